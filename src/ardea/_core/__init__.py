@@ -1,0 +1,1 @@
+"""Shared vocabulary of Ardea: errors, environment variables, ids. Imports nothing else from ardea."""

@@ -1,0 +1,1 @@
+"""How things persist: store contracts (one per aggregate) and their backends."""

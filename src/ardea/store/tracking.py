@@ -1,0 +1,256 @@
+"""The tracking store contract: experiments, runs and logged models.
+
+Backends: ``store.sql`` (SQLite, PostgreSQL, MySQL) and ``store.rest`` (an Ardea or MLflow
+server over the MLflow wire protocol). The SDK cannot tell them apart, and the same contract
+tests run against each. Invariants (unique names, param immutability, active-run checks,
+limits) are enforced by the backend, inside its transactions.
+
+Conventions: ``get_*`` raises :class:`ardea.NotFoundError`; ``search_*`` returns a
+:class:`PagedList` whose ``token`` continues the search; times are epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from ardea.entities import (
+    DatasetInput,
+    Experiment,
+    LoggedModel,
+    Metric,
+    ModelOutput,
+    PagedList,
+    Param,
+    Run,
+    RunInfo,
+    RunTag,
+    ViewType,
+)
+
+SEARCH_MAX_RESULTS_DEFAULT = 1000
+SEARCH_MAX_RESULTS_LIMIT = 50000
+
+
+class ExperimentStore(ABC):
+    """Experiments and their tags."""
+
+    @abstractmethod
+    def create_experiment(
+        self,
+        name: str,
+        artifact_location: str | None = None,
+        tags: Sequence[tuple[str, str]] = (),
+    ) -> str:
+        """Create an experiment and return its id; AlreadyExistsError if the name is taken."""
+
+    @abstractmethod
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        """The experiment with this id (active or deleted)."""
+
+    @abstractmethod
+    def get_experiment_by_name(self, name: str) -> Experiment:
+        """The experiment with this name (active or deleted)."""
+
+    @abstractmethod
+    def search_experiments(
+        self,
+        view_type: ViewType = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
+        filter_string: str | None = None,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[Experiment]:
+        """Experiments matching the MLflow filter grammar, ordered and paged."""
+
+    @abstractmethod
+    def rename_experiment(self, experiment_id: str, new_name: str) -> None:
+        """Rename an active experiment."""
+
+    @abstractmethod
+    def delete_experiment(self, experiment_id: str) -> None:
+        """Soft-delete an experiment and its runs."""
+
+    @abstractmethod
+    def restore_experiment(self, experiment_id: str) -> None:
+        """Restore a soft-deleted experiment and the runs deleted with it."""
+
+    @abstractmethod
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        """Set (or overwrite) an experiment tag."""
+
+    @abstractmethod
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Delete an experiment tag; NotFoundError if it is not set."""
+
+
+class RunStore(ABC):
+    """Runs and everything logged to them."""
+
+    @abstractmethod
+    def create_run(
+        self,
+        experiment_id: str,
+        user_id: str = "",
+        start_time: int | None = None,
+        tags: Sequence[RunTag] = (),
+        run_name: str | None = None,
+    ) -> Run:
+        """Create a RUNNING run; a name is generated when none is given or tagged."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> Run:
+        """The run with its latest metrics, params, tags, inputs and outputs."""
+
+    @abstractmethod
+    def update_run_info(
+        self,
+        run_id: str,
+        status: str | None = None,
+        end_time: int | None = None,
+        run_name: str | None = None,
+    ) -> RunInfo:
+        """Change only the given fields of a run."""
+
+    @abstractmethod
+    def delete_run(self, run_id: str) -> None:
+        """Soft-delete a run."""
+
+    @abstractmethod
+    def restore_run(self, run_id: str) -> None:
+        """Restore a soft-deleted run."""
+
+    @abstractmethod
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Sequence[Param] = (),
+        tags: Sequence[RunTag] = (),
+    ) -> None:
+        """Log metrics, params and tags in one transaction: all of them or none."""
+
+    def log_metric(self, run_id: str, metric: Metric) -> None:
+        """Log one metric point."""
+        self.log_batch(run_id, metrics=[metric])
+
+    def log_param(self, run_id: str, param: Param) -> None:
+        """Log one param; re-logging the same value is allowed, a new value is not."""
+        self.log_batch(run_id, params=[param])
+
+    def set_tag(self, run_id: str, tag: RunTag) -> None:
+        """Set one run tag."""
+        self.log_batch(run_id, tags=[tag])
+
+    @abstractmethod
+    def delete_tag(self, run_id: str, key: str) -> None:
+        """Delete a run tag; NotFoundError if it is not set."""
+
+    @abstractmethod
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        models: Sequence[str] = (),
+    ) -> None:
+        """Record datasets (deduplicated per experiment by name and digest) and input models."""
+
+    @abstractmethod
+    def log_outputs(self, run_id: str, models: Sequence[ModelOutput]) -> None:
+        """Record logged models the run produced."""
+
+    @abstractmethod
+    def get_metric_history(
+        self,
+        run_id: str,
+        key: str,
+        max_results: int | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[Metric]:
+        """All points of one metric, ordered by step, then timestamp."""
+
+    @abstractmethod
+    def get_metric_history_bulk_interval(
+        self,
+        run_ids: Sequence[str],
+        key: str,
+        max_results: int = 2500,
+        start_step: int | None = None,
+        end_step: int | None = None,
+    ) -> list[Metric]:
+        """Sampled history of one metric over several runs (MLflow's bulk-interval rules).
+
+        Per run, at most ``max_results`` evenly spaced steps in the range are kept, always
+        including the run's min and max step; points come ordered by run, step, timestamp,
+        each with ``run_id`` set.
+        """
+
+    @abstractmethod
+    def search_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        run_view_type: ViewType = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[Run]:
+        """Runs matching the MLflow filter grammar; default order start_time DESC, run_id."""
+
+
+class LoggedModelStore(ABC):
+    """MLflow 3 logged models."""
+
+    @abstractmethod
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] = (),
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """Create a PENDING logged model with id ``m-<32 hex>``."""
+
+    @abstractmethod
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
+        """The logged model, with params, tags and metrics logged with its id."""
+
+    @abstractmethod
+    def finalize_logged_model(self, model_id: str, status: str) -> LoggedModel:
+        """Set the status to READY or UPLOAD_FAILED."""
+
+    @abstractmethod
+    def delete_logged_model(self, model_id: str) -> None:
+        """Soft-delete a logged model."""
+
+    @abstractmethod
+    def set_logged_model_tags(self, model_id: str, tags: Sequence[tuple[str, str]]) -> None:
+        """Set tags on a logged model."""
+
+    @abstractmethod
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        """Delete a logged model tag."""
+
+    @abstractmethod
+    def log_logged_model_params(self, model_id: str, params: Sequence[tuple[str, str]]) -> None:
+        """Add params to a logged model."""
+
+    @abstractmethod
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = 50,
+        order_by: Sequence[dict[str, object]] = (),
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        """Logged models matching a filter; order_by items are {field_name, ascending}."""
+
+
+class TrackingStore(ExperimentStore, RunStore, LoggedModelStore):
+    """Everything the tracking SDK and server need from a backend."""
+
+    def close(self) -> None:
+        """Release connections and background threads."""
