@@ -1,1 +1,200 @@
-"""Ardea."""
+"""Ardea: experiment tracking, tracing and evaluation, wire-compatible with MLflow.
+
+``import ardea`` is light: the error classes are imported here, and everything else (the
+fluent API, :class:`ArdeaClient`, integrations such as ``ardea.sklearn``) is loaded on first
+use through a module ``__getattr__`` (PEP 562)::
+
+    import ardea
+
+    ardea.set_experiment("demo")
+    with ardea.start_run():
+        ardea.log_param("C", 0.5)
+        ardea.log_metric("acc", 0.93)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ardea._core.errors import (
+    AlreadyExistsError,
+    ArdeaError,
+    ConflictError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    NotImplementedFeatureError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UnavailableError,
+    UpstreamError,
+)
+
+if TYPE_CHECKING:
+    from ardea.client import ArdeaClient
+    from ardea.fluent import (
+        ActiveRun,
+        active_run,
+        delete_tag,
+        end_run,
+        flush,
+        get_client,
+        get_experiment,
+        get_experiment_by_name,
+        get_metric_history,
+        get_run,
+        get_tracking_uri,
+        last_active_run,
+        log_artifact,
+        log_artifacts,
+        log_dict,
+        log_figure,
+        log_image,
+        log_input,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        log_table,
+        log_text,
+        search_runs,
+        set_experiment,
+        set_tag,
+        set_tags,
+        set_tracking_uri,
+        start_run,
+    )
+
+__version__ = "0.1.0"
+
+_FLUENT_NAMES = (
+    "ActiveRun",
+    "active_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_client",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_metric_history",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+)
+_LAZY_ATTRS = {name: ("ardea.fluent", name) for name in _FLUENT_NAMES}
+_LAZY_ATTRS["ArdeaClient"] = ("ardea.client", "ArdeaClient")
+_LAZY_MODULES = {
+    "autolog": "ardea.autolog",
+    "sklearn": "ardea.autolog.sklearn",
+}
+
+__all__ = [
+    "ActiveRun",
+    "AlreadyExistsError",
+    "ArdeaClient",
+    "ArdeaError",
+    "ConflictError",
+    "DeadlineExceededError",
+    "FailedPreconditionError",
+    "InternalError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "NotImplementedFeatureError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "UpstreamError",
+    "__version__",
+    "active_run",
+    "autolog",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_client",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_metric_history",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "sklearn",
+    "start_run",
+]
+
+for _cls in (
+    AlreadyExistsError,
+    ArdeaError,
+    ConflictError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    NotImplementedFeatureError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UnavailableError,
+    UpstreamError,
+):
+    _cls.__module__ = "ardea"
+del _cls
+
+
+def __getattr__(name: str) -> Any:
+    """Load the fluent API, ArdeaClient and integrations on first access (PEP 562)."""
+    target = _LAZY_ATTRS.get(name)
+    if target is not None:
+        value = getattr(importlib.import_module(target[0]), target[1])
+        globals()[name] = value
+        return value
+    module_name = _LAZY_MODULES.get(name)
+    if module_name is not None:
+        module = importlib.import_module(module_name)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'ardea' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -46,7 +46,11 @@ class ArtifactStore(ABC):
 
     @abstractmethod
     def open(self, path: str) -> Iterator[bytes]:
-        """Stream a file's bytes; NotFoundError if absent, InvalidArgumentError for a folder."""
+        """Stream a file's bytes; NotFoundError if absent, InvalidArgumentError for a folder.
+
+        The file is opened (or requested) before this returns, so those errors come from the
+        call itself, not from the first iteration.
+        """
 
     def get(self, path: str) -> bytes:
         """A whole file's bytes."""
@@ -54,7 +58,7 @@ class ArtifactStore(ABC):
 
     @abstractmethod
     def size(self, path: str) -> int:
-        """A file's size; NotFoundError if absent."""
+        """A file's size; NotFoundError if absent, InvalidArgumentError for a folder."""
 
     @abstractmethod
     def list(self, path: str = "") -> list[FileInfo]:

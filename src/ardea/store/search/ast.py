@@ -22,8 +22,9 @@ class Clause:
         key: Canonical key: attribute aliases are resolved (``created`` -> ``start_time``,
             ``run name`` -> ``run_name``), quotes and backticks removed.
         comparator: Upper-case comparator.
-        value: float for numeric comparisons, str for string ones, tuple[str, ...] for
-            IN / NOT IN, None for IS [NOT] NULL.
+        value: float for metric comparisons; int (float only for a fractional literal) for
+            numeric attributes; str for string ones; tuple[str, ...] for IN / NOT IN; None
+            for IS [NOT] NULL.
     """
 
     entity: EntityType
@@ -34,8 +35,14 @@ class Clause:
 
 @dataclass(frozen=True, slots=True)
 class OrderBy:
-    """One order-by clause: ``metrics.acc DESC`` is OrderBy("metric", "acc", False)."""
+    """One order-by clause: ``metrics.acc DESC`` is OrderBy("metric", "acc", False).
+
+    ``dataset_name`` / ``dataset_digest`` only occur for logged-model metric ordering: they
+    restrict the metric values considered to those logged against that dataset.
+    """
 
     entity: EntityType
     key: str
     ascending: bool = True
+    dataset_name: str | None = None
+    dataset_digest: str | None = None

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the web UI into src/ardea/server/static/ui/ when it is missing or stale.
+#
+# No-op when there is no ui/ folder. "Stale" means: the built index.html is older than any
+# file under ui/src, ui/index.html or ui/package*.json. `npm ci` runs only when node_modules
+# is missing or older than ui/package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -f ui/package.json ] || exit 0
+
+OUT=src/ardea/server/static/ui/index.html
+sources=(ui/src ui/index.html ui/package.json ui/package-lock.json)
+existing=()
+for s in "${sources[@]}"; do [ -e "$s" ] && existing+=("$s"); done
+
+if [ -f "$OUT" ] && [ -z "$(find "${existing[@]}" -newer "$OUT" -print -quit 2>/dev/null)" ]; then
+  exit 0  # up to date
+fi
+
+if ! command -v npm >/dev/null; then
+  echo "build-ui.sh: npm not found; install Node.js 20+ to build the web UI" >&2
+  exit 1
+fi
+
+cd ui
+if [ ! -d node_modules ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules ]; }; then
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  touch node_modules
+fi
+npm run build

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The body of `make test`: system packages, services, lint, and the whole pytest suite.
+#
+# Expects .venv with the dev extras installed (the Makefile does that first). As root it
+# installs missing Debian packages and starts PostgreSQL; as a normal user it uses whatever
+# ARDEA_TEST_POSTGRES_URI points at, or lets the PostgreSQL tests skip. Whatever this script
+# starts it stops on exit, even when tests fail. The exit code is pytest's (or 1 when only the
+# lint failed). Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+
+# --- Debian packages (root only) -------------------------------------------------------------
+# Each entry is "package:command-that-proves-it-is-installed".
+# Hook for browser tests: append "chromium:chromium" once the Playwright suite lands.
+APT_NEEDS=("postgresql:pg_ctlcluster")
+APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
+
+install_system_packages() {
+  local missing=() entry
+  for entry in "${APT_NEEDS[@]}"; do
+    command -v "${entry#*:}" >/dev/null 2>&1 || missing+=("${entry%%:*}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "test.sh: missing ${missing[*]} (not root or no apt-get): dependent tests will skip" >&2
+    return 0
+  fi
+  echo "test.sh: apt-get install ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --- services ---------------------------------------------------------------------------------
+cleanup() {
+  scripts/postgres.sh stop || true
+}
+trap cleanup EXIT
+
+install_system_packages || echo "test.sh: system package install failed; continuing" >&2
+
+if uri=$(scripts/postgres.sh start); then
+  export ARDEA_TEST_POSTGRES_URI="$uri"
+  echo "test.sh: PostgreSQL at $uri" >&2
+else
+  echo "test.sh: no PostgreSQL: its tests skip (and fail under CI=true)" >&2
+fi
+
+# --- lint and tests ---------------------------------------------------------------------------
+lint_rc=0
+echo "== ruff check" >&2
+"$VENV/bin/ruff" check . || lint_rc=1
+echo "== ruff format --check" >&2
+"$VENV/bin/ruff" format --check . || lint_rc=1
+
+echo "== pytest" >&2
+"$VENV/bin/python" -m pytest "$@"
+rc=$?
+
+if [ "$rc" -eq 0 ] && [ "$lint_rc" -ne 0 ]; then
+  echo "test.sh: tests passed but lint failed" >&2
+  rc=1
+fi
+exit "$rc"

@@ -1,0 +1,78 @@
+"""Autologging: patches for third-party libraries that log to Ardea without code changes.
+
+``ardea.autolog()`` enables every integration whose library is installed;
+``ardea.sklearn.autolog()`` (or ``ardea.autolog.sklearn.autolog()``) enables one. This
+package is callable, so ``ardea.autolog()`` works whether ``ardea.autolog`` was reached as
+the function or as the package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import types
+from typing import Any
+
+__all__ = ["ENTRY_POINT_GROUP", "INTEGRATIONS", "autolog", "integrations", "revert"]
+
+INTEGRATIONS: dict[str, str] = {"sklearn": "ardea.autolog.sklearn"}
+"""Built-in integrations: library import name -> Ardea integration module."""
+
+ENTRY_POINT_GROUP = "ardea.autolog"
+"""Entry-point group of third-party integrations: name = library, value = a module with
+``autolog(**options)`` and ``revert()``."""
+
+
+def integrations() -> dict[str, str]:
+    """Built-in integrations plus those declared in the ``ardea.autolog`` entry-point group."""
+    from importlib.metadata import entry_points
+
+    found = dict(INTEGRATIONS)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.value.split(":", 1)[0])
+    return found
+
+
+def _installed(library: str) -> bool:
+    try:
+        return importlib.util.find_spec(library) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def autolog(disable: bool = False, **options: Any) -> list[str]:
+    """Enable (or disable) autologging for every installed integration.
+
+    Args:
+        disable: Turn autologging off instead.
+        **options: Passed to each integration's ``autolog`` (for example ``log_models``).
+
+    Returns:
+        The names of the integrations that were enabled or disabled.
+    """
+    done = []
+    for library, module_name in integrations().items():
+        if not _installed(library):
+            continue
+        module = importlib.import_module(module_name)
+        module.autolog(disable=disable, **options)
+        done.append(library)
+    return done
+
+
+def revert() -> None:
+    """Remove every autolog patch that was installed."""
+    for library, module_name in integrations().items():
+        if module_name in sys.modules and _installed(library):
+            sys.modules[module_name].revert()
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable as :func:`autolog`."""
+
+    def __call__(self, disable: bool = False, **options: Any) -> list[str]:
+        return autolog(disable=disable, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

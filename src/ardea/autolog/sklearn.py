@@ -1,0 +1,139 @@
+"""scikit-learn autologging: every top-level ``fit`` logs params, metrics, tags and the model.
+
+``ardea.sklearn.autolog()`` patches ``fit`` on every scikit-learn estimator class (found with
+``sklearn.utils.all_estimators``). A fit outside any run starts a run and ends it after the
+fit; inside an active run it logs to that run. Fits made inside another patched fit (the
+steps of a Pipeline, the candidates of a GridSearchCV) are not logged separately. Errors in
+the logging code are logged and swallowed (raised under ``ARDEA_STRICT=1``); errors from
+the estimator's own ``fit`` propagate unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from contextvars import ContextVar
+from typing import Any
+
+from ardea._core.safety import report_failure, swallow_failures
+
+__all__ = ["autolog", "is_enabled", "revert"]
+
+_lock = threading.Lock()
+_originals: dict[type, Any] = {}
+_options: dict[str, Any] = {"log_models": True, "enabled": False}
+_in_fit: ContextVar[bool] = ContextVar("ardea_sklearn_in_fit", default=False)
+_ORIGINAL_ATTR = "__ardea_original__"
+
+
+def autolog(log_models: bool = True, disable: bool = False) -> None:
+    """Turn scikit-learn autologging on (or off with ``disable=True``).
+
+    Args:
+        log_models: Also save each fitted model as the artifact folder ``model/``
+            (``model.pkl``, ``MLmodel``, ``requirements.txt``).
+        disable: Remove the patches instead.
+    """
+    if disable:
+        revert()
+        return
+    with _lock:
+        _options["log_models"] = log_models
+        _options["enabled"] = True
+        for cls in _estimator_classes():
+            _patch(cls)
+
+
+def revert() -> None:
+    """Remove every patch; later fits log nothing."""
+    with _lock:
+        _options["enabled"] = False
+        for cls, original in _originals.items():
+            cls.fit = original
+        _originals.clear()
+
+
+def is_enabled() -> bool:
+    """Whether autologging is on."""
+    return bool(_options["enabled"])
+
+
+def _estimator_classes() -> list[type]:
+    from sklearn.utils import all_estimators
+
+    return [cls for _name, cls in all_estimators()]
+
+
+def _patch(cls: type) -> None:
+    owner = next((c for c in cls.__mro__ if "fit" in c.__dict__), None)
+    if owner is None or owner in _originals or not owner.__module__.startswith("sklearn"):
+        return
+    original = owner.__dict__["fit"]
+    if not callable(original) or hasattr(original, _ORIGINAL_ATTR):
+        return
+    _originals[owner] = original
+    owner.fit = _wrap(original)
+
+
+def _wrap(original: Any) -> Any:
+    @functools.wraps(original)
+    def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _options["enabled"] or _in_fit.get():
+            return original(self, *args, **kwargs)
+        token = _in_fit.set(True)
+        try:
+            return _logged_fit(original, self, args, kwargs)
+        finally:
+            _in_fit.reset(token)
+
+    setattr(fit, _ORIGINAL_ATTR, original)
+    return fit
+
+
+def _xy(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    X = args[0] if args else kwargs.get("X")
+    y = args[1] if len(args) > 1 else kwargs.get("y", kwargs.get("Y"))
+    return X, y
+
+
+def _logged_fit(
+    original: Any, estimator: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    from ardea import fluent
+
+    run_id: str | None = None
+    started = False
+    try:
+        current = fluent.active_run()
+        if current is None:
+            current = fluent.start_run(tags={"mlflow.autologging": "sklearn"})
+            started = True
+        run_id = current.info.run_id
+    except Exception as exc:
+        report_failure("sklearn autolog (starting a run)", exc)
+    try:
+        result = original(estimator, *args, **kwargs)
+    except BaseException:
+        if started:
+            with swallow_failures("sklearn autolog (ending a run)"):
+                fluent.end_run("FAILED")
+        raise
+    if run_id is not None:
+        try:
+            with swallow_failures("sklearn autolog"):
+                from ardea.autolog._sklearn_log import log_fit
+
+                X, y = _xy(args, kwargs)
+                log_fit(
+                    fluent.get_client(),
+                    run_id,
+                    estimator,
+                    X,
+                    y,
+                    log_models=bool(_options["log_models"]),
+                )
+        finally:
+            if started:
+                with swallow_failures("sklearn autolog (ending a run)"):
+                    fluent.end_run()
+    return result

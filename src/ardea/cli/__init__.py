@@ -1,0 +1,1 @@
+"""The ``ardea`` command line. Heavy imports (FastAPI, SQLAlchemy) happen inside commands."""

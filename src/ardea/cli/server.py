@@ -1,0 +1,132 @@
+"""``ardea server``: run the tracking server (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ardea._core.env import DEFAULT_DATA_DIR
+
+__all__ = ["server"]
+
+
+def _default_backend() -> str:
+    return "sqlite:///" + str((Path.cwd() / DEFAULT_DATA_DIR / "ardea.db").resolve())
+
+
+def _default_artifacts() -> str:
+    return str((Path.cwd() / DEFAULT_DATA_DIR / "artifacts").resolve())
+
+
+def _configure_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("ardea")
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+@click.command()
+@click.option("--host", "-h", default="127.0.0.1", show_default=True, help="Interface.")
+@click.option("--port", "-p", default=5000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--backend-store-uri",
+    default=None,
+    help="Tracking database URI. Default: sqlite under ./ardea-data/ardea.db.",
+)
+@click.option(
+    "--default-artifact-root",
+    default="mlflow-artifacts:/",
+    show_default=True,
+    help="Artifact root of new experiments.",
+)
+@click.option(
+    "--artifacts-destination",
+    default=None,
+    help="Where proxied artifacts are stored: a folder or s3://, gs://, az:// URI. "
+    "Default: ./ardea-data/artifacts.",
+)
+@click.option(
+    "--serve-artifacts/--no-serve-artifacts",
+    default=True,
+    show_default=True,
+    help="Serve the mlflow-artifacts proxy endpoints.",
+)
+@click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
+@click.option("--access-log", is_flag=True, help="Log every request.")
+@click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
+def server(**options: Any) -> None:
+    """Run the Ardea server (MLflow-compatible REST API)."""
+    from ardea.server.deps import ServerSettings
+
+    if options["workers"] < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--workers")
+    if options["backend_store_uri"] is None or options["artifacts_destination"] is None:
+        (Path.cwd() / DEFAULT_DATA_DIR).mkdir(exist_ok=True)
+    settings = ServerSettings(
+        host=options["host"],
+        port=options["port"],
+        backend_store_uri=options["backend_store_uri"] or _default_backend(),
+        default_artifact_root=options["default_artifact_root"],
+        artifacts_destination=options["artifacts_destination"] or _default_artifacts(),
+        serve_artifacts=options["serve_artifacts"],
+        workers=options["workers"],
+        access_log=options["access_log"],
+        dev=options["dev"],
+    )
+    _configure_logging(logging.INFO)
+    run(settings)
+
+
+def run(settings: Any) -> None:
+    """Serve ``settings`` (a :class:`~ardea.server.deps.ServerSettings`) until interrupted."""
+    import uvicorn
+
+    url = f"http://{settings.host}:{settings.port}"
+    log_level = "info" if settings.access_log else "warning"
+    if settings.workers > 1 or settings.dev:
+        # Create or migrate the database once here, not racing in every worker.
+        from ardea.server.stores import open_stores
+
+        for store in open_stores(settings):
+            store.close()
+        os.environ.update(settings.to_env())
+        click.echo(f"Ardea server starting on {url} ({settings.workers} workers)")
+        uvicorn.run(
+            "ardea.server.factory:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=None if settings.dev else settings.workers,
+            reload=settings.dev,
+            reload_dirs=[str(Path(__file__).resolve().parents[1])] if settings.dev else None,
+            access_log=settings.access_log,
+            log_level=log_level,
+        )
+        return
+
+    from ardea.server.factory import build_app
+
+    app = build_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=settings.access_log,
+        log_level=log_level,
+        lifespan="on",
+    )
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                click.echo(f"Ardea server listening on {url}")
+                sys.stdout.flush()
+
+    _Server(config).run()

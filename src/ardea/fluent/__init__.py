@@ -1,0 +1,71 @@
+"""The fluent API: module-level functions that log to this context's active run.
+
+One default :class:`~ardea.client.ArdeaClient` per process (``get_client()``), reconfigured in
+place by :func:`set_tracking_uri`. The active-run stack lives in a context variable, so each
+thread and asyncio task has its own. Metric points are written in the background, batched;
+:func:`flush`, :func:`end_run` and process exit drain them.
+"""
+
+from ardea.fluent._logging import (
+    delete_tag,
+    flush,
+    get_metric_history,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_figure,
+    log_image,
+    log_input,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    log_table,
+    log_text,
+    set_tag,
+    set_tags,
+)
+from ardea.fluent._queries import get_experiment, get_experiment_by_name, get_run
+from ardea.fluent._runs import (
+    ActiveRun,
+    active_run,
+    end_run,
+    last_active_run,
+    set_experiment,
+    start_run,
+)
+from ardea.fluent._search import search_runs
+from ardea.fluent._state import get_client, get_tracking_uri, set_tracking_uri
+
+__all__ = [
+    "ActiveRun",
+    "active_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_client",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_metric_history",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]

@@ -1,0 +1,63 @@
+"""The FastAPI application: ``create_app(deps)`` mounts every router on one app.
+
+Every MLflow RPC is served under both ``/api/<v>`` and ``/ajax-api/<v>`` (the MLflow UI uses
+the latter); only the ``/api`` copy appears in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from ardea.server.deps import ServerDeps
+from ardea.server.errors import install_error_handlers
+from ardea.server.routers import artifacts, experiments, logged_models, meta, metrics, runs
+
+__all__ = ["create_app"]
+
+
+def _mount(app: FastAPI, router: APIRouter, version: str, *, ajax_only: bool = False) -> None:
+    if not ajax_only:
+        app.include_router(router, prefix=f"/api/{version}")
+    app.include_router(router, prefix=f"/ajax-api/{version}", include_in_schema=ajax_only)
+
+
+def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> FastAPI:
+    """Build the server app around ``deps``.
+
+    Args:
+        deps: Stores and settings; kept on ``app.state.deps``.
+        close_stores_on_shutdown: Close both stores when the app's lifespan ends (the CLI
+            owns its stores this way; tests usually close their own).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_stores_on_shutdown:
+            deps.tracking_store.close()
+            deps.artifact_store.close()
+
+    app = FastAPI(
+        title="Ardea",
+        version=meta.SERVER_VERSION,
+        lifespan=lifespan,
+        docs_url="/docs" if deps.settings.dev else None,
+        redoc_url=None,
+    )
+    app.state.deps = deps
+    install_error_handlers(app)
+    app.include_router(meta.router)
+    _mount(app, meta.v3_router, "3.0")
+    for module in (experiments, runs, metrics, logged_models):
+        _mount(app, module.router, "2.0")
+    _mount(app, metrics.ajax_router, "2.0", ajax_only=True)
+    _mount(app, logged_models.ajax_router, "2.0", ajax_only=True)
+    _mount(app, artifacts.router, "2.0")
+    if deps.settings.serve_artifacts:
+        _mount(app, artifacts.proxy_router, "2.0")
+        app.include_router(artifacts.root_router)
+    _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
+    return app

@@ -1,0 +1,181 @@
+"""Reading and writing artifacts for requests: URI resolution, safe paths, streamed answers.
+
+A run's or logged model's ``artifact_uri`` of the form ``mlflow-artifacts:/<p>`` names ``<p>``
+inside the server's own artifact store; any other scheme (a folder, ``s3://``, ...) is opened
+with :func:`ardea.store.artifacts.resolve.resolve_artifact_store`. Every path taken from a
+request goes through :func:`safe_relpath` first.
+
+Downloads stream in chunks with ``Content-Disposition: attachment``,
+``X-Content-Type-Options: nosniff`` and a content type that never lets a browser render logged
+HTML or SVG inline. Uploads stream the body to a temporary file before it goes to the store.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import posixpath
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import Iterator
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.entities import FileInfo
+from ardea.server.deps import get_deps
+from ardea.store.artifacts.base import ArtifactStore
+from ardea.store.artifacts.paths import safe_relpath
+
+__all__ = [
+    "ArtifactRoot",
+    "download_response",
+    "list_under",
+    "receive_upload",
+    "resolve_root",
+]
+
+_PROXY_SCHEME = "mlflow-artifacts"
+_PROXY_HTTP_MARKER = "/api/2.0/mlflow-artifacts/artifacts/"
+_SMALL_BODY = 1024 * 1024
+_SAFE_TYPES = {
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "text/tab-separated-values",
+    "application/json",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+}
+_cache_lock = threading.Lock()
+
+
+class ArtifactRoot:
+    """A store and a folder inside it (``prefix``, ``""`` for the store's root)."""
+
+    __slots__ = ("prefix", "store")
+
+    def __init__(self, store: ArtifactStore, prefix: str) -> None:
+        self.store = store
+        self.prefix = prefix
+
+    def join(self, relpath: str | None) -> str:
+        """The store path of ``relpath`` (from a request) under this root; hostile -> 400."""
+        rel = safe_relpath(relpath)
+        if not rel:
+            return self.prefix
+        return posixpath.join(self.prefix, rel) if self.prefix else rel
+
+
+def resolve_root(request: Request, uri: str) -> ArtifactRoot:
+    """The store and folder behind an artifact URI of a run or logged model."""
+    deps = get_deps(request)
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.scheme == _PROXY_SCHEME:
+        return ArtifactRoot(deps.artifact_store, safe_relpath(parsed.path.lstrip("/")))
+    if parsed.scheme in ("http", "https") and _PROXY_HTTP_MARKER in parsed.path:
+        inner = parsed.path.split(_PROXY_HTTP_MARKER, 1)[1]
+        return ArtifactRoot(deps.artifact_store, safe_relpath(urllib.parse.unquote(inner)))
+    from ardea.store.artifacts.resolve import OBJECT_STORE_SCHEMES
+
+    if parsed.scheme.lower() in OBJECT_STORE_SCHEMES and parsed.netloc:
+        # One client per bucket, shared by every run under it.
+        bucket = f"{parsed.scheme}://{parsed.netloc}"
+        return ArtifactRoot(_store_for_uri(request, bucket), safe_relpath(parsed.path.lstrip("/")))
+    return ArtifactRoot(_store_for_uri(request, uri), "")
+
+
+def _store_for_uri(request: Request, uri: str) -> ArtifactStore:
+    state = request.app.state
+    with _cache_lock:
+        cache: dict[str, ArtifactStore] | None = getattr(state, "artifact_store_cache", None)
+        if cache is None:
+            cache = {}
+            state.artifact_store_cache = cache
+        store = cache.get(uri)
+        if store is None:
+            from ardea.store.artifacts.resolve import resolve_artifact_store
+
+            store = resolve_artifact_store(uri)
+            if len(cache) >= 256:
+                # Dropped, not closed: a request may still be streaming from it.
+                cache.pop(next(iter(cache)))
+            cache[uri] = store
+    return store
+
+
+def list_under(root: ArtifactRoot, relpath: str | None) -> list[FileInfo]:
+    """Children of ``relpath`` under ``root``, with paths relative to the root (blocking)."""
+    rel = safe_relpath(relpath)
+    out = []
+    for info in root.store.list(root.join(rel)):
+        base = posixpath.basename(info.path)
+        out.append(
+            FileInfo(posixpath.join(rel, base) if rel else base, info.is_dir, info.file_size)
+        )
+    return out
+
+
+def safe_content_type(filename: str) -> str:
+    """A content type for a download that a browser will not render as active content."""
+    guessed = mimetypes.guess_type(filename)[0]
+    if guessed in _SAFE_TYPES:
+        return guessed
+    if guessed and (guessed.startswith("text/") or "xml" in guessed or "script" in guessed):
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def _disposition(filename: str) -> str:
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename)
+    quoted = urllib.parse.quote(filename, safe="")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
+
+
+async def download_response(store: ArtifactStore, path: str) -> Response:
+    """Stream the file at store path ``path``; missing -> 404, a folder -> 400."""
+    if not path:
+        raise InvalidArgumentError("An artifact path naming a file is required.")
+
+    def open_first() -> tuple[Iterator[bytes], bytes, int]:
+        size = store.size(path)
+        chunks = iter(store.open(path))
+        return chunks, next(chunks, b""), size
+
+    chunks, first, size = await run_in_threadpool(open_first)
+
+    def body() -> Iterator[bytes]:
+        if first:
+            yield first
+        yield from chunks
+
+    filename = posixpath.basename(path)
+    headers = {
+        "Content-Disposition": _disposition(filename),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Length": str(size),
+    }
+    return StreamingResponse(body(), media_type=safe_content_type(filename), headers=headers)
+
+
+async def receive_upload(request: Request, store: ArtifactStore, path: str) -> None:
+    """Write the request body to ``path`` in ``store``; big bodies go via a temporary file."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) <= _SMALL_BODY:
+        data = await request.body()
+        await run_in_threadpool(store.put, path, data)
+        return
+    fd, tmp_name = tempfile.mkstemp(prefix="ardea-upload-")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            async for chunk in request.stream():
+                tmp.write(chunk)
+        await run_in_threadpool(store.put_file, path, tmp_name)
+    finally:
+        os.unlink(tmp_name)

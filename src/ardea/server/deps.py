@@ -1,0 +1,116 @@
+"""What a server app needs, in one object, and small accessors that read it from a request.
+
+``create_app(deps)`` stores the :class:`ServerDeps` on ``app.state.deps``; handlers reach the
+stores through :func:`tracking_store`, :func:`artifact_store` and :func:`settings`, never through
+module-level globals, so tests can build as many apps with their own stores as they like.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.tracking import TrackingStore
+
+__all__ = [
+    "ENV_PREFIX",
+    "ServerDeps",
+    "ServerSettings",
+    "artifact_store",
+    "get_deps",
+    "settings",
+    "tracking_store",
+]
+
+ENV_PREFIX = "ARDEA_SERVER_"
+"""Prefix of the variables that carry :class:`ServerSettings` to ``--workers`` processes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """How the server was started.
+
+    Attributes:
+        host: Interface to listen on.
+        port: TCP port.
+        backend_store_uri: Tracking store URI (``sqlite:///...``, ``postgresql://...``).
+        default_artifact_root: Artifact root of new experiments (``mlflow-artifacts:/`` proxies
+            them through this server).
+        artifacts_destination: Where proxied artifacts live: a folder or an object-store URI.
+        serve_artifacts: Whether the ``/mlflow-artifacts`` endpoints are enabled.
+        workers: Number of server processes.
+        access_log: Whether uvicorn logs every request.
+        dev: Development mode (auto-reload).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    backend_store_uri: str = ""
+    default_artifact_root: str = "mlflow-artifacts:/"
+    artifacts_destination: str = ""
+    serve_artifacts: bool = True
+    workers: int = 1
+    access_log: bool = False
+    dev: bool = False
+
+    def to_env(self) -> dict[str, str]:
+        """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""
+        return {ENV_PREFIX + k.upper(): str(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> ServerSettings:
+        """Settings read back from :meth:`to_env` variables; absent ones keep their defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            if f.type in ("bool", bool):
+                values[f.name] = raw.lower() in ("1", "true", "yes")
+            elif f.type in ("int", int):
+                values[f.name] = int(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerDeps:
+    """Everything a server app needs.
+
+    Attributes:
+        tracking_store: Experiments, runs, metrics and logged models.
+        artifact_store: The store behind ``mlflow-artifacts:/`` URIs.
+        settings: Startup settings.
+    """
+
+    tracking_store: TrackingStore
+    artifact_store: ArtifactStore
+    settings: ServerSettings
+
+
+def get_deps(request: Request) -> ServerDeps:
+    """The :class:`ServerDeps` of the app serving ``request``."""
+    deps: ServerDeps = request.app.state.deps
+    return deps
+
+
+def tracking_store(request: Request) -> TrackingStore:
+    """The tracking store of the app serving ``request``."""
+    return get_deps(request).tracking_store
+
+
+def artifact_store(request: Request) -> ArtifactStore:
+    """The proxied artifact store of the app serving ``request``."""
+    return get_deps(request).artifact_store
+
+
+def settings(request: Request) -> ServerSettings:
+    """The settings of the app serving ``request``."""
+    return get_deps(request).settings

@@ -1,0 +1,129 @@
+"""MLflow experiment RPCs: create, get, get-by-name, search, update, delete, restore, tags."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.api import mlflow_requests as rq
+from ardea.api.mlflow_json import experiment_to_json
+from ardea.entities import ViewType
+from ardea.server.deps import tracking_store
+from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
+from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
+
+router = APIRouter()
+"""Experiment routes, mounted under ``/api/2.0`` and ``/ajax-api/2.0``."""
+
+
+def _kv_pairs(items: list[dict[str, str | None]]) -> list[tuple[str, str]]:
+    return [(str(i["key"]), i["value"] or "") for i in items]
+
+
+def check_max_results(value: int | None, default: int, limit: int) -> int:
+    """``max_results`` with its default, rejected outside 1..limit."""
+    if value is None:
+        return default
+    if not 1 <= value <= limit:
+        raise InvalidArgumentError(
+            f"Invalid value {value} for parameter 'max_results' supplied. "
+            f"It must be at least 1 and at most {limit}."
+        )
+    return value
+
+
+@rpc(router, "/mlflow/experiments/create", "POST", spec=rq.CREATE_EXPERIMENT)
+async def create_experiment(request: Request) -> Response:
+    """CreateExperiment -> ``{experiment_id}``."""
+    req = await parse_json(request, rq.CREATE_EXPERIMENT)
+    experiment_id = await call(
+        tracking_store(request).create_experiment,
+        req["name"],
+        req["artifact_location"] or None,
+        _kv_pairs(req["tags"]),
+    )
+    return json_response({"experiment_id": experiment_id})
+
+
+@rpc(router, "/mlflow/experiments/get", "GET", spec=rq.GET_EXPERIMENT)
+async def get_experiment(request: Request) -> Response:
+    """GetExperiment -> ``{experiment}``."""
+    req = parse_get(request, rq.GET_EXPERIMENT)
+    exp = await call(tracking_store(request).get_experiment, req["experiment_id"])
+    return json_response({"experiment": experiment_to_json(exp)})
+
+
+@rpc(router, "/mlflow/experiments/get-by-name", "GET", spec=rq.GET_EXPERIMENT_BY_NAME)
+async def get_experiment_by_name(request: Request) -> Response:
+    """GetExperimentByName -> ``{experiment}``; 404 RESOURCE_DOES_NOT_EXIST when absent."""
+    req = parse_get(request, rq.GET_EXPERIMENT_BY_NAME)
+    exp = await call(tracking_store(request).get_experiment_by_name, req["experiment_name"])
+    return json_response({"experiment": experiment_to_json(exp)})
+
+
+@rpc(router, "/mlflow/experiments/search", "POST", "GET", spec=rq.SEARCH_EXPERIMENTS)
+async def search_experiments(request: Request) -> Response:
+    """SearchExperiments -> ``{experiments, next_page_token}``."""
+    req = await parse(request, rq.SEARCH_EXPERIMENTS)
+    max_results = check_max_results(
+        req["max_results"], SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
+    )
+    page = await call(
+        tracking_store(request).search_experiments,
+        view_type=ViewType(req["view_type"] or "ACTIVE_ONLY"),
+        max_results=max_results,
+        filter_string=req["filter"] or None,
+        order_by=req["order_by"],
+        page_token=req["page_token"] or None,
+    )
+    out: dict[str, object] = {"experiments": [experiment_to_json(e) for e in page]}
+    if page.token:
+        out["next_page_token"] = page.token
+    return json_response(out)
+
+
+@rpc(router, "/mlflow/experiments/update", "POST", spec=rq.UPDATE_EXPERIMENT)
+async def update_experiment(request: Request) -> Response:
+    """UpdateExperiment (rename) -> ``{}``."""
+    req = await parse_json(request, rq.UPDATE_EXPERIMENT)
+    await call(tracking_store(request).rename_experiment, req["experiment_id"], req["new_name"])
+    return empty()
+
+
+@rpc(router, "/mlflow/experiments/delete", "POST", spec=rq.DELETE_EXPERIMENT)
+async def delete_experiment(request: Request) -> Response:
+    """DeleteExperiment (soft) -> ``{}``."""
+    req = await parse_json(request, rq.DELETE_EXPERIMENT)
+    await call(tracking_store(request).delete_experiment, req["experiment_id"])
+    return empty()
+
+
+@rpc(router, "/mlflow/experiments/restore", "POST", spec=rq.RESTORE_EXPERIMENT)
+async def restore_experiment(request: Request) -> Response:
+    """RestoreExperiment -> ``{}``."""
+    req = await parse_json(request, rq.RESTORE_EXPERIMENT)
+    await call(tracking_store(request).restore_experiment, req["experiment_id"])
+    return empty()
+
+
+@rpc(router, "/mlflow/experiments/set-experiment-tag", "POST", spec=rq.SET_EXPERIMENT_TAG)
+async def set_experiment_tag(request: Request) -> Response:
+    """SetExperimentTag -> ``{}``."""
+    req = await parse_json(request, rq.SET_EXPERIMENT_TAG)
+    await call(
+        tracking_store(request).set_experiment_tag,
+        req["experiment_id"],
+        req["key"],
+        req["value"] or "",
+    )
+    return empty()
+
+
+@rpc(router, "/mlflow/experiments/delete-experiment-tag", "POST", spec=rq.DELETE_EXPERIMENT_TAG)
+async def delete_experiment_tag(request: Request) -> Response:
+    """DeleteExperimentTag -> ``{}``."""
+    req = await parse_json(request, rq.DELETE_EXPERIMENT_TAG)
+    await call(tracking_store(request).delete_experiment_tag, req["experiment_id"], req["key"])
+    return empty()

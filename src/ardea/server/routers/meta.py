@@ -1,0 +1,58 @@
+"""Health, version and server-info routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ardea.server.deps import get_deps
+from ardea.server.http import json_response, rpc
+from ardea.store.artifacts.base import ArtifactStore
+
+router = APIRouter()
+"""Routes outside the API prefixes: ``/health`` and ``/version``."""
+
+v3_router = APIRouter()
+"""``/mlflow/server-info``, mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
+
+# MLflow clients parse /version with PEP 440 and send spans over OTLP only when it is >= 3.4.
+# Report Ardea's own version until /v1/traces exists; then report a version >= 3.4 here.
+SERVER_VERSION = "0.1.0"
+"""The version string ``GET /version`` answers."""
+
+
+@rpc(router, "/health", "GET")
+async def health(request: Request) -> Response:
+    """``OK`` as text while the server is up."""
+    return PlainTextResponse("OK")
+
+
+@rpc(router, "/version", "GET")
+async def version(request: Request) -> Response:
+    """The server version as bare text."""
+    return PlainTextResponse(SERVER_VERSION)
+
+
+def supports_multipart(store: ArtifactStore) -> bool:
+    """Whether ``store`` implements multipart uploads."""
+    return type(store).create_multipart_upload is not ArtifactStore.create_multipart_upload
+
+
+@rpc(v3_router, "/mlflow/server-info", "GET")
+async def server_info(request: Request) -> Response:
+    """What this server supports, in MLflow's server-info shape."""
+    deps = get_deps(request)
+    serve = deps.settings.serve_artifacts
+    return json_response(
+        {
+            "store_type": "SqlStore",
+            "workspaces_enabled": False,
+            "trace_archival_enabled": False,
+            "multipart_uploads_enabled": serve and supports_multipart(deps.artifact_store),
+            "multipart_downloads_enabled": False,
+            "presigned_upload_run_id_supported": False,
+            "presigned_upload_model_id_supported": False,
+            "features_enabled": {"gateway": False},
+        }
+    )

@@ -1,0 +1,36 @@
+"""Opening the stores a server needs, from its settings (no web framework imported here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ardea.server.deps import ServerSettings
+    from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.tracking import TrackingStore
+
+__all__ = ["open_stores"]
+
+
+def open_stores(settings: ServerSettings) -> tuple[TrackingStore, ArtifactStore]:
+    """Open the tracking store and the artifact destination named in ``settings``.
+
+    A local artifacts destination folder is created if missing; the tracking database is
+    created or migrated to the current schema.
+    """
+    from ardea.store.artifacts.resolve import is_local_uri, local_path, resolve_artifact_store
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    destination = settings.artifacts_destination
+    if is_local_uri(destination):
+        Path(local_path(destination)).mkdir(parents=True, exist_ok=True)
+    artifact_store = resolve_artifact_store(destination)
+    try:
+        tracking_store = SqlTrackingStore(
+            settings.backend_store_uri, default_artifact_root=settings.default_artifact_root
+        )
+    except BaseException:
+        artifact_store.close()
+        raise
+    return tracking_store, artifact_store

@@ -1,0 +1,379 @@
+"""Artifacts in a local folder, confined to it even in the presence of symlinks."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import BinaryIO
+
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea.entities import FileInfo
+from ardea.store.artifacts.base import CHUNK_SIZE, ArtifactStore, MultipartPart
+from ardea.store.artifacts.paths import (
+    MPU_DIR,
+    RESERVED_PREFIX,
+    artifact_key,
+    check_part_number,
+    check_upload_id,
+    new_upload_id,
+    ordered_part_numbers,
+)
+
+__all__ = ["LocalArtifactStore"]
+
+_TMP_PREFIX = RESERVED_PREFIX + "tmp-"
+_DEL_PREFIX = RESERVED_PREFIX + "del-"
+_TARGET = "target"
+# OS errors that mean "this path cannot be a file here" (the caller's fault, so a 400).
+_BAD_PATH_ERRNOS = {errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ELOOP}
+
+
+@contextmanager
+def _path_errors(path: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _BAD_PATH_ERRNOS:
+            raise InvalidArgumentError(
+                f"Artifact path {path!r} cannot be used: {exc.strerror}"
+            ) from exc
+        raise
+
+
+def _chunks(f: BinaryIO) -> Iterator[bytes]:
+    with f:
+        while chunk := f.read(CHUNK_SIZE):
+            yield chunk
+
+
+def _as_chunks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return (bytes(data),)
+    if isinstance(data, str):
+        raise InvalidArgumentError("Artifact data must be bytes, not str")
+    return data
+
+
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+class LocalArtifactStore(ArtifactStore):
+    """Artifacts stored as files under one local folder.
+
+    Every path goes through :func:`~ardea.store.artifacts.paths.artifact_key`, and then the
+    real path (symlinks followed) must stay inside the real root, for reads, writes, lists and
+    deletes alike; a symlink pointing outside the root is refused with
+    :class:`~ardea._core.errors.InvalidArgumentError` (and skipped in listings). Writes go to
+    a temporary file in the destination folder and are moved into place with ``os.replace``,
+    so readers never see a partial file. Multipart uploads are staged under
+    ``<root>/.ardea-mpu/<upload_id>/`` (never listed) and assembled atomically on completion.
+
+    The symlink check runs before each operation; a local user who can swap a folder for a
+    symlink between the check and the use could still race it. Artifact roots must not be
+    writable by untrusted local users.
+
+    Args:
+        root: The folder holding the artifacts; created if absent.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        os.makedirs(root, exist_ok=True)
+        self._root = os.path.realpath(os.fspath(root))
+        self._mode = _file_mode()
+
+    @property
+    def root(self) -> Path:
+        """The real (symlink-free) path of the store's root folder."""
+        return Path(self._root)
+
+    def __repr__(self) -> str:
+        return f"LocalArtifactStore({self._root!r})"
+
+    # -- confinement -------------------------------------------------------------------
+    def _inside(self, real: str) -> bool:
+        return real == self._root or real.startswith(self._root + os.sep)
+
+    def _resolve(self, path: str | None, *, allow_root: bool = True) -> tuple[str, str]:
+        """The checked key and absolute path of ``path``; refuses escapes through symlinks."""
+        key = artifact_key(path, allow_root=allow_root)
+        full = os.path.join(self._root, *key.split("/")) if key else self._root
+        if not self._inside(os.path.realpath(full)):
+            raise InvalidArgumentError(f"Artifact path {path!r} resolves outside the store root")
+        return key, full
+
+    # -- files -------------------------------------------------------------------------
+    def _write_atomic(self, key: str, full: str, chunks: Iterable[bytes]) -> int:
+        parent = os.path.dirname(full)
+        with _path_errors(key):
+            os.makedirs(parent, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=parent, prefix=_TMP_PREFIX)
+        try:
+            size = 0
+            with os.fdopen(fd, "wb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    size += len(chunk)
+            os.chmod(tmp, self._mode)
+            with _path_errors(key):
+                os.replace(tmp, full)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return size
+
+    def put(self, path: str, data: bytes | Iterable[bytes]) -> int:
+        """Write a file atomically (temp file in the same folder, then ``os.replace``).
+
+        Args:
+            path: Relative path of the file.
+            data: The bytes, or an iterable of byte chunks (streamed, never held whole).
+
+        Returns:
+            The number of bytes written.
+
+        Raises:
+            InvalidArgumentError: Unsafe path, or a folder is in the way.
+        """
+        key, full = self._resolve(path, allow_root=False)
+        return self._write_atomic(key, full, _as_chunks(data))
+
+    def open(self, path: str) -> Iterator[bytes]:
+        """Stream a file in 1 MiB chunks; the file is opened before this returns.
+
+        Args:
+            path: Relative path of the file.
+
+        Returns:
+            An iterator of byte chunks.
+
+        Raises:
+            NotFoundError: No such file.
+            InvalidArgumentError: Unsafe path, or the path is a folder.
+        """
+        key, full = self._resolve(path)
+        try:
+            f = open(full, "rb")  # noqa: SIM115 - closed by _chunks
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise NotFoundError(f"Artifact {key!r} not found") from exc
+        except IsADirectoryError as exc:
+            raise InvalidArgumentError(f"Artifact {key!r} is a folder, not a file") from exc
+        return _chunks(f)
+
+    def size(self, path: str) -> int:
+        """A file's size in bytes.
+
+        Args:
+            path: Relative path of the file.
+
+        Returns:
+            The size in bytes.
+
+        Raises:
+            NotFoundError: No such file.
+            InvalidArgumentError: Unsafe path, or the path is a folder.
+        """
+        key, full = self._resolve(path)
+        try:
+            st = os.stat(full)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise NotFoundError(f"Artifact {key!r} not found") from exc
+        if os.path.isdir(full):
+            raise InvalidArgumentError(f"Artifact {key!r} is a folder, not a file")
+        return st.st_size
+
+    def list(self, path: str = "") -> list[FileInfo]:
+        """Direct children of a folder, sorted by path, relative to the store root.
+
+        Ardea's own entries (``.ardea-*``) and symlinks leading outside the root are left
+        out. An absent folder, or a file, lists as empty.
+
+        Args:
+            path: Relative path of the folder; ``""`` is the root.
+
+        Returns:
+            One :class:`~ardea.entities.FileInfo` per child.
+
+        Raises:
+            InvalidArgumentError: Unsafe path.
+        """
+        key, full = self._resolve(path)
+        try:
+            entries = list(os.scandir(full))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        infos: list[FileInfo] = []
+        for entry in entries:
+            if entry.name.startswith(RESERVED_PREFIX):
+                continue
+            if entry.is_symlink() and not self._inside(os.path.realpath(entry.path)):
+                continue
+            rel = f"{key}/{entry.name}" if key else entry.name
+            try:
+                if entry.is_dir():
+                    infos.append(FileInfo(path=rel, is_dir=True))
+                else:
+                    infos.append(FileInfo(path=rel, is_dir=False, file_size=entry.stat().st_size))
+            except FileNotFoundError:  # deleted while listing, or a dangling symlink
+                continue
+        infos.sort(key=lambda i: i.path)
+        return infos
+
+    def delete(self, path: str) -> None:
+        """Delete a file, or a folder with everything under it; absent paths are fine.
+
+        A folder is first renamed to a hidden name, so it disappears at once for readers.
+        ``""`` empties the whole store (including unfinished multipart uploads).
+
+        Args:
+            path: Relative path of the file or folder.
+
+        Raises:
+            InvalidArgumentError: Unsafe path.
+        """
+        key, full = self._resolve(path)
+        if not key:
+            for entry in os.scandir(self._root):
+                self._remove(entry.path)
+            return
+        self._remove(full)
+
+    def _remove(self, full: str) -> None:
+        if os.path.islink(full) or os.path.isfile(full):
+            with suppress(FileNotFoundError):
+                os.unlink(full)
+        elif os.path.isdir(full):
+            doomed = os.path.join(os.path.dirname(full), _DEL_PREFIX + new_upload_id())
+            try:
+                os.rename(full, doomed)
+            except FileNotFoundError:
+                return
+            shutil.rmtree(doomed, ignore_errors=True)
+
+    # -- multipart ---------------------------------------------------------------------
+    def _staging(self, upload_id: str) -> str:
+        return os.path.join(self._root, MPU_DIR, check_upload_id(upload_id))
+
+    def _open_upload(self, path: str, upload_id: str) -> tuple[str, str, str]:
+        """(key, full path, staging folder) of a live upload of ``path``."""
+        key, full = self._resolve(path, allow_root=False)
+        staging = self._staging(upload_id)
+        try:
+            with open(os.path.join(staging, _TARGET), encoding="utf-8") as f:
+                target = f.read()
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"Multipart upload {upload_id!r} not found") from exc
+        if target != key:
+            raise InvalidArgumentError(
+                f"Multipart upload {upload_id!r} belongs to another path, not {key!r}"
+            )
+        return key, full, staging
+
+    def create_multipart_upload(self, path: str) -> str:
+        """Start a multipart upload of ``path``.
+
+        Args:
+            path: Relative path of the file to create.
+
+        Returns:
+            A random upload id.
+
+        Raises:
+            InvalidArgumentError: Unsafe path.
+        """
+        key, _ = self._resolve(path, allow_root=False)
+        upload_id = new_upload_id()
+        staging = self._staging(upload_id)
+        os.makedirs(staging)
+        with open(os.path.join(staging, _TARGET), "w", encoding="utf-8") as f:
+            f.write(key)
+        return upload_id
+
+    def upload_part(self, path: str, upload_id: str, part_number: int, data: bytes) -> str:
+        """Store one part (re-uploading a part number replaces it).
+
+        Args:
+            path: The path given to :meth:`create_multipart_upload`.
+            upload_id: The id it returned.
+            part_number: 1 to 10000.
+            data: The part's bytes.
+
+        Returns:
+            The part's ETag (MD5 hex of its bytes).
+
+        Raises:
+            NotFoundError: Unknown (or finished) upload.
+            InvalidArgumentError: Bad id, part number or path.
+        """
+        check_part_number(part_number)
+        _, _, staging = self._open_upload(path, upload_id)
+        part = os.path.join(staging, f"part-{part_number:05d}")
+        chunks = list(_as_chunks(data))
+        self._write_atomic(f"part {part_number}", part, chunks)
+        return _md5(chunks)
+
+    def complete_multipart_upload(
+        self, path: str, upload_id: str, parts: list[MultipartPart]
+    ) -> None:
+        """Concatenate the parts, in part-number order, into the file, atomically.
+
+        Args:
+            path: The path given to :meth:`create_multipart_upload`.
+            upload_id: The id it returned.
+            parts: Every part to include, with the ETag :meth:`upload_part` returned.
+
+        Raises:
+            NotFoundError: Unknown (or finished) upload.
+            InvalidArgumentError: No parts, duplicate or missing parts, or an ETag mismatch.
+        """
+        key, full, staging = self._open_upload(path, upload_id)
+        ordered_part_numbers(parts)
+        files: list[str] = []
+        for p in sorted(parts, key=lambda p: p.part_number):
+            file = os.path.join(staging, f"part-{p.part_number:05d}")
+            files.append(file)
+            try:
+                etag = _md5(_chunks(open(file, "rb")))  # noqa: SIM115 - closed by _chunks
+            except FileNotFoundError as exc:
+                raise InvalidArgumentError(f"Part {p.part_number} was not uploaded") from exc
+            if p.etag and p.etag.strip('"') != etag:
+                raise InvalidArgumentError(f"ETag mismatch for part {p.part_number}")
+
+        def concatenated() -> Iterator[bytes]:
+            for file in files:
+                yield from _chunks(open(file, "rb"))  # noqa: SIM115 - closed by _chunks
+
+        self._write_atomic(key, full, concatenated())
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def abort_multipart_upload(self, path: str, upload_id: str) -> None:
+        """Drop an unfinished upload and its parts; an unknown upload is not an error.
+
+        Args:
+            path: The path given to :meth:`create_multipart_upload`.
+            upload_id: The id it returned.
+
+        Raises:
+            InvalidArgumentError: Bad id or path.
+        """
+        try:
+            _, _, staging = self._open_upload(path, upload_id)
+        except NotFoundError:
+            return
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _md5(chunks: Iterable[bytes]) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()

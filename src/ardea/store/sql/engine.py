@@ -1,0 +1,317 @@
+"""Database access for the SQL stores: one writer, many readers.
+
+SQLite: every write goes through ONE writer thread fed by a queue, so concurrent callers never
+see "database is locked". The writer drains up to :data:`GROUP_COMMIT_MAX` queued operations
+into one transaction (group commit), runs each inside its own SAVEPOINT (a failing operation
+raises to its own caller only) and resolves the callers' futures only after COMMIT succeeded.
+Reads run on separate pooled connections, in parallel (WAL mode).
+
+PostgreSQL and MySQL: :meth:`Database.write` runs the operation in its own transaction on a
+pooled connection; there is no writer thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from ardea._core.errors import InvalidArgumentError
+
+__all__ = ["GROUP_COMMIT_MAX", "Database", "normalize_uri"]
+
+T = TypeVar("T")
+
+GROUP_COMMIT_MAX = 200
+"""Most operations the SQLite writer commits in one transaction."""
+
+_STOP = object()
+_RETRIES = 6
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock (PostgreSQL)
+_RETRY_MYSQL_CODES = {1205, 1213}  # lock wait timeout, deadlock
+
+
+def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    args = getattr(orig, "args", ())
+    return bool(args) and args[0] in _RETRY_MYSQL_CODES
+
+
+def normalize_uri(uri: str) -> str:
+    """Map a user-facing database URI to the SQLAlchemy URL Ardea uses.
+
+    ``postgresql://`` and ``postgres://`` use psycopg 3, ``mysql://`` uses PyMySQL (utf8mb4).
+
+    Raises:
+        InvalidArgumentError: The scheme is not SQLite, PostgreSQL or MySQL.
+    """
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        raise InvalidArgumentError(f"Not a database URI: {uri!r}")
+    base = scheme.split("+", 1)[0].lower()
+    if base in ("postgresql", "postgres"):
+        if "+" not in scheme or base == "postgres":
+            scheme = "postgresql+psycopg"
+        return f"{scheme}://{rest}"
+    if base in ("mysql", "mariadb"):
+        if "+" not in scheme:
+            scheme = "mysql+pymysql"
+        url = f"{scheme}://{rest}"
+        if "charset=" not in rest:
+            url += ("&" if "?" in rest else "?") + "charset=utf8mb4"
+        return url
+    if base == "sqlite":
+        return uri
+    raise InvalidArgumentError(
+        f"Unsupported database URI scheme {scheme!r}: use sqlite, postgresql or mysql"
+    )
+
+
+@dataclass
+class _Op:
+    fn: Callable[[Connection], Any]
+    future: Future[Any]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-32000")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def _sqlite_engine(url: str, *, begin: str, pool_size: int, memory: bool) -> Engine:
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if memory:
+        kwargs["poolclass"] = sa.pool.StaticPool
+    else:
+        kwargs.update(poolclass=sa.pool.QueuePool, pool_size=pool_size, max_overflow=64)
+    engine = sa.create_engine(url, **kwargs)
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """Connections to one tracking database.
+
+    Args:
+        uri: ``sqlite:///path.db`` (``sqlite://`` for in-memory), ``postgresql://...``
+            (psycopg 3) or ``mysql://...`` (PyMySQL).
+        pool_size: Pooled read connections (and write connections on servers).
+    """
+
+    def __init__(self, uri: str, pool_size: int = 8) -> None:
+        self.uri = uri
+        self.url = normalize_uri(uri)
+        self.dialect = sa.engine.make_url(self.url).get_backend_name()
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self._local = threading.local()
+        self._thread: threading.Thread | None = None
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        if self.dialect == "sqlite":
+            database = sa.engine.make_url(self.url).database or ""
+            self.memory = database in ("", ":memory:") or "mode=memory" in self.url
+            self.write_engine = _sqlite_engine(
+                self.url, begin="BEGIN IMMEDIATE", pool_size=1, memory=self.memory
+            )
+            # An in-memory database exists on one connection only: reads share the writer.
+            self.read_engine = (
+                self.write_engine
+                if self.memory
+                else _sqlite_engine(self.url, begin="BEGIN", pool_size=pool_size, memory=False)
+            )
+            self._thread = threading.Thread(
+                target=self._writer_loop, name=f"ardea-sqlite-writer-{id(self):x}", daemon=True
+            )
+            self._thread.start()
+        else:
+            self.memory = False
+            self.write_engine = sa.create_engine(
+                self.url,
+                pool_size=pool_size,
+                max_overflow=2 * pool_size,
+                pool_pre_ping=True,
+                pool_recycle=3600,
+            )
+            self.read_engine = self.write_engine
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for a SQLite database."""
+        return self.dialect == "sqlite"
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in a write transaction and return its result once committed.
+
+        Raises whatever ``fn`` raised (its changes are rolled back), or the commit error.
+        """
+        if self._thread is not None and threading.current_thread() is self._thread:
+            # A write op that itself writes: run inline in a savepoint of the current batch.
+            conn: Connection = self._local.conn
+            with conn.begin_nested():
+                return fn(conn)
+        return self.submit_write(fn).result()
+
+    def submit_write(self, fn: Callable[[Connection], T]) -> Future[T]:
+        """Queue ``fn`` for the writer; the future resolves after its transaction committed."""
+        if self._closed:
+            raise RuntimeError("Database is closed")
+        future: Future[T] = Future()
+        if self._thread is None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = self._write_with_retry(fn)
+                except BaseException as exc:
+                    future.set_exception(exc)
+                else:
+                    future.set_result(result)
+            return future
+        with self._close_lock:  # never queue behind the stop marker
+            if self._closed:
+                raise RuntimeError("Database is closed")
+            self._queue.put(_Op(fn, future))
+        return future
+
+    def _write_with_retry(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in its own transaction, retried after a deadlock or serialization failure.
+
+        The server rolled such a transaction back entirely, so running ``fn`` again is safe.
+        """
+        for attempt in range(_RETRIES):
+            try:
+                with self.write_engine.begin() as conn:
+                    return fn(conn)
+            except sa.exc.DBAPIError as exc:
+                if attempt == _RETRIES - 1 or not _is_retryable(exc):
+                    raise
+                time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` on a read connection (one consistent snapshot) and return its result."""
+        if self.memory:
+            return self.write(fn)
+        with self.read_engine.connect() as conn:
+            try:
+                return fn(conn)
+            finally:
+                conn.rollback()
+
+    def close(self) -> None:
+        """Stop the writer (after it drained its queue) and dispose of all connections."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._thread is not None:
+                self._queue.put(_STOP)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+    # -- the SQLite writer ------------------------------------------------------------------
+
+    def _writer_loop(self) -> None:
+        conn: Connection | None = None
+        failure: BaseException | None = None
+        try:
+            conn = self.write_engine.connect()
+            self._local.conn = conn
+        except BaseException as exc:  # e.g. the file cannot be opened: every write reports it
+            failure = exc
+        try:
+            stop = False
+            while not stop:
+                batch: list[_Op] = []
+                item = self._queue.get()
+                while True:
+                    if item is _STOP:
+                        stop = True
+                        break
+                    batch.append(item)
+                    if len(batch) >= GROUP_COMMIT_MAX:
+                        break
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                if not batch:
+                    continue
+                try:
+                    if conn is None:
+                        raise failure or RuntimeError("no writer connection")
+                    self._run_batch(conn, batch)
+                except BaseException as exc:  # a failure must never leave a caller waiting
+                    for op in batch:
+                        if op.future.running() or (
+                            not op.future.done() and op.future.set_running_or_notify_cancel()
+                        ):
+                            op.future.set_exception(exc)
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _run_batch(self, conn: Connection, batch: list[_Op]) -> None:
+        ops = [op for op in batch if op.future.set_running_or_notify_cancel()]
+        if not ops:
+            return
+        outcomes: list[tuple[_Op, bool, Any]] = []
+        try:
+            with conn.begin():
+                if len(ops) == 1:
+                    # One op: its own transaction is its savepoint.
+                    outcomes.append((ops[0], True, ops[0].fn(conn)))
+                else:
+                    for op in ops:
+                        try:
+                            with conn.begin_nested():
+                                outcomes.append((op, True, op.fn(conn)))
+                        except Exception as exc:
+                            outcomes.append((op, False, exc))
+        except BaseException as exc:  # the single op failed, or COMMIT failed
+            if conn.in_transaction():  # pragma: no cover - begin() rolled back already
+                conn.rollback()
+            failed = {id(op) for op, ok, _ in outcomes if not ok}
+            for op in ops:
+                if id(op) not in failed:
+                    op.future.set_exception(exc)
+            for op, ok, err in outcomes:
+                if not ok:
+                    op.future.set_exception(err)
+            return
+        for op, ok, value in outcomes:
+            if ok:
+                op.future.set_result(value)
+            else:
+                op.future.set_exception(value)

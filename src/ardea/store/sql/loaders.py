@@ -1,0 +1,228 @@
+"""Build entities from rows, several at a time, in a fixed number of queries (never per item)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea.entities import (
+    Dataset,
+    DatasetInput,
+    Experiment,
+    LoggedModel,
+    Metric,
+    ModelOutput,
+    Run,
+    RunInfo,
+)
+from ardea.store.sql import tables as t
+from ardea.store.sql._common import chunked, decode_value
+
+__all__ = ["load_experiments", "load_logged_models", "load_runs", "run_info_from_row"]
+
+
+def _rows(conn: Connection, stmt_for: Any, ids: Sequence[Any]) -> list[sa.Row[Any]]:
+    out: list[sa.Row[Any]] = []
+    for part in chunked(list(ids)):
+        out.extend(conn.execute(stmt_for(part)).all())
+    return out
+
+
+def run_info_from_row(row: Any) -> RunInfo:
+    """A RunInfo from a ``runs`` row."""
+    return RunInfo(
+        run_id=row.run_id,
+        experiment_id=str(row.experiment_id),
+        run_name=row.run_name,
+        user_id=row.user_id,
+        status=row.status,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        artifact_uri=row.artifact_uri,
+        lifecycle_stage=row.lifecycle_stage,
+    )
+
+
+def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
+    """The runs with these ids, in the given order (missing ids are skipped).
+
+    Each comes with its latest metrics, params, tags, dataset inputs, model inputs and
+    outputs: 7 queries per chunk of ids.
+    """
+    if not run_ids:
+        return []
+    runs: dict[str, Run] = {}
+    for row in _rows(conn, lambda ids: sa.select(t.runs).where(t.runs.c.run_id.in_(ids)), run_ids):
+        runs[row.run_id] = Run(info=run_info_from_row(row))
+    found = list(runs)
+    if not found:
+        return []
+    lm = t.latest_metrics
+    for row in _rows(
+        conn,
+        lambda ids: sa.select(lm).where(lm.c.run_id.in_(ids)).order_by(lm.c.run_id, lm.c.key),
+        found,
+    ):
+        runs[row.run_id].data.metrics.append(
+            Metric(
+                key=row.key,
+                value=decode_value(row.value, row.is_nan),
+                timestamp=row.timestamp,
+                step=row.step,
+            )
+        )
+    for table, attr in ((t.params, "params"), (t.run_tags, "tags")):
+        for row in _rows(
+            conn,
+            lambda ids, tb=table: (
+                sa.select(tb.c.run_id, tb.c.key, tb.c.value)
+                .where(tb.c.run_id.in_(ids))
+                .order_by(tb.c.run_id, tb.c.key)
+            ),
+            found,
+        ):
+            getattr(runs[row.run_id].data, attr)[row.key] = row.value
+    ri, ds = t.run_inputs, t.datasets
+    for row in _rows(
+        conn,
+        lambda ids: (
+            sa.select(ri.c.run_id, ri.c.tags, ds)
+            .join(ds, ds.c.dataset_id == ri.c.dataset_id)
+            .where(ri.c.run_id.in_(ids))
+            .order_by(ri.c.run_id, ds.c.name, ds.c.digest)
+        ),
+        found,
+    ):
+        runs[row.run_id].inputs.dataset_inputs.append(
+            DatasetInput(
+                dataset=Dataset(
+                    name=row.name,
+                    digest=row.digest,
+                    source_type=row.source_type,
+                    source=row.source,
+                    schema=row.schema,
+                    profile=row.profile,
+                ),
+                tags=json.loads(row.tags) if row.tags else {},
+            )
+        )
+    mi = t.run_model_inputs
+    for row in _rows(
+        conn,
+        lambda ids: sa.select(mi).where(mi.c.run_id.in_(ids)).order_by(mi.c.run_id, mi.c.model_id),
+        found,
+    ):
+        runs[row.run_id].inputs.model_inputs.append(row.model_id)
+    ro = t.run_outputs
+    for row in _rows(
+        conn,
+        lambda ids: (
+            sa.select(ro)
+            .where(ro.c.run_id.in_(ids))
+            .order_by(ro.c.run_id, ro.c.step, ro.c.model_id)
+        ),
+        found,
+    ):
+        runs[row.run_id].outputs.model_outputs.append(
+            ModelOutput(model_id=row.model_id, step=row.step)
+        )
+    return [runs[r] for r in run_ids if r in runs]
+
+
+def load_experiments(conn: Connection, experiment_ids: Sequence[int]) -> list[Experiment]:
+    """The experiments with these ids, in the given order, with their tags: 2 queries."""
+    if not experiment_ids:
+        return []
+    ex, tg = t.experiments, t.experiment_tags
+    found: dict[int, Experiment] = {}
+    for row in _rows(
+        conn, lambda ids: sa.select(ex).where(ex.c.experiment_id.in_(ids)), experiment_ids
+    ):
+        found[row.experiment_id] = Experiment(
+            experiment_id=str(row.experiment_id),
+            name=row.name,
+            artifact_location=row.artifact_location,
+            lifecycle_stage=row.lifecycle_stage,
+            creation_time=row.creation_time,
+            last_update_time=row.last_update_time,
+        )
+    for row in _rows(
+        conn,
+        lambda ids: sa.select(tg).where(tg.c.experiment_id.in_(ids)).order_by(tg.c.key),
+        list(found),
+    ):
+        found[row.experiment_id].tags[row.key] = row.value
+    return [found[i] for i in experiment_ids if i in found]
+
+
+def load_logged_models(conn: Connection, model_ids: Sequence[str]) -> list[LoggedModel]:
+    """The logged models with these ids, in the given order.
+
+    Each comes with its tags, params and the metric points logged with its id: 4 queries per
+    chunk of ids.
+    """
+    if not model_ids:
+        return []
+    lm = t.logged_models
+    found: dict[str, LoggedModel] = {}
+    for row in _rows(conn, lambda ids: sa.select(lm).where(lm.c.model_id.in_(ids)), model_ids):
+        found[row.model_id] = LoggedModel(
+            model_id=row.model_id,
+            experiment_id=str(row.experiment_id),
+            name=row.name,
+            artifact_location=row.artifact_location,
+            creation_timestamp=row.creation_timestamp,
+            last_updated_timestamp=row.last_updated_timestamp,
+            status=row.status,
+            model_type=row.model_type,
+            source_run_id=row.source_run_id,
+            status_message=row.status_message,
+            lifecycle_stage=row.lifecycle_stage,
+        )
+    ids = list(found)
+    for table, attr in ((t.logged_model_tags, "tags"), (t.logged_model_params, "params")):
+        for row in _rows(
+            conn,
+            lambda part, tb=table: sa.select(tb).where(tb.c.model_id.in_(part)).order_by(tb.c.key),
+            ids,
+        ):
+            getattr(found[row.model_id], attr)[row.key] = row.value
+    for row in _rows(conn, lambda part: _model_metrics_query(part), ids):
+        found[row.model_id].metrics.append(
+            Metric(
+                key=row.key,
+                value=decode_value(row.value, row.is_nan),
+                timestamp=row.timestamp,
+                step=row.step,
+                dataset_name=row.dataset_name,
+                dataset_digest=row.dataset_digest,
+                model_id=row.model_id,
+                run_id=row.run_id,
+            )
+        )
+    return [found[i] for i in model_ids if i in found]
+
+
+def _model_metrics_query(model_ids: Sequence[str]) -> sa.Select[Any]:
+    """Metric points carrying one of ``model_ids``.
+
+    They are looked up through the runs linked to the models (source run, outputs, model
+    inputs), so that the primary key index of ``metrics`` is used.
+    """
+    m, lm = t.metrics, t.logged_models
+    linked_runs = sa.union(
+        sa.select(lm.c.source_run_id.label("run_id")).where(
+            lm.c.model_id.in_(model_ids), lm.c.source_run_id.is_not(None)
+        ),
+        sa.select(t.run_outputs.c.run_id).where(t.run_outputs.c.model_id.in_(model_ids)),
+        sa.select(t.run_model_inputs.c.run_id).where(t.run_model_inputs.c.model_id.in_(model_ids)),
+    ).subquery()
+    return (
+        sa.select(m)
+        .where(m.c.run_id.in_(sa.select(linked_runs.c.run_id)), m.c.model_id.in_(model_ids))
+        .order_by(m.c.model_id, m.c.key, m.c.step, m.c.timestamp)
+    )

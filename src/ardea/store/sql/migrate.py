@@ -1,0 +1,79 @@
+"""Schema migrations: bring a tracking database to :data:`HEAD_REVISION` with Alembic.
+
+Alembic is imported only when a database actually needs upgrading, so opening an up-to-date
+store costs one small query.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea.store.sql.engine import normalize_uri
+
+__all__ = [
+    "HEAD_REVISION",
+    "VERSION_TABLE",
+    "current_revision",
+    "upgrade",
+    "upgrade_connection",
+]
+
+HEAD_REVISION = "0001_initial"
+"""The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
+
+VERSION_TABLE = "ardea_alembic_version"
+"""Alembic's version table; distinct from MLflow's ``alembic_version``."""
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_PG_LOCK_KEY = 0x41524445  # "ARDE": serializes concurrent upgrades of one database
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The revision stored in the database, or None for a database Ardea never migrated."""
+    if not sa.inspect(conn).has_table(VERSION_TABLE):
+        return None
+    rows = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return str(rows[0]) if rows else None
+
+
+def _alembic_config(conn: Connection) -> object:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade_connection(conn: Connection) -> None:
+    """Upgrade the database behind ``conn`` to head, inside the caller's transaction.
+
+    Concurrent upgrades of one PostgreSQL or MySQL database are serialized with a lock, and
+    the revision is re-read under it, so several servers may start at once.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    elif conn.dialect.name == "mysql":
+        conn.execute(sa.text("SELECT GET_LOCK('ardea_migrate', 120)"))
+    try:
+        if current_revision(conn) == HEAD_REVISION:
+            return
+        from alembic import command
+
+        command.upgrade(_alembic_config(conn), "head")  # type: ignore[arg-type]
+    finally:
+        if conn.dialect.name == "mysql":
+            conn.execute(sa.text("SELECT RELEASE_LOCK('ardea_migrate')"))
+
+
+def upgrade(uri: str) -> None:
+    """Upgrade the database at ``uri`` to :data:`HEAD_REVISION` (no-op when already there)."""
+    engine = sa.create_engine(normalize_uri(uri), poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            upgrade_connection(conn)
+    finally:
+        engine.dispose()

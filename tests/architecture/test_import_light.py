@@ -1,0 +1,45 @@
+"""`import ardea` stays light: no web framework, ORM, HTTP client or data-science stack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("fastapi", "starlette", "sqlalchemy", "alembic", "httpx", "pandas", "sklearn", "uvicorn")
+
+_PROBE = """
+import json, sys, time
+t0 = time.perf_counter()
+import {module}
+elapsed = time.perf_counter() - t0
+print(json.dumps({{"seconds": elapsed, "modules": sorted(sys.modules)}}))
+"""
+
+
+def _probe(module: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(module=module)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _heavy_loaded(modules: list[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+def test_import_ardea_loads_nothing_heavy() -> None:
+    result = _probe("ardea")
+    print(f"import ardea: {result['seconds'] * 1000:.1f} ms")
+    assert _heavy_loaded(result["modules"]) == []
+
+
+def test_light_subpackages_load_nothing_heavy() -> None:
+    for module in ("ardea.entities", "ardea._core.errors", "ardea.api.mlflow_json"):
+        result = _probe(module)
+        print(f"import {module}: {result['seconds'] * 1000:.1f} ms")
+        assert _heavy_loaded(result["modules"]) == [], module

@@ -1,0 +1,55 @@
+"""Fixtures shared by the whole suite.
+
+Every test runs with ``ARDEA_STRICT=1`` (telemetry failures raise) and without any
+``ARDEA_*`` / ``MLFLOW_*`` variable from the developer's shell. Tests that need PostgreSQL
+use ``postgres_uri``: it skips with a reason when no server is configured, and fails instead
+under ``CI=true``, where ``make test`` always provides one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+_KEEP = {"ARDEA_TEST_POSTGRES_URI", "ARDEA_TEST_MYSQL_URI"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if (name.startswith("ARDEA_") or name.startswith("MLFLOW_")) and name not in _KEEP:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ARDEA_STRICT", "1")
+    yield
+
+
+def in_ci() -> bool:
+    """True when running under CI (``CI=true``), where nothing may be skipped for lack of a service."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need_service(env_var: str, what: str) -> str:
+    """The URI in ``env_var``; skip (or fail under CI) when it is unset."""
+    uri = os.environ.get(env_var)
+    if not uri:
+        msg = f"{what} not available: set {env_var} (make test starts one)"
+        if in_ci():
+            pytest.fail(msg + " -- under CI=true this test must run")
+        pytest.skip(msg)
+    return uri
+
+
+@pytest.fixture(scope="session")
+def postgres_uri() -> str:
+    """URI of a PostgreSQL database the tests may wipe (``ARDEA_TEST_POSTGRES_URI``)."""
+    return need_service("ARDEA_TEST_POSTGRES_URI", "PostgreSQL")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

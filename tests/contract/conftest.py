@@ -1,0 +1,124 @@
+"""Fixtures for the contract suites (each runs one behaviour suite over every backend)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_TESTS = str(Path(__file__).resolve().parents[1])
+if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
+    sys.path.insert(0, _TESTS)
+
+from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
+
+# isort: split
+
+# --------------------------------------------------------------------- tracking store backends
+
+import shutil  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+_PG_SCHEMA = "ardea_tracking_contract"
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test (migrating once keeps tests fast)."""
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    path = tmp_path_factory.mktemp("tracking-template") / "template.db"
+    SqlTrackingStore(f"sqlite:///{path}").close()  # close() checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_tracking(postgres_uri: str) -> Iterator[object]:
+    """One PostgreSQL store per session, in its own schema so other suites are not disturbed."""
+    import sqlalchemy as sa
+
+    from ardea.store.sql.engine import normalize_uri
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    engine = sa.create_engine(normalize_uri(postgres_uri), poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_PG_SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {_PG_SCHEMA}"))
+    engine.dispose()
+    sep = "&" if "?" in postgres_uri else "?"
+    store = SqlTrackingStore(f"{postgres_uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def _mysql_tracking() -> Iterator[object]:
+    """One MySQL/MariaDB store per session (optional: skipped unless ARDEA_TEST_MYSQL_URI)."""
+    import os
+
+    import sqlalchemy as sa
+
+    from ardea.store.sql import tables
+    from ardea.store.sql.engine import normalize_uri
+    from ardea.store.sql.migrate import VERSION_TABLE
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    uri = os.environ.get("ARDEA_TEST_MYSQL_URI")
+    if not uri:
+        pytest.skip("MySQL not available: set ARDEA_TEST_MYSQL_URI")
+    engine = sa.create_engine(normalize_uri(uri), poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in [*tables.metadata.sorted_tables, sa.table(VERSION_TABLE)]:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table.name}"))
+    engine.dispose()
+    store = SqlTrackingStore(uri)
+    yield store
+    store.close()
+
+
+def _wipe(store: object) -> None:
+    import sqlalchemy as sa
+
+    from ardea.store.sql import tables
+    from ardea.store.sql.experiments import insert_default_experiment
+
+    names = [t.name for t in tables.metadata.sorted_tables]
+
+    def op(conn: sa.Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+            for name in names:
+                conn.execute(sa.text(f"TRUNCATE TABLE {name}"))
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
+        insert_default_experiment(conn, store.default_artifact_root)  # type: ignore[attr-defined]
+
+    store.database.write(op)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
+def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """A fresh, empty SqlTrackingStore (only the Default experiment) on each backend."""
+    if request.param == "sqlite":
+        from ardea.store.sql.tracking import SqlTrackingStore
+
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / f"{uuid.uuid4().hex}.db"
+        shutil.copyfile(template, path)
+        store = SqlTrackingStore(f"sqlite:///{path}")
+        yield store
+        store.close()
+    else:
+        store = request.getfixturevalue(f"_{request.param}_tracking")
+        _wipe(store)
+        yield store

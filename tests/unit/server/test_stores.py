@@ -1,0 +1,75 @@
+"""Opening a server's stores from settings, and the ``--workers`` app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ardea.server.deps import ServerSettings
+from ardea.server.factory import app_from_env, build_deps
+from ardea.server.stores import open_stores
+
+
+def test_open_stores_creates_the_database_and_the_folder(tmp_path: Path) -> None:
+    settings = ServerSettings(
+        backend_store_uri=f"sqlite:///{tmp_path / 'a.db'}",
+        artifacts_destination=str(tmp_path / "deep" / "artifacts"),
+        default_artifact_root="mlflow-artifacts:/",
+    )
+    tracking, artifacts = open_stores(settings)
+    try:
+        assert (tmp_path / "a.db").is_file()
+        assert (tmp_path / "deep" / "artifacts").is_dir()
+        exp_id = tracking.create_experiment("x")
+        assert tracking.get_experiment(exp_id).artifact_location == f"mlflow-artifacts:/{exp_id}"
+        artifacts.put("k/f.txt", b"1")
+        assert (tmp_path / "deep" / "artifacts" / "k" / "f.txt").read_bytes() == b"1"
+    finally:
+        tracking.close()
+        artifacts.close()
+
+
+def test_build_deps_honours_the_default_artifact_root(tmp_path: Path) -> None:
+    root = tmp_path / "direct"
+    deps = build_deps(
+        ServerSettings(
+            backend_store_uri=f"sqlite:///{tmp_path / 'b.db'}",
+            artifacts_destination=str(tmp_path / "artifacts"),
+            default_artifact_root=str(root),
+        )
+    )
+    try:
+        exp_id = deps.tracking_store.create_experiment("y")
+        location = deps.tracking_store.get_experiment(exp_id).artifact_location
+        assert location.endswith(f"direct/{exp_id}")
+    finally:
+        deps.tracking_store.close()
+        deps.artifact_store.close()
+
+
+def test_app_from_env_reads_server_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = ServerSettings(
+        backend_store_uri=f"sqlite:///{tmp_path / 'c.db'}",
+        artifacts_destination=str(tmp_path / "arts"),
+        serve_artifacts=False,
+    )
+    for key, value in settings.to_env().items():
+        monkeypatch.setenv(key, value)
+    app = app_from_env()
+    try:
+        assert app.state.deps.settings == settings
+        assert (tmp_path / "c.db").is_file()
+    finally:
+        app.state.deps.tracking_store.close()
+        app.state.deps.artifact_store.close()
+
+
+def test_a_bad_backend_uri_fails_to_open(tmp_path: Path) -> None:
+    settings = ServerSettings(
+        backend_store_uri="nosuchdb://x", artifacts_destination=str(tmp_path / "arts")
+    )
+    with pytest.raises(Exception):  # noqa: B017 - any clear failure, before serving
+        open_stores(settings)

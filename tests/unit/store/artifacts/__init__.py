@@ -1,0 +1,1 @@
+"""Tests of ardea.store.artifacts."""
