@@ -27,7 +27,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def in_ci() -> bool:
-    """True when running under CI (``CI=true``), where nothing may be skipped for lack of a service."""
+    """True under CI (``CI=true``), where nothing may skip for lack of a service."""
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -1,1 +1,4 @@
-"""Shared vocabulary of Ardea: errors, environment variables, ids. Imports nothing else from ardea."""
+"""Shared vocabulary of Ardea: errors, environment variables, ids.
+
+Imports nothing else from ardea.
+"""

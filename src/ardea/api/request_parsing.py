@@ -156,6 +156,8 @@ def parse_dict(spec: RequestSpec, data: Mapping[str, Any], prefix: str = "") -> 
             value = raw
         elif kind == "double" and (t is float or t is int):
             value = float(raw)
+        elif kind == "int64" and t is int and _INT64_MIN <= raw <= _INT64_MAX:
+            value = raw
         else:
             value = _convert_json(f, raw, prefix + name)
         if f.required and (value is None or value == ""):

@@ -57,6 +57,14 @@ def _configure_logging(level: int) -> None:
     show_default=True,
     help="Serve the mlflow-artifacts proxy endpoints.",
 )
+@click.option(
+    "--allow-artifact-root",
+    "allowed_artifact_roots",
+    multiple=True,
+    help="Another folder or object-store URI whose run and model artifacts this server may "
+    "read (repeatable). Artifact locations outside the artifacts destination, the default "
+    "artifact root and these are refused.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -78,6 +86,7 @@ def server(**options: Any) -> None:
         workers=options["workers"],
         access_log=options["access_log"],
         dev=options["dev"],
+        allowed_artifact_roots=tuple(options["allowed_artifact_roots"]),
     )
     _configure_logging(logging.INFO)
     run(settings)

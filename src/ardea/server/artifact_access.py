@@ -24,14 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.errors import InvalidArgumentError, PermissionDeniedError
 from ardea.entities import FileInfo
-from ardea.server.deps import get_deps
+from ardea.server.deps import ServerSettings, get_deps
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
 
 __all__ = [
     "ArtifactRoot",
+    "check_allowed_location",
     "download_response",
     "list_under",
     "receive_upload",
@@ -84,11 +85,48 @@ def resolve_root(request: Request, uri: str) -> ArtifactRoot:
         return ArtifactRoot(deps.artifact_store, safe_relpath(urllib.parse.unquote(inner)))
     from ardea.store.artifacts.resolve import OBJECT_STORE_SCHEMES
 
+    check_allowed_location(deps.settings, uri)
     if parsed.scheme.lower() in OBJECT_STORE_SCHEMES and parsed.netloc:
         # One client per bucket, shared by every run under it.
         bucket = f"{parsed.scheme}://{parsed.netloc}"
         return ArtifactRoot(_store_for_uri(request, bucket), safe_relpath(parsed.path.lstrip("/")))
     return ArtifactRoot(_store_for_uri(request, uri), "")
+
+
+def _normalize_location(uri: str) -> str:
+    from ardea.store.artifacts.resolve import is_local_uri, local_path
+
+    if is_local_uri(uri):
+        return os.path.realpath(local_path(uri)).rstrip("/") or "/"
+    parsed = urllib.parse.urlparse(uri)
+    path = posixpath.normpath("/" + parsed.path.strip("/")) if parsed.path.strip("/") else ""
+    return f"{parsed.scheme.lower()}://{parsed.netloc}{path}".rstrip("/")
+
+
+def _allowed_roots(settings: ServerSettings) -> list[str]:
+    roots = [settings.artifacts_destination, settings.default_artifact_root]
+    roots += list(settings.allowed_artifact_roots)
+    out = []
+    for root in roots:
+        if root and urllib.parse.urlparse(root).scheme != _PROXY_SCHEME:
+            out.append(_normalize_location(root))
+    return out
+
+
+def check_allowed_location(settings: ServerSettings, uri: str) -> None:
+    """Refuse (403) an artifact location outside the server's configured artifact roots.
+
+    Artifact locations of experiments can be chosen by clients; without this check a client
+    could make the server read or list any folder or bucket it has access to.
+    """
+    location = _normalize_location(uri)
+    for root in _allowed_roots(settings):
+        if location == root or location.startswith(root.rstrip("/") + "/"):
+            return
+    raise PermissionDeniedError(
+        f"This server does not serve artifacts from {uri!r}: it is outside its artifact "
+        "roots. Start the server with --allow-artifact-root <root> to allow it."
+    )
 
 
 def _store_for_uri(request: Request, uri: str) -> ArtifactStore:

@@ -7,6 +7,7 @@ module-level globals, so tests can build as many apps with their own stores as t
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,10 @@ class ServerSettings:
         workers: Number of server processes.
         access_log: Whether uvicorn logs every request.
         dev: Development mode (auto-reload).
+        allowed_artifact_roots: More places (folders or object-store URIs) the server may read
+            and write run and model artifacts in, besides ``artifacts_destination`` and
+            ``default_artifact_root``: artifact locations that clients chose themselves
+            outside those are refused, so a client cannot make the server read any file.
     """
 
     host: str = "127.0.0.1"
@@ -57,10 +62,14 @@ class ServerSettings:
     workers: int = 1
     access_log: bool = False
     dev: bool = False
+    allowed_artifact_roots: tuple[str, ...] = ()
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""
-        return {ENV_PREFIX + k.upper(): str(v) for k, v in asdict(self).items()}
+        return {
+            ENV_PREFIX + k.upper(): json.dumps(list(v)) if isinstance(v, tuple) else str(v)
+            for k, v in asdict(self).items()
+        }
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ServerSettings:
@@ -75,6 +84,8 @@ class ServerSettings:
                 values[f.name] = raw.lower() in ("1", "true", "yes")
             elif f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif str(f.type).startswith("tuple"):
+                values[f.name] = tuple(json.loads(raw))
             else:
                 values[f.name] = raw
         return cls(**values)

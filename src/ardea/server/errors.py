@@ -41,8 +41,10 @@ def _json(status: int, error_code: str, message: str) -> Response:
 
 
 def error_response(exc: ArdeaError) -> Response:
-    """The MLflow envelope and status for an Ardea error."""
+    """The MLflow envelope and status for an Ardea error (logged when it is a server fault)."""
     spec = exc.spec
+    if spec.log_level >= logging.WARNING:
+        logger.log(spec.log_level, "%s: %s", type(exc).__name__, exc.message, exc_info=exc)
     return _json(spec.mlflow_status, spec.mlflow_code, exc.message)
 
 

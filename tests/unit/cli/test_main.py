@@ -31,6 +31,7 @@ def test_server_help_lists_the_options() -> None:
         "--workers",
         "--access-log",
         "--dev",
+        "--allow-artifact-root",
     ):
         assert option in result.output
 

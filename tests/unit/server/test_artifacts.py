@@ -218,21 +218,56 @@ def test_run_artifact_list_and_get_artifact(client: Client, prefix: str) -> None
         assert_error(r, 400, "INVALID_PARAMETER_VALUE")
 
 
-def test_run_with_a_local_artifact_location(client: Client, tmp_path: Path) -> None:
-    location = tmp_path / "elsewhere"
+def _local_location_run(client: Client, location: Path) -> tuple[str, Path]:
     r = client.post(
         "/api/2.0/mlflow/experiments/create",
-        json={"name": "local", "artifact_location": str(location)},
+        json={"name": f"local-{location.name}", "artifact_location": str(location)},
     )
-    exp_id = r.json()["experiment_id"]
-    run = create_run(client, exp_id)
+    run = create_run(client, r.json()["experiment_id"])
     run_root = Path(run["info"]["artifact_uri"].removeprefix("file://"))
     run_root.mkdir(parents=True)
     (run_root / "f.txt").write_bytes(b"direct")
-    r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run["info"]["run_id"]})
-    assert r.json()["files"] == [{"path": "f.txt", "is_dir": False, "file_size": 6}]
-    r = client.get("/get-artifact", params={"run_id": run["info"]["run_id"], "path": "f.txt"})
-    assert r.content == b"direct"
+    return run["info"]["run_id"], run_root
+
+
+def test_artifact_locations_outside_the_roots_are_refused(client: Client, tmp_path: Path) -> None:
+    # A client may choose any artifact location; the server must not become a file reader.
+    run_id, _ = _local_location_run(client, tmp_path / "elsewhere")
+    r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+    assert_error(r, 403, "PERMISSION_DENIED", "--allow-artifact-root")
+    r = client.get("/get-artifact", params={"run_id": run_id, "path": "f.txt"})
+    assert_error(r, 403, "PERMISSION_DENIED")
+    r = client.post(
+        "/ajax-api/2.0/mlflow/upload-artifact",
+        params={"run_uuid": run_id, "path": "x.txt"},
+        content=b"x",
+    )
+    assert_error(r, 403, "PERMISSION_DENIED")
+    r = client.post(
+        "/api/2.0/mlflow/experiments/create", json={"name": "root", "artifact_location": "/"}
+    )
+    root_run = create_run(client, r.json()["experiment_id"])["info"]["run_id"]
+    r = client.get("/get-artifact", params={"run_id": root_run, "path": "etc/passwd"})
+    assert_error(r, 403, "PERMISSION_DENIED")
+
+
+def test_allowed_local_artifact_location(deps: ServerDeps, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    settings = replace(deps.settings, allowed_artifact_roots=(str(tmp_path / "allowed"),))
+    c = Client(create_app(ServerDeps(deps.tracking_store, deps.artifact_store, settings)))
+    try:
+        run_id, _ = _local_location_run(c, tmp_path / "allowed" / "exp")
+        r = c.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+        assert r.json()["files"] == [{"path": "f.txt", "is_dir": False, "file_size": 6}]
+        r = c.get("/get-artifact", params={"run_id": run_id, "path": "f.txt"})
+        assert r.content == b"direct"
+        # A sibling that merely shares the prefix is not inside the root.
+        run_id, _ = _local_location_run(c, tmp_path / "allowed-not")
+        r = c.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+        assert_error(r, 403, "PERMISSION_DENIED")
+    finally:
+        c.close()
 
 
 def test_ui_upload_artifact(client: Client) -> None:

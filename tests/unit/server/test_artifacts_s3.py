@@ -24,7 +24,11 @@ def s3_client(tmp_path: Path, s3_env: S3Server) -> Iterator[tuple[Client, S3Serv
     prefix = f"t-{os.urandom(4).hex()}"
     store = SqlTrackingStore(f"sqlite:///{tmp_path / 'ardea.db'}")
     artifacts = resolve_artifact_store(s3_env.uri(f"{prefix}/proxy"))
-    client = Client(create_app(ServerDeps(store, artifacts, ServerSettings())))
+    settings = ServerSettings(
+        artifacts_destination=s3_env.uri(f"{prefix}/proxy"),
+        allowed_artifact_roots=(s3_env.uri(f"{prefix}/direct"),),
+    )
+    client = Client(create_app(ServerDeps(store, artifacts, settings)))
     yield client, s3_env, prefix
     client.close()
     store.close()
@@ -95,3 +99,17 @@ def test_multipart_upload_into_s3_through_the_server(
     )
     assert r.status_code == 200, r.text
     assert client.get(f"{A}/1/r/artifacts/big.bin").content == b"".join(chunks)
+
+
+def test_other_buckets_and_prefixes_are_refused(
+    s3_client: tuple[Client, S3Server, str],
+) -> None:
+    client, s3, prefix = s3_client
+    for location in (s3.uri(f"{prefix}/elsewhere"), "s3://another-bucket/x"):
+        r = client.post(
+            "/api/2.0/mlflow/experiments/create",
+            json={"name": f"n-{location}", "artifact_location": location},
+        )
+        run = create_run(client, r.json()["experiment_id"])
+        r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run["info"]["run_id"]})
+        assert_error(r, 403, "PERMISSION_DENIED")

@@ -16,6 +16,7 @@ def test_settings_round_trip_through_env() -> None:
         workers=3,
         access_log=True,
         dev=False,
+        allowed_artifact_roots=("/a", "s3://b/c"),
     )
     env = settings.to_env()
     assert env[ENV_PREFIX + "PORT"] == "6000"

@@ -22,6 +22,7 @@ from ardea.store.sql._common import experiment_for_write, parse_experiment_id, u
 from ardea.store.sql._common import view_type as _view_type
 from ardea.store.sql.engine import Database
 from ardea.store.sql.loaders import load_experiments
+from ardea.store.sql.maintenance import StatsRefresher
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 from ardea.store.validation import (
     validate_experiment_name,
@@ -68,6 +69,7 @@ class SqlExperiments:
     """The ExperimentStore half of :class:`SqlTrackingStore`."""
 
     _db: Database
+    _stats: StatsRefresher
     _artifact_root: str
 
     def create_experiment(
@@ -166,6 +168,8 @@ class SqlExperiments:
         orders = parse_experiment_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
         query = select_experiment_ids(clauses, orders, _view_type(view_type))
+
+        self._stats.maybe_refresh()
 
         def op(conn: Connection) -> PagedList[Experiment]:
             page = query.offset(offset).limit(max_results + 1)

@@ -16,6 +16,7 @@ from ardea.store.sql import tables as t
 from ardea.store.sql._common import experiment_for_write, parse_experiment_id, upsert
 from ardea.store.sql.engine import Database
 from ardea.store.sql.loaders import load_logged_models
+from ardea.store.sql.maintenance import StatsRefresher
 from ardea.store.validation import (
     MAX_PARAM_VALUE_LENGTH,
     MAX_TAG_VALUE_LENGTH,
@@ -67,6 +68,7 @@ class SqlLoggedModels:
     """The LoggedModelStore part of :class:`SqlTrackingStore`."""
 
     _db: Database
+    _stats: StatsRefresher
 
     def create_logged_model(
         self,
@@ -232,6 +234,8 @@ class SqlLoggedModels:
         orders = parse_logged_model_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
         query = select_logged_model_ids(clauses, orders, [str(e) for e in experiment_ids])
+
+        self._stats.maybe_refresh()
 
         def op(conn: Connection) -> PagedList[LoggedModel]:
             ids = [r[0] for r in conn.execute(query.offset(offset).limit(max_results + 1))]

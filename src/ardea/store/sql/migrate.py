@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ardea._core.errors import InvalidArgumentError
 from ardea.store.sql.engine import normalize_uri
 
 __all__ = [
@@ -70,8 +71,20 @@ def upgrade_connection(conn: Connection) -> None:
 
 
 def upgrade(uri: str) -> None:
-    """Upgrade the database at ``uri`` to :data:`HEAD_REVISION` (no-op when already there)."""
-    engine = sa.create_engine(normalize_uri(uri), poolclass=sa.pool.NullPool)
+    """Upgrade the database at ``uri`` to :data:`HEAD_REVISION` (no-op when already there).
+
+    Args:
+        uri: A database URI, or a data folder / SQLite file path as tracking URIs allow.
+
+    Raises:
+        InvalidArgumentError: ``uri`` is a server (``http(s)://``) or unsupported URI.
+    """
+    from ardea.store.resolve import sql_uri_for
+
+    sql_uri = sql_uri_for(uri)
+    if sql_uri is None:
+        raise InvalidArgumentError(f"{uri!r} is a server URI, not a database: nothing to upgrade")
+    engine = sa.create_engine(normalize_uri(sql_uri), poolclass=sa.pool.NullPool)
     try:
         with engine.begin() as conn:
             upgrade_connection(conn)

@@ -32,6 +32,7 @@ from ardea.store.sql._common import (
 )
 from ardea.store.sql.engine import Database
 from ardea.store.sql.loaders import load_runs, run_info_from_row
+from ardea.store.sql.maintenance import StatsRefresher
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 from ardea.store.validation import (
     MAX_RUN_NAME_LENGTH,
@@ -62,6 +63,7 @@ class SqlRuns:
     """Run lifecycle, reads and search of :class:`SqlTrackingStore`."""
 
     _db: Database
+    _stats: StatsRefresher
 
     def create_run(
         self,
@@ -279,6 +281,8 @@ class SqlRuns:
         if not exp_ids:
             return PagedList([], None)
         query = select_run_ids(clauses, orders, exp_ids, view_type(run_view_type))
+
+        self._stats.maybe_refresh()
 
         def op(conn: Connection) -> PagedList[Run]:
             page = query.offset(offset).limit(max_results + 1)

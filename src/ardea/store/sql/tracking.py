@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from ardea._core.errors import FailedPreconditionError
+from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
 from ardea.store.sql.engine import Database
 from ardea.store.sql.experiments import SqlExperiments, insert_default_experiment
 from ardea.store.sql.logged_models import SqlLoggedModels
+from ardea.store.sql.maintenance import StatsRefresher
 from ardea.store.sql.migrate import HEAD_REVISION, current_revision, upgrade_connection
 from ardea.store.sql.run_logging import SqlRunLogging
 from ardea.store.sql.runs import SqlRuns
@@ -25,7 +26,8 @@ class SqlTrackingStore(SqlExperiments, SqlRuns, SqlRunLogging, SqlLoggedModels, 
     """A tracking store in a SQL database.
 
     Args:
-        uri: ``sqlite:///path.db``, ``postgresql://...`` or ``mysql://...``.
+        uri: ``sqlite:///path.db``, ``postgresql://...`` or ``mysql://...``; a data folder
+            or ``.db`` path works too (see :func:`ardea.store.resolve.sql_uri_for`).
         default_artifact_root: Root of new experiments' artifact locations: experiment ``7``
             gets ``<root>/7`` (``mlflow-artifacts:/7`` by default).
         auto_migrate: Upgrade a PostgreSQL/MySQL schema when opening (SQLite always
@@ -41,9 +43,14 @@ class SqlTrackingStore(SqlExperiments, SqlRuns, SqlRunLogging, SqlLoggedModels, 
         default_artifact_root: str = "mlflow-artifacts:/",
         auto_migrate: bool = True,
     ) -> None:
-        self.uri = uri
+        from ardea.store.resolve import sql_uri_for
+
+        sql_uri = sql_uri_for(uri)  # also accepts a data folder or a .db path
+        if sql_uri is None:
+            raise InvalidArgumentError(f"{uri!r} is a server URI, not a database URI")
+        self.uri = sql_uri
         self._artifact_root = default_artifact_root
-        self._db = Database(uri)
+        self._db = Database(sql_uri)
         migrate = auto_migrate or self._db.is_sqlite
 
         def init(conn: Connection) -> None:
@@ -62,6 +69,7 @@ class SqlTrackingStore(SqlExperiments, SqlRuns, SqlRunLogging, SqlLoggedModels, 
         except BaseException:
             self._db.close()
             raise
+        self._stats = StatsRefresher(self._db)
 
     @property
     def database(self) -> Database:

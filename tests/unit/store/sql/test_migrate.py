@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from ardea._core.errors import FailedPreconditionError
+from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
 from ardea.store.sql import migrate
 from ardea.store.sql.engine import normalize_uri
 from ardea.store.sql.tables import metadata
@@ -122,3 +122,14 @@ def test_mysql_upgrade_matches_tables() -> None:
     assert store.create_experiment("Default-but-other-case") == "1"
     store.create_experiment("default")  # names are case-sensitive (binary collation)
     store.close()
+
+
+def test_upgrade_accepts_a_data_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    migrate.upgrade(str(folder))
+    engine = sa.create_engine(f"sqlite:///{folder / 'ardea.db'}")
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.HEAD_REVISION
+    engine.dispose()
+    with pytest.raises(InvalidArgumentError, match="server URI"):
+        migrate.upgrade("http://127.0.0.1:5000")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Metric
 from ardea.store.sql.tracking import SqlTrackingStore
 
@@ -41,6 +42,18 @@ def test_sqlite_always_migrates(tmp_path: Path) -> None:
     store.close()
 
 
+def test_folder_and_missing_parents(tmp_path: Path) -> None:
+    store = SqlTrackingStore(str(tmp_path / "data"))
+    assert (tmp_path / "data" / "ardea.db").is_file()
+    store.close()
+    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'a' / 'b' / 'x.db'}")
+    assert (tmp_path / "a" / "b" / "x.db").is_file()
+    store.close()
+    with pytest.raises(InvalidArgumentError, match="server URI"):
+        SqlTrackingStore("http://127.0.0.1:5000")
+
+
 def test_unopenable_file_raises(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="unable to open database file"):
-        SqlTrackingStore(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    with pytest.raises(Exception):  # noqa: B017 - the OS or SQLite error, whichever comes first
+        SqlTrackingStore(f"sqlite:///{tmp_path / 'blocker' / 'x.db'}")
