@@ -37,6 +37,8 @@ cleanup() {
   scripts/postgres.sh stop || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 install_system_packages || echo "test.sh: system package install failed; continuing" >&2
 
