@@ -1,6 +1,7 @@
 """Plain data that Ardea stores and returns: no I/O, no framework imports."""
 
 from ardea.entities.artifact import FileInfo
+from ardea.entities.assessment import Assessment, AssessmentError, AssessmentSourceType
 from ardea.entities.experiment import Experiment, LifecycleStage, ViewType
 from ardea.entities.logged_model import LoggedModel, LoggedModelStatus
 from ardea.entities.page import PagedList
@@ -18,8 +19,12 @@ from ardea.entities.run import (
     RunStatus,
     RunTag,
 )
+from ardea.entities.trace import Span, SpanEvent, SpanType, TokenUsage, Trace, TraceInfo, TraceState
 
 __all__ = [
+    "Assessment",
+    "AssessmentError",
+    "AssessmentSourceType",
     "Dataset",
     "DatasetInput",
     "Experiment",
@@ -38,5 +43,12 @@ __all__ = [
     "RunOutputs",
     "RunStatus",
     "RunTag",
+    "Span",
+    "SpanEvent",
+    "SpanType",
+    "TokenUsage",
+    "Trace",
+    "TraceInfo",
+    "TraceState",
     "ViewType",
 ]
