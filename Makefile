@@ -18,7 +18,7 @@ VPY := $(VENV)/bin/python
 
 help:
 	@echo "make run    - install into $(VENV), build the UI if stale, serve on http://$(HOST):$(PORT)"
-	@echo "make test   - install test deps, start PostgreSQL (as root), lint, run pytest"
+	@echo "make test   - install test deps, start PostgreSQL + MariaDB (as root), lint, run pytest"
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make format - ruff format + ruff check --fix"
 	@echo "make bench  - tracking benchmark against MLflow (bench/tracking.py)"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -147,6 +148,9 @@ class WireError(RuntimeError):
     """A non-2xx answer from a server."""
 
 
+_JSON_HEADERS = {"content-type": "application/json"}
+
+
 class Lean:
     """One keep-alive ``httpx.Client`` speaking MLflow's REST wire, nothing more."""
 
@@ -159,10 +163,15 @@ class Lean:
     def call(
         self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        r = self.http.request(method, f"/api/2.0/mlflow/{path}", json=body, params=params)
+        # orjson on both ends: the client's own JSON work should not hide the server's.
+        content = None if body is None else orjson.dumps(body)
+        headers = None if body is None else _JSON_HEADERS
+        r = self.http.request(
+            method, f"/api/2.0/mlflow/{path}", content=content, headers=headers, params=params
+        )
         if r.status_code >= 300:
             raise WireError(f"{method} {path} -> {r.status_code}: {r.text[:300]}")
-        return r.json() if r.content else {}
+        return orjson.loads(r.content) if r.content else {}
 
     def create_experiment(self, name: str) -> str:
         return str(self.call("POST", "experiments/create", {"name": name})["experiment_id"])

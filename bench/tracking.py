@@ -59,8 +59,10 @@ FIGURES = [
     Figure("cold_start_s", "server cold start, spawn to /health (s)", False),
     Figure("idle_rss_mb", "idle RSS after start, process tree (MiB)", False),
     Figure("runs_per_s", "runs created/s", True),
-    Figure("log_metric_per_s", "single log-metric calls/s", True),
-    Figure("log_batch_points_per_s", "log-batch points/s (1000-metric batches)", True),
+    Figure("log_metric_per_s", "single log-metric calls/s, 1 connection", True),
+    Figure("log_metric_4c_per_s", "single log-metric calls/s, 4 connections", True),
+    Figure("log_batch_points_per_s", "log-batch points/s (1000-metric batches), 1 conn", True),
+    Figure("log_batch_4c_points_per_s", "log-batch points/s (1000-metric batches), 4 conns", True),
     Figure("history_s", "get-history of the big metric, paged 25000 (s)", False),
     Figure("search_plain_ms", "search_runs, no filter, 1000 rows (ms)", False),
     Figure("search_filter_ms", "search_runs, metrics.m > 0.5, 1000 rows (ms)", False),
@@ -126,6 +128,45 @@ def measure_log_metric(c: Lean, run_id: str, n: int) -> float:
     """Single log-metric calls per second over ``n`` calls on one run."""
     dt = timed(lambda: [c.log_metric(run_id, "single", i * 0.1, step=i) for i in range(n)])
     return n / dt
+
+
+def on_connections(base_url: str, n: int, work: Callable[[Lean, int], None]) -> float:
+    """Run ``work(client, i)`` on ``n`` threads, each with its own keep-alive connection.
+
+    Returns the wall time. Measures what the server sustains rather than one client's
+    round-trip latency (the same client code drives both servers).
+    """
+    clients = [Lean(base_url) for _ in range(n)]
+    threads = [threading.Thread(target=work, args=(clients[i], i)) for i in range(n)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    dt = time.perf_counter() - t0
+    for c in clients:
+        c.close()
+    return dt
+
+
+def measure_concurrent(
+    base_url: str, exp: str, size: dict[str, int], out: dict[str, float]
+) -> None:
+    """Single log-metric calls and 1000-point log-batches over 4 connections."""
+    setup = Lean(base_url)
+    runs = [setup.create_run(exp)["run_id"] for _ in range(4)]
+    setup.close()
+    n = size["log_metric"] // 4
+    dt = on_connections(
+        base_url,
+        4,
+        lambda c, i: [c.log_metric(runs[i], "conc", j * 0.1, step=j) for j in range(n)],
+    )
+    out["log_metric_4c_per_s"] = 4 * n / dt
+    per = max(1, size["batches"] // 4)
+    batches = [metrics_batch("conc_b", b * 1000, 1000) for b in range(per)]
+    dt = on_connections(base_url, 4, lambda c, i: [c.log_batch(runs[i], b) for b in batches])
+    out["log_batch_4c_points_per_s"] = 4 * per * 1000 / dt
 
 
 def _retry(fn: Callable[[], Any], attempts: int = 5) -> Any:
@@ -295,6 +336,8 @@ def run_server_suite(server: Server, size: dict[str, int]) -> tuple[dict[str, fl
         print(f"[{server.name}] log-batch", flush=True)
         with cpu_meter(server, out, "cpu_log-batch"):
             workload_log_batch(c, c.create_run(bexp)["run_id"], size, out)
+        print(f"[{server.name}] 4 connections", flush=True)
+        measure_concurrent(server.base_url, bexp, size, out)
         print(f"[{server.name}] get-history", flush=True)
         hrun = c.create_run(bexp)
         seed_history(c, hrun["run_id"], size["history_points"])

@@ -2,8 +2,8 @@
 # The body of `make test`: system packages, services, lint, and the whole pytest suite.
 #
 # Expects .venv with the dev extras installed (the Makefile does that first). As root it
-# installs missing Debian packages and starts PostgreSQL; as a normal user it uses whatever
-# ARDEA_TEST_POSTGRES_URI points at, or lets the PostgreSQL tests skip. Whatever this script
+# installs missing Debian packages and starts PostgreSQL and MariaDB; as a normal user it uses
+# whatever ARDEA_TEST_POSTGRES_URI / ARDEA_TEST_MYSQL_URI point at, or lets those tests skip. Whatever this script
 # starts it stops on exit, even when tests fail. The exit code is pytest's (or 1 when only the
 # lint failed). Extra arguments go to pytest.
 set -uo pipefail
@@ -14,7 +14,7 @@ VENV=${VENV:-.venv}
 # --- Debian packages (root only) -------------------------------------------------------------
 # Each entry is "package:command-that-proves-it-is-installed".
 # Hook for browser tests: append "chromium:chromium" once the Playwright suite lands.
-APT_NEEDS=("postgresql:pg_ctlcluster")
+APT_NEEDS=("postgresql:pg_ctlcluster" "mariadb-server:mariadbd")
 APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
 
 install_system_packages() {
@@ -35,6 +35,7 @@ install_system_packages() {
 # --- services ---------------------------------------------------------------------------------
 cleanup() {
   scripts/postgres.sh stop || true
+  scripts/mysql.sh stop || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -47,6 +48,13 @@ if uri=$(scripts/postgres.sh start); then
   echo "test.sh: PostgreSQL at $uri" >&2
 else
   echo "test.sh: no PostgreSQL: its tests skip (and fail under CI=true)" >&2
+fi
+
+if uri=$(scripts/mysql.sh start); then
+  export ARDEA_TEST_MYSQL_URI="$uri"
+  echo "test.sh: MySQL/MariaDB at $uri" >&2
+else
+  echo "test.sh: no MySQL/MariaDB: its tests skip (and fail under CI=true)" >&2
 fi
 
 # --- lint and tests ---------------------------------------------------------------------------

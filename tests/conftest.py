@@ -2,8 +2,8 @@
 
 Every test runs with ``ARDEA_STRICT=1`` (telemetry failures raise) and without any
 ``ARDEA_*`` / ``MLFLOW_*`` variable from the developer's shell. Tests that need PostgreSQL
-use ``postgres_uri``: it skips with a reason when no server is configured, and fails instead
-under ``CI=true``, where ``make test`` always provides one.
+use ``postgres_uri`` (MySQL/MariaDB: ``mysql_uri``): it skips with a reason when no server is
+configured, and fails instead under ``CI=true``, where ``make test`` always provides one.
 """
 
 from __future__ import annotations
@@ -46,6 +46,12 @@ def need_service(env_var: str, what: str) -> str:
 def postgres_uri() -> str:
     """URI of a PostgreSQL database the tests may wipe (``ARDEA_TEST_POSTGRES_URI``)."""
     return need_service("ARDEA_TEST_POSTGRES_URI", "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def mysql_uri() -> str:
+    """URI of a MySQL/MariaDB database the tests may wipe (``ARDEA_TEST_MYSQL_URI``)."""
+    return need_service("ARDEA_TEST_MYSQL_URI", "MySQL")
 
 
 def free_port() -> int:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         get_experiment_by_name,
         get_metric_history,
         get_run,
+        get_trace,
         get_tracking_uri,
         last_active_run,
         log_artifact,
@@ -62,11 +63,20 @@ if TYPE_CHECKING:
         log_table,
         log_text,
         search_runs,
+        search_traces,
         set_experiment,
         set_tag,
         set_tags,
         set_tracking_uri,
         start_run,
+    )
+    from ardea.tracing import (
+        LiveSpan,
+        get_current_active_span,
+        get_last_active_trace_id,
+        start_span,
+        trace,
+        update_current_trace,
     )
 
 __version__ = "0.1.0"
@@ -82,6 +92,7 @@ _FLUENT_NAMES = (
     "get_experiment_by_name",
     "get_metric_history",
     "get_run",
+    "get_trace",
     "get_tracking_uri",
     "last_active_run",
     "log_artifact",
@@ -97,6 +108,7 @@ _FLUENT_NAMES = (
     "log_table",
     "log_text",
     "search_runs",
+    "search_traces",
     "set_experiment",
     "set_tag",
     "set_tags",
@@ -105,9 +117,21 @@ _FLUENT_NAMES = (
 )
 _LAZY_ATTRS = {name: ("ardea.fluent", name) for name in _FLUENT_NAMES}
 _LAZY_ATTRS["ArdeaClient"] = ("ardea.client", "ArdeaClient")
+_TRACING_NAMES = (
+    "LiveSpan",
+    "get_current_active_span",
+    "get_last_active_trace_id",
+    "start_span",
+    "trace",
+    "update_current_trace",
+)
+_LAZY_ATTRS.update({name: ("ardea.tracing", name) for name in _TRACING_NAMES})
 _LAZY_MODULES = {
+    "anthropic": "ardea.autolog.anthropic",
     "autolog": "ardea.autolog",
+    "openai": "ardea.autolog.openai",
     "sklearn": "ardea.autolog.sklearn",
+    "tracing": "ardea.tracing",
 }
 
 __all__ = [
@@ -120,6 +144,7 @@ __all__ = [
     "FailedPreconditionError",
     "InternalError",
     "InvalidArgumentError",
+    "LiveSpan",
     "NotFoundError",
     "NotImplementedFeatureError",
     "PermissionDeniedError",
@@ -129,15 +154,19 @@ __all__ = [
     "UpstreamError",
     "__version__",
     "active_run",
+    "anthropic",
     "autolog",
     "delete_tag",
     "end_run",
     "flush",
     "get_client",
+    "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
+    "get_last_active_trace_id",
     "get_metric_history",
     "get_run",
+    "get_trace",
     "get_tracking_uri",
     "last_active_run",
     "log_artifact",
@@ -152,13 +181,19 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "openai",
     "search_runs",
+    "search_traces",
     "set_experiment",
     "set_tag",
     "set_tags",
     "set_tracking_uri",
     "sklearn",
     "start_run",
+    "start_span",
+    "trace",
+    "tracing",
+    "update_current_trace",
 ]
 
 for _cls in (

@@ -54,10 +54,8 @@ def _postgres_tracking(postgres_uri: str) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def _mysql_tracking() -> Iterator[object]:
-    """One MySQL/MariaDB store per session (optional: skipped unless ARDEA_TEST_MYSQL_URI)."""
-    import os
-
+def _mysql_tracking(mysql_uri: str) -> Iterator[object]:
+    """One MySQL/MariaDB store per session (its tables dropped first)."""
     import sqlalchemy as sa
 
     from ardea.store.sql import tables
@@ -65,9 +63,7 @@ def _mysql_tracking() -> Iterator[object]:
     from ardea.store.sql.migrate import VERSION_TABLE
     from ardea.store.sql.tracking import SqlTrackingStore
 
-    uri = os.environ.get("ARDEA_TEST_MYSQL_URI")
-    if not uri:
-        pytest.skip("MySQL not available: set ARDEA_TEST_MYSQL_URI")
+    uri = mysql_uri
     engine = sa.create_engine(normalize_uri(uri), poolclass=sa.pool.NullPool)
     with engine.begin() as conn:
         conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
@@ -100,24 +96,61 @@ def _wipe(store: object) -> None:
     store.database.write(op)  # type: ignore[attr-defined]
 
 
+def _fresh_sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    template: Path = request.getfixturevalue("_sqlite_template")
+    path = tmp_path / f"{uuid.uuid4().hex}.db"
+    shutil.copyfile(template, path)
+    return SqlTrackingStore(f"sqlite:///{path}")
+
+
+@pytest.fixture
+def rest_tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """A ``RestTrackingStore`` talking to the real server app over a fresh SQLite store.
+
+    The app runs in-process behind :class:`fixtures.asgi.SyncASGITransport` (no socket);
+    retries are off so a server error fails the test at once.
+    """
+    from ardea.server.app import create_app
+    from ardea.server.deps import ServerDeps, ServerSettings
+    from ardea.store.artifacts.local import LocalArtifactStore
+    from ardea.store.rest.http import RestClient
+    from ardea.store.rest.tracking import RestTrackingStore
+    from fixtures.asgi import SyncASGITransport
+
+    backend = _fresh_sqlite(request, tmp_path)
+    artifacts = LocalArtifactStore(tmp_path / "artifacts")
+    app = create_app(ServerDeps(backend, artifacts, ServerSettings()))  # type: ignore[arg-type]
+    transport = SyncASGITransport(app)
+    rest = RestClient("http://localhost", max_retries=0, transport=transport)
+    store = RestTrackingStore("http://localhost", rest=rest)
+    yield store
+    store.close()
+    transport.close()
+    artifacts.close()
+    backend.close()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(
     params=[
         "sqlite",
+        "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
     ]
 )
 def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
-    """A fresh, empty SqlTrackingStore (only the Default experiment) on each backend."""
-    if request.param == "sqlite":
-        from ardea.store.sql.tracking import SqlTrackingStore
+    """A fresh, empty tracking store (only the Default experiment) on each backend.
 
-        template: Path = request.getfixturevalue("_sqlite_template")
-        path = tmp_path / f"{uuid.uuid4().hex}.db"
-        shutil.copyfile(template, path)
-        store = SqlTrackingStore(f"sqlite:///{path}")
+    ``rest`` is :func:`rest_tracking_store` (the REST client against the real server app).
+    """
+    if request.param == "sqlite":
+        store = _fresh_sqlite(request, tmp_path)
         yield store
-        store.close()
+        store.close()  # type: ignore[attr-defined]
+    elif request.param == "rest":
+        yield request.getfixturevalue("rest_tracking_store")
     else:
         store = request.getfixturevalue(f"_{request.param}_tracking")
         _wipe(store)

@@ -43,9 +43,48 @@ ARDEA_TRACKING_TOKEN = "ARDEA_TRACKING_TOKEN"
 ARDEA_EXPERIMENT_NAME = "ARDEA_EXPERIMENT_NAME"
 """Experiment used by the fluent API when none is set (``MLFLOW_EXPERIMENT_NAME`` too)."""
 
+MLFLOW_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"
+"""Honoured like ``ARDEA_EXPERIMENT_NAME`` when that is unset."""
+
+ARDEA_EXPERIMENT_ID = "ARDEA_EXPERIMENT_ID"
+"""Experiment id used by the fluent API when none is set and no experiment name variable is
+(``MLFLOW_EXPERIMENT_ID`` too). Default: ``0`` (the Default experiment)."""
+
+MLFLOW_EXPERIMENT_ID = "MLFLOW_EXPERIMENT_ID"
+"""Honoured like ``ARDEA_EXPERIMENT_ID`` when that is unset."""
+
+ARDEA_ALLOWED_HOSTS = "ARDEA_ALLOWED_HOSTS"
+"""``ardea server --allowed-hosts`` (``MLFLOW_SERVER_ALLOWED_HOSTS`` too): comma-separated
+Host-header patterns. Default: localhost, loopback and private-network IPs, the bound host."""
+
+MLFLOW_SERVER_ALLOWED_HOSTS = "MLFLOW_SERVER_ALLOWED_HOSTS"
+"""Honoured like ``ARDEA_ALLOWED_HOSTS`` when that is unset."""
+
+ARDEA_CORS_ALLOWED_ORIGINS = "ARDEA_CORS_ALLOWED_ORIGINS"
+"""``ardea server --cors-allowed-origins`` (``MLFLOW_SERVER_CORS_ALLOWED_ORIGINS`` too)."""
+
+MLFLOW_SERVER_CORS_ALLOWED_ORIGINS = "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"
+"""Honoured like ``ARDEA_CORS_ALLOWED_ORIGINS`` when that is unset."""
+
+ARDEA_X_FRAME_OPTIONS = "ARDEA_X_FRAME_OPTIONS"
+"""``ardea server --x-frame-options`` (``MLFLOW_SERVER_X_FRAME_OPTIONS`` too). Default
+``SAMEORIGIN``; ``NONE`` omits the header."""
+
+MLFLOW_SERVER_X_FRAME_OPTIONS = "MLFLOW_SERVER_X_FRAME_OPTIONS"
+"""Honoured like ``ARDEA_X_FRAME_OPTIONS`` when that is unset."""
+
 ARDEA_TEST_POSTGRES_URI = "ARDEA_TEST_POSTGRES_URI"
 """Tests only: a PostgreSQL database the store tests may wipe. Unset: those tests skip,
 except under ``CI=true`` where they fail."""
+
+ARDEA_TEST_MYSQL_URI = "ARDEA_TEST_MYSQL_URI"
+"""Tests only: a MySQL/MariaDB database the store tests may wipe. Unset: those tests skip,
+except under ``CI=true`` where they fail."""
+
+ARDEA_TRACE_SAMPLING_RATIO = "ARDEA_TRACE_SAMPLING_RATIO"
+"""Fraction of traces the tracing SDK records, 0.0 to 1.0 (by trace id, so a trace is kept or
+dropped whole). Default 1.0. Applies to Ardea's own tracer provider; when Ardea joins an
+application's OTel provider, that provider's sampler decides."""
 
 DEFAULT_DATA_DIR = "ardea-data"
 """Folder of the embedded default store, relative to the working directory."""

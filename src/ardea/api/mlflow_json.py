@@ -14,6 +14,7 @@ from ardea.entities import (
     DatasetInput,
     Experiment,
     FileInfo,
+    LifecycleStage,
     LoggedModel,
     Metric,
     ModelOutput,
@@ -235,7 +236,13 @@ def run_from_json(d: JSON) -> Run:
 
 
 def logged_model_to_json(m: LoggedModel) -> JSON:
-    """LoggedModel message."""
+    """LoggedModel message.
+
+    MLflow's ``LoggedModelInfo`` has no lifecycle field; a soft-deleted model (only visible
+    through ``allow_deleted=true``) carries the Ardea extension ``info.lifecycle_stage =
+    "deleted"``, which MLflow clients ignore (they parse with ``ignore_unknown_fields``) and
+    :func:`logged_model_from_json` reads back. Active models keep MLflow's exact shape.
+    """
     info = _drop_none(
         {
             "model_id": m.model_id,
@@ -251,6 +258,8 @@ def logged_model_to_json(m: LoggedModel) -> JSON:
             "tags": _kv(m.tags),
         }
     )
+    if m.lifecycle_stage != LifecycleStage.ACTIVE.value:
+        info["lifecycle_stage"] = m.lifecycle_stage
     return {
         "info": info,
         "data": {
@@ -275,6 +284,7 @@ def logged_model_from_json(d: JSON) -> LoggedModel:
         model_type=info.get("model_type"),
         source_run_id=info.get("source_run_id"),
         status_message=info.get("status_message"),
+        lifecycle_stage=info.get("lifecycle_stage") or LifecycleStage.ACTIVE.value,
         tags=_from_kv(info.get("tags")),
         params=_from_kv(data.get("params")),
         metrics=[metric_from_json(x) for x in data.get("metrics") or []],

@@ -15,9 +15,11 @@ from ardea.api.request_parsing import (
     Field,
     RequestSpec,
     check_json_content_type,
+    decode_body,
     missing_value,
     parse_body,
     parse_dict,
+    parse_metrics,
     parse_query,
 )
 
@@ -25,9 +27,11 @@ __all__ = [
     "Field",
     "RequestSpec",
     "check_json_content_type",
+    "decode_body",
     "missing_value",
     "parse_body",
     "parse_dict",
+    "parse_metrics",
     "parse_query",
 ]
 
@@ -138,6 +142,10 @@ DELETE_TAG = _spec("DeleteTag", run_id=_SR, key=_SR)
 LOG_BATCH = _spec(
     "LogBatch", run_id=_SR, metrics=_msgs(_METRIC), params=_msgs(_KV), tags=_msgs(_KV)
 )
+LOG_BATCH_HEAD = _spec("LogBatch", run_id=_SR, params=_msgs(_KV), tags=_msgs(_KV))
+"""LogBatch without its metrics, which :func:`parse_metrics` parses with :data:`METRIC`."""
+METRIC = _METRIC
+"""The Metric message."""
 LOG_INPUTS = _spec(
     "LogInputs", run_id=_SR, datasets=_msgs(_DATASET_INPUT), models=_msgs(_MODEL_INPUT)
 )

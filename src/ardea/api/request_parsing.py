@@ -19,14 +19,17 @@ from typing import Any
 import orjson
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.entities.run import Metric
 
 __all__ = [
     "Field",
     "RequestSpec",
     "check_json_content_type",
+    "decode_body",
     "missing_value",
     "parse_body",
     "parse_dict",
+    "parse_metrics",
     "parse_query",
 ]
 
@@ -109,18 +112,70 @@ def parse_body(
         InvalidArgumentError: Wrong content type, invalid JSON, a non-object body, a value of
             the wrong type, or a missing required field.
     """
+    return parse_dict(spec, decode_body(body, content_type, strict=strict))
+
+
+def decode_body(body: bytes, content_type: str | None, *, strict: bool = True) -> dict[str, Any]:
+    """Decode a JSON object body (checks as :func:`parse_body`, without a spec)."""
     if strict:
         check_json_content_type(content_type)
     if not body.strip():
-        data: Any = {}
-    else:
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidArgumentError(f"Request body is not valid JSON: {exc}") from None
+        return {}
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidArgumentError(f"Request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidArgumentError("Request body must be a JSON object.")
-    return parse_dict(spec, data)
+    return data
+
+
+_FAST_METRIC_KEYS = frozenset(("key", "value", "timestamp", "step"))
+
+
+def parse_metrics(spec: RequestSpec, raw: Any, path: str = "metrics") -> list[Metric]:
+    """Parse a repeated Metric field straight into :class:`Metric` objects.
+
+    The hot path of log-batch: the common, well-typed ``{key, value, timestamp, step}``
+    object is checked inline; anything else goes through :func:`parse_dict` with ``spec``
+    (the Metric message), which gives the exact error for a bad item.
+    """
+    if raw is None:
+        return []
+    if type(raw) is not list:
+        raise _invalid(path, raw)
+    out: list[Metric] = []
+    append = out.append
+    lo, hi = _INT64_MIN, _INT64_MAX
+    for i, m in enumerate(raw):
+        if type(m) is dict and m.keys() <= _FAST_METRIC_KEYS:
+            key, value, ts, step = m.get("key"), m.get("value"), m.get("timestamp"), m.get("step")
+            tv = type(value)
+            if (
+                type(key) is str
+                and key
+                and (tv is float or tv is int)
+                and type(ts) is int
+                and lo <= ts <= hi
+                and (step is None or (type(step) is int and lo <= step <= hi))
+            ):
+                append(Metric(key, float(value), ts, step or 0))
+                continue
+        if not isinstance(m, dict):
+            raise _invalid(f"{path}[{i}]", m)
+        d = parse_dict(spec, m, prefix=f"{path}[{i}].")
+        append(
+            Metric(
+                d["key"],
+                d["value"],
+                d["timestamp"],
+                d["step"] or 0,
+                d.get("dataset_name") or None,
+                d.get("dataset_digest") or None,
+                d.get("model_id") or None,
+            )
+        )
+    return out
 
 
 def parse_dict(spec: RequestSpec, data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

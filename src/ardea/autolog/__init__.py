@@ -16,7 +16,11 @@ from typing import Any
 
 __all__ = ["ENTRY_POINT_GROUP", "INTEGRATIONS", "autolog", "integrations", "revert"]
 
-INTEGRATIONS: dict[str, str] = {"sklearn": "ardea.autolog.sklearn"}
+INTEGRATIONS: dict[str, str] = {
+    "anthropic": "ardea.autolog.anthropic",
+    "openai": "ardea.autolog.openai",
+    "sklearn": "ardea.autolog.sklearn",
+}
 """Built-in integrations: library import name -> Ardea integration module."""
 
 ENTRY_POINT_GROUP = "ardea.autolog"
@@ -56,9 +60,22 @@ def autolog(disable: bool = False, **options: Any) -> list[str]:
         if not _installed(library):
             continue
         module = importlib.import_module(module_name)
-        module.autolog(disable=disable, **options)
+        module.autolog(disable=disable, **_accepted(module.autolog, options))
         done.append(library)
     return done
+
+
+def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The ``options`` that ``func`` takes (``log_models`` goes to sklearn, not to OpenAI)."""
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return options
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return options
+    return {k: v for k, v in options.items() if k in params}
 
 
 def revert() -> None:

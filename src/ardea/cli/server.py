@@ -23,6 +23,10 @@ def _default_artifacts() -> str:
     return str((Path.cwd() / DEFAULT_DATA_DIR / "artifacts").resolve())
 
 
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in (value or "").split(",") if x.strip())
+
+
 def _configure_logging(level: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -65,6 +69,28 @@ def _configure_logging(level: int) -> None:
     "read (repeatable). Artifact locations outside the artifacts destination, the default "
     "artifact root and these are refused.",
 )
+@click.option(
+    "--allowed-hosts",
+    default=None,
+    envvar=["ARDEA_ALLOWED_HOSTS", "MLFLOW_SERVER_ALLOWED_HOSTS"],
+    help="Comma-separated Host-header patterns this server answers (DNS-rebinding guard), "
+    "e.g. 'mlflow.example.com,*.corp.example'. Default: localhost, loopback and "
+    "private-network IPs and --host. '*' allows any host.",
+)
+@click.option(
+    "--cors-allowed-origins",
+    default=None,
+    envvar=["ARDEA_CORS_ALLOWED_ORIGINS", "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"],
+    help="Comma-separated browser origins allowed to call the API cross-origin, besides "
+    "http://localhost:* and http://127.0.0.1:*. '*' allows any (without credentials).",
+)
+@click.option(
+    "--x-frame-options",
+    default="SAMEORIGIN",
+    show_default=True,
+    envvar=["ARDEA_X_FRAME_OPTIONS", "MLFLOW_SERVER_X_FRAME_OPTIONS"],
+    help="X-Frame-Options response header; NONE omits it.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -87,6 +113,9 @@ def server(**options: Any) -> None:
         access_log=options["access_log"],
         dev=options["dev"],
         allowed_artifact_roots=tuple(options["allowed_artifact_roots"]),
+        allowed_hosts=_csv(options["allowed_hosts"]),
+        cors_allowed_origins=_csv(options["cors_allowed_origins"]),
+        x_frame_options=options["x_frame_options"],
     )
     _configure_logging(logging.INFO)
     run(settings)

@@ -36,6 +36,7 @@ from ardea.fluent._runs import (
 )
 from ardea.fluent._search import search_runs
 from ardea.fluent._state import get_client, get_tracking_uri, set_tracking_uri
+from ardea.fluent._traces import get_trace, search_traces
 
 __all__ = [
     "ActiveRun",
@@ -48,6 +49,7 @@ __all__ = [
     "get_experiment_by_name",
     "get_metric_history",
     "get_run",
+    "get_trace",
     "get_tracking_uri",
     "last_active_run",
     "log_artifact",
@@ -63,6 +65,7 @@ __all__ = [
     "log_table",
     "log_text",
     "search_runs",
+    "search_traces",
     "set_experiment",
     "set_tag",
     "set_tags",

@@ -187,10 +187,13 @@ def get_metric_history(run_id: str, key: str) -> list[Metric]:
 
 
 def flush() -> None:
-    """Wait until every metric point logged in the background has been written.
+    """Wait until everything logged in the background (metric points, spans) is written.
 
     Raises:
         ArdeaError: Under ``ARDEA_STRICT=1``, the first background failure since the last
-            flush.
+            flush (for traces: spans dropped or failed to export).
     """
     get_client().flush()
+    from ardea.tracing.provider import flush as flush_traces
+
+    flush_traces()

@@ -115,10 +115,10 @@ def current_experiment_id() -> str:
     chosen = _state.active_experiment_id()
     if chosen is not None:
         return chosen
-    name = env.get(env.ARDEA_EXPERIMENT_NAME, "MLFLOW_EXPERIMENT_NAME")
+    name = env.get(env.ARDEA_EXPERIMENT_NAME, env.MLFLOW_EXPERIMENT_NAME)
     if name:
         return set_experiment(experiment_name=name).experiment_id
-    experiment_id = env.get("MLFLOW_EXPERIMENT_ID")
+    experiment_id = env.get(env.ARDEA_EXPERIMENT_ID, env.MLFLOW_EXPERIMENT_ID)
     return experiment_id or DEFAULT_EXPERIMENT_ID
 
 

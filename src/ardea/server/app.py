@@ -13,7 +13,20 @@ from fastapi import APIRouter, FastAPI
 
 from ardea.server.deps import ServerDeps
 from ardea.server.errors import install_error_handlers
-from ardea.server.routers import artifacts, experiments, logged_models, meta, metrics, runs
+from ardea.server.fastpath import RpcFastPath
+from ardea.server.routers import (
+    artifacts,
+    assessments,
+    experiments,
+    logged_models,
+    meta,
+    metrics,
+    otlp,
+    runs,
+    traces,
+)
+from ardea.server.security import SecurityMiddleware
+from ardea.server.stores import open_trace_store
 
 __all__ = ["create_app"]
 
@@ -37,6 +50,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if close_stores_on_shutdown:
+            if app.state.trace_store is not None:
+                app.state.trace_store.close()
             deps.tracking_store.close()
             deps.artifact_store.close()
 
@@ -48,9 +63,28 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         redoc_url=None,
     )
     app.state.deps = deps
+    app.state.trace_store = (
+        deps.trace_store if deps.trace_store is not None else open_trace_store(deps.tracking_store)
+    )
     install_error_handlers(app)
+    # Added first, so it sits innermost: every other middleware (security) runs before it.
+    app.add_middleware(RpcFastPath)
+    settings = deps.settings
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_hosts=settings.allowed_hosts,
+        cors_allowed_origins=settings.cors_allowed_origins,
+        bound_host=settings.host,
+        x_frame_options=settings.x_frame_options,
+    )
     app.include_router(meta.router)
     _mount(app, meta.v3_router, "3.0")
+    app.include_router(otlp.router)
+    _mount(app, traces.v3_router, "3.0")
+    _mount(app, assessments.router, "3.0")
+    _mount(app, traces.common_router, "2.0")
+    for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
+        app.include_router(traces.common_router, prefix=prefix, include_in_schema=False)
     for module in (experiments, runs, metrics, logged_models):
         _mount(app, module.router, "2.0")
     _mount(app, metrics.ajax_router, "2.0", ajax_only=True)

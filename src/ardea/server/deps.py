@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "artifact_store",
     "get_deps",
     "settings",
+    "trace_store",
     "tracking_store",
 ]
 
@@ -51,6 +53,11 @@ class ServerSettings:
             and write run and model artifacts in, besides ``artifacts_destination`` and
             ``default_artifact_root``: artifact locations that clients chose themselves
             outside those are refused, so a client cannot make the server read any file.
+        allowed_hosts: ``Host`` header patterns the server answers (DNS-rebinding guard);
+            empty: localhost, loopback and private-network IPs and ``host``; ``*``: any.
+        cors_allowed_origins: Browser origins allowed to make cross-origin calls besides
+            ``http://localhost:*`` and ``http://127.0.0.1:*``; ``*``: any (no credentials).
+        x_frame_options: ``X-Frame-Options`` response header; ``NONE`` omits it.
     """
 
     host: str = "127.0.0.1"
@@ -63,6 +70,9 @@ class ServerSettings:
     access_log: bool = False
     dev: bool = False
     allowed_artifact_roots: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    cors_allowed_origins: tuple[str, ...] = ()
+    x_frame_options: str = "SAMEORIGIN"
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""
@@ -99,11 +109,14 @@ class ServerDeps:
         tracking_store: Experiments, runs, metrics and logged models.
         artifact_store: The store behind ``mlflow-artifacts:/`` URIs.
         settings: Startup settings.
+        trace_store: Traces, spans and assessments; when None, ``create_app`` opens one on
+            the tracking store's database (SQL tracking stores only).
     """
 
     tracking_store: TrackingStore
     artifact_store: ArtifactStore
     settings: ServerSettings
+    trace_store: TraceStore | None = None
 
 
 def get_deps(request: Request) -> ServerDeps:
@@ -115,6 +128,20 @@ def get_deps(request: Request) -> ServerDeps:
 def tracking_store(request: Request) -> TrackingStore:
     """The tracking store of the app serving ``request``."""
     return get_deps(request).tracking_store
+
+
+def trace_store(request: Request) -> TraceStore:
+    """The trace store of the app serving ``request``.
+
+    Raises:
+        NotImplementedFeatureError: The app has no trace store (a non-SQL tracking store).
+    """
+    store: TraceStore | None = request.app.state.trace_store
+    if store is None:
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This server's tracking store does not store traces.")
+    return store
 
 
 def artifact_store(request: Request) -> ArtifactStore:

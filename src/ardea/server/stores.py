@@ -8,9 +8,22 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ardea.server.deps import ServerSettings
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
 
-__all__ = ["open_stores"]
+__all__ = ["open_stores", "open_trace_store"]
+
+
+def open_trace_store(tracking_store: TrackingStore) -> TraceStore | None:
+    """A trace store sharing ``tracking_store``'s database, or None if it has no SQL database."""
+    import importlib.util
+
+    database = getattr(tracking_store, "database", None)
+    if database is None or importlib.util.find_spec("ardea.store.sql.traces") is None:
+        return None
+    from ardea.store.sql.traces import SqlTraceStore
+
+    return SqlTraceStore(database)
 
 
 def open_stores(settings: ServerSettings) -> tuple[TrackingStore, ArtifactStore]:

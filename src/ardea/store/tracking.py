@@ -11,6 +11,7 @@ Conventions: ``get_*`` raises :class:`ardea.NotFoundError`; ``search_*`` returns
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
@@ -141,6 +142,37 @@ class RunStore(ABC):
     def set_tag(self, run_id: str, tag: RunTag) -> None:
         """Set one run tag."""
         self.log_batch(run_id, tags=[tag])
+
+    # Async forms of the hot write paths, for the server's event loop. The defaults run the
+    # sync method in a worker thread; a backend with its own write queue (SQLite) overrides
+    # them to wait on that queue directly and save a thread hop per request.
+
+    async def create_run_async(
+        self,
+        experiment_id: str,
+        user_id: str = "",
+        start_time: int | None = None,
+        tags: Sequence[RunTag] = (),
+        run_name: str | None = None,
+    ) -> Run:
+        """Async form of :meth:`create_run`."""
+        return await asyncio.to_thread(
+            self.create_run, experiment_id, user_id, start_time, tags, run_name
+        )
+
+    async def log_batch_async(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Sequence[Param] = (),
+        tags: Sequence[RunTag] = (),
+    ) -> None:
+        """Async form of :meth:`log_batch`."""
+        await asyncio.to_thread(self.log_batch, run_id, metrics, params, tags)
+
+    async def log_metric_async(self, run_id: str, metric: Metric) -> None:
+        """Async form of :meth:`log_metric`."""
+        await asyncio.to_thread(self.log_metric, run_id, metric)
 
     @abstractmethod
     def delete_tag(self, run_id: str, key: str) -> None:

@@ -17,7 +17,7 @@ class Client:
         self._portal_cm = anyio.from_thread.start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        self._client = httpx.AsyncClient(transport=transport, base_url="http://localhost")
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async def go() -> httpx.Response:
@@ -80,7 +80,7 @@ def raw_request(app: Any, method: str, path: str, body: bytes = b"") -> tuple[in
         "raw_path": path.encode(),
         "root_path": "",
         "query_string": b"",
-        "headers": [(b"host", b"testserver"), (b"content-length", str(len(body)).encode())],
+        "headers": [(b"host", b"localhost"), (b"content-length", str(len(body)).encode())],
         "server": ("testserver", 80),
         "client": ("127.0.0.1", 1234),
     }

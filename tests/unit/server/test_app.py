@@ -26,8 +26,8 @@ def test_version_is_a_bare_pep440_string(client: Client) -> None:
     r = client.get("/version")
     assert r.status_code == 200
     assert r.text == SERVER_VERSION
-    # No /v1/traces yet: a version >= 3.4 would make mlflow clients send OTLP spans.
-    assert Version(r.text) < Version("3.4")
+    # /v1/traces exists: a version >= 3.4 makes mlflow clients send their spans over OTLP.
+    assert Version(r.text) >= Version("3.4")
 
 
 @pytest.mark.parametrize("prefix", ["/api/3.0", "/ajax-api/3.0"])

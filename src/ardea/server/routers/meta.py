@@ -16,10 +16,10 @@ router = APIRouter()
 v3_router = APIRouter()
 """``/mlflow/server-info``, mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
 
-# MLflow clients parse /version with PEP 440 and send spans over OTLP only when it is >= 3.4.
-# Report Ardea's own version until /v1/traces exists; then report a version >= 3.4 here.
-SERVER_VERSION = "0.1.0"
-"""The version string ``GET /version`` answers."""
+# MLflow clients parse /version with PEP 440 and send spans over OTLP (/v1/traces) only when
+# it is >= 3.4, so the server reports the MLflow version whose wire protocol it speaks.
+SERVER_VERSION = "3.17.2"
+"""The version string ``GET /version`` answers (the MLflow wire version served)."""
 
 
 @rpc(router, "/health", "GET")

@@ -97,8 +97,7 @@ def _check_batch(body_size: int, req: dict[str, Any]) -> None:
 async def create_run(request: Request) -> Response:
     """CreateRun -> ``{run}``."""
     req = await parse_json(request, rq.CREATE_RUN)
-    run = await call(
-        tracking_store(request).create_run,
+    run = await tracking_store(request).create_run_async(
         experiment_id=req["experiment_id"] or "0",
         user_id=req["user_id"] or "",
         start_time=req["start_time"],
@@ -159,7 +158,7 @@ async def log_param(request: Request) -> Response:
 async def log_metric(request: Request) -> Response:
     """LogMetric -> ``{}``."""
     req = await parse_json(request, rq.LOG_METRIC)
-    await call(tracking_store(request).log_metric, req["run_id"], _metric(req))
+    await tracking_store(request).log_metric_async(req["run_id"], _metric(req))
     return empty()
 
 
@@ -184,12 +183,13 @@ async def delete_tag(request: Request) -> Response:
 async def log_batch(request: Request) -> Response:
     """LogBatch -> ``{}``; enforces MLflow's batch limits (entities and 1 MB of body)."""
     body = await read_json_body(request)
-    req = rq.parse_body(rq.LOG_BATCH, body, request.headers.get("content-type"))
+    data = rq.decode_body(body, request.headers.get("content-type"))
+    req = rq.parse_dict(rq.LOG_BATCH_HEAD, data)
+    req["metrics"] = rq.parse_metrics(rq.METRIC, data.get("metrics"))
     _check_batch(len(body), req)
-    await call(
-        tracking_store(request).log_batch,
+    await tracking_store(request).log_batch_async(
         req["run_id"],
-        metrics=[_metric(m) for m in req["metrics"]],
+        metrics=req["metrics"],
         params=[Param(p["key"], p["value"] or "") for p in req["params"]],
         tags=[RunTag(t["key"], t["value"] or "") for t in req["tags"]],
     )

@@ -11,14 +11,18 @@ from ardea.store.search.parser import (
     parse_run_filter,
     parse_run_order_by,
 )
+from ardea.store.search.traces import TraceClause, parse_trace_filter, parse_trace_order_by
 
 __all__ = [
     "Clause",
     "OrderBy",
+    "TraceClause",
     "decode_page_token",
     "encode_page_token",
     "parse_experiment_filter",
     "parse_experiment_order_by",
     "parse_run_filter",
     "parse_run_order_by",
+    "parse_trace_filter",
+    "parse_trace_order_by",
 ]

@@ -135,13 +135,18 @@ def upsert(
     conn.execute(stmt, list(rows))
 
 
+# Statements on hot write paths are built once: building a Select costs more than running it.
+_RUN_FOR_WRITE = sa.select(t.runs.c.run_id, t.runs.c.experiment_id, t.runs.c.lifecycle_stage).where(
+    t.runs.c.run_id == sa.bindparam("run_id")
+)
+_EXPERIMENT_FOR_WRITE = sa.select(t.experiments).where(
+    t.experiments.c.experiment_id == sa.bindparam("experiment_id")
+)
+
+
 def run_for_write(conn: Connection, run_id: str) -> sa.Row[Any]:
     """The run row, checked to exist and be active (inside a write transaction)."""
-    row = conn.execute(
-        sa.select(t.runs.c.run_id, t.runs.c.experiment_id, t.runs.c.lifecycle_stage).where(
-            t.runs.c.run_id == run_id
-        )
-    ).first()
+    row = conn.execute(_RUN_FOR_WRITE, {"run_id": run_id}).first()
     if row is None:
         raise NotFoundError(f"Run with id={run_id} not found")
     if row.lifecycle_stage != LifecycleStage.ACTIVE.value:
@@ -154,9 +159,7 @@ def run_for_write(conn: Connection, run_id: str) -> sa.Row[Any]:
 
 def experiment_for_write(conn: Connection, experiment_id: int, *, active: bool) -> sa.Row[Any]:
     """The experiment row; NotFoundError if missing, and if ``active`` it must be active."""
-    row = conn.execute(
-        sa.select(t.experiments).where(t.experiments.c.experiment_id == experiment_id)
-    ).first()
+    row = conn.execute(_EXPERIMENT_FOR_WRITE, {"experiment_id": experiment_id}).first()
     if row is None:
         raise NotFoundError(f"No Experiment with id={experiment_id} exists")
     if active and row.lifecycle_stage != LifecycleStage.ACTIVE.value:

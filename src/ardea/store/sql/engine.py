@@ -12,6 +12,7 @@ pooled connection; there is no writer thread.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import random
 import threading
@@ -180,6 +181,12 @@ class Database:
             with conn.begin_nested():
                 return fn(conn)
         return self.submit_write(fn).result()
+
+    async def write_async(self, fn: Callable[[Connection], T]) -> T:
+        """Async :meth:`write` for an event loop: waits on the writer without a pool thread."""
+        if self._thread is None:  # server databases write in the caller's thread
+            return await asyncio.to_thread(self.write, fn)
+        return await asyncio.wrap_future(self.submit_write(fn))
 
     def submit_write(self, fn: Callable[[Connection], T]) -> Future[T]:
         """Queue ``fn`` for the writer; the future resolves after its transaction committed."""

@@ -221,8 +221,14 @@ class SqlExperiments:
             row = experiment_for_write(conn, eid, active=False)
             if row.lifecycle_stage != ACTIVE:
                 raise NotFoundError(f"No Experiment with id={experiment_id} exists")
-            now = now_ms()
             ex, runs = t.experiments, t.runs
+            # Strictly after every earlier run deletion, so that restore (which brings back
+            # the runs deleted at or after this time) never revives a run deleted on its own
+            # in the same millisecond.
+            latest = conn.execute(
+                sa.select(sa.func.max(runs.c.deleted_time)).where(runs.c.experiment_id == eid)
+            ).scalar()
+            now = max(now_ms(), (latest or 0) + 1)
             conn.execute(
                 ex.update()
                 .where(ex.c.experiment_id == eid)

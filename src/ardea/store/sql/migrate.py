@@ -22,7 +22,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_traces"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -112,6 +112,17 @@ class SqlRunLogging:
         tags: Sequence[RunTag],
         single_param: bool = False,
     ) -> None:
+        self._db.write(self._log_op(run_id, metrics, params, tags, single_param))
+
+    def _log_op(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric],
+        params: Sequence[Param],
+        tags: Sequence[RunTag],
+        single_param: bool = False,
+    ) -> Callable[[Connection], None]:
+        """Validate a batch and return the write op that stores it."""
         validate_batch(metrics, params, tags)
         for tag in tags:
             if tag.key == RUN_NAME_TAG:
@@ -123,7 +134,21 @@ class SqlRunLogging:
             _write_tags(conn, run_id, tags)
             metric_ops.insert_metrics(conn, run_id, metrics)
 
-        self._db.write(op)
+        return op
+
+    async def log_batch_async(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Sequence[Param] = (),
+        tags: Sequence[RunTag] = (),
+    ) -> None:
+        """Async form of :meth:`log_batch` (waits on the writer queue, no pool thread)."""
+        await self._db.write_async(self._log_op(run_id, list(metrics), list(params), list(tags)))
+
+    async def log_metric_async(self, run_id: str, metric: Metric) -> None:
+        """Async form of :meth:`log_metric`."""
+        await self._db.write_async(self._log_op(run_id, [metric], (), ()))
 
     def log_batch(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -74,6 +74,30 @@ class SqlRuns:
         run_name: str | None = None,
     ) -> Run:
         """Create a RUNNING run; a name is generated when none is given or tagged."""
+        op, tag_map = self._create_run_op(experiment_id, user_id, start_time, tags, run_name)
+        return Run(info=self._db.write(op), data=RunData(tags=tag_map))
+
+    async def create_run_async(
+        self,
+        experiment_id: str,
+        user_id: str = "",
+        start_time: int | None = None,
+        tags: Sequence[RunTag] = (),
+        run_name: str | None = None,
+    ) -> Run:
+        """Async form of :meth:`create_run` (waits on the writer queue, no pool thread)."""
+        op, tag_map = self._create_run_op(experiment_id, user_id, start_time, tags, run_name)
+        return Run(info=await self._db.write_async(op), data=RunData(tags=tag_map))
+
+    def _create_run_op(
+        self,
+        experiment_id: str,
+        user_id: str,
+        start_time: int | None,
+        tags: Sequence[RunTag],
+        run_name: str | None,
+    ) -> tuple[Callable[[Connection], RunInfo], dict[str, str]]:
+        """Validate a create-run request; return its write op and the run's tags."""
         eid = parse_experiment_id(experiment_id)
         tag_map: dict[str, str] = {}
         for i, tag in enumerate(tags):
@@ -123,8 +147,7 @@ class SqlRuns:
             )
             return info
 
-        info = self._db.write(op)
-        return Run(info=info, data=RunData(tags=dict(tag_map)))
+        return op, dict(tag_map)
 
     def get_run(self, run_id: str) -> Run:
         """The run with its latest metrics, params, tags, inputs and outputs."""

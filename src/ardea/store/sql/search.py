@@ -354,12 +354,16 @@ def _logged_model_filter(clause: Clause, datasets: Sequence[Mapping[str, Any]]) 
             value = _status_value(value)
         return compare(models.c[clause.key], clause.comparator, value)
     if clause.entity == "metric":
-        m = t.metrics
-        return sa.exists().where(
-            m.c.model_id == models.c.model_id,
-            m.c.key == clause.key,
-            _metric_condition(m.c.value, m.c.is_nan, clause),
-            *([_datasets_condition(m, datasets)] if datasets else []),
+        m, series = t.metrics, t.metric_series
+        return (
+            sa.exists()
+            .select_from(m.join(series, series.c.series_id == m.c.series_id))
+            .where(
+                m.c.model_id == models.c.model_id,
+                series.c.key == clause.key,
+                _metric_condition(m.c.value, m.c.is_nan, clause),
+                *([_datasets_condition(m, datasets)] if datasets else []),
+            )
         )
     if clause.entity == "param":
         return _key_value_exists(t.logged_model_params, models.c.model_id, "model_id", clause)
@@ -398,7 +402,7 @@ def select_logged_model_ids(
             keys.append(_null_last(column))
             keys.append(_direction(column, item.ascending))
             continue
-        m = t.metrics
+        m, series = t.metrics, t.metric_series
         rank = (
             sa.func.row_number()
             .over(partition_by=m.c.model_id, order_by=(m.c.timestamp.desc(), m.c.step.desc()))
@@ -406,8 +410,9 @@ def select_logged_model_ids(
         )
         ranked = (
             sa.select(m.c.model_id, m.c.value, m.c.is_nan, rank)
+            .select_from(m.join(series, series.c.series_id == m.c.series_id))
             .where(
-                m.c.key == item.key,
+                series.c.key == item.key,
                 m.c.model_id.is_not(None),
                 *_dataset_scope(m, item.dataset_name, item.dataset_digest),
             )

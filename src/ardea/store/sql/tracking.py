@@ -7,6 +7,8 @@ brings the schema up to date when the store opens.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
@@ -18,6 +20,9 @@ from ardea.store.sql.migrate import HEAD_REVISION, current_revision, upgrade_con
 from ardea.store.sql.run_logging import SqlRunLogging
 from ardea.store.sql.runs import SqlRuns
 from ardea.store.tracking import TrackingStore
+
+if TYPE_CHECKING:
+    from ardea.store.sql.traces import SqlTraceStore
 
 __all__ = ["SqlTrackingStore"]
 
@@ -75,6 +80,15 @@ class SqlTrackingStore(SqlExperiments, SqlRuns, SqlRunLogging, SqlLoggedModels, 
     def database(self) -> Database:
         """The underlying :class:`Database` (other SQL stores may share it)."""
         return self._db
+
+    def trace_store(self) -> SqlTraceStore:
+        """A :class:`SqlTraceStore` on this store's database (same SQLite writer thread).
+
+        Closing this tracking store closes it too; its own ``close`` does nothing.
+        """
+        from ardea.store.sql.traces import SqlTraceStore
+
+        return SqlTraceStore(self._db)
 
     @property
     def default_artifact_root(self) -> str:

@@ -102,12 +102,8 @@ def test_reopen_keeps_data(tmp_path: Path) -> None:
 
 
 @pytest.mark.mysql
-def test_mysql_upgrade_matches_tables() -> None:
-    import os
-
-    uri = os.environ.get("ARDEA_TEST_MYSQL_URI")
-    if not uri:
-        pytest.skip("MySQL not available: set ARDEA_TEST_MYSQL_URI")
+def test_mysql_upgrade_matches_tables(mysql_uri: str) -> None:
+    uri = mysql_uri
     engine = sa.create_engine(normalize_uri(uri), poolclass=sa.pool.NullPool)
     with engine.begin() as conn:
         conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))

@@ -97,12 +97,15 @@ def _model(
     }
 
 
+_SERIES = {"r1": 1, "r2": 2}
+"""The ``metric_series`` id of metric ``acc`` of each run."""
+
+
 def _metric_point(
     rid: str, mid: str, step: int, ts: int, value: float, ds: str, digest: str
 ) -> dict[str, Any]:
     return {
-        "run_id": rid,
-        "key": "acc",
+        "series_id": _SERIES[rid],
         "step": step,
         "timestamp": ts,
         "value": value,
@@ -217,6 +220,10 @@ ROWS: list[tuple[sa.Table, list[dict[str, Any]]]] = [
     ),
     (t.logged_model_params, [{"model_id": "m1", "key": "lr", "value": "0.1"}]),
     (t.logged_model_tags, [{"model_id": "m2", "key": "t", "value": "x"}]),
+    (
+        t.metric_series,
+        [{"series_id": sid, "run_id": rid, "key": "acc"} for rid, sid in _SERIES.items()],
+    ),
     (
         t.metrics,
         [

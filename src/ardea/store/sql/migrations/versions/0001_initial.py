@@ -138,6 +138,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("run_id", "key", name=op.f("pk_latest_metrics")),
+        sqlite_with_rowid=False,
         mysql_charset="utf8mb4",
         mysql_collate="utf8mb4_bin",
     )
@@ -175,9 +176,25 @@ def upgrade() -> None:
         mysql_collate="utf8mb4_bin",
     )
     op.create_table(
-        "metrics",
+        "metric_series",
+        sa.Column("series_id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("run_id", sa.String(length=32), nullable=False),
         sa.Column("key", sa.String(length=250), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["runs.run_id"],
+            name=op.f("fk_metric_series_run_id_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("series_id", name=op.f("pk_metric_series")),
+        sa.UniqueConstraint("run_id", "key", name=op.f("uq_metric_series_run_id_key")),
+        sqlite_autoincrement=True,
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
+    )
+    op.create_table(
+        "metrics",
+        sa.Column("series_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("step", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("timestamp", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("value", sa.Double(), nullable=False),
@@ -186,11 +203,15 @@ def upgrade() -> None:
         sa.Column("dataset_name", sa.String(length=500), nullable=True),
         sa.Column("dataset_digest", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.run_id"], name=op.f("fk_metrics_run_id_runs"), ondelete="CASCADE"
+            ["series_id"],
+            ["metric_series.series_id"],
+            name=op.f("fk_metrics_series_id_metric_series"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "run_id", "key", "step", "timestamp", "value", "is_nan", name=op.f("pk_metrics")
+            "series_id", "step", "timestamp", "value", "is_nan", name=op.f("pk_metrics")
         ),
+        sqlite_with_rowid=False,
         mysql_charset="utf8mb4",
         mysql_collate="utf8mb4_bin",
     )
@@ -272,6 +293,7 @@ def downgrade() -> None:
     op.drop_table("run_inputs")
     op.drop_table("params")
     op.drop_table("metrics")
+    op.drop_table("metric_series")
     op.drop_table("logged_model_tags")
     op.drop_table("logged_model_params")
     op.drop_index(op.f("ix_latest_metrics_key_value"), table_name="latest_metrics")

@@ -1,0 +1,198 @@
+"""One traced LLM SDK call: its span, opened before the request and ended with the result.
+
+The span is the current span while the SDK call runs (so spans of nested instrumentation
+nest under it) and may stay open after the call returns, until a streamed response is fully
+read. Every method here is telemetry code: failures are reported through
+:func:`ardea._core.safety.report_failure`, never raised into the user's call (except under
+``ARDEA_STRICT=1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ardea._core.safety import swallow_failures
+from ardea.tracing import keys
+from ardea.tracing._serialize import dumps
+from ardea.tracing.spans import LiveSpan, record_error, runtime, span_type_value
+
+__all__ = [
+    "COST",
+    "MODEL",
+    "PROVIDER",
+    "TOKEN_USAGE",
+    "TOOLS",
+    "LLMCall",
+    "clean_inputs",
+    "field",
+    "framework_llm_spans",
+    "inside_framework_llm_span",
+    "positive_int",
+    "usage_attributes",
+]
+
+MODEL = "mlflow.llm.model"
+PROVIDER = "mlflow.llm.provider"
+TOKEN_USAGE = "mlflow.chat.tokenUsage"
+TOOLS = "mlflow.chat.tools"
+COST = "mlflow.llm.cost"
+
+_DROPPED_INPUTS = frozenset({"extra_headers", "extra_query", "timeout"})
+
+framework_llm_spans: set[int] = set()
+"""OTel span ids of open framework LLM spans (a LangChain chat model run, ...): provider SDK
+calls made inside one are already described by it and make no span of their own."""
+
+
+def inside_framework_llm_span() -> bool:
+    """Whether the current span is an open framework LLM span (see ``framework_llm_spans``)."""
+    if not framework_llm_spans:
+        return False
+    from opentelemetry import trace
+
+    return trace.get_current_span().get_span_context().span_id in framework_llm_spans
+
+
+def field(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj.name`` or ``obj[name]`` (SDK objects and plain dicts alike), else ``default``."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def positive_int(value: Any) -> int:
+    """``value`` when it is a positive int, else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def clean_inputs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The request arguments without headers, transport options and ``NOT_GIVEN`` markers."""
+    return {
+        k: v
+        for k, v in kwargs.items()
+        if k not in _DROPPED_INPUTS and type(v).__name__ not in ("NotGiven", "Omit")
+    }
+
+
+def usage_attributes(
+    model: str | None,
+    provider: str,
+    input_tokens: int,
+    output_tokens: int,
+    total_tokens: int | None = None,
+    cached_input_tokens: int = 0,
+    cache_write_input_tokens: int = 0,
+) -> dict[str, Any]:
+    """The token-usage and cost attributes of one call.
+
+    Args:
+        model: The model id (``None``: no cost).
+        provider: ``openai``, ``anthropic``, ...
+        input_tokens: The whole prompt, cache reads and writes included.
+        output_tokens: Completion tokens.
+        total_tokens: Reported total (defaults to input + output).
+        cached_input_tokens: Part of ``input_tokens`` read from the cache.
+        cache_write_input_tokens: Part of ``input_tokens`` written to the cache.
+
+    Returns:
+        ``{"mlflow.chat.tokenUsage": {...}}`` plus ``mlflow.llm.cost`` when the model is priced.
+    """
+    from ardea._core.errors import InvalidArgumentError
+    from ardea.tracing.cost import compute_cost
+
+    total = total_tokens if total_tokens is not None else input_tokens + output_tokens
+    usage: dict[str, int] = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": total,
+    }
+    if cached_input_tokens:
+        usage["cached_input_tokens"] = cached_input_tokens
+    if cache_write_input_tokens:
+        usage["cache_write_input_tokens"] = cache_write_input_tokens
+    attrs: dict[str, Any] = {TOKEN_USAGE: usage}
+    if model:
+        try:
+            cost = compute_cost(
+                model,
+                input_tokens,
+                output_tokens,
+                cached_input_tokens=cached_input_tokens,
+                provider=provider,
+                cache_write_input_tokens=cache_write_input_tokens,
+            )
+        except InvalidArgumentError:
+            cost = None
+        if cost is not None:
+            attrs[COST] = cost
+    return attrs
+
+
+class LLMCall:
+    """The span of one SDK call.
+
+    Args:
+        integration: Integration name for failure reports (``"openai"``).
+        name: Span name.
+        span_type: Span type value (``CHAT_MODEL``, ``EMBEDDING``, ``LLM``, ...).
+        inputs: The span inputs.
+        attributes: Extra attributes set at start.
+    """
+
+    def __init__(
+        self,
+        integration: str,
+        name: str,
+        span_type: str,
+        inputs: Any,
+        attributes: Mapping[str, Any],
+    ) -> None:
+        rt = runtime()
+        attrs = {keys.SPAN_TYPE: dumps(span_type_value(span_type))}
+        attrs.update({str(k): dumps(v) for k, v in attributes.items() if v is not None})
+        self.integration = integration
+        self._span = rt.get_tracer().start_span(name, attributes=attrs)
+        self.span = LiveSpan(self._span)
+        self.span.set_inputs(inputs)
+        self._token: Any = rt.attach(rt.set_span_in_context(self._span))
+        self._ended = False
+
+    def detach(self) -> None:
+        """Stop being the current span (the span itself stays open)."""
+        if self._token is not None:
+            token, self._token = self._token, None
+            with swallow_failures(f"{self.integration} autolog (detaching a span)"):
+                runtime().detach(token)
+
+    def fail(self, exc: BaseException) -> None:
+        """End the span as ERROR with an ``exception`` event for ``exc``."""
+        self.detach()
+        if self._ended:
+            return
+        self._ended = True
+        with swallow_failures(f"{self.integration} autolog (recording an error)"):
+            record_error(self._span, exc)
+        self._span.end()
+
+    def finish(self, outputs: Any, attributes: Mapping[str, Any] | None = None) -> None:
+        """Set the outputs and attributes, then end the span (status OK)."""
+        self.detach()
+        if self._ended:
+            return
+        self._ended = True
+        try:
+            with swallow_failures(f"{self.integration} autolog (recording outputs)"):
+                self.span.set_outputs(outputs)
+                if attributes:
+                    self.span.set_attributes({k: v for k, v in attributes.items() if v is not None})
+                self.span.set_status("OK")
+        finally:
+            self._span.end()
+
+    @property
+    def ended(self) -> bool:
+        """Whether the span has ended."""
+        return self._ended

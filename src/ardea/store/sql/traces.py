@@ -1,0 +1,380 @@
+"""The SQL trace store: traces, spans and assessments in the tracking database.
+
+:class:`SqlTraceStore` shares the :class:`Database` (and so, on SQLite, the one writer thread)
+of a :class:`~ardea.store.sql.tracking.SqlTrackingStore`: build it with
+``tracking_store.trace_store()``, or give it a URI and it opens (and owns) a tracking store.
+The span hot path lives in ``traces_ingest.py``, entity loading in ``traces_load.py``,
+assessments in ``traces_assessments.py`` and the search compiler in ``trace_search.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea.entities import PagedList, Span, Trace, TraceInfo, TraceState
+from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.sql import tables as t
+from ardea.store.sql._common import chunked, parse_experiment_id, upsert
+from ardea.store.sql.engine import Database
+from ardea.store.sql.traces_assessments import SqlAssessments, require_trace
+from ardea.store.sql.traces_info import (
+    ARTIFACT_LOCATION_TAG,
+    SOURCE_RUN_KEY,
+    check_info,
+    check_key_value,
+    trace_row,
+)
+from ardea.store.sql.traces_ingest import (
+    SPANS_LOCATION_TAG,
+    TRACE_NAME_TAG,
+    prepare_spans,
+    write_spans,
+)
+from ardea.store.sql.traces_load import (
+    SPAN_COLUMNS,
+    load_spans,
+    load_trace_infos,
+    span_from_row,
+)
+from ardea.store.traces import (
+    SEARCH_TRACES_DEFAULT,
+    SEARCH_TRACES_LIMIT,
+    SPANS_PAGE_DEFAULT,
+    TraceStore,
+)
+from ardea.store.validation import validate_max_results
+
+if TYPE_CHECKING:
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+__all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "SqlTraceStore"]
+
+_SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
+_SPANS_PAGE_LIMIT = 10_000
+_LINK_LIMIT = 100
+
+
+class SqlTraceStore(SqlAssessments, TraceStore):
+    """Traces in a SQL database (SQLite, PostgreSQL, MySQL).
+
+    Args:
+        uri_or_database: A shared :class:`Database` (not closed by :meth:`close`), or a
+            database URI / data folder for which a tracking store is opened and owned.
+    """
+
+    def __init__(self, uri_or_database: str | Database) -> None:
+        self._owner: SqlTrackingStore | None = None
+        if isinstance(uri_or_database, Database):
+            self._db = uri_or_database
+        else:
+            from ardea.store.sql.tracking import SqlTrackingStore
+
+            self._owner = SqlTrackingStore(uri_or_database)
+            self._db = self._owner.database
+
+    @property
+    def database(self) -> Database:
+        """The underlying :class:`Database`."""
+        return self._db
+
+    def close(self) -> None:
+        """Close the database if this store opened it."""
+        if self._owner is not None:
+            self._owner.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def log_spans(self, experiment_id: str, spans: Sequence[Span]) -> None:
+        """Store spans in one transaction; trace rows are created or updated from them."""
+        exp = parse_experiment_id(experiment_id)
+        if not spans:
+            return
+        prepared = prepare_spans(spans)
+        self._db.write(lambda conn: write_spans(conn, exp, prepared))
+
+    def start_trace(self, info: TraceInfo) -> TraceInfo:
+        """Create or complete a trace record; sets the server tags and returns the stored info."""
+        check_info(info)
+        exp = parse_experiment_id(info.experiment_id)
+        values = trace_row(info, exp)
+        tags = {k: v for k, v in info.tags.items() if k not in _SERVER_TAGS}
+        meta = dict(info.trace_metadata)
+        if values["run_id"]:
+            meta.setdefault(SOURCE_RUN_KEY, values["run_id"])
+
+        def op(conn: Connection) -> TraceInfo:
+            experiment = conn.execute(
+                sa.select(t.experiments.c.artifact_location).where(
+                    t.experiments.c.experiment_id == exp
+                )
+            ).first()
+            if experiment is None:
+                raise NotFoundError(f"No Experiment with id={exp} exists")
+            existing = conn.execute(
+                sa.select(t.traces.c.trace_id, t.traces.c.span_count).where(
+                    t.traces.c.trace_id == info.trace_id
+                )
+            ).first()
+            tr = t.traces.c
+            if existing is None:
+                conn.execute(
+                    t.traces.insert(),
+                    [{**values, "span_count": 0, "info_finalized": True}],
+                )
+            else:
+                update = {k: v for k, v in values.items() if k not in ("trace_id", "experiment_id")}
+                for name in ("name", "session_id", "user_id", "run_id", "client_request_id"):
+                    update[name] = sa.func.coalesce(
+                        sa.literal(values[name], tr[name].type), tr[name]
+                    )
+                for name in ("request_preview", "response_preview"):
+                    update[name] = sa.func.coalesce(
+                        sa.literal(values[name], tr[name].type), tr[name]
+                    )
+                if info.state == TraceState.STATE_UNSPECIFIED.value:
+                    update.pop("state")
+                update["info_finalized"] = True
+                conn.execute(t.traces.update().where(tr.trace_id == info.trace_id).values(**update))
+            location = str(experiment.artifact_location).rstrip("/")
+            server = {ARTIFACT_LOCATION_TAG: f"{location}/traces/{info.trace_id}/artifacts"}
+            if existing is not None and existing.span_count > 0:
+                server[SPANS_LOCATION_TAG] = "TRACKING_STORE"
+            tag_rows = [
+                {"trace_id": info.trace_id, "key": k, "value": v}
+                for k, v in {**tags, **server}.items()
+            ]
+            upsert(conn, t.trace_tags, tag_rows, ["trace_id", "key"], ["value"])
+            meta_rows = [{"trace_id": info.trace_id, "key": k, "value": v} for k, v in meta.items()]
+            upsert(conn, t.trace_metadata, meta_rows, ["trace_id", "key"], ["value"])
+            return load_trace_infos(conn, [info.trace_id])[0]
+
+        return self._db.write(op)
+
+    def delete_traces(
+        self,
+        experiment_id: str,
+        max_timestamp_millis: int | None = None,
+        max_traces: int | None = None,
+        trace_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete traces by id or by age (oldest first, at most ``max_traces``)."""
+        exp = parse_experiment_id(experiment_id)
+        if (max_timestamp_millis is None) == (trace_ids is None):
+            raise InvalidArgumentError(
+                "Exactly one of 'max_timestamp_millis' and 'request_ids' must be specified"
+            )
+        if trace_ids is not None and max_traces is not None:
+            raise InvalidArgumentError("'max_traces' can only be used with 'max_timestamp_millis'")
+        if max_traces is not None:
+            validate_max_results(max_traces, 2**31 - 1, "max_traces")
+        if max_timestamp_millis is not None and (
+            isinstance(max_timestamp_millis, bool) or not isinstance(max_timestamp_millis, int)
+        ):
+            raise InvalidArgumentError(f"Invalid max_timestamp_millis {max_timestamp_millis!r}")
+        tr = t.traces.c
+
+        def op(conn: Connection) -> int:
+            if trace_ids is not None:
+                ids: list[str] = []
+                for chunk in chunked(list(trace_ids)):
+                    query = sa.select(tr.trace_id).where(
+                        tr.experiment_id == exp, tr.trace_id.in_(chunk)
+                    )
+                    ids.extend(conn.execute(query).scalars())
+            else:
+                query = (
+                    sa.select(tr.trace_id)
+                    .where(tr.experiment_id == exp, tr.request_time <= max_timestamp_millis)
+                    .order_by(tr.request_time, tr.trace_id)
+                )
+                if max_traces is not None:
+                    query = query.limit(max_traces)
+                ids = list(conn.execute(query).scalars())
+            for chunk in chunked(ids):
+                for table in (t.spans, t.trace_tags, t.trace_metadata, t.assessments):
+                    conn.execute(table.delete().where(table.c.trace_id.in_(chunk)))
+                conn.execute(t.traces.delete().where(tr.trace_id.in_(chunk)))
+            return len(ids)
+
+        return self._db.write(op)
+
+    def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
+        """Set a tag (``mlflow.traceName`` also renames the trace)."""
+        check_key_value(key, value, "tag", 8000)
+        if key == SPANS_LOCATION_TAG:
+            raise InvalidArgumentError(
+                f"The tag {key!r} is set by the server and cannot be changed"
+            )
+
+        def op(conn: Connection) -> None:
+            require_trace(conn, trace_id)
+            upsert(
+                conn,
+                t.trace_tags,
+                [{"trace_id": trace_id, "key": key, "value": value}],
+                ["trace_id", "key"],
+                ["value"],
+            )
+            if key == TRACE_NAME_TAG:
+                conn.execute(
+                    t.traces.update()
+                    .where(t.traces.c.trace_id == trace_id)
+                    .values(name=value[:500])
+                )
+
+        self._db.write(op)
+
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Delete a tag; NotFoundError if the trace or the tag does not exist."""
+        if key == SPANS_LOCATION_TAG:
+            raise InvalidArgumentError(
+                f"The tag {key!r} is set by the server and cannot be deleted"
+            )
+
+        def op(conn: Connection) -> None:
+            require_trace(conn, trace_id)
+            tags = t.trace_tags.c
+            result = conn.execute(
+                t.trace_tags.delete().where(tags.trace_id == trace_id, tags.key == key)
+            )
+            if result.rowcount == 0:
+                raise NotFoundError(f"No trace tag with key {key!r} on trace {trace_id}")
+
+        self._db.write(op)
+
+    def link_traces_to_run(self, trace_ids: Sequence[str], run_id: str) -> None:
+        """Link traces to a run (metadata ``mlflow.sourceRun``); all must exist."""
+        ids = list(dict.fromkeys(trace_ids))
+        if len(ids) > _LINK_LIMIT:
+            raise InvalidArgumentError(f"At most {_LINK_LIMIT} traces can be linked at once")
+        if not isinstance(run_id, str) or not run_id:
+            raise InvalidArgumentError("Missing value for required parameter 'run_id'.")
+
+        def op(conn: Connection) -> None:
+            if (
+                conn.execute(sa.select(t.runs.c.run_id).where(t.runs.c.run_id == run_id)).first()
+                is None
+            ):
+                raise NotFoundError(f"Run with id={run_id} not found")
+            found = set(
+                conn.execute(
+                    sa.select(t.traces.c.trace_id).where(t.traces.c.trace_id.in_(ids))
+                ).scalars()
+            )
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise NotFoundError(f"Trace(s) not found: {missing[:10]}")
+            rows = [{"trace_id": i, "key": SOURCE_RUN_KEY, "value": run_id} for i in ids]
+            upsert(conn, t.trace_metadata, rows, ["trace_id", "key"], ["value"])
+            conn.execute(
+                t.traces.update().where(t.traces.c.trace_id.in_(ids)).values(run_id=run_id)
+            )
+
+        if ids:
+            self._db.write(op)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get_trace_info(self, trace_id: str) -> TraceInfo:
+        """A trace record with tags, metadata and assessments; NotFoundError if unknown."""
+        found = self._db.read(lambda conn: load_trace_infos(conn, [trace_id]))
+        if not found:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
+        return found[0]
+
+    def get_trace_infos(self, trace_ids: Sequence[str]) -> list[TraceInfo]:
+        """Several trace records (no spans) in the order asked; unknown ids are left out.
+
+        Ardea extension of the contract (BatchGetTraceInfos): four queries per 1,000 ids.
+        """
+        ids = list(dict.fromkeys(trace_ids))
+        return self._db.read(lambda conn: load_trace_infos(conn, ids))
+
+    def get_trace(self, trace_id: str) -> Trace:
+        """A trace with all its spans."""
+        traces = self.batch_get_traces([trace_id])
+        if not traces:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
+        return traces[0]
+
+    def batch_get_traces(self, trace_ids: Sequence[str]) -> list[Trace]:
+        """Traces with their spans, in the order asked; unknown ids are left out."""
+        ids = list(dict.fromkeys(trace_ids))
+
+        def op(conn: Connection) -> list[Trace]:
+            infos = load_trace_infos(conn, ids)
+            spans = load_spans(conn, [i.trace_id for i in infos])
+            return [Trace(info, spans.get(info.trace_id, [])) for info in infos]
+
+        return self._db.read(op)
+
+    def get_spans(
+        self,
+        trace_id: str,
+        parent_span_id: str | None = None,
+        max_results: int = SPANS_PAGE_DEFAULT,
+        page_token: str | None = None,
+        *,
+        roots_only: bool = False,
+    ) -> PagedList[Span]:
+        """One page of spans (children of a span, roots, or all) in start-time order."""
+        validate_max_results(max_results, _SPANS_PAGE_LIMIT)
+        offset = offset_from_token(page_token)
+        if parent_span_id is not None and roots_only:
+            raise InvalidArgumentError("Give either parent_span_id or roots_only, not both")
+        s = t.spans.c
+        query = sa.select(*SPAN_COLUMNS).where(s.trace_id == trace_id)
+        if parent_span_id is not None:
+            query = query.where(s.parent_span_id == parent_span_id)
+        elif roots_only:
+            query = query.where(s.parent_span_id.is_(None))
+        query = query.order_by(s.start_time_ns, s.span_id).offset(offset).limit(max_results + 1)
+
+        def op(conn: Connection) -> PagedList[Span]:
+            rows = conn.execute(query).all()
+            if not rows:
+                require_trace(conn, trace_id)
+            token = None
+            if len(rows) > max_results:
+                rows = rows[:max_results]
+                token = encode_page_token({"offset": offset + max_results})
+            return PagedList([span_from_row(r) for r in rows], token)
+
+        return self._db.read(op)
+
+    def search_traces(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = SEARCH_TRACES_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[TraceInfo]:
+        """Traces matching the trace filter grammar, ordered, one page at a time."""
+        from ardea.store.search.traces import parse_trace_filter, parse_trace_order_by
+        from ardea.store.sql.search import parse_experiment_ids
+        from ardea.store.sql.trace_search import select_trace_ids
+
+        validate_max_results(max_results, SEARCH_TRACES_LIMIT)
+        clauses = parse_trace_filter(filter_string)
+        orders = parse_trace_order_by(list(order_by or ()))
+        offset = offset_from_token(page_token)
+        exp_ids = parse_experiment_ids(list(experiment_ids))
+        if not exp_ids:
+            return PagedList([], None)
+        query = select_trace_ids(clauses, orders, exp_ids, self._db.dialect)
+
+        def op(conn: Connection) -> PagedList[TraceInfo]:
+            ids = list(conn.execute(query.offset(offset).limit(max_results + 1)).scalars())
+            token = None
+            if len(ids) > max_results:
+                ids = ids[:max_results]
+                token = encode_page_token({"offset": offset + max_results})
+            return PagedList(load_trace_infos(conn, ids), token)
+
+        return self._db.read(op)

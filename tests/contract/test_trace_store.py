@@ -1,0 +1,719 @@
+"""The SqlTraceStore contract over SQLite and PostgreSQL: ingest, aggregates, span paging,
+search grammar, tags, run links, assessments and deletion."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea.entities import Assessment, Span, TraceInfo
+from ardea.store.sql.traces import SqlTraceStore
+
+MS = 1_000_000  # ns per ms
+T0 = 1_700_000_000_000  # ms
+
+
+def _wipe(tracking: Any) -> None:
+    import sqlalchemy as sa
+
+    from ardea.store.sql import tables
+    from ardea.store.sql.experiments import insert_default_experiment
+
+    names = ", ".join(t.name for t in tables.metadata.sorted_tables)
+
+    def op(conn: sa.Connection) -> None:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        insert_default_experiment(conn, tracking.default_artifact_root)
+
+    tracking.database.write(op)
+
+
+_PG_SCHEMA = "ardea_trace_contract"
+
+
+@pytest.fixture(scope="session")
+def _postgres_traces(postgres_uri: str) -> Iterator[Any]:
+    """One PostgreSQL tracking store per session, in a schema of its own."""
+    import sqlalchemy as sa
+
+    from ardea.store.sql.engine import normalize_uri
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    engine = sa.create_engine(normalize_uri(postgres_uri), poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_PG_SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {_PG_SCHEMA}"))
+    engine.dispose()
+    sep = "&" if "?" in postgres_uri else "?"
+    store = SqlTrackingStore(f"{postgres_uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}")
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh SQL tracking store (only the Default experiment) on SQLite and PostgreSQL."""
+    from ardea.store.sql.tracking import SqlTrackingStore
+
+    if request.param == "sqlite":
+        path = tmp_path / "traces.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        store = SqlTrackingStore(f"sqlite:///{path}")
+        yield store
+        store.close()
+    else:
+        store = request.getfixturevalue("_postgres_traces")
+        _wipe(store)
+        yield store
+
+
+@pytest.fixture
+def store(tracking_store: Any) -> Iterator[SqlTraceStore]:
+    """A trace store sharing the (fresh) tracking store's database."""
+    yield tracking_store.trace_store()
+
+
+def tid(n: int) -> str:
+    return f"tr-{n:032x}"
+
+
+def sid(n: int) -> str:
+    return f"{n:016x}"
+
+
+def span(
+    trace: int,
+    n: int,
+    parent: int | None = None,
+    *,
+    name: str | None = None,
+    start_ms: int = T0,
+    end_ms: int | None = None,
+    span_type: str = "UNKNOWN",
+    status: str = "OK",
+    **attributes: Any,
+) -> Span:
+    attrs = {k.replace("__", "."): v for k, v in attributes.items()}
+    return Span(
+        trace_id=tid(trace),
+        span_id=sid(n),
+        parent_span_id=None if parent is None else sid(parent),
+        name=name or f"span-{n}",
+        span_type=span_type,
+        status_code=status,
+        start_time_ns=start_ms * MS,
+        end_time_ns=None if end_ms is None else end_ms * MS,
+        attributes=attrs,
+    )
+
+
+def usage(tokens_in: int, tokens_out: int) -> dict[str, int]:
+    return {"input_tokens": tokens_in, "output_tokens": tokens_out, "total_tokens": 0}
+
+
+# ------------------------------------------------------------------------------ ingest
+
+
+def test_spans_before_start_trace(store: SqlTraceStore) -> None:
+    store.log_spans(
+        "0",
+        [
+            span(
+                1,
+                2,
+                1,
+                start_ms=T0 + 10,
+                end_ms=T0 + 90,
+                span_type="LLM",
+                **{"mlflow.chat.tokenUsage": usage(3, 4), "mlflow.llm.cost": {"total_cost": 0.25}},
+            ),
+            span(
+                1,
+                1,
+                name="agent",
+                start_ms=T0,
+                end_ms=T0 + 100,
+                span_type="AGENT",
+                **{
+                    "mlflow.spanInputs": {"q": "hi"},
+                    "mlflow.spanOutputs": "x" * 1500,
+                    "session.id": "s-1",
+                    "user.id": "u-1",
+                },
+            ),
+        ],
+    )
+    info = store.get_trace_info(tid(1))
+    assert (info.name, info.state, info.request_time, info.execution_duration) == (
+        "agent",
+        "OK",
+        T0,
+        100,
+    )
+    assert info.request_preview == '{"q": "hi"}'
+    assert info.response_preview == "x" * 1000
+    assert (info.session_id, info.user_id, info.span_count) == ("s-1", "u-1", 2)
+    assert info.token_usage is not None
+    assert (info.token_usage.input_tokens, info.token_usage.output_tokens) == (3, 4)
+    assert info.token_usage.total_tokens == 7
+    assert info.cost == pytest.approx(0.25)
+    assert info.tags == {
+        "mlflow.trace.spansLocation": "TRACKING_STORE",
+        "mlflow.traceName": "agent",
+    }
+
+    returned = store.start_trace(
+        TraceInfo(
+            trace_id=tid(1),
+            experiment_id="0",
+            request_time=T0,
+            execution_duration=100,
+            state="OK",
+            request_preview="req",
+            response_preview="resp",
+            client_request_id="c-1",
+            trace_metadata={"mlflow.trace.user": "u-2", "k": "v"},
+            tags={"mlflow.traceName": "agent", "team": "a", "mlflow.trace.spansLocation": "X"},
+        )
+    )
+    assert returned.tags["mlflow.trace.spansLocation"] == "TRACKING_STORE"
+    assert returned.tags["mlflow.artifactLocation"].endswith(f"/0/traces/{tid(1)}/artifacts")
+    assert returned.tags["team"] == "a"
+    assert returned.trace_metadata == {"mlflow.trace.user": "u-2", "k": "v"}
+    assert (returned.request_preview, returned.response_preview) == ("req", "resp")
+    assert (returned.client_request_id, returned.user_id, returned.span_count) == ("c-1", "u-2", 2)
+    assert store.get_trace_info(tid(1)) == returned
+
+
+def test_start_trace_before_spans(store: SqlTraceStore) -> None:
+    info = store.start_trace(
+        TraceInfo(tid(2), "0", T0, 50, "ERROR", tags={"mlflow.traceName": "given"})
+    )
+    assert "mlflow.trace.spansLocation" not in info.tags
+    assert (info.name, info.state, info.span_count, info.token_usage) == ("given", "ERROR", 0, None)
+    store.log_spans(
+        "0",
+        [
+            span(
+                2,
+                1,
+                name="root",
+                start_ms=T0,
+                end_ms=T0 + 50,
+                status="OK",
+                **{"mlflow.spanInputs": "question"},
+            ),
+            span(2, 2, 1, **{"mlflow.chat.tokenUsage": usage(10, 1)}),
+        ],
+    )
+    info = store.get_trace_info(tid(2))
+    # The finalized record wins over the spans; gaps are filled from the root span.
+    assert (info.name, info.state, info.execution_duration) == ("given", "ERROR", 50)
+    assert info.request_preview == "question"
+    assert info.tags["mlflow.trace.spansLocation"] == "TRACKING_STORE"
+    assert info.tags["mlflow.traceName"] == "given"
+    assert info.span_count == 2
+    assert info.token_usage is not None and info.token_usage.total_tokens == 11
+
+
+def test_resent_spans_replace_and_in_progress_root_completes(store: SqlTraceStore) -> None:
+    store.log_spans(
+        "0", [span(3, 1, start_ms=T0), span(3, 2, 1, **{"mlflow.chat.tokenUsage": usage(5, 5)})]
+    )
+    info = store.get_trace_info(tid(3))
+    assert (info.state, info.execution_duration, info.span_count) == ("IN_PROGRESS", None, 2)
+    store.log_spans(
+        "0",
+        [
+            span(3, 1, start_ms=T0, end_ms=T0 + 7, name="done"),
+            span(3, 2, 1, **{"mlflow.chat.tokenUsage": usage(1, 2)}),
+            span(3, 3, 1, **{"mlflow.chat.tokenUsage": usage(100, 0)}),
+        ],
+    )
+    info = store.get_trace_info(tid(3))
+    assert (info.state, info.execution_duration, info.name) == ("OK", 7, "done")
+    assert info.span_count == 3
+    assert info.token_usage is not None
+    assert (info.token_usage.input_tokens, info.token_usage.output_tokens) == (101, 2)
+    assert len(store.get_trace(tid(3)).spans) == 3
+    assert store.get_trace(tid(3)).spans[0].name == "done"
+
+
+def test_duplicate_spans_in_one_batch_count_once(store: SqlTraceStore) -> None:
+    store.log_spans("0", [span(4, 1, name="a"), span(4, 1, name="b")])
+    info = store.get_trace_info(tid(4))
+    assert (info.span_count, info.name) == (1, "b")
+
+
+def test_bad_spans_store_nothing(store: SqlTraceStore) -> None:
+    with pytest.raises(NotFoundError):
+        store.log_spans("12345", [span(5, 1)])
+    bad = span(5, 2)
+    bad.span_id = "x" * 40
+    with pytest.raises(InvalidArgumentError):
+        store.log_spans("0", [span(5, 1), bad])
+    with pytest.raises(NotFoundError):
+        store.get_trace_info(tid(5))
+
+
+def test_span_attributes_and_events_round_trip(store: SqlTraceStore) -> None:
+    from ardea.entities import SpanEvent
+
+    s = span(6, 1, end_ms=T0 + 1, status="ERROR", **{"mlflow.spanInputs": {"a": [1, 2]}})
+    s.status_message = "boom"
+    s.events = [SpanEvent("exception", T0 * MS, {"exception.type": "ValueError"})]
+    store.log_spans("0", [s])
+    got = store.get_trace(tid(6)).spans[0]
+    assert got == s
+    assert store.get_trace_info(tid(6)).state == "ERROR"
+
+
+def test_concurrent_batches_of_one_trace_add_up(store: SqlTraceStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(batch: int) -> None:
+        store.log_spans(
+            "0",
+            [
+                span(8, 100 + batch * 10 + i, 1, **{"mlflow.chat.tokenUsage": usage(1, 2)})
+                for i in range(10)
+            ],
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(send, range(24)))
+    store.log_spans("0", [span(8, 1, name="root", end_ms=T0 + 5)])
+    info = store.get_trace_info(tid(8))
+    assert info.span_count == 241
+    assert info.token_usage is not None
+    assert (info.token_usage.input_tokens, info.token_usage.total_tokens) == (240, 720)
+    assert info.name == "root"
+
+
+def test_non_finite_and_nul_values_are_stored_as_strict_json(store: SqlTraceStore) -> None:
+    store.log_spans(
+        "0",
+        [span(9, 1, name="a\x00b", score=float("nan"), big=float("inf"), k="v", z="x\x00y")],
+    )
+    stored = store.get_trace(tid(9)).spans[0]
+    assert stored.attributes == {"score": "nan", "big": "inf", "k": "v", "z": "x\ufffdy"}
+    assert stored.name == "a\ufffdb"
+    assert ids(store, "span.attributes.k = 'v'") == [9]
+    with pytest.raises(InvalidArgumentError):
+        store.set_trace_tag(tid(9), "k", "a\x00")
+
+
+# ------------------------------------------------------------------------------ span paging
+
+
+def test_get_spans_pages_a_5000_span_trace_by_level(store: SqlTraceStore) -> None:
+    spans = [span(7, 1, start_ms=T0, end_ms=T0 + 10_000)]
+    n = 2
+    for child in range(50):
+        child_id = n
+        spans.append(span(7, child_id, 1, start_ms=T0 + 1 + child))
+        n += 1
+        for leaf in range(99):
+            spans.append(span(7, n, child_id, start_ms=T0 + 100 + leaf))
+            n += 1
+    assert len(spans) == 5001
+    for k in range(0, len(spans), 1000):
+        store.log_spans("0", spans[k : k + 1000])
+    assert store.get_trace_info(tid(7)).span_count == 5001
+
+    roots = store.get_spans(tid(7), roots_only=True)
+    assert [s.span_id for s in roots] == [sid(1)] and roots.token is None
+
+    children: list[str] = []
+    token = None
+    pages = 0
+    while True:
+        page = store.get_spans(tid(7), sid(1), max_results=20, page_token=token)
+        children += [s.span_id for s in page]
+        pages += 1
+        token = page.token
+        if token is None:
+            break
+    assert pages == 3
+    assert children == [sid(2 + 100 * i) for i in range(50)]  # start-time order
+
+    leaves = store.get_spans(tid(7), sid(2), max_results=1000)
+    assert [s.span_id for s in leaves] == [sid(3 + i) for i in range(99)]
+
+    total = 0
+    token = None
+    while True:
+        page = store.get_spans(tid(7), max_results=1000, page_token=token)
+        total += len(page)
+        token = page.token
+        if token is None:
+            break
+    assert total == 5001
+    with pytest.raises(NotFoundError):
+        store.get_spans(tid(999))
+    with pytest.raises(InvalidArgumentError):
+        store.get_spans(tid(7), max_results=0)
+
+
+# ------------------------------------------------------------------------------ search
+
+
+@pytest.fixture
+def corpus(store: SqlTraceStore, tracking_store: Any) -> dict[str, Any]:
+    """Five traces in experiment 0 and one elsewhere, with varied attributes."""
+    other = tracking_store.create_experiment("other")
+    plan = [
+        # n, start, duration, status, name, session, user, span type, tokens, cost
+        (1, T0 + 1000, 10, "OK", "chat", "s-a", "alice", "CHAT_MODEL", (10, 5), 0.1),
+        (2, T0 + 2000, 20, "ERROR", "chat", "s-a", "bob", "TOOL", (1, 1), None),
+        (3, T0 + 3000, 30, "OK", "retrieve", "s-b", "alice", "RETRIEVER", None, None),
+        (4, T0 + 4000, 40, "OK", "agent-run", None, None, "CHAT_MODEL", (100, 50), 2.0),
+        (5, T0 + 5000, None, "IN_PROGRESS", "agent-run", "s-b", "carol", "LLM", (0, 0), None),
+    ]
+    for n, start, duration, status, name, session, user, child_type, tokens, cost in plan:
+        root_attrs: dict[str, Any] = {"mlflow.spanInputs": f"question {n}"}
+        if session:
+            root_attrs["session.id"] = session
+        if user:
+            root_attrs["user.id"] = user
+        child_attrs: dict[str, Any] = {"model.tier": "gold" if n % 2 else "silver"}
+        if tokens:
+            child_attrs["mlflow.chat.tokenUsage"] = usage(*tokens)
+        if cost is not None:
+            child_attrs["mlflow.llm.cost"] = {"total_cost": cost}
+        end = None if duration is None else start + duration
+        store.log_spans(
+            "0",
+            [
+                span(
+                    n,
+                    1,
+                    name=name,
+                    start_ms=start,
+                    end_ms=end,
+                    status="ERROR" if status == "ERROR" else ("OK" if end else "UNSET"),
+                    **root_attrs,
+                ),
+                span(
+                    n,
+                    2,
+                    1,
+                    name=f"{child_type.lower()}-call",
+                    span_type=child_type,
+                    start_ms=start + 1,
+                    status="ERROR" if n == 2 else "OK",
+                    **child_attrs,
+                ),
+            ],
+        )
+        store.start_trace(
+            TraceInfo(
+                tid(n),
+                "0",
+                start,
+                duration,
+                status,
+                client_request_id=f"c-{n}",
+                tags={"mlflow.traceName": name, "env": "prod" if n < 4 else "dev"},
+                trace_metadata={"source": f"app{n % 2}"},
+            )
+        )
+    store.log_spans(other, [span(9, 1, name="chat", start_ms=T0 + 9000, end_ms=T0 + 9001)])
+    return {"other": other}
+
+
+def ids(store: SqlTraceStore, filter_string: str | None = None, **kw: Any) -> list[int]:
+    found = store.search_traces(["0"], filter_string, **kw)
+    return [int(i.trace_id[3:], 16) for i in found]
+
+
+SEARCHES = [
+    (None, [5, 4, 3, 2, 1]),
+    ("status = 'OK'", [4, 3, 1]),
+    ("attributes.status != 'OK'", [5, 2]),
+    ("trace.status IN ('ERROR', 'IN_PROGRESS')", [5, 2]),
+    ("name = 'chat'", [2, 1]),
+    ("name LIKE 'agent%'", [5, 4]),
+    ("name ILIKE 'CHAT'", [2, 1]),
+    ("name RLIKE '^re.*e$'", [3]),
+    ("name IN ('retrieve', 'chat')", [3, 2, 1]),
+    (f"timestamp_ms > {T0 + 2000}", [5, 4, 3]),
+    (f"timestamp >= {T0 + 2000} AND timestamp_ms < {T0 + 4000}", [3, 2]),
+    ("execution_time_ms >= 30", [4, 3]),
+    (f"end_time_ms = {T0 + 2020}", [2]),
+    (f"request_id = '{tid(3)}'", [3]),
+    (f"request_id IN ('{tid(1)}', '{tid(4)}')", [4, 1]),
+    ("client_request_id = 'c-2'", [2]),
+    ("tags.env = 'dev'", [5, 4]),
+    ("tag.env != 'dev'", [3, 2, 1]),
+    ("tags.env LIKE 'pr%'", [3, 2, 1]),
+    ("tags.missing IS NULL", [5, 4, 3, 2, 1]),
+    ("tags.env IS NOT NULL AND tags.env RLIKE 'de'", [5, 4]),
+    ("metadata.source = 'app1'", [5, 3, 1]),
+    ("request_metadata.source IN ('app0')", [4, 2]),
+    ("span.type = 'CHAT_MODEL'", [4, 1]),
+    ("span.type IN ('TOOL', 'RETRIEVER')", [3, 2]),
+    ("span.name = 'tool-call'", [2]),
+    ("span.name LIKE '%model-call'", [4, 1]),
+    ("span.status = 'ERROR'", [2]),
+    ("span.status = 'STATUS_CODE_ERROR'", [2]),
+    ("span.attributes.model.tier = 'gold'", [5, 3, 1]),
+    ("span.attributes.`model.tier` LIKE 'sil%'", [4, 2]),
+    ("session = 's-a'", [2, 1]),
+    ("session_id IS NULL", [4]),
+    ("user = 'alice'", [3, 1]),
+    ("user_id IN ('bob', 'carol')", [5, 2]),
+    ("input_tokens > 5", [4, 1]),
+    ("output_tokens <= 1", [5, 2]),
+    ("total_tokens = 150", [4]),
+    ("cost >= 0.1", [4, 1]),
+    ("cost < 1", [1]),
+    ("span.type = 'CHAT_MODEL' AND tags.env = 'prod' AND user = 'alice'", [1]),
+    ("text LIKE '%question 3%'", [3]),
+    ("span.content ILIKE '%TOOL-CALL%'", [2]),
+]
+
+
+@pytest.mark.parametrize(("filter_string", "expected"), SEARCHES)
+def test_search_grammar(
+    store: SqlTraceStore, corpus: dict[str, Any], filter_string: str | None, expected: list[int]
+) -> None:
+    assert ids(store, filter_string) == expected
+
+
+ORDERS = [
+    (["timestamp_ms ASC"], [1, 2, 3, 4, 5]),
+    (["execution_time DESC"], [4, 3, 2, 1, 5]),  # NULL last
+    (["name ASC"], [5, 4, 2, 1, 3]),  # ties: timestamp DESC
+    (["status", "request_id DESC"], [2, 5, 4, 3, 1]),
+    (["attributes.total_tokens DESC"], [4, 1, 2, 5, 3]),
+    (["cost"], [1, 4, 5, 3, 2]),
+]
+
+
+@pytest.mark.parametrize(("order_by", "expected"), ORDERS)
+def test_search_order_by(
+    store: SqlTraceStore, corpus: dict[str, Any], order_by: list[str], expected: list[int]
+) -> None:
+    assert ids(store, order_by=order_by) == expected
+
+
+def test_search_pages_and_experiments(store: SqlTraceStore, corpus: dict[str, Any]) -> None:
+    seen: list[str] = []
+    token = None
+    while True:
+        page = store.search_traces(["0"], max_results=2, page_token=token)
+        seen += [i.trace_id for i in page]
+        token = page.token
+        if token is None:
+            break
+        assert len(page) == 2
+    assert seen == [tid(n) for n in (5, 4, 3, 2, 1)]
+    both = store.search_traces(["0", corpus["other"]], "name = 'chat'")
+    assert [i.trace_id for i in both] == [tid(9), tid(2), tid(1)]
+    assert store.search_traces(["777"]) == []
+    first = store.search_traces(["0"], "status = 'OK'")[0]
+    assert first.tags["env"] == "dev" and first.trace_metadata == {"source": "app0"}
+
+
+BAD_FILTERS = [
+    "status = 'DONE'",
+    "status > 5",
+    "bogus = 'x'",
+    "timestamp_ms = 'x'",
+    "cost LIKE '1%'",
+    "tags.env = prod",
+    "name = 'a' OR name = 'b'",
+    "span.color = 'red'",
+    "span.type > 'A'",
+    "name RLIKE '('",
+    "foo.bar = 'x'",
+    "tags.env IN 'x'",
+    "feedback.correct >= 'x'",
+    "(name = 'a')",
+    "name",
+    "text = 'x'",
+    "span.content = 'x'",
+]
+
+
+@pytest.mark.parametrize("filter_string", BAD_FILTERS)
+def test_bad_filters_are_invalid_arguments(store: SqlTraceStore, filter_string: str) -> None:
+    with pytest.raises(InvalidArgumentError):
+        store.search_traces(["0"], filter_string)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"order_by": ["bogus"]},
+        {"order_by": ["name UP"]},
+        {"order_by": ["name", "name DESC"]},
+        {"max_results": 0},
+        {"max_results": 501},
+        {"page_token": "not-base64!"},
+        {"experiment_ids": ["abc"]},
+    ],
+)
+def test_bad_search_arguments(store: SqlTraceStore, kwargs: dict[str, Any]) -> None:
+    kwargs = dict(kwargs)  # parametrized dicts are shared between backends
+    experiment_ids = kwargs.pop("experiment_ids", ["0"])
+    with pytest.raises(InvalidArgumentError):
+        store.search_traces(experiment_ids, **kwargs)
+
+
+# ------------------------------------------------------------------------------ tags, runs
+
+
+def test_tags(store: SqlTraceStore) -> None:
+    store.log_spans("0", [span(10, 1, name="first", end_ms=T0 + 1)])
+    store.set_trace_tag(tid(10), "k", "v")
+    store.set_trace_tag(tid(10), "mlflow.traceName", "renamed")
+    info = store.get_trace_info(tid(10))
+    assert info.tags["k"] == "v" and info.name == "renamed"
+    assert ids(store, "name = 'renamed'") == [10]
+    store.delete_trace_tag(tid(10), "k")
+    assert "k" not in store.get_trace_info(tid(10)).tags
+    with pytest.raises(NotFoundError):
+        store.delete_trace_tag(tid(10), "k")
+    with pytest.raises(NotFoundError):
+        store.set_trace_tag(tid(11), "k", "v")
+    with pytest.raises(InvalidArgumentError):
+        store.set_trace_tag(tid(10), "mlflow.trace.spansLocation", "ARTIFACT_REPO")
+    with pytest.raises(InvalidArgumentError):
+        store.set_trace_tag(tid(10), "", "v")
+    with pytest.raises(InvalidArgumentError):
+        store.set_trace_tag(tid(10), "big", "x" * 8001)
+    assert store.get_trace_info(tid(10)).tags["mlflow.trace.spansLocation"] == "TRACKING_STORE"
+
+
+def test_link_traces_to_run(store: SqlTraceStore, tracking_store: Any) -> None:
+    run = tracking_store.create_run("0", run_name="r")
+    store.log_spans("0", [span(12, 1), span(13, 1)])
+    store.link_traces_to_run([tid(12), tid(13)], run.info.run_id)
+    info = store.get_trace_info(tid(12))
+    assert info.run_id == run.info.run_id
+    assert info.trace_metadata["mlflow.sourceRun"] == run.info.run_id
+    assert ids(store, f"run_id = '{run.info.run_id}'") == [12, 13]  # tie: id ASC
+    with pytest.raises(NotFoundError):
+        store.link_traces_to_run([tid(12)], "0" * 32)
+    with pytest.raises(NotFoundError):
+        store.link_traces_to_run([tid(14)], run.info.run_id)
+    with pytest.raises(InvalidArgumentError):
+        store.link_traces_to_run([tid(n) for n in range(101)], run.info.run_id)
+
+
+# ------------------------------------------------------------------------------ assessments
+
+
+def test_assessments_crud_and_overrides(store: SqlTraceStore) -> None:
+    store.log_spans("0", [span(20, 1, end_ms=T0 + 1)])
+    first = store.create_assessment(
+        Assessment(
+            "",
+            tid(20),
+            "correct",
+            "feedback",
+            value=True,
+            rationale="looks right",
+            metadata={"a": "1"},
+            span_id=sid(1),
+        )
+    )
+    assert first.assessment_id.startswith("a-") and len(first.assessment_id) == 34
+    assert first.create_time > 0 and first.valid
+    assert store.get_assessment(tid(20), first.assessment_id) == first
+    expectation = store.create_assessment(
+        Assessment("", tid(20), "expected", "expectation", value={"answer": [1, 2]})
+    )
+    assert store.get_assessment(tid(20), expectation.assessment_id).value == {"answer": [1, 2]}
+
+    override = store.create_assessment(
+        Assessment("", tid(20), "correct", "feedback", value=False, overrides=first.assessment_id)
+    )
+    assert store.get_assessment(tid(20), first.assessment_id).valid is False
+    info = store.get_trace_info(tid(20))
+    assert {a.assessment_id for a in info.assessments} == {
+        first.assessment_id,
+        expectation.assessment_id,
+        override.assessment_id,
+    }
+    assert ids(store, "feedback.correct = 'false'") == [20]
+    assert ids(store, "feedback.correct = 'true'") == []  # the overridden one is invalid
+    assert ids(store, "expectation.expected IS NOT NULL") == [20]
+    assert ids(store, "feedback.missing IS NULL") == [20]
+
+    updated = store.update_assessment(
+        tid(20), override.assessment_id, {"rationale": "why", "metadata": {"b": "2"}, "value": 0.5}
+    )
+    assert (updated.rationale, updated.value, updated.metadata) == ("why", 0.5, {"b": "2"})
+    assert ids(store, "feedback.correct > 0.4") == [20]
+    assert ids(store, "feedback.correct > 0.6") == []
+    with pytest.raises(InvalidArgumentError):
+        store.update_assessment(tid(20), override.assessment_id, {"kind": "expectation"})
+    assert store.get_assessment(tid(20), override.assessment_id) == updated
+
+    store.delete_assessment(tid(20), override.assessment_id)
+    assert store.get_assessment(tid(20), first.assessment_id).valid is True
+    with pytest.raises(NotFoundError):
+        store.get_assessment(tid(20), override.assessment_id)
+    with pytest.raises(NotFoundError):
+        store.delete_assessment(tid(20), override.assessment_id)
+    with pytest.raises(NotFoundError):
+        store.create_assessment(Assessment("", tid(21), "x", "feedback", value=1))
+    with pytest.raises(InvalidArgumentError):
+        store.create_assessment(Assessment("", tid(20), "x", "opinion", value=1))
+    with pytest.raises(NotFoundError):
+        store.create_assessment(
+            Assessment("", tid(20), "x", "feedback", value=1, overrides="a-" + "0" * 32)
+        )
+
+
+# ------------------------------------------------------------------------------ deletion, reads
+
+
+def test_delete_traces_by_ids_and_by_age(store: SqlTraceStore) -> None:
+    for n in range(30, 36):
+        store.log_spans("0", [span(n, 1, start_ms=T0 + n, end_ms=T0 + n + 1), span(n, 2, 1)])
+    store.create_assessment(Assessment("", tid(30), "x", "feedback", value=1))
+    assert store.delete_traces("0", trace_ids=[tid(30), tid(31), tid(99)]) == 2
+    with pytest.raises(NotFoundError):
+        store.get_trace(tid(30))
+    assert store.delete_traces("0", max_timestamp_millis=T0 + 34, max_traces=2) == 2
+    assert ids(store) == [35, 34]
+    assert store.delete_traces("0", max_timestamp_millis=T0 + 100) == 2
+    assert ids(store) == []
+    with pytest.raises(InvalidArgumentError):
+        store.delete_traces("0")
+    with pytest.raises(InvalidArgumentError):
+        store.delete_traces("0", max_timestamp_millis=1, trace_ids=[tid(1)])
+
+
+def test_batch_get_traces(store: SqlTraceStore) -> None:
+    store.log_spans("0", [span(40, 1), span(40, 2, 1), span(41, 1)])
+    traces = store.batch_get_traces([tid(41), tid(42), tid(40)])
+    assert [t.info.trace_id for t in traces] == [tid(41), tid(40)]
+    assert [len(t.spans) for t in traces] == [1, 2]
+    infos = store.get_trace_infos([tid(40), tid(42), tid(41), tid(40)])
+    assert [i.trace_id for i in infos] == [tid(40), tid(41)]
+    assert infos[0] == traces[1].info
+    with pytest.raises(NotFoundError):
+        store.get_trace(tid(42))
+    with pytest.raises(NotFoundError):
+        store.get_trace_info(tid(42))
+
+
+def test_store_opened_from_a_uri_owns_its_database(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'own.db'}"
+    own = SqlTraceStore(uri)
+    own.log_spans("0", [span(50, 1, name="kept", end_ms=T0 + 1)])
+    own.close()
+    assert own.database.closed
+    again = SqlTraceStore(uri)
+    assert again.get_trace_info(tid(50)).name == "kept"
+    again.close()

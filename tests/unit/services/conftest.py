@@ -1,0 +1,10 @@
+"""Make tests/fixtures importable (OTLP payload builders)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_TESTS = str(Path(__file__).resolve().parents[2])
+if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
+    sys.path.insert(0, _TESTS)

@@ -1,0 +1,355 @@
+"""OTLP ingest: protobuf, JSON, compression, GenAI/OpenInference mapping, bad payloads."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.services.ingest_otlp import (
+    MAX_DECOMPRESSED_BYTES,
+    decompress,
+    parse_export,
+    parse_otlp_json,
+    parse_otlp_protobuf,
+)
+from fixtures.otlp_payloads import json_request, protobuf_request, span
+
+T1 = "0af7651916cd43dd8448eb211c80319c"
+T2 = "4bf92f3577b34da6a3ce929d0e0e4736"
+ROOT, CHILD = "b7ad6b7169203331", "00f067aa0ba902b7"
+
+MLFLOW_ATTRS = {
+    "mlflow.spanType": json.dumps("LLM"),
+    "mlflow.spanInputs": json.dumps({"question": "hi", "n": 2}),
+    "mlflow.spanOutputs": json.dumps("hello"),
+    "mlflow.traceRequestId": json.dumps("tr-forged"),
+    "custom": json.dumps({"not": "decoded"}),
+}
+
+
+def _both(spans: list[dict], resource: dict | None = None) -> list:
+    pb = parse_otlp_protobuf(protobuf_request(spans, resource))
+    js = parse_otlp_json(json.dumps(json_request(spans, resource)).encode())
+    return [pb, js]
+
+
+@pytest.mark.parametrize("fmt", ["protobuf", "json"])
+def test_spans_are_grouped_by_trace_with_hex_ids(fmt: str) -> None:
+    spans = [
+        span(T1, ROOT, "root", status=2),
+        span(T1, CHILD, "child", parent_hex=ROOT),
+        span(T2, ROOT, "other"),
+    ]
+    export = _both(spans, {"service.name": "svc"})[0 if fmt == "protobuf" else 1]
+    assert list(export.traces) == ["tr-" + T1, "tr-" + T2]
+    root, child = export.traces["tr-" + T1]
+    assert (root.span_id, root.parent_span_id, root.status_code) == (ROOT, None, "ERROR")
+    assert (child.parent_span_id, child.status_code, child.name) == (ROOT, "OK", "child")
+    assert root.start_time_ns == 1_700_000_000_000_000_000
+    assert root.end_time_ns == 1_700_000_000_500_000_000
+    assert root.attributes["mlflow.traceRequestId"] == "tr-" + T1
+    assert export.resource_attributes == {"service.name": "svc"}
+    assert len(export.spans) == 3
+
+
+def test_mlflow_attributes_are_json_decoded_and_request_id_recomputed() -> None:
+    for export in _both([span(T1, ROOT, "llm", attributes=MLFLOW_ATTRS)]):
+        (s,) = export.spans
+        assert s.span_type == "LLM"
+        assert s.inputs == {"question": "hi", "n": 2}
+        assert s.outputs == "hello"
+        assert s.attributes["mlflow.traceRequestId"] == "tr-" + T1
+        assert s.attributes["custom"] == json.dumps({"not": "decoded"})
+
+
+def test_typed_any_values_are_decoded() -> None:
+    attrs = {"i": 7, "f": 1.5, "b": True, "s": "x", "l": [1, "a"], "d": {"k": [True]}}
+    for export in _both([span(T1, ROOT, "s", attributes=attrs)]):
+        got = export.spans[0].attributes
+        assert {k: got[k] for k in attrs} == attrs
+
+
+def test_events_keep_their_attributes() -> None:
+    ev = ("exception", 1_700_000_000_100_000_000, {"exception.type": "ValueError"})
+    for export in _both([span(T1, ROOT, "s", status=2, events=[ev])]):
+        (event,) = export.spans[0].events
+        assert (event.name, event.time_ns) == ("exception", ev[1])
+        assert event.attributes == {"exception.type": "ValueError"}
+
+
+def test_gen_ai_attributes_map_to_normalized_keys() -> None:
+    attrs = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.response.model": "gpt-4o-2024-08-06",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.usage.input_tokens": 12,
+        "gen_ai.usage.output_tokens": 30,
+        "gen_ai.input.messages": json.dumps([{"role": "user", "content": "hi"}]),
+        "gen_ai.output.messages": json.dumps([{"role": "assistant", "content": "yo"}]),
+    }
+    for export in _both([span(T1, ROOT, "chat gpt-4o", attributes=attrs)]):
+        s = export.spans[0]
+        assert s.span_type == "CHAT_MODEL"
+        assert s.attributes["mlflow.llm.model"] == "gpt-4o-2024-08-06"
+        assert s.attributes["mlflow.llm.provider"] == "openai"
+        assert s.attributes["mlflow.chat.tokenUsage"] == {
+            "input_tokens": 12,
+            "output_tokens": 30,
+            "total_tokens": 42,
+        }
+        assert s.inputs == [{"role": "user", "content": "hi"}]
+        assert s.outputs == [{"role": "assistant", "content": "yo"}]
+        assert s.attributes["gen_ai.usage.input_tokens"] == 12  # originals kept
+
+
+@pytest.mark.parametrize(
+    ("operation", "span_type"),
+    [
+        ("invoke_agent", "AGENT"),
+        ("execute_tool", "TOOL"),
+        ("embeddings", "EMBEDDING"),
+        ("text_completion", "LLM"),
+        ("generate_content", "LLM"),
+    ],
+)
+def test_gen_ai_operation_names_give_span_types(operation: str, span_type: str) -> None:
+    export = parse_otlp_protobuf(
+        protobuf_request([span(T1, ROOT, "op", attributes={"gen_ai.operation.name": operation})])
+    )
+    assert export.spans[0].span_type == span_type
+
+
+def test_gen_ai_events_become_inputs_and_outputs() -> None:
+    events = [
+        ("gen_ai.system.message", 1, {"content": "be brief"}),
+        ("gen_ai.user.message", 2, {"content": "hi"}),
+        ("gen_ai.choice", 3, {"index": 0, "message": json.dumps({"content": "yo"})}),
+    ]
+    attrs = {"gen_ai.operation.name": "chat", "gen_ai.system": "anthropic"}
+    (export, _) = _both([span(T1, ROOT, "chat", attributes=attrs, events=events)])
+    s = export.spans[0]
+    assert s.inputs == {
+        "messages": [{"content": "be brief", "role": "system"}, {"content": "hi", "role": "user"}]
+    }
+    assert s.outputs == {"choices": [{"index": 0, "message": {"content": "yo"}}]}
+    assert s.attributes["mlflow.llm.provider"] == "anthropic"
+    assert "mlflow.chat.tokenUsage" not in s.attributes
+
+
+def test_openinference_attributes_map_to_normalized_keys() -> None:
+    attrs = {
+        "openinference.span.kind": "LLM",
+        "llm.model_name": "claude-3-5-sonnet",
+        "llm.provider": "anthropic",
+        "llm.token_count.prompt": 5,
+        "llm.token_count.completion": 7,
+        "llm.token_count.total": 12,
+        "input.value": json.dumps({"q": "hi"}),
+        "output.value": "plain text",
+    }
+    for export in _both([span(T1, ROOT, "llm", attributes=attrs)]):
+        s = export.spans[0]
+        assert s.span_type == "LLM"
+        assert s.attributes["mlflow.llm.model"] == "claude-3-5-sonnet"
+        assert s.attributes["mlflow.chat.tokenUsage"] == {
+            "input_tokens": 5,
+            "output_tokens": 7,
+            "total_tokens": 12,
+        }
+        assert s.inputs == {"q": "hi"}
+        assert s.outputs == "plain text"
+
+
+def test_explicit_mlflow_keys_win_over_conventions() -> None:
+    attrs = {"gen_ai.operation.name": "chat", "mlflow.spanType": json.dumps("AGENT")}
+    export = parse_otlp_protobuf(protobuf_request([span(T1, ROOT, "a", attributes=attrs)]))
+    assert export.spans[0].span_type == "AGENT"
+
+
+def test_spans_without_conventions_are_unknown() -> None:
+    export = parse_otlp_protobuf(protobuf_request([span(T1, ROOT, "plain")]))
+    assert export.spans[0].span_type == "UNKNOWN"
+    assert "mlflow.chat.tokenUsage" not in export.spans[0].attributes
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_bodies_are_accepted(encoding: str) -> None:
+    raw = protobuf_request([span(T1, ROOT, "root")])
+    body = gzip.compress(raw) if encoding == "gzip" else zlib.compress(raw)
+    export = parse_export(body, "application/x-protobuf", encoding)
+    assert export.spans[0].name == "root"
+
+
+def test_json_content_type_selects_the_json_parser() -> None:
+    body = json.dumps(json_request([span(T1, ROOT, "root")])).encode()
+    export = parse_export(gzip.compress(body), "application/json; charset=utf-8", "gzip")
+    assert export.spans[0].trace_id == "tr-" + T1
+
+
+def test_json_accepts_snake_case_and_base64_ids() -> None:
+    doc = {
+        "resource_spans": [
+            {
+                "scope_spans": [
+                    {
+                        "spans": [
+                            {
+                                "trace_id": "CvdlGRbNQ92ESOshHIAxnA==",
+                                "span_id": "t61rcWkgMzE=",
+                                "name": "s",
+                                "start_time_unix_nano": 5,
+                                "status": {"code": "STATUS_CODE_ERROR", "message": "boom"},
+                            }
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
+    (s,) = parse_otlp_json(json.dumps(doc).encode()).spans
+    assert (s.trace_id, s.span_id) == ("tr-" + T1, ROOT)
+    assert (s.status_code, s.status_message, s.end_time_ns) == ("ERROR", "boom", None)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "encoding"),
+    [
+        (b"\xff\xff\xff\x01garbage", "application/x-protobuf", None),
+        (b"{not json", "application/json", None),
+        (b"[1, 2]", "application/json", None),
+        (b'{"resourceSpans": {"a": 1}}', "application/json", None),
+        (b"not gzip", "application/x-protobuf", "gzip"),
+        (b"x", "application/x-protobuf", "br"),
+        (b"x", "text/plain", None),
+    ],
+)
+def test_malformed_bodies_are_invalid_argument(
+    body: bytes, content_type: str, encoding: str | None
+) -> None:
+    with pytest.raises(InvalidArgumentError):
+        parse_export(body, content_type, encoding)
+
+
+@pytest.mark.parametrize(
+    ("trace_hex", "span_hex"),
+    [("00" * 16, ROOT), (T1, "00" * 8), (T1[:20], ROOT), ("zz" * 16, ROOT)],
+)
+def test_invalid_ids_are_invalid_argument(trace_hex: str, span_hex: str) -> None:
+    doc = json_request([span(T1, ROOT, "s")])
+    raw = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    raw["traceId"], raw["spanId"] = trace_hex, span_hex
+    with pytest.raises(InvalidArgumentError):
+        parse_otlp_json(json.dumps(doc).encode())
+
+
+def test_protobuf_with_short_ids_is_invalid_argument() -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    req = ExportTraceServiceRequest()
+    s = req.resource_spans.add().scope_spans.add().spans.add()
+    s.trace_id, s.span_id = b"\x01" * 8, b"\x01" * 8
+    with pytest.raises(InvalidArgumentError, match="trace_id"):
+        parse_otlp_protobuf(req.SerializeToString())
+
+
+def test_compression_bombs_are_refused() -> None:
+    bomb = gzip.compress(b"\0" * (MAX_DECOMPRESSED_BYTES + 1024))
+    with pytest.raises(InvalidArgumentError, match="exceeds"):
+        decompress(bomb, "gzip")
+
+
+def test_truncated_gzip_is_refused() -> None:
+    body = gzip.compress(protobuf_request([span(T1, ROOT, "root")]))
+    with pytest.raises(InvalidArgumentError):
+        decompress(body[: len(body) // 2], "gzip")
+
+
+def test_known_models_get_a_cost_and_unknown_ones_none() -> None:
+    usage = {"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 500}
+    known = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", **usage}
+    unknown = {**known, "gen_ai.request.model": "my-private-model"}
+    export = parse_otlp_protobuf(
+        protobuf_request(
+            [span(T1, ROOT, "a", attributes=known), span(T2, ROOT, "b", attributes=unknown)]
+        )
+    )
+    priced, unpriced = export.spans
+    cost = priced.attributes["mlflow.llm.cost"]
+    assert set(cost) == {"input_cost", "output_cost", "total_cost"}
+    assert cost["total_cost"] == pytest.approx(cost["input_cost"] + cost["output_cost"])
+    assert cost["total_cost"] > 0
+    assert "mlflow.llm.cost" not in unpriced.attributes
+
+
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=40))
+_json_any = st.recursive(
+    _json_leaf,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+_keys = st.sampled_from(
+    [
+        "resourceSpans",
+        "scopeSpans",
+        "spans",
+        "traceId",
+        "spanId",
+        "parentSpanId",
+        "attributes",
+        "key",
+        "value",
+        "stringValue",
+        "intValue",
+        "doubleValue",
+        "arrayValue",
+        "kvlistValue",
+        "values",
+        "events",
+        "status",
+        "code",
+        "name",
+        "startTimeUnixNano",
+        "resource",
+    ]
+)
+_otlp_like = st.recursive(
+    _json_leaf | st.just(T1) | st.just(ROOT),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(_keys, children, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=st.one_of(_json_any, _otlp_like))
+def test_arbitrary_json_is_parsed_or_refused_cleanly(doc: object) -> None:
+    try:
+        body = json.dumps(doc).encode()
+    except ValueError:
+        return
+    try:
+        export = parse_otlp_json(body)
+    except InvalidArgumentError:
+        return
+    assert all(s.trace_id.startswith("tr-") for s in export.spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=200))
+def test_arbitrary_bytes_are_parsed_or_refused_cleanly(data: bytes) -> None:
+    try:
+        parse_otlp_protobuf(data)
+    except InvalidArgumentError:
+        pass
