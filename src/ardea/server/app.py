@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -31,10 +32,16 @@ from ardea.server.stores import open_trace_store
 __all__ = ["create_app"]
 
 
+def _include(app: FastAPI, router: APIRouter, prefix: str = "", **kwargs: Any) -> None:
+    """``app.include_router``, also recorded for :class:`RpcFastPath`'s route table."""
+    app.include_router(router, prefix=prefix, **kwargs)
+    app.state.rpc_mounts.append((prefix, router))
+
+
 def _mount(app: FastAPI, router: APIRouter, version: str, *, ajax_only: bool = False) -> None:
     if not ajax_only:
-        app.include_router(router, prefix=f"/api/{version}")
-    app.include_router(router, prefix=f"/ajax-api/{version}", include_in_schema=ajax_only)
+        _include(app, router, f"/api/{version}")
+    _include(app, router, f"/ajax-api/{version}", include_in_schema=ajax_only)
 
 
 def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> FastAPI:
@@ -63,6 +70,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         redoc_url=None,
     )
     app.state.deps = deps
+    app.state.rpc_mounts = []
     app.state.trace_store = (
         deps.trace_store if deps.trace_store is not None else open_trace_store(deps.tracking_store)
     )
@@ -77,14 +85,14 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         bound_host=settings.host,
         x_frame_options=settings.x_frame_options,
     )
-    app.include_router(meta.router)
+    _include(app, meta.router)
     _mount(app, meta.v3_router, "3.0")
-    app.include_router(otlp.router)
+    _include(app, otlp.router)
     _mount(app, traces.v3_router, "3.0")
     _mount(app, assessments.router, "3.0")
     _mount(app, traces.common_router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
-        app.include_router(traces.common_router, prefix=prefix, include_in_schema=False)
+        _include(app, traces.common_router, prefix, include_in_schema=False)
     for module in (experiments, runs, metrics, logged_models):
         _mount(app, module.router, "2.0")
     _mount(app, metrics.ajax_router, "2.0", ajax_only=True)
@@ -92,6 +100,6 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, artifacts.router, "2.0")
     if deps.settings.serve_artifacts:
         _mount(app, artifacts.proxy_router, "2.0")
-        app.include_router(artifacts.root_router)
+        _include(app, artifacts.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     return app

@@ -4,8 +4,10 @@ FastAPI's per-request machinery (route scan, dependency solving, several middlew
 more CPU than a whole ``log-metric`` write. Every MLflow RPC handler here is already a plain
 ``async def handler(request) -> Response`` that turns every exception into an MLflow error
 envelope (``server.errors.handle_errors``), so exact-path routes can be dispatched with one
-dict lookup. FastAPI still owns everything else (path-parameter routes, 404/405 answers,
-OpenAPI), and the route table is read from FastAPI's own routes, so the two cannot drift.
+dict lookup, and an exact path wins over a path-parameter route (as MLflow's clients need:
+``/traces/get`` before ``/traces/{trace_id}``). FastAPI still owns everything else
+(path-parameter routes, 404/405 answers, OpenAPI); the table is read from the routers the app
+included (``app.state.rpc_mounts``), so the two cannot drift.
 """
 
 from __future__ import annotations
@@ -30,11 +32,19 @@ class RpcFastPath:
         self._table: dict[tuple[str, str], Handler] | None = None
 
     def _build(self, scope: Scope) -> dict[tuple[str, str], Handler]:
+        # ``app.state.rpc_mounts`` lists (prefix, router) in inclusion order (server.app).
         table: dict[tuple[str, str], Handler] = {}
-        for route in scope["app"].routes:
-            if isinstance(route, APIRoute) and "{" not in route.path and route.methods:
-                for method in route.methods:
-                    table.setdefault((method, route.path), route.endpoint)
+        for prefix, router in scope["app"].state.rpc_mounts:
+            for route in router.routes:
+                path = prefix + getattr(route, "path", "{")
+                if (
+                    isinstance(route, APIRoute)
+                    and "{" not in path
+                    and route.methods
+                    and getattr(route.endpoint, "ardea_rpc", False)  # answers every error itself
+                ):
+                    for method in route.methods:
+                        table.setdefault((method, path), route.endpoint)
         return table
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -113,6 +113,7 @@ def rpc(
 
     def decorate(fn: Endpoint) -> Endpoint:
         wrapped = handle_errors(fn)
+        wrapped.ardea_rpc = True  # type: ignore[attr-defined]  # RpcFastPath may dispatch it
         for method in methods:
             router.add_api_route(
                 path,
