@@ -129,6 +129,7 @@ _LAZY_ATTRS.update({name: ("ardea.tracing", name) for name in _TRACING_NAMES})
 _LAZY_MODULES = {
     "anthropic": "ardea.autolog.anthropic",
     "autolog": "ardea.autolog",
+    "langchain": "ardea.autolog.langchain",
     "openai": "ardea.autolog.openai",
     "sklearn": "ardea.autolog.sklearn",
     "tracing": "ardea.tracing",
@@ -168,6 +169,7 @@ __all__ = [
     "get_run",
     "get_trace",
     "get_tracking_uri",
+    "langchain",
     "last_active_run",
     "log_artifact",
     "log_artifacts",

@@ -75,9 +75,9 @@ APPROVED_ALL = [
     "active_run", "anthropic", "autolog", "delete_tag", "end_run", "flush", "get_client",
     "get_current_active_span", "get_experiment", "get_experiment_by_name",
     "get_last_active_trace_id", "get_metric_history", "get_run", "get_trace", "get_tracking_uri",
-    "last_active_run", "log_artifact", "log_artifacts", "log_dict", "log_figure", "log_image",
-    "log_input", "log_metric", "log_metrics", "log_param", "log_params", "log_table", "log_text",
-    "openai", "search_runs", "search_traces", "set_experiment", "set_tag", "set_tags",
+    "langchain", "last_active_run", "log_artifact", "log_artifacts", "log_dict", "log_figure",
+    "log_image", "log_input", "log_metric", "log_metrics", "log_param", "log_params", "log_table",
+    "log_text", "openai", "search_runs", "search_traces", "set_experiment", "set_tag", "set_tags",
     "set_tracking_uri", "sklearn", "start_run", "start_span", "trace", "tracing",
     "update_current_trace",
 ]  # fmt: skip

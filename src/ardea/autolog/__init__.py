@@ -3,7 +3,19 @@
 ``ardea.autolog()`` enables every integration whose library is installed;
 ``ardea.sklearn.autolog()`` (or ``ardea.autolog.sklearn.autolog()``) enables one. This
 package is callable, so ``ardea.autolog()`` works whether ``ardea.autolog`` was reached as
-the function or as the package.
+the function or as the package. Each integration gets only the options its ``autolog``
+takes (``log_models`` goes to sklearn, ``log_traces`` to the GenAI ones).
+
+==============================  ====================================================
+Module                          Integration
+==============================  ====================================================
+``sklearn``                     runs, params, metrics and models of ``fit`` calls
+``openai``                      spans of OpenAI SDK calls (chat, responses, embeddings)
+``anthropic``                   spans of Anthropic ``messages`` calls
+``langchain``                   spans of LangChain / LangGraph runs (callback handler)
+``_patching``, ``_wrappers``    revertible, exception-safe method patches
+``_llm_call``, ``_streams``     an LLM call's span; stream proxies keeping it open
+==============================  ====================================================
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ __all__ = ["ENTRY_POINT_GROUP", "INTEGRATIONS", "autolog", "integrations", "reve
 
 INTEGRATIONS: dict[str, str] = {
     "anthropic": "ardea.autolog.anthropic",
+    "langchain_core": "ardea.autolog.langchain",
     "openai": "ardea.autolog.openai",
     "sklearn": "ardea.autolog.sklearn",
 }

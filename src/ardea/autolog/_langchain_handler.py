@@ -10,6 +10,7 @@ their children hang from the nearest visible ancestor.
 from __future__ import annotations
 
 import threading
+from contextvars import ContextVar, Token
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from ardea._core import env
 from ardea._core.safety import swallow_failures
 from ardea.autolog import _langchain_parse as parse
+from ardea.autolog._current_span import CurrentSpan
 from ardea.autolog._llm_call import MODEL, PROVIDER, framework_llm_spans
 from ardea.tracing import keys
 from ardea.tracing._serialize import dumps
@@ -28,12 +30,21 @@ __all__ = ["ArdeaCallbackHandler", "handler"]
 _HIDDEN = "langsmith:hidden"
 
 
-class _Run:
-    __slots__ = ("llm", "model", "provider", "span", "token")
+_attached: ContextVar[object | None] = ContextVar("ardea_langchain_attached", default=None)
+"""Set beside each OTel attach: resetting it succeeds only in the context that attached."""
 
-    def __init__(self, span: Any, token: Any, llm: bool, model: Any, provider: Any) -> None:
-        self.span = span
+
+class _Run:
+    __slots__ = ("current", "llm", "marker", "model", "provider", "span", "token")
+
+    def __init__(
+        self, current: CurrentSpan, token: Any, marker: Token[object | None], llm: bool,
+        model: Any, provider: Any,
+    ) -> None:  # fmt: skip
+        self.current = current
+        self.span = current.target
         self.token = token
+        self.marker = marker
         self.llm = llm
         self.model = model if isinstance(model, str) else None
         self.provider = provider if isinstance(provider, str) else None
@@ -88,14 +99,20 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
                 return
             rt = runtime()
             parent = self._parent_span(parent_run_id)
-            context = rt.set_span_in_context(parent) if parent is not None else None
+            if parent is None:  # a root run: under the current span, unless that is a run
+                parent = rt.get_current_span()
+                while isinstance(parent, CurrentSpan):  # of another root (a batch sibling)
+                    parent = parent.previous
+            context = rt.set_span_in_context(parent)
             attrs = {keys.SPAN_TYPE: dumps(span_type), keys.SPAN_INPUTS: dumps(inputs)}
             attrs.update({k: dumps(v) for k, v in (attributes or {}).items()})
             span = rt.get_tracer().start_span(name, context=context, attributes=attrs)
-            token = rt.attach(rt.set_span_in_context(span))
+            current = CurrentSpan(span, rt.get_current_span())
+            token = rt.attach(rt.set_span_in_context(current))
+            marker = _attached.set(object())
             attributes = attributes or {}
             llm = span_type in ("CHAT_MODEL", "LLM")
-            run = _Run(span, token, llm, attributes.get(MODEL), attributes.get(PROVIDER))
+            run = _Run(current, token, marker, llm, attributes.get(MODEL), attributes.get(PROVIDER))
             with self._lock:
                 self._runs[run_id] = run
             if llm:
@@ -117,10 +134,10 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
             with swallow_failures("langchain autolog (ending a span)"):
                 self._detach(run)
                 live = LiveSpan(run.span)
-                if error is not None:
+                if error is not None and not isinstance(error, GeneratorExit):
                     record_error(run.span, error)
                 else:
-                    live.set_outputs(outputs)
+                    live.set_outputs(parse.outputs(outputs))
                     if attributes:
                         live.set_attributes(attributes)
                     live.set_status("OK")
@@ -130,12 +147,15 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
 
     @staticmethod
     def _detach(run: _Run) -> None:
-        from opentelemetry import trace
-
-        # Only where the run's span is current: a run ended from another context (a
-        # generator closed by the garbage collector) leaves that context alone.
-        if trace.get_current_span() is run.span:
-            runtime().detach(run.token)
+        # Detach only in the context that attached. A run ended from another one (a shielded
+        # task, a generator closed by the garbage collector) cannot undo its attach: the
+        # released proxy then stands for the previously current span there.
+        run.current.release()
+        try:
+            _attached.reset(run.marker)
+        except (ValueError, RuntimeError):
+            return
+        runtime().detach(run.token)
 
     # ------------------------------------------------------------------ chains
 

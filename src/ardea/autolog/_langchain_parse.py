@@ -7,7 +7,7 @@ from typing import Any
 from ardea.autolog._llm_call import MODEL, PROVIDER, TOOLS, usage_attributes
 from ardea.autolog._llm_call import positive_int as _int
 
-__all__ = ["documents", "llm_end_attributes", "llm_start_attributes", "run_name"]
+__all__ = ["documents", "llm_end_attributes", "llm_start_attributes", "outputs", "run_name"]
 
 
 def run_name(serialized: Any, kwargs: dict[str, Any], default: str) -> str:
@@ -93,3 +93,28 @@ def documents(docs: Any) -> list[dict[str, Any]]:
             "id": getattr(doc, "id", None),
         })  # fmt: skip
     return out
+
+
+def outputs(value: Any) -> Any:
+    """``value`` as span outputs; an ``LLMResult`` keeps each message's own fields.
+
+    Pydantic dumps ``ChatGeneration.message`` as a ``BaseMessage``, dropping ``AIMessage``
+    fields such as ``tool_calls`` and ``usage_metadata``; this dumps each message itself.
+    """
+    generations = getattr(value, "generations", None)
+    if not isinstance(generations, list) or not hasattr(value, "llm_output"):
+        return value
+    return {
+        "generations": [[_generation(g) for g in batch] for batch in generations],
+        "llm_output": value.llm_output,
+    }
+
+
+def _generation(generation: Any) -> Any:
+    dump = getattr(generation, "model_dump", None)
+    data = dump() if callable(dump) else {"text": getattr(generation, "text", None)}
+    message = getattr(generation, "message", None)
+    message_dump = getattr(message, "model_dump", None)
+    if callable(message_dump):
+        data["message"] = message_dump()
+    return data

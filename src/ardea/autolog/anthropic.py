@@ -116,6 +116,13 @@ class _ManagerBase:
             raise AttributeError(name)
         return getattr(self._ardea_manager, name)
 
+    def __del__(self) -> None:
+        try:  # a manager that was never entered still ends its span
+            if not self._ardea_call.ended:
+                self._ardea_call.finish(None)
+        except Exception:  # nothing can be reported during garbage collection
+            pass
+
 
 class _Manager(_ManagerBase):
     def __enter__(self) -> Any:

@@ -87,6 +87,13 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool) -> Any:
         return LLMCall("openai", type(resource).__name__, span_type, inputs, attrs)
 
     def handle(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
+        if _is_raw_response(result):  # ``with_raw_response.create(...)``
+            if kwargs.get("stream") is True:
+                call.finish(None, {})  # the caller reads the raw stream: nothing to see here
+                return result
+            parsed = result.parse()  # cached by the SDK: the caller's parse() reuses it
+            call.finish(_outputs(parsed), parse.result_attributes(parsed, kwargs))
+            return result
         if kwargs.get("stream") is True:
             proxy = AsyncTracedStream if is_async else TracedStream
             return proxy(result, call, acc(kwargs))
@@ -94,6 +101,10 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool) -> Any:
         return result
 
     return wrap_method(_patcher, original, start, handle, is_async)
+
+
+def _is_raw_response(result: Any) -> bool:
+    return callable(getattr(result, "parse", None)) and hasattr(result, "http_response")
 
 
 def _outputs(result: Any) -> Any:

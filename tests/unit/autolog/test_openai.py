@@ -45,7 +45,10 @@ def _only(captured: CapturedTraces) -> Span:
 
 def test_chat_completion_span(client: openai.OpenAI, captured: CapturedTraces) -> None:
     reply = client.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "user", "content": "hello there"}], temperature=0
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "hello there"}],
+        temperature=0,
+        extra_headers={"X-Secret": "hush"},
     )
     assert reply.choices[0].message.content == "echo: hello there"
     span = _only(captured)
@@ -67,7 +70,7 @@ def test_chat_completion_span(client: openai.OpenAI, captured: CapturedTraces) -
         "total_tokens": 5,
     }
     assert attrs["mlflow.llm.cost"]["total_cost"] == pytest.approx((2 * 0.15 + 3 * 0.6) / 1e6)
-    assert "sk-secret" not in str(attrs)
+    assert "sk-secret" not in str(attrs) and "hush" not in str(attrs)
 
 
 def test_span_nests_under_the_callers_span(client: openai.OpenAI, captured: CapturedTraces) -> None:
@@ -151,6 +154,22 @@ def test_streamed_tool_calls_are_assembled(
     assert "mlflow.chat.tokenUsage" not in span.attributes  # no usage chunk was asked for
 
 
+def test_raw_response_and_stream_helper(client: openai.OpenAI, captured: CapturedTraces) -> None:
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "raw call"}]
+    )
+    assert raw.parse().choices[0].message.content == "echo: raw call"
+    with client.chat.completions.stream(
+        model="gpt-4o", messages=[{"role": "user", "content": "helper"}]
+    ) as stream:
+        final = stream.get_final_completion()
+    assert final.choices[0].message.content == "echo: helper"
+    raw_span, helper_span = captured.spans()
+    assert raw_span.outputs["choices"][0]["message"]["content"] == "echo: raw call"
+    assert raw_span.attributes["mlflow.chat.tokenUsage"]["total_tokens"] == 5
+    assert helper_span.outputs["choices"][0]["message"]["content"] == "echo: helper"
+
+
 def test_stream_closed_early_ends_the_span(client: openai.OpenAI, captured: CapturedTraces) -> None:
     stream = client.chat.completions.create(
         model="gpt-4o", messages=[{"role": "user", "content": "one two three four"}], stream=True
@@ -160,6 +179,23 @@ def test_stream_closed_early_ends_the_span(client: openai.OpenAI, captured: Capt
     span = _only(captured)
     assert span.status_code == "OK"
     assert span.outputs["choices"][0]["message"]["role"] == "assistant"
+
+
+def test_stream_dropped_unread_ends_the_span(
+    client: openai.OpenAI, captured: CapturedTraces
+) -> None:
+    import gc
+
+    stream = client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "never read"}], stream=True
+    )
+    assert captured.spans() == []
+    response = stream.response
+    del stream  # never read nor closed: garbage collection ends the span
+    gc.collect()
+    response.close()
+    (span,) = captured.spans()
+    assert span.end_time_ns is not None and span.outputs["choices"] == []
 
 
 def test_api_error_propagates_and_marks_the_span(
