@@ -12,6 +12,7 @@ returns a :class:`PagedList`; trace times are epoch milliseconds, span times nan
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,6 +38,18 @@ class TraceStore(ABC):
         One transaction per call. Trace rows are created or updated from the spans: the root
         span gives name, times, state, previews, session and user; token usage and cost add up.
         """
+
+    # Async forms of the hot write paths, for the server's event loop. The defaults run the
+    # sync method in a worker thread; a backend with its own write queue (SQLite) overrides
+    # them to wait on that queue directly and save a thread hop per request.
+
+    async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
+        """Async form of :meth:`start_trace`."""
+        return await asyncio.to_thread(self.start_trace, info)
+
+    async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
+        """Async form of :meth:`log_spans`."""
+        await asyncio.to_thread(self.log_spans, experiment_id, spans)
 
     @abstractmethod
     def get_trace_info(self, trace_id: str) -> TraceInfo:

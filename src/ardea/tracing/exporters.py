@@ -30,6 +30,9 @@ class SpanExporter(ABC):
     def export(self, records: Sequence[SpanRecord]) -> None:
         """Send one batch; raise on failure (the queue counts and logs it)."""
 
+    def drain(self) -> None:  # noqa: B027 - optional hook
+        """Wait for exports still in flight; raise if one failed (synchronous: no-op)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""
 

@@ -12,8 +12,12 @@ __all__ = [
     "SPAN_INPUTS",
     "SPAN_OUTPUTS",
     "SPAN_TYPE",
+    "TRACE_METADATA_PREFIX",
     "TRACE_NAME_TAG",
     "TRACE_REQUEST_ID",
+    "TRACE_REQUEST_PREVIEW",
+    "TRACE_RESPONSE_PREVIEW",
+    "TRACE_TAG_PREFIX",
     "USER_ID",
 ]
 
@@ -45,3 +49,12 @@ TRACE_NAME_TAG = "mlflow.traceName"
 
 PREVIEW_LIMIT = 1000
 """Request/response previews are truncated to this many characters (as MLflow does)."""
+
+TRACE_TAG_PREFIX = "mlflow.traceTag."
+"""Root-span attribute prefix carrying a trace tag (MLflow's convention): JSON-encoded value."""
+TRACE_METADATA_PREFIX = "mlflow.traceMetadata."
+"""Root-span attribute prefix carrying a trace metadata entry: JSON-encoded value."""
+TRACE_REQUEST_PREVIEW = "mlflow.traceRequestPreview"
+"""Root-span attribute: an explicit request preview (JSON-encoded string)."""
+TRACE_RESPONSE_PREVIEW = "mlflow.traceResponsePreview"
+"""Root-span attribute: an explicit response preview (JSON-encoded string)."""

@@ -98,7 +98,7 @@ def _setup() -> None:
     from ardea.tracing.processor import ArdeaSpanProcessor
     from ardea.tracing.queue import ExportQueue
 
-    queue = ExportQueue(_export, **_state.queue_options)
+    queue = ExportQueue(_export, drain=_drain_exporters, **_state.queue_options)
     processor = ArdeaSpanProcessor(queue)
     provider = _state.provider
     joined = provider is not None
@@ -244,6 +244,21 @@ def _exporter() -> SpanExporter:
                 exporter = StoreExporter(tracking_uri=uri)
             _state.exporters[uri] = exporter
         return exporter
+
+
+def _drain_exporters() -> None:
+    with _state.exporters_lock:
+        exporters = list(_state.exporters.values())
+    if _state.exporter_override is not None:
+        exporters.append(_state.exporter_override)
+    first: BaseException | None = None
+    for exporter in exporters:
+        try:
+            exporter.drain()
+        except Exception as exc:  # drain every exporter, then report the first failure
+            first = first or exc
+    if first is not None:
+        raise first
 
 
 def _export(records: list[SpanRecord]) -> None:

@@ -21,8 +21,8 @@ __all__ = ["ExportQueue"]
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_MAX_QUEUE = 4096
-DEFAULT_BATCH = 512
+DEFAULT_MAX_QUEUE = 8192
+DEFAULT_BATCH = 2048
 DEFAULT_DELAY_S = 0.5
 
 
@@ -34,6 +34,9 @@ class ExportQueue:
         max_queue_size: Spans held at most; beyond it new spans are dropped and counted.
         batch_size: Spans per ``export`` call.
         schedule_delay: Seconds the worker waits before exporting a partial batch.
+        drain: Called on the worker thread after the queue emptied, before flush waiters are
+            released: waits for exports still in flight (asynchronous senders). An exception
+            with a ``span_count`` attribute counts that many failed spans.
     """
 
     def __init__(
@@ -42,8 +45,10 @@ class ExportQueue:
         max_queue_size: int = DEFAULT_MAX_QUEUE,
         batch_size: int = DEFAULT_BATCH,
         schedule_delay: float = DEFAULT_DELAY_S,
+        drain: Callable[[], None] | None = None,
     ) -> None:
         self._export = export
+        self._after_drain = drain
         self._max = max_queue_size
         self._batch = batch_size
         self._delay = schedule_delay
@@ -107,6 +112,8 @@ class ExportQueue:
                 waiters, self._waiters = self._waiters, []
                 stopping = self._stopped
             self._drain()
+            if self._after_drain is not None:
+                self._call(self._after_drain, 0)
             for waiter in waiters:
                 waiter.set()
             if stopping:
@@ -118,14 +125,18 @@ class ExportQueue:
             batch = []
             while items and len(batch) < self._batch:
                 batch.append(items.popleft())
-            try:
-                self._export(batch)
-            except Exception as exc:  # export must never kill the worker
-                with self._lock:
-                    self.failed += len(batch)
-                    if self._first_error is None:
-                        self._first_error = exc
-                _log.warning("Ardea tracing: exporting %d spans failed: %s", len(batch), exc)
+            self._call(self._export, len(batch), batch)
+
+    def _call(self, fn: Callable[..., None], size: int, *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # export must never kill the worker
+            count = getattr(exc, "span_count", size)
+            with self._lock:
+                self.failed += count
+                if self._first_error is None:
+                    self._first_error = exc
+            _log.warning("Ardea tracing: exporting %d spans failed: %s", count, exc)
 
     def flush(self, timeout: float | None = 30.0, raise_failures: bool = True) -> bool:
         """Wait until everything queued before this call has been exported.

@@ -179,3 +179,36 @@ def test_server_killed_mid_run(capture: Capture) -> None:
         flush()
     queue = provider._state.processor.queue
     assert queue.dropped + queue.failed == 200
+
+
+def test_root_span_carries_tags_and_metadata_and_plain_traces_send_no_record(
+    capture: Capture,
+) -> None:
+    ardea.set_tracking_uri(capture.url)
+    try:
+        provider.configure(schedule_delay=0.05)
+        _state.set_active_experiment_id("3")
+
+        @trace
+        def plain() -> int:
+            return 1
+
+        @trace
+        def tagged() -> int:
+            ardea.update_current_trace(tags={"env": "123"}, metadata={"m": "v"})
+            return 2
+
+        plain()
+        flush()
+        assert capture.ok("/api/3.0/mlflow/traces") == []
+        tagged()
+        flush()
+    finally:
+        ardea.set_tracking_uri(None)
+    spans = {s.name: s for r in capture.ok("/v1/traces") for s in _spans(r)}
+    attrs = {kv.key: kv.value.string_value for kv in spans["tagged"].attributes}
+    assert json.loads(attrs["mlflow.traceTag.env"]) == "123"
+    assert json.loads(attrs["mlflow.traceMetadata.m"]) == "v"
+    assert not any(kv.key.startswith("mlflow.trace") for kv in spans["plain"].attributes)
+    (start,) = capture.ok("/api/3.0/mlflow/traces")  # only the tagged trace needs a record
+    assert json.loads(start["body"])["trace"]["trace_info"]["tags"]["env"] == "123"

@@ -28,6 +28,7 @@ from ardea.server.artifact_access import (
 from ardea.server.deps import artifact_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.store.artifacts.base import MultipartPart
+from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
 
 proxy_router = APIRouter()
@@ -42,6 +43,8 @@ root_router = APIRouter()
 ajax_router = APIRouter()
 """The UI's run-artifact upload, mounted under ``/ajax-api/2.0`` only."""
 
+INLINE_UPLOAD_BYTES = 256 * 1024
+"""Uploads to a local artifact store up to this size skip the thread pool."""
 UI_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 """Largest file the UI upload route accepts."""
 
@@ -74,7 +77,19 @@ def _mpu_target(artifact_path: str, local_file: str) -> str:
 async def upload_artifact(request: Request, artifact_path: str) -> Response:
     """Upload one file (raw body, any Content-Type) -> ``{}``."""
     path = _file_path(artifact_path)
-    await receive_upload(request, artifact_store(request), path)
+    store = artifact_store(request)
+    length = request.headers.get("content-length")
+    if (
+        isinstance(store, LocalArtifactStore)
+        and length is not None
+        and length.isdigit()
+        and int(length) <= INLINE_UPLOAD_BYTES
+    ):
+        # A small local file (e.g. a trace's traces.json) is written on the event loop: a
+        # few syscalls cost less than the thread-pool hop.
+        store.put(path, await request.body())
+        return empty()
+    await receive_upload(request, store, path)
     return empty()
 
 

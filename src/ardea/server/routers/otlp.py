@@ -25,6 +25,8 @@ router = APIRouter()
 
 MAX_OTLP_BODY_BYTES = 64 * 1024 * 1024
 """Largest (compressed) OTLP request body accepted."""
+INLINE_PARSE_BYTES = 64 * 1024
+"""Uncompressed bodies up to this size are parsed on the event loop (no thread hop)."""
 DEFAULT_EXPERIMENT_ID = "0"
 EXPERIMENT_HEADERS = ("x-mlflow-experiment-id", "x-ardea-experiment-id")
 EXPERIMENT_RESOURCE_KEYS = ("ardea.experiment_id", "mlflow.experimentId")
@@ -69,17 +71,23 @@ async def export_traces(request: Request) -> Response:
     """ExportTraceServiceRequest -> empty ExportTraceServiceResponse, after the commit."""
     body = await _read_body(request)
     content_type = request.headers.get("content-type")
-    export = await call(parse_export, body, content_type, request.headers.get("content-encoding"))
+    encoding = request.headers.get("content-encoding")
+    if len(body) <= INLINE_PARSE_BYTES and encoding in (None, "", "identity"):
+        export = parse_export(body, content_type, encoding)  # cheaper than a thread hop
+    else:
+        export = await call(parse_export, body, content_type, encoding)
     experiment_id = experiment_for(request, export)
     tracking = tracking_store(request)
-    await call(tracking.get_experiment, experiment_id)
+    spans = export.spans
+    if not spans:
+        await call(tracking.get_experiment, experiment_id)
     run_id = (request.headers.get(RUN_HEADER) or "").strip()
     if run_id:
         await call(tracking.get_run, run_id)  # refuse before storing anything
     store = trace_store(request)
-    spans = export.spans
     if spans:
-        await call(store.log_spans, experiment_id, spans)
+        # The store checks the experiment (NotFoundError) inside its write transaction.
+        await store.log_spans_async(experiment_id, spans)
     if run_id and export.traces:
         await call(store.link_traces_to_run, list(export.traces), run_id)
     if _is_json(content_type):

@@ -64,8 +64,8 @@ async def start_trace_v3(request: Request) -> Response:
     if not isinstance(trace, dict) or "trace_info" not in trace:
         raise InvalidArgumentError("Missing value for required parameter 'trace.trace_info'.")
     info = trace_info_from_json(trace["trace_info"])
-    await call(tracking_store(request).get_experiment, info.experiment_id)
-    stored = await call(trace_store(request).start_trace, info)
+    # The store checks the experiment (NotFoundError) inside its write: no separate read.
+    stored = await trace_store(request).start_trace_async(info)
     return json_response({"trace": {"trace_info": trace_info_to_json(stored)}})
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.entities import PagedList, Span, Trace, TraceInfo, TraceState
+from ardea.entities import PagedList, Span, Trace, TraceInfo
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql import tables as t
 from ardea.store.sql._common import chunked, parse_experiment_id, upsert
@@ -25,9 +25,7 @@ from ardea.store.sql.traces_assessments import SqlAssessments, require_trace
 from ardea.store.sql.traces_info import (
     ARTIFACT_LOCATION_TAG,
     SOURCE_RUN_KEY,
-    check_info,
     check_key_value,
-    trace_row,
 )
 from ardea.store.sql.traces_ingest import (
     SPANS_LOCATION_TAG,
@@ -41,6 +39,7 @@ from ardea.store.sql.traces_load import (
     load_trace_infos,
     span_from_row,
 )
+from ardea.store.sql.traces_start import start_trace_op as _start_trace_op
 from ardea.store.traces import (
     SEARCH_TRACES_DEFAULT,
     SEARCH_TRACES_LIMIT,
@@ -97,63 +96,21 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         prepared = prepare_spans(spans)
         self._db.write(lambda conn: write_spans(conn, exp, prepared))
 
+    async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
+        """Async :meth:`log_spans`: waits on the writer queue (no pool thread on SQLite)."""
+        exp = parse_experiment_id(experiment_id)
+        if not spans:
+            return
+        prepared = prepare_spans(spans)
+        await self._db.write_async(lambda conn: write_spans(conn, exp, prepared))
+
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """Create or complete a trace record; sets the server tags and returns the stored info."""
-        check_info(info)
-        exp = parse_experiment_id(info.experiment_id)
-        values = trace_row(info, exp)
-        tags = {k: v for k, v in info.tags.items() if k not in _SERVER_TAGS}
-        meta = dict(info.trace_metadata)
-        if values["run_id"]:
-            meta.setdefault(SOURCE_RUN_KEY, values["run_id"])
+        return self._db.write(_start_trace_op(info))
 
-        def op(conn: Connection) -> TraceInfo:
-            experiment = conn.execute(
-                sa.select(t.experiments.c.artifact_location).where(
-                    t.experiments.c.experiment_id == exp
-                )
-            ).first()
-            if experiment is None:
-                raise NotFoundError(f"No Experiment with id={exp} exists")
-            existing = conn.execute(
-                sa.select(t.traces.c.trace_id, t.traces.c.span_count).where(
-                    t.traces.c.trace_id == info.trace_id
-                )
-            ).first()
-            tr = t.traces.c
-            if existing is None:
-                conn.execute(
-                    t.traces.insert(),
-                    [{**values, "span_count": 0, "info_finalized": True}],
-                )
-            else:
-                update = {k: v for k, v in values.items() if k not in ("trace_id", "experiment_id")}
-                for name in ("name", "session_id", "user_id", "run_id", "client_request_id"):
-                    update[name] = sa.func.coalesce(
-                        sa.literal(values[name], tr[name].type), tr[name]
-                    )
-                for name in ("request_preview", "response_preview"):
-                    update[name] = sa.func.coalesce(
-                        sa.literal(values[name], tr[name].type), tr[name]
-                    )
-                if info.state == TraceState.STATE_UNSPECIFIED.value:
-                    update.pop("state")
-                update["info_finalized"] = True
-                conn.execute(t.traces.update().where(tr.trace_id == info.trace_id).values(**update))
-            location = str(experiment.artifact_location).rstrip("/")
-            server = {ARTIFACT_LOCATION_TAG: f"{location}/traces/{info.trace_id}/artifacts"}
-            if existing is not None and existing.span_count > 0:
-                server[SPANS_LOCATION_TAG] = "TRACKING_STORE"
-            tag_rows = [
-                {"trace_id": info.trace_id, "key": k, "value": v}
-                for k, v in {**tags, **server}.items()
-            ]
-            upsert(conn, t.trace_tags, tag_rows, ["trace_id", "key"], ["value"])
-            meta_rows = [{"trace_id": info.trace_id, "key": k, "value": v} for k, v in meta.items()]
-            upsert(conn, t.trace_metadata, meta_rows, ["trace_id", "key"], ["value"])
-            return load_trace_infos(conn, [info.trace_id])[0]
-
-        return self._db.write(op)
+    async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
+        """Async :meth:`start_trace`: waits on the writer queue (no pool thread on SQLite)."""
+        return await self._db.write_async(_start_trace_op(info))
 
     def delete_traces(
         self,

@@ -10,6 +10,7 @@ the per-trace deltas of span count, tokens and cost plus the root span's facts.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -22,7 +23,14 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Span, TraceState
 from ardea.store.sql import tables as t
-from ardea.store.sql._common import chunked, insert_ignore, upsert
+from ardea.store.sql._common import chunked, insert_ignore
+from ardea.store.sql.traces_statements import (
+    EXPERIMENT_EXISTS,
+    SPAN_TOTALS,
+    TRACES_BY_IDS,
+    insert_ignore_stmt,
+    upsert_stmt,
+)
 
 __all__ = [
     "PREVIEW_CHARS",
@@ -223,18 +231,15 @@ def _existing(conn: Connection, prepared: PreparedSpans) -> tuple[dict[str, Any]
     traces: dict[str, Any] = {}
     old_spans: dict[tuple[str, str], Any] = {}
     wanted = {(r["trace_id"], r["span_id"]) for r in prepared.rows}
-    tr, sp = t.traces.c, t.spans.c
     for chunk in chunked(trace_ids):
-        query = sa.select(tr.trace_id, tr.info_finalized).where(tr.trace_id.in_(chunk))
-        traces.update({row.trace_id: row for row in conn.execute(query)})
+        traces.update(
+            {row.trace_id: row for row in conn.execute(TRACES_BY_IDS, {"trace_ids": chunk})}
+        )
     known = [i for i in trace_ids if i in traces]
     span_ids = sorted({key[1] for key in wanted if key[0] in traces})
     for chunk in chunked(known):
         for ids in chunked(span_ids):
-            query = sa.select(
-                sp.trace_id, sp.span_id, sp.input_tokens, sp.output_tokens, sp.cost
-            ).where(sp.trace_id.in_(chunk), sp.span_id.in_(ids))
-            for row in conn.execute(query):
+            for row in conn.execute(SPAN_TOTALS, {"trace_ids": chunk, "span_ids": ids}):
                 if (row.trace_id, row.span_id) in wanted:
                     old_spans[(row.trace_id, row.span_id)] = row
     return traces, old_spans
@@ -292,8 +297,12 @@ def _new_trace_row(
 
 
 def _update_aggregates(conn: Connection, deltas: list[dict[str, Any]]) -> None:
-    if not deltas:
-        return
+    if deltas:
+        conn.execute(_aggregates_stmt(), deltas)
+
+
+@functools.cache
+def _aggregates_stmt() -> Any:
     tr = t.traces.c
 
     def add(column: Any, name: str) -> Any:
@@ -315,13 +324,17 @@ def _update_aggregates(conn: Connection, deltas: list[dict[str, Any]]) -> None:
             cost=add(tr.cost, "d_cost"),
         )
     )
-    conn.execute(stmt, deltas)
+    return stmt
 
 
 def _update_roots(conn: Connection, roots: list[dict[str, Any]]) -> None:
     """Root facts: overwrite on unfinalized traces; on finalized ones only fill gaps."""
-    if not roots:
-        return
+    if roots:
+        conn.execute(_roots_stmt(), roots)
+
+
+@functools.cache
+def _roots_stmt() -> Any:
     tr = t.traces.c
     values: dict[str, Any] = {}
     for name in ("name", "request_preview", "response_preview", "session_id", "user_id"):
@@ -339,8 +352,7 @@ def _update_roots(conn: Connection, roots: list[dict[str, Any]]) -> None:
         param = sa.cast(sa.bindparam(f"r_{name}", type_=column.type), column.type)
         values[name] = sa.case((tr.info_finalized.is_(True), column), else_=param)
     values["root_span_id"] = sa.bindparam("r_root_span_id", type_=tr.root_span_id.type)
-    stmt = t.traces.update().where(tr.trace_id == sa.bindparam("b_trace_id")).values(**values)
-    conn.execute(stmt, roots)
+    return t.traces.update().where(tr.trace_id == sa.bindparam("b_trace_id")).values(**values)
 
 
 def _lock_traces(conn: Connection, experiment_id: int, prepared: PreparedSpans) -> None:
@@ -370,11 +382,7 @@ def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -
     Raises:
         NotFoundError: The experiment does not exist.
     """
-    found = conn.execute(
-        sa.select(t.experiments.c.experiment_id).where(
-            t.experiments.c.experiment_id == experiment_id
-        )
-    ).first()
+    found = conn.execute(EXPERIMENT_EXISTS, {"experiment_id": experiment_id}).first()
     if found is None:
         raise NotFoundError(f"No Experiment with id={experiment_id} exists")
     if conn.dialect.name != "sqlite":
@@ -388,7 +396,7 @@ def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -
     ]
     if new_rows:
         conn.execute(t.traces.insert(), new_rows)
-    upsert(conn, t.spans, prepared.rows, ["trace_id", "span_id"], _SPAN_UPDATE)
+    conn.execute(upsert_stmt(conn, t.spans, ["trace_id", "span_id"], _SPAN_UPDATE), prepared.rows)
     updates = []
     for trace_id, d in deltas.items():
         if trace_id in traces:
@@ -415,16 +423,19 @@ def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -
     tag_rows = [
         {"trace_id": i, "key": SPANS_LOCATION_TAG, "value": "TRACKING_STORE"} for i in deltas
     ]
-    insert_ignore(conn, t.trace_tags, tag_rows)
+    if tag_rows:
+        conn.execute(insert_ignore_stmt(conn, t.trace_tags), tag_rows)
     name_rows = [
         {"trace_id": i, "key": TRACE_NAME_TAG, "value": facts["name"]}
         for i, facts in prepared.roots.items()
         if i not in traces or not traces[i].info_finalized
     ]
-    upsert(conn, t.trace_tags, name_rows, ["trace_id", "key"], ["value"])
+    if name_rows:
+        conn.execute(upsert_stmt(conn, t.trace_tags, ["trace_id", "key"], ["value"]), name_rows)
     finalized_names = [
         {"trace_id": i, "key": TRACE_NAME_TAG, "value": facts["name"]}
         for i, facts in prepared.roots.items()
         if i in traces and traces[i].info_finalized
     ]
-    insert_ignore(conn, t.trace_tags, finalized_names)
+    if finalized_names:
+        conn.execute(insert_ignore_stmt(conn, t.trace_tags), finalized_names)

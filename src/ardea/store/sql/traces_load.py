@@ -22,6 +22,7 @@ __all__ = [
     "load_spans",
     "load_trace_infos",
     "span_from_row",
+    "trace_info_from_row",
 ]
 
 SPAN_COLUMNS = (
@@ -112,9 +113,10 @@ def _key_values(conn: Connection, table: sa.Table, ids: Sequence[str]) -> dict[s
     return out
 
 
-def _info(
+def trace_info_from_row(
     row: Any, tags: dict[str, str], meta: dict[str, str], found: list[Assessment]
 ) -> TraceInfo:
+    """A TraceInfo from a ``traces`` row plus its tags, metadata and assessments."""
     usage = None
     if row.input_tokens is not None or row.output_tokens is not None:
         usage = TokenUsage(
@@ -159,7 +161,7 @@ def load_trace_infos(conn: Connection, trace_ids: Sequence[str]) -> list[TraceIn
         meta.update(_key_values(conn, t.trace_metadata, chunk))
     found = load_assessments(conn, list(rows))
     return [
-        _info(rows[i], tags.get(i, {}), meta.get(i, {}), found.get(i, []))
+        trace_info_from_row(rows[i], tags.get(i, {}), meta.get(i, {}), found.get(i, []))
         for i in trace_ids
         if i in rows
     ]
