@@ -86,3 +86,11 @@ APPROVED_ALL = [
 def test_all_matches_the_approved_snapshot() -> None:
     # A change to the public API must show up here, in review.
     assert ardea.__all__ == APPROVED_ALL
+
+
+def test_facade_fluent_names_match_the_fluent_package() -> None:
+    # ardea/__init__ lists the fluent names again so that `import ardea` stays lazy; this keeps
+    # the two lists from drifting apart.
+    import ardea.fluent
+
+    assert sorted(ardea._FLUENT_NAMES) == sorted(ardea.fluent.__all__)
