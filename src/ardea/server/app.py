@@ -6,6 +6,7 @@ the latter); only the ``/api`` copy appears in the OpenAPI document.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -50,11 +51,14 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     Args:
         deps: Stores and settings; kept on ``app.state.deps``.
         close_stores_on_shutdown: Close both stores when the app's lifespan ends (the CLI
-            owns its stores this way; tests usually close their own).
+            owns its stores this way; tests usually close their own). Such an app owns its
+            process, so it also freezes the start-up heap (see ``_freeze_startup_heap``).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if close_stores_on_shutdown:
+            _freeze_startup_heap()
         yield
         if close_stores_on_shutdown:
             if app.state.trace_store is not None:
@@ -103,3 +107,14 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _include(app, artifacts.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     return app
+
+
+def _freeze_startup_heap() -> None:
+    """Move the objects alive at start-up out of the garbage collector's sight.
+
+    The imported framework and library objects never die, yet every full collection walked
+    them; a search page that builds a few thousand JSON containers triggered such walks, which
+    cost a third of the page. ``gc.freeze`` parks them in a permanent generation.
+    """
+    gc.collect()
+    gc.freeze()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import Any
 
 from ardea.entities import (
     DatasetInput,
@@ -228,6 +229,27 @@ class RunStore(ABC):
         page_token: str | None = None,
     ) -> PagedList[Run]:
         """Runs matching the MLflow filter grammar; default order start_time DESC, run_id."""
+
+    def search_runs_wire(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        run_view_type: ViewType = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[dict[str, Any]]:
+        """:meth:`search_runs` with each run as its MLflow ``Run`` JSON message.
+
+        The server's search answer. Stores that can build the messages straight from their
+        rows override it (the SQL store does); this default converts the entities.
+        """
+        from ardea.api.mlflow_json import run_to_json
+
+        page = self.search_runs(
+            experiment_ids, filter_string, run_view_type, max_results, order_by, page_token
+        )
+        return PagedList([run_to_json(r) for r in page], page.token)
 
 
 class LoggedModelStore(ABC):

@@ -270,7 +270,7 @@ async def search_runs(request: Request) -> Response:
         req["max_results"], SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
     )
     page = await call(
-        tracking_store(request).search_runs,
+        tracking_store(request).search_runs_wire,
         experiment_ids=req["experiment_ids"],
         filter_string=req["filter"] or None,
         run_view_type=ViewType(req["run_view_type"] or "ACTIVE_ONLY"),
@@ -278,7 +278,7 @@ async def search_runs(request: Request) -> Response:
         order_by=req["order_by"],
         page_token=req["page_token"] or None,
     )
-    out: dict[str, Any] = {"runs": [run_to_json(r) for r in page]}
+    out: dict[str, Any] = {"runs": list(page)}
     if page.token:
         out["next_page_token"] = page.token
     return json_response(out)

@@ -22,7 +22,7 @@ from ardea.entities import (
 from ardea.store.sql import tables as t
 from ardea.store.sql._common import chunked, decode_value
 
-__all__ = ["load_experiments", "load_logged_models", "load_runs", "run_info_from_row"]
+__all__ = ["load_experiments", "load_logged_models", "load_runs", "raw_rows", "run_info_from_row"]
 
 
 def _rows(conn: Connection, stmt_for: Any, ids: Sequence[Any]) -> list[sa.Row[Any]]:
@@ -47,7 +47,7 @@ def run_info_from_row(row: Any) -> RunInfo:
     )
 
 
-def _raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, ...]]:
+def raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Run ``sql`` (with ``{ids}`` for a placeholder list) per chunk of ids; plain tuples.
 
     Raw DBAPI on the hot read path: SQLAlchemy's expanding IN costs about a microsecond per
@@ -76,7 +76,7 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     q = conn.dialect.identifier_preparer.quote
     key, ts = q("key"), q("timestamp")
     runs: dict[str, Run] = {}
-    for row in _raw_rows(
+    for row in raw_rows(
         conn,
         "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
         "artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({ids})",
@@ -86,7 +86,7 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     found = list(runs)
     if not found:
         return []
-    for run_id, k, value, timestamp, step, is_nan in _raw_rows(
+    for run_id, k, value, timestamp, step, is_nan in raw_rows(
         conn,
         f"SELECT run_id, {key}, value, {ts}, step, is_nan FROM latest_metrics "
         f"WHERE run_id IN ({{ids}}) ORDER BY run_id, {key}",
@@ -94,14 +94,14 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     ):
         runs[run_id].data.metrics.append(Metric(k, decode_value(value, is_nan), timestamp, step))
     for table, attr in (("params", "params"), ("run_tags", "tags")):
-        for run_id, k, value in _raw_rows(
+        for run_id, k, value in raw_rows(
             conn,
             f"SELECT run_id, {key}, value FROM {table} WHERE run_id IN ({{ids}}) "
             f"ORDER BY run_id, {key}",
             found,
         ):
             getattr(runs[run_id].data, attr)[k] = value
-    for run_id, tags, name, digest, source_type, source, schema, profile in _raw_rows(
+    for run_id, tags, name, digest, source_type, source, schema, profile in raw_rows(
         conn,
         f"SELECT ri.run_id, ri.tags, ds.name, ds.digest, ds.source_type, ds.source, "
         f"ds.{q('schema')}, ds.profile FROM run_inputs ri JOIN datasets ds "
@@ -115,14 +115,14 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
                 tags=json.loads(tags) if tags else {},
             )
         )
-    for run_id, model_id in _raw_rows(
+    for run_id, model_id in raw_rows(
         conn,
         "SELECT run_id, model_id FROM run_model_inputs WHERE run_id IN ({ids}) "
         "ORDER BY run_id, model_id",
         found,
     ):
         runs[run_id].inputs.model_inputs.append(model_id)
-    for run_id, model_id, step in _raw_rows(
+    for run_id, model_id, step in raw_rows(
         conn,
         "SELECT run_id, model_id, step FROM run_outputs WHERE run_id IN ({ids}) "
         "ORDER BY run_id, step, model_id",

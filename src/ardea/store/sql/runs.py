@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -42,6 +43,8 @@ from ardea.store.validation import (
 )
 
 __all__ = ["RUN_NAME_TAG", "SqlRuns"]
+
+T = TypeVar("T")
 
 RUN_NAME_TAG = "mlflow.runName"
 ACTIVE = LifecycleStage.ACTIVE.value
@@ -293,6 +296,34 @@ class SqlRuns:
         page_token: str | None = None,
     ) -> PagedList[Run]:
         """Runs matching the MLflow filter grammar; default order start_time DESC, run_id."""
+        args = (experiment_ids, filter_string, run_view_type, max_results, order_by, page_token)
+        return self._search(load_runs, *args)
+
+    def search_runs_wire(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        run_view_type: ViewType = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[dict[str, Any]]:
+        """:meth:`search_runs` as MLflow ``Run`` messages built straight from the rows."""
+        from ardea.store.sql.run_wire import load_runs_wire
+
+        args = (experiment_ids, filter_string, run_view_type, max_results, order_by, page_token)
+        return self._search(load_runs_wire, *args)
+
+    def _search(
+        self,
+        loader: Callable[[Connection, list[str]], list[T]],
+        experiment_ids: Sequence[str],
+        filter_string: str | None,
+        run_view_type: ViewType,
+        max_results: int,
+        order_by: Sequence[str],
+        page_token: str | None,
+    ) -> PagedList[T]:
         from ardea.store.search import parse_run_filter, parse_run_order_by
         from ardea.store.sql.search import select_run_ids
 
@@ -307,13 +338,13 @@ class SqlRuns:
 
         self._stats.maybe_refresh()
 
-        def op(conn: Connection) -> PagedList[Run]:
+        def op(conn: Connection) -> PagedList[T]:
             page = query.offset(offset).limit(max_results + 1)
             ids = [r[0] for r in conn.execute(page)]
             token = None
             if len(ids) > max_results:
                 ids = ids[:max_results]
                 token = encode_page_token({"offset": offset + max_results})
-            return PagedList(load_runs(conn, ids), token)
+            return PagedList(loader(conn, ids), token)
 
         return self._db.read(op)
