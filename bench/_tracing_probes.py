@@ -29,12 +29,15 @@ print(json.dumps({"overhead_us": (statistics.median(a) - statistics.median(p)) *
 # (3): the same workload for both servers; 5 spans per trace, tags, a manual span.
 MLFLOW_CLIENT_PROBE = """
 import json, os, sys, time, uuid
-# In a tight loop the stock client drops work on its side: 420 of 500 traces arrived, every
-# server request answered 200, and its stderr said "Queue full, dropping Span.". Enlarging
-# these two queues did NOT stop it (08:31 UTC run): the client seems to size its span
-# processor itself. Open problem: see the closing note of 2026-11-26.
+# In a tight loop the stock client drops spans on its side ("Queue full, dropping Span.", every
+# server answer 200): by default (MLFLOW_USE_BATCH_SPAN_PROCESSOR=true) an OpenTelemetry
+# BatchSpanProcessor sits in front of the exporter with a queue fixed at
+# max(2048, MLFLOW_ASYNC_TRACE_LOGGING_MAX_SPAN_BATCH_SIZE) spans, drained 5 spans per export
+# call, so OTEL_BSP_MAX_QUEUE_SIZE is ignored. Turning it off makes finished traces go straight
+# into the exporter's own async queue, whose size the variable below sets: every trace arrives,
+# for both servers alike.
+os.environ.setdefault("MLFLOW_USE_BATCH_SPAN_PROCESSOR", "false")
 os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_QUEUE_SIZE", "100000")
-os.environ.setdefault("OTEL_BSP_MAX_QUEUE_SIZE", "100000")
 import mlflow
 from mlflow.entities import SpanType
 uri, n = sys.argv[1], int(sys.argv[2])

@@ -28,6 +28,7 @@ from ardea._core.errors import InvalidArgumentError, PermissionDeniedError
 from ardea.entities import FileInfo
 from ardea.server.deps import ServerSettings, get_deps
 from ardea.store.artifacts.base import ArtifactStore
+from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
 
 __all__ = [
@@ -208,6 +209,12 @@ async def receive_upload(request: Request, store: ArtifactStore, path: str) -> N
     if length is not None and length.isdigit() and int(length) <= _SMALL_BODY:
         data = await request.body()
         await run_in_threadpool(store.put, path, data)
+        return
+    if isinstance(store, LocalArtifactStore):
+        # Straight into a temporary file beside the destination, then renamed: one copy.
+        with store.writer(path) as f:
+            async for chunk in request.stream():
+                f.write(chunk)
         return
     fd, tmp_name = tempfile.mkstemp(prefix="ardea-upload-")
     try:

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -112,16 +112,22 @@ class LocalArtifactStore(ArtifactStore):
 
     # -- files -------------------------------------------------------------------------
     def _write_atomic(self, key: str, full: str, chunks: Iterable[bytes]) -> int:
+        size = 0
+        with self._atomic_file(key, full) as f:
+            for chunk in chunks:
+                f.write(chunk)
+                size += len(chunk)
+        return size
+
+    @contextmanager
+    def _atomic_file(self, key: str, full: str) -> Iterator[BinaryIO]:
         parent = os.path.dirname(full)
         with _path_errors(key):
             os.makedirs(parent, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=parent, prefix=_TMP_PREFIX)
         try:
-            size = 0
             with os.fdopen(fd, "wb") as f:
-                for chunk in chunks:
-                    f.write(chunk)
-                    size += len(chunk)
+                yield f
             os.chmod(tmp, self._mode)
             with _path_errors(key):
                 os.replace(tmp, full)
@@ -129,7 +135,19 @@ class LocalArtifactStore(ArtifactStore):
             with suppress(OSError):
                 os.unlink(tmp)
             raise
-        return size
+
+    def writer(self, path: str) -> AbstractContextManager[BinaryIO]:
+        """An open file that atomically becomes ``path`` when the block exits without error.
+
+        For writers that produce bytes piecemeal (the server streaming a request body): the
+        bytes go straight to a temporary file in the destination folder, with no second copy.
+        If the block raises, the temporary file is removed and ``path`` is untouched.
+
+        Raises:
+            InvalidArgumentError: Unsafe path, or a folder is in the way.
+        """
+        key, full = self._resolve(path, allow_root=False)
+        return self._atomic_file(key, full)
 
     def put(self, path: str, data: bytes | Iterable[bytes]) -> int:
         """Write a file atomically (temp file in the same folder, then ``os.replace``).

@@ -252,3 +252,20 @@ def test_str_data_is_refused(sandbox: tuple[LocalArtifactStore, Path]) -> None:
     with pytest.raises(InvalidArgumentError):
         store.put("s.txt", "text")  # type: ignore[arg-type]
     assert snapshot(store.root) == {}
+
+
+def test_writer_commits_atomically_and_cleans_up_on_error(tmp_path: Path) -> None:
+    store = LocalArtifactStore(tmp_path / "root")
+    store.put("a/f.bin", b"old")
+    with store.writer("a/f.bin") as f:
+        f.write(b"new ")
+        assert b"".join(store.open("a/f.bin")) == b"old"  # not visible before the block ends
+        f.write(b"bytes")
+    assert b"".join(store.open("a/f.bin")) == b"new bytes"
+    with pytest.raises(RuntimeError), store.writer("a/f.bin") as f:
+        f.write(b"half")
+        raise RuntimeError("client went away")
+    assert b"".join(store.open("a/f.bin")) == b"new bytes"
+    assert sorted(p.name for p in (tmp_path / "root" / "a").iterdir()) == ["f.bin"]
+    with pytest.raises(InvalidArgumentError):
+        store.writer("../escape.bin")
