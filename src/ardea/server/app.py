@@ -25,6 +25,7 @@ from ardea.server.routers import (
     metrics,
     otlp,
     runs,
+    trace_spans,
     traces,
 )
 from ardea.server.security import SecurityMiddleware
@@ -93,6 +94,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, meta.v3_router, "3.0")
     _include(app, otlp.router)
     _mount(app, traces.v3_router, "3.0")
+    _mount(app, trace_spans.router, "3.0")
     _mount(app, assessments.router, "3.0")
     _mount(app, traces.common_router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc

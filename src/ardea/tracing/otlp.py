@@ -7,9 +7,10 @@ attributes: ``mlflow.traceTag.<key>`` (MLflow's convention) for tags,
 ``mlflow.traceMetadata.<key>`` for metadata, ``mlflow.traceRequestPreview`` /
 ``mlflow.traceResponsePreview`` for explicit previews (values JSON-encoded like every
 ``mlflow.*`` attribute); session and user are already the root's ``session.id`` / ``user.id``.
-Servers that apply those attributes need nothing else; for the others (and until Ardea's own
-ingest route applies them), a trace that carries tags, metadata or explicit previews is also
-sent as MLflow's StartTraceV3 record (``send_trace_info``). Plain traces send no record.
+Ardea's ``/v1/traces`` stores that record with the spans, so by default nothing else is sent.
+For servers that ignore those attributes (``mlflow server``), ``send_trace_info=True`` also
+sends a trace that carries tags, metadata or explicit previews as MLflow's StartTraceV3
+record. Plain traces never send a record.
 
 Encoding overlaps sending: the export thread encodes the next batch while up to
 ``max_in_flight`` requests are on the wire on sender threads. Connection errors, 429 and 5xx
@@ -94,7 +95,9 @@ class OtlpHttpExporter(SpanExporter):
         backoff: First retry delay in seconds (doubles per retry, capped at 5 s).
         timeout: Seconds per request (connect: at most 2 s).
         send_trace_info: Also send StartTraceV3 for finished traces that carry tags,
-            metadata or explicit previews (for servers that ignore the root attributes).
+            metadata or explicit previews. Off by default: Ardea's ``/v1/traces`` reads them
+            from the root span; turn it on for servers that ignore the root attributes
+            (``mlflow server``).
         max_in_flight: Requests on the wire at once while the next batch is encoded.
         max_request_bytes: Uncompressed size at which a batch is split into more requests.
     """
@@ -105,7 +108,7 @@ class OtlpHttpExporter(SpanExporter):
         max_retries: int = 4,
         backoff: float = 0.25,
         timeout: float = 10.0,
-        send_trace_info: bool = True,
+        send_trace_info: bool = False,
         max_in_flight: int = 2,
         max_request_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:

@@ -105,9 +105,30 @@ def test_http_tracking_uri_exports_gzip_protobuf_and_trace_info(capture: Capture
     assert json.loads(attrs["mlflow.spanInputs"]) == {"q": "hi"}
     assert attrs["user.id"] == "u1"
     assert spans["tool"].parent_span_id == spans["agent"].span_id
+    # The record rides on the root span; by default no StartTraceV3 is sent.
+    assert json.loads(attrs["mlflow.traceTag.env"]) == "test"
+    assert json.loads(attrs["mlflow.traceMetadata.mlflow.trace.user"]) == "u1"
+    assert capture.ok("/api/3.0/mlflow/traces") == []
+
+
+def test_send_trace_info_also_sends_start_trace_v3(capture: Capture) -> None:
+    provider.configure(
+        exporter=OtlpHttpExporter(capture.url, send_trace_info=True), schedule_delay=0.05
+    )
+    _state.set_active_experiment_id("7")
+
+    @trace(span_type="AGENT")
+    def agent(q: str) -> str:
+        ardea.update_current_trace(tags={"env": "test"}, user_id="u1")
+        return q.upper()
+
+    assert agent("hi") == "HI"
+    flush()
+    (otlp,) = capture.ok("/v1/traces")
+    (root,) = _spans(otlp)
     (start,) = capture.ok("/api/3.0/mlflow/traces")
     info = json.loads(start["body"])["trace"]["trace_info"]
-    assert info["trace_id"] == f"tr-{spans['agent'].trace_id.hex()}"
+    assert info["trace_id"] == f"tr-{root.trace_id.hex()}"
     assert info["trace_location"]["mlflow_experiment"]["experiment_id"] == "7"
     assert info["state"] == "OK"
     assert info["tags"] == {"mlflow.traceName": "agent", "env": "test"}
@@ -184,27 +205,25 @@ def test_server_killed_mid_run(capture: Capture) -> None:
 def test_root_span_carries_tags_and_metadata_and_plain_traces_send_no_record(
     capture: Capture,
 ) -> None:
-    ardea.set_tracking_uri(capture.url)
-    try:
-        provider.configure(schedule_delay=0.05)
-        _state.set_active_experiment_id("3")
+    provider.configure(
+        exporter=OtlpHttpExporter(capture.url, send_trace_info=True), schedule_delay=0.05
+    )
+    _state.set_active_experiment_id("3")
 
-        @trace
-        def plain() -> int:
-            return 1
+    @trace
+    def plain() -> int:
+        return 1
 
-        @trace
-        def tagged() -> int:
-            ardea.update_current_trace(tags={"env": "123"}, metadata={"m": "v"})
-            return 2
+    @trace
+    def tagged() -> int:
+        ardea.update_current_trace(tags={"env": "123"}, metadata={"m": "v"})
+        return 2
 
-        plain()
-        flush()
-        assert capture.ok("/api/3.0/mlflow/traces") == []
-        tagged()
-        flush()
-    finally:
-        ardea.set_tracking_uri(None)
+    plain()
+    flush()
+    assert capture.ok("/api/3.0/mlflow/traces") == []
+    tagged()
+    flush()
     spans = {s.name: s for r in capture.ok("/v1/traces") for s in _spans(r)}
     attrs = {kv.key: kv.value.string_value for kv in spans["tagged"].attributes}
     assert json.loads(attrs["mlflow.traceTag.env"]) == "123"

@@ -2,7 +2,10 @@
 
 Spans are *written* to a server by the tracing SDK's OTLP exporter, not through this store:
 :meth:`RestTraceStore.log_spans` is not available. Everything else maps to one MLflow
-endpoint (``/api/3.0/mlflow/traces/...``, tags and deletes under ``/api/2.0``).
+endpoint (``/api/3.0/mlflow/traces/...``, tags and deletes under ``/api/2.0``), except
+:meth:`RestTraceStore.get_spans`, which reads a page with Ardea's
+``/api/3.0/ardea/traces/{trace_id}/spans`` (and, against a server without it, cuts the page
+from GetTrace's whole trace).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from ardea._core.errors import InvalidArgumentError, NotImplementedFeatureError
+from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.api.mlflow_assessment_json import assessment_from_json, assessment_to_json
 from ardea.api.mlflow_trace_json import trace_info_from_json, trace_info_to_json
 from ardea.entities import Assessment, PagedList, Span, SpanEvent, Trace, TraceInfo
@@ -23,6 +26,7 @@ __all__ = ["RestTraceStore", "span_from_otel_json"]
 
 _V3 = "/api/3.0/mlflow/traces"
 _V2 = "/api/2.0/mlflow/traces"
+_ARDEA_V3 = "/api/3.0/ardea/traces"
 _BATCH = 10  # the server (like MLflow) serves at most this many traces per batchGet
 _STATUS = {"STATUS_CODE_OK": "OK", "STATUS_CODE_ERROR": "ERROR"}
 _UPDATE_MASK = {
@@ -153,7 +157,36 @@ class RestTraceStore(TraceStore):
         *,
         roots_only: bool = False,
     ) -> PagedList[Span]:
-        """A page of spans, cut client-side from the whole trace (no paging endpoint)."""
+        """One page of spans (children of a span, roots, or all) in start-time order.
+
+        Uses Ardea's paged span endpoint; a server without it (``mlflow server``) answers
+        the whole trace, from which the page is cut here (page tokens then are offsets).
+        """
+        params: dict[str, Any] = {
+            "max_results": max_results,
+            "page_token": page_token or None,
+            "parent_span_id": parent_span_id,
+            "roots_only": "true" if roots_only else None,
+        }
+        path = f"{_ARDEA_V3}/{quote(trace_id, safe='')}/spans"
+        try:
+            doc = self._rest.call("GET", path, params=params)
+        except NotFoundError as exc:
+            if exc.details.get("error_code") not in (None, "ENDPOINT_NOT_FOUND"):
+                raise  # RESOURCE_DOES_NOT_EXIST: no such trace
+            return self._cut_spans(trace_id, parent_span_id, max_results, page_token, roots_only)
+        spans = [span_from_otel_json(s) for s in doc.get("spans") or []]
+        return PagedList(spans, doc.get("next_page_token") or None)
+
+    def _cut_spans(
+        self,
+        trace_id: str,
+        parent_span_id: str | None,
+        max_results: int,
+        page_token: str | None,
+        roots_only: bool,
+    ) -> PagedList[Span]:
+        """A page of spans cut from GetTrace's whole trace (servers without the endpoint)."""
         if max_results < 1:
             raise InvalidArgumentError(f"max_results must be positive, got {max_results}.")
         spans = sorted(self.get_trace(trace_id).spans, key=lambda s: s.start_time_ns)
