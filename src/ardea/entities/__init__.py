@@ -5,6 +5,12 @@ from ardea.entities.assessment import Assessment, AssessmentError, AssessmentSou
 from ardea.entities.experiment import Experiment, LifecycleStage, ViewType
 from ardea.entities.logged_model import LoggedModel, LoggedModelStatus
 from ardea.entities.page import PagedList
+from ardea.entities.registry import (
+    ModelVersion,
+    ModelVersionStatus,
+    RegisteredModel,
+    RegisteredModelAlias,
+)
 from ardea.entities.run import (
     Dataset,
     DatasetInput,
@@ -34,6 +40,8 @@ __all__ = [
     "LoggedModelStatus",
     "Metric",
     "ModelOutput",
+    "ModelVersion",
+    "ModelVersionStatus",
     "PagedList",
     "Param",
     "Run",
@@ -42,6 +50,8 @@ __all__ = [
     "RunInputs",
     "RunOutputs",
     "RunStatus",
+    "RegisteredModel",
+    "RegisteredModelAlias",
     "RunTag",
     "Span",
     "SpanEvent",

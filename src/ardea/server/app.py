@@ -24,12 +24,13 @@ from ardea.server.routers import (
     meta,
     metrics,
     otlp,
+    registry,
     runs,
     trace_spans,
     traces,
 )
 from ardea.server.security import SecurityMiddleware
-from ardea.server.stores import open_trace_store
+from ardea.server.stores import open_registry_store, open_trace_store
 
 __all__ = ["create_app"]
 
@@ -64,6 +65,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         if close_stores_on_shutdown:
             if app.state.trace_store is not None:
                 app.state.trace_store.close()
+            if app.state.registry_store is not None:
+                app.state.registry_store.close()
             deps.tracking_store.close()
             deps.artifact_store.close()
 
@@ -78,6 +81,11 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     app.state.rpc_mounts = []
     app.state.trace_store = (
         deps.trace_store if deps.trace_store is not None else open_trace_store(deps.tracking_store)
+    )
+    app.state.registry_store = (
+        deps.registry_store
+        if deps.registry_store is not None
+        else open_registry_store(deps.tracking_store)
     )
     install_error_handlers(app)
     # Added first, so it sits innermost: every other middleware (security) runs before it.
@@ -99,7 +107,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, traces.common_router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
         _include(app, traces.common_router, prefix, include_in_schema=False)
-    for module in (experiments, runs, metrics, logged_models):
+    for module in (experiments, runs, metrics, logged_models, registry):
         _mount(app, module.router, "2.0")
     _mount(app, metrics.ajax_router, "2.0", ajax_only=True)
     _mount(app, logged_models.ajax_router, "2.0", ajax_only=True)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
 
@@ -25,6 +26,7 @@ __all__ = [
     "ServerSettings",
     "artifact_store",
     "get_deps",
+    "registry_store",
     "settings",
     "trace_store",
     "tracking_store",
@@ -111,12 +113,15 @@ class ServerDeps:
         settings: Startup settings.
         trace_store: Traces, spans and assessments; when None, ``create_app`` opens one on
             the tracking store's database (SQL tracking stores only).
+        registry_store: The model registry; when None, ``create_app`` opens one on the
+            tracking store's database (SQL tracking stores only).
     """
 
     tracking_store: TrackingStore
     artifact_store: ArtifactStore
     settings: ServerSettings
     trace_store: TraceStore | None = None
+    registry_store: RegistryStore | None = None
 
 
 def get_deps(request: Request) -> ServerDeps:
@@ -141,6 +146,20 @@ def trace_store(request: Request) -> TraceStore:
         from ardea._core.errors import NotImplementedFeatureError
 
         raise NotImplementedFeatureError("This server's tracking store does not store traces.")
+    return store
+
+
+def registry_store(request: Request) -> RegistryStore:
+    """The model registry of the app serving ``request``.
+
+    Raises:
+        NotImplementedFeatureError: The app has no registry (a non-SQL tracking store).
+    """
+    store: RegistryStore | None = request.app.state.registry_store
+    if store is None:
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This server's tracking store has no model registry.")
     return store
 
 

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ardea.server.deps import ServerSettings
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
 
-__all__ = ["open_stores", "open_trace_store"]
+__all__ = ["open_registry_store", "open_stores", "open_trace_store"]
 
 
 def open_trace_store(tracking_store: TrackingStore) -> TraceStore | None:
@@ -24,6 +25,16 @@ def open_trace_store(tracking_store: TrackingStore) -> TraceStore | None:
     from ardea.store.sql.traces import SqlTraceStore
 
     return SqlTraceStore(database)
+
+
+def open_registry_store(tracking_store: TrackingStore) -> RegistryStore | None:
+    """A model registry sharing ``tracking_store``'s database, or None if it has no SQL one."""
+    database = getattr(tracking_store, "database", None)
+    if database is None:
+        return None
+    from ardea.store.sql.registry import SqlRegistryStore
+
+    return SqlRegistryStore(database)
 
 
 def open_stores(settings: ServerSettings) -> tuple[TrackingStore, ArtifactStore]:

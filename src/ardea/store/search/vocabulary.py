@@ -160,3 +160,32 @@ LOGGED_MODELS = Vocabulary(
     ),
 )
 """``search_logged_models``."""
+
+REGISTERED_MODELS = Vocabulary(
+    api="search_registered_models",
+    entities=frozenset({"tag", "attribute"}),
+    entity_comparators={"tag": STRING},
+    attribute_comparators={"name": STRING | LISTS},
+    integer_attributes=True,
+    attribute_aliases={"timestamp": "last_updated_timestamp"},
+    order_attributes=frozenset({"name", "creation_timestamp", "last_updated_timestamp"}),
+)
+"""``search_registered_models`` (order-by ``timestamp`` is ``last_updated_timestamp``)."""
+
+MODEL_VERSIONS = Vocabulary(
+    api="search_model_versions",
+    entities=frozenset({"tag", "attribute"}),
+    entity_comparators={"tag": STRING},
+    attribute_comparators={
+        "name": STRING | LISTS,
+        "run_id": STRING | LISTS,
+        "source_path": STRING | LISTS,
+        "version_number": NUMERIC,
+    },
+    numeric_attributes=frozenset({"version_number"}),
+    integer_attributes=True,
+    order_attributes=frozenset(
+        {"name", "version_number", "creation_timestamp", "last_updated_timestamp"}
+    ),
+)
+"""``search_model_versions``."""

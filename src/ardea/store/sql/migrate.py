@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.store.sql import registry_tables as _registry_tables  # noqa: F401 - on metadata
 from ardea.store.sql.engine import normalize_uri
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0002_traces"
+HEAD_REVISION = "0003_registry"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"

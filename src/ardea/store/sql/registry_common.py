@@ -1,0 +1,69 @@
+"""Row lookups and small writes shared by the SQL registry modules (inside transactions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import NotFoundError
+from ardea.store.sql.registry_tables import DELETED_STAGE, model_versions, registered_models
+
+__all__ = [
+    "is_unique_violation",
+    "model_for_write",
+    "model_not_found",
+    "touch_model",
+    "version_for_write",
+    "version_not_found",
+]
+
+
+def model_not_found(name: str) -> NotFoundError:
+    """MLflow's error for a missing registered model."""
+    return NotFoundError(f"Registered Model with name={name} not found")
+
+
+def version_not_found(name: str, version: object) -> NotFoundError:
+    """MLflow's error for a missing model version."""
+    return NotFoundError(f"Model Version (name={name}, version={version}) not found")
+
+
+def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
+    """Whether an IntegrityError is a duplicate key (SQLite, PostgreSQL, MySQL wording)."""
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate" in text
+
+
+def model_for_write(conn: Connection, name: str, *, lock: bool = False) -> sa.Row[Any]:
+    """The registered model row; ``lock`` takes a row lock (``FOR UPDATE``) until commit."""
+    rm = registered_models
+    query = sa.select(rm).where(rm.c.name == name)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise model_not_found(name)
+    return row
+
+
+def version_for_write(conn: Connection, name: str, version: int) -> sa.Row[Any]:
+    """The visible model version row (``version`` 0 never exists)."""
+    mv = model_versions
+    row = None
+    if version > 0:
+        row = conn.execute(
+            sa.select(mv).where(
+                mv.c.name == name, mv.c.version == version, mv.c.current_stage != DELETED_STAGE
+            )
+        ).first()
+    if row is None:
+        raise version_not_found(name, version)
+    return row
+
+
+def touch_model(conn: Connection, name: str, now: int) -> None:
+    """Move a registered model's ``last_updated_timestamp`` to ``now``."""
+    rm = registered_models
+    conn.execute(rm.update().where(rm.c.name == name).values(last_updated_timestamp=now))

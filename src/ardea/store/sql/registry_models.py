@@ -1,0 +1,233 @@
+"""Registered models in the SQL registry store.
+
+Create, get, rename, update, delete, search and tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import AlreadyExistsError
+from ardea._core.ids import now_ms
+from ardea.entities import PagedList, RegisteredModel
+from ardea.store.registry import REGISTERED_MODELS_MAX_RESULTS_DEFAULT, Tags
+from ardea.store.registry_validation import (
+    check_text,
+    tag_pairs,
+    validate_description,
+    validate_model_name,
+    validate_registry_tag,
+)
+from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.sql._common import upsert
+from ardea.store.sql.engine import Database
+from ardea.store.sql.registry_common import (
+    is_unique_violation,
+    model_for_write,
+    model_not_found,
+)
+from ardea.store.sql.registry_load import load_registered_models
+from ardea.store.sql.registry_tables import (
+    model_version_tags,
+    model_versions,
+    registered_model_aliases,
+    registered_model_tags,
+    registered_models,
+)
+from ardea.store.validation import validate_length, validate_max_results
+
+__all__ = ["SqlRegisteredModels"]
+
+_MAX_DEPLOYMENT_JOB_ID = 256
+
+
+def _exists_error(name: str) -> AlreadyExistsError:
+    return AlreadyExistsError(f"Registered Model (name={name}) already exists.")
+
+
+def _load_one(conn: Connection, name: str) -> RegisteredModel:
+    found = load_registered_models(conn, [name])
+    if not found:
+        raise model_not_found(name)
+    return found[0]
+
+
+class SqlRegisteredModels:
+    """The registered-model half of :class:`~ardea.store.sql.registry.SqlRegistryStore`."""
+
+    _db: Database
+
+    def create_registered_model(
+        self,
+        name: str,
+        tags: Tags = (),
+        description: str | None = None,
+        deployment_job_id: str | None = None,
+    ) -> RegisteredModel:
+        """Create a registered model; AlreadyExistsError if the name is taken."""
+        validate_model_name(name)
+        tag_map = tag_pairs(tags)
+        validate_description(description)
+        if deployment_job_id is not None:
+            validate_length("deployment_job_id", deployment_job_id, _MAX_DEPLOYMENT_JOB_ID)
+            check_text("deployment_job_id", deployment_job_id)
+
+        def op(conn: Connection) -> RegisteredModel:
+            now = now_ms()
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        registered_models.insert().values(
+                            name=name,
+                            creation_timestamp=now,
+                            last_updated_timestamp=now,
+                            description=description,
+                            deployment_job_id=deployment_job_id or None,
+                        )
+                    )
+            except sa.exc.IntegrityError as exc:
+                if is_unique_violation(exc):
+                    raise _exists_error(name) from None
+                raise
+            if tag_map:
+                conn.execute(
+                    registered_model_tags.insert(),
+                    [{"name": name, "key": k, "value": v} for k, v in tag_map.items()],
+                )
+            return _load_one(conn, name)
+
+        return self._db.write(op)
+
+    def get_registered_model(self, name: str) -> RegisteredModel:
+        """The registered model with its tags, aliases and latest version per stage."""
+        validate_model_name(name)
+        return self._db.read(lambda conn: _load_one(conn, name))
+
+    def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
+        """Rename a model; its versions, tags and aliases follow (``ON UPDATE CASCADE``)."""
+        validate_model_name(name)
+        validate_model_name(new_name, "new_name")
+
+        def op(conn: Connection) -> RegisteredModel:
+            model_for_write(conn, name, lock=True)
+            if new_name != name:
+                rm = registered_models
+                if conn.execute(sa.select(rm.c.name).where(rm.c.name == new_name)).first():
+                    raise _exists_error(new_name)
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            rm.update()
+                            .where(rm.c.name == name)
+                            .values(name=new_name, last_updated_timestamp=now_ms())
+                        )
+                except sa.exc.IntegrityError as exc:
+                    if is_unique_violation(exc):
+                        raise _exists_error(new_name) from None
+                    raise
+            return _load_one(conn, new_name)
+
+        return self._db.write(op)
+
+    def update_registered_model(
+        self, name: str, description: str | None = None, deployment_job_id: str | None = None
+    ) -> RegisteredModel:
+        """Change the description and/or deployment job id (None leaves a field unchanged)."""
+        validate_model_name(name)
+        validate_description(description)
+        if deployment_job_id is not None:
+            validate_length("deployment_job_id", deployment_job_id, _MAX_DEPLOYMENT_JOB_ID)
+            check_text("deployment_job_id", deployment_job_id)
+
+        def op(conn: Connection) -> RegisteredModel:
+            model_for_write(conn, name)
+            values: dict[str, object] = {"last_updated_timestamp": now_ms()}
+            if description is not None:
+                values["description"] = description
+            if deployment_job_id is not None:
+                values["deployment_job_id"] = deployment_job_id or None
+            rm = registered_models
+            conn.execute(rm.update().where(rm.c.name == name).values(**values))
+            return _load_one(conn, name)
+
+        return self._db.write(op)
+
+    def delete_registered_model(self, name: str) -> None:
+        """Delete a model with all its versions, tags and aliases."""
+        validate_model_name(name)
+
+        def op(conn: Connection) -> None:
+            model_for_write(conn, name, lock=True)
+            for table in (
+                model_version_tags,
+                registered_model_aliases,
+                model_versions,
+                registered_model_tags,
+                registered_models,
+            ):
+                conn.execute(table.delete().where(table.c.name == name))
+
+        self._db.write(op)
+
+    def search_registered_models(
+        self,
+        filter_string: str | None = None,
+        max_results: int = REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[RegisteredModel]:
+        """Models matching the filter (prompts excluded unless asked for), ordered and paged."""
+        from ardea.store.registry import REGISTERED_MODELS_MAX_RESULTS_LIMIT
+        from ardea.store.search.parser import parse_filter, parse_order_by
+        from ardea.store.search.vocabulary import REGISTERED_MODELS
+        from ardea.store.sql.registry_search import select_registered_model_names
+
+        validate_max_results(max_results, REGISTERED_MODELS_MAX_RESULTS_LIMIT)
+        check_text("filter", filter_string)
+        check_text("order_by", list(order_by or ()))
+        clauses = parse_filter(filter_string, REGISTERED_MODELS)
+        orders = parse_order_by(list(order_by or ()), REGISTERED_MODELS)
+        offset = offset_from_token(page_token)
+        query = select_registered_model_names(clauses, orders)
+
+        def op(conn: Connection) -> PagedList[RegisteredModel]:
+            names = [r[0] for r in conn.execute(query.offset(offset).limit(max_results + 1))]
+            token = None
+            if len(names) > max_results:
+                names = names[:max_results]
+                token = encode_page_token({"offset": offset + max_results})
+            return PagedList(load_registered_models(conn, names), token)
+
+        return self._db.read(op)
+
+    def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
+        """Set (or overwrite) a model tag."""
+        validate_model_name(name)
+        validate_registry_tag(key, value)
+
+        def op(conn: Connection) -> None:
+            model_for_write(conn, name)
+            upsert(
+                conn,
+                registered_model_tags,
+                [{"name": name, "key": key, "value": value}],
+                ("name", "key"),
+                ("value",),
+            )
+
+        self._db.write(op)
+
+    def delete_registered_model_tag(self, name: str, key: str) -> None:
+        """Delete a model tag (no error if it is not set; NotFoundError for a missing model)."""
+        validate_model_name(name)
+        validate_registry_tag(key, "")
+
+        def op(conn: Connection) -> None:
+            model_for_write(conn, name)
+            tg = registered_model_tags
+            conn.execute(tg.delete().where(tg.c.name == name, tg.c.key == key))
+
+        self._db.write(op)
