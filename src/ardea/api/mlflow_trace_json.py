@@ -63,6 +63,10 @@ _OTEL_STATUS_BACK = {v: k for k, v in _OTEL_STATUS.items()}
 
 TOKEN_USAGE_KEY = "mlflow.trace.tokenUsage"
 COST_KEY = "mlflow.trace.cost"
+TRACE_NAME_TAG = "mlflow.traceName"
+SESSION_KEY = "mlflow.trace.session"
+USER_KEY = "mlflow.trace.user"
+SOURCE_RUN_KEY = "mlflow.sourceRun"
 
 
 def _metadata(info: TraceInfo) -> dict[str, str]:
@@ -114,6 +118,10 @@ def trace_info_to_json(info: TraceInfo) -> dict[str, Any]:
 def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> TraceInfo:
     """A ``TraceInfoV3`` JSON object as a :class:`TraceInfo`.
 
+    ``name``, ``session_id``, ``user_id`` and ``run_id`` come from where MLflow keeps them:
+    the ``mlflow.traceName`` tag and the ``mlflow.trace.session``, ``mlflow.trace.user`` and
+    ``mlflow.sourceRun`` metadata.
+
     Raises:
         InvalidArgumentError: Missing trace id or location, or wrongly typed fields.
     """
@@ -135,6 +143,8 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
         raise InvalidArgumentError(f"Invalid trace state {state!r}.")
     request_time = d.get("request_time")
     duration = d.get("execution_duration")
+    metadata = str_map(d.get("trace_metadata"), "trace_metadata")
+    tags = str_map(d.get("tags"), "tags")
     return TraceInfo(
         trace_id=trace_id,
         experiment_id=experiment_id,
@@ -146,8 +156,12 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
         request_preview=opt_str(d, "request_preview"),
         response_preview=opt_str(d, "response_preview"),
         client_request_id=opt_str(d, "client_request_id"),
-        trace_metadata=str_map(d.get("trace_metadata"), "trace_metadata"),
-        tags=str_map(d.get("tags"), "tags"),
+        trace_metadata=metadata,
+        tags=tags,
+        name=tags.get(TRACE_NAME_TAG) or None,
+        session_id=metadata.get(SESSION_KEY) or None,
+        user_id=metadata.get(USER_KEY) or None,
+        run_id=metadata.get(SOURCE_RUN_KEY) or None,
     )
 
 

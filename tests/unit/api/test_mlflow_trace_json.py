@@ -200,3 +200,29 @@ def test_assessments_parse_in_mlflow() -> None:
         back = assessment_from_json(doc)
         assert (back.kind, back.value, back.create_time) == (a.kind, a.value, a.create_time)
         assert back.metadata == a.metadata and back.span_id == a.span_id
+
+
+def test_trace_info_from_json_reads_name_session_user_and_run_where_mlflow_keeps_them() -> None:
+    info = trace_info_from_json(
+        {
+            "trace_id": "tr-" + "a" * 32,
+            "trace_location": {"mlflow_experiment": {"experiment_id": "3"}},
+            "state": "OK",
+            "tags": {"mlflow.traceName": "agent", "env": "prod"},
+            "trace_metadata": {
+                "mlflow.trace.session": "s-1",
+                "mlflow.trace.user": "alice",
+                "mlflow.sourceRun": "r1",
+            },
+        }
+    )
+    assert (info.name, info.session_id, info.user_id, info.run_id) == (
+        "agent",
+        "s-1",
+        "alice",
+        "r1",
+    )
+    bare = trace_info_from_json(
+        {"trace_id": "tr-" + "b" * 32, "trace_location": {}}, default_experiment_id="0"
+    )
+    assert (bare.name, bare.session_id, bare.user_id, bare.run_id) == (None, None, None, None)
