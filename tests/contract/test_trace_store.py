@@ -717,3 +717,53 @@ def test_store_opened_from_a_uri_owns_its_database(tmp_path: Path) -> None:
     again = SqlTraceStore(uri)
     assert again.get_trace_info(tid(50)).name == "kept"
     again.close()
+
+
+# ------------------------------------------------------------------- span-carried records
+
+
+def test_span_carried_records_fill_gaps_but_never_override_start_trace(
+    store: SqlTraceStore,
+) -> None:
+    """``log_spans_with_records_async``: one write; a StartTraceV3 record wins, gaps get filled."""
+    import asyncio
+    import dataclasses
+
+    carried = TraceInfo(
+        trace_id=tid(70),
+        experiment_id="0",
+        request_time=T0,
+        execution_duration=5,
+        state="OK",
+        request_preview="from span",
+        tags={"env": "span", "only_span": "1"},
+        trace_metadata={"mlflow.trace.user": "span-user"},
+        name="root",
+    )
+    # No record stored yet: the carried one is stored as is.
+    asyncio.run(store.log_spans_with_records_async("0", [span(70, 1, end_ms=T0 + 5)], [carried]))
+    first = store.get_trace_info(tid(70))
+    assert first.tags["env"] == "span" and first.request_preview == "from span"
+    # A client's StartTraceV3 record for another trace comes first ...
+    client = TraceInfo(
+        trace_id=tid(71),
+        experiment_id="0",
+        request_time=T0,
+        execution_duration=9,
+        state="ERROR",
+        tags={"env": "client"},
+        trace_metadata={"mlflow.trace.user": "client-user"},
+    )
+    store.start_trace(client)
+    # ... then the spans with their record: only missing keys and empty columns are added.
+    late = dataclasses.replace(carried, trace_id=tid(71))
+    asyncio.run(store.log_spans_with_records_async("0", [span(71, 1, end_ms=T0 + 5)], [late]))
+    merged = store.get_trace_info(tid(71))
+    assert merged.tags["env"] == "client" and merged.tags["only_span"] == "1"
+    assert merged.trace_metadata["mlflow.trace.user"] == "client-user"
+    assert (merged.state, merged.execution_duration) == ("ERROR", 9)
+    assert merged.request_preview == "from span"
+    # A record that fails validation is skipped; its spans are still stored.
+    bad = TraceInfo(trace_id=tid(72), experiment_id="0", request_time=T0, tags={"": "x"})
+    asyncio.run(store.log_spans_with_records_async("0", [span(72, 1, end_ms=T0 + 1)], [bad]))
+    assert store.get_trace_info(tid(72)).span_count == 1

@@ -19,13 +19,13 @@ are left out, as MLflow's server does: telemetry never fails a whole export for 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import orjson
 
 from ardea.entities import TraceInfo, TraceState
 from ardea.services.ingest_otlp import OtlpExport
+from ardea.store.traces import fill_only
 
 __all__ = [
     "ARTIFACT_LOCATION_TAG",
@@ -170,42 +170,3 @@ def trace_records(export: OtlpExport, experiment_id: str) -> list[TraceInfo]:
                 )
             )
     return out
-
-
-def fill_only(record: TraceInfo, existing: TraceInfo | None) -> TraceInfo | None:
-    """``record`` narrowed so that storing it cannot change what a stored record already says.
-
-    ``start_trace`` on an existing trace overwrites its times and state and, where the new
-    record has a value, its tags, metadata, previews, name, session and user. When ``existing``
-    already went through ``start_trace`` (it has the ``mlflow.artifactLocation`` tag, e.g. the
-    ``mlflow`` client's StartTraceV3 came first), the span-carried record may only add: tags and
-    metadata keys it lacks, and columns it has no value for; its times are kept as they are and
-    its state is left alone.
-
-    Args:
-        record: A record from :func:`trace_records`.
-        existing: The stored record of the same trace (read after ``log_spans``), if any.
-
-    Returns:
-        What to pass to ``start_trace``: ``record`` itself when no record was stored yet, the
-        narrowed record, or None when it would add nothing.
-    """
-    if existing is None or ARTIFACT_LOCATION_TAG not in existing.tags:
-        return record
-    tags = {k: v for k, v in record.tags.items() if k not in existing.tags}
-    metadata = {k: v for k, v in record.trace_metadata.items() if k not in existing.trace_metadata}
-    columns = {
-        name: None if getattr(existing, name) else getattr(record, name)
-        for name in ("request_preview", "response_preview", "name", "session_id", "user_id")
-    }
-    if not tags and not metadata and not any(columns.values()):
-        return None
-    return replace(
-        record,
-        request_time=existing.request_time,
-        execution_duration=existing.execution_duration,
-        state=TraceState.STATE_UNSPECIFIED.value,
-        tags=tags,
-        trace_metadata=metadata,
-        **columns,
-    )

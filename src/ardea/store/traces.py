@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from ardea.entities import Assessment, PagedList, Span, Trace, TraceInfo
+from ardea._core.errors import NotFoundError
+from ardea.entities import Assessment, PagedList, Span, Trace, TraceInfo, TraceState
 
 SEARCH_TRACES_DEFAULT = 100
 SEARCH_TRACES_LIMIT = 500
@@ -50,6 +52,34 @@ class TraceStore(ABC):
     async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
         """Async form of :meth:`log_spans`."""
         await asyncio.to_thread(self.log_spans, experiment_id, spans)
+
+    async def log_spans_with_records_async(
+        self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
+    ) -> None:
+        """Store spans, then the trace records their root spans carried, after :func:`fill_only`.
+
+        A record never overrides what a StartTraceV3 call stored; it only fills gaps. This
+        default reads the stored records between the two writes, so a StartTraceV3 landing in
+        between can still be overwritten; the SQL store does all of it in one transaction.
+        """
+        await self.log_spans_async(experiment_id, spans)
+        if not records:
+            return
+
+        def stored() -> dict[str, TraceInfo]:
+            found: dict[str, TraceInfo] = {}
+            for record in records:
+                try:
+                    found[record.trace_id] = self.get_trace_info(record.trace_id)
+                except NotFoundError:
+                    continue
+            return found
+
+        existing = await asyncio.to_thread(stored)
+        for record in records:
+            info = fill_only(record, existing.get(record.trace_id))
+            if info is not None:
+                await self.start_trace_async(info)
 
     @abstractmethod
     def get_trace_info(self, trace_id: str) -> TraceInfo:
@@ -138,3 +168,45 @@ class TraceStore(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""
+
+
+_ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation"
+
+
+def fill_only(record: TraceInfo, existing: TraceInfo | None) -> TraceInfo | None:
+    """``record`` narrowed so that storing it cannot change what a stored record already says.
+
+    ``start_trace`` on an existing trace overwrites its times and state and, where the new
+    record has a value, its tags, metadata, previews, name, session and user. When ``existing``
+    already went through ``start_trace`` (it has the ``mlflow.artifactLocation`` tag, e.g. the
+    ``mlflow`` client's StartTraceV3 came first), the span-carried record may only add: tags and
+    metadata keys it lacks, and columns it has no value for; its times are kept as they are and
+    its state is left alone.
+
+    Args:
+        record: A record a root span carried (``ardea.services.trace_records``).
+        existing: The stored record of the same trace (read after ``log_spans``), if any.
+
+    Returns:
+        What to pass to ``start_trace``: ``record`` itself when no record was stored yet, the
+        narrowed record, or None when it would add nothing.
+    """
+    if existing is None or _ARTIFACT_LOCATION_TAG not in existing.tags:
+        return record
+    tags = {k: v for k, v in record.tags.items() if k not in existing.tags}
+    metadata = {k: v for k, v in record.trace_metadata.items() if k not in existing.trace_metadata}
+    columns = {
+        name: None if getattr(existing, name) else getattr(record, name)
+        for name in ("request_preview", "response_preview", "name", "session_id", "user_id")
+    }
+    if not tags and not metadata and not any(columns.values()):
+        return None
+    return replace(
+        record,
+        request_time=existing.request_time,
+        execution_duration=existing.execution_duration,
+        state=TraceState.STATE_UNSPECIFIED.value,
+        tags=tags,
+        trace_metadata=metadata,
+        **columns,
+    )

@@ -8,28 +8,24 @@ committed; a malformed body is a 400 and stores nothing.
 
 Trace records ride on root spans (``mlflow.traceTag.*``, ``mlflow.traceMetadata.*``, preview
 attributes, the resource's ``service.name``): after the spans, each such root's record is
-stored with ``start_trace`` in the same request (see :mod:`ardea.services.trace_records`), so
+stored in the same write transaction as the spans (``log_spans_with_records_async``), so
 no separate StartTraceV3 call is needed. A record that a client already sent separately is
 only completed (missing tags and metadata keys, empty columns), never overwritten.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.entities import TraceInfo
+from ardea._core.errors import InvalidArgumentError
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, rpc
 from ardea.services.ingest_otlp import OtlpExport, parse_export
-from ardea.services.trace_records import fill_only, trace_records
-from ardea.store.traces import TraceStore
+from ardea.services.trace_records import trace_records
 
 router = APIRouter()
 """``/v1/traces``, mounted at the root (no API prefix)."""
@@ -73,30 +69,6 @@ async def _read_body(request: Request) -> bytes:
     return bytes(data)
 
 
-def _stored_infos(store: TraceStore, trace_ids: Sequence[str]) -> dict[str, TraceInfo]:
-    """The stored records of ``trace_ids`` (batched where the store can)."""
-    batch = getattr(store, "get_trace_infos", None)  # SqlTraceStore: 4 queries per 1,000 ids
-    if batch is not None:
-        return {info.trace_id: info for info in batch(list(trace_ids))}
-    found: dict[str, TraceInfo] = {}
-    for trace_id in trace_ids:
-        try:
-            found[trace_id] = store.get_trace_info(trace_id)
-        except NotFoundError:
-            continue
-    return found
-
-
-async def store_trace_records(store: TraceStore, records: Sequence[TraceInfo]) -> None:
-    """Store the records root spans carried, after their spans (:func:`fill_only` applied).
-
-    The writes are queued together, so the SQLite writer commits them as one group.
-    """
-    existing = await call(_stored_infos, store, [r.trace_id for r in records])
-    infos = [fill_only(r, existing.get(r.trace_id)) for r in records]
-    await asyncio.gather(*(store.start_trace_async(i) for i in infos if i is not None))
-
-
 def _is_json(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() == "application/json"
 
@@ -122,10 +94,8 @@ async def export_traces(request: Request) -> Response:
     store = trace_store(request)
     if spans:
         # The store checks the experiment (NotFoundError) inside its write transaction.
-        await store.log_spans_async(experiment_id, spans)
         records = trace_records(export, experiment_id)
-        if records:
-            await store_trace_records(store, records)
+        await store.log_spans_with_records_async(experiment_id, spans, records)
     if run_id and export.traces:
         await call(store.link_traces_to_run, list(export.traces), run_id)
     if _is_json(content_type):

@@ -9,6 +9,7 @@ assessments in ``traces_assessments.py`` and the search compiler in ``trace_sear
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ from ardea.store.traces import (
     SEARCH_TRACES_LIMIT,
     SPANS_PAGE_DEFAULT,
     TraceStore,
+    fill_only,
 )
 from ardea.store.validation import validate_max_results
 
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from ardea.store.sql.tracking import SqlTrackingStore
 
 __all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "SqlTraceStore"]
+
+_log = logging.getLogger(__name__)
 
 _SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
 _SPANS_PAGE_LIMIT = 10_000
@@ -103,6 +107,40 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             return
         prepared = prepare_spans(spans)
         await self._db.write_async(lambda conn: write_spans(conn, exp, prepared))
+
+    async def log_spans_with_records_async(
+        self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
+    ) -> None:
+        """Spans and the records their root spans carried, in one write transaction.
+
+        The stored records are read inside the transaction that then merges into them (under
+        the trace row locks ``write_spans`` takes outside SQLite), so a concurrent
+        StartTraceV3 is never overwritten.
+        """
+        exp = parse_experiment_id(experiment_id)
+        if not spans:
+            return
+        prepared = prepare_spans(spans)
+        ops = []
+        for record in records:  # validated before the write; a bad record never costs spans
+            try:
+                ops.append((record, _start_trace_op(record)))
+            except InvalidArgumentError as exc:
+                _log.warning("Trace record of %s not stored: %s", record.trace_id, exc)
+
+        def op(conn: Connection) -> None:
+            write_spans(conn, exp, prepared)
+            if not ops:
+                return
+            stored = {i.trace_id: i for i in load_trace_infos(conn, [r.trace_id for r, _ in ops])}
+            for record, start in ops:
+                narrowed = fill_only(record, stored.get(record.trace_id))
+                if narrowed is record:
+                    start(conn)
+                elif narrowed is not None:
+                    _start_trace_op(narrowed)(conn)
+
+        await self._db.write_async(op)
 
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """Create or complete a trace record; sets the server tags and returns the stored info."""
