@@ -61,19 +61,27 @@ class OtlpExport:
         traces: Spans by Ardea trace id (``tr-`` + 32 hex), in arrival order.
         resource_attributes: Attributes of the request's resources (the first resource wins
             when several set the same key).
+        trace_resources: Per trace id, the attributes of the resource whose spans first
+            carried it (a collector may batch several services into one request).
     """
 
     traces: dict[str, list[Span]] = field(default_factory=dict)
     resource_attributes: dict[str, Any] = field(default_factory=dict)
+    trace_resources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def spans(self) -> list[Span]:
         """Every span of the request."""
         return [s for spans in self.traces.values() for s in spans]
 
-    def add(self, span: Span) -> None:
-        """Append ``span`` to its trace's list."""
-        self.traces.setdefault(span.trace_id, []).append(span)
+    def add(self, span: Span, resource: dict[str, Any] | None = None) -> None:
+        """Append ``span`` to its trace's list; ``resource`` is its resource's attributes."""
+        spans = self.traces.get(span.trace_id)
+        if spans is None:
+            self.traces[span.trace_id] = spans = []
+            if resource is not None:
+                self.trace_resources[span.trace_id] = resource
+        spans.append(span)
 
 
 def decompress(body: bytes, content_encoding: str | None) -> bytes:
@@ -156,11 +164,12 @@ def parse_otlp_protobuf(data: bytes) -> OtlpExport:
         raise InvalidArgumentError(f"Malformed OTLP protobuf body: {exc}") from None
     export = OtlpExport()
     for resource_spans in request.resource_spans:
-        for kv in resource_spans.resource.attributes:
-            export.resource_attributes.setdefault(kv.key, _pb_value(kv.value))
+        resource = {kv.key: _pb_value(kv.value) for kv in resource_spans.resource.attributes}
+        for key, value in resource.items():
+            export.resource_attributes.setdefault(key, value)
         for scope_spans in resource_spans.scope_spans:
             for pb in scope_spans.spans:
-                export.add(_pb_span(pb))
+                export.add(_pb_span(pb), resource)
     return export
 
 
@@ -234,12 +243,13 @@ def parse_otlp_json(data: bytes) -> OtlpExport:
     export = OtlpExport()
     for raw_rs in _list(_get(doc, "resourceSpans", "resource_spans"), "resourceSpans"):
         rs = _dict(raw_rs, "resourceSpans[]")
-        resource = _dict(rs.get("resource"), "resource")
-        for key, value in _json_kvs(resource.get("attributes"), "resource.attributes"):
+        raw_resource = _dict(rs.get("resource"), "resource")
+        resource = dict(_json_kvs(raw_resource.get("attributes"), "resource.attributes"))
+        for key, value in resource.items():
             export.resource_attributes.setdefault(key, value)
         for ss in _list(_get(rs, "scopeSpans", "scope_spans"), "scopeSpans"):
             for raw in _list(_dict(ss, "scopeSpans[]").get("spans"), "spans"):
-                export.add(_json_span(_dict(raw, "span")))
+                export.add(_json_span(_dict(raw, "span")), resource)
     return export
 
 

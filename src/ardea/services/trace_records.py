@@ -122,9 +122,9 @@ def trace_records(export: OtlpExport, experiment_id: str) -> list[TraceInfo]:
     Ardea's SDK sends no separate trace record: a root span carries the trace's tags as
     ``mlflow.traceTag.<key>``, its metadata as ``mlflow.traceMetadata.<key>`` and explicit
     previews as ``mlflow.traceRequestPreview`` / ``mlflow.traceResponsePreview``; the
-    resource's service becomes metadata (:func:`service_metadata`). For each root span (no
-    parent) with at least one of these, this returns the :class:`TraceInfo` to pass to
-    ``TraceStore.start_trace`` after ``log_spans`` (name, times, state, session and user come
+    service of the resource that carried the trace becomes metadata (:func:`service_metadata`).
+    For each root span (no parent) with at least one of these, this returns the
+    :class:`TraceInfo` to store after its spans (name, times, state, session and user come
     from the root span as ``log_spans`` derives them; unset previews stay derived).
 
     Args:
@@ -134,9 +134,11 @@ def trace_records(export: OtlpExport, experiment_id: str) -> list[TraceInfo]:
     Returns:
         One record per such root span (none for plain traces).
     """
-    service = service_metadata(export.resource_attributes)
+    default_service = service_metadata(export.resource_attributes)
     out: list[TraceInfo] = []
-    for spans in export.traces.values():
+    for trace_id, spans in export.traces.items():
+        resource = export.trace_resources.get(trace_id)
+        service = default_service if resource is None else service_metadata(resource)
         for span in spans:
             attrs = span.attributes
             if span.parent_span_id:

@@ -39,3 +39,16 @@ def test_root_attributes_become_a_trace_record_and_plain_traces_none() -> None:
     assert info.response_preview is None
     assert (info.session_id, info.user_id) == ("s1", "u1")
     assert (info.request_time, info.execution_duration) == (1_700_000_000_000, 500)
+
+
+def test_each_trace_gets_the_service_of_its_own_resource() -> None:
+    # Two serialized requests concatenated parse as one with two resource_spans (protobuf
+    # merges repeated fields): what a collector batching two services sends.
+    body = protobuf_request(
+        [span(T1, ROOT, "checkout")], resource={"service.name": "checkout"}
+    ) + protobuf_request([span(T2, ROOT, "search")], resource={"service.name": "search"})
+    export = parse_otlp_protobuf(body)
+    assert export.resource_attributes["service.name"] == "checkout"  # first one wins here
+    by_trace = {i.trace_id: i.trace_metadata for i in trace_records(export, "0")}
+    assert by_trace["tr-" + T1]["ardea.service.name"] == "checkout"
+    assert by_trace["tr-" + T2]["ardea.service.name"] == "search"
