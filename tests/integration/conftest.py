@@ -188,3 +188,28 @@ def live_server_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
     server = LiveServer(tmp_path_factory.mktemp("ardea-server"))
     yield server
     server.kill()
+
+
+@pytest.fixture
+def mlflow_env(live_server_module: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the real ``mlflow`` client (tracking and registry) at the module's server.
+
+    No retries (a wrong answer fails at once), a generous timeout, no telemetry. Yields the
+    server URL; afterwards the client's registry URI is reset.
+    """
+    import mlflow
+
+    url = live_server_module.url
+    for name, value in (
+        ("MLFLOW_TRACKING_URI", url),
+        ("MLFLOW_REGISTRY_URI", url),
+        ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0"),
+        ("MLFLOW_HTTP_REQUEST_TIMEOUT", "60"),
+        ("MLFLOW_DISABLE_TELEMETRY", "true"),
+        ("DO_NOT_TRACK", "true"),
+    ):
+        monkeypatch.setenv(name, value)
+    mlflow.set_tracking_uri(url)
+    mlflow.set_registry_uri(url)
+    yield url
+    mlflow.set_registry_uri(None)

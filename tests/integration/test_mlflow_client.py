@@ -20,13 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def client(live_server_module: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[MlflowClient]:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", live_server_module.url)
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.setenv("DO_NOT_TRACK", "true")
-    mlflow.set_tracking_uri(live_server_module.url)
+def client(mlflow_env: str, live_server_module: Any) -> Iterator[MlflowClient]:
     yield MlflowClient(live_server_module.url)
     while mlflow.active_run():
         mlflow.end_run()

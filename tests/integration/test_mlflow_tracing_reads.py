@@ -26,13 +26,7 @@ WAIT_S = 60.0
 
 
 @pytest.fixture
-def server(live_server_module: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", live_server_module.url)
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.setenv("DO_NOT_TRACK", "true")
-    mlflow.set_tracking_uri(live_server_module.url)
+def server(mlflow_env: str, live_server_module: Any) -> Iterator[Any]:
     yield live_server_module
     mlflow.flush_trace_async_logging()
     mlflow.set_tracking_uri(None)
