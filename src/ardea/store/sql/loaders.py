@@ -22,7 +22,17 @@ from ardea.entities import (
 from ardea.store.sql import tables as t
 from ardea.store.sql._common import chunked, decode_value
 
-__all__ = ["load_experiments", "load_logged_models", "load_runs", "raw_rows", "run_info_from_row"]
+__all__ = [
+    "MODEL_INPUTS_SQL",
+    "OUTPUTS_SQL",
+    "RUNS_SQL",
+    "load_experiments",
+    "load_logged_models",
+    "load_runs",
+    "raw_rows",
+    "run_child_sql",
+    "run_info_from_row",
+]
 
 
 def _rows(conn: Connection, stmt_for: Any, ids: Sequence[Any]) -> list[sa.Row[Any]]:
@@ -65,6 +75,40 @@ def raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, 
     return out
 
 
+RUNS_SQL = (
+    "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
+    "artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({ids})"
+)
+"""A page of runs' own columns, in RunInfo field order (``{ids}``: the placeholders)."""
+MODEL_INPUTS_SQL = (
+    "SELECT run_id, model_id FROM run_model_inputs WHERE run_id IN ({ids}) "
+    "ORDER BY run_id, model_id"
+)
+"""The model inputs of a page of runs."""
+OUTPUTS_SQL = (
+    "SELECT run_id, model_id, step FROM run_outputs WHERE run_id IN ({ids}) "
+    "ORDER BY run_id, step, model_id"
+)
+"""The model outputs of a page of runs."""
+
+
+def run_child_sql(conn: Connection) -> dict[str, str]:
+    """The dialect-quoted queries for a page of runs' latest metrics, params, tags, inputs."""
+    q = conn.dialect.identifier_preparer.quote
+    key, ts = q("key"), q("timestamp")
+    kv = "SELECT run_id, {key}, value FROM {table} WHERE run_id IN ({{ids}}) ORDER BY run_id, {key}"
+    return {
+        "metrics": f"SELECT run_id, {key}, value, {ts}, step, is_nan FROM latest_metrics "
+        f"WHERE run_id IN ({{ids}}) ORDER BY run_id, {key}",
+        "params": kv.format(key=key, table="params"),
+        "tags": kv.format(key=key, table="run_tags"),
+        "inputs": "SELECT ri.run_id, ri.tags, ds.name, ds.digest, ds.source_type, ds.source, "
+        f"ds.{q('schema')}, ds.profile FROM run_inputs ri JOIN datasets ds "
+        "ON ds.dataset_id = ri.dataset_id WHERE ri.run_id IN ({ids}) "
+        "ORDER BY ri.run_id, ds.name, ds.digest",
+    }
+
+
 def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     """The runs with these ids, in the given order (missing ids are skipped).
 
@@ -73,41 +117,20 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     """
     if not run_ids:
         return []
-    q = conn.dialect.identifier_preparer.quote
-    key, ts = q("key"), q("timestamp")
     runs: dict[str, Run] = {}
-    for row in raw_rows(
-        conn,
-        "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
-        "artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({ids})",
-        run_ids,
-    ):
+    for row in raw_rows(conn, RUNS_SQL, run_ids):
         runs[row[0]] = Run(info=RunInfo(row[0], str(row[1]), *row[2:]))
     found = list(runs)
     if not found:
         return []
-    for run_id, k, value, timestamp, step, is_nan in raw_rows(
-        conn,
-        f"SELECT run_id, {key}, value, {ts}, step, is_nan FROM latest_metrics "
-        f"WHERE run_id IN ({{ids}}) ORDER BY run_id, {key}",
-        found,
-    ):
+    sql = run_child_sql(conn)
+    for run_id, k, value, timestamp, step, is_nan in raw_rows(conn, sql["metrics"], found):
         runs[run_id].data.metrics.append(Metric(k, decode_value(value, is_nan), timestamp, step))
-    for table, attr in (("params", "params"), ("run_tags", "tags")):
-        for run_id, k, value in raw_rows(
-            conn,
-            f"SELECT run_id, {key}, value FROM {table} WHERE run_id IN ({{ids}}) "
-            f"ORDER BY run_id, {key}",
-            found,
-        ):
+    for attr in ("params", "tags"):
+        for run_id, k, value in raw_rows(conn, sql[attr], found):
             getattr(runs[run_id].data, attr)[k] = value
     for run_id, tags, name, digest, source_type, source, schema, profile in raw_rows(
-        conn,
-        f"SELECT ri.run_id, ri.tags, ds.name, ds.digest, ds.source_type, ds.source, "
-        f"ds.{q('schema')}, ds.profile FROM run_inputs ri JOIN datasets ds "
-        "ON ds.dataset_id = ri.dataset_id WHERE ri.run_id IN ({ids}) "
-        "ORDER BY ri.run_id, ds.name, ds.digest",
-        found,
+        conn, sql["inputs"], found
     ):
         runs[run_id].inputs.dataset_inputs.append(
             DatasetInput(
@@ -115,19 +138,9 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
                 tags=json.loads(tags) if tags else {},
             )
         )
-    for run_id, model_id in raw_rows(
-        conn,
-        "SELECT run_id, model_id FROM run_model_inputs WHERE run_id IN ({ids}) "
-        "ORDER BY run_id, model_id",
-        found,
-    ):
+    for run_id, model_id in raw_rows(conn, MODEL_INPUTS_SQL, found):
         runs[run_id].inputs.model_inputs.append(model_id)
-    for run_id, model_id, step in raw_rows(
-        conn,
-        "SELECT run_id, model_id, step FROM run_outputs WHERE run_id IN ({ids}) "
-        "ORDER BY run_id, step, model_id",
-        found,
-    ):
+    for run_id, model_id, step in raw_rows(conn, OUTPUTS_SQL, found):
         runs[run_id].outputs.model_outputs.append(ModelOutput(model_id=model_id, step=step))
     return [runs[r] for r in run_ids if r in runs]
 

@@ -15,7 +15,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ardea.store.sql.loaders import raw_rows
+from ardea.store.sql.loaders import (
+    MODEL_INPUTS_SQL,
+    OUTPUTS_SQL,
+    RUNS_SQL,
+    raw_rows,
+    run_child_sql,
+)
 
 __all__ = ["load_runs_wire"]
 
@@ -53,15 +59,8 @@ def load_runs_wire(conn: Connection, run_ids: Sequence[str]) -> list[JSON]:
     """The ``Run`` messages of these runs, in the given order (missing ids are skipped)."""
     if not run_ids:
         return []
-    q = conn.dialect.identifier_preparer.quote
-    key, ts = q("key"), q("timestamp")
     runs: dict[str, JSON] = {}
-    for row in raw_rows(
-        conn,
-        "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
-        "artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({ids})",
-        run_ids,
-    ):
+    for row in raw_rows(conn, RUNS_SQL, run_ids):
         runs[row[0]] = {
             "info": _info(row),
             "data": {"metrics": [], "params": [], "tags": []},
@@ -71,36 +70,16 @@ def load_runs_wire(conn: Connection, run_ids: Sequence[str]) -> list[JSON]:
     found = list(runs)
     if not found:
         return []
-    for run_id, k, value, timestamp, step, is_nan in raw_rows(
-        conn,
-        f"SELECT run_id, {key}, value, {ts}, step, is_nan FROM latest_metrics "
-        f"WHERE run_id IN ({{ids}}) ORDER BY run_id, {key}",
-        found,
-    ):
+    sql = run_child_sql(conn)
+    for run_id, k, value, timestamp, step, is_nan in raw_rows(conn, sql["metrics"], found):
         runs[run_id]["data"]["metrics"].append(
             {"key": k, "value": _value(value, is_nan), "timestamp": timestamp, "step": step}
         )
-    for table, attr in (("params", "params"), ("run_tags", "tags")):
-        for run_id, k, value in raw_rows(
-            conn,
-            f"SELECT run_id, {key}, value FROM {table} WHERE run_id IN ({{ids}}) "
-            f"ORDER BY run_id, {key}",
-            found,
-        ):
+    for attr in ("params", "tags"):
+        for run_id, k, value in raw_rows(conn, sql[attr], found):
             runs[run_id]["data"][attr].append({"key": k, "value": value})
-    _add_inputs_outputs(conn, runs, found)
-    return [runs[r] for r in run_ids if r in runs]
-
-
-def _add_inputs_outputs(conn: Connection, runs: dict[str, JSON], found: list[str]) -> None:
-    q = conn.dialect.identifier_preparer.quote
     for run_id, tags, name, digest, source_type, source, schema, profile in raw_rows(
-        conn,
-        f"SELECT ri.run_id, ri.tags, ds.name, ds.digest, ds.source_type, ds.source, "
-        f"ds.{q('schema')}, ds.profile FROM run_inputs ri JOIN datasets ds "
-        "ON ds.dataset_id = ri.dataset_id WHERE ri.run_id IN ({ids}) "
-        "ORDER BY ri.run_id, ds.name, ds.digest",
-        found,
+        conn, sql["inputs"], found
     ):
         dataset = {"name": name, "digest": digest, "source_type": source_type, "source": source}
         if schema is not None:
@@ -109,17 +88,8 @@ def _add_inputs_outputs(conn: Connection, runs: dict[str, JSON], found: list[str
             dataset["profile"] = profile
         tag_list = [{"key": k, "value": v} for k, v in (json.loads(tags) if tags else {}).items()]
         runs[run_id]["inputs"]["dataset_inputs"].append({"tags": tag_list, "dataset": dataset})
-    for run_id, model_id in raw_rows(
-        conn,
-        "SELECT run_id, model_id FROM run_model_inputs WHERE run_id IN ({ids}) "
-        "ORDER BY run_id, model_id",
-        found,
-    ):
+    for run_id, model_id in raw_rows(conn, MODEL_INPUTS_SQL, found):
         runs[run_id]["inputs"]["model_inputs"].append({"model_id": model_id})
-    for run_id, model_id, step in raw_rows(
-        conn,
-        "SELECT run_id, model_id, step FROM run_outputs WHERE run_id IN ({ids}) "
-        "ORDER BY run_id, step, model_id",
-        found,
-    ):
+    for run_id, model_id, step in raw_rows(conn, OUTPUTS_SQL, found):
         runs[run_id]["outputs"]["model_outputs"].append({"model_id": model_id, "step": step})
+    return [runs[r] for r in run_ids if r in runs]
