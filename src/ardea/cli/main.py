@@ -27,7 +27,7 @@ def db_upgrade(uri: str) -> None:
     """Migrate the tracking database at URI to the newest schema."""
     from ardea.store.sql.migrate import upgrade
 
-    upgrade(uri)
+    upgrade(uri, progress=click.echo)
     click.echo(f"Database {uri} is up to date.")
 
 

@@ -6,7 +6,11 @@ store costs one small query.
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -19,6 +23,7 @@ __all__ = [
     "HEAD_REVISION",
     "VERSION_TABLE",
     "current_revision",
+    "pending_revisions",
     "upgrade",
     "upgrade_connection",
 ]
@@ -30,6 +35,7 @@ VERSION_TABLE = "ardea_alembic_version"
 """Alembic's version table; distinct from MLflow's ``alembic_version``."""
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_log = logging.getLogger(__name__)
 _PG_LOCK_KEY = 0x41524445  # "ARDE": serializes concurrent upgrades of one database
 
 
@@ -41,20 +47,50 @@ def current_revision(conn: Connection) -> str | None:
     return str(rows[0]) if rows else None
 
 
-def _alembic_config(conn: Connection) -> object:
+def _alembic_config(conn: Connection, on_step: Callable[[str], None] | None = None) -> Any:
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = conn
+    cfg.attributes["on_step"] = on_step
     return cfg
 
 
-def upgrade_connection(conn: Connection) -> None:
+def pending_revisions(conn: Connection) -> list[str]:
+    """The revisions an upgrade of the database behind ``conn`` would apply, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(conn))
+    current = current_revision(conn)
+    steps = script.iterate_revisions(HEAD_REVISION, current)  # newest first
+    return [rev.revision for rev in reversed(list(steps))]
+
+
+def _reporter(pending: list[str], progress: Callable[[str], None]) -> Callable[[str], None]:
+    """``on_step`` for Alembic: one line per applied revision, with its time and position."""
+    started = [time.perf_counter()]
+    total = len(pending)
+
+    def on_step(revision: str) -> None:
+        now = time.perf_counter()
+        done = pending.index(revision) + 1 if revision in pending else "?"
+        progress(f"  applied {revision} ({done}/{total}) in {now - started[0]:.2f} s")
+        started[0] = now
+
+    return on_step
+
+
+def upgrade_connection(conn: Connection, progress: Callable[[str], None] | None = None) -> None:
     """Upgrade the database behind ``conn`` to head, inside the caller's transaction.
 
     Concurrent upgrades of one PostgreSQL or MySQL database are serialized with a lock, and
     the revision is re-read under it, so several servers may start at once.
+
+    Args:
+        conn: A connection in a transaction.
+        progress: Called with a line of text before the upgrade (what it will apply) and
+            after each revision (its time); by default the lines go to this module's logger.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
@@ -65,17 +101,21 @@ def upgrade_connection(conn: Connection) -> None:
             return
         from alembic import command
 
-        command.upgrade(_alembic_config(conn), "head")  # type: ignore[arg-type]
+        report = progress or _log.info
+        pending = pending_revisions(conn)
+        report(f"Upgrading the database schema: {len(pending)} to apply ({', '.join(pending)})")
+        command.upgrade(_alembic_config(conn, _reporter(pending, report)), "head")
     finally:
         if conn.dialect.name == "mysql":
             conn.execute(sa.text("SELECT RELEASE_LOCK('ardea_migrate')"))
 
 
-def upgrade(uri: str) -> None:
+def upgrade(uri: str, progress: Callable[[str], None] | None = None) -> None:
     """Upgrade the database at ``uri`` to :data:`HEAD_REVISION` (no-op when already there).
 
     Args:
         uri: A database URI, or a data folder / SQLite file path as tracking URIs allow.
+        progress: Receives a line per step (see :func:`upgrade_connection`).
 
     Raises:
         InvalidArgumentError: ``uri`` is a server (``http(s)://``) or unsupported URI.
@@ -88,6 +128,6 @@ def upgrade(uri: str) -> None:
     engine = sa.create_engine(normalize_uri(sql_uri), poolclass=sa.pool.NullPool)
     try:
         with engine.begin() as conn:
-            upgrade_connection(conn)
+            upgrade_connection(conn, progress)
     finally:
         engine.dispose()

@@ -129,3 +129,17 @@ def test_upgrade_accepts_a_data_folder(tmp_path: Path) -> None:
     engine.dispose()
     with pytest.raises(InvalidArgumentError, match="server URI"):
         migrate.upgrade("http://127.0.0.1:5000")
+
+
+def test_upgrade_reports_each_revision_it_applies(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'progress.db'}"
+    lines: list[str] = []
+    migrate.upgrade(uri, progress=lines.append)
+    revisions = [s.revision for s in ScriptDirectory(str(migrate.MIGRATIONS_DIR)).walk_revisions()]
+    assert lines[0].startswith(f"Upgrading the database schema: {len(revisions)} to apply")
+    applied = [line.split()[1] for line in lines[1:]]
+    assert applied == list(reversed(revisions))  # oldest first, one line each
+    assert lines[-1].endswith(" s") and f"({len(revisions)}/{len(revisions)})" in lines[-1]
+    lines.clear()
+    migrate.upgrade(uri, progress=lines.append)  # up to date: nothing to say
+    assert lines == []

@@ -1,7 +1,9 @@
 """Alembic environment for the tracking schema, driven programmatically by ``migrate.py``.
 
-``migrate.upgrade`` passes an open connection in ``config.attributes["connection"]``; when it
-is absent (the ``alembic`` command line), an engine is built from ``sqlalchemy.url``.
+``migrate.upgrade`` passes an open connection in ``config.attributes["connection"]`` and a
+progress callback in ``config.attributes["on_step"]`` (called with each applied revision);
+without a connection (the ``alembic`` command line), an engine is built from
+``sqlalchemy.url``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ config = context.config
 
 
 def _run(connection: sa.Connection) -> None:
+    on_step = config.attributes.get("on_step")
     context.configure(
         connection=connection,
         target_metadata=metadata,
         version_table=VERSION_TABLE,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        on_version_apply=(
+            (lambda ctx, step, heads, run_args: on_step(step.up_revision_id)) if on_step else None
+        ),
     )
     with context.begin_transaction():
         context.run_migrations()
