@@ -25,6 +25,10 @@ ARDEA_STRICT = "ARDEA_STRICT"
 """``1`` makes telemetry failures (background logging, export, autolog patches) raise instead
 of being logged and swallowed. Tests set it."""
 
+ARDEA_PROGRESS = "ARDEA_PROGRESS"
+"""``1`` shows progress bars on stderr for artifact uploads and downloads, ``0`` never. Unset:
+only on a terminal, for work of 16 MiB or more."""
+
 ARDEA_HTTP_TIMEOUT = "ARDEA_HTTP_TIMEOUT"
 """Seconds before an SDK request to a server times out. Default 120."""
 

@@ -7,11 +7,13 @@ import os
 import posixpath
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from ardea._core.errors import InvalidArgumentError
+from ardea._core.progress import byte_progress
 from ardea.client import _serialize
 from ardea.entities import FileInfo, Run
 from ardea.store.artifacts.paths import safe_relpath
@@ -54,6 +56,12 @@ class ArtifactsMixin:
         """Set a run tag."""
         raise NotImplementedError
 
+    if TYPE_CHECKING:
+
+        def resolve_model_uri(self, model_uri: str) -> str:
+            """The artifact URI behind a ``models:/`` URI (from RegistryMixin)."""
+            ...
+
     # Resolution
     def get_artifact_store(self, artifact_uri: str) -> ArtifactStore:
         """The artifact store rooted at ``artifact_uri`` (cached per URI).
@@ -61,7 +69,11 @@ class ArtifactsMixin:
         ``mlflow-artifacts:/<path>`` is served by the tracking server when the tracking URI
         is http(s), and is the embedded artifacts destination joined with ``<path>``
         otherwise; other schemes (``file:``, plain folders, ``s3://``) resolve directly.
+        ``models:/`` URIs (``models:/fraud@champion``) resolve through the model registry
+        first, on every call (aliases move).
         """
+        if artifact_uri.lower().startswith("models:"):
+            artifact_uri = self.resolve_model_uri(artifact_uri)
         with self._lock:
             cached = self._artifact_stores.get(artifact_uri)
             if cached is None:
@@ -103,7 +115,8 @@ class ArtifactsMixin:
         if not src.is_file():
             raise InvalidArgumentError(f"log_artifact: {local_path!r} is not a file.")
         dest = _join(safe_relpath(artifact_path), src.name)
-        self.run_artifact_store(run_id).put_file(dest, src)
+        with byte_progress(f"upload {src.name}", src.stat().st_size) as advance:
+            advance(self.run_artifact_store(run_id).put_file(dest, src))
 
     def log_artifacts(self, run_id: str, local_dir: str, artifact_path: str | None = None) -> None:
         """Upload a local folder's files (recursively) into the run's artifacts."""
@@ -112,11 +125,16 @@ class ArtifactsMixin:
             raise InvalidArgumentError(f"log_artifacts: {local_dir!r} is not a folder.")
         store = self.run_artifact_store(run_id)
         prefix = safe_relpath(artifact_path)
-        for dirpath, _dirs, files in os.walk(root):
-            for name in sorted(files):
-                full = Path(dirpath) / name
+        files = [
+            Path(dirpath) / name
+            for dirpath, _dirs, names in os.walk(root)
+            for name in sorted(names)
+        ]
+        total = sum(f.stat().st_size for f in files)
+        with byte_progress(f"upload {root.name}/ ({len(files)} files)", total) as advance:
+            for full in files:
                 rel = full.relative_to(root).as_posix()
-                store.put_file(_join(prefix, rel), full)
+                advance(store.put_file(_join(prefix, rel), full))
 
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
         """Direct children of a folder of the run's artifacts (paths relative to the run)."""
@@ -130,10 +148,16 @@ class ArtifactsMixin:
         dst.mkdir(parents=True, exist_ok=True)
         if rel == "" or store.is_dir(rel):
             target = dst / rel if rel else dst
-            _download_tree(store, rel, target)
+            target.mkdir(parents=True, exist_ok=True)
+            files = _tree_files(store, rel, target)
+            total = sum(size for _, _, size in files)
+            with byte_progress(f"download {rel or 'artifacts'}/", total) as advance:
+                for path, local, _ in files:
+                    _download_file(store, path, local, advance)
             return str(target)
         target = dst / rel
-        _download_file(store, rel, target)
+        with byte_progress(f"download {posixpath.basename(rel)}", store.size(rel)) as advance:
+            _download_file(store, rel, target, advance)
         return str(target)
 
     # Objects
@@ -187,20 +211,26 @@ class ArtifactsMixin:
         self.run_artifact_store(run_id).put(safe_relpath(artifact_file, allow_root=False), data)
 
 
-def _download_file(store: ArtifactStore, rel: str, target: Path) -> None:
+def _download_file(
+    store: ArtifactStore, rel: str, target: Path, advance: Callable[[int], object]
+) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     with open(tmp, "wb") as f:
         for chunk in store.open(rel):
             f.write(chunk)
+            advance(len(chunk))
     os.replace(tmp, target)
 
 
-def _download_tree(store: ArtifactStore, rel: str, target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
+def _tree_files(store: ArtifactStore, rel: str, target: Path) -> list[tuple[str, Path, int]]:
+    """Every file under ``rel``: its store path, local path under ``target`` and size."""
+    out: list[tuple[str, Path, int]] = []
     for info in store.list(rel):
         name = posixpath.basename(info.path)
         if info.is_dir:
-            _download_tree(store, info.path, target / name)
+            (target / name).mkdir(parents=True, exist_ok=True)
+            out.extend(_tree_files(store, info.path, target / name))
         else:
-            _download_file(store, info.path, target / name)
+            out.append((info.path, target / name, info.file_size or 0))
+    return out
