@@ -29,6 +29,10 @@ ARDEA_PROGRESS = "ARDEA_PROGRESS"
 """``1`` shows progress bars on stderr for artifact uploads and downloads, ``0`` never. Unset:
 only on a terminal, for work of 16 MiB or more."""
 
+ARDEA_PROMPT_CACHE_TTL_SECONDS = "ARDEA_PROMPT_CACHE_TTL_SECONDS"
+"""Seconds a loaded prompt (and an alias lookup) stays in the client's cache; ``0`` turns the
+cache off. Default 60."""
+
 ARDEA_HTTP_TIMEOUT = "ARDEA_HTTP_TIMEOUT"
 """Seconds before an SDK request to a server times out. Default 120."""
 

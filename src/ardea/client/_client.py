@@ -11,6 +11,8 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
 from ardea.client._artifacts import ArtifactsMixin
 from ardea.client._batcher import MetricBatcher
+from ardea.client._prompts import PromptsMixin
+from ardea.client._registry import RegistryMixin
 from ardea.entities import (
     DatasetInput,
     Experiment,
@@ -51,7 +53,7 @@ def _tags(tags: Mapping[str, Any] | None) -> list[RunTag]:
     return [RunTag(str(k), str(v)) for k, v in (tags or {}).items()]
 
 
-class ArdeaClient(ArtifactsMixin):
+class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin):
     """The explicit API over one tracking backend (embedded store or server).
 
     Args:
