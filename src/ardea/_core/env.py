@@ -33,6 +33,11 @@ ARDEA_PROMPT_CACHE_TTL_SECONDS = "ARDEA_PROMPT_CACHE_TTL_SECONDS"
 """Seconds a loaded prompt (and an alias lookup) stays in the client's cache; ``0`` turns the
 cache off. Default 60."""
 
+ARDEA_SECRET_KEY = "ARDEA_SECRET_KEY"
+"""Key that encrypts stored webhook secrets on a server: a Fernet key or any passphrase.
+Default: a 0600 ``ardea-secret.key`` file beside a SQLite database (PostgreSQL and MySQL
+need the variable before a secret can be stored)."""
+
 ARDEA_HTTP_TIMEOUT = "ARDEA_HTTP_TIMEOUT"
 """Seconds before an SDK request to a server times out. Default 120."""
 

@@ -13,6 +13,7 @@ from ardea.client._artifacts import ArtifactsMixin
 from ardea.client._batcher import MetricBatcher
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
+from ardea.client._webhooks import WebhooksMixin
 from ardea.entities import (
     DatasetInput,
     Experiment,
@@ -53,7 +54,7 @@ def _tags(tags: Mapping[str, Any] | None) -> list[RunTag]:
     return [RunTag(str(k), str(v)) for k, v in (tags or {}).items()]
 
 
-class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin):
+class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin):
     """The explicit API over one tracking backend (embedded store or server).
 
     Args:

@@ -28,6 +28,7 @@ from ardea.server.routers import (
     runs,
     trace_spans,
     traces,
+    webhooks,
 )
 from ardea.server.security import SecurityMiddleware
 from ardea.server.stores import open_registry_store, open_trace_store
@@ -62,6 +63,9 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         if close_stores_on_shutdown:
             _freeze_startup_heap()
         yield
+        webhook_runtime = getattr(app.state, "webhooks", None)
+        if webhook_runtime:  # opened on first use; drain queued deliveries briefly
+            webhook_runtime.dispatcher.close()
         if close_stores_on_shutdown:
             if app.state.trace_store is not None:
                 app.state.trace_store.close()
@@ -107,7 +111,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, traces.common_router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
         _include(app, traces.common_router, prefix, include_in_schema=False)
-    for module in (experiments, runs, metrics, logged_models, registry):
+    for module in (experiments, runs, metrics, logged_models, registry, webhooks):
         _mount(app, module.router, "2.0")
     _mount(app, metrics.ajax_router, "2.0", ajax_only=True)
     _mount(app, logged_models.ajax_router, "2.0", ajax_only=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from ardea.server.webhook_events import WebhookRuntime
     from ardea.store.artifacts.base import ArtifactStore
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
@@ -30,6 +31,7 @@ __all__ = [
     "settings",
     "trace_store",
     "tracking_store",
+    "webhooks",
 ]
 
 ENV_PREFIX = "ARDEA_SERVER_"
@@ -161,6 +163,22 @@ def registry_store(request: Request) -> RegistryStore:
 
         raise NotImplementedFeatureError("This server's tracking store has no model registry.")
     return store
+
+
+def webhooks(request: Request) -> WebhookRuntime:
+    """The webhook store and dispatcher of the app serving ``request`` (opened on first use).
+
+    Raises:
+        NotImplementedFeatureError: The app has no SQL tracking database.
+    """
+    from ardea.server.webhook_events import runtime
+
+    found = runtime(request.app)
+    if found is None:
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This server's tracking store has no webhooks.")
+    return found
 
 
 def artifact_store(request: Request) -> ArtifactStore:

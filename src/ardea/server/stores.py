@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
+    from ardea.store.webhooks import WebhookStore
 
-__all__ = ["open_registry_store", "open_stores", "open_trace_store"]
+__all__ = ["open_registry_store", "open_stores", "open_trace_store", "open_webhook_store"]
 
 
 def open_trace_store(tracking_store: TrackingStore) -> TraceStore | None:
@@ -35,6 +36,20 @@ def open_registry_store(tracking_store: TrackingStore) -> RegistryStore | None:
     from ardea.store.sql.registry import SqlRegistryStore
 
     return SqlRegistryStore(database)
+
+
+def open_webhook_store(tracking_store: TrackingStore) -> WebhookStore | None:
+    """Webhooks on ``tracking_store``'s database, or None if it has no SQL one.
+
+    Secrets are encrypted with ``ARDEA_SECRET_KEY``, else a 0600 key file next to a SQLite
+    database (see :mod:`ardea.webhooks.secrets`).
+    """
+    database = getattr(tracking_store, "database", None)
+    if database is None:
+        return None
+    from ardea.store.sql.webhooks import SqlWebhookStore
+
+    return SqlWebhookStore(database)
 
 
 def open_stores(settings: ServerSettings) -> tuple[TrackingStore, ArtifactStore]:

@@ -21,6 +21,7 @@ from ardea.api.registry_json import model_version_to_json, registered_model_to_j
 from ardea.server.deps import registry_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
 from ardea.server.registry_sources import check_version_source
+from ardea.server.webhook_events import notify
 from ardea.store.registry import (
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
@@ -59,6 +60,7 @@ async def create_registered_model(request: Request) -> Response:
         req["description"],
         req["deployment_job_id"] or None,
     )
+    notify(request, "registered_model_created", rm.name, tags=rm.tags, description=rm.description)
     return _model(rm)
 
 
@@ -134,6 +136,7 @@ async def set_registered_model_tag(request: Request) -> Response:
         req["key"],
         req["value"] or "",
     )
+    notify(request, "model_tag_set", req["name"], key=req["key"], value=req["value"] or "")
     return empty()
 
 
@@ -142,6 +145,7 @@ async def delete_registered_model_tag(request: Request) -> Response:
     """DeleteRegisteredModelTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL_TAG)
     await call(registry_store(request).delete_registered_model_tag, req["name"], req["key"])
+    notify(request, "model_tag_deleted", req["name"], key=req["key"])
     return empty()
 
 
@@ -155,6 +159,7 @@ async def set_registered_model_alias(request: Request) -> Response:
         req["alias"],
         req["version"],
     )
+    notify(request, "alias_set", req["name"], alias=req["alias"], version=req["version"])
     return empty()
 
 
@@ -163,6 +168,7 @@ async def delete_registered_model_alias(request: Request) -> Response:
     """DeleteRegisteredModelAlias -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL_ALIAS)
     await call(registry_store(request).delete_registered_model_alias, req["name"], req["alias"])
+    notify(request, "alias_deleted", req["name"], alias=req["alias"])
     return empty()
 
 
@@ -203,6 +209,16 @@ async def create_model_version(request: Request) -> Response:
         run_link=req["run_link"] or None,
         description=req["description"],
         model_id=req["model_id"] or None,
+    )
+    notify(
+        request,
+        "model_version_created",
+        mv.name,
+        version=mv.version,
+        source=mv.source,
+        run_id=mv.run_id,
+        tags=dict(tags),
+        description=mv.description,
     )
     return _version(mv)
 
@@ -289,6 +305,14 @@ async def set_model_version_tag(request: Request) -> Response:
         req["key"],
         req["value"] or "",
     )
+    notify(
+        request,
+        "version_tag_set",
+        req["name"],
+        version=req["version"],
+        key=req["key"],
+        value=req["value"] or "",
+    )
     return empty()
 
 
@@ -302,4 +326,5 @@ async def delete_model_version_tag(request: Request) -> Response:
         req["version"],
         req["key"],
     )
+    notify(request, "version_tag_deleted", req["name"], version=req["version"], key=req["key"])
     return empty()

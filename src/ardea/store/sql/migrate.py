@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.store.sql import registry_tables as _registry_tables  # noqa: F401 - on metadata
+from ardea.store.sql import webhooks_tables as _webhooks_tables  # noqa: F401 - on metadata
 from ardea.store.sql.engine import normalize_uri
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0003_registry"
+HEAD_REVISION = "0004_webhooks"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"
