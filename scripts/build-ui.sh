@@ -2,15 +2,16 @@
 # Build the web UI into src/ardea/server/static/ui/ when it is missing or stale.
 #
 # No-op when there is no ui/ folder. "Stale" means: the built index.html is older than any
-# file under ui/src, ui/index.html or ui/package*.json. `npm ci` runs only when node_modules
-# is missing or older than ui/package-lock.json.
+# file under ui/src, ui/public, ui/index.html, ui/package*.json or the Vite/TS configs.
+# `npm ci` runs only when node_modules is missing or older than ui/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -f ui/package.json ] || exit 0
 
 OUT=src/ardea/server/static/ui/index.html
-sources=(ui/src ui/index.html ui/package.json ui/package-lock.json)
+sources=(ui/src ui/public ui/index.html ui/package.json ui/package-lock.json ui/vite.config.ts
+  ui/tsconfig.json ui/tsconfig.app.json ui/tsconfig.node.json)
 existing=()
 for s in "${sources[@]}"; do [ -e "$s" ] && existing+=("$s"); done
 

@@ -13,8 +13,8 @@ VENV=${VENV:-.venv}
 
 # --- Debian packages (root only) -------------------------------------------------------------
 # Each entry is "package:command-that-proves-it-is-installed".
-# Hook for browser tests: append "chromium:chromium" once the Playwright suite lands.
-APT_NEEDS=("postgresql:pg_ctlcluster" "mariadb-server:mariadbd")
+# chromium: Debian's headless browser for the Playwright tests in tests/ui.
+APT_NEEDS=("postgresql:pg_ctlcluster" "mariadb-server:mariadbd" "chromium:chromium")
 APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
 
 install_system_packages() {
@@ -67,6 +67,14 @@ echo "== ruff format --check" >&2
 echo "== pytest" >&2
 "$VENV/bin/python" -m pytest "$@"
 rc=$?
+
+# The web UI's lint (oxlint) and component tests (vitest), when there is a UI and npm.
+if [ -f ui/package.json ] && command -v npm >/dev/null; then
+  echo "== oxlint + vitest (ui/)" >&2
+  [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund) || rc=1
+  (cd ui && npm run lint) || lint_rc=1
+  (cd ui && npm test) || { [ "$rc" -ne 0 ] || rc=1; }
+fi
 
 if [ "$rc" -eq 0 ] && [ "$lint_rc" -ne 0 ]; then
   echo "test.sh: tests passed but lint failed" >&2

@@ -31,6 +31,7 @@ from ardea.server.routers import (
     webhooks,
 )
 from ardea.server.security import SecurityMiddleware
+from ardea.server.static import mount_ui
 from ardea.server.stores import open_registry_store, open_trace_store
 
 __all__ = ["create_app"]
@@ -120,6 +121,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _mount(app, artifacts.proxy_router, "2.0")
         _include(app, artifacts.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
+    mount_ui(app)  # last: the web UI answers GETs on every non-API path
     return app
 
 

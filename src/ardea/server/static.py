@@ -1,0 +1,143 @@
+"""Serve the built web UI (``ui/`` -> ``server/static/ui``) at ``/``.
+
+- Files of the build are served as they are: Vite's content-hashed ``assets/*`` with
+  ``Cache-Control: public, max-age=31536000, immutable``, everything else ``no-cache``.
+- Any other ``GET``/``HEAD`` path that is not an API path (``/api``, ``/ajax-api``, ``/v1``,
+  ``/health`` ...) is a client-side route and gets ``index.html`` (``no-cache``), so shared
+  URLs such as ``/experiments/1/runs?filter=...`` open directly.
+- Every UI response carries a strict Content-Security-Policy: the UI ships no inline scripts,
+  so ``script-src 'self'`` holds, and user data can never run as code.
+- When the UI is not built, the same paths answer a plain-text hint instead.
+
+:func:`mount_ui` appends one route that matches only such paths; it must run after every
+other route is included, so API paths keep their own 404/405 answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Match
+from starlette.types import Receive, Scope, Send
+
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "DEFAULT_BUILD_DIR",
+    "NOT_BUILT_HINT",
+    "UiRoute",
+    "mount_ui",
+]
+
+DEFAULT_BUILD_DIR = Path(__file__).parent / "static" / "ui"
+"""Where ``scripts/build-ui.sh`` (``npm run build`` in ``ui/``) writes the UI."""
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    )
+)
+"""The policy on every UI response: nothing inline, nothing from other origins."""
+
+NOT_BUILT_HINT = (
+    "The Ardea web UI is not built.\n\n"
+    "Build it with `make run` (or `bash scripts/build-ui.sh`, which needs Node.js 20+ and npm);\n"
+    "the REST API is served under /api/2.0 and /api/3.0 either way.\n"
+)
+"""The plain-text answer to UI paths when there is no build."""
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+NO_CACHE = "no-cache"
+
+_API_PREFIXES = ("api", "ajax-api", "v1", "get-artifact", "model-versions", "mlflow-artifacts")
+_API_EXACT = frozenset({"health", "version", "docs", "redoc", "openapi.json"})
+_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _is_api_path(path: str) -> bool:
+    """Whether ``path`` (without the leading slash) belongs to the server, not the UI."""
+    first = path.split("/", 1)[0]
+    return first in _API_PREFIXES or path in _API_EXACT or first in _API_EXACT
+
+
+class UiRoute(BaseRoute):
+    """A route that matches ``GET``/``HEAD`` on every non-API path and serves the UI.
+
+    Args:
+        build_dir: The folder holding ``index.html`` and ``assets/``.
+    """
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir.resolve()
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Full match for UI paths; none for API paths and other methods (their 404/405)."""
+        if scope["type"] != "http" or scope.get("method") not in _METHODS:
+            return Match.NONE, {}
+        if _is_api_path(scope["path"].lstrip("/")):
+            return Match.NONE, {}
+        return Match.FULL, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        """UiRoute has no name: always raises ``NoMatchFound`` (Starlette's protocol)."""
+        from starlette.routing import NoMatchFound
+
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one UI request."""
+        response = self.response_for(scope["path"])
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        await response(scope, receive, send)
+
+    def response_for(self, url_path: str) -> Response:
+        """The response for ``url_path``: a build file, ``index.html``, a 404 or the hint."""
+        index = self.build_dir / "index.html"
+        if not index.is_file():
+            return PlainTextResponse(NOT_BUILT_HINT, headers={"Cache-Control": NO_CACHE})
+        rel = url_path.lstrip("/")
+        file = self._file(rel)
+        if file is not None:
+            immutable = rel.startswith("assets/")
+            return FileResponse(
+                file, headers={"Cache-Control": IMMUTABLE if immutable else NO_CACHE}
+            )
+        last = rel.rsplit("/", 1)[-1]
+        if rel.startswith("assets/") or "." in last:
+            # A missing file (an old hashed chunk, a typo): never answer it with HTML.
+            return PlainTextResponse("Not found\n", status_code=404)
+        return FileResponse(index, headers={"Cache-Control": NO_CACHE})
+
+    def _file(self, rel: str) -> Path | None:
+        """The build file at ``rel``, or ``None`` when absent or outside the build folder."""
+        if not rel or "\x00" in rel or "\\" in rel:
+            return None
+        try:
+            candidate = (self.build_dir / rel).resolve()
+        except (OSError, ValueError):
+            return None
+        if not candidate.is_relative_to(self.build_dir) or not candidate.is_file():
+            return None
+        return candidate
+
+
+def mount_ui(app: Starlette, build_dir: Path | None = None) -> None:
+    """Append the UI route to ``app`` (a FastAPI or Starlette app); call it after all others.
+
+    Args:
+        app: The app whose router gets the route.
+        build_dir: The UI build folder; :data:`DEFAULT_BUILD_DIR` when ``None``. It is read
+            on every request, so a build made while the server runs is picked up.
+    """
+    app.router.routes.append(UiRoute(build_dir or DEFAULT_BUILD_DIR))

@@ -1,0 +1,34 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { ThemeToggle } from "./components/ui/ThemeToggle";
+import { AppRoutes } from "./routes";
+
+/** A query client with the UI's defaults (no refetch on focus: tables are big). */
+export function makeQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { staleTime: 10_000, refetchOnWindowFocus: false, retry: 1 },
+    },
+  });
+}
+
+/** The application shell: header, routes and the query client. */
+export function App({ client }: { client?: QueryClient }) {
+  const [queryClient] = useState(() => client ?? makeQueryClient());
+  return (
+    <QueryClientProvider client={queryClient}>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          Ardea
+        </Link>
+        <Link to="/">Experiments</Link>
+        <span className="spacer" />
+        <ThemeToggle />
+      </header>
+      <main className="app-main">
+        <AppRoutes />
+      </main>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { chartSeries, visibleSeries } from "./chartData";
+
+const m = (step: number, value: number | string, timestamp = 1000 + step) => ({ key: "loss", step, value, timestamp });
+
+describe("chartSeries", () => {
+  it("sorts by step and parses wire values", () => {
+    const out = chartSeries([m(2, 0.5), m(0, "1.5"), m(1, 1)], "step", false, 800);
+    expect(out.x).toEqual([0, 1, 2]);
+    expect(out.y).toEqual([1.5, 1, 0.5]);
+  });
+
+  it("uses seconds on a time axis", () => {
+    const out = chartSeries([m(0, 1, 5000), m(1, 2, 7000)], "time", false, 800);
+    expect(out.x).toEqual([5, 7]);
+  });
+
+  it("drops values a log scale cannot show and counts them", () => {
+    const out = chartSeries([m(0, 0), m(1, -1), m(2, 10)], "step", true, 800);
+    expect(out.y).toEqual([10]);
+    expect(out.dropped).toBe(2);
+  });
+
+  it("bounds 100,000 points to about two per pixel, keeping the peak", () => {
+    const history = Array.from({ length: 100_000 }, (_, i) => m(i, i === 54_321 ? 99 : Math.random()));
+    const out = chartSeries(history, "step", false, 400);
+    expect(out.x.length).toBeLessThanOrEqual(800);
+    expect(Math.max(...out.y)).toBe(99);
+  });
+});
+
+describe("visibleSeries", () => {
+  it("re-samples a zoomed window at full detail, one point beyond each edge", () => {
+    const all = { x: Array.from({ length: 100_000 }, (_, i) => i), y: Array.from({ length: 100_000 }, (_, i) => i % 10) };
+    const out = visibleSeries(all, 400, 1000, 1100);
+    expect(out.x[0]).toBe(999);
+    expect(out.x[out.x.length - 1]).toBe(1100);
+    expect(out.x).toHaveLength(102); // 102 points fit in 400 buckets: nothing dropped
+  });
+});

@@ -1,0 +1,131 @@
+import { useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import {
+  useDeleteExperiment,
+  useExperiments,
+  useRenameExperiment,
+  useRestoreExperiment,
+} from "@ardea/api/queries/experiments";
+import type { Experiment, ViewType } from "@ardea/api/types";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { formatTime } from "@ardea/lib/format";
+import { CreateExperimentForm } from "./CreateExperimentForm";
+
+/** The experiments list: search by name (`?q=`), active or deleted (`?view=`), create, rename, delete, restore. */
+export function ExperimentsPage() {
+  const [params, setParams] = useSearchParams();
+  const search = params.get("q") ?? "";
+  const view: ViewType = params.get("view") === "deleted" ? "DELETED_ONLY" : "ACTIVE_ONLY";
+  const experiments = useExperiments(search, view);
+  const rename = useRenameExperiment();
+  const remove = useDeleteExperiment();
+  const restore = useRestoreExperiment();
+  const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
+
+  const update = (key: string, value: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+
+  const row = (e: Experiment) => (
+    <tr key={e.experiment_id} className={e.lifecycle_stage === "deleted" ? "deleted" : ""}>
+      <td>
+        {editing?.id === e.experiment_id ? (
+          <form
+            onSubmit={(ev) => {
+              ev.preventDefault();
+              rename.mutate(editing, { onSuccess: () => setEditing(null) });
+            }}
+          >
+            <input
+              type="text"
+              aria-label="Rename experiment"
+              value={editing.name}
+              onChange={(ev) => setEditing({ id: e.experiment_id, name: ev.target.value })}
+              autoFocus
+            />{" "}
+            <button type="submit">Save</button>{" "}
+            <button type="button" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <Link to={`/experiments/${encodeURIComponent(e.experiment_id)}`}>{e.name}</Link>
+        )}
+      </td>
+      <td className="muted">{e.experiment_id}</td>
+      <td>{formatTime(e.creation_time)}</td>
+      <td>{formatTime(e.last_update_time)}</td>
+      <td>
+        {view === "ACTIVE_ONLY" ? (
+          <>
+            <button type="button" className="link" onClick={() => setEditing({ id: e.experiment_id, name: e.name })}>
+              Rename
+            </button>
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                if (window.confirm(`Delete experiment "${e.name}"? It can be restored later.`)) remove.mutate(e.experiment_id);
+              }}
+            >
+              Delete
+            </button>
+          </>
+        ) : (
+          <button type="button" className="link" onClick={() => restore.mutate(e.experiment_id)}>
+            Restore
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+
+  return (
+    <section>
+      <h1>Experiments</h1>
+      <div className="toolbar">
+        <input
+          className="grow"
+          type="search"
+          placeholder="Search experiments by name"
+          aria-label="Search experiments"
+          defaultValue={search}
+          onChange={(ev) => update("q", ev.target.value)}
+        />
+        <select aria-label="Show" value={view === "DELETED_ONLY" ? "deleted" : "active"} onChange={(ev) => update("view", ev.target.value === "deleted" ? "deleted" : "")}>
+          <option value="active">Active</option>
+          <option value="deleted">Deleted</option>
+        </select>
+        <CreateExperimentForm />
+      </div>
+      <ErrorBanner error={experiments.error} />
+      <ErrorBanner error={rename.error} prefix="Rename failed" />
+      <ErrorBanner error={remove.error} prefix="Delete failed" />
+      <ErrorBanner error={restore.error} prefix="Restore failed" />
+      {experiments.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <table className="plain" aria-label="Experiments">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>ID</th>
+              <th>Created</th>
+              <th>Last updated</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>{(experiments.data ?? []).map(row)}</tbody>
+        </table>
+      )}
+      {experiments.data?.length === 0 ? <p className="muted">No experiments match.</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,133 @@
+import { lazy, Suspense, useMemo, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useRunsById } from "@ardea/api/queries/runs";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { diffRows, type DiffRow } from "./diffRows";
+
+const CompareChart = lazy(() => import("@ardea/components/run/CompareChart"));
+
+/** At most this many runs are compared (each is one request). */
+const COMPARE_LIMIT = 50;
+
+/** At most this many runs are drawn in the overlaid chart. */
+const CHART_LIMIT = 8;
+
+/** Selected runs side by side: params and latest metrics (differences highlighted), a chart. */
+export default function ComparePage() {
+  const { experimentId = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const allIds = params.getAll("sel");
+  const ids = allIds.slice(0, COMPARE_LIMIT);
+  const queries = useRunsById(ids);
+  const runs = queries.flatMap((q) => (q.data ? [q.data] : []));
+  const error = queries.find((q) => q.error)?.error;
+  const [onlyDiffs, setOnlyDiffs] = useState(params.get("diff") === "1");
+  const dataKey = queries.map((q) => q.dataUpdatedAt).join(",");
+  const rows = useMemo(
+    () => ({ params: diffRows(runs, "params"), metrics: diffRows(runs, "metrics") }),
+    // dataKey stands for the runs' contents.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dataKey],
+  );
+  const metricKeys = rows.metrics.map((r) => r.label);
+  const metric = params.get("metric") ?? metricKeys[0] ?? "";
+  const log = params.get("log") === "1";
+  const xAxis = params.get("x") === "time" ? "time" : "step";
+  const set = (key: string, value: string) =>
+    setParams(
+      (p) => {
+        const n = new URLSearchParams(p);
+        if (value) n.set(key, value);
+        else n.delete(key);
+        return n;
+      },
+      { replace: true },
+    );
+  const chartRuns = useMemo(
+    () => runs.slice(0, CHART_LIMIT).map((r) => ({ id: r.info.run_id, name: r.info.run_name || r.info.run_id })),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dataKey],
+  );
+  const back = new URLSearchParams(allIds.map((id) => ["sel", id]));
+
+  const table = (title: string, list: DiffRow[]) => (
+    <>
+      <h2>{title}</h2>
+      <table className="plain compare" aria-label={title}>
+        <thead>
+          <tr>
+            <th>Key</th>
+            {runs.map((r) => (
+              <th key={r.info.run_id}>{r.info.run_name || r.info.run_id}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {list
+            .filter((r) => !onlyDiffs || r.differs)
+            .map((r) => (
+              <tr key={r.id} className={r.differs ? "differs" : ""} data-differs={r.differs}>
+                <th scope="row">{r.label}</th>
+                {r.values.map((v, i) => (
+                  <td key={i}>{v}</td>
+                ))}
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </>
+  );
+
+  return (
+    <section>
+      <nav className="breadcrumbs">
+        <Link to="/">Experiments</Link>
+        <Link to={`/experiments/${encodeURIComponent(experimentId)}?${back.toString()}`}>Runs</Link>
+        <span>Compare</span>
+      </nav>
+      <h1>Compare {ids.length} runs</h1>
+      {allIds.length > ids.length ? <p className="muted">Showing the first {COMPARE_LIMIT} of {allIds.length} selected runs.</p> : null}
+      <ErrorBanner error={error} />
+      <div className="toolbar">
+        <label>
+          <input
+            type="checkbox"
+            checked={onlyDiffs}
+            onChange={(e) => {
+              setOnlyDiffs(e.target.checked);
+              set("diff", e.target.checked ? "1" : "");
+            }}
+          />{" "}
+          Only differences
+        </label>
+      </div>
+      {table("Parameters", rows.params)}
+      {table("Metrics", rows.metrics)}
+      {metric ? (
+        <>
+          <h2>Chart</h2>
+          <div className="toolbar">
+            <select aria-label="Metric" value={metric} onChange={(e) => set("metric", e.target.value)}>
+              {metricKeys.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+            <select aria-label="X axis" value={xAxis} onChange={(e) => set("x", e.target.value === "time" ? "time" : "")}>
+              <option value="step">Step</option>
+              <option value="time">Time</option>
+            </select>
+            <label>
+              <input type="checkbox" checked={log} onChange={(e) => set("log", e.target.checked ? "1" : "")} /> Log scale
+            </label>
+            {runs.length > CHART_LIMIT ? <span className="muted">The chart shows the first {CHART_LIMIT} runs.</span> : null}
+          </div>
+          <Suspense fallback={<p className="muted">Loading chart…</p>}>
+            <CompareChart runs={chartRuns} metricKey={metric} x={xAxis} log={log} />
+          </Suspense>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,177 @@
+import { lazy, Suspense, useState, type ReactNode } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useExperiment } from "@ardea/api/queries/experiments";
+import { useRun } from "@ardea/api/queries/runs";
+import type { KeyValue } from "@ardea/api/types";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { formatDuration, formatMetric, formatTime, runDuration } from "@ardea/lib/format";
+import type { ArtifactFile } from "@ardea/api/queries/artifacts";
+import { ArtifactBrowser } from "./ArtifactBrowser";
+
+// uPlot and the chart code load only when a run page is opened.
+const MetricChart = lazy(() => import("@ardea/components/run/MetricChart"));
+
+function KvTable({ label, items }: { label: string; items: KeyValue[] }) {
+  if (items.length === 0) return <p className="muted">None.</p>;
+  return (
+    <table className="plain" aria-label={label}>
+      <tbody>
+        {items.map((kv) => (
+          <tr key={kv.key}>
+            <th scope="row">{kv.key}</th>
+            <td>{kv.value ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One run: overview, description, params, latest metrics with a chart, tags. */
+export default function RunPage() {
+  const { experimentId = "", runId = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const run = useRun(runId);
+  const experiment = useExperiment(experimentId);
+  const data = run.data;
+  const tags = [...(data?.data.tags ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const tag = (key: string) => tags.find((t) => t.key === key)?.value;
+  const metrics = [...(data?.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const chosen = params.get("metric") ?? metrics[0]?.key ?? "";
+  const xAxis = params.get("x") === "time" ? "time" : "step";
+  const log = params.get("log") === "1";
+  const set = (key: string, value: string) =>
+    setParams(
+      (p) => {
+        const n = new URLSearchParams(p);
+        if (value) n.set(key, value);
+        else n.delete(key);
+        return n;
+      },
+      { replace: true },
+    );
+
+  const artifactPath = params.get("artifact") ?? "";
+  const [artifact, setArtifact] = useState<ArtifactFile | null>(null);
+  const selectedArtifact = artifactPath ? (artifact?.path === artifactPath ? artifact : { path: artifactPath }) : null;
+
+  const info = data?.info;
+  const parent = tag("mlflow.parentRunId");
+  const note = tag("mlflow.note.content");
+  const overview: [string, ReactNode][] = info
+    ? [
+        ["Run ID", info.run_id],
+        ["Status", <span key="status" className={`status-${info.status ?? ""}`}>{info.status}</span>],
+        ["Started", formatTime(info.start_time)],
+        ["Ended", formatTime(info.end_time)],
+        ["Duration", formatDuration(runDuration(info.start_time, info.end_time))],
+        ["User", info.user_id ?? ""],
+        ["Source", tag("mlflow.source.name") ?? ""],
+        [
+          "Parent run",
+          parent ? (
+            <Link to={`/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(parent)}`}>{parent}</Link>
+          ) : (
+            ""
+          ),
+        ],
+        ["Artifact URI", info.artifact_uri ?? ""],
+      ]
+    : [];
+
+  return (
+    <section>
+      <nav className="breadcrumbs">
+        <Link to="/">Experiments</Link>
+        <Link to={`/experiments/${encodeURIComponent(experimentId)}`}>{experiment.data?.name ?? experimentId}</Link>
+        <span>{info?.run_name || runId}</span>
+      </nav>
+      <h1>{info?.run_name || runId}</h1>
+      <ErrorBanner error={run.error} />
+      {run.isPending ? <p className="muted">Loading…</p> : null}
+      {info ? (
+        <>
+          <dl className="kv" aria-label="Overview">
+            {overview.map(([k, v]) => (
+              <div key={k} style={{ display: "contents" }}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+          <h2>Description</h2>
+          {note ? <div className="note" data-testid="run-description">{note}</div> : <p className="muted">No description.</p>}
+          <h2>Metrics</h2>
+          {metrics.length ? (
+            <>
+              <div className="toolbar">
+                <label>
+                  Metric{" "}
+                  <select aria-label="Metric" value={chosen} onChange={(e) => set("metric", e.target.value)}>
+                    {metrics.map((m) => (
+                      <option key={m.key} value={m.key}>
+                        {m.key}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  X axis{" "}
+                  <select aria-label="X axis" value={xAxis} onChange={(e) => set("x", e.target.value === "time" ? "time" : "")}>
+                    <option value="step">Step</option>
+                    <option value="time">Time</option>
+                  </select>
+                </label>
+                <label>
+                  <input type="checkbox" checked={log} onChange={(e) => set("log", e.target.checked ? "1" : "")} /> Log scale
+                </label>
+              </div>
+              <Suspense fallback={<p className="muted">Loading chart…</p>}>
+                <MetricChart runId={runId} metricKey={chosen} x={xAxis} log={log} />
+              </Suspense>
+              <table className="plain" aria-label="Latest metrics">
+                <thead>
+                  <tr>
+                    <th>Metric</th>
+                    <th>Latest value</th>
+                    <th>Step</th>
+                    <th>Logged</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {metrics.map((m) => (
+                    <tr key={m.key}>
+                      <td>
+                        <button type="button" className="link" onClick={() => set("metric", m.key)}>
+                          {m.key}
+                        </button>
+                      </td>
+                      <td>{formatMetric(m.value)}</td>
+                      <td>{String(m.step)}</td>
+                      <td>{formatTime(m.timestamp)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : (
+            <p className="muted">No metrics.</p>
+          )}
+          <h2>Parameters</h2>
+          <KvTable label="Parameters" items={[...(data.data.params ?? [])].sort((a, b) => a.key.localeCompare(b.key))} />
+          <h2>Tags</h2>
+          <KvTable label="Tags" items={tags.filter((t) => t.key !== "mlflow.note.content")} />
+          <h2>Artifacts</h2>
+          <ArtifactBrowser
+            runId={runId}
+            selected={selectedArtifact}
+            onSelect={(f) => {
+              setArtifact(f);
+              set("artifact", f.path);
+            }}
+          />
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+import { useCallback, useMemo } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useExperiment } from "@ardea/api/queries/experiments";
+import { useRunsPages } from "@ardea/api/queries/runs";
+import { ApiError } from "@ardea/api/client";
+import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
+import { FilterBox } from "@ardea/components/search/FilterBox";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { ColumnPicker } from "./ColumnPicker";
+import { RunsTable } from "./RunsTable";
+import { availableKeys, toRunRow } from "./runRows";
+import { orderByFor, readRunsView, writeRunsView, type RunsView } from "./urlState";
+
+/** At most this many runs are selected at once (the selection travels in the URL). */
+export const SELECTION_LIMIT = 500;
+
+/** An experiment's runs: filter, sort, columns and selection all live in the URL. */
+export default function RunsPage() {
+  const { experimentId = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const view = readRunsView(params);
+  const experiment = useExperiment(experimentId);
+  const orderBy = useMemo(() => orderByFor(view.sort, view.desc), [view.sort, view.desc]);
+  const runs = useRunsPages({ experimentId, filter: view.filter, orderBy });
+
+  const rows = useMemo(() => (runs.data?.pages ?? []).flatMap((p) => (p.runs ?? []).map(toRunRow)), [runs.data]);
+  const available = useMemo(() => availableKeys(rows), [rows]);
+  const selectedKey = view.selected.join("\n");
+  const selected = useMemo(() => new Set(selectedKey ? selectedKey.split("\n") : []), [selectedKey]);
+
+  const update = useCallback(
+    (patch: Partial<RunsView>, replace = false) => setParams((p) => writeRunsView(p, patch), { replace }),
+    [setParams],
+  );
+  const onSort = useCallback(
+    (columnId: string) => {
+      const current = readRunsView(params);
+      if (current.sort === columnId) update({ desc: !current.desc });
+      else update({ sort: columnId, desc: columnId.startsWith("metrics.") || columnId === "attributes.start_time" });
+    },
+    [params, update],
+  );
+  const onToggle = useCallback(
+    (runId: string) => {
+      const next = new Set(selected);
+      if (next.has(runId)) next.delete(runId);
+      else next.add(runId);
+      update({ selected: [...next] }, true);
+    },
+    [selected, update],
+  );
+  const onToggleAll = useCallback(() => {
+    // Clears a selection, else selects the loaded runs; the selection is part of the URL,
+    // so it is kept to a size a URL can carry.
+    update({ selected: selected.size ? [] : rows.slice(0, SELECTION_LIMIT).map((r) => r.id) }, true);
+  }, [rows, selected, update]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = runs;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const filterError = runs.error instanceof ApiError && runs.error.status === 400;
+  return (
+    <section>
+      <nav className="breadcrumbs">
+        <Link to="/">Experiments</Link>
+        <span>{experiment.data?.name ?? experimentId}</span>
+      </nav>
+      <h1>{experiment.data?.name ?? "Experiment"}</h1>
+      <ExperimentTabs experimentId={experimentId} />
+      <ErrorBanner error={experiment.error} />
+      <div className="toolbar">
+        <FilterBox
+          key={view.filter}
+          placeholder="metrics.acc > 0.5 and params.lr = '0.01' and tags.team = 'vision'"
+          value={view.filter}
+          onApply={(filter) => update({ filter, selected: [] })}
+          error={runs.error}
+        />
+        <ColumnPicker available={available} chosen={view.columns} onChange={(columns) => update({ columns }, true)} />
+        {selected.size >= 2 ? (
+          <Link
+            className="button"
+            to={`/experiments/${encodeURIComponent(experimentId)}/compare?${new URLSearchParams(view.selected.map((id) => ["sel", id])).toString()}`}
+          >
+            Compare {selected.size}
+          </Link>
+        ) : (
+          <button type="button" disabled title="Select two or more runs">
+            Compare
+          </button>
+        )}
+      </div>
+      {runs.error && !filterError ? <ErrorBanner error={runs.error} /> : null}
+      <p className="muted" aria-live="polite">
+        {runs.isPending
+          ? "Loading runs…"
+          : `${rows.length.toLocaleString()}${hasNextPage ? "+" : ""} runs` +
+            (selected.size ? ` · ${selected.size} selected` : "") +
+            (selected.size >= SELECTION_LIMIT ? ` (at most ${SELECTION_LIMIT})` : "") +
+            (isFetchingNextPage ? " · loading more…" : "")}
+      </p>
+      <RunsTable
+        experimentId={experimentId}
+        rows={rows}
+        columns={view.columns}
+        sort={view.sort}
+        desc={view.desc}
+        onSort={onSort}
+        selected={selected}
+        onToggle={onToggle}
+        onToggleAll={onToggleAll}
+        hasMore={hasNextPage}
+        loadMore={loadMore}
+        emptyText={runs.isPending || runs.error ? "" : view.filter ? "No runs match the filter." : "No runs yet."}
+      />
+    </section>
+  );
+}

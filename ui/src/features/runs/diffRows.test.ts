@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import type { Run } from "@ardea/api/types";
+import { diffRows } from "./diffRows";
+
+const run = (id: string, params: Record<string, string>, metrics: Record<string, number>): Run => ({
+  info: { run_id: id, experiment_id: "1" },
+  data: {
+    params: Object.entries(params).map(([key, value]) => ({ key, value })),
+    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
+  },
+});
+
+describe("diffRows", () => {
+  const runs = [run("a", { lr: "0.1", bs: "32" }, { acc: 0.9 }), run("b", { lr: "0.2", bs: "32" }, { acc: 0.9, loss: 1 })];
+
+  it("flags keys whose values differ, including keys a run lacks", () => {
+    expect(diffRows(runs, "params")).toEqual([
+      { id: "params.bs", label: "bs", values: ["32", "32"], differs: false },
+      { id: "params.lr", label: "lr", values: ["0.1", "0.2"], differs: true },
+    ]);
+    const metrics = diffRows(runs, "metrics");
+    expect(metrics.map((r) => [r.label, r.differs])).toEqual([
+      ["acc", false],
+      ["loss", true],
+    ]);
+    expect(metrics[1]!.values).toEqual(["", "1"]);
+  });
+});

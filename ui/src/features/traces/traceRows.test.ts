@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { toTraceRow } from "./traceRows";
+
+describe("toTraceRow", () => {
+  it("reads latency, tokens, session and time from TraceInfoV3", () => {
+    const row = toTraceRow({
+      trace_id: "tr-1",
+      request_time: "2023-11-14T22:13:20.000Z",
+      execution_duration: "1.250s",
+      state: "OK",
+      request_preview: '{"q": "hi"}',
+      trace_metadata: { "mlflow.trace.tokenUsage": '{"total_tokens": 42}', "mlflow.trace.session": "s-9" },
+      tags: { "mlflow.traceName": "agent" },
+    });
+    expect(row).toMatchObject({ id: "tr-1", name: "agent", latency: 1250, tokens: "42", session: "s-9", time: 1_700_000_000_000 });
+  });
+
+  it("leaves absent fields empty", () => {
+    const row = toTraceRow({ trace_id: "tr-2", trace_metadata: { "mlflow.trace.tokenUsage": "not json" } });
+    expect(row.tokens).toBe("");
+    expect(Number.isNaN(row.latency)).toBe(true);
+  });
+});

@@ -1,0 +1,42 @@
+// What the traces table shows per trace, from TraceInfoV3.
+import type { TraceInfo } from "@ardea/api/types";
+
+export interface TraceRow {
+  id: string;
+  name: string;
+  request: string;
+  response: string;
+  state: string;
+  /** Milliseconds. */
+  latency: number;
+  tokens: string;
+  session: string;
+  /** Epoch milliseconds. */
+  time: number;
+}
+
+function tokens(meta: Record<string, string>): string {
+  try {
+    const usage = JSON.parse(meta["mlflow.trace.tokenUsage"] ?? "") as { total_tokens?: number };
+    return usage.total_tokens !== undefined ? String(usage.total_tokens) : "";
+  } catch {
+    return "";
+  }
+}
+
+/** One table row per trace. */
+export function toTraceRow(t: TraceInfo): TraceRow {
+  const meta = t.trace_metadata ?? {};
+  const duration = t.execution_duration ?? "";
+  return {
+    id: t.trace_id,
+    name: t.tags?.["mlflow.traceName"] ?? "",
+    request: t.request_preview ?? "",
+    response: t.response_preview ?? "",
+    state: t.state ?? "",
+    latency: duration.endsWith("s") ? Number(duration.slice(0, -1)) * 1000 : Number.NaN,
+    tokens: tokens(meta),
+    session: meta["mlflow.trace.session"] ?? "",
+    time: t.request_time ? Date.parse(t.request_time) : Number.NaN,
+  };
+}
