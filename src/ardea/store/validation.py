@@ -238,8 +238,21 @@ def validate_batch(
     _check_limit(
         "metrics, params, and tags", MAX_ENTITIES_PER_BATCH, len(metrics) + len(params) + len(tags)
     )
+    lo, hi = -MAX_INT64 - 1, MAX_INT64
     for i, m in enumerate(metrics):
-        validate_metric(m, f"metrics[{i}]")
+        # The common case inline (a call and an error-path string per point cost a tenth of a
+        # 1,000-point batch); anything unusual gets validate_metric's exact error.
+        ts, step, tv = m.timestamp, m.step, type(m.value)
+        if not (
+            type(ts) is int
+            and 0 <= ts <= hi
+            and type(step) is int
+            and lo <= step <= hi
+            and (tv is float or tv is int)
+            and type(m.key) is str
+            and _key_ok(m.key)
+        ):
+            validate_metric(m, f"metrics[{i}]")
     for i, p in enumerate(params):
         validate_param(p, f"params[{i}]")
     for i, t in enumerate(tags):
