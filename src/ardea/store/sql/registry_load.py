@@ -6,6 +6,7 @@ that order, with tags, aliases and (for models) the latest version per stage.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,36 +15,50 @@ from sqlalchemy.engine import Connection
 
 from ardea.entities.registry import ModelVersion, RegisteredModel, RegisteredModelAlias
 from ardea.store.sql._common import chunked
+from ardea.store.sql.loaders import raw_rows
 from ardea.store.sql.registry_tables import (
     DELETED_STAGE,
-    model_version_tags,
     model_versions,
-    registered_model_aliases,
-    registered_model_tags,
     registered_models,
 )
 
-__all__ = ["latest_version_rows", "load_model_versions", "load_registered_models", "version_rows"]
+__all__ = [
+    "VersionRow",
+    "latest_version_rows",
+    "load_model_versions",
+    "load_registered_models",
+    "version_rows",
+]
 
 _CHUNK = 400
 
+_VERSION_COLUMNS = tuple(c.name for c in model_versions.columns)
+VersionRow = namedtuple("VersionRow", _VERSION_COLUMNS)  # type: ignore[misc]
+"""A ``model_versions`` row read with raw SQL (attribute access like SQLAlchemy's rows)."""
+_MODEL_COLUMNS = tuple(c.name for c in registered_models.columns)
+
+# Raw DBAPI SQL on the read paths (as ``loaders.raw_rows`` does for runs): building and
+# expanding SQLAlchemy ``IN`` selects cost more than SQLite's work for a page of 100 models.
+
+
+def _q(conn: Connection, name: str) -> str:
+    return str(conn.dialect.identifier_preparer.quote(name))
+
 
 def _alias_map(conn: Connection, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
-    al = registered_model_aliases
     out: dict[str, list[tuple[str, int]]] = {}
-    for part in chunked(list(names), _CHUNK):
-        query = sa.select(al.c.name, al.c.alias, al.c.version).where(al.c.name.in_(part))
-        for name, alias, version in conn.execute(query):
-            out.setdefault(name, []).append((alias, int(version)))
+    sql = "SELECT name, alias, version FROM registered_model_aliases WHERE name IN ({ids})"
+    for name, alias, version in raw_rows(conn, sql, list(dict.fromkeys(names))):
+        out.setdefault(name, []).append((alias, int(version)))
     for items in out.values():
         items.sort()
     return out
 
 
-def version_rows(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[sa.Row[Any]]:
+def version_rows(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Any]:
     """Rows of the (visible) versions with these (name, version) keys, in the keys' order."""
     mv = model_versions
-    found: dict[tuple[str, int], sa.Row[Any]] = {}
+    found: dict[tuple[str, int], Any] = {}
     for part in chunked(list(dict.fromkeys(keys)), _CHUNK):
         query = sa.select(mv).where(
             sa.tuple_(mv.c.name, mv.c.version).in_(list(part)), mv.c.current_stage != DELETED_STAGE
@@ -53,21 +68,28 @@ def version_rows(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[sa.R
     return [found[k] for k in keys if k in found]
 
 
-def load_model_versions(conn: Connection, rows: Iterable[sa.Row[Any]]) -> list[ModelVersion]:
-    """Entities for ``model_versions`` rows (in order), with their tags and aliases."""
-    rows = list(rows)
+def load_model_versions(conn: Connection, rows: Iterable[Any]) -> list[ModelVersion]:
+    """Entities for ``model_versions`` rows (in order), with their tags and aliases.
+
+    Each row has the table's columns in table order (``select(model_versions)``).
+    """
+    # Plain namedtuples: attribute access on SQLAlchemy rows cost microseconds per field.
+    rows = [r if isinstance(r, VersionRow) else VersionRow._make(r) for r in rows]
     if not rows:
         return []
     keys = [(r.name, int(r.version)) for r in rows]
+    wanted = set(keys)
+    names = list({k[0] for k in keys})
     tags: dict[tuple[str, int], dict[str, str]] = {}
-    tg = model_version_tags
-    for part in chunked(list(dict.fromkeys(keys)), _CHUNK):
-        query = sa.select(tg.c.name, tg.c.version, tg.c.key, tg.c.value).where(
-            sa.tuple_(tg.c.name, tg.c.version).in_(list(part))
-        )
-        for name, version, key, value in conn.execute(query):
-            tags.setdefault((name, int(version)), {})[key] = value
-    aliases = _alias_map(conn, list({k[0] for k in keys}))
+    sql = (
+        f"SELECT name, version, {_q(conn, 'key')}, value FROM model_version_tags "
+        "WHERE name IN ({ids})"
+    )
+    for name, version, key, value in raw_rows(conn, sql, names):
+        k = (name, int(version))
+        if k in wanted:  # the tags of the models' other versions are skipped
+            tags.setdefault(k, {})[key] = value
+    aliases = _alias_map(conn, names)
     out = []
     for r, key in zip(rows, keys, strict=True):
         out.append(
@@ -93,39 +115,53 @@ def load_model_versions(conn: Connection, rows: Iterable[sa.Row[Any]]) -> list[M
     return out
 
 
-def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[sa.Row[Any]]:
+def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[Any]:
     """The newest visible version row per (model, stage) of ``names``, by name then version."""
-    mv = model_versions
-    rows: list[sa.Row[Any]] = []
-    for part in chunked(list(names), _CHUNK):
-        newest = (
-            sa.select(mv.c.name, mv.c.current_stage, sa.func.max(mv.c.version).label("version"))
-            .where(mv.c.name.in_(part), mv.c.current_stage != DELETED_STAGE)
-            .group_by(mv.c.name, mv.c.current_stage)
-            .subquery()
-        )
-        query = (
-            sa.select(mv)
-            .join(newest, sa.and_(mv.c.name == newest.c.name, mv.c.version == newest.c.version))
-            .order_by(mv.c.name, mv.c.version)
-        )
-        rows.extend(conn.execute(query))
+    if not names:
+        return []
+    cols = ", ".join(f"mv.{_q(conn, c)}" for c in _VERSION_COLUMNS)
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (
+        f"SELECT {cols} FROM model_versions mv JOIN ("
+        "SELECT name, current_stage, MAX(version) AS version FROM model_versions "
+        f"WHERE name IN ({{ids}}) AND current_stage != {mark} GROUP BY name, current_stage"
+        ") newest ON mv.name = newest.name AND mv.version = newest.version "
+        "ORDER BY mv.name, mv.version"
+    )
+    rows: list[Any] = []
+    for part in chunked(list(dict.fromkeys(names)), _CHUNK):
+        rows.extend(map(VersionRow._make, _raw_with(conn, sql, part, DELETED_STAGE)))
     return rows
+
+
+def _raw_with(conn: Connection, sql: str, ids: Sequence[str], extra: Any) -> list[Any]:
+    """``raw_rows`` for SQL whose ``{ids}`` list is followed by one more parameter."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql.format(ids=", ".join([mark] * len(ids))), (*ids, extra))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def load_registered_models(conn: Connection, names: Sequence[str]) -> list[RegisteredModel]:
     """Registered models by name (in order; missing names are skipped), fully loaded."""
     if not names:
         return []
-    rm, tg = registered_models, registered_model_tags
-    rows: dict[str, sa.Row[Any]] = {}
+    rows: dict[str, Any] = {}
     tags: dict[str, dict[str, str]] = {}
-    for part in chunked(list(dict.fromkeys(names)), _CHUNK):
-        for row in conn.execute(sa.select(rm).where(rm.c.name.in_(part))):
-            rows[row.name] = row
-        query = sa.select(tg.c.name, tg.c.key, tg.c.value).where(tg.c.name.in_(part))
-        for name, key, value in conn.execute(query):
-            tags.setdefault(name, {})[key] = value
+    unique = list(dict.fromkeys(names))
+    cols = ", ".join(_q(conn, c) for c in _MODEL_COLUMNS)
+    for row in raw_rows(
+        conn, f"SELECT {cols} FROM registered_models WHERE name IN ({{ids}})", unique
+    ):
+        rows[row[0]] = dict(zip(_MODEL_COLUMNS, row, strict=True))
+    sql = (
+        f"SELECT name, {_q(conn, 'key')}, value FROM registered_model_tags WHERE name IN ({{ids}})"
+    )
+    for name, key, value in raw_rows(conn, sql, list(rows)):
+        tags.setdefault(name, {})[key] = value
     present = [n for n in names if n in rows]
     aliases = _alias_map(conn, present)
     latest: dict[str, list[ModelVersion]] = {}
@@ -137,11 +173,11 @@ def load_registered_models(conn: Connection, names: Sequence[str]) -> list[Regis
         out.append(
             RegisteredModel(
                 name=name,
-                creation_timestamp=int(r.creation_timestamp),
-                last_updated_timestamp=int(r.last_updated_timestamp),
-                description=r.description,
-                user_id=r.user_id,
-                deployment_job_id=r.deployment_job_id,
+                creation_timestamp=int(r["creation_timestamp"]),
+                last_updated_timestamp=int(r["last_updated_timestamp"]),
+                description=r["description"],
+                user_id=r["user_id"],
+                deployment_job_id=r["deployment_job_id"],
                 tags=dict(sorted(tags.get(name, {}).items())),
                 aliases=[RegisteredModelAlias(a, v) for a, v in aliases.get(name, [])],
                 latest_versions=latest.get(name, []),

@@ -24,6 +24,7 @@ from ardea.store.registry_validation import (
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._common import upsert
 from ardea.store.sql.engine import Database
+from ardea.store.sql.loaders import fetch_all
 from ardea.store.sql.registry_common import (
     is_unique_violation,
     model_for_write,
@@ -194,7 +195,7 @@ class SqlRegisteredModels:
         query = select_registered_model_names(clauses, orders)
 
         def op(conn: Connection) -> PagedList[RegisteredModel]:
-            names = [r[0] for r in conn.execute(query.offset(offset).limit(max_results + 1))]
+            names = [r[0] for r in fetch_all(conn, query.offset(offset).limit(max_results + 1))]
             token = None
             if len(names) > max_results:
                 names = names[:max_results]

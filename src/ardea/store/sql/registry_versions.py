@@ -28,6 +28,7 @@ from ardea.store.registry_validation import (
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._common import upsert
 from ardea.store.sql.engine import Database
+from ardea.store.sql.loaders import fetch_all
 from ardea.store.sql.registry_common import (
     model_for_write,
     touch_model,
@@ -218,7 +219,7 @@ class SqlModelVersions:
         query = select_model_version_keys(clauses, orders)
 
         def op(conn: Connection) -> PagedList[ModelVersion]:
-            rows = list(conn.execute(query.offset(offset).limit(max_results + 1)))
+            rows = fetch_all(conn, query.offset(offset).limit(max_results + 1))
             token = None
             if len(rows) > max_results:
                 rows = rows[:max_results]
