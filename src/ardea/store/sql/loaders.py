@@ -114,20 +114,17 @@ def fetch_all(conn: Connection, query: Any) -> list[Any]:
     """``conn.execute(query).all()``, as plain tuples straight from the driver on SQLite.
 
     SQLAlchemy's result rows cost about a microsecond per value to build; for a page of a
-    thousand wide rows that is most of a search. The query is compiled as usual (bound
-    parameters, expanded ``IN`` lists), so nothing is rendered into the SQL text.
+    thousand wide rows that is most of a search. The statement still runs through
+    SQLAlchemy (its compiled cache, bound parameters); only the rows are read from the
+    DBAPI cursor (SQLite needs no result processing for the column types read this way).
     """
+    result = conn.execute(query)
     if conn.dialect.name != "sqlite":
-        return list(conn.execute(query).all())
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    args = tuple(params[name] for name in compiled.positiontup or ())
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        return list(result.all())
     try:
-        cursor.execute(str(compiled), args)
-        return list(cursor.fetchall())
+        return list(result.cursor.fetchall())  # type: ignore[attr-defined]
     finally:
-        cursor.close()
+        result.close()
 
 
 def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
