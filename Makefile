@@ -31,10 +31,10 @@ $(VPY):
 	$(UV) venv --python $(PYTHON) $(VENV)
 
 install: $(VPY)
-	$(UV) pip install -q -p $(VPY) -e .
+	$(UV) pip install -q --compile-bytecode -p $(VPY) -e .
 
 install-dev: $(VPY)
-	$(UV) pip install -q -p $(VPY) -e '.[dev]'
+	$(UV) pip install -q --compile-bytecode -p $(VPY) -e '.[dev]'
 
 ui:
 	@bash scripts/build-ui.sh

@@ -28,6 +28,31 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# --- bytecode --------------------------------------------------------------------------------
+
+
+def compile_bytecode(python: str, *extra: Path) -> None:
+    """Write ``.pyc`` files for ``python``'s site-packages (and ``extra`` source folders).
+
+    Installed packages normally ship compiled (pip compiles on install, and Python caches on
+    first import), but this machine sets ``PYTHONDONTWRITEBYTECODE=1`` and uv installs
+    without compiling: every import would compile from source and import-time and start-up
+    figures would measure the compiler. Compiling both venvs first measures what users get.
+    """
+    code = "import site, sys; print('\\n'.join(site.getsitepackages()))"
+    paths = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    targets = [p for p in paths if Path(p).is_dir()] + [str(p) for p in extra]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(
+        [python, "-m", "compileall", "-q", "-j", "0", *targets],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        check=False,  # a package with a deliberately broken test file must not stop the run
+    )
+
+
 # --- /proc -------------------------------------------------------------------------------------
 
 

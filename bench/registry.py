@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Lean, Server, cpu_meter
+from _common import Lean, Server, compile_bytecode, cpu_meter
 from tracking import (
     MLFLOW_VENV,
     MLFLOW_VERSION,
@@ -370,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     size = QUICK if args.quick else FULL
     with_mlflow = not args.ardea_only and ensure_mlflow_venv()
+    compile_bytecode(sys.executable, Path(__file__).resolve().parents[1] / "src")
+    if with_mlflow:
+        compile_bytecode(str(MLFLOW_VENV / "bin" / "python"))
     if not args.ardea_only and not with_mlflow:
         print("note: MLflow could not be installed; only Ardea's figures are measured")
     results: dict[str, dict[str, float]] = {"ardea": {}, "mlflow": {}}

@@ -29,7 +29,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Lean, Server, cpu_meter, free_port, metrics_batch, tree_rss_mb
+from _common import (
+    Lean,
+    Server,
+    compile_bytecode,
+    cpu_meter,
+    free_port,
+    metrics_batch,
+    tree_rss_mb,
+)
 
 HERE = Path(__file__).resolve().parent
 MLFLOW_VENV = HERE / ".venv-mlflow"
@@ -527,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     size = QUICK if args.quick else FULL
 
     with_mlflow = not args.ardea_only and ensure_mlflow_venv()
+    print("compiling bytecode of the venvs (see compile_bytecode) ...", flush=True)
+    compile_bytecode(sys.executable, HERE.parent / "src")
+    if with_mlflow:
+        compile_bytecode(str(MLFLOW_VENV / "bin" / "python"))
     if not args.ardea_only and not with_mlflow:
         print("note: MLflow could not be installed; only Ardea's figures are measured")
     results: dict[str, dict[str, float]] = {"ardea": {}, "mlflow": {}}
