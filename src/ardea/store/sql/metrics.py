@@ -46,16 +46,22 @@ def insert_metrics(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> 
     series = series_ids(conn, run_id, list(dict.fromkeys(m.key for m in metrics)))
     rows: list[tuple[Any, ...]] = []
     latest: dict[str, tuple[Any, ...]] = {}
+    extra = False  # any model or dataset column set?
     for m in metrics:
         value, is_nan = encode_value(m.value)
         step = int(m.step or 0)
         ts = int(m.timestamp)
-        rows.append(
-            (series[m.key], step, ts, value, is_nan, m.model_id, m.dataset_name, m.dataset_digest)
-        )
+        rows.append((series[m.key], step, ts, value, is_nan))
+        extra = extra or bool(m.model_id or m.dataset_name or m.dataset_digest)
         cur = latest.get(m.key)
         if cur is None or (step, ts, value) > (cur[4], cur[3], cur[2]):
             latest[m.key] = (run_id, m.key, value, ts, step, is_nan)
+    if extra or conn.dialect.name == "postgresql":
+        # The full rows (rare: metrics tied to a model or dataset; PostgreSQL's unnest form).
+        rows = [
+            (*row, m.model_id, m.dataset_name, m.dataset_digest)
+            for row, m in zip(rows, metrics, strict=True)
+        ]
     _insert_history(conn, rows)
     _upsert_latest(conn, [latest[k] for k in sorted(latest)])  # one lock order for all
 
@@ -138,8 +144,10 @@ def _insert_history(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         )
         return
     verb = "INSERT OR IGNORE" if dialect == "sqlite" else "INSERT IGNORE"
+    width = len(rows[0])  # 5: the model and dataset columns are all NULL and left out
+    cols = ", ".join(_q(conn, c) for c in _HISTORY_COLS[:width])
     conn.exec_driver_sql(
-        f"{verb} INTO metrics ({cols}) VALUES ({_placeholders(conn, len(_HISTORY_COLS))})", rows
+        f"{verb} INTO metrics ({cols}) VALUES ({_placeholders(conn, width)})", rows
     )
 
 
