@@ -71,6 +71,12 @@ SOURCE_RUN_KEY = "mlflow.sourceRun"
 
 def _metadata(info: TraceInfo) -> dict[str, str]:
     meta = dict(info.trace_metadata)
+    # Session and user that came only from span attributes (``session.id`` / ``user.id``)
+    # are reported where MLflow clients and the UI read them.
+    if info.session_id and SESSION_KEY not in meta:
+        meta[SESSION_KEY] = info.session_id
+    if info.user_id and USER_KEY not in meta:
+        meta[USER_KEY] = info.user_id
     usage = info.token_usage
     if usage is not None and TOKEN_USAGE_KEY not in meta and usage.total_tokens:
         meta[TOKEN_USAGE_KEY] = orjson.dumps(
@@ -90,7 +96,8 @@ def trace_info_to_json(info: TraceInfo) -> dict[str, Any]:
 
     Token totals and cost the store added up from spans appear as ``mlflow.trace.tokenUsage``
     and ``mlflow.trace.cost`` metadata (as MLflow writes them) when the client did not send
-    those keys itself.
+    those keys itself; so do the session and user as ``mlflow.trace.session`` /
+    ``mlflow.trace.user``.
     """
     out: dict[str, Any] = {
         "trace_id": info.trace_id,

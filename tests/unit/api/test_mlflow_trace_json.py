@@ -226,3 +226,17 @@ def test_trace_info_from_json_reads_name_session_user_and_run_where_mlflow_keeps
         {"trace_id": "tr-" + "b" * 32, "trace_location": {}}, default_experiment_id="0"
     )
     assert (bare.name, bare.session_id, bare.user_id, bare.run_id) == (None, None, None, None)
+
+
+def test_session_and_user_from_span_attributes_are_reported_as_metadata() -> None:
+    info = TraceInfo(
+        trace_id="tr-" + "c" * 32,
+        experiment_id="0",
+        request_time=1,
+        session_id="s-9",
+        user_id="bob",
+        trace_metadata={"mlflow.trace.user": "alice"},  # what the client sent wins
+    )
+    meta = trace_info_to_json(info)["trace_metadata"]
+    assert meta["mlflow.trace.session"] == "s-9"
+    assert meta["mlflow.trace.user"] == "alice"
