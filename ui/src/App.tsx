@@ -23,6 +23,8 @@ export function App({ client }: { client?: QueryClient }) {
           Ardea
         </Link>
         <Link to="/">Experiments</Link>
+        <Link to="/models">Models</Link>
+        <Link to="/prompts">Prompts</Link>
         <span className="spacer" />
         <ThemeToggle />
       </header>

@@ -8,6 +8,13 @@ const RunPage = lazy(() => import("./features/runs/RunPage"));
 const ComparePage = lazy(() => import("./features/runs/ComparePage"));
 const TracesPage = lazy(() => import("./features/traces/TracesPage"));
 const TracePage = lazy(() => import("./features/traces/TracePage"));
+const OverviewPage = lazy(() => import("./features/overview/OverviewPage"));
+const ModelsPage = lazy(() => import("./features/models/ModelsPage"));
+const ModelPage = lazy(() => import("./features/models/ModelPage"));
+const PromptsPage = lazy(() => import("./features/prompts/PromptsPage"));
+const PromptPage = lazy(() => import("./features/prompts/PromptPage"));
+const SessionsPage = lazy(() => import("./features/traces/SessionsPage"));
+const SessionPage = lazy(() => import("./features/traces/SessionPage"));
 
 function NotFound() {
   return (
@@ -28,6 +35,13 @@ export function AppRoutes() {
         <Route path="/experiments/:experimentId/compare" element={<ComparePage />} />
         <Route path="/experiments/:experimentId/traces" element={<TracesPage />} />
         <Route path="/experiments/:experimentId/traces/:traceId" element={<TracePage />} />
+        <Route path="/experiments/:experimentId/sessions" element={<SessionsPage />} />
+        <Route path="/experiments/:experimentId/sessions/:sessionId" element={<SessionPage />} />
+        <Route path="/experiments/:experimentId/overview" element={<OverviewPage />} />
+        <Route path="/models" element={<ModelsPage />} />
+        <Route path="/models/:name" element={<ModelPage />} />
+        <Route path="/prompts" element={<PromptsPage />} />
+        <Route path="/prompts/:name" element={<PromptPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Suspense>

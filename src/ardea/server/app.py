@@ -26,6 +26,7 @@ from ardea.server.routers import (
     otlp,
     registry,
     runs,
+    trace_metrics,
     trace_spans,
     traces,
     webhooks,
@@ -108,6 +109,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _include(app, otlp.router)
     _mount(app, traces.v3_router, "3.0")
     _mount(app, trace_spans.router, "3.0")
+    _mount(app, trace_metrics.router, "3.0")
     _mount(app, assessments.router, "3.0")
     _mount(app, traces.common_router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc

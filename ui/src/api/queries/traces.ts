@@ -1,61 +1,136 @@
-// TanStack Query hooks for traces (MLflow v3 trace search, Ardea's span pages).
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+// TanStack Query hooks for traces (MLflow v3 trace search and info, Ardea's span levels).
+import { useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 import { apiGet, apiPost } from "../client";
 import type { OtelSpan, TraceInfo } from "../types";
 
 export const TRACES_PAGE_SIZE = 500;
-const SPANS_PAGE_SIZE = 10_000;
+/** Spans per page of one tree level. */
+export const SPAN_LEVEL_PAGE_SIZE = 1000;
+
+/** An assessment (feedback or expectation) as MLflow's JSON has it. */
+export interface Assessment {
+  assessment_id: string;
+  assessment_name: string;
+  trace_id?: string;
+  span_id?: string;
+  source?: { source_type?: string; source_id?: string };
+  create_time?: string;
+  last_update_time?: string;
+  rationale?: string;
+  feedback?: { value?: unknown; error?: { error_code?: string; error_message?: string; stack_trace?: string } };
+  expectation?: { value?: unknown; serialized_value?: { serialization_format?: string; value?: string } };
+  metadata?: Record<string, string>;
+  valid?: boolean;
+  overrides?: string;
+}
+
+/** TraceInfoV3 with its assessments. */
+export type TraceInfoFull = TraceInfo & { assessments?: Assessment[]; client_request_id?: string };
+
+interface SearchTracesResponse {
+  traces?: TraceInfoFull[];
+  next_page_token?: string;
+}
+
+function searchTraces(experimentId: string, filter: string, orderBy: string[], pageSize: number, token: string, signal: AbortSignal) {
+  return apiPost<SearchTracesResponse>(
+    "/3.0/mlflow/traces/search",
+    {
+      locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } }],
+      filter,
+      max_results: pageSize,
+      order_by: orderBy,
+      ...(token ? { page_token: token } : {}),
+    },
+    signal,
+  );
+}
+
+const noRetryOn400 = (count: number, error: Error) => !("status" in error && error.status === 400) && count < 2;
 
 /** Traces of one experiment, newest first, in pages of 500. */
 export function useTracesPages(experimentId: string, filter: string) {
   return useInfiniteQuery({
     queryKey: ["traces", experimentId, filter],
     initialPageParam: "",
-    queryFn: ({ pageParam, signal }) =>
-      apiPost<{ traces?: TraceInfo[]; next_page_token?: string }>(
-        "/3.0/mlflow/traces/search",
-        {
-          locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } }],
-          filter,
-          max_results: TRACES_PAGE_SIZE,
-          order_by: ["timestamp_ms DESC"],
-          ...(pageParam ? { page_token: pageParam } : {}),
-        },
-        signal,
-      ),
+    queryFn: ({ pageParam, signal }) => searchTraces(experimentId, filter, ["timestamp_ms DESC"], TRACES_PAGE_SIZE, pageParam, signal),
     getNextPageParam: (last) => last.next_page_token || undefined,
-    retry: (count, error) => !("status" in error && error.status === 400) && count < 2,
+    retry: noRetryOn400,
   });
 }
 
-/** One trace's info. */
+/** A string as a quoted literal of the trace filter grammar (a doubled quote is a quote). */
+export function quoteFilterValue(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Traces that belong to a session, newest first (pages of 500, the server's limit), for the sessions list. */
+export function useSessionTracePages(experimentId: string, filter: string) {
+  const full = ["session IS NOT NULL", filter.trim()].filter(Boolean).join(" and ");
+  return useInfiniteQuery({
+    queryKey: ["traces", experimentId, "sessions", filter],
+    initialPageParam: "",
+    queryFn: ({ pageParam, signal }) => searchTraces(experimentId, full, ["timestamp_ms DESC"], TRACES_PAGE_SIZE, pageParam, signal),
+    getNextPageParam: (last) => last.next_page_token || undefined,
+    retry: noRetryOn400,
+  });
+}
+
+/** The traces of one session, oldest first (its turns), in pages of 500. */
+export function useSessionTurns(experimentId: string, sessionId: string) {
+  return useInfiniteQuery({
+    queryKey: ["traces", experimentId, "session", sessionId],
+    initialPageParam: "",
+    queryFn: ({ pageParam, signal }) =>
+      searchTraces(experimentId, `session = ${quoteFilterValue(sessionId)}`, ["timestamp_ms ASC"], TRACES_PAGE_SIZE, pageParam, signal),
+    getNextPageParam: (last) => last.next_page_token || undefined,
+  });
+}
+
+/** One trace's info, with its assessments. */
 export function useTraceInfo(traceId: string) {
   return useQuery({
     queryKey: ["trace", traceId],
     queryFn: ({ signal }) =>
-      apiGet<{ trace: { trace_info: TraceInfo } }>(`/3.0/mlflow/traces/${encodeURIComponent(traceId)}`, {}, signal).then(
+      apiGet<{ trace: { trace_info: TraceInfoFull } }>(`/3.0/mlflow/traces/${encodeURIComponent(traceId)}`, {}, signal).then(
         (r) => r.trace.trace_info,
       ),
   });
 }
 
-/** Every span of one trace, in start-time order (pages of 10,000). */
-export function useTraceSpans(traceId: string) {
-  return useQuery({
-    queryKey: ["trace-spans", traceId],
-    queryFn: async ({ signal }) => {
-      const out: OtelSpan[] = [];
-      let token: string | undefined;
-      do {
-        const page = await apiGet<{ spans?: OtelSpan[]; next_page_token?: string }>(
-          `/3.0/ardea/traces/${encodeURIComponent(traceId)}/spans`,
-          { max_results: SPANS_PAGE_SIZE, page_token: token },
-          signal,
-        );
-        out.push(...(page.spans ?? []));
-        token = page.next_page_token;
-      } while (token);
-      return out;
-    },
+/** One page of spans of one tree level. */
+export interface SpanPage {
+  spans?: OtelSpan[];
+  next_page_token?: string;
+}
+
+/** One page of a tree level: the root spans (`parent` "") or a span's children (hex id). */
+export function spanLevelQuery(traceId: string, parent: string, token: string) {
+  return {
+    queryKey: ["trace-spans", traceId, parent, token] as const,
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
+      apiGet<SpanPage>(
+        `/3.0/ardea/traces/${encodeURIComponent(traceId)}/spans`,
+        {
+          ...(parent ? { parent_span_id: parent } : { roots_only: true }),
+          max_results: SPAN_LEVEL_PAGE_SIZE,
+          page_token: token || undefined,
+        },
+        signal,
+      ),
+    staleTime: 5 * 60_000,
+  };
+}
+
+/** A page of one level: the level's parent ("" for the roots) and the page token it used. */
+export interface LevelPageRef {
+  parent: string;
+  token: string;
+}
+
+/** The loaded pages of the given levels, in the order given. */
+export function useSpanLevelPages(traceId: string, pages: readonly LevelPageRef[]) {
+  return useQueries({
+    queries: pages.map((p) => spanLevelQuery(traceId, p.parent, p.token)),
   });
 }

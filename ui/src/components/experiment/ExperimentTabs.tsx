@@ -1,6 +1,6 @@
 import { NavLink } from "react-router";
 
-/** The "Runs | Traces" tabs of an experiment. */
+/** The "Runs | Traces | Overview" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
   const base = `/experiments/${encodeURIComponent(experimentId)}`;
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
@@ -11,6 +11,12 @@ export function ExperimentTabs({ experimentId }: { experimentId: string }) {
       </NavLink>
       <NavLink to={`${base}/traces`} className={cls}>
         Traces
+      </NavLink>
+      <NavLink to={`${base}/overview`} className={cls}>
+        Overview
+      </NavLink>
+      <NavLink to={`${base}/sessions`} className={cls}>
+        Sessions
       </NavLink>
     </nav>
   );

@@ -1,22 +1,58 @@
 import type { OtelSpan } from "@ardea/api/types";
 import { formatDuration } from "@ardea/lib/format";
-import { displayText, nsToMs, otelValue, parseMaybeJson, spanAttributes } from "@ardea/lib/otel";
+import { displayText, nsToMs, parseMaybeJson, spanAttributes } from "@ardea/lib/otel";
+import { JsonView } from "./JsonView";
+import { SpanEvents } from "./SpanEvents";
+import { SpanIO } from "./SpanIO";
+import { spanHex } from "./spanIds";
+import { formatCost, spanUsage, USAGE_KEYS } from "./spanUsage";
+import "./trace.css";
 
-const SPECIAL = new Set(["mlflow.spanInputs", "mlflow.spanOutputs", "mlflow.spanType", "mlflow.traceRequestId"]);
+const SPECIAL = new Set(["mlflow.spanInputs", "mlflow.spanOutputs", "mlflow.spanType", "mlflow.traceRequestId", ...USAGE_KEYS]);
 
-function Block({ title, value, testId }: { title: string; value: unknown; testId: string }) {
-  if (value === undefined) return null;
+function AttributeValue({ value }: { value: unknown }) {
+  const v = parseMaybeJson(value);
+  if (typeof v === "object" && v !== null) return <JsonView value={v} />;
+  return <pre className="cell-pre">{displayText(v)}</pre>;
+}
+
+function Usage({ attrs }: { attrs: ReadonlyMap<string, unknown> }) {
+  const u = spanUsage(attrs);
+  const tokens =
+    u.totalTokens !== undefined
+      ? `${u.totalTokens.toLocaleString()}` +
+        (u.inputTokens !== undefined || u.outputTokens !== undefined
+          ? ` (${(u.inputTokens ?? 0).toLocaleString()} in, ${(u.outputTokens ?? 0).toLocaleString()} out)`
+          : "")
+      : "";
   return (
     <>
-      <h3>{title}</h3>
-      <pre className="preview-text" data-testid={testId}>
-        {displayText(parseMaybeJson(value))}
-      </pre>
+      {u.model ? (
+        <>
+          <dt>Model</dt>
+          <dd>
+            {u.model}
+            {u.provider ? <span className="muted"> ({u.provider})</span> : null}
+          </dd>
+        </>
+      ) : null}
+      {tokens ? (
+        <>
+          <dt>Tokens</dt>
+          <dd data-testid="span-tokens">{tokens}</dd>
+        </>
+      ) : null}
+      {u.cost !== undefined ? (
+        <>
+          <dt>Cost</dt>
+          <dd data-testid="span-cost">{formatCost(u.cost)}</dd>
+        </>
+      ) : null}
     </>
   );
 }
 
-/** One span: timing, status, inputs and outputs (pretty JSON, as text), attributes, events. */
+/** One span: timing, status, usage, inputs and outputs (chat or JSON), attributes, events. */
 export function SpanDetails({ span }: { span: OtelSpan }) {
   const attrs = spanAttributes(span);
   const start = nsToMs(span.start_time_unix_nano);
@@ -37,11 +73,13 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
         </dd>
         <dt>Duration</dt>
         <dd>{formatDuration(end - start)}</dd>
+        <Usage attrs={attrs} />
         <dt>Span ID</dt>
-        <dd>{span.span_id}</dd>
+        <dd>{spanHex(span.span_id)}</dd>
       </dl>
-      <Block title="Inputs" value={attrs.get("mlflow.spanInputs")} testId="span-inputs" />
-      <Block title="Outputs" value={attrs.get("mlflow.spanOutputs")} testId="span-outputs" />
+      <SpanIO title="Inputs" raw={attrs.get("mlflow.spanInputs")} testId="span-inputs" />
+      <SpanIO title="Outputs" raw={attrs.get("mlflow.spanOutputs")} testId="span-outputs" />
+      <SpanEvents span={span} />
       <h3>Attributes</h3>
       {rest.length ? (
         <table className="plain" aria-label="Span attributes">
@@ -50,7 +88,7 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
               <tr key={k}>
                 <th scope="row">{k}</th>
                 <td>
-                  <pre className="cell-pre">{displayText(parseMaybeJson(v))}</pre>
+                  <AttributeValue value={v} />
                 </td>
               </tr>
             ))}
@@ -59,19 +97,6 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
       ) : (
         <p className="muted">None.</p>
       )}
-      {span.events?.length ? (
-        <>
-          <h3>Events</h3>
-          {span.events.map((e, i) => (
-            <div key={i} className={e.name === "exception" ? "error-banner" : "note"}>
-              <strong>{e.name}</strong>
-              <pre className="cell-pre">
-                {displayText(Object.fromEntries((e.attributes ?? []).map((kv) => [kv.key, otelValue(kv.value)])))}
-              </pre>
-            </div>
-          ))}
-        </>
-      ) : null}
     </div>
   );
 }

@@ -1,46 +1,110 @@
 import { useMemo } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useTraceInfo, useTraceSpans } from "@ardea/api/queries/traces";
+import { spanLevelQuery, useTraceInfo } from "@ardea/api/queries/traces";
 import { SpanDetails } from "@ardea/components/trace/SpanDetails";
 import { SpanTree } from "@ardea/components/trace/SpanTree";
+import { collapseSpan, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
+import { spanHex } from "@ardea/components/trace/spanIds";
+import { formatCost } from "@ardea/components/trace/spanUsage";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration } from "@ardea/lib/format";
+import { TraceAssessments } from "./TraceAssessments";
+import { TraceTags } from "./TraceTags";
 import { toTraceRow } from "./traceRows";
+import { useSpanLevels } from "./useSpanLevels";
 
-/** The trace explorer: span tree with timeline bars, and the chosen span (`?span=`). */
+/**
+ * The trace explorer: the span tree loaded a level at a time (root spans first, a span's
+ * children when it is expanded), timeline bars, the chosen span, assessments and tags.
+ * URL state: `?span=<hex id>` (the open span) and `?open=<hex id>` per expanded span; without
+ * `open` a single root span starts expanded.
+ */
 export default function TracePage() {
   const { experimentId = "", traceId = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const info = useTraceInfo(traceId);
-  const spans = useTraceSpans(traceId);
-  const list = spans.data;
-  const chosen = params.get("span") ?? "";
-  const byId = useMemo(() => new Map((list ?? []).map((s) => [s.span_id, s])), [list]);
-  const selected = byId.get(chosen) ?? list?.[0];
+  const rootsPage = useQuery(spanLevelQuery(traceId, "", ""));
+  const firstRoots = rootsPage.data?.spans;
+  const explicit = params.has("open");
+  const openKey = explicit
+    ? params.getAll("open").filter(Boolean).join(",")
+    : firstRoots?.length === 1 && !rootsPage.data?.next_page_token
+      ? spanHex(firstRoots[0]!.span_id)
+      : "";
+  const expanded = useMemo(() => (openKey ? openKey.split(",") : []), [openKey]);
+  const { levels, loadMore } = useSpanLevels(traceId, expanded);
+  const rows = useMemo(() => treeRows(levels, new Set(expanded)), [levels, expanded]);
   const row = info.data ? toTraceRow(info.data) : null;
+  const roots = levels.get("")?.spans;
+  const bounds = useMemo(() => timelineBounds(row?.time ?? Number.NaN, row?.latency ?? Number.NaN, roots ?? []), [row?.time, row?.latency, roots]);
+  const selectedId = params.get("span") ?? (roots?.[0] ? spanHex(roots[0].span_id) : "");
+  const selected = useMemo(() => {
+    for (const level of levels.values()) for (const s of level.spans) if (spanHex(s.span_id) === selectedId) return s;
+    return undefined;
+  }, [levels, selectedId]);
+
+  const writeOpen = (next: Iterable<string>) =>
+    setParams(
+      (cur) => {
+        const out = new URLSearchParams(cur);
+        out.delete("open");
+        const list = [...next];
+        if (list.length) list.forEach((id) => out.append("open", id));
+        else out.set("open", "");
+        return out;
+      },
+      { replace: true },
+    );
+  const toggle = (id: string) => {
+    const set = new Set(expanded);
+    if (set.has(id)) writeOpen(collapseSpan(levels, set, id));
+    else writeOpen([...expanded, id]);
+  };
+  const select = (id: string) =>
+    setParams(
+      (cur) => {
+        const out = new URLSearchParams(cur);
+        out.set("span", id);
+        return out;
+      },
+      { replace: true },
+    );
+
   const base = `/experiments/${encodeURIComponent(experimentId)}`;
+  const rootLevel = levels.get("");
   return (
     <section>
       <nav className="breadcrumbs">
         <Link to="/">Experiments</Link>
         <Link to={`${base}/traces`}>Traces</Link>
+        {row?.session ? <Link to={`${base}/sessions/${encodeURIComponent(row.session)}`}>Session {row.session}</Link> : null}
         <span>{row?.name || traceId}</span>
       </nav>
       <h1>{row?.name || traceId}</h1>
       {row ? (
-        <p className="muted">
+        <p className="muted" data-testid="trace-summary">
           {row.state} · {formatDuration(row.latency)}
-          {row.tokens ? ` · ${row.tokens} tokens` : ""} · {(list?.length ?? 0).toLocaleString()} spans
+          {row.tokens ? ` · ${row.tokens} tokens` : ""}
+          {row.cost !== undefined ? ` · ${formatCost(row.cost)}` : ""}
         </p>
       ) : null}
       <ErrorBanner error={info.error} />
-      <ErrorBanner error={spans.error} />
-      {spans.isPending ? <p className="muted">Loading spans…</p> : null}
-      {list && list.length === 0 ? <p className="muted">This trace has no spans.</p> : null}
-      {list && list.length > 0 ? (
+      {info.data ? (
+        <div className="trace-panels">
+          <TraceAssessments traceId={traceId} assessments={info.data.assessments} />
+          <TraceTags traceId={traceId} tags={info.data.tags} />
+        </div>
+      ) : null}
+      {rootLevel && !rootLevel.loading && !rootLevel.error && rows.length === 0 ? <p className="muted">This trace has no spans.</p> : null}
+      {rows.length > 0 ? (
         <div className="trace-layout">
-          <SpanTree spans={list} selected={selected?.span_id ?? ""} onSelect={(id) => setParams({ span: id }, { replace: true })} />
-          {selected ? <SpanDetails span={selected} /> : null}
+          <SpanTree rows={rows} bounds={bounds} selected={selectedId} onSelect={select} onToggle={toggle} onLoadMore={loadMore} />
+          {selected ? (
+            <SpanDetails key={selectedId} span={selected} />
+          ) : (
+            <p className="muted">{rootLevel?.loading ? "Loading spans…" : "Choose a span (expand its parents to find it)."}</p>
+          )}
         </div>
       ) : null}
     </section>

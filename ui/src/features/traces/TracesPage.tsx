@@ -5,6 +5,7 @@ import { useExperiment } from "@ardea/api/queries/experiments";
 import { useTracesPages } from "@ardea/api/queries/traces";
 import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
 import { FilterBox } from "@ardea/components/search/FilterBox";
+import { formatCost } from "@ardea/components/trace/spanUsage";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatTime } from "@ardea/lib/format";
 import { toTraceRow } from "./traceRows";
@@ -48,6 +49,7 @@ export default function TracesPage() {
             <th>Status</th>
             <th>Latency</th>
             <th>Tokens</th>
+            <th>Cost</th>
             <th>Session</th>
             <th>Time</th>
           </tr>
@@ -63,7 +65,8 @@ export default function TracesPage() {
               <td className={r.state === "ERROR" ? "status-FAILED" : r.state === "OK" ? "status-FINISHED" : ""}>{r.state}</td>
               <td>{formatDuration(r.latency)}</td>
               <td>{r.tokens}</td>
-              <td>{r.session}</td>
+              <td>{formatCost(r.cost)}</td>
+              <td>{r.session ? <Link to={`/experiments/${encodeURIComponent(experimentId)}/sessions/${encodeURIComponent(r.session)}`}>{r.session}</Link> : null}</td>
               <td>{formatTime(r.time)}</td>
             </tr>
           ))}

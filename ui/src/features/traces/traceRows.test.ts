@@ -19,5 +19,11 @@ describe("toTraceRow", () => {
     const row = toTraceRow({ trace_id: "tr-2", trace_metadata: { "mlflow.trace.tokenUsage": "not json" } });
     expect(row.tokens).toBe("");
     expect(Number.isNaN(row.latency)).toBe(true);
+    expect(row.cost).toBeUndefined();
+  });
+
+  it("reads the cost MLflow writes as metadata", () => {
+    const row = toTraceRow({ trace_id: "tr-3", trace_metadata: { "mlflow.trace.cost": '{"total_cost": 0.0125}' } });
+    expect(row.cost).toBe(0.0125);
   });
 });

@@ -11,6 +11,8 @@ export interface TraceRow {
   latency: number;
   tokens: string;
   session: string;
+  /** USD, from the `mlflow.trace.cost` metadata (undefined when absent). */
+  cost?: number;
   /** Epoch milliseconds. */
   time: number;
 }
@@ -21,6 +23,16 @@ function tokens(meta: Record<string, string>): string {
     return usage.total_tokens !== undefined ? String(usage.total_tokens) : "";
   } catch {
     return "";
+  }
+}
+
+function cost(meta: Record<string, string>): number | undefined {
+  try {
+    const c = JSON.parse(meta["mlflow.trace.cost"] ?? "") as { total_cost?: number } | number;
+    const n = typeof c === "number" ? c : c.total_cost;
+    return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -37,6 +49,7 @@ export function toTraceRow(t: TraceInfo): TraceRow {
     latency: duration.endsWith("s") ? Number(duration.slice(0, -1)) * 1000 : Number.NaN,
     tokens: tokens(meta),
     session: meta["mlflow.trace.session"] ?? "",
+    cost: cost(meta),
     time: t.request_time ? Date.parse(t.request_time) : Number.NaN,
   };
 }

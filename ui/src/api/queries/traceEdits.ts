@@ -1,0 +1,69 @@
+// TanStack Query mutations on traces: feedback (CreateAssessment) and trace tags.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { API_PREFIX, ApiError, apiPost } from "../client";
+import type { Assessment } from "./traces";
+
+/** PATCH or DELETE (the shared client has only GET and POST); answers parsed as the client does. */
+async function send(method: "PATCH" | "DELETE", path: string, body?: unknown): Promise<void> {
+  const response = await fetch(`${API_PREFIX}${path}`, {
+    method,
+    headers: { Accept: "application/json", ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (response.ok) return;
+  const text = await response.text();
+  let err: { error_code?: string; message?: string } = {};
+  try {
+    err = JSON.parse(text) as typeof err;
+  } catch {
+    // not JSON: the text is the message
+  }
+  throw new ApiError(response.status, err.error_code ?? "HTTP_ERROR", err.message ?? (text.slice(0, 500) || `HTTP ${response.status}`));
+}
+
+/** New feedback from the UI. */
+export interface NewFeedback {
+  name: string;
+  value: boolean | number | string;
+  rationale: string;
+}
+
+const tracePath = (traceId: string) => `/3.0/mlflow/traces/${encodeURIComponent(traceId)}`;
+
+function useTraceMutation<V>(traceId: string, call: (vars: V) => Promise<unknown>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: call,
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["trace", traceId] });
+      void client.invalidateQueries({ queryKey: ["traces"] });
+    },
+  });
+}
+
+/** Add human feedback to a trace (source HUMAN, "ardea-ui"). */
+export function useAddFeedback(traceId: string) {
+  return useTraceMutation(traceId, (f: NewFeedback) =>
+    apiPost<{ assessment: Assessment }>(`${tracePath(traceId)}/assessments`, {
+      assessment: {
+        assessment_name: f.name,
+        trace_id: traceId,
+        source: { source_type: "HUMAN", source_id: "ardea-ui" },
+        feedback: { value: f.value },
+        ...(f.rationale ? { rationale: f.rationale } : {}),
+      },
+    }),
+  );
+}
+
+/** Set a tag on a trace. */
+export function useSetTraceTag(traceId: string) {
+  return useTraceMutation(traceId, (t: { key: string; value: string }) => send("PATCH", `${tracePath(traceId)}/tags`, t));
+}
+
+/** Remove a tag from a trace. */
+export function useDeleteTraceTag(traceId: string) {
+  return useTraceMutation(traceId, (key: string) =>
+    send("DELETE", `${tracePath(traceId)}/tags?${new URLSearchParams({ key }).toString()}`),
+  );
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import type { OtelSpan } from "@ardea/api/types";
+import { barPosition, collapseSpan, timelineBounds, treeRows, type SpanLevel } from "./lazyTree";
+
+const span = (hex: string, startMs = 0, endMs = startMs + 10): OtelSpan => ({
+  trace_id: "t",
+  span_id: hex,
+  name: `n-${hex.slice(0, 2)}`,
+  start_time_unix_nano: startMs * 1e6,
+  end_time_unix_nano: endMs * 1e6,
+});
+const id = (c: string) => c.repeat(16);
+const level = (spans: OtelSpan[], more: Partial<SpanLevel> = {}): SpanLevel => ({ spans, loading: false, hasMore: false, error: null, ...more });
+
+describe("treeRows", () => {
+  const levels = new Map<string, SpanLevel>([
+    ["", level([span(id("a")), span(id("f"))])],
+    [id("a"), level([span(id("b")), span(id("c"))], { hasMore: true })],
+    [id("b"), level([])],
+  ]);
+
+  it("lists loaded levels depth-first with a load-more row after a partial level", () => {
+    const rows = treeRows(levels, new Set([id("a"), id("b")]));
+    expect(rows.map((r) => (r.kind === "span" ? `${r.id.slice(0, 1)}:${r.depth}:${r.state}` : `${r.kind}:${r.depth}`))).toEqual([
+      "a:0:open",
+      "b:1:leaf",
+      "c:1:closed",
+      "more:1",
+      "f:0:closed",
+    ]);
+  });
+
+  it("hides collapsed levels and shows a loading row for a level being fetched", () => {
+    expect(treeRows(levels, new Set())).toHaveLength(2);
+    const rows = treeRows(new Map([["", level([span(id("a"))])], [id("a"), level([], { loading: true })]]), new Set([id("a")]));
+    expect(rows.map((r) => r.kind)).toEqual(["span", "loading"]);
+  });
+
+  it("lists a span once even when the data loops", () => {
+    const loop = new Map([["", level([span(id("a"))])], [id("a"), level([span(id("a"))])]]);
+    expect(treeRows(loop, new Set([id("a")]))).toHaveLength(1);
+  });
+});
+
+describe("collapseSpan", () => {
+  it("drops the span and its expanded descendants, keeping others", () => {
+    const levels = new Map([["", level([span(id("a")), span(id("f"))])], [id("a"), level([span(id("b"))])], [id("b"), level([span(id("c"))])]]);
+    const out = collapseSpan(levels, new Set([id("a"), id("b"), id("c"), id("f")]), id("a"));
+    expect([...out]).toEqual([id("f")]);
+  });
+});
+
+describe("timeline", () => {
+  it("spans the trace's request time and duration, widened to the roots", () => {
+    expect(timelineBounds(1000, 500, [span(id("a"), 999.5, 1400)])).toEqual([999.5, 1500]);
+    expect(timelineBounds(Number.NaN, Number.NaN, [])).toEqual([0, 1]);
+  });
+  it("places bars in percent, clamped and at least 0.3% wide", () => {
+    expect(barPosition(1250, 1500, [1000, 2000])).toEqual({ left: 25, width: 25 });
+    expect(barPosition(1000, 1000, [1000, 2000]).width).toBe(0.3);
+    expect(barPosition(500, 3000, [1000, 2000])).toEqual({ left: 0, width: 100 });
+  });
+});

@@ -1,0 +1,98 @@
+import { Link, useParams } from "react-router";
+import { useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
+import type { KeyValue } from "@ardea/api/types";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { formatTime } from "@ardea/lib/format";
+import { RunLink } from "./RunLink";
+
+function Tags({ tags, label }: { tags: KeyValue[]; label: string }) {
+  if (!tags.length) return <p className="muted">No tags.</p>;
+  return (
+    <table className="plain" aria-label={label}>
+      <tbody>
+        {tags.map((t) => (
+          <tr key={t.key}>
+            <th scope="row">{t.key}</th>
+            <td>{t.value ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One registered model: description, tags, aliases and its versions (with their source runs). */
+export default function ModelPage() {
+  const { name = "" } = useParams();
+  const model = useRegisteredModel(name);
+  const versions = useModelVersions(name, false);
+  const m = model.data;
+  return (
+    <section>
+      <nav className="breadcrumbs">
+        <Link to="/models">Models</Link>
+        <span>{name}</span>
+      </nav>
+      <h1>{name}</h1>
+      <ErrorBanner error={model.error} />
+      {m ? (
+        <>
+          <dl className="kv">
+            <dt>Created</dt>
+            <dd>{formatTime(m.creation_timestamp)}</dd>
+            <dt>Last modified</dt>
+            <dd>{formatTime(m.last_updated_timestamp)}</dd>
+            {m.user_id ? (
+              <>
+                <dt>User</dt>
+                <dd>{m.user_id}</dd>
+              </>
+            ) : null}
+            <dt>Aliases</dt>
+            <dd data-testid="model-aliases">
+              {(m.aliases ?? []).length ? (m.aliases ?? []).map((a) => `@${a.alias} → v${a.version}`).join(", ") : "none"}
+            </dd>
+          </dl>
+          <h2>Description</h2>
+          {m.description ? <div className="note">{m.description}</div> : <p className="muted">No description.</p>}
+          <h2>Tags</h2>
+          <Tags tags={m.tags ?? []} label="Model tags" />
+        </>
+      ) : null}
+      <h2>Versions</h2>
+      <ErrorBanner error={versions.error} />
+      {versions.isPending ? <p className="muted">Loading versions…</p> : null}
+      <table className="plain" aria-label="Versions">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Status</th>
+            <th>Stage</th>
+            <th>Aliases</th>
+            <th>Tags</th>
+            <th>Source run</th>
+            <th>Created</th>
+            <th>Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(versions.data ?? []).map((v) => (
+            <tr key={v.version} data-version={v.version}>
+              <td>v{v.version}</td>
+              <td className={v.status === "READY" ? "status-FINISHED" : v.status === "FAILED_REGISTRATION" ? "status-FAILED" : "status-RUNNING"}>
+                {v.status ?? ""}
+                {v.status_message ? ` (${v.status_message})` : ""}
+              </td>
+              <td>{v.current_stage ?? ""}</td>
+              <td>{(v.aliases ?? []).map((a) => `@${a}`).join(", ")}</td>
+              <td>{(v.tags ?? []).map((t) => `${t.key}=${t.value ?? ""}`).join(", ")}</td>
+              <td>{v.run_id ? <RunLink runId={v.run_id} /> : <span className="muted">{v.source ?? ""}</span>}</td>
+              <td>{formatTime(v.creation_timestamp)}</td>
+              <td className="preview-cell">{v.description ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

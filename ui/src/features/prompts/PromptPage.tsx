@@ -1,0 +1,140 @@
+import { useMemo } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { formatTime } from "@ardea/lib/format";
+import { PromptDiff } from "./PromptDiff";
+import { PromptLineage } from "./PromptLineage";
+import { isUserTag } from "./promptTags";
+import { promptTemplate, templateText, templateVariables } from "./template";
+import { TemplateView } from "./TemplateView";
+import "./prompts.css";
+
+/**
+ * One prompt: its versions, the chosen version's template (`?v=`), a diff of two versions
+ * (`?from=&to=`), aliases, and the runs and traces that used it.
+ */
+export default function PromptPage() {
+  const { name = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const prompt = useRegisteredModel(name);
+  const versions = useModelVersions(name, true);
+  const list = useMemo(() => versions.data ?? [], [versions.data]);
+  const latest = list[0]?.version ?? "";
+  const chosen = list.find((v) => v.version === (params.get("v") ?? latest)) ?? list[0];
+  const to = list.find((v) => v.version === (params.get("to") ?? latest)) ?? list[0];
+  const from = list.find((v) => v.version === params.get("from")) ?? list[1] ?? list[0];
+  const template = chosen ? promptTemplate(chosen.tags) : null;
+  const aliasesOf = (version: string) => (prompt.data?.aliases ?? []).filter((a) => a.version === version).map((a) => `@${a.alias}`);
+
+  const set = (key: string, value: string) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        next.set(key, value);
+        return next;
+      },
+      { replace: true },
+    );
+
+  return (
+    <section>
+      <nav className="breadcrumbs">
+        <Link to="/prompts">Prompts</Link>
+        <span>{name}</span>
+      </nav>
+      <h1>{name}</h1>
+      <ErrorBanner error={prompt.error ?? versions.error} />
+      {prompt.data?.description ? <div className="note">{prompt.data.description}</div> : null}
+      <dl className="kv">
+        <dt>Aliases</dt>
+        <dd data-testid="prompt-aliases">
+          {(prompt.data?.aliases ?? []).map((a) => `@${a.alias} → v${a.version}`).join(", ") || "none"}
+        </dd>
+        <dt>Tags</dt>
+        <dd>
+          {(prompt.data?.tags ?? [])
+            .filter((t) => isUserTag(t.key))
+            .map((t) => `${t.key}=${t.value ?? ""}`)
+            .join(", ") || "none"}
+        </dd>
+      </dl>
+
+      <h2>Versions</h2>
+      {versions.isPending ? <p className="muted">Loading versions…</p> : null}
+      <table className="plain" aria-label="Prompt versions">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Commit message</th>
+            <th>Aliases</th>
+            <th>Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((v) => (
+            <tr key={v.version} className={v === chosen ? "selected-row" : undefined} data-version={v.version}>
+              <td>
+                <button type="button" className="link" aria-pressed={v === chosen} onClick={() => set("v", v.version)}>
+                  v{v.version}
+                </button>
+              </td>
+              <td>{v.description ?? ""}</td>
+              <td>{aliasesOf(v.version).join(", ")}</td>
+              <td>{formatTime(v.creation_timestamp)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {chosen && template ? (
+        <section aria-label="Template">
+          <h2>Template of v{chosen.version}</h2>
+          <p className="muted">
+            {template.kind === "chat" ? `Chat, ${template.messages.length} messages. ` : ""}
+            Variables: {templateVariables(template).join(", ") || "none"}
+          </p>
+          <TemplateView template={template} />
+        </section>
+      ) : null}
+
+      {list.length > 1 && from && to ? (
+        <section aria-label="Compare versions">
+          <h2>Compare versions</h2>
+          <div className="toolbar">
+            <label>
+              From{" "}
+              <select aria-label="Diff from version" value={from.version} onChange={(e) => set("from", e.target.value)}>
+                {list.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              To{" "}
+              <select aria-label="Diff to version" value={to.version} onChange={(e) => set("to", e.target.value)}>
+                {list.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <PromptDiff
+            label={`Diff from v${from.version} to v${to.version}`}
+            before={templateText(promptTemplate(from.tags))}
+            after={templateText(promptTemplate(to.tags))}
+          />
+        </section>
+      ) : null}
+
+      <section className="prompt-lineage" aria-label="Used by">
+        <h2>Used by</h2>
+        <PromptLineage name={name} />
+      </section>
+    </section>
+  );
+}

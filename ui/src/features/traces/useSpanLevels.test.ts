@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import type { OtelSpan } from "@ardea/api/types";
+import { levelPageRefs, mergeLevels } from "./useSpanLevels";
+
+const span = (id: string): OtelSpan => ({ trace_id: "t", span_id: id, name: id, start_time_unix_nano: 0 });
+
+describe("levelPageRefs", () => {
+  it("asks for the roots, each expanded span's first page and the extra pages", () => {
+    expect(levelPageRefs(["a", ""], { a: ["tok1"] })).toEqual([
+      { parent: "", token: "" },
+      { parent: "a", token: "" },
+      { parent: "a", token: "tok1" },
+    ]);
+  });
+});
+
+describe("mergeLevels", () => {
+  it("joins a level's pages and keeps the last page's token", () => {
+    const refs = levelPageRefs(["a"], { a: ["p2"] });
+    const { levels, next } = mergeLevels(refs, [
+      { data: { spans: [span("r")] }, isPending: false, error: null },
+      { data: { spans: [span("x")], next_page_token: "p2" }, isPending: false, error: null },
+      { data: { spans: [span("y")], next_page_token: "p3" }, isPending: false, error: null },
+    ]);
+    expect(levels.get("a")!.spans.map((s) => s.name)).toEqual(["x", "y"]);
+    expect(levels.get("a")!.hasMore).toBe(true);
+    expect(next.get("a")).toBe("p3");
+    expect(levels.get("")).toMatchObject({ hasMore: false, loading: false });
+  });
+  it("marks levels loading or failed", () => {
+    const refs = levelPageRefs(["a", "b"], {});
+    const boom = new Error("boom");
+    const { levels } = mergeLevels(refs, [
+      { data: { spans: [] }, isPending: false, error: null },
+      { isPending: true, error: null },
+      { isPending: false, error: boom },
+    ]);
+    expect(levels.get("a")!.loading).toBe(true);
+    expect(levels.get("b")!.error).toBe(boom);
+  });
+});
