@@ -3,13 +3,15 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useMetricHistory } from "@ardea/api/queries/runs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
-import { chartPoints, visibleSeries, type XAxis } from "./chartData";
+import { chartPoints, smoothEma, visibleSeries, type XAxis } from "./chartData";
 
 export interface MetricChartProps {
   runId: string;
   metricKey: string;
   x: XAxis;
   log: boolean;
+  /** EMA weight 0..0.99 applied to the drawn (downsampled) points; 0 = off. */
+  smoothing?: number;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -17,7 +19,7 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** One metric's full history as a uPlot line chart (canvas), downsampled to the chart width. */
-export default function MetricChart({ runId, metricKey, x, log }: MetricChartProps) {
+export default function MetricChart({ runId, metricKey, x, log, smoothing = 0 }: MetricChartProps) {
   const history = useMetricHistory(runId, metricKey);
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
@@ -52,6 +54,10 @@ export default function MetricChart({ runId, metricKey, x, log }: MetricChartPro
           (drawn < total ? `, ${drawn.toLocaleString()} drawn (min/max per pixel)` : "") +
           (points.dropped ? `; ${points.dropped} values <= 0 hidden on the log scale` : ""),
       );
+    const smooth = smoothing > 0;
+    // Smoothing runs after the min/max downsampling, on the points of the visible window.
+    const columns = (s: { x: number[]; y: number[] }): uPlot.AlignedData =>
+      smooth ? [s.x, s.y, smoothEma(s.y, smoothing)] : [s.x, s.y];
     const full = visibleSeries(points, width);
     describe(full.x.length);
     const grid = { stroke: cssVar("--chart-grid", "#ddd"), width: 1 };
@@ -65,7 +71,10 @@ export default function MetricChart({ runId, metricKey, x, log }: MetricChartPro
         axes: [axis, axis],
         series: [
           { label: x },
-          { label: metricKey, stroke: cssVar("--chart-line", "#2563eb"), width: 1.5, points: { show: total <= 100 } },
+          smooth
+            ? { label: `${metricKey} (raw)`, stroke: "rgba(128,128,128,0.35)", width: 1, points: { show: false } }
+            : { label: metricKey, stroke: cssVar("--chart-line", "#2563eb"), width: 1.5, points: { show: total <= 100 } },
+          ...(smooth ? [{ label: `${metricKey} (smoothed)`, stroke: cssVar("--chart-line", "#2563eb"), width: 1.5, points: { show: false } }] : []),
         ],
         legend: { show: true },
         cursor: {
@@ -74,7 +83,7 @@ export default function MetricChart({ runId, metricKey, x, log }: MetricChartPro
             // Double-click: back to the whole series (not just the zoomed sample).
             dblclick: (u) => () => {
               lastWindow = "";
-              u.setData([full.x, full.y], true);
+              u.setData(columns(full), true);
               describe(full.x.length);
               return null;
             },
@@ -95,7 +104,7 @@ export default function MetricChart({ runId, metricKey, x, log }: MetricChartPro
               // Outside the hook: new data (so uPlot re-indexes it and fits y), then the window.
               queueMicrotask(() =>
                 u.batch(() => {
-                  u.setData([part.x, part.y], true);
+                  u.setData(columns(part), true);
                   u.setScale("x", { min, max });
                 }),
               );
@@ -103,11 +112,11 @@ export default function MetricChart({ runId, metricKey, x, log }: MetricChartPro
           ],
         },
       },
-      [full.x, full.y],
+      columns(full),
       el,
     );
     return () => plot.destroy();
-  }, [points, x, log, width, metricKey, themeTick]);
+  }, [points, x, log, width, metricKey, themeTick, smoothing]);
 
   return (
     <div className="chart-box">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartSeries, visibleSeries } from "./chartData";
+import { chartSeries, parseSmoothing, parseXAxis, smoothEma, visibleSeries } from "./chartData";
 
 const m = (step: number, value: number | string, timestamp = 1000 + step) => ({ key: "loss", step, value, timestamp });
 
@@ -36,5 +36,44 @@ describe("visibleSeries", () => {
     expect(out.x[0]).toBe(999);
     expect(out.x[out.x.length - 1]).toBe(1100);
     expect(out.x).toHaveLength(102); // 102 points fit in 400 buckets: nothing dropped
+  });
+});
+
+describe("relative time axis", () => {
+  it("counts seconds since the run's first point", () => {
+    const out = chartSeries([m(1, 2, 7000), m(0, 1, 5000)], "relative", false, 800);
+    expect(out.x).toEqual([0, 2]);
+  });
+});
+
+describe("smoothEma", () => {
+  it("is the identity at 0", () => {
+    expect(smoothEma([1, 5, 2], 0)).toEqual([1, 5, 2]);
+  });
+
+  it("is debiased (a constant series stays constant) and lags a step", () => {
+    const flat = smoothEma([3, 3, 3, 3], 0.9);
+    for (const v of flat) expect(v).toBeCloseTo(3);
+    const step = smoothEma([0, 0, 10, 10], 0.5);
+    expect(step[2]).toBeGreaterThan(0);
+    expect(step[2]).toBeLessThan(10);
+    expect(step[3]).toBeGreaterThan(step[2]!);
+  });
+
+  it("clamps the weight and passes non-finite values through", () => {
+    const out = smoothEma([1, Number.NaN, 1], 5);
+    expect(out[0]).toBeCloseTo(1);
+    expect(out[1]).toBeNaN();
+    expect(out[2]).toBeCloseTo(1);
+  });
+});
+
+describe("URL parsing", () => {
+  it("parses axis and smoothing", () => {
+    expect(parseXAxis("relative")).toBe("relative");
+    expect(parseXAxis("bogus")).toBe("step");
+    expect(parseSmoothing("0.5")).toBe(0.5);
+    expect(parseSmoothing("7")).toBe(0.99);
+    expect(parseSmoothing("x")).toBe(0);
   });
 });

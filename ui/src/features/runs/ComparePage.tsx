@@ -3,6 +3,16 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { useRunsById } from "@ardea/api/queries/runs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { diffRows, type DiffRow } from "./diffRows";
+import { parseXAxis } from "@ardea/components/run/chartData";
+import { availableDims } from "@ardea/components/run/parallel";
+import { ParallelCoordinates, ScatterPlot } from "@ardea/components/run/RunPlots";
+
+/** Default parallel-coordinates axes: the differing params and metrics, at most this many. */
+const DEFAULT_AXES = 6;
+
+function dimLabel(d: string): string {
+  return d.startsWith("param:") ? `param ${d.slice(6)}` : `metric ${d.slice(7)}`;
+}
 
 const CompareChart = lazy(() => import("@ardea/components/run/CompareChart"));
 
@@ -32,7 +42,7 @@ export default function ComparePage() {
   const metricKeys = rows.metrics.map((r) => r.label);
   const metric = params.get("metric") ?? metricKeys[0] ?? "";
   const log = params.get("log") === "1";
-  const xAxis = params.get("x") === "time" ? "time" : "step";
+  const xAxis = parseXAxis(params.get("x"));
   const set = (key: string, value: string) =>
     setParams(
       (p) => {
@@ -48,6 +58,30 @@ export default function ComparePage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [dataKey],
   );
+  const dims = useMemo(
+    () => availableDims(runs),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dataKey],
+  );
+  const differing = [...rows.params, ...rows.metrics].filter((r) => r.differs).map((r) => r.id.replace(/^params\./, "param:").replace(/^metrics\./, "metric:"));
+  const pcParam = params.getAll("pc").filter((d) => dims.includes(d));
+  const pcDims = params.has("pc") ? pcParam : (differing.length ? differing : dims).slice(0, DEFAULT_AXES);
+  const metricDims = dims.filter((d) => d.startsWith("metric:"));
+  const sxRaw = params.get("sx") ?? "";
+  const syRaw = params.get("sy") ?? "";
+  const sx = dims.includes(sxRaw) ? sxRaw : (dims.find((d) => d.startsWith("param:")) ?? dims[0] ?? "");
+  const sy = metricDims.includes(syRaw) ? syRaw : (metricDims[0] ?? "");
+  const setAxes = (next: string[]) =>
+    setParams(
+      (p) => {
+        const n = new URLSearchParams(p);
+        n.delete("pc");
+        if (next.length === 0) n.append("pc", "");
+        for (const d of next) n.append("pc", d);
+        return n;
+      },
+      { replace: true },
+    );
   const back = new URLSearchParams(allIds.map((id) => ["sel", id]));
 
   const table = (title: string, list: DiffRow[]) => (
@@ -103,6 +137,49 @@ export default function ComparePage() {
       </div>
       {table("Parameters", rows.params)}
       {table("Metrics", rows.metrics)}
+      {dims.length ? (
+        <>
+          <h2>Parallel coordinates</h2>
+          <details className="toolbar">
+            <summary>Axes ({pcDims.length})</summary>
+            {dims.map((d) => (
+              <label key={d} style={{ display: "block" }}>
+                <input
+                  type="checkbox"
+                  checked={pcDims.includes(d)}
+                  onChange={(e) => setAxes(e.target.checked ? dims.filter((x) => x === d || pcDims.includes(x)) : pcDims.filter((x) => x !== d))}
+                />{" "}
+                {dimLabel(d)}
+              </label>
+            ))}
+          </details>
+          <ParallelCoordinates runs={runs} dims={pcDims} />
+          <h2>Scatter</h2>
+          <div className="toolbar">
+            <label>
+              X{" "}
+              <select aria-label="Scatter X" value={sx} onChange={(e) => set("sx", e.target.value)}>
+                {dims.map((d) => (
+                  <option key={d} value={d}>
+                    {dimLabel(d)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Y{" "}
+              <select aria-label="Scatter Y" value={sy} onChange={(e) => set("sy", e.target.value)}>
+                {metricDims.map((d) => (
+                  <option key={d} value={d}>
+                    {dimLabel(d)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {sy ? <ScatterPlot runs={runs} x={sx} y={sy} /> : <p className="muted">No metric to plot.</p>}
+        </>
+      ) : null}
       {metric ? (
         <>
           <h2>Chart</h2>
@@ -114,9 +191,10 @@ export default function ComparePage() {
                 </option>
               ))}
             </select>
-            <select aria-label="X axis" value={xAxis} onChange={(e) => set("x", e.target.value === "time" ? "time" : "")}>
+            <select aria-label="X axis" value={xAxis} onChange={(e) => set("x", e.target.value === "step" ? "" : e.target.value)}>
               <option value="step">Step</option>
               <option value="time">Time</option>
+              <option value="relative">Relative time (s)</option>
             </select>
             <label>
               <input type="checkbox" checked={log} onChange={(e) => set("log", e.target.checked ? "1" : "")} /> Log scale

@@ -7,6 +7,8 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatMetric, formatTime, runDuration } from "@ardea/lib/format";
 import type { ArtifactFile } from "@ardea/api/queries/artifacts";
 import { ArtifactBrowser } from "./ArtifactBrowser";
+import { CHILD_LIMIT, datasetRows, useChildRuns, useSetDescription } from "./runExtras";
+import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
 
 // uPlot and the chart code load only when a run page is opened.
 const MetricChart = lazy(() => import("@ardea/components/run/MetricChart"));
@@ -27,6 +29,40 @@ function KvTable({ label, items }: { label: string; items: KeyValue[] }) {
   );
 }
 
+/** The run's description as plain text, with an Edit button that saves `mlflow.note.content`. */
+function Description({ runId, note }: { runId: string; note: string }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const save = useSetDescription(runId);
+  if (draft === null)
+    return (
+      <>
+        {note ? <div className="note" data-testid="run-description" style={{ whiteSpace: "pre-wrap" }}>{note}</div> : <p className="muted">No description.</p>}
+        <button type="button" onClick={() => setDraft(note)}>
+          Edit description
+        </button>
+      </>
+    );
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(draft, { onSuccess: () => setDraft(null) });
+      }}
+    >
+      <ErrorBanner error={save.error} />
+      <textarea aria-label="Description" rows={6} style={{ width: "100%" }} value={draft} onChange={(e) => setDraft(e.target.value)} />
+      <div className="toolbar">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? "Saving…" : "Save"}
+        </button>
+        <button type="button" onClick={() => setDraft(null)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** One run: overview, description, params, latest metrics with a chart, tags. */
 export default function RunPage() {
   const { experimentId = "", runId = "" } = useParams();
@@ -38,7 +74,8 @@ export default function RunPage() {
   const tag = (key: string) => tags.find((t) => t.key === key)?.value;
   const metrics = [...(data?.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const chosen = params.get("metric") ?? metrics[0]?.key ?? "";
-  const xAxis = params.get("x") === "time" ? "time" : "step";
+  const xAxis = parseXAxis(params.get("x"));
+  const smoothing = parseSmoothing(params.get("smooth"));
   const log = params.get("log") === "1";
   const set = (key: string, value: string) =>
     setParams(
@@ -58,6 +95,8 @@ export default function RunPage() {
   const info = data?.info;
   const parent = tag("mlflow.parentRunId");
   const note = tag("mlflow.note.content");
+  const children = useChildRuns(experimentId, runId);
+  const datasets = datasetRows(data);
   const overview: [string, ReactNode][] = info
     ? [
         ["Run ID", info.run_id],
@@ -100,7 +139,49 @@ export default function RunPage() {
             ))}
           </dl>
           <h2>Description</h2>
-          {note ? <div className="note" data-testid="run-description">{note}</div> : <p className="muted">No description.</p>}
+          <Description runId={runId} note={note ?? ""} />
+          <h2>Child runs</h2>
+          {children.data?.runs.length ? (
+            <ul aria-label="Child runs">
+              {children.data.runs.map((c) => (
+                <li key={c.info.run_id}>
+                  <Link to={`/experiments/${encodeURIComponent(c.info.experiment_id || experimentId)}/runs/${encodeURIComponent(c.info.run_id)}`}>
+                    {c.info.run_name || c.info.run_id}
+                  </Link>{" "}
+                  <span className={`status-${c.info.status ?? ""}`}>{c.info.status}</span>
+                </li>
+              ))}
+              {children.data.more ? <li className="muted">Showing the first {CHILD_LIMIT}.</li> : null}
+            </ul>
+          ) : (
+            <p className="muted">{children.isPending ? "Loading…" : "None."}</p>
+          )}
+          <ErrorBanner error={children.error} />
+          <h2>Datasets</h2>
+          {datasets.length ? (
+            <table className="plain" aria-label="Datasets">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Digest</th>
+                  <th>Source type</th>
+                  <th>Context</th>
+                </tr>
+              </thead>
+              <tbody>
+                {datasets.map((d, i) => (
+                  <tr key={`${d.name}:${d.digest}:${i}`}>
+                    <td>{d.name}</td>
+                    <td>{d.digest}</td>
+                    <td>{d.sourceType}</td>
+                    <td>{d.context}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">None.</p>
+          )}
           <h2>Metrics</h2>
           {metrics.length ? (
             <>
@@ -117,17 +198,31 @@ export default function RunPage() {
                 </label>
                 <label>
                   X axis{" "}
-                  <select aria-label="X axis" value={xAxis} onChange={(e) => set("x", e.target.value === "time" ? "time" : "")}>
+                  <select aria-label="X axis" value={xAxis} onChange={(e) => set("x", e.target.value === "step" ? "" : e.target.value)}>
                     <option value="step">Step</option>
                     <option value="time">Time</option>
+                    <option value="relative">Relative time (s)</option>
                   </select>
+                </label>
+                <label>
+                  Smoothing{" "}
+                  <input
+                    type="range"
+                    aria-label="Smoothing"
+                    min={0}
+                    max={0.99}
+                    step={0.01}
+                    value={smoothing}
+                    onChange={(e) => set("smooth", Number(e.target.value) > 0 ? e.target.value : "")}
+                  />{" "}
+                  <span className="muted">{smoothing.toFixed(2)}</span>
                 </label>
                 <label>
                   <input type="checkbox" checked={log} onChange={(e) => set("log", e.target.checked ? "1" : "")} /> Log scale
                 </label>
               </div>
               <Suspense fallback={<p className="muted">Loading chart…</p>}>
-                <MetricChart runId={runId} metricKey={chosen} x={xAxis} log={log} />
+                <MetricChart runId={runId} metricKey={chosen} x={xAxis} log={log} smoothing={smoothing} />
               </Suspense>
               <table className="plain" aria-label="Latest metrics">
                 <thead>

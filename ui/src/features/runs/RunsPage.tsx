@@ -25,6 +25,10 @@ export default function RunsPage() {
 
   const rows = useMemo(() => (runs.data?.pages ?? []).flatMap((p) => (p.runs ?? []).map(toRunRow)), [runs.data]);
   const available = useMemo(() => availableKeys(rows), [rows]);
+  const groupChoices = useMemo(
+    () => [...available.params.map((k) => `params.${k}`), ...available.tags.filter((k) => !k.startsWith("mlflow.")).map((k) => `tags.${k}`)],
+    [available],
+  );
   const selectedKey = view.selected.join("\n");
   const selected = useMemo(() => new Set(selectedKey ? selectedKey.split("\n") : []), [selectedKey]);
 
@@ -70,6 +74,18 @@ export default function RunsPage() {
       <ExperimentTabs experimentId={experimentId} />
       <ErrorBanner error={experiment.error} />
       <div className="toolbar">
+        <label>
+          Group by{" "}
+          <select aria-label="Group by" value={view.group} onChange={(e) => update({ group: e.target.value }, true)}>
+            <option value="">None</option>
+            {view.group && !groupChoices.includes(view.group) ? <option value={view.group}>{view.group}</option> : null}
+            {groupChoices.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
         <FilterBox
           key={view.filter}
           placeholder="metrics.acc > 0.5 and params.lr = '0.01' and tags.team = 'vision'"
@@ -112,6 +128,7 @@ export default function RunsPage() {
         onToggleAll={onToggleAll}
         hasMore={hasNextPage}
         loadMore={loadMore}
+        groupBy={view.group}
         emptyText={runs.isPending || runs.error ? "" : view.filter ? "No runs match the filter." : "No runs yet."}
       />
     </section>

@@ -1,8 +1,9 @@
 import { createColumnHelper, tableFeatures, useTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { formatDuration, formatTime, runDuration } from "@ardea/lib/format";
+import { groupRows } from "./grouping";
 import type { RunRow } from "./runRows";
 import { splitColumnId } from "./urlState";
 
@@ -41,6 +42,8 @@ export interface RunsTableProps {
   loadMore: () => void;
   /** Shown when there are no rows ("" while loading). */
   emptyText: string;
+  /** Group the rows by this column id ("params.lr"), "" for a flat list. */
+  groupBy?: string;
 }
 
 /** The virtualized runs grid: only the visible rows exist in the DOM. */
@@ -95,25 +98,40 @@ export function RunsTable(props: RunsTableProps) {
 
   const table = useTable({ features, columns, data: rows, getRowId: (r) => r.id });
   const tableRows = table.getRowModel().rows;
+  const groupBy = props.groupBy ?? "";
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const items = useMemo(
+    () => (groupBy ? groupRows(rows, groupBy, props.columns, collapsed) : null),
+    [groupBy, rows, props.columns, collapsed],
+  );
+  const byId = useMemo(() => (items ? new Map(tableRows.map((r) => [r.id, r])) : null), [items, tableRows]);
+  const toggleGroup = (value: string) =>
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (next.has(value)) next.delete(value);
+      else next.add(value);
+      return next;
+    });
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: tableRows.length,
+    count: items ? items.length : tableRows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
-  const items = virtualizer.getVirtualItems();
-  const lastIndex = items.length ? items[items.length - 1]!.index : 0;
+  const visible = virtualizer.getVirtualItems();
+  const lastIndex = visible.length ? visible[visible.length - 1]!.index : 0;
   const { hasMore, loadMore } = props;
+  const shown = items ? items.length : tableRows.length;
   useEffect(() => {
-    if (hasMore && lastIndex >= tableRows.length - 200) loadMore();
-  }, [hasMore, lastIndex, tableRows.length, loadMore]);
+    if (hasMore && lastIndex >= shown - 200) loadMore();
+  }, [hasMore, lastIndex, shown, loadMore]);
 
   const layout = (id: string): ColumnLayout =>
     LAYOUT[id] ?? { width: 140, sortId: id.includes(".") ? id : undefined };
 
   return (
-    <div className="grid" ref={scrollRef} role="table" aria-label="Runs" aria-rowcount={tableRows.length + 1}>
+    <div className="grid" ref={scrollRef} role="table" aria-label="Runs" aria-rowcount={shown + 1}>
       {table.getHeaderGroups().map((group) => (
         <div className="grid-row grid-head" role="row" key={group.id}>
           {group.headers.map((header) => {
@@ -153,8 +171,36 @@ export function RunsTable(props: RunsTableProps) {
         </p>
       ) : null}
       <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize() }}>
-        {items.map((item) => {
-          const row = tableRows[item.index]!;
+        {visible.map((item) => {
+          const entry = items?.[item.index];
+          if (entry?.kind === "group") {
+            const leaf = table.getAllLeafColumns();
+            return (
+              <div
+                key={entry.id}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-expanded={!entry.collapsed}
+                data-testid="group-row"
+                className="grid-row grid-group"
+                style={{ transform: `translateY(${item.start}px)`, fontWeight: 600, background: "var(--bg-hover)" }}
+              >
+                {leaf.map((col) => (
+                  <div key={col.id} role="cell" className="grid-cell" style={{ width: layout(col.id).width }}>
+                    {col.id === "name" ? (
+                      <button type="button" className="link" onClick={() => toggleGroup(entry.value)}>
+                        {entry.collapsed ? "▸" : "▾"} {entry.value} ({entry.count})
+                      </button>
+                    ) : col.id.startsWith("metrics.") ? (
+                      <span title="Mean over the group">{entry.means.get(col.id) ?? ""}</span>
+                    ) : null}
+                  </div>
+                ))}
+              </div>
+            );
+          }
+          const row = entry ? byId!.get(entry.row.id) : tableRows[item.index];
+          if (!row) return null;
           return (
             <div
               key={row.id}

@@ -9,6 +9,7 @@ describe("runs URL state", () => {
       desc: false,
       columns: ["params.lr", "metrics.acc"],
       selected: ["r1", "r2"],
+      group: "params.lr",
     });
     expect(p.get("other")).toBe("1");
     expect(readRunsView(p)).toEqual({
@@ -17,6 +18,7 @@ describe("runs URL state", () => {
       desc: false,
       columns: ["params.lr", "metrics.acc"],
       selected: ["r1", "r2"],
+      group: "params.lr",
     });
   });
 

@@ -1,5 +1,6 @@
 // The runs page's state lives in the URL so that any view can be shared by copying it:
 //   ?filter=<MLflow filter>&sort=<column id>&dir=asc|desc&col=<column id>...&sel=<run id>...
+//    &group=<params.x | tags.x> (group the loaded runs by that value)
 // Column ids are "attributes.<key>", "params.<key>", "metrics.<key>" or "tags.<key>".
 
 export interface RunsView {
@@ -8,6 +9,8 @@ export interface RunsView {
   desc: boolean;
   columns: string[];
   selected: string[];
+  /** Group-by column id ("params.lr", "tags.team"), "" for none. */
+  group: string;
 }
 
 export const DEFAULT_SORT = "attributes.start_time";
@@ -20,6 +23,7 @@ export function readRunsView(p: URLSearchParams): RunsView {
     desc: (p.get("dir") ?? "desc") !== "asc",
     columns: p.getAll("col"),
     selected: p.getAll("sel"),
+    group: p.get("group") ?? "",
   };
 }
 
@@ -27,12 +31,13 @@ export function readRunsView(p: URLSearchParams): RunsView {
 export function writeRunsView(p: URLSearchParams, patch: Partial<RunsView>): URLSearchParams {
   const v = { ...readRunsView(p), ...patch };
   const out = new URLSearchParams();
-  for (const [k, value] of p) if (!["filter", "sort", "dir", "col", "sel"].includes(k)) out.append(k, value);
+  for (const [k, value] of p) if (!["filter", "sort", "dir", "col", "sel", "group"].includes(k)) out.append(k, value);
   if (v.filter) out.set("filter", v.filter);
   if (v.sort !== DEFAULT_SORT) out.set("sort", v.sort);
   if (!v.desc) out.set("dir", "asc");
   v.columns.forEach((c) => out.append("col", c));
   v.selected.forEach((s) => out.append("sel", s));
+  if (v.group) out.set("group", v.group);
   return out;
 }
 
