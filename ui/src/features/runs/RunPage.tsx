@@ -1,7 +1,8 @@
-import { lazy, Suspense, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useExperiment } from "@ardea/api/queries/experiments";
-import { useRun } from "@ardea/api/queries/runs";
+import { metricHistoryQuery, useRun } from "@ardea/api/queries/runs";
 import type { KeyValue } from "@ardea/api/types";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatMetric, formatTime, runDuration } from "@ardea/lib/format";
@@ -11,7 +12,8 @@ import { CHILD_LIMIT, datasetRows, useChildRuns, useSetDescription } from "./run
 import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
 
 // uPlot and the chart code load only when a run page is opened.
-const MetricChart = lazy(() => import("@ardea/components/run/MetricChart"));
+const loadChart = () => import("@ardea/components/run/MetricChart");
+const MetricChart = lazy(loadChart);
 
 function KvTable({ label, items }: { label: string; items: KeyValue[] }) {
   if (items.length === 0) return <p className="muted">None.</p>;
@@ -69,6 +71,14 @@ export default function RunPage() {
   const [params, setParams] = useSearchParams();
   const run = useRun(runId);
   const experiment = useExperiment(experimentId);
+  const queryClient = useQueryClient();
+  const urlMetric = params.get("metric");
+  useEffect(() => {
+    // A metric named in the URL: fetch its history and the chart code alongside the run,
+    // not after it (the chart waits for both).
+    void loadChart();
+    if (urlMetric) void queryClient.prefetchQuery(metricHistoryQuery(runId, urlMetric));
+  }, [queryClient, runId, urlMetric]);
   const data = run.data;
   const tags = [...(data?.data.tags ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const tag = (key: string) => tags.find((t) => t.key === key)?.value;
