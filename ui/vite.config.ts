@@ -21,6 +21,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: {
+    // `ardea server --dev` proxies pages from here; the hot-reload websocket comes straight
+    // to Vite's own port.
+    hmr: { clientPort: 5173 },
     proxy: {
       "/api": api,
       "/ajax-api": api,

@@ -38,6 +38,10 @@ ARDEA_SECRET_KEY = "ARDEA_SECRET_KEY"
 Default: a 0600 ``ardea-secret.key`` file beside a SQLite database (PostgreSQL and MySQL
 need the variable before a secret can be stored)."""
 
+ARDEA_UI_DEV_URL = "ARDEA_UI_DEV_URL"
+"""Where ``ardea server --dev`` finds the Vite dev server it proxies the UI to. Default
+``http://127.0.0.1:5173``."""
+
 ARDEA_HTTP_TIMEOUT = "ARDEA_HTTP_TIMEOUT"
 """Seconds before an SDK request to a server times out. Default 120."""
 

@@ -123,7 +123,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _mount(app, artifacts.proxy_router, "2.0")
         _include(app, artifacts.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
-    mount_ui(app)  # last: the web UI answers GETs on every non-API path
+    mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
     return app
 
 

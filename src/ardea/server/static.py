@@ -15,6 +15,7 @@ other route is included, so API paths keep their own 404/405 answers.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,15 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
+from ardea._core.env import ARDEA_UI_DEV_URL
+
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "DEV_URL_ENV",
     "DEFAULT_BUILD_DIR",
     "NOT_BUILT_HINT",
     "UiRoute",
+    "ViteProxyRoute",
     "mount_ui",
 ]
 
@@ -132,12 +137,60 @@ class UiRoute(BaseRoute):
         return candidate
 
 
-def mount_ui(app: Starlette, build_dir: Path | None = None) -> None:
+class ViteProxyRoute(UiRoute):
+    """``ardea server --dev``: UI paths are proxied to a Vite dev server (``npm run dev``).
+
+    The page then comes from Vite with hot reload (its websocket goes to Vite directly, see
+    ``ui/vite.config.ts``), while API calls stay on this server. No CSP here: Vite's dev
+    page needs inline scripts. Never used outside ``--dev``.
+
+    Args:
+        vite_url: Where Vite listens, e.g. ``http://127.0.0.1:5173``.
+    """
+
+    def __init__(self, vite_url: str) -> None:
+        super().__init__(DEFAULT_BUILD_DIR)
+        self.vite_url = vite_url.rstrip("/")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Fetch the same path from Vite and answer with its status, type and body."""
+        import httpx
+
+        query = scope.get("query_string", b"").decode("latin-1")
+        url = self.vite_url + scope["path"] + (f"?{query}" if query else "")
+        try:
+            async with httpx.AsyncClient(timeout=30) as client:
+                upstream = await client.request(scope["method"], url)
+        except httpx.HTTPError:
+            hint = (
+                f"The Vite dev server is not reachable at {self.vite_url}.\n"
+                "Start it with: cd ui && npm run dev   (or set ARDEA_UI_DEV_URL)\n"
+            )
+            await PlainTextResponse(hint, status_code=502)(scope, receive, send)
+            return
+        headers = {"Cache-Control": NO_CACHE}
+        if "content-type" in upstream.headers:
+            headers["Content-Type"] = upstream.headers["content-type"]
+        response = Response(upstream.content, status_code=upstream.status_code, headers=headers)
+        await response(scope, receive, send)
+
+
+DEV_URL_ENV = ARDEA_UI_DEV_URL
+"""Where ``ardea server --dev`` finds the Vite dev server (default ``http://127.0.0.1:5173``)."""
+
+
+def mount_ui(app: Starlette, build_dir: Path | None = None, *, dev: bool = False) -> None:
     """Append the UI route to ``app`` (a FastAPI or Starlette app); call it after all others.
 
     Args:
         app: The app whose router gets the route.
         build_dir: The UI build folder; :data:`DEFAULT_BUILD_DIR` when ``None``. It is read
             on every request, so a build made while the server runs is picked up.
+        dev: Proxy UI paths to the Vite dev server at ``$ARDEA_UI_DEV_URL`` instead
+            (:class:`ViteProxyRoute`).
     """
+    if dev:
+        vite = os.environ.get(DEV_URL_ENV) or "http://127.0.0.1:5173"
+        app.router.routes.append(ViteProxyRoute(vite))
+        return
     app.router.routes.append(UiRoute(build_dir or DEFAULT_BUILD_DIR))

@@ -6,6 +6,9 @@ A tiny fake build folder stands in for ``npm run build`` output; the app is the 
 
 from __future__ import annotations
 
+import dataclasses
+import http.server
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,3 +166,42 @@ def test_not_built_answers_a_plain_text_hint(deps: ServerDeps, tmp_path: Path) -
         assert_error(client.get("/api/2.0/mlflow/nope"), 404, "ENDPOINT_NOT_FOUND")
     finally:
         client.close()
+
+
+class _FakeVite(http.server.BaseHTTPRequestHandler):
+    """A stand-in for ``npm run dev`` on a loopback port: echoes the path it was asked."""
+
+    def do_GET(self) -> None:
+        body = f"<html>vite {self.path}</html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+def test_dev_mode_proxies_ui_paths_to_vite_and_keeps_the_api(
+    deps: ServerDeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vite = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeVite)
+    threading.Thread(target=vite.serve_forever, daemon=True).start()
+    monkeypatch.setenv("ARDEA_UI_DEV_URL", f"http://127.0.0.1:{vite.server_address[1]}")
+    dev_deps = ServerDeps(
+        deps.tracking_store, deps.artifact_store, dataclasses.replace(deps.settings, dev=True)
+    )
+    c = Client(create_app(dev_deps))
+    try:
+        page = c.get("/experiments/1?x=step")
+        assert page.status_code == 200
+        assert page.text == "<html>vite /experiments/1?x=step</html>"
+        assert "content-security-policy" not in page.headers  # Vite's dev page needs inline JS
+        assert c.get("/health").text == "OK"  # the API is not proxied
+    finally:
+        vite.shutdown()
+        vite.server_close()
+    down = c.get("/experiments")
+    assert down.status_code == 502 and "npm run dev" in down.text
+    c.close()
