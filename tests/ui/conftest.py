@@ -73,3 +73,12 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page per test (empty cache and storage), closed after."""
+    context = browser.new_context()
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -137,14 +137,6 @@ def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         server.stop()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
 def test_experiment_overview_draws_charts(page: Any, seeded: Seeded) -> None:
     from playwright.sync_api import expect
 

@@ -168,14 +168,6 @@ def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         server.stop()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
 def _trace_url(seeded: Seeded) -> str:
     return f"{seeded.url}/experiments/{seeded.exp_id}/traces/{seeded.trace_id}"
 
