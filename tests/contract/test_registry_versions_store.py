@@ -205,3 +205,41 @@ def test_aliases(reg: RegistryStore) -> None:
     reg.create_registered_model("empty")
     with pytest.raises(NotFoundError, match="Latest version not found"):
         reg.get_model_version_by_alias("empty", "latest")
+
+
+def test_wire_searches_say_what_the_entities_say(reg: RegistryStore) -> None:
+    """``search_*_wire`` (the SQL store builds it from rows) equals converting the entities."""
+    from ardea.api.registry_json import model_version_to_json, registered_model_to_json
+
+    reg.create_registered_model("a", tags={"t2": "2", "t1": "1"}, description="")
+    reg.create_registered_model("b", description="about b")
+    reg.create_model_version("a", "s3://b/1", tags={"vt": "x", "at": "y"}, description="d")
+    reg.create_model_version("a", "s3://b/2", run_link="http://x/r", user_id="u")
+    reg.create_model_version("b", "s3://b/3")
+    reg.transition_model_version_stage("a", 2, "Production")
+    reg.set_registered_model_alias("a", "champion", 1)
+    reg.set_registered_model_alias("a", "backup", 1)
+    searches: list[dict[str, Any]] = [
+        {},
+        {"filter_string": "name = 'a'"},
+        {"max_results": 1},
+        {"max_results": 1, "page_token": reg.search_registered_models(max_results=1).token},
+        {"order_by": ["name DESC"]},
+    ]
+    for kwargs in searches:
+        page = reg.search_registered_models(**kwargs)
+        wire = reg.search_registered_models_wire(**kwargs)
+        assert list(wire) == [registered_model_to_json(m) for m in page] and len(page) > 0
+        assert wire.token == page.token
+    a = next(iter(reg.search_registered_models_wire(filter_string="name = 'a'")))
+    assert [t["key"] for t in a["tags"]] == ["t1", "t2"]
+    assert [v["version"] for v in a["latest_versions"]] == ["1", "2"]  # None, Production
+    for kwargs in [{}, {"filter_string": "name = 'a'"}, {"order_by": ["version_number ASC"]}]:
+        versions = reg.search_model_versions(**kwargs)
+        wire = reg.search_model_versions_wire(**kwargs)
+        assert list(wire) == [model_version_to_json(v) for v in versions] and len(versions) > 0
+    v1 = next(iter(reg.search_model_versions_wire(filter_string="name = 'a'", max_results=10)))
+    assert v1["version"] == "2"  # name ASC, version DESC
+    first = next(v for v in reg.search_model_versions_wire() if v["version"] == "1")
+    assert sorted(first["aliases"]) == ["backup", "champion"]
+    assert first["tags"] == [{"key": "at", "value": "y"}, {"key": "vt", "value": "x"}]

@@ -7,15 +7,18 @@ with the ``*_to_json`` functions and a REST client reads back with the ``*_from_
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from ardea.entities.registry import ModelVersion, RegisteredModel, RegisteredModelAlias
 
 __all__ = [
+    "model_message",
     "model_version_from_json",
     "model_version_to_json",
     "registered_model_from_json",
     "registered_model_to_json",
+    "version_message",
 ]
 
 JSON = dict[str, Any]
@@ -26,33 +29,48 @@ def _put(out: JSON, key: str, value: Any) -> None:
         out[key] = value
 
 
-def _tags(tags: dict[str, str]) -> list[JSON]:
-    return [{"key": k, "value": v} for k, v in tags.items()]
-
-
 def _tags_from(items: list[JSON] | None) -> dict[str, str]:
     return {str(i["key"]): str(i.get("value") or "") for i in items or []}
 
 
 def model_version_to_json(mv: ModelVersion) -> JSON:
     """ModelVersion message."""
+    return version_message(mv, mv.tags.items(), mv.aliases)
+
+
+def version_message(v: Any, tags: Collection[tuple[str, str]], aliases: list[str]) -> JSON:
+    """ModelVersion message from anything with the entity's scalar fields (entity or row).
+
+    The SQL store renders search pages straight from its rows with this; ``tags`` are
+    ``(key, value)`` pairs in the order to emit them.
+    """
     out: JSON = {
-        "name": mv.name,
-        "version": str(mv.version),
-        "creation_timestamp": mv.creation_timestamp,
-        "last_updated_timestamp": mv.last_updated_timestamp,
+        "name": v.name,
+        "version": str(v.version),
+        "creation_timestamp": int(v.creation_timestamp),
+        "last_updated_timestamp": int(v.last_updated_timestamp),
     }
-    _put(out, "user_id", mv.user_id)
-    _put(out, "current_stage", mv.current_stage)
-    _put(out, "description", mv.description)
-    _put(out, "source", mv.source)
-    _put(out, "run_id", mv.run_id)
-    _put(out, "status", mv.status)
-    _put(out, "status_message", mv.status_message or None)
-    _put(out, "tags", _tags(mv.tags))
-    _put(out, "run_link", mv.run_link)
-    _put(out, "aliases", list(mv.aliases))
-    _put(out, "model_id", mv.model_id)
+    # Inlined rather than ``_put`` calls: a search page renders thousands of these.
+    optional = (
+        ("user_id", v.user_id),
+        ("current_stage", v.current_stage),
+        ("description", v.description),
+        ("source", v.source),
+        ("run_id", v.run_id),
+        ("status", v.status),
+        ("status_message", v.status_message or None),
+    )
+    for key, value in optional:
+        if value is not None:
+            out[key] = value
+    if tags:
+        out["tags"] = [{"key": k, "value": val} for k, val in tags]
+    if v.run_link is not None:
+        out["run_link"] = v.run_link
+    if aliases:
+        out["aliases"] = list(aliases)
+    if v.model_id is not None:
+        out["model_id"] = v.model_id
     return out
 
 
@@ -79,17 +97,29 @@ def model_version_from_json(d: JSON) -> ModelVersion:
 
 def registered_model_to_json(rm: RegisteredModel) -> JSON:
     """RegisteredModel message."""
+    aliases = [(a.alias, a.version) for a in rm.aliases]
+    latest = [model_version_to_json(v) for v in rm.latest_versions]
+    return model_message(rm, rm.tags.items(), aliases, latest)
+
+
+def model_message(
+    m: Any, tags: Iterable[tuple[str, str]], aliases: list[tuple[str, int]], latest: list[JSON]
+) -> JSON:
+    """RegisteredModel message from anything with the entity's scalar fields (entity or row).
+
+    ``latest`` holds the ModelVersion messages of the newest version per stage.
+    """
     out: JSON = {
-        "name": rm.name,
-        "creation_timestamp": rm.creation_timestamp,
-        "last_updated_timestamp": rm.last_updated_timestamp,
+        "name": m.name,
+        "creation_timestamp": int(m.creation_timestamp),
+        "last_updated_timestamp": int(m.last_updated_timestamp),
     }
-    _put(out, "user_id", rm.user_id)
-    _put(out, "description", rm.description or None)
-    _put(out, "latest_versions", [model_version_to_json(v) for v in rm.latest_versions])
-    _put(out, "tags", _tags(rm.tags))
-    _put(out, "aliases", [{"alias": a.alias, "version": str(a.version)} for a in rm.aliases])
-    _put(out, "deployment_job_id", rm.deployment_job_id or None)
+    _put(out, "user_id", m.user_id)
+    _put(out, "description", m.description or None)
+    _put(out, "latest_versions", latest)
+    _put(out, "tags", [{"key": k, "value": v} for k, v in tags])
+    _put(out, "aliases", [{"alias": a, "version": str(v)} for a, v in aliases])
+    _put(out, "deployment_job_id", m.deployment_job_id or None)
     return out
 
 

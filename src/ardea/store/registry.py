@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ardea.entities import ModelVersion, PagedList, RegisteredModel
 
@@ -85,6 +86,23 @@ class RegisteredModelStore(ABC):
         ``order_by``: ``name``, ``creation_timestamp``, ``last_updated_timestamp`` (alias
         ``timestamp``), each ``ASC``/``DESC``; ties (and the default) by ``name ASC``.
         """
+
+    def search_registered_models_wire(
+        self,
+        filter_string: str | None = None,
+        max_results: int = REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[dict[str, Any]]:
+        """:meth:`search_registered_models` with each model as its MLflow JSON message.
+
+        The server's search answer. Stores that can build the messages straight from their
+        rows override it (the SQL store does); this default converts the entities.
+        """
+        from ardea.api.registry_json import registered_model_to_json
+
+        page = self.search_registered_models(filter_string, max_results, order_by, page_token)
+        return PagedList([registered_model_to_json(m) for m in page], page.token)
 
     @abstractmethod
     def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
@@ -172,6 +190,23 @@ class ModelVersionStore(ABC):
         ``order_by``: ``name``, ``version_number``, ``creation_timestamp``,
         ``last_updated_timestamp``; ties (and the default) by ``name ASC, version DESC``.
         """
+
+    def search_model_versions_wire(
+        self,
+        filter_string: str | None = None,
+        max_results: int = MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[dict[str, Any]]:
+        """:meth:`search_model_versions` with each version as its MLflow JSON message.
+
+        As :meth:`RegisteredModelStore.search_registered_models_wire`; this default converts
+        the entities.
+        """
+        from ardea.api.registry_json import model_version_to_json
+
+        page = self.search_model_versions(filter_string, max_results, order_by, page_token)
+        return PagedList([model_version_to_json(v) for v in page], page.token)
 
     @abstractmethod
     def set_model_version_tag(self, name: str, version: int | str, key: str, value: str) -> None:

@@ -106,13 +106,13 @@ async def search_registered_models(request: Request) -> Response:
     req = await parse(request, rq.SEARCH_REGISTERED_MODELS)
     max_results = req["max_results"]
     page = await call(
-        registry_store(request).search_registered_models,
+        registry_store(request).search_registered_models_wire,
         req["filter"] or None,
         REGISTERED_MODELS_MAX_RESULTS_DEFAULT if max_results is None else max_results,
         req["order_by"],
         req["page_token"] or None,
     )
-    out: dict[str, Any] = {"registered_models": [registered_model_to_json(m) for m in page]}
+    out: dict[str, Any] = {"registered_models": list(page)}
     if page.token:
         out["next_page_token"] = page.token
     return json_response(out)
@@ -258,13 +258,13 @@ async def search_model_versions(request: Request) -> Response:
     req = await parse(request, rq.SEARCH_MODEL_VERSIONS)
     max_results = req["max_results"]
     page = await call(
-        registry_store(request).search_model_versions,
+        registry_store(request).search_model_versions_wire,
         req["filter"] or None,
         MODEL_VERSIONS_MAX_RESULTS_DEFAULT if max_results is None else max_results,
         req["order_by"],
         req["page_token"] or None,
     )
-    out: dict[str, Any] = {"model_versions": [model_version_to_json(v) for v in page]}
+    out: dict[str, Any] = {"model_versions": list(page)}
     if page.token:
         out["next_page_token"] = page.token
     return json_response(out)

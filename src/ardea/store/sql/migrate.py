@@ -29,7 +29,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0004_webhooks"
+HEAD_REVISION = "0005_version_stage_index"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"

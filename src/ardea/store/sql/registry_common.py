@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import NotFoundError
+from ardea.entities import PagedList
+from ardea.store.search.paging import encode_page_token
+from ardea.store.sql.compiled import RawQuery
 from ardea.store.sql.registry_tables import DELETED_STAGE, model_versions, registered_models
 
 __all__ = [
     "is_unique_violation",
     "model_for_write",
     "model_not_found",
+    "page_of",
     "touch_model",
     "version_for_write",
     "version_not_found",
 ]
+
+
+T = TypeVar("T")
+
+
+def page_of(
+    conn: Connection,
+    query: RawQuery,
+    offset: int,
+    max_results: int,
+    loader: Callable[[Connection, list[Any]], list[T]],
+) -> PagedList[T]:
+    """One page of a search: ``max_results + 1`` rows (to know whether more follow), loaded."""
+    rows = query.run(conn, page_limit=max_results + 1, page_offset=offset)
+    token = None
+    if len(rows) > max_results:
+        rows = rows[:max_results]
+        token = encode_page_token({"offset": offset + max_results})
+    return PagedList(loader(conn, rows), token)
 
 
 def model_not_found(name: str) -> NotFoundError:

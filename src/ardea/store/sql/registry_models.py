@@ -5,7 +5,8 @@ Create, get, rename, update, delete, search and tags.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,16 +22,20 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_registry_tag,
 )
-from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.search.paging import offset_from_token
 from ardea.store.sql._common import upsert
 from ardea.store.sql.engine import Database
-from ardea.store.sql.loaders import fetch_all
 from ardea.store.sql.registry_common import (
     is_unique_violation,
     model_for_write,
     model_not_found,
+    page_of,
 )
-from ardea.store.sql.registry_load import load_registered_models
+from ardea.store.sql.registry_load import (
+    load_registered_models,
+    registered_models_from_rows,
+    registered_models_wire,
+)
 from ardea.store.sql.registry_tables import (
     model_version_tags,
     model_versions,
@@ -41,6 +46,8 @@ from ardea.store.sql.registry_tables import (
 from ardea.store.validation import validate_length, validate_max_results
 
 __all__ = ["SqlRegisteredModels"]
+
+T = TypeVar("T")
 
 _MAX_DEPLOYMENT_JOB_ID = 256
 
@@ -181,28 +188,39 @@ class SqlRegisteredModels:
         page_token: str | None = None,
     ) -> PagedList[RegisteredModel]:
         """Models matching the filter (prompts excluded unless asked for), ordered and paged."""
+        args = (filter_string, max_results, order_by, page_token)
+        return self._search_models(registered_models_from_rows, *args)
+
+    def search_registered_models_wire(
+        self,
+        filter_string: str | None = None,
+        max_results: int = REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[dict[str, Any]]:
+        """:meth:`search_registered_models` as MLflow messages built straight from the rows."""
+        args = (filter_string, max_results, order_by, page_token)
+        return self._search_models(registered_models_wire, *args)
+
+    def _search_models(
+        self,
+        loader: Callable[[Connection, list[Any]], list[T]],
+        filter_string: str | None,
+        max_results: int,
+        order_by: Sequence[str],
+        page_token: str | None,
+    ) -> PagedList[T]:
         from ardea.store.registry import REGISTERED_MODELS_MAX_RESULTS_LIMIT
-        from ardea.store.search.parser import parse_filter, parse_order_by
-        from ardea.store.search.vocabulary import REGISTERED_MODELS
-        from ardea.store.sql.registry_search import select_registered_model_names
+        from ardea.store.sql.registry_search import registered_models_page
 
         validate_max_results(max_results, REGISTERED_MODELS_MAX_RESULTS_LIMIT)
         check_text("filter", filter_string)
         check_text("order_by", list(order_by or ()))
-        clauses = parse_filter(filter_string, REGISTERED_MODELS)
-        orders = parse_order_by(list(order_by or ()), REGISTERED_MODELS)
         offset = offset_from_token(page_token)
-        query = select_registered_model_names(clauses, orders)
-
-        def op(conn: Connection) -> PagedList[RegisteredModel]:
-            names = [r[0] for r in fetch_all(conn, query.offset(offset).limit(max_results + 1))]
-            token = None
-            if len(names) > max_results:
-                names = names[:max_results]
-                token = encode_page_token({"offset": offset + max_results})
-            return PagedList(load_registered_models(conn, names), token)
-
-        return self._db.read(op)
+        query = registered_models_page(
+            filter_string, tuple(order_by or ()), self._db.read_engine.dialect
+        )
+        return self._db.read(lambda conn: page_of(conn, query, offset, max_results, loader))
 
     def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
         """Set (or overwrite) a model tag."""

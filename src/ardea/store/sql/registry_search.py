@@ -8,13 +8,18 @@ plus MLflow's prompt rule: prompts (models or versions tagged
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
 from ardea.entities.registry import PROMPT_TAG
 from ardea.store.search.ast import Clause, OrderBy
+from ardea.store.search.parser import parse_filter, parse_order_by
+from ardea.store.search.vocabulary import MODEL_VERSIONS, REGISTERED_MODELS
+from ardea.store.sql.compiled import RawQuery, compile_raw
 from ardea.store.sql.registry_tables import (
     DELETED_STAGE,
     model_version_tags,
@@ -24,7 +29,13 @@ from ardea.store.sql.registry_tables import (
 )
 from ardea.store.sql.search import compare
 
-__all__ = ["is_prompt_query", "select_model_version_keys", "select_registered_model_names"]
+__all__ = [
+    "is_prompt_query",
+    "model_versions_page",
+    "registered_models_page",
+    "select_model_version_keys",
+    "select_registered_models",
+]
 
 _MODEL_COLUMNS = {
     "name": registered_models.c.name,
@@ -63,10 +74,10 @@ def _direction(column: Any, ascending: bool) -> Any:
     return column.asc() if ascending else column.desc()
 
 
-def select_registered_model_names(
+def select_registered_models(
     clauses: Sequence[Clause], orders: Sequence[OrderBy]
 ) -> sa.Select[Any]:
-    """``SELECT name FROM registered_models`` filtered and fully ordered (ties by name)."""
+    """``SELECT * FROM registered_models`` filtered and fully ordered (ties by name)."""
     rm, tg = registered_models, registered_model_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
     conditions: list[Any] = []
@@ -88,7 +99,7 @@ def select_registered_model_names(
     order_by = [_direction(_MODEL_COLUMNS[o.key], o.ascending) for o in orders]
     if not any(o.key == "name" for o in orders):
         order_by.append(rm.c.name.asc())
-    return sa.select(rm.c.name).where(*conditions).order_by(*order_by)
+    return sa.select(rm).where(*conditions).order_by(*order_by)
 
 
 def select_model_version_keys(
@@ -126,3 +137,31 @@ def select_model_version_keys(
     if "version_number" not in keys:
         order_by.append(mv.c.version.desc())
     return sa.select(mv).where(*conditions).order_by(*order_by)
+
+
+def _paged(query: sa.Select[Any]) -> sa.Select[Any]:
+    return query.limit(sa.bindparam("page_limit", 0)).offset(sa.bindparam("page_offset", 0))
+
+
+@functools.lru_cache(maxsize=256)
+def registered_models_page(
+    filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+) -> RawQuery:
+    """The compiled page query (``page_limit``/``page_offset`` open) of a model search.
+
+    Parsed and compiled once per filter, order and dialect; bad input raises (and is not
+    cached).
+    """
+    clauses = parse_filter(filter_string, REGISTERED_MODELS)
+    orders = parse_order_by(list(order_by), REGISTERED_MODELS)
+    return compile_raw(_paged(select_registered_models(clauses, orders)), dialect)
+
+
+@functools.lru_cache(maxsize=256)
+def model_versions_page(
+    filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+) -> RawQuery:
+    """The compiled page query (``page_limit``/``page_offset`` open) of a version search."""
+    clauses = parse_filter(filter_string, MODEL_VERSIONS)
+    orders = parse_order_by(list(order_by), MODEL_VERSIONS)
+    return compile_raw(_paged(select_model_version_keys(clauses, orders)), dialect)

@@ -74,6 +74,8 @@ model_versions = sa.Table(
     sa.Column("status_message", sa.Text, nullable=True),
     sa.Index(None, "run_id"),
     sa.Index(None, "model_id"),
+    # Covers "newest version per stage" (every model in a search page shows its latest versions).
+    sa.Index("ix_model_versions_name_stage_version", "name", "current_stage", "version"),
     **_MYSQL,
 )
 

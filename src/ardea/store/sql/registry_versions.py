@@ -6,8 +6,8 @@ URI and legacy stage transitions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -25,16 +25,16 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_registry_tag,
 )
-from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.search.paging import offset_from_token
 from ardea.store.sql._common import upsert
 from ardea.store.sql.engine import Database
-from ardea.store.sql.loaders import fetch_all
 from ardea.store.sql.registry_common import (
     model_for_write,
+    page_of,
     touch_model,
     version_for_write,
 )
-from ardea.store.sql.registry_load import load_model_versions
+from ardea.store.sql.registry_load import load_model_versions, model_versions_wire
 from ardea.store.sql.registry_source import resolve_source
 from ardea.store.sql.registry_tables import (
     DELETED_STAGE,
@@ -45,6 +45,8 @@ from ardea.store.sql.registry_tables import (
 from ardea.store.validation import validate_length, validate_max_results
 
 __all__ = ["SqlModelVersions", "load_version"]
+
+T = TypeVar("T")
 
 _MAX_ID = 256
 
@@ -205,28 +207,39 @@ class SqlModelVersions:
         page_token: str | None = None,
     ) -> PagedList[ModelVersion]:
         """Versions matching the filter (prompt versions excluded unless asked), paged."""
+        args = (filter_string, max_results, order_by, page_token)
+        return self._search_versions(load_model_versions, *args)
+
+    def search_model_versions_wire(
+        self,
+        filter_string: str | None = None,
+        max_results: int = MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[dict[str, Any]]:
+        """:meth:`search_model_versions` as MLflow messages built straight from the rows."""
+        args = (filter_string, max_results, order_by, page_token)
+        return self._search_versions(model_versions_wire, *args)
+
+    def _search_versions(
+        self,
+        loader: Callable[[Connection, list[Any]], list[T]],
+        filter_string: str | None,
+        max_results: int,
+        order_by: Sequence[str],
+        page_token: str | None,
+    ) -> PagedList[T]:
         from ardea.store.registry import MODEL_VERSIONS_MAX_RESULTS_LIMIT
-        from ardea.store.search.parser import parse_filter, parse_order_by
-        from ardea.store.search.vocabulary import MODEL_VERSIONS
-        from ardea.store.sql.registry_search import select_model_version_keys
+        from ardea.store.sql.registry_search import model_versions_page
 
         validate_max_results(max_results, MODEL_VERSIONS_MAX_RESULTS_LIMIT)
         check_text("filter", filter_string)
         check_text("order_by", list(order_by or ()))
-        clauses = parse_filter(filter_string, MODEL_VERSIONS)
-        orders = parse_order_by(list(order_by or ()), MODEL_VERSIONS)
         offset = offset_from_token(page_token)
-        query = select_model_version_keys(clauses, orders)
-
-        def op(conn: Connection) -> PagedList[ModelVersion]:
-            rows = fetch_all(conn, query.offset(offset).limit(max_results + 1))
-            token = None
-            if len(rows) > max_results:
-                rows = rows[:max_results]
-                token = encode_page_token({"offset": offset + max_results})
-            return PagedList(load_model_versions(conn, rows), token)
-
-        return self._db.read(op)
+        query = model_versions_page(
+            filter_string, tuple(order_by or ()), self._db.read_engine.dialect
+        )
+        return self._db.read(lambda conn: page_of(conn, query, offset, max_results, loader))
 
     def set_model_version_tag(self, name: str, version: int | str, key: str, value: str) -> None:
         """Set (or overwrite) a version tag."""
