@@ -48,12 +48,14 @@ function searchTraces(experimentId: string, filter: string, orderBy: string[], p
 
 const noRetryOn400 = (count: number, error: Error) => !("status" in error && error.status === 400) && count < 2;
 
-/** Traces of one experiment, newest first, in pages of 500. */
-export function useTracesPages(experimentId: string, filter: string) {
+const NEWEST_FIRST: readonly string[] = ["timestamp_ms DESC"];
+
+/** Traces of one experiment in pages of 500, newest first unless `orderBy` says otherwise. */
+export function useTracesPages(experimentId: string, filter: string, orderBy: readonly string[] = NEWEST_FIRST) {
   return useInfiniteQuery({
-    queryKey: ["traces", experimentId, filter],
+    queryKey: ["traces", experimentId, filter, orderBy],
     initialPageParam: "",
-    queryFn: ({ pageParam, signal }) => searchTraces(experimentId, filter, ["timestamp_ms DESC"], TRACES_PAGE_SIZE, pageParam, signal),
+    queryFn: ({ pageParam, signal }) => searchTraces(experimentId, filter, [...orderBy], TRACES_PAGE_SIZE, pageParam, signal),
     getNextPageParam: (last) => last.next_page_token || undefined,
     retry: noRetryOn400,
   });
@@ -118,6 +120,22 @@ export function spanLevelQuery(traceId: string, parent: string, token: string) {
         },
         signal,
       ),
+    staleTime: 5 * 60_000,
+  };
+}
+
+/** Spans the tree's index may load at once: a larger trace is not indexed (its carets show until expanded). */
+export const SPAN_INDEX_LIMIT = 1000;
+
+/**
+ * One page of all of a trace's spans, whatever their level: when it is the whole trace (no next
+ * page token), the tree knows which spans have children before they are expanded.
+ */
+export function spanIndexQuery(traceId: string) {
+  return {
+    queryKey: ["trace-span-index", traceId] as const,
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
+      apiGet<SpanPage>(`/3.0/ardea/traces/${encodeURIComponent(traceId)}/spans`, { max_results: SPAN_INDEX_LIMIT }, signal),
     staleTime: 5 * 60_000,
   };
 }

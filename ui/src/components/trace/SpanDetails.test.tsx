@@ -54,4 +54,13 @@ describe("SpanDetails", () => {
     expect(screen.getByRole("table", { name: "Span attributes" })).toHaveTextContent("custom");
     expect(screen.getByRole("table", { name: "Span attributes" })).not.toHaveTextContent("mlflow.chat.tokenUsage");
   });
+
+  it("shows an unset status as a neutral badge and an error as a red one", () => {
+    const { unmount } = render(<SpanDetails span={{ ...span, status: { code: "STATUS_CODE_UNSET" } }} />);
+    const unset = screen.getByText("unset");
+    expect(unset).toHaveClass("status-badge", "tone-neutral");
+    unmount();
+    render(<SpanDetails span={span} />);
+    expect(screen.getByText("ERROR")).toHaveClass("tone-error");
+  });
 });

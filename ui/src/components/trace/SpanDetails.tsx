@@ -5,6 +5,8 @@ import { JsonView } from "./JsonView";
 import { SpanEvents } from "./SpanEvents";
 import { SpanIO } from "./SpanIO";
 import { spanHex } from "./spanIds";
+import { spanStatusView } from "./status";
+import { StatusBadge } from "./StatusBadge";
 import { formatCost, spanUsage, USAGE_KEYS } from "./spanUsage";
 import "./trace.css";
 
@@ -58,7 +60,6 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
   const start = nsToMs(span.start_time_unix_nano);
   const end = nsToMs(span.end_time_unix_nano);
   const type = parseMaybeJson(attrs.get("mlflow.spanType"));
-  const status = span.status?.code?.replace("STATUS_CODE_", "") ?? "";
   const rest = [...attrs.entries()].filter(([k]) => !SPECIAL.has(k)).sort(([a], [b]) => a.localeCompare(b));
   return (
     <div className="span-details" aria-label="Span details">
@@ -67,9 +68,9 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
         <dt>Type</dt>
         <dd>{typeof type === "string" ? type : ""}</dd>
         <dt>Status</dt>
-        <dd className={status === "ERROR" ? "status-FAILED" : ""}>
-          {status}
-          {span.status?.message ? `: ${span.status.message}` : ""}
+        <dd>
+          <StatusBadge view={spanStatusView(span.status?.code)} />
+          {span.status?.message ? <span className={span.status.code === "STATUS_CODE_ERROR" ? "status-FAILED" : ""}> {span.status.message}</span> : null}
         </dd>
         <dt>Duration</dt>
         <dd>{formatDuration(end - start)}</dd>

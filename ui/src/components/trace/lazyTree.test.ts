@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OtelSpan } from "@ardea/api/types";
-import { barPosition, collapseSpan, timelineBounds, treeRows, type SpanLevel } from "./lazyTree";
+import { barPosition, collapseSpan, isLeaf, parentIds, timelineBounds, treeRows, type SpanLevel } from "./lazyTree";
 
 const span = (hex: string, startMs = 0, endMs = startMs + 10): OtelSpan => ({
   trace_id: "t",
@@ -39,6 +39,40 @@ describe("treeRows", () => {
   it("lists a span once even when the data loops", () => {
     const loop = new Map([["", level([span(id("a"))])], [id("a"), level([span(id("a"))])]]);
     expect(treeRows(loop, new Set([id("a")]))).toHaveLength(1);
+  });
+});
+
+describe("carets", () => {
+  const child = (hex: string, parent: string): OtelSpan => ({ ...span(hex), parent_span_id: parent });
+  // "AAAAAAAAAAo=" is the base64 of 000000000000000a, as the span JSON carries parent ids.
+  const all = [span(id("a")), child(id("b"), id("a")), child(id("c"), "AAAAAAAAAAo="), span(id("f"))];
+
+  it("knows the spans with children only from a complete index", () => {
+    expect(parentIds(all, true)).toEqual(new Set([id("a"), "000000000000000a"]));
+    expect(parentIds(all, false)).toBeNull();
+    expect(parentIds(undefined, true)).toBeNull();
+  });
+
+  it("shows no caret on a span the index lists no child of, before it is expanded", () => {
+    const levels = new Map([["", level([span(id("a")), span(id("f"))])]]);
+    const parents = parentIds(all, true);
+    const states = (p: ReadonlySet<string> | null) => treeRows(levels, new Set(), p).map((r) => (r.kind === "span" ? r.state : r.kind));
+    expect(states(parents)).toEqual(["closed", "leaf"]);
+    expect(states(null)).toEqual(["closed", "closed"]);
+  });
+
+  it("is a leaf once its loaded level is empty, not while it loads or has more", () => {
+    expect(isLeaf(id("a"), level([]), null)).toBe(true);
+    expect(isLeaf(id("a"), level([], { loading: true }), null)).toBe(false);
+    expect(isLeaf(id("a"), level([], { hasMore: true }), null)).toBe(false);
+    expect(isLeaf(id("a"), undefined, null)).toBe(false);
+    expect(isLeaf(id("a"), undefined, new Set([id("a")]))).toBe(false);
+    expect(isLeaf(id("a"), undefined, new Set())).toBe(true);
+  });
+
+  it("does not list the children of an expanded leaf", () => {
+    const levels = new Map([["", level([span(id("f"))])], [id("f"), level([], { loading: true })]]);
+    expect(treeRows(levels, new Set([id("f")]), new Set()).map((r) => r.kind)).toEqual(["span"]);
   });
 });
 

@@ -48,10 +48,32 @@ function statusRow(parent: string, depth: number, level: SpanLevel | undefined):
 }
 
 /**
+ * The ids (hex) of the spans that have children, from a list of a trace's spans; null unless
+ * the list is the whole trace (`complete`), since then a span missing from it may have children.
+ */
+export function parentIds(spans: readonly OtelSpan[] | undefined, complete: boolean): ReadonlySet<string> | null {
+  if (!spans || !complete) return null;
+  const out = new Set<string>();
+  for (const s of spans) if (s.parent_span_id) out.add(spanHex(s.parent_span_id));
+  return out;
+}
+
+/** A span is a leaf once its loaded level is empty, or when the whole trace's index lists no child of it. */
+export function isLeaf(id: string, level: SpanLevel | undefined, parents: ReadonlySet<string> | null): boolean {
+  if (parents && !parents.has(id)) return true;
+  return level !== undefined && !level.loading && !level.error && !level.hasMore && level.spans.length === 0;
+}
+
+/**
  * Depth-first rows of the loaded levels: a span, then (when expanded) its loaded children and a
  * status row for its level. No recursion, and a span is listed once even if the data loops.
+ * `parents` (from {@link parentIds}) marks childless spans as leaves before they are expanded.
  */
-export function treeRows(levels: ReadonlyMap<string, SpanLevel>, expanded: ReadonlySet<string>): TreeRow[] {
+export function treeRows(
+  levels: ReadonlyMap<string, SpanLevel>,
+  expanded: ReadonlySet<string>,
+  parents: ReadonlySet<string> | null = null,
+): TreeRow[] {
   const rows: TreeRow[] = [];
   const seen = new Set<string>();
   const stack: Item[] = [];
@@ -72,8 +94,7 @@ export function treeRows(levels: ReadonlyMap<string, SpanLevel>, expanded: Reado
     const id = spanHex(item.span.span_id);
     if (seen.has(id)) continue;
     seen.add(id);
-    const level = levels.get(id);
-    const leaf = level !== undefined && !level.loading && !level.error && !level.hasMore && level.spans.length === 0;
+    const leaf = isLeaf(id, levels.get(id), parents);
     const open = expanded.has(id);
     rows.push({ kind: "span", key: id, id, span: item.span, depth: item.depth, state: leaf ? "leaf" : open ? "open" : "closed" });
     if (open && !leaf) pushLevel(id, item.depth + 1);

@@ -3,6 +3,8 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { spanLevelQuery, useSessionTurns, type TraceInfoFull } from "@ardea/api/queries/traces";
 import { ChatView } from "@ardea/components/trace/ChatView";
+import { traceStateView } from "@ardea/components/trace/status";
+import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatTime } from "@ardea/lib/format";
 import { spanAttributes } from "@ardea/lib/otel";
@@ -21,7 +23,7 @@ function Turn({ info, index, base }: { info: TraceInfoFull; index: number; base:
       <header>
         <strong>Turn {index + 1}</strong>
         <Link to={`${base}/traces/${encodeURIComponent(row.id)}`}>{row.name || row.id}</Link>
-        <span className={row.state === "ERROR" ? "status-FAILED" : "muted"}>{row.state}</span>
+        <StatusBadge view={traceStateView(row.state)} />
         <span className="muted">
           {formatTime(row.time)} · {formatDuration(row.latency)}
           {row.tokens ? ` · ${row.tokens} tokens` : ""}

@@ -1,9 +1,16 @@
 import { screen, waitFor } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fakeFetch, renderAt } from "@ardea/test/render";
 import TracePage from "./TracePage";
 
 afterEach(() => vi.unstubAllGlobals());
+
+// jsdom lays nothing out: give the tree's scroll box a height so the virtualizer renders rows.
+const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientHeight");
+beforeAll(() => Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 }));
+afterAll(() => {
+  if (clientHeight) Object.defineProperty(HTMLElement.prototype, "clientHeight", clientHeight);
+});
 
 const ROOT = "ASNFZ4mrze8="; // 0123456789abcdef
 const span = (id: string, name: string, parent?: string) => ({
@@ -34,10 +41,13 @@ describe("TracePage", () => {
     fakeFetch(routes(seen));
     renderAt(<TracePage />, "/experiments/:experimentId/traces/:traceId", "/experiments/1/traces/tr-1");
     expect(await screen.findByRole("heading", { name: "root-span" })).toBeInTheDocument();
-    await waitFor(() => expect(seen).toHaveLength(2));
+    // Then, in either order, the root's children and the index of all spans (for the carets).
+    await waitFor(() => expect(seen).toHaveLength(3));
     expect(new URLSearchParams(seen[0]).get("roots_only")).toBe("true");
     expect(new URLSearchParams(seen[0]).get("max_results")).toBe("1000");
-    expect(new URLSearchParams(seen[1]).get("parent_span_id")).toBe("0123456789abcdef");
+    const later = seen.slice(1).map((q) => new URLSearchParams(q));
+    expect(later.map((q) => q.get("parent_span_id")).sort()).toEqual(["0123456789abcdef", null]);
+    expect(later.every((q) => !q.has("roots_only"))).toBe(true);
   });
 
   it("expands only the spans the URL names", async () => {
@@ -46,6 +56,24 @@ describe("TracePage", () => {
     renderAt(<TracePage />, "/experiments/:experimentId/traces/:traceId", "/experiments/1/traces/tr-1?open=");
     expect(await screen.findByRole("heading", { name: "root-span" })).toBeInTheDocument();
     await new Promise((r) => setTimeout(r, 20));
-    expect(seen).toHaveLength(1);
+    expect(seen.filter((q) => new URLSearchParams(q).has("parent_span_id"))).toHaveLength(0);
+  });
+
+  it("shows no caret on a span the trace's span index lists no child of", async () => {
+    const child = span("AAAAAAAAAAE=", "child", ROOT);
+    fakeFetch({
+      ...routes([]),
+      "GET /ajax-api/3.0/ardea/traces/tr-1/spans": (_: unknown, url: URL) => {
+        if (url.searchParams.get("roots_only") === "true") return { json: { spans: [span(ROOT, "root-span")] } };
+        if (url.searchParams.has("parent_span_id")) return { json: { spans: [child] } };
+        return { json: { spans: [span(ROOT, "root-span"), child] } };
+      },
+    });
+    renderAt(<TracePage />, "/experiments/:experimentId/traces/:traceId", "/experiments/1/traces/tr-1");
+    const childRow = (await screen.findByText("child")).closest("[role=treeitem]")!;
+    await waitFor(() => expect(childRow.querySelector("button")).toBeNull());
+    const rootRow = screen.getAllByText("root-span").map((e) => e.closest("[role=treeitem]")).find(Boolean)!;
+    expect(rootRow.querySelector("button[aria-label=Collapse]")).not.toBeNull();
+    expect(screen.getByTestId("trace-summary").querySelector(".status-badge")).toHaveTextContent("OK");
   });
 });

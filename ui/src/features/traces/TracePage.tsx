@@ -1,12 +1,14 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
-import { spanLevelQuery, useTraceInfo } from "@ardea/api/queries/traces";
+import { spanIndexQuery, spanLevelQuery, useTraceInfo } from "@ardea/api/queries/traces";
 import { SpanDetails } from "@ardea/components/trace/SpanDetails";
 import { SpanTree } from "@ardea/components/trace/SpanTree";
-import { collapseSpan, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
+import { collapseSpan, parentIds, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
 import { spanHex } from "@ardea/components/trace/spanIds";
 import { formatCost } from "@ardea/components/trace/spanUsage";
+import { traceStateView } from "@ardea/components/trace/status";
+import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration } from "@ardea/lib/format";
 import { TraceAssessments } from "./TraceAssessments";
@@ -34,7 +36,11 @@ export default function TracePage() {
       : "";
   const expanded = useMemo(() => (openKey ? openKey.split(",") : []), [openKey]);
   const { levels, loadMore } = useSpanLevels(traceId, expanded);
-  const rows = useMemo(() => treeRows(levels, new Set(expanded)), [levels, expanded]);
+  // After the roots (so it never delays the first paint): all spans of a small trace, to know
+  // which spans have children before they are expanded (no caret on leaves).
+  const index = useQuery({ ...spanIndexQuery(traceId), enabled: rootsPage.isSuccess });
+  const parents = useMemo(() => parentIds(index.data?.spans, Boolean(index.data) && !index.data?.next_page_token), [index.data]);
+  const rows = useMemo(() => treeRows(levels, new Set(expanded), parents), [levels, expanded, parents]);
   const row = info.data ? toTraceRow(info.data) : null;
   const roots = levels.get("")?.spans;
   const bounds = useMemo(() => timelineBounds(row?.time ?? Number.NaN, row?.latency ?? Number.NaN, roots ?? []), [row?.time, row?.latency, roots]);
@@ -84,7 +90,7 @@ export default function TracePage() {
       <h1>{row?.name || traceId}</h1>
       {row ? (
         <p className="muted" data-testid="trace-summary">
-          {row.state} · {formatDuration(row.latency)}
+          <StatusBadge view={traceStateView(row.state)} /> · {formatDuration(row.latency)}
           {row.tokens ? ` · ${row.tokens} tokens` : ""}
           {row.cost !== undefined ? ` · ${formatCost(row.cost)}` : ""}
         </p>

@@ -1,57 +1,72 @@
 import { useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { ApiError } from "@ardea/api/client";
-import { useExperiment } from "@ardea/api/queries/experiments";
 import { useTracesPages } from "@ardea/api/queries/traces";
-import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
-import { FilterBox } from "@ardea/components/search/FilterBox";
+import { traceStateView } from "@ardea/components/trace/status";
+import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { formatCost } from "@ardea/components/trace/spanUsage";
-import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatTime } from "@ardea/lib/format";
-import { toTraceRow } from "./traceRows";
+import { TraceListShell } from "./TraceListShell";
+import { TraceTagChips } from "./TraceTagChips";
+import { toTraceRow, truncate } from "./traceRows";
+import { formatTraceSort, parseTraceSort, toggleTraceSort, traceOrderBy, withParam, type TraceSort, type TraceSortKey } from "./traceSort";
+import "./traces.css";
 
-/** An experiment's traces, newest first, filtered with the trace search grammar (`?filter=`). */
+interface SortHeaderProps {
+  label: string;
+  sortKey: TraceSortKey;
+  sort: TraceSort;
+  onSort: (key: TraceSortKey) => void;
+}
+
+function SortHeader({ label, sortKey, sort, onSort }: SortHeaderProps) {
+  const active = sort.key === sortKey;
+  return (
+    <th aria-sort={active ? (sort.desc ? "descending" : "ascending") : undefined}>
+      <button type="button" className="link sort-header" title={`Sort by ${label.toLowerCase()}`} onClick={() => onSort(sortKey)}>
+        {label}
+        {active ? <span aria-hidden="true">{sort.desc ? " ▼" : " ▲"}</span> : null}
+      </button>
+    </th>
+  );
+}
+
+/**
+ * An experiment's traces, filtered with the trace search grammar (`?filter=`) and sorted by a
+ * column on the server (`?sort=execution_time_ms:desc`; newest first without it).
+ */
 export default function TracesPage() {
   const { experimentId = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const filter = params.get("filter") ?? "";
-  const experiment = useExperiment(experimentId);
-  const traces = useTracesPages(experimentId, filter);
+  const sort = parseTraceSort(params.get("sort"));
+  const orderBy = traceOrderBy(sort);
+  const traces = useTracesPages(experimentId, filter, orderBy);
   const rows = useMemo(() => (traces.data?.pages ?? []).flatMap((p) => (p.traces ?? []).map(toTraceRow)), [traces.data]);
   const base = `/experiments/${encodeURIComponent(experimentId)}/traces`;
-  const filterError = traces.error instanceof ApiError && traces.error.status === 400;
+  const onSort = (key: TraceSortKey) => setParams((cur) => withParam(cur, "sort", formatTraceSort(toggleTraceSort(sort, key))));
+  const head = { sort, onSort };
   return (
-    <section>
-      <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <span>{experiment.data?.name ?? experimentId}</span>
-      </nav>
-      <h1>{experiment.data?.name ?? "Experiment"}</h1>
-      <ExperimentTabs experimentId={experimentId} />
-      <div className="toolbar">
-        <FilterBox
-          key={filter}
-          label="Filter traces"
-          placeholder="trace.status = 'ERROR' and tags.env = 'prod'"
-          value={filter}
-          onApply={(f) => setParams(f ? { filter: f } : {})}
-          error={traces.error}
-        />
-      </div>
-      {traces.error && !filterError ? <ErrorBanner error={traces.error} /> : null}
-      <p className="muted">{traces.isPending ? "Loading traces…" : `${rows.length.toLocaleString()}${traces.hasNextPage ? "+" : ""} traces`}</p>
+    <TraceListShell
+      experimentId={experimentId}
+      filterLabel="Filter traces"
+      placeholder="trace.status = 'ERROR' and tags.env = 'prod'"
+      query={traces}
+      summary={traces.isPending ? "Loading traces…" : `${rows.length.toLocaleString()}${traces.hasNextPage ? "+" : ""} traces`}
+    >
       <table className="plain" aria-label="Traces">
         <thead>
           <tr>
             <th>Trace</th>
+            <SortHeader label="Request ID" sortKey="request_id" {...head} />
             <th>Request</th>
             <th>Response</th>
-            <th>Status</th>
-            <th>Latency</th>
+            <SortHeader label="Status" sortKey="status" {...head} />
+            <SortHeader label="Latency" sortKey="execution_time_ms" {...head} />
             <th>Tokens</th>
             <th>Cost</th>
+            <th>Tags</th>
             <th>Session</th>
-            <th>Time</th>
+            <SortHeader label="Time" sortKey="timestamp_ms" {...head} />
           </tr>
         </thead>
         <tbody>
@@ -60,23 +75,26 @@ export default function TracesPage() {
               <td>
                 <Link to={`${base}/${encodeURIComponent(r.id)}`}>{r.name || r.id}</Link>
               </td>
+              <td className="trace-id" title={r.id}>
+                {truncate(r.id, 14)}
+              </td>
               <td className="preview-cell">{r.request}</td>
               <td className="preview-cell">{r.response}</td>
-              <td className={r.state === "ERROR" ? "status-FAILED" : r.state === "OK" ? "status-FINISHED" : ""}>{r.state}</td>
+              <td>
+                <StatusBadge view={traceStateView(r.state)} />
+              </td>
               <td>{formatDuration(r.latency)}</td>
               <td>{r.tokens}</td>
               <td>{formatCost(r.cost)}</td>
+              <td>
+                <TraceTagChips tags={r.tags} />
+              </td>
               <td>{r.session ? <Link to={`/experiments/${encodeURIComponent(experimentId)}/sessions/${encodeURIComponent(r.session)}`}>{r.session}</Link> : null}</td>
               <td>{formatTime(r.time)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {traces.hasNextPage ? (
-        <button type="button" onClick={() => void traces.fetchNextPage()} disabled={traces.isFetchingNextPage}>
-          Load more
-        </button>
-      ) : null}
-    </section>
+    </TraceListShell>
   );
 }

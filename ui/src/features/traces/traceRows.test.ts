@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toTraceRow } from "./traceRows";
+import { toTraceRow, truncate, userTags } from "./traceRows";
 
 describe("toTraceRow", () => {
   it("reads latency, tokens, session and time from TraceInfoV3", () => {
@@ -25,5 +25,29 @@ describe("toTraceRow", () => {
   it("reads the cost MLflow writes as metadata", () => {
     const row = toTraceRow({ trace_id: "tr-3", trace_metadata: { "mlflow.trace.cost": '{"total_cost": 0.0125}' } });
     expect(row.cost).toBe(0.0125);
+  });
+});
+
+describe("userTags", () => {
+  it("leaves out MLflow's own tags and sorts by key", () => {
+    expect(userTags({ "mlflow.traceName": "agent", team: "a", env: "prod", "mlflow.user": "x", "mlflowish": "y" })).toEqual([
+      ["env", "prod"],
+      ["mlflowish", "y"],
+      ["team", "a"],
+    ]);
+    expect(userTags(undefined)).toEqual([]);
+  });
+
+  it("are part of the row", () => {
+    expect(toTraceRow({ trace_id: "t", tags: { "mlflow.traceName": "n", k: "v" } }).tags).toEqual([["k", "v"]]);
+  });
+});
+
+describe("truncate", () => {
+  it("keeps short text and cuts long text with an ellipsis", () => {
+    expect(truncate("short", 10)).toBe("short");
+    expect(truncate("abcdefghij", 10)).toBe("abcdefghij");
+    expect(truncate("abcdefghijk", 10)).toBe("abcdefghi…");
+    expect(truncate("🙂🙂🙂", 2)).toBe("🙂…");
   });
 });

@@ -15,6 +15,21 @@ export interface TraceRow {
   cost?: number;
   /** Epoch milliseconds. */
   time: number;
+  /** The user's tags (not MLflow's own `mlflow.*`), sorted by key. */
+  tags: [string, string][];
+}
+
+/** The tags a user set: MLflow's internal `mlflow.*` tags left out, sorted by key. */
+export function userTags(tags: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(tags ?? {})
+    .filter(([k]) => !k.startsWith("mlflow."))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `text` cut to `max` characters with an ellipsis (the full text goes in a tooltip). */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
 }
 
 function tokens(meta: Record<string, string>): string {
@@ -51,5 +66,6 @@ export function toTraceRow(t: TraceInfo): TraceRow {
     session: meta["mlflow.trace.session"] ?? "",
     cost: cost(meta),
     time: t.request_time ? Date.parse(t.request_time) : Number.NaN,
+    tags: userTags(t.tags),
   };
 }
