@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import { useMetricHistories } from "@ardea/api/queries/runs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { chartPoints, visibleSeries, type XAxis } from "./chartData";
+import { formatCursorX, tooltipPlugin } from "./uplotTooltip";
 
 export interface CompareChartProps {
   runs: { id: string; name: string }[];
@@ -14,7 +15,10 @@ export interface CompareChartProps {
 
 const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d"];
 
-/** One metric of several runs overlaid (uPlot), each series downsampled to the chart width. */
+/**
+ * One metric of several runs overlaid (uPlot), each series downsampled to the chart width; a
+ * tooltip and the legend show every run's value at the cursor.
+ */
 export default function CompareChart({ runs, metricKey, x, log }: CompareChartProps) {
   const histories = useMetricHistories(
     runs.map((r) => r.id),
@@ -35,7 +39,9 @@ export default function CompareChart({ runs, metricKey, x, log }: CompareChartPr
   }, []);
 
   const aligned = useMemo(() => {
-    if (!ready) return null;
+    // No runs yet (a shared URL names the metric before the runs have loaded): uPlot.join
+    // cannot join zero tables.
+    if (!ready || histories.length === 0) return null;
     const parts = histories.map((h) => {
       const s = visibleSeries(chartPoints(h.data ?? [], x, log), width);
       return [s.x, s.y] as [number[], number[]];
@@ -67,7 +73,11 @@ export default function CompareChart({ runs, metricKey, x, log }: CompareChartPr
             points: { show: aligned.showPoints },
           })),
         ],
-        cursor: { drag: { x: true, y: false } },
+        // Hovering dims the other runs; the legend and the tooltip give each run's value at
+        // the cursor (its nearest point when it has none at that x).
+        focus: { alpha: 0.3 },
+        cursor: { drag: { x: true, y: false }, focus: { prox: 16 } },
+        plugins: [tooltipPlugin((v) => formatCursorX(x, v))],
       },
       aligned.data,
       el,

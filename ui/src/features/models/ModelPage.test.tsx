@@ -13,7 +13,7 @@ describe("ModelPage", () => {
         json: {
           registered_model: {
             name: "clf",
-            description: "<b>not bold</b>",
+            description: "## About\n\n<b>not bold</b> *ok*",
             aliases: [{ alias: "champion", version: "2" }],
             tags: [{ key: "team", value: "vision" }],
           },
@@ -22,7 +22,7 @@ describe("ModelPage", () => {
       "GET /ajax-api/2.0/mlflow/model-versions/search": () => ({
         json: {
           model_versions: [
-            { name: "clf", version: "2", status: "READY", aliases: ["champion"], run_id: "r9", creation_timestamp: 1_700_000_000_000 },
+            { name: "clf", version: "2", status: "READY", aliases: ["champion"], run_id: "r9", creation_timestamp: 1_700_000_000_000, description: "**fixed** <img src=x onerror=alert(1)>" },
             { name: "clf", version: "1", status: "PENDING_REGISTRATION", source: "s3://bucket/model" },
           ],
         },
@@ -38,7 +38,12 @@ describe("ModelPage", () => {
     expect(rows[1]).toHaveTextContent("@champion");
     expect(await within(rows[1]!).findByRole("link", { name: "train-9" })).toHaveAttribute("href", "/experiments/4/runs/r9");
     expect(rows[2]).toHaveTextContent("s3://bucket/model");
-    expect(await screen.findByText("<b>not bold</b>")).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { level: 2, name: "About" })).toBeInTheDocument();
+    const description = screen.getByTestId("model-description");
+    expect(description).toHaveTextContent("<b>not bold</b> ok");
+    expect(description.querySelector("b")).toBeNull();
+    expect(await within(rows[1]!).findByText("fixed", { selector: "strong" })).toBeInTheDocument();
+    expect(versions.querySelector("img")).toBeNull();
     expect(screen.getByTestId("model-aliases")).toHaveTextContent("@champion → v2");
     const search = calls.find((c) => c.key.endsWith("/model-versions/search"));
     expect(search).toBeDefined();

@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 import { useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
 import type { KeyValue } from "@ardea/api/types";
+import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { RunLink } from "./RunLink";
@@ -54,7 +55,7 @@ export default function ModelPage() {
             </dd>
           </dl>
           <h2>Description</h2>
-          {m.description ? <div className="note">{m.description}</div> : <p className="muted">No description.</p>}
+          {m.description ? <LazyMarkdown className="note" data-testid="model-description" source={m.description} /> : <p className="muted">No description.</p>}
           <h2>Tags</h2>
           <Tags tags={m.tags ?? []} label="Model tags" />
         </>
@@ -88,7 +89,7 @@ export default function ModelPage() {
               <td>{(v.tags ?? []).map((t) => `${t.key}=${t.value ?? ""}`).join(", ")}</td>
               <td>{v.run_id ? <RunLink runId={v.run_id} /> : <span className="muted">{v.source ?? ""}</span>}</td>
               <td>{formatTime(v.creation_timestamp)}</td>
-              <td className="preview-cell">{v.description ?? ""}</td>
+              <td className="md-cell">{v.description ? <LazyMarkdown source={v.description} /> : null}</td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 import { useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
+import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { PromptDiff } from "./PromptDiff";
@@ -45,7 +46,7 @@ export default function PromptPage() {
       </nav>
       <h1>{name}</h1>
       <ErrorBanner error={prompt.error ?? versions.error} />
-      {prompt.data?.description ? <div className="note">{prompt.data.description}</div> : null}
+      {prompt.data?.description ? <LazyMarkdown className="note" data-testid="prompt-description" source={prompt.data.description} /> : null}
       <dl className="kv">
         <dt>Aliases</dt>
         <dd data-testid="prompt-aliases">

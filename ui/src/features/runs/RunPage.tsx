@@ -8,7 +8,8 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatMetric, formatTime, runDuration } from "@ardea/lib/format";
 import type { ArtifactFile } from "@ardea/api/queries/artifacts";
 import { ArtifactBrowser } from "./ArtifactBrowser";
-import { CHILD_LIMIT, datasetRows, useChildRuns, useSetDescription } from "./runExtras";
+import { CHILD_LIMIT, datasetRows, useChildRuns } from "./runExtras";
+import { RunDescription } from "./RunDescription";
 import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
 
 // uPlot and the chart code load only when a run page is opened.
@@ -28,40 +29,6 @@ function KvTable({ label, items }: { label: string; items: KeyValue[] }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-/** The run's description as plain text, with an Edit button that saves `mlflow.note.content`. */
-function Description({ runId, note }: { runId: string; note: string }) {
-  const [draft, setDraft] = useState<string | null>(null);
-  const save = useSetDescription(runId);
-  if (draft === null)
-    return (
-      <>
-        {note ? <div className="note" data-testid="run-description" style={{ whiteSpace: "pre-wrap" }}>{note}</div> : <p className="muted">No description.</p>}
-        <button type="button" onClick={() => setDraft(note)}>
-          Edit description
-        </button>
-      </>
-    );
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate(draft, { onSuccess: () => setDraft(null) });
-      }}
-    >
-      <ErrorBanner error={save.error} />
-      <textarea aria-label="Description" rows={6} style={{ width: "100%" }} value={draft} onChange={(e) => setDraft(e.target.value)} />
-      <div className="toolbar">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : "Save"}
-        </button>
-        <button type="button" onClick={() => setDraft(null)}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
 
@@ -149,7 +116,7 @@ export default function RunPage() {
             ))}
           </dl>
           <h2>Description</h2>
-          <Description runId={runId} note={note ?? ""} />
+          <RunDescription runId={runId} note={note ?? ""} />
           <h2>Child runs</h2>
           {children.data?.runs.length ? (
             <ul aria-label="Child runs">

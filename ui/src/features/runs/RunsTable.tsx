@@ -207,7 +207,7 @@ export function RunsTable(props: RunsTableProps) {
               role="row"
               aria-rowindex={item.index + 2}
               data-run-id={row.id}
-              className={selected.has(row.id) ? "grid-row selected" : "grid-row"}
+              className={`grid-row${item.index % 2 ? " odd" : ""}${selected.has(row.id) ? " selected" : ""}`}
               style={{ transform: `translateY(${item.start}px)` }}
             >
               {row.getAllCells().map((cell) => (
