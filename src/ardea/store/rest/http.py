@@ -9,6 +9,7 @@ exponential backoff and jitter on connection errors, 429, 502, 503 and 504 (neve
 from __future__ import annotations
 
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -28,6 +29,19 @@ DEFAULT_MAX_RETRIES = 5
 
 Body = bytes | Iterable[bytes] | Callable[[], bytes | Iterable[bytes]] | None
 """A request body: bytes, chunks, or a factory called once per attempt (re-readable streams)."""
+
+
+def _tls_for(base_url: str) -> ssl.SSLContext | bool:
+    """TLS settings for a client of ``base_url``: full verification with the CA bundle.
+
+    A plain ``http://`` server needs no CA bundle, and loading it is most of a first call's
+    latency (~25 ms): such clients get a verifying context with no CAs loaded, so an
+    ``https`` URL they were somehow sent to fails verification rather than going unchecked
+    (redirects are not followed, so they are not).
+    """
+    if base_url.startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED + hostname check
+    return True
 
 
 def _user_agent() -> str:
@@ -129,6 +143,7 @@ class RestClient:
             auth=_auth_from_env(),
             headers={"User-Agent": _user_agent()},
             transport=transport,
+            verify=_tls_for(self.base_url),
         )
 
     def call(

@@ -177,3 +177,15 @@ def test_streamed_put_body_is_rebuilt_on_retry(serve) -> None:
         "PUT", "/f", content=lambda: iter([b"ab", b"cd"]), headers={"Content-Length": "4"}
     )
     assert [c["body"] for c in server.calls] == [b"abcd", b"abcd"]
+
+
+def test_plain_http_clients_skip_the_ca_bundle_but_still_verify() -> None:
+    import ssl
+
+    from ardea.store.rest.http import _tls_for
+
+    plain = _tls_for("http://127.0.0.1:5000")
+    assert isinstance(plain, ssl.SSLContext)
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.get_ca_certs() == []  # an https URL would fail verification, never pass
+    assert _tls_for("https://ardea.example.com") is True  # httpx's default: certifi bundle
