@@ -18,7 +18,7 @@ from typing import Any, TypeVar, overload
 from ardea.entities import SpanType
 from ardea.tracing import keys
 from ardea.tracing._serialize import dumps
-from ardea.tracing.spans import record_error, runtime, span_type_value
+from ardea.tracing.spans import end_span, record_error, runtime, span_type_value
 
 __all__ = ["trace"]
 
@@ -118,11 +118,11 @@ def _wrap_sync(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
         except BaseException as exc:
             rt.detach(token)
             record_error(span, exc)
-            span.end()
+            end_span(span)
             raise
         rt.detach(token)
         plan.outputs(span, result)
-        span.end()
+        end_span(span)
         return result
 
     return wrapper
@@ -139,11 +139,11 @@ def _wrap_async(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
         except BaseException as exc:
             rt.detach(token)
             record_error(span, exc)
-            span.end()
+            end_span(span)
             raise
         rt.detach(token)
         plan.outputs(span, result)
-        span.end()
+        end_span(span)
         return result
 
     return wrapper
@@ -177,14 +177,14 @@ def _wrap_generator(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]
             if gen is not None:
                 gen.close()
             plan.streamed(span, items)
-            span.end()
+            end_span(span)
             raise
         except BaseException as exc:
             record_error(span, exc)
-            span.end()
+            end_span(span)
             raise
         plan.streamed(span, items)
-        span.end()
+        end_span(span)
 
     return wrapper
 
@@ -227,10 +227,10 @@ def _wrap_async_generator(func: Callable[..., Any], plan: _Plan) -> Callable[...
                 plan.streamed(span, items)
             else:
                 record_error(span, exc)
-            span.end()
+            end_span(span)
             raise
         plan.streamed(span, items)
-        span.end()
+        end_span(span)
 
     return wrapper
 

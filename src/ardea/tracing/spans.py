@@ -55,6 +55,13 @@ def record_error(span: Any, exc: BaseException) -> None:
         span.set_status(rt.Status(rt.StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
 
 
+def end_span(span: Any) -> None:
+    """End ``span``; one still UNSET becomes OK first (as MLflow's SDK marks finished spans)."""
+    if span.is_recording() and span.status.status_code is runtime().StatusCode.UNSET:
+        span.set_status(runtime().Status(runtime().StatusCode.OK))
+    span.end()
+
+
 def span_type_value(span_type: SpanType | str | None) -> str:
     """The string stored for a span type (enum value or the string itself)."""
     if span_type is None:
@@ -206,7 +213,7 @@ def start_span(
         raise
     finally:
         rt.detach(token)
-        span.end()
+        end_span(span)
 
 
 def get_current_active_span() -> LiveSpan | None:

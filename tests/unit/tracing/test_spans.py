@@ -40,6 +40,21 @@ def test_start_span_handle(exporter: InMemoryExporter, by_name: Any) -> None:
     assert ardea.get_current_active_span() is None
 
 
+def test_spans_ended_without_error_are_ok(exporter: InMemoryExporter, by_name: Any) -> None:
+    """As MLflow's SDK: a finished span is OK (OTel alone would leave it UNSET)."""
+
+    @ardea.trace
+    def outer() -> int:
+        with start_span("inner"):
+            pass
+        return 1
+
+    outer()
+    spans = by_name(exporter)
+    assert spans["outer"].status.status_code is StatusCode.OK
+    assert spans["inner"].status.status_code is StatusCode.OK
+
+
 def test_start_span_records_exception(exporter: InMemoryExporter, by_name: Any) -> None:
     with pytest.raises(ZeroDivisionError), start_span("calc"):
         1 / 0  # noqa: B018

@@ -53,7 +53,7 @@ export default function TracesPage() {
       query={traces}
       summary={traces.isPending ? "Loading traces…" : `${rows.length.toLocaleString()}${traces.hasNextPage ? "+" : ""} traces`}
     >
-      <table className="plain" aria-label="Traces">
+      <table className="plain traces-table" aria-label="Traces">
         <thead>
           <tr>
             <th>Trace</th>
