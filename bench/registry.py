@@ -188,15 +188,20 @@ def seed(
 # --- measurements ---------------------------------------------------------------------------------
 
 
-def median_ms(fn: Callable[[], Any], reps: int) -> float:
-    """Median wall time of ``fn`` over ``reps`` calls, after one warm-up call, in ms."""
+def timed(out: dict[str, float], key: str, fn: Callable[[], Any], reps: int) -> None:
+    """``out[key]``: median wall time of ``fn`` over ``reps`` calls (after a warm-up), in ms.
+
+    The 10th and 90th percentiles go to ``out[key + "_p10"]`` / ``"_p90"`` (machine noise).
+    """
     fn()
     times = []
     for _ in range(reps):
         t = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
+        times.append((time.perf_counter() - t) * 1e3)
+    deciles = statistics.quantiles(times, n=10) if len(times) > 1 else times * 9
+    out[key] = statistics.median(times)
+    out[key + "_p10"], out[key + "_p90"] = deciles[0], deciles[-1]
 
 
 def expect(cond: bool, what: str, problems: list[str]) -> None:
@@ -225,19 +230,20 @@ def measure_searches(
         with cpu_meter(server, out, "search_cpu_s"):
             page = c.call("GET", srm, params={"max_results": 100})
             expect(len(page["registered_models"]) == min(100, n), "srm: page size", problems)
-            out["srm_all_ms"] = median_ms(
-                lambda: c.call("GET", srm, params={"max_results": 100}), reps
-            )
+            timed(out, "srm_all_ms", lambda: c.call("GET", srm, params={"max_results": 100}), reps)
             page = c.call("GET", srm, params={"filter": like, "max_results": 100})
             expect(len(page["registered_models"]) == min(100, like_count(n)), "srm LIKE", problems)
-            out["srm_like_ms"] = median_ms(
-                lambda: c.call("GET", srm, params={"filter": like, "max_results": 100}), reps
+            timed(
+                out,
+                "srm_like_ms",
+                lambda: c.call("GET", srm, params={"filter": like, "max_results": 100}),
+                reps,
             )
             params = {"order_by": "name DESC", "max_results": 100}
             page = c.call("GET", srm, params=params)
             names = [m["name"] for m in page["registered_models"]]
             expect(names == sorted(names, reverse=True), "srm order_by", problems)
-            out["srm_order_ms"] = median_ms(lambda: c.call("GET", srm, params=params), reps)
+            timed(out, "srm_order_ms", lambda: c.call("GET", srm, params=params), reps)
 
             def all_pages() -> int:
                 total, token = 0, None
@@ -261,12 +267,12 @@ def measure_searches(
             p_name = {"filter": f"name = '{name}'", "max_results": 1000}
             got = c.call("GET", smv, params=p_name)
             expect(len(got["model_versions"]) == size["versions_per_model"], "smv name", problems)
-            out["smv_name_ms"] = median_ms(lambda: c.call("GET", smv, params=p_name), reps)
+            timed(out, "smv_name_ms", lambda: c.call("GET", smv, params=p_name), reps)
             p_run = {"filter": f"run_id = '{runs[1]}'", "max_results": 1000}
             got = c.call("GET", smv, params=p_run)
             want = n * size["versions_per_model"] // len(runs)
             expect(min(want, 1000) == len(got["model_versions"]), "smv run_id", problems)
-            out["smv_run_ms"] = median_ms(lambda: c.call("GET", smv, params=p_run), reps)
+            timed(out, "smv_run_ms", lambda: c.call("GET", smv, params=p_run), reps)
     finally:
         c.close()
 
@@ -391,6 +397,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{f.label:<{w}} | {fmt(a):>12} | {fmt(m):>12} | {ratio(f, a, m)}")
     print()
     print("load_prompt: Ardea's SDK against Ardea, the stock mlflow client against MLflow.")
+    print("machine noise (p10 / median / p90 of the repeated calls, ms):")
+    for f in FIGURES:
+        for name in ("ardea", "mlflow"):
+            r = results[name]
+            if f.key + "_p10" in r:
+                lo, mid, hi = r[f.key + "_p10"], r[f.key], r[f.key + "_p90"]
+                print(f"  {name:<6} {f.label}: {fmt(lo)} / {fmt(mid)} / {fmt(hi)}")
     print(f"sizes: {size}")
     if problems:
         print(f"WRONG ANSWERS: {problems}")
