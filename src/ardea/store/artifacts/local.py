@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import tempfile
@@ -14,15 +13,14 @@ from typing import BinaryIO
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import FileInfo
-from ardea.store.artifacts.base import CHUNK_SIZE, ArtifactStore, MultipartPart
+from ardea.store.artifacts._chunks import as_chunks as _as_chunks
+from ardea.store.artifacts._chunks import file_chunks as _chunks
+from ardea.store.artifacts.base import ArtifactStore
+from ardea.store.artifacts.local_multipart import LocalMultipart
 from ardea.store.artifacts.paths import (
-    MPU_DIR,
     RESERVED_PREFIX,
     artifact_key,
-    check_part_number,
-    check_upload_id,
     new_upload_id,
-    ordered_part_numbers,
 )
 
 __all__ = ["LocalArtifactStore"]
@@ -46,27 +44,13 @@ def _path_errors(path: str) -> Iterator[None]:
         raise
 
 
-def _chunks(f: BinaryIO) -> Iterator[bytes]:
-    with f:
-        while chunk := f.read(CHUNK_SIZE):
-            yield chunk
-
-
-def _as_chunks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return (bytes(data),)
-    if isinstance(data, str):
-        raise InvalidArgumentError("Artifact data must be bytes, not str")
-    return data
-
-
 def _file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
 
 
-class LocalArtifactStore(ArtifactStore):
+class LocalArtifactStore(LocalMultipart, ArtifactStore):
     """Artifacts stored as files under one local folder.
 
     Every path goes through :func:`~ardea.store.artifacts.paths.artifact_key`, and then the
@@ -276,122 +260,3 @@ class LocalArtifactStore(ArtifactStore):
             except FileNotFoundError:
                 return
             shutil.rmtree(doomed, ignore_errors=True)
-
-    # -- multipart ---------------------------------------------------------------------
-    def _staging(self, upload_id: str) -> str:
-        return os.path.join(self._root, MPU_DIR, check_upload_id(upload_id))
-
-    def _open_upload(self, path: str, upload_id: str) -> tuple[str, str, str]:
-        """(key, full path, staging folder) of a live upload of ``path``."""
-        key, full = self._resolve(path, allow_root=False)
-        staging = self._staging(upload_id)
-        try:
-            with open(os.path.join(staging, _TARGET), encoding="utf-8") as f:
-                target = f.read()
-        except FileNotFoundError as exc:
-            raise NotFoundError(f"Multipart upload {upload_id!r} not found") from exc
-        if target != key:
-            raise InvalidArgumentError(
-                f"Multipart upload {upload_id!r} belongs to another path, not {key!r}"
-            )
-        return key, full, staging
-
-    def create_multipart_upload(self, path: str) -> str:
-        """Start a multipart upload of ``path``.
-
-        Args:
-            path: Relative path of the file to create.
-
-        Returns:
-            A random upload id.
-
-        Raises:
-            InvalidArgumentError: Unsafe path.
-        """
-        key, _ = self._resolve(path, allow_root=False)
-        upload_id = new_upload_id()
-        staging = self._staging(upload_id)
-        os.makedirs(staging)
-        with open(os.path.join(staging, _TARGET), "w", encoding="utf-8") as f:
-            f.write(key)
-        return upload_id
-
-    def upload_part(self, path: str, upload_id: str, part_number: int, data: bytes) -> str:
-        """Store one part (re-uploading a part number replaces it).
-
-        Args:
-            path: The path given to :meth:`create_multipart_upload`.
-            upload_id: The id it returned.
-            part_number: 1 to 10000.
-            data: The part's bytes.
-
-        Returns:
-            The part's ETag (MD5 hex of its bytes).
-
-        Raises:
-            NotFoundError: Unknown (or finished) upload.
-            InvalidArgumentError: Bad id, part number or path.
-        """
-        check_part_number(part_number)
-        _, _, staging = self._open_upload(path, upload_id)
-        part = os.path.join(staging, f"part-{part_number:05d}")
-        chunks = list(_as_chunks(data))
-        self._write_atomic(f"part {part_number}", part, chunks)
-        return _md5(chunks)
-
-    def complete_multipart_upload(
-        self, path: str, upload_id: str, parts: list[MultipartPart]
-    ) -> None:
-        """Concatenate the parts, in part-number order, into the file, atomically.
-
-        Args:
-            path: The path given to :meth:`create_multipart_upload`.
-            upload_id: The id it returned.
-            parts: Every part to include, with the ETag :meth:`upload_part` returned.
-
-        Raises:
-            NotFoundError: Unknown (or finished) upload.
-            InvalidArgumentError: No parts, duplicate or missing parts, or an ETag mismatch.
-        """
-        key, full, staging = self._open_upload(path, upload_id)
-        ordered_part_numbers(parts)
-        files: list[str] = []
-        for p in sorted(parts, key=lambda p: p.part_number):
-            file = os.path.join(staging, f"part-{p.part_number:05d}")
-            files.append(file)
-            try:
-                etag = _md5(_chunks(open(file, "rb")))  # noqa: SIM115 - closed by _chunks
-            except FileNotFoundError as exc:
-                raise InvalidArgumentError(f"Part {p.part_number} was not uploaded") from exc
-            if p.etag and p.etag.strip('"') != etag:
-                raise InvalidArgumentError(f"ETag mismatch for part {p.part_number}")
-
-        def concatenated() -> Iterator[bytes]:
-            for file in files:
-                yield from _chunks(open(file, "rb"))  # noqa: SIM115 - closed by _chunks
-
-        self._write_atomic(key, full, concatenated())
-        shutil.rmtree(staging, ignore_errors=True)
-
-    def abort_multipart_upload(self, path: str, upload_id: str) -> None:
-        """Drop an unfinished upload and its parts; an unknown upload is not an error.
-
-        Args:
-            path: The path given to :meth:`create_multipart_upload`.
-            upload_id: The id it returned.
-
-        Raises:
-            InvalidArgumentError: Bad id or path.
-        """
-        try:
-            _, _, staging = self._open_upload(path, upload_id)
-        except NotFoundError:
-            return
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _md5(chunks: Iterable[bytes]) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    for chunk in chunks:
-        digest.update(chunk)
-    return digest.hexdigest()

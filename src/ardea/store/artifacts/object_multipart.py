@@ -12,6 +12,7 @@ every backend obstore supports; the cost is that completion copies the bytes onc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
@@ -19,11 +20,13 @@ from ardea.store.artifacts.base import CHUNK_SIZE, MultipartPart
 from ardea.store.artifacts.obstore_errors import etag_of, obstore_errors
 from ardea.store.artifacts.paths import (
     MPU_DIR,
+    MULTIPART_EXPIRY_S,
     artifact_key,
     check_part_number,
     check_upload_id,
     new_upload_id,
     ordered_part_numbers,
+    sweep_due,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +68,30 @@ class ObjectMultipartMixin:
             )
         return key, staging
 
+    def expire_multipart_uploads(self, older_than_s: float = MULTIPART_EXPIRY_S) -> int:
+        """Delete unfinished uploads none of whose staging objects changed in ``older_than_s``.
+
+        Returns:
+            How many uploads were removed.
+        """
+        import obstore
+
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        newest: dict[str, datetime] = {}
+        with obstore_errors(MPU_DIR):
+            for batch in obstore.list(self._store, MPU_DIR, chunk_size=1000):
+                for o in batch:
+                    parts = o["path"].split("/")
+                    if len(parts) < 3:
+                        continue
+                    seen = newest.get(parts[1])
+                    if seen is None or o["last_modified"] > seen:
+                        newest[parts[1]] = o["last_modified"]
+        stale = [upload for upload, when in newest.items() if when < cutoff]
+        for upload in stale:
+            self._delete_tree(f"{MPU_DIR}/{upload}")
+        return len(stale)
+
     def create_multipart_upload(self, path: str) -> str:
         """Start a multipart upload of ``path``.
 
@@ -80,6 +107,8 @@ class ObjectMultipartMixin:
         import obstore
 
         key = artifact_key(path, allow_root=False)
+        if sweep_due(self):
+            self.expire_multipart_uploads()
         upload_id = new_upload_id()
         with obstore_errors(key):
             obstore.put(self._store, f"{self._staging(upload_id)}/{_TARGET}", key.encode())

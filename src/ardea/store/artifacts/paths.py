@@ -11,6 +11,8 @@ from __future__ import annotations
 import posixpath
 import re
 import secrets
+import threading
+import time
 import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
@@ -22,6 +24,7 @@ __all__ = [
     "MAX_PATH_BYTES",
     "MAX_SEGMENT_BYTES",
     "MPU_DIR",
+    "MULTIPART_EXPIRY_S",
     "RESERVED_PREFIX",
     "artifact_key",
     "check_part_number",
@@ -29,6 +32,7 @@ __all__ = [
     "new_upload_id",
     "ordered_part_numbers",
     "safe_relpath",
+    "sweep_due",
 ]
 
 MAX_PATH_BYTES = 1024
@@ -44,10 +48,27 @@ them."""
 MPU_DIR = ".ardea-mpu"
 """Top-level folder of a store where unfinished multipart uploads are staged; never listed."""
 
+MULTIPART_EXPIRY_S = 7 * 24 * 3600
+"""Unfinished multipart uploads untouched this long (seconds) are removed by the stores."""
+
+_SWEEP_EVERY_S = 3600.0
+_next_sweep: dict[int, float] = {}
+_sweep_lock = threading.Lock()
+
 MAX_PART_NUMBER = 10_000
 """Highest multipart part number (S3's limit)."""
 
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def sweep_due(store: object) -> bool:
+    """True when ``store`` should look for expired multipart uploads (at most hourly each)."""
+    now = time.monotonic()
+    with _sweep_lock:
+        if now < _next_sweep.get(id(store), 0.0):
+            return False
+        _next_sweep[id(store)] = now + _SWEEP_EVERY_S
+    return True
 
 
 def _bad_char(c: str) -> bool:

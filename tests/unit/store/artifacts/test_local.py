@@ -269,3 +269,25 @@ def test_writer_commits_atomically_and_cleans_up_on_error(tmp_path: Path) -> Non
     assert sorted(p.name for p in (tmp_path / "root" / "a").iterdir()) == ["f.bin"]
     with pytest.raises(InvalidArgumentError):
         store.writer("../escape.bin")
+
+
+def test_abandoned_multipart_uploads_expire(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from ardea.store.artifacts.paths import MPU_DIR, MULTIPART_EXPIRY_S
+
+    store = LocalArtifactStore(tmp_path / "root")
+    old = store.create_multipart_upload("old.bin")
+    store.upload_part("old.bin", old, 1, b"abandoned")
+    fresh = store.create_multipart_upload("fresh.bin")
+    staging = tmp_path / "root" / MPU_DIR
+    past = time.time() - MULTIPART_EXPIRY_S - 60
+    os.utime(staging / old, (past, past))
+    assert store.expire_multipart_uploads() == 1
+    assert sorted(p.name for p in staging.iterdir()) == [fresh]
+    with pytest.raises(NotFoundError):
+        store.upload_part("old.bin", old, 2, b"late")
+    etag = store.upload_part("fresh.bin", fresh, 1, b"kept")
+    store.complete_multipart_upload("fresh.bin", fresh, [MultipartPart(1, etag)])
+    assert store.get("fresh.bin") == b"kept"

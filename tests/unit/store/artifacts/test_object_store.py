@@ -75,6 +75,19 @@ def test_multipart_parts_are_staged_under_the_prefix_then_removed(s3_env: S3Serv
     assert keys(s3_env, prefix) == [f"{prefix}/m.bin"]
 
 
+def test_abandoned_multipart_uploads_expire(s3_env: S3Server) -> None:
+    prefix = f"unit/{uuid.uuid4().hex}"
+    store = ObjectArtifactStore.from_uri(s3_env.uri(prefix))
+    store.put("kept.txt", b"x")
+    upload_id = store.create_multipart_upload("m.bin")
+    store.upload_part("m.bin", upload_id, 1, b"abc")
+    assert store.expire_multipart_uploads(older_than_s=3600) == 0  # just written: kept
+    assert len(keys(s3_env, f"{prefix}/.ardea-mpu/")) == 2
+    # A cutoff in the future makes every staged object look old enough.
+    assert store.expire_multipart_uploads(older_than_s=-60) == 1
+    assert keys(s3_env, prefix) == [f"{prefix}/kept.txt"]
+
+
 def test_percent_escapes_stay_literal_keys(s3_env: S3Server) -> None:
     prefix = f"unit/{uuid.uuid4().hex}"
     store = ObjectArtifactStore.from_uri(s3_env.uri(prefix))
