@@ -225,6 +225,55 @@ def test_bad_update_is_invalid_and_changes_nothing(store: WebhookStore, bad: dic
     assert store.get_webhook(hook.webhook_id) == hook
 
 
+# -- SSRF guard: no destinations on the server's own networks ----------------------------------
+
+BLOCKED_URLS = [
+    pytest.param("http://127.0.0.1:1/x", id="loopback"),
+    pytest.param("http://169.254.169.254/latest", id="metadata"),
+    pytest.param("http://[::1]/x", id="ipv6-loopback"),
+    pytest.param("http://10.0.0.1/", id="rfc1918"),
+    pytest.param("https://192.168.1.20:8443/hook", id="rfc1918-https"),
+    pytest.param("http://[fd00::1]/x", id="ula"),
+    pytest.param("http://[::ffff:127.0.0.1]/x", id="ipv4-mapped"),
+    pytest.param("http://0.0.0.0:8080/", id="unspecified"),
+    pytest.param("http://localhost:5432/x", id="localhost-name"),
+    pytest.param("http://2130706433/x", id="decimal-loopback"),
+]
+
+
+@pytest.mark.parametrize("url", BLOCKED_URLS)
+def test_private_destination_is_refused_and_stores_nothing(store: WebhookStore, url: str) -> None:
+    with pytest.raises(InvalidArgumentError) as exc:
+        store.create_webhook("h", url, [MV_CREATED], secret=SECRET)
+    assert "ARDEA_WEBHOOKS_ALLOW_PRIVATE" in str(exc.value)
+    assert SECRET not in str(exc.value)
+    assert list(store.list_webhooks()) == []
+
+
+@pytest.mark.parametrize("url", BLOCKED_URLS[:4])
+def test_private_destination_update_is_refused(store: WebhookStore, url: str) -> None:
+    hook = store.create_webhook("h", URL, [MV_CREATED])
+    with pytest.raises(InvalidArgumentError):
+        store.update_webhook(hook.webhook_id, url=url, name="renamed")
+    assert store.get_webhook(hook.webhook_id) == hook
+
+
+def test_private_destination_allowed_by_opt_out(
+    store: WebhookStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARDEA_WEBHOOKS_ALLOW_PRIVATE", "1")
+    hook = store.create_webhook("h", "http://127.0.0.1:8080/x", [MV_CREATED])
+    moved = store.update_webhook(hook.webhook_id, url="http://10.0.0.1/y")
+    assert moved.url == "http://10.0.0.1/y"
+    assert [w.webhook_id for w in store.list_webhooks()] == [hook.webhook_id]
+
+
+def test_unresolvable_host_is_accepted(store: WebhookStore) -> None:
+    """A name that does not resolve yet may resolve later: judged again at delivery."""
+    url = "https://ardea-hook.invalid/x"  # .invalid never resolves (RFC 2606)
+    assert store.create_webhook("h", url, [MV_CREATED]).url == url
+
+
 @pytest.mark.parametrize("max_results", [-1, 1001])
 def test_bad_max_results(store: WebhookStore, max_results: int) -> None:
     with pytest.raises(InvalidArgumentError):

@@ -61,9 +61,13 @@ class LiveServer:
     Args:
         data_dir: Holds ``ardea.db``, ``artifacts/`` and ``server.log``.
         extra_args: More ``ardea server`` options.
+        env: Variables added to the server's (otherwise ``ARDEA_*``-free) environment.
     """
 
-    def __init__(self, data_dir: Path, extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, data_dir: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
+        self.env = dict(env or {})
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -96,7 +100,7 @@ class LiveServer:
                 cwd=self.data_dir,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=_clean_env(),
+                env={**_clean_env(), **self.env},
                 start_new_session=True,
             )
         self._wait_healthy()
@@ -161,11 +165,14 @@ class LiveServer:
 def live_server_factory(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[..., LiveServer]]:
-    """Start servers with extra CLI options: ``live_server_factory("--workers", "2")``."""
+    """Start servers with extra CLI options: ``live_server_factory("--workers", "2")``.
+
+    ``env=`` adds variables to the server's environment.
+    """
     servers: list[LiveServer] = []
 
-    def make(*extra_args: str) -> LiveServer:
-        server = LiveServer(tmp_path_factory.mktemp("ardea-server"), tuple(extra_args))
+    def make(*extra_args: str, env: dict[str, str] | None = None) -> LiveServer:
+        server = LiveServer(tmp_path_factory.mktemp("ardea-server"), tuple(extra_args), env)
         servers.append(server)
         return server
 

@@ -37,7 +37,9 @@ EXAMPLES = _blocks()
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("docs-server"))
+    # docs/webhooks.md delivers to a receiver on 127.0.0.1: the SSRF guard is opted out.
+    env = {"ARDEA_WEBHOOKS_ALLOW_PRIVATE": "1"}
+    proc = ServerProcess(tmp_path_factory.mktemp("docs-server"), env=env)
     yield proc
     proc.stop()
 

@@ -26,6 +26,13 @@ pytestmark = pytest.mark.slow
 
 receiver = wr.receiver  # the fixture
 
+
+@pytest.fixture
+def live_server(live_server_factory: Any) -> Any:
+    """A fresh server that may deliver to the loopback receiver (SSRF guard opted out)."""
+    return wr.start_live_server(live_server_factory)
+
+
 if not hasattr(MlflowClient, "create_webhook"):  # pragma: no cover - older mlflow
     pytest.skip("this mlflow has no webhook client API", allow_module_level=True)
 

@@ -1,10 +1,12 @@
 """Webhooks end to end against a live ``ardea server``: signed deliveries of registry events
 to a real local receiver, retry after a 500, the test endpoint, and secrets that never leave
-the server (nor sit in its database in plaintext)."""
+the server (nor sit in its database in plaintext); a server without the opt-out refuses
+private destinations, and a graceful stop delivers what is still queued."""
 
 from __future__ import annotations
 
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +28,13 @@ from fixtures.webhook_receiver import Delivery, Receiver
 pytestmark = pytest.mark.slow
 
 receiver = wr.receiver  # the fixture
+
+
+@pytest.fixture
+def live_server(live_server_factory: Any) -> Any:
+    """A fresh server that may deliver to the loopback receiver (SSRF guard opted out)."""
+    return wr.start_live_server(live_server_factory)
+
 
 SECRET = "whsec-integration-5b1e0d77"
 PROMPT = {"mlflow.prompt.is_prompt": "true"}
@@ -247,3 +256,52 @@ def test_secret_never_leaves_the_server(live_server: Any, receiver: Receiver) ->
     assert SECRET not in live_server.log_text()
     key_file = live_server.db_path.parent / "ardea-secret.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_server_refuses_private_destinations_by_default(
+    live_server_factory: Any, receiver: Receiver
+) -> None:
+    server = live_server_factory()  # started without ARDEA_WEBHOOKS_ALLOW_PRIVATE
+    api = f"{server.url}/api/2.0/mlflow/webhooks"
+    events = [{"entity": "MODEL_VERSION", "action": "CREATED"}]
+    with httpx.Client(timeout=30) as http:
+        for url in (receiver.url + "/x", "http://169.254.169.254/latest", "http://[::1]/x"):
+            r = http.post(api, json={"name": "h", "url": url, "events": events})
+            assert r.status_code == 400, r.text
+            assert r.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+            assert "ARDEA_WEBHOOKS_ALLOW_PRIVATE" in r.json()["message"]
+        assert http.get(api).json().get("webhooks", []) == []
+    assert receiver.deliveries == []
+
+
+def test_graceful_stop_delivers_queued_events(
+    live_server_factory: Any, monkeypatch: pytest.MonkeyPatch, receiver: Receiver
+) -> None:
+    server = wr.start_live_server(
+        live_server_factory,
+        "--access-log",  # uvicorn then logs "Waiting for application shutdown."
+        env={"ARDEA_WEBHOOKS_DRAIN_SECONDS": "120"},
+    )
+    client = ArdeaClient(server.url)
+    client.create_webhook("drain", receiver.url + "/drain", ["registered_model.created"])
+    client.close()
+    gate = receiver.hold("/drain")
+    registry = RestRegistryStore(server.url)
+    for i in range(3):
+        registry.create_registered_model(f"drain-{i}")
+    registry.close()
+    deadline = time.monotonic() + 60
+    while receiver.arrivals("/drain") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert receiver.arrivals("/drain") == 2  # both workers held; the third event is queued
+    stopper = threading.Thread(target=server.stop, kwargs={"timeout": 120})
+    stopper.start()
+    while "Waiting for application shutdown" not in server.log_text():
+        assert time.monotonic() < deadline + 60, server.log_text()
+        time.sleep(0.05)
+    gate.set()  # only now can anything be delivered: during the shutdown's drain
+    stopper.join(150)
+    assert not server.running and "Application shutdown complete" in server.log_text()
+    got = receiver.at("/drain")
+    assert sorted(d.json["data"]["name"] for d in got) == ["drain-0", "drain-1", "drain-2"]
+    assert "dropped" not in server.log_text()

@@ -38,6 +38,15 @@ ARDEA_SECRET_KEY = "ARDEA_SECRET_KEY"
 Default: a 0600 ``ardea-secret.key`` file beside a SQLite database (PostgreSQL and MySQL
 need the variable before a secret can be stored)."""
 
+ARDEA_WEBHOOKS_ALLOW_PRIVATE = "ARDEA_WEBHOOKS_ALLOW_PRIVATE"
+"""``1`` lets a server's webhooks target loopback, private (RFC 1918, ULA), link-local and other
+non-public addresses (e.g. a receiver on the server's own network). Default: refused, when a
+webhook is created or updated and again before each delivery (SSRF guard)."""
+
+ARDEA_WEBHOOKS_DRAIN_SECONDS = "ARDEA_WEBHOOKS_DRAIN_SECONDS"
+"""Seconds a stopping server keeps delivering the webhook events still queued; what is left
+after that is dropped (and counted in the log). Default 5."""
+
 ARDEA_UI_DEV_URL = "ARDEA_UI_DEV_URL"
 """Where ``ardea server --dev`` finds the Vite dev server it proxies the UI to. Default
 ``http://127.0.0.1:5173``."""

@@ -66,8 +66,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             _freeze_startup_heap()
         yield
         webhook_runtime = getattr(app.state, "webhooks", None)
-        if webhook_runtime:  # opened on first use; drain queued deliveries briefly
-            webhook_runtime.dispatcher.close()
+        if webhook_runtime:  # opened on first use; deliver what is queued, within a grace
+            webhook_runtime.dispatcher.close()  # period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s)
         if close_stores_on_shutdown:
             if app.state.trace_store is not None:
                 app.state.trace_store.close()

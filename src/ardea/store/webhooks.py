@@ -9,7 +9,9 @@ bad input :class:`ardea.InvalidArgumentError` (and stores nothing); lists are
 :class:`PagedList` whose ``token`` continues them; times are epoch milliseconds. A secret goes
 in through create/update and never comes back out through :class:`Webhook`; only
 :meth:`WebhookStore.targets_for_event` and :meth:`WebhookStore.get_target` (server-side, for
-deliveries) hand out the decrypted secret.
+deliveries) hand out the decrypted secret. A server-side (SQL) store refuses URLs on the
+server's own networks with :class:`~ardea.webhooks.destinations.BlockedDestinationError`
+(an InvalidArgumentError), see :mod:`ardea.webhooks.destinations`.
 """
 
 from __future__ import annotations

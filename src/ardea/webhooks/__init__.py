@@ -6,7 +6,11 @@
   receivers (stdlib only);
 - :mod:`ardea.webhooks.secrets`: secrets encrypted at rest (Fernet);
 - :mod:`ardea.webhooks.payloads`: the ``data`` of each registry event, as MLflow sends it;
-- :mod:`ardea.webhooks.dispatcher`: background delivery with retries and backoff (httpx).
+- :mod:`ardea.webhooks.destinations`: the SSRF guard (no loopback/private/link-local
+  destinations unless ``ARDEA_WEBHOOKS_ALLOW_PRIVATE``; stdlib only);
+- :mod:`ardea.webhooks.transport`: the httpx transport that connects only to checked addresses;
+- :mod:`ardea.webhooks.dispatcher`: background delivery with retries and backoff (httpx),
+  drained on close.
 
 Importing this package is light: only the pure entities are loaded here.
 """

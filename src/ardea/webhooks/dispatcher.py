@@ -10,12 +10,21 @@ cache when webhooks change) and POST each one the JSON ``{entity, action, timest
 exponential backoff (``backoff``, 2x, 4x, ... capped at ``backoff_max``) up to
 ``max_attempts`` attempts in all; every attempt of one delivery carries the same delivery id,
 timestamp and signature, so receivers can deduplicate. Secrets never reach a log line.
+
+Deliveries go through :class:`ardea.webhooks.transport.GuardedTransport`: a destination that
+resolves to a loopback, private, link-local or other non-public address is refused right
+before connecting (unless ``ARDEA_WEBHOOKS_ALLOW_PRIVATE``), once, without retries.
+
+:meth:`WebhookDispatcher.close` drains: it stops taking changes, keeps delivering what is
+queued for a grace period (``ARDEA_WEBHOOKS_DRAIN_SECONDS``, default 5), then drops the rest
+and logs how many events were dropped.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -24,17 +33,41 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from ardea._core import env
 from ardea.store.webhooks import WebhookStore
+from ardea.webhooks.destinations import BlockedDestinationError
 from ardea.webhooks.entities import WebhookEvent, WebhookTarget, WebhookTestResult
 from ardea.webhooks.payloads import RegistryChange, candidate_events, example_payload, resolve
 from ardea.webhooks.signing import DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
-__all__ = ["WebhookDispatcher", "build_request"]
+__all__ = ["DRAIN_SECONDS_DEFAULT", "WebhookDispatcher", "build_request", "drain_seconds"]
 
 _log = logging.getLogger(__name__)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _BODY_MAX = 1000
 _IDLE_EXIT_SECONDS = 60.0
+DRAIN_SECONDS_DEFAULT = 5.0
+"""Default grace period of :meth:`WebhookDispatcher.close` (``ARDEA_WEBHOOKS_DRAIN_SECONDS``)."""
+
+
+def drain_seconds() -> float:
+    """``ARDEA_WEBHOOKS_DRAIN_SECONDS`` as seconds (>= 0); the default when unset or invalid."""
+    raw = os.environ.get(env.ARDEA_WEBHOOKS_DRAIN_SECONDS, "").strip()
+    if not raw:
+        return DRAIN_SECONDS_DEFAULT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        _log.warning(
+            "Ignoring %s=%r: not a number of seconds >= 0; using %s",
+            env.ARDEA_WEBHOOKS_DRAIN_SECONDS,
+            raw,
+            DRAIN_SECONDS_DEFAULT,
+        )
+        return DRAIN_SECONDS_DEFAULT
+    return value
 
 
 def build_request(
@@ -74,7 +107,8 @@ class WebhookDispatcher:
         workers: Most delivery threads.
         queue_size: Most pending changes; more are dropped (with a warning).
         cache_ttl: Seconds a per-event webhook lookup is reused.
-        transport: Optional httpx transport (tests).
+        transport: Optional httpx transport (tests); it replaces the SSRF-guarded default
+            (:class:`~ardea.webhooks.transport.GuardedTransport`), guard included.
     """
 
     def __init__(
@@ -108,6 +142,8 @@ class WebhookDispatcher:
         self._pending = 0
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._abandon = threading.Event()  # set when the grace period of close() is over
+        self._stats = {"delivered": 0, "failed": 0, "refused": 0, "dropped": 0}
 
     # -- producer side -------------------------------------------------------------------------
 
@@ -120,6 +156,7 @@ class WebhookDispatcher:
                 self._queue.put_nowait(change)
             except queue.Full:
                 _log.warning("Webhook queue full: dropped a %s event", change.kind)
+                self._stats["dropped"] += 1
                 return False
             self._pending += 1
             self._threads = [t for t in self._threads if t.is_alive()]
@@ -145,25 +182,74 @@ class WebhookDispatcher:
                 self._idle.wait(left)
         return True
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop taking changes, let the workers finish what is queued (up to ``timeout``)."""
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (new changes are refused)."""
+        return self._closed
+
+    def stats(self) -> dict[str, int]:
+        """Counts so far, by outcome.
+
+        ``delivered``, ``failed`` and ``refused`` count deliveries (one per target, retries
+        included); ``dropped`` counts events (a full queue, or left over at :meth:`close`).
+        """
         with self._lock:
+            return dict(self._stats)
+
+    def _count(self, key: str, n: int = 1) -> None:
+        with self._lock:
+            self._stats[key] += n
+
+    def close(self, timeout: float | None = None) -> int:
+        """Stop taking changes, deliver what is queued for ``timeout`` seconds, drop the rest.
+
+        Args:
+            timeout: The grace period; None reads ``ARDEA_WEBHOOKS_DRAIN_SECONDS`` (default 5).
+                Retry back-offs are cut short when it ends.
+
+        Returns:
+            How many events were dropped (still queued or in flight at the end); they are
+            logged as a warning. A second call returns 0.
+        """
+        with self._lock:
+            if self._closed:
+                return 0
             self._closed = True
-            threads = list(self._threads)
-        for _ in threads:
+        grace = drain_seconds() if timeout is None else max(0.0, timeout)
+        drained = self.wait_idle(grace)
+        self._abandon.set()  # workers now drop what is queued and stop retrying
+        with self._lock:
+            dropped = self._pending
+            self._stats["dropped"] += dropped
+            threads = [t for t in self._threads if t.is_alive()]
+        self._discard_queued()
+        for _ in threads:  # wake idle workers so they exit
             try:
-                self._queue.put(None, timeout=timeout)
+                self._queue.put_nowait(None)
             except queue.Full:
                 break
-        for thread in threads:
-            thread.join(timeout)
-        if self._client is not None:
-            self._client.close()
+        if dropped:
+            _log.warning(
+                "Webhook dispatcher stopped: %d event(s) still queued or in flight after the "
+                "%.1fs grace period were dropped (%s)",
+                dropped,
+                grace,
+                env.ARDEA_WEBHOOKS_DRAIN_SECONDS,
+            )
+        if drained:
+            for thread in threads:
+                thread.join(1.0)
+            if self._client is not None and not any(t.is_alive() for t in threads):
+                self._client.close()
+        return dropped
 
     # -- workers -------------------------------------------------------------------------------
 
     def _work(self) -> None:
         while True:
+            if self._abandon.is_set():
+                self._discard_queued()
+                return
             try:
                 change = self._queue.get(timeout=_IDLE_EXIT_SECONDS)
             except queue.Empty:
@@ -174,13 +260,26 @@ class WebhookDispatcher:
                         ]
                         return
                 continue
-            if change is None:
-                return
+            if change is None:  # a wake-up from close(): check _abandon again
+                continue
             try:
                 self._handle(change)
             except Exception:  # a bad change must not kill the worker
                 _log.exception("Webhook delivery of a %s event failed", change.kind)
             finally:
+                with self._idle:
+                    self._pending -= 1
+                    if not self._pending:
+                        self._idle.notify_all()
+
+    def _discard_queued(self) -> None:
+        """Drop what is still queued (close() already counted it)."""
+        while True:
+            try:
+                change = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if change is not None:
                 with self._idle:
                     self._pending -= 1
                     if not self._pending:
@@ -198,12 +297,16 @@ class WebhookDispatcher:
         return targets
 
     def _handle(self, change: RegistryChange) -> None:
+        if self._abandon.is_set():
+            return  # close() gave up on it
         if not any(self._targets(e) for e in candidate_events(change)):
             return  # nobody listens: skip the prompt lookup
         event, data = resolve(change, self._is_prompt_safe)
         if event is None:
             return
         for target in self._targets(event):
+            if self._abandon.is_set():
+                return
             self.deliver(target, event, data)
 
     def _is_prompt_safe(self, name: str) -> bool:
@@ -217,18 +320,24 @@ class WebhookDispatcher:
             if self._client is None:
                 import httpx
 
+                from ardea.webhooks.transport import GuardedTransport
+
                 self._client = httpx.Client(
                     timeout=self.timeout,
                     trust_env=False,  # no proxies from the environment
                     follow_redirects=False,
-                    transport=self._transport,
+                    transport=self._transport or GuardedTransport(),
                 )
             return self._client
 
     def deliver(
         self, target: WebhookTarget, event: WebhookEvent, data: dict[str, Any]
     ) -> WebhookTestResult:
-        """POST one event to one target, retrying transient failures; the last outcome."""
+        """POST one event to one target, retrying transient failures; the last outcome.
+
+        A destination refused by the SSRF guard is not retried: the outcome's
+        ``error_message`` starts with ``"Refused: "``.
+        """
         import httpx
 
         body, headers = build_request(target, event, data)
@@ -237,6 +346,10 @@ class WebhookDispatcher:
             retry = False
             try:
                 response = self._http().post(target.url, content=body, headers=headers)
+            except BlockedDestinationError as exc:  # SSRF guard: permanent, never retried
+                _log.warning("Webhook %s: %s delivery refused: %s", target.webhook_id, event, exc)
+                self._count("refused")
+                return WebhookTestResult(False, error_message=f"Refused: {exc.message}")
             except httpx.TransportError as exc:  # connection, timeout, protocol: retried
                 result = WebhookTestResult(False, error_message=f"{type(exc).__name__}: {exc}")
                 retry = True
@@ -251,7 +364,9 @@ class WebhookDispatcher:
                 retry = response.status_code in _RETRY_STATUSES
             if not retry or attempt == self.max_attempts:
                 break
-            time.sleep(min(self.backoff * 2 ** (attempt - 1), self.backoff_max))
+            if self._abandon.wait(min(self.backoff * 2 ** (attempt - 1), self.backoff_max)):
+                break  # close() ran out of grace: no more retries
+        self._count("delivered" if result.success else "failed")
         if not result.success:
             _log.warning(
                 "Webhook %s: %s delivery failed after %d attempt(s): %s",

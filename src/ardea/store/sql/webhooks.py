@@ -2,6 +2,9 @@
 
 Writes go through :meth:`Database.write` (the SQLite writer thread, or a transaction on a
 server database). Secrets are encrypted with a :class:`SecretCipher` before they reach SQL.
+A URL whose host is, or resolves to, a non-public address is refused on create and update
+(:func:`ardea.webhooks.destinations.check_webhook_url`; ``ARDEA_WEBHOOKS_ALLOW_PRIVATE=1``
+allows it).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ardea.store.webhooks import (
     WebhookStore,
 )
 from ardea.webhooks import entities as we
+from ardea.webhooks.destinations import check_webhook_url
 from ardea.webhooks.entities import Webhook, WebhookEvent, WebhookTarget
 from ardea.webhooks.secrets import SecretCipher
 
@@ -120,10 +124,16 @@ class SqlWebhookStore(WebhookStore):
         secret: str | None = None,
         status: str = "ACTIVE",
     ) -> Webhook:
-        """Create a webhook with a fresh UUID id."""
+        """Create a webhook with a fresh UUID id.
+
+        Raises:
+            InvalidArgumentError: A bad field, or a URL refused by the SSRF guard (a
+                :class:`~ardea.webhooks.destinations.BlockedDestinationError`).
+        """
         we.validate_name(name)
         we.validate_url(url)
         parsed = we.parse_events(events)
+        check_webhook_url(url)  # last: the checks above are cheaper than a DNS lookup
         description = we.validate_description(description)
         plain = we.validate_secret(secret)
         status = we.validate_status(status or "ACTIVE")
@@ -209,6 +219,8 @@ class SqlWebhookStore(WebhookStore):
             plain = we.validate_secret(secret)
             values["secret"] = self._cipher.encrypt(plain) if plain is not None else None
         parsed = we.parse_events(events) if events is not None else None
+        if url is not None:
+            check_webhook_url(url)
         values["last_updated_timestamp"] = now_ms()
 
         def op(conn: Connection) -> Webhook:
