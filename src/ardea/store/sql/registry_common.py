@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from ardea._core.errors import NotFoundError
 from ardea.entities import PagedList
-from ardea.store.search.paging import encode_page_token
+from ardea.store.registry_validation import check_text
+from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql.compiled import RawQuery
+from ardea.store.sql.engine import Database
 from ardea.store.sql.registry_tables import DELETED_STAGE, model_versions, registered_models
+from ardea.store.validation import validate_max_results
 
 __all__ = [
     "is_unique_violation",
     "model_for_write",
     "model_not_found",
-    "page_of",
+    "search_page",
     "touch_model",
     "version_for_write",
     "version_not_found",
@@ -28,20 +31,35 @@ __all__ = [
 T = TypeVar("T")
 
 
-def page_of(
-    conn: Connection,
-    query: RawQuery,
-    offset: int,
-    max_results: int,
+def search_page(
+    db: Database,
+    page_query: Callable[[str | None, tuple[str, ...], Dialect], RawQuery],
+    limit: int,
     loader: Callable[[Connection, list[Any]], list[T]],
+    filter_string: str | None,
+    max_results: int,
+    order_by: Sequence[str],
+    page_token: str | None,
 ) -> PagedList[T]:
-    """One page of a search: ``max_results + 1`` rows (to know whether more follow), loaded."""
-    rows = query.run(conn, page_limit=max_results + 1, page_offset=offset)
-    token = None
-    if len(rows) > max_results:
-        rows = rows[:max_results]
-        token = encode_page_token({"offset": offset + max_results})
-    return PagedList(loader(conn, rows), token)
+    """One page of a registry search: checked arguments, the cached page query, loaded rows.
+
+    Reads ``max_results + 1`` rows to know whether another page follows.
+    """
+    validate_max_results(max_results, limit)
+    check_text("filter", filter_string)
+    check_text("order_by", list(order_by or ()))
+    offset = offset_from_token(page_token)
+    query = page_query(filter_string, tuple(order_by or ()), db.read_engine.dialect)
+
+    def op(conn: Connection) -> PagedList[T]:
+        rows = query.run(conn, page_limit=max_results + 1, page_offset=offset)
+        token = None
+        if len(rows) > max_results:
+            rows = rows[:max_results]
+            token = encode_page_token({"offset": offset + max_results})
+        return PagedList(loader(conn, rows), token)
+
+    return db.read(op)
 
 
 def model_not_found(name: str) -> NotFoundError:

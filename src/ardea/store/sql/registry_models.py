@@ -5,7 +5,7 @@ Create, get, rename, update, delete, search and tags.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -14,7 +14,11 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import AlreadyExistsError
 from ardea._core.ids import now_ms
 from ardea.entities import PagedList, RegisteredModel
-from ardea.store.registry import REGISTERED_MODELS_MAX_RESULTS_DEFAULT, Tags
+from ardea.store.registry import (
+    REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
+    REGISTERED_MODELS_MAX_RESULTS_LIMIT,
+    Tags,
+)
 from ardea.store.registry_validation import (
     check_text,
     tag_pairs,
@@ -22,14 +26,13 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_registry_tag,
 )
-from ardea.store.search.paging import offset_from_token
 from ardea.store.sql._common import upsert
 from ardea.store.sql.engine import Database
 from ardea.store.sql.registry_common import (
     is_unique_violation,
     model_for_write,
     model_not_found,
-    page_of,
+    search_page,
 )
 from ardea.store.sql.registry_load import (
     load_registered_models,
@@ -43,7 +46,7 @@ from ardea.store.sql.registry_tables import (
     registered_model_tags,
     registered_models,
 )
-from ardea.store.validation import validate_length, validate_max_results
+from ardea.store.validation import validate_length
 
 __all__ = ["SqlRegisteredModels"]
 
@@ -189,7 +192,15 @@ class SqlRegisteredModels:
     ) -> PagedList[RegisteredModel]:
         """Models matching the filter (prompts excluded unless asked for), ordered and paged."""
         args = (filter_string, max_results, order_by, page_token)
-        return self._search_models(registered_models_from_rows, *args)
+        from ardea.store.sql.registry_search import registered_models_page
+
+        return search_page(
+            self._db,
+            registered_models_page,
+            REGISTERED_MODELS_MAX_RESULTS_LIMIT,
+            registered_models_from_rows,
+            *args,
+        )
 
     def search_registered_models_wire(
         self,
@@ -200,27 +211,15 @@ class SqlRegisteredModels:
     ) -> PagedList[dict[str, Any]]:
         """:meth:`search_registered_models` as MLflow messages built straight from the rows."""
         args = (filter_string, max_results, order_by, page_token)
-        return self._search_models(registered_models_wire, *args)
-
-    def _search_models(
-        self,
-        loader: Callable[[Connection, list[Any]], list[T]],
-        filter_string: str | None,
-        max_results: int,
-        order_by: Sequence[str],
-        page_token: str | None,
-    ) -> PagedList[T]:
-        from ardea.store.registry import REGISTERED_MODELS_MAX_RESULTS_LIMIT
         from ardea.store.sql.registry_search import registered_models_page
 
-        validate_max_results(max_results, REGISTERED_MODELS_MAX_RESULTS_LIMIT)
-        check_text("filter", filter_string)
-        check_text("order_by", list(order_by or ()))
-        offset = offset_from_token(page_token)
-        query = registered_models_page(
-            filter_string, tuple(order_by or ()), self._db.read_engine.dialect
+        return search_page(
+            self._db,
+            registered_models_page,
+            REGISTERED_MODELS_MAX_RESULTS_LIMIT,
+            registered_models_wire,
+            *args,
         )
-        return self._db.read(lambda conn: page_of(conn, query, offset, max_results, loader))
 
     def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
         """Set (or overwrite) a model tag."""

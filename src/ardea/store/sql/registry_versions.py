@@ -6,7 +6,7 @@ URI and legacy stage transitions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -15,7 +15,11 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.ids import now_ms
 from ardea.entities import ModelVersion, ModelVersionStatus, PagedList
-from ardea.store.registry import MODEL_VERSIONS_MAX_RESULTS_DEFAULT, Tags
+from ardea.store.registry import (
+    MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
+    MODEL_VERSIONS_MAX_RESULTS_LIMIT,
+    Tags,
+)
 from ardea.store.registry_validation import (
     canonical_stage,
     check_text,
@@ -25,12 +29,11 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_registry_tag,
 )
-from ardea.store.search.paging import offset_from_token
 from ardea.store.sql._common import upsert
 from ardea.store.sql.engine import Database
 from ardea.store.sql.registry_common import (
     model_for_write,
-    page_of,
+    search_page,
     touch_model,
     version_for_write,
 )
@@ -42,7 +45,7 @@ from ardea.store.sql.registry_tables import (
     model_versions,
     registered_model_aliases,
 )
-from ardea.store.validation import validate_length, validate_max_results
+from ardea.store.validation import validate_length
 
 __all__ = ["SqlModelVersions", "load_version"]
 
@@ -208,7 +211,15 @@ class SqlModelVersions:
     ) -> PagedList[ModelVersion]:
         """Versions matching the filter (prompt versions excluded unless asked), paged."""
         args = (filter_string, max_results, order_by, page_token)
-        return self._search_versions(load_model_versions, *args)
+        from ardea.store.sql.registry_search import model_versions_page
+
+        return search_page(
+            self._db,
+            model_versions_page,
+            MODEL_VERSIONS_MAX_RESULTS_LIMIT,
+            load_model_versions,
+            *args,
+        )
 
     def search_model_versions_wire(
         self,
@@ -219,27 +230,15 @@ class SqlModelVersions:
     ) -> PagedList[dict[str, Any]]:
         """:meth:`search_model_versions` as MLflow messages built straight from the rows."""
         args = (filter_string, max_results, order_by, page_token)
-        return self._search_versions(model_versions_wire, *args)
-
-    def _search_versions(
-        self,
-        loader: Callable[[Connection, list[Any]], list[T]],
-        filter_string: str | None,
-        max_results: int,
-        order_by: Sequence[str],
-        page_token: str | None,
-    ) -> PagedList[T]:
-        from ardea.store.registry import MODEL_VERSIONS_MAX_RESULTS_LIMIT
         from ardea.store.sql.registry_search import model_versions_page
 
-        validate_max_results(max_results, MODEL_VERSIONS_MAX_RESULTS_LIMIT)
-        check_text("filter", filter_string)
-        check_text("order_by", list(order_by or ()))
-        offset = offset_from_token(page_token)
-        query = model_versions_page(
-            filter_string, tuple(order_by or ()), self._db.read_engine.dialect
+        return search_page(
+            self._db,
+            model_versions_page,
+            MODEL_VERSIONS_MAX_RESULTS_LIMIT,
+            model_versions_wire,
+            *args,
         )
-        return self._db.read(lambda conn: page_of(conn, query, offset, max_results, loader))
 
     def set_model_version_tag(self, name: str, version: int | str, key: str, value: str) -> None:
         """Set (or overwrite) a version tag."""
