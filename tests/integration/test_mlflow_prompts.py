@@ -40,6 +40,9 @@ def client(live_server_module: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator
     mlflow.set_tracking_uri(url)
     mlflow.set_registry_uri(url)
     ardea.set_tracking_uri(url)
+    # mlflow keeps the experiment an earlier test of this process chose (on another server);
+    # its register_prompt would tag prompts with that id, which may exist here too.
+    mlflow.tracking.fluent._active_experiment_id = None
     yield MlflowClient(url, registry_uri=url)
     while mlflow.active_run():
         mlflow.end_run()
