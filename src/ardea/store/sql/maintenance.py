@@ -5,24 +5,45 @@ sweep, say) can make PostgreSQL pick a nested loop over an index on ``latest_met
 value)`` for metric ordering, turning a 10 ms search into seconds. Autovacuum fixes this
 within about a minute; :class:`StatsRefresher` fixes it at the next search: at most every
 few seconds it reads ``pg_stat_user_tables`` and analyzes the search tables that changed a
-lot. SQLite and MySQL need nothing here.
+lot (run, trace and registry tables alike). SQLite and MySQL need nothing here.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import weakref
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea.store.sql.engine import Database
 
-__all__ = ["SEARCH_TABLES", "StatsRefresher"]
+__all__ = ["SEARCH_TABLES", "StatsRefresher", "stats_for"]
 
-SEARCH_TABLES = ("runs", "latest_metrics", "params", "run_tags", "experiments",
-                 "experiment_tags", "logged_models")  # fmt: skip
-"""Tables the search queries join and order on."""
+SEARCH_TABLES = (
+    "runs", "latest_metrics", "params", "run_tags", "experiments", "experiment_tags",
+    "logged_models", "traces", "trace_tags", "trace_metadata", "spans", "assessments",
+    "registered_models", "registered_model_tags", "model_versions", "model_version_tags",
+)  # fmt: skip
+"""Tables the search queries (runs, traces, registry) join and order on."""
+
+_refreshers: weakref.WeakKeyDictionary[Database, StatsRefresher] = weakref.WeakKeyDictionary()
+_refreshers_lock = threading.Lock()
+
+
+def stats_for(db: Database) -> StatsRefresher:
+    """The one :class:`StatsRefresher` of ``db``.
+
+    Shared by the database's tracking, trace and registry stores, so a check runs at most
+    every few seconds per database.
+    """
+    with _refreshers_lock:
+        found = _refreshers.get(db)
+        if found is None:
+            found = _refreshers[db] = StatsRefresher(db)
+        return found
+
 
 _MIN_CHANGES = 500
 _FRACTION = 0.2

@@ -14,6 +14,7 @@ from ardea.store.registry_validation import check_text
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql.compiled import RawQuery
 from ardea.store.sql.engine import Database
+from ardea.store.sql.maintenance import stats_for
 from ardea.store.sql.registry_tables import DELETED_STAGE, model_versions, registered_models
 from ardea.store.validation import validate_max_results
 
@@ -50,6 +51,7 @@ def search_page(
     check_text("order_by", list(order_by or ()))
     offset = offset_from_token(page_token)
     query = page_query(filter_string, tuple(order_by or ()), db.read_engine.dialect)
+    stats_for(db).maybe_refresh()
 
     def op(conn: Connection) -> PagedList[T]:
         rows = query.run(conn, page_limit=max_results + 1, page_offset=offset)

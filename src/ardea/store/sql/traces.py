@@ -352,6 +352,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     ) -> PagedList[TraceInfo]:
         """Traces matching the trace filter grammar, ordered, one page at a time."""
         from ardea.store.search.traces import parse_trace_filter, parse_trace_order_by
+        from ardea.store.sql.maintenance import stats_for
         from ardea.store.sql.search import parse_experiment_ids
         from ardea.store.sql.trace_search import select_trace_ids
 
@@ -363,6 +364,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not exp_ids:
             return PagedList([], None)
         query = select_trace_ids(clauses, orders, exp_ids, self._db.dialect)
+        stats_for(self._db).maybe_refresh()
 
         def op(conn: Connection) -> PagedList[TraceInfo]:
             ids = list(conn.execute(query.offset(offset).limit(max_results + 1)).scalars())

@@ -15,7 +15,7 @@ from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
 from ardea.store.sql.engine import Database
 from ardea.store.sql.experiments import SqlExperiments, insert_default_experiment
 from ardea.store.sql.logged_models import SqlLoggedModels
-from ardea.store.sql.maintenance import StatsRefresher
+from ardea.store.sql.maintenance import stats_for
 from ardea.store.sql.migrate import HEAD_REVISION, current_revision, upgrade_connection
 from ardea.store.sql.run_logging import SqlRunLogging
 from ardea.store.sql.runs import SqlRuns
@@ -74,7 +74,7 @@ class SqlTrackingStore(SqlExperiments, SqlRuns, SqlRunLogging, SqlLoggedModels, 
         except BaseException:
             self._db.close()
             raise
-        self._stats = StatsRefresher(self._db)
+        self._stats = stats_for(self._db)
 
     @property
     def database(self) -> Database:
