@@ -41,6 +41,7 @@ __all__ = [
     "parse_duration_ms",
     "parse_timestamp_ms",
     "span_from_traces_json",
+    "span_id_to_json",
     "span_to_otel_json",
     "span_to_traces_json",
     "timestamp_to_json",
@@ -179,6 +180,11 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
 
 def _b64_id(hex_id: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_id)).decode("ascii")
+
+
+def span_id_to_json(span_id: str) -> str:
+    """A span id (16 hex characters) as OpenTelemetry proto-JSON writes it (base64)."""
+    return _b64_id(span_id)
 
 
 def _otel_trace_hex(trace_id: str) -> str:

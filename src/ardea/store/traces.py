@@ -105,6 +105,19 @@ class TraceStore(ABC):
         without a parent. Otherwise every span. Lets a 100,000-span trace open a level at a time.
         """
 
+    def spans_with_children(self, trace_id: str, span_ids: Sequence[str]) -> set[str]:
+        """Which of ``span_ids`` (hex) have at least one child span in the trace.
+
+        Lets a lazily opened tree show an expand control only where there is something to
+        expand. This default asks :meth:`get_spans` once per span; the SQL store answers in
+        one indexed query.
+        """
+        return {
+            span_id
+            for span_id in dict.fromkeys(span_ids)
+            if len(self.get_spans(trace_id, parent_span_id=span_id, max_results=1)) > 0
+        }
+
     @abstractmethod
     def batch_get_traces(self, trace_ids: Sequence[str]) -> list[Trace]:
         """Several traces with their spans; unknown ids are left out."""

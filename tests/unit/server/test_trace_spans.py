@@ -119,7 +119,21 @@ def test_one_tree_level_at_a_time(client: Client, experiment: str) -> None:
     assert grandchildren == ["grandchild-0", "grandchild-1", "grandchild-2"]
     assert by_hex == by_base64
     leaf = _page(client, parent_span_id=_grandchild(0))
-    assert leaf == {"spans": []}
+    assert leaf == {"spans": [], "parent_span_ids": []}
+
+
+def test_pages_say_which_spans_have_children(client: Client, experiment: str) -> None:
+    roots = _page(client, roots_only="true")
+    assert roots["parent_span_ids"] == [roots["spans"][0]["span_id"]]
+    children = _page(client, parent_span_id=ROOT, max_results=5)
+    first = children["spans"][0]  # child-0, the only child with children
+    assert _hex_id(first) == _child(0) and children["parent_span_ids"] == [first["span_id"]]
+    everything = _page(client)
+    assert sorted(map(_hex_id_of, everything["parent_span_ids"])) == sorted([ROOT, _child(0)])
+
+
+def _hex_id_of(b64: str) -> str:
+    return base64.b64decode(b64).hex()
 
 
 def test_spans_have_the_get_trace_shape_and_ajax_copy(client: Client, experiment: str) -> None:
@@ -202,6 +216,10 @@ def test_rest_store_get_spans_matches_the_sql_store(
         rest_store.get_spans("tr-" + "e" * 32)
     with pytest.raises(InvalidArgumentError):
         rest_store.get_spans(TR1, max_results=0)
+    ids = [ROOT, _child(0), _child(1), _grandchild(2), "f" * 16]
+    assert sql.spans_with_children(TR1, ids) == {ROOT, _child(0)}
+    assert rest_store.spans_with_children(TR1, ids) == {ROOT, _child(0)}  # the contract default
+    assert sql.spans_with_children(TR1, []) == set()
 
 
 class _OldServer:

@@ -8,8 +8,11 @@ Query parameters: ``max_results`` (1 to 10,000, default 1,000), ``page_token`` (
 previous page's ``next_page_token``), ``parent_span_id`` (only that span's direct children:
 one level of the tree, for lazy expansion; 16 hex characters or the base64 id of the span
 JSON) and ``roots_only`` (only spans without a parent: the top level). The answer is
-``{"spans": [...], "next_page_token": "..."}`` (no token on the last page). An unknown trace is
+``{"spans": [...], "parent_span_ids": [...], "next_page_token": "..."}`` (no token on the last
+page). An unknown trace is
 a 404 ``RESOURCE_DOES_NOT_EXIST``, bad parameters a 400 ``INVALID_PARAMETER_VALUE``.
+``parent_span_ids`` lists the spans of the page that have children (their ``span_id`` values),
+so a tree shows an expand control only where there is something to expand.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea._core.errors import InvalidArgumentError
-from ardea.api.mlflow_trace_json import check_trace_id, span_to_otel_json
+from ardea.api.mlflow_trace_json import check_trace_id, span_id_to_json, span_to_otel_json
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_get, rpc
@@ -96,7 +99,13 @@ async def get_trace_spans(request: Request) -> Response:
         req["page_token"] or None,
         roots_only=roots_only,
     )
-    out: dict[str, Any] = {"spans": [span_to_otel_json(s) for s in page]}
+    parents = await call(
+        trace_store(request).spans_with_children, trace_id, [s.span_id for s in page]
+    )
+    out: dict[str, Any] = {
+        "spans": [span_to_otel_json(s) for s in page],
+        "parent_span_ids": [span_id_to_json(s.span_id) for s in page if s.span_id in parents],
+    }
     if page.token:
         out["next_page_token"] = page.token
     return json_response(out)

@@ -342,6 +342,19 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
         return self._db.read(op)
 
+    def spans_with_children(self, trace_id: str, span_ids: Sequence[str]) -> set[str]:
+        """Which of ``span_ids`` have a child: one query on the (trace, parent) index."""
+        s = t.spans.c
+        ids = list(dict.fromkeys(span_ids))
+        if not ids:
+            return set()
+        query = (
+            sa.select(s.parent_span_id)
+            .where(s.trace_id == trace_id, s.parent_span_id.in_(ids))
+            .distinct()
+        )
+        return set(self._db.read(lambda conn: list(conn.execute(query).scalars())))
+
     def search_traces(
         self,
         experiment_ids: Sequence[str],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quoteFilterValue, spanIndexQuery, spanLevelQuery } from "./traces";
+import { quoteFilterValue, spanLevelQuery } from "./traces";
 
 describe("trace queries", () => {
   it("quotes filter values with doubled quotes", () => {
@@ -8,8 +8,5 @@ describe("trace queries", () => {
   it("keys span levels by trace, parent and page token", () => {
     expect(spanLevelQuery("tr-1", "", "").queryKey).toEqual(["trace-spans", "tr-1", "", ""]);
     expect(spanLevelQuery("tr-1", "ab", "p2").queryKey).toEqual(["trace-spans", "tr-1", "ab", "p2"]);
-  });
-  it("keys the span index apart from the levels", () => {
-    expect(spanIndexQuery("tr-1").queryKey).toEqual(["trace-span-index", "tr-1"]);
   });
 });

@@ -103,6 +103,8 @@ export function useTraceInfo(traceId: string) {
 /** One page of spans of one tree level. */
 export interface SpanPage {
   spans?: OtelSpan[];
+  /** The spans of this page that have children (their `span_id` values); absent from older servers. */
+  parent_span_ids?: string[];
   next_page_token?: string;
 }
 
@@ -125,21 +127,6 @@ export function spanLevelQuery(traceId: string, parent: string, token: string) {
 }
 
 /** Spans the tree's index may load at once: a larger trace is not indexed (its carets show until expanded). */
-export const SPAN_INDEX_LIMIT = 1000;
-
-/**
- * One page of all of a trace's spans, whatever their level: when it is the whole trace (no next
- * page token), the tree knows which spans have children before they are expanded.
- */
-export function spanIndexQuery(traceId: string) {
-  return {
-    queryKey: ["trace-span-index", traceId] as const,
-    queryFn: ({ signal }: { signal: AbortSignal }) =>
-      apiGet<SpanPage>(`/3.0/ardea/traces/${encodeURIComponent(traceId)}/spans`, { max_results: SPAN_INDEX_LIMIT }, signal),
-    staleTime: 5 * 60_000,
-  };
-}
-
 /** A page of one level: the level's parent ("" for the roots) and the page token it used. */
 export interface LevelPageRef {
   parent: string;

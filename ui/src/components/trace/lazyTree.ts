@@ -47,18 +47,7 @@ function statusRow(parent: string, depth: number, level: SpanLevel | undefined):
   return null;
 }
 
-/**
- * The ids (hex) of the spans that have children, from a list of a trace's spans; null unless
- * the list is the whole trace (`complete`), since then a span missing from it may have children.
- */
-export function parentIds(spans: readonly OtelSpan[] | undefined, complete: boolean): ReadonlySet<string> | null {
-  if (!spans || !complete) return null;
-  const out = new Set<string>();
-  for (const s of spans) if (s.parent_span_id) out.add(spanHex(s.parent_span_id));
-  return out;
-}
-
-/** A span is a leaf once its loaded level is empty, or when the whole trace's index lists no child of it. */
+/** A span is a leaf once its loaded level is empty, or when `parents` (spans known to have children) lacks it. */
 export function isLeaf(id: string, level: SpanLevel | undefined, parents: ReadonlySet<string> | null): boolean {
   if (parents && !parents.has(id)) return true;
   return level !== undefined && !level.loading && !level.error && !level.hasMore && level.spans.length === 0;
@@ -67,7 +56,7 @@ export function isLeaf(id: string, level: SpanLevel | undefined, parents: Readon
 /**
  * Depth-first rows of the loaded levels: a span, then (when expanded) its loaded children and a
  * status row for its level. No recursion, and a span is listed once even if the data loops.
- * `parents` (from {@link parentIds}) marks childless spans as leaves before they are expanded.
+ * `parents` (the spans the server said have children) marks the others as leaves before they are expanded.
  */
 export function treeRows(
   levels: ReadonlyMap<string, SpanLevel>,

@@ -1,10 +1,10 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
-import { spanIndexQuery, spanLevelQuery, useTraceInfo } from "@ardea/api/queries/traces";
+import { spanLevelQuery, useTraceInfo } from "@ardea/api/queries/traces";
 import { SpanDetails } from "@ardea/components/trace/SpanDetails";
 import { SpanTree } from "@ardea/components/trace/SpanTree";
-import { collapseSpan, parentIds, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
+import { collapseSpan, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
 import { spanHex } from "@ardea/components/trace/spanIds";
 import { formatCost } from "@ardea/components/trace/spanUsage";
 import { traceStateView } from "@ardea/components/trace/status";
@@ -35,11 +35,7 @@ export default function TracePage() {
       ? spanHex(firstRoots[0]!.span_id)
       : "";
   const expanded = useMemo(() => (openKey ? openKey.split(",") : []), [openKey]);
-  const { levels, loadMore } = useSpanLevels(traceId, expanded);
-  // After the roots (so it never delays the first paint): all spans of a small trace, to know
-  // which spans have children before they are expanded (no caret on leaves).
-  const index = useQuery({ ...spanIndexQuery(traceId), enabled: rootsPage.isSuccess });
-  const parents = useMemo(() => parentIds(index.data?.spans, Boolean(index.data) && !index.data?.next_page_token), [index.data]);
+  const { levels, parents, loadMore } = useSpanLevels(traceId, expanded);
   const rows = useMemo(() => treeRows(levels, new Set(expanded), parents), [levels, expanded, parents]);
   const row = info.data ? toTraceRow(info.data) : null;
   const roots = levels.get("")?.spans;

@@ -38,4 +38,21 @@ describe("mergeLevels", () => {
     expect(levels.get("a")!.loading).toBe(true);
     expect(levels.get("b")!.error).toBe(boom);
   });
+  it("collects the spans the pages say have children, as hex ids", () => {
+    const refs = levelPageRefs(["a"], {});
+    // "AAAAAAAAAAo=" is the base64 of 000000000000000a, as the span JSON carries ids.
+    const { parents } = mergeLevels(refs, [
+      { data: { spans: [span("r")], parent_span_ids: ["AAAAAAAAAAo="] }, isPending: false, error: null },
+      { data: { spans: [span("x")], parent_span_ids: [] }, isPending: false, error: null },
+    ]);
+    expect(parents).toEqual(new Set(["000000000000000a"]));
+  });
+  it("knows nothing about children when a page does not say (older server)", () => {
+    const refs = levelPageRefs(["a"], {});
+    const { parents } = mergeLevels(refs, [
+      { data: { spans: [span("r")], parent_span_ids: [] }, isPending: false, error: null },
+      { data: { spans: [span("x")] }, isPending: false, error: null },
+    ]);
+    expect(parents).toBeNull();
+  });
 });

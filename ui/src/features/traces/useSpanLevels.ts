@@ -3,6 +3,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { useSpanLevelPages, type LevelPageRef, type SpanPage } from "@ardea/api/queries/traces";
 import type { SpanLevel } from "@ardea/components/trace/lazyTree";
+import { spanHex } from "@ardea/components/trace/spanIds";
 
 const NONE: Record<string, string[]> = {};
 
@@ -22,12 +23,21 @@ export function levelPageRefs(expanded: readonly string[], extra: Readonly<Recor
   return out;
 }
 
-/** The fetched pages merged into one level per parent, plus each level's next page token. */
+/**
+ * The fetched pages merged into one level per parent, plus each level's next page token and the
+ * spans known to have children (null when a page did not say).
+ */
 export function mergeLevels(refs: readonly LevelPageRef[], results: readonly PageResult[]) {
   const levels = new Map<string, SpanLevel>();
   const next = new Map<string, string>();
+  // Spans known to have children; null as soon as a loaded page does not say (older server).
+  let parents: Set<string> | null = new Set<string>();
   refs.forEach((ref, i) => {
     const r = results[i];
+    if (r?.data) {
+      if (!r.data.parent_span_ids) parents = null;
+      else for (const id of r.data.parent_span_ids) parents?.add(spanHex(id));
+    }
     const level: SpanLevel = levels.get(ref.parent) ?? { spans: [], loading: false, hasMore: false, error: null };
     if (!r || r.isPending) level.loading = true;
     if (r?.error) level.error = r.error;
@@ -38,17 +48,20 @@ export function mergeLevels(refs: readonly LevelPageRef[], results: readonly Pag
     else next.delete(ref.parent);
     levels.set(ref.parent, level);
   });
-  return { levels, next };
+  return { levels, next, parents: parents as ReadonlySet<string> | null };
 }
 
-/** The span tree's levels of one trace; `expanded` lists span ids (hex) whose children to load. */
+/**
+ * The span tree's levels of one trace; `expanded` lists span ids (hex) whose children to load.
+ * `parents` (hex ids) tells which loaded spans have children, so leaves get no expand control.
+ */
 export function useSpanLevels(traceId: string, expanded: readonly string[]) {
   // Extra pages asked for, per parent; they belong to one trace (the page may switch traces).
   const [asked, setAsked] = useState<{ traceId: string; pages: Record<string, string[]> }>({ traceId, pages: {} });
   const extra = asked.traceId === traceId ? asked.pages : NONE;
   const refs = useMemo(() => levelPageRefs(expanded, extra), [expanded, extra]);
   const results = useSpanLevelPages(traceId, refs);
-  const { levels, next } = useMemo(() => mergeLevels(refs, results), [refs, results]);
+  const { levels, next, parents } = useMemo(() => mergeLevels(refs, results), [refs, results]);
   const loadMore = useCallback(
     (parent: string) => {
       const token = next.get(parent);
@@ -61,5 +74,5 @@ export function useSpanLevels(traceId: string, expanded: readonly string[]) {
     },
     [next, traceId],
   );
-  return { levels, loadMore };
+  return { levels, parents, loadMore };
 }
