@@ -1,7 +1,8 @@
 // TanStack Query hooks for the model registry (MLflow registered-models/* and model-versions/*).
 // Prompts are registered models tagged `mlflow.prompt.is_prompt = 'true'`.
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { apiGet } from "../client";
+import { useRef } from "react";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { API_PREFIX, ApiError, apiGet, apiPost } from "../client";
 import type { KeyValue } from "../types";
 
 export interface ModelVersion {
@@ -105,5 +106,106 @@ export function useModelVersions(name: string, prompts: boolean) {
       } while (token);
       return out;
     },
+  });
+}
+
+// -- edits -------------------------------------------------------------------------------------
+
+/** A `model-versions/create` body (prompt versions: source "dummy-source" and prompt tags). */
+export interface CreateVersionRequest {
+  name: string;
+  source: string;
+  description?: string;
+  tags: KeyValue[];
+}
+
+/** A brand-new prompt: its `registered-models/create` body, then its first version. */
+export interface CreatePromptRequest {
+  model: { name: string; description?: string; tags: KeyValue[] };
+  version: CreateVersionRequest;
+}
+
+/** PATCH or DELETE a JSON body (the shared client has only GET and POST); errors as the client's. */
+export async function apiSend(method: "PATCH" | "DELETE", path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${API_PREFIX}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (response.ok) return;
+  const text = await response.text();
+  let err: { error_code?: string; message?: string } = {};
+  try {
+    err = JSON.parse(text) as typeof err;
+  } catch {
+    // not JSON: the text is the message
+  }
+  throw new ApiError(response.status, err.error_code ?? "HTTP_ERROR", err.message ?? (text.slice(0, 500) || `HTTP ${response.status}`));
+}
+
+function useRefreshModel(name: string) {
+  const client = useQueryClient();
+  return () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: ["registered-model", name] }),
+      client.invalidateQueries({ queryKey: ["model-versions", name] }),
+      client.invalidateQueries({ queryKey: ["registered-models"] }),
+    ]);
+}
+
+/** Create a version of model (or prompt) `name`; answers the new version, refreshes the lists. */
+export function useCreateVersion(name: string) {
+  const refresh = useRefreshModel(name);
+  return useMutation({
+    mutationFn: (body: CreateVersionRequest) =>
+      apiPost<{ model_version: ModelVersion }>("/2.0/mlflow/model-versions/create", body).then((r) => r.model_version),
+    onSuccess: refresh,
+  });
+}
+
+/**
+ * Create a prompt (registered model) and then its first version; answers that version. When the
+ * version fails after the prompt was made, a retry with the same name only creates the version.
+ */
+export function useCreatePrompt() {
+  const client = useQueryClient();
+  const made = useRef(new Set<string>());
+  return useMutation({
+    mutationFn: async (req: CreatePromptRequest) => {
+      if (!made.current.has(req.model.name)) {
+        await apiPost<unknown>("/2.0/mlflow/registered-models/create", req.model);
+        made.current.add(req.model.name);
+      }
+      return apiPost<{ model_version: ModelVersion }>("/2.0/mlflow/model-versions/create", req.version).then((r) => r.model_version);
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ["registered-models"] }),
+  });
+}
+
+/** Point alias `alias` of model `name` at `version` (moving it when set elsewhere). */
+export function useSetAlias(name: string) {
+  const refresh = useRefreshModel(name);
+  return useMutation({
+    mutationFn: ({ alias, version }: { alias: string; version: string }) =>
+      apiPost<unknown>("/2.0/mlflow/registered-models/alias", { name, alias, version }),
+    onSuccess: refresh,
+  });
+}
+
+/** Delete alias `alias` of model `name`. */
+export function useDeleteAlias(name: string) {
+  const refresh = useRefreshModel(name);
+  return useMutation({
+    mutationFn: (alias: string) => apiSend("DELETE", "/2.0/mlflow/registered-models/alias", { name, alias }),
+    onSuccess: refresh,
+  });
+}
+
+/** Save the description (Markdown) of model `name`. */
+export function useUpdateModelDescription(name: string) {
+  const refresh = useRefreshModel(name);
+  return useMutation({
+    mutationFn: (description: string) => apiSend("PATCH", "/2.0/mlflow/registered-models/update", { name, description }),
+    onSuccess: refresh,
   });
 }

@@ -1,7 +1,9 @@
 import { Link, useParams } from "react-router";
-import { useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
+import { useModelVersions, useRegisteredModel, useUpdateModelDescription } from "@ardea/api/queries/registry";
 import type { KeyValue } from "@ardea/api/types";
+import { DescriptionEditor } from "@ardea/components/markdown/DescriptionEditor";
 import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
+import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { RunLink } from "./RunLink";
@@ -22,12 +24,16 @@ function Tags({ tags, label }: { tags: KeyValue[]; label: string }) {
   );
 }
 
-/** One registered model: description, tags, aliases and its versions (with their source runs). */
+/**
+ * One registered model: its description (editable Markdown), tags, aliases and its versions (with
+ * their source runs), where aliases are set and deleted per version.
+ */
 export default function ModelPage() {
   const { name = "" } = useParams();
   const model = useRegisteredModel(name);
   const versions = useModelVersions(name, false);
   const m = model.data;
+  const saveDescription = useUpdateModelDescription(name);
   return (
     <section>
       <nav className="breadcrumbs">
@@ -55,7 +61,7 @@ export default function ModelPage() {
             </dd>
           </dl>
           <h2>Description</h2>
-          {m.description ? <LazyMarkdown className="note" data-testid="model-description" source={m.description} /> : <p className="muted">No description.</p>}
+          <DescriptionEditor text={m.description ?? ""} save={saveDescription} testId="model-description" />
           <h2>Tags</h2>
           <Tags tags={m.tags ?? []} label="Model tags" />
         </>
@@ -85,7 +91,9 @@ export default function ModelPage() {
                 {v.status_message ? ` (${v.status_message})` : ""}
               </td>
               <td>{v.current_stage ?? ""}</td>
-              <td>{(v.aliases ?? []).map((a) => `@${a}`).join(", ")}</td>
+              <td>
+                <AliasEditor name={name} version={v.version} aliases={v.aliases ?? []} />
+              </td>
               <td>{(v.tags ?? []).map((t) => `${t.key}=${t.value ?? ""}`).join(", ")}</td>
               <td>{v.run_id ? <RunLink runId={v.run_id} /> : <span className="muted">{v.source ?? ""}</span>}</td>
               <td>{formatTime(v.creation_timestamp)}</td>

@@ -1,11 +1,14 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
+import { useCreateVersion, useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
 import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
+import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { PromptDiff } from "./PromptDiff";
 import { PromptLineage } from "./PromptLineage";
+import { draftFrom, versionRequest } from "./promptEdit";
+import { PromptEditor } from "./PromptEditor";
 import { isUserTag } from "./promptTags";
 import { promptTemplate, templateText, templateVariables } from "./template";
 import { TemplateView } from "./TemplateView";
@@ -13,7 +16,8 @@ import "./prompts.css";
 
 /**
  * One prompt: its versions, the chosen version's template (`?v=`), a diff of two versions
- * (`?from=&to=`), aliases, and the runs and traces that used it.
+ * (`?from=&to=`), aliases (set and deleted per version), the runs and traces that used it, and
+ * "New version": an editor prefilled with the shown version's template that saves the next one.
  */
 export default function PromptPage() {
   const { name = "" } = useParams();
@@ -26,7 +30,9 @@ export default function PromptPage() {
   const to = list.find((v) => v.version === (params.get("to") ?? latest)) ?? list[0];
   const from = list.find((v) => v.version === params.get("from")) ?? list[1] ?? list[0];
   const template = chosen ? promptTemplate(chosen.tags) : null;
-  const aliasesOf = (version: string) => (prompt.data?.aliases ?? []).filter((a) => a.version === version).map((a) => `@${a.alias}`);
+  const aliasesOf = (version: string) => (prompt.data?.aliases ?? []).filter((a) => a.version === version).map((a) => a.alias);
+  const [editing, setEditing] = useState(false);
+  const create = useCreateVersion(name);
 
   const set = (key: string, value: string) =>
     setParams(
@@ -63,7 +69,7 @@ export default function PromptPage() {
 
       <h2>Versions</h2>
       {versions.isPending ? <p className="muted">Loading versions…</p> : null}
-      <table className="plain" aria-label="Prompt versions">
+      <table className="plain prompt-versions" aria-label="Prompt versions">
         <thead>
           <tr>
             <th>Version</th>
@@ -81,12 +87,42 @@ export default function PromptPage() {
                 </button>
               </td>
               <td>{v.description ?? ""}</td>
-              <td>{aliasesOf(v.version).join(", ")}</td>
+              <td>
+                <AliasEditor name={name} version={v.version} aliases={aliasesOf(v.version)} />
+              </td>
               <td>{formatTime(v.creation_timestamp)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+
+      {editing ? (
+        <PromptEditor
+          key={chosen?.version ?? ""}
+          title={chosen ? `New version (from v${chosen.version})` : "New version"}
+          initial={draftFrom(template)}
+          pending={create.isPending}
+          error={create.error}
+          onSave={(draft) =>
+            create.mutate(versionRequest(name, draft), {
+              onSuccess: (mv) => {
+                setEditing(false);
+                set("v", mv.version);
+              },
+            })
+          }
+          onCancel={() => {
+            create.reset();
+            setEditing(false);
+          }}
+        />
+      ) : (
+        <div className="toolbar">
+          <button type="button" onClick={() => setEditing(true)} disabled={versions.isPending}>
+            New version
+          </button>
+        </div>
+      )}
 
       {chosen && template ? (
         <section aria-label="Template">

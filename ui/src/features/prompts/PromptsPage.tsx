@@ -1,10 +1,42 @@
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
-import { useRegisteredModels } from "@ardea/api/queries/registry";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useCreatePrompt, useRegisteredModels } from "@ardea/api/queries/registry";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { draftFrom, newPromptRequest, promptNameProblem } from "./promptEdit";
+import { PromptEditor } from "./PromptEditor";
 import { isUserTag } from "./promptTags";
+import "./prompts.css";
+
+/** The "New prompt" form: a name and the first version's template and commit message. */
+function NewPrompt({ onClose }: { onClose: () => void }) {
+  const [name, setName] = useState("");
+  const create = useCreatePrompt();
+  const navigate = useNavigate();
+  const problem = promptNameProblem(name.trim());
+  return (
+    <PromptEditor
+      title="New prompt"
+      header={
+        <label className="toolbar">
+          Name <input aria-label="Prompt name" size={40} value={name} onChange={(e) => setName(e.target.value)} />
+          {name && problem ? <span className="muted">{problem}</span> : null}
+        </label>
+      }
+      initial={draftFrom(null)}
+      pending={create.isPending}
+      error={create.error}
+      canSave={!problem}
+      onSave={(draft) =>
+        create.mutate(newPromptRequest(name.trim(), draft), {
+          onSuccess: (mv) => void navigate(`/prompts/${encodeURIComponent(mv.name)}?v=${encodeURIComponent(mv.version)}`),
+        })
+      }
+      onCancel={onClose}
+    />
+  );
+}
 
 function PromptsTable({ search }: { search: string }) {
   const [tokens, setTokens] = useState<string[]>([""]);
@@ -62,12 +94,19 @@ function PromptsTable({ search }: { search: string }) {
 export default function PromptsPage() {
   const [params, setParams] = useSearchParams();
   const search = params.get("q") ?? "";
+  const [creating, setCreating] = useState(false);
   return (
     <section>
       <h1>Prompts</h1>
       <div className="toolbar">
         <FilterBox key={search} label="Search prompts" placeholder="Prompt name contains…" value={search} onApply={(q) => setParams(q ? { q } : {})} />
+        {creating ? null : (
+          <button type="button" onClick={() => setCreating(true)}>
+            New prompt
+          </button>
+        )}
       </div>
+      {creating ? <NewPrompt onClose={() => setCreating(false)} /> : null}
       <PromptsTable key={search} search={search} />
     </section>
   );
