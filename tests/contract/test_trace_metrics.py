@@ -1,5 +1,5 @@
-"""``trace_metrics`` (per-bucket trace aggregates and feedback pass rates) over SQLite and
-PostgreSQL: the same seed gives the same numbers on both."""
+"""``trace_metrics`` (per-bucket trace aggregates and feedback pass rates) over SQLite,
+PostgreSQL and MySQL/MariaDB: the same seed gives the same numbers on each."""
 
 from __future__ import annotations
 
@@ -21,16 +21,28 @@ def _wipe(store: Any) -> None:
     from ardea.store.sql import tables
     from ardea.store.sql.experiments import insert_default_experiment
 
-    names = ", ".join(t.name for t in tables.metadata.sorted_tables)
+    names = [t.name for t in tables.metadata.sorted_tables]
 
     def op(conn: sa.Connection) -> None:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+            for name in names:
+                conn.execute(sa.text(f"TRUNCATE TABLE {name}"))
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
         insert_default_experiment(conn, store.default_artifact_root)
 
     store.database.write(op)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, int]]:
     """A fresh SQL tracking store with seeded traces, and the seeded experiment's id."""
     from ardea.store.sql.tracking import SqlTrackingStore
@@ -40,7 +52,7 @@ def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[A
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         store = SqlTrackingStore(f"sqlite:///{path}")
     else:
-        store = request.getfixturevalue("_postgres_tracking")
+        store = request.getfixturevalue(f"_{request.param}_tracking")  # contract/conftest.py
         _wipe(store)
     exp = store.create_experiment("metrics")
     other = store.create_experiment("other")

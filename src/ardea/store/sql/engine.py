@@ -52,7 +52,8 @@ def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
 def normalize_uri(uri: str) -> str:
     """Map a user-facing database URI to the SQLAlchemy URL Ardea uses.
 
-    ``postgresql://`` and ``postgres://`` use psycopg 3, ``mysql://`` uses PyMySQL (utf8mb4).
+    ``postgresql://`` and ``postgres://`` use psycopg 3, ``mysql://`` uses PyMySQL (utf8mb4);
+    ``mariadb://`` is read as ``mysql://`` (one dialect for both servers).
 
     Raises:
         InvalidArgumentError: The scheme is not SQLite, PostgreSQL or MySQL.
@@ -66,8 +67,10 @@ def normalize_uri(uri: str) -> str:
             scheme = "postgresql+psycopg"
         return f"{scheme}://{rest}"
     if base in ("mysql", "mariadb"):
-        if "+" not in scheme:
-            scheme = "mysql+pymysql"
+        # SQLAlchemy's "mysql" dialect serves MariaDB too (``dialect.is_mariadb``); its
+        # "mariadb" one would skip the ``mysql_*`` table options and dialect-name checks.
+        driver = scheme.split("+", 1)[1] if "+" in scheme else "pymysql"
+        scheme = f"mysql+{driver}"
         url = f"{scheme}://{rest}"
         if "charset=" not in rest:
             url += ("&" if "?" in rest else "?") + "charset=utf8mb4"

@@ -123,11 +123,6 @@ def series_ids(conn: Connection, run_id: str, keys: Sequence[str]) -> dict[str, 
         conn.execute(ms.insert().prefix_with("IGNORE"), rows)
     for part in chunked(missing, 500):
         found.update(_select_series(conn, run_id, part, lock=dialect != "sqlite"))
-    unmatched = [k for k in keys if k not in found]
-    if unmatched:
-        # MySQL compares with PAD SPACE: "a" and "a " are one key there, stored as either.
-        padded = {k.rstrip(" "): v for k, v in found.items()}
-        found.update({k: padded[k.rstrip(" ")] for k in unmatched})
     return found
 
 

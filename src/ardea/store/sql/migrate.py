@@ -29,7 +29,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0005_version_stage_index"
+HEAD_REVISION = "0006_mysql_nopad_collation"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"

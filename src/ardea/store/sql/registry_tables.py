@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ardea.store.sql.collation import MARIADB_COLLATION
 from ardea.store.sql.tables import metadata
 
 __all__ = [
@@ -27,7 +28,7 @@ DELETED_STAGE = "Deleted_Internal"
 
 _NAME = 256
 _KEY = 250
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}  # see tables
 
 
 def _model_fk() -> sa.ForeignKey:

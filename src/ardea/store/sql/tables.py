@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ardea.store.sql.collation import MARIADB_COLLATION, mysql_table_options
+
 __all__ = [
     "assessments",
     "datasets",
@@ -48,9 +50,19 @@ metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 """The one MetaData of the tracking schema."""
 
 _KEY = 250
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
-"""Binary collation on MySQL, so ``=``, uniqueness and ordering are case-sensitive as on
-SQLite and PostgreSQL."""
+_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}
+"""Binary NO PAD collation on MySQL/MariaDB, so ``=``, uniqueness and ordering are
+case-sensitive and trailing spaces count, as on SQLite and PostgreSQL (``utf8mb4_bin`` is PAD
+SPACE: "lr" = "lr "). Written with MariaDB's name; :func:`mysql_collation` picks the server's
+(migration 0006 converts, and ``metadata.create_all`` swaps it in)."""
+
+
+@sa.event.listens_for(metadata, "before_create")
+def _server_collation(target: sa.MetaData, connection: sa.Connection, **kw: object) -> None:
+    """Before ``create_all`` on MySQL, declare the server's own NO PAD collation."""
+    options = mysql_table_options(connection.dialect)
+    for table in target.tables.values():
+        table.dialect_kwargs.update(options)
 
 
 def _run_fk() -> sa.ForeignKey:

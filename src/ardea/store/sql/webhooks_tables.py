@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ardea.store.sql.collation import MARIADB_COLLATION
 from ardea.store.sql.tables import metadata
 
 __all__ = ["webhook_events", "webhooks"]
 
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}  # see tables
 
 webhooks = sa.Table(
     "webhooks",

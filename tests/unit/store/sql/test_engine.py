@@ -146,6 +146,8 @@ def test_in_memory_database() -> None:
         ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
         ("mysql://u:p@h/db", "mysql+pymysql://u:p@h/db?charset=utf8mb4"),
         ("mysql://u@h/db?ssl=1", "mysql+pymysql://u@h/db?ssl=1&charset=utf8mb4"),
+        ("mariadb://u:p@h/db", "mysql+pymysql://u:p@h/db?charset=utf8mb4"),
+        ("mariadb+pymysql://u@h/db", "mysql+pymysql://u@h/db?charset=utf8mb4"),
         ("sqlite:///x.db", "sqlite:///x.db"),
     ],
 )
