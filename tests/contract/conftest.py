@@ -10,6 +10,7 @@ if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
     sys.path.insert(0, _TESTS)
 
 from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
+from fixtures.sql_wipe import wipe  # noqa: E402
 
 # isort: split
 
@@ -75,27 +76,6 @@ def _mysql_tracking(mysql_uri: str) -> Iterator[object]:
     store.close()
 
 
-def _wipe(store: object) -> None:
-    import sqlalchemy as sa
-
-    from ardea.store.sql import tables
-    from ardea.store.sql.experiments import insert_default_experiment
-
-    names = [t.name for t in tables.metadata.sorted_tables]
-
-    def op(conn: sa.Connection) -> None:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        else:
-            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
-            for name in names:
-                conn.execute(sa.text(f"TRUNCATE TABLE {name}"))
-            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
-        insert_default_experiment(conn, store.default_artifact_root)  # type: ignore[attr-defined]
-
-    store.database.write(op)  # type: ignore[attr-defined]
-
-
 def _fresh_sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> object:
     from ardea.store.sql.tracking import SqlTrackingStore
 
@@ -153,5 +133,5 @@ def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[o
         yield request.getfixturevalue("rest_tracking_store")
     else:
         store = request.getfixturevalue(f"_{request.param}_tracking")
-        _wipe(store)
+        wipe(store)
         yield store

@@ -12,28 +12,8 @@ import pytest
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.store.sql.trace_metrics import trace_metrics
+from fixtures.sql_wipe import wipe
 from fixtures.trace_metrics_seed import END, T0, seed
-
-
-def _wipe(store: Any) -> None:
-    import sqlalchemy as sa
-
-    from ardea.store.sql import tables
-    from ardea.store.sql.experiments import insert_default_experiment
-
-    names = [t.name for t in tables.metadata.sorted_tables]
-
-    def op(conn: sa.Connection) -> None:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        else:
-            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
-            for name in names:
-                conn.execute(sa.text(f"TRUNCATE TABLE {name}"))
-            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
-        insert_default_experiment(conn, store.default_artifact_root)
-
-    store.database.write(op)
 
 
 @pytest.fixture(
@@ -53,7 +33,7 @@ def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[A
         store = SqlTrackingStore(f"sqlite:///{path}")
     else:
         store = request.getfixturevalue(f"_{request.param}_tracking")  # contract/conftest.py
-        _wipe(store)
+        wipe(store)
     exp = store.create_experiment("metrics")
     other = store.create_experiment("other")
     seed(store.trace_store(), exp, other)
