@@ -13,24 +13,10 @@ import pytest
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Assessment, Span, TraceInfo
 from ardea.store.sql.traces import SqlTraceStore
+from fixtures.sql_wipe import wipe
 
 MS = 1_000_000  # ns per ms
 T0 = 1_700_000_000_000  # ms
-
-
-def _wipe(tracking: Any) -> None:
-    import sqlalchemy as sa
-
-    from ardea.store.sql import tables
-    from ardea.store.sql.experiments import insert_default_experiment
-
-    names = ", ".join(t.name for t in tables.metadata.sorted_tables)
-
-    def op(conn: sa.Connection) -> None:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        insert_default_experiment(conn, tracking.default_artifact_root)
-
-    tracking.database.write(op)
 
 
 _PG_SCHEMA = "ardea_trace_contract"
@@ -68,7 +54,7 @@ def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[A
         store.close()
     else:
         store = request.getfixturevalue("_postgres_traces")
-        _wipe(store)
+        wipe(store)
         yield store
 
 

@@ -18,6 +18,7 @@ from ardea.store.webhooks import WebhookStore
 from ardea.webhooks.entities import Webhook, WebhookEvent
 from ardea.webhooks.secrets import SecretCipher
 from fixtures import registry_backends as rb
+from fixtures.sql_wipe import wipe
 
 postgres_registry_tracking = rb.postgres_registry_tracking
 
@@ -57,7 +58,7 @@ def _rest_env(uri: str, tmp_path: Path) -> Iterator[Env]:
 def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
     if kind == "postgres":
         tracking = request.getfixturevalue("postgres_registry_tracking")
-        rb._wipe_postgres(tracking)
+        wipe(tracking)
         cipher = SecretCipher("contract-key")
         yield Env(SqlWebhookStore(tracking.database, cipher), tracking.database)
         return
