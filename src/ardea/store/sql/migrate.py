@@ -48,13 +48,19 @@ def current_revision(conn: Connection) -> str | None:
     return str(rows[0]) if rows else None
 
 
-def _alembic_config(conn: Connection, on_step: Callable[[str], None] | None = None) -> Any:
+def _alembic_config(
+    conn: Connection,
+    on_step: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Any:
+    """Alembic's config on ``conn``; revisions may report long steps through ``progress``."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = conn
     cfg.attributes["on_step"] = on_step
+    cfg.attributes["progress"] = progress
     return cfg
 
 
@@ -105,7 +111,7 @@ def upgrade_connection(conn: Connection, progress: Callable[[str], None] | None 
         report = progress or _log.info
         pending = pending_revisions(conn)
         report(f"Upgrading the database schema: {len(pending)} to apply ({', '.join(pending)})")
-        command.upgrade(_alembic_config(conn, _reporter(pending, report)), "head")
+        command.upgrade(_alembic_config(conn, _reporter(pending, report), report), "head")
     finally:
         if conn.dialect.name == "mysql":
             conn.execute(sa.text("SELECT RELEASE_LOCK('ardea_migrate')"))

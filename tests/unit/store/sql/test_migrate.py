@@ -215,7 +215,10 @@ def test_mysql_upgrade_from_pad_space_keeps_rows_and_splits_keys(
         assert conn.execute(lr_padded).scalar() == 1  # the PAD SPACE bug: "lr " finds "lr"
     lines: list[str] = []
     migrate.upgrade(uri, progress=lines.append)
-    assert [line.split()[1] for line in lines[1:]] == [migrate.HEAD_REVISION]
+    applied = [line for line in lines if line.startswith("  applied")]
+    assert [line.split()[1] for line in applied] == [migrate.HEAD_REVISION]
+    tables = [line for line in lines if line.startswith("    ")]  # one line per converted table
+    assert len(tables) == 27 and tables[-1].strip().endswith(" s") and "(27/27)" in tables[-1]
     collations = _mysql_collations(uri)
     assert collations.pop("expected") == nopad in ("utf8mb4_nopad_bin", "utf8mb4_0900_bin")
     assert set(collations.values()) == {nopad}

@@ -12,10 +12,11 @@ Revision ID: 0006_mysql_nopad_collation
 Revises: 0005_version_stage_index
 """
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 from ardea.store.sql.collation import mysql_collation
 
@@ -99,12 +100,16 @@ def _convert(collation: str) -> None:
         for table, fk in fks:
             conn.execute(sa.text(f"ALTER TABLE {table} DROP FOREIGN KEY {fk['name']}"))
         try:
-            for name in names:
+            report = context.config.attributes.get("progress") or (lambda line: None)
+            for i, name in enumerate(names, 1):
+                started = time.perf_counter()
                 conn.execute(
                     sa.text(
                         f"ALTER TABLE {name} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation}"
                     )
-                )
+                )  # rebuilds the table: long for big metric tables, hence the report
+                took = time.perf_counter() - started
+                report(f"    {name}: {collation} ({i}/{len(names)}) in {took:.2f} s")
         finally:  # an SQL error above still leaves every key in place
             for table, fk in fks:
                 op.create_foreign_key(
