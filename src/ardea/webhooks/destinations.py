@@ -21,6 +21,7 @@ the server's own network. Stdlib only.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import os
 import socket
@@ -89,9 +90,27 @@ def blocked_reason(address: str) -> str | None:
     return next((name for name, hit in checks if hit), None)
 
 
+RESOLVE_TIMEOUT_S = 5.0
+"""Longest wait for a webhook host's DNS answer; past it the host counts as unresolved."""
+
+_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="ardea-dns")
+
+
 def _resolve(host: str, port: int) -> list[str]:
-    """The addresses of ``host`` in resolver order, without duplicates (socket.gaierror)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    """The addresses of ``host`` in resolver order, without duplicates.
+
+    ``getaddrinfo`` cannot be cancelled, so it runs on a small pool and the caller stops
+    waiting after :data:`RESOLVE_TIMEOUT_S` (a hung resolver then holds a pool thread, not a
+    request).
+
+    Raises:
+        OSError: ``host`` does not resolve (``socket.gaierror``) or not in time.
+    """
+    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        infos = future.result(timeout=RESOLVE_TIMEOUT_S)
+    except concurrent.futures.TimeoutError as exc:
+        raise OSError(f"no DNS answer for {host} within {RESOLVE_TIMEOUT_S:g} s") from exc
     out: list[str] = []
     for info in infos:
         address = str(info[4][0])

@@ -149,3 +149,24 @@ def test_transport_connects_to_the_checked_address_when_opted_out(
     finally:
         thread.join(30)
         server.server_close()
+
+
+def test_a_hung_resolver_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from ardea.webhooks import destinations
+
+    release = threading.Event()
+
+    def hung(*args: object, **kwargs: object) -> list[object]:
+        release.wait(10)
+        return []
+
+    monkeypatch.setattr(destinations, "RESOLVE_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    try:  # the resolver answers only when released: the timeout must give up on it first
+        with pytest.raises(OSError, match="no DNS answer"):
+            destinations.checked_addresses("slow.example.com", 443)
+        destinations.check_webhook_url("https://slow.example.com/hook")  # unresolved: accepted
+    finally:
+        release.set()
