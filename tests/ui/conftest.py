@@ -75,6 +75,21 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+@pytest.fixture(scope="module")
+def ui_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A fresh ``ardea server`` (SQLite, local artifacts) for one test module, stopped after.
+
+    Depends on ``browser`` so that a machine without Chromium skips before starting it.
+    """
+    from fixtures.server_process import ServerProcess
+
+    server = ServerProcess(tmp_path_factory.mktemp("ui-server"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context and page per test (empty cache and storage), closed after."""

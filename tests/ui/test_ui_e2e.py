@@ -11,7 +11,6 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -148,15 +147,10 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data_dir: Path = tmp_path_factory.mktemp("ui-e2e")
-    server = ServerProcess(data_dir)
-    try:
-        s = Seeded(server)
-        yield s
-        s.http.close()
-    finally:
-        server.stop()
+def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
+    s = Seeded(ui_server)
+    yield s
+    s.http.close()
 
 
 @pytest.fixture

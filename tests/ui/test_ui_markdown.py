@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,13 +57,8 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data_dir: Path = tmp_path_factory.mktemp("ui-markdown")
-    server = ServerProcess(data_dir)
-    try:
-        yield Seeded(server)
-    finally:
-        server.stop()
+def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
+    yield Seeded(ui_server)
 
 
 def _dialogs(page: Any) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,23 +26,18 @@ V2 = "Hello {{ name }}, meet {{ friend }}."
 
 
 @pytest.fixture(scope="module")
-def server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(ui_server: ServerProcess) -> ServerProcess:
     import ardea
 
-    data_dir: Path = tmp_path_factory.mktemp("ui-prompt-edit")
-    srv = ServerProcess(data_dir)
+    ardea.set_tracking_uri(ui_server.url)
     try:
-        ardea.set_tracking_uri(srv.url)
-        try:
-            ardea.register_prompt(PROMPT, V1, commit_message="first")
-            client = ardea.get_client()
-            client.create_registered_model(MODEL)
-            client.create_model_version(MODEL, "s3://bucket/m-1")
-        finally:
-            ardea.set_tracking_uri(None)
-        yield srv
+        ardea.register_prompt(PROMPT, V1, commit_message="first")
+        client = ardea.get_client()
+        client.create_registered_model(MODEL)
+        client.create_model_version(MODEL, "s3://bucket/m-1")
     finally:
-        srv.stop()
+        ardea.set_tracking_uri(None)
+    return ui_server
 
 
 @pytest.fixture

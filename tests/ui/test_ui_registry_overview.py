@@ -12,7 +12,6 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -126,15 +125,10 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data_dir: Path = tmp_path_factory.mktemp("ui-registry")
-    server = ServerProcess(data_dir)
-    try:
-        s = Seeded(server)
-        yield s
-        s.http.close()
-    finally:
-        server.stop()
+def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
+    s = Seeded(ui_server)
+    yield s
+    s.http.close()
 
 
 def test_experiment_overview_draws_charts(page: Any, seeded: Seeded) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -83,15 +82,10 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data_dir: Path = tmp_path_factory.mktemp("ui-runs-extra")
-    server = ServerProcess(data_dir)
-    try:
-        s = Seeded(server)
-        yield s
-        s.http.close()
-    finally:
-        server.stop()
+def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
+    s = Seeded(ui_server)
+    yield s
+    s.http.close()
 
 
 def test_compare_page_draws_parallel_coordinates_and_scatter(page: Any, seeded: Seeded) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -159,13 +158,8 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data_dir: Path = tmp_path_factory.mktemp("ui-traces")
-    server = ServerProcess(data_dir)
-    try:
-        yield Seeded(server)
-    finally:
-        server.stop()
+def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
+    yield Seeded(ui_server)
 
 
 def _trace_url(seeded: Seeded) -> str:

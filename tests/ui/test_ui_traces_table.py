@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,13 +66,8 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def seeded(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data_dir: Path = tmp_path_factory.mktemp("ui-traces-table")
-    server = ServerProcess(data_dir)
-    try:
-        yield Seeded(server)
-    finally:
-        server.stop()
+def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
+    yield Seeded(ui_server)
 
 
 def test_tag_chips_and_sort_by_latency(page: Any, seeded: Seeded) -> None:
