@@ -39,6 +39,7 @@ from ardea.store.sql.registry_load import (
     registered_models_from_rows,
     registered_models_wire,
 )
+from ardea.store.sql.registry_search import registered_models_page
 from ardea.store.sql.registry_tables import (
     model_version_tags,
     model_versions,
@@ -192,8 +193,6 @@ class SqlRegisteredModels:
     ) -> PagedList[RegisteredModel]:
         """Models matching the filter (prompts excluded unless asked for), ordered and paged."""
         args = (filter_string, max_results, order_by, page_token)
-        from ardea.store.sql.registry_search import registered_models_page
-
         return search_page(
             self._db,
             registered_models_page,
@@ -211,8 +210,6 @@ class SqlRegisteredModels:
     ) -> PagedList[dict[str, Any]]:
         """:meth:`search_registered_models` as MLflow messages built straight from the rows."""
         args = (filter_string, max_results, order_by, page_token)
-        from ardea.store.sql.registry_search import registered_models_page
-
         return search_page(
             self._db,
             registered_models_page,

@@ -38,6 +38,7 @@ from ardea.store.sql.registry_common import (
     version_for_write,
 )
 from ardea.store.sql.registry_load import load_model_versions, model_versions_wire
+from ardea.store.sql.registry_search import model_versions_page
 from ardea.store.sql.registry_source import resolve_source
 from ardea.store.sql.registry_tables import (
     DELETED_STAGE,
@@ -211,8 +212,6 @@ class SqlModelVersions:
     ) -> PagedList[ModelVersion]:
         """Versions matching the filter (prompt versions excluded unless asked), paged."""
         args = (filter_string, max_results, order_by, page_token)
-        from ardea.store.sql.registry_search import model_versions_page
-
         return search_page(
             self._db,
             model_versions_page,
@@ -230,8 +229,6 @@ class SqlModelVersions:
     ) -> PagedList[dict[str, Any]]:
         """:meth:`search_model_versions` as MLflow messages built straight from the rows."""
         args = (filter_string, max_results, order_by, page_token)
-        from ardea.store.sql.registry_search import model_versions_page
-
         return search_page(
             self._db,
             model_versions_page,

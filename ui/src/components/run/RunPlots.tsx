@@ -67,6 +67,44 @@ function Tooltip({ hover, lines, width, testId }: { hover: Hover; lines: string[
   );
 }
 
+interface HoverCanvasProps {
+  canvas: React.RefObject<HTMLCanvasElement | null>;
+  width: number;
+  label: string;
+  testId: string;
+  tooltipTestId: string;
+  hover: Hover | null;
+  setHover: (hover: Hover | null) => void;
+  /** The index of the item under the pointer, or null. */
+  pick: (at: Pt) => number | null;
+  /** The tooltip's lines for an item (null: no tooltip). */
+  lines: (index: number) => string[] | null;
+}
+
+/** A plot canvas that tracks the hovered item (see `pick`) and shows its text tooltip. */
+function HoverCanvas({ canvas, width, label, testId, tooltipTestId, hover, setHover, pick, lines }: HoverCanvasProps) {
+  const shown = hover ? lines(hover.index) : null;
+  const onMove = (e: MouseEvent<HTMLCanvasElement>) => {
+    const at = pointer(e);
+    const index = pick(at);
+    setHover(index === null ? null : { index, at });
+  };
+  return (
+    <div style={{ position: "relative" }}>
+      <canvas
+        ref={canvas}
+        data-testid={testId}
+        aria-label={label}
+        role="img"
+        onMouseMove={onMove}
+        onMouseLeave={() => setHover(null)}
+        style={{ cursor: hover ? "pointer" : undefined }}
+      />
+      {hover && shown ? <Tooltip hover={hover} width={width} testId={tooltipTestId} lines={shown} /> : null}
+    </div>
+  );
+}
+
 /**
  * Parallel coordinates on a canvas: one vertical axis per dim, one polyline per run. Hovering a
  * line highlights it and shows the run's name and values.
@@ -135,33 +173,23 @@ export function ParallelCoordinates({ runs, dims }: { runs: Run[]; dims: Dim[] }
     });
   }, [geometry, dims.length, width, hovered]);
 
-  const onMove = (e: MouseEvent<HTMLCanvasElement>) => {
-    const at = pointer(e);
-    const index = nearestPolyline(geometry.points, at, HIT);
-    setHover(index === null ? null : { index, at });
+  const lines = (index: number) => {
+    const run = runs[index];
+    return run ? [runName(run), ...geometry.axes.map((a) => `${clip(a.label, 32)}: ${formatValue(dimValue(run, a.dim))}`)] : null;
   };
-  const run = hover ? runs[hover.index] : undefined;
   return (
     <div ref={box} className="chart-box">
-      <div style={{ position: "relative" }}>
-        <canvas
-          ref={canvas}
-          data-testid="parallel-coordinates"
-          aria-label="Parallel coordinates"
-          role="img"
-          onMouseMove={onMove}
-          onMouseLeave={() => setHover(null)}
-          style={{ cursor: hover ? "pointer" : undefined }}
-        />
-        {hover && run ? (
-          <Tooltip
-            hover={hover}
-            width={width}
-            testId="parallel-tooltip"
-            lines={[runName(run), ...geometry.axes.map((a) => `${clip(a.label, 32)}: ${formatValue(dimValue(run, a.dim))}`)]}
-          />
-        ) : null}
-      </div>
+      <HoverCanvas
+        canvas={canvas}
+        width={width}
+        label="Parallel coordinates"
+        testId="parallel-coordinates"
+        tooltipTestId="parallel-tooltip"
+        hover={hover}
+        setHover={setHover}
+        pick={(at) => nearestPolyline(geometry.points, at, HIT)}
+        lines={lines}
+      />
       <p className="muted">
         {runs.map((r, i) => (
           <span
@@ -232,37 +260,29 @@ export function ScatterPlot({ runs, x, y }: { runs: Run[]; x: Dim; y: Dim }) {
     });
   }, [geometry, x, y, width, hovered]);
 
-  const onMove = (e: MouseEvent<HTMLCanvasElement>) => {
-    const at = pointer(e);
-    const index = nearestPoint(geometry.points, at, HIT);
-    setHover(index === null ? null : { index, at });
+  const lines = (index: number) => {
+    const run = runs[index];
+    return run
+      ? [
+          runName(run),
+          `${clip(geometry.xa.label, 32)}: ${formatValue(dimValue(run, x))}`,
+          `${clip(geometry.ya.label, 32)}: ${formatValue(dimValue(run, y))}`,
+        ]
+      : null;
   };
-  const run = hover ? runs[hover.index] : undefined;
   return (
     <div ref={box} className="chart-box">
-      <div style={{ position: "relative" }}>
-        <canvas
-          ref={canvas}
-          data-testid="scatter-plot"
-          aria-label="Scatter plot"
-          role="img"
-          onMouseMove={onMove}
-          onMouseLeave={() => setHover(null)}
-          style={{ cursor: hover ? "pointer" : undefined }}
-        />
-        {hover && run ? (
-          <Tooltip
-            hover={hover}
-            width={width}
-            testId="scatter-tooltip"
-            lines={[
-              runName(run),
-              `${clip(geometry.xa.label, 32)}: ${formatValue(dimValue(run, x))}`,
-              `${clip(geometry.ya.label, 32)}: ${formatValue(dimValue(run, y))}`,
-            ]}
-          />
-        ) : null}
-      </div>
+      <HoverCanvas
+        canvas={canvas}
+        width={width}
+        label="Scatter plot"
+        testId="scatter-plot"
+        tooltipTestId="scatter-tooltip"
+        hover={hover}
+        setHover={setHover}
+        pick={(at) => nearestPoint(geometry.points, at, HIT)}
+        lines={lines}
+      />
     </div>
   );
 }

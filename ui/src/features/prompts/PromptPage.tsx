@@ -139,26 +139,8 @@ export default function PromptPage() {
         <section aria-label="Compare versions">
           <h2>Compare versions</h2>
           <div className="toolbar">
-            <label>
-              From{" "}
-              <select aria-label="Diff from version" value={from.version} onChange={(e) => set("from", e.target.value)}>
-                {list.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    v{v.version}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              To{" "}
-              <select aria-label="Diff to version" value={to.version} onChange={(e) => set("to", e.target.value)}>
-                {list.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    v{v.version}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <VersionSelect label="From" aria="Diff from version" versions={list} value={from.version} onChange={(v) => set("from", v)} />
+            <VersionSelect label="To" aria="Diff to version" versions={list} value={to.version} onChange={(v) => set("to", v)} />
           </div>
           <PromptDiff
             label={`Diff from v${from.version} to v${to.version}`}
@@ -173,5 +155,21 @@ export default function PromptPage() {
         <PromptLineage name={name} />
       </section>
     </section>
+  );
+}
+
+/** A labelled picker of one of the prompt's versions. */
+function VersionSelect(props: { label: string; aria: string; versions: { version: string }[]; value: string; onChange: (version: string) => void }) {
+  return (
+    <label>
+      {props.label}{" "}
+      <select aria-label={props.aria} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.versions.map((v) => (
+          <option key={v.version} value={v.version}>
+            v{v.version}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
