@@ -144,8 +144,8 @@ def build_search_corpus(db_path: Path, total_spans: int, spans_per_trace: int) -
     (``env``) are bulk-inserted in one statement (the store has no bulk tag call).
     Returns the experiment id, the build rate and the filter bounds the searches use.
     """
-    import ardea.store.sql.tables as t
-    from ardea.store.sql.tracking import SqlTrackingStore
+    import ardea.store.sql.tracking.tables as t
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     tracking = SqlTrackingStore(f"sqlite:///{db_path}")
     exp = tracking.create_experiment("trace-search-corpus")
@@ -192,7 +192,7 @@ def build_big_trace(db_path: Path, experiment_id: str, n_spans: int) -> tuple[st
     Returns (trace id, root span id).
     """
     from ardea.entities import Span
-    from ardea.store.sql.traces import SqlTraceStore
+    from ardea.store.sql.traces.store import SqlTraceStore
 
     store = SqlTraceStore(f"sqlite:///{db_path}")
     rng = random.Random(7)
@@ -223,7 +223,7 @@ def big_trace_store_timings(
     db_path: Path, trace_id: str, root_id: str, page: int, out: dict[str, float]
 ) -> None:
     """Store-level reads of the big trace: a page of roots, of the root's children, everything."""
-    from ardea.store.sql.traces import SqlTraceStore
+    from ardea.store.sql.traces.store import SqlTraceStore
 
     store = SqlTraceStore(f"sqlite:///{db_path}")
 

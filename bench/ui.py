@@ -130,7 +130,7 @@ def seed_runs(base_url: str, exp: str, total: int) -> None:
 
 def seed(tmp: Path, size: dict[str, int]) -> tuple[Any, dict[str, str]]:
     """Build the trace in SQLite, start the server, seed runs and the long metric."""
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     db = tmp / "ardea.db"
     tracking = SqlTrackingStore(f"sqlite:///{db}")

@@ -33,6 +33,7 @@ from ardea._core.errors import (
     UnavailableError,
     UpstreamError,
 )
+from ardea._core.version import __version__
 
 if TYPE_CHECKING:
     from ardea.client import ArdeaClient
@@ -90,7 +91,6 @@ if TYPE_CHECKING:
         update_current_trace,
     )
 
-__version__ = "0.1.0"
 
 _FLUENT_NAMES = (
     "ActiveRun",

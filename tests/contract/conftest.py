@@ -28,7 +28,7 @@ _PG_SCHEMA = "ardea_tracking_contract"
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite database, copied for each test (migrating once keeps tests fast)."""
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     path = tmp_path_factory.mktemp("tracking-template") / "template.db"
     SqlTrackingStore(f"sqlite:///{path}").close()  # close() checkpoints the WAL into the file
@@ -40,8 +40,8 @@ def _postgres_tracking(postgres_uri: str) -> Iterator[object]:
     """One PostgreSQL store per session, in its own schema so other suites are not disturbed."""
     import sqlalchemy as sa
 
-    from ardea.store.sql.engine import normalize_uri
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql._db.engine import normalize_uri
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     engine = sa.create_engine(normalize_uri(postgres_uri), poolclass=sa.pool.NullPool)
     with engine.begin() as conn:
@@ -59,10 +59,10 @@ def _mysql_tracking(mysql_uri: str) -> Iterator[object]:
     """One MySQL/MariaDB store per session (its tables dropped first)."""
     import sqlalchemy as sa
 
-    from ardea.store.sql import tables
-    from ardea.store.sql.engine import normalize_uri
-    from ardea.store.sql.migrate import VERSION_TABLE
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql import schema as tables
+    from ardea.store.sql._db.engine import normalize_uri
+    from ardea.store.sql._db.migrate import VERSION_TABLE
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     uri = mysql_uri
     engine = sa.create_engine(normalize_uri(uri), poolclass=sa.pool.NullPool)
@@ -77,7 +77,7 @@ def _mysql_tracking(mysql_uri: str) -> Iterator[object]:
 
 
 def _fresh_sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> object:
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     template: Path = request.getfixturevalue("_sqlite_template")
     path = tmp_path / f"{uuid.uuid4().hex}.db"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ardea._core.errors import InvalidArgumentError
-from ardea.store.sql.trace_metrics import trace_metrics
+from ardea.store.sql.traces.metrics import trace_metrics
 from fixtures.sql_wipe import wipe
 from fixtures.trace_metrics_seed import END, T0, seed
 
@@ -25,7 +25,7 @@ from fixtures.trace_metrics_seed import END, T0, seed
 )
 def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, int]]:
     """A fresh SQL tracking store with seeded traces, and the seeded experiment's id."""
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     if request.param == "sqlite":
         path = tmp_path / "metrics.db"

@@ -12,7 +12,7 @@ import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Assessment, Span, TraceInfo
-from ardea.store.sql.traces import SqlTraceStore
+from ardea.store.sql.traces.store import SqlTraceStore
 from fixtures.sql_wipe import wipe
 
 MS = 1_000_000  # ns per ms
@@ -27,8 +27,8 @@ def _postgres_traces(postgres_uri: str) -> Iterator[Any]:
     """One PostgreSQL tracking store per session, in a schema of its own."""
     import sqlalchemy as sa
 
-    from ardea.store.sql.engine import normalize_uri
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql._db.engine import normalize_uri
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     engine = sa.create_engine(normalize_uri(postgres_uri), poolclass=sa.pool.NullPool)
     with engine.begin() as conn:
@@ -44,7 +44,7 @@ def _postgres_traces(postgres_uri: str) -> Iterator[Any]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A fresh SQL tracking store (only the Default experiment) on SQLite and PostgreSQL."""
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     if request.param == "sqlite":
         path = tmp_path / "traces.db"

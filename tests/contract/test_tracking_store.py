@@ -33,7 +33,7 @@ from ardea.entities import (
 )
 from ardea.store.rest.tracking import RestTrackingStore
 from ardea.store.search.paging import decode_page_token
-from ardea.store.sql.tracking import SqlTrackingStore
+from ardea.store.sql.tracking.store import SqlTrackingStore
 
 MAX_DOUBLE = 1.7976931348623157e308
 

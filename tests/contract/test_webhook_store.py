@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.store.sql.tracking import SqlTrackingStore
-from ardea.store.sql.webhooks import SqlWebhookStore
+from ardea._core.secrets import SecretCipher
+from ardea.entities.webhook import Webhook, WebhookEvent
+from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.webhooks.store import SqlWebhookStore
 from ardea.store.webhooks import WebhookStore
-from ardea.webhooks.entities import Webhook, WebhookEvent
-from ardea.webhooks.secrets import SecretCipher
 from fixtures import registry_backends as rb
 from fixtures.sql_wipe import wipe
 

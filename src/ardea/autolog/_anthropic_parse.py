@@ -2,7 +2,7 @@
 
 Anthropic reports ``input_tokens`` without the cached part; the span's token usage follows
 OpenAI's convention instead (``input_tokens`` = the whole prompt, cache reads and writes
-included), as :func:`ardea.tracing.cost.compute_cost` expects.
+included), as :func:`ardea.llm.pricing.compute_cost` expects.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ardea.autolog._llm_call import MODEL, TOOLS, usage_attributes
+from ardea.autolog._llm_call import MODEL, TOOLS
 from ardea.autolog._llm_call import field as _get
-from ardea.autolog._llm_call import positive_int as _int
+from ardea.llm.usage import anthropic_usage
 
-__all__ = ["MessageAccumulator", "result_attributes", "tools_attrs", "usage_of"]
+__all__ = ["MessageAccumulator", "result_attributes", "tools_attrs"]
 
 PROVIDER = "anthropic"
 
@@ -36,23 +36,12 @@ def tools_attrs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {TOOLS: out}
 
 
-def usage_of(usage: Any, model: str | None) -> dict[str, Any]:
-    """Token usage and cost attributes from a ``usage`` object or dict."""
-    if usage is None:
-        return {}
-    uncached = _int(_get(usage, "input_tokens"))
-    read = _int(_get(usage, "cache_read_input_tokens"))
-    written = _int(_get(usage, "cache_creation_input_tokens"))
-    out = _int(_get(usage, "output_tokens"))
-    return usage_attributes(model, PROVIDER, uncached + read + written, out, None, read, written)
-
-
 def result_attributes(result: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Model, token usage and cost of a non-streamed message."""
     model = _get(result, "model") or kwargs.get("model")
     model = model if isinstance(model, str) else None
     attrs: dict[str, Any] = {MODEL: model} if model else {}
-    attrs.update(usage_of(_get(result, "usage"), model))
+    attrs.update(anthropic_usage(_get(result, "usage"), model))
     return attrs
 
 
@@ -130,5 +119,5 @@ class MessageAccumulator:
         self.message["usage"] = self.usage
         model = self.message.get("model")
         attrs: dict[str, Any] = {MODEL: model} if model else {}
-        attrs.update(usage_of(self.usage or None, model))
+        attrs.update(anthropic_usage(self.usage or None, model))
         return self.message, attrs

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ardea._core.safety import swallow_failures
+from ardea.llm.usage import COST, TOKEN_USAGE, field, positive_int, usage_attributes
 from ardea.tracing import keys
 from ardea.tracing._serialize import dumps
 from ardea.tracing.spans import LiveSpan, record_error, runtime, span_type_value
@@ -34,9 +35,7 @@ __all__ = [
 
 MODEL = "mlflow.llm.model"
 PROVIDER = "mlflow.llm.provider"
-TOKEN_USAGE = "mlflow.chat.tokenUsage"
 TOOLS = "mlflow.chat.tools"
-COST = "mlflow.llm.cost"
 
 _DROPPED_INPUTS = frozenset({"extra_headers", "extra_query", "timeout"})
 
@@ -54,20 +53,6 @@ def inside_framework_llm_span() -> bool:
     return trace.get_current_span().get_span_context().span_id in framework_llm_spans
 
 
-def field(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj.name`` or ``obj[name]`` (SDK objects and plain dicts alike), else ``default``."""
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def positive_int(value: Any) -> int:
-    """``value`` when it is a positive int, else 0."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
 def clean_inputs(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The request arguments without headers, transport options and ``NOT_GIVEN`` markers."""
     return {
@@ -75,60 +60,6 @@ def clean_inputs(kwargs: dict[str, Any]) -> dict[str, Any]:
         for k, v in kwargs.items()
         if k not in _DROPPED_INPUTS and type(v).__name__ not in ("NotGiven", "Omit")
     }
-
-
-def usage_attributes(
-    model: str | None,
-    provider: str,
-    input_tokens: int,
-    output_tokens: int,
-    total_tokens: int | None = None,
-    cached_input_tokens: int = 0,
-    cache_write_input_tokens: int = 0,
-) -> dict[str, Any]:
-    """The token-usage and cost attributes of one call.
-
-    Args:
-        model: The model id (``None``: no cost).
-        provider: ``openai``, ``anthropic``, ...
-        input_tokens: The whole prompt, cache reads and writes included.
-        output_tokens: Completion tokens.
-        total_tokens: Reported total (defaults to input + output).
-        cached_input_tokens: Part of ``input_tokens`` read from the cache.
-        cache_write_input_tokens: Part of ``input_tokens`` written to the cache.
-
-    Returns:
-        ``{"mlflow.chat.tokenUsage": {...}}`` plus ``mlflow.llm.cost`` when the model is priced.
-    """
-    from ardea._core.errors import InvalidArgumentError
-    from ardea.tracing.cost import compute_cost
-
-    total = total_tokens if total_tokens is not None else input_tokens + output_tokens
-    usage: dict[str, int] = {
-        "input_tokens": input_tokens,
-        "output_tokens": output_tokens,
-        "total_tokens": total,
-    }
-    if cached_input_tokens:
-        usage["cached_input_tokens"] = cached_input_tokens
-    if cache_write_input_tokens:
-        usage["cache_write_input_tokens"] = cache_write_input_tokens
-    attrs: dict[str, Any] = {TOKEN_USAGE: usage}
-    if model:
-        try:
-            cost = compute_cost(
-                model,
-                input_tokens,
-                output_tokens,
-                cached_input_tokens=cached_input_tokens,
-                provider=provider,
-                cache_write_input_tokens=cache_write_input_tokens,
-            )
-        except InvalidArgumentError:
-            cost = None
-        if cost is not None:
-            attrs[COST] = cost
-    return attrs
 
 
 class LLMCall:

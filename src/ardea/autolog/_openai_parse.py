@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ardea.autolog._llm_call import MODEL, TOOLS, clean_inputs, usage_attributes
+from ardea.autolog._llm_call import MODEL, TOOLS, clean_inputs
 from ardea.autolog._llm_call import field as _get
-from ardea.autolog._llm_call import positive_int as _int
+from ardea.llm.usage import openai_usage
 
 __all__ = [
     "ChatAccumulator",
@@ -39,25 +39,11 @@ def tools_attribute(kwargs: dict[str, Any]) -> list[Any] | None:
     return out
 
 
-def usage_of(usage: Any, model: str | None) -> dict[str, Any]:
-    """Token usage and cost attributes from a Chat/Responses/Embeddings ``usage`` object."""
-    if usage is None:
-        return {}
-    inp = _int(_get(usage, "prompt_tokens")) or _int(_get(usage, "input_tokens"))
-    out = _int(_get(usage, "completion_tokens")) or _int(_get(usage, "output_tokens"))
-    total = _get(usage, "total_tokens")
-    details = _get(usage, "prompt_tokens_details") or _get(usage, "input_tokens_details")
-    cached = min(_int(_get(details, "cached_tokens")), inp)
-    return usage_attributes(
-        model, PROVIDER, inp, out, total if isinstance(total, int) else None, cached
-    )
-
-
 def result_attributes(result: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Model, token usage and cost of a non-streamed response."""
     model = _get(result, "model") or kwargs.get("model")
     attrs: dict[str, Any] = {MODEL: model} if isinstance(model, str) else {}
-    attrs.update(usage_of(_get(result, "usage"), model if isinstance(model, str) else None))
+    attrs.update(openai_usage(_get(result, "usage"), model if isinstance(model, str) else None))
     return attrs
 
 
@@ -134,7 +120,7 @@ class ChatAccumulator:
             "usage": self.usage,
         }
         attrs: dict[str, Any] = {MODEL: self.model} if self.model else {}
-        attrs.update(usage_of(self.usage, self.model))
+        attrs.update(openai_usage(self.usage, self.model))
         return outputs, attrs
 
 
@@ -166,7 +152,7 @@ class CompletionAccumulator(ChatAccumulator):
             "usage": self.usage,
         }
         attrs: dict[str, Any] = {MODEL: self.model} if self.model else {}
-        attrs.update(usage_of(self.usage, self.model))
+        attrs.update(openai_usage(self.usage, self.model))
         return outputs, attrs
 
 

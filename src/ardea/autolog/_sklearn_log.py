@@ -85,7 +85,7 @@ def training_metrics(estimator: Any, X: Any, y: Any) -> dict[str, float]:
 
 
 def _mlmodel_text(run_id: str, sklearn_version: str) -> str:
-    from ardea import __version__
+    from ardea._core.version import __version__
 
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
     return (

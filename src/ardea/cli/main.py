@@ -25,7 +25,7 @@ def db() -> None:
 @click.argument("uri")
 def db_upgrade(uri: str) -> None:
     """Migrate the tracking database at URI to the newest schema."""
-    from ardea.store.sql.migrate import upgrade
+    from ardea.store.sql._db.migrate import upgrade
 
     upgrade(uri, progress=click.echo)
     click.echo(f"Database {uri} is up to date.")

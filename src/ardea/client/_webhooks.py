@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ardea.entities import PagedList
-from ardea.webhooks.entities import Webhook, WebhookTestResult, parse_event
+from ardea.entities.webhook import Webhook, WebhookTestResult, parse_event
 
 if TYPE_CHECKING:
     from ardea.store.tracking import TrackingStore
@@ -126,6 +126,6 @@ def _webhook_store_for(tracking: TrackingStore) -> WebhookStore:
         from ardea._core.errors import NotImplementedFeatureError
 
         raise NotImplementedFeatureError("This tracking store has no webhooks.")
-    from ardea.store.sql.webhooks import SqlWebhookStore
+    from ardea.store.sql.webhooks.store import SqlWebhookStore
 
     return SqlWebhookStore(database)

@@ -30,7 +30,7 @@ def openapi_document() -> dict[str, Any]:
     from ardea.server.app import create_app
     from ardea.server.deps import ServerDeps, ServerSettings
     from ardea.store.artifacts.local import LocalArtifactStore
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     with tempfile.TemporaryDirectory(prefix="ardea-openapi-") as tmp:
         store = SqlTrackingStore(f"sqlite:///{Path(tmp) / 'ardea.db'}")

@@ -21,9 +21,9 @@ def open_trace_store(tracking_store: TrackingStore) -> TraceStore | None:
     import importlib.util
 
     database = getattr(tracking_store, "database", None)
-    if database is None or importlib.util.find_spec("ardea.store.sql.traces") is None:
+    if database is None or importlib.util.find_spec("ardea.store.sql.traces.store") is None:
         return None
-    from ardea.store.sql.traces import SqlTraceStore
+    from ardea.store.sql.traces.store import SqlTraceStore
 
     return SqlTraceStore(database)
 
@@ -33,7 +33,7 @@ def open_registry_store(tracking_store: TrackingStore) -> RegistryStore | None:
     database = getattr(tracking_store, "database", None)
     if database is None:
         return None
-    from ardea.store.sql.registry import SqlRegistryStore
+    from ardea.store.sql.registry.store import SqlRegistryStore
 
     return SqlRegistryStore(database)
 
@@ -42,12 +42,12 @@ def open_webhook_store(tracking_store: TrackingStore) -> WebhookStore | None:
     """Webhooks on ``tracking_store``'s database, or None if it has no SQL one.
 
     Secrets are encrypted with ``ARDEA_SECRET_KEY``, else a 0600 key file next to a SQLite
-    database (see :mod:`ardea.webhooks.secrets`).
+    database (see :mod:`ardea._core.secrets`).
     """
     database = getattr(tracking_store, "database", None)
     if database is None:
         return None
-    from ardea.store.sql.webhooks import SqlWebhookStore
+    from ardea.store.sql.webhooks.store import SqlWebhookStore
 
     return SqlWebhookStore(database)
 
@@ -59,7 +59,7 @@ def open_stores(settings: ServerSettings) -> tuple[TrackingStore, ArtifactStore]
     created or migrated to the current schema.
     """
     from ardea.store.artifacts.resolve import is_local_uri, local_path, resolve_artifact_store
-    from ardea.store.sql.tracking import SqlTrackingStore
+    from ardea.store.sql.tracking.store import SqlTrackingStore
 
     destination = settings.artifacts_destination
     if is_local_uri(destination):

@@ -206,7 +206,7 @@ def _tokens(attributes: dict[str, Any]) -> None:
 @functools.cache
 def _compute_cost() -> Callable[..., Any] | None:
     try:
-        from ardea.tracing.cost import compute_cost
+        from ardea.llm.pricing import compute_cost
     except ImportError:  # pragma: no cover - the price table ships with Ardea
         return None
     return compute_cost

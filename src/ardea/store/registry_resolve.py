@@ -12,7 +12,7 @@ __all__ = ["registry_store_for"]
 def registry_store_for(tracking: TrackingStore) -> RegistryStore:
     """A :class:`RegistryStore` next to ``tracking``.
 
-    A SQL tracking store gives a :class:`~ardea.store.sql.registry.SqlRegistryStore` on its
+    A SQL tracking store gives a :class:`~ardea.store.sql.registry.store.SqlRegistryStore` on its
     database (closing the tracking store closes it too); a REST tracking store gives a
     :class:`~ardea.store.rest.registry.RestRegistryStore` sharing its HTTP client.
 
@@ -21,7 +21,7 @@ def registry_store_for(tracking: TrackingStore) -> RegistryStore:
     """
     database = getattr(tracking, "database", None)
     if database is not None:
-        from ardea.store.sql.registry import SqlRegistryStore
+        from ardea.store.sql.registry.store import SqlRegistryStore
 
         return SqlRegistryStore(database)
     rest = getattr(tracking, "rest", None)

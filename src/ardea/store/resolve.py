@@ -7,7 +7,7 @@ None                                           ``ARDEA_TRACKING_URI``, ``MLFLOW_
                                                else the folder ``./ardea-data``
 a folder path, ``file:`` URI                   SQLite at ``<folder>/ardea.db`` (created)
 a path ending in ``.db`` / ``.sqlite``         SQLite at that file
-``sqlite:///...``, ``postgresql://...``,       :class:`~ardea.store.sql.tracking.SqlTrackingStore`
+``sqlite:///...``, ``postgresql://...``,       :class:`~ardea.store.sql.tracking.store.SqlTrackingStore`
 ``mysql://...``
 ``http(s)://host:port``                        :class:`~ardea.store.rest.RestTrackingStore`
 =============================================  =========================================
@@ -128,7 +128,7 @@ def resolve_tracking_store(uri: str | None) -> TrackingStore:
 
             store = RestTrackingStore(uri)
         else:
-            from ardea.store.sql.tracking import SqlTrackingStore
+            from ardea.store.sql.tracking.store import SqlTrackingStore
 
             store = SqlTrackingStore(sql_uri)
         _cache[key] = store

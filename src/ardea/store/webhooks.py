@@ -1,7 +1,7 @@
 """The webhook store contract: webhook CRUD, and the delivery targets of an event.
 
 Backends: ``store.sql.webhooks.SqlWebhookStore`` (on the tracking database, secrets encrypted
-with :class:`~ardea.webhooks.secrets.SecretCipher`) and ``store.rest.webhooks.RestWebhookStore``
+with :class:`~ardea._core.secrets.SecretCipher`) and ``store.rest.webhooks.RestWebhookStore``
 (a server's ``/api/2.0/mlflow/webhooks`` API).
 
 Conventions (as :mod:`ardea.store.registry`): ``get_*`` raises :class:`ardea.NotFoundError`,
@@ -10,8 +10,8 @@ bad input :class:`ardea.InvalidArgumentError` (and stores nothing); lists are
 in through create/update and never comes back out through :class:`Webhook`; only
 :meth:`WebhookStore.targets_for_event` and :meth:`WebhookStore.get_target` (server-side, for
 deliveries) hand out the decrypted secret. A server-side (SQL) store refuses URLs on the
-server's own networks with :class:`~ardea.webhooks.destinations.BlockedDestinationError`
-(an InvalidArgumentError), see :mod:`ardea.webhooks.destinations`.
+server's own networks with :class:`~ardea._core.net.guard.BlockedDestinationError`
+(an InvalidArgumentError), see :mod:`ardea._core.net.guard`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from ardea.entities import PagedList
-from ardea.webhooks.entities import Webhook, WebhookEvent, WebhookTarget
+from ardea.entities.webhook import Webhook, WebhookEvent, WebhookTarget
 
 __all__ = [
     "WEBHOOKS_MAX_RESULTS_DEFAULT",

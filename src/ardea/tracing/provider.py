@@ -94,7 +94,7 @@ def _setup() -> None:
     from opentelemetry import trace as otel_trace
     from opentelemetry.sdk.trace import TracerProvider
 
-    from ardea import __version__
+    from ardea._core.version import __version__
     from ardea.tracing.processor import ArdeaSpanProcessor
     from ardea.tracing.queue import ExportQueue
 

@@ -11,7 +11,7 @@ exponential backoff (``backoff``, 2x, 4x, ... capped at ``backoff_max``) up to
 ``max_attempts`` attempts in all; every attempt of one delivery carries the same delivery id,
 timestamp and signature, so receivers can deduplicate. Secrets never reach a log line.
 
-Deliveries go through :class:`ardea.webhooks.transport.GuardedTransport`: a destination that
+Deliveries go through :class:`ardea._core.net.transport.GuardedTransport`: a destination that
 resolves to a loopback, private, link-local or other non-public address is refused right
 before connecting (unless ``ARDEA_WEBHOOKS_ALLOW_PRIVATE``), once, without retries.
 
@@ -34,9 +34,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ardea._core import env
+from ardea._core.net.guard import BlockedDestinationError
+from ardea.entities.webhook import WebhookEvent, WebhookTarget, WebhookTestResult
 from ardea.store.webhooks import WebhookStore
-from ardea.webhooks.destinations import BlockedDestinationError
-from ardea.webhooks.entities import WebhookEvent, WebhookTarget, WebhookTestResult
 from ardea.webhooks.payloads import RegistryChange, candidate_events, example_payload, resolve
 from ardea.webhooks.signing import DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -108,7 +108,7 @@ class WebhookDispatcher:
         queue_size: Most pending changes; more are dropped (with a warning).
         cache_ttl: Seconds a per-event webhook lookup is reused.
         transport: Optional httpx transport (tests); it replaces the SSRF-guarded default
-            (:class:`~ardea.webhooks.transport.GuardedTransport`), guard included.
+            (:class:`~ardea._core.net.transport.GuardedTransport`), guard included.
     """
 
     def __init__(
@@ -320,7 +320,7 @@ class WebhookDispatcher:
             if self._client is None:
                 import httpx
 
-                from ardea.webhooks.transport import GuardedTransport
+                from ardea._core.net.transport import GuardedTransport
 
                 self._client = httpx.Client(
                     timeout=self.timeout,

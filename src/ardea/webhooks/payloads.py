@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ardea.webhooks.entities import WebhookEvent
+from ardea.entities.webhook import WebhookEvent
 
 __all__ = [
     "ALIAS_DELETED",

@@ -84,7 +84,7 @@ def test_cache_tokens_count_in_the_prompt_and_the_cost(
         "cached_input_tokens": 600,
         "cache_write_input_tokens": 300,
     }
-    from ardea.tracing.cost import compute_cost
+    from ardea.llm.pricing import compute_cost
 
     assert attrs["mlflow.llm.cost"] == compute_cost(
         MODEL, 1300, 10, 600, provider="anthropic", cache_write_input_tokens=300

@@ -10,7 +10,7 @@ import pytest
 import ardea
 from ardea.tracing import provider
 
-pytest.importorskip("ardea.store.sql.traces")
+pytest.importorskip("ardea.store.sql.traces.store")
 
 
 @pytest.fixture

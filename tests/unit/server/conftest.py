@@ -16,7 +16,7 @@ import pytest
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
 from ardea.store.artifacts.local import LocalArtifactStore
-from ardea.store.sql.tracking import SqlTrackingStore
+from ardea.store.sql.tracking.store import SqlTrackingStore
 
 from .support import Client
 

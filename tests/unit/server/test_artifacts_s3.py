@@ -11,7 +11,7 @@ import pytest
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
 from ardea.store.artifacts.resolve import resolve_artifact_store
-from ardea.store.sql.tracking import SqlTrackingStore
+from ardea.store.sql.tracking.store import SqlTrackingStore
 from fixtures.s3 import S3Server
 
 from .support import Client, assert_error, create_run

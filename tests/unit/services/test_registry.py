@@ -12,7 +12,7 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.services.registry import register_model, resolve_registration_source
 from ardea.store.registry import RegistryStore
 from ardea.store.registry_resolve import registry_store_for
-from ardea.store.sql.tracking import SqlTrackingStore
+from ardea.store.sql.tracking.store import SqlTrackingStore
 
 _TESTS = str(Path(__file__).resolve().parents[2])
 if _TESTS not in sys.path:

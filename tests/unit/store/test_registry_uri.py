@@ -15,8 +15,8 @@ from ardea.store.registry_uri import (
     resolve_download_uri,
     resolve_model_version,
 )
-from ardea.store.sql.registry import SqlRegistryStore
-from ardea.store.sql.tracking import SqlTrackingStore
+from ardea.store.sql.registry.store import SqlRegistryStore
+from ardea.store.sql.tracking.store import SqlTrackingStore
 
 
 @pytest.mark.parametrize(

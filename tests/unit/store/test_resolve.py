@@ -8,7 +8,7 @@ import pytest
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.store import resolve
-from ardea.store.sql.tracking import SqlTrackingStore
+from ardea.store.sql.tracking.store import SqlTrackingStore
 
 
 def test_default_tracking_uri(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

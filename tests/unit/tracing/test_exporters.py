@@ -9,7 +9,7 @@ import pytest
 import ardea
 from ardea.tracing import flush, provider, start_span, trace
 
-pytest.importorskip("ardea.store.sql.traces")
+pytest.importorskip("ardea.store.sql.traces.store")
 
 
 def test_embedded_tracking_uri_writes_to_the_trace_store(tmp_path: Path) -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from ardea.store.sql.tracking import SqlTrackingStore
-from ardea.store.sql.webhooks import SqlWebhookStore
+from ardea._core.secrets import SecretCipher
+from ardea.entities.webhook import WebhookEvent, WebhookTarget
+from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.webhooks.store import SqlWebhookStore
 from ardea.webhooks.dispatcher import WebhookDispatcher, drain_seconds
-from ardea.webhooks.entities import WebhookEvent, WebhookTarget
 from ardea.webhooks.payloads import ALIAS_SET, MODEL_VERSION_CREATED, RegistryChange
-from ardea.webhooks.secrets import SecretCipher
 from fixtures.webhook_receiver import Receiver
 
 MV = WebhookEvent("MODEL_VERSION", "CREATED")

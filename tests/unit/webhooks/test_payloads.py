@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ardea.webhooks.entities import ALLOWED_EVENTS, WebhookEvent
+from ardea.entities.webhook import ALLOWED_EVENTS, WebhookEvent
 from ardea.webhooks.payloads import (
     ALIAS_DELETED,
     ALIAS_SET,

@@ -4,7 +4,7 @@ The experiment overview charts traces over time without shipping them to the bro
 server splits ``[start_ms, end_ms)`` into ``buckets`` equal slices and answers, per slice,
 the trace count, error count, latency p50/p90/p99 (ms), input and output tokens and cost,
 plus the same over the whole range (``totals``) and, per feedback name, the pass rate over
-the range and per slice (see :mod:`ardea.store.sql.trace_metrics`).
+the range and per slice (see :mod:`ardea.store.sql.traces.metrics`).
 
 Query parameters: ``start_ms`` (default ``end_ms`` minus 24 hours), ``end_ms`` (default now)
 and ``buckets`` (1 to 1,000, default 60). An unknown experiment is a 404
@@ -44,8 +44,8 @@ GET_TRACE_METRICS = RequestSpec(
 
 
 def _compute(request: Request, experiment_id: str, start: int, end: int, n: int) -> Any:
-    from ardea.store.sql._common import parse_experiment_id
-    from ardea.store.sql.trace_metrics import trace_metrics
+    from ardea.store.sql.traces.metrics import trace_metrics
+    from ardea.store.sql.tracking.common import parse_experiment_id
 
     tracking_store(request).get_experiment(experiment_id)  # NotFoundError -> 404
     database = getattr(trace_store(request), "database", None)

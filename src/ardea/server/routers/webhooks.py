@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea.api.request_parsing import Field, RequestSpec
+from ardea.entities.webhook import parse_event, webhook_to_json
 from ardea.server.deps import webhooks
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.store.webhooks import WEBHOOKS_MAX_RESULTS_DEFAULT
-from ardea.webhooks.entities import parse_event, webhook_to_json
 
 router = APIRouter()
 """Webhook routes, mounted under ``/api/2.0`` and ``/ajax-api/2.0``."""

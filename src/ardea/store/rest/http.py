@@ -45,7 +45,7 @@ def _tls_for(base_url: str) -> ssl.SSLContext | bool:
 
 
 def _user_agent() -> str:
-    from ardea import __version__
+    from ardea._core.version import __version__
 
     return f"ardea-python-client/{__version__}"
 

@@ -7,14 +7,14 @@ from typing import Any
 from urllib.parse import quote
 
 from ardea.entities import PagedList
-from ardea.store.rest.http import RestClient
-from ardea.store.webhooks import WEBHOOKS_MAX_RESULTS_DEFAULT, EventLike, WebhookStore
-from ardea.webhooks.entities import (
+from ardea.entities.webhook import (
     Webhook,
     WebhookTestResult,
     parse_event,
     webhook_from_json,
 )
+from ardea.store.rest.http import RestClient
+from ardea.store.webhooks import WEBHOOKS_MAX_RESULTS_DEFAULT, EventLike, WebhookStore
 
 __all__ = ["RestWebhookStore"]
 

@@ -1,0 +1,167 @@
+"""Compile registry searches (parsed with the registry vocabularies) into SQL.
+
+Semantics as :mod:`ardea.store.sql.tracking.search` (exact ``=``, case-sensitive ``LIKE``,
+``ILIKE``), plus MLflow's prompt rule: prompts (models or versions tagged
+``mlflow.prompt.is_prompt = 'true'``) are left out unless a clause asks for them with
+``= 'true'`` or ``!= 'false'`` on that tag, in which case that clause selects them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+from ardea.entities.registry import PROMPT_TAG
+from ardea.store.search.ast import Clause, OrderBy
+from ardea.store.search.parser import parse_filter, parse_order_by
+from ardea.store.search.vocabulary import MODEL_VERSIONS, REGISTERED_MODELS
+from ardea.store.sql._db.compiled import RawQuery, compile_raw
+from ardea.store.sql.registry.tables import (
+    DELETED_STAGE,
+    model_version_tags,
+    model_versions,
+    registered_model_tags,
+    registered_models,
+)
+from ardea.store.sql.tracking.search import compare
+
+__all__ = [
+    "is_prompt_query",
+    "model_versions_page",
+    "registered_models_page",
+    "select_model_version_keys",
+    "select_registered_models",
+]
+
+_MODEL_COLUMNS = {
+    "name": registered_models.c.name,
+    "creation_timestamp": registered_models.c.creation_timestamp,
+    "last_updated_timestamp": registered_models.c.last_updated_timestamp,
+}
+_VERSION_COLUMNS = {
+    "name": model_versions.c.name,
+    "run_id": model_versions.c.run_id,
+    "source_path": model_versions.c.source,
+    "version_number": model_versions.c.version,
+    "creation_timestamp": model_versions.c.creation_timestamp,
+    "last_updated_timestamp": model_versions.c.last_updated_timestamp,
+}
+
+
+def is_prompt_query(clauses: Sequence[Clause]) -> bool:
+    """Whether the filter asks for prompts (``= 'true'`` or ``!= 'false'`` on the prompt tag)."""
+    for c in clauses:
+        if c.entity == "tag" and c.key == PROMPT_TAG and isinstance(c.value, str):
+            value = c.value.lower()
+            return (c.comparator == "=" and value == "true") or (
+                c.comparator == "!=" and value == "false"
+            )
+    return False
+
+
+def _prompt_scoped(clauses: Sequence[Clause]) -> tuple[list[Clause], bool]:
+    """The clauses to apply and whether to exclude prompts."""
+    if is_prompt_query(clauses):
+        return list(clauses), False
+    return [c for c in clauses if not (c.entity == "tag" and c.key == PROMPT_TAG)], True
+
+
+def _direction(column: Any, ascending: bool) -> Any:
+    return column.asc() if ascending else column.desc()
+
+
+def select_registered_models(
+    clauses: Sequence[Clause], orders: Sequence[OrderBy]
+) -> sa.Select[Any]:
+    """``SELECT * FROM registered_models`` filtered and fully ordered (ties by name)."""
+    rm, tg = registered_models, registered_model_tags
+    applied, exclude_prompts = _prompt_scoped(clauses)
+    conditions: list[Any] = []
+    for c in applied:
+        if c.entity == "attribute":
+            conditions.append(compare(_MODEL_COLUMNS[c.key], c.comparator, c.value))
+        else:
+            conditions.append(
+                sa.exists().where(
+                    tg.c.name == rm.c.name,
+                    tg.c.key == c.key,
+                    compare(tg.c.value, c.comparator, c.value),
+                )
+            )
+    if exclude_prompts:
+        conditions.append(
+            ~sa.exists().where(tg.c.name == rm.c.name, tg.c.key == PROMPT_TAG, tg.c.value == "true")
+        )
+    order_by = [_direction(_MODEL_COLUMNS[o.key], o.ascending) for o in orders]
+    if not any(o.key == "name" for o in orders):
+        order_by.append(rm.c.name.asc())
+    return sa.select(rm).where(*conditions).order_by(*order_by)
+
+
+def select_model_version_keys(
+    clauses: Sequence[Clause], orders: Sequence[OrderBy]
+) -> sa.Select[Any]:
+    """Visible ``model_versions`` rows filtered and fully ordered (ties: name, version DESC)."""
+    mv, tg = model_versions, model_version_tags
+    applied, exclude_prompts = _prompt_scoped(clauses)
+    conditions: list[Any] = [mv.c.current_stage != DELETED_STAGE]
+    for c in applied:
+        if c.entity == "attribute":
+            conditions.append(compare(_VERSION_COLUMNS[c.key], c.comparator, c.value))
+        else:
+            conditions.append(
+                sa.exists().where(
+                    tg.c.name == mv.c.name,
+                    tg.c.version == mv.c.version,
+                    tg.c.key == c.key,
+                    compare(tg.c.value, c.comparator, c.value),
+                )
+            )
+    if exclude_prompts:
+        conditions.append(
+            ~sa.exists().where(
+                tg.c.name == mv.c.name,
+                tg.c.version == mv.c.version,
+                tg.c.key == PROMPT_TAG,
+                tg.c.value == "true",
+            )
+        )
+    order_by = [_direction(_VERSION_COLUMNS[o.key], o.ascending) for o in orders]
+    keys = {o.key for o in orders}
+    if "name" not in keys:
+        order_by.append(mv.c.name.asc())
+    if "version_number" not in keys:
+        order_by.append(mv.c.version.desc())
+    return sa.select(mv).where(*conditions).order_by(*order_by)
+
+
+def _paged(query: sa.Select[Any]) -> sa.Select[Any]:
+    return query.limit(sa.bindparam("page_limit", 0)).offset(sa.bindparam("page_offset", 0))
+
+
+@functools.lru_cache(maxsize=256)
+def registered_models_page(
+    filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+) -> RawQuery:
+    """The compiled page query (``page_limit``/``page_offset`` open) of a model search.
+
+    Parsed and compiled once per filter, order and dialect; bad input raises (and is not
+    cached).
+    """
+    clauses = parse_filter(filter_string, REGISTERED_MODELS)
+    orders = parse_order_by(list(order_by), REGISTERED_MODELS)
+    return compile_raw(_paged(select_registered_models(clauses, orders)), dialect)
+
+
+@functools.lru_cache(maxsize=256)
+def model_versions_page(
+    filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+) -> RawQuery:
+    """The compiled page query (``page_limit``/``page_offset`` open) of a version search."""
+    clauses = parse_filter(filter_string, MODEL_VERSIONS)
+    orders = parse_order_by(list(order_by), MODEL_VERSIONS)
+    return compile_raw(_paged(select_model_version_keys(clauses, orders)), dialect)

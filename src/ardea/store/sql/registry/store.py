@@ -1,0 +1,51 @@
+"""The SQL model registry: :class:`SqlRegistryStore` on a tracking :class:`Database`.
+
+The behaviour lives in one mixin per concept (``registry_models.py``,
+``registry_versions.py``, ``registry_aliases.py``); this module wires them to a database that
+a :class:`~ardea.store.sql.tracking.store.SqlTrackingStore` already opened and migrated, so the
+registry shares its SQLite writer thread (or its PostgreSQL/MySQL pool).
+"""
+
+from __future__ import annotations
+
+from ardea.store.registry import RegistryStore
+from ardea.store.sql._db.engine import Database
+from ardea.store.sql.registry.aliases import SqlRegistryAliases
+from ardea.store.sql.registry.models import SqlRegisteredModels
+from ardea.store.sql.registry.versions import SqlModelVersions
+
+__all__ = ["SqlRegistryStore"]
+
+
+class SqlRegistryStore(SqlRegisteredModels, SqlModelVersions, SqlRegistryAliases, RegistryStore):
+    """A model registry in a SQL database.
+
+    Args:
+        database: An open database at the current schema (e.g. ``SqlTrackingStore.database``).
+        owns_database: Close ``database`` when this store is closed; by default the store that
+            opened the database owns it and this store's ``close`` does nothing.
+
+    Example::
+
+        tracking = SqlTrackingStore("sqlite:///ardea.db")
+        registry = SqlRegistryStore(tracking.database)
+        registry.create_registered_model("fraud")
+        registry.create_model_version("fraud", "models:/m-...")
+    """
+
+    def __init__(self, database: Database, *, owns_database: bool = False) -> None:
+        self._db = database
+        self._owns_database = owns_database
+
+    @property
+    def database(self) -> Database:
+        """The underlying :class:`Database`."""
+        return self._db
+
+    def close(self) -> None:
+        """Close the database if this store owns it."""
+        if self._owns_database:
+            self._db.close()
+
+    def __repr__(self) -> str:
+        return f"SqlRegistryStore({self._db.url.split('@')[-1]!r})"

@@ -1,0 +1,15 @@
+"""The whole SQL schema: every aggregate's tables, on the one shared :data:`metadata`.
+
+Importing this module registers all tables; Alembic's environment and the schema tests use
+it. Stores import only their own aggregate's ``tables`` module.
+"""
+
+from __future__ import annotations
+
+from ardea.store.sql._db.metadata import metadata
+from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registers its tables
+from ardea.store.sql.traces import tables as _traces  # noqa: F401 - registers its tables
+from ardea.store.sql.tracking import tables as _tracking  # noqa: F401 - registers its tables
+from ardea.store.sql.webhooks import tables as _webhooks  # noqa: F401 - registers its tables
+
+__all__ = ["metadata"]

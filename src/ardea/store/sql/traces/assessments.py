@@ -1,0 +1,184 @@
+"""Assessments (feedback and expectations) of the SQL trace store, as a mixin."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea._core.ids import now_ms
+from ardea.entities import Assessment
+from ardea.store.sql._db.engine import Database
+from ardea.store.sql.traces import tables as t
+from ardea.store.sql.traces.load import assessment_from_row
+
+__all__ = ["SqlAssessments", "require_trace"]
+
+_KINDS = ("feedback", "expectation")
+_UPDATABLE = frozenset({"name", "value", "rationale", "metadata", "valid", "error"})
+
+
+def require_trace(conn: Connection, trace_id: str) -> Any:
+    """The ``traces`` row of ``trace_id``; NotFoundError if there is none."""
+    if not isinstance(trace_id, str) or not trace_id:
+        raise InvalidArgumentError(f"Invalid trace id {trace_id!r}")
+    row = conn.execute(sa.select(t.traces).where(t.traces.c.trace_id == trace_id)).first()
+    if row is None:
+        raise NotFoundError(f"Trace with ID {trace_id} is not found.")
+    return row
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"Assessment value is not JSON-serializable: {exc}") from None
+
+
+def _check_metadata(metadata: object) -> dict[str, str]:
+    if not isinstance(metadata, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
+        raise InvalidArgumentError("Assessment metadata must map strings to strings")
+    return dict(metadata)
+
+
+def _row(a: Assessment) -> dict[str, Any]:
+    error = dataclasses.asdict(a.error) if a.error is not None else None
+    return {
+        "assessment_id": a.assessment_id,
+        "trace_id": a.trace_id,
+        "span_id": a.span_id or None,
+        "name": a.name,
+        "kind": a.kind,
+        "value": _dumps(a.value),
+        "source_type": a.source_type,
+        "source_id": a.source_id or "default",
+        "create_time": a.create_time,
+        "last_update_time": a.last_update_time,
+        "rationale": a.rationale,
+        "error": json.dumps(error) if error is not None else None,
+        "metadata": json.dumps(_check_metadata(a.metadata or {})),
+        "overrides": a.overrides or None,
+        "valid": bool(a.valid),
+    }
+
+
+def _get(conn: Connection, trace_id: str, assessment_id: str) -> Any:
+    a = t.assessments.c
+    row = conn.execute(
+        sa.select(t.assessments).where(a.assessment_id == assessment_id, a.trace_id == trace_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"Assessment with ID {assessment_id} not found in trace {trace_id}")
+    return row
+
+
+class SqlAssessments:
+    """Create, read, update and delete assessments (part of :class:`SqlTraceStore`)."""
+
+    _db: Database
+
+    def create_assessment(self, assessment: Assessment) -> Assessment:
+        """Store an assessment; id and times are set if empty; ``overrides`` invalidates."""
+        if assessment.kind not in _KINDS:
+            raise InvalidArgumentError(
+                f"Invalid assessment kind {assessment.kind!r}: expected feedback or expectation"
+            )
+        if not isinstance(assessment.name, str) or not 0 < len(assessment.name) <= 250:
+            raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
+        now = now_ms()
+        stored = dataclasses.replace(
+            assessment,
+            assessment_id=assessment.assessment_id or "a-" + uuid.uuid4().hex,
+            create_time=assessment.create_time or now,
+            last_update_time=assessment.last_update_time or assessment.create_time or now,
+        )
+        row = _row(stored)
+
+        def op(conn: Connection) -> None:
+            require_trace(conn, stored.trace_id)
+            if stored.overrides:
+                _get(conn, stored.trace_id, stored.overrides)
+                conn.execute(
+                    t.assessments.update()
+                    .where(t.assessments.c.assessment_id == stored.overrides)
+                    .values(valid=False)
+                )
+            conn.execute(t.assessments.insert(), [row])
+
+        self._db.write(op)
+        return stored
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """One assessment; NotFoundError if it is not on that trace."""
+        return self._db.read(lambda conn: assessment_from_row(_get(conn, trace_id, assessment_id)))
+
+    def update_assessment(
+        self, trace_id: str, assessment_id: str, changes: Mapping[str, Any]
+    ) -> Assessment:
+        """Change name, value, rationale, metadata (merged), valid or error."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise InvalidArgumentError(
+                f"Cannot update assessment field(s) {sorted(unknown)}; "
+                f"allowed: {sorted(_UPDATABLE)}"
+            )
+        values: dict[str, Any] = {}
+        if "name" in changes:
+            name = changes["name"]
+            if not isinstance(name, str) or not 0 < len(name) <= 250:
+                raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
+            values["name"] = name
+        if "value" in changes:
+            values["value"] = _dumps(changes["value"])
+        if "rationale" in changes:
+            values["rationale"] = changes["rationale"]
+        if "valid" in changes:
+            if not isinstance(changes["valid"], bool):
+                raise InvalidArgumentError("valid must be a boolean")
+            values["valid"] = changes["valid"]
+        if "error" in changes:
+            error = changes["error"]
+            values["error"] = (
+                json.dumps(dataclasses.asdict(error)) if dataclasses.is_dataclass(error) else None
+            )
+        metadata = _check_metadata(changes["metadata"]) if "metadata" in changes else None
+        values["last_update_time"] = now_ms()
+
+        def op(conn: Connection) -> Assessment:
+            row = _get(conn, trace_id, assessment_id)
+            if metadata is not None:
+                merged = json.loads(row.metadata or "{}")
+                merged.update(metadata)
+                values["metadata"] = json.dumps(merged)
+            conn.execute(
+                t.assessments.update()
+                .where(t.assessments.c.assessment_id == assessment_id)
+                .values(**values)
+            )
+            return assessment_from_row(_get(conn, trace_id, assessment_id))
+
+        return self._db.write(op)
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete an assessment; one it overrode becomes valid again."""
+
+        def op(conn: Connection) -> None:
+            row = _get(conn, trace_id, assessment_id)
+            a = t.assessments.c
+            conn.execute(t.assessments.delete().where(a.assessment_id == assessment_id))
+            if row.overrides:
+                conn.execute(
+                    t.assessments.update()
+                    .where(a.assessment_id == row.overrides)
+                    .values(valid=True)
+                )
+
+        self._db.write(op)

@@ -1,0 +1,259 @@
+"""Trace metrics of an experiment per time bucket, for the experiment overview's charts.
+
+Counts, latency percentiles, tokens, cost and assessment pass rates.
+
+Everything is aggregated in the database except latency percentiles: the durations of the
+range come back as one sorted column (grouped by bucket) and the percentiles are read off in
+Python, which stays cheap up to about a million traces and works the same on every dialect.
+
+Buckets split ``[start_ms, end_ms)`` into ``buckets`` equal slices (the last may be shorter);
+a trace falls in the bucket of its ``request_time``. Assessment pass rates count valid
+feedback only: ``true`` and the strings ``yes`` / ``pass`` / ``true`` (any case) pass,
+``false`` and every other string fail, numbers are averaged instead, ``null`` (an error) is
+skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.store.sql.traces import tables as t
+
+__all__ = [
+    "MAX_BUCKETS",
+    "AssessmentMetrics",
+    "BucketMetrics",
+    "TraceMetrics",
+    "assessment_verdict",
+    "percentile",
+    "trace_metrics",
+]
+
+MAX_BUCKETS = 1000
+"""The most buckets one request may ask for."""
+
+_PASS = frozenset({"yes", "pass", "true"})
+_T = t.traces.c
+_A = t.assessments.c
+
+
+@dataclass(slots=True)
+class BucketMetrics:
+    """The traces of one time bucket (``start_ms`` inclusive)."""
+
+    start_ms: int
+    trace_count: int = 0
+    error_count: int = 0
+    latency_p50_ms: float | None = None
+    latency_p90_ms: float | None = None
+    latency_p99_ms: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+
+@dataclass(slots=True)
+class AssessmentMetrics:
+    """One feedback name over the range, with its pass rate per bucket (None: no verdicts)."""
+
+    name: str
+    count: int = 0
+    pass_count: int = 0
+    verdict_count: int = 0
+    numeric_count: int = 0
+    numeric_sum: float = 0.0
+    bucket_pass: list[int] = field(default_factory=list)
+    bucket_verdicts: list[int] = field(default_factory=list)
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Passes over pass/fail verdicts, or None when there were none."""
+        return self.pass_count / self.verdict_count if self.verdict_count else None
+
+    @property
+    def numeric_mean(self) -> float | None:
+        """The mean of the numeric values, or None when there were none."""
+        return self.numeric_sum / self.numeric_count if self.numeric_count else None
+
+    def pass_rates(self) -> list[float | None]:
+        """The pass rate of each bucket (None where the bucket had no verdicts)."""
+        return [
+            p / n if n else None
+            for p, n in zip(self.bucket_pass, self.bucket_verdicts, strict=True)
+        ]
+
+
+@dataclass(slots=True)
+class TraceMetrics:
+    """The answer of :func:`trace_metrics`: per-bucket series, totals and assessments."""
+
+    start_ms: int
+    end_ms: int
+    bucket_ms: int
+    buckets: list[BucketMetrics]
+    totals: BucketMetrics
+    assessments: list[AssessmentMetrics]
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+    """The ``q`` (0..1) percentile of ascending values, linearly interpolated; None if empty."""
+    if not sorted_values:
+        return None
+    pos = (len(sorted_values) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    frac = pos - lo
+    return float(sorted_values[lo]) + (float(sorted_values[hi]) - float(sorted_values[lo])) * frac
+
+
+def assessment_verdict(raw: str | None) -> bool | float | None:
+    """A stored feedback value (JSON text) as a verdict (bool), a number, or None to skip."""
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value.strip().lower() in _PASS
+    return None
+
+
+def _bucket_count(start_ms: int, end_ms: int, buckets: int) -> int:
+    if start_ms < 0 or end_ms <= start_ms:
+        raise InvalidArgumentError(
+            f"Invalid time range [{start_ms}, {end_ms}): end_ms must be after start_ms and "
+            "both must be non-negative epoch milliseconds."
+        )
+    if not 1 <= buckets <= MAX_BUCKETS:
+        raise InvalidArgumentError(
+            f"Invalid value {buckets} for parameter 'buckets': it must be between 1 and "
+            f"{MAX_BUCKETS}."
+        )
+    return buckets
+
+
+def _fill_percentiles(bucket: BucketMetrics, durations: list[float]) -> None:
+    bucket.latency_p50_ms = percentile(durations, 0.5)
+    bucket.latency_p90_ms = percentile(durations, 0.9)
+    bucket.latency_p99_ms = percentile(durations, 0.99)
+
+
+def trace_metrics(
+    conn: Connection, experiment_id: int, start_ms: int, end_ms: int, buckets: int
+) -> TraceMetrics:
+    """Aggregate the traces of one experiment with ``start_ms <= request_time < end_ms``.
+
+    Args:
+        conn: A connection to the tracking database.
+        experiment_id: The experiment's integer id.
+        start_ms: Start of the range, epoch milliseconds (inclusive).
+        end_ms: End of the range, epoch milliseconds (exclusive).
+        buckets: How many equal time buckets (1 to :data:`MAX_BUCKETS`).
+
+    Raises:
+        InvalidArgumentError: An empty or negative range, or a bucket count out of bounds.
+    """
+    n = _bucket_count(start_ms, end_ms, buckets)
+    width = max(1, -(-(end_ms - start_ms) // n))  # ceiling division
+    n = -(-(end_ms - start_ms) // width)  # tiny ranges: no empty trailing buckets
+    # The bucket is computed in a subquery, so GROUP BY names a plain column (PostgreSQL
+    # rejects grouping by an expression whose bound parameters differ from the SELECT's).
+    ranged = (
+        sa.select(
+            ((_T.request_time - start_ms) // width).label("bucket"),
+            _T.trace_id,
+            _T.state,
+            _T.execution_duration,
+            _T.input_tokens,
+            _T.output_tokens,
+            _T.cost,
+        )
+        .where(
+            _T.experiment_id == experiment_id,
+            _T.request_time >= start_ms,
+            _T.request_time < end_ms,
+        )
+        .subquery("ranged")
+    )
+    r = ranged.c
+    out = [BucketMetrics(start_ms + i * width) for i in range(n)]
+    totals = BucketMetrics(start_ms)
+
+    counts = sa.select(
+        r.bucket,
+        sa.func.count(),
+        sa.func.sum(sa.case((r.state == "ERROR", 1), else_=0)),
+        sa.func.sum(r.input_tokens),
+        sa.func.sum(r.output_tokens),
+        sa.func.sum(r.cost),
+    ).group_by(r.bucket)
+    for idx, count, errors, tokens_in, tokens_out, cost in conn.execute(counts):
+        b = out[int(idx)]
+        b.trace_count = int(count)
+        b.error_count = int(errors or 0)
+        b.input_tokens = int(tokens_in or 0)
+        b.output_tokens = int(tokens_out or 0)
+        b.cost = float(cost or 0.0)
+        totals.trace_count += b.trace_count
+        totals.error_count += b.error_count
+        totals.input_tokens += b.input_tokens
+        totals.output_tokens += b.output_tokens
+        totals.cost += b.cost
+
+    durations = (
+        sa.select(r.bucket, r.execution_duration)
+        .where(r.execution_duration.is_not(None))
+        .order_by(r.bucket, r.execution_duration)
+    )
+    per_bucket: dict[int, list[float]] = {}
+    for idx, duration in conn.execute(durations):
+        per_bucket.setdefault(int(idx), []).append(float(duration))
+    for idx, values in per_bucket.items():
+        _fill_percentiles(out[idx], values)
+    _fill_percentiles(totals, sorted(v for values in per_bucket.values() for v in values))
+
+    return TraceMetrics(start_ms, end_ms, width, out, totals, _assessments(conn, ranged, n))
+
+
+def _assessments(conn: Connection, ranged: Any, n: int) -> list[AssessmentMetrics]:
+    """Valid feedback of the range's traces, grouped by name, bucket and stored value."""
+    r = ranged.c
+    query = (
+        sa.select(_A.name, r.bucket, _A.value, sa.func.count())
+        .select_from(t.assessments.join(ranged, _A.trace_id == r.trace_id))
+        .where(_A.kind == "feedback", _A.valid == sa.true())
+        .group_by(_A.name, r.bucket, _A.value)
+    )
+    by_name: dict[str, AssessmentMetrics] = {}
+    for name, idx, raw, count in conn.execute(query):
+        m = by_name.get(name)
+        if m is None:
+            m = by_name[name] = AssessmentMetrics(
+                name, bucket_pass=[0] * n, bucket_verdicts=[0] * n
+            )
+        count = int(count)
+        m.count += count
+        verdict = assessment_verdict(raw)
+        if isinstance(verdict, bool):
+            m.verdict_count += count
+            m.bucket_verdicts[int(idx)] += count
+            if verdict:
+                m.pass_count += count
+                m.bucket_pass[int(idx)] += count
+        elif isinstance(verdict, float):
+            m.numeric_count += count
+            m.numeric_sum += verdict * count
+    return [by_name[k] for k in sorted(by_name)]

@@ -1,0 +1,111 @@
+"""StartTraceV3 in SQL: create (or complete) a trace record in a few set-based statements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import NotFoundError
+from ardea.entities import TraceInfo, TraceState
+from ardea.store.sql.traces import tables as t
+from ardea.store.sql.traces.info import ARTIFACT_LOCATION_TAG, SOURCE_RUN_KEY, check_info, trace_row
+from ardea.store.sql.traces.ingest import SPANS_LOCATION_TAG
+from ardea.store.sql.traces.load import load_assessments, trace_info_from_row
+from ardea.store.sql.traces.statements import (
+    EXPERIMENT_LOCATION,
+    TRACE_EXISTING,
+    TRACE_META,
+    TRACE_ROW,
+    TRACE_TAGS,
+    complete_trace_params,
+    complete_trace_stmt,
+    upsert_stmt,
+)
+from ardea.store.sql.tracking.common import parse_experiment_id
+
+__all__ = ["start_trace_op"]
+
+_SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
+_KEY_VALUE = (["trace_id", "key"], ["value"])
+
+
+def _new_info(values: dict[str, Any], tags: dict[str, str], meta: dict[str, str]) -> TraceInfo:
+    """The TraceInfo a freshly inserted row reads back as (what ``load_trace_infos`` gives)."""
+    return TraceInfo(
+        trace_id=values["trace_id"],
+        experiment_id=str(values["experiment_id"]),
+        request_time=values["request_time"],
+        execution_duration=values["execution_duration"],
+        state=values["state"],
+        request_preview=values["request_preview"],
+        response_preview=values["response_preview"],
+        client_request_id=values["client_request_id"],
+        trace_metadata=meta,
+        tags=tags,
+        assessments=[],
+        name=values["name"],
+        session_id=values["session_id"],
+        user_id=values["user_id"],
+        run_id=values["run_id"],
+        span_count=0,
+        token_usage=None,
+        cost=None,
+    )
+
+
+def start_trace_op(info: TraceInfo) -> Callable[[Connection], TraceInfo]:
+    """Check ``info`` (InvalidArgumentError) and return the write that stores it.
+
+    The write raises NotFoundError when the experiment does not exist. A new trace costs
+    four statements (experiment, existing row, insert, tags) plus one for metadata.
+    """
+    check_info(info)
+    exp = parse_experiment_id(info.experiment_id)
+    values = trace_row(info, exp)
+    tags = {k: v for k, v in info.tags.items() if k not in _SERVER_TAGS}
+    meta = dict(info.trace_metadata)
+    if values["run_id"]:
+        meta.setdefault(SOURCE_RUN_KEY, values["run_id"])
+    trace_id = info.trace_id
+
+    def op(conn: Connection) -> TraceInfo:
+        experiment = conn.execute(EXPERIMENT_LOCATION, {"experiment_id": exp}).first()
+        if experiment is None:
+            raise NotFoundError(f"No Experiment with id={exp} exists")
+        location = str(experiment.artifact_location).rstrip("/")
+        existing = conn.execute(TRACE_EXISTING, {"trace_id": trace_id}).first()
+        if existing is None:
+            conn.execute(t.traces.insert(), [{**values, "span_count": 0, "info_finalized": True}])
+        else:
+            _complete(conn, info, values)
+        server = {ARTIFACT_LOCATION_TAG: f"{location}/traces/{trace_id}/artifacts"}
+        if existing is not None and existing.span_count > 0:
+            server[SPANS_LOCATION_TAG] = "TRACKING_STORE"
+        all_tags = {**tags, **server}
+        tag_rows = [{"trace_id": trace_id, "key": k, "value": v} for k, v in all_tags.items()]
+        conn.execute(upsert_stmt(conn, t.trace_tags, *_KEY_VALUE), tag_rows)
+        if meta:
+            meta_rows = [{"trace_id": trace_id, "key": k, "value": v} for k, v in meta.items()]
+            conn.execute(upsert_stmt(conn, t.trace_metadata, *_KEY_VALUE), meta_rows)
+        if existing is None:
+            return _new_info(values, all_tags, meta)
+        return _load_one(conn, trace_id)
+
+    return op
+
+
+def _complete(conn: Connection, info: TraceInfo, values: dict[str, Any]) -> None:
+    """Merge a TraceInfo into a row its spans created first (their facts win where unset)."""
+    with_state = info.state != TraceState.STATE_UNSPECIFIED.value
+    conn.execute(complete_trace_stmt(with_state), complete_trace_params(values, with_state))
+
+
+def _load_one(conn: Connection, trace_id: str) -> TraceInfo:
+    """``load_trace_infos(conn, [trace_id])[0]`` with prebuilt single-trace statements."""
+    row = conn.execute(TRACE_ROW, {"trace_id": trace_id}).one()
+    tags = {r.key: r.value for r in conn.execute(TRACE_TAGS, {"trace_id": trace_id})}
+    meta = {r.key: r.value for r in conn.execute(TRACE_META, {"trace_id": trace_id})}
+    found = load_assessments(conn, [trace_id]).get(trace_id, [])
+    return trace_info_from_row(row, tags, meta, found)

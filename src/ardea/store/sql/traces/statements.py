@@ -1,0 +1,179 @@
+"""Prebuilt statements for the trace write paths.
+
+Building a SQLAlchemy statement costs more than running it on SQLite, and the trace hot
+paths (StartTraceV3, OTLP ingest) run a handful per request: each statement here is built
+once per dialect and table and then reused (SQLAlchemy's compiled cache does the rest).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ardea.store.sql.traces import tables as t
+from ardea.store.sql.tracking import tables as tt
+
+__all__ = [
+    "EXPERIMENT_EXISTS",
+    "EXPERIMENT_LOCATION",
+    "SPAN_TOTALS",
+    "TRACES_BY_IDS",
+    "TRACES_INSERT",
+    "TRACE_EXISTING",
+    "TRACE_META",
+    "TRACE_ROW",
+    "TRACE_TAGS",
+    "complete_trace_params",
+    "complete_trace_stmt",
+    "execute_rows",
+    "insert_ignore_stmt",
+    "upsert_stmt",
+]
+
+EXPERIMENT_LOCATION = sa.select(tt.experiments.c.artifact_location).where(
+    tt.experiments.c.experiment_id == sa.bindparam("experiment_id")
+)
+"""The artifact location of experiment ``:experiment_id`` (no row: no such experiment)."""
+EXPERIMENT_EXISTS = sa.select(tt.experiments.c.experiment_id).where(
+    tt.experiments.c.experiment_id == sa.bindparam("experiment_id")
+)
+"""One row when experiment ``:experiment_id`` exists."""
+TRACE_EXISTING = sa.select(t.traces.c.trace_id, t.traces.c.span_count).where(
+    t.traces.c.trace_id == sa.bindparam("trace_id")
+)
+"""Trace ``:trace_id``'s id and span count, when it exists."""
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert(dialect: str, table: sa.Table, keys: tuple[str, ...], update: tuple[str, ...]) -> Any:
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        ins = dialect_insert(table)
+        return ins.on_conflict_do_update(
+            index_elements=list(keys), set_={c: ins.excluded[c] for c in update}
+        )
+    from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+    mins = mysql_insert(table)
+    return mins.on_duplicate_key_update({c: mins.inserted[c] for c in update})
+
+
+def upsert_stmt(
+    conn: sa.Connection, table: sa.Table, keys: Sequence[str], update: Sequence[str]
+) -> Any:
+    """The (cached) insert-or-update statement of ``_common.upsert`` for this connection."""
+    return _upsert(conn.dialect.name, table, tuple(keys), tuple(update))
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_ignore(dialect: str, table: sa.Table) -> Any:
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    return table.insert().prefix_with("IGNORE")
+
+
+def insert_ignore_stmt(conn: sa.Connection, table: sa.Table) -> Any:
+    """The (cached) insert-skipping-duplicates statement of ``_common.insert_ignore``."""
+    return _insert_ignore(conn.dialect.name, table)
+
+
+_DRIVER_SQL: dict[tuple[Any, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+
+
+def execute_rows(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """``conn.execute(stmt, rows)`` for many same-keyed rows, cheaper on SQLite.
+
+    SQLAlchemy processes every parameter of every row in Python (about a microsecond a
+    value), which for a batch of spans cost more than SQLite's own work. On SQLite, whose
+    driver takes plain tuples, the statement is compiled once per key set and the rows go
+    straight to ``executemany``; no column of the tables written this way needs a bind
+    processor there. Other dialects keep SQLAlchemy's path (its batched multi-row inserts
+    beat their drivers' ``executemany``).
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(stmt, rows)
+        return
+    keys = tuple(rows[0])
+    entry = _DRIVER_SQL.get((stmt, keys))
+    if entry is None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
+        entry = (str(compiled), tuple(compiled.positiontup or ()))
+        _DRIVER_SQL[(stmt, keys)] = entry
+    sql, order = entry
+    conn.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows])
+
+
+_tr, _sp = t.traces.c, t.spans.c
+TRACES_INSERT = t.traces.insert()
+"""Insert complete trace rows (executed many)."""
+TRACES_BY_IDS = sa.select(_tr.trace_id, _tr.info_finalized).where(
+    _tr.trace_id.in_(sa.bindparam("trace_ids", expanding=True))
+)
+"""Id and ``info_finalized`` of the traces among ``:trace_ids`` (expanding)."""
+SPAN_TOTALS = sa.select(
+    _sp.trace_id, _sp.span_id, _sp.input_tokens, _sp.output_tokens, _sp.cost
+).where(
+    _sp.trace_id.in_(sa.bindparam("trace_ids", expanding=True)),
+    _sp.span_id.in_(sa.bindparam("span_ids", expanding=True)),
+)
+"""Token and cost columns of stored spans (candidates; the caller filters exact pairs)."""
+TRACE_ROW = sa.select(t.traces).where(_tr.trace_id == sa.bindparam("trace_id"))
+"""The full ``traces`` row of ``:trace_id``."""
+TRACE_TAGS = sa.select(t.trace_tags.c.key, t.trace_tags.c.value).where(
+    t.trace_tags.c.trace_id == sa.bindparam("trace_id")
+)
+"""Tags of ``:trace_id``."""
+TRACE_META = sa.select(t.trace_metadata.c.key, t.trace_metadata.c.value).where(
+    t.trace_metadata.c.trace_id == sa.bindparam("trace_id")
+)
+"""Metadata of ``:trace_id``."""
+
+_COALESCED = (
+    "name",
+    "session_id",
+    "user_id",
+    "run_id",
+    "client_request_id",
+    "request_preview",
+    "response_preview",
+)
+_OVERWRITTEN = ("request_time", "execution_duration", "end_time")
+
+
+@functools.cache
+def complete_trace_stmt(with_state: bool) -> Any:
+    """UPDATE merging a TraceInfo into a row its spans created (``v_<column>`` parameters).
+
+    The info's times (and ``state`` when ``with_state``) overwrite; for the other columns
+    a value the row already has wins over NULL in the info only where the info has none.
+    """
+    values: dict[str, Any] = {}
+    for name in _OVERWRITTEN + (("state",) if with_state else ()):
+        values[name] = sa.bindparam(f"v_{name}", type_=_tr[name].type)
+    for name in _COALESCED:
+        param = sa.cast(sa.bindparam(f"v_{name}", type_=_tr[name].type), _tr[name].type)
+        values[name] = sa.func.coalesce(param, _tr[name])
+    values["info_finalized"] = sa.true()
+    return t.traces.update().where(_tr.trace_id == sa.bindparam("b_trace_id")).values(**values)
+
+
+def complete_trace_params(values: dict[str, Any], with_state: bool) -> dict[str, Any]:
+    """The parameters of :func:`complete_trace_stmt` for a ``trace_row`` dict."""
+    names = _OVERWRITTEN + _COALESCED + (("state",) if with_state else ())
+    params = {f"v_{name}": values[name] for name in names}
+    params["b_trace_id"] = values["trace_id"]
+    return params

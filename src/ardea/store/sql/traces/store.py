@@ -1,0 +1,392 @@
+"""The SQL trace store: traces, spans and assessments in the tracking database.
+
+:class:`SqlTraceStore` shares the :class:`Database` (and so, on SQLite, the one writer thread)
+of a :class:`~ardea.store.sql.tracking.store.SqlTrackingStore`: build it with
+``tracking_store.trace_store()``, or give it a URI and it opens (and owns) a tracking store.
+The span hot path lives in ``traces_ingest.py``, entity loading in ``traces_load.py``,
+assessments in ``traces_assessments.py`` and the search compiler in ``trace_search.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea.entities import PagedList, Span, Trace, TraceInfo
+from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.sql._db.common import chunked, upsert
+from ardea.store.sql._db.engine import Database
+from ardea.store.sql.traces import tables as t
+from ardea.store.sql.traces.assessments import SqlAssessments, require_trace
+from ardea.store.sql.traces.info import (
+    ARTIFACT_LOCATION_TAG,
+    SOURCE_RUN_KEY,
+    check_key_value,
+)
+from ardea.store.sql.traces.ingest import (
+    SPANS_LOCATION_TAG,
+    TRACE_NAME_TAG,
+    prepare_spans,
+    write_spans,
+)
+from ardea.store.sql.traces.load import (
+    SPAN_COLUMNS,
+    load_spans,
+    load_trace_infos,
+    span_from_row,
+)
+from ardea.store.sql.traces.start import start_trace_op as _start_trace_op
+from ardea.store.sql.tracking import tables as tt
+from ardea.store.sql.tracking.common import parse_experiment_id
+from ardea.store.traces import (
+    SEARCH_TRACES_DEFAULT,
+    SEARCH_TRACES_LIMIT,
+    SPANS_PAGE_DEFAULT,
+    TraceStore,
+    fill_only,
+)
+from ardea.store.validation import validate_max_results
+
+if TYPE_CHECKING:
+    from ardea.store.sql.tracking.store import SqlTrackingStore
+
+__all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "SqlTraceStore"]
+
+_log = logging.getLogger(__name__)
+
+_SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
+_SPANS_PAGE_LIMIT = 10_000
+_LINK_LIMIT = 100
+
+
+class SqlTraceStore(SqlAssessments, TraceStore):
+    """Traces in a SQL database (SQLite, PostgreSQL, MySQL).
+
+    Args:
+        uri_or_database: A shared :class:`Database` (not closed by :meth:`close`), or a
+            database URI / data folder for which a tracking store is opened and owned.
+    """
+
+    def __init__(self, uri_or_database: str | Database) -> None:
+        self._owner: SqlTrackingStore | None = None
+        if isinstance(uri_or_database, Database):
+            self._db = uri_or_database
+        else:
+            from ardea.store.sql.tracking.store import SqlTrackingStore
+
+            self._owner = SqlTrackingStore(uri_or_database)
+            self._db = self._owner.database
+
+    @property
+    def database(self) -> Database:
+        """The underlying :class:`Database`."""
+        return self._db
+
+    def close(self) -> None:
+        """Close the database if this store opened it."""
+        if self._owner is not None:
+            self._owner.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def log_spans(self, experiment_id: str, spans: Sequence[Span]) -> None:
+        """Store spans in one transaction; trace rows are created or updated from them."""
+        exp = parse_experiment_id(experiment_id)
+        if not spans:
+            return
+        prepared = prepare_spans(spans)
+        self._db.write(lambda conn: write_spans(conn, exp, prepared))
+
+    async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
+        """Async :meth:`log_spans`: waits on the writer queue (no pool thread on SQLite)."""
+        exp = parse_experiment_id(experiment_id)
+        if not spans:
+            return
+        prepared = prepare_spans(spans)
+        await self._db.write_async(lambda conn: write_spans(conn, exp, prepared))
+
+    async def log_spans_with_records_async(
+        self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
+    ) -> None:
+        """Spans and the records their root spans carried, in one write transaction.
+
+        The stored records are read inside the transaction that then merges into them (under
+        the trace row locks ``write_spans`` takes outside SQLite), so a concurrent
+        StartTraceV3 is never overwritten.
+        """
+        exp = parse_experiment_id(experiment_id)
+        if not spans:
+            return
+        prepared = prepare_spans(spans)
+        ops = []
+        for record in records:  # validated before the write; a bad record never costs spans
+            try:
+                ops.append((record, _start_trace_op(record)))
+            except InvalidArgumentError as exc:
+                _log.warning("Trace record of %s not stored: %s", record.trace_id, exc)
+
+        def op(conn: Connection) -> None:
+            write_spans(conn, exp, prepared)
+            if not ops:
+                return
+            stored = {i.trace_id: i for i in load_trace_infos(conn, [r.trace_id for r, _ in ops])}
+            for record, start in ops:
+                narrowed = fill_only(record, stored.get(record.trace_id))
+                if narrowed is record:
+                    start(conn)
+                elif narrowed is not None:
+                    _start_trace_op(narrowed)(conn)
+
+        await self._db.write_async(op)
+
+    def start_trace(self, info: TraceInfo) -> TraceInfo:
+        """Create or complete a trace record; sets the server tags and returns the stored info."""
+        return self._db.write(_start_trace_op(info))
+
+    async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
+        """Async :meth:`start_trace`: waits on the writer queue (no pool thread on SQLite)."""
+        return await self._db.write_async(_start_trace_op(info))
+
+    def delete_traces(
+        self,
+        experiment_id: str,
+        max_timestamp_millis: int | None = None,
+        max_traces: int | None = None,
+        trace_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete traces by id or by age (oldest first, at most ``max_traces``)."""
+        exp = parse_experiment_id(experiment_id)
+        if (max_timestamp_millis is None) == (trace_ids is None):
+            raise InvalidArgumentError(
+                "Exactly one of 'max_timestamp_millis' and 'request_ids' must be specified"
+            )
+        if trace_ids is not None and max_traces is not None:
+            raise InvalidArgumentError("'max_traces' can only be used with 'max_timestamp_millis'")
+        if max_traces is not None:
+            validate_max_results(max_traces, 2**31 - 1, "max_traces")
+        if max_timestamp_millis is not None and (
+            isinstance(max_timestamp_millis, bool) or not isinstance(max_timestamp_millis, int)
+        ):
+            raise InvalidArgumentError(f"Invalid max_timestamp_millis {max_timestamp_millis!r}")
+        tr = t.traces.c
+
+        def op(conn: Connection) -> int:
+            if trace_ids is not None:
+                ids: list[str] = []
+                for chunk in chunked(list(trace_ids)):
+                    query = sa.select(tr.trace_id).where(
+                        tr.experiment_id == exp, tr.trace_id.in_(chunk)
+                    )
+                    ids.extend(conn.execute(query).scalars())
+            else:
+                query = (
+                    sa.select(tr.trace_id)
+                    .where(tr.experiment_id == exp, tr.request_time <= max_timestamp_millis)
+                    .order_by(tr.request_time, tr.trace_id)
+                )
+                if max_traces is not None:
+                    query = query.limit(max_traces)
+                ids = list(conn.execute(query).scalars())
+            for chunk in chunked(ids):
+                for table in (t.spans, t.trace_tags, t.trace_metadata, t.assessments):
+                    conn.execute(table.delete().where(table.c.trace_id.in_(chunk)))
+                conn.execute(t.traces.delete().where(tr.trace_id.in_(chunk)))
+            return len(ids)
+
+        return self._db.write(op)
+
+    def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
+        """Set a tag (``mlflow.traceName`` also renames the trace)."""
+        check_key_value(key, value, "tag", 8000)
+        if key == SPANS_LOCATION_TAG:
+            raise InvalidArgumentError(
+                f"The tag {key!r} is set by the server and cannot be changed"
+            )
+
+        def op(conn: Connection) -> None:
+            require_trace(conn, trace_id)
+            upsert(
+                conn,
+                t.trace_tags,
+                [{"trace_id": trace_id, "key": key, "value": value}],
+                ["trace_id", "key"],
+                ["value"],
+            )
+            if key == TRACE_NAME_TAG:
+                conn.execute(
+                    t.traces.update()
+                    .where(t.traces.c.trace_id == trace_id)
+                    .values(name=value[:500])
+                )
+
+        self._db.write(op)
+
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Delete a tag; NotFoundError if the trace or the tag does not exist."""
+        if key == SPANS_LOCATION_TAG:
+            raise InvalidArgumentError(
+                f"The tag {key!r} is set by the server and cannot be deleted"
+            )
+
+        def op(conn: Connection) -> None:
+            require_trace(conn, trace_id)
+            tags = t.trace_tags.c
+            result = conn.execute(
+                t.trace_tags.delete().where(tags.trace_id == trace_id, tags.key == key)
+            )
+            if result.rowcount == 0:
+                raise NotFoundError(f"No trace tag with key {key!r} on trace {trace_id}")
+
+        self._db.write(op)
+
+    def link_traces_to_run(self, trace_ids: Sequence[str], run_id: str) -> None:
+        """Link traces to a run (metadata ``mlflow.sourceRun``); all must exist."""
+        ids = list(dict.fromkeys(trace_ids))
+        if len(ids) > _LINK_LIMIT:
+            raise InvalidArgumentError(f"At most {_LINK_LIMIT} traces can be linked at once")
+        if not isinstance(run_id, str) or not run_id:
+            raise InvalidArgumentError("Missing value for required parameter 'run_id'.")
+
+        def op(conn: Connection) -> None:
+            if (
+                conn.execute(sa.select(tt.runs.c.run_id).where(tt.runs.c.run_id == run_id)).first()
+                is None
+            ):
+                raise NotFoundError(f"Run with id={run_id} not found")
+            found = set(
+                conn.execute(
+                    sa.select(t.traces.c.trace_id).where(t.traces.c.trace_id.in_(ids))
+                ).scalars()
+            )
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise NotFoundError(f"Trace(s) not found: {missing[:10]}")
+            rows = [{"trace_id": i, "key": SOURCE_RUN_KEY, "value": run_id} for i in ids]
+            upsert(conn, t.trace_metadata, rows, ["trace_id", "key"], ["value"])
+            conn.execute(
+                t.traces.update().where(t.traces.c.trace_id.in_(ids)).values(run_id=run_id)
+            )
+
+        if ids:
+            self._db.write(op)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get_trace_info(self, trace_id: str) -> TraceInfo:
+        """A trace record with tags, metadata and assessments; NotFoundError if unknown."""
+        found = self._db.read(lambda conn: load_trace_infos(conn, [trace_id]))
+        if not found:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
+        return found[0]
+
+    def get_trace_infos(self, trace_ids: Sequence[str]) -> list[TraceInfo]:
+        """Several trace records (no spans) in the order asked; unknown ids are left out.
+
+        Ardea extension of the contract (BatchGetTraceInfos): four queries per 1,000 ids.
+        """
+        ids = list(dict.fromkeys(trace_ids))
+        return self._db.read(lambda conn: load_trace_infos(conn, ids))
+
+    def get_trace(self, trace_id: str) -> Trace:
+        """A trace with all its spans."""
+        traces = self.batch_get_traces([trace_id])
+        if not traces:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
+        return traces[0]
+
+    def batch_get_traces(self, trace_ids: Sequence[str]) -> list[Trace]:
+        """Traces with their spans, in the order asked; unknown ids are left out."""
+        ids = list(dict.fromkeys(trace_ids))
+
+        def op(conn: Connection) -> list[Trace]:
+            infos = load_trace_infos(conn, ids)
+            spans = load_spans(conn, [i.trace_id for i in infos])
+            return [Trace(info, spans.get(info.trace_id, [])) for info in infos]
+
+        return self._db.read(op)
+
+    def get_spans(
+        self,
+        trace_id: str,
+        parent_span_id: str | None = None,
+        max_results: int = SPANS_PAGE_DEFAULT,
+        page_token: str | None = None,
+        *,
+        roots_only: bool = False,
+    ) -> PagedList[Span]:
+        """One page of spans (children of a span, roots, or all) in start-time order."""
+        validate_max_results(max_results, _SPANS_PAGE_LIMIT)
+        offset = offset_from_token(page_token)
+        if parent_span_id is not None and roots_only:
+            raise InvalidArgumentError("Give either parent_span_id or roots_only, not both")
+        s = t.spans.c
+        query = sa.select(*SPAN_COLUMNS).where(s.trace_id == trace_id)
+        if parent_span_id is not None:
+            query = query.where(s.parent_span_id == parent_span_id)
+        elif roots_only:
+            query = query.where(s.parent_span_id.is_(None))
+        query = query.order_by(s.start_time_ns, s.span_id).offset(offset).limit(max_results + 1)
+
+        def op(conn: Connection) -> PagedList[Span]:
+            rows = conn.execute(query).all()
+            if not rows:
+                require_trace(conn, trace_id)
+            token = None
+            if len(rows) > max_results:
+                rows = rows[:max_results]
+                token = encode_page_token({"offset": offset + max_results})
+            return PagedList([span_from_row(r) for r in rows], token)
+
+        return self._db.read(op)
+
+    def spans_with_children(self, trace_id: str, span_ids: Sequence[str]) -> set[str]:
+        """Which of ``span_ids`` have a child: one query on the (trace, parent) index."""
+        s = t.spans.c
+        ids = list(dict.fromkeys(span_ids))
+        if not ids:
+            return set()
+        query = (
+            sa.select(s.parent_span_id)
+            .where(s.trace_id == trace_id, s.parent_span_id.in_(ids))
+            .distinct()
+        )
+        return set(self._db.read(lambda conn: list(conn.execute(query).scalars())))
+
+    def search_traces(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = SEARCH_TRACES_DEFAULT,
+        order_by: Sequence[str] = (),
+        page_token: str | None = None,
+    ) -> PagedList[TraceInfo]:
+        """Traces matching the trace filter grammar, ordered, one page at a time."""
+        from ardea.store.search.traces import parse_trace_filter, parse_trace_order_by
+        from ardea.store.sql._db.maintenance import stats_for
+        from ardea.store.sql.traces.search import select_trace_ids
+        from ardea.store.sql.tracking.search import parse_experiment_ids
+
+        validate_max_results(max_results, SEARCH_TRACES_LIMIT)
+        clauses = parse_trace_filter(filter_string)
+        orders = parse_trace_order_by(list(order_by or ()))
+        offset = offset_from_token(page_token)
+        exp_ids = parse_experiment_ids(list(experiment_ids))
+        if not exp_ids:
+            return PagedList([], None)
+        query = select_trace_ids(clauses, orders, exp_ids, self._db.dialect)
+        stats_for(self._db).maybe_refresh()
+
+        def op(conn: Connection) -> PagedList[TraceInfo]:
+            ids = list(conn.execute(query.offset(offset).limit(max_results + 1)).scalars())
+            token = None
+            if len(ids) > max_results:
+                ids = ids[:max_results]
+                token = encode_page_token({"offset": offset + max_results})
+            return PagedList(load_trace_infos(conn, ids), token)
+
+        return self._db.read(op)

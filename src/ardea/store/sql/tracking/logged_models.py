@@ -1,0 +1,249 @@
+"""MLflow 3 logged models in the SQL tracking store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea._core.ids import generate_run_name, new_logged_model_id, now_ms
+from ardea.entities import LifecycleStage, LoggedModel, LoggedModelStatus, PagedList
+from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.sql._db.common import upsert
+from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.maintenance import StatsRefresher
+from ardea.store.sql.tracking import tables as t
+from ardea.store.sql.tracking.common import experiment_for_write, parse_experiment_id
+from ardea.store.sql.tracking.loaders import load_logged_models
+from ardea.store.validation import (
+    MAX_PARAM_VALUE_LENGTH,
+    MAX_TAG_VALUE_LENGTH,
+    validate_key,
+    validate_length,
+    validate_max_results,
+)
+
+__all__ = ["SqlLoggedModels"]
+
+ACTIVE = LifecycleStage.ACTIVE.value
+DELETED = LifecycleStage.DELETED.value
+_FINAL_STATUSES = (
+    LoggedModelStatus.LOGGED_MODEL_READY.value,
+    LoggedModelStatus.LOGGED_MODEL_UPLOAD_FAILED.value,
+)
+SEARCH_LOGGED_MODELS_LIMIT = 50000
+
+
+def _pairs(items: Sequence[tuple[str, str]] | Mapping[str, str], limit: int) -> dict[str, str]:
+    pairs = list(items.items()) if isinstance(items, Mapping) else list(items)
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        validate_key(key, "key")
+        out[key] = validate_length("value", value, limit)
+    return out
+
+
+def _model_for_write(conn: Connection, model_id: str) -> sa.Row[Any]:
+    lm = t.logged_models
+    row = conn.execute(
+        sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(lm.c.model_id == model_id)
+    ).first()
+    if row is None or row.lifecycle_stage != ACTIVE:
+        raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
+    return row
+
+
+def _touch(conn: Connection, model_id: str, **values: Any) -> None:
+    lm = t.logged_models
+    conn.execute(
+        lm.update()
+        .where(lm.c.model_id == model_id)
+        .values(last_updated_timestamp=now_ms(), **values)
+    )
+
+
+class SqlLoggedModels:
+    """The LoggedModelStore part of :class:`SqlTrackingStore`."""
+
+    _db: Database
+    _stats: StatsRefresher
+
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] = (),
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """Create a PENDING logged model with id ``m-<32 hex>``."""
+        eid = parse_experiment_id(experiment_id)
+        tag_map = _pairs(tags, MAX_TAG_VALUE_LENGTH)
+        param_map = _pairs(params, MAX_PARAM_VALUE_LENGTH)
+        model_name = name or generate_run_name()
+        validate_length("name", model_name, 500)
+        if model_type is not None:
+            validate_length("model_type", model_type, 500)
+        if source_run_id:
+            validate_length("source_run_id", source_run_id, 32)
+        model_id = new_logged_model_id()
+
+        def op(conn: Connection) -> LoggedModel:
+            exp = experiment_for_write(conn, eid, active=True)
+            now = now_ms()
+            model = LoggedModel(
+                model_id=model_id,
+                experiment_id=str(eid),
+                name=model_name,
+                artifact_location=(
+                    f"{exp.artifact_location.rstrip('/')}/models/{model_id}/artifacts"
+                ),
+                creation_timestamp=now,
+                last_updated_timestamp=now,
+                status=LoggedModelStatus.LOGGED_MODEL_PENDING.value,
+                model_type=model_type,
+                source_run_id=source_run_id or None,
+                lifecycle_stage=ACTIVE,
+                tags=dict(tag_map),
+                params=dict(param_map),
+            )
+            conn.execute(
+                t.logged_models.insert().values(
+                    model_id=model_id,
+                    experiment_id=eid,
+                    name=model_name,
+                    artifact_location=model.artifact_location,
+                    creation_timestamp=now,
+                    last_updated_timestamp=now,
+                    status=model.status,
+                    lifecycle_stage=ACTIVE,
+                    model_type=model_type,
+                    source_run_id=model.source_run_id,
+                )
+            )
+            for table, data in ((t.logged_model_tags, tag_map), (t.logged_model_params, param_map)):
+                if data:
+                    conn.execute(
+                        table.insert(),
+                        [{"model_id": model_id, "key": k, "value": v} for k, v in data.items()],
+                    )
+            return model
+
+        return self._db.write(op)
+
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
+        """The logged model, with params, tags and metrics logged with its id."""
+        found = self._db.read(lambda conn: load_logged_models(conn, [model_id]))
+        if not found or (not allow_deleted and found[0].lifecycle_stage != ACTIVE):
+            raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
+        return found[0]
+
+    def finalize_logged_model(self, model_id: str, status: str) -> LoggedModel:
+        """Set the status to READY or UPLOAD_FAILED."""
+        value = str(getattr(status, "value", status))
+        if value not in _FINAL_STATUSES:
+            raise InvalidArgumentError(
+                f"Invalid status {value!r} to finalize a logged model: expected one of "
+                f"{', '.join(_FINAL_STATUSES)}"
+            )
+
+        def op(conn: Connection) -> None:
+            _model_for_write(conn, model_id)
+            _touch(conn, model_id, status=value)
+
+        self._db.write(op)
+        return self.get_logged_model(model_id)
+
+    def delete_logged_model(self, model_id: str) -> None:
+        """Soft-delete a logged model."""
+
+        def op(conn: Connection) -> None:
+            _model_for_write(conn, model_id)
+            _touch(conn, model_id, lifecycle_stage=DELETED)
+
+        self._db.write(op)
+
+    def set_logged_model_tags(self, model_id: str, tags: Sequence[tuple[str, str]]) -> None:
+        """Set (or overwrite) tags on a logged model."""
+        tag_map = _pairs(tags, MAX_TAG_VALUE_LENGTH)
+
+        def op(conn: Connection) -> None:
+            _model_for_write(conn, model_id)
+            upsert(
+                conn,
+                t.logged_model_tags,
+                [{"model_id": model_id, "key": k, "value": v} for k, v in tag_map.items()],
+                ("model_id", "key"),
+                ("value",),
+            )
+            _touch(conn, model_id)
+
+        self._db.write(op)
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        """Delete a logged model tag; NotFoundError if it is not set."""
+
+        def op(conn: Connection) -> None:
+            _model_for_write(conn, model_id)
+            tg = t.logged_model_tags
+            result = conn.execute(tg.delete().where(tg.c.model_id == model_id, tg.c.key == key))
+            if result.rowcount == 0:
+                raise NotFoundError(
+                    f"No tag with key {key!r} found for model with ID {model_id!r}."
+                )
+            _touch(conn, model_id)
+
+        self._db.write(op)
+
+    def log_logged_model_params(self, model_id: str, params: Sequence[tuple[str, str]]) -> None:
+        """Add params to a logged model (a key logged again keeps its new value)."""
+        param_map = _pairs(params, MAX_PARAM_VALUE_LENGTH)
+
+        def op(conn: Connection) -> None:
+            _model_for_write(conn, model_id)
+            upsert(
+                conn,
+                t.logged_model_params,
+                [{"model_id": model_id, "key": k, "value": v} for k, v in param_map.items()],
+                ("model_id", "key"),
+                ("value",),
+            )
+
+        self._db.write(op)
+
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = 50,
+        order_by: Sequence[dict[str, object]] = (),
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        """Logged models matching a filter; order_by items are {field_name, ascending}."""
+        from ardea.store.search.parser import (
+            parse_logged_model_filter,
+            parse_logged_model_order_by,
+        )
+        from ardea.store.sql.tracking.search import select_logged_model_ids
+
+        validate_max_results(max_results, SEARCH_LOGGED_MODELS_LIMIT)
+        clauses = parse_logged_model_filter(filter_string)
+        orders = parse_logged_model_order_by(list(order_by or ()))
+        offset = offset_from_token(page_token)
+        query = select_logged_model_ids(clauses, orders, [str(e) for e in experiment_ids])
+
+        self._stats.maybe_refresh()
+
+        def op(conn: Connection) -> PagedList[LoggedModel]:
+            ids = [r[0] for r in conn.execute(query.offset(offset).limit(max_results + 1))]
+            token = None
+            if len(ids) > max_results:
+                ids = ids[:max_results]
+                token = encode_page_token({"offset": offset + max_results})
+            return PagedList(load_logged_models(conn, ids), token)
+
+        return self._db.read(op)

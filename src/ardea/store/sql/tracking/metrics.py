@@ -1,0 +1,339 @@
+"""Metric points: bulk insertion, latest values, history reads and bulk-interval sampling.
+
+Hot path: a log-batch of 1000 points is three statements (series ids, history, latest
+values), each one ``executemany`` (or, on PostgreSQL, one multi-row statement), never a round
+trip per point. History rows are keyed by an integer ``series_id`` (``metric_series``: one row
+per run and key), which makes their B-tree ~2.5x smaller and inserts ~1.3x faster.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ardea.entities import Metric, PagedList
+from ardea.store.search.paging import encode_page_token, offset_from_token
+from ardea.store.sql._db.common import chunked
+from ardea.store.sql.tracking import tables as t
+from ardea.store.sql.tracking.common import encode_value
+
+__all__ = ["history", "insert_metrics", "sample_bulk_interval", "series_ids"]
+
+_HISTORY_COLS = ("series_id", "step", "timestamp", "value", "is_nan", "model_id",
+                 "dataset_name", "dataset_digest")  # fmt: skip
+_LATEST_COLS = ("run_id", "key", "value", "timestamp", "step", "is_nan")
+_HISTORY_TYPES = ("int4", "bigint", "bigint", "float8", "bool", "text", "text", "text")
+_LATEST_TYPES = ("text", "text", "float8", "bigint", "bigint", "bool")
+
+
+def _q(conn: Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote(name)
+
+
+def _placeholders(conn: Connection, n: int) -> str:
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    return ", ".join([mark] * n)
+
+
+def insert_metrics(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> None:
+    """Insert metric points of one run (validated already) and update its latest values."""
+    if not metrics:
+        return
+    series = series_ids(conn, run_id, list(dict.fromkeys(m.key for m in metrics)))
+    rows: list[tuple[Any, ...]] = []
+    latest: dict[str, tuple[Any, ...]] = {}
+    extra = False  # any model or dataset column set?
+    for m in metrics:
+        value, is_nan = encode_value(m.value)
+        step = int(m.step or 0)
+        ts = int(m.timestamp)
+        rows.append((series[m.key], step, ts, value, is_nan))
+        extra = extra or bool(m.model_id or m.dataset_name or m.dataset_digest)
+        cur = latest.get(m.key)
+        if cur is None or (step, ts, value) > (cur[4], cur[3], cur[2]):
+            latest[m.key] = (run_id, m.key, value, ts, step, is_nan)
+    if extra or conn.dialect.name == "postgresql":
+        # The full rows (rare: metrics tied to a model or dataset; PostgreSQL's unnest form).
+        rows = [
+            (*row, m.model_id, m.dataset_name, m.dataset_digest)
+            for row, m in zip(rows, metrics, strict=True)
+        ]
+    _insert_history(conn, rows)
+    _upsert_latest(conn, [latest[k] for k in sorted(latest)])  # one lock order for all
+
+
+def _select_series(
+    conn: Connection, run_id: str, keys: Sequence[str], lock: bool
+) -> dict[str, int]:
+    if lock:  # a locking read sees rows committed after this transaction's snapshot (MySQL)
+        ms = t.metric_series
+        stmt = (
+            sa.select(ms.c.key, ms.c.series_id)
+            .where(ms.c.run_id == run_id, ms.c.key.in_(keys))
+            .with_for_update(read=True)
+        )
+        return {key: series_id for key, series_id in conn.execute(stmt)}
+    # Hot path (every batch): plain SQL, which costs a fraction of a compiled Core select.
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    k = _q(conn, "key")
+    sql = (
+        f"SELECT {k}, series_id FROM metric_series WHERE run_id = {mark} AND {k} IN "
+        f"({_placeholders(conn, len(keys))})"
+    )
+    return dict(_raw(conn, sql, (run_id, *keys)))
+
+
+def series_ids(conn: Connection, run_id: str, keys: Sequence[str]) -> dict[str, int]:
+    """The ``series_id`` of each of ``keys`` of a run, creating the missing series.
+
+    One ``SELECT`` when all series exist (the usual case); otherwise the missing ones are
+    inserted, ignoring rows a concurrent writer created meanwhile, and read back. Existing
+    series are never re-inserted, so PostgreSQL and MySQL do not burn sequence values.
+
+    Args:
+        conn: A connection inside the caller's write transaction.
+        run_id: The run (must exist).
+        keys: Distinct metric keys (validated already).
+
+    Returns:
+        ``{key: series_id}`` for every key of ``keys``.
+    """
+    found: dict[str, int] = {}
+    for part in chunked(list(keys), 500):
+        found.update(_select_series(conn, run_id, part, lock=False))
+    missing = [k for k in keys if k not in found]
+    if not missing:
+        return found
+    ms = t.metric_series
+    rows = [{"run_id": run_id, "key": k} for k in missing]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(ms).on_conflict_do_nothing(), rows)
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(ms).on_conflict_do_nothing(), rows)
+    else:
+        conn.execute(ms.insert().prefix_with("IGNORE"), rows)
+    for part in chunked(missing, 500):
+        found.update(_select_series(conn, run_id, part, lock=dialect != "sqlite"))
+    return found
+
+
+def _insert_history(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    cols = ", ".join(_q(conn, c) for c in _HISTORY_COLS)
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        # One statement with one array parameter per column: a single round trip, and no
+        # per-row placeholders for the driver to parse.
+        conn.exec_driver_sql(
+            f"INSERT INTO metrics ({cols}) SELECT * FROM {_pg_unnest(_HISTORY_TYPES)} "
+            "ON CONFLICT DO NOTHING",
+            tuple(list(col) for col in zip(*rows, strict=True)),
+        )
+        return
+    verb = "INSERT OR IGNORE" if dialect == "sqlite" else "INSERT IGNORE"
+    width = len(rows[0])  # 5: the model and dataset columns are all NULL and left out
+    cols = ", ".join(_q(conn, c) for c in _HISTORY_COLS[:width])
+    conn.exec_driver_sql(
+        f"{verb} INTO metrics ({cols}) VALUES ({_placeholders(conn, width)})", rows
+    )
+
+
+def _pg_unnest(types: Sequence[str]) -> str:
+    return "unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
+
+
+def _upsert_latest(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        k, ts = _q(conn, "key"), _q(conn, "timestamp")
+        cols = ", ".join(_q(conn, c) for c in _LATEST_COLS)
+        source = (
+            f"SELECT * FROM {_pg_unnest(_LATEST_TYPES)}"
+            if dialect == "postgresql"
+            else f"VALUES ({_placeholders(conn, 6)})"
+        )
+        sql = (
+            f"INSERT INTO latest_metrics ({cols}) {source} "
+            f"ON CONFLICT (run_id, {k}) DO UPDATE SET value = excluded.value, "
+            f"{ts} = excluded.{ts}, step = excluded.step, is_nan = excluded.is_nan "
+            "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
+            f"AND (excluded.{ts} > latest_metrics.{ts} OR (excluded.{ts} = latest_metrics.{ts} "
+            "AND excluded.value > latest_metrics.value)))"
+        )
+        if dialect == "postgresql":
+            conn.exec_driver_sql(sql, tuple(list(c) for c in zip(*rows, strict=True)))
+        else:
+            conn.exec_driver_sql(sql, rows)
+        return
+    # MySQL evaluates ON DUPLICATE KEY assignments left to right, which breaks a conditional
+    # multi-column update: compare in Python under a row lock instead.
+    lm = t.latest_metrics
+    run_id = rows[0][0]
+    current = {
+        r.key: (r.step, r.timestamp, r.value)
+        for r in conn.execute(
+            sa.select(lm.c.key, lm.c.step, lm.c.timestamp, lm.c.value)
+            .where(lm.c.run_id == run_id, lm.c.key.in_([r[1] for r in rows]))
+            .with_for_update()
+        )
+    }
+    new = [dict(zip(_LATEST_COLS, r, strict=True)) for r in rows if r[1] not in current]
+    changed = [
+        dict(zip(_LATEST_COLS, r, strict=True))
+        for r in rows
+        if r[1] in current and (r[4], r[3], r[2]) > current[r[1]]
+    ]
+    if new:
+        conn.execute(lm.insert(), new)
+    for row in changed:
+        conn.execute(
+            lm.update()
+            .where(lm.c.run_id == row["run_id"], lm.c.key == row["key"])
+            .values(
+                value=row["value"],
+                timestamp=row["timestamp"],
+                step=row["step"],
+                is_nan=row["is_nan"],
+            )
+        )
+
+
+def _raw(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` on the DBAPI cursor of ``conn`` (same transaction) and fetch plain tuples.
+
+    Used for big reads, where building SQLAlchemy rows would cost more than the query.
+    """
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+_POINT_COLS = ("step", "timestamp", "value", "is_nan", "model_id", "dataset_name",
+               "dataset_digest")  # fmt: skip
+
+
+def _point_columns(conn: Connection, table: str = "") -> str:
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + _q(conn, c) for c in _POINT_COLS)
+
+
+_SERIES_JOIN = "metric_series s JOIN metrics m ON m.series_id = s.series_id"
+"""The history of metrics by run and key."""
+
+
+def history(
+    conn: Connection, run_id: str, key: str, max_results: int | None, page_token: str | None
+) -> PagedList[Metric]:
+    """One page of a metric's points, ordered by step, timestamp, value."""
+    offset = offset_from_token(page_token)
+    limit = 2**62 if max_results is None else max_results + 1
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    ts = _q(conn, "timestamp")
+    sql = (
+        f"SELECT {_point_columns(conn)} FROM metrics WHERE series_id = (SELECT series_id FROM "
+        f"metric_series WHERE run_id = {mark} AND {_q(conn, 'key')} = {mark}) "
+        f"ORDER BY step, {ts}, value LIMIT {mark} OFFSET {mark}"
+    )
+    rows = _raw(conn, sql, (run_id, key, limit, offset))
+    token = None
+    if max_results is not None and len(rows) > max_results:
+        rows = rows[:max_results]
+        token = encode_page_token({"offset": offset + max_results})
+    nan = math.nan
+    return PagedList(
+        [
+            Metric(key, nan if is_nan else float(value), ts_, step, ds_name, ds_digest, model_id)
+            for step, ts_, value, is_nan, model_id, ds_name, ds_digest in rows
+        ],
+        token,
+    )
+
+
+def _sample_steps(steps: list[int], start: int | None, end: int | None, n: int) -> set[int]:
+    """The steps of one run to return.
+
+    At most ``n`` evenly spaced steps of the sorted ``steps`` within ``[start, end]``, plus
+    the last one in range, plus the run's min and max step when they are in range.
+    """
+    lo = 0 if start is None else bisect.bisect_left(steps, start)
+    hi = len(steps) if end is None else bisect.bisect_right(steps, end)
+    in_range = steps[lo:hi]
+    if len(in_range) <= n:
+        chosen = set(in_range)
+    else:
+        interval = len(in_range) / n
+        chosen = {in_range[int(i * interval)] for i in range(n)}
+        chosen.add(in_range[-1])
+    for edge in (steps[0], steps[-1]):
+        if (start is None or edge >= start) and (end is None or edge <= end):
+            chosen.add(edge)
+    return chosen
+
+
+def sample_bulk_interval(
+    conn: Connection,
+    run_ids: Sequence[str],
+    key: str,
+    max_results: int,
+    start_step: int | None,
+    end_step: int | None,
+) -> list[Metric]:
+    """Sampled points of one metric over several runs.
+
+    Points come ordered by run (as given), step, timestamp; two queries in total.
+    """
+    ids = list(dict.fromkeys(run_ids))
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    steps_by_run: dict[str, list[int]] = {r: [] for r in ids}
+    for part in chunked(ids, 100):
+        sql = (
+            f"SELECT DISTINCT s.run_id, m.step FROM {_SERIES_JOIN} WHERE s.run_id IN "
+            f"({', '.join([mark] * len(part))}) AND s.{_q(conn, 'key')} = {mark} "
+            "ORDER BY s.run_id, m.step"
+        )
+        for run_id, step in _raw(conn, sql, (*part, key)):
+            steps_by_run[run_id].append(step)
+    wanted: dict[str, set[int]] = {
+        r: _sample_steps(s, start_step, end_step, max_results) for r, s in steps_by_run.items() if s
+    }
+    all_steps = sorted(set().union(*wanted.values())) if wanted else []
+    if not all_steps:
+        return []
+    order = {r: i for i, r in enumerate(ids)}
+    runs = list(wanted)
+    points: list[tuple[int, int, int, float, Metric]] = []
+    for part in chunked(all_steps, 2000):
+        sql = (
+            f"SELECT s.run_id, {_point_columns(conn, 'm')} FROM {_SERIES_JOIN} WHERE "
+            f"s.run_id IN ({', '.join([mark] * len(runs))}) AND s.{_q(conn, 'key')} = {mark} "
+            f"AND m.step IN ({', '.join([mark] * len(part))})"
+        )
+        for run_id, step, ts, value, is_nan, model_id, ds_name, ds_digest in _raw(
+            conn, sql, (*runs, key, *part)
+        ):
+            if step in wanted[run_id]:
+                metric = Metric(
+                    key,
+                    math.nan if is_nan else float(value),
+                    ts,
+                    step,
+                    ds_name,
+                    ds_digest,
+                    model_id,
+                    run_id,
+                )
+                points.append((order[run_id], step, ts, value, metric))
+    points.sort(key=lambda p: p[:4])
+    return [p[4] for p in points]

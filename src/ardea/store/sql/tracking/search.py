@@ -1,0 +1,447 @@
+r"""Compile parsed searches (:mod:`ardea.store.search.ast`) into SQLAlchemy ``SELECT`` s.
+
+Each ``select_*_ids`` function returns a statement selecting one id column, filtered and
+fully ordered (user order first, then MLflow's tie-breaks), ready for ``.limit/.offset``.
+
+Semantics that hold on every dialect:
+    * ``=``/``!=``/``IN`` compare exactly (case-sensitive on SQLite and PostgreSQL).
+    * ``LIKE`` is case-sensitive, ``ILIKE`` case-insensitive; patterns follow
+      :mod:`ardea.store.search.like` (``%``, ``_``, backslash escape). SQLite's LIKE ignores
+      ASCII case unless the per-connection ``PRAGMA case_sensitive_like`` is on, so on SQLite
+      a case-sensitive LIKE compiles to ``GLOB`` with the pattern translated exactly
+      (``like_to_glob``: ``*``/``?`` wildcards, ``[*]``/``[?]``/``[[]`` for literals), which
+      needs no connection setup. MySQL compares ``BINARY`` operands; other dialects use
+      ``LIKE ... ESCAPE '\\'``.
+    * Metric filters read ``latest_metrics``; a NaN metric (``is_nan``) matches only ``!=``.
+    * Ordering puts missing values last in both directions, and for metrics NaN after
+      numbers but before missing values (sort key 0 number, 1 NaN, 2 missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.entities.experiment import LifecycleStage, ViewType
+from ardea.entities.logged_model import LoggedModelStatus
+from ardea.store.search.ast import Clause, OrderBy
+from ardea.store.search.like import like_to_glob, like_to_sql
+from ardea.store.sql.tracking import tables as t
+
+__all__ = [
+    "CaseSensitiveLike",
+    "compare",
+    "parse_experiment_ids",
+    "select_experiment_ids",
+    "select_logged_model_ids",
+    "select_run_ids",
+]
+
+
+class CaseSensitiveLike(ColumnElement[bool]):
+    """``column LIKE pattern``, case-sensitive on every dialect (see the module docstring).
+
+    Args:
+        column: The string column or expression.
+        pattern: An Ardea LIKE pattern (``%``, ``_``, backslash escapes).
+    """
+
+    inherit_cache = False
+    type = sa.Boolean()
+
+    def __init__(self, column: ColumnElement[Any], pattern: str) -> None:
+        self.column = column
+        self.like_pattern = like_to_sql(pattern)
+        self.glob_pattern = like_to_glob(pattern)
+
+
+@compiles(CaseSensitiveLike)
+def _like_default(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.like(element.like_pattern, escape="\\"), **kw)
+
+
+@compiles(CaseSensitiveLike, "sqlite")
+def _like_sqlite(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) -> str:
+    glob = element.column.op("GLOB", is_comparison=True)(element.glob_pattern)
+    return compiler.process(glob, **kw)
+
+
+@compiles(CaseSensitiveLike, "mysql")
+@compiles(CaseSensitiveLike, "mariadb")
+def _like_mysql(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    pattern = compiler.process(sa.literal(element.like_pattern), **kw)
+    return f"(BINARY {column} LIKE BINARY {pattern})"
+
+
+def compare(column: ColumnElement[Any], comparator: str, value: Any) -> ColumnElement[bool]:
+    """``column <comparator> value`` for one parsed comparator (not IS [NOT] NULL)."""
+    if comparator == "=":
+        return column == value
+    if comparator == "!=":
+        return column != value
+    if comparator == ">":
+        return column > value
+    if comparator == ">=":
+        return column >= value
+    if comparator == "<":
+        return column < value
+    if comparator == "<=":
+        return column <= value
+    if comparator == "LIKE":
+        return CaseSensitiveLike(column, value)
+    if comparator == "ILIKE":
+        return column.ilike(like_to_sql(value), escape="\\")
+    if comparator == "IN":
+        return column.in_(list(value))
+    if comparator == "NOT IN":
+        return column.not_in(list(value))
+    raise InvalidArgumentError(f"Unsupported comparator {comparator!r}")
+
+
+def _experiment_id(experiment_id: object) -> int | None:
+    """One experiment id as an int; None when it is an integer no row can have."""
+    try:
+        number = int(str(experiment_id).strip())
+    except ValueError:
+        raise InvalidArgumentError(
+            f"Invalid experiment ID {experiment_id!r}: experiment IDs are integers"
+        ) from None
+    return number if -(2**31) <= number < 2**31 else None
+
+
+def parse_experiment_ids(experiment_ids: Sequence[str] | str) -> list[int]:
+    """Experiment ids (strings on the wire) as the integers the SQL schema stores.
+
+    Integers outside the column's range are dropped (no experiment can have them).
+
+    Raises:
+        InvalidArgumentError: An id is not an integer.
+    """
+    if isinstance(experiment_ids, str):
+        experiment_ids = [experiment_ids]
+    parsed = (_experiment_id(experiment_id) for experiment_id in experiment_ids)
+    return [number for number in parsed if number is not None]
+
+
+def _datasets_condition(
+    metrics: sa.Table, datasets: Sequence[Mapping[str, Any]]
+) -> ColumnElement[bool]:
+    """Metric rows logged on any of ``[{dataset_name, dataset_digest?}]``."""
+    scopes: list[ColumnElement[bool]] = []
+    for dataset in datasets:
+        name = dataset.get("dataset_name")
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError("dataset_name in the datasets clause must be specified")
+        scopes.append(sa.and_(*_dataset_scope(metrics, name, dataset.get("dataset_digest"))))
+    return sa.or_(*scopes)
+
+
+def _null_last(column: ColumnElement[Any]) -> ColumnElement[int]:
+    return sa.case((column.is_(None), 1), else_=0)
+
+
+def _direction(column: ColumnElement[Any], ascending: bool) -> ColumnElement[Any]:
+    return column.asc() if ascending else column.desc()
+
+
+def _key_value_exists(
+    table: sa.Table, owner: ColumnElement[Any], owner_col: str, clause: Clause
+) -> ColumnElement[bool]:
+    """Filter on a (owner, key, value) table: params and tags of runs, models, experiments."""
+    conditions: list[ColumnElement[bool]] = [table.c[owner_col] == owner, table.c.key == clause.key]
+    if clause.comparator not in ("IS NULL", "IS NOT NULL"):
+        conditions.append(compare(table.c.value, clause.comparator, clause.value))
+    exists = sa.exists().where(*conditions)
+    return ~exists if clause.comparator == "IS NULL" else exists
+
+
+def _metric_condition(
+    value: ColumnElement[Any], is_nan: ColumnElement[Any], clause: Clause
+) -> ColumnElement[bool]:
+    """A metric comparison where a NaN value satisfies ``!=`` and nothing else."""
+    if not isinstance(clause.value, (int, float)):
+        raise InvalidArgumentError(f"Expected a numeric value for metric {clause.key!r}")
+    condition = compare(value, clause.comparator, float(clause.value))
+    if clause.comparator == "!=":
+        return sa.or_(condition, is_nan == sa.true())
+    return sa.and_(condition, is_nan == sa.false())
+
+
+# --------------------------------------------------------------------------------------- runs
+
+
+def _run_filter(clause: Clause) -> ColumnElement[bool]:
+    runs = t.runs
+    if clause.entity == "attribute":
+        return compare(runs.c[clause.key], clause.comparator, clause.value)
+    if clause.entity == "metric":
+        lm = t.latest_metrics
+        return sa.exists().where(
+            lm.c.run_id == runs.c.run_id,
+            lm.c.key == clause.key,
+            _metric_condition(lm.c.value, lm.c.is_nan, clause),
+        )
+    if clause.entity == "param":
+        return _key_value_exists(t.params, runs.c.run_id, "run_id", clause)
+    if clause.entity == "tag":
+        return _key_value_exists(t.run_tags, runs.c.run_id, "run_id", clause)
+    if clause.entity == "dataset":
+        ri, ds = t.run_inputs, t.datasets
+        column = ri.c.context if clause.key == "context" else ds.c[clause.key]
+        return (
+            sa.exists()
+            .select_from(ri.join(ds, ds.c.dataset_id == ri.c.dataset_id))
+            .where(ri.c.run_id == runs.c.run_id, compare(column, clause.comparator, clause.value))
+        )
+    raise InvalidArgumentError(f"Cannot filter runs on {clause.entity} {clause.key!r}")
+
+
+def select_run_ids(
+    clauses: Sequence[Clause],
+    order_by: Sequence[OrderBy],
+    experiment_ids: Sequence[str],
+    view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+) -> sa.Select[tuple[str]]:
+    """Run ids matching a ``search_runs`` query, fully ordered.
+
+    Args:
+        clauses: Parsed filter (:func:`~ardea.store.search.parser.parse_run_filter`).
+        order_by: Parsed order (:func:`~ardea.store.search.parser.parse_run_order_by`).
+        experiment_ids: Experiments to search (integer strings).
+        view_type: Which lifecycle stages to include.
+
+    Returns:
+        ``SELECT runs.run_id ...`` ordered by the user order, then ``start_time DESC``
+        (unless ordered on already) and ``run_id ASC``.
+
+    Raises:
+        InvalidArgumentError: A non-integer experiment id or an unsupported clause.
+    """
+    runs = t.runs
+    stages = ViewType(view_type).stages()
+    source: sa.FromClause = runs
+    keys: list[ColumnElement[Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(order_by):
+        seen.add((item.entity, item.key))
+        if item.entity == "attribute":
+            column = runs.c[item.key]
+            if column.nullable:
+                keys.append(_null_last(column))
+            keys.append(_direction(column, item.ascending))
+        elif item.entity == "metric":
+            lm = t.latest_metrics.alias(f"order_{index}")
+            source = source.outerjoin(
+                lm, sa.and_(lm.c.run_id == runs.c.run_id, lm.c.key == item.key)
+            )
+            keys.append(sa.case((lm.c.is_nan == sa.true(), 1), (lm.c.value.is_(None), 2), else_=0))
+            keys.append(_direction(lm.c.value, item.ascending))
+        elif item.entity in ("param", "tag"):
+            table = t.params if item.entity == "param" else t.run_tags
+            kv = table.alias(f"order_{index}")
+            source = source.outerjoin(
+                kv, sa.and_(kv.c.run_id == runs.c.run_id, kv.c.key == item.key)
+            )
+            keys.append(_null_last(kv.c.value))
+            keys.append(_direction(kv.c.value, item.ascending))
+        else:
+            raise InvalidArgumentError(f"Cannot order runs by {item.entity} {item.key!r}")
+    if ("attribute", "start_time") not in seen:
+        keys.append(runs.c.start_time.desc())
+    if ("attribute", "run_id") not in seen:
+        keys.append(runs.c.run_id.asc())
+    return (
+        sa.select(runs.c.run_id)
+        .select_from(source)
+        .where(
+            runs.c.experiment_id.in_(parse_experiment_ids(experiment_ids)),
+            runs.c.lifecycle_stage.in_(stages),
+            *(_run_filter(clause) for clause in clauses),
+        )
+        .order_by(*keys)
+    )
+
+
+# -------------------------------------------------------------------------------- experiments
+
+
+def _experiment_filter(clause: Clause) -> ColumnElement[bool]:
+    experiments = t.experiments
+    if clause.entity == "tag":
+        return _key_value_exists(
+            t.experiment_tags, experiments.c.experiment_id, "experiment_id", clause
+        )
+    if clause.entity == "attribute":
+        column = experiments.c[clause.key]
+        if clause.key != "experiment_id":
+            return compare(column, clause.comparator, clause.value)
+        if isinstance(clause.value, tuple):
+            return compare(column, clause.comparator, parse_experiment_ids(clause.value))
+        number = _experiment_id(clause.value)
+        if number is None:
+            return sa.true() if clause.comparator == "!=" else sa.false()
+        return compare(column, clause.comparator, number)
+    raise InvalidArgumentError(f"Cannot filter experiments on {clause.entity} {clause.key!r}")
+
+
+def select_experiment_ids(
+    clauses: Sequence[Clause],
+    order_by: Sequence[OrderBy],
+    view_type: ViewType | str = ViewType.ACTIVE_ONLY,
+) -> sa.Select[tuple[int]]:
+    """Experiment ids matching a ``search_experiments`` query, fully ordered.
+
+    The default order is ``creation_time DESC, experiment_id ASC``; a user order is followed
+    by ``experiment_id DESC`` as MLflow's tie-break (unless it orders by experiment_id).
+
+    Raises:
+        InvalidArgumentError: An experiment_id value is not an integer.
+    """
+    experiments = t.experiments
+    items = list(order_by) or [
+        OrderBy("attribute", "creation_time", False),
+        OrderBy("attribute", "experiment_id", True),
+    ]
+    keys: list[ColumnElement[Any]] = []
+    for item in items:
+        if item.entity != "attribute":
+            raise InvalidArgumentError(f"Cannot order experiments by {item.entity} {item.key!r}")
+        keys.append(_direction(experiments.c[item.key], item.ascending))
+    if not any(item.key == "experiment_id" for item in items):
+        keys.append(experiments.c.experiment_id.desc())
+    return (
+        sa.select(experiments.c.experiment_id)
+        .where(
+            experiments.c.lifecycle_stage.in_(ViewType(view_type).stages()),
+            *(_experiment_filter(clause) for clause in clauses),
+        )
+        .order_by(*keys)
+    )
+
+
+# ------------------------------------------------------------------------------ logged models
+
+
+def _status_value(value: Any) -> Any:
+    """Accept ``READY`` for ``LOGGED_MODEL_READY`` (values are stored as full enum names)."""
+    if isinstance(value, tuple):
+        return tuple(_status_value(v) for v in value)
+    full = f"LOGGED_MODEL_{value}"
+    return full if full in LoggedModelStatus.__members__ else value
+
+
+def _dataset_scope(metrics: sa.Table, name: str | None, digest: str | None) -> list[Any]:
+    conditions: list[Any] = [metrics.c.model_id.is_not(None)]
+    if name:
+        conditions.append(metrics.c.dataset_name == name)
+    if digest:
+        conditions.append(metrics.c.dataset_digest == digest)
+    return conditions
+
+
+def _logged_model_filter(clause: Clause, datasets: Sequence[Mapping[str, Any]]) -> Any:
+    models = t.logged_models
+    if clause.entity == "attribute":
+        value = clause.value
+        if clause.key == "status" and clause.comparator in ("=", "!=", "IN", "NOT IN"):
+            value = _status_value(value)
+        return compare(models.c[clause.key], clause.comparator, value)
+    if clause.entity == "metric":
+        m, series = t.metrics, t.metric_series
+        return (
+            sa.exists()
+            .select_from(m.join(series, series.c.series_id == m.c.series_id))
+            .where(
+                m.c.model_id == models.c.model_id,
+                series.c.key == clause.key,
+                _metric_condition(m.c.value, m.c.is_nan, clause),
+                *([_datasets_condition(m, datasets)] if datasets else []),
+            )
+        )
+    if clause.entity == "param":
+        return _key_value_exists(t.logged_model_params, models.c.model_id, "model_id", clause)
+    if clause.entity == "tag":
+        return _key_value_exists(t.logged_model_tags, models.c.model_id, "model_id", clause)
+    raise InvalidArgumentError(f"Cannot filter logged models on {clause.entity} {clause.key!r}")
+
+
+def select_logged_model_ids(
+    clauses: Sequence[Clause],
+    order_by: Sequence[OrderBy],
+    experiment_ids: Sequence[str],
+    datasets: Sequence[Mapping[str, Any]] = (),
+) -> sa.Select[tuple[str]]:
+    """Ids of non-deleted logged models matching a ``search_logged_models`` query.
+
+    Args:
+        clauses: Parsed filter (``parse_logged_model_filter``).
+        order_by: Parsed order (``parse_logged_model_order_by``); metric ordering uses the
+            latest value per model (by timestamp, then step), optionally per dataset.
+        experiment_ids: Experiments to search.
+        datasets: ``[{dataset_name, dataset_digest?}]``: metric filters only consider values
+            logged on one of them, and without metric filters a model needs at least one
+            metric on one of them.
+
+    Returns:
+        ``SELECT logged_models.model_id ...`` ordered by the user order, then
+        ``creation_timestamp DESC`` and ``model_id ASC`` unless already ordered on.
+    """
+    models = t.logged_models
+    source: sa.FromClause = models
+    keys: list[ColumnElement[Any]] = []
+    for index, item in enumerate(order_by):
+        if item.entity == "attribute":
+            column = models.c[item.key]
+            keys.append(_null_last(column))
+            keys.append(_direction(column, item.ascending))
+            continue
+        m, series = t.metrics, t.metric_series
+        rank = (
+            sa.func.row_number()
+            .over(partition_by=m.c.model_id, order_by=(m.c.timestamp.desc(), m.c.step.desc()))
+            .label("rank")
+        )
+        ranked = (
+            sa.select(m.c.model_id, m.c.value, m.c.is_nan, rank)
+            .select_from(m.join(series, series.c.series_id == m.c.series_id))
+            .where(
+                series.c.key == item.key,
+                m.c.model_id.is_not(None),
+                *_dataset_scope(m, item.dataset_name, item.dataset_digest),
+            )
+            .subquery(f"ranked_{index}")
+        )
+        latest = sa.select(ranked).where(ranked.c.rank == 1).subquery(f"order_{index}")
+        source = source.outerjoin(latest, latest.c.model_id == models.c.model_id)
+        keys.append(
+            sa.case((latest.c.is_nan == sa.true(), 1), (latest.c.value.is_(None), 2), else_=0)
+        )
+        keys.append(_direction(latest.c.value, item.ascending))
+    ordered = {item.key for item in order_by if item.entity == "attribute"}
+    if "creation_timestamp" not in ordered:
+        keys.append(models.c.creation_timestamp.desc())
+    if "model_id" not in ordered:
+        keys.append(models.c.model_id.asc())
+    conditions = [_logged_model_filter(clause, datasets) for clause in clauses]
+    if datasets and not any(clause.entity == "metric" for clause in clauses):
+        m = t.metrics
+        conditions.append(
+            sa.exists().where(m.c.model_id == models.c.model_id, _datasets_condition(m, datasets))
+        )
+    return (
+        sa.select(models.c.model_id)
+        .select_from(source)
+        .where(
+            models.c.experiment_id.in_(parse_experiment_ids(experiment_ids)),
+            models.c.lifecycle_stage != LifecycleStage.DELETED.value,
+            *conditions,
+        )
+        .order_by(*keys)
+    )

@@ -1,0 +1,205 @@
+"""The Database: one SQLite writer with group commit, parallel readers, URI normalization."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.store.sql._db.engine import Database, normalize_uri
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = Database(f"sqlite:///{tmp_path / 'e.db'}")
+    database.write(lambda c: c.exec_driver_sql("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)"))
+    yield database
+    database.close()
+
+
+def _count(db: Database) -> int:
+    return db.read(lambda c: c.exec_driver_sql("SELECT count(*) FROM t").scalar())
+
+
+def test_pragmas(db: Database) -> None:
+    def pragmas(conn: sa.Connection) -> tuple:
+        return tuple(
+            conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+        )
+
+    assert db.read(pragmas) == ("wal", 1, 30000, 1)
+    assert db.write(pragmas) == ("wal", 1, 30000, 1)
+
+
+def test_sixteen_threads_write_concurrently(db: Database) -> None:
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for j in range(200):
+                db.write(
+                    lambda c, k=n * 1000 + j: c.execute(
+                        sa.text("INSERT INTO t VALUES (:a, 'x')"), {"a": k}
+                    )
+                )
+                if j % 50 == 0:
+                    _count(db)  # readers run alongside the writer
+        except BaseException as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert _count(db) == 16 * 200
+
+
+def _blocked_writer(db: Database) -> threading.Event:
+    """Occupy the writer until the returned event is set, so later ops queue up together."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def hold(_conn: sa.Connection) -> None:
+        started.set()
+        release.wait(10)
+
+    db.submit_write(hold)
+    started.wait(10)
+    return release
+
+
+def test_failing_op_in_group_does_not_lose_others(db: Database) -> None:
+    release = _blocked_writer(db)
+
+    def insert(k: int):
+        return lambda c: c.execute(sa.text("INSERT INTO t VALUES (:a, 'y')"), {"a": k}).rowcount
+
+    def boom(conn: sa.Connection) -> None:
+        conn.execute(sa.text("INSERT INTO t VALUES (100, 'partial')"))
+        raise ValueError("boom")
+
+    futures = [db.submit_write(insert(1)), db.submit_write(boom), db.submit_write(insert(2))]
+    dup = db.submit_write(insert(1))  # primary key conflict with the first op
+    release.set()
+    assert futures[0].result(10) == 1
+    with pytest.raises(ValueError, match="boom"):
+        futures[1].result(10)
+    assert futures[2].result(10) == 1
+    with pytest.raises(sa.exc.IntegrityError):
+        dup.result(10)
+    rows = db.read(lambda c: c.exec_driver_sql("SELECT a FROM t ORDER BY a").scalars().all())
+    assert rows == [1, 2]  # the failing op's own insert was rolled back to its savepoint
+
+
+def test_single_failing_op_raises_to_caller(db: Database) -> None:
+    with pytest.raises(ZeroDivisionError):
+        db.write(lambda c: (c.exec_driver_sql("INSERT INTO t VALUES (7, 'z')"), 1 / 0))
+    assert _count(db) == 0
+    assert db.write(lambda c: 42) == 42
+
+
+def test_nested_write_from_writer_thread(db: Database) -> None:
+    def outer(conn: sa.Connection) -> int:
+        conn.exec_driver_sql("INSERT INTO t VALUES (1, 'outer')")
+        return db.write(lambda c: c.exec_driver_sql("INSERT INTO t VALUES (2, 'inner')").rowcount)
+
+    assert db.write(outer) == 1
+    assert _count(db) == 2
+
+
+def test_close_drains_queue_and_rejects_new_writes(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    db.write(lambda c: c.exec_driver_sql("CREATE TABLE t (a INTEGER)"))
+    futures = [
+        db.submit_write(lambda c, k=k: c.exec_driver_sql(f"INSERT INTO t VALUES ({k})"))
+        for k in range(50)
+    ]
+    db.close()
+    assert all(f.done() and f.exception() is None for f in futures)
+    assert db.closed
+    with pytest.raises(RuntimeError):
+        db.write(lambda c: None)
+    reopened = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    assert reopened.read(lambda c: c.exec_driver_sql("SELECT count(*) FROM t").scalar()) == 50
+    reopened.close()
+
+
+def test_in_memory_database() -> None:
+    db = Database("sqlite://")
+    db.write(lambda c: c.exec_driver_sql("CREATE TABLE t (a INTEGER)"))
+    db.write(lambda c: c.exec_driver_sql("INSERT INTO t VALUES (1)"))
+    assert db.read(lambda c: c.exec_driver_sql("SELECT count(*) FROM t").scalar()) == 1
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("mysql://u:p@h/db", "mysql+pymysql://u:p@h/db?charset=utf8mb4"),
+        ("mysql://u@h/db?ssl=1", "mysql+pymysql://u@h/db?ssl=1&charset=utf8mb4"),
+        ("mariadb://u:p@h/db", "mysql+pymysql://u:p@h/db?charset=utf8mb4"),
+        ("mariadb+pymysql://u@h/db", "mysql+pymysql://u@h/db?charset=utf8mb4"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_normalize_uri(uri: str, expected: str) -> None:
+    assert normalize_uri(uri) == expected
+
+
+@pytest.mark.parametrize("uri", ["mongodb://h/db", "just-a-path"])
+def test_normalize_uri_rejects(uri: str) -> None:
+    with pytest.raises(InvalidArgumentError):
+        normalize_uri(uri)
+
+
+@pytest.mark.postgres
+def test_postgres_write_and_read(postgres_uri: str) -> None:
+    db = Database(postgres_uri)
+    assert db.dialect == "postgresql"
+    assert db.write(lambda c: c.exec_driver_sql("SELECT 1").scalar()) == 1
+    future = db.submit_write(lambda c: c.exec_driver_sql("SELECT 2").scalar())
+    assert future.result(10) == 2
+    assert db.read(lambda c: c.exec_driver_sql("SELECT 3").scalar()) == 3
+    db.close()
+
+
+def test_unopenable_database_reports_errors_instead_of_hanging(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
+    with pytest.raises(sa.exc.OperationalError):
+        db.write(lambda c: c.exec_driver_sql("SELECT 1"))
+    with pytest.raises(sa.exc.OperationalError):
+        db.write(lambda c: c.exec_driver_sql("SELECT 1"))
+    db.close()
+
+
+def test_close_races_with_writers(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'r.db'}")
+    db.write(lambda c: c.exec_driver_sql("CREATE TABLE t (a INTEGER)"))
+    outcomes: list[str] = []
+
+    def writer() -> None:
+        for _ in range(200):
+            try:
+                db.write(lambda c: c.exec_driver_sql("INSERT INTO t VALUES (1)"))
+            except RuntimeError:
+                outcomes.append("closed")
+                return
+        outcomes.append("done")
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for th in threads:
+        th.start()
+    db.close()
+    for th in threads:
+        th.join(30)
+    assert not any(th.is_alive() for th in threads)  # nobody waits on a write that never runs
+    assert len(outcomes) == 4
