@@ -7,7 +7,7 @@ None                                           ``ARDEA_TRACKING_URI``, ``MLFLOW_
                                                else the folder ``./ardea-data``
 a folder path, ``file:`` URI                   SQLite at ``<folder>/ardea.db`` (created)
 a path ending in ``.db`` / ``.sqlite``         SQLite at that file
-``sqlite:///...``, ``postgresql://...``,       :class:`~ardea.store.sql.tracking.store.SqlTrackingStore`
+``sqlite:///...``, ``postgresql://...``,       the SQL tracking store
 ``mysql://...``
 ``http(s)://host:port``                        :class:`~ardea.store.rest.RestTrackingStore`
 =============================================  =========================================
