@@ -129,10 +129,9 @@ def run(settings: Any) -> None:
     log_level = "info" if settings.access_log else "warning"
     if settings.workers > 1 or settings.dev:
         # Create or migrate the database once here, not racing in every worker.
-        from ardea.server.stores import open_stores
+        from ardea.server.factory import build_deps
 
-        for store in open_stores(settings):
-            store.close()
+        build_deps(settings).backend.close()
         os.environ.update(settings.to_env())
         click.echo(f"Ardea server starting on {url} ({settings.workers} workers)")
         uvicorn.run(

@@ -16,7 +16,6 @@ import mimetypes
 import os
 import posixpath
 import tempfile
-import threading
 import urllib.parse
 from collections.abc import Iterator
 
@@ -26,7 +25,7 @@ from starlette.responses import Response, StreamingResponse
 
 from ardea._core.errors import InvalidArgumentError, PermissionDeniedError
 from ardea.entities import FileInfo
-from ardea.server.deps import ServerSettings, get_deps
+from ardea.server.deps import ServerSettings, artifact_store, artifact_store_at, settings
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
@@ -55,7 +54,6 @@ _SAFE_TYPES = {
     "image/webp",
     "image/bmp",
 }
-_cache_lock = threading.Lock()
 
 
 class ArtifactRoot:
@@ -77,21 +75,22 @@ class ArtifactRoot:
 
 def resolve_root(request: Request, uri: str) -> ArtifactRoot:
     """The store and folder behind an artifact URI of a run or logged model."""
-    deps = get_deps(request)
     parsed = urllib.parse.urlparse(uri)
     if parsed.scheme == _PROXY_SCHEME:
-        return ArtifactRoot(deps.artifact_store, safe_relpath(parsed.path.lstrip("/")))
+        return ArtifactRoot(artifact_store(request), safe_relpath(parsed.path.lstrip("/")))
     if parsed.scheme in ("http", "https") and _PROXY_HTTP_MARKER in parsed.path:
         inner = parsed.path.split(_PROXY_HTTP_MARKER, 1)[1]
-        return ArtifactRoot(deps.artifact_store, safe_relpath(urllib.parse.unquote(inner)))
+        return ArtifactRoot(artifact_store(request), safe_relpath(urllib.parse.unquote(inner)))
     from ardea.store.artifacts.resolve import OBJECT_STORE_SCHEMES
 
-    check_allowed_location(deps.settings, uri)
+    check_allowed_location(settings(request), uri)
     if parsed.scheme.lower() in OBJECT_STORE_SCHEMES and parsed.netloc:
         # One client per bucket, shared by every run under it.
         bucket = f"{parsed.scheme}://{parsed.netloc}"
-        return ArtifactRoot(_store_for_uri(request, bucket), safe_relpath(parsed.path.lstrip("/")))
-    return ArtifactRoot(_store_for_uri(request, uri), "")
+        return ArtifactRoot(
+            artifact_store_at(request, bucket), safe_relpath(parsed.path.lstrip("/"))
+        )
+    return ArtifactRoot(artifact_store_at(request, uri), "")
 
 
 def _normalize_location(uri: str) -> str:
@@ -128,25 +127,6 @@ def check_allowed_location(settings: ServerSettings, uri: str) -> None:
         f"This server does not serve artifacts from {uri!r}: it is outside its artifact "
         "roots. Start the server with --allow-artifact-root <root> to allow it."
     )
-
-
-def _store_for_uri(request: Request, uri: str) -> ArtifactStore:
-    state = request.app.state
-    with _cache_lock:
-        cache: dict[str, ArtifactStore] | None = getattr(state, "artifact_store_cache", None)
-        if cache is None:
-            cache = {}
-            state.artifact_store_cache = cache
-        store = cache.get(uri)
-        if store is None:
-            from ardea.store.artifacts.resolve import resolve_artifact_store
-
-            store = resolve_artifact_store(uri)
-            if len(cache) >= 256:
-                # Dropped, not closed: a request may still be streaming from it.
-                cache.pop(next(iter(cache)))
-            cache[uri] = store
-    return store
 
 
 def list_under(root: ArtifactRoot, relpath: str | None) -> list[FileInfo]:

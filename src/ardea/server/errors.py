@@ -22,6 +22,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ardea._core.errors import ArdeaError, NotImplementedFeatureError
+from ardea.server.door import current_request
 
 __all__ = [
     "error_response",
@@ -49,8 +50,9 @@ def error_response(exc: ArdeaError) -> Response:
 
 
 def internal_error_response(request: Request, exc: BaseException) -> Response:
-    """Log ``exc`` in full under a fresh request id and answer a 500 that names only the id."""
-    request_id = uuid.uuid4().hex[:16]
+    """Log ``exc`` in full under the request's id and answer a 500 that names only the id."""
+    context = current_request()
+    request_id = context.request_id if context is not None else uuid.uuid4().hex[:16]
     logger.error(
         "Internal error, request id %s: %s %s",
         request_id,

@@ -179,7 +179,9 @@ def test_multipart_unsupported_store_answers_mlflows_message(deps: ServerDeps) -
         put = open = size = list = delete = None  # type: ignore[assignment]
 
     NoMultipart.__abstractmethods__ = frozenset()
-    app = create_app(ServerDeps(deps.tracking_store, NoMultipart(), deps.settings))
+    from dataclasses import replace
+
+    app = create_app(replace(deps, backend=replace(deps.backend, artifacts=NoMultipart())))
     c = Client(app)
     try:
         r = c.post(f"{MPU}/create/x", json={"path": "f.bin", "num_parts": 1})
@@ -255,7 +257,7 @@ def test_allowed_local_artifact_location(deps: ServerDeps, tmp_path: Path) -> No
     from dataclasses import replace
 
     settings = replace(deps.settings, allowed_artifact_roots=(str(tmp_path / "allowed"),))
-    c = Client(create_app(ServerDeps(deps.tracking_store, deps.artifact_store, settings)))
+    c = Client(create_app(ServerDeps(deps.backend, settings)))
     try:
         run_id, _ = _local_location_run(c, tmp_path / "allowed" / "exp")
         r = c.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})

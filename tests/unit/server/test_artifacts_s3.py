@@ -11,7 +11,7 @@ import pytest
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
 from ardea.store.artifacts.resolve import resolve_artifact_store
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
 from fixtures.s3 import S3Server
 
 from .support import Client, assert_error, create_run
@@ -22,17 +22,19 @@ A = "/api/2.0/mlflow-artifacts/artifacts"
 @pytest.fixture
 def s3_client(tmp_path: Path, s3_env: S3Server) -> Iterator[tuple[Client, S3Server, str]]:
     prefix = f"t-{os.urandom(4).hex()}"
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'ardea.db'}")
-    artifacts = resolve_artifact_store(s3_env.uri(f"{prefix}/proxy"))
     settings = ServerSettings(
         artifacts_destination=s3_env.uri(f"{prefix}/proxy"),
         allowed_artifact_roots=(s3_env.uri(f"{prefix}/direct"),),
     )
-    client = Client(create_app(ServerDeps(store, artifacts, settings)))
+    backend = open_sql_backend(
+        f"sqlite:///{tmp_path / 'ardea.db'}",
+        artifacts_destination=settings.artifacts_destination,
+        lazy_artifacts=False,
+    )
+    client = Client(create_app(ServerDeps(backend, settings)))
     yield client, s3_env, prefix
     client.close()
-    store.close()
-    artifacts.close()
+    backend.close()
 
 
 def test_proxied_artifacts_in_s3(s3_client: tuple[Client, S3Server, str]) -> None:

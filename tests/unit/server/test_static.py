@@ -189,9 +189,7 @@ def test_dev_mode_proxies_ui_paths_to_vite_and_keeps_the_api(
     vite = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeVite)
     threading.Thread(target=vite.serve_forever, daemon=True).start()
     monkeypatch.setenv("ARDEA_UI_DEV_URL", f"http://127.0.0.1:{vite.server_address[1]}")
-    dev_deps = ServerDeps(
-        deps.tracking_store, deps.artifact_store, dataclasses.replace(deps.settings, dev=True)
-    )
+    dev_deps = ServerDeps(deps.backend, dataclasses.replace(deps.settings, dev=True))
     c = Client(create_app(dev_deps))
     try:
         page = c.get("/experiments/1?x=step")

@@ -6,9 +6,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from ardea.server.deps import get_deps
+from ardea.server.deps import artifact_store, settings
 from ardea.server.http import json_response, rpc
-from ardea.store.artifacts.base import ArtifactStore
 
 router = APIRouter()
 """Routes outside the API prefixes: ``/health`` and ``/version``."""
@@ -34,22 +33,16 @@ async def version(request: Request) -> Response:
     return PlainTextResponse(SERVER_VERSION)
 
 
-def supports_multipart(store: ArtifactStore) -> bool:
-    """Whether ``store`` implements multipart uploads."""
-    return type(store).create_multipart_upload is not ArtifactStore.create_multipart_upload
-
-
 @rpc(v3_router, "/mlflow/server-info", "GET")
 async def server_info(request: Request) -> Response:
     """What this server supports, in MLflow's server-info shape."""
-    deps = get_deps(request)
-    serve = deps.settings.serve_artifacts
+    serve = settings(request).serve_artifacts
     return json_response(
         {
             "store_type": "SqlStore",
             "workspaces_enabled": False,
             "trace_archival_enabled": False,
-            "multipart_uploads_enabled": serve and supports_multipart(deps.artifact_store),
+            "multipart_uploads_enabled": serve and artifact_store(request).supports_multipart,
             "multipart_downloads_enabled": False,
             "presigned_upload_run_id_supported": False,
             "presigned_upload_model_id_supported": False,

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from ardea.api import mlflow_registry_requests as rq
 from ardea.api.registry_json import model_version_to_json, registered_model_to_json
-from ardea.server.deps import registry_store, tracking_store
+from ardea.server.deps import registry_store, tracking_store, webhooks
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
 from ardea.server.registry_sources import check_version_source
 from ardea.server.webhook_events import notify
@@ -60,7 +60,13 @@ async def create_registered_model(request: Request) -> Response:
         req["description"],
         req["deployment_job_id"] or None,
     )
-    notify(request, "registered_model_created", rm.name, tags=rm.tags, description=rm.description)
+    notify(
+        webhooks(request),
+        "registered_model_created",
+        rm.name,
+        tags=rm.tags,
+        description=rm.description,
+    )
     return _model(rm)
 
 
@@ -136,7 +142,9 @@ async def set_registered_model_tag(request: Request) -> Response:
         req["key"],
         req["value"] or "",
     )
-    notify(request, "model_tag_set", req["name"], key=req["key"], value=req["value"] or "")
+    notify(
+        webhooks(request), "model_tag_set", req["name"], key=req["key"], value=req["value"] or ""
+    )
     return empty()
 
 
@@ -145,7 +153,7 @@ async def delete_registered_model_tag(request: Request) -> Response:
     """DeleteRegisteredModelTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL_TAG)
     await call(registry_store(request).delete_registered_model_tag, req["name"], req["key"])
-    notify(request, "model_tag_deleted", req["name"], key=req["key"])
+    notify(webhooks(request), "model_tag_deleted", req["name"], key=req["key"])
     return empty()
 
 
@@ -159,7 +167,7 @@ async def set_registered_model_alias(request: Request) -> Response:
         req["alias"],
         req["version"],
     )
-    notify(request, "alias_set", req["name"], alias=req["alias"], version=req["version"])
+    notify(webhooks(request), "alias_set", req["name"], alias=req["alias"], version=req["version"])
     return empty()
 
 
@@ -168,7 +176,7 @@ async def delete_registered_model_alias(request: Request) -> Response:
     """DeleteRegisteredModelAlias -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL_ALIAS)
     await call(registry_store(request).delete_registered_model_alias, req["name"], req["alias"])
-    notify(request, "alias_deleted", req["name"], alias=req["alias"])
+    notify(webhooks(request), "alias_deleted", req["name"], alias=req["alias"])
     return empty()
 
 
@@ -211,7 +219,7 @@ async def create_model_version(request: Request) -> Response:
         model_id=req["model_id"] or None,
     )
     notify(
-        request,
+        webhooks(request),
         "model_version_created",
         mv.name,
         version=mv.version,
@@ -306,7 +314,7 @@ async def set_model_version_tag(request: Request) -> Response:
         req["value"] or "",
     )
     notify(
-        request,
+        webhooks(request),
         "version_tag_set",
         req["name"],
         version=req["version"],
@@ -326,5 +334,11 @@ async def delete_model_version_tag(request: Request) -> Response:
         req["version"],
         req["key"],
     )
-    notify(request, "version_tag_deleted", req["name"], version=req["version"], key=req["key"])
+    notify(
+        webhooks(request),
+        "version_tag_deleted",
+        req["name"],
+        version=req["version"],
+        key=req["key"],
+    )
     return empty()

@@ -76,6 +76,11 @@ class ArtifactStore(ABC):
         return bool(self.list(path))
 
     # Multipart uploads. Backends that cannot do them leave these as NotImplemented.
+    @property
+    def supports_multipart(self) -> bool:
+        """Whether this store implements the multipart upload methods."""
+        return type(self).create_multipart_upload is not ArtifactStore.create_multipart_upload
+
     def create_multipart_upload(self, path: str) -> str:
         """Start a multipart upload of ``path``; returns an upload id."""
         raise NotImplementedError

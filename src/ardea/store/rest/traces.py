@@ -18,7 +18,16 @@ from urllib.parse import quote
 from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.api.mlflow_assessment_json import assessment_from_json, assessment_to_json
 from ardea.api.mlflow_trace_json import trace_info_from_json, trace_info_to_json
-from ardea.entities import Assessment, PagedList, Span, SpanEvent, Trace, TraceInfo
+from ardea.api.trace_metrics_json import trace_metrics_from_json
+from ardea.entities import (
+    Assessment,
+    PagedList,
+    Span,
+    SpanEvent,
+    Trace,
+    TraceInfo,
+    TraceMetrics,
+)
 from ardea.store.rest.http import RestClient
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SPANS_PAGE_DEFAULT, TraceStore
 
@@ -308,6 +317,14 @@ class RestTraceStore(TraceStore):
         """DeleteAssessment."""
         path = f"{self._assessments(trace_id)}/{quote(assessment_id, safe='')}"
         self._rest.call("DELETE", path, json={"trace_id": trace_id, "assessment_id": assessment_id})
+
+    def trace_metrics(
+        self, experiment_id: str, start_ms: int, end_ms: int, buckets: int
+    ) -> TraceMetrics:
+        """Ardea's trace-metrics endpoint (MLflow servers have none: 404)."""
+        path = f"/api/3.0/ardea/experiments/{quote(str(experiment_id), safe='')}/trace-metrics"
+        params = {"start_ms": start_ms, "end_ms": end_ms, "buckets": buckets}
+        return trace_metrics_from_json(self._rest.call("GET", path, params=params))
 
     def close(self) -> None:
         """Close the HTTP client if this store created it."""

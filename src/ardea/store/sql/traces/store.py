@@ -1,23 +1,22 @@
 """The SQL trace store: traces, spans and assessments in the tracking database.
 
-:class:`SqlTraceStore` shares the :class:`Database` (and so, on SQLite, the one writer thread)
-of a :class:`~ardea.store.sql.tracking.store.SqlTrackingStore`: build it with
-``tracking_store.trace_store()``, or give it a URI and it opens (and owns) a tracking store.
-The span hot path lives in ``traces_ingest.py``, entity loading in ``traces_load.py``,
-assessments in ``traces_assessments.py`` and the search compiler in ``trace_search.py``.
+:class:`SqlTraceStore` shares the backend's :class:`Database` (and so, on SQLite, the one
+writer thread) with the tracking store: open it with
+:func:`~ardea.store.sql.backend.open_sql_backend`. The span hot path lives in ``ingest.py``,
+entity loading in ``load.py``, assessments in ``assessments.py`` and the search compiler in
+``search.py``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.entities import PagedList, Span, Trace, TraceInfo
+from ardea.entities import PagedList, Span, Trace, TraceInfo, TraceMetrics
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, upsert
 from ardea.store.sql._db.engine import Database
@@ -40,7 +39,9 @@ from ardea.store.sql.traces.load import (
     load_trace_infos,
     span_from_row,
 )
+from ardea.store.sql.traces.metrics import trace_metrics
 from ardea.store.sql.traces.start import start_trace_op as _start_trace_op
+from ardea.store.sql.traces.statements import EXPERIMENT_EXISTS
 from ardea.store.sql.tracking import tables as tt
 from ardea.store.sql.tracking.common import parse_experiment_id
 from ardea.store.traces import (
@@ -51,9 +52,6 @@ from ardea.store.traces import (
     fill_only,
 )
 from ardea.store.validation import validate_max_results
-
-if TYPE_CHECKING:
-    from ardea.store.sql.tracking.store import SqlTrackingStore
 
 __all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "SqlTraceStore"]
 
@@ -68,29 +66,17 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     """Traces in a SQL database (SQLite, PostgreSQL, MySQL).
 
     Args:
-        uri_or_database: A shared :class:`Database` (not closed by :meth:`close`), or a
-            database URI / data folder for which a tracking store is opened and owned.
+        database: An open database at the current schema, shared with the backend's other
+            SQL stores; the backend closes it.
     """
 
-    def __init__(self, uri_or_database: str | Database) -> None:
-        self._owner: SqlTrackingStore | None = None
-        if isinstance(uri_or_database, Database):
-            self._db = uri_or_database
-        else:
-            from ardea.store.sql.tracking.store import SqlTrackingStore
-
-            self._owner = SqlTrackingStore(uri_or_database)
-            self._db = self._owner.database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @property
     def database(self) -> Database:
         """The underlying :class:`Database`."""
         return self._db
-
-    def close(self) -> None:
-        """Close the database if this store opened it."""
-        if self._owner is not None:
-            self._owner.close()
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -356,6 +342,24 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             .distinct()
         )
         return set(self._db.read(lambda conn: list(conn.execute(query).scalars())))
+
+    def trace_metrics(
+        self, experiment_id: str, start_ms: int, end_ms: int, buckets: int
+    ) -> TraceMetrics:
+        """Per-bucket aggregates of an experiment's traces (see :mod:`.metrics`).
+
+        Raises:
+            NotFoundError: No such experiment.
+            InvalidArgumentError: An empty range, or a bucket count out of 1..1000.
+        """
+        exp = parse_experiment_id(experiment_id)
+
+        def op(conn: Connection) -> TraceMetrics:
+            if conn.execute(EXPERIMENT_EXISTS, {"experiment_id": exp}).first() is None:
+                raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+            return trace_metrics(conn, exp, start_ms, end_ms, buckets)
+
+        return self._db.read(op)
 
     def search_traces(
         self,
