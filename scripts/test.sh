@@ -4,8 +4,8 @@
 # Expects .venv with the dev extras installed (the Makefile does that first). As root it
 # installs missing Debian packages and starts PostgreSQL and MariaDB; as a normal user it uses
 # whatever ARDEA_TEST_POSTGRES_URI / ARDEA_TEST_MYSQL_URI point at, or lets those tests skip. Whatever this script
-# starts it stops on exit, even when tests fail. The exit code is pytest's (or 1 when only the
-# lint failed). Extra arguments go to pytest.
+# starts it stops on exit, even when tests fail. Lint is ruff and mypy. The exit code is
+# pytest's (or 1 when only the lint failed). Extra arguments go to pytest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +63,8 @@ echo "== ruff check" >&2
 "$VENV/bin/ruff" check . || lint_rc=1
 echo "== ruff format --check" >&2
 "$VENV/bin/ruff" format --check . || lint_rc=1
+echo "== mypy (the files of [tool.mypy] in pyproject.toml)" >&2
+"$VENV/bin/mypy" || lint_rc=1
 
 echo "== pytest" >&2
 "$VENV/bin/python" -m pytest "$@"

@@ -94,8 +94,7 @@ def assessment_from_json(d: Any, trace_id: str | None = None) -> Assessment:
     name = d.get("assessment_name")
     if not isinstance(name, str) or not name:
         raise InvalidArgumentError("'assessment.assessment_name' is required.")
-    tid = trace_id or d.get("trace_id")
-    check_trace_id(tid)
+    tid = check_trace_id(trace_id or d.get("trace_id"))
     source = d.get("source") or {}
     if not isinstance(source, dict):
         raise InvalidArgumentError("'assessment.source' must be an object.")

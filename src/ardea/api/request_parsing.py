@@ -147,6 +147,7 @@ def parse_metrics(spec: RequestSpec, raw: Any, path: str = "metrics") -> list[Me
     out: list[Metric] = []
     append = out.append
     lo, hi = _INT64_MIN, _INT64_MAX
+    value: Any  # a number once ``tv`` is checked below, a narrowing mypy cannot follow
     for i, m in enumerate(raw):
         if type(m) is dict and m.keys() <= _FAST_METRIC_KEYS:
             key, value, ts, step = m.get("key"), m.get("value"), m.get("timestamp"), m.get("step")
@@ -231,8 +232,8 @@ def parse_query(spec: RequestSpec, items: Iterable[tuple[str, str]]) -> dict[str
         InvalidArgumentError: A value of the wrong type or a missing required field.
     """
     grouped: dict[str, list[str]] = {}
-    for key, value in items:
-        grouped.setdefault(key, []).append(value)
+    for key, given in items:
+        grouped.setdefault(key, []).append(given)
     for alias, canonical in spec.aliases.items():
         if not any(grouped.get(canonical, [])) and alias in grouped:
             grouped[canonical] = grouped[alias]

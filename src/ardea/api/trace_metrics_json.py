@@ -55,8 +55,22 @@ def trace_metrics_to_json(m: TraceMetrics) -> dict[str, Any]:
     }
 
 
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def _bucket(doc: dict[str, Any]) -> BucketMetrics:
-    return BucketMetrics(**{name: doc.get(name) for name in _BUCKET_FIELDS})
+    return BucketMetrics(
+        start_ms=int(doc["start_ms"]),
+        trace_count=int(doc.get("trace_count") or 0),
+        error_count=int(doc.get("error_count") or 0),
+        latency_p50_ms=_float_or_none(doc.get("latency_p50_ms")),
+        latency_p90_ms=_float_or_none(doc.get("latency_p90_ms")),
+        latency_p99_ms=_float_or_none(doc.get("latency_p99_ms")),
+        input_tokens=int(doc.get("input_tokens") or 0),
+        output_tokens=int(doc.get("output_tokens") or 0),
+        cost=float(doc.get("cost") or 0.0),
+    )
 
 
 def _assessment(doc: dict[str, Any]) -> AssessmentMetrics:

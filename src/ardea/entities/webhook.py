@@ -227,6 +227,8 @@ def parse_event(event: object) -> WebhookEvent:
 
     Names are case-insensitive; the pair must be in :data:`ALLOWED_EVENTS`.
     """
+    entity: object
+    action: object
     if isinstance(event, WebhookEvent):
         entity, action = event.entity, event.action
     elif isinstance(event, Mapping):

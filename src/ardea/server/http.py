@@ -113,7 +113,8 @@ def rpc(
 
     def decorate(fn: Endpoint) -> Endpoint:
         wrapped = handle_errors(fn)
-        wrapped.ardea_rpc = True  # type: ignore[attr-defined]  # RpcFastPath may dispatch it
+        # A function attribute, which mypy cannot declare: RpcFastPath may dispatch the route.
+        wrapped.ardea_rpc = True  # type: ignore[attr-defined]
         for method in methods:
             router.add_api_route(
                 path,

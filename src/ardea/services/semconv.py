@@ -60,8 +60,12 @@ OPENINFERENCE_KINDS: dict[str, str] = {
 }
 """``openinference.span.kind`` -> span type."""
 
-_INPUT_EVENTS = ("gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message")
-_INPUT_EVENTS += ("gen_ai.tool.message",)
+_INPUT_EVENTS = (
+    "gen_ai.system.message",
+    "gen_ai.user.message",
+    "gen_ai.assistant.message",
+    "gen_ai.tool.message",
+)
 _OUTPUT_EVENTS = ("gen_ai.choice",)
 
 

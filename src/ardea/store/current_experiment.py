@@ -63,5 +63,4 @@ def current_experiment_id(tracking: Callable[[], TrackingStore]) -> str:
         experiment_id = get_or_create(tracking(), name).experiment_id
         context.set_active_experiment_id(experiment_id)
         return experiment_id
-    experiment_id = env.get(env.ARDEA_EXPERIMENT_ID, env.MLFLOW_EXPERIMENT_ID)
-    return experiment_id or DEFAULT_EXPERIMENT_ID
+    return env.get(env.ARDEA_EXPERIMENT_ID, env.MLFLOW_EXPERIMENT_ID) or DEFAULT_EXPERIMENT_ID

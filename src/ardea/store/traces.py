@@ -239,5 +239,9 @@ def fill_only(record: TraceInfo, existing: TraceInfo | None) -> TraceInfo | None
         state=TraceState.STATE_UNSPECIFIED.value,
         tags=tags,
         trace_metadata=metadata,
-        **columns,
+        request_preview=columns["request_preview"],
+        response_preview=columns["response_preview"],
+        name=columns["name"],
+        session_id=columns["session_id"],
+        user_id=columns["user_id"],
     )

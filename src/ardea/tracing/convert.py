@@ -42,7 +42,8 @@ def to_span(span: ReadableSpan, meta: TraceMeta) -> Span:
     status = span.status
     return Span(
         trace_id=meta.trace_id,
-        span_id=f"{ctx.span_id:016x}",
+        # Typed Optional, but the SDK gives every span a context; no check per exported span.
+        span_id=f"{ctx.span_id:016x}",  # type: ignore[union-attr]
         parent_span_id=f"{span.parent.span_id:016x}" if span.parent is not None else None,
         name=span.name,
         span_type=str(span_type),

@@ -73,6 +73,8 @@ class ArdeaSpanProcessor(SpanProcessor):
         if not self.enabled:
             return
         ctx = span.get_span_context()
+        if ctx is None:  # typed Optional; the SDK gives every span a context
+            return
         meta = registry.open.get(ctx.trace_id)
         if meta is None:  # started before Ardea joined the provider
             meta = TraceMeta(format_trace_id(ctx.trace_id), context.active_experiment_id(), None)

@@ -15,8 +15,6 @@ only completed (missing tags and metadata keys, empty columns), never overwritte
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,11 +41,11 @@ RUN_HEADER = "x-mlflow-run-id"
 def experiment_for(request: Request, export: OtlpExport) -> str:
     """The experiment an export request's traces belong to (headers, resource, default)."""
     for header in EXPERIMENT_HEADERS:
-        value = request.headers.get(header)
-        if value:
-            return value.strip()
+        given = request.headers.get(header)
+        if given:
+            return given.strip()
     for key in EXPERIMENT_RESOURCE_KEYS:
-        value: Any = export.resource_attributes.get(key)
+        value = export.resource_attributes.get(key)
         if value not in (None, ""):
             return str(value).strip().strip('"')
     return DEFAULT_EXPERIMENT_ID

@@ -6,6 +6,7 @@ path from a request can never name anything outside the root.
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ class ArtifactStore(ABC):
         raise NotImplementedError
 
     def complete_multipart_upload(
-        self, path: str, upload_id: str, parts: list[MultipartPart]
+        self, path: str, upload_id: str, parts: builtins.list[MultipartPart]
     ) -> None:
         """Assemble the parts, in part-number order, into the file."""
         raise NotImplementedError

@@ -51,10 +51,6 @@ class LazyArtifactStore(ArtifactStore):
         """A file's size."""
         return self.store.size(path)
 
-    def list(self, path: str = "") -> list[FileInfo]:
-        """Direct children of a folder."""
-        return self.store.list(path)
-
     def delete(self, path: str) -> None:
         """Delete a file or folder."""
         self.store.delete(path)
@@ -88,3 +84,7 @@ class LazyArtifactStore(ArtifactStore):
             store, self._store = self._store, None
         if store is not None:
             store.close()
+
+    def list(self, path: str = "") -> list[FileInfo]:
+        """Direct children of a folder."""
+        return self.store.list(path)

@@ -146,9 +146,8 @@ class SqlAssessments:
             values["valid"] = changes["valid"]
         if "error" in changes:
             error = changes["error"]
-            values["error"] = (
-                json.dumps(dataclasses.asdict(error)) if dataclasses.is_dataclass(error) else None
-            )
+            is_instance = dataclasses.is_dataclass(error) and not isinstance(error, type)
+            values["error"] = json.dumps(dataclasses.asdict(error)) if is_instance else None
         metadata = _check_metadata(changes["metadata"]) if "metadata" in changes else None
         values["last_update_time"] = now_ms()
 

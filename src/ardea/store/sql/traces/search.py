@@ -71,7 +71,9 @@ def _json_text(column: ColumnElement[Any], key: str, dialect: str) -> ColumnElem
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import JSONB
 
-        return sa.cast(column, JSONB)[key].astext
+        # ``astext`` comes from JSONB's comparator, which the type checker cannot see.
+        member: ColumnElement[Any] = sa.cast(column, JSONB)[key].astext
+        return member
     if '"' in key or "\\" in key:
         raise InvalidArgumentError(f"Span attribute keys with quotes are not searchable: {key!r}")
     path = f'$."{key}"'
@@ -88,6 +90,7 @@ def _span_condition(clause: TraceClause, dialect: str) -> ColumnElement[bool]:
             _compare(spans.attributes, clause.comparator, clause.value),
         )
         return sa.exists().where(spans.trace_id == _T.trace_id, matches)
+    column: ColumnElement[Any]
     if clause.entity == "span":
         column = {"name": spans.name, "type": spans.span_type, "status": spans.status_code}[
             clause.key

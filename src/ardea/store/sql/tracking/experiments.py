@@ -105,7 +105,7 @@ class SqlExperiments:
                             creation_time=now,
                             last_update_time=now,
                         )
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key[0]  # type: ignore[index]  # never None for an INSERT
             except sa.exc.IntegrityError as exc:
                 if _is_unique_violation(exc):
                     raise AlreadyExistsError(f"Experiment(name={name}) already exists.") from None

@@ -46,7 +46,8 @@ def _pairs(items: Sequence[tuple[str, str]] | Mapping[str, str], limit: int) -> 
     return out
 
 
-def _model_for_write(conn: Connection, model_id: str) -> sa.Row[Any]:
+def _model_for_write(conn: Connection, model_id: str) -> sa.Row[str, str]:
+    """The active model's ``(model_id, lifecycle_stage)``; NotFoundError otherwise."""
     lm = t.logged_models
     row = conn.execute(
         sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(lm.c.model_id == model_id)

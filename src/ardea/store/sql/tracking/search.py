@@ -81,19 +81,23 @@ def _like_mysql(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) ->
 
 
 def compare(column: ColumnElement[Any], comparator: str, value: Any) -> ColumnElement[bool]:
-    """``column <comparator> value`` for one parsed comparator (not IS [NOT] NULL)."""
+    """``column <comparator> value`` for one parsed comparator (not IS [NOT] NULL).
+
+    ``value`` is a string for LIKE and ILIKE, a collection for IN and NOT IN, else a scalar.
+    """
+    scalar: object = value  # as object (not Any), ``column == scalar`` is a ColumnElement[bool]
     if comparator == "=":
-        return column == value
+        return column == scalar
     if comparator == "!=":
-        return column != value
+        return column != scalar
     if comparator == ">":
-        return column > value
+        return column > scalar
     if comparator == ">=":
-        return column >= value
+        return column >= scalar
     if comparator == "<":
-        return column < value
+        return column < scalar
     if comparator == "<=":
-        return column <= value
+        return column <= scalar
     if comparator == "LIKE":
         return CaseSensitiveLike(column, value)
     if comparator == "ILIKE":
@@ -208,7 +212,7 @@ def select_run_ids(
     order_by: Sequence[OrderBy],
     experiment_ids: Sequence[str],
     view_type: ViewType | str = ViewType.ACTIVE_ONLY,
-) -> sa.Select[tuple[str]]:
+) -> sa.Select[str]:
     """Run ids matching a ``search_runs`` query, fully ordered.
 
     Args:
@@ -295,7 +299,7 @@ def select_experiment_ids(
     clauses: Sequence[Clause],
     order_by: Sequence[OrderBy],
     view_type: ViewType | str = ViewType.ACTIVE_ONLY,
-) -> sa.Select[tuple[int]]:
+) -> sa.Select[int]:
     """Experiment ids matching a ``search_experiments`` query, fully ordered.
 
     The default order is ``creation_time DESC, experiment_id ASC``; a user order is followed
@@ -377,7 +381,7 @@ def select_logged_model_ids(
     order_by: Sequence[OrderBy],
     experiment_ids: Sequence[str],
     datasets: Sequence[Mapping[str, Any]] = (),
-) -> sa.Select[tuple[str]]:
+) -> sa.Select[str]:
     """Ids of non-deleted logged models matching a ``search_logged_models`` query.
 
     Args:
