@@ -7,7 +7,7 @@ Protobuf messages are walked directly (no ``MessageToDict``: it is an order of m
 
 Every span gets ``trace_id = "tr-" + hex(otel trace id)``, hex span ids, decoded attribute
 values (``mlflow.*`` values that arrive JSON-dumped, as the ``mlflow`` client sends them, are
-JSON-decoded) and the normalized attributes of :mod:`ardea.services.semconv`. Anything
+JSON-decoded) and the normalized attributes of :mod:`ardea.llm.semconv`. Anything
 malformed raises :class:`InvalidArgumentError`; nothing is half-parsed.
 """
 
@@ -25,7 +25,7 @@ import orjson
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Span, SpanEvent, SpanType
-from ardea.services.semconv import normalize_attributes
+from ardea.llm.semconv import normalize_attributes
 
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
