@@ -70,6 +70,31 @@ echo "== pytest" >&2
 "$VENV/bin/python" -m pytest "$@"
 rc=$?
 
+# The stock-client suites once more with the previous mlflow release, so that both the newest
+# (the dev extra's mlflow-skinny) and the one before keep working against Ardea. Its own venv,
+# created on demand (uv: seconds); only on a whole run (no pytest arguments).
+MLFLOW_PREVIOUS=${MLFLOW_PREVIOUS:-3.17.2}
+VENV_PREVIOUS=${VENV_PREVIOUS:-.venv-mlflow-previous}
+if [ "$#" -eq 0 ]; then
+  echo "== pytest: the mlflow client suites with mlflow-skinny $MLFLOW_PREVIOUS" >&2
+  UV=$(command -v uv || echo "$VENV/bin/python -m uv")
+  if [ ! -x "$VENV_PREVIOUS/bin/python" ]; then
+    $UV venv -q --python "$VENV/bin/python" "$VENV_PREVIOUS"
+  fi
+  overrides=$(mktemp)
+  echo "mlflow-skinny==$MLFLOW_PREVIOUS" >"$overrides"
+  if $UV pip install -q --compile-bytecode -p "$VENV_PREVIOUS/bin/python" -e '.[dev]' \
+      --override "$overrides"; then
+    ARDEA_TEST_MLFLOW_VERSION="$MLFLOW_PREVIOUS" "$VENV_PREVIOUS/bin/python" -m pytest \
+      tests/integration/test_mlflow_*.py \
+      || { [ "$rc" -ne 0 ] || rc=1; }
+  else
+    echo "test.sh: could not install mlflow-skinny==$MLFLOW_PREVIOUS" >&2
+    [ "$rc" -ne 0 ] || rc=1
+  fi
+  rm -f "$overrides"
+fi
+
 # The web UI's lint (oxlint) and component tests (vitest), when there is a UI and npm.
 if [ -f ui/package.json ] && command -v npm >/dev/null; then
   echo "== oxlint + vitest (ui/)" >&2

@@ -17,7 +17,7 @@ v3_router = APIRouter()
 
 # MLflow clients parse /version with PEP 440 and send spans over OTLP (/v1/traces) only when
 # it is >= 3.4, so the server reports the MLflow version whose wire protocol it speaks.
-SERVER_VERSION = "3.17.2"
+SERVER_VERSION = "3.18.0"
 """The version string ``GET /version`` answers (the MLflow wire version served)."""
 
 
