@@ -8,6 +8,7 @@ it needs the database, so a server URL is refused with the way to do it instead.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -201,7 +202,12 @@ def gc(
     """Permanently remove deleted experiments, runs and logged models (see GC_HELP)."""
     from ardea._core.ids import now_ms
     from ardea.store.resolve import open_backend
-    from ardea.store.uri import default_tracking_uri, is_server_uri, redact_uri
+    from ardea.store.uri import (
+        default_artifacts_destination,
+        default_tracking_uri,
+        is_server_uri,
+        redact_uri,
+    )
 
     uri = uri or default_tracking_uri()
     if is_server_uri(uri):
@@ -211,16 +217,25 @@ def gc(
             "--backend-store-uri> --artifacts-destination <its --artifacts-destination>."
         )
     deleted_before = now_ms() - parse_age(older_than) if older_than else None
-    backend = open_backend(uri, artifacts_destination=artifacts_destination)
+    named = {
+        "experiment_ids": experiment_ids,
+        "run_ids": run_ids,
+        "logged_model_ids": logged_model_ids,
+    }
+    ids = {key: _ids(value) for key, value in named.items()}
+    destination = artifacts_destination or default_artifacts_destination(uri)
+    backend = open_backend(uri, artifacts_destination=destination)
     try:
-        plan = backend.purge.plan_purge(
-            deleted_before=deleted_before,
-            experiment_ids=_ids(experiment_ids),
-            run_ids=_ids(run_ids),
-            logged_model_ids=_ids(logged_model_ids),
-        )
+        plan = backend.purge.plan_purge(deleted_before=deleted_before, **ids)
         for p in plan.kept:
             click.echo(f"Keeping {_label(p)}: {p.kept_because}", err=True)
+        # A server database's default destination (./ardea-data/artifacts here) is a guess.
+        guessed = artifacts_destination is None and not backend.uri.startswith("sqlite")
+        missing = _missing_destination(plan, destination) if guessed else None
+        if missing and dry_run:
+            click.echo(f"Warning: {missing}", err=True)
+        elif missing:
+            raise click.ClickException(missing)
         counts = {
             "experiment": len(plan.experiments),
             "run": len(plan.runs),
@@ -237,6 +252,31 @@ def gc(
         _purge(backend, plan, batch_size, quiet)
     finally:
         backend.close()
+
+
+def _missing_destination(plan: PurgePlan, destination: str) -> str | None:
+    """Why the plan cannot run: proxied artifacts, and a local destination that is not there.
+
+    For a PostgreSQL or MySQL database without --artifacts-destination: deleting the rows of
+    entities whose ``mlflow-artifacts:/`` files live in the server's destination (not given
+    here) would orphan those files.
+    """
+    from ardea.store.artifacts.resolve import is_local_uri, local_path
+
+    proxied = sum(
+        any(
+            u.startswith("mlflow-artifacts:/") and not u.startswith("mlflow-artifacts://")
+            for u in p.artifact_uris
+        )
+        for p in (*plan.experiments, *plan.runs, *plan.logged_models)
+    )
+    if not proxied or not is_local_uri(destination) or os.path.isdir(local_path(destination)):
+        return None
+    return (
+        f"The artifacts of {proxied} of these are in the server's artifacts destination "
+        f"(mlflow-artifacts:/), but {destination} does not exist: give the server's "
+        "--artifacts-destination (or set ARDEA_ARTIFACTS_DESTINATION)."
+    )
 
 
 def _purge(backend: Backend, plan: PurgePlan, batch_size: int, quiet: bool) -> None:

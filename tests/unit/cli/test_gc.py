@@ -179,3 +179,27 @@ def test_gc_deletes_object_store_artifacts(ardea: Ardea, client: Any, s3_env: An
     _ok(ardea("experiments", "delete", "-x", eid))
     _ok(ardea("gc", "-q"))
     assert keys("exp") == [] and len(keys("keep")) == 1
+
+
+def test_a_missing_guessed_destination_is_refused_before_anything_goes(tmp_path: Path) -> None:
+    from ardea.cli.gc import _missing_destination
+    from ardea.store.purge import Purgeable, PurgePlan
+
+    proxied = Purgeable("run", "r1", "r", "1", 1, ("mlflow-artifacts:/1/r1",))
+    on_s3 = Purgeable("run", "r2", "r", "1", 1, ("s3://b/1/r2",))
+    absent = str(tmp_path / "no-such-destination")
+    message = _missing_destination(PurgePlan(runs=(proxied, on_s3)), absent)
+    assert message is not None
+    assert message.startswith("The artifacts of 1 of these")
+    assert "--artifacts-destination" in message
+    assert _missing_destination(PurgePlan(runs=(on_s3,)), absent) is None
+    assert _missing_destination(PurgePlan(runs=(proxied,)), str(tmp_path)) is None
+    assert _missing_destination(PurgePlan(runs=(proxied,)), "s3://bucket/ardea") is None
+
+
+def test_a_data_folder_without_artifacts_needs_no_destination(ardea: Ardea, client: Any) -> None:
+    eid = client.create_experiment("bare")
+    rid = client.create_run(eid, run_name="r").info.run_id
+    client.delete_run(rid)
+    out = _ok(ardea("gc"))
+    assert out.splitlines()[-1] == "Permanently deleted 0 experiments, 1 run, 0 logged models."
