@@ -107,6 +107,10 @@ ARDEA_TEST_MYSQL_URI = "ARDEA_TEST_MYSQL_URI"
 """Tests only: a MySQL/MariaDB database the store tests may wipe. Unset: those tests skip,
 except under ``CI=true`` where they fail."""
 
+ARDEA_BUILD_WITHOUT_UI = "ARDEA_BUILD_WITHOUT_UI"
+"""Packaging only (read by ``hatch_build.py``, not by Ardea): ``1`` builds a wheel or sdist
+without the web UI on purpose. Unset: a build without ``scripts/build-ui.sh``'s output fails."""
+
 ARDEA_TRACE_SAMPLING_RATIO = "ARDEA_TRACE_SAMPLING_RATIO"
 """Fraction of traces the tracing SDK records, 0.0 to 1.0 (by trace id, so a trace is kept or
 dropped whole). Default 1.0. Applies to Ardea's own tracer provider; when Ardea joins an

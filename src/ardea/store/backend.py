@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.uri import redact_uri
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class Backend:
         remote: True when the stores are a server's, over REST.
         artifacts_at: Opens the store rooted at ``mlflow-artifacts:/<path>``.
         release: Closes what the stores share (the database, or the HTTP client).
+        purge: Permanent deletion of soft-deleted entities (``ardea gc``): the database's
+            for a SQL backend; one that refuses, saying why, for a server.
     """
 
     uri: str
@@ -63,6 +66,7 @@ class Backend:
     remote: bool
     artifacts_at: Callable[[str], ArtifactStore] = field(repr=False)
     release: Callable[[], None] = field(repr=False)
+    purge: PurgeStore = field(default_factory=UnavailablePurgeStore, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)
 
     def __repr__(self) -> str:
