@@ -1,9 +1,10 @@
-"""``ardea``: the command-line entry point (``ardea server``, ``ardea db upgrade``)."""
+"""``ardea``: the command-line entry point (``server``, ``db upgrade``, ``import mlflow``)."""
 
 from __future__ import annotations
 
 import click
 
+from ardea.cli.importing import import_group
 from ardea.cli.server import server
 from ardea.cli.version import ardea_version
 
@@ -32,6 +33,7 @@ def db_upgrade(uri: str) -> None:
 
 
 cli.add_command(server)
+cli.add_command(import_group)
 
 
 def main() -> None:

@@ -28,12 +28,19 @@ from ardea.store.uri import redact_uri
 
 if TYPE_CHECKING:
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.importing import ImportStore
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
     from ardea.store.webhooks import WebhookStore
 
 __all__ = ["Backend"]
+
+
+def _unsupported_import() -> ImportStore:
+    from ardea.store.importing import UnsupportedImportStore
+
+    return UnsupportedImportStore()
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +59,8 @@ class Backend:
         remote: True when the stores are a server's, over REST.
         artifacts_at: Opens the store rooted at ``mlflow-artifacts:/<path>``.
         release: Closes what the stores share (the database, or the HTTP client).
+        importing: Restores entities with their ids and times (``ardea import mlflow``);
+            a REST backend's refuses every call.
     """
 
     uri: str
@@ -63,6 +72,7 @@ class Backend:
     remote: bool
     artifacts_at: Callable[[str], ArtifactStore] = field(repr=False)
     release: Callable[[], None] = field(repr=False)
+    importing: ImportStore = field(default_factory=lambda: _unsupported_import(), repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)
 
     def __repr__(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
+from ardea.store.importing import UnsupportedImportStore
 from ardea.store.rest.artifacts import HttpArtifactStore
 from ardea.store.rest.http import RestClient
 from ardea.store.rest.registry import RestRegistryStore
@@ -43,4 +44,5 @@ def open_rest_backend(uri: str, *, rest: RestClient | None = None) -> Backend:
         remote=True,
         artifacts_at=artifacts_at,
         release=client.close,
+        importing=UnsupportedImportStore(),
     )

@@ -14,6 +14,7 @@ from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
+from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.registry.store import SqlRegistryStore
 from ardea.store.sql.traces.store import SqlTraceStore
 from ardea.store.sql.tracking.experiments import insert_default_experiment
@@ -112,6 +113,7 @@ def open_sql_backend(
             remote=False,
             artifacts_at=artifacts_at,
             release=db.close,
+            importing=SqlImportStore(db),
         )
     except BaseException:
         db.close()
