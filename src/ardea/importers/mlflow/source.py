@@ -93,7 +93,11 @@ class MlflowSource(ABC):
 
     @abstractmethod
     def spans(self, info: TraceInfo) -> list[Span]:
-        """A trace's spans (from the spans table, or its ``traces.json`` artifact)."""
+        """A trace's spans (from the spans table, or its ``traces.json`` artifact).
+
+        May complete ``info`` with what a listing left out (a REST search answers
+        without assessments): the importer reads ``info.assessments`` after this call.
+        """
 
     @abstractmethod
     def registered_models(self) -> Iterator[tuple[RegisteredModel, list[ModelVersion]]]:
