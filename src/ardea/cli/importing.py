@@ -51,6 +51,13 @@ def _experiment_ids(value: str | None) -> set[str] | None:
 )
 @click.option("--dry-run", is_flag=True, help="Read and count the source; write nothing.")
 @click.option(
+    "--report-json",
+    "report_json",
+    default=None,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the per-entity report as JSON to this file.",
+)
+@click.option(
     "--experiments",
     default=None,
     help="Comma-separated source experiment ids to import (default: all). The registry, "
@@ -62,6 +69,7 @@ def import_mlflow(
     dest_uri: str | None,
     dest_artifacts: str | None,
     dry_run: bool,
+    report_json: str | None,
     experiments: str | None,
 ) -> None:
     """Import experiments, runs, metrics, models, traces, registry and webhooks from MLflow.
@@ -97,6 +105,11 @@ def import_mlflow(
         source.close()
         dest.close()
     click.echo(report.format())
+    if report_json:
+        import json
+        from pathlib import Path
+
+        Path(report_json).write_text(json.dumps(report.to_dict(), indent=2))
     if not report.ok:
         click.echo("The destination does not hold everything the source has.", err=True)
         sys.exit(1)

@@ -96,6 +96,27 @@ class ImportReport:
         """The row of ``kind`` (created empty)."""
         return self.counts.setdefault(kind, KindCount())
 
+    def to_dict(self) -> dict[str, object]:
+        """The report as plain JSON-able data (``ardea import mlflow --report-json``)."""
+        return {
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "counts": {
+                kind: {
+                    "label": label,
+                    "source": c.source,
+                    "imported": c.imported,
+                    "already_there": c.skipped,
+                    "in_ardea": c.present,
+                    "ok": c.ok,
+                }
+                for kind, label in KINDS
+                if (c := self.counts.get(kind)) is not None
+            },
+            "notes": list(self.notes),
+        }
+
     def format(self) -> str:
         """The report as a plain-text table plus notes."""
         head: tuple[str, ...] = (
@@ -191,11 +212,11 @@ class MlflowImporter:
         self._verify()
         self.report.seconds = time.perf_counter() - started
         if self._no_artifacts:
+            first = sorted(self._no_artifacts)[0]
             self.report.notes.append(
-                "artifacts not copied (the source cannot read them): "
-                + ", ".join(sorted(self._no_artifacts)[:5])
-                + (" ..." if len(self._no_artifacts) > 5 else "")
-                + " -- for a database source pass --artifacts <the server's artifacts root>"
+                f"the artifacts of {len(self._no_artifacts)} runs, models or traces were not "
+                f"copied: the source cannot read them (e.g. {first}); for a database source "
+                "pass --artifacts <the MLflow server's --artifacts-destination>"
             )
         return self.report
 
