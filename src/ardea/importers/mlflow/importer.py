@@ -22,10 +22,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
-from ardea._core.errors import ArdeaError, FailedPreconditionError, NotFoundError
+from ardea._core.errors import (
+    ArdeaError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+)
 from ardea._core.progress import count_progress
 from ardea.entities import Experiment, LoggedModel, Metric, ModelVersion, Run, Span, TraceInfo
-from ardea.entities.webhook import Webhook
+from ardea.entities.webhook import Webhook, parse_event
 from ardea.importers.mlflow.source import PROMPT_TAG, MlflowSource, SourceRun
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.artifacts.resolve import resolve_artifact_store
@@ -190,6 +195,7 @@ class MlflowImporter:
         self._uri_map: list[tuple[str, str]] = []  # (source prefix, destination prefix)
         self._no_artifacts: set[str] = set()
         self._runs_now: list[str] = []
+        self._totals: dict[str, int] = {}
 
     # --- driver --------------------------------------------------------------------------
 
@@ -207,8 +213,7 @@ class MlflowImporter:
             self._traces(source_id, dest_id, location, exp.name)
         self._registry()
         self._webhooks()
-        total = self.source.metric_point_count(list(experiments))
-        self.report.row("metric_points").source = total
+        self._totals = {} if self.dry_run else self.source.totals(list(experiments))
         self._verify()
         self.report.seconds = time.perf_counter() - started
         if self._no_artifacts:
@@ -528,11 +533,19 @@ class MlflowImporter:
             if self.dry_run:
                 row.imported += 1
                 continue
-            restored: Webhook = hook
+            events = []
+            for event in hook.events:
+                try:
+                    events.append(parse_event(event))
+                except InvalidArgumentError:
+                    self.report.notes.append(
+                        f"webhook {hook.name!r}: event {event} is unknown to Ardea, left out"
+                    )
+            restored: Webhook = replace(hook, events=tuple(dict.fromkeys(events)))
             if item.secret is None and hook.status == "ACTIVE":
                 # Unsigned deliveries would fail the receiver's signature check: let the user
                 # set the secret and switch it back on.
-                restored = replace(hook, status="DISABLED")
+                restored = replace(restored, status="DISABLED")
                 disabled.append(hook.name)
             if self.dest.importing.put_webhook(self.source.key, restored, item.secret):
                 row.imported += 1
@@ -556,14 +569,24 @@ class MlflowImporter:
         if self.dry_run:
             return
         ids: dict[str, list[str]] = dict(self._seen)
-        all_runs = self._seen["run"]
-        imported_traces = [t for t in self._seen["trace"] if t not in self._ledger["trace"]]
-        # Without a cheap source total, points are read (and checked) for runs imported now.
-        known_total = self.report.row("metric_points").source is not None
-        ids["metric_points"] = all_runs if known_total else self._runs_now
-        ids["dataset_inputs"] = all_runs
-        ids["spans"] = imported_traces
-        ids["assessments"] = imported_traces
+        runs_now = self._runs_now
+        traces_now = [t for t in self._seen["trace"] if t not in self._ledger["trace"]]
+        # A kind the source totals cheaply is checked over every unit; otherwise over the
+        # units read (and imported) in this run, whose counts the importer kept.
+        scope = {
+            "metric_points": (self._seen["run"], runs_now),
+            "spans": (self._seen["trace"], traces_now),
+            "assessments": (self._seen["trace"], traces_now),
+        }
+        for kind, (everything, now) in scope.items():
+            row = self.report.row(kind)
+            if kind in self._totals:
+                row.source = self._totals[kind]
+                ids[kind] = everything
+            else:
+                row.source = row.imported if kind == "metric_points" else (row.source or 0)
+                ids[kind] = now
+        ids["dataset_inputs"] = self._seen["run"]
         ids["model_versions"] = self._seen["registered_model"]
         ids["aliases"] = self._seen["registered_model"]
         try:
@@ -573,13 +596,6 @@ class MlflowImporter:
             return
         for kind, n in present.items():
             self.report.row(kind).present = n
-        # Spans and assessments are read only for traces imported now: count those alone.
-        for kind in ("spans", "assessments"):
-            r = self.report.row(kind)
-            r.source = r.source or 0
-        points = self.report.row("metric_points")
-        if not known_total:
-            points.source = points.imported
 
 
 def _walk(store: ArtifactStore, path: str) -> Iterator[str]:

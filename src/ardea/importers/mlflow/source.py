@@ -111,9 +111,13 @@ class MlflowSource(ABC):
     def artifacts(self, uri: str) -> ArtifactStore | None:
         """The store rooted at a source artifact URI; None when it cannot be read."""
 
-    def metric_point_count(self, experiment_ids: Sequence[str]) -> int | None:
-        """How many metric points the runs of these experiments have (None: unknown cheaply)."""
-        return None
+    def totals(self, experiment_ids: Sequence[str]) -> dict[str, int]:
+        """Cheap totals over these experiments: ``metric_points``, ``spans``, ``assessments``.
+
+        A kind left out is counted by the importer over the units it reads in this run (a
+        REST source would have to read every history to count it).
+        """
+        return {}
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -175,14 +175,37 @@ class SqlMlflowSource(MlflowSource):
             for r in rows
         ]
 
-    def metric_point_count(self, experiment_ids: Sequence[str]) -> int | None:
-        """Metric points of the runs of these experiments (one count query)."""
+    def totals(self, experiment_ids: Sequence[str]) -> dict[str, int]:
+        """Metric points, spans and assessments of these experiments (count queries)."""
+        ids = [str(int(e)) for e in experiment_ids]
+        queries = {
+            "metric_points": "SELECT COUNT(*) AS n FROM metrics m JOIN runs r "
+            "ON r.run_uuid = m.run_uuid WHERE r.experiment_id IN :ids",
+            "spans": "SELECT COUNT(*) AS n FROM spans s JOIN trace_info t "
+            "ON t.request_id = s.trace_id WHERE t.experiment_id IN :ids",
+            "assessments": "SELECT COUNT(*) AS n FROM assessments a JOIN trace_info t "
+            "ON t.request_id = a.trace_id WHERE t.experiment_id IN :ids",
+        }
+        needs = {"metric_points": "metrics", "spans": "spans", "assessments": "assessments"}
+        out = {}
+        for kind, sql in queries.items():
+            if needs[kind] in self._tables and (
+                kind == "metric_points" or "trace_info" in self._tables
+            ):
+                out[kind] = sum(int(r.n) for r in self._in(sql, ids))
+        if "spans" in out and self._artifact_only_traces(ids):
+            # Some traces keep their spans only in a traces.json artifact (older MLflow):
+            # spans are then counted as they are read.
+            del out["spans"]
+        return out
+
+    def _artifact_only_traces(self, experiment_ids: Sequence[str]) -> bool:
         rows = self._in(
-            "SELECT COUNT(*) AS n FROM metrics m JOIN runs r ON r.run_uuid = m.run_uuid "
-            "WHERE r.experiment_id IN :ids",
-            [str(int(e)) for e in experiment_ids],
+            "SELECT COUNT(*) AS n FROM trace_info t WHERE t.experiment_id IN :ids AND NOT "
+            "EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.request_id)",
+            experiment_ids,
         )
-        return sum(int(r.n) for r in rows)
+        return any(int(r.n) for r in rows)
 
     # --- runs ----------------------------------------------------------------------------
 
@@ -517,9 +540,9 @@ class SqlMlflowSource(MlflowSource):
                     run_id=v.run_id or None,
                     model_id=model_id.split("/", 1)[0] if model_id else None,
                     storage_location=v.storage_location or None,
-                    description=v.description or None,
+                    description=v.description,
                     user_id=v.user_id or None,
-                    run_link=v.run_link or None,
+                    run_link=v.run_link,
                     status=v.status or "READY",
                     status_message=v.status_message,
                     tags=version_tags.get((v.name, int(v.version)), {}),
@@ -531,7 +554,7 @@ class SqlMlflowSource(MlflowSource):
                     name=m.name,
                     creation_timestamp=int(m.creation_time or 0),
                     last_updated_timestamp=int(m.last_updated_time or m.creation_time or 0),
-                    description=m.description or None,
+                    description=m.description,
                     tags=tags.get(m.name, {}),
                     aliases=aliases.get(m.name, []),
                 ),

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ardea._core.ids import now_ms
 from ardea.entities import Experiment, LoggedModel, ModelVersion, RegisteredModel
-from ardea.entities.webhook import Webhook
+from ardea.entities.webhook import Webhook, parse_events
 from ardea.store.importing import ImportedRun, ImportStore, LedgerKind
 from ardea.store.sql._db.common import chunked, insert_ignore
 from ardea.store.sql._db.engine import Database
@@ -392,7 +392,7 @@ class SqlImportStore(ImportStore):
                     last_updated_timestamp=webhook.last_updated_timestamp,
                 )
             )
-            events = list(dict.fromkeys((e.entity, e.action) for e in webhook.events))
+            events = list(dict.fromkeys((e.entity, e.action) for e in parse_events(webhook.events)))
             if events:
                 conn.execute(
                     wt.webhook_events.insert(),
