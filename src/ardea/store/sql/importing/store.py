@@ -357,7 +357,7 @@ class SqlImportStore(ImportStore):
                 ]
                 if version_tags:
                     conn.execute(rt.model_version_tags.insert(), version_tags)
-            numbers = {int(v.version) for v in versions}
+            numbers = {int(v.version) for v in versions if v.current_stage != rt.DELETED_STAGE}
             aliases = [
                 {"name": name, "alias": a.alias, "version": int(a.version)}
                 for a in model.aliases
