@@ -547,7 +547,16 @@ class MlflowImporter:
                 # set the secret and switch it back on.
                 restored = replace(restored, status="DISABLED")
                 disabled.append(hook.name)
-            if self.dest.importing.put_webhook(self.source.key, restored, item.secret):
+            try:
+                created = self.dest.importing.put_webhook(self.source.key, restored, item.secret)
+            except InvalidArgumentError as e:
+                if item.secret is None:
+                    raise
+                # The destination cannot encrypt secrets (no key): keep the webhook, off.
+                self.report.notes.append(f"webhook {hook.name!r} imported DISABLED: {e}")
+                restored = replace(restored, status="DISABLED")
+                created = self.dest.importing.put_webhook(self.source.key, restored, None)
+            if created:
                 row.imported += 1
             else:
                 row.skipped += 1
