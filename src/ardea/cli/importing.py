@@ -101,6 +101,12 @@ def import_mlflow(
         report = importer.run()
     except ArdeaError as e:
         raise click.ClickException(str(e)) from e
+    except KeyboardInterrupt:
+        click.echo(
+            "Interrupted. What was imported is kept; run the same command again to continue.",
+            err=True,
+        )
+        sys.exit(130)
     finally:
         source.close()
         dest.close()

@@ -356,6 +356,7 @@ class MlflowImporter:
         row.source = (row.source or 0) + len(runs)
         started = time.perf_counter()
         before = points.imported
+        skipped_before = row.skipped
         with count_progress(f"runs of {name!r}", len(runs), "run") as advance:
             for item in runs:
                 run = item.run
@@ -383,8 +384,8 @@ class MlflowImporter:
             took = time.perf_counter() - started
             n = points.imported - before
             self._say(
-                f"runs of {name!r}: {len(runs)} ({row.skipped} already there so far), "
-                f"{n} metric points in {took:.1f} s"
+                f"runs of {name!r}: {len(runs)}, {row.skipped - skipped_before} already there; "
+                f"{n:,} metric points in {took:.1f} s"
                 + (f" ({n / took:,.0f} points/s)" if took > 0 and n else "")
             )
 
@@ -422,6 +423,7 @@ class MlflowImporter:
         done = self._ledger["trace"]
         infos = list(self.source.traces(source_exp))
         row.source = (row.source or 0) + len(infos)
+        skipped_before = row.skipped
         with count_progress(f"traces of {name!r}", len(infos), "trace") as advance:
             for info in infos:
                 self._seen["trace"].append(info.trace_id)
@@ -441,7 +443,9 @@ class MlflowImporter:
                 row.imported += 1
                 advance(1)
         if infos:
-            self._say(f"traces of {name!r}: {len(infos)} ({row.skipped} already there so far)")
+            self._say(
+                f"traces of {name!r}: {len(infos)}, {row.skipped - skipped_before} already there"
+            )
 
     def _put_trace(self, info: TraceInfo, spans: list[Span], dest_exp: str, location: str) -> None:
         traces = self.dest.traces

@@ -14,11 +14,13 @@ which speak MLflow's wire: every search is paged to its end. What the wire canno
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from ardea._core.errors import ArdeaError, InvalidArgumentError
+from ardea.api.mlflow_trace_json import span_from_traces_json
 from ardea.entities import (
     Experiment,
     LoggedModel,
@@ -158,16 +160,35 @@ class RestMlflowSource(MlflowSource):
 
     def spans(self, info: TraceInfo) -> list[Span]:
         """The trace's spans (``traces/get``, or its ``traces.json`` as the client reads it)."""
+        traces = self._backend.traces
+        spans: list[Span] = []
         try:
-            trace = self._backend.traces.get_trace(info.trace_id)
-        except ArdeaError:
-            return []
-        if not info.assessments:  # a search answer leaves them out; GetTraceInfoV3 has them
+            trace = traces.get_trace(info.trace_id)
+            spans = list(trace.spans)
             assessments = trace.info.assessments
+        except ArdeaError:  # spans kept only as an artifact: GetTrace may refuse
+            assessments = []
+        if not info.assessments:  # a search answer leaves them out; GetTraceInfoV3 has them
             if not assessments:
-                assessments = self._backend.traces.get_trace_info(info.trace_id).assessments
+                assessments = traces.get_trace_info(info.trace_id).assessments
             info.assessments = list(assessments)
-        return list(trace.spans)
+        if not spans and info.tags.get("mlflow.trace.spansLocation") != "TRACKING_STORE":
+            spans = self._traces_json(info)
+        return spans
+
+    def _traces_json(self, info: TraceInfo) -> list[Span]:
+        """Spans from the trace's ``traces.json`` artifact, as the mlflow client reads them."""
+        location = info.tags.get("mlflow.artifactLocation")
+        store = self.artifacts(location) if location else None
+        if store is None:
+            return []
+        try:
+            doc = json.loads(store.get("traces.json"))
+        except (ArdeaError, ValueError):
+            return []
+        finally:
+            store.close()
+        return [span_from_traces_json(s) for s in doc.get("spans") or []]
 
     def registered_models(self) -> Iterator[tuple[RegisteredModel, list[ModelVersion]]]:
         """Registered models, then prompts (the searches keep them apart), with versions."""

@@ -442,6 +442,10 @@ class SqlMlflowSource(MlflowSource):
             row = a._mapping
             error = _loads(row.get("error"))
             metadata = _loads(row.get("assessment_metadata")) or {}
+            if isinstance(metadata, dict) and row.get("run_id"):
+                # Ardea has no run column on assessments: the run goes where MLflow's
+                # evaluation also writes it.
+                metadata.setdefault("mlflow.assessment.sourceRunId", row["run_id"])
             found[a.trace_id].append(
                 Assessment(
                     assessment_id=a.assessment_id,
