@@ -111,6 +111,7 @@ class RestMlflowSource(MlflowSource):
         """Every key's history (``metrics/get-history``, pages of 25,000)."""
         tracking = self._backend.tracking
         run_id = run.info.run_id
+        model_points = self._model_metrics.get(run_id, [])
         points: list[Metric] = []
         for key in dict.fromkeys(m.key for m in run.data.metrics):
             for m in _pages(
@@ -120,7 +121,10 @@ class RestMlflowSource(MlflowSource):
             ):
                 m.run_id = None
                 points.append(m)
-        points = merge_model_metrics(points, self._model_metrics.get(run_id, []))
+                if len(points) >= METRIC_CHUNK and not model_points:
+                    yield points  # no model metrics to merge: stream
+                    points = []
+        points = merge_model_metrics(points, model_points)
         for i in range(0, len(points), METRIC_CHUNK):
             yield points[i : i + METRIC_CHUNK]
 

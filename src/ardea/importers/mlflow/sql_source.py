@@ -313,11 +313,19 @@ class SqlMlflowSource(MlflowSource):
             sa.text("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = :r"),
             {"r": run_id},
         )
+        model_points = self._model_metrics_of(run_id)
+        if not model_points:  # the usual case: stream, a chunk in memory at a time
+            while rows := result.fetchmany(METRIC_CHUNK):
+                yield [
+                    Metric(key, float("nan") if is_nan else float(value), int(ts), int(step or 0))
+                    for key, value, ts, step, is_nan in rows
+                ]
+            return
         points = [
             Metric(key, float("nan") if is_nan else float(value), int(ts), int(step or 0))
             for key, value, ts, step, is_nan in result
         ]
-        points = merge_model_metrics(points, self._model_metrics_of(run_id))
+        points = merge_model_metrics(points, model_points)
         for i in range(0, len(points), METRIC_CHUNK):
             yield points[i : i + METRIC_CHUNK]
 
