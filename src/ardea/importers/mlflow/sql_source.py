@@ -110,6 +110,7 @@ class SqlMlflowSource(MlflowSource):
         self._workspace = workspace
         self._engine: Engine = sa.create_engine(_engine_url(uri))
         self._conn: Connection = self._engine.connect()
+        self._key = self._engine.dialect.identifier_preparer.quote("key")
         tables = set(sa.inspect(self._conn).get_table_names())
         missing = {"experiments", "runs", "metrics"} - tables
         if missing:
@@ -133,8 +134,12 @@ class SqlMlflowSource(MlflowSource):
 
     # --- helpers -------------------------------------------------------------------------
 
+    def _sql(self, sql: str) -> str:
+        """``sql`` with ``<key>`` as the dialect spells the column ``key`` (reserved in MySQL)."""
+        return sql.replace("<key>", self._key)
+
     def _rows(self, sql: str, **params: Any) -> list[sa.Row[Any]]:
-        return list(self._conn.execute(sa.text(sql), params))
+        return list(self._conn.execute(sa.text(self._sql(sql)), params))
 
     def _ws(self, table: str, alias: str = "") -> str:
         if not self._ws_columns.get(table):
@@ -143,7 +148,7 @@ class SqlMlflowSource(MlflowSource):
 
     def _in(self, sql: str, ids: Sequence[str], **params: Any) -> list[sa.Row[Any]]:
         """``sql`` with ``IN :ids`` run over chunks of ``ids``."""
-        stmt = sa.text(sql).bindparams(sa.bindparam("ids", expanding=True))
+        stmt = sa.text(self._sql(sql)).bindparams(sa.bindparam("ids", expanding=True))
         out: list[sa.Row[Any]] = []
         for part in _chunks(list(ids)):
             out.extend(self._conn.execute(stmt, {"ids": list(part), **params}))
@@ -160,7 +165,7 @@ class SqlMlflowSource(MlflowSource):
             ws=self._workspace,
         )
         tags: dict[int, dict[str, str]] = defaultdict(dict)
-        for r in self._rows("SELECT experiment_id, key, value FROM experiment_tags"):
+        for r in self._rows("SELECT experiment_id, <key>, value FROM experiment_tags"):
             tags[r.experiment_id][r.key] = r.value or ""
         return [
             Experiment(
@@ -223,10 +228,10 @@ class SqlMlflowSource(MlflowSource):
     def _run_batch(self, rows: Sequence[sa.Row[Any]]) -> Iterator[SourceRun]:
         ids = [r.run_uuid for r in rows]
         tags: dict[str, dict[str, str]] = defaultdict(dict)
-        for t in self._in("SELECT run_uuid, key, value FROM tags WHERE run_uuid IN :ids", ids):
+        for t in self._in("SELECT run_uuid, <key>, value FROM tags WHERE run_uuid IN :ids", ids):
             tags[t.run_uuid][t.key] = t.value or ""
         params: dict[str, dict[str, str]] = defaultdict(dict)
-        for p in self._in("SELECT run_uuid, key, value FROM params WHERE run_uuid IN :ids", ids):
+        for p in self._in("SELECT run_uuid, <key>, value FROM params WHERE run_uuid IN :ids", ids):
             params[p.run_uuid][p.key] = p.value or ""
         datasets, model_inputs, outputs = self._run_io(ids)
         for r in rows:
@@ -310,7 +315,11 @@ class SqlMlflowSource(MlflowSource):
         """The run's points (``index_metrics_run_uuid``), model metrics merged in."""
         run_id = run.info.run_id
         result = self._conn.execute(
-            sa.text("SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = :r"),
+            sa.text(
+                self._sql(
+                    "SELECT <key>, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = :r"
+                )
+            ),
             {"r": run_id},
         )
         model_points = self._model_metrics_of(run_id)
@@ -409,12 +418,12 @@ class SqlMlflowSource(MlflowSource):
             ids = [r.request_id for r in batch]
             tags: dict[str, dict[str, str]] = defaultdict(dict)
             for t in self._in(
-                "SELECT request_id, key, value FROM trace_tags WHERE request_id IN :ids", ids
+                "SELECT request_id, <key>, value FROM trace_tags WHERE request_id IN :ids", ids
             ):
                 tags[t.request_id][t.key] = t.value or ""
             meta: dict[str, dict[str, str]] = defaultdict(dict)
             for m in self._in(
-                "SELECT request_id, key, value FROM trace_request_metadata "
+                "SELECT request_id, <key>, value FROM trace_request_metadata "
                 "WHERE request_id IN :ids",
                 ids,
             ):
@@ -516,7 +525,7 @@ class SqlMlflowSource(MlflowSource):
         )
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         for t in self._rows(
-            f"SELECT name, key, value FROM registered_model_tags WHERE 1 = 1{ws}",
+            f"SELECT name, <key>, value FROM registered_model_tags WHERE 1 = 1{ws}",
             ws=self._workspace,
         ):
             tags[t.name][t.key] = t.value or ""
@@ -528,7 +537,7 @@ class SqlMlflowSource(MlflowSource):
             aliases[a.name].append(RegisteredModelAlias(a.alias, int(a.version)))
         version_tags: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)
         for t in self._rows(
-            f"SELECT name, version, key, value FROM model_version_tags WHERE 1 = 1{ws}",
+            f"SELECT name, version, <key>, value FROM model_version_tags WHERE 1 = 1{ws}",
             ws=self._workspace,
         ):
             version_tags[(t.name, int(t.version))][t.key] = t.value or ""
