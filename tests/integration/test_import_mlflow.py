@@ -375,7 +375,8 @@ def test_an_interrupted_import_resumes(tmp_path: Path) -> None:
     assert seed.returncode == 0, seed.stderr[-3000:]
     dest = tmp_path / "ardea"
     exe = Path(sys.executable).with_name("ardea")
-    argv = [str(exe), "import", "mlflow", "--from", f"sqlite:///{db}", "--to", str(dest)]
+    cli = [str(exe)] if exe.exists() else [sys.executable, "-m", "ardea.cli.main"]
+    argv = [*cli, "import", "mlflow", "--from", f"sqlite:///{db}", "--to", str(dest)]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     done_before = 0
     deadline = time.monotonic() + 120

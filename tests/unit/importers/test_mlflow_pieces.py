@@ -30,16 +30,20 @@ def test_a_different_value_at_the_same_step_is_another_point() -> None:
 
 def test_artifact_uris_map_by_the_longest_known_prefix() -> None:
     importer = object.__new__(MlflowImporter)
-    importer._uri_map = [
-        ("mlflow-artifacts:/1", "mlflow-artifacts:/5"),
-        ("mlflow-artifacts:/1/models/m-1/artifacts", "mlflow-artifacts:/5/models/m-1/artifacts"),
-        ("s3://old/7/r1/artifacts", "mlflow-artifacts:/8/r1/artifacts"),
-    ]
+    importer._uri_map = {}
+    importer._map_prefix("mlflow-artifacts:/1", "mlflow-artifacts:/5")
+    importer._map_prefix(
+        "mlflow-artifacts:/1/models/m-1/artifacts", "mlflow-artifacts:/6/models/m-1/artifacts"
+    )
+    importer._map_prefix("s3://old/7/r1/artifacts/", "mlflow-artifacts:/8/r1/artifacts")
     assert importer._map_uri("mlflow-artifacts:/1/r9/artifacts/model") == (
         "mlflow-artifacts:/5/r9/artifacts/model"
     )
     assert importer._map_uri("s3://old/7/r1/artifacts/x.pkl") == (
         "mlflow-artifacts:/8/r1/artifacts/x.pkl"
+    )
+    assert importer._map_uri("mlflow-artifacts:/1/models/m-1/artifacts/MLmodel") == (
+        "mlflow-artifacts:/6/models/m-1/artifacts/MLmodel"  # the longest known root wins
     )
     assert importer._map_uri("mlflow-artifacts:/10/x") == "mlflow-artifacts:/10/x"  # not /1
     assert importer._map_uri("models:/m-1") == "models:/m-1"

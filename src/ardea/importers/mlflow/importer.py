@@ -192,7 +192,7 @@ class MlflowImporter:
         self.report = ImportReport(dry_run=dry_run)
         self._ledger: dict[str, dict[str, str]] = {}
         self._seen: dict[str, list[str]] = {k: [] for k in _LEDGER_KINDS}
-        self._uri_map: list[tuple[str, str]] = []  # (source prefix, destination prefix)
+        self._uri_map: dict[str, str] = {}  # source artifact root -> destination root
         self._no_artifacts: set[str] = set()
         self._runs_now: list[str] = []
         self._totals: dict[str, int] = {}
@@ -263,7 +263,7 @@ class MlflowImporter:
                     row.imported += 1
                 else:
                     row.skipped += 1
-                self._uri_map.append((exp.artifact_location, location))
+                self._map_prefix(exp.artifact_location, location)
                 out[exp.experiment_id] = (dest_id, location.rstrip("/"), exp)
                 advance(1)
         moved = {s: d for s, (d, _, _) in out.items() if s != d}
@@ -303,21 +303,25 @@ class MlflowImporter:
             src.close()
             if dst is not None:
                 dst.close()
-        self.report.row("artifact_files").imported += copied
+        files = self.report.row("artifact_files")
+        files.source = (files.source or 0) + copied
+        files.imported += copied
         return copied
 
     def _map_uri(self, uri: str | None) -> str | None:
         """A source artifact URI in destination terms (longest matching known prefix)."""
         if not uri:
             return uri
-        best: tuple[str, str] | None = None
-        for old, new in self._uri_map:
-            matches = old and (uri == old or uri.startswith(old.rstrip("/") + "/"))
-            if matches and (best is None or len(old) > len(best[0])):
-                best = (old, new)
-        if best is None:
-            return uri
-        return best[1].rstrip("/") + uri[len(best[0].rstrip("/")) :]
+        parts = uri.split("/")
+        for cut in range(len(parts), 0, -1):
+            new = self._uri_map.get("/".join(parts[:cut]))
+            if new is not None:
+                return "/".join([new, *parts[cut:]])
+        return uri
+
+    def _map_prefix(self, old: str, new: str) -> None:
+        if old:
+            self._uri_map[old.rstrip("/")] = new.rstrip("/")
 
     # --- logged models -------------------------------------------------------------------
 
@@ -328,7 +332,7 @@ class MlflowImporter:
             row.source = (row.source or 0) + 1
             self._seen["logged_model"].append(model.model_id)
             new_location = f"{location}/models/{model.model_id}/artifacts"
-            self._uri_map.append((model.artifact_location, new_location))
+            self._map_prefix(model.artifact_location, new_location)
             if model.model_id in done:
                 row.skipped += 1
                 continue
@@ -363,7 +367,7 @@ class MlflowImporter:
                 run_id = run.info.run_id
                 self._seen["run"].append(run_id)
                 new_uri = f"{location}/{run_id}/artifacts"
-                self._uri_map.append((run.info.artifact_uri, new_uri))
+                self._map_prefix(run.info.artifact_uri, new_uri)
                 inputs.source = (inputs.source or 0) + len(run.inputs.dataset_inputs)
                 if run_id in done:
                     row.skipped += 1
