@@ -2,8 +2,9 @@
 
 Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``artifacts``
 (tracking data, on a data folder, a database or a server), ``gc`` (permanent deletion, on the
-database) and ``db`` (migrations). ``-h`` is help on every command. Heavy imports (FastAPI,
-SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
+database), ``db`` (migrations) and ``import mlflow`` (an MLflow server's data). ``-h`` is help
+on every command. Heavy imports (FastAPI, SQLAlchemy, httpx) happen inside commands, so
+``ardea -h`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ardea.cli.artifacts import artifacts
 from ardea.cli.db import db
 from ardea.cli.experiments import experiments
 from ardea.cli.gc import gc
+from ardea.cli.importing import import_group
 from ardea.cli.runs import runs
 from ardea.cli.server import server, ui
 from ardea.cli.version import ardea_version
@@ -32,7 +34,7 @@ def cli() -> None:
     """
 
 
-for command in (server, ui, experiments, runs, artifacts, gc, db):
+for command in (server, ui, experiments, runs, artifacts, gc, db, import_group):
     cli.add_command(command)
 
 

@@ -29,12 +29,19 @@ from ardea.store.uri import redact_uri
 
 if TYPE_CHECKING:
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.importing import ImportStore
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
     from ardea.store.webhooks import WebhookStore
 
 __all__ = ["Backend"]
+
+
+def _unsupported_import() -> ImportStore:
+    from ardea.store.importing import UnsupportedImportStore
+
+    return UnsupportedImportStore()
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +62,8 @@ class Backend:
         release: Closes what the stores share (the database, or the HTTP client).
         purge: Permanent deletion of soft-deleted entities (``ardea gc``): the database's
             for a SQL backend; one that refuses, saying why, for a server.
+        importing: Restores entities with their ids and times (``ardea import mlflow``);
+            a REST backend's refuses every call.
     """
 
     uri: str
@@ -67,6 +76,7 @@ class Backend:
     artifacts_at: Callable[[str], ArtifactStore] = field(repr=False)
     release: Callable[[], None] = field(repr=False)
     purge: PurgeStore = field(default_factory=UnavailablePurgeStore, repr=False)
+    importing: ImportStore = field(default_factory=lambda: _unsupported_import(), repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)
 
     def __repr__(self) -> str:

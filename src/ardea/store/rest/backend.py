@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
+from ardea.store.importing import UnsupportedImportStore
 from ardea.store.purge import UnavailablePurgeStore
 from ardea.store.rest.artifacts import HttpArtifactStore
 from ardea.store.rest.http import RestClient
@@ -45,4 +46,5 @@ def open_rest_backend(uri: str, *, rest: RestClient | None = None) -> Backend:
         artifacts_at=artifacts_at,
         release=client.close,
         purge=UnavailablePurgeStore(uri),
+        importing=UnsupportedImportStore(),
     )

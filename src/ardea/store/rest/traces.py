@@ -120,8 +120,15 @@ def span_from_otel_json(d: Mapping[str, Any]) -> Span:
     )
 
 
+def _info(d: Mapping[str, Any]) -> TraceInfo:
+    """A TraceInfoV3 answer with the assessments it embeds (the contract returns them)."""
+    info = trace_info_from_json(d)
+    info.assessments = [assessment_from_json(a, info.trace_id) for a in d.get("assessments") or []]
+    return info
+
+
 def _trace(doc: Mapping[str, Any]) -> Trace:
-    info = trace_info_from_json(doc.get("trace_info") or {})
+    info = _info(doc.get("trace_info") or {})
     return Trace(info, [span_from_otel_json(s) for s in doc.get("spans") or []])
 
 
@@ -141,7 +148,7 @@ class RestTraceStore(TraceStore):
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """StartTraceV3: create or complete the trace record."""
         doc = self._rest.call("POST", _V3, json={"trace": {"trace_info": trace_info_to_json(info)}})
-        return trace_info_from_json(doc["trace"]["trace_info"])
+        return _info(doc["trace"]["trace_info"])
 
     def log_spans(self, experiment_id: str, spans: Sequence[Span]) -> None:
         """Not over REST: the tracing SDK sends spans with OTLP (``ardea.tracing``)."""
@@ -150,7 +157,7 @@ class RestTraceStore(TraceStore):
     def get_trace_info(self, trace_id: str) -> TraceInfo:
         """GetTraceInfoV3."""
         doc = self._rest.call("GET", f"{_V3}/{quote(trace_id, safe='')}")
-        return trace_info_from_json(doc["trace"]["trace_info"])
+        return _info(doc["trace"]["trace_info"])
 
     def get_trace(self, trace_id: str) -> Trace:
         """GetTrace: the trace with all its spans."""
@@ -243,7 +250,7 @@ class RestTraceStore(TraceStore):
         if page_token:
             body["page_token"] = page_token
         doc = self._rest.call("POST", f"{_V3}/search", json=body)
-        infos = [trace_info_from_json(t) for t in doc.get("traces") or []]
+        infos = [_info(t) for t in doc.get("traces") or []]
         return PagedList(infos, doc.get("next_page_token") or None)
 
     def delete_traces(

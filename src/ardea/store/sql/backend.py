@@ -14,6 +14,7 @@ from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
+from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
 from ardea.store.sql.traces.store import SqlTraceStore
@@ -114,6 +115,7 @@ def open_sql_backend(
             artifacts_at=artifacts_at,
             release=db.close,
             purge=SqlPurgeStore(db),
+            importing=SqlImportStore(db),
         )
     except BaseException:
         db.close()
