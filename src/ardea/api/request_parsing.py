@@ -33,7 +33,7 @@ __all__ = [
     "parse_query",
 ]
 
-_INT_RE = re.compile(r"^[+-]?\d+$")
+_INT_RE = re.compile(r"[+-]?\d+")
 _SPECIAL_DOUBLES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
@@ -329,7 +329,7 @@ def _to_int(value: Any, path: str) -> int:
         result = value
     elif isinstance(value, float) and value.is_integer():
         result = int(value)
-    elif isinstance(value, str) and _INT_RE.match(value.strip()):
+    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
         result = int(value.strip())
     else:
         raise _invalid(path, value)
@@ -364,7 +364,7 @@ def _to_enum(f: Field, value: Any, path: str) -> str:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and _INT_RE.match(value.strip()):
+    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
         number = int(value)
     if number is not None:
         for name, n in names.items():

@@ -53,7 +53,7 @@ ALLOWED_EVENTS: Mapping[str, frozenset[str]] = {
 STATUSES = ("ACTIVE", "DISABLED")
 """Webhook statuses; only ACTIVE webhooks receive deliveries."""
 
-_NAME_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([a-z0-9._-]*[a-z0-9])?$", re.IGNORECASE)
+_NAME_RE = re.compile(r"(?=.{1,63}\Z)[a-z0-9]([a-z0-9._-]*[a-z0-9])?", re.IGNORECASE)
 _URL_MAX = 2048
 _DESCRIPTION_MAX = 5000
 _SECRET_MAX = 1000

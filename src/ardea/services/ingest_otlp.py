@@ -40,7 +40,7 @@ MAX_DECOMPRESSED_BYTES = 128 * 1024 * 1024
 """Largest decompressed OTLP body accepted (guards against compression bombs)."""
 
 TRACE_ID_PREFIX = "tr-"
-_INT_TEXT = re.compile(r"^-?\d+$")
+_INT_TEXT = re.compile(r"-?\d+")
 _REQUEST_ID_KEY = "mlflow.traceRequestId"
 _STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 _STATUS_BY_NAME = {
@@ -281,7 +281,7 @@ def _json_int(value: Any, what: str) -> int:
         raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an integer.")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _INT_TEXT.match(value):
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
         return int(value)
     raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an integer, got {value!r}.")
 

@@ -53,8 +53,8 @@ MAX_DATASET_SOURCE_TYPE_LENGTH = 36
 MAX_RUN_NAME_LENGTH = 250
 MAX_INT64 = 2**63 - 1
 
-_KEY_RE = re.compile(r"^[/\w.\- :]*$")
-_EXPERIMENT_ID_RE = re.compile(r"^[a-zA-Z0-9][\w\-]{0,63}$")
+_KEY_RE = re.compile(r"[/\w.\- :]*")
+_EXPERIMENT_ID_RE = re.compile(r"[a-zA-Z0-9][\w\-]{0,63}")
 _BAD_CHARS = (
     "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), "
     "spaces ( ), colon(:) and slashes (/)."
@@ -70,7 +70,7 @@ def _invalid_value(path: str, value: object, message: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _key_ok(key: str) -> bool:
-    if not key or len(key) > MAX_ENTITY_KEY_LENGTH or not _KEY_RE.match(key):
+    if not key or len(key) > MAX_ENTITY_KEY_LENGTH or not _KEY_RE.fullmatch(key):
         return False
     norm = posixpath.normpath(key)
     return norm == key and norm != "." and not norm.startswith(("..", "/"))
@@ -88,7 +88,7 @@ def validate_key(key: object, path: str = "key") -> str:
         raise InvalidArgumentError(f"Missing value for required parameter '{path}'.")
     if not isinstance(key, str):
         raise InvalidArgumentError(_invalid_value(path, key, "Keys must be strings."))
-    if not _KEY_RE.match(key):
+    if not _KEY_RE.fullmatch(key):
         raise InvalidArgumentError(_invalid_value(path, key, _BAD_CHARS))
     norm = posixpath.normpath(key)
     if norm != key or norm == "." or norm.startswith("..") or norm.startswith("/"):
@@ -210,7 +210,7 @@ def validate_experiment_id(experiment_id: object) -> int:
     """
     if isinstance(experiment_id, int) and not isinstance(experiment_id, bool):
         return experiment_id
-    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID_RE.match(experiment_id):
+    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID_RE.fullmatch(experiment_id):
         raise InvalidArgumentError(f"Invalid experiment ID: '{experiment_id}'")
     try:
         return int(experiment_id)
