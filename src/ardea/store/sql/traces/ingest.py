@@ -153,6 +153,9 @@ def _state(span: Span) -> str:
     return TraceState.OK.value
 
 
+_MAX_NS = 2**63 - 1  # the time columns are signed 64-bit integers
+
+
 def _check(span: Span) -> None:
     if not isinstance(span.trace_id, str) or not 0 < len(span.trace_id) <= 64:
         raise InvalidArgumentError(f"Invalid trace id {span.trace_id!r} on span {span.span_id!r}")
@@ -162,10 +165,12 @@ def _check(span: Span) -> None:
     if parent is not None and (not isinstance(parent, str) or len(parent) > 16):
         raise InvalidArgumentError(f"Invalid parent span id {parent!r}")
     start = span.start_time_ns
-    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+    if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= _MAX_NS:
         raise InvalidArgumentError(f"Invalid start time {start!r} of span {span.span_id!r}")
     end = span.end_time_ns
-    if end is not None and (isinstance(end, bool) or not isinstance(end, int)):
+    if end is not None and (
+        isinstance(end, bool) or not isinstance(end, int) or not 0 <= end <= _MAX_NS
+    ):
         raise InvalidArgumentError(f"Invalid end time {end!r} of span {span.span_id!r}")
 
 
