@@ -168,7 +168,9 @@ class SqlExperiments:
         clauses = parse_experiment_filter(filter_string)
         orders = parse_experiment_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
-        query = select_experiment_ids(clauses, orders, _view_type(view_type))
+        query = select_experiment_ids(
+            clauses, orders, _view_type(view_type), dialect=self._db.dialect
+        )
 
         self._stats.maybe_refresh()
 

@@ -235,7 +235,9 @@ class SqlLoggedModels:
         clauses = parse_logged_model_filter(filter_string)
         orders = parse_logged_model_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
-        query = select_logged_model_ids(clauses, orders, [str(e) for e in experiment_ids])
+        query = select_logged_model_ids(
+            clauses, orders, [str(e) for e in experiment_ids], dialect=self._db.dialect
+        )
 
         self._stats.maybe_refresh()
 

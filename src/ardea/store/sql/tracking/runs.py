@@ -334,7 +334,9 @@ class SqlRuns:
         exp_ids = [str(e) for e in experiment_ids]
         if not exp_ids:
             return PagedList([], None)
-        query = select_run_ids(clauses, orders, exp_ids, view_type(run_view_type))
+        query = select_run_ids(
+            clauses, orders, exp_ids, view_type(run_view_type), dialect=self._db.dialect
+        )
 
         self._stats.maybe_refresh()
 
