@@ -8,11 +8,20 @@ Reads run on separate pooled connections, in parallel (WAL mode).
 
 PostgreSQL and MySQL: :meth:`Database.write` runs the operation in its own transaction on a
 pooled connection; there is no writer thread.
+
+Searches read through :meth:`Database.search`: stopped after ``ARDEA_SEARCH_TIMEOUT_SECONDS``
+(PostgreSQL ``SET LOCAL statement_timeout``, MariaDB ``max_statement_time``, MySQL
+``max_execution_time``, SQLite a progress handler), and answered, like a search the database
+refuses as too big, with an :class:`InvalidArgumentError` (400) that says to narrow the filter.
+A timeout is the caller's to fix, and MLflow clients retry 5xx answers for minutes: a 503 or
+504 would run the same heavy search again seven times.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import queue
 import random
 import threading
@@ -26,16 +35,38 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS
 from ardea._core.errors import InvalidArgumentError
 
-__all__ = ["GROUP_COMMIT_MAX", "Database", "normalize_uri"]
+__all__ = [
+    "DEFAULT_SEARCH_TIMEOUT_S",
+    "GROUP_COMMIT_MAX",
+    "Database",
+    "normalize_uri",
+    "search_timeout_from_env",
+]
 
 T = TypeVar("T")
 
 GROUP_COMMIT_MAX = 200
 """Most operations the SQLite writer commits in one transaction."""
 
+DEFAULT_SEARCH_TIMEOUT_S = 30.0
+"""Seconds a search may run when ``ARDEA_SEARCH_TIMEOUT_SECONDS`` is not set."""
+
 _STOP = object()
+_PROGRESS_EVERY = 10_000  # SQLite VM instructions between two looks at the clock
+_QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel request)
+_MYSQL_TIMEOUTS = {1969, 3024}  # MariaDB max_statement_time, MySQL max_execution_time
+_TOO_BIG = (
+    "expression tree is too large",  # SQLite, more than 1000 levels
+    "too many sql variables",  # SQLite bound values
+    "tables in a join",  # SQLite (64), MySQL (61)
+    "too many terms in compound select",  # SQLite
+    "number of parameters must be between",  # psycopg: more than 65,535 bound values
+    "stack depth limit exceeded",  # PostgreSQL
+    "thread stack overrun",  # MySQL
+)
 _RETRIES = 6
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock (PostgreSQL)
 _RETRY_MYSQL_CODES = {1205, 1213}  # lock wait timeout, deadlock
@@ -82,6 +113,84 @@ def normalize_uri(uri: str) -> str:
     )
 
 
+def search_timeout_from_env() -> float:
+    """Seconds a search may run: ``ARDEA_SEARCH_TIMEOUT_SECONDS``, else 30; 0 means no limit.
+
+    Raises:
+        InvalidArgumentError: The variable is not a non-negative number.
+    """
+    raw = os.environ.get(ARDEA_SEARCH_TIMEOUT_SECONDS, "").strip()
+    if not raw:
+        return DEFAULT_SEARCH_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgumentError(
+            f"{ARDEA_SEARCH_TIMEOUT_SECONDS} must be a number of seconds (0: no limit), got {raw!r}"
+        )
+    return value
+
+
+def _time_limited(conn: Connection, fn: Callable[[Connection], T], limit: float) -> T:
+    """Run ``fn(conn)`` (a read) under the dialect's statement time limit of ``limit`` s."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        # SET LOCAL: until the end of the read transaction, which Database.read rolls back.
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(limit * 1000))}")
+        return fn(conn)
+    if name == "mysql":
+        if getattr(conn.dialect, "is_mariadb", False):
+            variable, value = "max_statement_time", f"{limit:.3f}"  # seconds, all statements
+        else:
+            variable, value = "max_execution_time", str(max(1, round(limit * 1000)))  # SELECTs
+        conn.exec_driver_sql(f"SET SESSION {variable} = {value}")
+        try:
+            return fn(conn)
+        finally:
+            try:  # pooled connections must not keep the limit
+                conn.exec_driver_sql(f"SET SESSION {variable} = DEFAULT")
+            except sa.exc.DBAPIError:
+                conn.invalidate()
+    if name == "sqlite":
+        raw = conn.connection.driver_connection
+        deadline = time.monotonic() + limit
+
+        def past_deadline() -> int:
+            return 1 if time.monotonic() > deadline else 0  # non-zero interrupts the statement
+
+        raw.set_progress_handler(past_deadline, _PROGRESS_EVERY)  # type: ignore[union-attr]
+        try:
+            return fn(conn)
+        finally:
+            raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+    return fn(conn)
+
+
+def _search_error(exc: BaseException, limit: float) -> InvalidArgumentError | None:
+    """The 400 for a search the database stopped (time limit) or refused (too big), else None."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    args: tuple[object, ...] = getattr(orig, "args", ())
+    text = str(orig).lower()
+    timed_out = (
+        getattr(orig, "sqlstate", None) == _QUERY_CANCELED
+        or (bool(args) and args[0] in _MYSQL_TIMEOUTS)
+        or (type(orig).__module__ == "sqlite3" and text == "interrupted")
+    )
+    if timed_out and limit:
+        return InvalidArgumentError(
+            f"The search took longer than {limit:g} s and was stopped: narrow the filter (fewer "
+            "clauses, more selective values) or search fewer experiments."
+        )
+    if any(marker in text for marker in _TOO_BIG):
+        first_line = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+        return InvalidArgumentError(
+            f"The search is too big for the database ({first_line}): narrow the filter."
+        )
+    return None
+
+
 @dataclass
 class _Op:
     fn: Callable[[Connection], Any]
@@ -123,9 +232,17 @@ class Database:
         uri: ``sqlite:///path.db`` (``sqlite://`` for in-memory), ``postgresql://...``
             (psycopg 3) or ``mysql://...`` (PyMySQL).
         pool_size: Pooled read connections (and write connections on servers).
+        search_timeout_s: Seconds a :meth:`search` may run (0: no limit); None reads
+            ``ARDEA_SEARCH_TIMEOUT_SECONDS`` (default 30).
     """
 
-    def __init__(self, uri: str, pool_size: int = 8) -> None:
+    def __init__(
+        self, uri: str, pool_size: int = 8, *, search_timeout_s: float | None = None
+    ) -> None:
+        self.search_timeout_s = (
+            search_timeout_from_env() if search_timeout_s is None else float(search_timeout_s)
+        )
+        """Seconds a :meth:`search` may run; 0 means no limit."""
         self.uri = uri
         self.url = normalize_uri(uri)
         self.dialect = sa.engine.make_url(self.url).get_backend_name()
@@ -235,6 +352,27 @@ class Database:
                 return fn(conn)
             finally:
                 conn.rollback()
+
+    def search(self, fn: Callable[[Connection], T]) -> T:
+        """:meth:`read` for a search: stopped after :attr:`search_timeout_s` seconds.
+
+        Raises:
+            InvalidArgumentError: The search ran out of time, or the database refused it as
+                too big (SQLite's expression depth, join or variable limits, PostgreSQL's
+                bound-value limit): the caller should narrow the filter.
+        """
+        limit = self.search_timeout_s
+
+        def limited(conn: Connection) -> T:
+            return _time_limited(conn, fn, limit) if limit else fn(conn)
+
+        try:
+            return self.read(limited)
+        except Exception as exc:
+            mapped = _search_error(exc, limit)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def close(self) -> None:
         """Stop the writer (after it drained its queue) and dispose of all connections."""

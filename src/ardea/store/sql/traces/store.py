@@ -393,4 +393,4 @@ class SqlTraceStore(SqlAssessments, TraceStore):
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_trace_infos(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)

@@ -183,7 +183,7 @@ class SqlExperiments:
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_experiments(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)
 
     def rename_experiment(self, experiment_id: str, new_name: str) -> None:
         """Rename an active experiment."""

@@ -249,4 +249,4 @@ class SqlLoggedModels:
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_logged_models(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)

@@ -349,4 +349,4 @@ class SqlRuns:
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(loader(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)
