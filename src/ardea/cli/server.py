@@ -91,6 +91,14 @@ def _configure_logging(level: int) -> None:
     envvar=["ARDEA_X_FRAME_OPTIONS", "MLFLOW_SERVER_X_FRAME_OPTIONS"],
     help="X-Frame-Options response header; NONE omits it.",
 )
+@click.option(
+    "--sqlite-synchronous",
+    type=click.Choice(["normal", "full"], case_sensitive=False),
+    default=None,
+    envvar="ARDEA_SQLITE_SYNCHRONOUS",
+    help="SQLite durability: 'normal' (default; a power loss may drop the last commits) or "
+    "'full' (every acknowledged write survives a power loss; slower writes). SQLite only.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -116,6 +124,7 @@ def server(**options: Any) -> None:
         allowed_hosts=_csv(options["allowed_hosts"]),
         cors_allowed_origins=_csv(options["cors_allowed_origins"]),
         x_frame_options=options["x_frame_options"],
+        sqlite_synchronous=(options["sqlite_synchronous"] or "").lower(),
     )
     _configure_logging(logging.INFO)
     run(settings)

@@ -35,21 +35,32 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS
+from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS, ARDEA_SQLITE_SYNCHRONOUS
 from ardea._core.errors import InvalidArgumentError
 
 __all__ = [
     "DEFAULT_SEARCH_TIMEOUT_S",
     "GROUP_COMMIT_MAX",
     "Database",
+    "SQLITE_SYNCHRONOUS_MODES",
     "normalize_uri",
     "search_timeout_from_env",
+    "sqlite_synchronous_mode",
 ]
 
 T = TypeVar("T")
 
 GROUP_COMMIT_MAX = 200
 """Most operations the SQLite writer commits in one transaction."""
+
+SQLITE_SYNCHRONOUS_MODES = ("normal", "full")
+"""Accepted values of SQLite's ``synchronous`` setting (``ARDEA_SQLITE_SYNCHRONOUS``).
+
+In WAL mode ``normal`` syncs the WAL only at checkpoints: a commit is durable against a crash
+of the process, but a power loss or an OS crash can drop the last commits (the database stays
+consistent). ``full`` syncs the WAL at every commit, so an acknowledged write survives a power
+loss, at the cost of one fsync per commit (group commit shares it among the writes queued
+together)."""
 
 DEFAULT_SEARCH_TIMEOUT_S = 30.0
 """Seconds a search may run when ``ARDEA_SEARCH_TIMEOUT_SECONDS`` is not set."""
@@ -197,26 +208,49 @@ class _Op:
     future: Future[Any]
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA cache_size=-32000")
-    cur.execute("PRAGMA temp_store=MEMORY")
-    cur.close()
+def sqlite_synchronous_mode(value: str | None = None) -> str:
+    """SQLite's ``synchronous`` mode: ``value``, else ``ARDEA_SQLITE_SYNCHRONOUS``, else normal.
+
+    Raises:
+        InvalidArgumentError: Not one of :data:`SQLITE_SYNCHRONOUS_MODES` (any case).
+    """
+    raw = value if value else os.environ.get(ARDEA_SQLITE_SYNCHRONOUS, "")
+    mode = raw.strip().lower() or "normal"
+    if mode not in SQLITE_SYNCHRONOUS_MODES:
+        raise InvalidArgumentError(
+            f"Invalid SQLite synchronous mode {raw!r} ({ARDEA_SQLITE_SYNCHRONOUS} or "
+            f"--sqlite-synchronous): use one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}"
+        )
+    return mode
 
 
-def _sqlite_engine(url: str, *, begin: str, pool_size: int, memory: bool) -> Engine:
+def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:
+    pragma = f"PRAGMA synchronous={synchronous.upper()}"  # one of SQLITE_SYNCHRONOUS_MODES
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(pragma)
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA cache_size=-32000")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.close()
+
+    return on_connect
+
+
+def _sqlite_engine(
+    url: str, *, begin: str, pool_size: int, memory: bool, synchronous: str
+) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = sa.pool.StaticPool
     else:
         kwargs.update(poolclass=sa.pool.QueuePool, pool_size=pool_size, max_overflow=64)
     engine = sa.create_engine(url, **kwargs)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_pragmas(synchronous))
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
@@ -234,10 +268,18 @@ class Database:
         pool_size: Pooled read connections (and write connections on servers).
         search_timeout_s: Seconds a :meth:`search` may run (0: no limit); None reads
             ``ARDEA_SEARCH_TIMEOUT_SECONDS`` (default 30).
+        sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full`` (see
+            :data:`SQLITE_SYNCHRONOUS_MODES`); None reads ``ARDEA_SQLITE_SYNCHRONOUS``
+            (default ``normal``). Ignored by other databases.
     """
 
     def __init__(
-        self, uri: str, pool_size: int = 8, *, search_timeout_s: float | None = None
+        self,
+        uri: str,
+        pool_size: int = 8,
+        *,
+        search_timeout_s: float | None = None,
+        sqlite_synchronous: str | None = None,
     ) -> None:
         self.search_timeout_s = (
             search_timeout_from_env() if search_timeout_s is None else float(search_timeout_s)
@@ -251,17 +293,29 @@ class Database:
         self._local = threading.local()
         self._thread: threading.Thread | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.sqlite_synchronous = synchronous = sqlite_synchronous_mode(sqlite_synchronous)
+        """SQLite's ``synchronous`` mode on every connection (``normal`` or ``full``)."""
         if self.dialect == "sqlite":
             database = sa.engine.make_url(self.url).database or ""
             self.memory = database in ("", ":memory:") or "mode=memory" in self.url
             self.write_engine = _sqlite_engine(
-                self.url, begin="BEGIN IMMEDIATE", pool_size=1, memory=self.memory
+                self.url,
+                begin="BEGIN IMMEDIATE",
+                pool_size=1,
+                memory=self.memory,
+                synchronous=synchronous,
             )
             # An in-memory database exists on one connection only: reads share the writer.
             self.read_engine = (
                 self.write_engine
                 if self.memory
-                else _sqlite_engine(self.url, begin="BEGIN", pool_size=pool_size, memory=False)
+                else _sqlite_engine(
+                    self.url,
+                    begin="BEGIN",
+                    pool_size=pool_size,
+                    memory=False,
+                    synchronous=synchronous,
+                )
             )
             self._thread = threading.Thread(
                 target=self._writer_loop, name=f"ardea-sqlite-writer-{id(self):x}", daemon=True

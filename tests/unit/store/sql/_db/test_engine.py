@@ -291,3 +291,54 @@ def test_search_timeout_from_env_rejects(monkeypatch: pytest.MonkeyPatch, value:
     monkeypatch.setenv("ARDEA_SEARCH_TIMEOUT_SECONDS", value)
     with pytest.raises(InvalidArgumentError, match="ARDEA_SEARCH_TIMEOUT_SECONDS"):
         search_timeout_from_env()
+
+
+# ------------------------------------------------------------- SQLite durability (synchronous)
+
+
+def _synchronous(database: Database) -> tuple[int, int]:
+    def pragma(conn: sa.Connection) -> int:
+        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
+
+    return database.read(pragma), database.write(pragma)
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "expected"),
+    [
+        (None, None, (1, 1)),  # NORMAL
+        ("full", None, (2, 2)),  # FULL, on the reader pool and on the writer
+        ("FULL", None, (2, 2)),
+        (None, "full", (2, 2)),
+        (None, " Full ", (2, 2)),
+        ("normal", "full", (1, 1)),  # the argument wins
+    ],
+)
+def test_sqlite_synchronous_is_in_effect_on_every_connection(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str | None,
+    env: str | None,
+    expected: tuple[int, int],
+) -> None:
+    if env is None:
+        monkeypatch.delenv("ARDEA_SQLITE_SYNCHRONOUS", raising=False)
+    else:
+        monkeypatch.setenv("ARDEA_SQLITE_SYNCHRONOUS", env)
+    database = Database(f"sqlite:///{tmp_path / 'd.db'}", sqlite_synchronous=argument)
+    try:
+        assert _synchronous(database) == expected
+        assert database.sqlite_synchronous == ("full" if expected == (2, 2) else "normal")
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize("value", ["off", "extra", "2", "fsync"])
+def test_sqlite_synchronous_rejects_other_modes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="normal, full"):
+        Database(f"sqlite:///{tmp_path / 'x.db'}", sqlite_synchronous=value)
+    monkeypatch.setenv("ARDEA_SQLITE_SYNCHRONOUS", value)
+    with pytest.raises(InvalidArgumentError, match="ARDEA_SQLITE_SYNCHRONOUS"):
+        Database(f"sqlite:///{tmp_path / 'y.db'}")
