@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities.registry import ACTIVE_STAGES, MODEL_VERSION_STAGES
-from ardea.store.validation import validate_key
+from ardea.store.validation import check_no_nul, validate_key
 
 __all__ = [
     "MAX_ALIAS_LENGTH",
@@ -45,11 +45,7 @@ _CANONICAL_STAGES = {s.lower(): s for s in MODEL_VERSION_STAGES}
 
 def check_text(param: str, value: object) -> None:
     """Refuse a string holding a NUL character (PostgreSQL cannot store or compare one)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise InvalidArgumentError(f"Invalid value for parameter '{param}': NUL characters")
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            check_text(param, item)
+    check_no_nul(param, value)
 
 
 def _missing(name: str) -> InvalidArgumentError:

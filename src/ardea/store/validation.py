@@ -3,6 +3,12 @@
 The limits and messages follow MLflow's (``mlflow/utils/validation.py``), so MLflow clients see
 the errors they expect. Every function raises :class:`InvalidArgumentError` on bad input and
 returns nothing (or the cleaned value) otherwise.
+
+No string holding a NUL character (U+0000) reaches a store: PostgreSQL can neither store
+nor compare one (its driver raises, which was a 500), SQLite and MySQL would store it. Every
+backend refuses it here, the same way (:func:`check_no_nul`; :func:`validate_length`,
+:func:`validate_key` and :func:`validate_experiment_name` include it). Values a store keeps
+as JSON text (an assessment's value) are escaped there and round-trip.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ __all__ = [
     "MAX_PARAMS_TAGS_PER_BATCH",
     "MAX_PARAM_VALUE_LENGTH",
     "MAX_TAG_VALUE_LENGTH",
+    "check_no_nul",
     "validate_batch",
     "validate_experiment_id",
     "validate_experiment_name",
@@ -59,6 +66,26 @@ _BAD_CHARS = (
     "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), "
     "spaces ( ), colon(:) and slashes (/)."
 )
+
+
+def check_no_nul(name: str, value: object) -> None:
+    """Refuse a string, or a string in a list or tuple, that holds a NUL character.
+
+    Args:
+        name: The parameter, for the message.
+        value: Anything; only strings (and lists/tuples of them) are checked.
+
+    Raises:
+        InvalidArgumentError: A NUL character was found.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidArgumentError(
+                f"Invalid value for parameter '{name}' supplied: NUL characters are not allowed."
+            )
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_no_nul(name, item)
 
 
 def _invalid_value(path: str, value: object, message: str | None = None) -> str:
@@ -108,11 +135,12 @@ def validate_key(key: object, path: str = "key") -> str:
 
 
 def validate_length(name: str, value: object, limit: int) -> str:
-    """Check that ``value`` is a string of at most ``limit`` characters and return it."""
+    """Check that ``value`` is a string of at most ``limit`` characters, without NUL."""
     if not isinstance(value, str):
         raise InvalidArgumentError(_invalid_value(name, value, "Expected a string."))
     if len(value) > limit:
         raise InvalidArgumentError(f"'{name}' exceeds the maximum length of {limit} characters")
+    check_no_nul(name, value)
     return value
 
 
@@ -127,9 +155,15 @@ def validate_metric(metric: Metric, path: str = "") -> None:
         and 0 <= ts <= MAX_INT64
         and type(step) is int
         and -MAX_INT64 - 1 <= step <= MAX_INT64
+        and metric.dataset_name is None
+        and metric.dataset_digest is None
+        and metric.model_id is None
     ):
         return  # the common case, without building error paths
     prefix = f"{path}." if path else ""
+    check_no_nul(f"{prefix}dataset_name", metric.dataset_name)
+    check_no_nul(f"{prefix}dataset_digest", metric.dataset_digest)
+    check_no_nul(f"{prefix}model_id", metric.model_id)
     validate_key(metric.key, f"{prefix}name" if path else "key")
     value = metric.value
     if value is None:
@@ -199,6 +233,7 @@ def validate_experiment_name(name: object) -> str:
         raise InvalidArgumentError(
             f"'name' exceeds the maximum length of {MAX_EXPERIMENT_NAME_LENGTH} characters"
         )
+    check_no_nul("name", name)
     return name
 
 
@@ -251,6 +286,9 @@ def validate_batch(
             and (tv is float or tv is int)
             and type(m.key) is str
             and _key_ok(m.key)
+            and m.dataset_name is None
+            and m.dataset_digest is None
+            and m.model_id is None
         ):
             validate_metric(m, f"metrics[{i}]")
     for i, p in enumerate(params):

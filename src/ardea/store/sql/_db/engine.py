@@ -179,6 +179,21 @@ def _time_limited(conn: Connection, fn: Callable[[Connection], T], limit: float)
     return fn(conn)
 
 
+def _nul_error(exc: BaseException) -> InvalidArgumentError | None:
+    """The 400 for PostgreSQL's refusal of a NUL character, else None.
+
+    A safety net: the stores' validation refuses NUL first (``store.validation``), on every
+    backend alike; this keeps a path that missed it from answering a 500.
+    """
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if "cannot contain NUL" in str(orig):
+        return InvalidArgumentError(
+            "Invalid value supplied: NUL characters are not allowed (PostgreSQL cannot store "
+            "or compare them)."
+        )
+    return None
+
+
 def _search_error(exc: BaseException, limit: float) -> InvalidArgumentError | None:
     """The 400 for a search the database stopped (time limit) or refused (too big), else None."""
     orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
@@ -392,6 +407,9 @@ class Database:
                 with self.write_engine.begin() as conn:
                     return fn(conn)
             except sa.exc.DBAPIError as exc:
+                nul = _nul_error(exc)
+                if nul is not None:
+                    raise nul from exc
                 if attempt == _RETRIES - 1 or not _is_retryable(exc):
                     raise
                 time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
@@ -401,11 +419,17 @@ class Database:
         """Run ``fn`` on a read connection (one consistent snapshot) and return its result."""
         if self.memory:
             return self.write(fn)
-        with self.read_engine.connect() as conn:
-            try:
-                return fn(conn)
-            finally:
-                conn.rollback()
+        try:
+            with self.read_engine.connect() as conn:
+                try:
+                    return fn(conn)
+                finally:
+                    conn.rollback()
+        except Exception as exc:
+            nul = _nul_error(exc) if self.dialect == "postgresql" else None
+            if nul is None:
+                raise
+            raise nul from exc
 
     def search(self, fn: Callable[[Connection], T]) -> T:
         """:meth:`read` for a search: stopped after :attr:`search_timeout_s` seconds.

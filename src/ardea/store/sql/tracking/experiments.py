@@ -26,6 +26,7 @@ from ardea.store.sql.tracking.common import view_type as _view_type
 from ardea.store.sql.tracking.loaders import load_experiments
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 from ardea.store.validation import (
+    check_no_nul,
     validate_experiment_name,
     validate_experiment_tag,
     validate_length,
@@ -141,6 +142,7 @@ class SqlExperiments:
 
     def get_experiment_by_name(self, name: str) -> Experiment:
         """The experiment with this name (active or deleted)."""
+        check_no_nul("experiment_name", name)
         ex = t.experiments
 
         def op(conn: Connection) -> list[Experiment]:
@@ -290,6 +292,7 @@ class SqlExperiments:
 
     def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
         """Delete an experiment tag; NotFoundError if it is not set."""
+        check_no_nul("key", key)
         eid = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> None:

@@ -342,3 +342,17 @@ def test_sqlite_synchronous_rejects_other_modes(
     monkeypatch.setenv("ARDEA_SQLITE_SYNCHRONOUS", value)
     with pytest.raises(InvalidArgumentError, match="ARDEA_SQLITE_SYNCHRONOUS"):
         Database(f"sqlite:///{tmp_path / 'y.db'}")
+
+
+def test_postgres_refusing_a_nul_is_a_400_not_a_500(postgres_uri: str) -> None:
+    """The safety net behind the stores' validation: PostgreSQL's DataError for NUL."""
+    database = Database(postgres_uri, pool_size=1)
+    try:
+        query = sa.text("SELECT CAST(:v AS TEXT)")
+        with pytest.raises(InvalidArgumentError, match="NUL characters are not allowed"):
+            database.read(lambda c: c.execute(query, {"v": "a\x00b"}).scalar())
+        with pytest.raises(InvalidArgumentError, match="NUL characters are not allowed"):
+            database.write(lambda c: c.execute(query, {"v": "a\x00b"}).scalar())
+        assert database.read(lambda c: c.execute(query, {"v": "ab"}).scalar()) == "ab"
+    finally:
+        database.close()
