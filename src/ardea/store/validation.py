@@ -17,14 +17,17 @@ import functools
 import numbers
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Sequence
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Metric, Param, RunTag
+from ardea.store.artifacts.paths import RESERVED_PREFIX
 
 __all__ = [
     "MAX_DATASET_DIGEST_LENGTH",
     "MAX_DATASET_NAME_LENGTH",
+    "MAX_ARTIFACT_LOCATION_LENGTH",
     "MAX_ENTITIES_PER_BATCH",
     "MAX_ENTITY_KEY_LENGTH",
     "MAX_EXPERIMENT_NAME_LENGTH",
@@ -34,6 +37,7 @@ __all__ = [
     "MAX_PARAM_VALUE_LENGTH",
     "MAX_TAG_VALUE_LENGTH",
     "check_no_nul",
+    "validate_artifact_location",
     "validate_batch",
     "validate_experiment_id",
     "validate_experiment_name",
@@ -58,6 +62,8 @@ MAX_DATASET_NAME_LENGTH = 500
 MAX_DATASET_DIGEST_LENGTH = 64
 MAX_DATASET_SOURCE_TYPE_LENGTH = 36
 MAX_RUN_NAME_LENGTH = 250
+MAX_ARTIFACT_LOCATION_LENGTH = 1900
+"""Leaves room under the 2000-character column for ``/<run_id>/artifacts``."""
 MAX_INT64 = 2**63 - 1
 
 _KEY_RE = re.compile(r"[/\w.\- :]*")
@@ -235,6 +241,33 @@ def validate_experiment_name(name: object) -> str:
         )
     check_no_nul("name", name)
     return name
+
+
+def validate_artifact_location(location: object) -> str:
+    """Check an experiment's artifact location as a client gives it.
+
+    Refused: a non-string, more than :data:`MAX_ARTIFACT_LOCATION_LENGTH` characters, NUL,
+    a ``runs:/`` URI, and a location inside one of Ardea's own folders: any path segment
+    starting with ``.ardea-`` (``.ardea-mpu``, where multipart uploads are staged and swept
+    after a week; ``.ardea-tmp-*`` and ``.ardea-del-*``, a store's temporary files). Runs
+    logged there would be deleted by the sweeper, or collide with the store's own files.
+
+    Returns:
+        The location.
+    """
+    validate_length("artifact_location", location, MAX_ARTIFACT_LOCATION_LENGTH)
+    assert isinstance(location, str)
+    if location.startswith("runs:"):
+        raise InvalidArgumentError(f"Artifact location cannot be a runs:/ URI. Given: '{location}'")
+    path = urllib.parse.urlsplit(location).path if "://" in location or ":/" in location else ""
+    for text in (location, path, urllib.parse.unquote(path)):
+        if any(part.startswith(RESERVED_PREFIX) for part in re.split(r"[/\\]", text)):
+            raise InvalidArgumentError(
+                f"Invalid artifact location '{location}': path segments starting with "
+                f"'{RESERVED_PREFIX}' are the server's own folders (multipart staging, "
+                "temporary files), which it cleans up on its own."
+            )
+    return location
 
 
 def validate_experiment_id(experiment_id: object) -> int:

@@ -27,9 +27,9 @@ from ardea.store.sql.tracking.loaders import load_experiments
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 from ardea.store.validation import (
     check_no_nul,
+    validate_artifact_location,
     validate_experiment_name,
     validate_experiment_tag,
-    validate_length,
     validate_max_results,
 )
 
@@ -38,8 +38,6 @@ __all__ = ["SqlExperiments", "insert_default_experiment"]
 ACTIVE = LifecycleStage.ACTIVE.value
 DELETED = LifecycleStage.DELETED.value
 DEFAULT_EXPERIMENT_NAME = "Default"
-MAX_ARTIFACT_LOCATION_LENGTH = 1900
-"""Leaves room under the 2000-character column for ``/<run_id>/artifacts``."""
 
 
 def _is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
@@ -86,11 +84,7 @@ class SqlExperiments:
         for k, v in tag_list:
             validate_experiment_tag(k, v)
         if artifact_location is not None:
-            validate_length("artifact_location", artifact_location, MAX_ARTIFACT_LOCATION_LENGTH)
-        if artifact_location is not None and artifact_location.startswith("runs:"):
-            raise InvalidArgumentError(
-                f"Artifact location cannot be a runs:/ URI. Given: '{artifact_location}'"
-            )
+            validate_artifact_location(artifact_location)
         root = self._artifact_root.rstrip("/")
 
         def op(conn: Connection) -> int:
