@@ -29,6 +29,7 @@ from ardea.server.deps import ServerSettings, artifact_store, artifact_store_at,
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
+from ardea.store.validation import validate_artifact_location
 
 __all__ = [
     "ArtifactRoot",
@@ -120,8 +121,11 @@ def check_allowed_location(settings: ServerSettings, uri: str) -> None:
     Artifact locations of experiments can be chosen by clients; without this check a client
     could make the server read or list any folder or bucket it has access to.
     """
-    location = _normalize_location(uri)
-    for root in _allowed_roots(settings):
+    try:
+        location = _normalize_location(uri)
+    except ValueError:  # e.g. a NUL character: no such location can be served
+        location = ""
+    for root in _allowed_roots(settings) if location else []:
         if location == root or location.startswith(root.rstrip("/") + "/"):
             return
     raise PermissionDeniedError(
@@ -140,6 +144,7 @@ def check_new_experiment_location(settings: ServerSettings, uri: str) -> None:
     (:func:`check_allowed_location`). MLflow answers an invalid ``artifact_location`` with
     400 ``INVALID_PARAMETER_VALUE``, and so does this.
     """
+    validate_artifact_location(uri)  # the store's own rules first (NUL, runs:/, .ardea-*)
     parsed = urllib.parse.urlparse(uri)
     if parsed.scheme == _PROXY_SCHEME or (
         parsed.scheme in ("http", "https") and _PROXY_HTTP_MARKER in parsed.path

@@ -349,3 +349,27 @@ def test_locations_in_the_staging_folder_are_refused_even_inside_the_roots(
         assert r.status_code == 200, r.text
     finally:
         c.close()
+
+
+def test_a_nul_in_an_artifact_location_is_a_400_or_a_403_never_a_500(
+    client: Client, deps: ServerDeps
+) -> None:
+    r = client.post(
+        "/api/2.0/mlflow/experiments/create",
+        json={"name": "nul", "artifact_location": "/tmp/a\x00b"},
+    )
+    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "NUL")
+    # A row written before NUL was refused (SQLite stored it): reads are refused, cleanly.
+    import sqlalchemy as sa
+
+    database = deps.backend.tracking.database  # type: ignore[attr-defined]
+    exp = deps.backend.tracking.create_experiment("legacy-nul", "/tmp/legacy")
+    database.write(
+        lambda c: c.execute(
+            sa.text("UPDATE experiments SET artifact_location = :l WHERE experiment_id = :e"),
+            {"l": "/tmp/a\x00b", "e": int(exp)},
+        )
+    )
+    run_id = create_run(client, exp)["info"]["run_id"]
+    r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+    assert_error(r, 403, "PERMISSION_DENIED")
