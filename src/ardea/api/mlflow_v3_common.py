@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.api.request_parsing import invalid_value
 
 __all__ = [
     "check_trace_id",
@@ -101,7 +102,7 @@ def opt_str(d: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidArgumentError(f"{key!r} must be a string.")
+        raise invalid_value(key, value)
     return value
 
 
