@@ -103,6 +103,14 @@ def _common_options(f: Any) -> Any:
     envvar=["ARDEA_X_FRAME_OPTIONS", "MLFLOW_SERVER_X_FRAME_OPTIONS"],
     help="X-Frame-Options response header; NONE omits it.",
 )
+@click.option(
+    "--sqlite-synchronous",
+    type=click.Choice(["normal", "full"], case_sensitive=False),
+    default=None,
+    envvar="ARDEA_SQLITE_SYNCHRONOUS",
+    help="SQLite durability: 'normal' (default; a power loss may drop the last commits) or "
+    "'full' (every acknowledged write survives a power loss; slower writes). SQLite only.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -166,6 +174,7 @@ def _serve(options: dict[str, Any]) -> None:
         allowed_hosts=_csv(options.get("allowed_hosts")),
         cors_allowed_origins=_csv(options.get("cors_allowed_origins")),
         x_frame_options=options.get("x_frame_options") or "SAMEORIGIN",
+        sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
     )
     _configure_logging(logging.INFO)
     run(settings)

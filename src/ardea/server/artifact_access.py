@@ -29,10 +29,12 @@ from ardea.server.deps import ServerSettings, artifact_store, artifact_store_at,
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
+from ardea.store.validation import validate_artifact_location
 
 __all__ = [
     "ArtifactRoot",
     "check_allowed_location",
+    "check_new_experiment_location",
     "download_response",
     "list_under",
     "receive_upload",
@@ -119,14 +121,44 @@ def check_allowed_location(settings: ServerSettings, uri: str) -> None:
     Artifact locations of experiments can be chosen by clients; without this check a client
     could make the server read or list any folder or bucket it has access to.
     """
-    location = _normalize_location(uri)
-    for root in _allowed_roots(settings):
+    try:
+        location = _normalize_location(uri)
+    except ValueError:  # e.g. a NUL character: no such location can be served
+        location = ""
+    for root in _allowed_roots(settings) if location else []:
         if location == root or location.startswith(root.rstrip("/") + "/"):
             return
     raise PermissionDeniedError(
         f"This server does not serve artifacts from {uri!r}: it is outside its artifact "
         "roots. Start the server with --allow-artifact-root <root> to allow it."
     )
+
+
+def check_new_experiment_location(settings: ServerSettings, uri: str) -> None:
+    """Refuse (400) a new experiment's artifact location that the server would not serve.
+
+    Without this, the experiment is created and every read or write of its runs' artifacts
+    is then refused with a 403. ``mlflow-artifacts:`` locations (and the proxy's HTTP form)
+    are served from the server's own store and always pass; any other must lie inside the
+    artifacts destination, the default artifact root or a ``--allow-artifact-root``
+    (:func:`check_allowed_location`). MLflow answers an invalid ``artifact_location`` with
+    400 ``INVALID_PARAMETER_VALUE``, and so does this.
+    """
+    validate_artifact_location(uri)  # the store's own rules first (NUL, runs:/, .ardea-*)
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.scheme == _PROXY_SCHEME or (
+        parsed.scheme in ("http", "https") and _PROXY_HTTP_MARKER in parsed.path
+    ):
+        return
+    try:
+        check_allowed_location(settings, uri)
+    except PermissionDeniedError:
+        raise InvalidArgumentError(
+            f"Invalid artifact location {uri!r}: it is outside this server's artifact roots, "
+            "so the server would refuse to read or write the artifacts of its runs. Leave "
+            "artifact_location empty for the default, or start the server with "
+            "--allow-artifact-root <root> to allow it."
+        ) from None
 
 
 def list_under(root: ArtifactRoot, relpath: str | None) -> list[FileInfo]:

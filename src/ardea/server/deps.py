@@ -74,6 +74,8 @@ class ServerSettings:
         cors_allowed_origins: Browser origins allowed to make cross-origin calls besides
             ``http://localhost:*`` and ``http://127.0.0.1:*``; ``*``: any (no credentials).
         x_frame_options: ``X-Frame-Options`` response header; ``NONE`` omits it.
+        sqlite_synchronous: SQLite's ``synchronous`` mode for a SQLite backend, ``normal``
+            or ``full``; empty: ``ARDEA_SQLITE_SYNCHRONOUS``, else ``normal``.
     """
 
     host: str = "127.0.0.1"
@@ -89,6 +91,7 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()
     cors_allowed_origins: tuple[str, ...] = ()
     x_frame_options: str = "SAMEORIGIN"
+    sqlite_synchronous: str = ""
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""

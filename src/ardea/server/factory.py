@@ -28,6 +28,7 @@ def build_deps(settings: ServerSettings) -> ServerDeps:
         default_artifact_root=settings.default_artifact_root,
         artifacts_destination=destination,
         lazy_artifacts=False,
+        sqlite_synchronous=settings.sqlite_synchronous or None,
     )
     return ServerDeps(backend, settings)
 

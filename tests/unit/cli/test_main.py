@@ -35,6 +35,7 @@ def test_server_help_lists_the_options() -> None:
         "--access-log",
         "--dev",
         "--allow-artifact-root",
+        "--sqlite-synchronous",
     ):
         assert option in result.output
 
@@ -137,3 +138,22 @@ def test_cli_import_is_light() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_server_sqlite_synchronous_option_reaches_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import ardea.cli.server as server_cli
+
+    seen: list[object] = []
+    monkeypatch.setattr(server_cli, "run", seen.append)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARDEA_SQLITE_SYNCHRONOUS", raising=False)
+    assert CliRunner().invoke(cli, ["server", "--sqlite-synchronous", "FULL"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["server"]).exit_code == 0
+    monkeypatch.setenv("ARDEA_SQLITE_SYNCHRONOUS", "full")
+    assert CliRunner().invoke(cli, ["server"]).exit_code == 0
+    assert [s.sqlite_synchronous for s in seen] == ["full", "", "full"]  # type: ignore[attr-defined]
+    bad = CliRunner().invoke(cli, ["server", "--sqlite-synchronous", "off"])
+    assert bad.exit_code != 0
+    assert "--sqlite-synchronous" in bad.output

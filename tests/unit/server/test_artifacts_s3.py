@@ -32,6 +32,7 @@ def s3_client(tmp_path: Path, s3_env: S3Server) -> Iterator[tuple[Client, S3Serv
         lazy_artifacts=False,
     )
     client = Client(create_app(ServerDeps(backend, settings)))
+    client.backend = backend  # type: ignore[attr-defined]  # for rows the API refuses
     yield client, s3_env, prefix
     client.close()
     backend.close()
@@ -112,6 +113,10 @@ def test_other_buckets_and_prefixes_are_refused(
             "/api/2.0/mlflow/experiments/create",
             json={"name": f"n-{location}", "artifact_location": location},
         )
-        run = create_run(client, r.json()["experiment_id"])
+        assert_error(r, 400, "INVALID_PARAMETER_VALUE", "--allow-artifact-root")
+        # An experiment that has such a location already (an older row) is refused on use.
+        backend = client.backend  # type: ignore[attr-defined]
+        experiment_id = backend.tracking.create_experiment(f"legacy-{location}", location)
+        run = create_run(client, experiment_id)
         r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run["info"]["run_id"]})
         assert_error(r, 403, "PERMISSION_DENIED")

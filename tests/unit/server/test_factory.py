@@ -81,3 +81,19 @@ def test_a_bad_artifacts_destination_closes_the_database(tmp_path: Path) -> None
     )
     with pytest.raises(InvalidArgumentError, match="Unsupported artifact URI scheme"):
         build_deps(settings)
+
+
+def test_build_deps_passes_the_sqlite_synchronous_mode(tmp_path: Path) -> None:
+    deps = build_deps(
+        ServerSettings(
+            backend_store_uri=f"sqlite:///{tmp_path / 'full.db'}",
+            artifacts_destination=str(tmp_path / "arts"),
+            sqlite_synchronous="full",
+        )
+    )
+    try:
+        database = deps.backend.tracking.database  # type: ignore[attr-defined]
+        pragma = database.write(lambda c: c.exec_driver_sql("PRAGMA synchronous").scalar())
+        assert pragma == 2  # FULL
+    finally:
+        deps.backend.close()

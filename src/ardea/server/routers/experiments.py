@@ -10,7 +10,8 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import experiment_to_json
 from ardea.entities import ViewType
-from ardea.server.deps import tracking_store
+from ardea.server.artifact_access import check_new_experiment_location
+from ardea.server.deps import settings, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 
@@ -38,6 +39,8 @@ def check_max_results(value: int | None, default: int, limit: int) -> int:
 async def create_experiment(request: Request) -> Response:
     """CreateExperiment -> ``{experiment_id}``."""
     req = await parse_json(request, rq.CREATE_EXPERIMENT)
+    if req["artifact_location"]:
+        check_new_experiment_location(settings(request), req["artifact_location"])
     experiment_id = await call(
         tracking_store(request).create_experiment,
         req["name"],

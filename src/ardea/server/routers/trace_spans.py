@@ -52,7 +52,7 @@ GET_TRACE_SPANS = RequestSpec(
 )
 """The query parameters of ``GET /ardea/traces/{trace_id}/spans``."""
 
-_HEX_SPAN_ID = re.compile(r"^[0-9a-fA-F]{16}$")
+_HEX_SPAN_ID = re.compile(r"[0-9a-fA-F]{16}")
 
 
 def parse_span_id(value: str) -> str:
@@ -61,7 +61,7 @@ def parse_span_id(value: str) -> str:
     Raises:
         InvalidArgumentError: Neither 16 hex characters nor the base64 form of 8 bytes.
     """
-    if _HEX_SPAN_ID.match(value):
+    if _HEX_SPAN_ID.fullmatch(value):
         return value.lower()
     try:
         raw = base64.b64decode(value, validate=True)

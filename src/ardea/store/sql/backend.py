@@ -27,7 +27,11 @@ __all__ = ["open_database", "open_sql_backend"]
 
 
 def open_database(
-    uri: str, *, default_artifact_root: str = "mlflow-artifacts:/", auto_migrate: bool = True
+    uri: str,
+    *,
+    default_artifact_root: str = "mlflow-artifacts:/",
+    auto_migrate: bool = True,
+    sqlite_synchronous: str | None = None,
 ) -> Database:
     """Open the database at ``uri`` and bring its schema to the current revision.
 
@@ -36,15 +40,17 @@ def open_database(
             ``.db`` path (see :func:`ardea.store.uri.sql_uri_for`).
         default_artifact_root: Artifact root of the "Default" experiment, if created now.
         auto_migrate: Upgrade an older PostgreSQL/MySQL schema (SQLite always upgrades).
+        sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full``; None reads
+            ``ARDEA_SQLITE_SYNCHRONOUS`` (default ``normal``).
 
     Raises:
-        InvalidArgumentError: ``uri`` is a server URI.
+        InvalidArgumentError: ``uri`` is a server URI, or ``sqlite_synchronous`` is invalid.
         FailedPreconditionError: ``auto_migrate=False`` and the schema is out of date.
     """
     sql_uri = sql_uri_for(uri)
     if sql_uri is None:
         raise InvalidArgumentError(f"{uri!r} is a server URI, not a database URI")
-    db = Database(sql_uri)
+    db = Database(sql_uri, sqlite_synchronous=sqlite_synchronous)
     migrate = auto_migrate or db.is_sqlite
 
     def init(conn: Connection) -> None:
@@ -73,6 +79,7 @@ def open_sql_backend(
     artifacts_destination: str | None = None,
     auto_migrate: bool = True,
     lazy_artifacts: bool = True,
+    sqlite_synchronous: str | None = None,
 ) -> Backend:
     """Open every store of the database at ``uri``.
 
@@ -84,6 +91,8 @@ def open_sql_backend(
         auto_migrate: Upgrade an older PostgreSQL/MySQL schema on open.
         lazy_artifacts: Open the artifacts destination on first use (clients), rather than
             now (a server, which checks its destination at start).
+        sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full``; None reads
+            ``ARDEA_SQLITE_SYNCHRONOUS`` (default ``normal``).
 
     Raises:
         InvalidArgumentError: ``uri`` is not a database URI, or the destination's scheme is
@@ -93,7 +102,12 @@ def open_sql_backend(
     from ardea.store.artifacts.lazy import LazyArtifactStore
     from ardea.store.artifacts.resolve import resolve_artifact_store
 
-    db = open_database(uri, default_artifact_root=default_artifact_root, auto_migrate=auto_migrate)
+    db = open_database(
+        uri,
+        default_artifact_root=default_artifact_root,
+        auto_migrate=auto_migrate,
+        sqlite_synchronous=sqlite_synchronous,
+    )
     destination = (artifacts_destination or default_artifacts_destination(uri)).rstrip("/")
 
     def artifacts_at(path: str) -> ArtifactStore:

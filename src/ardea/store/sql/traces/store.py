@@ -51,7 +51,7 @@ from ardea.store.traces import (
     TraceStore,
     fill_only,
 )
-from ardea.store.validation import validate_max_results
+from ardea.store.validation import check_no_nul, validate_max_results
 
 __all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "SqlTraceStore"]
 
@@ -147,6 +147,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     ) -> int:
         """Delete traces by id or by age (oldest first, at most ``max_traces``)."""
         exp = parse_experiment_id(experiment_id)
+        check_no_nul("request_ids", list(trace_ids or ()))
         if (max_timestamp_millis is None) == (trace_ids is None):
             raise InvalidArgumentError(
                 "Exactly one of 'max_timestamp_millis' and 'request_ids' must be specified"
@@ -188,6 +189,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Set a tag (``mlflow.traceName`` also renames the trace)."""
+        check_no_nul("trace_id", trace_id)
         check_key_value(key, value, "tag", 8000)
         if key == SPANS_LOCATION_TAG:
             raise InvalidArgumentError(
@@ -214,6 +216,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Delete a tag; NotFoundError if the trace or the tag does not exist."""
+        check_no_nul("trace_id", trace_id)
+        check_no_nul("key", key)
         if key == SPANS_LOCATION_TAG:
             raise InvalidArgumentError(
                 f"The tag {key!r} is set by the server and cannot be deleted"
@@ -233,6 +237,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     def link_traces_to_run(self, trace_ids: Sequence[str], run_id: str) -> None:
         """Link traces to a run (metadata ``mlflow.sourceRun``); all must exist."""
         ids = list(dict.fromkeys(trace_ids))
+        check_no_nul("trace_ids", ids)
+        check_no_nul("run_id", run_id)
         if len(ids) > _LINK_LIMIT:
             raise InvalidArgumentError(f"At most {_LINK_LIMIT} traces can be linked at once")
         if not isinstance(run_id, str) or not run_id:
@@ -265,6 +271,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     def get_trace_info(self, trace_id: str) -> TraceInfo:
         """A trace record with tags, metadata and assessments; NotFoundError if unknown."""
+        check_no_nul("trace_id", trace_id)
         found = self._db.read(lambda conn: load_trace_infos(conn, [trace_id]))
         if not found:
             raise NotFoundError(f"Trace with ID {trace_id} is not found.")
@@ -275,6 +282,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
         Ardea extension of the contract (BatchGetTraceInfos): four queries per 1,000 ids.
         """
+        check_no_nul("trace_ids", list(trace_ids))
         ids = list(dict.fromkeys(trace_ids))
         return self._db.read(lambda conn: load_trace_infos(conn, ids))
 
@@ -288,6 +296,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     def batch_get_traces(self, trace_ids: Sequence[str]) -> list[Trace]:
         """Traces with their spans, in the order asked; unknown ids are left out."""
         ids = list(dict.fromkeys(trace_ids))
+        check_no_nul("trace_ids", ids)
 
         def op(conn: Connection) -> list[Trace]:
             infos = load_trace_infos(conn, ids)
@@ -306,6 +315,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         roots_only: bool = False,
     ) -> PagedList[Span]:
         """One page of spans (children of a span, roots, or all) in start-time order."""
+        check_no_nul("trace_id", trace_id)
+        check_no_nul("parent_span_id", parent_span_id)
         validate_max_results(max_results, _SPANS_PAGE_LIMIT)
         offset = offset_from_token(page_token)
         if parent_span_id is not None and roots_only:
@@ -334,6 +345,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         """Which of ``span_ids`` have a child: one query on the (trace, parent) index."""
         s = t.spans.c
         ids = list(dict.fromkeys(span_ids))
+        check_no_nul("trace_id", trace_id)
+        check_no_nul("span_ids", ids)
         if not ids:
             return set()
         query = (
@@ -393,4 +406,4 @@ class SqlTraceStore(SqlAssessments, TraceStore):
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_trace_infos(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)

@@ -46,7 +46,12 @@ def _not_found(webhook_id: str) -> NotFoundError:
 
 
 def _check_id(webhook_id: object) -> str:
-    if not isinstance(webhook_id, str) or not webhook_id or len(webhook_id) > _ID_MAX:
+    if (
+        not isinstance(webhook_id, str)
+        or not webhook_id
+        or len(webhook_id) > _ID_MAX
+        or "\x00" in webhook_id
+    ):
         raise InvalidArgumentError(f"Invalid webhook id {webhook_id!r}")
     return webhook_id
 
