@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from ardea.server.deps import ServerDeps
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
+from ardea.server.openapi_responses import install_document
 from ardea.server.routers import (
     artifacts,
     assessments,
@@ -94,6 +95,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         else open_registry_store(deps.tracking_store)
     )
     install_error_handlers(app)
+    install_document(app)
     # Added first, so it sits innermost: every other middleware (security) runs before it.
     app.add_middleware(RpcFastPath)
     settings = deps.settings

@@ -22,8 +22,10 @@ from starlette.responses import Response
 
 from ardea._core.errors import NotImplementedFeatureError
 from ardea.api.request_parsing import Field, RequestSpec
+from ardea.api.schemas.ardea_traces import TraceMetrics
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, json_response, parse_get, rpc
+from ardea.server.openapi_responses import STORE_ERRORS
 
 __all__ = ["DEFAULT_BUCKETS", "DEFAULT_RANGE_MS", "GET_TRACE_METRICS", "router"]
 
@@ -69,7 +71,14 @@ def _bucket_json(b: Any) -> dict[str, Any]:
     }
 
 
-@rpc(router, "/ardea/experiments/{experiment_id}/trace-metrics", "GET", spec=GET_TRACE_METRICS)
+@rpc(
+    router,
+    "/ardea/experiments/{experiment_id}/trace-metrics",
+    "GET",
+    response=TraceMetrics,
+    errors=STORE_ERRORS,
+    spec=GET_TRACE_METRICS,
+)
 async def get_trace_metrics(request: Request) -> Response:
     """Per-bucket trace counts, errors, latency percentiles, tokens, cost; pass rates."""
     experiment_id = request.path_params["experiment_id"]
