@@ -135,9 +135,20 @@ def _summary(schema: Any) -> str:
 def component_schemas(doc: dict[str, Any]) -> dict[str, Any]:
     """The JSON schemas of the response types ``doc`` refers to, and of the types they use."""
     from pydantic import TypeAdapter
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class WithoutFieldTitles(GenerateJsonSchema):
+        """Pydantic's generator, less the ``title`` it derives from each key ("Run Id")."""
+
+        def field_title_should_be_set(self, schema: Any) -> bool:
+            return False
 
     adapters = [(name, "serialization", TypeAdapter(t)) for name, t in _REGISTERED.items()]
-    tops, defs = TypeAdapter.json_schemas(adapters, ref_template="#/components/schemas/{model}")
+    tops, defs = TypeAdapter.json_schemas(
+        adapters,
+        ref_template="#/components/schemas/{model}",
+        schema_generator=WithoutFieldTitles,
+    )
     schemas: dict[str, Any] = defs.get("$defs", {})
     for (name, _), top in tops.items():
         if top != {"$ref": f"#/components/schemas/{name}"}:
