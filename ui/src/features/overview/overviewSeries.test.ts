@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TraceMetrics } from "@ardea/api/queries/traceMetrics";
+import type { TraceMetrics } from "@ardea/api/types";
 import { formatValue, passRateChart, traceCharts } from "./overviewSeries";
 
 const bucket = (start: number, count: number, p50: number | null) => ({

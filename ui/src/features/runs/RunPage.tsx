@@ -67,7 +67,7 @@ export default function RunPage() {
 
   const artifactPath = params.get("artifact") ?? "";
   const [artifact, setArtifact] = useState<ArtifactFile | null>(null);
-  const selectedArtifact = artifactPath ? (artifact?.path === artifactPath ? artifact : { path: artifactPath }) : null;
+  const selectedArtifact = artifactPath ? (artifact?.path === artifactPath ? artifact : { path: artifactPath, is_dir: false }) : null;
 
   const info = data?.info;
   const parent = tag("mlflow.parentRunId");

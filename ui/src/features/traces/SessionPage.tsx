@@ -1,7 +1,8 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { spanLevelQuery, useSessionTurns, type TraceInfoFull } from "@ardea/api/queries/traces";
+import { spanLevelQuery, useSessionTurns } from "@ardea/api/queries/traces";
+import type { TraceInfo } from "@ardea/api/types";
 import { ChatView } from "@ardea/components/trace/ChatView";
 import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
@@ -12,7 +13,7 @@ import { isCutJson, turnMessages } from "./sessions";
 import { toTraceRow } from "./traceRows";
 
 /** One turn: the root span's chat (its previews until it loads) and a link to the trace. */
-function Turn({ info, index, base }: { info: TraceInfoFull; index: number; base: string }) {
+function Turn({ info, index, base }: { info: TraceInfo; index: number; base: string }) {
   const row = toTraceRow(info);
   const roots = useQuery({ ...spanLevelQuery(info.trace_id, "", ""), enabled: isCutJson(row.request) || isCutJson(row.response) || (!row.request && !row.response) });
   const root = roots.data?.spans?.[0];
