@@ -5,6 +5,7 @@ import { useTraceMetrics } from "@ardea/api/queries/traceMetrics";
 import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { experimentsPath } from "@ardea/lib/paths";
 import { BestRuns } from "./BestRuns";
 import { formatValue, passRateChart, traceCharts, type ChartSpec } from "./overviewSeries";
 import { RangePicker } from "./RangePicker";
@@ -56,7 +57,7 @@ export default function OverviewPage() {
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
         <span>{experiment.data?.name ?? experimentId}</span>
       </nav>
       <h1>{experiment.data?.name ?? "Experiment"}</h1>

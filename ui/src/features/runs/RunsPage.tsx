@@ -6,6 +6,7 @@ import { ApiError } from "@ardea/api/client";
 import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { comparePath, experimentsPath } from "@ardea/lib/paths";
 import { ColumnPicker } from "./ColumnPicker";
 import { RunsTable } from "./RunsTable";
 import { availableKeys, toRunRow } from "./runRows";
@@ -67,7 +68,7 @@ export default function RunsPage() {
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
         <span>{experiment.data?.name ?? experimentId}</span>
       </nav>
       <h1>{experiment.data?.name ?? "Experiment"}</h1>
@@ -97,7 +98,7 @@ export default function RunsPage() {
         {selected.size >= 2 ? (
           <Link
             className="button"
-            to={`/experiments/${encodeURIComponent(experimentId)}/compare?${new URLSearchParams(view.selected.map((id) => ["sel", id])).toString()}`}
+            to={comparePath(experimentId, view.selected)}
           >
             Compare {selected.size}
           </Link>

@@ -5,6 +5,7 @@ import { useExperiment } from "@ardea/api/queries/experiments";
 import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { experimentsPath } from "@ardea/lib/paths";
 import { withParam } from "./traceSort";
 
 /** The paged search a trace list shows (a TanStack infinite query's fields). */
@@ -41,7 +42,7 @@ export function TraceListShell({ experimentId, filterLabel, placeholder, query, 
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
         <span>{experiment.data?.name ?? experimentId}</span>
       </nav>
       <h1>{experiment.data?.name ?? "Experiment"}</h1>
