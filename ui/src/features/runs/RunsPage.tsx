@@ -1,12 +1,11 @@
 import { useCallback, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useExperiment } from "@ardea/api/queries/experiments";
 import { useRunsPages } from "@ardea/api/queries/runs";
 import { ApiError } from "@ardea/api/client";
-import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
+import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
-import { comparePath, experimentsPath } from "@ardea/lib/paths";
+import { comparePath } from "@ardea/lib/paths";
 import { ColumnPicker } from "./ColumnPicker";
 import { RunsTable } from "./RunsTable";
 import { availableKeys, toRunRow } from "./runRows";
@@ -20,7 +19,6 @@ export default function RunsPage() {
   const { experimentId = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const view = readRunsView(params);
-  const experiment = useExperiment(experimentId);
   const orderBy = useMemo(() => orderByFor(view.sort, view.desc), [view.sort, view.desc]);
   const runs = useRunsPages({ experimentId, filter: view.filter, orderBy });
 
@@ -67,13 +65,7 @@ export default function RunsPage() {
   const filterError = runs.error instanceof ApiError && runs.error.status === 400;
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
-        <span>{experiment.data?.name ?? experimentId}</span>
-      </nav>
-      <h1>{experiment.data?.name ?? "Experiment"}</h1>
-      <ExperimentTabs experimentId={experimentId} />
-      <ErrorBanner error={experiment.error} />
+      <ExperimentHeader experimentId={experimentId} />
       <div className="toolbar">
         <label>
           Group by{" "}
