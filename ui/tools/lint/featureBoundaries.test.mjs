@@ -68,6 +68,20 @@ describe("features never import each other", () => {
     expect(found).toEqual([]);
   });
 
+  it("keeps components/ui below api and features (its override is not shadowed by components/**)", () => {
+    const found = lint({
+      "src/components/ui/Probe.tsx": [
+        'import type { Run } from "@ardea/api/types";',
+        'import { RunsTable } from "@ardea/features/runs";',
+        'import { formatTime } from "@ardea/lib/format";',
+        "export type { Run };",
+        "export { RunsTable, formatTime };",
+        "",
+      ].join("\n"),
+    });
+    expect(found.map((d) => d.labels[0].span.line)).toEqual([1, 2]);
+  });
+
   it("is one rule for all of src/features/, with no list of feature folders", () => {
     const config = JSON.parse(readFileSync(CONFIG, "utf8"));
     const globs = config.overrides.flatMap((o) => o.files).filter((g) => g.startsWith("src/features/"));
