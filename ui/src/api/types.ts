@@ -20,9 +20,7 @@ export type Experiment = Schemas["Experiment"];
 export type ViewType = NonNullable<RequestBody<"search_experiments_post">["view_type"]>;
 export type Metric = Schemas["Metric"];
 export type RunInfo = Schemas["RunInfo"];
-export type RunStatus = RunInfo["status"];
 export type Run = Schemas["Run"];
-export type DatasetInput = Schemas["DatasetInput"];
 export type FileInfo = Schemas["FileInfo"];
 export type SearchExperimentsResponse = Schemas["SearchExperimentsResponse"];
 export type SearchRunsResponse = Schemas["SearchRunsResponse"];
@@ -37,9 +35,6 @@ export type SearchTracesResponse = Schemas["SearchTracesResponse"];
 /** One page of one level of a trace's span tree (Ardea's span reads). */
 export type SpanPage = Schemas["GetTraceSpansResponse"];
 export type TraceMetrics = Schemas["TraceMetrics"];
-export type TraceMetricsBucket = Schemas["TraceMetricsBucket"];
-export type AssessmentMetrics = Schemas["AssessmentMetrics"];
 
-// Model registry (prompts are registered models)
-export type RegisteredModel = Schemas["RegisteredModel"];
+// Model registry (prompts are registered models and their versions)
 export type ModelVersion = Schemas["ModelVersion"];
