@@ -17,6 +17,7 @@ from ardea.server.deps import ServerDeps, ServerRuntime
 from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
+from ardea.server.openapi_responses import install_document
 from ardea.server.routers import (
     artifacts,
     assessments,
@@ -83,6 +84,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     app.state.ardea = state
     app.state.rpc_mounts = []
     install_error_handlers(app)
+    install_document(app)
     # Added first, so it sits innermost: every other middleware (security) runs before it.
     app.add_middleware(RpcFastPath)
     settings = deps.settings

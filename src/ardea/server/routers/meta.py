@@ -6,8 +6,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from ardea.api.schemas.meta import ServerInfo
 from ardea.server.deps import artifact_store, settings
 from ardea.server.http import json_response, rpc
+from ardea.server.openapi_responses import TEXT
 
 router = APIRouter()
 """Routes outside the API prefixes: ``/health`` and ``/version``."""
@@ -21,19 +23,19 @@ SERVER_VERSION = "3.18.0"
 """The version string ``GET /version`` answers (the MLflow wire version served)."""
 
 
-@rpc(router, "/health", "GET")
+@rpc(router, "/health", "GET", response=TEXT, errors=())
 async def health(request: Request) -> Response:
     """``OK`` as text while the server is up."""
     return PlainTextResponse("OK")
 
 
-@rpc(router, "/version", "GET")
+@rpc(router, "/version", "GET", response=TEXT, errors=())
 async def version(request: Request) -> Response:
     """The server version as bare text."""
     return PlainTextResponse(SERVER_VERSION)
 
 
-@rpc(v3_router, "/mlflow/server-info", "GET")
+@rpc(v3_router, "/mlflow/server-info", "GET", response=ServerInfo, errors=(403, 500))
 async def server_info(request: Request) -> Response:
     """What this server supports, in MLflow's server-info shape."""
     serve = settings(request).serve_artifacts

@@ -20,9 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea.api.request_parsing import Field, RequestSpec
+from ardea.api.schemas.ardea_traces import TraceMetrics
 from ardea.api.trace_metrics_json import trace_metrics_to_json
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_get, rpc
+from ardea.server.openapi_responses import STORE_ERRORS
 
 __all__ = ["DEFAULT_BUCKETS", "DEFAULT_RANGE_MS", "GET_TRACE_METRICS", "router"]
 
@@ -42,7 +44,14 @@ GET_TRACE_METRICS = RequestSpec(
 """The query parameters of ``GET /ardea/experiments/{experiment_id}/trace-metrics``."""
 
 
-@rpc(router, "/ardea/experiments/{experiment_id}/trace-metrics", "GET", spec=GET_TRACE_METRICS)
+@rpc(
+    router,
+    "/ardea/experiments/{experiment_id}/trace-metrics",
+    "GET",
+    response=TraceMetrics,
+    errors=STORE_ERRORS,
+    spec=GET_TRACE_METRICS,
+)
 async def get_trace_metrics(request: Request) -> Response:
     """Per-bucket trace counts, errors, latency percentiles, tokens, cost; pass rates."""
     experiment_id = request.path_params["experiment_id"]
