@@ -115,7 +115,7 @@ def test_spans_before_start_trace(store: SqlTraceStore) -> None:
         100,
     )
     assert info.request_preview == '{"q": "hi"}'
-    assert info.response_preview == "x" * 1000
+    assert info.response_preview == '"' + "x" * 999  # JSON text (a string quoted), cut
     assert (info.session_id, info.user_id, info.span_count) == ("s-1", "u-1", 2)
     assert info.token_usage is not None
     assert (info.token_usage.input_tokens, info.token_usage.output_tokens) == (3, 4)
@@ -173,7 +173,7 @@ def test_start_trace_before_spans(store: SqlTraceStore) -> None:
     info = store.get_trace_info(tid(2))
     # The finalized record wins over the spans; gaps are filled from the root span.
     assert (info.name, info.state, info.execution_duration) == ("given", "ERROR", 50)
-    assert info.request_preview == "question"
+    assert info.request_preview == '"question"'  # the input's JSON text, as MLflow
     assert info.tags["mlflow.trace.spansLocation"] == "TRACKING_STORE"
     assert info.tags["mlflow.traceName"] == "given"
     assert info.span_count == 2

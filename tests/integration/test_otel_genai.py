@@ -13,6 +13,7 @@ pytest.importorskip("opentelemetry.exporter.otlp.proto.http")
 
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -129,9 +130,11 @@ def test_experiment_from_resource_attribute_and_unknown_experiment(live_server: 
         provider.shutdown()
         assert [t["tags"]["mlflow.traceName"] for t in _search(http, exp_id)] == ["plain"]
 
+        empty = ExportTraceServiceRequest()
+        empty.resource_spans.add()  # resource spans without spans: nothing to store
         r = http.post(
             "/v1/traces",
-            content=b"",
+            content=empty.SerializeToString(),
             headers={"content-type": "application/x-protobuf", "x-mlflow-experiment-id": "999"},
         )
         assert r.status_code == 404

@@ -1,20 +1,28 @@
-"""Map OpenTelemetry GenAI and OpenInference span attributes onto Ardea's normalized keys.
-
-Spans from any OpenTelemetry instrumentation become first-class Ardea spans: the mapping sets
-``mlflow.spanType``, ``mlflow.spanInputs`` / ``mlflow.spanOutputs``, ``mlflow.chat.tokenUsage``
-(``input_tokens``, ``output_tokens``, ``total_tokens``), ``mlflow.llm.model`` and
-``mlflow.llm.provider`` (and ``mlflow.llm.cost`` when the price table knows the model). Keys
-already present are never overwritten, and the original attributes are kept.
-
-Sources: the OpenTelemetry GenAI semantic conventions (``gen_ai.*``, including the older
-``gen_ai.prompt`` / ``gen_ai.completion`` attributes and ``gen_ai.*.message`` / ``gen_ai.choice``
-events) and OpenInference (``openinference.span.kind``, ``llm.*``, ``input.value``, ...).
+"""Normalize span attributes on ingest: decode their JSON layer, map conventions to MLflow keys.
 
 Every ingest path calls :func:`normalize_attributes`: the OTLP receiver (spans of any OTel SDK,
-or of Ardea's SDK sent to a server) and Ardea's SDK exporting to an embedded store. Ardea's
-SDK (like MLflow's) stores every attribute set through a span as JSON text, so string and
-number attributes may arrive JSON-encoded (the model as ``"gpt-4o"`` with its quotes, a count
-as the text ``12``): both forms are read.
+of the ``mlflow`` client, or of Ardea's SDK sent to a server) and Ardea's SDK exporting to an
+embedded store. It does two things, in place:
+
+1. :func:`decode_attribute_values`: the ``mlflow`` client and Ardea's SDK set every attribute
+   as JSON text, so values arrive JSON-encoded once (the string ``hi`` as ``"hi"``, quotes
+   included). ``mlflow.*`` values are decoded whatever they hold; any other string is
+   decoded only when it holds a JSON string, object or array (MLflow 3.18's rule for OTLP:
+   ``5`` and ``true`` stay strings, as a third-party client may well mean them).
+2. The conventions of :mod:`ardea.llm.conventions` (OpenInference, OpenTelemetry GenAI,
+   Traceloop, Vercel AI, ...) set ``mlflow.spanType``, ``mlflow.spanInputs`` /
+   ``mlflow.spanOutputs``, ``mlflow.chat.tokenUsage`` (``input_tokens``, ``output_tokens``,
+   ``total_tokens``, cache counts when given), ``mlflow.llm.model``, ``mlflow.llm.provider``,
+   ``mlflow.chat.tools``, ``mlflow.message.format`` and ``mlflow.llm.cost`` (when the price
+   table knows the model). For each key the first convention with a value wins, in MLflow
+   3.18's order. Keys already present are never overwritten (a span type of ``UNKNOWN``, the
+   SDKs' default, counts as absent), and the original attributes are kept.
+
+Inputs and outputs are taken as the attribute holds them (after step 1): an attribute
+``Hello`` gives the input ``Hello``, whose preview is the JSON text ``"Hello"`` (quotes
+included), as in MLflow. Empty values (``""``, ``{}``, ``[]``, ``0``, ``false``) are
+passed over. GenAI message events (``gen_ai.user.message``, ``gen_ai.choice``, Spring AI's
+``gen_ai.content.prompt``, ...) supply inputs and outputs when no attribute does.
 """
 
 from __future__ import annotations
@@ -27,8 +35,20 @@ import orjson
 
 from ardea._core.errors import ArdeaError
 from ardea.entities import SpanEvent
+from ardea.llm.conventions import (
+    CONVENTIONS,
+    GEN_AI_OPERATION_TYPES,
+    OPENINFERENCE_KINDS,
+    Convention,
+    KeyPattern,
+)
 
-__all__ = ["GEN_AI_OPERATION_TYPES", "OPENINFERENCE_KINDS", "normalize_attributes"]
+__all__ = [
+    "GEN_AI_OPERATION_TYPES",
+    "OPENINFERENCE_KINDS",
+    "decode_attribute_values",
+    "normalize_attributes",
+]
 
 SPAN_TYPE = "mlflow.spanType"
 INPUTS = "mlflow.spanInputs"
@@ -37,35 +57,23 @@ TOKEN_USAGE = "mlflow.chat.tokenUsage"
 MODEL = "mlflow.llm.model"
 PROVIDER = "mlflow.llm.provider"
 COST = "mlflow.llm.cost"
+TOOLS = "mlflow.chat.tools"
+MESSAGE_FORMAT = "mlflow.message.format"
 
-GEN_AI_OPERATION_TYPES: dict[str, str] = {
-    "chat": "CHAT_MODEL",
-    "invoke_agent": "AGENT",
-    "create_agent": "AGENT",
-    "execute_tool": "TOOL",
-    "embeddings": "EMBEDDING",
-    "text_completion": "LLM",
-    "generate_content": "LLM",
-    "response": "LLM",
-    "retrieval": "RETRIEVER",
-    "rerank": "RERANKER",
-}
-"""``gen_ai.operation.name`` -> span type."""
-
-OPENINFERENCE_KINDS: dict[str, str] = {
-    "LLM": "LLM",
-    "CHAIN": "CHAIN",
-    "TOOL": "TOOL",
-    "RETRIEVER": "RETRIEVER",
-    "EMBEDDING": "EMBEDDING",
-    "AGENT": "AGENT",
-    "RERANKER": "RERANKER",
-    "GUARDRAIL": "GUARDRAIL",
-    "EVALUATOR": "EVALUATOR",
-    "UNKNOWN": "UNKNOWN",
-}
-"""``openinference.span.kind`` -> span type."""
-
+_CONVENTION_PREFIXES = (
+    "gen_ai.",
+    "llm.",
+    "openinference.",
+    "input.",
+    "output.",
+    "traceloop.",
+    "gcp.vertex.agent.",
+    "ai.",
+    "lmnr.",
+    "langfuse.",
+    "embedding.",
+    "span.type",
+)
 _INPUT_EVENTS = (
     "gen_ai.system.message",
     "gen_ai.user.message",
@@ -73,58 +81,157 @@ _INPUT_EVENTS = (
     "gen_ai.tool.message",
 )
 _OUTPUT_EVENTS = ("gen_ai.choice",)
+_JSON_STARTS = frozenset('"{[-0123456789tfn')
+
+
+def _json_or_text(value: str) -> Any:
+    """``value`` JSON-decoded, or as it is when it is no JSON."""
+    if not value or value[0] not in _JSON_STARTS:
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value
+
+
+def _unwrapped(value: str) -> Any:
+    """One JSON layer off ``value`` when it holds a JSON string, object or array."""
+    if value.lstrip()[:1] not in ('"', "{", "["):
+        return value
+    try:
+        decoded = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value
+    return decoded if isinstance(decoded, (str, dict, list)) else value
+
+
+def decode_attribute_values(attributes: dict[str, Any]) -> None:
+    """Take the JSON layer off attribute values, in place (step 1 of the module docstring).
+
+    Args:
+        attributes: Span attributes as received (strings, numbers, lists, dicts).
+    """
+    for key, value in attributes.items():
+        if isinstance(value, str) and value:
+            attributes[key] = (
+                _json_or_text(value) if key.startswith("mlflow.") else _unwrapped(value)
+            )
 
 
 def normalize_attributes(attributes: dict[str, Any], events: Sequence[SpanEvent] = ()) -> None:
-    """Add Ardea's normalized keys to ``attributes`` (in place) from GenAI/OpenInference ones.
+    """Decode ``attributes`` and add MLflow's keys from the conventions they follow (in place).
 
     Args:
-        attributes: Decoded span attributes; existing normalized keys win.
+        attributes: Span attributes as received; existing normalized keys win.
         events: The span's events (GenAI prompt/completion events supply inputs/outputs).
     """
-    prefixes = ("gen_ai.", "llm.", "openinference.", "input.", "output.")
-    if not any(k.startswith(prefixes) for k in attributes) and not any(
+    decode_attribute_values(attributes)
+    if not any(k.startswith(_CONVENTION_PREFIXES) for k in attributes) and not any(
         e.name.startswith("gen_ai.") for e in events
     ):
         return
     _span_type(attributes)
     _io(attributes, events)
     _model(attributes)
+    _first(attributes, PROVIDER, lambda c: c.providers, _text)
+    _first(attributes, TOOLS, lambda c: c.tools, _present)
+    _message_format(attributes)
     _tokens(attributes)
     _cost(attributes)
 
 
-def _set(attributes: dict[str, Any], key: str, value: Any) -> None:
-    if value is not None and attributes.get(key) is None:
-        attributes[key] = value
+def _present(value: Any) -> Any:
+    """``value`` when it says something: not None, and not empty, zero or false."""
+    try:
+        return value if value else None
+    except (TypeError, ValueError):  # e.g. objects without a truth value
+        return value
 
 
-def _text(attributes: Mapping[str, Any], key: str) -> str | None:
-    """A string attribute, plain or JSON-encoded (``'"gpt-4o"'`` as Ardea's SDK stores it)."""
-    value = attributes.get(key)
-    if not isinstance(value, str):
-        return None
-    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
-        try:
-            decoded = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-        return decoded if isinstance(decoded, str) else value
-    return value
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _lookup(attributes: Mapping[str, Any], keys: Sequence[KeyPattern]) -> Any:
+    """The first present value among ``keys`` (patterns match whole keys)."""
+    for key in keys:
+        if isinstance(key, str):
+            value = _present(attributes.get(key))
+            if value is not None:
+                return value
+            continue
+        for name, raw in attributes.items():
+            if key.fullmatch(name):
+                value = _present(raw)
+                if value is not None:
+                    return value
+    return None
+
+
+def _usable(convention: Convention, attributes: Mapping[str, Any]) -> bool:
+    return convention.applies is None or convention.applies(attributes)
+
+
+def _first(
+    attributes: dict[str, Any],
+    target: str,
+    keys_of: Callable[[Convention], Sequence[KeyPattern]],
+    accept: Callable[[Any], Any],
+) -> None:
+    if attributes.get(target) is not None:
+        return
+    for convention in CONVENTIONS:
+        keys = keys_of(convention)
+        if keys and _usable(convention, attributes):
+            value = accept(_lookup(attributes, keys))
+            if value is not None:
+                attributes[target] = value
+                return
 
 
 def _span_type(attributes: dict[str, Any]) -> None:
-    unknown = attributes.get(SPAN_TYPE) == "UNKNOWN"
-    if unknown:  # the SDK's default: a convention that names the operation knows better
-        del attributes[SPAN_TYPE]
-    op = _text(attributes, "gen_ai.operation.name")
-    if op:
-        _set(attributes, SPAN_TYPE, GEN_AI_OPERATION_TYPES.get(op.lower()))
-    kind = _text(attributes, "openinference.span.kind")
-    if kind:
-        _set(attributes, SPAN_TYPE, OPENINFERENCE_KINDS.get(kind.upper(), kind.upper()))
-    if unknown:
-        _set(attributes, SPAN_TYPE, "UNKNOWN")
+    if attributes.get(SPAN_TYPE) not in (None, "", "UNKNOWN"):
+        return
+    for convention in CONVENTIONS:
+        span_type = convention.span_type(attributes)
+        if span_type:
+            attributes[SPAN_TYPE] = span_type
+            return
+
+
+def _convention_value(
+    attributes: Mapping[str, Any],
+    read: Callable[[Convention], Callable[[Mapping[str, Any]], Any] | None],
+    keys_of: Callable[[Convention], Sequence[KeyPattern]],
+) -> Any:
+    for convention in CONVENTIONS:
+        if not _usable(convention, attributes):
+            continue
+        reader = read(convention)
+        if reader is not None:
+            value = reader(attributes)
+            if value is not NotImplemented:
+                if value is not None:
+                    return value
+                continue
+        keys = keys_of(convention)
+        value = _lookup(attributes, keys) if keys else None
+        if value is not None:
+            return value
+    return None
+
+
+def _io(attributes: dict[str, Any], events: Sequence[SpanEvent]) -> None:
+    if attributes.get(INPUTS) is None:
+        value = _convention_value(attributes, lambda c: c.inputs_of, lambda c: c.inputs)
+        if value is not None:
+            attributes[INPUTS] = value
+    if attributes.get(OUTPUTS) is None:
+        value = _convention_value(attributes, lambda c: c.outputs_of, lambda c: c.outputs)
+        if value is not None:
+            attributes[OUTPUTS] = value
+    if attributes.get(INPUTS) is None or attributes.get(OUTPUTS) is None:
+        _io_from_events(attributes, events)
 
 
 def _maybe_json(value: Any) -> Any:
@@ -136,19 +243,9 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
-def _io(attributes: dict[str, Any], events: Sequence[SpanEvent]) -> None:
-    for key in ("gen_ai.input.messages", "gen_ai.prompt"):
-        if key in attributes:
-            _set(attributes, INPUTS, _maybe_json(attributes[key]))
-    for key in ("gen_ai.output.messages", "gen_ai.completion"):
-        if key in attributes:
-            _set(attributes, OUTPUTS, _maybe_json(attributes[key]))
-    if "input.value" in attributes:
-        _set(attributes, INPUTS, _maybe_json(attributes["input.value"]))
-    if "output.value" in attributes:
-        _set(attributes, OUTPUTS, _maybe_json(attributes["output.value"]))
-    if attributes.get(INPUTS) is None or attributes.get(OUTPUTS) is None:
-        _io_from_events(attributes, events)
+def _set(attributes: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and attributes.get(key) is None:
+        attributes[key] = value
 
 
 def _io_from_events(attributes: dict[str, Any], events: Sequence[SpanEvent]) -> None:
@@ -180,19 +277,28 @@ def _event_body(attrs: dict[str, Any]) -> Any:
 
 
 def _model(attributes: dict[str, Any]) -> None:
-    for key in ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name"):
-        value = _text(attributes, key)
-        if value:
-            _set(attributes, MODEL, value)
-            break
-    for key in ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"):
-        value = _text(attributes, key)
-        if value:
-            _set(attributes, PROVIDER, value)
-            break
+    _first(attributes, MODEL, lambda c: c.models, _text)
+    if attributes.get(MODEL) is not None:
+        return
+    for key in (INPUTS, OUTPUTS):  # a request or response object that names its model
+        value = attributes.get(key)
+        if isinstance(value, dict) and _text(value.get("model")):
+            attributes[MODEL] = value["model"]
+            return
 
 
-def _int(attributes: Mapping[str, Any], *keys: str) -> int | None:
+def _message_format(attributes: dict[str, Any]) -> None:
+    if attributes.get(MESSAGE_FORMAT) is not None:
+        return
+    for convention in CONVENTIONS:
+        if convention.message_format is not None:
+            found = convention.message_format(attributes)
+            if found:
+                attributes[MESSAGE_FORMAT] = found
+                return
+
+
+def _int(attributes: Mapping[str, Any], keys: Sequence[str]) -> int | None:
     for key in keys:
         value = attributes.get(key)
         if isinstance(value, bool):
@@ -207,29 +313,27 @@ def _int(attributes: Mapping[str, Any], *keys: str) -> int | None:
 def _tokens(attributes: dict[str, Any]) -> None:
     if attributes.get(TOKEN_USAGE) is not None:
         return
-    inp = _int(attributes, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")
-    out = _int(attributes, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
-    total = _int(attributes, "gen_ai.usage.total_tokens")
-    if inp is None and out is None:
-        inp = _int(attributes, "llm.token_count.prompt")
-        out = _int(attributes, "llm.token_count.completion")
-        total = _int(attributes, "llm.token_count.total")
-    if inp is None and out is None and total is None:
+    for convention in CONVENTIONS:
+        if not _usable(convention, attributes):
+            continue
+        inp = _int(attributes, convention.input_tokens)
+        out = _int(attributes, convention.output_tokens)
+        total = _int(attributes, convention.total_tokens)
+        if inp is None and out is None and total is None:
+            continue
+        usage = {
+            "input_tokens": inp or 0,
+            "output_tokens": out or 0,
+            "total_tokens": total if total is not None else (inp or 0) + (out or 0),
+        }
+        cache_read = _int(attributes, convention.cache_read_tokens)
+        if cache_read is not None:
+            usage["cache_read_input_tokens"] = cache_read
+        cache_creation = _int(attributes, convention.cache_creation_tokens)
+        if cache_creation is not None:
+            usage["cache_creation_input_tokens"] = cache_creation
+        attributes[TOKEN_USAGE] = usage
         return
-    usage = {
-        "input_tokens": inp or 0,
-        "output_tokens": out or 0,
-        "total_tokens": total if total is not None else (inp or 0) + (out or 0),
-    }
-    cached = _int(
-        attributes,
-        "gen_ai.usage.cache_read.input_tokens",
-        "gen_ai.usage.cache_read_input_tokens",
-        "llm.token_count.prompt_details.cache_read",
-    )
-    if cached:
-        usage["cache_read_input_tokens"] = cached
-    attributes[TOKEN_USAGE] = usage
 
 
 @functools.cache

@@ -42,12 +42,18 @@ def _json(status: int, error_code: str, message: str) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-def error_response(exc: ArdeaError) -> Response:
-    """The MLflow envelope and status for an Ardea error (logged when it is a server fault)."""
+def error_response(exc: ArdeaError, status: int | None = None) -> Response:
+    """The MLflow envelope and status for an Ardea error (logged when it is a server fault).
+
+    Args:
+        exc: The error.
+        status: An HTTP status to answer instead of the code's (a route whose MLflow
+            counterpart answers another one, such as OTLP's 422 for unconvertible spans).
+    """
     spec = exc.spec
     if spec.log_level >= logging.WARNING:
         logger.log(spec.log_level, "%s: %s", type(exc).__name__, exc.message, exc_info=exc)
-    return _json(spec.mlflow_status, spec.mlflow_code, exc.message)
+    return _json(status or spec.mlflow_status, spec.mlflow_code, exc.message)
 
 
 def internal_error_response(request: Request, exc: BaseException) -> Response:

@@ -42,6 +42,8 @@ ERRORS: dict[int, str] = {
     403: "Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin "
     "write, or an artifact location outside the server's artifact roots.",
     404: "`RESOURCE_DOES_NOT_EXIST`: something the request names is not there.",
+    422: "`INVALID_PARAMETER_VALUE`: a well-formed request that cannot be taken as it is "
+    "(OTLP: no experiment named, or a span that cannot be converted).",
     500: "`INTERNAL_ERROR`: the message names a request id; the details are in the server log.",
     501: "`NOT_IMPLEMENTED`: this server's store does not support the operation.",
 }
@@ -197,11 +199,14 @@ def finish_document(doc: dict[str, Any]) -> dict[str, Any]:
 
     FastAPI adds a 422 ``HTTPValidationError`` to every route whose handler takes path
     parameters as arguments. Those parameters are plain strings, which never fail
-    validation, and every error Ardea sends is MLflow's envelope, so the 422s are dropped.
+    validation, and every error Ardea sends is MLflow's envelope, so those 422s are dropped
+    (a route's own 422, declared through ``errors``, stays).
     """
     for operations in doc.get("paths", {}).values():
         for operation in operations.values():
-            operation.get("responses", {}).pop("422", None)
+            responses = operation.get("responses", {})
+            if "HTTPValidationError" in str(responses.get("422", "")):
+                del responses["422"]
     schemas = dict(doc.get("components", {}).get("schemas", {}))
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)

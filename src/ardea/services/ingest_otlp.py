@@ -6,11 +6,28 @@ snake_case field names, int64 as strings or numbers), optionally gzip- or deflat
 Protobuf messages are walked directly (no ``MessageToDict``: it is an order of magnitude slower).
 
 Every span gets ``trace_id = "tr-" + hex(otel trace id)``, hex span ids, decoded attribute
-values (``mlflow.*`` values that arrive JSON-dumped, as the ``mlflow`` client sends them, are
-JSON-decoded) and the normalized attributes of :mod:`ardea.llm.semconv`. Anything
-malformed raises :class:`InvalidArgumentError`; nothing is half-parsed. That includes a time
-outside ``0..2**63-1`` ns (:data:`MAX_TIME_NS`): valid ``fixed64`` in protobuf, but more than a
-store's signed 64-bit time column holds.
+values and the normalized attributes of :mod:`ardea.llm.semconv` (which also undoes the JSON
+encoding the ``mlflow`` client gives attribute values). Nothing is half-parsed; errors come in
+two kinds, as MLflow's server answers them:
+
+- :class:`InvalidArgumentError` (HTTP 400): the body is no OTLP request: an unsupported
+  content type or encoding, undecodable bytes or JSON, ids that are not hex (or base64) in
+  JSON, or no ``resourceSpans`` at all ("no spans found").
+- :class:`SpanConversionError` (a subclass, HTTP 422): the request is well formed but a span
+  cannot become an Ardea span: a missing (empty) trace or span id, an id longer than OTLP's
+  16 / 8 bytes, or a time outside ``0..2**63-1`` ns (:data:`MAX_TIME_NS`: valid ``fixed64`` in
+  protobuf, but more than a store's signed 64-bit time column holds).
+
+Root spans (no parent) get two more touches, as MLflow 3.18's receiver gives them: the
+resource's ``service.name`` becomes the root's ``service.name`` attribute when it is one of
+:data:`KNOWN_SERVICE_NAMES` (MLflow 3.18 keeps to an allow-list so that a client cannot store
+free text there; 3.17 copied any name), and ``mlflow.traceTag.<key>`` attributes naming a
+tag the server manages (:data:`SERVER_MANAGED_TRACE_TAGS`) are dropped.
+
+Ids are taken as they are otherwise: an all-zero trace or span id is a valid id here (as in
+MLflow), and so is an all-zero parent span id (a parent reference); only an empty parent id
+means "no parent". Ids shorter than 16 / 8 bytes are refused (MLflow pads them with leading
+zeros, which can make two ids collide).
 """
 
 from __future__ import annotations
@@ -32,7 +49,11 @@ from ardea.llm.semconv import normalize_attributes
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
     "MAX_TIME_NS",
+    "KNOWN_SERVICE_NAMES",
+    "NO_SPANS_MESSAGE",
+    "SERVER_MANAGED_TRACE_TAGS",
     "OtlpExport",
+    "SpanConversionError",
     "decompress",
     "parse_export",
     "parse_otlp_json",
@@ -47,8 +68,27 @@ MAX_TIME_NS = 2**63 - 1
 times as signed 64-bit integers, while OTLP's ``fixed64`` would allow twice as much."""
 
 TRACE_ID_PREFIX = "tr-"
+NO_SPANS_MESSAGE = "Invalid OpenTelemetry format - no spans found"
+"""The start of the 400 message for a request without ``resourceSpans`` (MLflow's words)."""
 _INT_TEXT = re.compile(r"-?\d+")
 _REQUEST_ID_KEY = "mlflow.traceRequestId"
+KNOWN_SERVICE_NAMES = frozenset(
+    {"claude-code", "codex_cli_rs", "codex_vscode", "gemini-cli", "qwen-code"}
+)
+"""Resource ``service.name`` values copied onto root spans (MLflow 3.18's allow-list of known
+OpenTelemetry clients: Claude Code, Codex CLI and its VS Code extension, Gemini CLI, Qwen Code)."""
+SERVER_MANAGED_TRACE_TAGS = frozenset(
+    {
+        "mlflow.artifactLocation",
+        "mlflow.trace.spansLocation",
+        "mlflow.trace.archiveLocation",
+        "mlflow.trace.archivalFailure",
+    }
+)
+"""Trace tags only the server sets: root-span ``mlflow.traceTag.<key>`` attributes for these are
+dropped on ingest (as MLflow 3.18 does), so a client cannot point a trace elsewhere."""
+_TRACE_TAG_PREFIX = "mlflow.traceTag."
+_PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf")
 _STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 _STATUS_BY_NAME = {
     "STATUS_CODE_UNSET": "UNSET",
@@ -58,6 +98,14 @@ _STATUS_BY_NAME = {
     "OK": "OK",
     "ERROR": "ERROR",
 }
+
+
+class SpanConversionError(InvalidArgumentError):
+    """A well-formed request whose span cannot become an Ardea span (HTTP 422 on the wire).
+
+    MLflow answers 422 "Cannot convert OpenTelemetry span to MLflow span" here, and 400 only
+    for bodies that are no OTLP request at all; the OTLP route keeps that split.
+    """
 
 
 @dataclass(slots=True)
@@ -82,13 +130,27 @@ class OtlpExport:
         return [s for spans in self.traces.values() for s in spans]
 
     def add(self, span: Span, resource: dict[str, Any] | None = None) -> None:
-        """Append ``span`` to its trace's list; ``resource`` is its resource's attributes."""
+        """Append ``span`` to its trace's list; ``resource`` is its resource's attributes.
+
+        A root span also gets the resource's known service name and loses server-managed
+        trace tags (see the module docstring).
+        """
+        if not span.parent_span_id:
+            _touch_root(span, resource or {})
         spans = self.traces.get(span.trace_id)
         if spans is None:
             self.traces[span.trace_id] = spans = []
             if resource is not None:
                 self.trace_resources[span.trace_id] = resource
         spans.append(span)
+
+
+def _touch_root(span: Span, resource: Mapping[str, Any]) -> None:
+    service = resource.get("service.name")
+    if isinstance(service, str) and service in KNOWN_SERVICE_NAMES:
+        span.attributes["service.name"] = service
+    for key in SERVER_MANAGED_TRACE_TAGS:
+        span.attributes.pop(_TRACE_TAG_PREFIX + key, None)
 
 
 def decompress(body: bytes, content_encoding: str | None) -> bytes:
@@ -133,19 +195,24 @@ def parse_export(
 ) -> OtlpExport:
     """Parse an OTLP/HTTP trace export body by its content type and encoding.
 
+    ``content_type`` must be ``application/x-protobuf`` (or ``application/protobuf``) or
+    ``application/json``, parameters such as ``charset`` aside; a missing one is refused, as
+    MLflow does.
+
     Raises:
-        InvalidArgumentError: Unsupported content type or malformed body.
+        InvalidArgumentError: Unsupported or missing content type, or a malformed body.
+        SpanConversionError: A span that cannot be converted (see the module docstring).
     """
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in _PROTOBUF_TYPES and media != "application/json":
+        raise InvalidArgumentError(
+            f"Invalid Content-Type: {content_type}. "
+            "Expected: application/x-protobuf or application/json"
+        )
     data = decompress(body, content_encoding)
-    media = (content_type or "application/x-protobuf").split(";")[0].strip().lower()
-    if media in ("application/x-protobuf", "application/protobuf", "application/octet-stream"):
-        return parse_otlp_protobuf(data)
     if media == "application/json":
         return parse_otlp_json(data)
-    raise InvalidArgumentError(
-        f"Unsupported Content-Type {content_type!r} for OTLP: "
-        "use application/x-protobuf or application/json."
-    )
+    return parse_otlp_protobuf(data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +224,8 @@ def parse_otlp_protobuf(data: bytes) -> OtlpExport:
     """Parse a protobuf ``ExportTraceServiceRequest``.
 
     Raises:
-        InvalidArgumentError: Undecodable bytes or invalid ids.
+        InvalidArgumentError: Undecodable bytes, or no ``resourceSpans``.
+        SpanConversionError: A span with a missing or oversized id, or a time out of range.
     """
     from google.protobuf.message import DecodeError
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -169,6 +237,8 @@ def parse_otlp_protobuf(data: bytes) -> OtlpExport:
         request.ParseFromString(data)
     except (DecodeError, ValueError, RuntimeError) as exc:
         raise InvalidArgumentError(f"Malformed OTLP protobuf body: {exc}") from None
+    if not request.resource_spans:
+        raise InvalidArgumentError(f"{NO_SPANS_MESSAGE}: the request has no resourceSpans.")
     export = OtlpExport()
     for resource_spans in request.resource_spans:
         resource = {kv.key: _pb_value(kv.value) for kv in resource_spans.resource.attributes}
@@ -196,9 +266,9 @@ def _pb_value(v: Any) -> Any:
 
 
 def _pb_span(pb: Any) -> Span:
-    trace_hex = _id_hex(pb.trace_id, 16, "trace_id")
-    span_hex = _id_hex(pb.span_id, 8, "span_id")
-    parent = _id_hex(pb.parent_span_id, 8, "parent_span_id") if pb.parent_span_id else None
+    trace_hex = _id_hex(pb.trace_id, 16, "trace_id", pb.name)
+    span_hex = _id_hex(pb.span_id, 8, "span_id", pb.name)
+    parent = _id_hex(pb.parent_span_id, 8, "parent_span_id", pb.name) if pb.parent_span_id else None
     attributes = {kv.key: _pb_value(kv.value) for kv in pb.attributes}
     events = [
         SpanEvent(
@@ -222,10 +292,13 @@ def _pb_span(pb: Any) -> Span:
     )
 
 
-def _id_hex(raw: bytes, size: int, what: str) -> str:
-    if len(raw) != size or not any(raw):
-        raise InvalidArgumentError(
-            f"Invalid OTLP {what}: expected {size} bytes, not all zero; got {len(raw)} bytes."
+def _id_hex(raw: bytes, size: int, what: str, span_name: str) -> str:
+    """``raw`` as hex; a missing or wrong-sized id cannot be converted (all zero is fine)."""
+    if len(raw) != size:
+        problem = "is required but was empty" if not raw else f"has {len(raw)} bytes"
+        raise SpanConversionError(
+            f"Cannot convert OpenTelemetry span {span_name!r} to an MLflow span: "
+            f"its {what} {problem} (expected {size} bytes)."
         )
     return raw.hex()
 
@@ -239,7 +312,9 @@ def parse_otlp_json(data: bytes) -> OtlpExport:
     """Parse an OTLP JSON ``ExportTraceServiceRequest`` (hex ids).
 
     Raises:
-        InvalidArgumentError: Invalid JSON, wrong shapes or invalid ids.
+        InvalidArgumentError: Invalid JSON, wrong shapes, ids that are neither hex nor base64,
+            or no ``resourceSpans``.
+        SpanConversionError: A span with a missing or wrong-sized id, or a time out of range.
     """
     try:
         doc = orjson.loads(data)
@@ -247,8 +322,11 @@ def parse_otlp_json(data: bytes) -> OtlpExport:
         raise InvalidArgumentError(f"Malformed OTLP JSON body: {exc}") from None
     if not isinstance(doc, dict):
         raise InvalidArgumentError("An OTLP JSON body must be an object with resourceSpans.")
+    resource_spans = _list(_get(doc, "resourceSpans", "resource_spans"), "resourceSpans")
+    if not resource_spans:
+        raise InvalidArgumentError(f"{NO_SPANS_MESSAGE}: the request has no resourceSpans.")
     export = OtlpExport()
-    for raw_rs in _list(_get(doc, "resourceSpans", "resource_spans"), "resourceSpans"):
+    for raw_rs in resource_spans:
         rs = _dict(raw_rs, "resourceSpans[]")
         raw_resource = _dict(rs.get("resource"), "resource")
         resource = dict(_json_kvs(raw_resource.get("attributes"), "resource.attributes"))
@@ -304,19 +382,26 @@ def _json_double(value: Any, what: str) -> float:
     raise InvalidArgumentError(f"OTLP JSON {what} must be a number, got {value!r}.")
 
 
-def _json_id(value: Any, size: int, what: str) -> str:
+def _json_id(value: Any, size: int, what: str, span_name: str) -> str:
+    """A JSON id (hex, or base64 as protobuf's JSON mapping writes bytes) as hex.
+
+    Missing or empty is a :class:`SpanConversionError` (as an empty protobuf id); anything
+    that is not a string, or neither hex nor base64, makes the body malformed.
+    """
+    if value is None or value == "":
+        return _id_hex(b"", size, what, span_name)
     if not isinstance(value, str):
         raise InvalidArgumentError(f"OTLP JSON {what} must be a hex string.")
-    text = value.lower()
     try:
-        raw = bytes.fromhex(text)
+        raw = bytes.fromhex(value)
     except ValueError:
-        raw = b""
         try:  # tolerate base64 ids (protobuf's canonical JSON mapping)
             raw = base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
-            pass
-    return _id_hex(raw, size, what)
+            raise InvalidArgumentError(
+                f"Invalid OTLP JSON {what} {value[:64]!r}: expected hex."
+            ) from None
+    return _id_hex(raw, size, what, span_name)
 
 
 def _json_value(v: Any, what: str) -> Any:
@@ -356,10 +441,12 @@ def _json_kvs(items: Any, what: str) -> Iterable[tuple[str, Any]]:
 
 
 def _json_span(raw: dict[str, Any]) -> Span:
-    trace_hex = _json_id(_get(raw, "traceId", "trace_id"), 16, "traceId")
-    span_hex = _json_id(_get(raw, "spanId", "span_id"), 8, "spanId")
+    name = raw.get("name", "")
+    name = name if isinstance(name, str) else str(name)
+    trace_hex = _json_id(_get(raw, "traceId", "trace_id"), 16, "traceId", name)
+    span_hex = _json_id(_get(raw, "spanId", "span_id"), 8, "spanId", name)
     parent_raw = _get(raw, "parentSpanId", "parent_span_id")
-    parent = _json_id(parent_raw, 8, "parentSpanId") if parent_raw else None
+    parent = _json_id(parent_raw, 8, "parentSpanId", name) if parent_raw else None
     status = _dict(raw.get("status"), "status")
     code = status.get("code", 0)
     status_code = (
@@ -375,12 +462,11 @@ def _json_span(raw: dict[str, Any]) -> Span:
         )
         for e in (_dict(x, "event") for x in _list(raw.get("events"), "events"))
     ]
-    name = raw.get("name", "")
     return _make_span(
         trace_hex,
         span_hex,
         parent,
-        name if isinstance(name, str) else str(name),
+        name,
         status_code,
         str(status.get("message") or ""),
         _json_int(_get(raw, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"),
@@ -411,12 +497,9 @@ def _make_span(
     _check_time(end_ns, "endTimeUnixNano", span_hex)
     for event in events:
         _check_time(event.time_ns, "events.timeUnixNano", span_hex)
-    for key, value in attributes.items():
-        if key.startswith("mlflow.") and isinstance(value, str):
-            attributes[key] = _json_or_text(value)
     trace_id = TRACE_ID_PREFIX + trace_hex
-    attributes[_REQUEST_ID_KEY] = trace_id
-    normalize_attributes(attributes, events)
+    attributes[_REQUEST_ID_KEY] = trace_id  # recomputed: a client's own value is not trusted
+    normalize_attributes(attributes, events)  # also takes the JSON layer off the values
     span_type = attributes.get("mlflow.spanType")
     return Span(
         trace_id=trace_id,
@@ -435,16 +518,7 @@ def _make_span(
 
 def _check_time(ns: int, what: str, span_hex: str) -> None:
     if not 0 <= ns <= MAX_TIME_NS:
-        raise InvalidArgumentError(
+        raise SpanConversionError(
             f"Invalid OTLP {what} {ns} of span {span_hex}: times must be from 0 to "
             f"{MAX_TIME_NS} ns since the epoch."
         )
-
-
-def _json_or_text(value: str) -> Any:
-    if not value or value[0] not in '"{[-0123456789tfn':
-        return value
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return value

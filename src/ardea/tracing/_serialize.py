@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps", "loads_attribute"]
+__all__ = ["dumps"]
 
 _OPTS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
@@ -53,20 +53,3 @@ def dumps(value: Any) -> str:
             return json.dumps(value, default=repr)
         except Exception:
             return json.dumps(repr(value))
-
-
-def loads_attribute(value: Any) -> Any:
-    """Decode an attribute value written as JSON; non-JSON strings are returned as they are.
-
-    Args:
-        value: An OTel attribute value.
-
-    Returns:
-        The decoded value.
-    """
-    if not isinstance(value, str):
-        return list(value) if isinstance(value, tuple) else value
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return value

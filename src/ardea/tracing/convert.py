@@ -10,24 +10,21 @@ from opentelemetry.trace import StatusCode
 from ardea.entities import Span, SpanEvent, SpanType, TraceInfo, TraceState
 from ardea.llm.semconv import normalize_attributes
 from ardea.tracing import keys
-from ardea.tracing._serialize import loads_attribute
 from ardea.tracing.context import TraceMeta
 
 __all__ = ["to_span", "trace_info_from_root"]
 
 
 def _attributes(span: ReadableSpan) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in (span.attributes or {}).items():
-        if key.startswith("mlflow."):
-            out[key] = loads_attribute(value)
-        else:
-            out[key] = list(value) if isinstance(value, tuple) else value
-    return out
+    """The span's attributes as sent (JSON text); :func:`normalize_attributes` decodes them."""
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in (span.attributes or {}).items()
+    }
 
 
 def to_span(span: ReadableSpan, meta: TraceMeta) -> Span:
-    """An Ardea :class:`Span` from a finished OTel span (JSON attribute values decoded).
+    """An Ardea :class:`Span` from a finished OTel span (attributes decoded and normalized).
 
     Args:
         span: The finished span.
@@ -40,7 +37,7 @@ def to_span(span: ReadableSpan, meta: TraceMeta) -> Span:
     attributes = _attributes(span)
     attributes[keys.TRACE_REQUEST_ID] = meta.trace_id
     events = [SpanEvent(e.name, e.timestamp, dict(e.attributes or {})) for e in span.events]
-    normalize_attributes(attributes, events)  # GenAI / OpenInference keys, as OTLP ingest does
+    normalize_attributes(attributes, events)  # decoded and mapped as OTLP ingest does
     span_type = attributes.get(keys.SPAN_TYPE) or SpanType.UNKNOWN.value
     status = span.status
     return Span(

@@ -1,8 +1,9 @@
 """``POST /v1/traces`` refuses span and event times a store cannot hold (issue 11, Part C, 3).
 
 OTLP times are ``fixed64``: protobuf allows up to 2**64 - 1 ns, the stores keep signed 64-bit
-integers. A time of 2**63 ns or more is a 400 ``INVALID_PARAMETER_VALUE`` (protobuf and JSON
-bodies alike), and nothing of the request is stored.
+integers. A time of 2**63 ns or more is a span that cannot be converted: a 422
+``INVALID_PARAMETER_VALUE`` (protobuf and JSON bodies alike, as MLflow answers spans it cannot
+store), and nothing of the request is stored.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _good(trace_hex: str = T2) -> dict[str, Any]:
 @pytest.mark.parametrize("kind", ["protobuf", "json"])
 @pytest.mark.parametrize("ns", HUGE)
 @pytest.mark.parametrize("where", ["start", "end", "event"])
-def test_times_beyond_int64_are_400_and_nothing_is_stored(
+def test_times_beyond_int64_are_422_and_nothing_is_stored(
     client: Client, kind: str, ns: int, where: str
 ) -> None:
     experiment_id = create_experiment(client)
@@ -60,7 +61,7 @@ def test_times_beyond_int64_are_400_and_nothing_is_stored(
         events=[("e", ns if where == "event" else OK_NS, {})],
     )
     r = _post(client, [_good(), bad], experiment_id, kind)  # one good span first: all or none
-    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "times must be from 0 to")
+    assert_error(r, 422, "INVALID_PARAMETER_VALUE", "times must be from 0 to")
     assert _stored_traces(client, experiment_id) == []
     assert client.get(f"/api/3.0/mlflow/traces/tr-{T2}").status_code == 404
 
@@ -74,7 +75,7 @@ def test_the_largest_int64_time_is_accepted(client: Client, kind: str) -> None:
     assert _stored_traces(client, experiment_id) == [f"tr-{T1}"]
 
 
-def test_a_negative_json_time_is_400(client: Client) -> None:
+def test_a_negative_json_time_is_422(client: Client) -> None:
     experiment_id = create_experiment(client)
     body = json_request([_good()])
     body["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["startTimeUnixNano"] = "-1"
@@ -83,5 +84,5 @@ def test_a_negative_json_time_is_400(client: Client) -> None:
         content=json.dumps(body).encode(),
         headers={"content-type": "application/json", "x-mlflow-experiment-id": experiment_id},
     )
-    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "startTimeUnixNano")
+    assert_error(r, 422, "INVALID_PARAMETER_VALUE", "startTimeUnixNano")
     assert _stored_traces(client, experiment_id) == []

@@ -108,13 +108,16 @@ def test_otlp_json_gzip_answers_json(client: Client) -> None:
     assert search(client, exp) == [TR1]
 
 
-def test_otlp_experiment_from_resource_or_default(client: Client) -> None:
+def test_otlp_experiment_from_resource_else_422(client: Client) -> None:
     exp = create_experiment(client)
     body = protobuf_request(two_span_trace(T1), {"mlflow.experimentId": exp})
     assert client.post("/v1/traces", content=body, headers=PB).status_code == 200
-    assert ingest(client, two_span_trace(T2)).status_code == 200
     assert search(client, exp) == [TR1]
-    assert search(client, "0") == [TR2]
+    r = ingest(client, two_span_trace(T2))  # no header, no resource attribute: as MLflow
+    assert r.status_code == 422
+    assert r.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "x-mlflow-experiment-id" in r.json()["message"]
+    assert search(client, "0") == []
 
 
 @pytest.mark.parametrize(
@@ -336,7 +339,8 @@ def test_get_trace_artifact_serves_traces_json_from_the_database(client: Client)
 
 
 @pytest.mark.parametrize(
-    "headers", [{"x-mlflow-experiment-id": "abc"}, {"x-mlflow-run-id": "nope"}]
+    "headers",
+    [{"x-mlflow-experiment-id": "abc"}, {"x-mlflow-experiment-id": "0", "x-mlflow-run-id": "nope"}],
 )
 def test_otlp_bad_experiment_or_run_header_is_a_client_error(
     client: Client, headers: dict[str, str]

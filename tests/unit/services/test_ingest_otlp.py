@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from ardea._core.errors import InvalidArgumentError
 from ardea.services.ingest_otlp import (
     MAX_DECOMPRESSED_BYTES,
+    NO_SPANS_MESSAGE,
+    SpanConversionError,
     decompress,
     parse_export,
     parse_otlp_json,
@@ -29,7 +31,8 @@ MLFLOW_ATTRS = {
     "mlflow.spanInputs": json.dumps({"question": "hi", "n": 2}),
     "mlflow.spanOutputs": json.dumps("hello"),
     "mlflow.traceRequestId": json.dumps("tr-forged"),
-    "custom": json.dumps({"not": "decoded"}),
+    "custom": json.dumps({"also": "decoded"}),
+    "number": "5",
 }
 
 
@@ -58,14 +61,16 @@ def test_spans_are_grouped_by_trace_with_hex_ids(fmt: str) -> None:
     assert len(export.spans) == 3
 
 
-def test_mlflow_attributes_are_json_decoded_and_request_id_recomputed() -> None:
+def test_attributes_lose_their_json_layer_and_the_request_id_is_recomputed() -> None:
     for export in _both([span(T1, ROOT, "llm", attributes=MLFLOW_ATTRS)]):
         (s,) = export.spans
         assert s.span_type == "LLM"
         assert s.inputs == {"question": "hi", "n": 2}
         assert s.outputs == "hello"
         assert s.attributes["mlflow.traceRequestId"] == "tr-" + T1
-        assert s.attributes["custom"] == json.dumps({"not": "decoded"})
+        # Other keys: a JSON object, array or string is decoded, "5" stays text (MLflow).
+        assert s.attributes["custom"] == {"also": "decoded"}
+        assert s.attributes["number"] == "5"
 
 
 def test_typed_any_values_are_decoded() -> None:
@@ -237,28 +242,93 @@ def test_malformed_bodies_are_invalid_argument(
         parse_export(body, content_type, encoding)
 
 
+def test_all_zero_ids_are_ids() -> None:
+    """MLflow accepts all-zero trace, span and parent ids; only an empty id is missing."""
+    zero_trace, zero_span = "00" * 16, "00" * 8
+    spans = [
+        span(zero_trace, zero_span, "root"),
+        span(zero_trace, ROOT, "child", parent_hex=zero_span),
+    ]
+    for export in _both(spans):
+        root, child = export.traces["tr-" + zero_trace]
+        assert (root.span_id, root.parent_span_id) == (zero_span, None)
+        assert child.parent_span_id == zero_span
+
+
 @pytest.mark.parametrize(
-    ("trace_hex", "span_hex"),
-    [("00" * 16, ROOT), (T1, "00" * 8), (T1[:20], ROOT), ("zz" * 16, ROOT)],
+    ("trace_hex", "span_hex", "message"),
+    [
+        ("", ROOT, "traceId is required but was empty"),
+        (T1, "", "spanId is required but was empty"),
+        (T1[:20], ROOT, "traceId has 10 bytes"),
+        (T1, ROOT + "00", "spanId has 9 bytes"),
+    ],
 )
-def test_invalid_ids_are_invalid_argument(trace_hex: str, span_hex: str) -> None:
+def test_missing_or_wrong_sized_ids_cannot_be_converted(
+    trace_hex: str, span_hex: str, message: str
+) -> None:
     doc = json_request([span(T1, ROOT, "s")])
     raw = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
     raw["traceId"], raw["spanId"] = trace_hex, span_hex
-    with pytest.raises(InvalidArgumentError):
+    with pytest.raises(SpanConversionError, match=message):
         parse_otlp_json(json.dumps(doc).encode())
 
 
-def test_protobuf_with_short_ids_is_invalid_argument() -> None:
+@pytest.mark.parametrize("bad", ["zz" * 15 + "!!", 12345, ["x"]])
+def test_ids_that_are_no_hex_make_the_json_body_malformed(bad: object) -> None:
+    doc = json_request([span(T1, ROOT, "s")])
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"] = bad
+    with pytest.raises(InvalidArgumentError) as caught:
+        parse_otlp_json(json.dumps(doc).encode())
+    assert not isinstance(caught.value, SpanConversionError)
+
+
+@pytest.mark.parametrize(
+    ("trace_id", "span_id", "message"),
+    [
+        (b"\x01" * 8, b"\x01" * 8, "trace_id has 8 bytes"),
+        (b"\x01" * 16, b"", "span_id is required but was empty"),
+        (b"", b"\x01" * 8, "trace_id is required but was empty"),
+    ],
+)
+def test_protobuf_spans_with_missing_or_short_ids_cannot_be_converted(
+    trace_id: bytes, span_id: bytes, message: str
+) -> None:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
         ExportTraceServiceRequest,
     )
 
     req = ExportTraceServiceRequest()
     s = req.resource_spans.add().scope_spans.add().spans.add()
-    s.trace_id, s.span_id = b"\x01" * 8, b"\x01" * 8
-    with pytest.raises(InvalidArgumentError, match="trace_id"):
+    s.trace_id, s.span_id = trace_id, span_id
+    with pytest.raises(SpanConversionError, match=message):
         parse_otlp_protobuf(req.SerializeToString())
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", "application/x-protobuf"),
+        (b"{}", "application/json"),
+        (b'{"resourceSpans": []}', "application/json"),
+    ],
+)
+def test_requests_without_resource_spans_have_no_spans(body: bytes, content_type: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=NO_SPANS_MESSAGE) as caught:
+        parse_export(body, content_type)
+    assert not isinstance(caught.value, SpanConversionError)
+
+
+def test_resource_spans_without_spans_are_an_empty_export() -> None:
+    export = parse_otlp_protobuf(protobuf_request([]))
+    assert export.spans == []
+
+
+@pytest.mark.parametrize("content_type", [None, "", "text/plain", "application/xml"])
+def test_other_content_types_are_invalid(content_type: str | None) -> None:
+    body = protobuf_request([span(T1, ROOT, "s")])
+    with pytest.raises(InvalidArgumentError, match="Invalid Content-Type"):
+        parse_export(body, content_type)
 
 
 def test_compression_bombs_are_refused() -> None:

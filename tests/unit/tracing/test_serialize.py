@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ardea.tracing._serialize import dumps, loads_attribute
+from ardea.tracing._serialize import dumps
 
 
 def test_plain_values_round_trip() -> None:
@@ -29,10 +29,3 @@ def test_awkward_values_fall_back() -> None:
             return "BrokenDump()"
 
     assert json.loads(dumps(BrokenDump())) == "BrokenDump()"
-
-
-def test_loads_attribute_keeps_non_json_strings() -> None:
-    assert loads_attribute('{"a": 1}') == {"a": 1}
-    assert loads_attribute("not json") == "not json"
-    assert loads_attribute((1, 2)) == [1, 2]
-    assert loads_attribute(5) == 5

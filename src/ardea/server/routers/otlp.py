@@ -1,10 +1,14 @@
 """OTLP/HTTP trace ingest: ``POST /v1/traces`` (protobuf or JSON, gzip or deflate).
 
-The experiment comes from the ``x-mlflow-experiment-id`` header, else ``x-ardea-experiment-id``,
-else the resource attribute ``ardea.experiment_id`` / ``mlflow.experimentId``, else the Default
-experiment ``"0"``. An ``x-mlflow-run-id`` header links the traces to that run. The answer (an
-empty ``ExportTraceServiceResponse``, or ``{}`` for JSON) is sent only once the spans are
-committed; a malformed body is a 400 and stores nothing.
+As MLflow's server: the experiment comes from the ``x-mlflow-experiment-id`` header (Ardea
+also takes ``x-ardea-experiment-id``, or the resource attribute ``mlflow.experimentId`` /
+``ardea.experiment_id``); a request naming none is a 422. The ``Content-Type`` must be
+``application/x-protobuf`` or ``application/json`` (else a 400 "Invalid Content-Type"), and
+the answer (an empty ``ExportTraceServiceResponse``) uses the request's encoding: an empty
+protobuf body, or ``{}``. It is sent only once the spans are committed. A body that is no
+OTLP request (undecodable, or without ``resourceSpans``: "no spans found") is a 400; a span
+that cannot be converted (a missing id, a time out of range) is a 422. Either way nothing of
+the request is stored. An ``x-mlflow-run-id`` header links the traces to that run.
 
 Trace records ride on root spans (``mlflow.traceTag.*``, ``mlflow.traceMetadata.*``, preview
 attributes, the resource's ``service.name``): after the spans, each such root's record is
@@ -22,9 +26,10 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError
 from ardea.api.schemas.meta import ExportTraceServiceResponse
 from ardea.server.deps import trace_store, tracking_store
+from ardea.server.errors import error_response
 from ardea.server.http import call, rpc
-from ardea.server.openapi_responses import STORE_ERRORS, Answer
-from ardea.services.ingest_otlp import OtlpExport, parse_export
+from ardea.server.openapi_responses import Answer
+from ardea.services.ingest_otlp import OtlpExport, SpanConversionError, parse_export
 from ardea.services.trace_records import trace_records
 
 router = APIRouter()
@@ -34,10 +39,13 @@ MAX_OTLP_BODY_BYTES = 64 * 1024 * 1024
 """Largest (compressed) OTLP request body accepted."""
 INLINE_PARSE_BYTES = 64 * 1024
 """Uncompressed bodies up to this size are parsed on the event loop (no thread hop)."""
-DEFAULT_EXPERIMENT_ID = "0"
 EXPERIMENT_HEADERS = ("x-mlflow-experiment-id", "x-ardea-experiment-id")
 EXPERIMENT_RESOURCE_KEYS = ("ardea.experiment_id", "mlflow.experimentId")
 RUN_HEADER = "x-mlflow-run-id"
+UNPROCESSABLE = 422
+"""MLflow's status for a request without an experiment, or with a span it cannot convert."""
+OTLP_ERRORS = (400, 403, 404, UNPROCESSABLE, 500, 501)
+"""The error statuses ``POST /v1/traces`` documents."""
 
 _PROTOBUF = {"schema": {"type": "string", "format": "binary"}}
 EXPORT_ANSWER = Answer(
@@ -63,16 +71,23 @@ EXPORT_REQUEST = {
 
 
 def experiment_for(request: Request, export: OtlpExport) -> str:
-    """The experiment an export request's traces belong to (headers, resource, default)."""
+    """The experiment an export request's traces belong to (headers, then resource).
+
+    Raises:
+        InvalidArgumentError: Neither names one (the route answers 422, as MLflow).
+    """
     for header in EXPERIMENT_HEADERS:
         given = request.headers.get(header)
-        if given:
+        if given and given.strip():
             return given.strip()
     for key in EXPERIMENT_RESOURCE_KEYS:
         value = export.resource_attributes.get(key)
         if value not in (None, ""):
             return str(value).strip().strip('"')
-    return DEFAULT_EXPERIMENT_ID
+    raise InvalidArgumentError(
+        f"Missing header {EXPERIMENT_HEADERS[0]}: name the experiment the spans belong to "
+        f"(or set the resource attribute {EXPERIMENT_RESOURCE_KEYS[1]})."
+    )
 
 
 async def _read_body(request: Request) -> bytes:
@@ -100,7 +115,7 @@ def _is_json(content_type: str | None) -> bool:
     "/v1/traces",
     "POST",
     response=EXPORT_ANSWER,
-    errors=STORE_ERRORS,
+    errors=OTLP_ERRORS,
     extra=EXPORT_REQUEST,
 )
 async def export_traces(request: Request) -> Response:
@@ -108,11 +123,17 @@ async def export_traces(request: Request) -> Response:
     body = await _read_body(request)
     content_type = request.headers.get("content-type")
     encoding = request.headers.get("content-encoding")
-    if len(body) <= INLINE_PARSE_BYTES and encoding in (None, "", "identity"):
-        export = parse_export(body, content_type, encoding)  # cheaper than a thread hop
-    else:
-        export = await call(parse_export, body, content_type, encoding)
-    experiment_id = experiment_for(request, export)
+    try:
+        if len(body) <= INLINE_PARSE_BYTES and encoding in (None, "", "identity"):
+            export = parse_export(body, content_type, encoding)  # cheaper than a thread hop
+        else:
+            export = await call(parse_export, body, content_type, encoding)
+    except SpanConversionError as exc:
+        return error_response(exc, UNPROCESSABLE)
+    try:
+        experiment_id = experiment_for(request, export)
+    except InvalidArgumentError as exc:
+        return error_response(exc, UNPROCESSABLE)
     tracking = tracking_store(request)
     spans = export.spans
     if not spans:

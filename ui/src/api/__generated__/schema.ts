@@ -9127,6 +9127,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description `INVALID_PARAMETER_VALUE`: a well-formed request that cannot be taken as it is (OTLP: no experiment named, or a span that cannot be converted). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
             500: {
                 headers: {

@@ -42,8 +42,9 @@ __all__ = [
     "PreparedSpans",
     "clean_text",
     "dump_json",
-    "preview",
     "prepare_spans",
+    "preview",
+    "value_preview",
     "write_spans",
 ]
 
@@ -101,11 +102,19 @@ def clean_text(text: str) -> str:
 
 
 def preview(value: Any) -> str | None:
-    """A request/response preview: the value as JSON (strings as is), at most 1000 chars."""
+    """A given request/response preview: strings as they are, else JSON; at most 1000 chars."""
     if value is None:
         return None
     text = clean_text(value) if isinstance(value, str) else _json_text(value)
     return text[:PREVIEW_CHARS]
+
+
+def value_preview(value: Any) -> str | None:
+    """The preview of a root span's inputs or outputs: their JSON text, strings included.
+
+    As MLflow: the input ``"Hello"`` previews as ``'"Hello"'``, a dict as ``'{"q": "hi"}'``.
+    """
+    return None if value is None else preview(_json_text(value))
 
 
 def _decoded(value: Any) -> Any:
@@ -209,8 +218,8 @@ def _root_facts(span: Span) -> dict[str, Any]:
         "request_time": start_ms,
         "end_time": end_ms,
         "execution_duration": None if end_ms is None else end_ms - start_ms,
-        "request_preview": preview(attrs.get("mlflow.spanInputs")),
-        "response_preview": preview(attrs.get("mlflow.spanOutputs")),
+        "request_preview": value_preview(attrs.get("mlflow.spanInputs")),
+        "response_preview": value_preview(attrs.get("mlflow.spanOutputs")),
         "session_id": clean_text(str(session))[:250] if session is not None else None,
         "user_id": clean_text(str(user))[:250] if user is not None else None,
     }
