@@ -570,6 +570,47 @@ def test_link_traces_to_run(store: SqlTraceStore, tracking_store: Any) -> None:
 # ------------------------------------------------------------------------------ assessments
 
 
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlTraceStore]:
+    """The trace store of a fresh SQL backend on SQLite, PostgreSQL and MySQL."""
+    if request.param == "sqlite":
+        local = fresh_sqlite(request, tmp_path)
+        assert isinstance(local.traces, SqlTraceStore)
+        yield local.traces
+        local.close()
+    else:
+        shared = shared_backend(request, request.param)
+        assert isinstance(shared.traces, SqlTraceStore)
+        yield shared.traces
+
+
+def test_assessments_of_one_millisecond_keep_their_creation_order(
+    any_store: SqlTraceStore,
+) -> None:
+    """Clients stamp ``create_time`` in ms; a quick client logs several in one ms (MLflow's
+    ``test_multiple_assessments_on_otel_trace``): they come back in the order logged."""
+    store = any_store
+    store.log_spans("0", [span(24, 1, end_ms=T0 + 1)])
+    names = ["expected_quality", "accuracy", "clarity", "helpfulness", "contains_errors"]
+    for name in names:
+        kind = "expectation" if name == "expected_quality" else "feedback"
+        store.create_assessment(Assessment("", tid(24), name, kind, value=1, create_time=T0))
+    later = store.create_assessment(
+        Assessment("", tid(24), "later", "feedback", create_time=T0 + 1)
+    )
+    store.create_assessment(Assessment("", tid(24), "earlier", "feedback", create_time=T0 - 1))
+    got = [a.name for a in store.get_trace_info(tid(24)).assessments]
+    assert got == ["earlier", *names, later.name]
+    (trace,) = store.batch_get_traces([tid(24)])
+    assert [a.name for a in trace.info.assessments] == got
+
+
 def test_assessments_crud_and_overrides(store: SqlTraceStore) -> None:
     store.log_spans("0", [span(20, 1, end_ms=T0 + 1)])
     first = store.create_assessment(

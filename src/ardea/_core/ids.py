@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import threading
 import time
 import uuid
 
@@ -100,6 +102,33 @@ def new_run_id() -> str:
 def new_logged_model_id() -> str:
     """A logged model id: ``m-`` and 32 hex characters."""
     return "m-" + uuid.uuid4().hex
+
+
+_stamp_lock = threading.Lock()
+_last_stamp_ns = 0
+
+
+def _next_stamp_ns() -> int:
+    """The wall clock in ns, strictly increasing within this process.
+
+    A tie with the last stamp, or a clock step back, gives the last stamp + 1.
+    """
+    global _last_stamp_ns
+    with _stamp_lock:
+        now = time.time_ns()
+        _last_stamp_ns = now if now > _last_stamp_ns else _last_stamp_ns + 1
+        return _last_stamp_ns
+
+
+def new_assessment_id() -> str:
+    """An assessment id: ``a-`` and 32 hex characters, ordered by creation time.
+
+    The first 16 hex are a nanosecond stamp (strictly increasing within a process, and in
+    wall-clock order across processes of one machine), the last 16 random. Assessments sort
+    by ``(create_time, assessment_id)``: the id keeps the creation order of assessments
+    whose client-given ``create_time`` (milliseconds) is the same. The format is MLflow's.
+    """
+    return f"a-{_next_stamp_ns():016x}{os.urandom(8).hex()}"
 
 
 def generate_run_name() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea._core.ids import now_ms
+from ardea._core.ids import new_assessment_id, now_ms
 from ardea.entities import Assessment
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql.traces import tables as t
@@ -111,7 +110,7 @@ class SqlAssessments:
         now = now_ms()
         stored = dataclasses.replace(
             assessment,
-            assessment_id=assessment.assessment_id or "a-" + uuid.uuid4().hex,
+            assessment_id=assessment.assessment_id or new_assessment_id(),
             create_time=assessment.create_time or now,
             last_update_time=assessment.last_update_time or assessment.create_time or now,
         )

@@ -91,7 +91,11 @@ def assessment_from_row(row: Any) -> Assessment:
 
 
 def load_assessments(conn: Connection, trace_ids: Sequence[str]) -> dict[str, list[Assessment]]:
-    """Assessments per trace id, oldest first."""
+    """Assessments per trace id, oldest first.
+
+    Ties (the same ``create_time`` ms) come in creation order, which the time-ordered ids of
+    :func:`ardea._core.ids.new_assessment_id` keep.
+    """
     result: dict[str, list[Assessment]] = {}
     a = t.assessments.c
     for chunk in chunked(list(trace_ids)):
