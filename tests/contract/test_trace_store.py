@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.entities import Assessment, Span, TraceInfo
+from ardea.entities import Assessment, Span, SpanLink, TraceInfo
 from ardea.store.backend import Backend
 from ardea.store.sql.traces.store import SqlTraceStore
 from fixtures.backends import fresh_sqlite, shared_backend
@@ -588,6 +588,23 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlTra
         shared = shared_backend(request, request.param)
         assert isinstance(shared.traces, SqlTraceStore)
         yield shared.traces
+
+
+def test_span_kinds_and_links_are_stored(any_store: SqlTraceStore) -> None:
+    store = any_store
+    linked = span(25, 1, end_ms=T0 + 3)
+    linked.kind = "PRODUCER"
+    linked.links = [
+        SpanLink(tid(26), sid(7), {"reason": "fan-out", "n": 2}),
+        SpanLink(tid(25), sid(2)),
+    ]
+    plain = span(25, 2, 1, end_ms=T0 + 2)
+    store.log_spans("0", [linked, plain])
+    got = {s.span_id: s for s in store.get_trace(tid(25)).spans}
+    assert (got[sid(1)].kind, got[sid(1)].links) == ("PRODUCER", linked.links)
+    assert (got[sid(2)].kind, got[sid(2)].links) == ("INTERNAL", [])
+    page = store.get_spans(tid(25), roots_only=True)
+    assert [(s.kind, s.links) for s in page] == [("PRODUCER", linked.links)]
 
 
 def test_assessments_of_one_millisecond_keep_their_creation_order(

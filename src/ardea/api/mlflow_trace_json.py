@@ -30,7 +30,7 @@ from ardea.api.mlflow_v3_common import (
     str_map,
     timestamp_to_json,
 )
-from ardea.entities import Span, SpanEvent, TokenUsage, TraceInfo, TraceState
+from ardea.entities import SPAN_KINDS, Span, SpanEvent, SpanLink, TokenUsage, TraceInfo, TraceState
 
 __all__ = [
     "assessment_from_json",
@@ -54,6 +54,7 @@ TRACE_ID_PREFIX = "tr-"
 _STATES = {s.value for s in TraceState}
 _STATE_NUMBERS = {0: "STATE_UNSPECIFIED", 1: "OK", 2: "ERROR", 3: "IN_PROGRESS"}
 _OTEL_STATUS = {"OK": "STATUS_CODE_OK", "ERROR": "STATUS_CODE_ERROR", "UNSET": "STATUS_CODE_UNSET"}
+_KIND_PREFIX = "SPAN_KIND_"
 _OTEL_STATUS_BACK = {v: k for k, v in _OTEL_STATUS.items()}
 
 
@@ -264,7 +265,7 @@ def span_to_otel_json(span: Span) -> dict[str, Any]:
         "trace_id": _b64_id(_otel_trace_hex(span.trace_id)),
         "span_id": _b64_id(span.span_id),
         "name": span.name,
-        "kind": "SPAN_KIND_INTERNAL",
+        "kind": _KIND_PREFIX + span.kind,
         "start_time_unix_nano": span.start_time_ns,
         "attributes": _kvs(span.attributes),
         "events": [
@@ -280,6 +281,15 @@ def span_to_otel_json(span: Span) -> dict[str, Any]:
         out["parent_span_id"] = _b64_id(span.parent_span_id)
     if span.end_time_ns is not None:
         out["end_time_unix_nano"] = span.end_time_ns
+    if span.links:
+        out["links"] = [
+            {
+                "trace_id": _b64_id(_otel_trace_hex(link.trace_id)),
+                "span_id": _b64_id(link.span_id),
+                "attributes": _kvs(link.attributes),
+            }
+            for link in span.links
+        ]
     return out
 
 
@@ -294,6 +304,7 @@ def span_to_traces_json(span: Span) -> dict[str, Any]:
         "span_id": _b64_id(span.span_id),
         "parent_span_id": _b64_id(span.parent_span_id) if span.parent_span_id else None,
         "name": span.name,
+        "kind": _KIND_PREFIX + span.kind,
         "start_time_unix_nano": span.start_time_ns,
         "end_time_unix_nano": span.end_time_ns,
         "events": [
@@ -305,7 +316,10 @@ def span_to_traces_json(span: Span) -> dict[str, Any]:
             "message": span.status_message or "",
         },
         "attributes": {k: _dumps(v) for k, v in span.attributes.items()},
-        "links": [],
+        "links": [
+            {"trace_id": k.trace_id, "span_id": k.span_id, "attributes": k.attributes or None}
+            for k in span.links
+        ],
     }
 
 
@@ -353,6 +367,40 @@ def _event_attributes(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def _kind(value: Any) -> str:
+    """A ``SPAN_KIND_<name>`` (or bare name) as a kind; missing or unknown: INTERNAL."""
+    name = value.upper().removeprefix(_KIND_PREFIX) if isinstance(value, str) else ""
+    return name if name in SPAN_KINDS else "INTERNAL"
+
+
+def _link_trace_hex(value: Any) -> str | None:
+    """A link's trace id: ``tr-`` + 32 hex (MLflow's ``Link.to_dict``), bare hex or base64."""
+    if isinstance(value, str) and value.startswith(TRACE_ID_PREFIX):
+        value = value[len(TRACE_ID_PREFIX) :]
+    try:
+        return _hex_id(value, 16, "links.trace_id")
+    except InvalidArgumentError:
+        return None
+
+
+def _links(value: Any) -> list[SpanLink]:
+    """``traces.json`` links; one with ids of the wrong shape is left out, as on OTLP ingest."""
+    out = []
+    for raw in value if isinstance(value, list) else ():
+        if not isinstance(raw, dict):
+            continue
+        trace_hex = _link_trace_hex(raw.get("trace_id"))
+        try:
+            span_hex = _hex_id(raw.get("span_id"), 8, "links.span_id")
+        except InvalidArgumentError:
+            continue
+        if trace_hex is not None:
+            attributes = raw.get("attributes")
+            attributes = dict(attributes) if isinstance(attributes, dict) else {}
+            out.append(SpanLink(TRACE_ID_PREFIX + trace_hex, span_hex, attributes))
+    return out
+
+
 def span_from_traces_json(d: Any) -> Span:
     """A ``traces.json`` span (MLflow's ``Span.to_dict`` form) as a :class:`Span`."""
     if not isinstance(d, dict):
@@ -392,6 +440,8 @@ def span_from_traces_json(d: Any) -> Span:
         end_time_ns=end,
         attributes=attributes,
         events=events,
+        kind=_kind(d.get("kind")),
+        links=_links(d.get("links")),
     )
 
 

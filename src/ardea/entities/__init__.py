@@ -25,10 +25,21 @@ from ardea.entities.run import (
     RunStatus,
     RunTag,
 )
-from ardea.entities.trace import Span, SpanEvent, SpanType, TokenUsage, Trace, TraceInfo, TraceState
+from ardea.entities.trace import (
+    SPAN_KINDS,
+    Span,
+    SpanEvent,
+    SpanLink,
+    SpanType,
+    TokenUsage,
+    Trace,
+    TraceInfo,
+    TraceState,
+)
 from ardea.entities.trace_metrics import AssessmentMetrics, BucketMetrics, TraceMetrics
 
 __all__ = [
+    "SPAN_KINDS",
     "Assessment",
     "AssessmentMetrics",
     "AssessmentError",
@@ -58,6 +69,7 @@ __all__ = [
     "RunTag",
     "Span",
     "SpanEvent",
+    "SpanLink",
     "SpanType",
     "TokenUsage",
     "Trace",

@@ -47,6 +47,25 @@ class SpanEvent:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
+SPAN_KINDS = ("INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")
+"""OpenTelemetry span kinds (OTLP's ``SPAN_KIND_<name>``; unspecified counts as INTERNAL)."""
+
+
+@dataclass(slots=True)
+class SpanLink:
+    """A link from a span to another span, of this trace or another (OpenTelemetry links).
+
+    Attributes:
+        trace_id: The linked trace, ``tr-`` + 32 hex.
+        span_id: The linked span, 16 lowercase hex.
+        attributes: What the link means (decoded values).
+    """
+
+    trace_id: str
+    span_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class Span:
     """One span.
@@ -63,6 +82,8 @@ class Span:
         end_time_ns: Epoch nanoseconds; None while the span is open.
         attributes: Attribute values, decoded (not JSON strings).
         events: Span events.
+        kind: The OpenTelemetry span kind, one of :data:`SPAN_KINDS`.
+        links: Links to other spans.
     """
 
     trace_id: str
@@ -76,6 +97,8 @@ class Span:
     end_time_ns: int | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     events: list[SpanEvent] = field(default_factory=list)
+    kind: str = "INTERNAL"
+    links: list[SpanLink] = field(default_factory=list)
 
     @property
     def inputs(self) -> Any:

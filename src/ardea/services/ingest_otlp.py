@@ -4,6 +4,8 @@ Accepts the protobuf encoding (``application/x-protobuf``, what the OpenTelemetr
 the ``mlflow`` client send) and OTLP JSON (``application/json``: hex ids, lowerCamel or
 snake_case field names, int64 as strings or numbers), optionally gzip- or deflate-compressed.
 Protobuf messages are walked directly (no ``MessageToDict``: it is an order of magnitude slower).
+This module parses protobuf and dispatches; :mod:`ardea.services.otlp_json` parses JSON, and
+:mod:`ardea.services.otlp_export` holds what both share (the export, span conversion).
 
 Every span gets ``trace_id = "tr-" + hex(otel trace id)``, hex span ids, decoded attribute
 values and the normalized attributes of :mod:`ardea.llm.semconv` (which also undoes the JSON
@@ -24,6 +26,11 @@ resource's ``service.name`` becomes the root's ``service.name`` attribute when i
 free text there; 3.17 copied any name), and ``mlflow.traceTag.<key>`` attributes naming a
 tag the server manages (:data:`SERVER_MANAGED_TRACE_TAGS`) are dropped.
 
+Spans keep their OpenTelemetry kind (unspecified or unknown is ``INTERNAL``) and their links.
+A link names its trace and span like a span does (hex in OTLP JSON, raw bytes in protobuf); a
+link whose ids are missing or not 16 / 8 bytes long is left out rather than failing the span
+(MLflow 3.18 drops such links when it exports a trace again).
+
 Ids are taken as they are otherwise: an all-zero trace or span id is a valid id here (as in
 MLflow), and so is an all-zero parent span id (a parent reference); only an empty parent id
 means "no parent". Ids shorter than 16 / 8 bytes are refused (MLflow pads them with leading
@@ -33,23 +40,29 @@ zeros, which can make two ids collide).
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from ardea._core.errors import InvalidArgumentError
-from ardea.entities import Span, SpanEvent, SpanType
-from ardea.llm.semconv import normalize_attributes
+from ardea.entities import Span, SpanEvent, SpanLink
+from ardea.services.otlp_export import (
+    KNOWN_SERVICE_NAMES,
+    MAX_TIME_NS,
+    SERVER_MANAGED_TRACE_TAGS,
+    STATUS_NAMES,
+    TRACE_ID_PREFIX,
+    OtlpExport,
+    SpanConversionError,
+    id_hex,
+    kind_name,
+    make_span,
+)
+from ardea.services.otlp_json import NO_SPANS_MESSAGE, parse_otlp_json
 
 __all__ = [
+    "KNOWN_SERVICE_NAMES",
     "MAX_DECOMPRESSED_BYTES",
     "MAX_TIME_NS",
-    "KNOWN_SERVICE_NAMES",
     "NO_SPANS_MESSAGE",
     "SERVER_MANAGED_TRACE_TAGS",
     "OtlpExport",
@@ -62,95 +75,7 @@ __all__ = [
 
 MAX_DECOMPRESSED_BYTES = 128 * 1024 * 1024
 """Largest decompressed OTLP body accepted (guards against compression bombs)."""
-
-MAX_TIME_NS = 2**63 - 1
-"""Latest span or event time accepted, in ns since the epoch (the year 2262): stores keep
-times as signed 64-bit integers, while OTLP's ``fixed64`` would allow twice as much."""
-
-TRACE_ID_PREFIX = "tr-"
-NO_SPANS_MESSAGE = "Invalid OpenTelemetry format - no spans found"
-"""The start of the 400 message for a request without ``resourceSpans`` (MLflow's words)."""
-_INT_TEXT = re.compile(r"-?\d+")
-_REQUEST_ID_KEY = "mlflow.traceRequestId"
-KNOWN_SERVICE_NAMES = frozenset(
-    {"claude-code", "codex_cli_rs", "codex_vscode", "gemini-cli", "qwen-code"}
-)
-"""Resource ``service.name`` values copied onto root spans (MLflow 3.18's allow-list of known
-OpenTelemetry clients: Claude Code, Codex CLI and its VS Code extension, Gemini CLI, Qwen Code)."""
-SERVER_MANAGED_TRACE_TAGS = frozenset(
-    {
-        "mlflow.artifactLocation",
-        "mlflow.trace.spansLocation",
-        "mlflow.trace.archiveLocation",
-        "mlflow.trace.archivalFailure",
-    }
-)
-"""Trace tags only the server sets: root-span ``mlflow.traceTag.<key>`` attributes for these are
-dropped on ingest (as MLflow 3.18 does), so a client cannot point a trace elsewhere."""
-_TRACE_TAG_PREFIX = "mlflow.traceTag."
 _PROTOBUF_TYPES = ("application/x-protobuf", "application/protobuf")
-_STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
-_STATUS_BY_NAME = {
-    "STATUS_CODE_UNSET": "UNSET",
-    "STATUS_CODE_OK": "OK",
-    "STATUS_CODE_ERROR": "ERROR",
-    "UNSET": "UNSET",
-    "OK": "OK",
-    "ERROR": "ERROR",
-}
-
-
-class SpanConversionError(InvalidArgumentError):
-    """A well-formed request whose span cannot become an Ardea span (HTTP 422 on the wire).
-
-    MLflow answers 422 "Cannot convert OpenTelemetry span to MLflow span" here, and 400 only
-    for bodies that are no OTLP request at all; the OTLP route keeps that split.
-    """
-
-
-@dataclass(slots=True)
-class OtlpExport:
-    """The spans of one export request, grouped by trace.
-
-    Attributes:
-        traces: Spans by Ardea trace id (``tr-`` + 32 hex), in arrival order.
-        resource_attributes: Attributes of the request's resources (the first resource wins
-            when several set the same key).
-        trace_resources: Per trace id, the attributes of the resource whose spans first
-            carried it (a collector may batch several services into one request).
-    """
-
-    traces: dict[str, list[Span]] = field(default_factory=dict)
-    resource_attributes: dict[str, Any] = field(default_factory=dict)
-    trace_resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def spans(self) -> list[Span]:
-        """Every span of the request."""
-        return [s for spans in self.traces.values() for s in spans]
-
-    def add(self, span: Span, resource: dict[str, Any] | None = None) -> None:
-        """Append ``span`` to its trace's list; ``resource`` is its resource's attributes.
-
-        A root span also gets the resource's known service name and loses server-managed
-        trace tags (see the module docstring).
-        """
-        if not span.parent_span_id:
-            _touch_root(span, resource or {})
-        spans = self.traces.get(span.trace_id)
-        if spans is None:
-            self.traces[span.trace_id] = spans = []
-            if resource is not None:
-                self.trace_resources[span.trace_id] = resource
-        spans.append(span)
-
-
-def _touch_root(span: Span, resource: Mapping[str, Any]) -> None:
-    service = resource.get("service.name")
-    if isinstance(service, str) and service in KNOWN_SERVICE_NAMES:
-        span.attributes["service.name"] = service
-    for key in SERVER_MANAGED_TRACE_TAGS:
-        span.attributes.pop(_TRACE_TAG_PREFIX + key, None)
 
 
 def decompress(body: bytes, content_encoding: str | None) -> bytes:
@@ -215,11 +140,6 @@ def parse_export(
     return parse_otlp_protobuf(data)
 
 
-# ---------------------------------------------------------------------------------------------
-# Protobuf
-# ---------------------------------------------------------------------------------------------
-
-
 def parse_otlp_protobuf(data: bytes) -> OtlpExport:
     """Parse a protobuf ``ExportTraceServiceRequest``.
 
@@ -266,9 +186,9 @@ def _pb_value(v: Any) -> Any:
 
 
 def _pb_span(pb: Any) -> Span:
-    trace_hex = _id_hex(pb.trace_id, 16, "trace_id", pb.name)
-    span_hex = _id_hex(pb.span_id, 8, "span_id", pb.name)
-    parent = _id_hex(pb.parent_span_id, 8, "parent_span_id", pb.name) if pb.parent_span_id else None
+    trace_hex = id_hex(pb.trace_id, 16, "trace_id", pb.name)
+    span_hex = id_hex(pb.span_id, 8, "span_id", pb.name)
+    parent = id_hex(pb.parent_span_id, 8, "parent_span_id", pb.name) if pb.parent_span_id else None
     attributes = {kv.key: _pb_value(kv.value) for kv in pb.attributes}
     events = [
         SpanEvent(
@@ -278,247 +198,26 @@ def _pb_span(pb: Any) -> Span:
         )
         for e in pb.events
     ]
-    return _make_span(
+    links = [
+        SpanLink(
+            TRACE_ID_PREFIX + link.trace_id.hex(),
+            link.span_id.hex(),
+            {kv.key: _pb_value(kv.value) for kv in link.attributes},
+        )
+        for link in pb.links
+        if len(link.trace_id) == 16 and len(link.span_id) == 8
+    ]
+    return make_span(
         trace_hex,
         span_hex,
         parent,
         pb.name,
-        _STATUS_NAMES.get(pb.status.code, "UNSET"),
+        STATUS_NAMES.get(pb.status.code, "UNSET"),
         pb.status.message,
         pb.start_time_unix_nano,
         pb.end_time_unix_nano,
         attributes,
         events,
+        kind_name(pb.kind),
+        links,
     )
-
-
-def _id_hex(raw: bytes, size: int, what: str, span_name: str) -> str:
-    """``raw`` as hex; a missing or wrong-sized id cannot be converted (all zero is fine)."""
-    if len(raw) != size:
-        problem = "is required but was empty" if not raw else f"has {len(raw)} bytes"
-        raise SpanConversionError(
-            f"Cannot convert OpenTelemetry span {span_name!r} to an MLflow span: "
-            f"its {what} {problem} (expected {size} bytes)."
-        )
-    return raw.hex()
-
-
-# ---------------------------------------------------------------------------------------------
-# JSON
-# ---------------------------------------------------------------------------------------------
-
-
-def parse_otlp_json(data: bytes) -> OtlpExport:
-    """Parse an OTLP JSON ``ExportTraceServiceRequest`` (hex ids).
-
-    Raises:
-        InvalidArgumentError: Invalid JSON, wrong shapes, ids that are neither hex nor base64,
-            or no ``resourceSpans``.
-        SpanConversionError: A span with a missing or wrong-sized id, or a time out of range.
-    """
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidArgumentError(f"Malformed OTLP JSON body: {exc}") from None
-    if not isinstance(doc, dict):
-        raise InvalidArgumentError("An OTLP JSON body must be an object with resourceSpans.")
-    resource_spans = _list(_get(doc, "resourceSpans", "resource_spans"), "resourceSpans")
-    if not resource_spans:
-        raise InvalidArgumentError(f"{NO_SPANS_MESSAGE}: the request has no resourceSpans.")
-    export = OtlpExport()
-    for raw_rs in resource_spans:
-        rs = _dict(raw_rs, "resourceSpans[]")
-        raw_resource = _dict(rs.get("resource"), "resource")
-        resource = dict(_json_kvs(raw_resource.get("attributes"), "resource.attributes"))
-        for key, value in resource.items():
-            export.resource_attributes.setdefault(key, value)
-        for ss in _list(_get(rs, "scopeSpans", "scope_spans"), "scopeSpans"):
-            for raw in _list(_dict(ss, "scopeSpans[]").get("spans"), "spans"):
-                export.add(_json_span(_dict(raw, "span")), resource)
-    return export
-
-
-def _get(d: Mapping[str, Any], camel: str, snake: str) -> Any:
-    value = d.get(camel)
-    return d.get(snake) if value is None else value
-
-
-def _list(value: Any, what: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidArgumentError(f"OTLP JSON field {what!r} must be a list.")
-    return value
-
-
-def _dict(value: Any, what: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an object.")
-    return value
-
-
-def _json_int(value: Any, what: str) -> int:
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an integer.")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
-        return int(value)
-    raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an integer, got {value!r}.")
-
-
-def _json_double(value: Any, what: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)  # also "NaN", "Infinity", "-Infinity"
-        except ValueError:
-            pass
-    raise InvalidArgumentError(f"OTLP JSON {what} must be a number, got {value!r}.")
-
-
-def _json_id(value: Any, size: int, what: str, span_name: str) -> str:
-    """A JSON id (hex, or base64 as protobuf's JSON mapping writes bytes) as hex.
-
-    Missing or empty is a :class:`SpanConversionError` (as an empty protobuf id); anything
-    that is not a string, or neither hex nor base64, makes the body malformed.
-    """
-    if value is None or value == "":
-        return _id_hex(b"", size, what, span_name)
-    if not isinstance(value, str):
-        raise InvalidArgumentError(f"OTLP JSON {what} must be a hex string.")
-    try:
-        raw = bytes.fromhex(value)
-    except ValueError:
-        try:  # tolerate base64 ids (protobuf's canonical JSON mapping)
-            raw = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidArgumentError(
-                f"Invalid OTLP JSON {what} {value[:64]!r}: expected hex."
-            ) from None
-    return _id_hex(raw, size, what, span_name)
-
-
-def _json_value(v: Any, what: str) -> Any:
-    if not isinstance(v, dict):
-        raise InvalidArgumentError(f"OTLP JSON {what} must be an AnyValue object.")
-    for key in ("stringValue", "string_value"):
-        if key in v:
-            return v[key]
-    for key in ("boolValue", "bool_value"):
-        if key in v:
-            return bool(v[key])
-    for key in ("intValue", "int_value"):
-        if key in v:
-            return _json_int(v[key], what)
-    for key in ("doubleValue", "double_value"):
-        if key in v:
-            return _json_double(v[key], what)
-    arr = _get(v, "arrayValue", "array_value")
-    if arr is not None:
-        return [_json_value(x, what) for x in _list(_dict(arr, what).get("values"), what)]
-    kvl = _get(v, "kvlistValue", "kvlist_value")
-    if kvl is not None:
-        return dict(_json_kvs(_dict(kvl, what).get("values"), what))
-    raw = _get(v, "bytesValue", "bytes_value")
-    if raw is not None:
-        return raw
-    return None
-
-
-def _json_kvs(items: Any, what: str) -> Iterable[tuple[str, Any]]:
-    for kv in _list(items, what):
-        kv = _dict(kv, what)
-        key = kv.get("key")
-        if not isinstance(key, str):
-            raise InvalidArgumentError(f"OTLP JSON {what} entries need a string key.")
-        yield key, _json_value(kv.get("value") or {}, f"{what}.{key}")
-
-
-def _json_span(raw: dict[str, Any]) -> Span:
-    name = raw.get("name", "")
-    name = name if isinstance(name, str) else str(name)
-    trace_hex = _json_id(_get(raw, "traceId", "trace_id"), 16, "traceId", name)
-    span_hex = _json_id(_get(raw, "spanId", "span_id"), 8, "spanId", name)
-    parent_raw = _get(raw, "parentSpanId", "parent_span_id")
-    parent = _json_id(parent_raw, 8, "parentSpanId", name) if parent_raw else None
-    status = _dict(raw.get("status"), "status")
-    code = status.get("code", 0)
-    status_code = (
-        _STATUS_BY_NAME.get(code, "UNSET")
-        if isinstance(code, str)
-        else _STATUS_NAMES.get(_json_int(code, "status.code"), "UNSET")
-    )
-    events = [
-        SpanEvent(
-            name=str(e.get("name", "")),
-            time_ns=_json_int(_get(e, "timeUnixNano", "time_unix_nano"), "timeUnixNano"),
-            attributes=dict(_json_kvs(e.get("attributes"), "event.attributes")),
-        )
-        for e in (_dict(x, "event") for x in _list(raw.get("events"), "events"))
-    ]
-    return _make_span(
-        trace_hex,
-        span_hex,
-        parent,
-        name,
-        status_code,
-        str(status.get("message") or ""),
-        _json_int(_get(raw, "startTimeUnixNano", "start_time_unix_nano"), "startTimeUnixNano"),
-        _json_int(_get(raw, "endTimeUnixNano", "end_time_unix_nano"), "endTimeUnixNano"),
-        dict(_json_kvs(raw.get("attributes"), "attributes")),
-        events,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Common
-# ---------------------------------------------------------------------------------------------
-
-
-def _make_span(
-    trace_hex: str,
-    span_hex: str,
-    parent: str | None,
-    name: str,
-    status_code: str,
-    status_message: str,
-    start_ns: int,
-    end_ns: int,
-    attributes: dict[str, Any],
-    events: list[SpanEvent],
-) -> Span:
-    _check_time(start_ns, "startTimeUnixNano", span_hex)
-    _check_time(end_ns, "endTimeUnixNano", span_hex)
-    for event in events:
-        _check_time(event.time_ns, "events.timeUnixNano", span_hex)
-    trace_id = TRACE_ID_PREFIX + trace_hex
-    attributes[_REQUEST_ID_KEY] = trace_id  # recomputed: a client's own value is not trusted
-    normalize_attributes(attributes, events)  # also takes the JSON layer off the values
-    span_type = attributes.get("mlflow.spanType")
-    return Span(
-        trace_id=trace_id,
-        span_id=span_hex,
-        parent_span_id=parent,
-        name=name,
-        span_type=span_type if isinstance(span_type, str) and span_type else SpanType.UNKNOWN.value,
-        status_code=status_code,
-        status_message=status_message,
-        start_time_ns=start_ns,
-        end_time_ns=end_ns or None,
-        attributes=attributes,
-        events=events,
-    )
-
-
-def _check_time(ns: int, what: str, span_hex: str) -> None:
-    if not 0 <= ns <= MAX_TIME_NS:
-        raise SpanConversionError(
-            f"Invalid OTLP {what} {ns} of span {span_hex}: times must be from 0 to "
-            f"{MAX_TIME_NS} ns since the epoch."
-        )

@@ -7,7 +7,7 @@ from typing import Any
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 
-from ardea.entities import Span, SpanEvent, SpanType, TraceInfo, TraceState
+from ardea.entities import Span, SpanEvent, SpanLink, SpanType, TraceInfo, TraceState
 from ardea.llm.semconv import normalize_attributes
 from ardea.tracing import keys
 from ardea.tracing.context import TraceMeta
@@ -53,6 +53,18 @@ def to_span(span: ReadableSpan, meta: TraceMeta) -> Span:
         end_time_ns=span.end_time,
         attributes=attributes,
         events=events,
+        kind=span.kind.name,
+        links=[
+            SpanLink(
+                f"tr-{link.context.trace_id:032x}",
+                f"{link.context.span_id:016x}",
+                {
+                    k: list(v) if isinstance(v, tuple) else v
+                    for k, v in (link.attributes or {}).items()
+                },
+            )
+            for link in span.links
+        ],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -21,7 +22,7 @@ from ardea.api.mlflow_trace_json import (
     trace_info_to_json,
     trace_to_json,
 )
-from ardea.entities import Span, SpanEvent, TraceInfo
+from ardea.entities import Span, SpanEvent, SpanLink, TraceInfo
 from ardea.entities.assessment import Assessment
 
 T = "0af7651916cd43dd8448eb211c80319c"
@@ -240,3 +241,67 @@ def test_session_and_user_from_span_attributes_are_reported_as_metadata() -> Non
     meta = trace_info_to_json(info)["trace_metadata"]
     assert meta["mlflow.trace.session"] == "s-9"
     assert meta["mlflow.trace.user"] == "alice"
+
+
+LINKED = dataclasses.replace(
+    SPAN,
+    kind="CLIENT",
+    links=[SpanLink("tr-" + "4b" * 16, "00f067aa0ba902b7", {"reason": "retry", "n": 2})],
+)
+
+
+def test_kind_and_links_parse_in_mlflow_from_otel_proto_json() -> None:
+    from google.protobuf.json_format import ParseDict
+    from mlflow.entities import Trace as MlflowTrace
+    from mlflow.protos.service_pb2 import Trace as ProtoTrace
+
+    from ardea.store.rest.traces import span_from_otel_json
+
+    doc = trace_to_json(INFO, [LINKED, SPAN])
+    assert doc["spans"][0]["kind"] == "SPAN_KIND_CLIENT"
+    assert "links" not in doc["spans"][1]  # no links: nothing sent, as protobuf's JSON
+    trace = MlflowTrace.from_proto(ParseDict(json.loads(json.dumps(doc)), ProtoTrace()))
+    span = trace.data.spans[0]
+    assert span.to_dict()["kind"] == "SPAN_KIND_CLIENT"
+    (link,) = span.links
+    assert (link.trace_id, link.span_id, link.attributes) == (
+        "tr-" + "4b" * 16,
+        "00f067aa0ba902b7",
+        {"reason": "retry", "n": 2},
+    )
+    back = span_from_otel_json(doc["spans"][0])  # Ardea's REST client reads it back
+    assert (back.kind, back.links) == (LINKED.kind, LINKED.links)
+    assert span_from_otel_json(doc["spans"][1]).kind == "INTERNAL"
+
+
+def test_kind_and_links_round_trip_through_traces_json_and_mlflow() -> None:
+    from mlflow.entities import Span as MlflowSpan
+
+    doc = span_to_traces_json(LINKED)
+    assert doc["kind"] == "SPAN_KIND_CLIENT"
+    assert doc["links"] == [
+        {
+            "trace_id": "tr-" + "4b" * 16,
+            "span_id": "00f067aa0ba902b7",
+            "attributes": {"reason": "retry", "n": 2},
+        }
+    ]
+    parsed = MlflowSpan.from_dict(json.loads(json.dumps(doc)))
+    assert parsed.links[0].trace_id == "tr-" + "4b" * 16
+    again = span_from_traces_json(parsed.to_dict())  # what MLflow writes, read by Ardea
+    assert (again.kind, again.links) == (LINKED.kind, LINKED.links)
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        [{"trace_id": "tr-abc", "span_id": "00f067aa0ba902b7"}],
+        [{"trace_id": "tr-" + "4b" * 16, "span_id": "short"}],
+        ["not a link"],
+        "not a list",
+    ],
+)
+def test_odd_traces_json_links_are_left_out(links: Any) -> None:
+    doc = {**span_to_traces_json(SPAN), "links": links, "kind": "SPAN_KIND_NONSENSE"}
+    back = span_from_traces_json(doc)
+    assert (back.links, back.kind) == ([], "INTERNAL")

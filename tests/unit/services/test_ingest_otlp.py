@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.services.ingest_otlp import (
+    KNOWN_SERVICE_NAMES,
     MAX_DECOMPRESSED_BYTES,
     NO_SPANS_MESSAGE,
+    SERVER_MANAGED_TRACE_TAGS,
     SpanConversionError,
     decompress,
     parse_export,
@@ -423,3 +425,111 @@ def test_arbitrary_bytes_are_parsed_or_refused_cleanly(data: bytes) -> None:
         parse_otlp_protobuf(data)
     except InvalidArgumentError:
         pass
+
+
+# ------------------------------------------------------------------ kinds, links, root touches
+
+
+def _json_doc(**span_fields: object) -> bytes:
+    doc = json_request([span(T1, ROOT, "s")])
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0].update(span_fields)
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [(0, "INTERNAL"), (1, "INTERNAL"), (3, "CLIENT"), (5, "CONSUMER"), (9, "INTERNAL")],
+)
+def test_protobuf_span_kinds(kind: int, name: str) -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    req = ExportTraceServiceRequest()
+    req.ParseFromString(protobuf_request([span(T1, ROOT, "s")]))
+    req.resource_spans[0].scope_spans[0].spans[0].kind = kind
+    (s,) = parse_otlp_protobuf(req.SerializeToString()).spans
+    assert s.kind == name
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [(2, "SERVER"), ("4", "PRODUCER"), ("SPAN_KIND_CLIENT", "CLIENT"), ("odd", "INTERNAL")],
+)
+def test_json_span_kinds(kind: object, name: str) -> None:
+    (s,) = parse_otlp_json(_json_doc(kind=kind)).spans
+    assert s.kind == name
+
+
+def test_protobuf_links_keep_their_ids_and_attributes_and_odd_ones_are_left_out() -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    req = ExportTraceServiceRequest()
+    req.ParseFromString(protobuf_request([span(T1, ROOT, "s")]))
+    pb = req.resource_spans[0].scope_spans[0].spans[0]
+    good = pb.links.add()
+    good.trace_id, good.span_id = bytes.fromhex(T2), bytes.fromhex(CHILD)
+    kv = good.attributes.add()
+    kv.key, kv.value.int_value = "n", 3
+    wide = pb.links.add()  # some producers send ids wider than OTLP's
+    wide.trace_id, wide.span_id = b"\x01" * 20, bytes.fromhex(CHILD)
+    pb.links.add()  # no ids at all
+    (s,) = parse_otlp_protobuf(req.SerializeToString()).spans
+    assert [(k.trace_id, k.span_id, k.attributes) for k in s.links] == [
+        ("tr-" + T2, CHILD, {"n": 3})
+    ]
+
+
+def test_json_links_take_hex_or_base64_ids() -> None:
+    links = [
+        {
+            "traceId": T2,
+            "spanId": CHILD,
+            "attributes": [{"key": "k", "value": {"stringValue": "v"}}],
+        },
+        {"trace_id": "CvdlGRbNQ92ESOshHIAxnA==", "span_id": "t61rcWkgMzE="},
+        {"traceId": T2[:8], "spanId": CHILD},  # too short: left out
+        {"spanId": CHILD},  # no trace: left out
+    ]
+    (s,) = parse_otlp_json(_json_doc(links=links)).spans
+    assert [(k.trace_id, k.span_id, k.attributes) for k in s.links] == [
+        ("tr-" + T2, CHILD, {"k": "v"}),
+        ("tr-" + T1, ROOT, {}),
+    ]
+
+
+def test_json_links_with_ids_that_are_no_hex_make_the_body_malformed() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"links\.traceId"):
+        parse_otlp_json(_json_doc(links=[{"traceId": "not hex!", "spanId": CHILD}]))
+
+
+@pytest.mark.parametrize("service", sorted(KNOWN_SERVICE_NAMES))
+def test_known_service_names_are_copied_onto_root_spans_only(service: str) -> None:
+    spans = [span(T1, ROOT, "root"), span(T1, CHILD, "child", parent_hex=ROOT)]
+    for export in _both(spans, {"service.name": service}):
+        root, child = export.traces["tr-" + T1]
+        assert root.attributes["service.name"] == service
+        assert "service.name" not in child.attributes
+
+
+@pytest.mark.parametrize("service", ["my-app", "unknown_service", "ardea", "Gemini-CLI"])
+def test_other_service_names_are_not_copied(service: str) -> None:
+    for export in _both([span(T1, ROOT, "root")], {"service.name": service}):
+        assert "service.name" not in export.spans[0].attributes
+
+
+def test_server_managed_trace_tags_are_dropped_from_root_spans() -> None:
+    blocked = {f"mlflow.traceTag.{key}": json.dumps("x") for key in SERVER_MANAGED_TRACE_TAGS}
+    attrs = {**blocked, "mlflow.traceTag.team": json.dumps("search")}
+    spans = [
+        span(T1, ROOT, "root", attributes=attrs),
+        span(T1, CHILD, "child", parent_hex=ROOT, attributes=attrs),
+    ]
+    for export in _both(spans):
+        root, child = export.traces["tr-" + T1]
+        assert {k for k in root.attributes if k.startswith("mlflow.traceTag.")} == {
+            "mlflow.traceTag.team"
+        }
+        assert set(blocked) <= set(child.attributes)  # only the root carries the record

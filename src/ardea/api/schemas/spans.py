@@ -19,6 +19,7 @@ __all__ = [
     "OtelKeyValueList",
     "OtelSpan",
     "OtelSpanEvent",
+    "OtelSpanLink",
     "OtelSpanStatus",
 ]
 
@@ -61,6 +62,14 @@ class OtelSpanEvent(TypedDict):
     attributes: list[OtelKeyValue]
 
 
+class OtelSpanLink(TypedDict):
+    """A link to another span (of this trace or another); ids base64 like the span's."""
+
+    trace_id: str
+    span_id: str
+    attributes: list[OtelKeyValue]
+
+
 class OtelSpanStatus(TypedDict):
     """A span's status code and message."""
 
@@ -69,15 +78,26 @@ class OtelSpanStatus(TypedDict):
 
 
 class OtelSpan(TypedDict):
-    """A span; ``parent_span_id`` is absent on root spans, ``end_time_unix_nano`` on open ones."""
+    """A span.
+
+    ``parent_span_id`` is absent on root spans, ``end_time_unix_nano`` on open ones, ``links``
+    on spans without links.
+    """
 
     trace_id: str
     span_id: str
     parent_span_id: NotRequired[str]
     name: str
-    kind: str
+    kind: Literal[
+        "SPAN_KIND_INTERNAL",
+        "SPAN_KIND_SERVER",
+        "SPAN_KIND_CLIENT",
+        "SPAN_KIND_PRODUCER",
+        "SPAN_KIND_CONSUMER",
+    ]
     start_time_unix_nano: Int64
     end_time_unix_nano: NotRequired[Int64]
     attributes: list[OtelKeyValue]
     events: list[OtelSpanEvent]
     status: OtelSpanStatus
+    links: NotRequired[list[OtelSpanLink]]

@@ -20,10 +20,12 @@ from ardea.api.mlflow_assessment_json import assessment_from_json, assessment_to
 from ardea.api.mlflow_trace_json import trace_info_from_json, trace_info_to_json
 from ardea.api.trace_metrics_json import trace_metrics_from_json
 from ardea.entities import (
+    SPAN_KINDS,
     Assessment,
     PagedList,
     Span,
     SpanEvent,
+    SpanLink,
     Trace,
     TraceInfo,
     TraceMetrics,
@@ -117,7 +119,21 @@ def span_from_otel_json(d: Mapping[str, Any]) -> Span:
             )
             for e in d.get("events") or []
         ],
+        kind=_kind(d.get("kind")),
+        links=[
+            SpanLink(
+                "tr-" + (_hex(link.get("trace_id"), 16) or ""),
+                _hex(link.get("span_id"), 8) or "",
+                _kvs(link.get("attributes") or []),
+            )
+            for link in d.get("links") or []
+        ],
     )
+
+
+def _kind(value: Any) -> str:
+    name = value.removeprefix("SPAN_KIND_") if isinstance(value, str) else ""
+    return name if name in SPAN_KINDS else "INTERNAL"
 
 
 def _info(d: Mapping[str, Any]) -> TraceInfo:

@@ -2226,14 +2226,19 @@ export interface components {
         };
         /**
          * OtelSpan
-         * @description A span; ``parent_span_id`` is absent on root spans, ``end_time_unix_nano`` on open ones.
+         * @description A span.
+         *
+         *     ``parent_span_id`` is absent on root spans, ``end_time_unix_nano`` on open ones, ``links``
+         *     on spans without links.
          */
         OtelSpan: {
             attributes: components["schemas"]["OtelKeyValue"][];
             /** Format: int64 */
             end_time_unix_nano?: number;
             events: components["schemas"]["OtelSpanEvent"][];
-            kind: string;
+            /** @enum {string} */
+            kind: "SPAN_KIND_INTERNAL" | "SPAN_KIND_SERVER" | "SPAN_KIND_CLIENT" | "SPAN_KIND_PRODUCER" | "SPAN_KIND_CONSUMER";
+            links?: components["schemas"]["OtelSpanLink"][];
             name: string;
             parent_span_id?: string;
             span_id: string;
@@ -2251,6 +2256,15 @@ export interface components {
             name: string;
             /** Format: int64 */
             time_unix_nano: number;
+        };
+        /**
+         * OtelSpanLink
+         * @description A link to another span (of this trace or another); ids base64 like the span's.
+         */
+        OtelSpanLink: {
+            attributes: components["schemas"]["OtelKeyValue"][];
+            span_id: string;
+            trace_id: string;
         };
         /**
          * OtelSpanStatus

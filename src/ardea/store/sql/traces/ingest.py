@@ -240,6 +240,10 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
         events = [
             {"name": e.name, "time_ns": e.time_ns, "attributes": e.attributes} for e in span.events
         ]
+        links = [
+            {"trace_id": k.trace_id, "span_id": k.span_id, "attributes": k.attributes}
+            for k in span.links
+        ]
         by_key[(span.trace_id, span.span_id)] = {
             "trace_id": span.trace_id,
             "span_id": span.span_id,
@@ -256,6 +260,8 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
             "output_tokens": tokens_out,
             "cost": cost,
             "model": _model(attrs),
+            "kind": None if span.kind == "INTERNAL" else clean_text(span.kind)[:16],
+            "links": dump_json(links) if links else None,
         }
         start_ms = span.start_time_ns // 1_000_000
         first = prepared.first_start_ms.get(span.trace_id)

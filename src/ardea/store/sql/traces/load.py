@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ardea.entities import Assessment, Span, SpanEvent, TraceInfo
+from ardea.entities import Assessment, Span, SpanEvent, SpanLink, TraceInfo
 from ardea.entities.assessment import AssessmentError
 from ardea.entities.trace import TokenUsage
 from ardea.store.sql._db.common import chunked
@@ -37,6 +37,8 @@ SPAN_COLUMNS = (
     t.spans.c.end_time_ns,
     t.spans.c.attributes,
     t.spans.c.events,
+    t.spans.c.kind,
+    t.spans.c.links,
 )
 """The span columns :func:`span_from_row` reads."""
 
@@ -65,6 +67,11 @@ def span_from_row(row: Any) -> Span:
         end_time_ns=None if row.end_time_ns is None else int(row.end_time_ns),
         attributes=_json(row.attributes, {}),
         events=events,
+        kind=row.kind or "INTERNAL",
+        links=[
+            SpanLink(k.get("trace_id", ""), k.get("span_id", ""), k.get("attributes") or {})
+            for k in _json(row.links, [])
+        ],
     )
 
 

@@ -91,12 +91,17 @@ spans = sa.Table(
     sa.Column("output_tokens", sa.BigInteger, nullable=True),
     sa.Column("cost", sa.Double, nullable=True),
     sa.Column("model", sa.String(250), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=True),
+    sa.Column("links", sa.Text, nullable=True),
     sa.Index(None, "trace_id", "parent_span_id", "start_time_ns"),
     sa.Index(None, "trace_id", "span_type"),  # span.type filters: one seek per trace
     sa.Index(None, "span_type"),
     **_MYSQL,
 )
-"""Spans; ``attributes`` and ``events`` are JSON, times epoch nanoseconds."""
+"""Spans; ``attributes``, ``events`` and ``links`` are JSON, times epoch nanoseconds.
+
+``kind`` is the OpenTelemetry span kind (NULL for INTERNAL, the usual one); ``links`` is NULL
+for a span without links."""
 
 assessments = sa.Table(
     "assessments",

@@ -1,0 +1,26 @@
+"""Spans keep their OpenTelemetry kind and links.
+
+Revision ID: 0008_span_kind_links
+Revises: 0007_import_ledger
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_span_kind_links"
+down_revision = "0007_import_ledger"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Nullable, no default: existing rows are INTERNAL spans without links, and adding such
+    # columns rewrites no table on SQLite, PostgreSQL or MySQL 8 / MariaDB.
+    op.add_column("spans", sa.Column("kind", sa.String(length=16), nullable=True))
+    op.add_column("spans", sa.Column("links", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("spans") as batch:
+        batch.drop_column("links")
+        batch.drop_column("kind")
