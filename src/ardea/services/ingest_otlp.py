@@ -22,9 +22,9 @@ two kinds, as MLflow's server answers them:
 
 Root spans (no parent) get two more touches, as MLflow 3.18's receiver gives them: the
 resource's ``service.name`` becomes the root's ``service.name`` attribute when it is one of
-:data:`KNOWN_SERVICE_NAMES` (MLflow 3.18 keeps to an allow-list so that a client cannot store
-free text there; 3.17 copied any name), and ``mlflow.traceTag.<key>`` attributes naming a
-tag the server manages (:data:`SERVER_MANAGED_TRACE_TAGS`) are dropped.
+:data:`KNOWN_SERVICE_NAMES` (MLflow 3.17 and 3.18 keep to this allow-list so that a client
+cannot store free text there), and ``mlflow.traceTag.<key>`` attributes naming a tag the
+server manages (:data:`SERVER_MANAGED_TRACE_TAGS`) are dropped (new in MLflow 3.18).
 
 Spans keep their OpenTelemetry kind (unspecified or unknown is ``INTERNAL``) and their links.
 A link names its trace and span like a span does (hex in OTLP JSON, raw bytes in protobuf); a
