@@ -25,6 +25,7 @@ from ardea.server.routers import (
     logged_models,
     meta,
     metrics,
+    model_files,
     otlp,
     registry,
     runs,
@@ -101,6 +102,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, traces.v3_router, "3.0")
     _mount(app, trace_spans.router, "3.0")
     _mount(app, trace_metrics.router, "3.0")
+    _mount(app, model_files.router, "3.0")
     _mount(app, assessments.router, "3.0")
     _mount(app, traces.common_router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
@@ -113,6 +115,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     if deps.settings.serve_artifacts:
         _mount(app, artifacts.proxy_router, "2.0")
         _include(app, artifacts.root_router)
+        _include(app, model_files.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
     # Added last, so it sits outermost: every request, whichever path serves it, passes it.

@@ -21,8 +21,7 @@ import jsonschema_rs
 
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
-from ardea.store.artifacts.local import LocalArtifactStore
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
 
 from .support import Client
 
@@ -57,16 +56,18 @@ def closed(node: Any) -> Any:
 @contextmanager
 def checked_app(tmp: Path) -> Iterator[CheckedClient]:
     """A :class:`CheckedClient` over a real app (SQLite and local artifacts under ``tmp``)."""
-    store = SqlTrackingStore(f"sqlite:///{tmp / 'ardea.db'}")
-    artifacts = LocalArtifactStore(tmp / "artifacts")
-    app = create_app(ServerDeps(store, artifacts, ServerSettings()))
+    backend = open_sql_backend(
+        f"sqlite:///{tmp / 'ardea.db'}",
+        artifacts_destination=str(tmp / "artifacts"),
+        lazy_artifacts=False,
+    )
+    app = create_app(ServerDeps(backend, ServerSettings()))
     client = Client(app)
     try:
         yield CheckedClient(client, app.openapi())
     finally:
         client.close()
-        store.close()
-        artifacts.close()
+        backend.close()
 
 
 class CheckedClient:

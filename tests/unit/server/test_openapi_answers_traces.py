@@ -184,6 +184,29 @@ def test_registry(api: CheckedClient, exp: str) -> None:
     api.call("DELETE", f"{rm}/delete", json={"name": "m2"})
 
 
+def test_model_files_and_runs(api: CheckedClient, exp: str) -> None:
+    run = api.json("POST", f"{V2}/runs/create", json={"experiment_id": exp})["run"]["info"]
+    created = {"experiment_id": exp, "name": "lm", "source_run_id": run["run_id"]}
+    info = api.json("POST", f"{V2}/logged-models", json=created)["model"]["info"]
+    model_id = info["model_id"]
+    stored = info["artifact_uri"].removeprefix("mlflow-artifacts:/") + "/MLmodel"
+    proxied = "/api/2.0/mlflow-artifacts/artifacts/{artifact_path}"
+    api.call("PUT", proxied, {"artifact_path": stored}, content=b"flavors: {}")
+    api.call("POST", f"{V2}/registered-models/create", json={"name": "files"})
+    version = {"name": "files", "source": f"models:/{model_id}", "model_id": model_id}
+    api.call("POST", f"{V2}/model-versions/create", json=version)
+    ref = {"name": "files", "version": "1"}
+    listing = api.json("GET", ARDEA + "/model-versions/artifacts", params=ref)
+    assert listing["files"] == [{"path": "MLmodel", "is_dir": False, "file_size": 11}]
+    missing = {"name": "files", "version": "5"}
+    api.call("GET", ARDEA + "/model-versions/artifacts", params=missing, status=404)
+    api.call("GET", "/model-versions/get-artifact", params={**ref, "path": "MLmodel"})
+    api.call("GET", "/model-versions/get-artifact", params={**ref, "path": "x.txt"}, status=404)
+    runs = ARDEA + "/logged-models/{model_id}/runs"
+    assert api.json("GET", runs, {"model_id": model_id})["runs"][0]["relation"] == "source"
+    api.call("GET", runs, {"model_id": "m-" + "0" * 32}, status=404)
+
+
 def test_webhooks(api: CheckedClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARDEA_WEBHOOKS_ALLOW_PRIVATE", "1")
     hooks = f"{V2}/webhooks"

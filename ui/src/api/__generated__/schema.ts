@@ -1472,6 +1472,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/logged-models/{model_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Logged Model Runs
+         * @description The runs linked to a logged model -> ``{runs: [{run_id, relation, step?}]}``.
+         */
+        get: operations["get_logged_model_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/model-versions/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Version Artifacts
+         * @description One folder of a registered version's files -> ``{root_uri, files}``.
+         */
+        get: operations["list_model_version_artifacts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/traces/{trace_id}/spans": {
         parameters: {
             query?: never;
@@ -1712,6 +1752,26 @@ export interface paths {
          * @description ``OK`` as text while the server is up.
          */
         get: operations["health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/model-versions/get-artifact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Version Artifact
+         * @description Download one file of a registered version (``name``, ``version``, ``path``).
+         */
+        get: operations["get_model_version_artifact_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2040,6 +2100,16 @@ export interface components {
             root_uri: string;
         };
         /**
+         * ListModelVersionArtifactsResponse
+         * @description A registered version's files: where they are, and one folder's entries.
+         *
+         *     The entries' paths are relative to ``root_uri``.
+         */
+        ListModelVersionArtifactsResponse: {
+            files: components["schemas"]["FileInfo"][];
+            root_uri: string;
+        };
+        /**
          * ListProxiedArtifactsResponse
          * @description A proxied folder listing: entries by base name.
          */
@@ -2098,6 +2168,27 @@ export interface components {
          */
         LoggedModelResponse: {
             model: components["schemas"]["LoggedModel"];
+        };
+        /**
+         * LoggedModelRun
+         * @description A run linked to a logged model.
+         *
+         *     The run it came from (``source``), a run that logged it as an output (``output``, with the
+         *     ``step``), or one that took it as an input (``input``).
+         */
+        LoggedModelRun: {
+            /** @enum {string} */
+            relation: "source" | "output" | "input";
+            run_id: string;
+            /** Format: int64 */
+            step?: number;
+        };
+        /**
+         * LoggedModelRunsResponse
+         * @description Ardea's runs of a logged model: the source run first, then output and input runs.
+         */
+        LoggedModelRunsResponse: {
+            runs: components["schemas"]["LoggedModelRun"][];
         };
         /**
          * Metric
@@ -8208,6 +8299,142 @@ export interface operations {
             };
         };
     };
+    get_logged_model_runs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ardea's runs of a logged model: the source run first, then output and input runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedModelRunsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_model_version_artifacts_get: {
+        parameters: {
+            query: {
+                name: string;
+                version: string;
+                path?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A registered version's files: where they are, and one folder's entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListModelVersionArtifactsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_trace_spans_get: {
         parameters: {
             query?: {
@@ -9062,6 +9289,75 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    get_model_version_artifact_get: {
+        parameters: {
+            query: {
+                name: string;
+                version: string;
+                path: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes, as an attachment (the content type follows the file name; HTML and SVG are sent as text, never to be rendered). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
