@@ -1,12 +1,13 @@
 import { lazy, Suspense, useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useRunsById } from "@ardea/api/queries/runs";
+import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { diffRows, type DiffRow } from "./diffRows";
 import { parseXAxis } from "@ardea/components/run/chartData";
 import { availableDims } from "@ardea/components/run/parallel";
 import { ParallelCoordinates, ScatterPlot } from "@ardea/components/run/RunPlots";
-import { experimentsPath, runsPath } from "@ardea/lib/paths";
+import { runsPath } from "@ardea/lib/paths";
 
 /** Default parallel-coordinates axes: the differing params and metrics, at most this many. */
 const DEFAULT_AXES = 6;
@@ -115,11 +116,10 @@ export default function ComparePage() {
 
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
+      <ExperimentBreadcrumbs experimentId={experimentId}>
         <Link to={runsPath(experimentId, back)}>Runs</Link>
         <span>Compare</span>
-      </nav>
+      </ExperimentBreadcrumbs>
       <h1>Compare {ids.length} runs</h1>
       {allIds.length > ids.length ? <p className="muted">Showing the first {COMPARE_LIMIT} of {allIds.length} selected runs.</p> : null}
       <ErrorBanner error={error} />
