@@ -51,9 +51,9 @@ export const runsPath = (experimentId: string, search?: Search) =>
 export const runPath = (experimentId: string, runId: string, search?: Search) =>
   withSearch(generatePath(ROUTES.run, { experimentId, runId }), search);
 
-/** Runs side by side (`sel`: the run ids). */
-export const comparePath = (experimentId: string, runIds: readonly string[]) =>
-  withSearch(generatePath(ROUTES.compare, { experimentId }), { sel: runIds });
+/** Runs side by side (`sel`: the run ids; `metric`: the metric charted). */
+export const comparePath = (experimentId: string, runIds: readonly string[], metric?: string) =>
+  withSearch(generatePath(ROUTES.compare, { experimentId }), { sel: runIds, metric });
 
 /** An experiment's traces. */
 export const tracesPath = (experimentId: string, search?: Search) =>
