@@ -114,3 +114,20 @@ export function useRunNames(experimentId: string, runIds: readonly string[]) {
       ).then((r) => new Map((r.runs ?? []).map((run) => [run.info.run_id, run.info.run_name || run.info.run_id]))),
   });
 }
+
+/** Points per run the chart view asks for (the server samples each run's history to this many). */
+export const BULK_POINTS_PER_RUN = 500;
+
+/** One metric's history of several runs in one request, sampled per run (each point with its run_id). */
+export function useMetricBulk(runIds: readonly string[], key: string) {
+  return useQuery({
+    queryKey: ["metric-bulk", key, runIds],
+    enabled: runIds.length > 0 && key !== "",
+    queryFn: ({ signal }) =>
+      apiGet<Answer<"get_metric_history_bulk_interval_get">>(
+        "/2.0/mlflow/metrics/get-history-bulk-interval",
+        { run_ids: [...runIds], metric_key: key, max_results: BULK_POINTS_PER_RUN },
+        signal,
+      ).then((r) => r.metrics),
+  });
+}

@@ -5,7 +5,7 @@ import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBr
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { diffRows, type DiffRow } from "./diffRows";
 import { parseXAxis } from "@ardea/components/run/chartData";
-import { availableDims } from "@ardea/components/run/parallel";
+import { availableDims, defaultScatterAxes } from "@ardea/components/run/parallel";
 import { ParallelCoordinates, ScatterPlot } from "@ardea/components/run/RunPlots";
 import { runsPath } from "@ardea/lib/paths";
 
@@ -71,8 +71,14 @@ export default function ComparePage() {
   const metricDims = dims.filter((d) => d.startsWith("metric:"));
   const sxRaw = params.get("sx") ?? "";
   const syRaw = params.get("sy") ?? "";
-  const sx = dims.includes(sxRaw) ? sxRaw : (dims.find((d) => d.startsWith("param:")) ?? dims[0] ?? "");
-  const sy = metricDims.includes(syRaw) ? syRaw : (metricDims[0] ?? "");
+  // By default a param (or metric) that varies over the runs against a varying metric.
+  const scatterDefaults = useMemo(
+    () => defaultScatterAxes(runs, dims),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dataKey, dims],
+  );
+  const sx = dims.includes(sxRaw) ? sxRaw : scatterDefaults.x;
+  const sy = metricDims.includes(syRaw) ? syRaw : scatterDefaults.y;
   const setAxes = (next: string[]) =>
     setParams(
       (p) => {
@@ -89,28 +95,37 @@ export default function ComparePage() {
   const table = (title: string, list: DiffRow[]) => (
     <>
       <h2>{title}</h2>
-      <table className="plain compare" aria-label={title}>
-        <thead>
-          <tr>
-            <th>Key</th>
+      {/* One fixed layout for both tables: the same column widths, so params and metrics line up. */}
+      <div className="compare-scroll">
+        <table className="plain compare" aria-label={title} style={{ minWidth: 220 + runs.length * 110 }}>
+          <colgroup>
+            <col className="compare-key" />
             {runs.map((r) => (
-              <th key={r.info.run_id}>{r.info.run_name || r.info.run_id}</th>
+              <col key={r.info.run_id} />
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {list
-            .filter((r) => !onlyDiffs || r.differs)
-            .map((r) => (
-              <tr key={r.id} className={r.differs ? "differs" : ""} data-differs={r.differs}>
-                <th scope="row">{r.label}</th>
-                {r.values.map((v, i) => (
-                  <td key={i}>{v}</td>
-                ))}
-              </tr>
-            ))}
-        </tbody>
-      </table>
+          </colgroup>
+          <thead>
+            <tr>
+              <th>Key</th>
+              {runs.map((r) => (
+                <th key={r.info.run_id}>{r.info.run_name || r.info.run_id}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {list
+              .filter((r) => !onlyDiffs || r.differs)
+              .map((r) => (
+                <tr key={r.id} className={r.differs ? "differs" : ""} data-differs={r.differs}>
+                  <th scope="row">{r.label}</th>
+                  {r.values.map((v, i) => (
+                    <td key={i}>{v}</td>
+                  ))}
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 
