@@ -124,9 +124,17 @@ def test_every_mlflow_link_form_opens_its_page(page: Any, flow: Flow) -> None:
         (flow.run_link, f"/experiments/{e}/runs/{r}$", "train"),
         (flow.run_link + "?workspace=default", f"/experiments/{e}/runs/{r}$", "train"),
         (flow.experiment_link, f"/experiments/{e}$", "ui-models"),
-        (f"{flow.url}/#/experiments/{e}/runs/{r}/artifacts/x.txt", f"/runs/{r}\\?artifact=x.txt$", "train"),
+        (
+            f"{flow.url}/#/experiments/{e}/runs/{r}/artifacts/x.txt",
+            f"/runs/{r}\\?artifact=x.txt$",
+            "train",
+        ),
         (f"{flow.url}/#/runs/{r}", f"/experiments/{e}/runs/{r}$", "train"),
-        (f"{flow.url}/#/experiments/{e}/evaluation-runs?selectedRunUuid={r}", f"/runs/{r}$", "train"),
+        (
+            f"{flow.url}/#/experiments/{e}/evaluation-runs?selectedRunUuid={r}",
+            f"/runs/{r}$",
+            "train",
+        ),
         (f"{flow.url}/#/experiments/{e}/overview", f"/experiments/{e}/overview$", "ui-models"),
         (f"{flow.url}/#/experiments/{e}/traces", f"/experiments/{e}/traces$", "ui-models"),
         (
@@ -187,6 +195,7 @@ def test_logged_model_from_the_models_tab_to_its_files_run_and_version(
     expect(row).to_contain_text("Ready")
     expect(row.get_by_role("link", name="train")).to_be_visible()
     expect(row).to_contain_text("C 1.0")
+    expect(row).to_contain_text("acc 1")  # the run's metric, linked to the model by log_model
     expect(row).to_contain_text("iris-clf v1")
     row.get_by_role("link", name="model").click()
 
@@ -204,6 +213,9 @@ def test_logged_model_from_the_models_tab_to_its_files_run_and_version(
     runs = page.get_by_role("table", name="Runs of this model")
     expect(runs.get_by_role("row").filter(has_text="train")).to_contain_text("source run")
     expect(page.get_by_role("table", name="Model parameters")).to_contain_text("C")
+    expect(page.get_by_role("table", name="Model metrics").locator("tbody tr")).to_contain_text(
+        ["acc"]
+    )
 
     # The logged model's page links to the run that logged it, which lists the model back.
     page.get_by_test_id("model-source-run").get_by_role("link", name="train").click()
