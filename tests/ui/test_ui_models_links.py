@@ -220,6 +220,8 @@ def test_logged_model_from_the_models_tab_to_its_files_run_and_version(
     # The logged model's page links to the run that logged it, which lists the model back.
     page.get_by_test_id("model-source-run").get_by_role("link", name="train").click()
     expect(page.get_by_role("heading", name="train")).to_be_visible()
+    artifacts = page.get_by_role("navigation", name="Artifacts")
+    expect(artifacts).to_contain_text("see Models above")  # not a bare "No artifacts."
     models = page.get_by_role("table", name="Logged models")
     expect(models.locator("tbody tr").filter(has_text="model")).to_contain_text("logged")
     models.get_by_role("link", name="model").click()

@@ -215,6 +215,11 @@ export default function RunPage() {
             source={{ kind: "run", runId }}
             selected={artifacts.selected}
             onSelect={artifacts.onSelect}
+            empty={
+              data.outputs?.model_outputs?.length
+                ? "No artifacts. The models this run logged keep their files with them: see Models above."
+                : "No artifacts."
+            }
           />
         </>
       ) : null}
