@@ -172,7 +172,7 @@ def test_long_trace_filters(backend: Backend) -> None:
     with pytest.raises(InvalidArgumentError, match="order_by has 21 clauses"):
         traces.search_traces(["0"], order_by=["timestamp_ms"] * 21)
     if backend.remote:
-        pytest.skip("spans reach a server over OTLP, not through the REST trace store")
+        return  # the limits above hold over REST too; spans reach a server only over OTLP
     traces.log_spans("0", [_span(1, "CHAT_MODEL", x="1"), _span(2, "TOOL", x="1")])
     for n in (1, 2):
         trace_id = f"tr-{n:032x}"

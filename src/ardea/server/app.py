@@ -18,6 +18,7 @@ from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
 from ardea.server.openapi_responses import install_document
+from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
     artifacts,
     assessments,
@@ -118,6 +119,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _include(app, model_files.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
+    state.routes = RouteTable(app.state.rpc_mounts)
     # Added last, so it sits outermost: every request, whichever path serves it, passes it.
     app.add_middleware(RequestDoor)
     return app

@@ -23,6 +23,7 @@ from ardea.server.door import current_request
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from ardea.server.route_table import RouteTable
     from ardea.server.webhook_events import WebhookRuntime
     from ardea.store.artifacts.base import ArtifactStore
     from ardea.store.backend import Backend
@@ -144,10 +145,13 @@ class ServerRuntime:
             on the first event).
         artifact_stores: Artifact stores of client-chosen artifact locations, by URI (at
             most 256, oldest dropped first).
+        routes: The methods each endpoint answers (for 405 answers), once every router is
+            mounted.
     """
 
     deps: ServerDeps
     webhooks: WebhookRuntime
+    routes: RouteTable | None = None
     artifact_stores: dict[str, ArtifactStore] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 

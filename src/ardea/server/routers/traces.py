@@ -283,7 +283,7 @@ async def get_trace_info_v3(request: Request) -> Response:
     "/mlflow/traces/delete-traces",
     "POST",
     response=DeleteTracesResponse,
-    errors=BATCH_ERRORS,
+    errors=STORE_ERRORS,  # an unknown experiment is a 404
     spec=rq.DELETE_TRACES,
 )
 async def delete_traces(request: Request) -> Response:

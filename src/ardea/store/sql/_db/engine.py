@@ -20,6 +20,7 @@ A timeout is the caller's to fix, and MLflow clients retry 5xx answers for minut
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import queue
@@ -246,7 +247,10 @@ def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL takes an exclusive lock that SQLite does not wait for; a file
+        # already in WAL (Database switches it once, before any other connection) keeps it.
+        if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(pragma)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA cache_size=-32000")
@@ -332,6 +336,9 @@ class Database:
                     synchronous=synchronous,
                 )
             )
+            if not self.memory:  # WAL once, before the writer and readers connect at will
+                with contextlib.suppress(sa.exc.DBAPIError):  # writes report an unopenable file
+                    self.write_engine.connect().close()
             self._thread = threading.Thread(
                 target=self._writer_loop, name=f"ardea-sqlite-writer-{id(self):x}", daemon=True
             )
