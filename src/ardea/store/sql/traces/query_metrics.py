@@ -1,22 +1,16 @@
 """MLflow's QueryTraceMetrics over the trace tables (:mod:`ardea.store.trace_metrics_query`).
 
-Every view reads one row per counted thing with its group (time bucket and dimensions) and
+Every view reads one row per counted thing, with its group (time bucket and dimensions) and
 its value, from the traces of the query's experiments:
 
-========== =============================== ============================ ====================
-view       rows                            time (range and buckets)     values
-========== =============================== ============================ ====================
-TRACES     ``traces``                      ``request_time``             id (counts), session
-                                                                        (distinct), duration,
-                                                                        token columns
-SPANS      ``spans`` of those traces       range: the trace's           id, end - start (ms),
-                                           ``request_time`` (span       ``cost``; input and
-                                           counts, latency) or the      output cost from the
-                                           span's start (costs);        ``mlflow.llm.cost``
-                                           buckets: the span's start    attribute
-ASSESSMENTS valid ``assessments`` of those ``request_time`` of the      id (counts); the value
-           traces                          trace                        as a number
-========== =============================== ============================ ====================
+* TRACES: ``traces`` rows; time = ``request_time``; values: the id (counts), the session
+  (counted distinct), the duration, the token columns, cached tokens from metadata.
+* SPANS: the ``spans`` of those traces; the range is on the trace's ``request_time`` for span
+  counts and latency and on the span's start for costs, buckets always on the span's start;
+  values: the id, end minus start (ms), ``cost``, input/output cost from the
+  ``mlflow.llm.cost`` attribute.
+* ASSESSMENTS: the valid ``assessments`` of those traces; time = the trace's
+  ``request_time``; values: the id (counts), the value as a number.
 
 Two ways to aggregate. When every value is a column and no percentile is asked, the database
 groups (``GROUP BY`` over a subquery of labelled columns, ordered and limited there). Otherwise
@@ -116,7 +110,7 @@ def _member(key: str) -> Derive:
     return derive
 
 
-def assessment_number(raw: Any) -> float | None:
+def _assessment_number(raw: Any) -> float | None:
     """A stored assessment value (JSON text) as MLflow aggregates it (None: not a number)."""
     value = _json(raw)
     if isinstance(value, bool):
@@ -183,7 +177,7 @@ def _assessments(metric: str, experiments: list[int]) -> _Source:
     dims: dict[str, ColumnElement[Any]] = {"assessment_name": _A.name, "assessment_value": _A.value}
     if metric == "assessment_count":
         return _Source(joined, _A.assessment_id, None, _T.request_time, _T.request_time, dims, base)
-    derive = assessment_number
+    derive = _assessment_number
     return _Source(joined, _A.value, derive, _T.request_time, _T.request_time, dims, base)
 
 
