@@ -36,10 +36,21 @@ from ardea.entities.trace import (
     TraceInfo,
     TraceState,
 )
-from ardea.entities.trace_metrics import AssessmentMetrics, BucketMetrics, TraceMetrics
+from ardea.entities.trace_correlation import TraceFilterCorrelation
+from ardea.entities.trace_metrics import (
+    AggregationType,
+    AssessmentMetrics,
+    BucketMetrics,
+    MetricAggregation,
+    MetricDataPoint,
+    MetricViewType,
+    TraceMetrics,
+    TraceMetricsQuery,
+)
 
 __all__ = [
     "SPAN_KINDS",
+    "AggregationType",
     "Assessment",
     "AssessmentMetrics",
     "AssessmentError",
@@ -53,6 +64,9 @@ __all__ = [
     "LoggedModel",
     "LoggedModelStatus",
     "Metric",
+    "MetricAggregation",
+    "MetricDataPoint",
+    "MetricViewType",
     "ModelOutput",
     "ModelVersion",
     "ModelVersionStatus",
@@ -73,8 +87,10 @@ __all__ = [
     "SpanType",
     "TokenUsage",
     "Trace",
+    "TraceFilterCorrelation",
     "TraceInfo",
     "TraceMetrics",
+    "TraceMetricsQuery",
     "TraceState",
     "ViewType",
 ]

@@ -1,14 +1,14 @@
 """Spans keep their OpenTelemetry kind and links.
 
-Revision ID: 0008_span_kind_links
-Revises: 0007_import_ledger
+Revision ID: 0009_span_kind_links
+Revises: 0008_pending_trace_links
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_span_kind_links"
-down_revision = "0007_import_ledger"
+revision = "0009_span_kind_links"
+down_revision = "0008_pending_trace_links"
 branch_labels = None
 depends_on = None
 
