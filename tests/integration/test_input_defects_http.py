@@ -10,7 +10,6 @@ a schema of its own.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -90,12 +89,11 @@ def test_bad_input_is_a_400_and_stores_nothing(server: LiveServer) -> None:
             "Invalid value 7 for parameter 'run_name' supplied:  Hint: Value was of type 'int'.",
         )
 
-        # More than 100 clauses; 100 clauses answer at once.
+        # More than 100 clauses is a 400; 100 clauses are answered (their cost is benchmarked,
+        # never timed here).
         clauses = [f"params.p{i} != 'x{i}'" for i in range(100)]
         search = {"experiment_ids": [exp], "filter": " and ".join(clauses)}
-        started = time.monotonic()
         assert _post(c, "/runs/search", search).status_code == 200
-        assert time.monotonic() - started < 10
         search["filter"] += " and params.q = 'x'"
         _error(_post(c, "/runs/search", search), "more than 100 clauses")
 

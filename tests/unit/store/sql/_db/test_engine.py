@@ -228,15 +228,13 @@ def search_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def test_a_search_past_its_time_limit_is_a_400_and_the_connection_stays_usable(
     search_uri: str,
 ) -> None:
-    import time
-
     database = Database(search_uri, pool_size=1, search_timeout_s=0.3)
     try:
         slow = _SLOW[database.dialect]
-        started = time.monotonic()
+        # The statement finishes normally unless the database interrupts it, so the error
+        # itself shows the limit cut it short.
         with pytest.raises(InvalidArgumentError, match=r"took longer than 0\.3 s.*narrow"):
             database.search(lambda c: c.exec_driver_sql(slow).all())
-        assert time.monotonic() - started < 4
         # The pooled connection answers plain reads without any limit left on it.
         assert database.search(lambda c: c.exec_driver_sql("SELECT 1").scalar()) == 1
         if database.dialect == "mysql":
