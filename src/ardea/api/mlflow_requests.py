@@ -105,6 +105,7 @@ DELETE_EXPERIMENT = _spec("DeleteExperiment", experiment_id=_SR)
 RESTORE_EXPERIMENT = _spec("RestoreExperiment", experiment_id=_SR)
 SET_EXPERIMENT_TAG = _spec("SetExperimentTag", experiment_id=_SR, key=_SR, value=_S)
 DELETE_EXPERIMENT_TAG = _spec("DeleteExperimentTag", experiment_id=_SR, key=_SR)
+SEARCH_DATASETS = _spec("SearchDatasets", experiment_ids=_STRS)
 
 # ---------------------------------------------------------------------------------------------
 # Runs

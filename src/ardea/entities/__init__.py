@@ -14,6 +14,7 @@ from ardea.entities.registry import (
 from ardea.entities.run import (
     Dataset,
     DatasetInput,
+    DatasetSummary,
     Metric,
     ModelOutput,
     Param,
@@ -36,6 +37,7 @@ __all__ = [
     "BucketMetrics",
     "Dataset",
     "DatasetInput",
+    "DatasetSummary",
     "Experiment",
     "FileInfo",
     "LifecycleStage",

@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple
 from ardea._core.errors import NotImplementedFeatureError
 from ardea.entities import (
     DatasetInput,
+    DatasetSummary,
     Experiment,
     LoggedModel,
     Metric,
@@ -33,6 +34,8 @@ from ardea.entities import (
 
 SEARCH_MAX_RESULTS_DEFAULT = 1000
 SEARCH_MAX_RESULTS_LIMIT = 50000
+DATASET_SUMMARIES_MAX_RESULTS = 1000
+"""Most dataset summaries one search answers (MLflow's limit)."""
 
 
 class ExperimentStore(ABC):
@@ -193,6 +196,15 @@ class RunStore(ABC):
     def log_outputs(self, run_id: str, models: Sequence[ModelOutput]) -> None:
         """Record logged models the run produced."""
 
+    def search_dataset_summaries(self, experiment_ids: Sequence[str]) -> list[DatasetSummary]:
+        """The datasets the runs of these experiments used, once per (name, digest, context).
+
+        At most :data:`DATASET_SUMMARIES_MAX_RESULTS`, ordered by experiment, name, digest and
+        context. A non-integer experiment id is an InvalidArgumentError; backends without the
+        lookup raise NotImplementedFeatureError (the default).
+        """
+        raise NotImplementedFeatureError("This backend cannot list the datasets of experiments.")
+
     @abstractmethod
     def get_metric_history(
         self,
@@ -312,8 +324,16 @@ class LoggedModelStore(ABC):
         max_results: int = 50,
         order_by: Sequence[dict[str, object]] = (),
         page_token: str | None = None,
+        datasets: Sequence[dict[str, object]] = (),
     ) -> PagedList[LoggedModel]:
-        """Logged models matching a filter; order_by items are {field_name, ascending}."""
+        """Logged models matching a filter, ordered and paged (MLflow 3.18's semantics).
+
+        ``order_by`` items are ``{field_name, ascending, dataset_name?, dataset_digest?}``;
+        ``datasets`` (``[{dataset_name, dataset_digest?}]``) limits metric filters and metric
+        ordering to the points logged on one of them, and without a metric filter keeps the
+        models with some point on one of them. A metric filter or order compares a model's
+        latest point of the metric (highest step, then timestamp, then value).
+        """
 
     def logged_model_runs(self, model_id: str, max_results: int = 1000) -> list[LoggedModelRun]:
         """The active runs linked to a logged model.

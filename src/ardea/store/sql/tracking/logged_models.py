@@ -232,20 +232,28 @@ class SqlLoggedModels:
         max_results: int = 50,
         order_by: Sequence[dict[str, object]] = (),
         page_token: str | None = None,
+        datasets: Sequence[dict[str, object]] = (),
     ) -> PagedList[LoggedModel]:
-        """Logged models matching a filter; order_by items are {field_name, ascending}."""
+        """Logged models matching a filter (see :meth:`LoggedModelStore.search_logged_models`)."""
         from ardea.store.search.parser import (
             parse_logged_model_filter,
             parse_logged_model_order_by,
         )
-        from ardea.store.sql.tracking.search import select_logged_model_ids
+        from ardea.store.sql.tracking.logged_model_search import select_logged_model_ids
 
         validate_max_results(max_results, SEARCH_LOGGED_MODELS_LIMIT)
         clauses = parse_logged_model_filter(filter_string)
         orders = parse_logged_model_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
+        for dataset in datasets:
+            for field in ("dataset_name", "dataset_digest"):
+                check_no_nul(f"datasets.{field}", dataset.get(field))
         query = select_logged_model_ids(
-            clauses, orders, [str(e) for e in experiment_ids], dialect=self._db.dialect
+            clauses,
+            orders,
+            [str(e) for e in experiment_ids],
+            list(datasets),
+            dialect=self._db.dialect,
         )
 
         self._stats.maybe_refresh()
