@@ -223,7 +223,7 @@ GET_LOGGED_MODEL_ARTIFACT = _spec("GetLoggedModelArtifact", artifact_file_path=_
 
 LIST_ARTIFACTS = _spec("ListArtifacts", _RUN_ID, run_id=_SR, path=_S, page_token=_S)
 GET_RUN_ARTIFACT = _spec("GetArtifact", _RUN_ID, run_id=_SR, path=_SR)
-UI_UPLOAD_ARTIFACT = _spec("UploadArtifact", _RUN_ID, run_id=_SR, path=_SR)
+UI_UPLOAD_ARTIFACT = _spec("UploadArtifact", _RUN_ID, run_id=_S, path=_S)
 LIST_PROXIED_ARTIFACTS = _spec("ListArtifactsMlflowArtifacts", path=_S)
 CREATE_MULTIPART_UPLOAD = _spec("CreateMultipartUpload", path=_SR, num_parts=_I)
 _PART = _spec("MultipartUploadPart", part_number=_IR, etag=_S, url=_S)

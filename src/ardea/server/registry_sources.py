@@ -85,5 +85,7 @@ def check_version_source(
     if _has_relative_parts(source):
         raise _invalid(
             source,
-            "An absolute path must be provided without relative path references present.",
+            "If supplying a source as an http, https, local file path, ftp, objectstore, or "
+            "mlflow-artifacts uri, an absolute path must be provided without relative path "
+            "references present. Please provide an absolute path.",
         )

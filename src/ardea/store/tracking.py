@@ -12,8 +12,9 @@ Conventions: ``get_*`` raises :class:`ardea.NotFoundError`; ``search_*`` returns
 from __future__ import annotations
 
 import asyncio
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 from ardea._core.errors import NotImplementedFeatureError
@@ -32,10 +33,25 @@ from ardea.entities import (
     ViewType,
 )
 
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
+"""Logged-model tag listing the registered versions made from the model (JSON)."""
+
 SEARCH_MAX_RESULTS_DEFAULT = 1000
 SEARCH_MAX_RESULTS_LIMIT = 50000
 DATASET_SUMMARIES_MAX_RESULTS = 1000
 """Most dataset summaries one search answers (MLflow's limit)."""
+
+
+def parse_model_version_links(tags: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The ``{"name", "version"}`` links in a logged model's :data:`MODEL_VERSIONS_TAG`.
+
+    A missing or malformed tag has none.
+    """
+    try:
+        links = json.loads(tags.get(MODEL_VERSIONS_TAG) or "[]")
+    except ValueError:
+        return []
+    return [x for x in links if isinstance(x, dict)] if isinstance(links, list) else []
 
 
 class ExperimentStore(ABC):
@@ -311,6 +327,20 @@ class LoggedModelStore(ABC):
     @abstractmethod
     def delete_logged_model_tag(self, model_id: str, key: str) -> None:
         """Delete a logged model tag."""
+
+    def link_model_version(self, model_id: str, name: str, version: int) -> None:
+        """Add version ``version`` of registered model ``name`` to the model's links.
+
+        The links are the tag :data:`MODEL_VERSIONS_TAG`, a JSON list of ``{"name", "version"}``
+        objects as MLflow keeps it; a link already there is not added again. NotFoundError for
+        an unknown model. This default reads and rewrites the tag; the SQL store does it in
+        one transaction.
+        """
+        links = parse_model_version_links(self.get_logged_model(model_id).tags)
+        entry = {"name": name, "version": version}
+        if entry not in links:
+            value = json.dumps([*links, entry])
+            self.set_logged_model_tags(model_id, [(MODEL_VERSIONS_TAG, value)])
 
     @abstractmethod
     def log_logged_model_params(self, model_id: str, params: Sequence[tuple[str, str]]) -> None:

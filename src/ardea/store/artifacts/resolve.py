@@ -66,7 +66,10 @@ def local_path(uri: str) -> str:
     if parsed.scheme.lower() != "file":
         raise InvalidArgumentError(f"Not a local artifact URI: {uri!r}")
     if parsed.netloc not in ("", "localhost"):
-        raise InvalidArgumentError(f"file: URIs must name a local path, not host {parsed.netloc!r}")
+        raise InvalidArgumentError(
+            f"{uri} is not a valid remote uri: a file: URI must name a local path, "
+            f"not host {parsed.netloc!r}."
+        )
     if not parsed.path:
         raise InvalidArgumentError(f"file: URI names no path: {uri!r}")
     return url2pathname(parsed.path)
