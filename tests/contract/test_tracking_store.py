@@ -1029,6 +1029,21 @@ def test_dataset_summaries(store: SqlTrackingStore, exp: str) -> None:
         store.search_dataset_summaries(["abc"])
 
 
+def test_link_model_version(store: SqlTrackingStore, exp: str) -> None:
+    model = store.create_logged_model(exp)
+    store.link_model_version(model.model_id, "clf", 1)
+    store.link_model_version(model.model_id, "clf", 1)  # already there: not repeated
+    store.link_model_version(model.model_id, "other", 2)
+    tag = store.get_logged_model(model.model_id).tags["mlflow.modelVersions"]
+    assert tag == '[{"name": "clf", "version": 1}, {"name": "other", "version": 2}]'
+    store.set_logged_model_tags(model.model_id, [("mlflow.modelVersions", "not json")])
+    store.link_model_version(model.model_id, "clf", 3)
+    tag = store.get_logged_model(model.model_id).tags["mlflow.modelVersions"]
+    assert tag == '[{"name": "clf", "version": 3}]'
+    with pytest.raises(NotFoundError):
+        store.link_model_version("m-" + "0" * 32, "clf", 1)
+
+
 def test_concurrent_same_param(store: SqlTrackingStore, run_id: str) -> None:
     import threading
 

@@ -64,7 +64,11 @@ class ExperimentStore(ABC):
         artifact_location: str | None = None,
         tags: Sequence[tuple[str, str]] = (),
     ) -> str:
-        """Create an experiment and return its id; AlreadyExistsError if the name is taken."""
+        """Create an experiment and return its id; AlreadyExistsError if the name is taken.
+
+        A relative folder as ``artifact_location`` is made absolute against the working
+        directory of the process that stores it (a server's, over REST), as in MLflow.
+        """
 
     @abstractmethod
     def get_experiment(self, experiment_id: str) -> Experiment:
