@@ -114,6 +114,23 @@ SEARCH_DATASETS = _spec("SearchDatasets", experiment_ids=_STRS)
 CREATE_RUN = _spec(
     "CreateRun", experiment_id=_S, user_id=_S, run_name=_S, start_time=_I, tags=_msgs(_KV)
 )
+CREATE_PROMPTLAB_RUN = _spec(
+    "CreatePromptlabRun",
+    experiment_id=_SR,
+    run_name=_S,
+    tags=_msgs(_KV),
+    prompt_template=_SR,
+    prompt_parameters=_msgs(_KV, required=True),
+    model_route=_SR,
+    model_parameters=_msgs(_KV),
+    model_input=_SR,
+    model_output=_S,
+    model_output_parameters=_msgs(_KV),
+    mlflow_version=_SR,
+    user_id=_S,
+    start_time=_I,
+)
+"""The UI's prompt-lab run (documentation: the handler checks fields in MLflow's order)."""
 GET_RUN = _spec("GetRun", _RUN_ID, run_id=_SR)
 UPDATE_RUN = _spec(
     "UpdateRun",

@@ -28,6 +28,7 @@ from ardea.server.routers import (
     metrics,
     model_files,
     otlp,
+    promptlab,
     registry,
     runs,
     trace_metrics,
@@ -111,6 +112,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     for module in (experiments, runs, metrics, logged_models, registry, webhooks):
         _mount(app, module.router, "2.0")
     _mount(app, experiments.ajax_router, "2.0", ajax_only=True)
+    _mount(app, promptlab.ajax_router, "2.0", ajax_only=True)
     _mount(app, metrics.ajax_router, "2.0", ajax_only=True)
     _mount(app, logged_models.ajax_router, "2.0", ajax_only=True)
     _mount(app, artifacts.router, "2.0")
