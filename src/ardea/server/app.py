@@ -32,8 +32,10 @@ from ardea.server.routers import (
     registry,
     runs,
     trace_metrics,
+    trace_queries,
     trace_spans,
     traces,
+    traces_v2,
     webhooks,
 )
 from ardea.server.security import SecurityMiddleware
@@ -106,7 +108,9 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, trace_metrics.router, "3.0")
     _mount(app, model_files.router, "3.0")
     _mount(app, assessments.router, "3.0")
+    _mount(app, trace_queries.router, "3.0")
     _mount(app, traces.common_router, "2.0")
+    _mount(app, traces_v2.router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
         _include(app, traces.common_router, prefix, include_in_schema=False)
     for module in (experiments, runs, metrics, logged_models, registry, webhooks):

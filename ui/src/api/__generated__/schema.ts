@@ -1338,6 +1338,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2.0/mlflow/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Traces V2
+         * @description SearchTraces -> ``{traces: [TraceInfo v2], next_page_token}``.
+         */
+        get: operations["search_traces_v2_get"];
+        put?: never;
+        /**
+         * Start Trace V2
+         * @description StartTrace -> ``{trace_info}`` (v2): a new record, ``IN_PROGRESS``.
+         */
+        post: operations["start_trace_v2_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2.0/mlflow/traces/delete-traces": {
         parameters: {
             query?: never;
@@ -1392,6 +1416,46 @@ export interface paths {
          * @description LinkTracesToRun -> ``{}``.
          */
         post: operations["link_traces_to_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/mlflow/traces/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * End Trace V2
+         * @description EndTrace -> ``{trace_info}`` (v2) as stored after the merge.
+         */
+        patch: operations["end_trace_v2_patch"];
+        trace?: never;
+    };
+    "/api/2.0/mlflow/traces/{request_id}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Trace Info V2
+         * @description GetTraceInfo -> ``{trace_info}`` (v2).
+         */
+        get: operations["get_trace_info_v2_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1664,6 +1728,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/mlflow/traces/calculate-filter-correlation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Calculate Trace Filter Correlation
+         * @description CalculateTraceFilterCorrelation -> counts and NPMI (left out when undefined).
+         */
+        post: operations["calculate_trace_filter_correlation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/mlflow/traces/get": {
         parameters: {
             query?: never;
@@ -1678,6 +1762,26 @@ export interface paths {
         get: operations["get_trace_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/traces/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query Trace Metrics
+         * @description QueryTraceMetrics -> ``{data_points: [{metric_name, dimensions, values}]}``.
+         */
+        post: operations["query_trace_metrics_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1958,6 +2062,24 @@ export interface components {
          */
         BatchGetTracesResponse: {
             traces: components["schemas"]["Trace"][];
+        };
+        /**
+         * CalculateTraceFilterCorrelationResponse
+         * @description CalculateTraceFilterCorrelation: trace counts and the NPMI of the two filters.
+         *
+         *     ``npmi`` and ``npmi_smoothed`` are left out when undefined (a filter matches no trace).
+         */
+        CalculateTraceFilterCorrelationResponse: {
+            /** Format: int64 */
+            filter1_count: number;
+            /** Format: int64 */
+            filter2_count: number;
+            /** Format: int64 */
+            joint_count: number;
+            npmi?: number;
+            npmi_smoothed?: number;
+            /** Format: int64 */
+            total_count: number;
         };
         /**
          * CreateExperimentResponse
@@ -2270,6 +2392,24 @@ export interface components {
             value: number | ("NaN" | "Infinity" | "-Infinity");
         };
         /**
+         * MetricDataPoint
+         * @description One group: its dimension values and its aggregated values.
+         *
+         *     ``dimensions`` holds the grouping dimensions asked for, and ``time_bucket`` (the bucket's
+         *     start, ISO 8601 in UTC) when the query gave a time interval. ``values`` maps each
+         *     aggregation (``COUNT``, ``SUM``, ``AVG``, ``MIN``, ``MAX``, ``P<percentile>`` such as
+         *     ``P50.0``) to its value; one without a value is left out.
+         */
+        MetricDataPoint: {
+            dimensions: {
+                [key: string]: string;
+            };
+            metric_name: string;
+            values: {
+                [key: string]: number;
+            };
+        };
+        /**
          * MetricsResponse
          * @description The bulk history reads: points of several runs, each with its ``run_id``.
          */
@@ -2415,6 +2555,16 @@ export interface components {
             message: string;
         };
         /**
+         * QueryTraceMetricsResponse
+         * @description QueryTraceMetrics: the groups, in order of time bucket then dimension values.
+         *
+         *     Everything comes on one page: ``next_page_token`` is never set (as in MLflow).
+         */
+        QueryTraceMetricsResponse: {
+            data_points: components["schemas"]["MetricDataPoint"][];
+            next_page_token?: string;
+        };
+        /**
          * RegisteredModel
          * @description A registered model (prompts are registered models tagged ``mlflow.prompt.is_prompt``).
          */
@@ -2556,6 +2706,14 @@ export interface components {
             traces: components["schemas"]["TraceInfo"][];
         };
         /**
+         * SearchTracesV2Response
+         * @description SearchTraces (v2): one page; ``next_page_token`` only when more follow.
+         */
+        SearchTracesV2Response: {
+            next_page_token?: string;
+            traces: components["schemas"]["TraceInfoV2"][];
+        };
+        /**
          * SerializedValue
          * @description An expectation value that is a list or an object, as JSON text.
          */
@@ -2641,6 +2799,31 @@ export interface components {
          */
         TraceInfoOnly: {
             trace_info: components["schemas"]["TraceInfo"];
+        };
+        /**
+         * TraceInfoV2
+         * @description MLflow's legacy v2 ``TraceInfo``: times in epoch milliseconds, key-value lists.
+         *
+         *     ``execution_time_ms`` is 0 while the trace is in progress.
+         */
+        TraceInfoV2: {
+            /** Format: int64 */
+            execution_time_ms: number;
+            experiment_id: string;
+            request_id: string;
+            request_metadata: components["schemas"]["KeyValue"][];
+            /** @enum {string} */
+            status: "TRACE_STATUS_UNSPECIFIED" | "OK" | "ERROR" | "IN_PROGRESS";
+            tags: components["schemas"]["KeyValue"][];
+            /** Format: int64 */
+            timestamp_ms: number;
+        };
+        /**
+         * TraceInfoV2Response
+         * @description StartTrace, EndTrace and GetTraceInfo (v2).
+         */
+        TraceInfoV2Response: {
+            trace_info: components["schemas"]["TraceInfoV2"];
         };
         /**
          * TraceLocation
@@ -7664,6 +7847,149 @@ export interface operations {
             };
         };
     };
+    search_traces_v2_get: {
+        parameters: {
+            query: {
+                experiment_ids: string[];
+                filter?: string;
+                max_results?: number;
+                order_by?: string[];
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SearchTraces (v2): one page; ``next_page_token`` only when more follow. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchTracesV2Response"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_trace_v2_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    experiment_id: string;
+                    request_metadata?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    tags?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    /** Format: int64 */
+                    timestamp_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description StartTrace, EndTrace and GetTraceInfo (v2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceInfoV2Response"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     delete_traces_post: {
         parameters: {
             query?: never;
@@ -7838,6 +8164,158 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    end_trace_v2_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    request_id?: string;
+                    request_metadata?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    /** @enum {string} */
+                    status?: "TRACE_STATUS_UNSPECIFIED" | "OK" | "ERROR" | "IN_PROGRESS";
+                    tags?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    /** Format: int64 */
+                    timestamp_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description StartTrace, EndTrace and GetTraceInfo (v2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceInfoV2Response"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_trace_info_v2_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description StartTrace, EndTrace and GetTraceInfo (v2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceInfoV2Response"];
                 };
             };
             /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
@@ -8959,6 +9437,71 @@ export interface operations {
             };
         };
     };
+    calculate_trace_filter_correlation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    base_filter?: string;
+                    experiment_ids: string[];
+                    filter_string1: string;
+                    filter_string2: string;
+                };
+            };
+        };
+        responses: {
+            /** @description CalculateTraceFilterCorrelation: trace counts and the NPMI of the two filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalculateTraceFilterCorrelationResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_trace_get: {
         parameters: {
             query: {
@@ -9000,6 +9543,87 @@ export interface operations {
             };
             /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    query_trace_metrics_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    aggregations: {
+                        /** @enum {string} */
+                        aggregation_type: "COUNT" | "SUM" | "AVG" | "PERCENTILE" | "MIN" | "MAX";
+                        percentile_value?: number | ("NaN" | "Infinity" | "-Infinity");
+                    }[];
+                    dimensions?: string[];
+                    /** Format: int64 */
+                    end_time_ms?: number;
+                    experiment_ids: string[];
+                    filters?: string[];
+                    /** Format: int64 */
+                    max_results?: number;
+                    metric_name: string;
+                    page_token?: string;
+                    /** Format: int64 */
+                    start_time_ms?: number;
+                    /** Format: int64 */
+                    time_interval_seconds?: number;
+                    /** @enum {string} */
+                    view_type: "TRACES" | "SPANS" | "ASSESSMENTS";
+                };
+            };
+        };
+        responses: {
+            /** @description QueryTraceMetrics: the groups, in order of time bucket then dimension values. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryTraceMetricsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

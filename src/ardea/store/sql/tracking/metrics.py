@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ardea.entities import Metric, PagedList
 from ardea.store.search.paging import encode_page_token, offset_from_token
-from ardea.store.sql._db.common import chunked, insert_ignore
+from ardea.store.sql._db.common import chunked, insert_ignore, raw_cursor
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import encode_value
 
@@ -263,8 +263,7 @@ def _raw(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
 
     Used for big reads, where building SQLAlchemy rows would cost more than the query.
     """
-    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(conn)
     try:
         cursor.execute(sql, tuple(params))
         return list(cursor.fetchall())

@@ -323,12 +323,12 @@ def test_create_all_declares_the_servers_collation(url: str, collation: str) -> 
 
 
 def test_upgrade_links_stored_model_metrics_to_their_runs(tmp_path: Path) -> None:
-    """0008 fills logged_model_metric_runs from the metric points stored with a model id."""
+    """0009 fills logged_model_metric_runs from the metric points stored with a model id."""
     from ardea.store.sql.tracking import tables as t
 
     uri = f"sqlite:///{tmp_path / 'm.db'}"
     engine = sa.create_engine(uri, poolclass=sa.pool.NullPool)
-    _alembic_command(engine, "upgrade", "0007_import_ledger")
+    _alembic_command(engine, "upgrade", "0008_pending_trace_links")
     exp = {"experiment_id": 1, "name": "e", "artifact_location": "a", "lifecycle_stage": "active"}
     exp |= {"creation_time": 1, "last_update_time": 1}
     run = {"run_id": "r1", "experiment_id": 1, "run_name": "n", "user_id": "u"}

@@ -5,8 +5,8 @@ neither output nor took it as an input, belongs to the model too (as in MLflow).
 filled from the metric points already stored with a model id: one pass over the metric
 history, once.
 
-Revision ID: 0008_logged_model_metric_runs
-Revises: 0007_import_ledger
+Revision ID: 0009_logged_model_metric_runs
+Revises: 0008_pending_trace_links
 """
 
 from typing import Any
@@ -16,8 +16,8 @@ from alembic import op
 
 from ardea.store.sql._db.collation import mysql_table_options
 
-revision = "0008_logged_model_metric_runs"
-down_revision = "0007_import_ledger"
+revision = "0009_logged_model_metric_runs"
+down_revision = "0008_pending_trace_links"
 branch_labels = None
 depends_on = None
 
