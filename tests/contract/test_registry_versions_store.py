@@ -92,7 +92,13 @@ def test_search_model_versions(backend: RegistryEnv) -> None:
     def keys(page: Any) -> list[tuple[str, int]]:
         return [(v.name, v.version) for v in page]
 
-    assert keys(reg.search_model_versions()) == [
+    everything = reg.search_model_versions()  # MLflow's default: the newest update first
+    assert keys(everything) == [
+        (v.name, v.version)
+        for v in sorted(everything, key=lambda v: (-v.last_updated_timestamp, v.name, -v.version))
+    ]
+    by_name = ["name ASC"]
+    assert keys(reg.search_model_versions(order_by=by_name)) == [
         ("a", 3),
         ("a", 2),
         ("a", 1),
@@ -104,7 +110,8 @@ def test_search_model_versions(backend: RegistryEnv) -> None:
         ("b", 3),
         ("b", 2),
     ]
-    assert keys(reg.search_model_versions(f"run_id = '{runs[1]}'")) == [("a", 2), ("b", 2)]
+    found = reg.search_model_versions(f"run_id = '{runs[1]}'", order_by=by_name)
+    assert keys(found) == [("a", 2), ("b", 2)]
     assert len(reg.search_model_versions(f"run_id IN ('{runs[0]}', '{runs[1]}')")) == 6
     assert keys(reg.search_model_versions("source_path LIKE '%/a/0'")) == [("a", 1)]
     assert keys(reg.search_model_versions("name = 'a' AND tags.i = '2'")) == [("a", 3)]
@@ -240,6 +247,6 @@ def test_wire_searches_say_what_the_entities_say(reg: RegistryStore) -> None:
         assert list(wire) == [model_version_to_json(v) for v in versions] and len(versions) > 0
     v1 = next(iter(reg.search_model_versions_wire(filter_string="name = 'a'", max_results=10)))
     assert v1["version"] == "2"  # name ASC, version DESC
-    first = next(v for v in reg.search_model_versions_wire() if v["version"] == "1")
+    first = next(v for v in reg.search_model_versions_wire("name = 'a'") if v["version"] == "1")
     assert sorted(first["aliases"]) == ["backup", "champion"]
     assert first["tags"] == [{"key": "at", "value": "y"}, {"key": "vt", "value": "x"}]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from ardea._core.errors import (
 from ardea.entities import (
     Dataset,
     DatasetInput,
+    DatasetSummary,
     LifecycleStage,
     LoggedModelStatus,
     Metric,
@@ -545,6 +547,22 @@ def test_metric_history_order_and_paging(store: SqlTrackingStore, run_id: str) -
         store.get_metric_history("missing", "m")
 
 
+def _mlflow_sample(n: int, k: int) -> list[int]:
+    """The indices MLflow 3.18 keeps of ``n`` ordered points: NTILE(k) bucket starts, last last."""
+    sizes = [n // k + (1 if b < n % k else 0) for b in range(k)]
+    starts, at = [], 0
+    for size in sizes:
+        if size:
+            starts.append(at)
+        at += size
+    if n and starts[-1] != n - 1:
+        if len(starts) >= k:
+            starts[-1] = n - 1
+        else:
+            starts.append(n - 1)
+    return starts
+
+
 def test_bulk_interval_sampling(store: SqlTrackingStore, exp: str, run_id: str) -> None:
     other = store.create_run(exp).info.run_id
     store.log_batch(run_id, metrics=[Metric("m", float(s), s, s) for s in range(100)])
@@ -552,25 +570,32 @@ def test_bulk_interval_sampling(store: SqlTrackingStore, exp: str, run_id: str) 
     points = store.get_metric_history_bulk_interval([run_id, other], "m", max_results=10)
     mine = [p.step for p in points if p.run_id == run_id]
     theirs = [p.step for p in points if p.run_id == other]
-    assert mine == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99]  # evenly spaced + the last
-    assert theirs == list(range(0, 50, 5))  # 10 steps fit: all kept
+    assert mine == [0, 10, 20, 30, 40, 50, 60, 70, 80, 99]  # 10 buckets' first, the last last
+    assert theirs == list(range(0, 50, 5))  # 10 points fit: all kept
     assert [p.run_id for p in points] == [run_id] * len(mine) + [other] * len(theirs)
     ranged = store.get_metric_history_bulk_interval(
         [run_id], "m", max_results=5, start_step=10, end_step=20
     )
-    # 11 steps in range > 5: every 2.2th step plus the last; the run's min (0) and max (99)
-    # are outside the range, so they are not added.
-    assert [p.step for p in ranged] == [10, 12, 14, 16, 18, 20]
+    # 11 points in range, buckets of 3, 2, 2, 2, 2: their first points, then the last.
+    assert [p.step for p in ranged] == [10, 13, 15, 17, 20]
+    last = store.get_metric_history_bulk_interval([run_id], "m", max_results=1)
+    assert [p.step for p in last] == [99]
 
 
-def test_bulk_interval_keeps_min_and_max(store: SqlTrackingStore, run_id: str) -> None:
-    store.log_batch(run_id, metrics=[Metric("m", 1.0, s, s) for s in range(50)])
-    ranged = store.get_metric_history_bulk_interval(
-        [run_id], "m", max_results=3, start_step=0, end_step=49
-    )
-    steps = [p.step for p in ranged]
-    assert steps[0] == 0 and steps[-1] == 49
-    assert len(steps) <= 5
+def test_bulk_interval_samples_points_not_steps(store: SqlTrackingStore, run_id: str) -> None:
+    points = [Metric("m", 1.0, ts, s) for s in range(10) for ts in (1, 2)]
+    store.log_batch(run_id, metrics=points)
+    got = store.get_metric_history_bulk_interval([run_id], "m", max_results=5)
+    assert [(p.step, p.timestamp) for p in got] == [(0, 1), (2, 1), (4, 1), (6, 1), (9, 2)]
+
+
+def test_bulk_interval_matches_mlflow(store: SqlTrackingStore, exp: str) -> None:
+    for n in (1, 2, 3, 7, 11, 26):
+        run = store.create_run(exp).info.run_id
+        store.log_batch(run, metrics=[Metric("m", 0.5, 7, s) for s in range(n)])
+        for k in (1, 2, 3, 5, 10):
+            got = store.get_metric_history_bulk_interval([run], "m", max_results=k)
+            assert [p.step for p in got] == _mlflow_sample(n, k), (n, k)
 
 
 def test_bulk_interval_errors(store: SqlTrackingStore, run_id: str) -> None:
@@ -940,6 +965,83 @@ def test_search_logged_models_by_params_tags_metrics(
     assert [m.name for m in ordered] == ["good", "bad"]
     with pytest.raises(InvalidArgumentError):
         store.search_logged_models([exp], filter_string="nope.x = 1")
+
+
+def test_metrics_of_any_run_belong_to_the_model(store: SqlTrackingStore, exp: str) -> None:
+    model = store.create_logged_model(exp)
+    unrelated = store.create_run(exp).info.run_id  # not the source, no output, no input
+    point = Metric("acc", 0.5, 123, 1, "name", "digest", model.model_id)
+    store.log_metric(unrelated, point)
+    got = store.get_logged_model(model.model_id).metrics
+    assert [(m.key, m.value, m.step, m.run_id, m.dataset_name) for m in got] == [
+        ("acc", 0.5, 1, unrelated, "name")
+    ]
+    found = store.search_logged_models([exp], filter_string="metrics.acc = 0.5")
+    assert [m.model_id for m in found] == [model.model_id]
+
+
+def test_search_logged_models_latest_value_and_datasets(store: SqlTrackingStore, exp: str) -> None:
+    early = store.create_logged_model(exp, name="early")
+    late = store.create_logged_model(exp, name="late")
+    run = store.create_run(exp).info.run_id
+    store.log_batch(
+        run,
+        metrics=[
+            # early: its latest acc (highest step) is 0.2, though 0.9 came later in time
+            Metric("acc", 0.9, 50, 0, "train", "d1", early.model_id),
+            Metric("acc", 0.2, 10, 3, "test", "d2", early.model_id),
+            Metric("acc", 0.6, 10, 0, "train", "d1", late.model_id),
+        ],
+    )
+
+    def names(**kwargs: Any) -> list[str]:
+        return [m.name for m in store.search_logged_models([exp], **kwargs)]
+
+    assert names(filter_string="metrics.acc > 0.5") == ["late"]
+    assert names(filter_string="metrics.acc < 0.5") == ["early"]
+    train = [{"dataset_name": "train"}]
+    assert names(filter_string="metrics.acc > 0.7", datasets=train) == ["early"]
+    assert names(datasets=[{"dataset_name": "test", "dataset_digest": "d2"}]) == ["early"]
+    assert names(datasets=[{"dataset_name": "test", "dataset_digest": "nope"}]) == []
+    by_acc = [{"field_name": "metrics.acc", "ascending": False}]
+    assert names(order_by=by_acc) == ["late", "early"]
+    assert names(order_by=by_acc, datasets=train) == ["early", "late"]
+    with pytest.raises(InvalidArgumentError, match="dataset_name"):
+        store.search_logged_models([exp], datasets=[{"dataset_digest": "d1"}])
+
+
+def test_dataset_summaries(store: SqlTrackingStore, exp: str) -> None:
+    other = store.create_experiment("datasets-other")
+    first, second = store.create_run(exp).info.run_id, store.create_run(exp).info.run_id
+    iris, wine = Dataset("iris", "d1", "code", "{}"), Dataset("wine", "d2", "code", "{}")
+    context = "mlflow.data.context"
+    store.log_inputs(first, [DatasetInput(iris, {context: "training"}), DatasetInput(wine)])
+    store.log_inputs(second, [DatasetInput(iris, {context: "training", "k": "v"})])
+    store.log_inputs(store.create_run(other).info.run_id, [DatasetInput(iris, {context: "eval"})])
+    assert store.search_dataset_summaries([exp]) == [
+        DatasetSummary(exp, "iris", "d1", "training"),
+        DatasetSummary(exp, "wine", "d2", None),
+    ]
+    assert store.search_dataset_summaries([other, "12345"]) == [
+        DatasetSummary(other, "iris", "d1", "eval")
+    ]
+    with pytest.raises(InvalidArgumentError, match="must be a valid integer"):
+        store.search_dataset_summaries(["abc"])
+
+
+def test_link_model_version(store: SqlTrackingStore, exp: str) -> None:
+    model = store.create_logged_model(exp)
+    store.link_model_version(model.model_id, "clf", 1)
+    store.link_model_version(model.model_id, "clf", 1)  # already there: not repeated
+    store.link_model_version(model.model_id, "other", 2)
+    tag = store.get_logged_model(model.model_id).tags["mlflow.modelVersions"]
+    assert tag == '[{"name": "clf", "version": 1}, {"name": "other", "version": 2}]'
+    store.set_logged_model_tags(model.model_id, [("mlflow.modelVersions", "not json")])
+    store.link_model_version(model.model_id, "clf", 3)
+    tag = store.get_logged_model(model.model_id).tags["mlflow.modelVersions"]
+    assert tag == '[{"name": "clf", "version": 3}]'
+    with pytest.raises(NotFoundError):
+        store.link_model_version("m-" + "0" * 32, "clf", 1)
 
 
 def test_concurrent_same_param(store: SqlTrackingStore, run_id: str) -> None:

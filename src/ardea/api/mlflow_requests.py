@@ -105,6 +105,7 @@ DELETE_EXPERIMENT = _spec("DeleteExperiment", experiment_id=_SR)
 RESTORE_EXPERIMENT = _spec("RestoreExperiment", experiment_id=_SR)
 SET_EXPERIMENT_TAG = _spec("SetExperimentTag", experiment_id=_SR, key=_SR, value=_S)
 DELETE_EXPERIMENT_TAG = _spec("DeleteExperimentTag", experiment_id=_SR, key=_SR)
+SEARCH_DATASETS = _spec("SearchDatasets", experiment_ids=_STRS)
 
 # ---------------------------------------------------------------------------------------------
 # Runs
@@ -113,6 +114,23 @@ DELETE_EXPERIMENT_TAG = _spec("DeleteExperimentTag", experiment_id=_SR, key=_SR)
 CREATE_RUN = _spec(
     "CreateRun", experiment_id=_S, user_id=_S, run_name=_S, start_time=_I, tags=_msgs(_KV)
 )
+CREATE_PROMPTLAB_RUN = _spec(
+    "CreatePromptlabRun",
+    experiment_id=_SR,
+    run_name=_S,
+    tags=_msgs(_KV),
+    prompt_template=_SR,
+    prompt_parameters=_msgs(_KV, required=True),
+    model_route=_SR,
+    model_parameters=_msgs(_KV),
+    model_input=_SR,
+    model_output=_S,
+    model_output_parameters=_msgs(_KV),
+    mlflow_version=_SR,
+    user_id=_S,
+    start_time=_I,
+)
+"""The UI's prompt-lab run (documentation: the handler checks fields in MLflow's order)."""
 GET_RUN = _spec("GetRun", _RUN_ID, run_id=_SR)
 UPDATE_RUN = _spec(
     "UpdateRun",
@@ -222,7 +240,7 @@ GET_LOGGED_MODEL_ARTIFACT = _spec("GetLoggedModelArtifact", artifact_file_path=_
 
 LIST_ARTIFACTS = _spec("ListArtifacts", _RUN_ID, run_id=_SR, path=_S, page_token=_S)
 GET_RUN_ARTIFACT = _spec("GetArtifact", _RUN_ID, run_id=_SR, path=_SR)
-UI_UPLOAD_ARTIFACT = _spec("UploadArtifact", _RUN_ID, run_id=_SR, path=_SR)
+UI_UPLOAD_ARTIFACT = _spec("UploadArtifact", _RUN_ID, run_id=_S, path=_S)
 LIST_PROXIED_ARTIFACTS = _spec("ListArtifactsMlflowArtifacts", path=_S)
 CREATE_MULTIPART_UPLOAD = _spec("CreateMultipartUpload", path=_SR, num_parts=_I)
 _PART = _spec("MultipartUploadPart", part_number=_IR, etag=_S, url=_S)

@@ -1,7 +1,8 @@
 """Registry entities to and from MLflow's JSON wire shapes (``model_registry.proto``).
 
 As MLflow's server emits them: ``version`` is a string, times are int64 numbers, absent
-optional fields and empty lists are left out, ``status`` is the enum name. The server renders
+optional fields and empty lists are left out (but a version's ``description`` is always there,
+``""`` when it has none), ``status`` is the enum name. The server renders
 with the ``*_to_json`` functions and a REST client reads back with the ``*_from_json`` ones.
 """
 
@@ -49,12 +50,13 @@ def version_message(v: Any, tags: Collection[tuple[str, str]], aliases: list[str
         "version": str(v.version),
         "creation_timestamp": int(v.creation_timestamp),
         "last_updated_timestamp": int(v.last_updated_timestamp),
+        # Always present, "" for none: MLflow's server stores the request's "" and sends it.
+        "description": v.description or "",
     }
     # Inlined rather than ``_put`` calls: a search page renders thousands of these.
     optional = (
         ("user_id", v.user_id),
         ("current_stage", v.current_stage),
-        ("description", v.description),
         ("source", v.source),
         ("run_id", v.run_id),
         ("status", v.status),

@@ -14,6 +14,7 @@ from ardea.entities.registry import (
 from ardea.entities.run import (
     Dataset,
     DatasetInput,
+    DatasetSummary,
     Metric,
     ModelOutput,
     Param,
@@ -58,6 +59,7 @@ __all__ = [
     "BucketMetrics",
     "Dataset",
     "DatasetInput",
+    "DatasetSummary",
     "Experiment",
     "FileInfo",
     "LifecycleStage",

@@ -85,6 +85,23 @@ class DatasetInput:
 
 
 @dataclass(frozen=True, slots=True)
+class DatasetSummary:
+    """A dataset some run of an experiment used, with the context it was used in.
+
+    Attributes:
+        experiment_id: The experiment.
+        name: Dataset name.
+        digest: Dataset digest.
+        context: The input's ``mlflow.data.context`` tag (``training``, ...), if any.
+    """
+
+    experiment_id: str
+    name: str
+    digest: str
+    context: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelOutput:
     """A logged model produced by a run at a step."""
 

@@ -28,6 +28,7 @@ from ardea.server.routers import (
     metrics,
     model_files,
     otlp,
+    promptlab,
     registry,
     runs,
     trace_metrics,
@@ -114,6 +115,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _include(app, traces.common_router, prefix, include_in_schema=False)
     for module in (experiments, runs, metrics, logged_models, registry, webhooks):
         _mount(app, module.router, "2.0")
+    _mount(app, experiments.ajax_router, "2.0", ajax_only=True)
+    _mount(app, promptlab.ajax_router, "2.0", ajax_only=True)
     _mount(app, metrics.ajax_router, "2.0", ajax_only=True)
     _mount(app, logged_models.ajax_router, "2.0", ajax_only=True)
     _mount(app, artifacts.router, "2.0")

@@ -13,10 +13,16 @@ called outside the door raises, so a path that bypassed it cannot reach data
 (``tests/unit/server/test_door.py`` walks the route table to prove none does).
 
 Today the caller is anonymous and there is one workspace; authentication fills them in.
+
+The door also merges repeated slashes the client typed in the request path
+(``//model-versions/get-artifact`` is ``/model-versions/get-artifact``), as MLflow's Flask
+routing does, before anything routes it.
 """
 
 from __future__ import annotations
 
+import re
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
@@ -34,6 +40,18 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 REQUEST_ID_HEADER = "X-Request-Id"
 """Response header carrying the request id (also named in 500 answers and the server log)."""
 _HEADER = REQUEST_ID_HEADER.lower().encode()
+_SLASHES = re.compile(rb"/{2,}")
+
+
+def _merged_slashes(scope: Scope, raw_path: bytes) -> Scope:
+    """The scope with runs of literal slashes in its path merged into one.
+
+    Only slashes the client typed are merged: an escaped one (``%2F``) is part of a name and
+    stays, so ``a/%2Fetc`` still names the absolute path ``/etc`` (and is refused) and never
+    turns into ``a/etc``.
+    """
+    merged = _SLASHES.sub(b"/", raw_path)
+    return dict(scope, raw_path=merged, path=urllib.parse.unquote(merged.decode("latin-1")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +92,9 @@ class RequestDoor:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        raw = scope.get("raw_path")
+        if isinstance(raw, bytes) and b"//" in raw.split(b"?", 1)[0]:
+            scope = _merged_slashes(scope, raw.split(b"?", 1)[0])
         context = RequestContext(uuid.uuid4().hex[:16])
         header = (_HEADER, context.request_id.encode())
 

@@ -72,6 +72,7 @@ def check_version_source(
     if parsed.scheme == "models" and parsed.netloc:
         raise _invalid(source, "Registered model sources must use the active model registry.")
     if is_local_uri(source):
+        local_path(source)  # a file: URI naming another host "is not a valid remote uri"
         if model_id and _inside(source, tracking.get_logged_model(model_id).artifact_location):
             return
         if run_id and _inside(source, tracking.get_run(run_id).info.artifact_uri):
@@ -85,5 +86,7 @@ def check_version_source(
     if _has_relative_parts(source):
         raise _invalid(
             source,
-            "An absolute path must be provided without relative path references present.",
+            "If supplying a source as an http, https, local file path, ftp, objectstore, or "
+            "mlflow-artifacts uri, an absolute path must be provided without relative path "
+            "references present. Please provide an absolute path.",
         )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ardea._core.errors import AlreadyExistsError, InvalidArgumentError
+from ardea._core.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from ardea.entities import ModelVersion
 from ardea.store.registry import RegistryStore
 from ardea.store.registry_uri import parse_model_uri
 from ardea.store.tracking import TrackingStore
 
-__all__ = ["register_model", "resolve_registration_source"]
+__all__ = ["link_version", "register_model", "resolve_registration_source"]
 
 
 def _runs_uri(tracking: TrackingStore, uri: str) -> tuple[str, str | None, str | None]:
@@ -53,6 +53,18 @@ def resolve_registration_source(
     return model_uri, None, None
 
 
+def link_version(tracking: TrackingStore, model_id: str, name: str, version: int) -> None:
+    """Record a new registered version in its logged model's ``mlflow.modelVersions`` tag.
+
+    A logged model that does not exist (the version names an id of another server, say) is
+    left alone: the version stays registered.
+    """
+    try:
+        tracking.link_model_version(model_id, name, version)
+    except NotFoundError:
+        pass
+
+
 def register_model(
     tracking: TrackingStore,
     registry: RegistryStore,
@@ -73,14 +85,15 @@ def register_model(
         description: Description of the new version.
 
     Returns:
-        The new version (READY).
+        The new version (READY); a version of a logged model is also recorded in the model's
+        ``mlflow.modelVersions`` tag.
     """
     source, run_id, model_id = resolve_registration_source(tracking, model_uri)
     try:
         registry.create_registered_model(name)
     except AlreadyExistsError:
         pass
-    return registry.create_model_version(
+    version = registry.create_model_version(
         name,
         source,
         run_id=run_id,
@@ -88,3 +101,6 @@ def register_model(
         description=description,
         model_id=model_id,
     )
+    if model_id:  # through a server the server has linked it already: no second entry
+        link_version(tracking, model_id, version.name, version.version)
+    return version

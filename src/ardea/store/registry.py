@@ -188,7 +188,8 @@ class ModelVersionStore(ABC):
         ``version_number`` (numeric) and ``tags.<k>``.
 
         ``order_by``: ``name``, ``version_number``, ``creation_timestamp``,
-        ``last_updated_timestamp``; ties (and the default) by ``name ASC, version DESC``.
+        ``last_updated_timestamp``; by default MLflow's ``last_updated_timestamp DESC``; ties by
+        ``name ASC, version DESC``.
         """
 
     def search_model_versions_wire(

@@ -12,13 +12,15 @@ Conventions: ``get_*`` raises :class:`ardea.NotFoundError`; ``search_*`` returns
 from __future__ import annotations
 
 import asyncio
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 from ardea._core.errors import NotImplementedFeatureError
 from ardea.entities import (
     DatasetInput,
+    DatasetSummary,
     Experiment,
     LoggedModel,
     Metric,
@@ -31,8 +33,25 @@ from ardea.entities import (
     ViewType,
 )
 
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
+"""Logged-model tag listing the registered versions made from the model (JSON)."""
+
 SEARCH_MAX_RESULTS_DEFAULT = 1000
 SEARCH_MAX_RESULTS_LIMIT = 50000
+DATASET_SUMMARIES_MAX_RESULTS = 1000
+"""Most dataset summaries one search answers (MLflow's limit)."""
+
+
+def parse_model_version_links(tags: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The ``{"name", "version"}`` links in a logged model's :data:`MODEL_VERSIONS_TAG`.
+
+    A missing or malformed tag has none.
+    """
+    try:
+        links = json.loads(tags.get(MODEL_VERSIONS_TAG) or "[]")
+    except ValueError:
+        return []
+    return [x for x in links if isinstance(x, dict)] if isinstance(links, list) else []
 
 
 class ExperimentStore(ABC):
@@ -45,7 +64,11 @@ class ExperimentStore(ABC):
         artifact_location: str | None = None,
         tags: Sequence[tuple[str, str]] = (),
     ) -> str:
-        """Create an experiment and return its id; AlreadyExistsError if the name is taken."""
+        """Create an experiment and return its id; AlreadyExistsError if the name is taken.
+
+        A relative folder as ``artifact_location`` is made absolute against the working
+        directory of the process that stores it (a server's, over REST), as in MLflow.
+        """
 
     @abstractmethod
     def get_experiment(self, experiment_id: str) -> Experiment:
@@ -193,6 +216,15 @@ class RunStore(ABC):
     def log_outputs(self, run_id: str, models: Sequence[ModelOutput]) -> None:
         """Record logged models the run produced."""
 
+    def search_dataset_summaries(self, experiment_ids: Sequence[str]) -> list[DatasetSummary]:
+        """The datasets the runs of these experiments used, once per (name, digest, context).
+
+        At most :data:`DATASET_SUMMARIES_MAX_RESULTS`, ordered by experiment, name, digest and
+        context. A non-integer experiment id is an InvalidArgumentError; backends without the
+        lookup raise NotImplementedFeatureError (the default).
+        """
+        raise NotImplementedFeatureError("This backend cannot list the datasets of experiments.")
+
     @abstractmethod
     def get_metric_history(
         self,
@@ -300,6 +332,20 @@ class LoggedModelStore(ABC):
     def delete_logged_model_tag(self, model_id: str, key: str) -> None:
         """Delete a logged model tag."""
 
+    def link_model_version(self, model_id: str, name: str, version: int) -> None:
+        """Add version ``version`` of registered model ``name`` to the model's links.
+
+        The links are the tag :data:`MODEL_VERSIONS_TAG`, a JSON list of ``{"name", "version"}``
+        objects as MLflow keeps it; a link already there is not added again. NotFoundError for
+        an unknown model. This default reads and rewrites the tag; the SQL store does it in
+        one transaction.
+        """
+        links = parse_model_version_links(self.get_logged_model(model_id).tags)
+        entry = {"name": name, "version": version}
+        if entry not in links:
+            value = json.dumps([*links, entry])
+            self.set_logged_model_tags(model_id, [(MODEL_VERSIONS_TAG, value)])
+
     @abstractmethod
     def log_logged_model_params(self, model_id: str, params: Sequence[tuple[str, str]]) -> None:
         """Add params to a logged model."""
@@ -312,8 +358,16 @@ class LoggedModelStore(ABC):
         max_results: int = 50,
         order_by: Sequence[dict[str, object]] = (),
         page_token: str | None = None,
+        datasets: Sequence[dict[str, object]] = (),
     ) -> PagedList[LoggedModel]:
-        """Logged models matching a filter; order_by items are {field_name, ascending}."""
+        """Logged models matching a filter, ordered and paged (MLflow 3.18's semantics).
+
+        ``order_by`` items are ``{field_name, ascending, dataset_name?, dataset_digest?}``;
+        ``datasets`` (``[{dataset_name, dataset_digest?}]``) limits metric filters and metric
+        ordering to the points logged on one of them, and without a metric filter keeps the
+        models with some point on one of them. A metric filter or order compares a model's
+        latest point of the metric (highest step, then timestamp, then value).
+        """
 
     def logged_model_runs(self, model_id: str, max_results: int = 1000) -> list[LoggedModelRun]:
         """The active runs linked to a logged model.

@@ -45,10 +45,12 @@ def test_empty_fields_are_left_out() -> None:
         "version",
         "creation_timestamp",
         "last_updated_timestamp",
+        "description",  # always sent, "" for none (as MLflow's server does)
         "current_stage",
         "source",
         "status",
     }
+    assert wire["description"] == ""
     model = registered_model_to_json(RegisteredModel("m", 5, 6))
     assert model == {"name": "m", "creation_timestamp": 5, "last_updated_timestamp": 6}
 

@@ -37,16 +37,22 @@ def test_server_info_shape(client: Client, prefix: str) -> None:
     body = r.json()
     assert body["store_type"] == "SqlStore"
     assert body["workspaces_enabled"] is False
-    assert body["features_enabled"] == {"gateway": False}
-    assert set(body) == {
+    assert body["features_enabled"] == {"gateway": False, "scheduled_issue_detection": False}
+    assert body["artifact_serving_enabled"] is True and body["multipart_uploads_enabled"] is True
+    assert body["tracking_auth"] == "" and body["artifacts_presigned_only"] is False
+    assert set(body) == {  # MLflow 3.18's keys, but the skill content limits (no skills here)
         "store_type",
         "workspaces_enabled",
         "trace_archival_enabled",
         "multipart_uploads_enabled",
         "multipart_downloads_enabled",
+        "artifact_serving_enabled",
         "presigned_upload_run_id_supported",
         "presigned_upload_model_id_supported",
+        "model_artifact_presigned_downloads_supported",
         "features_enabled",
+        "tracking_auth",
+        "artifacts_presigned_only",
     }
 
 
@@ -133,6 +139,7 @@ def test_no_proxy_routes_when_not_serving_artifacts(deps: ServerDeps) -> None:
         c.close()
     assert_error(r, 404, "ENDPOINT_NOT_FOUND")
     assert info["multipart_uploads_enabled"] is False
+    assert info["artifact_serving_enabled"] is False
 
 
 def test_oversized_json_bodies_are_refused_with_400(client: Client) -> None:

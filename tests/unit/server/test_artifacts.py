@@ -315,7 +315,11 @@ def test_ui_upload_artifact(client: Client) -> None:
     )
     assert_error(r, 400, "INVALID_PARAMETER_VALUE", "too large")
     r = client.post(url, params={"path": "a"}, content=b"x")
-    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "'run_id'")
+    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "Request must specify run_id or run_uuid.")
+    r = client.post(url, params={"run_id": run_id, "path": ""}, content=b"x")
+    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "Request must specify path.")
+    r = client.post(url, params={"run_id": run_id, "path": "by-run-id.txt"}, content=b"id")
+    assert r.status_code == 200, r.text
 
 
 def test_locations_in_the_staging_folder_are_refused_even_inside_the_roots(

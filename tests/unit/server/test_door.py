@@ -162,3 +162,16 @@ def test_route_handlers_reach_stores_only_through_deps() -> None:
 def test_the_static_check_catches_a_bypass() -> None:
     bad = "from ardea.store.sql.backend import open_sql_backend\nx = request.app.state.ardea\n"
     assert len(_store_reaches(ast.parse(bad))) == 2
+
+
+def test_the_door_merges_repeated_slashes_the_client_typed(deps: ServerDeps) -> None:
+    from .support import raw_request
+
+    app = create_app(deps)
+    assert raw_request(app, "GET", "//health") == (200, b"OK")
+    assert raw_request(app, "GET", "/api//2.0///mlflow-artifacts/artifacts")[0] == 200
+    # An escaped slash is part of a name: merging never turns "/%2Fetc" into a relative path.
+    status, body = raw_request(
+        app, "PUT", "/api/2.0/mlflow-artifacts/artifacts//%2Fetc%2Fpasswd", b"x"
+    )
+    assert status == 400 and b"Invalid path" in body

@@ -101,6 +101,10 @@ def test_experiments(api: CheckedClient, ids: dict[str, str]) -> None:
     api.call("POST", f"{V2}/experiments/restore", json={"experiment_id": other})
     page = api.json("POST", f"{V2}/experiments/search", json={"max_results": 1, "view_type": "ALL"})
     assert page["next_page_token"]
+    datasets = "/ajax-api/2.0/mlflow/experiments/search-datasets"
+    found = api.json("POST", datasets, json={"experiment_ids": [ids["experiment_id"]]})
+    assert found["dataset_summaries"]
+    api.call("POST", datasets, json={"experiment_ids": []}, status=400)
 
 
 def test_runs(api: CheckedClient, ids: dict[str, str]) -> None:
@@ -133,6 +137,19 @@ def test_runs(api: CheckedClient, ids: dict[str, str]) -> None:
     spare_id = spare["run"]["info"]["run_id"]
     api.call("POST", f"{V2}/runs/delete", json={"run_id": spare_id})
     api.call("POST", f"{V2}/runs/restore", json={"run_id": spare_id})
+    promptlab = {
+        "experiment_id": ids["experiment_id"],
+        "prompt_template": "Say {{ x }}",
+        "prompt_parameters": [{"key": "x", "value": "hi"}],
+        "model_route": "chat",
+        "model_input": "Say hi",
+        "model_output": "hi",
+        "mlflow_version": "3.18.0",
+    }
+    url = "/ajax-api/2.0/mlflow/runs/create-promptlab-run"
+    lab = api.json("POST", url, json=promptlab)["run"]
+    assert lab["info"]["status"] == "FINISHED"
+    api.call("POST", url, json={"experiment_id": ids["experiment_id"]}, status=400)
 
 
 def test_metrics(api: CheckedClient, ids: dict[str, str]) -> None:

@@ -91,8 +91,12 @@ def test_search_pages_and_latest_versions(client: Client) -> None:
         f"{api}{RM}/search", params={"max_results": "2", "page_token": r["next_page_token"]}
     ).json()
     assert [m["name"] for m in r2["registered_models"]] == ["c"] and "next_page_token" not in r2
-    r = client.post(f"{api}{MV}/search", json={"filter": "name IN ('a', 'c')"}).json()
+    body = {"filter": "name IN ('a', 'c')", "order_by": ["name"]}
+    r = client.post(f"{api}{MV}/search", json=body).json()
     assert [(v["name"], v["version"]) for v in r["model_versions"]] == [("a", "1"), ("c", "1")]
+    r = client.post(f"{api}{MV}/search", json={"filter": "name IN ('a', 'c')"}).json()
+    newest_first = sorted(r["model_versions"], key=lambda v: -v["last_updated_timestamp"])
+    assert r["model_versions"] == newest_first  # MLflow's default order
     client.post(
         f"{api}{MV}/transition-stage",
         json={"name": "a", "version": "1", "stage": "staging", "archive_existing_versions": False},

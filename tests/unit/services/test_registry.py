@@ -58,6 +58,9 @@ def test_register_from_run_artifacts_and_logged_model(
     v2 = register_model(tracking, registry, f"runs:/{run_id}/model", "fraud")
     assert v2.version == 2 and v2.source == f"models:/{logged.model_id}"
     assert v2.model_id == logged.model_id
+    # The logged model lists the version once (the server links it too when it is remote).
+    links = tracking.get_logged_model(logged.model_id).tags["mlflow.modelVersions"]
+    assert links == '[{"name": "fraud", "version": 2}]'
     assert registry.get_model_version_download_uri("fraud", 2) == logged.artifact_location
 
     v3 = register_model(tracking, registry, f"models:/{logged.model_id}", "other")

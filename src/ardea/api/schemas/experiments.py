@@ -10,8 +10,10 @@ from ardea.api.schemas.common import Int64, KeyValue
 
 __all__ = [
     "CreateExperimentResponse",
+    "DatasetSummary",
     "Experiment",
     "GetExperimentResponse",
+    "SearchDatasetsResponse",
     "SearchExperimentsResponse",
 ]
 
@@ -45,3 +47,18 @@ class SearchExperimentsResponse(TypedDict):
 
     experiments: list[Experiment]
     next_page_token: NotRequired[str]
+
+
+class DatasetSummary(TypedDict):
+    """A dataset some run of the experiment used; ``context`` is its ``mlflow.data.context``."""
+
+    experiment_id: str
+    name: str
+    digest: str
+    context: NotRequired[str]
+
+
+class SearchDatasetsResponse(TypedDict):
+    """The UI's search-datasets: the datasets the runs of the experiments used."""
+
+    dataset_summaries: list[DatasetSummary]

@@ -28,15 +28,15 @@ __all__ = [
 
 
 class ModelVersion(TypedDict):
-    """One version of a registered model (or of a prompt)."""
+    """One version of a registered model (or of a prompt); ``description`` is "" for none."""
 
     name: str
     version: str
     creation_timestamp: Int64
     last_updated_timestamp: Int64
+    description: str
     user_id: NotRequired[str]
     current_stage: NotRequired[str]
-    description: NotRequired[str]
     source: NotRequired[str]
     run_id: NotRequired[str]
     status: NotRequired[Literal["PENDING_REGISTRATION", "FAILED_REGISTRATION", "READY"]]

@@ -229,9 +229,10 @@ async def abort_multipart_upload(request: Request, artifact_path: str) -> Respon
 async def list_run_artifacts(request: Request) -> Response:
     """ListArtifacts of a run -> ``{root_uri, files}`` with run-relative paths."""
     req = parse_get(request, rq.LIST_ARTIFACTS)
+    path = safe_relpath(req["path"])  # refused before the run is looked up, as in MLflow
     run = await call(tracking_store(request).get_run, req["run_id"])
     root = resolve_root(request, run.info.artifact_uri)
-    files = await call(list_under, root, req["path"])
+    files = await call(list_under, root, path)
     return json_response(
         {"root_uri": run.info.artifact_uri, "files": [file_info_to_json(f) for f in files]}
     )
@@ -239,11 +240,12 @@ async def list_run_artifacts(request: Request) -> Response:
 
 @rpc(root_router, "/get-artifact", "GET", response=FILE, spec=rq.GET_RUN_ARTIFACT)
 async def get_run_artifact(request: Request) -> Response:
-    """Download one file of a run (``run_id``, ``path``), as the MLflow UI does."""
+    """Download one file of a run (``run_id`` or ``run_uuid``, ``path``), as the MLflow UI does."""
     req = parse_get(request, rq.GET_RUN_ARTIFACT)
+    path = safe_relpath(req["path"])
     run = await call(tracking_store(request).get_run, req["run_id"])
     root = resolve_root(request, run.info.artifact_uri)
-    return await download_response(root.store, root.join(req["path"]))
+    return await download_response(root.store, root.join(path))
 
 
 @rpc(
@@ -255,8 +257,15 @@ async def get_run_artifact(request: Request) -> Response:
     spec_in="query",
 )
 async def ui_upload_artifact(request: Request) -> Response:
-    """The UI's upload of one run artifact (``run_uuid``, ``path``, raw body up to 10 MB)."""
+    """The UI's upload of one run artifact (raw body up to 10 MB).
+
+    Query: ``run_id`` or ``run_uuid``, ``path``; checked in MLflow's order, with its messages.
+    """
     req = parse_get(request, rq.UI_UPLOAD_ARTIFACT)
+    if not req["run_id"]:
+        raise InvalidArgumentError("Request must specify run_id or run_uuid.")
+    if not req["path"]:
+        raise InvalidArgumentError("Request must specify path.")
     path = safe_relpath(req["path"], allow_root=False)
     data = bytearray()
     async for chunk in request.stream():

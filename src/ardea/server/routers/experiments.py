@@ -13,6 +13,7 @@ from ardea.api.schemas.common import EmptyResponse
 from ardea.api.schemas.experiments import (
     CreateExperimentResponse,
     GetExperimentResponse,
+    SearchDatasetsResponse,
     SearchExperimentsResponse,
 )
 from ardea.entities import ViewType
@@ -24,6 +25,12 @@ from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_
 
 router = APIRouter()
 """Experiment routes, mounted under ``/api/2.0`` and ``/ajax-api/2.0``."""
+
+ajax_router = APIRouter()
+"""Experiment routes the MLflow UI uses, mounted under ``/ajax-api/2.0`` only."""
+
+MAX_DATASET_SEARCH_EXPERIMENTS = 20
+"""At most this many experiments in one search-datasets request (MLflow's limit)."""
 
 
 def _kv_pairs(items: list[dict[str, str | None]]) -> list[tuple[str, str]]:
@@ -186,3 +193,38 @@ async def delete_experiment_tag(request: Request) -> Response:
     req = await parse_json(request, rq.DELETE_EXPERIMENT_TAG)
     await call(tracking_store(request).delete_experiment_tag, req["experiment_id"], req["key"])
     return empty()
+
+
+@rpc(
+    ajax_router,
+    "/mlflow/experiments/search-datasets",
+    "POST",
+    response=SearchDatasetsResponse,
+    errors=INPUT_ERRORS,
+    spec=rq.SEARCH_DATASETS,
+)
+async def search_datasets(request: Request) -> Response:
+    """The datasets the runs of 1 to 20 experiments used -> ``{dataset_summaries}``.
+
+    One summary per experiment, dataset name, digest and input context (at most 1000).
+    """
+    req = await parse_json(request, rq.SEARCH_DATASETS)
+    experiment_ids = req["experiment_ids"]
+    if not experiment_ids:
+        raise InvalidArgumentError(
+            "SearchDatasets request must specify at least one experiment_id."
+        )
+    if len(experiment_ids) > MAX_DATASET_SEARCH_EXPERIMENTS:
+        raise InvalidArgumentError(
+            "SearchDatasets request cannot specify more than "
+            f"{MAX_DATASET_SEARCH_EXPERIMENTS} experiment_ids. "
+            f"Received {len(experiment_ids)} experiment_ids."
+        )
+    summaries = await call(tracking_store(request).search_dataset_summaries, experiment_ids)
+    out = []
+    for d in summaries:
+        item = {"experiment_id": d.experiment_id, "name": d.name, "digest": d.digest}
+        if d.context:
+            item["context"] = d.context
+        out.append(item)
+    return json_response({"dataset_summaries": out})

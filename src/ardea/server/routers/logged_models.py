@@ -86,6 +86,9 @@ async def search_logged_models(request: Request) -> Response:
         max_results=max_results,
         order_by=order_by,
         page_token=req["page_token"] or None,
+        datasets=[
+            {k: v for k, v in d.items() if v is not None and v != ""} for d in req["datasets"]
+        ],
     )
     out: dict[str, Any] = {"models": [logged_model_to_json(m) for m in page]}
     if page.token:

@@ -37,7 +37,15 @@ async def version(request: Request) -> Response:
 
 @rpc(v3_router, "/mlflow/server-info", "GET", response=ServerInfo, errors=(403, 500))
 async def server_info(request: Request) -> Response:
-    """What this server supports, in MLflow's server-info shape."""
+    """What this server supports, in MLflow 3.18's server-info shape.
+
+    Multipart uploads go through this server (the part URLs point back at it), so they are on
+    whenever it serves artifacts from a store that has them; nothing is presigned, nothing is
+    archived, there are no workspaces, gateway or scheduled issue detection yet, and no
+    authentication (``tracking_auth`` ``""``). The mlflow 3.18 client uploads files of
+    ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB) or more in parts when
+    ``multipart_uploads_enabled`` is true.
+    """
     serve = settings(request).serve_artifacts
     return json_response(
         {
@@ -46,8 +54,12 @@ async def server_info(request: Request) -> Response:
             "trace_archival_enabled": False,
             "multipart_uploads_enabled": serve and artifact_store(request).supports_multipart,
             "multipart_downloads_enabled": False,
+            "artifact_serving_enabled": serve,
             "presigned_upload_run_id_supported": False,
             "presigned_upload_model_id_supported": False,
-            "features_enabled": {"gateway": False},
+            "model_artifact_presigned_downloads_supported": False,
+            "features_enabled": {"gateway": False, "scheduled_issue_detection": False},
+            "tracking_auth": "",
+            "artifacts_presigned_only": False,
         }
     )

@@ -117,8 +117,9 @@ async def list_model_version_artifacts(request: Request) -> Response:
 async def get_model_version_artifact(request: Request) -> Response:
     """Download one file of a registered version (``name``, ``version``, ``path``)."""
     req = parse_get(request, GET_MODEL_VERSION_ARTIFACT)
+    path = safe_relpath(req["path"])  # a hostile path is refused before any lookup (MLflow)
     _, root = await call(_version_root, request, req["name"], req["version"])
-    return await download_response(root.store, root.join(req["path"]))
+    return await download_response(root.store, root.join(path))
 
 
 @rpc(

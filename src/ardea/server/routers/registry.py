@@ -27,11 +27,13 @@ from ardea.api.schemas.registry import (
     SearchModelVersionsResponse,
     SearchRegisteredModelsResponse,
 )
+from ardea.entities.registry import PROMPT_TAG
 from ardea.server.deps import registry_store, tracking_store, webhooks
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS
 from ardea.server.registry_sources import check_version_source
 from ardea.server.webhook_events import notify
+from ardea.services.registry import link_version
 from ardea.store.registry import (
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
@@ -301,7 +303,8 @@ async def create_model_version(request: Request) -> Response:
     """CreateModelVersion -> ``{model_version}`` (status READY at once).
 
     The source is checked first (:func:`check_version_source`): no local paths outside the
-    run's or logged model's artifacts, no ``..`` segments, placeholders for prompts.
+    run's or logged model's artifacts, no ``..`` segments, placeholders for prompts. A version
+    of a logged model is added to the model's ``mlflow.modelVersions`` tag, as MLflow does.
     """
     req = await parse_json(request, rq.CREATE_MODEL_VERSION)
     tags = _tags(req["tags"])
@@ -323,6 +326,8 @@ async def create_model_version(request: Request) -> Response:
         description=req["description"],
         model_id=req["model_id"] or None,
     )
+    if mv.model_id and dict(tags).get(PROMPT_TAG, "false").lower() != "true":
+        await call(link_version, tracking_store(request), mv.model_id, mv.name, mv.version)
     notify(
         webhooks(request),
         "model_version_created",

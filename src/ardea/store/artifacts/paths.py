@@ -20,6 +20,7 @@ from typing import Protocol
 from ardea._core.errors import InvalidArgumentError
 
 __all__ = [
+    "INVALID_PATH",
     "MAX_PART_NUMBER",
     "MAX_PATH_BYTES",
     "MAX_SEGMENT_BYTES",
@@ -34,6 +35,10 @@ __all__ = [
     "safe_relpath",
     "sweep_due",
 ]
+
+INVALID_PATH = "Invalid path"
+"""MLflow's whole message for a path that could leave its root (its clients and tests match
+it exactly)."""
 
 MAX_PATH_BYTES = 1024
 """Longest accepted path, in UTF-8 bytes (S3's key limit)."""
@@ -79,8 +84,9 @@ def _bad_char(c: str) -> bool:
 def safe_relpath(path: str | None, *, allow_root: bool = True) -> str:
     """Normalize a relative artifact path, rejecting anything that could leave the root.
 
-    Rejected: absolute paths, drive letters, backslashes, NUL and other control characters,
-    ``..`` segments (after normalization too), ``~`` home references, and paths longer than
+    Rejected, with MLflow's message :data:`INVALID_PATH`: absolute paths, drive letters,
+    backslashes, NUL and other control characters, ``..`` segments (after normalization too)
+    and ``~`` home references; with their own message, paths longer than
     :data:`MAX_PATH_BYTES` (or with a segment longer than :data:`MAX_SEGMENT_BYTES`). Returns
     the path without leading ``./``, empty segments or a trailing ``/``; ``""`` is the root.
 
@@ -98,12 +104,12 @@ def safe_relpath(path: str | None, *, allow_root: bool = True) -> str:
     if not isinstance(raw, str):
         raise InvalidArgumentError(f"Artifact path must be a string, got {type(raw).__name__}")
     if any(_bad_char(c) for c in raw) or "\\" in raw:
-        raise InvalidArgumentError(f"Invalid artifact path: {raw!r}")
+        raise InvalidArgumentError(INVALID_PATH)
     if raw.startswith("/") or raw.startswith("~") or (len(raw) > 1 and raw[1] == ":"):
-        raise InvalidArgumentError(f"Artifact path must be relative: {raw!r}")
+        raise InvalidArgumentError(INVALID_PATH)
     parts = [p for p in raw.split("/") if p not in ("", ".")]
     if any(p == ".." for p in parts):
-        raise InvalidArgumentError(f"Artifact path must not contain '..': {raw!r}")
+        raise InvalidArgumentError(INVALID_PATH)
     norm = posixpath.normpath("/".join(parts)) if parts else ""
     norm = "" if norm == "." else norm
     if not norm and not allow_root:

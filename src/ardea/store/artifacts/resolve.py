@@ -7,7 +7,8 @@ destination store.
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import urlparse, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 from ardea._core.errors import InvalidArgumentError
@@ -16,6 +17,7 @@ from ardea.store.artifacts.base import ArtifactStore
 __all__ = [
     "OBJECT_STORE_SCHEMES",
     "SUPPORTED_SCHEMES",
+    "absolute_location",
     "is_local_uri",
     "local_path",
     "resolve_artifact_store",
@@ -46,6 +48,28 @@ def is_local_uri(uri: str) -> bool:
     return _scheme(uri) in ("", "file")
 
 
+def absolute_location(uri: str) -> str:
+    """A relative local location made absolute against the working directory, as MLflow does.
+
+    ``my_location`` becomes ``<cwd>/my_location`` and ``file:my_location`` becomes
+    ``file://<cwd>/my_location``; absolute paths and other URIs are returned unchanged.
+
+    Args:
+        uri: An experiment's artifact location as a client gave it.
+
+    Returns:
+        The location to store.
+    """
+    scheme = _scheme(uri)
+    if scheme == "":
+        return uri if Path(uri).is_absolute() else (Path.cwd() / uri).as_posix()
+    parts = urlsplit(uri)
+    if scheme != "file" or parts.netloc or Path(url2pathname(parts.path)).is_absolute():
+        return uri
+    path = (Path.cwd() / url2pathname(parts.path)).as_posix()
+    return urlunsplit((parts.scheme, "", path, parts.query, parts.fragment))
+
+
 def local_path(uri: str) -> str:
     """The folder named by a plain path or a ``file:`` URI.
 
@@ -66,7 +90,10 @@ def local_path(uri: str) -> str:
     if parsed.scheme.lower() != "file":
         raise InvalidArgumentError(f"Not a local artifact URI: {uri!r}")
     if parsed.netloc not in ("", "localhost"):
-        raise InvalidArgumentError(f"file: URIs must name a local path, not host {parsed.netloc!r}")
+        raise InvalidArgumentError(
+            f"{uri} is not a valid remote uri: a file: URI must name a local path, "
+            f"not host {parsed.netloc!r}."
+        )
     if not parsed.path:
         raise InvalidArgumentError(f"file: URI names no path: {uri!r}")
     return url2pathname(parsed.path)

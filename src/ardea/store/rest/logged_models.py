@@ -96,6 +96,7 @@ class RestLoggedModels:
         max_results: int = 50,
         order_by: Sequence[dict[str, object]] = (),
         page_token: str | None = None,
+        datasets: Sequence[dict[str, object]] = (),
     ) -> PagedList[LoggedModel]:
         """Logged models matching a filter."""
         body: dict[str, object] = {
@@ -103,6 +104,8 @@ class RestLoggedModels:
             "max_results": max_results,
             "order_by": list(order_by),
         }
+        if datasets:
+            body["datasets"] = list(datasets)
         if filter_string:
             body["filter"] = filter_string
         if page_token:

@@ -16,6 +16,7 @@ from ardea.api.mlflow_json import (
 )
 from ardea.entities import (
     DatasetInput,
+    DatasetSummary,
     Experiment,
     Metric,
     ModelOutput,
@@ -244,6 +245,17 @@ class RestTrackingStore(RestLoggedModels, TrackingStore):
             "models": [{"model_id": m.model_id, "step": m.step} for m in models],
         }
         self._post("runs/outputs", body)
+
+    def search_dataset_summaries(self, experiment_ids: Sequence[str]) -> list[DatasetSummary]:
+        """The datasets the runs of these experiments used (the UI's ajax route)."""
+        body = {"experiment_ids": list(experiment_ids)}
+        out = self._rest.call("POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", json=body)
+        return [
+            DatasetSummary(
+                str(d["experiment_id"]), str(d["name"]), str(d["digest"]), d.get("context") or None
+            )
+            for d in out.get("dataset_summaries") or []
+        ]
 
     def get_metric_history(
         self,

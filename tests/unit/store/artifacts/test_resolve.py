@@ -16,7 +16,7 @@ from ardea.store.artifacts import (
     resolve_artifact_store,
     split_artifact_uri,
 )
-from ardea.store.artifacts.resolve import is_local_uri, local_path
+from ardea.store.artifacts.resolve import absolute_location, is_local_uri, local_path
 
 
 def test_plain_path_and_file_uris(tmp_path: Path) -> None:
@@ -102,3 +102,14 @@ def test_importing_the_artifact_package_does_not_load_obstore() -> None:
     modules = json.loads(out.stdout)
     assert "obstore" not in modules
     assert not [m for m in modules if m.split(".")[0] in ("fastapi", "sqlalchemy", "httpx")]
+
+
+def test_relative_locations_become_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cwd = Path.cwd().as_posix()
+    assert absolute_location("my_location") == f"{cwd}/my_location"
+    assert absolute_location("file:rel/x?q=1") == f"file://{cwd}/rel/x?q=1"
+    for kept in ("/abs/x", "file:///abs", "file://host/x", "s3://b/x", "mlflow-artifacts:/1"):
+        assert absolute_location(kept) == kept

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/ajax-api/2.0/mlflow/experiments/search-datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search Datasets
+         * @description The datasets the runs of 1 to 20 experiments used -> ``{dataset_summaries}``.
+         *
+         *     One summary per experiment, dataset name, digest and input context (at most 1000).
+         */
+        post: operations["search_datasets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files": {
         parameters: {
             query?: never;
@@ -44,6 +66,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ajax-api/2.0/mlflow/runs/create-promptlab-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Promptlab Run Route
+         * @description Record a prompt-lab evaluation as a finished run -> ``{run}`` (see the module).
+         */
+        post: operations["create_promptlab_run_route_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ajax-api/2.0/mlflow/upload-artifact": {
         parameters: {
             query?: never;
@@ -55,7 +97,9 @@ export interface paths {
         put?: never;
         /**
          * Ui Upload Artifact
-         * @description The UI's upload of one run artifact (``run_uuid``, ``path``, raw body up to 10 MB).
+         * @description The UI's upload of one run artifact (raw body up to 10 MB).
+         *
+         *     Query: ``run_id`` or ``run_uuid``, ``path``; checked in MLflow's order, with its messages.
          */
         post: operations["ui_upload_artifact_post"];
         delete?: never;
@@ -620,7 +664,8 @@ export interface paths {
          * @description CreateModelVersion -> ``{model_version}`` (status READY at once).
          *
          *     The source is checked first (:func:`check_version_source`): no local paths outside the
-         *     run's or logged model's artifacts, no ``..`` segments, placeholders for prompts.
+         *     run's or logged model's artifacts, no ``..`` segments, placeholders for prompts. A version
+         *     of a logged model is added to the model's ``mlflow.modelVersions`` tag, as MLflow does.
          */
         post: operations["create_model_version_post"];
         delete?: never;
@@ -1605,7 +1650,14 @@ export interface paths {
         };
         /**
          * Server Info
-         * @description What this server supports, in MLflow's server-info shape.
+         * @description What this server supports, in MLflow 3.18's server-info shape.
+         *
+         *     Multipart uploads go through this server (the part URLs point back at it), so they are on
+         *     whenever it serves artifacts from a store that has them; nothing is presigned, nothing is
+         *     archived, there are no workspaces, gateway or scheduled issue detection yet, and no
+         *     authentication (``tracking_auth`` ``""``). The mlflow 3.18 client uploads files of
+         *     ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB) or more in parts when
+         *     ``multipart_uploads_enabled`` is true.
          */
         get: operations["server_info_get"];
         put?: never;
@@ -1833,7 +1885,7 @@ export interface paths {
         };
         /**
          * Get Run Artifact
-         * @description Download one file of a run (``run_id``, ``path``), as the MLflow UI does.
+         * @description Download one file of a run (``run_id`` or ``run_uuid``, ``path``), as the MLflow UI does.
          */
         get: operations["get_run_artifact_get"];
         put?: never;
@@ -2063,6 +2115,16 @@ export interface components {
         DatasetInput: {
             dataset: components["schemas"]["Dataset"];
             tags: components["schemas"]["KeyValue"][];
+        };
+        /**
+         * DatasetSummary
+         * @description A dataset some run of the experiment used; ``context`` is its ``mlflow.data.context``.
+         */
+        DatasetSummary: {
+            context?: string;
+            digest: string;
+            experiment_id: string;
+            name: string;
         };
         /**
          * DeleteTracesResponse
@@ -2372,14 +2434,14 @@ export interface components {
         };
         /**
          * ModelVersion
-         * @description One version of a registered model (or of a prompt).
+         * @description One version of a registered model (or of a prompt); ``description`` is "" for none.
          */
         ModelVersion: {
             aliases?: string[];
             /** Format: int64 */
             creation_timestamp: number;
             current_stage?: string;
-            description?: string;
+            description: string;
             /** Format: int64 */
             last_updated_timestamp: number;
             model_id?: string;
@@ -2603,6 +2665,13 @@ export interface components {
             model_outputs: components["schemas"]["ModelOutput"][];
         };
         /**
+         * SearchDatasetsResponse
+         * @description The UI's search-datasets: the datasets the runs of the experiments used.
+         */
+        SearchDatasetsResponse: {
+            dataset_summaries: components["schemas"]["DatasetSummary"][];
+        };
+        /**
          * SearchExperimentsResponse
          * @description SearchExperiments: one page; ``next_page_token`` only when more follow.
          */
@@ -2673,19 +2742,28 @@ export interface components {
          */
         ServerFeatures: {
             gateway: boolean;
+            scheduled_issue_detection: boolean;
         };
         /**
          * ServerInfo
-         * @description What this server supports, in MLflow's server-info shape.
+         * @description What this server supports, in MLflow 3.18's server-info shape.
+         *
+         *     MLflow's ``skill_content_max_size`` / ``skill_content_max_files`` are left out: this
+         *     server stores no skills (MLflow leaves them out too when it has no limits to give).
+         *     ``tracking_auth`` names the authentication clients must use, ``""`` for none.
          */
         ServerInfo: {
+            artifact_serving_enabled: boolean;
+            artifacts_presigned_only: boolean;
             features_enabled: components["schemas"]["ServerFeatures"];
+            model_artifact_presigned_downloads_supported: boolean;
             multipart_downloads_enabled: boolean;
             multipart_uploads_enabled: boolean;
             presigned_upload_model_id_supported: boolean;
             presigned_upload_run_id_supported: boolean;
             store_type: string;
             trace_archival_enabled: boolean;
+            tracking_auth: string;
             workspaces_enabled: boolean;
         };
         /**
@@ -2866,6 +2944,59 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    search_datasets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    experiment_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The UI's search-datasets: the datasets the runs of the experiments used. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchDatasetsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_logged_model_artifact_get: {
         parameters: {
             query: {
@@ -2986,11 +3117,98 @@ export interface operations {
             };
         };
     };
+    create_promptlab_run_route_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    experiment_id: string;
+                    mlflow_version: string;
+                    model_input: string;
+                    model_output?: string;
+                    model_output_parameters?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    model_parameters?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    model_route: string;
+                    prompt_parameters: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    prompt_template: string;
+                    run_name?: string;
+                    /** Format: int64 */
+                    start_time?: number;
+                    tags?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    user_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description GetRun and CreateRun. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetRunResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ui_upload_artifact_post: {
         parameters: {
-            query: {
-                run_id: string;
-                path: string;
+            query?: {
+                run_id?: string;
+                path?: string;
             };
             header?: never;
             path?: never;
@@ -9017,7 +9235,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What this server supports, in MLflow's server-info shape. */
+            /** @description What this server supports, in MLflow 3.18's server-info shape. */
             200: {
                 headers: {
                     [name: string]: unknown;

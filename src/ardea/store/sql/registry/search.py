@@ -105,7 +105,10 @@ def select_registered_models(
 def select_model_version_keys(
     clauses: Sequence[Clause], orders: Sequence[OrderBy], dialect: str = "sqlite"
 ) -> sa.Select[Any]:
-    """Visible ``model_versions`` rows filtered and fully ordered (ties: name, version DESC).
+    """Visible ``model_versions`` rows filtered and fully ordered.
+
+    The default order is MLflow's: ``last_updated_timestamp DESC``; ties (and a user order's)
+    by ``name ASC, version DESC``.
 
     ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
     """
@@ -129,6 +132,8 @@ def select_model_version_keys(
                 tg.c.value == "true",
             )
         )
+    if not orders:  # MLflow's default: the most recently updated first
+        orders = [OrderBy("attribute", "last_updated_timestamp", False)]
     order_by = [_direction(_VERSION_COLUMNS[o.key], o.ascending) for o in orders]
     keys = {o.key for o in orders}
     if "name" not in keys:

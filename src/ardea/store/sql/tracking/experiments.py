@@ -16,6 +16,7 @@ from ardea._core.errors import (
 )
 from ardea._core.ids import now_ms
 from ardea.entities import Experiment, LifecycleStage, PagedList, ViewType
+from ardea.store.artifacts.resolve import absolute_location
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
@@ -85,6 +86,8 @@ class SqlExperiments:
             validate_experiment_tag(k, v)
         if artifact_location is not None:
             validate_artifact_location(artifact_location)
+            # A relative folder is made absolute against the working directory (MLflow's rule).
+            artifact_location = absolute_location(artifact_location) if artifact_location else ""
         root = self._artifact_root.rstrip("/")
 
         def op(conn: Connection) -> int:

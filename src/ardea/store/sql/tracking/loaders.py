@@ -203,23 +203,17 @@ def load_logged_models(conn: Connection, model_ids: Sequence[str]) -> list[Logge
 
 
 def _model_metrics_query(model_ids: Sequence[str]) -> sa.Select[Any]:
-    """Metric points carrying one of ``model_ids``.
+    """Metric points carrying one of ``model_ids``, by any run.
 
-    They are looked up through the runs linked to the models (source run, outputs, model
-    inputs), so that the ``(run_id, key)`` index of ``metric_series`` and the primary key
-    index of ``metrics`` are used.
+    Every run that logged such a point is in ``logged_model_metric_runs``; the points are
+    reached from there through the ``(run_id, key)`` index of ``metric_series`` and the
+    primary key index of ``metrics``.
     """
-    m, s, lm = t.metrics, t.metric_series, t.logged_models
-    linked_runs = sa.union(
-        sa.select(lm.c.source_run_id.label("run_id")).where(
-            lm.c.model_id.in_(model_ids), lm.c.source_run_id.is_not(None)
-        ),
-        sa.select(t.run_outputs.c.run_id).where(t.run_outputs.c.model_id.in_(model_ids)),
-        sa.select(t.run_model_inputs.c.run_id).where(t.run_model_inputs.c.model_id.in_(model_ids)),
-    ).subquery()
+    m, s, mr = t.metrics, t.metric_series, t.logged_model_metric_runs
+    linked_runs = sa.select(mr.c.run_id).where(mr.c.model_id.in_(model_ids)).distinct()
     return (
         sa.select(s.c.run_id, s.c.key, *(c for c in m.c if c.name != "series_id"))
         .select_from(s.join(m, m.c.series_id == s.c.series_id))
-        .where(s.c.run_id.in_(sa.select(linked_runs.c.run_id)), m.c.model_id.in_(model_ids))
+        .where(s.c.run_id.in_(linked_runs), m.c.model_id.in_(model_ids))
         .order_by(m.c.model_id, s.c.key, m.c.step, m.c.timestamp)
     )

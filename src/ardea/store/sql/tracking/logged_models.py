@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from ardea.store.sql._db.maintenance import StatsRefresher
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import experiment_for_write, parse_experiment_id
 from ardea.store.sql.tracking.loaders import load_logged_models
-from ardea.store.tracking import LoggedModelRun
+from ardea.store.tracking import MODEL_VERSIONS_TAG, LoggedModelRun, parse_model_version_links
 from ardea.store.validation import (
     MAX_PARAM_VALUE_LENGTH,
     MAX_TAG_VALUE_LENGTH,
@@ -48,12 +49,17 @@ def _pairs(items: Sequence[tuple[str, str]] | Mapping[str, str], limit: int) -> 
     return out
 
 
-def _model_for_write(conn: Connection, model_id: str) -> sa.Row[str, str]:
-    """The active model's ``(model_id, lifecycle_stage)``; NotFoundError otherwise."""
+def _model_for_write(conn: Connection, model_id: str, *, lock: bool = False) -> sa.Row[str, str]:
+    """The active model's ``(model_id, lifecycle_stage)``; NotFoundError otherwise.
+
+    ``lock`` holds the model's row until the transaction ends (PostgreSQL, MySQL), so that a
+    read-modify-write of its tags is not interleaved with another.
+    """
     lm = t.logged_models
-    row = conn.execute(
-        sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(lm.c.model_id == model_id)
-    ).first()
+    stmt = sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(lm.c.model_id == model_id)
+    if lock and conn.dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
     if row is None or row.lifecycle_stage != ACTIVE:
         raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
     return row
@@ -208,6 +214,37 @@ class SqlLoggedModels:
 
         self._db.write(op)
 
+    def link_model_version(self, model_id: str, name: str, version: int) -> None:
+        """Add a registered version to the model's ``mlflow.modelVersions`` links, atomically."""
+        check_no_nul("model_id", model_id)
+        check_no_nul("name", name)
+        tg = t.logged_model_tags
+
+        def op(conn: Connection) -> None:
+            _model_for_write(conn, model_id, lock=True)
+            current = conn.execute(
+                sa.select(tg.c.value).where(
+                    tg.c.model_id == model_id, tg.c.key == MODEL_VERSIONS_TAG
+                )
+            ).first()
+            links = parse_model_version_links(
+                {} if current is None else {MODEL_VERSIONS_TAG: current.value}
+            )
+            entry = {"name": name, "version": int(version)}
+            if entry in links:
+                return
+            value = json.dumps([*links, entry])
+            upsert(
+                conn,
+                tg,
+                [{"model_id": model_id, "key": MODEL_VERSIONS_TAG, "value": value}],
+                ("model_id", "key"),
+                ("value",),
+            )
+            _touch(conn, model_id)
+
+        self._db.write(op)
+
     def log_logged_model_params(self, model_id: str, params: Sequence[tuple[str, str]]) -> None:
         """Add params to a logged model (a key logged again keeps its new value)."""
         check_no_nul("model_id", model_id)
@@ -232,20 +269,28 @@ class SqlLoggedModels:
         max_results: int = 50,
         order_by: Sequence[dict[str, object]] = (),
         page_token: str | None = None,
+        datasets: Sequence[dict[str, object]] = (),
     ) -> PagedList[LoggedModel]:
-        """Logged models matching a filter; order_by items are {field_name, ascending}."""
+        """Logged models matching a filter (see :meth:`LoggedModelStore.search_logged_models`)."""
         from ardea.store.search.parser import (
             parse_logged_model_filter,
             parse_logged_model_order_by,
         )
-        from ardea.store.sql.tracking.search import select_logged_model_ids
+        from ardea.store.sql.tracking.logged_model_search import select_logged_model_ids
 
         validate_max_results(max_results, SEARCH_LOGGED_MODELS_LIMIT)
         clauses = parse_logged_model_filter(filter_string)
         orders = parse_logged_model_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
+        for dataset in datasets:
+            for field in ("dataset_name", "dataset_digest"):
+                check_no_nul(f"datasets.{field}", dataset.get(field))
         query = select_logged_model_ids(
-            clauses, orders, [str(e) for e in experiment_ids], dialect=self._db.dialect
+            clauses,
+            orders,
+            [str(e) for e in experiment_ids],
+            list(datasets),
+            dialect=self._db.dialect,
         )
 
         self._stats.maybe_refresh()

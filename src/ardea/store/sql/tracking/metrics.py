@@ -8,7 +8,6 @@ per run and key), which makes their B-tree ~2.5x smaller and inserts ~1.3x faste
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ardea.entities import Metric, PagedList
 from ardea.store.search.paging import encode_page_token, offset_from_token
-from ardea.store.sql._db.common import chunked, raw_cursor
+from ardea.store.sql._db.common import chunked, insert_ignore, raw_cursor
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import encode_value
 
@@ -65,6 +64,11 @@ def insert_metrics(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> 
         ]
     _insert_history(conn, rows, fill_links=extra)
     _upsert_latest(conn, [latest[k] for k in sorted(latest)])  # one lock order for all
+    if extra:
+        model_ids = sorted({m.model_id for m in metrics if m.model_id})
+        if model_ids:  # where get_logged_model looks for the model's metrics
+            rows_ = [{"model_id": mid, "run_id": run_id} for mid in model_ids]
+            insert_ignore(conn, t.logged_model_metric_runs, rows_)
 
 
 def _select_series(
@@ -308,25 +312,21 @@ def history(
     )
 
 
-def _sample_steps(steps: list[int], start: int | None, end: int | None, n: int) -> set[int]:
-    """The steps of one run to return.
+def _kept_rows(n: int, k: int) -> tuple[int, int, int, int] | None:
+    """Which of ``n`` ordered points a sample of at most ``k`` keeps (None: all of them).
 
-    At most ``n`` evenly spaced steps of the sorted ``steps`` within ``[start, end]``, plus
-    the last one in range, plus the run's min and max step when they are in range.
+    MLflow 3.18 splits the points into ``k`` buckets as SQL's ``NTILE(k)`` does (the first
+    ``n % k`` buckets one point longer), keeps the first point of each bucket and makes the
+    last point the last of the sample: the first points of buckets ``0 .. k-2``, then point
+    ``n-1``. Returned as ``(q, big, last_start, n)``: the buckets hold ``q + 1`` points up to
+    index ``big`` and ``q`` after it, and bucket ``k-1`` starts at ``last_start``.
     """
-    lo = 0 if start is None else bisect.bisect_left(steps, start)
-    hi = len(steps) if end is None else bisect.bisect_right(steps, end)
-    in_range = steps[lo:hi]
-    if len(in_range) <= n:
-        chosen = set(in_range)
-    else:
-        interval = len(in_range) / n
-        chosen = {in_range[int(i * interval)] for i in range(n)}
-        chosen.add(in_range[-1])
-    for edge in (steps[0], steps[-1]):
-        if (start is None or edge >= start) and (end is None or edge <= end):
-            chosen.add(edge)
-    return chosen
+    if n <= k:
+        return None
+    q, r = divmod(n, k)
+    big = r * (q + 1)
+    last_start = big + (k - 1 - r) * q if k - 1 >= r else (k - 1) * (q + 1)
+    return q, big, last_start, n
 
 
 def sample_bulk_interval(
@@ -337,50 +337,75 @@ def sample_bulk_interval(
     start_step: int | None,
     end_step: int | None,
 ) -> list[Metric]:
-    """Sampled points of one metric over several runs.
+    """Sampled points of one metric over several runs (MLflow 3.18's sampling).
 
-    Points come ordered by run (as given), step, timestamp; two queries in total.
+    Per run, the points in ``[start_step, end_step]`` ordered by step, timestamp, value: all
+    of them up to ``max_results``, else ``max_results`` evenly spread points that start with
+    the first and end with the last (:func:`_kept_rows`). Points come ordered by run (as
+    given), then that order. Two queries: the number of points per run, then the kept points,
+    chosen inside the database by their row number.
     """
     ids = list(dict.fromkeys(run_ids))
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    steps_by_run: dict[str, list[int]] = {r: [] for r in ids}
+    k_, ts = _q(conn, "key"), _q(conn, "timestamp")
+    in_range = ""
+    range_args: tuple[int, ...] = ()
+    if start_step is not None and end_step is not None:
+        in_range = f" AND m.step >= {mark} AND m.step <= {mark}"
+        range_args = (start_step, end_step)
+    counts: dict[str, tuple[int, int]] = {}
     for part in chunked(ids, 100):
         sql = (
-            f"SELECT DISTINCT s.run_id, m.step FROM {_SERIES_JOIN} WHERE s.run_id IN "
-            f"({', '.join([mark] * len(part))}) AND s.{_q(conn, 'key')} = {mark} "
-            "ORDER BY s.run_id, m.step"
+            f"SELECT s.run_id, s.series_id, COUNT(*) FROM {_SERIES_JOIN} WHERE s.run_id IN "
+            f"({', '.join([mark] * len(part))}) AND s.{k_} = {mark}{in_range} "
+            "GROUP BY s.run_id, s.series_id"
         )
-        for run_id, step in _raw(conn, sql, (*part, key)):
-            steps_by_run[run_id].append(step)
-    wanted: dict[str, set[int]] = {
-        r: _sample_steps(s, start_step, end_step, max_results) for r, s in steps_by_run.items() if s
-    }
-    all_steps = sorted(set().union(*wanted.values())) if wanted else []
-    if not all_steps:
+        for run_id, series_id, n in _raw(conn, sql, (*part, key, *range_args)):
+            counts[run_id] = (series_id, int(n))
+    if not counts:
         return []
+    # The sampling plan, one row per run: (series, keep all?, q, big, last_start, n).
+    plan: list[tuple[int, int, int, int, int, int]] = []
+    for series_id, n in counts.values():
+        kept = _kept_rows(n, max_results)
+        plan.append((series_id, 1, 1, 0, 0, n) if kept is None else (series_id, 0, *kept))
+    row = ", ".join([mark] * 6)
+    names = ("series_id", "keep_all", "q", "big", "last_start", "n")
+    first = ", ".join(f"{mark} AS {name}" for name in names)
+    plan_sql = " UNION ALL ".join([f"SELECT {first}"] + [f"SELECT {row}"] * (len(plan) - 1))
+    mod = "%" if conn.dialect.name == "sqlite" else "%%"  # the drivers' placeholders use %
+    ranked = (
+        f"SELECT m.series_id, {_point_columns(conn, 'm')}, ROW_NUMBER() OVER (PARTITION BY "
+        f"m.series_id ORDER BY m.step, m.{ts}, m.value, m.is_nan) - 1 AS i FROM metrics m "
+        f"WHERE m.series_id IN ({', '.join([mark] * len(plan))}){in_range}"
+    )
+    keep = (
+        f"p.keep_all = 1 OR r.i = p.n - 1 OR (r.i < p.last_start AND ((r.i < p.big AND "
+        f"r.i {mod} (p.q + 1) = 0) OR (r.i >= p.big AND (r.i - p.big) {mod} p.q = 0)))"
+    )
+    sql = (
+        f"SELECT r.series_id, r.step, r.{ts}, r.value, r.is_nan, r.model_id, r.dataset_name, "
+        f"r.dataset_digest FROM ({ranked}) r JOIN ({plan_sql}) p ON p.series_id = r.series_id "
+        f"WHERE {keep}"
+    )
+    series = [entry[0] for entry in plan]
+    args = (*series, *range_args, *(value for entry in plan for value in entry))
+    rows = _raw(conn, sql, args)
+    run_of = {series_id: run_id for run_id, (series_id, _) in counts.items()}
     order = {r: i for i, r in enumerate(ids)}
-    runs = list(wanted)
-    points: list[tuple[int, int, int, float, Metric]] = []
-    for steps in chunked(all_steps, 2000):
-        sql = (
-            f"SELECT s.run_id, {_point_columns(conn, 'm')} FROM {_SERIES_JOIN} WHERE "
-            f"s.run_id IN ({', '.join([mark] * len(runs))}) AND s.{_q(conn, 'key')} = {mark} "
-            f"AND m.step IN ({', '.join([mark] * len(steps))})"
+    points = []
+    for series_id, step, ts_, value, is_nan, model_id, ds_name, ds_digest in rows:
+        run_id = run_of[series_id]
+        metric = Metric(
+            key,
+            math.nan if is_nan else float(value),
+            ts_,
+            step,
+            ds_name,
+            ds_digest,
+            model_id,
+            run_id,
         )
-        for run_id, step, ts, value, is_nan, model_id, ds_name, ds_digest in _raw(
-            conn, sql, (*runs, key, *steps)
-        ):
-            if step in wanted[run_id]:
-                metric = Metric(
-                    key,
-                    math.nan if is_nan else float(value),
-                    ts,
-                    step,
-                    ds_name,
-                    ds_digest,
-                    model_id,
-                    run_id,
-                )
-                points.append((order[run_id], step, ts, value, metric))
-    points.sort(key=lambda p: p[:4])
-    return [p[4] for p in points]
+        points.append((order[run_id], step, ts_, value, bool(is_nan), metric))
+    points.sort(key=lambda p: p[:5])
+    return [p[5] for p in points]

@@ -19,7 +19,7 @@ Semantics that hold on every dialect:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,8 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
 from ardea._core.errors import InvalidArgumentError
-from ardea.entities.experiment import LifecycleStage, ViewType
-from ardea.entities.logged_model import LoggedModelStatus
+from ardea.entities.experiment import ViewType
 from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.like import like_to_glob, like_to_sql
 from ardea.store.sql._db.filters import ChildClauses
@@ -39,8 +38,9 @@ __all__ = [
     "CaseSensitiveLike",
     "compare",
     "parse_experiment_ids",
+    "key_value_clause",
+    "metric_condition",
     "select_experiment_ids",
-    "select_logged_model_ids",
     "select_run_ids",
 ]
 
@@ -135,19 +135,6 @@ def parse_experiment_ids(experiment_ids: Sequence[str] | str) -> list[int]:
     return [number for number in parsed if number is not None]
 
 
-def _datasets_condition(
-    metrics: sa.Table, datasets: Sequence[Mapping[str, Any]]
-) -> ColumnElement[bool]:
-    """Metric rows logged on any of ``[{dataset_name, dataset_digest?}]``."""
-    scopes: list[ColumnElement[bool]] = []
-    for dataset in datasets:
-        name = dataset.get("dataset_name")
-        if not isinstance(name, str) or not name:
-            raise InvalidArgumentError("dataset_name in the datasets clause must be specified")
-        scopes.append(sa.and_(*_dataset_scope(metrics, name, dataset.get("dataset_digest"))))
-    return sa.or_(*scopes)
-
-
 def _null_last(column: ColumnElement[Any]) -> ColumnElement[int]:
     return sa.case((column.is_(None), 1), else_=0)
 
@@ -156,7 +143,7 @@ def _direction(column: ColumnElement[Any], ascending: bool) -> ColumnElement[Any
     return column.asc() if ascending else column.desc()
 
 
-def _key_value(
+def key_value_clause(
     children: ChildClauses, table: sa.Table, owner: list[ColumnElement[Any]], clause: Clause
 ) -> None:
     """A clause on a (owner, key, value) table: params and tags of runs, models, experiments.
@@ -173,7 +160,7 @@ def _key_value(
     children.keyed(table, owner, clause.key, condition)
 
 
-def _metric_condition(
+def metric_condition(
     value: ColumnElement[Any], is_nan: ColumnElement[Any], clause: Clause
 ) -> ColumnElement[bool]:
     """A metric comparison where a NaN value satisfies ``!=`` and nothing else."""
@@ -197,12 +184,12 @@ def _run_conditions(clauses: Sequence[Clause], dialect: str) -> list[ColumnEleme
             out.append(compare(runs.c[clause.key], clause.comparator, clause.value))
         elif clause.entity == "metric":
             lm = t.latest_metrics
-            condition = _metric_condition(lm.c.value, lm.c.is_nan, clause)
+            condition = metric_condition(lm.c.value, lm.c.is_nan, clause)
             children.keyed(lm, [lm.c.run_id], clause.key, condition)
         elif clause.entity == "param":
-            _key_value(children, t.params, [t.params.c.run_id], clause)
+            key_value_clause(children, t.params, [t.params.c.run_id], clause)
         elif clause.entity == "tag":
-            _key_value(children, t.run_tags, [t.run_tags.c.run_id], clause)
+            key_value_clause(children, t.run_tags, [t.run_tags.c.run_id], clause)
         elif clause.entity == "dataset":
             ri, ds = t.run_inputs, t.datasets
             column = ri.c.context if clause.key == "context" else ds.c[clause.key]
@@ -294,7 +281,7 @@ def _experiment_conditions(clauses: Sequence[Clause], dialect: str) -> list[Colu
     for clause in dict.fromkeys(clauses):
         if clause.entity == "tag":
             tags = t.experiment_tags
-            _key_value(children, tags, [tags.c.experiment_id], clause)
+            key_value_clause(children, tags, [tags.c.experiment_id], clause)
             continue
         if clause.entity != "attribute":
             raise InvalidArgumentError(
@@ -347,137 +334,6 @@ def select_experiment_ids(
         .where(
             experiments.c.lifecycle_stage.in_(ViewType(view_type).stages()),
             *_experiment_conditions(clauses, dialect),
-        )
-        .order_by(*keys)
-    )
-
-
-# ------------------------------------------------------------------------------ logged models
-
-
-def _status_value(value: Any) -> Any:
-    """Accept ``READY`` for ``LOGGED_MODEL_READY`` (values are stored as full enum names)."""
-    if isinstance(value, tuple):
-        return tuple(_status_value(v) for v in value)
-    full = f"LOGGED_MODEL_{value}"
-    return full if full in LoggedModelStatus.__members__ else value
-
-
-def _dataset_scope(metrics: sa.Table, name: str | None, digest: str | None) -> list[Any]:
-    conditions: list[Any] = [metrics.c.model_id.is_not(None)]
-    if name:
-        conditions.append(metrics.c.dataset_name == name)
-    if digest:
-        conditions.append(metrics.c.dataset_digest == digest)
-    return conditions
-
-
-def _logged_model_conditions(
-    clauses: Sequence[Clause], datasets: Sequence[Mapping[str, Any]], dialect: str
-) -> list[ColumnElement[bool]]:
-    models = t.logged_models
-    out: list[ColumnElement[bool]] = []
-    children = ChildClauses([models.c.model_id], dialect)
-    for clause in dict.fromkeys(clauses):
-        if clause.entity == "attribute":
-            value = clause.value
-            if clause.key == "status" and clause.comparator in ("=", "!=", "IN", "NOT IN"):
-                value = _status_value(value)
-            out.append(compare(models.c[clause.key], clause.comparator, value))
-        elif clause.entity == "metric":
-            m, series = t.metrics, t.metric_series
-            condition = sa.and_(
-                series.c.key == clause.key,
-                _metric_condition(m.c.value, m.c.is_nan, clause),
-                *([_datasets_condition(m, datasets)] if datasets else []),
-            )
-            source = m.join(series, series.c.series_id == m.c.series_id)
-            children.each("metrics", source, [m.c.model_id], condition)
-        elif clause.entity == "param":
-            params = t.logged_model_params
-            _key_value(children, params, [params.c.model_id], clause)
-        elif clause.entity == "tag":
-            tags = t.logged_model_tags
-            _key_value(children, tags, [tags.c.model_id], clause)
-        else:
-            raise InvalidArgumentError(
-                f"Cannot filter logged models on {clause.entity} {clause.key!r}"
-            )
-    return out + children.conditions()
-
-
-def select_logged_model_ids(
-    clauses: Sequence[Clause],
-    order_by: Sequence[OrderBy],
-    experiment_ids: Sequence[str],
-    datasets: Sequence[Mapping[str, Any]] = (),
-    dialect: str = "sqlite",
-) -> sa.Select[str]:
-    """Ids of non-deleted logged models matching a ``search_logged_models`` query.
-
-    Args:
-        clauses: Parsed filter (``parse_logged_model_filter``).
-        order_by: Parsed order (``parse_logged_model_order_by``); metric ordering uses the
-            latest value per model (by timestamp, then step), optionally per dataset.
-        experiment_ids: Experiments to search.
-        datasets: ``[{dataset_name, dataset_digest?}]``: metric filters only consider values
-            logged on one of them, and without metric filters a model needs at least one
-            metric on one of them.
-        dialect: The SQLAlchemy dialect name the query is for.
-
-    Returns:
-        ``SELECT logged_models.model_id ...`` ordered by the user order, then
-        ``creation_timestamp DESC`` and ``model_id ASC`` unless already ordered on.
-    """
-    models = t.logged_models
-    source: sa.FromClause = models
-    keys: list[ColumnElement[Any]] = []
-    for index, item in enumerate(order_by):
-        if item.entity == "attribute":
-            column = models.c[item.key]
-            keys.append(_null_last(column))
-            keys.append(_direction(column, item.ascending))
-            continue
-        m, series = t.metrics, t.metric_series
-        rank = (
-            sa.func.row_number()
-            .over(partition_by=m.c.model_id, order_by=(m.c.timestamp.desc(), m.c.step.desc()))
-            .label("rank")
-        )
-        ranked = (
-            sa.select(m.c.model_id, m.c.value, m.c.is_nan, rank)
-            .select_from(m.join(series, series.c.series_id == m.c.series_id))
-            .where(
-                series.c.key == item.key,
-                m.c.model_id.is_not(None),
-                *_dataset_scope(m, item.dataset_name, item.dataset_digest),
-            )
-            .subquery(f"ranked_{index}")
-        )
-        latest = sa.select(ranked).where(ranked.c.rank == 1).subquery(f"order_{index}")
-        source = source.outerjoin(latest, latest.c.model_id == models.c.model_id)
-        keys.append(
-            sa.case((latest.c.is_nan == sa.true(), 1), (latest.c.value.is_(None), 2), else_=0)
-        )
-        keys.append(_direction(latest.c.value, item.ascending))
-    ordered = {item.key for item in order_by if item.entity == "attribute"}
-    if "creation_timestamp" not in ordered:
-        keys.append(models.c.creation_timestamp.desc())
-    if "model_id" not in ordered:
-        keys.append(models.c.model_id.asc())
-    conditions = _logged_model_conditions(clauses, datasets, dialect)
-    if datasets and not any(clause.entity == "metric" for clause in clauses):
-        m = t.metrics
-        conditions.append(
-            sa.exists().where(m.c.model_id == models.c.model_id, _datasets_condition(m, datasets))
-        )
-    return (
-        sa.select(models.c.model_id)
-        .select_from(source)
-        .where(
-            models.c.experiment_id.in_(parse_experiment_ids(experiment_ids)),
-            models.c.lifecycle_stage != LifecycleStage.DELETED.value,
-            *conditions,
         )
         .order_by(*keys)
     )

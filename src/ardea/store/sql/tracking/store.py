@@ -1,14 +1,15 @@
 """The SQL tracking store: SQLite, PostgreSQL and MySQL behind :class:`TrackingStore`.
 
 The behaviour lives in one mixin per aggregate (``experiments.py``, ``runs.py``,
-``run_logging.py``, ``logged_models.py``); this module wires them to a :class:`Database` that
-:func:`ardea.store.sql.backend.open_sql_backend` opened and migrated.
+``run_logging.py``, ``datasets.py``, ``logged_models.py``); this module wires them to a
+:class:`Database` that :func:`ardea.store.sql.backend.open_sql_backend` opened and migrated.
 """
 
 from __future__ import annotations
 
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.maintenance import stats_for
+from ardea.store.sql.tracking.datasets import SqlDatasetSummaries
 from ardea.store.sql.tracking.experiments import SqlExperiments
 from ardea.store.sql.tracking.logged_models import SqlLoggedModels
 from ardea.store.sql.tracking.run_logging import SqlRunLogging
@@ -18,7 +19,14 @@ from ardea.store.tracking import TrackingStore
 __all__ = ["SqlTrackingStore"]
 
 
-class SqlTrackingStore(SqlExperiments, SqlRuns, SqlRunLogging, SqlLoggedModels, TrackingStore):
+class SqlTrackingStore(
+    SqlExperiments,
+    SqlRuns,
+    SqlRunLogging,
+    SqlDatasetSummaries,
+    SqlLoggedModels,
+    TrackingStore,
+):
     """A tracking store in a SQL database.
 
     Args:

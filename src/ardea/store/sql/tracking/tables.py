@@ -18,6 +18,7 @@ __all__ = [
     "experiment_tags",
     "experiments",
     "latest_metrics",
+    "logged_model_metric_runs",
     "logged_model_params",
     "logged_model_tags",
     "logged_models",
@@ -190,6 +191,16 @@ run_model_inputs = sa.Table(
     sa.Column("model_id", sa.String(64), primary_key=True),
     **_MYSQL,
 )
+
+logged_model_metric_runs = sa.Table(
+    "logged_model_metric_runs",
+    metadata,
+    sa.Column("model_id", sa.String(64), primary_key=True),
+    sa.Column("run_id", sa.String(32), _run_fk(), primary_key=True),
+    **_MYSQL,
+)
+"""Runs that logged a metric point with a logged model's id (any run, linked or not): where
+a logged model's metrics are looked up, besides its source, output and input runs."""
 
 run_outputs = sa.Table(
     "run_outputs",

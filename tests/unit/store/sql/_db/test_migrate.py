@@ -320,3 +320,35 @@ def test_create_all_declares_the_servers_collation(url: str, collation: str) -> 
     assert len(creates) == len(metadata.tables)
     assert all(f"CHARSET=utf8mb4 COLLATE {collation}" in s for s in creates)
     assert not any("utf8mb4_bin" in s for s in creates)
+
+
+def test_upgrade_links_stored_model_metrics_to_their_runs(tmp_path: Path) -> None:
+    """0010 fills logged_model_metric_runs from the metric points stored with a model id."""
+    from ardea.store.sql.tracking import tables as t
+
+    uri = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = sa.create_engine(uri, poolclass=sa.pool.NullPool)
+    _alembic_command(engine, "upgrade", "0008_pending_trace_links")
+    exp = {"experiment_id": 1, "name": "e", "artifact_location": "a", "lifecycle_stage": "active"}
+    exp |= {"creation_time": 1, "last_update_time": 1}
+    run = {"run_id": "r1", "experiment_id": 1, "run_name": "n", "user_id": "u"}
+    run |= {"status": "RUNNING", "start_time": 1, "artifact_uri": "a", "lifecycle_stage": "active"}
+    model = {"model_id": "m-1", "experiment_id": 1, "name": "m", "artifact_location": "a"}
+    model |= {"creation_timestamp": 1, "last_updated_timestamp": 1}
+    model |= {"status": "LOGGED_MODEL_READY", "lifecycle_stage": "active"}
+    point = {"series_id": 1, "step": 0, "timestamp": 5, "value": 0.5, "is_nan": False}
+    with engine.begin() as conn:
+        conn.execute(t.experiments.insert(), exp)
+        conn.execute(t.runs.insert(), run)  # not the model's source run, nor linked to it
+        conn.execute(t.logged_models.insert(), model)
+        conn.execute(t.metric_series.insert(), [{"series_id": 1, "run_id": "r1", "key": "acc"}])
+        conn.execute(
+            t.metrics.insert(), [point | {"model_id": "m-1"}, point | {"step": 1, "model_id": None}]
+        )
+    engine.dispose()
+    backend = open_sql_backend(uri)  # upgrades to head
+    try:
+        metrics = backend.tracking.get_logged_model("m-1").metrics
+        assert [(m.key, m.step, m.run_id) for m in metrics] == [("acc", 0, "r1")]
+    finally:
+        backend.close()

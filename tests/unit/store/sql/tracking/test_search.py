@@ -25,11 +25,11 @@ from ardea.store.search.parser import (
     parse_run_order_by,
 )
 from ardea.store.sql.tracking import tables as t
+from ardea.store.sql.tracking.logged_model_search import select_logged_model_ids
 from ardea.store.sql.tracking.search import (
     CaseSensitiveLike,
     parse_experiment_ids,
     select_experiment_ids,
-    select_logged_model_ids,
     select_run_ids,
 )
 
@@ -219,6 +219,10 @@ ROWS: list[tuple[sa.Table, list[dict[str, Any]]]] = [
         ],
     ),
     (t.logged_model_params, [{"model_id": "m1", "key": "lr", "value": "0.1"}]),
+    (
+        t.logged_model_metric_runs,
+        [{"model_id": "m1", "run_id": "r1"}, {"model_id": "m2", "run_id": "r2"}],
+    ),
     (t.logged_model_tags, [{"model_id": "m2", "key": "t", "value": "x"}]),
     (
         t.metric_series,
@@ -230,6 +234,7 @@ ROWS: list[tuple[sa.Table, list[dict[str, Any]]]] = [
             _metric_point("r1", "m1", 0, 1, 0.5, "iris", "abc"),
             _metric_point("r1", "m1", 1, 2, 0.8, "iris", "abc"),
             _metric_point("r2", "m2", 0, 1, 0.6, "wine", "def"),
+            _metric_point("r2", "m2", 2, 0, 0.3, "wine", "def"),  # latest: highest step
         ],
     ),
 ]
@@ -469,7 +474,8 @@ def test_experiment_id_filter_must_be_integer() -> None:
         ("status = 'LOGGED_MODEL_READY'", [], ["1"], [], ["m1"]),
         ("status IN ('PENDING', 'READY')", [], ["1"], [], ["m2", "m1"]),
         ("metrics.acc > 0.7", [], ["1"], [], ["m1"]),
-        ("metrics.acc < 0.55", [], ["1"], [], ["m1"]),
+        ("metrics.acc > 0.55", [], ["1"], [], ["m1"]),  # latest values: m1 0.8, m2 0.3
+        ("metrics.acc < 0.4", [], ["1"], [], ["m2"]),  # highest step, not newest timestamp
         ("params.lr = '0.1'", [], ["1"], [], ["m1"]),
         ("tags.t = 'x'", [], ["1"], [], ["m2"]),
         ("model_type = 'sk' AND source_run_id = 'r1'", [], ["1"], [], ["m1"]),
