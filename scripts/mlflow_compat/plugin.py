@@ -14,6 +14,11 @@ that variable it does nothing. MLflow's files are not edited. What it does:
 - The external server gets the default artifact root the fixture gave its in-process store
   (``handlers._tracking_store.artifact_root_uri``, e.g. the test's ``tmp_path``) and the
   server-side variables the test set (KEK passphrase, webhook key).
+- The test process's tracking URI is set to that server too. MLflow's autouse
+  ``tracking_uri_mock`` fixture points it at the SQLite file that the fixture's in-process
+  server serves, so in MLflow's own runs the fluent API (``create_dataset``, ``start_span``)
+  and the CLI write to the server's database directly; an external server has a database of
+  its own, which they reach over HTTP instead.
 - Tests matching the skip list are deselected; their node ids and reasons are written to
   the ``deselected`` JSON file of the config, with the skip-list patterns that matched nothing.
 - Each test's node id goes into its junit ``<properties>`` (``nodeid``), and each started
@@ -87,6 +92,8 @@ class ExternalServer:
         self._server = state.launcher.start(default_artifact_root=_fixture_artifact_root(), env=env)
         state.live.append(self._server)
         self.url = self._server.url
+        # tracking_uri_mock restores its own URI when the test ends.
+        sys.modules["mlflow"].set_tracking_uri(self.url)
         record = {
             "nodeid": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0],
             "url": self.url,
