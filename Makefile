@@ -14,12 +14,13 @@ PYTEST_ARGS ?=
 UV := $(shell command -v uv 2>/dev/null || echo $(PYTHON) -m uv)
 VPY := $(VENV)/bin/python
 
-.PHONY: help run test lint format bench clean install install-dev ui
+.PHONY: help run test lint typecheck format bench clean install install-dev ui
 
 help:
 	@echo "make run    - install into $(VENV), build the UI if stale, serve on http://$(HOST):$(PORT)"
-	@echo "make test   - install test deps, start PostgreSQL + MariaDB (as root), lint, run pytest"
+	@echo "make test   - install test deps, start PostgreSQL + MariaDB (as root), lint + mypy, run pytest"
 	@echo "make lint   - ruff check + ruff format --check"
+	@echo "make typecheck - mypy --strict over the modules listed in pyproject.toml [tool.mypy]"
 	@echo "make format - ruff format + ruff check --fix"
 	@echo "make bench  - tracking benchmark against MLflow (bench/tracking.py)"
 	@echo "make clean  - remove build output and caches (never ./ardea-data)"
@@ -48,6 +49,9 @@ test: install-dev ui
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
 
 format: install-dev
 	$(VENV)/bin/ruff format .

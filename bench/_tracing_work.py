@@ -144,12 +144,13 @@ def build_search_corpus(db_path: Path, total_spans: int, spans_per_trace: int) -
     (``env``) are bulk-inserted in one statement (the store has no bulk tag call).
     Returns the experiment id, the build rate and the filter bounds the searches use.
     """
-    import ardea.store.sql.tracking.tables as t
-    from ardea.store.sql.tracking.store import SqlTrackingStore
+    import ardea.store.sql.traces.tables as t
+    from ardea.store.sql.backend import open_sql_backend
 
-    tracking = SqlTrackingStore(f"sqlite:///{db_path}")
+    backend = open_sql_backend(f"sqlite:///{db_path}")
+    tracking = backend.tracking
     exp = tracking.create_experiment("trace-search-corpus")
-    store = tracking.trace_store()
+    store = backend.traces
     rng = random.Random(42)
     n_traces = max(1, total_spans // spans_per_trace)
     per_batch = max(1, 10_000 // spans_per_trace)
@@ -164,7 +165,7 @@ def build_search_corpus(db_path: Path, total_spans: int, spans_per_trace: int) -
         store.log_spans(exp, batch)
     build_s = time.perf_counter() - t0
     store.database.write(lambda conn: conn.execute(t.trace_tags.insert(), tag_rows))
-    tracking.close()
+    backend.close()
     return {
         "experiment_id": exp,
         "traces": n_traces,
@@ -192,9 +193,10 @@ def build_big_trace(db_path: Path, experiment_id: str, n_spans: int) -> tuple[st
     Returns (trace id, root span id).
     """
     from ardea.entities import Span
-    from ardea.store.sql.traces.store import SqlTraceStore
+    from ardea.store.sql.backend import open_sql_backend
 
-    store = SqlTraceStore(f"sqlite:///{db_path}")
+    backend = open_sql_backend(f"sqlite:///{db_path}")
+    store = backend.traces
     rng = random.Random(7)
     trace_id = "tr-" + _hex(rng, 128)
     root_id = _hex(rng, 64)
@@ -215,7 +217,7 @@ def build_big_trace(db_path: Path, experiment_id: str, n_spans: int) -> tuple[st
         )  # fmt: skip
     for start in range(0, len(spans), 10_000):
         store.log_spans(experiment_id, spans[start : start + 10_000])
-    store.close()
+    backend.close()
     return trace_id, root_id
 
 
@@ -223,9 +225,10 @@ def big_trace_store_timings(
     db_path: Path, trace_id: str, root_id: str, page: int, out: dict[str, float]
 ) -> None:
     """Store-level reads of the big trace: a page of roots, of the root's children, everything."""
-    from ardea.store.sql.traces.store import SqlTraceStore
+    from ardea.store.sql.backend import open_sql_backend
 
-    store = SqlTraceStore(f"sqlite:///{db_path}")
+    backend = open_sql_backend(f"sqlite:///{db_path}")
+    store = backend.traces
 
     def best_ms(fn: Callable[[], Any], repeat: int = 3) -> float:
         best = float("inf")
@@ -247,7 +250,7 @@ def big_trace_store_timings(
     )
     out["big_first_view_ms"] = out["big_roots_page_ms"] + out["big_children_page_ms"]
     out["big_whole_store_ms"] = best_ms(lambda: store.get_trace(trace_id), repeat=1)
-    store.close()
+    backend.close()
 
 
 # --- (2) server side only: pre-encoded OTLP requests ---------------------------------------------

@@ -367,7 +367,7 @@ def run_server_suite(server: Server, size: dict[str, int]) -> tuple[dict[str, fl
     return out, noise
 
 
-def ardea_server(tmp: Path) -> Server:
+def ardea_server(tmp: Path, sqlite_synchronous: str | None = None) -> Server:
     """``ardea server`` on SQLite + local artifacts in ``tmp``."""
     exe = Path(sys.executable).parent / "ardea"
     port = free_port()
@@ -376,6 +376,8 @@ def ardea_server(tmp: Path) -> Server:
         "--backend-store-uri", f"sqlite:///{tmp / 'ardea.db'}",
         "--artifacts-destination", str(tmp / "artifacts"), "--workers", "1",
     ]  # fmt: skip
+    if sqlite_synchronous:
+        argv += ["--sqlite-synchronous", sqlite_synchronous]
     return Server("ardea", argv, port, tmp / "server.log")
 
 
@@ -531,6 +533,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ardea-only", action="store_true", help="skip the MLflow server")
     ap.add_argument("--mlflow-only", action="store_true", help="skip the Ardea server")
     ap.add_argument("--json", type=Path, help="where to write the results JSON")
+    ap.add_argument(
+        "--sqlite-synchronous",
+        choices=["normal", "full"],
+        help="passed to `ardea server --sqlite-synchronous` (default: the server's, normal)",
+    )
     args = ap.parse_args(argv)
     size = QUICK if args.quick else FULL
 
@@ -545,7 +552,9 @@ def main(argv: list[str] | None = None) -> int:
     noise: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="ardea-bench-") as tmp_s:
         tmp = Path(tmp_s)
-        plan = [] if args.mlflow_only else [("ardea", ardea_server)]
+        plan: list[tuple[str, Callable[[Path], Server]]] = []
+        if not args.mlflow_only:
+            plan.append(("ardea", lambda tmp: ardea_server(tmp, args.sqlite_synchronous)))
         plan += [("mlflow", mlflow_server)] if with_mlflow else []
         for name, factory in plan:
             (tmp / name).mkdir()
@@ -573,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": size,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "mlflow_version": MLFLOW_VERSION if with_mlflow else None,
+        "sqlite_synchronous": args.sqlite_synchronous or "normal",
     }
     doc = {**meta, "figures": [f.__dict__ for f in FIGURES], **results, "noise": noise}
     target.write_text(json.dumps(doc, indent=2))

@@ -130,13 +130,15 @@ def seed_runs(base_url: str, exp: str, total: int) -> None:
 
 def seed(tmp: Path, size: dict[str, int]) -> tuple[Any, dict[str, str]]:
     """Build the trace in SQLite, start the server, seed runs and the long metric."""
-    from ardea.store.sql.tracking.store import SqlTrackingStore
+    from ardea.store.sql.backend import open_sql_backend
 
     db = tmp / "ardea.db"
-    tracking = SqlTrackingStore(f"sqlite:///{db}")
+    backend = open_sql_backend(f"sqlite:///{db}")
+    tracking = backend.tracking
     trace_exp = tracking.create_experiment("ui-bench-traces")
     print(f"[seed] a {size['spans']:,}-span trace into SQLite ...", flush=True)
     trace_id, _ = work.build_big_trace(db, trace_exp, size["spans"])
+    backend.close()
     server = ardea_server(tmp)
     server.start()
     try:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-_KEEP = {"ARDEA_TEST_POSTGRES_URI", "ARDEA_TEST_MYSQL_URI"}
+_KEEP = {"ARDEA_TEST_POSTGRES_URI", "ARDEA_TEST_MYSQL_URI", "ARDEA_TEST_MLFLOW_VERSION"}
 
 
 @pytest.fixture(autouse=True)

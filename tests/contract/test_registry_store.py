@@ -11,11 +11,11 @@ from ardea._core.errors import AlreadyExistsError, InvalidArgumentError, NotFoun
 from ardea.entities.registry import PROMPT_TAG
 from ardea.store.registry import RegistryStore
 from fixtures import registry_backends as rb
-from fixtures.registry_backends import Backend, names
+from fixtures.registry_backends import RegistryEnv, names
 
 backend = rb.backend  # the fixtures, shared with the other registry suite
 reg = rb.reg
-postgres_registry_tracking = rb.postgres_registry_tracking
+postgres_registry_backend = rb.postgres_registry_backend
 
 # -- registered models -------------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ def test_prompts_are_excluded_unless_asked_for(reg: RegistryStore) -> None:
 # -- model versions ----------------------------------------------------------------------------
 
 
-def test_concurrent_registrations_get_unique_gapless_numbers(backend: Backend) -> None:
+def test_concurrent_registrations_get_unique_gapless_numbers(backend: RegistryEnv) -> None:
     """8 threads, each with its own store and connections, register versions of one model."""
     backend.registry.create_registered_model("race")
     threads_n, per_thread = 8, 5

@@ -10,14 +10,14 @@ import pytest
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.store.registry import RegistryStore
 from fixtures import registry_backends as rb
-from fixtures.registry_backends import Backend
+from fixtures.registry_backends import RegistryEnv
 
 backend = rb.backend  # the fixtures, shared with the other registry suite
 reg = rb.reg
-postgres_registry_tracking = rb.postgres_registry_tracking
+postgres_registry_backend = rb.postgres_registry_backend
 
 
-def test_create_and_get_versions(backend: Backend) -> None:
+def test_create_and_get_versions(backend: RegistryEnv) -> None:
     reg = backend.registry
     reg.create_registered_model("m")
     run = backend.tracking.create_run("0")
@@ -79,7 +79,7 @@ def test_version_tags(reg: RegistryStore) -> None:
         reg.set_model_version_tag("m", 1, "", "v")
 
 
-def test_search_model_versions(backend: Backend) -> None:
+def test_search_model_versions(backend: RegistryEnv) -> None:
     reg = backend.registry
     runs = [backend.tracking.create_run("0").info.run_id for _ in range(2)]
     for name in ["a", "b"]:
@@ -123,7 +123,7 @@ def test_search_model_versions(backend: Backend) -> None:
             reg.search_model_versions(bad)
 
 
-def test_download_uri_and_sources(backend: Backend) -> None:
+def test_download_uri_and_sources(backend: RegistryEnv) -> None:
     reg, tracking = backend.registry, backend.tracking
     run = tracking.create_run("0")
     logged = tracking.create_logged_model("0", name="clf", source_run_id=run.info.run_id)

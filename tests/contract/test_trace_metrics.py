@@ -3,51 +3,51 @@ PostgreSQL and MySQL/MariaDB: the same seed gives the same numbers on each."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ardea._core.errors import InvalidArgumentError
-from ardea.store.sql.traces.metrics import trace_metrics
-from fixtures.sql_wipe import wipe
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea.store.traces import TraceStore
+from fixtures.backends import fresh_sqlite, served, shared_backend
 from fixtures.trace_metrics_seed import END, T0, seed
 
 
 @pytest.fixture(
     params=[
         "sqlite",
+        "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
     ]
 )
-def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, int]]:
-    """A fresh SQL tracking store with seeded traces, and the seeded experiment's id."""
-    from ardea.store.sql.tracking.store import SqlTrackingStore
-
-    if request.param == "sqlite":
-        path = tmp_path / "metrics.db"
-        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
-        store = SqlTrackingStore(f"sqlite:///{path}")
+def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TraceStore, str]]:
+    """A trace store over seeded traces (REST: the server app's, over HTTP), and the seeded
+    experiment's id."""
+    shared = request.param in ("postgres", "mysql")
+    backend = shared_backend(request, request.param) if shared else fresh_sqlite(request, tmp_path)
+    exp = backend.tracking.create_experiment("metrics")
+    other = backend.tracking.create_experiment("other")
+    seed(backend.traces, exp, other)
+    if request.param == "rest":
+        with served(backend) as remote:
+            yield remote.traces, exp
     else:
-        store = request.getfixturevalue(f"_{request.param}_tracking")  # contract/conftest.py
-        wipe(store)
-    exp = store.create_experiment("metrics")
-    other = store.create_experiment("other")
-    seed(store.trace_store(), exp, other)
-    yield store, int(exp)
-    if request.param == "sqlite":
-        store.close()
+        yield backend.traces, exp
+    if not shared:
+        backend.close()
 
 
-def _metrics(tracking: tuple[Any, int], start: int = T0, end: int = END, buckets: int = 4) -> Any:
+def _metrics(
+    tracking: tuple[TraceStore, str], start: int = T0, end: int = END, buckets: int = 4
+) -> Any:
     store, exp = tracking
-    return store.database.read(lambda conn: trace_metrics(conn, exp, start, end, buckets))
+    return store.trace_metrics(exp, start, end, buckets)
 
 
-def test_buckets_count_errors_tokens_and_latency(tracking: tuple[Any, int]) -> None:
+def test_buckets_count_errors_tokens_and_latency(tracking: tuple[TraceStore, str]) -> None:
     m = _metrics(tracking)
     assert (m.start_ms, m.end_ms, m.bucket_ms) == (T0, END, 1000)
     assert [b.start_ms for b in m.buckets] == [T0, T0 + 1000, T0 + 2000, T0 + 3000]
@@ -66,7 +66,7 @@ def test_buckets_count_errors_tokens_and_latency(tracking: tuple[Any, int]) -> N
     assert totals.latency_p50_ms == pytest.approx(100.0)
 
 
-def test_feedback_pass_rates_and_numeric_means(tracking: tuple[Any, int]) -> None:
+def test_feedback_pass_rates_and_numeric_means(tracking: tuple[TraceStore, str]) -> None:
     by_name = {a.name: a for a in _metrics(tracking).assessments}
     assert sorted(by_name) == ["correct", "score"]  # the expectation is not feedback
     correct = by_name["correct"]
@@ -79,7 +79,7 @@ def test_feedback_pass_rates_and_numeric_means(tracking: tuple[Any, int]) -> Non
     assert score.numeric_mean == pytest.approx(0.75)
 
 
-def test_one_bucket_and_an_empty_range(tracking: tuple[Any, int]) -> None:
+def test_one_bucket_and_an_empty_range(tracking: tuple[TraceStore, str]) -> None:
     whole = _metrics(tracking, buckets=1)
     assert [b.trace_count for b in whole.buckets] == [3]
     empty = _metrics(tracking, start=END + 10_000, end=END + 20_000, buckets=10)
@@ -94,7 +94,13 @@ def test_one_bucket_and_an_empty_range(tracking: tuple[Any, int]) -> None:
     [(T0, T0, 4), (END, T0, 4), (-1, END, 4), (T0, END, 0), (T0, END, 1001)],
 )
 def test_bad_ranges_are_rejected(
-    tracking: tuple[Any, int], start: int, end: int, buckets: int
+    tracking: tuple[TraceStore, str], start: int, end: int, buckets: int
 ) -> None:
     with pytest.raises(InvalidArgumentError):
         _metrics(tracking, start, end, buckets)
+
+
+def test_an_unknown_experiment_is_not_found(tracking: tuple[TraceStore, str]) -> None:
+    store, _ = tracking
+    with pytest.raises(NotFoundError):
+        store.trace_metrics("987654", T0, END, 4)

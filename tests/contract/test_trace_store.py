@@ -3,7 +3,6 @@ search grammar, tags, run links, assessments and deletion."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,56 +11,30 @@ import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Assessment, Span, TraceInfo
+from ardea.store.backend import Backend
 from ardea.store.sql.traces.store import SqlTraceStore
-from fixtures.sql_wipe import wipe
+from fixtures.backends import fresh_sqlite, shared_backend
 
 MS = 1_000_000  # ns per ms
 T0 = 1_700_000_000_000  # ms
 
 
-_PG_SCHEMA = "ardea_trace_contract"
-
-
-@pytest.fixture(scope="session")
-def _postgres_traces(postgres_uri: str) -> Iterator[Any]:
-    """One PostgreSQL tracking store per session, in a schema of its own."""
-    import sqlalchemy as sa
-
-    from ardea.store.sql._db.engine import normalize_uri
-    from ardea.store.sql.tracking.store import SqlTrackingStore
-
-    engine = sa.create_engine(normalize_uri(postgres_uri), poolclass=sa.pool.NullPool)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_PG_SCHEMA} CASCADE"))
-        conn.execute(sa.text(f"CREATE SCHEMA {_PG_SCHEMA}"))
-    engine.dispose()
-    sep = "&" if "?" in postgres_uri else "?"
-    store = SqlTrackingStore(f"{postgres_uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}")
-    yield store
-    store.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """A fresh SQL tracking store (only the Default experiment) on SQLite and PostgreSQL."""
-    from ardea.store.sql.tracking.store import SqlTrackingStore
-
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """A fresh SQL backend (only the Default experiment) on SQLite and PostgreSQL."""
     if request.param == "sqlite":
-        path = tmp_path / "traces.db"
-        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
-        store = SqlTrackingStore(f"sqlite:///{path}")
-        yield store
-        store.close()
+        local = fresh_sqlite(request, tmp_path)
+        yield local
+        local.close()
     else:
-        store = request.getfixturevalue("_postgres_traces")
-        wipe(store)
-        yield store
+        yield shared_backend(request, "postgres")
 
 
 @pytest.fixture
-def store(tracking_store: Any) -> Iterator[SqlTraceStore]:
-    """A trace store sharing the (fresh) tracking store's database."""
-    yield tracking_store.trace_store()
+def store(backend: Backend) -> SqlTraceStore:
+    """The backend's trace store."""
+    assert isinstance(backend.traces, SqlTraceStore)
+    return backend.traces
 
 
 def tid(n: int) -> str:
@@ -694,14 +667,20 @@ def test_batch_get_traces(store: SqlTraceStore) -> None:
         store.get_trace_info(tid(42))
 
 
-def test_store_opened_from_a_uri_owns_its_database(tmp_path: Path) -> None:
+def test_the_backend_owns_the_database_its_trace_store_shares(tmp_path: Path) -> None:
+    from ardea.store.sql.backend import open_sql_backend
+
     uri = f"sqlite:///{tmp_path / 'own.db'}"
-    own = SqlTraceStore(uri)
-    own.log_spans("0", [span(50, 1, name="kept", end_ms=T0 + 1)])
-    own.close()
-    assert own.database.closed
-    again = SqlTraceStore(uri)
-    assert again.get_trace_info(tid(50)).name == "kept"
+    backend = open_sql_backend(uri)
+    traces = backend.traces
+    assert isinstance(traces, SqlTraceStore)
+    traces.log_spans("0", [span(50, 1, name="kept", end_ms=T0 + 1)])
+    traces.close()  # the store shares the database: closing it closes nothing
+    assert not traces.database.closed
+    backend.close()
+    assert traces.database.closed and backend.closed
+    again = open_sql_backend(uri)
+    assert again.traces.get_trace_info(tid(50)).name == "kept"
     again.close()
 
 

@@ -74,9 +74,15 @@ def test_create_experiment_defaults_and_tags(store: SqlTrackingStore) -> None:
     assert e.tags == {"k": "v", "k2": "v2"}
     assert e.creation_time is not None and e.creation_time >= before
     assert e.last_update_time == e.creation_time
-    other = store.create_experiment("b", artifact_location="s3://bucket/x")
-    assert store.get_experiment(other).artifact_location == "s3://bucket/x"
-    assert int(other) > int(eid)
+    if isinstance(store, SqlTrackingStore):
+        other = store.create_experiment("b", artifact_location="s3://bucket/x")
+        assert store.get_experiment(other).artifact_location == "s3://bucket/x"
+        assert int(other) > int(eid)
+    else:  # a server refuses a location outside its artifact roots (here: all but its own)
+        with pytest.raises(InvalidArgumentError, match="--allow-artifact-root"):
+            store.create_experiment("b", artifact_location="s3://bucket/x")
+    proxied = store.create_experiment("c", artifact_location="mlflow-artifacts:/elsewhere")
+    assert store.get_experiment(proxied).artifact_location == "mlflow-artifacts:/elsewhere"
 
 
 def test_duplicate_experiment_name(store: SqlTrackingStore, exp: str) -> None:

@@ -17,7 +17,7 @@ from fixtures import registry_backends as rb
 
 backend = rb.backend  # the registry fixtures (tests/fixtures/registry_backends.py)
 reg = rb.reg
-postgres_registry_tracking = rb.postgres_registry_tracking
+postgres_registry_backend = rb.postgres_registry_backend
 
 
 def test_run_keys_differ_by_trailing_space(tracking_store: TrackingStore) -> None:

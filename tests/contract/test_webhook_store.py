@@ -3,7 +3,6 @@ PostgreSQL, REST), and for the SQL backends: delivery targets and secrets encryp
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +13,13 @@ import sqlalchemy as sa
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.secrets import SecretCipher
 from ardea.entities.webhook import Webhook, WebhookEvent
-from ardea.store.sql.tracking.store import SqlTrackingStore
 from ardea.store.sql.webhooks.store import SqlWebhookStore
 from ardea.store.webhooks import WebhookStore
 from fixtures import registry_backends as rb
+from fixtures.backends import fresh_sqlite, served
 from fixtures.sql_wipe import wipe
 
-postgres_registry_tracking = rb.postgres_registry_tracking
+postgres_registry_backend = rb.postgres_registry_backend
 
 URL = "https://hooks.example.com/ardea"
 MV_CREATED = {"entity": "MODEL_VERSION", "action": "CREATED"}
@@ -36,40 +35,21 @@ class Env:
         self.database = database
 
 
-def _rest_env(uri: str, tmp_path: Path) -> Iterator[Env]:
-    from ardea.server.app import create_app
-    from ardea.server.deps import ServerDeps, ServerSettings
-    from ardea.store.artifacts.local import LocalArtifactStore
-    from ardea.store.rest.http import RestClient
-    from ardea.store.rest.webhooks import RestWebhookStore
-    from fixtures.asgi import SyncASGITransport
-
-    tracking = SqlTrackingStore(uri)
-    artifacts = LocalArtifactStore(tmp_path / "artifacts")
-    app = create_app(ServerDeps(tracking, artifacts, ServerSettings()))
-    transport = SyncASGITransport(app)
-    rest = RestClient("http://localhost", max_retries=0, transport=transport)
-    yield Env(RestWebhookStore("http://localhost", rest=rest), None)
-    transport.close()
-    artifacts.close()
-    tracking.close()
-
-
 def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
     if kind == "postgres":
-        tracking = request.getfixturevalue("postgres_registry_tracking")
-        wipe(tracking)
-        cipher = SecretCipher("contract-key")
-        yield Env(SqlWebhookStore(tracking.database, cipher), tracking.database)
+        shared = request.getfixturevalue("postgres_registry_backend")
+        wipe(shared.tracking)
+        database = shared.tracking.database
+        yield Env(SqlWebhookStore(database, SecretCipher("contract-key")), database)
         return
-    path = tmp_path / f"{uuid.uuid4().hex}.db"
-    shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+    local = fresh_sqlite(request, tmp_path)
     if kind == "rest":
-        yield from _rest_env(f"sqlite:///{path}", tmp_path)
-        return
-    tracking = SqlTrackingStore(f"sqlite:///{path}")
-    yield Env(SqlWebhookStore(tracking.database), tracking.database)
-    tracking.close()
+        with served(local) as remote:
+            yield Env(remote.webhooks, None)
+    else:
+        database = local.tracking.database  # type: ignore[attr-defined]
+        yield Env(SqlWebhookStore(database), database)
+    local.close()
 
 
 _POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)

@@ -96,3 +96,26 @@ def test_bench_ui_quick_prints_every_figure(tmp_path: Path) -> None:
         assert len(doc["samples"][key]) == doc["sizes"]["repeats"]
     assert doc["js"]["first_page_js_files"] >= 1
     assert "machine noise" in proc.stdout
+
+
+def test_bench_import_mlflow_quick_prints_every_figure(tmp_path: Path) -> None:
+    """bench/import_mlflow.py --quick: an MLflow-written database imported twice, checked."""
+    out_json = tmp_path / "import.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "import_mlflow.py"), "--quick",
+         "--json", str(out_json)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(out_json.read_text())
+    assert doc["problems"] == []
+    figures = doc["figures"]
+    for key in ("runs_per_s", "points_per_s", "total_s_median", "second_import_s"):
+        assert figures[key] > 0, key
+    assert doc["report"]["counts"]["metric_points"]["in_ardea"] == doc["source"]["points"]
+    assert len(doc["samples_s"]) == doc["sizes"]["repeats"]
+    for label in ("runs/s", "metric points/s", "total time", "machine noise", "metric points"):
+        assert label in proc.stdout, label

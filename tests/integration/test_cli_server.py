@@ -1,4 +1,4 @@
-"""``ardea server`` as a process: defaults, several workers, restart keeps data."""
+"""``ardea server`` and ``ardea ui`` as processes: defaults, workers, restart keeps data."""
 
 from __future__ import annotations
 
@@ -73,3 +73,40 @@ def test_default_data_dir_is_ardea_data_in_cwd(tmp_path: Path) -> None:
         proc.wait(timeout=30)
     assert (tmp_path / "ardea-data" / "ardea.db").is_file()
     assert (tmp_path / "ardea-data" / "artifacts" / run_exp["experiment_id"] / "f.txt").is_file()
+
+
+def test_ardea_ui_serves_the_default_data_folder(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARDEA_", "MLFLOW_"))}
+    exe = Path(sys.executable).with_name("ardea")
+    proc = subprocess.Popen(
+        [str(exe), "ui", "-p", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health").text == "OK":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        page = httpx.get(f"{url}/")
+        created = httpx.post(f"{url}{API}/experiments/create", json={"name": "from-ui"})
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith(("text/html", "text/plain"))
+    assert created.status_code == 200
+    assert f"listening on http://127.0.0.1:{port}" in out.decode()
+    assert (tmp_path / "ardea-data" / "ardea.db").is_file()

@@ -1,4 +1,8 @@
-"""The real ``mlflow`` client (mlflow-skinny 3.17.2) against a live ``ardea server``."""
+"""The real ``mlflow`` client against a live ``ardea server``.
+
+mlflow-skinny 3.18.0 (the dev extra), and 3.17.2 in ``make test``'s second pass
+(scripts/test.sh).
+"""
 
 from __future__ import annotations
 
@@ -290,3 +294,16 @@ def test_multipart_upload_goes_through_the_server(
     assert stored.read_bytes() == data
     out = client.download_artifacts(run.info.run_id, "w/weights.bin", str(tmp_path / "dl"))
     assert Path(out).read_bytes() == data
+
+
+def test_the_client_is_the_release_this_pass_is_for() -> None:
+    """The dev extra pins the newest mlflow; make test's second pass sets the previous one."""
+    import re
+
+    import mlflow
+
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    pinned = re.search(r'"mlflow-skinny==([^"]+)"', pyproject)
+    assert pinned is not None
+    expected = os.environ.get("ARDEA_TEST_MLFLOW_VERSION", pinned.group(1))
+    assert mlflow.__version__ == expected

@@ -1,6 +1,7 @@
-"""The real ``mlflow`` tracing client (mlflow-skinny 3.17.2) against a live ``ardea server``.
+"""The real ``mlflow`` tracing client (3.18.0; 3.17.2 in make test's second pass) against a
+live ``ardea server``.
 
-Spans travel over OTLP (``/v1/traces``, since the server reports version 3.17.2), the trace
+Spans travel over OTLP (``/v1/traces``, since the server reports version 3.18.0), the trace
 record over StartTraceV3, and reads over GetTraceInfoV3 / GetTrace / SearchTracesV3 /
 BatchGetTraces, exactly as against ``mlflow server``.
 """

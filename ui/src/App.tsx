@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
+import { experimentsPath, modelsPath, promptsPath } from "@ardea/lib/paths";
 import { ThemeToggle } from "./components/ui/ThemeToggle";
 import { AppRoutes } from "./routes";
 
@@ -19,12 +20,12 @@ export function App({ client }: { client?: QueryClient }) {
   return (
     <QueryClientProvider client={queryClient}>
       <header className="app-header">
-        <Link to="/" className="brand">
+        <Link to={experimentsPath()} className="brand">
           Ardea
         </Link>
-        <Link to="/">Experiments</Link>
-        <Link to="/models">Models</Link>
-        <Link to="/prompts">Prompts</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
+        <Link to={modelsPath()}>Models</Link>
+        <Link to={promptsPath()}>Prompts</Link>
         <span className="spacer" />
         <ThemeToggle />
       </header>

@@ -1,5 +1,6 @@
 import { lazy, Suspense } from "react";
 import { Link, Route, Routes } from "react-router";
+import { experimentsPath, ROUTES } from "@ardea/lib/paths";
 import { ExperimentsPage } from "./features/experiments";
 
 // The runs feature (table, run page, charts) loads on demand to keep the first page small.
@@ -19,7 +20,7 @@ const SessionPage = lazy(() => import("./features/traces/SessionPage"));
 function NotFound() {
   return (
     <p>
-      Nothing here. <Link to="/">Back to the experiments</Link>
+      Nothing here. <Link to={experimentsPath()}>Back to the experiments</Link>
     </p>
   );
 }
@@ -29,19 +30,19 @@ export function AppRoutes() {
   return (
     <Suspense fallback={<p className="muted">Loading…</p>}>
       <Routes>
-        <Route path="/" element={<ExperimentsPage />} />
-        <Route path="/experiments/:experimentId" element={<RunsPage />} />
-        <Route path="/experiments/:experimentId/runs/:runId" element={<RunPage />} />
-        <Route path="/experiments/:experimentId/compare" element={<ComparePage />} />
-        <Route path="/experiments/:experimentId/traces" element={<TracesPage />} />
-        <Route path="/experiments/:experimentId/traces/:traceId" element={<TracePage />} />
-        <Route path="/experiments/:experimentId/sessions" element={<SessionsPage />} />
-        <Route path="/experiments/:experimentId/sessions/:sessionId" element={<SessionPage />} />
-        <Route path="/experiments/:experimentId/overview" element={<OverviewPage />} />
-        <Route path="/models" element={<ModelsPage />} />
-        <Route path="/models/:name" element={<ModelPage />} />
-        <Route path="/prompts" element={<PromptsPage />} />
-        <Route path="/prompts/:name" element={<PromptPage />} />
+        <Route path={ROUTES.experiments} element={<ExperimentsPage />} />
+        <Route path={ROUTES.runs} element={<RunsPage />} />
+        <Route path={ROUTES.run} element={<RunPage />} />
+        <Route path={ROUTES.compare} element={<ComparePage />} />
+        <Route path={ROUTES.traces} element={<TracesPage />} />
+        <Route path={ROUTES.trace} element={<TracePage />} />
+        <Route path={ROUTES.sessions} element={<SessionsPage />} />
+        <Route path={ROUTES.session} element={<SessionPage />} />
+        <Route path={ROUTES.overview} element={<OverviewPage />} />
+        <Route path={ROUTES.models} element={<ModelsPage />} />
+        <Route path={ROUTES.model} element={<ModelPage />} />
+        <Route path={ROUTES.prompts} element={<PromptsPage />} />
+        <Route path={ROUTES.prompt} element={<PromptPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Suspense>

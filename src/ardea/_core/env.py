@@ -107,10 +107,25 @@ ARDEA_TEST_MYSQL_URI = "ARDEA_TEST_MYSQL_URI"
 """Tests only: a MySQL/MariaDB database the store tests may wipe. Unset: those tests skip,
 except under ``CI=true`` where they fail."""
 
+ARDEA_BUILD_WITHOUT_UI = "ARDEA_BUILD_WITHOUT_UI"
+"""Packaging only (read by ``hatch_build.py``, not by Ardea): ``1`` builds a wheel or sdist
+without the web UI on purpose. Unset: a build without ``scripts/build-ui.sh``'s output fails."""
+
 ARDEA_TRACE_SAMPLING_RATIO = "ARDEA_TRACE_SAMPLING_RATIO"
 """Fraction of traces the tracing SDK records, 0.0 to 1.0 (by trace id, so a trace is kept or
 dropped whole). Default 1.0. Applies to Ardea's own tracer provider; when Ardea joins an
 application's OTel provider, that provider's sampler decides."""
+
+ARDEA_SQLITE_SYNCHRONOUS = "ARDEA_SQLITE_SYNCHRONOUS"
+"""SQLite's ``synchronous`` setting for a SQLite store (``ardea server --sqlite-synchronous``
+too): ``normal`` (WAL's usual choice; a power loss or OS crash may drop the last commits,
+never corrupts) or ``full`` (every commit is on disk before it is acknowledged; slower
+writes). Default ``normal``."""
+
+ARDEA_SEARCH_TIMEOUT_SECONDS = "ARDEA_SEARCH_TIMEOUT_SECONDS"
+"""Seconds a search (runs, experiments, logged models, traces, registered models and
+versions) may run in the database before it is stopped and answered with a 400
+``INVALID_PARAMETER_VALUE`` ("narrow the filter"); ``0`` means no limit. Default 30."""
 
 DEFAULT_DATA_DIR = "ardea-data"
 """Folder of the embedded default store, relative to the working directory."""

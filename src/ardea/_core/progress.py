@@ -1,8 +1,9 @@
-"""Progress bars on stderr for long SDK work: artifact uploads and downloads.
+"""Progress bars on stderr for long work: artifact uploads and downloads, imports.
 
 A bar (``tqdm``, imported only when one is shown) appears when ``ARDEA_PROGRESS`` is ``1``;
 ``0`` hides every bar. Unset, a bar appears only when stderr is a terminal and the work is
-at least :data:`MIN_BYTES`, so scripts, notebooks' logs and CI output stay clean.
+at least :data:`MIN_BYTES` (byte bars) or has any items at all (count bars, for commands such
+as ``ardea import mlflow``), so scripts, notebooks' logs and CI output stay clean.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 
 from ardea._core.env import ARDEA_PROGRESS
 
-__all__ = ["MIN_BYTES", "byte_progress", "progress_enabled"]
+__all__ = ["MIN_BYTES", "byte_progress", "count_progress", "progress_enabled"]
 
 MIN_BYTES = 16 * 1024 * 1024
 """Work smaller than this shows no bar unless ``ARDEA_PROGRESS=1``."""
@@ -53,6 +54,26 @@ def byte_progress(desc: str, total_bytes: int) -> Iterator[Callable[[int], objec
         file=sys.stderr,
         dynamic_ncols=True,
     ) as bar:
+        yield bar.update
+
+
+@contextmanager
+def count_progress(
+    desc: str, total: int | None, unit: str = "it"
+) -> Iterator[Callable[[int], object]]:
+    """Yield ``advance(n)`` for work counted in items (runs, traces, ...); see the module.
+
+    Args:
+        desc: What is counted, e.g. ``"runs"``.
+        total: How many there are, if known.
+        unit: The unit shown after the rate.
+    """
+    if not progress_enabled(MIN_BYTES if total is None or total > 0 else 0):
+        yield _ignore
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True) as bar:
         yield bar.update
 
 

@@ -1,4 +1,6 @@
-"""Encrypting webhook secrets at rest with Fernet (AES-128-CBC + HMAC-SHA256, ``cryptography``).
+"""Encrypting secrets at rest (webhook secrets, provider keys) with Fernet (``cryptography``).
+
+Fernet is AES-128-CBC + HMAC-SHA256.
 
 Where the key comes from, first match wins:
 
@@ -6,9 +8,10 @@ Where the key comes from, first match wins:
 2. the ``ARDEA_SECRET_KEY`` environment variable: a Fernet key (``Fernet.generate_key()``,
    44 url-safe base64 characters) or any other string, which is stretched to a key with
    SHA-256 (so a passphrase works too). Every server process of one database needs the same;
-3. a key file: for a SQLite database, ``ardea-secret.key`` next to the database file, created
-   on first use with mode 0600 (readable by the server's user only). Keep it with backups
-   of the database: without it the stored secrets cannot be decrypted.
+3. a key file (``key_file``): for a SQLite database, stores pass ``ardea-secret.key`` next to
+   the database file (:data:`KEY_FILE_NAME`), created on first use with mode 0600 (readable
+   by the server's user only). Keep it with backups of the database: without it the stored
+   secrets cannot be decrypted.
 
 A PostgreSQL or MySQL database has no data folder, so it needs ``ARDEA_SECRET_KEY`` before a
 webhook with a secret can be stored (InvalidArgumentError otherwise). An in-memory SQLite
@@ -30,7 +33,7 @@ from typing import Any
 from ardea._core.env import ARDEA_SECRET_KEY
 from ardea._core.errors import InvalidArgumentError
 
-__all__ = ["ARDEA_SECRET_KEY", "KEY_FILE_NAME", "SecretCipher", "key_file_for_database"]
+__all__ = ["ARDEA_SECRET_KEY", "KEY_FILE_NAME", "SecretCipher"]
 
 
 KEY_FILE_NAME = "ardea-secret.key"
@@ -47,16 +50,6 @@ def _as_fernet_key(raw: str | bytes) -> bytes:
     except (binascii.Error, ValueError):
         pass
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest())
-
-
-def key_file_for_database(database: Any) -> Path | None:
-    """The key file beside a SQLite database file, or None (in-memory or server databases)."""
-    import sqlalchemy as sa
-
-    if getattr(database, "dialect", None) != "sqlite" or getattr(database, "memory", True):
-        return None
-    path = sa.engine.make_url(database.url).database
-    return Path(path).resolve().parent / KEY_FILE_NAME if path else None
 
 
 def _read_or_create_key_file(path: Path) -> bytes:
@@ -103,14 +96,6 @@ class SecretCipher:
         self._ephemeral = ephemeral
         self._fernet: Any = None
         self._lock = threading.Lock()
-
-    @classmethod
-    def for_database(cls, database: Any) -> SecretCipher:
-        """The cipher of a tracking :class:`~ardea.store.sql._db.engine.Database`."""
-        return cls(
-            key_file=key_file_for_database(database),
-            ephemeral=bool(getattr(database, "memory", False)),
-        )
 
     def __repr__(self) -> str:
         return f"SecretCipher(key_file={self._key_file!r})"  # never the key

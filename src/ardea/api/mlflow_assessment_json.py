@@ -94,8 +94,7 @@ def assessment_from_json(d: Any, trace_id: str | None = None) -> Assessment:
     name = d.get("assessment_name")
     if not isinstance(name, str) or not name:
         raise InvalidArgumentError("'assessment.assessment_name' is required.")
-    tid = trace_id or d.get("trace_id")
-    check_trace_id(tid)
+    tid = check_trace_id(trace_id or d.get("trace_id"))
     source = d.get("source") or {}
     if not isinstance(source, dict):
         raise InvalidArgumentError("'assessment.source' must be an object.")
@@ -123,7 +122,7 @@ def assessment_from_json(d: Any, trace_id: str | None = None) -> Assessment:
         kind=kind,
         value=value,
         source_type=source_type,
-        source_id=str(source.get("source_id") or "default"),
+        source_id=opt_str(source, "source_id") or "default",
         create_time=parse_timestamp_ms(create, "create_time") if create else 0,
         last_update_time=parse_timestamp_ms(update, "last_update_time") if update else 0,
         rationale=opt_str(d, "rationale"),
@@ -139,7 +138,7 @@ def _error(e: Any) -> AssessmentError | None:
     if not isinstance(e, dict):
         return None
     return AssessmentError(
-        error_code=e.get("error_code"),
-        error_message=e.get("error_message"),
-        stack_trace=e.get("stack_trace"),
+        error_code=opt_str(e, "error_code"),
+        error_message=opt_str(e, "error_message"),
+        stack_trace=opt_str(e, "stack_trace"),
     )

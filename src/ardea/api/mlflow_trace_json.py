@@ -30,7 +30,7 @@ from ardea.api.mlflow_v3_common import (
     str_map,
     timestamp_to_json,
 )
-from ardea.entities import Span, SpanEvent, TraceInfo, TraceState
+from ardea.entities import Span, SpanEvent, TokenUsage, TraceInfo, TraceState
 
 __all__ = [
     "assessment_from_json",
@@ -170,7 +170,43 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
         session_id=metadata.get(SESSION_KEY) or None,
         user_id=metadata.get(USER_KEY) or None,
         run_id=metadata.get(SOURCE_RUN_KEY) or None,
+        token_usage=_usage_from_metadata(metadata.get(TOKEN_USAGE_KEY)),
+        cost=_cost_from_metadata(metadata.get(COST_KEY)),
     )
+
+
+def _json_object(raw: str | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _count(doc: dict[str, Any], key: str) -> int:
+    value = doc.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _usage_from_metadata(raw: str | None) -> TokenUsage | None:
+    """The ``mlflow.trace.tokenUsage`` metadata as :class:`TokenUsage` (None when absent)."""
+    doc = _json_object(raw)
+    if doc is None:
+        return None
+    return TokenUsage(
+        input_tokens=_count(doc, "input_tokens"),
+        output_tokens=_count(doc, "output_tokens"),
+        total_tokens=_count(doc, "total_tokens"),
+    )
+
+
+def _cost_from_metadata(raw: str | None) -> float | None:
+    """The ``total_cost`` of the ``mlflow.trace.cost`` metadata (None when absent)."""
+    doc = _json_object(raw)
+    total = doc.get("total_cost") if doc is not None else None
+    return float(total) if isinstance(total, (int, float)) and not isinstance(total, bool) else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.api.request_parsing import invalid_value
 
 __all__ = [
     "check_trace_id",
@@ -25,9 +26,9 @@ __all__ = [
 ]
 
 _RFC3339 = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})?$"
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})?"
 )
-_DURATION = re.compile(r"^(-?\d+)(?:\.(\d{1,9}))?s$")
+_DURATION = re.compile(r"(-?\d+)(?:\.(\d{1,9}))?s")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ def parse_timestamp_ms(value: Any, what: str) -> int:
         return int(value)
     if isinstance(value, dict):  # {"seconds": .., "nanos": ..}
         return int(value.get("seconds", 0)) * 1000 + int(value.get("nanos", 0)) // 1_000_000
-    m = _RFC3339.match(value) if isinstance(value, str) else None
+    m = _RFC3339.fullmatch(value) if isinstance(value, str) else None
     if m is None:
         raise InvalidArgumentError(f"Invalid RFC 3339 timestamp for {what!r}: {value!r}.")
     date, clock, frac, zone = m.groups()
@@ -70,7 +71,7 @@ def parse_duration_ms(value: Any, what: str) -> int:
     """A Duration string (``"0.077s"``) or a number of milliseconds as milliseconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
-    m = _DURATION.match(value) if isinstance(value, str) else None
+    m = _DURATION.fullmatch(value) if isinstance(value, str) else None
     if m is None:
         raise InvalidArgumentError(f"Invalid duration for {what!r}: {value!r}.")
     seconds, frac = m.groups()
@@ -101,7 +102,7 @@ def opt_str(d: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidArgumentError(f"{key!r} must be a string.")
+        raise invalid_value(key, value)
     return value
 
 

@@ -6,10 +6,23 @@ DELETE from its JSON body (:func:`parse_body`); both return a plain ``dict`` key
 field name, with absent optional fields set to None (``[]`` when repeated) and enums as their
 names. Every malformed request raises :class:`InvalidArgumentError` (HTTP 400
 ``INVALID_PARAMETER_VALUE``). This module is pure: no web framework is imported.
+
+JSON bodies are typed as protobuf's JSON parser (``ParseDict``, behind MLflow's
+``_get_request_message``) types them: a string field takes only a string; an int64 field a
+number with an integral value or a string holding one (proto3 JSON writes int64 as strings);
+a double field a number or a numeric string (``"NaN"``, ``"Infinity"`` included); a bool
+field only ``true``/``false``; an enum its name, its number or its number as a string; a
+repeated field a list; a message field an object. Anything else is a 400 with MLflow's
+message (:func:`invalid_value`), e.g. ``Invalid value 5 for parameter 'name' supplied:  Hint:
+Value was of type 'int'. See the API docs ...``. One deliberate difference: a bool for a
+double (a metric ``value`` of ``true``) is refused, where protobuf reads it as 1.0.
+Query strings (GET) are text: numbers and booleans (``true``/``false``, any case) are parsed
+from it.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -26,6 +39,7 @@ __all__ = [
     "RequestSpec",
     "check_json_content_type",
     "decode_body",
+    "invalid_value",
     "missing_value",
     "parse_body",
     "parse_dict",
@@ -33,7 +47,7 @@ __all__ = [
     "parse_query",
 ]
 
-_INT_RE = re.compile(r"^[+-]?\d+$")
+_INT_RE = re.compile(r"[+-]?\d+")
 _SPECIAL_DOUBLES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
@@ -81,12 +95,26 @@ def missing_value(path: str) -> str:
     )
 
 
-def _invalid(path: str, value: Any) -> InvalidArgumentError:
+def invalid_value(path: str, value: Any) -> InvalidArgumentError:
+    """MLflow's error for a value of the wrong type (``_validate_param_against_schema``).
+
+    The value is shown as compact, key-sorted JSON, as MLflow shows it (cut at 1000
+    characters).
+    """
+    try:
+        shown = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        shown = repr(value)
+    if len(shown) > 1000:
+        shown = shown[:1000] + "..."
     return InvalidArgumentError(
-        f"Invalid value {value!r} for parameter '{path}' supplied. Hint: Value was of type "
+        f"Invalid value {shown} for parameter '{path}' supplied:  Hint: Value was of type "
         f"'{type(value).__name__}'. See the API docs for more information about request "
         "parameters."
     )
+
+
+_invalid = invalid_value
 
 
 def check_json_content_type(content_type: str | None) -> None:
@@ -147,6 +175,7 @@ def parse_metrics(spec: RequestSpec, raw: Any, path: str = "metrics") -> list[Me
     out: list[Metric] = []
     append = out.append
     lo, hi = _INT64_MIN, _INT64_MAX
+    value: Any  # a number once ``tv`` is checked below, a narrowing mypy cannot follow
     for i, m in enumerate(raw):
         if type(m) is dict and m.keys() <= _FAST_METRIC_KEYS:
             key, value, ts, step = m.get("key"), m.get("value"), m.get("timestamp"), m.get("step")
@@ -231,8 +260,8 @@ def parse_query(spec: RequestSpec, items: Iterable[tuple[str, str]]) -> dict[str
         InvalidArgumentError: A value of the wrong type or a missing required field.
     """
     grouped: dict[str, list[str]] = {}
-    for key, value in items:
-        grouped.setdefault(key, []).append(value)
+    for key, given in items:
+        grouped.setdefault(key, []).append(given)
     for alias, canonical in spec.aliases.items():
         if not any(grouped.get(canonical, [])) and alias in grouped:
             grouped[canonical] = grouped[alias]
@@ -290,9 +319,7 @@ def _convert_json(f: Field, value: Any, path: str) -> Any:
     if kind == "string":
         if isinstance(value, str):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        raise _invalid(path, value)
+        raise _invalid(path, value)  # a number is not coerced (protobuf refuses it too)
     if kind == "int64":
         return _to_int(value, path)
     if kind == "double":
@@ -300,9 +327,7 @@ def _convert_json(f: Field, value: Any, path: str) -> Any:
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise _invalid(path, value)
+        raise _invalid(path, value)  # "true" in JSON is a string (protobuf refuses it)
     if kind == "enum":
         return _to_enum(f, value, path)
     if kind == "message":
@@ -318,23 +343,36 @@ def _convert_text(f: Field, text: str, path: str) -> Any:
         if low in ("true", "false"):
             return low == "true"
         raise _invalid(path, text)
+    if f.kind == "int64":
+        return _to_int(text.strip(), path)  # query strings: surrounding blanks are tolerated
     return _convert_json(f, text, path)
 
 
 def _to_int(value: Any, path: str) -> int:
+    """An int64 as protobuf's JSON parser reads one (integral numbers and numeric strings)."""
     if isinstance(value, bool):
         raise _invalid(path, value)
     if isinstance(value, int):
         result = value
-    elif isinstance(value, float) and value.is_integer():
-        result = int(value)
-    elif isinstance(value, str) and _INT_RE.match(value.strip()):
-        result = int(value.strip())
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and len(value) <= 25 and _INT_RE.fullmatch(value)
+    ):
+        result = int(value)  # (a longer digit string is out of range anyway)
+    elif isinstance(value, str) and " " not in value and _integral_text(value):
+        result = int(float(value))  # "1e3", "12.0": integral values, as protobuf takes them
     else:
         raise _invalid(path, value)
     if not _INT64_MIN <= result <= _INT64_MAX:
         raise _invalid(path, value)
     return result
+
+
+def _integral_text(text: str) -> bool:
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return number.is_integer() and len(text) <= 40
 
 
 def _to_double(value: Any, path: str) -> float:
@@ -363,8 +401,8 @@ def _to_enum(f: Field, value: Any, path: str) -> str:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and _INT_RE.match(value.strip()):
-        number = int(value)
+    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
+        number = int(value.strip())
     if number is not None:
         for name, n in names.items():
             if n == number:

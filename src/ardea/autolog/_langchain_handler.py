@@ -66,6 +66,7 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
         self._runs: dict[UUID, _Run] = {}
         self._hidden: dict[UUID, UUID | None] = {}
 
+    # A read-only property over the base class's plain attribute: LangChain only reads it.
     @property
     def raise_error(self) -> bool:  # type: ignore[override]
         """Under ``ARDEA_STRICT=1`` LangChain re-raises this handler's failures."""

@@ -16,8 +16,9 @@ def run_name(serialized: Any, kwargs: dict[str, Any], default: str) -> str:
     if isinstance(name, str) and name:
         return name
     if isinstance(serialized, dict):
-        if isinstance(serialized.get("name"), str) and serialized["name"]:
-            return serialized["name"]
+        declared = serialized.get("name")
+        if isinstance(declared, str) and declared:
+            return declared
         ids = serialized.get("id")
         if isinstance(ids, list) and ids and isinstance(ids[-1], str):
             return ids[-1]

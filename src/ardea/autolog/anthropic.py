@@ -104,7 +104,7 @@ class _ManagerBase:
         except Exception:  # the stream was never read: no message
             call.finish(None)
             return
-        attrs = safe_call(
+        attrs: dict[str, Any] = safe_call(
             "anthropic autolog (recording outputs)",
             lambda: parse.result_attributes(message, {}),
             {},

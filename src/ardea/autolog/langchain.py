@@ -51,6 +51,7 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
 
     with _lock:
         if not _registered:
+            # Not a ContextVar but duck-typed as one: langchain-core only calls its get().
             register_configure_hook(_HandlerSlot(), True)  # type: ignore[arg-type]
             _registered = True
         handler.enabled = True

@@ -15,10 +15,11 @@ SDK's own errors (``openai.APIError`` ...) end the span as ERROR and propagate u
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ardea.autolog import _openai_parse as parse
-from ardea.autolog._llm_call import PROVIDER, LLMCall
+from ardea.autolog._llm_call import MODEL, PROVIDER, LLMCall
 from ardea.autolog._patching import Patcher
 from ardea.autolog._streams import AsyncTracedStream, TracedStream
 from ardea.autolog._wrappers import wrap_method
@@ -58,12 +59,8 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
     _patcher.log_traces = log_traces
     for module, sync_cls, async_cls, span_type, acc in _TARGETS:
         for cls, is_async in ((sync_cls, False), (async_cls, True)):
-            _patcher.patch(
-                module,
-                cls,
-                "create",
-                lambda original, t=span_type, a=acc, s=is_async: _wrap(original, t, a, s),
-            )
+            wrap = functools.partial(_wrap, span_type=span_type, acc=acc, is_async=is_async)
+            _patcher.patch(module, cls, "create", wrap)
     _patcher.enabled = True
 
 
@@ -81,7 +78,7 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool) -> Any:
     def start(resource: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> LLMCall:
         attrs: dict[str, Any] = {PROVIDER: parse.PROVIDER}
         if isinstance(kwargs.get("model"), str):
-            attrs[parse.MODEL] = kwargs["model"]
+            attrs[MODEL] = kwargs["model"]
         attrs.update(parse.tools_attrs(kwargs))
         inputs = parse.clean_inputs(kwargs)
         return LLMCall("openai", type(resource).__name__, span_type, inputs, attrs)

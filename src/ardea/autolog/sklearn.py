@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,7 +21,7 @@ from ardea._core.safety import report_failure, swallow_failures
 __all__ = ["autolog", "is_enabled", "revert"]
 
 _lock = threading.Lock()
-_originals: dict[type, Any] = {}
+_originals: dict[type[Any], Callable[..., Any]] = {}  # estimator class -> its own fit()
 _options: dict[str, Any] = {"log_models": True, "enabled": False}
 _in_fit: ContextVar[bool] = ContextVar("ardea_sklearn_in_fit", default=False)
 _ORIGINAL_ATTR = "__ardea_original__"
@@ -58,14 +59,14 @@ def is_enabled() -> bool:
     return bool(_options["enabled"])
 
 
-def _estimator_classes() -> list[type]:
+def _estimator_classes() -> list[type[Any]]:
     from sklearn.utils import all_estimators
 
     return [cls for _name, cls in all_estimators()]
 
 
-def _patch(cls: type) -> None:
-    owner = next((c for c in cls.__mro__ if "fit" in c.__dict__), None)
+def _patch(cls: type[Any]) -> None:
+    owner: type[Any] | None = next((c for c in cls.__mro__ if "fit" in c.__dict__), None)
     if owner is None or owner in _originals or not owner.__module__.startswith("sklearn"):
         return
     original = owner.__dict__["fit"]

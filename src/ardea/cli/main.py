@@ -1,37 +1,41 @@
-"""``ardea``: the command-line entry point (``ardea server``, ``ardea db upgrade``)."""
+"""``ardea``: the command-line entry point.
+
+Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``artifacts``
+(tracking data, on a data folder, a database or a server), ``gc`` (permanent deletion, on the
+database), ``db`` (migrations) and ``import mlflow`` (an MLflow server's data). ``-h`` is help
+on every command. Heavy imports (FastAPI, SQLAlchemy, httpx) happen inside commands, so
+``ardea -h`` stays fast.
+"""
 
 from __future__ import annotations
 
 import click
 
-from ardea.cli.server import server
+from ardea.cli._common import CONTEXT, ArdeaGroup
+from ardea.cli.artifacts import artifacts
+from ardea.cli.db import db
+from ardea.cli.experiments import experiments
+from ardea.cli.gc import gc
+from ardea.cli.importing import import_group
+from ardea.cli.runs import runs
+from ardea.cli.server import server, ui
 from ardea.cli.version import ardea_version
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ArdeaGroup, context_settings=CONTEXT)
 @click.version_option(ardea_version(), "--version", prog_name="ardea")
 def cli() -> None:
-    """Ardea: experiment tracking, tracing and more, wire-compatible with MLflow."""
+    """Ardea: experiment tracking, tracing and more, wire-compatible with MLflow.
+
+    Commands that read or write tracking data take --tracking-uri (default:
+    $ARDEA_TRACKING_URI, else $MLFLOW_TRACKING_URI, else ./ardea-data). -h is help everywhere.
+    """
 
 
-@cli.group()
-def db() -> None:
-    """Database maintenance."""
-
-
-@db.command("upgrade")
-@click.argument("uri")
-def db_upgrade(uri: str) -> None:
-    """Migrate the tracking database at URI to the newest schema."""
-    from ardea.store.sql._db.migrate import upgrade
-
-    upgrade(uri, progress=click.echo)
-    click.echo(f"Database {uri} is up to date.")
-
-
-cli.add_command(server)
+for command in (server, ui, experiments, runs, artifacts, gc, db, import_group):
+    cli.add_command(command)
 
 
 def main() -> None:

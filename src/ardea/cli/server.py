@@ -1,4 +1,4 @@
-"""``ardea server``: run the tracking server (FastAPI on uvicorn)."""
+"""``ardea server`` and ``ardea ui``: run the tracking server (FastAPI on uvicorn)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 
 from ardea._core.env import DEFAULT_DATA_DIR
 
-__all__ = ["server"]
+__all__ = ["server", "ui"]
 
 
 def _default_backend() -> str:
@@ -35,26 +35,38 @@ def _configure_logging(level: int) -> None:
     logger.setLevel(level)
 
 
+def _common_options(f: Any) -> Any:
+    """The options ``ardea server`` and ``ardea ui`` share (no ``-h``: that is help)."""
+    options = [
+        click.option(
+            "--host", default="127.0.0.1", show_default=True, help="Interface (no -h: help)."
+        ),
+        click.option("--port", "-p", default=5000, show_default=True, type=int, help="TCP port."),
+        click.option(
+            "--backend-store-uri",
+            default=None,
+            help="Tracking database URI. Default: sqlite under ./ardea-data/ardea.db.",
+        ),
+        click.option(
+            "--default-artifact-root",
+            default="mlflow-artifacts:/",
+            show_default=True,
+            help="Artifact root of new experiments.",
+        ),
+        click.option(
+            "--artifacts-destination",
+            default=None,
+            help="Where proxied artifacts are stored: a folder or s3://, gs://, az:// URI. "
+            "Default: ./ardea-data/artifacts.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @click.command()
-@click.option("--host", "-h", default="127.0.0.1", show_default=True, help="Interface.")
-@click.option("--port", "-p", default=5000, show_default=True, type=int, help="TCP port.")
-@click.option(
-    "--backend-store-uri",
-    default=None,
-    help="Tracking database URI. Default: sqlite under ./ardea-data/ardea.db.",
-)
-@click.option(
-    "--default-artifact-root",
-    default="mlflow-artifacts:/",
-    show_default=True,
-    help="Artifact root of new experiments.",
-)
-@click.option(
-    "--artifacts-destination",
-    default=None,
-    help="Where proxied artifacts are stored: a folder or s3://, gs://, az:// URI. "
-    "Default: ./ardea-data/artifacts.",
-)
+@_common_options
 @click.option(
     "--serve-artifacts/--no-serve-artifacts",
     default=True,
@@ -91,15 +103,61 @@ def _configure_logging(level: int) -> None:
     envvar=["ARDEA_X_FRAME_OPTIONS", "MLFLOW_SERVER_X_FRAME_OPTIONS"],
     help="X-Frame-Options response header; NONE omits it.",
 )
+@click.option(
+    "--sqlite-synchronous",
+    type=click.Choice(["normal", "full"], case_sensitive=False),
+    default=None,
+    envvar="ARDEA_SQLITE_SYNCHRONOUS",
+    help="SQLite durability: 'normal' (default; a power loss may drop the last commits) or "
+    "'full' (every acknowledged write survives a power loss; slower writes). SQLite only.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
 def server(**options: Any) -> None:
-    """Run the Ardea server (MLflow-compatible REST API)."""
-    from ardea.server.deps import ServerSettings
+    """Run the Ardea server: the web UI and the MLflow-compatible REST API.
 
+    With no options it keeps everything under ./ardea-data/ and listens on 127.0.0.1:5000.
+    The host is --host only: -h is help on every ardea command (mlflow server's -h is the
+    host).
+    """
     if options["workers"] < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
+    _serve(options)
+
+
+@click.command("ui")
+@_common_options
+@click.option("--access-log", is_flag=True, help="Log every request.")
+def ui(**options: Any) -> None:
+    """Run the web UI (and the API) on the local data folder, as `mlflow ui` does.
+
+    The same server as `ardea server`, with fewer knobs: by default it serves ./ardea-data/
+    on http://127.0.0.1:5000. Use `ardea server` for workers, CORS, allowed hosts and the
+    rest.
+    """
+    from ardea._core import env
+
+    _serve(
+        {
+            **options,
+            "workers": 1,
+            "dev": False,
+            # The server's environment variables still apply (their options are not here).
+            "allowed_hosts": env.get(env.ARDEA_ALLOWED_HOSTS, env.MLFLOW_SERVER_ALLOWED_HOSTS),
+            "cors_allowed_origins": env.get(
+                env.ARDEA_CORS_ALLOWED_ORIGINS, env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS
+            ),
+            "x_frame_options": env.get(
+                env.ARDEA_X_FRAME_OPTIONS, env.MLFLOW_SERVER_X_FRAME_OPTIONS
+            ),
+        }
+    )
+
+
+def _serve(options: dict[str, Any]) -> None:
+    from ardea.server.deps import ServerSettings
+
     if options["backend_store_uri"] is None or options["artifacts_destination"] is None:
         (Path.cwd() / DEFAULT_DATA_DIR).mkdir(exist_ok=True)
     settings = ServerSettings(
@@ -108,14 +166,15 @@ def server(**options: Any) -> None:
         backend_store_uri=options["backend_store_uri"] or _default_backend(),
         default_artifact_root=options["default_artifact_root"],
         artifacts_destination=options["artifacts_destination"] or _default_artifacts(),
-        serve_artifacts=options["serve_artifacts"],
+        serve_artifacts=options.get("serve_artifacts", True),
         workers=options["workers"],
         access_log=options["access_log"],
         dev=options["dev"],
-        allowed_artifact_roots=tuple(options["allowed_artifact_roots"]),
-        allowed_hosts=_csv(options["allowed_hosts"]),
-        cors_allowed_origins=_csv(options["cors_allowed_origins"]),
-        x_frame_options=options["x_frame_options"],
+        allowed_artifact_roots=tuple(options.get("allowed_artifact_roots", ())),
+        allowed_hosts=_csv(options.get("allowed_hosts")),
+        cors_allowed_origins=_csv(options.get("cors_allowed_origins")),
+        x_frame_options=options.get("x_frame_options") or "SAMEORIGIN",
+        sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
     )
     _configure_logging(logging.INFO)
     run(settings)
@@ -129,10 +188,9 @@ def run(settings: Any) -> None:
     log_level = "info" if settings.access_log else "warning"
     if settings.workers > 1 or settings.dev:
         # Create or migrate the database once here, not racing in every worker.
-        from ardea.server.stores import open_stores
+        from ardea.server.factory import build_deps
 
-        for store in open_stores(settings):
-            store.close()
+        build_deps(settings).backend.close()
         os.environ.update(settings.to_env())
         click.echo(f"Ardea server starting on {url} ({settings.workers} workers)")
         uvicorn.run(

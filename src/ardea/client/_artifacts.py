@@ -6,7 +6,6 @@ import json
 import os
 import posixpath
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,12 +14,12 @@ from urllib.parse import urlparse
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.progress import byte_progress
 from ardea.client import _serialize
+from ardea.client._base import ClientBase
 from ardea.entities import FileInfo, Run
 from ardea.store.artifacts.paths import safe_relpath
 
 if TYPE_CHECKING:
     from ardea.store.artifacts.base import ArtifactStore
-    from ardea.store.tracking import TrackingStore
 
 __all__ = ["ArtifactsMixin", "LOGGED_ARTIFACTS_TAG"]
 
@@ -32,21 +31,10 @@ def _join(*parts: str | None) -> str:
     return posixpath.join(*[p for p in parts if p]) if any(parts) else ""
 
 
-class ArtifactsMixin:
+class ArtifactsMixin(ClientBase):
     """Artifact methods of :class:`ArdeaClient`."""
 
-    _lock: threading.RLock
     _artifact_stores: dict[str, Any]
-
-    @property
-    def tracking_uri(self) -> str:  # pragma: no cover - implemented by ArdeaClient
-        """The tracking URI."""
-        raise NotImplementedError
-
-    @property
-    def store(self) -> TrackingStore:  # pragma: no cover - implemented by ArdeaClient
-        """The tracking store."""
-        raise NotImplementedError
 
     def get_run(self, run_id: str) -> Run:  # pragma: no cover - implemented by ArdeaClient
         """The run."""
@@ -88,21 +76,12 @@ class ArtifactsMixin:
 
             return resolve_artifact_store(artifact_uri)
         path = parsed.path.lstrip("/")
-        tracking = self.tracking_uri
-        tracking_scheme = urlparse(tracking).scheme
-        if parsed.netloc or tracking_scheme in ("http", "https"):
+        if parsed.netloc:  # another server's proxy, named in the URI
             from ardea.store.rest import HttpArtifactStore
 
-            if parsed.netloc:
-                base = f"{'https' if tracking_scheme == 'https' else 'http'}://{parsed.netloc}"
-                return HttpArtifactStore(base, path)
-            rest = getattr(self.store, "rest", None)
-            return HttpArtifactStore(tracking, path, rest=rest)
-        from ardea.store.artifacts.resolve import resolve_artifact_store
-        from ardea.store.resolve import default_artifacts_destination
-
-        dest = str(default_artifacts_destination(tracking)).rstrip("/")
-        return resolve_artifact_store(f"{dest}/{path}" if path else dest)
+            secure = urlparse(self.tracking_uri).scheme == "https"
+            return HttpArtifactStore(f"{'https' if secure else 'http'}://{parsed.netloc}", path)
+        return self.backend.artifacts_at(path)
 
     def run_artifact_store(self, run_id: str) -> ArtifactStore:
         """The artifact store rooted at the run's ``artifact_uri``."""

@@ -28,7 +28,7 @@ from ardea.entities import (
 )
 
 if TYPE_CHECKING:
-    from ardea.store.tracking import TrackingStore
+    from ardea.store.backend import Backend
 
 __all__ = ["ArdeaClient"]
 
@@ -62,14 +62,16 @@ class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin):
             ``postgresql://...``. None: ``ARDEA_TRACKING_URI`` / ``MLFLOW_TRACKING_URI``,
             else the folder ``./ardea-data``.
 
-    The backend is opened on first use. Metric points logged with ``synchronous=False`` go
-    through one background batcher per client; :meth:`flush` waits for them.
+    The backend (every store behind the URI, :class:`~ardea.store.backend.Backend`) is
+    opened on first use and shared with other clients of the same URI. Metric points logged
+    with ``synchronous=False`` go through one background batcher per client; :meth:`flush`
+    waits for them.
     """
 
     def __init__(self, tracking_uri: str | None = None) -> None:
         self._lock = threading.RLock()
         self._tracking_uri_arg = tracking_uri
-        self._store: TrackingStore | None = None
+        self._backend: Backend | None = None
         self._batcher: MetricBatcher | None = None
         self._artifact_stores: dict[str, Any] = {}
 
@@ -79,19 +81,20 @@ class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin):
         """The tracking URI this client logs to (the default one resolved)."""
         if self._tracking_uri_arg:
             return self._tracking_uri_arg
-        from ardea.store.resolve import default_tracking_uri
+        from ardea.store.uri import default_tracking_uri
 
         return default_tracking_uri()
 
     @property
-    def store(self) -> TrackingStore:
-        """The tracking store, opened on first use."""
+    def backend(self) -> Backend:
+        """Every store behind the tracking URI, opened on first use (reopened once closed)."""
         with self._lock:
-            if self._store is None or getattr(self._store, "closed", False):
-                from ardea.store.resolve import resolve_tracking_store
+            backend = self._backend
+            if backend is None or backend.closed:
+                from ardea.store.resolve import resolve_backend
 
-                self._store = resolve_tracking_store(self.tracking_uri)
-            return self._store
+                backend = self._backend = resolve_backend(self.tracking_uri)
+            return backend
 
     def reconfigure(self, tracking_uri: str | None) -> None:
         """Point this client at another backend, in place (pending metrics are flushed first).
@@ -122,9 +125,9 @@ class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin):
             for art in self._artifact_stores.values():
                 art.close()
             self._artifact_stores.clear()
-            store, self._store = self._store, None
-            if store is not None:
-                store.close()
+            backend, self._backend = self._backend, None
+            if backend is not None:
+                backend.close()
 
     # Experiments
     def create_experiment(

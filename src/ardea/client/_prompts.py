@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ardea.client._base import ClientBase
 from ardea.entities import PagedList
 
 if TYPE_CHECKING:
     from ardea.prompts import Prompt, PromptCache, PromptLineage, PromptVersion
-    from ardea.store.registry import RegistryStore
-    from ardea.store.tracking import TrackingStore
 
 __all__ = ["PromptsMixin"]
 
 
-class PromptsMixin:
+class PromptsMixin(ClientBase):
     """Prompt registry methods of :class:`ArdeaClient` (over its model registry)."""
-
-    _lock: threading.RLock
-
-    @property
-    def tracking_uri(self) -> str:  # pragma: no cover - implemented by ArdeaClient
-        """The tracking URI."""
-        raise NotImplementedError
-
-    @property
-    def store(self) -> TrackingStore:  # pragma: no cover - implemented by ArdeaClient
-        """The tracking store."""
-        raise NotImplementedError
-
-    @property
-    def registry(self) -> RegistryStore:  # pragma: no cover - implemented by RegistryMixin
-        """The registry store."""
-        raise NotImplementedError
 
     @property
     def prompt_cache(self) -> PromptCache:
@@ -175,10 +156,9 @@ class PromptsMixin:
     ) -> None:
         """Record in a stored trace's ``mlflow.linkedPrompts`` tag that it used these versions."""
         from ardea.prompts._lineage import link_prompt_versions_to_trace
-        from ardea.tracing.exporters import trace_store_for
 
         versions = [self.load_prompt(p) if isinstance(p, str) else p for p in prompts]
-        link_prompt_versions_to_trace(trace_store_for(self.tracking_uri), trace_id, versions)
+        link_prompt_versions_to_trace(self.trace_store, trace_id, versions)
 
     def get_prompt_lineage(self, name: str, version: int | str) -> PromptLineage:
         """The runs and traces (of all active experiments) that used a prompt version.
@@ -187,11 +167,10 @@ class PromptsMixin:
             A :class:`~ardea.prompts.PromptLineage` with ``runs`` and ``traces`` (ids).
         """
         from ardea.prompts._lineage import find_prompt_lineage
-        from ardea.tracing.exporters import trace_store_for
 
         self.load_prompt(name, str(version), use_cache=False)  # NotFoundError if missing
         if "ardea.tracing.provider" in sys.modules:  # read our own traces: export queued spans
             from ardea.tracing.provider import flush
 
             flush()
-        return find_prompt_lineage(self.store, trace_store_for(self.tracking_uri), name, version)
+        return find_prompt_lineage(self.store, self.trace_store, name, version)

@@ -1,7 +1,7 @@
 """The model registry half of ArdeaClient: registered models, versions, tags and aliases.
 
-Every method delegates to the :class:`~ardea.store.registry.RegistryStore` that goes with
-the client's tracking store (same database when embedded, same server over HTTP).
+Every method delegates to the backend's :class:`~ardea.store.registry.RegistryStore` (same
+database when embedded, same server over HTTP).
 """
 
 from __future__ import annotations
@@ -9,18 +9,16 @@ from __future__ import annotations
 import os
 import posixpath
 import tempfile
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.client._base import ClientBase
 from ardea.entities import ModelVersion, PagedList, RegisteredModel
 
 if TYPE_CHECKING:
     from ardea.store.artifacts.base import ArtifactStore
-    from ardea.store.registry import RegistryStore
-    from ardea.store.tracking import TrackingStore
 
 __all__ = ["RegistryMixin"]
 
@@ -29,33 +27,12 @@ def _str_tags(tags: Mapping[str, Any] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in (tags or {}).items()}
 
 
-class RegistryMixin:
+class RegistryMixin(ClientBase):
     """Model registry methods of :class:`ArdeaClient`."""
-
-    _lock: threading.RLock
-
-    @property
-    def store(self) -> TrackingStore:  # pragma: no cover - implemented by ArdeaClient
-        """The tracking store."""
-        raise NotImplementedError
 
     def get_artifact_store(self, artifact_uri: str) -> ArtifactStore:  # pragma: no cover
         """The artifact store at a URI (implemented by the artifacts mixin)."""
         raise NotImplementedError
-
-    @property
-    def registry(self) -> RegistryStore:
-        """The registry store next to the tracking store (opened on first use)."""
-        with self._lock:
-            tracking = self.store
-            cached = getattr(self, "_registry_store", None)
-            if cached is None or getattr(self, "_registry_owner", None) is not tracking:
-                from ardea.store.registry_resolve import registry_store_for
-
-                cached = registry_store_for(tracking)
-                self._registry_store = cached
-                self._registry_owner = tracking
-            return cached
 
     # Registered models
     def create_registered_model(

@@ -7,41 +7,21 @@ database they go straight to the SQL webhook store (whose deliveries only a runn
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ardea.client._base import ClientBase
 from ardea.entities import PagedList
 from ardea.entities.webhook import Webhook, WebhookTestResult, parse_event
 
 if TYPE_CHECKING:
-    from ardea.store.tracking import TrackingStore
-    from ardea.store.webhooks import EventLike, WebhookStore
+    from ardea.store.webhooks import EventLike
 
 __all__ = ["WebhooksMixin"]
 
 
-class WebhooksMixin:
+class WebhooksMixin(ClientBase):
     """Webhook methods of :class:`ArdeaClient`."""
-
-    _lock: threading.RLock
-
-    @property
-    def store(self) -> TrackingStore:  # pragma: no cover - implemented by ArdeaClient
-        """The tracking store."""
-        raise NotImplementedError
-
-    @property
-    def webhook_store(self) -> WebhookStore:
-        """The webhook store next to the tracking store (opened on first use)."""
-        with self._lock:
-            tracking = self.store
-            cached = getattr(self, "_webhook_store", None)
-            if cached is None or getattr(self, "_webhook_owner", None) is not tracking:
-                cached = _webhook_store_for(tracking)
-                self._webhook_store = cached
-                self._webhook_owner = tracking
-            return cached
 
     def create_webhook(
         self,
@@ -103,9 +83,8 @@ class WebhooksMixin:
     def test_webhook(self, webhook_id: str, event: EventLike | None = None) -> WebhookTestResult:
         """Send one signed sample delivery (``event``, else the webhook's first) and report it."""
         store = self.webhook_store
-        test = getattr(store, "test_webhook", None)
-        if test is not None:  # a server sends it
-            return test(webhook_id, event)  # type: ignore[no-any-return]
+        if self.backend.remote:  # the server sends it
+            return store.test_webhook(webhook_id, event)
         from ardea.webhooks.dispatcher import WebhookDispatcher
 
         dispatcher = WebhookDispatcher(store)
@@ -113,19 +92,3 @@ class WebhooksMixin:
             return dispatcher.send_test(webhook_id, parse_event(event) if event else None)
         finally:
             dispatcher.close()
-
-
-def _webhook_store_for(tracking: TrackingStore) -> WebhookStore:
-    rest = getattr(tracking, "rest", None)
-    if rest is not None:
-        from ardea.store.rest.webhooks import RestWebhookStore
-
-        return RestWebhookStore(rest.base_url, rest=rest)
-    database = getattr(tracking, "database", None)
-    if database is None:
-        from ardea._core.errors import NotImplementedFeatureError
-
-        raise NotImplementedFeatureError("This tracking store has no webhooks.")
-    from ardea.store.sql.webhooks.store import SqlWebhookStore
-
-    return SqlWebhookStore(database)

@@ -26,11 +26,14 @@ from ardea.entities.run import (
     RunTag,
 )
 from ardea.entities.trace import Span, SpanEvent, SpanType, TokenUsage, Trace, TraceInfo, TraceState
+from ardea.entities.trace_metrics import AssessmentMetrics, BucketMetrics, TraceMetrics
 
 __all__ = [
     "Assessment",
+    "AssessmentMetrics",
     "AssessmentError",
     "AssessmentSourceType",
+    "BucketMetrics",
     "Dataset",
     "DatasetInput",
     "Experiment",
@@ -59,6 +62,7 @@ __all__ = [
     "TokenUsage",
     "Trace",
     "TraceInfo",
+    "TraceMetrics",
     "TraceState",
     "ViewType",
 ]

@@ -53,7 +53,7 @@ ALLOWED_EVENTS: Mapping[str, frozenset[str]] = {
 STATUSES = ("ACTIVE", "DISABLED")
 """Webhook statuses; only ACTIVE webhooks receive deliveries."""
 
-_NAME_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([a-z0-9._-]*[a-z0-9])?$", re.IGNORECASE)
+_NAME_RE = re.compile(r"(?=.{1,63}\Z)[a-z0-9]([a-z0-9._-]*[a-z0-9])?", re.IGNORECASE)
 _URL_MAX = 2048
 _DESCRIPTION_MAX = 5000
 _SECRET_MAX = 1000
@@ -208,6 +208,10 @@ def validate_description(description: object) -> str | None:
         raise InvalidArgumentError(
             f"Webhook description must be a string of at most {_DESCRIPTION_MAX} characters"
         )
+    if "\x00" in description:  # PostgreSQL cannot store NUL; no backend accepts it
+        raise InvalidArgumentError(
+            "Invalid value for parameter 'description' supplied: NUL characters are not allowed."
+        )
     return description
 
 
@@ -219,6 +223,10 @@ def validate_secret(secret: object) -> str | None:
         raise InvalidArgumentError(
             f"Webhook secret must be a string of at most {_SECRET_MAX} characters"
         )
+    if "\x00" in secret:  # kept encrypted, but refused like every other string with NUL
+        raise InvalidArgumentError(
+            "Invalid value for parameter 'secret' supplied: NUL characters are not allowed."
+        )
     return secret
 
 
@@ -227,6 +235,8 @@ def parse_event(event: object) -> WebhookEvent:
 
     Names are case-insensitive; the pair must be in :data:`ALLOWED_EVENTS`.
     """
+    entity: object
+    action: object
     if isinstance(event, WebhookEvent):
         entity, action = event.entity, event.action
     elif isinstance(event, Mapping):

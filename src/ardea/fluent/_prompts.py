@@ -14,9 +14,10 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ardea._core import context
 from ardea.entities import PagedList
-from ardea.fluent import _state
 from ardea.fluent._state import get_client
+from ardea.prompts._autolink import set_run_linker
 
 if TYPE_CHECKING:
     from ardea.prompts import Prompt, PromptLineage, PromptVersion
@@ -34,19 +35,19 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def _link_to_run(run_id: str, prompt: PromptVersion) -> None:
+    get_client().link_prompt_version_to_run(run_id, prompt)
+
+
+set_run_linker(_link_to_run)  # prompts formatted inside a fluent run are linked to it
 _linked_lock = threading.Lock()
 _linked_experiments: set[tuple[str, str, str]] = set()
 
 
-def _experiment_id() -> str | None:
-    stack = _state.run_stack.get()
-    if stack:
-        return stack[-1].info.experiment_id
-    return _state.active_experiment_id()
-
-
 def _link_experiment(name: str) -> None:
-    experiment_id = _experiment_id()
+    experiment_id = context.active_run_experiment_id()
     if experiment_id is None:
         return
     client = get_client()

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from ardea._core import env
-from ardea._core.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
+from ardea._core import context
+from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Experiment, LifecycleStage, Run, RunStatus
-from ardea.fluent import _state
 from ardea.fluent._state import get_client
+from ardea.store.current_experiment import check_active, get_or_create
+from ardea.store.current_experiment import current_experiment_id as _current_experiment_id
 
 __all__ = [
     "ActiveRun",
@@ -29,7 +30,6 @@ __all__ = [
 
 logger = logging.getLogger("ardea")
 
-DEFAULT_EXPERIMENT_ID = "0"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 NOTE_TAG = "mlflow.note.content"
 
@@ -63,27 +63,6 @@ class ActiveRun(Run):
             logger.warning("Ardea: could not end run %s: %s", self.info.run_id, end_exc)
 
 
-def _check_active(experiment: Experiment) -> Experiment:
-    if experiment.lifecycle_stage == LifecycleStage.DELETED.value:
-        raise InvalidArgumentError(
-            f"Cannot set a deleted experiment {experiment.name!r} as the active experiment. "
-            "Restore it first, or use another name."
-        )
-    return experiment
-
-
-def _get_or_create_experiment(name: str) -> Experiment:
-    client = get_client()
-    experiment = client.get_experiment_by_name(name)
-    if experiment is None:
-        try:
-            experiment_id = client.create_experiment(name)
-        except AlreadyExistsError:  # created concurrently by another process
-            experiment_id = client.store.get_experiment_by_name(name).experiment_id
-        experiment = client.get_experiment(experiment_id)
-    return _check_active(experiment)
-
-
 def set_experiment(
     experiment_name: str | None = None, experiment_id: str | None = None
 ) -> Experiment:
@@ -102,24 +81,18 @@ def set_experiment(
     """
     if (experiment_name is None) == (experiment_id is None):
         raise InvalidArgumentError("Give exactly one of experiment_name or experiment_id.")
+    tracking = get_client().store
     if experiment_name is not None:
-        experiment = _get_or_create_experiment(experiment_name)
+        experiment = get_or_create(tracking, experiment_name)
     else:
-        experiment = _check_active(get_client().get_experiment(str(experiment_id)))
-    _state.set_active_experiment_id(experiment.experiment_id)
+        experiment = check_active(tracking.get_experiment(str(experiment_id)))
+    context.set_active_experiment_id(experiment.experiment_id)
     return experiment
 
 
 def current_experiment_id() -> str:
     """The experiment new runs go to: set_experiment, then the environment, then ``"0"``."""
-    chosen = _state.active_experiment_id()
-    if chosen is not None:
-        return chosen
-    name = env.get(env.ARDEA_EXPERIMENT_NAME, env.MLFLOW_EXPERIMENT_NAME)
-    if name:
-        return set_experiment(experiment_name=name).experiment_id
-    experiment_id = env.get(env.ARDEA_EXPERIMENT_ID, env.MLFLOW_EXPERIMENT_ID)
-    return experiment_id or DEFAULT_EXPERIMENT_ID
+    return _current_experiment_id(lambda: get_client().store)
 
 
 def _default_tags() -> dict[str, str]:
@@ -160,7 +133,7 @@ def start_run(
     Raises:
         InvalidArgumentError: A run is already active and ``nested`` is False.
     """
-    stack = _state.run_stack.get()
+    stack = context.run_stack()
     if stack and not nested:
         raise InvalidArgumentError(
             f"Run {stack[-1].info.run_id} is already active. End it with ardea.end_run(), "
@@ -182,7 +155,7 @@ def start_run(
             exp_id, tags=run_tags, run_name=run_name, user_id=run_tags["mlflow.user"]
         )
     active = ActiveRun(run)
-    _state.run_stack.set((*stack, active))
+    context.push_run(active)
     _register_atexit()
     return active
 
@@ -220,9 +193,7 @@ def _end_runs_at_exit() -> None:
 
 
 def _end(run_id: str, status: str) -> None:
-    stack = _state.run_stack.get()
-    _state.run_stack.set(tuple(r for r in stack if r.info.run_id != run_id))
-    _state.last_run_id.set(run_id)
+    context.remove_run(run_id)
     get_client().set_terminated(run_id, status)
 
 
@@ -235,21 +206,21 @@ def end_run(status: str = RunStatus.FINISHED.value) -> None:
         status: FINISHED, FAILED or KILLED.
     """
     RunStatus(status)
-    stack = _state.run_stack.get()
-    if stack:
-        _end(stack[-1].info.run_id, status)
+    run_id = context.active_run_id()
+    if run_id is not None:
+        _end(run_id, status)
 
 
 def active_run() -> ActiveRun | None:
     """This context's innermost active run, or None."""
-    stack = _state.run_stack.get()
-    return stack[-1] if stack else None
+    run = context.active_run()
+    return run if isinstance(run, ActiveRun) else None
 
 
 def last_active_run() -> Run | None:
     """The active run, else the run most recently ended in this context, fetched afresh."""
     current = active_run()
-    run_id = current.info.run_id if current is not None else _state.last_run_id.get()
+    run_id = current.info.run_id if current is not None else context.last_run_id()
     if run_id is None:
         return None
     try:

@@ -113,13 +113,20 @@ def runs_to_frame(runs: Sequence[Run]) -> Any:
     metric_keys = sorted({m.key for r in runs for m in r.data.metrics})
     param_keys = sorted({k for r in runs for k in r.data.params})
     tag_keys = sorted({k for r in runs for k in r.data.tags})
-    columns: dict[str, list[Any]] = {
+    nan = float("nan")  # a run without an end time: NaT
+    columns: dict[str, Any] = {
         "run_id": [r.info.run_id for r in runs],
         "experiment_id": [r.info.experiment_id for r in runs],
         "status": [r.info.status for r in runs],
         "artifact_uri": [r.info.artifact_uri for r in runs],
-        "start_time": pd.to_datetime([r.info.start_time for r in runs], unit="ms", utc=True),
-        "end_time": pd.to_datetime([r.info.end_time for r in runs], unit="ms", utc=True),
+        "start_time": pd.to_datetime(
+            [nan if r.info.start_time is None else r.info.start_time for r in runs],
+            unit="ms",
+            utc=True,
+        ),
+        "end_time": pd.to_datetime(
+            [nan if r.info.end_time is None else r.info.end_time for r in runs], unit="ms", utc=True
+        ),
     }
     latest = [r.data.metric_values for r in runs]
     for key in metric_keys:

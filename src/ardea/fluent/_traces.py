@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Trace
-from ardea.fluent._state import get_tracking_uri
+from ardea.fluent._state import get_client
+
+if TYPE_CHECKING:
+    from ardea.store.traces import TraceStore
 
 __all__ = ["get_trace", "search_traces"]
 
@@ -28,12 +31,11 @@ _COLUMNS = (
 )
 
 
-def _store() -> Any:
-    from ardea.tracing.exporters import trace_store_for
+def _store() -> TraceStore:
     from ardea.tracing.provider import flush
 
     flush()  # read your own writes: spans still queued are exported first
-    return trace_store_for(get_tracking_uri())
+    return get_client().trace_store
 
 
 def get_trace(trace_id: str) -> Trace:

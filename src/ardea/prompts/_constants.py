@@ -60,8 +60,8 @@ PROMPT_SOURCES = frozenset({CLIENT_SOURCE, "prompt-template"})
 MAX_TEMPLATE_CHARS = 100_000
 """A template is stored in a registry tag value, which holds at most this many characters."""
 
-NAME_RULE = re.compile(r"^[a-zA-Z0-9_.-]+$")
-"""Allowed prompt names."""
+NAME_RULE = re.compile(r"[a-zA-Z0-9_.-]+")
+"""Allowed prompt names (use ``fullmatch``)."""
 
 VARIABLE_PATTERN = re.compile(
     r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z_][a-zA-Z0-9_]*)*)\s*\}\}"

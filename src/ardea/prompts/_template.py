@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.prompts._constants import VARIABLE_PATTERN
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = [
     "Messages",
@@ -80,7 +83,7 @@ def is_jinja(template: Template) -> bool:
     return any("{%" in text and "%}" in text for text in _texts(template))
 
 
-def _environment(strict: bool) -> Any:
+def _environment(strict: bool) -> ImmutableSandboxedEnvironment:
     from jinja2 import StrictUndefined, Undefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 

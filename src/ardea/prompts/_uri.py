@@ -54,7 +54,7 @@ def check_prompt_name(name: object) -> str:
     Raises:
         InvalidArgumentError: Not a str, empty, or with other characters.
     """
-    if not isinstance(name, str) or not NAME_RULE.match(name):
+    if not isinstance(name, str) or not NAME_RULE.fullmatch(name):
         raise InvalidArgumentError(
             f"Invalid prompt name {name!r}: use letters, digits, '_', '-' and '.' only."
         )

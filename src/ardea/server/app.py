@@ -13,9 +13,12 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from ardea.server.deps import ServerDeps
+from ardea.server.deps import ServerDeps, ServerRuntime
+from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
+from ardea.server.openapi_responses import install_document
+from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
     artifacts,
     assessments,
@@ -33,7 +36,7 @@ from ardea.server.routers import (
 )
 from ardea.server.security import SecurityMiddleware
 from ardea.server.static import mount_ui
-from ardea.server.stores import open_registry_store, open_trace_store
+from ardea.server.webhook_events import open_runtime
 
 __all__ = ["create_app"]
 
@@ -54,27 +57,23 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     """Build the server app around ``deps``.
 
     Args:
-        deps: Stores and settings; kept on ``app.state.deps``.
-        close_stores_on_shutdown: Close both stores when the app's lifespan ends (the CLI
-            owns its stores this way; tests usually close their own). Such an app owns its
+        deps: The backend and settings; kept, with what the app derives from them, in one
+            :class:`~ardea.server.deps.ServerRuntime` on ``app.state.ardea``.
+        close_stores_on_shutdown: Close the backend when the app's lifespan ends (the CLI
+            owns its backend this way; tests usually close their own). Such an app owns its
             process, so it also freezes the start-up heap (see ``_freeze_startup_heap``).
     """
+    state = ServerRuntime(deps, open_runtime(deps.backend))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if close_stores_on_shutdown:
             _freeze_startup_heap()
         yield
-        webhook_runtime = getattr(app.state, "webhooks", None)
-        if webhook_runtime:  # opened on first use; deliver what is queued, within a grace
-            webhook_runtime.dispatcher.close()  # period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s)
+        # Deliver what is queued, within a grace period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s).
+        state.webhooks.dispatcher.close()
         if close_stores_on_shutdown:
-            if app.state.trace_store is not None:
-                app.state.trace_store.close()
-            if app.state.registry_store is not None:
-                app.state.registry_store.close()
-            deps.tracking_store.close()
-            deps.artifact_store.close()
+            deps.backend.close()
 
     app = FastAPI(
         title="Ardea",
@@ -83,17 +82,10 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         docs_url="/docs" if deps.settings.dev else None,
         redoc_url=None,
     )
-    app.state.deps = deps
+    app.state.ardea = state
     app.state.rpc_mounts = []
-    app.state.trace_store = (
-        deps.trace_store if deps.trace_store is not None else open_trace_store(deps.tracking_store)
-    )
-    app.state.registry_store = (
-        deps.registry_store
-        if deps.registry_store is not None
-        else open_registry_store(deps.tracking_store)
-    )
     install_error_handlers(app)
+    install_document(app)
     # Added first, so it sits innermost: every other middleware (security) runs before it.
     app.add_middleware(RpcFastPath)
     settings = deps.settings
@@ -124,6 +116,9 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _include(app, artifacts.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
+    state.routes = RouteTable(app.state.rpc_mounts)
+    # Added last, so it sits outermost: every request, whichever path serves it, passes it.
+    app.add_middleware(RequestDoor)
     return app
 
 

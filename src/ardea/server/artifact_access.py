@@ -16,7 +16,6 @@ import mimetypes
 import os
 import posixpath
 import tempfile
-import threading
 import urllib.parse
 from collections.abc import Iterator
 
@@ -26,14 +25,16 @@ from starlette.responses import Response, StreamingResponse
 
 from ardea._core.errors import InvalidArgumentError, PermissionDeniedError
 from ardea.entities import FileInfo
-from ardea.server.deps import ServerSettings, get_deps
+from ardea.server.deps import ServerSettings, artifact_store, artifact_store_at, settings
 from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
+from ardea.store.validation import validate_artifact_location
 
 __all__ = [
     "ArtifactRoot",
     "check_allowed_location",
+    "check_new_experiment_location",
     "download_response",
     "list_under",
     "receive_upload",
@@ -55,7 +56,6 @@ _SAFE_TYPES = {
     "image/webp",
     "image/bmp",
 }
-_cache_lock = threading.Lock()
 
 
 class ArtifactRoot:
@@ -77,21 +77,22 @@ class ArtifactRoot:
 
 def resolve_root(request: Request, uri: str) -> ArtifactRoot:
     """The store and folder behind an artifact URI of a run or logged model."""
-    deps = get_deps(request)
     parsed = urllib.parse.urlparse(uri)
     if parsed.scheme == _PROXY_SCHEME:
-        return ArtifactRoot(deps.artifact_store, safe_relpath(parsed.path.lstrip("/")))
+        return ArtifactRoot(artifact_store(request), safe_relpath(parsed.path.lstrip("/")))
     if parsed.scheme in ("http", "https") and _PROXY_HTTP_MARKER in parsed.path:
         inner = parsed.path.split(_PROXY_HTTP_MARKER, 1)[1]
-        return ArtifactRoot(deps.artifact_store, safe_relpath(urllib.parse.unquote(inner)))
+        return ArtifactRoot(artifact_store(request), safe_relpath(urllib.parse.unquote(inner)))
     from ardea.store.artifacts.resolve import OBJECT_STORE_SCHEMES
 
-    check_allowed_location(deps.settings, uri)
+    check_allowed_location(settings(request), uri)
     if parsed.scheme.lower() in OBJECT_STORE_SCHEMES and parsed.netloc:
         # One client per bucket, shared by every run under it.
         bucket = f"{parsed.scheme}://{parsed.netloc}"
-        return ArtifactRoot(_store_for_uri(request, bucket), safe_relpath(parsed.path.lstrip("/")))
-    return ArtifactRoot(_store_for_uri(request, uri), "")
+        return ArtifactRoot(
+            artifact_store_at(request, bucket), safe_relpath(parsed.path.lstrip("/"))
+        )
+    return ArtifactRoot(artifact_store_at(request, uri), "")
 
 
 def _normalize_location(uri: str) -> str:
@@ -120,8 +121,11 @@ def check_allowed_location(settings: ServerSettings, uri: str) -> None:
     Artifact locations of experiments can be chosen by clients; without this check a client
     could make the server read or list any folder or bucket it has access to.
     """
-    location = _normalize_location(uri)
-    for root in _allowed_roots(settings):
+    try:
+        location = _normalize_location(uri)
+    except ValueError:  # e.g. a NUL character: no such location can be served
+        location = ""
+    for root in _allowed_roots(settings) if location else []:
         if location == root or location.startswith(root.rstrip("/") + "/"):
             return
     raise PermissionDeniedError(
@@ -130,23 +134,31 @@ def check_allowed_location(settings: ServerSettings, uri: str) -> None:
     )
 
 
-def _store_for_uri(request: Request, uri: str) -> ArtifactStore:
-    state = request.app.state
-    with _cache_lock:
-        cache: dict[str, ArtifactStore] | None = getattr(state, "artifact_store_cache", None)
-        if cache is None:
-            cache = {}
-            state.artifact_store_cache = cache
-        store = cache.get(uri)
-        if store is None:
-            from ardea.store.artifacts.resolve import resolve_artifact_store
+def check_new_experiment_location(settings: ServerSettings, uri: str) -> None:
+    """Refuse (400) a new experiment's artifact location that the server would not serve.
 
-            store = resolve_artifact_store(uri)
-            if len(cache) >= 256:
-                # Dropped, not closed: a request may still be streaming from it.
-                cache.pop(next(iter(cache)))
-            cache[uri] = store
-    return store
+    Without this, the experiment is created and every read or write of its runs' artifacts
+    is then refused with a 403. ``mlflow-artifacts:`` locations (and the proxy's HTTP form)
+    are served from the server's own store and always pass; any other must lie inside the
+    artifacts destination, the default artifact root or a ``--allow-artifact-root``
+    (:func:`check_allowed_location`). MLflow answers an invalid ``artifact_location`` with
+    400 ``INVALID_PARAMETER_VALUE``, and so does this.
+    """
+    validate_artifact_location(uri)  # the store's own rules first (NUL, runs:/, .ardea-*)
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.scheme == _PROXY_SCHEME or (
+        parsed.scheme in ("http", "https") and _PROXY_HTTP_MARKER in parsed.path
+    ):
+        return
+    try:
+        check_allowed_location(settings, uri)
+    except PermissionDeniedError:
+        raise InvalidArgumentError(
+            f"Invalid artifact location {uri!r}: it is outside this server's artifact roots, "
+            "so the server would refuse to read or write the artifacts of its runs. Leave "
+            "artifact_location empty for the default, or start the server with "
+            "--allow-artifact-root <root> to allow it."
+        ) from None
 
 
 def list_under(root: ArtifactRoot, relpath: str | None) -> list[FileInfo]:

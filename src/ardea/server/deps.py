@@ -1,22 +1,32 @@
-"""What a server app needs, in one object, and small accessors that read it from a request.
+"""What a server app needs, in one object, and the accessors handlers reach it through.
 
-``create_app(deps)`` stores the :class:`ServerDeps` on ``app.state.deps``; handlers reach the
-stores through :func:`tracking_store`, :func:`artifact_store` and :func:`settings`, never through
-module-level globals, so tests can build as many apps with their own stores as they like.
+``create_app(deps)`` keeps the :class:`ServerDeps` (one :class:`~ardea.store.backend.Backend`
+and the settings) and what it derives from them (the webhook dispatcher, a cache of artifact
+stores) in one :class:`ServerRuntime` on ``app.state.ardea``. Handlers reach stores only
+through the accessors here (:func:`tracking_store`, :func:`trace_store`, ...), never through
+``app.state`` or module globals: tests build as many apps as they like, and the accessors are
+the one place a request's workspace (see :mod:`ardea.server.door`) scopes what a store sees.
+An accessor called for a request that did not pass the door raises.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+import threading
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
+
+from ardea._core.errors import InternalError
+from ardea.server.door import current_request
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from ardea.server.route_table import RouteTable
     from ardea.server.webhook_events import WebhookRuntime
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.backend import Backend
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
@@ -24,9 +34,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ENV_PREFIX",
     "ServerDeps",
+    "ServerRuntime",
     "ServerSettings",
     "artifact_store",
-    "get_deps",
+    "artifact_store_at",
+    "backend",
+    "runtime",
     "registry_store",
     "settings",
     "trace_store",
@@ -62,6 +75,8 @@ class ServerSettings:
         cors_allowed_origins: Browser origins allowed to make cross-origin calls besides
             ``http://localhost:*`` and ``http://127.0.0.1:*``; ``*``: any (no credentials).
         x_frame_options: ``X-Frame-Options`` response header; ``NONE`` omits it.
+        sqlite_synchronous: SQLite's ``synchronous`` mode for a SQLite backend, ``normal``
+            or ``full``; empty: ``ARDEA_SQLITE_SYNCHRONOUS``, else ``normal``.
     """
 
     host: str = "127.0.0.1"
@@ -77,6 +92,7 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()
     cors_allowed_origins: tuple[str, ...] = ()
     x_frame_options: str = "SAMEORIGIN"
+    sqlite_synchronous: str = ""
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""
@@ -107,85 +123,102 @@ class ServerSettings:
 
 @dataclass(frozen=True, slots=True)
 class ServerDeps:
-    """Everything a server app needs.
+    """Everything a server app is given.
 
     Attributes:
-        tracking_store: Experiments, runs, metrics and logged models.
-        artifact_store: The store behind ``mlflow-artifacts:/`` URIs.
+        backend: Every store (tracking, traces, registry, webhooks, artifacts) of one
+            database; its ``artifacts`` serve ``mlflow-artifacts:/`` URIs.
         settings: Startup settings.
-        trace_store: Traces, spans and assessments; when None, ``create_app`` opens one on
-            the tracking store's database (SQL tracking stores only).
-        registry_store: The model registry; when None, ``create_app`` opens one on the
-            tracking store's database (SQL tracking stores only).
     """
 
-    tracking_store: TrackingStore
-    artifact_store: ArtifactStore
+    backend: Backend
     settings: ServerSettings
-    trace_store: TraceStore | None = None
-    registry_store: RegistryStore | None = None
 
 
-def get_deps(request: Request) -> ServerDeps:
-    """The :class:`ServerDeps` of the app serving ``request``."""
-    deps: ServerDeps = request.app.state.deps
-    return deps
+@dataclass(eq=False)
+class ServerRuntime:
+    """What one app holds: its :class:`ServerDeps` and what ``create_app`` derived from them.
+
+    Attributes:
+        deps: The stores and settings the app was given.
+        webhooks: The webhook store and its background dispatcher (delivery threads start
+            on the first event).
+        artifact_stores: Artifact stores of client-chosen artifact locations, by URI (at
+            most 256, oldest dropped first).
+        routes: The methods each endpoint answers (for 405 answers), once every router is
+            mounted.
+    """
+
+    deps: ServerDeps
+    webhooks: WebhookRuntime
+    routes: RouteTable | None = None
+    artifact_stores: dict[str, ArtifactStore] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def runtime(request: Request) -> ServerRuntime:
+    """The :class:`ServerRuntime` of the app serving ``request``.
+
+    Raises:
+        InternalError: The request did not pass the door (:class:`~ardea.server.door.RequestDoor`).
+    """
+    if current_request() is None:
+        raise InternalError(f"{request.url.path} was served without passing the request door")
+    found: ServerRuntime = request.app.state.ardea
+    return found
+
+
+def backend(request: Request) -> Backend:
+    """The backend of the app serving ``request`` (the one place to scope it per request)."""
+    return runtime(request).deps.backend
 
 
 def tracking_store(request: Request) -> TrackingStore:
     """The tracking store of the app serving ``request``."""
-    return get_deps(request).tracking_store
+    return backend(request).tracking
 
 
 def trace_store(request: Request) -> TraceStore:
-    """The trace store of the app serving ``request``.
-
-    Raises:
-        NotImplementedFeatureError: The app has no trace store (a non-SQL tracking store).
-    """
-    store: TraceStore | None = request.app.state.trace_store
-    if store is None:
-        from ardea._core.errors import NotImplementedFeatureError
-
-        raise NotImplementedFeatureError("This server's tracking store does not store traces.")
-    return store
+    """The trace store of the app serving ``request``."""
+    return backend(request).traces
 
 
 def registry_store(request: Request) -> RegistryStore:
-    """The model registry of the app serving ``request``.
-
-    Raises:
-        NotImplementedFeatureError: The app has no registry (a non-SQL tracking store).
-    """
-    store: RegistryStore | None = request.app.state.registry_store
-    if store is None:
-        from ardea._core.errors import NotImplementedFeatureError
-
-        raise NotImplementedFeatureError("This server's tracking store has no model registry.")
-    return store
+    """The model registry of the app serving ``request``."""
+    return backend(request).registry
 
 
 def webhooks(request: Request) -> WebhookRuntime:
-    """The webhook store and dispatcher of the app serving ``request`` (opened on first use).
-
-    Raises:
-        NotImplementedFeatureError: The app has no SQL tracking database.
-    """
-    from ardea.server.webhook_events import runtime
-
-    found = runtime(request.app)
-    if found is None:
-        from ardea._core.errors import NotImplementedFeatureError
-
-        raise NotImplementedFeatureError("This server's tracking store has no webhooks.")
-    return found
+    """The webhook store and dispatcher of the app serving ``request``."""
+    return runtime(request).webhooks
 
 
 def artifact_store(request: Request) -> ArtifactStore:
-    """The proxied artifact store of the app serving ``request``."""
-    return get_deps(request).artifact_store
+    """The proxied (``mlflow-artifacts:/``) artifact store of the app serving ``request``."""
+    return backend(request).artifacts
+
+
+def artifact_store_at(request: Request, uri: str) -> ArtifactStore:
+    """The artifact store rooted at ``uri`` (a location the caller already checked), cached.
+
+    Args:
+        request: The request being served.
+        uri: A folder or object-store URI.
+    """
+    rt = runtime(request)
+    with rt.lock:
+        store = rt.artifact_stores.get(uri)
+        if store is None:
+            from ardea.store.artifacts.resolve import resolve_artifact_store
+
+            store = resolve_artifact_store(uri)
+            if len(rt.artifact_stores) >= 256:
+                # Dropped, not closed: a request may still be streaming from it.
+                rt.artifact_stores.pop(next(iter(rt.artifact_stores)))
+            rt.artifact_stores[uri] = store
+    return store
 
 
 def settings(request: Request) -> ServerSettings:
     """The settings of the app serving ``request``."""
-    return get_deps(request).settings
+    return runtime(request).deps.settings

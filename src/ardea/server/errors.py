@@ -2,9 +2,9 @@
 
 An :class:`ArdeaError` answers with its MLflow code and status from the error table (so
 ``RESOURCE_ALREADY_EXISTS`` is a 400, as MLflow clients expect). An unknown route is a JSON 404
-``ENDPOINT_NOT_FOUND`` (it drives the MLflow client's v3 -> v2 fallbacks), a wrong method a
-JSON 405, and any other exception a 500 that names a request id and is logged in full on the
-server; the client never sees a stack trace.
+``ENDPOINT_NOT_FOUND`` (it drives the MLflow client's v3 -> v2 fallbacks), a wrong method on a
+known endpoint a JSON 405 with an ``Allow`` header, and any other exception a 500 that names
+a request id and is logged in full on the server; the client never sees a stack trace.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ardea._core.errors import ArdeaError, NotImplementedFeatureError
+from ardea.server.door import current_request
+from ardea.server.route_table import API_PREFIXES, RouteTable
 
 __all__ = [
     "error_response",
@@ -49,8 +51,9 @@ def error_response(exc: ArdeaError) -> Response:
 
 
 def internal_error_response(request: Request, exc: BaseException) -> Response:
-    """Log ``exc`` in full under a fresh request id and answer a 500 that names only the id."""
-    request_id = uuid.uuid4().hex[:16]
+    """Log ``exc`` in full under the request's id and answer a 500 that names only the id."""
+    context = current_request()
+    request_id = context.request_id if context is not None else uuid.uuid4().hex[:16]
     logger.error(
         "Internal error, request id %s: %s %s",
         request_id,
@@ -85,14 +88,35 @@ def handle_errors(fn: Endpoint) -> Endpoint:
     return wrapper
 
 
+def _not_found(request: Request) -> Response:
+    return _json(404, "ENDPOINT_NOT_FOUND", f"No endpoint for {request.url.path}")
+
+
+def _method_not_allowed(request: Request, exc: StarletteHTTPException) -> Response:
+    """405 with the ``Allow`` header of every method the path answers.
+
+    A path that is no endpoint is a 404 instead (see :mod:`ardea.server.route_table`).
+    """
+    path = request.url.path
+    table: RouteTable | None = request.app.state.ardea.routes
+    allowed = table.allowed(path) if table is not None else None
+    if allowed is not None:
+        allow = ", ".join(sorted(allowed))
+    elif path.startswith(API_PREFIXES) or not (exc.headers or {}).get("Allow"):
+        return _not_found(request)
+    else:
+        allow = (exc.headers or {})["Allow"]
+    response = _json(405, "BAD_REQUEST", f"Method {request.method} is not allowed for {path}")
+    response.headers["Allow"] = allow
+    return response
+
+
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
-        return _json(404, "ENDPOINT_NOT_FOUND", f"No endpoint for {request.url.path}")
+        return _not_found(request)
     if exc.status_code == 405:
-        return _json(
-            405, "BAD_REQUEST", f"Method {request.method} is not allowed for {request.url.path}"
-        )
+        return _method_not_allowed(request, exc)
     return _json(exc.status_code, "BAD_REQUEST", str(exc.detail))
 
 

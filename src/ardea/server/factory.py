@@ -1,24 +1,40 @@
-"""Building a server from settings: real stores from URIs, and the ``--workers`` app factory."""
+"""Building a server from settings: one backend from its URI, and the ``--workers`` factory."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
-from ardea.server.stores import open_stores
 
 __all__ = ["app_from_env", "build_app", "build_deps"]
 
 
 def build_deps(settings: ServerSettings) -> ServerDeps:
-    """Open the tracking store and the artifact destination named in ``settings``."""
-    tracking_store, artifact_store = open_stores(settings)
-    return ServerDeps(tracking_store, artifact_store, settings)
+    """Open the backend named in ``settings``.
+
+    The database is created or migrated, and a local artifacts destination folder created.
+    """
+    from ardea.store.artifacts.resolve import is_local_uri, local_path
+    from ardea.store.sql.backend import open_sql_backend
+
+    destination = settings.artifacts_destination
+    if is_local_uri(destination):
+        Path(local_path(destination)).mkdir(parents=True, exist_ok=True)
+    backend = open_sql_backend(
+        settings.backend_store_uri,
+        default_artifact_root=settings.default_artifact_root,
+        artifacts_destination=destination,
+        lazy_artifacts=False,
+        sqlite_synchronous=settings.sqlite_synchronous or None,
+    )
+    return ServerDeps(backend, settings)
 
 
 def build_app(settings: ServerSettings) -> FastAPI:
-    """A ready app that owns (and on shutdown closes) stores opened from ``settings``."""
+    """A ready app that owns (and on shutdown closes) the backend opened from ``settings``."""
     return create_app(build_deps(settings), close_stores_on_shutdown=True)
 
 

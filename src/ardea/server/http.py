@@ -6,7 +6,8 @@ Answers are ``orjson`` bytes in a plain :class:`Response`: no response models on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import orjson
@@ -19,6 +20,7 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.api.mlflow_requests import RequestSpec, parse_body, parse_query
 from ardea.server.errors import Endpoint, handle_errors
 from ardea.server.openapi import openapi_extra
+from ardea.server.openapi_responses import LOOKUP_ERRORS, path_parameters, responses
 
 __all__ = [
     "MAX_JSON_BODY_BYTES",
@@ -97,23 +99,39 @@ def rpc(
     router: APIRouter,
     path: str,
     *methods: str,
+    response: Any,
+    errors: Collection[int] = LOOKUP_ERRORS,
     spec: RequestSpec | None = None,
     spec_in: str = "auto",
+    extra: dict[str, Any] | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
     """Register ``fn`` on ``router`` for ``path`` and ``methods``, with MLflow error handling.
 
-    ``spec`` (the request message) documents the route's inputs in the OpenAPI document: in
-    the query for GET (or ``spec_in="query"``, for raw-body uploads), else in a JSON body.
+    Everything but the handler only documents the route in the OpenAPI document (nothing of
+    it runs on a request):
+
+    - ``response``: the 200 answer, a schema from :mod:`ardea.api.schemas` (JSON) or an
+      :class:`~ardea.server.openapi_responses.Answer` (files, text, other media types);
+    - ``errors``: the error statuses it may answer (MLflow's error envelope), from
+      :data:`~ardea.server.openapi_responses.ERRORS`;
+    - ``spec`` (the request message): its inputs, in the query for GET (or
+      ``spec_in="query"``, for raw-body uploads), else in a JSON body;
+    - ``extra``: anything else for the operation (merged into it).
+
+    Path parameters (``{name}``) are declared whether or not the handler takes them.
 
     Example::
 
-        @rpc(router, "/mlflow/runs/get", "GET")
+        @rpc(router, "/mlflow/runs/get", "GET", response=GetRunResponse, spec=rq.GET_RUN)
         async def get_run(request: Request) -> Response: ...
     """
 
     def decorate(fn: Endpoint) -> Endpoint:
         wrapped = handle_errors(fn)
-        wrapped.ardea_rpc = True  # type: ignore[attr-defined]  # RpcFastPath may dispatch it
+        # A function attribute, which mypy cannot declare: RpcFastPath may dispatch the route.
+        wrapped.ardea_rpc = True  # type: ignore[attr-defined]
+        declared = inspect.signature(fn).parameters
+        answers = responses(response, errors)
         for method in methods:
             router.add_api_route(
                 path,
@@ -122,12 +140,29 @@ def rpc(
                 response_class=Response,
                 name=fn.__name__,
                 operation_id=f"{fn.__name__}_{method.lower()}",
-                openapi_extra=(
-                    openapi_extra(spec, "GET" if spec_in == "query" else method)
-                    if spec is not None
-                    else None
-                ),
+                openapi_extra=_operation_extra(path, declared, method, spec, spec_in, extra)
+                | {"responses": answers},
             )
         return fn
 
     return decorate
+
+
+def _operation_extra(
+    path: str,
+    declared: Collection[str],
+    method: str,
+    spec: RequestSpec | None,
+    spec_in: str,
+    extra: dict[str, Any] | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    parameters = path_parameters(path, declared)
+    if spec is not None:
+        fragment = openapi_extra(spec, "GET" if spec_in == "query" else method)
+        parameters += fragment.pop("parameters", [])
+        out.update(fragment)
+    if parameters:
+        out["parameters"] = parameters
+    out.update(extra or {})
+    return out

@@ -29,17 +29,16 @@ def openapi_document() -> dict[str, Any]:
     """
     from ardea.server.app import create_app
     from ardea.server.deps import ServerDeps, ServerSettings
-    from ardea.store.artifacts.local import LocalArtifactStore
-    from ardea.store.sql.tracking.store import SqlTrackingStore
+    from ardea.store.sql.backend import open_sql_backend
 
     with tempfile.TemporaryDirectory(prefix="ardea-openapi-") as tmp:
-        store = SqlTrackingStore(f"sqlite:///{Path(tmp) / 'ardea.db'}")
-        artifacts = LocalArtifactStore(Path(tmp) / "artifacts")
+        backend = open_sql_backend(
+            f"sqlite:///{Path(tmp) / 'ardea.db'}", artifacts_destination=str(Path(tmp) / "art")
+        )
         try:
-            return create_app(ServerDeps(store, artifacts, ServerSettings())).openapi()
+            return create_app(ServerDeps(backend, ServerSettings())).openapi()
         finally:
-            store.close()
-            artifacts.close()
+            backend.close()
 
 
 def render_openapi_document() -> str:

@@ -7,6 +7,9 @@
   URLs such as ``/experiments/1/runs?filter=...`` open directly.
 - Every UI response carries a strict Content-Security-Policy: the UI ships no inline scripts,
   so ``script-src 'self'`` holds, and user data can never run as code.
+- A path with a segment longer than :data:`MAX_SEGMENT_BYTES` (or longer than
+  :data:`MAX_PATH_BYTES` in all) names no file and no client-side route: a plain 404, without
+  asking the file system (which would refuse the name).
 - When the UI is not built, the same paths answer a plain-text hint instead.
 
 :func:`mount_ui` appends one route that matches only such paths; it must run after every
@@ -30,6 +33,8 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "DEV_URL_ENV",
     "DEFAULT_BUILD_DIR",
+    "MAX_PATH_BYTES",
+    "MAX_SEGMENT_BYTES",
     "NOT_BUILT_HINT",
     "UiRoute",
     "ViteProxyRoute",
@@ -65,6 +70,11 @@ NOT_BUILT_HINT = (
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 
+MAX_SEGMENT_BYTES = 255
+"""Longest UI path segment looked up on disk (the usual file-name limit, ``NAME_MAX``)."""
+MAX_PATH_BYTES = 4096
+"""Longest UI path looked up on disk (``PATH_MAX``)."""
+
 _API_PREFIXES = ("api", "ajax-api", "v1", "get-artifact", "model-versions", "mlflow-artifacts")
 _API_EXACT = frozenset({"health", "version", "docs", "redoc", "openapi.json"})
 _METHODS = frozenset({"GET", "HEAD"})
@@ -74,6 +84,15 @@ def _is_api_path(path: str) -> bool:
     """Whether ``path`` (without the leading slash) belongs to the server, not the UI."""
     first = path.split("/", 1)[0]
     return first in _API_PREFIXES or path in _API_EXACT or first in _API_EXACT
+
+
+def _too_long(rel: str) -> bool:
+    """Whether a UI path (without the leading slash) is longer than a file system allows."""
+    if len(rel) * 4 <= MAX_SEGMENT_BYTES:  # the common case: too short to be too long
+        return False
+    return len(rel.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES or any(
+        len(part.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES for part in rel.split("/")
+    )
 
 
 class UiRoute(BaseRoute):
@@ -112,6 +131,9 @@ class UiRoute(BaseRoute):
         if not index.is_file():
             return PlainTextResponse(NOT_BUILT_HINT, headers={"Cache-Control": NO_CACHE})
         rel = url_path.lstrip("/")
+        if _too_long(rel):
+            # No file or client-side route has such a name; the file system would refuse it.
+            return PlainTextResponse("Not found\n", status_code=404)
         file = self._file(rel)
         if file is not None:
             immutable = rel.startswith("assets/")
@@ -130,9 +152,9 @@ class UiRoute(BaseRoute):
             return None
         try:
             candidate = (self.build_dir / rel).resolve()
-        except (OSError, ValueError):
-            return None
-        if not candidate.is_relative_to(self.build_dir) or not candidate.is_file():
+            if not candidate.is_relative_to(self.build_dir) or not candidate.is_file():
+                return None
+        except (OSError, ValueError):  # e.g. a name the file system refuses: no such file
             return None
         return candidate
 

@@ -7,8 +7,10 @@ Protobuf messages are walked directly (no ``MessageToDict``: it is an order of m
 
 Every span gets ``trace_id = "tr-" + hex(otel trace id)``, hex span ids, decoded attribute
 values (``mlflow.*`` values that arrive JSON-dumped, as the ``mlflow`` client sends them, are
-JSON-decoded) and the normalized attributes of :mod:`ardea.services.semconv`. Anything
-malformed raises :class:`InvalidArgumentError`; nothing is half-parsed.
+JSON-decoded) and the normalized attributes of :mod:`ardea.llm.semconv`. Anything
+malformed raises :class:`InvalidArgumentError`; nothing is half-parsed. That includes a time
+outside ``0..2**63-1`` ns (:data:`MAX_TIME_NS`): valid ``fixed64`` in protobuf, but more than a
+store's signed 64-bit time column holds.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import orjson
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Span, SpanEvent, SpanType
-from ardea.services.semconv import normalize_attributes
+from ardea.llm.semconv import normalize_attributes
 
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
+    "MAX_TIME_NS",
     "OtlpExport",
     "decompress",
     "parse_export",
@@ -39,8 +42,12 @@ __all__ = [
 MAX_DECOMPRESSED_BYTES = 128 * 1024 * 1024
 """Largest decompressed OTLP body accepted (guards against compression bombs)."""
 
+MAX_TIME_NS = 2**63 - 1
+"""Latest span or event time accepted, in ns since the epoch (the year 2262): stores keep
+times as signed 64-bit integers, while OTLP's ``fixed64`` would allow twice as much."""
+
 TRACE_ID_PREFIX = "tr-"
-_INT_TEXT = re.compile(r"^-?\d+$")
+_INT_TEXT = re.compile(r"-?\d+")
 _REQUEST_ID_KEY = "mlflow.traceRequestId"
 _STATUS_NAMES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 _STATUS_BY_NAME = {
@@ -281,7 +288,7 @@ def _json_int(value: Any, what: str) -> int:
         raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an integer.")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and _INT_TEXT.match(value):
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
         return int(value)
     raise InvalidArgumentError(f"OTLP JSON field {what!r} must be an integer, got {value!r}.")
 
@@ -400,6 +407,10 @@ def _make_span(
     attributes: dict[str, Any],
     events: list[SpanEvent],
 ) -> Span:
+    _check_time(start_ns, "startTimeUnixNano", span_hex)
+    _check_time(end_ns, "endTimeUnixNano", span_hex)
+    for event in events:
+        _check_time(event.time_ns, "events.timeUnixNano", span_hex)
     for key, value in attributes.items():
         if key.startswith("mlflow.") and isinstance(value, str):
             attributes[key] = _json_or_text(value)
@@ -420,6 +431,14 @@ def _make_span(
         attributes=attributes,
         events=events,
     )
+
+
+def _check_time(ns: int, what: str, span_hex: str) -> None:
+    if not 0 <= ns <= MAX_TIME_NS:
+        raise InvalidArgumentError(
+            f"Invalid OTLP {what} {ns} of span {span_hex}: times must be from 0 to "
+            f"{MAX_TIME_NS} ns since the epoch."
+        )
 
 
 def _json_or_text(value: str) -> Any:

@@ -65,7 +65,7 @@ def register_model(
 
     Args:
         tracking: Where runs and logged models are.
-        registry: The registry (usually ``registry_store_for(tracking)``).
+        registry: The registry (the same backend's).
         model_uri: ``runs:/<run_id>/<path>``, ``models:/<model_id>``, ``models:/<name>/<v>``
             or any artifact URI.
         name: The registered model's name.

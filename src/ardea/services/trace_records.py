@@ -60,8 +60,12 @@ provider when the application has none."""
 ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation"
 """The tag every stored trace record has (``start_trace`` sets it; spans alone never do)."""
 
-_RECORD_KEYS = (TRACE_TAG_PREFIX, TRACE_METADATA_PREFIX, TRACE_REQUEST_PREVIEW)
-_RECORD_KEYS += (TRACE_RESPONSE_PREVIEW,)
+_RECORD_KEYS = (
+    TRACE_TAG_PREFIX,
+    TRACE_METADATA_PREFIX,
+    TRACE_REQUEST_PREVIEW,
+    TRACE_RESPONSE_PREVIEW,
+)
 _MAX_KEY = 250
 _MAX_VALUE = 8000
 _PREVIEW_CHARS = 1000

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities.registry import ACTIVE_STAGES, MODEL_VERSION_STAGES
-from ardea.store.validation import validate_key
+from ardea.store.validation import check_no_nul, validate_key
 
 __all__ = [
     "MAX_ALIAS_LENGTH",
@@ -38,18 +38,14 @@ MAX_ALIAS_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 100_000
 _MAX_VERSION = 2**31 - 1
 
-_ALIAS_RE = re.compile(r"^[\w\-]*$")
-_VERSION_ALIAS_RE = re.compile(r"^[vV]\d+$")
+_ALIAS_RE = re.compile(r"[\w\-]*")
+_VERSION_ALIAS_RE = re.compile(r"[vV]\d+")
 _CANONICAL_STAGES = {s.lower(): s for s in MODEL_VERSION_STAGES}
 
 
 def check_text(param: str, value: object) -> None:
     """Refuse a string holding a NUL character (PostgreSQL cannot store or compare one)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise InvalidArgumentError(f"Invalid value for parameter '{param}': NUL characters")
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            check_text(param, item)
+    check_no_nul(param, value)
 
 
 def _missing(name: str) -> InvalidArgumentError:
@@ -135,7 +131,7 @@ def validate_alias(alias: object) -> str:
     """Check an alias name: word characters and dashes, non-empty, at most 255 characters."""
     if alias is None or alias == "":
         raise InvalidArgumentError("Registered model alias name cannot be empty.")
-    if not isinstance(alias, str) or not _ALIAS_RE.match(alias):
+    if not isinstance(alias, str) or not _ALIAS_RE.fullmatch(alias):
         raise InvalidArgumentError(
             f"Invalid alias name: '{alias}'. Names may only contain alphanumerics, "
             "underscores (_), and dashes (-)."
@@ -153,7 +149,7 @@ def validate_settable_alias(alias: object) -> str:
     checked = validate_alias(alias)
     if checked.lower() == "latest":
         raise InvalidArgumentError("'latest' alias name (case insensitive) is reserved.")
-    if _VERSION_ALIAS_RE.match(checked):
+    if _VERSION_ALIAS_RE.fullmatch(checked):
         raise InvalidArgumentError(f"Version alias name '{checked}' is reserved.")
     return checked
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from ardea._core.errors import NotFoundError
-from ardea.entities import Assessment, PagedList, Span, Trace, TraceInfo, TraceState
+from ardea.entities import Assessment, PagedList, Span, Trace, TraceInfo, TraceMetrics, TraceState
 
 SEARCH_TRACES_DEFAULT = 100
 SEARCH_TRACES_LIMIT = 500
@@ -179,6 +179,24 @@ class TraceStore(ABC):
     def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
         """Delete an assessment."""
 
+    def trace_metrics(
+        self, experiment_id: str, start_ms: int, end_ms: int, buckets: int
+    ) -> TraceMetrics:
+        """Aggregates of one experiment's traces with ``start_ms <= request_time < end_ms``.
+
+        Per bucket (``buckets`` equal slices of the range): trace and error counts, latency
+        percentiles, tokens and cost, plus feedback pass rates (see
+        :mod:`ardea.store.sql.traces.metrics` for the exact rules).
+
+        Raises:
+            NotFoundError: No such experiment.
+            InvalidArgumentError: An empty range, or a bucket count out of 1..1000.
+            NotImplementedFeatureError: This store cannot aggregate (the default).
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This trace store cannot aggregate trace metrics.")
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""
 
@@ -221,5 +239,9 @@ def fill_only(record: TraceInfo, existing: TraceInfo | None) -> TraceInfo | None
         state=TraceState.STATE_UNSPECIFIED.value,
         tags=tags,
         trace_metadata=metadata,
-        **columns,
+        request_preview=columns["request_preview"],
+        response_preview=columns["response_preview"],
+        name=columns["name"],
+        session_id=columns["session_id"],
+        user_id=columns["user_id"],
     )

@@ -3,6 +3,12 @@
 The limits and messages follow MLflow's (``mlflow/utils/validation.py``), so MLflow clients see
 the errors they expect. Every function raises :class:`InvalidArgumentError` on bad input and
 returns nothing (or the cleaned value) otherwise.
+
+No string holding a NUL character (U+0000) reaches a store: PostgreSQL can neither store
+nor compare one (its driver raises, which was a 500), SQLite and MySQL would store it. Every
+backend refuses it here, the same way (:func:`check_no_nul`; :func:`validate_length`,
+:func:`validate_key` and :func:`validate_experiment_name` include it). Values a store keeps
+as JSON text (an assessment's value) are escaped there and round-trip.
 """
 
 from __future__ import annotations
@@ -11,14 +17,17 @@ import functools
 import numbers
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Sequence
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Metric, Param, RunTag
+from ardea.store.artifacts.paths import RESERVED_PREFIX
 
 __all__ = [
     "MAX_DATASET_DIGEST_LENGTH",
     "MAX_DATASET_NAME_LENGTH",
+    "MAX_ARTIFACT_LOCATION_LENGTH",
     "MAX_ENTITIES_PER_BATCH",
     "MAX_ENTITY_KEY_LENGTH",
     "MAX_EXPERIMENT_NAME_LENGTH",
@@ -27,6 +36,8 @@ __all__ = [
     "MAX_PARAMS_TAGS_PER_BATCH",
     "MAX_PARAM_VALUE_LENGTH",
     "MAX_TAG_VALUE_LENGTH",
+    "check_no_nul",
+    "validate_artifact_location",
     "validate_batch",
     "validate_experiment_id",
     "validate_experiment_name",
@@ -51,14 +62,36 @@ MAX_DATASET_NAME_LENGTH = 500
 MAX_DATASET_DIGEST_LENGTH = 64
 MAX_DATASET_SOURCE_TYPE_LENGTH = 36
 MAX_RUN_NAME_LENGTH = 250
+MAX_ARTIFACT_LOCATION_LENGTH = 1900
+"""Leaves room under the 2000-character column for ``/<run_id>/artifacts``."""
 MAX_INT64 = 2**63 - 1
 
-_KEY_RE = re.compile(r"^[/\w.\- :]*$")
-_EXPERIMENT_ID_RE = re.compile(r"^[a-zA-Z0-9][\w\-]{0,63}$")
+_KEY_RE = re.compile(r"[/\w.\- :]*")
+_EXPERIMENT_ID_RE = re.compile(r"[a-zA-Z0-9][\w\-]{0,63}")
 _BAD_CHARS = (
     "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), "
     "spaces ( ), colon(:) and slashes (/)."
 )
+
+
+def check_no_nul(name: str, value: object) -> None:
+    """Refuse a string, or a string in a list or tuple, that holds a NUL character.
+
+    Args:
+        name: The parameter, for the message.
+        value: Anything; only strings (and lists/tuples of them) are checked.
+
+    Raises:
+        InvalidArgumentError: A NUL character was found.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidArgumentError(
+                f"Invalid value for parameter '{name}' supplied: NUL characters are not allowed."
+            )
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_no_nul(name, item)
 
 
 def _invalid_value(path: str, value: object, message: str | None = None) -> str:
@@ -70,7 +103,7 @@ def _invalid_value(path: str, value: object, message: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def _key_ok(key: str) -> bool:
-    if not key or len(key) > MAX_ENTITY_KEY_LENGTH or not _KEY_RE.match(key):
+    if not key or len(key) > MAX_ENTITY_KEY_LENGTH or not _KEY_RE.fullmatch(key):
         return False
     norm = posixpath.normpath(key)
     return norm == key and norm != "." and not norm.startswith(("..", "/"))
@@ -88,7 +121,7 @@ def validate_key(key: object, path: str = "key") -> str:
         raise InvalidArgumentError(f"Missing value for required parameter '{path}'.")
     if not isinstance(key, str):
         raise InvalidArgumentError(_invalid_value(path, key, "Keys must be strings."))
-    if not _KEY_RE.match(key):
+    if not _KEY_RE.fullmatch(key):
         raise InvalidArgumentError(_invalid_value(path, key, _BAD_CHARS))
     norm = posixpath.normpath(key)
     if norm != key or norm == "." or norm.startswith("..") or norm.startswith("/"):
@@ -108,11 +141,12 @@ def validate_key(key: object, path: str = "key") -> str:
 
 
 def validate_length(name: str, value: object, limit: int) -> str:
-    """Check that ``value`` is a string of at most ``limit`` characters and return it."""
+    """Check that ``value`` is a string of at most ``limit`` characters, without NUL."""
     if not isinstance(value, str):
         raise InvalidArgumentError(_invalid_value(name, value, "Expected a string."))
     if len(value) > limit:
         raise InvalidArgumentError(f"'{name}' exceeds the maximum length of {limit} characters")
+    check_no_nul(name, value)
     return value
 
 
@@ -127,9 +161,15 @@ def validate_metric(metric: Metric, path: str = "") -> None:
         and 0 <= ts <= MAX_INT64
         and type(step) is int
         and -MAX_INT64 - 1 <= step <= MAX_INT64
+        and metric.dataset_name is None
+        and metric.dataset_digest is None
+        and metric.model_id is None
     ):
         return  # the common case, without building error paths
     prefix = f"{path}." if path else ""
+    check_no_nul(f"{prefix}dataset_name", metric.dataset_name)
+    check_no_nul(f"{prefix}dataset_digest", metric.dataset_digest)
+    check_no_nul(f"{prefix}model_id", metric.model_id)
     validate_key(metric.key, f"{prefix}name" if path else "key")
     value = metric.value
     if value is None:
@@ -199,7 +239,35 @@ def validate_experiment_name(name: object) -> str:
         raise InvalidArgumentError(
             f"'name' exceeds the maximum length of {MAX_EXPERIMENT_NAME_LENGTH} characters"
         )
+    check_no_nul("name", name)
     return name
+
+
+def validate_artifact_location(location: object) -> str:
+    """Check an experiment's artifact location as a client gives it.
+
+    Refused: a non-string, more than :data:`MAX_ARTIFACT_LOCATION_LENGTH` characters, NUL,
+    a ``runs:/`` URI, and a location inside one of Ardea's own folders: any path segment
+    starting with ``.ardea-`` (``.ardea-mpu``, where multipart uploads are staged and swept
+    after a week; ``.ardea-tmp-*`` and ``.ardea-del-*``, a store's temporary files). Runs
+    logged there would be deleted by the sweeper, or collide with the store's own files.
+
+    Returns:
+        The location.
+    """
+    validate_length("artifact_location", location, MAX_ARTIFACT_LOCATION_LENGTH)
+    assert isinstance(location, str)
+    if location.startswith("runs:"):
+        raise InvalidArgumentError(f"Artifact location cannot be a runs:/ URI. Given: '{location}'")
+    path = urllib.parse.urlsplit(location).path if "://" in location or ":/" in location else ""
+    for text in (location, path, urllib.parse.unquote(path)):
+        if any(part.startswith(RESERVED_PREFIX) for part in re.split(r"[/\\]", text)):
+            raise InvalidArgumentError(
+                f"Invalid artifact location '{location}': path segments starting with "
+                f"'{RESERVED_PREFIX}' are the server's own folders (multipart staging, "
+                "temporary files), which it cleans up on its own."
+            )
+    return location
 
 
 def validate_experiment_id(experiment_id: object) -> int:
@@ -210,7 +278,7 @@ def validate_experiment_id(experiment_id: object) -> int:
     """
     if isinstance(experiment_id, int) and not isinstance(experiment_id, bool):
         return experiment_id
-    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID_RE.match(experiment_id):
+    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID_RE.fullmatch(experiment_id):
         raise InvalidArgumentError(f"Invalid experiment ID: '{experiment_id}'")
     try:
         return int(experiment_id)
@@ -251,6 +319,9 @@ def validate_batch(
             and (tv is float or tv is int)
             and type(m.key) is str
             and _key_ok(m.key)
+            and m.dataset_name is None
+            and m.dataset_digest is None
+            and m.model_id is None
         ):
             validate_metric(m, f"metrics[{i}]")
     for i, p in enumerate(params):

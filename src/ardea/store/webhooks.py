@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from ardea.entities import PagedList
-from ardea.entities.webhook import Webhook, WebhookEvent, WebhookTarget
+from ardea.entities.webhook import Webhook, WebhookEvent, WebhookTarget, WebhookTestResult
 
 __all__ = [
     "WEBHOOKS_MAX_RESULTS_DEFAULT",
@@ -92,6 +92,16 @@ class WebhookStore(ABC):
         from ardea._core.errors import NotImplementedFeatureError
 
         raise NotImplementedFeatureError("This webhook store cannot deliver events.")
+
+    def test_webhook(self, webhook_id: str, event: EventLike | None = None) -> WebhookTestResult:
+        """Have the server send one signed sample delivery and report it (REST stores).
+
+        A local store has no dispatcher of its own: :class:`~ardea.client.ArdeaClient` sends
+        the test from the client process instead, so this default raises.
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("Only a server sends test deliveries of its webhooks.")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (nothing by default)."""

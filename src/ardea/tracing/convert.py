@@ -8,6 +8,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 
 from ardea.entities import Span, SpanEvent, SpanType, TraceInfo, TraceState
+from ardea.llm.semconv import normalize_attributes
 from ardea.tracing import keys
 from ardea.tracing._serialize import loads_attribute
 from ardea.tracing.context import TraceMeta
@@ -38,11 +39,14 @@ def to_span(span: ReadableSpan, meta: TraceMeta) -> Span:
     ctx = span.get_span_context()
     attributes = _attributes(span)
     attributes[keys.TRACE_REQUEST_ID] = meta.trace_id
+    events = [SpanEvent(e.name, e.timestamp, dict(e.attributes or {})) for e in span.events]
+    normalize_attributes(attributes, events)  # GenAI / OpenInference keys, as OTLP ingest does
     span_type = attributes.get(keys.SPAN_TYPE) or SpanType.UNKNOWN.value
     status = span.status
     return Span(
         trace_id=meta.trace_id,
-        span_id=f"{ctx.span_id:016x}",
+        # Typed Optional, but the SDK gives every span a context; no check per exported span.
+        span_id=f"{ctx.span_id:016x}",  # type: ignore[union-attr]
         parent_span_id=f"{span.parent.span_id:016x}" if span.parent is not None else None,
         name=span.name,
         span_type=str(span_type),
@@ -51,10 +55,7 @@ def to_span(span: ReadableSpan, meta: TraceMeta) -> Span:
         start_time_ns=span.start_time or 0,
         end_time_ns=span.end_time,
         attributes=attributes,
-        events=[
-            SpanEvent(event.name, event.timestamp, dict(event.attributes or {}))
-            for event in span.events
-        ],
+        events=events,
     )
 
 

@@ -41,7 +41,8 @@ class _Plan:
         attributes: Mapping[str, Any] | None,
         reducer: Callable[[list[Any]], Any] | None,
     ) -> None:
-        self.name = name or getattr(func, "__name__", "span")
+        func_name: str = getattr(func, "__name__", "span")
+        self.name = name or func_name
         self.reducer = reducer
         self.attrs = {
             keys.SPAN_TYPE: dumps(span_type_value(span_type)),

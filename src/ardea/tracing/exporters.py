@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ardea.store.traces import TraceStore
     from ardea.tracing.processor import SpanRecord
 
-__all__ = ["InMemoryExporter", "SpanExporter", "StoreExporter", "trace_store_for"]
+__all__ = ["InMemoryExporter", "SpanExporter", "StoreExporter"]
 
 
 class SpanExporter(ABC):
@@ -79,8 +79,9 @@ class StoreExporter(SpanExporter):
 
     Args:
         store: A trace store to write to.
-        tracking_uri: Instead of ``store``: an embedded tracking URI whose trace store is
-            looked up per batch (so a store closed by ``set_tracking_uri`` is reopened).
+        tracking_uri: Instead of ``store``: an embedded tracking URI whose backend's trace
+            store is looked up per batch (so a backend closed by ``set_tracking_uri`` is
+            reopened).
     """
 
     def __init__(self, store: TraceStore | None = None, tracking_uri: str | None = None) -> None:
@@ -97,7 +98,9 @@ class StoreExporter(SpanExporter):
         if self._store is not None:
             return self._store
         assert self._uri is not None
-        return trace_store_for(self._uri)
+        from ardea.store.resolve import resolve_backend
+
+        return resolve_backend(self._uri).traces
 
     def export(self, records: Sequence[SpanRecord]) -> None:
         """One ``log_spans`` per experiment in the batch, then one ``start_trace`` per root.
@@ -129,31 +132,3 @@ class StoreExporter(SpanExporter):
                 errors.append(exc)
         if errors:
             raise errors[0]
-
-
-def trace_store_for(tracking_uri: str) -> TraceStore:
-    """The trace store of a tracking URI.
-
-    Embedded URIs get the SQL trace store sharing the tracking store's database; server URIs
-    a :class:`~ardea.store.rest.traces.RestTraceStore` sharing its HTTP client.
-
-    Raises:
-        NotImplementedFeatureError: The tracking store has no trace store.
-    """
-    from ardea.store import resolve
-
-    resolver = getattr(resolve, "resolve_trace_store", None)
-    if resolver is not None:
-        return resolver(tracking_uri)
-    tracking = resolve.resolve_tracking_store(tracking_uri)
-    factory = getattr(tracking, "trace_store", None)
-    if factory is not None:
-        return factory()
-    rest = getattr(tracking, "rest", None)
-    if rest is not None:
-        from ardea.store.rest.traces import RestTraceStore
-
-        return RestTraceStore(tracking_uri, rest=rest)
-    from ardea._core.errors import NotImplementedFeatureError
-
-    raise NotImplementedFeatureError(f"No trace store for {tracking_uri!r}")

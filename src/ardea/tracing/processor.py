@@ -5,12 +5,13 @@ Imports the OTel SDK, so it is only loaded when the first span starts.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace import Span as SdkSpan
 
+from ardea._core import context
 from ardea.tracing.context import TraceMeta, format_trace_id, registry
 from ardea.tracing.queue import ExportQueue
 
@@ -32,37 +33,14 @@ class SpanRecord(NamedTuple):
     is_root: bool
 
 
-def _fluent_state() -> Any:
-    global _state_module
-    if _state_module is None:
-        from ardea.fluent import _state
-
-        _state_module = _state
-    return _state_module
-
-
-_state_module: Any = None
-
-
-def _current_run_id() -> str | None:
-    stack = _fluent_state().run_stack.get()
-    return stack[-1].info.run_id if stack else None
-
-
-def _chosen_experiment_id() -> str | None:
-    """The experiment picked with ``set_experiment``, else None.
-
-    None means "resolve on the export thread" like new runs do (an experiment *name* from the
-    environment needs a store lookup, which must not happen on the calling thread).
-    """
-    return _fluent_state().active_experiment_id()
-
-
 class ArdeaSpanProcessor(SpanProcessor):
     """Tracks each trace's Ardea state and queues finished spans for export.
 
     ``mlflow.traceRequestId`` is not written on the calling thread: it is derived from the
-    trace id when spans are converted (store export) or by the server (OTLP ingest).
+    trace id when spans are converted (store export) or by the server (OTLP ingest). A new
+    trace takes the active run and the experiment chosen with ``set_experiment`` from
+    :mod:`ardea._core.context`; an experiment only named in the environment is resolved on the
+    export thread, as for new runs (a store lookup must not happen on the calling thread).
 
     Args:
         queue: The bounded export queue.
@@ -81,7 +59,9 @@ class ArdeaSpanProcessor(SpanProcessor):
         meta = registry.open.get(ctx.trace_id)
         if meta is None:
             meta = TraceMeta(
-                format_trace_id(ctx.trace_id), _chosen_experiment_id(), _current_run_id()
+                format_trace_id(ctx.trace_id),
+                context.active_experiment_id(),
+                context.active_run_id(),
             )
             registry.open[ctx.trace_id] = meta
         parent = span.parent
@@ -93,9 +73,11 @@ class ArdeaSpanProcessor(SpanProcessor):
         if not self.enabled:
             return
         ctx = span.get_span_context()
+        if ctx is None:  # typed Optional; the SDK gives every span a context
+            return
         meta = registry.open.get(ctx.trace_id)
         if meta is None:  # started before Ardea joined the provider
-            meta = TraceMeta(format_trace_id(ctx.trace_id), _chosen_experiment_id(), None)
+            meta = TraceMeta(format_trace_id(ctx.trace_id), context.active_experiment_id(), None)
         root = meta.root_span
         is_local_root = root is not None and root.get_span_context().span_id == ctx.span_id
         if is_local_root:

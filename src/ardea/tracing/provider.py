@@ -213,13 +213,23 @@ def dropped_spans() -> int:
     return 0 if processor is None else processor.queue.dropped
 
 
+def _destination() -> str:
+    """The tracking URI spans go to: the fluent API's (``set_tracking_uri``), else the default."""
+    from ardea._core.context import configured_tracking_uri
+    from ardea.store.uri import default_tracking_uri
+
+    return configured_tracking_uri() or default_tracking_uri()
+
+
 def _resolve_experiments(records: Sequence[SpanRecord]) -> None:
     missing = [r.meta for r in records if r.meta.experiment_id is None]
     if not missing:
         return
-    from ardea.fluent._runs import current_experiment_id
+    from ardea.store.current_experiment import current_experiment_id
+    from ardea.store.resolve import resolve_backend
 
-    experiment_id = current_experiment_id()
+    uri = _destination()
+    experiment_id = current_experiment_id(lambda: resolve_backend(uri).tracking)
     for meta in missing:
         meta.experiment_id = experiment_id
 
@@ -228,9 +238,7 @@ def _exporter() -> SpanExporter:
     override = _state.exporter_override
     if override is not None:
         return override
-    from ardea.fluent._state import get_tracking_uri
-
-    uri = get_tracking_uri()
+    uri = _destination()
     with _state.exporters_lock:
         exporter = _state.exporters.get(uri)
         if exporter is None:

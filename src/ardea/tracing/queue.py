@@ -122,7 +122,7 @@ class ExportQueue:
     def _drain(self) -> None:
         items = self._items
         while items:
-            batch = []
+            batch: list[Any] = []
             while items and len(batch) < self._batch:
                 batch.append(items.popleft())
             self._call(self._export, len(batch), batch)

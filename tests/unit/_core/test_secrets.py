@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from ardea._core.errors import InvalidArgumentError
-from ardea._core.secrets import ARDEA_SECRET_KEY, SecretCipher, key_file_for_database
+from ardea._core.secrets import ARDEA_SECRET_KEY, SecretCipher
 from ardea.store.sql._db.engine import Database
 
 
@@ -54,15 +54,17 @@ def test_wrong_key_or_garbage_cannot_decrypt() -> None:
 
 
 def test_key_file_lives_next_to_a_sqlite_database(tmp_path: Path) -> None:
+    from ardea.store.sql.webhooks.store import cipher_for_database, key_file_for_database
+
     db = Database(f"sqlite:///{tmp_path / 'x.db'}")
     mem = Database("sqlite://")
     try:
         assert key_file_for_database(db) == tmp_path.resolve() / "ardea-secret.key"
         assert key_file_for_database(mem) is None
-        ephemeral = SecretCipher.for_database(mem)  # a random key for a throwaway database
+        ephemeral = cipher_for_database(mem)  # a random key for a throwaway database
         assert ephemeral.decrypt(ephemeral.encrypt("x")) == "x"
         with pytest.raises(InvalidArgumentError):
-            SecretCipher.for_database(mem).decrypt(ephemeral.encrypt("x"))
+            cipher_for_database(mem).decrypt(ephemeral.encrypt("x"))
     finally:
         db.close()
         mem.close()

@@ -111,9 +111,9 @@ def test_bad_doubles(raw: object) -> None:
         rq.parse_dict(rq.LOG_METRIC, {"run_id": "r", "key": "k", "value": raw, "timestamp": 1})
 
 
-def test_strings_reject_non_strings_but_accept_integers() -> None:
-    assert rq.parse_dict(rq.GET_EXPERIMENT, {"experiment_id": 3})["experiment_id"] == "3"
-    for bad in (True, 1.5, [], {}):
+def test_strings_reject_non_strings_including_integers() -> None:
+    assert rq.parse_dict(rq.GET_EXPERIMENT, {"experiment_id": "3"})["experiment_id"] == "3"
+    for bad in (3, True, 1.5, [], {}):  # MLflow (protobuf) refuses a number for a string too
         with pytest.raises(InvalidArgumentError, match="'experiment_id'"):
             rq.parse_dict(rq.GET_EXPERIMENT, {"experiment_id": bad})
 
@@ -219,3 +219,57 @@ def test_lower_camel_json_names_are_accepted_but_not_twice() -> None:
     assert out["run_id"] == "r"
     with pytest.raises(InvalidArgumentError, match="given twice"):
         rq.parse_dict(rq.GET_EXPERIMENT_BY_NAME, {"experimentName": "e", "experiment_name": "e"})
+
+
+def test_type_errors_use_mlflows_message() -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        rq.parse_dict(rq.CREATE_EXPERIMENT, {"name": {"b": [1, 2], "a": "x"}})
+    assert info.value.message == (
+        """Invalid value {"a":"x","b":[1,2]} for parameter 'name' supplied:  Hint: Value was of """
+        "type 'dict'. See the API docs for more information about request parameters."
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(5, 5), (5.0, 5), ("5", 5), ("-5", -5), ("+5", 5), ("5.0", 5), ("1e3", 1000)],
+)
+def test_int64_accepts_what_protobuf_json_accepts(given: object, expected: int) -> None:
+    assert rq.parse_dict(rq.SEARCH_RUNS, {"max_results": given})["max_results"] == expected
+
+
+@pytest.mark.parametrize(
+    "given", [True, 5.5, "5.5", " 5", "5 ", "five", "", "9" * 30, 2**63, [5], {"v": 5}]
+)
+def test_int64_refuses_the_rest(given: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="'max_results' supplied:  Hint"):
+        rq.parse_dict(rq.SEARCH_RUNS, {"max_results": given})
+
+
+@pytest.mark.parametrize(
+    ("given", "ok"),
+    [(1.5, True), (2, True), ("1.5", True), ("NaN", True), ("-Infinity", True), (True, False),
+     ("nan", False), ("abc", False), ([1.0], False)],
+)  # fmt: skip
+def test_double_types(given: object, ok: bool) -> None:
+    body = {"run_id": "r", "key": "k", "value": given, "timestamp": 1}
+    if ok:
+        rq.parse_dict(rq.LOG_METRIC, body)
+    else:
+        with pytest.raises(InvalidArgumentError, match="'value' supplied"):
+            rq.parse_dict(rq.LOG_METRIC, body)
+
+
+def test_bool_fields_take_json_booleans_only_but_query_text() -> None:
+    spec = rq.GET_LOGGED_MODEL
+    assert rq.parse_dict(spec, {"allow_deleted": True})["allow_deleted"] is True
+    for bad in ("true", 1, 0, "yes"):
+        with pytest.raises(InvalidArgumentError, match="'allow_deleted'"):
+            rq.parse_dict(spec, {"allow_deleted": bad})
+    assert rq.parse_query(spec, [("allow_deleted", "TRUE")])["allow_deleted"] is True
+
+
+@pytest.mark.parametrize("bad", [5, 5.0, True, {"x": 1}, ["x"]])
+def test_repeated_strings_refuse_non_strings(bad: object) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"'experiment_ids\[0\]'"):
+        rq.parse_dict(rq.SEARCH_RUNS, {"experiment_ids": [bad]})

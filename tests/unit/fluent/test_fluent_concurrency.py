@@ -118,3 +118,25 @@ def test_strict_failure_surfaces_at_end_run_but_run_still_ends(folder_uri: str) 
         pass
     assert ardea.active_run() is None
     assert ardea.get_client().get_run(run_id).info.status == "FINISHED"
+
+
+def test_pool_work_bound_with_run_in_context_logs_and_traces_to_the_run(folder_uri: str) -> None:
+    """What evaluation does with judges in a pool: metrics and traces land in the right run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ardea._core.context import run_in_context
+
+    @ardea.trace
+    def judge(i: int) -> int:
+        return i * 2
+
+    def work(i: int) -> int:
+        ardea.log_metric("score", float(i), step=i)
+        return judge(i)
+
+    with ardea.start_run() as run, ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(run_in_context(work), range(8))) == [i * 2 for i in range(8)]
+    assert len(ardea.get_metric_history(run.info.run_id, "score")) == 8
+    traces = ardea.search_traces(return_type="list")
+    assert len(traces) == 8
+    assert {t.info.run_id for t in traces} == {run.info.run_id}

@@ -1,4 +1,4 @@
-"""A real app (SQLite tracking store, local artifact folder) and a sync client for it.
+"""A real app (a SQLite backend, local artifact folder) and a sync client for it.
 
 The client drives the ASGI app in-process through ``httpx.ASGITransport`` on an anyio portal,
 so tests stay plain functions.
@@ -15,8 +15,7 @@ import pytest
 
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
-from ardea.store.artifacts.local import LocalArtifactStore
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
 
 from .support import Client
 
@@ -30,11 +29,13 @@ s3_env = _s3.s3_env
 
 @pytest.fixture
 def deps(tmp_path: Path) -> Iterator[ServerDeps]:
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'ardea.db'}")
-    artifacts = LocalArtifactStore(tmp_path / "artifacts")
-    yield ServerDeps(store, artifacts, ServerSettings())
-    store.close()
-    artifacts.close()
+    backend = open_sql_backend(
+        f"sqlite:///{tmp_path / 'ardea.db'}",
+        artifacts_destination=str(tmp_path / "artifacts"),
+        lazy_artifacts=False,
+    )
+    yield ServerDeps(backend, ServerSettings())
+    backend.close()
 
 
 @pytest.fixture

@@ -90,7 +90,9 @@ def test_internal_errors_hide_the_trace_and_name_a_request_id(
         def get_experiment(self, experiment_id: str) -> None:
             raise RuntimeError("secret detail")
 
-    broken = ServerDeps(Broken(), deps.artifact_store, deps.settings)  # type: ignore[arg-type]
+    from dataclasses import replace
+
+    broken = replace(deps, backend=replace(deps.backend, tracking=Broken()))
     c = Client(create_app(broken))
     try:
         with caplog.at_level("ERROR", logger="ardea.server"):
@@ -123,7 +125,7 @@ def test_no_proxy_routes_when_not_serving_artifacts(deps: ServerDeps) -> None:
     from dataclasses import replace
 
     settings = replace(deps.settings, serve_artifacts=False)
-    c = Client(create_app(ServerDeps(deps.tracking_store, deps.artifact_store, settings)))
+    c = Client(create_app(ServerDeps(deps.backend, settings)))
     try:
         r = c.put("/api/2.0/mlflow-artifacts/artifacts/a.txt", content=b"x")
         info = c.get("/api/3.0/mlflow/server-info").json()

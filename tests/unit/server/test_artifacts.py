@@ -179,7 +179,9 @@ def test_multipart_unsupported_store_answers_mlflows_message(deps: ServerDeps) -
         put = open = size = list = delete = None  # type: ignore[assignment]
 
     NoMultipart.__abstractmethods__ = frozenset()
-    app = create_app(ServerDeps(deps.tracking_store, NoMultipart(), deps.settings))
+    from dataclasses import replace
+
+    app = create_app(replace(deps, backend=replace(deps.backend, artifacts=NoMultipart())))
     c = Client(app)
     try:
         r = c.post(f"{MPU}/create/x", json={"path": "f.bin", "num_parts": 1})
@@ -223,6 +225,7 @@ def _local_location_run(client: Client, location: Path) -> tuple[str, Path]:
         "/api/2.0/mlflow/experiments/create",
         json={"name": f"local-{location.name}", "artifact_location": str(location)},
     )
+    assert r.status_code == 200, r.text
     run = create_run(client, r.json()["experiment_id"])
     run_root = Path(run["info"]["artifact_uri"].removeprefix("file://"))
     run_root.mkdir(parents=True)
@@ -230,9 +233,32 @@ def _local_location_run(client: Client, location: Path) -> tuple[str, Path]:
     return run["info"]["run_id"], run_root
 
 
-def test_artifact_locations_outside_the_roots_are_refused(client: Client, tmp_path: Path) -> None:
-    # A client may choose any artifact location; the server must not become a file reader.
-    run_id, _ = _local_location_run(client, tmp_path / "elsewhere")
+def _legacy_location_run(client: Client, deps: ServerDeps, location: str) -> str:
+    """A run of an experiment whose location a client can no longer choose (an older row)."""
+    experiment_id = deps.backend.tracking.create_experiment(f"legacy-{location}", location)
+    return str(create_run(client, experiment_id)["info"]["run_id"])
+
+
+def test_artifact_locations_outside_the_roots_are_refused_at_creation(
+    client: Client, tmp_path: Path
+) -> None:
+    for location in [str(tmp_path / "elsewhere"), "/", "s3://another-bucket/x", "ftp://h/x"]:
+        before = client.post("/api/2.0/mlflow/experiments/search", json={"max_results": 50})
+        r = client.post(
+            "/api/2.0/mlflow/experiments/create",
+            json={"name": f"e-{location}", "artifact_location": location},
+        )
+        assert_error(r, 400, "INVALID_PARAMETER_VALUE", "--allow-artifact-root")
+        after = client.post("/api/2.0/mlflow/experiments/search", json={"max_results": 50})
+        assert after.json() == before.json()  # nothing created
+
+
+def test_artifact_locations_outside_the_roots_are_refused(
+    client: Client, deps: ServerDeps, tmp_path: Path
+) -> None:
+    # An experiment created before the server checked locations at creation (or directly
+    # in the database) still cannot make the server a file reader.
+    run_id = _legacy_location_run(client, deps, str(tmp_path / "elsewhere"))
     r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
     assert_error(r, 403, "PERMISSION_DENIED", "--allow-artifact-root")
     r = client.get("/get-artifact", params={"run_id": run_id, "path": "f.txt"})
@@ -243,10 +269,7 @@ def test_artifact_locations_outside_the_roots_are_refused(client: Client, tmp_pa
         content=b"x",
     )
     assert_error(r, 403, "PERMISSION_DENIED")
-    r = client.post(
-        "/api/2.0/mlflow/experiments/create", json={"name": "root", "artifact_location": "/"}
-    )
-    root_run = create_run(client, r.json()["experiment_id"])["info"]["run_id"]
+    root_run = _legacy_location_run(client, deps, "/")
     r = client.get("/get-artifact", params={"run_id": root_run, "path": "etc/passwd"})
     assert_error(r, 403, "PERMISSION_DENIED")
 
@@ -255,7 +278,7 @@ def test_allowed_local_artifact_location(deps: ServerDeps, tmp_path: Path) -> No
     from dataclasses import replace
 
     settings = replace(deps.settings, allowed_artifact_roots=(str(tmp_path / "allowed"),))
-    c = Client(create_app(ServerDeps(deps.tracking_store, deps.artifact_store, settings)))
+    c = Client(create_app(ServerDeps(deps.backend, settings)))
     try:
         run_id, _ = _local_location_run(c, tmp_path / "allowed" / "exp")
         r = c.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
@@ -263,7 +286,12 @@ def test_allowed_local_artifact_location(deps: ServerDeps, tmp_path: Path) -> No
         r = c.get("/get-artifact", params={"run_id": run_id, "path": "f.txt"})
         assert r.content == b"direct"
         # A sibling that merely shares the prefix is not inside the root.
-        run_id, _ = _local_location_run(c, tmp_path / "allowed-not")
+        r = c.post(
+            "/api/2.0/mlflow/experiments/create",
+            json={"name": "not-inside", "artifact_location": str(tmp_path / "allowed-not")},
+        )
+        assert_error(r, 400, "INVALID_PARAMETER_VALUE", "--allow-artifact-root")
+        run_id = _legacy_location_run(c, deps, str(tmp_path / "allowed-not"))
         r = c.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
         assert_error(r, 403, "PERMISSION_DENIED")
     finally:
@@ -288,3 +316,60 @@ def test_ui_upload_artifact(client: Client) -> None:
     assert_error(r, 400, "INVALID_PARAMETER_VALUE", "too large")
     r = client.post(url, params={"path": "a"}, content=b"x")
     assert_error(r, 400, "INVALID_PARAMETER_VALUE", "'run_id'")
+
+
+def test_locations_in_the_staging_folder_are_refused_even_inside_the_roots(
+    deps: ServerDeps, tmp_path: Path
+) -> None:
+    """The multipart staging folder lies inside the artifacts destination, an allowed root."""
+    from ardea.store.artifacts.paths import MPU_DIR
+
+    destination = Path(deps.backend.artifacts.root)  # type: ignore[attr-defined]
+    from dataclasses import replace
+
+    settings = replace(deps.settings, artifacts_destination=str(destination))
+    c = Client(create_app(ServerDeps(deps.backend, settings)))
+    try:
+        for location in [
+            str(destination / MPU_DIR),
+            str(destination / "team" / MPU_DIR / "x"),
+            f"file://{destination / MPU_DIR}",
+            f"mlflow-artifacts:/{MPU_DIR}",
+        ]:
+            r = c.post(
+                "/api/2.0/mlflow/experiments/create",
+                json={"name": f"staged-{location}", "artifact_location": location},
+            )
+            assert_error(r, 400, "INVALID_PARAMETER_VALUE", ".ardea-")
+        # A folder of the destination itself is a fine location.
+        r = c.post(
+            "/api/2.0/mlflow/experiments/create",
+            json={"name": "inside", "artifact_location": str(destination / "team")},
+        )
+        assert r.status_code == 200, r.text
+    finally:
+        c.close()
+
+
+def test_a_nul_in_an_artifact_location_is_a_400_or_a_403_never_a_500(
+    client: Client, deps: ServerDeps
+) -> None:
+    r = client.post(
+        "/api/2.0/mlflow/experiments/create",
+        json={"name": "nul", "artifact_location": "/tmp/a\x00b"},
+    )
+    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "NUL")
+    # A row written before NUL was refused (SQLite stored it): reads are refused, cleanly.
+    import sqlalchemy as sa
+
+    database = deps.backend.tracking.database  # type: ignore[attr-defined]
+    exp = deps.backend.tracking.create_experiment("legacy-nul", "/tmp/legacy")
+    database.write(
+        lambda c: c.execute(
+            sa.text("UPDATE experiments SET artifact_location = :l WHERE experiment_id = :e"),
+            {"l": "/tmp/a\x00b", "e": int(exp)},
+        )
+    )
+    run_id = create_run(client, exp)["info"]["run_id"]
+    r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run_id})
+    assert_error(r, 403, "PERMISSION_DENIED")

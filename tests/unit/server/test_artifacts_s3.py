@@ -11,7 +11,7 @@ import pytest
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
 from ardea.store.artifacts.resolve import resolve_artifact_store
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
 from fixtures.s3 import S3Server
 
 from .support import Client, assert_error, create_run
@@ -22,17 +22,20 @@ A = "/api/2.0/mlflow-artifacts/artifacts"
 @pytest.fixture
 def s3_client(tmp_path: Path, s3_env: S3Server) -> Iterator[tuple[Client, S3Server, str]]:
     prefix = f"t-{os.urandom(4).hex()}"
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'ardea.db'}")
-    artifacts = resolve_artifact_store(s3_env.uri(f"{prefix}/proxy"))
     settings = ServerSettings(
         artifacts_destination=s3_env.uri(f"{prefix}/proxy"),
         allowed_artifact_roots=(s3_env.uri(f"{prefix}/direct"),),
     )
-    client = Client(create_app(ServerDeps(store, artifacts, settings)))
+    backend = open_sql_backend(
+        f"sqlite:///{tmp_path / 'ardea.db'}",
+        artifacts_destination=settings.artifacts_destination,
+        lazy_artifacts=False,
+    )
+    client = Client(create_app(ServerDeps(backend, settings)))
+    client.backend = backend  # type: ignore[attr-defined]  # for rows the API refuses
     yield client, s3_env, prefix
     client.close()
-    store.close()
-    artifacts.close()
+    backend.close()
 
 
 def test_proxied_artifacts_in_s3(s3_client: tuple[Client, S3Server, str]) -> None:
@@ -110,6 +113,10 @@ def test_other_buckets_and_prefixes_are_refused(
             "/api/2.0/mlflow/experiments/create",
             json={"name": f"n-{location}", "artifact_location": location},
         )
-        run = create_run(client, r.json()["experiment_id"])
+        assert_error(r, 400, "INVALID_PARAMETER_VALUE", "--allow-artifact-root")
+        # An experiment that has such a location already (an older row) is refused on use.
+        backend = client.backend  # type: ignore[attr-defined]
+        experiment_id = backend.tracking.create_experiment(f"legacy-{location}", location)
+        run = create_run(client, experiment_id)
         r = client.get("/api/2.0/mlflow/artifacts/list", params={"run_id": run["info"]["run_id"]})
         assert_error(r, 403, "PERMISSION_DENIED")

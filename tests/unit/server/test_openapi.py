@@ -1,6 +1,10 @@
-"""OpenAPI fragments generated from the request specs."""
+"""The OpenAPI document: request fragments from the specs, answers, errors, path parameters."""
 
 from __future__ import annotations
+
+import re
+
+from fastapi.routing import APIRoute
 
 from ardea.api import mlflow_requests as rq
 from ardea.server.app import create_app
@@ -35,3 +39,59 @@ def test_app_document_has_bodies_and_enums(deps: ServerDeps) -> None:
         "upload_id",
         "part_number",
     }
+
+
+def test_every_path_parameter_is_declared(deps: ServerDeps) -> None:
+    doc = create_app(deps).openapi()
+    undeclared = []
+    for path, operations in doc["paths"].items():
+        names = set(re.findall(r"\{(\w+)", path))
+        for method, op in operations.items():
+            declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            if declared != names:
+                undeclared.append((method, path, sorted(names - declared)))
+    assert undeclared == []
+
+
+def test_every_operation_documents_its_answer_and_errors(deps: ServerDeps) -> None:
+    doc = create_app(deps).openapi()
+    schemas = doc["components"]["schemas"]
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            ok = op["responses"]["200"]
+            assert ok.get("content") or ok.get("headers"), (method, path)
+            for media in ok.get("content", {}).values():
+                ref = media["schema"].get("$ref", "")
+                assert not ref or ref.rsplit("/", 1)[1] in schemas, (method, path)
+            assert "422" not in op["responses"], (method, path)
+            for status, answer in op["responses"].items():
+                if status != "200":
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
+    assert "HTTPValidationError" not in schemas
+    assert schemas["ErrorResponse"]["required"] == ["error_code", "message"]
+
+
+def test_ardea_routes_and_ui_reads_have_json_schemas(deps: ServerDeps) -> None:
+    paths = create_app(deps).openapi()["paths"]
+    ardea = [p for p in paths if p.startswith("/api/3.0/ardea/")]
+    assert len(ardea) >= 2
+    ui_reads = ["/api/2.0/mlflow/runs/search", "/api/3.0/mlflow/traces/search", *ardea]
+    for path in ui_reads:
+        op = paths[path].get("get") or paths[path]["post"]
+        assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_otlp_answers_its_own_shape(deps: ServerDeps) -> None:
+    op = create_app(deps).openapi()["paths"]["/v1/traces"]["post"]
+    assert set(op["responses"]["200"]["content"]) == {"application/json", "application/x-protobuf"}
+    assert set(op["requestBody"]["content"]) == {"application/json", "application/x-protobuf"}
+
+
+def test_response_schemas_stay_out_of_the_request_path(deps: ServerDeps) -> None:
+    # FastAPI validates and serializes through a route's response_field; documented answers
+    # live in ``responses`` only, so handlers' orjson bytes go out untouched.
+    mounts = create_app(deps).state.rpc_mounts
+    routes = [r for _, router in mounts for r in router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 50
+    assert [r.path for r in routes if r.response_field is not None or r.response_model] == []

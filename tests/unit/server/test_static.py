@@ -189,9 +189,7 @@ def test_dev_mode_proxies_ui_paths_to_vite_and_keeps_the_api(
     vite = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeVite)
     threading.Thread(target=vite.serve_forever, daemon=True).start()
     monkeypatch.setenv("ARDEA_UI_DEV_URL", f"http://127.0.0.1:{vite.server_address[1]}")
-    dev_deps = ServerDeps(
-        deps.tracking_store, deps.artifact_store, dataclasses.replace(deps.settings, dev=True)
-    )
+    dev_deps = ServerDeps(deps.backend, dataclasses.replace(deps.settings, dev=True))
     c = Client(create_app(dev_deps))
     try:
         page = c.get("/experiments/1?x=step")
@@ -205,3 +203,33 @@ def test_dev_mode_proxies_ui_paths_to_vite_and_keeps_the_api(
     down = c.get("/experiments")
     assert down.status_code == 502 and "npm run dev" in down.text
     c.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/" + "a" * 300,
+        "/experiments/" + "x" * 256,
+        "/assets/" + "b" * 300 + ".js",
+        "/" + "\u00e9" * 200,  # 400 bytes in UTF-8
+        "/" + "/".join(["c" * 200] * 30),  # every segment fits, the whole path does not
+    ],
+)
+def test_paths_longer_than_the_file_system_allows_are_404(
+    ui: tuple[Client, object], path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, app = ui
+    with caplog.at_level("DEBUG"):
+        status, body = raw_request(app, "GET", path)
+    assert status == 404
+    assert body == b"Not found\n"
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+
+
+def test_a_long_but_valid_segment_still_reaches_the_client_routes(
+    ui: tuple[Client, object],
+) -> None:
+    client, _ = ui
+    r = client.get("/experiments/" + "x" * 255)
+    assert r.status_code == 200
+    assert r.text == INDEX

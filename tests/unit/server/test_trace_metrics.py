@@ -18,7 +18,7 @@ URL = "{}/3.0/ardea/experiments/{}/trace-metrics"
 def experiment(client: Client, deps: ServerDeps) -> str:
     exp = create_experiment(client, "metrics")
     other = create_experiment(client, "other")
-    seed(deps.tracking_store.trace_store(), exp, other)  # type: ignore[attr-defined]
+    seed(deps.backend.traces, exp, other)
     return exp
 
 

@@ -185,7 +185,7 @@ def rest_store(deps: ServerDeps, experiment: str) -> Iterator[RestTraceStore]:
 def test_rest_store_get_spans_matches_the_sql_store(
     deps: ServerDeps, rest_store: RestTraceStore
 ) -> None:
-    sql = deps.tracking_store.trace_store()  # type: ignore[attr-defined]
+    sql = deps.backend.traces
     cases: list[dict[str, Any]] = [
         {},
         {"roots_only": True},

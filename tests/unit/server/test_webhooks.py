@@ -71,7 +71,7 @@ def test_shutdown_drains_queued_deliveries(
             r = http.post("/api/2.0/mlflow/registered-models/create", json={"name": f"m{i}"})
             assert r.status_code == 200, r.text
         _wait_until(lambda: receiver.arrivals("/drain") >= 1)  # held: the rest stay queued
-        dispatcher = app.state.webhooks.dispatcher
+        dispatcher = app.state.ardea.webhooks.dispatcher
 
         def release_once_closing() -> None:
             _wait_until(lambda: dispatcher.closed)

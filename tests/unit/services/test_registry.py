@@ -10,9 +10,10 @@ import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.services.registry import register_model, resolve_registration_source
+from ardea.store.backend import Backend
 from ardea.store.registry import RegistryStore
-from ardea.store.registry_resolve import registry_store_for
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
+from ardea.store.tracking import TrackingStore
 
 _TESTS = str(Path(__file__).resolve().parents[2])
 if _TESTS not in sys.path:
@@ -20,39 +21,32 @@ if _TESTS not in sys.path:
 
 
 @pytest.fixture
-def tracking(tmp_path: Path) -> Iterator[SqlTrackingStore]:
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'r.db'}")
-    yield store
-    store.close()
+def local(tmp_path: Path) -> Iterator[Backend]:
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 'r.db'}")
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def tracking(local: Backend) -> TrackingStore:
+    return local.tracking
 
 
 @pytest.fixture(params=["sql", "rest"])
-def registry(
-    request: pytest.FixtureRequest, tracking: SqlTrackingStore, tmp_path: Path
-) -> Iterator[RegistryStore]:
+def registry(request: pytest.FixtureRequest, local: Backend) -> Iterator[RegistryStore]:
     if request.param == "sql":
-        yield registry_store_for(tracking)
+        yield local.registry
         return
-    from ardea.server.app import create_app
-    from ardea.server.deps import ServerDeps, ServerSettings
-    from ardea.store.artifacts.local import LocalArtifactStore
-    from ardea.store.rest.http import RestClient
     from ardea.store.rest.registry import RestRegistryStore
-    from ardea.store.rest.tracking import RestTrackingStore
-    from fixtures.asgi import SyncASGITransport
+    from fixtures.backends import served
 
-    artifacts = LocalArtifactStore(tmp_path / "artifacts")
-    transport = SyncASGITransport(create_app(ServerDeps(tracking, artifacts, ServerSettings())))
-    rest = RestClient("http://localhost", max_retries=0, transport=transport)
-    remote = registry_store_for(RestTrackingStore("http://localhost", rest=rest))
-    assert isinstance(remote, RestRegistryStore)
-    yield remote
-    transport.close()
-    artifacts.close()
+    with served(local) as remote:
+        assert isinstance(remote.registry, RestRegistryStore)
+        yield remote.registry
 
 
 def test_register_from_run_artifacts_and_logged_model(
-    tracking: SqlTrackingStore, registry: RegistryStore
+    tracking: TrackingStore, registry: RegistryStore
 ) -> None:
     run = tracking.create_run("0")
     run_id = run.info.run_id
@@ -71,7 +65,7 @@ def test_register_from_run_artifacts_and_logged_model(
     assert registry.get_registered_model("other").name == "other"
 
 
-def test_bad_uris(tracking: SqlTrackingStore, registry: RegistryStore) -> None:
+def test_bad_uris(tracking: TrackingStore, registry: RegistryStore) -> None:
     with pytest.raises(InvalidArgumentError):
         resolve_registration_source(tracking, "runs:/only-run-id")
     with pytest.raises(NotFoundError):

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.store.registry_resolve import registry_store_for
+from ardea.store.registry import RegistryStore
 from ardea.store.registry_uri import (
     ModelUri,
     parse_model_uri,
     resolve_download_uri,
     resolve_model_version,
 )
-from ardea.store.sql.registry.store import SqlRegistryStore
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
+from ardea.store.tracking import TrackingStore
 
 
 @pytest.mark.parametrize(
@@ -54,15 +54,13 @@ def test_parse_rejects(uri: str) -> None:
 
 
 @pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[SqlTrackingStore, SqlRegistryStore]]:
-    tracking = SqlTrackingStore(f"sqlite:///{tmp_path / 'r.db'}")
-    registry = registry_store_for(tracking)
-    assert isinstance(registry, SqlRegistryStore)
-    yield tracking, registry
-    tracking.close()
+def stores(tmp_path: Path) -> Iterator[tuple[TrackingStore, RegistryStore]]:
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 'r.db'}")
+    yield backend.tracking, backend.registry
+    backend.close()
 
 
-def test_resolve(stores: tuple[SqlTrackingStore, SqlRegistryStore]) -> None:
+def test_resolve(stores: tuple[TrackingStore, RegistryStore]) -> None:
     tracking, registry = stores
     registry.create_registered_model("fraud")
     for i in range(3):

@@ -81,3 +81,26 @@ def test_max_results_rejects(value: object) -> None:
 
 def test_max_results_accepts() -> None:
     assert v.validate_max_results(10, 10) == 10
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "mlflow-artifacts:/.ardea-mpu",
+        "/data/.ardea-mpu/x",
+        "C:\\data\\.ardea-mpu",
+        "file:///d/%2eardea-mpu",
+        "s3://b/.ardea-tmp-1",
+        "runs:/abc/x",
+        "x" * 1901,
+        "/tmp/a\x00b",
+    ],
+)
+def test_artifact_locations_refused(location: str) -> None:
+    with pytest.raises(InvalidArgumentError):
+        v.validate_artifact_location(location)
+
+
+@pytest.mark.parametrize("location", ["mlflow-artifacts:/1", "s3://b/p", "/data/x", "/d/.ardea"])
+def test_artifact_locations_accepted(location: str) -> None:
+    assert v.validate_artifact_location(location) == location

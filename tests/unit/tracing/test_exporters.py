@@ -31,9 +31,9 @@ def test_embedded_tracking_uri_writes_to_the_trace_store(tmp_path: Path) -> None
             assert agent("what") == "what"
         trace_id = ardea.get_last_active_trace_id()
         flush()
-        from ardea.store.resolve import resolve_tracking_store
+        from ardea.store.resolve import resolve_backend
 
-        store = resolve_tracking_store(ardea.get_tracking_uri()).trace_store()
+        store = resolve_backend(ardea.get_tracking_uri()).traces
         got = store.get_trace(trace_id)
         info = got.info
         assert info.experiment_id == exp.experiment_id
@@ -63,9 +63,9 @@ def test_error_trace_state_in_store(tmp_path: Path) -> None:
             raise RuntimeError("x")
         trace_id = ardea.get_last_active_trace_id()
         flush()
-        from ardea.store.resolve import resolve_tracking_store
+        from ardea.store.resolve import resolve_backend
 
-        store = resolve_tracking_store(ardea.get_tracking_uri()).trace_store()
+        store = resolve_backend(ardea.get_tracking_uri()).traces
         got = store.get_trace(trace_id)
         assert got.info.state == "ERROR"
         assert got.info.experiment_id == "0"

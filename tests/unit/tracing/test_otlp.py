@@ -14,7 +14,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 import ardea
-from ardea.fluent import _state
+from ardea._core import context
 from ardea.tracing import flush, provider, start_span, trace
 from ardea.tracing.otlp import OtlpHttpExporter
 
@@ -83,7 +83,7 @@ def test_http_tracking_uri_exports_gzip_protobuf_and_trace_info(capture: Capture
     ardea.set_tracking_uri(capture.url)
     try:
         provider.configure(schedule_delay=0.05)
-        _state.set_active_experiment_id("7")
+        context.set_active_experiment_id("7")
 
         @trace(span_type="AGENT")
         def agent(q: str) -> str:
@@ -115,7 +115,7 @@ def test_send_trace_info_also_sends_start_trace_v3(capture: Capture) -> None:
     provider.configure(
         exporter=OtlpHttpExporter(capture.url, send_trace_info=True), schedule_delay=0.05
     )
-    _state.set_active_experiment_id("7")
+    context.set_active_experiment_id("7")
 
     @trace(span_type="AGENT")
     def agent(q: str) -> str:
@@ -208,7 +208,7 @@ def test_root_span_carries_tags_and_metadata_and_plain_traces_send_no_record(
     provider.configure(
         exporter=OtlpHttpExporter(capture.url, send_trace_info=True), schedule_delay=0.05
     )
-    _state.set_active_experiment_id("3")
+    context.set_active_experiment_id("3")
 
     @trace
     def plain() -> int:

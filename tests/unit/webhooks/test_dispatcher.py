@@ -14,7 +14,7 @@ import pytest
 
 from ardea._core.secrets import SecretCipher
 from ardea.entities.webhook import WebhookEvent, WebhookTarget
-from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.webhooks.store import SqlWebhookStore
 from ardea.webhooks.dispatcher import WebhookDispatcher, drain_seconds
 from ardea.webhooks.payloads import ALIAS_SET, MODEL_VERSION_CREATED, RegistryChange
@@ -26,9 +26,10 @@ CHANGE = RegistryChange(MODEL_VERSION_CREATED, "m", {"version": 1, "source": "s"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqlWebhookStore]:
-    tracking = SqlTrackingStore(f"sqlite:///{tmp_path / 'w.db'}")
+    tracking_backend = open_sql_backend(f"sqlite:///{tmp_path / 'w.db'}")
+    tracking = tracking_backend.tracking
     yield SqlWebhookStore(tracking.database, SecretCipher("unit"))
-    tracking.close()
+    tracking_backend.close()
 
 
 def _dispatcher(store: SqlWebhookStore, **kw: object) -> WebhookDispatcher:

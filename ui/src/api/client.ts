@@ -1,4 +1,5 @@
 // A tiny fetch wrapper for the MLflow REST API as the UI uses it (the `/ajax-api` copies).
+import type { ErrorResponse } from "./types";
 
 /** An error answer of the server: HTTP status, MLflow error code and the server's message. */
 export class ApiError extends Error {
@@ -37,7 +38,7 @@ async function parse<T>(response: Response): Promise<T> {
     body = undefined;
   }
   if (!response.ok) {
-    const err = (body ?? {}) as { error_code?: string; message?: string };
+    const err = (body ?? {}) as Partial<ErrorResponse>;
     throw new ApiError(
       response.status,
       err.error_code ?? "HTTP_ERROR",

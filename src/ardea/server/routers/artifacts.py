@@ -18,6 +18,12 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError, NotImplementedFeatureError
 from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import file_info_to_json
+from ardea.api.schemas.artifacts import (
+    CreateMultipartUploadResponse,
+    ListArtifactsResponse,
+    ListProxiedArtifactsResponse,
+)
+from ardea.api.schemas.common import EmptyResponse
 from ardea.entities import FileInfo
 from ardea.server.artifact_access import (
     download_response,
@@ -27,6 +33,7 @@ from ardea.server.artifact_access import (
 )
 from ardea.server.deps import artifact_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
+from ardea.server.openapi_responses import FILE, INPUT_ERRORS, Answer
 from ardea.store.artifacts.base import MultipartPart
 from ardea.store.artifacts.local import LocalArtifactStore
 from ardea.store.artifacts.paths import safe_relpath
@@ -57,6 +64,12 @@ UPLOAD_PART_PATH = "/api/2.0" + _MPU + "/upload-part/"
 MULTIPART_UNSUPPORTED = "Multipart upload is not supported for the current artifact repository"
 """MLflow's message for an artifact store without multipart uploads (the client matches it)."""
 
+PART_STORED = Answer(
+    "The part is stored: an empty body, with the part's ETag (the complete call lists it).",
+    headers={"ETag": {"schema": {"type": "string"}, "description": "The stored part's ETag."}},
+)
+"""The documented 200 answer of an uploaded part."""
+
 
 def _file_path(artifact_path: str) -> str:
     return safe_relpath(artifact_path, allow_root=False)
@@ -73,7 +86,7 @@ def _mpu_target(artifact_path: str, local_file: str) -> str:
     return posixpath.join(folder, name) if folder else name
 
 
-@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "PUT")
+@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "PUT", response=EmptyResponse)
 async def upload_artifact(request: Request, artifact_path: str) -> Response:
     """Upload one file (raw body, any Content-Type) -> ``{}``."""
     path = _file_path(artifact_path)
@@ -93,20 +106,26 @@ async def upload_artifact(request: Request, artifact_path: str) -> Response:
     return empty()
 
 
-@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "GET")
+@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "GET", response=FILE)
 async def download_artifact(request: Request, artifact_path: str) -> Response:
     """Download one file, streamed as an attachment."""
     return await download_response(artifact_store(request), _file_path(artifact_path))
 
 
-@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "DELETE")
+@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "DELETE", response=EmptyResponse)
 async def delete_artifact(request: Request, artifact_path: str) -> Response:
     """Delete a file or a folder -> ``{}``."""
     await call(artifact_store(request).delete, _file_path(artifact_path))
     return empty()
 
 
-@rpc(proxy_router, _ARTIFACTS, "GET", spec=rq.LIST_PROXIED_ARTIFACTS)
+@rpc(
+    proxy_router,
+    _ARTIFACTS,
+    "GET",
+    response=ListProxiedArtifactsResponse,
+    spec=rq.LIST_PROXIED_ARTIFACTS,
+)
 async def list_artifacts(request: Request) -> Response:
     """List a folder (``?path=``) -> ``{files}`` with basenames, as MLflow does."""
     req = parse_get(request, rq.LIST_PROXIED_ARTIFACTS)
@@ -119,7 +138,14 @@ async def list_artifacts(request: Request) -> Response:
     return json_response({"files": files})
 
 
-@rpc(proxy_router, _MPU + "/create/{artifact_path:path}", "POST", spec=rq.CREATE_MULTIPART_UPLOAD)
+@rpc(
+    proxy_router,
+    _MPU + "/create/{artifact_path:path}",
+    "POST",
+    response=CreateMultipartUploadResponse,
+    errors=(*INPUT_ERRORS, 501),
+    spec=rq.CREATE_MULTIPART_UPLOAD,
+)
 async def create_multipart_upload(request: Request, artifact_path: str) -> Response:
     """Start a multipart upload -> ``{upload_id, credentials}`` with part URLs on this server.
 
@@ -151,6 +177,7 @@ async def create_multipart_upload(request: Request, artifact_path: str) -> Respo
     proxy_router,
     _MPU + "/upload-part/{artifact_path:path}",
     "PUT",
+    response=PART_STORED,
     spec=rq.UPLOAD_PART,
     spec_in="query",
 )
@@ -169,6 +196,7 @@ async def upload_part(request: Request, artifact_path: str) -> Response:
     proxy_router,
     _MPU + "/complete/{artifact_path:path}",
     "POST",
+    response=EmptyResponse,
     spec=rq.COMPLETE_MULTIPART_UPLOAD,
 )
 async def complete_multipart_upload(request: Request, artifact_path: str) -> Response:
@@ -180,7 +208,13 @@ async def complete_multipart_upload(request: Request, artifact_path: str) -> Res
     return empty()
 
 
-@rpc(proxy_router, _MPU + "/abort/{artifact_path:path}", "POST", spec=rq.ABORT_MULTIPART_UPLOAD)
+@rpc(
+    proxy_router,
+    _MPU + "/abort/{artifact_path:path}",
+    "POST",
+    response=EmptyResponse,
+    spec=rq.ABORT_MULTIPART_UPLOAD,
+)
 async def abort_multipart_upload(request: Request, artifact_path: str) -> Response:
     """Drop an unfinished multipart upload -> ``{}``."""
     req = await parse_json(request, rq.ABORT_MULTIPART_UPLOAD)
@@ -189,7 +223,9 @@ async def abort_multipart_upload(request: Request, artifact_path: str) -> Respon
     return empty()
 
 
-@rpc(router, "/mlflow/artifacts/list", "GET", spec=rq.LIST_ARTIFACTS)
+@rpc(
+    router, "/mlflow/artifacts/list", "GET", response=ListArtifactsResponse, spec=rq.LIST_ARTIFACTS
+)
 async def list_run_artifacts(request: Request) -> Response:
     """ListArtifacts of a run -> ``{root_uri, files}`` with run-relative paths."""
     req = parse_get(request, rq.LIST_ARTIFACTS)
@@ -201,7 +237,7 @@ async def list_run_artifacts(request: Request) -> Response:
     )
 
 
-@rpc(root_router, "/get-artifact", "GET", spec=rq.GET_RUN_ARTIFACT)
+@rpc(root_router, "/get-artifact", "GET", response=FILE, spec=rq.GET_RUN_ARTIFACT)
 async def get_run_artifact(request: Request) -> Response:
     """Download one file of a run (``run_id``, ``path``), as the MLflow UI does."""
     req = parse_get(request, rq.GET_RUN_ARTIFACT)
@@ -210,7 +246,14 @@ async def get_run_artifact(request: Request) -> Response:
     return await download_response(root.store, root.join(req["path"]))
 
 
-@rpc(ajax_router, "/mlflow/upload-artifact", "POST", spec=rq.UI_UPLOAD_ARTIFACT, spec_in="query")
+@rpc(
+    ajax_router,
+    "/mlflow/upload-artifact",
+    "POST",
+    response=EmptyResponse,
+    spec=rq.UI_UPLOAD_ARTIFACT,
+    spec_in="query",
+)
 async def ui_upload_artifact(request: Request) -> Response:
     """The UI's upload of one run artifact (``run_uuid``, ``path``, raw body up to 10 MB)."""
     req = parse_get(request, rq.UI_UPLOAD_ARTIFACT)

@@ -17,8 +17,11 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError
 from ardea.api.mlflow_trace_json import assessment_from_json, assessment_to_json, check_trace_id
 from ardea.api.request_parsing import check_json_content_type
+from ardea.api.schemas.assessments import AssessmentResponse
+from ardea.api.schemas.common import EmptyResponse
 from ardea.server.deps import trace_store
 from ardea.server.http import call, empty, json_response, read_json_body, rpc
+from ardea.server.openapi_responses import STORE_ERRORS
 
 router = APIRouter()
 """Assessment routes, mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
@@ -51,7 +54,7 @@ async def _body(request: Request, *, strict: bool = True) -> dict[str, Any]:
     return doc
 
 
-@rpc(router, _PATH, "POST")
+@rpc(router, _PATH, "POST", response=AssessmentResponse, errors=STORE_ERRORS)
 async def create_assessment(request: Request) -> Response:
     """CreateAssessment ``{assessment}`` -> ``{assessment}`` with its id."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -63,7 +66,7 @@ async def create_assessment(request: Request) -> Response:
     return json_response({"assessment": assessment_to_json(stored)})
 
 
-@rpc(router, _ONE, "GET")
+@rpc(router, _ONE, "GET", response=AssessmentResponse, errors=STORE_ERRORS)
 async def get_assessment(request: Request) -> Response:
     """GetAssessment -> ``{assessment}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -96,7 +99,7 @@ def _changes(new: Any, paths: list[str]) -> dict[str, Any]:
     return changes
 
 
-@rpc(router, _ONE, "PATCH")
+@rpc(router, _ONE, "PATCH", response=AssessmentResponse, errors=STORE_ERRORS)
 async def update_assessment(request: Request) -> Response:
     """UpdateAssessment ``{assessment, update_mask}`` -> ``{assessment}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -120,7 +123,7 @@ async def update_assessment(request: Request) -> Response:
     return json_response({"assessment": assessment_to_json(updated)})
 
 
-@rpc(router, _ONE, "DELETE")
+@rpc(router, _ONE, "DELETE", response=EmptyResponse, errors=STORE_ERRORS)
 async def delete_assessment(request: Request) -> Response:
     """DeleteAssessment -> ``{}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])

@@ -9,9 +9,17 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError
 from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import experiment_to_json
+from ardea.api.schemas.common import EmptyResponse
+from ardea.api.schemas.experiments import (
+    CreateExperimentResponse,
+    GetExperimentResponse,
+    SearchExperimentsResponse,
+)
 from ardea.entities import ViewType
-from ardea.server.deps import tracking_store
+from ardea.server.artifact_access import check_new_experiment_location
+from ardea.server.deps import settings, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
+from ardea.server.openapi_responses import INPUT_ERRORS
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 
 router = APIRouter()
@@ -34,10 +42,19 @@ def check_max_results(value: int | None, default: int, limit: int) -> int:
     return value
 
 
-@rpc(router, "/mlflow/experiments/create", "POST", spec=rq.CREATE_EXPERIMENT)
+@rpc(
+    router,
+    "/mlflow/experiments/create",
+    "POST",
+    response=CreateExperimentResponse,
+    errors=INPUT_ERRORS,
+    spec=rq.CREATE_EXPERIMENT,
+)
 async def create_experiment(request: Request) -> Response:
     """CreateExperiment -> ``{experiment_id}``."""
     req = await parse_json(request, rq.CREATE_EXPERIMENT)
+    if req["artifact_location"]:
+        check_new_experiment_location(settings(request), req["artifact_location"])
     experiment_id = await call(
         tracking_store(request).create_experiment,
         req["name"],
@@ -47,7 +64,13 @@ async def create_experiment(request: Request) -> Response:
     return json_response({"experiment_id": experiment_id})
 
 
-@rpc(router, "/mlflow/experiments/get", "GET", spec=rq.GET_EXPERIMENT)
+@rpc(
+    router,
+    "/mlflow/experiments/get",
+    "GET",
+    response=GetExperimentResponse,
+    spec=rq.GET_EXPERIMENT,
+)
 async def get_experiment(request: Request) -> Response:
     """GetExperiment -> ``{experiment}``."""
     req = parse_get(request, rq.GET_EXPERIMENT)
@@ -55,7 +78,13 @@ async def get_experiment(request: Request) -> Response:
     return json_response({"experiment": experiment_to_json(exp)})
 
 
-@rpc(router, "/mlflow/experiments/get-by-name", "GET", spec=rq.GET_EXPERIMENT_BY_NAME)
+@rpc(
+    router,
+    "/mlflow/experiments/get-by-name",
+    "GET",
+    response=GetExperimentResponse,
+    spec=rq.GET_EXPERIMENT_BY_NAME,
+)
 async def get_experiment_by_name(request: Request) -> Response:
     """GetExperimentByName -> ``{experiment}``; 404 RESOURCE_DOES_NOT_EXIST when absent."""
     req = parse_get(request, rq.GET_EXPERIMENT_BY_NAME)
@@ -63,7 +92,15 @@ async def get_experiment_by_name(request: Request) -> Response:
     return json_response({"experiment": experiment_to_json(exp)})
 
 
-@rpc(router, "/mlflow/experiments/search", "POST", "GET", spec=rq.SEARCH_EXPERIMENTS)
+@rpc(
+    router,
+    "/mlflow/experiments/search",
+    "POST",
+    "GET",
+    response=SearchExperimentsResponse,
+    errors=INPUT_ERRORS,
+    spec=rq.SEARCH_EXPERIMENTS,
+)
 async def search_experiments(request: Request) -> Response:
     """SearchExperiments -> ``{experiments, next_page_token}``."""
     req = await parse(request, rq.SEARCH_EXPERIMENTS)
@@ -84,7 +121,9 @@ async def search_experiments(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, "/mlflow/experiments/update", "POST", spec=rq.UPDATE_EXPERIMENT)
+@rpc(
+    router, "/mlflow/experiments/update", "POST", response=EmptyResponse, spec=rq.UPDATE_EXPERIMENT
+)
 async def update_experiment(request: Request) -> Response:
     """UpdateExperiment (rename) -> ``{}``."""
     req = await parse_json(request, rq.UPDATE_EXPERIMENT)
@@ -92,7 +131,9 @@ async def update_experiment(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/experiments/delete", "POST", spec=rq.DELETE_EXPERIMENT)
+@rpc(
+    router, "/mlflow/experiments/delete", "POST", response=EmptyResponse, spec=rq.DELETE_EXPERIMENT
+)
 async def delete_experiment(request: Request) -> Response:
     """DeleteExperiment (soft) -> ``{}``."""
     req = await parse_json(request, rq.DELETE_EXPERIMENT)
@@ -100,7 +141,13 @@ async def delete_experiment(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/experiments/restore", "POST", spec=rq.RESTORE_EXPERIMENT)
+@rpc(
+    router,
+    "/mlflow/experiments/restore",
+    "POST",
+    response=EmptyResponse,
+    spec=rq.RESTORE_EXPERIMENT,
+)
 async def restore_experiment(request: Request) -> Response:
     """RestoreExperiment -> ``{}``."""
     req = await parse_json(request, rq.RESTORE_EXPERIMENT)
@@ -108,7 +155,13 @@ async def restore_experiment(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/experiments/set-experiment-tag", "POST", spec=rq.SET_EXPERIMENT_TAG)
+@rpc(
+    router,
+    "/mlflow/experiments/set-experiment-tag",
+    "POST",
+    response=EmptyResponse,
+    spec=rq.SET_EXPERIMENT_TAG,
+)
 async def set_experiment_tag(request: Request) -> Response:
     """SetExperimentTag -> ``{}``."""
     req = await parse_json(request, rq.SET_EXPERIMENT_TAG)
@@ -121,7 +174,13 @@ async def set_experiment_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/experiments/delete-experiment-tag", "POST", spec=rq.DELETE_EXPERIMENT_TAG)
+@rpc(
+    router,
+    "/mlflow/experiments/delete-experiment-tag",
+    "POST",
+    response=EmptyResponse,
+    spec=rq.DELETE_EXPERIMENT_TAG,
+)
 async def delete_experiment_tag(request: Request) -> Response:
     """DeleteExperimentTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_EXPERIMENT_TAG)

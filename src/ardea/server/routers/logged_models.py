@@ -10,9 +10,16 @@ from starlette.responses import Response
 
 from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import file_info_to_json, logged_model_to_json
+from ardea.api.schemas.common import EmptyResponse
+from ardea.api.schemas.logged_models import (
+    ListLoggedModelArtifactsResponse,
+    LoggedModelResponse,
+    SearchLoggedModelsResponse,
+)
 from ardea.server.artifact_access import download_response, list_under, resolve_root
 from ardea.server.deps import tracking_store
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
+from ardea.server.openapi_responses import FILE, INPUT_ERRORS
 from ardea.server.routers.experiments import check_max_results
 
 router = APIRouter()
@@ -33,7 +40,7 @@ def _pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(i["key"], i["value"] or "") for i in items]
 
 
-@rpc(router, _BASE, "POST", spec=rq.CREATE_LOGGED_MODEL)
+@rpc(router, _BASE, "POST", response=LoggedModelResponse, spec=rq.CREATE_LOGGED_MODEL)
 async def create_logged_model(request: Request) -> Response:
     """CreateLoggedModel -> ``{model}`` (status PENDING)."""
     req = await parse_json(request, rq.CREATE_LOGGED_MODEL)
@@ -49,7 +56,14 @@ async def create_logged_model(request: Request) -> Response:
     return json_response({"model": logged_model_to_json(model)})
 
 
-@rpc(router, _BASE + "/search", "POST", spec=rq.SEARCH_LOGGED_MODELS)
+@rpc(
+    router,
+    _BASE + "/search",
+    "POST",
+    response=SearchLoggedModelsResponse,
+    errors=INPUT_ERRORS,
+    spec=rq.SEARCH_LOGGED_MODELS,
+)
 async def search_logged_models(request: Request) -> Response:
     """SearchLoggedModels -> ``{models, next_page_token}``."""
     req = await parse_json(request, rq.SEARCH_LOGGED_MODELS)
@@ -79,7 +93,7 @@ async def search_logged_models(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, _BASE + "/{model_id}", "GET", spec=rq.GET_LOGGED_MODEL)
+@rpc(router, _BASE + "/{model_id}", "GET", response=LoggedModelResponse, spec=rq.GET_LOGGED_MODEL)
 async def get_logged_model(request: Request, model_id: str) -> Response:
     """GetLoggedModel -> ``{model}``."""
     req = parse_get(request, rq.GET_LOGGED_MODEL)
@@ -89,7 +103,13 @@ async def get_logged_model(request: Request, model_id: str) -> Response:
     return json_response({"model": logged_model_to_json(model)})
 
 
-@rpc(router, _BASE + "/{model_id}", "PATCH", spec=rq.FINALIZE_LOGGED_MODEL)
+@rpc(
+    router,
+    _BASE + "/{model_id}",
+    "PATCH",
+    response=LoggedModelResponse,
+    spec=rq.FINALIZE_LOGGED_MODEL,
+)
 async def finalize_logged_model(request: Request, model_id: str) -> Response:
     """FinalizeLoggedModel (READY or UPLOAD_FAILED) -> ``{model}``."""
     req = await parse_json(request, rq.FINALIZE_LOGGED_MODEL)
@@ -97,14 +117,20 @@ async def finalize_logged_model(request: Request, model_id: str) -> Response:
     return json_response({"model": logged_model_to_json(model)})
 
 
-@rpc(router, _BASE + "/{model_id}", "DELETE")
+@rpc(router, _BASE + "/{model_id}", "DELETE", response=EmptyResponse)
 async def delete_logged_model(request: Request, model_id: str) -> Response:
     """DeleteLoggedModel (soft) -> ``{}``."""
     await call(tracking_store(request).delete_logged_model, model_id)
     return empty()
 
 
-@rpc(router, _BASE + "/{model_id}/tags", "PATCH", spec=rq.SET_LOGGED_MODEL_TAGS)
+@rpc(
+    router,
+    _BASE + "/{model_id}/tags",
+    "PATCH",
+    response=EmptyResponse,
+    spec=rq.SET_LOGGED_MODEL_TAGS,
+)
 async def set_logged_model_tags(request: Request, model_id: str) -> Response:
     """SetLoggedModelTags -> ``{}``."""
     req = await parse_json(request, rq.SET_LOGGED_MODEL_TAGS)
@@ -112,14 +138,20 @@ async def set_logged_model_tags(request: Request, model_id: str) -> Response:
     return empty()
 
 
-@rpc(router, _BASE + "/{model_id}/tags/{tag_key:path}", "DELETE")
+@rpc(router, _BASE + "/{model_id}/tags/{tag_key:path}", "DELETE", response=EmptyResponse)
 async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str) -> Response:
     """DeleteLoggedModelTag -> ``{}``."""
     await call(tracking_store(request).delete_logged_model_tag, model_id, tag_key)
     return empty()
 
 
-@rpc(router, _BASE + "/{model_id}/params", "POST", spec=rq.LOG_LOGGED_MODEL_PARAMS)
+@rpc(
+    router,
+    _BASE + "/{model_id}/params",
+    "POST",
+    response=EmptyResponse,
+    spec=rq.LOG_LOGGED_MODEL_PARAMS,
+)
 async def log_logged_model_params(request: Request, model_id: str) -> Response:
     """LogLoggedModelParams -> ``{}``."""
     req = await parse_json(request, rq.LOG_LOGGED_MODEL_PARAMS)
@@ -128,7 +160,11 @@ async def log_logged_model_params(request: Request, model_id: str) -> Response:
 
 
 @rpc(
-    router, _BASE + "/{model_id}/artifacts/directories", "GET", spec=rq.LIST_LOGGED_MODEL_ARTIFACTS
+    router,
+    _BASE + "/{model_id}/artifacts/directories",
+    "GET",
+    response=ListLoggedModelArtifactsResponse,
+    spec=rq.LIST_LOGGED_MODEL_ARTIFACTS,
 )
 async def list_logged_model_artifacts(request: Request, model_id: str) -> Response:
     """ListLoggedModelArtifacts -> ``{root_uri, files}`` (paths relative to the model root)."""
@@ -141,7 +177,13 @@ async def list_logged_model_artifacts(request: Request, model_id: str) -> Respon
     )
 
 
-@rpc(ajax_router, _BASE + "/{model_id}/artifacts/files", "GET", spec=rq.GET_LOGGED_MODEL_ARTIFACT)
+@rpc(
+    ajax_router,
+    _BASE + "/{model_id}/artifacts/files",
+    "GET",
+    response=FILE,
+    spec=rq.GET_LOGGED_MODEL_ARTIFACT,
+)
 async def get_logged_model_artifact(request: Request, model_id: str) -> Response:
     """The UI's download of one logged-model file (``artifact_file_path``)."""
     req = parse_get(request, rq.GET_LOGGED_MODEL_ARTIFACT)

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from ardea.server.deps import get_deps
+from ardea.api.schemas.meta import ServerInfo
+from ardea.server.deps import artifact_store, settings
 from ardea.server.http import json_response, rpc
-from ardea.store.artifacts.base import ArtifactStore
+from ardea.server.openapi_responses import TEXT
 
 router = APIRouter()
 """Routes outside the API prefixes: ``/health`` and ``/version``."""
@@ -18,38 +19,32 @@ v3_router = APIRouter()
 
 # MLflow clients parse /version with PEP 440 and send spans over OTLP (/v1/traces) only when
 # it is >= 3.4, so the server reports the MLflow version whose wire protocol it speaks.
-SERVER_VERSION = "3.17.2"
+SERVER_VERSION = "3.18.0"
 """The version string ``GET /version`` answers (the MLflow wire version served)."""
 
 
-@rpc(router, "/health", "GET")
+@rpc(router, "/health", "GET", response=TEXT, errors=())
 async def health(request: Request) -> Response:
     """``OK`` as text while the server is up."""
     return PlainTextResponse("OK")
 
 
-@rpc(router, "/version", "GET")
+@rpc(router, "/version", "GET", response=TEXT, errors=())
 async def version(request: Request) -> Response:
     """The server version as bare text."""
     return PlainTextResponse(SERVER_VERSION)
 
 
-def supports_multipart(store: ArtifactStore) -> bool:
-    """Whether ``store`` implements multipart uploads."""
-    return type(store).create_multipart_upload is not ArtifactStore.create_multipart_upload
-
-
-@rpc(v3_router, "/mlflow/server-info", "GET")
+@rpc(v3_router, "/mlflow/server-info", "GET", response=ServerInfo, errors=(403, 500))
 async def server_info(request: Request) -> Response:
     """What this server supports, in MLflow's server-info shape."""
-    deps = get_deps(request)
-    serve = deps.settings.serve_artifacts
+    serve = settings(request).serve_artifacts
     return json_response(
         {
             "store_type": "SqlStore",
             "workspaces_enabled": False,
             "trace_archival_enabled": False,
-            "multipart_uploads_enabled": serve and supports_multipart(deps.artifact_store),
+            "multipart_uploads_enabled": serve and artifact_store(request).supports_multipart,
             "multipart_downloads_enabled": False,
             "presigned_upload_run_id_supported": False,
             "presigned_upload_model_id_supported": False,

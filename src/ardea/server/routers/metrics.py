@@ -11,6 +11,7 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError
 from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import metric_to_json
+from ardea.api.schemas.metrics import GetMetricHistoryResponse, MetricsResponse
 from ardea.entities import Metric
 from ardea.server.deps import tracking_store
 from ardea.server.http import call, json_response, parse_get, rpc
@@ -30,7 +31,13 @@ MAX_BULK_HISTORY_RESULTS = 25000
 """Default and maximum points per run of the ajax get-history-bulk."""
 
 
-@rpc(router, "/mlflow/metrics/get-history", "GET", spec=rq.GET_METRIC_HISTORY)
+@rpc(
+    router,
+    "/mlflow/metrics/get-history",
+    "GET",
+    response=GetMetricHistoryResponse,
+    spec=rq.GET_METRIC_HISTORY,
+)
 async def get_metric_history(request: Request) -> Response:
     """GetMetricHistory -> ``{metrics, next_page_token}`` (metrics without run_id)."""
     req = parse_get(request, rq.GET_METRIC_HISTORY)
@@ -57,6 +64,7 @@ async def get_metric_history(request: Request) -> Response:
     router,
     "/mlflow/metrics/get-history-bulk-interval",
     "GET",
+    response=MetricsResponse,
     spec=rq.GET_METRIC_HISTORY_BULK_INTERVAL,
 )
 async def get_metric_history_bulk_interval(request: Request) -> Response:
@@ -103,7 +111,13 @@ def _bulk_history(
     return out
 
 
-@rpc(ajax_router, "/mlflow/metrics/get-history-bulk", "GET", spec=rq.GET_METRIC_HISTORY_BULK)
+@rpc(
+    ajax_router,
+    "/mlflow/metrics/get-history-bulk",
+    "GET",
+    response=MetricsResponse,
+    spec=rq.GET_METRIC_HISTORY_BULK,
+)
 async def get_metric_history_bulk(request: Request) -> Response:
     """The UI's bulk history: ``run_id`` repeated, ``metric_key`` -> ``{metrics}``."""
     req = parse_get(request, rq.GET_METRIC_HISTORY_BULK)

@@ -15,15 +15,15 @@ only completed (missing tags and metadata keys, empty columns), never overwritte
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.api.schemas.meta import ExportTraceServiceResponse
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, rpc
+from ardea.server.openapi_responses import STORE_ERRORS, Answer
 from ardea.services.ingest_otlp import OtlpExport, parse_export
 from ardea.services.trace_records import trace_records
 
@@ -39,15 +39,37 @@ EXPERIMENT_HEADERS = ("x-mlflow-experiment-id", "x-ardea-experiment-id")
 EXPERIMENT_RESOURCE_KEYS = ("ardea.experiment_id", "mlflow.experimentId")
 RUN_HEADER = "x-mlflow-run-id"
 
+_PROTOBUF = {"schema": {"type": "string", "format": "binary"}}
+EXPORT_ANSWER = Answer(
+    "The spans are committed: an empty ``ExportTraceServiceResponse``, as protobuf (an empty "
+    "body) or as JSON (``{}``), matching the request's content type. Errors are MLflow's "
+    "envelope, not OTLP's ``Status``.",
+    {"application/x-protobuf": _PROTOBUF},
+    model=ExportTraceServiceResponse,
+)
+"""The documented 200 answer of ``POST /v1/traces``."""
+EXPORT_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "description": "An OTLP ``ExportTraceServiceRequest``, as protobuf or as OTLP/JSON, "
+        "optionally gzip- or deflate-compressed (``Content-Encoding``).",
+        "content": {
+            "application/x-protobuf": _PROTOBUF,
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+"""The documented request body of ``POST /v1/traces``."""
+
 
 def experiment_for(request: Request, export: OtlpExport) -> str:
     """The experiment an export request's traces belong to (headers, resource, default)."""
     for header in EXPERIMENT_HEADERS:
-        value = request.headers.get(header)
-        if value:
-            return value.strip()
+        given = request.headers.get(header)
+        if given:
+            return given.strip()
     for key in EXPERIMENT_RESOURCE_KEYS:
-        value: Any = export.resource_attributes.get(key)
+        value = export.resource_attributes.get(key)
         if value not in (None, ""):
             return str(value).strip().strip('"')
     return DEFAULT_EXPERIMENT_ID
@@ -73,7 +95,14 @@ def _is_json(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() == "application/json"
 
 
-@rpc(router, "/v1/traces", "POST")
+@rpc(
+    router,
+    "/v1/traces",
+    "POST",
+    response=EXPORT_ANSWER,
+    errors=STORE_ERRORS,
+    extra=EXPORT_REQUEST,
+)
 async def export_traces(request: Request) -> Response:
     """ExportTraceServiceRequest -> empty ExportTraceServiceResponse, after the commit."""
     body = await _read_body(request)

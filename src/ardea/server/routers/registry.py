@@ -18,8 +18,18 @@ from starlette.responses import Response
 
 from ardea.api import mlflow_registry_requests as rq
 from ardea.api.registry_json import model_version_to_json, registered_model_to_json
-from ardea.server.deps import registry_store, tracking_store
+from ardea.api.schemas.common import EmptyResponse
+from ardea.api.schemas.registry import (
+    GetModelVersionDownloadUriResponse,
+    ModelVersionResponse,
+    ModelVersionsResponse,
+    RegisteredModelResponse,
+    SearchModelVersionsResponse,
+    SearchRegisteredModelsResponse,
+)
+from ardea.server.deps import registry_store, tracking_store, webhooks
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
+from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS
 from ardea.server.registry_sources import check_version_source
 from ardea.server.webhook_events import notify
 from ardea.store.registry import (
@@ -32,6 +42,8 @@ router = APIRouter()
 
 _RM = "/mlflow/registered-models"
 _MV = "/mlflow/model-versions"
+REGISTRY_INPUT_ERRORS = (*INPUT_ERRORS, 501)
+"""Registry routes that name no existing model (creates, searches)."""
 
 
 def _tags(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -49,7 +61,14 @@ def _version(mv: Any) -> Response:
 # -- registered models -------------------------------------------------------------------------
 
 
-@rpc(router, f"{_RM}/create", "POST", spec=rq.CREATE_REGISTERED_MODEL)
+@rpc(
+    router,
+    f"{_RM}/create",
+    "POST",
+    response=RegisteredModelResponse,
+    errors=REGISTRY_INPUT_ERRORS,
+    spec=rq.CREATE_REGISTERED_MODEL,
+)
 async def create_registered_model(request: Request) -> Response:
     """CreateRegisteredModel -> ``{registered_model}``; a taken name is RESOURCE_ALREADY_EXISTS."""
     req = await parse_json(request, rq.CREATE_REGISTERED_MODEL)
@@ -60,18 +79,38 @@ async def create_registered_model(request: Request) -> Response:
         req["description"],
         req["deployment_job_id"] or None,
     )
-    notify(request, "registered_model_created", rm.name, tags=rm.tags, description=rm.description)
+    notify(
+        webhooks(request),
+        "registered_model_created",
+        rm.name,
+        tags=rm.tags,
+        description=rm.description,
+    )
     return _model(rm)
 
 
-@rpc(router, f"{_RM}/get", "GET", spec=rq.GET_REGISTERED_MODEL)
+@rpc(
+    router,
+    f"{_RM}/get",
+    "GET",
+    response=RegisteredModelResponse,
+    errors=STORE_ERRORS,
+    spec=rq.GET_REGISTERED_MODEL,
+)
 async def get_registered_model(request: Request) -> Response:
     """GetRegisteredModel -> ``{registered_model}``; missing: 404 RESOURCE_DOES_NOT_EXIST."""
     req = parse_get(request, rq.GET_REGISTERED_MODEL)
     return _model(await call(registry_store(request).get_registered_model, req["name"]))
 
 
-@rpc(router, f"{_RM}/rename", "POST", spec=rq.RENAME_REGISTERED_MODEL)
+@rpc(
+    router,
+    f"{_RM}/rename",
+    "POST",
+    response=RegisteredModelResponse,
+    errors=STORE_ERRORS,
+    spec=rq.RENAME_REGISTERED_MODEL,
+)
 async def rename_registered_model(request: Request) -> Response:
     """RenameRegisteredModel -> ``{registered_model}``."""
     req = await parse_json(request, rq.RENAME_REGISTERED_MODEL)
@@ -79,7 +118,14 @@ async def rename_registered_model(request: Request) -> Response:
     return _model(rm)
 
 
-@rpc(router, f"{_RM}/update", "PATCH", spec=rq.UPDATE_REGISTERED_MODEL)
+@rpc(
+    router,
+    f"{_RM}/update",
+    "PATCH",
+    response=RegisteredModelResponse,
+    errors=STORE_ERRORS,
+    spec=rq.UPDATE_REGISTERED_MODEL,
+)
 async def update_registered_model(request: Request) -> Response:
     """UpdateRegisteredModel -> ``{registered_model}``."""
     req = await parse_json(request, rq.UPDATE_REGISTERED_MODEL)
@@ -92,7 +138,14 @@ async def update_registered_model(request: Request) -> Response:
     return _model(rm)
 
 
-@rpc(router, f"{_RM}/delete", "DELETE", spec=rq.DELETE_REGISTERED_MODEL)
+@rpc(
+    router,
+    f"{_RM}/delete",
+    "DELETE",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.DELETE_REGISTERED_MODEL,
+)
 async def delete_registered_model(request: Request) -> Response:
     """DeleteRegisteredModel (JSON body) -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL)
@@ -100,7 +153,15 @@ async def delete_registered_model(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, f"{_RM}/search", "GET", "POST", spec=rq.SEARCH_REGISTERED_MODELS)
+@rpc(
+    router,
+    f"{_RM}/search",
+    "GET",
+    "POST",
+    response=SearchRegisteredModelsResponse,
+    errors=REGISTRY_INPUT_ERRORS,
+    spec=rq.SEARCH_REGISTERED_MODELS,
+)
 async def search_registered_models(request: Request) -> Response:
     """SearchRegisteredModels -> ``{registered_models, next_page_token}``."""
     req = await parse(request, rq.SEARCH_REGISTERED_MODELS)
@@ -118,7 +179,15 @@ async def search_registered_models(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, f"{_RM}/get-latest-versions", "POST", "GET", spec=rq.GET_LATEST_VERSIONS)
+@rpc(
+    router,
+    f"{_RM}/get-latest-versions",
+    "POST",
+    "GET",
+    response=ModelVersionsResponse,
+    errors=STORE_ERRORS,
+    spec=rq.GET_LATEST_VERSIONS,
+)
 async def get_latest_versions(request: Request) -> Response:
     """GetLatestVersions -> ``{model_versions}`` (newest per requested stage)."""
     req = await parse(request, rq.GET_LATEST_VERSIONS)
@@ -126,7 +195,14 @@ async def get_latest_versions(request: Request) -> Response:
     return json_response({"model_versions": [model_version_to_json(v) for v in versions]})
 
 
-@rpc(router, f"{_RM}/set-tag", "POST", spec=rq.SET_REGISTERED_MODEL_TAG)
+@rpc(
+    router,
+    f"{_RM}/set-tag",
+    "POST",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.SET_REGISTERED_MODEL_TAG,
+)
 async def set_registered_model_tag(request: Request) -> Response:
     """SetRegisteredModelTag -> ``{}``."""
     req = await parse_json(request, rq.SET_REGISTERED_MODEL_TAG)
@@ -136,20 +212,36 @@ async def set_registered_model_tag(request: Request) -> Response:
         req["key"],
         req["value"] or "",
     )
-    notify(request, "model_tag_set", req["name"], key=req["key"], value=req["value"] or "")
+    notify(
+        webhooks(request), "model_tag_set", req["name"], key=req["key"], value=req["value"] or ""
+    )
     return empty()
 
 
-@rpc(router, f"{_RM}/delete-tag", "DELETE", spec=rq.DELETE_REGISTERED_MODEL_TAG)
+@rpc(
+    router,
+    f"{_RM}/delete-tag",
+    "DELETE",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.DELETE_REGISTERED_MODEL_TAG,
+)
 async def delete_registered_model_tag(request: Request) -> Response:
     """DeleteRegisteredModelTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL_TAG)
     await call(registry_store(request).delete_registered_model_tag, req["name"], req["key"])
-    notify(request, "model_tag_deleted", req["name"], key=req["key"])
+    notify(webhooks(request), "model_tag_deleted", req["name"], key=req["key"])
     return empty()
 
 
-@rpc(router, f"{_RM}/alias", "POST", spec=rq.SET_REGISTERED_MODEL_ALIAS)
+@rpc(
+    router,
+    f"{_RM}/alias",
+    "POST",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.SET_REGISTERED_MODEL_ALIAS,
+)
 async def set_registered_model_alias(request: Request) -> Response:
     """SetRegisteredModelAlias -> ``{}``."""
     req = await parse_json(request, rq.SET_REGISTERED_MODEL_ALIAS)
@@ -159,20 +251,34 @@ async def set_registered_model_alias(request: Request) -> Response:
         req["alias"],
         req["version"],
     )
-    notify(request, "alias_set", req["name"], alias=req["alias"], version=req["version"])
+    notify(webhooks(request), "alias_set", req["name"], alias=req["alias"], version=req["version"])
     return empty()
 
 
-@rpc(router, f"{_RM}/alias", "DELETE", spec=rq.DELETE_REGISTERED_MODEL_ALIAS)
+@rpc(
+    router,
+    f"{_RM}/alias",
+    "DELETE",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.DELETE_REGISTERED_MODEL_ALIAS,
+)
 async def delete_registered_model_alias(request: Request) -> Response:
     """DeleteRegisteredModelAlias -> ``{}``."""
     req = await parse_json(request, rq.DELETE_REGISTERED_MODEL_ALIAS)
     await call(registry_store(request).delete_registered_model_alias, req["name"], req["alias"])
-    notify(request, "alias_deleted", req["name"], alias=req["alias"])
+    notify(webhooks(request), "alias_deleted", req["name"], alias=req["alias"])
     return empty()
 
 
-@rpc(router, f"{_RM}/alias", "GET", spec=rq.GET_MODEL_VERSION_BY_ALIAS)
+@rpc(
+    router,
+    f"{_RM}/alias",
+    "GET",
+    response=ModelVersionResponse,
+    errors=STORE_ERRORS,
+    spec=rq.GET_MODEL_VERSION_BY_ALIAS,
+)
 async def get_model_version_by_alias(request: Request) -> Response:
     """GetModelVersionByAlias -> ``{model_version}``; ``latest`` is the highest version."""
     req = parse_get(request, rq.GET_MODEL_VERSION_BY_ALIAS)
@@ -183,7 +289,14 @@ async def get_model_version_by_alias(request: Request) -> Response:
 # -- model versions ----------------------------------------------------------------------------
 
 
-@rpc(router, f"{_MV}/create", "POST", spec=rq.CREATE_MODEL_VERSION)
+@rpc(
+    router,
+    f"{_MV}/create",
+    "POST",
+    response=ModelVersionResponse,
+    errors=STORE_ERRORS,
+    spec=rq.CREATE_MODEL_VERSION,
+)
 async def create_model_version(request: Request) -> Response:
     """CreateModelVersion -> ``{model_version}`` (status READY at once).
 
@@ -211,7 +324,7 @@ async def create_model_version(request: Request) -> Response:
         model_id=req["model_id"] or None,
     )
     notify(
-        request,
+        webhooks(request),
         "model_version_created",
         mv.name,
         version=mv.version,
@@ -223,7 +336,14 @@ async def create_model_version(request: Request) -> Response:
     return _version(mv)
 
 
-@rpc(router, f"{_MV}/get", "GET", spec=rq.GET_MODEL_VERSION)
+@rpc(
+    router,
+    f"{_MV}/get",
+    "GET",
+    response=ModelVersionResponse,
+    errors=STORE_ERRORS,
+    spec=rq.GET_MODEL_VERSION,
+)
 async def get_model_version(request: Request) -> Response:
     """GetModelVersion -> ``{model_version}``."""
     req = parse_get(request, rq.GET_MODEL_VERSION)
@@ -231,7 +351,14 @@ async def get_model_version(request: Request) -> Response:
     return _version(mv)
 
 
-@rpc(router, f"{_MV}/update", "PATCH", spec=rq.UPDATE_MODEL_VERSION)
+@rpc(
+    router,
+    f"{_MV}/update",
+    "PATCH",
+    response=ModelVersionResponse,
+    errors=STORE_ERRORS,
+    spec=rq.UPDATE_MODEL_VERSION,
+)
 async def update_model_version(request: Request) -> Response:
     """UpdateModelVersion -> ``{model_version}``."""
     req = await parse_json(request, rq.UPDATE_MODEL_VERSION)
@@ -244,7 +371,14 @@ async def update_model_version(request: Request) -> Response:
     return _version(mv)
 
 
-@rpc(router, f"{_MV}/delete", "DELETE", spec=rq.DELETE_MODEL_VERSION)
+@rpc(
+    router,
+    f"{_MV}/delete",
+    "DELETE",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.DELETE_MODEL_VERSION,
+)
 async def delete_model_version(request: Request) -> Response:
     """DeleteModelVersion -> ``{}``."""
     req = await parse_json(request, rq.DELETE_MODEL_VERSION)
@@ -252,7 +386,15 @@ async def delete_model_version(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, f"{_MV}/search", "GET", "POST", spec=rq.SEARCH_MODEL_VERSIONS)
+@rpc(
+    router,
+    f"{_MV}/search",
+    "GET",
+    "POST",
+    response=SearchModelVersionsResponse,
+    errors=REGISTRY_INPUT_ERRORS,
+    spec=rq.SEARCH_MODEL_VERSIONS,
+)
 async def search_model_versions(request: Request) -> Response:
     """SearchModelVersions -> ``{model_versions, next_page_token}``."""
     req = await parse(request, rq.SEARCH_MODEL_VERSIONS)
@@ -270,7 +412,14 @@ async def search_model_versions(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, f"{_MV}/get-download-uri", "GET", spec=rq.GET_MODEL_VERSION_DOWNLOAD_URI)
+@rpc(
+    router,
+    f"{_MV}/get-download-uri",
+    "GET",
+    response=GetModelVersionDownloadUriResponse,
+    errors=STORE_ERRORS,
+    spec=rq.GET_MODEL_VERSION_DOWNLOAD_URI,
+)
 async def get_model_version_download_uri(request: Request) -> Response:
     """GetModelVersionDownloadUri -> ``{artifact_uri}``."""
     req = parse_get(request, rq.GET_MODEL_VERSION_DOWNLOAD_URI)
@@ -280,7 +429,14 @@ async def get_model_version_download_uri(request: Request) -> Response:
     return json_response({"artifact_uri": uri})
 
 
-@rpc(router, f"{_MV}/transition-stage", "POST", spec=rq.TRANSITION_MODEL_VERSION_STAGE)
+@rpc(
+    router,
+    f"{_MV}/transition-stage",
+    "POST",
+    response=ModelVersionResponse,
+    errors=STORE_ERRORS,
+    spec=rq.TRANSITION_MODEL_VERSION_STAGE,
+)
 async def transition_model_version_stage(request: Request) -> Response:
     """TransitionModelVersionStage -> ``{model_version}``."""
     req = await parse_json(request, rq.TRANSITION_MODEL_VERSION_STAGE)
@@ -294,7 +450,14 @@ async def transition_model_version_stage(request: Request) -> Response:
     return _version(mv)
 
 
-@rpc(router, f"{_MV}/set-tag", "POST", spec=rq.SET_MODEL_VERSION_TAG)
+@rpc(
+    router,
+    f"{_MV}/set-tag",
+    "POST",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.SET_MODEL_VERSION_TAG,
+)
 async def set_model_version_tag(request: Request) -> Response:
     """SetModelVersionTag -> ``{}``."""
     req = await parse_json(request, rq.SET_MODEL_VERSION_TAG)
@@ -306,7 +469,7 @@ async def set_model_version_tag(request: Request) -> Response:
         req["value"] or "",
     )
     notify(
-        request,
+        webhooks(request),
         "version_tag_set",
         req["name"],
         version=req["version"],
@@ -316,7 +479,14 @@ async def set_model_version_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, f"{_MV}/delete-tag", "DELETE", spec=rq.DELETE_MODEL_VERSION_TAG)
+@rpc(
+    router,
+    f"{_MV}/delete-tag",
+    "DELETE",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.DELETE_MODEL_VERSION_TAG,
+)
 async def delete_model_version_tag(request: Request) -> Response:
     """DeleteModelVersionTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_MODEL_VERSION_TAG)
@@ -326,5 +496,11 @@ async def delete_model_version_tag(request: Request) -> Response:
         req["version"],
         req["key"],
     )
-    notify(request, "version_tag_deleted", req["name"], version=req["version"], key=req["key"])
+    notify(
+        webhooks(request),
+        "version_tag_deleted",
+        req["name"],
+        version=req["version"],
+        key=req["key"],
+    )
     return empty()

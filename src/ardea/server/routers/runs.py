@@ -12,6 +12,8 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError
 from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import run_info_to_json, run_to_json
+from ardea.api.schemas.common import EmptyResponse
+from ardea.api.schemas.runs import GetRunResponse, SearchRunsResponse, UpdateRunResponse
 from ardea.entities import (
     Dataset,
     DatasetInput,
@@ -32,6 +34,7 @@ from ardea.server.http import (
     read_json_body,
     rpc,
 )
+from ardea.server.openapi_responses import INPUT_ERRORS
 from ardea.server.routers.experiments import check_max_results
 from ardea.store.tracking import (
     SEARCH_MAX_RESULTS_DEFAULT,
@@ -93,7 +96,7 @@ def _check_batch(body_size: int, req: dict[str, Any]) -> None:
         )
 
 
-@rpc(router, "/mlflow/runs/create", "POST", spec=rq.CREATE_RUN)
+@rpc(router, "/mlflow/runs/create", "POST", response=GetRunResponse, spec=rq.CREATE_RUN)
 async def create_run(request: Request) -> Response:
     """CreateRun -> ``{run}``."""
     req = await parse_json(request, rq.CREATE_RUN)
@@ -107,7 +110,7 @@ async def create_run(request: Request) -> Response:
     return json_response({"run": run_to_json(run)})
 
 
-@rpc(router, "/mlflow/runs/get", "GET", spec=rq.GET_RUN)
+@rpc(router, "/mlflow/runs/get", "GET", response=GetRunResponse, spec=rq.GET_RUN)
 async def get_run(request: Request) -> Response:
     """GetRun -> ``{run}``."""
     req = parse_get(request, rq.GET_RUN)
@@ -115,7 +118,7 @@ async def get_run(request: Request) -> Response:
     return json_response({"run": run_to_json(run)})
 
 
-@rpc(router, "/mlflow/runs/update", "POST", spec=rq.UPDATE_RUN)
+@rpc(router, "/mlflow/runs/update", "POST", response=UpdateRunResponse, spec=rq.UPDATE_RUN)
 async def update_run(request: Request) -> Response:
     """UpdateRun -> ``{run_info}``; only the fields present change."""
     req = await parse_json(request, rq.UPDATE_RUN)
@@ -129,7 +132,7 @@ async def update_run(request: Request) -> Response:
     return json_response({"run_info": run_info_to_json(info)})
 
 
-@rpc(router, "/mlflow/runs/delete", "POST", spec=rq.DELETE_RUN)
+@rpc(router, "/mlflow/runs/delete", "POST", response=EmptyResponse, spec=rq.DELETE_RUN)
 async def delete_run(request: Request) -> Response:
     """DeleteRun (soft) -> ``{}``."""
     req = await parse_json(request, rq.DELETE_RUN)
@@ -137,7 +140,7 @@ async def delete_run(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/restore", "POST", spec=rq.RESTORE_RUN)
+@rpc(router, "/mlflow/runs/restore", "POST", response=EmptyResponse, spec=rq.RESTORE_RUN)
 async def restore_run(request: Request) -> Response:
     """RestoreRun -> ``{}``."""
     req = await parse_json(request, rq.RESTORE_RUN)
@@ -145,7 +148,7 @@ async def restore_run(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-parameter", "POST", spec=rq.LOG_PARAM)
+@rpc(router, "/mlflow/runs/log-parameter", "POST", response=EmptyResponse, spec=rq.LOG_PARAM)
 async def log_param(request: Request) -> Response:
     """LogParam -> ``{}``."""
     req = await parse_json(request, rq.LOG_PARAM)
@@ -154,7 +157,7 @@ async def log_param(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-metric", "POST", spec=rq.LOG_METRIC)
+@rpc(router, "/mlflow/runs/log-metric", "POST", response=EmptyResponse, spec=rq.LOG_METRIC)
 async def log_metric(request: Request) -> Response:
     """LogMetric -> ``{}``."""
     req = await parse_json(request, rq.LOG_METRIC)
@@ -162,7 +165,7 @@ async def log_metric(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/set-tag", "POST", spec=rq.SET_TAG)
+@rpc(router, "/mlflow/runs/set-tag", "POST", response=EmptyResponse, spec=rq.SET_TAG)
 async def set_tag(request: Request) -> Response:
     """SetTag -> ``{}``."""
     req = await parse_json(request, rq.SET_TAG)
@@ -171,7 +174,7 @@ async def set_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/delete-tag", "POST", spec=rq.DELETE_TAG)
+@rpc(router, "/mlflow/runs/delete-tag", "POST", response=EmptyResponse, spec=rq.DELETE_TAG)
 async def delete_tag(request: Request) -> Response:
     """DeleteTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_TAG)
@@ -179,7 +182,7 @@ async def delete_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-batch", "POST", spec=rq.LOG_BATCH)
+@rpc(router, "/mlflow/runs/log-batch", "POST", response=EmptyResponse, spec=rq.LOG_BATCH)
 async def log_batch(request: Request) -> Response:
     """LogBatch -> ``{}``; enforces MLflow's batch limits (entities and 1 MB of body)."""
     body = await read_json_body(request)
@@ -196,7 +199,7 @@ async def log_batch(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-inputs", "POST", spec=rq.LOG_INPUTS)
+@rpc(router, "/mlflow/runs/log-inputs", "POST", response=EmptyResponse, spec=rq.LOG_INPUTS)
 async def log_inputs(request: Request) -> Response:
     """LogInputs (datasets and input models) -> ``{}``."""
     req = await parse_json(request, rq.LOG_INPUTS)
@@ -220,7 +223,7 @@ async def log_inputs(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/outputs", "POST", spec=rq.LOG_OUTPUTS)
+@rpc(router, "/mlflow/runs/outputs", "POST", response=EmptyResponse, spec=rq.LOG_OUTPUTS)
 async def log_outputs(request: Request) -> Response:
     """LogOutputs (models a run produced) -> ``{}``."""
     req = await parse_json(request, rq.LOG_OUTPUTS)
@@ -243,7 +246,7 @@ def _append_model_history(store: TrackingStore, run_id: str, model: dict[str, An
     store.set_tag(run_id, RunTag(LOG_MODEL_HISTORY_TAG, orjson.dumps(history).decode()))
 
 
-@rpc(router, "/mlflow/runs/log-model", "POST", spec=rq.LOG_MODEL)
+@rpc(router, "/mlflow/runs/log-model", "POST", response=EmptyResponse, spec=rq.LOG_MODEL)
 async def log_model(request: Request) -> Response:
     """LogModel (legacy): appends the model JSON to the run tag ``mlflow.log-model.history``."""
     req = await parse_json(request, rq.LOG_MODEL)
@@ -262,7 +265,15 @@ async def log_model(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/search", "POST", "GET", spec=rq.SEARCH_RUNS)
+@rpc(
+    router,
+    "/mlflow/runs/search",
+    "POST",
+    "GET",
+    response=SearchRunsResponse,
+    errors=INPUT_ERRORS,
+    spec=rq.SEARCH_RUNS,
+)
 async def search_runs(request: Request) -> Response:
     """SearchRuns -> ``{runs, next_page_token}``."""
     req = await parse(request, rq.SEARCH_RUNS)

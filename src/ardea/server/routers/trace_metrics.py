@@ -14,16 +14,17 @@ and ``buckets`` (1 to 1,000, default 60). An unknown experiment is a 404
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ardea._core.errors import NotImplementedFeatureError
 from ardea.api.request_parsing import Field, RequestSpec
-from ardea.server.deps import trace_store, tracking_store
+from ardea.api.schemas.ardea_traces import TraceMetrics
+from ardea.api.trace_metrics_json import trace_metrics_to_json
+from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_get, rpc
+from ardea.server.openapi_responses import STORE_ERRORS
 
 __all__ = ["DEFAULT_BUCKETS", "DEFAULT_RANGE_MS", "GET_TRACE_METRICS", "router"]
 
@@ -43,33 +44,14 @@ GET_TRACE_METRICS = RequestSpec(
 """The query parameters of ``GET /ardea/experiments/{experiment_id}/trace-metrics``."""
 
 
-def _compute(request: Request, experiment_id: str, start: int, end: int, n: int) -> Any:
-    from ardea.store.sql.traces.metrics import trace_metrics
-    from ardea.store.sql.tracking.common import parse_experiment_id
-
-    tracking_store(request).get_experiment(experiment_id)  # NotFoundError -> 404
-    database = getattr(trace_store(request), "database", None)
-    if database is None:
-        raise NotImplementedFeatureError("This server's trace store has no SQL database.")
-    exp = parse_experiment_id(experiment_id)
-    return database.read(lambda conn: trace_metrics(conn, exp, start, end, n))
-
-
-def _bucket_json(b: Any) -> dict[str, Any]:
-    return {
-        "start_ms": b.start_ms,
-        "trace_count": b.trace_count,
-        "error_count": b.error_count,
-        "latency_p50_ms": b.latency_p50_ms,
-        "latency_p90_ms": b.latency_p90_ms,
-        "latency_p99_ms": b.latency_p99_ms,
-        "input_tokens": b.input_tokens,
-        "output_tokens": b.output_tokens,
-        "cost": b.cost,
-    }
-
-
-@rpc(router, "/ardea/experiments/{experiment_id}/trace-metrics", "GET", spec=GET_TRACE_METRICS)
+@rpc(
+    router,
+    "/ardea/experiments/{experiment_id}/trace-metrics",
+    "GET",
+    response=TraceMetrics,
+    errors=STORE_ERRORS,
+    spec=GET_TRACE_METRICS,
+)
 async def get_trace_metrics(request: Request) -> Response:
     """Per-bucket trace counts, errors, latency percentiles, tokens, cost; pass rates."""
     experiment_id = request.path_params["experiment_id"]
@@ -77,26 +59,5 @@ async def get_trace_metrics(request: Request) -> Response:
     end = req["end_ms"] if req["end_ms"] is not None else int(time.time() * 1000)
     start = req["start_ms"] if req["start_ms"] is not None else end - DEFAULT_RANGE_MS
     n = req["buckets"] if req["buckets"] is not None else DEFAULT_BUCKETS
-    m = await call(_compute, request, experiment_id, start, end, n)
-    return json_response(
-        {
-            "start_ms": m.start_ms,
-            "end_ms": m.end_ms,
-            "bucket_ms": m.bucket_ms,
-            "buckets": [_bucket_json(b) for b in m.buckets],
-            "totals": _bucket_json(m.totals),
-            "assessments": [
-                {
-                    "name": a.name,
-                    "count": a.count,
-                    "pass_count": a.pass_count,
-                    "verdict_count": a.verdict_count,
-                    "pass_rate": a.pass_rate,
-                    "numeric_count": a.numeric_count,
-                    "numeric_mean": a.numeric_mean,
-                    "pass_rates": a.pass_rates(),
-                }
-                for a in m.assessments
-            ],
-        }
-    )
+    m = await call(trace_store(request).trace_metrics, experiment_id, start, end, n)
+    return json_response(trace_metrics_to_json(m))

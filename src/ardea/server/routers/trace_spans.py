@@ -29,8 +29,10 @@ from starlette.responses import Response
 from ardea._core.errors import InvalidArgumentError
 from ardea.api.mlflow_trace_json import check_trace_id, span_id_to_json, span_to_otel_json
 from ardea.api.request_parsing import Field, RequestSpec
+from ardea.api.schemas.ardea_traces import GetTraceSpansResponse
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_get, rpc
+from ardea.server.openapi_responses import STORE_ERRORS
 from ardea.store.traces import SPANS_PAGE_DEFAULT
 
 __all__ = ["GET_TRACE_SPANS", "SPANS_PAGE_LIMIT", "parse_span_id", "router"]
@@ -52,7 +54,7 @@ GET_TRACE_SPANS = RequestSpec(
 )
 """The query parameters of ``GET /ardea/traces/{trace_id}/spans``."""
 
-_HEX_SPAN_ID = re.compile(r"^[0-9a-fA-F]{16}$")
+_HEX_SPAN_ID = re.compile(r"[0-9a-fA-F]{16}")
 
 
 def parse_span_id(value: str) -> str:
@@ -61,7 +63,7 @@ def parse_span_id(value: str) -> str:
     Raises:
         InvalidArgumentError: Neither 16 hex characters nor the base64 form of 8 bytes.
     """
-    if _HEX_SPAN_ID.match(value):
+    if _HEX_SPAN_ID.fullmatch(value):
         return value.lower()
     try:
         raw = base64.b64decode(value, validate=True)
@@ -74,7 +76,14 @@ def parse_span_id(value: str) -> str:
     return raw.hex()
 
 
-@rpc(router, "/ardea/traces/{trace_id}/spans", "GET", spec=GET_TRACE_SPANS)
+@rpc(
+    router,
+    "/ardea/traces/{trace_id}/spans",
+    "GET",
+    response=GetTraceSpansResponse,
+    errors=STORE_ERRORS,
+    spec=GET_TRACE_SPANS,
+)
 async def get_trace_spans(request: Request) -> Response:
     """One page of a trace's spans (all, roots, or one span's children), in start-time order."""
     trace_id = check_trace_id(request.path_params["trace_id"])

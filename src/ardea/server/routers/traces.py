@@ -26,10 +26,20 @@ from ardea.api.mlflow_trace_json import (
     trace_to_json,
 )
 from ardea.api.request_parsing import check_json_content_type
+from ardea.api.schemas.common import EmptyResponse
+from ardea.api.schemas.traces import (
+    BatchGetTraceInfosResponse,
+    BatchGetTracesResponse,
+    DeleteTracesResponse,
+    GetTraceInfoResponse,
+    GetTraceResponse,
+    SearchTracesResponse,
+)
 from ardea.entities import Trace
 from ardea.server.artifact_access import resolve_root
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_json, read_json_body, rpc
+from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS, Answer
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SEARCH_TRACES_LIMIT
 
 v3_router = APIRouter()
@@ -44,6 +54,14 @@ MAX_BATCH_GET = 100
 """At most this many trace ids in one batch get."""
 MAX_LINK_TRACES = 100
 """At most this many trace ids in one link-to-run request."""
+BATCH_ERRORS = (*INPUT_ERRORS, 501)
+"""Batch reads, searches and deletes: unknown ids are left out, not a 404."""
+TRACES_JSON_FILE = Answer(
+    "The trace's ``traces.json`` (``{spans: [...]}`` in MLflow's ``Span.to_dict`` form), as "
+    "an attachment.",
+    {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+)
+"""The documented answer of ``get-trace-artifact``."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,7 +69,7 @@ MAX_LINK_TRACES = 100
 # ---------------------------------------------------------------------------------------------
 
 
-@rpc(v3_router, "/mlflow/traces", "POST")
+@rpc(v3_router, "/mlflow/traces", "POST", response=GetTraceInfoResponse, errors=STORE_ERRORS)
 async def start_trace_v3(request: Request) -> Response:
     """StartTraceV3 ``{trace: {trace_info}}`` -> ``{trace: {trace_info}}`` with server tags."""
     body = await read_json_body(request)
@@ -107,7 +125,14 @@ async def _load_trace(request: Request, trace_id: str) -> Trace:
     return await call(store.get_trace, trace_id)
 
 
-@rpc(v3_router, "/mlflow/traces/get", "GET", spec=rq.GET_TRACE)
+@rpc(
+    v3_router,
+    "/mlflow/traces/get",
+    "GET",
+    response=GetTraceResponse,
+    errors=STORE_ERRORS,
+    spec=rq.GET_TRACE,
+)
 async def get_trace(request: Request) -> Response:
     """GetTrace -> ``{trace: {trace_info, spans}}`` (OTel proto-JSON spans)."""
     req = await parse(request, rq.GET_TRACE)
@@ -127,7 +152,14 @@ def _in_experiments(experiment_id: str, experiment_ids: list[str]) -> bool:
     return not experiment_ids or experiment_id in experiment_ids
 
 
-@rpc(v3_router, "/mlflow/traces/batchGet", "GET", spec=rq.BATCH_GET_TRACES)
+@rpc(
+    v3_router,
+    "/mlflow/traces/batchGet",
+    "GET",
+    response=BatchGetTracesResponse,
+    errors=BATCH_ERRORS,
+    spec=rq.BATCH_GET_TRACES,
+)
 async def batch_get_traces(request: Request) -> Response:
     """BatchGetTraces -> ``{traces: [{trace_info, spans}]}``; unknown ids are left out."""
     req = await parse(request, rq.BATCH_GET_TRACES)
@@ -156,7 +188,14 @@ def _get_infos(store: Any, trace_ids: list[str]) -> list[Any]:
     return infos
 
 
-@rpc(v3_router, "/mlflow/traces/batchGetInfos", "POST", spec=rq.BATCH_GET_TRACES)
+@rpc(
+    v3_router,
+    "/mlflow/traces/batchGetInfos",
+    "POST",
+    response=BatchGetTraceInfosResponse,
+    errors=BATCH_ERRORS,
+    spec=rq.BATCH_GET_TRACES,
+)
 async def batch_get_trace_infos(request: Request) -> Response:
     """BatchGetTraceInfos -> ``{trace_infos}`` (no spans); unknown ids are left out."""
     req = await parse(request, rq.BATCH_GET_TRACES)
@@ -187,7 +226,14 @@ def _experiment_ids(req: dict[str, Any]) -> list[str]:
     return ids
 
 
-@rpc(v3_router, "/mlflow/traces/search", "POST", spec=rq.SEARCH_TRACES_V3)
+@rpc(
+    v3_router,
+    "/mlflow/traces/search",
+    "POST",
+    response=SearchTracesResponse,
+    errors=BATCH_ERRORS,
+    spec=rq.SEARCH_TRACES_V3,
+)
 async def search_traces(request: Request) -> Response:
     """SearchTracesV3 -> ``{traces: [TraceInfoV3], next_page_token}``."""
     req = await parse(request, rq.SEARCH_TRACES_V3)
@@ -213,7 +259,13 @@ async def search_traces(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(v3_router, "/mlflow/traces/{trace_id}", "GET")
+@rpc(
+    v3_router,
+    "/mlflow/traces/{trace_id}",
+    "GET",
+    response=GetTraceInfoResponse,
+    errors=STORE_ERRORS,
+)
 async def get_trace_info_v3(request: Request) -> Response:
     """GetTraceInfoV3 -> ``{trace: {trace_info}}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -226,7 +278,14 @@ async def get_trace_info_v3(request: Request) -> Response:
 # ---------------------------------------------------------------------------------------------
 
 
-@rpc(common_router, "/mlflow/traces/delete-traces", "POST", spec=rq.DELETE_TRACES)
+@rpc(
+    common_router,
+    "/mlflow/traces/delete-traces",
+    "POST",
+    response=DeleteTracesResponse,
+    errors=STORE_ERRORS,  # an unknown experiment is a 404
+    spec=rq.DELETE_TRACES,
+)
 async def delete_traces(request: Request) -> Response:
     """DeleteTraces -> ``{traces_deleted}`` (by ids, or by age with an optional count)."""
     req = await parse_json(request, rq.DELETE_TRACES)
@@ -247,7 +306,14 @@ async def delete_traces(request: Request) -> Response:
     return json_response({"traces_deleted": deleted})
 
 
-@rpc(common_router, "/mlflow/traces/{trace_id}/tags", "PATCH", spec=rq.SET_TRACE_TAG)
+@rpc(
+    common_router,
+    "/mlflow/traces/{trace_id}/tags",
+    "PATCH",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.SET_TRACE_TAG,
+)
 async def set_trace_tag(request: Request) -> Response:
     """SetTraceTag -> ``{}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -256,7 +322,14 @@ async def set_trace_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(common_router, "/mlflow/traces/{trace_id}/tags", "DELETE", spec=rq.DELETE_TRACE_TAG)
+@rpc(
+    common_router,
+    "/mlflow/traces/{trace_id}/tags",
+    "DELETE",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.DELETE_TRACE_TAG,
+)
 async def delete_trace_tag(request: Request) -> Response:
     """DeleteTraceTag (key in the JSON body or the query) -> ``{}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -267,7 +340,14 @@ async def delete_trace_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(common_router, "/mlflow/traces/link-to-run", "POST", spec=rq.LINK_TRACES_TO_RUN)
+@rpc(
+    common_router,
+    "/mlflow/traces/link-to-run",
+    "POST",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.LINK_TRACES_TO_RUN,
+)
 async def link_traces_to_run(request: Request) -> Response:
     """LinkTracesToRun -> ``{}``."""
     req = await parse_json(request, rq.LINK_TRACES_TO_RUN)
@@ -294,7 +374,14 @@ def _link_prompts(store: Any, trace_id: str, versions: list[dict[str, str]]) -> 
     store.set_trace_tag(trace_id, LINKED_PROMPTS_TAG, orjson.dumps(linked).decode())
 
 
-@rpc(common_router, "/mlflow/traces/link-prompts", "POST", spec=rq.LINK_PROMPTS_TO_TRACE)
+@rpc(
+    common_router,
+    "/mlflow/traces/link-prompts",
+    "POST",
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+    spec=rq.LINK_PROMPTS_TO_TRACE,
+)
 async def link_prompts_to_trace(request: Request) -> Response:
     """LinkPromptsToTrace: merge ``{name, version}`` into the ``mlflow.linkedPrompts`` tag."""
     req = await parse_json(request, rq.LINK_PROMPTS_TO_TRACE)
@@ -303,7 +390,14 @@ async def link_prompts_to_trace(request: Request) -> Response:
     return empty()
 
 
-@rpc(common_router, "/mlflow/get-trace-artifact", "GET", spec=rq.GET_TRACE_ARTIFACT)
+@rpc(
+    common_router,
+    "/mlflow/get-trace-artifact",
+    "GET",
+    response=TRACES_JSON_FILE,
+    errors=STORE_ERRORS,
+    spec=rq.GET_TRACE_ARTIFACT,
+)
 async def get_trace_artifact(request: Request) -> Response:
     """The trace's ``traces.json`` built from the stored spans, as a file download."""
     req = await parse(request, rq.GET_TRACE_ARTIFACT)

@@ -23,9 +23,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea.api.request_parsing import Field, RequestSpec
+from ardea.api.schemas.common import EmptyResponse
+from ardea.api.schemas.webhooks import (
+    ListWebhooksResponse,
+    TestWebhookResponse,
+    WebhookResponse,
+)
 from ardea.entities.webhook import parse_event, webhook_to_json
 from ardea.server.deps import webhooks
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
+from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS
 from ardea.store.webhooks import WEBHOOKS_MAX_RESULTS_DEFAULT
 
 router = APIRouter()
@@ -62,13 +69,22 @@ UPDATE_WEBHOOK = RequestSpec(
     },
 )
 TEST_WEBHOOK = RequestSpec("TestWebhook", {"event": Field("message", message=_EVENT)})
+WEBHOOK_INPUT_ERRORS = (*INPUT_ERRORS, 501)
+"""Webhook routes that name no existing webhook (create, list)."""
 
 
 def _webhook(w: Any) -> Response:
     return json_response({"webhook": webhook_to_json(w)})
 
 
-@rpc(router, _PATH, "POST", spec=CREATE_WEBHOOK)
+@rpc(
+    router,
+    _PATH,
+    "POST",
+    response=WebhookResponse,
+    errors=WEBHOOK_INPUT_ERRORS,
+    spec=CREATE_WEBHOOK,
+)
 async def create_webhook(request: Request) -> Response:
     """CreateWebhook -> ``{webhook}``; bad name, URL, events or status: 400."""
     req = await parse_json(request, CREATE_WEBHOOK)
@@ -86,7 +102,14 @@ async def create_webhook(request: Request) -> Response:
     return _webhook(w)
 
 
-@rpc(router, _PATH, "GET", spec=LIST_WEBHOOKS)
+@rpc(
+    router,
+    _PATH,
+    "GET",
+    response=ListWebhooksResponse,
+    errors=WEBHOOK_INPUT_ERRORS,
+    spec=LIST_WEBHOOKS,
+)
 async def list_webhooks(request: Request) -> Response:
     """ListWebhooks -> ``{webhooks, next_page_token}`` (newest first)."""
     req = parse_get(request, LIST_WEBHOOKS)
@@ -98,14 +121,14 @@ async def list_webhooks(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, _ONE, "GET")
+@rpc(router, _ONE, "GET", response=WebhookResponse, errors=STORE_ERRORS)
 async def get_webhook(request: Request) -> Response:
     """GetWebhook -> ``{webhook}``; unknown id: 404 RESOURCE_DOES_NOT_EXIST."""
     webhook_id = request.path_params["webhook_id"]
     return _webhook(await call(webhooks(request).store.get_webhook, webhook_id))
 
 
-@rpc(router, _ONE, "PATCH", spec=UPDATE_WEBHOOK)
+@rpc(router, _ONE, "PATCH", response=WebhookResponse, errors=STORE_ERRORS, spec=UPDATE_WEBHOOK)
 async def update_webhook(request: Request) -> Response:
     """UpdateWebhook -> ``{webhook}``; absent fields stay, ``secret: ""`` removes the secret."""
     req = await parse_json(request, UPDATE_WEBHOOK)
@@ -124,7 +147,7 @@ async def update_webhook(request: Request) -> Response:
     return _webhook(w)
 
 
-@rpc(router, _ONE, "DELETE")
+@rpc(router, _ONE, "DELETE", response=EmptyResponse, errors=STORE_ERRORS)
 async def delete_webhook(request: Request) -> Response:
     """DeleteWebhook -> ``{}``; unknown id: 404."""
     rt = webhooks(request)
@@ -133,7 +156,14 @@ async def delete_webhook(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, _ONE + "/test", "POST", spec=TEST_WEBHOOK)
+@rpc(
+    router,
+    _ONE + "/test",
+    "POST",
+    response=TestWebhookResponse,
+    errors=STORE_ERRORS,
+    spec=TEST_WEBHOOK,
+)
 async def test_webhook(request: Request) -> Response:
     """TestWebhook -> ``{result: {success, response_status, response_body, error_message}}``.
 

@@ -6,6 +6,7 @@ path from a request can never name anything outside the root.
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ class ArtifactStore(ABC):
         return bool(self.list(path))
 
     # Multipart uploads. Backends that cannot do them leave these as NotImplemented.
+    @property
+    def supports_multipart(self) -> bool:
+        """Whether this store implements the multipart upload methods."""
+        return type(self).create_multipart_upload is not ArtifactStore.create_multipart_upload
+
     def create_multipart_upload(self, path: str) -> str:
         """Start a multipart upload of ``path``; returns an upload id."""
         raise NotImplementedError
@@ -85,7 +91,7 @@ class ArtifactStore(ABC):
         raise NotImplementedError
 
     def complete_multipart_upload(
-        self, path: str, upload_id: str, parts: list[MultipartPart]
+        self, path: str, upload_id: str, parts: builtins.list[MultipartPart]
     ) -> None:
         """Assemble the parts, in part-number order, into the file."""
         raise NotImplementedError

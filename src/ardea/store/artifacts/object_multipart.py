@@ -12,7 +12,7 @@ every backend obstore supports; the cost is that completion copies the bytes onc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
@@ -76,7 +76,7 @@ class ObjectMultipartMixin:
         """
         import obstore
 
-        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        cutoff = datetime.now(timezone.utc) - timedelta(seconds=older_than_s)
         newest: dict[str, datetime] = {}
         with obstore_errors(MPU_DIR):
             for batch in obstore.list(self._store, MPU_DIR, chunk_size=1000):

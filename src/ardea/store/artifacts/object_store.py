@@ -22,7 +22,7 @@ from ardea.store.artifacts.obstore_errors import config_errors, obstore_errors
 from ardea.store.artifacts.paths import RESERVED_PREFIX, artifact_key
 
 if TYPE_CHECKING:
-    from obstore.store import ObjectStore
+    from obstore.store import ClientConfig, ObjectStore
 
 __all__ = ["ObjectArtifactStore"]
 
@@ -122,7 +122,7 @@ class ObjectArtifactStore(ObjectMultipartMixin, ArtifactStore):
             value = value or (os.environ.get(var) if var else None)
             if value:
                 config[name] = value
-        client_options: dict[str, Any] = {}
+        client_options: ClientConfig = {}
         if endpoint and endpoint.lower().startswith("http://"):
             client_options["allow_http"] = True
         with config_errors(uri):

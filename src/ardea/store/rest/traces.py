@@ -18,7 +18,16 @@ from urllib.parse import quote
 from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.api.mlflow_assessment_json import assessment_from_json, assessment_to_json
 from ardea.api.mlflow_trace_json import trace_info_from_json, trace_info_to_json
-from ardea.entities import Assessment, PagedList, Span, SpanEvent, Trace, TraceInfo
+from ardea.api.trace_metrics_json import trace_metrics_from_json
+from ardea.entities import (
+    Assessment,
+    PagedList,
+    Span,
+    SpanEvent,
+    Trace,
+    TraceInfo,
+    TraceMetrics,
+)
 from ardea.store.rest.http import RestClient
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SPANS_PAGE_DEFAULT, TraceStore
 
@@ -111,8 +120,15 @@ def span_from_otel_json(d: Mapping[str, Any]) -> Span:
     )
 
 
+def _info(d: Mapping[str, Any]) -> TraceInfo:
+    """A TraceInfoV3 answer with the assessments it embeds (the contract returns them)."""
+    info = trace_info_from_json(d)
+    info.assessments = [assessment_from_json(a, info.trace_id) for a in d.get("assessments") or []]
+    return info
+
+
 def _trace(doc: Mapping[str, Any]) -> Trace:
-    info = trace_info_from_json(doc.get("trace_info") or {})
+    info = _info(doc.get("trace_info") or {})
     return Trace(info, [span_from_otel_json(s) for s in doc.get("spans") or []])
 
 
@@ -132,7 +148,7 @@ class RestTraceStore(TraceStore):
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """StartTraceV3: create or complete the trace record."""
         doc = self._rest.call("POST", _V3, json={"trace": {"trace_info": trace_info_to_json(info)}})
-        return trace_info_from_json(doc["trace"]["trace_info"])
+        return _info(doc["trace"]["trace_info"])
 
     def log_spans(self, experiment_id: str, spans: Sequence[Span]) -> None:
         """Not over REST: the tracing SDK sends spans with OTLP (``ardea.tracing``)."""
@@ -141,7 +157,7 @@ class RestTraceStore(TraceStore):
     def get_trace_info(self, trace_id: str) -> TraceInfo:
         """GetTraceInfoV3."""
         doc = self._rest.call("GET", f"{_V3}/{quote(trace_id, safe='')}")
-        return trace_info_from_json(doc["trace"]["trace_info"])
+        return _info(doc["trace"]["trace_info"])
 
     def get_trace(self, trace_id: str) -> Trace:
         """GetTrace: the trace with all its spans."""
@@ -234,7 +250,7 @@ class RestTraceStore(TraceStore):
         if page_token:
             body["page_token"] = page_token
         doc = self._rest.call("POST", f"{_V3}/search", json=body)
-        infos = [trace_info_from_json(t) for t in doc.get("traces") or []]
+        infos = [_info(t) for t in doc.get("traces") or []]
         return PagedList(infos, doc.get("next_page_token") or None)
 
     def delete_traces(
@@ -308,6 +324,14 @@ class RestTraceStore(TraceStore):
         """DeleteAssessment."""
         path = f"{self._assessments(trace_id)}/{quote(assessment_id, safe='')}"
         self._rest.call("DELETE", path, json={"trace_id": trace_id, "assessment_id": assessment_id})
+
+    def trace_metrics(
+        self, experiment_id: str, start_ms: int, end_ms: int, buckets: int
+    ) -> TraceMetrics:
+        """Ardea's trace-metrics endpoint (MLflow servers have none: 404)."""
+        path = f"/api/3.0/ardea/experiments/{quote(str(experiment_id), safe='')}/trace-metrics"
+        params = {"start_ms": start_ms, "end_ms": end_ms, "buckets": buckets}
+        return trace_metrics_from_json(self._rest.call("GET", path, params=params))
 
     def close(self) -> None:
         """Close the HTTP client if this store created it."""

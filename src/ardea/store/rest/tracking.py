@@ -51,12 +51,13 @@ class RestTrackingStore(RestLoggedModels, TrackingStore):
 
     def __init__(self, uri: str, *, rest: RestClient | None = None) -> None:
         self.uri = uri.rstrip("/")
+        self._own = rest is None
         self._rest = rest or RestClient(self.uri)
         self._closed = False
 
     @property
     def rest(self) -> RestClient:
-        """The HTTP client this store uses (shared with proxied artifact stores)."""
+        """The HTTP client this store sends through (shared with the backend's other stores)."""
         return self._rest
 
     def _post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -318,9 +319,10 @@ class RestTrackingStore(RestLoggedModels, TrackingStore):
         return self._closed
 
     def close(self) -> None:
-        """Close the HTTP connection pool."""
+        """Close the HTTP client if this store created it (a backend closes a shared one)."""
         self._closed = True
-        self._rest.close()
+        if self._own:
+            self._rest.close()
 
 
 def _validate(metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag]) -> None:

@@ -25,6 +25,11 @@ from typing import cast
 from ardea._core.errors import InvalidArgumentError
 from ardea.store.search._scanner import Identifier, Scanner, Value
 from ardea.store.search.ast import Clause, Comparator, EntityType, OrderBy
+from ardea.store.search.limits import (
+    check_clause_count,
+    check_filter_text,
+    check_order_by,
+)
 from ardea.store.search.vocabulary import (
     ENTITY_ALIASES,
     EXPERIMENTS,
@@ -87,18 +92,24 @@ def parse_filter(filter_string: str | None, vocabulary: Vocabulary) -> list[Clau
         The clauses, in the order written.
 
     Raises:
-        InvalidArgumentError: The filter is malformed or uses something the API rejects.
+        InvalidArgumentError: The filter is malformed, uses something the API rejects, holds a
+            NUL character, or is bigger than :mod:`ardea.store.search.limits` allows.
     """
     if filter_string is None:
         return []
     if not isinstance(filter_string, str):
         raise InvalidArgumentError(f"The filter must be a string, got {filter_string!r}")
+    check_filter_text(filter_string)
     scanner = Scanner(filter_string, "filter")
     clauses: list[Clause] = []
     if scanner.at_end():
         return clauses
+    values = 0
     while True:
-        clauses.append(_clause(scanner, vocabulary))
+        clause = _clause(scanner, vocabulary)
+        clauses.append(clause)
+        values += len(clause.value) if isinstance(clause.value, tuple) else 0
+        check_clause_count(len(clauses), values)
         if scanner.at_end():
             return clauses
         word = scanner.peek_word()
@@ -297,6 +308,7 @@ def parse_order_by(order_by: Sequence[str] | None, vocabulary: Vocabulary) -> li
         return []
     if isinstance(order_by, str):
         order_by = [order_by]
+    check_order_by(order_by)
     result: list[OrderBy] = []
     seen: set[tuple[EntityType, str]] = set()
     for item in order_by:
@@ -348,6 +360,7 @@ def parse_logged_model_order_by(
     Raises:
         InvalidArgumentError: An item is malformed or names an unknown field.
     """
+    check_order_by(order_by or ())
     result: list[OrderBy] = []
     for item in order_by or ():
         if not isinstance(item, Mapping):

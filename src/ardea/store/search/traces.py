@@ -28,6 +28,11 @@ from typing import Literal
 from ardea._core.errors import InvalidArgumentError
 from ardea.store.search._scanner import Identifier, Scanner, Value
 from ardea.store.search.ast import OrderBy
+from ardea.store.search.limits import (
+    check_clause_count,
+    check_filter_text,
+    check_order_by,
+)
 
 __all__ = [
     "TRACE_ORDER_KEYS",
@@ -172,18 +177,24 @@ def parse_trace_filter(filter_string: str | None) -> list[TraceClause]:
         The clauses in the order written.
 
     Raises:
-        InvalidArgumentError: The filter is malformed or names something unsupported.
+        InvalidArgumentError: The filter is malformed, names something unsupported, holds a
+            NUL character, or is bigger than :mod:`ardea.store.search.limits` allows.
     """
     if filter_string is None:
         return []
     if not isinstance(filter_string, str):
         raise InvalidArgumentError(f"The filter must be a string, got {filter_string!r}")
+    check_filter_text(filter_string)
     scanner = Scanner(filter_string, "filter")
     clauses: list[TraceClause] = []
     if scanner.at_end():
         return clauses
+    values = 0
     while True:
-        clauses.append(_clause(scanner))
+        clause = _clause(scanner)
+        clauses.append(clause)
+        values += len(clause.value) if isinstance(clause.value, tuple) else 0
+        check_clause_count(len(clauses), values)
         if scanner.at_end():
             return clauses
         word = scanner.peek_word()
@@ -372,6 +383,7 @@ def parse_trace_order_by(order_by: Sequence[str] | None) -> list[OrderBy]:
         return []
     if isinstance(order_by, str):
         order_by = [order_by]
+    check_order_by(order_by)
     result: list[OrderBy] = []
     seen: set[str] = set()
     for item in order_by:

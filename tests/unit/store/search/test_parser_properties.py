@@ -107,8 +107,9 @@ def _key_text(draw: st.DrawFn, key: str) -> str:
     return quote + key.replace(quote, quote * 2) + quote if quote else key
 
 
-_VALUE_TEXT = st.text(max_size=20)
-_KEY = st.text(min_size=1, max_size=15)
+_NO_NUL = st.characters(blacklist_characters="\x00")  # a filter with NUL is refused
+_VALUE_TEXT = st.text(_NO_NUL, max_size=20)
+_KEY = st.text(_NO_NUL, min_size=1, max_size=15)
 _PARSERS = {
     "search_runs": parse_run_filter,
     "search_experiments": parse_experiment_filter,

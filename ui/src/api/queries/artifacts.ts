@@ -1,12 +1,10 @@
 // Run artifacts: folder listings and file contents for previews.
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, apiGet } from "../client";
+import type { Answer, ErrorResponse, FileInfo } from "../types";
 
-export interface ArtifactFile {
-  path: string;
-  is_dir?: boolean;
-  file_size?: number | string;
-}
+/** One entry of an artifact folder. */
+export type ArtifactFile = FileInfo;
 
 /** The URL that downloads one artifact of a run (served as an attachment, never as HTML). */
 export function artifactUrl(runId: string, path: string): string {
@@ -18,9 +16,11 @@ export function useArtifactList(runId: string, path: string) {
   return useQuery({
     queryKey: ["artifacts", runId, path],
     queryFn: ({ signal }) =>
-      apiGet<{ files?: ArtifactFile[] }>("/2.0/mlflow/artifacts/list", { run_id: runId, path: path || undefined }, signal).then(
-        (r) => r.files ?? [],
-      ),
+      apiGet<Answer<"list_run_artifacts_get">>(
+        "/2.0/mlflow/artifacts/list",
+        { run_id: runId, path: path || undefined },
+        signal,
+      ).then((r) => r.files),
   });
 }
 
@@ -35,7 +35,7 @@ export function useArtifactText(runId: string, path: string, enabled: boolean) {
       if (!response.ok) {
         let message = text.slice(0, 500);
         try {
-          message = (JSON.parse(text) as { message?: string }).message ?? message;
+          message = (JSON.parse(text) as Partial<ErrorResponse>).message ?? message;
         } catch {
           // not JSON: keep the text
         }

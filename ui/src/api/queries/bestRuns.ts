@@ -20,9 +20,9 @@ export function useRunMetricKeys(experimentId: string) {
         { experiment_ids: [experimentId], max_results: 200, run_view_type: "ACTIVE_ONLY", order_by: ["attributes.start_time DESC"] },
         signal,
       );
-      const runs = page.runs ?? [];
+      const runs = page.runs;
       const keys = new Set<string>();
-      for (const r of runs) for (const m of r.data.metrics ?? []) keys.add(m.key);
+      for (const r of runs) for (const m of r.data.metrics) keys.add(m.key);
       return { hasRuns: runs.length > 0, keys: [...keys].sort() };
     },
   });
@@ -44,7 +44,7 @@ export function useBestRuns(experimentId: string, metric: string, ascending: boo
         },
         signal,
       );
-      return (page.runs ?? []).filter((r: Run) => r.data.metrics?.some((m) => m.key === metric)).slice(0, BEST_RUNS);
+      return page.runs.filter((r: Run) => r.data.metrics.some((m) => m.key === metric)).slice(0, BEST_RUNS);
     },
   });
 }

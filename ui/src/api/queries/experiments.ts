@@ -1,7 +1,7 @@
 // TanStack Query hooks for experiments (MLflow experiments/* RPCs).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiGet, apiPost } from "../client";
-import type { Experiment, SearchExperimentsResponse, ViewType } from "../types";
+import type { Answer, Experiment, SearchExperimentsResponse, ViewType } from "../types";
 
 /** The server-side filter for a plain-text name search ("" for none). */
 export function nameFilter(text: string): string {
@@ -32,7 +32,7 @@ export function useExperiments(search: string, viewType: ViewType) {
           },
           signal,
         );
-        out.push(...(page.experiments ?? []));
+        out.push(...page.experiments);
         token = page.next_page_token;
       } while (token);
       // A search text with both quote kinds cannot go to the server: match it here.
@@ -46,7 +46,7 @@ export function useExperiment(experimentId: string) {
   return useQuery({
     queryKey: ["experiment", experimentId],
     queryFn: ({ signal }) =>
-      apiGet<{ experiment: Experiment }>(
+      apiGet<Answer<"get_experiment_get">>(
         "/2.0/mlflow/experiments/get",
         { experiment_id: experimentId },
         signal,
@@ -68,7 +68,7 @@ function useExperimentMutation<V, R>(call: (vars: V) => Promise<R>) {
 /** Create an experiment by name; resolves to its id. */
 export function useCreateExperiment() {
   return useExperimentMutation((name: string) =>
-    apiPost<{ experiment_id: string }>("/2.0/mlflow/experiments/create", { name }),
+    apiPost<Answer<"create_experiment_post">>("/2.0/mlflow/experiments/create", { name }),
   );
 }
 

@@ -3,7 +3,7 @@
 // the prompt's name narrows the search on the server, the JSON is then matched exactly here.
 import { useQuery } from "@tanstack/react-query";
 import { apiPost } from "../client";
-import type { Experiment, Run, SearchExperimentsResponse, TraceInfo } from "../types";
+import type { Experiment, SearchExperimentsResponse, SearchRunsResponse, SearchTracesResponse } from "../types";
 
 export const LINKED_PROMPTS_TAG = "mlflow.linkedPrompts";
 const CHUNK = 100;
@@ -72,7 +72,7 @@ async function activeExperimentIds(signal: AbortSignal): Promise<string[]> {
       { max_results: 1000, view_type: "ACTIVE_ONLY", ...(token ? { page_token: token } : {}) },
       signal,
     );
-    out.push(...(page.experiments ?? []));
+    out.push(...page.experiments);
     token = page.next_page_token;
   } while (token);
   return out.map((e) => e.experiment_id);
@@ -83,7 +83,7 @@ async function lineageRuns(ids: string[], name: string, signal: AbortSignal): Pr
   for (let i = 0; i < ids.length && out.length < LINEAGE_LIMIT; i += CHUNK) {
     let token: string | undefined;
     do {
-      const page = await apiPost<{ runs?: Run[]; next_page_token?: string }>(
+      const page = await apiPost<SearchRunsResponse>(
         "/2.0/mlflow/runs/search",
         {
           experiment_ids: ids.slice(i, i + CHUNK),
@@ -94,8 +94,8 @@ async function lineageRuns(ids: string[], name: string, signal: AbortSignal): Pr
         },
         signal,
       );
-      for (const run of page.runs ?? []) {
-        const tag = run.data.tags?.find((t) => t.key === LINKED_PROMPTS_TAG)?.value;
+      for (const run of page.runs) {
+        const tag = run.data.tags.find((t) => t.key === LINKED_PROMPTS_TAG)?.value;
         const versions = versionsOf(tag, name);
         if (versions.length)
           out.push({ runId: run.info.run_id, runName: run.info.run_name ?? "", experimentId: run.info.experiment_id, versions });
@@ -111,7 +111,7 @@ async function lineageTraces(ids: string[], name: string, signal: AbortSignal): 
   for (let i = 0; i < ids.length && out.length < LINEAGE_LIMIT; i += CHUNK) {
     let token: string | undefined;
     do {
-      const page = await apiPost<{ traces?: TraceInfo[]; next_page_token?: string }>(
+      const page = await apiPost<SearchTracesResponse>(
         "/3.0/mlflow/traces/search",
         {
           locations: ids
@@ -124,14 +124,14 @@ async function lineageTraces(ids: string[], name: string, signal: AbortSignal): 
         },
         signal,
       );
-      for (const t of page.traces ?? []) {
-        const versions = versionsOf(t.tags?.[LINKED_PROMPTS_TAG], name);
+      for (const t of page.traces) {
+        const versions = versionsOf(t.tags[LINKED_PROMPTS_TAG], name);
         if (versions.length)
           out.push({
             traceId: t.trace_id,
-            experimentId: t.trace_location?.mlflow_experiment?.experiment_id ?? "",
-            name: t.tags?.["mlflow.traceName"] ?? "",
-            requestTime: t.request_time ?? "",
+            experimentId: t.trace_location.mlflow_experiment.experiment_id,
+            name: t.tags["mlflow.traceName"] ?? "",
+            requestTime: t.request_time,
             versions,
           });
       }

@@ -3,34 +3,7 @@
 import { useRef } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { API_PREFIX, ApiError, apiGet, apiPost } from "../client";
-import type { KeyValue } from "../types";
-
-export interface ModelVersion {
-  name: string;
-  version: string;
-  creation_timestamp?: number | string;
-  last_updated_timestamp?: number | string;
-  user_id?: string;
-  current_stage?: string;
-  description?: string;
-  source?: string;
-  run_id?: string;
-  status?: string;
-  status_message?: string;
-  tags?: KeyValue[];
-  aliases?: string[];
-}
-
-export interface RegisteredModel {
-  name: string;
-  creation_timestamp?: number | string;
-  last_updated_timestamp?: number | string;
-  user_id?: string;
-  description?: string;
-  latest_versions?: ModelVersion[];
-  tags?: KeyValue[];
-  aliases?: { alias: string; version: string }[];
-}
+import type { Answer, ErrorResponse, ModelVersion, RequestBody } from "../types";
 
 export const PROMPT_TAG = "mlflow.prompt.is_prompt";
 export const PROMPT_FILTER = `tags.\`${PROMPT_TAG}\` = 'true'`;
@@ -61,7 +34,7 @@ export function useRegisteredModels(search: string, prompts: boolean, token: str
     queryKey: ["registered-models", search, prompts, token],
     placeholderData: keepPreviousData,
     queryFn: ({ signal }) =>
-      apiGet<{ registered_models?: RegisteredModel[]; next_page_token?: string }>(
+      apiGet<Answer<"search_registered_models_get">>(
         "/2.0/mlflow/registered-models/search",
         {
           filter: modelsFilter(search, prompts) || undefined,
@@ -79,7 +52,7 @@ export function useRegisteredModel(name: string) {
   return useQuery({
     queryKey: ["registered-model", name],
     queryFn: ({ signal }) =>
-      apiGet<{ registered_model: RegisteredModel }>("/2.0/mlflow/registered-models/get", { name }, signal).then(
+      apiGet<Answer<"get_registered_model_get">>("/2.0/mlflow/registered-models/get", { name }, signal).then(
         (r) => r.registered_model,
       ),
   });
@@ -96,12 +69,12 @@ export function useModelVersions(name: string, prompts: boolean) {
       const out: ModelVersion[] = [];
       let token: string | undefined;
       do {
-        const page = await apiGet<{ model_versions?: ModelVersion[]; next_page_token?: string }>(
+        const page = await apiGet<Answer<"search_model_versions_get">>(
           "/2.0/mlflow/model-versions/search",
           { filter, max_results: 1000, order_by: ["version_number DESC"], page_token: token },
           signal,
         );
-        out.push(...(page.model_versions ?? []));
+        out.push(...page.model_versions);
         token = page.next_page_token;
       } while (token);
       return out;
@@ -112,16 +85,11 @@ export function useModelVersions(name: string, prompts: boolean) {
 // -- edits -------------------------------------------------------------------------------------
 
 /** A `model-versions/create` body (prompt versions: source "dummy-source" and prompt tags). */
-export interface CreateVersionRequest {
-  name: string;
-  source: string;
-  description?: string;
-  tags: KeyValue[];
-}
+export type CreateVersionRequest = RequestBody<"create_model_version_post">;
 
 /** A brand-new prompt: its `registered-models/create` body, then its first version. */
 export interface CreatePromptRequest {
-  model: { name: string; description?: string; tags: KeyValue[] };
+  model: RequestBody<"create_registered_model_post">;
   version: CreateVersionRequest;
 }
 
@@ -134,7 +102,7 @@ export async function apiSend(method: "PATCH" | "DELETE", path: string, body: un
   });
   if (response.ok) return;
   const text = await response.text();
-  let err: { error_code?: string; message?: string } = {};
+  let err: Partial<ErrorResponse> = {};
   try {
     err = JSON.parse(text) as typeof err;
   } catch {
@@ -158,7 +126,7 @@ export function useCreateVersion(name: string) {
   const refresh = useRefreshModel(name);
   return useMutation({
     mutationFn: (body: CreateVersionRequest) =>
-      apiPost<{ model_version: ModelVersion }>("/2.0/mlflow/model-versions/create", body).then((r) => r.model_version),
+      apiPost<Answer<"create_model_version_post">>("/2.0/mlflow/model-versions/create", body).then((r) => r.model_version),
     onSuccess: refresh,
   });
 }
@@ -176,7 +144,7 @@ export function useCreatePrompt() {
         await apiPost<unknown>("/2.0/mlflow/registered-models/create", req.model);
         made.current.add(req.model.name);
       }
-      return apiPost<{ model_version: ModelVersion }>("/2.0/mlflow/model-versions/create", req.version).then((r) => r.model_version);
+      return apiPost<Answer<"create_model_version_post">>("/2.0/mlflow/model-versions/create", req.version).then((r) => r.model_version);
     },
     onSettled: () => client.invalidateQueries({ queryKey: ["registered-models"] }),
   });
@@ -186,7 +154,7 @@ export function useCreatePrompt() {
 export function useSetAlias(name: string) {
   const refresh = useRefreshModel(name);
   return useMutation({
-    mutationFn: ({ alias, version }: { alias: string; version: string }) =>
+    mutationFn: ({ alias, version }: Omit<RequestBody<"set_registered_model_alias_post">, "name">) =>
       apiPost<unknown>("/2.0/mlflow/registered-models/alias", { name, alias, version }),
     onSuccess: refresh,
   });

@@ -1,7 +1,7 @@
 // TanStack Query hooks for runs and metric histories.
 import { queryOptions, useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 import { apiGet, apiPost } from "../client";
-import type { Metric, MetricHistoryResponse, Run, SearchRunsResponse } from "../types";
+import type { Answer, Metric, MetricHistoryResponse, SearchRunsResponse } from "../types";
 
 export const RUNS_PAGE_SIZE = 1000;
 
@@ -39,7 +39,7 @@ export function runQuery(runId: string) {
   return queryOptions({
     queryKey: ["run", runId],
     queryFn: ({ signal }) =>
-      apiGet<{ run: Run }>("/2.0/mlflow/runs/get", { run_id: runId }, signal).then((r) => r.run),
+      apiGet<Answer<"get_run_get">>("/2.0/mlflow/runs/get", { run_id: runId }, signal).then((r) => r.run),
   });
 }
 
@@ -69,7 +69,7 @@ export function metricHistoryQuery(runId: string, key: string) {
           { run_id: runId, metric_key: key, max_results: 200000, page_token: token },
           signal,
         );
-        out.push(...(page.metrics ?? []));
+        out.push(...page.metrics);
         token = page.next_page_token;
       } while (token);
       return out;

@@ -1,7 +1,7 @@
 // TanStack Query mutations on traces: feedback (CreateAssessment) and trace tags.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { API_PREFIX, ApiError, apiPost } from "../client";
-import type { Assessment } from "./traces";
+import type { Answer, ErrorResponse, RequestBody } from "../types";
 
 /** PATCH or DELETE (the shared client has only GET and POST); answers parsed as the client does. */
 async function send(method: "PATCH" | "DELETE", path: string, body?: unknown): Promise<void> {
@@ -12,7 +12,7 @@ async function send(method: "PATCH" | "DELETE", path: string, body?: unknown): P
   });
   if (response.ok) return;
   const text = await response.text();
-  let err: { error_code?: string; message?: string } = {};
+  let err: Partial<ErrorResponse> = {};
   try {
     err = JSON.parse(text) as typeof err;
   } catch {
@@ -44,7 +44,7 @@ function useTraceMutation<V>(traceId: string, call: (vars: V) => Promise<unknown
 /** Add human feedback to a trace (source HUMAN, "ardea-ui"). */
 export function useAddFeedback(traceId: string) {
   return useTraceMutation(traceId, (f: NewFeedback) =>
-    apiPost<{ assessment: Assessment }>(`${tracePath(traceId)}/assessments`, {
+    apiPost<Answer<"create_assessment_post">>(`${tracePath(traceId)}/assessments`, {
       assessment: {
         assessment_name: f.name,
         trace_id: traceId,
@@ -58,7 +58,7 @@ export function useAddFeedback(traceId: string) {
 
 /** Set a tag on a trace. */
 export function useSetTraceTag(traceId: string) {
-  return useTraceMutation(traceId, (t: { key: string; value: string }) => send("PATCH", `${tracePath(traceId)}/tags`, t));
+  return useTraceMutation(traceId, (t: RequestBody<"set_trace_tag_patch">) => send("PATCH", `${tracePath(traceId)}/tags`, t));
 }
 
 /** Remove a tag from a trace. */

@@ -1,36 +1,11 @@
 // TanStack Query hooks for traces (MLflow v3 trace search and info, Ardea's span levels).
 import { useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 import { apiGet, apiPost } from "../client";
-import type { OtelSpan, TraceInfo } from "../types";
+import type { Answer, SearchTracesResponse, SpanPage } from "../types";
 
 export const TRACES_PAGE_SIZE = 500;
 /** Spans per page of one tree level. */
 export const SPAN_LEVEL_PAGE_SIZE = 1000;
-
-/** An assessment (feedback or expectation) as MLflow's JSON has it. */
-export interface Assessment {
-  assessment_id: string;
-  assessment_name: string;
-  trace_id?: string;
-  span_id?: string;
-  source?: { source_type?: string; source_id?: string };
-  create_time?: string;
-  last_update_time?: string;
-  rationale?: string;
-  feedback?: { value?: unknown; error?: { error_code?: string; error_message?: string; stack_trace?: string } };
-  expectation?: { value?: unknown; serialized_value?: { serialization_format?: string; value?: string } };
-  metadata?: Record<string, string>;
-  valid?: boolean;
-  overrides?: string;
-}
-
-/** TraceInfoV3 with its assessments. */
-export type TraceInfoFull = TraceInfo & { assessments?: Assessment[]; client_request_id?: string };
-
-interface SearchTracesResponse {
-  traces?: TraceInfoFull[];
-  next_page_token?: string;
-}
 
 function searchTraces(experimentId: string, filter: string, orderBy: string[], pageSize: number, token: string, signal: AbortSignal) {
   return apiPost<SearchTracesResponse>(
@@ -94,18 +69,10 @@ export function useTraceInfo(traceId: string) {
   return useQuery({
     queryKey: ["trace", traceId],
     queryFn: ({ signal }) =>
-      apiGet<{ trace: { trace_info: TraceInfoFull } }>(`/3.0/mlflow/traces/${encodeURIComponent(traceId)}`, {}, signal).then(
+      apiGet<Answer<"get_trace_info_v3_get">>(`/3.0/mlflow/traces/${encodeURIComponent(traceId)}`, {}, signal).then(
         (r) => r.trace.trace_info,
       ),
   });
-}
-
-/** One page of spans of one tree level. */
-export interface SpanPage {
-  spans?: OtelSpan[];
-  /** The spans of this page that have children (their `span_id` values); absent from older servers. */
-  parent_span_ids?: string[];
-  next_page_token?: string;
 }
 
 /** One page of a tree level: the root spans (`parent` "") or a span's children (hex id). */
@@ -126,7 +93,6 @@ export function spanLevelQuery(traceId: string, parent: string, token: string) {
   };
 }
 
-/** Spans the tree's index may load at once: a larger trace is not indexed (its carets show until expanded). */
 /** A page of one level: the level's parent ("" for the roots) and the page token it used. */
 export interface LevelPageRef {
   parent: string;

@@ -1,21 +1,21 @@
 import { NavLink } from "react-router";
+import { overviewPath, runsPath, sessionsPath, tracesPath } from "@ardea/lib/paths";
 
 /** The "Runs | Traces | Overview" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
-  const base = `/experiments/${encodeURIComponent(experimentId)}`;
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
   return (
     <nav className="tabs" aria-label="Experiment views">
-      <NavLink to={base} end className={cls}>
+      <NavLink to={runsPath(experimentId)} end className={cls}>
         Runs
       </NavLink>
-      <NavLink to={`${base}/traces`} className={cls}>
+      <NavLink to={tracesPath(experimentId)} className={cls}>
         Traces
       </NavLink>
-      <NavLink to={`${base}/overview`} className={cls}>
+      <NavLink to={overviewPath(experimentId)} className={cls}>
         Overview
       </NavLink>
-      <NavLink to={`${base}/sessions`} className={cls}>
+      <NavLink to={sessionsPath(experimentId)} className={cls}>
         Sessions
       </NavLink>
     </nav>

@@ -1,12 +1,10 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Run } from "@ardea/api/types";
+import { run as wireRun } from "@ardea/test/wire";
 import { ParallelCoordinates, ScatterPlot } from "./RunPlots";
 
-const run = (id: string, name: string, lr: string, acc: number): Run => ({
-  info: { run_id: id, run_name: name } as Run["info"],
-  data: { params: [{ key: "lr", value: lr }], metrics: [{ key: "acc", value: acc, step: 0, timestamp: 0 }] },
-});
+const run = (id: string, name: string, lr: string, acc: number) =>
+  wireRun({ run_id: id, run_name: name }, { params: { lr }, metrics: { acc } });
 // Plots are 800 px wide until measured; padding 60 left/right, 24 top, 28 bottom, 320 high:
 // run a sits at the bottom-left (60, 292), run b at the top-right (740, 24).
 // jsdom has no 2D canvas; the plots skip drawing without one (hover works on their geometry).

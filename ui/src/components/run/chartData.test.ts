@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { chartSeries, parseSmoothing, parseXAxis, smoothEma, visibleSeries } from "./chartData";
+import type { Metric } from "@ardea/api/types";
+import { metric } from "@ardea/test/wire";
+import { chartPoints, chartSeries, parseSmoothing, parseXAxis, smoothEma, visibleSeries } from "./chartData";
 
-const m = (step: number, value: number | string, timestamp = 1000 + step) => ({ key: "loss", step, value, timestamp });
+const m = (step: number, value: Metric["value"], timestamp = 1000 + step) => metric("loss", value, step, timestamp);
 
 describe("chartSeries", () => {
   it("sorts by step and parses wire values", () => {
-    const out = chartSeries([m(2, 0.5), m(0, "1.5"), m(1, 1)], "step", false, 800);
+    const out = chartSeries([m(2, 0.5), m(0, 1.5), m(1, 1)], "step", false, 800);
     expect(out.x).toEqual([0, 1, 2]);
     expect(out.y).toEqual([1.5, 1, 0.5]);
+    // Doubles JSON has no number for arrive as strings.
+    expect(chartPoints([m(0, "NaN"), m(1, "Infinity"), m(2, "-Infinity")], "step", false).y).toEqual([
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]);
   });
 
   it("uses seconds on a time axis", () => {

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "@ardea/api/types";
+import type { Metric } from "@ardea/api/types";
+import { run as wireRun } from "@ardea/test/wire";
 import { availableDims, axisPosition, axisTicks, buildAxis, parallelLayout } from "./parallel";
 
-const run = (id: string, params: Record<string, string>, metrics: Record<string, number | string>): Run => ({
-  info: { run_id: id } as Run["info"],
-  data: {
-    params: Object.entries(params).map(([key, value]) => ({ key, value })),
-    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
-  },
-});
+const run = (id: string, params: Record<string, string>, metrics: Record<string, Metric["value"]>) =>
+  wireRun({ run_id: id }, { params, metrics });
 
 describe("buildAxis / axisPosition", () => {
   it("scales numeric axes min..max, strings that parse included", () => {

@@ -7,6 +7,7 @@ import { SpanDetails } from "./SpanDetails";
 const str = (key: string, value: string) => ({ key, value: { string_value: value } });
 
 const span: OtelSpan = {
+  kind: "SPAN_KIND_INTERNAL",
   trace_id: "t",
   span_id: "ASNFZ4mrze8=",
   name: "chat",
@@ -56,7 +57,7 @@ describe("SpanDetails", () => {
   });
 
   it("shows an unset status as a neutral badge and an error as a red one", () => {
-    const { unmount } = render(<SpanDetails span={{ ...span, status: { code: "STATUS_CODE_UNSET" } }} />);
+    const { unmount } = render(<SpanDetails span={{ ...span, status: { code: "STATUS_CODE_UNSET", message: "" } }} />);
     const unset = screen.getByText("unset");
     expect(unset).toHaveClass("status-badge", "tone-neutral");
     unmount();

@@ -1,6 +1,6 @@
 import { render, screen, within } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OtelSpan } from "@ardea/api/types";
+import { otelSpan } from "@ardea/test/wire";
 import type { TreeRow } from "./lazyTree";
 import { SpanTree } from "./SpanTree";
 
@@ -11,13 +11,7 @@ afterAll(() => {
   if (original) Object.defineProperty(HTMLElement.prototype, "clientHeight", original);
 });
 
-const span = (hex: string, name: string): OtelSpan => ({
-  trace_id: "t",
-  span_id: hex,
-  name,
-  start_time_unix_nano: 0,
-  end_time_unix_nano: 1_000_000,
-});
+const span = (hex: string, name: string) => otelSpan({ span_id: hex, name, start_time_unix_nano: 0, end_time_unix_nano: 1_000_000 });
 const row = (hex: string, name: string, depth: number, state: "open" | "closed" | "leaf"): TreeRow => ({
   kind: "span",
   key: hex,

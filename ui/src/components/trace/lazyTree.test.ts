@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { OtelSpan } from "@ardea/api/types";
+import { otelSpan } from "@ardea/test/wire";
 import { barPosition, collapseSpan, isLeaf, timelineBounds, treeRows, type SpanLevel } from "./lazyTree";
 
-const span = (hex: string, startMs = 0, endMs = startMs + 10): OtelSpan => ({
-  trace_id: "t",
-  span_id: hex,
-  name: `n-${hex.slice(0, 2)}`,
-  start_time_unix_nano: startMs * 1e6,
-  end_time_unix_nano: endMs * 1e6,
-});
+const span = (hex: string, startMs = 0, endMs = startMs + 10): OtelSpan =>
+  otelSpan({ span_id: hex, name: `n-${hex.slice(0, 2)}`, start_time_unix_nano: startMs * 1e6, end_time_unix_nano: endMs * 1e6 });
 const id = (c: string) => c.repeat(16);
 const level = (spans: OtelSpan[], more: Partial<SpanLevel> = {}): SpanLevel => ({ spans, loading: false, hasMore: false, error: null, ...more });
 

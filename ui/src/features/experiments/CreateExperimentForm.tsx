@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { useCreateExperiment } from "@ardea/api/queries/experiments";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { runsPath } from "@ardea/lib/paths";
 
 /** "New experiment": a name box; opens the new experiment when created. */
 export function CreateExperimentForm() {
@@ -18,7 +19,7 @@ export function CreateExperimentForm() {
         create.mutate(name.trim(), {
           onSuccess: (r) => {
             setName("");
-            void navigate(`/experiments/${encodeURIComponent(r.experiment_id)}`);
+            void navigate(runsPath(r.experiment_id));
           },
         });
       }}

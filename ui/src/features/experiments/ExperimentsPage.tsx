@@ -9,6 +9,7 @@ import {
 import type { Experiment, ViewType } from "@ardea/api/types";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { runsPath } from "@ardea/lib/paths";
 import { CreateExperimentForm } from "./CreateExperimentForm";
 
 /** The experiments list: search by name (`?q=`), active or deleted (`?view=`), create, rename, delete, restore. */
@@ -56,7 +57,7 @@ export function ExperimentsPage() {
             </button>
           </form>
         ) : (
-          <Link to={`/experiments/${encodeURIComponent(e.experiment_id)}`}>{e.name}</Link>
+          <Link to={runsPath(e.experiment_id)}>{e.name}</Link>
         )}
       </td>
       <td className="muted">{e.experiment_id}</td>

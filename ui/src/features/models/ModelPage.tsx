@@ -6,6 +6,7 @@ import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { modelsPath } from "@ardea/lib/paths";
 import { RunLink } from "./RunLink";
 
 function Tags({ tags, label }: { tags: KeyValue[]; label: string }) {
@@ -37,7 +38,7 @@ export default function ModelPage() {
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/models">Models</Link>
+        <Link to={modelsPath()}>Models</Link>
         <span>{name}</span>
       </nav>
       <h1>{name}</h1>

@@ -3,6 +3,7 @@ import { useRegisteredModels } from "@ardea/api/queries/registry";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { modelPath } from "@ardea/lib/paths";
 import { usePaging } from "./usePaging";
 
 function ModelsTable({ search }: { search: string }) {
@@ -28,7 +29,7 @@ function ModelsTable({ search }: { search: string }) {
           {rows.map((m) => (
             <tr key={m.name}>
               <td>
-                <Link to={`/models/${encodeURIComponent(m.name)}`}>{m.name}</Link>
+                <Link to={modelPath(m.name)}>{m.name}</Link>
               </td>
               <td>{m.latest_versions?.length ? Math.max(...m.latest_versions.map((v) => Number(v.version))) : ""}</td>
               <td>{(m.aliases ?? []).map((a) => `@${a.alias} → v${a.version}`).join(", ")}</td>

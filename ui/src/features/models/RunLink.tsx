@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import { useRun } from "@ardea/api/queries/runs";
+import { runPath } from "@ardea/lib/paths";
 
 /** A link to a run's page by id (its experiment is read from the run); the id when unknown. */
 export function RunLink({ runId }: { runId: string }) {
@@ -7,6 +8,6 @@ export function RunLink({ runId }: { runId: string }) {
   if (!run.data) return <span title={run.error ? "Run not found" : undefined}>{runId}</span>;
   const { experiment_id, run_name } = run.data.info;
   return (
-    <Link to={`/experiments/${encodeURIComponent(experiment_id)}/runs/${encodeURIComponent(runId)}`}>{run_name || runId}</Link>
+    <Link to={runPath(experiment_id, runId)}>{run_name || runId}</Link>
   );
 }

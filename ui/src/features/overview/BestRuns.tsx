@@ -2,6 +2,7 @@ import { Link, useSearchParams } from "react-router";
 import { useBestRuns, useRunMetricKeys } from "@ardea/api/queries/bestRuns";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatMetric, formatTime } from "@ardea/lib/format";
+import { runPath } from "@ardea/lib/paths";
 
 /** The top 10 runs by a chosen metric (`?metric=`, `?order=asc` for lowest first). */
 export function BestRuns({ experimentId }: { experimentId: string }) {
@@ -25,7 +26,6 @@ export function BestRuns({ experimentId }: { experimentId: string }) {
 
   if (keys.error) return <ErrorBanner error={keys.error} />;
   if (!keys.data?.hasRuns) return null;
-  const base = `/experiments/${encodeURIComponent(experimentId)}`;
   return (
     <section aria-label="Best runs">
       <h2>Best runs</h2>
@@ -67,7 +67,7 @@ export function BestRuns({ experimentId }: { experimentId: string }) {
                 <tr key={r.info.run_id}>
                   <td>{i + 1}</td>
                   <td>
-                    <Link to={`${base}/runs/${encodeURIComponent(r.info.run_id)}`}>{r.info.run_name || r.info.run_id}</Link>
+                    <Link to={runPath(experimentId, r.info.run_id)}>{r.info.run_name || r.info.run_id}</Link>
                   </td>
                   <td>{formatMetric(r.data.metrics?.find((m) => m.key === metric)?.value)}</td>
                   <td>{formatTime(r.info.start_time)}</td>

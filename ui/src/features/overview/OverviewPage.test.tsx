@@ -1,7 +1,10 @@
 import { screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { RequestBody } from "@ardea/api/types";
 import { fakeFetch, renderAt } from "@ardea/test/render";
 import OverviewPage from "./OverviewPage";
+
+type RunSearch = RequestBody<"search_runs_post">;
 
 // The canvas chart is uPlot's business; here a stand-in shows which charts were asked for.
 vi.mock("./TimeChart", () => ({
@@ -42,13 +45,13 @@ describe("OverviewPage", () => {
             buckets: [bucket(1000, 4), bucket(2000, 0)],
             totals: bucket(1000, 4),
             assessments: [
-              { name: "correct", count: 4, pass_count: 3, verdict_count: 4, pass_rate: 0.75, numeric_count: 0, numeric_mean: null, pass_rates: [0.75, null] },
+              { name: "correct", count: 4, pass_count: 3, verdict_count: 4, pass_rate: 0.75, numeric_count: 0, numeric_mean: null, pass_rates: [0.75, null], pass_counts: [3, 0], verdict_counts: [4, 0] },
             ],
           },
         };
       },
       "POST /ajax-api/2.0/mlflow/runs/search": (body) => {
-        const b = body as { order_by?: string[] };
+        const b = body as RunSearch;
         return { json: { runs: b.order_by?.[0]?.startsWith("metrics.") ? [run("b", 0.9), run("a", 0.5)] : [run("a", 0.5)] } };
       },
     });
@@ -66,7 +69,7 @@ describe("OverviewPage", () => {
 
     const best = await screen.findByRole("table", { name: "Best runs" });
     expect(await within(best).findByRole("link", { name: "run-b" })).toHaveAttribute("href", "/experiments/1/runs/b");
-    const rankCall = calls.find((c) => (c.body as { order_by?: string[] } | undefined)?.order_by?.[0]?.startsWith("metrics."));
+    const rankCall = calls.find((c) => (c.body as RunSearch | undefined)?.order_by?.[0]?.startsWith("metrics."));
     expect(rankCall?.body).toMatchObject({ order_by: ["metrics.`acc` DESC"] });
   });
 

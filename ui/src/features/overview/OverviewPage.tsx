@@ -1,8 +1,7 @@
 import { lazy, Suspense, useMemo, useState } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
-import { useExperiment } from "@ardea/api/queries/experiments";
+import { useParams, useSearchParams } from "react-router";
 import { useTraceMetrics } from "@ardea/api/queries/traceMetrics";
-import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
+import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { BestRuns } from "./BestRuns";
@@ -29,7 +28,6 @@ function ChartCard({ spec }: { spec: ChartSpec }) {
 export default function OverviewPage() {
   const { experimentId = "" } = useParams();
   const [params, setParams] = useSearchParams();
-  const experiment = useExperiment(experimentId);
   // "Now" is read once, and again whenever a range is chosen or Refresh is pressed.
   const [now, setNow] = useState(() => Date.now());
   const range = resolveRange(params, now);
@@ -55,12 +53,7 @@ export default function OverviewPage() {
 
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <span>{experiment.data?.name ?? experimentId}</span>
-      </nav>
-      <h1>{experiment.data?.name ?? "Experiment"}</h1>
-      <ExperimentTabs experimentId={experimentId} />
+      <ExperimentHeader experimentId={experimentId} />
       <RangePicker key={`${range.key}-${range.startMs}-${range.endMs}`} range={range} onChange={setRange} />
       {range.error ? <div className="error-banner" role="alert">{range.error}</div> : null}
       <p className="muted">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TraceMetrics } from "@ardea/api/queries/traceMetrics";
+import type { TraceMetrics } from "@ardea/api/types";
 import { formatValue, passRateChart, traceCharts } from "./overviewSeries";
 
 const bucket = (start: number, count: number, p50: number | null) => ({
@@ -21,8 +21,8 @@ const METRICS: TraceMetrics = {
   buckets: [bucket(1_000_000, 2, 200), bucket(1_001_000, 0, null)],
   totals: bucket(1_000_000, 2, 200),
   assessments: [
-    { name: "correct", count: 2, pass_count: 1, verdict_count: 2, pass_rate: 0.5, numeric_count: 0, numeric_mean: null, pass_rates: [0.5, null] },
-    { name: "score", count: 1, pass_count: 0, verdict_count: 0, pass_rate: null, numeric_count: 1, numeric_mean: 0.7, pass_rates: [null, null] },
+    { name: "correct", count: 2, pass_count: 1, verdict_count: 2, pass_rate: 0.5, numeric_count: 0, numeric_mean: null, pass_rates: [0.5, null], pass_counts: [1, 0], verdict_counts: [2, 0] },
+    { name: "score", count: 1, pass_count: 0, verdict_count: 0, pass_rate: null, numeric_count: 1, numeric_mean: 0.7, pass_rates: [null, null], pass_counts: [0, 0], verdict_counts: [0, 0] },
   ],
 };
 

@@ -1,5 +1,5 @@
 // The overview's chart inputs, from the server's trace metrics (one point per bucket).
-import type { TraceMetrics } from "@ardea/api/queries/traceMetrics";
+import type { TraceMetrics } from "@ardea/api/types";
 
 export interface Series {
   label: string;

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 import { usePromptLineage } from "@ardea/api/queries/promptLineage";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { runPath, tracePath } from "@ardea/lib/paths";
 
 const versionsText = (versions: string[]) => versions.map((v) => `v${v}`).join(", ");
 
@@ -26,7 +27,7 @@ export function PromptLineage({ name }: { name: string }) {
             {runs.map((r) => (
               <tr key={r.runId}>
                 <td>
-                  <Link to={`/experiments/${encodeURIComponent(r.experimentId)}/runs/${encodeURIComponent(r.runId)}`}>
+                  <Link to={runPath(r.experimentId, r.runId)}>
                     {r.runName || r.runId}
                   </Link>
                 </td>
@@ -52,7 +53,7 @@ export function PromptLineage({ name }: { name: string }) {
             {traces.map((t) => (
               <tr key={t.traceId}>
                 <td>
-                  <Link to={`/experiments/${encodeURIComponent(t.experimentId)}/traces/${encodeURIComponent(t.traceId)}`}>
+                  <Link to={tracePath(t.experimentId, t.traceId)}>
                     {t.name || t.traceId}
                   </Link>
                 </td>

@@ -5,6 +5,7 @@ import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { promptsPath } from "@ardea/lib/paths";
 import { PromptDiff } from "./PromptDiff";
 import { PromptLineage } from "./PromptLineage";
 import { draftFrom, versionRequest } from "./promptEdit";
@@ -47,7 +48,7 @@ export default function PromptPage() {
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/prompts">Prompts</Link>
+        <Link to={promptsPath()}>Prompts</Link>
         <span>{name}</span>
       </nav>
       <h1>{name}</h1>

@@ -4,6 +4,7 @@ import { useCreatePrompt, useRegisteredModels } from "@ardea/api/queries/registr
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
+import { promptPath } from "@ardea/lib/paths";
 import { draftFrom, newPromptRequest, promptNameProblem } from "./promptEdit";
 import { PromptEditor } from "./PromptEditor";
 import { isUserTag } from "./promptTags";
@@ -30,7 +31,7 @@ function NewPrompt({ onClose }: { onClose: () => void }) {
       canSave={!problem}
       onSave={(draft) =>
         create.mutate(newPromptRequest(name.trim(), draft), {
-          onSuccess: (mv) => void navigate(`/prompts/${encodeURIComponent(mv.name)}?v=${encodeURIComponent(mv.version)}`),
+          onSuccess: (mv) => void navigate(promptPath(mv.name, mv.version)),
         })
       }
       onCancel={onClose}
@@ -62,7 +63,7 @@ function PromptsTable({ search }: { search: string }) {
           {rows.map((p) => (
             <tr key={p.name}>
               <td>
-                <Link to={`/prompts/${encodeURIComponent(p.name)}`}>{p.name}</Link>
+                <Link to={promptPath(p.name)}>{p.name}</Link>
               </td>
               <td>{p.latest_versions?.length ? `v${Math.max(...p.latest_versions.map((v) => Number(v.version)))}` : ""}</td>
               <td>{(p.aliases ?? []).map((a) => `@${a.alias} → v${a.version}`).join(", ")}</td>

@@ -59,7 +59,7 @@ describe("version-create requests", () => {
       { role: "user", content: 'Say "{{ q }}"' },
     ];
     const req = versionRequest("chatty", { kind: "chat", text: "ignored", messages, commitMessage: "two" });
-    const tags = Object.fromEntries(req.tags.map((t) => [t.key, t.value]));
+    const tags = Object.fromEntries((req.tags ?? []).map((t) => [t.key, t.value]));
     expect(tags["_mlflow_prompt_type"]).toBe("chat");
     expect(JSON.parse(tags["mlflow.prompt.text"]!)).toEqual(messages);
     expect(req.description).toBe("two");

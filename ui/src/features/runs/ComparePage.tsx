@@ -6,6 +6,7 @@ import { diffRows, type DiffRow } from "./diffRows";
 import { parseXAxis } from "@ardea/components/run/chartData";
 import { availableDims } from "@ardea/components/run/parallel";
 import { ParallelCoordinates, ScatterPlot } from "@ardea/components/run/RunPlots";
+import { experimentsPath, runsPath } from "@ardea/lib/paths";
 
 /** Default parallel-coordinates axes: the differing params and metrics, at most this many. */
 const DEFAULT_AXES = 6;
@@ -115,8 +116,8 @@ export default function ComparePage() {
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <Link to={`/experiments/${encodeURIComponent(experimentId)}?${back.toString()}`}>Runs</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
+        <Link to={runsPath(experimentId, back)}>Runs</Link>
         <span>Compare</span>
       </nav>
       <h1>Compare {ids.length} runs</h1>

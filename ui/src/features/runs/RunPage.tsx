@@ -11,6 +11,7 @@ import { ArtifactBrowser } from "./ArtifactBrowser";
 import { CHILD_LIMIT, datasetRows, useChildRuns } from "./runExtras";
 import { RunDescription } from "./RunDescription";
 import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
+import { experimentsPath, runPath, runsPath } from "@ardea/lib/paths";
 
 // uPlot and the chart code load only when a run page is opened.
 const loadChart = () => import("@ardea/components/run/MetricChart");
@@ -67,7 +68,7 @@ export default function RunPage() {
 
   const artifactPath = params.get("artifact") ?? "";
   const [artifact, setArtifact] = useState<ArtifactFile | null>(null);
-  const selectedArtifact = artifactPath ? (artifact?.path === artifactPath ? artifact : { path: artifactPath }) : null;
+  const selectedArtifact = artifactPath ? (artifact?.path === artifactPath ? artifact : { path: artifactPath, is_dir: false }) : null;
 
   const info = data?.info;
   const parent = tag("mlflow.parentRunId");
@@ -86,7 +87,7 @@ export default function RunPage() {
         [
           "Parent run",
           parent ? (
-            <Link to={`/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(parent)}`}>{parent}</Link>
+            <Link to={runPath(experimentId, parent)}>{parent}</Link>
           ) : (
             ""
           ),
@@ -98,8 +99,8 @@ export default function RunPage() {
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <Link to={`/experiments/${encodeURIComponent(experimentId)}`}>{experiment.data?.name ?? experimentId}</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
+        <Link to={runsPath(experimentId)}>{experiment.data?.name ?? experimentId}</Link>
         <span>{info?.run_name || runId}</span>
       </nav>
       <h1>{info?.run_name || runId}</h1>
@@ -122,7 +123,7 @@ export default function RunPage() {
             <ul aria-label="Child runs">
               {children.data.runs.map((c) => (
                 <li key={c.info.run_id}>
-                  <Link to={`/experiments/${encodeURIComponent(c.info.experiment_id || experimentId)}/runs/${encodeURIComponent(c.info.run_id)}`}>
+                  <Link to={runPath(c.info.experiment_id || experimentId, c.info.run_id)}>
                     {c.info.run_name || c.info.run_id}
                   </Link>{" "}
                   <span className={`status-${c.info.status ?? ""}`}>{c.info.status}</span>

@@ -1,11 +1,11 @@
 import { useCallback, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useExperiment } from "@ardea/api/queries/experiments";
 import { useRunsPages } from "@ardea/api/queries/runs";
 import { ApiError } from "@ardea/api/client";
-import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
+import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { comparePath } from "@ardea/lib/paths";
 import { ColumnPicker } from "./ColumnPicker";
 import { RunsTable } from "./RunsTable";
 import { availableKeys, toRunRow } from "./runRows";
@@ -19,7 +19,6 @@ export default function RunsPage() {
   const { experimentId = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const view = readRunsView(params);
-  const experiment = useExperiment(experimentId);
   const orderBy = useMemo(() => orderByFor(view.sort, view.desc), [view.sort, view.desc]);
   const runs = useRunsPages({ experimentId, filter: view.filter, orderBy });
 
@@ -66,13 +65,7 @@ export default function RunsPage() {
   const filterError = runs.error instanceof ApiError && runs.error.status === 400;
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <span>{experiment.data?.name ?? experimentId}</span>
-      </nav>
-      <h1>{experiment.data?.name ?? "Experiment"}</h1>
-      <ExperimentTabs experimentId={experimentId} />
-      <ErrorBanner error={experiment.error} />
+      <ExperimentHeader experimentId={experimentId} />
       <div className="toolbar">
         <label>
           Group by{" "}
@@ -97,7 +90,7 @@ export default function RunsPage() {
         {selected.size >= 2 ? (
           <Link
             className="button"
-            to={`/experiments/${encodeURIComponent(experimentId)}/compare?${new URLSearchParams(view.selected.map((id) => ["sel", id])).toString()}`}
+            to={comparePath(experimentId, view.selected)}
           >
             Compare {selected.size}
           </Link>

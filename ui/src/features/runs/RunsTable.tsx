@@ -3,6 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { formatDuration, formatTime, runDuration } from "@ardea/lib/format";
+import { runPath } from "@ardea/lib/paths";
 import { groupRows } from "./grouping";
 import type { RunRow } from "./runRows";
 import { splitColumnId } from "./urlState";
@@ -76,7 +77,7 @@ export function RunsTable(props: RunsTableProps) {
         id: "name",
         header: "Run name",
         cell: ({ row }) => (
-          <Link to={`/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(row.original.id)}`}>
+          <Link to={runPath(experimentId, row.original.id)}>
             {row.original.name || row.original.id}
           </Link>
         ),

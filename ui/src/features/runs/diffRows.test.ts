@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "@ardea/api/types";
+import { run as wireRun } from "@ardea/test/wire";
 import { diffRows } from "./diffRows";
 
-const run = (id: string, params: Record<string, string>, metrics: Record<string, number>): Run => ({
-  info: { run_id: id, experiment_id: "1" },
-  data: {
-    params: Object.entries(params).map(([key, value]) => ({ key, value })),
-    metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
-  },
-});
+const run = (id: string, params: Record<string, string>, metrics: Record<string, number>) =>
+  wireRun({ run_id: id }, { params, metrics });
 
 describe("diffRows", () => {
   const runs = [run("a", { lr: "0.1", bs: "32" }, { acc: 0.9 }), run("b", { lr: "0.2", bs: "32" }, { acc: 0.9, loss: 1 })];

@@ -1,22 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { Run } from "@ardea/api/types";
+import { run as wireRun } from "@ardea/test/wire";
 import { datasetRows, filterLiteral } from "./runExtras";
 
 describe("datasetRows", () => {
   it("reads name, digest, source type and context", () => {
-    const run = {
-      info: { run_id: "r", experiment_id: "0" },
-      data: {},
-      inputs: {
-        dataset_inputs: [
-          { tags: [{ key: "mlflow.data.context", value: "train" }], dataset: { name: "iris", digest: "abc", source_type: "local" } },
-          { dataset: { name: "x" } },
-        ],
-      },
-    } as unknown as Run;
+    const run = wireRun({ run_id: "r" });
+    run.inputs.dataset_inputs = [
+      { tags: [{ key: "mlflow.data.context", value: "train" }], dataset: { name: "iris", digest: "abc", source_type: "local", source: "{}" } },
+      { tags: [], dataset: { name: "x", digest: "d", source_type: "", source: "" } },
+    ];
     expect(datasetRows(run)).toEqual([
       { name: "iris", digest: "abc", sourceType: "local", context: "train" },
-      { name: "x", digest: "", sourceType: "", context: "" },
+      { name: "x", digest: "d", sourceType: "", context: "" },
     ]);
     expect(datasetRows(undefined)).toEqual([]);
   });

@@ -1,19 +1,13 @@
 // The run page's extras: child runs, dataset inputs, and editing the description tag.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiPost } from "@ardea/api/client";
-import type { KeyValue, Run, SearchRunsResponse } from "@ardea/api/types";
+import type { Run, SearchRunsResponse } from "@ardea/api/types";
 
 /** The tag MLflow keeps a run's description in. */
 export const NOTE_TAG = "mlflow.note.content";
 
 /** At most this many child runs are listed. */
 export const CHILD_LIMIT = 200;
-
-/** One dataset input of a run, as the wire carries it (`run.inputs.dataset_inputs[]`). */
-export interface DatasetInput {
-  tags?: KeyValue[];
-  dataset: { name?: string; digest?: string; source_type?: string; source?: string };
-}
 
 /** One row of the run page's datasets table. */
 export interface DatasetRow {
@@ -25,12 +19,11 @@ export interface DatasetRow {
 
 /** The run's dataset inputs as table rows (context from the `mlflow.data.context` input tag). */
 export function datasetRows(run: Run | undefined): DatasetRow[] {
-  const inputs = (run as (Run & { inputs?: { dataset_inputs?: DatasetInput[] } }) | undefined)?.inputs?.dataset_inputs ?? [];
-  return inputs.map((d) => ({
-    name: d.dataset?.name ?? "",
-    digest: d.dataset?.digest ?? "",
-    sourceType: d.dataset?.source_type ?? "",
-    context: d.tags?.find((t) => t.key === "mlflow.data.context")?.value ?? "",
+  return (run?.inputs.dataset_inputs ?? []).map((d) => ({
+    name: d.dataset.name,
+    digest: d.dataset.digest,
+    sourceType: d.dataset.source_type,
+    context: d.tags.find((t) => t.key === "mlflow.data.context")?.value ?? "",
   }));
 }
 
@@ -55,7 +48,7 @@ export function useChildRuns(experimentId: string, runId: string) {
           run_view_type: "ACTIVE_ONLY",
         },
         signal,
-      ).then((r) => ({ runs: r.runs ?? [], more: Boolean(r.next_page_token) })),
+      ).then((r) => ({ runs: r.runs, more: Boolean(r.next_page_token) })),
   });
 }
 

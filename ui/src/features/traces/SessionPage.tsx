@@ -1,18 +1,20 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { spanLevelQuery, useSessionTurns, type TraceInfoFull } from "@ardea/api/queries/traces";
+import { spanLevelQuery, useSessionTurns } from "@ardea/api/queries/traces";
+import type { TraceInfo } from "@ardea/api/types";
 import { ChatView } from "@ardea/components/trace/ChatView";
 import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatTime } from "@ardea/lib/format";
 import { spanAttributes } from "@ardea/lib/otel";
+import { experimentsPath, sessionsPath, tracePath } from "@ardea/lib/paths";
 import { isCutJson, turnMessages } from "./sessions";
 import { toTraceRow } from "./traceRows";
 
 /** One turn: the root span's chat (its previews until it loads) and a link to the trace. */
-function Turn({ info, index, base }: { info: TraceInfoFull; index: number; base: string }) {
+function Turn({ info, index, experimentId }: { info: TraceInfo; index: number; experimentId: string }) {
   const row = toTraceRow(info);
   const roots = useQuery({ ...spanLevelQuery(info.trace_id, "", ""), enabled: isCutJson(row.request) || isCutJson(row.response) || (!row.request && !row.response) });
   const root = roots.data?.spans?.[0];
@@ -22,7 +24,7 @@ function Turn({ info, index, base }: { info: TraceInfoFull; index: number; base:
     <li className="session-turn" data-trace-id={row.id}>
       <header>
         <strong>Turn {index + 1}</strong>
-        <Link to={`${base}/traces/${encodeURIComponent(row.id)}`}>{row.name || row.id}</Link>
+        <Link to={tracePath(experimentId, row.id)}>{row.name || row.id}</Link>
         <StatusBadge view={traceStateView(row.state)} />
         <span className="muted">
           {formatTime(row.time)} · {formatDuration(row.latency)}
@@ -39,12 +41,11 @@ export default function SessionPage() {
   const { experimentId = "", sessionId = "" } = useParams();
   const turns = useSessionTurns(experimentId, sessionId);
   const list = useMemo(() => (turns.data?.pages ?? []).flatMap((p) => p.traces ?? []), [turns.data]);
-  const base = `/experiments/${encodeURIComponent(experimentId)}`;
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <Link to={`${base}/sessions`}>Sessions</Link>
+        <Link to={experimentsPath()}>Experiments</Link>
+        <Link to={sessionsPath(experimentId)}>Sessions</Link>
         <span>{sessionId}</span>
       </nav>
       <h1>Session {sessionId}</h1>
@@ -52,7 +53,7 @@ export default function SessionPage() {
       <p className="muted">{turns.isPending ? "Loading turns…" : `${list.length.toLocaleString()}${turns.hasNextPage ? "+" : ""} turns`}</p>
       <ol className="chat" aria-label="Session turns" style={{ gap: 0 }}>
         {list.map((t, i) => (
-          <Turn key={t.trace_id} info={t} index={i} base={base} />
+          <Turn key={t.trace_id} info={t} index={i} experimentId={experimentId} />
         ))}
       </ol>
       {turns.hasNextPage ? (

@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useSessionTracePages } from "@ardea/api/queries/traces";
 import { formatTime } from "@ardea/lib/format";
+import { sessionPath } from "@ardea/lib/paths";
 import { groupSessions } from "./sessions";
 import { TraceListShell } from "./TraceListShell";
 
@@ -12,7 +13,6 @@ export default function SessionsPage() {
   const filter = params.get("filter") ?? "";
   const traces = useSessionTracePages(experimentId, filter);
   const sessions = useMemo(() => groupSessions((traces.data?.pages ?? []).flatMap((p) => p.traces ?? [])), [traces.data]);
-  const base = `/experiments/${encodeURIComponent(experimentId)}/sessions`;
   const more = traces.hasNextPage ? "+" : "";
   return (
     <TraceListShell
@@ -43,7 +43,7 @@ export default function SessionsPage() {
           {sessions.map((s) => (
             <tr key={s.id} data-session-id={s.id}>
               <td>
-                <Link to={`${base}/${encodeURIComponent(s.id)}`}>{s.id}</Link>
+                <Link to={sessionPath(experimentId, s.id)}>{s.id}</Link>
               </td>
               <td>{s.turns}</td>
               <td className="preview-cell">{s.firstRequest}</td>

@@ -2,6 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, renderAt } from "@ardea/test/render";
+import { assessment } from "@ardea/test/wire";
 import { TraceAssessments } from "./TraceAssessments";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -14,7 +15,7 @@ describe("TraceAssessments", () => {
     renderAt(
       <TraceAssessments
         traceId="tr-1"
-        assessments={[{ assessment_id: "a1", assessment_name: "helpful", feedback: { value: false }, rationale: "vague", source: { source_type: "HUMAN", source_id: "ann" } }]}
+        assessments={[assessment({ assessment_name: "helpful", feedback: { value: false }, rationale: "vague" })]}
       />,
       "/t",
       "/t",

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useAddFeedback } from "@ardea/api/queries/traceEdits";
-import type { Assessment } from "@ardea/api/queries/traces";
+import type { Assessment } from "@ardea/api/types";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { assessmentRows, parseFeedbackValue, type FeedbackKind } from "./assessments";
 

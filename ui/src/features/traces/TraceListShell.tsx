@@ -1,8 +1,7 @@
 import type { ReactNode } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 import { ApiError } from "@ardea/api/client";
-import { useExperiment } from "@ardea/api/queries/experiments";
-import { ExperimentTabs } from "@ardea/components/experiment/ExperimentTabs";
+import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { withParam } from "./traceSort";
@@ -29,23 +28,17 @@ export interface TraceListShellProps {
 }
 
 /**
- * What the traces and sessions lists share: breadcrumbs, the experiment's tabs, the filter box
+ * What the traces and sessions lists share: the experiment's header, the filter box
  * (`?filter=`, other URL state kept), errors (a rejected filter shows under the box), the count
  * line and "Load more".
  */
 export function TraceListShell({ experimentId, filterLabel, placeholder, query, summary, children }: TraceListShellProps) {
   const [params, setParams] = useSearchParams();
   const filter = params.get("filter") ?? "";
-  const experiment = useExperiment(experimentId);
   const filterError = query.error instanceof ApiError && query.error.status === 400;
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <span>{experiment.data?.name ?? experimentId}</span>
-      </nav>
-      <h1>{experiment.data?.name ?? "Experiment"}</h1>
-      <ExperimentTabs experimentId={experimentId} />
+      <ExperimentHeader experimentId={experimentId} />
       <div className="toolbar">
         <FilterBox
           key={filter}

@@ -11,6 +11,7 @@ import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration } from "@ardea/lib/format";
+import { experimentsPath, sessionPath, tracesPath } from "@ardea/lib/paths";
 import { TraceAssessments } from "./TraceAssessments";
 import { TraceTags } from "./TraceTags";
 import { toTraceRow } from "./traceRows";
@@ -73,14 +74,13 @@ export default function TracePage() {
       { replace: true },
     );
 
-  const base = `/experiments/${encodeURIComponent(experimentId)}`;
   const rootLevel = levels.get("");
   return (
     <section>
       <nav className="breadcrumbs">
-        <Link to="/">Experiments</Link>
-        <Link to={`${base}/traces`}>Traces</Link>
-        {row?.session ? <Link to={`${base}/sessions/${encodeURIComponent(row.session)}`}>Session {row.session}</Link> : null}
+        <Link to={experimentsPath()}>Experiments</Link>
+        <Link to={tracesPath(experimentId)}>Traces</Link>
+        {row?.session ? <Link to={sessionPath(experimentId, row.session)}>Session {row.session}</Link> : null}
         <span>{row?.name || traceId}</span>
       </nav>
       <h1>{row?.name || traceId}</h1>

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { RequestBody } from "@ardea/api/types";
 import { fakeFetch, renderAt } from "@ardea/test/render";
 import TracesPage from "./TracesPage";
 
@@ -27,7 +28,7 @@ function routes() {
   };
 }
 
-const searches = (calls: { key: string; body: unknown }[]) => calls.filter((c) => c.key.endsWith("/traces/search")).map((c) => c.body as { order_by: string[]; filter: string });
+const searches = (calls: { key: string; body: unknown }[]) => calls.filter((c) => c.key.endsWith("/traces/search")).map((c) => c.body as RequestBody<"search_traces_post">);
 
 describe("TracesPage", () => {
   it("shows user tags as chips, without MLflow's tags, long values cut with the full text as tooltip", async () => {

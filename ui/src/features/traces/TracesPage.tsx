@@ -5,6 +5,7 @@ import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { formatCost } from "@ardea/components/trace/spanUsage";
 import { formatDuration, formatTime } from "@ardea/lib/format";
+import { sessionPath, tracePath } from "@ardea/lib/paths";
 import { TraceListShell } from "./TraceListShell";
 import { TraceTagChips } from "./TraceTagChips";
 import { toTraceRow, truncate } from "./traceRows";
@@ -42,7 +43,6 @@ export default function TracesPage() {
   const orderBy = traceOrderBy(sort);
   const traces = useTracesPages(experimentId, filter, orderBy);
   const rows = useMemo(() => (traces.data?.pages ?? []).flatMap((p) => (p.traces ?? []).map(toTraceRow)), [traces.data]);
-  const base = `/experiments/${encodeURIComponent(experimentId)}/traces`;
   const onSort = (key: TraceSortKey) => setParams((cur) => withParam(cur, "sort", formatTraceSort(toggleTraceSort(sort, key))));
   const head = { sort, onSort };
   return (
@@ -73,7 +73,7 @@ export default function TracesPage() {
           {rows.map((r) => (
             <tr key={r.id} data-trace-id={r.id}>
               <td>
-                <Link to={`${base}/${encodeURIComponent(r.id)}`}>{r.name || r.id}</Link>
+                <Link to={tracePath(experimentId, r.id)}>{r.name || r.id}</Link>
               </td>
               <td className="trace-id" title={r.id}>
                 {truncate(r.id, 14)}
@@ -89,7 +89,7 @@ export default function TracesPage() {
               <td>
                 <TraceTagChips tags={r.tags} />
               </td>
-              <td>{r.session ? <Link to={`/experiments/${encodeURIComponent(experimentId)}/sessions/${encodeURIComponent(r.session)}`}>{r.session}</Link> : null}</td>
+              <td>{r.session ? <Link to={sessionPath(experimentId, r.session)}>{r.session}</Link> : null}</td>
               <td>{formatTime(r.time)}</td>
             </tr>
           ))}

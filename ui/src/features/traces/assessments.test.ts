@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { assessment } from "@ardea/test/wire";
 import { assessmentRows, parseFeedbackValue } from "./assessments";
 
 describe("assessmentRows", () => {
   it("lists feedback then expectations with values as text", () => {
     const rows = assessmentRows([
-      {
+      assessment({
         assessment_id: "a2",
         assessment_name: "expected",
         expectation: { serialized_value: { serialization_format: "JSON_FORMAT", value: '["x", 1]' } },
         source: { source_type: "HUMAN", source_id: "ann" },
-      },
-      { assessment_id: "a1", assessment_name: "correct", feedback: { value: true }, rationale: "right", source: { source_type: "LLM_JUDGE", source_id: "j" } },
-      { assessment_id: "a3", assessment_name: "broken", feedback: { error: { error_code: "E", error_message: "judge failed" } }, valid: false },
+      }),
+      assessment({ assessment_id: "a1", assessment_name: "correct", feedback: { value: true }, rationale: "right", source: { source_type: "LLM_JUDGE", source_id: "j" } }),
+      assessment({ assessment_id: "a3", assessment_name: "broken", feedback: { value: null, error: { error_code: "E", error_message: "judge failed" } }, valid: false }),
     ]);
     expect(rows.map((r) => [r.name, r.kind, r.value, r.valid])).toEqual([
       ["broken", "feedback", "", false],

@@ -1,5 +1,5 @@
 // Assessments as the trace page shows them, and the feedback form's value parsing.
-import type { Assessment } from "@ardea/api/queries/traces";
+import type { Assessment } from "@ardea/api/types";
 
 /** One assessment as display text. */
 export interface AssessmentRow {

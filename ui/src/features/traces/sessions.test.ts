@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { TraceInfoFull } from "@ardea/api/queries/traces";
+import type { TraceInfo } from "@ardea/api/types";
+import { traceInfo } from "@ardea/test/wire";
 import { groupSessions, isCutJson, turnMessages } from "./sessions";
 
-function trace(id: string, session: string | undefined, time: string, request = "", state: "OK" | "ERROR" = "OK"): TraceInfoFull {
+function trace(id: string, session: string | undefined, time: string, request = "", state: "OK" | "ERROR" = "OK"): TraceInfo {
   const meta: Record<string, string> = session ? { "mlflow.trace.session": session, "mlflow.trace.user": "u1" } : {};
-  return { trace_id: id, request_time: time, state, request_preview: request, trace_metadata: meta };
+  return traceInfo({ trace_id: id, request_time: time, state, request_preview: request, trace_metadata: meta });
 }
 
 describe("groupSessions", () => {

@@ -1,5 +1,5 @@
 // Sessions (traces grouped by the `mlflow.trace.session` metadata) and their turns.
-import type { TraceInfoFull } from "@ardea/api/queries/traces";
+import type { TraceInfo } from "@ardea/api/types";
 import { toChat, type ChatMessage } from "@ardea/components/trace/chat";
 import { parseMaybeJson } from "@ardea/lib/otel";
 import { toTraceRow } from "./traceRows";
@@ -19,7 +19,7 @@ export interface SessionRow {
 }
 
 /** Group traces (any order) by session, the most recently active session first. */
-export function groupSessions(traces: readonly TraceInfoFull[]): SessionRow[] {
+export function groupSessions(traces: readonly TraceInfo[]): SessionRow[] {
   const by = new Map<string, SessionRow>();
   for (const t of traces) {
     const id = t.trace_metadata?.["mlflow.trace.session"];

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { traceInfo } from "@ardea/test/wire";
 import { toTraceRow, truncate, userTags } from "./traceRows";
 
 describe("toTraceRow", () => {
   it("reads latency, tokens, session and time from TraceInfoV3", () => {
-    const row = toTraceRow({
+    const row = toTraceRow(traceInfo({
       trace_id: "tr-1",
       request_time: "2023-11-14T22:13:20.000Z",
       execution_duration: "1.250s",
@@ -11,19 +12,21 @@ describe("toTraceRow", () => {
       request_preview: '{"q": "hi"}',
       trace_metadata: { "mlflow.trace.tokenUsage": '{"total_tokens": 42}', "mlflow.trace.session": "s-9" },
       tags: { "mlflow.traceName": "agent" },
-    });
+    }));
     expect(row).toMatchObject({ id: "tr-1", name: "agent", latency: 1250, tokens: "42", session: "s-9", time: 1_700_000_000_000 });
   });
 
   it("leaves absent fields empty", () => {
-    const row = toTraceRow({ trace_id: "tr-2", trace_metadata: { "mlflow.trace.tokenUsage": "not json" } });
+    const info = traceInfo({ trace_id: "tr-2", trace_metadata: { "mlflow.trace.tokenUsage": "not json" } });
+    delete info.execution_duration;
+    const row = toTraceRow(info);
     expect(row.tokens).toBe("");
     expect(Number.isNaN(row.latency)).toBe(true);
     expect(row.cost).toBeUndefined();
   });
 
   it("reads the cost MLflow writes as metadata", () => {
-    const row = toTraceRow({ trace_id: "tr-3", trace_metadata: { "mlflow.trace.cost": '{"total_cost": 0.0125}' } });
+    const row = toTraceRow(traceInfo({ trace_id: "tr-3", trace_metadata: { "mlflow.trace.cost": '{"total_cost": 0.0125}' } }));
     expect(row.cost).toBe(0.0125);
   });
 });
@@ -39,7 +42,7 @@ describe("userTags", () => {
   });
 
   it("are part of the row", () => {
-    expect(toTraceRow({ trace_id: "t", tags: { "mlflow.traceName": "n", k: "v" } }).tags).toEqual([["k", "v"]]);
+    expect(toTraceRow(traceInfo({ trace_id: "t", tags: { "mlflow.traceName": "n", k: "v" } })).tags).toEqual([["k", "v"]]);
   });
 });
 

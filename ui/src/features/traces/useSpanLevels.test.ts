@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { OtelSpan } from "@ardea/api/types";
+import { otelSpan } from "@ardea/test/wire";
 import { levelPageRefs, mergeLevels } from "./useSpanLevels";
 
-const span = (id: string): OtelSpan => ({ trace_id: "t", span_id: id, name: id, start_time_unix_nano: 0 });
+const span = (id: string) => otelSpan({ span_id: id, name: id });
 
 describe("levelPageRefs", () => {
   it("asks for the roots, each expanded span's first page and the extra pages", () => {

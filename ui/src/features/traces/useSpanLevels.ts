@@ -1,14 +1,18 @@
 // The loaded levels of a trace's span tree: the roots plus the children of each expanded span,
 // page by page ("load more" asks for the next page of one level).
 import { useCallback, useMemo, useState } from "react";
-import { useSpanLevelPages, type LevelPageRef, type SpanPage } from "@ardea/api/queries/traces";
+import { useSpanLevelPages, type LevelPageRef } from "@ardea/api/queries/traces";
+import type { SpanPage } from "@ardea/api/types";
 import type { SpanLevel } from "@ardea/components/trace/lazyTree";
 import { spanHex } from "@ardea/components/trace/spanIds";
 
 const NONE: Record<string, string[]> = {};
 
+/** A page as the tree reads it: an older server's pages have no `parent_span_ids`. */
+type LevelPage = Omit<SpanPage, "parent_span_ids"> & Partial<Pick<SpanPage, "parent_span_ids">>;
+
 interface PageResult {
-  data?: SpanPage;
+  data?: LevelPage;
   isPending: boolean;
   error: unknown;
 }
@@ -41,7 +45,7 @@ export function mergeLevels(refs: readonly LevelPageRef[], results: readonly Pag
     const level: SpanLevel = levels.get(ref.parent) ?? { spans: [], loading: false, hasMore: false, error: null };
     if (!r || r.isPending) level.loading = true;
     if (r?.error) level.error = r.error;
-    if (r?.data) level.spans = level.spans.concat(r.data.spans ?? []);
+    if (r?.data) level.spans = level.spans.concat(r.data.spans);
     const token = r?.data?.next_page_token ?? "";
     level.hasMore = Boolean(token);
     if (token) next.set(ref.parent, token);

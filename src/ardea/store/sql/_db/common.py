@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 
 __all__ = ["IN_CHUNK", "chunked", "insert_ignore", "upsert"]
 
@@ -27,7 +31,7 @@ def insert_ignore(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str,
     if not rows:
         return
     name = conn.dialect.name
-    stmt: Any
+    stmt: sa.Insert
     if name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -52,19 +56,23 @@ def upsert(
     if not rows:
         return
     name = conn.dialect.name
-    stmt: Any
+    stmt: sa.Insert
     if name in ("sqlite", "postgresql"):
+        ins: SQLiteInsert | PostgresInsert
         if name == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            ins = sqlite_insert(table)
         else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        ins = dialect_insert(table)
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            ins = pg_insert(table)
         stmt = ins.on_conflict_do_update(
             index_elements=list(keys), set_={c: ins.excluded[c] for c in update}
         )
     else:
         from sqlalchemy.dialects.mysql import insert as mysql_insert
 
-        ins = mysql_insert(table)
-        stmt = ins.on_duplicate_key_update({c: ins.inserted[c] for c in update})
+        my_ins = mysql_insert(table)
+        stmt = my_ins.on_duplicate_key_update({c: my_ins.inserted[c] for c in update})
     conn.execute(stmt, list(rows))

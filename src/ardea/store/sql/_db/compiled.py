@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 __all__ = ["RawQuery", "compile_raw"]
 
@@ -35,6 +36,7 @@ class RawQuery:
         """Execute on ``conn``'s DBAPI connection with ``values`` for the open parameters."""
         merged = {**self.params, **values}
         args: Any = merged if self.names is None else tuple(merged[n] for n in self.names)
+        # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, args)
@@ -50,5 +52,7 @@ def compile_raw(statement: ClauseElement, dialect: Dialect) -> RawQuery:
     values reach the driver as given.
     """
     compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    if not isinstance(compiled, SQLCompiler):  # e.g. a DDLCompiler, which has no parameters
+        raise TypeError(f"Not a SQL statement: {statement!r}")
     names = tuple(compiled.positiontup) if compiled.positiontup is not None else None
     return RawQuery(compiled.string, names, dict(compiled.params))

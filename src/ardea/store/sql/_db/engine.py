@@ -8,11 +8,21 @@ Reads run on separate pooled connections, in parallel (WAL mode).
 
 PostgreSQL and MySQL: :meth:`Database.write` runs the operation in its own transaction on a
 pooled connection; there is no writer thread.
+
+Searches read through :meth:`Database.search`: stopped after ``ARDEA_SEARCH_TIMEOUT_SECONDS``
+(PostgreSQL ``SET LOCAL statement_timeout``, MariaDB ``max_statement_time``, MySQL
+``max_execution_time``, SQLite a progress handler), and answered, like a search the database
+refuses as too big, with an :class:`InvalidArgumentError` (400) that says to narrow the filter.
+A timeout is the caller's to fix, and MLflow clients retry 5xx answers for minutes: a 503 or
+504 would run the same heavy search again seven times.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
+import os
 import queue
 import random
 import threading
@@ -26,16 +36,49 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS, ARDEA_SQLITE_SYNCHRONOUS
 from ardea._core.errors import InvalidArgumentError
 
-__all__ = ["GROUP_COMMIT_MAX", "Database", "normalize_uri"]
+__all__ = [
+    "DEFAULT_SEARCH_TIMEOUT_S",
+    "GROUP_COMMIT_MAX",
+    "Database",
+    "SQLITE_SYNCHRONOUS_MODES",
+    "normalize_uri",
+    "search_timeout_from_env",
+    "sqlite_synchronous_mode",
+]
 
 T = TypeVar("T")
 
 GROUP_COMMIT_MAX = 200
 """Most operations the SQLite writer commits in one transaction."""
 
+SQLITE_SYNCHRONOUS_MODES = ("normal", "full")
+"""Accepted values of SQLite's ``synchronous`` setting (``ARDEA_SQLITE_SYNCHRONOUS``).
+
+In WAL mode ``normal`` syncs the WAL only at checkpoints: a commit is durable against a crash
+of the process, but a power loss or an OS crash can drop the last commits (the database stays
+consistent). ``full`` syncs the WAL at every commit, so an acknowledged write survives a power
+loss, at the cost of one fsync per commit (group commit shares it among the writes queued
+together)."""
+
+DEFAULT_SEARCH_TIMEOUT_S = 30.0
+"""Seconds a search may run when ``ARDEA_SEARCH_TIMEOUT_SECONDS`` is not set."""
+
 _STOP = object()
+_PROGRESS_EVERY = 10_000  # SQLite VM instructions between two looks at the clock
+_QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout (or a cancel request)
+_MYSQL_TIMEOUTS = {1969, 3024}  # MariaDB max_statement_time, MySQL max_execution_time
+_TOO_BIG = (
+    "expression tree is too large",  # SQLite, more than 1000 levels
+    "too many sql variables",  # SQLite bound values
+    "tables in a join",  # SQLite (64), MySQL (61)
+    "too many terms in compound select",  # SQLite
+    "number of parameters must be between",  # psycopg: more than 65,535 bound values
+    "stack depth limit exceeded",  # PostgreSQL
+    "thread stack overrun",  # MySQL
+)
 _RETRIES = 6
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock (PostgreSQL)
 _RETRY_MYSQL_CODES = {1205, 1213}  # lock wait timeout, deadlock
@@ -45,7 +88,7 @@ def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
     orig = exc.orig
     if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
         return True
-    args = getattr(orig, "args", ())
+    args: tuple[object, ...] = getattr(orig, "args", ())
     return bool(args) and args[0] in _RETRY_MYSQL_CODES
 
 
@@ -82,32 +125,151 @@ def normalize_uri(uri: str) -> str:
     )
 
 
+def search_timeout_from_env() -> float:
+    """Seconds a search may run: ``ARDEA_SEARCH_TIMEOUT_SECONDS``, else 30; 0 means no limit.
+
+    Raises:
+        InvalidArgumentError: The variable is not a non-negative number.
+    """
+    raw = os.environ.get(ARDEA_SEARCH_TIMEOUT_SECONDS, "").strip()
+    if not raw:
+        return DEFAULT_SEARCH_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgumentError(
+            f"{ARDEA_SEARCH_TIMEOUT_SECONDS} must be a number of seconds (0: no limit), got {raw!r}"
+        )
+    return value
+
+
+def _time_limited(conn: Connection, fn: Callable[[Connection], T], limit: float) -> T:
+    """Run ``fn(conn)`` (a read) under the dialect's statement time limit of ``limit`` s."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        # SET LOCAL: until the end of the read transaction, which Database.read rolls back.
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, round(limit * 1000))}")
+        return fn(conn)
+    if name == "mysql":
+        if getattr(conn.dialect, "is_mariadb", False):
+            variable, value = "max_statement_time", f"{limit:.3f}"  # seconds, all statements
+        else:
+            variable, value = "max_execution_time", str(max(1, round(limit * 1000)))  # SELECTs
+        conn.exec_driver_sql(f"SET SESSION {variable} = {value}")
+        try:
+            return fn(conn)
+        finally:
+            try:  # pooled connections must not keep the limit
+                conn.exec_driver_sql(f"SET SESSION {variable} = DEFAULT")
+            except sa.exc.DBAPIError:
+                conn.invalidate()
+    if name == "sqlite":
+        raw = conn.connection.driver_connection
+        deadline = time.monotonic() + limit
+
+        def past_deadline() -> int:
+            return 1 if time.monotonic() > deadline else 0  # non-zero interrupts the statement
+
+        raw.set_progress_handler(past_deadline, _PROGRESS_EVERY)  # type: ignore[union-attr]
+        try:
+            return fn(conn)
+        finally:
+            raw.set_progress_handler(None, 0)  # type: ignore[union-attr]
+    return fn(conn)
+
+
+def _nul_error(exc: BaseException) -> InvalidArgumentError | None:
+    """The 400 for PostgreSQL's refusal of a NUL character, else None.
+
+    A safety net: the stores' validation refuses NUL first (``store.validation``), on every
+    backend alike; this keeps a path that missed it from answering a 500.
+    """
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if "cannot contain NUL" in str(orig):
+        return InvalidArgumentError(
+            "Invalid value supplied: NUL characters are not allowed (PostgreSQL cannot store "
+            "or compare them)."
+        )
+    return None
+
+
+def _search_error(exc: BaseException, limit: float) -> InvalidArgumentError | None:
+    """The 400 for a search the database stopped (time limit) or refused (too big), else None."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    args: tuple[object, ...] = getattr(orig, "args", ())
+    text = str(orig).lower()
+    timed_out = (
+        getattr(orig, "sqlstate", None) == _QUERY_CANCELED
+        or (bool(args) and args[0] in _MYSQL_TIMEOUTS)
+        or (type(orig).__module__ == "sqlite3" and text == "interrupted")
+    )
+    if timed_out and limit:
+        return InvalidArgumentError(
+            f"The search took longer than {limit:g} s and was stopped: narrow the filter (fewer "
+            "clauses, more selective values) or search fewer experiments."
+        )
+    if any(marker in text for marker in _TOO_BIG):
+        first_line = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+        return InvalidArgumentError(
+            f"The search is too big for the database ({first_line}): narrow the filter."
+        )
+    return None
+
+
 @dataclass
 class _Op:
     fn: Callable[[Connection], Any]
     future: Future[Any]
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA cache_size=-32000")
-    cur.execute("PRAGMA temp_store=MEMORY")
-    cur.close()
+def sqlite_synchronous_mode(value: str | None = None) -> str:
+    """SQLite's ``synchronous`` mode: ``value``, else ``ARDEA_SQLITE_SYNCHRONOUS``, else normal.
+
+    Raises:
+        InvalidArgumentError: Not one of :data:`SQLITE_SYNCHRONOUS_MODES` (any case).
+    """
+    raw = value if value else os.environ.get(ARDEA_SQLITE_SYNCHRONOUS, "")
+    mode = raw.strip().lower() or "normal"
+    if mode not in SQLITE_SYNCHRONOUS_MODES:
+        raise InvalidArgumentError(
+            f"Invalid SQLite synchronous mode {raw!r} ({ARDEA_SQLITE_SYNCHRONOUS} or "
+            f"--sqlite-synchronous): use one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}"
+        )
+    return mode
 
 
-def _sqlite_engine(url: str, *, begin: str, pool_size: int, memory: bool) -> Engine:
+def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:
+    pragma = f"PRAGMA synchronous={synchronous.upper()}"  # one of SQLITE_SYNCHRONOUS_MODES
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite recipe)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        # Switching to WAL takes an exclusive lock that SQLite does not wait for; a file
+        # already in WAL (Database switches it once, before any other connection) keeps it.
+        if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(pragma)
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA cache_size=-32000")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.close()
+
+    return on_connect
+
+
+def _sqlite_engine(
+    url: str, *, begin: str, pool_size: int, memory: bool, synchronous: str
+) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = sa.pool.StaticPool
     else:
         kwargs.update(poolclass=sa.pool.QueuePool, pool_size=pool_size, max_overflow=64)
     engine = sa.create_engine(url, **kwargs)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_pragmas(synchronous))
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
@@ -123,9 +285,25 @@ class Database:
         uri: ``sqlite:///path.db`` (``sqlite://`` for in-memory), ``postgresql://...``
             (psycopg 3) or ``mysql://...`` (PyMySQL).
         pool_size: Pooled read connections (and write connections on servers).
+        search_timeout_s: Seconds a :meth:`search` may run (0: no limit); None reads
+            ``ARDEA_SEARCH_TIMEOUT_SECONDS`` (default 30).
+        sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full`` (see
+            :data:`SQLITE_SYNCHRONOUS_MODES`); None reads ``ARDEA_SQLITE_SYNCHRONOUS``
+            (default ``normal``). Ignored by other databases.
     """
 
-    def __init__(self, uri: str, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        uri: str,
+        pool_size: int = 8,
+        *,
+        search_timeout_s: float | None = None,
+        sqlite_synchronous: str | None = None,
+    ) -> None:
+        self.search_timeout_s = (
+            search_timeout_from_env() if search_timeout_s is None else float(search_timeout_s)
+        )
+        """Seconds a :meth:`search` may run; 0 means no limit."""
         self.uri = uri
         self.url = normalize_uri(uri)
         self.dialect = sa.engine.make_url(self.url).get_backend_name()
@@ -134,18 +312,33 @@ class Database:
         self._local = threading.local()
         self._thread: threading.Thread | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.sqlite_synchronous = synchronous = sqlite_synchronous_mode(sqlite_synchronous)
+        """SQLite's ``synchronous`` mode on every connection (``normal`` or ``full``)."""
         if self.dialect == "sqlite":
             database = sa.engine.make_url(self.url).database or ""
             self.memory = database in ("", ":memory:") or "mode=memory" in self.url
             self.write_engine = _sqlite_engine(
-                self.url, begin="BEGIN IMMEDIATE", pool_size=1, memory=self.memory
+                self.url,
+                begin="BEGIN IMMEDIATE",
+                pool_size=1,
+                memory=self.memory,
+                synchronous=synchronous,
             )
             # An in-memory database exists on one connection only: reads share the writer.
             self.read_engine = (
                 self.write_engine
                 if self.memory
-                else _sqlite_engine(self.url, begin="BEGIN", pool_size=pool_size, memory=False)
+                else _sqlite_engine(
+                    self.url,
+                    begin="BEGIN",
+                    pool_size=pool_size,
+                    memory=False,
+                    synchronous=synchronous,
+                )
             )
+            if not self.memory:  # WAL once, before the writer and readers connect at will
+                with contextlib.suppress(sa.exc.DBAPIError):  # writes report an unopenable file
+                    self.write_engine.connect().close()
             self._thread = threading.Thread(
                 target=self._writer_loop, name=f"ardea-sqlite-writer-{id(self):x}", daemon=True
             )
@@ -221,6 +414,9 @@ class Database:
                 with self.write_engine.begin() as conn:
                     return fn(conn)
             except sa.exc.DBAPIError as exc:
+                nul = _nul_error(exc)
+                if nul is not None:
+                    raise nul from exc
                 if attempt == _RETRIES - 1 or not _is_retryable(exc):
                     raise
                 time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
@@ -230,11 +426,38 @@ class Database:
         """Run ``fn`` on a read connection (one consistent snapshot) and return its result."""
         if self.memory:
             return self.write(fn)
-        with self.read_engine.connect() as conn:
-            try:
-                return fn(conn)
-            finally:
-                conn.rollback()
+        try:
+            with self.read_engine.connect() as conn:
+                try:
+                    return fn(conn)
+                finally:
+                    conn.rollback()
+        except Exception as exc:
+            nul = _nul_error(exc) if self.dialect == "postgresql" else None
+            if nul is None:
+                raise
+            raise nul from exc
+
+    def search(self, fn: Callable[[Connection], T]) -> T:
+        """:meth:`read` for a search: stopped after :attr:`search_timeout_s` seconds.
+
+        Raises:
+            InvalidArgumentError: The search ran out of time, or the database refused it as
+                too big (SQLite's expression depth, join or variable limits, PostgreSQL's
+                bound-value limit): the caller should narrow the filter.
+        """
+        limit = self.search_timeout_s
+
+        def limited(conn: Connection) -> T:
+            return _time_limited(conn, fn, limit) if limit else fn(conn)
+
+        try:
+            return self.read(limited)
+        except Exception as exc:
+            mapped = _search_error(exc, limit)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def close(self) -> None:
         """Stop the writer (after it drained its queue) and dispose of all connections."""

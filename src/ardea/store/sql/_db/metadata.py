@@ -12,11 +12,13 @@ double.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import sqlalchemy as sa
 
 from ardea.store.sql._db.collation import MARIADB_COLLATION, mysql_table_options
 
-__all__ = ["KEY_LENGTH", "MYSQL_TABLE_ARGS", "NAMING_CONVENTION", "metadata"]
+__all__ = ["KEY_LENGTH", "MYSQL_TABLE_ARGS", "NAMING_CONVENTION", "MySQLTableArgs", "metadata"]
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -31,7 +33,16 @@ metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 KEY_LENGTH = 250
 """Length of key columns (params, tags, metadata)."""
-MYSQL_TABLE_ARGS: dict[str, str] = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}
+
+
+class MySQLTableArgs(TypedDict):
+    """The MySQL dialect keywords of ``sa.Table(..., **MYSQL_TABLE_ARGS)``."""
+
+    mysql_charset: str
+    mysql_collate: str
+
+
+MYSQL_TABLE_ARGS: MySQLTableArgs = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}
 """Binary NO PAD collation on MySQL/MariaDB, so ``=``, uniqueness and ordering are
 case-sensitive and trailing spaces count, as on SQLite and PostgreSQL (``utf8mb4_bin`` is PAD
 SPACE: "lr" = "lr "). Written with MariaDB's name; :func:`mysql_collation` picks the server's

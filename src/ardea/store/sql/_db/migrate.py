@@ -27,7 +27,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0006_mysql_nopad_collation"
+HEAD_REVISION = "0007_import_ledger"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"
@@ -125,7 +125,7 @@ def upgrade(uri: str, progress: Callable[[str], None] | None = None) -> None:
     Raises:
         InvalidArgumentError: ``uri`` is a server (``http(s)://``) or unsupported URI.
     """
-    from ardea.store.resolve import sql_uri_for
+    from ardea.store.uri import sql_uri_for
 
     sql_uri = sql_uri_for(uri)
     if sql_uri is None:

@@ -20,6 +20,7 @@ def raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, 
     bound id and its Row objects more again, which for a 1000-run page is most of the time.
     """
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     out: list[tuple[Any, ...]] = []
     try:
@@ -47,6 +48,7 @@ def keyed_rows(
     if not ids:
         return []
     sql = f"SELECT {cols} FROM json_each(?) j JOIN {table} t ON t.{q(key)} = j.value"
+    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, (json.dumps(list(ids)),))
@@ -67,6 +69,6 @@ def fetch_all(conn: Connection, query: Any) -> list[Any]:
     if conn.dialect.name != "sqlite":
         return list(result.all())
     try:
-        return list(result.cursor.fetchall())  # type: ignore[attr-defined]
+        return list(result.cursor.fetchall())
     finally:
         result.close()

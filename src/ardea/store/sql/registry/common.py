@@ -61,7 +61,7 @@ def search_page(
             token = encode_page_token({"offset": offset + max_results})
         return PagedList(loader(conn, rows), token)
 
-    return db.read(op)
+    return db.search(op)
 
 
 def model_not_found(name: str) -> NotFoundError:

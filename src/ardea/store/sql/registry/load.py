@@ -6,9 +6,8 @@ that order, with tags, aliases and (for models) the latest version per stage.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -17,11 +16,7 @@ from ardea.api.registry_json import model_message, version_message
 from ardea.entities.registry import ModelVersion, RegisteredModel, RegisteredModelAlias
 from ardea.store.sql._db.common import chunked
 from ardea.store.sql._db.rows import keyed_rows, raw_rows
-from ardea.store.sql.registry.tables import (
-    DELETED_STAGE,
-    model_versions,
-    registered_models,
-)
+from ardea.store.sql.registry.tables import DELETED_STAGE, model_versions
 
 __all__ = [
     "ModelRow",
@@ -37,12 +32,42 @@ __all__ = [
 
 _CHUNK = 400
 
-_VERSION_COLUMNS = tuple(c.name for c in model_versions.columns)
-VersionRow = namedtuple("VersionRow", _VERSION_COLUMNS)  # type: ignore[misc]
-"""A ``model_versions`` row read with raw SQL (attribute access like SQLAlchemy's rows)."""
-_MODEL_COLUMNS = tuple(c.name for c in registered_models.columns)
-ModelRow = namedtuple("ModelRow", _MODEL_COLUMNS)  # type: ignore[misc]
-"""A ``registered_models`` row read with raw SQL."""
+
+class VersionRow(NamedTuple):
+    """A ``model_versions`` row read with raw SQL (attribute access like SQLAlchemy's rows).
+
+    The fields are the table's columns in table order (a unit test holds them together).
+    """
+
+    name: str
+    version: int
+    creation_timestamp: int
+    last_updated_timestamp: int
+    current_stage: str
+    source: str
+    storage_location: str | None
+    run_id: str | None
+    model_id: str | None
+    description: str | None
+    user_id: str | None
+    run_link: str | None
+    status: str
+    status_message: str | None
+
+
+class ModelRow(NamedTuple):
+    """A ``registered_models`` row read with raw SQL (fields: the columns, in table order)."""
+
+    name: str
+    creation_timestamp: int
+    last_updated_timestamp: int
+    description: str | None
+    user_id: str | None
+    deployment_job_id: str | None
+
+
+_VERSION_COLUMNS = VersionRow._fields
+_MODEL_COLUMNS = ModelRow._fields
 
 # Raw DBAPI SQL on the read paths (as ``loaders.raw_rows`` does for runs): building and
 # expanding SQLAlchemy ``IN`` selects cost more than SQLite's work for a page of 100 models.
@@ -80,8 +105,10 @@ def version_rows(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Any]
 
 def _version_parts(
     conn: Connection, rows: Iterable[Any]
-) -> tuple[list[Any], dict[tuple[str, int], dict[str, str]], dict[str, list[tuple[str, int]]]]:
-    """Rows as :data:`VersionRow`, their tags by (name, version) and their models' aliases."""
+) -> tuple[
+    list[VersionRow], dict[tuple[str, int], dict[str, str]], dict[str, list[tuple[str, int]]]
+]:
+    """Rows as :class:`VersionRow`, their tags by (name, version) and their models' aliases."""
     # Plain namedtuples: attribute access on SQLAlchemy rows cost microseconds per field.
     rows = [r if isinstance(r, VersionRow) else VersionRow._make(r) for r in rows]
     if not rows:
@@ -141,7 +168,7 @@ def model_versions_wire(conn: Connection, rows: Iterable[Any]) -> list[dict[str,
     return out
 
 
-def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[Any]:
+def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[VersionRow]:
     """The newest visible version row per (model, stage) of ``names``, by name then version."""
     if not names:
         return []
@@ -154,7 +181,7 @@ def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[Any]:
         ") newest ON mv.name = newest.name AND mv.version = newest.version "
         "ORDER BY mv.name, mv.version"
     )
-    rows: list[Any] = []
+    rows: list[VersionRow] = []
     for part in chunked(list(dict.fromkeys(names)), _CHUNK):
         rows.extend(map(VersionRow._make, _raw_with(conn, sql, part, DELETED_STAGE)))
     return rows
@@ -163,6 +190,7 @@ def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[Any]:
 def _raw_with(conn: Connection, sql: str, ids: Sequence[str], extra: Any) -> list[Any]:
     """``raw_rows`` for SQL whose ``{ids}`` list is followed by one more parameter."""
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql.format(ids=", ".join([mark] * len(ids))), (*ids, extra))
@@ -222,10 +250,15 @@ def registered_models_wire(conn: Connection, rows: Iterable[Any]) -> list[dict[s
     return out
 
 
-def _model_parts(conn: Connection, rows: Iterable[Any]) -> tuple[
-    list[Any], dict[str, dict[str, str]], dict[str, list[tuple[str, int]]], dict[str, list[Any]]
-]:  # fmt: skip
-    """Rows as :data:`ModelRow`, with the models' tags, aliases and latest version rows."""
+def _model_parts(
+    conn: Connection, rows: Iterable[Any]
+) -> tuple[
+    list[ModelRow],
+    dict[str, dict[str, str]],
+    dict[str, list[tuple[str, int]]],
+    dict[str, list[VersionRow]],
+]:
+    """Rows as :class:`ModelRow`, with the models' tags, aliases and latest version rows."""
     rows = [r if isinstance(r, ModelRow) else ModelRow._make(r) for r in rows]
     if not rows:
         return [], {}, {}, {}
@@ -236,7 +269,7 @@ def _model_parts(conn: Connection, rows: Iterable[Any]) -> tuple[
     )
     for name, key, value in raw_rows(conn, sql, names):
         tags.setdefault(name, {})[key] = value
-    latest: dict[str, list[Any]] = {}
+    latest: dict[str, list[VersionRow]] = {}
     for version in latest_version_rows(conn, names):
         latest.setdefault(version.name, []).append(version)
     return rows, tags, _alias_map(conn, names), latest

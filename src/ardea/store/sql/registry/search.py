@@ -20,6 +20,7 @@ from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.parser import parse_filter, parse_order_by
 from ardea.store.search.vocabulary import MODEL_VERSIONS, REGISTERED_MODELS
 from ardea.store.sql._db.compiled import RawQuery, compile_raw
+from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql.registry.tables import (
     DELETED_STAGE,
     model_version_tags,
@@ -75,23 +76,22 @@ def _direction(column: Any, ascending: bool) -> Any:
 
 
 def select_registered_models(
-    clauses: Sequence[Clause], orders: Sequence[OrderBy]
+    clauses: Sequence[Clause], orders: Sequence[OrderBy], dialect: str = "sqlite"
 ) -> sa.Select[Any]:
-    """``SELECT * FROM registered_models`` filtered and fully ordered (ties by name)."""
+    """``SELECT * FROM registered_models`` filtered and fully ordered (ties by name).
+
+    ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
+    """
     rm, tg = registered_models, registered_model_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
     conditions: list[Any] = []
-    for c in applied:
+    children = ChildClauses([rm.c.name], dialect)
+    for c in dict.fromkeys(applied):  # a repeated clause adds nothing
         if c.entity == "attribute":
             conditions.append(compare(_MODEL_COLUMNS[c.key], c.comparator, c.value))
         else:
-            conditions.append(
-                sa.exists().where(
-                    tg.c.name == rm.c.name,
-                    tg.c.key == c.key,
-                    compare(tg.c.value, c.comparator, c.value),
-                )
-            )
+            children.keyed(tg, [tg.c.name], c.key, compare(tg.c.value, c.comparator, c.value))
+    conditions += children.conditions()
     if exclude_prompts:
         conditions.append(
             ~sa.exists().where(tg.c.name == rm.c.name, tg.c.key == PROMPT_TAG, tg.c.value == "true")
@@ -103,24 +103,23 @@ def select_registered_models(
 
 
 def select_model_version_keys(
-    clauses: Sequence[Clause], orders: Sequence[OrderBy]
+    clauses: Sequence[Clause], orders: Sequence[OrderBy], dialect: str = "sqlite"
 ) -> sa.Select[Any]:
-    """Visible ``model_versions`` rows filtered and fully ordered (ties: name, version DESC)."""
+    """Visible ``model_versions`` rows filtered and fully ordered (ties: name, version DESC).
+
+    ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
+    """
     mv, tg = model_versions, model_version_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
     conditions: list[Any] = [mv.c.current_stage != DELETED_STAGE]
-    for c in applied:
+    children = ChildClauses([mv.c.name, mv.c.version], dialect)
+    for c in dict.fromkeys(applied):  # a repeated clause adds nothing
         if c.entity == "attribute":
             conditions.append(compare(_VERSION_COLUMNS[c.key], c.comparator, c.value))
         else:
-            conditions.append(
-                sa.exists().where(
-                    tg.c.name == mv.c.name,
-                    tg.c.version == mv.c.version,
-                    tg.c.key == c.key,
-                    compare(tg.c.value, c.comparator, c.value),
-                )
-            )
+            condition = compare(tg.c.value, c.comparator, c.value)
+            children.keyed(tg, [tg.c.name, tg.c.version], c.key, condition)
+    conditions += children.conditions()
     if exclude_prompts:
         conditions.append(
             ~sa.exists().where(
@@ -154,7 +153,7 @@ def registered_models_page(
     """
     clauses = parse_filter(filter_string, REGISTERED_MODELS)
     orders = parse_order_by(list(order_by), REGISTERED_MODELS)
-    return compile_raw(_paged(select_registered_models(clauses, orders)), dialect)
+    return compile_raw(_paged(select_registered_models(clauses, orders, dialect.name)), dialect)
 
 
 @functools.lru_cache(maxsize=256)
@@ -164,4 +163,4 @@ def model_versions_page(
     """The compiled page query (``page_limit``/``page_offset`` open) of a version search."""
     clauses = parse_filter(filter_string, MODEL_VERSIONS)
     orders = parse_order_by(list(order_by), MODEL_VERSIONS)
-    return compile_raw(_paged(select_model_version_keys(clauses, orders)), dialect)
+    return compile_raw(_paged(select_model_version_keys(clauses, orders, dialect.name)), dialect)

@@ -21,31 +21,23 @@ class SqlRegistryStore(SqlRegisteredModels, SqlModelVersions, SqlRegistryAliases
     """A model registry in a SQL database.
 
     Args:
-        database: An open database at the current schema (e.g. ``SqlTrackingStore.database``).
-        owns_database: Close ``database`` when this store is closed; by default the store that
-            opened the database owns it and this store's ``close`` does nothing.
+        database: An open database at the current schema, shared with the backend's other
+            SQL stores; the backend closes it.
 
     Example::
 
-        tracking = SqlTrackingStore("sqlite:///ardea.db")
-        registry = SqlRegistryStore(tracking.database)
+        registry = open_sql_backend("sqlite:///ardea.db").registry
         registry.create_registered_model("fraud")
         registry.create_model_version("fraud", "models:/m-...")
     """
 
-    def __init__(self, database: Database, *, owns_database: bool = False) -> None:
+    def __init__(self, database: Database) -> None:
         self._db = database
-        self._owns_database = owns_database
 
     @property
     def database(self) -> Database:
         """The underlying :class:`Database`."""
         return self._db
-
-    def close(self) -> None:
-        """Close the database if this store owns it."""
-        if self._owns_database:
-            self._db.close()
 
     def __repr__(self) -> str:
         return f"SqlRegistryStore({self._db.url.split('@')[-1]!r})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ardea.store.sql._db.collation import MARIADB_COLLATION
+from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
 
 __all__ = [
@@ -28,7 +28,6 @@ DELETED_STAGE = "Deleted_Internal"
 
 _NAME = 256
 _KEY = 250
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}  # see tables
 
 
 def _model_fk() -> sa.ForeignKey:

@@ -17,6 +17,7 @@ from ardea.entities import Assessment
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.load import assessment_from_row
+from ardea.store.validation import check_no_nul
 
 __all__ = ["SqlAssessments", "require_trace"]
 
@@ -28,6 +29,7 @@ def require_trace(conn: Connection, trace_id: str) -> Any:
     """The ``traces`` row of ``trace_id``; NotFoundError if there is none."""
     if not isinstance(trace_id, str) or not trace_id:
         raise InvalidArgumentError(f"Invalid trace id {trace_id!r}")
+    check_no_nul("trace_id", trace_id)
     row = conn.execute(sa.select(t.traces).where(t.traces.c.trace_id == trace_id)).first()
     if row is None:
         raise NotFoundError(f"Trace with ID {trace_id} is not found.")
@@ -46,7 +48,17 @@ def _check_metadata(metadata: object) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
     ):
         raise InvalidArgumentError("Assessment metadata must map strings to strings")
+    for key, value in metadata.items():
+        check_no_nul("metadata", [key, value])
     return dict(metadata)
+
+
+def _check_texts(a: Assessment) -> None:
+    """Refuse NUL in the assessment's text columns (its value and error are JSON, escaped)."""
+    for name in ("trace_id", "assessment_id", "name", "source_type", "source_id", "rationale"):
+        check_no_nul(name, getattr(a, name))
+    check_no_nul("span_id", a.span_id)
+    check_no_nul("overrides", a.overrides)
 
 
 def _row(a: Assessment) -> dict[str, Any]:
@@ -71,6 +83,8 @@ def _row(a: Assessment) -> dict[str, Any]:
 
 
 def _get(conn: Connection, trace_id: str, assessment_id: str) -> Any:
+    check_no_nul("trace_id", trace_id)
+    check_no_nul("assessment_id", assessment_id)
     a = t.assessments.c
     row = conn.execute(
         sa.select(t.assessments).where(a.assessment_id == assessment_id, a.trace_id == trace_id)
@@ -93,6 +107,7 @@ class SqlAssessments:
             )
         if not isinstance(assessment.name, str) or not 0 < len(assessment.name) <= 250:
             raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
+        _check_texts(assessment)
         now = now_ms()
         stored = dataclasses.replace(
             assessment,
@@ -135,10 +150,12 @@ class SqlAssessments:
             name = changes["name"]
             if not isinstance(name, str) or not 0 < len(name) <= 250:
                 raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
+            check_no_nul("name", name)
             values["name"] = name
         if "value" in changes:
             values["value"] = _dumps(changes["value"])
         if "rationale" in changes:
+            check_no_nul("rationale", changes["rationale"])
             values["rationale"] = changes["rationale"]
         if "valid" in changes:
             if not isinstance(changes["valid"], bool):
@@ -146,9 +163,8 @@ class SqlAssessments:
             values["valid"] = changes["valid"]
         if "error" in changes:
             error = changes["error"]
-            values["error"] = (
-                json.dumps(dataclasses.asdict(error)) if dataclasses.is_dataclass(error) else None
-            )
+            is_instance = dataclasses.is_dataclass(error) and not isinstance(error, type)
+            values["error"] = json.dumps(dataclasses.asdict(error)) if is_instance else None
         metadata = _check_metadata(changes["metadata"]) if "metadata" in changes else None
         values["last_update_time"] = now_ms()
 

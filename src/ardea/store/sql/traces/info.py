@@ -7,6 +7,7 @@ from typing import Any
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import TraceInfo, TraceState
 from ardea.store.sql.traces.ingest import TRACE_NAME_TAG, preview
+from ardea.store.validation import check_no_nul
 
 __all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "check_info", "check_key_value", "trace_row"]
 
@@ -54,6 +55,10 @@ def check_info(info: TraceInfo) -> None:
     """Check a TraceInfo before it is stored (InvalidArgumentError when malformed)."""
     if not isinstance(info.trace_id, str) or not 0 < len(info.trace_id) <= 64:
         raise InvalidArgumentError(f"Invalid trace id {info.trace_id!r}")
+    # Identifiers: a NUL is refused (PostgreSQL cannot hold one). The previews are copies of
+    # span content, which is stored with NUL as U+FFFD (ingest.clean_text), and so are they.
+    for name in ("trace_id", "client_request_id", "name", "session_id", "user_id", "run_id"):
+        check_no_nul(name, getattr(info, name))
     if isinstance(info.request_time, bool) or not isinstance(info.request_time, int):
         raise InvalidArgumentError(f"Invalid request_time {info.request_time!r}")
     duration = info.execution_duration

@@ -104,7 +104,7 @@ def preview(value: Any) -> str | None:
     """A request/response preview: the value as JSON (strings as is), at most 1000 chars."""
     if value is None:
         return None
-    text = value if isinstance(value, str) else _json_text(value)
+    text = clean_text(value) if isinstance(value, str) else _json_text(value)
     return text[:PREVIEW_CHARS]
 
 
@@ -153,19 +153,32 @@ def _state(span: Span) -> str:
     return TraceState.OK.value
 
 
+_MAX_NS = 2**63 - 1  # the time columns are signed 64-bit integers
+
+
 def _check(span: Span) -> None:
-    if not isinstance(span.trace_id, str) or not 0 < len(span.trace_id) <= 64:
+    if (
+        not isinstance(span.trace_id, str)
+        or not 0 < len(span.trace_id) <= 64
+        or "\x00" in span.trace_id
+    ):
         raise InvalidArgumentError(f"Invalid trace id {span.trace_id!r} on span {span.span_id!r}")
-    if not isinstance(span.span_id, str) or not 0 < len(span.span_id) <= 16:
+    if (
+        not isinstance(span.span_id, str)
+        or not 0 < len(span.span_id) <= 16
+        or "\x00" in span.span_id
+    ):
         raise InvalidArgumentError(f"Invalid span id {span.span_id!r}: expected 16 hex characters")
     parent = span.parent_span_id
-    if parent is not None and (not isinstance(parent, str) or len(parent) > 16):
+    if parent is not None and (not isinstance(parent, str) or len(parent) > 16 or "\x00" in parent):
         raise InvalidArgumentError(f"Invalid parent span id {parent!r}")
     start = span.start_time_ns
-    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+    if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= _MAX_NS:
         raise InvalidArgumentError(f"Invalid start time {start!r} of span {span.span_id!r}")
     end = span.end_time_ns
-    if end is not None and (isinstance(end, bool) or not isinstance(end, int)):
+    if end is not None and (
+        isinstance(end, bool) or not isinstance(end, int) or not 0 <= end <= _MAX_NS
+    ):
         raise InvalidArgumentError(f"Invalid end time {end!r} of span {span.span_id!r}")
 
 

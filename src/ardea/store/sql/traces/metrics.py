@@ -18,20 +18,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.entities.trace_metrics import AssessmentMetrics, BucketMetrics, TraceMetrics
 from ardea.store.sql.traces import tables as t
 
 __all__ = [
     "MAX_BUCKETS",
-    "AssessmentMetrics",
-    "BucketMetrics",
-    "TraceMetrics",
     "assessment_verdict",
     "percentile",
     "trace_metrics",
@@ -43,64 +40,6 @@ MAX_BUCKETS = 1000
 _PASS = frozenset({"yes", "pass", "true"})
 _T = t.traces.c
 _A = t.assessments.c
-
-
-@dataclass(slots=True)
-class BucketMetrics:
-    """The traces of one time bucket (``start_ms`` inclusive)."""
-
-    start_ms: int
-    trace_count: int = 0
-    error_count: int = 0
-    latency_p50_ms: float | None = None
-    latency_p90_ms: float | None = None
-    latency_p99_ms: float | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: float = 0.0
-
-
-@dataclass(slots=True)
-class AssessmentMetrics:
-    """One feedback name over the range, with its pass rate per bucket (None: no verdicts)."""
-
-    name: str
-    count: int = 0
-    pass_count: int = 0
-    verdict_count: int = 0
-    numeric_count: int = 0
-    numeric_sum: float = 0.0
-    bucket_pass: list[int] = field(default_factory=list)
-    bucket_verdicts: list[int] = field(default_factory=list)
-
-    @property
-    def pass_rate(self) -> float | None:
-        """Passes over pass/fail verdicts, or None when there were none."""
-        return self.pass_count / self.verdict_count if self.verdict_count else None
-
-    @property
-    def numeric_mean(self) -> float | None:
-        """The mean of the numeric values, or None when there were none."""
-        return self.numeric_sum / self.numeric_count if self.numeric_count else None
-
-    def pass_rates(self) -> list[float | None]:
-        """The pass rate of each bucket (None where the bucket had no verdicts)."""
-        return [
-            p / n if n else None
-            for p, n in zip(self.bucket_pass, self.bucket_verdicts, strict=True)
-        ]
-
-
-@dataclass(slots=True)
-class TraceMetrics:
-    """The answer of :func:`trace_metrics`: per-bucket series, totals and assessments."""
-
-    start_ms: int
-    end_ms: int
-    bucket_ms: int
-    buckets: list[BucketMetrics]
-    totals: BucketMetrics
-    assessments: list[AssessmentMetrics]
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float | None:

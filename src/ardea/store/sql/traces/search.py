@@ -1,7 +1,8 @@
 """Compile parsed trace filters (:mod:`ardea.store.search.traces`) into an ordered id SELECT.
 
 Attribute clauses compare columns of ``traces``; tags, metadata, spans and assessments are
-``EXISTS`` subqueries on their indexed tables. Span attributes are read from the JSON text
+``EXISTS`` subqueries on their indexed tables (one subquery per table for long filters, see
+:mod:`ardea.store.sql._db.filters`). Span attributes are read from the JSON text
 with the dialect's JSON function. The SELECT is fully ordered (user order, then
 ``timestamp DESC``, then ``trace_id ASC``), ready for ``.offset/.limit``.
 """
@@ -18,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ardea._core.errors import InvalidArgumentError
 from ardea.store.search.ast import OrderBy
 from ardea.store.search.traces import TraceClause
+from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking.search import compare
 
@@ -57,13 +59,15 @@ def _compare(column: ColumnElement[Any], comparator: str, value: Any) -> ColumnE
     return compare(column, comparator, value)
 
 
-def _key_value(table: sa.Table, clause: TraceClause) -> ColumnElement[bool]:
-    conditions = [table.c.trace_id == _T.trace_id, table.c.key == clause.key]
+def _key_value(children: ChildClauses, table: sa.Table, clause: TraceClause) -> None:
+    owner = [table.c.trace_id]
     if clause.comparator == "IS NULL":
-        return ~sa.exists().where(*conditions)
+        children.absent(table, owner, table.c.key == clause.key)
+        return
+    condition = None
     if clause.comparator != "IS NOT NULL":
-        conditions.append(_compare(table.c.value, clause.comparator, clause.value))
-    return sa.exists().where(*conditions)
+        condition = _compare(table.c.value, clause.comparator, clause.value)
+    children.keyed(table, owner, clause.key, condition)
 
 
 def _json_text(column: ColumnElement[Any], key: str, dialect: str) -> ColumnElement[Any]:
@@ -71,7 +75,9 @@ def _json_text(column: ColumnElement[Any], key: str, dialect: str) -> ColumnElem
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import JSONB
 
-        return sa.cast(column, JSONB)[key].astext
+        # ``astext`` comes from JSONB's comparator, which the type checker cannot see.
+        member: ColumnElement[Any] = sa.cast(column, JSONB)[key].astext
+        return member
     if '"' in key or "\\" in key:
         raise InvalidArgumentError(f"Span attribute keys with quotes are not searchable: {key!r}")
     path = f'$."{key}"'
@@ -81,34 +87,34 @@ def _json_text(column: ColumnElement[Any], key: str, dialect: str) -> ColumnElem
 
 
 def _span_condition(clause: TraceClause, dialect: str) -> ColumnElement[bool]:
+    """The condition on one span row of a span, span attribute or text clause."""
     spans = t.spans.c
     if clause.key == "content" and clause.entity == "span":
-        matches = sa.or_(
+        return sa.or_(
             _compare(spans.name, clause.comparator, clause.value),
             _compare(spans.attributes, clause.comparator, clause.value),
         )
-        return sa.exists().where(spans.trace_id == _T.trace_id, matches)
+    column: ColumnElement[Any]
     if clause.entity == "span":
         column = {"name": spans.name, "type": spans.span_type, "status": spans.status_code}[
             clause.key
         ]
     else:
         column = _json_text(spans.attributes, clause.key, dialect)
-    return sa.exists().where(
-        spans.trace_id == _T.trace_id, _compare(column, clause.comparator, clause.value)
-    )
+    return _compare(column, clause.comparator, clause.value)
 
 
-def _assessment_condition(clause: TraceClause) -> ColumnElement[bool]:
-    a = t.assessments.c
+def _assessment(children: ChildClauses, clause: TraceClause) -> None:
+    table = t.assessments
+    a = table.c
     conditions: list[ColumnElement[bool]] = [
-        a.trace_id == _T.trace_id,
         a.name == clause.key,
         a.kind == clause.kind,
         a.valid.is_(True),
     ]
     if clause.comparator == "IS NULL":
-        return ~sa.exists().where(*conditions)
+        children.absent(table, [a.trace_id], sa.and_(*conditions))
+        return
     comparator, value = clause.comparator, clause.value
     if comparator in (">", ">=", "<", "<="):
         number = sa.case(
@@ -122,23 +128,29 @@ def _assessment_condition(clause: TraceClause) -> ColumnElement[bool]:
         conditions.append(a.value.not_in([str(value), json.dumps(value)]))
     elif comparator != "IS NOT NULL":
         conditions.append(_compare(a.value, comparator, value))
-    return sa.exists().where(*conditions)
+    children.each("assessments", table, [a.trace_id], sa.and_(*conditions))
 
 
-def _condition(clause: TraceClause, dialect: str) -> ColumnElement[bool]:
-    if clause.entity == "attribute" and clause.key == "text":
-        return _span_condition(
-            TraceClause("span", "content", clause.comparator, clause.value), dialect
-        )
-    if clause.entity == "attribute":
-        return _compare(_columns()[clause.key], clause.comparator, clause.value)
-    if clause.entity == "tag":
-        return _key_value(t.trace_tags, clause)
-    if clause.entity == "metadata":
-        return _key_value(t.trace_metadata, clause)
-    if clause.entity in ("span", "span_attribute"):
-        return _span_condition(clause, dialect)
-    return _assessment_condition(clause)
+def _conditions(clauses: Sequence[TraceClause], dialect: str) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a parsed filter (child-row clauses grouped when many)."""
+    out: list[ColumnElement[bool]] = []
+    children = ChildClauses([_T.trace_id], dialect)
+    for clause in dict.fromkeys(clauses):  # a repeated clause adds nothing
+        if clause.entity == "attribute" and clause.key == "text":
+            text = TraceClause("span", "content", clause.comparator, clause.value)
+            children.each("spans", t.spans, [t.spans.c.trace_id], _span_condition(text, dialect))
+        elif clause.entity == "attribute":
+            out.append(_compare(_columns()[clause.key], clause.comparator, clause.value))
+        elif clause.entity == "tag":
+            _key_value(children, t.trace_tags, clause)
+        elif clause.entity == "metadata":
+            _key_value(children, t.trace_metadata, clause)
+        elif clause.entity in ("span", "span_attribute"):
+            condition = _span_condition(clause, dialect)
+            children.each("spans", t.spans, [t.spans.c.trace_id], condition)
+        else:
+            _assessment(children, clause)
+    return out + children.conditions()
 
 
 def select_trace_ids(
@@ -155,9 +167,9 @@ def select_trace_ids(
         experiment_ids: Experiments to search.
         dialect: SQLAlchemy dialect name (``sqlite``, ``postgresql``, ``mysql``).
     """
-    query = sa.select(_T.trace_id).where(_T.experiment_id.in_(list(experiment_ids)))
-    for clause in clauses:
-        query = query.where(_condition(clause, dialect))
+    query = sa.select(_T.trace_id).where(
+        _T.experiment_id.in_(list(experiment_ids)), *_conditions(clauses, dialect)
+    )
     columns = _columns()
     order: list[Any] = []
     seen: set[str] = set()

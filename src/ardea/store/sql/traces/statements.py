@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking import tables as tt
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 
 __all__ = [
     "EXPERIMENT_EXISTS",
@@ -48,13 +52,19 @@ TRACE_EXISTING = sa.select(t.traces.c.trace_id, t.traces.c.span_count).where(
 
 
 @functools.lru_cache(maxsize=64)
-def _upsert(dialect: str, table: sa.Table, keys: tuple[str, ...], update: tuple[str, ...]) -> Any:
+def _upsert(
+    dialect: str, table: sa.Table, keys: tuple[str, ...], update: tuple[str, ...]
+) -> sa.Insert:
     if dialect in ("sqlite", "postgresql"):
+        ins: SQLiteInsert | PostgresInsert
         if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            ins = sqlite_insert(table)
         else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        ins = dialect_insert(table)
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            ins = pg_insert(table)
         return ins.on_conflict_do_update(
             index_elements=list(keys), set_={c: ins.excluded[c] for c in update}
         )
@@ -66,13 +76,13 @@ def _upsert(dialect: str, table: sa.Table, keys: tuple[str, ...], update: tuple[
 
 def upsert_stmt(
     conn: sa.Connection, table: sa.Table, keys: Sequence[str], update: Sequence[str]
-) -> Any:
+) -> sa.Insert:
     """The (cached) insert-or-update statement of ``_common.upsert`` for this connection."""
     return _upsert(conn.dialect.name, table, tuple(keys), tuple(update))
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_ignore(dialect: str, table: sa.Table) -> Any:
+def _insert_ignore(dialect: str, table: sa.Table) -> sa.Insert:
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -84,7 +94,7 @@ def _insert_ignore(dialect: str, table: sa.Table) -> Any:
     return table.insert().prefix_with("IGNORE")
 
 
-def insert_ignore_stmt(conn: sa.Connection, table: sa.Table) -> Any:
+def insert_ignore_stmt(conn: sa.Connection, table: sa.Table) -> sa.Insert:
     """The (cached) insert-skipping-duplicates statement of ``_common.insert_ignore``."""
     return _insert_ignore(conn.dialect.name, table)
 
@@ -155,7 +165,7 @@ _OVERWRITTEN = ("request_time", "execution_duration", "end_time")
 
 
 @functools.cache
-def complete_trace_stmt(with_state: bool) -> Any:
+def complete_trace_stmt(with_state: bool) -> sa.Update:
     """UPDATE merging a TraceInfo into a row its spans created (``v_<column>`` parameters).
 
     The info's times (and ``state`` when ``with_state``) overwrite; for the other columns

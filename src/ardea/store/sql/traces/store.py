@@ -1,23 +1,22 @@
 """The SQL trace store: traces, spans and assessments in the tracking database.
 
-:class:`SqlTraceStore` shares the :class:`Database` (and so, on SQLite, the one writer thread)
-of a :class:`~ardea.store.sql.tracking.store.SqlTrackingStore`: build it with
-``tracking_store.trace_store()``, or give it a URI and it opens (and owns) a tracking store.
-The span hot path lives in ``traces_ingest.py``, entity loading in ``traces_load.py``,
-assessments in ``traces_assessments.py`` and the search compiler in ``trace_search.py``.
+:class:`SqlTraceStore` shares the backend's :class:`Database` (and so, on SQLite, the one
+writer thread) with the tracking store: open it with
+:func:`~ardea.store.sql.backend.open_sql_backend`. The span hot path lives in ``ingest.py``,
+entity loading in ``load.py``, assessments in ``assessments.py`` and the search compiler in
+``search.py``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.entities import PagedList, Span, Trace, TraceInfo
+from ardea.entities import PagedList, Span, Trace, TraceInfo, TraceMetrics
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, upsert
 from ardea.store.sql._db.engine import Database
@@ -40,7 +39,9 @@ from ardea.store.sql.traces.load import (
     load_trace_infos,
     span_from_row,
 )
+from ardea.store.sql.traces.metrics import trace_metrics
 from ardea.store.sql.traces.start import start_trace_op as _start_trace_op
+from ardea.store.sql.traces.statements import EXPERIMENT_EXISTS
 from ardea.store.sql.tracking import tables as tt
 from ardea.store.sql.tracking.common import parse_experiment_id
 from ardea.store.traces import (
@@ -50,10 +51,7 @@ from ardea.store.traces import (
     TraceStore,
     fill_only,
 )
-from ardea.store.validation import validate_max_results
-
-if TYPE_CHECKING:
-    from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.validation import check_no_nul, validate_max_results
 
 __all__ = ["ARTIFACT_LOCATION_TAG", "SOURCE_RUN_KEY", "SqlTraceStore"]
 
@@ -68,29 +66,17 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     """Traces in a SQL database (SQLite, PostgreSQL, MySQL).
 
     Args:
-        uri_or_database: A shared :class:`Database` (not closed by :meth:`close`), or a
-            database URI / data folder for which a tracking store is opened and owned.
+        database: An open database at the current schema, shared with the backend's other
+            SQL stores; the backend closes it.
     """
 
-    def __init__(self, uri_or_database: str | Database) -> None:
-        self._owner: SqlTrackingStore | None = None
-        if isinstance(uri_or_database, Database):
-            self._db = uri_or_database
-        else:
-            from ardea.store.sql.tracking.store import SqlTrackingStore
-
-            self._owner = SqlTrackingStore(uri_or_database)
-            self._db = self._owner.database
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     @property
     def database(self) -> Database:
         """The underlying :class:`Database`."""
         return self._db
-
-    def close(self) -> None:
-        """Close the database if this store opened it."""
-        if self._owner is not None:
-            self._owner.close()
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -161,6 +147,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     ) -> int:
         """Delete traces by id or by age (oldest first, at most ``max_traces``)."""
         exp = parse_experiment_id(experiment_id)
+        check_no_nul("request_ids", list(trace_ids or ()))
         if (max_timestamp_millis is None) == (trace_ids is None):
             raise InvalidArgumentError(
                 "Exactly one of 'max_timestamp_millis' and 'request_ids' must be specified"
@@ -202,6 +189,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Set a tag (``mlflow.traceName`` also renames the trace)."""
+        check_no_nul("trace_id", trace_id)
         check_key_value(key, value, "tag", 8000)
         if key == SPANS_LOCATION_TAG:
             raise InvalidArgumentError(
@@ -228,6 +216,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Delete a tag; NotFoundError if the trace or the tag does not exist."""
+        check_no_nul("trace_id", trace_id)
+        check_no_nul("key", key)
         if key == SPANS_LOCATION_TAG:
             raise InvalidArgumentError(
                 f"The tag {key!r} is set by the server and cannot be deleted"
@@ -247,6 +237,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     def link_traces_to_run(self, trace_ids: Sequence[str], run_id: str) -> None:
         """Link traces to a run (metadata ``mlflow.sourceRun``); all must exist."""
         ids = list(dict.fromkeys(trace_ids))
+        check_no_nul("trace_ids", ids)
+        check_no_nul("run_id", run_id)
         if len(ids) > _LINK_LIMIT:
             raise InvalidArgumentError(f"At most {_LINK_LIMIT} traces can be linked at once")
         if not isinstance(run_id, str) or not run_id:
@@ -279,6 +271,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     def get_trace_info(self, trace_id: str) -> TraceInfo:
         """A trace record with tags, metadata and assessments; NotFoundError if unknown."""
+        check_no_nul("trace_id", trace_id)
         found = self._db.read(lambda conn: load_trace_infos(conn, [trace_id]))
         if not found:
             raise NotFoundError(f"Trace with ID {trace_id} is not found.")
@@ -289,6 +282,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
         Ardea extension of the contract (BatchGetTraceInfos): four queries per 1,000 ids.
         """
+        check_no_nul("trace_ids", list(trace_ids))
         ids = list(dict.fromkeys(trace_ids))
         return self._db.read(lambda conn: load_trace_infos(conn, ids))
 
@@ -302,6 +296,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     def batch_get_traces(self, trace_ids: Sequence[str]) -> list[Trace]:
         """Traces with their spans, in the order asked; unknown ids are left out."""
         ids = list(dict.fromkeys(trace_ids))
+        check_no_nul("trace_ids", ids)
 
         def op(conn: Connection) -> list[Trace]:
             infos = load_trace_infos(conn, ids)
@@ -320,6 +315,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         roots_only: bool = False,
     ) -> PagedList[Span]:
         """One page of spans (children of a span, roots, or all) in start-time order."""
+        check_no_nul("trace_id", trace_id)
+        check_no_nul("parent_span_id", parent_span_id)
         validate_max_results(max_results, _SPANS_PAGE_LIMIT)
         offset = offset_from_token(page_token)
         if parent_span_id is not None and roots_only:
@@ -348,6 +345,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         """Which of ``span_ids`` have a child: one query on the (trace, parent) index."""
         s = t.spans.c
         ids = list(dict.fromkeys(span_ids))
+        check_no_nul("trace_id", trace_id)
+        check_no_nul("span_ids", ids)
         if not ids:
             return set()
         query = (
@@ -356,6 +355,24 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             .distinct()
         )
         return set(self._db.read(lambda conn: list(conn.execute(query).scalars())))
+
+    def trace_metrics(
+        self, experiment_id: str, start_ms: int, end_ms: int, buckets: int
+    ) -> TraceMetrics:
+        """Per-bucket aggregates of an experiment's traces (see :mod:`.metrics`).
+
+        Raises:
+            NotFoundError: No such experiment.
+            InvalidArgumentError: An empty range, or a bucket count out of 1..1000.
+        """
+        exp = parse_experiment_id(experiment_id)
+
+        def op(conn: Connection) -> TraceMetrics:
+            if conn.execute(EXPERIMENT_EXISTS, {"experiment_id": exp}).first() is None:
+                raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+            return trace_metrics(conn, exp, start_ms, end_ms, buckets)
+
+        return self._db.read(op)
 
     def search_traces(
         self,
@@ -389,4 +406,4 @@ class SqlTraceStore(SqlAssessments, TraceStore):
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_trace_infos(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)

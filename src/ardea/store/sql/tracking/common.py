@@ -81,8 +81,11 @@ _EXPERIMENT_FOR_WRITE = sa.select(t.experiments).where(
 )
 
 
-def run_for_write(conn: Connection, run_id: str) -> sa.Row[Any]:
-    """The run row, checked to exist and be active (inside a write transaction)."""
+def run_for_write(conn: Connection, run_id: str) -> sa.Row[str, int, str]:
+    """The run's ``(run_id, experiment_id, lifecycle_stage)``, checked to exist and be active.
+
+    Call it inside the write transaction.
+    """
     row = conn.execute(_RUN_FOR_WRITE, {"run_id": run_id}).first()
     if row is None:
         raise NotFoundError(f"Run with id={run_id} not found")

@@ -26,9 +26,10 @@ from ardea.store.sql.tracking.common import view_type as _view_type
 from ardea.store.sql.tracking.loaders import load_experiments
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 from ardea.store.validation import (
+    check_no_nul,
+    validate_artifact_location,
     validate_experiment_name,
     validate_experiment_tag,
-    validate_length,
     validate_max_results,
 )
 
@@ -37,8 +38,6 @@ __all__ = ["SqlExperiments", "insert_default_experiment"]
 ACTIVE = LifecycleStage.ACTIVE.value
 DELETED = LifecycleStage.DELETED.value
 DEFAULT_EXPERIMENT_NAME = "Default"
-MAX_ARTIFACT_LOCATION_LENGTH = 1900
-"""Leaves room under the 2000-character column for ``/<run_id>/artifacts``."""
 
 
 def _is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
@@ -85,11 +84,7 @@ class SqlExperiments:
         for k, v in tag_list:
             validate_experiment_tag(k, v)
         if artifact_location is not None:
-            validate_length("artifact_location", artifact_location, MAX_ARTIFACT_LOCATION_LENGTH)
-        if artifact_location is not None and artifact_location.startswith("runs:"):
-            raise InvalidArgumentError(
-                f"Artifact location cannot be a runs:/ URI. Given: '{artifact_location}'"
-            )
+            validate_artifact_location(artifact_location)
         root = self._artifact_root.rstrip("/")
 
         def op(conn: Connection) -> int:
@@ -105,7 +100,7 @@ class SqlExperiments:
                             creation_time=now,
                             last_update_time=now,
                         )
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key[0]  # type: ignore[index]  # never None for an INSERT
             except sa.exc.IntegrityError as exc:
                 if _is_unique_violation(exc):
                     raise AlreadyExistsError(f"Experiment(name={name}) already exists.") from None
@@ -141,6 +136,7 @@ class SqlExperiments:
 
     def get_experiment_by_name(self, name: str) -> Experiment:
         """The experiment with this name (active or deleted)."""
+        check_no_nul("experiment_name", name)
         ex = t.experiments
 
         def op(conn: Connection) -> list[Experiment]:
@@ -168,7 +164,9 @@ class SqlExperiments:
         clauses = parse_experiment_filter(filter_string)
         orders = parse_experiment_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
-        query = select_experiment_ids(clauses, orders, _view_type(view_type))
+        query = select_experiment_ids(
+            clauses, orders, _view_type(view_type), dialect=self._db.dialect
+        )
 
         self._stats.maybe_refresh()
 
@@ -181,7 +179,7 @@ class SqlExperiments:
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_experiments(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)
 
     def rename_experiment(self, experiment_id: str, new_name: str) -> None:
         """Rename an active experiment."""
@@ -288,6 +286,7 @@ class SqlExperiments:
 
     def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
         """Delete an experiment tag; NotFoundError if it is not set."""
+        check_no_nul("key", key)
         eid = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> None:

@@ -21,6 +21,7 @@ from ardea.store.sql.tracking.loaders import load_logged_models
 from ardea.store.validation import (
     MAX_PARAM_VALUE_LENGTH,
     MAX_TAG_VALUE_LENGTH,
+    check_no_nul,
     validate_key,
     validate_length,
     validate_max_results,
@@ -46,7 +47,8 @@ def _pairs(items: Sequence[tuple[str, str]] | Mapping[str, str], limit: int) -> 
     return out
 
 
-def _model_for_write(conn: Connection, model_id: str) -> sa.Row[Any]:
+def _model_for_write(conn: Connection, model_id: str) -> sa.Row[str, str]:
+    """The active model's ``(model_id, lifecycle_stage)``; NotFoundError otherwise."""
     lm = t.logged_models
     row = conn.execute(
         sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(lm.c.model_id == model_id)
@@ -137,6 +139,7 @@ class SqlLoggedModels:
 
     def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
         """The logged model, with params, tags and metrics logged with its id."""
+        check_no_nul("model_id", model_id)
         found = self._db.read(lambda conn: load_logged_models(conn, [model_id]))
         if not found or (not allow_deleted and found[0].lifecycle_stage != ACTIVE):
             raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
@@ -144,6 +147,7 @@ class SqlLoggedModels:
 
     def finalize_logged_model(self, model_id: str, status: str) -> LoggedModel:
         """Set the status to READY or UPLOAD_FAILED."""
+        check_no_nul("model_id", model_id)
         value = str(getattr(status, "value", status))
         if value not in _FINAL_STATUSES:
             raise InvalidArgumentError(
@@ -160,6 +164,7 @@ class SqlLoggedModels:
 
     def delete_logged_model(self, model_id: str) -> None:
         """Soft-delete a logged model."""
+        check_no_nul("model_id", model_id)
 
         def op(conn: Connection) -> None:
             _model_for_write(conn, model_id)
@@ -169,6 +174,7 @@ class SqlLoggedModels:
 
     def set_logged_model_tags(self, model_id: str, tags: Sequence[tuple[str, str]]) -> None:
         """Set (or overwrite) tags on a logged model."""
+        check_no_nul("model_id", model_id)
         tag_map = _pairs(tags, MAX_TAG_VALUE_LENGTH)
 
         def op(conn: Connection) -> None:
@@ -186,6 +192,8 @@ class SqlLoggedModels:
 
     def delete_logged_model_tag(self, model_id: str, key: str) -> None:
         """Delete a logged model tag; NotFoundError if it is not set."""
+        check_no_nul("model_id", model_id)
+        check_no_nul("key", key)
 
         def op(conn: Connection) -> None:
             _model_for_write(conn, model_id)
@@ -201,6 +209,7 @@ class SqlLoggedModels:
 
     def log_logged_model_params(self, model_id: str, params: Sequence[tuple[str, str]]) -> None:
         """Add params to a logged model (a key logged again keeps its new value)."""
+        check_no_nul("model_id", model_id)
         param_map = _pairs(params, MAX_PARAM_VALUE_LENGTH)
 
         def op(conn: Connection) -> None:
@@ -234,7 +243,9 @@ class SqlLoggedModels:
         clauses = parse_logged_model_filter(filter_string)
         orders = parse_logged_model_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
-        query = select_logged_model_ids(clauses, orders, [str(e) for e in experiment_ids])
+        query = select_logged_model_ids(
+            clauses, orders, [str(e) for e in experiment_ids], dialect=self._db.dialect
+        )
 
         self._stats.maybe_refresh()
 
@@ -246,4 +257,4 @@ class SqlLoggedModels:
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(load_logged_models(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)

@@ -212,6 +212,7 @@ def _raw(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
 
     Used for big reads, where building SQLAlchemy rows would cost more than the query.
     """
+    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, tuple(params))
@@ -314,14 +315,14 @@ def sample_bulk_interval(
     order = {r: i for i, r in enumerate(ids)}
     runs = list(wanted)
     points: list[tuple[int, int, int, float, Metric]] = []
-    for part in chunked(all_steps, 2000):
+    for steps in chunked(all_steps, 2000):
         sql = (
             f"SELECT s.run_id, {_point_columns(conn, 'm')} FROM {_SERIES_JOIN} WHERE "
             f"s.run_id IN ({', '.join([mark] * len(runs))}) AND s.{_q(conn, 'key')} = {mark} "
-            f"AND m.step IN ({', '.join([mark] * len(part))})"
+            f"AND m.step IN ({', '.join([mark] * len(steps))})"
         )
         for run_id, step, ts, value, is_nan, model_id, ds_name, ds_digest in _raw(
-            conn, sql, (*runs, key, *part)
+            conn, sql, (*runs, key, *steps)
         ):
             if step in wanted[run_id]:
                 metric = Metric(

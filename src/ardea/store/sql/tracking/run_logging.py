@@ -26,6 +26,7 @@ from ardea.store.validation import (
     MAX_DATASET_NAME_LENGTH,
     MAX_DATASET_SOURCE_TYPE_LENGTH,
     MAX_RUN_NAME_LENGTH,
+    check_no_nul,
     validate_batch,
     validate_length,
 )
@@ -124,6 +125,7 @@ class SqlRunLogging:
         single_param: bool = False,
     ) -> Callable[[Connection], None]:
         """Validate a batch and return the write op that stores it."""
+        check_no_nul("run_id", run_id)
         validate_batch(metrics, params, tags)
         for tag in tags:
             if tag.key == RUN_NAME_TAG:
@@ -175,6 +177,8 @@ class SqlRunLogging:
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Delete a run tag; NotFoundError if it is not set."""
+        check_no_nul("run_id", run_id)
+        check_no_nul("key", key)
 
         def op(conn: Connection) -> None:
             run_for_write(conn, run_id)
@@ -192,6 +196,7 @@ class SqlRunLogging:
         models: Sequence[str] = (),
     ) -> None:
         """Record datasets (deduplicated per experiment by name and digest) and input models."""
+        check_no_nul("run_id", run_id)
         inputs = list(datasets)
         for i, di in enumerate(inputs):
             ds = di.dataset
@@ -204,6 +209,8 @@ class SqlRunLogging:
                 ds.source_type or "",
                 MAX_DATASET_SOURCE_TYPE_LENGTH,
             )
+            for field in ("source", "schema", "profile"):
+                check_no_nul(f"datasets[{i}].dataset.{field}", getattr(ds, field))
             for key, value in di.tags.items():
                 validate_length(f"datasets[{i}].tags.key", key, 255)
                 validate_length(f"datasets[{i}].tags.value", value, 500)
@@ -235,6 +242,7 @@ class SqlRunLogging:
 
     def log_outputs(self, run_id: str, models: Sequence[ModelOutput]) -> None:
         """Record logged models the run produced (a model logged again moves to the new step)."""
+        check_no_nul("run_id", run_id)
         outputs = {m.model_id: int(m.step or 0) for m in models}
         for model_id in outputs:
             if not model_id:

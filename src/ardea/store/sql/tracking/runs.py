@@ -37,6 +37,7 @@ from ardea.store.sql.tracking.loaders import load_runs, run_info_from_row
 from ardea.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_LIMIT
 from ardea.store.validation import (
     MAX_RUN_NAME_LENGTH,
+    check_no_nul,
     validate_length,
     validate_max_results,
     validate_run_tag,
@@ -154,6 +155,7 @@ class SqlRuns:
 
     def get_run(self, run_id: str) -> Run:
         """The run with its latest metrics, params, tags, inputs and outputs."""
+        check_no_nul("run_id", run_id)
         found = self._db.read(lambda conn: load_runs(conn, [run_id]))
         if not found:
             raise NotFoundError(f"Run with id={run_id} not found")
@@ -167,6 +169,7 @@ class SqlRuns:
         run_name: str | None = None,
     ) -> RunInfo:
         """Change only the given fields of a run (the name also updates ``mlflow.runName``)."""
+        check_no_nul("run_id", run_id)
         values: dict[str, object] = {}
         if status is not None:
             values["status"] = _status(status)
@@ -194,6 +197,7 @@ class SqlRuns:
 
     def delete_run(self, run_id: str) -> None:
         """Soft-delete a run (sets ``deleted_time``)."""
+        check_no_nul("run_id", run_id)
 
         def op(conn: Connection) -> None:
             runs = t.runs
@@ -213,6 +217,7 @@ class SqlRuns:
 
     def restore_run(self, run_id: str) -> None:
         """Restore a soft-deleted run."""
+        check_no_nul("run_id", run_id)
 
         def op(conn: Connection) -> None:
             runs = t.runs
@@ -234,6 +239,8 @@ class SqlRuns:
         page_token: str | None = None,
     ) -> PagedList[Metric]:
         """All points of one metric, ordered by step, then timestamp, paged by offset token."""
+        check_no_nul("run_id", run_id)
+        check_no_nul("metric_key", key)
         if max_results is not None:
             validate_max_results(max_results, 2**31 - 1)
 
@@ -257,6 +264,8 @@ class SqlRuns:
     ) -> list[Metric]:
         """Sampled history of one metric over several runs (MLflow's bulk-interval rules)."""
         ids = list(run_ids)
+        check_no_nul("run_ids", ids)
+        check_no_nul("metric_key", key)
         if not ids:
             raise InvalidArgumentError(
                 "GetMetricHistoryBulkInterval request must specify at least one run_id."
@@ -334,7 +343,9 @@ class SqlRuns:
         exp_ids = [str(e) for e in experiment_ids]
         if not exp_ids:
             return PagedList([], None)
-        query = select_run_ids(clauses, orders, exp_ids, view_type(run_view_type))
+        query = select_run_ids(
+            clauses, orders, exp_ids, view_type(run_view_type), dialect=self._db.dialect
+        )
 
         self._stats.maybe_refresh()
 
@@ -347,4 +358,4 @@ class SqlRuns:
                 token = encode_page_token({"offset": offset + max_results})
             return PagedList(loader(conn, ids), token)
 
-        return self._db.read(op)
+        return self._db.search(op)

@@ -32,6 +32,7 @@ from ardea.entities.experiment import LifecycleStage, ViewType
 from ardea.entities.logged_model import LoggedModelStatus
 from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.like import like_to_glob, like_to_sql
+from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql.tracking import tables as t
 
 __all__ = [
@@ -81,19 +82,23 @@ def _like_mysql(element: CaseSensitiveLike, compiler: SQLCompiler, **kw: Any) ->
 
 
 def compare(column: ColumnElement[Any], comparator: str, value: Any) -> ColumnElement[bool]:
-    """``column <comparator> value`` for one parsed comparator (not IS [NOT] NULL)."""
+    """``column <comparator> value`` for one parsed comparator (not IS [NOT] NULL).
+
+    ``value`` is a string for LIKE and ILIKE, a collection for IN and NOT IN, else a scalar.
+    """
+    scalar: object = value  # as object (not Any), ``column == scalar`` is a ColumnElement[bool]
     if comparator == "=":
-        return column == value
+        return column == scalar
     if comparator == "!=":
-        return column != value
+        return column != scalar
     if comparator == ">":
-        return column > value
+        return column > scalar
     if comparator == ">=":
-        return column >= value
+        return column >= scalar
     if comparator == "<":
-        return column < value
+        return column < scalar
     if comparator == "<=":
-        return column <= value
+        return column <= scalar
     if comparator == "LIKE":
         return CaseSensitiveLike(column, value)
     if comparator == "ILIKE":
@@ -151,15 +156,21 @@ def _direction(column: ColumnElement[Any], ascending: bool) -> ColumnElement[Any
     return column.asc() if ascending else column.desc()
 
 
-def _key_value_exists(
-    table: sa.Table, owner: ColumnElement[Any], owner_col: str, clause: Clause
-) -> ColumnElement[bool]:
-    """Filter on a (owner, key, value) table: params and tags of runs, models, experiments."""
-    conditions: list[ColumnElement[bool]] = [table.c[owner_col] == owner, table.c.key == clause.key]
-    if clause.comparator not in ("IS NULL", "IS NOT NULL"):
-        conditions.append(compare(table.c.value, clause.comparator, clause.value))
-    exists = sa.exists().where(*conditions)
-    return ~exists if clause.comparator == "IS NULL" else exists
+def _key_value(
+    children: ChildClauses, table: sa.Table, owner: list[ColumnElement[Any]], clause: Clause
+) -> None:
+    """A clause on a (owner, key, value) table: params and tags of runs, models, experiments.
+
+    ``IS NULL`` asks for no row with the key; ``IS NOT NULL`` for one; any other comparator
+    for one whose value compares.
+    """
+    if clause.comparator == "IS NULL":
+        children.absent(table, owner, table.c.key == clause.key)
+        return
+    condition = None
+    if clause.comparator != "IS NOT NULL":
+        condition = compare(table.c.value, clause.comparator, clause.value)
+    children.keyed(table, owner, clause.key, condition)
 
 
 def _metric_condition(
@@ -177,30 +188,31 @@ def _metric_condition(
 # --------------------------------------------------------------------------------------- runs
 
 
-def _run_filter(clause: Clause) -> ColumnElement[bool]:
+def _run_conditions(clauses: Sequence[Clause], dialect: str) -> list[ColumnElement[bool]]:
     runs = t.runs
-    if clause.entity == "attribute":
-        return compare(runs.c[clause.key], clause.comparator, clause.value)
-    if clause.entity == "metric":
-        lm = t.latest_metrics
-        return sa.exists().where(
-            lm.c.run_id == runs.c.run_id,
-            lm.c.key == clause.key,
-            _metric_condition(lm.c.value, lm.c.is_nan, clause),
-        )
-    if clause.entity == "param":
-        return _key_value_exists(t.params, runs.c.run_id, "run_id", clause)
-    if clause.entity == "tag":
-        return _key_value_exists(t.run_tags, runs.c.run_id, "run_id", clause)
-    if clause.entity == "dataset":
-        ri, ds = t.run_inputs, t.datasets
-        column = ri.c.context if clause.key == "context" else ds.c[clause.key]
-        return (
-            sa.exists()
-            .select_from(ri.join(ds, ds.c.dataset_id == ri.c.dataset_id))
-            .where(ri.c.run_id == runs.c.run_id, compare(column, clause.comparator, clause.value))
-        )
-    raise InvalidArgumentError(f"Cannot filter runs on {clause.entity} {clause.key!r}")
+    out: list[ColumnElement[bool]] = []
+    children = ChildClauses([runs.c.run_id], dialect)
+    for clause in dict.fromkeys(clauses):  # a repeated clause adds nothing
+        if clause.entity == "attribute":
+            out.append(compare(runs.c[clause.key], clause.comparator, clause.value))
+        elif clause.entity == "metric":
+            lm = t.latest_metrics
+            condition = _metric_condition(lm.c.value, lm.c.is_nan, clause)
+            children.keyed(lm, [lm.c.run_id], clause.key, condition)
+        elif clause.entity == "param":
+            _key_value(children, t.params, [t.params.c.run_id], clause)
+        elif clause.entity == "tag":
+            _key_value(children, t.run_tags, [t.run_tags.c.run_id], clause)
+        elif clause.entity == "dataset":
+            ri, ds = t.run_inputs, t.datasets
+            column = ri.c.context if clause.key == "context" else ds.c[clause.key]
+            source = ri.join(ds, ds.c.dataset_id == ri.c.dataset_id)
+            children.each(
+                "datasets", source, [ri.c.run_id], compare(column, clause.comparator, clause.value)
+            )
+        else:
+            raise InvalidArgumentError(f"Cannot filter runs on {clause.entity} {clause.key!r}")
+    return out + children.conditions()
 
 
 def select_run_ids(
@@ -208,7 +220,8 @@ def select_run_ids(
     order_by: Sequence[OrderBy],
     experiment_ids: Sequence[str],
     view_type: ViewType | str = ViewType.ACTIVE_ONLY,
-) -> sa.Select[tuple[str]]:
+    dialect: str = "sqlite",
+) -> sa.Select[str]:
     """Run ids matching a ``search_runs`` query, fully ordered.
 
     Args:
@@ -216,6 +229,8 @@ def select_run_ids(
         order_by: Parsed order (:func:`~ardea.store.search.parser.parse_run_order_by`).
         experiment_ids: Experiments to search (integer strings).
         view_type: Which lifecycle stages to include.
+        dialect: The SQLAlchemy dialect name the query is for (the shape of long filters
+            depends on it, see :mod:`ardea.store.sql._db.filters`).
 
     Returns:
         ``SELECT runs.run_id ...`` ordered by the user order, then ``start_time DESC``
@@ -263,7 +278,7 @@ def select_run_ids(
         .where(
             runs.c.experiment_id.in_(parse_experiment_ids(experiment_ids)),
             runs.c.lifecycle_stage.in_(stages),
-            *(_run_filter(clause) for clause in clauses),
+            *_run_conditions(clauses, dialect),
         )
         .order_by(*keys)
     )
@@ -272,34 +287,45 @@ def select_run_ids(
 # -------------------------------------------------------------------------------- experiments
 
 
-def _experiment_filter(clause: Clause) -> ColumnElement[bool]:
+def _experiment_conditions(clauses: Sequence[Clause], dialect: str) -> list[ColumnElement[bool]]:
     experiments = t.experiments
-    if clause.entity == "tag":
-        return _key_value_exists(
-            t.experiment_tags, experiments.c.experiment_id, "experiment_id", clause
-        )
-    if clause.entity == "attribute":
+    out: list[ColumnElement[bool]] = []
+    children = ChildClauses([experiments.c.experiment_id], dialect)
+    for clause in dict.fromkeys(clauses):
+        if clause.entity == "tag":
+            tags = t.experiment_tags
+            _key_value(children, tags, [tags.c.experiment_id], clause)
+            continue
+        if clause.entity != "attribute":
+            raise InvalidArgumentError(
+                f"Cannot filter experiments on {clause.entity} {clause.key!r}"
+            )
         column = experiments.c[clause.key]
         if clause.key != "experiment_id":
-            return compare(column, clause.comparator, clause.value)
-        if isinstance(clause.value, tuple):
-            return compare(column, clause.comparator, parse_experiment_ids(clause.value))
-        number = _experiment_id(clause.value)
-        if number is None:
-            return sa.true() if clause.comparator == "!=" else sa.false()
-        return compare(column, clause.comparator, number)
-    raise InvalidArgumentError(f"Cannot filter experiments on {clause.entity} {clause.key!r}")
+            out.append(compare(column, clause.comparator, clause.value))
+        elif isinstance(clause.value, tuple):
+            out.append(compare(column, clause.comparator, parse_experiment_ids(clause.value)))
+        else:
+            number = _experiment_id(clause.value)
+            if number is None:
+                out.append(sa.true() if clause.comparator == "!=" else sa.false())
+            else:
+                out.append(compare(column, clause.comparator, number))
+    return out + children.conditions()
 
 
 def select_experiment_ids(
     clauses: Sequence[Clause],
     order_by: Sequence[OrderBy],
     view_type: ViewType | str = ViewType.ACTIVE_ONLY,
-) -> sa.Select[tuple[int]]:
+    dialect: str = "sqlite",
+) -> sa.Select[int]:
     """Experiment ids matching a ``search_experiments`` query, fully ordered.
 
     The default order is ``creation_time DESC, experiment_id ASC``; a user order is followed
     by ``experiment_id DESC`` as MLflow's tie-break (unless it orders by experiment_id).
+
+    ``dialect`` is the SQLAlchemy dialect name the query is for.
 
     Raises:
         InvalidArgumentError: An experiment_id value is not an integer.
@@ -320,7 +346,7 @@ def select_experiment_ids(
         sa.select(experiments.c.experiment_id)
         .where(
             experiments.c.lifecycle_stage.in_(ViewType(view_type).stages()),
-            *(_experiment_filter(clause) for clause in clauses),
+            *_experiment_conditions(clauses, dialect),
         )
         .order_by(*keys)
     )
@@ -346,30 +372,38 @@ def _dataset_scope(metrics: sa.Table, name: str | None, digest: str | None) -> l
     return conditions
 
 
-def _logged_model_filter(clause: Clause, datasets: Sequence[Mapping[str, Any]]) -> Any:
+def _logged_model_conditions(
+    clauses: Sequence[Clause], datasets: Sequence[Mapping[str, Any]], dialect: str
+) -> list[ColumnElement[bool]]:
     models = t.logged_models
-    if clause.entity == "attribute":
-        value = clause.value
-        if clause.key == "status" and clause.comparator in ("=", "!=", "IN", "NOT IN"):
-            value = _status_value(value)
-        return compare(models.c[clause.key], clause.comparator, value)
-    if clause.entity == "metric":
-        m, series = t.metrics, t.metric_series
-        return (
-            sa.exists()
-            .select_from(m.join(series, series.c.series_id == m.c.series_id))
-            .where(
-                m.c.model_id == models.c.model_id,
+    out: list[ColumnElement[bool]] = []
+    children = ChildClauses([models.c.model_id], dialect)
+    for clause in dict.fromkeys(clauses):
+        if clause.entity == "attribute":
+            value = clause.value
+            if clause.key == "status" and clause.comparator in ("=", "!=", "IN", "NOT IN"):
+                value = _status_value(value)
+            out.append(compare(models.c[clause.key], clause.comparator, value))
+        elif clause.entity == "metric":
+            m, series = t.metrics, t.metric_series
+            condition = sa.and_(
                 series.c.key == clause.key,
                 _metric_condition(m.c.value, m.c.is_nan, clause),
                 *([_datasets_condition(m, datasets)] if datasets else []),
             )
-        )
-    if clause.entity == "param":
-        return _key_value_exists(t.logged_model_params, models.c.model_id, "model_id", clause)
-    if clause.entity == "tag":
-        return _key_value_exists(t.logged_model_tags, models.c.model_id, "model_id", clause)
-    raise InvalidArgumentError(f"Cannot filter logged models on {clause.entity} {clause.key!r}")
+            source = m.join(series, series.c.series_id == m.c.series_id)
+            children.each("metrics", source, [m.c.model_id], condition)
+        elif clause.entity == "param":
+            params = t.logged_model_params
+            _key_value(children, params, [params.c.model_id], clause)
+        elif clause.entity == "tag":
+            tags = t.logged_model_tags
+            _key_value(children, tags, [tags.c.model_id], clause)
+        else:
+            raise InvalidArgumentError(
+                f"Cannot filter logged models on {clause.entity} {clause.key!r}"
+            )
+    return out + children.conditions()
 
 
 def select_logged_model_ids(
@@ -377,7 +411,8 @@ def select_logged_model_ids(
     order_by: Sequence[OrderBy],
     experiment_ids: Sequence[str],
     datasets: Sequence[Mapping[str, Any]] = (),
-) -> sa.Select[tuple[str]]:
+    dialect: str = "sqlite",
+) -> sa.Select[str]:
     """Ids of non-deleted logged models matching a ``search_logged_models`` query.
 
     Args:
@@ -388,6 +423,7 @@ def select_logged_model_ids(
         datasets: ``[{dataset_name, dataset_digest?}]``: metric filters only consider values
             logged on one of them, and without metric filters a model needs at least one
             metric on one of them.
+        dialect: The SQLAlchemy dialect name the query is for.
 
     Returns:
         ``SELECT logged_models.model_id ...`` ordered by the user order, then
@@ -429,7 +465,7 @@ def select_logged_model_ids(
         keys.append(models.c.creation_timestamp.desc())
     if "model_id" not in ordered:
         keys.append(models.c.model_id.asc())
-    conditions = [_logged_model_filter(clause, datasets) for clause in clauses]
+    conditions = _logged_model_conditions(clauses, datasets, dialect)
     if datasets and not any(clause.entity == "metric" for clause in clauses):
         m = t.metrics
         conditions.append(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
 from ardea._core.net.guard import check_webhook_url
-from ardea._core.secrets import SecretCipher
+from ardea._core.secrets import KEY_FILE_NAME, SecretCipher
 from ardea.entities import PagedList
 from ardea.entities import webhook as we
 from ardea.entities.webhook import Webhook, WebhookEvent, WebhookTarget
@@ -34,7 +35,7 @@ from ardea.store.webhooks import (
     WebhookStore,
 )
 
-__all__ = ["SqlWebhookStore"]
+__all__ = ["SqlWebhookStore", "cipher_for_database", "key_file_for_database"]
 
 _ID_MAX = 36
 _log = logging.getLogger(__name__)
@@ -45,7 +46,12 @@ def _not_found(webhook_id: str) -> NotFoundError:
 
 
 def _check_id(webhook_id: object) -> str:
-    if not isinstance(webhook_id, str) or not webhook_id or len(webhook_id) > _ID_MAX:
+    if (
+        not isinstance(webhook_id, str)
+        or not webhook_id
+        or len(webhook_id) > _ID_MAX
+        or "\x00" in webhook_id
+    ):
         raise InvalidArgumentError(f"Invalid webhook id {webhook_id!r}")
     return webhook_id
 
@@ -97,18 +103,32 @@ def _insert_events(conn: Connection, webhook_id: str, events: Sequence[WebhookEv
     )
 
 
+def key_file_for_database(database: Database) -> Path | None:
+    """The key file beside a SQLite database file, or None (in-memory or server databases)."""
+    if not database.is_sqlite or database.memory:
+        return None
+    path = sa.engine.make_url(database.url).database
+    return Path(path).resolve().parent / KEY_FILE_NAME if path else None
+
+
+def cipher_for_database(database: Database) -> SecretCipher:
+    """The secret cipher of ``database``: its key file, or a per-process key in memory."""
+    return SecretCipher(key_file=key_file_for_database(database), ephemeral=database.memory)
+
+
 class SqlWebhookStore(WebhookStore):
     """Webhooks in a SQL database.
 
     Args:
-        database: An open database at the current schema (e.g. ``SqlTrackingStore.database``).
-        cipher: Encrypts secrets; default :meth:`SecretCipher.for_database` (key from
+        database: An open database at the current schema, shared with the backend's other
+            SQL stores; the backend closes it.
+        cipher: Encrypts secrets; default :func:`cipher_for_database` (key from
             ``ARDEA_SECRET_KEY`` or a 0600 key file next to a SQLite database).
     """
 
     def __init__(self, database: Database, cipher: SecretCipher | None = None) -> None:
         self._db = database
-        self._cipher = cipher if cipher is not None else SecretCipher.for_database(database)
+        self._cipher = cipher if cipher is not None else cipher_for_database(database)
 
     @property
     def database(self) -> Database:

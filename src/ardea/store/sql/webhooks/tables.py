@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ardea.store.sql._db.collation import MARIADB_COLLATION
+from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
 
 __all__ = ["webhook_events", "webhooks"]
 
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": MARIADB_COLLATION}  # see tables
 
 webhooks = sa.Table(
     "webhooks",

@@ -203,3 +203,156 @@ def test_close_races_with_writers(tmp_path: Path) -> None:
         th.join(30)
     assert not any(th.is_alive() for th in threads)  # nobody waits on a write that never runs
     assert len(outcomes) == 4
+
+
+# ------------------------------------------------------------------ searches: the time limit
+
+_SLOW = {
+    # A recursive count that takes seconds; SQLite's progress handler interrupts it.
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000)"
+    " SELECT count(*) FROM c",
+    "postgresql": "SELECT pg_sleep(5)",
+    "mysql": "SELECT SLEEP(5) FROM (SELECT 1 AS one) AS x",
+}
+
+
+@pytest.fixture(params=["sqlite", "sqlite-memory", "postgres", "mysql"])
+def search_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 's.db'}"
+    if request.param == "sqlite-memory":
+        return "sqlite://"
+    return str(request.getfixturevalue(f"{request.param}_uri"))
+
+
+def test_a_search_past_its_time_limit_is_a_400_and_the_connection_stays_usable(
+    search_uri: str,
+) -> None:
+    import time
+
+    database = Database(search_uri, pool_size=1, search_timeout_s=0.3)
+    try:
+        slow = _SLOW[database.dialect]
+        started = time.monotonic()
+        with pytest.raises(InvalidArgumentError, match=r"took longer than 0\.3 s.*narrow"):
+            database.search(lambda c: c.exec_driver_sql(slow).all())
+        assert time.monotonic() - started < 4
+        # The pooled connection answers plain reads without any limit left on it.
+        assert database.search(lambda c: c.exec_driver_sql("SELECT 1").scalar()) == 1
+        if database.dialect == "mysql":
+            leftover = database.read(
+                lambda c: c.exec_driver_sql("SELECT @@SESSION.max_statement_time").scalar()
+            )
+            assert float(leftover) == 0
+        if database.dialect == "postgresql":
+            setting = database.read(lambda c: c.exec_driver_sql("SHOW statement_timeout").scalar())
+            assert setting == "0"
+    finally:
+        database.close()
+
+
+def test_no_limit_when_the_timeout_is_zero(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'z.db'}", search_timeout_s=0)
+    try:
+        count = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000)"
+        assert database.search(lambda c: c.exec_driver_sql(count + " SELECT count(*) FROM c")
+                               .scalar()) == 300000  # fmt: skip
+    finally:
+        database.close()
+
+
+def test_a_search_too_big_for_sqlite_is_a_400(db: Database) -> None:
+    deep = "SELECT " + "1 + " * 1100 + "1"
+    with pytest.raises(InvalidArgumentError, match=r"too big for the database.*narrow"):
+        db.search(lambda c: c.exec_driver_sql(deep).scalar())
+    with pytest.raises(sa.exc.OperationalError):  # plain reads are not reworded
+        db.read(lambda c: c.exec_driver_sql(deep).scalar())
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 30.0), ("", 30.0), ("0", 0.0), ("2.5", 2.5), (" 7 ", 7.0)]
+)
+def test_search_timeout_from_env(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: float
+) -> None:
+    from ardea.store.sql._db.engine import search_timeout_from_env
+
+    if value is None:
+        monkeypatch.delenv("ARDEA_SEARCH_TIMEOUT_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("ARDEA_SEARCH_TIMEOUT_SECONDS", value)
+    assert search_timeout_from_env() == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "inf", "nan"])
+def test_search_timeout_from_env_rejects(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from ardea.store.sql._db.engine import search_timeout_from_env
+
+    monkeypatch.setenv("ARDEA_SEARCH_TIMEOUT_SECONDS", value)
+    with pytest.raises(InvalidArgumentError, match="ARDEA_SEARCH_TIMEOUT_SECONDS"):
+        search_timeout_from_env()
+
+
+# ------------------------------------------------------------- SQLite durability (synchronous)
+
+
+def _synchronous(database: Database) -> tuple[int, int]:
+    def pragma(conn: sa.Connection) -> int:
+        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar())
+
+    return database.read(pragma), database.write(pragma)
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "expected"),
+    [
+        (None, None, (1, 1)),  # NORMAL
+        ("full", None, (2, 2)),  # FULL, on the reader pool and on the writer
+        ("FULL", None, (2, 2)),
+        (None, "full", (2, 2)),
+        (None, " Full ", (2, 2)),
+        ("normal", "full", (1, 1)),  # the argument wins
+    ],
+)
+def test_sqlite_synchronous_is_in_effect_on_every_connection(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str | None,
+    env: str | None,
+    expected: tuple[int, int],
+) -> None:
+    if env is None:
+        monkeypatch.delenv("ARDEA_SQLITE_SYNCHRONOUS", raising=False)
+    else:
+        monkeypatch.setenv("ARDEA_SQLITE_SYNCHRONOUS", env)
+    database = Database(f"sqlite:///{tmp_path / 'd.db'}", sqlite_synchronous=argument)
+    try:
+        assert _synchronous(database) == expected
+        assert database.sqlite_synchronous == ("full" if expected == (2, 2) else "normal")
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize("value", ["off", "extra", "2", "fsync"])
+def test_sqlite_synchronous_rejects_other_modes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="normal, full"):
+        Database(f"sqlite:///{tmp_path / 'x.db'}", sqlite_synchronous=value)
+    monkeypatch.setenv("ARDEA_SQLITE_SYNCHRONOUS", value)
+    with pytest.raises(InvalidArgumentError, match="ARDEA_SQLITE_SYNCHRONOUS"):
+        Database(f"sqlite:///{tmp_path / 'y.db'}")
+
+
+def test_postgres_refusing_a_nul_is_a_400_not_a_500(postgres_uri: str) -> None:
+    """The safety net behind the stores' validation: PostgreSQL's DataError for NUL."""
+    database = Database(postgres_uri, pool_size=1)
+    try:
+        query = sa.text("SELECT CAST(:v AS TEXT)")
+        with pytest.raises(InvalidArgumentError, match="NUL characters are not allowed"):
+            database.read(lambda c: c.execute(query, {"v": "a\x00b"}).scalar())
+        with pytest.raises(InvalidArgumentError, match="NUL characters are not allowed"):
+            database.write(lambda c: c.execute(query, {"v": "a\x00b"}).scalar())
+        assert database.read(lambda c: c.execute(query, {"v": "ab"}).scalar()) == "ab"
+    finally:
+        database.close()

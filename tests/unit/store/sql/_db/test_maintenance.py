@@ -11,14 +11,15 @@ import sqlalchemy as sa
 
 from ardea.store.sql._db.engine import normalize_uri
 from ardea.store.sql._db.maintenance import StatsRefresher
+from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.tracking import tables as t
-from ardea.store.sql.tracking.store import SqlTrackingStore
 
 
 def test_sqlite_needs_nothing(tmp_path: Path) -> None:
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 's.db'}")
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 's.db'}")
+    store = backend.tracking
     assert StatsRefresher(store.database, interval_s=0).maybe_refresh() == []
-    store.close()
+    backend.close()
 
 
 @pytest.mark.postgres
@@ -29,7 +30,8 @@ def test_postgres_analyzes_tables_that_grew(postgres_uri: str) -> None:
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in postgres_uri else "?"
-    store = SqlTrackingStore(f"{postgres_uri}{sep}options=-csearch_path%3D{schema}")
+    backend = open_sql_backend(f"{postgres_uri}{sep}options=-csearch_path%3D{schema}")
+    store = backend.tracking
     try:
         rows = [
             {
@@ -56,7 +58,7 @@ def test_postgres_analyzes_tables_that_grew(postgres_uri: str) -> None:
         assert "runs" in analyzed
         assert refresher.maybe_refresh() == []  # within the interval: no second check
     finally:
-        store.close()
+        backend.close()
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
@@ -65,14 +67,16 @@ def test_postgres_analyzes_tables_that_grew(postgres_uri: str) -> None:
 def test_one_refresher_per_database(tmp_path: Path) -> None:
     from ardea.store.sql._db.maintenance import stats_for
 
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 's.db'}")
-    other = SqlTrackingStore(f"sqlite:///{tmp_path / 'o.db'}")
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 's.db'}")
+    store = backend.tracking
+    other_backend = open_sql_backend(f"sqlite:///{tmp_path / 'o.db'}")
+    other = other_backend.tracking
     try:
         assert stats_for(store.database) is stats_for(store.database)
         assert stats_for(store.database) is not stats_for(other.database)
     finally:
-        store.close()
-        other.close()
+        backend.close()
+        other_backend.close()
 
 
 @pytest.mark.postgres
@@ -87,7 +91,8 @@ def test_postgres_registry_search_analyzes_registry_tables(postgres_uri: str) ->
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in postgres_uri else "?"
-    store = SqlTrackingStore(f"{postgres_uri}{sep}options=-csearch_path%3D{schema}")
+    backend = open_sql_backend(f"{postgres_uri}{sep}options=-csearch_path%3D{schema}")
+    store = backend.tracking
     registry = SqlRegistryStore(store.database)
     last_analyze = sa.text(
         "SELECT last_analyze FROM pg_stat_user_tables "
@@ -110,7 +115,7 @@ def test_postgres_registry_search_analyzes_registry_tables(postgres_uri: str) ->
         assert analyzed is not None
     finally:
         registry.close()
-        store.close()
+        backend.close()
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()

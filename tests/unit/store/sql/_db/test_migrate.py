@@ -17,8 +17,8 @@ from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
 from ardea.store.sql._db import migrate
 from ardea.store.sql._db.collation import mysql_collation, mysql_table_options
 from ardea.store.sql._db.engine import normalize_uri
+from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.schema import metadata
-from ardea.store.sql.tracking.store import SqlTrackingStore
 
 
 def test_head_revision_is_alembic_head() -> None:
@@ -61,14 +61,15 @@ def test_postgres_upgrade_matches_tables(postgres_uri: str) -> None:
     sep = "&" if "?" in postgres_uri else "?"
     uri = f"{postgres_uri}{sep}options=-csearch_path%3D{schema}"
     with pytest.raises(FailedPreconditionError, match="ardea db upgrade"):
-        SqlTrackingStore(uri, auto_migrate=False)
+        open_sql_backend(uri, auto_migrate=False)
     migrate.upgrade(uri)
     assert _schema_diff(normalize_uri(uri)) == []
-    store = SqlTrackingStore(uri, auto_migrate=False)  # now current: opens
+    backend = open_sql_backend(uri, auto_migrate=False)  # now current: opens
+    store = backend.tracking
     assert store.get_experiment("0").name == "Default"
     second = store.create_experiment("after-default")
     assert second == "1"  # the explicit id 0 did not disturb the sequence
-    store.close()
+    backend.close()
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     engine.dispose()
@@ -76,13 +77,13 @@ def test_postgres_upgrade_matches_tables(postgres_uri: str) -> None:
 
 def test_current_sqlite_store_opens_without_alembic(tmp_path: Path) -> None:
     path = tmp_path / "fast.db"
-    SqlTrackingStore(f"sqlite:///{path}").close()
+    open_sql_backend(f"sqlite:///{path}").close()
     code = (
         "import sys\n"
-        "from ardea.store.sql.tracking.store import SqlTrackingStore\n"
-        f"s = SqlTrackingStore({f'sqlite:///{path}'!r})\n"
-        "assert s.get_experiment('0').name == 'Default'\n"
-        "s.close()\n"
+        "from ardea.store.sql.backend import open_sql_backend\n"
+        f"b = open_sql_backend({f'sqlite:///{path}'!r})\n"
+        "assert b.tracking.get_experiment('0').name == 'Default'\n"
+        "b.close()\n"
         "print('alembic' in sys.modules)\n"
     )
     out = subprocess.run(
@@ -93,13 +94,15 @@ def test_current_sqlite_store_opens_without_alembic(tmp_path: Path) -> None:
 
 def test_reopen_keeps_data(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path / 'keep.db'}"
-    store = SqlTrackingStore(uri)
+    backend = open_sql_backend(uri)
+    store = backend.tracking
     eid = store.create_experiment("kept")
-    store.close()
-    store = SqlTrackingStore(uri)
+    backend.close()
+    backend = open_sql_backend(uri)
+    store = backend.tracking
     assert store.get_experiment(eid).name == "kept"
     assert [e.name for e in store.search_experiments(order_by=["name"])] == ["Default", "kept"]
-    store.close()
+    backend.close()
 
 
 @pytest.mark.mysql
@@ -115,12 +118,13 @@ def test_mysql_upgrade_matches_tables(mysql_uri: str) -> None:
     nopad = collations.pop("expected")
     assert set(collations) == {t.name for t in metadata.sorted_tables}
     assert set(collations.values()) == {nopad}
-    store = SqlTrackingStore(uri)
+    backend = open_sql_backend(uri)
+    store = backend.tracking
     assert store.get_experiment("0").name == "Default"
     assert store.create_experiment("Default-but-other-case") == "1"
     store.create_experiment("default")  # names are case-sensitive (binary collation)
     store.create_experiment("default ")  # and trailing spaces count (NO PAD)
-    store.close()
+    backend.close()
 
 
 def _mysql_collations(uri: str) -> dict[str, str]:
@@ -216,7 +220,8 @@ def test_mysql_upgrade_from_pad_space_keeps_rows_and_splits_keys(
     lines: list[str] = []
     migrate.upgrade(uri, progress=lines.append)
     applied = [line for line in lines if line.startswith("  applied")]
-    assert [line.split()[1] for line in applied] == [migrate.HEAD_REVISION]
+    revisions = [line.split()[1] for line in applied]
+    assert revisions[0] == "0006_mysql_nopad_collation" and revisions[-1] == migrate.HEAD_REVISION
     tables = [line for line in lines if line.startswith("    ")]  # one line per converted table
     assert len(tables) == 27 and tables[-1].strip().endswith(" s") and "(27/27)" in tables[-1]
     collations = _mysql_collations(uri)
@@ -239,9 +244,10 @@ def test_mysql_upgrade_from_pad_space_keeps_rows_and_splits_keys(
         assert conn.execute(sa.select(sa.func.count()).select_from(t.params)).scalar() == 0
         conn.execute(rt.registered_models.update().values(name="m2"))
         assert conn.execute(sa.select(rt.model_versions.c.name)).scalars().all() == ["m2"]
-    store = SqlTrackingStore(uri, auto_migrate=False)  # at head: opens
+    backend = open_sql_backend(uri, auto_migrate=False)  # at head: opens
+    store = backend.tracking
     assert store.get_experiment_by_name("e").experiment_id == "1"
-    store.close()
+    backend.close()
     _alembic_command(engine, "downgrade", "0005_version_stage_index")
     assert set(_mysql_collations(uri).values()) == {"utf8mb4_bin", nopad}  # nopad: "expected"
     _alembic_command(engine, "upgrade", "head")  # leave the shared database usable

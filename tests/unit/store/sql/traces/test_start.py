@@ -10,8 +10,8 @@ import pytest
 
 from ardea._core.errors import NotFoundError
 from ardea.entities import Span, TraceInfo
+from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.traces.store import SqlTraceStore
-from ardea.store.sql.tracking.store import SqlTrackingStore
 
 T0 = 1_700_000_000_000
 
@@ -19,9 +19,9 @@ T0 = 1_700_000_000_000
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqlTraceStore]:
     """A trace store on a fresh SQLite database."""
-    tracking = SqlTrackingStore(f"sqlite:///{tmp_path / 'a.db'}")
-    yield tracking.trace_store()
-    tracking.close()
+    tracking_backend = open_sql_backend(f"sqlite:///{tmp_path / 'a.db'}")
+    yield tracking_backend.traces  # type: ignore[misc]
+    tracking_backend.close()
 
 
 def _info(trace_id: str, experiment_id: str = "0") -> TraceInfo:

@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import event
 
 from ardea.entities import Dataset, DatasetInput, Metric, ModelOutput, Param, RunTag
+from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.tracking.store import SqlTrackingStore
 
 
 @pytest.fixture
 def store(tmp_path: Path):
-    s = SqlTrackingStore(f"sqlite:///{tmp_path / 'q.db'}")
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 'q.db'}")
+    s = backend.tracking
     yield s
-    s.close()
+    backend.close()
 
 
 def _counting(store: SqlTrackingStore, fn: Callable[[], object]) -> int:

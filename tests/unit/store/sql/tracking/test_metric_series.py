@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Metric, Param
+from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.metrics import series_ids
 from ardea.store.sql.tracking.store import SqlTrackingStore
@@ -20,7 +21,8 @@ _PG_SCHEMA = "ardea_metric_series_test"
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlTrackingStore]:
     if request.param == "sqlite":
-        s = SqlTrackingStore(f"sqlite:///{tmp_path / 'm.db'}")
+        backend = open_sql_backend(f"sqlite:///{tmp_path / 'm.db'}")
+        s = backend.tracking
     else:
         from ardea.store.sql._db.engine import normalize_uri
 
@@ -31,9 +33,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlTrackin
             conn.execute(sa.text(f"CREATE SCHEMA {_PG_SCHEMA}"))
         engine.dispose()
         sep = "&" if "?" in uri else "?"
-        s = SqlTrackingStore(f"{uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}")
+        backend = open_sql_backend(f"{uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}")
+        s = backend.tracking
     yield s
-    s.close()
+    backend.close()
 
 
 def _series(store: SqlTrackingStore) -> dict[tuple[str, str], int]:
@@ -79,7 +82,8 @@ def test_series_ids_mixes_existing_and_new(store: SqlTrackingStore) -> None:
 
 
 def test_known_keys_cost_one_series_statement(tmp_path: Path) -> None:
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'q.db'}")
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 'q.db'}")
+    store = backend.tracking
     statements: list[str] = []
 
     def record(statement: str) -> None:  # sees plain DBAPI statements too
@@ -104,7 +108,7 @@ def test_known_keys_cost_one_series_statement(tmp_path: Path) -> None:
         assert [st.split()[0] for st in statements] == ["SELECT"]  # all known: one look-up
     finally:
         trace(None)
-        store.close()
+        backend.close()
 
 
 def test_failed_batch_creates_no_series(store: SqlTrackingStore) -> None:

@@ -4,6 +4,8 @@ Revision ID: 0003_registry
 Revises: 0002_traces
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -12,7 +14,7 @@ down_revision = "0002_traces"
 branch_labels = None
 depends_on = None
 
-_MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+_MYSQL: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
 def _model_fk(table: str) -> sa.ForeignKeyConstraint:

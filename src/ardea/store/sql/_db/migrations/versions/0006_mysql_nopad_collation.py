@@ -13,10 +13,10 @@ Revises: 0005_version_stage_index
 """
 
 import time
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import context, op
+from sqlalchemy.engine.interfaces import ReflectedForeignKeyConstraint
 
 from ardea.store.sql._db.collation import mysql_collation
 
@@ -72,7 +72,9 @@ def _tables_not_in(conn: sa.Connection, collation: str) -> list[str]:
     return [name for name in _TABLES if name in stale]
 
 
-def _foreign_keys(conn: sa.Connection, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def _foreign_keys(
+    conn: sa.Connection, names: list[str]
+) -> list[tuple[str, ReflectedForeignKeyConstraint]]:
     """The foreign keys from or to the tables ``names``, as (table, reflected key) pairs."""
     inspector = sa.inspect(conn)
     return [

@@ -9,6 +9,12 @@ already present are never overwritten, and the original attributes are kept.
 Sources: the OpenTelemetry GenAI semantic conventions (``gen_ai.*``, including the older
 ``gen_ai.prompt`` / ``gen_ai.completion`` attributes and ``gen_ai.*.message`` / ``gen_ai.choice``
 events) and OpenInference (``openinference.span.kind``, ``llm.*``, ``input.value``, ...).
+
+Every ingest path calls :func:`normalize_attributes`: the OTLP receiver (spans of any OTel SDK,
+or of Ardea's SDK sent to a server) and Ardea's SDK exporting to an embedded store. Ardea's
+SDK (like MLflow's) stores every attribute set through a span as JSON text, so string and
+number attributes may arrive JSON-encoded (the model as ``"gpt-4o"`` with its quotes, a count
+as the text ``12``): both forms are read.
 """
 
 from __future__ import annotations
@@ -60,8 +66,12 @@ OPENINFERENCE_KINDS: dict[str, str] = {
 }
 """``openinference.span.kind`` -> span type."""
 
-_INPUT_EVENTS = ("gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message")
-_INPUT_EVENTS += ("gen_ai.tool.message",)
+_INPUT_EVENTS = (
+    "gen_ai.system.message",
+    "gen_ai.user.message",
+    "gen_ai.assistant.message",
+    "gen_ai.tool.message",
+)
 _OUTPUT_EVENTS = ("gen_ai.choice",)
 
 
@@ -89,13 +99,32 @@ def _set(attributes: dict[str, Any], key: str, value: Any) -> None:
         attributes[key] = value
 
 
+def _text(attributes: Mapping[str, Any], key: str) -> str | None:
+    """A string attribute, plain or JSON-encoded (``'"gpt-4o"'`` as Ardea's SDK stores it)."""
+    value = attributes.get(key)
+    if not isinstance(value, str):
+        return None
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        try:
+            decoded = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+        return decoded if isinstance(decoded, str) else value
+    return value
+
+
 def _span_type(attributes: dict[str, Any]) -> None:
-    op = attributes.get("gen_ai.operation.name")
-    if isinstance(op, str):
+    unknown = attributes.get(SPAN_TYPE) == "UNKNOWN"
+    if unknown:  # the SDK's default: a convention that names the operation knows better
+        del attributes[SPAN_TYPE]
+    op = _text(attributes, "gen_ai.operation.name")
+    if op:
         _set(attributes, SPAN_TYPE, GEN_AI_OPERATION_TYPES.get(op.lower()))
-    kind = attributes.get("openinference.span.kind")
-    if isinstance(kind, str):
+    kind = _text(attributes, "openinference.span.kind")
+    if kind:
         _set(attributes, SPAN_TYPE, OPENINFERENCE_KINDS.get(kind.upper(), kind.upper()))
+    if unknown:
+        _set(attributes, SPAN_TYPE, "UNKNOWN")
 
 
 def _maybe_json(value: Any) -> Any:
@@ -152,13 +181,13 @@ def _event_body(attrs: dict[str, Any]) -> Any:
 
 def _model(attributes: dict[str, Any]) -> None:
     for key in ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name"):
-        value = attributes.get(key)
-        if isinstance(value, str) and value:
+        value = _text(attributes, key)
+        if value:
             _set(attributes, MODEL, value)
             break
     for key in ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"):
-        value = attributes.get(key)
-        if isinstance(value, str) and value:
+        value = _text(attributes, key)
+        if value:
             _set(attributes, PROVIDER, value)
             break
 

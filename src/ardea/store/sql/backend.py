@@ -1,0 +1,136 @@
+"""The SQL backend factory: one database, opened and migrated once, every store on it.
+
+The tracking, trace, registry and webhook stores share the :class:`Database` (on SQLite: its
+one writer thread); the backend owns and closes it. ``mlflow-artifacts:/`` artifacts live in
+the artifacts destination (a folder or an object-store URI).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
+from ardea.store.artifacts.base import ArtifactStore
+from ardea.store.backend import Backend
+from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
+from ardea.store.sql.importing.store import SqlImportStore
+from ardea.store.sql.purge import SqlPurgeStore
+from ardea.store.sql.registry.store import SqlRegistryStore
+from ardea.store.sql.traces.store import SqlTraceStore
+from ardea.store.sql.tracking.experiments import insert_default_experiment
+from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.sql.webhooks.store import SqlWebhookStore
+from ardea.store.uri import default_artifacts_destination, sql_uri_for
+
+__all__ = ["open_database", "open_sql_backend"]
+
+
+def open_database(
+    uri: str,
+    *,
+    default_artifact_root: str = "mlflow-artifacts:/",
+    auto_migrate: bool = True,
+    sqlite_synchronous: str | None = None,
+) -> Database:
+    """Open the database at ``uri`` and bring its schema to the current revision.
+
+    Args:
+        uri: ``sqlite:///path.db``, ``postgresql://...``, ``mysql://...``, a data folder or a
+            ``.db`` path (see :func:`ardea.store.uri.sql_uri_for`).
+        default_artifact_root: Artifact root of the "Default" experiment, if created now.
+        auto_migrate: Upgrade an older PostgreSQL/MySQL schema (SQLite always upgrades).
+        sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full``; None reads
+            ``ARDEA_SQLITE_SYNCHRONOUS`` (default ``normal``).
+
+    Raises:
+        InvalidArgumentError: ``uri`` is a server URI, or ``sqlite_synchronous`` is invalid.
+        FailedPreconditionError: ``auto_migrate=False`` and the schema is out of date.
+    """
+    sql_uri = sql_uri_for(uri)
+    if sql_uri is None:
+        raise InvalidArgumentError(f"{uri!r} is a server URI, not a database URI")
+    db = Database(sql_uri, sqlite_synchronous=sqlite_synchronous)
+    migrate = auto_migrate or db.is_sqlite
+
+    def init(conn: Connection) -> None:
+        revision = current_revision(conn)
+        if revision != HEAD_REVISION:
+            if not migrate:
+                raise FailedPreconditionError(
+                    f"The database schema is at revision {revision!r}, not "
+                    f"{HEAD_REVISION!r}: run `ardea db upgrade <uri>` first."
+                )
+            upgrade_connection(conn)
+        insert_default_experiment(conn, default_artifact_root)
+
+    try:
+        db.write(init)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def open_sql_backend(
+    uri: str,
+    *,
+    default_artifact_root: str = "mlflow-artifacts:/",
+    artifacts_destination: str | None = None,
+    auto_migrate: bool = True,
+    lazy_artifacts: bool = True,
+    sqlite_synchronous: str | None = None,
+) -> Backend:
+    """Open every store of the database at ``uri``.
+
+    Args:
+        uri: A database URI, a data folder or a ``.db`` path.
+        default_artifact_root: Root of new experiments' artifact locations.
+        artifacts_destination: Where ``mlflow-artifacts:/`` artifacts live (default: beside a
+            SQLite file, else ``./ardea-data/artifacts``; ``ARDEA_ARTIFACTS_DESTINATION``).
+        auto_migrate: Upgrade an older PostgreSQL/MySQL schema on open.
+        lazy_artifacts: Open the artifacts destination on first use (clients), rather than
+            now (a server, which checks its destination at start).
+        sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full``; None reads
+            ``ARDEA_SQLITE_SYNCHRONOUS`` (default ``normal``).
+
+    Raises:
+        InvalidArgumentError: ``uri`` is not a database URI, or the destination's scheme is
+            not supported.
+        FailedPreconditionError: ``auto_migrate=False`` and the schema is out of date.
+    """
+    from ardea.store.artifacts.lazy import LazyArtifactStore
+    from ardea.store.artifacts.resolve import resolve_artifact_store
+
+    db = open_database(
+        uri,
+        default_artifact_root=default_artifact_root,
+        auto_migrate=auto_migrate,
+        sqlite_synchronous=sqlite_synchronous,
+    )
+    destination = (artifacts_destination or default_artifacts_destination(uri)).rstrip("/")
+
+    def artifacts_at(path: str) -> ArtifactStore:
+        path = path.strip("/")
+        return resolve_artifact_store(f"{destination}/{path}" if path else destination)
+
+    try:
+        artifacts: ArtifactStore = (
+            LazyArtifactStore(lambda: artifacts_at("")) if lazy_artifacts else artifacts_at("")
+        )
+        return Backend(
+            uri=db.uri,
+            tracking=SqlTrackingStore(db, default_artifact_root),
+            traces=SqlTraceStore(db),
+            registry=SqlRegistryStore(db),
+            webhooks=SqlWebhookStore(db),
+            artifacts=artifacts,
+            remote=False,
+            artifacts_at=artifacts_at,
+            release=db.close,
+            purge=SqlPurgeStore(db),
+            importing=SqlImportStore(db),
+        )
+    except BaseException:
+        db.close()
+        raise

@@ -1,0 +1,140 @@
+"""A client that checks every answer against the app's own OpenAPI document.
+
+Each call names the documented path template (``/api/3.0/mlflow/traces/{trace_id}``) and its
+path parameters. The answer's status must be documented for that operation, and a JSON body
+must match the documented schema with every object closed (``additionalProperties: false``),
+so a key the schema does not list fails as surely as a missing or mistyped one.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import jsonschema_rs
+
+from ardea.server.app import create_app
+from ardea.server.deps import ServerDeps, ServerSettings
+from ardea.store.sql.backend import open_sql_backend
+
+from .support import Client
+
+_TRACES_MODULE_PARTS = (
+    "/traces",
+    "/ardea/",
+    "trace-artifact",
+    "registered-models",
+    "model-versions",
+    "webhooks",
+)
+
+
+def traces_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_traces`` checks the operations of ``path`` (else the
+    tracking module does)."""
+    return any(part in path for part in _TRACES_MODULE_PARTS)
+
+
+def closed(node: Any) -> Any:
+    """A copy of a JSON schema in which every object with listed properties allows no others."""
+    if isinstance(node, list):
+        return [closed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: closed(v) for k, v in node.items()}
+    if "properties" in out and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    return out
+
+
+@contextmanager
+def checked_app(tmp: Path) -> Iterator[CheckedClient]:
+    """A :class:`CheckedClient` over a real app (SQLite and local artifacts under ``tmp``)."""
+    backend = open_sql_backend(
+        f"sqlite:///{tmp / 'ardea.db'}",
+        artifacts_destination=str(tmp / "artifacts"),
+        lazy_artifacts=False,
+    )
+    app = create_app(ServerDeps(backend, ServerSettings()))
+    client = Client(app)
+    try:
+        yield CheckedClient(client, app.openapi())
+    finally:
+        client.close()
+        backend.close()
+
+
+class CheckedClient:
+    """Sends requests through ``client`` and validates each answer against ``doc``."""
+
+    def __init__(self, client: Client, doc: dict[str, Any]) -> None:
+        self.client = client
+        self.doc = doc
+        self.components = closed(copy.deepcopy(doc.get("components", {})))
+        self.seen: set[tuple[str, str, str]] = set()
+        """(method, template, status) of every checked answer."""
+
+    def call(
+        self,
+        method: str,
+        template: str,
+        path: dict[str, str] | None = None,
+        *,
+        status: int = 200,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send ``method`` to ``template`` (its ``{names}`` filled from ``path``) and check it."""
+        url = template
+        for name, value in (path or {}).items():
+            url = url.replace("{" + name + "}", quote(value, safe="/"))
+        r = self.client.request(method, url, **kwargs)
+        assert r.status_code == status, f"{method} {url}: {r.status_code} {r.text[:500]}"
+        self.check(method, template, r)
+        return r
+
+    def json(
+        self, method: str, template: str, path: dict[str, str] | None = None, **kw: Any
+    ) -> Any:
+        """:meth:`call`, answering the JSON body."""
+        return self.call(method, template, path, **kw).json()
+
+    def unchecked(self, owned: Callable[[str], bool]) -> list[tuple[str, str]]:
+        """The operations of the paths ``owned`` selects that never answered a success."""
+        return [
+            (method.upper(), path)
+            for path, operations in self.doc["paths"].items()
+            if owned(path)
+            for method in operations
+            if not any(s[:2] == (method.upper(), path) and s[2][0] == "2" for s in self.seen)
+        ]
+
+    def check(self, method: str, template: str, r: httpx.Response) -> None:
+        """Assert that ``r`` is a documented answer of ``method template``."""
+        operation = self.doc["paths"][template][method.lower()]
+        documented = operation["responses"].get(str(r.status_code))
+        assert documented is not None, (
+            f"{method} {template} answered {r.status_code}, which the document does not list "
+            f"({sorted(operation['responses'])}): {r.text[:300]}"
+        )
+        self.seen.add((method, template, str(r.status_code)))
+        content = documented.get("content", {})
+        media = r.headers.get("content-type", "").split(";")[0].strip()
+        if media != "application/json":
+            assert media in content or "*/*" in content or not r.content, (
+                f"{method} {template}: {media!r} is not among {sorted(content)}"
+            )
+            return
+        assert "application/json" in content, f"{method} {template}: JSON is not documented"
+        schema = closed(content["application/json"]["schema"])
+        validator = jsonschema_rs.validator_for({**schema, "components": self.components})
+        errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(r.json())]
+        assert not errors, (
+            f"{method} {template} {r.status_code}: {errors[:5]}\n"
+            f"{json.dumps(r.json(), indent=1)[:2000]}"
+        )

@@ -1,0 +1,43 @@
+import { screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Answer } from "@ardea/api/types";
+import { ROUTES } from "@ardea/lib/paths";
+import { fakeFetch, renderAt } from "@ardea/test/render";
+import { ExperimentHeader } from "./ExperimentHeader";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const experiment: Answer<"get_experiment_get"> = {
+  experiment: { experiment_id: "7", name: "herons", artifact_location: "mlflow-artifacts:/7", lifecycle_stage: "active", tags: [] },
+};
+
+describe("ExperimentHeader", () => {
+  it("shows the breadcrumbs, the experiment's name and its tabs, the current one active", async () => {
+    fakeFetch({ "GET /ajax-api/2.0/mlflow/experiments/get": () => ({ json: experiment }) });
+    renderAt(<ExperimentHeader experimentId="7" />, ROUTES.traces, "/experiments/7/traces");
+    expect(await screen.findByRole("heading", { name: "herons" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Experiments" })).toHaveAttribute("href", "/");
+    const tabs = screen.getByRole("navigation", { name: "Experiment views" });
+    expect([...tabs.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([
+      ["Runs", "/experiments/7"],
+      ["Traces", "/experiments/7/traces"],
+      ["Overview", "/experiments/7/overview"],
+      ["Sessions", "/experiments/7/sessions"],
+    ]);
+    expect(screen.getByRole("link", { name: "Traces" })).toHaveClass("active");
+    expect(screen.getByRole("link", { name: "Runs" })).not.toHaveClass("active");
+  });
+
+  it("names the experiment by id until it loads, and says why it did not", async () => {
+    fakeFetch({
+      "GET /ajax-api/2.0/mlflow/experiments/get": () => ({
+        status: 404,
+        json: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No experiment 9" },
+      }),
+    });
+    renderAt(<ExperimentHeader experimentId="9" />, ROUTES.runs, "/experiments/9");
+    expect(await screen.findByRole("alert")).toHaveTextContent("No experiment 9");
+    expect(screen.getByRole("heading", { name: "Experiment" })).toBeInTheDocument();
+    expect(screen.getByText("9")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,25 @@
+import { Link } from "react-router";
+import { useExperiment } from "@ardea/api/queries/experiments";
+import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { experimentsPath } from "@ardea/lib/paths";
+import { ExperimentTabs } from "./ExperimentTabs";
+
+/**
+ * The top of an experiment's pages (runs, traces, sessions, overview): breadcrumbs, the
+ * experiment's name (its id until it loads), its tabs, and why it failed to load, if it did.
+ */
+export function ExperimentHeader({ experimentId }: { experimentId: string }) {
+  const experiment = useExperiment(experimentId);
+  const name = experiment.data?.name;
+  return (
+    <>
+      <nav className="breadcrumbs">
+        <Link to={experimentsPath()}>Experiments</Link>
+        <span>{name ?? experimentId}</span>
+      </nav>
+      <h1>{name ?? "Experiment"}</h1>
+      <ExperimentTabs experimentId={experimentId} />
+      <ErrorBanner error={experiment.error} />
+    </>
+  );
+}

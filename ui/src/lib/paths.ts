@@ -1,0 +1,84 @@
+// Every client-side route of the web UI, in one place: the patterns `<Route path>` matches
+// and typed builders for links to them (parameters are URL-encoded by react-router's
+// `generatePath`). No other module spells a route; `paths.test.ts` checks that.
+import { generatePath } from "react-router";
+
+/** The route patterns, for `<Route path>`. */
+export const ROUTES = {
+  experiments: "/",
+  runs: "/experiments/:experimentId",
+  run: "/experiments/:experimentId/runs/:runId",
+  compare: "/experiments/:experimentId/compare",
+  traces: "/experiments/:experimentId/traces",
+  trace: "/experiments/:experimentId/traces/:traceId",
+  sessions: "/experiments/:experimentId/sessions",
+  session: "/experiments/:experimentId/sessions/:sessionId",
+  overview: "/experiments/:experimentId/overview",
+  models: "/models",
+  model: "/models/:name",
+  prompts: "/prompts",
+  prompt: "/prompts/:name",
+} as const;
+
+/** Query parameters of a link: values, repeated values, or a ready `URLSearchParams`. */
+export type Search = URLSearchParams | Record<string, string | readonly string[] | undefined>;
+
+function withSearch(path: string, search?: Search): string {
+  const params = new URLSearchParams();
+  if (search instanceof URLSearchParams) search.forEach((v, k) => params.append(k, v));
+  else
+    for (const [key, value] of Object.entries(search ?? {})) {
+      if (value === undefined) continue;
+      for (const v of typeof value === "string" ? [value] : value) params.append(key, v);
+    }
+  const query = params.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/** The experiments list (the home page). */
+export const experimentsPath = (search?: Search) => withSearch(ROUTES.experiments, search);
+
+/** An experiment's runs table. */
+export const runsPath = (experimentId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.runs, { experimentId }), search);
+
+/** One run of an experiment. */
+export const runPath = (experimentId: string, runId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.run, { experimentId, runId }), search);
+
+/** Runs side by side (`sel`: the run ids). */
+export const comparePath = (experimentId: string, runIds: readonly string[]) =>
+  withSearch(generatePath(ROUTES.compare, { experimentId }), { sel: runIds });
+
+/** An experiment's traces. */
+export const tracesPath = (experimentId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.traces, { experimentId }), search);
+
+/** One trace (its span tree). */
+export const tracePath = (experimentId: string, traceId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.trace, { experimentId, traceId }), search);
+
+/** An experiment's sessions. */
+export const sessionsPath = (experimentId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.sessions, { experimentId }), search);
+
+/** One session (its turns). */
+export const sessionPath = (experimentId: string, sessionId: string) =>
+  generatePath(ROUTES.session, { experimentId, sessionId });
+
+/** An experiment's overview charts. */
+export const overviewPath = (experimentId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.overview, { experimentId }), search);
+
+/** The registered models list. */
+export const modelsPath = (search?: Search) => withSearch(ROUTES.models, search);
+
+/** One registered model. */
+export const modelPath = (name: string) => generatePath(ROUTES.model, { name });
+
+/** The prompts list. */
+export const promptsPath = (search?: Search) => withSearch(ROUTES.prompts, search);
+
+/** One prompt, optionally at a version (`?v=`). */
+export const promptPath = (name: string, version?: string) =>
+  withSearch(generatePath(ROUTES.prompt, { name }), { v: version });
