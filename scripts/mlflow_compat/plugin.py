@@ -37,8 +37,8 @@ from typing import Any
 
 import pytest
 
+from mlflow_compat.patterns import PatternList
 from mlflow_compat.servers import RunningServer, ServerConfig, ServerLauncher
-from mlflow_compat.skiplist import SkipList
 
 CONFIG_ENV = "ARDEA_MLFLOW_SUITES_CONFIG"
 # Server-side settings that MLflow's fixtures put in the test's environment for their
@@ -155,7 +155,7 @@ def pytest_collection_modifyitems(
     """Deselect skip-listed tests (recording why) and redirect the server fixtures."""
     if _STATE is None:
         return
-    skip = SkipList.load(_STATE.settings["skiplist"])
+    skip = PatternList.load(_STATE.settings["skiplist"])
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     records = []
@@ -171,12 +171,7 @@ def pytest_collection_modifyitems(
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
-    files = {item.nodeid.split("::", 1)[0] for item in [*keep, *dropped]}
-    unused = [
-        e.pattern
-        for e in skip.unused([i.nodeid for i in [*keep, *dropped]])
-        if e.pattern.split("::", 1)[0] in files
-    ]
+    unused = [e.pattern for e in skip.unused(i.nodeid for i in [*keep, *dropped])]
     out = {"deselected": records, "unused_patterns": unused, "selected": len(keep)}
     Path(_STATE.settings["deselected"]).write_text(json.dumps(out, indent=1), encoding="utf-8")
     modules = {id(m): m for m in (getattr(i, "module", None) for i in keep) if m is not None}

@@ -9,13 +9,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from mlflow_compat.report import SuiteRun, parse_junit
+from mlflow_compat.results import SuiteRun, parse_junit
 from mlflow_compat.servers import ServerConfig, ServerKind
 
 SCRIPTS = Path(__file__).resolve().parents[1]
 REPO = SCRIPTS.parent
 DEFAULT_SKIPLIST = SCRIPTS / "mlflow_suites_skip.txt"
+DEFAULT_LATER = SCRIPTS / "mlflow_suites_later.txt"
 
 # Test files of each suite, relative to the checkout (those missing in a checkout are noted).
 SUITES: dict[str, tuple[str, ...]] = {
@@ -24,7 +26,7 @@ SUITES: dict[str, tuple[str, ...]] = {
     "otlp": ("tests/tracing/test_otel_logging.py", "tests/tracing/test_otel_loading.py"),
     "webhooks": ("tests/tracking/test_client_webhooks.py",),
 }
-DEFAULT_SUITES = ("rest", "registry", "otlp")
+DEFAULT_SUITES = ("rest", "registry", "otlp", "webhooks")
 
 # Set for the test process. One client retry instead of seven with exponential backoff: a
 # server answering 5xx would otherwise cost minutes per call. The same for both servers.
@@ -66,10 +68,27 @@ def run_suite(opts: RunOptions, suite: str, kind: ServerKind) -> SuiteRun:
     """Run one suite against one kind of server; returns its results (empty on a crash)."""
     files = [f for f in SUITES[suite] if (opts.checkout / f).is_file()]
     missing = sorted(set(SUITES[suite]) - set(files))
-    note = f"missing in checkout: {', '.join(missing)}" if missing else ""
-    run = SuiteRun(suite, kind, note=note)
-    if not files:
-        return run
+    status: dict[str, Any] = {
+        "suite": suite,
+        "server": kind,
+        "exit_code": None,
+        "seconds": 0.0,
+        "note": f"missing in checkout: {', '.join(missing)}" if missing else "",
+        "keyword": opts.keyword,
+    }
+    tag = f"{kind}-{suite}"
+    if files:
+        _run_pytest(opts, suite, kind, files, status)
+    (opts.out / f"status-{tag}.json").write_text(json.dumps(status, indent=1), encoding="utf-8")
+    run = collect_suite(opts.out, tag)
+    print(f"[{tag}] {_summary(run)} in {run.seconds:.0f}s", flush=True)
+    return run
+
+
+def _run_pytest(
+    opts: RunOptions, suite: str, kind: ServerKind, files: list[str], status: dict[str, Any]
+) -> None:
+    """One pytest process; fills ``status`` (exit code, seconds, a note on a timeout)."""
     tag = f"{kind}-{suite}"
     workdir = opts.out / "servers" / tag
     junit, deselected = opts.out / f"junit-{tag}.xml", opts.out / f"deselected-{tag}.json"
@@ -99,25 +118,52 @@ def run_suite(opts: RunOptions, suite: str, kind: ServerKind) -> SuiteRun:
         try:
             done = subprocess.run(argv, cwd=opts.checkout, env=env, stdout=f,
                                   stderr=subprocess.STDOUT, timeout=opts.suite_timeout)  # fmt: skip
-            run.exit_code = done.returncode
-        except subprocess.TimeoutExpired:
-            run.note = f"pytest killed after {opts.suite_timeout}s"
-    run.seconds = time.monotonic() - t0
+            status["exit_code"] = done.returncode
+        except subprocess.TimeoutExpired:  # subprocess.run has killed it with SIGKILL
+            status["exit_code"] = -9
+            status["note"] = f"pytest killed after {opts.suite_timeout}s"
+    status["seconds"] = round(time.monotonic() - t0, 1)
+
+
+def collect_suite(out: Path, tag: str) -> SuiteRun:
+    """The run ``<server>-<suite>`` from the files it left in the run folder ``out``.
+
+    Reads ``status-<tag>.json`` (exit code, seconds, note; absent for runs older than it),
+    ``junit-<tag>.xml`` and ``deselected-<tag>.json``.
+    """
+    kind, _, suite = tag.partition("-")
+    status_path = out / f"status-{tag}.json"
+    status = json.loads(status_path.read_text(encoding="utf-8")) if status_path.is_file() else {}
+    run = SuiteRun(suite, kind, exit_code=status.get("exit_code"), note=status.get("note", ""))
+    run.seconds = float(status.get("seconds", 0.0))
+    junit, deselected = out / f"junit-{tag}.xml", out / f"deselected-{tag}.json"
     if junit.is_file():
         run.results = parse_junit(junit)
+        if not status_path.is_file():
+            run.seconds = sum(r.seconds for r in run.results.values())
     if deselected.is_file():
         data = json.loads(deselected.read_text(encoding="utf-8"))
         run.deselected = data["deselected"]
-        run.unused_patterns = [] if opts.keyword else data["unused_patterns"]
-    print(f"[{tag}] {_summary(run)} in {run.seconds:.0f}s", flush=True)
+        run.unused_patterns = [] if status.get("keyword") else data["unused_patterns"]
     return run
+
+
+def collect_folder(out: Path) -> list[SuiteRun]:
+    """Every run a run folder holds (one per ``junit-*.xml`` or ``status-*.json``)."""
+    tags = {p.stem.split("-", 1)[1] for p in out.glob("junit-*.xml")}
+    tags |= {p.stem.split("-", 1)[1] for p in out.glob("status-*.json")}
+    order = {s: i for i, s in enumerate(SUITES)}
+    key = [(t.partition("-")[0], order.get(t.partition("-")[2], len(order)), t) for t in tags]
+    return [collect_suite(out, t) for *_, t in sorted(key)]
 
 
 def _summary(run: SuiteRun) -> str:
     counts = run.counts()
     text = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-    if run.exit_code not in (0, 1):
-        text += f" (pytest exit code {run.exit_code}{'; ' + run.note if run.note else ''})"
+    if run.crashed:
+        text += f" (pytest exit code {run.exit_code})"
+    if run.note:
+        text += f" ({run.note})"
     return text or "nothing ran"
 
 

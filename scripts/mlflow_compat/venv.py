@@ -101,3 +101,13 @@ def ensure_test_venv(
             cmd += ["--exclude-newer", exclude_newer]
         subprocess.run(cmd, check=True, cwd="/")
     return py
+
+
+def checkout_commit(tree: Path) -> str:
+    """The commit ``tree`` has checked out (``git rev-parse HEAD``), or "" outside git."""
+    try:
+        done = subprocess.run(["git", "-C", str(tree), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+    except OSError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""

@@ -1,9 +1,11 @@
-"""The list of MLflow tests that cannot apply to a server other than MLflow's own.
+"""The checked-in lists of MLflow tests: patterns of pytest node ids, grouped with a reason.
 
-File format (``scripts/mlflow_suites_skip.txt``)::
+Two files use this format: ``scripts/mlflow_suites_skip.txt`` (tests that cannot apply to a
+server other than MLflow's own; deselected) and ``scripts/mlflow_suites_later.txt`` (tests of
+features a later Ardea issue builds; run, and their failures reported apart)::
 
     # a comment
-    [category] Why no other server could pass these tests.
+    [category] Why these tests are listed.
     tests/tracking/test_rest_tracking.py::test_graphql_handler
     tests/tracking/test_rest_tracking.py::*[file]    # an optional note for this pattern
 
@@ -16,19 +18,20 @@ imported by the pytest plugin inside MLflow's test venv.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 _HEADER = re.compile(r"^\[(?P<category>[A-Za-z0-9_.-]+)\]\s*(?P<reason>.*)$")
 
 
-class SkipListError(ValueError):
-    """The skip-list file is malformed (the message names the line)."""
+class PatternListError(ValueError):
+    """A pattern-list file is malformed (the message names the line)."""
 
 
 @dataclass(frozen=True)
-class SkipEntry:
-    """One pattern of the skip list, with the reason of its group."""
+class PatternEntry:
+    """One pattern of a list, with the category and reason of its group."""
 
     pattern: str
     category: str
@@ -52,20 +55,20 @@ class SkipEntry:
 
 
 @dataclass(frozen=True)
-class SkipList:
-    """Parsed skip list: ordered entries; the first matching entry wins."""
+class PatternList:
+    """A parsed pattern list: ordered entries; the first matching entry wins."""
 
-    entries: tuple[SkipEntry, ...]
+    entries: tuple[PatternEntry, ...]
 
     @classmethod
-    def parse(cls, text: str) -> SkipList:
+    def parse(cls, text: str) -> PatternList:
         """Parse the file format described in the module docstring.
 
         Raises:
-            SkipListError: a pattern before any ``[category]`` line, a category without a
+            PatternListError: a pattern before any ``[category]`` line, a category without a
                 reason, or a pattern line that is not a node id.
         """
-        entries: list[SkipEntry] = []
+        entries: list[PatternEntry] = []
         category = reason = ""
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
@@ -75,29 +78,44 @@ class SkipList:
             if header:
                 category, reason = header["category"], header["reason"].strip()
                 if not reason:
-                    raise SkipListError(f"line {number}: [{category}] has no reason")
+                    raise PatternListError(f"line {number}: [{category}] has no reason")
                 continue
             if not category:
-                raise SkipListError(f"line {number}: pattern before any [category] line")
+                raise PatternListError(f"line {number}: pattern before any [category] line")
             pattern, _, note = line.partition("  #")
             pattern, note = pattern.strip(), note.strip()
             if "::" not in pattern or " " in pattern.split("::", 1)[0]:
-                raise SkipListError(f"line {number}: not a node-id pattern: {pattern!r}")
-            entries.append(SkipEntry(pattern, category, reason, note, number))
+                raise PatternListError(f"line {number}: not a node-id pattern: {pattern!r}")
+            entries.append(PatternEntry(pattern, category, reason, note, number))
         return cls(tuple(entries))
 
     @classmethod
-    def load(cls, path: str | Path) -> SkipList:
-        """Read and parse a skip-list file."""
+    def load(cls, path: str | Path) -> PatternList:
+        """Read and parse a pattern-list file."""
         return cls.parse(Path(path).read_text(encoding="utf-8"))
 
-    def match(self, nodeid: str) -> SkipEntry | None:
+    def match(self, nodeid: str) -> PatternEntry | None:
         """The first entry whose pattern matches ``nodeid``, or None."""
         for entry in self.entries:
             if entry.matches(nodeid):
                 return entry
         return None
 
-    def unused(self, nodeids: list[str]) -> list[SkipEntry]:
-        """Entries that match none of ``nodeids`` (stale patterns, typos)."""
-        return [e for e in self.entries if not any(e.matches(n) for n in nodeids)]
+    def unused(self, nodeids: Iterable[str]) -> list[PatternEntry]:
+        """Entries that match none of ``nodeids`` although their test file was collected.
+
+        Stale patterns and typos: a pattern for a file outside ``nodeids`` (a suite that was
+        not run) is not reported.
+        """
+        ids = list(nodeids)
+        files = {_file(n) for n in ids}
+        return [
+            e
+            for e in self.entries
+            if _file(e.pattern) in files and not any(e.matches(n) for n in ids)
+        ]
+
+
+def _file(nodeid: str) -> str:
+    """The test file of a node id or pattern (the part before the first ``::``)."""
+    return nodeid.split("::", 1)[0]
