@@ -10,6 +10,7 @@ alone make the script's exit code 1.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,9 @@ def _by_category(rows: list[dict[str, str]]) -> list[str]:
     for row in rows:
         categories.setdefault(row["category"], []).append(row["nodeid"].split("::", 1)[1])
     for category, names in sorted(categories.items()):
-        lines.append(f"  [{category}] {len(names)}: {', '.join(names)}")
+        text = f"[{category}] {len(names)}: {', '.join(names)}"
+        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="      ",
+                               break_long_words=False, break_on_hyphens=False)  # fmt: skip
     return lines
 
 
