@@ -561,8 +561,9 @@ def test_link_traces_to_run(store: SqlTraceStore, tracking_store: Any) -> None:
     assert ids(store, f"run_id = '{run.info.run_id}'") == [12, 13]  # tie: id ASC
     with pytest.raises(NotFoundError):
         store.link_traces_to_run([tid(12)], "0" * 32)
-    with pytest.raises(NotFoundError):
-        store.link_traces_to_run([tid(14)], run.info.run_id)
+    store.link_traces_to_run([tid(14)], run.info.run_id)  # not stored yet: linked on arrival
+    store.log_spans("0", [span(14, 1)])
+    assert store.get_trace_info(tid(14)).run_id == run.info.run_id
     with pytest.raises(InvalidArgumentError):
         store.link_traces_to_run([tid(n) for n in range(101)], run.info.run_id)
 

@@ -34,6 +34,7 @@ from ardea.entities import (
 from ardea.store.rest.tracking import RestTrackingStore
 from ardea.store.search.paging import decode_page_token
 from ardea.store.sql.tracking.store import SqlTrackingStore
+from ardea.store.tracking import LoggedModelRun
 
 MAX_DOUBLE = 1.7976931348623157e308
 
@@ -778,6 +779,53 @@ def test_logged_model_metrics(store: SqlTrackingStore, exp: str, run_id: str) ->
     assert [(m.key, m.value, m.model_id, m.run_id, m.dataset_name) for m in metrics] == [
         ("acc", 0.9, model.model_id, run_id, "d")
     ]
+
+
+def test_metrics_logged_again_with_a_model_id_link_to_the_model(
+    store: SqlTrackingStore, exp: str, run_id: str
+) -> None:
+    # What mlflow's log_model does: the run's points first, then the same points with the
+    # model's id; the model gets them, the run's history keeps one point each.
+    store.log_batch(run_id, metrics=[Metric("acc", 0.9, 10, 0), Metric("loss", 0.2, 10, 0)])
+    model = store.create_logged_model(exp, source_run_id=run_id)
+    store.log_outputs(run_id, [ModelOutput(model.model_id, 0)])
+    linked = [
+        Metric("acc", 0.9, 10, 0, model_id=model.model_id),
+        Metric("loss", 0.2, 10, 0, model_id=model.model_id),
+    ]
+    store.log_batch(run_id, metrics=linked)
+    got = store.get_logged_model(model.model_id).metrics
+    assert [(m.key, m.value, m.model_id) for m in got] == [
+        ("acc", 0.9, model.model_id),
+        ("loss", 0.2, model.model_id),
+    ]
+    assert [(m.value, m.model_id) for m in store.get_metric_history(run_id, "acc")] == [
+        (0.9, model.model_id)
+    ]
+    # The same linked point twice in one batch is one point.
+    twice = [Metric("f1", 0.5, 10, 0, model_id=model.model_id)] * 2
+    store.log_batch(run_id, metrics=twice)
+    assert len(store.get_metric_history(run_id, "f1")) == 1
+    # A point already linked to a model keeps that link.
+    other = store.create_logged_model(exp, source_run_id=run_id)
+    store.log_batch(run_id, metrics=[Metric("acc", 0.9, 10, 0, model_id=other.model_id)])
+    assert store.get_logged_model(other.model_id).metrics == []
+
+
+def test_runs_of_a_logged_model(store: SqlTrackingStore, exp: str, run_id: str) -> None:
+    model = store.create_logged_model(exp, source_run_id=run_id)
+    user = store.create_run(exp, run_name="eval").info.run_id
+    store.log_outputs(run_id, [ModelOutput(model.model_id, 4)])
+    store.log_inputs(user, models=[model.model_id])
+    assert store.logged_model_runs(model.model_id) == [
+        LoggedModelRun(run_id, "source"),
+        LoggedModelRun(run_id, "output", 4),
+        LoggedModelRun(user, "input"),
+    ]
+    store.delete_run(user)
+    assert [r.relation for r in store.logged_model_runs(model.model_id)] == ["source", "output"]
+    with pytest.raises(NotFoundError):
+        store.logged_model_runs("m-" + "0" * 32)
 
 
 def test_logged_model_errors(store: SqlTrackingStore, exp: str) -> None:

@@ -1,8 +1,11 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { experimentsPath, modelsPath, promptsPath } from "@ardea/lib/paths";
+import { LinkNotice } from "./components/links/LinkNotice";
+import { MlflowLinkRedirect } from "./components/links/MlflowLinkRedirect";
 import { ThemeToggle } from "./components/ui/ThemeToggle";
+import { isMlflowLink } from "./lib/mlflowLinks";
 import { AppRoutes } from "./routes";
 
 /** A query client with the UI's defaults (no refetch on focus: tables are big). */
@@ -17,6 +20,9 @@ export function makeQueryClient(): QueryClient {
 /** The application shell: header, routes and the query client. */
 export function App({ client }: { client?: QueryClient }) {
   const [queryClient] = useState(() => client ?? makeQueryClient());
+  // Links the MLflow client prints route in the hash (`/#/experiments/1/runs/<id>`).
+  const { pathname, search, hash } = useLocation();
+  const mlflowLink = isMlflowLink(pathname, hash);
   return (
     <QueryClientProvider client={queryClient}>
       <header className="app-header">
@@ -30,7 +36,8 @@ export function App({ client }: { client?: QueryClient }) {
         <ThemeToggle />
       </header>
       <main className="app-main">
-        <AppRoutes />
+        <LinkNotice />
+        {mlflowLink ? <MlflowLinkRedirect pathname={pathname} search={search} hash={hash} /> : <AppRoutes />}
       </main>
     </QueryClientProvider>
   );

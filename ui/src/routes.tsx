@@ -12,6 +12,9 @@ const TracePage = lazy(() => import("./features/traces/TracePage"));
 const OverviewPage = lazy(() => import("./features/overview/OverviewPage"));
 const ModelsPage = lazy(() => import("./features/models/ModelsPage"));
 const ModelPage = lazy(() => import("./features/models/ModelPage"));
+const ModelVersionPage = lazy(() => import("./features/models/ModelVersionPage"));
+const LoggedModelsPage = lazy(() => import("./features/loggedModels/LoggedModelsPage"));
+const LoggedModelPage = lazy(() => import("./features/loggedModels/LoggedModelPage"));
 const PromptsPage = lazy(() => import("./features/prompts/PromptsPage"));
 const PromptPage = lazy(() => import("./features/prompts/PromptPage"));
 const SessionsPage = lazy(() => import("./features/traces/SessionsPage"));
@@ -41,6 +44,9 @@ export function AppRoutes() {
         <Route path={ROUTES.overview} element={<OverviewPage />} />
         <Route path={ROUTES.models} element={<ModelsPage />} />
         <Route path={ROUTES.model} element={<ModelPage />} />
+        <Route path={ROUTES.modelVersion} element={<ModelVersionPage />} />
+        <Route path={ROUTES.loggedModels} element={<LoggedModelsPage />} />
+        <Route path={ROUTES.loggedModel} element={<LoggedModelPage />} />
         <Route path={ROUTES.prompts} element={<PromptsPage />} />
         <Route path={ROUTES.prompt} element={<PromptPage />} />
         <Route path="*" element={<NotFound />} />

@@ -128,7 +128,8 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
 
     ``name``, ``session_id``, ``user_id`` and ``run_id`` come from where MLflow keeps them:
     the ``mlflow.traceName`` tag and the ``mlflow.trace.session``, ``mlflow.trace.user`` and
-    ``mlflow.sourceRun`` metadata.
+    ``mlflow.sourceRun`` metadata. Embedded ``assessments`` belong to this trace whatever
+    ``trace_id`` they name (MLflow backfills it the same way).
 
     Raises:
         InvalidArgumentError: Missing trace id or location, or wrongly typed fields.
@@ -153,6 +154,9 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
     duration = d.get("execution_duration")
     metadata = str_map(d.get("trace_metadata"), "trace_metadata")
     tags = str_map(d.get("tags"), "tags")
+    assessments = d.get("assessments") or []
+    if not isinstance(assessments, list):
+        raise InvalidArgumentError("'trace_info.assessments' must be a list.")
     return TraceInfo(
         trace_id=trace_id,
         experiment_id=experiment_id,
@@ -166,6 +170,7 @@ def trace_info_from_json(d: Any, default_experiment_id: str | None = None) -> Tr
         client_request_id=opt_str(d, "client_request_id"),
         trace_metadata=metadata,
         tags=tags,
+        assessments=[assessment_from_json(a, trace_id) for a in assessments],
         name=tags.get(TRACE_NAME_TAG) or None,
         session_id=metadata.get(SESSION_KEY) or None,
         user_id=metadata.get(USER_KEY) or None,

@@ -26,9 +26,20 @@ from ardea.entities.run import (
     RunTag,
 )
 from ardea.entities.trace import Span, SpanEvent, SpanType, TokenUsage, Trace, TraceInfo, TraceState
-from ardea.entities.trace_metrics import AssessmentMetrics, BucketMetrics, TraceMetrics
+from ardea.entities.trace_correlation import TraceFilterCorrelation
+from ardea.entities.trace_metrics import (
+    AggregationType,
+    AssessmentMetrics,
+    BucketMetrics,
+    MetricAggregation,
+    MetricDataPoint,
+    MetricViewType,
+    TraceMetrics,
+    TraceMetricsQuery,
+)
 
 __all__ = [
+    "AggregationType",
     "Assessment",
     "AssessmentMetrics",
     "AssessmentError",
@@ -42,6 +53,9 @@ __all__ = [
     "LoggedModel",
     "LoggedModelStatus",
     "Metric",
+    "MetricAggregation",
+    "MetricDataPoint",
+    "MetricViewType",
     "ModelOutput",
     "ModelVersion",
     "ModelVersionStatus",
@@ -61,8 +75,10 @@ __all__ = [
     "SpanType",
     "TokenUsage",
     "Trace",
+    "TraceFilterCorrelation",
     "TraceInfo",
     "TraceMetrics",
+    "TraceMetricsQuery",
     "TraceState",
     "ViewType",
 ]

@@ -1,13 +1,27 @@
-"""Trace metrics of an experiment per time bucket: what the experiment overview charts.
+"""Trace metrics: what the experiment overview charts, and MLflow's metric queries.
 
-Computed by the trace store (:meth:`ardea.store.traces.TraceStore.trace_metrics`).
+* :class:`TraceMetrics`: an experiment's traces per time bucket (counts, latency percentiles,
+  tokens, cost, pass rates), from :meth:`ardea.store.traces.TraceStore.trace_metrics`.
+* :class:`TraceMetricsQuery` -> :class:`MetricDataPoint` rows: MLflow's QueryTraceMetrics
+  (one metric of traces, spans or assessments, aggregated per dimension and time bucket),
+  from :meth:`~ardea.store.traces.TraceStore.query_trace_metrics`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
-__all__ = ["AssessmentMetrics", "BucketMetrics", "TraceMetrics"]
+__all__ = [
+    "AggregationType",
+    "AssessmentMetrics",
+    "BucketMetrics",
+    "MetricAggregation",
+    "MetricDataPoint",
+    "MetricViewType",
+    "TraceMetrics",
+    "TraceMetricsQuery",
+]
 
 
 @dataclass(slots=True)
@@ -66,3 +80,92 @@ class TraceMetrics:
     buckets: list[BucketMetrics]
     totals: BucketMetrics
     assessments: list[AssessmentMetrics]
+
+
+class MetricViewType(str, Enum):
+    """What a metric query counts: traces, spans or assessments (MLflow's names)."""
+
+    TRACES = "TRACES"
+    SPANS = "SPANS"
+    ASSESSMENTS = "ASSESSMENTS"
+
+
+class AggregationType(str, Enum):
+    """How a metric query aggregates values (MLflow's names)."""
+
+    COUNT = "COUNT"
+    SUM = "SUM"
+    AVG = "AVG"
+    PERCENTILE = "PERCENTILE"
+    MIN = "MIN"
+    MAX = "MAX"
+
+
+@dataclass(frozen=True, slots=True)
+class MetricAggregation:
+    """One aggregation of a metric query.
+
+    Attributes:
+        aggregation_type: An :class:`AggregationType` name.
+        percentile_value: For ``PERCENTILE`` only: 0 to 100.
+    """
+
+    aggregation_type: str
+    percentile_value: float | None = None
+
+    @property
+    def label(self) -> str:
+        """The key of this aggregation in a data point's values, as MLflow writes it.
+
+        ``COUNT``, ``AVG``, ...; a percentile is ``P`` and its value as a float (``P50.0``,
+        ``P99.9``).
+        """
+        if self.aggregation_type == AggregationType.PERCENTILE.value:
+            return f"P{float(self.percentile_value or 0.0)}"
+        return str(self.aggregation_type)
+
+
+@dataclass(frozen=True, slots=True)
+class TraceMetricsQuery:
+    """One metric of some experiments' traces, spans or assessments (MLflow's QueryTraceMetrics).
+
+    Attributes:
+        experiment_ids: The experiments.
+        view_type: A :class:`MetricViewType` name.
+        metric_name: A metric of that view (``trace_count``, ``latency``, ``span_count``,
+            ``assessment_value``, ...).
+        aggregations: What to compute per group.
+        dimensions: What to group by (``trace_status``, ``span_type``, ...).
+        filters: Conditions ``<view>.<entity>[.<key>] = '<value>'``, all of which must hold.
+        time_interval_seconds: Also group by time buckets of this size (needs both times).
+        start_time_ms: Earliest trace (or span) time included, epoch milliseconds.
+        end_time_ms: Latest time included (inclusive).
+        max_results: The most data points answered.
+    """
+
+    experiment_ids: tuple[str, ...]
+    view_type: str
+    metric_name: str
+    aggregations: tuple[MetricAggregation, ...]
+    dimensions: tuple[str, ...] = ()
+    filters: tuple[str, ...] = ()
+    time_interval_seconds: int | None = None
+    start_time_ms: int | None = None
+    end_time_ms: int | None = None
+    max_results: int = 1000
+
+
+@dataclass(slots=True)
+class MetricDataPoint:
+    """One group of a metric query's answer.
+
+    Attributes:
+        metric_name: The metric queried.
+        dimensions: Dimension name -> value of this group; ``time_bucket`` is the bucket's
+            start as ISO 8601 (UTC).
+        values: Aggregation label (:attr:`MetricAggregation.label`) -> value.
+    """
+
+    metric_name: str
+    dimensions: dict[str, str]
+    values: dict[str, float]

@@ -26,12 +26,15 @@ from ardea.server.routers import (
     logged_models,
     meta,
     metrics,
+    model_files,
     otlp,
     registry,
     runs,
     trace_metrics,
+    trace_queries,
     trace_spans,
     traces,
+    traces_v2,
     webhooks,
 )
 from ardea.server.security import SecurityMiddleware
@@ -102,8 +105,11 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, traces.v3_router, "3.0")
     _mount(app, trace_spans.router, "3.0")
     _mount(app, trace_metrics.router, "3.0")
+    _mount(app, model_files.router, "3.0")
     _mount(app, assessments.router, "3.0")
+    _mount(app, trace_queries.router, "3.0")
     _mount(app, traces.common_router, "2.0")
+    _mount(app, traces_v2.router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
         _include(app, traces.common_router, prefix, include_in_schema=False)
     for module in (experiments, runs, metrics, logged_models, registry, webhooks):
@@ -114,6 +120,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     if deps.settings.serve_artifacts:
         _mount(app, artifacts.proxy_router, "2.0")
         _include(app, artifacts.root_router)
+        _include(app, model_files.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
     state.routes = RouteTable(app.state.rpc_mounts)

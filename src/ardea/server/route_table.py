@@ -3,9 +3,9 @@
 Every RPC is registered as one route per method, so the route Starlette happens to match first
 knows only its own method; this table holds the union per path. A path the table knows only
 through a path-parameter route (``/traces/{trace_id}``) is not treated as known under the API
-prefixes: there, ``POST /api/3.0/mlflow/traces/metrics`` must answer 404
-``ENDPOINT_NOT_FOUND`` (an endpoint this server lacks, which MLflow clients take as "fall
-back"), not 405 because ``metrics`` happens to fit ``{trace_id}``.
+prefixes: there, ``POST /api/3.0/mlflow/traces/<an RPC this server lacks>`` must answer 404
+``ENDPOINT_NOT_FOUND`` (which MLflow clients take as "fall back"), not 405 because the RPC's
+name happens to fit ``{trace_id}``.
 """
 
 from __future__ import annotations

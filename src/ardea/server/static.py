@@ -78,6 +78,9 @@ MAX_PATH_BYTES = 4096
 _API_PREFIXES = ("api", "ajax-api", "v1", "get-artifact", "model-versions", "mlflow-artifacts")
 _API_EXACT = frozenset({"health", "version", "docs", "redoc", "openapi.json"})
 _METHODS = frozenset({"GET", "HEAD"})
+_CLIENT_PAGES = frozenset({"static-files/lib/notebook-trace-renderer/index.html"})
+"""Paths that look like files but are pages of the web app: MLflow's notebook trace renderer,
+which the mlflow client's notebook display loads (the UI opens the trace it names)."""
 
 
 def _is_api_path(path: str) -> bool:
@@ -141,7 +144,7 @@ class UiRoute(BaseRoute):
                 file, headers={"Cache-Control": IMMUTABLE if immutable else NO_CACHE}
             )
         last = rel.rsplit("/", 1)[-1]
-        if rel.startswith("assets/") or "." in last:
+        if (rel.startswith("assets/") or "." in last) and rel not in _CLIENT_PAGES:
             # A missing file (an old hashed chunk, a typo): never answer it with HTML.
             return PlainTextResponse("Not found\n", status_code=404)
         return FileResponse(index, headers={"Cache-Control": NO_CACHE})

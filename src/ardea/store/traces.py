@@ -19,7 +19,18 @@ from dataclasses import replace
 from typing import Any
 
 from ardea._core.errors import NotFoundError
-from ardea.entities import Assessment, PagedList, Span, Trace, TraceInfo, TraceMetrics, TraceState
+from ardea.entities import (
+    Assessment,
+    MetricDataPoint,
+    PagedList,
+    Span,
+    Trace,
+    TraceFilterCorrelation,
+    TraceInfo,
+    TraceMetrics,
+    TraceMetricsQuery,
+    TraceState,
+)
 
 SEARCH_TRACES_DEFAULT = 100
 SEARCH_TRACES_LIMIT = 500
@@ -80,6 +91,36 @@ class TraceStore(ABC):
             info = fill_only(record, existing.get(record.trace_id))
             if info is not None:
                 await self.start_trace_async(info)
+
+    def end_trace(
+        self,
+        trace_id: str,
+        end_time_ms: int,
+        state: str,
+        metadata: Mapping[str, str],
+        tags: Mapping[str, str],
+    ) -> TraceInfo:
+        """Finish a trace record (MLflow's legacy v2 EndTrace); returns it as stored.
+
+        The execution time becomes ``end_time_ms`` minus the stored request time; ``state``
+        replaces the stored one unless it is ``STATE_UNSPECIFIED``; ``metadata`` and ``tags``
+        are merged into the stored ones. This default completes the record through
+        :meth:`start_trace`.
+
+        Raises:
+            NotFoundError: No such trace.
+        """
+        current = self.get_trace_info(trace_id)
+        record = TraceInfo(
+            trace_id=trace_id,
+            experiment_id=current.experiment_id,
+            request_time=current.request_time,
+            execution_duration=end_time_ms - current.request_time,
+            state=state,
+            trace_metadata=dict(metadata),
+            tags=dict(tags),
+        )
+        return self.start_trace(record)
 
     @abstractmethod
     def get_trace_info(self, trace_id: str) -> TraceInfo:
@@ -196,6 +237,44 @@ class TraceStore(ABC):
         from ardea._core.errors import NotImplementedFeatureError
 
         raise NotImplementedFeatureError("This trace store cannot aggregate trace metrics.")
+
+    def query_trace_metrics(self, query: TraceMetricsQuery) -> PagedList[MetricDataPoint]:
+        """MLflow's QueryTraceMetrics: one metric of traces, spans or assessments, aggregated.
+
+        Values are aggregated per group of dimensions and time bucket. Groups come in order
+        of time bucket, then dimension values (by code point); a group whose dimensions are
+        not all known, or that has no value, is left out. At most ``query.max_results`` data
+        points, all on one page (the token is always None, as in MLflow). See
+        :mod:`ardea.store.trace_metrics_query` for what a query may ask.
+
+        Raises:
+            InvalidArgumentError: The query asks for something the catalogue does not allow.
+            NotImplementedFeatureError: This store cannot aggregate (the default).
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This trace store cannot query trace metrics.")
+
+    def calculate_trace_filter_correlation(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string1: str,
+        filter_string2: str,
+        base_filter: str | None = None,
+    ) -> TraceFilterCorrelation:
+        """How two trace filters go together over some experiments' traces (NPMI).
+
+        The filters use the trace search grammar; with ``base_filter``, only the traces it
+        matches count, and each filter is tested on top of it (see
+        :mod:`ardea.store.trace_correlation` for the rules).
+
+        Raises:
+            InvalidArgumentError: A filter does not parse.
+            NotImplementedFeatureError: This store cannot count (the default).
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This trace store cannot correlate trace filters.")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""

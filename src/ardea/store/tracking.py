@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
+from ardea._core.errors import NotImplementedFeatureError
 from ardea.entities import (
     DatasetInput,
     Experiment,
@@ -252,6 +253,18 @@ class RunStore(ABC):
         return PagedList([run_to_json(r) for r in page], page.token)
 
 
+class LoggedModelRun(NamedTuple):
+    """A run linked to a logged model.
+
+    The run it came from (``source``), a run that logged it as an output (at ``step``) or one
+    that took it as an input.
+    """
+
+    run_id: str
+    relation: Literal["source", "output", "input"]
+    step: int | None = None
+
+
 class LoggedModelStore(ABC):
     """MLflow 3 logged models."""
 
@@ -301,6 +314,16 @@ class LoggedModelStore(ABC):
         page_token: str | None = None,
     ) -> PagedList[LoggedModel]:
         """Logged models matching a filter; order_by items are {field_name, ascending}."""
+
+    def logged_model_runs(self, model_id: str, max_results: int = 1000) -> list[LoggedModelRun]:
+        """The active runs linked to a logged model.
+
+        Its source run first, then the runs that output it and the runs that used it as an
+        input (at most ``max_results`` of each kind).
+        NotFoundError for an unknown model; backends without the lookup raise
+        NotImplementedFeatureError (the default).
+        """
+        raise NotImplementedFeatureError("This backend cannot list the runs of a logged model.")
 
 
 class TrackingStore(ExperimentStore, RunStore, LoggedModelStore):

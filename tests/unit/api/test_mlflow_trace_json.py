@@ -108,6 +108,9 @@ def test_trace_info_round_trips_and_parses_in_mlflow() -> None:
     )
     assert back.tags == INFO.tags and back.trace_metadata == INFO.trace_metadata
     assert back.client_request_id == "client-1"
+    assert [(a.assessment_id, a.trace_id, a.value) for a in back.assessments] == [
+        (a.assessment_id, TR, a.value) for a in INFO.assessments
+    ]
 
     parsed = MlflowTraceInfo.from_proto(ParseDict(json.loads(json.dumps(doc)), TraceInfoV3()))
     assert parsed.trace_id == TR
@@ -240,3 +243,13 @@ def test_session_and_user_from_span_attributes_are_reported_as_metadata() -> Non
     meta = trace_info_to_json(info)["trace_metadata"]
     assert meta["mlflow.trace.session"] == "s-9"
     assert meta["mlflow.trace.user"] == "alice"
+
+
+def test_embedded_assessments_belong_to_the_trace() -> None:
+    doc = trace_info_to_json(INFO)
+    doc["assessments"] = [dict(doc["assessments"][0], trace_id="tr-other")]
+    doc["assessments"][0].pop("assessment_id")
+    (a,) = trace_info_from_json(doc).assessments
+    assert (a.trace_id, a.assessment_id) == (TR, "")
+    with pytest.raises(InvalidArgumentError, match="assessments"):
+        trace_info_from_json({**doc, "assessments": {"a": 1}})

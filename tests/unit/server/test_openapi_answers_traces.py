@@ -95,6 +95,69 @@ def test_traces(api: CheckedClient, exp: str) -> None:
     assert api.json("POST", f"{V2}/traces/delete-traces", json=gone)["traces_deleted"] == 1
 
 
+def test_trace_queries(api: CheckedClient, exp: str) -> None:
+    count = {"aggregation_type": "COUNT"}
+    query = {"experiment_ids": [exp], "view_type": "TRACES", "metric_name": "trace_count"}
+    points = api.json("POST", f"{V3}/traces/metrics", json={**query, "aggregations": [count]})[
+        "data_points"
+    ]
+    assert points == [{"metric_name": "trace_count", "dimensions": {}, "values": {"COUNT": 2}}]
+    p50 = {"aggregation_type": "PERCENTILE", "percentile_value": 50}
+    spans = {
+        **query,
+        "view_type": "SPANS",
+        "metric_name": "latency",
+        "aggregations": [p50, {"aggregation_type": "AVG"}],
+        "dimensions": ["span_name"],
+        "time_interval_seconds": 60,
+        "start_time_ms": 0,
+        "end_time_ms": 2**62,
+    }
+    assert api.json("POST", f"{V3}/traces/metrics", json=spans)["data_points"]
+    api.call("POST", f"{V3}/traces/metrics", json={**query, "aggregations": []}, status=400)
+    pair = {"experiment_ids": [exp], "filter_string1": "status = 'OK'"}
+    both = api.json(
+        "POST",
+        f"{V3}/traces/calculate-filter-correlation",
+        json={**pair, "filter_string2": "name = 'root'", "base_filter": "status != 'ERROR'"},
+    )
+    assert both["total_count"] == 2 and "npmi" in both
+    none = api.json(
+        "POST",
+        f"{V3}/traces/calculate-filter-correlation",
+        json={**pair, "filter_string2": "name = 'nothing'"},
+    )
+    assert "npmi" not in none and none["filter2_count"] == 0
+    api.call(
+        "POST",
+        f"{V3}/traces/calculate-filter-correlation",
+        json={**pair, "filter_string2": "bogus"},
+        status=400,
+    )
+
+
+def test_legacy_v2_trace_records(api: CheckedClient, exp: str) -> None:
+    kv = [{"key": "k", "value": "v"}]
+    start = {"experiment_id": exp, "timestamp_ms": 5, "request_metadata": kv, "tags": kv}
+    info = api.json("POST", f"{V2}/traces", json=start)["trace_info"]
+    assert (info["status"], info["execution_time_ms"]) == ("IN_PROGRESS", 0)
+    one = {"request_id": info["request_id"]}
+    end = {"timestamp_ms": 9, "status": "OK", "request_metadata": kv, "tags": kv}
+    assert (
+        api.json("PATCH", V2 + "/traces/{request_id}", one, json=end)["trace_info"][
+            "execution_time_ms"
+        ]
+        == 4
+    )
+    api.call("PATCH", V2 + "/traces/{request_id}", {"request_id": "nope"}, json=end, status=404)
+    api.call("GET", V2 + "/traces/{request_id}/info", one)
+    api.call("GET", V2 + "/traces/{request_id}/info", {"request_id": "nope"}, status=404)
+    found = api.json("GET", f"{V2}/traces", params={"experiment_ids": exp, "max_results": 1})
+    assert len(found["traces"]) == 1 and found["next_page_token"]
+    api.call("GET", f"{V2}/traces", params={"experiment_ids": exp, "filter": "x"}, status=400)
+    api.call("POST", f"{V2}/traces", json={"experiment_id": "424242"}, status=404)
+
+
 def test_assessments(api: CheckedClient, exp: str) -> None:
     path = V3 + "/traces/{trace_id}/assessments"
     one = path + "/{assessment_id}"
@@ -182,6 +245,29 @@ def test_registry(api: CheckedClient, exp: str) -> None:
     api.call("DELETE", f"{mv}/delete", json={"name": "m", "version": "2"})
     api.call("POST", f"{rm}/rename", json={"name": "m", "new_name": "m2"})
     api.call("DELETE", f"{rm}/delete", json={"name": "m2"})
+
+
+def test_model_files_and_runs(api: CheckedClient, exp: str) -> None:
+    run = api.json("POST", f"{V2}/runs/create", json={"experiment_id": exp})["run"]["info"]
+    created = {"experiment_id": exp, "name": "lm", "source_run_id": run["run_id"]}
+    info = api.json("POST", f"{V2}/logged-models", json=created)["model"]["info"]
+    model_id = info["model_id"]
+    stored = info["artifact_uri"].removeprefix("mlflow-artifacts:/") + "/MLmodel"
+    proxied = "/api/2.0/mlflow-artifacts/artifacts/{artifact_path}"
+    api.call("PUT", proxied, {"artifact_path": stored}, content=b"flavors: {}")
+    api.call("POST", f"{V2}/registered-models/create", json={"name": "files"})
+    version = {"name": "files", "source": f"models:/{model_id}", "model_id": model_id}
+    api.call("POST", f"{V2}/model-versions/create", json=version)
+    ref = {"name": "files", "version": "1"}
+    listing = api.json("GET", ARDEA + "/model-versions/artifacts", params=ref)
+    assert listing["files"] == [{"path": "MLmodel", "is_dir": False, "file_size": 11}]
+    missing = {"name": "files", "version": "5"}
+    api.call("GET", ARDEA + "/model-versions/artifacts", params=missing, status=404)
+    api.call("GET", "/model-versions/get-artifact", params={**ref, "path": "MLmodel"})
+    api.call("GET", "/model-versions/get-artifact", params={**ref, "path": "x.txt"}, status=404)
+    runs = ARDEA + "/logged-models/{model_id}/runs"
+    assert api.json("GET", runs, {"model_id": model_id})["runs"][0]["relation"] == "source"
+    api.call("GET", runs, {"model_id": "m-" + "0" * 32}, status=404)
 
 
 def test_webhooks(api: CheckedClient, monkeypatch: pytest.MonkeyPatch) -> None:

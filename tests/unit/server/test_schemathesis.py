@@ -15,9 +15,9 @@ Left out, and why:
 - Operations without inputs cannot get schema-invalid requests (schemathesis reports them
   "unsatisfiable"); they still get the valid ones.
 - Unsupported methods on a path-parameter route under ``/api`` and ``/ajax-api`` answer 404
-  ``ENDPOINT_NOT_FOUND``, not 405: ``POST /api/3.0/mlflow/traces/metrics`` must tell an
-  MLflow client that this endpoint does not exist (it falls back on a 404), even though
-  ``metrics`` fits ``/traces/{trace_id}``. The method check below covers exact paths.
+  ``ENDPOINT_NOT_FOUND``, not 405: ``POST /api/3.0/mlflow/traces/<an RPC this server lacks>``
+  must tell an MLflow client that this endpoint does not exist (it falls back on a 404), even
+  though the RPC's name fits ``/traces/{trace_id}``. The method check below covers exact paths.
 """
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ def test_unsupported_methods_on_exact_paths_are_405_with_allow(app: Any) -> None
                 assert r.json()["error_code"] == "BAD_REQUEST"
                 checked += 1
         assert checked > 100
-        for method, path in [("POST", "/api/3.0/mlflow/traces/metrics"), ("PUT", "/api/2.0/x")]:
+        lacking = ("POST", "/api/3.0/mlflow/traces/no-such-rpc")  # fits /traces/{trace_id}
+        for method, path in [lacking, ("PUT", "/api/2.0/x")]:
             r = c.request(method, path)
             assert (r.status_code, r.json()["error_code"]) == (404, "ENDPOINT_NOT_FOUND")
             assert "allow" not in r.headers

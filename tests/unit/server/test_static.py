@@ -60,7 +60,16 @@ def test_default_build_dir_is_the_package_static_folder() -> None:
     assert DEFAULT_BUILD_DIR.parts[-3:] == ("server", "static", "ui")
 
 
-@pytest.mark.parametrize("path", ["/", "/experiments", "/experiments/12/runs/abc?filter=x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/experiments",
+        "/experiments/12/runs/abc?filter=x",
+        # MLflow's notebook trace renderer: a page of the app, though it looks like a file.
+        "/static-files/lib/notebook-trace-renderer/index.html?trace_id=tr-1&experiment_id=2",
+    ],
+)
 def test_client_routes_get_index_html_uncached(ui: tuple[Client, object], path: str) -> None:
     client, _ = ui
     r = client.get(path)
@@ -97,7 +106,10 @@ def test_head_is_answered(ui: tuple[Client, object]) -> None:
     assert r.content == b""
 
 
-@pytest.mark.parametrize("path", ["/assets/index-old999.js", "/robots.txt"])
+@pytest.mark.parametrize(
+    "path",
+    ["/assets/index-old999.js", "/robots.txt", "/static-files/lib/other/index.html"],
+)
 def test_missing_files_are_404_not_html(ui: tuple[Client, object], path: str) -> None:
     client, _ = ui
     r = client.get(path)

@@ -325,6 +325,7 @@ def test_get_trace_artifact_serves_traces_json_from_the_database(client: Client)
     ingest(client, two_span_trace(), exp)
     r = client.get("/ajax-api/2.0/mlflow/get-trace-artifact", params={"request_id": TR1})
     assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"] == "attachment; filename=traces.json"  # as MLflow
     spans = {s["name"]: s for s in json.loads(r.content)["spans"]}
     assert set(spans) == {"root", "llm"}
     assert base64.b64decode(spans["llm"]["parent_span_id"]).hex() == ROOT

@@ -38,3 +38,5 @@ export type TraceMetrics = Schemas["TraceMetrics"];
 
 // Model registry (prompts are registered models and their versions)
 export type ModelVersion = Schemas["ModelVersion"];
+export type LoggedModel = Schemas["LoggedModel"];
+export type LoggedModelRun = Schemas["LoggedModelRun"];

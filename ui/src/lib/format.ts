@@ -18,10 +18,17 @@ export function formatTime(ms: number | string | undefined): string {
   );
 }
 
-/** A duration in milliseconds as "850ms", "12.3s", "4m 05s" or "2h 03m" ("" when unknown). */
+/**
+ * A duration in milliseconds as "420µs", "2.5ms", "850ms", "12.3s", "4m 05s" or "2h 03m" ("" when
+ * unknown). Under a millisecond it is whole microseconds, so a 0.4 ms span never reads "0ms";
+ * under 10 ms it keeps one decimal.
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const us = Math.round(ms * 1000);
+  if (us < 1000) return `${us}µs`;
+  if (ms < 9.95) return `${Number(ms.toFixed(1))}ms`;
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)}s`;
   const m = Math.floor(s / 60);

@@ -14,6 +14,9 @@ describe("path builders", () => {
     expect(paths.sessionPath("3", "s?1")).toBe("/experiments/3/sessions/s%3F1");
     expect(paths.overviewPath("3", { range: "24h" })).toBe("/experiments/3/overview?range=24h");
     expect(paths.modelPath("m#1")).toBe("/models/m%231");
+    expect(paths.modelVersionPath("m 1", "3")).toBe("/models/m%201/versions/3");
+    expect(paths.loggedModelsPath("3")).toBe("/experiments/3/models");
+    expect(paths.loggedModelPath("3", "m-1", { artifact: "MLmodel" })).toBe("/experiments/3/models/m-1?artifact=MLmodel");
     expect(paths.promptPath("qa", "2")).toBe("/prompts/qa?v=2");
     expect(paths.promptPath("qa")).toBe("/prompts/qa");
     expect(paths.runsPath("3", new URLSearchParams([["sel", "a"], ["sel", "b"]]))).toBe("/experiments/3?sel=a&sel=b");
@@ -27,6 +30,8 @@ describe("path builders", () => {
       [ROUTES.sessions, paths.sessionsPath("1"), { experimentId: "1" }],
       [ROUTES.traces, paths.tracesPath("1"), { experimentId: "1" }],
       [ROUTES.prompt, paths.promptPath("p q"), { name: "p q" }],
+      [ROUTES.loggedModel, paths.loggedModelPath("1", "m-a"), { experimentId: "1", modelId: "m-a" }],
+      [ROUTES.modelVersion, paths.modelVersionPath("a/b", "2"), { name: "a/b", version: "2" }],
     ];
     for (const [pattern, url, params] of cases) {
       const matched = Object.entries(matchPath(pattern, url)?.params ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? "")]);

@@ -14,10 +14,15 @@ export const ROUTES = {
   sessions: "/experiments/:experimentId/sessions",
   session: "/experiments/:experimentId/sessions/:sessionId",
   overview: "/experiments/:experimentId/overview",
+  loggedModels: "/experiments/:experimentId/models",
+  loggedModel: "/experiments/:experimentId/models/:modelId",
   models: "/models",
   model: "/models/:name",
+  modelVersion: "/models/:name/versions/:version",
   prompts: "/prompts",
   prompt: "/prompts/:name",
+  /** The page MLflow's notebook display loads for traces (`?trace_id=...&experiment_id=...`). */
+  notebookTraceRenderer: "/static-files/lib/notebook-trace-renderer/index.html",
 } as const;
 
 /** Query parameters of a link: values, repeated values, or a ready `URLSearchParams`. */
@@ -46,9 +51,9 @@ export const runsPath = (experimentId: string, search?: Search) =>
 export const runPath = (experimentId: string, runId: string, search?: Search) =>
   withSearch(generatePath(ROUTES.run, { experimentId, runId }), search);
 
-/** Runs side by side (`sel`: the run ids). */
-export const comparePath = (experimentId: string, runIds: readonly string[]) =>
-  withSearch(generatePath(ROUTES.compare, { experimentId }), { sel: runIds });
+/** Runs side by side (`sel`: the run ids; `metric`: the metric charted). */
+export const comparePath = (experimentId: string, runIds: readonly string[], metric?: string) =>
+  withSearch(generatePath(ROUTES.compare, { experimentId }), { sel: runIds, metric });
 
 /** An experiment's traces. */
 export const tracesPath = (experimentId: string, search?: Search) =>
@@ -70,11 +75,22 @@ export const sessionPath = (experimentId: string, sessionId: string) =>
 export const overviewPath = (experimentId: string, search?: Search) =>
   withSearch(generatePath(ROUTES.overview, { experimentId }), search);
 
+/** An experiment's logged models (the Models tab). */
+export const loggedModelsPath = (experimentId: string) => generatePath(ROUTES.loggedModels, { experimentId });
+
+/** One logged model (`?artifact=<path>`: the file shown). */
+export const loggedModelPath = (experimentId: string, modelId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.loggedModel, { experimentId, modelId }), search);
+
 /** The registered models list. */
 export const modelsPath = (search?: Search) => withSearch(ROUTES.models, search);
 
 /** One registered model. */
 export const modelPath = (name: string) => generatePath(ROUTES.model, { name });
+
+/** One version of a registered model (`?artifact=<path>`: the file shown). */
+export const modelVersionPath = (name: string, version: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.modelVersion, { name, version }), search);
 
 /** The prompts list. */
 export const promptsPath = (search?: Search) => withSearch(ROUTES.prompts, search);

@@ -15,6 +15,8 @@ __all__ = [
     "LoggedModelData",
     "LoggedModelInfo",
     "LoggedModelResponse",
+    "LoggedModelRun",
+    "LoggedModelRunsResponse",
     "SearchLoggedModelsResponse",
 ]
 
@@ -73,3 +75,21 @@ class ListLoggedModelArtifactsResponse(TypedDict):
 
     root_uri: str
     files: list[FileInfo]
+
+
+class LoggedModelRun(TypedDict):
+    """A run linked to a logged model.
+
+    The run it came from (``source``), a run that logged it as an output (``output``, with the
+    ``step``), or one that took it as an input (``input``).
+    """
+
+    run_id: str
+    relation: Literal["source", "output", "input"]
+    step: NotRequired[Int64]
+
+
+class LoggedModelRunsResponse(TypedDict):
+    """Ardea's runs of a logged model: the source run first, then output and input runs."""
+
+    runs: list[LoggedModelRun]

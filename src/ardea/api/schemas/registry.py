@@ -10,10 +10,12 @@ from typing import Literal
 
 from typing_extensions import NotRequired, TypedDict
 
+from ardea.api.schemas.artifacts import FileInfo
 from ardea.api.schemas.common import Int64, KeyValue
 
 __all__ = [
     "GetModelVersionDownloadUriResponse",
+    "ListModelVersionArtifactsResponse",
     "ModelVersion",
     "ModelVersionResponse",
     "ModelVersionsResponse",
@@ -102,3 +104,13 @@ class GetModelVersionDownloadUriResponse(TypedDict):
     """GetModelVersionDownloadUri: where the version's files are."""
 
     artifact_uri: str
+
+
+class ListModelVersionArtifactsResponse(TypedDict):
+    """A registered version's files: where they are, and one folder's entries.
+
+    The entries' paths are relative to ``root_uri``.
+    """
+
+    root_uri: str
+    files: list[FileInfo]

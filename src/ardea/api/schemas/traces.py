@@ -11,7 +11,7 @@ from typing import Literal
 from typing_extensions import NotRequired, TypedDict
 
 from ardea.api.schemas.assessments import Assessment
-from ardea.api.schemas.common import Int64
+from ardea.api.schemas.common import Int64, KeyValue
 from ardea.api.schemas.spans import OtelSpan
 
 __all__ = [
@@ -27,6 +27,10 @@ __all__ = [
     "TraceInfoOnly",
     "TraceLocation",
     "TraceState",
+    "TraceInfoV2",
+    "TraceInfoV2Response",
+    "SearchTracesV2Response",
+    "TraceStatusV2",
 ]
 
 TraceState = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
@@ -115,3 +119,35 @@ class DeleteTracesResponse(TypedDict):
     """DeleteTraces: how many traces were deleted."""
 
     traces_deleted: Int64
+
+
+TraceStatusV2 = Literal["TRACE_STATUS_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
+"""The outcome of a trace, in MLflow's legacy v2 names."""
+
+
+class TraceInfoV2(TypedDict):
+    """MLflow's legacy v2 ``TraceInfo``: times in epoch milliseconds, key-value lists.
+
+    ``execution_time_ms`` is 0 while the trace is in progress.
+    """
+
+    request_id: str
+    experiment_id: str
+    timestamp_ms: Int64
+    execution_time_ms: Int64
+    status: TraceStatusV2
+    request_metadata: list[KeyValue]
+    tags: list[KeyValue]
+
+
+class TraceInfoV2Response(TypedDict):
+    """StartTrace, EndTrace and GetTraceInfo (v2)."""
+
+    trace_info: TraceInfoV2
+
+
+class SearchTracesV2Response(TypedDict):
+    """SearchTraces (v2): one page; ``next_page_token`` only when more follow."""
+
+    traces: list[TraceInfoV2]
+    next_page_token: NotRequired[str]

@@ -405,8 +405,10 @@ async def get_trace_artifact(request: Request) -> Response:
         raise InvalidArgumentError("Trace attachments are not stored by this server.")
     trace = await _load_trace(request, check_trace_id(req["request_id"]))
     body = orjson.dumps({"spans": [span_to_traces_json(s) for s in trace.spans]})
+    # Exactly MLflow's header (the name unquoted): safe only because the name is this fixed
+    # token; user-derived file names go through ``artifact_access``, quoted and escaped.
     return Response(
         body,
         media_type="application/octet-stream",
-        headers={"Content-Disposition": 'attachment; filename="traces.json"'},
+        headers={"Content-Disposition": f"attachment; filename={TRACES_JSON}"},
     )

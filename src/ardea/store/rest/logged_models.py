@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, cast
 from urllib.parse import quote
 
 from ardea.api.mlflow_json import logged_model_from_json
 from ardea.entities import LoggedModel, PagedList
 from ardea.store.rest.http import RestClient
+from ardea.store.tracking import LoggedModelRun
 
 __all__ = ["RestLoggedModels"]
 
@@ -108,3 +110,22 @@ class RestLoggedModels:
         out = self._rest.call("POST", f"{_BASE}/search", json=body)
         models = [logged_model_from_json(m) for m in out.get("models") or []]
         return PagedList(models, out.get("next_page_token") or None)
+
+    def logged_model_runs(self, model_id: str, max_results: int = 1000) -> list[LoggedModelRun]:
+        """The runs linked to a logged model: Ardea's ``/api/3.0/ardea`` lookup.
+
+        The server caps each kind of link at 1000 runs; an MLflow server has no such lookup.
+        """
+        path = f"/api/3.0/ardea/logged-models/{quote(model_id, safe='')}/runs"
+        out = self._rest.call("GET", path)
+        runs: list[LoggedModelRun] = []
+        counts: dict[str, int] = {}
+        for r in out["runs"]:
+            relation = cast(Literal["source", "output", "input"], r["relation"])
+            counts[relation] = counts.get(relation, 0) + 1
+            if counts[relation] <= max_results:
+                step = r.get("step")
+                runs.append(
+                    LoggedModelRun(r["run_id"], relation, None if step is None else int(step))
+                )
+        return runs

@@ -18,15 +18,23 @@ from urllib.parse import quote
 from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.api.mlflow_assessment_json import assessment_from_json, assessment_to_json
 from ardea.api.mlflow_trace_json import trace_info_from_json, trace_info_to_json
+from ardea.api.mlflow_trace_metrics_json import (
+    correlation_from_json,
+    data_point_from_json,
+    query_to_json,
+)
 from ardea.api.trace_metrics_json import trace_metrics_from_json
 from ardea.entities import (
     Assessment,
+    MetricDataPoint,
     PagedList,
     Span,
     SpanEvent,
     Trace,
+    TraceFilterCorrelation,
     TraceInfo,
     TraceMetrics,
+    TraceMetricsQuery,
 )
 from ardea.store.rest.http import RestClient
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SPANS_PAGE_DEFAULT, TraceStore
@@ -122,9 +130,7 @@ def span_from_otel_json(d: Mapping[str, Any]) -> Span:
 
 def _info(d: Mapping[str, Any]) -> TraceInfo:
     """A TraceInfoV3 answer with the assessments it embeds (the contract returns them)."""
-    info = trace_info_from_json(d)
-    info.assessments = [assessment_from_json(a, info.trace_id) for a in d.get("assessments") or []]
-    return info
+    return trace_info_from_json(d)
 
 
 def _trace(doc: Mapping[str, Any]) -> Trace:
@@ -332,6 +338,30 @@ class RestTraceStore(TraceStore):
         path = f"/api/3.0/ardea/experiments/{quote(str(experiment_id), safe='')}/trace-metrics"
         params = {"start_ms": start_ms, "end_ms": end_ms, "buckets": buckets}
         return trace_metrics_from_json(self._rest.call("GET", path, params=params))
+
+    def query_trace_metrics(self, query: TraceMetricsQuery) -> PagedList[MetricDataPoint]:
+        """QueryTraceMetrics (one page: the server answers every point at once)."""
+        doc = self._rest.call("POST", f"{_V3}/metrics", json=query_to_json(query))
+        points = [data_point_from_json(p) for p in doc.get("data_points") or []]
+        return PagedList(points, doc.get("next_page_token") or None)
+
+    def calculate_trace_filter_correlation(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string1: str,
+        filter_string2: str,
+        base_filter: str | None = None,
+    ) -> TraceFilterCorrelation:
+        """CalculateTraceFilterCorrelation."""
+        body: dict[str, Any] = {
+            "experiment_ids": [str(e) for e in experiment_ids],
+            "filter_string1": filter_string1,
+            "filter_string2": filter_string2,
+        }
+        if base_filter is not None:
+            body["base_filter"] = base_filter
+        doc = self._rest.call("POST", f"{_V3}/calculate-filter-correlation", json=body)
+        return correlation_from_json(doc)
 
     def close(self) -> None:
         """Close the HTTP client if this store created it."""

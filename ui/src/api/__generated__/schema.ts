@@ -1293,6 +1293,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2.0/mlflow/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Traces V2
+         * @description SearchTraces -> ``{traces: [TraceInfo v2], next_page_token}``.
+         */
+        get: operations["search_traces_v2_get"];
+        put?: never;
+        /**
+         * Start Trace V2
+         * @description StartTrace -> ``{trace_info}`` (v2): a new record, ``IN_PROGRESS``.
+         */
+        post: operations["start_trace_v2_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2.0/mlflow/traces/delete-traces": {
         parameters: {
             query?: never;
@@ -1347,6 +1371,46 @@ export interface paths {
          * @description LinkTracesToRun -> ``{}``.
          */
         post: operations["link_traces_to_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/mlflow/traces/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * End Trace V2
+         * @description EndTrace -> ``{trace_info}`` (v2) as stored after the merge.
+         */
+        patch: operations["end_trace_v2_patch"];
+        trace?: never;
+    };
+    "/api/2.0/mlflow/traces/{request_id}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Trace Info V2
+         * @description GetTraceInfo -> ``{trace_info}`` (v2).
+         */
+        get: operations["get_trace_info_v2_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1472,6 +1536,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/logged-models/{model_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Logged Model Runs
+         * @description The runs linked to a logged model -> ``{runs: [{run_id, relation, step?}]}``.
+         */
+        get: operations["get_logged_model_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/model-versions/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Version Artifacts
+         * @description One folder of a registered version's files -> ``{root_uri, files}``.
+         */
+        get: operations["list_model_version_artifacts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/traces/{trace_id}/spans": {
         parameters: {
             query?: never;
@@ -1572,6 +1676,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/mlflow/traces/calculate-filter-correlation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Calculate Trace Filter Correlation
+         * @description CalculateTraceFilterCorrelation -> counts and NPMI (left out when undefined).
+         */
+        post: operations["calculate_trace_filter_correlation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/mlflow/traces/get": {
         parameters: {
             query?: never;
@@ -1586,6 +1710,26 @@ export interface paths {
         get: operations["get_trace_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/traces/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Query Trace Metrics
+         * @description QueryTraceMetrics -> ``{data_points: [{metric_name, dimensions, values}]}``.
+         */
+        post: operations["query_trace_metrics_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1720,6 +1864,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/model-versions/get-artifact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Version Artifact
+         * @description Download one file of a registered version (``name``, ``version``, ``path``).
+         */
+        get: operations["get_model_version_artifact_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/traces": {
         parameters: {
             query?: never;
@@ -1846,6 +2010,24 @@ export interface components {
          */
         BatchGetTracesResponse: {
             traces: components["schemas"]["Trace"][];
+        };
+        /**
+         * CalculateTraceFilterCorrelationResponse
+         * @description CalculateTraceFilterCorrelation: trace counts and the NPMI of the two filters.
+         *
+         *     ``npmi`` and ``npmi_smoothed`` are left out when undefined (a filter matches no trace).
+         */
+        CalculateTraceFilterCorrelationResponse: {
+            /** Format: int64 */
+            filter1_count: number;
+            /** Format: int64 */
+            filter2_count: number;
+            /** Format: int64 */
+            joint_count: number;
+            npmi?: number;
+            npmi_smoothed?: number;
+            /** Format: int64 */
+            total_count: number;
         };
         /**
          * CreateExperimentResponse
@@ -2040,6 +2222,16 @@ export interface components {
             root_uri: string;
         };
         /**
+         * ListModelVersionArtifactsResponse
+         * @description A registered version's files: where they are, and one folder's entries.
+         *
+         *     The entries' paths are relative to ``root_uri``.
+         */
+        ListModelVersionArtifactsResponse: {
+            files: components["schemas"]["FileInfo"][];
+            root_uri: string;
+        };
+        /**
          * ListProxiedArtifactsResponse
          * @description A proxied folder listing: entries by base name.
          */
@@ -2100,6 +2292,27 @@ export interface components {
             model: components["schemas"]["LoggedModel"];
         };
         /**
+         * LoggedModelRun
+         * @description A run linked to a logged model.
+         *
+         *     The run it came from (``source``), a run that logged it as an output (``output``, with the
+         *     ``step``), or one that took it as an input (``input``).
+         */
+        LoggedModelRun: {
+            /** @enum {string} */
+            relation: "source" | "output" | "input";
+            run_id: string;
+            /** Format: int64 */
+            step?: number;
+        };
+        /**
+         * LoggedModelRunsResponse
+         * @description Ardea's runs of a logged model: the source run first, then output and input runs.
+         */
+        LoggedModelRunsResponse: {
+            runs: components["schemas"]["LoggedModelRun"][];
+        };
+        /**
          * Metric
          * @description One metric point; ``run_id`` only in bulk reads and on logged models.
          */
@@ -2115,6 +2328,24 @@ export interface components {
             timestamp: number;
             /** @description A number, or "NaN", "Infinity" or "-Infinity" as a string. */
             value: number | ("NaN" | "Infinity" | "-Infinity");
+        };
+        /**
+         * MetricDataPoint
+         * @description One group: its dimension values and its aggregated values.
+         *
+         *     ``dimensions`` holds the grouping dimensions asked for, and ``time_bucket`` (the bucket's
+         *     start, ISO 8601 in UTC) when the query gave a time interval. ``values`` maps each
+         *     aggregation (``COUNT``, ``SUM``, ``AVG``, ``MIN``, ``MAX``, ``P<percentile>`` such as
+         *     ``P50.0``) to its value; one without a value is left out.
+         */
+        MetricDataPoint: {
+            dimensions: {
+                [key: string]: string;
+            };
+            metric_name: string;
+            values: {
+                [key: string]: number;
+            };
         };
         /**
          * MetricsResponse
@@ -2262,6 +2493,16 @@ export interface components {
             message: string;
         };
         /**
+         * QueryTraceMetricsResponse
+         * @description QueryTraceMetrics: the groups, in order of time bucket then dimension values.
+         *
+         *     Everything comes on one page: ``next_page_token`` is never set (as in MLflow).
+         */
+        QueryTraceMetricsResponse: {
+            data_points: components["schemas"]["MetricDataPoint"][];
+            next_page_token?: string;
+        };
+        /**
          * RegisteredModel
          * @description A registered model (prompts are registered models tagged ``mlflow.prompt.is_prompt``).
          */
@@ -2396,6 +2637,14 @@ export interface components {
             traces: components["schemas"]["TraceInfo"][];
         };
         /**
+         * SearchTracesV2Response
+         * @description SearchTraces (v2): one page; ``next_page_token`` only when more follow.
+         */
+        SearchTracesV2Response: {
+            next_page_token?: string;
+            traces: components["schemas"]["TraceInfoV2"][];
+        };
+        /**
          * SerializedValue
          * @description An expectation value that is a list or an object, as JSON text.
          */
@@ -2472,6 +2721,31 @@ export interface components {
          */
         TraceInfoOnly: {
             trace_info: components["schemas"]["TraceInfo"];
+        };
+        /**
+         * TraceInfoV2
+         * @description MLflow's legacy v2 ``TraceInfo``: times in epoch milliseconds, key-value lists.
+         *
+         *     ``execution_time_ms`` is 0 while the trace is in progress.
+         */
+        TraceInfoV2: {
+            /** Format: int64 */
+            execution_time_ms: number;
+            experiment_id: string;
+            request_id: string;
+            request_metadata: components["schemas"]["KeyValue"][];
+            /** @enum {string} */
+            status: "TRACE_STATUS_UNSPECIFIED" | "OK" | "ERROR" | "IN_PROGRESS";
+            tags: components["schemas"]["KeyValue"][];
+            /** Format: int64 */
+            timestamp_ms: number;
+        };
+        /**
+         * TraceInfoV2Response
+         * @description StartTrace, EndTrace and GetTraceInfo (v2).
+         */
+        TraceInfoV2Response: {
+            trace_info: components["schemas"]["TraceInfoV2"];
         };
         /**
          * TraceLocation
@@ -7355,6 +7629,149 @@ export interface operations {
             };
         };
     };
+    search_traces_v2_get: {
+        parameters: {
+            query: {
+                experiment_ids: string[];
+                filter?: string;
+                max_results?: number;
+                order_by?: string[];
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SearchTraces (v2): one page; ``next_page_token`` only when more follow. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchTracesV2Response"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    start_trace_v2_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    experiment_id: string;
+                    request_metadata?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    tags?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    /** Format: int64 */
+                    timestamp_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description StartTrace, EndTrace and GetTraceInfo (v2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceInfoV2Response"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     delete_traces_post: {
         parameters: {
             query?: never;
@@ -7529,6 +7946,158 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    end_trace_v2_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    request_id?: string;
+                    request_metadata?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    /** @enum {string} */
+                    status?: "TRACE_STATUS_UNSPECIFIED" | "OK" | "ERROR" | "IN_PROGRESS";
+                    tags?: {
+                        key: string;
+                        value?: string;
+                    }[];
+                    /** Format: int64 */
+                    timestamp_ms?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description StartTrace, EndTrace and GetTraceInfo (v2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceInfoV2Response"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_trace_info_v2_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description StartTrace, EndTrace and GetTraceInfo (v2). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceInfoV2Response"];
                 };
             };
             /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
@@ -8217,6 +8786,142 @@ export interface operations {
             };
         };
     };
+    get_logged_model_runs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ardea's runs of a logged model: the source run first, then output and input runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggedModelRunsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_model_version_artifacts_get: {
+        parameters: {
+            query: {
+                name: string;
+                version: string;
+                path?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A registered version's files: where they are, and one folder's entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListModelVersionArtifactsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_trace_spans_get: {
         parameters: {
             query?: {
@@ -8514,6 +9219,71 @@ export interface operations {
             };
         };
     };
+    calculate_trace_filter_correlation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    base_filter?: string;
+                    experiment_ids: string[];
+                    filter_string1: string;
+                    filter_string2: string;
+                };
+            };
+        };
+        responses: {
+            /** @description CalculateTraceFilterCorrelation: trace counts and the NPMI of the two filters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalculateTraceFilterCorrelationResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_trace_get: {
         parameters: {
             query: {
@@ -8555,6 +9325,87 @@ export interface operations {
             };
             /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    query_trace_metrics_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    aggregations: {
+                        /** @enum {string} */
+                        aggregation_type: "COUNT" | "SUM" | "AVG" | "PERCENTILE" | "MIN" | "MAX";
+                        percentile_value?: number | ("NaN" | "Infinity" | "-Infinity");
+                    }[];
+                    dimensions?: string[];
+                    /** Format: int64 */
+                    end_time_ms?: number;
+                    experiment_ids: string[];
+                    filters?: string[];
+                    /** Format: int64 */
+                    max_results?: number;
+                    metric_name: string;
+                    page_token?: string;
+                    /** Format: int64 */
+                    start_time_ms?: number;
+                    /** Format: int64 */
+                    time_interval_seconds?: number;
+                    /** @enum {string} */
+                    view_type: "TRACES" | "SPANS" | "ASSESSMENTS";
+                };
+            };
+        };
+        responses: {
+            /** @description QueryTraceMetrics: the groups, in order of time bucket then dimension values. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryTraceMetricsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9071,6 +9922,75 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    get_model_version_artifact_get: {
+        parameters: {
+            query: {
+                name: string;
+                version: string;
+                path: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes, as an attachment (the content type follows the file name; HTML and SVG are sent as text, never to be rendered). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

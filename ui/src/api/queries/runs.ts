@@ -86,3 +86,48 @@ export function useMetricHistory(runId: string, key: string) {
 export function useMetricHistories(runIds: string[], key: string) {
   return useQueries({ queries: runIds.map((id) => metricHistoryQuery(id, key)) });
 }
+
+/** A search-grammar string literal (single quotes, inner ones escaped). */
+function literal(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The names of runs of one experiment by id, in one search (`attributes.run_id IN (...)`, at most
+ * 200 ids): for lists that link many runs without fetching each.
+ */
+export function useRunNames(experimentId: string, runIds: readonly string[]) {
+  const ids = [...new Set(runIds)].sort().slice(0, 200);
+  return useQuery({
+    queryKey: ["run-names", experimentId, ids],
+    enabled: ids.length > 0,
+    queryFn: ({ signal }) =>
+      apiPost<SearchRunsResponse>(
+        "/2.0/mlflow/runs/search",
+        {
+          experiment_ids: [experimentId],
+          filter: `attributes.run_id IN (${ids.map(literal).join(", ")})`,
+          max_results: ids.length,
+          run_view_type: "ALL",
+        },
+        signal,
+      ).then((r) => new Map((r.runs ?? []).map((run) => [run.info.run_id, run.info.run_name || run.info.run_id]))),
+  });
+}
+
+/** Points per run the chart view asks for (the server samples each run's history to this many). */
+export const BULK_POINTS_PER_RUN = 500;
+
+/** One metric's history of several runs in one request, sampled per run (each point with its run_id). */
+export function useMetricBulk(runIds: readonly string[], key: string) {
+  return useQuery({
+    queryKey: ["metric-bulk", key, runIds],
+    enabled: runIds.length > 0 && key !== "",
+    queryFn: ({ signal }) =>
+      apiGet<Answer<"get_metric_history_bulk_interval_get">>(
+        "/2.0/mlflow/metrics/get-history-bulk-interval",
+        { run_ids: [...runIds], metric_key: key, max_results: BULK_POINTS_PER_RUN },
+        signal,
+      ).then((r) => r.metrics),
+  });
+}

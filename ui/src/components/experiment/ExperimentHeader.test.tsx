@@ -1,8 +1,9 @@
-import { screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Answer } from "@ardea/api/types";
 import { ROUTES } from "@ardea/lib/paths";
 import { fakeFetch, renderAt } from "@ardea/test/render";
+import { ExperimentBreadcrumbs } from "./ExperimentBreadcrumbs";
 import { ExperimentHeader } from "./ExperimentHeader";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -20,12 +21,27 @@ describe("ExperimentHeader", () => {
     const tabs = screen.getByRole("navigation", { name: "Experiment views" });
     expect([...tabs.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toEqual([
       ["Runs", "/experiments/7"],
+      ["Models", "/experiments/7/models"],
       ["Traces", "/experiments/7/traces"],
       ["Overview", "/experiments/7/overview"],
       ["Sessions", "/experiments/7/sessions"],
     ]);
     expect(screen.getByRole("link", { name: "Traces" })).toHaveClass("active");
     expect(screen.getByRole("link", { name: "Runs" })).not.toHaveClass("active");
+  });
+
+  it("names the experiment in the breadcrumbs of a page inside it, linking to its runs", async () => {
+    fakeFetch({ "GET /ajax-api/2.0/mlflow/experiments/get": () => ({ json: experiment }) });
+    renderAt(
+      <ExperimentBreadcrumbs experimentId="7">
+        <span>Compare</span>
+      </ExperimentBreadcrumbs>,
+      ROUTES.compare,
+      "/experiments/7/compare",
+    );
+    const crumbs = screen.getByRole("navigation", { name: "Breadcrumbs" });
+    expect(await within(crumbs).findByRole("link", { name: "herons" })).toHaveAttribute("href", "/experiments/7");
+    expect([...crumbs.children].map((c) => c.textContent)).toEqual(["Experiments", "herons", "Compare"]);
   });
 
   it("names the experiment by id until it loads, and says why it did not", async () => {

@@ -1,11 +1,10 @@
-import { Link } from "react-router";
 import { useExperiment } from "@ardea/api/queries/experiments";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
-import { experimentsPath } from "@ardea/lib/paths";
+import { ExperimentBreadcrumbs } from "./ExperimentBreadcrumbs";
 import { ExperimentTabs } from "./ExperimentTabs";
 
 /**
- * The top of an experiment's pages (runs, traces, sessions, overview): breadcrumbs, the
+ * The top of an experiment's pages (runs, models, traces, sessions, overview): breadcrumbs, the
  * experiment's name (its id until it loads), its tabs, and why it failed to load, if it did.
  */
 export function ExperimentHeader({ experimentId }: { experimentId: string }) {
@@ -13,10 +12,7 @@ export function ExperimentHeader({ experimentId }: { experimentId: string }) {
   const name = experiment.data?.name;
   return (
     <>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
-        <span>{name ?? experimentId}</span>
-      </nav>
+      <ExperimentBreadcrumbs experimentId={experimentId} />
       <h1>{name ?? "Experiment"}</h1>
       <ExperimentTabs experimentId={experimentId} />
       <ErrorBanner error={experiment.error} />

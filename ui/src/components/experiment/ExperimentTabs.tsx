@@ -1,13 +1,16 @@
 import { NavLink } from "react-router";
-import { overviewPath, runsPath, sessionsPath, tracesPath } from "@ardea/lib/paths";
+import { loggedModelsPath, overviewPath, runsPath, sessionsPath, tracesPath } from "@ardea/lib/paths";
 
-/** The "Runs | Traces | Overview" tabs of an experiment. */
+/** The "Runs | Models | Traces | Overview | Sessions" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
   return (
     <nav className="tabs" aria-label="Experiment views">
       <NavLink to={runsPath(experimentId)} end className={cls}>
         Runs
+      </NavLink>
+      <NavLink to={loggedModelsPath(experimentId)} className={cls}>
+        Models
       </NavLink>
       <NavLink to={tracesPath(experimentId)} className={cls}>
         Traces

@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import { useMetricHistories } from "@ardea/api/queries/runs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { chartPoints, visibleSeries, type XAxis } from "./chartData";
+import { allIntegers, integerTicks, recordTicks } from "./ticks";
 import { formatCursorX, tooltipPlugin } from "./uplotTooltip";
 
 export interface CompareChartProps {
@@ -47,7 +48,7 @@ export default function CompareChart({ runs, metricKey, x, log }: CompareChartPr
       return [s.x, s.y] as [number[], number[]];
     });
     const longest = Math.max(0, ...parts.map((p) => p[0].length));
-    return { data: uPlot.join(parts), showPoints: longest <= 100 };
+    return { data: uPlot.join(parts), showPoints: longest <= 100, integerValues: parts.every((p) => allIntegers(p[1])) };
     // dataKey stands for the histories' contents.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, dataKey, x, log, width]);
@@ -62,7 +63,11 @@ export default function CompareChart({ runs, metricKey, x, log }: CompareChartPr
         width,
         height: 320,
         scales: { x: { time: x === "time" }, y: { distr: log ? 3 : 1 } },
-        axes: [axis, axis],
+        // Steps and integer values tick on integers only (never "0.5").
+        axes: [
+          x === "step" ? { ...axis, ...integerTicks("x", recordTicks(el, "x")) } : axis,
+          !log && aligned.integerValues ? { ...axis, ...integerTicks("y", recordTicks(el, "y")) } : axis,
+        ],
         series: [
           { label: x },
           ...runs.map((r, i) => ({

@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import { useMetricHistory } from "@ardea/api/queries/runs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { chartPoints, smoothEma, visibleSeries, type XAxis } from "./chartData";
+import { allIntegers, integerTicks, recordTicks } from "./ticks";
 
 export interface MetricChartProps {
   runId: string;
@@ -68,7 +69,11 @@ export default function MetricChart({ runId, metricKey, x, log, smoothing = 0 }:
         width,
         height: 320,
         scales: { x: { time: x === "time" }, y: { distr: log ? 3 : 1 } },
-        axes: [axis, axis],
+        // Steps and integer values tick on integers only (never "0.5").
+        axes: [
+          x === "step" ? { ...axis, ...integerTicks("x", recordTicks(el, "x")) } : axis,
+          !log && allIntegers(points.y) ? { ...axis, ...integerTicks("y", recordTicks(el, "y")) } : axis,
+        ],
         series: [
           { label: x },
           smooth

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Metric } from "@ardea/api/types";
 import { run as wireRun } from "@ardea/test/wire";
-import { availableDims, axisPosition, axisTicks, buildAxis, parallelLayout } from "./parallel";
+import { availableDims, axisPosition, axisTicks, buildAxis, defaultScatterAxes, dimVaries, parallelLayout } from "./parallel";
 
 const run = (id: string, params: Record<string, string>, metrics: Record<string, Metric["value"]>) =>
   wireRun({ run_id: id }, { params, metrics });
@@ -41,5 +41,27 @@ describe("parallelLayout", () => {
       [0, 0.5],
       [1, null],
     ]);
+  });
+});
+
+describe("defaultScatterAxes", () => {
+  it("plots a varying param against a varying metric, skipping constant ones", () => {
+    const runs = [
+      run("a", { optimizer: "adam", lr: "0.1" }, { acc: 0.9, epochs: 3 }),
+      run("b", { optimizer: "adam", lr: "0.01" }, { acc: 0.7, epochs: 3 }),
+    ];
+    const dims = availableDims(runs);
+    expect(dims[0]).toBe("param:lr");
+    expect(dimVaries(runs, "param:optimizer")).toBe(false);
+    expect(dimVaries(runs, "param:lr")).toBe(true);
+    expect(defaultScatterAxes(runs, ["param:optimizer", ...dims])).toEqual({ x: "param:lr", y: "metric:acc" });
+  });
+
+  it("falls back to a varying metric for x, and to any metric for y", () => {
+    const runs = [run("a", { seed: "1" }, { loss: 1, acc: 0.5 }), run("b", { seed: "1" }, { loss: 2, acc: 0.5 })];
+    expect(defaultScatterAxes(runs, availableDims(runs))).toEqual({ x: "metric:loss", y: "metric:acc" });
+    const same = [run("a", { seed: "1" }, { acc: 0.5 }), run("b", { seed: "1" }, { acc: 0.5 })];
+    expect(defaultScatterAxes(same, availableDims(same))).toEqual({ x: "param:seed", y: "metric:acc" });
+    expect(defaultScatterAxes([], [])).toEqual({ x: "", y: "" });
   });
 });

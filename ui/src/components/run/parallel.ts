@@ -89,3 +89,30 @@ export function parallelLayout(runs: Run[], dims: Dim[]): { axes: Axis[]; lines:
   const lines = runs.map((r) => axes.map((a) => axisPosition(a, dimValue(r, a.dim))));
   return { axes, lines };
 }
+
+/** Whether `dim` takes more than one value over `runs` (missing values count as none). */
+export function dimVaries(runs: readonly Run[], dim: Dim): boolean {
+  let first: string | undefined;
+  for (const r of runs) {
+    const v = dimValue(r, dim);
+    if (v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v))) continue;
+    const s = String(v);
+    if (first === undefined) first = s;
+    else if (s !== first) return true;
+  }
+  return false;
+}
+
+/**
+ * The scatter plot's default axes: x a param that varies over the runs (else a varying metric,
+ * else the first dim), y a varying metric other than x (else any other metric). A param every
+ * run shares would put all the dots on one vertical line.
+ */
+export function defaultScatterAxes(runs: readonly Run[], dims: readonly Dim[]): { x: Dim; y: Dim } {
+  const varying = dims.filter((d) => dimVaries(runs, d));
+  const metrics = dims.filter((d) => d.startsWith("metric:"));
+  const x = varying.find((d) => d.startsWith("param:")) ?? varying[0] ?? dims.find((d) => d.startsWith("param:")) ?? dims[0] ?? "";
+  const y =
+    varying.find((d) => d.startsWith("metric:") && d !== x) ?? metrics.find((d) => d !== x) ?? metrics[0] ?? "";
+  return { x, y };
+}

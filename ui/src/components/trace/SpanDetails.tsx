@@ -1,6 +1,8 @@
 import type { OtelSpan } from "@ardea/api/types";
 import { formatDuration } from "@ardea/lib/format";
-import { displayText, nsToMs, parseMaybeJson, spanAttributes } from "@ardea/lib/otel";
+import { displayText, parseMaybeJson, spanAttributes } from "@ardea/lib/otel";
+import { BreakableKey } from "./BreakableKey";
+import { spanDurationMs } from "./lazyTree";
 import { JsonView } from "./JsonView";
 import { SpanEvents } from "./SpanEvents";
 import { SpanIO } from "./SpanIO";
@@ -57,8 +59,6 @@ function Usage({ attrs }: { attrs: ReadonlyMap<string, unknown> }) {
 /** One span: timing, status, usage, inputs and outputs (chat or JSON), attributes, events. */
 export function SpanDetails({ span }: { span: OtelSpan }) {
   const attrs = spanAttributes(span);
-  const start = nsToMs(span.start_time_unix_nano);
-  const end = nsToMs(span.end_time_unix_nano);
   const type = parseMaybeJson(attrs.get("mlflow.spanType"));
   const rest = [...attrs.entries()].filter(([k]) => !SPECIAL.has(k)).sort(([a], [b]) => a.localeCompare(b));
   return (
@@ -73,7 +73,7 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
           {span.status?.message ? <span className={span.status.code === "STATUS_CODE_ERROR" ? "status-FAILED" : ""}> {span.status.message}</span> : null}
         </dd>
         <dt>Duration</dt>
-        <dd>{formatDuration(end - start)}</dd>
+        <dd data-testid="span-duration">{formatDuration(spanDurationMs(span))}</dd>
         <Usage attrs={attrs} />
         <dt>Span ID</dt>
         <dd>{spanHex(span.span_id)}</dd>
@@ -87,7 +87,9 @@ export function SpanDetails({ span }: { span: OtelSpan }) {
           <tbody>
             {rest.map(([k, v]) => (
               <tr key={k}>
-                <th scope="row">{k}</th>
+                <th scope="row" className="attr-key" title={k}>
+                  <BreakableKey text={k} />
+                </th>
                 <td>
                   <AttributeValue value={v} />
                 </td>

@@ -2,8 +2,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef } from "react";
 import { formatDuration } from "@ardea/lib/format";
 import { errorMessageOf } from "@ardea/lib/errors";
-import { nsToMs } from "@ardea/lib/otel";
-import { barPosition, type SpanTreeRow, type StatusTreeRow, type TreeRow } from "./lazyTree";
+import { barPosition, spanDurationMs, spanTimesMs, type SpanTreeRow, type StatusTreeRow, type TreeRow } from "./lazyTree";
 import "./trace.css";
 
 const ROW = 28;
@@ -53,8 +52,7 @@ interface SpanRowProps {
 
 function SpanRow({ row, top, bounds, selected, onSelect, onToggle }: SpanRowProps) {
   const { span, depth, state, id } = row;
-  const start = nsToMs(span.start_time_unix_nano);
-  const end = nsToMs(span.end_time_unix_nano);
+  const { start, end } = spanTimesMs(span);
   const bar = barPosition(start, end, bounds);
   const error = span.status?.code === "STATUS_CODE_ERROR";
   return (
@@ -89,7 +87,7 @@ function SpanRow({ row, top, bounds, selected, onSelect, onToggle }: SpanRowProp
       <span className="span-bar-track">
         <span className={error ? "span-bar error" : "span-bar"} style={{ left: `${bar.left}%`, width: `${bar.width}%` }} />
       </span>
-      <span className="span-dur muted">{formatDuration(end - start)}</span>
+      <span className="span-dur muted">{formatDuration(spanDurationMs(span))}</span>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OtelSpan } from "@ardea/api/types";
 import { otelSpan } from "@ardea/test/wire";
-import { barPosition, collapseSpan, isLeaf, timelineBounds, treeRows, type SpanLevel } from "./lazyTree";
+import { barPosition, collapseSpan, isLeaf, rootsDurationMs, spanDurationMs, timelineBounds, treeRows, type SpanLevel } from "./lazyTree";
 
 const span = (hex: string, startMs = 0, endMs = startMs + 10): OtelSpan =>
   otelSpan({ span_id: hex, name: `n-${hex.slice(0, 2)}`, start_time_unix_nano: startMs * 1e6, end_time_unix_nano: endMs * 1e6 });
@@ -70,9 +70,21 @@ describe("collapseSpan", () => {
 });
 
 describe("timeline", () => {
-  it("spans the trace's request time and duration, widened to the roots", () => {
-    expect(timelineBounds(1000, 500, [span(id("a"), 999.5, 1400)])).toEqual([999.5, 1500]);
+  it("spans the root spans when they are loaded, else the trace's request time and duration", () => {
+    expect(timelineBounds(1000, 500, [span(id("a"), 999.5, 1400)])).toEqual([999.5, 1400]);
+    expect(timelineBounds(1000, 500, [])).toEqual([1000, 1500]);
     expect(timelineBounds(Number.NaN, Number.NaN, [])).toEqual([0, 1]);
+  });
+  it("places the root of a sub-millisecond trace across the whole window", () => {
+    // The info says: started at 1000 ms (whole ms), took 1 ms; the root ran 1000.6 .. 1000.98.
+    const root = otelSpan({ span_id: id("a"), start_time_unix_nano: 1_000_600_000, end_time_unix_nano: 1_000_980_000 });
+    const bounds = timelineBounds(1000, 1, [root]);
+    const bar = barPosition(1000.6, 1000.98, bounds);
+    expect(bar.left).toBeCloseTo(0, 6);
+    expect(bar.width).toBeCloseTo(100, 6);
+    expect(rootsDurationMs([root])).toBeCloseTo(0.38, 9);
+    expect(spanDurationMs(root)).toBeCloseTo(0.38, 9);
+    expect(rootsDurationMs([])).toBeNaN();
   });
   it("places bars in percent, clamped and at least 0.3% wide", () => {
     expect(barPosition(1250, 1500, [1000, 2000])).toEqual({ left: 25, width: 25 });

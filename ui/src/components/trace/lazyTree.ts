@@ -109,21 +109,57 @@ export function collapseSpan(levels: ReadonlyMap<string, SpanLevel>, expanded: R
   return out;
 }
 
+/** A span's start and end in epoch ms (nanosecond precision kept as far as a double allows). */
+export function spanTimesMs(span: OtelSpan): { start: number; end: number } {
+  const start = nsToMs(span.start_time_unix_nano);
+  const end = nsToMs(span.end_time_unix_nano ?? span.start_time_unix_nano);
+  return { start, end: Number.isFinite(end) ? end : start };
+}
+
 /**
- * The timeline's window in epoch ms: the trace's request time and duration (from its info),
- * widened to cover the root spans (the info has only millisecond precision).
+ * The timeline's window in epoch ms. The root spans define it when they are loaded: their times
+ * are in nanoseconds, while the trace info has only whole milliseconds (a 0.4 ms trace that
+ * started at x.6 ms would otherwise be drawn at 60% of a 1 ms window). Without roots, the
+ * info's request time and duration.
  */
 export function timelineBounds(requestMs: number, durationMs: number, roots: readonly OtelSpan[]): [number, number] {
-  let lo = Number.isFinite(requestMs) ? requestMs : Infinity;
-  let hi = Number.isFinite(requestMs) && Number.isFinite(durationMs) ? requestMs + durationMs : -Infinity;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (const s of roots) {
-    const a = nsToMs(s.start_time_unix_nano);
-    const b = nsToMs(s.end_time_unix_nano ?? s.start_time_unix_nano);
-    if (Number.isFinite(a) && a < lo) lo = a;
-    if (Number.isFinite(b) && b > hi) hi = b;
+    const { start, end } = spanTimesMs(s);
+    if (Number.isFinite(start) && start < lo) lo = start;
+    if (Number.isFinite(end) && end > hi) hi = end;
   }
-  if (!Number.isFinite(lo)) return [0, 1];
+  if (!Number.isFinite(lo)) {
+    if (!Number.isFinite(requestMs)) return [0, 1];
+    lo = requestMs;
+    hi = Number.isFinite(durationMs) ? requestMs + durationMs : requestMs;
+  }
   return [lo, Math.max(hi, lo + 1e-3)];
+}
+
+/**
+ * The trace's duration in ms from its root spans (last end minus first start), NaN without
+ * roots. It has the spans' precision, unlike the info's whole milliseconds.
+ */
+export function rootsDurationMs(roots: readonly OtelSpan[]): number {
+  if (roots.length === 0) return Number.NaN;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of roots) {
+    const a = Number(s.start_time_unix_nano);
+    const b = Number(s.end_time_unix_nano ?? s.start_time_unix_nano);
+    if (Number.isFinite(a)) lo = Math.min(lo, a);
+    if (Number.isFinite(b)) hi = Math.max(hi, b);
+  }
+  return Number.isFinite(lo) && Number.isFinite(hi) ? Math.max(0, hi - lo) / 1e6 : Number.NaN;
+}
+
+/** A span's duration in ms (end minus start, subtracted in nanoseconds). */
+export function spanDurationMs(span: OtelSpan): number {
+  const a = Number(span.start_time_unix_nano);
+  const b = Number(span.end_time_unix_nano ?? span.start_time_unix_nano);
+  return Number.isFinite(a) && Number.isFinite(b) ? Math.max(0, b - a) / 1e6 : Number.NaN;
 }
 
 /** A span's bar as left offset and width in percent of the window (at least 0.3% wide). */

@@ -1,29 +1,14 @@
 import { Link, useParams } from "react-router";
 import { useModelVersions, useRegisteredModel, useUpdateModelDescription } from "@ardea/api/queries/registry";
-import type { KeyValue } from "@ardea/api/types";
 import { DescriptionEditor } from "@ardea/components/markdown/DescriptionEditor";
 import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
+import { LoggedModelLink } from "@ardea/components/models/LoggedModelLink";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { KeyValueTable } from "@ardea/components/ui/KeyValueTable";
 import { formatTime } from "@ardea/lib/format";
-import { modelsPath } from "@ardea/lib/paths";
-import { RunLink } from "./RunLink";
-
-function Tags({ tags, label }: { tags: KeyValue[]; label: string }) {
-  if (!tags.length) return <p className="muted">No tags.</p>;
-  return (
-    <table className="plain" aria-label={label}>
-      <tbody>
-        {tags.map((t) => (
-          <tr key={t.key}>
-            <th scope="row">{t.key}</th>
-            <td>{t.value ?? ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+import { modelsPath, modelVersionPath } from "@ardea/lib/paths";
+import { RunLink } from "@ardea/components/run/RunLink";
 
 /**
  * One registered model: its description (editable Markdown), tags, aliases and its versions (with
@@ -64,7 +49,7 @@ export default function ModelPage() {
           <h2>Description</h2>
           <DescriptionEditor text={m.description ?? ""} save={saveDescription} testId="model-description" />
           <h2>Tags</h2>
-          <Tags tags={m.tags ?? []} label="Model tags" />
+          <KeyValueTable items={m.tags ?? []} label="Model tags" empty="No tags." />
         </>
       ) : null}
       <h2>Versions</h2>
@@ -79,6 +64,7 @@ export default function ModelPage() {
             <th>Aliases</th>
             <th>Tags</th>
             <th>Source run</th>
+            <th>Logged model</th>
             <th>Created</th>
             <th>Description</th>
           </tr>
@@ -86,7 +72,9 @@ export default function ModelPage() {
         <tbody>
           {(versions.data ?? []).map((v) => (
             <tr key={v.version} data-version={v.version}>
-              <td>v{v.version}</td>
+              <td>
+                <Link to={modelVersionPath(name, v.version)}>v{v.version}</Link>
+              </td>
               <td className={v.status === "READY" ? "status-FINISHED" : v.status === "FAILED_REGISTRATION" ? "status-FAILED" : "status-RUNNING"}>
                 {v.status ?? ""}
                 {v.status_message ? ` (${v.status_message})` : ""}
@@ -97,6 +85,7 @@ export default function ModelPage() {
               </td>
               <td>{(v.tags ?? []).map((t) => `${t.key}=${t.value ?? ""}`).join(", ")}</td>
               <td>{v.run_id ? <RunLink runId={v.run_id} /> : <span className="muted">{v.source ?? ""}</span>}</td>
+              <td>{v.model_id ? <LoggedModelLink modelId={v.model_id} /> : null}</td>
               <td>{formatTime(v.creation_timestamp)}</td>
               <td className="md-cell">{v.description ? <LazyMarkdown source={v.description} /> : null}</td>
             </tr>

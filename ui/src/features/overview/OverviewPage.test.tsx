@@ -73,6 +73,22 @@ describe("OverviewPage", () => {
     expect(rankCall?.body).toMatchObject({ order_by: ["metrics.`acc` DESC"] });
   });
 
+  it("shows a training experiment's best runs first and no empty trace charts", async () => {
+    fakeFetch({
+      "GET /ajax-api/2.0/mlflow/experiments/get": () => ({ json: { experiment: { experiment_id: "1", name: "exp" } } }),
+      "GET /ajax-api/3.0/ardea/experiments/1/trace-metrics": () => ({
+        json: { start_ms: 1000, end_ms: 61000, bucket_ms: 1000, buckets: [bucket(1000, 0)], totals: { ...bucket(1000, 0), error_count: 0 }, assessments: [] },
+      }),
+      "POST /ajax-api/2.0/mlflow/runs/search": () => ({ json: { runs: [run("a", 0.5)] } }),
+    });
+    renderAt(<OverviewPage />, "/experiments/:experimentId/overview", "/experiments/1/overview?range=custom&from=1000&to=61000");
+    const note = await screen.findByTestId("no-traces");
+    const best = await screen.findByRole("table", { name: "Best runs" });
+    expect(best.compareDocumentPosition(note) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(screen.queryByTestId("chart-traces")).toBeNull();
+    expect(document.querySelector("[aria-label=Totals]")).toBeNull();
+  });
+
   it("explains an unusable custom range", async () => {
     fakeFetch({
       "GET /ajax-api/2.0/mlflow/experiments/get": () => ({ json: { experiment: { experiment_id: "1", name: "exp" } } }),

@@ -35,6 +35,9 @@ export default function OverviewPage() {
   const charts = useMemo(() => (metrics.data ? traceCharts(metrics.data) : []), [metrics.data]);
   const passChart = useMemo(() => (metrics.data ? passRateChart(metrics.data) : null), [metrics.data]);
   const totals = metrics.data?.totals;
+  // A training experiment (runs, no traces): no row of empty trace charts; its runs come first.
+  const noTraces = totals !== undefined && totals.trace_count === 0;
+  const bestRuns = <BestRuns experimentId={experimentId} />;
 
   const setRange = (key: RangeKey, custom?: { from: number; to: number }) => {
     setNow(Date.now());
@@ -70,7 +73,15 @@ export default function OverviewPage() {
         </button>
       </p>
       <ErrorBanner error={metrics.error} />
-      {totals ? (
+      {noTraces ? (
+        <>
+          {bestRuns}
+          <p className="muted" data-testid="no-traces">
+            No traces in this range, so no trace charts. The charts of trace count, latency, errors, tokens and cost appear
+            for experiments whose GenAI apps log traces (MLflow tracing or OTLP).
+          </p>
+        </>
+      ) : totals ? (
         <dl className="overview-totals" aria-label="Totals">
           <div>
             <dt>Traces</dt>
@@ -103,11 +114,13 @@ export default function OverviewPage() {
       ) : metrics.isPending ? (
         <p className="muted">Loading trace metrics…</p>
       ) : null}
-      <div className="overview-grid">
-        {charts.map((c) => (
-          <ChartCard key={c.id} spec={c} />
-        ))}
-      </div>
+      {noTraces ? null : (
+        <div className="overview-grid">
+          {charts.map((c) => (
+            <ChartCard key={c.id} spec={c} />
+          ))}
+        </div>
+      )}
       {metrics.data && metrics.data.assessments.length ? (
         <section aria-label="Assessments">
           <h2>Assessments</h2>
@@ -138,7 +151,7 @@ export default function OverviewPage() {
           ) : null}
         </section>
       ) : null}
-      <BestRuns experimentId={experimentId} />
+      {noTraces ? null : bestRuns}
     </section>
   );
 }

@@ -1,12 +1,13 @@
 import { lazy, Suspense, useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useRunsById } from "@ardea/api/queries/runs";
+import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { diffRows, type DiffRow } from "./diffRows";
 import { parseXAxis } from "@ardea/components/run/chartData";
-import { availableDims } from "@ardea/components/run/parallel";
+import { availableDims, defaultScatterAxes } from "@ardea/components/run/parallel";
 import { ParallelCoordinates, ScatterPlot } from "@ardea/components/run/RunPlots";
-import { experimentsPath, runsPath } from "@ardea/lib/paths";
+import { runsPath } from "@ardea/lib/paths";
 
 /** Default parallel-coordinates axes: the differing params and metrics, at most this many. */
 const DEFAULT_AXES = 6;
@@ -70,8 +71,14 @@ export default function ComparePage() {
   const metricDims = dims.filter((d) => d.startsWith("metric:"));
   const sxRaw = params.get("sx") ?? "";
   const syRaw = params.get("sy") ?? "";
-  const sx = dims.includes(sxRaw) ? sxRaw : (dims.find((d) => d.startsWith("param:")) ?? dims[0] ?? "");
-  const sy = metricDims.includes(syRaw) ? syRaw : (metricDims[0] ?? "");
+  // By default a param (or metric) that varies over the runs against a varying metric.
+  const scatterDefaults = useMemo(
+    () => defaultScatterAxes(runs, dims),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dataKey, dims],
+  );
+  const sx = dims.includes(sxRaw) ? sxRaw : scatterDefaults.x;
+  const sy = metricDims.includes(syRaw) ? syRaw : scatterDefaults.y;
   const setAxes = (next: string[]) =>
     setParams(
       (p) => {
@@ -88,38 +95,46 @@ export default function ComparePage() {
   const table = (title: string, list: DiffRow[]) => (
     <>
       <h2>{title}</h2>
-      <table className="plain compare" aria-label={title}>
-        <thead>
-          <tr>
-            <th>Key</th>
+      {/* One fixed layout for both tables: the same column widths, so params and metrics line up. */}
+      <div className="compare-scroll">
+        <table className="plain compare" aria-label={title} style={{ minWidth: 220 + runs.length * 110 }}>
+          <colgroup>
+            <col className="compare-key" />
             {runs.map((r) => (
-              <th key={r.info.run_id}>{r.info.run_name || r.info.run_id}</th>
+              <col key={r.info.run_id} />
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {list
-            .filter((r) => !onlyDiffs || r.differs)
-            .map((r) => (
-              <tr key={r.id} className={r.differs ? "differs" : ""} data-differs={r.differs}>
-                <th scope="row">{r.label}</th>
-                {r.values.map((v, i) => (
-                  <td key={i}>{v}</td>
-                ))}
-              </tr>
-            ))}
-        </tbody>
-      </table>
+          </colgroup>
+          <thead>
+            <tr>
+              <th>Key</th>
+              {runs.map((r) => (
+                <th key={r.info.run_id}>{r.info.run_name || r.info.run_id}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {list
+              .filter((r) => !onlyDiffs || r.differs)
+              .map((r) => (
+                <tr key={r.id} className={r.differs ? "differs" : ""} data-differs={r.differs}>
+                  <th scope="row">{r.label}</th>
+                  {r.values.map((v, i) => (
+                    <td key={i}>{v}</td>
+                  ))}
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
+      <ExperimentBreadcrumbs experimentId={experimentId}>
         <Link to={runsPath(experimentId, back)}>Runs</Link>
         <span>Compare</span>
-      </nav>
+      </ExperimentBreadcrumbs>
       <h1>Compare {ids.length} runs</h1>
       {allIds.length > ids.length ? <p className="muted">Showing the first {COMPARE_LIMIT} of {allIds.length} selected runs.</p> : null}
       <ErrorBanner error={error} />

@@ -1,44 +1,28 @@
-import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
-import { useExperiment } from "@ardea/api/queries/experiments";
 import { metricHistoryQuery, useRun } from "@ardea/api/queries/runs";
-import type { KeyValue } from "@ardea/api/types";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { KeyValueTable } from "@ardea/components/ui/KeyValueTable";
 import { formatDuration, formatMetric, formatTime, runDuration } from "@ardea/lib/format";
-import type { ArtifactFile } from "@ardea/api/queries/artifacts";
-import { ArtifactBrowser } from "./ArtifactBrowser";
+import { ArtifactBrowser } from "@ardea/components/artifacts/ArtifactBrowser";
+import { useArtifactParam } from "@ardea/components/artifacts/useArtifactParam";
 import { CHILD_LIMIT, datasetRows, useChildRuns } from "./runExtras";
 import { RunDescription } from "./RunDescription";
 import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
-import { experimentsPath, runPath, runsPath } from "@ardea/lib/paths";
+import { runPath } from "@ardea/lib/paths";
+import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
+import { RunModels } from "./RunModels";
 
 // uPlot and the chart code load only when a run page is opened.
 const loadChart = () => import("@ardea/components/run/MetricChart");
 const MetricChart = lazy(loadChart);
-
-function KvTable({ label, items }: { label: string; items: KeyValue[] }) {
-  if (items.length === 0) return <p className="muted">None.</p>;
-  return (
-    <table className="plain" aria-label={label}>
-      <tbody>
-        {items.map((kv) => (
-          <tr key={kv.key}>
-            <th scope="row">{kv.key}</th>
-            <td>{kv.value ?? ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 /** One run: overview, description, params, latest metrics with a chart, tags. */
 export default function RunPage() {
   const { experimentId = "", runId = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const run = useRun(runId);
-  const experiment = useExperiment(experimentId);
   const queryClient = useQueryClient();
   const urlMetric = params.get("metric");
   useEffect(() => {
@@ -66,9 +50,7 @@ export default function RunPage() {
       { replace: true },
     );
 
-  const artifactPath = params.get("artifact") ?? "";
-  const [artifact, setArtifact] = useState<ArtifactFile | null>(null);
-  const selectedArtifact = artifactPath ? (artifact?.path === artifactPath ? artifact : { path: artifactPath, is_dir: false }) : null;
+  const artifacts = useArtifactParam();
 
   const info = data?.info;
   const parent = tag("mlflow.parentRunId");
@@ -84,25 +66,17 @@ export default function RunPage() {
         ["Duration", formatDuration(runDuration(info.start_time, info.end_time))],
         ["User", info.user_id ?? ""],
         ["Source", tag("mlflow.source.name") ?? ""],
-        [
-          "Parent run",
-          parent ? (
-            <Link to={runPath(experimentId, parent)}>{parent}</Link>
-          ) : (
-            ""
-          ),
-        ],
+        // Only a child run has a parent: no empty "Parent run" row on the others.
+        ...(parent ? [["Parent run", <Link key="parent" to={runPath(experimentId, parent)}>{parent}</Link>] as [string, ReactNode]] : []),
         ["Artifact URI", info.artifact_uri ?? ""],
       ]
     : [];
 
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
-        <Link to={runsPath(experimentId)}>{experiment.data?.name ?? experimentId}</Link>
+      <ExperimentBreadcrumbs experimentId={experimentId}>
         <span>{info?.run_name || runId}</span>
-      </nav>
+      </ExperimentBreadcrumbs>
       <h1>{info?.run_name || runId}</h1>
       <ErrorBanner error={run.error} />
       {run.isPending ? <p className="muted">Loading…</p> : null}
@@ -231,17 +205,21 @@ export default function RunPage() {
             <p className="muted">No metrics.</p>
           )}
           <h2>Parameters</h2>
-          <KvTable label="Parameters" items={[...(data.data.params ?? [])].sort((a, b) => a.key.localeCompare(b.key))} />
+          <KeyValueTable label="Parameters" items={[...(data.data.params ?? [])].sort((a, b) => a.key.localeCompare(b.key))} />
           <h2>Tags</h2>
-          <KvTable label="Tags" items={tags.filter((t) => t.key !== "mlflow.note.content")} />
+          <KeyValueTable label="Tags" items={tags.filter((t) => t.key !== "mlflow.note.content")} />
+          <h2>Models</h2>
+          <RunModels run={data} />
           <h2>Artifacts</h2>
           <ArtifactBrowser
-            runId={runId}
-            selected={selectedArtifact}
-            onSelect={(f) => {
-              setArtifact(f);
-              set("artifact", f.path);
-            }}
+            source={{ kind: "run", runId }}
+            selected={artifacts.selected}
+            onSelect={artifacts.onSelect}
+            empty={
+              data.outputs?.model_outputs?.length
+                ? "No artifacts. The models this run logged keep their files with them: see Models above."
+                : "No artifacts."
+            }
           />
         </>
       ) : null}

@@ -24,6 +24,24 @@ describe("RunsPage", () => {
     });
   });
 
+  it("shows the latest metrics and the params as columns until columns are chosen", async () => {
+    const runs = [
+      { info: { run_id: "a", run_name: "run-a", experiment_id: "1" }, data: { metrics: [{ key: "acc", value: 0.9, step: 0, timestamp: 0 }], params: [{ key: "lr", value: "0.1" }] } },
+    ];
+    fakeFetch({
+      "GET /ajax-api/2.0/mlflow/experiments/get": experiment,
+      "POST /ajax-api/2.0/mlflow/runs/search": () => ({ json: { runs } }),
+    });
+    const view = renderAt(<RunsPage />, "/experiments/:experimentId", "/experiments/1");
+    expect(await screen.findByRole("columnheader", { name: /^acc/ })).toBeInTheDocument();
+    expect(screen.getByRole("columnheader", { name: /^lr/ })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Columns (2)" })).toBeInTheDocument();
+    view.unmount();
+    renderAt(<RunsPage />, "/experiments/:experimentId", "/experiments/1?col=");
+    expect(await screen.findByRole("button", { name: "Columns (0)" })).toBeInTheDocument();
+    expect(screen.queryByRole("columnheader", { name: /^acc/ })).toBeNull();
+  });
+
   it("shows the server's message under the filter box on a 400", async () => {
     fakeFetch({
       "GET /ajax-api/2.0/mlflow/experiments/get": experiment,

@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from "react";
+import { lazy, Suspense, useCallback, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useRunsPages } from "@ardea/api/queries/runs";
 import { ApiError } from "@ardea/api/client";
@@ -8,11 +8,18 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { comparePath } from "@ardea/lib/paths";
 import { ColumnPicker } from "./ColumnPicker";
 import { RunsTable } from "./RunsTable";
-import { availableKeys, toRunRow } from "./runRows";
+import { availableKeys, defaultColumns, toRunRow } from "./runRows";
 import { orderByFor, readRunsView, writeRunsView, type RunsView } from "./urlState";
 
 /** At most this many runs are selected at once (the selection travels in the URL). */
 export const SELECTION_LIMIT = 500;
+
+/** The chart view overlays the selected runs (at most this many), or the first rows shown. */
+export const CHART_RUNS_LIMIT = 20;
+export const CHART_DEFAULT_RUNS = 10;
+
+// uPlot and the chart grid load only when the chart view is opened.
+const RunsChartGrid = lazy(() => import("@ardea/components/run/RunsChartGrid"));
 
 /** An experiment's runs: filter, sort, columns and selection all live in the URL. */
 export default function RunsPage() {
@@ -24,12 +31,21 @@ export default function RunsPage() {
 
   const rows = useMemo(() => (runs.data?.pages ?? []).flatMap((p) => (p.runs ?? []).map(toRunRow)), [runs.data]);
   const available = useMemo(() => availableKeys(rows), [rows]);
+  // Until columns are chosen (no `col` in the URL), the first metrics and params by name.
+  const defaults = useMemo(() => defaultColumns(available), [available]);
+  const columns = view.columns ?? defaults;
   const groupChoices = useMemo(
     () => [...available.params.map((k) => `params.${k}`), ...available.tags.filter((k) => !k.startsWith("mlflow.")).map((k) => `tags.${k}`)],
     [available],
   );
   const selectedKey = view.selected.join("\n");
   const selected = useMemo(() => new Set(selectedKey ? selectedKey.split("\n") : []), [selectedKey]);
+  const chartRuns = useMemo(() => {
+    const all = (runs.data?.pages ?? []).flatMap((p) => p.runs ?? []);
+    if (!selectedKey) return all.slice(0, CHART_DEFAULT_RUNS);
+    const byId = new Map(all.map((r) => [r.info.run_id, r]));
+    return selectedKey.split("\n").flatMap((id) => byId.get(id) ?? []).slice(0, CHART_RUNS_LIMIT);
+  }, [runs.data, selectedKey]);
 
   const update = useCallback(
     (patch: Partial<RunsView>, replace = false) => setParams((p) => writeRunsView(p, patch), { replace }),
@@ -86,7 +102,20 @@ export default function RunsPage() {
           onApply={(filter) => update({ filter, selected: [] })}
           error={runs.error}
         />
-        <ColumnPicker available={available} chosen={view.columns} onChange={(columns) => update({ columns }, true)} />
+        <ColumnPicker
+          available={available}
+          chosen={columns}
+          isDefault={view.columns === null}
+          onChange={(next) => update({ columns: next }, true)}
+        />
+        <div className="segmented" role="group" aria-label="View">
+          <button type="button" aria-pressed={view.view === "table"} onClick={() => update({ view: "table" }, true)}>
+            Table
+          </button>
+          <button type="button" aria-pressed={view.view === "charts"} onClick={() => update({ view: "charts" }, true)}>
+            Charts
+          </button>
+        </div>
         {selected.size >= 2 ? (
           <Link
             className="button"
@@ -109,21 +138,34 @@ export default function RunsPage() {
             (selected.size >= SELECTION_LIMIT ? ` (at most ${SELECTION_LIMIT})` : "") +
             (isFetchingNextPage ? " · loading more…" : "")}
       </p>
-      <RunsTable
-        experimentId={experimentId}
-        rows={rows}
-        columns={view.columns}
-        sort={view.sort}
-        desc={view.desc}
-        onSort={onSort}
-        selected={selected}
-        onToggle={onToggle}
-        onToggleAll={onToggleAll}
-        hasMore={hasNextPage}
-        loadMore={loadMore}
-        groupBy={view.group}
-        emptyText={runs.isPending || runs.error ? "" : view.filter ? "No runs match the filter." : "No runs yet."}
-      />
+      {view.view === "charts" ? (
+        <>
+          <p className="muted">
+            {selected.size
+              ? `Charting the selected runs${selected.size > CHART_RUNS_LIMIT ? ` (the first ${CHART_RUNS_LIMIT})` : ""}.`
+              : `Charting the first ${CHART_DEFAULT_RUNS} runs in the table's order; select runs to chart others.`}
+          </p>
+          <Suspense fallback={<p className="muted">Loading charts…</p>}>
+            <RunsChartGrid runs={chartRuns} />
+          </Suspense>
+        </>
+      ) : (
+        <RunsTable
+          experimentId={experimentId}
+          rows={rows}
+          columns={columns}
+          sort={view.sort}
+          desc={view.desc}
+          onSort={onSort}
+          selected={selected}
+          onToggle={onToggle}
+          onToggleAll={onToggleAll}
+          hasMore={hasNextPage}
+          loadMore={loadMore}
+          groupBy={view.group}
+          emptyText={runs.isPending || runs.error ? "" : view.filter ? "No runs match the filter." : "No runs yet."}
+        />
+      )}
     </section>
   );
 }

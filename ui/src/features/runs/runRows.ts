@@ -45,3 +45,15 @@ export function availableKeys(rows: RunRow[]): { params: string[]; metrics: stri
   const sorted = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
   return { params: sorted(sets.params), metrics: sorted(sets.metrics), tags: sorted(sets.tags) };
 }
+
+/** Metric and param columns the table shows until columns are chosen (MLflow shows them all). */
+export const DEFAULT_METRIC_COLUMNS = 8;
+export const DEFAULT_PARAM_COLUMNS = 8;
+
+/** The default columns: the first metrics, then the first params, by name. */
+export function defaultColumns(available: { params: string[]; metrics: string[] }): string[] {
+  return [
+    ...available.metrics.slice(0, DEFAULT_METRIC_COLUMNS).map((k) => `metrics.${k}`),
+    ...available.params.slice(0, DEFAULT_PARAM_COLUMNS).map((k) => `params.${k}`),
+  ];
+}

@@ -10,6 +10,7 @@ describe("runs URL state", () => {
       columns: ["params.lr", "metrics.acc"],
       selected: ["r1", "r2"],
       group: "params.lr",
+      view: "charts",
     });
     expect(p.get("other")).toBe("1");
     expect(readRunsView(p)).toEqual({
@@ -19,7 +20,16 @@ describe("runs URL state", () => {
       columns: ["params.lr", "metrics.acc"],
       selected: ["r1", "r2"],
       group: "params.lr",
+      view: "charts",
     });
+  });
+
+  it("tells the default columns (no col) from an explicit choice of none (col=)", () => {
+    expect(readRunsView(new URLSearchParams()).columns).toBeNull();
+    const none = writeRunsView(new URLSearchParams("col=metrics.acc"), { columns: [] });
+    expect(none.toString()).toBe("col=");
+    expect(readRunsView(none).columns).toEqual([]);
+    expect(writeRunsView(none, { columns: null }).toString()).toBe("");
   });
 
   it("defaults to newest first and leaves defaults out of the URL", () => {

@@ -28,6 +28,7 @@ describe("SessionPage", () => {
     expect(within(list).getByRole("list", { name: "Turn 1" })).toHaveTextContent("hello");
     expect(within(list).getByRole("list", { name: "Turn 2" })).toHaveTextContent("and now?");
     expect(within(list).getAllByRole("link")[0]).toHaveAttribute("href", "/experiments/3/traces/tr-1");
-    expect(calls[0]!.body).toMatchObject({ filter: "session = 's 1'", order_by: ["timestamp_ms ASC"] });
+    const search = calls.find((c) => c.key.endsWith("/traces/search"));
+    expect(search!.body).toMatchObject({ filter: "session = 's 1'", order_by: ["timestamp_ms ASC"] });
   });
 });

@@ -3,13 +3,14 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { spanLevelQuery, useSessionTurns } from "@ardea/api/queries/traces";
 import type { TraceInfo } from "@ardea/api/types";
+import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { ChatView } from "@ardea/components/trace/ChatView";
 import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration, formatTime } from "@ardea/lib/format";
 import { spanAttributes } from "@ardea/lib/otel";
-import { experimentsPath, sessionsPath, tracePath } from "@ardea/lib/paths";
+import { sessionsPath, tracePath } from "@ardea/lib/paths";
 import { isCutJson, turnMessages } from "./sessions";
 import { toTraceRow } from "./traceRows";
 
@@ -43,11 +44,10 @@ export default function SessionPage() {
   const list = useMemo(() => (turns.data?.pages ?? []).flatMap((p) => p.traces ?? []), [turns.data]);
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
+      <ExperimentBreadcrumbs experimentId={experimentId}>
         <Link to={sessionsPath(experimentId)}>Sessions</Link>
         <span>{sessionId}</span>
-      </nav>
+      </ExperimentBreadcrumbs>
       <h1>Session {sessionId}</h1>
       <ErrorBanner error={turns.error} />
       <p className="muted">{turns.isPending ? "Loading turns…" : `${list.length.toLocaleString()}${turns.hasNextPage ? "+" : ""} turns`}</p>

@@ -2,16 +2,17 @@ import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
 import { spanLevelQuery, useTraceInfo } from "@ardea/api/queries/traces";
+import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { SpanDetails } from "@ardea/components/trace/SpanDetails";
 import { SpanTree } from "@ardea/components/trace/SpanTree";
-import { collapseSpan, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
+import { collapseSpan, rootsDurationMs, timelineBounds, treeRows } from "@ardea/components/trace/lazyTree";
 import { spanHex } from "@ardea/components/trace/spanIds";
 import { formatCost } from "@ardea/components/trace/spanUsage";
 import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatDuration } from "@ardea/lib/format";
-import { experimentsPath, sessionPath, tracesPath } from "@ardea/lib/paths";
+import { sessionPath, tracesPath } from "@ardea/lib/paths";
 import { TraceAssessments } from "./TraceAssessments";
 import { TraceTags } from "./TraceTags";
 import { toTraceRow } from "./traceRows";
@@ -41,6 +42,10 @@ export default function TracePage() {
   const row = info.data ? toTraceRow(info.data) : null;
   const roots = levels.get("")?.spans;
   const bounds = useMemo(() => timelineBounds(row?.time ?? Number.NaN, row?.latency ?? Number.NaN, roots ?? []), [row?.time, row?.latency, roots]);
+  // The root spans' own times (nanoseconds) once loaded: the info has whole milliseconds only.
+  const rootsDone = rootsPage.data !== undefined && !rootsPage.data.next_page_token;
+  const spansDuration = useMemo(() => (rootsDone ? rootsDurationMs(firstRoots ?? []) : Number.NaN), [rootsDone, firstRoots]);
+  const duration = Number.isFinite(spansDuration) ? spansDuration : (row?.latency ?? Number.NaN);
   const selectedId = params.get("span") ?? (roots?.[0] ? spanHex(roots[0].span_id) : "");
   const selected = useMemo(() => {
     for (const level of levels.values()) for (const s of level.spans) if (spanHex(s.span_id) === selectedId) return s;
@@ -77,16 +82,15 @@ export default function TracePage() {
   const rootLevel = levels.get("");
   return (
     <section>
-      <nav className="breadcrumbs">
-        <Link to={experimentsPath()}>Experiments</Link>
+      <ExperimentBreadcrumbs experimentId={experimentId}>
         <Link to={tracesPath(experimentId)}>Traces</Link>
         {row?.session ? <Link to={sessionPath(experimentId, row.session)}>Session {row.session}</Link> : null}
         <span>{row?.name || traceId}</span>
-      </nav>
+      </ExperimentBreadcrumbs>
       <h1>{row?.name || traceId}</h1>
       {row ? (
         <p className="muted" data-testid="trace-summary">
-          <StatusBadge view={traceStateView(row.state)} /> · {formatDuration(row.latency)}
+          <StatusBadge view={traceStateView(row.state)} /> · {formatDuration(duration)}
           {row.tokens ? ` · ${row.tokens} tokens` : ""}
           {row.cost !== undefined ? ` · ${formatCost(row.cost)}` : ""}
         </p>

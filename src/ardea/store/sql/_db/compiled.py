@@ -17,6 +17,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from ardea.store.sql._db.common import raw_cursor
+
 __all__ = ["RawQuery", "compile_raw"]
 
 
@@ -36,8 +38,7 @@ class RawQuery:
         """Execute on ``conn``'s DBAPI connection with ``values`` for the open parameters."""
         merged = {**self.params, **values}
         args: Any = merged if self.names is None else tuple(merged[n] for n in self.names)
-        # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = raw_cursor(conn)
         try:
             cursor.execute(self.sql, args)
             return list(cursor.fetchall())

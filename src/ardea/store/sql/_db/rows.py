@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ardea.store.sql._db.common import chunked
+from ardea.store.sql._db.common import chunked, raw_cursor
 
 __all__ = ["fetch_all", "keyed_rows", "raw_rows"]
 
@@ -20,8 +20,7 @@ def raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, 
     bound id and its Row objects more again, which for a 1000-run page is most of the time.
     """
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(conn)
     out: list[tuple[Any, ...]] = []
     try:
         for part in chunked(list(ids)):
@@ -48,8 +47,7 @@ def keyed_rows(
     if not ids:
         return []
     sql = f"SELECT {cols} FROM json_each(?) j JOIN {table} t ON t.{q(key)} = j.value"
-    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(conn)
     try:
         cursor.execute(sql, (json.dumps(list(ids)),))
         return list(cursor.fetchall())

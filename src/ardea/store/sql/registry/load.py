@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ardea.api.registry_json import model_message, version_message
 from ardea.entities.registry import ModelVersion, RegisteredModel, RegisteredModelAlias
-from ardea.store.sql._db.common import chunked
+from ardea.store.sql._db.common import chunked, raw_cursor
 from ardea.store.sql._db.rows import keyed_rows, raw_rows
 from ardea.store.sql.registry.tables import DELETED_STAGE, model_versions
 
@@ -190,8 +190,7 @@ def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[VersionR
 def _raw_with(conn: Connection, sql: str, ids: Sequence[str], extra: Any) -> list[Any]:
     """``raw_rows`` for SQL whose ``{ids}`` list is followed by one more parameter."""
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(conn)
     try:
         cursor.execute(sql.format(ids=", ".join([mark] * len(ids))), (*ids, extra))
         return list(cursor.fetchall())

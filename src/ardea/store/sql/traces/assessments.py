@@ -19,7 +19,7 @@ from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.load import assessment_from_row
 from ardea.store.validation import check_no_nul
 
-__all__ = ["SqlAssessments", "require_trace"]
+__all__ = ["SqlAssessments", "prepare_assessment", "require_trace"]
 
 _KINDS = ("feedback", "expectation")
 _UPDATABLE = frozenset({"name", "value", "rationale", "metadata", "valid", "error"})
@@ -94,6 +94,35 @@ def _get(conn: Connection, trace_id: str, assessment_id: str) -> Any:
     return row
 
 
+def prepare_assessment(assessment: Assessment) -> tuple[Assessment, dict[str, Any]]:
+    """Check an assessment to store; set its id (``a-`` + 32 hex) and times if empty.
+
+    Returns:
+        The assessment as stored and its ``assessments`` row.
+
+    Raises:
+        InvalidArgumentError: Unknown kind, bad name, NUL characters, a value that is not
+            JSON, or metadata that is not strings.
+    """
+    if assessment.kind not in _KINDS:
+        raise InvalidArgumentError(
+            f"Invalid assessment kind {assessment.kind!r}: expected feedback or expectation"
+        )
+    if not isinstance(assessment.name, str) or not 0 < len(assessment.name) <= 250:
+        raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
+    _check_texts(assessment)
+    now = now_ms()
+    stored = dataclasses.replace(
+        assessment,
+        assessment_id=assessment.assessment_id or "a-" + uuid.uuid4().hex,
+        create_time=assessment.create_time or now,
+        last_update_time=assessment.last_update_time or assessment.create_time or now,
+    )
+    if len(stored.assessment_id) > 64:
+        raise InvalidArgumentError(f"Invalid assessment id {stored.assessment_id!r}")
+    return stored, _row(stored)
+
+
 class SqlAssessments:
     """Create, read, update and delete assessments (part of :class:`SqlTraceStore`)."""
 
@@ -101,21 +130,7 @@ class SqlAssessments:
 
     def create_assessment(self, assessment: Assessment) -> Assessment:
         """Store an assessment; id and times are set if empty; ``overrides`` invalidates."""
-        if assessment.kind not in _KINDS:
-            raise InvalidArgumentError(
-                f"Invalid assessment kind {assessment.kind!r}: expected feedback or expectation"
-            )
-        if not isinstance(assessment.name, str) or not 0 < len(assessment.name) <= 250:
-            raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
-        _check_texts(assessment)
-        now = now_ms()
-        stored = dataclasses.replace(
-            assessment,
-            assessment_id=assessment.assessment_id or "a-" + uuid.uuid4().hex,
-            create_time=assessment.create_time or now,
-            last_update_time=assessment.last_update_time or assessment.create_time or now,
-        )
-        row = _row(stored)
+        stored, row = prepare_assessment(assessment)
 
         def op(conn: Connection) -> None:
             require_trace(conn, stored.trace_id)

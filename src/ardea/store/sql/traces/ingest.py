@@ -409,8 +409,12 @@ def _lock_traces(conn: Connection, experiment_id: int, prepared: PreparedSpans) 
         ).all()
 
 
-def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -> None:
+def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -> list[str]:
     """Store a prepared batch inside the caller's transaction (see the module docstring).
+
+    Returns:
+        The ids of the trace rows this batch created, on SQLite (on servers the rows are
+        created by :func:`_lock_traces` first, and the list is empty).
 
     Raises:
         NotFoundError: The experiment does not exist.
@@ -473,3 +477,4 @@ def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -
     ]
     if finalized_names:
         conn.execute(insert_ignore_stmt(conn, t.trace_tags), finalized_names)
+    return [row["trace_id"] for row in new_rows]

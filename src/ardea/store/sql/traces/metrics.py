@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities.trace_metrics import AssessmentMetrics, BucketMetrics, TraceMetrics
 from ardea.store.sql.traces import tables as t
+from ardea.store.trace_metrics_query import percentile
 
 __all__ = [
     "MAX_BUCKETS",
@@ -40,17 +40,6 @@ MAX_BUCKETS = 1000
 _PASS = frozenset({"yes", "pass", "true"})
 _T = t.traces.c
 _A = t.assessments.c
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float | None:
-    """The ``q`` (0..1) percentile of ascending values, linearly interpolated; None if empty."""
-    if not sorted_values:
-        return None
-    pos = (len(sorted_values) - 1) * q
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    frac = pos - lo
-    return float(sorted_values[lo]) + (float(sorted_values[hi]) - float(sorted_values[lo])) * frac
 
 
 def assessment_verdict(raw: str | None) -> bool | float | None:

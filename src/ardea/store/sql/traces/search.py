@@ -23,7 +23,7 @@ from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking.search import compare
 
-__all__ = ["select_trace_ids"]
+__all__ = ["json_member_text", "select_trace_ids", "trace_conditions"]
 
 _T = t.traces.c
 _NUMBER_RE = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -70,7 +70,7 @@ def _key_value(children: ChildClauses, table: sa.Table, clause: TraceClause) -> 
     children.keyed(table, owner, clause.key, condition)
 
 
-def _json_text(column: ColumnElement[Any], key: str, dialect: str) -> ColumnElement[Any]:
+def json_member_text(column: ColumnElement[Any], key: str, dialect: str) -> ColumnElement[Any]:
     """The JSON object member ``key`` of a Text column, as text (strings unquoted)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import JSONB
@@ -100,7 +100,7 @@ def _span_condition(clause: TraceClause, dialect: str) -> ColumnElement[bool]:
             clause.key
         ]
     else:
-        column = _json_text(spans.attributes, clause.key, dialect)
+        column = json_member_text(spans.attributes, clause.key, dialect)
     return _compare(column, clause.comparator, clause.value)
 
 
@@ -131,7 +131,7 @@ def _assessment(children: ChildClauses, clause: TraceClause) -> None:
     children.each("assessments", table, [a.trace_id], sa.and_(*conditions))
 
 
-def _conditions(clauses: Sequence[TraceClause], dialect: str) -> list[ColumnElement[bool]]:
+def trace_conditions(clauses: Sequence[TraceClause], dialect: str) -> list[ColumnElement[bool]]:
     """The WHERE conditions of a parsed filter (child-row clauses grouped when many)."""
     out: list[ColumnElement[bool]] = []
     children = ChildClauses([_T.trace_id], dialect)
@@ -168,7 +168,7 @@ def select_trace_ids(
         dialect: SQLAlchemy dialect name (``sqlite``, ``postgresql``, ``mysql``).
     """
     query = sa.select(_T.trace_id).where(
-        _T.experiment_id.in_(list(experiment_ids)), *_conditions(clauses, dialect)
+        _T.experiment_id.in_(list(experiment_ids)), *trace_conditions(clauses, dialect)
     )
     columns = _columns()
     order: list[Any] = []

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ardea._core.errors import NotFoundError
-from ardea.entities import TraceInfo, TraceState
+from ardea._core.errors import InvalidArgumentError, NotFoundError
+from ardea.entities import Assessment, TraceInfo, TraceState
+from ardea.store.sql._db.common import chunked
 from ardea.store.sql.traces import tables as t
+from ardea.store.sql.traces.assessments import prepare_assessment
 from ardea.store.sql.traces.info import ARTIFACT_LOCATION_TAG, SOURCE_RUN_KEY, check_info, trace_row
 from ardea.store.sql.traces.ingest import SPANS_LOCATION_TAG
+from ardea.store.sql.traces.links import claim_pending_links
 from ardea.store.sql.traces.load import load_assessments, trace_info_from_row
 from ardea.store.sql.traces.statements import (
     EXPERIMENT_LOCATION,
@@ -29,6 +34,43 @@ __all__ = ["start_trace_op"]
 
 _SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
 _KEY_VALUE = (["trace_id", "key"], ["value"])
+_ASSESSMENT_UPDATE = [c.name for c in t.assessments.columns if c.name != "assessment_id"]
+
+
+def _prepare_assessments(info: TraceInfo) -> tuple[list[Assessment], list[dict[str, Any]]]:
+    """The record's assessments, on its trace, checked; ids and times set where empty."""
+    stored: list[Assessment] = []
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for assessment in info.assessments:
+        a, row = prepare_assessment(replace(assessment, trace_id=info.trace_id))
+        if a.assessment_id in seen:
+            raise InvalidArgumentError(f"Assessment id {a.assessment_id!r} is given twice")
+        seen.add(a.assessment_id)
+        stored.append(a)
+        rows.append(row)
+    return stored, rows
+
+
+def _store_assessments(conn: Connection, trace_id: str, rows: list[dict[str, Any]]) -> None:
+    """Upsert by id: a retried record rewrites its assessments instead of adding copies.
+
+    Raises:
+        InvalidArgumentError: An id belongs to an assessment of another trace.
+    """
+    if not rows:
+        return
+    a = t.assessments.c
+    ids = [r["assessment_id"] for r in rows]
+    for chunk in chunked(ids):
+        foreign = conn.execute(
+            sa.select(a.assessment_id).where(a.assessment_id.in_(chunk), a.trace_id != trace_id)
+        ).first()
+        if foreign is not None:
+            raise InvalidArgumentError(
+                f"Assessment with ID '{foreign.assessment_id}' belongs to another trace."
+            )
+    conn.execute(upsert_stmt(conn, t.assessments, ["assessment_id"], _ASSESSMENT_UPDATE), rows)
 
 
 def _new_info(values: dict[str, Any], tags: dict[str, str], meta: dict[str, str]) -> TraceInfo:
@@ -59,9 +101,13 @@ def start_trace_op(info: TraceInfo) -> Callable[[Connection], TraceInfo]:
     """Check ``info`` (InvalidArgumentError) and return the write that stores it.
 
     The write raises NotFoundError when the experiment does not exist. A new trace costs
-    four statements (experiment, existing row, insert, tags) plus one for metadata.
+    four statements (experiment, existing row, insert, tags) plus one for metadata and two
+    for assessments. The record's assessments are stored by id (a retry rewrites them, see
+    :func:`_store_assessments`). On SQLite a new trace also takes its pending run link
+    (``links.py``); on servers :class:`SqlTraceStore` looks after the commit.
     """
     check_info(info)
+    assessments, assessment_rows = _prepare_assessments(info)
     exp = parse_experiment_id(info.experiment_id)
     values = trace_row(info, exp)
     tags = {k: v for k, v in info.tags.items() if k not in _SERVER_TAGS}
@@ -89,8 +135,13 @@ def start_trace_op(info: TraceInfo) -> Callable[[Connection], TraceInfo]:
         if meta:
             meta_rows = [{"trace_id": trace_id, "key": k, "value": v} for k, v in meta.items()]
             conn.execute(upsert_stmt(conn, t.trace_metadata, *_KEY_VALUE), meta_rows)
+        _store_assessments(conn, trace_id, assessment_rows)
         if existing is None:
-            return _new_info(values, all_tags, meta)
+            if conn.dialect.name == "sqlite" and claim_pending_links(conn, [trace_id]):
+                return _load_one(conn, trace_id)
+            new = _new_info(values, all_tags, meta)
+            new.assessments = list(assessments)
+            return new
         return _load_one(conn, trace_id)
 
     return op

@@ -9,14 +9,25 @@ entity loading in ``load.py``, assessments in ``assessments.py`` and the search 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
-from ardea.entities import PagedList, Span, Trace, TraceInfo, TraceMetrics
+from ardea.entities import (
+    MetricDataPoint,
+    PagedList,
+    Span,
+    Trace,
+    TraceFilterCorrelation,
+    TraceInfo,
+    TraceMetrics,
+    TraceMetricsQuery,
+)
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, upsert
 from ardea.store.sql._db.engine import Database
@@ -30,8 +41,15 @@ from ardea.store.sql.traces.info import (
 from ardea.store.sql.traces.ingest import (
     SPANS_LOCATION_TAG,
     TRACE_NAME_TAG,
+    PreparedSpans,
     prepare_spans,
     write_spans,
+)
+from ardea.store.sql.traces.links import (
+    claim_pending_links,
+    existing_trace_ids,
+    has_pending_links,
+    link_traces_op,
 )
 from ardea.store.sql.traces.load import (
     SPAN_COLUMNS,
@@ -42,8 +60,9 @@ from ardea.store.sql.traces.load import (
 from ardea.store.sql.traces.metrics import trace_metrics
 from ardea.store.sql.traces.start import start_trace_op as _start_trace_op
 from ardea.store.sql.traces.statements import EXPERIMENT_EXISTS
-from ardea.store.sql.tracking import tables as tt
 from ardea.store.sql.tracking.common import parse_experiment_id
+from ardea.store.trace_correlation import correlation_from_counts
+from ardea.store.trace_metrics_query import check_query
 from ardea.store.traces import (
     SEARCH_TRACES_DEFAULT,
     SEARCH_TRACES_LIMIT,
@@ -60,6 +79,13 @@ _log = logging.getLogger(__name__)
 _SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
 _SPANS_PAGE_LIMIT = 10_000
 _LINK_LIMIT = 100
+
+
+def _write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -> None:
+    """:func:`write_spans`; on SQLite the traces it created take their pending run links."""
+    created = write_spans(conn, experiment_id, prepared)
+    if created and conn.dialect.name == "sqlite":
+        claim_pending_links(conn, created)
 
 
 class SqlTraceStore(SqlAssessments, TraceStore):
@@ -86,7 +112,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not spans:
             return
         prepared = prepare_spans(spans)
-        self._db.write(lambda conn: write_spans(conn, exp, prepared))
+        self._db.write(lambda conn: _write_spans(conn, exp, prepared))
+        self._claim_links_after_commit(list(prepared.first_start_ms))
 
     async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
         """Async :meth:`log_spans`: waits on the writer queue (no pool thread on SQLite)."""
@@ -94,7 +121,29 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not spans:
             return
         prepared = prepare_spans(spans)
-        await self._db.write_async(lambda conn: write_spans(conn, exp, prepared))
+        await self._db.write_async(lambda conn: _write_spans(conn, exp, prepared))
+        await self._claim_links_after_commit_async(list(prepared.first_start_ms))
+
+    # -- links to runs of traces not stored yet (see links.py) --------------------------------
+
+    def _claim_links_after_commit(self, trace_ids: Sequence[str]) -> dict[str, str]:
+        """On servers: apply the pending run links of ``trace_ids`` once they are committed.
+
+        SQLite claims inside the write (one writer orders everything); PostgreSQL and MySQL
+        look after the commit so that a link stored concurrently is never missed by both.
+        One indexed read when nothing is pending.
+        """
+        if self._db.is_sqlite or not trace_ids:
+            return {}
+        if not self._db.read(lambda conn: has_pending_links(conn, trace_ids)):
+            return {}
+        return self._db.write(lambda conn: claim_pending_links(conn, trace_ids))
+
+    async def _claim_links_after_commit_async(self, trace_ids: Sequence[str]) -> dict[str, str]:
+        """Async :meth:`_claim_links_after_commit` (servers only: a worker thread)."""
+        if self._db.is_sqlite or not trace_ids:
+            return {}
+        return await asyncio.to_thread(self._claim_links_after_commit, trace_ids)
 
     async def log_spans_with_records_async(
         self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
@@ -117,7 +166,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
                 _log.warning("Trace record of %s not stored: %s", record.trace_id, exc)
 
         def op(conn: Connection) -> None:
-            write_spans(conn, exp, prepared)
+            _write_spans(conn, exp, prepared)
             if not ops:
                 return
             stored = {i.trace_id: i for i in load_trace_infos(conn, [r.trace_id for r, _ in ops])}
@@ -129,14 +178,24 @@ class SqlTraceStore(SqlAssessments, TraceStore):
                     _start_trace_op(narrowed)(conn)
 
         await self._db.write_async(op)
+        await self._claim_links_after_commit_async(list(prepared.first_start_ms))
 
     def start_trace(self, info: TraceInfo) -> TraceInfo:
-        """Create or complete a trace record; sets the server tags and returns the stored info."""
-        return self._db.write(_start_trace_op(info))
+        """Create or complete a trace record; sets the server tags and returns the stored info.
+
+        The record's assessments are stored by id (a retry does not add copies).
+        """
+        stored = self._db.write(_start_trace_op(info))
+        if self._claim_links_after_commit([stored.trace_id]):
+            return self.get_trace_info(stored.trace_id)
+        return stored
 
     async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
         """Async :meth:`start_trace`: waits on the writer queue (no pool thread on SQLite)."""
-        return await self._db.write_async(_start_trace_op(info))
+        stored = await self._db.write_async(_start_trace_op(info))
+        if await self._claim_links_after_commit_async([stored.trace_id]):
+            return await asyncio.to_thread(self.get_trace_info, stored.trace_id)
+        return stored
 
     def delete_traces(
         self,
@@ -235,7 +294,11 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         self._db.write(op)
 
     def link_traces_to_run(self, trace_ids: Sequence[str], run_id: str) -> None:
-        """Link traces to a run (metadata ``mlflow.sourceRun``); all must exist."""
+        """Link traces to a run (``run_id`` and metadata ``mlflow.sourceRun``).
+
+        A trace not stored yet is linked when it arrives (a pending link, kept a day; see
+        :mod:`.links`). NotFoundError if the run does not exist.
+        """
         ids = list(dict.fromkeys(trace_ids))
         check_no_nul("trace_ids", ids)
         check_no_nul("run_id", run_id)
@@ -243,29 +306,16 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             raise InvalidArgumentError(f"At most {_LINK_LIMIT} traces can be linked at once")
         if not isinstance(run_id, str) or not run_id:
             raise InvalidArgumentError("Missing value for required parameter 'run_id'.")
-
-        def op(conn: Connection) -> None:
-            if (
-                conn.execute(sa.select(tt.runs.c.run_id).where(tt.runs.c.run_id == run_id)).first()
-                is None
-            ):
-                raise NotFoundError(f"Run with id={run_id} not found")
-            found = set(
-                conn.execute(
-                    sa.select(t.traces.c.trace_id).where(t.traces.c.trace_id.in_(ids))
-                ).scalars()
-            )
-            missing = [i for i in ids if i not in found]
-            if missing:
-                raise NotFoundError(f"Trace(s) not found: {missing[:10]}")
-            rows = [{"trace_id": i, "key": SOURCE_RUN_KEY, "value": run_id} for i in ids]
-            upsert(conn, t.trace_metadata, rows, ["trace_id", "key"], ["value"])
-            conn.execute(
-                t.traces.update().where(t.traces.c.trace_id.in_(ids)).values(run_id=run_id)
-            )
-
-        if ids:
-            self._db.write(op)
+        for trace_id in ids:
+            if not isinstance(trace_id, str) or not 0 < len(trace_id) <= 64:
+                raise InvalidArgumentError(f"Invalid trace id {trace_id!r}")
+        if not ids:
+            return
+        pending = self._db.write(link_traces_op(ids, run_id))
+        if pending and not self._db.is_sqlite:
+            arrived = self._db.read(lambda conn: sorted(existing_trace_ids(conn, pending)))
+            if arrived:
+                self._db.write(lambda conn: claim_pending_links(conn, arrived))
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -373,6 +423,58 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             return trace_metrics(conn, exp, start_ms, end_ms, buckets)
 
         return self._db.read(op)
+
+    def query_trace_metrics(self, query: TraceMetricsQuery) -> PagedList[MetricDataPoint]:
+        """MLflow's QueryTraceMetrics (see :mod:`.query_metrics`); one page, no token."""
+        from ardea.store.sql.traces.query_metrics import query_trace_metrics
+        from ardea.store.sql.tracking.search import parse_experiment_ids
+
+        filters = check_query(query)
+        experiments = parse_experiment_ids(list(query.experiment_ids))
+        points = self._db.search(
+            lambda conn: query_trace_metrics(conn, query, filters, experiments)
+        )
+        return PagedList(points, None)
+
+    def calculate_trace_filter_correlation(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string1: str,
+        filter_string2: str,
+        base_filter: str | None = None,
+    ) -> TraceFilterCorrelation:
+        """NPMI of two trace filters over the experiments' traces (four counts, one read)."""
+        from ardea.store.search.traces import parse_trace_filter
+        from ardea.store.sql.traces.search import trace_conditions
+        from ardea.store.sql.tracking.search import parse_experiment_ids
+
+        for name, text in (("filter_string1", filter_string1), ("filter_string2", filter_string2)):
+            if not isinstance(text, str) or not text.strip():
+                raise InvalidArgumentError(f"Missing value for required parameter '{name}'.")
+        base = parse_trace_filter(base_filter) if base_filter else []
+        first, second = parse_trace_filter(filter_string1), parse_trace_filter(filter_string2)
+        experiments = parse_experiment_ids(list(experiment_ids))
+        dialect = self._db.dialect
+        tr = t.traces.c
+
+        def count(conn: Connection, clauses: list[Any]) -> int:
+            query = (
+                sa.select(sa.func.count())
+                .select_from(t.traces)
+                .where(tr.experiment_id.in_(experiments), *trace_conditions(clauses, dialect))
+            )
+            return int(conn.execute(query).scalar_one())
+
+        def op(conn: Connection) -> tuple[int, int, int, int]:
+            return (
+                count(conn, [*base, *first, *second]),
+                count(conn, [*base, *first]),
+                count(conn, [*base, *second]),
+                count(conn, base),
+            )
+
+        joint, n1, n2, total = self._db.search(op) if experiments else (0, 0, 0, 0)
+        return correlation_from_counts(joint, n1, n2, total)
 
     def search_traces(
         self,

@@ -13,7 +13,7 @@ from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
 from ardea.store.sql.tracking import tables as _tracking  # noqa: F401 - experiments, for the FK
 
-__all__ = ["assessments", "spans", "trace_metadata", "trace_tags", "traces"]
+__all__ = ["assessments", "pending_trace_links", "spans", "trace_metadata", "trace_tags", "traces"]
 
 
 def _experiment_fk() -> sa.ForeignKey:
@@ -120,3 +120,23 @@ assessments = sa.Table(
     **_MYSQL,
 )
 """Feedback and expectations; ``value``, ``error`` and ``metadata`` are JSON."""
+
+pending_trace_links = sa.Table(
+    "pending_trace_links",
+    metadata,
+    sa.Column("trace_id", sa.String(64), primary_key=True),
+    sa.Column(
+        "run_id",
+        sa.String(32),
+        sa.ForeignKey("runs.run_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_time", sa.BigInteger, nullable=False),
+    sa.Index(None, "run_id"),
+    sa.Index(None, "created_time"),
+    **_MYSQL,
+)
+"""Links to runs of traces not stored yet (LinkTracesToRun raced the trace's export).
+
+Applied, and deleted, when the trace's row is created (``links.py``); dropped with the run.
+"""

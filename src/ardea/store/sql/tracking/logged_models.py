@@ -18,6 +18,7 @@ from ardea.store.sql._db.maintenance import StatsRefresher
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import experiment_for_write, parse_experiment_id
 from ardea.store.sql.tracking.loaders import load_logged_models
+from ardea.store.tracking import LoggedModelRun
 from ardea.store.validation import (
     MAX_PARAM_VALUE_LENGTH,
     MAX_TAG_VALUE_LENGTH,
@@ -258,3 +259,44 @@ class SqlLoggedModels:
             return PagedList(load_logged_models(conn, ids), token)
 
         return self._db.search(op)
+
+    def logged_model_runs(self, model_id: str, max_results: int = 1000) -> list[LoggedModelRun]:
+        """The active runs linked to a logged model: source run, output runs, input runs."""
+        check_no_nul("model_id", model_id)
+        validate_max_results(max_results, SEARCH_LOGGED_MODELS_LIMIT)
+
+        def op(conn: Connection) -> list[LoggedModelRun]:
+            lm, runs = t.logged_models, t.runs
+            source = conn.execute(
+                sa.select(lm.c.source_run_id).where(lm.c.model_id == model_id)
+            ).first()
+            if source is None:
+                raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
+            active = runs.c.lifecycle_stage == ACTIVE
+            out: list[LoggedModelRun] = []
+            if source.source_run_id:
+                found = conn.execute(
+                    sa.select(runs.c.run_id).where(runs.c.run_id == source.source_run_id, active)
+                ).first()
+                if found is not None:
+                    out.append(LoggedModelRun(found.run_id, "source"))
+            ro, ri = t.run_outputs, t.run_model_inputs
+            outputs = conn.execute(
+                sa.select(ro.c.run_id, ro.c.step)
+                .join(runs, runs.c.run_id == ro.c.run_id)
+                .where(ro.c.model_id == model_id, active)
+                .order_by(runs.c.start_time.desc(), ro.c.run_id)
+                .limit(max_results)
+            )
+            out += [LoggedModelRun(r.run_id, "output", int(r.step)) for r in outputs]
+            inputs = conn.execute(
+                sa.select(ri.c.run_id)
+                .join(runs, runs.c.run_id == ri.c.run_id)
+                .where(ri.c.model_id == model_id, active)
+                .order_by(runs.c.start_time.desc(), ri.c.run_id)
+                .limit(max_results)
+            )
+            out += [LoggedModelRun(r.run_id, "input") for r in inputs]
+            return out
+
+        return self._db.read(op)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ardea.entities import Metric, PagedList
 from ardea.store.search.paging import encode_page_token, offset_from_token
-from ardea.store.sql._db.common import chunked
+from ardea.store.sql._db.common import chunked, raw_cursor
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import encode_value
 
@@ -63,7 +63,7 @@ def insert_metrics(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> 
             (*row, m.model_id, m.dataset_name, m.dataset_digest)
             for row, m in zip(rows, metrics, strict=True)
         ]
-    _insert_history(conn, rows)
+    _insert_history(conn, rows, fill_links=extra)
     _upsert_latest(conn, [latest[k] for k in sorted(latest)])  # one lock order for all
 
 
@@ -127,21 +127,68 @@ def series_ids(conn: Connection, run_id: str, keys: Sequence[str]) -> dict[str, 
     return found
 
 
-def _insert_history(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+_LINK_COLS = ("model_id", "dataset_name", "dataset_digest")
+
+
+def _fill_links_clause(conn: Connection) -> str:
+    """An upsert tail that fills a stored point's empty model/dataset columns from a duplicate.
+
+    The mlflow client logs a run's metrics, then logs the same points again tagged with the
+    logged model's id (``log_model``); the second copy must link the stored point to the model
+    rather than be dropped as a duplicate. A point already linked keeps its links.
+    """
+    if conn.dialect.name == "mysql":
+        sets = ", ".join(f"{c} = COALESCE({c}, VALUES({c}))" for c in _LINK_COLS)
+        return f" ON DUPLICATE KEY UPDATE {sets}"
+    key = ", ".join(_q(conn, c) for c in _HISTORY_COLS[:5])
+    sets = ", ".join(f"{c} = COALESCE(metrics.{c}, excluded.{c})" for c in _LINK_COLS)
+    missing = " OR ".join(f"(metrics.{c} IS NULL AND excluded.{c} IS NOT NULL)" for c in _LINK_COLS)
+    return f" ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {missing}"
+
+
+def _merge_duplicates(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One row per point (the first five columns), its links taken from the first that has them."""
+    merged: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in rows:
+        key = row[:5]
+        prev = merged.get(key)
+        merged[key] = (
+            row
+            if prev is None
+            else (
+                *key,
+                *(a if a is not None else b for a, b in zip(prev[5:], row[5:], strict=True)),
+            )
+        )
+    return list(merged.values())
+
+
+def _insert_history(
+    conn: Connection, rows: list[tuple[Any, ...]], *, fill_links: bool = False
+) -> None:
     cols = ", ".join(_q(conn, c) for c in _HISTORY_COLS)
     dialect = conn.dialect.name
+    if fill_links:
+        rows = _merge_duplicates(rows)  # PostgreSQL's upsert may not touch one row twice
     if dialect == "postgresql":
         # One statement with one array parameter per column: a single round trip, and no
         # per-row placeholders for the driver to parse.
+        tail = _fill_links_clause(conn) if fill_links else " ON CONFLICT DO NOTHING"
         conn.exec_driver_sql(
-            f"INSERT INTO metrics ({cols}) SELECT * FROM {_pg_unnest(_HISTORY_TYPES)} "
-            "ON CONFLICT DO NOTHING",
+            f"INSERT INTO metrics ({cols}) SELECT * FROM {_pg_unnest(_HISTORY_TYPES)}{tail}",
             tuple(list(col) for col in zip(*rows, strict=True)),
         )
         return
-    verb = "INSERT OR IGNORE" if dialect == "sqlite" else "INSERT IGNORE"
     width = len(rows[0])  # 5: the model and dataset columns are all NULL and left out
     cols = ", ".join(_q(conn, c) for c in _HISTORY_COLS[:width])
+    if fill_links:
+        conn.exec_driver_sql(
+            f"INSERT INTO metrics ({cols}) VALUES ({_placeholders(conn, width)})"
+            + _fill_links_clause(conn),
+            rows,
+        )
+        return
+    verb = "INSERT OR IGNORE" if dialect == "sqlite" else "INSERT IGNORE"
     conn.exec_driver_sql(
         f"{verb} INTO metrics ({cols}) VALUES ({_placeholders(conn, width)})", rows
     )
@@ -212,8 +259,7 @@ def _raw(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, .
 
     Used for big reads, where building SQLAlchemy rows would cost more than the query.
     """
-    # Not None on an open connection; the typed proxy, conn.connection.cursor(), costs a call.
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = raw_cursor(conn)
     try:
         cursor.execute(sql, tuple(params))
         return list(cursor.fetchall())

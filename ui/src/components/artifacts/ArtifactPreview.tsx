@@ -1,4 +1,4 @@
-import { artifactUrl, useArtifactText, type ArtifactFile } from "@ardea/api/queries/artifacts";
+import { artifactUrl, useArtifactText, type ArtifactFile, type ArtifactSource } from "@ardea/api/queries/artifacts";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { parseCsv } from "@ardea/lib/csv";
 import { toNumber } from "@ardea/lib/format";
@@ -15,8 +15,8 @@ function pretty(text: string): string {
   }
 }
 
-function TextPreview({ runId, file, kind }: { runId: string; file: ArtifactFile; kind: string }) {
-  const text = useArtifactText(runId, file.path, true);
+function TextPreview({ source, file, kind }: { source: ArtifactSource; file: ArtifactFile; kind: string }) {
+  const text = useArtifactText(source, file.path, true);
   if (text.error) return <ErrorBanner error={text.error} />;
   if (text.data === undefined) return <p className="muted">Loading…</p>;
   if (kind === "csv" || kind === "tsv") {
@@ -54,7 +54,7 @@ function TextPreview({ runId, file, kind }: { runId: string; file: ArtifactFile;
 }
 
 /** A preview of one artifact (text, JSON, CSV as a table, image) and its download link. */
-export function ArtifactPreview({ runId, file }: { runId: string; file: ArtifactFile }) {
+export function ArtifactPreview({ source, file }: { source: ArtifactSource; file: ArtifactFile }) {
   const kind = artifactKind(file.path);
   const size = toNumber(file.file_size);
   const tooBig = Number.isFinite(size) && size > PREVIEW_MAX_BYTES;
@@ -62,7 +62,7 @@ export function ArtifactPreview({ runId, file }: { runId: string; file: Artifact
     <div className="artifact-preview" aria-label="Artifact preview">
       <div className="toolbar">
         <strong>{file.path}</strong>
-        <a href={artifactUrl(runId, file.path)} download>
+        <a href={artifactUrl(source, file.path)} download>
           Download
         </a>
         {Number.isFinite(size) ? <span className="muted">{size.toLocaleString()} bytes</span> : null}
@@ -70,9 +70,9 @@ export function ArtifactPreview({ runId, file }: { runId: string; file: Artifact
       {tooBig || kind === "none" ? (
         <p className="muted">{tooBig ? "Too large to preview." : "No preview for this file type."}</p>
       ) : kind === "image" ? (
-        <img className="preview-image" src={artifactUrl(runId, file.path)} alt={file.path} />
+        <img className="preview-image" src={artifactUrl(source, file.path)} alt={file.path} />
       ) : (
-        <TextPreview key={file.path} runId={runId} file={file} kind={kind} />
+        <TextPreview key={file.path} source={source} file={file} kind={kind} />
       )}
     </div>
   );

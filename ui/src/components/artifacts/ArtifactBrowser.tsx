@@ -1,21 +1,21 @@
 import { useState } from "react";
-import { useArtifactList, type ArtifactFile } from "@ardea/api/queries/artifacts";
+import { useArtifactList, type ArtifactFile, type ArtifactSource } from "@ardea/api/queries/artifacts";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { ArtifactPreview } from "./ArtifactPreview";
 
 interface TreeProps {
-  runId: string;
+  source: ArtifactSource;
   path: string;
   selected: string;
   onSelect: (file: ArtifactFile) => void;
 }
 
-function ArtifactTree({ runId, path, selected, onSelect }: TreeProps) {
-  const list = useArtifactList(runId, path);
+function ArtifactTree({ source, path, selected, onSelect, empty }: TreeProps & { empty: string }) {
+  const list = useArtifactList(source, path);
   const [open, setOpen] = useState<Record<string, boolean>>({});
   if (list.error) return <ErrorBanner error={list.error} />;
   if (!list.data) return <p className="muted">Loading…</p>;
-  if (list.data.length === 0 && !path) return <p className="muted">No artifacts.</p>;
+  if (list.data.length === 0 && !path) return <p className="muted">{empty}</p>;
   return (
     <ul className="artifact-tree">
       {list.data.map((f) => {
@@ -27,7 +27,7 @@ function ArtifactTree({ runId, path, selected, onSelect }: TreeProps) {
                 <button type="button" className="link" aria-expanded={!!open[f.path]} onClick={() => setOpen({ ...open, [f.path]: !open[f.path] })}>
                   {open[f.path] ? "▾" : "▸"} {name}/
                 </button>
-                {open[f.path] ? <ArtifactTree runId={runId} path={f.path} selected={selected} onSelect={onSelect} /> : null}
+                {open[f.path] ? <ArtifactTree source={source} path={f.path} selected={selected} onSelect={onSelect} empty={empty} /> : null}
               </>
             ) : (
               <button
@@ -46,14 +46,24 @@ function ArtifactTree({ runId, path, selected, onSelect }: TreeProps) {
   );
 }
 
-/** The run's artifact folders as a lazy tree, and a preview of the chosen file. */
-export function ArtifactBrowser({ runId, selected, onSelect }: { runId: string; selected: ArtifactFile | null; onSelect: (f: ArtifactFile) => void }) {
+export interface ArtifactBrowserProps {
+  source: ArtifactSource;
+  selected: ArtifactFile | null;
+  onSelect: (f: ArtifactFile) => void;
+  /** The tree's accessible name ("Artifacts", "Model files"). */
+  label?: string;
+  /** Shown when the root folder is empty. */
+  empty?: string;
+}
+
+/** Folders of a run, logged model or model version as a lazy tree, and a preview of the chosen file. */
+export function ArtifactBrowser({ source, selected, onSelect, label = "Artifacts", empty = "No artifacts." }: ArtifactBrowserProps) {
   return (
     <div className="artifacts">
-      <nav aria-label="Artifacts">
-        <ArtifactTree runId={runId} path="" selected={selected?.path ?? ""} onSelect={onSelect} />
+      <nav aria-label={label}>
+        <ArtifactTree source={source} path="" selected={selected?.path ?? ""} onSelect={onSelect} empty={empty} />
       </nav>
-      <div>{selected ? <ArtifactPreview runId={runId} file={selected} /> : <p className="muted">Choose a file to preview it.</p>}</div>
+      <div>{selected ? <ArtifactPreview source={source} file={selected} /> : <p className="muted">Choose a file to preview it.</p>}</div>
     </div>
   );
 }
