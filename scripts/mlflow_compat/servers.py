@@ -167,6 +167,11 @@ class ServerLauncher:
         ]  # fmt: skip
         if default_artifact_root:
             argv += ["--default-artifact-root", default_artifact_root]
+        if self.config.kind == "ardea":
+            # MLflow serves artifact locations anywhere; Ardea only inside roots it is given.
+            # The tests create experiments at relative locations, which both servers resolve
+            # against their working directory, so that directory is such a root here.
+            argv += ["--allow-artifact-root", self.config.cwd]
         return argv
 
     def start(
