@@ -52,6 +52,11 @@ def _exists(conn: Connection, column: sa.Column[Any], value: object) -> bool:
     )
 
 
+def _count_in(column: sa.Column[Any]) -> Any:
+    """A counter of ``column``'s table rows whose ``column`` is in a chunk of ids."""
+    return lambda part: sa.select(sa.func.count()).select_from(column.table).where(column.in_(part))
+
+
 class SqlImportStore(ImportStore):
     """The import store on one :class:`Database` (shared with the backend's other stores)."""
 
@@ -89,30 +94,9 @@ class SqlImportStore(ImportStore):
                     .where(ms.c.run_id.in_(part))
                 ),
             ),
-            "dataset_inputs": (
-                "run",
-                lambda part: (
-                    sa.select(sa.func.count())
-                    .select_from(t.run_inputs)
-                    .where(t.run_inputs.c.run_id.in_(part))
-                ),
-            ),
-            "spans": (
-                "trace",
-                lambda part: (
-                    sa.select(sa.func.count())
-                    .select_from(tt.spans)
-                    .where(tt.spans.c.trace_id.in_(part))
-                ),
-            ),
-            "assessments": (
-                "trace",
-                lambda part: (
-                    sa.select(sa.func.count())
-                    .select_from(tt.assessments)
-                    .where(tt.assessments.c.trace_id.in_(part))
-                ),
-            ),
+            "dataset_inputs": ("run", _count_in(t.run_inputs.c.run_id)),
+            "spans": ("trace", _count_in(tt.spans.c.trace_id)),
+            "assessments": ("trace", _count_in(tt.assessments.c.trace_id)),
             "model_versions": (
                 "registered_model",
                 lambda part: (
@@ -124,14 +108,7 @@ class SqlImportStore(ImportStore):
                     )
                 ),
             ),
-            "aliases": (
-                "registered_model",
-                lambda part: (
-                    sa.select(sa.func.count())
-                    .select_from(rt.registered_model_aliases)
-                    .where(rt.registered_model_aliases.c.name.in_(part))
-                ),
-            ),
+            "aliases": ("registered_model", _count_in(rt.registered_model_aliases.c.name)),
         }
 
         def op(conn: Connection) -> dict[str, int]:
