@@ -145,6 +145,26 @@ def search_timeout_from_env() -> float:
     return value
 
 
+MARIADB_OPTIMIZER_SWITCH = "split_materialized=off"
+"""Set on every MariaDB connection: MariaDB 10.x-11.x's "lateral derived" (split-materialized)
+plan returns wrong rows for a window function in a derived table joined on its partition column
+(MDEV-37057, MDEV-37407), which is how ``search_logged_models`` ranks each model's latest metric.
+The optimisation only speeds up joins to ``GROUP BY``/window derived tables, which Ardea's
+queries reach through indexes anyway."""
+
+
+def _mariadb_session(dbapi_conn: Any, _record: Any) -> None:
+    """On a MariaDB server (not MySQL), turn off the optimisation that returns wrong rows."""
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("SELECT VERSION()")
+        row = cursor.fetchone()
+        if row and "mariadb" in str(row[0]).lower():
+            cursor.execute(f"SET SESSION optimizer_switch = '{MARIADB_OPTIMIZER_SWITCH}'")
+    finally:
+        cursor.close()
+
+
 def _time_limited(conn: Connection, fn: Callable[[Connection], T], limit: float) -> T:
     """Run ``fn(conn)`` (a read) under the dialect's statement time limit of ``limit`` s."""
     name = conn.dialect.name
@@ -354,6 +374,8 @@ class Database:
                 pool_pre_ping=True,
                 pool_recycle=3600,
             )
+            if self.dialect == "mysql":
+                event.listen(self.write_engine, "connect", _mariadb_session)
             self.read_engine = self.write_engine
 
     # -- public API -------------------------------------------------------------------------

@@ -172,6 +172,22 @@ def test_postgres_write_and_read(postgres_uri: str) -> None:
     db.close()
 
 
+@pytest.mark.mysql
+def test_mariadb_connections_run_without_the_lateral_derived_plan(mysql_uri: str) -> None:
+    """MariaDB's split-materialized plan ranks logged models by a stale metric (MDEV-37057)."""
+    db = Database(mysql_uri)
+    try:
+        version = str(db.read(lambda c: c.exec_driver_sql("SELECT VERSION()").scalar()))
+        switches = db.read(lambda c: c.exec_driver_sql("SELECT @@optimizer_switch").scalar())
+        written = db.write(lambda c: c.exec_driver_sql("SELECT @@optimizer_switch").scalar())
+    finally:
+        db.close()
+    if "mariadb" not in version.lower():
+        pytest.skip("MySQL has no split_materialized switch")  # pragma: no cover
+    assert "split_materialized=off" in str(switches).split(",")
+    assert "split_materialized=off" in str(written).split(",")
+
+
 def test_unopenable_database_reports_errors_instead_of_hanging(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
     with pytest.raises(sa.exc.OperationalError):
