@@ -84,10 +84,15 @@ _OUTPUT_EVENTS = ("gen_ai.choice",)
 _JSON_STARTS = frozenset('"{[-0123456789tfn')
 
 
+_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
 def _json_or_text(value: str) -> Any:
     """``value`` JSON-decoded, or as it is when it is no JSON."""
     if not value or value[0] not in _JSON_STARTS:
         return value
+    if value[0] in "tfn":  # only a literal; no failed decode (an exception) for 'tr-...' ids
+        return _LITERALS.get(value, value)
     try:
         return orjson.loads(value)
     except orjson.JSONDecodeError:
@@ -105,17 +110,27 @@ def _unwrapped(value: str) -> Any:
     return decoded if isinstance(decoded, (str, dict, list)) else value
 
 
-def decode_attribute_values(attributes: dict[str, Any]) -> None:
+def decode_attribute_values(attributes: dict[str, Any]) -> bool:
     """Take the JSON layer off attribute values, in place (step 1 of the module docstring).
 
     Args:
         attributes: Span attributes as received (strings, numbers, lists, dicts).
+
+    Returns:
+        Whether a key follows one of the conventions (``gen_ai.``, ``llm.``, ...), found in
+        the same pass.
     """
+    conventional = False
     for key, value in attributes.items():
+        if key.startswith("mlflow."):
+            if isinstance(value, str) and value:
+                attributes[key] = _json_or_text(value)
+            continue
+        if not conventional:
+            conventional = key.startswith(_CONVENTION_PREFIXES)
         if isinstance(value, str) and value:
-            attributes[key] = (
-                _json_or_text(value) if key.startswith("mlflow.") else _unwrapped(value)
-            )
+            attributes[key] = _unwrapped(value)
+    return conventional
 
 
 def normalize_attributes(attributes: dict[str, Any], events: Sequence[SpanEvent] = ()) -> None:
@@ -125,9 +140,8 @@ def normalize_attributes(attributes: dict[str, Any], events: Sequence[SpanEvent]
         attributes: Span attributes as received; existing normalized keys win.
         events: The span's events (GenAI prompt/completion events supply inputs/outputs).
     """
-    decode_attribute_values(attributes)
-    if not any(k.startswith(_CONVENTION_PREFIXES) for k in attributes) and not any(
-        e.name.startswith("gen_ai.") for e in events
+    if not decode_attribute_values(attributes) and not (
+        events and any(e.name.startswith("gen_ai.") for e in events)
     ):
         return
     _span_type(attributes)

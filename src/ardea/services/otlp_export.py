@@ -146,8 +146,8 @@ def make_span(
     for event in events:
         _check_time(event.time_ns, "events.timeUnixNano", span_hex)
     trace_id = TRACE_ID_PREFIX + trace_hex
-    attributes[_REQUEST_ID_KEY] = trace_id  # recomputed: a client's own value is not trusted
     normalize_attributes(attributes, events)  # also takes the JSON layer off the values
+    attributes[_REQUEST_ID_KEY] = trace_id  # recomputed: a client's own value is not trusted
     span_type = attributes.get("mlflow.spanType")
     return Span(
         trace_id=trace_id,

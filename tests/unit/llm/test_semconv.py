@@ -47,12 +47,28 @@ def test_other_keys_lose_a_json_layer_only_for_strings_objects_and_arrays(
 
 @pytest.mark.parametrize(
     ("raw", "decoded"),
-    [("5", 5), ("true", True), ("null", None), (json.dumps("LLM"), "LLM"), ("LLM", "LLM")],
+    [
+        ("5", 5),
+        ("true", True),
+        ("false", False),
+        ("null", None),
+        (json.dumps("LLM"), "LLM"),
+        ("LLM", "LLM"),
+        ("tr-7357f972471c9110ce43e86769025c57", "tr-7357f972471c9110ce43e86769025c57"),
+        ("nullable", "nullable"),
+        ("fast", "fast"),
+    ],
 )
 def test_mlflow_keys_are_decoded_whatever_json_they_hold(raw: str, decoded: Any) -> None:
     attributes = {"mlflow.spanFunctionName": raw}
     decode_attribute_values(attributes)
     assert attributes["mlflow.spanFunctionName"] == decoded
+
+
+def test_decoding_says_whether_a_convention_key_is_present() -> None:
+    assert decode_attribute_values({"mlflow.spanType": '"LLM"', "custom": "x"}) is False
+    assert decode_attribute_values({"custom": "x", "gen_ai.system": "openai"}) is True
+    assert decode_attribute_values({}) is False
 
 
 def test_spans_without_conventions_are_only_decoded() -> None:
