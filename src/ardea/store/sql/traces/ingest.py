@@ -237,13 +237,26 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
         _check(span)
         attrs = span.attributes or {}
         tokens_in, tokens_out, cost = _usage(attrs)
-        events = [
-            {"name": e.name, "time_ns": e.time_ns, "attributes": e.attributes} for e in span.events
-        ]
-        links = [
-            {"trace_id": k.trace_id, "span_id": k.span_id, "attributes": k.attributes}
-            for k in span.links
-        ]
+        events = (
+            dump_json(
+                [
+                    {"name": e.name, "time_ns": e.time_ns, "attributes": e.attributes}
+                    for e in span.events
+                ]
+            )
+            if span.events
+            else "[]"
+        )
+        links = (
+            dump_json(
+                [
+                    {"trace_id": k.trace_id, "span_id": k.span_id, "attributes": k.attributes}
+                    for k in span.links
+                ]
+            )
+            if span.links
+            else None
+        )
         by_key[(span.trace_id, span.span_id)] = {
             "trace_id": span.trace_id,
             "span_id": span.span_id,
@@ -255,13 +268,13 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
             "start_time_ns": span.start_time_ns,
             "end_time_ns": span.end_time_ns,
             "attributes": dump_json(attrs),
-            "events": dump_json(events),
+            "events": events,
             "input_tokens": tokens_in,
             "output_tokens": tokens_out,
             "cost": cost,
             "model": _model(attrs),
             "kind": None if span.kind == "INTERNAL" else clean_text(span.kind)[:16],
-            "links": dump_json(links) if links else None,
+            "links": links,
         }
         start_ms = span.start_time_ns // 1_000_000
         first = prepared.first_start_ms.get(span.trace_id)
