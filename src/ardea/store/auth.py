@@ -161,8 +161,9 @@ class AuthStore(ABC):
         prefix: str,
         secret_hash: str,
         expires: int | None,
+        created: int | None = None,
     ) -> TokenInfo:
-        """Store a token's public part and the SHA-256 of its secret.
+        """Store a token's public part and the SHA-256 of its secret (``created``: now).
 
         Raises:
             AlreadyExistsError: The prefix is taken (the caller draws another).

@@ -91,6 +91,7 @@ class SqlTokens:
         prefix: str,
         secret_hash: str,
         expires: int | None,
+        created: int | None = None,
     ) -> TokenInfo:
         """Store a token (AlreadyExistsError when the prefix is taken)."""
         check_id(user_id, "user id")
@@ -102,7 +103,7 @@ class SqlTokens:
         _check_sha256(secret_hash, "token hash")
         if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int)):
             raise InvalidArgumentError("Invalid token expiry: expected epoch milliseconds.")
-        now = now_ms()
+        now = now_ms() if created is None else int(created)
 
         def op(conn: Connection) -> TokenInfo:
             load_user(conn, user_id)
