@@ -51,11 +51,16 @@ def ensure_admin(
         return False
     values = os.environ if env is None else env
     username = values.get(ARDEA_ADMIN_USERNAME) or DEFAULT_ADMIN_USERNAME
-    if store.get_login(username) is not None:
+    existing = store.get_login(username)
+    if existing is not None:
+        fix = (
+            f"`ardea users enable {username}`"
+            if existing.user.is_admin
+            else f"`ardea users set-admin {username}`"
+        )
         raise FailedPreconditionError(
-            f"There is no enabled admin, and user {username!r} exists but is not one: make it "
-            f"an admin with `ardea users set-admin {username}`, or set {ARDEA_ADMIN_USERNAME} "
-            "to a new name."
+            f"There is no enabled admin, and user {username!r} exists but is not one: run "
+            f"{fix}, or set {ARDEA_ADMIN_USERNAME} to a new name."
         )
     password = values.get(ARDEA_ADMIN_PASSWORD) or values.get(MLFLOW_AUTH_ADMIN_PASSWORD)
     if not password and prompt is not None:

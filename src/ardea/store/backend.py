@@ -7,8 +7,8 @@ server reached over REST, with every store sharing one HTTP client
 by probing attributes: they hold a backend and read its fields. The server holds one, and so
 does each :class:`~ardea.client.ArdeaClient` (:func:`ardea.store.resolve.resolve_backend`).
 
-Adding an aggregate (datasets, scorers, gateway, auth, ...) means a field here, filled by
-both factories.
+Adding an aggregate (datasets, scorers, gateway, ...) means a field here, filled by both
+factories (or, like ``auth``, typed optional where one of them has none).
 
 Example::
 

@@ -73,3 +73,18 @@ def test_an_existing_account_is_never_taken_over(store: AuthStore) -> None:
         ensure_admin(store, {"ARDEA_ADMIN_PASSWORD": "takeover attempt"})
     login = store.get_login("admin")
     assert login is not None and login.password_hash is None and not login.user.is_admin
+
+
+
+def test_a_disabled_admin_is_pointed_at_enable(store: AuthStore) -> None:
+    import sqlalchemy as sa
+
+    from ardea.store.sql.auth.tables import users
+
+    store.create_user("admin", None, is_admin=True)
+    # Only reachable by editing the database (the store keeps an enabled admin).
+    store.database.write(  # type: ignore[attr-defined]
+        lambda conn: conn.execute(sa.update(users).values(disabled=True))
+    )
+    with pytest.raises(FailedPreconditionError, match="ardea users enable admin"):
+        ensure_admin(store, {"ARDEA_ADMIN_PASSWORD": "a fine password"})
