@@ -75,7 +75,6 @@ def test_an_existing_account_is_never_taken_over(store: AuthStore) -> None:
     assert login is not None and login.password_hash is None and not login.user.is_admin
 
 
-
 def test_a_disabled_admin_is_pointed_at_enable(store: AuthStore) -> None:
     import sqlalchemy as sa
 
