@@ -127,6 +127,20 @@ ARDEA_SEARCH_TIMEOUT_SECONDS = "ARDEA_SEARCH_TIMEOUT_SECONDS"
 versions) may run in the database before it is stopped and answered with a 400
 ``INVALID_PARAMETER_VALUE`` ("narrow the filter"); ``0`` means no limit. Default 30."""
 
+ARDEA_ADMIN_USERNAME = "ARDEA_ADMIN_USERNAME"
+"""Name of the first admin, created when a database has no enabled admin
+(:func:`ardea.auth.bootstrap.ensure_admin`). Default ``admin``."""
+
+ARDEA_ADMIN_PASSWORD = "ARDEA_ADMIN_PASSWORD"
+"""Password of the first admin (checked against the password policy). There is never a
+default password."""
+
+MLFLOW_AUTH_ADMIN_PASSWORD = "MLFLOW_AUTH_ADMIN_PASSWORD"
+"""Honoured like ``ARDEA_ADMIN_PASSWORD`` when that is unset (MLflow's variable)."""
+
+ARDEA_AUTH_MIN_PASSWORD_LENGTH = "ARDEA_AUTH_MIN_PASSWORD_LENGTH"
+"""Shortest password accepted for a user (1 to 1024). Default 12."""
+
 DEFAULT_DATA_DIR = "ardea-data"
 """Folder of the embedded default store, relative to the working directory."""
 

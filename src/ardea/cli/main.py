@@ -2,9 +2,9 @@
 
 Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``artifacts``
 (tracking data, on a data folder, a database or a server), ``gc`` (permanent deletion, on the
-database), ``db`` (migrations) and ``import mlflow`` (an MLflow server's data). ``-h`` is help
-on every command. Heavy imports (FastAPI, SQLAlchemy, httpx) happen inside commands, so
-``ardea -h`` stays fast.
+database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``users`` and
+``tokens`` (identities, on the database). ``-h`` is help on every command. Heavy imports
+(FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from ardea.cli.gc import gc
 from ardea.cli.importing import import_group
 from ardea.cli.runs import runs
 from ardea.cli.server import server, ui
+from ardea.cli.tokens import tokens
+from ardea.cli.users import users
 from ardea.cli.version import ardea_version
 
 __all__ = ["cli", "main"]
@@ -34,7 +36,7 @@ def cli() -> None:
     """
 
 
-for command in (server, ui, experiments, runs, artifacts, gc, db, import_group):
+for command in (server, ui, experiments, runs, artifacts, gc, db, import_group, users, tokens):
     cli.add_command(command)
 
 

@@ -7,8 +7,8 @@ server reached over REST, with every store sharing one HTTP client
 by probing attributes: they hold a backend and read its fields. The server holds one, and so
 does each :class:`~ardea.client.ArdeaClient` (:func:`ardea.store.resolve.resolve_backend`).
 
-Adding an aggregate (datasets, scorers, gateway, auth, ...) means a field here, filled by
-both factories.
+Adding an aggregate (datasets, scorers, gateway, ...) means a field here, filled by both
+factories (or, like ``auth``, typed optional where one of them has none).
 
 Example::
 
@@ -24,11 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ardea._core.errors import FailedPreconditionError
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.uri import redact_uri
 
 if TYPE_CHECKING:
     from ardea.store.artifacts.base import ArtifactStore
+    from ardea.store.auth import AuthStore
     from ardea.store.importing import ImportStore
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
@@ -64,6 +66,11 @@ class Backend:
             for a SQL backend; one that refuses, saying why, for a server.
         importing: Restores entities with their ids and times (``ardea import mlflow``);
             a REST backend's refuses every call.
+        auth: Users, tokens, sessions, roles, grants and the audit log: the database's for
+            a SQL backend, None for a server (its users are managed on its database, or
+            through its MLflow-compatible user endpoints). Typed ``AuthStore | None`` so
+            that every caller handles the absence; :meth:`require_auth` does it with a
+            clear error.
     """
 
     uri: str
@@ -77,6 +84,7 @@ class Backend:
     release: Callable[[], None] = field(repr=False)
     purge: PurgeStore = field(default_factory=UnavailablePurgeStore, repr=False)
     importing: ImportStore = field(default_factory=lambda: _unsupported_import(), repr=False)
+    auth: AuthStore | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)
 
     def __repr__(self) -> str:
@@ -87,6 +95,21 @@ class Backend:
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
         return self._closed[0]
+
+    def require_auth(self) -> AuthStore:
+        """The auth store.
+
+        Raises:
+            FailedPreconditionError: The backend is a server's: users, tokens and roles live
+                in its database, so the caller must open that instead.
+        """
+        if self.auth is None:
+            raise FailedPreconditionError(
+                f"{redact_uri(self.uri)} is a server: users and tokens are managed on its "
+                "database. Give the server's --backend-store-uri (a data folder, sqlite:///, "
+                "postgresql:// or mysql:// URI) instead."
+            )
+        return self.auth
 
     def close(self) -> None:
         """Close the artifact store and what the stores share; a second call does nothing."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
 from ardea.store.backend import Backend
 from ardea.store.resolve import open_backend, resolve_backend
 
@@ -21,6 +21,7 @@ def test_a_sql_backend_puts_every_store_on_one_database(tmp_path: Path) -> None:
             id(backend.traces.database),  # type: ignore[attr-defined]
             id(backend.registry.database),  # type: ignore[attr-defined]
             id(backend.webhooks.database),  # type: ignore[attr-defined]
+            id(backend.require_auth().database),  # type: ignore[attr-defined]
         }
         assert len(databases) == 1
         assert not backend.remote
@@ -104,3 +105,14 @@ def test_repr_never_shows_a_password() -> None:
         release=lambda: None,
     )
     assert "hunter2" not in repr(backend) and "ardea:***@db" in repr(backend)
+
+
+def test_a_server_backend_has_no_auth_store() -> None:
+    backend = open_backend("http://u:secret@127.0.0.1:1")
+    try:
+        assert backend.auth is None
+        with pytest.raises(FailedPreconditionError, match="is a server: users and tokens") as e:
+            backend.require_auth()
+        assert "secret" not in str(e.value)
+    finally:
+        backend.close()

@@ -1,6 +1,6 @@
 """The SQL backend factory: one database, opened and migrated once, every store on it.
 
-The tracking, trace, registry and webhook stores share the :class:`Database` (on SQLite: its
+The tracking, trace, registry, webhook and auth stores share the :class:`Database` (on SQLite: its
 one writer thread); the backend owns and closes it. ``mlflow-artifacts:/`` artifacts live in
 the artifacts destination (a folder or an object-store URI).
 """
@@ -14,6 +14,7 @@ from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
+from ardea.store.sql.auth.store import SqlAuthStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
@@ -130,6 +131,7 @@ def open_sql_backend(
             release=db.close,
             purge=SqlPurgeStore(db),
             importing=SqlImportStore(db),
+            auth=SqlAuthStore(db),
         )
     except BaseException:
         db.close()

@@ -1,0 +1,43 @@
+"""The SQL auth store: users, tokens, sessions, roles, grants and audit behind :class:`AuthStore`.
+
+One mixin per concept (``users.py``, ``tokens.py``, ``roles.py``, ``grants.py``,
+``audit.py``), wired here to the backend's :class:`Database` (the tables come with migration
+``0011_auth``). Creating the store costs nothing: no query runs until a method is called.
+"""
+
+from __future__ import annotations
+
+from ardea.store.auth import AuthStore
+from ardea.store.sql._db.engine import Database
+from ardea.store.sql.auth.audit import SqlAudit
+from ardea.store.sql.auth.grants import SqlGrants
+from ardea.store.sql.auth.roles import SqlRoles
+from ardea.store.sql.auth.tokens import SqlSessions, SqlTokens
+from ardea.store.sql.auth.users import SqlUsers
+
+__all__ = ["SqlAuthStore"]
+
+
+class SqlAuthStore(SqlUsers, SqlTokens, SqlSessions, SqlRoles, SqlGrants, SqlAudit, AuthStore):
+    """The auth store in a SQL database.
+
+    Args:
+        database: An open database at the current schema, shared with the backend's other
+            SQL stores; the backend closes it.
+
+    Example::
+
+        backend = open_sql_backend("sqlite:///ardea.db")
+        user = backend.require_auth().create_user("ada", None)
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    @property
+    def database(self) -> Database:
+        """The underlying :class:`Database`."""
+        return self._db
+
+    def __repr__(self) -> str:
+        return f"SqlAuthStore({self._db.url.split('@')[-1]!r})"
