@@ -141,6 +141,52 @@ MLFLOW_AUTH_ADMIN_PASSWORD = "MLFLOW_AUTH_ADMIN_PASSWORD"
 ARDEA_AUTH_MIN_PASSWORD_LENGTH = "ARDEA_AUTH_MIN_PASSWORD_LENGTH"
 """Shortest password accepted for a user (1 to 1024). Default 12."""
 
+ARDEA_AUTH = "ARDEA_AUTH"
+"""``1`` runs ``ardea server`` with authentication, as ``--auth`` does."""
+
+ARDEA_AUTH_PASSWORD_LOGIN = "ARDEA_AUTH_PASSWORD_LOGIN"
+"""``0`` turns the UI's password login off (``--no-password-login``; needs OIDC)."""
+
+ARDEA_OIDC_ISSUER = "ARDEA_OIDC_ISSUER"
+"""``ardea server --oidc-issuer``: the OpenID Connect issuer URL for single sign-on."""
+
+ARDEA_OIDC_CLIENT_ID = "ARDEA_OIDC_CLIENT_ID"
+"""``ardea server --oidc-client-id``: the client id registered at the issuer."""
+
+ARDEA_OIDC_CLIENT_SECRET = "ARDEA_OIDC_CLIENT_SECRET"
+"""The OIDC client secret (never a command-line option; ``--oidc-client-secret-file`` reads
+it from a file instead). Unset with no file: a public client (PKCE only)."""
+
+ARDEA_OIDC_CLIENT_SECRET_FILE = "ARDEA_OIDC_CLIENT_SECRET_FILE"
+"""``ardea server --oidc-client-secret-file``: a file holding the OIDC client secret."""
+
+ARDEA_OIDC_SCOPES = "ARDEA_OIDC_SCOPES"
+"""``ardea server --oidc-scopes``: scopes asked for, space- or comma-separated. Default
+``openid profile email``."""
+
+ARDEA_OIDC_GROUPS_CLAIM = "ARDEA_OIDC_GROUPS_CLAIM"
+"""``ardea server --oidc-groups-claim``: the ID token claim listing groups. Default
+``groups``."""
+
+ARDEA_OIDC_USERNAME_CLAIM = "ARDEA_OIDC_USERNAME_CLAIM"
+"""``ardea server --oidc-username-claim``: claims tried in order for the username,
+comma-separated. Default ``preferred_username,email``."""
+
+ARDEA_OIDC_GROUP_ROLES = "ARDEA_OIDC_GROUP_ROLES"
+"""``ardea server --oidc-group-role``: comma-separated ``GROUP=ROLE`` (or
+``GROUP=WORKSPACE/ROLE``) mappings."""
+
+ARDEA_OIDC_ADMIN_GROUP = "ARDEA_OIDC_ADMIN_GROUP"
+"""``ardea server --oidc-admin-group``: members of this group are admins."""
+
+ARDEA_OIDC_REDIRECT_BASE_URL = "ARDEA_OIDC_REDIRECT_BASE_URL"
+"""``ardea server --oidc-redirect-base-url``: the server's external base URL (the redirect
+URI registered at the issuer is this plus ``/api/3.0/ardea/auth/oidc/callback``)."""
+
+ARDEA_OIDC_STATE_KEY = "ARDEA_OIDC_STATE_KEY"
+"""Key sealing the OIDC login-state cookie, shared by replicas of a public client (a client
+with a secret derives it from the secret). ``ardea server --workers N`` sets one itself."""
+
 DEFAULT_DATA_DIR = "ardea-data"
 """Folder of the embedded default store, relative to the working directory."""
 

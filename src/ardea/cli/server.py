@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,155 @@ def _common_options(f: Any) -> Any:
     return f
 
 
+def _auth_options(f: Any) -> Any:
+    """``ardea server``'s authentication and single sign-on options (see docs/auth.md)."""
+    options = [
+        click.option(
+            "--auth",
+            is_flag=True,
+            envvar="ARDEA_AUTH",
+            help="Require authentication: users, tokens and login sessions (docs/auth.md). "
+            "The first admin comes from ARDEA_ADMIN_USERNAME/ARDEA_ADMIN_PASSWORD (or "
+            "MLFLOW_AUTH_ADMIN_PASSWORD) or a prompt.",
+        ),
+        click.option(
+            "--app-name",
+            default=None,
+            metavar="NAME",
+            help="MLflow's spelling: --app-name basic-auth is --auth (no other app exists).",
+        ),
+        click.option(
+            "--password-login/--no-password-login",
+            default=True,
+            show_default=True,
+            envvar="ARDEA_AUTH_PASSWORD_LOGIN",
+            help="Allow the web UI's password login (turning it off needs --oidc-issuer).",
+        ),
+        click.option(
+            "--oidc-issuer",
+            envvar="ARDEA_OIDC_ISSUER",
+            metavar="URL",
+            help="OpenID Connect issuer for single sign-on (discovery at "
+            "URL/.well-known/openid-configuration).",
+        ),
+        click.option("--oidc-client-id", envvar="ARDEA_OIDC_CLIENT_ID", help="The OIDC client id."),
+        click.option(
+            "--oidc-client-secret-file",
+            envvar="ARDEA_OIDC_CLIENT_SECRET_FILE",
+            metavar="PATH",
+            help="A file holding the OIDC client secret (or set ARDEA_OIDC_CLIENT_SECRET; "
+            "neither: a public client with PKCE only).",
+        ),
+        click.option(
+            "--oidc-scopes",
+            envvar="ARDEA_OIDC_SCOPES",
+            default="openid profile email",
+            show_default=True,
+            help="Scopes to ask for, space- or comma-separated.",
+        ),
+        click.option(
+            "--oidc-groups-claim",
+            envvar="ARDEA_OIDC_GROUPS_CLAIM",
+            default="groups",
+            show_default=True,
+            help="The ID token claim that lists the user's groups.",
+        ),
+        click.option(
+            "--oidc-username-claim",
+            envvar="ARDEA_OIDC_USERNAME_CLAIM",
+            default="preferred_username,email",
+            show_default=True,
+            help="Claims tried in order for the username, comma-separated.",
+        ),
+        click.option(
+            "--oidc-group-role",
+            "oidc_group_roles",
+            multiple=True,
+            metavar="GROUP=ROLE",
+            help="Members of GROUP get ROLE (GROUP=WORKSPACE/ROLE for another workspace than "
+            "'default'); re-checked at every login. Repeatable; ARDEA_OIDC_GROUP_ROLES takes "
+            "a comma-separated list.",
+        ),
+        click.option(
+            "--oidc-admin-group",
+            envvar="ARDEA_OIDC_ADMIN_GROUP",
+            help="Members of this group are admins (and others are not).",
+        ),
+        click.option(
+            "--oidc-redirect-base-url",
+            envvar="ARDEA_OIDC_REDIRECT_BASE_URL",
+            metavar="URL",
+            help="The server's external URL, e.g. https://ardea.example.com; the redirect URI "
+            "to register is URL/api/3.0/ardea/auth/oidc/callback. Default: the URL the "
+            "browser used.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _words(value: str | None) -> tuple[str, ...]:
+    return tuple(w for w in (value or "").replace(",", " ").split() if w)
+
+
+def _auth_settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The ``ServerSettings`` fields of the auth options (defaults when absent, as for ui)."""
+    from ardea._core import env
+
+    roles = tuple(options.get("oidc_group_roles") or ())
+    roles = roles or _csv(env.get(env.ARDEA_OIDC_GROUP_ROLES))
+    return {
+        "auth_enabled": bool(options.get("auth")),
+        "auth_password_login": bool(options.get("password_login", True)),
+        "oidc_issuer": options.get("oidc_issuer") or "",
+        "oidc_client_id": options.get("oidc_client_id") or "",
+        "oidc_client_secret_file": options.get("oidc_client_secret_file") or "",
+        "oidc_scopes": _words(options.get("oidc_scopes") or "openid profile email"),
+        "oidc_groups_claim": options.get("oidc_groups_claim") or "groups",
+        "oidc_username_claims": _csv(
+            options.get("oidc_username_claim") or "preferred_username,email"
+        ),
+        "oidc_group_roles": roles,
+        "oidc_admin_group": options.get("oidc_admin_group") or "",
+        "oidc_redirect_base_url": options.get("oidc_redirect_base_url") or "",
+    }
+
+
+def _admin_prompt(username: str) -> str:
+    click.echo(
+        f"There is no admin yet: choose a password for the first admin {username!r}.", err=True
+    )
+    value: str = click.prompt(
+        f"Password for {username}", hide_input=True, confirmation_prompt=True, err=True
+    )
+    return value
+
+
+def _prepare_auth(settings: Any) -> None:
+    """Check the auth settings and make sure there is an admin, before any worker starts.
+
+    The first admin's password may be typed at a prompt here (on a terminal); a worker
+    cannot ask. Any problem stops the start with its message.
+    """
+    from ardea._core.env import ARDEA_OIDC_STATE_KEY
+    from ardea._core.errors import ArdeaError
+    from ardea.server.auth_runtime import open_auth_runtime
+    from ardea.server.factory import build_deps
+
+    backend = build_deps(settings).backend
+    try:
+        prompt = _admin_prompt if sys.stdin.isatty() else None
+        open_auth_runtime(settings, backend, prompt=prompt)
+    except ArdeaError as exc:
+        raise click.ClickException(f"cannot start with --auth: {exc.message}") from None
+    finally:
+        backend.close()
+    if settings.oidc_issuer and (settings.workers > 1 or settings.dev):
+        # Every worker must seal and open the same OIDC login states.
+        os.environ.setdefault(ARDEA_OIDC_STATE_KEY, secrets.token_urlsafe(32))
+
+
 @click.command()
 @_common_options
 @click.option(
@@ -114,6 +264,7 @@ def _common_options(f: Any) -> Any:
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
+@_auth_options
 def server(**options: Any) -> None:
     """Run the Ardea server: the web UI and the MLflow-compatible REST API.
 
@@ -123,6 +274,14 @@ def server(**options: Any) -> None:
     """
     if options["workers"] < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
+    app_name = options.pop("app_name", None)
+    if app_name is not None:
+        if app_name != "basic-auth":
+            raise click.BadParameter(
+                f"unknown app {app_name!r}: Ardea has one, 'basic-auth' (the same as --auth)",
+                param_hint="--app-name",
+            )
+        options["auth"] = True
     _serve(options)
 
 
@@ -175,8 +334,16 @@ def _serve(options: dict[str, Any]) -> None:
         cors_allowed_origins=_csv(options.get("cors_allowed_origins")),
         x_frame_options=options.get("x_frame_options") or "SAMEORIGIN",
         sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
+        **_auth_settings(options),
     )
     _configure_logging(logging.INFO)
+    from ardea.server.security import exposure_warning
+
+    warning = exposure_warning(settings.host, settings.auth_enabled)
+    if warning:
+        logging.getLogger("ardea.server").warning(warning)
+    if settings.auth_enabled:
+        _prepare_auth(settings)
     run(settings)
 
 

@@ -22,6 +22,8 @@ from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
     artifacts,
     assessments,
+    auth_oidc,
+    auth_session,
     experiments,
     logged_models,
     meta,
@@ -68,6 +70,10 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             process, so it also freezes the start-up heap (see ``_freeze_startup_heap``).
     """
     state = ServerRuntime(deps, open_runtime(deps.backend))
+    if deps.settings.auth_enabled:
+        from ardea.server.auth_runtime import open_auth_runtime
+
+        state.auth = open_auth_runtime(deps.settings, deps.backend)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -99,9 +105,12 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         cors_allowed_origins=settings.cors_allowed_origins,
         bound_host=settings.host,
         x_frame_options=settings.x_frame_options,
+        csp=not settings.dev,  # Vite's dev page (--dev) needs inline scripts
     )
     _include(app, meta.router)
     _mount(app, meta.v3_router, "3.0")
+    _mount(app, auth_session.router, "3.0")
+    _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _include(app, otlp.router)
     _mount(app, traces.v3_router, "3.0")
     _mount(app, trace_spans.router, "3.0")

@@ -23,6 +23,7 @@ from ardea.server.door import current_request
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from ardea.server.auth_runtime import AuthRuntime
     from ardea.server.route_table import RouteTable
     from ardea.server.webhook_events import WebhookRuntime
     from ardea.store.artifacts.base import ArtifactStore
@@ -66,6 +67,20 @@ class ServerSettings:
         workers: Number of server processes.
         access_log: Whether uvicorn logs every request.
         dev: Development mode (auto-reload).
+        auth_enabled: Authentication on (``--auth``): the auth store is opened, a first admin
+            ensured and the login routes answer (see :mod:`ardea.server.auth_runtime`).
+        auth_password_login: Whether the UI's password login is allowed (off only with OIDC).
+        oidc_issuer: OpenID Connect issuer URL for single sign-on; empty: no SSO.
+        oidc_client_id: The client id registered at the issuer.
+        oidc_client_secret_file: A file holding the client secret (else
+            ``ARDEA_OIDC_CLIENT_SECRET``; the secret itself is never a setting).
+        oidc_scopes: Scopes asked for (``openid`` always).
+        oidc_groups_claim: The claim listing the user's groups.
+        oidc_username_claims: Claims tried in order for the username.
+        oidc_group_roles: ``GROUP=ROLE`` (or ``GROUP=WORKSPACE/ROLE``) role mappings.
+        oidc_admin_group: Members of this group are admins; empty: SSO leaves admins alone.
+        oidc_redirect_base_url: The server's external base URL for redirects; empty: the
+            request's own.
         allowed_artifact_roots: More places (folders or object-store URIs) the server may read
             and write run and model artifacts in, besides ``artifacts_destination`` and
             ``default_artifact_root``: artifact locations that clients chose themselves
@@ -88,6 +103,17 @@ class ServerSettings:
     workers: int = 1
     access_log: bool = False
     dev: bool = False
+    auth_enabled: bool = False
+    auth_password_login: bool = True
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret_file: str = ""
+    oidc_scopes: tuple[str, ...] = ("openid", "profile", "email")
+    oidc_groups_claim: str = "groups"
+    oidc_username_claims: tuple[str, ...] = ("preferred_username", "email")
+    oidc_group_roles: tuple[str, ...] = ()
+    oidc_admin_group: str = ""
+    oidc_redirect_base_url: str = ""
     allowed_artifact_roots: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
     cors_allowed_origins: tuple[str, ...] = ()
@@ -141,6 +167,7 @@ class ServerRuntime:
 
     Attributes:
         deps: The stores and settings the app was given.
+        auth: Sessions, login limits and credential caches when auth is on, else None.
         webhooks: The webhook store and its background dispatcher (delivery threads start
             on the first event).
         artifact_stores: Artifact stores of client-chosen artifact locations, by URI (at
@@ -152,6 +179,7 @@ class ServerRuntime:
     deps: ServerDeps
     webhooks: WebhookRuntime
     routes: RouteTable | None = None
+    auth: AuthRuntime | None = None
     artifact_stores: dict[str, ArtifactStore] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 

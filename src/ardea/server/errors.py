@@ -45,6 +45,9 @@ def _json(status: int, error_code: str, message: str) -> Response:
 def error_response(exc: ArdeaError, status: int | None = None) -> Response:
     """The MLflow envelope and status for an Ardea error (logged when it is a server fault).
 
+    A ``retry_after_s`` in the error's details (a rate limit) becomes a ``Retry-After``
+    header.
+
     Args:
         exc: The error.
         status: An HTTP status to answer instead of the code's (a route whose MLflow
@@ -53,7 +56,11 @@ def error_response(exc: ArdeaError, status: int | None = None) -> Response:
     spec = exc.spec
     if spec.log_level >= logging.WARNING:
         logger.log(spec.log_level, "%s: %s", type(exc).__name__, exc.message, exc_info=exc)
-    return _json(status or spec.mlflow_status, spec.mlflow_code, exc.message)
+    response = _json(status or spec.mlflow_status, spec.mlflow_code, exc.message)
+    retry_after = exc.details.get("retry_after_s")
+    if isinstance(retry_after, int) and retry_after > 0:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def internal_error_response(request: Request, exc: BaseException) -> Response:

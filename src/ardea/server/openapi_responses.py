@@ -39,11 +39,14 @@ __all__ = [
 ERRORS: dict[int, str] = {
     400: "Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, "
     "`INVALID_STATE`, `BAD_REQUEST`).",
+    401: "`UNAUTHENTICATED`: no valid credentials (a wrong password, no live session).",
     403: "Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin "
-    "write, or an artifact location outside the server's artifact roots.",
+    "write, an artifact location outside the server's artifact roots, or a login this "
+    "server does not allow.",
     404: "`RESOURCE_DOES_NOT_EXIST`: something the request names is not there.",
     422: "`INVALID_PARAMETER_VALUE`: a well-formed request that cannot be taken as it is "
     "(OTLP: no experiment named, or a span that cannot be converted).",
+    429: "`REQUEST_LIMIT_EXCEEDED`: too many failed logins; `Retry-After` says when to try again.",
     500: "`INTERNAL_ERROR`: the message names a request id; the details are in the server log.",
     501: "`NOT_IMPLEMENTED`: this server's store does not support the operation.",
 }

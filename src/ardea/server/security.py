@@ -9,8 +9,12 @@
   state-changing request (POST, PUT, PATCH, DELETE) from an origin that is neither the
   server itself, nor ``http://localhost:*`` / ``http://127.0.0.1:*`` / ``http://[::1]:*``,
   nor in the list gets 403. Allowed origins get CORS headers and preflight (OPTIONS) answers.
-- **Response headers**: ``X-Content-Type-Options: nosniff`` and ``X-Frame-Options``
-  (``SAMEORIGIN`` unless configured, ``NONE`` omits it).
+- **Response headers**: ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
+  same-origin`` and ``X-Frame-Options`` (``SAMEORIGIN`` unless configured, ``NONE`` omits
+  it) on every response; on every HTML response (the web UI's pages) a
+  Content-Security-Policy (:func:`content_security_policy`) that allows nothing inline and
+  nothing from other origins, whose ``frame-ancestors`` says what ``X-Frame-Options`` says.
+  ``ardea server --dev`` serves Vite's dev page, which needs inline scripts: no policy then.
 
 Pure ASGI (no ``BaseHTTPMiddleware``): the cost per request is one pass over the request
 headers and one wrapped ``send``.
@@ -27,7 +31,15 @@ from urllib.parse import urlsplit
 
 import orjson
 
-__all__ = ["SecurityMiddleware", "host_allowed", "origin_allowed"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "SecurityMiddleware",
+    "content_security_policy",
+    "exposure_warning",
+    "host_allowed",
+    "is_loopback_host",
+    "origin_allowed",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -44,6 +56,67 @@ _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
 _CACHE_MAX = 1024
+_REFERRER_POLICY = b"same-origin"
+
+_CSP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+)
+
+
+def content_security_policy(x_frame_options: str = "SAMEORIGIN") -> str:
+    """The policy of the UI's pages, its ``frame-ancestors`` matching ``X-Frame-Options``.
+
+    ``SAMEORIGIN`` -> ``'self'``, ``DENY`` -> ``'none'``, ``ALLOW-FROM <origin>`` -> that
+    origin, ``NONE`` (no ``X-Frame-Options``) -> no ``frame-ancestors``: any page may frame
+    the UI, as the operator chose. Anything else keeps ``'self'``.
+    """
+    xfo = x_frame_options.strip()
+    upper = xfo.upper()
+    if upper in ("NONE", ""):
+        return "; ".join(_CSP_DIRECTIVES)
+    if upper == "DENY":
+        ancestors = "'none'"
+    elif upper.startswith("ALLOW-FROM ") and xfo[11:].strip():
+        ancestors = xfo[11:].strip()
+    else:
+        ancestors = "'self'"
+    return "; ".join((*_CSP_DIRECTIVES, f"frame-ancestors {ancestors}"))
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+"""The UI's policy with the default ``X-Frame-Options: SAMEORIGIN``: nothing inline, nothing
+from other origins, framed only by the server's own pages."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether listening on ``host`` keeps the server to this machine (loopback only)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str, auth_enabled: bool) -> str | None:
+    """The start-up warning for a server other machines can reach without authentication."""
+    if auth_enabled or is_loopback_host(host):
+        return None
+    return (
+        f"WARNING: listening on {host} without authentication: anyone who can reach this "
+        "machine's port can read, change and delete every experiment, run, model and trace. "
+        "Run `ardea server --auth` (users, tokens and logins: docs/auth.md), or keep it on "
+        "--host 127.0.0.1 behind an authenticating proxy."
+    )
 
 
 def _split_host(host: str) -> str:
@@ -127,6 +200,13 @@ def _read_headers(scope: Scope) -> list[str]:
     return out
 
 
+def _is_html(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    for key, value in headers:
+        if key.lower() == b"content-type":
+            return value[:9].lower() == b"text/html"
+    return False
+
+
 class SecurityMiddleware:
     """Host allow-list, cross-origin policy and security headers, as one ASGI middleware.
 
@@ -137,6 +217,7 @@ class SecurityMiddleware:
         cors_allowed_origins: Extra allowed origins (see :func:`origin_allowed`).
         bound_host: The interface the server listens on.
         x_frame_options: ``X-Frame-Options`` value; ``NONE`` or empty omits the header.
+        csp: Add the Content-Security-Policy to HTML responses (off for ``--dev``).
     """
 
     def __init__(
@@ -147,6 +228,7 @@ class SecurityMiddleware:
         cors_allowed_origins: Iterable[str] = (),
         bound_host: str = "",
         x_frame_options: str = "SAMEORIGIN",
+        csp: bool = True,
     ) -> None:
         self.app = app
         self.allowed_hosts = tuple(allowed_hosts)
@@ -156,9 +238,17 @@ class SecurityMiddleware:
         self._any_origin = "*" in self.cors_allowed_origins
         self._host_cache: dict[str, bool] = {}
         xfo = x_frame_options.strip().upper()
-        self._headers = [(b"x-content-type-options", b"nosniff")]
+        self._headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", _REFERRER_POLICY),
+        ]
         if xfo and xfo != "NONE":
             self._headers.append((b"x-frame-options", xfo.encode("latin-1")))
+        self._csp = (
+            (b"content-security-policy", content_security_policy(xfo).encode("latin-1"))
+            if csp
+            else None
+        )
 
     def _host_ok(self, host: str) -> bool:
         ok = self._host_cache.get(host)
@@ -194,12 +284,17 @@ class SecurityMiddleware:
                     await self._preflight(send, extra, preflight_headers)
                     return
 
+        csp = self._csp
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", ())}
+                headers = message.get("headers", ())
+                present = {k.lower() for k, _ in headers}
                 added = [(k, v) for k, v in extra if k not in present]
+                if csp is not None and csp[0] not in present and _is_html(headers):
+                    added.append(csp)
                 if added:
-                    message["headers"] = [*message.get("headers", ()), *added]
+                    message["headers"] = [*headers, *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

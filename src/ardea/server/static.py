@@ -5,8 +5,10 @@
 - Any other ``GET``/``HEAD`` path that is not an API path (``/api``, ``/ajax-api``, ``/v1``,
   ``/health`` ...) is a client-side route and gets ``index.html`` (``no-cache``), so shared
   URLs such as ``/experiments/1/runs?filter=...`` open directly.
-- Every UI response carries a strict Content-Security-Policy: the UI ships no inline scripts,
-  so ``script-src 'self'`` holds, and user data can never run as code.
+- Every HTML page gets a strict Content-Security-Policy from
+  :class:`~ardea.server.security.SecurityMiddleware` (:data:`CONTENT_SECURITY_POLICY` with the
+  default ``X-Frame-Options``): the UI ships no inline scripts or styles, so ``script-src
+  'self'`` and ``style-src 'self'`` hold, and user data can never run as code.
 - A path with a segment longer than :data:`MAX_SEGMENT_BYTES` (or longer than
   :data:`MAX_PATH_BYTES` in all) names no file and no client-side route: a plain 404, without
   asking the file system (which would refuse the name).
@@ -28,6 +30,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
 from ardea._core.env import ARDEA_UI_DEV_URL
+from ardea.server.security import CONTENT_SECURITY_POLICY
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -44,21 +47,6 @@ __all__ = [
 DEFAULT_BUILD_DIR = Path(__file__).parent / "static" / "ui"
 """Where ``scripts/build-ui.sh`` (``npm run build`` in ``ui/``) writes the UI."""
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    )
-)
-"""The policy on every UI response: nothing inline, nothing from other origins."""
 
 NOT_BUILT_HINT = (
     "The Ardea web UI is not built.\n\n"
@@ -124,9 +112,7 @@ class UiRoute(BaseRoute):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one UI request."""
-        response = self.response_for(scope["path"])
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        await response(scope, receive, send)
+        await self.response_for(scope["path"])(scope, receive, send)
 
     def response_for(self, url_path: str) -> Response:
         """The response for ``url_path``: a build file, ``index.html``, a 404 or the hint."""

@@ -1,0 +1,176 @@
+"""What a server with authentication holds: one :class:`AuthRuntime`, built at start.
+
+``create_app`` builds it when ``ServerSettings.auth_enabled`` is set and keeps it on the
+app's :class:`~ardea.server.deps.ServerRuntime` (``runtime(request).auth``; None when auth is
+off). Building it opens the auth store, makes sure there is an admin
+(:func:`~ardea.auth.bootstrap.ensure_admin`: from the environment, or refuse to start), and
+reads the OIDC settings. Everything per request reaches these objects, one of each per app:
+
+- ``sessions``: the UI's login sessions (cookie ``ardea_session``, CSRF header
+  ``X-CSRF-Token``; :mod:`ardea.auth.sessions`);
+- ``limiter``: failed password logins per name and address;
+- ``basic_cache`` / ``token_cache``: verified Basic credentials (60 s) and tokens (5 s);
+- ``oidc``: the single sign-on client, or None without SSO.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ardea._core.env import ARDEA_OIDC_CLIENT_SECRET
+from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
+from ardea.auth.bootstrap import ensure_admin
+from ardea.auth.cache import CredentialCache
+from ardea.auth.identity import Principal
+from ardea.auth.oidc import OidcClient, OidcConfig, parse_group_roles
+from ardea.auth.oidc_state import ReplayGuard, state_key
+from ardea.auth.ratelimit import LoginRateLimiter
+from ardea.auth.sessions import SessionManager
+from ardea.server.deps import ServerSettings
+from ardea.store.auth import AuthStore
+from ardea.store.backend import Backend
+
+__all__ = [
+    "BASIC_CACHE_TTL_S",
+    "TOKEN_CACHE_TTL_S",
+    "AuthRuntime",
+    "oidc_config",
+    "open_auth_runtime",
+]
+
+BASIC_CACHE_TTL_S = 60.0
+"""Seconds a verified username and password are trusted without argon2 again."""
+
+TOKEN_CACHE_TTL_S = 5.0
+"""Seconds a verified API token is trusted without a lookup."""
+
+
+@dataclass(eq=False)
+class AuthRuntime:
+    """The auth objects of one app (see the module docstring).
+
+    Attributes:
+        store: Users, tokens, sessions, roles, grants and the audit log.
+        sessions: Login sessions and their CSRF tokens.
+        limiter: Failed-login limits (the login route and, later, Basic credentials).
+        basic_cache: Verified Basic credentials.
+        token_cache: Verified API tokens.
+        password_login: Whether the UI's password login is allowed.
+        oidc: Single sign-on, or None.
+        oidc_state_key: Seals the OIDC login-state cookie.
+        oidc_replays: Login states already used in this process.
+        redirect_base_url: The external base URL for OIDC redirects ("" : the request's).
+    """
+
+    store: AuthStore
+    sessions: SessionManager
+    limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
+    basic_cache: CredentialCache[Principal] = field(
+        default_factory=lambda: CredentialCache(BASIC_CACHE_TTL_S)
+    )
+    token_cache: CredentialCache[Principal] = field(
+        default_factory=lambda: CredentialCache(TOKEN_CACHE_TTL_S)
+    )
+    password_login: bool = True
+    oidc: OidcClient | None = None
+    oidc_state_key: bytes = field(default=b"", repr=False)
+    oidc_replays: ReplayGuard = field(default_factory=ReplayGuard)
+    redirect_base_url: str = ""
+
+
+def _client_secret(settings: ServerSettings, env: Mapping[str, str]) -> str | None:
+    path = settings.oidc_client_secret_file
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise FailedPreconditionError(
+                f"Cannot read the OIDC client secret file {path!r}: {exc.strerror or exc}."
+            ) from None
+        secret = text.strip()
+        if not secret:
+            raise FailedPreconditionError(f"The OIDC client secret file {path!r} is empty.")
+        return secret
+    return env.get(ARDEA_OIDC_CLIENT_SECRET) or None
+
+
+def oidc_config(
+    settings: ServerSettings, env: Mapping[str, str] | None = None
+) -> OidcConfig | None:
+    """The OIDC configuration of ``settings`` (None without ``oidc_issuer``).
+
+    Raises:
+        InvalidArgumentError: A bad issuer, no client id, a bad group mapping.
+        FailedPreconditionError: The client secret file cannot be read.
+    """
+    if not settings.oidc_issuer:
+        return None
+    values = os.environ if env is None else env
+    return OidcConfig(
+        issuer=settings.oidc_issuer,
+        client_id=settings.oidc_client_id,
+        client_secret=_client_secret(settings, values),
+        scopes=settings.oidc_scopes,
+        groups_claim=settings.oidc_groups_claim,
+        username_claims=settings.oidc_username_claims,
+        group_roles=parse_group_roles(settings.oidc_group_roles),
+        admin_group=settings.oidc_admin_group or None,
+    )
+
+
+def _base_url(value: str) -> str:
+    """A checked external base URL (``https://host[:port][/prefix]``), without a final ``/``."""
+    if not value:
+        return ""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InvalidArgumentError(
+            f"Invalid OIDC redirect base URL {value!r}: use the server's external URL, e.g. "
+            "https://ardea.example.com."
+        )
+    return value.rstrip("/")
+
+
+def open_auth_runtime(
+    settings: ServerSettings,
+    backend: Backend,
+    *,
+    env: Mapping[str, str] | None = None,
+    prompt: Callable[[str], str] | None = None,
+) -> AuthRuntime:
+    """Open the auth store, ensure an admin, and build the :class:`AuthRuntime`.
+
+    Args:
+        settings: The server's settings (auth and OIDC).
+        backend: The server's backend (its database holds the users).
+        env: The environment (admin password, client secret); default ``os.environ``.
+        prompt: Asks for the first admin's password when the environment has none.
+
+    Raises:
+        FailedPreconditionError: No admin and no password to create one, password login
+            off without SSO, ``authlib`` missing for SSO, or a REST backend.
+        InvalidArgumentError: Bad OIDC settings.
+    """
+    values = os.environ if env is None else env
+    config = oidc_config(settings, values)
+    base_url = _base_url(settings.oidc_redirect_base_url)
+    if not settings.auth_password_login and config is None:
+        raise FailedPreconditionError(
+            "Password login can only be turned off with single sign-on: set --oidc-issuer "
+            "(ARDEA_OIDC_ISSUER) and --oidc-client-id too, or keep --password-login."
+        )
+    store = backend.require_auth()
+    ensure_admin(store, values, prompt=prompt)
+    client = OidcClient(config) if config is not None else None
+    return AuthRuntime(
+        store=store,
+        sessions=SessionManager(store),
+        password_login=settings.auth_password_login,
+        oidc=client,
+        oidc_state_key=state_key(config.client_secret if config else None, values),
+        redirect_base_url=base_url,
+    )
