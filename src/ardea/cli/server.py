@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ardea._core.env import DEFAULT_DATA_DIR
+from ardea.cli._auth import stdin_is_terminal
 
 __all__ = ["server", "ui"]
 
@@ -204,15 +205,16 @@ def _prepare_auth(settings: Any) -> None:
 
     backend = build_deps(settings).backend
     try:
-        prompt = _admin_prompt if sys.stdin.isatty() else None
+        prompt = _admin_prompt if stdin_is_terminal() else None
         open_auth_runtime(settings, backend, prompt=prompt)
     except ArdeaError as exc:
         raise click.ClickException(f"cannot start with --auth: {exc.message}") from None
     finally:
         backend.close()
-    if settings.oidc_issuer and (settings.workers > 1 or settings.dev):
+    several = settings.workers > 1 or settings.dev
+    if settings.oidc_issuer and several and not os.environ.get(ARDEA_OIDC_STATE_KEY):
         # Every worker must seal and open the same OIDC login states.
-        os.environ.setdefault(ARDEA_OIDC_STATE_KEY, secrets.token_urlsafe(32))
+        os.environ[ARDEA_OIDC_STATE_KEY] = secrets.token_urlsafe(32)
 
 
 @click.command()

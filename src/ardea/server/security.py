@@ -245,7 +245,7 @@ class SecurityMiddleware:
         if xfo and xfo != "NONE":
             self._headers.append((b"x-frame-options", xfo.encode("latin-1")))
         self._csp = (
-            (b"content-security-policy", content_security_policy(xfo).encode("latin-1"))
+            (b"content-security-policy", content_security_policy(x_frame_options).encode("latin-1"))
             if csp
             else None
         )

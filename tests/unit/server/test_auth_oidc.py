@@ -366,3 +366,37 @@ def test_oidc_routes_are_404_without_sso_or_auth(
                 assert_error(client.get(path), 404, "ENDPOINT_NOT_FOUND")
         finally:
             client.close()
+
+
+@pytest.mark.parametrize(
+    ("secret", "shared_key", "finishes"),
+    [(SECRET, "", True), (None, "a key for every worker", True), (None, "", False)],
+)
+def test_a_login_begun_on_one_worker_finishes_on_another(
+    deps: ServerDeps,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str | None,
+    shared_key: str,
+    finishes: bool,
+) -> None:
+    monkeypatch.setenv("ARDEA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.setenv("ARDEA_OIDC_STATE_KEY", shared_key)
+    if secret:
+        monkeypatch.setenv("ARDEA_OIDC_CLIENT_SECRET", secret)
+    else:
+        monkeypatch.delenv("ARDEA_OIDC_CLIENT_SECRET", raising=False)
+    with OidcProvider(client_secret=secret, redirect_uris=[CALLBACK]) as provider:
+        settings = replace(
+            deps.settings, auth_enabled=True, oidc_issuer=provider.url, oidc_client_id="ardea"
+        )
+        # Two apps on one database: two workers (or replicas), each with its own memory.
+        first, second = (Client(create_app(replace(deps, settings=settings))) for _ in "12")
+        try:
+            provider.sign_in_as("ada")
+            callback = follow_to_callback(first)
+            sealed = first._client.cookies.get("ardea_oidc")
+            done = second.get(callback, headers={"cookie": f"ardea_oidc={sealed}"})
+            assert (done.status_code == 303) == finishes, done.text
+        finally:
+            first.close()
+            second.close()

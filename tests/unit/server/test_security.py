@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
-from ardea.server.security import host_allowed, origin_allowed
+from ardea.server.security import (
+    CONTENT_SECURITY_POLICY,
+    SecurityMiddleware,
+    content_security_policy,
+    exposure_warning,
+    host_allowed,
+    is_loopback_host,
+    origin_allowed,
+)
 
 from .support import Client, assert_error
 
@@ -154,11 +163,103 @@ def test_wildcard_origins_without_credentials(make_client: MakeClient) -> None:
 
 def test_security_headers_on_every_response(make_client: MakeClient) -> None:
     client = make_client()
-    for r in (client.post(SEARCH, json={}), client.get("/api/2.0/mlflow/nope")):
+    for r in (
+        client.post(SEARCH, json={}),
+        client.get("/api/2.0/mlflow/nope"),
+        client.get("/health"),
+        client.post(CREATE, json={"name": "x"}, headers={"host": "evil.example"}),  # refused
+    ):
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "SAMEORIGIN"
+        assert r.headers["referrer-policy"] == "same-origin"
+        assert "content-security-policy" not in r.headers  # JSON and text: nothing to render
     assert make_client(x_frame_options="DENY").get("/health").headers["x-frame-options"] == "DENY"
     assert "x-frame-options" not in make_client(x_frame_options="NONE").get("/health").headers
+
+
+def _html_app(x_frame_options: str = "SAMEORIGIN", csp: bool = True) -> Any:
+    """The middleware around a tiny app answering HTML, JSON or HTML with its own policy."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse, JSONResponse
+    from starlette.routing import Route
+
+    async def page(request: Any) -> Any:
+        return HTMLResponse("<!doctype html><p>hi</p>")
+
+    async def own(request: Any) -> Any:
+        return HTMLResponse("<p>own</p>", headers={"Content-Security-Policy": "default-src 'none'"})
+
+    async def data(request: Any) -> Any:
+        return JSONResponse({"a": 1})
+
+    routes = [Route("/page", page), Route("/own", own), Route("/data", data)]
+    return SecurityMiddleware(Starlette(routes=routes), x_frame_options=x_frame_options, csp=csp)
+
+
+@pytest.mark.parametrize(
+    ("xfo", "ancestors"),
+    [
+        ("SAMEORIGIN", "frame-ancestors 'self'"),
+        ("sameorigin", "frame-ancestors 'self'"),
+        ("DENY", "frame-ancestors 'none'"),
+        ("ALLOW-FROM https://portal.example", "frame-ancestors https://portal.example"),
+        ("NONE", None),
+    ],
+)
+def test_html_gets_a_csp_whose_frame_ancestors_follow_x_frame_options(
+    xfo: str, ancestors: str | None
+) -> None:
+    client = Client(_html_app(xfo))
+    try:
+        page = client.get("/page")
+        policy = page.headers["content-security-policy"]
+        assert policy == content_security_policy(xfo)
+        directives = policy.split("; ")
+        assert "script-src 'self'" in directives and "style-src 'self'" in directives
+        assert "object-src 'none'" in directives and "unsafe" not in policy
+        framing = [d for d in directives if d.startswith("frame-ancestors")]
+        assert framing == ([ancestors] if ancestors else [])
+        assert page.headers["referrer-policy"] == "same-origin"
+        assert "content-security-policy" not in client.get("/data").headers
+        assert client.get("/own").headers["content-security-policy"] == "default-src 'none'"
+    finally:
+        client.close()
+    assert content_security_policy("SAMEORIGIN") == CONTENT_SECURITY_POLICY
+
+
+def test_no_csp_when_turned_off_for_dev() -> None:
+    client = Client(_html_app(csp=False))
+    try:
+        page = client.get("/page")
+        assert "content-security-policy" not in page.headers
+        assert page.headers["referrer-policy"] == "same-origin"
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize(
+    ("host", "auth", "warns"),
+    [
+        ("127.0.0.1", False, False),
+        ("127.0.0.5", False, False),
+        ("localhost", False, False),
+        ("::1", False, False),
+        ("[::1]", False, False),
+        ("0.0.0.0", False, True),
+        ("::", False, True),
+        ("10.0.0.4", False, True),
+        ("myhost.example", False, True),
+        ("0.0.0.0", True, False),
+    ],
+)
+def test_exposure_warning(host: str, auth: bool, warns: bool) -> None:
+    warning = exposure_warning(host, auth)
+    assert (warning is not None) == warns
+    if warning:
+        assert host in warning and "--auth" in warning and "without authentication" in warning
+    assert is_loopback_host(host) == (
+        host in ("127.0.0.1", "127.0.0.5", "localhost", "::1", "[::1]")
+    )
 
 
 def test_helpers_edge_cases() -> None:
