@@ -101,3 +101,34 @@ def test_sso_logins_finish_on_any_worker(live_server_factory: Callable[..., Any]
                 assert done.status_code == 303, done.text
                 me = browser.get("/api/3.0/ardea/auth/session").json()["user"]
                 assert me["username"] == f"user-{i}"
+
+
+def test_the_running_with_auth_example_runs(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    from fixtures.server_process import free_port
+
+    bash = shutil.which("bash")
+    if bash is None or shutil.which("curl") is None:  # pragma: no cover - CI has both
+        pytest.skip("needs bash and curl")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "auth.md").read_text(encoding="utf-8")
+    section = doc.split("## Running with `--auth`", 1)[1]
+    script = re.findall(r"^```bash\n(.*?)^```", section, re.DOTALL | re.MULTILINE)[0]
+    script = script.replace("5000", str(free_port()))  # never the port of a server running here
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARDEA_", "MLFLOW_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        [bash, "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
+    answers = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert '"username":"admin"' in answers[0] and '"csrf_token"' in answers[0]
+    assert answers[1] == answers[0] and answers[2] == "{}"

@@ -1,6 +1,7 @@
 """Identity and access: who a caller is, and the policy pieces the server's door uses.
 
-Modules (all pure of HTTP; they take an :class:`~ardea.store.auth.AuthStore`):
+Modules (pure of the web framework; they take an :class:`~ardea.store.auth.AuthStore`; only
+:mod:`~ardea.auth.oidc` makes HTTP calls, to the identity provider):
 
 - :mod:`~ardea.auth.passwords`: argon2id hashing, the password policy, timing-equal misses.
 - :mod:`~ardea.auth.tokens`: ``ardea_<kind>_<prefix>_<secret>`` API tokens (issue, verify,
@@ -14,6 +15,9 @@ Modules (all pure of HTTP; they take an :class:`~ardea.store.auth.AuthStore`):
 - :mod:`~ardea.auth.identity`: ``authenticate_basic`` and ``authenticate_token``.
 - :mod:`~ardea.auth.accounts`: user management that audits and invalidates caches.
 - :mod:`~ardea.auth.bootstrap`: the first admin, from the environment or a prompt.
+- :mod:`~ardea.auth.oidc`: OpenID Connect single sign-on (``authlib``): discovery, PKCE,
+  the code exchange, ID token validation; :mod:`~ardea.auth.oidc_state` seals a login's
+  state in a cookie; :mod:`~ardea.auth.oidc_users` turns claims into a user and its roles.
 
 What the server's door calls per request (one object of each, built at start)::
 
@@ -33,5 +37,6 @@ What the server's door calls per request (one object of each, built at start)::
     #                          fold with GrantSet.resource_level / workspace_level
     # At start              -> ensure_admin(store, prompt=...) when auth is on
 
-Nothing here is imported by ``import ardea``.
+The server builds one of each at start, in ``ardea.server.auth_runtime.AuthRuntime`` (on
+``ServerRuntime.auth``, None without ``--auth``). Nothing here is imported by ``import ardea``.
 """

@@ -11,7 +11,8 @@ stored or logged it scrubs the event:
 
 Actions are dotted verbs: ``user.create``, ``user.password``, ``user.admin``,
 ``user.disable``, ``user.enable``, ``user.delete``, ``token.create``, ``token.revoke``,
-``login``, ``login.failed``, ``logout``; later parts add role and permission changes.
+``login``, ``login.failed``, ``logout``, ``role.assign`` and ``role.unassign`` (single
+sign-on's group mappings); later parts add role and permission changes by hand.
 """
 
 from __future__ import annotations

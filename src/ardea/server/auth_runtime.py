@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ardea._core.env import ARDEA_OIDC_CLIENT_SECRET
 from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
@@ -30,7 +31,6 @@ from ardea.auth.oidc import OidcClient, OidcConfig, parse_group_roles
 from ardea.auth.oidc_state import ReplayGuard, state_key
 from ardea.auth.ratelimit import LoginRateLimiter
 from ardea.auth.sessions import SessionManager
-from ardea.server.deps import ServerSettings
 from ardea.store.auth import AuthStore
 from ardea.store.backend import Backend
 
@@ -38,6 +38,7 @@ __all__ = [
     "BASIC_CACHE_TTL_S",
     "TOKEN_CACHE_TTL_S",
     "AuthRuntime",
+    "AuthSettings",
     "oidc_config",
     "open_auth_runtime",
 ]
@@ -47,6 +48,50 @@ BASIC_CACHE_TTL_S = 60.0
 
 TOKEN_CACHE_TTL_S = 5.0
 """Seconds a verified API token is trusted without a lookup."""
+
+
+class AuthSettings(Protocol):
+    """The fields of :class:`~ardea.server.deps.ServerSettings` that auth reads."""
+
+    @property
+    def auth_password_login(self) -> bool:
+        """Whether the UI's password login is allowed."""
+
+    @property
+    def oidc_issuer(self) -> str:
+        """The OIDC issuer ("": no SSO)."""
+
+    @property
+    def oidc_client_id(self) -> str:
+        """The OIDC client id."""
+
+    @property
+    def oidc_client_secret_file(self) -> str:
+        """A file holding the client secret ("": the environment's)."""
+
+    @property
+    def oidc_scopes(self) -> tuple[str, ...]:
+        """Scopes asked for."""
+
+    @property
+    def oidc_groups_claim(self) -> str:
+        """The groups claim."""
+
+    @property
+    def oidc_username_claims(self) -> tuple[str, ...]:
+        """The username claims, in order."""
+
+    @property
+    def oidc_group_roles(self) -> tuple[str, ...]:
+        """``GROUP=ROLE`` mappings."""
+
+    @property
+    def oidc_admin_group(self) -> str:
+        """The admin group ("": none)."""
+
+    @property
+    def oidc_redirect_base_url(self) -> str:
+        """The external base URL ("": the request's)."""
 
 
 @dataclass(eq=False)
@@ -82,7 +127,7 @@ class AuthRuntime:
     redirect_base_url: str = ""
 
 
-def _client_secret(settings: ServerSettings, env: Mapping[str, str]) -> str | None:
+def _client_secret(settings: AuthSettings, env: Mapping[str, str]) -> str | None:
     path = settings.oidc_client_secret_file
     if path:
         try:
@@ -98,9 +143,7 @@ def _client_secret(settings: ServerSettings, env: Mapping[str, str]) -> str | No
     return env.get(ARDEA_OIDC_CLIENT_SECRET) or None
 
 
-def oidc_config(
-    settings: ServerSettings, env: Mapping[str, str] | None = None
-) -> OidcConfig | None:
+def oidc_config(settings: AuthSettings, env: Mapping[str, str] | None = None) -> OidcConfig | None:
     """The OIDC configuration of ``settings`` (None without ``oidc_issuer``).
 
     Raises:
@@ -136,7 +179,7 @@ def _base_url(value: str) -> str:
 
 
 def open_auth_runtime(
-    settings: ServerSettings,
+    settings: AuthSettings,
     backend: Backend,
     *,
     env: Mapping[str, str] | None = None,

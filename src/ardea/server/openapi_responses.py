@@ -41,8 +41,7 @@ ERRORS: dict[int, str] = {
     "`INVALID_STATE`, `BAD_REQUEST`).",
     401: "`UNAUTHENTICATED`: no valid credentials (a wrong password, no live session).",
     403: "Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin "
-    "write, an artifact location outside the server's artifact roots, or a login this "
-    "server does not allow.",
+    "write, or an artifact location outside the server's artifact roots.",
     404: "`RESOURCE_DOES_NOT_EXIST`: something the request names is not there.",
     422: "`INVALID_PARAMETER_VALUE`: a well-formed request that cannot be taken as it is "
     "(OTLP: no experiment named, or a span that cannot be converted).",

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ardea.cli import server as server_cli
+from ardea.cli.main import cli
 from ardea.server.deps import ServerSettings
 from ardea.store.sql.backend import open_sql_backend
 
@@ -32,8 +33,9 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> list[ServerSettings]:
 
 def _invoke(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Result:
     return CliRunner().invoke(
-        server_cli.server,
+        cli,  # through the group, as a user runs it (its -h/--help settings included)
         [
+            "server",
             "--backend-store-uri",
             f"sqlite:///{tmp_path / 'x.db'}",
             "--artifacts-destination",

@@ -283,9 +283,12 @@ def test_cli_flags_reach_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     seen: list[ServerSettings] = []
     monkeypatch.setattr(server_cli, "run", seen.append)  # parse the flags, serve nothing
     monkeypatch.setattr(server_cli, "_configure_logging", lambda level: None)
+    from ardea.cli.main import cli
+
     result = CliRunner().invoke(
-        server_cli.server,
+        cli,  # through the group: invoking the command alone would cache a help option without -h
         [
+            "server",
             "--backend-store-uri",
             f"sqlite:///{tmp_path / 'x.db'}",
             "--artifacts-destination",
