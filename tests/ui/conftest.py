@@ -92,8 +92,16 @@ def ui_server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context and page per test (empty cache and storage), closed after."""
+    """A fresh browser context and page per test (empty cache and storage), closed after.
+
+    Every Content-Security-Policy violation the browser reports fails the test: the built UI
+    must satisfy the server's policy (no inline scripts or styles, nothing from elsewhere).
+    """
+    from fixtures.browser_checks import csp_violations
+
     context = browser.new_context()
     pg = context.new_page()
+    violations = csp_violations(pg)
     yield pg
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from fixtures import otlp_payloads as otlp
+from fixtures.browser_checks import csp_violations
 from fixtures.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -157,17 +158,10 @@ def seeded(ui_server: ServerProcess) -> Iterator[Seeded]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context()
     pg = context.new_page()
-    pg.csp_violations = []  # type: ignore[attr-defined]
-    pg.on(
-        "console",
-        lambda msg: (
-            pg.csp_violations.append(msg.text)  # type: ignore[attr-defined]
-            if "Content Security Policy" in msg.text
-            else None
-        ),
-    )
+    pg.csp_violations = csp_violations(pg)  # type: ignore[attr-defined]
     yield pg
     context.close()
+    assert pg.csp_violations == []  # type: ignore[attr-defined]
 
 
 def _rows(page: Any) -> Any:
