@@ -138,11 +138,14 @@ def test_group_changes_at_the_provider_apply_at_the_next_login(
     client = make_client()
     idp.sign_in_as("ada", groups=["ml"])
     assert _sso(client).status_code == 303
+    first = client._client.cookies.get("ardea_session")
     ada = store.get_user_by_username("ada")
     store.assign_role(ada.id, roles["by-hand"])  # not in any mapping: SSO leaves it alone
     idp.sign_in_as("ada", groups=["ops"])
     assert _sso(client).status_code == 303
     assert _role_names(store, "ada") == {"readers", "by-hand"}
+    stale = client.get(SESSION, headers={"cookie": f"ardea_session={first}"})
+    assert stale.status_code == 401  # a new sign-in ended the browser's previous session
     idp.sign_in_as("ada", groups=[])
     assert _sso(client).status_code == 303
     assert _role_names(store, "ada") == {"by-hand"}

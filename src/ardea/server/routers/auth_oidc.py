@@ -5,8 +5,9 @@
 - ``GET oidc/callback?code=...&state=...``: the provider sends the browser back here. The
   state must match the cookie's and be unused; the code is exchanged and the ID token
   validated (:class:`~ardea.auth.oidc.OidcClient`); the user is found or created and its
-  groups mapped to roles (:func:`~ardea.auth.oidc_users.sign_in`); a session starts and the
-  browser goes (303) to ``next`` (a path on this server, ``/`` by default).
+  groups mapped to roles (:func:`~ardea.auth.oidc_users.sign_in`); a session starts (the
+  browser's previous one ends) and the browser goes (303) to ``next`` (a path on this
+  server, ``/`` by default).
 
 The redirect URI to register at the provider is ``<base>/api/3.0/ardea/auth/oidc/callback``,
 where ``<base>`` is ``--oidc-redirect-base-url`` or, unset, the URL the browser used.
@@ -36,6 +37,7 @@ from ardea.api.auth_requests import OIDC_LOGIN
 from ardea.auth import audit
 from ardea.auth.oidc_state import EXPIRED, new_login_state, seal, unseal
 from ardea.auth.oidc_users import sign_in
+from ardea.auth.sessions import SESSION_COOKIE
 from ardea.server.auth_cookies import (
     OIDC_COOKIE,
     clear_oidc_cookie,
@@ -147,6 +149,9 @@ async def oidc_callback(request: Request) -> Response:
             raise InvalidArgumentError(EXPIRED)
         claims = await call(oidc.finish, code, state, _base_url(auth, request) + CALLBACK_PATH)
         user = await call(sign_in, auth.store, claims, oidc.config, ip=ip)
+        old = request.cookies.get(SESSION_COOKIE)
+        if old:  # the browser's previous session ends, as at a password login
+            await call(auth.sessions.end, old)
         new = await call(
             auth.sessions.start,
             user,
