@@ -331,12 +331,12 @@ def _serve(options: dict[str, Any]) -> None:
         workers=options["workers"],
         access_log=options["access_log"],
         dev=options["dev"],
+        **_auth_settings(options),
         allowed_artifact_roots=tuple(options.get("allowed_artifact_roots", ())),
         allowed_hosts=_csv(options.get("allowed_hosts")),
         cors_allowed_origins=_csv(options.get("cors_allowed_origins")),
         x_frame_options=options.get("x_frame_options") or "SAMEORIGIN",
         sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
-        **_auth_settings(options),
     )
     _configure_logging(logging.INFO)
     from ardea.server.security import exposure_warning

@@ -109,8 +109,6 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     )
     _include(app, meta.router)
     _mount(app, meta.v3_router, "3.0")
-    _mount(app, auth_session.router, "3.0")
-    _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _include(app, otlp.router)
     _mount(app, traces.v3_router, "3.0")
     _mount(app, trace_spans.router, "3.0")
@@ -118,6 +116,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, model_files.router, "3.0")
     _mount(app, assessments.router, "3.0")
     _mount(app, trace_queries.router, "3.0")
+    _mount(app, auth_session.router, "3.0")
+    _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _mount(app, traces.common_router, "2.0")
     _mount(app, traces_v2.router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
