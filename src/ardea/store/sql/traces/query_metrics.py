@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ardea.entities import MetricDataPoint, TraceMetricsQuery
 from ardea.entities.trace_metrics import AggregationType, MetricViewType
+from ardea.store.sql._db.scope import ExperimentIds
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.search import json_member_text
 from ardea.store.trace_metrics_query import (
@@ -121,7 +122,7 @@ def _assessment_number(raw: Any) -> float | None:
     return _finite(value)
 
 
-def _traces(metric: str, experiments: list[int]) -> _Source:
+def _traces(metric: str, experiments: ExperimentIds) -> _Source:
     base = [_T.experiment_id.in_(experiments)]
     dims: dict[str, ColumnElement[Any]] = {"trace_name": _T.name, "trace_status": _T.state}
     columns: dict[str, ColumnElement[Any]] = {
@@ -146,7 +147,7 @@ def _traces(metric: str, experiments: list[int]) -> _Source:
     return _Source(joined, meta.c.value, derive, _T.request_time, _T.request_time, dims, base)
 
 
-def _spans(metric: str, experiments: list[int], dialect: str) -> _Source:
+def _spans(metric: str, experiments: ExperimentIds, dialect: str) -> _Source:
     joined = t.spans.join(t.traces, _T.trace_id == _S.trace_id)
     base = [_T.experiment_id.in_(experiments)]
     dims: dict[str, ColumnElement[Any]] = {
@@ -171,7 +172,7 @@ def _spans(metric: str, experiments: list[int], dialect: str) -> _Source:
     return _Source(joined, cost, derive, _S.start_time_ns, span_ms, dims, base, time_in_ns=True)
 
 
-def _assessments(metric: str, experiments: list[int]) -> _Source:
+def _assessments(metric: str, experiments: ExperimentIds) -> _Source:
     joined = t.assessments.join(t.traces, _T.trace_id == _A.trace_id)
     base = [_T.experiment_id.in_(experiments), _A.valid == sa.true()]
     dims: dict[str, ColumnElement[Any]] = {"assessment_name": _A.name, "assessment_value": _A.value}
@@ -218,7 +219,7 @@ def _time_range(source: _Source, query: TraceMetricsQuery) -> list[ColumnElement
     return out
 
 
-def _source(query: TraceMetricsQuery, experiments: list[int], dialect: str) -> _Source:
+def _source(query: TraceMetricsQuery, experiments: ExperimentIds, dialect: str) -> _Source:
     view, metric = query.view_type, query.metric_name
     if view == MetricViewType.TRACES.value:
         return _traces(metric, experiments)
@@ -252,7 +253,7 @@ def query_trace_metrics(
     conn: Connection,
     query: TraceMetricsQuery,
     filters: Sequence[MetricFilter],
-    experiments: list[int],
+    experiments: ExperimentIds,
 ) -> list[MetricDataPoint]:
     """Run a checked query (:func:`~ardea.store.trace_metrics_query.check_query`).
 

@@ -20,6 +20,7 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.store.search.ast import OrderBy
 from ardea.store.search.traces import TraceClause
 from ardea.store.sql._db.filters import ChildClauses
+from ardea.store.sql._db.scope import ExperimentIds
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking.search import compare
 
@@ -156,7 +157,7 @@ def trace_conditions(clauses: Sequence[TraceClause], dialect: str) -> list[Colum
 def select_trace_ids(
     clauses: Sequence[TraceClause],
     orders: Sequence[OrderBy],
-    experiment_ids: Sequence[int],
+    experiment_ids: ExperimentIds,
     dialect: str,
 ) -> sa.Select[Any]:
     """The ordered SELECT of ``trace_id`` for a parsed filter and order-by.
@@ -164,11 +165,14 @@ def select_trace_ids(
     Args:
         clauses: Parsed filter clauses (AND-ed).
         orders: Parsed order-by (attribute keys of :data:`TRACE_ORDER_KEYS`).
-        experiment_ids: Experiments to search.
+        experiment_ids: Experiments to search (a list, or the scope's ``experiment_ids``).
         dialect: SQLAlchemy dialect name (``sqlite``, ``postgresql``, ``mysql``).
     """
     query = sa.select(_T.trace_id).where(
-        _T.experiment_id.in_(list(experiment_ids)), *trace_conditions(clauses, dialect)
+        _T.experiment_id.in_(
+            experiment_ids if isinstance(experiment_ids, sa.Select) else list(experiment_ids)
+        ),
+        *trace_conditions(clauses, dialect),
     )
     columns = _columns()
     order: list[Any] = []

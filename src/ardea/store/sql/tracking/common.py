@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import LifecycleStage, ViewType
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "experiment_for_write",
     "parse_experiment_id",
     "run_for_write",
+    "run_row",
     "view_type",
 ]
 
@@ -72,23 +74,33 @@ def view_type(value: object) -> ViewType:
     )
 
 
-# Statements on hot write paths are built once: building a Select costs more than running it.
-_RUN_FOR_WRITE = sa.select(t.runs.c.run_id, t.runs.c.experiment_id, t.runs.c.lifecycle_stage).where(
-    t.runs.c.run_id == sa.bindparam("run_id")
-)
-_EXPERIMENT_FOR_WRITE = sa.select(t.experiments).where(
-    t.experiments.c.experiment_id == sa.bindparam("experiment_id")
-)
+def _run_for_write(scope: WorkspaceScope) -> sa.Select[tuple[str, int, str]]:
+    # Hot path: built once per scope (building a Select costs more than running it), and the
+    # workspace check rides along in the same statement (one index probe, no round trip).
+    runs = t.runs
+    return sa.select(runs.c.run_id, runs.c.experiment_id, runs.c.lifecycle_stage).where(
+        runs.c.run_id == sa.bindparam("run_id"), scope.owns_experiment(runs.c.experiment_id)
+    )
 
 
-def run_for_write(conn: Connection, run_id: str) -> sa.Row[str, int, str]:
-    """The run's ``(run_id, experiment_id, lifecycle_stage)``, checked to exist and be active.
+def run_row(conn: Connection, scope: WorkspaceScope, run_id: str) -> sa.Row[Any]:
+    """The run's ``(run_id, experiment_id, lifecycle_stage)`` in ``scope``; NotFoundError if none.
 
-    Call it inside the write transaction.
+    A run of another workspace is not found.
     """
-    row = conn.execute(_RUN_FOR_WRITE, {"run_id": run_id}).first()
+    stmt = scope.cached(("tracking", "run_for_write"), lambda: _run_for_write(scope))
+    row = conn.execute(stmt, {"run_id": run_id}).first()
     if row is None:
         raise NotFoundError(f"Run with id={run_id} not found")
+    return row
+
+
+def run_for_write(conn: Connection, scope: WorkspaceScope, run_id: str) -> sa.Row[Any]:
+    """The run's ``(run_id, experiment_id, lifecycle_stage)``, checked to exist and be active.
+
+    Call it inside the write transaction. A run of another workspace is not found.
+    """
+    row = run_row(conn, scope, run_id)
     if row.lifecycle_stage != LifecycleStage.ACTIVE.value:
         raise InvalidArgumentError(
             f"The run {run_id} must be in the 'active' state. "
@@ -97,11 +109,14 @@ def run_for_write(conn: Connection, run_id: str) -> sa.Row[str, int, str]:
     return row
 
 
-def experiment_for_write(conn: Connection, experiment_id: int, *, active: bool) -> sa.Row[Any]:
-    """The experiment row; NotFoundError if missing, and if ``active`` it must be active."""
-    row = conn.execute(_EXPERIMENT_FOR_WRITE, {"experiment_id": experiment_id}).first()
-    if row is None:
-        raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+def experiment_for_write(
+    conn: Connection, scope: WorkspaceScope, experiment_id: int, *, active: bool
+) -> sa.Row[Any]:
+    """The experiment row; NotFoundError if missing (or in another workspace).
+
+    With ``active``, it must be active (InvalidArgumentError otherwise).
+    """
+    row = scope.experiment_row(conn, experiment_id)
     if active and row.lifecycle_stage != LifecycleStage.ACTIVE.value:
         raise InvalidArgumentError(
             f"The experiment {experiment_id} must be in the 'active' state. "
