@@ -41,6 +41,12 @@ def traces_module_path(path: str) -> bool:
     return any(part in path for part in _TRACES_MODULE_PARTS)
 
 
+def workspaces_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_workspaces`` checks the operations of ``path`` (an app
+    with workspaces on)."""
+    return "/mlflow/workspaces" in path
+
+
 def closed(node: Any) -> Any:
     """A copy of a JSON schema in which every object with listed properties allows no others."""
     if isinstance(node, list):
@@ -54,14 +60,14 @@ def closed(node: Any) -> Any:
 
 
 @contextmanager
-def checked_app(tmp: Path) -> Iterator[CheckedClient]:
+def checked_app(tmp: Path, settings: ServerSettings | None = None) -> Iterator[CheckedClient]:
     """A :class:`CheckedClient` over a real app (SQLite and local artifacts under ``tmp``)."""
     backend = open_sql_backend(
         f"sqlite:///{tmp / 'ardea.db'}",
         artifacts_destination=str(tmp / "artifacts"),
         lazy_artifacts=False,
     )
-    app = create_app(ServerDeps(backend, ServerSettings()))
+    app = create_app(ServerDeps(backend, settings or ServerSettings()))
     client = Client(app)
     try:
         yield CheckedClient(client, app.openapi())
