@@ -99,6 +99,7 @@ def rest_tracking_store(rest_backend: Backend) -> TrackingStore:
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
         *workspaces.MODES,
+        workspaces.REST_MODE,
     ]
 )
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
@@ -108,7 +109,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     ``ws-*`` ones are SQLite backends of one workspace, with a canary in another and an
     isolation check after the test (:mod:`fixtures.workspaces`).
     """
-    if request.param in workspaces.MODES:
+    if request.param in (*workspaces.MODES, workspaces.REST_MODE):
         yield from workspaces.run_in_workspace(request, tmp_path)
     elif request.param == "sqlite":
         local = fresh_sqlite(request, tmp_path)

@@ -100,6 +100,7 @@ class Backend:
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)
     _scoped: dict[str, tuple[float, Backend]] = field(default_factory=dict, init=False, repr=False)
     _scoped_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _child: bool = field(default=False, init=False, repr=False)
 
     def __repr__(self) -> str:
         kind = "rest" if self.remote else "sql"
@@ -127,7 +128,7 @@ class Backend:
             raise NotImplementedFeatureError(
                 f"This backend ({self!r}) cannot open the stores of another workspace"
             )
-        if self.workspace != DEFAULT_WORKSPACE:  # scoped already: its root opens the others
+        if self._child:  # scoped already: its root opens the others
             return self.open_workspace(workspace)
         now = time.monotonic()
         hit = self._scoped.get(workspace)
@@ -136,6 +137,7 @@ class Backend:
         opened = self.open_workspace(workspace)  # raises for an unknown workspace
         # It shares what this backend owns: closed with it, and it finds its siblings here.
         object.__setattr__(opened, "_closed", self._closed)
+        object.__setattr__(opened, "_child", True)
         object.__setattr__(opened, "open_workspace", self.scoped)
         with self._scoped_lock:
             self._scoped[workspace] = (now + SCOPED_BACKEND_TTL_S, opened)
@@ -162,7 +164,7 @@ class Backend:
 
         A backend from :meth:`scoped` shares everything with its root, which closes it.
         """
-        if self._closed[0] or self.workspace != DEFAULT_WORKSPACE:
+        if self._closed[0] or self._child:
             return
         self._closed[0] = True
         try:
