@@ -71,9 +71,13 @@ def test_workspace_crud_with_the_client(workspaces_server: str) -> None:
         mlflow.create_workspace("team-a")
     with pytest.raises(MlflowException):
         mlflow.create_workspace("Bad_Name")  # refused by the client's own check already
-    updated = mlflow.update_workspace("team-a", default_artifact_root="s3://bucket/team-a")
-    assert updated.default_artifact_root == "s3://bucket/team-a"
-    assert mlflow.get_workspace("team-a").default_artifact_root == "s3://bucket/team-a"
+    root = "mlflow-artifacts:/team-a-root"
+    assert (
+        mlflow.update_workspace("team-a", default_artifact_root=root).default_artifact_root == root
+    )
+    assert mlflow.get_workspace("team-a").default_artifact_root == root
+    with pytest.raises(MlflowException, match="outside this server's artifact roots"):
+        mlflow.update_workspace("team-a", default_artifact_root="s3://elsewhere/team-a")
     assert [w.name for w in mlflow.list_workspaces()] == ["default", "team-a"]
     mlflow.delete_workspace("team-a")
     with pytest.raises(MlflowException, match="not found"):

@@ -43,9 +43,11 @@ def test_workspace_crud(api: CheckedClient) -> None:
         "PATCH",
         ONE,
         {"workspace_name": "team-a"},
-        json={"default_artifact_root": "s3://bucket/team-a"},
+        json={"default_artifact_root": "mlflow-artifacts:/team-a-root"},
     )
-    assert patched["workspace"]["default_artifact_root"] == "s3://bucket/team-a"
+    assert patched["workspace"]["default_artifact_root"] == "mlflow-artifacts:/team-a-root"
+    outside = {"default_artifact_root": "s3://elsewhere/team-a"}  # not among the server's roots
+    api.call("PATCH", ONE, {"workspace_name": "team-a"}, json=outside, status=400)
     api.call("PATCH", ONE, {"workspace_name": "team-a"}, json={}, status=400)
     api.call("DELETE", ONE, {"workspace_name": "default"}, status=400)
     r = api.call("DELETE", ONE, {"workspace_name": "team-a"}, status=204)

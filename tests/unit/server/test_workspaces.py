@@ -158,6 +158,19 @@ def test_a_client_cannot_choose_the_artifact_location(ws: Client) -> None:
     _error(r, 400, "INVALID_PARAMETER_VALUE", "artifact_location cannot be specified")
 
 
+def test_a_workspace_root_is_its_experiments_root_and_must_be_served(ws: Client) -> None:
+    root = {"default_artifact_root": "mlflow-artifacts:/team-a-root"}
+    _ok(ws.patch(f"{V3}/workspaces/team-a", json=root))
+    ea = _experiment(ws, "rooted", A)
+    got = _ok(ws.get(f"{V2}/experiments/get", params={"experiment_id": ea}, headers=A))
+    assert got["experiment"]["artifact_location"] == f"mlflow-artifacts:/team-a-root/{ea}"
+    for bad in ("/etc", "s3://elsewhere/x", "relative/dir"):  # the server would not serve it
+        r = ws.patch(f"{V3}/workspaces/team-b", json={"default_artifact_root": bad})
+        _error(r, 400, "INVALID_PARAMETER_VALUE")
+    r = ws.post(f"{V3}/workspaces", json={"name": "team-c", "default_artifact_root": "/etc"})
+    _error(r, 400, "INVALID_PARAMETER_VALUE", "outside this server's artifact roots")
+
+
 def test_proxied_artifacts_stay_in_the_workspace_folder(ws: Client, tmp_path: Path) -> None:
     root = tmp_path / "artifacts"
     assert ws.put(f"{ART}/workspaces/team-a/1/x.txt", content=b"a", headers=A).status_code == 200

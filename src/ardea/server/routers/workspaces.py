@@ -14,7 +14,9 @@ clears ``description`` or ``default_artifact_root``; deleting a workspace that s
 something answers ``INVALID_STATE`` unless ``mode`` says to delete (CASCADE) or move
 (SET_DEFAULT) it; an unknown workspace is ``RESOURCE_DOES_NOT_EXIST`` (404).
 
-Where Ardea differs: on a server without workspaces these routes answer MLflow's
+Where Ardea differs: a workspace's own ``default_artifact_root`` must be one the server
+serves, as a client-chosen experiment location must (``mlflow-artifacts:/...``, or inside its
+artifact roots; ``--allow-artifact-root`` adds more). On a server without workspaces these routes answer MLflow's
 ``FEATURE_DISABLED`` error (400, JSON) where MLflow answers a plain-text 503 (which its
 clients retry); and a ``trace_archival_config`` is refused (400), as Ardea does not archive
 traces. The routes are the same for every request whatever workspace it names (the header is
@@ -33,6 +35,7 @@ from ardea._core.errors import FeatureDisabledError, InvalidArgumentError
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas.workspaces import ListWorkspacesResponse, WorkspaceResponse
 from ardea.entities.workspace import Workspace, WorkspaceDeletionMode
+from ardea.server.artifact_access import check_new_experiment_location
 from ardea.server.deps import root_backend, runtime, settings
 from ardea.server.http import call, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, LOOKUP_ERRORS, Answer
@@ -101,6 +104,17 @@ def _no_archival(req: dict[str, Any]) -> None:
         )
 
 
+def _check_root(request: Request, root: str | None) -> None:
+    """A workspace's own artifact root must be one the server serves (400 otherwise).
+
+    The rule of a client-chosen experiment location (``mlflow-artifacts:/...``, or inside the
+    artifacts destination, the default artifact root or an ``--allow-artifact-root``):
+    otherwise anyone who may set a workspace's root could make the server read any folder.
+    """
+    if root and root.strip():
+        check_new_experiment_location(settings(request), root.strip())
+
+
 def _one(w: Workspace, status: int = 200) -> Response:
     return json_response({"workspace": workspace_to_json(w)}, status_code=status)
 
@@ -119,6 +133,7 @@ async def create_workspace(request: Request) -> Response:
     store = _store(request)
     req = await parse_json(request, CREATE_WORKSPACE)
     _no_archival(req)
+    _check_root(request, req["default_artifact_root"])
     created = await call(
         store.create_workspace, req["name"], req["description"], req["default_artifact_root"]
     )
@@ -140,6 +155,7 @@ async def update_workspace(request: Request) -> Response:
     _no_archival(req)
     if req["description"] is None and req["default_artifact_root"] is None:
         raise InvalidArgumentError("Workspace update must have at least one key")
+    _check_root(request, req["default_artifact_root"])
     name = request.path_params["workspace_name"]
     updated = await call(
         store.update_workspace,
