@@ -71,10 +71,17 @@ class SqlImportStore(ImportStore):
         self._db = database
         self._scope = scope
 
+    def _ledger_source(self, source: str) -> str:
+        """The ledger's key of ``source``: one ledger per workspace imported into."""
+        if self._scope.name == "default":
+            return source
+        return f"{source}#workspace={self._scope.name}"
+
     # --- the ledger ----------------------------------------------------------------------
 
     def ledger(self, source: str, kind: LedgerKind) -> dict[str, str]:
         """``{source id: destination id}`` of what was imported from ``source``."""
+        source = self._ledger_source(source)
         led = import_ledger
         stmt = sa.select(led.c.source_id, led.c.dest_id).where(
             led.c.source == source, led.c.kind == kind
@@ -85,12 +92,14 @@ class SqlImportStore(ImportStore):
         self, source: str, kind: LedgerKind, pairs: Mapping[str, str] | Sequence[tuple[str, str]]
     ) -> None:
         """Ledger units written through another store."""
+        source = self._ledger_source(source)
         items = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
         if items:
             self._db.write(lambda conn: _mark(conn, source, kind, items))
 
     def count_present(self, source: str, ids: Mapping[str, Sequence[str]]) -> dict[str, int]:
         """How much of what ``ids`` names is in the destination (see the contract)."""
+        source = self._ledger_source(source)
         led = import_ledger
         ms, mt = t.metric_series, t.metrics
         mv, aliases = self._scope.model_versions, self._scope.registered_model_aliases
@@ -151,6 +160,7 @@ class SqlImportStore(ImportStore):
 
     def put_experiment(self, source: str, experiment: Experiment) -> tuple[str, bool]:
         """Restore an experiment (merged into one of the same name); ``(id, created)``."""
+        source = self._ledger_source(source)
         scope = self._scope
         ex = scope.experiments
 
@@ -208,6 +218,7 @@ class SqlImportStore(ImportStore):
 
     def put_run(self, source: str, item: ImportedRun) -> bool:
         """Restore a run with its params, tags, metric history, inputs and outputs."""
+        source = self._ledger_source(source)
         run = item.run
         info = run.info
         run_id = info.run_id
@@ -272,6 +283,7 @@ class SqlImportStore(ImportStore):
 
     def put_logged_model(self, source: str, model: LoggedModel) -> bool:
         """Restore a logged model with its tags and params."""
+        source = self._ledger_source(source)
         lm = t.logged_models
 
         def op(conn: Connection) -> bool:
@@ -317,6 +329,7 @@ class SqlImportStore(ImportStore):
         self, source: str, model: RegisteredModel, versions: Sequence[ModelVersion]
     ) -> bool:
         """Restore a registered model (or prompt) with its versions, tags and aliases."""
+        source = self._ledger_source(source)
         name = model.name
         scope = self._scope
 
@@ -365,6 +378,7 @@ class SqlImportStore(ImportStore):
 
     def put_webhook(self, source: str, webhook: Webhook, secret: str | None) -> bool:
         """Restore a webhook; the secret is encrypted with the database's key."""
+        source = self._ledger_source(source)
         token = cipher_for_database(self._db).encrypt(secret) if secret else None
         scope = self._scope
 
