@@ -17,7 +17,7 @@ column is owned from then on), and no module but this one names them in a statem
 - what lives under an experiment (runs, traces, logged models, ...) through the guards
   :meth:`~WorkspaceScope.owns_experiment` (a correlated ``EXISTS`` added to the statement
   that reads the child anyway, so no extra round trip) and
-  :meth:`~WorkspaceScope.experiment_ids` (the searched ids, narrowed inside the search).
+  :meth:`~WorkspaceScope.in_experiments` (the searched ids, narrowed inside the search).
 
 An id from another workspace thus finds nothing, and the stores answer it as they answer an id
 that does not exist (NotFoundError, never a permission error and never data).
@@ -45,18 +45,9 @@ from ardea.entities.workspace import DEFAULT_WORKSPACE, is_workspace_name
 from ardea.store.sql._db.common import insert_ignore, upsert
 from ardea.store.sql._db.metadata import metadata
 
-__all__ = [
-    "DEFAULT_SCOPE",
-    "WORKSPACE_COLUMN",
-    "ExperimentIds",
-    "WorkspaceScope",
-    "owned_tables",
-]
+__all__ = ["DEFAULT_SCOPE", "WORKSPACE_COLUMN", "WorkspaceScope", "owned_tables"]
 
 T = TypeVar("T")
-
-ExperimentIds = Sequence[int] | sa.Select[tuple[int]]
-"""Experiment ids for ``column.in_(...)``: a list, or :meth:`WorkspaceScope.experiment_ids`."""
 
 WORKSPACE_COLUMN = "workspace"
 """The column that says which workspace a row belongs to."""
@@ -260,6 +251,17 @@ class WorkspaceScope:
             f"EXISTS (SELECT 1 FROM experiments ws_e WHERE ws_e.experiment_id = {experiment_id} "
             f"AND ws_e.{WORKSPACE_COLUMN} = '{self.name}')"
         )
+
+    def in_experiments(
+        self, experiment_id: ColumnElement[Any], ids: Sequence[int]
+    ) -> ColumnElement[bool]:
+        """``experiment_id IN ids``, narrowed to this workspace's experiments.
+
+        The literal list stays (the planner walks the column's index with it, ordered and
+        stopping at the page's end); the workspace check is a list subquery on the
+        experiments' primary key, evaluated once per statement.
+        """
+        return sa.and_(experiment_id.in_(list(ids)), experiment_id.in_(self.experiment_ids(ids)))
 
     def experiment_ids(self, ids: Sequence[int]) -> sa.Select[tuple[int]]:
         """The ids among ``ids`` of this workspace's experiments, for ``column.in_(...)``."""

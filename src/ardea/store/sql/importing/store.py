@@ -75,7 +75,7 @@ class SqlImportStore(ImportStore):
         """The ledger's key of ``source``: one ledger per workspace imported into."""
         if self._scope.name == "default":
             return source
-        return f"{source}#workspace={self._scope.name}"
+        return f"{source} in workspace {self._scope.name}"
 
     # --- the ledger ----------------------------------------------------------------------
 

@@ -80,6 +80,27 @@ def _apply(conn: Connection, links: dict[str, str]) -> None:
             conn.execute(t.traces.update().where(_T.trace_id.in_(chunk)).values(run_id=run_id))
 
 
+def _claimable(scope: WorkspaceScope) -> sa.Select[tuple[str, str]]:
+    """The pending links of ``:trace_ids`` (expanding) whose trace and run are in ``scope``.
+
+    Built once per scope: every new trace runs it (on SQLite inside the write).
+    """
+    runs = tt.runs.c
+    return (
+        sa.select(_P.trace_id, _P.run_id)
+        .select_from(
+            t.pending_trace_links.join(t.traces, _T.trace_id == _P.trace_id).join(
+                tt.runs, runs.run_id == _P.run_id
+            )
+        )
+        .where(
+            _P.trace_id.in_(sa.bindparam("trace_ids", expanding=True)),
+            scope.owns_experiment(_T.experiment_id),
+            scope.owns_experiment(runs.experiment_id),
+        )
+    )
+
+
 def claim_pending_links(
     conn: Connection, trace_ids: Sequence[str], scope: WorkspaceScope = DEFAULT_SCOPE
 ) -> dict[str, str]:
@@ -92,22 +113,10 @@ def claim_pending_links(
         Trace id -> run id of the links applied.
     """
     pending: dict[str, str] = {}
-    runs = tt.runs.c
+    query = scope.cached(("traces", "claim_pending_links"), lambda: _claimable(scope))
     for chunk in chunked(sorted(set(trace_ids))):
-        query = (
-            sa.select(_P.trace_id, _P.run_id)
-            .select_from(
-                t.pending_trace_links.join(t.traces, _T.trace_id == _P.trace_id).join(
-                    tt.runs, runs.run_id == _P.run_id
-                )
-            )
-            .where(
-                _P.trace_id.in_(chunk),
-                scope.owns_experiment(_T.experiment_id),
-                scope.owns_experiment(runs.experiment_id),
-            )
-        )
-        pending.update({row.trace_id: row.run_id for row in conn.execute(query)})
+        rows = conn.execute(query, {"trace_ids": list(chunk)})
+        pending.update({row.trace_id: row.run_id for row in rows})
     if not pending:
         return {}
     _apply(conn, pending)

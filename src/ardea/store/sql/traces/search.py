@@ -20,7 +20,7 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.store.search.ast import OrderBy
 from ardea.store.search.traces import TraceClause
 from ardea.store.sql._db.filters import ChildClauses
-from ardea.store.sql._db.scope import ExperimentIds
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking.search import compare
 
@@ -157,21 +157,21 @@ def trace_conditions(clauses: Sequence[TraceClause], dialect: str) -> list[Colum
 def select_trace_ids(
     clauses: Sequence[TraceClause],
     orders: Sequence[OrderBy],
-    experiment_ids: ExperimentIds,
+    experiment_ids: Sequence[int],
     dialect: str,
+    scope: WorkspaceScope = DEFAULT_SCOPE,
 ) -> sa.Select[Any]:
     """The ordered SELECT of ``trace_id`` for a parsed filter and order-by.
 
     Args:
         clauses: Parsed filter clauses (AND-ed).
         orders: Parsed order-by (attribute keys of :data:`TRACE_ORDER_KEYS`).
-        experiment_ids: Experiments to search (a list, or the scope's ``experiment_ids``).
+        experiment_ids: Experiments to search.
         dialect: SQLAlchemy dialect name (``sqlite``, ``postgresql``, ``mysql``).
+        scope: The workspace searched: experiments of others hold no trace.
     """
     query = sa.select(_T.trace_id).where(
-        _T.experiment_id.in_(
-            experiment_ids if isinstance(experiment_ids, sa.Select) else list(experiment_ids)
-        ),
+        scope.in_experiments(_T.experiment_id, experiment_ids),
         *trace_conditions(clauses, dialect),
     )
     columns = _columns()

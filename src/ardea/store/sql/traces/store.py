@@ -451,9 +451,9 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         from ardea.store.sql.tracking.search import parse_experiment_ids
 
         filters = check_query(query)
-        experiments = self._scope.experiment_ids(parse_experiment_ids(list(query.experiment_ids)))
+        experiments = parse_experiment_ids(list(query.experiment_ids))
         points = self._db.search(
-            lambda conn: query_trace_metrics(conn, query, filters, experiments)
+            lambda conn: query_trace_metrics(conn, query, filters, experiments, self._scope)
         )
         return PagedList(points, None)
 
@@ -475,15 +475,14 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         base = parse_trace_filter(base_filter) if base_filter else []
         first, second = parse_trace_filter(filter_string1), parse_trace_filter(filter_string2)
         experiments = parse_experiment_ids(list(experiment_ids))
-        visible = self._scope.experiment_ids(experiments)
+        visible = self._scope.in_experiments(t.traces.c.experiment_id, experiments)
         dialect = self._db.dialect
-        tr = t.traces.c
 
         def count(conn: Connection, clauses: list[Any]) -> int:
             query = (
                 sa.select(sa.func.count())
                 .select_from(t.traces)
-                .where(tr.experiment_id.in_(visible), *trace_conditions(clauses, dialect))
+                .where(visible, *trace_conditions(clauses, dialect))
             )
             return int(conn.execute(query).scalar_one())
 
@@ -519,9 +518,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         exp_ids = parse_experiment_ids(list(experiment_ids))
         if not exp_ids:
             return PagedList([], None)
-        query = select_trace_ids(
-            clauses, orders, self._scope.experiment_ids(exp_ids), self._db.dialect
-        )
+        query = select_trace_ids(clauses, orders, exp_ids, self._db.dialect, self._scope)
         stats_for(self._db).maybe_refresh()
 
         def op(conn: Connection) -> PagedList[TraceInfo]:

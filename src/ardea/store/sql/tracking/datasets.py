@@ -57,7 +57,7 @@ class SqlDatasetSummaries:
             sa.select(ds.c.experiment_id, ds.c.name, ds.c.digest, context)
             .distinct()
             .select_from(ds.join(ri, ri.c.dataset_id == ds.c.dataset_id))
-            .where(ds.c.experiment_id.in_(self._scope.experiment_ids(ids)))
+            .where(self._scope.in_experiments(ds.c.experiment_id, ids))
             .order_by(ds.c.experiment_id, ds.c.name, ds.c.digest, context)
             .limit(DATASET_SUMMARIES_MAX_RESULTS)
         )

@@ -175,7 +175,6 @@ def select_logged_model_ids(
     """
     _check_datasets(datasets)
     experiments = parse_experiment_ids(experiment_ids)
-    visible = scope.experiment_ids(experiments)
     models = t.logged_models
     source: sa.FromClause = models
     keys: list[ColumnElement[Any]] = []
@@ -206,7 +205,7 @@ def select_logged_model_ids(
         sa.select(models.c.model_id)
         .select_from(source)
         .where(
-            models.c.experiment_id.in_(visible),
+            scope.in_experiments(models.c.experiment_id, experiments),
             models.c.lifecycle_stage != LifecycleStage.DELETED.value,
             *_conditions(clauses, datasets, experiments, dialect),
         )

@@ -232,6 +232,7 @@ def select_run_ids(
     """
     runs = t.runs
     stages = ViewType(view_type).stages()
+    ids = parse_experiment_ids(experiment_ids)
     source: sa.FromClause = runs
     keys: list[ColumnElement[Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -267,7 +268,7 @@ def select_run_ids(
         sa.select(runs.c.run_id)
         .select_from(source)
         .where(
-            runs.c.experiment_id.in_(scope.experiment_ids(parse_experiment_ids(experiment_ids))),
+            scope.in_experiments(runs.c.experiment_id, ids),
             runs.c.lifecycle_stage.in_(stages),
             *_run_conditions(clauses, dialect),
         )
