@@ -1,11 +1,13 @@
 """The workspace scope: the one place SQL statements are limited to a workspace.
 
-A table that belongs to a workspace has a ``workspace`` column: the top-level tables
+A table that belongs to a workspace has a ``workspace`` column (declared with
+``workspaces.tables.workspace_column``, which marks it): the top-level tables
 (``experiments``, ``registered_models``, ``webhooks``) and the registry's children, whose key
 carries their model's workspace (``registered_model_tags``, ``model_versions``,
 ``model_version_tags``, ``registered_model_aliases``). These *owned* tables are found on the
-shared :data:`~ardea.store.sql._db.metadata.metadata` (a table that gains a ``workspace``
-column is owned from then on), and no module but this one names them in a statement
+shared :data:`~ardea.store.sql._db.metadata.metadata` by that mark (a table that gains such a
+column is owned from then on; one that only names a workspace, as a permission grant does, is
+not), and no module but this one names them in a statement
 (``tests/architecture/test_workspace_scope.py`` checks it). The SQL stores hold a
 :class:`WorkspaceScope` and reach owned tables only through it:
 
@@ -51,13 +53,19 @@ T = TypeVar("T")
 
 WORKSPACE_COLUMN = "workspace"
 """The column that says which workspace a row belongs to."""
+_MARK = "workspace_scoped"  # Column.info key set by workspaces.tables.workspace_column
+
+
+def _is_owned(table: sa.Table) -> bool:
+    column = table.c.get(WORKSPACE_COLUMN)
+    return column is not None and bool(column.info.get(_MARK))
 
 _TOP_LEVEL = ("registered_models", "experiments", "webhooks")
 """Owned tables whose rows move or go with their workspace (children follow by cascade)."""
 
 
 def owned_tables() -> dict[str, sa.Table]:
-    """The tables with a ``workspace`` column, by name, among those registered so far.
+    """The tables whose rows a workspace holds, by name, among those registered so far.
 
     Import :mod:`ardea.store.sql.schema` first to see every aggregate's.
     """
@@ -66,7 +74,7 @@ def owned_tables() -> dict[str, sa.Table]:
 
 def _owned(name: str) -> sa.Table:
     table = metadata.tables.get(name)
-    if table is None or WORKSPACE_COLUMN not in table.c:
+    if table is None or not _is_owned(table):
         raise KeyError(f"{name!r} is not a table that belongs to a workspace")
     return table
 

@@ -14,10 +14,14 @@ import sqlalchemy as sa
 from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
 
-__all__ = ["NAME_LENGTH", "workspace_column", "workspaces"]
+__all__ = ["NAME_LENGTH", "SCOPED", "workspace_column", "workspaces"]
 
 NAME_LENGTH = 63
 """Longest workspace name (MLflow's, and a DNS label's)."""
+
+SCOPED = "workspace_scoped"
+"""``Column.info`` key marking the ``workspace`` column of a table whose rows a workspace holds
+(the tables the workspace scope owns; a table that merely names a workspace has no mark)."""
 
 workspaces = sa.Table(
     "workspaces",
@@ -58,5 +62,10 @@ def workspace_column(*, foreign_key: bool = True) -> sa.Column[str]:
     # The server default puts rows written without a workspace (by hand, by other tools) in
     # ``default``; Ardea's own writes always set it (through the workspace scope).
     return sa.Column(
-        "workspace", sa.String(NAME_LENGTH), *args, nullable=False, server_default="default"
+        "workspace",
+        sa.String(NAME_LENGTH),
+        *args,
+        nullable=False,
+        server_default="default",
+        info={SCOPED: True},
     )
