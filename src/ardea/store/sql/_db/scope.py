@@ -60,6 +60,7 @@ def _is_owned(table: sa.Table) -> bool:
     column = table.c.get(WORKSPACE_COLUMN)
     return column is not None and bool(column.info.get(_MARK))
 
+
 _TOP_LEVEL = ("registered_models", "experiments", "webhooks")
 """Owned tables whose rows move or go with their workspace (children follow by cascade)."""
 
