@@ -9,6 +9,7 @@ _TESTS = str(Path(__file__).resolve().parents[1])
 if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
     sys.path.insert(0, _TESTS)
 
+from fixtures import workspaces  # noqa: E402
 from fixtures.backends import fresh_sqlite, served, shared_backend  # noqa: E402
 from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
 
@@ -97,14 +98,20 @@ def rest_tracking_store(rest_backend: Backend) -> TrackingStore:
         "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
+        workspaces.REST_MODE,
     ]
 )
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """A fresh, empty backend (only the Default experiment) of each kind.
 
-    ``rest`` is :func:`rest_backend` (the REST client against the real server app).
+    ``rest`` is :func:`rest_backend` (the REST client against the real server app). The
+    ``ws-*`` ones are SQLite backends of one workspace, with a canary in another and an
+    isolation check after the test (:mod:`fixtures.workspaces`).
     """
-    if request.param == "sqlite":
+    if request.param in (*workspaces.MODES, workspaces.REST_MODE):
+        yield from workspaces.run_in_workspace(request, tmp_path)
+    elif request.param == "sqlite":
         local = fresh_sqlite(request, tmp_path)
         yield local
         local.close()

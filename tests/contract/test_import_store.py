@@ -33,6 +33,7 @@ from ardea.entities import (
 from ardea.entities.webhook import Webhook, WebhookEvent
 from ardea.store.backend import Backend
 from ardea.store.importing import ImportedRun
+from fixtures import workspaces
 
 SRC = "test-source"
 T0 = 1_700_000_000_000
@@ -43,13 +44,16 @@ T0 = 1_700_000_000_000
         "sqlite",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
     ]
 )
 def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """A fresh SQL backend of each kind (the import store is SQL only)."""
     from fixtures.backends import fresh_sqlite, shared_backend
 
-    if request.param == "sqlite":
+    if request.param in workspaces.MODES:
+        yield from workspaces.run_in_workspace(request, tmp_path)
+    elif request.param == "sqlite":
         local = fresh_sqlite(request, tmp_path)
         yield local
         local.close()

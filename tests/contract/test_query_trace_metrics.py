@@ -21,6 +21,7 @@ from ardea.entities import (
 )
 from ardea.store.backend import Backend
 from ardea.store.traces import TraceStore
+from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
 
 T0 = 1_577_836_800_000  # 2020-01-01T00:00:00Z
@@ -115,12 +116,20 @@ def seed(backend: Backend, experiment_id: str, other_id: str) -> None:
         "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
     ]
 )
 def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TraceStore, str]]:
     """A trace store over the seed (REST: the server app's, over HTTP), and its experiment."""
     shared = request.param in ("postgres", "mysql")
-    backend = shared_backend(request, request.param) if shared else fresh_sqlite(request, tmp_path)
+    opened = workspaces.opened(request, tmp_path)
+    backend = (
+        next(opened)
+        if opened
+        else shared_backend(request, request.param)
+        if shared
+        else fresh_sqlite(request, tmp_path)
+    )
     exp = backend.tracking.create_experiment("metrics")
     seed(backend, exp, backend.tracking.create_experiment("other"))
     if request.param == "rest":
@@ -128,7 +137,9 @@ def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Tra
             yield remote.traces, exp
     else:
         yield backend.traces, exp
-    if not shared:
+    if opened:
+        next(opened, None)  # the isolation check, then the database closes
+    elif not shared:
         backend.close()
 
 

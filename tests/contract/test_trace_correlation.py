@@ -12,6 +12,7 @@ import pytest
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import TraceInfo
 from ardea.store.traces import TraceStore
+from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
 
 
@@ -21,13 +22,21 @@ from fixtures.backends import fresh_sqlite, served, shared_backend
         "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
     ]
 )
 def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TraceStore, str]]:
     """Ten traces: six ``env=prod`` TOOL ones, four ``env=dev`` (one TOOL, three LLM); and
     one trace in another experiment."""
     shared = request.param in ("postgres", "mysql")
-    backend = shared_backend(request, request.param) if shared else fresh_sqlite(request, tmp_path)
+    opened = workspaces.opened(request, tmp_path)
+    backend = (
+        next(opened)
+        if opened
+        else shared_backend(request, request.param)
+        if shared
+        else fresh_sqlite(request, tmp_path)
+    )
     exp = backend.tracking.create_experiment("correlation")
     other = backend.tracking.create_experiment("other")
     tags = [("prod", "TOOL")] * 6 + [("dev", "TOOL")] + [("dev", "LLM")] * 3
@@ -40,7 +49,9 @@ def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Tra
             yield remote.traces, exp
     else:
         yield backend.traces, exp
-    if not shared:
+    if opened:
+        next(opened, None)  # the isolation check, then the database closes
+    elif not shared:
         backend.close()
 
 

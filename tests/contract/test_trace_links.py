@@ -13,6 +13,7 @@ from ardea._core.errors import NotFoundError
 from ardea.entities import Span, TraceInfo
 from ardea.store.backend import Backend
 from ardea.store.traces import TraceStore
+from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
 
 T0 = 1_700_000_000_000
@@ -24,19 +25,29 @@ T0 = 1_700_000_000_000
         "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
     ]
 )
 def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Backend, Backend]]:
     """(the backend under test, the SQL backend behind it): spans are written to the latter
     (a REST store sends no spans; the tracing SDK does, over OTLP)."""
     shared = request.param in ("postgres", "mysql")
-    local = shared_backend(request, request.param) if shared else fresh_sqlite(request, tmp_path)
+    opened = workspaces.opened(request, tmp_path)
+    local = (
+        next(opened)
+        if opened
+        else shared_backend(request, request.param)
+        if shared
+        else fresh_sqlite(request, tmp_path)
+    )
     if request.param == "rest":
         with served(local) as remote:
             yield remote, local
     else:
         yield local, local
-    if not shared:
+    if opened:
+        next(opened, None)  # the isolation check, then the database closes
+    elif not shared:
         local.close()
 
 

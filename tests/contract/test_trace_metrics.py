@@ -11,6 +11,7 @@ import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.store.traces import TraceStore
+from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
 from fixtures.trace_metrics_seed import END, T0, seed
 
@@ -21,13 +22,21 @@ from fixtures.trace_metrics_seed import END, T0, seed
         "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
     ]
 )
 def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[TraceStore, str]]:
     """A trace store over seeded traces (REST: the server app's, over HTTP), and the seeded
     experiment's id."""
     shared = request.param in ("postgres", "mysql")
-    backend = shared_backend(request, request.param) if shared else fresh_sqlite(request, tmp_path)
+    opened = workspaces.opened(request, tmp_path)
+    backend = (
+        next(opened)
+        if opened
+        else shared_backend(request, request.param)
+        if shared
+        else fresh_sqlite(request, tmp_path)
+    )
     exp = backend.tracking.create_experiment("metrics")
     other = backend.tracking.create_experiment("other")
     seed(backend.traces, exp, other)
@@ -36,7 +45,9 @@ def tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[T
             yield remote.traces, exp
     else:
         yield backend.traces, exp
-    if not shared:
+    if opened:
+        next(opened, None)  # the isolation check, then the database closes
+    elif not shared:
         backend.close()
 
 

@@ -12,6 +12,7 @@ import pytest
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Assessment, TraceInfo
 from ardea.store.traces import TraceStore
+from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
 
 
@@ -21,18 +22,28 @@ from fixtures.backends import fresh_sqlite, served, shared_backend
         "rest",
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
+        *workspaces.MODES,
     ]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TraceStore]:
     """A fresh trace store (only the Default experiment, ``"0"``) of each kind."""
     shared = request.param in ("postgres", "mysql")
-    backend = shared_backend(request, request.param) if shared else fresh_sqlite(request, tmp_path)
+    opened = workspaces.opened(request, tmp_path)
+    backend = (
+        next(opened)
+        if opened
+        else shared_backend(request, request.param)
+        if shared
+        else fresh_sqlite(request, tmp_path)
+    )
     if request.param == "rest":
         with served(backend) as remote:
             yield remote.traces
     else:
         yield backend.traces
-    if not shared:
+    if opened:
+        next(opened, None)  # the isolation check, then the database closes
+    elif not shared:
         backend.close()
 
 

@@ -16,6 +16,7 @@ from ardea.entities.webhook import Webhook, WebhookEvent
 from ardea.store.sql.webhooks.store import SqlWebhookStore
 from ardea.store.webhooks import WebhookStore
 from fixtures import registry_backends as rb
+from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served
 from fixtures.sql_wipe import wipe
 
@@ -36,6 +37,10 @@ class Env:
 
 
 def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
+    if kind in workspaces.MODES:
+        for scoped in workspaces.run_in_workspace(request, tmp_path):
+            yield Env(scoped.webhooks, scoped.tracking.database)  # type: ignore[attr-defined]
+        return
     if kind == "postgres":
         shared = request.getfixturevalue("postgres_registry_backend")
         wipe(shared.tracking)
@@ -55,7 +60,7 @@ def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 _POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 
 
-@pytest.fixture(params=["sqlite", "rest", _POSTGRES])
+@pytest.fixture(params=["sqlite", "rest", _POSTGRES, *workspaces.MODES])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
     yield from _open(request.param, request, tmp_path)
 
@@ -65,7 +70,7 @@ def store(env: Env) -> WebhookStore:
     return env.store
 
 
-@pytest.fixture(params=["sqlite", _POSTGRES])
+@pytest.fixture(params=["sqlite", _POSTGRES, *workspaces.MODES])
 def sql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlWebhookStore]:
     """The SQL backends only (secrets and delivery targets are server-side)."""
     for env in _open(request.param, request, tmp_path):

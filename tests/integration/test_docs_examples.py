@@ -38,7 +38,9 @@ EXAMPLES = _blocks()
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     # docs/webhooks.md delivers to a receiver on 127.0.0.1: the SSRF guard is opted out.
-    env = {"ARDEA_WEBHOOKS_ALLOW_PRIVATE": "1"}
+    # docs/workspaces.md needs workspaces; the other examples run in `default`, as they would
+    # on a server without them.
+    env = {"ARDEA_WEBHOOKS_ALLOW_PRIVATE": "1", "ARDEA_ENABLE_WORKSPACES": "true"}
     proc = ServerProcess(tmp_path_factory.mktemp("docs-server"), env=env)
     yield proc
     proc.stop()

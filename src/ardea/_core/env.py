@@ -99,6 +99,13 @@ ARDEA_X_FRAME_OPTIONS = "ARDEA_X_FRAME_OPTIONS"
 MLFLOW_SERVER_X_FRAME_OPTIONS = "MLFLOW_SERVER_X_FRAME_OPTIONS"
 """Honoured like ``ARDEA_X_FRAME_OPTIONS`` when that is unset."""
 
+ARDEA_ENABLE_WORKSPACES = "ARDEA_ENABLE_WORKSPACES"
+"""``ardea server --enable-workspaces`` (``MLFLOW_ENABLE_WORKSPACES`` too): ``true`` turns on
+workspaces (the ``X-MLFLOW-WORKSPACE`` header and ``/api/3.0/mlflow/workspaces``)."""
+
+MLFLOW_ENABLE_WORKSPACES = "MLFLOW_ENABLE_WORKSPACES"
+"""Honoured like ``ARDEA_ENABLE_WORKSPACES`` when that is unset."""
+
 ARDEA_TEST_POSTGRES_URI = "ARDEA_TEST_POSTGRES_URI"
 """Tests only: a PostgreSQL database the store tests may wipe. Unset: those tests skip,
 except under ``CI=true`` where they fail."""

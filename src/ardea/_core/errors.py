@@ -16,7 +16,8 @@ Each code maps exactly once to an HTTP status, a log level and an MLflow ``error
     ├── NotImplementedFeatureError NOT_IMPLEMENTED     501
     ├── UpstreamError             UPSTREAM_ERROR       502
     ├── UnavailableError          UNAVAILABLE          503
-    └── DeadlineExceededError     DEADLINE_EXCEEDED    504
+    ├── DeadlineExceededError     DEADLINE_EXCEEDED    504
+    └── FeatureDisabledError      FEATURE_DISABLED     400  (MLflow answers it with a 500)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "ErrorCode",
     "ErrorSpec",
     "FailedPreconditionError",
+    "FeatureDisabledError",
     "InternalError",
     "InvalidArgumentError",
     "NotFoundError",
@@ -63,6 +65,7 @@ class ErrorCode(str, Enum):
     UPSTREAM_ERROR = "UPSTREAM_ERROR"
     UNAVAILABLE = "UNAVAILABLE"
     DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
+    FEATURE_DISABLED = "FEATURE_DISABLED"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ ERROR_TABLE: dict[ErrorCode, ErrorSpec] = {
     ErrorCode.UPSTREAM_ERROR: ErrorSpec(502, logging.WARNING, "TEMPORARILY_UNAVAILABLE", 502),
     ErrorCode.UNAVAILABLE: ErrorSpec(503, logging.WARNING, "TEMPORARILY_UNAVAILABLE", 503),
     ErrorCode.DEADLINE_EXCEEDED: ErrorSpec(504, logging.WARNING, "DEADLINE_EXCEEDED", 504),
+    # MLflow answers FEATURE_DISABLED with a 500, which its clients retry for minutes; it is
+    # the caller's to fix (a feature this server was not started with), so a 400 here.
+    ErrorCode.FEATURE_DISABLED: ErrorSpec(400, logging.INFO, "FEATURE_DISABLED", 400),
 }
 
 
@@ -192,6 +198,12 @@ class UnavailableError(ArdeaError):
     code = ErrorCode.UNAVAILABLE
 
 
+class FeatureDisabledError(ArdeaError):
+    """The request needs a feature this server runs without (e.g. workspaces)."""
+
+    code = ErrorCode.FEATURE_DISABLED
+
+
 class DeadlineExceededError(ArdeaError):
     """The operation took too long."""
 
@@ -214,6 +226,7 @@ _BY_CODE: dict[ErrorCode, type[ArdeaError]] = {
         UpstreamError,
         UnavailableError,
         DeadlineExceededError,
+        FeatureDisabledError,
     )
 }
 
@@ -237,6 +250,7 @@ _FROM_MLFLOW: dict[str, ErrorCode] = {
     "NOT_IMPLEMENTED": ErrorCode.NOT_IMPLEMENTED,
     "TEMPORARILY_UNAVAILABLE": ErrorCode.UNAVAILABLE,
     "DEADLINE_EXCEEDED": ErrorCode.DEADLINE_EXCEEDED,
+    "FEATURE_DISABLED": ErrorCode.FEATURE_DISABLED,
 }
 
 

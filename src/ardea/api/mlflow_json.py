@@ -71,6 +71,7 @@ def experiment_to_json(e: Experiment) -> JSON:
             "last_update_time": e.last_update_time,
             "creation_time": e.creation_time,
             "tags": _kv(e.tags),
+            "workspace": e.workspace,
         }
     )
 
@@ -85,6 +86,7 @@ def experiment_from_json(d: JSON) -> Experiment:
         creation_time=_int_or_none(d.get("creation_time")),
         last_update_time=_int_or_none(d.get("last_update_time")),
         tags=_from_kv(d.get("tags")),
+        workspace=d.get("workspace") or "default",
     )
 
 

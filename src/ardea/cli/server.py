@@ -263,6 +263,14 @@ def _prepare_auth(settings: Any) -> None:
     help="SQLite durability: 'normal' (default; a power loss may drop the last commits) or "
     "'full' (every acknowledged write survives a power loss; slower writes). SQLite only.",
 )
+@click.option(
+    "--enable-workspaces",
+    is_flag=True,
+    envvar=["ARDEA_ENABLE_WORKSPACES", "MLFLOW_ENABLE_WORKSPACES"],
+    help="Serve workspaces (MLflow's X-MLFLOW-WORKSPACE header and /api/3.0/mlflow/workspaces):"
+    " every experiment, model, prompt and webhook belongs to one; without the header a request"
+    " acts in 'default', where an existing database's content is.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -312,6 +320,10 @@ def ui(**options: Any) -> None:
             "x_frame_options": env.get(
                 env.ARDEA_X_FRAME_OPTIONS, env.MLFLOW_SERVER_X_FRAME_OPTIONS
             ),
+            "enable_workspaces": (
+                env.get(env.ARDEA_ENABLE_WORKSPACES, env.MLFLOW_ENABLE_WORKSPACES) or ""
+            ).lower()
+            in ("1", "true", "yes"),
         }
     )
 
@@ -337,6 +349,7 @@ def _serve(options: dict[str, Any]) -> None:
         cors_allowed_origins=_csv(options.get("cors_allowed_origins")),
         x_frame_options=options.get("x_frame_options") or "SAMEORIGIN",
         sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
+        enable_workspaces=bool(options.get("enable_workspaces")),
     )
     _configure_logging(logging.INFO)
     from ardea.server.security import exposure_warning

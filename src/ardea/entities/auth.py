@@ -20,13 +20,13 @@ Pure: no web framework, no database, no HTTP client.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.entities.workspace import DEFAULT_WORKSPACE, validate_workspace_name
 
 __all__ = [
     "DEFAULT_WORKSPACE",
@@ -53,7 +53,6 @@ __all__ = [
     "validate_workspace_name",
 ]
 
-DEFAULT_WORKSPACE = "default"
 """The workspace of roles and grants when none is named (MLflow's default workspace)."""
 
 WILDCARD = "*"
@@ -194,7 +193,6 @@ _ROLE_LEVELS = (
 _USERNAME_MAX = 255
 _NAME_MAX = 255
 _RESOURCE_ID_MAX = 256
-_WORKSPACE_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 def validate_username(username: object) -> str:
@@ -226,16 +224,6 @@ def validate_role_name(name: object) -> str:
         raise InvalidArgumentError(
             "Invalid role name: use 1 to 255 printable characters, without leading or "
             "trailing spaces."
-        )
-    return name
-
-
-def validate_workspace_name(name: object) -> str:
-    """A workspace name: ``^[a-z0-9][a-z0-9-]{0,62}$`` (never path-like)."""
-    if not isinstance(name, str) or not _WORKSPACE_RE.fullmatch(name):
-        raise InvalidArgumentError(
-            f"Invalid workspace name {name!r}: use 1 to 63 lower-case letters, digits and "
-            "'-', starting with a letter or digit."
         )
     return name
 

@@ -35,12 +35,13 @@ class Experiment:
 
     Attributes:
         experiment_id: Integer string; ``"0"`` is the Default experiment.
-        name: Unique name (also among deleted experiments).
+        name: Unique name in its workspace (also among deleted experiments).
         artifact_location: Root URI of its artifacts, e.g. ``mlflow-artifacts:/1``.
         lifecycle_stage: ``active`` or ``deleted``.
         creation_time: Epoch milliseconds.
         last_update_time: Epoch milliseconds.
         tags: Experiment tags.
+        workspace: The workspace it belongs to (``default`` when workspaces are off).
     """
 
     experiment_id: str
@@ -50,3 +51,4 @@ class Experiment:
     creation_time: int | None = None
     last_update_time: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    workspace: str = "default"

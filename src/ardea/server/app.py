@@ -39,6 +39,7 @@ from ardea.server.routers import (
     traces,
     traces_v2,
     webhooks,
+    workspaces,
 )
 from ardea.server.security import SecurityMiddleware
 from ardea.server.static import mount_ui
@@ -81,7 +82,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             _freeze_startup_heap()
         yield
         # Deliver what is queued, within a grace period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s).
-        state.webhooks.dispatcher.close()
+        for runtime in state.all_webhooks():
+            runtime.dispatcher.close()
         if close_stores_on_shutdown:
             deps.backend.close()
 
@@ -109,6 +111,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     )
     _include(app, meta.router)
     _mount(app, meta.v3_router, "3.0")
+    _mount(app, workspaces.router, "3.0")
     _include(app, otlp.router)
     _mount(app, traces.v3_router, "3.0")
     _mount(app, trace_spans.router, "3.0")
@@ -137,7 +140,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
     state.routes = RouteTable(app.state.rpc_mounts)
     # Added last, so it sits outermost: every request, whichever path serves it, passes it.
-    app.add_middleware(RequestDoor)
+    app.add_middleware(RequestDoor, workspaces=settings.enable_workspaces)
     return app
 
 

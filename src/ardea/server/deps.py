@@ -1,12 +1,13 @@
 """What a server app needs, in one object, and the accessors handlers reach it through.
 
 ``create_app(deps)`` keeps the :class:`ServerDeps` (one :class:`~ardea.store.backend.Backend`
-and the settings) and what it derives from them (the webhook dispatcher, a cache of artifact
+and the settings) and what it derives from them (the webhook dispatchers, a cache of artifact
 stores) in one :class:`ServerRuntime` on ``app.state.ardea``. Handlers reach stores only
 through the accessors here (:func:`tracking_store`, :func:`trace_store`, ...), never through
 ``app.state`` or module globals: tests build as many apps as they like, and the accessors are
-the one place a request's workspace (see :mod:`ardea.server.door`) scopes what a store sees.
-An accessor called for a request that did not pass the door raises.
+the one place a request's workspace (see :mod:`ardea.server.door`) scopes what a store sees:
+they hand out the stores of ``backend.scoped(workspace)`` (cached per workspace, an unknown
+workspace is a 404). An accessor called for a request that did not pass the door raises.
 """
 
 from __future__ import annotations
@@ -40,12 +41,14 @@ __all__ = [
     "artifact_store",
     "artifact_store_at",
     "backend",
+    "root_backend",
     "runtime",
     "registry_store",
     "settings",
     "trace_store",
     "tracking_store",
     "webhooks",
+    "workspace",
 ]
 
 ENV_PREFIX = "ARDEA_SERVER_"
@@ -92,6 +95,9 @@ class ServerSettings:
         x_frame_options: ``X-Frame-Options`` response header; ``NONE`` omits it.
         sqlite_synchronous: SQLite's ``synchronous`` mode for a SQLite backend, ``normal``
             or ``full``; empty: ``ARDEA_SQLITE_SYNCHRONOUS``, else ``normal``.
+        enable_workspaces: Serve workspaces (the ``X-MLFLOW-WORKSPACE`` header, the
+            ``/api/3.0/mlflow/workspaces`` routes); off, the header is refused
+            (``FEATURE_DISABLED``) and everything is in workspace ``default``.
     """
 
     host: str = "127.0.0.1"
@@ -119,6 +125,7 @@ class ServerSettings:
     cors_allowed_origins: tuple[str, ...] = ()
     x_frame_options: str = "SAMEORIGIN"
     sqlite_synchronous: str = ""
+    enable_workspaces: bool = False
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""
@@ -169,11 +176,15 @@ class ServerRuntime:
         deps: The stores and settings the app was given.
         auth: Sessions, login limits and credential caches when auth is on, else None.
         webhooks: The webhook store and its background dispatcher (delivery threads start
-            on the first event).
-        artifact_stores: Artifact stores of client-chosen artifact locations, by URI (at
-            most 256, oldest dropped first).
+            on the first event) of workspace ``default``.
         routes: The methods each endpoint answers (for 405 answers), once every router is
             mounted.
+        artifact_stores: Artifact stores of client-chosen artifact locations, by URI (at
+            most 256, oldest dropped first).
+        workspace_webhooks: The webhook runtimes of the other workspaces, opened on their
+            first request (a workspace's webhooks hear only its registry's events).
+        workspace_artifacts: The proxied artifact store as each workspace sees it (see
+            :class:`~ardea.store.artifacts.workspace.WorkspaceArtifactStore`).
     """
 
     deps: ServerDeps
@@ -182,6 +193,47 @@ class ServerRuntime:
     auth: AuthRuntime | None = None
     artifact_stores: dict[str, ArtifactStore] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    workspace_webhooks: dict[str, WebhookRuntime] = field(default_factory=dict)
+    workspace_artifacts: dict[str, ArtifactStore] = field(default_factory=dict)
+
+    def backend_for(self, workspace: str | None) -> Backend:
+        """The stores of ``workspace`` (None: the server runs without workspaces).
+
+        Raises:
+            NotFoundError: No such workspace.
+        """
+        root = self.deps.backend
+        if workspace is None or workspace == root.workspace:
+            return root
+        return root.scoped(workspace)
+
+    def webhooks_for(self, workspace: str | None) -> WebhookRuntime:
+        """The webhook runtime of ``workspace`` (None or ``default``: :attr:`webhooks`)."""
+        if workspace is None or workspace == self.deps.backend.workspace:
+            return self.webhooks
+        found = self.workspace_webhooks.get(workspace)
+        if found is not None:
+            return found
+        from ardea.server.webhook_events import open_runtime
+
+        scoped = self.backend_for(workspace)  # raises for an unknown workspace
+        with self.lock:
+            if workspace not in self.workspace_webhooks:
+                self.workspace_webhooks[workspace] = open_runtime(scoped)
+            return self.workspace_webhooks[workspace]
+
+    def all_webhooks(self) -> list[WebhookRuntime]:
+        """Every webhook runtime opened so far (to close their dispatchers at shutdown)."""
+        with self.lock:
+            return [self.webhooks, *self.workspace_webhooks.values()]
+
+    def forget_workspace(self, workspace: str) -> None:
+        """Close and drop what was opened for a deleted (or changed) workspace."""
+        with self.lock:
+            gone = self.workspace_webhooks.pop(workspace, None)
+            self.workspace_artifacts.pop(workspace, None)
+        if gone is not None:
+            gone.dispatcher.close(timeout=0)
 
 
 def runtime(request: Request) -> ServerRuntime:
@@ -196,8 +248,28 @@ def runtime(request: Request) -> ServerRuntime:
     return found
 
 
+def workspace(request: Request) -> str | None:
+    """The workspace ``request`` acts in (None: the server runs without workspaces)."""
+    context = current_request()
+    if context is None:
+        raise InternalError(f"{request.url.path} was served without passing the request door")
+    return context.workspace
+
+
 def backend(request: Request) -> Backend:
-    """The backend of the app serving ``request`` (the one place to scope it per request)."""
+    """The stores of the request's workspace: the one place a request's stores are scoped.
+
+    Raises:
+        NotFoundError: The request names a workspace that does not exist (404).
+    """
+    return runtime(request).backend_for(workspace(request))
+
+
+def root_backend(request: Request) -> Backend:
+    """The backend the app was given, whatever the request's workspace.
+
+    Only for what is above workspaces: the workspace routes themselves.
+    """
     return runtime(request).deps.backend
 
 
@@ -217,13 +289,30 @@ def registry_store(request: Request) -> RegistryStore:
 
 
 def webhooks(request: Request) -> WebhookRuntime:
-    """The webhook store and dispatcher of the app serving ``request``."""
-    return runtime(request).webhooks
+    """The webhook store and dispatcher of the request's workspace."""
+    return runtime(request).webhooks_for(workspace(request))
 
 
 def artifact_store(request: Request) -> ArtifactStore:
-    """The proxied (``mlflow-artifacts:/``) artifact store of the app serving ``request``."""
-    return backend(request).artifacts
+    """The proxied (``mlflow-artifacts:/``) artifact store, as the request's workspace sees it.
+
+    Without workspaces: the whole store. With them: a view that keeps each workspace in
+    ``workspaces/<name>/`` (``default`` keeps the root, without the other workspaces'
+    folders), see :class:`~ardea.store.artifacts.workspace.WorkspaceArtifactStore`.
+    """
+    rt = runtime(request)
+    name = workspace(request)
+    root = rt.deps.backend.artifacts
+    if name is None:
+        return root
+    store = rt.workspace_artifacts.get(name)
+    if store is None:
+        from ardea.store.artifacts.workspace import WorkspaceArtifactStore
+
+        rt.backend_for(name)  # 404 for an unknown workspace
+        with rt.lock:
+            store = rt.workspace_artifacts.setdefault(name, WorkspaceArtifactStore(root, name))
+    return store
 
 
 def artifact_store_at(request: Request, uri: str) -> ArtifactStore:

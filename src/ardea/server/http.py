@@ -20,7 +20,7 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.api.mlflow_requests import RequestSpec, parse_body, parse_query
 from ardea.server.errors import Endpoint, handle_errors
 from ardea.server.openapi import openapi_extra
-from ardea.server.openapi_responses import LOOKUP_ERRORS, path_parameters, responses
+from ardea.server.openapi_responses import LOOKUP_ERRORS, Answer, path_parameters, responses
 
 __all__ = [
     "MAX_JSON_BODY_BYTES",
@@ -132,11 +132,13 @@ def rpc(
         wrapped.ardea_rpc = True  # type: ignore[attr-defined]
         declared = inspect.signature(fn).parameters
         answers = responses(response, errors)
+        status = response.status if isinstance(response, Answer) else 200
         for method in methods:
             router.add_api_route(
                 path,
                 wrapped,
                 methods=[method],
+                status_code=status,  # documented as given (FastAPI adds a 200 otherwise)
                 response_class=Response,
                 name=fn.__name__,
                 operation_id=f"{fn.__name__}_{method.lower()}",

@@ -65,19 +65,21 @@ _PATH_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 @dataclass(frozen=True)
 class Answer:
-    """A 200 answer that is not (only) one JSON schema: files, text, several media types.
+    """A success answer beyond one JSON schema: files, text, media types, or another status.
 
     Attributes:
         description: What the answer is.
         content: Media type -> OpenAPI media type object, for the non-JSON bodies.
         model: A JSON schema type, documented as ``application/json`` next to ``content``.
         headers: Response headers worth documenting (name -> OpenAPI header object).
+        status: The success status (201 for MLflow's CreateWorkspace, 204 for an empty body).
     """
 
     description: str
     content: Mapping[str, Any] = field(default_factory=dict)
     model: Any = None
     headers: Mapping[str, Any] = field(default_factory=dict)
+    status: int = 200
 
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -104,12 +106,13 @@ def _ref(schema: Any) -> dict[str, str]:
 
 
 def responses(response: Any, errors: Collection[int]) -> dict[str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of one route: its 200 answer and its error statuses.
+    """The OpenAPI ``responses`` of one route: its success answer and its error statuses.
 
     Args:
         response: A schema type (``TypedDict``) for a JSON answer, or an :class:`Answer`.
         errors: Statuses from :data:`ERRORS`.
     """
+    status = 200
     if isinstance(response, Answer):
         ok: dict[str, Any] = {"description": response.description}
         content = dict(response.content)
@@ -119,9 +122,10 @@ def responses(response: Any, errors: Collection[int]) -> dict[str, dict[str, Any
             ok["content"] = content
         if response.headers:
             ok["headers"] = dict(response.headers)
+        status = response.status
     else:
         ok = {"description": _summary(response), "content": _json(response)}
-    out = {"200": ok}
+    out = {str(status): ok}
     for status in sorted(errors):
         out[str(status)] = {"description": ERRORS[status], "content": _json(ErrorResponse)}
     return out

@@ -10,6 +10,9 @@ does each :class:`~ardea.client.ArdeaClient` (:func:`ardea.store.resolve.resolve
 Adding an aggregate (datasets, scorers, gateway, ...) means a field here, filled by both
 factories (or, like ``auth``, typed optional where one of them has none).
 
+Workspaces: a backend's stores see one workspace (``default`` for the one a factory opens);
+:meth:`Backend.scoped` gives the stores of another, sharing the database (or HTTP client).
+
 Example::
 
     backend = ardea.store.resolve.open_backend("sqlite:///ardea.db")
@@ -20,13 +23,17 @@ Example::
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ardea._core.errors import FailedPreconditionError
+from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.uri import redact_uri
+from ardea.store.workspaces import UnsupportedWorkspaceStore, WorkspaceStore
 
 if TYPE_CHECKING:
     from ardea.store.artifacts.base import ArtifactStore
@@ -37,7 +44,12 @@ if TYPE_CHECKING:
     from ardea.store.tracking import TrackingStore
     from ardea.store.webhooks import WebhookStore
 
-__all__ = ["Backend"]
+__all__ = ["SCOPED_BACKEND_TTL_S", "Backend"]
+
+SCOPED_BACKEND_TTL_S = 60.0
+"""Seconds :meth:`Backend.scoped` reuses a workspace's stores before looking the workspace up
+again (MLflow's artifact-root cache TTL): another replica's change to a workspace (its
+artifact root, its deletion) is seen within this time; this process's own at once."""
 
 
 def _unsupported_import() -> ImportStore:
@@ -71,6 +83,11 @@ class Backend:
             through its MLflow-compatible user endpoints). Typed ``AuthStore | None`` so
             that every caller handles the absence; :meth:`require_auth` does it with a
             clear error.
+        workspaces: Workspace CRUD (the database's for a SQL backend; one that refuses for a
+            REST backend, whose server manages its own).
+        workspace: The workspace the stores see (``default`` for a factory's backend).
+        open_workspace: Builds the backend of another workspace (see :meth:`scoped`); None
+            when the backend cannot be scoped.
     """
 
     uri: str
@@ -85,11 +102,65 @@ class Backend:
     purge: PurgeStore = field(default_factory=UnavailablePurgeStore, repr=False)
     importing: ImportStore = field(default_factory=lambda: _unsupported_import(), repr=False)
     auth: AuthStore | None = field(default=None, repr=False)
+    workspaces: WorkspaceStore = field(default_factory=UnsupportedWorkspaceStore, repr=False)
+    workspace: str = DEFAULT_WORKSPACE
+    open_workspace: Callable[[str], Backend] | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)
+    _scoped: dict[str, tuple[float, Backend]] = field(default_factory=dict, init=False, repr=False)
+    _scoped_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _child: bool = field(default=False, init=False, repr=False)
 
     def __repr__(self) -> str:
         kind = "rest" if self.remote else "sql"
-        return f"Backend({kind}, {redact_uri(self.uri)!r}{', closed' if self.closed else ''})"
+        where = f", workspace={self.workspace!r}" if self.workspace != DEFAULT_WORKSPACE else ""
+        closed = ", closed" if self.closed else ""
+        return f"Backend({kind}, {redact_uri(self.uri)!r}{where}{closed})"
+
+    def scoped(self, workspace: str) -> Backend:
+        """The stores of ``workspace``, on the same database (or server).
+
+        Cached per workspace name (for :data:`SCOPED_BACKEND_TTL_S`); ``default`` is the
+        backend a factory opened. Closing this backend closes what they share; a scoped
+        backend's own :meth:`close` does nothing.
+
+        Raises:
+            NotFoundError: No such workspace.
+            InvalidArgumentError: Not a workspace name.
+            NotImplementedFeatureError: This backend cannot be scoped.
+        """
+        if workspace == self.workspace:
+            return self
+        if self.open_workspace is None:
+            from ardea._core.errors import NotImplementedFeatureError
+
+            raise NotImplementedFeatureError(
+                f"This backend ({self!r}) cannot open the stores of another workspace"
+            )
+        if self._child:  # scoped already: its root opens the others
+            return self.open_workspace(workspace)
+        now = time.monotonic()
+        hit = self._scoped.get(workspace)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        opened = self.open_workspace(workspace)  # raises for an unknown workspace
+        # It shares what this backend owns: closed with it, and it finds its siblings here.
+        object.__setattr__(opened, "_closed", self._closed)
+        object.__setattr__(opened, "_child", True)
+        object.__setattr__(opened, "open_workspace", self.scoped)
+        with self._scoped_lock:
+            self._scoped[workspace] = (now + SCOPED_BACKEND_TTL_S, opened)
+        return opened
+
+    def forget_workspace(self, workspace: str | None = None) -> None:
+        """Drop the cached stores of ``workspace`` (None: of every workspace).
+
+        The workspace store calls it after changing or deleting a workspace.
+        """
+        with self._scoped_lock:
+            if workspace is None:
+                self._scoped.clear()
+            else:
+                self._scoped.pop(workspace, None)
 
     @property
     def closed(self) -> bool:
@@ -112,8 +183,11 @@ class Backend:
         return self.auth
 
     def close(self) -> None:
-        """Close the artifact store and what the stores share; a second call does nothing."""
-        if self._closed[0]:
+        """Close the artifact store and what the stores share; a second call does nothing.
+
+        A backend from :meth:`scoped` shares everything with its root, which closes it.
+        """
+        if self._closed[0] or self._child:
             return
         self._closed[0] = True
         try:

@@ -41,6 +41,12 @@ def traces_module_path(path: str) -> bool:
     return any(part in path for part in _TRACES_MODULE_PARTS)
 
 
+def workspaces_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_workspaces`` checks the operations of ``path`` (an app
+    with workspaces on)."""
+    return "/mlflow/workspaces" in path
+
+
 def closed(node: Any) -> Any:
     """A copy of a JSON schema in which every object with listed properties allows no others."""
     if isinstance(node, list):

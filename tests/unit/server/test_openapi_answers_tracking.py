@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .openapi_check import CheckedClient, checked_app, traces_module_path
+from .openapi_check import CheckedClient, checked_app, traces_module_path, workspaces_module_path
 
 V2 = "/api/2.0/mlflow"
 V3 = "/api/3.0/mlflow"
@@ -275,4 +275,5 @@ def test_multipart_upload(api: CheckedClient, ids: dict[str, str]) -> None:
 
 
 def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
-    assert api.unchecked(lambda path: not traces_module_path(path)) == []
+    owned = lambda path: not traces_module_path(path) and not workspaces_module_path(path)  # noqa: E731
+    assert api.unchecked(owned) == []

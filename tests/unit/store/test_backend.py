@@ -116,3 +116,32 @@ def test_a_server_backend_has_no_auth_store() -> None:
         assert "secret" not in str(e.value)
     finally:
         backend.close()
+
+
+def test_scoped_backends_share_the_database_and_see_their_workspace(tmp_path: Path) -> None:
+    from ardea._core.errors import NotFoundError
+    from ardea.store.sql.backend import open_sql_backend
+
+    root = open_sql_backend(f"sqlite:///{tmp_path / 'ws.db'}")
+    assert root.workspace == "default" and root.scoped("default") is root
+    with pytest.raises(NotFoundError, match="Workspace 'team-a' not found"):
+        root.scoped("team-a")
+    root.workspaces.create_workspace("team-a")
+    team = root.scoped("team-a")
+    assert root.scoped("team-a") is team  # cached per workspace
+    assert team.scoped("default") is root and team.scoped("team-a") is team
+    assert "team-a" in repr(team)
+    assert team.tracking.database is root.tracking.database  # type: ignore[attr-defined]
+    assert team.auth is root.auth  # users and grants are shared by every workspace
+    experiment_id = team.tracking.create_experiment("e")
+    assert team.tracking.get_experiment(experiment_id).workspace == "team-a"
+    with pytest.raises(NotFoundError):
+        root.tracking.get_experiment(experiment_id)
+    team.close()  # a scoped backend's close leaves the database open
+    assert not root.closed
+    root.workspaces.update_workspace("team-a", default_artifact_root="s3://b/t")
+    rebuilt = root.scoped("team-a")  # the change dropped the cached stores
+    assert rebuilt is not team
+    assert rebuilt.tracking.default_artifact_root == "s3://b/t"  # type: ignore[attr-defined]
+    root.close()
+    assert team.closed and rebuilt.closed

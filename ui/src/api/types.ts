@@ -9,7 +9,9 @@ type Json<T> = T extends { content: { "application/json": infer B } } ? B : neve
 /** The JSON body an operation takes (by its OpenAPI `operationId`). */
 export type RequestBody<Op extends keyof operations> = Json<NonNullable<operations[Op]["requestBody"]>>;
 /** The JSON an operation answers with 200 (by its OpenAPI `operationId`). */
-export type Answer<Op extends keyof operations> = Json<operations[Op]["responses"][200]>;
+export type Answer<Op extends keyof operations> = operations[Op]["responses"] extends { 200: infer R }
+  ? Json<R>
+  : never;
 
 /** MLflow's error envelope, the body of every error answer. */
 export type ErrorResponse = Schemas["ErrorResponse"];

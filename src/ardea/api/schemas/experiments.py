@@ -19,7 +19,11 @@ __all__ = [
 
 
 class Experiment(TypedDict):
-    """An experiment; times are epoch milliseconds."""
+    """An experiment; times are epoch milliseconds.
+
+    ``workspace`` names the workspace it belongs to (``default`` on a server without
+    workspaces, as MLflow 3.18 answers).
+    """
 
     experiment_id: str
     name: str
@@ -28,6 +32,7 @@ class Experiment(TypedDict):
     creation_time: NotRequired[Int64]
     last_update_time: NotRequired[Int64]
     tags: list[KeyValue]
+    workspace: str
 
 
 class CreateExperimentResponse(TypedDict):

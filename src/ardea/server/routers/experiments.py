@@ -58,10 +58,19 @@ def check_max_results(value: int | None, default: int, limit: int) -> int:
     spec=rq.CREATE_EXPERIMENT,
 )
 async def create_experiment(request: Request) -> Response:
-    """CreateExperiment -> ``{experiment_id}``."""
+    """CreateExperiment -> ``{experiment_id}``.
+
+    With workspaces on, an experiment's artifacts live in its workspace's root, so a client
+    cannot choose ``artifact_location`` (400, as MLflow).
+    """
     req = await parse_json(request, rq.CREATE_EXPERIMENT)
     if req["artifact_location"]:
-        check_new_experiment_location(settings(request), req["artifact_location"])
+        config = settings(request)
+        if config.enable_workspaces:
+            raise InvalidArgumentError(
+                "artifact_location cannot be specified when workspaces are enabled"
+            )
+        check_new_experiment_location(config, req["artifact_location"])
     experiment_id = await call(
         tracking_store(request).create_experiment,
         req["name"],

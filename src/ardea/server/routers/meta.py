@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ardea.api.schemas.meta import ServerInfo
-from ardea.server.deps import artifact_store, settings
+from ardea.server.deps import root_backend, settings
 from ardea.server.http import json_response, rpc
 from ardea.server.openapi_responses import TEXT
 
@@ -41,18 +41,22 @@ async def server_info(request: Request) -> Response:
 
     Multipart uploads go through this server (the part URLs point back at it), so they are on
     whenever it serves artifacts from a store that has them; nothing is presigned, nothing is
-    archived, there are no workspaces, gateway or scheduled issue detection yet, and no
-    authentication (``tracking_auth`` ``""``). The mlflow 3.18 client uploads files of
-    ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB) or more in parts when
-    ``multipart_uploads_enabled`` is true.
+    archived, there are no gateway or scheduled issue detection yet, and no authentication
+    (``tracking_auth`` ``""``). ``workspaces_enabled`` says whether the server runs with
+    workspaces (``--enable-workspaces``); clients read it before sending a workspace. The
+    mlflow 3.18 client uploads files of ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB)
+    or more in parts when ``multipart_uploads_enabled`` is true.
     """
-    serve = settings(request).serve_artifacts
+    config = settings(request)
+    serve = config.serve_artifacts
     return json_response(
         {
             "store_type": "SqlStore",
-            "workspaces_enabled": False,
+            "workspaces_enabled": config.enable_workspaces,
             "trace_archival_enabled": False,
-            "multipart_uploads_enabled": serve and artifact_store(request).supports_multipart,
+            # The root store: server-info answers whatever workspace the request names.
+            "multipart_uploads_enabled": serve
+            and root_backend(request).artifacts.supports_multipart,
             "multipart_downloads_enabled": False,
             "artifact_serving_enabled": serve,
             "presigned_upload_run_id_supported": False,

@@ -17,23 +17,35 @@ from ardea.store.rest.registry import RestRegistryStore
 from ardea.store.rest.traces import RestTraceStore
 from ardea.store.rest.tracking import RestTrackingStore
 from ardea.store.rest.webhooks import RestWebhookStore
+from ardea.store.rest.workspaces import RestWorkspaceStore
 
 __all__ = ["open_rest_backend"]
 
 
-def open_rest_backend(uri: str, *, rest: RestClient | None = None) -> Backend:
+def open_rest_backend(
+    uri: str, *, rest: RestClient | None = None, workspace: str = "default"
+) -> Backend:
     """Every store of the server at ``uri``.
 
     Args:
         uri: The server's ``http(s)://host:port[/prefix]`` URL.
         rest: A ready-made client to share (tests pass one with short retry backoff); the
             backend closes it.
+        workspace: The workspace the stores act in: other than ``default``, every request
+            carries ``X-MLFLOW-WORKSPACE`` (the server must run with workspaces).
+            :meth:`Backend.scoped` gives the stores of another workspace.
     """
     uri = uri.rstrip("/")
-    client = rest or RestClient(uri)
+    root = rest or RestClient(uri)
+    client = root if workspace == "default" else root.for_workspace(workspace)
 
     def artifacts_at(path: str) -> ArtifactStore:
         return HttpArtifactStore(uri, path, rest=client)
+
+    def open_workspace(name: str) -> Backend:
+        scoped = open_rest_backend(uri, rest=root, workspace=name)
+        object.__setattr__(scoped, "release", lambda: None)  # the root backend closes it
+        return scoped
 
     return Backend(
         uri=uri,
@@ -44,7 +56,10 @@ def open_rest_backend(uri: str, *, rest: RestClient | None = None) -> Backend:
         artifacts=artifacts_at(""),
         remote=True,
         artifacts_at=artifacts_at,
-        release=client.close,
+        release=root.close,
         purge=UnavailablePurgeStore(uri),
         importing=UnsupportedImportStore(),
+        workspaces=RestWorkspaceStore(root),
+        workspace=workspace,
+        open_workspace=open_workspace,
     )

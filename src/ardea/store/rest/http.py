@@ -145,6 +145,17 @@ class RestClient:
             transport=transport,
             verify=_tls_for(self.base_url),
         )
+        self._headers: dict[str, str] = {}
+
+    def for_workspace(self, workspace: str) -> RestClient:
+        """This client (same connections) sending ``X-MLFLOW-WORKSPACE: <workspace>``.
+
+        The copy shares the connection pool: close this one, not the copy.
+        """
+        copy = object.__new__(RestClient)
+        copy.__dict__.update(self.__dict__)
+        copy._headers = {**self._headers, "X-MLFLOW-WORKSPACE": workspace}
+        return copy
 
     def call(
         self,
@@ -223,6 +234,8 @@ class RestClient:
         stream: bool,
     ) -> _ResponseContext:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
+        if self._headers:
+            headers = {**self._headers, **(headers or {})}
         attempt = 0
         while True:
             body = content() if callable(content) else content

@@ -7,6 +7,8 @@ the artifacts destination (a folder or an object-store URI).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
@@ -14,6 +16,7 @@ from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.auth.store import SqlAuthStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
@@ -22,9 +25,25 @@ from ardea.store.sql.traces.store import SqlTraceStore
 from ardea.store.sql.tracking.experiments import insert_default_experiment
 from ardea.store.sql.tracking.store import SqlTrackingStore
 from ardea.store.sql.webhooks.store import SqlWebhookStore
+from ardea.store.sql.workspaces.store import SqlWorkspaceStore, ensure_default_workspace
 from ardea.store.uri import default_artifacts_destination, sql_uri_for
 
-__all__ = ["open_database", "open_sql_backend"]
+__all__ = ["open_database", "open_sql_backend", "workspace_artifact_root"]
+
+
+def workspace_artifact_root(server_root: str, workspace: str, own_root: str | None) -> str:
+    """Root of the artifact locations of a workspace's new experiments.
+
+    The workspace's own ``default_artifact_root`` when it has one; else the server's root for
+    ``default`` (so nothing of a database that predates workspaces moves) and
+    ``<server root>/workspaces/<name>`` for the others (names are never path-like).
+    """
+    if own_root:
+        return own_root.rstrip("/")
+    root = server_root.rstrip("/")
+    if workspace == "default":
+        return root
+    return f"{root}/workspaces/{workspace}"
 
 
 def open_database(
@@ -63,10 +82,13 @@ def open_database(
                     f"{HEAD_REVISION!r}: run `ardea db upgrade <uri>` first."
                 )
             upgrade_connection(conn)
+        ensure_default_workspace(conn)
         insert_default_experiment(conn, default_artifact_root)
 
     try:
-        db.write(init)
+        # SQLite rebuilds tables in some revisions (0011): with foreign keys on, dropping the
+        # old copy of a parent table would cascade into its children.
+        db.write_without_foreign_keys(init)
     except BaseException:
         db.close()
         raise
@@ -119,20 +141,55 @@ def open_sql_backend(
         artifacts: ArtifactStore = (
             LazyArtifactStore(lambda: artifacts_at("")) if lazy_artifacts else artifacts_at("")
         )
-        return Backend(
+        webhooks = SqlWebhookStore(db)
+        auth = SqlAuthStore(db)
+        forget: list[Callable[[str], None]] = []
+        scopes: dict[str, WorkspaceScope] = {}
+
+        def open_workspace(name: str) -> Backend:
+            found = workspaces.get_workspace(name)  # NotFoundError for an unknown workspace
+            scope = scopes.get(name) or scopes.setdefault(name, WorkspaceScope(name))
+            root = workspace_artifact_root(default_artifact_root, name, found.default_artifact_root)
+            return Backend(
+                uri=db.uri,
+                tracking=SqlTrackingStore(db, root, scope),
+                traces=SqlTraceStore(db, scope),
+                registry=SqlRegistryStore(db, scope),
+                webhooks=SqlWebhookStore(db, webhooks.cipher, scope),
+                artifacts=artifacts,
+                remote=False,
+                artifacts_at=artifacts_at,
+                release=lambda: None,
+                purge=SqlPurgeStore(db),
+                importing=SqlImportStore(db, scope),
+                auth=auth,  # users and grants span workspaces (grants name theirs)
+                workspaces=workspaces,
+                workspace=name,
+            )
+
+        def on_change(name: str) -> None:
+            for forget_workspace in forget:
+                forget_workspace(name)
+
+        workspaces = SqlWorkspaceStore(db, on_change=on_change)
+        backend = Backend(
             uri=db.uri,
             tracking=SqlTrackingStore(db, default_artifact_root),
             traces=SqlTraceStore(db),
             registry=SqlRegistryStore(db),
-            webhooks=SqlWebhookStore(db),
+            webhooks=webhooks,
             artifacts=artifacts,
             remote=False,
             artifacts_at=artifacts_at,
             release=db.close,
             purge=SqlPurgeStore(db),
             importing=SqlImportStore(db),
-            auth=SqlAuthStore(db),
+            auth=auth,
+            workspaces=workspaces,
+            open_workspace=open_workspace,
         )
+        forget.append(backend.forget_workspace)
+        return backend
     except BaseException:
         db.close()
         raise

@@ -13,5 +13,6 @@ from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registe
 from ardea.store.sql.traces import tables as _traces  # noqa: F401 - registers its tables
 from ardea.store.sql.tracking import tables as _tracking  # noqa: F401 - registers its tables
 from ardea.store.sql.webhooks import tables as _webhooks  # noqa: F401 - registers its tables
+from ardea.store.sql.workspaces import tables as _workspaces  # noqa: F401 - registers its tables
 
 __all__ = ["metadata"]

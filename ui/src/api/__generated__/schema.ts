@@ -270,6 +270,9 @@ export interface paths {
         /**
          * Create Experiment
          * @description CreateExperiment -> ``{experiment_id}``.
+         *
+         *     With workspaces on, an experiment's artifacts live in its workspace's root, so a client
+         *     cannot choose ``artifact_location`` (400, as MLflow).
          */
         post: operations["create_experiment_post"];
         delete?: never;
@@ -1734,10 +1737,11 @@ export interface paths {
          *
          *     Multipart uploads go through this server (the part URLs point back at it), so they are on
          *     whenever it serves artifacts from a store that has them; nothing is presigned, nothing is
-         *     archived, there are no workspaces, gateway or scheduled issue detection yet, and no
-         *     authentication (``tracking_auth`` ``""``). The mlflow 3.18 client uploads files of
-         *     ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB) or more in parts when
-         *     ``multipart_uploads_enabled`` is true.
+         *     archived, there are no gateway or scheduled issue detection yet, and no authentication
+         *     (``tracking_auth`` ``""``). ``workspaces_enabled`` says whether the server runs with
+         *     workspaces (``--enable-workspaces``); clients read it before sending a workspace. The
+         *     mlflow 3.18 client uploads files of ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB)
+         *     or more in parts when ``multipart_uploads_enabled`` is true.
          */
         get: operations["server_info_get"];
         put?: never;
@@ -1954,6 +1958,58 @@ export interface paths {
          * @description UpdateAssessment ``{assessment, update_mask}`` -> ``{assessment}``.
          */
         patch: operations["update_assessment_patch"];
+        trace?: never;
+    };
+    "/api/3.0/mlflow/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Workspaces
+         * @description ListWorkspaces -> ``{workspaces}``, by name (``default`` included).
+         */
+        get: operations["list_workspaces_get"];
+        put?: never;
+        /**
+         * Create Workspace
+         * @description CreateWorkspace -> 201 ``{workspace}``; a taken name: RESOURCE_ALREADY_EXISTS.
+         */
+        post: operations["create_workspace_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/workspaces/{workspace_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Workspace
+         * @description GetWorkspace -> ``{workspace}``; unknown: 404.
+         */
+        get: operations["get_workspace_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Workspace
+         * @description DeleteWorkspace -> 204; ``?mode=`` RESTRICT (default), CASCADE or SET_DEFAULT.
+         */
+        delete: operations["delete_workspace_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Workspace
+         * @description UpdateWorkspace -> ``{workspace}``; only the fields given change (``""`` clears).
+         */
+        patch: operations["update_workspace_patch"];
         trace?: never;
     };
     "/get-artifact": {
@@ -2241,6 +2297,9 @@ export interface components {
         /**
          * Experiment
          * @description An experiment; times are epoch milliseconds.
+         *
+         *     ``workspace`` names the workspace it belongs to (``default`` on a server without
+         *     workspaces, as MLflow 3.18 answers).
          */
         Experiment: {
             artifact_location: string;
@@ -2253,6 +2312,7 @@ export interface components {
             lifecycle_stage: "active" | "deleted";
             name: string;
             tags: components["schemas"]["KeyValue"][];
+            workspace: string;
         };
         /**
          * ExperimentLocation
@@ -2387,6 +2447,13 @@ export interface components {
         ListWebhooksResponse: {
             next_page_token?: string;
             webhooks: components["schemas"]["Webhook"][];
+        };
+        /**
+         * ListWorkspacesResponse
+         * @description ListWorkspaces: every workspace, by name.
+         */
+        ListWorkspacesResponse: {
+            workspaces: components["schemas"]["Workspace"][];
         };
         /**
          * LoggedModel
@@ -3048,6 +3115,22 @@ export interface components {
             /** Format: int64 */
             response_status?: number;
             success: boolean;
+        };
+        /**
+         * Workspace
+         * @description A workspace: the space experiments, models, prompts and webhooks belong to.
+         */
+        Workspace: {
+            default_artifact_root?: string;
+            description?: string;
+            name: string;
+        };
+        /**
+         * WorkspaceResponse
+         * @description CreateWorkspace (201), GetWorkspace and UpdateWorkspace.
+         */
+        WorkspaceResponse: {
+            workspace: components["schemas"]["Workspace"];
         };
     };
     responses: never;
@@ -10397,6 +10480,299 @@ export interface operations {
             };
             /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
             501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_workspaces_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ListWorkspaces: every workspace, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListWorkspacesResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_workspace_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    default_artifact_root?: string;
+                    description?: string;
+                    name: string;
+                    /** TraceArchivalConfig */
+                    trace_archival_config?: {
+                        location?: string;
+                        retention?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The new workspace. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_workspace_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CreateWorkspace (201), GetWorkspace and UpdateWorkspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_workspace_delete: {
+        parameters: {
+            query?: {
+                mode?: string;
+            };
+            header?: never;
+            path: {
+                workspace_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace is deleted: no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_workspace_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    default_artifact_root?: string;
+                    description?: string;
+                    /** TraceArchivalConfig */
+                    trace_archival_config?: {
+                        location?: string;
+                        retention?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description CreateWorkspace (201), GetWorkspace and UpdateWorkspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,7 +9,14 @@ import { ExperimentHeader } from "./ExperimentHeader";
 afterEach(() => vi.unstubAllGlobals());
 
 const experiment: Answer<"get_experiment_get"> = {
-  experiment: { experiment_id: "7", name: "herons", artifact_location: "mlflow-artifacts:/7", lifecycle_stage: "active", tags: [] },
+  experiment: {
+    experiment_id: "7",
+    name: "herons",
+    artifact_location: "mlflow-artifacts:/7",
+    lifecycle_stage: "active",
+    tags: [],
+    workspace: "default",
+  },
 };
 
 describe("ExperimentHeader", () => {

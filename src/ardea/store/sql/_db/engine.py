@@ -244,6 +244,7 @@ def _search_error(exc: BaseException, limit: float) -> InvalidArgumentError | No
 class _Op:
     fn: Callable[[Connection], Any]
     future: Future[Any]
+    foreign_keys: bool = True  # False: runs alone, with SQLite's foreign keys off
 
 
 def sqlite_synchronous_mode(value: str | None = None) -> str:
@@ -408,7 +409,22 @@ class Database:
             return await asyncio.to_thread(self.write, fn)
         return await asyncio.wrap_future(self.submit_write(fn))
 
-    def submit_write(self, fn: Callable[[Connection], T]) -> Future[T]:
+    def write_without_foreign_keys(self, fn: Callable[[Connection], T]) -> T:
+        """:meth:`write` with SQLite's foreign key enforcement off (schema migrations only).
+
+        SQLite changes a table's constraints only by rebuilding it, and dropping the old copy
+        of a parent table with foreign keys on would cascade into its children. The pragma
+        cannot change inside a transaction, so the writer runs ``fn`` alone, in its own
+        transaction, between turning enforcement off and on again. Other databases: as
+        :meth:`write`.
+        """
+        if self._thread is None:
+            return self.write(fn)
+        return self.submit_write(fn, foreign_keys=False).result()
+
+    def submit_write(
+        self, fn: Callable[[Connection], T], *, foreign_keys: bool = True
+    ) -> Future[T]:
         """Queue ``fn`` for the writer; the future resolves after its transaction committed."""
         if self._closed:
             raise RuntimeError("Database is closed")
@@ -425,7 +441,7 @@ class Database:
         with self._close_lock:  # never queue behind the stop marker
             if self._closed:
                 raise RuntimeError("Database is closed")
-            self._queue.put(_Op(fn, future))
+            self._queue.put(_Op(fn, future, foreign_keys))
         return future
 
     def _write_with_retry(self, fn: Callable[[Connection], T]) -> T:
@@ -509,20 +525,9 @@ class Database:
             failure = exc
         try:
             stop = False
+            carried: _Op | None = None  # an op that must run alone, taken while filling a batch
             while not stop:
-                batch: list[_Op] = []
-                item = self._queue.get()
-                while True:
-                    if item is _STOP:
-                        stop = True
-                        break
-                    batch.append(item)
-                    if len(batch) >= GROUP_COMMIT_MAX:
-                        break
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
+                batch, carried, stop = self._next_batch(carried)
                 if not batch:
                     continue
                 try:
@@ -539,10 +544,45 @@ class Database:
             if conn is not None:
                 conn.close()
 
+    def _next_batch(self, carried: _Op | None) -> tuple[list[_Op], _Op | None, bool]:
+        """The next group-commit batch: ``(ops, op carried to the next batch, stop?)``.
+
+        An op with foreign keys off (:meth:`write_without_foreign_keys`) is a batch alone.
+        """
+        batch: list[_Op] = []
+        item: Any = self._queue.get() if carried is None else carried
+        while True:
+            if item is _STOP:
+                return batch, None, True
+            if not item.foreign_keys:
+                if batch:
+                    return batch, item, False
+                return [item], None, False
+            batch.append(item)
+            if len(batch) >= GROUP_COMMIT_MAX:
+                return batch, None, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, None, False
+
     def _run_batch(self, conn: Connection, batch: list[_Op]) -> None:
         ops = [op for op in batch if op.future.set_running_or_notify_cancel()]
         if not ops:
             return
+        if not ops[0].foreign_keys:  # alone in its batch (see _writer_loop)
+            raw = conn.connection.dbapi_connection
+            if raw is None:  # pragma: no cover - the writer's connection is open
+                raise RuntimeError("the connection is closed")
+            raw.execute("PRAGMA foreign_keys=OFF")  # autocommit mode: outside any transaction
+            try:
+                self._run_ops(conn, ops)
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
+            return
+        self._run_ops(conn, ops)
+
+    def _run_ops(self, conn: Connection, ops: list[_Op]) -> None:
         outcomes: list[tuple[_Op, bool, Any]] = []
         try:
             with conn.begin():

@@ -30,6 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+KeyValueTable = sa.Table | sa.Subquery
+"""A (owner, key, value) table, or a workspace scope's pre-filtered selectable of one."""
+
 __all__ = [
     "GROUP_ABOVE",
     "ChildClauses",
@@ -72,7 +75,7 @@ def _owner_in(
 
 
 def keyed_matches(
-    table: sa.Table,
+    table: KeyValueTable,
     owner: Sequence[ColumnElement[Any]],
     outer: Sequence[ColumnElement[Any]],
     key_column: ColumnElement[Any],
@@ -190,14 +193,14 @@ class ChildClauses:
         self.dialect = dialect
         self.count = 0
         self._keyed: dict[
-            str, tuple[sa.Table, Sequence[ColumnElement[Any]], list[KeyedClause]]
+            str, tuple[KeyValueTable, Sequence[ColumnElement[Any]], list[KeyedClause]]
         ] = {}
-        self._absent: dict[str, tuple[sa.Table, Sequence[ColumnElement[Any]], list[Any]]] = {}
+        self._absent: dict[str, tuple[KeyValueTable, Sequence[ColumnElement[Any]], list[Any]]] = {}
         self._each: dict[str, tuple[sa.FromClause, Sequence[ColumnElement[Any]], list[Any]]] = {}
 
     def keyed(
         self,
-        table: sa.Table,
+        table: KeyValueTable,
         owner: Sequence[ColumnElement[Any]],
         key: str,
         condition: ColumnElement[bool] | None,
@@ -210,7 +213,10 @@ class ChildClauses:
         self._keyed.setdefault(table.name, (table, owner, []))[2].append((key, condition))
 
     def absent(
-        self, table: sa.Table, owner: Sequence[ColumnElement[Any]], condition: ColumnElement[bool]
+        self,
+        table: KeyValueTable,
+        owner: Sequence[ColumnElement[Any]],
+        condition: ColumnElement[bool],
     ) -> None:
         """A clause asking for no row of ``table`` meeting ``condition``."""
         self.count += 1

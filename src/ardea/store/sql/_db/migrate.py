@@ -27,7 +27,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0011_auth"
+HEAD_REVISION = "0012_workspaces"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"
@@ -115,6 +115,25 @@ def upgrade_connection(conn: Connection, progress: Callable[[str], None] | None 
             conn.execute(sa.text("SELECT RELEASE_LOCK('ardea_migrate')"))
 
 
+def _transactional_sqlite(engine: sa.Engine) -> None:
+    """Make ``engine``'s SQLite upgrades one transaction, with foreign key enforcement off.
+
+    pysqlite commits DDL as it goes unless the transaction is begun explicitly (SQLAlchemy's
+    recipe), and revisions that rebuild a table need foreign keys off (see
+    :meth:`~ardea.store.sql._db.engine.Database.write_without_foreign_keys`).
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(uri: str, progress: Callable[[str], None] | None = None) -> None:
     """Upgrade the database at ``uri`` to :data:`HEAD_REVISION` (no-op when already there).
 
@@ -131,6 +150,8 @@ def upgrade(uri: str, progress: Callable[[str], None] | None = None) -> None:
     if sql_uri is None:
         raise InvalidArgumentError(f"{uri!r} is a server URI, not a database: nothing to upgrade")
     engine = sa.create_engine(normalize_uri(sql_uri), poolclass=sa.pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        _transactional_sqlite(engine)
     try:
         with engine.begin() as conn:
             upgrade_connection(conn, progress)

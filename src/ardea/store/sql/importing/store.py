@@ -22,8 +22,9 @@ from ardea.entities.webhook import Webhook, parse_events
 from ardea.store.importing import ImportedRun, ImportStore, LedgerKind
 from ardea.store.sql._db.common import chunked, insert_ignore
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.importing.tables import import_ledger
-from ardea.store.sql.registry import tables as rt
+from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.sql.traces import tables as tt
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.metrics import insert_metrics
@@ -46,7 +47,7 @@ def _mark(conn: Connection, source: str, kind: str, pairs: Sequence[tuple[str, s
     )
 
 
-def _exists(conn: Connection, column: sa.Column[Any], value: object) -> bool:
+def _exists(conn: Connection, column: sa.ColumnElement[Any], value: object) -> bool:
     return (
         conn.execute(sa.select(sa.literal(1)).where(column == value).limit(1)).first() is not None
     )
@@ -58,15 +59,29 @@ def _count_in(column: sa.Column[Any]) -> Any:
 
 
 class SqlImportStore(ImportStore):
-    """The import store on one :class:`Database` (shared with the backend's other stores)."""
+    """The import store on one :class:`Database` (shared with the backend's other stores).
 
-    def __init__(self, database: Database) -> None:
+    Args:
+        database: The database.
+        scope: The workspace imported into (``default`` when omitted). Ids stay global: an id
+            taken in another workspace is not reused.
+    """
+
+    def __init__(self, database: Database, scope: WorkspaceScope = DEFAULT_SCOPE) -> None:
         self._db = database
+        self._scope = scope
+
+    def _ledger_source(self, source: str) -> str:
+        """The ledger's key of ``source``: one ledger per workspace imported into."""
+        if self._scope.name == "default":
+            return source
+        return f"{source} in workspace {self._scope.name}"
 
     # --- the ledger ----------------------------------------------------------------------
 
     def ledger(self, source: str, kind: LedgerKind) -> dict[str, str]:
         """``{source id: destination id}`` of what was imported from ``source``."""
+        source = self._ledger_source(source)
         led = import_ledger
         stmt = sa.select(led.c.source_id, led.c.dest_id).where(
             led.c.source == source, led.c.kind == kind
@@ -77,14 +92,17 @@ class SqlImportStore(ImportStore):
         self, source: str, kind: LedgerKind, pairs: Mapping[str, str] | Sequence[tuple[str, str]]
     ) -> None:
         """Ledger units written through another store."""
+        source = self._ledger_source(source)
         items = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
         if items:
             self._db.write(lambda conn: _mark(conn, source, kind, items))
 
     def count_present(self, source: str, ids: Mapping[str, Sequence[str]]) -> dict[str, int]:
         """How much of what ``ids`` names is in the destination (see the contract)."""
+        source = self._ledger_source(source)
         led = import_ledger
         ms, mt = t.metric_series, t.metrics
+        mv, aliases = self._scope.model_versions, self._scope.registered_model_aliases
         derived: dict[str, tuple[str, Any]] = {
             "metric_points": (
                 "run",
@@ -101,14 +119,16 @@ class SqlImportStore(ImportStore):
                 "registered_model",
                 lambda part: (
                     sa.select(sa.func.count())
-                    .select_from(rt.model_versions)
-                    .where(
-                        rt.model_versions.c.name.in_(part),
-                        rt.model_versions.c.current_stage != rt.DELETED_STAGE,
-                    )
+                    .select_from(mv)
+                    .where(mv.c.name.in_(part), mv.c.current_stage != DELETED_STAGE)
                 ),
             ),
-            "aliases": ("registered_model", _count_in(rt.registered_model_aliases.c.name)),
+            "aliases": (
+                "registered_model",
+                lambda part: (
+                    sa.select(sa.func.count()).select_from(aliases).where(aliases.c.name.in_(part))
+                ),
+            ),
         }
 
         def op(conn: Connection) -> dict[str, int]:
@@ -140,7 +160,9 @@ class SqlImportStore(ImportStore):
 
     def put_experiment(self, source: str, experiment: Experiment) -> tuple[str, bool]:
         """Restore an experiment (merged into one of the same name); ``(id, created)``."""
-        ex = t.experiments
+        source = self._ledger_source(source)
+        scope = self._scope
+        ex = scope.experiments
 
         def op(conn: Connection) -> tuple[str, bool]:
             found = conn.execute(
@@ -160,22 +182,23 @@ class SqlImportStore(ImportStore):
                     or now_ms(),
                 }
                 wanted = _int_or_none(experiment.experiment_id)
-                if wanted is not None and not _exists(conn, ex.c.experiment_id, wanted):
+                free = wanted is not None and not scope.taken_anywhere(
+                    conn, "experiments", experiment_id=wanted
+                )
+                if free:
                     if conn.dialect.name == "mysql" and wanted == 0:
                         conn.exec_driver_sql(
                             "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')"
                         )
-                    conn.execute(ex.insert().values(experiment_id=wanted, **row))
-                    dest = wanted
+                    conn.execute(scope.insert("experiments").values(experiment_id=wanted, **row))
+                    dest = int(wanted or 0)
                     _advance_sequence(conn, "experiments", "experiment_id")
                 else:
-                    result = conn.execute(ex.insert().values(**row))
+                    result = conn.execute(scope.insert("experiments").values(**row))
                     dest = int(result.inserted_primary_key[0])  # type: ignore[index]
                 if "{experiment_id}" in row["artifact_location"]:
                     conn.execute(
-                        ex.update()
-                        .where(ex.c.experiment_id == dest)
-                        .values(
+                        scope.update("experiments", experiment_id=dest).values(
                             artifact_location=row["artifact_location"].replace(
                                 "{experiment_id}", str(dest)
                             )
@@ -195,6 +218,7 @@ class SqlImportStore(ImportStore):
 
     def put_run(self, source: str, item: ImportedRun) -> bool:
         """Restore a run with its params, tags, metric history, inputs and outputs."""
+        source = self._ledger_source(source)
         run = item.run
         info = run.info
         run_id = info.run_id
@@ -259,6 +283,7 @@ class SqlImportStore(ImportStore):
 
     def put_logged_model(self, source: str, model: LoggedModel) -> bool:
         """Restore a logged model with its tags and params."""
+        source = self._ledger_source(source)
         lm = t.logged_models
 
         def op(conn: Connection) -> bool:
@@ -304,14 +329,16 @@ class SqlImportStore(ImportStore):
         self, source: str, model: RegisteredModel, versions: Sequence[ModelVersion]
     ) -> bool:
         """Restore a registered model (or prompt) with its versions, tags and aliases."""
+        source = self._ledger_source(source)
         name = model.name
+        scope = self._scope
 
         def op(conn: Connection) -> bool:
-            if _exists(conn, rt.registered_models.c.name, name):
+            if _exists(conn, scope.registered_models.c.name, name):
                 _mark(conn, source, "registered_model", [(name, name)])
                 return False
             conn.execute(
-                rt.registered_models.insert().values(
+                scope.insert("registered_models").values(
                     name=name,
                     creation_timestamp=model.creation_timestamp,
                     last_updated_timestamp=model.last_updated_timestamp,
@@ -322,26 +349,26 @@ class SqlImportStore(ImportStore):
             )
             if model.tags:
                 conn.execute(
-                    rt.registered_model_tags.insert(),
+                    scope.insert("registered_model_tags"),
                     [{"name": name, "key": k, "value": v} for k, v in model.tags.items()],
                 )
             if versions:
-                conn.execute(rt.model_versions.insert(), [_version_row(v) for v in versions])
+                conn.execute(scope.insert("model_versions"), [_version_row(v) for v in versions])
                 version_tags = [
                     {"name": name, "version": int(v.version), "key": k, "value": value}
                     for v in versions
                     for k, value in v.tags.items()
                 ]
                 if version_tags:
-                    conn.execute(rt.model_version_tags.insert(), version_tags)
-            numbers = {int(v.version) for v in versions if v.current_stage != rt.DELETED_STAGE}
+                    conn.execute(scope.insert("model_version_tags"), version_tags)
+            numbers = {int(v.version) for v in versions if v.current_stage != DELETED_STAGE}
             aliases = [
                 {"name": name, "alias": a.alias, "version": int(a.version)}
                 for a in model.aliases
                 if int(a.version) in numbers
             ]
             if aliases:
-                conn.execute(rt.registered_model_aliases.insert(), aliases)
+                conn.execute(scope.insert("registered_model_aliases"), aliases)
             _mark(conn, source, "registered_model", [(name, name)])
             return True
 
@@ -351,14 +378,16 @@ class SqlImportStore(ImportStore):
 
     def put_webhook(self, source: str, webhook: Webhook, secret: str | None) -> bool:
         """Restore a webhook; the secret is encrypted with the database's key."""
+        source = self._ledger_source(source)
         token = cipher_for_database(self._db).encrypt(secret) if secret else None
+        scope = self._scope
 
         def op(conn: Connection) -> bool:
-            if _exists(conn, wt.webhooks.c.webhook_id, webhook.webhook_id):
+            if scope.taken_anywhere(conn, "webhooks", webhook_id=webhook.webhook_id):
                 _mark(conn, source, "webhook", [(webhook.webhook_id, webhook.webhook_id)])
                 return False
             conn.execute(
-                wt.webhooks.insert().values(
+                scope.insert("webhooks").values(
                     webhook_id=webhook.webhook_id,
                     name=webhook.name,
                     description=webhook.description,

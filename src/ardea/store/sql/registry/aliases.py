@@ -17,15 +17,11 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_settable_alias,
 )
-from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.registry.common import model_for_write, version_for_write
 from ardea.store.sql.registry.load import latest_version_rows, load_model_versions
-from ardea.store.sql.registry.tables import (
-    DELETED_STAGE,
-    model_versions,
-    registered_model_aliases,
-)
+from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.sql.registry.versions import load_version
 
 __all__ = ["SqlRegistryAliases"]
@@ -35,6 +31,7 @@ class SqlRegistryAliases:
     """Aliases and latest-version lookups of the SQL registry store."""
 
     _db: Database
+    _scope: WorkspaceScope
 
     def set_registered_model_alias(self, name: str, alias: str, version: int | str) -> None:
         """Point ``alias`` at a version (moving it if it pointed elsewhere)."""
@@ -42,12 +39,14 @@ class SqlRegistryAliases:
         validate_settable_alias(alias)
         number = parse_version(version)
 
+        scope = self._scope
+
         def op(conn: Connection) -> None:
-            model_for_write(conn, name)
-            version_for_write(conn, name, number)
-            upsert(
+            model_for_write(conn, scope, name)
+            version_for_write(conn, scope, name, number)
+            scope.upsert(
                 conn,
-                registered_model_aliases,
+                "registered_model_aliases",
                 [{"name": name, "alias": alias, "version": number}],
                 ("name", "alias"),
                 ("version",),
@@ -61,9 +60,8 @@ class SqlRegistryAliases:
         validate_alias(alias)
 
         def op(conn: Connection) -> None:
-            model_for_write(conn, name)
-            al = registered_model_aliases
-            conn.execute(al.delete().where(al.c.name == name, al.c.alias == alias))
+            model_for_write(conn, self._scope, name)
+            conn.execute(self._scope.delete("registered_model_aliases", name=name, alias=alias))
 
         self._db.write(op)
 
@@ -72,10 +70,12 @@ class SqlRegistryAliases:
         validate_model_name(name)
         validate_alias(alias)
 
+        scope = self._scope
+
         def op(conn: Connection) -> ModelVersion:
-            model_for_write(conn, name)
+            model_for_write(conn, scope, name)
             if alias.lower() == "latest":
-                mv = model_versions
+                mv = scope.model_versions
                 number = conn.execute(
                     sa.select(sa.func.max(mv.c.version)).where(
                         mv.c.name == name, mv.c.current_stage != DELETED_STAGE
@@ -84,13 +84,13 @@ class SqlRegistryAliases:
                 if number is None:
                     raise NotFoundError(f"Latest version not found for model {name}.")
             else:
-                al = registered_model_aliases
+                al = scope.registered_model_aliases
                 number = conn.execute(
                     sa.select(al.c.version).where(al.c.name == name, al.c.alias == alias)
                 ).scalar()
                 if number is None:
                     raise InvalidArgumentError(f"Registered model alias {alias} not found.")
-            return load_version(conn, name, int(number))
+            return load_version(conn, scope, name, int(number))
 
         return self._db.read(op)
 
@@ -99,9 +99,13 @@ class SqlRegistryAliases:
         validate_model_name(name)
         wanted = {canonical_stage(s) for s in stages or ()} or set(MODEL_VERSION_STAGES)
 
+        scope = self._scope
+
         def op(conn: Connection) -> list[ModelVersion]:
-            model_for_write(conn, name)
-            rows = [r for r in latest_version_rows(conn, [name]) if r.current_stage in wanted]
-            return load_model_versions(conn, rows)
+            model_for_write(conn, scope, name)
+            rows = [
+                r for r in latest_version_rows(conn, scope, [name]) if r.current_stage in wanted
+            ]
+            return load_model_versions(conn, scope, rows)
 
         return self._db.read(op)

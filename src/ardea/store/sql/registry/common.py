@@ -15,7 +15,8 @@ from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.compiled import RawQuery
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.maintenance import stats_for
-from ardea.store.sql.registry.tables import DELETED_STAGE, model_versions, registered_models
+from ardea.store.sql._db.scope import WorkspaceScope
+from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.validation import validate_max_results
 
 __all__ = [
@@ -34,9 +35,10 @@ T = TypeVar("T")
 
 def search_page(
     db: Database,
-    page_query: Callable[[str | None, tuple[str, ...], Dialect], RawQuery],
+    scope: WorkspaceScope,
+    page_query: Callable[[WorkspaceScope, str | None, tuple[str, ...], Dialect], RawQuery],
     limit: int,
-    loader: Callable[[Connection, list[Any]], list[T]],
+    loader: Callable[[Connection, WorkspaceScope, list[Any]], list[T]],
     filter_string: str | None,
     max_results: int,
     order_by: Sequence[str],
@@ -50,7 +52,7 @@ def search_page(
     check_text("filter", filter_string)
     check_text("order_by", list(order_by or ()))
     offset = offset_from_token(page_token)
-    query = page_query(filter_string, tuple(order_by or ()), db.read_engine.dialect)
+    query = page_query(scope, filter_string, tuple(order_by or ()), db.read_engine.dialect)
     stats_for(db).maybe_refresh()
 
     def op(conn: Connection) -> PagedList[T]:
@@ -59,7 +61,7 @@ def search_page(
         if len(rows) > max_results:
             rows = rows[:max_results]
             token = encode_page_token({"offset": offset + max_results})
-        return PagedList(loader(conn, rows), token)
+        return PagedList(loader(conn, scope, rows), token)
 
     return db.search(op)
 
@@ -80,21 +82,28 @@ def is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
     return "unique" in text or "duplicate" in text
 
 
-def model_for_write(conn: Connection, name: str, *, lock: bool = False) -> sa.Row[Any]:
-    """The registered model row; ``lock`` takes a row lock (``FOR UPDATE``) until commit."""
-    rm = registered_models
-    query = sa.select(rm).where(rm.c.name == name)
+def model_for_write(
+    conn: Connection, scope: WorkspaceScope, name: str, *, lock: bool = False
+) -> sa.Row[Any]:
+    """The registered model row in ``scope``.
+
+    ``lock`` takes a row lock (``FOR UPDATE``) until commit.
+    """
     if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+        row = scope.locked_row(conn, "registered_models", name=name)
+    else:
+        rm = scope.registered_models
+        row = conn.execute(sa.select(rm).where(rm.c.name == name)).first()
     if row is None:
         raise model_not_found(name)
     return row
 
 
-def version_for_write(conn: Connection, name: str, version: int) -> sa.Row[Any]:
-    """The visible model version row (``version`` 0 never exists)."""
-    mv = model_versions
+def version_for_write(
+    conn: Connection, scope: WorkspaceScope, name: str, version: int
+) -> sa.Row[Any]:
+    """The visible model version row in ``scope`` (``version`` 0 never exists)."""
+    mv = scope.model_versions
     row = None
     if version > 0:
         row = conn.execute(
@@ -107,7 +116,6 @@ def version_for_write(conn: Connection, name: str, version: int) -> sa.Row[Any]:
     return row
 
 
-def touch_model(conn: Connection, name: str, now: int) -> None:
+def touch_model(conn: Connection, scope: WorkspaceScope, name: str, now: int) -> None:
     """Move a registered model's ``last_updated_timestamp`` to ``now``."""
-    rm = registered_models
-    conn.execute(rm.update().where(rm.c.name == name).values(last_updated_timestamp=now))
+    conn.execute(scope.update("registered_models", name=name).values(last_updated_timestamp=now))

@@ -16,7 +16,8 @@ from ardea.api.registry_json import model_message, version_message
 from ardea.entities.registry import ModelVersion, RegisteredModel, RegisteredModelAlias
 from ardea.store.sql._db.common import chunked, raw_cursor
 from ardea.store.sql._db.rows import keyed_rows, raw_rows
-from ardea.store.sql.registry.tables import DELETED_STAGE, model_versions
+from ardea.store.sql._db.scope import WorkspaceScope
+from ardea.store.sql.registry.tables import DELETED_STAGE
 
 __all__ = [
     "ModelRow",
@@ -53,6 +54,7 @@ class VersionRow(NamedTuple):
     run_link: str | None
     status: str
     status_message: str | None
+    workspace: str
 
 
 class ModelRow(NamedTuple):
@@ -64,6 +66,7 @@ class ModelRow(NamedTuple):
     description: str | None
     user_id: str | None
     deployment_job_id: str | None
+    workspace: str
 
 
 _VERSION_COLUMNS = VersionRow._fields
@@ -77,22 +80,25 @@ def _q(conn: Connection, name: str) -> str:
     return str(conn.dialect.identifier_preparer.quote(name))
 
 
-def _alias_map(conn: Connection, names: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+def _alias_map(
+    conn: Connection, scope: WorkspaceScope, names: Sequence[str]
+) -> dict[str, list[tuple[str, int]]]:
     out: dict[str, list[tuple[str, int]]] = {}
     columns = ("name", "alias", "version")
     unique = list(dict.fromkeys(names))
-    for name, alias, version in keyed_rows(
-        conn, "registered_model_aliases", columns, "name", unique
-    ):
+    aliases = scope.sql_table("registered_model_aliases")
+    for name, alias, version in keyed_rows(conn, aliases, columns, "name", unique):
         out.setdefault(name, []).append((alias, int(version)))
     for items in out.values():
         items.sort()
     return out
 
 
-def version_rows(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Any]:
-    """Rows of the (visible) versions with these (name, version) keys, in the keys' order."""
-    mv = model_versions
+def version_rows(
+    conn: Connection, scope: WorkspaceScope, keys: Sequence[tuple[str, int]]
+) -> list[Any]:
+    """Rows of ``scope``'s visible versions with these (name, version) keys, in key order."""
+    mv = scope.model_versions
     found: dict[tuple[str, int], Any] = {}
     for part in chunked(list(dict.fromkeys(keys)), _CHUNK):
         query = sa.select(mv).where(
@@ -104,7 +110,7 @@ def version_rows(conn: Connection, keys: Sequence[tuple[str, int]]) -> list[Any]
 
 
 def _version_parts(
-    conn: Connection, rows: Iterable[Any]
+    conn: Connection, scope: WorkspaceScope, rows: Iterable[Any]
 ) -> tuple[
     list[VersionRow], dict[tuple[str, int], dict[str, str]], dict[str, list[tuple[str, int]]]
 ]:
@@ -117,19 +123,22 @@ def _version_parts(
     names = list({r.name for r in rows})
     tags: dict[tuple[str, int], dict[str, str]] = {}
     columns = ("name", "version", "key", "value")
-    for name, version, key, value in keyed_rows(conn, "model_version_tags", columns, "name", names):
+    version_tags = scope.sql_table("model_version_tags")
+    for name, version, key, value in keyed_rows(conn, version_tags, columns, "name", names):
         k = (name, int(version))
         if k in wanted:  # the tags of the models' other versions are skipped
             tags.setdefault(k, {})[key] = value
-    return rows, tags, _alias_map(conn, names)
+    return rows, tags, _alias_map(conn, scope, names)
 
 
-def load_model_versions(conn: Connection, rows: Iterable[Any]) -> list[ModelVersion]:
-    """Entities for ``model_versions`` rows (in order), with their tags and aliases.
+def load_model_versions(
+    conn: Connection, scope: WorkspaceScope, rows: Iterable[Any]
+) -> list[ModelVersion]:
+    """Entities for ``model_versions`` rows of ``scope`` (in order), tags and aliases included.
 
-    Each row has the table's columns in table order (``select(model_versions)``).
+    Each row has the table's columns in table order (``select(scope.model_versions)``).
     """
-    rows, tags, aliases = _version_parts(conn, rows)
+    rows, tags, aliases = _version_parts(conn, scope, rows)
     out = []
     for r in rows:
         key = (r.name, int(r.version))
@@ -156,9 +165,11 @@ def load_model_versions(conn: Connection, rows: Iterable[Any]) -> list[ModelVers
     return out
 
 
-def model_versions_wire(conn: Connection, rows: Iterable[Any]) -> list[dict[str, Any]]:
+def model_versions_wire(
+    conn: Connection, scope: WorkspaceScope, rows: Iterable[Any]
+) -> list[dict[str, Any]]:
     """:func:`load_model_versions` as MLflow ``ModelVersion`` messages, built from the rows."""
-    rows, tags, aliases = _version_parts(conn, rows)
+    rows, tags, aliases = _version_parts(conn, scope, rows)
     out = []
     for r in rows:
         number = int(r.version)
@@ -168,15 +179,21 @@ def model_versions_wire(conn: Connection, rows: Iterable[Any]) -> list[dict[str,
     return out
 
 
-def latest_version_rows(conn: Connection, names: Sequence[str]) -> list[VersionRow]:
-    """The newest visible version row per (model, stage) of ``names``, by name then version."""
+def latest_version_rows(
+    conn: Connection, scope: WorkspaceScope, names: Sequence[str]
+) -> list[VersionRow]:
+    """The newest visible version row per (model, stage) of ``names`` in ``scope``.
+
+    Ordered by name, then version.
+    """
     if not names:
         return []
     cols = ", ".join(f"mv.{_q(conn, c)}" for c in _VERSION_COLUMNS)
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    versions = scope.sql_table("model_versions")
     sql = (
-        f"SELECT {cols} FROM model_versions mv JOIN ("
-        "SELECT name, current_stage, MAX(version) AS version FROM model_versions "
+        f"SELECT {cols} FROM {versions} mv JOIN ("
+        f"SELECT name, current_stage, MAX(version) AS version FROM {versions} v "
         f"WHERE name IN ({{ids}}) AND current_stage != {mark} GROUP BY name, current_stage"
         ") newest ON mv.name = newest.name AND mv.version = newest.version "
         "ORDER BY mv.name, mv.version"
@@ -198,21 +215,26 @@ def _raw_with(conn: Connection, sql: str, ids: Sequence[str], extra: Any) -> lis
         cursor.close()
 
 
-def load_registered_models(conn: Connection, names: Sequence[str]) -> list[RegisteredModel]:
-    """Registered models by name (in order; missing names are skipped), fully loaded."""
+def load_registered_models(
+    conn: Connection, scope: WorkspaceScope, names: Sequence[str]
+) -> list[RegisteredModel]:
+    """Registered models of ``scope`` by name, fully loaded (in order; missing ones skipped)."""
     if not names:
         return []
     cols = ", ".join(_q(conn, c) for c in _MODEL_COLUMNS)
-    sql = f"SELECT {cols} FROM registered_models WHERE name IN ({{ids}})"
+    sql = f"SELECT {cols} FROM {scope.sql_table('registered_models')} m WHERE name IN ({{ids}})"
     found = {r[0]: r for r in raw_rows(conn, sql, list(dict.fromkeys(names)))}
-    return registered_models_from_rows(conn, [found[n] for n in names if n in found])
+    return registered_models_from_rows(conn, scope, [found[n] for n in names if n in found])
 
 
-def registered_models_from_rows(conn: Connection, rows: Iterable[Any]) -> list[RegisteredModel]:
-    """Entities for ``registered_models`` rows (table column order), fully loaded, in order."""
-    rows, tags, aliases, latest = _model_parts(conn, rows)
+def registered_models_from_rows(
+    conn: Connection, scope: WorkspaceScope, rows: Iterable[Any]
+) -> list[RegisteredModel]:
+    """Entities for ``registered_models`` rows of ``scope`` (table column order), in order."""
+    rows, tags, aliases, latest = _model_parts(conn, scope, rows)
     versions: dict[str, list[ModelVersion]] = {}
-    for v in load_model_versions(conn, [v for r in rows for v in latest.get(r.name, [])]):
+    latest_rows = [v for r in rows for v in latest.get(r.name, [])]
+    for v in load_model_versions(conn, scope, latest_rows):
         versions.setdefault(v.name, []).append(v)
     out = []
     for r in rows:
@@ -232,11 +254,13 @@ def registered_models_from_rows(conn: Connection, rows: Iterable[Any]) -> list[R
     return out
 
 
-def registered_models_wire(conn: Connection, rows: Iterable[Any]) -> list[dict[str, Any]]:
+def registered_models_wire(
+    conn: Connection, scope: WorkspaceScope, rows: Iterable[Any]
+) -> list[dict[str, Any]]:
     """MLflow ``RegisteredModel`` messages for ``registered_models`` rows (in table order)."""
-    rows, tags, aliases, latest = _model_parts(conn, rows)
+    rows, tags, aliases, latest = _model_parts(conn, scope, rows)
     all_latest = [v for r in rows for v in latest.get(r.name, [])]
-    messages = iter(model_versions_wire(conn, all_latest))
+    messages = iter(model_versions_wire(conn, scope, all_latest))
     out = []
     for r in rows:
         found = tags.get(r.name)
@@ -250,7 +274,7 @@ def registered_models_wire(conn: Connection, rows: Iterable[Any]) -> list[dict[s
 
 
 def _model_parts(
-    conn: Connection, rows: Iterable[Any]
+    conn: Connection, scope: WorkspaceScope, rows: Iterable[Any]
 ) -> tuple[
     list[ModelRow],
     dict[str, dict[str, str]],
@@ -263,12 +287,11 @@ def _model_parts(
         return [], {}, {}, {}
     names = [r.name for r in rows]
     tags: dict[str, dict[str, str]] = {}
-    sql = (
-        f"SELECT name, {_q(conn, 'key')}, value FROM registered_model_tags WHERE name IN ({{ids}})"
-    )
+    model_tags = scope.sql_table("registered_model_tags")
+    sql = f"SELECT name, {_q(conn, 'key')}, value FROM {model_tags} t WHERE name IN ({{ids}})"
     for name, key, value in raw_rows(conn, sql, names):
         tags.setdefault(name, {})[key] = value
     latest: dict[str, list[VersionRow]] = {}
-    for version in latest_version_rows(conn, names):
+    for version in latest_version_rows(conn, scope, names):
         latest.setdefault(version.name, []).append(version)
-    return rows, tags, _alias_map(conn, names), latest
+    return rows, tags, _alias_map(conn, scope, names), latest

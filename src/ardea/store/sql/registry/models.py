@@ -26,8 +26,8 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_registry_tag,
 )
-from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.registry.common import (
     is_unique_violation,
     model_for_write,
@@ -40,13 +40,6 @@ from ardea.store.sql.registry.load import (
     registered_models_wire,
 )
 from ardea.store.sql.registry.search import registered_models_page
-from ardea.store.sql.registry.tables import (
-    model_version_tags,
-    model_versions,
-    registered_model_aliases,
-    registered_model_tags,
-    registered_models,
-)
 from ardea.store.validation import validate_length
 
 __all__ = ["SqlRegisteredModels"]
@@ -60,8 +53,8 @@ def _exists_error(name: str) -> AlreadyExistsError:
     return AlreadyExistsError(f"Registered Model (name={name}) already exists.")
 
 
-def _load_one(conn: Connection, name: str) -> RegisteredModel:
-    found = load_registered_models(conn, [name])
+def _load_one(conn: Connection, scope: WorkspaceScope, name: str) -> RegisteredModel:
+    found = load_registered_models(conn, scope, [name])
     if not found:
         raise model_not_found(name)
     return found[0]
@@ -71,6 +64,7 @@ class SqlRegisteredModels:
     """The registered-model half of :class:`~ardea.store.sql.registry.store.SqlRegistryStore`."""
 
     _db: Database
+    _scope: WorkspaceScope
 
     def create_registered_model(
         self,
@@ -87,12 +81,14 @@ class SqlRegisteredModels:
             validate_length("deployment_job_id", deployment_job_id, _MAX_DEPLOYMENT_JOB_ID)
             check_text("deployment_job_id", deployment_job_id)
 
+        scope = self._scope
+
         def op(conn: Connection) -> RegisteredModel:
             now = now_ms()
             try:
                 with conn.begin_nested():
                     conn.execute(
-                        registered_models.insert().values(
+                        scope.insert("registered_models").values(
                             name=name,
                             creation_timestamp=now,
                             last_updated_timestamp=now,
@@ -106,41 +102,43 @@ class SqlRegisteredModels:
                 raise
             if tag_map:
                 conn.execute(
-                    registered_model_tags.insert(),
+                    scope.insert("registered_model_tags"),
                     [{"name": name, "key": k, "value": v} for k, v in tag_map.items()],
                 )
-            return _load_one(conn, name)
+            return _load_one(conn, scope, name)
 
         return self._db.write(op)
 
     def get_registered_model(self, name: str) -> RegisteredModel:
         """The registered model with its tags, aliases and latest version per stage."""
         validate_model_name(name)
-        return self._db.read(lambda conn: _load_one(conn, name))
+        return self._db.read(lambda conn: _load_one(conn, self._scope, name))
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
         """Rename a model; its versions, tags and aliases follow (``ON UPDATE CASCADE``)."""
         validate_model_name(name)
         validate_model_name(new_name, "new_name")
 
+        scope = self._scope
+
         def op(conn: Connection) -> RegisteredModel:
-            model_for_write(conn, name, lock=True)
+            model_for_write(conn, scope, name, lock=True)
             if new_name != name:
-                rm = registered_models
+                rm = scope.registered_models
                 if conn.execute(sa.select(rm.c.name).where(rm.c.name == new_name)).first():
                     raise _exists_error(new_name)
                 try:
                     with conn.begin_nested():
                         conn.execute(
-                            rm.update()
-                            .where(rm.c.name == name)
-                            .values(name=new_name, last_updated_timestamp=now_ms())
+                            scope.update("registered_models", name=name).values(
+                                name=new_name, last_updated_timestamp=now_ms()
+                            )
                         )
                 except sa.exc.IntegrityError as exc:
                     if is_unique_violation(exc):
                         raise _exists_error(new_name) from None
                     raise
-            return _load_one(conn, new_name)
+            return _load_one(conn, scope, new_name)
 
         return self._db.write(op)
 
@@ -154,16 +152,17 @@ class SqlRegisteredModels:
             validate_length("deployment_job_id", deployment_job_id, _MAX_DEPLOYMENT_JOB_ID)
             check_text("deployment_job_id", deployment_job_id)
 
+        scope = self._scope
+
         def op(conn: Connection) -> RegisteredModel:
-            model_for_write(conn, name)
+            model_for_write(conn, scope, name)
             values: dict[str, object] = {"last_updated_timestamp": now_ms()}
             if description is not None:
                 values["description"] = description
             if deployment_job_id is not None:
                 values["deployment_job_id"] = deployment_job_id or None
-            rm = registered_models
-            conn.execute(rm.update().where(rm.c.name == name).values(**values))
-            return _load_one(conn, name)
+            conn.execute(scope.update("registered_models", name=name).values(**values))
+            return _load_one(conn, scope, name)
 
         return self._db.write(op)
 
@@ -171,16 +170,18 @@ class SqlRegisteredModels:
         """Delete a model with all its versions, tags and aliases."""
         validate_model_name(name)
 
+        scope = self._scope
+
         def op(conn: Connection) -> None:
-            model_for_write(conn, name, lock=True)
+            model_for_write(conn, scope, name, lock=True)
             for table in (
-                model_version_tags,
-                registered_model_aliases,
-                model_versions,
-                registered_model_tags,
-                registered_models,
+                "model_version_tags",
+                "registered_model_aliases",
+                "model_versions",
+                "registered_model_tags",
+                "registered_models",
             ):
-                conn.execute(table.delete().where(table.c.name == name))
+                conn.execute(scope.delete(table, name=name))
 
         self._db.write(op)
 
@@ -195,6 +196,7 @@ class SqlRegisteredModels:
         args = (filter_string, max_results, order_by, page_token)
         return search_page(
             self._db,
+            self._scope,
             registered_models_page,
             REGISTERED_MODELS_MAX_RESULTS_LIMIT,
             registered_models_from_rows,
@@ -212,6 +214,7 @@ class SqlRegisteredModels:
         args = (filter_string, max_results, order_by, page_token)
         return search_page(
             self._db,
+            self._scope,
             registered_models_page,
             REGISTERED_MODELS_MAX_RESULTS_LIMIT,
             registered_models_wire,
@@ -224,10 +227,10 @@ class SqlRegisteredModels:
         validate_registry_tag(key, value)
 
         def op(conn: Connection) -> None:
-            model_for_write(conn, name)
-            upsert(
+            model_for_write(conn, self._scope, name)
+            self._scope.upsert(
                 conn,
-                registered_model_tags,
+                "registered_model_tags",
                 [{"name": name, "key": key, "value": value}],
                 ("name", "key"),
                 ("value",),
@@ -241,8 +244,7 @@ class SqlRegisteredModels:
         validate_registry_tag(key, "")
 
         def op(conn: Connection) -> None:
-            model_for_write(conn, name)
-            tg = registered_model_tags
-            conn.execute(tg.delete().where(tg.c.name == name, tg.c.key == key))
+            model_for_write(conn, self._scope, name)
+            conn.execute(self._scope.delete("registered_model_tags", name=name, key=key))
 
         self._db.write(op)

@@ -21,13 +21,8 @@ from ardea.store.search.parser import parse_filter, parse_order_by
 from ardea.store.search.vocabulary import MODEL_VERSIONS, REGISTERED_MODELS
 from ardea.store.sql._db.compiled import RawQuery, compile_raw
 from ardea.store.sql._db.filters import ChildClauses
-from ardea.store.sql.registry.tables import (
-    DELETED_STAGE,
-    model_version_tags,
-    model_versions,
-    registered_model_tags,
-    registered_models,
-)
+from ardea.store.sql._db.scope import WorkspaceScope
+from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.sql.tracking.search import compare
 
 __all__ = [
@@ -39,17 +34,17 @@ __all__ = [
 ]
 
 _MODEL_COLUMNS = {
-    "name": registered_models.c.name,
-    "creation_timestamp": registered_models.c.creation_timestamp,
-    "last_updated_timestamp": registered_models.c.last_updated_timestamp,
+    "name": "name",
+    "creation_timestamp": "creation_timestamp",
+    "last_updated_timestamp": "last_updated_timestamp",
 }
 _VERSION_COLUMNS = {
-    "name": model_versions.c.name,
-    "run_id": model_versions.c.run_id,
-    "source_path": model_versions.c.source,
-    "version_number": model_versions.c.version,
-    "creation_timestamp": model_versions.c.creation_timestamp,
-    "last_updated_timestamp": model_versions.c.last_updated_timestamp,
+    "name": "name",
+    "run_id": "run_id",
+    "source_path": "source",
+    "version_number": "version",
+    "creation_timestamp": "creation_timestamp",
+    "last_updated_timestamp": "last_updated_timestamp",
 }
 
 
@@ -76,19 +71,22 @@ def _direction(column: Any, ascending: bool) -> Any:
 
 
 def select_registered_models(
-    clauses: Sequence[Clause], orders: Sequence[OrderBy], dialect: str = "sqlite"
+    scope: WorkspaceScope,
+    clauses: Sequence[Clause],
+    orders: Sequence[OrderBy],
+    dialect: str = "sqlite",
 ) -> sa.Select[Any]:
-    """``SELECT * FROM registered_models`` filtered and fully ordered (ties by name).
+    """``scope``'s registered models, filtered and fully ordered (ties by name).
 
     ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
     """
-    rm, tg = registered_models, registered_model_tags
+    rm, tg = scope.registered_models, scope.registered_model_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
     conditions: list[Any] = []
     children = ChildClauses([rm.c.name], dialect)
     for c in dict.fromkeys(applied):  # a repeated clause adds nothing
         if c.entity == "attribute":
-            conditions.append(compare(_MODEL_COLUMNS[c.key], c.comparator, c.value))
+            conditions.append(compare(rm.c[_MODEL_COLUMNS[c.key]], c.comparator, c.value))
         else:
             children.keyed(tg, [tg.c.name], c.key, compare(tg.c.value, c.comparator, c.value))
     conditions += children.conditions()
@@ -96,29 +94,32 @@ def select_registered_models(
         conditions.append(
             ~sa.exists().where(tg.c.name == rm.c.name, tg.c.key == PROMPT_TAG, tg.c.value == "true")
         )
-    order_by = [_direction(_MODEL_COLUMNS[o.key], o.ascending) for o in orders]
+    order_by = [_direction(rm.c[_MODEL_COLUMNS[o.key]], o.ascending) for o in orders]
     if not any(o.key == "name" for o in orders):
         order_by.append(rm.c.name.asc())
     return sa.select(rm).where(*conditions).order_by(*order_by)
 
 
 def select_model_version_keys(
-    clauses: Sequence[Clause], orders: Sequence[OrderBy], dialect: str = "sqlite"
+    scope: WorkspaceScope,
+    clauses: Sequence[Clause],
+    orders: Sequence[OrderBy],
+    dialect: str = "sqlite",
 ) -> sa.Select[Any]:
-    """Visible ``model_versions`` rows filtered and fully ordered.
+    """Visible ``model_versions`` rows of ``scope``, filtered and fully ordered.
 
     The default order is MLflow's: ``last_updated_timestamp DESC``; ties (and a user order's)
     by ``name ASC, version DESC``.
 
     ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
     """
-    mv, tg = model_versions, model_version_tags
+    mv, tg = scope.model_versions, scope.model_version_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
     conditions: list[Any] = [mv.c.current_stage != DELETED_STAGE]
     children = ChildClauses([mv.c.name, mv.c.version], dialect)
     for c in dict.fromkeys(applied):  # a repeated clause adds nothing
         if c.entity == "attribute":
-            conditions.append(compare(_VERSION_COLUMNS[c.key], c.comparator, c.value))
+            conditions.append(compare(mv.c[_VERSION_COLUMNS[c.key]], c.comparator, c.value))
         else:
             condition = compare(tg.c.value, c.comparator, c.value)
             children.keyed(tg, [tg.c.name, tg.c.version], c.key, condition)
@@ -134,7 +135,7 @@ def select_model_version_keys(
         )
     if not orders:  # MLflow's default: the most recently updated first
         orders = [OrderBy("attribute", "last_updated_timestamp", False)]
-    order_by = [_direction(_VERSION_COLUMNS[o.key], o.ascending) for o in orders]
+    order_by = [_direction(mv.c[_VERSION_COLUMNS[o.key]], o.ascending) for o in orders]
     keys = {o.key for o in orders}
     if "name" not in keys:
         order_by.append(mv.c.name.asc())
@@ -149,23 +150,25 @@ def _paged(query: sa.Select[Any]) -> sa.Select[Any]:
 
 @functools.lru_cache(maxsize=256)
 def registered_models_page(
-    filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+    scope: WorkspaceScope, filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
 ) -> RawQuery:
     """The compiled page query (``page_limit``/``page_offset`` open) of a model search.
 
-    Parsed and compiled once per filter, order and dialect; bad input raises (and is not
-    cached).
+    Parsed and compiled once per workspace, filter, order and dialect; bad input raises (and
+    is not cached).
     """
     clauses = parse_filter(filter_string, REGISTERED_MODELS)
     orders = parse_order_by(list(order_by), REGISTERED_MODELS)
-    return compile_raw(_paged(select_registered_models(clauses, orders, dialect.name)), dialect)
+    query = select_registered_models(scope, clauses, orders, dialect.name)
+    return compile_raw(_paged(query), dialect)
 
 
 @functools.lru_cache(maxsize=256)
 def model_versions_page(
-    filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+    scope: WorkspaceScope, filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
 ) -> RawQuery:
     """The compiled page query (``page_limit``/``page_offset`` open) of a version search."""
     clauses = parse_filter(filter_string, MODEL_VERSIONS)
     orders = parse_order_by(list(order_by), MODEL_VERSIONS)
-    return compile_raw(_paged(select_model_version_keys(clauses, orders, dialect.name)), dialect)
+    query = select_model_version_keys(scope, clauses, orders, dialect.name)
+    return compile_raw(_paged(query), dialect)

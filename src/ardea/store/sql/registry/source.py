@@ -16,12 +16,9 @@ from sqlalchemy.engine import Connection
 
 from ardea._core.errors import ArdeaError, InvalidArgumentError
 from ardea.store.registry_validation import canonical_stage, parse_version
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.registry.common import version_for_write
-from ardea.store.sql.registry.tables import (
-    DELETED_STAGE,
-    model_versions,
-    registered_model_aliases,
-)
+from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.sql.tracking import tables as t
 
 __all__ = ["ResolvedSource", "resolve_source"]
@@ -42,8 +39,8 @@ def _fail(source: str, reason: str) -> InvalidArgumentError:
     )
 
 
-def _latest(conn: Connection, name: str, stage: str | None) -> int:
-    mv = model_versions
+def _latest(conn: Connection, scope: WorkspaceScope, name: str, stage: str | None) -> int:
+    mv = scope.model_versions
     query = sa.select(sa.func.max(mv.c.version)).where(
         mv.c.name == name, mv.c.current_stage != DELETED_STAGE
     )
@@ -52,10 +49,10 @@ def _latest(conn: Connection, name: str, stage: str | None) -> int:
     return int(conn.execute(query).scalar() or 0)
 
 
-def _registered(conn: Connection, source: str, path: str) -> ResolvedSource:
+def _registered(conn: Connection, scope: WorkspaceScope, source: str, path: str) -> ResolvedSource:
     if "@" in path and "/" not in path:
         name, _, alias = path.partition("@")
-        al = registered_model_aliases
+        al = scope.registered_model_aliases
         found = conn.execute(
             sa.select(al.c.version).where(al.c.name == name, al.c.alias == alias)
         ).scalar()
@@ -69,26 +66,32 @@ def _registered(conn: Connection, source: str, path: str) -> ResolvedSource:
         if ref.isdigit():
             number = parse_version(ref)
         elif ref.lower() == "latest":
-            number = _latest(conn, name, None)
+            number = _latest(conn, scope, name, None)
         else:
-            number = _latest(conn, name, canonical_stage(ref))
+            number = _latest(conn, scope, name, canonical_stage(ref))
     try:
-        row = version_for_write(conn, name, number)
+        row = version_for_write(conn, scope, name, number)
     except ArdeaError as exc:
         raise _fail(source, exc.message) from None
     return ResolvedSource(row.storage_location or row.source, row.run_id, row.model_id)
 
 
-def resolve_source(conn: Connection, source: str) -> ResolvedSource:
-    """Resolve ``source`` (see the module docstring); InvalidArgumentError if it names nothing."""
+def resolve_source(conn: Connection, scope: WorkspaceScope, source: str) -> ResolvedSource:
+    """Resolve ``source`` (see the module docstring) in ``scope``.
+
+    Raises:
+        InvalidArgumentError: It names nothing there.
+    """
     if not source.lower().startswith("models:/"):
         return ResolvedSource()
     path = source[len("models:/") :].strip("/")
     if "/" in path or "@" in path:
-        return _registered(conn, source, path)
+        return _registered(conn, scope, source, path)
     lm = t.logged_models
     row = conn.execute(
-        sa.select(lm.c.artifact_location, lm.c.source_run_id).where(lm.c.model_id == path)
+        sa.select(lm.c.artifact_location, lm.c.source_run_id).where(
+            lm.c.model_id == path, scope.owns_experiment(lm.c.experiment_id)
+        )
     ).first()
     if row is None:
         raise _fail(source, f"Logged model with ID '{path}' not found.")

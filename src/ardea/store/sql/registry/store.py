@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ardea.store.registry import RegistryStore
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.registry.aliases import SqlRegistryAliases
 from ardea.store.sql.registry.models import SqlRegisteredModels
 from ardea.store.sql.registry.versions import SqlModelVersions
@@ -23,6 +24,7 @@ class SqlRegistryStore(SqlRegisteredModels, SqlModelVersions, SqlRegistryAliases
     Args:
         database: An open database at the current schema, shared with the backend's other
             SQL stores; the backend closes it.
+        scope: The workspace the store sees and writes to (``default`` when omitted).
 
     Example::
 
@@ -31,8 +33,14 @@ class SqlRegistryStore(SqlRegisteredModels, SqlModelVersions, SqlRegistryAliases
         registry.create_model_version("fraud", "models:/m-...")
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, scope: WorkspaceScope = DEFAULT_SCOPE) -> None:
         self._db = database
+        self._scope = scope
+
+    @property
+    def scope(self) -> WorkspaceScope:
+        """The workspace this store sees."""
+        return self._scope
 
     @property
     def database(self) -> Database:

@@ -29,8 +29,8 @@ from ardea.store.registry_validation import (
     validate_model_name,
     validate_registry_tag,
 )
-from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.registry.common import (
     model_for_write,
     search_page,
@@ -40,12 +40,7 @@ from ardea.store.sql.registry.common import (
 from ardea.store.sql.registry.load import load_model_versions, model_versions_wire
 from ardea.store.sql.registry.search import model_versions_page
 from ardea.store.sql.registry.source import resolve_source
-from ardea.store.sql.registry.tables import (
-    DELETED_STAGE,
-    model_version_tags,
-    model_versions,
-    registered_model_aliases,
-)
+from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.validation import validate_length
 
 __all__ = ["SqlModelVersions", "load_version"]
@@ -55,18 +50,18 @@ T = TypeVar("T")
 _MAX_ID = 256
 
 
-def load_version(conn: Connection, name: str, version: int) -> ModelVersion:
+def load_version(conn: Connection, scope: WorkspaceScope, name: str, version: int) -> ModelVersion:
     """One visible version with its tags and aliases (NotFoundError when absent)."""
-    return load_model_versions(conn, [version_for_write(conn, name, version)])[0]
+    return load_model_versions(conn, scope, [version_for_write(conn, scope, name, version)])[0]
 
 
-def _next_version(conn: Connection, name: str) -> int:
+def _next_version(conn: Connection, scope: WorkspaceScope, name: str) -> int:
     """max(version) + 1 over every version ever registered (deleted ones included).
 
     The caller holds the registered model's row lock, so this is serialized per model.
     """
-    mv = model_versions
-    query: Any = sa.select(sa.func.max(mv.c.version)).where(mv.c.name == name)
+    mv, in_workspace = scope.base("model_versions")
+    query: Any = sa.select(sa.func.max(mv.c.version)).where(in_workspace, mv.c.name == name)
     if conn.dialect.name in ("mysql", "mariadb"):
         query = query.with_for_update()  # a locking read sees the newest committed rows
     return int(conn.execute(query).scalar() or 0) + 1
@@ -76,6 +71,7 @@ class SqlModelVersions:
     """The model-version half of :class:`~ardea.store.sql.registry.store.SqlRegistryStore`."""
 
     _db: Database
+    _scope: WorkspaceScope
 
     def create_model_version(
         self,
@@ -111,13 +107,15 @@ class SqlModelVersions:
         ):
             check_text(field, value)
 
+        scope = self._scope
+
         def op(conn: Connection) -> ModelVersion:
-            resolved = resolve_source(conn, source)
-            model_for_write(conn, name, lock=True)  # serializes numbering per model
-            version = _next_version(conn, name)
+            resolved = resolve_source(conn, scope, source)
+            model_for_write(conn, scope, name, lock=True)  # serializes numbering per model
+            version = _next_version(conn, scope, name)
             now = now_ms()
             conn.execute(
-                model_versions.insert().values(
+                scope.insert("model_versions").values(
                     name=name,
                     version=version,
                     creation_timestamp=now,
@@ -135,14 +133,14 @@ class SqlModelVersions:
             )
             if tag_map:
                 conn.execute(
-                    model_version_tags.insert(),
+                    scope.insert("model_version_tags"),
                     [
                         {"name": name, "version": version, "key": k, "value": v}
                         for k, v in tag_map.items()
                     ],
                 )
-            touch_model(conn, name, now)
-            return load_version(conn, name, version)
+            touch_model(conn, scope, name, now)
+            return load_version(conn, scope, name, version)
 
         return self._db.write(op)
 
@@ -150,7 +148,7 @@ class SqlModelVersions:
         """One version with its tags and aliases."""
         validate_model_name(name)
         number = parse_version(version)
-        return self._db.read(lambda conn: load_version(conn, name, number))
+        return self._db.read(lambda conn: load_version(conn, self._scope, name, number))
 
     def update_model_version(
         self, name: str, version: int | str, description: str | None = None
@@ -160,16 +158,15 @@ class SqlModelVersions:
         number = parse_version(version)
         validate_description(description)
 
+        scope = self._scope
+
         def op(conn: Connection) -> ModelVersion:
-            version_for_write(conn, name, number)
+            version_for_write(conn, scope, name, number)
             values: dict[str, object] = {"last_updated_timestamp": now_ms()}
             if description is not None:
                 values["description"] = description
-            mv = model_versions
-            conn.execute(
-                mv.update().where(mv.c.name == name, mv.c.version == number).values(**values)
-            )
-            return load_version(conn, name, number)
+            conn.execute(scope.update("model_versions", name=name, version=number).values(**values))
+            return load_version(conn, scope, name, number)
 
         return self._db.write(op)
 
@@ -178,16 +175,15 @@ class SqlModelVersions:
         validate_model_name(name)
         number = parse_version(version)
 
+        scope = self._scope
+
         def op(conn: Connection) -> None:
-            version_for_write(conn, name, number)
+            version_for_write(conn, scope, name, number)
             now = now_ms()
-            al, tg, mv = registered_model_aliases, model_version_tags, model_versions
-            conn.execute(al.delete().where(al.c.name == name, al.c.version == number))
-            conn.execute(tg.delete().where(tg.c.name == name, tg.c.version == number))
+            conn.execute(scope.delete("registered_model_aliases", name=name, version=number))
+            conn.execute(scope.delete("model_version_tags", name=name, version=number))
             conn.execute(
-                mv.update()
-                .where(mv.c.name == name, mv.c.version == number)
-                .values(
+                scope.update("model_versions", name=name, version=number).values(
                     current_stage=DELETED_STAGE,
                     last_updated_timestamp=now,
                     description=None,
@@ -199,7 +195,7 @@ class SqlModelVersions:
                     status_message=None,
                 )
             )
-            touch_model(conn, name, now)
+            touch_model(conn, scope, name, now)
 
         self._db.write(op)
 
@@ -214,6 +210,7 @@ class SqlModelVersions:
         args = (filter_string, max_results, order_by, page_token)
         return search_page(
             self._db,
+            self._scope,
             model_versions_page,
             MODEL_VERSIONS_MAX_RESULTS_LIMIT,
             load_model_versions,
@@ -231,6 +228,7 @@ class SqlModelVersions:
         args = (filter_string, max_results, order_by, page_token)
         return search_page(
             self._db,
+            self._scope,
             model_versions_page,
             MODEL_VERSIONS_MAX_RESULTS_LIMIT,
             model_versions_wire,
@@ -244,10 +242,10 @@ class SqlModelVersions:
         validate_registry_tag(key, value)
 
         def op(conn: Connection) -> None:
-            version_for_write(conn, name, number)
-            upsert(
+            version_for_write(conn, self._scope, name, number)
+            self._scope.upsert(
                 conn,
-                model_version_tags,
+                "model_version_tags",
                 [{"name": name, "version": number, "key": key, "value": value}],
                 ("name", "version", "key"),
                 ("value",),
@@ -262,10 +260,9 @@ class SqlModelVersions:
         validate_registry_tag(key, "")
 
         def op(conn: Connection) -> None:
-            version_for_write(conn, name, number)
-            tg = model_version_tags
+            version_for_write(conn, self._scope, name, number)
             conn.execute(
-                tg.delete().where(tg.c.name == name, tg.c.version == number, tg.c.key == key)
+                self._scope.delete("model_version_tags", name=name, version=number, key=key)
             )
 
         self._db.write(op)
@@ -282,22 +279,29 @@ class SqlModelVersions:
         number = parse_version(version)
         target = canonical_stage(stage, active_only=bool(archive_existing_versions))
 
+        scope = self._scope
+
         def op(conn: Connection) -> ModelVersion:
-            version_for_write(conn, name, number)
+            version_for_write(conn, scope, name, number)
             now = now_ms()
-            mv = model_versions
             if archive_existing_versions:
+                mv, in_workspace = scope.base("model_versions")
                 conn.execute(
                     mv.update()
-                    .where(mv.c.name == name, mv.c.version != number, mv.c.current_stage == target)
+                    .where(
+                        in_workspace,
+                        mv.c.name == name,
+                        mv.c.version != number,
+                        mv.c.current_stage == target,
+                    )
                     .values(current_stage="Archived", last_updated_timestamp=now)
                 )
             conn.execute(
-                mv.update()
-                .where(mv.c.name == name, mv.c.version == number)
-                .values(current_stage=target, last_updated_timestamp=now)
+                scope.update("model_versions", name=name, version=number).values(
+                    current_stage=target, last_updated_timestamp=now
+                )
             )
-            touch_model(conn, name, now)
-            return load_version(conn, name, number)
+            touch_model(conn, scope, name, now)
+            return load_version(conn, scope, name, number)
 
         return self._db.write(op)

@@ -14,6 +14,7 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import new_assessment_id, now_ms
 from ardea.entities import Assessment
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.load import assessment_from_row
 from ardea.store.validation import check_no_nul
@@ -24,12 +25,15 @@ _KINDS = ("feedback", "expectation")
 _UPDATABLE = frozenset({"name", "value", "rationale", "metadata", "valid", "error"})
 
 
-def require_trace(conn: Connection, trace_id: str) -> Any:
-    """The ``traces`` row of ``trace_id``; NotFoundError if there is none."""
+def require_trace(conn: Connection, scope: WorkspaceScope, trace_id: str) -> Any:
+    """The ``traces`` row of ``trace_id`` in ``scope``; NotFoundError if there is none."""
     if not isinstance(trace_id, str) or not trace_id:
         raise InvalidArgumentError(f"Invalid trace id {trace_id!r}")
     check_no_nul("trace_id", trace_id)
-    row = conn.execute(sa.select(t.traces).where(t.traces.c.trace_id == trace_id)).first()
+    tr = t.traces.c
+    row = conn.execute(
+        sa.select(t.traces).where(tr.trace_id == trace_id, scope.owns_experiment(tr.experiment_id))
+    ).first()
     if row is None:
         raise NotFoundError(f"Trace with ID {trace_id} is not found.")
     return row
@@ -81,12 +85,18 @@ def _row(a: Assessment) -> dict[str, Any]:
     }
 
 
-def _get(conn: Connection, trace_id: str, assessment_id: str) -> Any:
+def _get(conn: Connection, scope: WorkspaceScope, trace_id: str, assessment_id: str) -> Any:
     check_no_nul("trace_id", trace_id)
     check_no_nul("assessment_id", assessment_id)
-    a = t.assessments.c
+    a, tr = t.assessments.c, t.traces.c
     row = conn.execute(
-        sa.select(t.assessments).where(a.assessment_id == assessment_id, a.trace_id == trace_id)
+        sa.select(t.assessments)
+        .join(t.traces, tr.trace_id == a.trace_id)
+        .where(
+            a.assessment_id == assessment_id,
+            a.trace_id == trace_id,
+            scope.owns_experiment(tr.experiment_id),
+        )
     ).first()
     if row is None:
         raise NotFoundError(f"Assessment with ID {assessment_id} not found in trace {trace_id}")
@@ -129,15 +139,16 @@ class SqlAssessments:
     """Create, read, update and delete assessments (part of :class:`SqlTraceStore`)."""
 
     _db: Database
+    _scope: WorkspaceScope
 
     def create_assessment(self, assessment: Assessment) -> Assessment:
         """Store an assessment; id and times are set if empty; ``overrides`` invalidates."""
         stored, row = prepare_assessment(assessment)
 
         def op(conn: Connection) -> None:
-            require_trace(conn, stored.trace_id)
+            require_trace(conn, self._scope, stored.trace_id)
             if stored.overrides:
-                _get(conn, stored.trace_id, stored.overrides)
+                _get(conn, self._scope, stored.trace_id, stored.overrides)
                 conn.execute(
                     t.assessments.update()
                     .where(t.assessments.c.assessment_id == stored.overrides)
@@ -150,7 +161,9 @@ class SqlAssessments:
 
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """One assessment; NotFoundError if it is not on that trace."""
-        return self._db.read(lambda conn: assessment_from_row(_get(conn, trace_id, assessment_id)))
+        return self._db.read(
+            lambda conn: assessment_from_row(_get(conn, self._scope, trace_id, assessment_id))
+        )
 
     def update_assessment(
         self, trace_id: str, assessment_id: str, changes: Mapping[str, Any]
@@ -186,7 +199,7 @@ class SqlAssessments:
         values["last_update_time"] = now_ms()
 
         def op(conn: Connection) -> Assessment:
-            row = _get(conn, trace_id, assessment_id)
+            row = _get(conn, self._scope, trace_id, assessment_id)
             if metadata is not None:
                 merged = json.loads(row.metadata or "{}")
                 merged.update(metadata)
@@ -196,7 +209,7 @@ class SqlAssessments:
                 .where(t.assessments.c.assessment_id == assessment_id)
                 .values(**values)
             )
-            return assessment_from_row(_get(conn, trace_id, assessment_id))
+            return assessment_from_row(_get(conn, self._scope, trace_id, assessment_id))
 
         return self._db.write(op)
 
@@ -204,7 +217,7 @@ class SqlAssessments:
         """Delete an assessment; one it overrode becomes valid again."""
 
         def op(conn: Connection) -> None:
-            row = _get(conn, trace_id, assessment_id)
+            row = _get(conn, self._scope, trace_id, assessment_id)
             a = t.assessments.c
             conn.execute(t.assessments.delete().where(a.assessment_id == assessment_id))
             if row.overrides:

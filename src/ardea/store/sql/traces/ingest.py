@@ -24,14 +24,14 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Span, TraceState
 from ardea.store.sql._db.common import chunked, insert_ignore
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.statements import (
-    EXPERIMENT_EXISTS,
     SPAN_TOTALS,
-    TRACES_BY_IDS,
     TRACES_INSERT,
     execute_rows,
     insert_ignore_stmt,
+    traces_by_ids,
     upsert_stmt,
 )
 
@@ -286,16 +286,25 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
     return prepared
 
 
-def _existing(conn: Connection, prepared: PreparedSpans) -> tuple[dict[str, Any], dict[Any, Any]]:
-    """Existing trace rows (id -> row) and existing copies of the batch's spans."""
+def _existing(
+    conn: Connection, scope: WorkspaceScope, prepared: PreparedSpans
+) -> tuple[dict[str, Any], dict[Any, Any]]:
+    """Existing trace rows (id -> row) and existing copies of the batch's spans.
+
+    Raises:
+        NotFoundError: A trace of the batch exists in another workspace (its id is taken: the
+            batch is refused as a whole, and nothing of that trace is read or changed).
+    """
     trace_ids = list(prepared.first_start_ms)
     traces: dict[str, Any] = {}
     old_spans: dict[tuple[str, str], Any] = {}
     wanted = {(r["trace_id"], r["span_id"]) for r in prepared.rows}
+    by_ids = traces_by_ids(scope)
     for chunk in chunked(trace_ids):
-        traces.update(
-            {row.trace_id: row for row in conn.execute(TRACES_BY_IDS, {"trace_ids": chunk})}
-        )
+        traces.update({row.trace_id: row for row in conn.execute(by_ids, {"trace_ids": chunk})})
+    for trace_id, row in traces.items():
+        if not row.visible:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
     known = [i for i in trace_ids if i in traces]
     span_ids = sorted({key[1] for key in wanted if key[0] in traces})
     for chunk in chunked(known):
@@ -437,7 +446,9 @@ def _lock_traces(conn: Connection, experiment_id: int, prepared: PreparedSpans) 
         ).all()
 
 
-def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -> list[str]:
+def write_spans(
+    conn: Connection, scope: WorkspaceScope, experiment_id: int, prepared: PreparedSpans
+) -> list[str]:
     """Store a prepared batch inside the caller's transaction (see the module docstring).
 
     Returns:
@@ -445,14 +456,13 @@ def write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -
         created by :func:`_lock_traces` first, and the list is empty).
 
     Raises:
-        NotFoundError: The experiment does not exist.
+        NotFoundError: The experiment does not exist in ``scope``, or a trace of the batch
+            belongs to another workspace.
     """
-    found = conn.execute(EXPERIMENT_EXISTS, {"experiment_id": experiment_id}).first()
-    if found is None:
-        raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+    scope.experiment_row(conn, experiment_id)
     if conn.dialect.name != "sqlite":
         _lock_traces(conn, experiment_id, prepared)
-    traces, old_spans = _existing(conn, prepared)
+    traces, old_spans = _existing(conn, scope, prepared)
     deltas = _deltas(prepared, old_spans)
     new_rows = [
         _new_trace_row(experiment_id, trace_id, prepared, d)

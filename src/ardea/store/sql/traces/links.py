@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import NotFoundError
 from ardea._core.ids import now_ms
 from ardea.store.sql._db.common import chunked, upsert
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.info import SOURCE_RUN_KEY
 from ardea.store.sql.tracking import tables as tt
@@ -45,11 +46,16 @@ _P = t.pending_trace_links.c
 _T = t.traces.c
 
 
-def existing_trace_ids(conn: Connection, trace_ids: Sequence[str]) -> set[str]:
-    """The ids among ``trace_ids`` that have a ``traces`` row."""
+def existing_trace_ids(
+    conn: Connection, scope: WorkspaceScope | None, trace_ids: Sequence[str]
+) -> set[str]:
+    """The ids among ``trace_ids`` that have a ``traces`` row in ``scope`` (None: anywhere)."""
     found: set[str] = set()
     for chunk in chunked(list(trace_ids)):
-        found.update(conn.execute(sa.select(_T.trace_id).where(_T.trace_id.in_(chunk))).scalars())
+        query = sa.select(_T.trace_id).where(_T.trace_id.in_(chunk))
+        if scope is not None:
+            query = query.where(scope.owns_experiment(_T.experiment_id))
+        found.update(conn.execute(query).scalars())
     return found
 
 
@@ -74,20 +80,43 @@ def _apply(conn: Connection, links: dict[str, str]) -> None:
             conn.execute(t.traces.update().where(_T.trace_id.in_(chunk)).values(run_id=run_id))
 
 
-def claim_pending_links(conn: Connection, trace_ids: Sequence[str]) -> dict[str, str]:
+def _claimable(scope: WorkspaceScope) -> sa.Select[tuple[str, str]]:
+    """The pending links of ``:trace_ids`` (expanding) whose trace and run are in ``scope``.
+
+    Built once per scope: every new trace runs it (on SQLite inside the write).
+    """
+    runs = tt.runs.c
+    return (
+        sa.select(_P.trace_id, _P.run_id)
+        .select_from(
+            t.pending_trace_links.join(t.traces, _T.trace_id == _P.trace_id).join(
+                tt.runs, runs.run_id == _P.run_id
+            )
+        )
+        .where(
+            _P.trace_id.in_(sa.bindparam("trace_ids", expanding=True)),
+            scope.owns_experiment(_T.experiment_id),
+            scope.owns_experiment(runs.experiment_id),
+        )
+    )
+
+
+def claim_pending_links(
+    conn: Connection, trace_ids: Sequence[str], scope: WorkspaceScope = DEFAULT_SCOPE
+) -> dict[str, str]:
     """Apply and delete the pending links of those ``trace_ids`` that are stored traces.
+
+    Only a link whose trace and run are both in ``scope`` is applied (a run of one workspace
+    never takes a trace of another, whoever created the trace first).
 
     Returns:
         Trace id -> run id of the links applied.
     """
     pending: dict[str, str] = {}
+    query = scope.cached(("traces", "claim_pending_links"), lambda: _claimable(scope))
     for chunk in chunked(sorted(set(trace_ids))):
-        query = (
-            sa.select(_P.trace_id, _P.run_id)
-            .select_from(t.pending_trace_links.join(t.traces, _T.trace_id == _P.trace_id))
-            .where(_P.trace_id.in_(chunk))
-        )
-        pending.update({row.trace_id: row.run_id for row in conn.execute(query)})
+        rows = conn.execute(query, {"trace_ids": list(chunk)})
+        pending.update({row.trace_id: row.run_id for row in rows})
     if not pending:
         return {}
     _apply(conn, pending)
@@ -96,19 +125,30 @@ def claim_pending_links(conn: Connection, trace_ids: Sequence[str]) -> dict[str,
     return pending
 
 
-def link_traces_op(trace_ids: Sequence[str], run_id: str) -> Callable[[Connection], list[str]]:
+def link_traces_op(
+    scope: WorkspaceScope, trace_ids: Sequence[str], run_id: str
+) -> Callable[[Connection], list[str]]:
     """The write linking ``trace_ids`` to ``run_id``; it returns the ids left pending.
 
-    The write raises NotFoundError when the run does not exist. Stored traces are linked at
-    once; the others get a pending link (replacing an older one of the same trace).
+    The write raises NotFoundError when the run does not exist in ``scope``, or a trace
+    exists in another workspace. Stored traces are linked at once; the others get a pending
+    link (replacing an older one of the same trace).
     """
     ids = sorted(set(trace_ids))
 
     def op(conn: Connection) -> list[str]:
-        run = conn.execute(sa.select(tt.runs.c.run_id).where(tt.runs.c.run_id == run_id)).first()
+        runs = tt.runs.c
+        run = conn.execute(
+            sa.select(runs.run_id).where(
+                runs.run_id == run_id, scope.owns_experiment(runs.experiment_id)
+            )
+        ).first()
         if run is None:
             raise NotFoundError(f"Run with id={run_id} not found")
-        found = existing_trace_ids(conn, ids)
+        found = existing_trace_ids(conn, scope, ids)
+        foreign = sorted(existing_trace_ids(conn, None, [i for i in ids if i not in found]))
+        if foreign:
+            raise NotFoundError(f"Trace with ID {foreign[0]} is not found.")
         if found:
             _apply(conn, dict.fromkeys(found, run_id))
         missing = [i for i in ids if i not in found]

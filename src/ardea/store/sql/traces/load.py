@@ -14,6 +14,7 @@ from ardea.entities import Assessment, Span, SpanEvent, SpanLink, TraceInfo
 from ardea.entities.assessment import AssessmentError
 from ardea.entities.trace import TokenUsage
 from ardea.store.sql._db.common import chunked
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
 
 __all__ = [
@@ -173,19 +174,27 @@ def trace_info_from_row(
     )
 
 
-def load_trace_infos(conn: Connection, trace_ids: Sequence[str]) -> list[TraceInfo]:
+def load_trace_infos(
+    conn: Connection, scope: WorkspaceScope, trace_ids: Sequence[str]
+) -> list[TraceInfo]:
     """TraceInfos (tags, metadata, assessments included) in the order of ``trace_ids``.
 
-    Unknown ids are left out. Four queries per 1,000 ids.
+    Unknown ids, and ids of traces in another workspace than ``scope``'s, are left out. Four
+    queries per 1,000 ids.
     """
     rows: dict[str, Any] = {}
     tags: dict[str, dict[str, str]] = {}
     meta: dict[str, dict[str, str]] = {}
+    tr = t.traces.c
+    owned = scope.owns_experiment(tr.experiment_id)
     for chunk in chunked(list(trace_ids)):
-        for row in conn.execute(sa.select(t.traces).where(t.traces.c.trace_id.in_(chunk))):
+        hits = []
+        for row in conn.execute(sa.select(t.traces).where(tr.trace_id.in_(chunk), owned)):
             rows[row.trace_id] = row
-        tags.update(_key_values(conn, t.trace_tags, chunk))
-        meta.update(_key_values(conn, t.trace_metadata, chunk))
+            hits.append(row.trace_id)
+        if hits:
+            tags.update(_key_values(conn, t.trace_tags, hits))
+            meta.update(_key_values(conn, t.trace_metadata, hits))
     found = load_assessments(conn, list(rows))
     return [
         trace_info_from_row(rows[i], tags.get(i, {}), meta.get(i, {}), found.get(i, []))

@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ardea.entities import MetricDataPoint, TraceMetricsQuery
 from ardea.entities.trace_metrics import AggregationType, MetricViewType
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.search import json_member_text
 from ardea.store.trace_metrics_query import (
@@ -121,8 +122,8 @@ def _assessment_number(raw: Any) -> float | None:
     return _finite(value)
 
 
-def _traces(metric: str, experiments: list[int]) -> _Source:
-    base = [_T.experiment_id.in_(experiments)]
+def _traces(metric: str, experiments: ColumnElement[bool]) -> _Source:
+    base = [experiments]
     dims: dict[str, ColumnElement[Any]] = {"trace_name": _T.name, "trace_status": _T.state}
     columns: dict[str, ColumnElement[Any]] = {
         "trace_count": _T.trace_id,
@@ -146,9 +147,9 @@ def _traces(metric: str, experiments: list[int]) -> _Source:
     return _Source(joined, meta.c.value, derive, _T.request_time, _T.request_time, dims, base)
 
 
-def _spans(metric: str, experiments: list[int], dialect: str) -> _Source:
+def _spans(metric: str, experiments: ColumnElement[bool], dialect: str) -> _Source:
     joined = t.spans.join(t.traces, _T.trace_id == _S.trace_id)
-    base = [_T.experiment_id.in_(experiments)]
+    base = [experiments]
     dims: dict[str, ColumnElement[Any]] = {
         "span_name": _S.name,
         "span_type": _S.span_type,
@@ -171,9 +172,9 @@ def _spans(metric: str, experiments: list[int], dialect: str) -> _Source:
     return _Source(joined, cost, derive, _S.start_time_ns, span_ms, dims, base, time_in_ns=True)
 
 
-def _assessments(metric: str, experiments: list[int]) -> _Source:
+def _assessments(metric: str, experiments: ColumnElement[bool]) -> _Source:
     joined = t.assessments.join(t.traces, _T.trace_id == _A.trace_id)
-    base = [_T.experiment_id.in_(experiments), _A.valid == sa.true()]
+    base = [experiments, _A.valid == sa.true()]
     dims: dict[str, ColumnElement[Any]] = {"assessment_name": _A.name, "assessment_value": _A.value}
     if metric == "assessment_count":
         return _Source(joined, _A.assessment_id, None, _T.request_time, _T.request_time, dims, base)
@@ -218,7 +219,7 @@ def _time_range(source: _Source, query: TraceMetricsQuery) -> list[ColumnElement
     return out
 
 
-def _source(query: TraceMetricsQuery, experiments: list[int], dialect: str) -> _Source:
+def _source(query: TraceMetricsQuery, experiments: ColumnElement[bool], dialect: str) -> _Source:
     view, metric = query.view_type, query.metric_name
     if view == MetricViewType.TRACES.value:
         return _traces(metric, experiments)
@@ -253,6 +254,7 @@ def query_trace_metrics(
     query: TraceMetricsQuery,
     filters: Sequence[MetricFilter],
     experiments: list[int],
+    scope: WorkspaceScope = DEFAULT_SCOPE,
 ) -> list[MetricDataPoint]:
     """Run a checked query (:func:`~ardea.store.trace_metrics_query.check_query`).
 
@@ -261,9 +263,10 @@ def query_trace_metrics(
         query: The query.
         filters: Its parsed filters.
         experiments: Its experiment ids, as integers (unknown ones simply match nothing).
+        scope: The workspace queried: experiments of others hold no trace.
     """
     dialect = conn.dialect.name
-    source = _source(query, experiments, dialect)
+    source = _source(query, scope.in_experiments(_T.experiment_id, experiments), dialect)
     labelled: list[Any] = []
     if query.time_interval_seconds:
         width = query.time_interval_seconds * 1000

@@ -20,6 +20,7 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.store.search.ast import OrderBy
 from ardea.store.search.traces import TraceClause
 from ardea.store.sql._db.filters import ChildClauses
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking.search import compare
 
@@ -158,6 +159,7 @@ def select_trace_ids(
     orders: Sequence[OrderBy],
     experiment_ids: Sequence[int],
     dialect: str,
+    scope: WorkspaceScope = DEFAULT_SCOPE,
 ) -> sa.Select[Any]:
     """The ordered SELECT of ``trace_id`` for a parsed filter and order-by.
 
@@ -166,9 +168,11 @@ def select_trace_ids(
         orders: Parsed order-by (attribute keys of :data:`TRACE_ORDER_KEYS`).
         experiment_ids: Experiments to search.
         dialect: SQLAlchemy dialect name (``sqlite``, ``postgresql``, ``mysql``).
+        scope: The workspace searched: experiments of others hold no trace.
     """
     query = sa.select(_T.trace_id).where(
-        _T.experiment_id.in_(list(experiment_ids)), *trace_conditions(clauses, dialect)
+        scope.in_experiments(_T.experiment_id, experiment_ids),
+        *trace_conditions(clauses, dialect),
     )
     columns = _columns()
     order: list[Any] = []

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Assessment, TraceInfo, TraceState
 from ardea.store.sql._db.common import chunked
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.assessments import prepare_assessment
 from ardea.store.sql.traces.info import ARTIFACT_LOCATION_TAG, SOURCE_RUN_KEY, check_info, trace_row
@@ -19,13 +20,12 @@ from ardea.store.sql.traces.ingest import SPANS_LOCATION_TAG
 from ardea.store.sql.traces.links import claim_pending_links
 from ardea.store.sql.traces.load import load_assessments, trace_info_from_row
 from ardea.store.sql.traces.statements import (
-    EXPERIMENT_LOCATION,
-    TRACE_EXISTING,
     TRACE_META,
     TRACE_ROW,
     TRACE_TAGS,
     complete_trace_params,
     complete_trace_stmt,
+    trace_existing,
     upsert_stmt,
 )
 from ardea.store.sql.tracking.common import parse_experiment_id
@@ -97,10 +97,11 @@ def _new_info(values: dict[str, Any], tags: dict[str, str], meta: dict[str, str]
     )
 
 
-def start_trace_op(info: TraceInfo) -> Callable[[Connection], TraceInfo]:
-    """Check ``info`` (InvalidArgumentError) and return the write that stores it.
+def start_trace_op(scope: WorkspaceScope, info: TraceInfo) -> Callable[[Connection], TraceInfo]:
+    """Check ``info`` (InvalidArgumentError) and return the write that stores it in ``scope``.
 
-    The write raises NotFoundError when the experiment does not exist. A new trace costs
+    The write raises NotFoundError when the experiment does not exist in ``scope``, or the
+    trace exists in another workspace. A new trace costs
     four statements (experiment, existing row, insert, tags) plus one for metadata and two
     for assessments. The record's assessments are stored by id (a retry rewrites them, see
     :func:`_store_assessments`). On SQLite a new trace also takes its pending run link
@@ -117,11 +118,11 @@ def start_trace_op(info: TraceInfo) -> Callable[[Connection], TraceInfo]:
     trace_id = info.trace_id
 
     def op(conn: Connection) -> TraceInfo:
-        experiment = conn.execute(EXPERIMENT_LOCATION, {"experiment_id": exp}).first()
-        if experiment is None:
-            raise NotFoundError(f"No Experiment with id={exp} exists")
+        experiment = scope.experiment_row(conn, exp)
         location = str(experiment.artifact_location).rstrip("/")
-        existing = conn.execute(TRACE_EXISTING, {"trace_id": trace_id}).first()
+        existing = conn.execute(trace_existing(scope), {"trace_id": trace_id}).first()
+        if existing is not None and not existing.visible:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
         if existing is None:
             conn.execute(t.traces.insert(), [{**values, "span_count": 0, "info_finalized": True}])
         else:
@@ -137,7 +138,7 @@ def start_trace_op(info: TraceInfo) -> Callable[[Connection], TraceInfo]:
             conn.execute(upsert_stmt(conn, t.trace_metadata, *_KEY_VALUE), meta_rows)
         _store_assessments(conn, trace_id, assessment_rows)
         if existing is None:
-            if conn.dialect.name == "sqlite" and claim_pending_links(conn, [trace_id]):
+            if conn.dialect.name == "sqlite" and claim_pending_links(conn, [trace_id], scope):
                 return _load_one(conn, trace_id)
             new = _new_info(values, all_tags, meta)
             new.assessments = list(assessments)

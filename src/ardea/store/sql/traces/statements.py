@@ -13,20 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
-from ardea.store.sql.tracking import tables as tt
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
     from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 
 __all__ = [
-    "EXPERIMENT_EXISTS",
-    "EXPERIMENT_LOCATION",
     "SPAN_TOTALS",
-    "TRACES_BY_IDS",
     "TRACES_INSERT",
-    "TRACE_EXISTING",
     "TRACE_META",
     "TRACE_ROW",
     "TRACE_TAGS",
@@ -34,21 +30,36 @@ __all__ = [
     "complete_trace_stmt",
     "execute_rows",
     "insert_ignore_stmt",
+    "trace_existing",
+    "traces_by_ids",
     "upsert_stmt",
 ]
 
-EXPERIMENT_LOCATION = sa.select(tt.experiments.c.artifact_location).where(
-    tt.experiments.c.experiment_id == sa.bindparam("experiment_id")
-)
-"""The artifact location of experiment ``:experiment_id`` (no row: no such experiment)."""
-EXPERIMENT_EXISTS = sa.select(tt.experiments.c.experiment_id).where(
-    tt.experiments.c.experiment_id == sa.bindparam("experiment_id")
-)
-"""One row when experiment ``:experiment_id`` exists."""
-TRACE_EXISTING = sa.select(t.traces.c.trace_id, t.traces.c.span_count).where(
-    t.traces.c.trace_id == sa.bindparam("trace_id")
-)
-"""Trace ``:trace_id``'s id and span count, when it exists."""
+
+def trace_existing(scope: WorkspaceScope) -> sa.Select[Any]:
+    """Trace ``:trace_id``'s id, span count and whether ``scope`` holds it, when it exists."""
+
+    def build() -> sa.Select[Any]:
+        tr = t.traces.c
+        return sa.select(
+            tr.trace_id, tr.span_count, scope.owns_experiment(tr.experiment_id).label("visible")
+        ).where(tr.trace_id == sa.bindparam("trace_id"))
+
+    return scope.cached(("traces", "existing"), build)
+
+
+def traces_by_ids(scope: WorkspaceScope) -> sa.Select[Any]:
+    """Id, ``info_finalized`` and visibility in ``scope`` of the traces in ``:trace_ids``."""
+
+    def build() -> sa.Select[Any]:
+        tr = t.traces.c
+        return sa.select(
+            tr.trace_id,
+            tr.info_finalized,
+            scope.owns_experiment(tr.experiment_id).label("visible"),
+        ).where(tr.trace_id.in_(sa.bindparam("trace_ids", expanding=True)))
+
+    return scope.cached(("traces", "by_ids"), build)
 
 
 @functools.lru_cache(maxsize=64)
@@ -130,10 +141,6 @@ def execute_rows(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> 
 _tr, _sp = t.traces.c, t.spans.c
 TRACES_INSERT = t.traces.insert()
 """Insert complete trace rows (executed many)."""
-TRACES_BY_IDS = sa.select(_tr.trace_id, _tr.info_finalized).where(
-    _tr.trace_id.in_(sa.bindparam("trace_ids", expanding=True))
-)
-"""Id and ``info_finalized`` of the traces among ``:trace_ids`` (expanding)."""
 SPAN_TOTALS = sa.select(
     _sp.trace_id, _sp.span_id, _sp.input_tokens, _sp.output_tokens, _sp.cost
 ).where(

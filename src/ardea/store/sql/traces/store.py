@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from ardea.entities import (
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, upsert
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.assessments import SqlAssessments, require_trace
 from ardea.store.sql.traces.info import (
@@ -58,8 +59,7 @@ from ardea.store.sql.traces.load import (
     span_from_row,
 )
 from ardea.store.sql.traces.metrics import trace_metrics
-from ardea.store.sql.traces.start import start_trace_op as _start_trace_op
-from ardea.store.sql.traces.statements import EXPERIMENT_EXISTS
+from ardea.store.sql.traces.start import start_trace_op
 from ardea.store.sql.tracking.common import parse_experiment_id
 from ardea.store.trace_correlation import correlation_from_counts
 from ardea.store.trace_metrics_query import check_query
@@ -81,11 +81,13 @@ _SPANS_PAGE_LIMIT = 10_000
 _LINK_LIMIT = 100
 
 
-def _write_spans(conn: Connection, experiment_id: int, prepared: PreparedSpans) -> None:
+def _write_spans(
+    conn: Connection, scope: WorkspaceScope, experiment_id: int, prepared: PreparedSpans
+) -> None:
     """:func:`write_spans`; on SQLite the traces it created take their pending run links."""
-    created = write_spans(conn, experiment_id, prepared)
+    created = write_spans(conn, scope, experiment_id, prepared)
     if created and conn.dialect.name == "sqlite":
-        claim_pending_links(conn, created)
+        claim_pending_links(conn, created, scope)
 
 
 class SqlTraceStore(SqlAssessments, TraceStore):
@@ -94,15 +96,32 @@ class SqlTraceStore(SqlAssessments, TraceStore):
     Args:
         database: An open database at the current schema, shared with the backend's other
             SQL stores; the backend closes it.
+        scope: The workspace the store sees and writes to (``default`` when omitted).
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, scope: WorkspaceScope = DEFAULT_SCOPE) -> None:
         self._db = database
+        self._scope = scope
+
+    @property
+    def scope(self) -> WorkspaceScope:
+        """The workspace this store sees."""
+        return self._scope
+
+    def _start_trace_op(self, info: TraceInfo) -> Callable[[Connection], TraceInfo]:
+        return start_trace_op(self._scope, info)
 
     @property
     def database(self) -> Database:
         """The underlying :class:`Database`."""
         return self._db
+
+    def _owns_span(self, trace_id: Any) -> Any:
+        """True where the trace of a span (its ``trace_id`` column) is in this workspace."""
+        tr = t.traces.c
+        return sa.exists().where(
+            tr.trace_id == trace_id, self._scope.owns_experiment(tr.experiment_id)
+        )
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -112,7 +131,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not spans:
             return
         prepared = prepare_spans(spans)
-        self._db.write(lambda conn: _write_spans(conn, exp, prepared))
+        self._db.write(lambda conn: _write_spans(conn, self._scope, exp, prepared))
         self._claim_links_after_commit(list(prepared.first_start_ms))
 
     async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
@@ -121,7 +140,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not spans:
             return
         prepared = prepare_spans(spans)
-        await self._db.write_async(lambda conn: _write_spans(conn, exp, prepared))
+        await self._db.write_async(lambda conn: _write_spans(conn, self._scope, exp, prepared))
         await self._claim_links_after_commit_async(list(prepared.first_start_ms))
 
     # -- links to runs of traces not stored yet (see links.py) --------------------------------
@@ -137,7 +156,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             return {}
         if not self._db.read(lambda conn: has_pending_links(conn, trace_ids)):
             return {}
-        return self._db.write(lambda conn: claim_pending_links(conn, trace_ids))
+        return self._db.write(lambda conn: claim_pending_links(conn, trace_ids, self._scope))
 
     async def _claim_links_after_commit_async(self, trace_ids: Sequence[str]) -> dict[str, str]:
         """Async :meth:`_claim_links_after_commit` (servers only: a worker thread)."""
@@ -161,21 +180,22 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         ops = []
         for record in records:  # validated before the write; a bad record never costs spans
             try:
-                ops.append((record, _start_trace_op(record)))
+                ops.append((record, self._start_trace_op(record)))
             except InvalidArgumentError as exc:
                 _log.warning("Trace record of %s not stored: %s", record.trace_id, exc)
 
         def op(conn: Connection) -> None:
-            _write_spans(conn, exp, prepared)
+            _write_spans(conn, self._scope, exp, prepared)
             if not ops:
                 return
-            stored = {i.trace_id: i for i in load_trace_infos(conn, [r.trace_id for r, _ in ops])}
+            ids = [r.trace_id for r, _ in ops]
+            stored = {i.trace_id: i for i in load_trace_infos(conn, self._scope, ids)}
             for record, start in ops:
                 narrowed = fill_only(record, stored.get(record.trace_id))
                 if narrowed is record:
                     start(conn)
                 elif narrowed is not None:
-                    _start_trace_op(narrowed)(conn)
+                    self._start_trace_op(narrowed)(conn)
 
         await self._db.write_async(op)
         await self._claim_links_after_commit_async(list(prepared.first_start_ms))
@@ -185,14 +205,14 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
         The record's assessments are stored by id (a retry does not add copies).
         """
-        stored = self._db.write(_start_trace_op(info))
+        stored = self._db.write(self._start_trace_op(info))
         if self._claim_links_after_commit([stored.trace_id]):
             return self.get_trace_info(stored.trace_id)
         return stored
 
     async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
         """Async :meth:`start_trace`: waits on the writer queue (no pool thread on SQLite)."""
-        stored = await self._db.write_async(_start_trace_op(info))
+        stored = await self._db.write_async(self._start_trace_op(info))
         if await self._claim_links_after_commit_async([stored.trace_id]):
             return await asyncio.to_thread(self.get_trace_info, stored.trace_id)
         return stored
@@ -220,19 +240,20 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         ):
             raise InvalidArgumentError(f"Invalid max_timestamp_millis {max_timestamp_millis!r}")
         tr = t.traces.c
+        owned = self._scope.owns_experiment(tr.experiment_id)
 
         def op(conn: Connection) -> int:
             if trace_ids is not None:
                 ids: list[str] = []
                 for chunk in chunked(list(trace_ids)):
                     query = sa.select(tr.trace_id).where(
-                        tr.experiment_id == exp, tr.trace_id.in_(chunk)
+                        tr.experiment_id == exp, tr.trace_id.in_(chunk), owned
                     )
                     ids.extend(conn.execute(query).scalars())
             else:
                 query = (
                     sa.select(tr.trace_id)
-                    .where(tr.experiment_id == exp, tr.request_time <= max_timestamp_millis)
+                    .where(tr.experiment_id == exp, tr.request_time <= max_timestamp_millis, owned)
                     .order_by(tr.request_time, tr.trace_id)
                 )
                 if max_traces is not None:
@@ -256,7 +277,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             )
 
         def op(conn: Connection) -> None:
-            require_trace(conn, trace_id)
+            require_trace(conn, self._scope, trace_id)
             upsert(
                 conn,
                 t.trace_tags,
@@ -283,7 +304,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             )
 
         def op(conn: Connection) -> None:
-            require_trace(conn, trace_id)
+            require_trace(conn, self._scope, trace_id)
             tags = t.trace_tags.c
             result = conn.execute(
                 t.trace_tags.delete().where(tags.trace_id == trace_id, tags.key == key)
@@ -311,18 +332,19 @@ class SqlTraceStore(SqlAssessments, TraceStore):
                 raise InvalidArgumentError(f"Invalid trace id {trace_id!r}")
         if not ids:
             return
-        pending = self._db.write(link_traces_op(ids, run_id))
+        scope = self._scope
+        pending = self._db.write(link_traces_op(scope, ids, run_id))
         if pending and not self._db.is_sqlite:
-            arrived = self._db.read(lambda conn: sorted(existing_trace_ids(conn, pending)))
+            arrived = self._db.read(lambda conn: sorted(existing_trace_ids(conn, scope, pending)))
             if arrived:
-                self._db.write(lambda conn: claim_pending_links(conn, arrived))
+                self._db.write(lambda conn: claim_pending_links(conn, arrived, scope))
 
     # -- reads --------------------------------------------------------------------------------
 
     def get_trace_info(self, trace_id: str) -> TraceInfo:
         """A trace record with tags, metadata and assessments; NotFoundError if unknown."""
         check_no_nul("trace_id", trace_id)
-        found = self._db.read(lambda conn: load_trace_infos(conn, [trace_id]))
+        found = self._db.read(lambda conn: load_trace_infos(conn, self._scope, [trace_id]))
         if not found:
             raise NotFoundError(f"Trace with ID {trace_id} is not found.")
         return found[0]
@@ -334,7 +356,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         """
         check_no_nul("trace_ids", list(trace_ids))
         ids = list(dict.fromkeys(trace_ids))
-        return self._db.read(lambda conn: load_trace_infos(conn, ids))
+        return self._db.read(lambda conn: load_trace_infos(conn, self._scope, ids))
 
     def get_trace(self, trace_id: str) -> Trace:
         """A trace with all its spans."""
@@ -349,7 +371,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         check_no_nul("trace_ids", ids)
 
         def op(conn: Connection) -> list[Trace]:
-            infos = load_trace_infos(conn, ids)
+            infos = load_trace_infos(conn, self._scope, ids)
             spans = load_spans(conn, [i.trace_id for i in infos])
             return [Trace(info, spans.get(info.trace_id, [])) for info in infos]
 
@@ -372,7 +394,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if parent_span_id is not None and roots_only:
             raise InvalidArgumentError("Give either parent_span_id or roots_only, not both")
         s = t.spans.c
-        query = sa.select(*SPAN_COLUMNS).where(s.trace_id == trace_id)
+        query = sa.select(*SPAN_COLUMNS).where(s.trace_id == trace_id, self._owns_span(s.trace_id))
         if parent_span_id is not None:
             query = query.where(s.parent_span_id == parent_span_id)
         elif roots_only:
@@ -382,7 +404,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         def op(conn: Connection) -> PagedList[Span]:
             rows = conn.execute(query).all()
             if not rows:
-                require_trace(conn, trace_id)
+                require_trace(conn, self._scope, trace_id)
             token = None
             if len(rows) > max_results:
                 rows = rows[:max_results]
@@ -401,7 +423,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             return set()
         query = (
             sa.select(s.parent_span_id)
-            .where(s.trace_id == trace_id, s.parent_span_id.in_(ids))
+            .where(s.trace_id == trace_id, s.parent_span_id.in_(ids), self._owns_span(s.trace_id))
             .distinct()
         )
         return set(self._db.read(lambda conn: list(conn.execute(query).scalars())))
@@ -418,8 +440,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         exp = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> TraceMetrics:
-            if conn.execute(EXPERIMENT_EXISTS, {"experiment_id": exp}).first() is None:
-                raise NotFoundError(f"No Experiment with id={experiment_id} exists")
+            self._scope.experiment_row(conn, exp)
             return trace_metrics(conn, exp, start_ms, end_ms, buckets)
 
         return self._db.read(op)
@@ -432,7 +453,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         filters = check_query(query)
         experiments = parse_experiment_ids(list(query.experiment_ids))
         points = self._db.search(
-            lambda conn: query_trace_metrics(conn, query, filters, experiments)
+            lambda conn: query_trace_metrics(conn, query, filters, experiments, self._scope)
         )
         return PagedList(points, None)
 
@@ -454,14 +475,14 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         base = parse_trace_filter(base_filter) if base_filter else []
         first, second = parse_trace_filter(filter_string1), parse_trace_filter(filter_string2)
         experiments = parse_experiment_ids(list(experiment_ids))
+        visible = self._scope.in_experiments(t.traces.c.experiment_id, experiments)
         dialect = self._db.dialect
-        tr = t.traces.c
 
         def count(conn: Connection, clauses: list[Any]) -> int:
             query = (
                 sa.select(sa.func.count())
                 .select_from(t.traces)
-                .where(tr.experiment_id.in_(experiments), *trace_conditions(clauses, dialect))
+                .where(visible, *trace_conditions(clauses, dialect))
             )
             return int(conn.execute(query).scalar_one())
 
@@ -497,7 +518,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         exp_ids = parse_experiment_ids(list(experiment_ids))
         if not exp_ids:
             return PagedList([], None)
-        query = select_trace_ids(clauses, orders, exp_ids, self._db.dialect)
+        query = select_trace_ids(clauses, orders, exp_ids, self._db.dialect, self._scope)
         stats_for(self._db).maybe_refresh()
 
         def op(conn: Connection) -> PagedList[TraceInfo]:
@@ -506,6 +527,6 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             if len(ids) > max_results:
                 ids = ids[:max_results]
                 token = encode_page_token({"offset": offset + max_results})
-            return PagedList(load_trace_infos(conn, ids), token)
+            return PagedList(load_trace_infos(conn, self._scope, ids), token)
 
         return self._db.search(op)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import DatasetSummary
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.tracking import DATASET_SUMMARIES_MAX_RESULTS
 from ardea.store.validation import check_no_nul
@@ -38,6 +39,7 @@ class SqlDatasetSummaries:
     """The dataset summaries part of :class:`SqlTrackingStore`."""
 
     _db: Database
+    _scope: WorkspaceScope
 
     def search_dataset_summaries(self, experiment_ids: Sequence[str]) -> list[DatasetSummary]:
         """The datasets the runs of these experiments used, once per (name, digest, context).
@@ -55,7 +57,7 @@ class SqlDatasetSummaries:
             sa.select(ds.c.experiment_id, ds.c.name, ds.c.digest, context)
             .distinct()
             .select_from(ds.join(ri, ri.c.dataset_id == ds.c.dataset_id))
-            .where(ds.c.experiment_id.in_(ids))
+            .where(self._scope.in_experiments(ds.c.experiment_id, ids))
             .order_by(ds.c.experiment_id, ds.c.name, ds.c.digest, context)
             .limit(DATASET_SUMMARIES_MAX_RESULTS)
         )

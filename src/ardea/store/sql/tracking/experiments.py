@@ -21,6 +21,7 @@ from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.maintenance import StatsRefresher
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import experiment_for_write, parse_experiment_id
 from ardea.store.sql.tracking.common import view_type as _view_type
@@ -47,15 +48,15 @@ def _is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
 
 
 def insert_default_experiment(conn: Connection, artifact_root: str) -> None:
-    """Create the "Default" experiment (id 0) unless it already exists."""
-    ex = t.experiments
+    """Create the "Default" experiment (id 0, workspace ``default``) unless it already exists."""
+    ex = DEFAULT_SCOPE.experiments
     if conn.execute(sa.select(ex.c.experiment_id).where(ex.c.experiment_id == 0)).first():
         return
     if conn.dialect.name == "mysql":
         conn.execute(sa.text("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')"))
     now = now_ms()
     conn.execute(
-        ex.insert().values(
+        DEFAULT_SCOPE.insert("experiments").values(
             experiment_id=0,
             name=DEFAULT_EXPERIMENT_NAME,
             artifact_location=f"{artifact_root.rstrip('/')}/0",
@@ -72,6 +73,7 @@ class SqlExperiments:
     _db: Database
     _stats: StatsRefresher
     _artifact_root: str
+    _scope: WorkspaceScope
 
     def create_experiment(
         self,
@@ -90,13 +92,14 @@ class SqlExperiments:
             artifact_location = absolute_location(artifact_location) if artifact_location else ""
         root = self._artifact_root.rstrip("/")
 
+        scope = self._scope
+
         def op(conn: Connection) -> int:
-            ex = t.experiments
             now = now_ms()
             try:
                 with conn.begin_nested():
                     new_id = conn.execute(
-                        ex.insert().values(
+                        scope.insert("experiments").values(
                             name=name,
                             artifact_location=artifact_location or "",
                             lifecycle_stage=ACTIVE,
@@ -110,9 +113,9 @@ class SqlExperiments:
                 raise
             if not artifact_location:
                 conn.execute(
-                    ex.update()
-                    .where(ex.c.experiment_id == new_id)
-                    .values(artifact_location=f"{root}/{new_id}")
+                    scope.update("experiments", experiment_id=new_id).values(
+                        artifact_location=f"{root}/{new_id}"
+                    )
                 )
             if tag_list:
                 upsert(
@@ -132,7 +135,7 @@ class SqlExperiments:
     def get_experiment(self, experiment_id: str) -> Experiment:
         """The experiment with this id (active or deleted)."""
         eid = parse_experiment_id(experiment_id)
-        found = self._db.read(lambda conn: load_experiments(conn, [eid]))
+        found = self._db.read(lambda conn: load_experiments(conn, self._scope, [eid]))
         if not found:
             raise NotFoundError(f"No Experiment with id={experiment_id} exists")
         return found[0]
@@ -140,11 +143,11 @@ class SqlExperiments:
     def get_experiment_by_name(self, name: str) -> Experiment:
         """The experiment with this name (active or deleted)."""
         check_no_nul("experiment_name", name)
-        ex = t.experiments
+        ex = self._scope.experiments
 
         def op(conn: Connection) -> list[Experiment]:
             eid = conn.execute(sa.select(ex.c.experiment_id).where(ex.c.name == name)).scalar()
-            return load_experiments(conn, [eid]) if eid is not None else []
+            return load_experiments(conn, self._scope, [eid]) if eid is not None else []
 
         found = self._db.read(op)
         if not found:
@@ -168,7 +171,7 @@ class SqlExperiments:
         orders = parse_experiment_order_by(list(order_by or ()))
         offset = offset_from_token(page_token)
         query = select_experiment_ids(
-            clauses, orders, _view_type(view_type), dialect=self._db.dialect
+            clauses, orders, _view_type(view_type), dialect=self._db.dialect, scope=self._scope
         )
 
         self._stats.maybe_refresh()
@@ -180,7 +183,7 @@ class SqlExperiments:
             if len(ids) > max_results:
                 ids = ids[:max_results]
                 token = encode_page_token({"offset": offset + max_results})
-            return PagedList(load_experiments(conn, ids), token)
+            return PagedList(load_experiments(conn, self._scope, ids), token)
 
         return self._db.search(op)
 
@@ -190,16 +193,15 @@ class SqlExperiments:
         eid = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> None:
-            row = experiment_for_write(conn, eid, active=False)
+            row = experiment_for_write(conn, self._scope, eid, active=False)
             if row.lifecycle_stage != ACTIVE:
                 raise FailedPreconditionError("Cannot rename a non-active experiment.")
-            ex = t.experiments
             try:
                 with conn.begin_nested():
                     conn.execute(
-                        ex.update()
-                        .where(ex.c.experiment_id == eid)
-                        .values(name=new_name, last_update_time=now_ms())
+                        self._scope.update("experiments", experiment_id=eid).values(
+                            name=new_name, last_update_time=now_ms()
+                        )
                     )
             except sa.exc.IntegrityError as exc:
                 if _is_unique_violation(exc):
@@ -220,10 +222,10 @@ class SqlExperiments:
             )
 
         def op(conn: Connection) -> None:
-            row = experiment_for_write(conn, eid, active=False)
+            row = experiment_for_write(conn, self._scope, eid, active=False)
             if row.lifecycle_stage != ACTIVE:
                 raise NotFoundError(f"No Experiment with id={experiment_id} exists")
-            ex, runs = t.experiments, t.runs
+            runs = t.runs
             # Strictly after every earlier run deletion, so that restore (which brings back
             # the runs deleted at or after this time) never revives a run deleted on its own
             # in the same millisecond.
@@ -232,9 +234,9 @@ class SqlExperiments:
             ).scalar()
             now = max(now_ms(), (latest or 0) + 1)
             conn.execute(
-                ex.update()
-                .where(ex.c.experiment_id == eid)
-                .values(lifecycle_stage=DELETED, last_update_time=now)
+                self._scope.update("experiments", experiment_id=eid).values(
+                    lifecycle_stage=DELETED, last_update_time=now
+                )
             )
             conn.execute(
                 runs.update()
@@ -249,10 +251,10 @@ class SqlExperiments:
         eid = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> None:
-            row = experiment_for_write(conn, eid, active=False)
+            row = experiment_for_write(conn, self._scope, eid, active=False)
             if row.lifecycle_stage != DELETED:
                 raise NotFoundError(f"No deleted Experiment with id={experiment_id} exists")
-            ex, runs = t.experiments, t.runs
+            runs = t.runs
             conn.execute(
                 runs.update()
                 .where(
@@ -263,9 +265,9 @@ class SqlExperiments:
                 .values(lifecycle_stage=ACTIVE, deleted_time=None)
             )
             conn.execute(
-                ex.update()
-                .where(ex.c.experiment_id == eid)
-                .values(lifecycle_stage=ACTIVE, last_update_time=now_ms())
+                self._scope.update("experiments", experiment_id=eid).values(
+                    lifecycle_stage=ACTIVE, last_update_time=now_ms()
+                )
             )
 
         self._db.write(op)
@@ -276,7 +278,7 @@ class SqlExperiments:
         eid = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> None:
-            experiment_for_write(conn, eid, active=True)
+            experiment_for_write(conn, self._scope, eid, active=True)
             upsert(
                 conn,
                 t.experiment_tags,
@@ -293,7 +295,7 @@ class SqlExperiments:
         eid = parse_experiment_id(experiment_id)
 
         def op(conn: Connection) -> None:
-            experiment_for_write(conn, eid, active=True)
+            experiment_for_write(conn, self._scope, eid, active=True)
             tg = t.experiment_tags
             deleted: Any = conn.execute(
                 tg.delete().where(tg.c.experiment_id == eid, tg.c.key == key)

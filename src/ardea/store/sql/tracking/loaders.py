@@ -21,18 +21,19 @@ from ardea.entities import (
 )
 from ardea.store.sql._db.common import chunked
 from ardea.store.sql._db.rows import raw_rows
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import decode_value
 
 __all__ = [
     "MODEL_INPUTS_SQL",
     "OUTPUTS_SQL",
-    "RUNS_SQL",
     "load_experiments",
     "load_logged_models",
     "load_runs",
     "run_child_sql",
     "run_info_from_row",
+    "runs_sql",
 ]
 
 
@@ -58,11 +59,25 @@ def run_info_from_row(row: Any) -> RunInfo:
     )
 
 
-RUNS_SQL = (
-    "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
-    "artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({ids})"
-)
-"""A page of runs' own columns, in RunInfo field order (``{ids}``: the placeholders)."""
+def runs_sql(scope: WorkspaceScope) -> str:
+    """A page of runs' own columns, in RunInfo field order (``{ids}``: the placeholders).
+
+    Runs of experiments outside ``scope`` are left out (a run id from another workspace is
+    not found).
+    """
+
+    def build() -> str:
+        owned = (
+            scope.sql_owns_experiment("runs.experiment_id").replace("{", "{{").replace("}", "}}")
+        )
+        return (
+            "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, "
+            f"artifact_uri, lifecycle_stage FROM runs WHERE run_id IN ({{ids}}) AND {owned}"
+        )
+
+    return scope.cached(("tracking", "runs_sql"), build)
+
+
 MODEL_INPUTS_SQL = (
     "SELECT run_id, model_id FROM run_model_inputs WHERE run_id IN ({ids}) "
     "ORDER BY run_id, model_id"
@@ -92,8 +107,8 @@ def run_child_sql(conn: Connection) -> dict[str, str]:
     }
 
 
-def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
-    """The runs with these ids, in the given order (missing ids are skipped).
+def load_runs(conn: Connection, scope: WorkspaceScope, run_ids: Sequence[str]) -> list[Run]:
+    """The runs with these ids in ``scope``, in the given order (missing ids are skipped).
 
     Each comes with its latest metrics, params, tags, dataset inputs, model inputs and
     outputs: 7 queries per chunk of ids.
@@ -101,7 +116,7 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     if not run_ids:
         return []
     runs: dict[str, Run] = {}
-    for row in raw_rows(conn, RUNS_SQL, run_ids):
+    for row in raw_rows(conn, runs_sql(scope), run_ids):
         runs[row[0]] = Run(info=RunInfo(row[0], str(row[1]), *row[2:]))
     found = list(runs)
     if not found:
@@ -128,11 +143,13 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[Run]:
     return [runs[r] for r in run_ids if r in runs]
 
 
-def load_experiments(conn: Connection, experiment_ids: Sequence[int]) -> list[Experiment]:
-    """The experiments with these ids, in the given order, with their tags: 2 queries."""
+def load_experiments(
+    conn: Connection, scope: WorkspaceScope, experiment_ids: Sequence[int]
+) -> list[Experiment]:
+    """``scope``'s experiments with these ids, in the given order, tags included: 2 queries."""
     if not experiment_ids:
         return []
-    ex, tg = t.experiments, t.experiment_tags
+    ex, tg = scope.experiments, t.experiment_tags
     found: dict[int, Experiment] = {}
     for row in _rows(
         conn, lambda ids: sa.select(ex).where(ex.c.experiment_id.in_(ids)), experiment_ids
@@ -144,6 +161,7 @@ def load_experiments(conn: Connection, experiment_ids: Sequence[int]) -> list[Ex
             lifecycle_stage=row.lifecycle_stage,
             creation_time=row.creation_time,
             last_update_time=row.last_update_time,
+            workspace=row.workspace,
         )
     for row in _rows(
         conn,
@@ -154,8 +172,10 @@ def load_experiments(conn: Connection, experiment_ids: Sequence[int]) -> list[Ex
     return [found[i] for i in experiment_ids if i in found]
 
 
-def load_logged_models(conn: Connection, model_ids: Sequence[str]) -> list[LoggedModel]:
-    """The logged models with these ids, in the given order.
+def load_logged_models(
+    conn: Connection, scope: WorkspaceScope, model_ids: Sequence[str]
+) -> list[LoggedModel]:
+    """The logged models with these ids in ``scope``, in the given order.
 
     Each comes with its tags, params and the metric points logged with its id: 4 queries per
     chunk of ids.
@@ -164,7 +184,10 @@ def load_logged_models(conn: Connection, model_ids: Sequence[str]) -> list[Logge
         return []
     lm = t.logged_models
     found: dict[str, LoggedModel] = {}
-    for row in _rows(conn, lambda ids: sa.select(lm).where(lm.c.model_id.in_(ids)), model_ids):
+    owned = scope.owns_experiment(lm.c.experiment_id)
+    for row in _rows(
+        conn, lambda ids: sa.select(lm).where(lm.c.model_id.in_(ids), owned), model_ids
+    ):
         found[row.model_id] = LoggedModel(
             model_id=row.model_id,
             experiment_id=str(row.experiment_id),

@@ -25,6 +25,7 @@ from ardea.entities.experiment import LifecycleStage
 from ardea.entities.logged_model import LoggedModelStatus
 from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.sql._db.filters import ChildClauses
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.search import (
     compare,
@@ -151,6 +152,8 @@ def select_logged_model_ids(
     experiment_ids: Sequence[str],
     datasets: Datasets = (),
     dialect: str = "sqlite",
+    *,
+    scope: WorkspaceScope = DEFAULT_SCOPE,
 ) -> sa.Select[str]:
     """Ids of non-deleted logged models matching a ``search_logged_models`` query.
 
@@ -160,6 +163,7 @@ def select_logged_model_ids(
         experiment_ids: Experiments to search.
         datasets: ``[{dataset_name, dataset_digest?}]`` (see the module docstring).
         dialect: The SQLAlchemy dialect name the query is for.
+        scope: The workspace searched: experiments of others hold no model.
 
     Returns:
         ``SELECT logged_models.model_id ...`` ordered by the user order, then
@@ -181,12 +185,12 @@ def select_logged_model_ids(
             keys.append(column.asc() if item.ascending else column.desc())
             continue
         m = t.metrics
-        scope = _on_datasets(m, datasets)
+        points = _on_datasets(m, datasets)
         if item.dataset_name:
-            scope.append(m.c.dataset_name == item.dataset_name)
+            points.append(m.c.dataset_name == item.dataset_name)
         if item.dataset_digest:
-            scope.append(m.c.dataset_digest == item.dataset_digest)
-        latest = _latest(f"order_{index}", [item.key], scope, experiments)
+            points.append(m.c.dataset_digest == item.dataset_digest)
+        latest = _latest(f"order_{index}", [item.key], points, experiments)
         source = source.outerjoin(latest, latest.c.model_id == models.c.model_id)
         keys.append(
             sa.case((latest.c.is_nan == sa.true(), 1), (latest.c.value.is_(None), 2), else_=0)
@@ -201,7 +205,7 @@ def select_logged_model_ids(
         sa.select(models.c.model_id)
         .select_from(source)
         .where(
-            models.c.experiment_id.in_(experiments),
+            scope.in_experiments(models.c.experiment_id, experiments),
             models.c.lifecycle_stage != LifecycleStage.DELETED.value,
             *_conditions(clauses, datasets, experiments, dialect),
         )

@@ -16,6 +16,7 @@ from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.maintenance import StatsRefresher
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import experiment_for_write, parse_experiment_id
 from ardea.store.sql.tracking.loaders import load_logged_models
@@ -49,14 +50,20 @@ def _pairs(items: Sequence[tuple[str, str]] | Mapping[str, str], limit: int) -> 
     return out
 
 
-def _model_for_write(conn: Connection, model_id: str, *, lock: bool = False) -> sa.Row[str, str]:
+def _model_for_write(
+    conn: Connection, scope: WorkspaceScope, model_id: str, *, lock: bool = False
+) -> sa.Row[str, str]:
     """The active model's ``(model_id, lifecycle_stage)``; NotFoundError otherwise.
+
+    A model of another workspace is not found.
 
     ``lock`` holds the model's row until the transaction ends (PostgreSQL, MySQL), so that a
     read-modify-write of its tags is not interleaved with another.
     """
     lm = t.logged_models
-    stmt = sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(lm.c.model_id == model_id)
+    stmt = sa.select(lm.c.model_id, lm.c.lifecycle_stage).where(
+        lm.c.model_id == model_id, scope.owns_experiment(lm.c.experiment_id)
+    )
     if lock and conn.dialect.name != "sqlite":
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).first()
@@ -79,6 +86,7 @@ class SqlLoggedModels:
 
     _db: Database
     _stats: StatsRefresher
+    _scope: WorkspaceScope
 
     def create_logged_model(
         self,
@@ -102,7 +110,7 @@ class SqlLoggedModels:
         model_id = new_logged_model_id()
 
         def op(conn: Connection) -> LoggedModel:
-            exp = experiment_for_write(conn, eid, active=True)
+            exp = experiment_for_write(conn, self._scope, eid, active=True)
             now = now_ms()
             model = LoggedModel(
                 model_id=model_id,
@@ -147,7 +155,7 @@ class SqlLoggedModels:
     def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
         """The logged model, with params, tags and metrics logged with its id."""
         check_no_nul("model_id", model_id)
-        found = self._db.read(lambda conn: load_logged_models(conn, [model_id]))
+        found = self._db.read(lambda conn: load_logged_models(conn, self._scope, [model_id]))
         if not found or (not allow_deleted and found[0].lifecycle_stage != ACTIVE):
             raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
         return found[0]
@@ -163,7 +171,7 @@ class SqlLoggedModels:
             )
 
         def op(conn: Connection) -> None:
-            _model_for_write(conn, model_id)
+            _model_for_write(conn, self._scope, model_id)
             _touch(conn, model_id, status=value)
 
         self._db.write(op)
@@ -174,7 +182,7 @@ class SqlLoggedModels:
         check_no_nul("model_id", model_id)
 
         def op(conn: Connection) -> None:
-            _model_for_write(conn, model_id)
+            _model_for_write(conn, self._scope, model_id)
             _touch(conn, model_id, lifecycle_stage=DELETED)
 
         self._db.write(op)
@@ -185,7 +193,7 @@ class SqlLoggedModels:
         tag_map = _pairs(tags, MAX_TAG_VALUE_LENGTH)
 
         def op(conn: Connection) -> None:
-            _model_for_write(conn, model_id)
+            _model_for_write(conn, self._scope, model_id)
             upsert(
                 conn,
                 t.logged_model_tags,
@@ -203,7 +211,7 @@ class SqlLoggedModels:
         check_no_nul("key", key)
 
         def op(conn: Connection) -> None:
-            _model_for_write(conn, model_id)
+            _model_for_write(conn, self._scope, model_id)
             tg = t.logged_model_tags
             result = conn.execute(tg.delete().where(tg.c.model_id == model_id, tg.c.key == key))
             if result.rowcount == 0:
@@ -221,7 +229,7 @@ class SqlLoggedModels:
         tg = t.logged_model_tags
 
         def op(conn: Connection) -> None:
-            _model_for_write(conn, model_id, lock=True)
+            _model_for_write(conn, self._scope, model_id, lock=True)
             current = conn.execute(
                 sa.select(tg.c.value).where(
                     tg.c.model_id == model_id, tg.c.key == MODEL_VERSIONS_TAG
@@ -251,7 +259,7 @@ class SqlLoggedModels:
         param_map = _pairs(params, MAX_PARAM_VALUE_LENGTH)
 
         def op(conn: Connection) -> None:
-            _model_for_write(conn, model_id)
+            _model_for_write(conn, self._scope, model_id)
             upsert(
                 conn,
                 t.logged_model_params,
@@ -291,6 +299,7 @@ class SqlLoggedModels:
             [str(e) for e in experiment_ids],
             list(datasets),
             dialect=self._db.dialect,
+            scope=self._scope,
         )
 
         self._stats.maybe_refresh()
@@ -301,7 +310,7 @@ class SqlLoggedModels:
             if len(ids) > max_results:
                 ids = ids[:max_results]
                 token = encode_page_token({"offset": offset + max_results})
-            return PagedList(load_logged_models(conn, ids), token)
+            return PagedList(load_logged_models(conn, self._scope, ids), token)
 
         return self._db.search(op)
 
@@ -313,11 +322,16 @@ class SqlLoggedModels:
         def op(conn: Connection) -> list[LoggedModelRun]:
             lm, runs = t.logged_models, t.runs
             source = conn.execute(
-                sa.select(lm.c.source_run_id).where(lm.c.model_id == model_id)
+                sa.select(lm.c.source_run_id).where(
+                    lm.c.model_id == model_id, self._scope.owns_experiment(lm.c.experiment_id)
+                )
             ).first()
             if source is None:
                 raise NotFoundError(f"Logged model with ID '{model_id}' not found.")
-            active = runs.c.lifecycle_stage == ACTIVE
+            # Runs of the model's own workspace only (a run elsewhere may name it as input).
+            active = sa.and_(
+                runs.c.lifecycle_stage == ACTIVE, self._scope.owns_experiment(runs.c.experiment_id)
+            )
             out: list[LoggedModelRun] = []
             if source.source_run_id:
                 found = conn.execute(

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from ardea.entities import Metric, PagedList
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, insert_ignore, raw_cursor
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import encode_value
 
@@ -331,6 +332,7 @@ def _kept_rows(n: int, k: int) -> tuple[int, int, int, int] | None:
 
 def sample_bulk_interval(
     conn: Connection,
+    scope: WorkspaceScope,
     run_ids: Sequence[str],
     key: str,
     max_results: int,
@@ -343,7 +345,7 @@ def sample_bulk_interval(
     of them up to ``max_results``, else ``max_results`` evenly spread points that start with
     the first and end with the last (:func:`_kept_rows`). Points come ordered by run (as
     given), then that order. Two queries: the number of points per run, then the kept points,
-    chosen inside the database by their row number.
+    chosen inside the database by their row number. Runs outside ``scope`` have no points.
     """
     ids = list(dict.fromkeys(run_ids))
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
@@ -354,11 +356,12 @@ def sample_bulk_interval(
         in_range = f" AND m.step >= {mark} AND m.step <= {mark}"
         range_args = (start_step, end_step)
     counts: dict[str, tuple[int, int]] = {}
+    owned = scope.sql_owns_experiment("r.experiment_id")
     for part in chunked(ids, 100):
         sql = (
-            f"SELECT s.run_id, s.series_id, COUNT(*) FROM {_SERIES_JOIN} WHERE s.run_id IN "
-            f"({', '.join([mark] * len(part))}) AND s.{k_} = {mark}{in_range} "
-            "GROUP BY s.run_id, s.series_id"
+            f"SELECT s.run_id, s.series_id, COUNT(*) FROM {_SERIES_JOIN} JOIN runs r ON "
+            f"r.run_id = s.run_id WHERE s.run_id IN ({', '.join([mark] * len(part))}) AND "
+            f"s.{k_} = {mark}{in_range} AND {owned} GROUP BY s.run_id, s.series_id"
         )
         for run_id, series_id, n in _raw(conn, sql, (*part, key, *range_args)):
             counts[run_id] = (series_id, int(n))

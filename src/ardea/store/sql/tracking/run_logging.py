@@ -17,6 +17,7 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import DatasetInput, Metric, ModelOutput, Param, RunTag
 from ardea.store.sql._db.common import insert_ignore, upsert
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import metrics as metric_ops
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import run_for_write
@@ -105,6 +106,7 @@ class SqlRunLogging:
     """What is logged to runs, for :class:`SqlTrackingStore`."""
 
     _db: Database
+    _scope: WorkspaceScope
 
     def _log(
         self,
@@ -132,7 +134,7 @@ class SqlRunLogging:
                 validate_length("run_name", tag.value, MAX_RUN_NAME_LENGTH)
 
         def op(conn: Connection) -> None:
-            run_for_write(conn, run_id)
+            run_for_write(conn, self._scope, run_id)
             _write_params(conn, run_id, params, single_param)
             _write_tags(conn, run_id, tags)
             metric_ops.insert_metrics(conn, run_id, metrics)
@@ -181,7 +183,7 @@ class SqlRunLogging:
         check_no_nul("key", key)
 
         def op(conn: Connection) -> None:
-            run_for_write(conn, run_id)
+            run_for_write(conn, self._scope, run_id)
             rt = t.run_tags
             result = conn.execute(rt.delete().where(rt.c.run_id == run_id, rt.c.key == key))
             if result.rowcount == 0:
@@ -222,7 +224,7 @@ class SqlRunLogging:
             validate_length("models.model_id", model_id, 64)
 
         def op(conn: Connection) -> None:
-            run = run_for_write(conn, run_id)
+            run = run_for_write(conn, self._scope, run_id)
             if inputs:
                 ids = _dataset_ids(conn, run.experiment_id, inputs)
                 rows = {}
@@ -250,7 +252,7 @@ class SqlRunLogging:
             validate_length("models.model_id", model_id, 64)
 
         def op(conn: Connection) -> None:
-            run_for_write(conn, run_id)
+            run_for_write(conn, self._scope, run_id)
             upsert(
                 conn,
                 t.run_outputs,

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ardea.store.sql._db.rows import raw_rows
-from ardea.store.sql.tracking.loaders import MODEL_INPUTS_SQL, OUTPUTS_SQL, RUNS_SQL, run_child_sql
+from ardea.store.sql._db.scope import WorkspaceScope
+from ardea.store.sql.tracking.loaders import MODEL_INPUTS_SQL, OUTPUTS_SQL, run_child_sql, runs_sql
 
 __all__ = ["load_runs_wire"]
 
@@ -50,12 +51,12 @@ def _info(row: tuple[Any, ...]) -> JSON:
     return info
 
 
-def load_runs_wire(conn: Connection, run_ids: Sequence[str]) -> list[JSON]:
-    """The ``Run`` messages of these runs, in the given order (missing ids are skipped)."""
+def load_runs_wire(conn: Connection, scope: WorkspaceScope, run_ids: Sequence[str]) -> list[JSON]:
+    """The ``Run`` messages of these runs in ``scope``, in order (missing ids are skipped)."""
     if not run_ids:
         return []
     runs: dict[str, JSON] = {}
-    for row in raw_rows(conn, RUNS_SQL, run_ids):
+    for row in raw_rows(conn, runs_sql(scope), run_ids):
         runs[row[0]] = {
             "info": _info(row),
             "data": {"metrics": [], "params": [], "tags": []},

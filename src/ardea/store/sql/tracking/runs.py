@@ -25,12 +25,14 @@ from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import upsert
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.maintenance import StatsRefresher
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import metrics as metric_ops
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import (
     experiment_for_write,
     parse_experiment_id,
     run_for_write,
+    run_row,
     view_type,
 )
 from ardea.store.sql.tracking.loaders import load_runs, run_info_from_row
@@ -68,6 +70,7 @@ class SqlRuns:
 
     _db: Database
     _stats: StatsRefresher
+    _scope: WorkspaceScope
 
     def create_run(
         self,
@@ -121,7 +124,7 @@ class SqlRuns:
         user = validate_length("user_id", user_id or "", 256)
 
         def op(conn: Connection) -> RunInfo:
-            exp = experiment_for_write(conn, eid, active=True)
+            exp = experiment_for_write(conn, self._scope, eid, active=True)
             info = RunInfo(
                 run_id=run_id,
                 experiment_id=str(eid),
@@ -156,7 +159,7 @@ class SqlRuns:
     def get_run(self, run_id: str) -> Run:
         """The run with its latest metrics, params, tags, inputs and outputs."""
         check_no_nul("run_id", run_id)
-        found = self._db.read(lambda conn: load_runs(conn, [run_id]))
+        found = self._db.read(lambda conn: load_runs(conn, self._scope, [run_id]))
         if not found:
             raise NotFoundError(f"Run with id={run_id} not found")
         return found[0]
@@ -179,7 +182,7 @@ class SqlRuns:
             values["run_name"] = validate_length("run_name", run_name, MAX_RUN_NAME_LENGTH)
 
         def op(conn: Connection) -> RunInfo:
-            run_for_write(conn, run_id)
+            run_for_write(conn, self._scope, run_id)
             if values:
                 conn.execute(t.runs.update().where(t.runs.c.run_id == run_id).values(**values))
             if run_name:
@@ -201,11 +204,7 @@ class SqlRuns:
 
         def op(conn: Connection) -> None:
             runs = t.runs
-            stage = conn.execute(
-                sa.select(runs.c.lifecycle_stage).where(runs.c.run_id == run_id)
-            ).scalar()
-            if stage is None:
-                raise NotFoundError(f"Run with id={run_id} not found")
+            stage = run_row(conn, self._scope, run_id).lifecycle_stage
             if stage != DELETED:
                 conn.execute(
                     runs.update()
@@ -221,13 +220,12 @@ class SqlRuns:
 
         def op(conn: Connection) -> None:
             runs = t.runs
-            result = conn.execute(
+            run_row(conn, self._scope, run_id)
+            conn.execute(
                 runs.update()
                 .where(runs.c.run_id == run_id)
                 .values(lifecycle_stage=ACTIVE, deleted_time=None)
             )
-            if result.rowcount == 0:
-                raise NotFoundError(f"Run with id={run_id} not found")
 
         self._db.write(op)
 
@@ -245,11 +243,7 @@ class SqlRuns:
             validate_max_results(max_results, 2**31 - 1)
 
         def op(conn: Connection) -> PagedList[Metric]:
-            exists = conn.execute(
-                sa.select(t.runs.c.run_id).where(t.runs.c.run_id == run_id)
-            ).first()
-            if exists is None:
-                raise NotFoundError(f"Run with id={run_id} not found")
+            run_row(conn, self._scope, run_id)
             return metric_ops.history(conn, run_id, key, max_results, page_token)
 
         return self._db.read(op)
@@ -291,7 +285,7 @@ class SqlRuns:
             raise InvalidArgumentError("Missing value for required parameter 'metric_key'.")
         return self._db.read(
             lambda conn: metric_ops.sample_bulk_interval(
-                conn, ids, key, max_results, start_step, end_step
+                conn, self._scope, ids, key, max_results, start_step, end_step
             )
         )
 
@@ -325,7 +319,7 @@ class SqlRuns:
 
     def _search(
         self,
-        loader: Callable[[Connection, list[str]], list[T]],
+        loader: Callable[[Connection, WorkspaceScope, list[str]], list[T]],
         experiment_ids: Sequence[str],
         filter_string: str | None,
         run_view_type: ViewType,
@@ -344,7 +338,12 @@ class SqlRuns:
         if not exp_ids:
             return PagedList([], None)
         query = select_run_ids(
-            clauses, orders, exp_ids, view_type(run_view_type), dialect=self._db.dialect
+            clauses,
+            orders,
+            exp_ids,
+            view_type(run_view_type),
+            dialect=self._db.dialect,
+            scope=self._scope,
         )
 
         self._stats.maybe_refresh()
@@ -356,6 +355,6 @@ class SqlRuns:
             if len(ids) > max_results:
                 ids = ids[:max_results]
                 token = encode_page_token({"offset": offset + max_results})
-            return PagedList(loader(conn, ids), token)
+            return PagedList(loader(conn, self._scope, ids), token)
 
         return self._db.search(op)

@@ -32,6 +32,7 @@ from ardea.entities.experiment import ViewType
 from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.like import like_to_glob, like_to_sql
 from ardea.store.sql._db.filters import ChildClauses
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 
 __all__ = [
@@ -208,6 +209,8 @@ def select_run_ids(
     experiment_ids: Sequence[str],
     view_type: ViewType | str = ViewType.ACTIVE_ONLY,
     dialect: str = "sqlite",
+    *,
+    scope: WorkspaceScope = DEFAULT_SCOPE,
 ) -> sa.Select[str]:
     """Run ids matching a ``search_runs`` query, fully ordered.
 
@@ -218,6 +221,7 @@ def select_run_ids(
         view_type: Which lifecycle stages to include.
         dialect: The SQLAlchemy dialect name the query is for (the shape of long filters
             depends on it, see :mod:`ardea.store.sql._db.filters`).
+        scope: The workspace searched: experiments of others find no run.
 
     Returns:
         ``SELECT runs.run_id ...`` ordered by the user order, then ``start_time DESC``
@@ -228,6 +232,7 @@ def select_run_ids(
     """
     runs = t.runs
     stages = ViewType(view_type).stages()
+    ids = parse_experiment_ids(experiment_ids)
     source: sa.FromClause = runs
     keys: list[ColumnElement[Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -263,7 +268,7 @@ def select_run_ids(
         sa.select(runs.c.run_id)
         .select_from(source)
         .where(
-            runs.c.experiment_id.in_(parse_experiment_ids(experiment_ids)),
+            scope.in_experiments(runs.c.experiment_id, ids),
             runs.c.lifecycle_stage.in_(stages),
             *_run_conditions(clauses, dialect),
         )
@@ -274,8 +279,9 @@ def select_run_ids(
 # -------------------------------------------------------------------------------- experiments
 
 
-def _experiment_conditions(clauses: Sequence[Clause], dialect: str) -> list[ColumnElement[bool]]:
-    experiments = t.experiments
+def _experiment_conditions(
+    experiments: sa.Subquery, clauses: Sequence[Clause], dialect: str
+) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     children = ChildClauses([experiments.c.experiment_id], dialect)
     for clause in dict.fromkeys(clauses):
@@ -306,8 +312,10 @@ def select_experiment_ids(
     order_by: Sequence[OrderBy],
     view_type: ViewType | str = ViewType.ACTIVE_ONLY,
     dialect: str = "sqlite",
+    *,
+    scope: WorkspaceScope = DEFAULT_SCOPE,
 ) -> sa.Select[int]:
-    """Experiment ids matching a ``search_experiments`` query, fully ordered.
+    """Ids of ``scope``'s experiments matching a ``search_experiments`` query, fully ordered.
 
     The default order is ``creation_time DESC, experiment_id ASC``; a user order is followed
     by ``experiment_id DESC`` as MLflow's tie-break (unless it orders by experiment_id).
@@ -317,7 +325,7 @@ def select_experiment_ids(
     Raises:
         InvalidArgumentError: An experiment_id value is not an integer.
     """
-    experiments = t.experiments
+    experiments = scope.experiments
     items = list(order_by) or [
         OrderBy("attribute", "creation_time", False),
         OrderBy("attribute", "experiment_id", True),
@@ -333,7 +341,7 @@ def select_experiment_ids(
         sa.select(experiments.c.experiment_id)
         .where(
             experiments.c.lifecycle_stage.in_(ViewType(view_type).stages()),
-            *_experiment_conditions(clauses, dialect),
+            *_experiment_conditions(experiments, clauses, dialect),
         )
         .order_by(*keys)
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.maintenance import stats_for
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql.tracking.datasets import SqlDatasetSummaries
 from ardea.store.sql.tracking.experiments import SqlExperiments
 from ardea.store.sql.tracking.logged_models import SqlLoggedModels
@@ -33,6 +34,8 @@ class SqlTrackingStore(
         database: An open database at the current schema; its owner (the backend) closes it.
         default_artifact_root: Root of new experiments' artifact locations: experiment ``7``
             gets ``<root>/7`` (``mlflow-artifacts:/`` by default).
+        scope: The workspace the store sees and writes to (``default`` when omitted); see
+            :meth:`ardea.store.backend.Backend.scoped`.
 
     Example::
 
@@ -41,11 +44,20 @@ class SqlTrackingStore(
     """
 
     def __init__(
-        self, database: Database, default_artifact_root: str = "mlflow-artifacts:/"
+        self,
+        database: Database,
+        default_artifact_root: str = "mlflow-artifacts:/",
+        scope: WorkspaceScope = DEFAULT_SCOPE,
     ) -> None:
         self._db = database
         self._artifact_root = default_artifact_root
         self._stats = stats_for(database)
+        self._scope = scope
+
+    @property
+    def scope(self) -> WorkspaceScope:
+        """The workspace this store sees."""
+        return self._scope
 
     @property
     def database(self) -> Database:
@@ -63,4 +75,4 @@ class SqlTrackingStore(
         return self._db.closed
 
     def __repr__(self) -> str:
-        return f"SqlTrackingStore({self._db.url.split('@')[-1]!r})"
+        return f"SqlTrackingStore({self._db.url.split('@')[-1]!r}, {self._scope.name!r})"

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ardea.store.sql._db.metadata import KEY_LENGTH as _KEY
 from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
+from ardea.store.sql.workspaces.tables import workspace_column
 
 __all__ = [
     "datasets",
@@ -54,7 +55,8 @@ experiments = sa.Table(
     sa.Column("lifecycle_stage", sa.String(32), nullable=False),
     sa.Column("creation_time", sa.BigInteger, nullable=False),
     sa.Column("last_update_time", sa.BigInteger, nullable=False),
-    sa.UniqueConstraint("name"),
+    workspace_column(),
+    sa.UniqueConstraint("workspace", "name"),  # names are unique per workspace
     sqlite_autoincrement=True,
     **_MYSQL,
 )

@@ -27,7 +27,8 @@ from ardea.entities import webhook as we
 from ardea.entities.webhook import Webhook, WebhookEvent, WebhookTarget
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.engine import Database
-from ardea.store.sql.webhooks.tables import webhook_events, webhooks
+from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
+from ardea.store.sql.webhooks.tables import webhook_events
 from ardea.store.webhooks import (
     WEBHOOKS_MAX_RESULTS_DEFAULT,
     WEBHOOKS_MAX_RESULTS_LIMIT,
@@ -83,11 +84,14 @@ def _to_entity(row: Any, events: list[WebhookEvent]) -> Webhook:
     )
 
 
-_PUBLIC = [c for c in webhooks.c if c.name != "secret"]
+def _public(scope: WorkspaceScope) -> list[Any]:
+    """The columns of ``scope``'s webhooks a :class:`Webhook` shows (never the secret)."""
+    return [c for c in scope.webhooks.c if c.name != "secret"]
 
 
-def _load(conn: Connection, webhook_id: str) -> Webhook:
-    row = conn.execute(sa.select(*_PUBLIC).where(webhooks.c.webhook_id == webhook_id)).first()
+def _load(conn: Connection, scope: WorkspaceScope, webhook_id: str) -> Webhook:
+    wh = scope.webhooks
+    row = conn.execute(sa.select(*_public(scope)).where(wh.c.webhook_id == webhook_id)).first()
     if row is None:
         raise _not_found(webhook_id)
     return _to_entity(row, _events_of(conn, [webhook_id])[webhook_id])
@@ -124,11 +128,28 @@ class SqlWebhookStore(WebhookStore):
             SQL stores; the backend closes it.
         cipher: Encrypts secrets; default :func:`cipher_for_database` (key from
             ``ARDEA_SECRET_KEY`` or a 0600 key file next to a SQLite database).
+        scope: The workspace the store sees and writes to (``default`` when omitted).
     """
 
-    def __init__(self, database: Database, cipher: SecretCipher | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        cipher: SecretCipher | None = None,
+        scope: WorkspaceScope = DEFAULT_SCOPE,
+    ) -> None:
         self._db = database
         self._cipher = cipher if cipher is not None else cipher_for_database(database)
+        self._scope = scope
+
+    @property
+    def scope(self) -> WorkspaceScope:
+        """The workspace this store sees."""
+        return self._scope
+
+    @property
+    def cipher(self) -> SecretCipher:
+        """The cipher of the secrets (shared by every workspace's store of the database)."""
+        return self._cipher
 
     @property
     def database(self) -> Database:
@@ -161,9 +182,11 @@ class SqlWebhookStore(WebhookStore):
         webhook_id = str(uuid.uuid4())
         now = now_ms()
 
+        scope = self._scope
+
         def op(conn: Connection) -> Webhook:
             conn.execute(
-                webhooks.insert().values(
+                scope.insert("webhooks").values(
                     webhook_id=webhook_id,
                     name=name,
                     description=description,
@@ -175,14 +198,14 @@ class SqlWebhookStore(WebhookStore):
                 )
             )
             _insert_events(conn, webhook_id, parsed)
-            return _load(conn, webhook_id)
+            return _load(conn, scope, webhook_id)
 
         return self._db.write(op)
 
     def get_webhook(self, webhook_id: str) -> Webhook:
         """One webhook."""
         _check_id(webhook_id)
-        return self._db.read(lambda conn: _load(conn, webhook_id))
+        return self._db.read(lambda conn: _load(conn, self._scope, webhook_id))
 
     def list_webhooks(
         self, max_results: int = WEBHOOKS_MAX_RESULTS_DEFAULT, page_token: str | None = None
@@ -198,10 +221,12 @@ class SqlWebhookStore(WebhookStore):
             )
         offset = offset_from_token(page_token)
 
+        wh = self._scope.webhooks
+
         def op(conn: Connection) -> PagedList[Webhook]:
             rows = conn.execute(
-                sa.select(*_PUBLIC)
-                .order_by(webhooks.c.creation_timestamp.desc(), webhooks.c.webhook_id)
+                sa.select(*_public(self._scope))
+                .order_by(wh.c.creation_timestamp.desc(), wh.c.webhook_id)
                 .limit(max_results + 1)
                 .offset(offset)
             ).all()
@@ -243,10 +268,10 @@ class SqlWebhookStore(WebhookStore):
             check_webhook_url(url)
         values["last_updated_timestamp"] = now_ms()
 
+        scope = self._scope
+
         def op(conn: Connection) -> Webhook:
-            done = conn.execute(
-                webhooks.update().where(webhooks.c.webhook_id == webhook_id).values(**values)
-            )
+            done = conn.execute(scope.update("webhooks", webhook_id=webhook_id).values(**values))
             if done.rowcount == 0:
                 raise _not_found(webhook_id)
             if parsed is not None:
@@ -254,7 +279,7 @@ class SqlWebhookStore(WebhookStore):
                     webhook_events.delete().where(webhook_events.c.webhook_id == webhook_id)
                 )
                 _insert_events(conn, webhook_id, parsed)
-            return _load(conn, webhook_id)
+            return _load(conn, scope, webhook_id)
 
         return self._db.write(op)
 
@@ -262,11 +287,14 @@ class SqlWebhookStore(WebhookStore):
         """Delete a webhook and its subscriptions."""
         _check_id(webhook_id)
 
+        scope = self._scope
+
         def op(conn: Connection) -> None:
-            conn.execute(webhook_events.delete().where(webhook_events.c.webhook_id == webhook_id))
-            done = conn.execute(webhooks.delete().where(webhooks.c.webhook_id == webhook_id))
+            done = conn.execute(scope.delete("webhooks", webhook_id=webhook_id))
             if done.rowcount == 0:
                 raise _not_found(webhook_id)
+            # The subscriptions go with it (ON DELETE CASCADE; explicit for clarity and speed).
+            conn.execute(webhook_events.delete().where(webhook_events.c.webhook_id == webhook_id))
 
         self._db.write(op)
 
@@ -281,15 +309,16 @@ class SqlWebhookStore(WebhookStore):
         A webhook whose secret no longer decrypts (the key changed) is left out, with a
         warning in the log, so the others still get the event.
         """
+        wh = self._scope.webhooks
         query = (
-            sa.select(webhooks.c.webhook_id, webhooks.c.url, webhooks.c.secret)
-            .join(webhook_events, webhook_events.c.webhook_id == webhooks.c.webhook_id)
+            sa.select(wh.c.webhook_id, wh.c.url, wh.c.secret)
+            .join(webhook_events, webhook_events.c.webhook_id == wh.c.webhook_id)
             .where(
                 webhook_events.c.entity == event.entity,
                 webhook_events.c.action == event.action,
-                webhooks.c.status == "ACTIVE",
+                wh.c.status == "ACTIVE",
             )
-            .order_by(webhooks.c.creation_timestamp, webhooks.c.webhook_id)
+            .order_by(wh.c.creation_timestamp, wh.c.webhook_id)
         )
         rows = self._db.read(lambda conn: conn.execute(query).all())
         targets = []
@@ -303,13 +332,12 @@ class SqlWebhookStore(WebhookStore):
     def get_target(self, webhook_id: str) -> WebhookTarget:
         """One webhook's URL and decrypted secret."""
         _check_id(webhook_id)
-        query = sa.select(webhooks.c.url, webhooks.c.secret).where(
-            webhooks.c.webhook_id == webhook_id
-        )
+        wh = self._scope.webhooks
+        query = sa.select(wh.c.url, wh.c.secret).where(wh.c.webhook_id == webhook_id)
         row = self._db.read(lambda conn: conn.execute(query).first())
         if row is None:
             raise _not_found(webhook_id)
         return self._target(webhook_id, row.url, row.secret)
 
     def __repr__(self) -> str:
-        return f"SqlWebhookStore({self._db.url.split('@')[-1]!r})"
+        return f"SqlWebhookStore({self._db.url.split('@')[-1]!r}, {self._scope.name!r})"

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
+from ardea.store.sql.workspaces.tables import workspace_column
 
 __all__ = ["webhook_events", "webhooks"]
 
@@ -26,7 +27,8 @@ webhooks = sa.Table(
     sa.Column("secret", sa.Text, nullable=True),
     sa.Column("creation_timestamp", sa.BigInteger, nullable=False),
     sa.Column("last_updated_timestamp", sa.BigInteger, nullable=False),
-    sa.Index(None, "creation_timestamp"),
+    workspace_column(),
+    sa.Index(None, "workspace", "creation_timestamp"),
     **_MYSQL,
 )
 

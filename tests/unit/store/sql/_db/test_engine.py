@@ -370,3 +370,23 @@ def test_postgres_refusing_a_nul_is_a_400_not_a_500(postgres_uri: str) -> None:
         assert database.read(lambda c: c.execute(query, {"v": "ab"}).scalar()) == "ab"
     finally:
         database.close()
+
+
+def test_a_write_without_foreign_keys_runs_alone_and_turns_them_back_on(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'fk.db'}")
+    try:
+
+        def pragma(conn: sa.Connection) -> int:
+            return int(conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one())
+
+        assert db.write(pragma) == 1
+        assert db.write_without_foreign_keys(pragma) == 0
+        assert db.write(pragma) == 1  # on again for every later write
+        results = [db.submit_write(pragma) for _ in range(5)]
+        off = db.submit_write(pragma, foreign_keys=False)
+        after = [db.submit_write(pragma) for _ in range(5)]
+        assert [f.result() for f in results] == [1] * 5
+        assert off.result() == 0
+        assert [f.result() for f in after] == [1] * 5
+    finally:
+        db.close()
