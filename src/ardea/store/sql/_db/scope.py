@@ -70,7 +70,7 @@ def owned_tables() -> dict[str, sa.Table]:
 
     Import :mod:`ardea.store.sql.schema` first to see every aggregate's.
     """
-    return {name: table for name, table in metadata.tables.items() if WORKSPACE_COLUMN in table.c}
+    return {name: table for name, table in metadata.tables.items() if _is_owned(table)}
 
 
 def _owned(name: str) -> sa.Table:
