@@ -30,9 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import (
     FailedPreconditionError,
@@ -42,6 +40,9 @@ from ardea._core.errors import (
 )
 from ardea.auth.oidc_state import LoginState
 from ardea.entities.auth import DEFAULT_WORKSPACE, validate_workspace_name
+
+if TYPE_CHECKING:  # imported when SSO first calls out: httpx loads its CLI's click and rich
+    import httpx
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -238,11 +239,15 @@ class OidcClient:
     # -- the provider's documents ----------------------------------------------------------
 
     def _http(self) -> httpx.Client:
+        import httpx
+
         return httpx.Client(
             timeout=self.config.timeout_s, transport=self._transport, follow_redirects=False
         )
 
     def _get_json(self, url: str, what: str, headers: Mapping[str, str] | None = None) -> Any:
+        import httpx
+
         try:
             with self._http() as http:
                 response = http.get(url, headers=dict(headers or {}))
@@ -394,6 +399,8 @@ class OidcClient:
         }
         auth = ClientAuth(self.config.client_id, secret, method)
         url, headers, body = auth.prepare("POST", url, headers, url_encode(form))
+        import httpx
+
         try:
             with self._http() as http:
                 response = http.post(url, content=body, headers=headers)

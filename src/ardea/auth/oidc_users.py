@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import (
     AlreadyExistsError,
@@ -35,9 +35,11 @@ from ardea._core.errors import (
 )
 from ardea.auth import accounts, audit
 from ardea.auth.cache import invalidate_user
-from ardea.auth.oidc import OidcConfig
 from ardea.entities.auth import Role, User, validate_username
 from ardea.store.auth import AuthStore
+
+if TYPE_CHECKING:  # the OIDC client module imports httpx, needed only with SSO configured
+    from ardea.auth.oidc import OidcConfig
 
 __all__ = ["OIDC_ACTOR", "groups_from_claims", "sign_in", "sync_roles", "username_from_claims"]
 

@@ -117,7 +117,11 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         return self._db
 
     def _owns_span(self, trace_id: Any) -> Any:
-        """True where the trace of a span (its ``trace_id`` column) is in this workspace."""
+        """True where the trace ``trace_id`` is in this workspace.
+
+        Give the id itself (a bound value) when the statement reads one trace: the check is
+        then evaluated once, not once per span row as a correlated column would make it.
+        """
         tr = t.traces.c
         return sa.exists().where(
             tr.trace_id == trace_id, self._scope.owns_experiment(tr.experiment_id)
@@ -394,7 +398,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if parent_span_id is not None and roots_only:
             raise InvalidArgumentError("Give either parent_span_id or roots_only, not both")
         s = t.spans.c
-        query = sa.select(*SPAN_COLUMNS).where(s.trace_id == trace_id, self._owns_span(s.trace_id))
+        query = sa.select(*SPAN_COLUMNS).where(s.trace_id == trace_id, self._owns_span(trace_id))
         if parent_span_id is not None:
             query = query.where(s.parent_span_id == parent_span_id)
         elif roots_only:
@@ -423,7 +427,7 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             return set()
         query = (
             sa.select(s.parent_span_id)
-            .where(s.trace_id == trace_id, s.parent_span_id.in_(ids), self._owns_span(s.trace_id))
+            .where(s.trace_id == trace_id, s.parent_span_id.in_(ids), self._owns_span(trace_id))
             .distinct()
         )
         return set(self._db.read(lambda conn: list(conn.execute(query).scalars())))
