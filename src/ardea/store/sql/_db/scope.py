@@ -19,7 +19,9 @@ not), and no module but this one names them in a statement
 - what lives under an experiment (runs, traces, logged models, ...) through the guards
   :meth:`~WorkspaceScope.owns_experiment` (a correlated ``EXISTS`` added to the statement
   that reads the child anyway, so no extra round trip) and
-  :meth:`~WorkspaceScope.in_experiments` (the searched ids, narrowed inside the search).
+  :meth:`~WorkspaceScope.in_experiments` (the searched ids, narrowed inside the search to
+  the workspace's, and to those the caller may read when a search runs for one: see
+  :mod:`ardea.store.visibility`).
 
 An id from another workspace thus finds nothing, and the stores answer it as they answer an id
 that does not exist (NotFoundError, never a permission error and never data).
@@ -46,6 +48,7 @@ from ardea._core.errors import NotFoundError
 from ardea.entities.workspace import DEFAULT_WORKSPACE, is_workspace_name
 from ardea.store.sql._db.common import insert_ignore, upsert
 from ardea.store.sql._db.metadata import metadata
+from ardea.store.sql._db.visibility import id_text, visibility_condition
 
 __all__ = ["DEFAULT_SCOPE", "WORKSPACE_COLUMN", "WorkspaceScope", "owned_tables"]
 
@@ -273,11 +276,17 @@ class WorkspaceScope:
         return sa.and_(experiment_id.in_(list(ids)), experiment_id.in_(self.experiment_ids(ids)))
 
     def experiment_ids(self, ids: Sequence[int]) -> sa.Select[tuple[int]]:
-        """The ids among ``ids`` of this workspace's experiments, for ``column.in_(...)``."""
+        """The ids among ``ids`` of this workspace's experiments, for ``column.in_(...)``.
+
+        In a search made for a caller (:func:`~ardea.store.visibility.reading_as`), only
+        those it may read: every search of what lives under experiments goes through here.
+        """
         ex = _owned("experiments")
-        return sa.select(ex.c.experiment_id).where(
+        query = sa.select(ex.c.experiment_id).where(
             ex.c.experiment_id.in_(list(ids)), ex.c.workspace == self.name
         )
+        readable = visibility_condition("experiment", id_text(ex.c.experiment_id))
+        return query if readable is None else query.where(readable)
 
     def experiment_row(self, conn: Connection, experiment_id: int) -> sa.Row[Any]:
         """The experiment's row (any stage); NotFoundError when it is not in this workspace."""

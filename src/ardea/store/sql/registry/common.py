@@ -18,6 +18,7 @@ from ardea.store.sql._db.maintenance import stats_for
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.validation import validate_max_results
+from ardea.store.visibility import Visibility, current_visibility
 
 __all__ = [
     "is_unique_violation",
@@ -36,7 +37,9 @@ T = TypeVar("T")
 def search_page(
     db: Database,
     scope: WorkspaceScope,
-    page_query: Callable[[WorkspaceScope, str | None, tuple[str, ...], Dialect], RawQuery],
+    page_query: Callable[
+        [WorkspaceScope, str | None, tuple[str, ...], Dialect, Visibility | None], RawQuery
+    ],
     limit: int,
     loader: Callable[[Connection, WorkspaceScope, list[Any]], list[T]],
     filter_string: str | None,
@@ -46,13 +49,15 @@ def search_page(
 ) -> PagedList[T]:
     """One page of a registry search: checked arguments, the cached page query, loaded rows.
 
-    Reads ``max_results + 1`` rows to know whether another page follows.
+    Reads ``max_results + 1`` rows to know whether another page follows. In a search made
+    for a caller (:func:`~ardea.store.visibility.reading_as`), only what it may read.
     """
     validate_max_results(max_results, limit)
     check_text("filter", filter_string)
     check_text("order_by", list(order_by or ()))
     offset = offset_from_token(page_token)
-    query = page_query(scope, filter_string, tuple(order_by or ()), db.read_engine.dialect)
+    order = tuple(order_by or ())
+    query = page_query(scope, filter_string, order, db.read_engine.dialect, current_visibility())
     stats_for(db).maybe_refresh()
 
     def op(conn: Connection) -> PagedList[T]:

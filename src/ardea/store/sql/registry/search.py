@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from ardea.entities.auth import ResourceType
 from ardea.entities.registry import PROMPT_TAG
 from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.parser import parse_filter, parse_order_by
@@ -22,8 +23,10 @@ from ardea.store.search.vocabulary import MODEL_VERSIONS, REGISTERED_MODELS
 from ardea.store.sql._db.compiled import RawQuery, compile_raw
 from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql._db.scope import WorkspaceScope
+from ardea.store.sql._db.visibility import visible
 from ardea.store.sql.registry.tables import DELETED_STAGE
 from ardea.store.sql.tracking.search import compare
+from ardea.store.visibility import Visibility
 
 __all__ = [
     "is_prompt_query",
@@ -66,6 +69,14 @@ def _prompt_scoped(clauses: Sequence[Clause]) -> tuple[list[Clause], bool]:
     return [c for c in clauses if not (c.entity == "tag" and c.key == PROMPT_TAG)], True
 
 
+def _readable(visibility: Visibility | None, clauses: Sequence[Clause], name: Any) -> list[Any]:
+    """The visibility condition on a model name: a prompt search's grants are on prompts."""
+    if visibility is None:
+        return []
+    rtype = ResourceType.PROMPT if is_prompt_query(clauses) else ResourceType.REGISTERED_MODEL
+    return [visible(visibility, rtype.value, name)]
+
+
 def _direction(column: Any, ascending: bool) -> Any:
     return column.asc() if ascending else column.desc()
 
@@ -75,14 +86,16 @@ def select_registered_models(
     clauses: Sequence[Clause],
     orders: Sequence[OrderBy],
     dialect: str = "sqlite",
+    visibility: Visibility | None = None,
 ) -> sa.Select[Any]:
     """``scope``'s registered models, filtered and fully ordered (ties by name).
 
-    ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
+    ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters;
+    ``visibility`` keeps only the models (or prompts) a caller may read.
     """
     rm, tg = scope.registered_models, scope.registered_model_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
-    conditions: list[Any] = []
+    conditions: list[Any] = _readable(visibility, clauses, rm.c.name)
     children = ChildClauses([rm.c.name], dialect)
     for c in dict.fromkeys(applied):  # a repeated clause adds nothing
         if c.entity == "attribute":
@@ -105,17 +118,20 @@ def select_model_version_keys(
     clauses: Sequence[Clause],
     orders: Sequence[OrderBy],
     dialect: str = "sqlite",
+    visibility: Visibility | None = None,
 ) -> sa.Select[Any]:
     """Visible ``model_versions`` rows of ``scope``, filtered and fully ordered.
 
     The default order is MLflow's: ``last_updated_timestamp DESC``; ties (and a user order's)
     by ``name ASC, version DESC``.
 
-    ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters.
+    ``dialect`` (the SQLAlchemy dialect name) chooses the shape of long tag filters;
+    ``visibility`` keeps only versions of the models (or prompts) a caller may read.
     """
     mv, tg = scope.model_versions, scope.model_version_tags
     applied, exclude_prompts = _prompt_scoped(clauses)
     conditions: list[Any] = [mv.c.current_stage != DELETED_STAGE]
+    conditions += _readable(visibility, clauses, mv.c.name)
     children = ChildClauses([mv.c.name, mv.c.version], dialect)
     for c in dict.fromkeys(applied):  # a repeated clause adds nothing
         if c.entity == "attribute":
@@ -150,25 +166,33 @@ def _paged(query: sa.Select[Any]) -> sa.Select[Any]:
 
 @functools.lru_cache(maxsize=256)
 def registered_models_page(
-    scope: WorkspaceScope, filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+    scope: WorkspaceScope,
+    filter_string: str | None,
+    order_by: tuple[str, ...],
+    dialect: Dialect,
+    visibility: Visibility | None = None,
 ) -> RawQuery:
     """The compiled page query (``page_limit``/``page_offset`` open) of a model search.
 
-    Parsed and compiled once per workspace, filter, order and dialect; bad input raises (and
-    is not cached).
+    Parsed and compiled once per workspace, filter, order, dialect and visibility (a
+    caller's, see :mod:`ardea.store.visibility`); bad input raises (and is not cached).
     """
     clauses = parse_filter(filter_string, REGISTERED_MODELS)
     orders = parse_order_by(list(order_by), REGISTERED_MODELS)
-    query = select_registered_models(scope, clauses, orders, dialect.name)
+    query = select_registered_models(scope, clauses, orders, dialect.name, visibility)
     return compile_raw(_paged(query), dialect)
 
 
 @functools.lru_cache(maxsize=256)
 def model_versions_page(
-    scope: WorkspaceScope, filter_string: str | None, order_by: tuple[str, ...], dialect: Dialect
+    scope: WorkspaceScope,
+    filter_string: str | None,
+    order_by: tuple[str, ...],
+    dialect: Dialect,
+    visibility: Visibility | None = None,
 ) -> RawQuery:
     """The compiled page query (``page_limit``/``page_offset`` open) of a version search."""
     clauses = parse_filter(filter_string, MODEL_VERSIONS)
     orders = parse_order_by(list(order_by), MODEL_VERSIONS)
-    query = select_model_version_keys(scope, clauses, orders, dialect.name)
+    query = select_model_version_keys(scope, clauses, orders, dialect.name, visibility)
     return compile_raw(_paged(query), dialect)

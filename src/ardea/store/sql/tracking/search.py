@@ -33,6 +33,7 @@ from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.like import like_to_glob, like_to_sql
 from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
+from ardea.store.sql._db.visibility import id_text, visibility_condition
 from ardea.store.sql.tracking import tables as t
 
 __all__ = [
@@ -337,11 +338,12 @@ def select_experiment_ids(
         keys.append(_direction(experiments.c[item.key], item.ascending))
     if not any(item.key == "experiment_id" for item in items):
         keys.append(experiments.c.experiment_id.desc())
+    conditions = _experiment_conditions(experiments, clauses, dialect)
+    readable = visibility_condition("experiment", id_text(experiments.c.experiment_id))
+    if readable is not None:  # a search made for a caller: only what it may read
+        conditions.append(readable)
     return (
         sa.select(experiments.c.experiment_id)
-        .where(
-            experiments.c.lifecycle_stage.in_(ViewType(view_type).stages()),
-            *_experiment_conditions(experiments, clauses, dialect),
-        )
+        .where(experiments.c.lifecycle_stage.in_(ViewType(view_type).stages()), *conditions)
         .order_by(*keys)
     )

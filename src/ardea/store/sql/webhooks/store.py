@@ -28,6 +28,7 @@ from ardea.entities.webhook import Webhook, WebhookEvent, WebhookTarget
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
+from ardea.store.sql._db.visibility import visibility_condition
 from ardea.store.sql.webhooks.tables import webhook_events
 from ardea.store.webhooks import (
     WEBHOOKS_MAX_RESULTS_DEFAULT,
@@ -210,7 +211,7 @@ class SqlWebhookStore(WebhookStore):
     def list_webhooks(
         self, max_results: int = WEBHOOKS_MAX_RESULTS_DEFAULT, page_token: str | None = None
     ) -> PagedList[Webhook]:
-        """Webhooks, newest first (ties by id)."""
+        """Webhooks, newest first (ties by id); a caller's list only those it may read."""
         if (
             not isinstance(max_results, int)
             or isinstance(max_results, bool)
@@ -222,10 +223,12 @@ class SqlWebhookStore(WebhookStore):
         offset = offset_from_token(page_token)
 
         wh = self._scope.webhooks
+        readable = visibility_condition("webhook", wh.c.webhook_id)  # a caller's list
 
         def op(conn: Connection) -> PagedList[Webhook]:
             rows = conn.execute(
                 sa.select(*_public(self._scope))
+                .where(*([] if readable is None else [readable]))
                 .order_by(wh.c.creation_timestamp.desc(), wh.c.webhook_id)
                 .limit(max_results + 1)
                 .offset(offset)
