@@ -558,6 +558,34 @@ def test_grants_for_a_workspace(store: AuthStore) -> None:
     assert on_experiment.workspace_level == M
 
 
+def test_delete_and_rename_resource_grants(store: AuthStore) -> None:
+    ada = store.create_user("ada", None)
+    bob = store.create_user("bob", None)
+    role = store.create_role("r")
+    other = store.create_role("r", workspace="team-a")
+    store.grant(ada.id, RM, "m", M)
+    store.grant(bob.id, RM, "m", R)
+    store.grant(ada.id, RM, "m", M, workspace="team-a")
+    store.grant(ada.id, RM, "stale", R)  # left over from a model deleted without cleanup
+    store.add_role_grant(role.id, RM, "m", ED)
+    store.add_role_grant(role.id, RM, "*", R)
+    store.add_role_grant(other.id, RM, "m", ED)
+    assert store.rename_resource_grants(RM, "m", "stale") == 3
+    assert {(g.user_id, g.resource_id) for g in store.list_grants(workspace="default")} == {
+        (ada.id, "stale"),
+        (bob.id, "stale"),
+    }
+    assert store.get_grant(ada.id, RM, "stale").permission is M  # replaced the old one
+    assert {g.resource_pattern for g in store.list_role_grants(role.id)} == {"stale", "*"}
+    assert {g.resource_pattern for g in store.list_role_grants(other.id)} == {"m"}  # team-a's
+    assert store.delete_resource_grants(RM, "stale") == 3
+    assert store.list_grants(workspace="default") == []
+    assert {g.resource_pattern for g in store.list_role_grants(role.id)} == {"*"}
+    assert len(store.list_grants(workspace="team-a")) == 1
+    assert store.delete_resource_grants(E, "404") == 0
+    assert store.rename_resource_grants(RM, "x", "x") == 0
+
+
 # -- audit -------------------------------------------------------------------------------------
 
 

@@ -14,9 +14,10 @@ in a workspace:
    gets NO_PERMISSIONS. Everyone is a member of ``default`` (and of everything, on a server
    without workspaces); in another workspace a member holds a ``workspace`` grant (USE).
 
-Creating a top-level resource (an experiment, a registered model or prompt, a webhook)
-needs membership of the workspace and no DENY on every resource of that type (a role's
-``*`` DENY).
+Creating a top-level resource (an experiment, a registered model or prompt) needs
+membership of the workspace and no DENY on every resource of that type (a role's ``*``
+DENY). A webhook is created by workspace admins only: it receives every registry event of
+its workspace, models its creator may not read included (MLflow keeps webhooks to admins).
 
 Searches ask :meth:`Policy.visibility` once per request and hand the answer to the store,
 which filters in SQL (:mod:`ardea.store.visibility`), so pagination stays correct.
@@ -151,6 +152,8 @@ class Policy:
         grants = self._grants(user, resource_type, WILDCARD, workspace, memo)
         if self._workspace_admin(grants):
             return True
+        if resource_type is ResourceType.WEBHOOK:
+            return False
         return self.is_member(grants, workspace) and Permission.DENY not in grants.roles
 
     def is_workspace_admin(

@@ -139,8 +139,15 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
     state.routes = RouteTable(app.state.rpc_mounts)
+    authenticator = None
+    if state.auth is not None:
+        from ardea.server.authn import DoorAuth, RouteGate
+
+        authenticator = DoorAuth(state.auth, RouteGate(app.state.rpc_mounts))
     # Added last, so it sits outermost: every request, whichever path serves it, passes it.
-    app.add_middleware(RequestDoor, workspaces=settings.enable_workspaces)
+    app.add_middleware(
+        RequestDoor, workspaces=settings.enable_workspaces, authenticator=authenticator
+    )
     return app
 
 

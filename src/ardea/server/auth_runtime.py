@@ -10,12 +10,16 @@ reads the OIDC settings. Everything per request reaches these objects, one of ea
   ``X-CSRF-Token``; :mod:`ardea.auth.sessions`);
 - ``limiter``: failed password logins per name and address;
 - ``basic_cache`` / ``token_cache``: verified Basic credentials (60 s) and tokens (5 s);
-- ``oidc``: the single sign-on client, or None without SSO.
+- ``oidc``: the single sign-on client, or None without SSO;
+- ``policy``: who may do what (:mod:`ardea.auth.policy`), asked by every route's rule;
+- ``owners``: the experiment of each run, trace and logged model seen (never changes).
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,16 +33,23 @@ from ardea.auth.cache import CredentialCache
 from ardea.auth.identity import Principal
 from ardea.auth.oidc import OidcClient, OidcConfig, parse_group_roles
 from ardea.auth.oidc_state import ReplayGuard, state_key
+from ardea.auth.policy import SERVER_DEFAULT_PERMISSION, Policy
 from ardea.auth.ratelimit import LoginRateLimiter
 from ardea.auth.sessions import SessionManager
+from ardea.entities.auth import Permission
+from ardea.entities.workspace import PERMISSION_LEVELS
+from ardea.server.owner_cache import OwnerCache
 from ardea.store.auth import AuthStore
 from ardea.store.backend import Backend
 
 __all__ = [
     "BASIC_CACHE_TTL_S",
     "TOKEN_CACHE_TTL_S",
+    "WORKSPACE_DEFAULT_TTL_S",
     "AuthRuntime",
     "AuthSettings",
+    "WorkspaceDefaults",
+    "default_permission",
     "oidc_config",
     "open_auth_runtime",
 ]
@@ -48,6 +59,9 @@ BASIC_CACHE_TTL_S = 60.0
 
 TOKEN_CACHE_TTL_S = 5.0
 """Seconds a verified API token is trusted without a lookup."""
+
+WORKSPACE_DEFAULT_TTL_S = 5.0
+"""Seconds a workspace's default permission is remembered (a change there is dropped at once)."""
 
 
 class AuthSettings(Protocol):
@@ -93,6 +107,66 @@ class AuthSettings(Protocol):
     def oidc_redirect_base_url(self) -> str:
         """The external base URL ("": the request's)."""
 
+    @property
+    def enable_workspaces(self) -> bool:
+        """Whether the server runs with workspaces."""
+
+    @property
+    def auth_default_permission(self) -> str:
+        """What a member without a grant may do (``READ`` unless configured)."""
+
+
+class WorkspaceDefaults:
+    """A workspace's own default permission, remembered a few seconds.
+
+    Args:
+        backend: The server's backend (its workspace store).
+        ttl_s: How long an answer is kept.
+    """
+
+    def __init__(self, backend: Backend, ttl_s: float = WORKSPACE_DEFAULT_TTL_S) -> None:
+        self._backend = backend
+        self._ttl = ttl_s
+        self._items: dict[str, tuple[float, Permission | None]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, workspace: str) -> Permission | None:
+        """The workspace's default permission (None: the server's, or no such workspace)."""
+        now = time.monotonic()
+        hit = self._items.get(workspace)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        try:
+            own = self._backend.workspaces.get_workspace(workspace).default_permission
+        except LookupError:
+            own = None
+        level = Permission.parse(own) if own else None
+        with self._lock:
+            self._items[workspace] = (now + self._ttl, level)
+        return level
+
+    def forget(self, workspace: str | None = None) -> None:
+        """Drop what is remembered of ``workspace`` (None: of all)."""
+        with self._lock:
+            if workspace is None:
+                self._items.clear()
+            else:
+                self._items.pop(workspace, None)
+
+
+def default_permission(value: str) -> Permission:
+    """The server's default permission from its setting (one of MLflow's levels but DENY).
+
+    Raises:
+        InvalidArgumentError: Any other value.
+    """
+    text = (value or SERVER_DEFAULT_PERMISSION.value).strip().upper()
+    if text not in PERMISSION_LEVELS:
+        raise InvalidArgumentError(
+            f"Invalid default permission {value!r}: use one of {', '.join(PERMISSION_LEVELS)}."
+        )
+    return Permission(text)
+
 
 @dataclass(eq=False)
 class AuthRuntime:
@@ -109,10 +183,14 @@ class AuthRuntime:
         oidc_state_key: Seals the OIDC login-state cookie.
         oidc_replays: Login states already used in this process.
         redirect_base_url: The external base URL for OIDC redirects ("" : the request's).
+        policy: Who may do what (asked by the routes' rules).
+        owners: The experiments of runs, traces and logged models already looked up.
+        workspace_defaults: Workspaces' own default permissions (the policy's source).
     """
 
     store: AuthStore
     sessions: SessionManager
+    policy: Policy
     limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
     basic_cache: CredentialCache[Principal] = field(
         default_factory=lambda: CredentialCache(BASIC_CACHE_TTL_S)
@@ -125,6 +203,8 @@ class AuthRuntime:
     oidc_state_key: bytes = field(default=b"", repr=False)
     oidc_replays: ReplayGuard = field(default_factory=ReplayGuard)
     redirect_base_url: str = ""
+    owners: OwnerCache = field(default_factory=OwnerCache)
+    workspace_defaults: WorkspaceDefaults | None = None
 
 
 def _client_secret(settings: AuthSettings, env: Mapping[str, str]) -> str | None:
@@ -206,9 +286,17 @@ def open_auth_runtime(
             "Password login can only be turned off with single sign-on: set --oidc-issuer "
             "(ARDEA_OIDC_ISSUER) and --oidc-client-id too, or keep --password-login."
         )
+    server_default = default_permission(settings.auth_default_permission)
     store = backend.require_auth()
     ensure_admin(store, values, prompt=prompt)
     client = OidcClient(config) if config is not None else None
+    defaults = WorkspaceDefaults(backend)
+    policy = Policy(
+        store,
+        workspaces_enabled=settings.enable_workspaces,
+        default_permission=server_default,
+        workspace_default=defaults,
+    )
     return AuthRuntime(
         store=store,
         sessions=SessionManager(store),
@@ -216,4 +304,6 @@ def open_auth_runtime(
         oidc=client,
         oidc_state_key=state_key(config.client_secret if config else None, values),
         redirect_base_url=base_url,
+        policy=policy,
+        workspace_defaults=defaults,
     )

@@ -73,6 +73,9 @@ class ServerSettings:
         auth_enabled: Authentication on (``--auth``): the auth store is opened, a first admin
             ensured and the login routes answer (see :mod:`ardea.server.auth_runtime`).
         auth_password_login: Whether the UI's password login is allowed (off only with OIDC).
+        auth_default_permission: What a user without a grant may do on a resource of a
+            workspace it belongs to (MLflow's ``default_permission``; READ unless set), when
+            the workspace sets none itself.
         oidc_issuer: OpenID Connect issuer URL for single sign-on; empty: no SSO.
         oidc_client_id: The client id registered at the issuer.
         oidc_client_secret_file: A file holding the client secret (else
@@ -111,6 +114,7 @@ class ServerSettings:
     dev: bool = False
     auth_enabled: bool = False
     auth_password_login: bool = True
+    auth_default_permission: str = "READ"
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret_file: str = ""
@@ -232,6 +236,8 @@ class ServerRuntime:
         with self.lock:
             gone = self.workspace_webhooks.pop(workspace, None)
             self.workspace_artifacts.pop(workspace, None)
+        if self.auth is not None and self.auth.workspace_defaults is not None:
+            self.auth.workspace_defaults.forget(workspace)
         if gone is not None:
             gone.dispatcher.close(timeout=0)
 

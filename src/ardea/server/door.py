@@ -19,7 +19,15 @@ one, in MLflow's error format). Without workspaces the header is refused with ML
 ``FEATURE_DISABLED`` error, except on ``server-info`` (which clients read to learn whether
 workspaces are on), and every request acts in ``default``.
 
-Today the caller is anonymous; authentication fills it in.
+On a server with ``--auth`` the door also authenticates (:mod:`ardea.server.authn`): HTTP
+Basic, ``Authorization: Bearer`` API tokens and the UI's session cookie (with its CSRF
+header on unsafe methods). The caller (a :class:`~ardea.auth.identity.Principal`) goes into
+the context; a request without valid credentials to anything but a public route is
+answered here with 401 ``UNAUTHENTICATED`` in MLflow's error format and ``WWW-Authenticate:
+Basic realm="mlflow"``, before any routing. Public are ``/health``, ``/version``,
+``server-info``, the login routes (every route whose rule is PUBLIC), the web UI and its
+assets, and CORS preflights. What the caller may then do is each route's rule
+(:mod:`ardea.server.authz`). Without ``--auth`` none of this runs.
 
 The door also merges repeated slashes the client typed in the request path
 (``//model-versions/get-artifact`` is ``/model-versions/get-artifact``), as MLflow's Flask
@@ -34,18 +42,27 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from ardea.entities.workspace import DEFAULT_WORKSPACE, is_workspace_name, validate_workspace_name
 
+if TYPE_CHECKING:
+    from ardea.auth.identity import Principal
+
 __all__ = [
+    "CHALLENGE",
+    "NOT_AUTHENTICATED",
     "REQUEST_ID_HEADER",
     "WORKSPACE_HEADER",
+    "Authenticator",
+    "Refusal",
     "RequestContext",
     "RequestDoor",
+    "challenges",
     "current_request",
+    "error_body",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -62,6 +79,57 @@ WORKSPACE_HEADER = "X-MLFLOW-WORKSPACE"
 """The request header naming the workspace (MLflow's)."""
 _WORKSPACE = WORKSPACE_HEADER.lower().encode()
 _WORKSPACES_DISABLED = "Workspace APIs are not available: workspaces are not enabled on this server"
+
+CHALLENGE = (b"www-authenticate", b'Basic realm="mlflow"')
+"""The header of a 401 to an API client: MLflow's clients (and curl) then send credentials."""
+
+NOT_AUTHENTICATED = (
+    "You are not authenticated: send a username and password (HTTP Basic, as "
+    "MLFLOW_TRACKING_USERNAME/PASSWORD do), an API token (Authorization: Bearer, as "
+    "MLFLOW_TRACKING_TOKEN does), or sign in."
+)
+"""The message of a 401 to a request without credentials."""
+
+
+def challenges(path: str, had_cookie: bool = False) -> bool:
+    """Whether a 401 for ``path`` carries ``WWW-Authenticate``.
+
+    Not for the web UI (its ``/ajax-api`` calls, or any request that carried a session
+    cookie): a browser would pop up its own password dialog instead of the login page.
+    """
+    return not had_cookie and not path.startswith("/ajax-api/")
+
+
+def error_body(code: str, message: str) -> bytes:
+    """MLflow's error envelope."""
+    return orjson.dumps({"error_code": code, "message": message})
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """The door's answer to a request it does not let in.
+
+    Attributes:
+        status: 401, 403 or 429.
+        code: MLflow's error code.
+        message: What to tell the client.
+        headers: More response headers (``WWW-Authenticate``, ``Retry-After``).
+    """
+
+    status: int
+    code: str
+    message: str
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+class Authenticator(Protocol):
+    """What the door asks on a server with ``--auth`` (:class:`ardea.server.authn.DoorAuth`)."""
+
+    def needs_auth(self, method: str, path: str) -> bool:
+        """Whether a request must be authenticated (false for public routes and the UI)."""
+
+    async def authenticate(self, scope: Scope) -> Principal | Refusal:
+        """Who is calling, or why not."""
 
 
 def _merged_slashes(scope: Scope, raw_path: bytes) -> Scope:
@@ -81,13 +149,14 @@ class RequestContext:
 
     Attributes:
         request_id: 16 hex characters, unique per request.
-        caller: The authenticated user name, or None for an anonymous caller.
+        caller: Who is calling (user, and how it authenticated), or None: anonymous, or a
+            server without ``--auth``, or a public route (never authenticated).
         workspace: The workspace the request acts in (``default`` without a header), or None
             when the server runs without workspaces (everything is in ``default``).
     """
 
     request_id: str
-    caller: str | None = None
+    caller: Principal | None = None
     workspace: str | None = None
 
 
@@ -117,11 +186,16 @@ class RequestDoor:
     Args:
         app: The wrapped application.
         workspaces: Whether the server runs with workspaces (see the module docstring).
+        authenticator: Authenticates requests (a server with ``--auth``); None: everyone is
+            anonymous.
     """
 
-    def __init__(self, app: ASGIApp, workspaces: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, workspaces: bool = False, authenticator: Authenticator | None = None
+    ) -> None:
         self.app = app
         self.workspaces = workspaces
+        self.authenticator = authenticator
 
     def _workspace(self, scope: Scope) -> tuple[str | None, tuple[int, str, str] | None]:
         """The request's workspace, or the error to answer: ``(status, code, message)``."""
@@ -148,21 +222,22 @@ class RequestDoor:
         raw = scope.get("raw_path")
         if isinstance(raw, bytes) and b"//" in raw.split(b"?", 1)[0]:
             scope = _merged_slashes(scope, raw.split(b"?", 1)[0])
+        request_id = os.urandom(8).hex()  # urandom: a tenth of uuid4's cost
+        header = (_HEADER, request_id.encode())
+        caller: Principal | None = None
+        gate = self.authenticator
+        if gate is not None and gate.needs_auth(scope["method"], scope["path"]):
+            found = await gate.authenticate(scope)
+            if isinstance(found, Refusal):
+                await _answer(send, found.status, found.code, found.message, header, found.headers)
+                return
+            caller = found
         workspace, refused = self._workspace(scope)
-        context = RequestContext(os.urandom(8).hex(), workspace=workspace)  # urandom: uuid4/10
-        header = (_HEADER, context.request_id.encode())
         if refused is not None:
             status, code, message = refused
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [(b"content-type", b"application/json"), header],
-                }
-            )
-            body = orjson.dumps({"error_code": code, "message": message})
-            await send({"type": "http.response.body", "body": body})
+            await _answer(send, status, code, message, header)
             return
+        context = RequestContext(request_id, caller=caller, workspace=workspace)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -174,3 +249,17 @@ class RequestDoor:
             await self.app(scope, receive, send_with_id)
         finally:
             _current.reset(token)
+
+
+async def _answer(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    request_id: tuple[bytes, bytes],
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> None:
+    """Send an MLflow JSON error straight from the door."""
+    start = [(b"content-type", b"application/json"), request_id, *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": error_body(code, message)})

@@ -1,31 +1,41 @@
-"""Small helpers every router uses: parse a request, call a store off the event loop, answer.
+"""Small helpers every router uses: register a route, parse a request, call a store, answer.
 
 Handlers are ``async``; blocking store calls go through :func:`call` (Starlette's thread pool).
 Answers are ``orjson`` bytes in a plain :class:`Response`: no response models on hot paths.
+The parsing helpers live in :mod:`ardea.server.parsing` (re-exported here).
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from starlette.responses import Response
 
-from ardea._core.errors import InvalidArgumentError
-from ardea.api.mlflow_requests import RequestSpec, parse_body, parse_query
+from ardea.api.mlflow_requests import RequestSpec
+from ardea.server.access import Access, AccessKind
+from ardea.server.authz import guarded
 from ardea.server.errors import Endpoint, handle_errors
 from ardea.server.openapi import openapi_extra
 from ardea.server.openapi_responses import LOOKUP_ERRORS, Answer, path_parameters, responses
+from ardea.server.parsing import (
+    MAX_JSON_BODY_BYTES,
+    call,
+    json_object,
+    parse,
+    parse_get,
+    parse_json,
+    read_json_body,
+)
 
 __all__ = [
     "MAX_JSON_BODY_BYTES",
     "call",
     "empty",
+    "json_object",
     "read_json_body",
     "json_response",
     "parse",
@@ -34,12 +44,7 @@ __all__ = [
     "rpc",
 ]
 
-T = TypeVar("T")
-
 _EMPTY_BODY = b"{}"
-
-MAX_JSON_BODY_BYTES = 16 * 1024 * 1024
-"""Largest JSON request body accepted (artifact uploads are raw bodies and have no limit)."""
 
 
 def json_response(obj: Any, status_code: int = 200) -> Response:
@@ -52,53 +57,11 @@ def empty() -> Response:
     return Response(_EMPTY_BODY, media_type="application/json")
 
 
-async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a blocking (store) call in the thread pool and return its result."""
-    return await run_in_threadpool(fn, *args, **kwargs)
-
-
-def parse_get(request: Request, spec: RequestSpec) -> dict[str, Any]:
-    """Parse a request's query parameters against ``spec``."""
-    return parse_query(spec, request.query_params.multi_items())
-
-
-async def read_json_body(request: Request, limit: int = MAX_JSON_BODY_BYTES) -> bytes:
-    """The body of a JSON request, refused (400) beyond ``limit`` bytes without buffering it."""
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit():
-        if int(length) > limit:
-            raise InvalidArgumentError(_too_large(limit))
-        return await request.body()
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            raise InvalidArgumentError(_too_large(limit))
-    return bytes(data)
-
-
-def _too_large(limit: int) -> str:
-    return f"Request body is too large: JSON requests may be at most {limit} bytes."
-
-
-async def parse_json(request: Request, spec: RequestSpec) -> dict[str, Any]:
-    """Parse a request's JSON body against ``spec``."""
-    body = await read_json_body(request)
-    strict = request.method in ("POST", "PUT")
-    return parse_body(spec, body, request.headers.get("content-type"), strict=strict)
-
-
-async def parse(request: Request, spec: RequestSpec) -> dict[str, Any]:
-    """Parse a GET from its query, anything else from its JSON body."""
-    if request.method == "GET":
-        return parse_get(request, spec)
-    return await parse_json(request, spec)
-
-
 def rpc(
     router: APIRouter,
     path: str,
     *methods: str,
+    access: Access,
     response: Any,
     errors: Collection[int] = LOOKUP_ERRORS,
     spec: RequestSpec | None = None,
@@ -107,8 +70,12 @@ def rpc(
 ) -> Callable[[Endpoint], Endpoint]:
     """Register ``fn`` on ``router`` for ``path`` and ``methods``, with MLflow error handling.
 
-    Everything but the handler only documents the route in the OpenAPI document (nothing of
-    it runs on a request):
+    ``access`` (required: a route without a rule does not type-check, and fails at import)
+    is who may call it (:mod:`ardea.server.access`); the wrapper both the fast path and
+    FastAPI call checks it on a server with ``--auth`` (:mod:`ardea.server.authz`).
+
+    Everything else but the handler only documents the route in the OpenAPI document
+    (nothing of it runs on a request):
 
     - ``response``: the 200 answer, a schema from :mod:`ardea.api.schemas` (JSON) or an
       :class:`~ardea.server.openapi_responses.Answer` (files, text, other media types);
@@ -122,16 +89,27 @@ def rpc(
 
     Example::
 
-        @rpc(router, "/mlflow/runs/get", "GET", response=GetRunResponse, spec=rq.GET_RUN)
+        @rpc(
+            router,
+            "/mlflow/runs/get",
+            "GET",
+            access=on(READ, run(), "experiment of run_id"),
+            response=GetRunResponse,
+            spec=rq.GET_RUN,
+        )
         async def get_run(request: Request) -> Response: ...
     """
+    if not isinstance(access, Access):
+        raise TypeError(f"rpc({path!r}): access= must be an Access rule, got {access!r}")
 
     def decorate(fn: Endpoint) -> Endpoint:
-        wrapped = handle_errors(fn)
+        wrapped = handle_errors(guarded(fn, access, spec, spec_in))
+        wrapped.ardea_access = access  # type: ignore[attr-defined]
         # A function attribute, which mypy cannot declare: RpcFastPath may dispatch the route.
         wrapped.ardea_rpc = True  # type: ignore[attr-defined]
         declared = inspect.signature(fn).parameters
-        answers = responses(response, errors)
+        refusals = () if access.kind is AccessKind.PUBLIC else (401, 403)  # with --auth
+        answers = responses(response, sorted({*errors, *refusals}))
         status = response.status if isinstance(response, Answer) else 200
         for method in methods:
             router.add_api_route(

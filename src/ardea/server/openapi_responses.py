@@ -39,9 +39,12 @@ __all__ = [
 ERRORS: dict[int, str] = {
     400: "Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, "
     "`INVALID_STATE`, `BAD_REQUEST`).",
-    401: "`UNAUTHENTICATED`: no valid credentials (a wrong password, no live session).",
+    401: "`UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a "
+    'server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients.',
     403: "Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin "
-    "write, or an artifact location outside the server's artifact roots.",
+    "write, or an artifact location outside the server's artifact roots; on a server with "
+    "`--auth`, a caller who may see the resource but not do this, or a session request "
+    "without its CSRF token.",
     404: "`RESOURCE_DOES_NOT_EXIST`: something the request names is not there.",
     422: "`INVALID_PARAMETER_VALUE`: a well-formed request that cannot be taken as it is "
     "(OTLP: no experiment named, or a span that cannot be converted).",

@@ -357,6 +357,32 @@ class AuthStore(ABC):
         role). The policy folds them (:class:`~ardea.entities.auth.GrantSet`).
         """
 
+    @abstractmethod
+    def delete_resource_grants(
+        self,
+        resource_type: ResourceType | str,
+        resource_id: str,
+        workspace: str = DEFAULT_WORKSPACE,
+    ) -> int:
+        """Delete every grant on one resource: users' grants and roles' grants naming its id.
+
+        Called when the resource is deleted, so that a new resource of the same name does not
+        inherit them. Returns how many went.
+        """
+
+    @abstractmethod
+    def rename_resource_grants(
+        self,
+        resource_type: ResourceType | str,
+        resource_id: str,
+        new_id: str,
+        workspace: str = DEFAULT_WORKSPACE,
+    ) -> int:
+        """Move every grant on ``resource_id`` to ``new_id`` (a registered model renamed).
+
+        Grants already on ``new_id`` are replaced. Returns how many moved.
+        """
+
     # -- audit ---------------------------------------------------------------------------------
 
     @abstractmethod

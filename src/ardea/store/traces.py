@@ -126,6 +126,13 @@ class TraceStore(ABC):
     def get_trace_info(self, trace_id: str) -> TraceInfo:
         """A trace record with its tags, metadata and assessments."""
 
+    def experiment_of_trace(self, trace_id: str) -> str:
+        """The id of the experiment a trace belongs to (NotFoundError as :meth:`get_trace_info`).
+
+        Asked by the server's access checks; this default loads the whole record.
+        """
+        return self.get_trace_info(trace_id).experiment_id
+
     @abstractmethod
     def get_trace(self, trace_id: str) -> Trace:
         """A trace with all its spans (use ``get_spans`` for huge traces)."""

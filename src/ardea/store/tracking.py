@@ -128,6 +128,14 @@ class RunStore(ABC):
     def get_run(self, run_id: str) -> Run:
         """The run with its latest metrics, params, tags, inputs and outputs."""
 
+    def experiment_of_run(self, run_id: str) -> str:
+        """The id of the experiment a run belongs to (NotFoundError as :meth:`get_run`).
+
+        The server's access checks ask it on every run request; stores answer it from one
+        indexed lookup when they can (this default loads the whole run).
+        """
+        return self.get_run(run_id).info.experiment_id
+
     @abstractmethod
     def update_run_info(
         self,

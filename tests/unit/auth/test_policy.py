@@ -79,6 +79,7 @@ def test_workspaces_membership(store: AuthStore, users: dict[str, User]) -> None
     assert policy.level(ada, EXP, "1", "team-a") is P.NO_PERMISSIONS
     assert not policy.can_create(ada, EXP, "team-a")
     assert policy.can_create(ada, EXP)
+    assert not policy.can_create(ada, ResourceType.WEBHOOK)  # workspace admins only
     store.grant(ada.id, ResourceType.WORKSPACE, "team-a", P.USE, workspace="team-a")
     assert policy.level(ada, EXP, "1", "team-a") is P.READ
     assert policy.can_create(ada, EXP, "team-a")
@@ -95,6 +96,7 @@ def test_workspaces_membership(store: AuthStore, users: dict[str, User]) -> None
     store.grant(bob.id, EXP, "5", P.DENY, workspace="team-a")
     assert policy.level(bob, EXP, "5", "team-a") is P.MANAGE
     assert policy.is_workspace_admin(bob, "team-a")
+    assert policy.can_create(bob, ResourceType.WEBHOOK, "team-a")
     assert policy.visibility(bob, [EXP], "team-a") is None
 
 

@@ -25,6 +25,13 @@ from ardea.api.schemas.artifacts import (
 )
 from ardea.api.schemas.common import EmptyResponse
 from ardea.entities import FileInfo
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    on,
+)
 from ardea.server.artifact_access import (
     download_response,
     list_under,
@@ -86,7 +93,13 @@ def _mpu_target(artifact_path: str, local_file: str) -> str:
     return posixpath.join(folder, name) if folder else name
 
 
-@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "PUT", response=EmptyResponse)
+@rpc(
+    proxy_router,
+    _ARTIFACTS + "/{artifact_path:path}",
+    "PUT",
+    access=on(EDIT, at.artifact_path(), "experiment of the artifact path"),
+    response=EmptyResponse,
+)
 async def upload_artifact(request: Request, artifact_path: str) -> Response:
     """Upload one file (raw body, any Content-Type) -> ``{}``."""
     path = _file_path(artifact_path)
@@ -106,13 +119,25 @@ async def upload_artifact(request: Request, artifact_path: str) -> Response:
     return empty()
 
 
-@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "GET", response=FILE)
+@rpc(
+    proxy_router,
+    _ARTIFACTS + "/{artifact_path:path}",
+    "GET",
+    access=on(READ, at.artifact_path(), "experiment of the artifact path"),
+    response=FILE,
+)
 async def download_artifact(request: Request, artifact_path: str) -> Response:
     """Download one file, streamed as an attachment."""
     return await download_response(artifact_store(request), _file_path(artifact_path))
 
 
-@rpc(proxy_router, _ARTIFACTS + "/{artifact_path:path}", "DELETE", response=EmptyResponse)
+@rpc(
+    proxy_router,
+    _ARTIFACTS + "/{artifact_path:path}",
+    "DELETE",
+    access=on(MANAGE, at.artifact_path(), "experiment of the artifact path"),
+    response=EmptyResponse,
+)
 async def delete_artifact(request: Request, artifact_path: str) -> Response:
     """Delete a file or a folder -> ``{}``."""
     await call(artifact_store(request).delete, _file_path(artifact_path))
@@ -123,6 +148,7 @@ async def delete_artifact(request: Request, artifact_path: str) -> Response:
     proxy_router,
     _ARTIFACTS,
     "GET",
+    access=on(READ, at.artifact_path("path"), "experiment of the artifact path"),
     response=ListProxiedArtifactsResponse,
     spec=rq.LIST_PROXIED_ARTIFACTS,
 )
@@ -142,6 +168,7 @@ async def list_artifacts(request: Request) -> Response:
     proxy_router,
     _MPU + "/create/{artifact_path:path}",
     "POST",
+    access=on(EDIT, at.artifact_path(), "experiment of the artifact path"),
     response=CreateMultipartUploadResponse,
     errors=(*INPUT_ERRORS, 501),
     spec=rq.CREATE_MULTIPART_UPLOAD,
@@ -177,6 +204,7 @@ async def create_multipart_upload(request: Request, artifact_path: str) -> Respo
     proxy_router,
     _MPU + "/upload-part/{artifact_path:path}",
     "PUT",
+    access=on(EDIT, at.artifact_path(), "experiment of the artifact path"),
     response=PART_STORED,
     spec=rq.UPLOAD_PART,
     spec_in="query",
@@ -196,6 +224,7 @@ async def upload_part(request: Request, artifact_path: str) -> Response:
     proxy_router,
     _MPU + "/complete/{artifact_path:path}",
     "POST",
+    access=on(EDIT, at.artifact_path(), "experiment of the artifact path"),
     response=EmptyResponse,
     spec=rq.COMPLETE_MULTIPART_UPLOAD,
 )
@@ -212,6 +241,7 @@ async def complete_multipart_upload(request: Request, artifact_path: str) -> Res
     proxy_router,
     _MPU + "/abort/{artifact_path:path}",
     "POST",
+    access=on(EDIT, at.artifact_path(), "experiment of the artifact path"),
     response=EmptyResponse,
     spec=rq.ABORT_MULTIPART_UPLOAD,
 )
@@ -224,7 +254,12 @@ async def abort_multipart_upload(request: Request, artifact_path: str) -> Respon
 
 
 @rpc(
-    router, "/mlflow/artifacts/list", "GET", response=ListArtifactsResponse, spec=rq.LIST_ARTIFACTS
+    router,
+    "/mlflow/artifacts/list",
+    "GET",
+    access=on(READ, at.run(), "experiment of the run"),
+    response=ListArtifactsResponse,
+    spec=rq.LIST_ARTIFACTS,
 )
 async def list_run_artifacts(request: Request) -> Response:
     """ListArtifacts of a run -> ``{root_uri, files}`` with run-relative paths."""
@@ -238,7 +273,14 @@ async def list_run_artifacts(request: Request) -> Response:
     )
 
 
-@rpc(root_router, "/get-artifact", "GET", response=FILE, spec=rq.GET_RUN_ARTIFACT)
+@rpc(
+    root_router,
+    "/get-artifact",
+    "GET",
+    access=on(READ, at.run(), "experiment of the run"),
+    response=FILE,
+    spec=rq.GET_RUN_ARTIFACT,
+)
 async def get_run_artifact(request: Request) -> Response:
     """Download one file of a run (``run_id`` or ``run_uuid``, ``path``), as the MLflow UI does."""
     req = parse_get(request, rq.GET_RUN_ARTIFACT)
@@ -252,6 +294,7 @@ async def get_run_artifact(request: Request) -> Response:
     ajax_router,
     "/mlflow/upload-artifact",
     "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
     response=EmptyResponse,
     spec=rq.UI_UPLOAD_ARTIFACT,
     spec_in="query",

@@ -19,6 +19,12 @@ from ardea.api.mlflow_trace_json import assessment_from_json, assessment_to_json
 from ardea.api.request_parsing import check_json_content_type
 from ardea.api.schemas.assessments import AssessmentResponse
 from ardea.api.schemas.common import EmptyResponse
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    READ,
+    on,
+)
 from ardea.server.deps import trace_store
 from ardea.server.http import call, empty, json_response, read_json_body, rpc
 from ardea.server.openapi_responses import STORE_ERRORS
@@ -54,7 +60,14 @@ async def _body(request: Request, *, strict: bool = True) -> dict[str, Any]:
     return doc
 
 
-@rpc(router, _PATH, "POST", response=AssessmentResponse, errors=STORE_ERRORS)
+@rpc(
+    router,
+    _PATH,
+    "POST",
+    access=on(EDIT, at.trace(), "experiment of the trace"),
+    response=AssessmentResponse,
+    errors=STORE_ERRORS,
+)
 async def create_assessment(request: Request) -> Response:
     """CreateAssessment ``{assessment}`` -> ``{assessment}`` with its id."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -66,7 +79,14 @@ async def create_assessment(request: Request) -> Response:
     return json_response({"assessment": assessment_to_json(stored)})
 
 
-@rpc(router, _ONE, "GET", response=AssessmentResponse, errors=STORE_ERRORS)
+@rpc(
+    router,
+    _ONE,
+    "GET",
+    access=on(READ, at.trace(), "experiment of the trace"),
+    response=AssessmentResponse,
+    errors=STORE_ERRORS,
+)
 async def get_assessment(request: Request) -> Response:
     """GetAssessment -> ``{assessment}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -99,7 +119,14 @@ def _changes(new: Any, paths: list[str]) -> dict[str, Any]:
     return changes
 
 
-@rpc(router, _ONE, "PATCH", response=AssessmentResponse, errors=STORE_ERRORS)
+@rpc(
+    router,
+    _ONE,
+    "PATCH",
+    access=on(EDIT, at.trace(), "experiment of the trace"),
+    response=AssessmentResponse,
+    errors=STORE_ERRORS,
+)
 async def update_assessment(request: Request) -> Response:
     """UpdateAssessment ``{assessment, update_mask}`` -> ``{assessment}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])
@@ -123,7 +150,14 @@ async def update_assessment(request: Request) -> Response:
     return json_response({"assessment": assessment_to_json(updated)})
 
 
-@rpc(router, _ONE, "DELETE", response=EmptyResponse, errors=STORE_ERRORS)
+@rpc(
+    router,
+    _ONE,
+    "DELETE",
+    access=on(EDIT, at.trace(), "experiment of the trace"),
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+)
 async def delete_assessment(request: Request) -> Response:
     """DeleteAssessment -> ``{}``."""
     trace_id = check_trace_id(request.path_params["trace_id"])

@@ -38,6 +38,9 @@ from ardea.auth import audit
 from ardea.auth.oidc_state import EXPIRED, new_login_state, seal, unseal
 from ardea.auth.oidc_users import sign_in
 from ardea.auth.sessions import SESSION_COOKIE
+from ardea.server.access import (
+    PUBLIC,
+)
 from ardea.server.auth_cookies import (
     OIDC_COOKIE,
     clear_oidc_cookie,
@@ -111,7 +114,7 @@ def _failure(request: Request, exc: ArdeaError, *, spent: bool = True) -> Respon
     return no_store(response)
 
 
-@rpc(router, "/ardea/auth/oidc/login", "GET", response=_REDIRECT, spec=OIDC_LOGIN)
+@rpc(router, "/ardea/auth/oidc/login", "GET", access=PUBLIC, response=_REDIRECT, spec=OIDC_LOGIN)
 async def oidc_login(request: Request) -> Response:
     """Send the browser to the identity provider, with a fresh sealed login state."""
     auth = auth_or_none(request)
@@ -129,7 +132,7 @@ async def oidc_login(request: Request) -> Response:
     return no_store(response)
 
 
-@rpc(router, "/ardea/auth/oidc/callback", "GET", response=_REDIRECT)
+@rpc(router, "/ardea/auth/oidc/callback", "GET", access=PUBLIC, response=_REDIRECT)
 async def oidc_callback(request: Request) -> Response:
     """Finish a login: check the state, exchange the code, sign the user in, set the session."""
     auth = auth_or_none(request)

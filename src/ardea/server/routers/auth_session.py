@@ -30,6 +30,9 @@ from ardea.api.schemas.common import EmptyResponse
 from ardea.auth.identity import authenticate_basic
 from ardea.auth.sessions import CSRF_HEADER, SESSION_COOKIE, SessionAuth, csrf_matches
 from ardea.entities.auth import User
+from ardea.server.access import (
+    PUBLIC,
+)
 from ardea.server.auth_cookies import (
     clear_session_cookies,
     client_ip,
@@ -85,6 +88,7 @@ async def _current(auth: AuthRuntime, request: Request) -> SessionAuth | None:
     router,
     "/ardea/auth/login",
     "POST",
+    access=PUBLIC,
     response=SessionInfo,
     errors=(400, 401, 403, 404, 429, 500),
     spec=LOGIN,
@@ -117,7 +121,14 @@ async def login(request: Request) -> Response:
     return response
 
 
-@rpc(router, "/ardea/auth/logout", "POST", response=EmptyResponse, errors=(403, 404, 500))
+@rpc(
+    router,
+    "/ardea/auth/logout",
+    "POST",
+    access=PUBLIC,
+    response=EmptyResponse,
+    errors=(403, 404, 500),
+)
 async def logout(request: Request) -> Response:
     """End the session of the cookie (the ``X-CSRF-Token`` header must match) and clear it."""
     auth = auth_or_none(request)
@@ -140,7 +151,14 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@rpc(router, "/ardea/auth/session", "GET", response=SessionInfo, errors=(401, 404, 500))
+@rpc(
+    router,
+    "/ardea/auth/session",
+    "GET",
+    access=PUBLIC,
+    response=SessionInfo,
+    errors=(401, 404, 500),
+)
 async def session(request: Request) -> Response:
     """Who the session cookie belongs to and its CSRF token; 401 without a live session."""
     auth = auth_or_none(request)
@@ -152,7 +170,14 @@ async def session(request: Request) -> Response:
     return _session_answer(found.user, found.csrf)
 
 
-@rpc(router, "/ardea/auth/login-options", "GET", response=LoginOptions, errors=(404, 500))
+@rpc(
+    router,
+    "/ardea/auth/login-options",
+    "GET",
+    access=PUBLIC,
+    response=LoginOptions,
+    errors=(404, 500),
+)
 async def login_options(request: Request) -> Response:
     """How one may sign in here: with a password, with single sign-on, or both."""
     auth = auth_or_none(request)

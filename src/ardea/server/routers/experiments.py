@@ -17,6 +17,16 @@ from ardea.api.schemas.experiments import (
     SearchExperimentsResponse,
 )
 from ardea.entities import ViewType
+from ardea.entities.auth import ResourceType
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    create,
+    on,
+    search,
+)
 from ardea.server.artifact_access import check_new_experiment_location
 from ardea.server.deps import settings, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_get, parse_json, rpc
@@ -53,6 +63,9 @@ def check_max_results(value: int | None, default: int, limit: int) -> int:
     router,
     "/mlflow/experiments/create",
     "POST",
+    access=create(
+        at.workspace_target(ResourceType.EXPERIMENT), at.created_experiment, "experiment"
+    ),
     response=CreateExperimentResponse,
     errors=INPUT_ERRORS,
     spec=rq.CREATE_EXPERIMENT,
@@ -84,6 +97,7 @@ async def create_experiment(request: Request) -> Response:
     router,
     "/mlflow/experiments/get",
     "GET",
+    access=on(READ, at.experiment(), "experiment"),
     response=GetExperimentResponse,
     spec=rq.GET_EXPERIMENT,
 )
@@ -98,6 +112,7 @@ async def get_experiment(request: Request) -> Response:
     router,
     "/mlflow/experiments/get-by-name",
     "GET",
+    access=on(READ, at.experiment_by_name(), "experiment (by name)"),
     response=GetExperimentResponse,
     spec=rq.GET_EXPERIMENT_BY_NAME,
 )
@@ -113,6 +128,7 @@ async def get_experiment_by_name(request: Request) -> Response:
     "/mlflow/experiments/search",
     "POST",
     "GET",
+    access=search(ResourceType.EXPERIMENT),
     response=SearchExperimentsResponse,
     errors=INPUT_ERRORS,
     spec=rq.SEARCH_EXPERIMENTS,
@@ -138,7 +154,12 @@ async def search_experiments(request: Request) -> Response:
 
 
 @rpc(
-    router, "/mlflow/experiments/update", "POST", response=EmptyResponse, spec=rq.UPDATE_EXPERIMENT
+    router,
+    "/mlflow/experiments/update",
+    "POST",
+    access=on(EDIT, at.experiment(), "experiment"),
+    response=EmptyResponse,
+    spec=rq.UPDATE_EXPERIMENT,
 )
 async def update_experiment(request: Request) -> Response:
     """UpdateExperiment (rename) -> ``{}``."""
@@ -148,7 +169,12 @@ async def update_experiment(request: Request) -> Response:
 
 
 @rpc(
-    router, "/mlflow/experiments/delete", "POST", response=EmptyResponse, spec=rq.DELETE_EXPERIMENT
+    router,
+    "/mlflow/experiments/delete",
+    "POST",
+    access=on(MANAGE, at.experiment(), "experiment"),
+    response=EmptyResponse,
+    spec=rq.DELETE_EXPERIMENT,
 )
 async def delete_experiment(request: Request) -> Response:
     """DeleteExperiment (soft) -> ``{}``."""
@@ -161,6 +187,7 @@ async def delete_experiment(request: Request) -> Response:
     router,
     "/mlflow/experiments/restore",
     "POST",
+    access=on(MANAGE, at.experiment(), "experiment"),
     response=EmptyResponse,
     spec=rq.RESTORE_EXPERIMENT,
 )
@@ -175,6 +202,7 @@ async def restore_experiment(request: Request) -> Response:
     router,
     "/mlflow/experiments/set-experiment-tag",
     "POST",
+    access=on(EDIT, at.experiment(), "experiment"),
     response=EmptyResponse,
     spec=rq.SET_EXPERIMENT_TAG,
 )
@@ -194,6 +222,7 @@ async def set_experiment_tag(request: Request) -> Response:
     router,
     "/mlflow/experiments/delete-experiment-tag",
     "POST",
+    access=on(EDIT, at.experiment(), "experiment"),
     response=EmptyResponse,
     spec=rq.DELETE_EXPERIMENT_TAG,
 )
@@ -208,6 +237,7 @@ async def delete_experiment_tag(request: Request) -> Response:
     ajax_router,
     "/mlflow/experiments/search-datasets",
     "POST",
+    access=search(ResourceType.EXPERIMENT),
     response=SearchDatasetsResponse,
     errors=INPUT_ERRORS,
     spec=rq.SEARCH_DATASETS,

@@ -16,6 +16,15 @@ from ardea.api.schemas.logged_models import (
     LoggedModelResponse,
     SearchLoggedModelsResponse,
 )
+from ardea.entities.auth import ResourceType
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    on,
+    search,
+)
 from ardea.server.artifact_access import download_response, list_under, resolve_root
 from ardea.server.deps import tracking_store
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
@@ -40,7 +49,14 @@ def _pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(i["key"], i["value"] or "") for i in items]
 
 
-@rpc(router, _BASE, "POST", response=LoggedModelResponse, spec=rq.CREATE_LOGGED_MODEL)
+@rpc(
+    router,
+    _BASE,
+    "POST",
+    access=on(EDIT, at.experiment(), "experiment"),
+    response=LoggedModelResponse,
+    spec=rq.CREATE_LOGGED_MODEL,
+)
 async def create_logged_model(request: Request) -> Response:
     """CreateLoggedModel -> ``{model}`` (status PENDING)."""
     req = await parse_json(request, rq.CREATE_LOGGED_MODEL)
@@ -60,6 +76,7 @@ async def create_logged_model(request: Request) -> Response:
     router,
     _BASE + "/search",
     "POST",
+    access=search(ResourceType.EXPERIMENT),
     response=SearchLoggedModelsResponse,
     errors=INPUT_ERRORS,
     spec=rq.SEARCH_LOGGED_MODELS,
@@ -96,7 +113,14 @@ async def search_logged_models(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, _BASE + "/{model_id}", "GET", response=LoggedModelResponse, spec=rq.GET_LOGGED_MODEL)
+@rpc(
+    router,
+    _BASE + "/{model_id}",
+    "GET",
+    access=on(READ, at.logged_model(), "experiment of the logged model"),
+    response=LoggedModelResponse,
+    spec=rq.GET_LOGGED_MODEL,
+)
 async def get_logged_model(request: Request, model_id: str) -> Response:
     """GetLoggedModel -> ``{model}``."""
     req = parse_get(request, rq.GET_LOGGED_MODEL)
@@ -110,6 +134,7 @@ async def get_logged_model(request: Request, model_id: str) -> Response:
     router,
     _BASE + "/{model_id}",
     "PATCH",
+    access=on(EDIT, at.logged_model(), "experiment of the logged model"),
     response=LoggedModelResponse,
     spec=rq.FINALIZE_LOGGED_MODEL,
 )
@@ -120,7 +145,13 @@ async def finalize_logged_model(request: Request, model_id: str) -> Response:
     return json_response({"model": logged_model_to_json(model)})
 
 
-@rpc(router, _BASE + "/{model_id}", "DELETE", response=EmptyResponse)
+@rpc(
+    router,
+    _BASE + "/{model_id}",
+    "DELETE",
+    access=on(MANAGE, at.logged_model(), "experiment of the logged model"),
+    response=EmptyResponse,
+)
 async def delete_logged_model(request: Request, model_id: str) -> Response:
     """DeleteLoggedModel (soft) -> ``{}``."""
     await call(tracking_store(request).delete_logged_model, model_id)
@@ -131,6 +162,7 @@ async def delete_logged_model(request: Request, model_id: str) -> Response:
     router,
     _BASE + "/{model_id}/tags",
     "PATCH",
+    access=on(EDIT, at.logged_model(), "experiment of the logged model"),
     response=EmptyResponse,
     spec=rq.SET_LOGGED_MODEL_TAGS,
 )
@@ -141,7 +173,13 @@ async def set_logged_model_tags(request: Request, model_id: str) -> Response:
     return empty()
 
 
-@rpc(router, _BASE + "/{model_id}/tags/{tag_key:path}", "DELETE", response=EmptyResponse)
+@rpc(
+    router,
+    _BASE + "/{model_id}/tags/{tag_key:path}",
+    "DELETE",
+    access=on(EDIT, at.logged_model(), "experiment of the logged model"),
+    response=EmptyResponse,
+)
 async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str) -> Response:
     """DeleteLoggedModelTag -> ``{}``."""
     await call(tracking_store(request).delete_logged_model_tag, model_id, tag_key)
@@ -152,6 +190,7 @@ async def delete_logged_model_tag(request: Request, model_id: str, tag_key: str)
     router,
     _BASE + "/{model_id}/params",
     "POST",
+    access=on(EDIT, at.logged_model(), "experiment of the logged model"),
     response=EmptyResponse,
     spec=rq.LOG_LOGGED_MODEL_PARAMS,
 )
@@ -166,6 +205,7 @@ async def log_logged_model_params(request: Request, model_id: str) -> Response:
     router,
     _BASE + "/{model_id}/artifacts/directories",
     "GET",
+    access=on(READ, at.logged_model(), "experiment of the logged model"),
     response=ListLoggedModelArtifactsResponse,
     spec=rq.LIST_LOGGED_MODEL_ARTIFACTS,
 )
@@ -184,6 +224,7 @@ async def list_logged_model_artifacts(request: Request, model_id: str) -> Respon
     ajax_router,
     _BASE + "/{model_id}/artifacts/files",
     "GET",
+    access=on(READ, at.logged_model(), "experiment of the logged model"),
     response=FILE,
     spec=rq.GET_LOGGED_MODEL_ARTIFACT,
 )

@@ -7,6 +7,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ardea.api.schemas.meta import ServerInfo
+from ardea.server.access import (
+    PUBLIC,
+)
 from ardea.server.deps import root_backend, settings
 from ardea.server.http import json_response, rpc
 from ardea.server.openapi_responses import TEXT
@@ -23,19 +26,19 @@ SERVER_VERSION = "3.18.0"
 """The version string ``GET /version`` answers (the MLflow wire version served)."""
 
 
-@rpc(router, "/health", "GET", response=TEXT, errors=())
+@rpc(router, "/health", "GET", access=PUBLIC, response=TEXT, errors=())
 async def health(request: Request) -> Response:
     """``OK`` as text while the server is up."""
     return PlainTextResponse("OK")
 
 
-@rpc(router, "/version", "GET", response=TEXT, errors=())
+@rpc(router, "/version", "GET", access=PUBLIC, response=TEXT, errors=())
 async def version(request: Request) -> Response:
     """The server version as bare text."""
     return PlainTextResponse(SERVER_VERSION)
 
 
-@rpc(v3_router, "/mlflow/server-info", "GET", response=ServerInfo, errors=(403, 500))
+@rpc(v3_router, "/mlflow/server-info", "GET", access=PUBLIC, response=ServerInfo, errors=(403, 500))
 async def server_info(request: Request) -> Response:
     """What this server supports, in MLflow 3.18's server-info shape.
 

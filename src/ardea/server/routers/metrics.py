@@ -13,6 +13,11 @@ from ardea.api import mlflow_requests as rq
 from ardea.api.mlflow_json import metric_to_json
 from ardea.api.schemas.metrics import GetMetricHistoryResponse, MetricsResponse
 from ardea.entities import Metric
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    READ,
+    on,
+)
 from ardea.server.deps import tracking_store
 from ardea.server.http import call, json_response, parse_get, rpc
 from ardea.store.tracking import TrackingStore
@@ -35,6 +40,7 @@ MAX_BULK_HISTORY_RESULTS = 25000
     router,
     "/mlflow/metrics/get-history",
     "GET",
+    access=on(READ, at.run(), "experiment of the run"),
     response=GetMetricHistoryResponse,
     spec=rq.GET_METRIC_HISTORY,
 )
@@ -64,6 +70,7 @@ async def get_metric_history(request: Request) -> Response:
     router,
     "/mlflow/metrics/get-history-bulk-interval",
     "GET",
+    access=on(READ, at.runs(), "experiments of the runs"),
     response=MetricsResponse,
     spec=rq.GET_METRIC_HISTORY_BULK_INTERVAL,
 )
@@ -115,6 +122,7 @@ def _bulk_history(
     ajax_router,
     "/mlflow/metrics/get-history-bulk",
     "GET",
+    access=on(READ, at.runs("run_id"), "experiments of the runs"),
     response=MetricsResponse,
     spec=rq.GET_METRIC_HISTORY_BULK,
 )

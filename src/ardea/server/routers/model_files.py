@@ -28,6 +28,11 @@ from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas.logged_models import LoggedModelRunsResponse
 from ardea.api.schemas.registry import ListModelVersionArtifactsResponse
 from ardea.entities.registry import PROMPT_TAG
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    READ,
+    on,
+)
 from ardea.server.artifact_access import ArtifactRoot, download_response, list_under, resolve_root
 from ardea.server.deps import registry_store, tracking_store
 from ardea.server.http import call, json_response, parse_get, rpc
@@ -94,6 +99,7 @@ def _version_root(request: Request, name: str, version: str) -> tuple[str, Artif
     router,
     "/ardea/model-versions/artifacts",
     "GET",
+    access=on(READ, at.model(), "registered model"),
     response=ListModelVersionArtifactsResponse,
     errors=STORE_ERRORS,
     spec=LIST_MODEL_VERSION_ARTIFACTS,
@@ -110,6 +116,7 @@ async def list_model_version_artifacts(request: Request) -> Response:
     root_router,
     "/model-versions/get-artifact",
     "GET",
+    access=on(READ, at.model(), "registered model"),
     response=FILE,
     errors=STORE_ERRORS,
     spec=GET_MODEL_VERSION_ARTIFACT,
@@ -126,6 +133,7 @@ async def get_model_version_artifact(request: Request) -> Response:
     router,
     "/ardea/logged-models/{model_id}/runs",
     "GET",
+    access=on(READ, at.logged_model(), "experiment of the logged model"),
     response=LoggedModelRunsResponse,
     errors=STORE_ERRORS,
 )

@@ -25,6 +25,11 @@ from starlette.responses import Response
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.api.schemas.meta import ExportTraceServiceResponse
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    on,
+)
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.errors import error_response
 from ardea.server.http import call, rpc
@@ -114,6 +119,9 @@ def _is_json(content_type: str | None) -> bool:
     router,
     "/v1/traces",
     "POST",
+    access=on(
+        EDIT, at.experiment_header(*EXPERIMENT_HEADERS), "experiment of X-MLflow-Experiment-Id"
+    ),
     response=EXPORT_ANSWER,
     errors=OTLP_ERRORS,
     extra=EXPORT_REQUEST,

@@ -21,6 +21,11 @@ from ardea.api.mlflow_json import run_to_json
 from ardea.api.request_parsing import invalid_value
 from ardea.api.schemas.runs import GetRunResponse
 from ardea.entities import Param, RunTag
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    on,
+)
 from ardea.server.artifact_access import resolve_root
 from ardea.server.deps import tracking_store
 from ardea.server.http import call, json_response, read_json_body, rpc
@@ -95,6 +100,7 @@ def parse_promptlab_request(body: Mapping[str, Any]) -> PromptlabRequest:
     ajax_router,
     "/mlflow/runs/create-promptlab-run",
     "POST",
+    access=on(EDIT, at.experiment(), "experiment"),
     response=GetRunResponse,
     spec=rq.CREATE_PROMPTLAB_RUN,
 )

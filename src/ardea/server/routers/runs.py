@@ -23,10 +23,20 @@ from ardea.entities import (
     RunTag,
     ViewType,
 )
+from ardea.entities.auth import ResourceType
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    on,
+    search,
+)
 from ardea.server.deps import tracking_store
 from ardea.server.http import (
     call,
     empty,
+    json_object,
     json_response,
     parse,
     parse_get,
@@ -96,7 +106,14 @@ def _check_batch(body_size: int, req: dict[str, Any]) -> None:
         )
 
 
-@rpc(router, "/mlflow/runs/create", "POST", response=GetRunResponse, spec=rq.CREATE_RUN)
+@rpc(
+    router,
+    "/mlflow/runs/create",
+    "POST",
+    access=on(EDIT, at.experiment(default="0"), "experiment"),
+    response=GetRunResponse,
+    spec=rq.CREATE_RUN,
+)
 async def create_run(request: Request) -> Response:
     """CreateRun -> ``{run}``."""
     req = await parse_json(request, rq.CREATE_RUN)
@@ -110,7 +127,14 @@ async def create_run(request: Request) -> Response:
     return json_response({"run": run_to_json(run)})
 
 
-@rpc(router, "/mlflow/runs/get", "GET", response=GetRunResponse, spec=rq.GET_RUN)
+@rpc(
+    router,
+    "/mlflow/runs/get",
+    "GET",
+    access=on(READ, at.run(), "experiment of the run"),
+    response=GetRunResponse,
+    spec=rq.GET_RUN,
+)
 async def get_run(request: Request) -> Response:
     """GetRun -> ``{run}``."""
     req = parse_get(request, rq.GET_RUN)
@@ -118,7 +142,14 @@ async def get_run(request: Request) -> Response:
     return json_response({"run": run_to_json(run)})
 
 
-@rpc(router, "/mlflow/runs/update", "POST", response=UpdateRunResponse, spec=rq.UPDATE_RUN)
+@rpc(
+    router,
+    "/mlflow/runs/update",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=UpdateRunResponse,
+    spec=rq.UPDATE_RUN,
+)
 async def update_run(request: Request) -> Response:
     """UpdateRun -> ``{run_info}``; only the fields present change."""
     req = await parse_json(request, rq.UPDATE_RUN)
@@ -132,7 +163,14 @@ async def update_run(request: Request) -> Response:
     return json_response({"run_info": run_info_to_json(info)})
 
 
-@rpc(router, "/mlflow/runs/delete", "POST", response=EmptyResponse, spec=rq.DELETE_RUN)
+@rpc(
+    router,
+    "/mlflow/runs/delete",
+    "POST",
+    access=on(MANAGE, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.DELETE_RUN,
+)
 async def delete_run(request: Request) -> Response:
     """DeleteRun (soft) -> ``{}``."""
     req = await parse_json(request, rq.DELETE_RUN)
@@ -140,7 +178,14 @@ async def delete_run(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/restore", "POST", response=EmptyResponse, spec=rq.RESTORE_RUN)
+@rpc(
+    router,
+    "/mlflow/runs/restore",
+    "POST",
+    access=on(MANAGE, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.RESTORE_RUN,
+)
 async def restore_run(request: Request) -> Response:
     """RestoreRun -> ``{}``."""
     req = await parse_json(request, rq.RESTORE_RUN)
@@ -148,7 +193,14 @@ async def restore_run(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-parameter", "POST", response=EmptyResponse, spec=rq.LOG_PARAM)
+@rpc(
+    router,
+    "/mlflow/runs/log-parameter",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.LOG_PARAM,
+)
 async def log_param(request: Request) -> Response:
     """LogParam -> ``{}``."""
     req = await parse_json(request, rq.LOG_PARAM)
@@ -157,7 +209,14 @@ async def log_param(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-metric", "POST", response=EmptyResponse, spec=rq.LOG_METRIC)
+@rpc(
+    router,
+    "/mlflow/runs/log-metric",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.LOG_METRIC,
+)
 async def log_metric(request: Request) -> Response:
     """LogMetric -> ``{}``."""
     req = await parse_json(request, rq.LOG_METRIC)
@@ -165,7 +224,14 @@ async def log_metric(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/set-tag", "POST", response=EmptyResponse, spec=rq.SET_TAG)
+@rpc(
+    router,
+    "/mlflow/runs/set-tag",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.SET_TAG,
+)
 async def set_tag(request: Request) -> Response:
     """SetTag -> ``{}``."""
     req = await parse_json(request, rq.SET_TAG)
@@ -174,7 +240,14 @@ async def set_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/delete-tag", "POST", response=EmptyResponse, spec=rq.DELETE_TAG)
+@rpc(
+    router,
+    "/mlflow/runs/delete-tag",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.DELETE_TAG,
+)
 async def delete_tag(request: Request) -> Response:
     """DeleteTag -> ``{}``."""
     req = await parse_json(request, rq.DELETE_TAG)
@@ -182,11 +255,18 @@ async def delete_tag(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-batch", "POST", response=EmptyResponse, spec=rq.LOG_BATCH)
+@rpc(
+    router,
+    "/mlflow/runs/log-batch",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run", spec=rq.LOG_BATCH_HEAD),
+    response=EmptyResponse,
+    spec=rq.LOG_BATCH,
+)
 async def log_batch(request: Request) -> Response:
     """LogBatch -> ``{}``; enforces MLflow's batch limits (entities and 1 MB of body)."""
     body = await read_json_body(request)
-    data = rq.decode_body(body, request.headers.get("content-type"))
+    data = await json_object(request)  # decoded once (the access check may have read it)
     req = rq.parse_dict(rq.LOG_BATCH_HEAD, data)
     req["metrics"] = rq.parse_metrics(rq.METRIC, data.get("metrics"))
     _check_batch(len(body), req)
@@ -199,7 +279,14 @@ async def log_batch(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/log-inputs", "POST", response=EmptyResponse, spec=rq.LOG_INPUTS)
+@rpc(
+    router,
+    "/mlflow/runs/log-inputs",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.LOG_INPUTS,
+)
 async def log_inputs(request: Request) -> Response:
     """LogInputs (datasets and input models) -> ``{}``."""
     req = await parse_json(request, rq.LOG_INPUTS)
@@ -223,7 +310,14 @@ async def log_inputs(request: Request) -> Response:
     return empty()
 
 
-@rpc(router, "/mlflow/runs/outputs", "POST", response=EmptyResponse, spec=rq.LOG_OUTPUTS)
+@rpc(
+    router,
+    "/mlflow/runs/outputs",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.LOG_OUTPUTS,
+)
 async def log_outputs(request: Request) -> Response:
     """LogOutputs (models a run produced) -> ``{}``."""
     req = await parse_json(request, rq.LOG_OUTPUTS)
@@ -246,7 +340,14 @@ def _append_model_history(store: TrackingStore, run_id: str, model: dict[str, An
     store.set_tag(run_id, RunTag(LOG_MODEL_HISTORY_TAG, orjson.dumps(history).decode()))
 
 
-@rpc(router, "/mlflow/runs/log-model", "POST", response=EmptyResponse, spec=rq.LOG_MODEL)
+@rpc(
+    router,
+    "/mlflow/runs/log-model",
+    "POST",
+    access=on(EDIT, at.run(), "experiment of the run"),
+    response=EmptyResponse,
+    spec=rq.LOG_MODEL,
+)
 async def log_model(request: Request) -> Response:
     """LogModel (legacy): appends the model JSON to the run tag ``mlflow.log-model.history``."""
     req = await parse_json(request, rq.LOG_MODEL)
@@ -270,6 +371,7 @@ async def log_model(request: Request) -> Response:
     "/mlflow/runs/search",
     "POST",
     "GET",
+    access=search(ResourceType.EXPERIMENT),
     response=SearchRunsResponse,
     errors=INPUT_ERRORS,
     spec=rq.SEARCH_RUNS,

@@ -22,6 +22,11 @@ from starlette.responses import Response
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas.ardea_traces import TraceMetrics
 from ardea.api.trace_metrics_json import trace_metrics_to_json
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    READ,
+    on,
+)
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_get, rpc
 from ardea.server.openapi_responses import STORE_ERRORS
@@ -48,6 +53,7 @@ GET_TRACE_METRICS = RequestSpec(
     router,
     "/ardea/experiments/{experiment_id}/trace-metrics",
     "GET",
+    access=on(READ, at.experiment(), "experiment"),
     response=TraceMetrics,
     errors=STORE_ERRORS,
     spec=GET_TRACE_METRICS,

@@ -28,6 +28,10 @@ from ardea.api.schemas.trace_queries import (
     CalculateTraceFilterCorrelationResponse,
     QueryTraceMetricsResponse,
 )
+from ardea.entities.auth import ResourceType
+from ardea.server.access import (
+    search,
+)
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_json, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS
@@ -45,6 +49,7 @@ _ERRORS = (*INPUT_ERRORS, 501)
     router,
     "/mlflow/traces/metrics",
     "POST",
+    access=search(ResourceType.EXPERIMENT),
     response=QueryTraceMetricsResponse,
     errors=_ERRORS,
     spec=QUERY_TRACE_METRICS,
@@ -61,6 +66,7 @@ async def query_trace_metrics(request: Request) -> Response:
     router,
     "/mlflow/traces/calculate-filter-correlation",
     "POST",
+    access=search(ResourceType.EXPERIMENT),
     response=CalculateTraceFilterCorrelationResponse,
     errors=_ERRORS,
     spec=CALCULATE_TRACE_FILTER_CORRELATION,

@@ -30,6 +30,11 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.api.mlflow_trace_json import check_trace_id, span_id_to_json, span_to_otel_json
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas.ardea_traces import GetTraceSpansResponse
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    READ,
+    on,
+)
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse_get, rpc
 from ardea.server.openapi_responses import STORE_ERRORS
@@ -80,6 +85,7 @@ def parse_span_id(value: str) -> str:
     router,
     "/ardea/traces/{trace_id}/spans",
     "GET",
+    access=on(READ, at.trace(), "experiment of the trace"),
     response=GetTraceSpansResponse,
     errors=STORE_ERRORS,
     spec=GET_TRACE_SPANS,

@@ -36,6 +36,15 @@ from ardea.api.schemas.traces import (
     SearchTracesResponse,
 )
 from ardea.entities import Trace
+from ardea.entities.auth import ResourceType
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    on,
+    search,
+)
 from ardea.server.artifact_access import resolve_root
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_json, read_json_body, rpc
@@ -69,7 +78,14 @@ TRACES_JSON_FILE = Answer(
 # ---------------------------------------------------------------------------------------------
 
 
-@rpc(v3_router, "/mlflow/traces", "POST", response=GetTraceInfoResponse, errors=STORE_ERRORS)
+@rpc(
+    v3_router,
+    "/mlflow/traces",
+    "POST",
+    access=on(EDIT, at.trace_location(), "experiment of the trace location"),
+    response=GetTraceInfoResponse,
+    errors=STORE_ERRORS,
+)
 async def start_trace_v3(request: Request) -> Response:
     """StartTraceV3 ``{trace: {trace_info}}`` -> ``{trace: {trace_info}}`` with server tags."""
     body = await read_json_body(request)
@@ -129,6 +145,7 @@ async def _load_trace(request: Request, trace_id: str) -> Trace:
     v3_router,
     "/mlflow/traces/get",
     "GET",
+    access=on(READ, at.trace(), "experiment of the trace"),
     response=GetTraceResponse,
     errors=STORE_ERRORS,
     spec=rq.GET_TRACE,
@@ -156,6 +173,7 @@ def _in_experiments(experiment_id: str, experiment_ids: list[str]) -> bool:
     v3_router,
     "/mlflow/traces/batchGet",
     "GET",
+    access=on(READ, at.traces(), "experiments of the traces"),
     response=BatchGetTracesResponse,
     errors=BATCH_ERRORS,
     spec=rq.BATCH_GET_TRACES,
@@ -192,6 +210,7 @@ def _get_infos(store: Any, trace_ids: list[str]) -> list[Any]:
     v3_router,
     "/mlflow/traces/batchGetInfos",
     "POST",
+    access=on(READ, at.traces(), "experiments of the traces"),
     response=BatchGetTraceInfosResponse,
     errors=BATCH_ERRORS,
     spec=rq.BATCH_GET_TRACES,
@@ -230,6 +249,7 @@ def _experiment_ids(req: dict[str, Any]) -> list[str]:
     v3_router,
     "/mlflow/traces/search",
     "POST",
+    access=search(ResourceType.EXPERIMENT),
     response=SearchTracesResponse,
     errors=BATCH_ERRORS,
     spec=rq.SEARCH_TRACES_V3,
@@ -263,6 +283,7 @@ async def search_traces(request: Request) -> Response:
     v3_router,
     "/mlflow/traces/{trace_id}",
     "GET",
+    access=on(READ, at.trace(), "experiment of the trace"),
     response=GetTraceInfoResponse,
     errors=STORE_ERRORS,
 )
@@ -282,6 +303,7 @@ async def get_trace_info_v3(request: Request) -> Response:
     common_router,
     "/mlflow/traces/delete-traces",
     "POST",
+    access=on(MANAGE, at.experiment(), "experiment"),
     response=DeleteTracesResponse,
     errors=STORE_ERRORS,  # an unknown experiment is a 404
     spec=rq.DELETE_TRACES,
@@ -310,6 +332,7 @@ async def delete_traces(request: Request) -> Response:
     common_router,
     "/mlflow/traces/{trace_id}/tags",
     "PATCH",
+    access=on(EDIT, at.trace(), "experiment of the trace"),
     response=EmptyResponse,
     errors=STORE_ERRORS,
     spec=rq.SET_TRACE_TAG,
@@ -326,6 +349,7 @@ async def set_trace_tag(request: Request) -> Response:
     common_router,
     "/mlflow/traces/{trace_id}/tags",
     "DELETE",
+    access=on(EDIT, at.trace(), "experiment of the trace"),
     response=EmptyResponse,
     errors=STORE_ERRORS,
     spec=rq.DELETE_TRACE_TAG,
@@ -344,6 +368,7 @@ async def delete_trace_tag(request: Request) -> Response:
     common_router,
     "/mlflow/traces/link-to-run",
     "POST",
+    access=on(EDIT, at.all_of(at.run(), at.traces()), "experiments of the run and the traces"),
     response=EmptyResponse,
     errors=STORE_ERRORS,
     spec=rq.LINK_TRACES_TO_RUN,
@@ -378,6 +403,7 @@ def _link_prompts(store: Any, trace_id: str, versions: list[dict[str, str]]) -> 
     common_router,
     "/mlflow/traces/link-prompts",
     "POST",
+    access=on(EDIT, at.trace(), "experiment of the trace"),
     response=EmptyResponse,
     errors=STORE_ERRORS,
     spec=rq.LINK_PROMPTS_TO_TRACE,
@@ -394,6 +420,7 @@ async def link_prompts_to_trace(request: Request) -> Response:
     common_router,
     "/mlflow/get-trace-artifact",
     "GET",
+    access=on(READ, at.trace("request_id"), "experiment of the trace"),
     response=TRACES_JSON_FILE,
     errors=STORE_ERRORS,
     spec=rq.GET_TRACE_ARTIFACT,

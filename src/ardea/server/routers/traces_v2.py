@@ -35,6 +35,14 @@ from ardea.api.mlflow_trace_v2_json import (
 )
 from ardea.api.schemas.traces import SearchTracesV2Response, TraceInfoV2Response
 from ardea.entities import TraceInfo, TraceState
+from ardea.entities.auth import ResourceType
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    READ,
+    on,
+    search,
+)
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse, parse_json, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS
@@ -56,6 +64,7 @@ def _tags(raw: list[dict[str, str]]) -> dict[str, str]:
     router,
     "/mlflow/traces",
     "POST",
+    access=on(EDIT, at.experiment(), "experiment"),
     response=TraceInfoV2Response,
     errors=STORE_ERRORS,
     spec=START_TRACE_V2,
@@ -79,6 +88,7 @@ async def start_trace_v2(request: Request) -> Response:
     router,
     "/mlflow/traces/{request_id}",
     "PATCH",
+    access=on(EDIT, at.trace("request_id"), "experiment of the trace"),
     response=TraceInfoV2Response,
     errors=STORE_ERRORS,
     spec=END_TRACE_V2,
@@ -104,6 +114,7 @@ async def end_trace_v2(request: Request) -> Response:
     router,
     "/mlflow/traces/{request_id}/info",
     "GET",
+    access=on(READ, at.trace("request_id"), "experiment of the trace"),
     response=TraceInfoV2Response,
     errors=STORE_ERRORS,
 )
@@ -118,6 +129,7 @@ async def get_trace_info_v2(request: Request) -> Response:
     router,
     "/mlflow/traces",
     "GET",
+    access=search(ResourceType.EXPERIMENT),
     response=SearchTracesV2Response,
     errors=(*INPUT_ERRORS, 501),
     spec=SEARCH_TRACES_V2,

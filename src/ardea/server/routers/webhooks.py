@@ -29,7 +29,17 @@ from ardea.api.schemas.webhooks import (
     TestWebhookResponse,
     WebhookResponse,
 )
+from ardea.entities.auth import ResourceType
 from ardea.entities.webhook import parse_event, webhook_to_json
+from ardea.server import access_targets as at
+from ardea.server.access import (
+    EDIT,
+    MANAGE,
+    READ,
+    create,
+    on,
+    search,
+)
 from ardea.server.deps import webhooks
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS
@@ -81,6 +91,9 @@ def _webhook(w: Any) -> Response:
     router,
     _PATH,
     "POST",
+    access=create(
+        at.workspace_target(ResourceType.WEBHOOK), at.created_webhook, "webhook (workspace admins)"
+    ),
     response=WebhookResponse,
     errors=WEBHOOK_INPUT_ERRORS,
     spec=CREATE_WEBHOOK,
@@ -106,6 +119,7 @@ async def create_webhook(request: Request) -> Response:
     router,
     _PATH,
     "GET",
+    access=search(ResourceType.WEBHOOK),
     response=ListWebhooksResponse,
     errors=WEBHOOK_INPUT_ERRORS,
     spec=LIST_WEBHOOKS,
@@ -121,14 +135,29 @@ async def list_webhooks(request: Request) -> Response:
     return json_response(out)
 
 
-@rpc(router, _ONE, "GET", response=WebhookResponse, errors=STORE_ERRORS)
+@rpc(
+    router,
+    _ONE,
+    "GET",
+    access=on(READ, at.webhook(), "webhook"),
+    response=WebhookResponse,
+    errors=STORE_ERRORS,
+)
 async def get_webhook(request: Request) -> Response:
     """GetWebhook -> ``{webhook}``; unknown id: 404 RESOURCE_DOES_NOT_EXIST."""
     webhook_id = request.path_params["webhook_id"]
     return _webhook(await call(webhooks(request).store.get_webhook, webhook_id))
 
 
-@rpc(router, _ONE, "PATCH", response=WebhookResponse, errors=STORE_ERRORS, spec=UPDATE_WEBHOOK)
+@rpc(
+    router,
+    _ONE,
+    "PATCH",
+    access=on(EDIT, at.webhook(), "webhook"),
+    response=WebhookResponse,
+    errors=STORE_ERRORS,
+    spec=UPDATE_WEBHOOK,
+)
 async def update_webhook(request: Request) -> Response:
     """UpdateWebhook -> ``{webhook}``; absent fields stay, ``secret: ""`` removes the secret."""
     req = await parse_json(request, UPDATE_WEBHOOK)
@@ -147,7 +176,14 @@ async def update_webhook(request: Request) -> Response:
     return _webhook(w)
 
 
-@rpc(router, _ONE, "DELETE", response=EmptyResponse, errors=STORE_ERRORS)
+@rpc(
+    router,
+    _ONE,
+    "DELETE",
+    access=on(MANAGE, at.webhook(), "webhook", after=at.drop_grants),
+    response=EmptyResponse,
+    errors=STORE_ERRORS,
+)
 async def delete_webhook(request: Request) -> Response:
     """DeleteWebhook -> ``{}``; unknown id: 404."""
     rt = webhooks(request)
@@ -160,6 +196,7 @@ async def delete_webhook(request: Request) -> Response:
     router,
     _ONE + "/test",
     "POST",
+    access=on(EDIT, at.webhook(), "webhook"),
     response=TestWebhookResponse,
     errors=STORE_ERRORS,
     spec=TEST_WEBHOOK,

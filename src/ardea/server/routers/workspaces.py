@@ -35,6 +35,10 @@ from ardea._core.errors import FeatureDisabledError, InvalidArgumentError
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas.workspaces import ListWorkspacesResponse, WorkspaceResponse
 from ardea.entities.workspace import Workspace, WorkspaceDeletionMode
+from ardea.server.access import (
+    ADMIN,
+    handler,
+)
 from ardea.server.artifact_access import check_new_experiment_location
 from ardea.server.deps import root_backend, runtime, settings
 from ardea.server.http import call, json_response, parse_get, parse_json, rpc
@@ -119,7 +123,14 @@ def _one(w: Workspace, status: int = 200) -> Response:
     return json_response({"workspace": workspace_to_json(w)}, status_code=status)
 
 
-@rpc(router, _PATH, "GET", response=ListWorkspacesResponse, errors=INPUT_ERRORS)
+@rpc(
+    router,
+    _PATH,
+    "GET",
+    access=handler("lists the workspaces the caller belongs to"),
+    response=ListWorkspacesResponse,
+    errors=INPUT_ERRORS,
+)
 async def list_workspaces(request: Request) -> Response:
     """ListWorkspaces -> ``{workspaces}``, by name (``default`` included)."""
     parse_get(request, LIST_WORKSPACES)
@@ -127,7 +138,15 @@ async def list_workspaces(request: Request) -> Response:
     return json_response({"workspaces": [workspace_to_json(w) for w in found]})
 
 
-@rpc(router, _PATH, "POST", response=_CREATED, errors=INPUT_ERRORS, spec=CREATE_WORKSPACE)
+@rpc(
+    router,
+    _PATH,
+    "POST",
+    access=ADMIN,
+    response=_CREATED,
+    errors=INPUT_ERRORS,
+    spec=CREATE_WORKSPACE,
+)
 async def create_workspace(request: Request) -> Response:
     """CreateWorkspace -> 201 ``{workspace}``; a taken name: RESOURCE_ALREADY_EXISTS."""
     store = _store(request)
@@ -140,14 +159,29 @@ async def create_workspace(request: Request) -> Response:
     return _one(created, 201)
 
 
-@rpc(router, _ONE, "GET", response=WorkspaceResponse, errors=LOOKUP_ERRORS)
+@rpc(
+    router,
+    _ONE,
+    "GET",
+    access=handler("members of the workspace"),
+    response=WorkspaceResponse,
+    errors=LOOKUP_ERRORS,
+)
 async def get_workspace(request: Request) -> Response:
     """GetWorkspace -> ``{workspace}``; unknown: 404."""
     store = _store(request)
     return _one(await call(store.get_workspace, request.path_params["workspace_name"]))
 
 
-@rpc(router, _ONE, "PATCH", response=WorkspaceResponse, errors=LOOKUP_ERRORS, spec=UPDATE_WORKSPACE)
+@rpc(
+    router,
+    _ONE,
+    "PATCH",
+    access=ADMIN,
+    response=WorkspaceResponse,
+    errors=LOOKUP_ERRORS,
+    spec=UPDATE_WORKSPACE,
+)
 async def update_workspace(request: Request) -> Response:
     """UpdateWorkspace -> ``{workspace}``; only the fields given change (``""`` clears)."""
     store = _store(request)
@@ -171,6 +205,7 @@ async def update_workspace(request: Request) -> Response:
     router,
     _ONE,
     "DELETE",
+    access=ADMIN,
     response=_DELETED,
     errors=LOOKUP_ERRORS,
     spec=DELETE_WORKSPACE,

@@ -3174,7 +3174,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3225,7 +3234,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3285,7 +3303,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3372,7 +3399,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3431,7 +3467,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3489,7 +3534,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3547,7 +3601,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3605,7 +3668,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3663,7 +3735,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3728,7 +3809,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3799,7 +3889,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3865,7 +3964,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3926,7 +4034,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3986,7 +4103,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4053,7 +4179,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4106,7 +4241,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4169,7 +4313,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4227,7 +4380,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4285,7 +4447,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4347,7 +4518,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4409,7 +4589,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4468,7 +4657,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4523,7 +4721,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4586,7 +4793,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4645,7 +4861,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4727,7 +4952,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4803,7 +5037,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4854,7 +5097,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4912,7 +5164,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4978,7 +5239,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5039,7 +5309,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5107,7 +5386,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5175,7 +5463,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5234,7 +5531,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5295,7 +5601,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5357,7 +5672,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5428,7 +5752,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5500,7 +5833,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5573,7 +5915,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5641,7 +5992,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5709,7 +6069,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5779,7 +6148,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5845,7 +6223,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5910,7 +6297,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5984,7 +6380,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6057,7 +6462,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6125,7 +6539,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6198,7 +6621,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6270,7 +6702,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6347,7 +6788,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6409,7 +6859,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6481,7 +6940,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6548,7 +7016,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6616,7 +7093,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6688,7 +7174,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6760,7 +7255,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6830,7 +7334,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6896,7 +7409,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6960,7 +7482,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7033,7 +7564,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7112,7 +7652,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7174,7 +7723,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7237,7 +7795,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7295,7 +7862,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7377,7 +7953,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7457,7 +8042,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7528,7 +8122,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7591,7 +8194,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7655,7 +8267,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7722,7 +8343,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7784,7 +8414,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7847,7 +8486,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7907,7 +8555,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7962,7 +8619,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8029,7 +8695,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8091,7 +8766,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8163,7 +8847,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8239,7 +8932,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8314,7 +9016,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8386,7 +9097,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8471,7 +9191,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8538,7 +9267,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8611,7 +9349,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8685,7 +9432,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8753,7 +9509,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8823,7 +9588,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8881,7 +9655,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8948,7 +9731,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9029,7 +9821,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9106,7 +9907,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9178,7 +9988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session). */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9187,7 +9997,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9281,7 +10091,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9328,7 +10138,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionInfo"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session). */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9390,7 +10200,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9457,7 +10276,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9526,7 +10354,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9598,7 +10435,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9654,7 +10500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ServerInfo"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9701,7 +10547,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9769,7 +10624,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9832,7 +10696,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9897,7 +10770,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9956,7 +10838,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10046,7 +10937,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10122,7 +11022,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10180,7 +11089,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10247,7 +11165,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10315,7 +11242,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10383,7 +11319,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10451,7 +11396,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10516,7 +11470,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10576,7 +11539,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10625,7 +11597,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10683,7 +11664,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10753,7 +11743,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10812,7 +11811,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10892,7 +11900,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10964,7 +11981,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots. */
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
             403: {
                 headers: {
                     [name: string]: unknown;

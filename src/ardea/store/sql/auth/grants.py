@@ -101,6 +101,17 @@ def grants_query(
     return sa.union_all(own, own_ws, by_role)
 
 
+def _role_grant_ids(conn: Connection, rtype: ResourceType, rid: str, workspace: str) -> list[int]:
+    """The ids of the role grants naming one resource id, in the roles of one workspace."""
+    rg = role_grants
+    query = sa.select(rg.c.id).where(
+        rg.c.resource_type == rtype.value,
+        rg.c.resource_pattern == rid,
+        rg.c.role_id.in_(sa.select(roles.c.id).where(roles.c.workspace == workspace)),
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
 class SqlGrants:
     """Per-user grants on single resources, and the one-query lookup for the policy."""
 
@@ -196,6 +207,67 @@ class SqlGrants:
             query = query.where(ug.c.workspace == validate_workspace_name(workspace))
         rows = self._db.read(lambda conn: conn.execute(query).all())
         return [_grant_from_row(r) for r in rows]
+
+    def delete_resource_grants(
+        self,
+        resource_type: ResourceType | str,
+        resource_id: str,
+        workspace: str = DEFAULT_WORKSPACE,
+    ) -> int:
+        """Delete the users' and roles' grants on one resource of one workspace."""
+        rtype = ResourceType.parse(resource_type)
+        ws = validate_workspace_name(workspace)
+        rid = str(resource_id)
+
+        def op(conn: Connection) -> int:
+            gone = conn.execute(
+                user_grants.delete().where(
+                    user_grants.c.workspace == ws,
+                    user_grants.c.resource_type == rtype.value,
+                    user_grants.c.resource_id == rid,
+                )
+            ).rowcount
+            ids = _role_grant_ids(conn, rtype, rid, ws)
+            if ids:
+                conn.execute(role_grants.delete().where(role_grants.c.id.in_(ids)))
+            return int(gone or 0) + len(ids)
+
+        return self._db.write(op)
+
+    def rename_resource_grants(
+        self,
+        resource_type: ResourceType | str,
+        resource_id: str,
+        new_id: str,
+        workspace: str = DEFAULT_WORKSPACE,
+    ) -> int:
+        """Move the users' and roles' grants from ``resource_id`` to ``new_id``."""
+        rtype = ResourceType.parse(resource_type)
+        ws = validate_workspace_name(workspace)
+        old, new = str(resource_id), str(new_id)
+        ug, rg = user_grants, role_grants
+        if old == new:
+            return 0
+
+        def on(rid: str) -> list[sa.ColumnElement[bool]]:
+            return [
+                ug.c.workspace == ws,
+                ug.c.resource_type == rtype.value,
+                ug.c.resource_id == rid,
+            ]
+
+        def op(conn: Connection) -> int:
+            conn.execute(ug.delete().where(*on(new)))
+            moved = conn.execute(ug.update().where(*on(old)).values(resource_id=new)).rowcount
+            clashing = _role_grant_ids(conn, rtype, new, ws)
+            if clashing:
+                conn.execute(rg.delete().where(rg.c.id.in_(clashing)))
+            ids = _role_grant_ids(conn, rtype, old, ws)
+            if ids:
+                conn.execute(rg.update().where(rg.c.id.in_(ids)).values(resource_pattern=new))
+            return int(moved or 0) + len(ids)
+
+        return self._db.write(op)
 
     def grants_for(
         self,

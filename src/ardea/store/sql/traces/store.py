@@ -353,6 +353,18 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             raise NotFoundError(f"Trace with ID {trace_id} is not found.")
         return found[0]
 
+    def experiment_of_trace(self, trace_id: str) -> str:
+        """The trace's experiment id, from one primary-key lookup in this workspace."""
+        check_no_nul("trace_id", trace_id)
+        tr = t.traces.c
+        query = sa.select(tr.experiment_id).where(
+            tr.trace_id == trace_id, self._scope.owns_experiment(tr.experiment_id)
+        )
+        found = self._db.read(lambda conn: conn.execute(query).scalar())
+        if found is None:
+            raise NotFoundError(f"Trace with ID {trace_id} is not found.")
+        return str(found)
+
     def get_trace_infos(self, trace_ids: Sequence[str]) -> list[TraceInfo]:
         """Several trace records (no spans) in the order asked; unknown ids are left out.
 

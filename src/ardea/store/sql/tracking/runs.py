@@ -164,6 +164,11 @@ class SqlRuns:
             raise NotFoundError(f"Run with id={run_id} not found")
         return found[0]
 
+    def experiment_of_run(self, run_id: str) -> str:
+        """The run's experiment id, from one primary-key lookup (the log calls' own)."""
+        check_no_nul("run_id", run_id)
+        return str(self._db.read(lambda conn: run_row(conn, self._scope, run_id)).experiment_id)
+
     def update_run_info(
         self,
         run_id: str,
