@@ -39,6 +39,7 @@ __all__ = [
     "experiment",
     "experiment_by_name",
     "experiment_header",
+    "resource",
     "experiments",
     "logged_model",
     "model",
@@ -95,6 +96,18 @@ async def _owner(request: Request, kind: str, ident: str, look_up: Callable[[str
     if cache is not None:
         cache.put(key, owner)
     return owner
+
+
+def resource(resource_type: ResourceType, resource_id: str) -> Target:
+    """A resource named by its type and id as grants name it (an experiment's id canonical)."""
+    if resource_type is EXP:
+        return _experiment(resource_id)
+    kind = resource_type.value.replace("_", " ")
+    if resource_type in (ResourceType.REGISTERED_MODEL, ResourceType.PROMPT):
+        missing = f"Registered Model with name={resource_id} not found"
+    else:
+        missing = f"No {kind} '{resource_id}' exists"
+    return Target(resource_type, resource_id, missing)
 
 
 def experiment(field: str = "experiment_id", default: str | None = None) -> Locate:

@@ -23,7 +23,9 @@ from ardea.server.routers import (
     artifacts,
     assessments,
     auth_oidc,
+    auth_roles,
     auth_session,
+    auth_users,
     experiments,
     logged_models,
     meta,
@@ -120,12 +122,14 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, assessments.router, "3.0")
     _mount(app, trace_queries.router, "3.0")
     _mount(app, auth_session.router, "3.0")
+    _mount(app, auth_users.rbac_router, "3.0")
+    _mount(app, auth_roles.router, "3.0")
     _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _mount(app, traces.common_router, "2.0")
     _mount(app, traces_v2.router, "2.0")
     for prefix in ("/api/3.0", "/ajax-api/3.0"):  # the v3 copies, left out of the OpenAPI doc
         _include(app, traces.common_router, prefix, include_in_schema=False)
-    for module in (experiments, runs, metrics, logged_models, registry, webhooks):
+    for module in (experiments, runs, metrics, logged_models, registry, webhooks, auth_users):
         _mount(app, module.router, "2.0")
     _mount(app, experiments.ajax_router, "2.0", ajax_only=True)
     _mount(app, promptlab.ajax_router, "2.0", ajax_only=True)

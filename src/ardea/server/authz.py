@@ -47,7 +47,15 @@ if TYPE_CHECKING:
     from ardea.auth.policy import Decisions
     from ardea.server.auth_runtime import AuthRuntime
 
-__all__ = ["access_of", "check_target", "guarded", "request_fields", "unauthenticated"]
+__all__ = [
+    "access_of",
+    "caller_user",
+    "check_target",
+    "guarded",
+    "is_member",
+    "request_fields",
+    "unauthenticated",
+]
 
 ADMIN_ONLY = "Permission denied: only an admin may do this."
 
@@ -74,6 +82,25 @@ async def request_fields(
             fields.update(await parse_json(request, spec))
     fields.update(request.path_params)
     return fields
+
+
+def caller_user(request: Request) -> User | None:
+    """The signed-in user of the request (None: anonymous, or a server without ``--auth``)."""
+    context = current_request()
+    principal = context.caller if context is not None else None
+    return principal.user if principal is not None else None
+
+
+async def is_member(request: Request, workspace: str) -> bool:
+    """Whether the caller belongs to ``workspace`` (always true without ``--auth``).
+
+    Admins belong to every workspace; see :meth:`ardea.auth.policy.Policy.is_member`.
+    """
+    auth: AuthRuntime | None = request.app.state.ardea.auth
+    user = caller_user(request)
+    if auth is None or user is None or user.is_admin:
+        return auth is None or user is not None
+    return await call(auth.policy.is_workspace_member, user, workspace)
 
 
 def unauthenticated(path: str, message: str = NOT_AUTHENTICATED) -> Response:

@@ -40,10 +40,11 @@ from ardea.server.access import (
     handler,
 )
 from ardea.server.artifact_access import check_new_experiment_location
+from ardea.server.authz import is_member
 from ardea.server.deps import root_backend, runtime, settings
 from ardea.server.http import call, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, LOOKUP_ERRORS, Answer
-from ardea.store.workspaces import WorkspaceStore
+from ardea.store.workspaces import WorkspaceStore, workspace_not_found
 
 __all__ = ["router", "workspace_to_json"]
 
@@ -132,10 +133,14 @@ def _one(w: Workspace, status: int = 200) -> Response:
     errors=INPUT_ERRORS,
 )
 async def list_workspaces(request: Request) -> Response:
-    """ListWorkspaces -> ``{workspaces}``, by name (``default`` included)."""
+    """ListWorkspaces -> ``{workspaces}``, by name (``default`` included).
+
+    With ``--auth``, only the workspaces the caller belongs to (all of them for an admin).
+    """
     parse_get(request, LIST_WORKSPACES)
     found = await call(_store(request).list_workspaces)
-    return json_response({"workspaces": [workspace_to_json(w) for w in found]})
+    mine = [w for w in found if await is_member(request, w.name)]
+    return json_response({"workspaces": [workspace_to_json(w) for w in mine]})
 
 
 @rpc(
@@ -168,9 +173,13 @@ async def create_workspace(request: Request) -> Response:
     errors=LOOKUP_ERRORS,
 )
 async def get_workspace(request: Request) -> Response:
-    """GetWorkspace -> ``{workspace}``; unknown: 404."""
+    """GetWorkspace -> ``{workspace}``; unknown: 404 (and, with ``--auth``, not the caller's)."""
     store = _store(request)
-    return _one(await call(store.get_workspace, request.path_params["workspace_name"]))
+    name = request.path_params["workspace_name"]
+    found = await call(store.get_workspace, name)
+    if not await is_member(request, name):
+        raise workspace_not_found(name)
+    return _one(found)
 
 
 @rpc(
