@@ -1,7 +1,7 @@
 """``ardea server --auth`` as a process: the first admin, a login, SSO across workers, warnings.
 
-What is enforced on the other routes comes with the door's authentication; these tests
-cover starting the server with authentication and its login routes.
+What the other routes enforce, through the stock mlflow client, is in test_mlflow_auth.py;
+these tests cover starting the server with authentication and its login routes.
 """
 
 from __future__ import annotations
