@@ -105,6 +105,7 @@ def rpc(
     def decorate(fn: Endpoint) -> Endpoint:
         wrapped = handle_errors(guarded(fn, access, spec, spec_in))
         wrapped.ardea_access = access  # type: ignore[attr-defined]
+        wrapped.ardea_spec = spec  # type: ignore[attr-defined]  # (tests build requests from it)
         # A function attribute, which mypy cannot declare: RpcFastPath may dispatch the route.
         wrapped.ardea_rpc = True  # type: ignore[attr-defined]
         declared = inspect.signature(fn).parameters
