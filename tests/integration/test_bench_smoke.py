@@ -119,3 +119,21 @@ def test_bench_import_mlflow_quick_prints_every_figure(tmp_path: Path) -> None:
     assert len(doc["samples_s"]) == doc["sizes"]["repeats"]
     for label in ("runs/s", "metric points/s", "total time", "machine noise", "metric points"):
         assert label in proc.stdout, label
+
+
+def test_bench_auth_quick_prints_every_figure(tmp_path: Path) -> None:
+    out_json = tmp_path / "auth.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "auth.py"), "--quick", "--json", str(out_json)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(out_json.read_text())
+    assert set(doc["off"]) == set(doc["on"])
+    assert doc["visible"]["reader_sees"] == doc["sizes"]["readable"]  # only what it may read
+    assert doc["visible"]["admin_sees"] == doc["sizes"]["experiments"] + 1  # and Default
+    for label in ("overhead with a token", "search_experiments", "log_batch", "search_runs"):
+        assert label in proc.stdout, label

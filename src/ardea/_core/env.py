@@ -154,6 +154,9 @@ ARDEA_AUTH = "ARDEA_AUTH"
 ARDEA_AUTH_PASSWORD_LOGIN = "ARDEA_AUTH_PASSWORD_LOGIN"
 """``0`` turns the UI's password login off (``--no-password-login``; needs OIDC)."""
 
+ARDEA_AUTH_DEFAULT_PERMISSION = "ARDEA_AUTH_DEFAULT_PERMISSION"
+"""``--auth-default-permission``: a workspace member's level where nothing is granted (READ)."""
+
 ARDEA_OIDC_ISSUER = "ARDEA_OIDC_ISSUER"
 """``ardea server --oidc-issuer``: the OpenID Connect issuer URL for single sign-on."""
 

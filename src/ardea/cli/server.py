@@ -85,6 +85,15 @@ def _auth_options(f: Any) -> Any:
             help="MLflow's spelling: --app-name basic-auth is --auth (no other app exists).",
         ),
         click.option(
+            "--auth-default-permission",
+            envvar="ARDEA_AUTH_DEFAULT_PERMISSION",  # _core.env.ARDEA_AUTH_DEFAULT_PERMISSION
+            default="READ",
+            show_default=True,
+            type=click.Choice(["READ", "USE", "EDIT", "MANAGE", "NO_PERMISSIONS"]),
+            help="What a signed-in user may do with a resource nobody granted it anything "
+            "on (MLflow's default_permission); a workspace's own default wins.",
+        ),
+        click.option(
             "--password-login/--no-password-login",
             default=True,
             show_default=True,
@@ -168,6 +177,7 @@ def _auth_settings(options: dict[str, Any]) -> dict[str, Any]:
     return {
         "auth_enabled": bool(options.get("auth")),
         "auth_password_login": bool(options.get("password_login", True)),
+        "auth_default_permission": options.get("auth_default_permission") or "READ",
         "oidc_issuer": options.get("oidc_issuer") or "",
         "oidc_client_id": options.get("oidc_client_id") or "",
         "oidc_client_secret_file": options.get("oidc_client_secret_file") or "",

@@ -22,8 +22,8 @@ at once (one attribute read). With it, after the door authenticated the caller:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 from starlette.requests import Request
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "access_of",
+    "ask",
     "caller_user",
     "check_target",
     "guarded",
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 ADMIN_ONLY = "Permission denied: only an admin may do this."
+
+T = TypeVar("T")
 
 
 def access_of(endpoint: object) -> Access | None:
@@ -100,7 +103,7 @@ async def is_member(request: Request, workspace: str) -> bool:
     user = caller_user(request)
     if auth is None or user is None or user.is_admin:
         return auth is None or user is not None
-    return await call(auth.policy.is_workspace_member, user, workspace)
+    return await ask(auth, auth.policy.is_workspace_member, user, workspace)
 
 
 def unauthenticated(path: str, message: str = NOT_AUTHENTICATED) -> Response:
@@ -111,6 +114,13 @@ def unauthenticated(path: str, message: str = NOT_AUTHENTICATED) -> Response:
     if challenges(path):
         response.headers[CHALLENGE[0].decode()] = CHALLENGE[1].decode()
     return response
+
+
+async def ask(auth: AuthRuntime, fn: Callable[..., T], *args: Any) -> T:
+    """Ask the policy: inline on a local SQLite file, else in a pool thread."""
+    if auth.inline_checks:
+        return fn(*args)
+    return await call(fn, *args)
 
 
 def _denied(needed: Permission, target: Target) -> PermissionDeniedError:
@@ -139,10 +149,8 @@ async def check_target(
         return
     if not target.resource_id:
         raise PermissionDeniedError(ADMIN_ONLY)
-    policy = auth.policy
-    level = await call(
-        policy.level, user, target.resource_type, target.resource_id, workspace, memo
-    )
+    rtype, rid = target.resource_type, target.resource_id
+    level = await ask(auth, auth.policy.level, user, rtype, rid, workspace, memo)
     if level.allows(needed):
         return
     if not level.can_read:
@@ -199,7 +207,7 @@ async def _enforce(
     if kind is AccessKind.SEARCH:
         from ardea.store.visibility import reading_as
 
-        visibility = await call(auth.policy.visibility, user, access.searches, workspace, memo)
+        visibility = await ask(auth, auth.policy.visibility, user, access.searches, workspace, memo)
         with reading_as(visibility):
             return await fn(request, **kwargs)
     assert access.locate is not None, access  # RESOURCE and CREATE rules always have one
@@ -207,7 +215,7 @@ async def _enforce(
     targets: Sequence[Target] = await access.locate(request, fields)
     if kind is AccessKind.CREATE:
         rtype = targets[0].resource_type
-        if not await call(auth.policy.can_create, user, rtype, workspace, memo):
+        if not await ask(auth, auth.policy.can_create, user, rtype, workspace, memo):
             raise PermissionDeniedError(
                 f"Permission denied: you may not create a {rtype.value} in workspace '{workspace}'."
             )

@@ -48,7 +48,7 @@ from ardea._core.errors import NotFoundError
 from ardea.entities.workspace import DEFAULT_WORKSPACE, is_workspace_name
 from ardea.store.sql._db.common import insert_ignore, upsert
 from ardea.store.sql._db.metadata import metadata
-from ardea.store.sql._db.visibility import id_text, visibility_condition
+from ardea.store.sql._db.visibility import visibility_condition
 
 __all__ = ["DEFAULT_SCOPE", "WORKSPACE_COLUMN", "WorkspaceScope", "owned_tables"]
 
@@ -285,7 +285,7 @@ class WorkspaceScope:
         query = sa.select(ex.c.experiment_id).where(
             ex.c.experiment_id.in_(list(ids)), ex.c.workspace == self.name
         )
-        readable = visibility_condition("experiment", id_text(ex.c.experiment_id))
+        readable = visibility_condition("experiment", ex.c.experiment_id, as_text=True)
         return query if readable is None else query.where(readable)
 
     def experiment_row(self, conn: Connection, experiment_id: int) -> sa.Row[Any]:

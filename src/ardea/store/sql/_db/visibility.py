@@ -28,6 +28,7 @@ caller who can read 100 of 10,000 experiments costs a few index probes per row s
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,17 +87,30 @@ def _ids(v: Visibility, rtype: str, levels: list[str]) -> sa.CompoundSelect[Any]
 
 
 def visible(
-    visibility: Visibility, resource_type: str, id_column: ColumnElement[Any]
+    visibility: Visibility,
+    resource_type: str,
+    id_column: ColumnElement[Any],
+    *,
+    as_text: bool = False,
 ) -> ColumnElement[bool]:
     """The condition that keeps the rows whose ``id_column`` the caller may read.
+
+    Built once per visibility, type and column (kept, as a search reuses it page after page).
 
     Args:
         visibility: The caller's (from the policy).
         resource_type: The type whose grants count (``experiment``, ``prompt``, ...).
-        id_column: The searched table's id as text (wrap an integer column in
-            :func:`id_text`).
+        id_column: The searched table's id column.
+        as_text: Compare the column as text (an integer id: grants name it in decimal).
     """
-    rtype = str(resource_type)
+    return _visible(visibility, str(resource_type), id_column, as_text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _visible(
+    visibility: Visibility, rtype: str, column: ColumnElement[Any], as_text: bool
+) -> ColumnElement[bool]:
+    id_column = id_text(column) if as_text else column
     mode = visibility.mode(rtype)
     if mode is VisibilityMode.NOTHING:
         return sa.false()
@@ -111,10 +125,10 @@ def visible(
 
 
 def visibility_condition(
-    resource_type: str, id_column: ColumnElement[Any]
+    resource_type: str, id_column: ColumnElement[Any], *, as_text: bool = False
 ) -> ColumnElement[bool] | None:
     """:func:`visible` for the current visibility, or None when searches are not filtered."""
     current = current_visibility()
     if current is None:
         return None
-    return visible(current, resource_type, id_column)
+    return visible(current, resource_type, id_column, as_text=as_text)

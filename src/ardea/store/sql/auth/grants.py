@@ -27,6 +27,8 @@ from ardea.store.sql.auth.users import load_user
 
 __all__ = ["SqlGrants", "grants_query"]
 
+_GRANTS_SQL: dict[tuple[str, bool], str] = {}
+
 _WS = ResourceType.WORKSPACE.value
 
 
@@ -110,6 +112,28 @@ def _role_grant_ids(conn: Connection, rtype: ResourceType, rid: str, workspace: 
         rg.c.role_id.in_(sa.select(roles.c.id).where(roles.c.workspace == workspace)),
     )
     return [int(i) for i in conn.execute(query).scalars()]
+
+
+def _grants_sql(mark: str, on_workspace: bool) -> str:
+    """:func:`grants_query` as raw SQL (the policy asks it on every request)."""
+    own = (
+        "SELECT 'u', permission FROM auth_user_grants WHERE user_id = {m} AND workspace = {m} "
+        "AND resource_type = {m} AND resource_id = {m} UNION ALL "
+    )
+    own_ws = (
+        "SELECT 'w', permission FROM auth_user_grants WHERE user_id = {m} AND workspace = {m} "
+        "AND resource_type = 'workspace' AND resource_id = {m}"
+    )
+    by_role = (
+        " UNION ALL SELECT CASE WHEN rg.resource_type = 'workspace' THEN 'w' ELSE 'r' END, "
+        "rg.permission FROM auth_user_roles ur "
+        "JOIN auth_role_grants rg ON rg.role_id = ur.role_id "
+        "JOIN auth_roles r ON r.id = ur.role_id "
+        "WHERE ur.user_id = {m} AND r.workspace = {m} AND ("
+        "(rg.resource_type = {m} AND rg.resource_pattern IN ({m}, '*')) "
+        "OR (rg.resource_type = 'workspace' AND rg.resource_pattern = '*'))"
+    )
+    return ("" if on_workspace else own).format(m=mark) + (own_ws + by_role).format(m=mark)
 
 
 class SqlGrants:
@@ -280,8 +304,15 @@ class SqlGrants:
         check_id(user_id, "user id")
         rtype = ResourceType.parse(resource_type)
         ws = validate_workspace_name(workspace)
-        query = grants_query(user_id, rtype, str(resource_id), ws)
-        rows = self._db.read(lambda conn: conn.execute(query).all())
+        rid = str(resource_id)
+        on_workspace = rtype is ResourceType.WORKSPACE
+        mark = "?" if self._db.is_sqlite else "%s"
+        sql = _GRANTS_SQL.get((mark, on_workspace))
+        if sql is None:
+            sql = _GRANTS_SQL.setdefault((mark, on_workspace), _grants_sql(mark, on_workspace))
+        params = [] if on_workspace else [user_id, ws, rtype.value, rid]
+        params += [user_id, ws, ws, user_id, ws, rtype.value, rid]
+        rows = self._db.read_rows(sql, params)
         own: Permission | None = None
         by_role: list[Permission] = []
         in_ws: list[Permission] = []

@@ -33,7 +33,7 @@ from ardea.store.search.ast import Clause, OrderBy
 from ardea.store.search.like import like_to_glob, like_to_sql
 from ardea.store.sql._db.filters import ChildClauses
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
-from ardea.store.sql._db.visibility import id_text, visibility_condition
+from ardea.store.sql._db.visibility import visibility_condition
 from ardea.store.sql.tracking import tables as t
 
 __all__ = [
@@ -339,7 +339,7 @@ def select_experiment_ids(
     if not any(item.key == "experiment_id" for item in items):
         keys.append(experiments.c.experiment_id.desc())
     conditions = _experiment_conditions(experiments, clauses, dialect)
-    readable = visibility_condition("experiment", id_text(experiments.c.experiment_id))
+    readable = visibility_condition("experiment", experiments.c.experiment_id, as_text=True)
     if readable is not None:  # a search made for a caller: only what it may read
         conditions.append(readable)
     return (
