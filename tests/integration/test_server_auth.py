@@ -103,19 +103,52 @@ def test_sso_logins_finish_on_any_worker(live_server_factory: Callable[..., Any]
                 assert me["username"] == f"user-{i}"
 
 
-def test_the_running_with_auth_example_runs(tmp_path: Path) -> None:
+def _doc_script(heading: str) -> str:
+    """The first bash block of docs/auth.md's section ``heading``, on a free port."""
     import re
-    import shutil
 
     from fixtures.server_process import free_port
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "auth.md").read_text(encoding="utf-8")
+    section = doc.split(heading, 1)[1]
+    script = re.findall(r"^```bash\n(.*?)^```", section, re.DOTALL | re.MULTILINE)[0]
+    return script.replace("5000", str(free_port()))  # never the port of a server running here
+
+
+def _run_script(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    import shutil
 
     bash = shutil.which("bash")
     if bash is None or shutil.which("curl") is None:  # pragma: no cover - CI has both
         pytest.skip("needs bash and curl")
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "auth.md").read_text(encoding="utf-8")
-    section = doc.split("## Running with `--auth`", 1)[1]
-    script = re.findall(r"^```bash\n(.*?)^```", section, re.DOTALL | re.MULTILINE)[0]
-    script = script.replace("5000", str(free_port()))  # never the port of a server running here
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARDEA_", "MLFLOW_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        [bash, "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_mlflow_client_example_runs(tmp_path: Path) -> None:
+    script = _doc_script("## With the mlflow client")
+    done = _run_script(script, tmp_path)
+    assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
+    assert done.stdout.strip().splitlines()[-1] in ("[0.2, 0.1]", "[0.1, 0.2]")
+
+
+def test_the_running_with_auth_example_runs(tmp_path: Path) -> None:
+    import shutil
+
+    bash = shutil.which("bash")
+    if bash is None or shutil.which("curl") is None:  # pragma: no cover - CI has both
+        pytest.skip("needs bash and curl")
+    script = _doc_script("## Running with `--auth`")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARDEA_", "MLFLOW_"))}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     done = subprocess.run(
