@@ -194,6 +194,21 @@ def test_purge_experiments_cascades_and_leaves_others_alone(sql_backend: Backend
     assert b.tracking.get_experiment("0").name == "Default"
 
 
+def test_purging_an_experiment_drops_its_grants(sql_backend: Backend) -> None:
+    b = sql_backend
+    auth = b.require_auth()
+    ada = auth.create_user("ada", None)
+    dead, alive = b.tracking.create_experiment("dead"), b.tracking.create_experiment("alive")
+    role = auth.create_role("r")
+    for eid in (dead, alive):
+        auth.grant(ada.id, "experiment", eid, "MANAGE")
+        auth.add_role_grant(role.id, "experiment", eid, "READ")
+    b.tracking.delete_experiment(dead)
+    assert b.purge.purge_experiments([dead]) == [dead]
+    assert [g.resource_id for g in auth.list_grants(user_id=ada.id)] == [alive]
+    assert [g.resource_pattern for g in auth.list_role_grants(role.id)] == [alive]
+
+
 def test_purge_logged_models(sql_backend: Backend) -> None:
     b = sql_backend
     exp = b.tracking.create_experiment("models")

@@ -8,7 +8,9 @@ a model version), then deleting the parent rows lets the foreign keys' ``ON DELE
 remove the rest: a run's tags, params, metric series and points, latest metrics, inputs and
 outputs; an experiment's runs, logged models, traces (spans, tags, metadata, assessments),
 datasets and tags; a logged model's tags and params. Traces point at their run without a
-foreign key, so the traces of purged runs are deleted explicitly, in the same transaction.
+foreign key, so the traces of purged runs are deleted explicitly, in the same transaction, as
+are the permission grants naming a purged experiment (users' and roles'), so that no grant
+outlives its experiment.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ardea.entities import LifecycleStage
 from ardea.store.purge import Purgeable, PurgePlan, PurgeStore
 from ardea.store.sql._db.common import chunked
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql.auth.tables import role_grants, user_grants
 from ardea.store.sql.registry import tables as rt
 from ardea.store.sql.traces import tables as tr
 from ardea.store.sql.traces.info import ARTIFACT_LOCATION_TAG
@@ -437,6 +440,18 @@ class SqlPurgeStore(PurgeStore):
                 for chunk in chunked(run_ids):
                     conn.execute(trs.delete().where(trs.c.run_id.in_(chunk)))
                 conn.execute(ex.delete().where(ex.c.experiment_id.in_(ok)))
+                named = [str(i) for i in ok]
+                ug, rg = user_grants, role_grants
+                conn.execute(
+                    ug.delete().where(
+                        ug.c.resource_type == "experiment", ug.c.resource_id.in_(named)
+                    )
+                )
+                conn.execute(
+                    rg.delete().where(
+                        rg.c.resource_type == "experiment", rg.c.resource_pattern.in_(named)
+                    )
+                )
             return [str(i) for i in ok]
 
         return self._db.write(op)

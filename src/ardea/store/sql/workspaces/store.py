@@ -26,6 +26,7 @@ from ardea.entities.workspace import (
 )
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
+from ardea.store.sql.auth.tables import roles, user_grants
 from ardea.store.sql.workspaces.tables import workspaces
 from ardea.store.validation import validate_artifact_location
 from ardea.store.workspaces import UNSET, WorkspaceStore, workspace_not_found
@@ -258,6 +259,10 @@ class SqlWorkspaceStore(WorkspaceStore):
                         "Rename or remove the conflicting resources before retrying."
                     )
                 scope.move_content(conn, DEFAULT_SCOPE)
+            # Its permission grants and roles go with it (assignments and role grants by
+            # cascade): a later workspace of the same name starts with nobody's grants.
+            conn.execute(user_grants.delete().where(user_grants.c.workspace == name))
+            conn.execute(roles.delete().where(roles.c.workspace == name))
             conn.execute(workspaces.delete().where(_ws.name == name))
 
         try:

@@ -100,6 +100,22 @@ def test_restrict_refuses_and_cascade_deletes_everything(backend: Backend) -> No
         assert _count(backend, table) == left, table
 
 
+def test_deleting_a_workspace_drops_its_grants_and_roles(backend: Backend) -> None:
+    auth = backend.require_auth()
+    ada = auth.create_user("ada", None)
+    for ws in ("team-a", "team-b"):
+        backend.workspaces.create_workspace(ws)
+        auth.grant(ada.id, "workspace", ws, "USE", workspace=ws)
+        auth.grant(ada.id, "experiment", "7", "EDIT", workspace=ws)
+        role = auth.create_role("editors", workspace=ws)
+        auth.add_role_grant(role.id, "experiment", "*", "EDIT")
+        auth.assign_role(ada.id, role.id)
+    backend.workspaces.delete_workspace("team-a")
+    assert {g.workspace for g in auth.list_grants(user_id=ada.id)} == {"team-b"}
+    assert [r.workspace for r in auth.list_user_roles(ada.id)] == ["team-b"]
+    assert [r.workspace for r in auth.list_roles()] == ["team-b"]
+
+
 def test_set_default_moves_everything_unless_a_name_clashes(backend: Backend) -> None:
     backend.workspaces.create_workspace("team-a")
     _fill(backend.scoped("team-a"))
