@@ -43,3 +43,11 @@ def test_light_subpackages_load_nothing_heavy() -> None:
         result = _probe(module)
         print(f"import {module}: {result['seconds'] * 1000:.1f} ms")
         assert _heavy_loaded(result["modules"]) == [], module
+
+
+def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() -> None:
+    # A server without --auth never hashes a password nor speaks to an identity provider;
+    # these load on first use (ardea.auth.passwords, ardea.auth.oidc).
+    modules = _probe("ardea.server.app")["modules"]
+    loaded = sorted(m for m in modules if m.split(".")[0] in ("argon2", "authlib", "httpx"))
+    assert loaded == []
