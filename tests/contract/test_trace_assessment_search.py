@@ -2,7 +2,8 @@
 on SQLite, PostgreSQL and MySQL: the same answers as MLflow 3.18's SQL store.
 
 Values are compared as their JSON text (``'yes'`` matches the string "yes", ``'true'`` the
-boolean, ``'4'`` the number); ``<``, ``<=``, ``>``, ``>=`` compare numeric values only;
+boolean, ``'4'`` the number, also written ``4.0``); ``<``, ``<=``, ``>``, ``>=`` compare
+numeric values only;
 ``IS NULL`` means "no valid assessment of that name"; overridden ones never match.
 """
 
@@ -87,6 +88,9 @@ SEARCHES = [
     ("feedback.`my score` > 1e19", {4}),
     ("feedback.score = '4'", {1}),
     ("feedback.score = 4", {1}),  # Ardea also takes the number unquoted
+    ("feedback.score = '4.0'", {1}),  # numbers match whatever way they are written
+    ("feedback.score = '-1e3'", {4}),
+    ("feedback.score != '4.0'", {2, 3, 4}),
     ("feedback.score = 'high'", {3}),
     ("feedback.label = 'yes'", {1}),  # case-sensitive, MySQL too
     ("feedback.label = 'Yes'", {2}),
