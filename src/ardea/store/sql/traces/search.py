@@ -126,7 +126,7 @@ def _assessment(children: ChildClauses, clause: TraceClause) -> None:
         # The JSON text of the value: 'yes' matches "yes"; 'true' and '5' match raw JSON, and
         # a number also matches the same number written otherwise ('2' matches 2.0, which is
         # how mlflow's client sends every number).
-        equal = a.value.in_([str(value), json.dumps(value)])
+        equal: ColumnElement[bool] = a.value.in_([str(value), json.dumps(value)])
         target = _as_number(value)
         if target is not None:
             equal = sa.or_(equal, sa.and_(number.is_not(None), number == target))
