@@ -19,6 +19,7 @@ const PromptsPage = lazy(() => import("./features/prompts/PromptsPage"));
 const PromptPage = lazy(() => import("./features/prompts/PromptPage"));
 const SessionsPage = lazy(() => import("./features/traces/SessionsPage"));
 const SessionPage = lazy(() => import("./features/traces/SessionPage"));
+const LoginPage = lazy(() => import("./features/auth/LoginPage"));
 
 function NotFound() {
   return (
@@ -49,6 +50,7 @@ export function AppRoutes() {
         <Route path={ROUTES.loggedModel} element={<LoggedModelPage />} />
         <Route path={ROUTES.prompts} element={<PromptsPage />} />
         <Route path={ROUTES.prompt} element={<PromptPage />} />
+        <Route path={ROUTES.login} element={<LoginPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Suspense>

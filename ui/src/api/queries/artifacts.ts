@@ -2,7 +2,7 @@
 // and file contents for previews. Every file is downloaded from the server as an attachment with
 // a content type browsers never render.
 import { useQuery } from "@tanstack/react-query";
-import { API_PREFIX, ApiError, apiGet } from "../client";
+import { API_PREFIX, ApiError, apiFetch, apiGet } from "../client";
 import type { Answer, ErrorResponse, FileInfo } from "../types";
 
 /** One entry of an artifact folder (`path` relative to the source's root). */
@@ -75,7 +75,7 @@ export function useArtifactText(source: ArtifactSource, path: string, enabled: b
     queryKey: ["artifact-text", ...sourceKey(source), path],
     enabled,
     queryFn: async ({ signal }) => {
-      const response = await fetch(artifactUrl(source, path), { signal });
+      const response = await apiFetch(artifactUrl(source, path), { signal });
       const text = await response.text();
       if (!response.ok) {
         let message = text.slice(0, 500);
