@@ -22,6 +22,8 @@ from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
     artifacts,
     assessments,
+    auth_accounts,
+    auth_audit,
     auth_oidc,
     auth_roles,
     auth_session,
@@ -124,6 +126,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, auth_session.router, "3.0")
     _mount(app, auth_users.rbac_router, "3.0")
     _mount(app, auth_roles.router, "3.0")
+    _mount(app, auth_accounts.router, "3.0")
+    _mount(app, auth_audit.router, "3.0")
     _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _mount(app, traces.common_router, "2.0")
     _mount(app, traces_v2.router, "2.0")

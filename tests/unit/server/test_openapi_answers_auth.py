@@ -185,5 +185,39 @@ def test_users_roles_and_grants(api: CheckedClient) -> None:
     api.call("DELETE", f"{users}/delete", json={"username": "ada"}, headers=admin)
 
 
+def test_tokens_accounts_audit_and_access(api: CheckedClient) -> None:
+    admin = _basic("admin", PASSWORD)
+    api.call("POST", f"{AUTH}/service-accounts/create", json={}, headers=admin, status=400)
+    sa = api.json(
+        "POST", f"{AUTH}/service-accounts/create", json={"username": "bot"}, headers=admin
+    )
+    assert sa["user"]["kind"] == "service"
+    made = api.json(
+        "POST",
+        f"{AUTH}/tokens/create",
+        json={"name": "ci", "username": "bot", "expires_in_days": 1},
+        headers=admin,
+    )
+    api.call("POST", f"{AUTH}/tokens/create", json={"name": ""}, headers=admin, status=400)
+    assert api.json("GET", f"{AUTH}/tokens/list", headers=admin)["tokens"][0]["name"] == "ci"
+    api.json("POST", f"{AUTH}/tokens/revoke", json={"token_id": made["token"]["id"]}, headers=admin)
+    api.call("POST", f"{AUTH}/tokens/revoke", json={"token_id": 987}, headers=admin, status=404)
+    api.json("GET", f"{AUTH}/users/list", headers=admin)
+    api.json(
+        "POST",
+        f"{AUTH}/users/set-disabled",
+        json={"username": "bot", "disabled": True},
+        headers=admin,
+    )
+    api.call("GET", f"{AUTH}/users/list", status=401)
+    page = api.json("GET", f"{AUTH}/audit/list", params={"max_results": 1}, headers=admin)
+    assert page["next_page_token"]
+    api.call("GET", f"{AUTH}/audit/list", params={"max_results": 0}, headers=admin, status=400)
+    access = {"resource_type": "workspace", "resource_id": "default"}
+    assert api.json("GET", f"{AUTH}/access", params=access, headers=admin)["can_manage"]
+    bad = {"resource_type": "nope", "resource_id": "1"}
+    api.call("GET", f"{AUTH}/access", params=bad, headers=admin, status=400)
+
+
 def test_every_auth_operation_was_checked(api: CheckedClient) -> None:
     assert api.unchecked(auth_module_path) == []
