@@ -20,6 +20,7 @@ const PromptPage = lazy(() => import("./features/prompts/PromptPage"));
 const SessionsPage = lazy(() => import("./features/traces/SessionsPage"));
 const SessionPage = lazy(() => import("./features/traces/SessionPage"));
 const LoginPage = lazy(() => import("./features/auth/LoginPage"));
+const TokensPage = lazy(() => import("./features/auth/TokensPage"));
 
 function NotFound() {
   return (
@@ -51,6 +52,7 @@ export function AppRoutes() {
         <Route path={ROUTES.prompts} element={<PromptsPage />} />
         <Route path={ROUTES.prompt} element={<PromptPage />} />
         <Route path={ROUTES.login} element={<LoginPage />} />
+        <Route path={ROUTES.tokens} element={<TokensPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Suspense>

@@ -1,7 +1,8 @@
 // What the caller may do with one resource, from `GET /ajax-api/3.0/ardea/auth/access` (the
 // server's own decision, so the UI never guesses a rule). Without --auth everything is
 // allowed and nothing is asked; admins may do everything and are not asked either.
-import { useAccess, type AccessGrant, type ResourceType } from "@ardea/api/queries/auth";
+import { useAccess, type ResourceType } from "@ardea/api/queries/auth";
+import type { AccessGrant } from "@ardea/api/types";
 import { useSession } from "./session";
 
 /** MLflow's levels that allow something, lowest first. */

@@ -2,7 +2,7 @@
 // on a server without --auth they answer 404, which means "auth is off").
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, apiGet, apiPost } from "../client";
-import type { LoginOptions, ServerInfo, SessionInfo, Workspace } from "../types";
+import type { AccessInfo, LoginOptions, ServerInfo, SessionInfo, Workspace } from "../types";
 
 export const AUTH = "/3.0/ardea/auth";
 
@@ -58,20 +58,6 @@ export function useWorkspaces(enabled: boolean) {
 /** Resource types a level can be asked for. */
 export type ResourceType = "experiment" | "registered_model" | "prompt" | "webhook" | "workspace";
 
-/** Who holds a level on a resource (the sharing panel's rows). */
-export interface AccessGrant {
-  principal_type: "user" | "role";
-  principal: string;
-  permission: string;
-  grant_id?: number | string;
-}
-
-/** The caller's level on one resource and, for its managers, who else has access. */
-export interface AccessAnswer {
-  permission: string;
-  grants?: AccessGrant[];
-}
-
 /** The key of an access query (to invalidate after sharing changes). */
 export const accessKey = (resourceType: ResourceType, id: string) => ["access", resourceType, id] as const;
 
@@ -82,6 +68,6 @@ export function useAccess(resourceType: ResourceType, id: string, enabled: boole
     enabled: enabled && id !== "",
     staleTime: 30_000,
     queryFn: ({ signal }) =>
-      apiGet<AccessAnswer>(`${AUTH}/access`, { resource_type: resourceType, resource_id: id }, signal),
+      apiGet<AccessInfo>(`${AUTH}/access`, { resource_type: resourceType, resource_id: id }, signal),
   });
 }
