@@ -5,6 +5,7 @@ import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { LoggedModelLink } from "@ardea/components/models/LoggedModelLink";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { SharingPanel } from "@ardea/components/sharing/SharingPanel";
 import { KeyValueTable } from "@ardea/components/ui/KeyValueTable";
 import { useCan } from "@ardea/hooks/useCan";
 import { formatTime } from "@ardea/lib/format";
@@ -31,6 +32,7 @@ export default function ModelPage() {
       </nav>
       <h1>{name}</h1>
       <ErrorBanner error={model.error} />
+      {m ? <SharingPanel resourceType="registered_model" id={name} /> : null}
       {m ? (
         <>
           <dl className="kv">

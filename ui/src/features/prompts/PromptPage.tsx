@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { useCreateVersion, useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
 import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
+import { SharingPanel } from "@ardea/components/sharing/SharingPanel";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { Gated } from "@ardea/components/ui/Gated";
 import { useCan } from "@ardea/hooks/useCan";
@@ -57,6 +58,7 @@ export default function PromptPage() {
       </nav>
       <h1>{name}</h1>
       <ErrorBanner error={prompt.error ?? versions.error} />
+      {prompt.data ? <SharingPanel resourceType="prompt" id={name} /> : null}
       {prompt.data?.description ? <LazyMarkdown className="note" data-testid="prompt-description" source={prompt.data.description} /> : null}
       <dl className="kv">
         <dt>Aliases</dt>
