@@ -11,8 +11,10 @@ and the admin pages (a user created, then found in the audit log).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,6 +28,9 @@ ADMIN = ("admin", "the admin's long password")
 MANAGER = ("mia", "mia's long password 1")
 READER = ("rob", "rob's long password 1")
 EDITOR = ("eve", "eve's long password 1")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +251,41 @@ def test_admin_pages(page: Any, server: ServerProcess) -> None:
         1
     )
     expect(events.locator("tr").filter(has_text="carol").first).to_contain_text(ADMIN[0])
+
+
+def test_artifacts_of_a_run_in_another_workspace(page: Any, server: ServerProcess) -> None:
+    """A link or an image cannot send the workspace header: the UI fetches such files."""
+    from playwright.sync_api import expect
+
+    ws = "team-art"
+    _rest(server, "POST", "3.0/mlflow/workspaces", ADMIN, {"name": ws})
+    experiment_id = _experiment(server, ADMIN, "with-files", ws)
+    run = _rest(
+        server, "POST", "2.0/mlflow/runs/create", ADMIN, {"experiment_id": experiment_id}, ws
+    )
+    run_id = run["run"]["info"]["run_id"]
+    for path, data in (("notes.txt", b"hello from team-art"), ("dot.png", PNG)):
+        r = httpx.post(
+            f"{server.url}/ajax-api/2.0/mlflow/upload-artifact",
+            params={"run_id": run_id, "path": path},
+            content=data,
+            auth=ADMIN,
+            headers={"X-MLFLOW-WORKSPACE": ws},
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+
+    _sign_in(page, server, ADMIN)
+    page.get_by_role("combobox", name="Workspace").select_option(ws)
+    expect(page.get_by_role("link", name="with-files")).to_be_visible()
+    page.goto(f"{server.url}/experiments/{experiment_id}/runs/{run_id}?artifact=notes.txt")
+    expect(page.get_by_test_id("artifact-text")).to_have_text("hello from team-art")
+    page.get_by_role("navigation", name="Artifacts").get_by_role("button", name="dot.png").click()
+    image = page.get_by_role("img", name="dot.png")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.naturalWidth") == 1
+    assert str(image.get_attribute("src")).startswith("blob:")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    assert info.value.suggested_filename == "dot.png"
+    assert Path(info.value.path()).read_bytes() == PNG
