@@ -51,7 +51,7 @@ export function UserMenu() {
                 {item(adminPath.users(), "Users")}
                 {item(adminPath.serviceAccounts(), "Service accounts")}
                 {item(adminPath.roles(), "Roles")}
-                {item(adminPath.workspaces(), "Workspaces")}
+                {session.workspacesEnabled ? item(adminPath.workspaces(), "Workspaces") : null}
                 {item(adminPath.audit(), "Audit log")}
               </ul>
             </>
