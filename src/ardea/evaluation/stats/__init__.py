@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ardea.evaluation.stats._common import Estimate
     from ardea.evaluation.stats.aggregates import ScorerSummary, summarize, summarize_scores
+    from ardea.evaluation.stats.agreement import Agreement, cohen_kappa, judge_agreement
     from ardea.evaluation.stats.comparison import (
         EvaluationComparison,
         ScorerComparison,
@@ -35,9 +36,40 @@ if TYPE_CHECKING:
         wilcoxon,
     )
     from ardea.evaluation.stats.pairing import EvalRow, pair_rows
+    from ardea.evaluation.stats.power import (
+        SampleSize,
+        min_detectable_effect,
+        power_paired_t,
+        rows_for_mean_difference,
+        rows_for_paired_rates,
+        rows_for_unpaired_rates,
+    )
     from ardea.evaluation.stats.regression import RegressionError, assert_no_regression
+    from ardea.evaluation.stats.repeats import (
+        NoiseFloor,
+        RepeatSummary,
+        half_widths,
+        noise_floor,
+        noise_floors,
+        summarize_repeats,
+    )
 
 _EXPORTS = {
+    "Agreement": "agreement",
+    "cohen_kappa": "agreement",
+    "judge_agreement": "agreement",
+    "SampleSize": "power",
+    "min_detectable_effect": "power",
+    "power_paired_t": "power",
+    "rows_for_mean_difference": "power",
+    "rows_for_paired_rates": "power",
+    "rows_for_unpaired_rates": "power",
+    "NoiseFloor": "repeats",
+    "RepeatSummary": "repeats",
+    "half_widths": "repeats",
+    "noise_floor": "repeats",
+    "noise_floors": "repeats",
+    "summarize_repeats": "repeats",
     "Estimate": "_common",
     "ScorerSummary": "aggregates",
     "summarize": "aggregates",
@@ -63,10 +95,14 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Agreement",
     "Estimate",
     "EvalRow",
     "EvaluationComparison",
+    "NoiseFloor",
     "RegressionError",
+    "RepeatSummary",
+    "SampleSize",
     "ScorerComparison",
     "ScorerSummary",
     "adjust_p_values",
@@ -74,14 +110,25 @@ __all__ = [
     "benjamini_hochberg",
     "bootstrap_estimate",
     "cohen_h",
+    "cohen_kappa",
     "compare_evaluations",
+    "half_widths",
     "holm",
+    "judge_agreement",
     "mcnemar",
     "mcnemar_from_counts",
+    "min_detectable_effect",
+    "noise_floor",
+    "noise_floors",
     "pair_rows",
     "paired_t",
+    "power_paired_t",
+    "rows_for_mean_difference",
+    "rows_for_paired_rates",
+    "rows_for_unpaired_rates",
     "stuart_maxwell",
     "summarize",
+    "summarize_repeats",
     "summarize_scores",
     "wilcoxon",
     "wilson",
