@@ -9,8 +9,8 @@ is counted and left out) and reports the confusion matrix and:
   ``labels``, the weighted kappa of Cohen (1968), same standard error with the weights;
 - for two labels (``positive`` names the positive one): TPR (sensitivity, recall), TNR
   (specificity), precision (PPV) and NPV with Wilson intervals, and F1 with a seeded percentile
-  bootstrap interval over rows (F1 has no standard analytic interval; resamples without a
-  positive are NaN, so BCa's jackknife is not used).
+  bootstrap interval over rows (F1 has no standard analytic interval; resamples with no
+  positive on either side have no F1 and are dropped before taking the percentiles).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ardea.evaluation.stats._common import (
     is_missing,
     json_safe,
 )
-from ardea.evaluation.stats.intervals import bootstrap_estimate, wilson
+from ardea.evaluation.stats.intervals import wilson
 
 __all__ = ["Agreement", "cohen_kappa", "judge_agreement"]
 
@@ -260,18 +260,32 @@ def _binary(
     ]
     truth = np.array([h == pos for h, _ in pairs], dtype=np.float64)
     pred = np.array([j == pos for _, j in pairs], dtype=np.float64)
-    if 2 * tp + fp + fn == 0:
-        out.append(Estimate("f1", None, None, None, confidence, "none", len(pairs)))
-    else:
-        out.append(
-            bootstrap_estimate(
-                "f1",
-                [truth, pred],
-                _f1,
-                confidence=confidence,
-                n_resamples=n_resamples,
-                seed=seed,
-                method="percentile",
-            )
-        )
+    out.append(_f1_estimate(truth, pred, confidence, n_resamples, seed))
     return out
+
+
+def _f1_estimate(
+    truth: NDArray[np.float64],
+    pred: NDArray[np.float64],
+    confidence: float,
+    n_resamples: int,
+    seed: int | None,
+) -> Estimate:
+    """F1 with a percentile bootstrap interval; resamples without any positive are dropped."""
+    n = int(truth.size)
+    value = float(_f1(truth, pred))
+    if math.isnan(value):
+        return Estimate("f1", None, None, None, confidence, "none", n)
+    if n < 2:
+        return Estimate("f1", value, None, None, confidence, "none", n)
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 2_000_000 // n)
+    draws = []
+    for start in range(0, n_resamples, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, n_resamples - start), n))
+        draws.append(_f1(truth[idx], pred[idx], axis=-1))
+    boot = np.concatenate(draws)
+    boot = boot[~np.isnan(boot)]
+    tail = (1 - confidence) / 2
+    low, high = (float(q) for q in np.quantile(boot, [tail, 1 - tail]))
+    return Estimate("f1", value, low, high, confidence, "percentile", n)
