@@ -1,4 +1,7 @@
-"""`import ardea` stays light: no web framework, ORM, HTTP client or data-science stack."""
+"""`import ardea` stays light: no web framework, ORM, HTTP client or data-science stack.
+
+numpy and scipy are core dependencies for ardea.evaluation.stats, which loads them on first use.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,18 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("fastapi", "starlette", "sqlalchemy", "alembic", "httpx", "pandas", "sklearn", "uvicorn")
+HEAVY = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "httpx",
+    "pandas",
+    "sklearn",
+    "uvicorn",
+    "numpy",
+    "scipy",
+)
 
 _PROBE = """
 import json, sys, time
@@ -39,7 +53,21 @@ def test_import_ardea_loads_nothing_heavy() -> None:
 
 
 def test_light_subpackages_load_nothing_heavy() -> None:
-    for module in ("ardea.entities", "ardea._core.errors", "ardea.api.mlflow_json"):
+    light = (
+        "ardea.entities",
+        "ardea._core.errors",
+        "ardea.api.mlflow_json",
+        "ardea.evaluation.stats",
+    )
+    for module in light:
         result = _probe(module)
         print(f"import {module}: {result['seconds'] * 1000:.1f} ms")
         assert _heavy_loaded(result["modules"]) == [], module
+
+
+def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() -> None:
+    # A server without --auth never hashes a password nor speaks to an identity provider;
+    # these load on first use (ardea.auth.passwords, ardea.auth.oidc).
+    modules = _probe("ardea.server.app")["modules"]
+    loaded = sorted(m for m in modules if m.split(".")[0] in ("argon2", "authlib", "httpx"))
+    assert loaded == []

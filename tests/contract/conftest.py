@@ -121,6 +121,23 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         yield shared_backend(request, request.param)
 
 
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
+def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """A fresh SQL backend of each database (no REST client, no workspace variants)."""
+    if request.param == "sqlite":
+        local = fresh_sqlite(request, tmp_path)
+        yield local
+        local.close()
+    else:
+        yield shared_backend(request, request.param)
+
+
 @pytest.fixture
 def tracking_store(backend: Backend) -> TrackingStore:
     """A fresh, empty tracking store on each backend."""

@@ -3,9 +3,6 @@ token, session, revocation and disabling (the unit tests go into detail on SQLit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from ardea._core.errors import UnauthenticatedError
@@ -17,23 +14,12 @@ from ardea.auth.sessions import SessionManager
 from ardea.auth.tokens import issue_token, revoke_token
 from ardea.store.auth import AuthStore
 from ardea.store.backend import Backend
-from fixtures.backends import fresh_sqlite, shared_backend
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mysql", marks=pytest.mark.mysql),
-    ]
-)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        local = fresh_sqlite(request, tmp_path)
-        yield local
-        local.close()
-    else:
-        yield shared_backend(request, request.param)
+@pytest.fixture
+def backend(sql_backend: Backend) -> Backend:
+    """Each SQL database (see ``sql_backend`` in conftest.py)."""
+    return sql_backend
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ user, maps its groups to roles and makes it an admin.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +17,6 @@ from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
 from ardea.store.backend import Backend
 from fixtures.asgi import SyncASGITransport
-from fixtures.backends import fresh_sqlite, shared_backend
 from fixtures.oidc_provider import OidcProvider, follow_to_callback
 
 CALLBACK = "http://localhost/api/3.0/ardea/auth/oidc/callback"
@@ -26,20 +24,10 @@ ADMIN_PASSWORD = "first admin password"
 SECRET = "contract-provider-secret"
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mysql", marks=pytest.mark.mysql),
-    ]
-)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        local = fresh_sqlite(request, tmp_path)
-        yield local
-        local.close()
-    else:
-        yield shared_backend(request, request.param)
+@pytest.fixture
+def backend(sql_backend: Backend) -> Backend:
+    """Each SQL database (see ``sql_backend`` in conftest.py)."""
+    return sql_backend
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ SQLite, PostgreSQL and MySQL/MariaDB (there is no REST auth store)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +23,6 @@ from ardea.entities.auth import (
 )
 from ardea.store.auth import AuthStore
 from ardea.store.backend import Backend
-from fixtures.backends import fresh_sqlite, shared_backend
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 E, RM, WS = ResourceType.EXPERIMENT, ResourceType.REGISTERED_MODEL, ResourceType.WORKSPACE
@@ -43,20 +40,10 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mysql", marks=pytest.mark.mysql),
-    ]
-)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        local = fresh_sqlite(request, tmp_path)
-        yield local
-        local.close()
-    else:
-        yield shared_backend(request, request.param)
+@pytest.fixture
+def backend(sql_backend: Backend) -> Backend:
+    """Each SQL database (see ``sql_backend`` in conftest.py)."""
+    return sql_backend
 
 
 @pytest.fixture

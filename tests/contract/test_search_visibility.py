@@ -4,9 +4,6 @@ visibility mode, and pages that stay whole; on SQLite, PostgreSQL and MySQL/Mari
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from ardea.auth.policy import Policy
@@ -14,26 +11,15 @@ from ardea.entities.auth import Permission, ResourceType, User
 from ardea.entities.registry import PROMPT_TAG
 from ardea.store.backend import Backend
 from ardea.store.visibility import Visibility, VisibilityMode, reading_as
-from fixtures.backends import fresh_sqlite, shared_backend
 
 EXP = ResourceType.EXPERIMENT
 P = Permission
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("mysql", marks=pytest.mark.mysql),
-    ]
-)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        local = fresh_sqlite(request, tmp_path)
-        yield local
-        local.close()
-    else:
-        yield shared_backend(request, request.param)
+@pytest.fixture
+def backend(sql_backend: Backend) -> Backend:
+    """Each SQL database (see ``sql_backend`` in conftest.py)."""
+    return sql_backend
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ takes as long either way and does not tell whether the user exists.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import threading
 from collections.abc import Mapping
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from ardea._core.env import ARDEA_AUTH_MIN_PASSWORD_LENGTH
 from ardea._core.errors import InvalidArgumentError
@@ -37,7 +36,9 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 """Longest password accepted: hashing is costly, and a megabyte password is an attack."""
 
-_hasher = PasswordHasher()
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 _dummy_lock = threading.Lock()
 _dummy_hash: list[str] = []
 
@@ -93,23 +94,35 @@ def check_password_policy(
     return password
 
 
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2-cffi's hasher, imported on first use (a server without ``--auth`` never pays it)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
 def hash_password(password: str) -> str:
     """The argon2id hash of ``password`` (a self-describing ``$argon2id$...`` string)."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``password_hash`` (False for a malformed hash, too)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
     """Whether the hash was made with other parameters than today's (rehash after login)."""
+    from argon2.exceptions import InvalidHashError
+
     try:
-        return _hasher.check_needs_rehash(password_hash)
+        return _hasher().check_needs_rehash(password_hash)
     except (InvalidHashError, ValueError):
         return True
 
@@ -118,5 +131,5 @@ def dummy_verify(password: str) -> None:
     """Spend the time of one verification, for a login whose user does not exist."""
     with _dummy_lock:
         if not _dummy_hash:
-            _dummy_hash.append(_hasher.hash(secrets.token_urlsafe(32)))
+            _dummy_hash.append(_hasher().hash(secrets.token_urlsafe(32)))
     verify_password(_dummy_hash[0], password)

@@ -55,7 +55,16 @@ def error_response(exc: ArdeaError, status: int | None = None) -> Response:
     """
     spec = exc.spec
     if spec.log_level >= logging.WARNING:
-        logger.log(spec.log_level, "%s: %s", type(exc).__name__, exc.message, exc_info=exc)
+        # A traceback helps with faults and failures with a cause (an upstream's error), not
+        # with an expected refusal such as a rate limit.
+        trace = spec.log_level >= logging.ERROR or exc.__cause__ is not None
+        logger.log(
+            spec.log_level,
+            "%s: %s",
+            type(exc).__name__,
+            exc.message,
+            exc_info=exc if trace else None,
+        )
     response = _json(status or spec.mlflow_status, spec.mlflow_code, exc.message)
     retry_after = exc.details.get("retry_after_s")
     if isinstance(retry_after, int) and retry_after > 0:

@@ -59,7 +59,7 @@ def test_unknown_users_cost_a_verification_too(
     store: AuthStore, ada: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(pw, "_hasher", _Spy(calls))
+    monkeypatch.setattr(pw, "_hasher", lambda: _Spy(calls))
     with pytest.raises(UnauthenticatedError):
         authenticate_basic(store, "nobody", PASSWORD)
     assert calls == ["verify"]
@@ -121,7 +121,7 @@ def test_cache_spares_the_hash_until_the_password_changes(
     cache: CredentialCache[Principal] = CredentialCache(60)
     first = authenticate_basic(store, "ada", PASSWORD, cache=cache)
     calls: list[str] = []
-    monkeypatch.setattr(pw, "_hasher", _Spy(calls))
+    monkeypatch.setattr(pw, "_hasher", lambda: _Spy(calls))
     assert authenticate_basic(store, "ada", PASSWORD, cache=cache) == first
     assert calls == []  # served from the cache
     with pytest.raises(UnauthenticatedError):

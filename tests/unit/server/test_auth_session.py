@@ -104,7 +104,9 @@ def test_wrong_password_and_unknown_user_look_the_same(client: Client, store: Au
     assert [e.target for e in failed] == [None, "ada"]
 
 
-def test_failed_logins_are_rate_limited_with_retry_after(client: Client, store: AuthStore) -> None:
+def test_failed_logins_are_rate_limited_with_retry_after(
+    client: Client, store: AuthStore, caplog: pytest.LogCaptureFixture
+) -> None:
     accounts.create_user(store, "ada", ADA_PASSWORD, actor="test")
     for name in ("ada", "ghost"):
         for _ in range(5):
@@ -113,6 +115,8 @@ def test_failed_logins_are_rate_limited_with_retry_after(client: Client, store: 
         assert_error(limited, 429, "REQUEST_LIMIT_EXCEEDED", "Too many failed login attempts")
         assert 1 <= int(limited.headers["retry-after"]) <= 300
     assert _login(client, "admin", ADMIN_PASSWORD).status_code == 200  # others still may
+    limits = [r for r in caplog.records if r.getMessage().startswith("RateLimitedError")]
+    assert limits and all(r.exc_info is None for r in limits)  # a line each, no traceback
 
 
 def test_session_needs_a_live_cookie(client: Client, store: AuthStore) -> None:

@@ -16,6 +16,8 @@ class Workspace(TypedDict):
     name: str
     description: NotRequired[str]
     default_artifact_root: NotRequired[str]
+    default_permission: NotRequired[str]
+    """Ardea's: what members without a grant may do here (absent: the server's default)."""
 
 
 class WorkspaceResponse(TypedDict):

@@ -14,7 +14,10 @@ clears ``description`` or ``default_artifact_root``; deleting a workspace that s
 something answers ``INVALID_STATE`` unless ``mode`` says to delete (CASCADE) or move
 (SET_DEFAULT) it; an unknown workspace is ``RESOURCE_DOES_NOT_EXIST`` (404).
 
-Where Ardea differs: a workspace's own ``default_artifact_root`` must be one the server
+Where Ardea differs: create and update also take ``default_permission`` (READ, USE, EDIT,
+MANAGE or NO_PERMISSIONS; ``""`` clears it), what members without a grant may do in the
+workspace on a server with ``--auth`` (absent: the server's ``--auth-default-permission``);
+answers carry it when set (MLflow's clients ignore the field). A workspace's own ``default_artifact_root`` must be one the server
 serves, as a client-chosen experiment location must (``mlflow-artifacts:/...``, or inside its
 artifact roots; ``--allow-artifact-root`` adds more). On a server without workspaces these routes answer MLflow's
 ``FEATURE_DISABLED`` error (400, JSON) where MLflow answers a plain-text 503 (which its
@@ -63,6 +66,7 @@ CREATE_WORKSPACE = RequestSpec(
         "name": Field("string", required=True),
         "description": _S,
         "default_artifact_root": _S,
+        "default_permission": _S,
         "trace_archival_config": Field("message", message=_ARCHIVAL),
     },
 )
@@ -71,6 +75,7 @@ UPDATE_WORKSPACE = RequestSpec(
     {
         "description": _S,
         "default_artifact_root": _S,
+        "default_permission": _S,
         "trace_archival_config": Field("message", message=_ARCHIVAL),
     },
 )
@@ -91,6 +96,8 @@ def workspace_to_json(w: Workspace) -> dict[str, Any]:
         out["description"] = w.description
     if w.default_artifact_root is not None:
         out["default_artifact_root"] = w.default_artifact_root
+    if w.default_permission is not None:
+        out["default_permission"] = w.default_permission
     return out
 
 
@@ -159,7 +166,11 @@ async def create_workspace(request: Request) -> Response:
     _no_archival(req)
     _check_root(request, req["default_artifact_root"])
     created = await call(
-        store.create_workspace, req["name"], req["description"], req["default_artifact_root"]
+        store.create_workspace,
+        req["name"],
+        req["description"],
+        req["default_artifact_root"],
+        req["default_permission"],
     )
     return _one(created, 201)
 
@@ -196,7 +207,7 @@ async def update_workspace(request: Request) -> Response:
     store = _store(request)
     req = await parse_json(request, UPDATE_WORKSPACE)
     _no_archival(req)
-    if req["description"] is None and req["default_artifact_root"] is None:
+    if all(req[k] is None for k in ("description", "default_artifact_root", "default_permission")):
         raise InvalidArgumentError("Workspace update must have at least one key")
     _check_root(request, req["default_artifact_root"])
     name = request.path_params["workspace_name"]
@@ -205,6 +216,7 @@ async def update_workspace(request: Request) -> Response:
         name,
         description=req["description"],
         default_artifact_root=req["default_artifact_root"],
+        default_permission=req["default_permission"],
     )
     runtime(request).forget_workspace(name)
     return _one(updated)

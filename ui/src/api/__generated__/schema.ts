@@ -4076,6 +4076,7 @@ export interface components {
          */
         Workspace: {
             default_artifact_root?: string;
+            default_permission?: string;
             description?: string;
             name: string;
         };
@@ -14779,6 +14780,7 @@ export interface operations {
             content: {
                 "application/json": {
                     default_artifact_root?: string;
+                    default_permission?: string;
                     description?: string;
                     name: string;
                     /** TraceArchivalConfig */
@@ -14984,6 +14986,7 @@ export interface operations {
             content: {
                 "application/json": {
                     default_artifact_root?: string;
+                    default_permission?: string;
                     description?: string;
                     /** TraceArchivalConfig */
                     trace_archival_config?: {
