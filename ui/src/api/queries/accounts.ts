@@ -217,16 +217,17 @@ const WORKSPACE_KEYS: QueryKey[] = [["workspaces"]];
 /** Create a workspace. */
 export function useCreateWorkspace() {
   return useRefreshing(
-    (v: { name: string; description?: string }) => apiPost<{ workspace: Workspace }>("/3.0/mlflow/workspaces", v),
+    (v: { name: string; description?: string; default_permission?: string }) =>
+      apiPost<{ workspace: Workspace }>("/3.0/mlflow/workspaces", v),
     WORKSPACE_KEYS,
   );
 }
 
-/** Change a workspace's description ("" clears it). */
+/** Change a workspace's description or default permission ("" clears either). */
 export function useUpdateWorkspace() {
   return useRefreshing(
-    (v: { name: string; description: string }) =>
-      apiSendJson("PATCH", `/3.0/mlflow/workspaces/${encodeURIComponent(v.name)}`, { description: v.description }),
+    ({ name, ...fields }: { name: string; description?: string; default_permission?: string }) =>
+      apiSendJson("PATCH", `/3.0/mlflow/workspaces/${encodeURIComponent(name)}`, fields),
     WORKSPACE_KEYS,
   );
 }

@@ -6,6 +6,20 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { DEFAULT_WORKSPACE, useSession } from "@ardea/hooks/session";
 import { AdminShell } from "./AdminShell";
 
+/** The levels a workspace's members may get by default ("": the server's default). */
+const DEFAULT_LEVELS = ["READ", "USE", "EDIT", "MANAGE", "NO_PERMISSIONS"] as const;
+
+function DefaultLevel({ value, label, onChange }: { value: string; label: string; onChange: (level: string) => void }) {
+  return (
+    <select aria-label={label} value={value} onChange={(ev) => onChange(ev.target.value)}>
+      <option value="">server default</option>
+      {DEFAULT_LEVELS.map((l) => (
+        <option key={l}>{l}</option>
+      ))}
+    </select>
+  );
+}
+
 function WorkspaceRow({ workspace }: { workspace: Workspace }) {
   const update = useUpdateWorkspace();
   const remove = useDeleteWorkspace();
@@ -38,6 +52,13 @@ function WorkspaceRow({ workspace }: { workspace: Workspace }) {
             </button>
           </form>
         )}
+      </td>
+      <td>
+        <DefaultLevel
+          label={`Default permission of ${workspace.name}`}
+          value={workspace.default_permission ?? ""}
+          onChange={(level) => update.mutate({ name: workspace.name, default_permission: level })}
+        />
       </td>
       <td className="muted">{workspace.default_artifact_root ?? ""}</td>
       <td>
@@ -75,6 +96,7 @@ export default function WorkspacesPage() {
   const create = useCreateWorkspace();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
+  const [level, setLevel] = useState("");
   if (!session.workspacesEnabled)
     return (
       <AdminShell title="Workspaces">
@@ -85,7 +107,8 @@ export default function WorkspacesPage() {
     <AdminShell title="Workspaces">
       <p className="muted">
         Members of a workspace are the holders of a <code>workspace</code> grant there (a role&apos;s, or a user&apos;s own): USE makes a
-        member, MANAGE a workspace admin. Give them on the Roles page.
+        member, MANAGE a workspace admin. Give them on the Roles page. Members get the workspace&apos;s default permission
+        on what nobody granted them anything on (unset: the server&apos;s <code>--auth-default-permission</code>).
       </p>
       <form
         className="toolbar"
@@ -93,11 +116,16 @@ export default function WorkspacesPage() {
         onSubmit={(ev) => {
           ev.preventDefault();
           create.mutate(
-            { name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) },
+            {
+              name: name.trim(),
+              ...(description.trim() ? { description: description.trim() } : {}),
+              ...(level ? { default_permission: level } : {}),
+            },
             {
               onSuccess: () => {
                 setName("");
                 setDescription("");
+                setLevel("");
               },
             },
           );
@@ -105,6 +133,9 @@ export default function WorkspacesPage() {
       >
         <input type="text" aria-label="Workspace name" placeholder="name, e.g. team-a" value={name} onChange={(ev) => setName(ev.target.value)} />
         <input type="text" aria-label="Workspace description" placeholder="description (optional)" value={description} onChange={(ev) => setDescription(ev.target.value)} />
+        <label>
+          Members get <DefaultLevel label="Default permission" value={level} onChange={setLevel} />
+        </label>
         <button type="submit" className="primary" disabled={!name.trim() || create.isPending}>
           Create workspace
         </button>
@@ -115,6 +146,7 @@ export default function WorkspacesPage() {
           <tr>
             <th>Name</th>
             <th>Description</th>
+            <th>Default permission</th>
             <th>Artifact root</th>
             <th>Delete</th>
           </tr>

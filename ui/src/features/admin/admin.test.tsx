@@ -10,6 +10,7 @@ import { fakeFetch } from "@ardea/test/render";
 import AuditPage from "./AuditPage";
 import RolesPage from "./RolesPage";
 import UsersPage from "./UsersPage";
+import WorkspacesPage from "./WorkspacesPage";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -99,5 +100,22 @@ describe("admin pages", () => {
     await userEvent.selectOptions(await screen.findByRole("combobox", { name: "Assign readers to" }), "ada");
     await userEvent.click(screen.getByRole("button", { name: "Assign" }));
     await waitFor(() => expect(calls.find((c) => c.key.endsWith("roles/assign"))?.body).toEqual({ username: "ada", role_id: 5 }));
+  });
+
+  it("create workspaces with a default permission and change it", async () => {
+    const calls = fakeFetch({
+      "GET /ajax-api/3.0/mlflow/workspaces": () => ({ json: { workspaces: [{ name: "default" }, { name: "team-a", default_permission: "READ" }] } }),
+      "POST /ajax-api/3.0/mlflow/workspaces": () => ({ status: 201, json: { workspace: { name: "team-b" } } }),
+      "PATCH /ajax-api/3.0/mlflow/workspaces/team-a": () => ({ json: { workspace: { name: "team-a" } } }),
+    });
+    renderAs(<WorkspacesPage />, { ...ADMIN, workspacesEnabled: true });
+    const level = await screen.findByRole("combobox", { name: "Default permission of team-a" });
+    expect(level).toHaveValue("READ");
+    await userEvent.selectOptions(level, "EDIT");
+    await waitFor(() => expect(calls.find((c) => c.key.startsWith("PATCH"))?.body).toEqual({ default_permission: "EDIT" }));
+    await userEvent.type(screen.getByRole("textbox", { name: "Workspace name" }), "team-b");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Default permission" }), "USE");
+    await userEvent.click(screen.getByRole("button", { name: "Create workspace" }));
+    await waitFor(() => expect(calls.find((c) => c.key.startsWith("POST"))?.body).toEqual({ name: "team-b", default_permission: "USE" }));
   });
 });
