@@ -254,7 +254,8 @@ def test_admin_pages(page: Any, server: ServerProcess) -> None:
 
 
 def test_artifacts_of_a_run_in_another_workspace(page: Any, server: ServerProcess) -> None:
-    """A link or an image cannot send the workspace header: the UI fetches such files."""
+    """An mlflow link naming the workspace switches to it; a link or an image cannot send the
+    workspace header, so the UI fetches such files."""
     from playwright.sync_api import expect
 
     ws = "team-art"
@@ -276,9 +277,12 @@ def test_artifacts_of_a_run_in_another_workspace(page: Any, server: ServerProces
         assert r.status_code == 200, r.text
 
     _sign_in(page, server, ADMIN)
-    page.get_by_role("combobox", name="Workspace").select_option(ws)
-    expect(page.get_by_role("link", name="with-files")).to_be_visible()
-    page.goto(f"{server.url}/experiments/{experiment_id}/runs/{run_id}?artifact=notes.txt")
+    expect(page.get_by_role("combobox", name="Workspace")).to_have_value("default")
+    # The link the mlflow client prints for a run outside default names its workspace
+    page.goto(f"{server.url}/#/experiments/{experiment_id}/runs/{run_id}?workspace={ws}")
+    expect(page).to_have_url(f"{server.url}/experiments/{experiment_id}/runs/{run_id}")
+    expect(page.get_by_role("combobox", name="Workspace")).to_have_value(ws)
+    page.get_by_role("navigation", name="Artifacts").get_by_role("button", name="notes.txt").click()
     expect(page.get_by_test_id("artifact-text")).to_have_text("hello from team-art")
     page.get_by_role("navigation", name="Artifacts").get_by_role("button", name="dot.png").click()
     image = page.get_by_role("img", name="dot.png")
