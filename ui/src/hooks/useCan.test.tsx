@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ExperimentsPage } from "@ardea/features/experiments";
@@ -72,4 +72,35 @@ describe("useCan on the experiments list", () => {
       vi.unstubAllGlobals();
     }
   });
+
+  it("asks about a row only once it comes into view", async () => {
+    const observers: { cb: IntersectionObserverCallback; els: Element[] }[] = [];
+    vi.stubGlobal(
+      "IntersectionObserver",
+      class {
+        els: Element[] = [];
+        constructor(cb: IntersectionObserverCallback) {
+          observers.push({ cb, els: this.els });
+        }
+        observe(el: Element) {
+          this.els.push(el);
+        }
+        disconnect() {}
+      },
+    );
+    const calls = fakeFetch({
+      "POST /ajax-api/2.0/mlflow/experiments/search": SEARCH,
+      "GET /ajax-api/3.0/ardea/auth/access": () => ({ json: { permission: "EDIT" } }),
+    });
+    renderAs({ status: "signedIn", authEnabled: true, user: { id: 2, username: "ada", is_admin: false } });
+    await screen.findByRole("link", { name: "eight" });
+    const asked = () => calls.filter((c) => c.key.endsWith("/access")).map((c) => new URL(`http://x${c.key.slice(4)}`).pathname);
+    await waitFor(() => expect(asked()).toHaveLength(1)); // the workspace (Create), no row yet
+    expect(document.querySelector("tr[data-experiment='8'] button")).toBeDisabled();
+    const row = observers.find((o) => o.els.some((el) => el.getAttribute("data-experiment") === "8"))!;
+    act(() => row.cb([{ isIntersecting: true } as IntersectionObserverEntry], {} as IntersectionObserver));
+    await waitFor(() => expect(document.querySelector("tr[data-experiment='8'] button")).toBeEnabled());
+    expect(asked()).toHaveLength(2);
+  });
 });
+

@@ -44,12 +44,13 @@ export const CAN_ALL: Can = { known: true, level: null, grants: undefined, why: 
 /**
  * The caller's rights on `resourceType` `id`. With auth off, or for an admin, everything is
  * allowed without a request. When the server cannot say (an error), the UI allows and lets the
- * server decide, so a failing check never locks anyone out of what they may do.
+ * server decide, so a failing check never locks anyone out of what they may do. `enabled`
+ * false delays the question (e.g. a list row not scrolled into view yet).
  */
-export function useCan(resourceType: ResourceType, id: string): Can {
+export function useCan(resourceType: ResourceType, id: string, enabled = true): Can {
   const session = useSession();
   const ask = session.status === "signedIn" && !session.user?.is_admin;
-  const access = useAccess(resourceType, id, ask);
+  const access = useAccess(resourceType, id, ask && enabled);
   if (!ask) return CAN_ALL;
   if (access.isError) return { ...CAN_ALL, known: false };
   const level = access.data?.permission ?? null;

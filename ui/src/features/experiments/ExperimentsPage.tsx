@@ -10,6 +10,7 @@ import type { Experiment, ViewType } from "@ardea/api/types";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { Gated } from "@ardea/components/ui/Gated";
 import { useCan } from "@ardea/hooks/useCan";
+import { useSeen } from "@ardea/hooks/useSeen";
 import { formatTime } from "@ardea/lib/format";
 import { runsPath } from "@ardea/lib/paths";
 import { CreateExperimentForm } from "./CreateExperimentForm";
@@ -29,11 +30,15 @@ interface RowProps {
   restore: ReturnType<typeof useRestoreExperiment>;
 }
 
-/** One experiment, with the actions the caller may take on it (the others disabled, saying why). */
+/**
+ * One experiment, with the actions the caller may take on it (the others disabled, saying why;
+ * the server is asked once the row comes into view).
+ */
 function ExperimentRow({ experiment: e, view, editing, setEditing, rename, remove, restore }: RowProps) {
-  const can = useCan("experiment", e.experiment_id);
+  const [ref, seen] = useSeen<HTMLTableRowElement>();
+  const can = useCan("experiment", e.experiment_id, seen);
   return (
-    <tr className={e.lifecycle_stage === "deleted" ? "deleted" : ""} data-experiment={e.experiment_id}>
+    <tr ref={ref} className={e.lifecycle_stage === "deleted" ? "deleted" : ""} data-experiment={e.experiment_id}>
       <td>
         {editing ? (
           <form
