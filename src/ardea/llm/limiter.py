@@ -10,7 +10,9 @@ Every client of the same provider config (same provider, base URL and key) share
 - each success grows ``limit`` by ``1/limit`` (additive increase: about one slot per
   ``limit`` successes), up to ``max_concurrency``.
 
-Waiting for a slot counts against the call's deadline (:class:`~ardea.llm.retry.Deadline`).
+Waiting for a slot counts against the call's deadline (:class:`~ardea.llm.retry.Deadline`); a
+``Retry-After`` pause that outlasts the deadline fails the call at once
+(:class:`~ardea.llm.errors.RateLimited`) instead of waiting for nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ardea.llm.errors import Timeout
+from ardea.llm.errors import RateLimited, Timeout
 from ardea.llm.retry import Deadline
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "AdaptiveLimiter", "limiter_for"]
@@ -106,6 +108,16 @@ class AdaptiveLimiter:
             return 0.0
         return math.inf
 
+    def _check_pause(self, wait: float, deadline: Deadline) -> None:
+        """Fail at once when a ``Retry-After`` pause outlasts the call's deadline."""
+        if wait != math.inf and wait > deadline.remaining():
+            raise RateLimited(
+                f"The provider asked to wait {wait:.1f}s more (Retry-After), past this call's "
+                "deadline",
+                status=429,
+                retry_after=wait,
+            )
+
     def _wake_locked(self) -> None:
         self._cond.notify_all()
         waiters, self._async_waiters = self._async_waiters, []
@@ -126,6 +138,7 @@ class AdaptiveLimiter:
                 wait = self._try_locked()
                 if wait == 0.0:
                     return
+                self._check_pause(wait, deadline)
                 left = deadline.remaining()
                 if left <= 0:
                     raise Timeout("The call's deadline passed while waiting for a rate-limit slot")
@@ -140,6 +153,7 @@ class AdaptiveLimiter:
                 wait = self._try_locked()
                 if wait == 0.0:
                     return
+                self._check_pause(wait, deadline)
                 fut: asyncio.Future[None] = loop.create_future()
                 self._async_waiters.append((loop, fut))
             left = deadline.remaining()

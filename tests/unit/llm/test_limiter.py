@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from ardea.llm.errors import Timeout
+from ardea.llm.errors import RateLimited, Timeout
 from ardea.llm.limiter import AdaptiveLimiter, limiter_for
 from ardea.llm.retry import Deadline
 
@@ -44,8 +44,8 @@ def test_retry_after_pauses_every_new_request() -> None:
     lim = AdaptiveLimiter(max_concurrency=4, clock=lambda: now[0])
     lim.on_rate_limited(retry_after=30.0)
     assert lim.paused_for == 30.0
-    with pytest.raises(Timeout):  # the pause outlasts this call's deadline
-        lim.acquire(Deadline(0.0))
+    with pytest.raises(RateLimited, match="Retry-After"):  # the pause outlasts the deadline
+        lim.acquire(Deadline(5.0))
     now[0] = 31.0
     lim.acquire(Deadline(1.0))
     assert lim.in_flight == 1
