@@ -58,11 +58,19 @@ def test_light_subpackages_load_nothing_heavy() -> None:
         "ardea._core.errors",
         "ardea.api.mlflow_json",
         "ardea.evaluation.stats",
+        "ardea.llm",
     )
     for module in light:
         result = _probe(module)
         print(f"import {module}: {result['seconds'] * 1000:.1f} ms")
         assert _heavy_loaded(result["modules"]) == [], module
+
+
+def test_the_llm_client_loads_httpx_only_with_its_first_call() -> None:
+    # ardea.llm's names load on first use; building a client sends nothing, so needs no httpx.
+    probe = "ardea.llm; ardea.llm.get_client('openai:/gpt-4o', api_key='k'); import ardea.tracing"
+    modules = _probe(probe)["modules"]
+    assert [m for m in modules if m.split(".")[0] in ("httpx", "jsonschema")] == []
 
 
 def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() -> None:
