@@ -1,4 +1,7 @@
-"""`import ardea` stays light: no web framework, ORM, HTTP client or data-science stack."""
+"""`import ardea` stays light: no web framework, ORM, HTTP client or data-science stack.
+
+numpy and scipy are core dependencies for ardea.evaluation.stats, which loads them on first use.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,18 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("fastapi", "starlette", "sqlalchemy", "alembic", "httpx", "pandas", "sklearn", "uvicorn")
+HEAVY = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "httpx",
+    "pandas",
+    "sklearn",
+    "uvicorn",
+    "numpy",
+    "scipy",
+)
 
 _PROBE = """
 import json, sys, time
@@ -39,10 +53,24 @@ def test_import_ardea_loads_nothing_heavy() -> None:
 
 
 def test_light_subpackages_load_nothing_heavy() -> None:
-    for module in ("ardea.entities", "ardea._core.errors", "ardea.api.mlflow_json"):
+    light = (
+        "ardea.entities",
+        "ardea._core.errors",
+        "ardea.api.mlflow_json",
+        "ardea.evaluation.stats",
+        "ardea.llm",
+    )
+    for module in light:
         result = _probe(module)
         print(f"import {module}: {result['seconds'] * 1000:.1f} ms")
         assert _heavy_loaded(result["modules"]) == [], module
+
+
+def test_the_llm_client_loads_httpx_only_with_its_first_call() -> None:
+    # ardea.llm's names load on first use; building a client sends nothing, so needs no httpx.
+    probe = "ardea.llm; ardea.llm.get_client('openai:/gpt-4o', api_key='k'); import ardea.tracing"
+    modules = _probe(probe)["modules"]
+    assert [m for m in modules if m.split(".")[0] in ("httpx", "jsonschema")] == []
 
 
 def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() -> None:

@@ -2,11 +2,13 @@
 
 Blocks run one by one in a fresh interpreter whose working directory is an empty folder (so
 the embedded default store is fresh), with ``http://127.0.0.1:5000`` rewritten to a server
-started for this module.
+started for this module, and ``OPENAI_BASE_URL``/``OPENAI_API_KEY`` pointing at the fake LLM
+provider (docs/llm.md's examples read them, as they would a real OpenAI-compatible server).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.fake_llm_server import FakeLLMServer
 from fixtures.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -46,14 +49,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc.stop()
 
 
+@pytest.fixture(scope="module")
+def llm_provider() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer() as fake:
+        yield fake
+
+
 def test_docs_have_examples() -> None:
     assert len(EXAMPLES) >= 8
 
 
 @pytest.mark.parametrize(("where", "code"), EXAMPLES, ids=[w for w, _ in EXAMPLES])
-def test_example_runs(where: str, code: str, server: ServerProcess, tmp_path: Path) -> None:
+def test_example_runs(
+    where: str, code: str, server: ServerProcess, llm_provider: FakeLLMServer, tmp_path: Path
+) -> None:
     code = code.replace("http://127.0.0.1:5000", server.url)
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": llm_provider.openai_base_url,
+        "OPENAI_API_KEY": "sk-docs",
+    }
     proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
     )
     assert proc.returncode == 0, f"{where} failed:\n{code}\n{proc.stdout}\n{proc.stderr[-3000:]}"

@@ -1,10 +1,14 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useLocation } from "react-router";
-import { experimentsPath, modelsPath, promptsPath } from "@ardea/lib/paths";
+import { Link, Navigate, useLocation } from "react-router";
+import { experimentsPath, loginPath, modelsPath, promptsPath, ROUTES, safeNextPath } from "@ardea/lib/paths";
 import { LinkNotice } from "./components/links/LinkNotice";
 import { MlflowLinkRedirect } from "./components/links/MlflowLinkRedirect";
+import { UserMenu } from "./components/session/UserMenu";
+import { WorkspaceSwitcher } from "./components/session/WorkspaceSwitcher";
+import { ErrorBanner } from "./components/ui/ErrorBanner";
 import { ThemeToggle } from "./components/ui/ThemeToggle";
+import { SessionProvider, useSession } from "./hooks/session";
 import { isMlflowLink } from "./lib/mlflowLinks";
 import { AppRoutes } from "./routes";
 
@@ -17,28 +21,67 @@ export function makeQueryClient(): QueryClient {
   });
 }
 
-/** The application shell: header, routes and the query client. */
+/** The application: the query client, the session, and the shell. */
 export function App({ client }: { client?: QueryClient }) {
   const [queryClient] = useState(() => client ?? makeQueryClient());
-  // Links the MLflow client prints route in the hash (`/#/experiments/1/runs/<id>`).
-  const { pathname, search, hash } = useLocation();
-  const mlflowLink = isMlflowLink(pathname, hash);
   return (
     <QueryClientProvider client={queryClient}>
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
+    </QueryClientProvider>
+  );
+}
+
+/**
+ * Header and routes, once the session is known. Signed out (on a server with --auth), every
+ * page but the login page sends the user there, with the page asked for as `?next=`.
+ */
+function Shell() {
+  const session = useSession();
+  // Links the MLflow client prints route in the hash (`/#/experiments/1/runs/<id>`).
+  const { pathname, search, hash } = useLocation();
+  const onLogin = pathname === ROUTES.login;
+  const signedOut = session.status === "signedOut";
+
+  if (session.status === "loading") return <p className="muted app-main">Loading…</p>;
+  if (session.status === "error")
+    return (
+      <main className="app-main">
+        <ErrorBanner error={session.error} prefix="The server cannot be reached" />
+        <button type="button" onClick={session.retry}>
+          Try again
+        </button>
+      </main>
+    );
+  if (signedOut && !onLogin) return <Navigate to={loginPath(`${pathname}${search}${hash}`)} replace />;
+  if (!signedOut && onLogin)
+    return <Navigate to={safeNextPath(new URLSearchParams(search).get("next"))} replace />;
+
+  const mlflowLink = isMlflowLink(pathname, hash);
+  return (
+    <>
       <header className="app-header">
         <Link to={experimentsPath()} className="brand">
           Ardea
         </Link>
-        <Link to={experimentsPath()}>Experiments</Link>
-        <Link to={modelsPath()}>Models</Link>
-        <Link to={promptsPath()}>Prompts</Link>
+        {signedOut ? null : (
+          <>
+            <Link to={experimentsPath()}>Experiments</Link>
+            <Link to={modelsPath()}>Models</Link>
+            <Link to={promptsPath()}>Prompts</Link>
+          </>
+        )}
         <span className="spacer" />
+        <WorkspaceSwitcher />
+        <UserMenu />
         <ThemeToggle />
       </header>
-      <main className="app-main">
+      {/* Remounted for another user or workspace: nothing of the previous one stays on screen. */}
+      <main className="app-main" key={`${session.user?.id ?? "-"}:${session.workspace}`}>
         <LinkNotice />
         {mlflowLink ? <MlflowLinkRedirect pathname={pathname} search={search} hash={hash} /> : <AppRoutes />}
       </main>
-    </QueryClientProvider>
+    </>
   );
 }

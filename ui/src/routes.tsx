@@ -19,6 +19,14 @@ const PromptsPage = lazy(() => import("./features/prompts/PromptsPage"));
 const PromptPage = lazy(() => import("./features/prompts/PromptPage"));
 const SessionsPage = lazy(() => import("./features/traces/SessionsPage"));
 const SessionPage = lazy(() => import("./features/traces/SessionPage"));
+const LoginPage = lazy(() => import("./features/auth/LoginPage"));
+const TokensPage = lazy(() => import("./features/auth/TokensPage"));
+// The admin pages: one chunk each, loaded only by the admins who open them.
+const AdminUsersPage = lazy(() => import("./features/admin/UsersPage"));
+const AdminServiceAccountsPage = lazy(() => import("./features/admin/ServiceAccountsPage"));
+const AdminRolesPage = lazy(() => import("./features/admin/RolesPage"));
+const AdminWorkspacesPage = lazy(() => import("./features/admin/WorkspacesPage"));
+const AdminAuditPage = lazy(() => import("./features/admin/AuditPage"));
 
 function NotFound() {
   return (
@@ -49,6 +57,13 @@ export function AppRoutes() {
         <Route path={ROUTES.loggedModel} element={<LoggedModelPage />} />
         <Route path={ROUTES.prompts} element={<PromptsPage />} />
         <Route path={ROUTES.prompt} element={<PromptPage />} />
+        <Route path={ROUTES.login} element={<LoginPage />} />
+        <Route path={ROUTES.tokens} element={<TokensPage />} />
+        <Route path={ROUTES.adminUsers} element={<AdminUsersPage />} />
+        <Route path={ROUTES.adminServiceAccounts} element={<AdminServiceAccountsPage />} />
+        <Route path={ROUTES.adminRoles} element={<AdminRolesPage />} />
+        <Route path={ROUTES.adminWorkspaces} element={<AdminWorkspacesPage />} />
+        <Route path={ROUTES.adminAudit} element={<AdminAuditPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Suspense>

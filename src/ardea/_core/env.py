@@ -66,6 +66,9 @@ ARDEA_TRACKING_PASSWORD = "ARDEA_TRACKING_PASSWORD"
 ARDEA_TRACKING_TOKEN = "ARDEA_TRACKING_TOKEN"
 """Bearer token for a server (``MLFLOW_TRACKING_TOKEN`` is honoured too)."""
 
+ARDEA_CREDENTIALS_FILE = "ARDEA_CREDENTIALS_FILE"
+"""LLM provider credentials file for ``ardea.llm`` (default ``~/.ardea/credentials.toml``)."""
+
 ARDEA_EXPERIMENT_NAME = "ARDEA_EXPERIMENT_NAME"
 """Experiment used by the fluent API when none is set (``MLFLOW_EXPERIMENT_NAME`` too)."""
 

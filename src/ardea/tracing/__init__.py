@@ -17,6 +17,7 @@ Module                              Responsibility
 ``exporters``, ``otlp``, ``convert``  embedded store, in-memory, OTLP/HTTP exporters
 ``propagation``                     W3C ``traceparent`` helpers
 ``testing``                         ``capture_traces()``: spans in memory, for tests
+``llm_calls``                       spans of ``ardea.llm`` calls made inside a trace
 ``keys``, ``_serialize``            MLflow attribute keys; JSON with safe fallbacks
 ==================================  ===================================================
 """
@@ -40,3 +41,9 @@ __all__ = [
     "trace",
     "update_current_trace",
 ]
+
+# Calls of ardea.llm (a layer below) made inside a trace become spans of it.
+from ardea.llm.hooks import add_observer as _add_llm_observer
+from ardea.tracing.llm_calls import observe_llm_call as _observe_llm_call
+
+_add_llm_observer(_observe_llm_call)

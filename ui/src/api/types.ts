@@ -42,3 +42,23 @@ export type TraceMetrics = Schemas["TraceMetrics"];
 export type ModelVersion = Schemas["ModelVersion"];
 export type LoggedModel = Schemas["LoggedModel"];
 export type LoggedModelRun = Schemas["LoggedModelRun"];
+
+// Server, auth and workspaces
+export type ServerInfo = Schemas["ServerInfo"];
+export type SessionInfo = Schemas["SessionInfo"];
+export type SessionUser = Schemas["SessionUser"];
+export type LoginOptions = Schemas["LoginOptions"];
+export type Workspace = Schemas["Workspace"];
+export type MlflowUser = Schemas["MlflowUser"];
+export type UserWithRoles = Schemas["UserWithRoles"];
+export type MlflowRole = Schemas["MlflowRole"];
+export type MlflowRolePermission = Schemas["MlflowRolePermission"];
+export type RoleAssignment = Schemas["RoleAssignment"];
+export type UserPermissionRow = Schemas["UserPermissionRow"];
+export type AccessInfo = Schemas["AccessInfo"];
+export type AccessGrant = Schemas["AccessGrant"];
+export type AccountInfo = Schemas["AccountInfo"];
+export type TokenInfo = Schemas["TokenInfoJson"];
+export type CreatedToken = Schemas["CreatedToken"];
+export type AuditEvent = Schemas["AuditEventInfo"];
+export type AuditList = Schemas["AuditList"];

@@ -197,3 +197,24 @@ export function mapMlflowLink(pathname: string, search: string, hash: string): L
   }
   return { kind: "unknown", link };
 }
+
+/**
+ * The workspace an MLflow link names (`#/experiments/1/runs/<id>?workspace=team-a`, as the
+ * `mlflow` client prints links for a run outside `default`), or null.
+ */
+export function mlflowLinkWorkspace(search: string, hash: string): string | null {
+  const inHash = hash.includes("?") ? hash.slice(hash.indexOf("?") + 1) : "";
+  return new URLSearchParams(inHash).get("workspace") || new URLSearchParams(search).get("workspace") || null;
+}
+
+/** `hash` and `search` without the `workspace` parameter (once the app switched to it). */
+export function withoutLinkWorkspace(search: string, hash: string): { search: string; hash: string } {
+  const drop = (query: string) => {
+    const params = new URLSearchParams(query);
+    params.delete("workspace");
+    const rest = params.toString();
+    return rest ? `?${rest}` : "";
+  };
+  const q = hash.indexOf("?");
+  return { search: drop(search), hash: q < 0 ? hash : hash.slice(0, q) + drop(hash.slice(q + 1)) };
+}

@@ -4,6 +4,20 @@ import * as paths from "./paths";
 
 const { ROUTES } = paths;
 
+describe("login paths", () => {
+  it("come back only to this app's own paths", () => {
+    expect(paths.safeNextPath("/experiments/3?x=1")).toBe("/experiments/3?x=1");
+    expect(paths.safeNextPath("//evil.example/x")).toBe("/");
+    expect(paths.safeNextPath("/\\evil.example")).toBe("/");
+    expect(paths.safeNextPath("https://evil.example/")).toBe("/");
+    expect(paths.safeNextPath("/login?next=/x")).toBe("/");
+    expect(paths.safeNextPath(null)).toBe("/");
+    expect(paths.loginPath("/models/m")).toBe("/login?next=%2Fmodels%2Fm");
+    expect(paths.loginPath("/")).toBe("/login");
+    expect(paths.loginPath()).toBe("/login");
+  });
+});
+
 describe("path builders", () => {
   it("fill the route patterns, URL-encoding every parameter", () => {
     expect(paths.experimentsPath()).toBe("/");

@@ -21,6 +21,15 @@ export const ROUTES = {
   modelVersion: "/models/:name/versions/:version",
   prompts: "/prompts",
   prompt: "/prompts/:name",
+  /** The login page (`?next=<path>`: where to go once signed in). */
+  login: "/login",
+  /** The signed-in user's API tokens. */
+  tokens: "/settings/tokens",
+  adminUsers: "/admin/users",
+  adminServiceAccounts: "/admin/service-accounts",
+  adminRoles: "/admin/roles",
+  adminWorkspaces: "/admin/workspaces",
+  adminAudit: "/admin/audit",
   /** The page MLflow's notebook display loads for traces (`?trace_id=...&experiment_id=...`). */
   notebookTraceRenderer: "/static-files/lib/notebook-trace-renderer/index.html",
 } as const;
@@ -98,3 +107,29 @@ export const promptsPath = (search?: Search) => withSearch(ROUTES.prompts, searc
 /** One prompt, optionally at a version (`?v=`). */
 export const promptPath = (name: string, version?: string) =>
   withSearch(generatePath(ROUTES.prompt, { name }), { v: version });
+
+/**
+ * A path that is safe to go to after a login: one of this app's (starting with a single `/`,
+ * not the login page itself); anything else becomes the experiments list.
+ */
+export function safeNextPath(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return ROUTES.experiments;
+  const path = next.split(/[?#]/, 1)[0];
+  return path === ROUTES.login ? ROUTES.experiments : next;
+}
+
+/** The login page, coming back to `next` (a path of this app) once signed in. */
+export const loginPath = (next?: string) =>
+  withSearch(ROUTES.login, { next: next && safeNextPath(next) !== ROUTES.experiments ? next : undefined });
+
+/** The signed-in user's API tokens. */
+export const tokensPath = () => ROUTES.tokens;
+
+/** The admin pages. */
+export const adminPath = {
+  users: () => ROUTES.adminUsers,
+  serviceAccounts: () => ROUTES.adminServiceAccounts,
+  roles: () => ROUTES.adminRoles,
+  workspaces: () => ROUTES.adminWorkspaces,
+  audit: (search?: Search) => withSearch(ROUTES.adminAudit, search),
+} as const;

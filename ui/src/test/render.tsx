@@ -5,22 +5,27 @@ import type { ReactElement } from "react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { vi } from "vitest";
 
-export type FakeRoute = (body: unknown, url: URL) => { status?: number; json: unknown };
+export type FakeRoute = (
+  body: unknown,
+  url: URL,
+  headers: Record<string, string>,
+) => { status?: number; json: unknown; headers?: Record<string, string> };
 
 /** Replace `fetch` with a table of `"METHOD /path"` handlers; returns the calls made. */
 export function fakeFetch(routes: Record<string, FakeRoute>) {
-  const calls: { key: string; body: unknown }[] = [];
+  const calls: { key: string; body: unknown; headers: Record<string, string> }[] = [];
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: string, init?: RequestInit) => {
       const url = new URL(input, "http://localhost");
       const key = `${init?.method ?? "GET"} ${url.pathname}`;
       const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ key, body });
+      const headers = { ...(init?.headers as Record<string, string> | undefined) };
+      calls.push({ key, body, headers });
       const handler = routes[key];
       if (!handler) return new Response(JSON.stringify({ error_code: "ENDPOINT_NOT_FOUND", message: key }), { status: 404 });
-      const out = handler(body, url);
-      return new Response(JSON.stringify(out.json), { status: out.status ?? 200 });
+      const out = handler(body, url, headers);
+      return new Response(JSON.stringify(out.json), { status: out.status ?? 200, headers: out.headers });
     }),
   );
   return calls;

@@ -2,7 +2,8 @@
 // and file contents for previews. Every file is downloaded from the server as an attachment with
 // a content type browsers never render.
 import { useQuery } from "@tanstack/react-query";
-import { API_PREFIX, ApiError, apiGet } from "../client";
+import { useMemo } from "react";
+import { API_PREFIX, ApiError, apiFetch, apiGet, errorOf, requestWorkspace } from "../client";
 import type { Answer, ErrorResponse, FileInfo } from "../types";
 
 /** One entry of an artifact folder (`path` relative to the source's root). */
@@ -75,7 +76,7 @@ export function useArtifactText(source: ArtifactSource, path: string, enabled: b
     queryKey: ["artifact-text", ...sourceKey(source), path],
     enabled,
     queryFn: async ({ signal }) => {
-      const response = await fetch(artifactUrl(source, path), { signal });
+      const response = await apiFetch(artifactUrl(source, path), { signal });
       const text = await response.text();
       if (!response.ok) {
         let message = text.slice(0, 500);
@@ -89,4 +90,49 @@ export function useArtifactText(source: ArtifactSource, path: string, enabled: b
       return text;
     },
   });
+}
+
+/**
+ * Whether file URLs work as plain links: not when requests must name a workspace (a link or an
+ * `<img>` cannot send the `X-MLFLOW-WORKSPACE` header), then the files are fetched instead.
+ */
+export function filesNeedHeaders(): boolean {
+  return requestWorkspace() !== null;
+}
+
+async function fileBlob(url: string, signal?: AbortSignal): Promise<Blob> {
+  const response = await apiFetch(url, { signal });
+  if (!response.ok) throw await errorOf(response);
+  return response.blob();
+}
+
+/**
+ * An object URL of one file of `source`, fetched with the session's headers (for an `<img>`,
+ * which revokes it once loaded: `URL.revokeObjectURL` in its `onLoad`).
+ */
+export function useArtifactObjectUrl(source: ArtifactSource, path: string, enabled: boolean) {
+  const query = useQuery({
+    queryKey: ["artifact-blob", ...sourceKey(source), path],
+    enabled,
+    gcTime: 0,
+    queryFn: ({ signal }) => fileBlob(artifactUrl(source, path), signal),
+  });
+  const blob = query.data;
+  const url = useMemo(() => (blob ? URL.createObjectURL(blob) : undefined), [blob]);
+  return { url, error: query.error };
+}
+
+/** Download one file of `source` through `fetch` (with the session's headers) as `name`. */
+export async function downloadArtifact(source: ArtifactSource, path: string): Promise<void> {
+  const url = URL.createObjectURL(await fileBlob(artifactUrl(source, path)));
+  try {
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = path.split("/").pop() || "artifact";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  } finally {
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
 }

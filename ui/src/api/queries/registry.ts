@@ -2,8 +2,8 @@
 // Prompts are registered models tagged `mlflow.prompt.is_prompt = 'true'`.
 import { useRef } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { API_PREFIX, ApiError, apiGet, apiPost } from "../client";
-import type { Answer, ErrorResponse, ModelVersion, RequestBody } from "../types";
+import { apiGet, apiPost, apiSend } from "../client";
+import type { Answer, ModelVersion, RequestBody } from "../types";
 
 export const PROMPT_TAG = "mlflow.prompt.is_prompt";
 export const PROMPT_FILTER = `tags.\`${PROMPT_TAG}\` = 'true'`;
@@ -91,24 +91,6 @@ export type CreateVersionRequest = RequestBody<"create_model_version_post">;
 export interface CreatePromptRequest {
   model: RequestBody<"create_registered_model_post">;
   version: CreateVersionRequest;
-}
-
-/** PATCH or DELETE a JSON body (the shared client has only GET and POST); errors as the client's. */
-export async function apiSend(method: "PATCH" | "DELETE", path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${API_PREFIX}${path}`, {
-    method,
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.ok) return;
-  const text = await response.text();
-  let err: Partial<ErrorResponse> = {};
-  try {
-    err = JSON.parse(text) as typeof err;
-  } catch {
-    // not JSON: the text is the message
-  }
-  throw new ApiError(response.status, err.error_code ?? "HTTP_ERROR", err.message ?? (text.slice(0, 500) || `HTTP ${response.status}`));
 }
 
 function useRefreshModel(name: string) {

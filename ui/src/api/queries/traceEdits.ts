@@ -1,25 +1,9 @@
 // TanStack Query mutations on traces: feedback (CreateAssessment) and trace tags.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { API_PREFIX, ApiError, apiPost } from "../client";
-import type { Answer, ErrorResponse, RequestBody } from "../types";
+import { apiPost, apiSend } from "../client";
+import type { Answer, RequestBody } from "../types";
 
-/** PATCH or DELETE (the shared client has only GET and POST); answers parsed as the client does. */
-async function send(method: "PATCH" | "DELETE", path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${API_PREFIX}${path}`, {
-    method,
-    headers: { Accept: "application/json", ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.ok) return;
-  const text = await response.text();
-  let err: Partial<ErrorResponse> = {};
-  try {
-    err = JSON.parse(text) as typeof err;
-  } catch {
-    // not JSON: the text is the message
-  }
-  throw new ApiError(response.status, err.error_code ?? "HTTP_ERROR", err.message ?? (text.slice(0, 500) || `HTTP ${response.status}`));
-}
+
 
 /** New feedback from the UI. */
 export interface NewFeedback {
@@ -58,12 +42,12 @@ export function useAddFeedback(traceId: string) {
 
 /** Set a tag on a trace. */
 export function useSetTraceTag(traceId: string) {
-  return useTraceMutation(traceId, (t: RequestBody<"set_trace_tag_patch">) => send("PATCH", `${tracePath(traceId)}/tags`, t));
+  return useTraceMutation(traceId, (t: RequestBody<"set_trace_tag_patch">) => apiSend("PATCH", `${tracePath(traceId)}/tags`, t));
 }
 
 /** Remove a tag from a trace. */
 export function useDeleteTraceTag(traceId: string) {
   return useTraceMutation(traceId, (key: string) =>
-    send("DELETE", `${tracePath(traceId)}/tags?${new URLSearchParams({ key }).toString()}`),
+    apiSend("DELETE", `${tracePath(traceId)}/tags?${new URLSearchParams({ key }).toString()}`),
   );
 }

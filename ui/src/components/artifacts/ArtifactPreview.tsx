@@ -1,4 +1,13 @@
-import { artifactUrl, useArtifactText, type ArtifactFile, type ArtifactSource } from "@ardea/api/queries/artifacts";
+import { useState } from "react";
+import {
+  artifactUrl,
+  downloadArtifact,
+  filesNeedHeaders,
+  useArtifactObjectUrl,
+  useArtifactText,
+  type ArtifactFile,
+  type ArtifactSource,
+} from "@ardea/api/queries/artifacts";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { parseCsv } from "@ardea/lib/csv";
 import { toNumber } from "@ardea/lib/format";
@@ -53,6 +62,37 @@ function TextPreview({ source, file, kind }: { source: ArtifactSource; file: Art
   );
 }
 
+/**
+ * The download link of a file: a plain link, or (when requests must name a workspace, which a
+ * link cannot) a button that fetches the file with the session's headers and saves it.
+ */
+function DownloadLink({ source, file }: { source: ArtifactSource; file: ArtifactFile }) {
+  const [error, setError] = useState<unknown>(null);
+  if (!filesNeedHeaders())
+    return (
+      <a href={artifactUrl(source, file.path)} download>
+        Download
+      </a>
+    );
+  return (
+    <>
+      <button type="button" className="link" onClick={() => void downloadArtifact(source, file.path).then(() => setError(null), setError)}>
+        Download
+      </button>
+      <ErrorBanner error={error} prefix="Download failed" />
+    </>
+  );
+}
+
+function ImagePreview({ source, file }: { source: ArtifactSource; file: ArtifactFile }) {
+  const fetched = filesNeedHeaders();
+  const blob = useArtifactObjectUrl(source, file.path, fetched);
+  if (!fetched) return <img className="preview-image" src={artifactUrl(source, file.path)} alt={file.path} />;
+  if (blob.error) return <ErrorBanner error={blob.error} />;
+  const url = blob.url;
+  return url ? <img className="preview-image" src={url} alt={file.path} onLoad={() => URL.revokeObjectURL(url)} /> : <p className="muted">Loading…</p>;
+}
+
 /** A preview of one artifact (text, JSON, CSV as a table, image) and its download link. */
 export function ArtifactPreview({ source, file }: { source: ArtifactSource; file: ArtifactFile }) {
   const kind = artifactKind(file.path);
@@ -62,15 +102,13 @@ export function ArtifactPreview({ source, file }: { source: ArtifactSource; file
     <div className="artifact-preview" aria-label="Artifact preview">
       <div className="toolbar">
         <strong>{file.path}</strong>
-        <a href={artifactUrl(source, file.path)} download>
-          Download
-        </a>
+        <DownloadLink source={source} file={file} />
         {Number.isFinite(size) ? <span className="muted">{size.toLocaleString()} bytes</span> : null}
       </div>
       {tooBig || kind === "none" ? (
         <p className="muted">{tooBig ? "Too large to preview." : "No preview for this file type."}</p>
       ) : kind === "image" ? (
-        <img className="preview-image" src={artifactUrl(source, file.path)} alt={file.path} />
+        <ImagePreview source={source} file={file} />
       ) : (
         <TextPreview key={file.path} source={source} file={file} kind={kind} />
       )}

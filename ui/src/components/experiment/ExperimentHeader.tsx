@@ -1,11 +1,13 @@
 import { useExperiment } from "@ardea/api/queries/experiments";
+import { SharingPanel } from "@ardea/components/sharing/SharingPanel";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { ExperimentBreadcrumbs } from "./ExperimentBreadcrumbs";
 import { ExperimentTabs } from "./ExperimentTabs";
 
 /**
  * The top of an experiment's pages (runs, models, traces, sessions, overview): breadcrumbs, the
- * experiment's name (its id until it loads), its tabs, and why it failed to load, if it did.
+ * experiment's name (its id until it loads), its tabs, why it failed to load, if it did, and
+ * (with auth) who has access to it.
  */
 export function ExperimentHeader({ experimentId }: { experimentId: string }) {
   const experiment = useExperiment(experimentId);
@@ -16,6 +18,7 @@ export function ExperimentHeader({ experimentId }: { experimentId: string }) {
       <h1>{name ?? "Experiment"}</h1>
       <ExperimentTabs experimentId={experimentId} />
       <ErrorBanner error={experiment.error} />
+      {experiment.data ? <SharingPanel resourceType="experiment" id={experimentId} /> : null}
     </>
   );
 }

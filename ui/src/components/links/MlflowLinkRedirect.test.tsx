@@ -3,7 +3,7 @@ import { render, screen } from "@testing-library/react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch } from "@ardea/test/render";
-import { isMlflowLink } from "@ardea/lib/mlflowLinks";
+import { isMlflowLink, mlflowLinkWorkspace, withoutLinkWorkspace } from "@ardea/lib/mlflowLinks";
 import { LinkNotice } from "./LinkNotice";
 import { MlflowLinkRedirect } from "./MlflowLinkRedirect";
 
@@ -66,5 +66,15 @@ describe("MlflowLinkRedirect", () => {
     open("/#/runs/zz");
     expect(await screen.findByTestId("link-notice")).toHaveTextContent("Run 'zz' not found");
     expect(screen.getByTestId("at")).toHaveTextContent(/^\/$/);
+  });
+});
+
+describe("links naming a workspace", () => {
+  it("finds the workspace in the hash's query (as the mlflow client prints it) or the URL's", () => {
+    expect(mlflowLinkWorkspace("", "#/experiments/1/runs/abc?workspace=team-a")).toBe("team-a");
+    expect(mlflowLinkWorkspace("?workspace=team-b", "#/experiments/1")).toBe("team-b");
+    expect(mlflowLinkWorkspace("", "#/experiments/1")).toBeNull();
+    expect(withoutLinkWorkspace("", "#/experiments/1/runs/abc?workspace=team-a")).toEqual({ search: "", hash: "#/experiments/1/runs/abc" });
+    expect(withoutLinkWorkspace("?x=1&workspace=w", "#/e/1?searchFilter=a&workspace=w")).toEqual({ search: "?x=1", hash: "#/e/1?searchFilter=a" });
   });
 });

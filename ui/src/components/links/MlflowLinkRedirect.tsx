@@ -3,7 +3,8 @@ import { useNavigate } from "react-router";
 import { apiGet } from "@ardea/api/client";
 import type { Answer } from "@ardea/api/types";
 import { errorMessageOf } from "@ardea/lib/errors";
-import { mapMlflowLink, type LinkTarget } from "@ardea/lib/mlflowLinks";
+import { useSession } from "@ardea/hooks/session";
+import { mapMlflowLink, mlflowLinkWorkspace, withoutLinkWorkspace, type LinkTarget } from "@ardea/lib/mlflowLinks";
 import { experimentsPath, loggedModelPath, runPath } from "@ardea/lib/paths";
 
 /** The notice shown after following one of MLflow's links (in the history entry's state). */
@@ -39,10 +40,22 @@ async function resolve(target: LinkTarget, signal: AbortSignal): Promise<{ to: s
  * Follows one of MLflow's links (`/#/experiments/1/runs/<id>`, `#/models/<name>`, the notebook
  * trace renderer, ...; see `lib/mlflowLinks.ts`) to Ardea's page, replacing the history entry.
  * A link to a view Ardea lacks lands on the nearest page (or the experiments list) with a notice.
+ * A link naming a workspace (`?workspace=`, on a server with workspaces) switches to it first.
  */
 export function MlflowLinkRedirect({ pathname, search, hash }: { pathname: string; search: string; hash: string }) {
   const navigate = useNavigate();
+  const { workspacesEnabled, workspace, setWorkspace } = useSession();
+  const wanted = workspacesEnabled ? mlflowLinkWorkspace(search, hash) : null;
+  const switching = wanted !== null && wanted !== workspace;
   useEffect(() => {
+    if (wanted !== null) {
+      // Switch (the app then remounts in that workspace) and follow the link without the
+      // parameter, so that a workspace the caller cannot use is tried once only.
+      if (switching) setWorkspace(wanted);
+      const rest = withoutLinkWorkspace(search, hash);
+      void navigate(`${pathname}${rest.search}${rest.hash}`, { replace: true });
+      return undefined;
+    }
     const controller = new AbortController();
     void resolve(mapMlflowLink(pathname, search, hash), controller.signal).then(({ to, notice }) => {
       if (controller.signal.aborted) return;
@@ -50,7 +63,7 @@ export function MlflowLinkRedirect({ pathname, search, hash }: { pathname: strin
       void navigate(to, { replace: true, state });
     });
     return () => controller.abort();
-  }, [navigate, pathname, search, hash]);
+  }, [navigate, pathname, search, hash, switching, wanted, setWorkspace]);
   return (
     <p className="muted" role="status">
       Opening the link…

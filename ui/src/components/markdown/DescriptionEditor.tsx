@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { Gated } from "@ardea/components/ui/Gated";
 import { LazyMarkdown } from "./LazyMarkdown";
 
 /** How the editor saves: a TanStack mutation of the text fits. */
@@ -12,23 +13,26 @@ export interface DescriptionSave {
 /**
  * A description rendered as Markdown (no raw HTML), with an Edit button: a text box with an
  * Edit/Preview toggle, Save (through `save`, errors shown as the server gave them) and Cancel.
+ * `denied` (why the caller may not edit it) disables the Edit button, with the reason as its tooltip.
  */
-export function DescriptionEditor({ text, save, testId }: { text: string; save: DescriptionSave; testId: string }) {
+export function DescriptionEditor({ text, save, testId, denied = "" }: { text: string; save: DescriptionSave; testId: string; denied?: string }) {
   const [draft, setDraft] = useState<string | null>(null);
   const [preview, setPreview] = useState(false);
   if (draft === null)
     return (
       <>
         {text ? <LazyMarkdown className="note" data-testid={testId} source={text} /> : <p className="muted">No description.</p>}
-        <button
-          type="button"
-          onClick={() => {
-            setPreview(false);
-            setDraft(text);
-          }}
-        >
-          Edit description
-        </button>
+        <Gated reason={denied}>
+          <button
+            type="button"
+            onClick={() => {
+              setPreview(false);
+              setDraft(text);
+            }}
+          >
+            Edit description
+          </button>
+        </Gated>
       </>
     );
   return (

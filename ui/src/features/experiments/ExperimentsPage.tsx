@@ -8,36 +8,39 @@ import {
 } from "@ardea/api/queries/experiments";
 import type { Experiment, ViewType } from "@ardea/api/types";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { Gated } from "@ardea/components/ui/Gated";
+import { useCan } from "@ardea/hooks/useCan";
+import { useSeen } from "@ardea/hooks/useSeen";
 import { formatTime } from "@ardea/lib/format";
 import { runsPath } from "@ardea/lib/paths";
 import { CreateExperimentForm } from "./CreateExperimentForm";
 
-/** The experiments list: search by name (`?q=`), active or deleted (`?view=`), create, rename, delete, restore. */
-export function ExperimentsPage() {
-  const [params, setParams] = useSearchParams();
-  const search = params.get("q") ?? "";
-  const view: ViewType = params.get("view") === "deleted" ? "DELETED_ONLY" : "ACTIVE_ONLY";
-  const experiments = useExperiments(search, view);
-  const rename = useRenameExperiment();
-  const remove = useDeleteExperiment();
-  const restore = useRestoreExperiment();
-  const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
+interface Edit {
+  id: string;
+  name: string;
+}
 
-  const update = (key: string, value: string) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
+interface RowProps {
+  experiment: Experiment;
+  view: ViewType;
+  editing: Edit | null;
+  setEditing: (e: Edit | null) => void;
+  rename: ReturnType<typeof useRenameExperiment>;
+  remove: ReturnType<typeof useDeleteExperiment>;
+  restore: ReturnType<typeof useRestoreExperiment>;
+}
 
-  const row = (e: Experiment) => (
-    <tr key={e.experiment_id} className={e.lifecycle_stage === "deleted" ? "deleted" : ""}>
+/**
+ * One experiment, with the actions the caller may take on it (the others disabled, saying why;
+ * the server is asked once the row comes into view).
+ */
+function ExperimentRow({ experiment: e, view, editing, setEditing, rename, remove, restore }: RowProps) {
+  const [ref, seen] = useSeen<HTMLTableRowElement>();
+  const can = useCan("experiment", e.experiment_id, seen);
+  return (
+    <tr ref={ref} className={e.lifecycle_stage === "deleted" ? "deleted" : ""} data-experiment={e.experiment_id}>
       <td>
-        {editing?.id === e.experiment_id ? (
+        {editing ? (
           <form
             onSubmit={(ev) => {
               ev.preventDefault();
@@ -66,27 +69,56 @@ export function ExperimentsPage() {
       <td>
         {view === "ACTIVE_ONLY" ? (
           <>
-            <button type="button" className="link" onClick={() => setEditing({ id: e.experiment_id, name: e.name })}>
-              Rename
-            </button>
-            <button
-              type="button"
-              className="link"
-              onClick={() => {
-                if (window.confirm(`Delete experiment "${e.name}"? It can be restored later.`)) remove.mutate(e.experiment_id);
-              }}
-            >
-              Delete
-            </button>
+            <Gated reason={can.why("EDIT", "rename it")}>
+              <button type="button" className="link" onClick={() => setEditing({ id: e.experiment_id, name: e.name })}>
+                Rename
+              </button>
+            </Gated>
+            <Gated reason={can.why("MANAGE", "delete it")}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  if (window.confirm(`Delete experiment "${e.name}"? It can be restored later.`)) remove.mutate(e.experiment_id);
+                }}
+              >
+                Delete
+              </button>
+            </Gated>
           </>
         ) : (
-          <button type="button" className="link" onClick={() => restore.mutate(e.experiment_id)}>
-            Restore
-          </button>
+          <Gated reason={can.why("MANAGE", "restore it")}>
+            <button type="button" className="link" onClick={() => restore.mutate(e.experiment_id)}>
+              Restore
+            </button>
+          </Gated>
         )}
       </td>
     </tr>
   );
+}
+
+/** The experiments list: search by name (`?q=`), active or deleted (`?view=`), create, rename, delete, restore. */
+export function ExperimentsPage() {
+  const [params, setParams] = useSearchParams();
+  const search = params.get("q") ?? "";
+  const view: ViewType = params.get("view") === "deleted" ? "DELETED_ONLY" : "ACTIVE_ONLY";
+  const experiments = useExperiments(search, view);
+  const rename = useRenameExperiment();
+  const remove = useDeleteExperiment();
+  const restore = useRestoreExperiment();
+  const [editing, setEditing] = useState<Edit | null>(null);
+
+  const update = (key: string, value: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
 
   return (
     <section>
@@ -123,7 +155,20 @@ export function ExperimentsPage() {
               <th>Actions</th>
             </tr>
           </thead>
-          <tbody>{(experiments.data ?? []).map(row)}</tbody>
+          <tbody>
+            {(experiments.data ?? []).map((e) => (
+              <ExperimentRow
+                key={e.experiment_id}
+                experiment={e}
+                view={view}
+                editing={editing?.id === e.experiment_id ? editing : null}
+                setEditing={setEditing}
+                rename={rename}
+                remove={remove}
+                restore={restore}
+              />
+            ))}
+          </tbody>
         </table>
       )}
       {experiments.data?.length === 0 ? <p className="muted">No experiments match.</p> : null}

@@ -5,7 +5,9 @@ import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { LoggedModelLink } from "@ardea/components/models/LoggedModelLink";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { SharingPanel } from "@ardea/components/sharing/SharingPanel";
 import { KeyValueTable } from "@ardea/components/ui/KeyValueTable";
+import { useCan } from "@ardea/hooks/useCan";
 import { formatTime } from "@ardea/lib/format";
 import { modelsPath, modelVersionPath } from "@ardea/lib/paths";
 import { RunLink } from "@ardea/components/run/RunLink";
@@ -20,6 +22,8 @@ export default function ModelPage() {
   const versions = useModelVersions(name, false);
   const m = model.data;
   const saveDescription = useUpdateModelDescription(name);
+  const can = useCan("registered_model", name);
+  const editDenied = can.why("EDIT", "change it");
   return (
     <section>
       <nav className="breadcrumbs">
@@ -28,6 +32,7 @@ export default function ModelPage() {
       </nav>
       <h1>{name}</h1>
       <ErrorBanner error={model.error} />
+      {m ? <SharingPanel resourceType="registered_model" id={name} /> : null}
       {m ? (
         <>
           <dl className="kv">
@@ -47,7 +52,7 @@ export default function ModelPage() {
             </dd>
           </dl>
           <h2>Description</h2>
-          <DescriptionEditor text={m.description ?? ""} save={saveDescription} testId="model-description" />
+          <DescriptionEditor text={m.description ?? ""} save={saveDescription} testId="model-description" denied={editDenied} />
           <h2>Tags</h2>
           <KeyValueTable items={m.tags ?? []} label="Model tags" empty="No tags." />
         </>
@@ -81,7 +86,7 @@ export default function ModelPage() {
               </td>
               <td>{v.current_stage ?? ""}</td>
               <td>
-                <AliasEditor name={name} version={v.version} aliases={v.aliases ?? []} />
+                <AliasEditor name={name} version={v.version} aliases={v.aliases ?? []} denied={editDenied} />
               </td>
               <td>{(v.tags ?? []).map((t) => `${t.key}=${t.value ?? ""}`).join(", ")}</td>
               <td>{v.run_id ? <RunLink runId={v.run_id} /> : <span className="muted">{v.source ?? ""}</span>}</td>

@@ -3,7 +3,10 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { useCreateVersion, useModelVersions, useRegisteredModel } from "@ardea/api/queries/registry";
 import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { AliasEditor } from "@ardea/components/registry/AliasEditor";
+import { SharingPanel } from "@ardea/components/sharing/SharingPanel";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { Gated } from "@ardea/components/ui/Gated";
+import { useCan } from "@ardea/hooks/useCan";
 import { formatTime } from "@ardea/lib/format";
 import { promptsPath } from "@ardea/lib/paths";
 import { PromptDiff } from "./PromptDiff";
@@ -34,6 +37,8 @@ export default function PromptPage() {
   const aliasesOf = (version: string) => (prompt.data?.aliases ?? []).filter((a) => a.version === version).map((a) => a.alias);
   const [editing, setEditing] = useState(false);
   const create = useCreateVersion(name);
+  const can = useCan("prompt", name);
+  const editDenied = can.why("EDIT", "change it");
 
   const set = (key: string, value: string) =>
     setParams(
@@ -53,6 +58,7 @@ export default function PromptPage() {
       </nav>
       <h1>{name}</h1>
       <ErrorBanner error={prompt.error ?? versions.error} />
+      {prompt.data ? <SharingPanel resourceType="prompt" id={name} /> : null}
       {prompt.data?.description ? <LazyMarkdown className="note" data-testid="prompt-description" source={prompt.data.description} /> : null}
       <dl className="kv">
         <dt>Aliases</dt>
@@ -89,7 +95,7 @@ export default function PromptPage() {
               </td>
               <td>{v.description ?? ""}</td>
               <td>
-                <AliasEditor name={name} version={v.version} aliases={aliasesOf(v.version)} />
+                <AliasEditor name={name} version={v.version} aliases={aliasesOf(v.version)} denied={editDenied} />
               </td>
               <td>{formatTime(v.creation_timestamp)}</td>
             </tr>
@@ -119,9 +125,11 @@ export default function PromptPage() {
         />
       ) : (
         <div className="toolbar">
-          <button type="button" onClick={() => setEditing(true)} disabled={versions.isPending}>
-            New version
-          </button>
+          <Gated reason={editDenied}>
+            <button type="button" onClick={() => setEditing(true)} disabled={versions.isPending}>
+              New version
+            </button>
+          </Gated>
         </div>
       )}
 

@@ -3,6 +3,8 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { useCreatePrompt, useRegisteredModels } from "@ardea/api/queries/registry";
 import { FilterBox } from "@ardea/components/search/FilterBox";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { Gated } from "@ardea/components/ui/Gated";
+import { useCanCreate } from "@ardea/hooks/useCan";
 import { formatTime } from "@ardea/lib/format";
 import { promptPath } from "@ardea/lib/paths";
 import { draftFrom, newPromptRequest, promptNameProblem } from "./promptEdit";
@@ -96,15 +98,18 @@ export default function PromptsPage() {
   const [params, setParams] = useSearchParams();
   const search = params.get("q") ?? "";
   const [creating, setCreating] = useState(false);
+  const canCreate = useCanCreate();
   return (
     <section>
       <h1>Prompts</h1>
       <div className="toolbar">
         <FilterBox key={search} label="Search prompts" placeholder="Prompt name contains…" value={search} onApply={(q) => setParams(q ? { q } : {})} />
         {creating ? null : (
-          <button type="button" onClick={() => setCreating(true)}>
-            New prompt
-          </button>
+          <Gated reason={canCreate.why("USE", "create prompts in it")}>
+            <button type="button" onClick={() => setCreating(true)}>
+              New prompt
+            </button>
+          </Gated>
         )}
       </div>
       {creating ? <NewPrompt onClose={() => setCreating(false)} /> : null}

@@ -7,7 +7,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("RunDescription", () => {
   it("renders the note as Markdown without raw HTML", async () => {
-    renderAt(<RunDescription runId="r1" note={"# Title\n\n- a\n- b\n\n<img src=x onerror=alert(1)>"} />, "/", "/");
+    renderAt(<RunDescription runId="r1" experimentId="1" note={"# Title\n\n- a\n- b\n\n<img src=x onerror=alert(1)>"} />, "/", "/");
     expect(await screen.findByRole("heading", { level: 1, name: "Title" })).toBeInTheDocument();
     const box = screen.getByTestId("run-description");
     expect(box.querySelectorAll("li")).toHaveLength(2);
@@ -16,7 +16,7 @@ describe("RunDescription", () => {
 
   it("toggles between editing and a preview, then saves the draft", async () => {
     const calls = fakeFetch({ "POST /ajax-api/2.0/mlflow/runs/set-tag": () => ({ json: {} }) });
-    renderAt(<RunDescription runId="r1" note="" />, "/", "/");
+    renderAt(<RunDescription runId="r1" experimentId="1" note="" />, "/", "/");
     expect(screen.getByText("No description.")).toBeInTheDocument();
     fireEvent.click(screen.getByRole("button", { name: "Edit description" }));
     fireEvent.change(screen.getByRole("textbox", { name: "Description" }), { target: { value: "## Notes\n\n**bold**" } });

@@ -91,7 +91,7 @@ export default function RunPage() {
             ))}
           </dl>
           <h2>Description</h2>
-          <RunDescription runId={runId} note={note ?? ""} />
+          <RunDescription runId={runId} experimentId={experimentId} note={note ?? ""} />
           <h2>Child runs</h2>
           {children.data?.runs.length ? (
             <ul aria-label="Child runs">

@@ -65,8 +65,11 @@ function FeedbackForm({ traceId }: { traceId: string }) {
   );
 }
 
-/** The trace's feedback and expectations, and a form to add feedback. */
-export function TraceAssessments({ traceId, assessments }: { traceId: string; assessments: Assessment[] | undefined }) {
+/**
+ * The trace's feedback and expectations, and a form to add feedback (in its place, `denied`:
+ * why the caller may not add any).
+ */
+export function TraceAssessments({ traceId, assessments, denied = "" }: { traceId: string; assessments: Assessment[] | undefined; denied?: string }) {
   const rows = assessmentRows(assessments);
   return (
     <section aria-label="Assessments">
@@ -89,7 +92,13 @@ export function TraceAssessments({ traceId, assessments }: { traceId: string; as
       ) : (
         <p className="muted">No feedback or expectations yet.</p>
       )}
-      <FeedbackForm traceId={traceId} />
+      {denied ? (
+        <p className="muted" data-denied={denied}>
+          {denied}
+        </p>
+      ) : (
+        <FeedbackForm traceId={traceId} />
+      )}
     </section>
   );
 }

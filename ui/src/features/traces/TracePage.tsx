@@ -11,6 +11,7 @@ import { formatCost } from "@ardea/components/trace/spanUsage";
 import { traceStateView } from "@ardea/components/trace/status";
 import { StatusBadge } from "@ardea/components/trace/StatusBadge";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { useCan } from "@ardea/hooks/useCan";
 import { formatDuration } from "@ardea/lib/format";
 import { sessionPath, tracesPath } from "@ardea/lib/paths";
 import { TraceAssessments } from "./TraceAssessments";
@@ -28,6 +29,7 @@ export default function TracePage() {
   const { experimentId = "", traceId = "" } = useParams();
   const [params, setParams] = useSearchParams();
   const info = useTraceInfo(traceId);
+  const can = useCan("experiment", experimentId);
   const rootsPage = useQuery(spanLevelQuery(traceId, "", ""));
   const firstRoots = rootsPage.data?.spans;
   const explicit = params.has("open");
@@ -98,8 +100,8 @@ export default function TracePage() {
       <ErrorBanner error={info.error} />
       {info.data ? (
         <div className="trace-panels">
-          <TraceAssessments traceId={traceId} assessments={info.data.assessments} />
-          <TraceTags traceId={traceId} tags={info.data.tags} />
+          <TraceAssessments traceId={traceId} assessments={info.data.assessments} denied={can.why("EDIT", "add feedback")} />
+          <TraceTags traceId={traceId} tags={info.data.tags} denied={can.why("EDIT", "change its traces' tags")} />
         </div>
       ) : null}
       {rootLevel && !rootLevel.loading && !rootLevel.error && rows.length === 0 ? <p className="muted">This trace has no spans.</p> : null}

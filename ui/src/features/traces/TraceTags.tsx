@@ -1,9 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { useDeleteTraceTag, useSetTraceTag } from "@ardea/api/queries/traceEdits";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
+import { Gated } from "@ardea/components/ui/Gated";
 
-/** The trace's tags (MLflow's own `mlflow.*` tags are listed apart), with add and remove. */
-export function TraceTags({ traceId, tags }: { traceId: string; tags: Record<string, string> | undefined }) {
+/**
+ * The trace's tags (MLflow's own `mlflow.*` tags are listed apart), with add and remove
+ * (disabled, with `denied` as the tooltip, for a caller who may not edit the experiment).
+ */
+export function TraceTags({ traceId, tags, denied = "" }: { traceId: string; tags: Record<string, string> | undefined; denied?: string }) {
   const set = useSetTraceTag(traceId);
   const remove = useDeleteTraceTag(traceId);
   const [key, setKey] = useState("");
@@ -30,9 +34,11 @@ export function TraceTags({ traceId, tags }: { traceId: string; tags: Record<str
             <span key={k} className="tag-chip" data-tag={k}>
               {k}
               {v ? ` = ${v}` : ""}
-              <button type="button" className="link" aria-label={`Remove tag ${k}`} disabled={remove.isPending} onClick={() => remove.mutate(k)}>
-                ×
-              </button>
+              <Gated reason={denied}>
+                <button type="button" className="link" aria-label={`Remove tag ${k}`} disabled={remove.isPending} onClick={() => remove.mutate(k)}>
+                  ×
+                </button>
+              </Gated>
             </span>
           ))}
         </div>
@@ -50,11 +56,13 @@ export function TraceTags({ traceId, tags }: { traceId: string; tags: Record<str
         </details>
       ) : null}
       <form className="tag-form" onSubmit={submit} aria-label="Add tag">
-        <input aria-label="Tag key" placeholder="key" value={key} onChange={(e) => setKey(e.target.value)} />
-        <input aria-label="Tag value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} />
-        <button type="submit" disabled={set.isPending || !key.trim()}>
-          Add tag
-        </button>
+        <input aria-label="Tag key" placeholder="key" value={key} disabled={Boolean(denied)} onChange={(e) => setKey(e.target.value)} />
+        <input aria-label="Tag value" placeholder="value" value={value} disabled={Boolean(denied)} onChange={(e) => setValue(e.target.value)} />
+        <Gated reason={denied}>
+          <button type="submit" disabled={set.isPending || !key.trim()}>
+            Add tag
+          </button>
+        </Gated>
       </form>
       <ErrorBanner error={set.error ?? remove.error} />
     </section>

@@ -1,0 +1,50 @@
+"""JSON out of replies, validated against a schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from ardea._core.errors import InvalidArgumentError
+from ardea.llm import structured
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "result": {"type": "string", "enum": ["yes", "no"]},
+        "score": {"type": "number"},
+    },
+    "required": ["result"],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"result": "yes"}', {"result": "yes"}),
+        ('Here it is:\n```json\n{"result": "no"}\n```\nDone.', {"result": "no"}),
+        ('Sure. {"result": "yes", "note": "a } in a string"} hope that helps',
+         {"result": "yes", "note": "a } in a string"}),
+        ("noise {not json} then [1, 2]", [1, 2]),
+    ],
+)  # fmt: skip
+def test_json_is_found_in_replies(text: str, value: object) -> None:
+    assert structured.extract_json(text) == (True, value)
+
+
+def test_no_json_is_no_json() -> None:
+    assert structured.extract_json("I cannot answer that.") == (False, None)
+
+
+def test_validation_lists_what_is_wrong() -> None:
+    assert structured.validate({"result": "yes", "score": 1}, SCHEMA) == []
+    errors = structured.validate({"result": "maybe", "score": "high"}, SCHEMA)
+    assert len(errors) == 2 and errors[0].startswith("result:") and errors[1].startswith("score:")
+    assert structured.check("no json here", None, False, SCHEMA) == (
+        None, ["the reply holds no JSON value"])  # fmt: skip
+
+
+def test_an_invalid_schema_is_refused() -> None:
+    with pytest.raises(InvalidArgumentError, match="not a valid JSON schema"):
+        structured.check_schema({"type": "no-such-type"})
+    with pytest.raises(InvalidArgumentError):
+        structured.check_schema(["not", "a", "dict"])
