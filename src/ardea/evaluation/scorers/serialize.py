@@ -63,21 +63,23 @@ def _base(scorer: Scorer) -> dict[str, Any]:
 
 
 def _source(func: Any) -> tuple[str | None, str | None]:
+    """The body of ``func``'s source (dedented) and its signature; None when unavailable."""
+    import ast
+
     try:
-        lines = inspect.getsource(func)
-    except (OSError, TypeError):
+        text = textwrap.dedent(inspect.getsource(func))
+        tree = ast.parse(text)
+    except (OSError, TypeError, SyntaxError):
         return None, None
-    # drop decorators and the def line: keep the body
-    text = textwrap.dedent(lines)
-    out: list[str] = []
-    seen_def = False
-    for line in text.splitlines():
-        if not seen_def:
-            if line.lstrip().startswith(("def ", "async def ")) and line.rstrip().endswith(":"):
-                seen_def = True
-            continue
-        out.append(line)
-    return textwrap.dedent("\n".join(out)) or None, str(inspect.signature(func))
+    node = next(
+        (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))),
+        None,
+    )
+    if node is None or not node.body:
+        return None, str(inspect.signature(func))
+    lines = text.splitlines()
+    body = lines[node.body[0].lineno - 1 : node.body[-1].end_lineno]
+    return textwrap.dedent("\n".join(body)), str(inspect.signature(func))
 
 
 def scorer_to_dict(scorer: Scorer) -> dict[str, Any]:

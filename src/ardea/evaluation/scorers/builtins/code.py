@@ -24,6 +24,7 @@ __all__ = [
     "Chrf",
     "Contains",
     "CostBudget",
+    "EmbeddingSimilarity",
     "ExactMatch",
     "ExpectedToolsCalled",
     "JsonSchema",
@@ -67,7 +68,7 @@ class RegexMatch(CodeScorer):
 
     Args:
         pattern: The regex.
-        match_type: ``search`` (anywhere, default), ``match`` (at the start), ``fullmatch``.
+        match_type: ``search`` (anywhere, default) or ``fullmatch`` (the whole output).
         case_insensitive: Ignore case.
 
     Example::
@@ -86,8 +87,8 @@ class RegexMatch(CodeScorer):
         super().__init__(name, **fields)
         if not isinstance(self.pattern, str) or not self.pattern:
             raise InvalidArgumentError("RegexMatch needs pattern= (a regular expression)")
-        if self.match_type not in ("search", "match", "fullmatch"):
-            raise InvalidArgumentError("match_type must be 'search', 'match' or 'fullmatch'")
+        if self.match_type not in ("search", "fullmatch"):
+            raise InvalidArgumentError("match_type must be 'search' or 'fullmatch' (as MLflow)")
         try:
             self._regex = re.compile(self.pattern, re.IGNORECASE if self.case_insensitive else 0)
         except re.error as exc:
