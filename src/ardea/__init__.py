@@ -37,9 +37,17 @@ from ardea._core.version import __version__
 
 if TYPE_CHECKING:
     from ardea.client import ArdeaClient
+    from ardea.entities import (
+        AssessmentError,
+        AssessmentSource,
+        AssessmentSourceType,
+        Expectation,
+        Feedback,
+    )
     from ardea.fluent import (
         ActiveRun,
         active_run,
+        delete_assessment,
         delete_prompt,
         delete_prompt_alias,
         delete_prompt_version,
@@ -47,6 +55,7 @@ if TYPE_CHECKING:
         download_model,
         end_run,
         flush,
+        get_assessment,
         get_client,
         get_experiment,
         get_experiment_by_name,
@@ -60,7 +69,10 @@ if TYPE_CHECKING:
         load_prompt,
         log_artifact,
         log_artifacts,
+        log_assessment,
         log_dict,
+        log_expectation,
+        log_feedback,
         log_figure,
         log_image,
         log_input,
@@ -70,6 +82,7 @@ if TYPE_CHECKING:
         log_params,
         log_table,
         log_text,
+        override_feedback,
         register_model,
         register_prompt,
         search_prompts,
@@ -81,6 +94,7 @@ if TYPE_CHECKING:
         set_tags,
         set_tracking_uri,
         start_run,
+        update_assessment,
     )
     from ardea.tracing import (
         LiveSpan,
@@ -95,6 +109,7 @@ if TYPE_CHECKING:
 _FLUENT_NAMES = (
     "ActiveRun",
     "active_run",
+    "delete_assessment",
     "delete_prompt",
     "delete_prompt_alias",
     "delete_prompt_version",
@@ -102,6 +117,7 @@ _FLUENT_NAMES = (
     "download_model",
     "end_run",
     "flush",
+    "get_assessment",
     "get_client",
     "get_experiment",
     "get_experiment_by_name",
@@ -115,7 +131,10 @@ _FLUENT_NAMES = (
     "load_prompt",
     "log_artifact",
     "log_artifacts",
+    "log_assessment",
     "log_dict",
+    "log_expectation",
+    "log_feedback",
     "log_figure",
     "log_image",
     "log_input",
@@ -125,6 +144,7 @@ _FLUENT_NAMES = (
     "log_params",
     "log_table",
     "log_text",
+    "override_feedback",
     "register_model",
     "register_prompt",
     "search_prompts",
@@ -136,9 +156,18 @@ _FLUENT_NAMES = (
     "set_tags",
     "set_tracking_uri",
     "start_run",
+    "update_assessment",
 )
 _LAZY_ATTRS = {name: ("ardea.fluent", name) for name in _FLUENT_NAMES}
 _LAZY_ATTRS["ArdeaClient"] = ("ardea.client", "ArdeaClient")
+_ENTITY_NAMES = (
+    "AssessmentError",
+    "AssessmentSource",
+    "AssessmentSourceType",
+    "Expectation",
+    "Feedback",
+)
+_LAZY_ATTRS.update({name: ("ardea.entities", name) for name in _ENTITY_NAMES})
 _TRACING_NAMES = (
     "LiveSpan",
     "get_current_active_span",
@@ -163,9 +192,14 @@ __all__ = [
     "AlreadyExistsError",
     "ArdeaClient",
     "ArdeaError",
+    "AssessmentError",
+    "AssessmentSource",
+    "AssessmentSourceType",
     "ConflictError",
     "DeadlineExceededError",
+    "Expectation",
     "FailedPreconditionError",
+    "Feedback",
     "InternalError",
     "InvalidArgumentError",
     "LiveSpan",
@@ -180,6 +214,7 @@ __all__ = [
     "active_run",
     "anthropic",
     "autolog",
+    "delete_assessment",
     "delete_prompt",
     "delete_prompt_alias",
     "delete_prompt_version",
@@ -187,6 +222,7 @@ __all__ = [
     "download_model",
     "end_run",
     "flush",
+    "get_assessment",
     "get_client",
     "get_current_active_span",
     "get_experiment",
@@ -203,7 +239,10 @@ __all__ = [
     "load_prompt",
     "log_artifact",
     "log_artifacts",
+    "log_assessment",
     "log_dict",
+    "log_expectation",
+    "log_feedback",
     "log_figure",
     "log_image",
     "log_input",
@@ -214,6 +253,7 @@ __all__ = [
     "log_table",
     "log_text",
     "openai",
+    "override_feedback",
     "prompts",
     "register_model",
     "register_prompt",
@@ -230,6 +270,7 @@ __all__ = [
     "start_span",
     "trace",
     "tracing",
+    "update_assessment",
     "update_current_trace",
 ]
 

@@ -68,21 +68,23 @@ def test_version_matches_distribution() -> None:
 
 
 APPROVED_ALL = [
-    "ActiveRun", "AlreadyExistsError", "ArdeaClient", "ArdeaError", "ConflictError",
-    "DeadlineExceededError", "FailedPreconditionError", "InternalError", "InvalidArgumentError",
+    "ActiveRun", "AlreadyExistsError", "ArdeaClient", "ArdeaError", "AssessmentError",
+    "AssessmentSource", "AssessmentSourceType", "ConflictError", "DeadlineExceededError",
+    "Expectation", "FailedPreconditionError", "Feedback", "InternalError", "InvalidArgumentError",
     "LiveSpan", "NotFoundError", "NotImplementedFeatureError", "PermissionDeniedError",
     "RateLimitedError", "UnauthenticatedError", "UnavailableError", "UpstreamError", "__version__",
-    "active_run", "anthropic", "autolog", "delete_prompt", "delete_prompt_alias",
-    "delete_prompt_version", "delete_tag", "download_model", "end_run", "flush", "get_client",
-    "get_current_active_span", "get_experiment", "get_experiment_by_name",
-    "get_last_active_trace_id", "get_metric_history", "get_prompt_lineage", "get_run", "get_trace",
-    "get_tracking_uri", "langchain", "last_active_run", "link_prompt_version_to_run",
-    "load_prompt", "log_artifact", "log_artifacts", "log_dict", "log_figure", "log_image",
-    "log_input", "log_metric", "log_metrics", "log_param", "log_params", "log_table", "log_text",
-    "openai", "prompts", "register_model", "register_prompt", "search_prompts", "search_runs",
-    "search_traces", "set_experiment", "set_prompt_alias", "set_tag", "set_tags",
-    "set_tracking_uri", "sklearn", "start_run", "start_span", "trace", "tracing",
-    "update_current_trace",
+    "active_run", "anthropic", "autolog", "delete_assessment", "delete_prompt",
+    "delete_prompt_alias", "delete_prompt_version", "delete_tag", "download_model", "end_run",
+    "flush", "get_assessment", "get_client", "get_current_active_span", "get_experiment",
+    "get_experiment_by_name", "get_last_active_trace_id", "get_metric_history",
+    "get_prompt_lineage", "get_run", "get_trace", "get_tracking_uri", "langchain",
+    "last_active_run", "link_prompt_version_to_run", "load_prompt", "log_artifact",
+    "log_artifacts", "log_assessment", "log_dict", "log_expectation", "log_feedback", "log_figure",
+    "log_image", "log_input", "log_metric", "log_metrics", "log_param", "log_params", "log_table",
+    "log_text", "openai", "override_feedback", "prompts", "register_model", "register_prompt",
+    "search_prompts", "search_runs", "search_traces", "set_experiment", "set_prompt_alias",
+    "set_tag", "set_tags", "set_tracking_uri", "sklearn", "start_run", "start_span", "trace",
+    "tracing", "update_assessment", "update_current_trace",
 ]  # fmt: skip
 
 

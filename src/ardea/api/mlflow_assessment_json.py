@@ -19,6 +19,7 @@ from ardea.api.mlflow_v3_common import (
     timestamp_to_json,
 )
 from ardea.entities.assessment import Assessment, AssessmentError, AssessmentSourceType
+from ardea.entities.feedback import make_assessment
 
 __all__ = ["assessment_from_json", "assessment_to_json"]
 
@@ -115,7 +116,7 @@ def assessment_from_json(d: Any, trace_id: str | None = None) -> Assessment:
         raise InvalidArgumentError(
             f"Invalid assessment source type {source_type!r}: use one of {sorted(_SOURCE_TYPES)}."
         )
-    return Assessment(
+    return make_assessment(
         assessment_id=opt_str(d, "assessment_id") or "",
         trace_id=tid,
         name=name,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
 from ardea.client._artifacts import ArtifactsMixin
+from ardea.client._assessments import AssessmentsMixin
 from ardea.client._batcher import MetricBatcher
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
@@ -54,7 +55,7 @@ def _tags(tags: Mapping[str, Any] | None) -> list[RunTag]:
     return [RunTag(str(k), str(v)) for k, v in (tags or {}).items()]
 
 
-class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin):
+class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin, AssessmentsMixin):
     """The explicit API over one tracking backend (embedded store or server).
 
     Args:

@@ -1,8 +1,16 @@
 """Plain data that Ardea stores and returns: no I/O, no framework imports."""
 
 from ardea.entities.artifact import FileInfo
-from ardea.entities.assessment import Assessment, AssessmentError, AssessmentSourceType
+from ardea.entities.assessment import (
+    Assessment,
+    AssessmentError,
+    AssessmentSource,
+    AssessmentSourceType,
+    ExpectationValue,
+    FeedbackValue,
+)
 from ardea.entities.experiment import Experiment, LifecycleStage, ViewType
+from ardea.entities.feedback import Expectation, Feedback
 from ardea.entities.logged_model import LoggedModel, LoggedModelStatus
 from ardea.entities.page import PagedList
 from ardea.entities.registry import (
@@ -55,12 +63,17 @@ __all__ = [
     "Assessment",
     "AssessmentMetrics",
     "AssessmentError",
+    "AssessmentSource",
     "AssessmentSourceType",
     "BucketMetrics",
     "Dataset",
     "DatasetInput",
     "DatasetSummary",
+    "Expectation",
+    "ExpectationValue",
     "Experiment",
+    "Feedback",
+    "FeedbackValue",
     "FileInfo",
     "LifecycleStage",
     "LoggedModel",

@@ -6,6 +6,15 @@ thread and asyncio task has its own. Metric points are written in the background
 :func:`flush`, :func:`end_run` and process exit drain them.
 """
 
+from ardea.fluent._assessments import (
+    delete_assessment,
+    get_assessment,
+    log_assessment,
+    log_expectation,
+    log_feedback,
+    override_feedback,
+    update_assessment,
+)
 from ardea.fluent._logging import (
     delete_tag,
     flush,
@@ -53,6 +62,7 @@ from ardea.fluent._traces import get_trace, search_traces
 __all__ = [
     "ActiveRun",
     "active_run",
+    "delete_assessment",
     "delete_prompt",
     "delete_prompt_alias",
     "delete_prompt_version",
@@ -60,6 +70,7 @@ __all__ = [
     "download_model",
     "end_run",
     "flush",
+    "get_assessment",
     "get_client",
     "get_experiment",
     "get_experiment_by_name",
@@ -73,7 +84,10 @@ __all__ = [
     "load_prompt",
     "log_artifact",
     "log_artifacts",
+    "log_assessment",
     "log_dict",
+    "log_expectation",
+    "log_feedback",
     "log_figure",
     "log_image",
     "log_input",
@@ -83,6 +97,7 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "override_feedback",
     "register_model",
     "register_prompt",
     "search_prompts",
@@ -94,4 +109,5 @@ __all__ = [
     "set_tags",
     "set_tracking_uri",
     "start_run",
+    "update_assessment",
 ]

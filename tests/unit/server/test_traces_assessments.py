@@ -108,6 +108,21 @@ def test_update_changes_only_masked_fields(client: Client, trace: str) -> None:
     assert r.json()["assessment"]["assessment_name"] == "renamed"
 
 
+def test_a_feedback_mask_replaces_value_and_error_together(client: Client, trace: str) -> None:
+    # As MLflow's store: a new feedback replaces the old one's error (a judge that succeeded).
+    error = {"error_code": "TIMEOUT", "error_message": "slow"}
+    created = client.post(BASE, json=feedback(None)).json()["assessment"]
+    aid = created["assessment_id"]
+    mask = {"update_mask": "feedback"}
+    body = {"assessment": {"feedback": {"value": None, "error": error}}, **mask}
+    failed = client.patch(f"{BASE}/{aid}", json=body).json()["assessment"]
+    assert failed["feedback"] == {"value": None, "error": error}
+    body = {"assessment": {"feedback": {"value": 0.7}}, **mask}
+    healed = client.patch(f"{BASE}/{aid}", json=body).json()["assessment"]
+    assert healed["feedback"] == {"value": 0.7}
+    assert client.get(f"{BASE}/{aid}").json()["assessment"]["feedback"] == {"value": 0.7}
+
+
 def test_overrides_invalidates_the_old_assessment(client: Client, trace: str) -> None:
     old = client.post(BASE, json=feedback()).json()["assessment"]["assessment_id"]
     new = client.post(BASE, json=feedback(False, overrides=old)).json()["assessment"]

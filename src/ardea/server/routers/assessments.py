@@ -114,6 +114,8 @@ def _changes(new: Any, paths: list[str]) -> dict[str, Any]:
             raise InvalidArgumentError(f"Field {path!r} of an assessment cannot be updated.")
         if target == "value":
             changes["value"] = new.value
+            if path == "feedback":  # a feedback's value and error change together (MLflow)
+                changes["error"] = new.error
         else:
             changes[target] = getattr(new, target)
     return changes

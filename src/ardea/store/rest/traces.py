@@ -51,6 +51,7 @@ _STATUS = {"STATUS_CODE_OK": "OK", "STATUS_CODE_ERROR": "ERROR"}
 _UPDATE_MASK = {
     "name": "assessmentName",
     "value": "feedback",
+    "error": "feedback",
     "rationale": "rationale",
     "metadata": "metadata",
     "valid": "valid",
@@ -333,7 +334,7 @@ class RestTraceStore(TraceStore):
         for key, value in changes.items():
             setattr(current, key, value)
         body = assessment_to_json(current)
-        mask = [_UPDATE_MASK[k] for k in changes]
+        mask = list(dict.fromkeys(_UPDATE_MASK[k] for k in changes))
         if "value" in changes and "expectation" in body:
             mask = ["expectation" if m == "feedback" else m for m in mask]
         path = f"{self._assessments(trace_id)}/{quote(assessment_id, safe='')}"

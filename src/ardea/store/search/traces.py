@@ -328,6 +328,8 @@ def _convert(
     if numeric:
         if value.kind != "number":
             raise scanner.error(f"Expected a numeric value for {what}, got {value.text!r}")
+        if entity == "assessment":  # compared as a double: any finite number
+            return _double(str(value.value), key, scanner)
         return _number(str(value.value), key, scanner)
     if entity == "assessment" and value.kind == "number":
         return str(value.value)  # feedback.score = 5 compares the JSON text "5"
@@ -356,6 +358,13 @@ def _check_enum(entity: TraceEntity, key: str, text: str, scanner: Scanner) -> s
         if text not in _SPAN_STATUSES:
             raise scanner.error(f"Invalid span status {text!r}; expected OK, ERROR or UNSET")
     return text
+
+
+def _double(text: str, key: str, scanner: Scanner) -> float:
+    result = float(text)
+    if not math.isfinite(result):
+        raise scanner.error(f"Value {text[:30]} for {key!r} is out of range")
+    return result
 
 
 def _number(text: str, key: str, scanner: Scanner) -> float:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import new_assessment_id, now_ms
 from ardea.entities import Assessment
+from ardea.entities.feedback import with_fields
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
@@ -124,7 +125,7 @@ def prepare_assessment(assessment: Assessment) -> tuple[Assessment, dict[str, An
         raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")
     _check_texts(assessment)
     now = now_ms()
-    stored = dataclasses.replace(
+    stored = with_fields(
         assessment,
         assessment_id=assessment.assessment_id or new_assessment_id(),
         create_time=assessment.create_time or now,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ardea.entities import Assessment, Span, SpanEvent, SpanLink, TraceInfo
 from ardea.entities.assessment import AssessmentError
+from ardea.entities.feedback import make_assessment
 from ardea.entities.trace import TokenUsage
 from ardea.store.sql._db.common import chunked
 from ardea.store.sql._db.scope import WorkspaceScope
@@ -95,7 +96,7 @@ def span_from_row(row: Any) -> Span:
 def assessment_from_row(row: Any) -> Assessment:
     """An :class:`Assessment` from an ``assessments`` row."""
     error = _json(row.error, None)
-    return Assessment(
+    return make_assessment(
         assessment_id=row.assessment_id,
         trace_id=row.trace_id,
         name=row.name,

@@ -10,6 +10,8 @@ with the dialect's JSON function. The SELECT is fully ordered (user order, then
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -117,19 +119,32 @@ def _assessment(children: ChildClauses, clause: TraceClause) -> None:
         children.absent(table, [a.trace_id], sa.and_(*conditions))
         return
     comparator, value = clause.comparator, clause.value
+    number = sa.case((a.value.regexp_match(_NUMBER_RE), sa.cast(a.value, sa.Double)), else_=None)
     if comparator in (">", ">=", "<", "<="):
-        number = sa.case(
-            (a.value.regexp_match(_NUMBER_RE), sa.cast(a.value, sa.Double)), else_=None
-        )
         conditions.append(_compare(number, comparator, value))
-    elif comparator == "=":
-        # The JSON text of the value: 'yes' matches "yes"; 'true' and '5' match raw JSON.
-        conditions.append(a.value.in_([str(value), json.dumps(value)]))
-    elif comparator == "!=":
-        conditions.append(a.value.not_in([str(value), json.dumps(value)]))
+    elif comparator in ("=", "!="):
+        # The JSON text of the value: 'yes' matches "yes"; 'true' and '5' match raw JSON, and
+        # a number also matches the same number written otherwise ('2' matches 2.0, which is
+        # how mlflow's client sends every number).
+        equal: ColumnElement[bool] = a.value.in_([str(value), json.dumps(value)])
+        target = _as_number(value)
+        if target is not None:
+            equal = sa.or_(equal, sa.and_(number.is_not(None), number == target))
+        conditions.append(equal if comparator == "=" else sa.not_(equal))
     elif comparator != "IS NOT NULL":
         conditions.append(_compare(a.value, comparator, value))
     children.each("assessments", table, [a.trace_id], sa.and_(*conditions))
+
+
+def _as_number(value: object) -> float | None:
+    """The finite number a filter value spells (``'2'``, ``'2.0'``, ``5``), else None."""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(_NUMBER_RE, text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
 
 
 def trace_conditions(clauses: Sequence[TraceClause], dialect: str) -> list[ColumnElement[bool]]:
