@@ -90,6 +90,10 @@ def test_an_upsert_that_changes_nothing_makes_no_version(store: DatasetStore) ->
     assert [v.version for v in store.list_versions(ds)] == [2, 1]
 
 
+TRACE = {"trace_id": "tr-1"}
+DOC = {"source_id": "doc"}
+
+
 def test_sources_and_source_ids(store: DatasetStore) -> None:
     ds = store.create_dataset("qa").dataset_id
     store.upsert_records(

@@ -186,7 +186,7 @@ async def _search(request: Request) -> Response:
     errors=INPUT_ERRORS,
     spec=SEARCH_DATASETS,
 )
-async def search_datasets(request: Request) -> Response:
+async def search_evaluation_datasets(request: Request) -> Response:
     """SearchEvaluationDatasets -> ``{datasets, next_page_token}`` (``created_time DESC``)."""
     return await _search(request)
 
@@ -200,7 +200,7 @@ async def search_datasets(request: Request) -> Response:
     errors=INPUT_ERRORS,
     spec=SEARCH_DATASETS,
 )
-async def search_datasets_get(request: Request) -> Response:
+async def search_evaluation_datasets_get(request: Request) -> Response:
     """SearchEvaluationDatasets by GET (query parameters)."""
     return await _search(request)
 
