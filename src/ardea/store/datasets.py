@@ -170,7 +170,7 @@ def _unsupported(*args: Any, **kwargs: Any) -> Any:
 class UnsupportedDatasetStore(DatasetStore):
     """A backend without datasets: every call raises NotImplementedFeatureError."""
 
-    create_dataset = get_dataset = delete_dataset = search_datasets = _unsupported  # type: ignore[assignment]
-    set_tags = delete_tag = upsert_records = get_records = delete_records = _unsupported  # type: ignore[assignment]
-    get_experiment_ids = add_to_experiments = remove_from_experiments = _unsupported  # type: ignore[assignment]
-    list_versions = diff_versions = _unsupported  # type: ignore[assignment]
+    create_dataset = get_dataset = delete_dataset = search_datasets = _unsupported
+    set_tags = delete_tag = upsert_records = get_records = delete_records = _unsupported
+    get_experiment_ids = add_to_experiments = remove_from_experiments = _unsupported
+    list_versions = diff_versions = _unsupported
