@@ -132,3 +132,16 @@ def test_versions_and_diff_over_rest(url: str) -> None:
     diff = _raw(url, "GET", f"{path}/diff", params={"from_version": 2, "to_version": 3}).json()
     assert [c["fields"] for c in diff["changed"]] == [["expectations"]]
     assert gd.get_dataset(dataset_id=ds.dataset_id).digest == versions[0]["digest"]
+
+
+def test_the_ardea_sdk_over_rest_and_the_mlflow_client_see_the_same_dataset(url: str) -> None:
+    from ardea.evaluation import datasets
+
+    ds = datasets.create_dataset("interop", _experiment("ds-interop"), tracking_uri=url)
+    ds.merge_records([{"inputs": {"q": "a"}, "expectations": {"e": 1}}])
+    seen = gd.get_dataset(dataset_id=ds.dataset_id)
+    assert seen.to_df()["expectations"].tolist() == [{"e": 1}]
+    seen.merge_records([{"inputs": {"q": "b"}}])
+    assert sorted(r.inputs["q"] for r in ds.records()) == ["a", "b"]
+    assert ds.refresh().digest == gd.get_dataset(dataset_id=ds.dataset_id).digest
+    assert [v.version for v in ds.versions()] == [3, 2, 1]

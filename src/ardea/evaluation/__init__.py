@@ -1,0 +1,1 @@
+"""Evaluation: managed datasets (``ardea.evaluation.datasets``); evaluate() and scorers to come."""
