@@ -151,7 +151,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Dropping a table drops its indexes (MySQL refuses to drop one a foreign key needs).
+    # Dropping a table drops its indexes (MySQL refuses to drop one a foreign key needs). MySQL
+    # commits DDL at once: a downgrade that failed further down (0012 refuses while anything
+    # lives outside ``default``) has already dropped these, so only what is there goes.
+    there = set(sa.inspect(op.get_bind()).get_table_names())
     for table in (
         "eval_dataset_records",
         "eval_dataset_versions",
@@ -159,4 +162,5 @@ def downgrade() -> None:
         "eval_dataset_tags",
         "evaluation_datasets",
     ):
-        op.drop_table(table)
+        if table in there:
+            op.drop_table(table)
