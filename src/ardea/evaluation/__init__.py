@@ -1,5 +1,7 @@
 """Evaluation: scoring an LLM application's outputs and judging the results.
 
-``ardea.evaluation.stats`` holds the statistics (intervals, paired comparison, repeated runs,
-sample sizes, judge agreement); it depends on numpy and scipy only and loads them on first use.
+- ``ardea.evaluation.datasets``: managed evaluation datasets (MLflow's wire, with versions).
+- ``ardea.evaluation.scorers``: scorers and LLM judges (re-exported as ``ardea.scorers``).
+- ``ardea.evaluation.stats``: the statistics (intervals, paired comparison, repeated runs,
+  sample sizes, judge agreement); numpy and scipy only, loaded on first use.
 """
