@@ -22,12 +22,16 @@ its workspace, models its creator may not read included (MLflow keeps webhooks t
 Searches ask :meth:`Policy.visibility` once per request and hand the answer to the store,
 which filters in SQL (:mod:`ardea.store.visibility`), so pagination stays correct.
 
-Nothing here caches across requests: grants and roles change through the API and must take
-effect at once. :class:`Decisions` caches what one request already asked.
+:class:`Decisions` caches what one request already asked. Across requests, the grants that
+bear on a (user, resource) are kept for :data:`GRANTS_CACHE_TTL_S` seconds while the auth
+store's :attr:`~ardea.store.auth.AuthStore.generation` is unchanged: any change made through
+this process (a grant, a role, a user) counts at once; one made by another replica counts
+within the TTL, as a revoked token does (:mod:`ardea.server.auth_runtime`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -42,7 +46,11 @@ from ardea.entities.auth import (
 from ardea.store.auth import AuthStore
 from ardea.store.visibility import Visibility, VisibilityMode
 
-__all__ = ["Decisions", "Policy", "SERVER_DEFAULT_PERMISSION"]
+__all__ = ["GRANTS_CACHE_TTL_S", "Decisions", "Policy", "SERVER_DEFAULT_PERMISSION"]
+
+GRANTS_CACHE_TTL_S = 5.0
+"""How long a (user, resource) lookup of grants is reused while nothing changed here."""
+_GRANTS_CACHE_MAX = 20_000
 
 SERVER_DEFAULT_PERMISSION = Permission.READ
 """What a member without a grant may do when neither the workspace nor the server says."""
@@ -81,6 +89,11 @@ class Policy:
         self.workspaces_enabled = workspaces_enabled
         self.default_permission = default_permission
         self._workspace_default = workspace_default
+        self._cache: dict[tuple[int, str, str, str], tuple[int, float, GrantSet]] = {}
+
+    def forget(self) -> None:
+        """Drop every cached lookup (a workspace deleted with its grants, outside the store)."""
+        self._cache.clear()
 
     # -- the pieces ----------------------------------------------------------------------------
 
@@ -90,7 +103,16 @@ class Policy:
         key = (rtype.value, rid, workspace)
         if memo is not None and key in memo.grants:
             return memo.grants[key]
-        found = self.store.grants_for(user.id, rtype, rid, workspace)
+        generation, now = self.store.generation, time.monotonic()
+        shared = (user.id, *key)
+        cached = self._cache.get(shared)
+        if cached is not None and cached[0] == generation and cached[1] > now:
+            found = cached[2]
+        else:
+            found = self.store.grants_for(user.id, rtype, rid, workspace)
+            if len(self._cache) >= _GRANTS_CACHE_MAX:
+                self._cache.clear()
+            self._cache[shared] = (generation, now + GRANTS_CACHE_TTL_S, found)
         if memo is not None:
             memo.grants[key] = found
         return found

@@ -141,9 +141,15 @@ class SessionManager:
         if user.disabled or user.is_service:
             raise FailedPreconditionError(f"User {user.username!r} cannot log in.")
         cookie = secrets.token_urlsafe(32)
-        expires = now_ms() + self.config.absolute_timeout_s * 1000
+        now = now_ms()
+        expires = now + self.config.absolute_timeout_s * 1000
         session = self.store.create_session(
-            session_id_hash(cookie), user.id, expires=expires, ip=ip, user_agent=user_agent
+            session_id_hash(cookie),
+            user.id,
+            expires=expires,
+            ip=ip,
+            user_agent=user_agent,
+            created=now,
         )
         audit.record(self.store, user.username, "login", user.username, {"method": method}, ip)
         return NewSession(cookie, csrf_token_for(cookie), session)

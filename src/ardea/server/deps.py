@@ -238,8 +238,10 @@ class ServerRuntime:
         with self.lock:
             gone = self.workspace_webhooks.pop(workspace, None)
             self.workspace_artifacts.pop(workspace, None)
-        if self.auth is not None and self.auth.workspace_defaults is not None:
-            self.auth.workspace_defaults.forget(workspace)
+        if self.auth is not None:
+            self.auth.policy.forget()  # its grants and roles went with it
+            if self.auth.workspace_defaults is not None:
+                self.auth.workspace_defaults.forget(workspace)
         if gone is not None:
             gone.dispatcher.close(timeout=0)
 

@@ -207,8 +207,9 @@ class AuthStore(ABC):
         expires: int,
         ip: str | None = None,
         user_agent: str | None = None,
+        created: int | None = None,
     ) -> Session:
-        """Store a new login session under the SHA-256 of its cookie."""
+        """Store a new login session under the SHA-256 of its cookie (``created``: now)."""
 
     @abstractmethod
     def get_session(self, id_hash: str) -> tuple[Session, User] | None:
@@ -415,6 +416,18 @@ class AuthStore(ABC):
         ``action`` ending in ``.`` matches each action it starts (``token.``); ``since`` is
         inclusive, ``until`` exclusive. Pages are by id, so appends never shift them.
         """
+
+    @property
+    def generation(self) -> int:
+        """A number that changes after every change made through this store object.
+
+        Caches of decisions (the policy's) keep an answer only while it is unchanged, so a
+        grant given or revoked in this process counts at once; changes made by another
+        process are seen when the cache entry expires. A store that cannot tell answers a
+        new number each time (nothing is cached).
+        """
+        self._uncounted = getattr(self, "_uncounted", 0) + 1
+        return self._uncounted
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (nothing by default: the backend owns the database)."""

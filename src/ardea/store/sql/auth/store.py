@@ -7,6 +7,9 @@ One mixin per concept (``users.py``, ``tokens.py``, ``roles.py``, ``grants.py``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from ardea.store.auth import AuthStore
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql.auth.audit import SqlAudit
@@ -16,6 +19,25 @@ from ardea.store.sql.auth.tokens import SqlSessions, SqlTokens
 from ardea.store.sql.auth.users import SqlUsers
 
 __all__ = ["SqlAuthStore"]
+
+T = TypeVar("T")
+
+
+class _CountedWrites:
+    """The database as the auth mixins see it: every write bumps the store's generation."""
+
+    def __init__(self, database: Database, changed: Callable[[], None]) -> None:
+        self._database = database
+        self._changed = changed
+
+    def write(self, op: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return self._database.write(op, *args, **kwargs)
+        finally:  # a failed write may still have changed something: forget either way
+            self._changed()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._database, name)
 
 
 class SqlAuthStore(SqlUsers, SqlTokens, SqlSessions, SqlRoles, SqlGrants, SqlAudit, AuthStore):
@@ -32,12 +54,22 @@ class SqlAuthStore(SqlUsers, SqlTokens, SqlSessions, SqlRoles, SqlGrants, SqlAud
     """
 
     def __init__(self, database: Database) -> None:
-        self._db = database
+        self._database = database
+        self._generation = 0
+        self._db: Any = _CountedWrites(database, self._bump)
+
+    def _bump(self) -> None:
+        self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        """Changes after every write through this store (grants, roles, users, tokens, audit)."""
+        return self._generation
 
     @property
     def database(self) -> Database:
         """The underlying :class:`Database`."""
-        return self._db
+        return self._database
 
     def __repr__(self) -> str:
-        return f"SqlAuthStore({self._db.url.split('@')[-1]!r})"
+        return f"SqlAuthStore({self._database.url.split('@')[-1]!r})"

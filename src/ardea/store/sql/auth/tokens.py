@@ -202,11 +202,12 @@ class SqlSessions:
         expires: int,
         ip: str | None = None,
         user_agent: str | None = None,
+        created: int | None = None,
     ) -> Session:
         """Store a session under the SHA-256 of its cookie."""
         _check_sha256(id_hash, "session id hash")
         check_id(user_id, "user id")
-        now = now_ms()
+        now = now_ms() if created is None else int(created)
         session = Session(
             id_hash=id_hash,
             user_id=user_id,
