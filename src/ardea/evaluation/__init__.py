@@ -4,9 +4,11 @@
   as ``mlflow.genai.evaluate`` does (:mod:`.evaluator`, :mod:`.harness`, :mod:`.record`);
 - :func:`compare_evaluations` (also ``ardea.compare_evaluations``): two logged evaluation runs
   compared row by row (:mod:`.compare`); :func:`assert_no_regression` for CI;
+- ``ardea.evaluation.datasets``: managed evaluation datasets (MLflow's wire, with versions);
+- ``ardea.evaluation.scorers``: scorers and LLM judges (re-exported as ``ardea.scorers``);
 - ``ardea.evaluation.stats``: the statistics (intervals, paired comparison, repeated runs,
-  sample sizes, judge agreement), numpy and scipy only;
-- :mod:`.cache`: the judge cache; :mod:`.scorers`: scorers and judges.
+  sample sizes, judge agreement); numpy and scipy only, loaded on first use;
+- :mod:`.cache`: the judge cache.
 
 Names load on first use (PEP 562), so ``import ardea.evaluation`` stays light. See
 docs/evaluation.md.

@@ -31,6 +31,8 @@ __all__ = [
     "artifact_path",
     "created_experiment",
     "created_model",
+    "created_dataset",
+    "dataset",
     "created_webhook",
     "drop_grants",
     "move_grants",
@@ -284,6 +286,19 @@ def webhook(field: str = "webhook_id") -> Locate:
     return locate
 
 
+def dataset(field: str = "dataset_id") -> Locate:
+    """The evaluation dataset ``field`` names (its grants name it by id)."""
+
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        dataset_id = _given(fields, field)
+        if dataset_id is None:
+            return []
+        missing = f"Evaluation dataset with id '{dataset_id}' not found"
+        return [Target(ResourceType.EVALUATION_DATASET, str(dataset_id), missing)]
+
+    return locate
+
+
 def workspace_target(rtype: ResourceType) -> Locate:
     """No resource yet: the request's workspace, for a create of ``rtype``."""
 
@@ -359,6 +374,13 @@ def created_webhook(fields: Fields, answer: Any) -> Target | None:
     made = answer.get("webhook") if isinstance(answer, dict) else None
     value = made.get("webhook_id") if isinstance(made, dict) else None
     return None if not value else Target(ResourceType.WEBHOOK, str(value), "")
+
+
+def created_dataset(fields: Fields, answer: Any) -> Target | None:
+    """The evaluation dataset CreateDataset made."""
+    made = answer.get("dataset") if isinstance(answer, dict) else None
+    value = made.get("dataset_id") if isinstance(made, dict) else None
+    return None if not value else Target(ResourceType.EVALUATION_DATASET, str(value), "")
 
 
 async def drop_grants(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ardea.server.webhook_events import WebhookRuntime
     from ardea.store.artifacts.base import ArtifactStore
     from ardea.store.backend import Backend
+    from ardea.store.datasets import DatasetStore
     from ardea.store.registry import RegistryStore
     from ardea.store.traces import TraceStore
     from ardea.store.tracking import TrackingStore
@@ -44,6 +45,7 @@ __all__ = [
     "root_backend",
     "runtime",
     "registry_store",
+    "dataset_store",
     "settings",
     "trace_store",
     "tracking_store",
@@ -292,6 +294,11 @@ def trace_store(request: Request) -> TraceStore:
 def registry_store(request: Request) -> RegistryStore:
     """The model registry of the app serving ``request``."""
     return backend(request).registry
+
+
+def dataset_store(request: Request) -> DatasetStore:
+    """The evaluation dataset store of the request's workspace."""
+    return backend(request).datasets
 
 
 def webhooks(request: Request) -> WebhookRuntime:

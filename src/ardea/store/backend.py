@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ardea._core.errors import FailedPreconditionError
 from ardea.entities.workspace import DEFAULT_WORKSPACE
+from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.uri import redact_uri
 from ardea.store.workspaces import UnsupportedWorkspaceStore, WorkspaceStore
@@ -85,6 +86,7 @@ class Backend:
             clear error.
         workspaces: Workspace CRUD (the database's for a SQL backend; one that refuses for a
             REST backend, whose server manages its own).
+        datasets: Evaluation datasets (their records, versions, tags and experiment links).
         workspace: The workspace the stores see (``default`` for a factory's backend).
         open_workspace: Builds the backend of another workspace (see :meth:`scoped`); None
             when the backend cannot be scoped.
@@ -103,6 +105,7 @@ class Backend:
     importing: ImportStore = field(default_factory=lambda: _unsupported_import(), repr=False)
     auth: AuthStore | None = field(default=None, repr=False)
     workspaces: WorkspaceStore = field(default_factory=UnsupportedWorkspaceStore, repr=False)
+    datasets: DatasetStore = field(default_factory=UnsupportedDatasetStore, repr=False)
     workspace: str = DEFAULT_WORKSPACE
     open_workspace: Callable[[str], Backend] | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)

@@ -18,6 +18,7 @@ from .openapi_check import (
     CheckedClient,
     auth_module_path,
     checked_app,
+    datasets_module_path,
     traces_module_path,
     workspaces_module_path,
 )
@@ -282,7 +283,12 @@ def test_multipart_upload(api: CheckedClient, ids: dict[str, str]) -> None:
 
 def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
     def owned(path: str) -> bool:
-        others = (traces_module_path, workspaces_module_path, auth_module_path)
+        others = (
+            traces_module_path,
+            workspaces_module_path,
+            auth_module_path,
+            datasets_module_path,
+        )
         return not any(other(path) for other in others)
 
     assert api.unchecked(owned) == []

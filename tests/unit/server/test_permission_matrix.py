@@ -77,6 +77,7 @@ class World:
     logged_model: str
     model: str
     webhook: str
+    dataset: str
     workspace: str  # a spare workspace (for the workspace routes that change one)
     user: str  # a spare user (for the user routes that change one)
 
@@ -131,6 +132,9 @@ class Matrix:
             json={"name": "h", "url": "http://127.0.0.1:9/hook", "events": [_EVENT]},
         )["webhook"]["webhook_id"]
         self.admin("PUT", f"/api/2.0/mlflow-artifacts/artifacts/{e}/x.txt", content=b"x")
+        dataset = self.admin(
+            "POST", "/api/3.0/mlflow/datasets/create", json={"name": "ds", "experiment_ids": [e]}
+        )["dataset"]["dataset_id"]
         spare = f"spare-{n}"
         self.backend.workspaces.create_workspace(spare)
         user = f"spare-user-{n}"
@@ -142,11 +146,12 @@ class Matrix:
                 (ResourceType.EXPERIMENT, e),
                 (ResourceType.REGISTERED_MODEL, model),
                 (ResourceType.WEBHOOK, hook),
+                (ResourceType.EVALUATION_DATASET, dataset),
             ):
                 auth.grant(uid, rtype, rid, level, workspace=WS)
         return World(
             e, name, r, trace, a["assessment"]["assessment_id"], lm["model"]["info"]["model_id"],
-            model, hook, spare, user,
+            model, hook, dataset, spare, user,
         )  # fmt: skip
 
 
@@ -260,6 +265,7 @@ def _values(w: World) -> dict[str, Any]:
         "version": "1",
         "alias": "champion",
         "webhook_id": w.webhook,
+        "dataset_id": w.dataset,
         "workspace_name": w.workspace,
         "key": "k",
         "value": "v",
@@ -307,6 +313,11 @@ _BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "json": {"name": "h", "url": "http://127.0.0.1:9/hook", "events": [_EVENT]}
     },
     "update_webhook": lambda w: {"json": {"name": "renamed"}},
+    "set_dataset_tags": lambda w: {"json": {"tags": '{"k": "v"}'}},
+    "upsert_dataset_records": lambda w: {"json": {"records": '[{"inputs": {"q": 1}}]'}},
+    "add_dataset_to_experiments": lambda w: {"json": {"experiment_ids": [w.experiment]}},
+    "remove_dataset_from_experiments": lambda w: {"json": {"experiment_ids": [w.experiment]}},
+    "diff_dataset_versions": lambda w: {"params": {"from_version": 1, "to_version": 1}},
     "start_trace_v3": lambda w: {
         "json": {
             "trace": {

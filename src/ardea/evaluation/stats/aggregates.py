@@ -52,7 +52,7 @@ __all__ = [
 DEFAULT_STATISTICS = ("mean", "median", "p90")
 """Statistics a numeric scorer is summarised with unless a call names others."""
 
-_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+_PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d+)?)")
 
 
 def _std(x: NDArray[np.float64], axis: int = -1) -> Any:
@@ -76,7 +76,7 @@ def statistic_function(name: str) -> Statistic:
     """
     if name in _NAMED:
         return _NAMED[name]
-    match = _PERCENTILE.match(name)
+    match = _PERCENTILE.fullmatch(name)
     if match and 0 < float(match.group(1)) < 100:
         return quantile_statistic(float(match.group(1)) / 100)
     raise InvalidArgumentError(

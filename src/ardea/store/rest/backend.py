@@ -12,6 +12,7 @@ from ardea.store.backend import Backend
 from ardea.store.importing import UnsupportedImportStore
 from ardea.store.purge import UnavailablePurgeStore
 from ardea.store.rest.artifacts import HttpArtifactStore
+from ardea.store.rest.datasets import RestDatasetStore
 from ardea.store.rest.http import RestClient
 from ardea.store.rest.registry import RestRegistryStore
 from ardea.store.rest.traces import RestTraceStore
@@ -60,6 +61,7 @@ def open_rest_backend(
         purge=UnavailablePurgeStore(uri),
         importing=UnsupportedImportStore(),
         workspaces=RestWorkspaceStore(root),
+        datasets=RestDatasetStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,
     )

@@ -189,3 +189,20 @@ MODEL_VERSIONS = Vocabulary(
     ),
 )
 """``search_model_versions``."""
+
+EVALUATION_DATASETS = Vocabulary(
+    api="search_datasets",
+    entities=frozenset({"tag", "attribute"}),
+    entity_comparators={"tag": STRING},
+    attribute_comparators={
+        "name": STRING,
+        "created_by": STRING,
+        "last_updated_by": STRING,
+        "created_time": NUMERIC,
+        "last_update_time": NUMERIC,
+    },
+    numeric_attributes=frozenset({"created_time", "last_update_time"}),
+    integer_attributes=True,
+    order_attributes=frozenset({"name", "created_time", "last_update_time"}),
+)
+"""``search_datasets`` (evaluation datasets; MLflow's ``SearchEvaluationDatasetsUtils``)."""

@@ -18,6 +18,7 @@ from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.auth.store import SqlAuthStore
+from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
@@ -164,6 +165,7 @@ def open_sql_backend(
                 importing=SqlImportStore(db, scope),
                 auth=auth,  # users and grants span workspaces (grants name theirs)
                 workspaces=workspaces,
+                datasets=SqlDatasetStore(db, scope),
                 workspace=name,
             )
 
@@ -186,6 +188,7 @@ def open_sql_backend(
             importing=SqlImportStore(db),
             auth=auth,
             workspaces=workspaces,
+            datasets=SqlDatasetStore(db),
             open_workspace=open_workspace,
         )
         forget.append(backend.forget_workspace)

@@ -283,3 +283,21 @@ def test_judge_roundtrips_through_json_and_mlflow(llm: FakeLLMServer) -> None:
 
 def test_judge_input_error_is_invalid_argument() -> None:
     assert issubclass(JudgeInputError, InvalidArgumentError)
+
+
+def test_judge_on_anthropic(llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", llm.anthropic_base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET_KEY)
+    llm.queue_json({"result": 3, "rationale": "middling"})
+    judge = make_judge(
+        name="stars",
+        instructions="Rate {{ outputs }} from 1 to 5",
+        feedback_value_type=int,
+        model="anthropic:/claude-sonnet-4-5",
+    )
+    (feedback,) = run_scorer(judge, outputs="a decent answer")
+    assert (feedback.value, feedback.rationale) == (3, "middling")
+    assert feedback.source.source_id == "anthropic:/claude-sonnet-4-5"
+    (request,) = llm.requests_to("/messages")
+    assert request.body["model"] == "claude-sonnet-4-5"
+    assert "a decent answer" in json.dumps(request.body)

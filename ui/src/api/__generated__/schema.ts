@@ -1947,6 +1947,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/datasets/{dataset_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Dataset Versions
+         * @description Records added, removed and changed (with the fields) from one version to another.
+         */
+        get: operations["diff_dataset_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/datasets/{dataset_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Dataset Versions
+         * @description The dataset's versions, newest first: ``{versions, next_page_token}``.
+         */
+        get: operations["list_dataset_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/datasets/{dataset_id}/versions/{version}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dataset Version Records
+         * @description One version's records (plain JSON): ``{records, next_page_token}``; no such version: 404.
+         */
+        get: operations["get_dataset_version_records_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/experiments/{experiment_id}/trace-metrics": {
         parameters: {
             query?: never;
@@ -2022,6 +2082,204 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Dataset
+         * @description CreateDataset -> ``{dataset}``; an unknown experiment id: 404.
+         */
+        post: operations["create_dataset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Evaluation Datasets Get
+         * @description SearchEvaluationDatasets by GET (query parameters).
+         */
+        get: operations["search_evaluation_datasets_get_get"];
+        put?: never;
+        /**
+         * Search Evaluation Datasets
+         * @description SearchEvaluationDatasets -> ``{datasets, next_page_token}`` (``created_time DESC``).
+         */
+        post: operations["search_evaluation_datasets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dataset
+         * @description GetDataset -> ``{dataset}``; unknown id: 404 RESOURCE_DOES_NOT_EXIST.
+         */
+        get: operations["get_dataset_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Dataset
+         * @description DeleteDataset -> ``{}`` (records, versions, tags and links go with it).
+         */
+        delete: operations["delete_dataset_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}/add-experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Dataset To Experiments
+         * @description AddDatasetToExperiments -> ``{dataset}``; an unknown experiment: 404.
+         */
+        post: operations["add_dataset_to_experiments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}/experiment-ids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dataset Experiment Ids
+         * @description GetDatasetExperimentIds -> ``{experiment_ids}``.
+         */
+        get: operations["get_dataset_experiment_ids_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dataset Records
+         * @description GetDatasetRecords -> ``{records: "<JSON list>", next_page_token}``.
+         */
+        get: operations["get_dataset_records_get"];
+        put?: never;
+        /**
+         * Upsert Dataset Records
+         * @description UpsertDatasetRecords -> ``{inserted_count, updated_count, version}``.
+         *
+         *     ``records`` is a JSON string of a list; a bad record is a 400 and nothing is stored.
+         */
+        post: operations["upsert_dataset_records_post"];
+        /**
+         * Delete Dataset Records
+         * @description DeleteDatasetRecords -> ``{deleted_count}`` (unknown ids are ignored).
+         */
+        delete: operations["delete_dataset_records_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}/remove-experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove Dataset From Experiments
+         * @description RemoveDatasetFromExperiments -> ``{dataset}`` (experiments not linked are ignored).
+         */
+        post: operations["remove_dataset_from_experiments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set Dataset Tags
+         * @description SetDatasetTags -> ``{dataset}``; ``tags`` is a JSON string of an object.
+         */
+        patch: operations["set_dataset_tags_patch"];
+        trace?: never;
+    };
+    "/api/3.0/mlflow/datasets/{dataset_id}/tags/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Dataset Tag
+         * @description DeleteDatasetTag -> ``{}`` (a tag that is not there: nothing happens).
+         */
+        delete: operations["delete_dataset_tag_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3015,12 +3273,83 @@ export interface components {
             source_type: string;
         };
         /**
+         * DatasetDiffResponse
+         * @description Ardea's diff of two versions.
+         */
+        DatasetDiffResponse: {
+            added: components["schemas"]["DatasetRecordChange"][];
+            changed: components["schemas"]["DatasetRecordChange"][];
+            dataset_id: string;
+            from_version: number;
+            removed: components["schemas"]["DatasetRecordChange"][];
+            tags_after: {
+                [key: string]: string;
+            };
+            tags_before: {
+                [key: string]: string;
+            };
+            to_version: number;
+        };
+        /**
+         * DatasetExperimentIdsResponse
+         * @description GetDatasetExperimentIds.
+         */
+        DatasetExperimentIdsResponse: {
+            experiment_ids: string[];
+        };
+        /**
          * DatasetInput
          * @description A dataset input of a run, with its tags (``mlflow.data.context``, ...).
          */
         DatasetInput: {
             dataset: components["schemas"]["Dataset"];
             tags: components["schemas"]["KeyValue"][];
+        };
+        /**
+         * DatasetRecordChange
+         * @description A record that differs between two versions; ``fields`` names what differs.
+         */
+        DatasetRecordChange: {
+            after?: components["schemas"]["DatasetRecordJson"];
+            before?: components["schemas"]["DatasetRecordJson"];
+            dataset_record_id: string;
+            fields: string[];
+        };
+        /**
+         * DatasetRecordJson
+         * @description One record (as inside GetDatasetRecords' ``records`` string).
+         */
+        DatasetRecordJson: {
+            created_by?: string;
+            /** Format: int64 */
+            created_time: number;
+            dataset_id: string;
+            dataset_record_id: string;
+            expectations?: {
+                [key: string]: unknown;
+            };
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** Format: int64 */
+            last_update_time: number;
+            last_updated_by?: string;
+            outputs?: unknown;
+            source?: {
+                [key: string]: unknown;
+            };
+            source_id?: string;
+            source_type?: string;
+            tags: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * DatasetResponse
+         * @description CreateDataset, GetDataset, SetDatasetTags, Add/RemoveDatasetToExperiments.
+         */
+        DatasetResponse: {
+            dataset: components["schemas"]["EvaluationDatasetJson"];
         };
         /**
          * DatasetSummary
@@ -3031,6 +3360,33 @@ export interface components {
             digest: string;
             experiment_id: string;
             name: string;
+        };
+        /**
+         * DatasetVersionJson
+         * @description One version of a dataset: what made it and what it holds.
+         */
+        DatasetVersionJson: {
+            change: string;
+            created_by?: string;
+            /** Format: int64 */
+            created_time: number;
+            dataset_id: string;
+            deleted: number;
+            digest: string;
+            inserted: number;
+            num_records: number;
+            tags: {
+                [key: string]: string;
+            };
+            updated: number;
+            version: number;
+        };
+        /**
+         * DeleteDatasetRecordsResponse
+         * @description DeleteDatasetRecords: how many records went.
+         */
+        DeleteDatasetRecordsResponse: {
+            deleted_count: number;
         };
         /**
          * DeleteTracesResponse
@@ -3055,6 +3411,26 @@ export interface components {
         ErrorResponse: {
             error_code: string;
             message: string;
+        };
+        /**
+         * EvaluationDatasetJson
+         * @description An evaluation dataset (``tags``, ``schema``, ``profile``: JSON strings).
+         */
+        EvaluationDatasetJson: {
+            created_by?: string;
+            /** Format: int64 */
+            created_time: number;
+            dataset_id: string;
+            digest: string;
+            experiment_ids: string[];
+            /** Format: int64 */
+            last_update_time: number;
+            last_updated_by?: string;
+            name: string;
+            profile?: string;
+            schema?: string;
+            tags: string;
+            version: number;
         };
         /**
          * Expectation
@@ -3113,6 +3489,14 @@ export interface components {
             file_size?: number;
             is_dir: boolean;
             path: string;
+        };
+        /**
+         * GetDatasetRecordsResponse
+         * @description GetDatasetRecords: ``records`` is a JSON string of the record list.
+         */
+        GetDatasetRecordsResponse: {
+            next_page_token?: string;
+            records: string;
         };
         /**
          * GetExperimentResponse
@@ -3198,6 +3582,14 @@ export interface components {
          */
         ListAssignmentsResponse: {
             assignments: components["schemas"]["RoleAssignment"][];
+        };
+        /**
+         * ListDatasetVersionsResponse
+         * @description Ardea's versions of a dataset, newest first.
+         */
+        ListDatasetVersionsResponse: {
+            next_page_token?: string;
+            versions: components["schemas"]["DatasetVersionJson"][];
         };
         /**
          * ListLoggedModelArtifactsResponse
@@ -3697,6 +4089,14 @@ export interface components {
             dataset_summaries: components["schemas"]["DatasetSummary"][];
         };
         /**
+         * SearchEvaluationDatasetsResponse
+         * @description SearchEvaluationDatasets: one page; ``next_page_token`` only when more follow.
+         */
+        SearchEvaluationDatasetsResponse: {
+            datasets: components["schemas"]["EvaluationDatasetJson"][];
+            next_page_token?: string;
+        };
+        /**
          * SearchExperimentsResponse
          * @description SearchExperiments: one page; ``next_page_token`` only when more follow.
          */
@@ -3978,6 +4378,15 @@ export interface components {
             run_info: components["schemas"]["RunInfo"];
         };
         /**
+         * UpsertDatasetRecordsResponse
+         * @description UpsertDatasetRecords: records inserted and updated (merged), and Ardea's new version.
+         */
+        UpsertDatasetRecordsResponse: {
+            inserted_count: number;
+            updated_count: number;
+            version: number;
+        };
+        /**
          * UserPermissionResult
          * @description ``users/permissions/get``: the level that applies, and whether it allows use.
          */
@@ -4026,6 +4435,14 @@ export interface components {
             is_admin: boolean;
             roles: components["schemas"]["MlflowRole"][];
             username: string;
+        };
+        /**
+         * VersionRecordsResponse
+         * @description Ardea's records of one version (plain JSON, not a string).
+         */
+        VersionRecordsResponse: {
+            next_page_token?: string;
+            records: components["schemas"]["DatasetRecordJson"][];
         };
         /**
          * Webhook
@@ -12169,6 +12586,217 @@ export interface operations {
             };
         };
     };
+    diff_dataset_versions_get: {
+        parameters: {
+            query: {
+                from_version: number;
+                to_version: number;
+            };
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ardea's diff of two versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetDiffResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_dataset_versions_get: {
+        parameters: {
+            query?: {
+                max_results?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ardea's versions of a dataset, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDatasetVersionsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_dataset_version_records_get: {
+        parameters: {
+            query?: {
+                max_results?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                dataset_id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ardea's records of one version (plain JSON, not a string). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionRecordsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_trace_metrics_get: {
         parameters: {
             query?: {
@@ -12475,6 +13103,918 @@ export interface operations {
             };
             /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
             501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_dataset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    created_by?: string;
+                    experiment_ids?: string[];
+                    name: string;
+                    profile?: string;
+                    schema?: string;
+                    source?: string;
+                    source_type?: string;
+                    tags?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description CreateDataset, GetDataset, SetDatasetTags, Add/RemoveDatasetToExperiments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    search_evaluation_datasets_get_get: {
+        parameters: {
+            query?: {
+                experiment_ids?: string[];
+                filter_string?: string;
+                max_results?: number;
+                order_by?: string[];
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SearchEvaluationDatasets: one page; ``next_page_token`` only when more follow. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchEvaluationDatasetsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    search_evaluation_datasets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    experiment_ids?: string[];
+                    filter_string?: string;
+                    /** Format: int64 */
+                    max_results?: number;
+                    order_by?: string[];
+                    page_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description SearchEvaluationDatasets: one page; ``next_page_token`` only when more follow. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchEvaluationDatasetsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_dataset_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CreateDataset, GetDataset, SetDatasetTags, Add/RemoveDatasetToExperiments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_dataset_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ``{}``: the answer of write RPCs that return nothing. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_dataset_to_experiments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    experiment_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description CreateDataset, GetDataset, SetDatasetTags, Add/RemoveDatasetToExperiments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_dataset_experiment_ids_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GetDatasetExperimentIds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExperimentIdsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_dataset_records_get: {
+        parameters: {
+            query?: {
+                max_results?: number;
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GetDatasetRecords: ``records`` is a JSON string of the record list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetDatasetRecordsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upsert_dataset_records_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    records: string;
+                    updated_by?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description UpsertDatasetRecords: records inserted and updated (merged), and Ardea's new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpsertDatasetRecordsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_dataset_records_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    dataset_record_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description DeleteDatasetRecords: how many records went. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteDatasetRecordsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    remove_dataset_from_experiments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    experiment_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description CreateDataset, GetDataset, SetDatasetTags, Add/RemoveDatasetToExperiments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_dataset_tags_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tags: string;
+                };
+            };
+        };
+        responses: {
+            /** @description CreateDataset, GetDataset, SetDatasetTags, Add/RemoveDatasetToExperiments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_dataset_tag_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ``{}``: the answer of write RPCs that return nothing. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

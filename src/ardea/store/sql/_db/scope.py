@@ -1,9 +1,9 @@
 """The workspace scope: the one place SQL statements are limited to a workspace.
 
 A table that belongs to a workspace has a ``workspace`` column (declared with
-``workspaces.tables.workspace_column``, which marks it): the top-level tables
-(``experiments``, ``registered_models``, ``webhooks``) and the registry's children, whose key
-carries their model's workspace (``registered_model_tags``, ``model_versions``,
+``workspaces.tables.workspace_column``, which marks it): the top-level tables (``experiments``,
+``registered_models``, ``webhooks``, ``evaluation_datasets``) and the registry's children,
+whose key carries their model's workspace (``registered_model_tags``, ``model_versions``,
 ``model_version_tags``, ``registered_model_aliases``). These *owned* tables are found on the
 shared :data:`~ardea.store.sql._db.metadata.metadata` by that mark (a table that gains such a
 column is owned from then on; one that only names a workspace, as a permission grant does, is
@@ -64,7 +64,7 @@ def _is_owned(table: sa.Table) -> bool:
     return column is not None and bool(column.info.get(_MARK))
 
 
-_TOP_LEVEL = ("registered_models", "experiments", "webhooks")
+_TOP_LEVEL = ("registered_models", "experiments", "webhooks", "evaluation_datasets")
 """Owned tables whose rows move or go with their workspace (children follow by cascade)."""
 
 
@@ -173,6 +173,11 @@ class WorkspaceScope:
     def webhooks(self) -> sa.Subquery:
         """This workspace's ``webhooks``."""
         return self.table("webhooks")
+
+    @property
+    def evaluation_datasets(self) -> sa.Subquery:
+        """This workspace's ``evaluation_datasets``."""
+        return self.table("evaluation_datasets")
 
     def base(self, name: str) -> tuple[sa.Table, ColumnElement[bool]]:
         """Owned table ``name`` itself and the condition that keeps this workspace's rows.

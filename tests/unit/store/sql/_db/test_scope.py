@@ -19,6 +19,7 @@ OWNED = {
     "model_version_tags",
     "registered_model_aliases",
     "webhooks",
+    "evaluation_datasets",
 }
 
 

@@ -1,0 +1,1 @@
+"""Evaluation datasets in SQL: metadata, versioned records, tags, experiment links."""

@@ -1,0 +1,70 @@
+"""The compact trace view judges get, on Ardea's traces and on mlflow 3.18's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ardea.evaluation.scorers import trace_view
+from ardea.scorers import NoErrorSpans, RetrievalGroundedness, run_scorer
+from fixtures.scorer_traces import agent_trace, rag_trace, session_traces, span, trace
+
+DATA = Path(__file__).parent / "data"
+
+
+def mlflow_trace() -> Any:
+    """A trace recorded by mlflow 3.18 (an app with a RETRIEVER and a TOOL span)."""
+    from mlflow.entities import Trace
+
+    return Trace.from_dict(json.loads((DATA / "mlflow_trace.json").read_text()))
+
+
+def test_mlflow_traces_are_read() -> None:
+    theirs = mlflow_trace()
+    assert trace_view.retrieved_documents(theirs) == [
+        {"span": "retrieve", "content": "Paris is the capital.", "doc_uri": "u1"}
+    ]
+    (call,) = trace_view.tool_calls(theirs)
+    assert (call["name"], call["arguments"], call["status"]) == ("tool", {"city": "Paris"}, "OK")
+    view = trace_view.render_trace(theirs)
+    assert (
+        "Spans: 3" in view and "- app [UNKNOWN] OK" in view and "  - retrieve [RETRIEVER]" in view
+    )
+    assert trace_view.root_span(theirs).outputs == "Paris"  # type: ignore[union-attr]
+    assert run_scorer(NoErrorSpans(), trace=theirs)[0].value is True
+
+
+def test_ardea_traces_are_read() -> None:
+    rag = rag_trace()
+    assert [d["doc_uri"] for d in trace_view.retrieved_documents(rag)] == ["wiki/1", "wiki/2"]
+    calls = trace_view.tool_calls(agent_trace())
+    assert [c["status"] for c in calls] == ["OK", "ERROR"]
+
+
+def test_views_have_budgets() -> None:
+    big = "word " * 10_000
+    spans = [span("r", "root", inputs={"q": big}, outputs=big)]
+    spans += [
+        span(f"d{i}", "retriever", parent="r", span_type="RETRIEVER", outputs=[big], start=i)
+        for i in range(50)
+    ]
+    view = trace_view.render_trace(trace(*spans))
+    assert len(view) <= trace_view.TOTAL_BUDGET + 100
+    assert "more characters cut" in view
+    assert len(trace_view.retrieved_documents(trace(*spans))) < 50
+
+
+def test_conversation_is_in_start_order() -> None:
+    text = trace_view.conversation(session_traces())
+    assert text.splitlines() == [
+        "user: My name is Zoe.",
+        "assistant: Hello Zoe!",
+        "user: What is my name?",
+        "assistant: Your name is Zoe.",
+    ]
+
+
+def test_retrieval_judge_needs_a_retriever() -> None:
+    (feedback,) = run_scorer(RetrievalGroundedness(), trace=agent_trace())
+    assert "RETRIEVER" in (feedback.error.error_message or "")  # type: ignore[union-attr]
