@@ -81,6 +81,8 @@ def _json_field(value: Any, what: str, index: int) -> Any:
         try:
             return json.loads(value)
         except ValueError:
+            if what == "inputs":  # predict_fn fails on that row only (inputs must be a dict)
+                return value
             raise InvalidArgumentError(
                 f"row {index}: {what} must be a dict (or its JSON), got {value[:80]!r}"
             ) from None
@@ -214,6 +216,8 @@ def to_items(data: Any) -> tuple[list[EvalItem], ManagedDataset | None]:
     managed: ManagedDataset | None = None
     rows: Sequence[Any]
     if callable(getattr(data, "records", None)) and callable(getattr(data, "pin", None)):
+        if callable(getattr(data, "refresh", None)):
+            data = data.refresh()  # the version evaluated is the latest, and the one pinned
         version = getattr(data, "version", None)
         managed = ManagedDataset(
             str(data.dataset_id), str(data.name), str(data.digest), version, data
