@@ -12,10 +12,9 @@ _TESTS = str(Path(__file__).resolve().parents[2])
 if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
     sys.path.insert(0, _TESTS)
 
-from fixtures.fake_llm_server import FakeLLMServer, fake_llm  # noqa: E402, F401
-
 import ardea  # noqa: E402
 from ardea.tracing import provider  # noqa: E402
+from fixtures.fake_llm_server import FakeLLMServer, fake_llm  # noqa: E402, F401
 
 JUDGE_MODEL = "openai:/gpt-4.1-mini"
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from fixtures.fake_llm_server import FakeLLMServer
 
 import ardea
 from ardea._core.errors import InvalidArgumentError, NotImplementedFeatureError
 from ardea.scorers import Correctness, ExactMatch, make_judge, scorer
+from fixtures.fake_llm_server import FakeLLMServer
 
 from .conftest import JUDGE_MODEL
 
