@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from typing import Any
 
 from ardea._core.errors import InvalidArgumentError, NotImplementedFeatureError
@@ -176,9 +175,9 @@ def evaluate(
 
     client = fluent.get_client()
     active = fluent.active_run()
-    scope = nullcontext(active) if active is not None else fluent.start_run(run_name=run_name)
-    interrupted = False
-    with scope as run:
+    run = active if active is not None else fluent.start_run(run_name=run_name)
+    status = "FAILED"
+    try:
         run_id, experiment_id = run.info.run_id, run.info.experiment_id
         if managed is not None and callable(getattr(managed.source, "pin", None)):
             managed.source.pin(run_id)
@@ -205,6 +204,7 @@ def evaluate(
             progress=progress,
             trace_metadata={"mlflow.modelId": model_id} if model_id else {},
         )
+        interrupted = False
         try:
             with progress:
                 harness.run()
@@ -219,8 +219,10 @@ def evaluate(
         metrics.update(record.interval_metrics(found))
         if metrics:
             record.log_metrics(client, run_id, metrics)
-        if interrupted and active is None:
-            fluent.end_run("KILLED")
+        status = "KILLED" if interrupted else "FINISHED"
+    finally:
+        if active is None:
+            fluent.end_run(status)
     if judge_cache is not None and not isinstance(cache, JudgeCache):
         judge_cache.close()
     result = EvaluationResult(
