@@ -20,6 +20,7 @@ from ardea.evaluation.cache import JudgeCache, open_cache
 from ardea.evaluation.harness import Harness
 from ardea.evaluation.progress import EvalProgress
 from ardea.evaluation.result import EvaluationResult, EvaluationSummary, result_frame
+from ardea.evaluation.row_logger import RowLogger
 from ardea.evaluation.rows import EvalItem, to_items
 from ardea.evaluation.scorers import Scorer
 
@@ -192,6 +193,7 @@ def evaluate(
             return client.trace_store.get_trace(trace_id)
 
         progress = EvalProgress(len(items), show_progress)
+        row_logger = RowLogger(client, run_id, flush, workers=min(16, limit))
         harness = Harness(
             items,
             checked,
@@ -203,6 +205,7 @@ def evaluate(
             fetch_trace=fetch_trace,
             progress=progress,
             trace_metadata={"mlflow.modelId": model_id} if model_id else {},
+            on_row_done=row_logger.submit,
         )
         interrupted = False
         try:
@@ -210,9 +213,10 @@ def evaluate(
                 harness.run()
         except KeyboardInterrupt:
             interrupted = True
-        flush()
+        finally:
+            row_logger.close()
+        log_errors = row_logger.errors
         _link(client, items, run_id)
-        _, log_errors = record.log_assessments(client, items, run_id, workers=min(16, limit))
         values = record.scorer_values(items)
         metrics = record.aggregate(values, checked)
         found = record.summaries(values)

@@ -82,6 +82,7 @@ class Harness:
         fetch_trace: Reads a trace back by id (for scorers that need it).
         progress: The progress display.
         trace_metadata: Metadata set on every row's trace (e.g. ``mlflow.modelId``).
+        on_row_done: Called with each row once it is scored (e.g. to log it at once).
     """
 
     def __init__(
@@ -97,6 +98,7 @@ class Harness:
         fetch_trace: Callable[[str], Any],
         progress: EvalProgress,
         trace_metadata: dict[str, str] | None = None,
+        on_row_done: Callable[[EvalItem], object] | None = None,
     ) -> None:
         self.items = items
         self.scorers = list(scorers)
@@ -108,6 +110,7 @@ class Harness:
         self.fetch_trace = fetch_trace
         self.progress = progress
         self.trace_metadata = dict(trace_metadata or {})
+        self.on_row_done = on_row_done
         self.cache_hits = 0
         self._needs_trace = any(needs_trace(s) for s in self.scorers)
         self._target = _unwrap_traced(predict_fn) if predict_fn is not None else None
@@ -192,6 +195,8 @@ class Harness:
             results = await asyncio.gather(*(self._score(s, item) for s in self.scorers))
             item.feedbacks = [f for group in results for f in group]
         item.done = True
+        if self.on_row_done is not None:
+            self.on_row_done(item)
         errors = sum(1 for f in item.feedbacks if f.error is not None)
         self.progress.row_done(errors + (1 if item.error else 0))
 
