@@ -73,6 +73,8 @@ def test_list_with_sync_predict_fn_logs_as_mlflow(judge_llm: FakeLLMServer, stor
         assert by_name["expected_response"].kind == "expectation"
         assert by_name["expected_response"].source_type == "HUMAN"
     assert len(judge_llm.requests_to("/chat/completions")) == len(ROWS)
+    assert result.llm_calls == len(ROWS) and result.tokens > 0  # what the progress bar shows
+    assert result.errors == 0 and result.log_errors == [] and not result.interrupted
 
     df = result.result_df
     assert list(df["exact_match/value"]) == [True] * len(ROWS)
@@ -302,3 +304,21 @@ def test_inputs_that_are_not_a_dict_fail_that_row(judge_llm: FakeLLMServer, stor
     assert result.rows[2].error is not None and "must be a dict" in result.rows[2].error
     assert result.rows[0].error is None
     assert len(_traces(result.run_id)) == 3
+
+
+def test_progress_bar_shows_errors_tokens_and_cost(
+    judge_llm: FakeLLMServer, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @scorer
+    def broken(outputs: Any) -> bool:
+        raise ValueError("no")
+
+    ardea.evaluate(
+        ROWS,
+        scorers=[Correctness(model=JUDGE_MODEL), broken],
+        predict_fn=app,
+        show_progress=True,
+    )
+    err = capsys.readouterr().err
+    assert f"{len(ROWS)}/{len(ROWS)}" in err and "row/s" in err
+    assert f"errors={len(ROWS)}" in err and "tokens=" in err and "cost=$" in err
