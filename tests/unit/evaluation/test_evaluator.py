@@ -136,6 +136,7 @@ def test_traces_as_data_attach_to_the_same_traces(judge_llm: FakeLLMServer, stor
     assert set(result.result_df["trace_id"]) == ids
     again = ardea.search_traces(return_type="list")
     assert len(again) == len(ROWS)  # no new trace
+    assert {t.info.trace_id for t in _traces(result.run_id)} == ids  # linked to the run
     for t in again:
         mine = [a for a in t.info.assessments if a.name == "short"]
         assert mine[0].metadata["mlflow.assessment.sourceRunId"] == result.run_id
