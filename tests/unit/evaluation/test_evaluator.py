@@ -323,3 +323,13 @@ def test_progress_bar_shows_errors_tokens_and_cost(
     err = capsys.readouterr().err
     assert f"{len(ROWS)}/{len(ROWS)}" in err and "row/s" in err
     assert f"errors={len(ROWS)}" in err and "tokens=" in err and "cost=$" in err
+
+
+def test_the_active_run_is_used_and_left_open(judge_llm: FakeLLMServer, store: str) -> None:
+    with ardea.start_run(run_name="mine") as run:
+        result = ardea.evaluate(ROWS, scorers=[short], predict_fn=app)
+        assert result.run_id == run.info.run_id
+        assert ardea.get_run(run.info.run_id).info.status == "RUNNING"
+    assert ardea.get_run(run.info.run_id).info.status == "FINISHED"
+    named = ardea.evaluate(ROWS, scorers=[short], predict_fn=app, run_name="named-eval")
+    assert ardea.get_run(named.run_id).info.run_name == "named-eval"
