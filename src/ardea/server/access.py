@@ -184,7 +184,11 @@ def on(
 
 
 def create(locate: Locate, created: Created, what: str) -> Access:
-    """May create a resource (``locate`` gives its type) in the request's workspace."""
+    """May create a resource in the request's workspace.
+
+    ``locate``'s first target gives the new resource's type; any further ones are what the new
+    resource names (a dataset's experiments), each needing its own level (READ by default).
+    """
     return Access(AccessKind.CREATE, locate=locate, created=created, label=f"create {what}")
 
 

@@ -219,6 +219,9 @@ async def _enforce(
             raise PermissionDeniedError(
                 f"Permission denied: you may not create a {rtype.value} in workspace '{workspace}'."
             )
+        for other in targets[1:]:  # what the new resource names (a dataset's experiments)
+            needed = other.level or Permission.READ
+            await check_target(auth, user, other, needed, workspace, memo)
         response = await fn(request, **kwargs)
         if _ok(response) and access.created is not None:
             answer = orjson.loads(bytes(response.body)) if response.body else {}

@@ -561,3 +561,17 @@ def test_workspaces_are_listed_to_their_members(matrix: Matrix) -> None:
     assert {"default", WS, "team-b"} <= names("admin")
     assert matrix.call("other", "GET", f"/api/3.0/mlflow/workspaces/{WS}").status_code == 404
     assert matrix.call("reader", "GET", f"/api/3.0/mlflow/workspaces/{WS}").status_code == 200
+
+
+def test_a_new_dataset_names_only_experiments_its_creator_may_read(matrix: Matrix) -> None:
+    w = matrix.world()
+    hidden = matrix.admin("POST", "/api/2.0/mlflow/experiments/create", json={"name": "hidden-ds"})
+    create = "/api/3.0/mlflow/datasets/create"
+    before = matrix.admin("POST", "/api/3.0/mlflow/datasets/search", json={"max_results": 1000})
+    body = {"name": "probe", "experiment_ids": [hidden["experiment_id"]]}
+    r = matrix.call("editor", "POST", create, json=body)
+    assert r.status_code == 404, r.text  # as if it did not exist: no probing
+    after = matrix.admin("POST", "/api/3.0/mlflow/datasets/search", json={"max_results": 1000})
+    assert after == before  # nothing made
+    r = matrix.call("editor", "POST", create, json={**body, "experiment_ids": [w.experiment]})
+    assert r.status_code == 200, r.text

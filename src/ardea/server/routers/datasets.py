@@ -145,7 +145,12 @@ def _id(request: Request) -> str:
     _PATH + "/create",
     "POST",
     access=create(
-        at.workspace_target(ResourceType.EVALUATION_DATASET), at.created_dataset, "dataset"
+        at.all_of(
+            at.workspace_target(ResourceType.EVALUATION_DATASET),
+            at.needing(READ, at.experiments()),
+        ),
+        at.created_dataset,
+        "dataset; READ on each experiment it names",
     ),
     response=DatasetResponse,
     errors=(400, 403, 404, 500),
