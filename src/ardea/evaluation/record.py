@@ -158,7 +158,11 @@ def _assessments_of(item: EvalItem, run_id: str) -> list[Any]:
 def log_assessments(
     client: ArdeaClient, items: Iterable[EvalItem], run_id: str, workers: int = 16
 ) -> tuple[int, list[str]]:
-    """Log every finished row's feedbacks and expectations; (how many, errors met)."""
+    """Log every finished row's feedbacks and expectations; (how many, errors met).
+
+    On a database, in one transaction per 1,000 (a batch the store refuses is retried one by
+    one, so one bad value costs only itself); on a server, ``workers`` calls at a time.
+    """
     work = [
         (item.trace_id, a)
         for item in items
@@ -178,6 +182,15 @@ def log_assessments(
 
     if not work:
         return 0, errors
+    if client.trace_store.bulk_assessments:
+        logged = 0
+        for start in range(0, len(work), 1000):
+            batch = work[start : start + 1000]
+            try:
+                logged += len(client.log_assessments(batch))
+            except Exception:
+                logged += sum(one(job) for job in batch)
+        return logged, errors
     with ThreadPoolExecutor(max(1, min(workers, len(work))), "ardea-eval-log") as pool:
         logged = sum(pool.map(one, work))
     return logged, errors
