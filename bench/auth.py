@@ -1,12 +1,16 @@
 """Auth benchmark: what ``--auth`` costs, against the same workload with auth off.
 
 Run as ``.venv/bin/python bench/auth.py [--quick] [--auth-off-only]``. It starts ``ardea
-server`` twice (one worker, SQLite, a fresh temporary folder each, one after the other):
-without ``--auth``, then with it, where a non-admin user sends every request with an API
+server`` twice (one worker, SQLite, a fresh temporary folder each): without ``--auth``, and
+with it, where a non-admin user sends every request with an API
 token (``Authorization: Bearer``, the ``MLFLOW_TRACKING_TOKEN`` path) on an experiment it
 created (so every check goes through its grants). Then, on the auth server started with
 ``--auth-default-permission NO_PERMISSIONS``, 10,000 experiments of which the user may read
 100 (user grants), and ``search_experiments`` as that user.
+
+Both servers run at once and the figures are measured in interleaved rounds (off, on, then
+on, off, ...), so that load from elsewhere on the machine falls on both alike: latency
+percentiles pool every round's samples, throughputs are the median of the rounds' rates.
 
 Figures (sequential requests on one keep-alive connection):
 
@@ -37,7 +41,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +54,10 @@ from _common import Server, free_port, metrics_batch, now_ms
 HERE = Path(__file__).resolve().parent
 ADMIN_PASSWORD = "bench admin password"
 
-FULL = {"latency_n": 3000, "batches": 200, "runs": 2000, "searches": 30, "experiments": 10_000,
-        "readable": 100, "exp_searches": 30}  # fmt: skip
-QUICK = {"latency_n": 300, "batches": 20, "runs": 200, "searches": 5, "experiments": 500,
-         "readable": 10, "exp_searches": 5}  # fmt: skip
+FULL = {"latency_n": 6000, "batches": 600, "runs": 2000, "searches": 120, "experiments": 10_000,
+        "readable": 100, "exp_searches": 30, "rounds": 12}  # fmt: skip
+QUICK = {"latency_n": 300, "batches": 20, "runs": 200, "searches": 6, "experiments": 500,
+         "readable": 10, "exp_searches": 5, "rounds": 2}  # fmt: skip
 
 
 class Wire:
@@ -79,6 +83,11 @@ class Wire:
 
     def close(self) -> None:
         self.conn.close()
+
+    def reconnect(self) -> None:
+        """A fresh connection (the server drops one left idle past its keep-alive timeout)."""
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
 
 
 def _basic(user: str, password: str) -> dict[str, str]:
@@ -123,23 +132,27 @@ def _latency(
     return out
 
 
-def workload(w: Wire, sizes: dict[str, int]) -> dict[str, float]:
-    """The tracking figures for one server, as the caller ``w`` sends them."""
-    out: dict[str, float] = {}
-    experiment = str(w.call("POST", "experiments/create", {"name": "bench"})["experiment_id"])
-    run = w.call("POST", "runs/create", {"experiment_id": experiment, "start_time": now_ms()})
-    run_id = run["run"]["info"]["run_id"]
-    n = sizes["latency_n"]
-    get = _latency(w, n, "GET", "experiments/get", experiment_id=experiment)
-    out["get_p50_ms"], out["get_p90_ms"] = _percentiles(get)
-    body = {"run_id": run_id, "key": "m", "value": 1.0, "timestamp": now_ms(), "step": 0}
-    log = _latency(w, n, "POST", "runs/log-metric", body)
-    out["log_p50_ms"], out["log_p90_ms"] = _percentiles(log)
-    batches = [metrics_batch("b", i * 1000, 1000) for i in range(sizes["batches"])]
-    t0 = time.perf_counter()
-    for batch in batches:
-        w.call("POST", "runs/log-batch", {"run_id": run_id, "metrics": batch})
-    out["log_batch_points_per_s"] = sizes["batches"] * 1000 / (time.perf_counter() - t0)
+@dataclass
+class Side:
+    """One server under test (auth off or on) and what the rounds use on it."""
+
+    wire: Wire
+    experiment: str = ""
+    run_id: str = ""
+    query: dict[str, Any] = field(default_factory=dict)
+    get_ms: list[float] = field(default_factory=list)
+    log_ms: list[float] = field(default_factory=list)
+    batch_rates: list[float] = field(default_factory=list)
+    search_rates: list[float] = field(default_factory=list)
+    step: int = 0
+
+
+def prepare(side: Side, sizes: dict[str, int]) -> None:
+    """An experiment and a run to log to, and an experiment of ``runs`` runs to search."""
+    w = side.wire
+    side.experiment = str(w.call("POST", "experiments/create", {"name": "bench"})["experiment_id"])
+    run = w.call("POST", "runs/create", {"experiment_id": side.experiment, "start_time": now_ms()})
+    side.run_id = run["run"]["info"]["run_id"]
     search_exp = str(
         w.call("POST", "experiments/create", {"name": "bench-search"})["experiment_id"]
     )
@@ -147,12 +160,39 @@ def workload(w: Wire, sizes: dict[str, int]) -> dict[str, float]:
         r = w.call("POST", "runs/create", {"experiment_id": search_exp, "start_time": now_ms()})
         w.call("POST", "runs/log-metric", {"run_id": r["run"]["info"]["run_id"], "key": "m",
                                            "value": i * 0.001, "timestamp": now_ms()})  # fmt: skip
-    query = {"experiment_ids": [search_exp], "max_results": 1000, "order_by": ["metrics.m DESC"]}
-    w.call("POST", "runs/search", query)
+    side.query = {"experiment_ids": [search_exp], "max_results": 1000,
+                  "order_by": ["metrics.m DESC"]}  # fmt: skip
+    w.call("POST", "runs/search", side.query)
+
+
+def measure_round(side: Side, sizes: dict[str, int], rounds: int) -> None:
+    """One round's share of every figure on ``side``."""
+    w, n = side.wire, max(1, sizes["latency_n"] // rounds)
+    w.reconnect()  # idle while the other side ran
+    side.get_ms += _latency(w, n, "GET", "experiments/get", experiment_id=side.experiment)
+    body = {"run_id": side.run_id, "key": "m", "value": 1.0, "timestamp": now_ms(), "step": 0}
+    side.log_ms += _latency(w, n, "POST", "runs/log-metric", body)
+    count = max(1, sizes["batches"] // rounds)
+    batches = [metrics_batch("b", (side.step + i) * 1000, 1000) for i in range(count)]
+    side.step += count
     t0 = time.perf_counter()
-    for _ in range(sizes["searches"]):
-        w.call("POST", "runs/search", query)
-    out["search_runs_per_s"] = sizes["searches"] / (time.perf_counter() - t0)
+    for batch in batches:
+        w.call("POST", "runs/log-batch", {"run_id": side.run_id, "metrics": batch})
+    side.batch_rates.append(count * 1000 / (time.perf_counter() - t0))
+    searches = max(1, sizes["searches"] // rounds)
+    t0 = time.perf_counter()
+    for _ in range(searches):
+        w.call("POST", "runs/search", side.query)
+    side.search_rates.append(searches / (time.perf_counter() - t0))
+
+
+def figures(side: Side) -> dict[str, float]:
+    """The side's figures: latency percentiles over every sample, medians of the round rates."""
+    out: dict[str, float] = {}
+    out["get_p50_ms"], out["get_p90_ms"] = _percentiles(side.get_ms)
+    out["log_p50_ms"], out["log_p90_ms"] = _percentiles(side.log_ms)
+    out["log_batch_points_per_s"] = statistics.median(side.batch_rates)
+    out["search_runs_per_s"] = statistics.median(side.search_rates)
     return out
 
 
@@ -248,32 +288,43 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     results: dict[str, Any] = {"sizes": sizes, "machine": platform.platform()}
+    rounds = sizes["rounds"]
+    results["rounds"] = rounds
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        (tmp / "off").mkdir()
-        server = _server(tmp / "off")
-        server.start()
+        servers: dict[str, Server] = {}
+        sides: dict[str, Side] = {}
         try:
-            w = Wire(server.port)
-            results["off"] = workload(w, sizes)
-            w.close()
-        finally:
-            server.stop()
-        if not args.auth_off_only:
-            (tmp / "on").mkdir()
-            server = _server(tmp / "on", "--auth")
-            server.start()
-            try:
-                admin = Wire(server.port, _basic("admin", ADMIN_PASSWORD))
+            (tmp / "off").mkdir()
+            servers["off"] = _server(tmp / "off")
+            servers["off"].start()
+            sides["off"] = Side(Wire(servers["off"].port))
+            if not args.auth_off_only:
+                (tmp / "on").mkdir()
+                servers["on"] = _server(tmp / "on", "--auth")
+                servers["on"].start()
+                admin = Wire(servers["on"].port, _basic("admin", ADMIN_PASSWORD))
                 admin.call(
                     "POST", "users/create", {"username": "bench", "password": "bench password 1"}
                 )
                 admin.close()
-                w = Wire(server.port, {"Authorization": f"Bearer {_token(tmp / 'on', 'bench')}"})
-                results["on"] = workload(w, sizes)
-                w.close()
-            finally:
+                token = _token(tmp / "on", "bench")
+                sides["on"] = Side(Wire(servers["on"].port, {"Authorization": f"Bearer {token}"}))
+            for side in sides.values():
+                prepare(side, sizes)
+            # Interleaved rounds, the order alternating, so that load from elsewhere on the
+            # machine falls on both sides alike.
+            names = list(sides)
+            for r in range(rounds):
+                for name in names if r % 2 == 0 else names[::-1]:
+                    measure_round(sides[name], sizes, rounds)
+            for name, side in sides.items():
+                results[name] = figures(side)
+                side.wire.close()
+        finally:
+            for server in servers.values():
                 server.stop()
+        if not args.auth_off_only:
             (tmp / "visible").mkdir()
             results["visible"] = visible_search(tmp / "visible", sizes)
     _print_table(results, sizes)

@@ -34,12 +34,22 @@ def field_schema(f: Field) -> dict[str, Any]:
     return {"type": "array", "items": schema} if f.repeated else schema
 
 
+def _body_field(f: Field) -> dict[str, Any]:
+    """A JSON body field: an optional one may also be ``null``, which reads as absent.
+
+    As protobuf's JSON parsing does for MLflow's server (``{"artifact_location": null}`` is a
+    create without one), so the document says what the server takes.
+    """
+    schema = field_schema(f)
+    return schema if f.required else {"anyOf": [schema, {"type": "null"}]}
+
+
 def spec_schema(spec: RequestSpec) -> dict[str, Any]:
     """JSON schema of a request message (an object)."""
     schema: dict[str, Any] = {
         "type": "object",
         "title": spec.name,
-        "properties": {name: field_schema(f) for name, f in spec.fields.items()},
+        "properties": {name: _body_field(f) for name, f in spec.fields.items()},
     }
     required = [name for name, f in spec.fields.items() if f.required]
     if required:

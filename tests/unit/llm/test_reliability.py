@@ -156,7 +156,10 @@ def test_cancelling_an_async_call_aborts_it_at_once(llm: FakeLLMServer) -> None:
 
 
 _CTRL_C = """
-import sys
+import signal, sys
+# A background job of a non-interactive shell (CI started with `&`) inherits SIGINT ignored,
+# and Python then keeps it ignored: restore Ctrl-C's usual meaning, which is what is tested.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from ardea.llm import get_client
 client = get_client("openai:/gpt-4o", base_url=sys.argv[1], api_key="k", timeout=None)
 try:

@@ -4523,7 +4523,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
+                    experiment_ids?: string[] | null;
                 };
             };
         };
@@ -4726,29 +4726,28 @@ export interface operations {
                     experiment_id: string;
                     mlflow_version: string;
                     model_input: string;
-                    model_output?: string;
+                    model_output?: string | null;
                     model_output_parameters?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                     model_parameters?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                     model_route: string;
                     prompt_parameters: {
                         key: string;
-                        value?: string;
+                        value?: string | null;
                     }[];
                     prompt_template: string;
-                    run_name?: string;
-                    /** Format: int64 */
-                    start_time?: number;
+                    run_name?: string | null;
+                    start_time?: number | null;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
-                    user_id?: string;
+                        value?: string | null;
+                    }[] | null;
+                    user_id?: string | null;
                 };
             };
         };
@@ -5232,11 +5231,11 @@ export interface operations {
             content: {
                 "application/json": {
                     parts?: {
-                        etag?: string;
+                        etag?: string | null;
                         /** Format: int64 */
                         part_number: number;
-                        url?: string;
-                    }[];
+                        url?: string | null;
+                    }[] | null;
                     path: string;
                     upload_id: string;
                 };
@@ -5311,8 +5310,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int64 */
-                    num_parts?: number;
+                    num_parts?: number | null;
                     path: string;
                 };
             };
@@ -5523,12 +5521,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    artifact_location?: string;
+                    artifact_location?: string | null;
                     name: string;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -6000,13 +5998,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    filter?: string;
-                    /** Format: int64 */
-                    max_results?: number;
-                    order_by?: string[];
-                    page_token?: string;
-                    /** @enum {string} */
-                    view_type?: "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
+                    filter?: string | null;
+                    max_results?: number | null;
+                    order_by?: string[] | null;
+                    page_token?: string | null;
+                    view_type?: ("ACTIVE_ONLY" | "DELETED_ONLY" | "ALL") | null;
                 };
             };
         };
@@ -6070,7 +6066,7 @@ export interface operations {
                 "application/json": {
                     experiment_id: string;
                     key: string;
-                    value?: string;
+                    value?: string | null;
                 };
             };
         };
@@ -6291,17 +6287,17 @@ export interface operations {
             content: {
                 "application/json": {
                     experiment_id: string;
-                    model_type?: string;
-                    name?: string;
+                    model_type?: string | null;
+                    name?: string | null;
                     params?: {
                         key: string;
-                        value?: string;
-                    }[];
-                    source_run_id?: string;
+                        value?: string | null;
+                    }[] | null;
+                    source_run_id?: string | null;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -6373,20 +6369,19 @@ export interface operations {
             content: {
                 "application/json": {
                     datasets?: {
-                        dataset_digest?: string;
+                        dataset_digest?: string | null;
                         dataset_name: string;
-                    }[];
-                    experiment_ids?: string[];
-                    filter?: string;
-                    /** Format: int64 */
-                    max_results?: number;
+                    }[] | null;
+                    experiment_ids?: string[] | null;
+                    filter?: string | null;
+                    max_results?: number | null;
                     order_by?: {
-                        ascending?: boolean;
-                        dataset_digest?: string;
-                        dataset_name?: string;
+                        ascending?: boolean | null;
+                        dataset_digest?: string | null;
+                        dataset_name?: string | null;
                         field_name: string;
-                    }[];
-                    page_token?: string;
+                    }[] | null;
+                    page_token?: string | null;
                 };
             };
         };
@@ -6586,7 +6581,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    model_id?: string;
+                    model_id?: string | null;
                     /** @enum {string} */
                     status: "LOGGED_MODEL_STATUS_UNSPECIFIED" | "LOGGED_MODEL_PENDING" | "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED";
                 };
@@ -6731,11 +6726,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    model_id?: string;
+                    model_id?: string | null;
                     params?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -6808,11 +6803,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    model_id?: string;
+                    model_id?: string | null;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -7092,16 +7087,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    description?: string;
-                    model_id?: string;
+                    description?: string | null;
+                    model_id?: string | null;
                     name: string;
-                    run_id?: string;
-                    run_link?: string;
+                    run_id?: string | null;
+                    run_link?: string | null;
                     source: string;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -7568,11 +7563,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    filter?: string;
-                    /** Format: int64 */
-                    max_results?: number;
-                    order_by?: string[];
-                    page_token?: string;
+                    filter?: string | null;
+                    max_results?: number | null;
+                    order_by?: string[] | null;
+                    page_token?: string | null;
                 };
             };
         };
@@ -7645,7 +7639,7 @@ export interface operations {
                 "application/json": {
                     key: string;
                     name: string;
-                    value?: string;
+                    value?: string | null;
                     version: string;
                 };
             };
@@ -7809,7 +7803,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    description?: string;
+                    description?: string | null;
                     name: string;
                     version: string;
                 };
@@ -8131,13 +8125,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    deployment_job_id?: string;
-                    description?: string;
+                    deployment_job_id?: string | null;
+                    description?: string | null;
                     name: string;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -8523,7 +8517,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    stages?: string[];
+                    stages?: string[] | null;
                 };
             };
         };
@@ -8604,7 +8598,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    new_name?: string;
+                    new_name?: string | null;
                 };
             };
         };
@@ -8754,11 +8748,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    filter?: string;
-                    /** Format: int64 */
-                    max_results?: number;
-                    order_by?: string[];
-                    page_token?: string;
+                    filter?: string | null;
+                    max_results?: number | null;
+                    order_by?: string[] | null;
+                    page_token?: string | null;
                 };
             };
         };
@@ -8831,7 +8824,7 @@ export interface operations {
                 "application/json": {
                     key: string;
                     name: string;
-                    value?: string;
+                    value?: string | null;
                 };
             };
         };
@@ -8911,8 +8904,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    deployment_job_id?: string;
-                    description?: string;
+                    deployment_job_id?: string | null;
+                    description?: string | null;
                     name: string;
                 };
             };
@@ -8993,15 +8986,14 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_id?: string;
-                    run_name?: string;
-                    /** Format: int64 */
-                    start_time?: number;
+                    experiment_id?: string | null;
+                    run_name?: string | null;
+                    start_time?: number | null;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
-                    user_id?: string;
+                        value?: string | null;
+                    }[] | null;
+                    user_id?: string | null;
                 };
             };
         };
@@ -9283,26 +9275,25 @@ export interface operations {
             content: {
                 "application/json": {
                     metrics?: {
-                        dataset_digest?: string;
-                        dataset_name?: string;
+                        dataset_digest?: string | null;
+                        dataset_name?: string | null;
                         key: string;
-                        model_id?: string;
-                        run_id?: string;
-                        /** Format: int64 */
-                        step?: number;
+                        model_id?: string | null;
+                        run_id?: string | null;
+                        step?: number | null;
                         /** Format: int64 */
                         timestamp: number;
                         value: number | ("NaN" | "Infinity" | "-Infinity");
-                    }[];
+                    }[] | null;
                     params?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                     run_id: string;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                 };
             };
         };
@@ -9374,23 +9365,22 @@ export interface operations {
             content: {
                 "application/json": {
                     datasets?: {
-                        /** Dataset */
                         dataset?: {
                             digest: string;
                             name: string;
-                            profile?: string;
-                            schema?: string;
-                            source?: string;
-                            source_type?: string;
-                        };
+                            profile?: string | null;
+                            schema?: string | null;
+                            source?: string | null;
+                            source_type?: string | null;
+                        } | null;
                         tags?: {
                             key: string;
-                            value?: string;
-                        }[];
-                    }[];
+                            value?: string | null;
+                        }[] | null;
+                    }[] | null;
                     models?: {
                         model_id: string;
-                    }[];
+                    }[] | null;
                     run_id: string;
                 };
             };
@@ -9462,13 +9452,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    dataset_digest?: string;
-                    dataset_name?: string;
+                    dataset_digest?: string | null;
+                    dataset_name?: string | null;
                     key: string;
-                    model_id?: string;
+                    model_id?: string | null;
                     run_id: string;
-                    /** Format: int64 */
-                    step?: number;
+                    step?: number | null;
                     /** Format: int64 */
                     timestamp: number;
                     value: number | ("NaN" | "Infinity" | "-Infinity");
@@ -9616,7 +9605,7 @@ export interface operations {
                 "application/json": {
                     key: string;
                     run_id: string;
-                    value?: string;
+                    value?: string | null;
                 };
             };
         };
@@ -9691,7 +9680,7 @@ export interface operations {
                         model_id: string;
                         /** Format: int64 */
                         step: number;
-                    }[];
+                    }[] | null;
                     run_id: string;
                 };
             };
@@ -9897,14 +9886,12 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
-                    filter?: string;
-                    /** Format: int64 */
-                    max_results?: number;
-                    order_by?: string[];
-                    page_token?: string;
-                    /** @enum {string} */
-                    run_view_type?: "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
+                    experiment_ids?: string[] | null;
+                    filter?: string | null;
+                    max_results?: number | null;
+                    order_by?: string[] | null;
+                    page_token?: string | null;
+                    run_view_type?: ("ACTIVE_ONLY" | "DELETED_ONLY" | "ALL") | null;
                 };
             };
         };
@@ -9968,7 +9955,7 @@ export interface operations {
                 "application/json": {
                     key: string;
                     run_id: string;
-                    value?: string;
+                    value?: string | null;
                 };
             };
         };
@@ -10039,12 +10026,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int64 */
-                    end_time?: number;
+                    end_time?: number | null;
                     run_id: string;
-                    run_name?: string;
-                    /** @enum {string} */
-                    status?: "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+                    run_name?: string | null;
+                    status?: ("RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED") | null;
                 };
             };
         };
@@ -10189,14 +10174,13 @@ export interface operations {
                     experiment_id: string;
                     request_metadata?: {
                         key: string;
-                        value?: string;
-                    }[];
+                        value?: string | null;
+                    }[] | null;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
-                    /** Format: int64 */
-                    timestamp_ms?: number;
+                        value?: string | null;
+                    }[] | null;
+                    timestamp_ms?: number | null;
                 };
             };
         };
@@ -10277,11 +10261,9 @@ export interface operations {
             content: {
                 "application/json": {
                     experiment_id: string;
-                    /** Format: int64 */
-                    max_timestamp_millis?: number;
-                    /** Format: int64 */
-                    max_traces?: number;
-                    request_ids?: string[];
+                    max_timestamp_millis?: number | null;
+                    max_traces?: number | null;
+                    request_ids?: string[] | null;
                 };
             };
         };
@@ -10364,7 +10346,7 @@ export interface operations {
                     prompt_versions?: {
                         name: string;
                         version: string;
-                    }[];
+                    }[] | null;
                     trace_id: string;
                 };
             };
@@ -10446,7 +10428,7 @@ export interface operations {
             content: {
                 "application/json": {
                     run_id: string;
-                    trace_ids?: string[];
+                    trace_ids?: string[] | null;
                 };
             };
         };
@@ -10528,19 +10510,17 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    request_id?: string;
+                    request_id?: string | null;
                     request_metadata?: {
                         key: string;
-                        value?: string;
-                    }[];
-                    /** @enum {string} */
-                    status?: "TRACE_STATUS_UNSPECIFIED" | "OK" | "ERROR" | "IN_PROGRESS";
+                        value?: string | null;
+                    }[] | null;
+                    status?: ("TRACE_STATUS_UNSPECIFIED" | "OK" | "ERROR" | "IN_PROGRESS") | null;
                     tags?: {
                         key: string;
-                        value?: string;
-                    }[];
-                    /** Format: int64 */
-                    timestamp_ms?: number;
+                        value?: string | null;
+                    }[] | null;
+                    timestamp_ms?: number | null;
                 };
             };
         };
@@ -10781,7 +10761,7 @@ export interface operations {
             content: {
                 "application/json": {
                     key: string;
-                    value?: string;
+                    value?: string | null;
                 };
             };
         };
@@ -10861,8 +10841,8 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    password?: string;
-                    username?: string;
+                    password?: string | null;
+                    username?: string | null;
                 };
             };
         };
@@ -11273,7 +11253,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    current_password?: string;
+                    current_password?: string | null;
                     password: string;
                     username: string;
                 };
@@ -11414,14 +11394,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    description?: string;
+                    description?: string | null;
                     events?: {
-                        action?: string;
-                        entity?: string;
-                    }[];
+                        action?: string | null;
+                        entity?: string | null;
+                    }[] | null;
                     name: string;
-                    secret?: string;
-                    status?: string;
+                    secret?: string | null;
+                    status?: string | null;
                     url: string;
                 };
             };
@@ -11647,15 +11627,15 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    description?: string;
+                    description?: string | null;
                     events?: {
-                        action?: string;
-                        entity?: string;
-                    }[];
-                    name?: string;
-                    secret?: string;
-                    status?: string;
-                    url?: string;
+                        action?: string | null;
+                        entity?: string | null;
+                    }[] | null;
+                    name?: string | null;
+                    secret?: string | null;
+                    status?: string | null;
+                    url?: string | null;
                 };
             };
         };
@@ -11737,11 +11717,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** WebhookEvent */
                     event?: {
-                        action?: string;
-                        entity?: string;
-                    };
+                        action?: string | null;
+                        entity?: string | null;
+                    } | null;
                 };
             };
         };
@@ -12246,9 +12225,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    expires_in_days?: number | ("NaN" | "Infinity" | "-Infinity");
+                    expires_in_days?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
                     name: string;
-                    username?: string;
+                    username?: string | null;
                 };
             };
         };
@@ -13122,14 +13101,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    created_by?: string;
-                    experiment_ids?: string[];
+                    created_by?: string | null;
+                    experiment_ids?: string[] | null;
                     name: string;
-                    profile?: string;
-                    schema?: string;
-                    source?: string;
-                    source_type?: string;
-                    tags?: string;
+                    profile?: string | null;
+                    schema?: string | null;
+                    source?: string | null;
+                    source_type?: string | null;
+                    tags?: string | null;
                 };
             };
         };
@@ -13262,12 +13241,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
-                    filter_string?: string;
-                    /** Format: int64 */
-                    max_results?: number;
-                    order_by?: string[];
-                    page_token?: string;
+                    experiment_ids?: string[] | null;
+                    filter_string?: string | null;
+                    max_results?: number | null;
+                    order_by?: string[] | null;
+                    page_token?: string | null;
                 };
             };
         };
@@ -13465,7 +13443,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
+                    experiment_ids?: string[] | null;
                 };
             };
         };
@@ -13676,7 +13654,7 @@ export interface operations {
             content: {
                 "application/json": {
                     records: string;
-                    updated_by?: string;
+                    updated_by?: string | null;
                 };
             };
         };
@@ -13749,7 +13727,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    dataset_record_ids?: string[];
+                    dataset_record_ids?: string[] | null;
                 };
             };
         };
@@ -13822,7 +13800,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
+                    experiment_ids?: string[] | null;
                 };
             };
         };
@@ -14107,9 +14085,9 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    description?: string;
-                    name?: string;
-                    workspace?: string;
+                    description?: string | null;
+                    name?: string | null;
+                    workspace?: string | null;
                 };
             };
         };
@@ -14746,8 +14724,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    description?: string;
-                    name?: string;
+                    description?: string | null;
+                    name?: string | null;
                     /** Format: int64 */
                     role_id: number;
                 };
@@ -15067,7 +15045,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
+                    experiment_ids?: string[] | null;
                     trace_ids: string[];
                 };
             };
@@ -15139,7 +15117,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    base_filter?: string;
+                    base_filter?: string | null;
                     experiment_ids: string[];
                     filter_string1: string;
                     filter_string2: string;
@@ -15293,21 +15271,17 @@ export interface operations {
                     aggregations: {
                         /** @enum {string} */
                         aggregation_type: "COUNT" | "SUM" | "AVG" | "PERCENTILE" | "MIN" | "MAX";
-                        percentile_value?: number | ("NaN" | "Infinity" | "-Infinity");
+                        percentile_value?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
                     }[];
-                    dimensions?: string[];
-                    /** Format: int64 */
-                    end_time_ms?: number;
+                    dimensions?: string[] | null;
+                    end_time_ms?: number | null;
                     experiment_ids: string[];
-                    filters?: string[];
-                    /** Format: int64 */
-                    max_results?: number;
+                    filters?: string[] | null;
+                    max_results?: number | null;
                     metric_name: string;
-                    page_token?: string;
-                    /** Format: int64 */
-                    start_time_ms?: number;
-                    /** Format: int64 */
-                    time_interval_seconds?: number;
+                    page_token?: string | null;
+                    start_time_ms?: number | null;
+                    time_interval_seconds?: number | null;
                     /** @enum {string} */
                     view_type: "TRACES" | "SPANS" | "ASSESSMENTS";
                 };
@@ -15380,21 +15354,18 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    experiment_ids?: string[];
-                    filter?: string;
+                    experiment_ids?: string[] | null;
+                    filter?: string | null;
                     locations?: {
-                        /** InferenceTable */
-                        inference_table?: Record<string, never>;
-                        /** MlflowExperimentLocation */
+                        inference_table?: Record<string, never> | null;
                         mlflow_experiment?: {
-                            experiment_id?: string;
-                        };
-                        type?: string;
-                    }[];
-                    /** Format: int64 */
-                    max_results?: number;
-                    order_by?: string[];
-                    page_token?: string;
+                            experiment_id?: string | null;
+                        } | null;
+                        type?: string | null;
+                    }[] | null;
+                    max_results?: number | null;
+                    order_by?: string[] | null;
+                    page_token?: string | null;
                 };
             };
         };
@@ -16319,15 +16290,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    default_artifact_root?: string;
-                    default_permission?: string;
-                    description?: string;
+                    default_artifact_root?: string | null;
+                    default_permission?: string | null;
+                    description?: string | null;
                     name: string;
-                    /** TraceArchivalConfig */
                     trace_archival_config?: {
-                        location?: string;
-                        retention?: string;
-                    };
+                        location?: string | null;
+                        retention?: string | null;
+                    } | null;
                 };
             };
         };
@@ -16525,14 +16495,13 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    default_artifact_root?: string;
-                    default_permission?: string;
-                    description?: string;
-                    /** TraceArchivalConfig */
+                    default_artifact_root?: string | null;
+                    default_permission?: string | null;
+                    description?: string | null;
                     trace_archival_config?: {
-                        location?: string;
-                        retention?: string;
-                    };
+                        location?: string | null;
+                        retention?: string | null;
+                    } | null;
                 };
             };
         };
