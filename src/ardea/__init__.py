@@ -44,6 +44,12 @@ if TYPE_CHECKING:
         Expectation,
         Feedback,
     )
+    from ardea.evaluation import (
+        EvaluationResult,
+        assert_no_regression,
+        compare_evaluations,
+        evaluate,
+    )
     from ardea.fluent import (
         ActiveRun,
         active_run,
@@ -177,6 +183,8 @@ _TRACING_NAMES = (
     "update_current_trace",
 )
 _LAZY_ATTRS.update({name: ("ardea.tracing", name) for name in _TRACING_NAMES})
+_EVALUATION_NAMES = ("EvaluationResult", "assert_no_regression", "compare_evaluations", "evaluate")
+_LAZY_ATTRS.update({name: ("ardea.evaluation", name) for name in _EVALUATION_NAMES})
 _LAZY_MODULES = {
     "anthropic": "ardea.autolog.anthropic",
     "autolog": "ardea.autolog",
@@ -197,6 +205,7 @@ __all__ = [
     "AssessmentSourceType",
     "ConflictError",
     "DeadlineExceededError",
+    "EvaluationResult",
     "Expectation",
     "FailedPreconditionError",
     "Feedback",
@@ -213,7 +222,9 @@ __all__ = [
     "__version__",
     "active_run",
     "anthropic",
+    "assert_no_regression",
     "autolog",
+    "compare_evaluations",
     "delete_assessment",
     "delete_prompt",
     "delete_prompt_alias",
@@ -221,6 +232,7 @@ __all__ = [
     "delete_tag",
     "download_model",
     "end_run",
+    "evaluate",
     "flush",
     "get_assessment",
     "get_client",

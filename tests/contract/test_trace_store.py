@@ -791,3 +791,30 @@ def test_span_carried_records_fill_gaps_but_never_override_start_trace(
     bad = TraceInfo(trace_id=tid(72), experiment_id="0", request_time=T0, tags={"": "x"})
     asyncio.run(store.log_spans_with_records_async("0", [span(72, 1, end_ms=T0 + 1)], [bad]))
     assert store.get_trace_info(tid(72)).span_count == 1
+
+
+def test_create_assessments_in_bulk_all_or_nothing(any_store: SqlTraceStore) -> None:
+    """``create_assessments`` (evaluations log thousands): one transaction on SQL stores."""
+    store = any_store
+    store.log_spans("0", [span(27, 1, end_ms=T0 + 1)])
+    batch = [
+        Assessment("", tid(27), f"s{i}", "feedback", value=i, metadata={"k": "v"})
+        for i in range(50)
+    ]
+    batch.append(Assessment("", tid(27), "expected", "expectation", value={"a": 1}))
+    stored = store.create_assessments(batch)
+    assert len({a.assessment_id for a in stored}) == 51
+    got = {a.name: a for a in store.get_trace_info(tid(27)).assessments}
+    assert got["s7"].value == 7 and got["s7"].metadata == {"k": "v"}
+    assert got["expected"].kind == "expectation"
+    with pytest.raises(NotFoundError):
+        store.create_assessments(
+            [
+                Assessment("", tid(27), "late", "feedback", value=1),
+                Assessment("", tid(28), "nowhere", "feedback", value=1),
+            ]
+        )
+    names = {a.name for a in store.get_trace_info(tid(27)).assessments}
+    if store.bulk_assessments:
+        assert "late" not in names
+    assert store.create_assessments([]) == []

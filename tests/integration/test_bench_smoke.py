@@ -137,3 +137,25 @@ def test_bench_auth_quick_prints_every_figure(tmp_path: Path) -> None:
     assert doc["visible"]["admin_sees"] == doc["sizes"]["experiments"] + 1  # and Default
     for label in ("overhead with a token", "search_experiments", "log_batch", "search_runs"):
         assert label in proc.stdout, label
+
+
+def test_bench_evaluate_quick_prints_every_figure(tmp_path: Path) -> None:
+    out_json = tmp_path / "evaluate.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "evaluate.py"), "--quick", "--ardea-only",
+         "--rows", "12", "--memory-rows", "20", "--json", str(out_json)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(out_json.read_text())
+    for c in (32, 128):
+        assert doc[f"ardea_c{c}"]["provider_calls"] == 12 * 3
+        assert doc[f"ardea_c{c}"]["errors"] == 0
+    assert doc["cache"]["rerun"]["provider_calls"] == 0
+    assert doc["cache"]["rerun"]["cache_hits"] == 12 * 3
+    assert doc["memory"]["peak_mb"] > 0
+    rows = [line for line in proc.stdout.splitlines() if " | " in line]
+    assert len(rows) >= 5

@@ -9,7 +9,7 @@ Assessments come back as :class:`~ardea.entities.Feedback` or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
@@ -110,6 +110,31 @@ class AssessmentsMixin(ClientBase):
         )
         if isinstance(assessment, Assessment):
             assessment.trace_id = trace_id
+        return stored
+
+    def log_assessments(self, assessments: Sequence[tuple[str, Assessment]]) -> list[Assessment]:
+        """Attach many new assessments, ``(trace_id, assessment)`` pairs, in one go.
+
+        One transaction on a database (all or none are stored); one call each on a server.
+        Checks as :meth:`log_assessment`; an assessment that ``overrides`` another is refused.
+
+        Raises:
+            InvalidArgumentError: A bad assessment (nothing is stored on a database).
+            NotFoundError: A trace that does not exist.
+        """
+        records = []
+        for trace_id, assessment in assessments:
+            trace_id = _check_id("trace_id", trace_id)
+            record = as_assessment(assessment)
+            what = "Feedback value" if record.kind == "feedback" else "Expectation value"
+            value = json_value(record.value, what)
+            if record.kind == "expectation" and value is None:
+                raise InvalidArgumentError("The `value` field must be specified.")
+            records.append(with_fields(record, trace_id=trace_id, assessment_id="", value=value))
+        stored = self.trace_store.create_assessments(records)
+        for (trace_id, assessment), _ in zip(assessments, stored, strict=True):
+            if isinstance(assessment, Assessment):
+                assessment.trace_id = trace_id
         return stored
 
     def log_feedback(

@@ -113,14 +113,26 @@ def check(
     return parsed, validate(parsed, schema)
 
 
+_CHECKED_SCHEMAS: dict[str, None] = {}
+"""Schemas (as canonical JSON) already found valid: a judge sends the same schema on every
+call, and checking it against the meta-schema costs milliseconds each time."""
+_CHECKED_MAX = 256
+
+
 def check_schema(schema: Any) -> None:
     """Raise ``InvalidArgumentError`` when ``schema`` is not a valid JSON schema object."""
-    import jsonschema
-
     from ardea._core.errors import InvalidArgumentError
 
     if not isinstance(schema, dict):
         raise InvalidArgumentError("response_schema must be a JSON schema (a dict)")
+    try:
+        key: str | None = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        key = None
+    if key is not None and key in _CHECKED_SCHEMAS:
+        return
+    import jsonschema
+
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         cls.check_schema(schema)
@@ -128,3 +140,7 @@ def check_schema(schema: Any) -> None:
         raise InvalidArgumentError(
             f"response_schema is not a valid JSON schema: {exc.message}"
         ) from None
+    if key is not None:
+        if len(_CHECKED_SCHEMAS) >= _CHECKED_MAX:
+            _CHECKED_SCHEMAS.clear()
+        _CHECKED_SCHEMAS[key] = None

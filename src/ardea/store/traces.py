@@ -213,6 +213,17 @@ class TraceStore(ABC):
         An assessment that ``overrides`` another marks that one invalid.
         """
 
+    bulk_assessments: bool = False
+    """True when :meth:`create_assessments` writes many in one go (else it loops)."""
+
+    def create_assessments(self, assessments: Sequence[Assessment]) -> list[Assessment]:
+        """Store many new assessments (none may ``override`` another).
+
+        All or, on error, none where the store writes them in one transaction
+        (:attr:`bulk_assessments`); here, one by one.
+        """
+        return [self.create_assessment(a) for a in assessments]
+
     @abstractmethod
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """One assessment."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.client import ArdeaClient
 from ardea.entities import Expectation, Feedback, Span
 
@@ -71,3 +71,23 @@ def test_a_stored_record_with_an_unknown_kind_is_refused(client: ArdeaClient) ->
     with pytest.raises(InvalidArgumentError, match="kind"):
         client.log_assessment(TRACE, Assessment("", TRACE, "x", "opinion", value=1))
     assert client.trace_store.get_trace_info(TRACE).assessments == []
+
+
+def test_log_assessments_in_one_go_all_or_nothing(client: ArdeaClient) -> None:
+    assert client.trace_store.bulk_assessments
+    pairs = [(TRACE, Feedback(name=f"f{i}", value=i)) for i in range(5)]
+    pairs.append((TRACE, Expectation(name="expected", value="x")))
+    stored = client.log_assessments(pairs)
+    assert [a.name for a in stored] == ["f0", "f1", "f2", "f3", "f4", "expected"]
+    assert len({a.assessment_id for a in stored}) == 6
+    assert all(f.trace_id == TRACE for _, f in pairs)
+    missing = "tr-" + "cd" * 16
+    with pytest.raises(NotFoundError):
+        client.log_assessments([(TRACE, Feedback(name="late", value=1)), (missing, Feedback())])
+    names = {a.name for a in client.trace_store.get_trace_info(TRACE).assessments}
+    assert "late" not in names and {"f0", "expected"} <= names
+    first = stored[0]
+    with pytest.raises(InvalidArgumentError, match="overrid"):
+        client.log_assessments(
+            [(TRACE, Feedback(name="f0", value=9, overrides=first.assessment_id))]
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ardea._core.errors import InvalidArgumentError
@@ -48,3 +50,17 @@ def test_an_invalid_schema_is_refused() -> None:
         structured.check_schema({"type": "no-such-type"})
     with pytest.raises(InvalidArgumentError):
         structured.check_schema(["not", "a", "dict"])
+
+
+def test_check_schema_remembers_valid_schemas_only() -> None:
+    from ardea._core.errors import InvalidArgumentError
+    from ardea.llm import structured
+
+    good = {"type": "object", "properties": {"result": {"type": "boolean"}}}
+    structured.check_schema(good)
+    structured.check_schema(good)  # the second check is a dict lookup
+    assert json.dumps(good, sort_keys=True) in structured._CHECKED_SCHEMAS
+    bad = {"type": "no-such-type"}
+    for _ in range(2):
+        with pytest.raises(InvalidArgumentError, match="not a valid JSON schema"):
+            structured.check_schema(bad)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -159,6 +159,23 @@ class SqlAssessments:
 
         self._db.write(op)
         return stored
+
+    bulk_assessments = True
+
+    def create_assessments(self, assessments: Sequence[Assessment]) -> list[Assessment]:
+        """Store many new assessments in one transaction (evaluations log thousands)."""
+        if any(a.overrides for a in assessments):
+            raise InvalidArgumentError("create_assessments takes no overriding assessment")
+        prepared = [prepare_assessment(a) for a in assessments]
+
+        def op(conn: Connection) -> None:
+            for trace_id in {stored.trace_id for stored, _ in prepared}:
+                require_trace(conn, self._scope, trace_id)
+            if prepared:
+                conn.execute(t.assessments.insert(), [row for _, row in prepared])
+
+        self._db.write(op)
+        return [stored for stored, _ in prepared]
 
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """One assessment; NotFoundError if it is not on that trace."""

@@ -1,0 +1,299 @@
+"""The evaluation engine: predictions and scorers of many rows at once, on one event loop.
+
+Each row is a task: ``predict_fn`` (traced: one trace per row), then every scorer of the row
+at the same time. One knob bounds the work: at most ``max_concurrency`` predictions and
+scorer calls are in flight together (a semaphore), and at most that many rows are open. LLM
+judges await their calls (``ardea.llm``'s per-provider limiter decides the actual rate, and
+slows down on 429s); sync ``predict_fn`` and code scorers run in a thread pool of the same
+size. Nothing a row does can fail the evaluation: a ``predict_fn`` that raises leaves its
+error on the row's trace (state ERROR) and on each scorer's feedback, a scorer that raises
+gives an error feedback (:func:`~ardea.evaluation.scorers.arun_scorer`).
+
+Ctrl-C cancels the open rows at once (judge calls are aborted; a sync ``predict_fn`` already
+running in a thread is abandoned) and :meth:`Harness.run` re-raises ``KeyboardInterrupt``
+after marking which rows finished, so ``evaluate`` logs those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ardea.entities import Feedback
+from ardea.evaluation.cache import JudgeCache
+from ardea.evaluation.progress import EvalProgress
+from ardea.evaluation.rows import EvalItem
+from ardea.evaluation.scorers import Scorer, arun_scorer
+from ardea.evaluation.scorers.run import error_feedback
+
+__all__ = ["EVAL_REQUEST_ID_TAG", "Harness", "needs_trace"]
+
+EVAL_REQUEST_ID_TAG = "mlflow.eval.requestId"
+"""Trace tag MLflow's evaluate sets on each row's trace (a fresh UUID per row)."""
+
+RECORD_ID_TAG = "ardea.eval.datasetRecordId"
+"""Trace tag: the dataset record a row came from (pairs rows in ``compare_evaluations``)."""
+
+ROOT_SPAN_NAME = "root_span"
+"""Name of the trace made for a row that has outputs but no trace (as MLflow)."""
+
+_TRACE_NEEDS = frozenset({"trace", "context", "tool_calls", "reference", "conversation"})
+
+
+def needs_trace(scorer: Scorer) -> bool:
+    """Whether ``scorer`` reads the row's trace (then it is fetched before scoring)."""
+    if not scorer.is_judge:
+        return "trace" in scorer.parameters
+    variables = getattr(scorer, "variables", None)
+    if variables is not None:
+        return "trace" in variables
+    needs = getattr(scorer, "needs", None)
+    if needs is not None:
+        return bool(_TRACE_NEEDS.intersection(needs))
+    return True
+
+
+def _unwrap_traced(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The function under Ardea's ``@trace`` (evaluate opens the row's root span itself)."""
+    code = getattr(fn, "__code__", None)
+    wrapped = getattr(fn, "__wrapped__", None)
+    if wrapped is not None and code is not None and "ardea/tracing/" in code.co_filename:
+        return wrapped  # type: ignore[no-any-return]
+    return fn
+
+
+class Harness:
+    """Runs ``predict_fn`` and ``scorers`` over ``items`` (see the module docstring).
+
+    Args:
+        items: The rows (results are written into them).
+        scorers: The scorers.
+        predict_fn: The app, called with ``**inputs`` (sync or async); None to score as is.
+        run_id: The evaluation run (trace metadata ``mlflow.sourceRun``).
+        experiment_id: Where the rows' traces go.
+        max_concurrency: Predictions and scorer calls in flight at most.
+        cache: The judge cache (None: off).
+        fetch_trace: Reads a trace back by id (for scorers that need it).
+        progress: The progress display.
+        trace_metadata: Metadata set on every row's trace (e.g. ``mlflow.modelId``).
+        on_row_done: Called with each row once it is scored (e.g. to log it at once).
+    """
+
+    def __init__(
+        self,
+        items: Sequence[EvalItem],
+        scorers: Sequence[Scorer],
+        predict_fn: Callable[..., Any] | None,
+        *,
+        run_id: str,
+        experiment_id: str,
+        max_concurrency: int,
+        cache: JudgeCache | None,
+        fetch_trace: Callable[[str], Any],
+        progress: EvalProgress,
+        trace_metadata: dict[str, str] | None = None,
+        on_row_done: Callable[[EvalItem], object] | None = None,
+    ) -> None:
+        self.items = items
+        self.scorers = list(scorers)
+        self.predict_fn = predict_fn
+        self.run_id = run_id
+        self.experiment_id = experiment_id
+        self.max_concurrency = max_concurrency
+        self.cache = cache
+        self.fetch_trace = fetch_trace
+        self.progress = progress
+        self.trace_metadata = dict(trace_metadata or {})
+        self.on_row_done = on_row_done
+        self.cache_hits = 0
+        self._needs_trace = any(needs_trace(s) for s in self.scorers)
+        self._target = _unwrap_traced(predict_fn) if predict_fn is not None else None
+        self._is_async = self._target is not None and inspect.iscoroutinefunction(self._target)
+        self._name = getattr(predict_fn, "__name__", None) or type(predict_fn).__name__
+        self._sem: asyncio.Semaphore | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> None:
+        """Run every row; returns when all are done, raises ``KeyboardInterrupt`` on Ctrl-C."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            runner_class = getattr(asyncio, "Runner", None)  # 3.11+: Ctrl-C cancels _main
+            if runner_class is None:
+                asyncio.run(self._main())
+                return
+            with runner_class() as runner:
+                runner.run(self._main())
+            return
+        # Called from inside an event loop (a notebook): run ours in a thread.
+        box: dict[str, BaseException] = {}
+
+        def work() -> None:
+            try:
+                asyncio.run(self._main())
+            except BaseException as exc:
+                box["error"] = exc
+
+        thread = threading.Thread(target=work, name="ardea-evaluate", daemon=True)
+        thread.start()
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+
+    async def _main(self) -> None:
+        self._sem = asyncio.Semaphore(self.max_concurrency)
+        self._executor = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="ardea-eval")
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(self._executor)
+        queue: asyncio.Queue[EvalItem] = asyncio.Queue()
+        for item in self.items:
+            queue.put_nowait(item)
+        workers = [
+            asyncio.create_task(self._worker(queue))
+            for _ in range(min(self.max_concurrency, len(self.items)))
+        ]
+        try:
+            await asyncio.gather(*workers)
+        except BaseException:
+            for w in workers:
+                w.cancel()
+            await asyncio.wait(workers, timeout=1.0)
+            raise
+        finally:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _worker(self, queue: asyncio.Queue[EvalItem]) -> None:
+        while True:
+            try:
+                item = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            await self._row(item)
+
+    async def _row(self, item: EvalItem) -> None:
+        if self._target is not None:
+            await self._predict(item)
+        elif item.trace_id is None:
+            await self._in_thread(self._static_trace, item)
+        if item.error is not None:
+            message = f"predict_fn failed on this row: {item.error}"
+            item.feedbacks = [error_feedback(s, message, "PREDICTION_FAILED") for s in self.scorers]
+        else:
+            if self._needs_trace and item.trace is None and item.trace_id is not None:
+                try:
+                    item.trace = await self._in_thread(self.fetch_trace, item.trace_id)
+                except Exception:  # scorers then see no trace and say what they miss
+                    item.trace = None
+            results = await asyncio.gather(*(self._score(s, item) for s in self.scorers))
+            item.feedbacks = [f for group in results for f in group]
+        item.done = True
+        if self.on_row_done is not None:
+            self.on_row_done(item)
+        errors = sum(1 for f in item.feedbacks if f.error is not None)
+        self.progress.row_done(errors + (1 if item.error else 0))
+
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        ctx = contextvars.copy_context()
+        return await loop.run_in_executor(self._executor, ctx.run, fn, *args)
+
+    # ------------------------------------------------------------------ predicting
+
+    def _mark(self, span: Any, item: EvalItem) -> None:
+        """Put the row's trace in the run's experiment, with MLflow's eval request id."""
+        from ardea.tracing.context import current_meta, registry
+
+        item.trace_id = span.trace_id
+        item.root_span_id = span.span_id
+        meta = current_meta()
+        if meta is None:
+            return
+        with registry.lock:
+            meta.experiment_id = self.experiment_id
+            meta.run_id = self.run_id
+            meta.tags[EVAL_REQUEST_ID_TAG] = str(uuid.uuid4())
+            meta.tags.update(item.tags)
+            if item.record_id is not None:
+                meta.tags[RECORD_ID_TAG] = item.record_id
+            meta.metadata.update(self.trace_metadata)
+
+    def _static_trace(self, item: EvalItem) -> None:
+        """A one-span trace holding the row's inputs and outputs (MLflow's minimal trace)."""
+        from ardea.tracing import start_span
+
+        with start_span(ROOT_SPAN_NAME, span_type="CHAIN", inputs=item.inputs) as span:
+            self._mark(span, item)
+            span.set_outputs(item.outputs)
+
+    def _predict_sync(self, item: EvalItem) -> None:
+        from ardea.tracing import start_span
+
+        assert self._target is not None
+        try:
+            with start_span(self._name, span_type="UNKNOWN", inputs=item.inputs) as span:
+                self._mark(span, item)
+                item.outputs = self._target(**item.inputs)
+                span.set_outputs(item.outputs)
+        except Exception as exc:
+            item.error = f"{type(exc).__name__}: {exc}"
+
+    async def _predict_async(self, item: EvalItem) -> None:
+        from ardea.tracing import start_span
+
+        assert self._target is not None
+        try:
+            with start_span(self._name, span_type="UNKNOWN", inputs=item.inputs) as span:
+                self._mark(span, item)
+                item.outputs = await self._target(**item.inputs)
+                span.set_outputs(item.outputs)
+        except Exception as exc:
+            item.error = f"{type(exc).__name__}: {exc}"
+
+    async def _predict(self, item: EvalItem) -> None:
+        if not isinstance(item.inputs, dict):
+            item.error = (
+                f"inputs must be a dict of predict_fn's arguments, got {type(item.inputs).__name__}"
+            )
+            await self._in_thread(self._static_trace, item)
+            return
+        assert self._sem is not None
+        async with self._sem:
+            if self._is_async:
+                await self._predict_async(item)
+            else:
+                await self._in_thread(self._predict_sync, item)
+
+    # ------------------------------------------------------------------ scoring
+
+    async def _score(self, scorer: Scorer, item: EvalItem) -> list[Feedback]:
+        kwargs: dict[str, Any] = {
+            "inputs": item.inputs,
+            "outputs": item.outputs,
+            "expectations": item.expectations or None,
+            "trace": item.trace,
+        }
+        key = None
+        if self.cache is not None and scorer.calls_llm:
+            try:
+                key = scorer.cache_key(**kwargs)
+            except Exception:
+                key = None
+            if key is not None:
+                hit = self.cache.get(key)
+                if hit is not None:
+                    self.cache_hits += 1
+                    return hit
+        assert self._sem is not None
+        async with self._sem:
+            feedbacks = await arun_scorer(scorer, **kwargs)
+        if key is not None:
+            self.cache.put(key, feedbacks)  # type: ignore[union-attr]
+        return feedbacks
