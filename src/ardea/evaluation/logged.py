@@ -236,8 +236,14 @@ def load_evaluation(tracking: TrackingStore, traces: TraceStore, run_id: str) ->
     )
 
 
-def summarize_logged(evaluation: LoggedEvaluation) -> dict[str, Any]:
-    """Per scorer: rows, missing, and pass rate or mean/median/p90 with 95% intervals.
+def summarize_logged(
+    evaluation: LoggedEvaluation, statistics: Sequence[str] = ("mean", "median", "p90")
+) -> dict[str, Any]:
+    """Per scorer: rows, missing, and pass rate or ``statistics`` with 95% intervals.
+
+    ``statistics`` (numeric scorers; mean, median, min, max, std, pNN) cost a bootstrap each;
+    median and quantiles grow as n² (BCa's jackknife), so a list of many evaluations asks for
+    ``("mean",)`` only.
 
     Each scorer's entry: ``scorer``, ``kind``, ``n_rows``, ``n_missing`` (no value: the
     scorer failed or did not run on the row), ``n_valid``, ``errors`` (rows where the scorer
@@ -245,11 +251,14 @@ def summarize_logged(evaluation: LoggedEvaluation) -> dict[str, Any]:
     ``counts`` (``{label, count}`` for binary and categorical scorers).
     """
     from ardea.evaluation.stats import summarize
+    from ardea.evaluation.stats.aggregates import statistic_function
 
+    for name in statistics:
+        statistic_function(name)  # an unknown name is refused even with no numeric scorer
     scorers = []
     for name in evaluation.scorers:
         values = [r.scores[name].value if name in r.scores else None for r in evaluation.rows]
-        result = summarize(values, scorer=name)
+        result = summarize(values, scorer=name, statistics=statistics)
         scorers.append(
             {
                 "scorer": name,

@@ -51,6 +51,16 @@ def test_summary_has_pass_rates_and_means_with_intervals(
     assert mean["low"] < 15.5 < mean["high"]
 
 
+def test_summary_computes_only_the_statistics_asked_for(
+    client: Client, seeded: SeededEvaluations
+) -> None:
+    body = _get(client, "summary", run_id=seeded.baseline_run, statistics=["mean", "p50"])
+    length = next(s for s in body["scorers"] if s["scorer"] == "length")
+    assert [e["name"] for e in length["estimates"]] == ["mean", "p50"]
+    r = client.get(f"{BASE}/summary", params={"run_id": seeded.baseline_run, "statistics": "avg"})
+    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "unknown statistic")
+
+
 def test_results_rows_have_scores_rationales_errors_and_expectations(
     client: Client, seeded: SeededEvaluations
 ) -> None:

@@ -40,6 +40,8 @@ def seeded(api: CheckedClient) -> SeededEvaluations:
 def test_evaluation_operations(api: CheckedClient, seeded: SeededEvaluations) -> None:
     run = {"run_id": seeded.candidate_run}
     api.json("GET", BASE + "/summary", params=run)
+    api.json("GET", BASE + "/summary", params={**run, "statistics": "mean"})
+    api.call("GET", BASE + "/summary", params={**run, "statistics": "avg"}, status=400)
     api.json("GET", BASE + "/results", params=run)
     pair = {"baseline_run_id": seeded.baseline_run, "candidate_run_id": seeded.candidate_run}
     api.json("GET", BASE + "/compare", params=pair)

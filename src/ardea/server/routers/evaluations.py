@@ -1,7 +1,8 @@
 """Ardea's reads of logged evaluations for the web UI (``/api/3.0`` and ``/ajax-api/3.0``).
 
-- ``GET /ardea/evaluations/summary?run_id=``: per scorer, rows, missing, errors and the pass
-  rate or mean/median/p90 with 95% intervals (:func:`ardea.evaluation.stats.summarize`).
+- ``GET /ardea/evaluations/summary?run_id=&statistics=``: per scorer, rows, missing, errors
+  and the pass rate or the numeric ``statistics`` (repeated; default mean, median and p90)
+  with 95% intervals (:func:`ardea.evaluation.stats.summarize`).
 - ``GET /ardea/evaluations/results?run_id=``: the rows (one per linked trace) with each
   scorer's value, rationale and error, and the expectations.
 - ``GET /ardea/evaluations/compare?baseline_run_id=&candidate_run_id=``: the paired comparison
@@ -18,6 +19,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ardea._core.errors import InvalidArgumentError
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas.evaluations import (
     EvaluationComparisonResponse,
@@ -31,13 +33,21 @@ from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, json_response, parse_get, rpc
 from ardea.server.openapi_responses import STORE_ERRORS
 
-__all__ = ["COMPARE_EVALUATIONS", "EVALUATION_RUN", "router"]
+__all__ = ["COMPARE_EVALUATIONS", "EVALUATION_RUN", "EVALUATION_SUMMARY", "router"]
 
 router = APIRouter()
 """Mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
 
 EVALUATION_RUN = RequestSpec("GetEvaluation", {"run_id": Field("string", required=True)}, {})
-"""The query of the summary and results routes."""
+"""The query of the results route."""
+
+EVALUATION_SUMMARY = RequestSpec(
+    "GetEvaluationSummary",
+    {"run_id": Field("string", required=True), "statistics": Field("string", repeated=True)},
+    {},
+)
+"""The query of the summary route (``statistics``: numeric aggregates, default mean, median
+and p90)."""
 
 COMPARE_EVALUATIONS = RequestSpec(
     "CompareEvaluations",
@@ -59,15 +69,18 @@ COMPARE_EVALUATIONS = RequestSpec(
     access=on(READ, at.run(), "experiment of the run"),
     response=EvaluationSummaryResponse,
     errors=STORE_ERRORS,
-    spec=EVALUATION_RUN,
+    spec=EVALUATION_SUMMARY,
 )
 async def evaluation_summary(request: Request) -> Response:
     """An evaluation run's per-scorer aggregates with confidence intervals."""
-    req = parse_get(request, EVALUATION_RUN)
+    req = parse_get(request, EVALUATION_SUMMARY)
+    statistics = req["statistics"] or ["mean", "median", "p90"]
+    if len(statistics) > 10:
+        raise InvalidArgumentError("at most 10 statistics may be asked for")
     evaluation = await call(
         load_evaluation, tracking_store(request), trace_store(request), req["run_id"]
     )
-    return json_response(await call(summarize_logged, evaluation))
+    return json_response(await call(summarize_logged, evaluation, statistics))
 
 
 @rpc(

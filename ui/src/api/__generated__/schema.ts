@@ -13169,6 +13169,7 @@ export interface operations {
         parameters: {
             query: {
                 run_id: string;
+                statistics?: string[];
             };
             header?: never;
             path?: never;

@@ -30,11 +30,18 @@ export function useEvaluationRuns(experimentId: string) {
   });
 }
 
-function summaryQuery(runId: string) {
+/** Numeric aggregates asked for when many evaluations are listed (each costs a bootstrap). */
+export const LIST_STATISTICS = ["mean"];
+
+function summaryQuery(runId: string, statistics: string[] = []) {
   return {
-    queryKey: ["evaluation-summary", runId],
+    queryKey: ["evaluation-summary", runId, statistics],
     queryFn: ({ signal }: { signal: AbortSignal }) =>
-      apiGet<EvaluationSummary>("/3.0/ardea/evaluations/summary", { run_id: runId }, signal),
+      apiGet<EvaluationSummary>(
+        "/3.0/ardea/evaluations/summary",
+        { run_id: runId, ...(statistics.length ? { statistics } : {}) },
+        signal,
+      ),
     retry: noRetryOn4xx,
     staleTime: 30_000,
   };
@@ -45,9 +52,9 @@ export function useEvaluationSummary(runId: string) {
   return useQuery(summaryQuery(runId));
 }
 
-/** The summaries of several evaluation runs (one query each, cached per run). */
+/** The summaries of several evaluation runs (one query each, cached per run; means only). */
 export function useEvaluationSummaries(runIds: readonly string[]) {
-  return useQueries({ queries: runIds.map(summaryQuery) });
+  return useQueries({ queries: runIds.map((id) => summaryQuery(id, LIST_STATISTICS)) });
 }
 
 /** One evaluation run's rows with every scorer's verdict and rationale. */

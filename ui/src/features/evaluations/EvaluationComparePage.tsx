@@ -29,10 +29,10 @@ function diffText(s: EvaluationScorerComparison): string {
 
 /** Per scorer: A, B, the difference with its interval, the corrected p and the verdict. */
 export function ComparisonTable({ comparison }: { comparison: EvaluationComparison }) {
-  const span = Math.max(
-    0,
-    ...comparison.scorers.flatMap((s) => [s.diff_low, s.diff_high, s.diff].map((v) => Math.abs(v ?? 0))),
-  );
+  // Each whisker's scale: pass-rate differences share one; a numeric scorer has its own units.
+  const reach = (s: EvaluationScorerComparison) => Math.max(0, ...[s.diff_low, s.diff_high, s.diff].map((v) => Math.abs(v ?? 0)));
+  const rateSpan = Math.max(0, ...comparison.scorers.filter((s) => s.kind === "binary").map(reach));
+  const spanOf = (s: EvaluationScorerComparison) => (s.kind === "binary" ? rateSpan : reach(s));
   return (
     <table className="plain" aria-label="Comparison">
       <thead>
@@ -65,7 +65,7 @@ export function ComparisonTable({ comparison }: { comparison: EvaluationComparis
                 diff={s.diff}
                 low={s.diff_low}
                 high={s.diff_high}
-                domain={span}
+                domain={spanOf(s)}
                 tone={verdictClass(s.verdict)}
                 label={`${s.scorer} difference ${diffText(s)}`}
               />

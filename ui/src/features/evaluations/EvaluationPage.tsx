@@ -139,7 +139,9 @@ export default function EvaluationPage() {
               {shown.map((row) => (
                 <tr key={row.trace_id} data-trace={row.trace_id} className={rowHasError(row) ? "row-error" : ""}>
                   <td>
-                    <Link to={tracePath(experimentId, row.trace_id)}>{row.record_id ?? row.trace_id.slice(0, 12)}</Link>
+                    <Link to={tracePath(experimentId, row.trace_id)} title={row.trace_id}>
+                      {row.record_id ?? row.trace_id}
+                    </Link>
                     {row.state === "ERROR" ? <span className="score error"> error</span> : null}
                   </td>
                   <td className="preview">{clip(row.request_preview)}</td>

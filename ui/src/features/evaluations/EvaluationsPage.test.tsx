@@ -47,6 +47,7 @@ describe("EvaluationsPage", () => {
         return { json: { runs: [run("b", 20), run("a", 10)] } };
       },
       "GET /ajax-api/3.0/ardea/evaluations/summary": (_b, url) => {
+        expect(url.searchParams.getAll("statistics")).toEqual(["mean"]);
         const id = url.searchParams.get("run_id") ?? "";
         return { json: summary(id, id === "a" ? 0.9 : 0.5) };
       },
