@@ -196,20 +196,27 @@ function Versions({ datasetId }: { datasetId: string }) {
   const [params, setParams] = useSearchParams();
   const versions = useDatasetVersions(datasetId);
   const list = versions.data ?? [];
-  const newest = list[0]?.version ?? 0;
-  const to = Number(params.get("to") ?? newest);
-  const from = Number(params.get("from") ?? list[1]?.version ?? 0);
+  // The versions picked are state (a radio answers at once), mirrored to the URL for sharing;
+  // until one is picked, the two newest.
+  const [picked, setPicked] = useState<{ from: number; to: number } | null>(() =>
+    params.has("from") && params.has("to") ? { from: Number(params.get("from")), to: Number(params.get("to")) } : null,
+  );
+  const to = picked?.to ?? list[0]?.version ?? 0;
+  const from = picked?.from ?? list[1]?.version ?? 0;
   const diff = useDatasetDiff(datasetId, Math.min(from, to), Math.max(from, to));
-  const pick = (name: "from" | "to", v: number) =>
+  const pick = (name: "from" | "to", v: number) => {
+    const next = { from: name === "from" ? v : from, to: name === "to" ? v : to };
+    setPicked(next);
     setParams(
       (prev) => {
-        const next = new URLSearchParams(prev);
-        next.set("from", String(name === "from" ? v : from));
-        next.set("to", String(name === "to" ? v : to));
-        return next;
+        const search = new URLSearchParams(prev);
+        search.set("from", String(next.from));
+        search.set("to", String(next.to));
+        return search;
       },
       { replace: true },
     );
+  };
   return (
     <section aria-label="Versions">
       <h2>Versions</h2>

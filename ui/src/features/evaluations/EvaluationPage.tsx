@@ -6,7 +6,7 @@ import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader"
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { evaluationsPath, runPath, tracePath } from "@ardea/lib/paths";
 import { ScorerSummaryTable } from "./ScorerSummaries";
-import { filterRows, formatScore, isFail, isPass, rowHasError } from "./scores";
+import { filterRows, formatScore, isFail, isPass, rowHasError, type RowFilter } from "./scores";
 import "./evaluations.css";
 
 /** Rows shown per page of the grid. */
@@ -59,15 +59,24 @@ export default function EvaluationPage() {
   const [page, setPage] = useState(0);
   const results = useEvaluationResults(runId);
   const summary = useEvaluationSummary(runId);
-  const filter = { failedOn: params.get("failed") ?? "", errorsOnly: params.get("errors") === "1", text: params.get("q") ?? "" };
+  // The filters are state (controls answer at once), mirrored to the URL for sharing.
+  const [filter, setFilter] = useState<RowFilter>(() => ({
+    failedOn: params.get("failed") ?? "",
+    errorsOnly: params.get("errors") === "1",
+    text: params.get("q") ?? "",
+  }));
   const scorers = results.data?.scorers ?? [];
   const rows = results.data ? filterRows(results.data.rows, filter) : [];
   const pages = Math.max(1, Math.ceil(rows.length / GRID_PAGE));
   const current = Math.min(page, pages - 1);
   const shown = rows.slice(current * GRID_PAGE, (current + 1) * GRID_PAGE);
 
-  const update = (name: string, value: string) => {
+  const update = (name: "failed" | "errors" | "q", value: string) => {
     setPage(0);
+    setFilter((f) => ({
+      ...f,
+      ...(name === "failed" ? { failedOn: value } : name === "errors" ? { errorsOnly: value === "1" } : { text: value }),
+    }));
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev);
@@ -112,7 +121,7 @@ export default function EvaluationPage() {
           type="search"
           aria-label="Search rows"
           placeholder="Search inputs, outputs, trace id"
-          defaultValue={filter.text}
+          value={filter.text}
           onChange={(e) => update("q", e.target.value)}
         />
         <span className="muted" data-testid="row-count">

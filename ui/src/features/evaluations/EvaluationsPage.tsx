@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useEvaluationRuns, useEvaluationSummaries } from "@ardea/api/queries/evaluations";
 import type { EvaluationScorerSummary, Run } from "@ardea/api/types";
@@ -39,21 +39,23 @@ export default function EvaluationsPage() {
   });
   const scorerNames = [...new Set([...byRun.values()].flatMap((s) => s.map((x) => x.scorer)))].sort();
   const domains = scorerDomains([...byRun.values()]);
-  const selected = params.getAll("sel");
+  // The selection is state (a checkbox answers at once), mirrored to the URL for sharing.
+  const [selected, setSelected] = useState<string[]>(() => params.getAll("sel").slice(-2));
   const pair = baselineFirst(list, selected);
 
-  const toggle = (runId: string) =>
+  const toggle = (runId: string) => {
+    const kept = selected.includes(runId) ? selected.filter((s) => s !== runId) : [...selected, runId].slice(-2);
+    setSelected(kept);
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev);
-        const sel = next.getAll("sel");
         next.delete("sel");
-        const kept = sel.includes(runId) ? sel.filter((s) => s !== runId) : [...sel, runId].slice(-2);
         for (const s of kept) next.append("sel", s);
         return next;
       },
       { replace: true },
     );
+  };
 
   return (
     <section>
