@@ -78,7 +78,8 @@ def test_mlflow_evaluations_read_back_and_compare(server: Any) -> None:
     assert {"exact", "length"} <= set(results["scorers"])
     assert len(results["rows"]) == ROWS
     assert all(r["expectations"].get("expected_response") for r in results["rows"])
-    assert sorted(r["scores"]["exact"]["value"] for r in results["rows"]) == [False] * 4 + [True] * 4
+    verdicts = sorted(r["scores"]["exact"]["value"] for r in results["rows"])
+    assert verdicts == [False] * 4 + [True] * 4
 
     comparison = _get(server.url, "compare", baseline_run_id=baseline, candidate_run_id=candidate)
     assert comparison["n_pairs"] == ROWS  # paired by inputs: MLflow writes no record id
