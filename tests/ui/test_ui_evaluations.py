@@ -69,6 +69,9 @@ def test_evaluations_tab_lists_runs_with_aggregates(
     expect(b).to_contain_text("1 missing")
     expect(b.get_by_role("img", name=re.compile(r"^correct: 27\.3%"))).to_be_visible()
     expect(a.locator("td").nth(3)).to_have_text(str(ROWS))
+    a.get_by_role("link", name="run", exact=True).click()
+    page.get_by_role("link", name="Evaluation results").click()
+    expect(page).to_have_url(re.compile(rf"/evaluations/{seeded.baseline_run}$"))
 
 
 def test_results_grid_filters_failed_rows_and_opens_a_trace(
