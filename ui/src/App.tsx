@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useLocation } from "react-router";
-import { experimentsPath, loginPath, modelsPath, promptsPath, ROUTES, safeNextPath } from "@ardea/lib/paths";
+import { datasetsPath, experimentsPath, loginPath, modelsPath, promptsPath, ROUTES, safeNextPath } from "@ardea/lib/paths";
 import { LinkNotice } from "./components/links/LinkNotice";
 import { MlflowLinkRedirect } from "./components/links/MlflowLinkRedirect";
 import { UserMenu } from "./components/session/UserMenu";
@@ -70,6 +70,7 @@ function Shell() {
             <Link to={experimentsPath()}>Experiments</Link>
             <Link to={modelsPath()}>Models</Link>
             <Link to={promptsPath()}>Prompts</Link>
+            <Link to={datasetsPath()}>Datasets</Link>
           </>
         )}
         <span className="spacer" />

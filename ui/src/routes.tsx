@@ -19,6 +19,12 @@ const PromptsPage = lazy(() => import("./features/prompts/PromptsPage"));
 const PromptPage = lazy(() => import("./features/prompts/PromptPage"));
 const SessionsPage = lazy(() => import("./features/traces/SessionsPage"));
 const SessionPage = lazy(() => import("./features/traces/SessionPage"));
+// Evaluations and datasets: one chunk each, loaded when opened.
+const EvaluationsPage = lazy(() => import("./features/evaluations/EvaluationsPage"));
+const EvaluationPage = lazy(() => import("./features/evaluations/EvaluationPage"));
+const EvaluationComparePage = lazy(() => import("./features/evaluations/EvaluationComparePage"));
+const DatasetsPage = lazy(() => import("./features/datasets/DatasetsPage"));
+const DatasetPage = lazy(() => import("./features/datasets/DatasetPage"));
 const LoginPage = lazy(() => import("./features/auth/LoginPage"));
 const TokensPage = lazy(() => import("./features/auth/TokensPage"));
 // The admin pages: one chunk each, loaded only by the admins who open them.
@@ -50,6 +56,11 @@ export function AppRoutes() {
         <Route path={ROUTES.sessions} element={<SessionsPage />} />
         <Route path={ROUTES.session} element={<SessionPage />} />
         <Route path={ROUTES.overview} element={<OverviewPage />} />
+        <Route path={ROUTES.evaluations} element={<EvaluationsPage />} />
+        <Route path={ROUTES.evaluationCompare} element={<EvaluationComparePage />} />
+        <Route path={ROUTES.evaluation} element={<EvaluationPage />} />
+        <Route path={ROUTES.datasets} element={<DatasetsPage />} />
+        <Route path={ROUTES.dataset} element={<DatasetPage />} />
         <Route path={ROUTES.models} element={<ModelsPage />} />
         <Route path={ROUTES.model} element={<ModelPage />} />
         <Route path={ROUTES.modelVersion} element={<ModelVersionPage />} />

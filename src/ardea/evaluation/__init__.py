@@ -5,6 +5,8 @@
 - :func:`compare_evaluations` (also ``ardea.compare_evaluations``): two logged evaluation runs
   compared row by row (:mod:`.compare`); :func:`assert_no_regression` for CI;
 - ``ardea.evaluation.datasets``: managed evaluation datasets (MLflow's wire, with versions);
+- ``ardea.evaluation.logged``: logged evaluation runs read back (rows, summary, comparison)
+  for the server's ``/ardea/evaluations`` routes;
 - ``ardea.evaluation.scorers``: scorers and LLM judges (re-exported as ``ardea.scorers``);
 - ``ardea.evaluation.stats``: the statistics (intervals, paired comparison, repeated runs,
   sample sizes, judge agreement); numpy and scipy only, loaded on first use;

@@ -29,6 +29,7 @@ from ardea.server.routers import (
     auth_session,
     auth_users,
     datasets,
+    evaluations,
     experiments,
     logged_models,
     meta,
@@ -125,6 +126,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, assessments.router, "3.0")
     _mount(app, trace_queries.router, "3.0")
     _mount(app, datasets.router, "3.0")
+    _mount(app, evaluations.router, "3.0")
     _mount(app, auth_session.router, "3.0")
     _mount(app, auth_users.rbac_router, "3.0")
     _mount(app, auth_roles.router, "3.0")

@@ -38,12 +38,21 @@ _TRACES_MODULE_PARTS = (
 def traces_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_traces`` checks the operations of ``path`` (else the
     tracking module does)."""
-    return not datasets_module_path(path) and any(part in path for part in _TRACES_MODULE_PARTS)
+    return (
+        not datasets_module_path(path)
+        and not evaluations_module_path(path)
+        and any(part in path for part in _TRACES_MODULE_PARTS)
+    )
 
 
 def datasets_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_datasets`` checks the operations of ``path``."""
     return "/mlflow/datasets" in path or "/ardea/datasets" in path
+
+
+def evaluations_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_evaluations`` checks the operations of ``path``."""
+    return "/ardea/evaluations" in path
 
 
 def workspaces_module_path(path: str) -> bool:

@@ -19,6 +19,7 @@ from .openapi_check import (
     auth_module_path,
     checked_app,
     datasets_module_path,
+    evaluations_module_path,
     traces_module_path,
     workspaces_module_path,
 )
@@ -288,6 +289,7 @@ def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
             workspaces_module_path,
             auth_module_path,
             datasets_module_path,
+            evaluations_module_path,
         )
         return not any(other(path) for other in others)
 

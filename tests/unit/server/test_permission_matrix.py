@@ -255,6 +255,8 @@ def _values(w: World) -> dict[str, Any]:
         "experiment_name": w.experiment_name,
         "run_id": w.run,
         "run_ids": [w.run],
+        "baseline_run_id": w.run,
+        "candidate_run_id": w.run,
         "trace_id": w.trace,
         "trace_ids": [w.trace],
         "request_id": w.trace,

@@ -38,6 +38,23 @@ export type SearchTracesResponse = Schemas["SearchTracesResponse"];
 export type SpanPage = Schemas["GetTraceSpansResponse"];
 export type TraceMetrics = Schemas["TraceMetrics"];
 
+// Evaluations (Ardea's reads of logged evaluation runs)
+export type EvaluationEstimate = Schemas["EvaluationEstimate"];
+export type EvaluationScorerSummary = Schemas["EvaluationScorerSummary"];
+export type EvaluationSummary = Schemas["EvaluationSummaryResponse"];
+export type EvaluationResults = Schemas["EvaluationResultsResponse"];
+export type EvaluationRow = Schemas["EvaluationRow"];
+export type EvaluationRowScore = Schemas["EvaluationRowScore"];
+export type EvaluationComparison = Schemas["EvaluationComparisonResponse"];
+export type EvaluationScorerComparison = Schemas["EvaluationScorerComparison"];
+
+// Evaluation datasets (MLflow's wire plus Ardea's versions and diff)
+export type EvaluationDataset = Schemas["EvaluationDatasetJson"];
+export type DatasetRecord = Schemas["DatasetRecordJson"];
+export type DatasetVersion = Schemas["DatasetVersionJson"];
+export type DatasetDiff = Schemas["DatasetDiffResponse"];
+export type DatasetRecordChange = Schemas["DatasetRecordChange"];
+
 // Model registry (prompts are registered models and their versions)
 export type ModelVersion = Schemas["ModelVersion"];
 export type LoggedModel = Schemas["LoggedModel"];

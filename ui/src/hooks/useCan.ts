@@ -22,6 +22,7 @@ const NOUN: Record<ResourceType, string> = {
   prompt: "prompt",
   webhook: "webhook",
   workspace: "workspace",
+  evaluation_dataset: "dataset",
 };
 
 /** The caller's rights on one resource. */

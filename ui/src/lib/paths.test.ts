@@ -33,6 +33,11 @@ describe("path builders", () => {
     expect(paths.loggedModelPath("3", "m-1", { artifact: "MLmodel" })).toBe("/experiments/3/models/m-1?artifact=MLmodel");
     expect(paths.promptPath("qa", "2")).toBe("/prompts/qa?v=2");
     expect(paths.promptPath("qa")).toBe("/prompts/qa");
+    expect(paths.evaluationsPath("3")).toBe("/experiments/3/evaluations");
+    expect(paths.evaluationPath("3", "r1", { failed: "correct" })).toBe("/experiments/3/evaluations/r1?failed=correct");
+    expect(paths.evaluationComparePath("3", "r1", "r2")).toBe("/experiments/3/evaluations/compare?a=r1&b=r2");
+    expect(paths.datasetsPath({ experiment: "3" })).toBe("/datasets?experiment=3");
+    expect(paths.datasetPath("d-1")).toBe("/datasets/d-1");
     expect(paths.runsPath("3", new URLSearchParams([["sel", "a"], ["sel", "b"]]))).toBe("/experiments/3?sel=a&sel=b");
   });
 

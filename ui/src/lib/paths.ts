@@ -14,12 +14,17 @@ export const ROUTES = {
   sessions: "/experiments/:experimentId/sessions",
   session: "/experiments/:experimentId/sessions/:sessionId",
   overview: "/experiments/:experimentId/overview",
+  evaluations: "/experiments/:experimentId/evaluations",
+  evaluationCompare: "/experiments/:experimentId/evaluations/compare",
+  evaluation: "/experiments/:experimentId/evaluations/:runId",
   loggedModels: "/experiments/:experimentId/models",
   loggedModel: "/experiments/:experimentId/models/:modelId",
   models: "/models",
   model: "/models/:name",
   modelVersion: "/models/:name/versions/:version",
   prompts: "/prompts",
+  datasets: "/datasets",
+  dataset: "/datasets/:datasetId",
   prompt: "/prompts/:name",
   /** The login page (`?next=<path>`: where to go once signed in). */
   login: "/login",
@@ -83,6 +88,25 @@ export const sessionPath = (experimentId: string, sessionId: string) =>
 /** An experiment's overview charts. */
 export const overviewPath = (experimentId: string, search?: Search) =>
   withSearch(generatePath(ROUTES.overview, { experimentId }), search);
+
+/** An experiment's evaluation runs (the Evaluations tab). */
+export const evaluationsPath = (experimentId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.evaluations, { experimentId }), search);
+
+/** One evaluation's results grid (`?failed=<scorer>`, `?errors=1`, `?q=`: the filters). */
+export const evaluationPath = (experimentId: string, runId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.evaluation, { experimentId, runId }), search);
+
+/** Two evaluations compared (`a`: the baseline run, `b`: the candidate). */
+export const evaluationComparePath = (experimentId: string, baseline: string, candidate: string) =>
+  withSearch(generatePath(ROUTES.evaluationCompare, { experimentId }), { a: baseline, b: candidate });
+
+/** The evaluation datasets (`?experiment=<id>`: those of one experiment). */
+export const datasetsPath = (search?: Search) => withSearch(ROUTES.datasets, search);
+
+/** One dataset (`?from=&to=`: the versions diffed; `?page=`: the records page token). */
+export const datasetPath = (datasetId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.dataset, { datasetId }), search);
 
 /** An experiment's logged models (the Models tab). */
 export const loggedModelsPath = (experimentId: string) => generatePath(ROUTES.loggedModels, { experimentId });

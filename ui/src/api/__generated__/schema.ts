@@ -2007,6 +2007,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/evaluations/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Evaluation Runs
+         * @description Two evaluation runs compared row by row, per scorer, with corrected p-values.
+         */
+        get: operations["compare_evaluation_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/evaluations/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evaluation Results
+         * @description An evaluation run's rows with every scorer's verdict and rationale.
+         */
+        get: operations["evaluation_results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/evaluations/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evaluation Summary
+         * @description An evaluation run's per-scorer aggregates with confidence intervals.
+         */
+        get: operations["evaluation_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/experiments/{experiment_id}/trace-metrics": {
         parameters: {
             query?: never;
@@ -3413,6 +3473,24 @@ export interface components {
             message: string;
         };
         /**
+         * EvaluationComparisonResponse
+         * @description Two evaluations compared row by row (see docs/evaluation-statistics.md).
+         */
+        EvaluationComparisonResponse: {
+            alpha: number;
+            ambiguous: string[];
+            baseline_run_id: string;
+            candidate_run_id: string;
+            confidence: number;
+            correction: string;
+            /** Format: int64 */
+            n_pairs: number;
+            rows: components["schemas"]["PairedRowTraces"][];
+            scorers: components["schemas"]["EvaluationScorerComparison"][];
+            unpaired_a: string[];
+            unpaired_b: string[];
+        };
+        /**
          * EvaluationDatasetJson
          * @description An evaluation dataset (``tags``, ``schema``, ``profile``: JSON strings).
          */
@@ -3431,6 +3509,123 @@ export interface components {
             schema?: string;
             tags: string;
             version: number;
+        };
+        /**
+         * EvaluationEstimate
+         * @description A point estimate with its two-sided interval (``low``/``high`` null when none).
+         */
+        EvaluationEstimate: {
+            confidence: number;
+            high: number | null;
+            low: number | null;
+            method: string;
+            /** Format: int64 */
+            n: number;
+            name: string;
+            value: number | null;
+        };
+        /**
+         * EvaluationResultsResponse
+         * @description An evaluation run's rows, oldest trace first, and the scorers seen on them.
+         */
+        EvaluationResultsResponse: {
+            experiment_id: string;
+            is_evaluation: boolean;
+            rows: components["schemas"]["EvaluationRow"][];
+            run_id: string;
+            run_name: string;
+            scorers: string[];
+        };
+        /**
+         * EvaluationRow
+         * @description One row (trace) of an evaluation with its scores and expectations.
+         */
+        EvaluationRow: {
+            expectations: {
+                [key: string]: unknown;
+            };
+            record_id?: string;
+            request_preview?: string;
+            response_preview?: string;
+            scores: {
+                [key: string]: components["schemas"]["EvaluationRowScore"];
+            };
+            state: string;
+            trace_id: string;
+        };
+        /**
+         * EvaluationRowScore
+         * @description One scorer's verdict on one row; ``value`` is null when the scorer failed.
+         */
+        EvaluationRowScore: {
+            error?: string;
+            rationale?: string;
+            source_type: string;
+            value: unknown;
+        };
+        /**
+         * EvaluationScorerComparison
+         * @description One scorer compared: baseline (a) vs candidate (b), difference ``b - a``.
+         */
+        EvaluationScorerComparison: {
+            a_value: number | null;
+            b_value: number | null;
+            changed_rows: string[];
+            diff: number | null;
+            diff_high: number | null;
+            diff_low: number | null;
+            effects: {
+                [key: string]: number | null;
+            };
+            greater_is_better: boolean;
+            improved_rows: string[];
+            kind: string;
+            /** Format: int64 */
+            n_missing: number;
+            /** Format: int64 */
+            n_paired: number;
+            noise_floor: number | null;
+            other_p_values: {
+                [key: string]: number | null;
+            };
+            p_adjusted: number | null;
+            p_value: number | null;
+            regressed_rows: string[];
+            scorer: string;
+            test: string;
+            verdict: string;
+            within_noise: boolean | null;
+        };
+        /**
+         * EvaluationScorerSummary
+         * @description One scorer over one evaluation: counts and its aggregates with intervals.
+         */
+        EvaluationScorerSummary: {
+            counts: components["schemas"]["LabelCount"][];
+            /** Format: int64 */
+            errors: number;
+            estimates: components["schemas"]["EvaluationEstimate"][];
+            kind: string;
+            /** Format: int64 */
+            n_missing: number;
+            /** Format: int64 */
+            n_rows: number;
+            /** Format: int64 */
+            n_valid: number;
+            scorer: string;
+        };
+        /**
+         * EvaluationSummaryResponse
+         * @description An evaluation run's aggregates, one entry per scorer (sorted by name).
+         */
+        EvaluationSummaryResponse: {
+            experiment_id: string;
+            is_evaluation: boolean;
+            /** Format: int64 */
+            n_rows: number;
+            run_id: string;
+            run_name: string;
+            scorers: components["schemas"]["EvaluationScorerSummary"][];
         };
         /**
          * Expectation
@@ -3560,6 +3755,15 @@ export interface components {
         KeyValue: {
             key: string;
             value: string;
+        };
+        /**
+         * LabelCount
+         * @description How many rows got one label (``pass``/``fail`` for binary scorers).
+         */
+        LabelCount: {
+            /** Format: int64 */
+            count: number;
+            label: string;
         };
         /**
          * ListAccounts
@@ -3958,6 +4162,15 @@ export interface components {
             /** @enum {string} */
             code: "STATUS_CODE_UNSET" | "STATUS_CODE_OK" | "STATUS_CODE_ERROR";
             message: string;
+        };
+        /**
+         * PairedRowTraces
+         * @description A row key of the comparison and its trace on each side (null where it has none).
+         */
+        PairedRowTraces: {
+            baseline_trace_id: string | null;
+            candidate_trace_id: string | null;
+            key: string;
         };
         /**
          * QueryTraceMetricsResponse
@@ -12767,6 +12980,238 @@ export interface operations {
             };
             /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    compare_evaluation_runs_get: {
+        parameters: {
+            query: {
+                baseline_run_id: string;
+                candidate_run_id: string;
+                correction?: string;
+                alpha?: number | ("NaN" | "Infinity" | "-Infinity");
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Two evaluations compared row by row (see docs/evaluation-statistics.md). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationComparisonResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    evaluation_results_get: {
+        parameters: {
+            query: {
+                run_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An evaluation run's rows, oldest trace first, and the scorers seen on them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationResultsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    evaluation_summary_get: {
+        parameters: {
+            query: {
+                run_id: string;
+                statistics?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An evaluation run's aggregates, one entry per scorer (sorted by name). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationSummaryResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };

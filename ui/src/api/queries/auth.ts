@@ -56,7 +56,7 @@ export function useWorkspaces(enabled: boolean) {
 }
 
 /** Resource types a level can be asked for. */
-export type ResourceType = "experiment" | "registered_model" | "prompt" | "webhook" | "workspace";
+export type ResourceType = "experiment" | "registered_model" | "prompt" | "webhook" | "workspace" | "evaluation_dataset";
 
 /** The key of an access query (to invalidate after sharing changes). */
 export const accessKey = (resourceType: ResourceType, id: string) => ["access", resourceType, id] as const;

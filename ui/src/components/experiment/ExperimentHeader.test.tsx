@@ -30,8 +30,10 @@ describe("ExperimentHeader", () => {
       ["Runs", "/experiments/7"],
       ["Models", "/experiments/7/models"],
       ["Traces", "/experiments/7/traces"],
+      ["Evaluations", "/experiments/7/evaluations"],
       ["Overview", "/experiments/7/overview"],
       ["Sessions", "/experiments/7/sessions"],
+      ["Datasets", "/datasets?experiment=7"],
     ]);
     expect(screen.getByRole("link", { name: "Traces" })).toHaveClass("active");
     expect(screen.getByRole("link", { name: "Runs" })).not.toHaveClass("active");

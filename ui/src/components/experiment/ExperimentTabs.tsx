@@ -1,7 +1,7 @@
 import { NavLink } from "react-router";
-import { loggedModelsPath, overviewPath, runsPath, sessionsPath, tracesPath } from "@ardea/lib/paths";
+import { datasetsPath, evaluationsPath, loggedModelsPath, overviewPath, runsPath, sessionsPath, tracesPath } from "@ardea/lib/paths";
 
-/** The "Runs | Models | Traces | Overview | Sessions" tabs of an experiment. */
+/** The "Runs | Models | Traces | Evaluations | Overview | Sessions | Datasets" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
   return (
@@ -15,11 +15,17 @@ export function ExperimentTabs({ experimentId }: { experimentId: string }) {
       <NavLink to={tracesPath(experimentId)} className={cls}>
         Traces
       </NavLink>
+      <NavLink to={evaluationsPath(experimentId)} className={cls}>
+        Evaluations
+      </NavLink>
       <NavLink to={overviewPath(experimentId)} className={cls}>
         Overview
       </NavLink>
       <NavLink to={sessionsPath(experimentId)} className={cls}>
         Sessions
+      </NavLink>
+      <NavLink to={datasetsPath({ experiment: experimentId })} className={cls}>
+        Datasets
       </NavLink>
     </nav>
   );

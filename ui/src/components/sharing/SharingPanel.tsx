@@ -15,6 +15,7 @@ const NOUN: Record<ResourceType, string> = {
   prompt: "prompt",
   webhook: "webhook",
   workspace: "workspace",
+  evaluation_dataset: "dataset",
 };
 
 function UserGrantRow({ grant, share, remove }: { grant: AccessGrant; share: (username: string, level: string) => void; remove: (username: string) => void }) {

@@ -10,7 +10,7 @@ import { useArtifactParam } from "@ardea/components/artifacts/useArtifactParam";
 import { CHILD_LIMIT, datasetRows, useChildRuns } from "./runExtras";
 import { RunDescription } from "./RunDescription";
 import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
-import { runPath } from "@ardea/lib/paths";
+import { evaluationPath, runPath } from "@ardea/lib/paths";
 import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { RunModels } from "./RunModels";
 
@@ -78,6 +78,11 @@ export default function RunPage() {
         <span>{info?.run_name || runId}</span>
       </ExperimentBreadcrumbs>
       <h1>{info?.run_name || runId}</h1>
+      {tag("mlflow.runType") === "genai_evaluate" ? (
+        <p>
+          <Link to={evaluationPath(experimentId, runId)}>Evaluation results</Link> (rows by scorers)
+        </p>
+      ) : null}
       <ErrorBanner error={run.error} />
       {run.isPending ? <p className="muted">Loading…</p> : null}
       {info ? (
