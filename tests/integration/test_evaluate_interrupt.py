@@ -19,7 +19,9 @@ from ardea.tracing import provider
 pytestmark = pytest.mark.slow
 
 SCRIPT = """
-import asyncio, sys
+import asyncio, signal, sys
+# A CI started as a background job inherits SIGINT ignored: restore Ctrl-C's usual meaning.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import ardea
 from ardea.scorers import scorer
 
