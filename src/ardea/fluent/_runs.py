@@ -53,6 +53,8 @@ class ActiveRun(Run):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if not any(r.info.run_id == self.info.run_id for r in context.run_stack()):
+            return  # ended inside the block (end_run("KILLED")): its status stands, as in MLflow
         if exc_type is None:
             _end(self.info.run_id, RunStatus.FINISHED.value)
             return

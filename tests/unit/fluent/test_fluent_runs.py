@@ -88,6 +88,18 @@ def test_end_run_status_and_noop(tracking_uri: str) -> None:
         ardea.end_run(status="NOPE")
 
 
+def test_a_run_ended_inside_its_block_keeps_its_status(tracking_uri: str) -> None:
+    # As MLflow: leaving the with-block ends the run only if it is still active.
+    with ardea.start_run() as run:
+        ardea.end_run(RunStatus.KILLED.value)
+        assert ardea.active_run() is None
+    assert ardea.get_run(run.info.run_id).info.status == RunStatus.KILLED.value
+    with pytest.raises(ValueError), ardea.start_run() as failed:
+        ardea.end_run(RunStatus.FINISHED.value)
+        raise ValueError("after the end")
+    assert ardea.get_run(failed.info.run_id).info.status == RunStatus.FINISHED.value
+
+
 def test_resume_run_by_id(tracking_uri: str) -> None:
     with ardea.start_run() as run:
         ardea.log_param("a", 1)
