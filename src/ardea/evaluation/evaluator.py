@@ -19,7 +19,7 @@ from ardea.evaluation import record
 from ardea.evaluation.cache import JudgeCache, open_cache
 from ardea.evaluation.harness import Harness
 from ardea.evaluation.progress import EvalProgress
-from ardea.evaluation.result import EvaluationResult, EvaluationSummary, result_frame
+from ardea.evaluation.result import EvaluationResult, EvaluationSummary
 from ardea.evaluation.row_logger import RowLogger
 from ardea.evaluation.rows import EvalItem, to_items
 from ardea.evaluation.scorers import Scorer
@@ -232,7 +232,6 @@ def evaluate(
     result = EvaluationResult(
         run_id=run_id,
         metrics=metrics,
-        result_df=result_frame(items),
         rows=items,
         interrupted=interrupted,
         llm_calls=progress.llm_calls,

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EvaluationResult", "EvaluationSummary"]
 
+_UNBUILT: Any = object()
+
 
 class EvaluationSummary(Mapping[str, "ScorerSummary"]):
     """Each scorer's summary (value with a 95% interval), by feedback name; prints as a table.
@@ -50,7 +52,8 @@ class EvaluationResult:
         metrics: The run metrics as logged (``<scorer>/mean``, ..., ``<scorer>/ci_low``/``_high``).
         result_df: One row per evaluated row: ``trace_id``, ``<name>/value`` per feedback,
             ``inputs``, ``outputs``, ``expectations``, ``error``, ``record_id`` (needs pandas;
-            None without it).
+            None without it). Built from ``rows`` on first access, so an evaluation whose
+            table is not read does not import pandas.
         rows: The rows as Ardea kept them (feedbacks included).
         interrupted: The evaluation was stopped by Ctrl-C (only finished rows were logged).
         llm_calls: LLM calls made while it ran; ``cache_hits``: judgements taken from the cache.
@@ -60,7 +63,6 @@ class EvaluationResult:
 
     run_id: str
     metrics: dict[str, float]
-    result_df: Any
     rows: list[EvalItem] = field(default_factory=list, repr=False)
     interrupted: bool = False
     llm_calls: int = 0
@@ -69,6 +71,14 @@ class EvaluationResult:
     cost: float = 0.0
     log_errors: list[str] = field(default_factory=list, repr=False)
     _summary: EvaluationSummary | None = field(default=None, repr=False)
+    _frame: Any = field(default=_UNBUILT, repr=False, compare=False)
+
+    @property
+    def result_df(self) -> Any:
+        """The per-row table (a pandas DataFrame; None without pandas), built once from rows."""
+        if self._frame is _UNBUILT:
+            self._frame = result_frame(self.rows)
+        return self._frame
 
     @property
     def tables(self) -> dict[str, Any]:
