@@ -96,6 +96,10 @@ class JudgeCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # No fsync per put (``evaluate`` stores each judgement from its event loop): in WAL mode
+        # a crash of the process loses nothing; a power cut may lose the last judgements, which
+        # are then asked again.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS judgements ("
             "key TEXT PRIMARY KEY, feedbacks TEXT NOT NULL, created REAL NOT NULL)"
