@@ -39,6 +39,36 @@ def test_wilson_edges() -> None:
         wilson(1, 5, confidence=1.0)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=100_000),
+    share=st.floats(min_value=0.0, max_value=1.0),
+    confidence=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999]),
+)
+def test_wilson_matches_scipy(n: int, share: float, confidence: float) -> None:
+    """The closed form equals scipy's ``binomtest(...).proportion_ci(method="wilson")``."""
+    from scipy import stats
+
+    successes = round(share * n)
+    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    est = wilson(successes, n, confidence=confidence)
+    assert est.low == pytest.approx(max(0.0, ci.low), abs=1e-12)
+    assert est.high == pytest.approx(min(1.0, ci.high), abs=1e-12)
+
+
+def test_pass_fail_summary_does_not_import_scipy() -> None:
+    """``evaluate`` summarises pass/fail scorers without paying scipy's import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from ardea.evaluation.record import summaries; "
+        "summaries({'ok': [1.0, 0.0, None, 1.0]}); print('scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_bootstrap_is_reproducible_with_a_seed() -> None:
     x = np.random.default_rng(1).exponential(size=40)
     first = bootstrap_estimate("mean", [x], np.mean, n_resamples=2000, seed=7)
