@@ -15,9 +15,14 @@ from ardea.server.openapi import openapi_extra, spec_schema
 def test_spec_schema_nests_messages_and_lists_required() -> None:
     schema = spec_schema(rq.LOG_BATCH)
     assert schema["required"] == ["run_id"]
-    metric = schema["properties"]["metrics"]["items"]
+    assert schema["properties"]["run_id"] == {"type": "string"}  # required: never null
+    metrics = schema["properties"]["metrics"]  # optional: may be null (read as absent)
+    assert metrics["anyOf"][1] == {"type": "null"}
+    metric = metrics["anyOf"][0]["items"]
     assert metric["required"] == ["key", "value", "timestamp"]
-    assert metric["properties"]["step"] == {"type": "integer", "format": "int64"}
+    assert metric["properties"]["step"] == {
+        "anyOf": [{"type": "integer", "format": "int64"}, {"type": "null"}]
+    }
 
 
 def test_get_routes_document_query_parameters() -> None:
@@ -31,7 +36,7 @@ def test_app_document_has_bodies_and_enums(deps: ServerDeps) -> None:
     doc = create_app(deps).openapi()
     update = doc["paths"]["/api/2.0/mlflow/runs/update"]["post"]["requestBody"]
     status = update["content"]["application/json"]["schema"]["properties"]["status"]
-    assert status["enum"] == ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
+    assert status["anyOf"][0]["enum"] == ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
     upload_part = doc["paths"]["/api/2.0/mlflow-artifacts/mpu/upload-part/{artifact_path}"]["put"]
     assert "requestBody" not in upload_part
     assert {p["name"] for p in upload_part["parameters"]} == {
