@@ -154,3 +154,21 @@ def test_list_answers_experiment_id_as_a_number(url: str) -> None:
         f"{url}/ajax-api/3.0/mlflow/scorers/list", params={"experiment_id": exp}, timeout=60
     )
     assert ajax.json() == answer
+
+
+def test_the_rest_store_scorer_calls(url: str) -> None:
+    """The stock RestStore's scorer methods, as MLflow's ``test_scorer_CRUD`` drives them."""
+    exp = _experiment()
+    store = MlflowClient()._tracking_client.store
+    text = json.dumps({"name": "s", "original_func_name": "f"})
+    assert store.register_scorer(exp, "s", text).scorer_version == 1
+    [listed] = store.list_scorers(exp)
+    assert (listed.scorer_name, listed.scorer_version, listed.experiment_id) == ("s", 1, exp)
+    assert store.get_scorer(exp, "s", version=1).scorer_version == 1
+    assert store.register_scorer(exp, "s", text).scorer_version == 2
+    assert [s.scorer_version for s in store.list_scorers(exp)] == [2]
+    store.delete_scorer(exp, "s", version=1)
+    assert [v.scorer_version for v in store.list_scorer_versions(exp, "s")] == [2]
+    store.delete_scorer(exp, "s")
+    assert store.list_scorers(exp) == []
+    MlflowClient().delete_experiment(exp)
