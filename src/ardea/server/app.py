@@ -39,6 +39,7 @@ from ardea.server.routers import (
     promptlab,
     registry,
     runs,
+    scorers,
     trace_metrics,
     trace_queries,
     trace_spans,
@@ -126,6 +127,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, assessments.router, "3.0")
     _mount(app, trace_queries.router, "3.0")
     _mount(app, datasets.router, "3.0")
+    _mount(app, scorers.router, "3.0")
     _mount(app, evaluations.router, "3.0")
     _mount(app, auth_session.router, "3.0")
     _mount(app, auth_users.rbac_router, "3.0")

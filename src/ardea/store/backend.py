@@ -33,6 +33,7 @@ from ardea._core.errors import FailedPreconditionError
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
+from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
 from ardea.store.workspaces import UnsupportedWorkspaceStore, WorkspaceStore
 
@@ -87,6 +88,7 @@ class Backend:
         workspaces: Workspace CRUD (the database's for a SQL backend; one that refuses for a
             REST backend, whose server manages its own).
         datasets: Evaluation datasets (their records, versions, tags and experiment links).
+        scorers: The scorer registry (scorer versions per experiment, online configs).
         workspace: The workspace the stores see (``default`` for a factory's backend).
         open_workspace: Builds the backend of another workspace (see :meth:`scoped`); None
             when the backend cannot be scoped.
@@ -106,6 +108,7 @@ class Backend:
     auth: AuthStore | None = field(default=None, repr=False)
     workspaces: WorkspaceStore = field(default_factory=UnsupportedWorkspaceStore, repr=False)
     datasets: DatasetStore = field(default_factory=UnsupportedDatasetStore, repr=False)
+    scorers: ScorerStore = field(default_factory=UnsupportedScorerStore, repr=False)
     workspace: str = DEFAULT_WORKSPACE
     open_workspace: Callable[[str], Backend] | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)

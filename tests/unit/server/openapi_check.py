@@ -50,6 +50,11 @@ def datasets_module_path(path: str) -> bool:
     return "/mlflow/datasets" in path or "/ardea/datasets" in path
 
 
+def scorers_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_scorers`` checks the operations of ``path``."""
+    return "/mlflow/scorers" in path
+
+
 def evaluations_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_evaluations`` checks the operations of ``path``."""
     return "/ardea/evaluations" in path

@@ -20,6 +20,7 @@ from .openapi_check import (
     checked_app,
     datasets_module_path,
     evaluations_module_path,
+    scorers_module_path,
     traces_module_path,
     workspaces_module_path,
 )
@@ -290,6 +291,7 @@ def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
             auth_module_path,
             datasets_module_path,
             evaluations_module_path,
+            scorers_module_path,
         )
         return not any(other(path) for other in others)
 

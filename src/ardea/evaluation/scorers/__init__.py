@@ -83,6 +83,14 @@ from ardea.evaluation.scorers.judge import (
     default_judge_model,
     make_judge,
 )
+from ardea.evaluation.scorers.registered import (
+    RegisteredCodeScorer,
+    delete_scorer,
+    get_scorer,
+    list_scorer_versions,
+    list_scorers,
+    register_scorer,
+)
 from ardea.evaluation.scorers.registry import builtin_scorer_classes, get_all_scorers
 from ardea.evaluation.scorers.run import arun_scorer, error_feedback, run_scorer, to_feedbacks
 
@@ -138,6 +146,7 @@ __all__ = [
     "PromptInjection",
     "Refusal",
     "RegexMatch",
+    "RegisteredCodeScorer",
     "RelevanceToQuery",
     "ResponseLength",
     "RetrievalGroundedness",
@@ -158,9 +167,14 @@ __all__ = [
     "arun_scorer",
     "builtin_scorer_classes",
     "default_judge_model",
+    "delete_scorer",
     "error_feedback",
     "get_all_scorers",
+    "get_scorer",
+    "list_scorer_versions",
+    "list_scorers",
     "make_judge",
+    "register_scorer",
     "run_scorer",
     "scorer",
     "to_feedbacks",

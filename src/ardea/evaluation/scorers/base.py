@@ -43,8 +43,9 @@ ARGUMENTS = ("inputs", "outputs", "expectations", "trace", "session")
 
 
 CODEC: dict[str, Callable[..., Any]] = {}
-"""Serialization functions, registered by :mod:`ardea.evaluation.scorers.serialize` (which
-the package always imports) so that this module does not import it."""
+"""Serialization functions, registered by :mod:`ardea.evaluation.scorers.serialize`, and
+``register``, by :mod:`ardea.evaluation.scorers.registered` (both of which the package always
+imports) so that this module imports neither."""
 
 
 def check_aggregations(aggregations: Sequence[Any] | None) -> list[Any] | None:
@@ -292,6 +293,20 @@ class Scorer:
         return scorer
 
     model_validate_json = from_json
+
+    def register(
+        self,
+        *,
+        name: str | None = None,
+        experiment_id: str | None = None,
+        tracking_uri: str | None = None,
+    ) -> Scorer:
+        """Save this scorer on an experiment as the next version of ``name`` (its own name).
+
+        See :mod:`ardea.evaluation.scorers.registered`. Returns this scorer.
+        """
+        CODEC["register"](self, name=name, experiment_id=experiment_id, tracking_uri=tracking_uri)
+        return self
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"

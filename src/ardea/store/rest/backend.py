@@ -15,6 +15,7 @@ from ardea.store.rest.artifacts import HttpArtifactStore
 from ardea.store.rest.datasets import RestDatasetStore
 from ardea.store.rest.http import RestClient
 from ardea.store.rest.registry import RestRegistryStore
+from ardea.store.rest.scorers import RestScorerStore
 from ardea.store.rest.traces import RestTraceStore
 from ardea.store.rest.tracking import RestTrackingStore
 from ardea.store.rest.webhooks import RestWebhookStore
@@ -62,6 +63,7 @@ def open_rest_backend(
         importing=UnsupportedImportStore(),
         workspaces=RestWorkspaceStore(root),
         datasets=RestDatasetStore(uri, rest=client),
+        scorers=RestScorerStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,
     )

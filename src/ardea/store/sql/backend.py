@@ -22,6 +22,7 @@ from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
+from ardea.store.sql.scorers.store import SqlScorerStore
 from ardea.store.sql.traces.store import SqlTraceStore
 from ardea.store.sql.tracking.experiments import insert_default_experiment
 from ardea.store.sql.tracking.store import SqlTrackingStore
@@ -166,6 +167,7 @@ def open_sql_backend(
                 auth=auth,  # users and grants span workspaces (grants name theirs)
                 workspaces=workspaces,
                 datasets=SqlDatasetStore(db, scope),
+                scorers=SqlScorerStore(db, scope),
                 workspace=name,
             )
 
@@ -189,6 +191,7 @@ def open_sql_backend(
             auth=auth,
             workspaces=workspaces,
             datasets=SqlDatasetStore(db),
+            scorers=SqlScorerStore(db),
             open_workspace=open_workspace,
         )
         forget.append(backend.forget_workspace)

@@ -11,6 +11,7 @@ from ardea.store.sql.auth import tables as _auth  # noqa: F401 - registers its t
 from ardea.store.sql.datasets import tables as _datasets  # noqa: F401 - registers its tables
 from ardea.store.sql.importing import tables as _importing  # noqa: F401 - registers its tables
 from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registers its tables
+from ardea.store.sql.scorers import tables as _scorers  # noqa: F401 - registers its tables
 from ardea.store.sql.traces import tables as _traces  # noqa: F401 - registers its tables
 from ardea.store.sql.tracking import tables as _tracking  # noqa: F401 - registers its tables
 from ardea.store.sql.webhooks import tables as _webhooks  # noqa: F401 - registers its tables

@@ -2585,6 +2585,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/mlflow/scorers/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Scorer
+         * @description DeleteScorer -> ``{}``: one version, or every version (and the online config).
+         */
+        delete: operations["delete_scorer_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/scorers/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scorer
+         * @description GetScorer -> ``{scorer}`` (the latest version without ``version``).
+         */
+        get: operations["get_scorer_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/scorers/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scorers
+         * @description ListScorers -> ``{scorers}``: the latest version of each name, by name.
+         */
+        get: operations["list_scorers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/scorers/online-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upsert Online Scoring Config
+         * @description Set a scorer's online config (stored only) -> ``{config}``.
+         *
+         *     ``sample_rate`` in [0, 1]; absent or null keeps the stored one (0.0 for a new config).
+         */
+        put: operations["upsert_online_scoring_config_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/scorers/online-configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Online Scoring Configs
+         * @description The online configs of ``scorer_ids`` (those with one, in readable experiments).
+         */
+        get: operations["get_online_scoring_configs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/scorers/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register Scorer
+         * @description RegisterScorer: the name's next version; bad JSON or too large: 400; no experiment: 404.
+         */
+        post: operations["register_scorer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/mlflow/scorers/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scorer Versions
+         * @description ListScorerVersions -> ``{scorers}``, oldest first; an unknown name: 404.
+         */
+        get: operations["list_scorer_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/mlflow/server-info": {
         parameters: {
             query?: never;
@@ -3723,6 +3865,13 @@ export interface components {
             run: components["schemas"]["Run"];
         };
         /**
+         * GetScorerResponse
+         * @description GetScorer: one version.
+         */
+        GetScorerResponse: {
+            scorer: components["schemas"]["ScorerJson"];
+        };
+        /**
          * GetTraceInfoResponse
          * @description GetTraceInfoV3 and StartTraceV3.
          */
@@ -3833,6 +3982,13 @@ export interface components {
          */
         ListRolesResponse: {
             roles: components["schemas"]["MlflowRole"][];
+        };
+        /**
+         * ListScorersResponse
+         * @description ListScorers (latest version of each name) and ListScorerVersions (every version).
+         */
+        ListScorersResponse: {
+            scorers: components["schemas"]["ScorerJson"][];
         };
         /**
          * ListUsersResponse
@@ -4078,6 +4234,31 @@ export interface components {
             url: string;
         };
         /**
+         * OnlineScoringConfigJson
+         * @description A scorer's online scoring config (stored only: Ardea runs no online scoring).
+         */
+        OnlineScoringConfigJson: {
+            experiment_id: string;
+            filter_string?: string;
+            online_scoring_config_id: string;
+            sample_rate: number;
+            scorer_id: string;
+        };
+        /**
+         * OnlineScoringConfigResponse
+         * @description PUT online-config: the config as stored.
+         */
+        OnlineScoringConfigResponse: {
+            config: components["schemas"]["OnlineScoringConfigJson"];
+        };
+        /**
+         * OnlineScoringConfigsResponse
+         * @description GET online-configs: the configs of the scorers asked for (those with one).
+         */
+        OnlineScoringConfigsResponse: {
+            configs: components["schemas"]["OnlineScoringConfigJson"][];
+        };
+        /**
          * OtelAnyValue
          * @description An attribute value: one of the keys below (none for a null value).
          */
@@ -4181,6 +4362,19 @@ export interface components {
         QueryTraceMetricsResponse: {
             data_points: components["schemas"]["MetricDataPoint"][];
             next_page_token?: string;
+        };
+        /**
+         * RegisterScorerResponse
+         * @description RegisterScorer: the version just stored.
+         */
+        RegisterScorerResponse: {
+            /** Format: int64 */
+            creation_time: number;
+            experiment_id: string;
+            name: string;
+            scorer_id: string;
+            serialized_scorer: string;
+            version: number;
         };
         /**
          * RegisteredModel
@@ -4293,6 +4487,19 @@ export interface components {
          */
         RunOutputs: {
             model_outputs: components["schemas"]["ModelOutput"][];
+        };
+        /**
+         * ScorerJson
+         * @description One registered scorer version (``serialized_scorer``: the scorer's JSON string).
+         */
+        ScorerJson: {
+            /** Format: int64 */
+            creation_time: number;
+            experiment_id: number;
+            scorer_id: string;
+            scorer_name: string;
+            scorer_version: number;
+            serialized_scorer: string;
         };
         /**
          * SearchDatasetsResponse
@@ -15251,6 +15458,489 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListAssignmentsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_scorer_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    experiment_id: string;
+                    name: string;
+                    version?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description ``{}``: the answer of write RPCs that return nothing. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_scorer_get: {
+        parameters: {
+            query: {
+                experiment_id: string;
+                name: string;
+                version?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GetScorer: one version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetScorerResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_scorers_get: {
+        parameters: {
+            query?: {
+                experiment_id?: string;
+                experiment_ids?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ListScorers (latest version of each name) and ListScorerVersions (every version). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListScorersResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upsert_online_scoring_config_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    experiment_id: string;
+                    filter_string?: string | null;
+                    name: string;
+                    sample_rate?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
+                };
+            };
+        };
+        responses: {
+            /** @description PUT online-config: the config as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineScoringConfigResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_online_scoring_configs_get: {
+        parameters: {
+            query?: {
+                scorer_ids?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GET online-configs: the configs of the scorers asked for (those with one). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineScoringConfigsResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    register_scorer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    experiment_id: string;
+                    name: string;
+                    serialized_scorer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description RegisterScorer: the version just stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterScorerResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_scorer_versions_get: {
+        parameters: {
+            query: {
+                experiment_id: string;
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ListScorers (latest version of each name) and ListScorerVersions (every version). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListScorersResponse"];
                 };
             };
             /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */

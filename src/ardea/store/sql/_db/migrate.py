@@ -27,7 +27,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0013_eval_datasets"
+HEAD_REVISION = "0014_scorers"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"

@@ -1,0 +1,1 @@
+"""The scorer registry on the tracking database (tables and store)."""
