@@ -31,6 +31,7 @@ from ardea.evaluation.progress import EvalProgress
 from ardea.evaluation.rows import EvalItem
 from ardea.evaluation.scorers import Scorer, arun_scorer
 from ardea.evaluation.scorers.run import error_feedback
+from ardea.evaluation.stats.pairing import inputs_digest
 
 __all__ = ["EVAL_REQUEST_ID_TAG", "Harness", "needs_trace"]
 
@@ -38,6 +39,9 @@ EVAL_REQUEST_ID_TAG = "mlflow.eval.requestId"
 """Trace tag MLflow's evaluate sets on each row's trace (a fresh UUID per row)."""
 
 RECORD_ID_TAG = "ardea.eval.datasetRecordId"
+INPUTS_DIGEST_TAG = "ardea.eval.inputsDigest"
+"""Trace tag: SHA-256 of the row's full inputs, so that two evaluations pair rows exactly
+(a trace's request preview is cut at 1,000 characters)."""
 """Trace tag: the dataset record a row came from (pairs rows in ``compare_evaluations``)."""
 
 ROOT_SPAN_NAME = "root_span"
@@ -223,6 +227,7 @@ class Harness:
             meta.tags.update(item.tags)
             if item.record_id is not None:
                 meta.tags[RECORD_ID_TAG] = item.record_id
+            meta.tags[INPUTS_DIGEST_TAG] = inputs_digest(item.inputs)
             meta.metadata.update(self.trace_metadata)
 
     def _static_trace(self, item: EvalItem) -> None:

@@ -46,6 +46,9 @@ SOURCE_RUN_KEY = "mlflow.assessment.sourceRunId"
 """Feedback metadata naming the evaluation run that produced it."""
 RECORD_ID_KEYS = ("ardea.eval.datasetRecordId", "mlflow.eval.datasetRecordId", "dataset_record_id")
 """Trace metadata (then tag) keys read, in order, for a row's dataset record id."""
+INPUTS_DIGEST_KEY = "ardea.eval.inputsDigest"
+"""Trace tag ``ardea.evaluate`` sets: the SHA-256 of the row's full inputs (pairs rows exactly;
+runs without it, such as ``mlflow.genai.evaluate``'s, pair by their request preview)."""
 MAX_ROWS = 50_000
 """Rows read per evaluation; a larger one is refused with a clear error."""
 
@@ -86,6 +89,7 @@ class LoggedRow:
         request_preview: The row's inputs as the trace previewed them.
         response_preview: The row's outputs, likewise.
         record_id: The dataset record the row came from, when the trace names it.
+        inputs_digest: The digest of the row's full inputs, when the trace names it.
         scores: ``{scorer: RowScore}``.
         expectations: ``{name: value}`` of the trace's expectations.
     """
@@ -96,6 +100,7 @@ class LoggedRow:
     response_preview: str | None
     record_id: str | None
     scores: Mapping[str, RowScore]
+    inputs_digest: str | None = None
     expectations: Mapping[str, Any] = field(default_factory=dict)
 
     def stats_row(self) -> dict[str, Any]:
@@ -106,8 +111,9 @@ class LoggedRow:
         }
         if self.record_id is not None:
             row["record_id"] = self.record_id
-        if self.request_preview is not None:
-            row["inputs"] = self.request_preview
+        identity = self.inputs_digest or _preview_digest(self.request_preview)
+        if identity is not None:
+            row["inputs"] = identity
         return row
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,6 +163,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _preview_digest(preview: str | None) -> str | None:
+    """The inputs digest of a row without the tag (``mlflow.genai.evaluate``'s), from its preview.
+
+    A preview that is whole JSON gives the digest ``ardea.evaluate`` tags, so runs of both
+    pair; a cut-off one (over 1,000 characters) can only match itself.
+    """
+    from ardea.evaluation.stats.pairing import inputs_digest
+
+    if preview is None:
+        return None
+    try:
+        return inputs_digest(json.loads(preview))
+    except ValueError:
+        return preview
+
+
 def _record_id(info: TraceInfo) -> str | None:
     for source in (info.trace_metadata, info.tags):
         for key in RECORD_ID_KEYS:
@@ -195,6 +217,7 @@ def _row(info: TraceInfo, run_id: str) -> LoggedRow:
         record_id=_record_id(info),
         scores=scores,
         expectations=expectations,
+        inputs_digest=info.tags.get(INPUTS_DIGEST_KEY),
     )
 
 

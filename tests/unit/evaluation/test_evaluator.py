@@ -333,3 +333,29 @@ def test_the_active_run_is_used_and_left_open(judge_llm: FakeLLMServer, store: s
     assert ardea.get_run(run.info.run_id).info.status == "FINISHED"
     named = ardea.evaluate(ROWS, scorers=[short], predict_fn=app, run_name="named-eval")
     assert ardea.get_run(named.run_id).info.run_name == "named-eval"
+
+
+def test_long_inputs_sharing_a_prefix_pair_exactly_in_the_sdk_and_the_server(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    # Previews stop at 1,000 characters: rows must pair by their full inputs, not the preview.
+    from ardea.evaluation import logged
+
+    prefix = "context " * 200
+    rows = [{"inputs": {"question": f"{prefix}{i}+{i}?"}} for i in range(4)]
+
+    def long_app(question: str) -> str:
+        return app(question.rsplit(" ", 1)[-1])
+
+    a = ardea.evaluate(rows, scorers=[short], predict_fn=long_app, cache=False)
+    b = ardea.evaluate(rows[::-1], scorers=[short], predict_fn=long_app, cache=False)
+    comparison = ardea.compare_evaluations(a.run_id, b.run_id)
+    assert comparison.n_pairs == 4 and not comparison.ambiguous
+    assert not comparison.unpaired_a and not comparison.unpaired_b
+    backend = ardea.get_client().backend
+    served = logged.compare_logged(
+        logged.load_evaluation(backend.tracking, backend.traces, a.run_id),
+        logged.load_evaluation(backend.tracking, backend.traces, b.run_id),
+    )
+    assert served["n_pairs"] == 4 and not served["ambiguous"]
+    assert not served["unpaired_a"] and not served["unpaired_b"]
