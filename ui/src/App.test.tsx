@@ -4,9 +4,9 @@ import userEvent from "@testing-library/user-event";
 import { QueryClient } from "@tanstack/react-query";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { setRequestCsrfToken, setRequestWorkspace } from "@ardea/api/client";
+import { ApiError, setRequestCsrfToken, setRequestWorkspace } from "@ardea/api/client";
 import { fakeFetch, type FakeRoute } from "@ardea/test/render";
-import { App } from "./App";
+import { App, shouldRetry } from "./App";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -164,5 +164,21 @@ describe("App with workspaces", () => {
     renderApp("/");
     const picker = await screen.findByRole("combobox", { name: "Workspace" });
     await waitFor(() => expect(picker).toHaveValue("default"));
+  });
+});
+
+describe("shouldRetry", () => {
+  it("retries network errors, 5xx, 408 and 429 once", () => {
+    expect(shouldRetry(0, new TypeError("Failed to fetch"))).toBe(true);
+    expect(shouldRetry(0, new ApiError(503, "TEMPORARILY_UNAVAILABLE", "down"))).toBe(true);
+    expect(shouldRetry(0, new ApiError(429, "REQUEST_LIMIT_EXCEEDED", "slow down"))).toBe(true);
+    expect(shouldRetry(0, new ApiError(408, "TIMEOUT", "late"))).toBe(true);
+    expect(shouldRetry(1, new ApiError(503, "TEMPORARILY_UNAVAILABLE", "down"))).toBe(false);
+  });
+
+  it("does not retry answers that would fail again", () => {
+    for (const status of [400, 401, 403, 404]) {
+      expect(shouldRetry(0, new ApiError(status, "X", "no"))).toBe(false);
+    }
   });
 });

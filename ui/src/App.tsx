@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useLocation } from "react-router";
 import { datasetsPath, experimentsPath, loginPath, modelsPath, promptsPath, ROUTES, safeNextPath } from "@ardea/lib/paths";
+import { ApiError } from "./api/client";
 import { LinkNotice } from "./components/links/LinkNotice";
 import { MlflowLinkRedirect } from "./components/links/MlflowLinkRedirect";
 import { UserMenu } from "./components/session/UserMenu";
@@ -12,11 +13,23 @@ import { SessionProvider, useSession } from "./hooks/session";
 import { isMlflowLink } from "./lib/mlflowLinks";
 import { AppRoutes } from "./routes";
 
+/**
+ * Whether a failed query is worth one more try: network errors, 5xx, 408 and 429 are; other
+ * 4xx answers (401, 403, 404, a bad request) would fail the same way again.
+ */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (failureCount >= 1) return false;
+  if (error instanceof ApiError) {
+    return error.status >= 500 || error.status === 408 || error.status === 429;
+  }
+  return true;
+}
+
 /** A query client with the UI's defaults (no refetch on focus: tables are big). */
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
-      queries: { staleTime: 10_000, refetchOnWindowFocus: false, retry: 1 },
+      queries: { staleTime: 10_000, refetchOnWindowFocus: false, retry: shouldRetry },
     },
   });
 }
