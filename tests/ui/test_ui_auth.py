@@ -293,3 +293,32 @@ def test_artifacts_of_a_run_in_another_workspace(page: Any, server: ServerProces
         page.get_by_role("button", name="Download").click()
     assert info.value.suggested_filename == "dot.png"
     assert Path(info.value.path()).read_bytes() == PNG
+
+
+def test_a_user_changes_their_own_password(page: Any, server: ServerProcess) -> None:
+    from playwright.sync_api import expect
+
+    old, new = "pat's long password 1", "pat's new long password 2"
+    _rest(server, "POST", "2.0/mlflow/users/create", ADMIN, {"username": "pat", "password": old})
+    _sign_in(page, server, ("pat", old))
+    page.get_by_role("button", name="User menu of pat").click()
+    page.get_by_role("menuitem", name="Change password").click()
+    form = page.get_by_role("form", name="Change password")
+    # A wrong current password: the server's message, and nothing changes
+    form.get_by_label("Current password").fill("not it")
+    form.get_by_label("New password", exact=True).fill(new)
+    form.get_by_label("New password again").fill(new)
+    form.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_contain_text("Current password does not match.")
+    # Two different new passwords cannot be sent
+    form.get_by_label("Current password").fill(old)
+    form.get_by_label("New password again").fill(new + "x")
+    expect(page.get_by_text("The two new passwords differ.")).to_be_visible()
+    expect(form.get_by_role("button", name="Change password")).to_be_disabled()
+    form.get_by_label("New password again").fill(new)
+    form.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed.")
+    # The old password no longer works; the new one does
+    url = f"{server.url}/api/2.0/mlflow/users/current"
+    assert httpx.get(url, auth=("pat", old), timeout=30).status_code == 401
+    assert httpx.get(url, auth=("pat", new), timeout=30).status_code == 200

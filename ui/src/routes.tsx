@@ -27,6 +27,7 @@ const DatasetsPage = lazy(() => import("./features/datasets/DatasetsPage"));
 const DatasetPage = lazy(() => import("./features/datasets/DatasetPage"));
 const LoginPage = lazy(() => import("./features/auth/LoginPage"));
 const TokensPage = lazy(() => import("./features/auth/TokensPage"));
+const PasswordPage = lazy(() => import("./features/auth/PasswordPage"));
 // The admin pages: one chunk each, loaded only by the admins who open them.
 const AdminUsersPage = lazy(() => import("./features/admin/UsersPage"));
 const AdminServiceAccountsPage = lazy(() => import("./features/admin/ServiceAccountsPage"));
@@ -70,6 +71,7 @@ export function AppRoutes() {
         <Route path={ROUTES.prompt} element={<PromptPage />} />
         <Route path={ROUTES.login} element={<LoginPage />} />
         <Route path={ROUTES.tokens} element={<TokensPage />} />
+        <Route path={ROUTES.password} element={<PasswordPage />} />
         <Route path={ROUTES.adminUsers} element={<AdminUsersPage />} />
         <Route path={ROUTES.adminServiceAccounts} element={<AdminServiceAccountsPage />} />
         <Route path={ROUTES.adminRoles} element={<AdminRolesPage />} />

@@ -30,6 +30,8 @@ export const ROUTES = {
   login: "/login",
   /** The signed-in user's API tokens. */
   tokens: "/settings/tokens",
+  /** Change the signed-in user's password. */
+  password: "/settings/password",
   adminUsers: "/admin/users",
   adminServiceAccounts: "/admin/service-accounts",
   adminRoles: "/admin/roles",
@@ -148,6 +150,9 @@ export const loginPath = (next?: string) =>
 
 /** The signed-in user's API tokens. */
 export const tokensPath = () => ROUTES.tokens;
+
+/** The signed-in user's change-password page. */
+export const passwordPath = () => ROUTES.password;
 
 /** The admin pages. */
 export const adminPath = {

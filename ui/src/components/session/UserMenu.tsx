@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useSession } from "@ardea/hooks/session";
-import { adminPath, loginPath, tokensPath } from "@ardea/lib/paths";
+import { adminPath, loginPath, passwordPath, tokensPath } from "@ardea/lib/paths";
 import "./session.css";
 
-/** The signed-in user's name and menu: their API tokens, the admin pages (admins), sign out. */
+/** The signed-in user's name and menu: their API tokens and password, the admin pages (admins), sign out. */
 export function UserMenu() {
   const session = useSession();
   const navigate = useNavigate();
@@ -43,6 +43,7 @@ export function UserMenu() {
         <div className="picker-panel" role="menu" aria-label="User menu">
           <ul className="menu-list">
             {item(tokensPath(), "My API tokens")}
+            {item(passwordPath(), "Change password")}
           </ul>
           {user.is_admin ? (
             <>
