@@ -64,3 +64,13 @@ AUDIT_LIST = RequestSpec(
 
 ACCESS = RequestSpec("GetAccess", {"resource_type": _SR, "resource_id": _SR}, {})
 """``GET /ardea/auth/access``: the caller's level on one resource, and who has access."""
+
+ACCESS_BATCH_MAX = 500
+"""The most resources one ``access/batch`` request may name."""
+
+ACCESS_BATCH = RequestSpec(
+    "GetAccessBatch",
+    {"resource_type": _SR, "resource_id": Field("string", required=True, repeated=True)},
+    {},
+)
+"""``GET /ardea/auth/access/batch``: the caller's level on many resources of one type."""

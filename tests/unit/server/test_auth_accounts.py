@@ -253,6 +253,44 @@ def test_access_gives_the_callers_level_and_managers_see_who_has_access(
     assert ws["permission"] == "MANAGE"
 
 
+def test_access_batch_gives_each_readable_resources_level_in_one_request(
+    client: Client, store: AuthStore
+) -> None:
+    ids = []
+    for name in ("a1", "a2", "a3"):
+        made = client.post(
+            "/api/2.0/mlflow/experiments/create", json={"name": name}, headers=basic("ada")
+        )
+        ids.append(_ok(made)["experiment_id"])
+    grant = {"username": "bob", "resource_type": "experiment", "resource_id": ids[1]}
+    for eid, level in ((ids[1], "EDIT"), (ids[2], "NO_PERMISSIONS")):
+        body = {**grant, "resource_id": eid, "permission": level}
+        _ok(client.post("/api/3.0/mlflow/users/permissions/grant", json=body, headers=basic("ada")))
+    query = "&".join(f"resource_id={i}" for i in [*ids, ids[0], "0" + ids[1]])
+    url = f"{A}/access/batch?resource_type=experiment&{query}"
+    levels = _ok(client.get(url, headers=basic("bob")))["levels"]
+    # the denied experiment is left out; a repeat is answered once; "007" is experiment 7
+    assert [(lv["resource_id"], lv["permission"]) for lv in levels] == [
+        (ids[0], "READ"),
+        (ids[1], "EDIT"),
+        ("0" + ids[1], "EDIT"),
+    ]
+    assert levels[1]["can_edit"] and not levels[1]["can_manage"] and "grants" not in levels[1]
+    # the same answers as one access request per resource
+    for lv in levels:
+        one = f"{A}/access?resource_type=experiment&resource_id={lv['resource_id']}"
+        assert _ok(client.get(one, headers=basic("bob")))["permission"] == lv["permission"]
+    mine = _ok(client.get(url, headers=basic("ada")))["levels"]
+    assert {lv["permission"] for lv in mine} == {"MANAGE"} and len(mine) == 4
+    too_many = "&".join(f"resource_id={i}" for i in range(501))
+    r = client.get(f"{A}/access/batch?resource_type=experiment&{too_many}", headers=basic("bob"))
+    assert_error(r, 400, "INVALID_PARAMETER_VALUE", "at most 500")
+    for bad in ("resource_type=experiment", "resource_type=workspace&resource_id=default"):
+        r = client.get(f"{A}/access/batch?{bad}", headers=basic("bob"))
+        assert_error(r, 400, "INVALID_PARAMETER_VALUE")
+    assert_error(client.get(url), 401, "UNAUTHENTICATED")
+
+
 def test_without_auth_the_routes_are_unknown(deps: ServerDeps) -> None:
     c = Client(create_app(deps))
     try:
@@ -261,6 +299,7 @@ def test_without_auth_the_routes_are_unknown(deps: ServerDeps) -> None:
             "audit/list",
             "users/list",
             "access?resource_type=experiment&resource_id=0",
+            "access/batch?resource_type=experiment&resource_id=0",
         ):
             assert_error(c.get(f"{A}/{path}"), 404, "ENDPOINT_NOT_FOUND")
     finally:

@@ -217,6 +217,10 @@ def test_tokens_accounts_audit_and_access(api: CheckedClient) -> None:
     assert api.json("GET", f"{AUTH}/access", params=access, headers=admin)["can_manage"]
     bad = {"resource_type": "nope", "resource_id": "1"}
     api.call("GET", f"{AUTH}/access", params=bad, headers=admin, status=400)
+    many = {"resource_type": "experiment", "resource_id": ["0", "1"]}
+    levels = api.json("GET", f"{AUTH}/access/batch", params=many, headers=admin)["levels"]
+    assert [lv["resource_id"] for lv in levels] == ["0", "1"]
+    api.call("GET", f"{AUTH}/access/batch", params=bad, headers=admin, status=400)
 
 
 def test_every_auth_operation_was_checked(api: CheckedClient) -> None:

@@ -40,10 +40,13 @@ describe("useCan on the experiments list", () => {
     const calls = fakeFetch({
       "POST /ajax-api/2.0/mlflow/experiments/search": SEARCH,
       "GET /ajax-api/3.0/ardea/auth/access": (_b, url) => {
-        const id = url.searchParams.get("resource_id");
-        const type = url.searchParams.get("resource_type");
-        if (type === "workspace") return { json: { permission: "READ" } };
-        return { json: { permission: id === "7" ? "READ" : "EDIT" } };
+        expect(url.searchParams.get("resource_type")).toBe("workspace");
+        return { json: { permission: "READ" } };
+      },
+      "GET /ajax-api/3.0/ardea/auth/access/batch": (_b, url) => {
+        expect(url.searchParams.get("resource_type")).toBe("experiment");
+        const levels = url.searchParams.getAll("resource_id").map((id) => ({ resource_id: id, permission: id === "7" ? "READ" : "EDIT" }));
+        return { json: { levels } };
       },
     });
     renderAs({ status: "signedIn", authEnabled: true, user: { id: 2, username: "ada", is_admin: false } });
@@ -58,7 +61,9 @@ describe("useCan on the experiments list", () => {
     await waitFor(() => expect(eight().querySelectorAll("button")[0]).toBeEnabled());
     expect(eight().querySelectorAll("button")[1]).toBeDisabled(); // delete needs MANAGE
     expect(screen.getByRole("button", { name: "Create" })).toBeDisabled();
-    expect(calls.filter((c) => c.key.endsWith("/access"))).toHaveLength(3);
+    // the workspace alone, both rows in one batch
+    expect(calls.filter((c) => c.key.endsWith("/access"))).toHaveLength(1);
+    expect(calls.filter((c) => c.key.endsWith("/access/batch"))).toHaveLength(1);
   });
 
   it("asks nothing and allows everything with auth off, or for an admin", async () => {
@@ -67,7 +72,7 @@ describe("useCan on the experiments list", () => {
       const { unmount } = renderAs(session);
       await screen.findByRole("link", { name: "seven" });
       expect(document.querySelectorAll("[data-denied]")).toHaveLength(0);
-      expect(calls.some((c) => c.key.endsWith("/access"))).toBe(false);
+      expect(calls.some((c) => c.key.includes("/ardea/auth/access"))).toBe(false);
       unmount();
       vi.unstubAllGlobals();
     }
@@ -91,10 +96,13 @@ describe("useCan on the experiments list", () => {
     const calls = fakeFetch({
       "POST /ajax-api/2.0/mlflow/experiments/search": SEARCH,
       "GET /ajax-api/3.0/ardea/auth/access": () => ({ json: { permission: "EDIT" } }),
+      "GET /ajax-api/3.0/ardea/auth/access/batch": (_b, url) => ({
+        json: { levels: url.searchParams.getAll("resource_id").map((id) => ({ resource_id: id, permission: "EDIT" })) },
+      }),
     });
     renderAs({ status: "signedIn", authEnabled: true, user: { id: 2, username: "ada", is_admin: false } });
     await screen.findByRole("link", { name: "eight" });
-    const asked = () => calls.filter((c) => c.key.endsWith("/access")).map((c) => new URL(`http://x${c.key.slice(4)}`).pathname);
+    const asked = () => calls.filter((c) => c.key.includes("/ardea/auth/access"));
     await waitFor(() => expect(asked()).toHaveLength(1)); // the workspace (Create), no row yet
     expect(document.querySelector("tr[data-experiment='8'] button")).toBeDisabled();
     const row = observers.find((o) => o.els.some((el) => el.getAttribute("data-experiment") === "8"))!;

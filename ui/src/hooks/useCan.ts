@@ -1,7 +1,8 @@
-// What the caller may do with one resource, from `GET /ajax-api/3.0/ardea/auth/access` (the
-// server's own decision, so the UI never guesses a rule). Without --auth everything is
+// What the caller may do with one resource, from `GET /ajax-api/3.0/ardea/auth/access/batch`
+// (rows asked in the same tick share one request) or `access` for a workspace: the server's own
+// decision, so the UI never guesses a rule. Without --auth everything is
 // allowed and nothing is asked; admins may do everything and are not asked either.
-import { useAccess, type ResourceType } from "@ardea/api/queries/auth";
+import { useAccess, useAccessLevel, type ResourceType } from "@ardea/api/queries/auth";
 import type { AccessGrant } from "@ardea/api/types";
 import { useSession } from "./session";
 
@@ -51,7 +52,11 @@ export const CAN_ALL: Can = { known: true, level: null, grants: undefined, why: 
 export function useCan(resourceType: ResourceType, id: string, enabled = true): Can {
   const session = useSession();
   const ask = session.status === "signedIn" && !session.user?.is_admin;
-  const access = useAccess(resourceType, id, ask && enabled);
+  // A workspace is asked alone; other resources are batched (one request for a list's rows).
+  const alone = resourceType === "workspace";
+  const single = useAccess(resourceType, id, ask && enabled && alone);
+  const batched = useAccessLevel(resourceType, id, ask && enabled && !alone);
+  const access = alone ? single : batched;
   if (!ask) return CAN_ALL;
   if (access.isError) return { ...CAN_ALL, known: false };
   const level = access.data?.permission ?? null;
@@ -61,7 +66,8 @@ export function useCan(resourceType: ResourceType, id: string, enabled = true): 
     if (allows(level, need)) return "";
     return `You need ${need} on this ${NOUN[resourceType]} to ${what}; you have ${level ?? "no permission"}.`;
   };
-  return { known, level, grants: access.data?.grants, why, may: (need) => known && allows(level, need) };
+  const grants = alone ? single.data?.grants : undefined;
+  return { known, level, grants, why, may: (need) => known && allows(level, need) };
 }
 
 /**

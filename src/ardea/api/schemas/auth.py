@@ -9,6 +9,8 @@ from typing_extensions import NotRequired, TypedDict
 from ardea.api.schemas.common import Int64
 
 __all__ = [
+    "AccessBatch",
+    "AccessLevel",
     "AccessGrant",
     "AccessInfo",
     "AccountInfo",
@@ -145,6 +147,26 @@ class AccessGrant(TypedDict):
     permission: str
     resource_pattern: str
     role_id: NotRequired[Int64]
+
+
+class AccessLevel(TypedDict):
+    """One resource's level in an ``access/batch`` answer."""
+
+    resource_id: str
+    permission: str
+    can_read: bool
+    can_use: bool
+    can_edit: bool
+    can_manage: bool
+
+
+class AccessBatch(TypedDict):
+    """``access/batch``: the caller's level on each resource it may read, in request order.
+
+    A resource the caller may not read is left out (as a single ``access`` answers 404).
+    """
+
+    levels: list[AccessLevel]
 
 
 class AccessInfo(TypedDict):

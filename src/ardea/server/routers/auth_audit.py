@@ -11,6 +11,10 @@
   anywhere else. The level is the policy's (grants, roles, the workspace's default); it does
   not look the resource up, so an id that names nothing answers what a grant on it would
   give.
+- ``GET access/batch`` ``?resource_type&resource_id=1&resource_id=2...`` (at most
+  :data:`~ardea.api.auth_requests.ACCESS_BATCH_MAX`): the caller's level on each named
+  resource, the ones it may not read left out; one request where a list page would make one
+  per row. Never ``grants``.
 
 Only a server started with ``--auth`` answers them (else the unknown-route 404).
 """
@@ -25,7 +29,8 @@ from starlette.responses import Response
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.api import auth_requests as rq
-from ardea.api.schemas.auth import AccessInfo, AuditList
+from ardea.api.schemas.auth import AccessBatch, AccessInfo, AuditList
+from ardea.auth.policy import Decisions
 from ardea.entities.auth import WILDCARD, AuditEvent, Permission, ResourceType, User
 from ardea.server.access import ADMIN, READ, handler
 from ardea.server.access_targets import canonical_experiment_id, resource
@@ -169,3 +174,41 @@ async def get_access(request: Request) -> Response:
     if level.allows(Permission.MANAGE):
         answer["grants"] = await _who_has_access(auth, rtype, rid, ws)
     return json_response(answer)
+
+
+@rpc(
+    router,
+    "/ardea/auth/access/batch",
+    "GET",
+    access=handler("READ on each resource; unreadable ones are left out"),
+    response=AccessBatch,
+    spec=rq.ACCESS_BATCH,
+)
+async def get_access_batch(request: Request) -> Response:
+    """The caller's level on many resources of one type (the readable ones)."""
+    auth = auth_or_none(request)
+    me: User | None = caller_user(request)
+    if auth is None or me is None:
+        return not_enabled(request)
+    req = parse_get(request, rq.ACCESS_BATCH)
+    rtype = ResourceType.parse(req["resource_type"])
+    if rtype is ResourceType.WORKSPACE:
+        raise InvalidArgumentError("Ask about a workspace with access, not access/batch.")
+    ids: list[str] = list(dict.fromkeys(req["resource_id"]))
+    if len(ids) > rq.ACCESS_BATCH_MAX:
+        raise InvalidArgumentError(
+            f"access/batch takes at most {rq.ACCESS_BATCH_MAX} resource_id values, got {len(ids)}."
+        )
+    ws = workspace(request) or "default"
+    memo = Decisions()
+
+    def levels() -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for raw in ids:
+            rid = canonical_experiment_id(raw) if rtype is ResourceType.EXPERIMENT else raw
+            level = auth.policy.level(me, rtype, rid, ws, memo)
+            if level.can_read:
+                out.append({"resource_id": raw, **_level_json(level)})
+        return out
+
+    return json_response({"levels": await call(levels)})

@@ -1727,6 +1727,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/auth/access/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Access Batch
+         * @description The caller's level on many resources of one type (the readable ones).
+         */
+        get: operations["get_access_batch_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/auth/audit/list": {
         parameters: {
             query?: never;
@@ -3248,6 +3268,15 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccessBatch
+         * @description ``access/batch``: the caller's level on each resource it may read, in request order.
+         *
+         *     A resource the caller may not read is left out (as a single ``access`` answers 404).
+         */
+        AccessBatch: {
+            levels: components["schemas"]["AccessLevel"][];
+        };
+        /**
          * AccessGrant
          * @description Who holds a level on a resource: a user's own grant, or a role's (its id or ``*``).
          */
@@ -3275,6 +3304,18 @@ export interface components {
             grants?: components["schemas"]["AccessGrant"][];
             permission: string;
             workspace_default: string;
+        };
+        /**
+         * AccessLevel
+         * @description One resource's level in an ``access/batch`` answer.
+         */
+        AccessLevel: {
+            can_edit: boolean;
+            can_manage: boolean;
+            can_read: boolean;
+            can_use: boolean;
+            permission: string;
+            resource_id: string;
         };
         /**
          * AccountInfo
@@ -12229,6 +12270,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessInfo"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_access_batch_get: {
+        parameters: {
+            query: {
+                resource_type: string;
+                resource_id: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ``access/batch``: the caller's level on each resource it may read, in request order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessBatch"];
                 };
             };
             /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */

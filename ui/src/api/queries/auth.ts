@@ -2,7 +2,7 @@
 // on a server without --auth they answer 404, which means "auth is off").
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, apiGet, apiPost } from "../client";
-import type { AccessInfo, LoginOptions, ServerInfo, SessionInfo, Workspace } from "../types";
+import type { AccessBatch, AccessInfo, AccessLevel, LoginOptions, ServerInfo, SessionInfo, Workspace } from "../types";
 
 export const AUTH = "/3.0/ardea/auth";
 
@@ -69,5 +69,63 @@ export function useAccess(resourceType: ResourceType, id: string, enabled: boole
     staleTime: 30_000,
     queryFn: ({ signal }) =>
       apiGet<AccessInfo>(`${AUTH}/access`, { resource_type: resourceType, resource_id: id }, signal),
+  });
+}
+
+/** The most resources one `access/batch` request names (the server's limit). */
+const BATCH_MAX = 500;
+
+interface Waiting {
+  id: string;
+  resolve: (level: AccessLevel) => void;
+  reject: (error: unknown) => void;
+}
+
+const waiting = new Map<ResourceType, Waiting[]>();
+
+async function sendBatch(resourceType: ResourceType, batch: Waiting[]): Promise<void> {
+  try {
+    const ids = [...new Set(batch.map((w) => w.id))];
+    const answer = await apiGet<AccessBatch>(`${AUTH}/access/batch`, { resource_type: resourceType, resource_id: ids });
+    const byId = new Map(answer.levels.map((l) => [l.resource_id, l]));
+    for (const w of batch) {
+      const level = byId.get(w.id);
+      if (level) w.resolve(level);
+      else w.reject(new ApiError(404, "RESOURCE_DOES_NOT_EXIST", `No ${resourceType} with id ${w.id}.`));
+    }
+  } catch (e) {
+    batch.forEach((w) => w.reject(e));
+  }
+}
+
+function flush(resourceType: ResourceType): void {
+  const all = waiting.get(resourceType) ?? [];
+  waiting.delete(resourceType);
+  for (let i = 0; i < all.length; i += BATCH_MAX) void sendBatch(resourceType, all.slice(i, i + BATCH_MAX));
+}
+
+/**
+ * The caller's level on one resource, asked together with every other level asked in the same
+ * tick (one `access/batch` request where a list page would make one per row). A resource the
+ * caller may not read rejects with a 404, as `access` answers.
+ */
+export function fetchAccessLevel(resourceType: ResourceType, id: string): Promise<AccessLevel> {
+  return new Promise((resolve, reject) => {
+    const queue = waiting.get(resourceType);
+    if (queue) queue.push({ id, resolve, reject });
+    else {
+      waiting.set(resourceType, [{ id, resolve, reject }]);
+      setTimeout(() => flush(resourceType), 0);
+    }
+  });
+}
+
+/** The caller's level on a resource, batched with the levels asked at the same time (no grants). */
+export function useAccessLevel(resourceType: ResourceType, id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...accessKey(resourceType, id), "level"],
+    enabled: enabled && id !== "",
+    staleTime: 30_000,
+    queryFn: () => fetchAccessLevel(resourceType, id),
   });
 }
