@@ -98,10 +98,10 @@ class ExportQueue:
         with self._lock:
             if self._thread is not None or self._stopped:
                 return
-            self._thread = threading.Thread(
-                target=self._run, name="ardea-trace-export", daemon=True
-            )
-            self._thread.start()
+            thread = threading.Thread(target=self._run, name="ardea-trace-export", daemon=True)
+            thread.start()
+            # Published only once alive: a flush that sees the worker can wait for it.
+            self._thread = thread
         atexit.register(self.shutdown, 5.0)
 
     def _run(self) -> None:
@@ -153,6 +153,8 @@ class ExportQueue:
                 since the last flush.
         """
         done = True
+        if self._thread is None and self._items:
+            self._start()  # another thread may be starting it: wait for it under the lock
         thread = self._thread
         if thread is not None and thread.is_alive():
             event = threading.Event()

@@ -12,6 +12,7 @@ import ardea
 from ardea.tracing import flush, provider, start_span
 from ardea.tracing.exporters import SpanExporter
 from ardea.tracing.processor import SpanRecord
+from ardea.tracing.queue import ExportQueue
 
 
 class BlockingExporter(SpanExporter):
@@ -82,3 +83,36 @@ def test_fluent_flush_drains_traces(monkeypatch: pytest.MonkeyPatch, tmp_path: o
     finally:
         ardea.set_tracking_uri(None)
     assert [r.span.name for r in blocking.exported] == ["one"]
+
+
+def _put_then_flush(
+    queue: ExportQueue, seen: set[int], n: int, start: threading.Barrier, out: list[bool]
+) -> None:
+    """Put ``n``, flush, and record whether ``n`` was exported when the flush returned."""
+    start.wait()
+    queue.put(n)
+    assert queue.flush(10)
+    out.append(n in seen)
+
+
+def test_flush_waits_for_a_worker_another_thread_is_starting() -> None:
+    """Threads that put then flush on a fresh queue each see their item exported.
+
+    The first ``put`` starts the worker; a ``flush`` in another thread in that instant used to
+    see a worker not yet alive and return at once, before anything was exported.
+    """
+    for _ in range(100):
+        seen: set[int] = set()
+        queue = ExportQueue(seen.update, schedule_delay=5.0)
+        start = threading.Barrier(4)
+        out: list[bool] = []
+        threads = [
+            threading.Thread(target=_put_then_flush, args=(queue, seen, n, start, out))
+            for n in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        queue.shutdown()
+        assert out == [True] * 4
