@@ -41,7 +41,13 @@ from ardea.llm.types import ChatResult, Cost, EmbedResult, Messages, Usage, norm
 from ardea.llm.uri import ModelRef, parse_model_uri
 
 if TYPE_CHECKING:
-    pass
+    from ardea.llm.streaming.core import StreamCore
+    from ardea.llm.streaming.stream import (
+        AsyncChatStream,
+        AsyncRawChatStream,
+        ChatStream,
+        RawChatStream,
+    )
 
 __all__ = ["DEFAULT_TIMEOUT", "LLMClient", "StructuredOutput", "get_client"]
 
@@ -59,6 +65,18 @@ _REQUEST_ID_HEADERS = (
     "x-goog-request-id",
 )
 _UNSET: Any = object()
+_CHAT_KEYWORDS = frozenset(
+    {
+        "response_schema",
+        "schema_name",
+        "temperature",
+        "max_tokens",
+        "tools",
+        "tool_choice",
+        "stop",
+        "extra_body",
+    }
+)
 
 
 @dataclass
@@ -555,6 +573,145 @@ class LLMClient:
             raise
         hooks.ended(ends, result, None)
         return result
+
+    # ------------------------------------------------------------------ streaming
+
+    def _stream_core(
+        self,
+        messages: Messages,
+        kw: dict[str, Any],
+        timeout: float | None,
+        idle_timeout: float | None,
+    ) -> StreamCore:
+        from ardea.llm.streaming.core import StreamCore
+
+        unknown = sorted(set(kw) - _CHAT_KEYWORDS)
+        if unknown:
+            raise TypeError(f"stream() got unexpected keyword argument(s): {', '.join(unknown)}")
+        if idle_timeout is not None and (
+            not isinstance(idle_timeout, (int, float)) or idle_timeout <= 0
+        ):
+            raise InvalidArgumentError("idle_timeout must be a positive number of seconds")
+        schema = kw.get("response_schema")
+        params, _mode = self._plan(
+            messages,
+            schema,
+            kw.get("schema_name", "response"),
+            kw.get("temperature"),
+            kw.get("max_tokens"),
+            kw.get("tools"),
+            kw.get("tool_choice"),
+            kw.get("stop"),
+            kw.get("extra_body"),
+        )
+        params = replace(params, stream=True)
+        deadline = Deadline(self.timeout if timeout is _UNSET else timeout)
+        inputs = self._chat_inputs(params, dict(schema) if schema is not None else None)
+        inputs["stream"] = True
+        ends = hooks.started(self._info("chat", inputs))
+        return StreamCore(self, params, deadline, idle_timeout, ends)
+
+    def stream(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> ChatStream:
+        """A streamed chat completion: iterate it for :class:`~ardea.llm.ChatChunk`.
+
+        Takes :meth:`chat`'s arguments (``response_schema`` is asked of the provider; the
+        JSON value is in ``result.parsed``, without the repair turn :meth:`chat` makes) and
+        ``idle_timeout``: seconds allowed between two reads of the body (default: no limit
+        but the deadline). ``timeout`` is the one deadline of the whole stream.
+
+        The request is sent and the answer read up to its first chunk before this returns;
+        until then errors are retried as :meth:`chat`'s are, and raised from here. After it,
+        an error ends the iteration with :class:`~ardea.llm.errors.StreamError` (or
+        :class:`~ardea.llm.errors.Timeout`). Close the stream (``with client.stream(...) as
+        s:``) when you may stop early: it holds one of the provider's concurrency slots.
+        ``stream.result`` (a :class:`~ardea.llm.types.StreamResult`: text, tool calls,
+        usage, cost) is set once the stream ended.
+
+        Raises:
+            LLMError: As :meth:`chat`, before the first chunk.
+        """
+        from ardea.llm.streaming.stream import ChatStream, open_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = open_stream(self, core, raw=False)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, ChatStream)
+        return opened
+
+    def stream_raw(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> RawChatStream:
+        """:meth:`stream`, yielding the provider's bytes as they arrive (for a proxy).
+
+        The bytes are the provider's body unchanged (SSE, or AWS's event stream for
+        Bedrock); ``media_type`` and ``headers`` are the provider's. They are parsed on the
+        side, so ``result`` has the usage and cost once the stream ended.
+        """
+        from ardea.llm.streaming.stream import RawChatStream, open_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = open_stream(self, core, raw=True)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, RawChatStream)
+        return opened
+
+    async def astream(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> AsyncChatStream:
+        """:meth:`stream` for coroutines: ``async for chunk in await client.astream(...)``."""
+        from ardea.llm.streaming.stream import AsyncChatStream, aopen_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = await aopen_stream(self, core, raw=False)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, AsyncChatStream)
+        return opened
+
+    async def astream_raw(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> AsyncRawChatStream:
+        """:meth:`stream_raw` for coroutines."""
+        from ardea.llm.streaming.stream import AsyncRawChatStream, aopen_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = await aopen_stream(self, core, raw=True)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, AsyncRawChatStream)
+        return opened
 
     # ------------------------------------------------------------------ embeddings
 

@@ -23,6 +23,7 @@ __all__ = [
     "EmbedResult",
     "Message",
     "Messages",
+    "StreamResult",
     "ToolCall",
     "Usage",
     "normalize_messages",
@@ -132,6 +133,25 @@ class ChatResult:
     attempts: int = 1
     request_id: str | None = None
     raw: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResult(ChatResult):
+    """What a streamed chat answered, once the stream is over (a :class:`ChatResult`).
+
+    Attributes:
+        partial: The stream did not reach its end (closed early, abandoned, or failed): the
+            text and usage are what arrived until then.
+        usage_reported: Whether the provider reported any usage (an OpenAI-compatible server
+            may not); when not, ``usage`` is zeros and ``cost`` is ``None``.
+        time_to_first_chunk_s: Seconds from the call to its first chunk.
+        chunks: Chunks received.
+    """
+
+    partial: bool = False
+    usage_reported: bool = True
+    time_to_first_chunk_s: float | None = None
+    chunks: int = 0
 
 
 @dataclass(frozen=True, slots=True)

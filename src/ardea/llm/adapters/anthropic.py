@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ardea._core.errors import NotImplementedFeatureError
+from ardea.llm.adapters.anthropic_stream import AnthropicStreamParser
 from ardea.llm.adapters.base import (
     ChatParams,
     HttpRequest,
@@ -152,6 +153,8 @@ class AnthropicAdapter:
             body["tools"] = tools
         if choice is not None:
             body["tool_choice"] = choice
+        if params.stream:
+            body["stream"] = True
         if params.extra_body:
             body.update(params.extra_body)
         headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
@@ -161,6 +164,12 @@ class AnthropicAdapter:
             headers["Authorization"] = f"Bearer {cfg.bearer.reveal()}"
         headers.update({k: v.reveal() for k, v in cfg.headers})
         return HttpRequest("POST", f"{cfg.base_url}/v1/messages", headers, dumps(body))
+
+    def stream_parser(self, params: ChatParams) -> AnthropicStreamParser:
+        """A parser of Messages stream events."""
+        return AnthropicStreamParser(
+            params.schema_name if params.response_schema is not None else None
+        )
 
     def parse_chat(self, body: Any, params: ChatParams) -> ParsedChat:
         """Read the ``content`` blocks, ``stop_reason`` and ``usage`` (cache reads/writes)."""

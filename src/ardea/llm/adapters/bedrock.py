@@ -33,6 +33,7 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.bedrock_stream import BedrockStreamParser
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -103,8 +104,11 @@ class BedrockAdapter:
         """Texts per embeddings request: 1 for Titan, 96 for Cohere."""
         return 1 if "titan" in model else self.embed_batch_size
 
-    def _signed(self, cfg: ProviderConfig, url: str, body: bytes) -> HttpRequest:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    def _signed(
+        self, cfg: ProviderConfig, url: str, body: bytes, *, stream: bool = False
+    ) -> HttpRequest:
+        accept = "application/vnd.amazon.eventstream" if stream else "application/json"
+        headers = {"Content-Type": "application/json", "Accept": accept}
         headers.update({k: v.reveal() for k, v in cfg.headers})
         if cfg.bearer:
             headers["Authorization"] = f"Bearer {cfg.bearer.reveal()}"
@@ -187,8 +191,14 @@ class BedrockAdapter:
             body["toolConfig"] = config
         if params.extra_body:
             body.update(params.extra_body)
-        url = f"{cfg.base_url}/model/{quote(params.model, safe='')}/converse"
-        return self._signed(cfg, url, dumps(body))
+        action = "converse-stream" if params.stream else "converse"
+        url = f"{cfg.base_url}/model/{quote(params.model, safe='')}/{action}"
+        return self._signed(cfg, url, dumps(body), stream=params.stream)
+
+    def stream_parser(self, params: ChatParams) -> BedrockStreamParser:
+        """A parser of ConverseStream event-stream messages."""
+        schema_tool = params.schema_name if params.response_schema is not None else None
+        return BedrockStreamParser(params.model, schema_tool)
 
     def parse_chat(self, body: Any, params: ChatParams) -> ParsedChat:
         """Read ``output.message.content``, ``stopReason`` and ``usage``."""

@@ -25,6 +25,7 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.gemini_stream import GeminiStreamParser
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -217,8 +218,15 @@ class GeminiAdapter:
             body["toolConfig"] = tool_config
         if params.extra_body:
             body.update(params.extra_body)
-        url = self._model_url(cfg, params.model, "generateContent")
+        if params.stream:
+            url = self._model_url(cfg, params.model, "streamGenerateContent") + "?alt=sse"
+        else:
+            url = self._model_url(cfg, params.model, "generateContent")
         return HttpRequest("POST", url, self._headers(cfg), dumps(body))
+
+    def stream_parser(self, params: ChatParams) -> GeminiStreamParser:
+        """A parser of ``streamGenerateContent`` SSE events."""
+        return GeminiStreamParser()
 
     def parse_chat(self, body: Any, params: ChatParams) -> ParsedChat:
         """Read ``candidates[0]``, ``usageMetadata`` and ``modelVersion``."""

@@ -22,6 +22,7 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.openai_stream import OpenAIStreamParser
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -88,10 +89,18 @@ class OpenAIAdapter:
                 "type": "json_schema",
                 "json_schema": {"name": params.schema_name, "schema": params.response_schema},
             }
+        if params.stream:
+            body["stream"] = True
+            if cfg.provider != "mistral":  # Mistral rejects it (and sends the usage anyway)
+                body["stream_options"] = {"include_usage": True}
         if params.extra_body:
             body.update(params.extra_body)
         url = self._url(cfg, params.model, "chat/completions")
         return HttpRequest("POST", url, self._headers(cfg), dumps(body))
+
+    def stream_parser(self, params: ChatParams) -> OpenAIStreamParser:
+        """A parser of ``chat.completion.chunk`` events."""
+        return OpenAIStreamParser(self.name)
 
     def embed_request(self, cfg: ProviderConfig, model: str, texts: list[str]) -> HttpRequest:
         """``POST <base>/embeddings`` with float vectors."""
