@@ -28,6 +28,15 @@ _FINISH = {
     "pause_turn": "stop",
 }
 
+_ERROR_STATUS = {
+    "overloaded_error": 529,
+    "api_error": 500,
+    "rate_limit_error": 429,
+    "timeout_error": 504,
+    "invalid_request_error": 400,
+}
+"""HTTP status of Anthropic's error types (an error event has none)."""
+
 
 def anthropic_usage(raw: Any) -> Usage | None:
     """Anthropic's ``usage`` object in OpenAI's convention (cache reads/writes in the input)."""
@@ -70,7 +79,11 @@ class AnthropicStreamParser:
         body = event_json(data, "anthropic")
         kind = body.get("type") or event
         if kind == "error":
-            raise stream_error("anthropic", body.get("error") or body)
+            error = body.get("error") or body
+            status = (
+                _ERROR_STATUS.get(str(error.get("type")), 200) if isinstance(error, dict) else 200
+            )
+            raise stream_error("anthropic", error, status)
         if kind == "message_start":
             message = body.get("message") or {}
             self.model = message.get("model") or self.model

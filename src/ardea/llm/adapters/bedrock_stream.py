@@ -2,8 +2,8 @@
 
 Events: ``messageStart``, ``contentBlockStart``, ``contentBlockDelta``, ``contentBlockStop``,
 ``messageStop``, ``metadata``. An exception message (``:message-type: exception``, e.g.
-``throttlingException``) ends the stream with :class:`~ardea.llm.errors.StreamError`. The stream ends with the connection,
-after ``metadata`` (which carries the usage).
+``throttlingException``) ends the stream with :class:`~ardea.llm.errors.StreamError`. The
+stream ends with the connection, after ``metadata`` (which carries the usage).
 """
 
 from __future__ import annotations

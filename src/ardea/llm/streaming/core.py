@@ -111,7 +111,12 @@ class StreamCore:
                 break
             if self.parser.done(event, payload):
                 self.end_marker = True
-            chunks.extend(self.parser.on_event(event, payload))
+            try:
+                chunks.extend(self.parser.on_event(event, payload))
+            except StreamError as exc:
+                exc.partial_usage = self.acc.usage
+                exc.request_id = exc.request_id or self.request_id
+                raise
         for chunk in chunks:
             if self.first_chunk_s is None:
                 self.first_chunk_s = self.deadline.elapsed()
