@@ -11,7 +11,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -345,3 +349,38 @@ def test_closing_early_marks_the_result_partial(
     assert stream.result is not None and stream.result.partial
     assert stream.result.usage.input_tokens > 0 and first.usage is not None
     assert isinstance(stream, ChatStream) and list(stream) == []
+
+
+_CTRL_C = """
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job inherits SIG_IGN
+from ardea.llm import get_client
+client = get_client("anthropic:/claude-3-5-haiku-20241022", base_url=sys.argv[1], api_key="k",
+                    timeout=None)
+stream = client.stream("one two three four five six")
+print("first", next(stream).usage is not None, flush=True)
+try:
+    for chunk in stream:
+        pass
+except KeyboardInterrupt:
+    print("interrupted", stream.result.partial, client.limiter.in_flight, flush=True)
+    sys.exit(3)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
+def test_ctrl_c_stops_a_stalled_stream(llm: FakeLLMServer) -> None:
+    """No deadline, no idle timeout, a provider that stalls: Ctrl-C still ends the stream."""
+    llm.queue_stream_fault("stall", after=4)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-c", _CTRL_C, llm.anthropic_base_url],
+                            stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "first True"  # the stream is open, stalled
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)  # a guard, not a threshold
+    finally:
+        proc.kill()
+    assert proc.returncode == 3 and out.strip() == "interrupted True 0"
