@@ -34,6 +34,7 @@ from ardea.llm.adapters.base import (
     loads_arguments,
 )
 from ardea.llm.adapters.bedrock_stream import BedrockStreamParser
+from ardea.llm.adapters.parts import Text, UnsupportedPart, read_parts, require_image_type
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -55,20 +56,45 @@ _FINISH = {
 }
 
 
-def _content(message: dict[str, Any]) -> list[dict[str, Any]]:
+def _blocks(content: Any, where: str) -> list[dict[str, Any]]:
+    """Text and image parts as Converse content blocks (images as bytes or an S3 location)."""
+    blocks: list[dict[str, Any]] = []
+    for part in read_parts(content, where, "bedrock"):
+        if isinstance(part, Text):
+            if part.text:
+                blocks.append({"text": part.text})
+            continue
+        fmt = require_image_type(part, where, "bedrock").split("/", 1)[1]
+        if part.data is not None:
+            source: dict[str, Any] = {"bytes": part.data}
+        elif part.url is not None and part.url.startswith("s3://"):
+            source = {"s3Location": {"uri": part.url}}
+        else:
+            raise UnsupportedPart(
+                f"bedrock cannot take the image URL of {where}: Converse takes images as bytes "
+                "(pass a data: URL) or as an s3:// location"
+            )
+        blocks.append({"image": {"format": fmt, "source": source}})
+    return blocks
+
+
+def _content(message: dict[str, Any], where: str = "a message") -> list[dict[str, Any]]:
     if message["role"] == "tool":
+        content = message.get("content")
+        result = (
+            [{"text": text_of(content)}]
+            if isinstance(content, str) or content is None
+            else _blocks(content, where)
+        )
         return [
             {
                 "toolResult": {
                     "toolUseId": str(message.get("tool_call_id") or ""),
-                    "content": [{"text": text_of(message.get("content"))}],
+                    "content": result,
                 }
             }
         ]
-    blocks: list[dict[str, Any]] = []
-    text = text_of(message.get("content"))
-    if text:
-        blocks.append({"text": text})
+    blocks = _blocks(message.get("content"), where)
     for call in message.get("tool_calls") or []:
         fn = call.get("function") or {}
         blocks.append(
@@ -138,14 +164,14 @@ class BedrockAdapter:
             if m["role"] in ("system", "developer")
         ]
         turns: list[dict[str, Any]] = []
-        for m in params.messages:
+        for i, m in enumerate(params.messages):
             if m["role"] in ("system", "developer"):
                 continue
             role = "assistant" if m["role"] == "assistant" else "user"
             if turns and turns[-1]["role"] == role:
-                turns[-1]["content"].extend(_content(m))
+                turns[-1]["content"].extend(_content(m, f"messages[{i}]"))
             else:
-                turns.append({"role": role, "content": _content(m)})
+                turns.append({"role": role, "content": _content(m, f"messages[{i}]")})
         body: dict[str, Any] = {"messages": turns}
         if any(system):
             body["system"] = [{"text": s} for s in system if s]

@@ -9,6 +9,8 @@ OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio, ...). A JSON schem
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +29,50 @@ from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
 __all__ = ["OpenAIAdapter"]
+
+
+_MISTRAL_ID = re.compile(r"^[A-Za-z0-9]{9}$")
+
+
+def _mistral_id(value: Any) -> str:
+    """A tool-call id as Mistral requires it (9 letters or digits), stable for one input."""
+    raw = str(value or "")
+    if _MISTRAL_ID.match(raw):
+        return raw
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return "".join(c if c.isalnum() else "x" for c in digest[:9])
+
+
+def mistral_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OpenAI messages as Mistral takes them.
+
+    Tool-call ids from another provider (``toolu_...``, ``call_...``) become the 9-character
+    ids Mistral requires, the same in the assistant's ``tool_calls`` and in the ``tool``
+    answers; ``image_url`` parts carry the URL string, as Mistral documents them.
+    """
+    out = []
+    for message in messages:
+        m = dict(message)
+        if m.get("tool_calls"):
+            m["tool_calls"] = [
+                {**c, "id": _mistral_id(c.get("id"))} if isinstance(c, dict) else c
+                for c in m["tool_calls"]
+            ]
+        if m.get("role") == "tool" and "tool_call_id" in m:
+            m["tool_call_id"] = _mistral_id(m["tool_call_id"])
+        content = m.get("content")
+        if isinstance(content, list):
+            m["content"] = [_mistral_part(p) for p in content]
+        out.append(m)
+    return out
+
+
+def _mistral_part(part: Any) -> Any:
+    if isinstance(part, dict) and part.get("type") == "image_url":
+        url = part.get("image_url")
+        if isinstance(url, dict):
+            return {"type": "image_url", "image_url": url.get("url")}
+    return part
 
 
 class OpenAIAdapter:
@@ -70,7 +116,10 @@ class OpenAIAdapter:
 
     def chat_request(self, cfg: ProviderConfig, params: ChatParams) -> HttpRequest:
         """``POST <base>/chat/completions`` (Azure: the deployment's URL)."""
-        body: dict[str, Any] = {"model": params.model, "messages": params.messages}
+        messages = params.messages
+        if cfg.provider == "mistral":
+            messages = mistral_messages(messages)
+        body: dict[str, Any] = {"model": params.model, "messages": messages}
         if params.temperature is not None:
             body["temperature"] = params.temperature
         if params.max_tokens is not None:

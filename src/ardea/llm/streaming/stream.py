@@ -96,7 +96,10 @@ class _Stream(Generic[T]):
     def __del__(self) -> None:
         core = getattr(self, "core", None)
         if core is not None and not core.ended:
-            core.end(None, partial=True)
+            try:
+                core.end(None, partial=True)
+            except Exception:  # pragma: no cover - the interpreter is shutting down
+                pass
 
 
 # ---------------------------------------------------------------------- sync

@@ -358,8 +358,8 @@ from ardea.llm import get_client
 client = get_client("anthropic:/claude-3-5-haiku-20241022", base_url=sys.argv[1], api_key="k",
                     timeout=None)
 stream = client.stream("one two three four five six")
-print("first", next(stream).usage is not None, flush=True)
 try:
+    print("first", next(stream).usage is not None, flush=True)
     for chunk in stream:
         pass
 except KeyboardInterrupt:
