@@ -18,25 +18,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.llm import hooks, structured
 from ardea.llm.adapters import Adapter, adapter_for
 from ardea.llm.adapters.base import ChatParams, ParsedChat, ParsedEmbeddings, StructuredMode
+from ardea.llm.attempts import Attempts, Exchange
 from ardea.llm.credentials import ProviderConfig, Secret, resolve_config
 from ardea.llm.errors import (
-    AuthenticationError,
     ProviderError,
-    ProviderUnavailable,
-    RateLimited,
     StructuredOutputError,
-    Timeout,
     mask,
 )
 from ardea.llm.limiter import AdaptiveLimiter, limiter_for
-from ardea.llm.retry import RETRYABLE_STATUSES, Deadline, RetryPolicy, parse_retry_after
+from ardea.llm.retry import Deadline, RetryPolicy
 from ardea.llm.types import ChatResult, Cost, EmbedResult, Messages, Usage, normalize_messages
 from ardea.llm.uri import ModelRef, parse_model_uri
 
@@ -57,13 +54,6 @@ DEFAULT_TIMEOUT = 120.0
 StructuredOutput = Literal["auto", "native", "prompt"]
 """How to enforce ``response_schema``: the provider's way (``auto``/``native``), or the prompt."""
 
-_REQUEST_ID_HEADERS = (
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "apim-request-id",
-    "x-goog-request-id",
-)
 _UNSET: Any = object()
 _CHAT_KEYWORDS = frozenset(
     {
@@ -77,116 +67,6 @@ _CHAT_KEYWORDS = frozenset(
         "extra_body",
     }
 )
-
-
-@dataclass
-class _Exchange:
-    body: Any
-    request_id: str | None
-    attempts: int
-
-
-class _Attempts:
-    """The retry state of one HTTP exchange (shared by the sync and async loops)."""
-
-    def __init__(self, client: LLMClient, deadline: Deadline) -> None:
-        self.client = client
-        self.deadline = deadline
-        self.count = 0
-        self.last: BaseException | None = None
-
-    def before(self) -> None:
-        if self.deadline.expired:
-            raise self.timeout()
-        self.count += 1
-
-    def http_timeout(self) -> float | None:
-        left = self.deadline.remaining()
-        return None if left == float("inf") else max(0.001, left)
-
-    def timeout(self) -> Timeout:
-        seconds = self.deadline.seconds
-        what = f" (last error: {type(self.last).__name__})" if self.last else ""
-        err = Timeout(
-            f"{self.client.uri}: no answer within the call's deadline of {seconds}s "
-            f"after {self.count} attempt(s){what}",
-            provider=self.client.provider,
-        )
-        err.__cause__ = self.last
-        return err
-
-    def _retry_in(self, error: BaseException, retry_after: float | None = None) -> float:
-        """Seconds before the next attempt; raises ``error`` when none fits."""
-        self.last = error
-        policy = self.client.retry
-        if self.count >= policy.max_attempts:
-            raise error
-        delay = max(policy.backoff(self.count), retry_after or 0.0)
-        if delay >= self.deadline.remaining():
-            raise error
-        return delay
-
-    def on_transport_error(self, exc: Exception) -> float:
-        import httpx
-
-        if isinstance(exc, httpx.TimeoutException):
-            self.last = exc
-            raise self.timeout() from exc
-        error = ProviderUnavailable(
-            f"{self.client.uri}: cannot reach {self.client.config.base_url} ({type(exc).__name__})",
-            provider=self.client.provider,
-        )
-        return self._retry_in(error)
-
-    def on_response(
-        self, status: int, headers: Mapping[str, str], content: bytes
-    ) -> tuple[_Exchange | None, float]:
-        """``(exchange, 0)`` on success, ``(None, delay)`` to retry; raises to give up."""
-        client = self.client
-        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
-        if 200 <= status < 300:
-            try:
-                import json
-
-                body = json.loads(content)
-                if not isinstance(body, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                error = ProviderError(
-                    f"{client.uri}: the provider's answer is not a JSON object",
-                    status=status,
-                    body=self._excerpt(content),
-                    provider=client.provider,
-                    request_id=request_id,
-                )
-                return None, self._retry_in(error)
-            client.limiter.on_success()
-            return _Exchange(body, request_id, self.count), 0.0
-        excerpt = self._excerpt(content)
-        retry_after = parse_retry_after(headers)
-        kw: dict[str, Any] = {
-            "status": status,
-            "body": excerpt,
-            "provider": client.provider,
-            "request_id": request_id,
-        }
-        if status == 429:
-            client.limiter.on_rate_limited(retry_after)
-            return None, self._retry_in(
-                RateLimited(f"{client.uri}: rate limited", retry_after=retry_after, **kw),
-                retry_after,
-            )
-        if status in (401, 403):
-            raise AuthenticationError(f"{client.uri}: the provider refused the credentials", **kw)
-        if status in RETRYABLE_STATUSES:
-            return None, self._retry_in(
-                ProviderError(f"{client.uri}: provider error", **kw), retry_after
-            )
-        raise ProviderError(f"{client.uri}: the provider rejected the request", **kw)
-
-    def _excerpt(self, content: bytes) -> str:
-        text = content[:2000].decode("utf-8", errors="replace")
-        return mask(text, self.client.config.secrets())
 
 
 class LLMClient:
@@ -249,12 +129,12 @@ class LLMClient:
     def _pool_size(self) -> int:
         return self.limiter.max_concurrency
 
-    def _sync_exchange(self, build: Any, deadline: Deadline) -> _Exchange:
+    def _sync_exchange(self, build: Any, deadline: Deadline) -> Exchange:
         import httpx
 
         from ardea.llm.transport import sync_pool
 
-        state = _Attempts(self, deadline)
+        state = Attempts(self, deadline)
         pool = sync_pool(self.config.fingerprint(), self._pool_size())
         while True:
             state.before()
@@ -281,12 +161,12 @@ class LLMClient:
                 self.limiter.release()
             time.sleep(delay)
 
-    async def _async_exchange(self, build: Any, deadline: Deadline) -> _Exchange:
+    async def _async_exchange(self, build: Any, deadline: Deadline) -> Exchange:
         import httpx
 
         from ardea.llm.transport import async_pool
 
-        state = _Attempts(self, deadline)
+        state = Attempts(self, deadline)
         pool = async_pool(self.config.fingerprint(), self._pool_size())
         while True:
             state.before()
@@ -319,7 +199,7 @@ class LLMClient:
                 self.limiter.release()
             await asyncio.sleep(delay)
 
-    def _parse(self, parse: Any, exchange: _Exchange, *args: Any) -> Any:
+    def _parse(self, parse: Any, exchange: Exchange, *args: Any) -> Any:
         try:
             return parse(exchange.body, *args)
         except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
@@ -397,7 +277,7 @@ class LLMClient:
 
     def _chat_steps(
         self, params: ChatParams, schema: dict[str, Any] | None, deadline: Deadline
-    ) -> Generator[ChatParams, _Exchange, ChatResult]:
+    ) -> Generator[ChatParams, Exchange, ChatResult]:
         exchange = yield params
         reply: ParsedChat = self._parse(self.adapter.parse_chat, exchange, params)
         usage, attempts = reply.usage, exchange.attempts
@@ -728,7 +608,7 @@ class LLMClient:
         return [items[i : i + size] for i in range(0, len(items), size)]
 
     def _embed_result(
-        self, parts: list[tuple[ParsedEmbeddings, _Exchange]], deadline: Deadline
+        self, parts: list[tuple[ParsedEmbeddings, Exchange]], deadline: Deadline
     ) -> EmbedResult:
         vectors: list[list[float]] = []
         usage = Usage()

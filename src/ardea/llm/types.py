@@ -11,6 +11,7 @@ A bare string is one user message. Tools are OpenAI function tools
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -26,6 +27,7 @@ __all__ = [
     "StreamResult",
     "ToolCall",
     "Usage",
+    "loads_arguments",
     "normalize_messages",
     "text_of",
 ]
@@ -214,3 +216,19 @@ def text_of(content: Any) -> str:
                 parts.append(part["text"])
         return "\n".join(parts)
     return str(content)
+
+
+def loads_arguments(raw: Any) -> dict[str, Any]:
+    """Tool-call arguments as a dict: parsed JSON text, a dict as is, else ``{}``.
+
+    Arguments that are not a JSON object are kept under ``"_raw"``.
+    """
+    if isinstance(raw, dict):
+        return raw
+    if not isinstance(raw, str) or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_raw": raw}

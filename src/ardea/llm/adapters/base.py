@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ardea.llm.credentials import ProviderConfig
-from ardea.llm.types import ToolCall, Usage
+from ardea.llm.types import ToolCall, Usage, loads_arguments
 
 if TYPE_CHECKING:
     from ardea.llm.streaming.chunks import StreamParser
@@ -143,22 +143,6 @@ class Adapter(Protocol):
 def dumps(value: Any) -> bytes:
     """Compact JSON bytes of a request body."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def loads_arguments(raw: Any) -> dict[str, Any]:
-    """Tool-call arguments as a dict: parsed JSON text, a dict as is, else ``{}``.
-
-    Arguments that are not a JSON object are kept under ``"_raw"``.
-    """
-    if isinstance(raw, dict):
-        return raw
-    if not isinstance(raw, str) or not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {"_raw": raw}
-    return value if isinstance(value, dict) else {"_raw": raw}
 
 
 def as_int(value: Any) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ardea.llm.types import ToolCall, Usage
+from ardea.llm.types import ToolCall, Usage, loads_arguments
 
 __all__ = ["Accumulator", "ChatChunk", "StreamParser", "ToolCallDelta"]
 
@@ -109,8 +109,6 @@ class Accumulator:
 
     def tool_calls(self) -> tuple[ToolCall, ...]:
         """The tool calls assembled so far (arguments parsed)."""
-        from ardea.llm.adapters.base import loads_arguments  # adapters import this module
-
         return tuple(
             ToolCall(c.id or f"call_{i}", c.name, loads_arguments("".join(c.arguments)))
             for i, c in sorted(self.calls.items())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ardea.llm import hooks
 from ardea.llm.errors import StreamError, Timeout, mask
@@ -22,10 +22,6 @@ from ardea.llm.streaming.eventstream import EventStreamDecoder, EventStreamError
 from ardea.llm.streaming.sse import SSEDecoder
 from ardea.llm.types import StreamResult, Usage
 
-if TYPE_CHECKING:
-    from ardea.llm.adapters.base import ChatParams
-    from ardea.llm.client import LLMClient
-
 __all__ = ["StreamCore"]
 
 
@@ -33,8 +29,9 @@ class StreamCore:
     """Decoding, accounting and the single end of one stream.
 
     Args:
-        client: The client that opened the stream.
-        params: The chat parameters (``stream=True``).
+        client: The :class:`~ardea.llm.client.LLMClient` that opened the stream (typed
+            ``Any``: the client imports this package, not the other way round).
+        params: The :class:`~ardea.llm.adapters.base.ChatParams` (``stream=True``).
         deadline: The call's one deadline.
         idle_timeout: Seconds allowed between two reads of the body (``None``: no limit but
             the deadline).
@@ -43,8 +40,8 @@ class StreamCore:
 
     def __init__(
         self,
-        client: LLMClient,
-        params: ChatParams,
+        client: Any,
+        params: Any,
         deadline: Deadline,
         idle_timeout: float | None,
         ends: list[hooks.EndCallback],

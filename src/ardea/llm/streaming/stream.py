@@ -219,10 +219,10 @@ def open_stream(client: Any, core: StreamCore, raw: bool) -> ChatStream | RawCha
     """Send the request (retrying as a call does) and read up to the first chunk."""
     import httpx
 
-    from ardea.llm.client import _Attempts
+    from ardea.llm.attempts import Attempts
     from ardea.llm.transport import sync_pool
 
-    state = _Attempts(client, core.deadline)
+    state = Attempts(client, core.deadline)
     pool = sync_pool(client.config.fingerprint(), client._pool_size())
     while True:
         state.before()
@@ -289,7 +289,7 @@ def _retry_before_first_chunk(core: StreamCore, state: Any, exc: BaseException) 
     core.reset()
     if isinstance(exc, StreamError):
         if exc.status in RETRYABLE_STATUSES:
-            return float(state._retry_in(exc))
+            return float(state.retry_in(exc))
         raise exc
     if isinstance(exc, httpx.HTTPError) and not isinstance(exc, httpx.TransportError):
         raise core.broken("the connection broke before the first chunk", exc) from None
@@ -308,13 +308,11 @@ def _first(stream: _SyncStream[Any]) -> list[Any]:
 
 
 def _take_headers(core: StreamCore, response: Any) -> None:
-    from ardea.llm.client import _REQUEST_ID_HEADERS
+    from ardea.llm.attempts import REQUEST_ID_HEADERS
 
     core.status_code = response.status_code
     core.headers = {k.lower(): v for k, v in response.headers.items()}
-    core.request_id = next(
-        (core.headers[h] for h in _REQUEST_ID_HEADERS if h in core.headers), None
-    )
+    core.request_id = next((core.headers[h] for h in REQUEST_ID_HEADERS if h in core.headers), None)
 
 
 # ---------------------------------------------------------------------- async
@@ -424,10 +422,10 @@ async def aopen_stream(
     """:func:`open_stream` for coroutines."""
     import httpx
 
-    from ardea.llm.client import _Attempts
+    from ardea.llm.attempts import Attempts
     from ardea.llm.transport import async_pool
 
-    state = _Attempts(client, core.deadline)
+    state = Attempts(client, core.deadline)
     pool = async_pool(client.config.fingerprint(), client._pool_size())
     while True:
         state.before()
