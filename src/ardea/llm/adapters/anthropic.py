@@ -176,6 +176,8 @@ class AnthropicAdapter:
         if params.extra_body:
             body.update(params.extra_body)
         headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+        if params.stream:
+            headers["Accept"] = "text/event-stream"
         if cfg.api_key:
             headers["x-api-key"] = cfg.api_key.reveal()
         elif cfg.bearer:

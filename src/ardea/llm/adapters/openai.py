@@ -145,7 +145,10 @@ class OpenAIAdapter:
         if params.extra_body:
             body.update(params.extra_body)
         url = self._url(cfg, params.model, "chat/completions")
-        return HttpRequest("POST", url, self._headers(cfg), dumps(body))
+        headers = self._headers(cfg)
+        if params.stream:
+            headers["Accept"] = "text/event-stream"
+        return HttpRequest("POST", url, headers, dumps(body))
 
     def stream_parser(self, params: ChatParams) -> OpenAIStreamParser:
         """A parser of ``chat.completion.chunk`` events."""

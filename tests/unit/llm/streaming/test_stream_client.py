@@ -269,6 +269,21 @@ def test_a_stalled_stream_ends_at_its_idle_timeout_or_deadline(
     assert client.limiter.in_flight == 0
 
 
+def test_the_deadline_wakes_a_blocked_sync_read(
+    llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stall that starts late: the HTTP read timeout (what was left of the deadline when the
+    request went out) would fire after the deadline; the watchdog ends the read at it."""
+    llm.stream_delay = 0.2
+    llm.queue_stream_fault("stall", after=3)
+    client = _client("openai", llm, monkeypatch)
+    stream = client.stream("one two three four five six", timeout=1.0)
+    with pytest.raises(Timeout, match="deadline"):
+        stream.read_all()
+    assert stream.core.timed_out  # the watchdog fired, not the HTTP read timeout
+    assert client.limiter.in_flight == 0
+
+
 @pytest.mark.parametrize("name", FAMILIES)
 def test_errors_before_the_first_chunk_are_retried_after_it_never(
     name: str, llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
