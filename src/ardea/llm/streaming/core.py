@@ -262,6 +262,15 @@ class StreamCore:
         return result
 
     @property
+    def complete(self) -> bool:
+        """Whether the answer's end arrived.
+
+        The end marker, or (for APIs without one) the finish reason and the usage.
+        """
+        acc = self.acc
+        return self.end_marker or (acc.finish_reason is not None and acc.usage is not None)
+
+    @property
     def ended(self) -> bool:
         """Whether :meth:`end` ran."""
         return self._ended

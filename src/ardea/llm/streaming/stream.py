@@ -153,7 +153,7 @@ class _SyncStream(_Stream[T]):
         The result is ``partial`` unless the stream had reached its end.
         """
         if not self.core.ended:
-            self.core.end(None, partial=not self.core.end_marker)
+            self.core.end(None, partial=not self.core.complete)
 
     def __enter__(self) -> _SyncStream[T]:
         return self
@@ -384,7 +384,7 @@ class _AsyncStream(_Stream[T]):
     async def aclose(self) -> None:
         """Stop reading (see :meth:`ChatStream.close`)."""
         if not self.core.ended:
-            await self._end(None, partial=not self.core.end_marker)
+            await self._end(None, partial=not self.core.complete)
 
     async def __aenter__(self) -> _AsyncStream[T]:
         return self

@@ -372,12 +372,12 @@ signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job inh
 from ardea.llm import get_client
 client = get_client("anthropic:/claude-3-5-haiku-20241022", base_url=sys.argv[1], api_key="k",
                     timeout=None)
-stream = client.stream("one two three four five six")
 try:
-    print("first", next(stream).usage is not None, flush=True)
-    for chunk in stream:
-        pass
-except KeyboardInterrupt:
+    with client.stream("one two three four five six") as stream:
+        print("first", next(stream).usage is not None, flush=True)
+        for chunk in stream:
+            pass
+except KeyboardInterrupt:  # in the read, or between statements: the with block ends the stream
     print("interrupted", stream.result.partial, client.limiter.in_flight, flush=True)
     sys.exit(3)
 print("finished", flush=True)
@@ -387,7 +387,7 @@ print("finished", flush=True)
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
 def test_ctrl_c_stops_a_stalled_stream(llm: FakeLLMServer) -> None:
     """No deadline, no idle timeout, a provider that stalls: Ctrl-C still ends the stream."""
-    llm.queue_stream_fault("stall", after=4)
+    llm.queue_stream_fault("stall", after=1)  # message_start (the usage chunk), then nothing
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-c", _CTRL_C, llm.anthropic_base_url],
                             stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
