@@ -399,3 +399,22 @@ def test_ctrl_c_stops_a_stalled_stream(llm: FakeLLMServer) -> None:
     finally:
         proc.kill()
     assert proc.returncode == 3 and out.strip() == "interrupted True 0"
+
+
+def test_cancelling_the_task_ends_an_async_stream(
+    llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    llm.queue_stream_fault("stall", after=1)
+    client = _client("anthropic", llm, monkeypatch)
+
+    async def main() -> tuple[bool, int]:
+        stream = await client.astream("one two three", timeout=None)
+        task = asyncio.create_task(stream.read_all())
+        await asyncio.sleep(0)  # the task is reading (and the provider sends nothing)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert stream.result is not None
+        return stream.result.partial, client.limiter.in_flight
+
+    assert asyncio.run(main()) == (True, 0)
