@@ -8,6 +8,11 @@
     result = client.chat("Say hi", temperature=0)
     result.text, result.usage, result.cost
 
+    with client.stream("Say hi") as stream:  # typed chunks; stream_raw: the provider's bytes
+        for chunk in stream:
+            print(chunk.text, end="")
+    stream.result.usage
+
 Model URIs are MLflow's (``<provider>:/<model>``, see :mod:`ardea.llm.uri`); keys come from
 each provider's usual environment variables or ``~/.ardea/credentials.toml``
 (:mod:`ardea.llm.credentials`). Every call has one deadline covering its retries
@@ -34,15 +39,31 @@ if TYPE_CHECKING:
         ProviderError,
         ProviderUnavailable,
         RateLimited,
+        StreamError,
         StructuredOutputError,
         Timeout,
     )
     from ardea.llm.retry import RetryPolicy
-    from ardea.llm.types import ChatResult, Cost, EmbedResult, ToolCall, Usage
+    from ardea.llm.streaming.chunks import ChatChunk, ToolCallDelta
+    from ardea.llm.streaming.stream import (
+        AsyncChatStream,
+        AsyncRawChatStream,
+        ChatStream,
+        RawChatStream,
+    )
+    from ardea.llm.types import ChatResult, Cost, EmbedResult, StreamResult, ToolCall, Usage
     from ardea.llm.uri import parse_model_uri
 
 _EXPORTS = {
+    "AsyncChatStream": "ardea.llm.streaming.stream",
+    "AsyncRawChatStream": "ardea.llm.streaming.stream",
     "AuthenticationError": "ardea.llm.errors",
+    "ChatChunk": "ardea.llm.streaming.chunks",
+    "ChatStream": "ardea.llm.streaming.stream",
+    "RawChatStream": "ardea.llm.streaming.stream",
+    "StreamError": "ardea.llm.errors",
+    "StreamResult": "ardea.llm.types",
+    "ToolCallDelta": "ardea.llm.streaming.chunks",
     "ChatResult": "ardea.llm.types",
     "ConfigurationError": "ardea.llm.errors",
     "Cost": "ardea.llm.types",
@@ -63,8 +84,12 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AsyncChatStream",
+    "AsyncRawChatStream",
     "AuthenticationError",
+    "ChatChunk",
     "ChatResult",
+    "ChatStream",
     "ConfigurationError",
     "Cost",
     "EmbedResult",
@@ -73,11 +98,15 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailable",
     "RateLimited",
+    "RawChatStream",
     "RetryPolicy",
     "Secret",
+    "StreamError",
+    "StreamResult",
     "StructuredOutputError",
     "Timeout",
     "ToolCall",
+    "ToolCallDelta",
     "Usage",
     "get_client",
     "parse_model_uri",

@@ -18,30 +18,33 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.llm import hooks, structured
 from ardea.llm.adapters import Adapter, adapter_for
 from ardea.llm.adapters.base import ChatParams, ParsedChat, ParsedEmbeddings, StructuredMode
+from ardea.llm.attempts import Attempts, Exchange
 from ardea.llm.credentials import ProviderConfig, Secret, resolve_config
 from ardea.llm.errors import (
-    AuthenticationError,
     ProviderError,
-    ProviderUnavailable,
-    RateLimited,
     StructuredOutputError,
-    Timeout,
     mask,
 )
 from ardea.llm.limiter import AdaptiveLimiter, limiter_for
-from ardea.llm.retry import RETRYABLE_STATUSES, Deadline, RetryPolicy, parse_retry_after
+from ardea.llm.retry import Deadline, RetryPolicy
 from ardea.llm.types import ChatResult, Cost, EmbedResult, Messages, Usage, normalize_messages
 from ardea.llm.uri import ModelRef, parse_model_uri
 
 if TYPE_CHECKING:
-    pass
+    from ardea.llm.streaming.core import StreamCore
+    from ardea.llm.streaming.stream import (
+        AsyncChatStream,
+        AsyncRawChatStream,
+        ChatStream,
+        RawChatStream,
+    )
 
 __all__ = ["DEFAULT_TIMEOUT", "LLMClient", "StructuredOutput", "get_client"]
 
@@ -51,124 +54,19 @@ DEFAULT_TIMEOUT = 120.0
 StructuredOutput = Literal["auto", "native", "prompt"]
 """How to enforce ``response_schema``: the provider's way (``auto``/``native``), or the prompt."""
 
-_REQUEST_ID_HEADERS = (
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "apim-request-id",
-    "x-goog-request-id",
-)
 _UNSET: Any = object()
-
-
-@dataclass
-class _Exchange:
-    body: Any
-    request_id: str | None
-    attempts: int
-
-
-class _Attempts:
-    """The retry state of one HTTP exchange (shared by the sync and async loops)."""
-
-    def __init__(self, client: LLMClient, deadline: Deadline) -> None:
-        self.client = client
-        self.deadline = deadline
-        self.count = 0
-        self.last: BaseException | None = None
-
-    def before(self) -> None:
-        if self.deadline.expired:
-            raise self.timeout()
-        self.count += 1
-
-    def http_timeout(self) -> float | None:
-        left = self.deadline.remaining()
-        return None if left == float("inf") else max(0.001, left)
-
-    def timeout(self) -> Timeout:
-        seconds = self.deadline.seconds
-        what = f" (last error: {type(self.last).__name__})" if self.last else ""
-        err = Timeout(
-            f"{self.client.uri}: no answer within the call's deadline of {seconds}s "
-            f"after {self.count} attempt(s){what}",
-            provider=self.client.provider,
-        )
-        err.__cause__ = self.last
-        return err
-
-    def _retry_in(self, error: BaseException, retry_after: float | None = None) -> float:
-        """Seconds before the next attempt; raises ``error`` when none fits."""
-        self.last = error
-        policy = self.client.retry
-        if self.count >= policy.max_attempts:
-            raise error
-        delay = max(policy.backoff(self.count), retry_after or 0.0)
-        if delay >= self.deadline.remaining():
-            raise error
-        return delay
-
-    def on_transport_error(self, exc: Exception) -> float:
-        import httpx
-
-        if isinstance(exc, httpx.TimeoutException):
-            self.last = exc
-            raise self.timeout() from exc
-        error = ProviderUnavailable(
-            f"{self.client.uri}: cannot reach {self.client.config.base_url} ({type(exc).__name__})",
-            provider=self.client.provider,
-        )
-        return self._retry_in(error)
-
-    def on_response(
-        self, status: int, headers: Mapping[str, str], content: bytes
-    ) -> tuple[_Exchange | None, float]:
-        """``(exchange, 0)`` on success, ``(None, delay)`` to retry; raises to give up."""
-        client = self.client
-        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
-        if 200 <= status < 300:
-            try:
-                import json
-
-                body = json.loads(content)
-                if not isinstance(body, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                error = ProviderError(
-                    f"{client.uri}: the provider's answer is not a JSON object",
-                    status=status,
-                    body=self._excerpt(content),
-                    provider=client.provider,
-                    request_id=request_id,
-                )
-                return None, self._retry_in(error)
-            client.limiter.on_success()
-            return _Exchange(body, request_id, self.count), 0.0
-        excerpt = self._excerpt(content)
-        retry_after = parse_retry_after(headers)
-        kw: dict[str, Any] = {
-            "status": status,
-            "body": excerpt,
-            "provider": client.provider,
-            "request_id": request_id,
-        }
-        if status == 429:
-            client.limiter.on_rate_limited(retry_after)
-            return None, self._retry_in(
-                RateLimited(f"{client.uri}: rate limited", retry_after=retry_after, **kw),
-                retry_after,
-            )
-        if status in (401, 403):
-            raise AuthenticationError(f"{client.uri}: the provider refused the credentials", **kw)
-        if status in RETRYABLE_STATUSES:
-            return None, self._retry_in(
-                ProviderError(f"{client.uri}: provider error", **kw), retry_after
-            )
-        raise ProviderError(f"{client.uri}: the provider rejected the request", **kw)
-
-    def _excerpt(self, content: bytes) -> str:
-        text = content[:2000].decode("utf-8", errors="replace")
-        return mask(text, self.client.config.secrets())
+_CHAT_KEYWORDS = frozenset(
+    {
+        "response_schema",
+        "schema_name",
+        "temperature",
+        "max_tokens",
+        "tools",
+        "tool_choice",
+        "stop",
+        "extra_body",
+    }
+)
 
 
 class LLMClient:
@@ -231,12 +129,12 @@ class LLMClient:
     def _pool_size(self) -> int:
         return self.limiter.max_concurrency
 
-    def _sync_exchange(self, build: Any, deadline: Deadline) -> _Exchange:
+    def _sync_exchange(self, build: Any, deadline: Deadline) -> Exchange:
         import httpx
 
         from ardea.llm.transport import sync_pool
 
-        state = _Attempts(self, deadline)
+        state = Attempts(self, deadline)
         pool = sync_pool(self.config.fingerprint(), self._pool_size())
         while True:
             state.before()
@@ -263,12 +161,12 @@ class LLMClient:
                 self.limiter.release()
             time.sleep(delay)
 
-    async def _async_exchange(self, build: Any, deadline: Deadline) -> _Exchange:
+    async def _async_exchange(self, build: Any, deadline: Deadline) -> Exchange:
         import httpx
 
         from ardea.llm.transport import async_pool
 
-        state = _Attempts(self, deadline)
+        state = Attempts(self, deadline)
         pool = async_pool(self.config.fingerprint(), self._pool_size())
         while True:
             state.before()
@@ -301,7 +199,7 @@ class LLMClient:
                 self.limiter.release()
             await asyncio.sleep(delay)
 
-    def _parse(self, parse: Any, exchange: _Exchange, *args: Any) -> Any:
+    def _parse(self, parse: Any, exchange: Exchange, *args: Any) -> Any:
         try:
             return parse(exchange.body, *args)
         except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
@@ -379,7 +277,7 @@ class LLMClient:
 
     def _chat_steps(
         self, params: ChatParams, schema: dict[str, Any] | None, deadline: Deadline
-    ) -> Generator[ChatParams, _Exchange, ChatResult]:
+    ) -> Generator[ChatParams, Exchange, ChatResult]:
         exchange = yield params
         reply: ParsedChat = self._parse(self.adapter.parse_chat, exchange, params)
         usage, attempts = reply.usage, exchange.attempts
@@ -556,6 +454,145 @@ class LLMClient:
         hooks.ended(ends, result, None)
         return result
 
+    # ------------------------------------------------------------------ streaming
+
+    def _stream_core(
+        self,
+        messages: Messages,
+        kw: dict[str, Any],
+        timeout: float | None,
+        idle_timeout: float | None,
+    ) -> StreamCore:
+        from ardea.llm.streaming.core import StreamCore
+
+        unknown = sorted(set(kw) - _CHAT_KEYWORDS)
+        if unknown:
+            raise TypeError(f"stream() got unexpected keyword argument(s): {', '.join(unknown)}")
+        if idle_timeout is not None and (
+            not isinstance(idle_timeout, (int, float)) or idle_timeout <= 0
+        ):
+            raise InvalidArgumentError("idle_timeout must be a positive number of seconds")
+        schema = kw.get("response_schema")
+        params, _mode = self._plan(
+            messages,
+            schema,
+            kw.get("schema_name", "response"),
+            kw.get("temperature"),
+            kw.get("max_tokens"),
+            kw.get("tools"),
+            kw.get("tool_choice"),
+            kw.get("stop"),
+            kw.get("extra_body"),
+        )
+        params = replace(params, stream=True)
+        deadline = Deadline(self.timeout if timeout is _UNSET else timeout)
+        inputs = self._chat_inputs(params, dict(schema) if schema is not None else None)
+        inputs["stream"] = True
+        ends = hooks.started(self._info("chat", inputs))
+        return StreamCore(self, params, deadline, idle_timeout, ends)
+
+    def stream(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> ChatStream:
+        """A streamed chat completion: iterate it for :class:`~ardea.llm.ChatChunk`.
+
+        Takes :meth:`chat`'s arguments (``response_schema`` is asked of the provider; the
+        JSON value is in ``result.parsed``, without the repair turn :meth:`chat` makes) and
+        ``idle_timeout``: seconds allowed between two reads of the body (default: no limit
+        but the deadline). ``timeout`` is the one deadline of the whole stream.
+
+        The request is sent and the answer read up to its first chunk before this returns;
+        until then errors are retried as :meth:`chat`'s are, and raised from here. After it,
+        an error ends the iteration with :class:`~ardea.llm.errors.StreamError` (or
+        :class:`~ardea.llm.errors.Timeout`). Close the stream (``with client.stream(...) as
+        s:``) when you may stop early: it holds one of the provider's concurrency slots.
+        ``stream.result`` (a :class:`~ardea.llm.types.StreamResult`: text, tool calls,
+        usage, cost) is set once the stream ended.
+
+        Raises:
+            LLMError: As :meth:`chat`, before the first chunk.
+        """
+        from ardea.llm.streaming.stream import ChatStream, open_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = open_stream(self, core, raw=False)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, ChatStream)
+        return opened
+
+    def stream_raw(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> RawChatStream:
+        """:meth:`stream`, yielding the provider's bytes as they arrive (for a proxy).
+
+        The bytes are the provider's body unchanged (SSE, or AWS's event stream for
+        Bedrock); ``media_type`` and ``headers`` are the provider's. They are parsed on the
+        side, so ``result`` has the usage and cost once the stream ended.
+        """
+        from ardea.llm.streaming.stream import RawChatStream, open_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = open_stream(self, core, raw=True)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, RawChatStream)
+        return opened
+
+    async def astream(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> AsyncChatStream:
+        """:meth:`stream` for coroutines: ``async for chunk in await client.astream(...)``."""
+        from ardea.llm.streaming.stream import AsyncChatStream, aopen_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = await aopen_stream(self, core, raw=False)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, AsyncChatStream)
+        return opened
+
+    async def astream_raw(
+        self,
+        messages: Messages,
+        *,
+        timeout: float | None = _UNSET,
+        idle_timeout: float | None = None,
+        **kw: Any,
+    ) -> AsyncRawChatStream:
+        """:meth:`stream_raw` for coroutines."""
+        from ardea.llm.streaming.stream import AsyncRawChatStream, aopen_stream
+
+        core = self._stream_core(messages, kw, timeout, idle_timeout)
+        try:
+            opened = await aopen_stream(self, core, raw=True)
+        except BaseException as exc:
+            core.fail_open(exc)
+            raise
+        assert isinstance(opened, AsyncRawChatStream)
+        return opened
+
     # ------------------------------------------------------------------ embeddings
 
     def _batches(self, texts: Sequence[str]) -> list[list[str]]:
@@ -571,7 +608,7 @@ class LLMClient:
         return [items[i : i + size] for i in range(0, len(items), size)]
 
     def _embed_result(
-        self, parts: list[tuple[ParsedEmbeddings, _Exchange]], deadline: Deadline
+        self, parts: list[tuple[ParsedEmbeddings, Exchange]], deadline: Deadline
     ) -> EmbedResult:
         vectors: list[list[float]] = []
         usage = Usage()

@@ -35,6 +35,7 @@ __all__ = [
     "ProviderError",
     "ProviderUnavailable",
     "RateLimited",
+    "StreamError",
     "StructuredOutputError",
     "Timeout",
 ]
@@ -114,6 +115,22 @@ class Timeout(LLMError, DeadlineExceededError, TimeoutError):
     """The call's deadline (all attempts and waits included) passed."""
 
     code = DeadlineExceededError.code
+
+
+class StreamError(ProviderError):
+    """A stream failed after its first chunk (not retried: the caller has chunks).
+
+    An error event, a broken connection, a corrupt frame, or an end before the answer's.
+
+    Attributes:
+        status: The HTTP status of the stream (200), or the code the error event carried.
+        partial_usage: The usage reported before the failure (``None`` when none was).
+    """
+
+    def __init__(self, message: str, *, partial_usage: Any = None, **kw: Any) -> None:
+        kw.setdefault("status", 200)
+        super().__init__(message, **kw)
+        self.partial_usage = partial_usage
 
 
 class StructuredOutputError(LLMError):

@@ -36,7 +36,8 @@ class CallInfo:
 
 
 EndCallback = Callable[[Any, "BaseException | None"], None]
-"""Called once when the call ends: ``(result, None)`` or ``(None, error)``."""
+"""Called once when the call ends: ``(result, None)`` or ``(None, error)``; a stream that
+failed after its first chunk ends with ``(partial StreamResult, error)``."""
 CallObserver = Callable[[CallInfo], "EndCallback | None"]
 """Called when a call starts; returns what to call when it ends (or ``None``)."""
 

@@ -11,6 +11,7 @@ A bare string is one user message. Tools are OpenAI function tools
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -23,8 +24,10 @@ __all__ = [
     "EmbedResult",
     "Message",
     "Messages",
+    "StreamResult",
     "ToolCall",
     "Usage",
+    "loads_arguments",
     "normalize_messages",
     "text_of",
 ]
@@ -135,6 +138,25 @@ class ChatResult:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamResult(ChatResult):
+    """What a streamed chat answered, once the stream is over (a :class:`ChatResult`).
+
+    Attributes:
+        partial: The stream did not reach its end (closed early, abandoned, or failed): the
+            text and usage are what arrived until then.
+        usage_reported: Whether the provider reported any usage (an OpenAI-compatible server
+            may not); when not, ``usage`` is zeros and ``cost`` is ``None``.
+        time_to_first_chunk_s: Seconds from the call to its first chunk.
+        chunks: Chunks received.
+    """
+
+    partial: bool = False
+    usage_reported: bool = True
+    time_to_first_chunk_s: float | None = None
+    chunks: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class EmbedResult:
     """What one :meth:`embed` call answered.
 
@@ -194,3 +216,19 @@ def text_of(content: Any) -> str:
                 parts.append(part["text"])
         return "\n".join(parts)
     return str(content)
+
+
+def loads_arguments(raw: Any) -> dict[str, Any]:
+    """Tool-call arguments as a dict: parsed JSON text, a dict as is, else ``{}``.
+
+    Arguments that are not a JSON object are kept under ``"_raw"``.
+    """
+    if isinstance(raw, dict):
+        return raw
+    if not isinstance(raw, str) or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_raw": raw}

@@ -27,6 +27,15 @@ __all__ = ["observe_llm_call"]
 
 MODEL = "mlflow.llm.model"
 PROVIDER = "mlflow.llm.provider"
+STREAMED = "ardea.llm.stream"
+"""True on the span of a streamed call."""
+STREAM_PARTIAL = "ardea.llm.stream.partial"
+"""True when the stream ended before its answer did (closed early, abandoned or failed): the
+usage and cost recorded are what arrived until then."""
+STREAM_USAGE_REPORTED = "ardea.llm.stream.usage_reported"
+"""False when the provider reported no usage (the token counts are then zeros)."""
+TIME_TO_FIRST_CHUNK = "ardea.llm.stream.time_to_first_chunk_s"
+"""Seconds from the call to its first chunk."""
 
 
 def _outputs(result: Any) -> Any:
@@ -71,38 +80,54 @@ def observe_llm_call(info: CallInfo) -> EndCallback | None:
 
     def end(result: Any, error: BaseException | None) -> None:
         try:
+            if result is not None:
+                _record_result(result)
             if error is not None:
                 record_error(otel_span, error)
-                return
-            usage = result.usage
-            model = result.model or info.model
-            span.set_outputs(_outputs(result))
-            extra = usage_attributes(
-                model, info.provider, usage.input_tokens, usage.output_tokens,
-                cached_input_tokens=usage.cached_input_tokens,
-                cache_write_input_tokens=usage.cache_write_input_tokens,
-            )  # fmt: skip
-            if result.cost is not None:  # the client's price (its provider's table section)
-                extra["mlflow.llm.cost"] = {
-                    "input_cost": result.cost.input_cost,
-                    "output_cost": result.cost.output_cost,
-                    "total_cost": result.cost.total_cost,
-                }
             else:
-                extra.pop("mlflow.llm.cost", None)
-            span.set_attributes({MODEL: model, **extra})
-            gen_ai: dict[str, Any] = {
-                "gen_ai.response.model": model,
-                "gen_ai.usage.input_tokens": usage.input_tokens,
-                "gen_ai.usage.output_tokens": usage.output_tokens,
-            }
-            if getattr(result, "finish_reason", None):
-                gen_ai["gen_ai.response.finish_reasons"] = [result.finish_reason]
-            if result.request_id:
-                gen_ai["gen_ai.response.id"] = result.request_id
-            otel_span.set_attributes(gen_ai)
-            span.set_status("OK")
+                span.set_status("OK")
         finally:
             otel_span.end()
+
+    def _record_result(result: Any) -> None:
+        if hasattr(result, "partial"):  # a stream: partial when it did not reach its end
+            otel_span.set_attributes({
+                STREAMED: True,
+                STREAM_PARTIAL: bool(result.partial),
+                STREAM_USAGE_REPORTED: bool(result.usage_reported),
+            })  # fmt: skip
+            if result.time_to_first_chunk_s is not None:
+                otel_span.set_attribute(TIME_TO_FIRST_CHUNK, float(result.time_to_first_chunk_s))
+        usage = result.usage
+        model = result.model or info.model
+        span.set_outputs(_outputs(result))
+        if not getattr(result, "usage_reported", True):  # no counts rather than zeros
+            span.set_attributes({MODEL: model})
+            otel_span.set_attribute("gen_ai.response.model", model)
+            return
+        extra = usage_attributes(
+            model, info.provider, usage.input_tokens, usage.output_tokens,
+            cached_input_tokens=usage.cached_input_tokens,
+            cache_write_input_tokens=usage.cache_write_input_tokens,
+        )  # fmt: skip
+        if result.cost is not None:  # the client's price (its provider's table section)
+            extra["mlflow.llm.cost"] = {
+                "input_cost": result.cost.input_cost,
+                "output_cost": result.cost.output_cost,
+                "total_cost": result.cost.total_cost,
+            }
+        else:
+            extra.pop("mlflow.llm.cost", None)
+        span.set_attributes({MODEL: model, **extra})
+        gen_ai: dict[str, Any] = {
+            "gen_ai.response.model": model,
+            "gen_ai.usage.input_tokens": usage.input_tokens,
+            "gen_ai.usage.output_tokens": usage.output_tokens,
+        }
+        if getattr(result, "finish_reason", None):
+            gen_ai["gen_ai.response.finish_reasons"] = [result.finish_reason]
+        if result.request_id:
+            gen_ai["gen_ai.response.id"] = result.request_id
+        otel_span.set_attributes(gen_ai)
 
     return end

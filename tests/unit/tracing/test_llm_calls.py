@@ -88,3 +88,56 @@ def test_a_failing_observer_never_breaks_the_call(
     finally:
         hooks.remove_observer(broken)
     assert result.text == "echo: hi"
+
+
+def test_a_stream_is_one_span_with_its_usage_when_it_ends(
+    exporter: InMemoryExporter, llm: FakeLLMServer
+) -> None:
+    client = get_client("openai:/gpt-4o-mini", base_url=llm.openai_base_url, api_key="k3")
+    llm.queue_chat("a streamed answer", input_tokens=40, output_tokens=3)
+    with start_span("agent"), client.stream("hi") as stream:
+        text = "".join(c.text for c in stream)
+    span = _spans(exporter)["openai.chat"]
+    attrs = span.attributes  # type: ignore[attr-defined]
+    assert text == "a streamed answer" and span.status_code == "OK"  # type: ignore[attr-defined]
+    assert attrs["mlflow.chat.tokenUsage"]["input_tokens"] == 40
+    assert attrs["mlflow.spanInputs"]["stream"] is True
+    assert attrs["mlflow.spanOutputs"]["choices"][0]["message"]["content"] == text
+    assert attrs["ardea.llm.stream"] is True and attrs["ardea.llm.stream.partial"] is False
+    assert attrs["ardea.llm.stream.time_to_first_chunk_s"] >= 0
+
+
+def test_an_abandoned_or_failed_stream_records_its_partial_usage(
+    exporter: InMemoryExporter, llm: FakeLLMServer
+) -> None:
+    from ardea.llm.errors import StreamError
+
+    client = get_client("anthropic:/claude-3-5-haiku-20241022", base_url=llm.anthropic_base_url,
+                        api_key="k4")  # fmt: skip
+    with start_span("abandoned"):
+        stream = client.stream("one two three four")
+        next(stream)
+        del stream
+    llm.queue_stream_fault("error", after=4)
+    with start_span("failed"), pytest.raises(StreamError):
+        client.stream("one two three four").read_all()
+    _spans(exporter)  # flushed
+    spans = [s for s in exporter.entity_spans() if s.name == "anthropic.chat"]
+    assert len(spans) == 2
+    for span in spans:
+        attrs = span.attributes  # type: ignore[attr-defined]
+        assert attrs["ardea.llm.stream.partial"] is True
+        assert attrs["mlflow.chat.tokenUsage"]["input_tokens"] == 4
+    assert sorted(s.status_code for s in spans) == ["ERROR", "OK"]  # type: ignore[attr-defined]
+
+
+def test_a_stream_without_usage_records_no_token_counts(
+    exporter: InMemoryExporter, llm: FakeLLMServer
+) -> None:
+    client = get_client("openai:/gpt-4o-mini", base_url=llm.openai_base_url, api_key="k5")
+    llm.queue_stream_fault("no_usage")
+    with start_span("agent"):
+        client.stream("hi").read_all()
+    attrs = _spans(exporter)["openai.chat"].attributes  # type: ignore[attr-defined]
+    assert attrs["ardea.llm.stream.usage_reported"] is False
+    assert "mlflow.chat.tokenUsage" not in attrs and "mlflow.llm.cost" not in attrs

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ardea._core.errors import NotImplementedFeatureError
+from ardea.llm.adapters.anthropic_stream import AnthropicStreamParser
 from ardea.llm.adapters.base import (
     ChatParams,
     HttpRequest,
@@ -22,6 +23,7 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.parts import Text, read_parts, require_image_type
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -58,20 +60,37 @@ def convert_tool_choice(choice: Any) -> dict[str, Any] | None:
     return None
 
 
-def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
+def _content_blocks(content: Any, where: str) -> list[dict[str, Any]]:
+    """Text and image parts as Anthropic content blocks."""
+    blocks: list[dict[str, Any]] = []
+    for part in read_parts(content, where, "anthropic"):
+        if isinstance(part, Text):
+            if part.text:
+                blocks.append({"type": "text", "text": part.text})
+        elif part.data is not None:
+            media_type = require_image_type(part, where, "anthropic")
+            source = {"type": "base64", "media_type": media_type, "data": part.data}
+            blocks.append({"type": "image", "source": source})
+        else:
+            blocks.append({"type": "image", "source": {"type": "url", "url": part.url}})
+    return blocks
+
+
+def _blocks(message: dict[str, Any], where: str = "a message") -> list[dict[str, Any]]:
     role = message["role"]
     if role == "tool":
+        content = message.get("content")
+        result: Any = (
+            text_of(content) if isinstance(content, str) else _content_blocks(content, where)
+        )
         return [
             {
                 "type": "tool_result",
                 "tool_use_id": str(message.get("tool_call_id") or ""),
-                "content": text_of(message.get("content")),
+                "content": result,
             }
         ]
-    blocks: list[dict[str, Any]] = []
-    text = text_of(message.get("content"))
-    if text:
-        blocks.append({"type": "text", "text": text})
+    blocks = _content_blocks(message.get("content"), where)
     for call in message.get("tool_calls") or []:
         fn = call.get("function") or {}
         blocks.append(
@@ -89,11 +108,11 @@ def split_messages(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, 
     """``(system text, user/assistant turns of content blocks)``, same-role turns merged."""
     system = [text_of(m.get("content")) for m in messages if m["role"] in ("system", "developer")]
     turns: list[dict[str, Any]] = []
-    for message in messages:
+    for i, message in enumerate(messages):
         if message["role"] in ("system", "developer"):
             continue
         role = "assistant" if message["role"] == "assistant" else "user"
-        blocks = _blocks(message)
+        blocks = _blocks(message, f"messages[{i}]")
         if turns and turns[-1]["role"] == role:
             turns[-1]["content"].extend(blocks)
         else:
@@ -152,15 +171,25 @@ class AnthropicAdapter:
             body["tools"] = tools
         if choice is not None:
             body["tool_choice"] = choice
+        if params.stream:
+            body["stream"] = True
         if params.extra_body:
             body.update(params.extra_body)
         headers = {"Content-Type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+        if params.stream:
+            headers["Accept"] = "text/event-stream"
         if cfg.api_key:
             headers["x-api-key"] = cfg.api_key.reveal()
         elif cfg.bearer:
             headers["Authorization"] = f"Bearer {cfg.bearer.reveal()}"
         headers.update({k: v.reveal() for k, v in cfg.headers})
         return HttpRequest("POST", f"{cfg.base_url}/v1/messages", headers, dumps(body))
+
+    def stream_parser(self, params: ChatParams) -> AnthropicStreamParser:
+        """A parser of Messages stream events."""
+        return AnthropicStreamParser(
+            params.schema_name if params.response_schema is not None else None
+        )
 
     def parse_chat(self, body: Any, params: ChatParams) -> ParsedChat:
         """Read the ``content`` blocks, ``stop_reason`` and ``usage`` (cache reads/writes)."""

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ardea.llm.credentials import ProviderConfig
-from ardea.llm.types import ToolCall, Usage
+from ardea.llm.types import ToolCall, Usage, loads_arguments
+
+if TYPE_CHECKING:
+    from ardea.llm.streaming.chunks import StreamParser
 
 __all__ = [
     "Adapter",
@@ -61,6 +64,7 @@ class ChatParams:
         schema_name: Name of the schema (OpenAI ``json_schema.name``, the forced tool's name).
         structured: How ``response_schema`` is enforced.
         extra_body: Provider-specific fields merged into the request body last.
+        stream: Ask for a streamed answer (the adapter's streaming endpoint or flag).
     """
 
     model: str
@@ -74,6 +78,7 @@ class ChatParams:
     schema_name: str = "response"
     structured: StructuredMode | None = None
     extra_body: Mapping[str, Any] | None = None
+    stream: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,10 @@ class Adapter(Protocol):
         """Read a successful chat answer (``body`` is the decoded JSON)."""
         ...
 
+    def stream_parser(self, params: ChatParams) -> StreamParser:
+        """A parser of one streamed answer to ``params`` (asked with ``stream=True``)."""
+        ...
+
     def embed_request(self, cfg: ProviderConfig, model: str, texts: list[str]) -> HttpRequest:
         """The HTTP request embedding ``texts``."""
         ...
@@ -134,22 +143,6 @@ class Adapter(Protocol):
 def dumps(value: Any) -> bytes:
     """Compact JSON bytes of a request body."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def loads_arguments(raw: Any) -> dict[str, Any]:
-    """Tool-call arguments as a dict: parsed JSON text, a dict as is, else ``{}``.
-
-    Arguments that are not a JSON object are kept under ``"_raw"``.
-    """
-    if isinstance(raw, dict):
-        return raw
-    if not isinstance(raw, str) or not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {"_raw": raw}
-    return value if isinstance(value, dict) else {"_raw": raw}
 
 
 def as_int(value: Any) -> int:

@@ -33,6 +33,8 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.bedrock_stream import BedrockStreamParser
+from ardea.llm.adapters.parts import Text, UnsupportedPart, read_parts, require_image_type
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -54,20 +56,45 @@ _FINISH = {
 }
 
 
-def _content(message: dict[str, Any]) -> list[dict[str, Any]]:
+def _blocks(content: Any, where: str) -> list[dict[str, Any]]:
+    """Text and image parts as Converse content blocks (images as bytes or an S3 location)."""
+    blocks: list[dict[str, Any]] = []
+    for part in read_parts(content, where, "bedrock"):
+        if isinstance(part, Text):
+            if part.text:
+                blocks.append({"text": part.text})
+            continue
+        fmt = require_image_type(part, where, "bedrock").split("/", 1)[1]
+        if part.data is not None:
+            source: dict[str, Any] = {"bytes": part.data}
+        elif part.url is not None and part.url.startswith("s3://"):
+            source = {"s3Location": {"uri": part.url}}
+        else:
+            raise UnsupportedPart(
+                f"bedrock cannot take the image URL of {where}: Converse takes images as bytes "
+                "(pass a data: URL) or as an s3:// location"
+            )
+        blocks.append({"image": {"format": fmt, "source": source}})
+    return blocks
+
+
+def _content(message: dict[str, Any], where: str = "a message") -> list[dict[str, Any]]:
     if message["role"] == "tool":
+        content = message.get("content")
+        result = (
+            [{"text": text_of(content)}]
+            if isinstance(content, str) or content is None
+            else _blocks(content, where)
+        )
         return [
             {
                 "toolResult": {
                     "toolUseId": str(message.get("tool_call_id") or ""),
-                    "content": [{"text": text_of(message.get("content"))}],
+                    "content": result,
                 }
             }
         ]
-    blocks: list[dict[str, Any]] = []
-    text = text_of(message.get("content"))
-    if text:
-        blocks.append({"text": text})
+    blocks = _blocks(message.get("content"), where)
     for call in message.get("tool_calls") or []:
         fn = call.get("function") or {}
         blocks.append(
@@ -103,8 +130,11 @@ class BedrockAdapter:
         """Texts per embeddings request: 1 for Titan, 96 for Cohere."""
         return 1 if "titan" in model else self.embed_batch_size
 
-    def _signed(self, cfg: ProviderConfig, url: str, body: bytes) -> HttpRequest:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    def _signed(
+        self, cfg: ProviderConfig, url: str, body: bytes, *, stream: bool = False
+    ) -> HttpRequest:
+        accept = "application/vnd.amazon.eventstream" if stream else "application/json"
+        headers = {"Content-Type": "application/json", "Accept": accept}
         headers.update({k: v.reveal() for k, v in cfg.headers})
         if cfg.bearer:
             headers["Authorization"] = f"Bearer {cfg.bearer.reveal()}"
@@ -134,14 +164,14 @@ class BedrockAdapter:
             if m["role"] in ("system", "developer")
         ]
         turns: list[dict[str, Any]] = []
-        for m in params.messages:
+        for i, m in enumerate(params.messages):
             if m["role"] in ("system", "developer"):
                 continue
             role = "assistant" if m["role"] == "assistant" else "user"
             if turns and turns[-1]["role"] == role:
-                turns[-1]["content"].extend(_content(m))
+                turns[-1]["content"].extend(_content(m, f"messages[{i}]"))
             else:
-                turns.append({"role": role, "content": _content(m)})
+                turns.append({"role": role, "content": _content(m, f"messages[{i}]")})
         body: dict[str, Any] = {"messages": turns}
         if any(system):
             body["system"] = [{"text": s} for s in system if s]
@@ -187,8 +217,14 @@ class BedrockAdapter:
             body["toolConfig"] = config
         if params.extra_body:
             body.update(params.extra_body)
-        url = f"{cfg.base_url}/model/{quote(params.model, safe='')}/converse"
-        return self._signed(cfg, url, dumps(body))
+        action = "converse-stream" if params.stream else "converse"
+        url = f"{cfg.base_url}/model/{quote(params.model, safe='')}/{action}"
+        return self._signed(cfg, url, dumps(body), stream=params.stream)
+
+    def stream_parser(self, params: ChatParams) -> BedrockStreamParser:
+        """A parser of ConverseStream event-stream messages."""
+        schema_tool = params.schema_name if params.response_schema is not None else None
+        return BedrockStreamParser(params.model, schema_tool)
 
     def parse_chat(self, body: Any, params: ChatParams) -> ParsedChat:
         """Read ``output.message.content``, ``stopReason`` and ``usage``."""

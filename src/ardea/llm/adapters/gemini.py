@@ -25,6 +25,14 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.gemini_stream import GeminiStreamParser
+from ardea.llm.adapters.parts import (
+    Image,
+    Text,
+    UnsupportedPart,
+    read_parts,
+    require_image_type,
+)
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
@@ -100,12 +108,18 @@ def _contents(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]
     system = [text_of(m.get("content")) for m in messages if m["role"] in ("system", "developer")]
     names: dict[str, str] = {}
     contents: list[dict[str, Any]] = []
-    for m in messages:
+    for index, m in enumerate(messages):
         role = m["role"]
         if role in ("system", "developer"):
             continue
         parts: list[dict[str, Any]] = []
+        where = f"messages[{index}]"
         if role == "tool":
+            if any(isinstance(p, Image) for p in read_parts(m.get("content"), where, "gemini")):
+                raise UnsupportedPart(
+                    f"gemini cannot take an image in a tool result ({where}): a "
+                    "functionResponse holds JSON only; send the image in a user message"
+                )
             call_id = str(m.get("tool_call_id") or "")
             parts.append(
                 {
@@ -116,9 +130,7 @@ def _contents(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]
                 }
             )
         else:
-            text = text_of(m.get("content"))
-            if text:
-                parts.append({"text": text})
+            parts.extend(_parts(m.get("content"), where))
             for call in m.get("tool_calls") or []:
                 fn = call.get("function") or {}
                 names[str(call.get("id"))] = str(fn.get("name"))
@@ -136,6 +148,22 @@ def _contents(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]
         else:
             contents.append({"role": gem_role, "parts": parts})
     return "\n\n".join(s for s in system if s), contents
+
+
+def _parts(content: Any, where: str) -> list[dict[str, Any]]:
+    """Text and image parts as Gemini parts (``inlineData``, or ``fileData`` for a URL)."""
+    out: list[dict[str, Any]] = []
+    for part in read_parts(content, where, "gemini"):
+        if isinstance(part, Text):
+            if part.text:
+                out.append({"text": part.text})
+        elif part.data is not None:
+            media_type = require_image_type(part, where, "gemini")
+            out.append({"inlineData": {"mimeType": media_type, "data": part.data}})
+        else:
+            media_type = require_image_type(part, where, "gemini")
+            out.append({"fileData": {"mimeType": media_type, "fileUri": part.url}})
+    return out
 
 
 def _tool_config(choice: Any) -> dict[str, Any] | None:
@@ -217,8 +245,15 @@ class GeminiAdapter:
             body["toolConfig"] = tool_config
         if params.extra_body:
             body.update(params.extra_body)
-        url = self._model_url(cfg, params.model, "generateContent")
+        if params.stream:
+            url = self._model_url(cfg, params.model, "streamGenerateContent") + "?alt=sse"
+        else:
+            url = self._model_url(cfg, params.model, "generateContent")
         return HttpRequest("POST", url, self._headers(cfg), dumps(body))
+
+    def stream_parser(self, params: ChatParams) -> GeminiStreamParser:
+        """A parser of ``streamGenerateContent`` SSE events."""
+        return GeminiStreamParser()
 
     def parse_chat(self, body: Any, params: ChatParams) -> ParsedChat:
         """Read ``candidates[0]``, ``usageMetadata`` and ``modelVersion``."""

@@ -9,6 +9,8 @@ OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio, ...). A JSON schem
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -22,10 +24,55 @@ from ardea.llm.adapters.base import (
     dumps,
     loads_arguments,
 )
+from ardea.llm.adapters.openai_stream import OpenAIStreamParser
 from ardea.llm.credentials import ProviderConfig
 from ardea.llm.types import ToolCall, Usage, text_of
 
 __all__ = ["OpenAIAdapter"]
+
+
+_MISTRAL_ID = re.compile(r"^[A-Za-z0-9]{9}$")
+
+
+def _mistral_id(value: Any) -> str:
+    """A tool-call id as Mistral requires it (9 letters or digits), stable for one input."""
+    raw = str(value or "")
+    if _MISTRAL_ID.match(raw):
+        return raw
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return "".join(c if c.isalnum() else "x" for c in digest[:9])
+
+
+def mistral_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """OpenAI messages as Mistral takes them.
+
+    Tool-call ids from another provider (``toolu_...``, ``call_...``) become the 9-character
+    ids Mistral requires, the same in the assistant's ``tool_calls`` and in the ``tool``
+    answers; ``image_url`` parts carry the URL string, as Mistral documents them.
+    """
+    out = []
+    for message in messages:
+        m = dict(message)
+        if m.get("tool_calls"):
+            m["tool_calls"] = [
+                {**c, "id": _mistral_id(c.get("id"))} if isinstance(c, dict) else c
+                for c in m["tool_calls"]
+            ]
+        if m.get("role") == "tool" and "tool_call_id" in m:
+            m["tool_call_id"] = _mistral_id(m["tool_call_id"])
+        content = m.get("content")
+        if isinstance(content, list):
+            m["content"] = [_mistral_part(p) for p in content]
+        out.append(m)
+    return out
+
+
+def _mistral_part(part: Any) -> Any:
+    if isinstance(part, dict) and part.get("type") == "image_url":
+        url = part.get("image_url")
+        if isinstance(url, dict):
+            return {"type": "image_url", "image_url": url.get("url")}
+    return part
 
 
 class OpenAIAdapter:
@@ -69,7 +116,10 @@ class OpenAIAdapter:
 
     def chat_request(self, cfg: ProviderConfig, params: ChatParams) -> HttpRequest:
         """``POST <base>/chat/completions`` (Azure: the deployment's URL)."""
-        body: dict[str, Any] = {"model": params.model, "messages": params.messages}
+        messages = params.messages
+        if cfg.provider == "mistral":
+            messages = mistral_messages(messages)
+        body: dict[str, Any] = {"model": params.model, "messages": messages}
         if params.temperature is not None:
             body["temperature"] = params.temperature
         if params.max_tokens is not None:
@@ -88,10 +138,21 @@ class OpenAIAdapter:
                 "type": "json_schema",
                 "json_schema": {"name": params.schema_name, "schema": params.response_schema},
             }
+        if params.stream:
+            body["stream"] = True
+            if cfg.provider != "mistral":  # Mistral rejects it (and sends the usage anyway)
+                body["stream_options"] = {"include_usage": True}
         if params.extra_body:
             body.update(params.extra_body)
         url = self._url(cfg, params.model, "chat/completions")
-        return HttpRequest("POST", url, self._headers(cfg), dumps(body))
+        headers = self._headers(cfg)
+        if params.stream:
+            headers["Accept"] = "text/event-stream"
+        return HttpRequest("POST", url, headers, dumps(body))
+
+    def stream_parser(self, params: ChatParams) -> OpenAIStreamParser:
+        """A parser of ``chat.completion.chunk`` events."""
+        return OpenAIStreamParser(self.name)
 
     def embed_request(self, cfg: ProviderConfig, model: str, texts: list[str]) -> HttpRequest:
         """``POST <base>/embeddings`` with float vectors."""
