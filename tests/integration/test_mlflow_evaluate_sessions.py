@@ -144,6 +144,12 @@ def test_ardea_and_mlflow_log_sessions_and_criteria_alike(
     assert {s: tid for s, (tid, _) in judged.items()} == first_turn
     assert judged["A"][1].source.source_type == "LLM_JUDGE"
 
+    # mlflow's own search result (mlflow Trace objects) is grouped the same way by Ardea.
+    from_mlflow = ardea.evaluate(
+        mlflow.search_traces(locations=[exp.experiment_id]), scorers=[ardea_turns]
+    )
+    assert sorted(s.scores()["turns"] for s in from_mlflow.sessions) == [2, 3]
+
     # Every trace carries the single-turn scorer's assessment from both runs.
     for t in mlflow.search_traces(locations=[exp.experiment_id], return_type="list"):
         runs = {

@@ -397,9 +397,13 @@ class Harness:
         else:
             session.error = await self._session_traces(session)
             code = "TRACE_NOT_FOUND"
-        ordered = sorted(
+        ordered = sorted(  # the first turn that has a trace anchors the session
             session.items,
-            key=lambda i: (request_time(i.trace) if i.trace is not None else 0, i.index),
+            key=lambda i: (
+                i.trace is None,
+                request_time(i.trace) if i.trace is not None else 0,
+                i.index,
+            ),
         )
         session.anchor = ordered[0]
         if session.error is not None:

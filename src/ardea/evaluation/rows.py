@@ -240,12 +240,22 @@ def _item_from_mapping(row: Mapping[str, Any], index: int) -> EvalItem:
 
 
 def _trace_from_json(text: str) -> Any:
+    """A trace from MLflow's JSON (``Trace.to_json()``).
+
+    That is what ``mlflow.search_traces``'s DataFrame holds in its ``trace`` column.
+    """
+    from ardea.api.mlflow_trace_json import span_from_traces_json, trace_info_from_json
     from ardea.entities.trace import Trace
 
-    from_json = getattr(Trace, "from_json", None)
-    if callable(from_json):
-        return from_json(text)
-    raise InvalidArgumentError("a 'trace' column of JSON text is not supported; pass traces")
+    try:
+        doc = json.loads(text)
+        info = trace_info_from_json(doc["info"])
+        spans = [span_from_traces_json(s) for s in (doc.get("data") or {}).get("spans") or []]
+    except Exception as exc:
+        raise InvalidArgumentError(
+            f"a 'trace' value is not a trace's JSON ({type(exc).__name__}: {exc})"
+        ) from None
+    return Trace(info=info, spans=spans)
 
 
 def _dataframe_rows(df: Any) -> list[dict[str, Any]]:
