@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ardea._core.errors import InvalidArgumentError, NotImplementedFeatureError
+from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Trace
-from ardea.evaluation import record
+from ardea.evaluation import quality, record
 from ardea.evaluation.cache import JudgeCache, open_cache
 from ardea.evaluation.harness import Harness
 from ardea.evaluation.progress import EvalProgress
@@ -54,13 +54,17 @@ def _scorers(scorers: Sequence[Any] | None) -> list[Scorer]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InvalidArgumentError(f"two scorers have the same name: {dupes}")
-    session = [s.name for s in out if s.session_level]
-    if session:
-        raise NotImplementedFeatureError(
-            f"session-level scorers ({session}) are not run by ardea.evaluate yet; "
-            "call them with run_scorer(scorer, session=[traces])"
-        )
     return out
+
+
+def _set_criteria_tag(client: Any, run_id: str, tag: str | None) -> None:
+    """Set the quality criteria tag, or drop a stale one of an earlier evaluate on the run."""
+    from ardea.entities.run import RunTag
+
+    if tag is not None:
+        client.log_batch(run_id, tags=[RunTag(quality.QUALITY_CRITERIA_TAG, tag)])
+    elif quality.QUALITY_CRITERIA_TAG in client.get_run(run_id).data.tags:
+        client.delete_tag(run_id, quality.QUALITY_CRITERIA_TAG)
 
 
 def _concurrency(value: int | None) -> tuple[int, bool]:
@@ -130,7 +134,10 @@ def evaluate(
         predict_fn: The app, called with ``**inputs`` once per row, sync or async; each call
             is traced (one trace per row). None: rows are scored as given.
         model_id: A logged model to link the run and traces to (``mlflow.modelId``).
-        quality_criteria: Not supported yet (MLflow 3.18's experimental option).
+        quality_criteria: The bar the evaluation must clear, e.g. ``"correctness >= 0.9 AND
+            `latency/p90` <= 2"`` (MLflow 3.18's grammar; :mod:`ardea.evaluation.quality`):
+            checked before anything runs, written to the run tag MLflow's UI reads, each
+            criterion's outcome on ``result.quality_criteria``.
         max_concurrency: Predictions and scorer calls in flight at most (default
             ``ARDEA_EVAL_MAX_CONCURRENCY``, else 128). Set explicitly, it also raises the
             judges' provider limits (``ardea.llm``) to it.
@@ -159,9 +166,9 @@ def evaluate(
     from ardea import fluent
     from ardea.tracing import flush
 
-    if quality_criteria is not None:
-        raise NotImplementedFeatureError("quality_criteria is not supported by ardea.evaluate")
     checked = _scorers(scorers)
+    rules = quality.parse([s.name for s in checked], quality_criteria)
+    criteria_tag = quality.build_tag(rules)
     limit, explicit = _concurrency(max_concurrency)
     if predict_fn is not None and not callable(predict_fn):
         raise InvalidArgumentError("predict_fn must be callable")
@@ -187,6 +194,7 @@ def evaluate(
                 run_id, [record.dataset_input(items, managed)], [model_id] if model_id else None
             )
         client.log_batch(run_id, tags=record.lineage_tags(predict_fn, checked))
+        _set_criteria_tag(client, run_id, criteria_tag)
 
         def fetch_trace(trace_id: str) -> Trace:
             flush()
@@ -216,13 +224,28 @@ def evaluate(
         finally:
             row_logger.close()
         log_errors = row_logger.errors
+        sessions = harness.sessions
+        if sessions:
+            flush()
+            _, session_errors = record.log_session_assessments(
+                client, sessions, run_id, min(16, limit)
+            )
+            log_errors += session_errors
+        elif any(s.session_level for s in checked) and not interrupted:
+            _log.warning(
+                "no row belongs to a session (mlflow.trace.session), so the session-level "
+                "scorers %s scored nothing",
+                [s.name for s in checked if s.session_level],
+            )
         _link(client, items, run_id)
         values = record.scorer_values(items)
-        metrics = record.aggregate(values, checked)
+        values.update(record.scorer_values(sessions))
+        metrics = record.aggregate(values, checked, quality.extra_aggregations(rules))
         found = record.summaries(values)
         metrics.update(record.interval_metrics(found))
         if metrics:
             record.log_metrics(client, run_id, metrics)
+        quality.warn_unmeasured(rules, metrics)
         status = "KILLED" if interrupted else "FINISHED"
     finally:
         if active is None:
@@ -233,6 +256,8 @@ def evaluate(
         run_id=run_id,
         metrics=metrics,
         rows=items,
+        sessions=sessions,
+        quality_criteria=quality.check(rules, metrics),
         interrupted=interrupted,
         llm_calls=progress.llm_calls,
         cache_hits=harness.cache_hits,

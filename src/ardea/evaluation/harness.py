@@ -9,6 +9,14 @@ size. Nothing a row does can fail the evaluation: a ``predict_fn`` that raises l
 error on the row's trace (state ERROR) and on each scorer's feedback, a scorer that raises
 gives an error feedback (:func:`~ardea.evaluation.scorers.arun_scorer`).
 
+Session-level scorers (:mod:`ardea.evaluation.sessions`) run once every row is done: rows are
+grouped by session, each session's traces are read (in time order), and each session scorer
+is called once per session with ``session=`` those traces (and the first turn's
+expectations). Rows of one session that ``predict_fn`` still has to run are run one after
+the other, in data order (a conversation's turns), sessions and other rows concurrently. A
+session whose traces cannot be read, or one of whose turns failed to predict, gets an error
+feedback from each session scorer; the other sessions are scored.
+
 Ctrl-C cancels the open rows at once (judge calls are aborted; a sync ``predict_fn`` already
 running in a thread is abandoned) and :meth:`Harness.run` re-raises ``KeyboardInterrupt``
 after marking which rows finished, so ``evaluate`` logs those.
@@ -28,9 +36,10 @@ from typing import Any
 from ardea.entities import Feedback
 from ardea.evaluation.cache import JudgeCache
 from ardea.evaluation.progress import EvalProgress
-from ardea.evaluation.rows import EvalItem
+from ardea.evaluation.rows import SESSION_METADATA, EvalItem
 from ardea.evaluation.scorers import Scorer, arun_scorer
 from ardea.evaluation.scorers.run import error_feedback
+from ardea.evaluation.sessions import EvalSession, group_sessions, request_time
 from ardea.evaluation.stats.pairing import inputs_digest
 
 __all__ = ["EVAL_REQUEST_ID_TAG", "Harness", "needs_trace"]
@@ -105,7 +114,9 @@ class Harness:
         on_row_done: Callable[[EvalItem], object] | None = None,
     ) -> None:
         self.items = items
-        self.scorers = list(scorers)
+        self.scorers = [s for s in scorers if not s.session_level]
+        self.session_scorers = [s for s in scorers if s.session_level]
+        self.sessions: list[EvalSession] = []
         self.predict_fn = predict_fn
         self.run_id = run_id
         self.experiment_id = experiment_id
@@ -116,7 +127,7 @@ class Harness:
         self.trace_metadata = dict(trace_metadata or {})
         self.on_row_done = on_row_done
         self.cache_hits = 0
-        self._needs_trace = any(needs_trace(s) for s in self.scorers)
+        self._needs_trace = bool(self.session_scorers) or any(needs_trace(s) for s in self.scorers)
         self._target = _unwrap_traced(predict_fn) if predict_fn is not None else None
         self._is_async = self._target is not None and inspect.iscoroutinefunction(self._target)
         self._name = getattr(predict_fn, "__name__", None) or type(predict_fn).__name__
@@ -157,15 +168,22 @@ class Harness:
         self._executor = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="ardea-eval")
         loop = asyncio.get_running_loop()
         loop.set_default_executor(self._executor)
-        queue: asyncio.Queue[EvalItem] = asyncio.Queue()
-        for item in self.items:
-            queue.put_nowait(item)
+        queue: asyncio.Queue[list[EvalItem]] = asyncio.Queue()
+        units = self._units()
+        for unit in units:
+            queue.put_nowait(unit)
         workers = [
             asyncio.create_task(self._worker(queue))
-            for _ in range(min(self.max_concurrency, len(self.items)))
+            for _ in range(min(self.max_concurrency, len(units)))
         ]
         try:
             await asyncio.gather(*workers)
+            if self.session_scorers:
+                await self._read_unread_traces()
+                self.sessions = group_sessions(self.items)
+                self.progress.add_sessions(len(self.sessions))
+                workers = [asyncio.create_task(self._session(s)) for s in self.sessions]
+                await asyncio.gather(*workers)
         except BaseException:
             for w in workers:
                 w.cancel()
@@ -174,13 +192,29 @@ class Harness:
         finally:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def _worker(self, queue: asyncio.Queue[EvalItem]) -> None:
+    def _units(self) -> list[list[EvalItem]]:
+        """The rows as units of work: the untraced rows of one session together, in order."""
+        units: list[list[EvalItem]] = []
+        by_session: dict[str, list[EvalItem]] = {}
+        for item in self.items:
+            if item.session_id is not None and item.trace is None and item.trace_id is None:
+                unit = by_session.get(item.session_id)
+                if unit is None:
+                    unit = by_session[item.session_id] = []
+                    units.append(unit)
+                unit.append(item)
+            else:
+                units.append([item])
+        return units
+
+    async def _worker(self, queue: asyncio.Queue[list[EvalItem]]) -> None:
         while True:
             try:
-                item = queue.get_nowait()
+                unit = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            await self._row(item)
+            for item in unit:
+                await self._row(item)
 
     async def _row(self, item: EvalItem) -> None:
         if self._target is not None:
@@ -229,6 +263,9 @@ class Harness:
                 meta.tags[RECORD_ID_TAG] = item.record_id
             meta.tags[INPUTS_DIGEST_TAG] = inputs_digest(item.inputs)
             meta.metadata.update(self.trace_metadata)
+            if item.session_id is not None:
+                meta.session_id = item.session_id
+                meta.metadata[SESSION_METADATA] = item.session_id
 
     def _static_trace(self, item: EvalItem) -> None:
         """A one-span trace holding the row's inputs and outputs (MLflow's minimal trace)."""
@@ -279,12 +316,18 @@ class Harness:
     # ------------------------------------------------------------------ scoring
 
     async def _score(self, scorer: Scorer, item: EvalItem) -> list[Feedback]:
-        kwargs: dict[str, Any] = {
-            "inputs": item.inputs,
-            "outputs": item.outputs,
-            "expectations": item.expectations or None,
-            "trace": item.trace,
-        }
+        return await self._cached(
+            scorer,
+            {
+                "inputs": item.inputs,
+                "outputs": item.outputs,
+                "expectations": item.expectations or None,
+                "trace": item.trace,
+            },
+        )
+
+    async def _cached(self, scorer: Scorer, kwargs: dict[str, Any]) -> list[Feedback]:
+        """Run ``scorer`` with ``kwargs``, through the judge cache when it calls an LLM."""
         key = None
         if self.cache is not None and scorer.calls_llm:
             try:
@@ -302,3 +345,77 @@ class Harness:
         if key is not None:
             self.cache.put(key, feedbacks)  # type: ignore[union-attr]
         return feedbacks
+
+    # ------------------------------------------------------------------ sessions
+
+    async def _read_unread_traces(self) -> None:
+        """Try again to read the traces a row could not read (their session is in them)."""
+        unread = [
+            i
+            for i in self.items
+            if i.done and i.error is None and i.trace is None and i.trace_id is not None
+        ]
+
+        async def read(item: EvalItem) -> None:
+            assert self._sem is not None
+            async with self._sem:
+                try:
+                    item.trace = await self._in_thread(self.fetch_trace, item.trace_id)
+                except Exception:  # its session, if known, reports it (TRACE_NOT_FOUND)
+                    item.trace = None
+
+        await asyncio.gather(*(read(i) for i in unread))
+
+    async def _session_traces(self, session: EvalSession) -> str | None:
+        """Read the session's traces into its rows; why some could not be, or None."""
+        missing: list[str] = []
+        for item in session.items:
+            if item.trace is None and item.trace_id is not None:
+                try:
+                    item.trace = await self._in_thread(self.fetch_trace, item.trace_id)
+                except Exception as exc:
+                    missing.append(f"{item.trace_id} ({type(exc).__name__}: {exc})")
+                    continue
+            if item.trace is None:
+                missing.append(item.trace_id or f"row {item.index} (no trace)")
+        if missing:
+            return (
+                f"session {session.session_id!r}: {len(missing)} of its {len(session.items)} "
+                f"traces could not be read: {', '.join(missing[:5])}"
+            )
+        return None
+
+    async def _session(self, session: EvalSession) -> None:
+        """Score one session with every session-level scorer (errors stay on the session)."""
+        failed = [i for i in session.items if i.error is not None]
+        code = "PREDICTION_FAILED"
+        if failed:
+            session.error = (
+                f"predict_fn failed on {len(failed)} turn(s) of session "
+                f"{session.session_id!r}: {failed[0].error}"
+            )
+        else:
+            session.error = await self._session_traces(session)
+            code = "TRACE_NOT_FOUND"
+        ordered = sorted(  # the first turn that has a trace anchors the session
+            session.items,
+            key=lambda i: (
+                i.trace is None,
+                request_time(i.trace) if i.trace is not None else 0,
+                i.index,
+            ),
+        )
+        session.anchor = ordered[0]
+        if session.error is not None:
+            errors = [error_feedback(s, session.error, code) for s in self.session_scorers]
+            session.feedbacks = session.tag(errors)
+        else:
+            session.traces = [i.trace for i in ordered]
+            kwargs = {
+                "session": session.traces,
+                "expectations": session.anchor.expectations or None,
+            }
+            results = await asyncio.gather(*(self._cached(s, kwargs) for s in self.session_scorers))
+            session.feedbacks = session.tag(f for group in results for f in group)
+        session.done = True
+        self.progress.session_done(sum(1 for f in session.feedbacks if f.error is not None))

@@ -1,5 +1,9 @@
 """The progress bar of ``evaluate``: rows, rows/s, errors, tokens and cost so far.
 
+With session-level scorers, each session counts as one more step once the rows are done
+(the total grows by the number of sessions, as MLflow's bar), and the postfix shows
+``sessions=<done>/<total>``.
+
 Shown on stderr (``tqdm``) when stderr is a terminal, or when ``ARDEA_PROGRESS=1``;
 ``ARDEA_PROGRESS=0`` hides it (the same rule as Ardea's other progress bars). Tokens and cost
 are those of every ``ardea.llm`` call made while the evaluation runs (the judges', and the
@@ -35,6 +39,8 @@ class EvalProgress:
     def __init__(self, total: int, show: bool | None = None) -> None:
         self.total = total
         self.rows = 0
+        self.sessions = 0
+        self.session_total = 0
         self.errors = 0
         self.llm_calls = 0
         self.input_tokens = 0
@@ -77,7 +83,28 @@ class EvalProgress:
 
     def postfix(self) -> str:
         """``errors=.. tokens=.. cost=$..`` as shown after the bar."""
-        return f"errors={self.errors} tokens={self.tokens:,} cost=${self.cost:.4f}"
+        text = f"errors={self.errors} tokens={self.tokens:,} cost=${self.cost:.4f}"
+        if self.session_total:
+            text = f"sessions={self.sessions}/{self.session_total} {text}"
+        return text
+
+    def add_sessions(self, count: int) -> None:
+        """``count`` sessions are to be scored (each one more step of the bar)."""
+        with self._lock:
+            self.session_total += count
+            self.total += count
+        if self._bar is not None and count:
+            self._bar.total = self.total
+            self._bar.refresh()
+
+    def session_done(self, errors: int) -> None:
+        """One session was scored, with ``errors`` failed session scorers."""
+        with self._lock:
+            self.sessions += 1
+            self.errors += errors
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix_str(self.postfix(), refresh=False)
 
     def row_done(self, errors: int) -> None:
         """One row finished, with ``errors`` failed scorers or predictions."""

@@ -8,6 +8,11 @@ HUMAN expectation (unless the trace has it already); the traces linked to the ru
 ``<scorer>/<aggregation>`` (``mean`` unless the scorer names others) at step 0. Ardea adds
 ``<scorer>/ci_low`` and ``<scorer>/ci_high``: the 95% interval of the mean (Wilson for
 pass/fail values, bootstrap otherwise; :mod:`ardea.evaluation.stats`).
+
+Sessions (:mod:`ardea.evaluation.sessions`): each session's feedbacks go on its anchor trace
+(the first turn; ``span_id`` = its root span), with metadata ``mlflow.assessment.sourceRunId``
+and ``mlflow.trace.session``; their metrics are ``<scorer>/<aggregation>`` over the sessions
+(one value per session), as MLflow's.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from ardea.entities import AssessmentSource, Expectation
 from ardea.entities.run import Dataset, DatasetInput, Metric, RunTag
 from ardea.evaluation.rows import EvalItem, ManagedDataset
 from ardea.evaluation.scorers import Scorer
+from ardea.evaluation.sessions import EvalSession
 
 if TYPE_CHECKING:
     from ardea.client import ArdeaClient
@@ -37,6 +43,7 @@ __all__ = [
     "lineage_tags",
     "log_assessments",
     "log_metrics",
+    "log_session_assessments",
     "summaries",
 ]
 
@@ -155,6 +162,31 @@ def _assessments_of(item: EvalItem, run_id: str) -> list[Any]:
     return out
 
 
+def _session_assessments(session: EvalSession, run_id: str) -> list[Any]:
+    anchor = session.anchor
+    out: list[Any] = []
+    for f in session.feedbacks:
+        f.trace_id = session.trace_id  # type: ignore[assignment]
+        f.metadata = {**(f.metadata or {}), SOURCE_RUN_ID: run_id}
+        if anchor is not None and anchor.root_span_id:
+            f.span_id = anchor.root_span_id
+        out.append(f)
+    return out
+
+
+def log_session_assessments(
+    client: ArdeaClient, sessions: Iterable[EvalSession], run_id: str, workers: int = 16
+) -> tuple[int, list[str]]:
+    """Log every scored session's feedbacks on its anchor trace; (how many, errors met)."""
+    work = [
+        (s.trace_id, a)
+        for s in sessions
+        if s.done and s.trace_id
+        for a in _session_assessments(s, run_id)
+    ]
+    return _log_work(client, work, workers)
+
+
 def log_assessments(
     client: ArdeaClient, items: Iterable[EvalItem], run_id: str, workers: int = 16
 ) -> tuple[int, list[str]]:
@@ -169,6 +201,12 @@ def log_assessments(
         if item.done and item.trace_id
         for a in _assessments_of(item, run_id)
     ]
+    return _log_work(client, work, workers)
+
+
+def _log_work(
+    client: ArdeaClient, work: list[tuple[Any, Any]], workers: int
+) -> tuple[int, list[str]]:
     errors: list[str] = []
 
     def one(job: tuple[Any, Any]) -> bool:
@@ -206,8 +244,11 @@ def _as_float(value: Any) -> float | None:
     return None
 
 
-def scorer_values(items: Iterable[EvalItem]) -> dict[str, list[float | None]]:
-    """Per feedback name, its value on each finished row as MLflow casts it (None: none)."""
+def scorer_values(items: Iterable[EvalItem | EvalSession]) -> dict[str, list[float | None]]:
+    """Per feedback name, its value on each finished row (or session) as MLflow casts it.
+
+    None where the row has no value for that name.
+    """
     names: list[str] = []
     rows = [i for i in items if i.done]
     for item in rows:
@@ -241,9 +282,19 @@ _AGGREGATIONS: dict[str, Callable[[list[float]], float]] = {
 }
 
 
-def aggregate(values: dict[str, list[float | None]], scorers: Sequence[Scorer]) -> dict[str, float]:
-    """MLflow's run metrics: ``<name>/<aggregation>`` of each feedback name's values."""
+def aggregate(
+    values: dict[str, list[float | None]],
+    scorers: Sequence[Scorer],
+    extra: dict[str, list[str]] | None = None,
+) -> dict[str, float]:
+    """MLflow's run metrics: ``<name>/<aggregation>`` of each feedback name's values.
+
+    ``extra``: more aggregations by scorer name (those ``quality_criteria`` checks).
+    """
     by_name = {s.name: list(s.aggregations) if s.aggregations else ["mean"] for s in scorers}
+    for name, aggs in (extra or {}).items():
+        if name in by_name:
+            by_name[name] += [a for a in aggs if a not in by_name[name]]
     metrics: dict[str, float] = {}
     for name, column in values.items():
         present = [v for v in column if v is not None]

@@ -17,7 +17,14 @@ from typing import Any
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Assessment, Feedback
 
-__all__ = ["EvalItem", "ManagedDataset", "is_trace", "to_items"]
+__all__ = [
+    "SESSION_METADATA",
+    "EvalItem",
+    "ManagedDataset",
+    "is_trace",
+    "to_items",
+    "trace_session",
+]
 
 
 @dataclass
@@ -38,6 +45,8 @@ class EvalItem:
         feedbacks: What the scorers returned.
         done: The row finished (scored) before the evaluation ended.
         existing_expectations: Expectations the given trace already has (not logged again).
+        session_id: The conversation the row belongs to (``mlflow.trace.session``): from the
+            trace's metadata, the row's ``session_id``, or its dataset record's source.
     """
 
     index: int
@@ -53,6 +62,7 @@ class EvalItem:
     feedbacks: list[Feedback] = field(default_factory=list)
     done: bool = False
     existing_expectations: frozenset[str] = frozenset()
+    session_id: str | None = None
 
     def scores(self) -> dict[str, Any]:
         """``{feedback name: value}`` (``None`` for an error)."""
@@ -119,10 +129,39 @@ def _expectations_of(trace: Any) -> dict[str, Any]:
     return found
 
 
+SESSION_METADATA = "mlflow.trace.session"
+"""Trace metadata naming the session (conversation) a trace belongs to."""
+
+
+def trace_session(trace: Any) -> str | None:
+    """The session id in ``trace``'s metadata (Ardea's or MLflow's trace), if any."""
+    info = getattr(trace, "info", None)
+    metadata = getattr(info, "trace_metadata", None) or {}
+    value = metadata.get(SESSION_METADATA) if isinstance(metadata, Mapping) else None
+    return str(value) if value else None
+
+
+def _source_session(source: Any) -> str | None:
+    """``session_id`` in a dataset record's source (``{"source_data": {...}}``, or its JSON)."""
+    if isinstance(source, str):
+        try:
+            source = json.loads(source)
+        except ValueError:
+            return None
+    data = source.get("source_data") if isinstance(source, Mapping) else None
+    value = data.get("session_id") if isinstance(data, Mapping) else None
+    return str(value) if value else None
+
+
 def item_from_trace(trace: Any, index: int, expectations: Any = None) -> EvalItem:
     """An item for an existing trace: inputs/outputs of its root span, its expectations."""
     root = _root(trace)
-    item = EvalItem(index=index, trace=trace, trace_id=str(trace.info.trace_id))
+    item = EvalItem(
+        index=index,
+        trace=trace,
+        trace_id=str(trace.info.trace_id),
+        session_id=trace_session(trace),
+    )
     if root is not None:
         item.inputs = root.inputs
         item.outputs = root.outputs
@@ -162,6 +201,7 @@ def _item_from_mapping(row: Mapping[str, Any], index: int) -> EvalItem:
         "trace_metadata",
         "spans",
         "assessments",
+        "session_id",
     }
     if unknown:
         raise InvalidArgumentError(
@@ -191,16 +231,31 @@ def _item_from_mapping(row: Mapping[str, Any], index: int) -> EvalItem:
     record = row.get("dataset_record_id", row.get("record_id"))
     if not _missing(record):
         item.record_id = str(record)
+    if item.session_id is None:
+        session = row.get("session_id")
+        if _missing(session) or session == "":
+            session = _source_session(row.get("source"))
+        item.session_id = None if _missing(session) else str(session)
     return item
 
 
 def _trace_from_json(text: str) -> Any:
+    """A trace from MLflow's JSON (``Trace.to_json()``).
+
+    That is what ``mlflow.search_traces``'s DataFrame holds in its ``trace`` column.
+    """
+    from ardea.api.mlflow_trace_json import span_from_traces_json, trace_info_from_json
     from ardea.entities.trace import Trace
 
-    from_json = getattr(Trace, "from_json", None)
-    if callable(from_json):
-        return from_json(text)
-    raise InvalidArgumentError("a 'trace' column of JSON text is not supported; pass traces")
+    try:
+        doc = json.loads(text)
+        info = trace_info_from_json(doc["info"])
+        spans = [span_from_traces_json(s) for s in (doc.get("data") or {}).get("spans") or []]
+    except Exception as exc:
+        raise InvalidArgumentError(
+            f"a 'trace' value is not a trace's JSON ({type(exc).__name__}: {exc})"
+        ) from None
+    return Trace(info=info, spans=spans)
 
 
 def _dataframe_rows(df: Any) -> list[dict[str, Any]]:
@@ -228,6 +283,7 @@ def to_items(data: Any) -> tuple[list[EvalItem], ManagedDataset | None]:
                 "expectations": r.expectations,
                 "tags": r.tags or None,
                 "dataset_record_id": r.dataset_record_id,
+                "source": r.source,
             }
             for r in data.records(version=version)
         ]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import ardea
-from ardea._core.errors import InvalidArgumentError, NotImplementedFeatureError
+from ardea._core.errors import InvalidArgumentError
 from ardea.scorers import Correctness, ExactMatch, make_judge, scorer
 from fixtures.fake_llm_server import FakeLLMServer
 
@@ -294,8 +294,8 @@ def test_bad_arguments_fail_before_logging(judge_llm: FakeLLMServer, store: str)
         ardea.evaluate(ROWS, scorers=[short, short])
     with pytest.raises(InvalidArgumentError, match="max_concurrency"):
         ardea.evaluate(ROWS, scorers=[short], max_concurrency=0)
-    with pytest.raises(NotImplementedFeatureError):
-        ardea.evaluate(ROWS, scorers=[short], quality_criteria="short >= 0.5")
+    with pytest.raises(InvalidArgumentError, match="Invalid quality criteria"):
+        ardea.evaluate(ROWS, scorers=[short], quality_criteria="short >= 0.5 OR short <= 1")
     assert ardea.search_runs(output_format="list") == []
 
 

@@ -44,3 +44,38 @@ def test_json_text_columns_are_read() -> None:
 def test_bad_shapes_are_clear(data: object, message: str) -> None:
     with pytest.raises(InvalidArgumentError, match=message):
         to_items(data)
+
+
+def test_sessions_come_from_the_row_or_its_record_source() -> None:
+    rows = [
+        {"inputs": {"q": "a"}, "session_id": "s-1"},
+        {
+            "inputs": {"q": "b"},
+            "source": {"source_type": "TRACE", "source_data": {"session_id": "s-2"}},
+        },
+        {"inputs": {"q": "c"}, "source": '{"source_data": {"session_id": "s-3"}}'},
+        {"inputs": {"q": "d"}},
+    ]
+    for data in (rows, pd.DataFrame(rows)):
+        items, _ = to_items(data)
+        assert [i.session_id for i in items] == ["s-1", "s-2", "s-3", None]
+
+
+def test_a_trace_column_of_mlflow_json_is_read() -> None:
+    mlflow = pytest.importorskip("mlflow")
+    from mlflow.entities import Trace, TraceData, TraceInfo, TraceLocation, TraceState
+
+    info = TraceInfo(
+        trace_id="tr-0123456789abcdef0123456789abcdef",
+        trace_location=TraceLocation.from_experiment_id("0"),
+        request_time=1_700_000_000_000,
+        state=TraceState.OK,
+        trace_metadata={"mlflow.trace.session": "chat-7"},
+    )
+    text = Trace(info=info, data=TraceData(spans=[])).to_json()
+    assert mlflow is not None
+    (item,), _ = to_items([{"trace": text}])
+    assert item.trace_id == "tr-0123456789abcdef0123456789abcdef"
+    assert item.session_id == "chat-7"
+    with pytest.raises(InvalidArgumentError, match="not a trace's JSON"):
+        to_items([{"trace": '{"nope": 1}'}])

@@ -429,6 +429,7 @@ class InstructionsJudge(Judge):
         *,
         feedback_value_type: Any = None,
         generate_rationale_first: bool = False,
+        include_timing_in_conversation: bool = False,
         **options: Any,
     ) -> None:
         from ardea.prompts._template import template_variables
@@ -459,6 +460,7 @@ class InstructionsJudge(Judge):
         self.value_type = str if feedback_value_type is None else feedback_value_type
         schema_of(self.value_type)  # validates the type
         self.generate_rationale_first = generate_rationale_first
+        self.include_timing_in_conversation = bool(include_timing_in_conversation)
         if "aggregations" not in options or options["aggregations"] is None:
             options["aggregations"] = ["mean"] if self.value_type in (bool, int, float) else None
         super().__init__(name, **options)
@@ -498,7 +500,9 @@ class InstructionsJudge(Judge):
             if var == "trace":
                 values[var] = trace_view.render_trace(value)
             elif var == "conversation":
-                values[var] = trace_view.conversation(value)
+                values[var] = trace_view.conversation(
+                    value, include_timing=self.include_timing_in_conversation
+                )
             elif is_jinja(self.instructions) and isinstance(value, (Mapping, list)):
                 self.field(var, value)
                 values[var] = value
@@ -555,9 +559,12 @@ def make_judge(
         inference_params: ``temperature``, ``max_tokens``, ... sent with each call.
         base_url: Overrides the provider's base URL.
         extra_headers: Extra request headers (never serialized).
-        include_timing_in_conversation: Accepted for MLflow compatibility (no effect).
+        include_timing_in_conversation: With ``{{ conversation }}``: each answer is followed
+            by its turn's duration and slowest spans (as MLflow).
         generate_rationale_first: Ask for the rationale before the result.
-        session_level: Accepted for MLflow compatibility (``{{ conversation }}`` decides).
+        session_level: Accepted for MLflow compatibility: ``{{ conversation }}`` makes the
+            judge session-level (``evaluate`` runs it once per session); MLflow's
+            session-hierarchy levels are not supported.
         model_api: Accepted for MLflow compatibility (no effect).
         aggregations: Default ``["mean"]`` for bool/int/float results.
         timeout: Seconds one judgement may take.
@@ -575,12 +582,13 @@ def make_judge(
         )
         judge(inputs={"q": "hi"}, outputs="Hello!")  # Feedback(value=True, rationale=...)
     """
-    del include_timing_in_conversation, session_level, model_api
+    del session_level, model_api
     return InstructionsJudge(
         name,
         instructions,
         feedback_value_type=feedback_value_type,
         generate_rationale_first=generate_rationale_first,
+        include_timing_in_conversation=include_timing_in_conversation,
         model=model,
         description=description,
         inference_params=inference_params,

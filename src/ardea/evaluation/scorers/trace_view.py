@@ -250,16 +250,40 @@ def _assistant_text(outputs: Any) -> str:
     return to_text(outputs)
 
 
-def conversation(session: list[Any], budget: int = TOTAL_BUDGET) -> str:
-    """The turns of a session (traces ordered by start): ``user: ...`` / ``assistant: ...``."""
+def _timing(trace: Any, root: SpanView) -> str:
+    """``[Response duration: 1.23s, slowest spans: a (0.80s), b (0.20s)]`` (MLflow's note)."""
+    if root.end_ns is None:
+        return ""
+    parts = [f"[Response duration: {(root.end_ns - root.start_ns) / 1e9:.2f}s"]
+    done = [s for s in spans_of(trace) if s.end_ns is not None]  # the root too, as MLflow
+    done.sort(key=lambda s: s.start_ns - (s.end_ns or s.start_ns))
+    if done:
+        slowest = ", ".join(
+            f"{s.name} ({((s.end_ns or s.start_ns) - s.start_ns) / 1e9:.2f}s)" for s in done[:3]
+        )
+        parts.append(f", slowest spans: {slowest}")
+    return "".join(parts) + "]"
+
+
+def conversation(
+    session: list[Any], budget: int = TOTAL_BUDGET, include_timing: bool = False
+) -> str:
+    """The turns of a session (traces ordered by start): ``user: ...`` / ``assistant: ...``.
+
+    ``include_timing``: each answer is followed by its trace's duration and slowest spans
+    (``make_judge(include_timing_in_conversation=True)``).
+    """
     turns: list[tuple[int, str, str]] = []
     for trace in session or []:
         root = root_span(trace)
         if root is not None:
-            turns.append((root.start_ns, _user_text(root.inputs), _assistant_text(root.outputs)))
+            answer = clip(_assistant_text(root.outputs), FIELD_BUDGET)
+            if include_timing and (note := _timing(trace, root)):
+                answer = f"{answer}\n{note}"
+            turns.append((root.start_ns, _user_text(root.inputs), answer))
     turns.sort(key=lambda t: t[0])
     lines = []
     for _, user, assistant in turns:
         lines.append(f"user: {clip(user, FIELD_BUDGET)}")
-        lines.append(f"assistant: {clip(assistant, FIELD_BUDGET)}")
+        lines.append(f"assistant: {assistant}")
     return clip("\n".join(lines), budget)

@@ -65,6 +65,22 @@ def test_conversation_is_in_start_order() -> None:
     ]
 
 
+def test_conversation_with_timing_notes_each_answer() -> None:
+    turn = trace(
+        span("r", "agent", inputs={"message": "hi"}, outputs="hello", duration_ms=1500),
+        span("t", "search", parent="r", span_type="TOOL", start=100, duration_ms=1200),
+        span("l", "llm", parent="r", start=1300, duration_ms=150),
+        span("x", "format", parent="r", start=1460, duration_ms=10),
+    )
+    lines = trace_view.conversation([turn], include_timing=True).splitlines()
+    assert lines == [
+        "user: hi",
+        "assistant: hello",
+        "[Response duration: 1.50s, slowest spans: agent (1.50s), search (1.20s), llm (0.15s)]",
+    ]
+    assert "Response duration" not in trace_view.conversation([turn])
+
+
 def test_retrieval_judge_needs_a_retriever() -> None:
     (feedback,) = run_scorer(RetrievalGroundedness(), trace=agent_trace())
     assert "RETRIEVER" in (feedback.error.error_message or "")  # type: ignore[union-attr]
