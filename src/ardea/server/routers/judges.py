@@ -64,7 +64,7 @@ JUDGE_PREVIEW = RequestSpec(
     errors=LOOKUP_ERRORS,
     spec=JUDGE_PREVIEW,
 )
-async def preview(request: Request) -> Response:
+async def preview_draft_judge(request: Request) -> Response:
     """A draft judge run on chosen traces of the experiment, beside their human labels."""
     req = await parse_json(request, JUDGE_PREVIEW)
     draft = JudgeDraft(
@@ -89,7 +89,7 @@ async def preview(request: Request) -> Response:
     response=JudgeModelsResponse,
     errors=(500,),
 )
-async def models(request: Request) -> Response:
+async def list_judge_models(request: Request) -> Response:
     """The judge model providers the server can call (no keys, no URLs)."""
     return json_response(
         {"providers": await call(server_providers), "default_model": default_judge_model()}
