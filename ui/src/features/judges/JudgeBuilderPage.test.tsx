@@ -1,4 +1,7 @@
-import { fireEvent, screen, within } from "@testing-library/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes } from "react-router";
+import { SessionForTests } from "@ardea/hooks/session";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, renderAt } from "@ardea/test/render";
@@ -126,5 +129,27 @@ describe("JudgeBuilderPage", () => {
     expect(screen.getByLabelText("Instructions")).toHaveValue("Tone of {{ outputs }}");
     expect(screen.getByLabelText(/^Categories/)).toHaveValue("warm, cold");
     expect(screen.getByLabelText(/^Model/)).toHaveValue("openai:/gpt-4.1");
+  });
+
+  it("disables Run and Save for a reader, saying why", async () => {
+    routes({ "GET /ajax-api/3.0/ardea/auth/access": () => ({ json: { permission: "READ" } }) });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <SessionForTests value={{ status: "signedIn", authEnabled: true, user: { id: 2, username: "ada", is_admin: false } }}>
+          <MemoryRouter initialEntries={["/experiments/1/judges/builder"]}>
+            <Routes>
+              <Route path={PATTERN} element={<JudgeBuilderPage />} />
+            </Routes>
+          </MemoryRouter>
+        </SessionForTests>
+      </QueryClientProvider>,
+    );
+    await userEvent.type(screen.getByLabelText(/^Name/), "correct");
+    const save = screen.getByRole("button", { name: "Save as scorer" });
+    await waitFor(() => expect(save).toHaveAttribute("title", "You need EDIT on this experiment to run or save a judge; you have READ."));
+    expect(save).toBeDisabled();
+    await userEvent.click(await screen.findByRole("checkbox", { name: "Select tr-1" }));
+    expect(screen.getByRole("button", { name: "Run on 1 trace" })).toBeDisabled();
   });
 });
