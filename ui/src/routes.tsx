@@ -23,6 +23,8 @@ const SessionPage = lazy(() => import("./features/traces/SessionPage"));
 const EvaluationsPage = lazy(() => import("./features/evaluations/EvaluationsPage"));
 const EvaluationPage = lazy(() => import("./features/evaluations/EvaluationPage"));
 const EvaluationComparePage = lazy(() => import("./features/evaluations/EvaluationComparePage"));
+const JudgesPage = lazy(() => import("./features/judges/JudgesPage"));
+const JudgeBuilderPage = lazy(() => import("./features/judges/JudgeBuilderPage"));
 const DatasetsPage = lazy(() => import("./features/datasets/DatasetsPage"));
 const DatasetPage = lazy(() => import("./features/datasets/DatasetPage"));
 const LoginPage = lazy(() => import("./features/auth/LoginPage"));
@@ -60,6 +62,8 @@ export function AppRoutes() {
         <Route path={ROUTES.evaluations} element={<EvaluationsPage />} />
         <Route path={ROUTES.evaluationCompare} element={<EvaluationComparePage />} />
         <Route path={ROUTES.evaluation} element={<EvaluationPage />} />
+        <Route path={ROUTES.judges} element={<JudgesPage />} />
+        <Route path={ROUTES.judgeBuilder} element={<JudgeBuilderPage />} />
         <Route path={ROUTES.datasets} element={<DatasetsPage />} />
         <Route path={ROUTES.dataset} element={<DatasetPage />} />
         <Route path={ROUTES.models} element={<ModelsPage />} />

@@ -31,6 +31,7 @@ from ardea.server.routers import (
     datasets,
     evaluations,
     experiments,
+    judges,
     logged_models,
     meta,
     metrics,
@@ -129,6 +130,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, datasets.router, "3.0")
     _mount(app, scorers.router, "3.0")
     _mount(app, evaluations.router, "3.0")
+    _mount(app, judges.router, "3.0")
     _mount(app, auth_session.router, "3.0")
     _mount(app, auth_users.rbac_router, "3.0")
     _mount(app, auth_roles.router, "3.0")

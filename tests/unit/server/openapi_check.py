@@ -56,8 +56,9 @@ def scorers_module_path(path: str) -> bool:
 
 
 def evaluations_module_path(path: str) -> bool:
-    """Whether ``test_openapi_answers_evaluations`` checks the operations of ``path``."""
-    return "/ardea/evaluations" in path
+    """Whether ``test_openapi_answers_evaluations`` checks the operations of ``path`` (the
+    evaluation reads and the judge builder's routes)."""
+    return "/ardea/evaluations" in path or "/ardea/judges" in path
 
 
 def workspaces_module_path(path: str) -> bool:

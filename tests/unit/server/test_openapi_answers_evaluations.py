@@ -1,7 +1,8 @@
 """Evaluation read answers match the response schemas of the OpenAPI document.
 
-An app is driven through every ``/ardea/evaluations`` operation (success and error answers),
-each answer checked by :class:`CheckedClient` against the app's own document.
+An app is driven through every ``/ardea/evaluations`` and ``/ardea/judges`` operation (success
+and error answers), each answer checked by :class:`CheckedClient` against the app's own
+document; the judge preview asks the fake LLM provider over HTTP.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from fixtures.evaluation_seed import SeededEvaluations, seed_evaluations
+from fixtures.fake_llm_server import FakeLLMServer, fake_llm  # noqa: F401
 
 from .openapi_check import CheckedClient, checked_app, evaluations_module_path
 
@@ -49,6 +51,35 @@ def test_evaluation_operations(api: CheckedClient, seeded: SeededEvaluations) ->
     api.call("GET", BASE + "/summary", params=missing, status=404)
     api.call("GET", BASE + "/results", params={}, status=400)
     api.call("GET", BASE + "/compare", params={**pair, "alpha": 5}, status=400)
+
+
+def test_judge_operations(
+    api: CheckedClient,
+    seeded: SeededEvaluations,
+    fake_llm: FakeLLMServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.openai_base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openapi-check")
+    monkeypatch.setenv("ARDEA_CREDENTIALS_FILE", str(tmp_path / "credentials.toml"))
+    fake_llm.reset()
+    api.json("GET", "/api/3.0/ardea/judges/models")
+    body = {
+        "experiment_id": seeded.experiment_id,
+        "name": "correct",
+        "instructions": "Is {{ outputs }} right?",
+        "model": "openai:/gpt-4.1-mini",
+        "feedback_value_type": "boolean",
+        "trace_ids": seeded.candidate_traces[:3],
+    }
+    answer = api.json("POST", "/api/3.0/ardea/judges/preview", json=body)
+    assert answer["agreement"] is None or answer["agreement"]["n"] >= 0
+    api.call("POST", "/api/3.0/ardea/judges/preview", json={**body, "model": "x"}, status=400)
+    api.call(
+        "POST", "/api/3.0/ardea/judges/preview", json={**body, "trace_ids": ["tr-" + "0" * 32]},
+        status=404,
+    )  # fmt: skip
 
 
 def test_every_evaluation_operation_was_checked(api: CheckedClient) -> None:

@@ -48,6 +48,14 @@ export type EvaluationRowScore = Schemas["EvaluationRowScore"];
 export type EvaluationComparison = Schemas["EvaluationComparisonResponse"];
 export type EvaluationScorerComparison = Schemas["EvaluationScorerComparison"];
 
+// Judges (the judge builder's preview) and the scorer registry (MLflow's wire)
+export type JudgePreview = Schemas["JudgePreviewResponse"];
+export type JudgePreviewRow = Schemas["JudgePreviewRow"];
+export type JudgeAgreement = Schemas["JudgeAgreement"];
+export type JudgeModels = Schemas["JudgeModelsResponse"];
+export type RegisteredScorer = Schemas["ScorerJson"];
+export type OnlineScoringConfig = Schemas["OnlineScoringConfigJson"];
+
 // Evaluation datasets (MLflow's wire plus Ardea's versions and diff)
 export type EvaluationDataset = Schemas["EvaluationDatasetJson"];
 export type DatasetRecord = Schemas["DatasetRecordJson"];

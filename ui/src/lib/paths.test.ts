@@ -27,6 +27,8 @@ describe("path builders", () => {
     expect(paths.tracePath("3", "tr-1")).toBe("/experiments/3/traces/tr-1");
     expect(paths.sessionPath("3", "s?1")).toBe("/experiments/3/sessions/s%3F1");
     expect(paths.overviewPath("3", { range: "24h" })).toBe("/experiments/3/overview?range=24h");
+    expect(paths.judgesPath("3")).toBe("/experiments/3/judges");
+    expect(paths.judgeBuilderPath("3", { name: "a b", version: "2" })).toBe("/experiments/3/judges/builder?name=a+b&version=2");
     expect(paths.modelPath("m#1")).toBe("/models/m%231");
     expect(paths.modelVersionPath("m 1", "3")).toBe("/models/m%201/versions/3");
     expect(paths.loggedModelsPath("3")).toBe("/experiments/3/models");

@@ -17,6 +17,8 @@ export const ROUTES = {
   evaluations: "/experiments/:experimentId/evaluations",
   evaluationCompare: "/experiments/:experimentId/evaluations/compare",
   evaluation: "/experiments/:experimentId/evaluations/:runId",
+  judges: "/experiments/:experimentId/judges",
+  judgeBuilder: "/experiments/:experimentId/judges/builder",
   loggedModels: "/experiments/:experimentId/models",
   loggedModel: "/experiments/:experimentId/models/:modelId",
   models: "/models",
@@ -102,6 +104,13 @@ export const evaluationPath = (experimentId: string, runId: string, search?: Sea
 /** Two evaluations compared (`a`: the baseline run, `b`: the candidate). */
 export const evaluationComparePath = (experimentId: string, baseline: string, candidate: string) =>
   withSearch(generatePath(ROUTES.evaluationCompare, { experimentId }), { a: baseline, b: candidate });
+
+/** An experiment's registered scorers (the Judges tab). */
+export const judgesPath = (experimentId: string) => generatePath(ROUTES.judges, { experimentId });
+
+/** The judge builder (`?name=&version=`: a registered judge version opened to edit). */
+export const judgeBuilderPath = (experimentId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.judgeBuilder, { experimentId }), search);
 
 /** The evaluation datasets (`?experiment=<id>`: those of one experiment). */
 export const datasetsPath = (search?: Search) => withSearch(ROUTES.datasets, search);

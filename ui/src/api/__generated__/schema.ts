@@ -2107,6 +2107,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/judges/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Judge Models
+         * @description The judge model providers the server can call (no keys, no URLs).
+         */
+        get: operations["list_judge_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/judges/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Draft Judge
+         * @description A draft judge run on chosen traces of the experiment, beside their human labels.
+         */
+        post: operations["preview_draft_judge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/logged-models/{model_id}/runs": {
         parameters: {
             query?: never;
@@ -3937,6 +3977,74 @@ export interface components {
             next_page_token?: string;
             parent_span_ids: string[];
             spans: components["schemas"]["OtelSpan"][];
+        };
+        /**
+         * JudgeAgreement
+         * @description Agreement of the judge with the human labels (``ardea.evaluation.stats``).
+         */
+        JudgeAgreement: {
+            confusion: number[][];
+            estimates: components["schemas"]["EvaluationEstimate"][];
+            labels: string[];
+            /** Format: int64 */
+            n: number;
+            /** Format: int64 */
+            n_missing: number;
+            positive: string | null;
+        };
+        /**
+         * JudgeModelsResponse
+         * @description The providers the server holds credentials for (names only) and the default model.
+         */
+        JudgeModelsResponse: {
+            default_model: string;
+            providers: string[];
+        };
+        /**
+         * JudgePreviewHuman
+         * @description The trace's latest HUMAN feedback of the judge's name.
+         */
+        JudgePreviewHuman: {
+            source_id: string;
+            value: unknown;
+        };
+        /**
+         * JudgePreviewResponse
+         * @description A draft judge run on chosen traces; nothing was stored.
+         */
+        JudgePreviewResponse: {
+            agreement: components["schemas"]["JudgeAgreement"] | null;
+            model: string;
+            name: string;
+            rows: components["schemas"]["JudgePreviewRow"][];
+            totals: components["schemas"]["JudgePreviewTotals"];
+        };
+        /**
+         * JudgePreviewRow
+         * @description One trace judged: verdict or error, usage, and the human label beside it.
+         */
+        JudgePreviewRow: {
+            cost: number | null;
+            error: string | null;
+            human: components["schemas"]["JudgePreviewHuman"] | null;
+            rationale: string | null;
+            request_preview: string | null;
+            tokens: number | null;
+            trace_id: string;
+            value: unknown;
+        };
+        /**
+         * JudgePreviewTotals
+         * @description Rows judged and failed, and the tokens and cost (USD, null when unpriced) spent.
+         */
+        JudgePreviewTotals: {
+            cost: number | null;
+            /** Format: int64 */
+            errors: number;
+            /** Format: int64 */
+            judged: number;
+            /** Format: int64 */
+            tokens: number;
         };
         /**
          * KeyValue
@@ -13608,6 +13716,130 @@ export interface operations {
             };
             /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
             501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_judge_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The providers the server holds credentials for (names only) and the default model. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgeModelsResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    preview_draft_judge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    categories?: string[] | null;
+                    experiment_id: string;
+                    feedback_value_type?: string | null;
+                    instructions: string;
+                    model: string;
+                    name: string;
+                    trace_ids?: string[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description A draft judge run on chosen traces; nothing was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JudgePreviewResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

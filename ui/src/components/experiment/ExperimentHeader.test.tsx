@@ -31,6 +31,7 @@ describe("ExperimentHeader", () => {
       ["Models", "/experiments/7/models"],
       ["Traces", "/experiments/7/traces"],
       ["Evaluations", "/experiments/7/evaluations"],
+      ["Judges", "/experiments/7/judges"],
       ["Overview", "/experiments/7/overview"],
       ["Sessions", "/experiments/7/sessions"],
       ["Datasets", "/datasets?experiment=7"],
