@@ -68,7 +68,9 @@ def test_sigint_keeps_the_finished_rows(tmp_path: Path) -> None:
     )
     assert found, stderr[-3000:]
     done, run_id = int(found.group(1)), found.group(2)
-    assert 20 <= done < 100_000
+    # 20 predictions were written; up to max_concurrency=4 of those rows may still have been
+    # scoring when Ctrl-C came, so they are not finished
+    assert 20 - 4 <= done < 100_000
 
     provider.reset()
     ardea.set_tracking_uri(uri)

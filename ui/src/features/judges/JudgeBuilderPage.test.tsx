@@ -132,7 +132,11 @@ describe("JudgeBuilderPage", () => {
   });
 
   it("disables Run and Save for a reader, saying why", async () => {
-    routes({ "GET /ajax-api/3.0/ardea/auth/access": () => ({ json: { permission: "READ" } }) });
+    routes({
+      "GET /ajax-api/3.0/ardea/auth/access/batch": (_b, url) => ({
+        json: { levels: url.searchParams.getAll("resource_id").map((id) => ({ resource_id: id, permission: "READ" })) },
+      }),
+    });
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     render(
       <QueryClientProvider client={client}>
