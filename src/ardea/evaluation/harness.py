@@ -27,6 +27,7 @@ from typing import Any
 
 from ardea.entities import Feedback
 from ardea.evaluation.cache import JudgeCache
+from ardea.evaluation.cache_batch import CacheBatcher
 from ardea.evaluation.progress import EvalProgress
 from ardea.evaluation.rows import EvalItem
 from ardea.evaluation.scorers import Scorer, arun_scorer
@@ -122,6 +123,7 @@ class Harness:
         self._name = getattr(predict_fn, "__name__", None) or type(predict_fn).__name__
         self._sem: asyncio.Semaphore | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._cache: CacheBatcher | None = None
 
     # ------------------------------------------------------------------ running
 
@@ -154,6 +156,7 @@ class Harness:
 
     async def _main(self) -> None:
         self._sem = asyncio.Semaphore(self.max_concurrency)
+        self._cache = CacheBatcher(self.cache) if self.cache is not None else None
         self._executor = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="ardea-eval")
         loop = asyncio.get_running_loop()
         loop.set_default_executor(self._executor)
@@ -173,6 +176,8 @@ class Harness:
             raise
         finally:
             self._executor.shutdown(wait=False, cancel_futures=True)
+            if self._cache is not None:
+                self._cache.flush()  # judgements made before a Ctrl-C are kept too
 
     async def _worker(self, queue: asyncio.Queue[EvalItem]) -> None:
         while True:
@@ -292,7 +297,8 @@ class Harness:
             except Exception:
                 key = None
             if key is not None:
-                hit = self.cache.get(key)
+                assert self._cache is not None
+                hit = await self._cache.get(key)
                 if hit is not None:
                     self.cache_hits += 1
                     return hit
@@ -300,5 +306,6 @@ class Harness:
         async with self._sem:
             feedbacks = await arun_scorer(scorer, **kwargs)
         if key is not None:
-            self.cache.put(key, feedbacks)  # type: ignore[union-attr]
+            assert self._cache is not None
+            self._cache.put(key, feedbacks)
         return feedbacks

@@ -61,6 +61,31 @@ _REQUEST_ID_HEADERS = (
 _UNSET: Any = object()
 
 
+def _loads(content: bytes) -> Any:
+    """JSON of an answer (orjson; the stdlib's parser for what orjson refuses, e.g. NaN)."""
+    import orjson
+
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        import json
+
+        return json.loads(content)
+
+
+async def _within(awaitable: Any, seconds: float | None) -> Any:
+    """``await awaitable``, raising ``asyncio.TimeoutError`` after ``seconds``.
+
+    ``asyncio.timeout`` (3.11+) where there is one: ``wait_for`` runs the request in a task
+    of its own, a measurable cost per judge call.
+    """
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None or seconds is None:
+        return await asyncio.wait_for(awaitable, seconds)
+    async with timeout(seconds):
+        return await awaitable
+
+
 @dataclass
 class _Exchange:
     body: Any
@@ -128,9 +153,7 @@ class _Attempts:
         request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
         if 200 <= status < 300:
             try:
-                import json
-
-                body = json.loads(content)
+                body = _loads(content)
                 if not isinstance(body, dict):
                     raise ValueError("not an object")
             except ValueError:
@@ -266,17 +289,19 @@ class LLMClient:
     async def _async_exchange(self, build: Any, deadline: Deadline) -> _Exchange:
         import httpx
 
-        from ardea.llm.transport import async_pool
+        from ardea.llm.transport import lean_pool
 
         state = _Attempts(self, deadline)
-        pool = async_pool(self.config.fingerprint(), self._pool_size())
+        pool: Any = None
         while True:
             state.before()
             await self.limiter.aacquire(deadline)
             try:
                 request = build()
+                if pool is None:
+                    pool = lean_pool(self.config.fingerprint(), self._pool_size(), request.url)
                 try:
-                    response = await asyncio.wait_for(
+                    response = await _within(
                         pool.request(
                             request.method,
                             request.url,
@@ -284,7 +309,7 @@ class LLMClient:
                             content=request.body,
                             timeout=state.http_timeout(),
                         ),
-                        timeout=state.http_timeout(),
+                        state.http_timeout(),
                     )
                 except asyncio.TimeoutError as exc:
                     state.last = exc
