@@ -88,6 +88,8 @@ class Harness:
         progress: The progress display.
         trace_metadata: Metadata set on every row's trace (e.g. ``mlflow.modelId``).
         on_row_done: Called with each row once it is scored (e.g. to log it at once).
+        before_first_call: Called with an LLM scorer before its first run that the judge
+            cache does not answer (e.g. to raise its provider's limits).
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class Harness:
         progress: EvalProgress,
         trace_metadata: dict[str, str] | None = None,
         on_row_done: Callable[[EvalItem], object] | None = None,
+        before_first_call: Callable[[Scorer], object] | None = None,
     ) -> None:
         self.items = items
         self.scorers = list(scorers)
@@ -116,6 +119,8 @@ class Harness:
         self.progress = progress
         self.trace_metadata = dict(trace_metadata or {})
         self.on_row_done = on_row_done
+        self.before_first_call = before_first_call
+        self._called: set[str] = set()
         self.cache_hits = 0
         self._needs_trace = any(needs_trace(s) for s in self.scorers)
         self._target = _unwrap_traced(predict_fn) if predict_fn is not None else None
@@ -302,6 +307,10 @@ class Harness:
                 if hit is not None:
                     self.cache_hits += 1
                     return hit
+        if scorer.calls_llm and scorer.name not in self._called:
+            self._called.add(scorer.name)
+            if self.before_first_call is not None:
+                self.before_first_call(scorer)
         assert self._sem is not None
         async with self._sem:
             feedbacks = await arun_scorer(scorer, **kwargs)
