@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -98,14 +99,17 @@ class AsyncLeanPool:
     Used only where no proxy applies (:func:`lean_pool`).
     """
 
-    def __init__(self, max_connections: int) -> None:
+    def __init__(self, max_connections: int, ssl_context: ssl.SSLContext | None = None) -> None:
         import httpcore
         import httpx
 
+        from ardea.llm.asyncio_backend import asyncio_backend
+
         self._pool: httpcore.AsyncConnectionPool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context or httpx.create_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
+            network_backend=asyncio_backend(),
         )
         self.is_closed = False
 
