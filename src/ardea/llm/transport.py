@@ -86,6 +86,11 @@ class LeanResponse:
         self.content = content
 
 
+_DEFAULT_HEADERS = ((b"accept", b"*/*"), (b"user-agent", b"ardea"))
+"""Sent unless the request has them (httpx sends both; some gateways refuse a request
+without a user agent)."""
+
+
 class AsyncLeanPool:
     """Requests straight on ``httpcore``'s pool, without ``httpx``'s client layers.
 
@@ -128,6 +133,8 @@ class AsyncLeanPool:
 
         items = headers.items() if hasattr(headers, "items") else headers
         raw = [(k.encode("ascii"), v.encode("utf-8")) for k, v in items]
+        names = {k.lower() for k, _ in raw}
+        raw.extend(d for d in _DEFAULT_HEADERS if d[0] not in names)
         times = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         try:
             response = await self._pool.request(
