@@ -64,6 +64,8 @@ if spec["client"] == "ardea":
     @scorer
     def short(outputs):
         return len(outputs) < 10
+    u0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = u0.ru_utime + u0.ru_stime
     t = time.perf_counter()
     result = ardea.evaluate(
         rows, scorers=[*judges, exact, short], predict_fn=app,
@@ -88,12 +90,17 @@ else:
     @scorer
     def short(outputs):
         return len(outputs) < 10
+    u0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = u0.ru_utime + u0.ru_stime
     t = time.perf_counter()
     result = mlflow.genai.evaluate(data=rows, scorers=[*judges, exact, short], predict_fn=app)
     wall = time.perf_counter() - t
     extra = {}
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print("RESULT " + json.dumps({"wall": wall, "peak_mb": peak, "metrics": {
+usage = resource.getrusage(resource.RUSAGE_SELF)
+peak = usage.ru_maxrss / 1024
+cpu = usage.ru_utime + usage.ru_stime - cpu0
+print("RESULT " + json.dumps({"wall": wall, "peak_mb": peak, "cpu_s": cpu,
+    "cpu_ms_per_row": 1000 * cpu / max(1, spec["rows"]), "load": os.getloadavg()[0], "metrics": {
     k: float(v) for k, v in result.metrics.items()}, **extra}))
 """
 
@@ -206,7 +213,8 @@ def _print(f: dict[str, Any], ardea_only: bool) -> None:
         print(
             f"concurrency {c} | {r['wall']:.2f} s | {r['rows_per_s']:.1f} rows/s, "
             f"ideal {r['ideal_s']:.2f} s, "
-            f"{100 * r['efficiency']:.0f}% of ideal, {r['provider_calls']} provider calls"
+            f"{100 * r['efficiency']:.0f}% of ideal, {r['provider_calls']} provider calls, "
+            f"client CPU {r['cpu_ms_per_row']:.2f} ms/row, load {r['load']:.1f}"
         )
     if not ardea_only:
         m = f["mlflow_default"]
@@ -219,7 +227,10 @@ def _print(f: dict[str, Any], ardea_only: bool) -> None:
         f"re-run with judge cache | {c['rerun']['wall']:.2f} s | "
         f"{100 * c['rerun_share_of_first']:.1f}% of the first run "
         f"({c['first']['wall']:.2f} s), {c['rerun']['provider_calls']} provider calls, "
-        f"{c['rerun']['cache_hits']} cache hits"
+        f"{c['rerun']['cache_hits']} cache hits, client CPU "
+        f"{c['rerun']['cpu_ms_per_row']:.2f} ms/row "
+        f"(first run {c['first']['cpu_ms_per_row']:.2f}), "
+        f"load {c['rerun']['load']:.1f}"
     )
     mem = f["memory"]
     print(f"client peak memory, {mem['rows']} rows | {mem['peak_mb']:.0f} MB | ru_maxrss")

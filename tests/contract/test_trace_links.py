@@ -86,6 +86,18 @@ def test_a_link_to_a_trace_not_stored_yet_applies_when_its_record_arrives(
     assert linked(backend.traces, run) == [tid(1)]
 
 
+def test_links_to_traces_not_stored_yet_apply_when_their_records_arrive_in_bulk(
+    backends: tuple[Backend, Backend],
+) -> None:
+    backend, _ = backends
+    run = backend.tracking.create_run("0", run_name="r").info.run_id
+    backend.traces.link_traces_to_run([tid(4), tid(5)], run)
+    backend.traces.start_traces([info(4), info(5), info(6)])
+    assert linked(backend.traces, run) == [tid(4), tid(5)]
+    got = backend.traces.get_trace_info(tid(5))
+    assert (got.run_id, got.trace_metadata["mlflow.sourceRun"]) == (run, run)
+
+
 def test_a_link_to_a_trace_not_stored_yet_applies_when_its_spans_arrive(
     backends: tuple[Backend, Backend],
 ) -> None:

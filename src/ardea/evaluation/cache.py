@@ -25,7 +25,14 @@ from typing import Any
 
 from ardea.entities import AssessmentSource, Feedback
 
-__all__ = ["CACHED_KEY", "CACHE_ENV", "JudgeCache", "default_cache_path", "open_cache"]
+__all__ = [
+    "CACHED_KEY",
+    "CACHE_ENV",
+    "JudgeCache",
+    "decode_feedbacks",
+    "default_cache_path",
+    "open_cache",
+]
 
 CACHE_ENV = "ARDEA_EVAL_CACHE"
 """Environment variable: a file path, or ``0`` to turn the judge cache off."""
@@ -64,7 +71,8 @@ def _encode(feedbacks: Sequence[Feedback]) -> str:
     )
 
 
-def _decode(text: str) -> list[Feedback]:
+def decode_feedbacks(text: str) -> list[Feedback]:
+    """The feedbacks of a stored judgement (fresh objects, marked as cached)."""
     return [
         Feedback(
             name=d["name"],
@@ -119,19 +127,55 @@ class JudgeCache:
                 return None
             self.hits += 1
         try:
-            return _decode(row[0])
+            return decode_feedbacks(row[0])
         except Exception:
             return None
 
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[Feedback]]:
+        """The feedbacks stored under each of ``keys`` that is found (one read per 500 keys)."""
+        found: dict[str, list[Feedback]] = {}
+        for key, text in self.get_texts(keys).items():
+            try:
+                found[key] = decode_feedbacks(text)
+            except Exception:
+                continue
+        return found
+
+    def get_texts(self, keys: Sequence[str]) -> dict[str, str]:
+        """:meth:`get_many` before decoding (:func:`decode_feedbacks` makes the objects)."""
+        unique = list(dict.fromkeys(keys))
+        rows: list[tuple[str, str]] = []
+        with self._lock:
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows.extend(
+                    self._db.execute(
+                        f"SELECT key, feedbacks FROM judgements WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                )
+            self.hits += len(rows)
+            self.misses += len(unique) - len(rows)
+        return dict(rows)
+
     def put(self, key: str, feedbacks: Sequence[Feedback]) -> None:
         """Store ``feedbacks`` under ``key`` unless one of them is an error."""
-        if not feedbacks or any(f.error is not None for f in feedbacks):
+        self.put_many([(key, feedbacks)])
+
+    def put_many(self, entries: Sequence[tuple[str, Sequence[Feedback]]]) -> None:
+        """:meth:`put` of many judgements, in one transaction."""
+        now = time.time()
+        rows = [
+            (key, _encode(feedbacks), now)
+            for key, feedbacks in entries
+            if feedbacks and all(f.error is None for f in feedbacks)
+        ]
+        if not rows:
             return
-        text = _encode(feedbacks)
         with self._lock:
-            self._db.execute(
+            self._db.executemany(
                 "INSERT OR REPLACE INTO judgements (key, feedbacks, created) VALUES (?, ?, ?)",
-                (key, text, time.time()),
+                rows,
             )
             self._db.commit()
 

@@ -85,7 +85,11 @@ def _concurrency(value: int | None) -> tuple[int, bool]:
 
 
 def _raise_llm_limits(scorers: Sequence[Scorer], limit: int) -> None:
-    """Let the judges' providers take ``limit`` calls at once (never lowers a limit)."""
+    """Let the judges' providers take ``limit`` calls at once (never lowers a limit).
+
+    Called by the harness before a judge's first call that the cache does not answer, so a
+    fully cached run never builds an LLM client.
+    """
     for s in scorers:
         get_client = getattr(s, "client", None)
         if not s.calls_llm or not callable(get_client):
@@ -177,8 +181,6 @@ def evaluate(
         raise InvalidArgumentError(
             "data holds traces: they are scored as they are, so predict_fn must not be given"
         )
-    if explicit:
-        _raise_llm_limits(checked, limit)
     judge_cache = open_cache(cache) if any(s.calls_llm for s in checked) else None
 
     client = fluent.get_client()
@@ -214,6 +216,7 @@ def evaluate(
             progress=progress,
             trace_metadata={"mlflow.modelId": model_id} if model_id else {},
             on_row_done=row_logger.submit,
+            before_first_call=(lambda s: _raise_llm_limits([s], limit)) if explicit else None,
         )
         interrupted = False
         try:

@@ -35,6 +35,7 @@ from typing import Any
 
 from ardea.entities import Feedback
 from ardea.evaluation.cache import JudgeCache
+from ardea.evaluation.cache_batch import CacheBatcher
 from ardea.evaluation.progress import EvalProgress
 from ardea.evaluation.rows import SESSION_METADATA, EvalItem
 from ardea.evaluation.scorers import Scorer, arun_scorer
@@ -96,6 +97,8 @@ class Harness:
         progress: The progress display.
         trace_metadata: Metadata set on every row's trace (e.g. ``mlflow.modelId``).
         on_row_done: Called with each row once it is scored (e.g. to log it at once).
+        before_first_call: Called with an LLM scorer before its first run that the judge
+            cache does not answer (e.g. to raise its provider's limits).
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class Harness:
         progress: EvalProgress,
         trace_metadata: dict[str, str] | None = None,
         on_row_done: Callable[[EvalItem], object] | None = None,
+        before_first_call: Callable[[Scorer], object] | None = None,
     ) -> None:
         self.items = items
         self.scorers = [s for s in scorers if not s.session_level]
@@ -126,6 +130,8 @@ class Harness:
         self.progress = progress
         self.trace_metadata = dict(trace_metadata or {})
         self.on_row_done = on_row_done
+        self.before_first_call = before_first_call
+        self._called: set[str] = set()
         self.cache_hits = 0
         self._needs_trace = bool(self.session_scorers) or any(needs_trace(s) for s in self.scorers)
         self._target = _unwrap_traced(predict_fn) if predict_fn is not None else None
@@ -133,6 +139,7 @@ class Harness:
         self._name = getattr(predict_fn, "__name__", None) or type(predict_fn).__name__
         self._sem: asyncio.Semaphore | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._cache: CacheBatcher | None = None
 
     # ------------------------------------------------------------------ running
 
@@ -165,6 +172,7 @@ class Harness:
 
     async def _main(self) -> None:
         self._sem = asyncio.Semaphore(self.max_concurrency)
+        self._cache = CacheBatcher(self.cache) if self.cache is not None else None
         self._executor = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="ardea-eval")
         loop = asyncio.get_running_loop()
         loop.set_default_executor(self._executor)
@@ -191,6 +199,8 @@ class Harness:
             raise
         finally:
             self._executor.shutdown(wait=False, cancel_futures=True)
+            if self._cache is not None:
+                self._cache.flush()  # judgements made before a Ctrl-C are kept too
 
     def _units(self) -> list[list[EvalItem]]:
         """The rows as units of work: the untraced rows of one session together, in order."""
@@ -335,15 +345,21 @@ class Harness:
             except Exception:
                 key = None
             if key is not None:
-                hit = self.cache.get(key)
+                assert self._cache is not None
+                hit = await self._cache.get(key)
                 if hit is not None:
                     self.cache_hits += 1
                     return hit
+        if scorer.calls_llm and scorer.name not in self._called:
+            self._called.add(scorer.name)
+            if self.before_first_call is not None:
+                self.before_first_call(scorer)
         assert self._sem is not None
         async with self._sem:
             feedbacks = await arun_scorer(scorer, **kwargs)
         if key is not None:
-            self.cache.put(key, feedbacks)  # type: ignore[union-attr]
+            assert self._cache is not None
+            self._cache.put(key, feedbacks)
         return feedbacks
 
     # ------------------------------------------------------------------ sessions

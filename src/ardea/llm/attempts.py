@@ -43,6 +43,18 @@ class Exchange:
     attempts: int
 
 
+def _loads(content: bytes) -> Any:
+    """JSON of an answer (orjson; the stdlib's parser for what orjson refuses, e.g. NaN)."""
+    import orjson
+
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        import json
+
+        return json.loads(content)
+
+
 class Attempts:
     """The retry state of one HTTP exchange (shared by the sync and async loops)."""
 
@@ -107,9 +119,7 @@ class Attempts:
         request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
         if 200 <= status < 300:
             try:
-                import json
-
-                body = json.loads(content)
+                body = _loads(content)
                 if not isinstance(body, dict):
                     raise ValueError("not an object")
             except ValueError:

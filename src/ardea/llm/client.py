@@ -69,6 +69,19 @@ _CHAT_KEYWORDS = frozenset(
 )
 
 
+async def _within(awaitable: Any, seconds: float | None) -> Any:
+    """``await awaitable``, raising ``asyncio.TimeoutError`` after ``seconds``.
+
+    ``asyncio.timeout`` (3.11+) where there is one: ``wait_for`` runs the request in a task
+    of its own, a measurable cost per judge call.
+    """
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None or seconds is None:
+        return await asyncio.wait_for(awaitable, seconds)
+    async with timeout(seconds):
+        return await awaitable
+
+
 class LLMClient:
     """A client of one model on one provider (see :func:`get_client`).
 
@@ -164,17 +177,19 @@ class LLMClient:
     async def _async_exchange(self, build: Any, deadline: Deadline) -> Exchange:
         import httpx
 
-        from ardea.llm.transport import async_pool
+        from ardea.llm.transport import lean_pool
 
         state = Attempts(self, deadline)
-        pool = async_pool(self.config.fingerprint(), self._pool_size())
+        pool: Any = None
         while True:
             state.before()
             await self.limiter.aacquire(deadline)
             try:
                 request = build()
+                if pool is None:
+                    pool = lean_pool(self.config.fingerprint(), self._pool_size(), request.url)
                 try:
-                    response = await asyncio.wait_for(
+                    response = await _within(
                         pool.request(
                             request.method,
                             request.url,
@@ -182,7 +197,7 @@ class LLMClient:
                             content=request.body,
                             timeout=state.http_timeout(),
                         ),
-                        timeout=state.http_timeout(),
+                        state.http_timeout(),
                     )
                 except asyncio.TimeoutError as exc:
                     state.last = exc

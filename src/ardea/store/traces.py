@@ -44,6 +44,22 @@ class TraceStore(ABC):
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """Create or complete a trace record (idempotent); returns it with server-set tags."""
 
+    def start_traces(self, infos: Sequence[TraceInfo]) -> None:
+        """Create or complete many trace records, as :meth:`start_trace` each, nothing returned.
+
+        A record that cannot be stored does not stop the others; the first error is raised
+        once the rest are stored. This default calls :meth:`start_trace` per record; the SQL
+        store writes them all in one transaction, without reading them back.
+        """
+        errors: list[Exception] = []
+        for info in infos:
+            try:
+                self.start_trace(info)
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
     @abstractmethod
     def log_spans(self, experiment_id: str, spans: Sequence[Span]) -> None:
         """Store spans (any traces, any order; re-sent spans replace earlier copies).

@@ -75,7 +75,7 @@ class InMemoryExporter(SpanExporter):
 
 
 class StoreExporter(SpanExporter):
-    """Writes spans (``log_spans``) and finished traces (``start_trace``) to a trace store.
+    """Writes spans (``log_spans``) and finished traces (``start_traces``) to a trace store.
 
     Args:
         store: A trace store to write to.
@@ -103,7 +103,7 @@ class StoreExporter(SpanExporter):
         return resolve_backend(self._uri).traces
 
     def export(self, records: Sequence[SpanRecord]) -> None:
-        """One ``log_spans`` per experiment in the batch, then one ``start_trace`` per root.
+        """One ``log_spans`` per experiment in the batch, then one ``start_traces`` of the roots.
 
         A failing call does not stop the rest of the batch; the first error is raised at the
         end (the queue counts and logs it).
@@ -125,9 +125,9 @@ class StoreExporter(SpanExporter):
                 store.log_spans(experiment_id, spans)
             except Exception as exc:  # keep the rest of the batch
                 errors.append(exc)
-        for info in infos:
+        if infos:
             try:
-                store.start_trace(info)
+                store.start_traces(infos)
             except Exception as exc:
                 errors.append(exc)
         if errors:

@@ -60,3 +60,16 @@ def test_where_the_environment_puts_it(tmp_path: Path, monkeypatch: pytest.Monke
     explicit = open_cache(tmp_path / "x.sqlite")
     assert isinstance(explicit, JudgeCache) and open_cache(explicit) is explicit
     explicit.close()
+
+
+def test_many_at_once(tmp_path: Path) -> None:
+    cache = JudgeCache(tmp_path / "cache.sqlite")
+    error = Feedback(name="x", error=AssessmentError("E", "boom"))
+    cache.put_many([(f"k{i}", [_judged()]) for i in range(700)] + [("bad", [error])])
+    assert len(cache) == 700  # the error judgement is not stored
+    keys = [f"k{i}" for i in range(0, 1400, 2)] + ["k0"]
+    found = cache.get_many(keys)
+    assert sorted(found) == sorted(f"k{i}" for i in range(0, 700, 2))
+    assert found["k4"][0].metadata[CACHED_KEY] == "true"
+    assert (cache.hits, cache.misses) == (350, 350)  # a key asked twice counts once
+    cache.close()

@@ -204,6 +204,18 @@ def test_failures_stay_on_their_row(judge_llm: FakeLLMServer, store: str) -> Non
         assert {"exact_match", "explodes", "polite"} <= names
 
 
+def test_a_set_concurrency_raises_the_judge_limit_only_when_a_call_is_made(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    judge = Correctness(model=JUDGE_MODEL)
+    ardea.evaluate(ROWS, scorers=[judge], predict_fn=app, max_concurrency=300)
+    assert judge.client().limiter.max_concurrency == 300
+    again = Correctness(model=JUDGE_MODEL)
+    result = ardea.evaluate(ROWS, scorers=[again], predict_fn=app, max_concurrency=300)
+    assert result.cache_hits == len(ROWS)
+    assert again._client is None  # every judgement was cached: no LLM client was built
+
+
 def test_judge_cache_rerun_makes_no_call(
     judge_llm: FakeLLMServer, store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

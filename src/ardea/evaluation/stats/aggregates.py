@@ -14,12 +14,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError
+
+if TYPE_CHECKING:  # numpy is imported for numeric scorers only (a pass rate needs none)
+    import numpy as np
+    from numpy.typing import NDArray
 from ardea.evaluation.stats._common import (
     DEFAULT_CONFIDENCE,
     DEFAULT_RESAMPLES,
@@ -56,16 +57,22 @@ _PERCENTILE = re.compile(r"p(\d{1,2}(?:\.\d+)?)")
 
 
 def _std(x: NDArray[np.float64], axis: int = -1) -> Any:
+    import numpy as np
+
     return np.std(x, axis=axis, ddof=1)
 
 
-_NAMED: dict[str, Statistic] = {
-    "mean": np.mean,
-    "median": np.median,
-    "min": np.min,
-    "max": np.max,
-    "std": _std,
-}
+def _named(name: str) -> Statistic | None:
+    import numpy as np
+
+    found: dict[str, Statistic] = {
+        "mean": np.mean,
+        "median": np.median,
+        "min": np.min,
+        "max": np.max,
+        "std": _std,
+    }
+    return found.get(name)
 
 
 def statistic_function(name: str) -> Statistic:
@@ -74,8 +81,9 @@ def statistic_function(name: str) -> Statistic:
     Raises:
         InvalidArgumentError: the name is unknown.
     """
-    if name in _NAMED:
-        return _NAMED[name]
+    named = _named(name) if name in ("mean", "median", "min", "max", "std") else None
+    if named is not None:
+        return named
     match = _PERCENTILE.fullmatch(name)
     if match and 0 < float(match.group(1)) < 100:
         return quantile_statistic(float(match.group(1)) / 100)
@@ -205,6 +213,8 @@ def summarize(
         return ScorerSummary(scorer, resolved, total, missing, shares, ordered)
     if resolved != "numeric":
         raise InvalidArgumentError(f"kind must be binary, numeric or categorical, got {kind!r}")
+    import numpy as np
+
     x = np.array([to_number(v) for v in present], dtype=np.float64)
     estimates = tuple(
         bootstrap_estimate(

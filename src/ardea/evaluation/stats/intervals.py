@@ -16,12 +16,13 @@ import math
 import statistics
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any, Literal
 
 from ardea._core.errors import InvalidArgumentError
+
+if TYPE_CHECKING:  # numpy is imported where a bootstrap needs it (a pass rate does not)
+    import numpy as np
+    from numpy.typing import NDArray
 from ardea.evaluation.stats._common import (
     DEFAULT_CONFIDENCE,
     DEFAULT_RESAMPLES,
@@ -73,6 +74,8 @@ def quantile_statistic(q: float) -> Statistic:
     """A vectorised statistic computing the ``q`` quantile (linear interpolation)."""
 
     def statistic(x: NDArray[np.float64], axis: int = -1) -> Any:
+        import numpy as np
+
         return np.quantile(x, q, axis=axis)
 
     return statistic
@@ -108,6 +111,8 @@ def bootstrap_estimate(
         raise InvalidArgumentError(f"n_resamples must be >= 1, got {n_resamples}")
     if method not in ("bca", "percentile"):
         raise InvalidArgumentError(f"method must be 'bca' or 'percentile', got {method!r}")
+    import numpy as np
+
     arrays = [np.asarray(a, dtype=np.float64) for a in data]
     n = len(arrays[0])
     if n == 0:
@@ -133,6 +138,7 @@ def _scipy_interval(
     seed: int | None,
     method: str,
 ) -> tuple[float, float]:
+    import numpy as np
     from scipy import stats  # imported on first use: a second or more, not needed for Wilson
 
     with warnings.catch_warnings():

@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ardea.evaluation.scorers import trace_view
 from ardea.scorers import NoErrorSpans, RetrievalGroundedness, run_scorer
 from fixtures.scorer_traces import agent_trace, rag_trace, session_traces, span, trace
@@ -84,3 +87,25 @@ def test_conversation_with_timing_notes_each_answer() -> None:
 def test_retrieval_judge_needs_a_retriever() -> None:
     (feedback,) = run_scorer(RetrievalGroundedness(), trace=agent_trace())
     assert "RETRIEVER" in (feedback.error.error_message or "")  # type: ignore[union-attr]
+
+
+_FLOATS = st.floats(allow_nan=True, allow_infinity=True)
+_LEAVES = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | _FLOATS | st.text()
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.lists(inner) | st.dictionaries(st.text() | st.integers(), inner),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_VALUES)
+def test_to_text_is_the_stdlibs_indented_json(value: object) -> None:
+    """The orjson fast path writes exactly what ``json.dumps(indent=2)`` writes (prompt texts,
+    and so judge cache keys, do not change)."""
+    expected = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    )
+    assert trace_view.to_text(value) == expected

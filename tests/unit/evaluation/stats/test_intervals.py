@@ -56,17 +56,18 @@ def test_wilson_matches_scipy(n: int, share: float, confidence: float) -> None:
     assert est.high == pytest.approx(min(1.0, ci.high), abs=1e-12)
 
 
-def test_pass_fail_summary_does_not_import_scipy() -> None:
-    """``evaluate`` summarises pass/fail scorers without paying scipy's import."""
+def test_pass_fail_summary_does_not_import_scipy_or_numpy() -> None:
+    """``evaluate`` summarises pass/fail scorers without paying scipy's or numpy's import."""
     import subprocess
     import sys
 
     code = (
         "import sys; from ardea.evaluation.record import summaries; "
-        "summaries({'ok': [1.0, 0.0, None, 1.0]}); print('scipy' in sys.modules)"
+        "summaries({'ok': [1.0, 0.0, None, 1.0]}); "
+        "print('scipy' in sys.modules, 'numpy' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
 
 
 def test_bootstrap_is_reproducible_with_a_seed() -> None:

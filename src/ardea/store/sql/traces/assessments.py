@@ -14,15 +14,18 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import new_assessment_id, now_ms
 from ardea.entities import Assessment
 from ardea.entities.feedback import with_fields
+from ardea.store.sql._db.common import chunked
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.load import assessment_from_row
+from ardea.store.sql.traces.statements import execute_rows, traces_by_ids
 from ardea.store.validation import check_no_nul
 
-__all__ = ["SqlAssessments", "prepare_assessment", "require_trace"]
+__all__ = ["SqlAssessments", "prepare_assessment", "require_trace", "require_traces"]
 
 _KINDS = ("feedback", "expectation")
+_INSERT = t.assessments.insert()
 _UPDATABLE = frozenset({"name", "value", "rationale", "metadata", "valid", "error"})
 
 
@@ -38,6 +41,20 @@ def require_trace(conn: Connection, scope: WorkspaceScope, trace_id: str) -> Any
     if row is None:
         raise NotFoundError(f"Trace with ID {trace_id} is not found.")
     return row
+
+
+def require_traces(conn: Connection, scope: WorkspaceScope, trace_ids: Sequence[str]) -> None:
+    """:func:`require_trace` of many traces, in one read per 500 ids (NotFoundError)."""
+    for trace_id in trace_ids:
+        if not isinstance(trace_id, str) or not trace_id:
+            raise InvalidArgumentError(f"Invalid trace id {trace_id!r}")
+        check_no_nul("trace_id", trace_id)
+    query = traces_by_ids(scope)
+    for chunk in chunked(sorted(set(trace_ids))):
+        visible = {r.trace_id for r in conn.execute(query, {"trace_ids": chunk}) if r.visible}
+        for trace_id in chunk:
+            if trace_id not in visible:
+                raise NotFoundError(f"Trace with ID {trace_id} is not found.")
 
 
 def _dumps(value: Any) -> str:
@@ -169,10 +186,8 @@ class SqlAssessments:
         prepared = [prepare_assessment(a) for a in assessments]
 
         def op(conn: Connection) -> None:
-            for trace_id in {stored.trace_id for stored, _ in prepared}:
-                require_trace(conn, self._scope, trace_id)
-            if prepared:
-                conn.execute(t.assessments.insert(), [row for _, row in prepared])
+            require_traces(conn, self._scope, [stored.trace_id for stored, _ in prepared])
+            execute_rows(conn, _INSERT, [row for _, row in prepared])
 
         self._db.write(op)
         return [stored for stored, _ in prepared]

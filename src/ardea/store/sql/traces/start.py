@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,14 +23,17 @@ from ardea.store.sql.traces.statements import (
     TRACE_META,
     TRACE_ROW,
     TRACE_TAGS,
+    TRACES_INSERT,
     complete_trace_params,
     complete_trace_stmt,
+    execute_rows,
     trace_existing,
+    traces_existing,
     upsert_stmt,
 )
 from ardea.store.sql.tracking.common import parse_experiment_id
 
-__all__ = ["start_trace_op"]
+__all__ = ["BulkStart", "start_trace_op", "start_traces_op"]
 
 _SERVER_TAGS = frozenset({SPANS_LOCATION_TAG, ARTIFACT_LOCATION_TAG})
 _KEY_VALUE = (["trace_id", "key"], ["value"])
@@ -161,3 +164,210 @@ def _load_one(conn: Connection, trace_id: str) -> TraceInfo:
     meta = {r.key: r.value for r in conn.execute(TRACE_META, {"trace_id": trace_id})}
     found = load_assessments(conn, [trace_id]).get(trace_id, [])
     return trace_info_from_row(row, tags, meta, found)
+
+
+@dataclass
+class _Prepared:
+    """One checked record of a bulk start, with the rows it writes."""
+
+    info: TraceInfo
+    experiment_id: int
+    values: dict[str, Any]
+    tags: dict[str, str]
+    meta: dict[str, str]
+    assessment_rows: list[dict[str, Any]]
+
+
+@dataclass
+class BulkStart:
+    """What a bulk start did: the traces it created and the records it refused.
+
+    Attributes:
+        created: Ids of the trace rows the write inserted (their pending run links are
+            claimed inside the write on SQLite, after the commit on servers).
+        stored: Ids of every record stored (created or completed).
+        errors: ``(trace_id, error)`` of each record refused (nothing of it was written).
+    """
+
+    created: list[str] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)
+    errors: list[tuple[str, Exception]] = field(default_factory=list)
+
+
+def _prepare_bulk(infos: Sequence[TraceInfo], out: BulkStart) -> list[_Prepared]:
+    """Check each record; a malformed one goes to ``out.errors``, the rest are prepared."""
+    prepared: list[_Prepared] = []
+    for info in infos:
+        try:
+            check_info(info)
+            _, assessment_rows = _prepare_assessments(info)
+            exp = parse_experiment_id(info.experiment_id)
+        except InvalidArgumentError as exc:
+            out.errors.append((str(info.trace_id), exc))
+            continue
+        values = trace_row(info, exp)
+        meta = dict(info.trace_metadata)
+        if values["run_id"]:
+            meta.setdefault(SOURCE_RUN_KEY, values["run_id"])
+        tags = {k: v for k, v in info.tags.items() if k not in _SERVER_TAGS}
+        prepared.append(_Prepared(info, exp, values, tags, meta, assessment_rows))
+    return prepared
+
+
+def _without_foreign_assessments(
+    conn: Connection, records: list[_Prepared], out: BulkStart
+) -> list[_Prepared]:
+    """``records`` less those giving an assessment id another trace holds (to ``out.errors``).
+
+    An id held by another stored trace, or by an earlier record of the batch, is refused as
+    :func:`_store_assessments` refuses it, before anything of that record is written.
+    """
+    owner: dict[str, str] = {}
+    ids = [r["assessment_id"] for p in records for r in p.assessment_rows]
+    if not ids:
+        return records
+    a = t.assessments.c
+    for chunk in chunked(ids):
+        query = sa.select(a.assessment_id, a.trace_id).where(a.assessment_id.in_(chunk))
+        owner.update({row.assessment_id: row.trace_id for row in conn.execute(query)})
+    kept: list[_Prepared] = []
+    for p in records:
+        trace_id = p.info.trace_id
+        taken = [
+            r["assessment_id"]
+            for r in p.assessment_rows
+            if owner.setdefault(r["assessment_id"], trace_id) != trace_id
+        ]
+        if taken:
+            out.errors.append(
+                (
+                    trace_id,
+                    InvalidArgumentError(
+                        f"Assessment with ID '{taken[0]}' belongs to another trace."
+                    ),
+                )
+            )
+        else:
+            kept.append(p)
+    return kept
+
+
+def _readable(
+    conn: Connection, scope: WorkspaceScope, records: list[_Prepared], out: BulkStart
+) -> tuple[list[_Prepared], dict[int, str], dict[str, Any]]:
+    """The records whose experiment and trace ``scope`` holds (others to ``out.errors``).
+
+    Returns:
+        The records kept, each experiment's artifact location, and the existing trace rows
+        (id -> row with ``span_count``).
+    """
+    locations: dict[int, str] = {}
+    for exp in sorted({p.experiment_id for p in records}):
+        try:
+            locations[exp] = str(scope.experiment_row(conn, exp).artifact_location).rstrip("/")
+        except NotFoundError:
+            continue
+    existing: dict[str, Any] = {}
+    query = traces_existing(scope)
+    for chunk in chunked([p.info.trace_id for p in records]):
+        existing.update({r.trace_id: r for r in conn.execute(query, {"trace_ids": chunk})})
+    kept: list[_Prepared] = []
+    for p in records:
+        trace_id, found = p.info.trace_id, existing.get(p.info.trace_id)
+        if p.experiment_id not in locations:
+            error = NotFoundError(f"No Experiment with id={p.experiment_id} exists")
+            out.errors.append((trace_id, error))
+        elif found is not None and not found.visible:
+            out.errors.append((trace_id, NotFoundError(f"Trace with ID {trace_id} is not found.")))
+        else:
+            kept.append(p)
+    return kept, locations, existing
+
+
+def _write_bulk(
+    conn: Connection,
+    records: list[_Prepared],
+    locations: dict[int, str],
+    existing: dict[str, Any],
+) -> list[str]:
+    """Insert or complete ``records``' rows, tags, metadata and assessments; the ids created."""
+    inserts = [
+        {**p.values, "span_count": 0, "info_finalized": True}
+        for p in records
+        if p.info.trace_id not in existing
+    ]
+    execute_rows(conn, TRACES_INSERT, inserts)
+    for with_state in (True, False):
+        updates = [
+            complete_trace_params(p.values, with_state)
+            for p in records
+            if p.info.trace_id in existing
+            and (p.info.state != TraceState.STATE_UNSPECIFIED.value) == with_state
+        ]
+        if updates:
+            conn.execute(complete_trace_stmt(with_state), updates)
+    tag_rows: list[dict[str, Any]] = []
+    meta_rows: list[dict[str, Any]] = []
+    for p in records:
+        trace_id = p.info.trace_id
+        tags = {
+            **p.tags,
+            ARTIFACT_LOCATION_TAG: f"{locations[p.experiment_id]}/traces/{trace_id}/artifacts",
+        }
+        found = existing.get(trace_id)
+        if found is not None and found.span_count > 0:
+            tags[SPANS_LOCATION_TAG] = "TRACKING_STORE"
+        tag_rows.extend({"trace_id": trace_id, "key": k, "value": v} for k, v in tags.items())
+        meta_rows.extend({"trace_id": trace_id, "key": k, "value": v} for k, v in p.meta.items())
+    for table, rows in ((t.trace_tags, tag_rows), (t.trace_metadata, meta_rows)):
+        if rows:
+            conn.execute(upsert_stmt(conn, table, *_KEY_VALUE), rows)
+    assessment_rows = [r for p in records for r in p.assessment_rows]
+    if assessment_rows:
+        stmt = upsert_stmt(conn, t.assessments, ["assessment_id"], _ASSESSMENT_UPDATE)
+        conn.execute(stmt, assessment_rows)
+    return [r["trace_id"] for r in inserts]
+
+
+def start_traces_op(
+    scope: WorkspaceScope, infos: Sequence[TraceInfo]
+) -> Callable[[Connection], BulkStart]:
+    """The write storing many trace records at once, as :func:`start_trace_op` each would.
+
+    Set-based: one read of the experiments and one of the existing rows, then one
+    multi-row statement per table (insert, completion, tags, metadata), whatever the number
+    of records, and no read-back. A malformed record, one whose experiment is not in
+    ``scope``, one whose trace exists in another workspace and one giving an assessment id
+    another trace holds are refused alone (listed in :attr:`BulkStart.errors`). A trace id
+    given twice is stored once per occurrence, in order (the later record completes the
+    earlier one, as two calls would).
+    """
+    checked = BulkStart()
+    prepared = _prepare_bulk(infos, checked)
+    first: dict[str, _Prepared] = {}
+    again: list[_Prepared] = []
+    for p in prepared:
+        if p.info.trace_id in first:
+            again.append(p)
+        else:
+            first[p.info.trace_id] = p
+    ordered = [first[k] for k in sorted(first)]  # one lock order for all writers
+
+    def op(conn: Connection) -> BulkStart:
+        out = BulkStart(errors=list(checked.errors))
+        kept, locations, existing = _readable(conn, scope, ordered, out)
+        kept = _without_foreign_assessments(conn, kept, out)
+        out.created = _write_bulk(conn, kept, locations, existing)
+        out.stored = [p.info.trace_id for p in kept]
+        if out.created and conn.dialect.name == "sqlite":
+            claim_pending_links(conn, out.created, scope)
+        for p in again:  # rare: the same trace twice in one batch
+            try:
+                with conn.begin_nested():
+                    start_trace_op(scope, p.info)(conn)
+                out.stored.append(p.info.trace_id)
+            except (InvalidArgumentError, NotFoundError) as exc:
+                out.errors.append((p.info.trace_id, exc))
+        return out
+
+    return op

@@ -31,6 +31,7 @@ __all__ = [
     "execute_rows",
     "insert_ignore_stmt",
     "trace_existing",
+    "traces_existing",
     "traces_by_ids",
     "upsert_stmt",
 ]
@@ -46,6 +47,18 @@ def trace_existing(scope: WorkspaceScope) -> sa.Select[Any]:
         ).where(tr.trace_id == sa.bindparam("trace_id"))
 
     return scope.cached(("traces", "existing"), build)
+
+
+def traces_existing(scope: WorkspaceScope) -> sa.Select[Any]:
+    """:func:`trace_existing` of the traces in ``:trace_ids`` (those that exist)."""
+
+    def build() -> sa.Select[Any]:
+        tr = t.traces.c
+        return sa.select(
+            tr.trace_id, tr.span_count, scope.owns_experiment(tr.experiment_id).label("visible")
+        ).where(tr.trace_id.in_(sa.bindparam("trace_ids", expanding=True)))
+
+    return scope.cached(("traces", "existing_many"), build)
 
 
 def traces_by_ids(scope: WorkspaceScope) -> sa.Select[Any]:

@@ -59,7 +59,7 @@ from ardea.store.sql.traces.load import (
     span_from_row,
 )
 from ardea.store.sql.traces.metrics import trace_metrics
-from ardea.store.sql.traces.start import start_trace_op
+from ardea.store.sql.traces.start import start_trace_op, start_traces_op
 from ardea.store.sql.tracking.common import parse_experiment_id
 from ardea.store.trace_correlation import correlation_from_counts
 from ardea.store.trace_metrics_query import check_query
@@ -213,6 +213,23 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if self._claim_links_after_commit([stored.trace_id]):
             return self.get_trace_info(stored.trace_id)
         return stored
+
+    def start_traces(self, infos: Sequence[TraceInfo]) -> None:
+        """Create or complete many trace records in one transaction, without a read-back.
+
+        As :meth:`start_trace` for each (same rows, tags, metadata, assessments and run
+        links), in a few multi-row statements. A record that cannot be stored (malformed, its
+        experiment or trace not in this workspace) is skipped; the first such error is raised
+        after the others are committed.
+        """
+        if not infos:
+            return
+        done = self._db.write(start_traces_op(self._scope, infos))
+        self._claim_links_after_commit(done.created)
+        if done.errors:
+            for trace_id, exc in done.errors[1:]:
+                _log.warning("Trace record of %s not stored: %s", trace_id, exc)
+            raise done.errors[0][1]
 
     async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
         """Async :meth:`start_trace`: waits on the writer queue (no pool thread on SQLite)."""
