@@ -15,7 +15,7 @@ const PATTERN = "/experiments/:experimentId/judges/builder";
 const trace = (id: string, label?: boolean) => ({
   trace_id: id,
   request_preview: `question ${id}`,
-  request_time: "2024-01-01T00:00:00Z",
+  request_time: "2024-01-01T12:00:00Z",
   state: "OK",
   tags: {},
   trace_metadata: {},
@@ -97,6 +97,7 @@ describe("JudgeBuilderPage", () => {
 
     const picker = await screen.findByRole("table", { name: "Traces" });
     expect(picker.querySelector("tr[data-trace='tr-1'] td[data-col='human']")).toHaveTextContent("yes");
+    expect(picker.querySelector("tr[data-trace='tr-1']")).toHaveTextContent("2024-01-01"); // ISO request_time shown
     const run = screen.getByRole("button", { name: /^Run on/ });
     expect(run).toBeDisabled();
     await userEvent.click(screen.getByRole("checkbox", { name: "Select tr-1" }));

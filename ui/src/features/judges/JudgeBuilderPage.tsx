@@ -344,7 +344,7 @@ function BuilderForm({ experimentId, initial }: { experimentId: string; initial:
                       />
                     </td>
                     <td className="preview">{t.request_preview || t.trace_id}</td>
-                    <td>{formatTime(t.request_time)}</td>
+                    <td>{formatTime(t.request_time ? Date.parse(t.request_time) : undefined)}</td>
                     <td data-col="human">
                       {label !== undefined ? (
                         <span className="human-label" title="A HUMAN feedback of this judge's name">
