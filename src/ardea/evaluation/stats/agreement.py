@@ -145,6 +145,10 @@ def cohen_kappa(
     if pe >= 1.0:  # one label only on both sides: agreement is certain, kappa undefined
         return Estimate(name, None, None, None, confidence, "none", n)
     kappa = (po - pe) / (1 - pe)
+    if rows.max() >= 1.0 or cols.max() >= 1.0:
+        # One rater gave a single label: kappa is 0 by construction and the asymptotic
+        # variance collapses to 0, so an interval would claim a certainty there is not.
+        return Estimate(name, kappa, None, None, confidence, "none", n)
     wbar_i = w @ cols
     wbar_j = rows @ w
     core = (p * (w - np.add.outer(wbar_i, wbar_j) * (1 - kappa)) ** 2).sum()

@@ -28,6 +28,14 @@ def test_kappa_textbook_two_by_two() -> None:
     assert cohen_kappa([[20, 5], [10, 15]]).value == pytest.approx(0.4)
 
 
+def test_kappa_of_a_rater_with_one_label_has_no_interval() -> None:
+    """A judge that always says yes against humans split 50/50: kappa is 0 (as scikit-learn
+    gives) but the FCE standard error collapses to 0; no interval rather than [0, 0]."""
+    e = cohen_kappa([[0, 1], [0, 1]])
+    assert e.value == pytest.approx(cohen_kappa_score(["yes", "no"], ["yes", "yes"]))
+    assert e.value == 0.0 and e.low is None and e.high is None and e.method == "none"
+
+
 @pytest.mark.parametrize("weights", ["linear", "quadratic"])
 def test_weighted_kappa_matches_scikit_learn(weights: str) -> None:
     human = [0, 0, 1, 2, 2, 1, 0, 2, 1, 1, 2, 0, 1, 2]
