@@ -57,7 +57,8 @@ class Field:
     """One field of a request message.
 
     Attributes:
-        kind: ``string``, ``int64``, ``double``, ``bool``, ``enum`` or ``message``.
+        kind: ``string``, ``int64``, ``double``, ``bool``, ``enum``, ``message`` or ``map``
+            (a proto ``map<string, string>``: a JSON object of strings).
         required: Whether an absent (or empty) value is rejected.
         repeated: Whether the field is a list.
         enum: For ``enum`` fields, the value names by their proto number.
@@ -334,6 +335,13 @@ def _convert_json(f: Field, value: Any, path: str) -> Any:
         if not isinstance(value, dict) or f.message is None:
             raise _invalid(path, value)
         return parse_dict(f.message, value, prefix=path + ".")
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise _invalid(path, value)
+        for key, item in value.items():
+            if not isinstance(item, str):
+                raise _invalid(f"{path}.{key}", item)
+        return dict(value)
     raise AssertionError(f"unknown field kind {kind!r}")  # pragma: no cover
 
 
