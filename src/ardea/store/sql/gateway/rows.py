@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from ardea._core.errors import NotFoundError
 from ardea.entities.gateway import (
@@ -66,9 +67,15 @@ def secret_of(row: Any) -> GatewaySecretInfo:
 
 
 def definitions_by_id(
-    conn: Connection, scope: WorkspaceScope, ids: Sequence[str] | None = None
+    conn: Connection,
+    scope: WorkspaceScope,
+    ids: Sequence[str] | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> dict[str, GatewayModelDefinition]:
-    """Model definitions of the workspace (those with ``ids`` when given), with secret names."""
+    """Model definitions of the workspace, with their secrets' names.
+
+    Only those with ``ids``, and those matching ``where``, when given.
+    """
     d = scope.table("gateway_model_definitions")
     s = scope.table("gateway_secrets")
     query = sa.select(d, s.c.secret_name).select_from(
@@ -78,6 +85,8 @@ def definitions_by_id(
         if not ids:
             return {}
         query = query.where(d.c.model_definition_id.in_(list(ids)))
+    if where is not None:
+        query = query.where(where)
     out = {}
     for row in conn.execute(query.order_by(d.c.name)):
         out[row.model_definition_id] = GatewayModelDefinition(

@@ -41,6 +41,7 @@ from ardea.entities.gateway import (
 from ardea.store.gateway import GatewayStore
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
+from ardea.store.sql._db.visibility import visibility_condition
 from ardea.store.sql.auth.common import is_unique_violation
 from ardea.store.sql.gateway import checks as ck
 from ardea.store.sql.gateway import rows as rw
@@ -263,6 +264,9 @@ class SqlGatewayStore(PolicyMixin, GatewayStore):
         """Every secret of the workspace by name."""
         s = self._scope.table("gateway_secrets")
         query = sa.select(*[s.c[c] for c in rw.SECRET_PUBLIC]).order_by(s.c.secret_name)
+        readable = visibility_condition("gateway_secret", s.c.secret_id)  # a caller's list
+        if readable is not None:
+            query = query.where(readable)
         if provider:
             query = query.where(s.c.provider == provider)
         return self._db.read(lambda conn: [rw.secret_of(r) for r in conn.execute(query)])
@@ -356,7 +360,9 @@ class SqlGatewayStore(PolicyMixin, GatewayStore):
         self, provider: str | None = None, secret_id: str | None = None
     ) -> list[GatewayModelDefinition]:
         """Model definitions by name."""
-        found = self._db.read(lambda conn: rw.definitions_by_id(conn, self._scope))
+        d = self._scope.table("gateway_model_definitions")
+        readable = visibility_condition("gateway_model_definition", d.c.model_definition_id)
+        found = self._db.read(lambda conn: rw.definitions_by_id(conn, self._scope, where=readable))
         return [
             d
             for d in found.values()
@@ -536,8 +542,11 @@ class SqlGatewayStore(PolicyMixin, GatewayStore):
         """Endpoints by name."""
         e = self._scope.table("gateway_endpoints")
 
+        readable = visibility_condition("gateway_endpoint", e.c.endpoint_id)  # a caller's list
+
         def op(conn: Connection) -> list[GatewayEndpoint]:
-            rows = conn.execute(sa.select(e).order_by(e.c.name)).all()
+            query = sa.select(e).order_by(e.c.name)
+            rows = conn.execute(query if readable is None else query.where(readable)).all()
             return rw.endpoints_of(conn, self._scope, rows)
 
         found = self._db.read(op)
