@@ -139,7 +139,7 @@ def test_secret_endpoint_lifecycle(
     store.delete_gateway_endpoint(endpoint.endpoint_id)
     store.delete_gateway_model_definition(small.model_definition_id)
     store.delete_gateway_secret(secret.secret_id)
-    with pytest.raises(MlflowException, match="RESOURCE_DOES_NOT_EXIST|not found"):
+    with pytest.raises(MlflowException, match=r"RESOURCE_DOES_NOT_EXIST|not found"):
         store.get_secret_info(secret_id=secret.secret_id)
 
     # The plaintext is in no answer (checked above), no log line and no database byte.
