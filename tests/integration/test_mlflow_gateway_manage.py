@@ -167,7 +167,7 @@ def test_budgets_and_guardrails(store: RestStore) -> None:
     store.delete_budget_policy(policy.budget_policy_id)
 
 
-def test_wire_shapes_and_bad_input(mlflow_env: str) -> None:
+def test_wire_shapes_and_bad_input(mlflow_env: str, live_server_module: Any) -> None:
     base = f"{mlflow_env}/api/3.0/mlflow/gateway"
     made = httpx.post(
         f"{base}/secrets/create",
@@ -180,7 +180,8 @@ def test_wire_shapes_and_bad_input(mlflow_env: str) -> None:
     before = _everything(mlflow_env)
     bad: list[tuple[str, str, dict[str, Any]]] = [
         ("POST", "secrets/create", {"secret_name": "x"}),
-        ("POST", "secrets/create", {"secret_name": "x", "secret_value": "sk"}),
+        ("POST", "secrets/create", {"secret_name": "x", "secret_value": KEY}),
+        ("POST", "secrets/create", {"secret_name": "x", "secret_value": [KEY]}),
         ("POST", "secrets/create", {"secret_name": "x", "secret_value": {"k": 1}}),
         (
             "POST",
@@ -220,8 +221,9 @@ def test_wire_shapes_and_bad_input(mlflow_env: str) -> None:
             r = httpx.request(method, f"{base}/{path}", json=payload)
         assert 400 <= r.status_code < 500, (path, payload, r.status_code, r.text)
         assert set(r.json()) >= {"error_code", "message"}, r.text
-        assert "Traceback" not in r.text
+        assert "Traceback" not in r.text and KEY not in r.text
     assert _everything(mlflow_env) == before
+    assert KEY not in live_server_module.log_text()
     helpers = httpx.get(f"{mlflow_env}/ajax-api/3.0/mlflow/gateway/supported-providers")
     assert helpers.status_code == 200 and "openai" in helpers.json()["providers"]
     config = httpx.get(

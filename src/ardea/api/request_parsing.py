@@ -336,11 +336,18 @@ def _convert_json(f: Field, value: Any, path: str) -> Any:
             raise _invalid(path, value)
         return parse_dict(f.message, value, prefix=path + ".")
     if kind == "map":
+        # The value is never echoed: maps carry credentials (a gateway secret's values).
         if not isinstance(value, dict):
-            raise _invalid(path, value)
+            raise InvalidArgumentError(
+                f"Invalid value for parameter '{path}': expected a map of strings "
+                f"(a JSON object), not a {type(value).__name__}."
+            )
         for key, item in value.items():
             if not isinstance(item, str):
-                raise _invalid(f"{path}.{key}", item)
+                raise InvalidArgumentError(
+                    f"Invalid value for parameter '{path}.{key}': expected a string, "
+                    f"not a {type(item).__name__}."
+                )
         return dict(value)
     raise AssertionError(f"unknown field kind {kind!r}")  # pragma: no cover
 
