@@ -46,7 +46,11 @@ def _raw_rows(backend: Backend) -> bytes:
 
     def op(conn: sa.Connection) -> bytes:
         out = b""
-        for table in (tables.secrets, tables.model_definitions, tables.endpoints):
+        for table in (
+            tables.gateway_secrets,
+            tables.gateway_model_definitions,
+            tables.gateway_endpoints,
+        ):
             for row in conn.execute(sa.select(table)):
                 out += repr(tuple(row)).encode()
         return out
@@ -337,8 +341,14 @@ def test_kek_rotation_rewraps_every_secret(sql_backend: Backend) -> None:
     other_id = other.create_secret("k", {"api_key": KEY}).secret_id
     both = SqlGatewayStore(db, EnvelopeCipher(KeyRing.of("new key", "old key")))
     assert both.secret_values(ids[0]) == {"api_key": f"{KEY}0"}  # readable mid-rotation
-    assert both.rotate_kek() == 4
+    assert both.rotate_kek() == 3  # this workspace's
     assert both.rotate_kek() == 0
+    team_both = SqlGatewayStore(db, both.cipher, WorkspaceScope("team"))
+    with pytest.raises(InvalidArgumentError):
+        SqlGatewayStore(
+            db, EnvelopeCipher(KeyRing.of("new key")), WorkspaceScope("team")
+        ).secret_values(other_id)
+    assert team_both.rotate_kek() == 1
     new_only = SqlGatewayStore(db, EnvelopeCipher(KeyRing.of("new key")))
     assert [new_only.secret_values(i) for i in ids] == [{"api_key": f"{KEY}{i}"} for i in range(3)]
     team_new = SqlGatewayStore(db, new_only.cipher, WorkspaceScope("team"))

@@ -389,6 +389,16 @@ def rotate_kek(uri: str | None) -> None:
     Run it with ARDEA_SECRET_KEY set to the new key and ARDEA_SECRET_KEY_PREVIOUS to the old
     one(s), while the servers run with the same two variables; see docs/gateway.md.
     """
-    with _store(uri, "default") as store:
-        done = store.rotate_kek()
+    from ardea.store.sql.backend import open_sql_backend
+    from ardea.store.uri import default_tracking_uri, is_server_uri
+
+    uri = uri or default_tracking_uri()
+    if is_server_uri(uri):
+        raise click.UsageError("Give the server's --backend-store-uri (the database).")
+    backend = open_sql_backend(uri)
+    try:
+        names = [w.name for w in backend.workspaces.list_workspaces()]
+        done = sum(backend.scoped(name).gateway.rotate_kek() for name in names)
+    finally:
+        backend.close()
     click.echo(f"Re-wrapped {done} secret(s) under the current key.")

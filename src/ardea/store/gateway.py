@@ -96,7 +96,7 @@ class GatewayStore(ABC):
 
     @abstractmethod
     def rotate_kek(self) -> int:
-        """Re-wrap every secret's data key under the current KEK (all workspaces).
+        """Re-wrap the data key of every secret of this workspace under the current KEK.
 
         Returns:
             How many secrets were re-wrapped (those already under it are left).

@@ -51,7 +51,6 @@ from ardea.store.sql.gateway.tables import (
     endpoint_guardrails,
     endpoint_tags,
     model_mappings,
-    secrets,
 )
 from ardea.store.sql.webhooks.store import key_file_for_database
 
@@ -87,6 +86,13 @@ def cipher_for_gateway(database: Database) -> EnvelopeCipher:
 
 def _json(value: Any) -> str | None:
     return orjson.dumps(value).decode() if value else None
+
+
+def _runner(statement: sa.Update) -> Callable[[Connection], None]:
+    def run(conn: Connection) -> None:
+        conn.execute(statement)
+
+    return run
 
 
 def _one_of(a_name: str, a: object, b_name: str, b: object) -> None:
@@ -283,26 +289,22 @@ class SqlGatewayStore(PolicyMixin, GatewayStore):
         return found
 
     def rotate_kek(self) -> int:
-        """Re-wrap every secret's data key, in every workspace, under the current KEK."""
+        """Re-wrap the data key of every secret of this workspace under the current KEK."""
         current = self._cipher.ring.current.kek_id
-        query = sa.select(secrets.c.secret_id, secrets.c.encrypted_value).where(
-            secrets.c.kek_id != current
+        table, mine = self._scope.base("gateway_secrets")
+        query = sa.select(table.c.secret_id, table.c.encrypted_value).where(
+            mine, table.c.kek_id != current
         )
         rows = self._db.read(lambda conn: conn.execute(query).all())
         for secret_id, record in rows:
             moved = self._cipher.rewrap(record)
-
-            def op(
-                conn: Connection, sid: str = secret_id, old: str = record, new: str = moved
-            ) -> None:
-                # Only if nobody changed the row meanwhile (a concurrent update wins).
-                conn.execute(
-                    secrets.update()
-                    .where(secrets.c.secret_id == sid, secrets.c.encrypted_value == old)
-                    .values(encrypted_value=new, kek_id=current)
-                )
-
-            self._write(op)
+            # Only if nobody changed the row meanwhile (a concurrent update wins).
+            change = (
+                table.update()
+                .where(mine, table.c.secret_id == secret_id, table.c.encrypted_value == record)
+                .values(encrypted_value=moved, kek_id=current)
+            )
+            self._write(_runner(change))
         return len(rows)
 
     # -- model definitions --------------------------------------------------------------------

@@ -26,15 +26,15 @@ from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql.workspaces.tables import workspace_column
 
 __all__ = [
-    "budget_policies",
+    "gateway_budget_policies",
     "endpoint_bindings",
     "endpoint_guardrails",
     "endpoint_tags",
-    "endpoints",
-    "guardrails",
-    "model_definitions",
+    "gateway_endpoints",
+    "gateway_guardrails",
+    "gateway_model_definitions",
     "model_mappings",
-    "secrets",
+    "gateway_secrets",
 ]
 
 ID_LENGTH = 64
@@ -49,7 +49,7 @@ def _endpoint_fk() -> sa.ForeignKey:
     return sa.ForeignKey("gateway_endpoints.endpoint_id", ondelete="CASCADE")
 
 
-secrets = sa.Table(
+gateway_secrets = sa.Table(
     "gateway_secrets",
     metadata,
     sa.Column("secret_id", sa.String(ID_LENGTH), primary_key=True),
@@ -69,7 +69,7 @@ secrets = sa.Table(
     **_MYSQL,
 )
 
-model_definitions = sa.Table(
+gateway_model_definitions = sa.Table(
     "gateway_model_definitions",
     metadata,
     sa.Column("model_definition_id", sa.String(ID_LENGTH), primary_key=True),
@@ -92,7 +92,7 @@ model_definitions = sa.Table(
     **_MYSQL,
 )
 
-endpoints = sa.Table(
+gateway_endpoints = sa.Table(
     "gateway_endpoints",
     metadata,
     sa.Column("endpoint_id", sa.String(ID_LENGTH), primary_key=True),
@@ -156,7 +156,7 @@ endpoint_bindings = sa.Table(
     **_MYSQL,
 )
 
-budget_policies = sa.Table(
+gateway_budget_policies = sa.Table(
     "gateway_budget_policies",
     metadata,
     sa.Column("budget_policy_id", sa.String(ID_LENGTH), primary_key=True),
@@ -176,7 +176,7 @@ budget_policies = sa.Table(
     **_MYSQL,
 )
 
-guardrails = sa.Table(
+gateway_guardrails = sa.Table(
     "gateway_guardrails",
     metadata,
     sa.Column("guardrail_id", sa.String(ID_LENGTH), primary_key=True),
