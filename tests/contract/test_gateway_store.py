@@ -14,7 +14,7 @@ from ardea._core.envelope import EnvelopeCipher, KeyRing
 from ardea._core.errors import (
     AlreadyExistsError,
     ArdeaError,
-    ConflictError,
+    FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
 )
@@ -134,7 +134,7 @@ def test_model_definitions(store: GatewayStore) -> None:
     with pytest.raises(NotFoundError):
         store.create_model_definition("x", "openai", "gpt", "s-missing")
     store.create_endpoint("chat", [ModelConfig(one)])
-    with pytest.raises(ConflictError):
+    with pytest.raises(FailedPreconditionError):
         store.delete_model_definition(one)
     store.delete_model_definition(two)
     with pytest.raises(NotFoundError):

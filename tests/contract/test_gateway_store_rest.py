@@ -7,7 +7,7 @@ import pytest
 
 from ardea._core.errors import (
     AlreadyExistsError,
-    ConflictError,
+    FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
     NotImplementedFeatureError,
@@ -55,7 +55,7 @@ def test_round_trip(rest_backend: Backend) -> None:
     binding = g.create_binding(endpoint.endpoint_id, "scorer", "sc-1")
     assert g.list_bindings(endpoint_id=endpoint.endpoint_id) == [binding]
     g.delete_binding(endpoint.endpoint_id, "scorer", "sc-1")
-    with pytest.raises(ConflictError):
+    with pytest.raises(FailedPreconditionError):
         g.delete_model_definition(one.model_definition_id)
 
     policy = g.create_budget_policy(10.0, "DAYS", 1, "USER", "REJECT", target_value="ann")

@@ -10,10 +10,13 @@ Times are epoch milliseconds. ``to_dict`` gives each one's MLflow JSON.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ardea._core.errors import InvalidArgumentError
 
 __all__ = [
     "BUDGET_ACTIONS",
@@ -34,6 +37,7 @@ __all__ = [
     "mask_value",
     "mask_values",
     "new_id",
+    "validate_endpoint_name",
 ]
 
 LINKAGE_TYPES = ("PRIMARY", "FALLBACK")
@@ -53,6 +57,24 @@ GUARDRAIL_STAGES = ("BEFORE", "AFTER")
 
 GUARDRAIL_ACTIONS = ("VALIDATION", "SANITIZATION")
 """What a failed guardrail does: block the request, or redact it."""
+
+
+_ENDPOINT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
+
+
+def validate_endpoint_name(name: object) -> str:
+    """An endpoint name callers can put in a URL and in ``model``.
+
+    Raises:
+        InvalidArgumentError: Not letters, digits, ``-``, ``_`` and ``.`` (starting with a
+            letter or digit, at most 255 characters).
+    """
+    if not isinstance(name, str) or not _ENDPOINT_NAME.fullmatch(name):
+        raise InvalidArgumentError(
+            f"Invalid endpoint name {str(name)[:80]!r}: use letters, digits, '-', '_' and '.', "
+            "starting with a letter or digit"
+        )
+    return name
 
 
 def new_id(prefix: str) -> str:

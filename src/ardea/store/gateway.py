@@ -6,7 +6,7 @@ per store like the others).
 Conventions: an id or name that does not exist in the store's workspace raises
 :class:`ardea.NotFoundError`; a taken name :class:`ardea.AlreadyExistsError`; bad input
 :class:`ardea.InvalidArgumentError` and stores nothing; deleting a model definition an
-endpoint still maps :class:`ardea.ConflictError`. Times are epoch milliseconds.
+endpoint still maps :class:`ardea.FailedPreconditionError`. Times are epoch milliseconds.
 
 Secrets: the plaintext values are encrypted (:mod:`ardea._core.envelope`) before they reach
 the database and are returned only by :meth:`GatewayStore.secret_values`, which the
@@ -139,7 +139,7 @@ class GatewayStore(ABC):
 
     @abstractmethod
     def delete_model_definition(self, model_definition_id: str) -> None:
-        """Delete a definition no endpoint maps (ConflictError otherwise)."""
+        """Delete a definition no endpoint maps (FailedPreconditionError otherwise)."""
 
     # -- endpoints ----------------------------------------------------------------------------
 

@@ -27,13 +27,13 @@ from ardea.api import mlflow_gateway_requests as rq
 from ardea.api.schemas import gateway as sc
 from ardea.api.schemas.common import EmptyResponse
 from ardea.entities.auth import ResourceType
-from ardea.entities.gateway import ModelConfig
+from ardea.entities.gateway import ModelConfig, validate_endpoint_name
 from ardea.server import access_targets as at
 from ardea.server.access import MANAGE, READ, create, on, search
 from ardea.server.authz import caller_user
 from ardea.server.deps import backend
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
-from ardea.server.openapi_responses import INPUT_ERRORS
+from ardea.server.openapi_responses import LOOKUP_ERRORS
 from ardea.store.gateway import GatewayStore
 
 __all__ = ["router"]
@@ -75,7 +75,7 @@ def _admins(rtype: ResourceType, key: str, id_field: str, what: str) -> Any:
     "POST",
     access=_admins(ResourceType.GATEWAY_SECRET, "secret", "secret_id", "gateway secret"),
     response=sc.SecretResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.CREATE_SECRET,
 )
 async def create_secret(request: Request) -> Response:
@@ -115,7 +115,7 @@ async def get_secret(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _SECRET, "gateway secret"),
     response=sc.SecretResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.UPDATE_SECRET,
 )
 async def update_secret(request: Request) -> Response:
@@ -175,7 +175,7 @@ async def list_secrets(request: Request) -> Response:
         "gateway model definition",
     ),
     response=sc.ModelDefinitionResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.CREATE_DEFINITION,
 )
 async def create_model_definition(request: Request) -> Response:
@@ -230,7 +230,7 @@ async def list_model_definitions(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _DEFINITION, "gateway model definition"),
     response=sc.ModelDefinitionResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.UPDATE_DEFINITION,
 )
 async def update_model_definition(request: Request) -> Response:
@@ -257,7 +257,7 @@ async def update_model_definition(request: Request) -> Response:
     spec=rq.DEFINITION_ID,
 )
 async def delete_model_definition(request: Request) -> Response:
-    """DeleteGatewayModelDefinition -> ``{}``; still mapped by an endpoint: 409."""
+    """DeleteGatewayModelDefinition -> ``{}``; still mapped by an endpoint: 400 INVALID_STATE."""
     req = await parse_json(request, rq.DEFINITION_ID)
     await call(_store(request).delete_model_definition, req["model_definition_id"])
     return empty()
@@ -312,7 +312,7 @@ async def _experiment_for(request: Request, name: str) -> str:
     "POST",
     access=_admins(ResourceType.GATEWAY_ENDPOINT, "endpoint", "endpoint_id", "gateway endpoint"),
     response=sc.EndpointResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.CREATE_ENDPOINT,
 )
 async def create_endpoint(request: Request) -> Response:
@@ -324,10 +324,7 @@ async def create_endpoint(request: Request) -> Response:
     configs = _configs(req["model_configs"])
     experiment = req["experiment_id"] or None
     if usage and experiment is None and configs:
-        await call(store.list_model_definitions)  # cheap: fail on a broken store first
-        from ardea.store.sql.gateway.checks import check_endpoint_name
-
-        check_endpoint_name(req["name"])  # no experiment for a name that will be refused
+        validate_endpoint_name(req["name"])  # no experiment for a name that will be refused
         experiment = await _experiment_for(request, req["name"])
     made = await call(
         store.create_endpoint,
@@ -367,7 +364,7 @@ async def get_endpoint(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _ENDPOINT, "gateway endpoint"),
     response=sc.EndpointResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.UPDATE_ENDPOINT,
 )
 async def update_endpoint(request: Request) -> Response:
@@ -427,7 +424,7 @@ async def list_endpoints(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _ENDPOINT, "gateway endpoint"),
     response=sc.MappingResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.ATTACH_MODEL,
 )
 async def attach_model(request: Request) -> Response:
@@ -464,7 +461,7 @@ async def detach_model(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _ENDPOINT, "gateway endpoint"),
     response=EmptyResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.SET_TAG,
 )
 async def set_endpoint_tag(request: Request) -> Response:
@@ -495,7 +492,7 @@ async def delete_endpoint_tag(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _ENDPOINT, "gateway endpoint"),
     response=sc.BindingResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.BINDING,
 )
 async def create_binding(request: Request) -> Response:

@@ -30,7 +30,7 @@ from ardea.server import access_targets as at
 from ardea.server.access import AUTHENTICATED, MANAGE, READ, Access, create, on
 from ardea.server.deps import backend
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
-from ardea.server.openapi_responses import INPUT_ERRORS
+from ardea.server.openapi_responses import LOOKUP_ERRORS
 from ardea.store.gateway import GatewayStore
 
 __all__ = ["router", "ui_router"]
@@ -86,7 +86,7 @@ def _budget_fields(req: dict[str, Any]) -> dict[str, Any]:
     "POST",
     access=_ADMINS,
     response=sc.BudgetPolicyResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.CREATE_BUDGET,
 )
 async def create_budget(request: Request) -> Response:
@@ -128,7 +128,7 @@ async def get_budget(request: Request) -> Response:
     "POST",
     access=_ADMINS,
     response=sc.BudgetPolicyResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.UPDATE_BUDGET,
 )
 async def update_budget(request: Request) -> Response:
@@ -164,7 +164,7 @@ async def delete_budget(request: Request) -> Response:
     "GET",
     access=_ADMINS,
     response=sc.BudgetPoliciesResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.PAGE,
 )
 async def list_budgets(request: Request) -> Response:
@@ -201,7 +201,7 @@ async def list_budget_windows(request: Request) -> Response:
     "POST",
     access=_ADMINS,
     response=sc.GuardrailResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.CREATE_GUARDRAIL,
 )
 async def create_guardrail(request: Request) -> Response:
@@ -255,7 +255,7 @@ async def delete_guardrail(request: Request) -> Response:
     "GET",
     access=_ADMINS,
     response=sc.GuardrailsResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.PAGE,
 )
 async def list_guardrails(request: Request) -> Response:
@@ -276,7 +276,7 @@ async def list_guardrails(request: Request) -> Response:
     "POST",
     access=on(MANAGE, _ENDPOINT, "gateway endpoint"),
     response=sc.GuardrailConfigResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.ADD_GUARDRAIL,
 )
 async def add_guardrail(request: Request) -> Response:
@@ -329,7 +329,7 @@ async def list_endpoint_guardrails(request: Request) -> Response:
     "PATCH",
     access=on(MANAGE, _ENDPOINT, "gateway endpoint"),
     response=sc.GuardrailConfigResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=rq.UPDATE_GUARDRAIL_CONFIG,
 )
 async def update_guardrail_config(request: Request) -> Response:
@@ -397,7 +397,7 @@ async def supported_models(request: Request) -> Response:
     "GET",
     access=AUTHENTICATED,
     response=sc.ProviderConfigResponse,
-    errors=INPUT_ERRORS,
+    errors=LOOKUP_ERRORS,
     spec=_PROVIDER_Q,
 )
 async def provider_config(request: Request) -> Response:

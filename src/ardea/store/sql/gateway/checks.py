@@ -23,6 +23,7 @@ from ardea.entities.gateway import (
     GUARDRAIL_STAGES,
     LINKAGE_TYPES,
     ModelConfig,
+    validate_endpoint_name,
 )
 
 __all__ = [
@@ -47,7 +48,6 @@ ENDPOINT_TYPES = ("llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings")
 URL_KEYS = ("api_base", "base_url", "api_url", "endpoint", "azure_endpoint", "url", "host")
 """``auth_config`` keys holding a provider URL, checked by the SSRF guard."""
 
-_ENDPOINT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 _PROVIDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SECRET_MAX_BYTES = 64 * 1024
 _CONFIG_MAX_BYTES = 16 * 1024
@@ -72,13 +72,7 @@ def check_name(value: object, field: str) -> str:
 
 def check_endpoint_name(value: object) -> str:
     """An endpoint name callers can put in a URL and in ``model``."""
-    name = check_name(value, "name")
-    if not _ENDPOINT_NAME.fullmatch(name):
-        raise InvalidArgumentError(
-            f"Invalid endpoint name {name[:80]!r}: use letters, digits, '-', '_' and '.', "
-            "starting with a letter or digit"
-        )
-    return name
+    return validate_endpoint_name(check_name(value, "name"))
 
 
 def check_provider(value: object, field: str = "provider") -> str:

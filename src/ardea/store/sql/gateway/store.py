@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from ardea._core.envelope import EnvelopeCipher
 from ardea._core.errors import (
     AlreadyExistsError,
-    ConflictError,
+    FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
 )
@@ -420,7 +420,7 @@ class SqlGatewayStore(PolicyMixin, GatewayStore):
                 .where(model_mappings.c.model_definition_id == model_definition_id)
             ).scalar_one()
             if used:
-                raise ConflictError(
+                raise FailedPreconditionError(
                     "Cannot delete model definition that is currently in use by endpoints. "
                     "Detach it from all endpoints first."
                 )
