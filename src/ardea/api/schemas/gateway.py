@@ -155,7 +155,7 @@ class ProvidersResponse(TypedDict):
 
 
 class ModelsResponse(TypedDict):
-    """The UI's supported-models helper: ``[{model, provider}]``."""
+    """The UI's supported-models helper: ``[{model, provider, mode}]``."""
 
     models: list[dict[str, str]]
 

@@ -347,6 +347,10 @@ async def update_guardrail_config(request: Request) -> Response:
 # -- provider helpers (the UI's) --------------------------------------------------------------
 
 
+def _mode_of(model: str) -> str:
+    return "embedding" if "embed" in model else "chat"
+
+
 def _provider_names() -> list[str]:
     from ardea.llm.uri import PROVIDERS
 
@@ -375,18 +379,28 @@ async def supported_providers(request: Request) -> Response:
     spec=_PROVIDER_Q,
 )
 async def supported_models(request: Request) -> Response:
-    """``{models: [{model, provider}]}`` from the price table (optionally of one provider)."""
+    """``{models: [{model, provider, mode}]}`` from the price table (optionally one provider's).
+
+    ``mode`` is ``embedding`` for embedding models, else ``chat``.
+    """
     import json
     from importlib import resources
 
+    from ardea.llm.uri import provider_spec
+
+    def canonical(name: str) -> str:
+        spec = provider_spec(name)
+        return spec.name if spec is not None else name
+
     req = parse_get(request, _PROVIDER_Q)
     table = json.loads(resources.files("ardea.llm").joinpath("prices.json").read_text())
-    wanted = req["provider"] or None
+    wanted = canonical(req["provider"]) if req["provider"] else None
     models = [
-        {"model": model, "provider": provider}
+        {"model": model, "provider": canonical(provider), "mode": _mode_of(model)}
         for provider, section in sorted(table.get("providers", {}).items())
-        if wanted is None or provider == wanted
+        if wanted is None or canonical(provider) == wanted
         for model in sorted(section.get("models", {}))
+        if not model.startswith("ft:")
     ]
     return json_response({"models": models})
 
@@ -401,30 +415,55 @@ async def supported_models(request: Request) -> Response:
     spec=_PROVIDER_Q,
 )
 async def provider_config(request: Request) -> Response:
-    """How to configure a provider's secret: its auth mode, secret and config fields."""
+    """How to fill in a provider's secret: its auth modes (secret and config fields).
+
+    An unknown provider gets the generic form (an API key and a base URL), as MLflow's does;
+    Bedrock has three modes (an API key, access keys, an IAM role).
+    """
     from ardea.llm.uri import provider_spec
 
     req = parse_get(request, _PROVIDER_Q)
     if not req["provider"]:
         raise InvalidArgumentError("Provider parameter is required")
     spec = provider_spec(req["provider"])
-    if spec is None:
-        raise InvalidArgumentError(f"Unknown provider {req['provider']!r}")
-    config_fields = [{"name": "api_base", "required": spec.base_url is None}]
+    needs_key = spec.needs_key if spec is not None else True
+    needs_base = spec is None or spec.base_url is None
+    modes: list[dict[str, Any]] = [
+        _mode("api_key", "API Key", [("api_key", needs_key)], [("api_base", needs_base)])
+    ]
+    if spec is not None and spec.name == "bedrock":
+        region = ("aws_region_name", True)
+        modes += [
+            _mode(
+                "access_keys",
+                "Access Keys",
+                [("aws_access_key_id", True), ("aws_secret_access_key", True)],
+                [region],
+            ),
+            _mode("iam_role", "IAM Role", [], [("aws_role_name", True), region]),
+        ]
+    env = spec.key_env if spec is not None else ()
     return json_response(
         {
-            "auth_modes": [
-                {
-                    "mode": "api_key",
-                    "display_name": "API Key",
-                    "secret_fields": [{"name": "api_key", "required": spec.needs_key}],
-                    "config_fields": config_fields,
-                }
-            ],
+            "auth_modes": modes,
             "default_mode": "api_key",
-            "env_credentials_available": any(os.environ.get(v) for v in spec.key_env),
+            "env_credentials_available": any(os.environ.get(v) for v in env),
         }
     )
+
+
+def _mode(
+    mode: str,
+    label: str,
+    secrets: list[tuple[str, bool]],
+    config: list[tuple[str, bool]],
+) -> dict[str, Any]:
+    return {
+        "mode": mode,
+        "display_name": label,
+        "secret_fields": [{"name": n, "required": r} for n, r in secrets],
+        "config_fields": [{"name": n, "required": r} for n, r in config],
+    }
 
 
 @rpc(

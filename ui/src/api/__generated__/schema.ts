@@ -117,7 +117,10 @@ export interface paths {
         };
         /**
          * Provider Config
-         * @description How to configure a provider's secret: its auth mode, secret and config fields.
+         * @description How to fill in a provider's secret: its auth modes (secret and config fields).
+         *
+         *     An unknown provider gets the generic form (an API key and a base URL), as MLflow's does;
+         *     Bedrock has three modes (an API key, access keys, an IAM role).
          */
         get: operations["provider_config_get"];
         put?: never;
@@ -157,7 +160,9 @@ export interface paths {
         };
         /**
          * Supported Models
-         * @description ``{models: [{model, provider}]}`` from the price table (optionally of one provider).
+         * @description ``{models: [{model, provider, mode}]}`` from the price table (optionally one provider's).
+         *
+         *     ``mode`` is ``embedding`` for embedding models, else ``chat``.
          */
         get: operations["supported_models_get"];
         put?: never;
@@ -5142,7 +5147,7 @@ export interface components {
         };
         /**
          * ModelsResponse
-         * @description The UI's supported-models helper: ``[{model, provider}]``.
+         * @description The UI's supported-models helper: ``[{model, provider, mode}]``.
          */
         ModelsResponse: {
             models: {
@@ -6437,7 +6442,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The UI's supported-models helper: ``[{model, provider}]``. */
+            /** @description The UI's supported-models helper: ``[{model, provider, mode}]``. */
             200: {
                 headers: {
                     [name: string]: unknown;
