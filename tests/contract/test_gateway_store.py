@@ -389,3 +389,33 @@ def test_generation_moves_on_writes(sql_backend: Backend) -> None:
     after = store.generation
     sql_backend.scoped("team").gateway.create_secret("k", {"api_key": KEY})
     assert store.generation != after  # shared across workspaces
+
+
+def _fill(store: GatewayStore) -> None:
+    _, one, _ = _setup(store)
+    endpoint = store.create_endpoint("chat", [ModelConfig(one)]).endpoint_id
+    store.set_endpoint_tag(endpoint, "k", "v")
+    store.create_binding(endpoint, "scorer", "sc-1")
+    guard = store.create_guardrail("pii", "sc-1", "BEFORE", "VALIDATION").guardrail_id
+    store.add_guardrail_to_endpoint(endpoint, guard, 1)
+    store.create_budget_policy(1.0, "DAYS", 1, "GLOBAL", "ALERT")
+
+
+def test_deleting_a_workspace_takes_its_gateway_along(sql_backend: Backend) -> None:
+    from ardea.entities.workspace import WorkspaceDeletionMode
+
+    for name in ("gone", "moved", "kept"):
+        sql_backend.workspaces.create_workspace(name)
+        _fill(sql_backend.scoped(name).gateway)
+    with pytest.raises(FailedPreconditionError):
+        sql_backend.workspaces.delete_workspace("kept")  # RESTRICT: not empty
+    sql_backend.workspaces.delete_workspace("gone", WorkspaceDeletionMode.CASCADE)
+    assert _snapshot(sql_backend.scoped("kept").gateway) != ([], [], [], [], [])
+    sql_backend.workspaces.delete_workspace("moved", WorkspaceDeletionMode.SET_DEFAULT)
+    moved = sql_backend.gateway
+    assert [e.name for e in moved.list_endpoints()] == ["chat"]
+    assert [g.name for g in moved.list_guardrails()] == ["pii"]
+    _fill_conflict = sql_backend.scoped("kept").gateway
+    assert [e.name for e in _fill_conflict.list_endpoints()] == ["chat"]
+    with pytest.raises(FailedPreconditionError, match="gateway_endpoints: 'chat'"):
+        sql_backend.workspaces.delete_workspace("kept", WorkspaceDeletionMode.SET_DEFAULT)
