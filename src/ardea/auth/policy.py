@@ -179,6 +179,22 @@ class Policy:
             return self.default_for(workspace, memo)
         return Permission.NO_PERMISSIONS
 
+    def can(
+        self,
+        user: User,
+        needed: Permission,
+        resource_type: ResourceType,
+        resource_id: str,
+        workspace: str = DEFAULT_WORKSPACE,
+        memo: Decisions | None = None,
+    ) -> bool:
+        """Whether ``user``'s level on the resource grants ``needed``.
+
+        The gateway's request path asks ``can(user, USE, GATEWAY_ENDPOINT, endpoint_id, ws)``:
+        calling an endpoint needs USE on it (a member's default READ is not enough).
+        """
+        return self.level(user, resource_type, resource_id, workspace, memo).allows(needed)
+
     def can_create(
         self,
         user: User,
