@@ -79,7 +79,7 @@ def mapping_from_json(d: Mapping[str, Any]) -> ModelMapping:
 
 
 def endpoint_from_json(d: Mapping[str, Any]) -> GatewayEndpoint:
-    """A ``GatewayEndpoint`` (Ardea's options are not on the wire: empty)."""
+    """A ``GatewayEndpoint`` (with Ardea's ``endpoint_type`` and ``options`` when present)."""
     fallback = d.get("fallback_config") or {}
     return GatewayEndpoint(
         endpoint_id=d["endpoint_id"],
@@ -96,6 +96,7 @@ def endpoint_from_json(d: Mapping[str, Any]) -> GatewayEndpoint:
         last_updated_at=_int(d.get("last_updated_at")),
         created_by=d.get("created_by"),
         last_updated_by=d.get("last_updated_by"),
+        options=dict(d.get("options") or {}),
     )
 
 

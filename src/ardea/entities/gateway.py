@@ -239,7 +239,7 @@ class GatewayEndpoint:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """MLflow's ``GatewayEndpoint`` JSON."""
+        """MLflow's ``GatewayEndpoint`` JSON, plus Ardea's ``endpoint_type`` and ``options``."""
         out: dict[str, Any] = {
             "endpoint_id": self.endpoint_id,
             "name": self.name,
@@ -248,7 +248,10 @@ class GatewayEndpoint:
             "model_mappings": [m.to_dict() for m in self.model_mappings],
             "tags": [{"key": k, "value": v} for k, v in sorted(self.tags.items())],
             "usage_tracking": self.usage_tracking,
+            "endpoint_type": self.endpoint_type,  # Ardea's (MLflow's clients ignore it)
         }
+        if self.options:
+            out["options"] = dict(self.options)  # Ardea's: timeout, cache, limits, override
         if self.routing_strategy:
             out["routing_strategy"] = self.routing_strategy
         if self.fallback_strategy or self.fallback_max_attempts is not None:
