@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities.gateway import GatewayEndpoint, GatewaySecretInfo, ModelMapping
 from ardea.gateway.config import Endpoint, EndpointType, FallbackPolicy, ModelTarget, RateLimit
 from ardea.llm.uri import provider_spec
@@ -183,7 +184,13 @@ class DatabaseGatewaySource:
         found = self._workspaces.get(workspace)
         if found is not None and now - found.loaded_at < self._ttl:
             return found
-        store = self._store_for(workspace)
+        try:
+            store = self._store_for(workspace)
+        except (NotFoundError, InvalidArgumentError, ValueError):  # no such workspace
+            empty = _Resolved(now, {}, {})
+            with self._lock:
+                self._workspaces[workspace] = empty
+            return empty
         secrets = {s.secret_id: s for s in store.list_secrets()}
         endpoints = {}
         secret_workspace = {}

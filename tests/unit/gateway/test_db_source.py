@@ -85,6 +85,8 @@ def test_resolves_stored_endpoints(backend: Backend) -> None:
     assert found.limits[0].scope == "user" and found.limits[0].tokens_per_minute == 1000
     assert len(found.guardrail_ids) == 1 and found.tags == {"team": "search"}
     assert source.endpoint("default", "missing") is None
+    assert source.endpoint("no-such-workspace", "chat") is None
+    assert source.endpoints("Not A Workspace!") == []
     assert [e.name for e in source.endpoints("default")] == ["chat"]
     assert source.credentials(found.primary[0]) == {"api_key": KEY}
     assert source.credentials(found.fallback.targets[1]) == {}
