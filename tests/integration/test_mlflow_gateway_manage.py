@@ -230,3 +230,32 @@ def test_wire_shapes_and_bad_input(mlflow_env: str, live_server_module: Any) -> 
         f"{mlflow_env}/ajax-api/3.0/mlflow/gateway/provider-config", params={"provider": "openai"}
     )
     assert config.status_code == 200 and config.json()["default_mode"] == "api_key"
+
+
+def test_guardrails_with_the_stock_client(store: RestStore) -> None:
+    from mlflow.entities.gateway_guardrail import GuardrailAction, GuardrailStage
+
+    secret = store.create_gateway_secret(_name("g"), {"api_key": KEY}, provider="openai")
+    definition = store.create_gateway_model_definition(
+        _name("gd"), secret.secret_id, "openai", "gpt-4.1-mini"
+    )
+    endpoint = store.create_gateway_endpoint(
+        _name("guarded"),
+        [
+            GatewayEndpointModelConfig(
+                definition.model_definition_id, GatewayModelLinkageType.PRIMARY, 1.0
+            )
+        ],
+        usage_tracking=False,
+    )
+    guard = store.create_gateway_guardrail(
+        _name("pii"), "sc-1", 1, GuardrailStage.BEFORE, GuardrailAction.SANITIZATION
+    )
+    assert guard.guardrail_id.startswith("gr-") and guard.stage == GuardrailStage.BEFORE
+    assert store.get_gateway_guardrail(guard.guardrail_id).name == guard.name
+    config = store.add_guardrail_to_endpoint(endpoint.endpoint_id, guard.guardrail_id, 1)
+    assert config.execution_order == 1
+    configs = store.list_endpoint_guardrail_configs(endpoint.endpoint_id)
+    assert [c.guardrail_id for c in configs] == [guard.guardrail_id]
+    store.remove_guardrail_from_endpoint(endpoint.endpoint_id, guard.guardrail_id)
+    store.delete_gateway_guardrail(guard.guardrail_id)
