@@ -51,7 +51,8 @@ def _name(prefix: str) -> str:
 
 
 def _everything(url: str) -> dict[str, Any]:
-    out = {}
+    experiments = mlflow.tracking.MlflowClient().search_experiments()
+    out: dict[str, Any] = {"experiments": sorted((e.experiment_id, e.name) for e in experiments)}
     for path in ("secrets/list", "model-definitions/list", "endpoints/list", "budgets/list"):
         r = httpx.get(f"{url}/api/3.0/mlflow/gateway/{path}")
         assert r.status_code == 200, r.text

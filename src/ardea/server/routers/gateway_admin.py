@@ -27,7 +27,7 @@ from ardea.api import mlflow_gateway_requests as rq
 from ardea.api.schemas import gateway as sc
 from ardea.api.schemas.common import EmptyResponse
 from ardea.entities.auth import ResourceType
-from ardea.entities.gateway import ModelConfig, validate_endpoint_name
+from ardea.entities.gateway import ModelConfig
 from ardea.server import access_targets as at
 from ardea.server.access import MANAGE, READ, create, on, search
 from ardea.server.authz import caller_user
@@ -323,9 +323,6 @@ async def create_endpoint(request: Request) -> Response:
     usage = req["usage_tracking"] if req["usage_tracking"] is not None else True
     configs = _configs(req["model_configs"])
     experiment = req["experiment_id"] or None
-    if usage and experiment is None and configs:
-        validate_endpoint_name(req["name"])  # no experiment for a name that will be refused
-        experiment = await _experiment_for(request, req["name"])
     made = await call(
         store.create_endpoint,
         req["name"],
@@ -338,6 +335,10 @@ async def create_endpoint(request: Request) -> Response:
         usage_tracking=usage,
         created_by=_who(request, req["created_by"]),
     )
+    if usage and experiment is None:
+        # Only once the endpoint is stored: a refused create leaves no experiment behind.
+        experiment = await _experiment_for(request, made.name)
+        made = await call(store.update_endpoint, made.endpoint_id, experiment_id=experiment)
     return json_response({"endpoint": made.to_dict()})
 
 
