@@ -38,6 +38,18 @@ ARDEA_SECRET_KEY = "ARDEA_SECRET_KEY"
 Default: a 0600 ``ardea-secret.key`` file beside a SQLite database (PostgreSQL and MySQL
 need the variable before a secret can be stored)."""
 
+ARDEA_SECRET_KEY_PREVIOUS = "ARDEA_SECRET_KEY_PREVIOUS"
+"""Earlier values of ``ARDEA_SECRET_KEY`` (comma-separated) that gateway credentials may still be
+wrapped under: set during a key rotation until ``ardea gateway rotate-kek`` has re-wrapped them."""
+
+MLFLOW_CRYPTO_KEK_PASSPHRASE = "MLFLOW_CRYPTO_KEK_PASSPHRASE"
+"""MLflow's name for the key-encryption key of gateway credentials; read when
+``ARDEA_SECRET_KEY`` is unset."""
+
+ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS = "ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS"
+"""``1`` lets a gateway model definition's provider base URL point at loopback or private
+addresses (a local vLLM or Ollama). Default: refused by the SSRF guard."""
+
 ARDEA_WEBHOOKS_ALLOW_PRIVATE = "ARDEA_WEBHOOKS_ALLOW_PRIVATE"
 """``1`` lets a server's webhooks target loopback, private (RFC 1918, ULA), link-local and other
 non-public addresses (e.g. a receiver on the server's own network). Default: refused, when a

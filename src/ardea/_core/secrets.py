@@ -33,7 +33,7 @@ from typing import Any
 from ardea._core.env import ARDEA_SECRET_KEY
 from ardea._core.errors import InvalidArgumentError
 
-__all__ = ["ARDEA_SECRET_KEY", "KEY_FILE_NAME", "SecretCipher"]
+__all__ = ["ARDEA_SECRET_KEY", "KEY_FILE_NAME", "SecretCipher", "read_or_create_key_file"]
 
 
 KEY_FILE_NAME = "ardea-secret.key"
@@ -71,6 +71,11 @@ def _read_or_create_key_file(path: Path) -> bytes:
     finally:
         os.close(fd)
     return key
+
+
+def read_or_create_key_file(path: Path) -> bytes:
+    """The key kept in ``path`` (created 0600 on first use); gateway credentials share it."""
+    return _read_or_create_key_file(path)
 
 
 class SecretCipher:

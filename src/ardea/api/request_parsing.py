@@ -57,7 +57,8 @@ class Field:
     """One field of a request message.
 
     Attributes:
-        kind: ``string``, ``int64``, ``double``, ``bool``, ``enum`` or ``message``.
+        kind: ``string``, ``int64``, ``double``, ``bool``, ``enum``, ``message`` or ``map``
+            (a proto ``map<string, string>``: a JSON object of strings).
         required: Whether an absent (or empty) value is rejected.
         repeated: Whether the field is a list.
         enum: For ``enum`` fields, the value names by their proto number.
@@ -334,6 +335,20 @@ def _convert_json(f: Field, value: Any, path: str) -> Any:
         if not isinstance(value, dict) or f.message is None:
             raise _invalid(path, value)
         return parse_dict(f.message, value, prefix=path + ".")
+    if kind == "map":
+        # The value is never echoed: maps carry credentials (a gateway secret's values).
+        if not isinstance(value, dict):
+            raise InvalidArgumentError(
+                f"Invalid value for parameter '{path}': expected a map of strings "
+                f"(a JSON object), not a {type(value).__name__}."
+            )
+        for key, item in value.items():
+            if not isinstance(item, str):
+                raise InvalidArgumentError(
+                    f"Invalid value for parameter '{path}.{key}': expected a string, "
+                    f"not a {type(item).__name__}."
+                )
+        return dict(value)
     raise AssertionError(f"unknown field kind {kind!r}")  # pragma: no cover
 
 

@@ -17,7 +17,8 @@ in a workspace:
 Creating a top-level resource (an experiment, a registered model or prompt) needs
 membership of the workspace and no DENY on every resource of that type (a role's ``*``
 DENY). A webhook is created by workspace admins only: it receives every registry event of
-its workspace, models its creator may not read included (MLflow keeps webhooks to admins).
+its workspace, models its creator may not read included (MLflow keeps webhooks to admins);
+so are the gateway's secrets, model definitions and endpoints (:data:`ADMIN_CREATED`).
 
 Searches ask :meth:`Policy.visibility` once per request and hand the answer to the store,
 which filters in SQL (:mod:`ardea.store.visibility`), so pagination stays correct.
@@ -46,11 +47,28 @@ from ardea.entities.auth import (
 from ardea.store.auth import AuthStore
 from ardea.store.visibility import Visibility, VisibilityMode
 
-__all__ = ["GRANTS_CACHE_TTL_S", "Decisions", "Policy", "SERVER_DEFAULT_PERMISSION"]
+__all__ = [
+    "ADMIN_CREATED",
+    "GRANTS_CACHE_TTL_S",
+    "SERVER_DEFAULT_PERMISSION",
+    "Decisions",
+    "Policy",
+]
 
 GRANTS_CACHE_TTL_S = 5.0
 """How long a (user, resource) lookup of grants is reused while nothing changed here."""
 _GRANTS_CACHE_MAX = 20_000
+
+ADMIN_CREATED = frozenset(
+    {
+        ResourceType.WEBHOOK,
+        ResourceType.GATEWAY_SECRET,
+        ResourceType.GATEWAY_ENDPOINT,
+        ResourceType.GATEWAY_MODEL_DEFINITION,
+    }
+)
+"""Types only workspace admins create: webhooks (they see every registry event) and the
+gateway's secrets, model definitions and endpoints (they spend the workspace's credentials)."""
 
 SERVER_DEFAULT_PERMISSION = Permission.READ
 """What a member without a grant may do when neither the workspace nor the server says."""
@@ -161,6 +179,22 @@ class Policy:
             return self.default_for(workspace, memo)
         return Permission.NO_PERMISSIONS
 
+    def can(
+        self,
+        user: User,
+        needed: Permission,
+        resource_type: ResourceType,
+        resource_id: str,
+        workspace: str = DEFAULT_WORKSPACE,
+        memo: Decisions | None = None,
+    ) -> bool:
+        """Whether ``user``'s level on the resource grants ``needed``.
+
+        The gateway's request path asks ``can(user, USE, GATEWAY_ENDPOINT, endpoint_id, ws)``:
+        calling an endpoint needs USE on it (a member's default READ is not enough).
+        """
+        return self.level(user, resource_type, resource_id, workspace, memo).allows(needed)
+
     def can_create(
         self,
         user: User,
@@ -174,7 +208,7 @@ class Policy:
         grants = self._grants(user, resource_type, WILDCARD, workspace, memo)
         if self._workspace_admin(grants):
             return True
-        if resource_type is ResourceType.WEBHOOK:
+        if resource_type in ADMIN_CREATED:
             return False
         return self.is_member(grants, workspace) and Permission.DENY not in grants.roles
 

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from ardea.entities.auth import DEFAULT_WORKSPACE, Permission, ResourceType
 from ardea.entities.registry import PROMPT_TAG
-from ardea.server.access import Fields, Locate, Target
+from ardea.server.access import Created, Fields, Locate, Target
 from ardea.server.deps import registry_store, runtime, trace_store, tracking_store, workspace
 from ardea.server.parsing import call, json_object
 
@@ -284,6 +284,90 @@ def webhook(field: str = "webhook_id") -> Locate:
         ]
 
     return locate
+
+
+def gateway_secret(field: str = "secret_id", name_field: str | None = None) -> Locate:
+    """The gateway secret ``field`` names (or, when absent, the one named ``name_field``)."""
+    return _gateway(ResourceType.GATEWAY_SECRET, "GatewaySecret", "secret", field, name_field)
+
+
+def gateway_model_definition(field: str = "model_definition_id") -> Locate:
+    """The gateway model definition ``field`` names."""
+
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        definition_id = _given(fields, field)
+        if definition_id is None:
+            return []
+        missing = f"GatewayModelDefinition {definition_id} not found"
+        return [Target(ResourceType.GATEWAY_MODEL_DEFINITION, str(definition_id), missing)]
+
+    return locate
+
+
+def gateway_endpoint(
+    field: str = "endpoint_id", name_field: str | None = None, *, required: bool = False
+) -> Locate:
+    """The gateway endpoint ``field`` names (or, when absent, the one named ``name_field``).
+
+    ``required``: a request naming none is for admins only (a list across endpoints).
+    """
+    return _gateway(
+        ResourceType.GATEWAY_ENDPOINT, "GatewayEndpoint", "endpoint", field, name_field, required
+    )
+
+
+def _gateway(
+    rtype: ResourceType,
+    label: str,
+    what: str,
+    field: str,
+    name_field: str | None,
+    required: bool = False,
+) -> Locate:
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        given = _given(fields, field)
+        if given is not None:
+            return [Target(rtype, str(given), f"{label} {given} not found")]
+        name = _given(fields, name_field) if name_field is not None else None
+        if name is not None:
+            found = await _gateway_lookup(request, what, str(name))
+            # Told as for a missing one, without the id, when the caller may not read it.
+            return (
+                [] if found is None else [Target(rtype, found, f"{label} named '{name}' not found")]
+            )
+        return [Target(rtype, "", "")] if required else []
+
+    return locate
+
+
+async def _gateway_lookup(request: Request, what: str, name: str) -> str | None:
+    """The id of the workspace's gateway secret or endpoint called ``name``, if any."""
+    from ardea._core.errors import ArdeaError
+    from ardea.server.deps import backend
+
+    store = backend(request).gateway
+    try:
+        if what == "secret":
+            return str((await call(store.get_secret, None, name)).secret_id)
+        return str((await call(store.get_endpoint, None, name)).endpoint_id)
+    except ArdeaError:  # the handler answers it (404) as for a missing one
+        return None
+
+
+def created_gateway(kind: ResourceType, key: str, id_field: str) -> Created:
+    """The gateway resource a create made: ``answer[key][id_field]``."""
+
+    def created(fields: Fields, answer: Any) -> Target | None:
+        made = answer.get(key) if isinstance(answer, dict) else None
+        value = made.get(id_field) if isinstance(made, dict) else None
+        return None if not value else Target(kind, str(value), "")
+
+    return created
+
+
+def created_nothing(fields: Fields, answer: Any) -> Target | None:
+    """A workspace-admin action that makes no resource grants can name."""
+    return None
 
 
 def dataset(field: str = "dataset_id") -> Locate:

@@ -31,6 +31,8 @@ from ardea.server.routers import (
     datasets,
     evaluations,
     experiments,
+    gateway_admin,
+    gateway_policies,
     judges,
     logged_models,
     meta,
@@ -129,6 +131,9 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, trace_queries.router, "3.0")
     _mount(app, datasets.router, "3.0")
     _mount(app, scorers.router, "3.0")
+    _mount(app, gateway_admin.router, "3.0")
+    _mount(app, gateway_policies.router, "3.0")
+    _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)
     _mount(app, evaluations.router, "3.0")
     _mount(app, judges.router, "3.0")
     _mount(app, auth_session.router, "3.0")

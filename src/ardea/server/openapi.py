@@ -29,6 +29,8 @@ def field_schema(f: Field) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string", "enum": list(f.enum or {})}
     elif f.kind == "message" and f.message is not None:
         schema = spec_schema(f.message)
+    elif f.kind == "map":
+        schema = {"type": "object", "additionalProperties": {"type": "string"}}
     else:
         schema = dict(_SCALARS[f.kind])
     return {"type": "array", "items": schema} if f.repeated else schema

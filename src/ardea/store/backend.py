@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from ardea._core.errors import FailedPreconditionError
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
+from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
@@ -89,6 +90,8 @@ class Backend:
             REST backend, whose server manages its own).
         datasets: Evaluation datasets (their records, versions, tags and experiment links).
         scorers: The scorer registry (scorer versions per experiment, online configs).
+        gateway: The gateway's management store (secrets, model definitions, endpoints,
+            budgets, guardrails): the database's for a SQL backend.
         workspace: The workspace the stores see (``default`` for a factory's backend).
         open_workspace: Builds the backend of another workspace (see :meth:`scoped`); None
             when the backend cannot be scoped.
@@ -109,6 +112,7 @@ class Backend:
     workspaces: WorkspaceStore = field(default_factory=UnsupportedWorkspaceStore, repr=False)
     datasets: DatasetStore = field(default_factory=UnsupportedDatasetStore, repr=False)
     scorers: ScorerStore = field(default_factory=UnsupportedScorerStore, repr=False)
+    gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     workspace: str = DEFAULT_WORKSPACE
     open_workspace: Callable[[str], Backend] | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)

@@ -148,3 +148,21 @@ def test_a_request_asks_each_question_once(store: AuthStore, users: dict[str, Us
         assert policy.level(users["ada"], EXP, "1", memo=memo) is P.READ
     assert calls == ["default"]
     assert list(memo.grants) == [("experiment", "1", "default")]
+
+
+def test_calling_a_gateway_endpoint_needs_use(store: AuthStore, users: dict[str, User]) -> None:
+    ada, bob, root = users["ada"], users["bob"], users["root"]
+    ep = ResourceType.GATEWAY_ENDPOINT
+    policy = Policy(store)  # members read by default: not enough to call
+    assert not policy.can(ada, P.USE, ep, "e-1")
+    assert policy.can(ada, P.READ, ep, "e-1")
+    store.grant(ada.id, ep, "e-1", P.USE)
+    assert policy.can(ada, P.USE, ep, "e-1")
+    assert not policy.can(ada, P.EDIT, ep, "e-1")
+    assert not policy.can(bob, P.USE, ep, "e-1")
+    assert policy.can(root, P.USE, ep, "e-1")
+    store.grant(bob.id, ep, "e-1", P.DENY)
+    assert not policy.can(bob, P.READ, ep, "e-1")
+    for rtype in (ep, ResourceType.GATEWAY_SECRET, ResourceType.GATEWAY_MODEL_DEFINITION):
+        assert not policy.can_create(ada, rtype)  # workspace admins only
+        assert policy.can_create(root, rtype)

@@ -55,6 +55,11 @@ def scorers_module_path(path: str) -> bool:
     return "/mlflow/scorers" in path
 
 
+def gateway_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_gateway`` checks the operations of ``path``."""
+    return "/mlflow/gateway/" in path
+
+
 def evaluations_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_evaluations`` checks the operations of ``path`` (the
     evaluation reads and the judge builder's routes)."""

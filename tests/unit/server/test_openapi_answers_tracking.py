@@ -20,6 +20,7 @@ from .openapi_check import (
     checked_app,
     datasets_module_path,
     evaluations_module_path,
+    gateway_module_path,
     scorers_module_path,
     traces_module_path,
     workspaces_module_path,
@@ -292,6 +293,7 @@ def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
             datasets_module_path,
             evaluations_module_path,
             scorers_module_path,
+            gateway_module_path,
         )
         return not any(other(path) for other in others)
 

@@ -15,7 +15,8 @@ against what the route's rule says:
 - ADMIN: 401, then 403 for everyone but the admin;
 - a level on resources: 401; 404 for ``other`` (it may not even see them); 403 for a
   member whose grant is below the level; otherwise the admin's answer;
-- CREATE: 401; 403 for ``other`` (not a member), and for webhooks for everyone but admins;
+- CREATE: 401; 403 for ``other`` (not a member), and for webhooks and the gateway's resources
+  and policies for everyone but admins;
 - SEARCH: 401; otherwise the admin's status (the contents are filtered: see below).
 
 "Allowed" is judged against the admin, who passes every rule: the same request on an
@@ -39,6 +40,7 @@ import pytest
 
 from ardea.api.request_parsing import RequestSpec
 from ardea.entities.auth import Permission, ResourceType
+from ardea.entities.gateway import ModelConfig
 from ardea.server.access import Access, AccessKind
 from ardea.server.app import create_app
 from ardea.server.authz import access_of
@@ -80,6 +82,11 @@ class World:
     dataset: str
     workspace: str  # a spare workspace (for the workspace routes that change one)
     user: str  # a spare user (for the user routes that change one)
+    secret: str = ""  # the gateway's: a secret, a model definition, an endpoint
+    definition: str = ""
+    endpoint: str = ""
+    guardrail: str = ""
+    budget: str = ""
 
 
 @dataclass
@@ -139,6 +146,13 @@ class Matrix:
         self.backend.workspaces.create_workspace(spare)
         user = f"spare-user-{n}"
         self.backend.require_auth().create_user(user, None)
+        gw = self.backend.scoped(WS).gateway
+        secret = gw.create_secret(f"secret-{n}", {"api_key": "sk-matrix-secret-0"}).secret_id
+        definition = gw.create_model_definition(f"def-{n}", "openai", "gpt", secret)
+        definition_id = definition.model_definition_id
+        endpoint = gw.create_endpoint(f"ep-{n}", [ModelConfig(definition_id)]).endpoint_id
+        guardrail = gw.create_guardrail(f"gr-{n}", "sc-1", "BEFORE", "VALIDATION").guardrail_id
+        budget = gw.create_budget_policy(1.0, "DAYS", 1, "GLOBAL", "ALERT").budget_policy_id
         auth = self.backend.require_auth()
         for who, level in LEVELS.items():
             uid = auth.get_user_by_username(who).id
@@ -147,11 +161,14 @@ class Matrix:
                 (ResourceType.REGISTERED_MODEL, model),
                 (ResourceType.WEBHOOK, hook),
                 (ResourceType.EVALUATION_DATASET, dataset),
+                (ResourceType.GATEWAY_SECRET, secret),
+                (ResourceType.GATEWAY_MODEL_DEFINITION, definition_id),
+                (ResourceType.GATEWAY_ENDPOINT, endpoint),
             ):
                 auth.grant(uid, rtype, rid, level, workspace=WS)
         return World(
             e, name, r, trace, a["assessment"]["assessment_id"], lm["model"]["info"]["model_id"],
-            model, hook, dataset, spare, user,
+            model, hook, dataset, spare, user, secret, definition_id, endpoint, guardrail, budget,
         )  # fmt: skip
 
 
@@ -268,6 +285,11 @@ def _values(w: World) -> dict[str, Any]:
         "alias": "champion",
         "webhook_id": w.webhook,
         "dataset_id": w.dataset,
+        "secret_id": w.secret,
+        "model_definition_id": w.definition,
+        "endpoint_id": w.endpoint,
+        "guardrail_id": w.guardrail,
+        "budget_policy_id": w.budget,
         "workspace_name": w.workspace,
         "key": "k",
         "value": "v",
@@ -375,6 +397,8 @@ def _field_default(f: Any) -> Any:
         return {n: _one(sub) for n, sub in f.message.fields.items() if sub.required}
     if f.kind == "enum" and f.enum:
         return next(iter(f.enum))
+    if f.kind == "map":
+        return {"k": "v"}
     return {"string": "x", "int64": 1, "double": 1.0, "bool": False}.get(f.kind, "x")
 
 
@@ -422,8 +446,8 @@ def expected(case: RouteCase, user: str, admin_status: int) -> set[int] | None:
     if kind is AccessKind.SEARCH:
         return {admin_status}
     if kind is AccessKind.CREATE:
-        webhook = "webhook" in case.name
-        return {403} if user == "other" or webhook else {admin_status}
+        admins_only = "webhook" in case.name or "/gateway/" in case.path  # ADMIN_CREATED
+        return {403} if user == "other" or admins_only else {admin_status}
     if kind is AccessKind.RESOURCE:
         assert rule.level is not None
         if user == "other":

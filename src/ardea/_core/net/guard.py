@@ -33,9 +33,11 @@ from ardea._core.errors import InvalidArgumentError
 __all__ = [
     "BlockedDestinationError",
     "blocked_reason",
+    "check_upstream_url",
     "check_webhook_url",
     "checked_addresses",
     "private_destinations_allowed",
+    "private_upstreams_allowed",
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -53,6 +55,12 @@ class BlockedDestinationError(InvalidArgumentError):
 def private_destinations_allowed() -> bool:
     """Whether ``ARDEA_WEBHOOKS_ALLOW_PRIVATE`` turns the guard off (read on every call)."""
     value = os.environ.get(env.ARDEA_WEBHOOKS_ALLOW_PRIVATE, "")
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def private_upstreams_allowed() -> bool:
+    """Whether ``ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS`` lets gateway providers be private."""
+    value = os.environ.get(env.ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS, "")
     return value.strip().lower() in ("1", "true", "yes")
 
 
@@ -140,20 +148,54 @@ def check_webhook_url(url: str) -> None:
     """
     if private_destinations_allowed():
         return
+    found = _blocked_address(url)
+    if found is not None:
+        raise _refuse(*found)
+
+
+def check_upstream_url(url: str) -> None:
+    """Refuse a gateway provider base URL on a loopback, private or other non-public address.
+
+    The same judgement as :func:`check_webhook_url`, switched off by
+    ``ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS=1`` (a local vLLM or Ollama) instead.
+
+    Raises:
+        BlockedDestinationError: The destination is refused.
+    """
+    if private_upstreams_allowed():
+        return
+    found = _blocked_address(url)
+    if found is not None:
+        host, address, reason = found
+        shown = host if host == address else f"{host} ({address})"
+        raise BlockedDestinationError(
+            f"Provider base URL {shown} is refused ({reason} address): gateway providers may "
+            "not be on loopback, private, link-local or other non-public addresses; set "
+            f"{env.ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS}=1 on the server to allow them",
+            details={"host": host, "address": address, "reason": reason},
+        )
+
+
+def _blocked_address(url: str) -> tuple[str, str, str] | None:
+    """``(host, address, reason)`` of the first blocked address ``url`` names, or None."""
     parsed = urllib.parse.urlsplit(url)
     host = parsed.hostname or ""
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError:
+        port = 443
     if _parse(host) is not None:
         addresses = [host]
     else:
         try:
             addresses = _resolve(host, port)
-        except (OSError, UnicodeError):  # not resolvable now: judged again at delivery
-            return
+        except (OSError, UnicodeError):  # not resolvable now: judged again at connection
+            return None
     for address in addresses:
         reason = blocked_reason(address)
         if reason is not None:
-            raise _refuse(host, address, reason)
+            return host, address, reason
+    return None
 
 
 def checked_addresses(host: str, port: int) -> list[str]:

@@ -13,6 +13,7 @@ from ardea.store.importing import UnsupportedImportStore
 from ardea.store.purge import UnavailablePurgeStore
 from ardea.store.rest.artifacts import HttpArtifactStore
 from ardea.store.rest.datasets import RestDatasetStore
+from ardea.store.rest.gateway import RestGatewayStore
 from ardea.store.rest.http import RestClient
 from ardea.store.rest.registry import RestRegistryStore
 from ardea.store.rest.scorers import RestScorerStore
@@ -64,6 +65,7 @@ def open_rest_backend(
         workspaces=RestWorkspaceStore(root),
         datasets=RestDatasetStore(uri, rest=client),
         scorers=RestScorerStore(uri, rest=client),
+        gateway=RestGatewayStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,
     )

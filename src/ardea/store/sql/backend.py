@@ -19,6 +19,7 @@ from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.auth.store import SqlAuthStore
 from ardea.store.sql.datasets.store import SqlDatasetStore
+from ardea.store.sql.gateway.store import SqlGatewayStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
@@ -144,6 +145,7 @@ def open_sql_backend(
             LazyArtifactStore(lambda: artifacts_at("")) if lazy_artifacts else artifacts_at("")
         )
         webhooks = SqlWebhookStore(db)
+        gateway = SqlGatewayStore(db)
         auth = SqlAuthStore(db)
         forget: list[Callable[[str], None]] = []
         scopes: dict[str, WorkspaceScope] = {}
@@ -168,6 +170,7 @@ def open_sql_backend(
                 workspaces=workspaces,
                 datasets=SqlDatasetStore(db, scope),
                 scorers=SqlScorerStore(db, scope),
+                gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 workspace=name,
             )
 
@@ -192,6 +195,7 @@ def open_sql_backend(
             workspaces=workspaces,
             datasets=SqlDatasetStore(db),
             scorers=SqlScorerStore(db),
+            gateway=gateway,
             open_workspace=open_workspace,
         )
         forget.append(backend.forget_workspace)

@@ -85,7 +85,7 @@ def test_malformed_files_are_refused_with_the_line(text: str, error: str) -> Non
             "mlflow_suites_skip.txt",
             {"filestore", "graphql", "in-process", "own-server", "mlflow-3.18", "mlflow-5xx"},
         ),
-        ("mlflow_suites_later.txt", {"datasets", "scorers", "gateway", "issues"}),
+        ("mlflow_suites_later.txt", {"datasets", "issues"}),
     ],
 )
 def test_checked_in_lists_parse_with_known_categories(name: str, categories: set[str]) -> None:

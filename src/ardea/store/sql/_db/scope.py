@@ -64,8 +64,29 @@ def _is_owned(table: sa.Table) -> bool:
     return column is not None and bool(column.info.get(_MARK))
 
 
-_TOP_LEVEL = ("registered_models", "experiments", "webhooks", "evaluation_datasets")
-"""Owned tables whose rows move or go with their workspace (children follow by cascade)."""
+_TOP_LEVEL = (
+    "registered_models",
+    "experiments",
+    "webhooks",
+    "evaluation_datasets",
+    "gateway_endpoints",
+    "gateway_guardrails",
+    "gateway_budget_policies",
+    "gateway_model_definitions",
+    "gateway_secrets",
+)
+"""Owned tables whose rows move or go with their workspace (children follow by cascade), in
+an order that deletes referencing rows first."""
+
+_NAMED = (
+    ("registered_models", "name"),
+    ("experiments", "name"),
+    ("gateway_endpoints", "name"),
+    ("gateway_guardrails", "name"),
+    ("gateway_model_definitions", "name"),
+    ("gateway_secrets", "secret_name"),
+)
+"""Owned tables whose names are unique per workspace, and their name column."""
 
 
 def owned_tables() -> dict[str, sa.Table]:
@@ -331,13 +352,14 @@ class WorkspaceScope:
     def name_conflicts(self, conn: Connection, target: WorkspaceScope) -> list[str]:
         """``table: 'name'`` for each name of this workspace that ``target`` already uses."""
         out: list[str] = []
-        for name in ("registered_models", "experiments"):
+        for name, column in _NAMED:
             table = _owned(name)
-            theirs = sa.select(table.c.name).where(table.c.workspace == target.name)
-            clash = sa.select(table.c.name).where(
-                table.c.workspace == self.name, table.c.name.in_(theirs)
+            theirs = sa.select(table.c[column]).where(table.c.workspace == target.name)
+            clash = sa.select(table.c[column]).where(
+                table.c.workspace == self.name, table.c[column].in_(theirs)
             )
-            out += [f"{name}: {n!r}" for n in conn.execute(clash.order_by(table.c.name)).scalars()]
+            found = conn.execute(clash.order_by(table.c[column])).scalars()
+            out += [f"{name}: {n!r}" for n in found]
         return out
 
     def move_content(self, conn: Connection, target: WorkspaceScope) -> None:

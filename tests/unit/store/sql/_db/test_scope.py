@@ -20,6 +20,11 @@ OWNED = {
     "registered_model_aliases",
     "webhooks",
     "evaluation_datasets",
+    "gateway_secrets",
+    "gateway_model_definitions",
+    "gateway_endpoints",
+    "gateway_budget_policies",
+    "gateway_guardrails",
 }
 
 

@@ -1,0 +1,1 @@
+"""The gateway management store (secrets, model definitions, endpoints, policies) in SQL."""
