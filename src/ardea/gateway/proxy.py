@@ -195,7 +195,7 @@ class Gateway:
         metrics: GatewayMetrics | None = None,
         cache: ResponseCache | None = None,
         rng: random.Random | None = None,
-        max_connections: int = 256,
+        max_connections: int = 64,
         trace_queue: int = 10_000,
     ) -> None:
         self.source = source
