@@ -407,7 +407,7 @@ class Gateway:
         if retry_after:
             extra = ((b"retry-after", retry_after.encode("latin-1")),)
         kind = "rate_limit" if status == 429 else "error" if status >= 500 else "final"
-        message = f"{up.provider} answered {status}: {provider_message(content)}"
+        message = up.mask(f"{up.provider} answered {status}: {provider_message(content)}")
         raise _Failed(kind, status, message, content, extra)
 
     async def _call(self, call: Call, up: Upstream, timeout: float) -> tuple[int, bytes, Tokens]:
@@ -574,6 +574,8 @@ class Gateway:
         provider = up.provider if up is not None else ""
         model = up.model if up is not None else ""
         cost = cost_of(provider, model, tokens) if up is not None and tokens.total else None
+        if error is not None and up is not None:
+            error = up.mask(error)
         m = self.metrics
         name = endpoint.name
         self._child(m.requests, name, provider, model, str(status)).inc()
