@@ -17,9 +17,10 @@ or no connection, ``timeout``, ``rate_limit``: 429); any other provider answer (
 the caller speaks the provider's dialect (credentials masked), else the message in the
 caller's shape.
 
-Upstream HTTP goes through :func:`ardea.llm.transport.async_pool` (pooled ``httpx``
-connections per provider base URL). When ``ardea.llm`` grows a raw passthrough stream
-primitive, :meth:`Gateway._send` is the one place to switch over.
+Upstream HTTP goes through :mod:`ardea.gateway.http` (a lean keep-alive HTTP/1.1 client:
+``httpx`` cost most of the gateway's CPU per call). :meth:`Gateway._send` is the one place
+upstream HTTP is sent: when ``ardea.llm`` grows a raw passthrough stream primitive, it is
+where to switch over.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import orjson
 from ardea.gateway.cache import ResponseCache, cache_key
 from ardea.gateway.config import Endpoint, GatewaySource
 from ardea.gateway.errors import GatewayError, error_body, provider_message
+from ardea.gateway.http import StreamedResponse, UpstreamError, UpstreamTimeout, pool
 from ardea.gateway.metrics import GatewayMetrics
 from ardea.gateway.recorder import GatewayRecord, TraceRecorder, trace_parent
 from ardea.gateway.router import EndpointRouter, Routers
@@ -48,12 +50,9 @@ from ardea.gateway.translate import (
 )
 from ardea.gateway.upstream import Upstream
 from ardea.gateway.usage import StreamTap, Tokens, cost_of, tokens_of
-from ardea.llm.transport import async_pool
 
 if TYPE_CHECKING:
     import random
-
-    import httpx
 
     from ardea.store.traces import TraceStore
 
@@ -183,7 +182,6 @@ class Gateway:
         metrics: Prometheus metrics (a fresh set when None).
         cache: The response cache (a default-sized one when None).
         rng: The random source of traffic splits (seed one in tests).
-        max_connections: Pooled connections per provider base URL.
         trace_queue: Request traces waiting at most before new ones are dropped.
     """
 
@@ -195,14 +193,12 @@ class Gateway:
         metrics: GatewayMetrics | None = None,
         cache: ResponseCache | None = None,
         rng: random.Random | None = None,
-        max_connections: int = 64,
         trace_queue: int = 10_000,
     ) -> None:
         self.source = source
         self.routers = Routers(source, rng)
         self.metrics = metrics or GatewayMetrics()
         self.cache = cache or ResponseCache()
-        self.max_connections = max_connections
         m = self.metrics
         self.recorder = (
             TraceRecorder(
@@ -349,9 +345,6 @@ class Gateway:
 
     # ------------------------------------------------------------------ one attempt
 
-    def _client(self, up: Upstream) -> httpx.AsyncClient:
-        return async_pool("gateway:" + up.base_url, self.max_connections)
-
     def _request(self, call: Call, up: Upstream, stream: bool) -> tuple[str, bytes, dict[str, str]]:
         """URL, body and headers of a same-dialect call to ``up``."""
         route = call.route
@@ -374,38 +367,42 @@ class Gateway:
         return up.url(_OPERATION_PATH[route.operation]), orjson.dumps(body), headers
 
     async def _send(
-        self,
-        up: Upstream,
-        url: str,
-        body: bytes,
-        headers: dict[str, str],
-        timeout: float,
-        stream: bool = False,
-    ) -> httpx.Response:
-        """POST to the provider (the one place upstream HTTP is sent)."""
-        import httpx
-
-        client = self._client(up)
-        request = client.build_request(
-            "POST", url, content=body, headers=headers, timeout=httpx.Timeout(timeout)
-        )
+        self, up: Upstream, url: str, body: bytes, headers: dict[str, str], timeout: float
+    ) -> StreamedResponse:
+        """POST to the provider: its answer's head (the one place upstream HTTP is sent)."""
         try:
-            return await client.send(request, stream=stream)
-        except httpx.TimeoutException as exc:
+            return await pool().post(url, body, headers, timeout)
+        except UpstreamTimeout as exc:
             raise _Failed("timeout", 504, f"{up.provider} did not answer in time") from exc
-        except httpx.HTTPError as exc:
-            raise _Failed(
-                "error", 502, f"{up.provider} could not be reached: {type(exc).__name__}"
-            ) from exc
+        except UpstreamError as exc:
+            raise _Failed("error", 502, f"{up.provider} could not be reached: {exc}") from exc
+
+    async def _fetch(
+        self, up: Upstream, url: str, body: bytes, headers: dict[str, str], timeout: float
+    ) -> bytes:
+        """POST and read the whole answer within ``timeout``; raise on an error status."""
+        started = time.perf_counter()
+        response = await self._send(up, url, body, headers, timeout)
+        try:
+            remaining = max(timeout - (time.perf_counter() - started), 0.001)
+            content = await asyncio.wait_for(response.read(), remaining)
+        except asyncio.TimeoutError as exc:
+            raise _Failed("timeout", 504, f"{up.provider} did not answer in time") from exc
+        except UpstreamError as exc:
+            raise _Failed("error", 502, f"{up.provider}: {exc}") from exc
+        finally:
+            response.close()
+        self._check(up, response.status, content, response.headers)
+        return content
 
     @staticmethod
-    def _check(up: Upstream, status: int, content: bytes, response: httpx.Response) -> None:
+    def _check(up: Upstream, status: int, content: bytes, headers: dict[bytes, bytes]) -> None:
         if status < 400:
             return
         extra: tuple[tuple[bytes, bytes], ...] = ()
-        retry_after = response.headers.get("retry-after")
+        retry_after = headers.get(b"retry-after")
         if retry_after:
-            extra = ((b"retry-after", retry_after.encode("latin-1")),)
+            extra = ((b"retry-after", retry_after),)
         kind = "rate_limit" if status == 429 else "error" if status >= 500 else "final"
         message = up.mask(f"{up.provider} answered {status}: {provider_message(content)}")
         raise _Failed(kind, status, message, content, extra)
@@ -415,21 +412,16 @@ class Gateway:
         route = call.route
         if route.api == up.api:
             url, body, headers = self._request(call, up, False)
-            response = await self._send(up, url, body, headers, timeout)
-            content = response.content
-            self._check(up, response.status_code, content, response)
+            content = await self._fetch(up, url, body, headers, timeout)
             try:
                 tokens = tokens_of(orjson.loads(content))
             except orjson.JSONDecodeError as exc:
                 raise _Failed("error", 502, f"{up.provider} answered malformed JSON") from exc
-            return response.status_code, content, tokens
+            return 200, content, tokens
         if route.api == "openai" and route.operation == "chat" and up.api != "openai":
             request, params = openai_to_adapter_request(up, call.body)
-            response = await self._send(
-                up, request.url, request.body, dict(request.headers), timeout
-            )
-            content = response.content
-            self._check(up, response.status_code, content, response)
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            content = await self._fetch(up, request.url, request.body, headers, timeout)
             try:
                 parsed = parse_adapter_answer(up, orjson.loads(content), params)
             except (orjson.JSONDecodeError, AttributeError, TypeError) as exc:
@@ -445,11 +437,9 @@ class Gateway:
             return 200, orjson.dumps(answer), tokens
         if route.api == "anthropic" and up.api == "openai":
             body = orjson.dumps(anthropic_to_openai_request(call.body, up.model))
-            response = await self._send(
+            content = await self._fetch(
                 up, up.url("chat/completions"), body, dict(up.headers), timeout
             )
-            content = response.content
-            self._check(up, response.status_code, content, response)
             try:
                 value = orjson.loads(content)
             except orjson.JSONDecodeError as exc:
@@ -475,13 +465,15 @@ class Gateway:
                 f"{up.api} route",
             )
         url, body, headers = self._request(call, up, True)
-        response = await self._send(up, url, body, headers, timeout, stream=True)
-        if response.status_code >= 400:
+        response = await self._send(up, url, body, headers, timeout)
+        if response.status >= 400:
             try:
-                content = await response.aread()
+                content = await asyncio.wait_for(response.read(), 30)
+            except (asyncio.TimeoutError, UpstreamError):
+                content = b""
             finally:
-                await response.aclose()
-            self._check(up, response.status_code, content, response)
+                response.close()
+            self._check(up, response.status, content, response.headers)
         deadline = call.started + plan.endpoint.timeout_s
         return StreamAnswer(
             200,
@@ -494,20 +486,18 @@ class Gateway:
         call: Call,
         plan: _Plan,
         up: Upstream,
-        response: httpx.Response,
+        response: StreamedResponse,
         deadline: float,
         attempt: int,
         sent: float,
     ) -> AsyncIterator[bytes]:
         """The provider's chunks, as they come; an error frame if the stream breaks."""
-        import httpx
-
         tap = StreamTap()
         first: float | None = None
         error: str | None = None
         status = 200
         try:
-            chunks = response.aiter_raw().__aiter__()
+            chunks = response.chunks().__aiter__()
             while True:
                 remaining = deadline - time.perf_counter()
                 if remaining <= 0:
@@ -520,15 +510,14 @@ class Gateway:
                     first = time.perf_counter()
                 tap.feed(chunk)
                 yield chunk
-        except (TimeoutError, httpx.TimeoutException):
+        except asyncio.TimeoutError:
             status, error = 504, f"{up.provider} stopped sending before the deadline"
             yield _stream_error(call.route.dialect, status, error)
-        except httpx.HTTPError as exc:
-            status = 502
-            error = f"{up.provider} broke off the stream: {type(exc).__name__}"
+        except UpstreamError as exc:
+            status, error = 502, f"{up.provider}: {exc}"
             yield _stream_error(call.route.dialect, status, error)
         finally:
-            await response.aclose()
+            response.close()
             ttft = None if first is None else (first - call.started) * 1000
             self._finish(
                 call,
