@@ -134,8 +134,12 @@ def start_mlflow(tmp: Path, provider: str) -> tuple[Server, str] | None:
     argv = [str(MLFLOW_VENV / "bin" / "mlflow"), "server", "--host", "127.0.0.1", "--port",
             str(port), "--backend-store-uri", f"sqlite:///{data / 'mlflow.db'}",
             "--artifacts-destination", str(data / "artifacts"), "--workers", "1"]  # fmt: skip
-    env = {"MLFLOW_ENABLE_AI_GATEWAY": "true", "MLFLOW_CRYPTO_KEK_PASSPHRASE": "bench-kek-0123",
-           "MLFLOW_GATEWAY_ALLOW_PRIVATE_URLS": "true", "MLFLOW_ALLOW_PRIVATE_IPS": "true"}  # fmt: skip
+    env = {
+        "MLFLOW_ENABLE_AI_GATEWAY": "true",
+        "MLFLOW_CRYPTO_KEK_PASSPHRASE": "bench-kek-0123",
+        "MLFLOW_GATEWAY_ALLOW_PRIVATE_URLS": "true",
+        "MLFLOW_ALLOW_PRIVATE_IPS": "true",
+    }
     server = Server("mlflow", argv, port, tmp / "mlflow.log", env=env)
     server.start()
     api = f"{server.base_url}/api/3.0/mlflow"
@@ -160,7 +164,7 @@ def start_mlflow(tmp: Path, provider: str) -> tuple[Server, str] | None:
         probe = httpx.post(url, json=BODY, timeout=30)
         if probe.status_code != 200:
             raise RuntimeError(f"probe answered {probe.status_code}: {probe.text[:300]}")
-    except Exception as exc:  # noqa: BLE001 - a setup MLflow refuses: report, skip
+    except Exception as exc:  # a setup MLflow refuses: report, skip
         print(f"note: MLflow's gateway could not be set up on the fake provider: {exc}")
         server.stop()
         return None
@@ -416,7 +420,8 @@ def run(
 
     # 3. Streaming TTFT.
     print(
-        f"\n== streaming: {args.stream_rate:.0f} streamed chats/s for {args.stream_seconds:.0f} s =="
+        f"\n== streaming: {args.stream_rate:.0f} streamed chats/s "
+        f"for {args.stream_seconds:.0f} s =="
     )
     ttft = {}
     for target in targets:
