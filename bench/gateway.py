@@ -137,14 +137,15 @@ def start_mlflow(tmp: Path, provider: str) -> tuple[Server, str] | None:
     env = {
         "MLFLOW_ENABLE_AI_GATEWAY": "true",
         "MLFLOW_CRYPTO_KEK_PASSPHRASE": "bench-kek-0123",
-        "MLFLOW_GATEWAY_ALLOW_PRIVATE_URLS": "true",
-        "MLFLOW_ALLOW_PRIVATE_IPS": "true",
+        "MLFLOW_GATEWAY_API_BASE_ALLOW_PRIVATE_IPS": "true",
     }
     server = Server("mlflow", argv, port, tmp / "mlflow.log", env=env)
     server.start()
     api = f"{server.base_url}/api/3.0/mlflow"
     try:
-        experiment = httpx.post(f"{api}/experiments/create", json={"name": "gw"}).json()
+        experiment = httpx.post(
+            f"{server.base_url}/api/2.0/mlflow/experiments/create", json={"name": "gw"}
+        ).json()
         secret = httpx.post(f"{api}/gateway/secrets/create", json={
             "secret_name": "fake", "secret_value": {"api_key": "sk-bench-key"},
             "provider": "openai", "auth_config": {"api_base": provider},
