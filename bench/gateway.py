@@ -138,29 +138,34 @@ def start_mlflow(tmp: Path, provider: str) -> tuple[Server, str] | None:
         "MLFLOW_ENABLE_AI_GATEWAY": "true",
         "MLFLOW_CRYPTO_KEK_PASSPHRASE": "bench-kek-0123",
         "MLFLOW_GATEWAY_API_BASE_ALLOW_PRIVATE_IPS": "true",
+        "MLFLOW_GATEWAY_API_BASE_ALLOWED_SCHEMES": "http,https",
     }
     server = Server("mlflow", argv, port, tmp / "mlflow.log", env=env)
     server.start()
     api = f"{server.base_url}/api/3.0/mlflow"
+
+    def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = httpx.post(url, json=body, timeout=30)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{url} answered {answer.status_code}: {answer.text[:300]}")
+        return dict(answer.json())
+
     try:
-        experiment = httpx.post(
-            f"{server.base_url}/api/2.0/mlflow/experiments/create", json={"name": "gw"}
-        ).json()
-        secret = httpx.post(f"{api}/gateway/secrets/create", json={
+        experiment = post(f"{server.base_url}/api/2.0/mlflow/experiments/create", {"name": "gw"})
+        secret = post(f"{api}/gateway/secrets/create", {
             "secret_name": "fake", "secret_value": {"api_key": "sk-bench-key"},
             "provider": "openai", "auth_config": {"api_base": provider},
-        }).json()["secret"]  # fmt: skip
-        model = httpx.post(f"{api}/gateway/model-definitions/create", json={
+        })["secret"]  # fmt: skip
+        model = post(f"{api}/gateway/model-definitions/create", {
             "name": "fake", "secret_id": secret["secret_id"], "provider": "openai",
             "model_name": "gpt-4o-mini",
-        }).json()["model_definition"]  # fmt: skip
-        created = httpx.post(f"{api}/gateway/endpoints/create", json={
+        })["model_definition"]  # fmt: skip
+        post(f"{api}/gateway/endpoints/create", {
             "name": "bench", "model_configs": [{
                 "model_definition_id": model["model_definition_id"], "linkage_type": "PRIMARY",
                 "weight": 1.0}],
             "experiment_id": experiment.get("experiment_id"), "usage_tracking": True,
         })  # fmt: skip
-        created.raise_for_status()
         url = f"{server.base_url}/gateway/mlflow/v1/chat/completions"
         probe = httpx.post(url, json=BODY, timeout=30)
         if probe.status_code != 200:
@@ -194,6 +199,7 @@ class Target:
     path: str
     body: dict[str, Any]
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = field(default_factory=list)
+    slots: asyncio.Semaphore | None = None  # at most 512 connections in flight
 
     def request(self) -> bytes:
         data = json.dumps(self.body).encode()
@@ -231,6 +237,13 @@ async def _read_response(reader: asyncio.StreamReader, start: float) -> Sample:
 
 async def one(target: Target, payload: bytes, scheduled: float) -> Sample:
     """Send one request on an idle connection (or a new one); latency from ``scheduled``."""
+    if target.slots is None:
+        target.slots = asyncio.Semaphore(512)
+    async with target.slots:
+        return await _one(target, payload, scheduled)
+
+
+async def _one(target: Target, payload: bytes, scheduled: float) -> Sample:
     if target.idle:
         reader, writer = target.idle.pop()
     else:
@@ -288,6 +301,7 @@ def _close(target: Target) -> None:
         with contextlib.suppress(RuntimeError):  # its loop may be closed already
             writer.close()
     target.idle.clear()
+    target.slots = None  # a semaphore belongs to one event loop
 
 
 # --- the run -----------------------------------------------------------------------------------
