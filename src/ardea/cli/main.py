@@ -1,9 +1,10 @@
 """``ardea``: the command-line entry point.
 
-Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``artifacts``
-(tracking data, on a data folder, a database or a server), ``gc`` (permanent deletion, on the
-database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``users`` and
-``tokens`` (identities, on the database). ``-h`` is help on every command. Heavy imports
+Commands: ``server`` and ``ui`` (the server), ``gateway`` (the AI gateway alone),
+``experiments``, ``runs`` and ``artifacts`` (tracking data, on a data folder, a database or a
+server), ``gc`` (permanent deletion, on the database), ``db`` (migrations), ``import mlflow``
+(an MLflow server's data), ``users`` and ``tokens`` (identities, on the database). ``-h`` is
+help on every command. Heavy imports
 (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
 """
 
@@ -15,6 +16,7 @@ from ardea.cli._common import CONTEXT, ArdeaGroup
 from ardea.cli.artifacts import artifacts
 from ardea.cli.db import db
 from ardea.cli.experiments import experiments
+from ardea.cli.gateway import gateway
 from ardea.cli.gc import gc
 from ardea.cli.importing import import_group
 from ardea.cli.runs import runs
@@ -36,7 +38,19 @@ def cli() -> None:
     """
 
 
-for command in (server, ui, experiments, runs, artifacts, gc, db, import_group, users, tokens):
+for command in (
+    server,
+    ui,
+    gateway,
+    experiments,
+    runs,
+    artifacts,
+    gc,
+    db,
+    import_group,
+    users,
+    tokens,
+):
     cli.add_command(command)
 
 

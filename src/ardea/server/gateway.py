@@ -50,7 +50,7 @@ from ardea.gateway.metrics import CONTENT_TYPE
 from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
 from ardea.server.door import RequestContext, current_request
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "GatewayRoutes", "authorize_use"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "GatewayRoutes", "authorize_use", "gateway_app"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -320,3 +320,24 @@ async def _send_stream(send: Send, answer: StreamAnswer, started: float) -> None
         aclose = getattr(chunks, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+async def _health_or_404(scope: Scope, receive: Receive, send: Send) -> None:
+    """The standalone gateway's only other paths: ``/health``, else 404."""
+    if scope["type"] != "http":
+        return
+    if scope["path"] == "/health":
+        await _send_bytes(send, 200, b"OK", [(b"content-type", b"text/plain")])
+        return
+    await _send_bytes(send, 404, b'{"error": {"message": "Not found"}}', [_JSON])
+
+
+def gateway_app(gateway: Gateway) -> ASGIApp:
+    """The standalone gateway (``ardea gateway``): the gateway's paths, ``/metrics``, ``/health``.
+
+    Requests pass the door (a request id, the workspace ``default``); there is no auth store
+    in this mode, so the gateway is open to whoever reaches its address.
+    """
+    from ardea.server.door import RequestDoor
+
+    return RequestDoor(GatewayRoutes(_health_or_404, gateway))
