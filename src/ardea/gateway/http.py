@@ -224,6 +224,9 @@ class HttpPool:
             except asyncio.LimitOverrunError as exc:
                 conn.close()
                 raise UpstreamError("the provider's response headers are too large") from exc
+            except BaseException:  # cancelled (the deadline): the connection is unusable
+                conn.close()
+                raise
             try:
                 return conn, _parse_head(raw)
             except ValueError as exc:

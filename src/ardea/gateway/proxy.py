@@ -257,7 +257,11 @@ class Gateway:
 
     async def invoke(self, call: Call) -> Answer | StreamAnswer:
         """Serve one call (see the module docstring)."""
-        plan = self._resolve(call)
+        try:
+            plan = self._resolve(call)
+        except GatewayError:
+            self._child(self.metrics.errors, "", "gateway").inc()
+            raise
         endpoint = plan.endpoint
         stream = call.route.stream or call.body.get("stream") is True
         key = None
@@ -284,7 +288,9 @@ class Gateway:
         failure: _Failed | None = None
         provider_s = 0.0
         up = targets[0]
+        tried = 0
         for attempt, up in enumerate(targets, 1):
+            tried = attempt
             if attempt > 1:
                 self._child(self.metrics.fallbacks, endpoint.name).inc()
             remaining = deadline - time.perf_counter()
@@ -327,7 +333,7 @@ class Gateway:
             failure.status,
             failure.message,
             Tokens(),
-            attempts=len(targets),
+            attempts=tried,
             provider_s=provider_s,
         )
         return self._failure_answer(call, up, failure, provider_s)
