@@ -244,15 +244,23 @@ async def one(target: Target, payload: bytes, scheduled: float) -> Sample:
 
 
 async def _one(target: Target, payload: bytes, scheduled: float) -> Sample:
-    if target.idle:
-        reader, writer = target.idle.pop()
-    else:
-        reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
-    writer.write(payload)
-    sample = await _read_response(reader, scheduled)
-    sample.latency = time.perf_counter() - scheduled
-    target.idle.append((reader, writer))
-    return sample
+    for attempt in range(2):
+        reused = bool(target.idle) and attempt == 0
+        try:
+            if reused:
+                reader, writer = target.idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection("127.0.0.1", target.port)
+            writer.write(payload)
+            sample = await _read_response(reader, scheduled)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, ValueError):
+            if reused:
+                continue  # the server closed an idle keep-alive connection: a fresh one
+            return Sample(time.perf_counter() - scheduled, 0)
+        sample.latency = time.perf_counter() - scheduled
+        target.idle.append((reader, writer))
+        return sample
+    return Sample(time.perf_counter() - scheduled, 0)  # pragma: no cover
 
 
 async def open_loop(target: Target, rate: float, seconds: float) -> list[Sample]:
