@@ -139,6 +139,8 @@ def start_mlflow(tmp: Path, provider: str) -> tuple[Server, str] | None:
         "MLFLOW_CRYPTO_KEK_PASSPHRASE": "bench-kek-0123",
         "MLFLOW_GATEWAY_API_BASE_ALLOW_PRIVATE_IPS": "true",
         "MLFLOW_GATEWAY_API_BASE_ALLOWED_SCHEMES": "http,https",
+        # Its gateway exports request traces to the tracking URI: itself.
+        "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}",
     }
     server = Server("mlflow", argv, port, tmp / "mlflow.log", env=env)
     server.start()
@@ -331,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--soak-minutes", type=float, default=1.0)
     p.add_argument("--soak-rate", type=float, default=300.0)
     p.add_argument("--mlflow", action="store_true", help="also MLflow 3.17's gateway")
+    p.add_argument(
+        "--mlflow-rate",
+        type=float,
+        default=None,
+        help="MLflow's open-loop rate (default: --rate); lower it when MLflow saturates",
+    )
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
     if args.serve_ardea:
@@ -397,7 +405,8 @@ def run(
         for target in targets:
             server = servers.get(target.name) or servers["fake"]
             before = tree_cpu_seconds(server.pid)
-            samples[target.name] += go(open_loop(target, args.rate, slice_s))
+            rate = args.mlflow_rate if target.name == "mlflow" and args.mlflow_rate else args.rate
+            samples[target.name] += go(open_loop(target, rate, slice_s))
             cpu[target.name] = cpu.get(target.name, 0.0) + tree_cpu_seconds(server.pid) - before
     load_after = os.getloadavg()
     rows: dict[str, Any] = {}
