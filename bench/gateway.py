@@ -339,6 +339,7 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="MLflow's open-loop rate (default: --rate); lower it when MLflow saturates",
     )
+    p.add_argument("--no-tracing", action="store_true", help="Ardea without request traces")
     p.add_argument("--json", type=Path, default=None)
     args = p.parse_args(argv)
     if args.serve_ardea:
@@ -359,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
         tmp = Path(tmp_name)
         fake = start_fake(tmp, args.latency)
         provider = f"http://127.0.0.1:{fake.port}/v1"
-        ardea = start_ardea(tmp, provider)
+        ardea = start_ardea(tmp, provider, tracing=not args.no_tracing)
         servers = [fake, ardea]
         targets = [
             Target("direct", fake.port, "/v1/chat/completions", dict(BODY, model="gpt-4o-mini")),
@@ -414,7 +415,7 @@ def run(
     d50, d99 = pct(direct, 0.5), pct(direct, 0.99)
     print(f"\n== overhead: {args.rate:.0f} req/s for {args.seconds:.0f} s per target, "
           f"{args.rounds} interleaved rounds, provider latency {args.latency * 1000:.0f} ms, "
-          f"tracing on ==")  # fmt: skip
+          f"tracing {'off' if args.no_tracing else 'on'} ==")  # fmt: skip
     print(f"{'target':8} {'ok':>6} {'err':>5} {'p50 ms':>8} {'p99 ms':>8} {'+p50 ms':>8} "
           f"{'+p99 ms':>8} {'self p50 us':>11} {'self p99 us':>11} {'cpu s':>7}")  # fmt: skip
     for target in targets:
