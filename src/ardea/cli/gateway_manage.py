@@ -5,7 +5,8 @@ Works on the database (``--backend-store-uri``), as ``ardea users`` does, in one
 (``--value-stdin``) or a hidden prompt, never from an argument, and never printed.
 
 Subcommands: ``secrets create|list|update|delete``, ``models create|list|delete``,
-``endpoints create|list|get|delete``, ``rotate-kek``.
+``endpoints create|list|get|delete``, ``rotate-kek``. Without a subcommand, ``--config FILE``
+serves the gateway alone (:mod:`ardea.cli.gateway`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -72,9 +74,40 @@ def _read_value(from_stdin: bool, name: str) -> str:
     return value
 
 
-@click.group("gateway", cls=ArdeaGroup, context_settings=CONTEXT)
-def gateway() -> None:
-    """Manage the AI gateway's secrets, model definitions and endpoints (on the database)."""
+@click.group("gateway", cls=ArdeaGroup, context_settings=CONTEXT, invoke_without_command=True)
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve the gateway alone with this YAML configuration (endpoints, models, secrets).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5001, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--backend-store-uri",
+    "traces_uri",
+    default=None,
+    help="With --config: where request traces go (a database URI); none: no traces.",
+)
+@click.pass_context
+def gateway(
+    ctx: click.Context, config_path: Path | None, host: str, port: int, traces_uri: str | None
+) -> None:
+    """The AI gateway: ``--config FILE`` serves it alone.
+
+    The subcommands manage its secrets, model definitions and endpoints on the database.
+    """
+    if ctx.invoked_subcommand is not None:
+        if config_path is not None:
+            raise click.UsageError("--config serves the gateway; give it without a subcommand.")
+        return
+    if config_path is None:
+        click.echo(ctx.get_help())
+        ctx.exit(2)
+    from ardea.cli.gateway import serve
+
+    serve(config_path, host, port, traces_uri)
 
 
 # -- secrets ----------------------------------------------------------------------------------

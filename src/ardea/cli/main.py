@@ -3,8 +3,8 @@
 Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``artifacts``
 (tracking data, on a data folder, a database or a server), ``gc`` (permanent deletion, on the
 database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``users`` and
-``tokens`` (identities, on the database), ``gateway`` (the AI gateway's secrets, models and
-endpoints, on the database). ``-h`` is help on every command. Heavy imports
+``tokens`` (identities, on the database), ``gateway`` (the AI gateway alone with ``--config``;
+its secrets, models and endpoints on the database). ``-h`` is help on every command. Heavy imports
 (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
 """
 

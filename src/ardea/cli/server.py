@@ -281,6 +281,14 @@ def _prepare_auth(settings: Any) -> None:
     " every experiment, model, prompt and webhook belongs to one; without the header a request"
     " acts in 'default', where an existing database's content is.",
 )
+@click.option(
+    "--gateway/--no-gateway",
+    "gateway_enabled",
+    default=True,
+    show_default=True,
+    envvar="ARDEA_GATEWAY_ENABLED",
+    help="Serve the AI gateway (/gateway/... and /metrics); off, its routes answer 501.",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -360,6 +368,7 @@ def _serve(options: dict[str, Any]) -> None:
         x_frame_options=options.get("x_frame_options") or "SAMEORIGIN",
         sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
         enable_workspaces=bool(options.get("enable_workspaces")),
+        gateway_enabled=bool(options.get("gateway_enabled", True)),
     )
     _configure_logging(logging.INFO)
     from ardea.server.security import exposure_warning

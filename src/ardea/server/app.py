@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -17,6 +17,7 @@ from ardea.server.deps import ServerDeps, ServerRuntime
 from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
+from ardea.server.gateway import GatewayRoutes
 from ardea.server.openapi_responses import install_document
 from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
@@ -55,6 +56,9 @@ from ardea.server.security import SecurityMiddleware
 from ardea.server.static import mount_ui
 from ardea.server.webhook_events import open_runtime
 
+if TYPE_CHECKING:
+    from ardea.gateway.proxy import Gateway
+
 __all__ = ["create_app"]
 
 
@@ -81,6 +85,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             process, so it also freezes the start-up heap (see ``_freeze_startup_heap``).
     """
     state = ServerRuntime(deps, open_runtime(deps.backend))
+    gateway = _open_gateway(deps)
     if deps.settings.auth_enabled:
         from ardea.server.auth_runtime import open_auth_runtime
 
@@ -94,6 +99,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         # Deliver what is queued, within a grace period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s).
         for runtime in state.all_webhooks():
             runtime.dispatcher.close()
+        if gateway is not None:
+            gateway.close()  # write the queued request traces
         if close_stores_on_shutdown:
             deps.backend.close()
 
@@ -110,6 +117,9 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     install_document(app)
     # Added first, so it sits innermost: every other middleware (security) runs before it.
     app.add_middleware(RpcFastPath)
+    # Outside the fast path, inside the security middleware and the door: /gateway/... and
+    # /metrics are answered here without FastAPI routing (see ardea.server.gateway).
+    app.add_middleware(GatewayRoutes, gateway=gateway)
     settings = deps.settings
     app.add_middleware(
         SecurityMiddleware,
@@ -170,6 +180,17 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         RequestDoor, workspaces=settings.enable_workspaces, authenticator=authenticator
     )
     return app
+
+
+def _open_gateway(deps: ServerDeps) -> Gateway | None:
+    """The gateway's request path, or None when ``gateway_enabled`` is off."""
+    if not deps.settings.gateway_enabled:
+        return None
+    from ardea.gateway.memory import StaticSource
+    from ardea.gateway.proxy import Gateway
+
+    source = deps.gateway_source if deps.gateway_source is not None else StaticSource()
+    return Gateway(source, trace_store=deps.backend.traces)
 
 
 def _freeze_startup_heap() -> None:

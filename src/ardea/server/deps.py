@@ -24,6 +24,7 @@ from ardea.server.door import current_request
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from ardea.gateway.config import GatewaySource
     from ardea.server.auth_runtime import AuthRuntime
     from ardea.server.route_table import RouteTable
     from ardea.server.webhook_events import WebhookRuntime
@@ -103,6 +104,8 @@ class ServerSettings:
         enable_workspaces: Serve workspaces (the ``X-MLFLOW-WORKSPACE`` header, the
             ``/api/3.0/mlflow/workspaces`` routes); off, the header is refused
             (``FEATURE_DISABLED``) and everything is in workspace ``default``.
+        gateway_enabled: Serve the AI gateway's ``/gateway/...`` routes and ``/metrics``
+            (``--no-gateway`` / ``ARDEA_GATEWAY_ENABLED=0`` turn them off: 501).
     """
 
     host: str = "127.0.0.1"
@@ -132,6 +135,7 @@ class ServerSettings:
     x_frame_options: str = "SAMEORIGIN"
     sqlite_synchronous: str = ""
     enable_workspaces: bool = False
+    gateway_enabled: bool = True
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""
@@ -168,10 +172,14 @@ class ServerDeps:
         backend: Every store (tracking, traces, registry, webhooks, artifacts) of one
             database; its ``artifacts`` serve ``mlflow-artifacts:/`` URIs.
         settings: Startup settings.
+        gateway_source: Where the AI gateway reads its endpoints and credentials (the
+            database-backed source, or a config file's); None: an empty in-memory source
+            (every endpoint unknown) until one is configured.
     """
 
     backend: Backend
     settings: ServerSettings
+    gateway_source: GatewaySource | None = None
 
 
 @dataclass(eq=False)

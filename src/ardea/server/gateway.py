@@ -1,0 +1,343 @@
+"""The gateway's HTTP surface: ``/gateway/...`` invocation routes and ``/metrics``.
+
+:class:`GatewayRoutes` is a pure-ASGI middleware inside the door (so every call has its
+:class:`~ardea.server.door.RequestContext`: caller and workspace) and inside the security
+middleware. It answers the gateway paths itself, with a dict lookup for the fixed paths and
+two patterns for the ones that carry an endpoint name, and hands everything else on. No
+FastAPI routing, no pydantic models on this path: the body is read with a size cap, parsed
+once with ``orjson``, and the call goes to :class:`ardea.gateway.proxy.Gateway`.
+
+Paths (the caller names the endpoint in ``model``, except where the path does):
+
+==================================================  =========================================
+``POST /gateway/v1/chat/completions``                OpenAI Chat Completions
+``POST /gateway/v1/embeddings``                      OpenAI Embeddings
+``POST /gateway/v1/responses``                       OpenAI Responses
+``GET  /gateway/v1/models``                          OpenAI model list (the endpoints)
+``POST /gateway/anthropic/v1/messages``              Anthropic Messages
+``POST /gateway/mlflow/v1/chat/completions``         MLflow 3's OpenAI-compatible chat
+``POST /gateway/mlflow/v1/embeddings``               ... and embeddings
+``GET  /gateway/mlflow/v1/models``                   ... and model list
+``POST /gateway/openai/v1/{chat/completions,embeddings,responses}``  MLflow's passthroughs
+``GET  /gateway/openai/v1/models``                   model list
+``POST /gateway/<endpoint>/mlflow/invocations``      MLflow's unified route (``messages``:
+                                                     chat, ``input``: embeddings)
+``POST /gateway/gemini/v1beta/models/<endpoint>:generateContent`` (and
+``:streamGenerateContent``)                          Gemini passthrough
+``GET  /metrics``                                    Prometheus metrics
+==================================================  =========================================
+
+Every answer carries MLflow's timing headers ``X-MLflow-Gateway-Duration-Ms`` (the whole
+request) and ``X-MLflow-Gateway-Overhead-Duration-Ms`` (the gateway's own share), and
+``X-Ardea-Gateway-Overhead-Us``, the gateway's own time in microseconds (for a stream: until
+its headers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+from ardea.entities.workspace import DEFAULT_WORKSPACE
+from ardea.gateway import routes as r
+from ardea.gateway.errors import Dialect, GatewayError, error_body
+from ardea.gateway.metrics import CONTENT_TYPE
+from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
+from ardea.server.door import RequestContext, current_request
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "GatewayRoutes", "authorize_use", "gateway_app"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+"""Largest request body accepted (``ARDEA_GATEWAY_MAX_BODY_BYTES``); larger ones get 413."""
+
+_POST: dict[str, r.Route] = {
+    "/gateway/v1/chat/completions": r.MLFLOW_CHAT,
+    "/gateway/v1/embeddings": r.MLFLOW_EMBEDDINGS,
+    "/gateway/v1/responses": r.OPENAI_RESPONSES,
+    "/gateway/mlflow/v1/chat/completions": r.MLFLOW_CHAT,
+    "/gateway/mlflow/v1/embeddings": r.MLFLOW_EMBEDDINGS,
+    "/gateway/openai/v1/chat/completions": r.OPENAI_CHAT,
+    "/gateway/openai/v1/embeddings": r.OPENAI_EMBEDDINGS,
+    "/gateway/openai/v1/responses": r.OPENAI_RESPONSES,
+    "/gateway/anthropic/v1/messages": r.ANTHROPIC_MESSAGES,
+}
+_MODELS = frozenset(
+    {"/gateway/v1/models", "/gateway/mlflow/v1/models", "/gateway/openai/v1/models"}
+)
+_INVOCATIONS = re.compile(r"^/gateway/([A-Za-z0-9_-]+)/mlflow/invocations$")
+_GEMINI = re.compile(
+    r"^/gateway/gemini/v1beta/models/([A-Za-z0-9_-]+):(generateContent|streamGenerateContent)$"
+)
+_JSON = (b"content-type", b"application/json")
+
+
+def authorize_use(context: RequestContext | None, workspace: str, endpoint: str) -> None:
+    """The per-endpoint USE check of an invocation: where the auth policy plugs in.
+
+    With ``--auth`` the door has already authenticated the caller (401 otherwise) in the
+    request's workspace. The ``gateway endpoint`` resource type and its USE permission come
+    with the management branch (gw-manage); once both are merged this function asks the
+    auth policy and raises ``GatewayError(403, ...)`` when the caller may not use
+    ``endpoint``. Today every authenticated caller may use every endpoint of its workspace.
+    """
+    return None
+
+
+def _dialect_of(path: str) -> Dialect:
+    if path.startswith("/gateway/anthropic/"):
+        return "anthropic"
+    if path.startswith("/gateway/gemini/"):
+        return "gemini"
+    if path.endswith("/mlflow/invocations"):
+        return "mlflow"
+    return "openai"
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return dict(scope.get("headers") or ())
+
+
+def _caller(headers: dict[bytes, bytes]) -> str | None:
+    value = headers.get(b"x-mlflow-gateway-caller")
+    if value:
+        return value.decode("latin-1")[:100]
+    agent = headers.get(b"user-agent")
+    if agent:
+        product = agent.decode("latin-1").split("/", 1)[0].strip()
+        return product[:100] or None
+    return None
+
+
+class GatewayRoutes:
+    """Pure-ASGI middleware serving the gateway's paths (see the module docstring).
+
+    Args:
+        app: The rest of the server.
+        gateway: The request path; None answers every gateway path 501 (gateway off).
+        max_body_bytes: Largest request body accepted.
+        metrics: Serve ``GET /metrics``.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        gateway: Gateway | None,
+        max_body_bytes: int | None = None,
+        metrics: bool = True,
+    ) -> None:
+        self.app = app
+        self.gateway = gateway
+        if max_body_bytes is None:
+            max_body_bytes = int(
+                os.environ.get("ARDEA_GATEWAY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+            )
+        self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a gateway path, or pass the request on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith("/gateway/"):
+            await self._gateway(scope, receive, send, path)
+        elif path == "/metrics" and self.metrics and self.gateway is not None:
+            await _send_bytes(
+                send,
+                200,
+                self.gateway.metrics.exposition(),
+                [(b"content-type", CONTENT_TYPE.encode())],
+            )
+        else:
+            await self.app(scope, receive, send)
+
+    async def _gateway(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        started = time.perf_counter()
+        start_ns = time.time_ns()
+        dialect = _dialect_of(path)
+        gateway = self.gateway
+        if gateway is None:
+            body = error_body(dialect, 501, "The AI gateway is not enabled on this server")
+            await _send_bytes(send, 501, body, [_JSON])
+            return
+        context = current_request()
+        workspace = (context.workspace if context else None) or DEFAULT_WORKSPACE
+        method = scope["method"]
+        if path in _MODELS:
+            if method not in ("GET", "HEAD"):
+                await _error(send, dialect, 405, "Use GET")
+                return
+            await _send_bytes(send, 200, gateway.models(workspace), [_JSON])
+            return
+        route = _POST.get(path)
+        endpoint = None
+        if route is None:
+            match = _INVOCATIONS.match(path)
+            if match is not None:
+                endpoint = match.group(1)
+            else:
+                match = _GEMINI.match(path)
+                if match is None:
+                    await _error(send, dialect, 404, f"No gateway route {path}")
+                    return
+                endpoint = match.group(1)
+                stream = match.group(2) == "streamGenerateContent"
+                route = r.GEMINI_STREAM if stream else r.GEMINI_GENERATE
+        if method != "POST":
+            await _error(send, dialect, 405, "Use POST")
+            return
+        headers = _headers(scope)
+        try:
+            raw = await self._read(receive, headers)
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise GatewayError(400, f"The request body is not valid JSON: {exc}") from exc
+            if not isinstance(body, dict):
+                raise GatewayError(400, "The request body must be a JSON object")
+            if route is None:  # MLflow's unified invocations: chat or embeddings by shape
+                route = r.MLFLOW_INVOKE_EMBEDDINGS if "input" in body else r.MLFLOW_INVOKE_CHAT
+            name = endpoint or body.get("model")
+            if isinstance(name, str):
+                authorize_use(context, workspace, name.partition("/")[0])
+            caller = context.caller if context else None
+            call = Call(
+                route=route,
+                workspace=workspace,
+                body=body,
+                endpoint=endpoint,
+                traceparent=_text(headers.get(b"traceparent")),
+                caller=_caller(headers),
+                user=caller.user.username if caller else None,
+                user_id=str(caller.user.id) if caller else None,
+                key_id=str(caller.token.id) if caller and caller.token else None,
+                anthropic_headers=tuple(
+                    (k.decode(), v.decode("latin-1"))
+                    for k, v in headers.items()
+                    if k in (b"anthropic-version", b"anthropic-beta")
+                ),
+                started=started,
+                start_ns=start_ns,
+            )
+            answer = await gateway.invoke(call)
+        except GatewayError as exc:
+            await _error(send, dialect, exc.status, exc.message, exc.code, exc.headers, started)
+            return
+        if isinstance(answer, StreamAnswer):
+            await _send_stream(send, answer, started)
+        else:
+            await _send_answer(send, answer, started)
+
+    async def _read(self, receive: Receive, headers: dict[bytes, bytes]) -> bytes:
+        """The request body, refused (413) past the size cap."""
+        limit = self.max_body_bytes
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise GatewayError(413, f"The request body is larger than {limit} bytes", "too_large")
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise GatewayError(400, "The client went away")
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise GatewayError(
+                        413, f"The request body is larger than {limit} bytes", "too_large"
+                    )
+                parts.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value else None
+
+
+def _timing(started: float, provider_s: float) -> list[tuple[bytes, bytes]]:
+    total = time.perf_counter() - started
+    overhead = max(total - provider_s, 0.0)
+    return [
+        (b"x-mlflow-gateway-duration-ms", str(int(total * 1000)).encode()),
+        (b"x-mlflow-gateway-overhead-duration-ms", str(int(overhead * 1000)).encode()),
+        (b"x-ardea-gateway-overhead-us", str(int(overhead * 1_000_000)).encode()),
+    ]
+
+
+async def _send_bytes(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
+    start = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _error(
+    send: Send,
+    dialect: Dialect,
+    status: int,
+    message: str,
+    code: str | None = None,
+    extra: tuple[tuple[bytes, bytes], ...] = (),
+    started: float | None = None,
+) -> None:
+    headers = [_JSON, *extra]
+    if started is not None:
+        headers += _timing(started, 0.0)
+    await _send_bytes(send, status, error_body(dialect, status, message, code), headers)
+
+
+async def _send_answer(send: Send, answer: Answer, started: float) -> None:
+    await _send_bytes(
+        send, answer.status, answer.body, [*answer.headers, *_timing(started, answer.provider_s)]
+    )
+
+
+async def _send_stream(send: Send, answer: StreamAnswer, started: float) -> None:
+    headers = [*answer.headers, *_timing(started, answer.provider_s)]
+    chunks = answer.chunks
+    try:
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        async for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def _health_or_404(scope: Scope, receive: Receive, send: Send) -> None:
+    """The standalone gateway's only other paths: ``/health``, else 404."""
+    if scope["type"] != "http":
+        return
+    if scope["path"] == "/health":
+        await _send_bytes(send, 200, b"OK", [(b"content-type", b"text/plain")])
+        return
+    await _send_bytes(send, 404, b'{"error": {"message": "Not found"}}', [_JSON])
+
+
+def gateway_app(gateway: Gateway) -> ASGIApp:
+    """The standalone gateway (``ardea gateway``): the gateway's paths, ``/metrics``, ``/health``.
+
+    Requests pass the door (a request id, the workspace ``default``); there is no auth store
+    in this mode, so the gateway is open to whoever reaches its address.
+    """
+    from ardea.server.door import RequestDoor
+
+    return RequestDoor(GatewayRoutes(_health_or_404, gateway))
