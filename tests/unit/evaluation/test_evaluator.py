@@ -11,6 +11,7 @@ import pytest
 
 import ardea
 from ardea._core.errors import InvalidArgumentError
+from ardea.evaluation.scorers.judge import InstructionsJudge
 from ardea.scorers import Correctness, ExactMatch, make_judge, scorer
 from fixtures.fake_llm_server import FakeLLMServer
 
@@ -241,6 +242,25 @@ def test_judge_cache_rerun_makes_no_call(
     monkeypatch.setenv("ARDEA_EVAL_CACHE", "0")
     ardea.evaluate(ROWS, scorers=scorers, predict_fn=app)
     assert len(judge_llm.requests_to("/chat/completions")) == calls * 2 + 1
+
+
+class _CountingJudge(InstructionsJudge):
+    renders = 0
+
+    def user_prompt(self, **row: Any) -> str:
+        type(self).renders += 1
+        return super().user_prompt(**row)
+
+
+def test_judge_prompt_is_rendered_once_per_call_and_not_for_hits(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    _CountingJudge.renders = 0
+    judge = _CountingJudge("right", "Is {{ outputs }} right for {{ inputs }}?", model=JUDGE_MODEL)
+    ardea.evaluate(ROWS, scorers=[judge], predict_fn=app)
+    assert _CountingJudge.renders == len(ROWS) == len(judge_llm.requests_to("/chat/completions"))
+    again = ardea.evaluate(ROWS, scorers=[judge], predict_fn=app)
+    assert again.cache_hits == len(ROWS) and _CountingJudge.renders == len(ROWS)
 
 
 def test_one_knob_bounds_work_in_flight(judge_llm: FakeLLMServer, store: str) -> None:
