@@ -263,6 +263,50 @@ def test_judge_prompt_is_rendered_once_per_call_and_not_for_hits(
     assert again.cache_hits == len(ROWS) and _CountingJudge.renders == len(ROWS)
 
 
+def test_sync_code_scorers_run_in_the_prediction_thread_each_isolated(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    threads: dict[str, dict[str, int]] = {"app": {}, "code": {}}
+
+    def sync_app(question: str) -> str:
+        outputs = app(question)
+        threads["app"][outputs] = threading.get_ident()
+        return outputs
+
+    @scorer
+    def explodes(outputs: Any) -> bool:
+        threads["code"][outputs] = threading.get_ident()
+        raise ValueError("broke")
+
+    @scorer
+    def has_trace(trace: Any) -> bool:
+        return trace is not None and trace.info.trace_id.startswith("tr-")
+
+    @scorer(timeout=0.2)
+    def stuck(outputs: Any) -> bool:
+        threading.Event().wait(5)
+        return True
+
+    @scorer
+    async def on_loop(outputs: Any) -> bool:
+        await asyncio.sleep(0)
+        return True
+
+    judge = make_judge(name="polite", instructions="Is {{ outputs }} polite?", model=JUDGE_MODEL)
+    scorers = [explodes, judge, has_trace, on_loop, ExactMatch(), stuck]
+    result = ardea.evaluate(ROWS, scorers=scorers, predict_fn=sync_app, max_concurrency=4)
+    assert threads["code"] == threads["app"]  # one thread job per row: app, then code scorers
+    for row in result.rows:
+        names = [f.name for f in row.feedbacks]
+        assert names == ["explodes", "polite", "has_trace", "on_loop", "exact_match", "stuck"]
+        by_name = {f.name: f for f in row.feedbacks}
+        assert by_name["explodes"].error is not None
+        assert by_name["has_trace"].value is True and by_name["exact_match"].value is True
+        assert by_name["on_loop"].value is True and by_name["polite"].error is None
+        assert by_name["stuck"].error is not None
+        assert by_name["stuck"].error.error_code == "TIMEOUT"
+
+
 def test_one_knob_bounds_work_in_flight(judge_llm: FakeLLMServer, store: str) -> None:
     lock = threading.Lock()
     state = {"now": 0, "peak": 0}
