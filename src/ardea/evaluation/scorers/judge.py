@@ -551,6 +551,7 @@ class InstructionsJudge(Judge):
                 "{{ expectations }} if {{ conversation }} is provided."
             )
         self.instructions = instructions
+        self._jinja: tuple[str, bool] | None = None
         self.variables = frozenset(variables)
         self.value_type = str if feedback_value_type is None else feedback_value_type
         schema_of(self.value_type)  # validates the type
@@ -569,10 +570,17 @@ class InstructionsJudge(Judge):
         """The instructions."""
         return self.instructions
 
-    def _values(self, given: Mapping[str, Any], for_key: bool) -> dict[str, Any]:
-        from ardea.prompts._template import is_jinja
+    def _is_jinja(self) -> bool:
+        """Whether the instructions use Jinja2 control flow (memoized per instructions)."""
+        memo = self._jinja
+        if memo is None or memo[0] is not self.instructions:
+            from ardea.prompts._template import is_jinja
 
-        jinja = is_jinja(self.instructions)
+            memo = self._jinja = (self.instructions, is_jinja(self.instructions))
+        return memo[1]
+
+    def _values(self, given: Mapping[str, Any], for_key: bool) -> dict[str, Any]:
+        jinja = self._is_jinja()
         values: dict[str, Any] = {}
         for var in sorted(self.variables):
             value = given[var]
