@@ -331,6 +331,7 @@ class Judge(Scorer):
         signature = (
             model,
             self.name,
+            self.prompt_version,
             repr(self.inference_params),
             self.max_input_chars,
             repr(self.value_type),
