@@ -1,8 +1,8 @@
 """The judge cache: a judge's feedbacks by content address, in a local SQLite file.
 
 ``evaluate`` asks each scorer for :meth:`~ardea.evaluation.scorers.Scorer.cache_key` (judges
-answer the SHA-256 of their class, name, prompt version, model, inference parameters, answer
-schema and rendered messages; code scorers answer ``None`` and are simply re-run). A key found
+answer the SHA-256 of their identity and of the values their template uses, without
+rendering it; code scorers answer ``None`` and are simply re-run). A key found
 in the cache gives back the stored feedbacks without an LLM call; a new judgement is stored
 unless it is an error (a failed call is tried again next time).
 

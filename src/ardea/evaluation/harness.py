@@ -5,9 +5,11 @@ at the same time. One knob bounds the work: at most ``max_concurrency`` predicti
 scorer calls are in flight together (a semaphore), and at most that many rows are open. LLM
 judges await their calls (``ardea.llm``'s per-provider limiter decides the actual rate, and
 slows down on 429s); sync ``predict_fn`` and code scorers run in a thread pool of the same
-size. Nothing a row does can fail the evaluation: a ``predict_fn`` that raises leaves its
-error on the row's trace (state ERROR) and on each scorer's feedback, a scorer that raises
-gives an error feedback (:func:`~ardea.evaluation.scorers.arun_scorer`).
+size. With a sync ``predict_fn``, a row's sync code scorers run in the same thread job right
+after the prediction (one hand-off to the pool per row, not one per scorer; the row's judges
+start when they are done). Nothing a row does can fail the evaluation: a ``predict_fn`` that
+raises leaves its error on the row's trace (state ERROR) and on each scorer's feedback, a
+scorer that raises gives an error feedback (:func:`~ardea.evaluation.scorers.arun_scorer`).
 
 Session-level scorers (:mod:`ardea.evaluation.sessions`) run once every row is done: rows are
 grouped by session, each session's traces are read (in time order), and each session scorer
@@ -38,7 +40,8 @@ from ardea.evaluation.cache import JudgeCache
 from ardea.evaluation.cache_batch import CacheBatcher
 from ardea.evaluation.progress import EvalProgress
 from ardea.evaluation.rows import SESSION_METADATA, EvalItem
-from ardea.evaluation.scorers import Scorer, arun_scorer
+from ardea.evaluation.scorers import Scorer, arun_scorer, run_scorer
+from ardea.evaluation.scorers.base import DecoratorScorer
 from ardea.evaluation.scorers.run import error_feedback
 from ardea.evaluation.sessions import EvalSession, group_sessions, request_time
 from ardea.evaluation.stats.pairing import inputs_digest
@@ -71,6 +74,17 @@ def needs_trace(scorer: Scorer) -> bool:
     if needs is not None:
         return bool(_TRACE_NEEDS.intersection(needs))
     return True
+
+
+def runs_in_thread(scorer: Scorer) -> bool:
+    """Whether ``scorer`` is plain sync code (no LLM, no coroutine): it runs in a thread."""
+    if scorer.calls_llm or scorer.is_judge or scorer.session_level:
+        return False
+    if isinstance(scorer, DecoratorScorer):
+        return type(scorer).arun is DecoratorScorer.arun and not inspect.iscoroutinefunction(
+            scorer.func
+        )
+    return type(scorer).arun is Scorer.arun and not inspect.iscoroutinefunction(scorer.__call__)
 
 
 def _unwrap_traced(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,6 +151,12 @@ class Harness:
         self._target = _unwrap_traced(predict_fn) if predict_fn is not None else None
         self._is_async = self._target is not None and inspect.iscoroutinefunction(self._target)
         self._name = getattr(predict_fn, "__name__", None) or type(predict_fn).__name__
+        # With a sync predict_fn, a row's sync code scorers run in the prediction's thread job.
+        self._with_predict = (
+            [s for s in self.scorers if runs_in_thread(s)]
+            if self._target is not None and not self._is_async
+            else []
+        )
         self._sem: asyncio.Semaphore | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._cache: CacheBatcher | None = None
@@ -227,21 +247,30 @@ class Harness:
                 await self._row(item)
 
     async def _row(self, item: EvalItem) -> None:
+        done: dict[int, list[Feedback]] = {}
         if self._target is not None:
-            await self._predict(item)
+            done = await self._predict(item)
         elif item.trace_id is None:
             await self._in_thread(self._static_trace, item)
         if item.error is not None:
             message = f"predict_fn failed on this row: {item.error}"
             item.feedbacks = [error_feedback(s, message, "PREDICTION_FAILED") for s in self.scorers]
         else:
-            if self._needs_trace and item.trace is None and item.trace_id is not None:
+            # (a row whose sync code scorers ran with its prediction had its trace read there)
+            needs = self._needs_trace and not done
+            if needs and item.trace is None and item.trace_id is not None:
                 try:
                     item.trace = await self._in_thread(self.fetch_trace, item.trace_id)
                 except Exception:  # scorers then see no trace and say what they miss
                     item.trace = None
-            results = await asyncio.gather(*(self._score(s, item) for s in self.scorers))
-            item.feedbacks = [f for group in results for f in group]
+            if done:
+                rest = [s for s in self.scorers if id(s) not in done]
+                results = await asyncio.gather(*(self._score(s, item) for s in rest))
+                done.update(zip((id(s) for s in rest), results, strict=True))
+                item.feedbacks = [f for s in self.scorers for f in done[id(s)]]
+            else:
+                results = await asyncio.gather(*(self._score(s, item) for s in self.scorers))
+                item.feedbacks = [f for group in results for f in group]
         item.done = True
         if self.on_row_done is not None:
             self.on_row_done(item)
@@ -309,19 +338,44 @@ class Harness:
         except Exception as exc:
             item.error = f"{type(exc).__name__}: {exc}"
 
-    async def _predict(self, item: EvalItem) -> None:
+    def _predict_and_score(self, item: EvalItem) -> dict[int, list[Feedback]]:
+        """In one thread job: the prediction, the trace read, then the sync code scorers."""
+        self._predict_sync(item)
+        if item.error is not None:
+            return {}
+        if self._needs_trace and item.trace is None and item.trace_id is not None:
+            try:
+                item.trace = self.fetch_trace(item.trace_id)
+            except Exception:  # scorers then see no trace and say what they miss
+                item.trace = None
+        kwargs = {
+            "inputs": item.inputs,
+            "outputs": item.outputs,
+            "expectations": item.expectations or None,
+            "trace": item.trace,
+        }
+        return {id(s): run_scorer(s, **kwargs) for s in self._with_predict}
+
+    async def _predict(self, item: EvalItem) -> dict[int, list[Feedback]]:
+        """Run ``predict_fn`` on the row; the feedbacks of scorers run with it, by scorer id."""
         if not isinstance(item.inputs, dict):
             item.error = (
                 f"inputs must be a dict of predict_fn's arguments, got {type(item.inputs).__name__}"
             )
             await self._in_thread(self._static_trace, item)
-            return
+            return {}
         assert self._sem is not None
         async with self._sem:
             if self._is_async:
                 await self._predict_async(item)
-            else:
-                await self._in_thread(self._predict_sync, item)
+                return {}
+            if self._with_predict:
+                result: dict[int, list[Feedback]] = await self._in_thread(
+                    self._predict_and_score, item
+                )
+                return result
+            await self._in_thread(self._predict_sync, item)
+            return {}
 
     # ------------------------------------------------------------------ scoring
 

@@ -11,6 +11,7 @@ import pytest
 
 import ardea
 from ardea._core.errors import InvalidArgumentError
+from ardea.evaluation.scorers.judge import InstructionsJudge
 from ardea.scorers import Correctness, ExactMatch, make_judge, scorer
 from fixtures.fake_llm_server import FakeLLMServer
 
@@ -241,6 +242,69 @@ def test_judge_cache_rerun_makes_no_call(
     monkeypatch.setenv("ARDEA_EVAL_CACHE", "0")
     ardea.evaluate(ROWS, scorers=scorers, predict_fn=app)
     assert len(judge_llm.requests_to("/chat/completions")) == calls * 2 + 1
+
+
+class _CountingJudge(InstructionsJudge):
+    renders = 0
+
+    def user_prompt(self, **row: Any) -> str:
+        type(self).renders += 1
+        return super().user_prompt(**row)
+
+
+def test_judge_prompt_is_rendered_once_per_call_and_not_for_hits(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    _CountingJudge.renders = 0
+    judge = _CountingJudge("right", "Is {{ outputs }} right for {{ inputs }}?", model=JUDGE_MODEL)
+    ardea.evaluate(ROWS, scorers=[judge], predict_fn=app)
+    assert _CountingJudge.renders == len(ROWS) == len(judge_llm.requests_to("/chat/completions"))
+    again = ardea.evaluate(ROWS, scorers=[judge], predict_fn=app)
+    assert again.cache_hits == len(ROWS) and _CountingJudge.renders == len(ROWS)
+
+
+def test_sync_code_scorers_run_in_the_prediction_thread_each_isolated(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    threads: dict[str, dict[str, int]] = {"app": {}, "code": {}}
+
+    def sync_app(question: str) -> str:
+        outputs = app(question)
+        threads["app"][outputs] = threading.get_ident()
+        return outputs
+
+    @scorer
+    def explodes(outputs: Any) -> bool:
+        threads["code"][outputs] = threading.get_ident()
+        raise ValueError("broke")
+
+    @scorer
+    def has_trace(trace: Any) -> bool:
+        return trace is not None and trace.info.trace_id.startswith("tr-")
+
+    @scorer(timeout=0.2)
+    def stuck(outputs: Any) -> bool:
+        threading.Event().wait(5)
+        return True
+
+    @scorer
+    async def on_loop(outputs: Any) -> bool:
+        await asyncio.sleep(0)
+        return True
+
+    judge = make_judge(name="polite", instructions="Is {{ outputs }} polite?", model=JUDGE_MODEL)
+    scorers = [explodes, judge, has_trace, on_loop, ExactMatch(), stuck]
+    result = ardea.evaluate(ROWS, scorers=scorers, predict_fn=sync_app, max_concurrency=4)
+    assert threads["code"] == threads["app"]  # one thread job per row: app, then code scorers
+    for row in result.rows:
+        names = [f.name for f in row.feedbacks]
+        assert names == ["explodes", "polite", "has_trace", "on_loop", "exact_match", "stuck"]
+        by_name = {f.name: f for f in row.feedbacks}
+        assert by_name["explodes"].error is not None
+        assert by_name["has_trace"].value is True and by_name["exact_match"].value is True
+        assert by_name["on_loop"].value is True and by_name["polite"].error is None
+        assert by_name["stuck"].error is not None
+        assert by_name["stuck"].error.error_code == "TIMEOUT"
 
 
 def test_one_knob_bounds_work_in_flight(judge_llm: FakeLLMServer, store: str) -> None:

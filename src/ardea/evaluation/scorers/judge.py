@@ -12,6 +12,12 @@ MLflow's ``MLFLOW_GENAI_JUDGE_DEFAULT_MODEL``, else ``openai:/gpt-4.1-mini``.
 Inputs longer than ``max_input_chars`` (200,000 characters per field by default) are refused
 with an error feedback rather than sent; a ``{{ trace }}`` is sent as the compact view of
 :mod:`ardea.evaluation.scorers.trace_view`, never whole.
+
+The judge cache's key (:meth:`Judge.cache_key`) is computed without rendering the prompt: the
+SHA-256 of the judge's identity (class, name, key format, prompt version, model, inference
+parameters, answer schema, system prompt, template, input limit) and of the values the
+template is filled with (:meth:`Judge.prompt_values`). The prompt is rendered only when the
+cache does not answer, once, for the call.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     from ardea.llm import ChatResult, LLMClient
 
 __all__ = [
+    "CACHE_KEY_FORMAT",
     "DEFAULT_JUDGE_MODEL",
     "MAX_INPUT_CHARS",
     "TEMPLATE_VARIABLES",
@@ -49,6 +56,9 @@ DEFAULT_JUDGE_MODEL = "openai:/gpt-4.1-mini"
 
 MAX_INPUT_CHARS = 200_000
 """Characters of one rendered field (inputs, outputs, ...) a judge accepts by default."""
+
+CACHE_KEY_FORMAT = "2"
+"""Version of :meth:`Judge.cache_key`'s layout (keys of another format simply miss)."""
 
 TEMPLATE_VARIABLES = ("inputs", "outputs", "expectations", "trace", "conversation")
 """The variables ``make_judge`` instructions may use (MLflow's reserved ones)."""
@@ -75,9 +85,21 @@ def default_judge_model() -> str:
     return DEFAULT_JUDGE_MODEL
 
 
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+def _canonical(value: Any) -> bytes:
+    """``value`` as canonical JSON bytes (keys sorted; what is not JSON written with ``str``)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def _values_bytes(values: Mapping[str, Any]) -> bytes:
+    """The prompt values of one row as JSON bytes (names sorted; values are text)."""
+    if all(type(v) is str for v in values.values()):
+        import orjson
+
+        try:
+            return orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # a lone surrogate
+            pass
+    return _canonical(values)
 
 
 class Judge(Scorer):
@@ -150,6 +172,7 @@ class Judge(Scorer):
         self.max_input_chars = max_input_chars
         self._client: LLMClient | None = None
         self._lock = threading.Lock()
+        self._identity: tuple[Any, Any] | None = None
 
     # ------------------------------------------------------------------ what is sent
 
@@ -227,6 +250,36 @@ class Judge(Scorer):
         """
         raise NotImplementedError
 
+    def _row(
+        self,
+        inputs: Any,
+        outputs: Any,
+        expectations: dict[str, Any] | None,
+        trace: Any,
+        session: list[Any] | None,
+    ) -> dict[str, Any]:
+        """The row as the prompt sees it: checked, inputs/outputs from the trace if missing.
+
+        Raises:
+            JudgeInputError: ``expectations`` is not a dictionary.
+        """
+        if expectations is not None and not isinstance(expectations, Mapping):
+            raise JudgeInputError(
+                f"'expectations' must be a dictionary, got {type(expectations).__name__}"
+            )
+        if trace is not None and (inputs is None or outputs is None):
+            root = trace_view.root_span(trace)
+            if root is not None:
+                inputs = root.inputs if inputs is None else inputs
+                outputs = root.outputs if outputs is None else outputs
+        return {
+            "inputs": inputs,
+            "outputs": outputs,
+            "expectations": dict(expectations) if expectations else None,
+            "trace": trace,
+            "session": session,
+        }
+
     def messages(
         self,
         *,
@@ -241,26 +294,71 @@ class Judge(Scorer):
         Raises:
             JudgeInputError: A needed input is missing or too large.
         """
-        if expectations is not None and not isinstance(expectations, Mapping):
-            raise JudgeInputError(
-                f"'expectations' must be a dictionary, got {type(expectations).__name__}"
-            )
-        if trace is not None and (inputs is None or outputs is None):
-            root = trace_view.root_span(trace)
-            if root is not None:
-                inputs = root.inputs if inputs is None else inputs
-                outputs = root.outputs if outputs is None else outputs
-        task = self.user_prompt(
-            inputs=inputs,
-            outputs=outputs,
-            expectations=dict(expectations) if expectations else None,
-            trace=trace,
-            session=session,
-        )
+        task = self.user_prompt(**self._row(inputs, outputs, expectations, trace, session))
         return [
             {"role": "system", "content": self.system_prompt()},
             {"role": "user", "content": task},
         ]
+
+    def prompt_template(self) -> Any:
+        """The template the task is rendered from (part of the cache key); None if none."""
+        return None
+
+    def prompt_values(
+        self,
+        *,
+        inputs: Any,
+        outputs: Any,
+        expectations: dict[str, Any] | None,
+        trace: Any,
+        session: list[Any] | None,
+    ) -> Mapping[str, Any] | None:
+        """What :meth:`prompt_template` is filled with for this row, without rendering it.
+
+        The cache key hashes these with the template, so they must determine the task's text
+        (a value the template does not use is left out). None (the default, for judges that
+        render their task another way): the key hashes the rendered messages instead.
+
+        Raises:
+            JudgeInputError: A needed input is missing or too large.
+        """
+        return None
+
+    def _identity_hash(self) -> Any:
+        """A SHA-256 object fed with the judge's identity (memoized while it is unchanged)."""
+        model = self.model
+        template = self.prompt_template()
+        signature = (
+            model,
+            self.name,
+            self.prompt_version,
+            repr(self.inference_params),
+            self.max_input_chars,
+            repr(self.value_type),
+            self.generate_rationale_first,
+            template,
+        )
+        memo = self._identity
+        if memo is not None and memo[0] == signature:
+            return memo[1].copy()
+        identity = _canonical(
+            {
+                "format": CACHE_KEY_FORMAT,
+                "judge": f"{type(self).__module__}.{type(self).__qualname__}",
+                "name": self.name,
+                "version": self.prompt_version,
+                "model": model,
+                "params": self.inference_params,
+                "schema": self.response_schema(),
+                "system": self.system_prompt(),
+                "template": template,
+                "max_input_chars": self.max_input_chars,
+            }
+        )
+        digest = hashlib.sha256(identity)
+        digest.update(b"\0")
+        self._identity = (signature, digest)
+        return digest.copy()
 
     def cache_key(
         self,
@@ -273,30 +371,28 @@ class Judge(Scorer):
     ) -> str | None:
         """The content address of this judgement; None when the row cannot be rendered.
 
-        SHA-256 of the judge's class and name, prompt version, model, inference params,
-        schema and rendered messages.
+        SHA-256 of the judge's identity (:data:`CACHE_KEY_FORMAT`, class, name, prompt
+        version, model, inference params, answer schema, system prompt, template, input limit)
+        and of the row's :meth:`prompt_values` (the prompt is not rendered; judges without
+        prompt values hash their rendered messages).
         """
         try:
-            messages = self.messages(
-                inputs=inputs,
-                outputs=outputs,
-                expectations=expectations,
-                trace=trace,
-                session=session,
-            )
+            row = self._row(inputs, outputs, expectations, trace, session)
+            values = self.prompt_values(**row)
+            if values is None:
+                material = _canonical(
+                    [
+                        {"role": "system", "content": self.system_prompt()},
+                        {"role": "user", "content": self.user_prompt(**row)},
+                    ]
+                )
+            else:
+                material = _values_bytes(values)
         except Exception:
             return None
-        return _digest(
-            {
-                "judge": f"{type(self).__module__}.{type(self).__qualname__}",
-                "name": self.name,
-                "version": self.prompt_version,
-                "model": self.model,
-                "params": self.inference_params,
-                "schema": self.response_schema(),
-                "messages": messages,
-            }
-        )
+        digest = self._identity_hash()
+        digest.update(material)
+        return str(digest.hexdigest())
 
     # ------------------------------------------------------------------ calling
 
@@ -456,6 +552,7 @@ class InstructionsJudge(Judge):
                 "{{ expectations }} if {{ conversation }} is provided."
             )
         self.instructions = instructions
+        self._jinja: tuple[str, bool] | None = None
         self.variables = frozenset(variables)
         self.value_type = str if feedback_value_type is None else feedback_value_type
         schema_of(self.value_type)  # validates the type
@@ -470,25 +567,21 @@ class InstructionsJudge(Judge):
         """Whether the instructions read ``{{ conversation }}``."""
         return "conversation" in self.variables
 
-    def user_prompt(
-        self,
-        *,
-        inputs: Any,
-        outputs: Any,
-        expectations: dict[str, Any] | None,
-        trace: Any,
-        session: list[Any] | None,
-    ) -> str:
-        """The instructions with the row's values filled in (sandboxed Jinja2)."""
-        from ardea.prompts._template import is_jinja, render
+    def prompt_template(self) -> Any:
+        """The instructions."""
+        return self.instructions
 
-        given = {
-            "inputs": inputs,
-            "outputs": outputs,
-            "expectations": expectations,
-            "trace": trace,
-            "conversation": session,
-        }
+    def _is_jinja(self) -> bool:
+        """Whether the instructions use Jinja2 control flow (memoized per instructions)."""
+        memo = self._jinja
+        if memo is None or memo[0] is not self.instructions:
+            from ardea.prompts._template import is_jinja
+
+            memo = self._jinja = (self.instructions, is_jinja(self.instructions))
+        return memo[1]
+
+    def _values(self, given: Mapping[str, Any], for_key: bool) -> dict[str, Any]:
+        jinja = self._is_jinja()
         values: dict[str, Any] = {}
         for var in sorted(self.variables):
             value = given[var]
@@ -503,12 +596,60 @@ class InstructionsJudge(Judge):
                 values[var] = trace_view.conversation(
                     value, include_timing=self.include_timing_in_conversation
                 )
-            elif is_jinja(self.instructions) and isinstance(value, (Mapping, list)):
+            elif jinja and isinstance(value, (Mapping, list)):
                 self.field(var, value)
-                values[var] = value
+                # Jinja2 reads the object itself: its repr tells list from tuple, 1 from
+                # 1.0 and keeps the key order (a repr with an address just never hits).
+                values[var] = f"{type(value).__qualname__}:{value!r}" if for_key else value
             else:
                 values[var] = self.field(var, value)
-        rendered = render(self.instructions, values)
+        return values
+
+    def prompt_values(
+        self,
+        *,
+        inputs: Any,
+        outputs: Any,
+        expectations: dict[str, Any] | None,
+        trace: Any,
+        session: list[Any] | None,
+    ) -> dict[str, str]:
+        """The text of each variable the instructions use.
+
+        A container a Jinja2 template reads is given by its type and ``repr``.
+
+        Raises:
+            JudgeInputError: A used variable is missing or too large.
+        """
+        given = {
+            "inputs": inputs,
+            "outputs": outputs,
+            "expectations": expectations,
+            "trace": trace,
+            "conversation": session,
+        }
+        return self._values(given, for_key=True)
+
+    def user_prompt(
+        self,
+        *,
+        inputs: Any,
+        outputs: Any,
+        expectations: dict[str, Any] | None,
+        trace: Any,
+        session: list[Any] | None,
+    ) -> str:
+        """The instructions with the row's values filled in (sandboxed Jinja2)."""
+        from ardea.prompts._template import render
+
+        given = {
+            "inputs": inputs,
+            "outputs": outputs,
+            "expectations": expectations,
+            "trace": trace,
+            "conversation": session,
+        }
+        rendered = render(self.instructions, self._values(given, for_key=False))
         return str(rendered)
 
     def instructions_judge_data(self) -> dict[str, Any]:

@@ -9,10 +9,12 @@ from typing import Any, Literal
 import pytest
 
 from ardea._core.errors import InvalidArgumentError
-from ardea.evaluation.scorers.judge import DEFAULT_JUDGE_MODEL, JudgeInputError
-from ardea.scorers import Scorer, arun_scorer, make_judge, run_scorer
+from ardea.evaluation.scorers.judge import DEFAULT_JUDGE_MODEL, InstructionsJudge, JudgeInputError
+from ardea.scorers import Correctness, Scorer, arun_scorer, make_judge, run_scorer
 from fixtures.fake_llm_server import FakeLLMServer
 from fixtures.scorer_traces import SECRET_KEY, rag_trace, span, trace
+
+JUDGE = "openai:/gpt-4.1-mini"
 
 
 def _body(llm: FakeLLMServer) -> dict[str, Any]:
@@ -240,6 +242,78 @@ def test_cache_key_is_stable_and_content_addressed(llm: FakeLLMServer) -> None:
     assert judge().cache_key(outputs="x" * 1_000_000) is None  # too large to render
     assert judge().calls_llm
     assert llm.requests == []  # computing keys sends nothing
+
+
+class _CountingJudge(InstructionsJudge):
+    """Counts how often its task is rendered."""
+
+    renders = 0
+
+    def user_prompt(self, **row: Any) -> str:
+        type(self).renders += 1
+        return super().user_prompt(**row)
+
+
+def test_cache_key_does_not_render_and_tracks_what_the_prompt_uses(llm: FakeLLMServer) -> None:
+    _CountingJudge.renders = 0
+    judge = _CountingJudge("j", "Is {{ outputs }} right for {{ inputs }}?", model=JUDGE)
+    row = {"inputs": {"q": "1+1"}, "outputs": "2", "expectations": {"expected_response": "2"}}
+    key = judge.cache_key(**row)
+    assert key is not None and _CountingJudge.renders == 0  # no render on a lookup
+    assert judge.cache_key(**row) == key  # same inputs hit
+    # a field the template does not use does not change the key
+    assert judge.cache_key(**{**row, "expectations": {"expected_response": "3"}}) == key
+    assert judge.cache_key(**{**row, "expectations": None}) == key
+    # whatever the prompt would show does
+    assert judge.cache_key(**{**row, "outputs": "3"}) != key
+    assert judge.cache_key(**{**row, "inputs": {"q": "1+2"}}) != key
+    assert judge.cache_key(**{**row, "inputs": {"q": "1+1", "x": 1}}) != key
+    swapped = {"b": 1, "a": 2}
+    assert judge.cache_key(**{**row, "inputs": swapped}) != judge.cache_key(
+        **{**row, "inputs": {"a": 2, "b": 1}}
+    )  # the prompt shows keys in their order
+    assert judge.cache_key(**{**row, "inputs": {"q": 1}}) != judge.cache_key(
+        **{**row, "inputs": {"q": 1.0}}
+    )
+    # the judge's identity: template, model, value type, params, name, rationale order
+    other = {
+        "template": _CountingJudge("j", "Is {{ outputs }} right for {{ inputs }}?!", model=JUDGE),
+        "model": _CountingJudge("j", judge.instructions, model="openai:/gpt-4.1"),
+        "type": _CountingJudge("j", judge.instructions, model=JUDGE, feedback_value_type=bool),
+        "params": _CountingJudge(
+            "j", judge.instructions, model=JUDGE, inference_params={"temperature": 0}
+        ),
+        "name": _CountingJudge("k", judge.instructions, model=JUDGE),
+        "first": _CountingJudge(
+            "j", judge.instructions, model=JUDGE, generate_rationale_first=True
+        ),
+    }
+    keys = {what: j.cache_key(**row) for what, j in other.items()}
+    assert key not in keys.values() and len(set(keys.values())) == len(keys)
+    judge.inference_params = {"temperature": 1}  # changed in place: the memo sees it
+    assert judge.cache_key(**row) != key
+    assert _CountingJudge.renders == 0
+    # a row the prompt cannot be made from has no key
+    assert judge.cache_key(outputs="2") is None
+
+
+def test_cache_key_of_jinja_templates_tells_what_jinja_sees(llm: FakeLLMServer) -> None:
+    judge = make_judge(
+        name="j", instructions="{% for k in inputs %}{{ k }}={{ inputs[k] }};{% endfor %}"
+    )
+    assert judge.cache_key(inputs={"a": [1, 2]}) == judge.cache_key(inputs={"a": [1, 2]})
+    assert judge.cache_key(inputs={"a": [1, 2]}) != judge.cache_key(inputs={"a": (1, 2)})
+    assert judge.cache_key(inputs={"a": 1, "b": 2}) != judge.cache_key(inputs={"b": 2, "a": 1})
+
+
+def test_builtin_judge_keys_follow_their_template_values(llm: FakeLLMServer) -> None:
+    judge = Correctness(model=JUDGE)
+    row = {"inputs": {"q": "1+1"}, "outputs": "2", "expectations": {"expected_response": "2"}}
+    key = judge.cache_key(**row)
+    assert key is not None and key == Correctness(model=JUDGE).cache_key(**row)
+    assert judge.cache_key(**{**row, "expectations": {"expected_response": "3"}}) != key
+    assert judge.cache_key(**{**row, "expectations": {"expected_response": "2", "x": 1}}) == key
+    assert judge.cache_key(**{**row, "expectations": None}) is None  # cannot be rendered
 
 
 def test_arun_scorer_runs_judges_concurrently(llm: FakeLLMServer) -> None:

@@ -102,6 +102,40 @@ class PromptJudge(Judge):
             "conversation": trace_view.conversation(session) if session else None,
         }
 
+    def prompt_template(self) -> Any:
+        """:attr:`template`."""
+        return self.template
+
+    def prompt_values(
+        self,
+        *,
+        inputs: Any,
+        outputs: Any,
+        expectations: dict[str, Any] | None,
+        trace: Any,
+        session: list[Any] | None,
+    ) -> dict[str, str]:
+        """The text of each value :attr:`template` uses (``(none)`` where the row has none).
+
+        Raises:
+            JudgeInputError: A value in :attr:`needs` is missing, or one is too long.
+        """
+        from ardea.prompts._template import template_variables
+
+        values = self.values(
+            inputs=inputs, outputs=outputs, expectations=expectations, trace=trace, session=session
+        )
+        values.update(getattr(self, "given", None) or {})
+        missing = [n for n in self.needs if values.get(n) in (None, "", [], {})]
+        if missing:
+            wanted = "; ".join(NEEDS_TEXT.get(n, n) for n in missing)
+            raise JudgeInputError(f"{type(self).__name__} ({self.name}) needs {wanted}")
+        used = template_variables(self.template)
+        return {
+            name: "(none)" if values.get(name) is None else self.field(name, values[name])
+            for name in used
+        }
+
     def user_prompt(
         self,
         *,
@@ -116,21 +150,11 @@ class PromptJudge(Judge):
         Raises:
             JudgeInputError: A value in :attr:`needs` is missing, or one is too long.
         """
-        from ardea.prompts._template import render, template_variables
+        from ardea.prompts._template import render
 
-        values = self.values(
+        filled = self.prompt_values(
             inputs=inputs, outputs=outputs, expectations=expectations, trace=trace, session=session
         )
-        values.update(getattr(self, "given", None) or {})
-        missing = [n for n in self.needs if values.get(n) in (None, "", [], {})]
-        if missing:
-            wanted = "; ".join(NEEDS_TEXT.get(n, n) for n in missing)
-            raise JudgeInputError(f"{type(self).__name__} ({self.name}) needs {wanted}")
-        used = template_variables(self.template)
-        filled = {
-            name: "(none)" if values.get(name) is None else self.field(name, values[name])
-            for name in used
-        }
         return str(render(self.template, filled))
 
 
