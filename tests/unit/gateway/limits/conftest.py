@@ -1,0 +1,33 @@
+"""Counter stores for the limit tests: SQLite, PostgreSQL, MySQL and Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ardea.gateway.limits import open_counter_store
+from ardea.store.gateway_limits import CounterStore
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mysql", "redis"])
+def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """``sql:<uri>`` / ``redis:<url>`` of one backend (skips without its service)."""
+    if request.param == "sqlite":
+        return f"sql:sqlite:///{tmp_path / 'limits.db'}"
+    if request.param == "postgres":
+        return "sql:" + str(request.getfixturevalue("postgres_uri"))
+    if request.param == "mysql":
+        return "sql:" + str(request.getfixturevalue("mysql_uri"))
+    return "redis:" + str(request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture
+def counters(store_spec: str) -> Iterator[CounterStore]:
+    """An open counter store on ``store_spec``."""
+    store = open_counter_store(store_spec)
+    yield store
+    close = getattr(store, "close", None) or getattr(getattr(store, "_db", None), "close", None)
+    if close is not None:
+        close()
