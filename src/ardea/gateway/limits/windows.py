@@ -1,8 +1,9 @@
 """Fixed windows: where a counter's window starts and ends.
 
 Minutes, hours and days are counted from the Unix epoch (UTC), so a 1-minute window is a
-calendar minute and a 5-minute window starts at a multiple of 300 s. Weeks start on Monday
-00:00 UTC; months are calendar months (``value`` months counted from January 1970).
+calendar minute and a 5-minute window starts at a multiple of 300 s. Weeks start on Sunday
+00:00 UTC (as MLflow's budget windows); months are calendar months (``value`` months counted
+from January 1970).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ __all__ = ["UNIT_SECONDS", "window"]
 UNIT_SECONDS = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400, "WEEKS": 7 * 86400}
 """Seconds in each fixed-length unit (MLflow's budget duration units but MONTHS)."""
 
-_MONDAY = 4 * 86400  # 1970-01-05 was a Monday; the epoch a Thursday
+_SUNDAY = -4 * 86400  # 1969-12-28 was a Sunday; the epoch a Thursday
 
 
 def _month_start(index: int) -> int:
@@ -38,6 +39,6 @@ def window(now: float, unit: str, value: int) -> tuple[int, int]:
     if unit not in UNIT_SECONDS:
         raise ValueError(f"unknown window unit {unit!r}")
     length = UNIT_SECONDS[unit] * value
-    offset = _MONDAY if unit == "WEEKS" else 0
+    offset = _SUNDAY if unit == "WEEKS" else 0
     start = int((now - offset) // length) * length + offset
     return start, start + length

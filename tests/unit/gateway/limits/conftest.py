@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+_TESTS = str(Path(__file__).resolve().parents[3])
+if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
+    sys.path.insert(0, _TESTS)
+
+from fixtures.webhook_receiver import receiver  # noqa: E402, F401
 
 from ardea.gateway.limits import open_counter_store
 from ardea.store.gateway_limits import CounterStore
