@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from ardea.gateway.limits import open_counter_store
+from ardea.store.gateway_limits import CounterStore
+
 _TESTS = str(Path(__file__).resolve().parents[3])
 if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
     sys.path.insert(0, _TESTS)
 
 from fixtures.webhook_receiver import receiver  # noqa: E402, F401
-
-from ardea.gateway.limits import open_counter_store
-from ardea.store.gateway_limits import CounterStore
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mysql", "redis"])
