@@ -15,7 +15,23 @@ _TESTS = str(Path(__file__).resolve().parents[3])
 if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
     sys.path.insert(0, _TESTS)
 
+from fixtures.fake_llm_server import FakeLLMServer, fake_llm  # noqa: E402, F401
 from fixtures.webhook_receiver import receiver  # noqa: E402, F401
+
+
+@pytest.fixture
+def llm(
+    fake_llm: FakeLLMServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> Iterator[FakeLLMServer]:
+    """The fake provider, reset, as the judges' ``openai:/`` endpoint."""
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.openai_base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-guardrails")
+    monkeypatch.setenv("ARDEA_CREDENTIALS_FILE", str(tmp_path / "credentials.toml"))
+    fake_llm.reset()
+    yield fake_llm
+    fake_llm.reset()
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mysql", "redis"])
