@@ -1,4 +1,5 @@
-"""The gateway's rate-limit and budget counters: one row per counter and window.
+"""The gateway's rate-limit and budget counters (one row per counter and window), and the
+gateway scope of API tokens used as virtual keys.
 
 Revision ID: 0016_gateway_limits
 Revises: 0014_scorers (0015_gateway once the gateway management tables are merged)
@@ -37,8 +38,24 @@ def upgrade() -> None:
         "gateway_limit_counters",
         ["expires_at"],
     )
+    op.create_table(
+        "gateway_key_scopes",
+        sa.Column("token_id", sa.Integer(), nullable=False),
+        sa.Column("allowed_models", sa.Text(), nullable=False),
+        sa.Column("metadata_json", sa.Text(), nullable=False),
+        sa.Column("expires", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["token_id"],
+            ["auth_tokens.id"],
+            name=op.f("fk_gateway_key_scopes_token_id_auth_tokens"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("token_id", name=op.f("pk_gateway_key_scopes")),
+        **options,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("gateway_key_scopes")
     op.drop_index(op.f("ix_gateway_limit_counters_expires_at"), table_name="gateway_limit_counters")
     op.drop_table("gateway_limit_counters")
