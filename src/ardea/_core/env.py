@@ -38,6 +38,10 @@ ARDEA_SECRET_KEY = "ARDEA_SECRET_KEY"
 Default: a 0600 ``ardea-secret.key`` file beside a SQLite database (PostgreSQL and MySQL
 need the variable before a secret can be stored)."""
 
+ARDEA_GATEWAY_REDIS_URL = "ARDEA_GATEWAY_REDIS_URL"
+"""``redis://host:port/db``: the gateway keeps its rate-limit and budget counters in this Redis
+server instead of the tracking database (every server process must name the same one)."""
+
 ARDEA_WEBHOOKS_ALLOW_PRIVATE = "ARDEA_WEBHOOKS_ALLOW_PRIVATE"
 """``1`` lets a server's webhooks target loopback, private (RFC 1918, ULA), link-local and other
 non-public addresses (e.g. a receiver on the server's own network). Default: refused, when a

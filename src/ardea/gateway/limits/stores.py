@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 
+from ardea._core.env import ARDEA_GATEWAY_REDIS_URL
 from ardea.store.gateway_limits import CounterStore
 
 __all__ = ["REDIS_URL_ENV", "counter_store_for", "open_counter_store"]
 
-REDIS_URL_ENV = "ARDEA_GATEWAY_REDIS_URL"
+REDIS_URL_ENV = ARDEA_GATEWAY_REDIS_URL
 """When set, rate-limit and budget counters live in this Redis server, not the database."""
 
 
