@@ -125,3 +125,10 @@ def test_every_scope_is_exact(counters: CounterStore, scope: str) -> None:
     limiter = RateLimiter(counters, clock=lambda: NOW)
     ctx = RequestContext(ep, user="u", key_id="k")
     assert [limiter.check(ctx).allowed for _ in range(3)] == [True, True, False]
+
+
+def test_a_zero_token_estimate_is_not_a_refusal(counters: CounterStore) -> None:
+    """An UPDATE that adds 0 changes no row: MySQL must still count it as matched."""
+    ep = _endpoint(RateLimit("endpoint", requests_per_minute=2, tokens_per_minute=10))
+    limiter = RateLimiter(counters, clock=lambda: NOW)
+    assert [limiter.check(RequestContext(ep)).allowed for _ in range(3)] == [True, True, False]
