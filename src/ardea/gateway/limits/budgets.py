@@ -84,6 +84,8 @@ class BudgetAlert:
         window_start: The window's start, in seconds since the epoch.
         window_end: The window's end.
         current_spend: USD spent in the window when it was crossed.
+        target_value: The policy's target, or the user or key of a per-user or per-key
+            window.
     """
 
     policy: BudgetPolicy
@@ -91,11 +93,15 @@ class BudgetAlert:
     window_start: int
     window_end: int
     current_spend: float
+    target_value: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        """The ``budget_policy.exceeded`` webhook payload (MLflow's fields)."""
+        """The ``budget_policy.exceeded`` webhook payload, with MLflow's fields.
+
+        ``target_value`` is None for GLOBAL and WORKSPACE policies, as in MLflow.
+        """
         p = self.policy
-        return {
+        out: dict[str, Any] = {
             "budget_policy_id": p.budget_policy_id,
             "budget_unit": p.budget_unit,
             "budget_amount": p.budget_amount,
@@ -104,8 +110,10 @@ class BudgetAlert:
             "duration_value": p.duration_value,
             "target_scope": p.target_scope,
             "workspace": self.workspace,
+            "target_value": self.target_value,
             "window_start": self.window_start * 1000,
         }
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +240,10 @@ class Budgets:
             if total >= round(policy.budget_amount * _MICRO) and self._store.mark_alerted(
                 subject, start, end + 86400
             ):
-                alert = BudgetAlert(policy, ctx.workspace, start, end, total / _MICRO)
+                who = policy.target_value
+                if who is None and subject.count(":") >= 3:  # bp:<id>:user|key:<who>
+                    who = subject.split(":", 3)[3]
+                alert = BudgetAlert(policy, ctx.workspace, start, end, total / _MICRO, who)
                 alerts.append(alert)
                 if self._alert is not None:
                     try:

@@ -72,6 +72,7 @@ def test_alert_once_per_window(counters: CounterStore) -> None:
     ctx = RequestContext(_endpoint(), user="alice")
     results = [budgets.settle([policy], ctx, 0.2) for _ in range(6)]
     assert len(sent) == 1 and sent[0].current_spend >= 0.5
+    assert sent[0].payload()["target_value"] is None  # a GLOBAL policy names no target
     assert [bool(r.alerts) for r in results] == [False, False, True, False, False, False]
     assert budgets.check([policy], ctx).allowed  # ALERT never rejects
     assert results[2].attributes["ardea.gateway.budget_alerts"] == policy.budget_policy_id
@@ -93,6 +94,10 @@ def test_scopes(counters: CounterStore) -> None:
     budgets.settle(policies, alice, 0.1)
     assert not budgets.check(policies, alice).allowed
     assert budgets.check(policies, bob).allowed  # each user has their own window
+    alerts: list[BudgetAlert] = []
+    per_user_alert = _policy("ALERT", amount=0.05, scope="USER")
+    Budgets(counters, clock=lambda: NOW, alert=alerts.append).settle([per_user_alert], bob, 0.1)
+    assert alerts[0].payload()["target_value"] == "bob"
     states = budgets.windows([per_user], {per_user.budget_policy_id: ["alice", "bob"]})
     assert [(s["target_value"], s["exceeded"]) for s in states] == [("alice", True), ("bob", False)]
 
