@@ -3,11 +3,11 @@
 ::
 
     limits = Limits(counter_store_for(db), policies=lambda ws: budget_policies_of(ws))
-    decision = limits.check(ctx)                     # before the provider call
+    decision = await limits.acheck(ctx)              # before the provider call
     if not decision.allowed:
         raise GatewayError(decision.status, decision.message, decision.code, decision.headers)
     ...                                              # guardrails BEFORE, the call, AFTER
-    result = limits.settle(ctx, decision, total_tokens=usage.total, cost_usd=cost)
+    result = await limits.asettle(ctx, decision, total_tokens=usage.total, cost_usd=cost)
     span.set_attributes({**decision.attributes, **result.attributes})
 
 ``check`` looks at the budgets first (a read: a spent ``REJECT`` budget refuses and charges
@@ -17,6 +17,7 @@ nothing), then charges the rate limits (atomic, all or nothing). Guardrails are 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -71,6 +72,23 @@ class Limits:
         if not refused.allowed:
             return refused
         return self.rate.check(ctx)
+
+    async def acheck(self, ctx: RequestContext) -> Decision:
+        """:meth:`check` off the event loop (the counters are a database or Redis round trip)."""
+        return await asyncio.to_thread(self.check, ctx)
+
+    async def asettle(
+        self,
+        ctx: RequestContext,
+        decision: Decision,
+        *,
+        total_tokens: int | None,
+        cost_usd: float | None,
+    ) -> SettleResult:
+        """:meth:`settle` off the event loop."""
+        return await asyncio.to_thread(
+            lambda: self.settle(ctx, decision, total_tokens=total_tokens, cost_usd=cost_usd)
+        )
 
     def settle(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from ardea.gateway.config import Endpoint, ModelTarget, RateLimit
@@ -37,5 +38,6 @@ def test_check_and_settle(counters: CounterStore) -> None:
     # the budget refused first: no request or tokens were charged for it
     tokens = counters.read([(f"rl:endpoint:{ep.endpoint_id}:tok", int(NOW) // 60 * 60)])
     assert tokens == [100]
-    result = limits.settle(ctx, first, total_tokens=None, cost_usd=None)
+    result = asyncio.run(limits.asettle(ctx, first, total_tokens=None, cost_usd=None))
     assert result.unpriced and limits.unpriced_calls == 1
+    assert asyncio.run(limits.acheck(ctx)).code == "budget_exceeded"
