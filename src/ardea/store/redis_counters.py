@@ -47,7 +47,12 @@ class RedisCounterStore:
     """
 
     def __init__(self, url: str) -> None:
-        import redis
+        try:
+            import redis
+        except ImportError as exc:  # pragma: no cover - the dev extra installs it
+            raise ImportError(
+                "Redis counters need the redis package: pip install 'ardea[redis]'"
+            ) from exc
 
         self._redis: Any = redis.Redis.from_url(url)
         self._script: Any = self._redis.register_script(_CHARGE)
