@@ -2,7 +2,7 @@
 # The body of `make test`: system packages, services, lint, and the whole pytest suite.
 #
 # Expects .venv with the dev extras installed (the Makefile does that first). As root it
-# installs missing Debian packages and starts PostgreSQL and MariaDB; as a normal user it uses
+# installs missing Debian packages and starts PostgreSQL, MariaDB and Redis; as a normal user it uses
 # whatever ARDEA_TEST_POSTGRES_URI / ARDEA_TEST_MYSQL_URI point at, or lets those tests skip. Whatever this script
 # starts it stops on exit, even when tests fail. Lint is ruff and mypy. The exit code is
 # pytest's (or 1 when only the lint failed). Extra arguments go to pytest.
@@ -15,6 +15,8 @@ VENV=${VENV:-.venv}
 # Each entry is "package:command-that-proves-it-is-installed".
 # chromium: Debian's headless browser for the Playwright tests in tests/ui.
 APT_NEEDS=("postgresql:pg_ctlcluster" "mariadb-server:mariadbd" "chromium:chromium")
+# redis-server: the gateway's rate-limit counters across processes (ARDEA_GATEWAY_REDIS_URL).
+APT_NEEDS+=("redis-server:redis-server")
 APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
 
 install_system_packages() {
@@ -36,6 +38,7 @@ install_system_packages() {
 cleanup() {
   scripts/postgres.sh stop || true
   scripts/mysql.sh stop || true
+  scripts/redis.sh stop || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -55,6 +58,13 @@ if uri=$(scripts/mysql.sh start); then
   echo "test.sh: MySQL/MariaDB at $uri" >&2
 else
   echo "test.sh: no MySQL/MariaDB: its tests skip (and fail under CI=true)" >&2
+fi
+
+if uri=$(scripts/redis.sh start); then
+  export ARDEA_TEST_REDIS_URL="$uri"
+  echo "test.sh: Redis at $uri" >&2
+else
+  echo "test.sh: no Redis: its tests skip (and fail under CI=true)" >&2
 fi
 
 # --- lint and tests ---------------------------------------------------------------------------

@@ -14,7 +14,12 @@ from collections.abc import Iterator
 
 import pytest
 
-_KEEP = {"ARDEA_TEST_POSTGRES_URI", "ARDEA_TEST_MYSQL_URI", "ARDEA_TEST_MLFLOW_VERSION"}
+_KEEP = {
+    "ARDEA_TEST_POSTGRES_URI",
+    "ARDEA_TEST_MYSQL_URI",
+    "ARDEA_TEST_REDIS_URL",
+    "ARDEA_TEST_MLFLOW_VERSION",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +57,12 @@ def postgres_uri() -> str:
 def mysql_uri() -> str:
     """URI of a MySQL/MariaDB database the tests may wipe (``ARDEA_TEST_MYSQL_URI``)."""
     return need_service("ARDEA_TEST_MYSQL_URI", "MySQL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of a Redis server the tests may use (``ARDEA_TEST_REDIS_URL``, scripts/redis.sh)."""
+    return need_service("ARDEA_TEST_REDIS_URL", "Redis")
 
 
 def free_port() -> int:

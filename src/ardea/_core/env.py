@@ -50,6 +50,10 @@ ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS = "ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS"
 """``1`` lets a gateway model definition's provider base URL point at loopback or private
 addresses (a local vLLM or Ollama). Default: refused by the SSRF guard."""
 
+ARDEA_GATEWAY_REDIS_URL = "ARDEA_GATEWAY_REDIS_URL"
+"""``redis://host:port/db``: the gateway keeps its rate-limit and budget counters in this Redis
+server instead of the tracking database (every server process must name the same one)."""
+
 ARDEA_WEBHOOKS_ALLOW_PRIVATE = "ARDEA_WEBHOOKS_ALLOW_PRIVATE"
 """``1`` lets a server's webhooks target loopback, private (RFC 1918, ULA), link-local and other
 non-public addresses (e.g. a receiver on the server's own network). Default: refused, when a

@@ -88,14 +88,53 @@ def tokens() -> None:
     metavar="AGE",
     help="Lifetime: #d#h#m#s (e.g. 30d, 12h) or never.",
 )
+@click.option(
+    "--gateway-model",
+    "gateway_models",
+    multiple=True,
+    metavar="GLOB",
+    help="Make it a gateway virtual key that may call only these endpoint names or provider "
+    "models (fnmatch globs; repeatable).",
+)
+@click.option(
+    "--meta",
+    "meta",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Gateway key metadata recorded on request traces, e.g. team=search (repeatable).",
+)
 @database_option
-def create(username: str, name: str, expires_in: str, uri: str | None) -> None:
-    """Create a token and print it, this once."""
+def create(
+    username: str,
+    name: str,
+    expires_in: str,
+    gateway_models: tuple[str, ...],
+    meta: tuple[str, ...],
+    uri: str | None,
+) -> None:
+    """Create a token and print it, this once.
+
+    With --gateway-model or --meta it is a gateway virtual key (docs/gateway.md).
+    """
     from ardea.auth.tokens import issue_token
 
     lifetime = parse_lifetime(expires_in)
+    metadata: dict[str, str] = {}
+    for item in meta:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--meta")
+        metadata[key.strip()] = value
     with auth_store(uri) as store:
         issued = issue_token(store, find_user(store, username), name, lifetime, actor=cli_actor())
+        if gateway_models or metadata:
+            from ardea.entities.gateway_keys import KeyScope
+            from ardea.store.sql.auth.store import SqlAuthStore
+            from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
+
+            assert isinstance(store, SqlAuthStore)  # auth_store opens a SQL backend
+            scope = KeyScope(issued.info.id, tuple(gateway_models), metadata)
+            SqlKeyScopes(store.database).set(scope)
     info = issued.info
     until = f"expires {format_time(info.expires)}" if info.expires else "never expires"
     click.echo(

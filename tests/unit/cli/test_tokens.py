@@ -48,6 +48,28 @@ def users(data: str) -> str:
     return data
 
 
+def test_create_a_gateway_virtual_key(users: str) -> None:
+    from ardea.store.sql.auth.store import SqlAuthStore
+    from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
+
+    args = ["--gateway-model", "gpt-4.1-*", "--meta", "team=search", "--meta", "project=x=1"]
+    token = ok(run(users, "tokens", "create", "--user", "ci-bot", "--name", "gw", *args)).strip()
+    parsed = parse_token(token)
+    assert parsed is not None
+
+    def scope_of(store: AuthStore) -> object:
+        assert isinstance(store, SqlAuthStore)
+        record = store.lookup_token(parsed.prefix)
+        assert record is not None
+        return SqlKeyScopes(store.database).get(record.info.id)
+
+    scope = with_store(users, scope_of)
+    assert scope.allowed_models == ("gpt-4.1-*",)  # type: ignore[attr-defined]
+    assert scope.metadata == {"team": "search", "project": "x=1"}  # type: ignore[attr-defined]
+    bad = run(users, "tokens", "create", "--user", "ci-bot", "--name", "b", "--meta", "oops")
+    assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
+
+
 def test_create_prints_the_token_once(users: str) -> None:
     result = run(users, "tokens", "create", "--user", "ci-bot", "--name", "ci")
     token = ok(result).strip()

@@ -27,7 +27,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0015_gateway"
+HEAD_REVISION = "0016_gateway_limits"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"
