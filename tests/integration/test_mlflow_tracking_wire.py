@@ -486,7 +486,7 @@ def test_server_info_answers_mlflow_3_18_keys(client: MlflowClient) -> None:
         "presigned_upload_run_id_supported": False,
         "presigned_upload_model_id_supported": False,
         "model_artifact_presigned_downloads_supported": False,
-        "features_enabled": {"gateway": False, "scheduled_issue_detection": False},
+        "features_enabled": {"gateway": True, "scheduled_issue_detection": False},
         "tracking_auth": "",
         "artifacts_presigned_only": False,
     }

@@ -119,7 +119,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     app.add_middleware(RpcFastPath)
     # Outside the fast path, inside the security middleware and the door: /gateway/... and
     # /metrics are answered here without FastAPI routing (see ardea.server.gateway).
-    app.add_middleware(GatewayRoutes, gateway=gateway)
+    app.add_middleware(GatewayRoutes, gateway=gateway, auth=state.auth)
     settings = deps.settings
     app.add_middleware(
         SecurityMiddleware,
@@ -189,7 +189,17 @@ def _open_gateway(deps: ServerDeps) -> Gateway | None:
     from ardea.gateway.memory import StaticSource
     from ardea.gateway.proxy import Gateway
 
-    source = deps.gateway_source if deps.gateway_source is not None else StaticSource()
+    source = deps.gateway_source
+    if source is None:
+        from ardea.store.gateway import UnsupportedGatewayStore
+
+        backend = deps.backend
+        if isinstance(backend.gateway, UnsupportedGatewayStore):
+            source = StaticSource()
+        else:
+            from ardea.gateway.db_source import DatabaseGatewaySource
+
+            source = DatabaseGatewaySource(lambda ws: backend.scoped(ws).gateway)
     return Gateway(source, trace_store=deps.backend.traces)
 
 

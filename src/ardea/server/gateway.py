@@ -43,12 +43,15 @@ from typing import Any
 
 import orjson
 
+from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.gateway import routes as r
 from ardea.gateway.errors import Dialect, GatewayError, error_body
 from ardea.gateway.metrics import CONTENT_TYPE
 from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
+from ardea.server.auth_runtime import AuthRuntime
 from ardea.server.door import RequestContext, current_request
+from ardea.server.parsing import call
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "GatewayRoutes", "authorize_use", "gateway_app"]
 
@@ -82,16 +85,44 @@ _GEMINI = re.compile(
 _JSON = (b"content-type", b"application/json")
 
 
-def authorize_use(context: RequestContext | None, workspace: str, endpoint: str) -> None:
-    """The per-endpoint USE check of an invocation: where the auth policy plugs in.
+async def authorize_use(
+    auth: AuthRuntime | None,
+    gateway: Gateway,
+    context: RequestContext | None,
+    workspace: str,
+    name: str,
+) -> None:
+    """The per-endpoint USE check of an invocation (with ``--auth``).
 
-    With ``--auth`` the door has already authenticated the caller (401 otherwise) in the
-    request's workspace. The ``gateway endpoint`` resource type and its USE permission come
-    with the management branch (gw-manage); once both are merged this function asks the
-    auth policy and raises ``GatewayError(403, ...)`` when the caller may not use
-    ``endpoint``. Today every authenticated caller may use every endpoint of its workspace.
+    The door has already authenticated the caller (401 otherwise) in the request's workspace.
+    Admins may call every endpoint. Others need USE on the endpoint (a member's default READ
+    is not enough): an endpoint the caller may not read answers as unknown (404), one it may
+    read but not use is a 403, in the API's own error shape. An unknown endpoint is left to the
+    request path (its 404).
+
+    Raises:
+        GatewayError: 404 or 403.
     """
-    return None
+    if auth is None or context is None or context.caller is None:
+        return
+    user = context.caller.user
+    if user.is_admin:
+        return
+    endpoint = gateway.source.endpoint(workspace, name)
+    if endpoint is None:
+        return
+    level = await call(
+        auth.policy.level, user, ResourceType.GATEWAY_ENDPOINT, endpoint.endpoint_id, workspace
+    )
+    if not level.can_read:
+        raise GatewayError(404, f"No gateway endpoint named {name!r}", code="model_not_found")
+    if not level.allows(Permission.USE):
+        raise GatewayError(
+            403,
+            f"Permission denied: USE on gateway endpoint {name!r} is needed; you have "
+            f"{level.value}.",
+            code="permission_denied",
+        )
 
 
 def _dialect_of(path: str) -> Dialect:
@@ -127,6 +158,7 @@ class GatewayRoutes:
         gateway: The request path; None answers every gateway path 501 (gateway off).
         max_body_bytes: Largest request body accepted.
         metrics: Serve ``GET /metrics``.
+        auth: The server's auth runtime (``--auth``), for the per-endpoint USE check.
     """
 
     def __init__(
@@ -135,9 +167,11 @@ class GatewayRoutes:
         gateway: Gateway | None,
         max_body_bytes: int | None = None,
         metrics: bool = True,
+        auth: AuthRuntime | None = None,
     ) -> None:
         self.app = app
         self.gateway = gateway
+        self.auth = auth
         if max_body_bytes is None:
             max_body_bytes = int(
                 os.environ.get("ARDEA_GATEWAY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
@@ -211,7 +245,7 @@ class GatewayRoutes:
                 route = r.MLFLOW_INVOKE_EMBEDDINGS if "input" in body else r.MLFLOW_INVOKE_CHAT
             name = endpoint or body.get("model")
             if isinstance(name, str):
-                authorize_use(context, workspace, name.partition("/")[0])
+                await authorize_use(self.auth, gateway, context, workspace, name.partition("/")[0])
             caller = context.caller if context else None
             call = Call(
                 route=route,

@@ -37,7 +37,7 @@ def test_server_info_shape(client: Client, prefix: str) -> None:
     body = r.json()
     assert body["store_type"] == "SqlStore"
     assert body["workspaces_enabled"] is False
-    assert body["features_enabled"] == {"gateway": False, "scheduled_issue_detection": False}
+    assert body["features_enabled"] == {"gateway": True, "scheduled_issue_detection": False}
     assert body["artifact_serving_enabled"] is True and body["multipart_uploads_enabled"] is True
     assert body["tracking_auth"] == "" and body["artifacts_presigned_only"] is False
     assert set(body) == {  # MLflow 3.18's keys, but the skill content limits (no skills here)

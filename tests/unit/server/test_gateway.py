@@ -340,6 +340,11 @@ def test_with_auth_an_authenticated_caller_is_required(
         ada = accounts.create_user(store, "ada", "ada's password 12", actor="test")
         token = issue_token(store, ada, "app", timedelta(days=1)).token
         auth = {"Authorization": f"Bearer {token}"}
+        # a member's default (READ) does not let it call an endpoint: USE does
+        denied = client.post("/gateway/v1/chat/completions", json=body, headers=auth)
+        assert denied.status_code == 403, denied.text
+        assert denied.json()["error"]["code"] == "permission_denied"
+        store.grant(ada.id, "gateway_endpoint", "e-chat", "USE")
         ok = client.post("/gateway/v1/chat/completions", json=body, headers=auth)
         assert ok.status_code == 200, ok.text
         assert client.get("/gateway/v1/models", headers=auth).json()["data"]

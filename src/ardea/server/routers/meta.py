@@ -44,7 +44,8 @@ async def server_info(request: Request) -> Response:
 
     Multipart uploads go through this server (the part URLs point back at it), so they are on
     whenever it serves artifacts from a store that has them; nothing is presigned, nothing is
-    archived, there are no gateway or scheduled issue detection yet, and no authentication
+    archived, ``features_enabled.gateway`` says whether the AI gateway is on (``--no-gateway``
+    turns it off), there is no scheduled issue detection yet, and no authentication
     (``tracking_auth`` ``""``). ``workspaces_enabled`` says whether the server runs with
     workspaces (``--enable-workspaces``); clients read it before sending a workspace. The
     mlflow 3.18 client uploads files of ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB)
@@ -65,7 +66,10 @@ async def server_info(request: Request) -> Response:
             "presigned_upload_run_id_supported": False,
             "presigned_upload_model_id_supported": False,
             "model_artifact_presigned_downloads_supported": False,
-            "features_enabled": {"gateway": False, "scheduled_issue_detection": False},
+            "features_enabled": {
+                "gateway": config.gateway_enabled,
+                "scheduled_issue_detection": False,
+            },
             "tracking_auth": "",
             "artifacts_presigned_only": False,
         }
