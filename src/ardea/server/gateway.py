@@ -78,9 +78,9 @@ _POST: dict[str, r.Route] = {
 _MODELS = frozenset(
     {"/gateway/v1/models", "/gateway/mlflow/v1/models", "/gateway/openai/v1/models"}
 )
-_INVOCATIONS = re.compile(r"^/gateway/([A-Za-z0-9_-]+)/mlflow/invocations$")
+_INVOCATIONS = re.compile(r"/gateway/([A-Za-z0-9_-]+)/mlflow/invocations")
 _GEMINI = re.compile(
-    r"^/gateway/gemini/v1beta/models/([A-Za-z0-9_-]+):(generateContent|streamGenerateContent)$"
+    r"/gateway/gemini/v1beta/models/([A-Za-z0-9_-]+):(generateContent|streamGenerateContent)"
 )
 _JSON = (b"content-type", b"application/json")
 
@@ -218,11 +218,11 @@ class GatewayRoutes:
         route = _POST.get(path)
         endpoint = None
         if route is None:
-            match = _INVOCATIONS.match(path)
+            match = _INVOCATIONS.fullmatch(path)
             if match is not None:
                 endpoint = match.group(1)
             else:
-                match = _GEMINI.match(path)
+                match = _GEMINI.fullmatch(path)
                 if match is None:
                     await _error(send, dialect, 404, f"No gateway route {path}")
                     return

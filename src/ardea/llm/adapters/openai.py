@@ -31,13 +31,13 @@ from ardea.llm.types import ToolCall, Usage, text_of
 __all__ = ["OpenAIAdapter"]
 
 
-_MISTRAL_ID = re.compile(r"^[A-Za-z0-9]{9}$")
+_MISTRAL_ID = re.compile(r"[A-Za-z0-9]{9}")
 
 
 def _mistral_id(value: Any) -> str:
     """A tool-call id as Mistral requires it (9 letters or digits), stable for one input."""
     raw = str(value or "")
-    if _MISTRAL_ID.match(raw):
+    if _MISTRAL_ID.fullmatch(raw):
         return raw
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return "".join(c if c.isalnum() else "x" for c in digest[:9])

@@ -25,7 +25,7 @@ __all__ = ["IMAGE_TYPES", "Image", "Part", "Text", "UnsupportedPart", "read_part
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 """Image media types every provider here takes."""
-_DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)(?:;[^,;]+)*;base64,(?P<data>.*)$", re.S)
+_DATA_URL = re.compile(r"data:(?P<type>[\w.+-]+/[\w.+-]+)(?:;[^,;]+)*;base64,(?P<data>.*)", re.S)
 
 
 class UnsupportedPart(InvalidArgumentError):
@@ -66,7 +66,7 @@ def _image(value: Any, where: str, provider: str) -> Image:
     url = value.get("url") if isinstance(value, Mapping) else value
     if not isinstance(url, str) or not url:
         raise UnsupportedPart(f"{provider}: {where} is an image_url part without a url")
-    m = _DATA_URL.match(url)
+    m = _DATA_URL.fullmatch(url)
     if m:
         return Image(data=m["data"], media_type=m["type"].lower())
     if url.startswith("data:"):

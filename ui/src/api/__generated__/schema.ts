@@ -3605,7 +3605,8 @@ export interface paths {
          *
          *     Multipart uploads go through this server (the part URLs point back at it), so they are on
          *     whenever it serves artifacts from a store that has them; nothing is presigned, nothing is
-         *     archived, there are no gateway or scheduled issue detection yet, and no authentication
+         *     archived, ``features_enabled.gateway`` says whether the AI gateway is on (``--no-gateway``
+         *     turns it off), there is no scheduled issue detection yet, and no authentication
          *     (``tracking_auth`` ``""``). ``workspaces_enabled`` says whether the server runs with
          *     workspaces (``--enable-workspaces``); clients read it before sending a workspace. The
          *     mlflow 3.18 client uploads files of ``MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`` (500 MB)
