@@ -3,9 +3,11 @@
 The request path calls :meth:`TraceRecorder.record` (a ``put_nowait``, nothing else). A
 daemon thread takes up to ``batch_size`` records at a time, turns each into a trace (one
 root span of type ``LLM`` with usage and cost, MLflow's ``mlflow.gateway.*`` metadata), and
-writes each experiment's spans and trace records in one ``log_spans_with_records`` call. When the
-queue is full (the store is slow or down) a record is dropped and counted; when a write
-fails its whole batch is dropped and counted. Requests never wait on the store.
+writes each experiment's traces in one ``log_new_traces_async`` call (whole new traces: one
+plain multi-row insert per table on SQL stores). When the queue is full (the store is slow
+or down) a record is dropped and counted; when a write fails its whole batch is dropped and
+counted. Requests never wait on the store. After each batch, ``on_batch`` (if given) sees the
+records written: the seam for writes that follow the traces (e.g. usage roll-ups).
 """
 
 from __future__ import annotations
@@ -232,6 +234,8 @@ class TraceRecorder:
             larger transactions: the store's cost per trace drops several-fold).
         on_drop: Called with ``(reason, count)`` for every drop (the metrics counter).
         on_write: Called with the count of every batch written.
+        on_batch: Called (on the writer thread) with the records of each batch whose traces
+            were written; an exception it raises is logged and does not stop the writer.
     """
 
     def __init__(
@@ -243,6 +247,7 @@ class TraceRecorder:
         linger_s: float = 0.2,
         on_drop: Callable[[str, int], None] | None = None,
         on_write: Callable[[int], None] | None = None,
+        on_batch: Callable[[list[GatewayRecord]], None] | None = None,
     ) -> None:
         self.store = store
         self.batch_size = batch_size
@@ -250,6 +255,7 @@ class TraceRecorder:
         self._queue: queue.Queue[GatewayRecord | None] = queue.Queue(max_queue)
         self._on_drop = on_drop
         self._on_write = on_write
+        self._on_batch = on_batch
         self.dropped = 0
         self.written = 0
         self._thread: threading.Thread | None = None
@@ -311,21 +317,25 @@ class TraceRecorder:
 
     def _write(self, batch: list[GatewayRecord]) -> None:
         by_experiment: dict[str, list[tuple[TraceInfo, Span, Span | None]]] = defaultdict(list)
+        records: dict[str, list[GatewayRecord]] = defaultdict(list)
         for record in batch:
             by_experiment[record.experiment_id].append(_to_trace(record))
+            records[record.experiment_id].append(record)
+        written: list[GatewayRecord] = []
         for experiment_id, traces in by_experiment.items():
             spans = [span for _, span, _ in traces]
             infos = [info for info, _, _ in traces]
             try:  # one write transaction per batch and experiment (on SQL stores)
                 assert self._loop is not None
                 self._loop.run_until_complete(
-                    self.store.log_spans_with_records_async(experiment_id, spans, infos)
+                    self.store.log_new_traces_async(experiment_id, spans, infos)
                 )
             except Exception as exc:
                 _log.warning("gateway: dropped %d request traces: %s", len(traces), exc)
                 self._drop("store_error", len(traces))
                 continue
             self.written += len(traces)
+            written.extend(records[experiment_id])
             if self._on_write is not None:
                 self._on_write(len(traces))
             mirrors = [m for _, _, m in traces if m is not None]
@@ -334,12 +344,19 @@ class TraceRecorder:
                     self.store.log_spans(experiment_id, mirrors)
                 except Exception as exc:
                     _log.info("gateway: caller-trace spans not stored: %s", exc)
+        if written and self._on_batch is not None:
+            try:
+                self._on_batch(written)
+            except Exception:
+                _log.exception("gateway: the batch hook failed")
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued record is written or dropped; whether it happened in time."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._queue.empty() and self._idle.wait(0.05):
+            if self._idle.wait(min(0.05, max(0.0, deadline - time.monotonic()))) and (
+                self._queue.empty()
+            ):
                 return True
         return False
 

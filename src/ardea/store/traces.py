@@ -108,6 +108,18 @@ class TraceStore(ABC):
             if info is not None:
                 await self.start_trace_async(info)
 
+    async def log_new_traces_async(
+        self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
+    ) -> None:
+        """Store whole new traces: their records and all their spans, at once.
+
+        For a producer that writes each trace once, complete, under a fresh id (the AI
+        gateway). The traces read back as :meth:`log_spans_with_records_async` would store
+        them; this default calls it, and the SQL store writes the rows directly (no reads),
+        falling back to it when a trace already exists.
+        """
+        await self.log_spans_with_records_async(experiment_id, spans, records)
+
     def end_trace(
         self,
         trace_id: str,

@@ -95,3 +95,25 @@ def test_traceparent_parsing() -> None:
 
 def test_close_without_records_is_a_no_op(tmp_path: Path) -> None:
     TraceRecorder(_StuckStore()).close()
+
+
+def test_the_batch_hook_sees_each_written_batch_and_cannot_stop_the_writer(
+    backend: Backend, experiment_id: str
+) -> None:
+    """``on_batch`` (the seam for writes that follow the traces) gets the written records;
+    a hook that raises is logged and the next batches are still written."""
+    seen: list[list[GatewayRecord]] = []
+
+    def hook(records: list[GatewayRecord]) -> None:
+        seen.append(records)
+        raise RuntimeError("a broken roll-up")
+
+    recorder = TraceRecorder(backend.traces, batch_size=2, linger_s=0.01, on_batch=hook)
+    sent = [_record(experiment_id, input_tokens=n) for n in range(5)]
+    for record in sent:
+        recorder.record(record)
+    assert recorder.flush()
+    recorder.close()
+    assert sorted(r.input_tokens for batch in seen for r in batch) == list(range(5))
+    assert all(len(batch) <= 2 for batch in seen)
+    assert recorder.written == 5 and len(backend.traces.search_traces([experiment_id])) == 5

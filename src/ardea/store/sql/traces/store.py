@@ -60,6 +60,7 @@ from ardea.store.sql.traces.load import (
 )
 from ardea.store.sql.traces.metrics import trace_metrics
 from ardea.store.sql.traces.start import start_trace_op, start_traces_op
+from ardea.store.sql.traces.whole import new_traces_op
 from ardea.store.sql.tracking.common import parse_experiment_id
 from ardea.store.trace_correlation import correlation_from_counts
 from ardea.store.trace_metrics_query import check_query
@@ -203,6 +204,28 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
         await self._db.write_async(op)
         await self._claim_links_after_commit_async(list(prepared.first_start_ms))
+
+    async def log_new_traces_async(
+        self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
+    ) -> None:
+        """Whole new traces in one plain multi-row insert per table (see ``whole.py``).
+
+        When a trace of the batch exists already, or the batch is not whole (a record with
+        assessments, spans without a record), the batch goes the general way
+        (:meth:`log_spans_with_records_async`) instead.
+        """
+        exp = parse_experiment_id(experiment_id)
+        try:
+            op = new_traces_op(self._scope, exp, spans, records)
+        except InvalidArgumentError:
+            await self.log_spans_with_records_async(experiment_id, spans, records)
+            return
+        try:
+            ids = await self._db.write_async(op)
+        except sa.exc.IntegrityError:
+            await self.log_spans_with_records_async(experiment_id, spans, records)
+            return
+        await self._claim_links_after_commit_async(ids)
 
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """Create or complete a trace record; sets the server tags and returns the stored info.
