@@ -17,10 +17,10 @@ or no connection, ``timeout``, ``rate_limit``: 429); any other provider answer (
 the caller speaks the provider's dialect (credentials masked), else the message in the
 caller's shape.
 
-Upstream HTTP goes through :mod:`ardea.gateway.http` (a lean keep-alive HTTP/1.1 client:
-``httpx`` cost most of the gateway's CPU per call). :meth:`Gateway._send` is the one place
-upstream HTTP is sent: when ``ardea.llm`` grows a raw passthrough stream primitive, it is
-where to switch over.
+Upstream HTTP goes through :mod:`ardea.gateway.http` (``aiohttp``'s client, whose C parser
+costs a fraction of ``httpx``'s or ``httpcore``'s CPU per call). :meth:`Gateway._send` is
+the one place upstream HTTP is sent: when ``ardea.llm`` grows a raw passthrough stream
+primitive, it is where to switch over.
 """
 
 from __future__ import annotations
