@@ -17,8 +17,11 @@ Figures (one table, JSON in ``bench/results/gateway-<date>.json`` or ``--json``)
   direct and through each gateway.
 - streaming TTFT: ``--stream-rate`` streamed chats/s, time to the first body chunk, direct vs
   through the gateway.
-- memory: the gateway's RSS before and after a ``--soak-minutes`` soak at ``--soak-rate``.
-- load: the machine's load average and the server's CPU seconds per phase.
+- memory: the gateway's RSS sampled every ``--rss-every`` seconds (60) through a
+  ``--soak-minutes`` soak at ``--soak-rate``: the series (with the load average at each
+  sample), first/last, min/max.
+- load: the machine's load average and the server's CPU seconds (and µs per request) per
+  phase. ``direct``'s CPU is the fake provider's.
 
 Run: ``.venv/bin/python bench/gateway.py`` (full), ``--quick`` (a smoke run of ~1 minute),
 ``--soak-minutes 20`` for the memory goal.
@@ -332,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--stream-seconds", type=float, default=10.0)
     p.add_argument("--soak-minutes", type=float, default=1.0)
     p.add_argument("--soak-rate", type=float, default=300.0)
+    p.add_argument("--rss-every", type=float, default=60.0, help="RSS sample period in the soak")
     p.add_argument("--mlflow", action="store_true", help="also MLflow 3.17's gateway")
     p.add_argument(
         "--mlflow-rate",
@@ -349,6 +353,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.seconds, args.rounds, args.sat_seconds = 6.0, 2, 3.0
         args.stream_seconds, args.soak_minutes, args.rate = 3.0, 0.1, 200.0
+        args.rss_every = 2.0
     try:
         import uvloop
 
@@ -417,7 +422,8 @@ def run(
           f"{args.rounds} interleaved rounds, provider latency {args.latency * 1000:.0f} ms, "
           f"tracing {'off' if args.no_tracing else 'on'} ==")  # fmt: skip
     print(f"{'target':8} {'ok':>6} {'err':>5} {'p50 ms':>8} {'p99 ms':>8} {'+p50 ms':>8} "
-          f"{'+p99 ms':>8} {'self p50 us':>11} {'self p99 us':>11} {'cpu s':>7}")  # fmt: skip
+          f"{'+p99 ms':>8} {'self p50 us':>11} {'self p99 us':>11} {'cpu s':>7} "
+          f"{'cpu us/req':>10}")  # fmt: skip
     for target in targets:
         ok = [s.latency for s in samples[target.name] if s.status == 200]
         errors = len(samples[target.name]) - len(ok)
@@ -429,13 +435,15 @@ def run(
             "self_p50_us": pct(selfs, 0.5) if selfs else None,
             "self_p99_us": pct(selfs, 0.99) if selfs else None,
             "server_cpu_s": cpu.get(target.name),
+            "server_cpu_us_per_req": (cpu.get(target.name, 0.0) / len(samples[target.name]) * 1e6
+                                      if samples[target.name] else None),
         }  # fmt: skip
         rows[target.name] = row
         self50 = f"{row['self_p50_us']:.0f}" if selfs else "-"
         self99 = f"{row['self_p99_us']:.0f}" if selfs else "-"
         print(f"{target.name:8} {len(ok):6d} {errors:5d} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
               f"{row['added_p50_ms']:8.2f} {row['added_p99_ms']:8.2f} {self50:>11} {self99:>11} "
-              f"{row['server_cpu_s']:7.1f}")  # fmt: skip
+              f"{row['server_cpu_s']:7.1f} {row['server_cpu_us_per_req'] or 0:10.0f}")  # fmt: skip
     print(f"load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f} "
           f"({os.cpu_count()} cores)")  # fmt: skip
     results["overhead"] = rows
@@ -468,16 +476,29 @@ def run(
               f"added p50 {added:6.2f} ms")  # fmt: skip
     results["stream_ttft"] = ttft
 
-    # 4. Memory over a soak.
+    # 4. Memory over a soak, sampled every --rss-every seconds.
     ardea = servers["ardea"]
-    rss0 = tree_rss_mb(ardea.pid)
     soak = next(t for t in targets if t.name == "ardea")
-    go(open_loop(soak, args.soak_rate, args.soak_minutes * 60))
-    rss1 = tree_rss_mb(ardea.pid)
+    total_s = args.soak_minutes * 60
+    series = [(0.0, tree_rss_mb(ardea.pid), os.getloadavg()[0])]
+    soak_errors = 0
+    while series[-1][0] < total_s - 1e-6:
+        step = min(args.rss_every, total_s - series[-1][0])
+        got = go(open_loop(soak, args.soak_rate, step))
+        soak_errors += sum(1 for sample in got if sample.status != 200)
+        series.append((series[-1][0] + step, tree_rss_mb(ardea.pid), os.getloadavg()[0]))
+    rss0, rss1 = series[0][1], series[-1][1]
+    low, high = min(r for _, r, _ in series), max(r for _, r, _ in series)
     growth = (rss1 - rss0) / rss0 * 100 if rss0 else float("nan")
-    print(f"\n== memory: ardea RSS {rss0:.0f} MB -> {rss1:.0f} MB ({growth:+.1f}%) over "
-          f"{args.soak_minutes:g} min at {args.soak_rate:.0f} req/s ==")  # fmt: skip
-    results["rss_mb"] = {"before": rss0, "after": rss1, "growth_pct": growth,
+    print(f"\n== memory: {args.soak_minutes:g} min at {args.soak_rate:.0f} req/s "
+          f"({soak_errors} errors), ardea RSS every {args.rss_every:g} s ==")  # fmt: skip
+    for at, rss, load in series:
+        print(f"  t={at:7.0f} s  RSS {rss:7.1f} MB  load {load:5.2f}")
+    peak = (high - rss0) / rss0 * 100 if rss0 else float("nan")
+    print(f"RSS first {rss0:.0f} MB, last {rss1:.0f} MB ({growth:+.1f}%), "
+          f"min {low:.0f} MB, max {high:.0f} MB ({peak:+.1f}% over first)")  # fmt: skip
+    results["rss_mb"] = {"before": rss0, "after": rss1, "growth_pct": growth, "min": low,
+                         "max": high, "series": series, "soak_errors": soak_errors,
                          "soak_minutes": args.soak_minutes}  # fmt: skip
     if "mlflow" in servers:
         results["mlflow_rss_mb"] = tree_rss_mb(servers["mlflow"].pid)

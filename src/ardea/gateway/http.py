@@ -29,6 +29,7 @@ import aiohttp
 __all__ = ["HttpPool", "StreamedResponse", "UpstreamError", "UpstreamTimeout", "pool"]
 
 _READ_SIZE = 65536
+_timeout: Any = getattr(asyncio, "timeout", None)
 _NO_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
 
 
@@ -132,7 +133,11 @@ class HttpPool:
         sent = dict(headers)
         sent["accept-encoding"] = "identity"
         try:
-            response = await asyncio.wait_for(self._exchange(url, body, sent, timeout), timeout)
+            if _timeout is not None:  # Python 3.11+: no task per call, as wait_for makes
+                async with _timeout(timeout):
+                    response = await self._exchange(url, body, sent, timeout)
+            else:  # pragma: no cover - Python 3.10
+                response = await asyncio.wait_for(self._exchange(url, body, sent, timeout), timeout)
         except asyncio.TimeoutError as exc:
             raise UpstreamTimeout("no answer in time") from exc
         except aiohttp.ClientConnectorError as exc:
