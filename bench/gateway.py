@@ -301,6 +301,22 @@ async def closed_loop(target: Target, concurrency: int, seconds: float) -> float
     return done / (time.perf_counter() - t0)
 
 
+def trace_counts(port: int) -> dict[str, float]:
+    """The gateway's trace counters from its ``/metrics`` (written, dropped)."""
+    import httpx
+
+    counts = {"written": 0.0, "dropped": 0.0}
+    try:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        return counts
+    for line in text.splitlines():
+        for key in counts:
+            if line.startswith(f"ardea_gateway_traces_{key}_total"):
+                counts[key] += float(line.rsplit(" ", 1)[1])
+    return counts
+
+
 def pct(values: list[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ``values``."""
     ordered = sorted(values)
@@ -446,6 +462,10 @@ def run(
               f"{row['server_cpu_s']:7.1f} {row['server_cpu_us_per_req'] or 0:10.0f}")  # fmt: skip
     print(f"load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f} "
           f"({os.cpu_count()} cores)")  # fmt: skip
+    traces = trace_counts(servers["ardea"].port)
+    print(f"ardea traces so far: {traces['written']:.0f} written, {traces['dropped']:.0f} dropped "
+          "(dropped traces cost no store CPU: read cpu us/req with them)")  # fmt: skip
+    results["traces"] = traces
     results["overhead"] = rows
     results["load"] = {"before": load_before, "after": load_after, "cores": os.cpu_count()}
 
