@@ -26,7 +26,14 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["HttpPool", "StreamedResponse", "UpstreamError", "UpstreamTimeout", "pool"]
+__all__ = [
+    "HttpPool",
+    "StreamedResponse",
+    "UpstreamError",
+    "UpstreamTimeout",
+    "close_pool",
+    "pool",
+]
 
 _READ_SIZE = 65536
 _timeout: Any = getattr(asyncio, "timeout", None)
@@ -164,3 +171,10 @@ def pool() -> HttpPool:
     if found is None:
         found = _pools[loop] = HttpPool()
     return found
+
+
+async def close_pool() -> None:
+    """Close the running event loop's pool, if it has one (at shutdown)."""
+    found = _pools.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.aclose()

@@ -101,6 +101,9 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             runtime.dispatcher.close()
         if gateway is not None:
             gateway.close()  # write the queued request traces
+            from ardea.gateway.http import close_pool
+
+            await close_pool()  # the upstream connections
         if close_stores_on_shutdown:
             deps.backend.close()
 

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from ardea.gateway.http import UpstreamError, UpstreamTimeout, pool
+from ardea.gateway.http import UpstreamError, UpstreamTimeout, close_pool, pool
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 _OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
@@ -133,5 +133,28 @@ def test_a_chunked_body_is_read_as_it_arrives_and_a_broken_one_raises() -> None:
                 response.close()
             assert b"".join(got) == b"data:1data:2"
             assert got[0] == b"data:1"
+
+    asyncio.run(main())
+
+
+def test_close_pool_closes_the_loops_connections() -> None:
+    """At shutdown the loop's pool is closed (no unclosed-session warnings) and forgotten."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _request(reader)
+        writer.write(_OK)
+        await writer.drain()
+        await reader.read()  # until the client closes its end
+        writer.close()
+
+    async def main() -> None:
+        async with _server(handler) as url:
+            first = pool()
+            response = await first.post(url, b"{}", {}, 5)
+            assert await response.read() == b"{}"
+            response.close()
+            await close_pool()
+            assert pool() is not first
+            await close_pool()
 
     asyncio.run(main())
