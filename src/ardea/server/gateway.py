@@ -374,4 +374,27 @@ def gateway_app(gateway: Gateway) -> ASGIApp:
     """
     from ardea.server.door import RequestDoor
 
-    return RequestDoor(GatewayRoutes(_health_or_404, gateway))
+    routes = RequestDoor(GatewayRoutes(_health_or_404, gateway))
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(gateway, receive, send)
+        else:
+            await routes(scope, receive, send)
+
+    return app
+
+
+async def _lifespan(gateway: Gateway, receive: Receive, send: Send) -> None:
+    """ASGI lifespan: at shutdown, write the queued traces and close the upstream connections."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            gateway.close()
+            from ardea.gateway.http import close_pool
+
+            await close_pool()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
