@@ -46,7 +46,7 @@ import orjson
 from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.gateway import routes as r
-from ardea.gateway.errors import Dialect, GatewayError, error_body
+from ardea.gateway.errors import Dialect, GatewayError, dialect_of_path, error_body
 from ardea.gateway.metrics import CONTENT_TYPE
 from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
 from ardea.server.auth_runtime import AuthRuntime
@@ -125,16 +125,6 @@ async def authorize_use(
         )
 
 
-def _dialect_of(path: str) -> Dialect:
-    if path.startswith("/gateway/anthropic/"):
-        return "anthropic"
-    if path.startswith("/gateway/gemini/"):
-        return "gemini"
-    if path.endswith("/mlflow/invocations"):
-        return "mlflow"
-    return "openai"
-
-
 def _headers(scope: Scope) -> dict[bytes, bytes]:
     return dict(scope.get("headers") or ())
 
@@ -200,7 +190,7 @@ class GatewayRoutes:
     async def _gateway(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         started = time.perf_counter()
         start_ns = time.time_ns()
-        dialect = _dialect_of(path)
+        dialect = dialect_of_path(path) or "openai"
         gateway = self.gateway
         if gateway is None:
             body = error_body(dialect, 501, "The AI gateway is not enabled on this server")
