@@ -8,7 +8,8 @@ Same-dialect calls are passed through: the body is re-serialized with only ``mod
 rewritten (and, for OpenAI chat streams, ``stream_options.include_usage`` asked for), and the
 provider's answer goes back byte for byte. Calls across dialects (an OpenAI chat to an
 Anthropic target, an Anthropic message to an OpenAI-speaking one) are translated through
-:mod:`ardea.llm`'s adapters; streaming across dialects is refused (400) for now.
+:mod:`ardea.llm`'s adapters; their streams chunk by chunk by
+:mod:`ardea.gateway.stream_translate`.
 
 Every attempt shares the endpoint's one deadline (``timeout_s``). A failure moves on to the
 next target of the plan when the endpoint's fallback policy names its kind (``error``: 5xx
@@ -41,6 +42,7 @@ from ardea.gateway.metrics import GatewayMetrics
 from ardea.gateway.recorder import GatewayRecord, TraceRecorder, trace_parent
 from ardea.gateway.router import EndpointRouter, Routers
 from ardea.gateway.routes import Route
+from ardea.gateway.stream_translate import CrossStream, cross_stream_request
 from ardea.gateway.translate import (
     anthropic_to_openai_request,
     openai_answer_to_anthropic,
@@ -462,15 +464,25 @@ class Gateway:
         self, call: Call, plan: _Plan, up: Upstream, timeout: float, attempt: int, sent: float
     ) -> StreamAnswer:
         """One streamed attempt: fails before the first byte (so a fallback can follow)."""
+        translator: CrossStream | None = None
         if call.route.api != up.api:
-            raise _Failed(
-                "final",
-                400,
-                f"Streaming from {call.route.api} callers to the {up.provider} target "
-                f"{up.target.name!r} is not supported yet: call without stream, or use the "
-                f"{up.api} route",
+            crossed = cross_stream_request(call.route.api, call.route.operation, up, call.body)
+            if crossed is None:
+                raise _Failed(
+                    "final",
+                    400,
+                    f"Streaming from {call.route.api} callers to the {up.provider} target "
+                    f"{up.target.name!r} is not supported: call without stream, or use the "
+                    f"{up.api} route",
+                )
+            url, body, headers, translator = (
+                crossed.url,
+                crossed.body,
+                crossed.headers,
+                crossed.translator,
             )
-        url, body, headers = self._request(call, up, True)
+        else:
+            url, body, headers = self._request(call, up, True)
         response = await self._send(up, url, body, headers, timeout)
         if response.status >= 400:
             try:
@@ -484,7 +496,7 @@ class Gateway:
         return StreamAnswer(
             200,
             [_SSE, _NO_CACHE],
-            self._relay(call, plan, up, response, deadline, attempt, sent),
+            self._relay(call, plan, up, response, deadline, attempt, sent, translator),
         )
 
     async def _relay(
@@ -496,8 +508,13 @@ class Gateway:
         deadline: float,
         attempt: int,
         sent: float,
+        translator: CrossStream | None = None,
     ) -> AsyncIterator[bytes]:
-        """The provider's chunks, as they come; an error frame if the stream breaks."""
+        """The provider's chunks, as they come; an error frame if the stream breaks.
+
+        With a ``translator`` (a stream across dialects) each chunk is re-encoded for the
+        caller as it comes (:mod:`ardea.gateway.stream_translate`).
+        """
         tap = StreamTap()
         first: float | None = None
         error: str | None = None
@@ -514,8 +531,21 @@ class Gateway:
                     break
                 if first is None:
                     first = time.perf_counter()
-                tap.feed(chunk)
-                yield chunk
+                if translator is None:
+                    tap.feed(chunk)
+                    yield chunk
+                    continue
+                out = translator.feed(chunk)
+                if out:
+                    yield out
+                if translator.ended:
+                    break
+            if translator is not None:
+                out = translator.close()
+                if out:
+                    yield out
+                if translator.failure is not None:
+                    status, error = translator.failure
         except asyncio.TimeoutError:
             status, error = 504, f"{up.provider} stopped sending before the deadline"
             yield _stream_error(call.route.dialect, status, error)
@@ -531,7 +561,7 @@ class Gateway:
                 up,
                 status,
                 error,
-                tap.tokens(),
+                tap.tokens() if translator is None else translator.tokens(),
                 attempts=attempt,
                 stream=True,
                 ttft_ms=ttft,
