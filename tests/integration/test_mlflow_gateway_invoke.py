@@ -6,7 +6,9 @@ fake provider, made through the client's own management calls):
   the rows' assessments and read back;
 - ``mlflow.metrics.genai``'s ``gateway:/`` model calls;
 - the OpenAI-compatible ``/gateway/mlflow/v1/...`` paths the client's gateway provider uses,
-  and ``/gateway/<endpoint>/mlflow/invocations``.
+  and ``/gateway/<endpoint>/mlflow/invocations``;
+- ``mlflow.deployments.get_deploy_client(<server>)``: ``list_endpoints``, ``get_endpoint``,
+  ``predict``.
 
 Runs in the 3.17.2 pass of ``scripts/test.sh`` too (``test_mlflow_*.py``)."""
 
@@ -18,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 
 from fixtures.fake_llm_server import FakeLLMServer, fake_llm
 
@@ -154,3 +157,25 @@ def test_mlflow_metrics_gateway_model_and_the_openai_paths(
     missing = httpx.post(f"{server}/gateway/nope/mlflow/invocations", json={"messages": user})
     assert missing.status_code == 404
     assert missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_mlflow_deployments_client(server: str, fake_llm: FakeLLMServer) -> None:
+    from mlflow.deployments import get_deploy_client
+
+    _endpoint(server, fake_llm, "deployed")
+    client = get_deploy_client(server)
+    listed = {e.name: e for e in client.list_endpoints()}
+    assert listed["deployed"].endpoint_type == "llm/v1/chat"
+    assert listed["deployed"].model.name == "m-deployed"
+    assert listed["deployed"].model.provider == "openai"
+    one = client.get_endpoint("deployed")
+    assert one.endpoint_url == f"{server}/endpoints/deployed/invocations"
+    user = [{"role": "user", "content": "hello deployments"}]
+    reply = client.predict(endpoint="deployed", inputs={"messages": user})
+    assert reply["choices"][0]["message"]["content"] == "echo: hello deployments"
+    assert fake_llm.requests[-1].body["model"] == "m-deployed"
+    # The client raises requests' HTTPError with the answer's text.
+    with pytest.raises(requests.HTTPError, match="RESOURCE_DOES_NOT_EXIST"):
+        client.predict(endpoint="nope", inputs={"messages": user})
+    with pytest.raises(requests.HTTPError, match="No gateway endpoint named 'nope'"):
+        client.get_endpoint("nope")

@@ -77,6 +77,9 @@ def test_gemini_and_mlflow_paths_answer_their_own_shapes(server: GatewayServer) 
     unified = httpx.post(f"{base}/gateway/chat/mlflow/invocations", json={"messages": USER})
     assert unified.status_code == 401
     assert unified.json() == {"error_code": "UNAUTHENTICATED", "message": NOT_AUTHENTICATED}
+    for deployments in ("/endpoints/chat/invocations", "/api/2.0/endpoints/"):
+        r = httpx.request("POST" if "invocations" in deployments else "GET", base + deployments)
+        assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHENTICATED"
     tracking = httpx.get(f"{base}/api/2.0/mlflow/experiments/search")
     assert tracking.status_code == 401 and tracking.json()["error_code"] == "UNAUTHENTICATED"
     raw = httpx.post(f"{base}/gateway/v1/chat/completions", json={"model": "chat"})
