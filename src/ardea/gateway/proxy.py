@@ -11,7 +11,9 @@ Anthropic target, an Anthropic message to an OpenAI-speaking one) are translated
 :mod:`ardea.llm`'s adapters; their streams chunk by chunk by
 :mod:`ardea.gateway.stream_translate`.
 
-Every attempt shares the endpoint's one deadline (``timeout_s``). A failure moves on to the
+Every attempt shares the endpoint's one deadline (``timeout_s``). A failed target is first
+retried per the endpoint's :class:`~ardea.gateway.config.RetryPolicy` (only while the wait
+fits in the deadline, :mod:`ardea.gateway.retry`); then the failure moves on to the
 next target of the plan when the endpoint's fallback policy names its kind (``error``: 5xx
 or no connection, ``timeout``, ``rate_limit``: 429); any other provider answer (a 400, a
 401) is final. The last failure is answered with the provider's status: its own body when
@@ -27,10 +29,12 @@ where to switch over.
 from __future__ import annotations
 
 import asyncio
+import functools
+import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -40,6 +44,7 @@ from ardea.gateway.errors import GatewayError, error_body, provider_message
 from ardea.gateway.http import StreamedResponse, UpstreamError, UpstreamTimeout, pool
 from ardea.gateway.metrics import GatewayMetrics
 from ardea.gateway.recorder import GatewayRecord, TraceRecorder, trace_parent
+from ardea.gateway.retry import with_retries
 from ardea.gateway.router import EndpointRouter, Routers
 from ardea.gateway.routes import Route
 from ardea.gateway.stream_translate import CrossStream, cross_stream_request
@@ -54,12 +59,11 @@ from ardea.gateway.upstream import Upstream
 from ardea.gateway.usage import StreamTap, Tokens, cost_of, tokens_of
 
 if TYPE_CHECKING:
-    import random
-
     from ardea.store.traces import TraceStore
 
 __all__ = ["Answer", "Call", "Gateway", "StreamAnswer"]
 
+_T = TypeVar("_T")
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
 _NO_CACHE = (b"cache-control", b"no-cache")
@@ -213,6 +217,7 @@ class Gateway:
             else None
         )
         self._children: dict[tuple[str, ...], Any] = {}
+        self._jitter = random.Random()
 
     # ------------------------------------------------------------------ discovery
 
@@ -302,10 +307,14 @@ class Gateway:
             sent = time.perf_counter()
             try:
                 if stream:
-                    streamed = await self._stream(call, plan, up, remaining, attempt, sent)
+                    one = functools.partial(
+                        self._stream, call, plan, up, attempt=attempt, sent=sent
+                    )
+                    streamed = await self._retrying(one, plan, deadline, remaining)
                     streamed.provider_s = time.perf_counter() - sent
                     return streamed
-                status, body, tokens = await self._call(call, up, remaining)
+                one_call = functools.partial(self._call, call, up)
+                status, body, tokens = await self._retrying(one_call, plan, deadline, remaining)
             except _Failed as exc:
                 provider_s += time.perf_counter() - sent
                 failure = exc
@@ -352,6 +361,20 @@ class Gateway:
         return Answer(failure.status, body, [_JSON, *failure.headers], provider_s)
 
     # ------------------------------------------------------------------ one attempt
+
+    def _retrying(
+        self,
+        attempt: Callable[[float], Awaitable[_T]],
+        plan: _Plan,
+        deadline: float,
+        remaining: float,
+    ) -> Awaitable[_T]:
+        """``attempt(remaining)``, retried per the endpoint's :mod:`~ardea.gateway.retry` policy."""
+        policy = plan.endpoint.retry
+        if not policy.retries:
+            return attempt(remaining)
+        retries = self._child(self.metrics.retries, plan.endpoint.name)
+        return with_retries(attempt, policy, deadline, self._jitter, _Failed, retries.inc)
 
     def _request(self, call: Call, up: Upstream, stream: bool) -> tuple[str, bytes, dict[str, str]]:
         """URL, body and headers of a same-dialect call to ``up``."""
