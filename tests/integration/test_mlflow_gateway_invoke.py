@@ -8,7 +8,9 @@ fake provider, made through the client's own management calls):
 - the OpenAI-compatible ``/gateway/mlflow/v1/...`` paths the client's gateway provider uses,
   and ``/gateway/<endpoint>/mlflow/invocations``;
 - ``mlflow.deployments.get_deploy_client(<server>)``: ``list_endpoints``, ``get_endpoint``,
-  ``predict``.
+  ``predict``;
+- with ``--auth``: a judge sends the caller's Basic credentials, and needs USE on the
+  endpoint (READ gets the 403's message).
 
 Runs in the 3.17.2 pass of ``scripts/test.sh`` too (``test_mlflow_*.py``)."""
 
@@ -179,3 +181,74 @@ def test_mlflow_deployments_client(server: str, fake_llm: FakeLLMServer) -> None
         client.predict(endpoint="nope", inputs={"messages": user})
     with pytest.raises(requests.HTTPError, match="No gateway endpoint named 'nope'"):
         client.get_endpoint("nope")
+
+
+def test_a_gateway_judge_on_a_server_with_auth_needs_use_on_the_endpoint(
+    live_server_factory: Any, fake_llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlflow.genai.judges import make_judge
+    from mlflow.server import get_app_client
+
+    admin_password = "first admin password"
+    live = live_server_factory(
+        "--auth",
+        env={
+            "ARDEA_ADMIN_PASSWORD": admin_password,
+            "ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS": "1",
+        },
+    )
+    url = live.url
+    for name, value in (
+        ("MLFLOW_TRACKING_URI", url),
+        ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0"),
+        ("MLFLOW_DISABLE_TELEMETRY", "true"),
+        ("MLFLOW_TRACKING_USERNAME", "admin"),
+        ("MLFLOW_TRACKING_PASSWORD", admin_password),
+    ):
+        monkeypatch.setenv(name, value)
+    mlflow.set_tracking_uri(url)
+    fake_llm.reset()
+    store = RestStore(lambda: MlflowHostCreds(url, username="admin", password=admin_password))
+    secret = store.create_gateway_secret(
+        "fake",
+        {"api_key": KEY},
+        provider="openai",
+        auth_config={"api_base": fake_llm.openai_base_url},
+    )
+    model = store.create_gateway_model_definition("def", secret.secret_id, "openai", "m-judge")
+    from mlflow.entities.gateway_endpoint import (
+        GatewayEndpointModelConfig,
+        GatewayModelLinkageType,
+    )
+
+    config = GatewayEndpointModelConfig(
+        model_definition_id=model.model_definition_id,
+        linkage_type=GatewayModelLinkageType.PRIMARY,
+        weight=1.0,
+    )
+    endpoint = store.create_gateway_endpoint("judge", [config])
+    app = get_app_client("basic-auth", tracking_uri=url)
+    app.create_user("carol", "carol's password 1")
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "carol")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "carol's password 1")
+    quality = make_judge(
+        name="quality",
+        instructions="Is {{ outputs }} the answer to {{ inputs }}? Answer yes or no.",
+        model="gateway:/judge",
+        feedback_value_type=str,
+    )
+    # carol's Basic credentials go with the judge's call: READ is not enough to call.
+    with pytest.raises(mlflow.exceptions.MlflowException, match="USE on gateway endpoint"):
+        quality(inputs={"q": "1+1"}, outputs="2")
+    assert fake_llm.requests_to("/chat/completions") == []
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "admin")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", admin_password)
+    app.grant_user_permission("carol", "gateway_endpoint", endpoint.endpoint_id, "USE")
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "carol")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "carol's password 1")
+    fake_llm.queue_chat('{"result": "yes", "rationale": "carol may use it"}')
+    verdict = quality(inputs={"q": "1+1"}, outputs="2")
+    assert (verdict.value, verdict.rationale) == ("yes", "carol may use it")
+    (call,) = fake_llm.requests_to("/chat/completions")
+    assert call.body["model"] == "m-judge"
+    assert call.headers["authorization"] == f"Bearer {KEY}"  # never carol's credentials
