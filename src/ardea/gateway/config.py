@@ -133,7 +133,6 @@ class Endpoint:
         primary: The weighted PRIMARY targets (a traffic split when there are several).
         fallback: The FALLBACK policy, if any.
         timeout_s: The deadline of one request, all attempts (and retries) included.
-        retry: Retries of a failed target before the fallback.
         allow_model_override: Whether a caller may name one of the endpoint's targets
             instead of letting the split choose.
         cache_ttl_s: Exact-match response cache lifetime, or None for no cache.
@@ -142,6 +141,7 @@ class Endpoint:
         limits: Rate limits that apply to requests on this endpoint.
         guardrail_ids: Guardrails in execution order.
         tags: Free-form tags.
+        retry: Retries of a failed target before the fallback (default: none).
     """
 
     endpoint_id: str
@@ -151,7 +151,6 @@ class Endpoint:
     primary: tuple[ModelTarget, ...]
     fallback: FallbackPolicy | None = None
     timeout_s: float = 120.0
-    retry: RetryPolicy = NO_RETRY
     allow_model_override: bool = False
     cache_ttl_s: float | None = None
     experiment_id: str | None = None
@@ -159,6 +158,7 @@ class Endpoint:
     limits: tuple[RateLimit, ...] = ()
     guardrail_ids: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = NO_RETRY
 
 
 class GatewaySource(Protocol):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from ardea.entities.gateway import ModelConfig
-from ardea.gateway.config import Endpoint, GatewaySource
+from ardea.gateway.config import Endpoint, GatewaySource, RetryPolicy
 from ardea.gateway.db_source import DatabaseGatewaySource
 from ardea.store.backend import Backend
 from ardea.store.sql.backend import open_sql_backend
@@ -56,6 +56,7 @@ def _endpoint(backend: Backend) -> str:
             "timeout_s": 30,
             "cache_ttl_s": 300,
             "allow_model_override": True,
+            "retry": {"retries": 2, "backoff_s": 0.5, "on": ["error"]},
             "limits": [{"scope": "user", "requests_per_minute": 10, "tokens_per_minute": 1000}],
         },
     )
@@ -83,6 +84,7 @@ def test_resolves_stored_endpoints(backend: Backend) -> None:
     assert found.fallback.max_attempts == 3
     assert (found.timeout_s, found.cache_ttl_s, found.allow_model_override) == (30.0, 300, True)
     assert found.limits[0].scope == "user" and found.limits[0].tokens_per_minute == 1000
+    assert found.retry == RetryPolicy(2, 0.5, 5.0, frozenset({"error"}))
     assert len(found.guardrail_ids) == 1 and found.tags == {"team": "search"}
     assert source.endpoint("default", "missing") is None
     assert source.endpoint("no-such-workspace", "chat") is None
