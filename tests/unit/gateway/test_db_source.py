@@ -3,10 +3,13 @@ refreshed at once after this process's writes and within the TTL after another's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from ardea._core.errors import InvalidArgumentError
 from ardea.entities.gateway import ModelConfig
 from ardea.gateway.config import Endpoint, GatewaySource, RetryPolicy
 from ardea.gateway.db_source import DatabaseGatewaySource
@@ -131,3 +134,20 @@ def test_other_replicas_writes_within_the_ttl(backend: Backend) -> None:
     fresh = source.endpoint("default", "chat")
     assert fresh is not None and fresh.timeout_s == 7.0
     assert source.generation != generation
+
+
+@pytest.mark.parametrize(
+    ("retry", "message"),
+    [
+        ({"retries": 99}, "'options.retry.retries' must be an integer from 0 to 10"),
+        ({"on": ["sometimes"]}, "'options.retry.on' must be a list of"),
+        ({"backoff_s": -1}, "'options.retry.backoff_s' must be a positive number"),
+        ({"wait": 1}, "'options.retry' has unknown keys: wait"),
+    ],
+)
+def test_a_bad_stored_retry_option_is_refused(
+    backend: Backend, retry: dict[str, Any], message: str
+) -> None:
+    endpoint_id = _endpoint(backend)
+    with pytest.raises(InvalidArgumentError, match=re.escape(message)):
+        backend.gateway.update_endpoint(endpoint_id, options={"retry": retry})
