@@ -31,6 +31,7 @@ __all__ = [
     "LimitScope",
     "ModelTarget",
     "RateLimit",
+    "RetryPolicy",
 ]
 
 EndpointType = Literal["llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"]
@@ -85,6 +86,33 @@ class FallbackPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retries of the same target before moving on to the next one (or failing).
+
+    A retry waits ``backoff_s * 2**(n-1)`` seconds (at most ``max_backoff_s``) with jitter
+    (a random point between half and the whole of it), or the provider's ``Retry-After``
+    when it sent one; a retry whose wait would not end before the endpoint's deadline is
+    not made (:mod:`ardea.gateway.retry`).
+
+    Attributes:
+        retries: Retries per target after its first attempt (0: none).
+        backoff_s: The first retry's wait.
+        max_backoff_s: The longest wait.
+        on: Which failures are retried: ``error`` (a 5xx or a connection error),
+            ``timeout``, ``rate_limit`` (a 429).
+    """
+
+    retries: int = 0
+    backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
+    on: frozenset[str] = frozenset({"error", "timeout", "rate_limit"})
+
+
+NO_RETRY = RetryPolicy()
+"""The default: no retries (a failure moves on to the fallback at once)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimit:
     """A request and/or token budget per minute, counted per ``scope``."""
 
@@ -104,7 +132,7 @@ class Endpoint:
         endpoint_type: What it serves.
         primary: The weighted PRIMARY targets (a traffic split when there are several).
         fallback: The FALLBACK policy, if any.
-        timeout_s: The deadline of one request, all attempts included.
+        timeout_s: The deadline of one request, all attempts (and retries) included.
         allow_model_override: Whether a caller may name one of the endpoint's targets
             instead of letting the split choose.
         cache_ttl_s: Exact-match response cache lifetime, or None for no cache.
@@ -113,6 +141,7 @@ class Endpoint:
         limits: Rate limits that apply to requests on this endpoint.
         guardrail_ids: Guardrails in execution order.
         tags: Free-form tags.
+        retry: Retries of a failed target before the fallback (default: none).
     """
 
     endpoint_id: str
@@ -129,6 +158,7 @@ class Endpoint:
     limits: tuple[RateLimit, ...] = ()
     guardrail_ids: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = NO_RETRY
 
 
 class GatewaySource(Protocol):

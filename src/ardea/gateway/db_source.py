@@ -25,7 +25,8 @@ How a stored endpoint maps onto :class:`~ardea.gateway.config.Endpoint`:
 - a target's provider is normalized to :mod:`ardea.llm`'s name (``amazon-bedrock`` ->
   ``bedrock``); its ``base_url`` is the secret's ``auth_config`` ``api_base`` (or
   ``base_url``), the rest of ``auth_config`` its ``options`` (as strings);
-- ``options`` of the endpoint give ``timeout_s``, ``allow_model_override``, ``cache_ttl_s``
+- ``options`` of the endpoint give ``timeout_s``, ``retry`` (a map as in the config file),
+  ``allow_model_override``, ``cache_ttl_s``
   and rate ``limits``.
 """
 
@@ -38,7 +39,15 @@ from dataclasses import dataclass
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities.gateway import GatewayEndpoint, GatewaySecretInfo, ModelMapping
-from ardea.gateway.config import Endpoint, EndpointType, FallbackPolicy, ModelTarget, RateLimit
+from ardea.gateway.config import (
+    NO_RETRY,
+    Endpoint,
+    EndpointType,
+    FallbackPolicy,
+    ModelTarget,
+    RateLimit,
+    RetryPolicy,
+)
 from ardea.llm.uri import provider_spec
 from ardea.store.gateway import GatewayStore
 
@@ -110,6 +119,7 @@ def to_endpoint(
         primary=primary,
         fallback=fallback,
         timeout_s=float(options.get("timeout_s", 120.0)),
+        retry=_retry(options.get("retry")),
         allow_model_override=bool(options.get("allow_model_override", False)),
         cache_ttl_s=options.get("cache_ttl_s"),
         experiment_id=stored.experiment_id,
@@ -118,6 +128,22 @@ def to_endpoint(
         guardrail_ids=tuple(guardrail_ids),
         tags=dict(stored.tags),
     )
+
+
+def _retry(raw: object) -> RetryPolicy:
+    """The retry policy of an endpoint's stored ``retry`` option (no retries when absent)."""
+    if not isinstance(raw, dict):
+        return NO_RETRY
+    on = raw.get("on")
+    try:
+        return RetryPolicy(
+            retries=max(0, min(int(raw.get("retries", 0)), 10)),
+            backoff_s=float(raw.get("backoff_s", NO_RETRY.backoff_s)),
+            max_backoff_s=float(raw.get("max_backoff_s", NO_RETRY.max_backoff_s)),
+            on=frozenset(on) if isinstance(on, list) else NO_RETRY.on,
+        )
+    except (TypeError, ValueError):
+        return NO_RETRY
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import orjson
 
-__all__ = ["Dialect", "GatewayError", "error_body", "provider_message"]
+__all__ = ["Dialect", "GatewayError", "dialect_of_path", "error_body", "provider_message"]
 
 Dialect = Literal["openai", "anthropic", "gemini", "mlflow"]
 """Whose error shape a route answers."""
@@ -55,6 +55,25 @@ _MLFLOW_CODE = {
     429: "RESOURCE_EXHAUSTED",
     504: "DEADLINE_EXCEEDED",
 }
+
+
+def dialect_of_path(path: str) -> Dialect | None:
+    """Whose error shape a request to ``path`` is answered in; None off the gateway's paths.
+
+    The one place that decides it, for the gateway's routes and for the server's door (its
+    401/403 on a gateway path): ``/gateway/anthropic/...`` is Anthropic's, ``/gateway/gemini/...``
+    Google's, ``/gateway/<endpoint>/mlflow/invocations`` MLflow's, every other ``/gateway/...``
+    path OpenAI's.
+    """
+    if not path.startswith("/gateway/"):
+        return None
+    if path.startswith("/gateway/anthropic/"):
+        return "anthropic"
+    if path.startswith("/gateway/gemini/"):
+        return "gemini"
+    if path.endswith("/mlflow/invocations"):
+        return "mlflow"
+    return "openai"
 
 
 class GatewayError(Exception):

@@ -35,6 +35,7 @@ Ardea's form (either may be used per endpoint)::
           on: [error, timeout, rate_limit]
           models: [{provider: mistral, name: mistral-small, config: {api_key: $MISTRAL_API_KEY}}]
         timeout_s: 30
+        retry: {retries: 2, backoff_s: 0.2, max_backoff_s: 5, on: [error, rate_limit]}
         allow_model_override: true
         cache: {ttl_s: 300}
         limits: [{scope: key, requests_per_minute: 60, tokens_per_minute: 100000}]
@@ -69,12 +70,14 @@ from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.gateway.config import (
+    NO_RETRY,
     Endpoint,
     EndpointType,
     FallbackPolicy,
     LimitScope,
     ModelTarget,
     RateLimit,
+    RetryPolicy,
 )
 
 __all__ = ["FileGatewaySource", "GatewayConfigError", "parse_config"]
@@ -95,6 +98,7 @@ _ENDPOINT_KEYS = {
     "limits",
     "fallback",
     "timeout_s",
+    "retry",
     "allow_model_override",
     "cache",
     "experiment_id",
@@ -366,6 +370,7 @@ class _Parser:
         fallback = self.fallback(raw.get("fallback"), (*where, "fallback"), ref)
         timeout = self._positive(raw.get("timeout_s", 120.0), (*where, "timeout_s"))
         ttl = self._cache(raw.get("cache"), where)
+        retry = self._retry(raw.get("retry"), (*where, "retry"))
         override = raw.get("allow_model_override", False)
         tracking = raw.get("usage_tracking", True)
         for key, value in (("allow_model_override", override), ("usage_tracking", tracking)):
@@ -393,6 +398,7 @@ class _Parser:
             primary=tuple(primary),
             fallback=fallback,
             timeout_s=timeout or 120.0,
+            retry=retry,
             allow_model_override=bool(override),
             cache_ttl_s=ttl,
             experiment_id=None if experiment is None else str(experiment),
@@ -415,6 +421,31 @@ class _Parser:
         else:
             self.p.add(where, "expected model (a map) or models (a non-empty list)")
         return primary
+
+    def _retry(self, raw: Any, where: tuple[Any, ...]) -> RetryPolicy:
+        if raw is None:
+            return NO_RETRY
+        if not isinstance(raw, dict) or set(raw) - {"retries", "backoff_s", "max_backoff_s", "on"}:
+            self.p.add(where, "expected a map with retries, backoff_s, max_backoff_s, on")
+            return NO_RETRY
+        retries = raw.get("retries", 0)
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
+            self.p.add((*where, "retries"), f"expected an integer from 0 to 10, not {retries!r}")
+            retries = 0
+        backoff = self._positive(raw.get("backoff_s", NO_RETRY.backoff_s), (*where, "backoff_s"))
+        longest = self._positive(
+            raw.get("max_backoff_s", NO_RETRY.max_backoff_s), (*where, "max_backoff_s")
+        )
+        on = raw.get("on", list(_FALLBACK_ON))
+        if not isinstance(on, list) or any(o not in _FALLBACK_ON for o in on):
+            self.p.add((*where, "on"), f"expected a list of {', '.join(_FALLBACK_ON)}")
+            on = list(_FALLBACK_ON)
+        return RetryPolicy(
+            retries,
+            backoff or NO_RETRY.backoff_s,
+            longest or NO_RETRY.max_backoff_s,
+            frozenset(on),
+        )
 
     def _cache(self, cache: Any, where: tuple[Any, ...]) -> float | None:
         if cache is None:

@@ -76,6 +76,9 @@ class GatewayMetrics:
         self.fallbacks = Counter(
             "ardea_gateway_fallbacks", "Attempts moved to the next target", ["endpoint"], registry=r
         )
+        self.retries = Counter(
+            "ardea_gateway_retries", "Retries of the same target", ["endpoint"], registry=r
+        )
         self.traces_dropped = Counter(
             "ardea_gateway_traces_dropped",
             "Request traces dropped (queue full, or the trace store failed)",

@@ -8,9 +8,12 @@ Same-dialect calls are passed through: the body is re-serialized with only ``mod
 rewritten (and, for OpenAI chat streams, ``stream_options.include_usage`` asked for), and the
 provider's answer goes back byte for byte. Calls across dialects (an OpenAI chat to an
 Anthropic target, an Anthropic message to an OpenAI-speaking one) are translated through
-:mod:`ardea.llm`'s adapters; streaming across dialects is refused (400) for now.
+:mod:`ardea.llm`'s adapters; their streams chunk by chunk by
+:mod:`ardea.gateway.stream_translate`.
 
-Every attempt shares the endpoint's one deadline (``timeout_s``). A failure moves on to the
+Every attempt shares the endpoint's one deadline (``timeout_s``). A failed target is first
+retried per the endpoint's :class:`~ardea.gateway.config.RetryPolicy` (only while the wait
+fits in the deadline, :mod:`ardea.gateway.retry`); then the failure moves on to the
 next target of the plan when the endpoint's fallback policy names its kind (``error``: 5xx
 or no connection, ``timeout``, ``rate_limit``: 429); any other provider answer (a 400, a
 401) is final. The last failure is answered with the provider's status: its own body when
@@ -26,10 +29,12 @@ primitive, it is where to switch over.
 from __future__ import annotations
 
 import asyncio
+import functools
+import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -39,8 +44,10 @@ from ardea.gateway.errors import GatewayError, error_body, provider_message
 from ardea.gateway.http import StreamedResponse, UpstreamError, UpstreamTimeout, pool
 from ardea.gateway.metrics import GatewayMetrics
 from ardea.gateway.recorder import GatewayRecord, TraceRecorder, trace_parent
+from ardea.gateway.retry import with_retries
 from ardea.gateway.router import EndpointRouter, Routers
 from ardea.gateway.routes import Route
+from ardea.gateway.stream_translate import CrossStream, cross_stream_request
 from ardea.gateway.translate import (
     anthropic_to_openai_request,
     openai_answer_to_anthropic,
@@ -52,12 +59,11 @@ from ardea.gateway.upstream import Upstream
 from ardea.gateway.usage import StreamTap, Tokens, cost_of, tokens_of
 
 if TYPE_CHECKING:
-    import random
-
     from ardea.store.traces import TraceStore
 
 __all__ = ["Answer", "Call", "Gateway", "StreamAnswer"]
 
+_T = TypeVar("_T")
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
 _NO_CACHE = (b"cache-control", b"no-cache")
@@ -211,6 +217,7 @@ class Gateway:
             else None
         )
         self._children: dict[tuple[str, ...], Any] = {}
+        self._jitter = random.Random()
 
     # ------------------------------------------------------------------ discovery
 
@@ -300,10 +307,14 @@ class Gateway:
             sent = time.perf_counter()
             try:
                 if stream:
-                    streamed = await self._stream(call, plan, up, remaining, attempt, sent)
+                    one = functools.partial(
+                        self._stream, call, plan, up, attempt=attempt, sent=sent
+                    )
+                    streamed = await self._retrying(one, plan, deadline, remaining)
                     streamed.provider_s = time.perf_counter() - sent
                     return streamed
-                status, body, tokens = await self._call(call, up, remaining)
+                one_call = functools.partial(self._call, call, up)
+                status, body, tokens = await self._retrying(one_call, plan, deadline, remaining)
             except _Failed as exc:
                 provider_s += time.perf_counter() - sent
                 failure = exc
@@ -350,6 +361,20 @@ class Gateway:
         return Answer(failure.status, body, [_JSON, *failure.headers], provider_s)
 
     # ------------------------------------------------------------------ one attempt
+
+    def _retrying(
+        self,
+        attempt: Callable[[float], Awaitable[_T]],
+        plan: _Plan,
+        deadline: float,
+        remaining: float,
+    ) -> Awaitable[_T]:
+        """``attempt(remaining)``, retried per the endpoint's :mod:`~ardea.gateway.retry` policy."""
+        policy = plan.endpoint.retry
+        if not policy.retries:
+            return attempt(remaining)
+        retries = self._child(self.metrics.retries, plan.endpoint.name)
+        return with_retries(attempt, policy, deadline, self._jitter, _Failed, retries.inc)
 
     def _request(self, call: Call, up: Upstream, stream: bool) -> tuple[str, bytes, dict[str, str]]:
         """URL, body and headers of a same-dialect call to ``up``."""
@@ -462,15 +487,25 @@ class Gateway:
         self, call: Call, plan: _Plan, up: Upstream, timeout: float, attempt: int, sent: float
     ) -> StreamAnswer:
         """One streamed attempt: fails before the first byte (so a fallback can follow)."""
+        translator: CrossStream | None = None
         if call.route.api != up.api:
-            raise _Failed(
-                "final",
-                400,
-                f"Streaming from {call.route.api} callers to the {up.provider} target "
-                f"{up.target.name!r} is not supported yet: call without stream, or use the "
-                f"{up.api} route",
+            crossed = cross_stream_request(call.route.api, call.route.operation, up, call.body)
+            if crossed is None:
+                raise _Failed(
+                    "final",
+                    400,
+                    f"Streaming from {call.route.api} callers to the {up.provider} target "
+                    f"{up.target.name!r} is not supported: call without stream, or use the "
+                    f"{up.api} route",
+                )
+            url, body, headers, translator = (
+                crossed.url,
+                crossed.body,
+                crossed.headers,
+                crossed.translator,
             )
-        url, body, headers = self._request(call, up, True)
+        else:
+            url, body, headers = self._request(call, up, True)
         response = await self._send(up, url, body, headers, timeout)
         if response.status >= 400:
             try:
@@ -484,7 +519,7 @@ class Gateway:
         return StreamAnswer(
             200,
             [_SSE, _NO_CACHE],
-            self._relay(call, plan, up, response, deadline, attempt, sent),
+            self._relay(call, plan, up, response, deadline, attempt, sent, translator),
         )
 
     async def _relay(
@@ -496,8 +531,13 @@ class Gateway:
         deadline: float,
         attempt: int,
         sent: float,
+        translator: CrossStream | None = None,
     ) -> AsyncIterator[bytes]:
-        """The provider's chunks, as they come; an error frame if the stream breaks."""
+        """The provider's chunks, as they come; an error frame if the stream breaks.
+
+        With a ``translator`` (a stream across dialects) each chunk is re-encoded for the
+        caller as it comes (:mod:`ardea.gateway.stream_translate`).
+        """
         tap = StreamTap()
         first: float | None = None
         error: str | None = None
@@ -514,8 +554,21 @@ class Gateway:
                     break
                 if first is None:
                     first = time.perf_counter()
-                tap.feed(chunk)
-                yield chunk
+                if translator is None:
+                    tap.feed(chunk)
+                    yield chunk
+                    continue
+                out = translator.feed(chunk)
+                if out:
+                    yield out
+                if translator.ended:
+                    break
+            if translator is not None:
+                out = translator.close()
+                if out:
+                    yield out
+                if translator.failure is not None:
+                    status, error = translator.failure
         except asyncio.TimeoutError:
             status, error = 504, f"{up.provider} stopped sending before the deadline"
             yield _stream_error(call.route.dialect, status, error)
@@ -531,7 +584,7 @@ class Gateway:
                 up,
                 status,
                 error,
-                tap.tokens(),
+                tap.tokens() if translator is None else translator.tokens(),
                 attempts=attempt,
                 stream=True,
                 ttft_ms=ttft,

@@ -18,6 +18,7 @@ from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
 from ardea.server.gateway import GatewayRoutes
+from ardea.server.openapi_gateway import add_gateway_paths
 from ardea.server.openapi_responses import install_document
 from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
@@ -117,7 +118,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     app.state.ardea = state
     app.state.rpc_mounts = []
     install_error_handlers(app)
-    install_document(app)
+    install_document(app, add_gateway_paths if gateway is not None else None)
     # Added first, so it sits innermost: every other middleware (security) runs before it.
     app.add_middleware(RpcFastPath)
     # Outside the fast path, inside the security middleware and the door: /gateway/... and

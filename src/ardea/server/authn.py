@@ -96,7 +96,7 @@ class RouteGate:
             return False
         if path.startswith(API_PREFIXES) or path in self._protected:
             return True
-        if path.startswith("/gateway/") or path == "/metrics":  # ardea.server.gateway
+        if path.startswith(("/gateway/", "/endpoints/")) or path == "/metrics":  # .gateway
             return True
         return any(p.match(path) for p in self._patterns)
 

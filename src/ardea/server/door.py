@@ -23,11 +23,12 @@ On a server with ``--auth`` the door also authenticates (:mod:`ardea.server.auth
 Basic, ``Authorization: Bearer`` API tokens and the UI's session cookie (with its CSRF
 header on unsafe methods). The caller (a :class:`~ardea.auth.identity.Principal`) goes into
 the context; a request without valid credentials to anything but a public route is
-answered here with 401 ``UNAUTHENTICATED`` in MLflow's error format and ``WWW-Authenticate:
-Basic realm="mlflow"``, before any routing. Public are ``/health``, ``/version``,
-``server-info``, the login routes (every route whose rule is PUBLIC), the web UI and its
-assets, and CORS preflights. What the caller may then do is each route's rule
-(:mod:`ardea.server.authz`). Without ``--auth`` none of this runs.
+answered here with 401 ``UNAUTHENTICATED`` in MLflow's error format (on the AI gateway's
+invocation paths: in the error shape of the API the caller speaks, OpenAI's, Anthropic's or
+Google's) and ``WWW-Authenticate: Basic realm="mlflow"``, before any routing. Public are
+``/health``, ``/version``, ``server-info``, the login routes (every route whose rule is
+PUBLIC), the web UI and its assets, and CORS preflights. What the caller may then do is
+each route's rule (:mod:`ardea.server.authz`). Without ``--auth`` none of this runs.
 
 The door also merges repeated slashes the client typed in the request path
 (``//model-versions/get-artifact`` is ``/model-versions/get-artifact``), as MLflow's Flask
@@ -47,6 +48,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 
 from ardea.entities.workspace import DEFAULT_WORKSPACE, is_workspace_name, validate_workspace_name
+from ardea.gateway.errors import dialect_of_path
+from ardea.gateway.errors import error_body as api_error_body
 
 if TYPE_CHECKING:
     from ardea.auth.identity import Principal
@@ -229,13 +232,21 @@ class RequestDoor:
         if gate is not None and gate.needs_auth(scope["method"], scope["path"]):
             found = await gate.authenticate(scope)
             if isinstance(found, Refusal):
-                await _answer(send, found.status, found.code, found.message, header, found.headers)
+                await _answer(
+                    send,
+                    found.status,
+                    found.code,
+                    found.message,
+                    header,
+                    found.headers,
+                    path=scope["path"],
+                )
                 return
             caller = found
         workspace, refused = self._workspace(scope)
         if refused is not None:
             status, code, message = refused
-            await _answer(send, status, code, message, header)
+            await _answer(send, status, code, message, header, path=scope["path"])
             return
         context = RequestContext(request_id, caller=caller, workspace=workspace)
 
@@ -258,8 +269,20 @@ async def _answer(
     message: str,
     request_id: tuple[bytes, bytes],
     headers: tuple[tuple[bytes, bytes], ...] = (),
+    path: str = "",
 ) -> None:
-    """Send an MLflow JSON error straight from the door."""
+    """Send an error straight from the door, in the shape ``path``'s callers expect.
+
+    MLflow's error JSON, except on the AI gateway's invocation paths, whose callers are
+    OpenAI's, Anthropic's or Google's SDKs: there it is that API's own error body
+    (:func:`ardea.gateway.errors.dialect_of_path` decides which), so the SDK raises its
+    ``AuthenticationError`` (or ``PermissionDeniedError``) with the message.
+    """
     start = [(b"content-type", b"application/json"), request_id, *headers]
+    dialect = dialect_of_path(path)
+    if dialect is None or dialect == "mlflow":
+        body = error_body(code, message)
+    else:
+        body = api_error_body(dialect, status, message, code.lower())
     await send({"type": "http.response.start", "status": status, "headers": start})
-    await send({"type": "http.response.body", "body": error_body(code, message)})
+    await send({"type": "http.response.body", "body": body})

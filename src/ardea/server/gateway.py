@@ -24,6 +24,8 @@ Paths (the caller names the endpoint in ``model``, except where the path does):
                                                      chat, ``input``: embeddings)
 ``POST /gateway/gemini/v1beta/models/<endpoint>:generateContent`` (and
 ``:streamGenerateContent``)                          Gemini passthrough
+``POST /endpoints/<endpoint>/invocations``           MLflow's deployments client (``predict``)
+``GET  /api/2.0/endpoints/`` (and ``/<endpoint>``)   its ``list_endpoints`` / ``get_endpoint``
 ``GET  /metrics``                                    Prometheus metrics
 ==================================================  =========================================
 
@@ -46,7 +48,8 @@ import orjson
 from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.gateway import routes as r
-from ardea.gateway.errors import Dialect, GatewayError, error_body
+from ardea.gateway.deployments import endpoint_info, endpoints_page
+from ardea.gateway.errors import Dialect, GatewayError, dialect_of_path, error_body
 from ardea.gateway.metrics import CONTENT_TYPE
 from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
 from ardea.server.auth_runtime import AuthRuntime
@@ -83,6 +86,8 @@ _GEMINI = re.compile(
     r"/gateway/gemini/v1beta/models/([A-Za-z0-9_-]+):(generateContent|streamGenerateContent)"
 )
 _JSON = (b"content-type", b"application/json")
+_DEPLOYMENTS = ("/endpoints/", "/api/2.0/endpoints")
+_QUERY = re.compile(r"/endpoints/([A-Za-z0-9_-]+)/invocations")
 
 
 async def authorize_use(
@@ -123,16 +128,6 @@ async def authorize_use(
             f"{level.value}.",
             code="permission_denied",
         )
-
-
-def _dialect_of(path: str) -> Dialect:
-    if path.startswith("/gateway/anthropic/"):
-        return "anthropic"
-    if path.startswith("/gateway/gemini/"):
-        return "gemini"
-    if path.endswith("/mlflow/invocations"):
-        return "mlflow"
-    return "openai"
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -187,6 +182,8 @@ class GatewayRoutes:
         path: str = scope["path"]
         if path.startswith("/gateway/"):
             await self._gateway(scope, receive, send, path)
+        elif path.startswith(_DEPLOYMENTS) and self.gateway is not None:
+            await self._deployments(scope, receive, send, path)
         elif path == "/metrics" and self.metrics and self.gateway is not None:
             await _send_bytes(
                 send,
@@ -197,10 +194,35 @@ class GatewayRoutes:
         else:
             await self.app(scope, receive, send)
 
+    async def _deployments(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        """MLflow's deployments-client paths (:mod:`ardea.gateway.deployments`)."""
+        assert self.gateway is not None
+        query = _QUERY.fullmatch(path)
+        if query is not None:  # the same call as MLflow's unified invocations
+            await self._gateway(
+                scope, receive, send, f"/gateway/{query.group(1)}/mlflow/invocations"
+            )
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await _error(send, "mlflow", 405, "Use GET")
+            return
+        context = current_request()
+        workspace = (context.workspace if context else None) or DEFAULT_WORKSPACE
+        name = path.removeprefix("/api/2.0/endpoints").strip("/")
+        if not name:
+            body = endpoints_page(self.gateway.source.endpoints(workspace))
+            await _send_bytes(send, 200, body, [_JSON])
+            return
+        endpoint = self.gateway.source.endpoint(workspace, name)
+        if endpoint is None or not endpoint.primary or path.startswith("/endpoints/"):
+            await _error(send, "mlflow", 404, f"No gateway endpoint named {name!r}")
+            return
+        await _send_bytes(send, 200, orjson.dumps(endpoint_info(endpoint)), [_JSON])
+
     async def _gateway(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         started = time.perf_counter()
         start_ns = time.time_ns()
-        dialect = _dialect_of(path)
+        dialect = dialect_of_path(path) or "openai"
         gateway = self.gateway
         if gateway is None:
             body = error_body(dialect, 501, "The AI gateway is not enabled on this server")

@@ -13,7 +13,7 @@ document is, so neither a request nor the server's start pays for them.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -224,8 +224,16 @@ def finish_document(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def install_document(app: FastAPI) -> None:
-    """Make ``app.openapi()`` (and ``/openapi.json``) answer :func:`finish_document`."""
+def install_document(
+    app: FastAPI, extend: Callable[[dict[str, Any]], object] | None = None
+) -> None:
+    """Make ``app.openapi()`` (and ``/openapi.json``) answer :func:`finish_document`.
+
+    Args:
+        app: The app.
+        extend: Adds what FastAPI cannot see to the finished document (the AI gateway's
+            paths, :func:`ardea.server.openapi_gateway.add_gateway_paths`).
+    """
     generate = app.openapi
     finished: list[dict[str, Any]] = []
 
@@ -233,6 +241,8 @@ def install_document(app: FastAPI) -> None:
         doc = generate()  # cached by FastAPI: finish each document once
         if not finished or finished[0] is not doc:
             finished[:] = [finish_document(doc)]
+            if extend is not None:
+                extend(doc)
         return doc
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -3,12 +3,15 @@ refreshed at once after this process's writes and within the TTL after another's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from ardea._core.errors import InvalidArgumentError
 from ardea.entities.gateway import ModelConfig
-from ardea.gateway.config import Endpoint, GatewaySource
+from ardea.gateway.config import Endpoint, GatewaySource, RetryPolicy
 from ardea.gateway.db_source import DatabaseGatewaySource
 from ardea.store.backend import Backend
 from ardea.store.sql.backend import open_sql_backend
@@ -56,6 +59,7 @@ def _endpoint(backend: Backend) -> str:
             "timeout_s": 30,
             "cache_ttl_s": 300,
             "allow_model_override": True,
+            "retry": {"retries": 2, "backoff_s": 0.5, "on": ["error"]},
             "limits": [{"scope": "user", "requests_per_minute": 10, "tokens_per_minute": 1000}],
         },
     )
@@ -83,6 +87,7 @@ def test_resolves_stored_endpoints(backend: Backend) -> None:
     assert found.fallback.max_attempts == 3
     assert (found.timeout_s, found.cache_ttl_s, found.allow_model_override) == (30.0, 300, True)
     assert found.limits[0].scope == "user" and found.limits[0].tokens_per_minute == 1000
+    assert found.retry == RetryPolicy(2, 0.5, 5.0, frozenset({"error"}))
     assert len(found.guardrail_ids) == 1 and found.tags == {"team": "search"}
     assert source.endpoint("default", "missing") is None
     assert source.endpoint("no-such-workspace", "chat") is None
@@ -129,3 +134,20 @@ def test_other_replicas_writes_within_the_ttl(backend: Backend) -> None:
     fresh = source.endpoint("default", "chat")
     assert fresh is not None and fresh.timeout_s == 7.0
     assert source.generation != generation
+
+
+@pytest.mark.parametrize(
+    ("retry", "message"),
+    [
+        ({"retries": 99}, "'options.retry.retries' must be an integer from 0 to 10"),
+        ({"on": ["sometimes"]}, "'options.retry.on' must be a list of"),
+        ({"backoff_s": -1}, "'options.retry.backoff_s' must be a positive number"),
+        ({"wait": 1}, "'options.retry' has unknown keys: wait"),
+    ],
+)
+def test_a_bad_stored_retry_option_is_refused(
+    backend: Backend, retry: dict[str, Any], message: str
+) -> None:
+    endpoint_id = _endpoint(backend)
+    with pytest.raises(InvalidArgumentError, match=re.escape(message)):
+        backend.gateway.update_endpoint(endpoint_id, options={"retry": retry})

@@ -174,11 +174,33 @@ def test_openai_chat_to_an_anthropic_target_is_translated(fake: FakeLLMServer) -
     assert fake.requests[-1].headers["x-api-key"] == SECRET
 
 
-def test_streaming_across_dialects_is_refused_clearly(fake: FakeLLMServer) -> None:
-    gateway = Gateway(source(endpoint("chat", (target(fake, "c", "anthropic"),))))
-    answer = _invoke(gateway, _chat(stream=True))
-    assert answer.status == 400
-    assert "not supported yet" in orjson.loads(answer.body)["error"]["message"]
+def test_a_stream_across_dialects_that_is_not_translated_is_refused_clearly(
+    fake: FakeLLMServer,
+) -> None:
+    gateway = Gateway(source(endpoint("chat", (target(fake, "c"),))))
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    call = Call(routes.GEMINI_STREAM, "default", body, endpoint="chat")
+    answer = _run(gateway.invoke(call))
+    assert isinstance(answer, Answer) and answer.status == 400
+    assert "is not supported" in orjson.loads(answer.body)["error"]["message"]
+    assert fake.requests == []
+
+
+def test_a_translated_stream_that_hangs_ends_with_the_callers_error_at_the_deadline(
+    fake: FakeLLMServer,
+) -> None:
+    gateway = Gateway(source(endpoint("chat", (target(fake, "c", "anthropic"),), timeout_s=0.5)))
+    fake.queue_stream_fault("stall", after=3)
+
+    async def go() -> bytes:
+        answer = await gateway.invoke(Call(routes.OPENAI_CHAT, "default", _chat(stream=True)))
+        assert isinstance(answer, StreamAnswer)
+        return b"".join([chunk async for chunk in answer.chunks])
+
+    data = _run(go())
+    last = data.strip().split(b"\n\n")[-1]
+    assert orjson.loads(last[6:])["error"]["type"] == "timeout"
+    assert b"chat.completion.chunk" in data  # what came before the stall was relayed
 
 
 def test_a_stream_dropped_half_way_ends_with_an_error_frame(fake: FakeLLMServer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from fastapi.routing import APIRoute
@@ -10,6 +11,7 @@ from ardea.api import mlflow_requests as rq
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps
 from ardea.server.openapi import openapi_extra, spec_schema
+from ardea.server.openapi_gateway import GATEWAY_DOC_PREFIXES
 
 
 def test_spec_schema_nests_messages_and_lists_required() -> None:
@@ -76,6 +78,9 @@ def test_every_operation_documents_its_answer_and_errors(deps: ServerDeps) -> No
             for status, answer in op["responses"].items():
                 if not status.startswith("2"):
                     schema = answer["content"]["application/json"]["schema"]
+                    if path.startswith(GATEWAY_DOC_PREFIXES):  # each API's own error shape
+                        assert schema["$ref"].rsplit("/", 1)[1] in schemas, (method, path)
+                        continue
                     assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
     assert "HTTPValidationError" not in schemas
     assert schemas["ErrorResponse"]["required"] == ["error_code", "message"]
@@ -104,3 +109,37 @@ def test_response_schemas_stay_out_of_the_request_path(deps: ServerDeps) -> None
     routes = [r for _, router in mounts for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) > 50
     assert [r.path for r in routes if r.response_field is not None or r.response_model] == []
+
+
+def test_the_gateway_paths_are_documented_in_their_apis_shapes(deps: ServerDeps) -> None:
+    doc = create_app(deps).openapi()
+    paths = doc["paths"]
+    chat = paths["/gateway/v1/chat/completions"]["post"]
+    assert chat["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GatewayChatRequest"
+    }
+    assert set(chat["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
+    assert chat["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/GatewayOpenAIError"
+    )
+    messages = paths["/gateway/anthropic/v1/messages"]["post"]["responses"]["404"]
+    assert messages["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/GatewayAnthropicError"
+    )
+    gemini = paths["/gateway/gemini/v1beta/models/{endpoint}:generateContent"]["post"]
+    assert gemini["responses"]["429"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/GatewayGeminiError"
+    )
+    for path in (
+        "/gateway/v1/models",
+        "/gateway/{endpoint}/mlflow/invocations",
+        "/endpoints/{endpoint}/invocations",
+        "/api/2.0/endpoints/",
+        "/metrics",
+    ):
+        assert path in paths
+    # The gateway off: its paths are not documented.
+    off = dataclasses.replace(
+        deps, settings=dataclasses.replace(deps.settings, gateway_enabled=False)
+    )
+    assert "/gateway/v1/chat/completions" not in create_app(off).openapi()["paths"]

@@ -193,6 +193,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/2.0/endpoints/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MLflow deployments list endpoints */
+        get: operations["gateway_mlflow_deployments_list_endpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/2.0/endpoints/{endpoint}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MLflow deployments get endpoint */
+        get: operations["gateway_mlflow_deployments_get_endpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/2.0/mlflow-artifacts/artifacts": {
         parameters: {
             query?: never;
@@ -4009,6 +4043,281 @@ export interface paths {
         patch: operations["update_workspace_patch"];
         trace?: never;
     };
+    "/endpoints/{endpoint}/invocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * MLflow deployments predict
+         * @description `mlflow.deployments.get_deploy_client(<server>).predict(...)`.
+         */
+        post: operations["gateway_mlflow_deployments_predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/anthropic/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Anthropic messages */
+        post: operations["gateway_anthropic_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/gemini/v1beta/models/{endpoint}:generateContent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gemini generateContent */
+        post: operations["gateway_gemini_generatecontent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/gemini/v1beta/models/{endpoint}:streamGenerateContent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gemini streamGenerateContent */
+        post: operations["gateway_gemini_streamgeneratecontent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/mlflow/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MLflow chat completions */
+        post: operations["gateway_mlflow_chat_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/mlflow/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MLflow embeddings */
+        post: operations["gateway_mlflow_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/mlflow/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MLflow model list */
+        get: operations["gateway_mlflow_model_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/openai/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI passthrough chat completions */
+        post: operations["gateway_openai_passthrough_chat_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/openai/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI passthrough embeddings */
+        post: operations["gateway_openai_passthrough_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/openai/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenAI passthrough model list */
+        get: operations["gateway_openai_passthrough_model_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/openai/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI passthrough responses */
+        post: operations["gateway_openai_passthrough_responses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI chat completions */
+        post: operations["gateway_openai_chat_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI embeddings */
+        post: operations["gateway_openai_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenAI model list */
+        get: operations["gateway_openai_model_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI responses */
+        post: operations["gateway_openai_responses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/{endpoint}/mlflow/invocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MLflow unified invocations */
+        post: operations["gateway_mlflow_unified_invocations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/get-artifact": {
         parameters: {
             query?: never;
@@ -4041,6 +4350,23 @@ export interface paths {
          * @description ``OK`` as text while the server is up.
          */
         get: operations["health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics */
+        get: operations["gateway_prometheus_metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4768,6 +5094,167 @@ export interface components {
             file_size?: number;
             is_dir: boolean;
             path: string;
+        };
+        /** @description Anthropic's error body (the gateway's errors on its Anthropic path). */
+        GatewayAnthropicError: {
+            error: {
+                message: string;
+                type: string;
+            };
+            /** @enum {string} */
+            type: "error";
+        };
+        /** @description An OpenAI chat completion. */
+        GatewayChatCompletion: {
+            choices: {
+                [key: string]: unknown;
+            }[];
+            id?: string;
+            model?: string;
+            object?: string;
+            usage?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An OpenAI Chat Completions request; `model` names a gateway endpoint (`<endpoint>/<target>` picks a target where the endpoint allows it). With `stream: true` the answer is SSE `chat.completion.chunk` frames. */
+        GatewayChatRequest: {
+            messages: {
+                [key: string]: unknown;
+            }[];
+            model: string;
+            stream?: boolean;
+            stream_options?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An endpoint as MLflow's deployments client reads it. */
+        GatewayDeploymentsEndpoint: {
+            endpoint_type: string;
+            endpoint_url: string;
+            limit?: {
+                [key: string]: unknown;
+            } | null;
+            model: {
+                name?: string;
+                provider?: string;
+            };
+            name: string;
+        };
+        /** @description Every endpoint of the workspace, in one page. */
+        GatewayDeploymentsEndpointList: {
+            endpoints: components["schemas"]["GatewayDeploymentsEndpoint"][];
+            next_page_token?: string;
+        };
+        /** @description OpenAI's embeddings list. */
+        GatewayEmbeddings: {
+            data: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An OpenAI Embeddings request; `model` names a gateway endpoint. */
+        GatewayEmbeddingsRequest: {
+            input: unknown;
+            model: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Google's error body (the gateway's errors on its Gemini passthrough). */
+        GatewayGeminiError: {
+            error: {
+                code: number;
+                message: string;
+                status: string;
+            };
+        };
+        /** @description A Gemini generateContent request. */
+        GatewayGenerateContentRequest: {
+            contents: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A Gemini generateContent answer. */
+        GatewayGenerateContentResponse: {
+            candidates?: {
+                [key: string]: unknown;
+            }[];
+            usageMetadata?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A chat completion or an embeddings list, in OpenAI's shape (MLflow's chat schema). */
+        GatewayInvocationsAnswer: {
+            [key: string]: unknown;
+        };
+        /** @description MLflow's unified invocation: `messages` (a chat, OpenAI-shaped) or `input` (embeddings), with the provider's other parameters. */
+        GatewayInvocationsRequest: {
+            input?: unknown;
+            messages?: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An Anthropic message. */
+        GatewayMessage: {
+            content: {
+                [key: string]: unknown;
+            }[];
+            usage?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An Anthropic Messages request; `model` names a gateway endpoint. With `stream: true` the answer is Anthropic's SSE events (`message_start` ... `message_stop`). */
+        GatewayMessagesRequest: {
+            max_tokens: number;
+            messages: {
+                [key: string]: unknown;
+            }[];
+            model: string;
+            stream?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description OpenAI's model list: one entry per gateway endpoint of the workspace. */
+        GatewayModelList: {
+            data: {
+                [key: string]: unknown;
+            }[];
+            object: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description OpenAI's error body (the gateway's errors on its OpenAI-compatible paths). */
+        GatewayOpenAIError: {
+            error: {
+                code?: string | null;
+                message: string;
+                param?: string | null;
+                type: string;
+            };
+        };
+        /** @description An OpenAI response object. */
+        GatewayResponse: {
+            [key: string]: unknown;
+        };
+        /** @description An OpenAI Responses request; `model` names a gateway endpoint. */
+        GatewayResponsesRequest: {
+            input?: unknown;
+            model: string;
+            stream?: boolean;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * GetDatasetRecordsResponse
@@ -6704,6 +7191,228 @@ export interface operations {
             };
             /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    gateway_mlflow_deployments_list_endpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayDeploymentsEndpointList"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    gateway_mlflow_deployments_get_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayDeploymentsEndpoint"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21920,6 +22629,1833 @@ export interface operations {
             };
         };
     };
+    gateway_mlflow_deployments_predict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayInvocationsRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayInvocationsAnswer"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    gateway_anthropic_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayMessagesRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAnthropicError"];
+                };
+            };
+        };
+    };
+    gateway_gemini_generatecontent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayGenerateContentRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGenerateContentResponse"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+        };
+    };
+    gateway_gemini_streamgeneratecontent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayGenerateContentRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGenerateContentResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayGeminiError"];
+                };
+            };
+        };
+    };
+    gateway_mlflow_chat_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayChatRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayChatCompletion"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_mlflow_embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayEmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayEmbeddings"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_mlflow_model_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayModelList"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_passthrough_chat_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayChatRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayChatCompletion"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_passthrough_embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayEmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayEmbeddings"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_passthrough_model_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayModelList"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_passthrough_responses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayResponsesRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_chat_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayChatRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayChatCompletion"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayEmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayEmbeddings"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_model_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayModelList"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_responses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayResponsesRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayResponse"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_mlflow_unified_invocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayInvocationsRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayInvocationsAnswer"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_run_artifact_get: {
         parameters: {
             query: {
@@ -22004,6 +24540,35 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    gateway_prometheus_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The gateway's metrics in Prometheus' text format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

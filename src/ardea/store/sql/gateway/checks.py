@@ -199,7 +199,8 @@ def check_options(value: object) -> dict[str, Any]:
     """Ardea's endpoint options, checked.
 
     Keys: ``timeout_s``, ``allow_model_override``, ``cache_ttl_s``, ``limits`` (a list of
-    ``{scope, requests_per_minute, tokens_per_minute}``).
+    ``{scope, requests_per_minute, tokens_per_minute}``), ``retry`` (``{retries, backoff_s,
+    max_backoff_s, on}``, as in the gateway's config file).
     """
     if value is None:
         return {}
@@ -217,11 +218,40 @@ def check_options(value: object) -> dict[str, Any]:
             out[key] = item
         elif key == "limits":
             out[key] = _check_limits(item)
+        elif key == "retry":
+            out[key] = _check_retry(item)
         else:
             raise InvalidArgumentError(
                 f"Unknown endpoint option {str(key)[:80]!r}: expected timeout_s, cache_ttl_s, "
-                "allow_model_override or limits"
+                "allow_model_override, limits or retry"
             )
+    return out
+
+
+_RETRY_ON = ("error", "timeout", "rate_limit")
+
+
+def _check_retry(value: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentError("'options.retry' must be a map")
+    unknown = set(value) - {"retries", "backoff_s", "max_backoff_s", "on"}
+    if unknown:
+        raise InvalidArgumentError(
+            f"'options.retry' has unknown keys: {', '.join(sorted(unknown))}"
+        )
+    out: dict[str, Any] = {}
+    if value.get("retries") is not None:
+        out["retries"] = _count(value["retries"], "options.retry.retries", 0, 10)
+    for key in ("backoff_s", "max_backoff_s"):
+        if value.get(key) is not None:
+            out[key] = _positive(value[key], f"options.retry.{key}")
+    on = value.get("on")
+    if on is not None:
+        if not isinstance(on, list) or any(o not in _RETRY_ON for o in on):
+            raise InvalidArgumentError(
+                f"'options.retry.on' must be a list of {', '.join(_RETRY_ON)}"
+            )
+        out["on"] = list(on)
     return out
 
 
