@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import ssl
+import sys
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -198,8 +200,7 @@ _lean: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncLeanP
 )
 
 
-def _proxied(url: str) -> bool:
-    """Whether the environment sends requests to ``url`` through a proxy (httpx would)."""
+def _proxied_now(url: str) -> bool:
     import urllib.request
     from urllib.parse import urlsplit
 
@@ -210,6 +211,38 @@ def _proxied(url: str) -> bool:
     if not ({parts.scheme, "all"} & set(proxies)):
         return False
     return not urllib.request.proxy_bypass(parts.hostname or "")
+
+
+_PROXY_VARS = (
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "REQUEST_METHOD",  # urllib ignores HTTP_PROXY under CGI
+)
+_proxy_answers: dict[tuple[str, tuple[str | None, ...]], bool] = {}
+
+
+def _proxied(url: str) -> bool:
+    """Whether the environment sends requests to ``url`` through a proxy (httpx would).
+
+    ``urllib``'s answer, remembered per URL and values of the proxy variables that can
+    decide it (``urllib.request.getproxies`` walks the whole environment: a measurable cost
+    on every judge call). On macOS and Windows, whose system proxy settings ``urllib`` also
+    reads, it is asked every time.
+    """
+    if sys.platform in ("darwin", "win32"):
+        return _proxied_now(url)
+    scheme = url.partition(":")[0].lower()
+    environ = os.environ
+    names = (f"{scheme}_proxy", f"{scheme.upper()}_PROXY", *_PROXY_VARS)
+    key = (url, tuple(environ.get(n) for n in names))
+    found = _proxy_answers.get(key)
+    if found is None:
+        if len(_proxy_answers) > 1024:
+            _proxy_answers.clear()
+        found = _proxy_answers[key] = _proxied_now(url)
+    return found
 
 
 def lean_pool(key: str, max_connections: int, url: str) -> AsyncLeanPool | httpx.AsyncClient:

@@ -243,3 +243,27 @@ def test_pools_left_open_when_their_loop_ends_say_nothing(
     asyncio.run(main())
     gc.collect()
     assert "Unclosed" not in capsys.readouterr().err
+
+
+def test_the_proxy_decision_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The remembered answer is per URL and proxy variables: changing them is seen at once."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.lower(), raising=False)
+    url = "https://api.example.com/v1/chat/completions"
+
+    async def main() -> list[type]:
+        kinds = [type(lean_pool("env", 4, url))]
+        monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+        kinds.append(type(lean_pool("env", 4, url)))
+        monkeypatch.setenv("NO_PROXY", "api.example.com")
+        kinds.append(type(lean_pool("env", 4, url)))
+        monkeypatch.delenv("NO_PROXY")
+        kinds.append(type(lean_pool("env", 4, url)))
+        monkeypatch.delenv("HTTPS_PROXY")
+        monkeypatch.setenv("all_proxy", "http://proxy.invalid:3128")
+        kinds.append(type(lean_pool("env", 4, url)))
+        return kinds
+
+    lean, proxied = AsyncLeanPool, httpx.AsyncClient
+    assert asyncio.run(main()) == [lean, proxied, lean, proxied, proxied]
