@@ -85,14 +85,33 @@ def extract_json(text: str) -> tuple[bool, Any]:
     return False, None
 
 
-def validate(value: Any, schema: dict[str, Any]) -> list[str]:
-    """What is wrong with ``value`` against ``schema`` (``[]``: valid)."""
+_VALIDATORS: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = {}
+"""Validators by ``id`` of the schema object, with the schema and a copy of it as it was: a
+judge validates every answer against the same schema object."""
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """A validator of ``schema``, reused while the same, unchanged schema object is given."""
+    entry = _VALIDATORS.get(id(schema))
+    if entry is not None and entry[0] is schema and entry[1] == schema:
+        return entry[2]
+    import copy
+
     import jsonschema
 
     validator_cls = jsonschema.validators.validator_for(
         schema, default=jsonschema.Draft202012Validator
     )
     validator = validator_cls(schema)
+    if len(_VALIDATORS) >= _CHECKED_MAX:
+        _VALIDATORS.clear()
+    _VALIDATORS[id(schema)] = (schema, copy.deepcopy(schema), validator)
+    return validator
+
+
+def validate(value: Any, schema: dict[str, Any]) -> list[str]:
+    """What is wrong with ``value`` against ``schema`` (``[]``: valid)."""
+    validator = _validator(schema)
     errors = []
     for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
