@@ -78,3 +78,14 @@ def test_a_schema_changed_in_place_is_validated_as_it_now_is() -> None:
     assert validate({"ok": True}, schema) != []
     schema["required"] = ["why"]
     assert len(validate({"ok": "yes"}, schema)) == 1
+
+
+def test_a_checked_schema_changed_in_place_is_checked_again() -> None:
+    from ardea.llm.structured import check_schema
+
+    schema: dict[str, Any] = {"type": "object"}
+    check_schema(schema)
+    check_schema(schema)
+    schema["type"] = 12
+    with pytest.raises(InvalidArgumentError, match="not a valid JSON schema"):
+        check_schema(schema)
