@@ -15,6 +15,7 @@ HEAVY = (
     "sqlalchemy",
     "alembic",
     "httpx",
+    "aiohttp",
     "pandas",
     "sklearn",
     "uvicorn",
@@ -70,7 +71,7 @@ def test_the_llm_client_loads_httpx_only_with_its_first_call() -> None:
     # ardea.llm's names load on first use; building a client sends nothing, so needs no httpx.
     probe = "ardea.llm; ardea.llm.get_client('openai:/gpt-4o', api_key='k'); import ardea.tracing"
     modules = _probe(probe)["modules"]
-    assert [m for m in modules if m.split(".")[0] in ("httpx", "jsonschema")] == []
+    assert [m for m in modules if m.split(".")[0] in ("httpx", "aiohttp", "jsonschema")] == []
 
 
 def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() -> None:

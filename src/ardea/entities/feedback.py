@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -42,7 +43,9 @@ DEFAULT_FEEDBACK_NAME = "feedback"
 
 _STACK_TRACE_LIMIT = 10_000
 _TRUNCATED = "[Stack trace is truncated]\n...\n"
-_FIELDS = frozenset(f.name for f in dataclasses.fields(Assessment))
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Assessment))
+_FIELDS = frozenset(_FIELD_NAMES)
+_GET_FIELDS = operator.attrgetter(*_FIELD_NAMES)
 
 
 def json_value(value: Any, what: str = "Feedback value") -> Any:
@@ -295,6 +298,9 @@ def make_assessment(**fields: Any) -> Assessment:
 
 def with_fields(assessment: Assessment, **changes: Any) -> Assessment:
     """A copy of ``assessment`` with some record fields changed (typed by its kind)."""
-    fields = {f.name: getattr(assessment, f.name) for f in dataclasses.fields(Assessment)}
+    fields = dict(zip(_FIELD_NAMES, _GET_FIELDS(assessment), strict=True))
     fields.update(changes)
-    return make_assessment(**fields)
+    cls = _KINDS.get(fields["kind"], Assessment)
+    obj = object.__new__(cls)
+    Assessment.__init__(obj, **fields)
+    return obj

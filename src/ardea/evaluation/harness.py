@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -85,6 +86,14 @@ def runs_in_thread(scorer: Scorer) -> bool:
             scorer.func
         )
     return type(scorer).arun is Scorer.arun and not inspect.iscoroutinefunction(scorer.__call__)
+
+
+async def _close_http() -> None:
+    """Close the judges' connections of this event loop (it ends with the evaluation)."""
+    if "ardea.llm.transport" in sys.modules:  # no judge called: nothing to close
+        from ardea.llm.transport import close_lean_pools
+
+        await close_lean_pools()
 
 
 def _unwrap_traced(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -221,6 +230,7 @@ class Harness:
             self._executor.shutdown(wait=False, cancel_futures=True)
             if self._cache is not None:
                 self._cache.flush()  # judgements made before a Ctrl-C are kept too
+            await _close_http()
 
     def _units(self) -> list[list[EvalItem]]:
         """The rows as units of work: the untraced rows of one session together, in order."""

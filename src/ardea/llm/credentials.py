@@ -36,6 +36,7 @@ headers are built.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -138,6 +139,11 @@ class ProviderConfig:
 
     def fingerprint(self) -> str:
         """A hash of the whole config (secrets included): the key of shared pools/limiters."""
+        return self._fingerprint
+
+    @functools.cached_property
+    def _fingerprint(self) -> str:
+        """:meth:`fingerprint`, computed once (the config is frozen; asked on every call)."""
         h = hashlib.sha256()
         for value in (
             self.provider,

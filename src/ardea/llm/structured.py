@@ -11,6 +11,7 @@ model); if that fails too, :class:`~ardea.llm.errors.StructuredOutputError` is r
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -85,14 +86,31 @@ def extract_json(text: str) -> tuple[bool, Any]:
     return False, None
 
 
-def validate(value: Any, schema: dict[str, Any]) -> list[str]:
-    """What is wrong with ``value`` against ``schema`` (``[]``: valid)."""
+_VALIDATORS: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = {}
+"""Validators by ``id`` of the schema object, with the schema and a copy of it as it was: a
+judge validates every answer against the same schema object."""
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """A validator of ``schema``, reused while the same, unchanged schema object is given."""
+    entry = _VALIDATORS.get(id(schema))
+    if entry is not None and entry[0] is schema and entry[1] == schema:
+        return entry[2]
     import jsonschema
 
     validator_cls = jsonschema.validators.validator_for(
         schema, default=jsonschema.Draft202012Validator
     )
     validator = validator_cls(schema)
+    if len(_VALIDATORS) >= _CHECKED_MAX:
+        _VALIDATORS.clear()
+    _VALIDATORS[id(schema)] = (schema, copy.deepcopy(schema), validator)
+    return validator
+
+
+def validate(value: Any, schema: dict[str, Any]) -> list[str]:
+    """What is wrong with ``value`` against ``schema`` (``[]``: valid)."""
+    validator = _validator(schema)
     errors = []
     for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
@@ -117,6 +135,9 @@ _CHECKED_SCHEMAS: dict[str, None] = {}
 """Schemas (as canonical JSON) already found valid: a judge sends the same schema on every
 call, and checking it against the meta-schema costs milliseconds each time."""
 _CHECKED_MAX = 256
+_CHECKED_OBJECTS: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+"""Checked schema objects by ``id``, with a copy as checked: the same unchanged object
+needs no canonical JSON either (a judge passes its schema object on every call)."""
 
 
 def check_schema(schema: Any) -> None:
@@ -125,11 +146,15 @@ def check_schema(schema: Any) -> None:
 
     if not isinstance(schema, dict):
         raise InvalidArgumentError("response_schema must be a JSON schema (a dict)")
+    seen = _CHECKED_OBJECTS.get(id(schema))
+    if seen is not None and seen[0] is schema and seen[1] == schema:
+        return  # the same schema object as a checked one, unchanged since
     try:
         key: str | None = json.dumps(schema, sort_keys=True)
     except (TypeError, ValueError):
         key = None
     if key is not None and key in _CHECKED_SCHEMAS:
+        _CHECKED_OBJECTS[id(schema)] = (schema, copy.deepcopy(schema))
         return
     import jsonschema
 
@@ -143,4 +168,6 @@ def check_schema(schema: Any) -> None:
     if key is not None:
         if len(_CHECKED_SCHEMAS) >= _CHECKED_MAX:
             _CHECKED_SCHEMAS.clear()
+            _CHECKED_OBJECTS.clear()
         _CHECKED_SCHEMAS[key] = None
+        _CHECKED_OBJECTS[id(schema)] = (schema, copy.deepcopy(schema))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,27 @@ def test_check_schema_remembers_valid_schemas_only() -> None:
     for _ in range(2):
         with pytest.raises(InvalidArgumentError, match="not a valid JSON schema"):
             structured.check_schema(bad)
+
+
+def test_a_schema_changed_in_place_is_validated_as_it_now_is() -> None:
+    """Validators are reused per schema object only while it is unchanged."""
+    from ardea.llm.structured import validate
+
+    schema: dict[str, Any] = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    assert validate({"ok": True}, schema) == []
+    assert validate({"ok": True}, schema) == []
+    schema["properties"]["ok"]["type"] = "string"
+    assert validate({"ok": True}, schema) != []
+    schema["required"] = ["why"]
+    assert len(validate({"ok": "yes"}, schema)) == 1
+
+
+def test_a_checked_schema_changed_in_place_is_checked_again() -> None:
+    from ardea.llm.structured import check_schema
+
+    schema: dict[str, Any] = {"type": "object"}
+    check_schema(schema)
+    check_schema(schema)
+    schema["type"] = 12
+    with pytest.raises(InvalidArgumentError, match="not a valid JSON schema"):
+        check_schema(schema)

@@ -148,3 +148,122 @@ def test_the_lean_pool_speaks_tls_and_drops_connections_the_server_closed(
 
     assert asyncio.run(main()) == [b'{"n": 0}', b'{"n": 1}', b'{"n": 0}']
     assert len(connections) == 2  # reused once, then a new one after the server closed it
+
+
+async def _raw_server(answer: bytes, seen: list[bytes], delay: float = 0.0) -> asyncio.Server:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        size = next(
+            (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+             if line.lower().startswith(b"content-length")),
+            0,
+        )  # fmt: skip
+        seen.append(head + await reader.readexactly(size))
+        try:
+            await asyncio.sleep(delay)
+            writer.write(answer)
+            await writer.drain()
+        except (asyncio.CancelledError, ConnectionError):  # the client gave up first
+            pass
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def test_the_lean_pool_sends_what_httpcore_sent_and_decodes_gzip() -> None:
+    """Accept and User-Agent by default, no Content-Type or Accept-Encoding added."""
+    import gzip
+
+    body = gzip.compress(b'{"ok": true}')
+    answer = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\n"
+        b"X-Request-Id: r1\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    seen: list[bytes] = []
+
+    async def main() -> tuple[int, dict[str, str], bytes]:
+        server = await _raw_server(answer, seen)
+        port = server.sockets[0].getsockname()[1]
+        pool = AsyncLeanPool(2)
+        got = await pool.request(
+            "POST", f"http://127.0.0.1:{port}/v1/x", headers=[("Authorization", "Bearer k")],
+            content=b"{}", timeout=10,
+        )  # fmt: skip
+        await pool.aclose()
+        server.close()
+        await server.wait_closed()
+        return got.status_code, got.headers, got.content
+
+    status, headers, content = asyncio.run(main())
+    assert (status, content, headers["x-request-id"]) == (200, b'{"ok": true}', "r1")
+    sent = seen[0].decode().lower()
+    assert sent.startswith("post /v1/x http/1.1\r\n") and sent.endswith("\r\n\r\n{}")
+    assert "authorization: bearer k\r\n" in sent
+    assert "user-agent: ardea\r\n" in sent and "accept: */*\r\n" in sent
+    assert "content-type" not in sent and "accept-encoding" not in sent
+
+
+def test_the_lean_pool_raises_httpx_errors() -> None:
+    seen: list[bytes] = []
+
+    async def main() -> None:
+        slow = await _raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", seen, 5.0)
+        port = slow.sockets[0].getsockname()[1]
+        pool = AsyncLeanPool(2)
+        with pytest.raises(httpx.TimeoutException):
+            await pool.request(
+                "GET", f"http://127.0.0.1:{port}/", headers={}, content=None, timeout=0.2
+            )
+        broken = await _raw_server(b"HTTP/1.1 2", seen)  # the server hangs up mid-answer
+        port = broken.sockets[0].getsockname()[1]
+        with pytest.raises(httpx.TransportError):
+            await pool.request("GET", f"http://127.0.0.1:{port}/", headers={}, content=None,
+                               timeout=5)  # fmt: skip
+        with pytest.raises(httpx.UnsupportedProtocol):
+            await pool.request("GET", "ftp://127.0.0.1/", headers={}, content=None, timeout=5)
+        await pool.aclose()
+        for server in (slow, broken):
+            server.close()
+
+    asyncio.run(main())
+
+
+def test_pools_left_open_when_their_loop_ends_say_nothing(
+    llm: FakeLLMServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """User code's ``asyncio.run`` ends without closing the pool: no "Unclosed" report."""
+    import gc
+
+    async def main() -> int:
+        url = llm.openai_base_url + "/chat/completions"
+        pool = lean_pool("left-open", 4, url)
+        answer = await pool.request("POST", url, headers={}, content=b"{}", timeout=10)
+        return answer.status_code
+
+    asyncio.run(main())
+    gc.collect()
+    assert "Unclosed" not in capsys.readouterr().err
+
+
+def test_the_proxy_decision_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The remembered answer is per URL and proxy variables: changing them is seen at once."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.lower(), raising=False)
+    url = "https://api.example.com/v1/chat/completions"
+
+    async def main() -> list[type]:
+        kinds = [type(lean_pool("env", 4, url))]
+        monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+        kinds.append(type(lean_pool("env", 4, url)))
+        monkeypatch.setenv("NO_PROXY", "api.example.com")
+        kinds.append(type(lean_pool("env", 4, url)))
+        monkeypatch.delenv("NO_PROXY")
+        kinds.append(type(lean_pool("env", 4, url)))
+        monkeypatch.delenv("HTTPS_PROXY")
+        monkeypatch.setenv("all_proxy", "http://proxy.invalid:3128")
+        kinds.append(type(lean_pool("env", 4, url)))
+        return kinds
+
+    lean, proxied = AsyncLeanPool, httpx.AsyncClient
+    assert asyncio.run(main()) == [lean, proxied, lean, proxied, proxied]

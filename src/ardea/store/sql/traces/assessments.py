@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -57,29 +58,53 @@ def require_traces(conn: Connection, scope: WorkspaceScope, trace_ids: Sequence[
                 raise NotFoundError(f"Trace with ID {trace_id} is not found.")
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+"""``json.dumps(value, ensure_ascii=False, allow_nan=False)`` without building an encoder
+per call (the same text)."""
+_ENCODE_PLAIN = json.JSONEncoder().encode
+"""``json.dumps(value)``, likewise."""
+_SCALARS: dict[Any, str] = {True: "true", False: "false", None: "null"}
+
+
 def _dumps(value: Any) -> str:
+    if value is True or value is False or value is None:  # most judges' values
+        return _SCALARS[value]
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return _ENCODE(value)
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(f"Assessment value is not JSON-serializable: {exc}") from None
 
 
 def _check_metadata(metadata: object) -> dict[str, str]:
-    if not isinstance(metadata, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
-    ):
+    if not isinstance(metadata, Mapping):
         raise InvalidArgumentError("Assessment metadata must map strings to strings")
     for key, value in metadata.items():
-        check_no_nul("metadata", [key, value])
+        if not (isinstance(key, str) and isinstance(value, str)):
+            raise InvalidArgumentError("Assessment metadata must map strings to strings")
+        if "\x00" in key or "\x00" in value:
+            check_no_nul("metadata", [key, value])  # raises
     return dict(metadata)
+
+
+_TEXT_FIELDS = (
+    "trace_id",
+    "assessment_id",
+    "name",
+    "source_type",
+    "source_id",
+    "rationale",
+    "span_id",
+    "overrides",
+)
+_GET_TEXTS = operator.attrgetter(*_TEXT_FIELDS)
 
 
 def _check_texts(a: Assessment) -> None:
     """Refuse NUL in the assessment's text columns (its value and error are JSON, escaped)."""
-    for name in ("trace_id", "assessment_id", "name", "source_type", "source_id", "rationale"):
-        check_no_nul(name, getattr(a, name))
-    check_no_nul("span_id", a.span_id)
-    check_no_nul("overrides", a.overrides)
+    for name, value in zip(_TEXT_FIELDS, _GET_TEXTS(a), strict=True):
+        if value is None or (value.__class__ is str and "\x00" not in value):
+            continue
+        check_no_nul(name, value)
 
 
 def _row(a: Assessment) -> dict[str, Any]:
@@ -96,8 +121,8 @@ def _row(a: Assessment) -> dict[str, Any]:
         "create_time": a.create_time,
         "last_update_time": a.last_update_time,
         "rationale": a.rationale,
-        "error": json.dumps(error) if error is not None else None,
-        "metadata": json.dumps(_check_metadata(a.metadata or {})),
+        "error": _ENCODE_PLAIN(error) if error is not None else None,
+        "metadata": _ENCODE_PLAIN(_check_metadata(a.metadata or {})),
         "overrides": a.overrides or None,
         "valid": bool(a.valid),
     }

@@ -8,7 +8,8 @@ once per dialect and table and then reused (SQLAlchemy's compiled cache does the
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -123,7 +124,14 @@ def insert_ignore_stmt(conn: sa.Connection, table: sa.Table) -> sa.Insert:
     return _insert_ignore(conn.dialect.name, table)
 
 
-_DRIVER_SQL: dict[tuple[Any, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+_DRIVER_SQL: dict[tuple[Any, tuple[str, ...]], tuple[str, Callable[[Any], Any]]] = {}
+
+
+def _getter(order: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A row's values in ``order``, as a tuple (one C call per row)."""
+    if len(order) > 1:
+        return operator.itemgetter(*order)
+    return lambda row: tuple(row[k] for k in order)
 
 
 def execute_rows(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
@@ -145,10 +153,10 @@ def execute_rows(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> 
     entry = _DRIVER_SQL.get((stmt, keys))
     if entry is None:
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
-        entry = (str(compiled), tuple(compiled.positiontup or ()))
+        entry = (str(compiled), _getter(tuple(compiled.positiontup or ())))
         _DRIVER_SQL[(stmt, keys)] = entry
-    sql, order = entry
-    conn.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows])
+    sql, values = entry
+    conn.exec_driver_sql(sql, list(map(values, rows)))
 
 
 _tr, _sp = t.traces.c, t.spans.c
