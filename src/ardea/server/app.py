@@ -85,7 +85,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             process, so it also freezes the start-up heap (see ``_freeze_startup_heap``).
     """
     state = ServerRuntime(deps, open_runtime(deps.backend))
-    gateway = _open_gateway(deps)
+    gateway = _open_gateway(deps, state)
+    state.gateway = gateway
     if deps.settings.auth_enabled:
         from ardea.server.auth_runtime import open_auth_runtime
 
@@ -182,7 +183,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     return app
 
 
-def _open_gateway(deps: ServerDeps) -> Gateway | None:
+def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
     """The gateway's request path, or None when ``gateway_enabled`` is off."""
     if not deps.settings.gateway_enabled:
         return None
@@ -200,7 +201,10 @@ def _open_gateway(deps: ServerDeps) -> Gateway | None:
             from ardea.gateway.db_source import DatabaseGatewaySource
 
             source = DatabaseGatewaySource(lambda ws: backend.scoped(ws).gateway)
-    return Gateway(source, trace_store=deps.backend.traces)
+    from ardea.server.gateway_guard import open_server_guard
+
+    guard = open_server_guard(deps.backend, source, state, auth=deps.settings.auth_enabled)
+    return Gateway(source, trace_store=deps.backend.traces, guard=guard)
 
 
 def _freeze_startup_heap() -> None:

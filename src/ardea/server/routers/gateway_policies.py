@@ -7,7 +7,7 @@ endpoint) and attaching or moving one on an endpoint (MANAGE on the endpoint, an
 guardrail must be in the workspace). The provider helpers (any signed-in caller) describe
 what :mod:`ardea.llm` can reach: ``supported-providers``, ``supported-models?provider=``
 (from the price table), ``provider-config?provider=`` and ``secrets/config``.
-``budgets/windows`` answers no windows: spending is not tracked here yet.
+``budgets/windows`` answers each budget's current window and spend (the gateway's counters).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea._core.env import ARDEA_SECRET_KEY, MLFLOW_CRYPTO_KEK_PASSPHRASE
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.api import mlflow_gateway_requests as rq
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas import gateway as sc
@@ -28,9 +28,10 @@ from ardea.api.schemas.common import EmptyResponse
 from ardea.entities.auth import ResourceType
 from ardea.server import access_targets as at
 from ardea.server.access import AUTHENTICATED, MANAGE, READ, Access, create, on
-from ardea.server.deps import backend
+from ardea.server.deps import backend, runtime
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import LOOKUP_ERRORS
+from ardea.store.backend import Backend
 from ardea.store.gateway import GatewayStore
 
 __all__ = ["router", "ui_router"]
@@ -188,11 +189,67 @@ async def list_budgets(request: Request) -> Response:
     spec=_NOTHING,
 )
 async def list_budget_windows(request: Request) -> Response:
-    """ListBudgetWindows -> ``{windows: []}`` (no spending is tracked yet)."""
-    return json_response({"windows": []})
+    """ListBudgetWindows -> ``{windows}``: the current window of each budget of the workspace.
+
+    MLflow's fields (``budget_policy_id``, ``window_start_ms``, ``window_end_ms``,
+    ``current_spend`` in USD) plus Ardea's ``budget_amount`` and ``exceeded``; a per-user or
+    per-key policy (``USER``/``KEY`` without ``target_value``) reports no shared window.
+    Empty when the server has no gateway.
+    """
+    gateway = runtime(request).gateway
+    guard = getattr(gateway, "guard", None)
+    if guard is None:
+        return json_response({"windows": []})
+    from ardea.server.gateway_guard import budget_policies
+
+    scoped = backend(request)
+
+    def windows() -> list[dict[str, Any]]:
+        policies = budget_policies(scoped, scoped.workspace)
+        return [
+            {
+                "budget_policy_id": w["budget_policy_id"],
+                "window_start_ms": w["window_start"],
+                "window_end_ms": w["window_end"],
+                "current_spend": w["current_spend"],
+                "budget_amount": w["budget_amount"],
+                "exceeded": w["exceeded"],
+            }
+            for w in guard.limits.budgets.windows(policies)
+        ]
+
+    return json_response({"windows": await call(windows)})
 
 
 # -- guardrails -------------------------------------------------------------------------------
+
+
+def _check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None) -> None:
+    """Refuse (400) a guardrail on a code scorer or on unknown PII detectors."""
+    from ardea.evaluation.scorers.serialize import scorer_from_json
+    from ardea.gateway.limits.records import pii_check_of
+
+    try:
+        if pii_check_of(scorer_id) is not None:
+            return
+    except ValueError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+    try:
+        found = scoped.scorers.get_scorer_by_id(scorer_id, version or None)
+    except (NotFoundError, NotImplementedFeatureError):
+        return  # checked again when the guardrail runs (an unloadable one refuses calls)
+    try:
+        scorer = scorer_from_json(found.serialized_scorer)
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(
+            f"Scorer {scorer_id!r} cannot be a guardrail: {exc.message}"
+        ) from None
+    if not scorer.is_judge:
+        raise InvalidArgumentError(
+            f"Scorer {scorer_id!r} ({scorer.name!r}) is a code scorer: guardrails run only "
+            "LLM judges in the server, or Ardea's PII detectors (scorer_id "
+            "'ardea:pii:<detector>[,...]')"
+        )
 
 
 @rpc(
@@ -205,8 +262,14 @@ async def list_budget_windows(request: Request) -> Response:
     spec=rq.CREATE_GUARDRAIL,
 )
 async def create_guardrail(request: Request) -> Response:
-    """CreateGatewayGuardrail -> ``{guardrail}``."""
+    """CreateGatewayGuardrail -> ``{guardrail}``.
+
+    ``scorer_id`` names a registered judge scorer, or Ardea's built-in PII detectors
+    (``ardea:pii:email,credit_card``). A code scorer (it would run user code in the server)
+    or an unknown detector is refused with a 400.
+    """
     req = await parse_json(request, rq.CREATE_GUARDRAIL)
+    await call(_check_guardrail_scorer, backend(request), req["scorer_id"], req["scorer_version"])
     made = await call(
         _store(request).create_guardrail,
         req["name"],
