@@ -28,8 +28,9 @@ from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
 from fixtures.fake_llm_server import FakeLLMServer, fake_llm
 from fixtures.gateway_server import GatewayServer
+from fixtures.webhook_receiver import Receiver, receiver
 
-__all__ = ["fake_llm"]
+__all__ = ["fake_llm", "receiver"]
 
 G = "/api/3.0/mlflow/gateway"
 ADMIN_PASSWORD = "first admin password"
@@ -247,6 +248,41 @@ def test_a_reject_budget_answers_429_once_spent_and_windows_show_it(
     (window,) = httpx.get(base + G + "/budgets/windows").json()["windows"]
     assert window["current_spend"] > 0 and window["exceeded"] is True
     assert len(fake.requests_to("/chat/completions")) == 1
+
+
+def test_an_alert_budget_sends_its_webhook_once_and_lets_calls_through(
+    server: GatewayServer, fake: FakeLLMServer, receiver: Receiver
+) -> None:
+    base = server.base_url
+    hook = {
+        "name": "budget",
+        "url": receiver.url + "/budget",
+        "events": [{"entity": "BUDGET_POLICY", "action": "EXCEEDED"}],
+    }
+    r = httpx.post(base + "/api/2.0/mlflow/webhooks", json=hook)
+    assert r.status_code == 200, r.text
+    make_endpoint(base, fake)
+    policy = _ok(
+        base,
+        "/budgets/create",
+        {
+            "budget_amount": 0.000001,
+            "budget_unit": "USD",
+            "duration": {"unit": "HOURS", "value": 1},
+            "target_scope": "GLOBAL",
+            "budget_action": "ALERT",
+        },
+    )["budget_policy"]
+    client = _client(base)
+    for _ in range(3):
+        assert client.chat.completions.create(model="chat", messages=USER).choices
+    (delivery,) = receiver.wait_for("/budget", 1)
+    body = delivery.json
+    assert body["entity"] == "budget_policy" and body["action"] == "exceeded"
+    assert body["data"]["budget_policy_id"] == policy["budget_policy_id"]
+    assert body["data"]["current_spend"] > 0
+    time.sleep(0.5)  # a second alert would have been sent by now
+    assert len(receiver.at("/budget")) == 1
 
 
 def test_an_unpriced_model_is_flagged_on_the_trace_and_counted(
