@@ -33,6 +33,7 @@ from ardea.server.routers import (
     evaluations,
     experiments,
     gateway_admin,
+    gateway_keys,
     gateway_policies,
     judges,
     logged_models,
@@ -151,6 +152,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, auth_users.rbac_router, "3.0")
     _mount(app, auth_roles.router, "3.0")
     _mount(app, auth_accounts.router, "3.0")
+    _mount(app, gateway_keys.router, "3.0")
     _mount(app, auth_audit.router, "3.0")
     _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _mount(app, traces.common_router, "2.0")

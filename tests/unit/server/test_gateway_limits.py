@@ -434,3 +434,43 @@ def test_virtual_keys_expired_401_model_not_allowed_403_and_no_use_403(
         with pytest.raises(openai.AuthenticationError) as gone:
             _client(base, expired).chat.completions.create(model="chat", messages=USER)
         assert gone.value.response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_keys_are_created_listed_and_revoked_over_rest_with_their_scope(
+    backend: Backend, fake: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARDEA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    admin = {"headers": _basic("admin", ADMIN_PASSWORD)}
+    with GatewayServer(None, backend, ServerSettings(auth_enabled=True)) as server:
+        base = server.base_url
+        experiment_id = backend.tracking.create_experiment("gw")
+        make_endpoint(base, fake, experiment_id=experiment_id, **admin)
+        keys = base + "/api/3.0/ardea/gateway/keys"
+        body = {
+            "name": "search-team",
+            "allowed_models": ["chat"],
+            "metadata": {"team": "search", "project": "ranker"},
+            "expires_in_days": 30,
+        }
+        r = httpx.post(keys + "/create", json=body, **admin)
+        assert r.status_code == 200, r.text
+        assert r.headers["cache-control"] == "no-store"
+        made, secret = r.json()["key"], r.json()["secret"]
+        assert made["allowed_models"] == ["chat"] and made["metadata"]["team"] == "search"
+        assert made["expires"] > made["created"] and secret.startswith("ardea_")
+        httpx.post(keys + "/create", json={"name": "plain"}, **admin)  # every endpoint it may USE
+        listed = httpx.get(keys + "/list", **admin).json()["keys"]
+        assert [k["name"] for k in listed] == ["plain", "search-team"]
+
+        client = _client(base, secret)
+        assert client.chat.completions.create(model="chat", messages=USER).choices
+        span = _one_span(backend, experiment_id)
+        assert span.attributes["ardea.gateway.key.team"] == "search"
+        assert span.attributes["ardea.gateway.key.prefix"] == made["prefix"]
+
+        r = httpx.post(keys + "/revoke", json={"key_id": made["id"]}, **admin)
+        assert r.status_code == 200 and r.json()["key"]["revoked"] > 0
+        with pytest.raises(openai.AuthenticationError):
+            client.chat.completions.create(model="chat", messages=USER)
+        r = httpx.post(keys + "/create", json={"name": "x", "allowed_models": [" "]}, **admin)
+        assert r.status_code == 400 and "allowed_models" in r.json()["message"]
