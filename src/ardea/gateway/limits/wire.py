@@ -301,9 +301,14 @@ class GatewayGuard:
         """Real tokens and cost after the call (the trace attributes land on ``admission``)."""
         if admission.decision is None:
             return
-        result = await self.limits.asettle(
-            admission.ctx, admission.decision, total_tokens=total_tokens, cost_usd=cost_usd
-        )
+        try:
+            result = await self.limits.asettle(
+                admission.ctx, admission.decision, total_tokens=total_tokens, cost_usd=cost_usd
+            )
+        except Exception:  # the call is done: its answer goes out; the counters miss it
+            _log.exception("Settling a gateway call with the limit counters failed")
+            admission.attributes["ardea.gateway.settle_failed"] = True
+            return
         admission.attributes.update(result.attributes)
 
 
