@@ -112,12 +112,3 @@ def test_a_failed_settle_does_not_fail_the_call() -> None:
     store.down = True
     asyncio.run(guard.settle(admission, total_tokens=5, cost_usd=0.1))
     assert admission.attributes["ardea.gateway.settle_failed"] is True
-
-
-def test_the_memory_store_is_all_or_nothing() -> None:
-    store = MemoryCounterStore()
-    assert store.charge([Charge("a", 0, 60, 1, 1), Charge("b", 0, 60, 1, 5)]) is None
-    assert store.charge([Charge("b", 0, 60, 1, 5), Charge("a", 0, 60, 1, 1)]) == 1
-    assert store.read([("a", 0), ("b", 0)]) == [1, 1]
-    assert store.mark_alerted("a", 0, 60) and not store.mark_alerted("a", 0, 60)
-    assert store.purge(61) == 2 and store.read([("a", 0)]) == [0]
