@@ -195,7 +195,7 @@ def test_tokens_per_minute_settle_to_the_real_usage(
     base = server.base_url
     endpoint_id = make_endpoint(base, fake)
     # A call reserves ~260 tokens (its text + 256 output): two fit in 300 only when the first
-    # was settled to the fake provider's real (small) usage.
+    # was settled to the fake provider's real (small) usage, and the stream's too.
     set_limits(base, endpoint_id, [{"scope": "endpoint", "tokens_per_minute": 300}])
     client = _client(base)
 
@@ -203,6 +203,9 @@ def test_tokens_per_minute_settle_to_the_real_usage(
         server.app.state.ardea.gateway.guard.limits.store.purge(2**40)
         first = client.chat.completions.create(model="chat", messages=USER)
         assert first.usage is not None and first.usage.total_tokens < 40
+        # a stream settles too (its usage read from the final frames)
+        stream = client.chat.completions.create(model="chat", messages=USER, stream=True)
+        assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         assert client.chat.completions.create(model="chat", messages=USER).choices
         with pytest.raises(openai.RateLimitError) as refused:
             client.chat.completions.create(model="chat", messages=USER, max_tokens=290)
