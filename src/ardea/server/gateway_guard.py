@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.gateway.config import Endpoint, GatewaySource
 from ardea.gateway.errors import GatewayError
 from ardea.gateway.limits.budgets import BudgetAlert, BudgetPolicy, webhook_alert_sink
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     from ardea.entities.gateway_keys import KeyScope
     from ardea.server.deps import ServerRuntime
     from ardea.store.backend import Backend
+    from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
 
-__all__ = ["budget_policies", "open_server_guard"]
+__all__ = ["budget_policies", "check_guardrail_scorer", "key_scopes", "open_server_guard"]
 
 
 def budget_policies(backend: Backend, workspace: str) -> list[BudgetPolicy]:
@@ -96,3 +98,52 @@ def open_server_guard(
         guardrails=_guardrails(backend),
         generation=lambda: source.generation,
     )
+
+
+def check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None) -> None:
+    """Refuse (400) a guardrail on a code scorer or on unknown PII detectors.
+
+    A scorer this store cannot find is let through (MLflow does not check either): the
+    guardrail then refuses its endpoint's calls (503) until the scorer exists.
+
+    Raises:
+        InvalidArgumentError: A code scorer, an unreadable one, or an unknown detector.
+    """
+    from ardea.evaluation.scorers.serialize import scorer_from_json
+    from ardea.gateway.limits.records import pii_check_of
+
+    try:
+        if pii_check_of(scorer_id) is not None:
+            return
+    except ValueError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+    try:
+        found = scoped.scorers.get_scorer_by_id(scorer_id, version or None)
+    except (NotFoundError, NotImplementedFeatureError):
+        return  # checked again when the guardrail runs (an unloadable one refuses calls)
+    try:
+        scorer = scorer_from_json(found.serialized_scorer)
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(
+            f"Scorer {scorer_id!r} cannot be a guardrail: {exc.message}"
+        ) from None
+    if not scorer.is_judge:
+        raise InvalidArgumentError(
+            f"Scorer {scorer_id!r} ({scorer.name!r}) is a code scorer: guardrails run only "
+            "LLM judges in the server, or Ardea's PII detectors (scorer_id "
+            "'ardea:pii:<detector>[,...]')"
+        )
+
+
+def key_scopes(auth_store: object) -> SqlKeyScopes:
+    """The virtual-key scopes beside the auth store's tokens (its SQL database).
+
+    Raises:
+        InvalidArgumentError: The auth store is not a SQL one.
+    """
+    from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
+
+    database = getattr(auth_store, "database", None)
+    if database is None:
+        raise InvalidArgumentError("Gateway keys need the server's SQL database.")
+    return SqlKeyScopes(database)

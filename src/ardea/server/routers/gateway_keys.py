@@ -27,7 +27,7 @@ from ardea.api.schemas.gateway_keys import CreatedKey, KeyList, KeyResponse
 from ardea.entities.auth import TokenInfo
 from ardea.entities.gateway_keys import KeyScope
 from ardea.server.access import handler
-from ardea.server.auth_runtime import AuthRuntime
+from ardea.server.gateway_guard import key_scopes
 from ardea.server.http import call, json_response, parse_get, parse_json, rpc
 from ardea.server.routers.auth_accounts import issue_for, revoke_for, signed_in, token_json
 from ardea.server.routers.auth_session import not_enabled
@@ -50,15 +50,6 @@ def key_json(info: TokenInfo, username: str, scope: KeyScope | None) -> dict[str
     return out
 
 
-def _scopes(auth: AuthRuntime) -> Any:
-    from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
-
-    database = getattr(auth.store, "database", None)
-    if database is None:
-        raise InvalidArgumentError("Gateway keys need the server's SQL database.")
-    return SqlKeyScopes(database)
-
-
 @rpc(router, f"{_K}/list", "GET", access=_SELF_OR_ADMIN, response=KeyList, spec=rq.LIST_KEYS)
 async def list_keys(request: Request) -> Response:
     """The caller's keys, newest first; an admin's: anyone's (``username``) or everyone's."""
@@ -78,7 +69,7 @@ async def list_keys(request: Request) -> Response:
         None if owner is None else owner.id,
         include_revoked=bool(req.get("include_revoked")),
     )
-    scopes = await call(_scopes(auth).get_many, [i.id for i in infos])
+    scopes = await call(key_scopes(auth.store).get_many, [i.id for i in infos])
     keys = [i for i in infos if i.id in scopes]
     names: dict[int, str] = {}
     for user_id in {i.user_id for i in keys}:
@@ -108,7 +99,7 @@ async def create_key(request: Request) -> Response:
             "globs ('chat', 'gpt-4.1*'); leave it out to allow every endpoint the owner may use."
         )
     metadata = {str(k): str(v) for k, v in (req.get("metadata") or {}).items()}
-    scopes = _scopes(found[0])
+    scopes = key_scopes(found[0].store)
     issued, owner = await issue_for(request, found, req)
     scope = KeyScope(issued.info.id, tuple(patterns), metadata)
     await call(scopes.set, scope)
@@ -128,5 +119,5 @@ async def revoke_key(request: Request) -> Response:
         return not_enabled(request)
     req = await parse_json(request, rq.REVOKE_KEY)
     info, owner = await revoke_for(request, found, req["key_id"])
-    scope = await call(_scopes(found[0]).get, info.id)
+    scope = await call(key_scopes(found[0].store).get, info.id)
     return json_response({"key": key_json(info, owner.username, scope)})

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea._core.env import ARDEA_SECRET_KEY, MLFLOW_CRYPTO_KEK_PASSPHRASE
-from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
+from ardea._core.errors import InvalidArgumentError
 from ardea.api import mlflow_gateway_requests as rq
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas import gateway as sc
@@ -29,9 +29,9 @@ from ardea.entities.auth import ResourceType
 from ardea.server import access_targets as at
 from ardea.server.access import AUTHENTICATED, MANAGE, READ, Access, create, on
 from ardea.server.deps import backend, runtime
+from ardea.server.gateway_guard import check_guardrail_scorer
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import LOOKUP_ERRORS
-from ardea.store.backend import Backend
 from ardea.store.gateway import GatewayStore
 
 __all__ = ["router", "ui_router"]
@@ -224,34 +224,6 @@ async def list_budget_windows(request: Request) -> Response:
 # -- guardrails -------------------------------------------------------------------------------
 
 
-def _check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None) -> None:
-    """Refuse (400) a guardrail on a code scorer or on unknown PII detectors."""
-    from ardea.evaluation.scorers.serialize import scorer_from_json
-    from ardea.gateway.limits.records import pii_check_of
-
-    try:
-        if pii_check_of(scorer_id) is not None:
-            return
-    except ValueError as exc:
-        raise InvalidArgumentError(str(exc)) from None
-    try:
-        found = scoped.scorers.get_scorer_by_id(scorer_id, version or None)
-    except (NotFoundError, NotImplementedFeatureError):
-        return  # checked again when the guardrail runs (an unloadable one refuses calls)
-    try:
-        scorer = scorer_from_json(found.serialized_scorer)
-    except InvalidArgumentError as exc:
-        raise InvalidArgumentError(
-            f"Scorer {scorer_id!r} cannot be a guardrail: {exc.message}"
-        ) from None
-    if not scorer.is_judge:
-        raise InvalidArgumentError(
-            f"Scorer {scorer_id!r} ({scorer.name!r}) is a code scorer: guardrails run only "
-            "LLM judges in the server, or Ardea's PII detectors (scorer_id "
-            "'ardea:pii:<detector>[,...]')"
-        )
-
-
 @rpc(
     router,
     _P + "/guardrails/create",
@@ -269,7 +241,7 @@ async def create_guardrail(request: Request) -> Response:
     or an unknown detector is refused with a 400.
     """
     req = await parse_json(request, rq.CREATE_GUARDRAIL)
-    await call(_check_guardrail_scorer, backend(request), req["scorer_id"], req["scorer_version"])
+    await call(check_guardrail_scorer, backend(request), req["scorer_id"], req["scorer_version"])
     made = await call(
         _store(request).create_guardrail,
         req["name"],
