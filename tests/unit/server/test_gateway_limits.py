@@ -165,6 +165,11 @@ def test_requests_per_minute_are_exact_at_the_boundary_in_each_api_shape(
         body = shaped.value.response.json()
         assert body["type"] == "error" and body["error"]["type"] == "rate_limit_error"
         assert shaped.value.response.headers["retry-after"]
+        mlflow = httpx.post(
+            base + "/gateway/chat/mlflow/invocations", json={"messages": USER}, timeout=30
+        )
+        assert mlflow.status_code == 429 and mlflow.headers["retry-after"]
+        assert mlflow.json()["error_code"] == "RESOURCE_EXHAUSTED"
 
     within_one_minute(run)
     assert len(fake.requests_to("/chat/completions")) >= 3

@@ -18,8 +18,8 @@ and the key has no scope, :meth:`GatewayGuard.admit` answers None without leavin
 loop (no thread hop, no counter round trip).
 
 Outages: when the budget policies cannot be read, no budget applies until the next read
-(``ttl_s`` later; logged); when the counters cannot be charged, the call is refused with 503
-``limits_unavailable`` (a limit is never silently skipped).
+(``ttl_s`` later; logged); when the counters cannot be charged or a key's scope cannot be
+read, the call is refused with 503 ``limits_unavailable`` (a limit is never silently skipped).
 """
 
 from __future__ import annotations
@@ -186,6 +186,30 @@ class GatewayGuard:
         cache.put(key, value)
         return value
 
+    async def _check_scope(
+        self, token: TokenInfo, endpoint: Endpoint, model: str | None, generation: int
+    ) -> Mapping[str, object]:
+        """The key's scope check: its trace attributes, or a refusal (503 if unreadable)."""
+        assert self._load_scope is not None
+        load_scope = self._load_scope
+        try:
+            scope = await self._cached(
+                self._scopes, token.id, lambda: load_scope(token.id), generation
+            )
+        except Exception as exc:
+            _log.exception("The scope of API token %s cannot be read", token.id)
+            raise GatewayError(
+                503,
+                "The gateway cannot check this key right now; retry later",
+                "limits_unavailable",
+            ) from exc
+        if scope is None:
+            return {}
+        key = check_key(token, scope, endpoint, model, has_use=True, now_ms=int(time.time() * 1000))
+        if not key.allowed:
+            raise Refused(key, {"ardea.gateway.key.refused": key.code or ""})
+        return key.attributes
+
     async def admit(
         self,
         endpoint: Endpoint,
@@ -211,17 +235,7 @@ class GatewayGuard:
         workspace = endpoint.workspace
         attributes: dict[str, object] = {}
         if token is not None and self._load_scope is not None:
-            load_scope = self._load_scope
-            scope = await self._cached(
-                self._scopes, token.id, lambda: load_scope(token.id), generation
-            )
-            if scope is not None:
-                key = check_key(
-                    token, scope, endpoint, model, has_use=True, now_ms=int(time.time() * 1000)
-                )
-                if not key.allowed:
-                    raise Refused(key, {"ardea.gateway.key.refused": key.code or ""})
-                attributes.update(key.attributes)
+            attributes.update(await self._check_scope(token, endpoint, model, generation))
         policies: Sequence[BudgetPolicy] = ()
         if self._load_policies is not None:
             policies = await self._cached(
