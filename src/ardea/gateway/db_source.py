@@ -26,12 +26,14 @@ How a stored endpoint maps onto :class:`~ardea.gateway.config.Endpoint`:
   ``bedrock``); its ``base_url`` is the secret's ``auth_config`` ``api_base`` (or
   ``base_url``), the rest of ``auth_config`` its ``options`` (as strings);
 - ``options`` of the endpoint give ``timeout_s``, ``retry`` (a map as in the config file),
-  ``allow_model_override``, ``cache_ttl_s``
-  and rate ``limits``.
+  ``allow_model_override``, ``cache_ttl_s`` and rate ``limits``; the endpoint's
+  ``ardea.limits`` tag (settable over MLflow's tag REST, see
+  :mod:`ardea.gateway.limits.records`), when set, replaces ``options``' limits.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -48,10 +50,13 @@ from ardea.gateway.config import (
     RateLimit,
     RetryPolicy,
 )
+from ardea.gateway.limits.records import LIMITS_TAG, rate_limits_of
 from ardea.llm.uri import provider_spec
 from ardea.store.gateway import GatewayStore
 
 __all__ = ["DEFAULT_TTL_S", "DatabaseGatewaySource", "to_endpoint"]
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_TTL_S = 60.0
 """Seconds a resolved workspace (and a decrypted secret) is reused (MLflow's default)."""
@@ -110,6 +115,12 @@ def to_endpoint(
         )
         for limit in options.get("limits", ())
     )
+    tag = stored.tags.get(LIMITS_TAG)
+    if tag:
+        try:
+            limits = rate_limits_of(tag)
+        except ValueError:  # refused when set over REST; a bad row written otherwise is ignored
+            _log.warning("Endpoint %s: ignoring its malformed %s tag", stored.name, LIMITS_TAG)
     endpoint_type: EndpointType = stored.endpoint_type  # type: ignore[assignment]
     return Endpoint(
         endpoint_id=stored.endpoint_id,

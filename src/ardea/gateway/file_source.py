@@ -39,6 +39,12 @@ Ardea's form (either may be used per endpoint)::
         allow_model_override: true
         cache: {ttl_s: 300}
         limits: [{scope: key, requests_per_minute: 60, tokens_per_minute: 100000}]
+        guardrails:              # in order; BEFORE the call, or AFTER it (non-streamed)
+          - name: no-pii
+            stage: BEFORE        # BEFORE (default) or AFTER
+            action: SANITIZATION # VALIDATION (block, 400) or SANITIZATION (redact)
+            pii: [email, credit_card]           # built-in detectors
+            patterns: {ticket: "TICKET-[0-9]+"}  # name -> regular expression
         experiment_id: "1"
         usage_tracking: true
         tags: {team: search}
@@ -79,8 +85,9 @@ from ardea.gateway.config import (
     RateLimit,
     RetryPolicy,
 )
+from ardea.gateway.limits.guardrails import PII_PATTERNS, Guardrail, PatternCheck
 
-__all__ = ["FileGatewaySource", "GatewayConfigError", "parse_config"]
+__all__ = ["FileGatewaySource", "GatewayConfigError", "parse_config", "parse_config_guardrails"]
 
 _ENDPOINT_TYPES = ("llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
@@ -96,6 +103,7 @@ _ENDPOINT_KEYS = {
     "models",
     "limit",
     "limits",
+    "guardrails",
     "fallback",
     "timeout_s",
     "retry",
@@ -107,6 +115,7 @@ _ENDPOINT_KEYS = {
     "workspace",
 }
 _MODEL_KEYS = {"provider", "name", "config", "weight", "base_url"}
+_GUARDRAIL_KEYS = {"name", "stage", "action", "pii", "patterns"}
 _PREFIXES = ("openai_", "anthropic_", "mistral_", "cohere_", "gemini_", "azure_", "togetherai_")
 
 
@@ -172,6 +181,7 @@ class _Parser:
         self.p = problems
         self.env = env
         self.credentials: dict[str, dict[str, str]] = {}
+        self.guardrails: dict[str, Guardrail] = {}
 
     def _env(self, value: str, where: tuple[Any, ...]) -> str | None:
         missing: list[str] = []
@@ -345,6 +355,64 @@ class _Parser:
             out.append(RateLimit(scope=scope, requests_per_minute=rpm, tokens_per_minute=tpm))
         return out
 
+    def guardrail_list(self, raw: Any, where: tuple[Any, ...], endpoint: str) -> list[str]:
+        """The endpoint's ``guardrails:`` (kept in :attr:`guardrails`): their ids, in order."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.p.add(where, "expected a list of guardrails (name, stage, action, pii, patterns)")
+            return []
+        ids = []
+        for j, item in enumerate(raw):
+            found = self._guardrail(item, (*where, j), endpoint)
+            if found is not None:
+                if found.guardrail_id in self.guardrails:
+                    self.p.add((*where, j, "name"), f"a second guardrail named {found.name!r}")
+                    continue
+                self.guardrails[found.guardrail_id] = found
+                ids.append(found.guardrail_id)
+        return ids
+
+    def _guardrail(self, raw: Any, where: tuple[Any, ...], endpoint: str) -> Guardrail | None:
+        if not isinstance(raw, dict):
+            self.p.add(where, "expected a map with name, stage, action, pii and/or patterns")
+            return None
+        for key in sorted(set(raw) - _GUARDRAIL_KEYS):
+            self.p.add(
+                (*where, key), f"unknown key; expected one of {', '.join(sorted(_GUARDRAIL_KEYS))}"
+            )
+        name = raw.get("name")
+        if not isinstance(name, str) or not name:
+            self.p.add((*where, "name"), "expected the guardrail's name")
+        stage = raw.get("stage", "BEFORE")
+        if stage not in ("BEFORE", "AFTER"):
+            self.p.add((*where, "stage"), "expected BEFORE or AFTER")
+        action = raw.get("action", "VALIDATION")
+        if action not in ("VALIDATION", "SANITIZATION"):
+            self.p.add((*where, "action"), "expected VALIDATION (block) or SANITIZATION (redact)")
+        pii = raw.get("pii", [])
+        if not isinstance(pii, list) or any(n not in PII_PATTERNS for n in pii):
+            self.p.add((*where, "pii"), f"expected a list of {', '.join(sorted(PII_PATTERNS))}")
+            pii = []
+        patterns = raw.get("patterns", {})
+        if not isinstance(patterns, dict) or not all(isinstance(v, str) for v in patterns.values()):
+            self.p.add((*where, "patterns"), "expected a map of name -> regular expression")
+            patterns = {}
+        for key, expr in patterns.items():
+            try:
+                re.compile(expr)
+            except re.error as exc:
+                self.p.add((*where, "patterns", key), f"not a valid regular expression: {exc}")
+        if not pii and not patterns:
+            self.p.add(where, "give pii (a list of detectors) and/or patterns (a map)")
+            return None
+        if not isinstance(name, str) or not name or stage not in ("BEFORE", "AFTER"):
+            return None
+        if action not in ("VALIDATION", "SANITIZATION"):
+            return None
+        check = PatternCheck({str(k): v for k, v in patterns.items()}, tuple(pii))
+        return Guardrail(f"{endpoint}/{name}", name, stage, action, check)
+
     def endpoint(self, raw: Any, i: int) -> Endpoint | None:
         where: tuple[Any, ...] = ("endpoints", i)
         if not isinstance(raw, dict):
@@ -387,6 +455,9 @@ class _Parser:
         if not isinstance(workspace, str) or not workspace:
             self.p.add((*where, "workspace"), "expected a workspace name")
         limits = self.limits(raw, where)
+        guardrails = self.guardrail_list(
+            raw.get("guardrails"), (*where, "guardrails"), f"{workspace}/{name or i}"
+        )
         if name is None or not primary or etype not in _ENDPOINT_TYPES:
             return None
         endpoint_type: EndpointType = etype
@@ -404,6 +475,7 @@ class _Parser:
             experiment_id=None if experiment is None else str(experiment),
             usage_tracking=bool(tracking),
             limits=tuple(limits),
+            guardrail_ids=tuple(guardrails),
             tags={str(k): str(v) for k, v in tags.items()},
         )
 
@@ -552,6 +624,18 @@ def parse_config(
     Raises:
         GatewayConfigError: Every problem found, one per line (``file:line: field: ...``).
     """
+    endpoints, credentials, _ = parse_config_guardrails(text, path, env)
+    return endpoints, credentials
+
+
+def parse_config_guardrails(
+    text: str, path: str = "<config>", env: Mapping[str, str] | None = None
+) -> tuple[list[Endpoint], dict[str, dict[str, str]], dict[str, Guardrail]]:
+    """:func:`parse_config`, plus the endpoints' guardrails by id (``<ws>/<endpoint>/<name>``).
+
+    Raises:
+        GatewayConfigError: Every problem found, one per line (``file:line: field: ...``).
+    """
     data, lines = _compose(text, path)
     problems = _Problems(path, lines)
     parser = _Parser(problems, os.environ if env is None else env)
@@ -577,7 +661,7 @@ def parse_config(
             endpoints[("default", route.name)] = route
     if problems.found:
         raise GatewayConfigError("Invalid gateway config:\n" + "\n".join(problems.found))
-    return list(endpoints.values()), parser.credentials
+    return list(endpoints.values()), parser.credentials, parser.guardrails
 
 
 class FileGatewaySource:
@@ -598,6 +682,7 @@ class FileGatewaySource:
         self._generation = 0
         self._endpoints: dict[str, dict[str, Endpoint]] = {}
         self._credentials: dict[str, dict[str, str]] = {}
+        self._guardrails: dict[str, Guardrail] = {}
         self.reload()
 
     def __repr__(self) -> str:
@@ -620,14 +705,19 @@ class FileGatewaySource:
             raise GatewayConfigError(
                 f"{self._path}: cannot read the gateway config: {exc}"
             ) from None
-        found, credentials = parse_config(text, str(self._path), self._env)
+        found, credentials, guardrails = parse_config_guardrails(text, str(self._path), self._env)
         by_workspace: dict[str, dict[str, Endpoint]] = {}
         for endpoint in found:
             by_workspace.setdefault(endpoint.workspace, {})[endpoint.name] = endpoint
         with self._lock:
-            changed = by_workspace != self._endpoints or credentials != self._credentials
+            changed = (
+                by_workspace != self._endpoints
+                or credentials != self._credentials
+                or guardrails != self._guardrails
+            )
             if changed:
                 self._endpoints, self._credentials = by_workspace, credentials
+                self._guardrails = guardrails
                 self._generation += 1
         return changed
 
@@ -639,6 +729,10 @@ class FileGatewaySource:
         """Every endpoint of ``workspace``, by name."""
         found = self._endpoints.get(workspace, {})
         return [found[name] for name in sorted(found)]
+
+    def guardrails(self, endpoint: Endpoint) -> list[Guardrail]:
+        """The guardrails of ``endpoint``, in the file's order."""
+        return [self._guardrails[g] for g in endpoint.guardrail_ids if g in self._guardrails]
 
     def credentials(self, target: ModelTarget) -> Mapping[str, str]:
         """The resolved credentials of ``target`` (empty when it has none)."""

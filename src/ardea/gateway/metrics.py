@@ -67,6 +67,12 @@ class GatewayMetrics:
             ["endpoint", "provider", "model"],
             registry=r,
         )
+        self.unpriced = Counter(
+            "ardea_gateway_unpriced_calls",
+            "Calls whose model has no price (their cost is unknown, not counted as $0)",
+            ["endpoint", "provider", "model"],
+            registry=r,
+        )
         self.cache_hits = Counter(
             "ardea_gateway_cache_hits",
             "Answers served from the response cache",

@@ -32,7 +32,7 @@ import asyncio
 import functools
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,6 +59,8 @@ from ardea.gateway.upstream import Upstream
 from ardea.gateway.usage import StreamTap, Tokens, cost_of, tokens_of
 
 if TYPE_CHECKING:
+    from ardea.entities.auth import TokenInfo
+    from ardea.gateway.limits.wire import Admission, GatewayGuard
     from ardea.store.traces import TraceStore
 
 __all__ = ["Answer", "Call", "Gateway", "StreamAnswer"]
@@ -96,6 +98,8 @@ class Call:
         user: The authenticated user's name.
         user_id: The authenticated user's id.
         key_id: The API token's id, when the caller used one.
+        token: The API token itself (:class:`~ardea.entities.auth.TokenInfo`), for the
+            virtual-key scope check.
         anthropic_headers: ``anthropic-version`` / ``anthropic-beta`` the caller sent.
         started: ``time.perf_counter()`` when the request arrived.
         start_ns: ``time.time_ns()`` when the request arrived.
@@ -110,6 +114,7 @@ class Call:
     user: str | None = None
     user_id: str | None = None
     key_id: str | None = None
+    token: TokenInfo | None = None
     anthropic_headers: tuple[tuple[str, str], ...] = ()
     started: float = field(default_factory=time.perf_counter)
     start_ns: int = field(default_factory=time.time_ns)
@@ -189,6 +194,7 @@ class Gateway:
         cache: The response cache (a default-sized one when None).
         rng: The random source of traffic splits (seed one in tests).
         trace_queue: Request traces waiting at most before new ones are dropped.
+        guard: Key scopes, budgets, rate limits and guardrails (None: none apply).
     """
 
     def __init__(
@@ -200,8 +206,10 @@ class Gateway:
         cache: ResponseCache | None = None,
         rng: random.Random | None = None,
         trace_queue: int = 10_000,
+        guard: GatewayGuard | None = None,
     ) -> None:
         self.source = source
+        self.guard = guard
         self.routers = Routers(source, rng)
         self.metrics = metrics or GatewayMetrics()
         self.cache = cache or ResponseCache()
@@ -271,6 +279,7 @@ class Gateway:
             raise
         endpoint = plan.endpoint
         stream = call.route.stream or call.body.get("stream") is True
+        admission = await self._guard(call, plan, stream) if self.guard is not None else None
         key = None
         if endpoint.cache_ttl_s and not stream:
             key = cache_key(endpoint.endpoint_id, call.route.request_type, call.body)
@@ -278,6 +287,7 @@ class Gateway:
             if hit is not None:
                 self._child(self.metrics.cache_hits, endpoint.name).inc()
                 answer = Answer(200, hit, [_JSON, (b"x-ardea-cache", b"hit")])
+                attributes = await self._settle(admission, None, Tokens(), failed=True)
                 self._finish(
                     call,
                     plan,
@@ -288,6 +298,7 @@ class Gateway:
                     attempts=0,
                     response=hit,
                     cache_hit=True,
+                    attributes=attributes,
                 )
                 return answer
         targets = plan.router.plan(plan.override)
@@ -308,7 +319,13 @@ class Gateway:
             try:
                 if stream:
                     one = functools.partial(
-                        self._stream, call, plan, up, attempt=attempt, sent=sent
+                        self._stream,
+                        call,
+                        plan,
+                        up,
+                        attempt=attempt,
+                        sent=sent,
+                        admission=admission,
                     )
                     streamed = await self._retrying(one, plan, deadline, remaining)
                     streamed.provider_s = time.perf_counter() - sent
@@ -322,8 +339,11 @@ class Gateway:
                     continue
                 break
             provider_s += time.perf_counter() - sent
+            if admission is not None and admission.guardrails:
+                body = await self._check_answer(call, plan, up, admission, body, tokens, attempt)
             if key is not None and endpoint.cache_ttl_s:
                 self.cache.put(key, body, endpoint.cache_ttl_s)
+            attributes = await self._settle(admission, up, tokens)
             self._finish(
                 call,
                 plan,
@@ -334,9 +354,11 @@ class Gateway:
                 attempts=attempt,
                 response=body,
                 provider_s=provider_s,
+                attributes=attributes,
             )
             return Answer(status, body, [_JSON], provider_s)
         assert failure is not None
+        attributes = await self._settle(admission, up, Tokens(), failed=True)
         self._finish(
             call,
             plan,
@@ -346,8 +368,99 @@ class Gateway:
             Tokens(),
             attempts=tried,
             provider_s=provider_s,
+            attributes=attributes,
         )
         return self._failure_answer(call, up, failure, provider_s)
+
+    async def _guard(self, call: Call, plan: _Plan, stream: bool) -> Admission | None:
+        """Key scope, budgets, rate limits, BEFORE guardrails; a refusal is traced, raised."""
+        from ardea.gateway.limits.wire import Refused
+
+        assert self.guard is not None
+        endpoint = plan.endpoint
+        model = plan.override or (endpoint.primary[0].model if endpoint.primary else None)
+        try:
+            admission, body = await self.guard.admit(
+                endpoint,
+                user=call.user,
+                key_id=call.key_id,
+                token=call.token,
+                model=model,
+                body=call.body,
+                stream=stream,
+            )
+        except Refused as exc:
+            self._finish(
+                call,
+                plan,
+                None,
+                exc.status,
+                exc.message,
+                Tokens(),
+                attempts=0,
+                attributes=exc.attributes,
+            )
+            raise
+        call.body = body
+        return admission
+
+    async def _check_answer(
+        self,
+        call: Call,
+        plan: _Plan,
+        up: Upstream,
+        admission: Admission,
+        body: bytes,
+        tokens: Tokens,
+        attempt: int,
+    ) -> bytes:
+        """The AFTER guardrails over a whole answer: the answer to send (maybe redacted)."""
+        from ardea.gateway.limits.wire import Refused
+
+        assert self.guard is not None
+        try:
+            answer = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return body
+        if not isinstance(answer, dict):
+            return body
+        try:
+            checked = await self.guard.check_answer(admission, answer)
+        except Refused as exc:
+            attributes = await self._settle(admission, up, tokens)
+            exc.attributes.update(attributes or {})
+            self._finish(
+                call,
+                plan,
+                up,
+                exc.status,
+                exc.message,
+                tokens,
+                attempts=attempt,
+                attributes=exc.attributes,
+            )
+            raise
+        return body if checked == answer else orjson.dumps(checked)
+
+    async def _settle(
+        self,
+        admission: Admission | None,
+        up: Upstream | None,
+        tokens: Tokens,
+        *,
+        failed: bool = False,
+    ) -> Mapping[str, object] | None:
+        """Settle the real tokens and cost with the limits: the trace attributes, or None."""
+        if admission is None or self.guard is None:
+            return None
+        if failed or up is None:
+            await self.guard.settle(admission, total_tokens=0, cost_usd=0.0)
+        else:
+            cost = cost_of(up.provider, up.model, tokens) if tokens.total else 0.0
+            await self.guard.settle(
+                admission, total_tokens=tokens.total if tokens.total else None, cost_usd=cost
+            )
+        return admission.attributes
 
     def _failure_answer(
         self, call: Call, up: Upstream, failure: _Failed, provider_s: float
@@ -484,7 +597,14 @@ class Gateway:
         )
 
     async def _stream(
-        self, call: Call, plan: _Plan, up: Upstream, timeout: float, attempt: int, sent: float
+        self,
+        call: Call,
+        plan: _Plan,
+        up: Upstream,
+        timeout: float,
+        attempt: int,
+        sent: float,
+        admission: Admission | None = None,
     ) -> StreamAnswer:
         """One streamed attempt: fails before the first byte (so a fallback can follow)."""
         translator: CrossStream | None = None
@@ -519,7 +639,17 @@ class Gateway:
         return StreamAnswer(
             200,
             [_SSE, _NO_CACHE],
-            self._relay(call, plan, up, response, deadline, attempt, sent, translator),
+            self._relay(
+                call,
+                plan,
+                up,
+                response,
+                deadline,
+                attempt,
+                sent,
+                translator=translator,
+                admission=admission,
+            ),
         )
 
     async def _relay(
@@ -532,6 +662,7 @@ class Gateway:
         attempt: int,
         sent: float,
         translator: CrossStream | None = None,
+        admission: Admission | None = None,
     ) -> AsyncIterator[bytes]:
         """The provider's chunks, as they come; an error frame if the stream breaks.
 
@@ -578,6 +709,7 @@ class Gateway:
         finally:
             response.close()
             ttft = None if first is None else (first - call.started) * 1000
+            attributes = await self._settle(admission, up, tap.tokens())
             self._finish(
                 call,
                 plan,
@@ -589,6 +721,7 @@ class Gateway:
                 stream=True,
                 ttft_ms=ttft,
                 provider_s=time.perf_counter() - sent,
+                attributes=attributes,
             )
 
     # ------------------------------------------------------------------ bookkeeping
@@ -615,8 +748,9 @@ class Gateway:
         stream: bool = False,
         ttft_ms: float | None = None,
         provider_s: float = 0.0,
+        attributes: Mapping[str, object] | None = None,
     ) -> None:
-        """Count the request, and queue its trace."""
+        """Count the request, and queue its trace (``attributes``: the limits' decisions)."""
         endpoint = plan.endpoint
         end = time.perf_counter()
         provider = up.provider if up is not None else ""
@@ -637,6 +771,9 @@ class Gateway:
             self._child(m.tokens, name, provider, model, "output").inc(tokens.output)
         if cost:
             self._child(m.cost, name, provider, model).inc(cost)
+        elif cost is None and tokens.total and not cache_hit:
+            self._child(m.unpriced, name, provider, model).inc()
+            attributes = {**(attributes or {}), "ardea.gateway.cost_unknown": True}
         if not plan.tracked or self.recorder is None or endpoint.experiment_id is None:
             return
         answer: Any = None
@@ -672,6 +809,7 @@ class Gateway:
                 request=call.body,
                 response=answer,
                 parent=trace_parent(call.traceparent),
+                attributes=dict(attributes) if attributes else {},
             )
         )
 

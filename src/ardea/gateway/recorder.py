@@ -61,6 +61,7 @@ class GatewayRecord:
         request: The request body (kept as the span's inputs).
         response: The answer (non-streamed), else None.
         parent: ``(trace id hex, span id hex)`` from the caller's ``traceparent``.
+        attributes: More span attributes: the limits', budgets' and guardrails' decisions.
     """
 
     experiment_id: str
@@ -88,6 +89,7 @@ class GatewayRecord:
     request: Any = None
     response: Any = None
     parent: tuple[str, str] | None = field(default=None)
+    attributes: dict[str, object] = field(default_factory=dict)
 
 
 def trace_parent(value: str | None) -> tuple[str, str] | None:
@@ -145,6 +147,8 @@ def _to_trace(record: GatewayRecord) -> tuple[TraceInfo, Span, Span | None]:
         attributes["ardea.gateway.ttft_ms"] = round(record.ttft_ms, 3)
     if record.user:
         attributes["user.id"] = record.user
+    if record.attributes:
+        attributes.update(record.attributes)
     span = Span(
         trace_id=trace_id,
         span_id=os.urandom(8).hex(),

@@ -34,6 +34,7 @@ from ardea.server.routers import (
     evaluations,
     experiments,
     gateway_admin,
+    gateway_keys,
     gateway_policies,
     judges,
     logged_models,
@@ -86,7 +87,8 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             process, so it also freezes the start-up heap (see ``_freeze_startup_heap``).
     """
     state = ServerRuntime(deps, open_runtime(deps.backend))
-    gateway = _open_gateway(deps)
+    gateway = _open_gateway(deps, state)
+    state.gateway = gateway
     if deps.settings.auth_enabled:
         from ardea.server.auth_runtime import open_auth_runtime
 
@@ -154,6 +156,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, auth_users.rbac_router, "3.0")
     _mount(app, auth_roles.router, "3.0")
     _mount(app, auth_accounts.router, "3.0")
+    _mount(app, gateway_keys.router, "3.0")
     _mount(app, auth_audit.router, "3.0")
     _include(app, auth_oidc.router, "/api/3.0", include_in_schema=False)  # browser redirects
     _mount(app, traces.common_router, "2.0")
@@ -186,7 +189,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     return app
 
 
-def _open_gateway(deps: ServerDeps) -> Gateway | None:
+def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
     """The gateway's request path, or None when ``gateway_enabled`` is off."""
     if not deps.settings.gateway_enabled:
         return None
@@ -204,7 +207,10 @@ def _open_gateway(deps: ServerDeps) -> Gateway | None:
             from ardea.gateway.db_source import DatabaseGatewaySource
 
             source = DatabaseGatewaySource(lambda ws: backend.scoped(ws).gateway)
-    return Gateway(source, trace_store=deps.backend.traces)
+    from ardea.server.gateway_guard import open_server_guard
+
+    guard = open_server_guard(deps.backend, source, state, auth=deps.settings.auth_enabled)
+    return Gateway(source, trace_store=deps.backend.traces, guard=guard)
 
 
 def _freeze_startup_heap() -> None:

@@ -199,6 +199,8 @@ class ServerRuntime:
             first request (a workspace's webhooks hear only its registry's events).
         workspace_artifacts: The proxied artifact store as each workspace sees it (see
             :class:`~ardea.store.artifacts.workspace.WorkspaceArtifactStore`).
+        gateway: The gateway's request path (:class:`ardea.gateway.proxy.Gateway`), or None
+            when the gateway is off.
     """
 
     deps: ServerDeps
@@ -209,6 +211,7 @@ class ServerRuntime:
     lock: threading.Lock = field(default_factory=threading.Lock)
     workspace_webhooks: dict[str, WebhookRuntime] = field(default_factory=dict)
     workspace_artifacts: dict[str, ArtifactStore] = field(default_factory=dict)
+    gateway: Any = None
 
     def backend_for(self, workspace: str | None) -> Backend:
         """The stores of ``workspace`` (None: the server runs without workspaces).

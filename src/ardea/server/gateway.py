@@ -45,6 +45,7 @@ from typing import Any
 
 import orjson
 
+from ardea.auth.policy import GRANTS_CACHE_TTL_S
 from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.gateway import routes as r
@@ -90,12 +91,16 @@ _DEPLOYMENTS = ("/endpoints/", "/api/2.0/endpoints")
 _QUERY = re.compile(r"/endpoints/([A-Za-z0-9_-]+)/invocations")
 
 
+_USE_CACHE_MAX = 20_000
+
+
 async def authorize_use(
     auth: AuthRuntime | None,
     gateway: Gateway,
     context: RequestContext | None,
     workspace: str,
     name: str,
+    cache: dict[tuple[Any, ...], tuple[float, Any]] | None = None,
 ) -> None:
     """The per-endpoint USE check of an invocation (with ``--auth``).
 
@@ -104,6 +109,12 @@ async def authorize_use(
     is not enough): an endpoint the caller may not read answers as unknown (404), one it may
     read but not use is a 403, in the API's own error shape. An unknown endpoint is left to the
     request path (its 404).
+
+    With ``cache``, a caller's level on an endpoint is reused for
+    :data:`~ardea.auth.policy.GRANTS_CACHE_TTL_S` seconds while neither the auth store's
+    generation (grants, roles, users, tokens changed here) nor the gateway source's moves, so
+    a call pays no threadpool hop for the check; changes on other replicas count within the
+    TTL, as the policy's own cache does.
 
     Raises:
         GatewayError: 404 or 403.
@@ -116,9 +127,25 @@ async def authorize_use(
     endpoint = gateway.source.endpoint(workspace, name)
     if endpoint is None:
         return
-    level = await call(
-        auth.policy.level, user, ResourceType.GATEWAY_ENDPOINT, endpoint.endpoint_id, workspace
+    key = (
+        user.id,
+        endpoint.endpoint_id,
+        workspace,
+        auth.policy.store.generation,
+        gateway.source.generation,
     )
+    now = time.monotonic()
+    found = cache.get(key) if cache is not None else None
+    if found is not None and found[0] > now:
+        level = found[1]
+    else:
+        level = await call(
+            auth.policy.level, user, ResourceType.GATEWAY_ENDPOINT, endpoint.endpoint_id, workspace
+        )
+        if cache is not None:
+            if len(cache) >= _USE_CACHE_MAX:
+                cache.clear()
+            cache[key] = (now + GRANTS_CACHE_TTL_S, level)
     if not level.can_read:
         raise GatewayError(404, f"No gateway endpoint named {name!r}", code="model_not_found")
     if not level.allows(Permission.USE):
@@ -173,6 +200,7 @@ class GatewayRoutes:
             )
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
+        self._use_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve a gateway path, or pass the request on."""
@@ -267,7 +295,14 @@ class GatewayRoutes:
                 route = r.MLFLOW_INVOKE_EMBEDDINGS if "input" in body else r.MLFLOW_INVOKE_CHAT
             name = endpoint or body.get("model")
             if isinstance(name, str):
-                await authorize_use(self.auth, gateway, context, workspace, name.partition("/")[0])
+                await authorize_use(
+                    self.auth,
+                    gateway,
+                    context,
+                    workspace,
+                    name.partition("/")[0],
+                    self._use_cache,
+                )
             caller = context.caller if context else None
             call = Call(
                 route=route,
@@ -279,6 +314,7 @@ class GatewayRoutes:
                 user=caller.user.username if caller else None,
                 user_id=str(caller.user.id) if caller else None,
                 key_id=str(caller.token.id) if caller and caller.token else None,
+                token=caller.token if caller else None,
                 anthropic_headers=tuple(
                     (k.decode(), v.decode("latin-1"))
                     for k, v in headers.items()

@@ -54,6 +54,20 @@ class ScorerStore(ABC):
     ) -> ScorerVersion:
         """One version of ``name`` (the latest when ``version`` is None)."""
 
+    def get_scorer_by_id(self, scorer_id: str, version: int | None = None) -> ScorerVersion:
+        """One version of the scorer ``scorer_id`` (the latest when ``version`` is None).
+
+        The scorer may be in any experiment of the store's workspace: a gateway guardrail
+        names its scorer by id only.
+
+        Raises:
+            NotFoundError: No such scorer or version.
+            NotImplementedFeatureError: This store cannot look scorers up by id.
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This store cannot look scorers up by id")
+
     @abstractmethod
     def delete_scorer(self, experiment_id: str, name: str, version: int | None = None) -> None:
         """Delete one version, or every version of ``name`` (and its online config) when None."""

@@ -173,5 +173,9 @@ class CheckedClient:
 
 def auth_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_auth`` checks the operations of ``path`` (an app with
-    auth on: the login routes, MLflow's users and roles); the others leave them out."""
-    return any(part in path for part in ("/ardea/auth/", "/mlflow/users", "/mlflow/roles"))
+    auth on: the login routes, the gateway's keys, MLflow's users and roles); the others
+    leave them out."""
+    return any(
+        part in path
+        for part in ("/ardea/auth/", "/ardea/gateway/keys/", "/mlflow/users", "/mlflow/roles")
+    )

@@ -223,5 +223,19 @@ def test_tokens_accounts_audit_and_access(api: CheckedClient) -> None:
     api.call("GET", f"{AUTH}/access/batch", params=bad, headers=admin, status=400)
 
 
+def test_gateway_keys(api: CheckedClient) -> None:
+    admin = _basic("admin", PASSWORD)
+    keys = "/api/3.0/ardea/gateway/keys"
+    body = {"name": "team", "allowed_models": ["chat*"], "metadata": {"team": "search"}}
+    made = api.json("POST", f"{keys}/create", json=body, headers=admin)
+    assert made["key"]["allowed_models"] == ["chat*"] and made["secret"]
+    api.call("POST", f"{keys}/create", json={"name": ""}, headers=admin, status=400)
+    assert api.json("GET", f"{keys}/list", headers=admin)["keys"][0]["name"] == "team"
+    api.call("GET", f"{keys}/list", status=401)
+    revoked = api.json("POST", f"{keys}/revoke", json={"key_id": made["key"]["id"]}, headers=admin)
+    assert revoked["key"]["revoked"]
+    api.call("POST", f"{keys}/revoke", json={"key_id": 987}, headers=admin, status=404)
+
+
 def test_every_auth_operation_was_checked(api: CheckedClient) -> None:
     assert api.unchecked(auth_module_path) == []

@@ -118,7 +118,7 @@ class BudgetPoliciesResponse(TypedDict):
 
 
 class WindowsResponse(TypedDict):
-    """ListBudgetWindows (Ardea tracks no spending windows yet: always empty)."""
+    """ListBudgetWindows: the current window of each budget policy."""
 
     windows: list[dict[str, Any]]
 

@@ -46,7 +46,7 @@ from ardea.server.authz import caller_user
 from ardea.server.http import call, json_response, parse_get, parse_json, rpc
 from ardea.server.routers.auth_session import auth_or_none, not_enabled
 
-__all__ = ["account_json", "router", "token_json"]
+__all__ = ["account_json", "issue_for", "revoke_for", "router", "signed_in", "token_json"]
 
 router = APIRouter()
 """Mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
@@ -86,7 +86,8 @@ def account_json(user: User) -> dict[str, Any]:
     }
 
 
-def _signed_in(request: Request) -> tuple[AuthRuntime, User] | None:
+def signed_in(request: Request) -> tuple[AuthRuntime, User] | None:
+    """The auth runtime and the signed-in caller, or None (auth off, or nobody)."""
     auth = auth_or_none(request)
     me = caller_user(request)
     if auth is None or me is None:
@@ -111,7 +112,7 @@ async def _usernames(auth: AuthRuntime, infos: list[TokenInfo]) -> dict[int, str
 )
 async def list_tokens(request: Request) -> Response:
     """The caller's tokens, newest first; an admin's: anyone's (``username``) or everyone's."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return not_enabled(request)
     auth, me = found
@@ -142,11 +143,26 @@ async def list_tokens(request: Request) -> Response:
 )
 async def create_token(request: Request) -> Response:
     """A new token for the caller (admins: for ``username``), with its secret, this once."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return not_enabled(request)
-    auth, me = found
     req = await parse_json(request, rq.CREATE_TOKEN)
+    issued, owner = await issue_for(request, found, req)
+    answer = {"token": token_json(issued.info, owner.username), "secret": issued.token}
+    response = json_response(answer)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def issue_for(
+    request: Request, found: tuple[AuthRuntime, User], req: dict[str, Any]
+) -> tuple[tokens.IssuedToken, User]:
+    """Issue the token ``req`` asks for (``name``, ``expires_in_days``, ``username``).
+
+    The rules of ``tokens/create`` (shared with the gateway's virtual keys): a name, a
+    lifetime within :data:`MAX_TOKEN_DAYS`, another user's only for admins; audited.
+    """
+    auth, me = found
     name = req["name"].strip()
     if not name:
         raise InvalidArgumentError("A token needs a name (what it is for: 'laptop', 'ci').")
@@ -173,10 +189,7 @@ async def create_token(request: Request) -> Response:
         actor=me.username,
         ip=client_ip(request),
     )
-    answer = {"token": token_json(issued.info, owner.username), "secret": issued.token}
-    response = json_response(answer)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return issued, owner
 
 
 @rpc(
@@ -189,14 +202,25 @@ async def create_token(request: Request) -> Response:
 )
 async def revoke_token(request: Request) -> Response:
     """Revoke one of the caller's tokens (admins: anyone's); revoking twice changes nothing."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return not_enabled(request)
-    auth, me = found
     req = await parse_json(request, rq.REVOKE_TOKEN)
-    missing = f"No token with id {req['token_id']}."
+    info, owner = await revoke_for(request, found, req["token_id"])
+    return json_response({"token": token_json(info, owner.username)})
+
+
+async def revoke_for(
+    request: Request, found: tuple[AuthRuntime, User], token_id: int
+) -> tuple[TokenInfo, User]:
+    """Revoke ``token_id`` by the rules of ``tokens/revoke``: the token and its owner.
+
+    One's own token, or (admins) anyone's; someone else's is a 404 as an unknown one.
+    """
+    auth, me = found
+    missing = f"No token with id {token_id}."
     try:
-        info = await call(auth.store.get_token, req["token_id"])
+        info = await call(auth.store.get_token, token_id)
     except NotFoundError:
         raise NotFoundError(missing) from None
     if info.user_id != me.id and not me.is_admin:
@@ -206,7 +230,7 @@ async def revoke_token(request: Request) -> Response:
             tokens.revoke_token, auth.store, info.id, actor=me.username, ip=client_ip(request)
         )
     owner = await call(auth.store.get_user, info.user_id)
-    return json_response({"token": token_json(info, owner.username)})
+    return info, owner
 
 
 @rpc(
@@ -220,7 +244,7 @@ async def revoke_token(request: Request) -> Response:
 )
 async def create_service_account(request: Request) -> Response:
     """A service account (tokens only; give it grants or roles like any user)."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return not_enabled(request)
     auth, me = found
@@ -238,7 +262,7 @@ async def create_service_account(request: Request) -> Response:
 @rpc(router, f"{_A}/users/list", "GET", access=ADMIN, response=ListAccounts)
 async def list_accounts(request: Request) -> Response:
     """Every user and service account, by name, with its kind and state."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return not_enabled(request)
     auth, _ = found
@@ -263,7 +287,7 @@ async def list_accounts(request: Request) -> Response:
 )
 async def set_disabled(request: Request) -> Response:
     """Disable an account (its sessions and tokens stop working) or enable it again."""
-    found = _signed_in(request)
+    found = signed_in(request)
     if found is None:
         return not_enabled(request)
     auth, me = found

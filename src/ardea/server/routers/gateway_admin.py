@@ -22,12 +22,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ardea._core.errors import AlreadyExistsError, NotFoundError
+from ardea._core.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from ardea.api import mlflow_gateway_requests as rq
 from ardea.api.schemas import gateway as sc
 from ardea.api.schemas.common import EmptyResponse
 from ardea.entities.auth import ResourceType
 from ardea.entities.gateway import ModelConfig
+from ardea.gateway.limits.records import LIMITS_TAG, rate_limits_of
 from ardea.server import access_targets as at
 from ardea.server.access import MANAGE, READ, create, on, search
 from ardea.server.authz import caller_user
@@ -466,8 +467,17 @@ async def detach_model(request: Request) -> Response:
     spec=rq.SET_TAG,
 )
 async def set_endpoint_tag(request: Request) -> Response:
-    """SetGatewayEndpointTag -> ``{}``."""
+    """SetGatewayEndpointTag -> ``{}``.
+
+    The ``ardea.limits`` tag holds the endpoint's rate limits (a JSON list, see
+    :mod:`ardea.gateway.limits.records`); a malformed value is refused with a 400.
+    """
     req = await parse_json(request, rq.SET_TAG)
+    if req["key"] == LIMITS_TAG:
+        try:
+            rate_limits_of(req["value"] or "")
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from None
     await call(_store(request).set_endpoint_tag, req["endpoint_id"], req["key"], req["value"] or "")
     return empty()
 

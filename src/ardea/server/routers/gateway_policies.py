@@ -7,7 +7,7 @@ endpoint) and attaching or moving one on an endpoint (MANAGE on the endpoint, an
 guardrail must be in the workspace). The provider helpers (any signed-in caller) describe
 what :mod:`ardea.llm` can reach: ``supported-providers``, ``supported-models?provider=``
 (from the price table), ``provider-config?provider=`` and ``secrets/config``.
-``budgets/windows`` answers no windows: spending is not tracked here yet.
+``budgets/windows`` answers each budget's current window and spend (the gateway's counters).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from ardea.api.schemas.common import EmptyResponse
 from ardea.entities.auth import ResourceType
 from ardea.server import access_targets as at
 from ardea.server.access import AUTHENTICATED, MANAGE, READ, Access, create, on
-from ardea.server.deps import backend
+from ardea.server.deps import backend, runtime
+from ardea.server.gateway_guard import check_guardrail_scorer
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import LOOKUP_ERRORS
 from ardea.store.gateway import GatewayStore
@@ -188,8 +189,36 @@ async def list_budgets(request: Request) -> Response:
     spec=_NOTHING,
 )
 async def list_budget_windows(request: Request) -> Response:
-    """ListBudgetWindows -> ``{windows: []}`` (no spending is tracked yet)."""
-    return json_response({"windows": []})
+    """ListBudgetWindows -> ``{windows}``: the current window of each budget of the workspace.
+
+    MLflow's fields (``budget_policy_id``, ``window_start_ms``, ``window_end_ms``,
+    ``current_spend`` in USD) plus Ardea's ``budget_amount`` and ``exceeded``; a per-user or
+    per-key policy (``USER``/``KEY`` without ``target_value``) reports no shared window.
+    Empty when the server has no gateway.
+    """
+    gateway = runtime(request).gateway
+    guard = getattr(gateway, "guard", None)
+    if guard is None:
+        return json_response({"windows": []})
+    from ardea.server.gateway_guard import budget_policies
+
+    scoped = backend(request)
+
+    def windows() -> list[dict[str, Any]]:
+        policies = budget_policies(scoped, scoped.workspace)
+        return [
+            {
+                "budget_policy_id": w["budget_policy_id"],
+                "window_start_ms": w["window_start"],
+                "window_end_ms": w["window_end"],
+                "current_spend": w["current_spend"],
+                "budget_amount": w["budget_amount"],
+                "exceeded": w["exceeded"],
+            }
+            for w in guard.limits.budgets.windows(policies)
+        ]
+
+    return json_response({"windows": await call(windows)})
 
 
 # -- guardrails -------------------------------------------------------------------------------
@@ -205,8 +234,14 @@ async def list_budget_windows(request: Request) -> Response:
     spec=rq.CREATE_GUARDRAIL,
 )
 async def create_guardrail(request: Request) -> Response:
-    """CreateGatewayGuardrail -> ``{guardrail}``."""
+    """CreateGatewayGuardrail -> ``{guardrail}``.
+
+    ``scorer_id`` names a registered judge scorer, or Ardea's built-in PII detectors
+    (``ardea:pii:email,credit_card``). A code scorer (it would run user code in the server)
+    or an unknown detector is refused with a 400.
+    """
     req = await parse_json(request, rq.CREATE_GUARDRAIL)
+    await call(check_guardrail_scorer, backend(request), req["scorer_id"], req["scorer_version"])
     made = await call(
         _store(request).create_guardrail,
         req["name"],

@@ -2226,6 +2226,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/gateway/keys/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Key
+         * @description A new key for the caller (admins: for ``username``), with its secret, this once.
+         */
+        post: operations["create_key_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/gateway/keys/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Keys
+         * @description The caller's keys, newest first; an admin's: anyone's (``username``) or everyone's.
+         */
+        get: operations["list_keys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/gateway/keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Key
+         * @description Revoke one of the caller's keys (admins: anyone's); revoking twice changes nothing.
+         */
+        post: operations["revoke_key_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/judges/models": {
         parameters: {
             query?: never;
@@ -2633,7 +2693,12 @@ export interface paths {
         };
         /**
          * List Budget Windows
-         * @description ListBudgetWindows -> ``{windows: []}`` (no spending is tracked yet).
+         * @description ListBudgetWindows -> ``{windows}``: the current window of each budget of the workspace.
+         *
+         *     MLflow's fields (``budget_policy_id``, ``window_start_ms``, ``window_end_ms``,
+         *     ``current_spend`` in USD) plus Ardea's ``budget_amount`` and ``exceeded``; a per-user or
+         *     per-key policy (``USER``/``KEY`` without ``target_value``) reports no shared window.
+         *     Empty when the server has no gateway.
          */
         get: operations["list_budget_windows_get"];
         put?: never;
@@ -2856,6 +2921,9 @@ export interface paths {
         /**
          * Set Endpoint Tag
          * @description SetGatewayEndpointTag -> ``{}``.
+         *
+         *     The ``ardea.limits`` tag holds the endpoint's rate limits (a JSON list, see
+         *     :mod:`ardea.gateway.limits.records`); a malformed value is refused with a 400.
          */
         post: operations["set_endpoint_tag_post"];
         delete?: never;
@@ -2916,6 +2984,10 @@ export interface paths {
         /**
          * Create Guardrail
          * @description CreateGatewayGuardrail -> ``{guardrail}``.
+         *
+         *     ``scorer_id`` names a registered judge scorer, or Ardea's built-in PII detectors
+         *     (``ardea:pii:email,credit_card``). A code scorer (it would run user code in the server)
+         *     or an unknown detector is refused with a 400.
          */
         post: operations["create_guardrail_post"];
         delete?: never;
@@ -4697,6 +4769,14 @@ export interface components {
             upload_id: string;
         };
         /**
+         * CreatedKey
+         * @description ``keys/create``: the key and its full secret, shown this once and never again.
+         */
+        CreatedKey: {
+            key: components["schemas"]["GatewayKeyJson"];
+            secret: string;
+        };
+        /**
          * CreatedToken
          * @description ``tokens/create``: the token and its full secret, shown this once and never again.
          */
@@ -5204,6 +5284,34 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * GatewayKeyJson
+         * @description A virtual key: an API token's public part plus its gateway scope.
+         *
+         *     ``allowed_models`` are globs of endpoint names or provider models (empty: every endpoint
+         *     the owner may USE); ``metadata`` (``team``, ``project``, ...) goes on each request's trace.
+         */
+        GatewayKeyJson: {
+            allowed_models: string[];
+            /** Format: int64 */
+            created: number;
+            /** Format: int64 */
+            expires?: number;
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            kind: "pat" | "sa";
+            /** Format: int64 */
+            last_used?: number;
+            metadata: {
+                [key: string]: string;
+            };
+            name: string;
+            prefix: string;
+            /** Format: int64 */
+            revoked?: number;
+            username: string;
+        };
         /** @description An Anthropic message. */
         GatewayMessage: {
             content: {
@@ -5430,6 +5538,20 @@ export interface components {
             judged: number;
             /** Format: int64 */
             tokens: number;
+        };
+        /**
+         * KeyList
+         * @description ``keys/list``: newest first.
+         */
+        KeyList: {
+            keys: components["schemas"]["GatewayKeyJson"][];
+        };
+        /**
+         * KeyResponse
+         * @description ``keys/revoke``: the key as it now is.
+         */
+        KeyResponse: {
+            key: components["schemas"]["GatewayKeyJson"];
         };
         /**
          * KeyValue
@@ -6540,7 +6662,7 @@ export interface components {
         };
         /**
          * WindowsResponse
-         * @description ListBudgetWindows (Ardea tracks no spending windows yet: always empty).
+         * @description ListBudgetWindows: the current window of each budget policy.
          */
         WindowsResponse: {
             windows: {
@@ -15702,6 +15824,223 @@ export interface operations {
             };
         };
     };
+    create_key_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    allowed_models?: string[] | null;
+                    expires_in_days?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
+                    metadata?: {
+                        [key: string]: string;
+                    } | null;
+                    name: string;
+                    username?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description ``keys/create``: the key and its full secret, shown this once and never again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_keys_get: {
+        parameters: {
+            query?: {
+                username?: string;
+                include_revoked?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ``keys/list``: newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyList"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revoke_key_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    key_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description ``keys/revoke``: the key as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_judge_models_get: {
         parameters: {
             query?: never;
@@ -17348,7 +17687,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ListBudgetWindows (Ardea tracks no spending windows yet: always empty). */
+            /** @description ListBudgetWindows: the current window of each budget policy. */
             200: {
                 headers: {
                     [name: string]: unknown;

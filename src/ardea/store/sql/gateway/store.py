@@ -122,6 +122,11 @@ class SqlGatewayStore(PolicyMixin, GatewayStore):
         self._scope = scope
         self._generation = generation if generation is not None else Generation()
 
+    @property
+    def database(self) -> Database:
+        """The underlying database (the gateway's limit counters share it)."""
+        return self._db
+
     def __repr__(self) -> str:
         return f"SqlGatewayStore({self._db.url.split('@')[-1]!r}, {self._scope.name!r})"
 

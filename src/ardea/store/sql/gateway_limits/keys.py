@@ -55,6 +55,25 @@ class SqlKeyScopes:
 
         return self._db.read(op)
 
+    def get_many(self, token_ids: list[int]) -> dict[int, KeyScope]:
+        """The scopes of those of ``token_ids`` that are virtual keys, by token id."""
+
+        def op(conn: Connection) -> dict[int, KeyScope]:
+            out: dict[int, KeyScope] = {}
+            for start in range(0, len(token_ids), 500):
+                chunk = token_ids[start : start + 500]
+                rows = conn.execute(sa.select(_t).where(_t.c.token_id.in_(chunk))).mappings()
+                for row in rows:
+                    out[int(row["token_id"])] = KeyScope(
+                        token_id=int(row["token_id"]),
+                        allowed_models=tuple(json.loads(row["allowed_models"])),
+                        metadata=json.loads(row["metadata_json"]),
+                        expires=row["expires"],
+                    )
+            return out
+
+        return self._db.read(op) if token_ids else {}
+
     def delete(self, token_id: int) -> None:
         """Make the token an ordinary token again."""
         self._db.write(lambda conn: conn.execute(_t.delete().where(_t.c.token_id == token_id)))

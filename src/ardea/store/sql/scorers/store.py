@@ -233,6 +233,30 @@ class SqlScorerStore(ScorerStore):
 
         return self._db.read(op)
 
+    def get_scorer_by_id(self, scorer_id: str, version: int | None = None) -> ScorerVersion:
+        """One version of the scorer ``scorer_id`` (the latest when ``version`` is None)."""
+        _check_version(version)
+
+        def op(conn: Connection) -> ScorerVersion:
+            query = (
+                sa.select(_V, _S.c.experiment_id.label("exp"), _S.c.name.label("scorer_name"))
+                .join(_S, _S.c.scorer_id == _V.c.scorer_id)
+                .where(_V.c.scorer_id == scorer_id)
+                .order_by(_V.c.version)
+            )
+            if version is not None:
+                query = query.where(_V.c.version == version)
+            for row in reversed(list(conn.execute(query))):
+                try:
+                    self._scope.experiment_row(conn, int(row.exp))
+                except NotFoundError:
+                    break
+                return _version(row, int(row.exp), row.scorer_name)
+            which = "" if version is None else f" version {version}"
+            raise NotFoundError(f"Scorer {scorer_id!r}{which} not found")
+
+        return self._db.read(op)
+
     def delete_scorer(self, experiment_id: str, name: str, version: int | None = None) -> None:
         """Delete one version, or the name with all its versions and its config."""
         _check_name(name)
