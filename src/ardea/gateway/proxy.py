@@ -26,6 +26,7 @@ where to switch over.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -50,10 +51,12 @@ from ardea.gateway.translate import (
 )
 from ardea.gateway.upstream import Upstream
 from ardea.gateway.usage import StreamTap, Tokens, cost_of, tokens_of
+from ardea.gateway.usage_rollup import UsageRollup
 
 if TYPE_CHECKING:
     import random
 
+    from ardea.store.gateway_usage import GatewayUsageStore
     from ardea.store.traces import TraceStore
 
 __all__ = ["Answer", "Call", "Gateway", "StreamAnswer"]
@@ -93,6 +96,8 @@ class Call:
         anthropic_headers: ``anthropic-version`` / ``anthropic-beta`` the caller sent.
         started: ``time.perf_counter()`` when the request arrived.
         start_ns: ``time.time_ns()`` when the request arrived.
+        trace_id: The id of the request's trace, set once the endpoint is known to record
+            one (answered as ``X-Ardea-Trace-Id``).
     """
 
     route: Route
@@ -107,6 +112,7 @@ class Call:
     anthropic_headers: tuple[tuple[str, str], ...] = ()
     started: float = field(default_factory=time.perf_counter)
     start_ns: int = field(default_factory=time.time_ns)
+    trace_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -183,6 +189,8 @@ class Gateway:
         cache: The response cache (a default-sized one when None).
         rng: The random source of traffic splits (seed one in tests).
         trace_queue: Request traces waiting at most before new ones are dropped.
+        usage_store: Where the per-minute usage rollup goes (None: none kept); written with
+            the traces' batches (:mod:`ardea.gateway.usage_rollup`).
     """
 
     def __init__(
@@ -194,6 +202,7 @@ class Gateway:
         cache: ResponseCache | None = None,
         rng: random.Random | None = None,
         trace_queue: int = 10_000,
+        usage_store: GatewayUsageStore | None = None,
     ) -> None:
         self.source = source
         self.routers = Routers(source, rng)
@@ -206,6 +215,13 @@ class Gateway:
                 max_queue=trace_queue,
                 on_drop=lambda reason, n: m.traces_dropped.labels(reason).inc(n),
                 on_write=m.traces_written.inc,
+                on_batch=(
+                    UsageRollup(
+                        usage_store, lambda reason, n: m.traces_dropped.labels(reason).inc(n)
+                    )
+                    if usage_store is not None
+                    else None
+                ),
             )
             if trace_store is not None
             else None
@@ -256,13 +272,25 @@ class Gateway:
         return _Plan(endpoint, router, override or None, tracked)
 
     async def invoke(self, call: Call) -> Answer | StreamAnswer:
-        """Serve one call (see the module docstring)."""
+        """Serve one call (see the module docstring).
+
+        A call whose trace is recorded answers its id as ``X-Ardea-Trace-Id`` (the UI's
+        playground links to it).
+        """
+        answer = await self._invoke(call)
+        if call.trace_id:
+            answer.headers.append((b"x-ardea-trace-id", call.trace_id.encode()))
+        return answer
+
+    async def _invoke(self, call: Call) -> Answer | StreamAnswer:
         try:
             plan = self._resolve(call)
         except GatewayError:
             self._child(self.metrics.errors, "", "gateway").inc()
             raise
         endpoint = plan.endpoint
+        if plan.tracked:
+            call.trace_id = "tr-" + os.urandom(16).hex()
         stream = call.route.stream or call.body.get("stream") is True
         key = None
         if endpoint.cache_ttl_s and not stream:
@@ -619,6 +647,8 @@ class Gateway:
                 request=call.body,
                 response=answer,
                 parent=trace_parent(call.traceparent),
+                workspace=endpoint.workspace,
+                trace_id=call.trace_id or "",
             )
         )
 

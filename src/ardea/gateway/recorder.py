@@ -59,6 +59,9 @@ class GatewayRecord:
         request: The request body (kept as the span's inputs).
         response: The answer (non-streamed), else None.
         parent: ``(trace id hex, span id hex)`` from the caller's ``traceparent``.
+        workspace: The endpoint's workspace (the usage rollup's key).
+        trace_id: The trace's id when the request path chose it (``X-Ardea-Trace-Id``),
+            else ``""``: a new one is made.
     """
 
     experiment_id: str
@@ -86,6 +89,8 @@ class GatewayRecord:
     request: Any = None
     response: Any = None
     parent: tuple[str, str] | None = field(default=None)
+    workspace: str = "default"
+    trace_id: str = ""
 
 
 def trace_parent(value: str | None) -> tuple[str, str] | None:
@@ -113,7 +118,7 @@ def _to_trace(record: GatewayRecord) -> tuple[TraceInfo, Span, Span | None]:
     ``gateway/<endpoint>`` joins the caller's trace as a child of the caller's span, with
     ``mlflow.gateway.linkedTraceId`` naming the gateway's trace.
     """
-    trace_id = "tr-" + os.urandom(16).hex()
+    trace_id = record.trace_id or "tr-" + os.urandom(16).hex()
     ok = record.status < 400
     usage = {
         "input_tokens": record.input_tokens,
@@ -232,6 +237,8 @@ class TraceRecorder:
             larger transactions: the store's cost per trace drops several-fold).
         on_drop: Called with ``(reason, count)`` for every drop (the metrics counter).
         on_write: Called with the count of every batch written.
+        on_batch: Called with every batch before its traces are written (the usage
+            rollup, :mod:`ardea.gateway.usage_rollup`); it must not raise.
     """
 
     def __init__(
@@ -243,6 +250,7 @@ class TraceRecorder:
         linger_s: float = 0.2,
         on_drop: Callable[[str, int], None] | None = None,
         on_write: Callable[[int], None] | None = None,
+        on_batch: Callable[[list[GatewayRecord]], None] | None = None,
     ) -> None:
         self.store = store
         self.batch_size = batch_size
@@ -250,6 +258,7 @@ class TraceRecorder:
         self._queue: queue.Queue[GatewayRecord | None] = queue.Queue(max_queue)
         self._on_drop = on_drop
         self._on_write = on_write
+        self._on_batch = on_batch
         self.dropped = 0
         self.written = 0
         self._thread: threading.Thread | None = None
@@ -310,6 +319,8 @@ class TraceRecorder:
                 self._idle.set()
 
     def _write(self, batch: list[GatewayRecord]) -> None:
+        if self._on_batch is not None:
+            self._on_batch(batch)
         by_experiment: dict[str, list[tuple[TraceInfo, Span, Span | None]]] = defaultdict(list)
         for record in batch:
             by_experiment[record.experiment_id].append(_to_trace(record))

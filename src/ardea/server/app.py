@@ -34,6 +34,7 @@ from ardea.server.routers import (
     experiments,
     gateway_admin,
     gateway_policies,
+    gateway_usage,
     judges,
     logged_models,
     meta,
@@ -144,6 +145,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)
+    _mount(app, gateway_usage.router, "3.0")
     _mount(app, evaluations.router, "3.0")
     _mount(app, judges.router, "3.0")
     _mount(app, auth_session.router, "3.0")
@@ -200,7 +202,14 @@ def _open_gateway(deps: ServerDeps) -> Gateway | None:
             from ardea.gateway.db_source import DatabaseGatewaySource
 
             source = DatabaseGatewaySource(lambda ws: backend.scoped(ws).gateway)
-    return Gateway(source, trace_store=deps.backend.traces)
+    from ardea.store.gateway_usage import UnsupportedGatewayUsageStore
+
+    usage = deps.backend.gateway_usage
+    return Gateway(
+        source,
+        trace_store=deps.backend.traces,
+        usage_store=None if isinstance(usage, UnsupportedGatewayUsageStore) else usage,
+    )
 
 
 def _freeze_startup_heap() -> None:
