@@ -166,3 +166,51 @@ def test_bad_parameters_are_400s(client: Client, params: dict[str, Any], match: 
     assert r.status_code == 400, r.text
     assert r.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     assert match in r.json()["message"]
+
+
+def test_with_auth_only_readable_endpoints_count(
+    tmp_path: Path, fake_llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    from ardea.auth import accounts
+
+    def basic(user: str, password: str) -> dict[str, str]:
+        return {
+            "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        }
+
+    monkeypatch.setenv("ARDEA_GATEWAY_ALLOW_PRIVATE_UPSTREAMS", "1")
+    monkeypatch.setenv("ARDEA_ADMIN_PASSWORD", "first admin password")
+    fake_llm.reset()
+    backend = open_sql_backend(
+        f"sqlite:///{tmp_path / 'ardea.db'}",
+        artifacts_destination=str(tmp_path / "artifacts"),
+        lazy_artifacts=False,
+    )
+    c = Client(create_app(ServerDeps(backend, ServerSettings(auth_enabled=True))))
+    try:
+        admin = basic("admin", "first admin password")
+        accounts.create_user(backend.require_auth(), "bob", "a long enough password 1", actor="t")
+        bob = basic("bob", "a long enough password 1")
+        _endpoint(c, fake_llm, admin)
+        body = {"model": "chat", "messages": [{"role": "user", "content": "hello"}]}
+        assert c.post(CHAT, json=body, headers=admin).status_code == 200
+        assert _usage(c, admin, 1)["totals"]["requests"] == 1
+        assert c.get(USAGE).status_code == 401
+        assert _ok(c.get(USAGE, headers=bob))["totals"]["requests"] == 1  # default READ
+        endpoint_id = _ok(c.get(G + "/endpoints/get", params={"name": "chat"}, headers=admin))[
+            "endpoint"
+        ]["endpoint_id"]
+        grant = {
+            "username": "bob",
+            "resource_type": "gateway_endpoint",
+            "resource_id": endpoint_id,
+            "permission": "NO_PERMISSIONS",
+        }
+        _ok(c.post("/api/3.0/mlflow/users/permissions/grant", json=grant, headers=admin))
+        hidden = _ok(c.get(USAGE, headers=bob))
+        assert hidden["groups"] == [] and hidden["totals"]["requests"] == 0
+    finally:
+        c.close()
+        backend.close()
