@@ -179,3 +179,23 @@ export function useCreateEndpoint() {
     onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
   });
 }
+
+/** One model of an endpoint as the update sends it (MLflow's `GatewayEndpointModelConfig`). */
+export interface ModelConfig {
+  model_definition_id: string;
+  linkage_type: "PRIMARY" | "FALLBACK";
+  weight: number;
+  fallback_order?: number;
+}
+
+/** Replace an endpoint's model mappings (weights, roles, fallback order). */
+export function useUpdateEndpointModels() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ endpointId, configs }: { endpointId: string; configs: ModelConfig[] }) =>
+      apiPost<{ endpoint: GatewayEndpoint }>(`${G}/endpoints/update`, { endpoint_id: endpointId, model_configs: configs }).then(
+        (r) => r.endpoint,
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
+  });
+}

@@ -231,3 +231,31 @@ describe("PlaygroundPage", () => {
     expect(api.some((c) => c.key === "GET /ajax-api/3.0/ardea/gateway/usage")).toBe(true);
   });
 });
+
+describe("EndpointPage editing", () => {
+  it("saves new weights and roles as one update of the model configs", async () => {
+    const calls = fakeFetch({
+      "GET /ajax-api/3.0/mlflow/gateway/endpoints/get": () => ({ json: { endpoint } }),
+      "GET /ajax-api/3.0/ardea/gateway/usage": () => ({ json: usage("", 0) }),
+      "POST /ajax-api/3.0/mlflow/gateway/endpoints/update": () => ({ json: { endpoint } }),
+    });
+    renderAt(<EndpointPage />, "/gateway/endpoints/:name", "/gateway/endpoints/chat");
+    await userEvent.click(await screen.findByRole("button", { name: "Edit models" }));
+    const weight = screen.getByLabelText("Weight of anthropic/claude");
+    await userEvent.clear(weight);
+    await userEvent.type(weight, "3");
+    await userEvent.selectOptions(screen.getByLabelText("Role of openai/gpt-4.1-mini"), "FALLBACK");
+    await userEvent.type(screen.getByLabelText("Fallback order of openai/gpt-4.1-mini"), "2");
+    await userEvent.click(screen.getByRole("button", { name: "Save models" }));
+    await vi.waitFor(() => expect(calls.map((c) => c.key)).toContain("POST /ajax-api/3.0/mlflow/gateway/endpoints/update"));
+    expect(calls.find((c) => c.key.endsWith("endpoints/update"))!.body).toEqual({
+      endpoint_id: "e-1",
+      model_configs: [
+        { model_definition_id: "d-a", linkage_type: "FALLBACK", weight: 3, fallback_order: 2 },
+        { model_definition_id: "d-b", linkage_type: "PRIMARY", weight: 3 },
+        { model_definition_id: "d-c", linkage_type: "FALLBACK", weight: 0, fallback_order: 1 },
+      ],
+    });
+    expect(await screen.findByRole("button", { name: "Edit models" })).toBeInTheDocument();
+  });
+});
