@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, Navigate, useLocation } from "react-router";
-import { datasetsPath, experimentsPath, loginPath, modelsPath, promptsPath, ROUTES, safeNextPath } from "@ardea/lib/paths";
+import { datasetsPath, experimentsPath, gatewayPath, loginPath, modelsPath, promptsPath, ROUTES, safeNextPath } from "@ardea/lib/paths";
 import { ApiError } from "./api/client";
 import { LinkNotice } from "./components/links/LinkNotice";
 import { MlflowLinkRedirect } from "./components/links/MlflowLinkRedirect";
@@ -84,6 +84,7 @@ function Shell() {
             <Link to={modelsPath()}>Models</Link>
             <Link to={promptsPath()}>Prompts</Link>
             <Link to={datasetsPath()}>Datasets</Link>
+            <Link to={gatewayPath.endpoints()}>Gateway</Link>
           </>
         )}
         <span className="spacer" />

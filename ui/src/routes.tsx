@@ -27,6 +27,13 @@ const JudgesPage = lazy(() => import("./features/judges/JudgesPage"));
 const JudgeBuilderPage = lazy(() => import("./features/judges/JudgeBuilderPage"));
 const DatasetsPage = lazy(() => import("./features/datasets/DatasetsPage"));
 const DatasetPage = lazy(() => import("./features/datasets/DatasetPage"));
+// The AI gateway's pages: one chunk each.
+const GatewayEndpointsPage = lazy(() => import("./features/gateway/EndpointsPage"));
+const GatewayEndpointPage = lazy(() => import("./features/gateway/EndpointPage"));
+const GatewayUsagePage = lazy(() => import("./features/gateway/UsagePage"));
+const GatewayKeysPage = lazy(() => import("./features/gateway/KeysPage"));
+const GatewayBudgetsPage = lazy(() => import("./features/gateway/BudgetsPage"));
+const GatewayPlaygroundPage = lazy(() => import("./features/gateway/PlaygroundPage"));
 const LoginPage = lazy(() => import("./features/auth/LoginPage"));
 const TokensPage = lazy(() => import("./features/auth/TokensPage"));
 const PasswordPage = lazy(() => import("./features/auth/PasswordPage"));
@@ -73,6 +80,12 @@ export function AppRoutes() {
         <Route path={ROUTES.loggedModel} element={<LoggedModelPage />} />
         <Route path={ROUTES.prompts} element={<PromptsPage />} />
         <Route path={ROUTES.prompt} element={<PromptPage />} />
+        <Route path={ROUTES.gateway} element={<GatewayEndpointsPage />} />
+        <Route path={ROUTES.gatewayEndpoint} element={<GatewayEndpointPage />} />
+        <Route path={ROUTES.gatewayUsage} element={<GatewayUsagePage />} />
+        <Route path={ROUTES.gatewayKeys} element={<GatewayKeysPage />} />
+        <Route path={ROUTES.gatewayBudgets} element={<GatewayBudgetsPage />} />
+        <Route path={ROUTES.gatewayPlayground} element={<GatewayPlaygroundPage />} />
         <Route path={ROUTES.login} element={<LoginPage />} />
         <Route path={ROUTES.tokens} element={<TokensPage />} />
         <Route path={ROUTES.password} element={<PasswordPage />} />

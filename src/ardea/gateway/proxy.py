@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -57,10 +58,12 @@ from ardea.gateway.translate import (
 )
 from ardea.gateway.upstream import Upstream
 from ardea.gateway.usage import StreamTap, Tokens, cost_of, tokens_of
+from ardea.gateway.usage_rollup import UsageRollup
 
 if TYPE_CHECKING:
     from ardea.entities.auth import TokenInfo
     from ardea.gateway.limits.wire import Admission, GatewayGuard
+    from ardea.store.gateway_usage import GatewayUsageStore
     from ardea.store.traces import TraceStore
 
 __all__ = ["Answer", "Call", "Gateway", "StreamAnswer"]
@@ -103,6 +106,8 @@ class Call:
         anthropic_headers: ``anthropic-version`` / ``anthropic-beta`` the caller sent.
         started: ``time.perf_counter()`` when the request arrived.
         start_ns: ``time.time_ns()`` when the request arrived.
+        trace_id: The id of the request's trace, set once the endpoint is known to record
+            one (answered as ``X-Ardea-Trace-Id``).
     """
 
     route: Route
@@ -118,6 +123,7 @@ class Call:
     anthropic_headers: tuple[tuple[str, str], ...] = ()
     started: float = field(default_factory=time.perf_counter)
     start_ns: int = field(default_factory=time.time_ns)
+    trace_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -195,6 +201,8 @@ class Gateway:
         rng: The random source of traffic splits (seed one in tests).
         trace_queue: Request traces waiting at most before new ones are dropped.
         guard: Key scopes, budgets, rate limits and guardrails (None: none apply).
+        usage_store: Where the per-minute usage rollup goes (None: none kept); written with
+            the traces' batches (:mod:`ardea.gateway.usage_rollup`).
     """
 
     def __init__(
@@ -207,6 +215,7 @@ class Gateway:
         rng: random.Random | None = None,
         trace_queue: int = 10_000,
         guard: GatewayGuard | None = None,
+        usage_store: GatewayUsageStore | None = None,
     ) -> None:
         self.source = source
         self.guard = guard
@@ -220,6 +229,13 @@ class Gateway:
                 max_queue=trace_queue,
                 on_drop=lambda reason, n: m.traces_dropped.labels(reason).inc(n),
                 on_write=m.traces_written.inc,
+                on_batch=(
+                    UsageRollup(
+                        usage_store, lambda reason, n: m.traces_dropped.labels(reason).inc(n)
+                    )
+                    if usage_store is not None
+                    else None
+                ),
             )
             if trace_store is not None
             else None
@@ -271,13 +287,25 @@ class Gateway:
         return _Plan(endpoint, router, override or None, tracked)
 
     async def invoke(self, call: Call) -> Answer | StreamAnswer:
-        """Serve one call (see the module docstring)."""
+        """Serve one call (see the module docstring).
+
+        A call whose trace is recorded answers its id as ``X-Ardea-Trace-Id`` (the UI's
+        playground links to it).
+        """
+        answer = await self._invoke(call)
+        if call.trace_id:
+            answer.headers.append((b"x-ardea-trace-id", call.trace_id.encode()))
+        return answer
+
+    async def _invoke(self, call: Call) -> Answer | StreamAnswer:
         try:
             plan = self._resolve(call)
         except GatewayError:
             self._child(self.metrics.errors, "", "gateway").inc()
             raise
         endpoint = plan.endpoint
+        if plan.tracked:
+            call.trace_id = "tr-" + os.urandom(16).hex()
         stream = call.route.stream or call.body.get("stream") is True
         admission = await self._guard(call, plan, stream) if self.guard is not None else None
         key = None
@@ -810,6 +838,8 @@ class Gateway:
                 response=answer,
                 parent=trace_parent(call.traceparent),
                 attributes=dict(attributes) if attributes else {},
+                workspace=endpoint.workspace,
+                trace_id=call.trace_id or "",
             )
         )
 

@@ -6,8 +6,9 @@ root span of type ``LLM`` with usage and cost, MLflow's ``mlflow.gateway.*`` met
 writes each experiment's traces in one ``log_new_traces_async`` call (whole new traces: one
 plain multi-row insert per table on SQL stores). When the queue is full (the store is slow
 or down) a record is dropped and counted; when a write fails its whole batch is dropped and
-counted. Requests never wait on the store. After each batch, ``on_batch`` (if given) sees the
-records written: the seam for writes that follow the traces (e.g. usage roll-ups).
+counted. Requests never wait on the store. Before each batch is written, ``on_batch`` (if given)
+sees its records: the seam for the usage roll-up, which counts requests whose traces are
+dropped too.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class GatewayRecord:
         response: The answer (non-streamed), else None.
         parent: ``(trace id hex, span id hex)`` from the caller's ``traceparent``.
         attributes: More span attributes: the limits', budgets' and guardrails' decisions.
+        workspace: The endpoint's workspace (the usage rollup's key).
+        trace_id: The trace's id when the request path chose it (``X-Ardea-Trace-Id``),
+            else ``""``: a new one is made.
     """
 
     experiment_id: str
@@ -90,6 +94,8 @@ class GatewayRecord:
     response: Any = None
     parent: tuple[str, str] | None = field(default=None)
     attributes: dict[str, object] = field(default_factory=dict)
+    workspace: str = "default"
+    trace_id: str = ""
 
 
 def trace_parent(value: str | None) -> tuple[str, str] | None:
@@ -117,7 +123,7 @@ def _to_trace(record: GatewayRecord) -> tuple[TraceInfo, Span, Span | None]:
     ``gateway/<endpoint>`` joins the caller's trace as a child of the caller's span, with
     ``mlflow.gateway.linkedTraceId`` naming the gateway's trace.
     """
-    trace_id = "tr-" + os.urandom(16).hex()
+    trace_id = record.trace_id or "tr-" + os.urandom(16).hex()
     ok = record.status < 400
     usage = {
         "input_tokens": record.input_tokens,
@@ -238,8 +244,9 @@ class TraceRecorder:
             larger transactions: the store's cost per trace drops several-fold).
         on_drop: Called with ``(reason, count)`` for every drop (the metrics counter).
         on_write: Called with the count of every batch written.
-        on_batch: Called (on the writer thread) with the records of each batch whose traces
-            were written; an exception it raises is logged and does not stop the writer.
+        on_batch: Called on the writer thread with every batch before its traces are written
+            (the usage rollup, :mod:`ardea.gateway.usage_rollup`: usage counts even when the
+            traces are dropped); an exception it raises is logged and does not stop the writer.
     """
 
     def __init__(
@@ -320,12 +327,14 @@ class TraceRecorder:
                 self._idle.set()
 
     def _write(self, batch: list[GatewayRecord]) -> None:
+        if self._on_batch is not None:
+            try:
+                self._on_batch(batch)
+            except Exception:
+                _log.exception("gateway: the batch hook failed")
         by_experiment: dict[str, list[tuple[TraceInfo, Span, Span | None]]] = defaultdict(list)
-        records: dict[str, list[GatewayRecord]] = defaultdict(list)
         for record in batch:
             by_experiment[record.experiment_id].append(_to_trace(record))
-            records[record.experiment_id].append(record)
-        written: list[GatewayRecord] = []
         for experiment_id, traces in by_experiment.items():
             spans = [span for _, span, _ in traces]
             infos = [info for info, _, _ in traces]
@@ -339,7 +348,6 @@ class TraceRecorder:
                 self._drop("store_error", len(traces))
                 continue
             self.written += len(traces)
-            written.extend(records[experiment_id])
             if self._on_write is not None:
                 self._on_write(len(traces))
             mirrors = [m for _, _, m in traces if m is not None]
@@ -348,11 +356,6 @@ class TraceRecorder:
                     self.store.log_spans(experiment_id, mirrors)
                 except Exception as exc:
                     _log.info("gateway: caller-trace spans not stored: %s", exc)
-        if written and self._on_batch is not None:
-            try:
-                self._on_batch(written)
-            except Exception:
-                _log.exception("gateway: the batch hook failed")
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every queued record is written or dropped; whether it happened in time."""

@@ -36,6 +36,7 @@ from ardea.server.routers import (
     gateway_admin,
     gateway_keys,
     gateway_policies,
+    gateway_usage,
     judges,
     logged_models,
     meta,
@@ -150,6 +151,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)
+    _mount(app, gateway_usage.router, "3.0")
     _mount(app, evaluations.router, "3.0")
     _mount(app, judges.router, "3.0")
     _mount(app, auth_session.router, "3.0")
@@ -208,9 +210,16 @@ def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
 
             source = DatabaseGatewaySource(lambda ws: backend.scoped(ws).gateway)
     from ardea.server.gateway_guard import open_server_guard
+    from ardea.store.gateway_usage import UnsupportedGatewayUsageStore
 
     guard = open_server_guard(deps.backend, source, state, auth=deps.settings.auth_enabled)
-    return Gateway(source, trace_store=deps.backend.traces, guard=guard)
+    usage = deps.backend.gateway_usage
+    return Gateway(
+        source,
+        trace_store=deps.backend.traces,
+        guard=guard,
+        usage_store=None if isinstance(usage, UnsupportedGatewayUsageStore) else usage,
+    )
 
 
 def _freeze_startup_heap() -> None:

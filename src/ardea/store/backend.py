@@ -33,6 +33,7 @@ from ardea._core.errors import FailedPreconditionError
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
+from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
@@ -92,6 +93,8 @@ class Backend:
         scorers: The scorer registry (scorer versions per experiment, online configs).
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
+        gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
+            methods name the workspace): the database's for a SQL backend.
         workspace: The workspace the stores see (``default`` for a factory's backend).
         open_workspace: Builds the backend of another workspace (see :meth:`scoped`); None
             when the backend cannot be scoped.
@@ -113,6 +116,9 @@ class Backend:
     datasets: DatasetStore = field(default_factory=UnsupportedDatasetStore, repr=False)
     scorers: ScorerStore = field(default_factory=UnsupportedScorerStore, repr=False)
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
+    gateway_usage: GatewayUsageStore = field(
+        default_factory=UnsupportedGatewayUsageStore, repr=False
+    )
     workspace: str = DEFAULT_WORKSPACE
     open_workspace: Callable[[str], Backend] | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)

@@ -97,11 +97,11 @@ def test_close_without_records_is_a_no_op(tmp_path: Path) -> None:
     TraceRecorder(_StuckStore()).close()
 
 
-def test_the_batch_hook_sees_each_written_batch_and_cannot_stop_the_writer(
+def test_the_batch_hook_sees_each_batch_and_cannot_stop_the_writer(
     backend: Backend, experiment_id: str
 ) -> None:
-    """``on_batch`` (the seam for writes that follow the traces) gets the written records;
-    a hook that raises is logged and the next batches are still written."""
+    """``on_batch`` (the usage roll-up's seam) gets every batch's records; a hook that
+    raises is logged and the traces, and the next batches, are still written."""
     seen: list[list[GatewayRecord]] = []
 
     def hook(records: list[GatewayRecord]) -> None:

@@ -41,6 +41,7 @@ def traces_module_path(path: str) -> bool:
     return (
         not datasets_module_path(path)
         and not evaluations_module_path(path)
+        and not gateway_module_path(path)
         and any(part in path for part in _TRACES_MODULE_PARTS)
     )
 
@@ -57,7 +58,7 @@ def scorers_module_path(path: str) -> bool:
 
 def gateway_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_gateway`` checks the operations of ``path``."""
-    return "/mlflow/gateway/" in path
+    return "/mlflow/gateway/" in path or "/ardea/gateway/" in path
 
 
 def evaluations_module_path(path: str) -> bool:

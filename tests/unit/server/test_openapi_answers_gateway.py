@@ -1,8 +1,8 @@
 """Gateway management answers match the response schemas of the OpenAPI document.
 
-An app is driven through every ``/mlflow/gateway`` operation (success and error answers), each
-answer checked by :class:`CheckedClient` against the app's own document; the last test asserts
-that every such operation answered a success.
+An app is driven through every ``/mlflow/gateway`` operation and Ardea's gateway usage read
+(success and error answers), each answer checked by :class:`CheckedClient` against the app's
+own document; the last test asserts that every such operation answered a success.
 """
 
 from __future__ import annotations
@@ -128,6 +128,13 @@ def test_gateway_operations(api: CheckedClient) -> None:
     api.json("DELETE", G + "/endpoints/delete", json={"endpoint_id": e})
     api.json("DELETE", G + "/model-definitions/delete", json={"model_definition_id": d})
     api.json("DELETE", G + "/secrets/delete", json={"secret_id": sid})
+
+
+def test_gateway_usage(api: CheckedClient) -> None:
+    usage = "/api/3.0/ardea/gateway/usage"
+    answer = api.json("GET", usage, params={"group_by": "model", "bucket": "day"})
+    assert answer["groups"] == [] and answer["totals"]["latency_ms_avg"] is None
+    api.call("GET", usage, params={"bucket": "week"}, status=400)
 
 
 def test_every_gateway_operation_was_checked(api: CheckedClient) -> None:

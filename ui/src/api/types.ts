@@ -38,6 +38,11 @@ export type SearchTracesResponse = Schemas["SearchTracesResponse"];
 export type SpanPage = Schemas["GetTraceSpansResponse"];
 export type TraceMetrics = Schemas["TraceMetrics"];
 
+// The AI gateway's usage rollup (Ardea's read)
+export type GatewayUsage = Schemas["GatewayUsage"];
+export type GatewayUsageGroup = Schemas["GatewayUsageGroup"];
+export type GatewayUsageMeasures = Schemas["GatewayUsageMeasures"];
+
 // Evaluations (Ardea's reads of logged evaluation runs)
 export type EvaluationEstimate = Schemas["EvaluationEstimate"];
 export type EvaluationScorerSummary = Schemas["EvaluationScorerSummary"];

@@ -39,6 +39,13 @@ export const ROUTES = {
   adminRoles: "/admin/roles",
   adminWorkspaces: "/admin/workspaces",
   adminAudit: "/admin/audit",
+  /** The AI gateway: its endpoints (the section's first page). */
+  gateway: "/gateway",
+  gatewayEndpoint: "/gateway/endpoints/:name",
+  gatewayUsage: "/gateway/usage",
+  gatewayKeys: "/gateway/keys",
+  gatewayBudgets: "/gateway/budgets",
+  gatewayPlayground: "/gateway/playground",
   /** The page MLflow's notebook display loads for traces (`?trace_id=...&experiment_id=...`). */
   notebookTraceRenderer: "/static-files/lib/notebook-trace-renderer/index.html",
 } as const;
@@ -80,6 +87,16 @@ export const tracesPath = (experimentId: string, search?: Search) =>
 /** One trace (its span tree). */
 export const tracePath = (experimentId: string, traceId: string, search?: Search) =>
   withSearch(generatePath(ROUTES.trace, { experimentId, traceId }), search);
+
+/** The AI gateway's pages: endpoints, one endpoint, usage, keys, budgets, the playground. */
+export const gatewayPath = {
+  endpoints: () => ROUTES.gateway,
+  endpoint: (name: string) => generatePath(ROUTES.gatewayEndpoint, { name }),
+  usage: (search?: Search) => withSearch(ROUTES.gatewayUsage, search),
+  keys: (search?: Search) => withSearch(ROUTES.gatewayKeys, search),
+  budgets: () => ROUTES.gatewayBudgets,
+  playground: (search?: Search) => withSearch(ROUTES.gatewayPlayground, search),
+};
 
 /** An experiment's sessions. */
 export const sessionsPath = (experimentId: string, search?: Search) =>

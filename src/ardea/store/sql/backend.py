@@ -20,6 +20,7 @@ from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.auth.store import SqlAuthStore
 from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.gateway.store import SqlGatewayStore
+from ardea.store.sql.gateway_usage import SqlGatewayUsageStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
@@ -146,6 +147,7 @@ def open_sql_backend(
         )
         webhooks = SqlWebhookStore(db)
         gateway = SqlGatewayStore(db)
+        usage = SqlGatewayUsageStore(db)  # one for every workspace (its calls name theirs)
         auth = SqlAuthStore(db)
         forget: list[Callable[[str], None]] = []
         scopes: dict[str, WorkspaceScope] = {}
@@ -171,6 +173,7 @@ def open_sql_backend(
                 datasets=SqlDatasetStore(db, scope),
                 scorers=SqlScorerStore(db, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
+                gateway_usage=usage,
                 workspace=name,
             )
 
@@ -196,6 +199,7 @@ def open_sql_backend(
             datasets=SqlDatasetStore(db),
             scorers=SqlScorerStore(db),
             gateway=gateway,
+            gateway_usage=usage,
             open_workspace=open_workspace,
         )
         forget.append(backend.forget_workspace)

@@ -11,6 +11,7 @@ from ardea.store.sql.auth import tables as _auth  # noqa: F401 - registers its t
 from ardea.store.sql.datasets import tables as _datasets  # noqa: F401 - registers its tables
 from ardea.store.sql.gateway import tables as _gateway  # noqa: F401 - registers its tables
 from ardea.store.sql.gateway_limits import tables as _gateway_limits  # noqa: F401 - registers its tables
+from ardea.store.sql.gateway_usage import tables as _gateway_usage  # noqa: F401 - registers its tables
 from ardea.store.sql.importing import tables as _importing  # noqa: F401 - registers its tables
 from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registers its tables
 from ardea.store.sql.scorers import tables as _scorers  # noqa: F401 - registers its tables

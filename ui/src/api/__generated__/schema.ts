@@ -2286,6 +2286,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/gateway/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Gateway Usage
+         * @description Gateway requests, tokens, cost and latency over time, by endpoint, key, user or model.
+         */
+        get: operations["get_gateway_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/judges/models": {
         parameters: {
             query?: never;
@@ -5363,6 +5383,84 @@ export interface components {
             stream?: boolean;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * GatewayUsage
+         * @description Gateway usage over ``[start_ms, end_ms)``, in ``bucket``s, split by ``group_by``.
+         */
+        GatewayUsage: {
+            bucket: string;
+            /** Format: int64 */
+            bucket_ms: number;
+            /** Format: int64 */
+            end_ms: number;
+            group_by: string;
+            groups: components["schemas"]["GatewayUsageGroup"][];
+            /** Format: int64 */
+            start_ms: number;
+            totals: components["schemas"]["GatewayUsageMeasures"];
+        };
+        /**
+         * GatewayUsageGroup
+         * @description One group's series (buckets with requests only, oldest first) and its totals.
+         *
+         *     ``group`` is an endpoint name, a key id, a user name or ``provider/model``, by
+         *     ``group_by``; ``""`` for requests without one (no key, an anonymous caller).
+         */
+        GatewayUsageGroup: {
+            group: string;
+            points: components["schemas"]["GatewayUsagePoint"][];
+            totals: components["schemas"]["GatewayUsageMeasures"];
+        };
+        /**
+         * GatewayUsageMeasures
+         * @description What a set of gateway requests added up to.
+         *
+         *     ``cost_usd`` sums the priced requests only; ``unpriced`` counts the requests with tokens
+         *     whose model has no price (their cost is unknown, not 0). ``latency_ms_avg`` is ``null``
+         *     when there was no request.
+         */
+        GatewayUsageMeasures: {
+            /** Format: int64 */
+            cache_hits: number;
+            cost_usd: number;
+            /** Format: int64 */
+            errors: number;
+            /** Format: int64 */
+            fallbacks: number;
+            /** Format: int64 */
+            input_tokens: number;
+            latency_ms_avg: number | null;
+            /** Format: int64 */
+            output_tokens: number;
+            /** Format: int64 */
+            requests: number;
+            /** Format: int64 */
+            unpriced: number;
+        };
+        /**
+         * GatewayUsagePoint
+         * @description One bucket of one group: its start (ms since the epoch, UTC) and its sums.
+         */
+        GatewayUsagePoint: {
+            /** Format: int64 */
+            cache_hits: number;
+            cost_usd: number;
+            /** Format: int64 */
+            errors: number;
+            /** Format: int64 */
+            fallbacks: number;
+            /** Format: int64 */
+            input_tokens: number;
+            latency_ms_avg: number | null;
+            /** Format: int64 */
+            output_tokens: number;
+            /** Format: int64 */
+            requests: number;
+            /** Format: int64 */
+            start_ms: number;
+            /** Format: int64 */
+            unpriced: number;
         };
         /**
          * GetDatasetRecordsResponse
@@ -16032,6 +16130,86 @@ export interface operations {
             };
             /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_gateway_usage_get: {
+        parameters: {
+            query?: {
+                start?: number;
+                end?: number;
+                group_by?: string;
+                bucket?: string;
+                endpoint?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gateway usage over ``[start_ms, end_ms)``, in ``bucket``s, split by ``group_by``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUsage"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,7 @@ import OverviewPage from "./OverviewPage";
 type RunSearch = RequestBody<"search_runs_post">;
 
 // The canvas chart is uPlot's business; here a stand-in shows which charts were asked for.
-vi.mock("./TimeChart", () => ({
+vi.mock("@ardea/components/charts/TimeChart", () => ({
   default: ({ spec }: { spec: { id: string } }) => <div data-testid={`chart-${spec.id}`} />,
 }));
 

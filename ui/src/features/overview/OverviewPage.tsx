@@ -6,12 +6,12 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { BestRuns } from "./BestRuns";
 import { formatValue, passRateChart, traceCharts, type ChartSpec } from "./overviewSeries";
-import { RangePicker } from "./RangePicker";
-import { BUCKETS, resolveRange, type RangeKey } from "./timeRange";
+import { RangePicker } from "@ardea/components/charts/RangePicker";
+import { BUCKETS, resolveRange, type RangeKey } from "@ardea/components/charts/timeRange";
 import "./overview.css";
 
 // uPlot and the chart code load after the page shell.
-const TimeChart = lazy(() => import("./TimeChart"));
+const TimeChart = lazy(() => import("@ardea/components/charts/TimeChart"));
 
 function ChartCard({ spec }: { spec: ChartSpec }) {
   return (

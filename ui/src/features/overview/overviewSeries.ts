@@ -1,21 +1,8 @@
 // The overview's chart inputs, from the server's trace metrics (one point per bucket).
 import type { TraceMetrics } from "@ardea/api/types";
+import { PALETTE, type ChartSpec } from "@ardea/components/charts/chartSpec";
 
-export interface Series {
-  label: string;
-  values: (number | null)[];
-  color: string;
-}
-
-export interface ChartSpec {
-  id: string;
-  title: string;
-  /** uPlot's x axis: bucket starts in epoch seconds. */
-  x: number[];
-  series: Series[];
-  /** How to print a value on the axis and in the legend. */
-  unit: "count" | "ms" | "tokens" | "cost" | "ratio";
-}
+export { formatValue, type ChartSpec, type Series } from "@ardea/components/charts/chartSpec";
 
 const C = {
   blue: "#2563eb",
@@ -27,7 +14,6 @@ const C = {
   pink: "#db2777",
   lime: "#65a30d",
 };
-export const PALETTE = Object.values(C);
 
 /** The five trace charts: count, latency percentiles, errors, tokens and cost. */
 export function traceCharts(m: TraceMetrics): ChartSpec[] {
@@ -74,18 +60,3 @@ export function passRateChart(m: TraceMetrics): ChartSpec | null {
   };
 }
 
-/** A value as the chart's unit prints it ("" for none). */
-export function formatValue(value: number | null | undefined, unit: ChartSpec["unit"]): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "";
-  switch (unit) {
-    case "ms":
-      return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)} s`;
-    case "ratio":
-      return `${Math.round(value * 1000) / 10}%`;
-    case "cost":
-      return value === 0 ? "0" : value < 0.01 ? value.toExponential(2) : value.toFixed(2);
-    case "tokens":
-    case "count":
-      return value >= 1e6 ? `${(value / 1e6).toFixed(1)}M` : value >= 1e4 ? `${(value / 1e3).toFixed(1)}k` : String(Math.round(value));
-  }
-}

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { formatValue, type ChartSpec } from "./overviewSeries";
+import { formatValue, type ChartSpec } from "./chartSpec";
+import "./charts.css";
 
 /** Whole-number tick steps (1, 2, 5, 10, ...) for counts, so no axis reads "0, 0, 1, 1". */
 const WHOLE_STEPS = Array.from({ length: 13 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 
-/** One overview chart over time (uPlot on a canvas), sized to its box. Loaded on demand. */
+/** One chart over time (uPlot on a canvas), sized to its box. Loaded on demand. */
 export default function TimeChart({ spec }: { spec: ChartSpec }) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(480);

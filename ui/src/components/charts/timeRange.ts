@@ -1,4 +1,4 @@
-// The overview's time range, kept in the URL: `?range=1h|24h|7d|30d` (default 24h), or
+// A page's time range (the experiment overview's, the gateway's), kept in the URL: `?range=1h|24h|7d|30d` (default 24h), or
 // `?range=custom&from=<epoch ms>&to=<epoch ms>`.
 
 export type RangeKey = "1h" | "24h" | "7d" | "30d" | "custom";

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { PRESETS, fromLocalInput, toLocalInput, type RangeKey, type ResolvedRange } from "./timeRange";
+import "./charts.css";
 
 export interface RangePickerProps {
   range: ResolvedRange;
