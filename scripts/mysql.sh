@@ -76,6 +76,8 @@ start() {
     CREATE DATABASE \`$DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
     GRANT ALL PRIVILEGES ON \`$DB\`.* TO '$USER_NAME'@'127.0.0.1';
     GRANT ALL PRIVILEGES ON \`$DB\`.* TO '$USER_NAME'@'localhost';
+    GRANT ALL PRIVILEGES ON \`${DB}_%\`.* TO '$USER_NAME'@'127.0.0.1';
+    GRANT ALL PRIVILEGES ON \`${DB}_%\`.* TO '$USER_NAME'@'localhost';
     FLUSH PRIVILEGES;" >&2
   echo "mysql://$USER_NAME:$PASSWORD@127.0.0.1:$PORT/$DB"
 }

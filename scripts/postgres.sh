@@ -52,6 +52,8 @@ start() {
   pg_isready -h 127.0.0.1 -p "$PORT" -t 30 >&2
   as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$ROLE'\"" | grep -q 1 \
     || as_postgres "psql -q -v ON_ERROR_STOP=1 -c \"CREATE ROLE $ROLE LOGIN PASSWORD '$PASSWORD'\"" >&2
+  # CREATEDB: under pytest-xdist each worker makes its own ${DB}_gwN (tests/fixtures/xdist_services.py)
+  as_postgres "psql -q -v ON_ERROR_STOP=1 -c \"ALTER ROLE $ROLE CREATEDB\"" >&2
   if as_postgres "dropdb --if-exists $DB" 2>/dev/null; then
     as_postgres "createdb -O $ROLE $DB" >&2
   else

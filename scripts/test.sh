@@ -76,8 +76,15 @@ echo "== ruff format --check" >&2
 echo "== mypy (the files of [tool.mypy] in pyproject.toml)" >&2
 "$VENV/bin/mypy" || lint_rc=1
 
+# Every core (ARDEA_TEST_WORKERS overrides; 0 runs in one process). --dist loadfile keeps a
+# module's tests, and so its module-scoped servers, on one worker; each worker gets its own
+# databases (tests/fixtures/xdist_services.py).
+WORKERS=${ARDEA_TEST_WORKERS:-auto}
+XDIST=(-n "$WORKERS" --dist loadfile)
+[ "$WORKERS" = 0 ] && XDIST=()
+
 echo "== pytest" >&2
-"$VENV/bin/python" -m pytest "$@"
+"$VENV/bin/python" -m pytest "${XDIST[@]}" "$@"
 rc=$?
 
 # The stock-client suites once more with the previous mlflow release, so that both the newest
@@ -96,7 +103,7 @@ if [ "$#" -eq 0 ]; then
   if $UV pip install -q --compile-bytecode -p "$VENV_PREVIOUS/bin/python" -e '.[dev]' \
       --override "$overrides"; then
     ARDEA_TEST_MLFLOW_VERSION="$MLFLOW_PREVIOUS" "$VENV_PREVIOUS/bin/python" -m pytest \
-      tests/integration/test_mlflow_*.py \
+      "${XDIST[@]}" tests/integration/test_mlflow_*.py \
       || { [ "$rc" -ne 0 ] || rc=1; }
   else
     echo "test.sh: could not install mlflow-skinny==$MLFLOW_PREVIOUS" >&2

@@ -65,6 +65,19 @@ def redis_url() -> str:
     return need_service("ARDEA_TEST_REDIS_URL", "Redis")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, give this worker its own databases (``fixtures/xdist_services.py``)."""
+    import sys
+    from pathlib import Path
+
+    tests = str(Path(__file__).parent)
+    if tests not in sys.path:  # tests/ holds the shared fixture modules
+        sys.path.insert(0, tests)
+    from fixtures.xdist_services import isolate_worker_services
+
+    isolate_worker_services()
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
