@@ -203,6 +203,8 @@ class Gateway:
         guard: Key scopes, budgets, rate limits and guardrails (None: none apply).
         usage_store: Where the per-minute usage rollup goes (None: none kept); written with
             the traces' batches (:mod:`ardea.gateway.usage_rollup`).
+        trace_store_for: The trace store of a workspace, for endpoints outside
+            ``trace_store``'s (the embedded server's scoped backends); None: ``trace_store``.
     """
 
     def __init__(
@@ -216,6 +218,7 @@ class Gateway:
         trace_queue: int = 10_000,
         guard: GatewayGuard | None = None,
         usage_store: GatewayUsageStore | None = None,
+        trace_store_for: Callable[[str], TraceStore] | None = None,
     ) -> None:
         self.source = source
         self.guard = guard
@@ -236,6 +239,7 @@ class Gateway:
                     if usage_store is not None
                     else None
                 ),
+                store_for=trace_store_for,
             )
             if trace_store is not None
             else None

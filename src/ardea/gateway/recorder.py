@@ -247,6 +247,8 @@ class TraceRecorder:
         on_batch: Called on the writer thread with every batch before its traces are written
             (the usage rollup, :mod:`ardea.gateway.usage_rollup`: usage counts even when the
             traces are dropped); an exception it raises is logged and does not stop the writer.
+        store_for: The trace store of a workspace (a record's ``workspace``): an endpoint's
+            experiment lives in its own workspace. None: ``store`` for every record.
     """
 
     def __init__(
@@ -259,8 +261,10 @@ class TraceRecorder:
         on_drop: Callable[[str, int], None] | None = None,
         on_write: Callable[[int], None] | None = None,
         on_batch: Callable[[list[GatewayRecord]], None] | None = None,
+        store_for: Callable[[str], TraceStore] | None = None,
     ) -> None:
         self.store = store
+        self._store_for = store_for
         self.batch_size = batch_size
         self.linger_s = linger_s
         self._queue: queue.Queue[GatewayRecord | None] = queue.Queue(max_queue)
@@ -332,16 +336,18 @@ class TraceRecorder:
                 self._on_batch(batch)
             except Exception:
                 _log.exception("gateway: the batch hook failed")
-        by_experiment: dict[str, list[tuple[TraceInfo, Span, Span | None]]] = defaultdict(list)
+        by_experiment: dict[tuple[str, str], list[tuple[TraceInfo, Span, Span | None]]]
+        by_experiment = defaultdict(list)
         for record in batch:
-            by_experiment[record.experiment_id].append(_to_trace(record))
-        for experiment_id, traces in by_experiment.items():
+            by_experiment[record.workspace, record.experiment_id].append(_to_trace(record))
+        for (workspace, experiment_id), traces in by_experiment.items():
             spans = [span for _, span, _ in traces]
             infos = [info for info, _, _ in traces]
             try:  # one write transaction per batch and experiment (on SQL stores)
                 assert self._loop is not None
+                store = self._store_for(workspace) if self._store_for else self.store
                 self._loop.run_until_complete(
-                    self.store.log_new_traces_async(experiment_id, spans, infos)
+                    store.log_new_traces_async(experiment_id, spans, infos)
                 )
             except Exception as exc:
                 _log.warning("gateway: dropped %d request traces: %s", len(traces), exc)
@@ -353,7 +359,7 @@ class TraceRecorder:
             mirrors = [m for _, _, m in traces if m is not None]
             if mirrors:
                 try:  # the caller's trace may live elsewhere; the gateway's own trace is kept
-                    self.store.log_spans(experiment_id, mirrors)
+                    store.log_spans(experiment_id, mirrors)
                 except Exception as exc:
                     _log.info("gateway: caller-trace spans not stored: %s", exc)
 

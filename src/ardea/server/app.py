@@ -219,6 +219,7 @@ def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
         trace_store=deps.backend.traces,
         guard=guard,
         usage_store=None if isinstance(usage, UnsupportedGatewayUsageStore) else usage,
+        trace_store_for=lambda workspace: deps.backend.scoped(workspace).traces,
     )
 
 

@@ -150,6 +150,24 @@ def test_calls_are_summed_by_endpoint_model_and_workspace(
     assert trace_id in r.text
 
 
+def test_an_endpoint_in_another_workspace_gets_its_traces(
+    client: Client, fake_llm: FakeLLMServer
+) -> None:
+    """The request trace goes to the endpoint's experiment in the endpoint's own workspace."""
+    _endpoint(client, fake_llm, B)
+    body = {"model": "chat", "messages": [{"role": "user", "content": "from b"}]}
+    r = client.post(CHAT, json=body, headers=B)
+    assert r.status_code == 200, r.text
+    trace_id = r.headers["x-ardea-trace-id"]
+    deadline = time.monotonic() + 30
+    info = f"/api/2.0/mlflow/traces/{trace_id}/info"
+    while (got := client.get(info, headers=B)).status_code != 200:
+        assert got.status_code == 404 and time.monotonic() < deadline, got.text
+        time.sleep(0.05)
+    assert client.get(info, headers=A).status_code == 404  # not in the default workspace
+    assert _usage(client, B, 1)["totals"]["requests"] == 1
+
+
 @pytest.mark.parametrize(
     ("params", "match"),
     [
