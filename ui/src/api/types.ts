@@ -40,6 +40,9 @@ export type TraceMetrics = Schemas["TraceMetrics"];
 
 // The AI gateway's usage rollup (Ardea's read)
 export type GatewayUsage = Schemas["GatewayUsage"];
+export type GatewayKey = Schemas["GatewayKeyJson"];
+export type GatewayKeyList = Schemas["KeyList"];
+export type GatewayCreatedKey = Schemas["CreatedKey"];
 export type GatewayUsageGroup = Schemas["GatewayUsageGroup"];
 export type GatewayUsageMeasures = Schemas["GatewayUsageMeasures"];
 

@@ -7,7 +7,7 @@
 // docs/gateway.md, "Management").
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiGet, apiPost } from "../client";
-import type { GatewayUsage } from "../types";
+import type { GatewayCreatedKey, GatewayKeyList, GatewayUsage } from "../types";
 
 const G = "/3.0/mlflow/gateway";
 
@@ -197,5 +197,42 @@ export function useUpdateEndpointModels() {
         (r) => r.endpoint,
       ),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
+  });
+}
+
+const KEYS = "/3.0/ardea/gateway/keys";
+
+/** The caller's gateway virtual keys (an admin's: everyone's), revoked ones included. */
+export function useGatewayKeys() {
+  return useQuery({
+    queryKey: ["gateway", "keys"],
+    queryFn: ({ signal }) => apiGet<GatewayKeyList>(`${KEYS}/list`, { include_revoked: "true" }, signal).then((r) => r.keys),
+    retry: noRetryOn4xx,
+  });
+}
+
+/** What `keys/create` takes. */
+export interface NewGatewayKey {
+  name: string;
+  expires_in_days?: number;
+  allowed_models?: string[];
+  metadata?: Record<string, string>;
+}
+
+/** Create a virtual key; the answer holds its secret, shown once. */
+export function useCreateGatewayKey() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewGatewayKey) => apiPost<GatewayCreatedKey>(`${KEYS}/create`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway", "keys"] }),
+  });
+}
+
+/** Revoke a virtual key. */
+export function useRevokeGatewayKey() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (keyId: number) => apiPost<unknown>(`${KEYS}/revoke`, { key_id: keyId }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway", "keys"] }),
   });
 }

@@ -130,17 +130,62 @@ describe("EndpointPage", () => {
 });
 
 describe("KeysPage", () => {
-  it("lists usage by key id", async () => {
+  const key = {
+    id: 42,
+    name: "team-a ci",
+    prefix: "ardea_ab",
+    kind: "pat",
+    username: "alice",
+    created: 1_700_000_000_000,
+    allowed_models: ["chat"],
+    metadata: { team: "a" },
+  };
+
+  it("lists the keys and their usage by name", async () => {
     fakeFetch({
+      "GET /ajax-api/3.0/ardea/gateway/keys/list": () => ({ json: { keys: [key, { ...key, id: 43, name: "old", revoked: 1 }] } }),
       "GET /ajax-api/3.0/ardea/gateway/usage": (_b, url) => {
         expect(url.searchParams.get("group_by")).toBe("key");
         return { json: { ...usage("42", 5), group_by: "key" } };
       },
     });
     renderAt(<KeysPage />, "/gateway/keys", "/gateway/keys?range=1h");
+    const keys = await screen.findByRole("table", { name: "Keys" });
+    const row = keys.querySelector("tr[data-key='42']") as HTMLElement;
+    expect(row).toHaveTextContent("team-a ci");
+    expect(row).toHaveTextContent("team=a");
+    expect(within(row).getByRole("button", { name: "Revoke" })).toBeInTheDocument();
+    expect(keys.querySelector("tr[data-key='43']")).toHaveTextContent("revoked");
     const totals = await screen.findByRole("table", { name: "Usage totals" });
-    expect(totals.querySelector("tr[data-group='42']")).toHaveTextContent("42");
+    expect(totals.querySelector("tr[data-group='42']")).toHaveTextContent("team-a ci (ardea_ab…)");
     expect(totals.querySelector("tfoot td[data-col='requests']")).toHaveTextContent("5");
+  });
+
+  it("creates a key with its scope and shows the secret once; revokes one", async () => {
+    const calls = fakeFetch({
+      "GET /ajax-api/3.0/ardea/gateway/keys/list": () => ({ json: { keys: [key] } }),
+      "POST /ajax-api/3.0/ardea/gateway/keys/create": (body) => ({ json: { key: { ...key, id: 44, name: (body as { name: string }).name }, secret: "ardea_secret_once" } }),
+      "POST /ajax-api/3.0/ardea/gateway/keys/revoke": () => ({ json: { key } }),
+      "GET /ajax-api/3.0/ardea/gateway/usage": () => ({ json: { ...usage("42", 1), group_by: "key" } }),
+    });
+    renderAt(<KeysPage />, "/gateway/keys", "/gateway/keys?range=1h");
+    const form = await screen.findByRole("form", { name: "New key" });
+    await userEvent.type(within(form).getByLabelText(/^Name/), "batch");
+    await userEvent.type(within(form).getByLabelText(/Allowed/), "chat, openai/gpt-4*");
+    await userEvent.type(within(form).getByLabelText(/Team/), "ml");
+    await userEvent.type(within(form).getByLabelText(/Expires/), "30");
+    await userEvent.click(within(form).getByRole("button", { name: "Create key" }));
+    expect(await screen.findByText("ardea_secret_once")).toBeInTheDocument();
+    const created = calls.find((c) => c.key === "POST /ajax-api/3.0/ardea/gateway/keys/create");
+    expect(created?.body).toEqual({ name: "batch", allowed_models: ["chat", "openai/gpt-4*"], metadata: { team: "ml" }, expires_in_days: 30 });
+    await userEvent.click(await screen.findByRole("button", { name: "Revoke" }));
+    expect(calls.find((c) => c.key === "POST /ajax-api/3.0/ardea/gateway/keys/revoke")?.body).toEqual({ key_id: 42 });
+  });
+
+  it("says keys need --auth when the server has none", async () => {
+    fakeFetch({ "GET /ajax-api/3.0/ardea/gateway/usage": () => ({ json: { ...usage("", 2), group_by: "key" } }) });
+    renderAt(<KeysPage />, "/gateway/keys", "/gateway/keys?range=1h");
+    expect(await screen.findByText(/need a server started with --auth/)).toBeInTheDocument();
   });
 });
 
