@@ -5,19 +5,42 @@ the request path, it turns a batch (at most the recorder's ``batch_size`` record
 :class:`~ardea.store.gateway_usage.UsageDelta` rows and adds them in one statement. When the
 store fails the batch's usage is dropped and counted (reason ``usage_store_error``), as the
 recorder drops traces; requests never wait on it.
+
+Rows older than the retention (``ARDEA_GATEWAY_USAGE_RETENTION_DAYS``, default 90; 0 keeps
+them forever) are deleted by the same thread, at most once an hour.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Callable, Sequence
 
 from ardea.gateway.recorder import GatewayRecord
 from ardea.store.gateway_usage import GatewayUsageStore, UsageDelta, UsageMeasures
 
-__all__ = ["UsageRollup", "usage_deltas"]
+__all__ = ["DEFAULT_RETENTION_DAYS", "UsageRollup", "retention_days_from_env", "usage_deltas"]
 
 _log = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_DAYS = 90
+"""How long per-minute usage rows are kept unless ``ARDEA_GATEWAY_USAGE_RETENTION_DAYS`` says."""
+_PURGE_EVERY_S = 3600
+
+
+def retention_days_from_env() -> float:
+    """``ARDEA_GATEWAY_USAGE_RETENTION_DAYS`` (0: forever); the default when unset or bad."""
+    raw = os.environ.get("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    try:
+        days = float(raw)
+    except ValueError:
+        _log.warning("ARDEA_GATEWAY_USAGE_RETENTION_DAYS=%r is not a number: using %d", raw,
+                     DEFAULT_RETENTION_DAYS)  # fmt: skip
+        return DEFAULT_RETENTION_DAYS
+    return max(days, 0.0)
 
 
 def usage_deltas(records: Sequence[GatewayRecord]) -> list[UsageDelta]:
@@ -58,16 +81,25 @@ class UsageRollup:
     Args:
         store: The usage rollup store.
         on_drop: Called with ``(reason, count)`` when a batch's usage is lost.
+        retention_days: Rows older than this many days are deleted (0: kept forever);
+            None reads ``ARDEA_GATEWAY_USAGE_RETENTION_DAYS``.
+        clock: Seconds since the epoch (tests pass their own).
     """
 
     def __init__(
         self,
         store: GatewayUsageStore,
         on_drop: Callable[[str, int], None] | None = None,
+        retention_days: float | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self._on_drop = on_drop
         self.dropped = 0
+        days = retention_days_from_env() if retention_days is None else retention_days
+        self._retention_s = days * 86_400
+        self._clock = clock
+        self._next_purge = 0.0
 
     def __call__(self, batch: list[GatewayRecord]) -> None:
         """Add ``batch``'s usage; never raises (a failure drops it and is counted)."""
@@ -78,3 +110,18 @@ class UsageRollup:
             self.dropped += len(batch)
             if self._on_drop is not None:
                 self._on_drop("usage_store_error", len(batch))
+        self._purge()
+
+    def _purge(self) -> None:
+        """Delete rows past the retention, at most once an hour; never raises."""
+        now = self._clock()
+        if not self._retention_s or now < self._next_purge:
+            return
+        self._next_purge = now + _PURGE_EVERY_S
+        try:
+            removed = self.store.purge(int(now - self._retention_s))
+        except Exception as exc:
+            _log.warning("gateway: usage rows past the retention not deleted: %s", exc)
+            return
+        if removed:
+            _log.info("gateway: deleted %d usage rows past the retention", removed)

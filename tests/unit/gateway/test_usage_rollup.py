@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ardea.gateway.recorder import GatewayRecord
-from ardea.gateway.usage_rollup import UsageRollup, usage_deltas
+from ardea.gateway.usage_rollup import (
+    DEFAULT_RETENTION_DAYS,
+    UsageRollup,
+    retention_days_from_env,
+    usage_deltas,
+)
 from ardea.store.sql.backend import open_database
 from ardea.store.sql.gateway_usage import SqlGatewayUsageStore
 
@@ -79,3 +86,40 @@ def test_a_failing_store_drops_and_counts_the_batch(tmp_path: Path) -> None:
     rollup = UsageRollup(store, lambda reason, n: dropped.append((reason, n)))
     rollup([_record(), _record()])
     assert dropped == [("usage_store_error", 2)] and rollup.dropped == 2
+
+
+def test_rows_past_the_retention_are_deleted_at_most_once_an_hour(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'u.db'}")
+    try:
+        store = SqlGatewayUsageStore(db)
+        now = [float(MINUTE + 5)]
+        rollup = UsageRollup(store, retention_days=1, clock=lambda: now[0])
+        rollup([_record()])  # this minute's row is kept
+
+        def total() -> int:
+            rows = store.query("team-a", 0, MINUTE + 10 * 86_400, bucket="day", group_by="model")
+            return sum(p.measures.requests for p in rows)
+
+        assert total() == 1
+        now[0] += 86_400 + 120  # a day later: the row is past the retention
+        later = _record(start_ns=int(now[0]) * 1_000_000_000, end_ns=int(now[0]) * 1_000_000_000)
+        rollup([later])
+        assert total() == 1  # the old row went, the new one came
+        rollup([later])  # within the hour: no second purge, nothing lost
+        assert total() == 2
+        forever = UsageRollup(store, retention_days=0, clock=lambda: now[0] + 10 * 86_400)
+        forever([later])
+        assert total() == 3
+    finally:
+        db.close()
+
+
+def test_the_retention_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", raising=False)
+    assert retention_days_from_env() == DEFAULT_RETENTION_DAYS
+    monkeypatch.setenv("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "7")
+    assert retention_days_from_env() == 7
+    monkeypatch.setenv("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "0")
+    assert retention_days_from_env() == 0
+    monkeypatch.setenv("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "soon")
+    assert retention_days_from_env() == DEFAULT_RETENTION_DAYS
