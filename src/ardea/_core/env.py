@@ -54,6 +54,12 @@ ARDEA_GATEWAY_REDIS_URL = "ARDEA_GATEWAY_REDIS_URL"
 """``redis://host:port/db``: the gateway keeps its rate-limit and budget counters in this Redis
 server instead of the tracking database (every server process must name the same one)."""
 
+ARDEA_GATEWAY_USAGE_RETENTION_DAYS = "ARDEA_GATEWAY_USAGE_RETENTION_DAYS"
+"""Days the gateway's per-minute usage rows are kept (default 90; ``0``: forever)."""
+
+ARDEA_GATEWAY_MAX_BODY_BYTES = "ARDEA_GATEWAY_MAX_BODY_BYTES"
+"""Largest gateway request body accepted, in bytes (default 10 MiB); larger ones get a 413."""
+
 ARDEA_WEBHOOKS_ALLOW_PRIVATE = "ARDEA_WEBHOOKS_ALLOW_PRIVATE"
 """``1`` lets a server's webhooks target loopback, private (RFC 1918, ULA), link-local and other
 non-public addresses (e.g. a receiver on the server's own network). Default: refused, when a

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 
+from ardea._core.env import ARDEA_GATEWAY_USAGE_RETENTION_DAYS
 from ardea.gateway.recorder import GatewayRecord
 from ardea.store.gateway_usage import GatewayUsageStore, UsageDelta, UsageMeasures
 
@@ -31,7 +32,7 @@ _PURGE_EVERY_S = 3600
 
 def retention_days_from_env() -> float:
     """``ARDEA_GATEWAY_USAGE_RETENTION_DAYS`` (0: forever); the default when unset or bad."""
-    raw = os.environ.get("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "").strip()
+    raw = os.environ.get(ARDEA_GATEWAY_USAGE_RETENTION_DAYS, "").strip()
     if not raw:
         return DEFAULT_RETENTION_DAYS
     try:

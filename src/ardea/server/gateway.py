@@ -45,6 +45,7 @@ from typing import Any
 
 import orjson
 
+from ardea._core.env import ARDEA_GATEWAY_MAX_BODY_BYTES
 from ardea.auth.policy import GRANTS_CACHE_TTL_S
 from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
@@ -196,7 +197,7 @@ class GatewayRoutes:
         self.auth = auth
         if max_body_bytes is None:
             max_body_bytes = int(
-                os.environ.get("ARDEA_GATEWAY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+                os.environ.get(ARDEA_GATEWAY_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)
             )
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
