@@ -3,8 +3,8 @@
 Random methods and paths from the server's own route list (its ``/openapi.json``, plus the
 ``/ajax-api`` copies), random query strings and JSON bodies (wrong types, huge numbers, NaN,
 unicode, missing fields, hostile artifact paths). Whatever arrives, the server answers without
-a 5xx, every 4xx is a JSON error in MLflow's envelope, and a run seeded before the fuzz is
-unchanged afterwards.
+a 5xx, every 4xx is a JSON error in MLflow's envelope (on the AI gateway's invocation paths: in
+the provider API's own error shape), and a run seeded before the fuzz is unchanged afterwards.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ardea.server.openapi_gateway import GATEWAY_DOC_PREFIXES
 from fixtures.hostile_paths import CONFINED, REJECTED
 from fixtures.server_process import ServerProcess
 
@@ -225,6 +226,12 @@ def _check(r: httpx.Response, what: str) -> None:
         except json.JSONDecodeError:
             pytest.fail(f"{what} -> {r.status_code}, not JSON: {r.text[:300]!r}")
         assert isinstance(body, dict), f"{what}: {body!r}"
+        error = body.get("error")
+        if r.request.url.path.startswith(GATEWAY_DOC_PREFIXES) and isinstance(error, dict):
+            # the gateway's invocation paths answer in the provider API's own error shape
+            # (OpenAI's, Anthropic's or Google's), each with a message
+            assert isinstance(error.get("message"), str), f"{what}: {body!r}"
+            return
         assert body.get("error_code") in MLFLOW_CODES, f"{what}: {body!r}"
         assert isinstance(body.get("message"), str), f"{what}: {body!r}"
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ardea.server.openapi_gateway import GATEWAY_DOC_PREFIXES
+
 from .openapi_check import (
     CheckedClient,
     auth_module_path,
@@ -295,6 +297,10 @@ def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
             scorers_module_path,
             gateway_module_path,
         )
+        if path.startswith(GATEWAY_DOC_PREFIXES):
+            # the gateway's invocation paths answer in the provider APIs' shapes; the real
+            # SDKs check them (tests/unit/server/test_gateway*.py)
+            return False
         return not any(other(path) for other in others)
 
     assert api.unchecked(owned) == []
