@@ -30,6 +30,7 @@ from starlette.responses import Response
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
 from ardea.api import auth_requests as rq
+from ardea.api.request_parsing import RequestSpec
 from ardea.api.schemas.auth import (
     AccountResponse,
     CreatedToken,
@@ -46,7 +47,16 @@ from ardea.server.authz import caller_user
 from ardea.server.http import call, json_response, parse_get, parse_json, rpc
 from ardea.server.routers.auth_session import auth_or_none, not_enabled
 
-__all__ = ["account_json", "issue_for", "revoke_for", "router", "signed_in", "token_json"]
+__all__ = [
+    "account_json",
+    "issue_for",
+    "listed_tokens",
+    "revoke_for",
+    "router",
+    "signed_in",
+    "token_json",
+    "usernames",
+]
 
 router = APIRouter()
 """Mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
@@ -95,11 +105,39 @@ def signed_in(request: Request) -> tuple[AuthRuntime, User] | None:
     return auth, me
 
 
-async def _usernames(auth: AuthRuntime, infos: list[TokenInfo]) -> dict[int, str]:
+async def usernames(auth: AuthRuntime, infos: list[TokenInfo]) -> dict[int, str]:
+    """The user name of each token's owner, by user id."""
     names: dict[int, str] = {}
     for user_id in {i.user_id for i in infos}:
         names[user_id] = (await call(auth.store.get_user, user_id)).username
     return names
+
+
+async def listed_tokens(
+    request: Request, spec: RequestSpec, what: str
+) -> tuple[AuthRuntime, list[TokenInfo]] | None:
+    """The tokens a ``.../list`` route answers, newest first (None: auth is off).
+
+    The caller's own; an admin's: anyone's (``username``) or everyone's. ``include_revoked``
+    adds the revoked ones. ``what`` names them in the refusal ("tokens", "keys").
+    """
+    found = signed_in(request)
+    if found is None:
+        return None
+    auth, me = found
+    req = parse_get(request, spec)
+    username = req.get("username") or None
+    if username is not None and username != me.username and not me.is_admin:
+        raise PermissionDeniedError(f"Permission denied: only an admin may list others' {what}.")
+    if username is None and not me.is_admin:
+        username = me.username
+    owner = None if username is None else await call(auth.store.get_user_by_username, username)
+    infos = await call(
+        auth.store.list_tokens,
+        None if owner is None else owner.id,
+        include_revoked=bool(req.get("include_revoked")),
+    )
+    return auth, infos
 
 
 @rpc(
@@ -112,23 +150,11 @@ async def _usernames(auth: AuthRuntime, infos: list[TokenInfo]) -> dict[int, str
 )
 async def list_tokens(request: Request) -> Response:
     """The caller's tokens, newest first; an admin's: anyone's (``username``) or everyone's."""
-    found = signed_in(request)
-    if found is None:
+    listed = await listed_tokens(request, rq.LIST_TOKENS, "tokens")
+    if listed is None:
         return not_enabled(request)
-    auth, me = found
-    req = parse_get(request, rq.LIST_TOKENS)
-    username = req.get("username") or None
-    if username is not None and username != me.username and not me.is_admin:
-        raise PermissionDeniedError("Permission denied: only an admin may list others' tokens.")
-    if username is None and not me.is_admin:
-        username = me.username
-    owner = None if username is None else await call(auth.store.get_user_by_username, username)
-    infos = await call(
-        auth.store.list_tokens,
-        None if owner is None else owner.id,
-        include_revoked=bool(req.get("include_revoked")),
-    )
-    names = await _usernames(auth, infos)
+    auth, infos = listed
+    names = await usernames(auth, infos)
     return json_response({"tokens": [token_json(i, names[i.user_id]) for i in infos]})
 
 

@@ -21,15 +21,22 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ardea._core.errors import InvalidArgumentError, PermissionDeniedError
+from ardea._core.errors import InvalidArgumentError
 from ardea.api import gateway_key_requests as rq
 from ardea.api.schemas.gateway_keys import CreatedKey, KeyList, KeyResponse
 from ardea.entities.auth import TokenInfo
 from ardea.entities.gateway_keys import KeyScope
 from ardea.server.access import handler
 from ardea.server.gateway_guard import key_scopes
-from ardea.server.http import call, json_response, parse_get, parse_json, rpc
-from ardea.server.routers.auth_accounts import issue_for, revoke_for, signed_in, token_json
+from ardea.server.http import call, json_response, parse_json, rpc
+from ardea.server.routers.auth_accounts import (
+    issue_for,
+    listed_tokens,
+    revoke_for,
+    signed_in,
+    token_json,
+    usernames,
+)
 from ardea.server.routers.auth_session import not_enabled
 
 __all__ = ["key_json", "router"]
@@ -53,27 +60,13 @@ def key_json(info: TokenInfo, username: str, scope: KeyScope | None) -> dict[str
 @rpc(router, f"{_K}/list", "GET", access=_SELF_OR_ADMIN, response=KeyList, spec=rq.LIST_KEYS)
 async def list_keys(request: Request) -> Response:
     """The caller's keys, newest first; an admin's: anyone's (``username``) or everyone's."""
-    found = signed_in(request)
-    if found is None:
+    listed = await listed_tokens(request, rq.LIST_KEYS, "keys")
+    if listed is None:
         return not_enabled(request)
-    auth, me = found
-    req = parse_get(request, rq.LIST_KEYS)
-    username = req.get("username") or None
-    if username is not None and username != me.username and not me.is_admin:
-        raise PermissionDeniedError("Permission denied: only an admin may list others' keys.")
-    if username is None and not me.is_admin:
-        username = me.username
-    owner = None if username is None else await call(auth.store.get_user_by_username, username)
-    infos = await call(
-        auth.store.list_tokens,
-        None if owner is None else owner.id,
-        include_revoked=bool(req.get("include_revoked")),
-    )
+    auth, infos = listed
     scopes = await call(key_scopes(auth.store).get_many, [i.id for i in infos])
     keys = [i for i in infos if i.id in scopes]
-    names: dict[int, str] = {}
-    for user_id in {i.user_id for i in keys}:
-        names[user_id] = (await call(auth.store.get_user, user_id)).username
+    names = await usernames(auth, keys)
     return json_response({"keys": [key_json(i, names[i.user_id], scopes[i.id]) for i in keys]})
 
 
