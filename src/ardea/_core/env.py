@@ -60,6 +60,10 @@ ARDEA_GATEWAY_USAGE_RETENTION_DAYS = "ARDEA_GATEWAY_USAGE_RETENTION_DAYS"
 ARDEA_GATEWAY_MAX_BODY_BYTES = "ARDEA_GATEWAY_MAX_BODY_BYTES"
 """Largest gateway request body accepted, in bytes (default 10 MiB); larger ones get a 413."""
 
+ARDEA_GATEWAY_TRACE_WRITER = "ARDEA_GATEWAY_TRACE_WRITER"
+"""Where the gateway writes request traces: ``process`` (default; a writer process of its own
+when the database can be shared) or ``thread`` (in the server process)."""
+
 ARDEA_WEBHOOKS_ALLOW_PRIVATE = "ARDEA_WEBHOOKS_ALLOW_PRIVATE"
 """``1`` lets a server's webhooks target loopback, private (RFC 1918, ULA), link-local and other
 non-public addresses (e.g. a receiver on the server's own network). Default: refused, when a

@@ -65,11 +65,17 @@ def serve(config_path: Path, host: str, port: int, backend_store_uri: str | None
 
     trace_store = None
     backend = None
+    writer = None
     if backend_store_uri:
+        from ardea.gateway.trace_process import writer_spec_for
         from ardea.store.sql.backend import open_sql_backend
 
         backend = open_sql_backend(backend_store_uri)
         trace_store = backend.traces
-    app = gateway_app(Gateway(source, trace_store=trace_store, guard=config_guard(source, backend)))
+        writer = writer_spec_for(backend.uri, usage=False)
+    gateway = Gateway(
+        source, trace_store=trace_store, guard=config_guard(source, backend), trace_writer=writer
+    )
+    app = gateway_app(gateway)
     click.echo(f"Ardea gateway listening on http://{host}:{port}")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -63,6 +63,7 @@ from ardea.gateway.usage_rollup import UsageRollup
 if TYPE_CHECKING:
     from ardea.entities.auth import TokenInfo
     from ardea.gateway.limits.wire import Admission, GatewayGuard
+    from ardea.gateway.trace_process import WriterSpec
     from ardea.store.gateway_usage import GatewayUsageStore
     from ardea.store.traces import TraceStore
 
@@ -205,6 +206,8 @@ class Gateway:
             the traces' batches (:mod:`ardea.gateway.usage_rollup`).
         trace_store_for: The trace store of a workspace, for endpoints outside
             ``trace_store``'s (the embedded server's scoped backends); None: ``trace_store``.
+        trace_writer: Write traces and the usage roll-up in a writer process opened from
+            this spec (:mod:`ardea.gateway.trace_process`); None: on a thread of this one.
     """
 
     def __init__(
@@ -219,6 +222,7 @@ class Gateway:
         guard: GatewayGuard | None = None,
         usage_store: GatewayUsageStore | None = None,
         trace_store_for: Callable[[str], TraceStore] | None = None,
+        trace_writer: WriterSpec | None = None,
     ) -> None:
         self.source = source
         self.guard = guard
@@ -240,6 +244,7 @@ class Gateway:
                     else None
                 ),
                 store_for=trace_store_for,
+                writer=trace_writer,
             )
             if trace_store is not None
             else None
@@ -808,12 +813,6 @@ class Gateway:
             attributes = {**(attributes or {}), "ardea.gateway.cost_unknown": True}
         if not plan.tracked or self.recorder is None or endpoint.experiment_id is None:
             return
-        answer: Any = None
-        if response is not None:
-            try:
-                answer = orjson.loads(response)
-            except orjson.JSONDecodeError:
-                answer = None
         self.recorder.record(
             GatewayRecord(
                 experiment_id=endpoint.experiment_id,
@@ -839,7 +838,7 @@ class Gateway:
                 attempts=attempts,
                 overhead_ms=overhead * 1000,
                 request=call.body,
-                response=answer,
+                response=response,  # the writer parses it, off the request path
                 parent=trace_parent(call.traceparent),
                 attributes=dict(attributes) if attributes else {},
                 workspace=endpoint.workspace,

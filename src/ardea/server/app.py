@@ -213,13 +213,23 @@ def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
     from ardea.store.gateway_usage import UnsupportedGatewayUsageStore
 
     guard = open_server_guard(deps.backend, source, state, auth=deps.settings.auth_enabled)
+    from ardea.gateway.trace_process import writer_spec_for
+
     usage = deps.backend.gateway_usage
+    usage_store = None if isinstance(usage, UnsupportedGatewayUsageStore) else usage
+    settings = deps.settings
     return Gateway(
         source,
         trace_store=deps.backend.traces,
         guard=guard,
-        usage_store=None if isinstance(usage, UnsupportedGatewayUsageStore) else usage,
+        usage_store=usage_store,
         trace_store_for=lambda workspace: deps.backend.scoped(workspace).traces,
+        trace_writer=writer_spec_for(
+            deps.backend.uri,
+            artifacts_destination=settings.artifacts_destination,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            usage=usage_store is not None,
+        ),
     )
 
 

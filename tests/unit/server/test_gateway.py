@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -259,8 +260,10 @@ def test_every_request_is_a_trace_in_the_endpoints_experiment(
 
 
 def test_requests_flow_and_traces_are_dropped_while_the_trace_store_is_down(
-    fake: FakeLLMServer, tmp_path: Path
+    fake: FakeLLMServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # On the server's own thread: a writer process would open the deleted file afresh.
+    monkeypatch.setenv("ARDEA_GATEWAY_TRACE_WRITER", "thread")
     broken = open_sql_backend(
         f"sqlite:///{tmp_path / 'gone.db'}", artifacts_destination=str(tmp_path / "a")
     )
@@ -285,6 +288,49 @@ def test_requests_flow_and_traces_are_dropped_while_the_trace_store_is_down(
         # Each request's trace and its usage rollup (counted under the same metric).
         assert dropped == {"store_error": 5, "usage_store_error": 5}
         assert "ardea_gateway_requests_total" in text
+
+
+def _dropped(base_url: str) -> dict[str, float]:
+    text = httpx.get(base_url + "/metrics").text
+    return {
+        line.split('reason="')[1].split('"')[0]: float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("ardea_gateway_traces_dropped_total{")
+    }
+
+
+def test_traces_are_written_by_a_writer_process_that_comes_back_after_a_crash(
+    fake: FakeLLMServer, tmp_path: Path
+) -> None:
+    backend = open_sql_backend(
+        f"sqlite:///{tmp_path / 'w.db'}", artifacts_destination=str(tmp_path / "a")
+    )
+    experiment_id = backend.tracking.create_experiment("gateway")
+    with GatewayServer(_source(fake, experiment_id), backend) as s:
+        client = _openai(s)
+        recorder = s.app.state.ardea.gateway.recorder
+        assert recorder._sink is not None  # a file database: the writer process
+        for _ in range(3):
+            client.chat.completions.create(model="chat", messages=USER)
+        assert recorder.flush(30)
+        assert len(backend.traces.search_traces([experiment_id])) == 3
+        child = recorder._sink._proc
+        assert child is not None and child.pid != os.getpid()
+        child.kill()  # the writer dies; requests keep flowing
+        child.wait()
+        for _ in range(4):
+            assert client.chat.completions.create(model="chat", messages=USER).choices
+        assert recorder.flush(30)
+        time.sleep(1.1)  # past the restart back-off
+        for _ in range(2):
+            client.chat.completions.create(model="chat", messages=USER)
+        assert recorder.flush(30)
+        written = len(backend.traces.search_traces([experiment_id]))
+        lost = _dropped(s.base_url).get("writer_down", 0)
+        # Every request is either a trace or counted lost; the restarted writer wrote some.
+        assert written + lost == 9 and written > 3
+        assert recorder._sink._proc is not None and recorder._sink._proc.pid != child.pid
+    backend.close()
 
 
 def test_the_provider_key_is_in_no_response_log_or_stored_byte(
