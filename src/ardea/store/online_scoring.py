@@ -53,13 +53,15 @@ class OnlineScoringStore(ABC):
         kinds: Sequence[str],
         limit: int,
         lease_seconds: float,
+        experiment_ids: Sequence[str] | None = None,
         all_workspaces: bool = False,
     ) -> list[ClaimedWork]:
         """Claim up to ``limit`` runnable rows of ``kinds`` for ``worker_id``.
 
         Runnable: ``pending`` and due, or ``claimed`` with a lapsed lease. A lapsed row that
-        already had :data:`MAX_ATTEMPTS` claims is failed instead. ``all_workspaces`` is
-        for the server's own loop (it claims every workspace's rows).
+        already had :data:`MAX_ATTEMPTS` claims is failed instead. ``experiment_ids`` limits
+        the claim to those experiments' rows. ``all_workspaces`` is for the server's own loop
+        (it claims every workspace's rows).
         """
 
     @abstractmethod

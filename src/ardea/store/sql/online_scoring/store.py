@@ -74,6 +74,13 @@ def _worker(worker_id: object) -> str:
     return worker_id
 
 
+def _experiment_number(experiment_id: object) -> int:
+    text = str(experiment_id)
+    if not text.isdigit() or len(text) > 10:
+        raise InvalidArgumentError(f"Invalid experiment id {text[:80]!r}")
+    return int(text)
+
+
 def _pk(key: WorkKey) -> sa.ColumnElement[bool]:
     return sa.and_(
         _W.c.trace_id == key.trace_id,
@@ -197,11 +204,13 @@ class SqlOnlineScoringStore(OnlineScoringStore):
         kinds: Sequence[str],
         limit: int,
         lease_seconds: float,
+        experiment_ids: Sequence[str] | None = None,
         all_workspaces: bool = False,
     ) -> list[ClaimedWork]:
         """Claim up to ``limit`` runnable rows (see the contract)."""
         _worker(worker_id)
-        if limit < 1:
+        numbers = [_experiment_number(e) for e in experiment_ids or ()]
+        if limit < 1 or (experiment_ids is not None and not numbers):
             return []
         w = _W.c
 
@@ -216,6 +225,8 @@ class SqlOnlineScoringStore(OnlineScoringStore):
             )
             if not all_workspaces:
                 query = query.where(w.workspace == self._scope.name)
+            if experiment_ids is not None:
+                query = query.where(w.experiment_id.in_(numbers))
             query = query.order_by(w.not_before).limit(limit).with_for_update(skip_locked=True)
             lease = now + int(lease_seconds * 1000)
             taken: list[WorkKey] = []
@@ -355,10 +366,7 @@ class SqlOnlineScoringStore(OnlineScoringStore):
             .group_by(_W.c.state)
         )
         if experiment_id is not None:
-            text = str(experiment_id)
-            if not text.isdigit() or len(text) > 10:
-                raise InvalidArgumentError(f"Invalid experiment id {text[:80]!r}")
-            query = query.where(_W.c.experiment_id == int(text))
+            query = query.where(_W.c.experiment_id == _experiment_number(experiment_id))
         found = dict.fromkeys(STATES, 0)
         for state, count in self._db.read(lambda conn: list(conn.execute(query))):
             found[state] = int(count)
