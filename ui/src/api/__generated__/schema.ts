@@ -3746,7 +3746,7 @@ export interface paths {
         get?: never;
         /**
          * Upsert Online Scoring Config
-         * @description Set a scorer's online config (stored only) -> ``{config}``.
+         * @description Set a scorer's online config -> ``{config}`` (new traces are sampled by it).
          *
          *     ``sample_rate`` in [0, 1]; absent or null keeps the stored one (0.0 for a new config).
          */
@@ -6147,7 +6147,7 @@ export interface components {
         };
         /**
          * OnlineScoringConfigJson
-         * @description A scorer's online scoring config (stored only: Ardea runs no online scoring).
+         * @description A scorer's online scoring config (its sample rate and trace filter).
          */
         OnlineScoringConfigJson: {
             experiment_id: string;
