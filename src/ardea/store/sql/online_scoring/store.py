@@ -180,6 +180,11 @@ class SqlOnlineScoringStore(OnlineScoringStore):
         ]
 
         def op(conn: Connection) -> int:
+            if conn.dialect.name == "sqlite":  # its rowcount counts the rows really inserted
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                stmt = sqlite_insert(_W).on_conflict_do_nothing()
+                return max(0, int(conn.execute(stmt, rows).rowcount))
             before = self._count_keys(conn, items)
             insert_ignore(conn, _W, rows)
             return self._count_keys(conn, items) - before
