@@ -81,6 +81,15 @@ def _experiment_number(experiment_id: object) -> int:
     return int(text)
 
 
+def _key_of(row: Any) -> WorkKey:
+    return WorkKey(row.trace_id, row.scorer_id, int(row.scorer_version))
+
+
+def _keys_in(keys: Sequence[WorkKey]) -> sa.ColumnElement[bool]:
+    columns = sa.tuple_(_W.c.trace_id, _W.c.scorer_id, _W.c.scorer_version)
+    return columns.in_([(k.trace_id, k.scorer_id, k.scorer_version) for k in keys])
+
+
 def _pk(key: WorkKey) -> sa.ColumnElement[bool]:
     return sa.and_(
         _W.c.trace_id == key.trace_id,
@@ -234,40 +243,40 @@ class SqlOnlineScoringStore(OnlineScoringStore):
                 query = query.where(w.experiment_id.in_(numbers))
             query = query.order_by(w.not_before).limit(limit).with_for_update(skip_locked=True)
             lease = now + int(lease_seconds * 1000)
-            taken: list[WorkKey] = []
-            for row in list(conn.execute(query)):
-                key = WorkKey(row.trace_id, row.scorer_id, int(row.scorer_version))
-                if int(row.attempts) >= MAX_ATTEMPTS:
-                    conn.execute(
-                        _W.update()
-                        .where(_pk(key))
-                        .values(
-                            state="failed",
-                            claimed_by=None,
-                            lease_until=None,
-                            done_time=now,
-                            error=f"Gave up after {row.attempts} attempts (last lease lapsed)",
-                        )
-                    )
-                    continue
+            found = list(conn.execute(query))
+            spent = [_key_of(r) for r in found if int(r.attempts) >= MAX_ATTEMPTS]
+            taken = [_key_of(r) for r in found if int(r.attempts) < MAX_ATTEMPTS]
+            if spent:
                 conn.execute(
                     _W.update()
-                    .where(_pk(key))
+                    .where(_keys_in(spent))
                     .values(
-                        state="claimed",
-                        claimed_by=worker_id,
-                        lease_until=lease,
-                        attempts=w.attempts + 1,
+                        state="failed",
+                        claimed_by=None,
+                        lease_until=None,
+                        done_time=now,
+                        error=f"Gave up after {MAX_ATTEMPTS} attempts (last lease lapsed)",
                     )
                 )
-                taken.append(key)
-            return [self._claimed(conn, key) for key in taken]
+            if not taken:
+                return []
+            conn.execute(
+                _W.update()
+                .where(_keys_in(taken))
+                .values(
+                    state="claimed",
+                    claimed_by=worker_id,
+                    lease_until=lease,
+                    attempts=w.attempts + 1,
+                )
+            )
+            return self._claimed(conn, taken)
 
         return self._db.write(op)
 
     @staticmethod
-    def _claimed(conn: Connection, key: WorkKey) -> ClaimedWork:
-        row = conn.execute(
+    def _claimed(conn: Connection, keys: list[WorkKey]) -> list[ClaimedWork]:
+        rows = conn.execute(
             sa.select(_W, _S.c.name, _V.c.serialized_scorer)
             .join(_S, _S.c.scorer_id == _W.c.scorer_id)
             .join(
@@ -275,19 +284,24 @@ class SqlOnlineScoringStore(OnlineScoringStore):
                 sa.and_(_V.c.scorer_id == _W.c.scorer_id, _V.c.version == _W.c.scorer_version),
                 isouter=True,
             )
-            .where(_pk(key))
-        ).one()
-        return ClaimedWork(
-            key=key,
-            experiment_id=str(row.experiment_id),
-            workspace=row.workspace,
-            name=row.name,
-            serialized_scorer=row.serialized_scorer or "{}",
-            kind=row.kind,
-            attempts=int(row.attempts),
-            enqueued_time=int(row.enqueued_time),
-            lease_until=int(row.lease_until),
+            .where(_keys_in(keys))
         )
+        by_key = {_key_of(r): r for r in rows}
+        return [
+            ClaimedWork(
+                key=key,
+                experiment_id=str(row.experiment_id),
+                workspace=row.workspace,
+                name=row.name,
+                serialized_scorer=row.serialized_scorer or "{}",
+                kind=row.kind,
+                attempts=int(row.attempts),
+                enqueued_time=int(row.enqueued_time),
+                lease_until=int(row.lease_until),
+            )
+            for key in keys
+            if (row := by_key.get(key)) is not None
+        ]
 
     def _held(self, conn: Connection, key: WorkKey, worker_id: str) -> Any:
         row = conn.execute(
