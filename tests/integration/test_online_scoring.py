@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -320,3 +321,30 @@ def test_mlflow_client_register_start_then_traced_call(
     found = [a for a in info.info.assessments if a.name == "helpful"]
     assert len(found) == 1 and found[0].source.source_type == "LLM_JUDGE"
     mlflow.set_tracking_uri(None)
+
+
+def test_a_long_backlog_degrades_the_sample_rate_and_says_so(
+    live_server_factory: Any, llm: FakeLLMServer
+) -> None:
+    # The loop is off: rows pile up. Beyond 20 unfinished rows, new traces are sampled at
+    # rate * 20 / backlog; ingest answers as before.
+    env = _env(llm, ARDEA_ONLINE_SCORING="0", ARDEA_ONLINE_SCORING_MAX_BACKLOG="20")
+    server = live_server_factory(env=env)
+    c = httpx.Client(base_url=server.url, timeout=30)
+    exp = _experiment(c)
+    _register(c, exp, JUDGE, 1.0)
+    _send(c, exp, 1, 80)
+    status = c.get(f"{_ONLINE}/status", params={"experiment_id": exp}).json()
+    assert status["counts"]["pending"] == 80 and status["running"] is False
+
+    def degraded() -> bool:
+        doc = c.get(f"{_ONLINE}/status", params={"experiment_id": exp}).json()
+        return bool(doc["degraded"]) and doc["degrade_factor"] == 0.25
+
+    _wait(degraded, timeout=30, what="the degraded status")  # the backlog is counted every 2 s
+    for first in range(1000, 1400, 100):
+        _send(c, exp, first, 100)
+    taken = _counts(c, exp)["pending"] - 80
+    assert 0 < taken < 400  # 400 traces, not all of them; at 0.25 (or lower as it grows)
+    assert taken <= 100 + 4 * 4.5 * math.sqrt(100 * 0.25 * 0.75)
+    assert [r for r in llm.requests if "chat/completions" in r.path] == []
