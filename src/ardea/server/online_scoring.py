@@ -42,7 +42,19 @@ from ardea.store.backend import Backend
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-__all__ = ["OnlineScoring", "OnlineSettings", "ProviderRateLimiter", "traces_ended"]
+    from ardea.entities import TraceInfo
+
+__all__ = [
+    "ENDED_STATES",
+    "OnlineScoring",
+    "OnlineSettings",
+    "ProviderRateLimiter",
+    "record_stored",
+    "traces_ended",
+]
+
+ENDED_STATES = frozenset({"OK", "ERROR"})
+"""Trace states that end a trace (a record stored with one samples it for online scoring)."""
 
 log = logging.getLogger(__name__)
 
@@ -303,3 +315,9 @@ async def traces_ended(request: Request, experiment_id: str, trace_ids: Sequence
     online = runtime(request).online
     if online is not None and trace_ids:
         await online.traces_ended_async(backend(request), str(experiment_id), trace_ids)
+
+
+async def record_stored(request: Request, info: TraceInfo) -> None:
+    """The hook after a trace record is stored: sampled if its state ends the trace."""
+    if info.state in ENDED_STATES:
+        await traces_ended(request, info.experiment_id, [info.trace_id])
