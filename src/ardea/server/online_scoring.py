@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
 import threading
@@ -33,7 +34,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ardea._core import env
-from ardea._core.errors import ArdeaError, NotFoundError
+from ardea._core.errors import ArdeaError
 from ardea.entities.online_scoring import KIND_JUDGE, ClaimedWork
 from ardea.server.deps import backend, runtime
 from ardea.services.online_scoring import OnlineEnqueuer
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from ardea.entities import TraceInfo
+    from ardea.evaluation.online import ScorerCache
 
 __all__ = [
     "ENDED_STATES",
@@ -127,7 +129,8 @@ class OnlineScoring:
         self._task: asyncio.Task[None] | None = None
         self._in_flight: dict[Any, ClaimedWork] = {}
         self._backlog = 0
-        self._backlog_at = 0.0
+        self._backlog_at = -math.inf
+        self._cache: ScorerCache | None = None
         self._backlog_lock = threading.Lock()
         self.scored = 0
         self.failed = 0
@@ -275,7 +278,7 @@ class OnlineScoring:
                 trace = await asyncio.to_thread(
                     self._backend_for(work.workspace).traces.get_trace, work.key.trace_id
                 )
-            except (NotFoundError, ArdeaError) as exc:
+            except ArdeaError as exc:  # no such trace, a scorer that cannot be rebuilt
                 await self._fail(work, str(exc), None)
                 return
             await self._limiter.acquire(provider_of(scorer))
@@ -300,9 +303,7 @@ class OnlineScoring:
             self.backend.online_scoring.fail, work.key, self.worker_id, error, retry_in=retry_in
         )
 
-    _cache: Any = None
-
-    def _scorers(self) -> Any:
+    def _scorers(self) -> ScorerCache:
         if self._cache is None:
             from ardea.evaluation.online import ScorerCache
 
