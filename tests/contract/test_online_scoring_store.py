@@ -158,3 +158,15 @@ def test_bad_worker_id(sql_backend: Backend, bad: str) -> None:
 
     with pytest.raises(InvalidArgumentError):
         sql_backend.online_scoring.claim(bad, kinds=[KIND_JUDGE], limit=1, lease_seconds=1)
+
+
+def test_enqueue_not_before_delays_and_rearms_pending_rows(sql_backend: Backend) -> None:
+    exp, scorer_id, ids = _setup(sql_backend, 1)
+    store = sql_backend.online_scoring
+    far = 4_000_000_000_000
+    assert store.enqueue(_items(exp, scorer_id, ids), not_before=far) == 1
+    assert store.claim("w", kinds=[KIND_JUDGE], limit=1, lease_seconds=60) == []
+    assert store.enqueue(_items(exp, scorer_id, ids), not_before=0) == 0  # re-armed, not new
+    [claimed] = store.claim("w", kinds=[KIND_JUDGE], limit=1, lease_seconds=60)
+    store.enqueue(_items(exp, scorer_id, ids), not_before=far)  # claimed: left alone
+    assert store.get_work(claimed.key)["state"] == "claimed"

@@ -348,3 +348,51 @@ def test_a_long_backlog_degrades_the_sample_rate_and_says_so(
     assert 0 < taken < 400  # 400 traces, not all of them; at 0.25 (or lower as it grows)
     assert taken <= 100 + 4 * 4.5 * math.sqrt(100 * 0.25 * 0.75)
     assert [r for r in llm.requests if "chat/completions" in r.path] == []
+
+
+def test_a_session_is_scored_once_it_goes_quiet(
+    live_server_factory: Any, llm: FakeLLMServer
+) -> None:
+    server = live_server_factory(env=_env(llm, ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS="1"))
+    c = httpx.Client(base_url=server.url, timeout=30)
+    exp = _experiment(c)
+    session_judge = {
+        "name": "frustrated",
+        "is_session_level_scorer": True,
+        "instructions_judge_pydantic_data": {
+            "instructions": "Is the user frustrated in {{ conversation }}?",
+            "model": "openai:/gpt-4.1-mini",
+            "feedback_value_type": {"type": "boolean"},
+        },
+    }
+    _register(c, exp, session_judge, 1.0)
+
+    def send(n: int, session: str | None) -> str:
+        attrs = {
+            "mlflow.spanInputs": json.dumps({"question": f"question-{n}"}),
+            "mlflow.spanOutputs": json.dumps(f"answer-{n}"),
+        }
+        if session:
+            attrs["session.id"] = session
+        body = protobuf_request(
+            [span(f"{n:032x}", f"{n:016x}", "chat", attributes=attrs, start_ns=n * 10**9)]
+        )
+        headers = {"content-type": "application/x-protobuf", "x-mlflow-experiment-id": exp}
+        assert c.post("/v1/traces", content=body, headers=headers).status_code == 200
+        return f"tr-{n:032x}"
+
+    first = send(1, "s-1")
+    send(2, "s-1")  # re-arms s-1's row (same key: its first trace)
+    other = send(3, "s-2")
+    lone = send(4, None)
+    assert _counts(c, exp)["pending"] == 2
+    _wait(lambda: _counts(c, exp)["done"] == 2, what="both sessions scored")
+    for trace_id in (first, other):
+        [a] = _assessments(c, trace_id, "frustrated")
+        assert a["source"]["source_type"] == "LLM_JUDGE" and a["rationale"]
+    assert _assessments(c, f"tr-{2:032x}", "frustrated") == []
+    assert _assessments(c, lone, "frustrated") == []
+    prompts = [json.dumps(r.body) for r in llm.requests if "chat/completions" in r.path]
+    assert len(prompts) == 2
+    s1 = next(p for p in prompts if "question-1" in p)
+    assert "question-2" in s1 and "question-3" not in s1

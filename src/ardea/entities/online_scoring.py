@@ -42,6 +42,7 @@ class ActiveScorer:
         kind: :data:`KIND_JUDGE` or :data:`KIND_CODE`.
         sample_rate: The configured fraction of traces, in (0, 1].
         filter_string: A trace search filter the trace must match, or None.
+        session_level: Whether it judges whole sessions (scored once a session goes quiet).
     """
 
     scorer_id: str
@@ -51,6 +52,7 @@ class ActiveScorer:
     kind: str
     sample_rate: float
     filter_string: str | None
+    session_level: bool = False
 
 
 @dataclass(frozen=True)

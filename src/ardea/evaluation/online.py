@@ -19,7 +19,14 @@ from ardea.evaluation.scorers.base import Scorer
 from ardea.evaluation.scorers.run import arun_scorer
 from ardea.evaluation.scorers.serialize import scorer_from_json
 
-__all__ = ["NotReady", "ScorerCache", "WorkFailed", "score_work", "trace_ready"]
+__all__ = [
+    "NotReady",
+    "ScorerCache",
+    "WorkFailed",
+    "score_session",
+    "score_work",
+    "trace_ready",
+]
 
 
 class NotReady(Exception):
@@ -96,6 +103,14 @@ async def score_work(scorer: Scorer, trace: Any) -> list[Feedback]:
         expectations=item.expectations or None,
         trace=trace,
     )
+    _check(scorer, feedbacks)
+    for feedback in feedbacks:
+        if feedback.span_id is None and item.root_span_id:
+            feedback.span_id = item.root_span_id
+    return feedbacks
+
+
+def _check(scorer: Scorer, feedbacks: list[Feedback]) -> None:
     if not feedbacks:
         raise WorkFailed(f"Scorer {scorer.name!r} returned no feedback")
     errors = [f.error for f in feedbacks if f.error is not None]
@@ -103,7 +118,19 @@ async def score_work(scorer: Scorer, trace: Any) -> list[Feedback]:
         first = errors[0]
         message = getattr(first, "error_message", None) or str(first)
         raise WorkFailed(f"Scorer {scorer.name!r} failed: {message}"[:2000])
-    for feedback in feedbacks:
-        if feedback.span_id is None and item.root_span_id:
-            feedback.span_id = item.root_span_id
+
+
+async def score_session(scorer: Scorer, traces: list[Any]) -> list[Feedback]:
+    """The feedbacks of a session-level ``scorer`` on a session's traces (oldest first).
+
+    Raises:
+        NotReady: A trace of the session has no root span yet.
+        WorkFailed: No trace, no feedback, or only errors.
+    """
+    if not traces:
+        raise WorkFailed(f"Scorer {scorer.name!r}: the session has no trace")
+    if not all(trace_ready(t) for t in traces):
+        raise NotReady("A trace of the session has no root span yet")
+    feedbacks = await arun_scorer(scorer, session=list(traces))
+    _check(scorer, feedbacks)
     return feedbacks

@@ -81,6 +81,9 @@ class OnlineSettings:
         self.poll_seconds = max(0.05, _number(env.ARDEA_ONLINE_SCORING_POLL_SECONDS, 0.5))
         self.concurrency = max(1, int(_number(env.ARDEA_ONLINE_SCORING_CONCURRENCY, 16)))
         self.max_backlog = max(1, int(_number(env.ARDEA_ONLINE_SCORING_MAX_BACKLOG, 10_000)))
+        self.session_quiet_seconds = max(
+            0.0, _number(env.ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS, 60.0)
+        )
         self.provider_rps = max(0.0, _number(env.ARDEA_ONLINE_SCORING_PROVIDER_RPS, 50.0))
         self.lease_seconds = max(1.0, _number(env.ARDEA_ONLINE_SCORING_LEASE_SECONDS, 120.0))
 
@@ -122,7 +125,11 @@ class OnlineScoring:
         self.backend = backend
         self.settings = settings or OnlineSettings()
         self.worker_id = f"server:{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.enqueuer = OnlineEnqueuer(degrade=self._factor, on_enqueue=self.wake)
+        self.enqueuer = OnlineEnqueuer(
+            degrade=self._factor,
+            on_enqueue=self.wake,
+            session_quiet_s=self.settings.session_quiet_seconds,
+        )
         self._limiter = ProviderRateLimiter(self.settings.provider_rps)
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -283,7 +290,10 @@ class OnlineScoring:
                 return
             await self._limiter.acquire(provider_of(scorer))
             try:
-                feedbacks = await score_work(scorer, trace)
+                if scorer.session_level:
+                    feedbacks = await self._score_session(work, scorer, trace)
+                else:
+                    feedbacks = await score_work(scorer, trace)
             except NotReady as exc:
                 await self._fail(work, str(exc), 1.0)
                 return
@@ -296,6 +306,18 @@ class OnlineScoring:
             log.exception("Online scoring of %s failed", work.key)
         finally:
             self._in_flight.pop(work.key, None)
+
+    async def _score_session(self, work: ClaimedWork, scorer: Any, first: Any) -> Any:
+        from ardea.evaluation.online import WorkFailed, score_session
+        from ardea.services.online_scoring import session_traces
+
+        session_id = first.info.session_id
+        if not session_id:
+            raise WorkFailed(f"Trace {work.key.trace_id} belongs to no session")
+        traces = await asyncio.to_thread(
+            session_traces, self._backend_for(work.workspace), work.experiment_id, session_id
+        )
+        return await score_session(scorer, traces)
 
     async def _fail(self, work: ClaimedWork, error: str, retry_in: float | None) -> None:
         self.failed += 1

@@ -24,17 +24,29 @@ import time
 from collections.abc import Callable, Sequence
 
 from ardea._core.errors import ArdeaError
+from ardea.entities import Trace
 from ardea.entities.online_scoring import ActiveScorer, WorkItem
 from ardea.store.backend import Backend
 
-__all__ = ["CONFIG_TTL_S", "OnlineEnqueuer", "backfill", "sampled"]
+__all__ = [
+    "CONFIG_TTL_S",
+    "SESSION_QUIET_S",
+    "OnlineEnqueuer",
+    "backfill",
+    "sampled",
+    "session_items",
+    "session_traces",
+]
 
 log = logging.getLogger(__name__)
 
 CONFIG_TTL_S = 5.0
 """Seconds an experiment's active scorers are cached (a config change applies within it)."""
+SESSION_QUIET_S = 60.0
+"""Default seconds without a new trace after which a session is scored."""
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+_SAFE_SESSION = re.compile(r"[A-Za-z0-9_.:@/\-]{1,250}")
 _SCALE = float(2**64)
 _CHUNK = 500  # ids per filter search (the search's page limit)
 
@@ -56,6 +68,7 @@ class OnlineEnqueuer:
         degrade: The factor (0..1] the configured rates are scaled by now (1: none).
         on_enqueue: Called (on the caller's thread) after rows were stored, to wake a loop.
         ttl: Seconds the active scorers of an experiment are cached.
+        session_quiet_s: Seconds without a new trace after which a session is scored.
     """
 
     def __init__(
@@ -63,7 +76,9 @@ class OnlineEnqueuer:
         degrade: Callable[[], float] = lambda: 1.0,
         on_enqueue: Callable[[], None] | None = None,
         ttl: float = CONFIG_TTL_S,
+        session_quiet_s: float = SESSION_QUIET_S,
     ) -> None:
+        self.session_quiet_s = session_quiet_s
         self._degrade = degrade
         self._on_enqueue = on_enqueue
         self._ttl = ttl
@@ -110,6 +125,8 @@ class OnlineEnqueuer:
         """The work rows the scorers' samples and filters take of ``trace_ids``."""
         items: list[WorkItem] = []
         for scorer in scorers:
+            if scorer.session_level:
+                continue  # sessions: see session_items
             rate = scorer.sample_rate * rate_factor
             chosen = [t for t in trace_ids if sampled(t, scorer.scorer_id, rate)]
             if chosen and scorer.filter_string:
@@ -153,11 +170,92 @@ class OnlineEnqueuer:
         if not scorers:
             return 0
         unique = list(dict.fromkeys(trace_ids))
-        items = self.items_for(backend, experiment_id, unique, scorers, self._degrade())
+        factor = self._degrade()
+        items = self.items_for(backend, experiment_id, unique, scorers, factor)
         added = backend.online_scoring.enqueue(items) if items else 0
         if added and self._on_enqueue is not None:
             self._on_enqueue()
+        if any(s.session_level for s in scorers):
+            sessions = session_items(backend, experiment_id, unique, scorers, factor)
+            if sessions:
+                due = int(time.time() * 1000 + self.session_quiet_s * 1000)
+                added += backend.online_scoring.enqueue(sessions, not_before=due)
         return added
+
+
+def _session_of_traces(backend: Backend, experiment_id: str, trace_ids: list[str]) -> set[str]:
+    safe = [t for t in trace_ids if _SAFE_ID.fullmatch(t)]
+    found: set[str] = set()
+    for start in range(0, len(safe), _CHUNK):
+        listed = ", ".join(f"'{t}'" for t in safe[start : start + _CHUNK])
+        query = f"trace.request_id IN ({listed}) AND trace.session IS NOT NULL"
+        page = backend.traces.search_traces([str(experiment_id)], query, max_results=_CHUNK)
+        found |= {
+            i.session_id for i in page if i.session_id and _SAFE_SESSION.fullmatch(i.session_id)
+        }
+    return found
+
+
+def _first_trace(backend: Backend, experiment_id: str, session_id: str) -> str | None:
+    page = backend.traces.search_traces(
+        [str(experiment_id)],
+        f"trace.session = '{session_id}'",
+        max_results=1,
+        order_by=["timestamp_ms ASC"],
+    )
+    return page[0].trace_id if len(page) else None
+
+
+def session_items(
+    backend: Backend,
+    experiment_id: str,
+    trace_ids: Sequence[str],
+    scorers: Sequence[ActiveScorer],
+    rate_factor: float,
+) -> list[WorkItem]:
+    """Work rows of the session-level scorers for the sessions these traces belong to.
+
+    A session is sampled by a hash of (session id, scorer id); its row is keyed by the
+    session's first trace (where its assessments go), so a session is scored once.
+    """
+    session_scorers = [s for s in scorers if s.session_level]
+    if not session_scorers:
+        return []
+    items: list[WorkItem] = []
+    try:
+        sessions = _session_of_traces(backend, experiment_id, list(trace_ids))
+        for session_id in sorted(sessions):
+            chosen = [
+                s
+                for s in session_scorers
+                if sampled(session_id, s.scorer_id, s.sample_rate * rate_factor)
+            ]
+            first = _first_trace(backend, experiment_id, session_id) if chosen else None
+            if first is not None:
+                items += [
+                    WorkItem(first, str(experiment_id), s.scorer_id, s.version, s.kind)
+                    for s in chosen
+                ]
+    except ArdeaError as exc:
+        log.warning(
+            "Online scoring could not find the sessions of %d trace(s): %s", len(trace_ids), exc
+        )
+        return []
+    return items
+
+
+def session_traces(backend: Backend, experiment_id: str, session_id: str) -> list[Trace]:
+    """The traces of a session, oldest first (at most 500), with their spans."""
+    if not _SAFE_SESSION.fullmatch(session_id):
+        return []
+    page = backend.traces.search_traces(
+        [str(experiment_id)],
+        f"trace.session = '{session_id}'",
+        max_results=_CHUNK,
+        order_by=["timestamp_ms ASC"],
+    )
+    found = backend.traces.batch_get_traces([i.trace_id for i in page])
+    return sorted(found, key=lambda t: (t.info.request_time, t.info.trace_id))
 
 
 def backfill(

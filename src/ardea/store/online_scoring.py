@@ -38,8 +38,12 @@ class OnlineScoringStore(ABC):
         """The scorers with a sample rate above 0 in the experiment (one indexed read)."""
 
     @abstractmethod
-    def enqueue(self, items: Sequence[WorkItem]) -> int:
+    def enqueue(self, items: Sequence[WorkItem], *, not_before: int | None = None) -> int:
         """Store work rows (``pending``); rows already there are left as they are.
+
+        With ``not_before`` (epoch ms) the rows become claimable only then, and a row of
+        these keys still pending is pushed back to it (a session scored once it goes quiet:
+        each new trace of the session re-arms its row).
 
         Returns:
             How many rows were new.

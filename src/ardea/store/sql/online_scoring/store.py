@@ -10,6 +10,7 @@ row's key, inserted with "ignore duplicates") and marks the row done, all in one
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -41,7 +42,7 @@ from ardea.store.sql.scorers.tables import scorers as _S
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.assessments import prepare_assessment
 
-__all__ = ["SqlOnlineScoringStore", "scorer_kind", "work_assessment_id"]
+__all__ = ["SqlOnlineScoringStore", "scorer_kind", "session_level", "work_assessment_id"]
 
 WORKER_ID_MAX = 128
 """Longest worker id (characters)."""
@@ -60,6 +61,24 @@ def scorer_kind(serialized_scorer: str) -> str:
     ):
         return KIND_JUDGE
     return KIND_CODE
+
+
+_CONVERSATION = re.compile(r"\{\{\s*conversation\s*\}\}")
+
+
+def session_level(serialized_scorer: str) -> bool:
+    """Whether the scorer judges sessions (MLflow's flag, or a judge reading the conversation)."""
+    try:
+        data = orjson.loads(serialized_scorer)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    if data.get("is_session_level_scorer") is True:
+        return True
+    judge = data.get("instructions_judge_pydantic_data")
+    text = judge.get("instructions") if isinstance(judge, dict) else None
+    return isinstance(text, str) and _CONVERSATION.search(text) is not None
 
 
 def work_assessment_id(key: WorkKey, index: int) -> str:
@@ -157,17 +176,19 @@ class SqlOnlineScoringStore(OnlineScoringStore):
                     kind=scorer_kind(r.serialized_scorer),
                     sample_rate=float(r.sample_rate),
                     filter_string=r.filter_string,
+                    session_level=session_level(r.serialized_scorer),
                 )
                 for r in conn.execute(query)
             ]
 
         return self._db.read(op)
 
-    def enqueue(self, items: Sequence[WorkItem]) -> int:
-        """Store pending rows; a (trace, scorer, version) already there is left alone."""
+    def enqueue(self, items: Sequence[WorkItem], *, not_before: int | None = None) -> int:
+        """Store pending rows; one already there is left alone (see the contract)."""
         if not items:
             return 0
         now = now_ms()
+        due = now if not_before is None else int(not_before)
         rows = [
             {
                 "trace_id": i.trace_id,
@@ -179,7 +200,7 @@ class SqlOnlineScoringStore(OnlineScoringStore):
                 "state": "pending",
                 "claimed_by": None,
                 "lease_until": None,
-                "not_before": now,
+                "not_before": due,
                 "attempts": 0,
                 "error": None,
                 "enqueued_time": now,
@@ -189,6 +210,13 @@ class SqlOnlineScoringStore(OnlineScoringStore):
         ]
 
         def op(conn: Connection) -> int:
+            if not_before is not None:
+                keys = [WorkKey(i.trace_id, i.scorer_id, int(i.scorer_version)) for i in items]
+                conn.execute(
+                    _W.update()
+                    .where(_keys_in(keys), _W.c.state == "pending")
+                    .values(not_before=due)
+                )
             if conn.dialect.name == "sqlite":  # its rowcount counts the rows really inserted
                 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
