@@ -39,11 +39,19 @@ EXAMPLES = _blocks()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, llm_provider: FakeLLMServer
+) -> Iterator[ServerProcess]:
     # docs/webhooks.md delivers to a receiver on 127.0.0.1: the SSRF guard is opted out.
     # docs/workspaces.md needs workspaces; the other examples run in `default`, as they would
-    # on a server without them.
-    env = {"ARDEA_WEBHOOKS_ALLOW_PRIVATE": "1", "ARDEA_ENABLE_WORKSPACES": "true"}
+    # on a server without them. docs/online-scoring.md's judges run in the server: its
+    # provider is the fake one.
+    env = {
+        "ARDEA_WEBHOOKS_ALLOW_PRIVATE": "1",
+        "ARDEA_ENABLE_WORKSPACES": "true",
+        "OPENAI_BASE_URL": llm_provider.openai_base_url,
+        "OPENAI_API_KEY": "sk-docs",
+    }
     proc = ServerProcess(tmp_path_factory.mktemp("docs-server"), env=env)
     yield proc
     proc.stop()

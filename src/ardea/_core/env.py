@@ -242,3 +242,31 @@ def get(name: str, *fallbacks: str, default: str | None = None) -> str | None:
 def strict() -> bool:
     """Whether ``ARDEA_STRICT`` asks for telemetry failures to raise."""
     return os.environ.get(ARDEA_STRICT, "").lower() in ("1", "true", "yes")
+
+
+ARDEA_ONLINE_SCORING = "ARDEA_ONLINE_SCORING"
+"""``0`` turns off the server's online scoring loop (work rows are still stored for the
+sampled traces, for other replicas and ``ardea scorer-worker``). Default: on."""
+
+ARDEA_ONLINE_SCORING_POLL_SECONDS = "ARDEA_ONLINE_SCORING_POLL_SECONDS"
+"""Seconds the online scoring loop sleeps when it finds no work (an enqueue in the same
+process wakes it at once). Default 0.5."""
+
+ARDEA_ONLINE_SCORING_CONCURRENCY = "ARDEA_ONLINE_SCORING_CONCURRENCY"
+"""Judge calls one server process's online scoring loop runs at once. Default 16."""
+
+ARDEA_ONLINE_SCORING_MAX_BACKLOG = "ARDEA_ONLINE_SCORING_MAX_BACKLOG"
+"""Unfinished online scoring rows above which new traces are sampled at a lower rate
+(``rate * max / backlog``). Default 10000."""
+
+ARDEA_ONLINE_SCORING_PROVIDER_RPS = "ARDEA_ONLINE_SCORING_PROVIDER_RPS"
+"""Judge calls a second per provider that one server's online scoring loop starts; ``0``
+means no limit. Default 50."""
+
+ARDEA_ONLINE_SCORING_LEASE_SECONDS = "ARDEA_ONLINE_SCORING_LEASE_SECONDS"
+"""Seconds a server's claim on an online scoring row lasts; a server that dies holding rows
+lets another take them after this. Default 120."""
+
+ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS = "ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS"
+"""Seconds without a new trace after which a session is scored by the session-level online
+scorers (each new trace of the session pushes it back). Default 60."""

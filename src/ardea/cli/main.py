@@ -4,7 +4,8 @@ Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``ar
 (tracking data, on a data folder, a database or a server), ``gc`` (permanent deletion, on the
 database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``users`` and
 ``tokens`` (identities, on the database), ``gateway`` (the AI gateway alone with ``--config``;
-its secrets, models and endpoints on the database). ``-h`` is help on every command. Heavy imports
+its secrets, models and endpoints on the database), ``scorer-worker`` (online scoring's
+code scorers, beside a server). ``-h`` is help on every command. Heavy imports
 (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
 """
 
@@ -20,6 +21,7 @@ from ardea.cli.gateway_manage import gateway
 from ardea.cli.gc import gc
 from ardea.cli.importing import import_group
 from ardea.cli.runs import runs
+from ardea.cli.scorer_worker import scorer_worker
 from ardea.cli.server import server, ui
 from ardea.cli.tokens import tokens
 from ardea.cli.users import users
@@ -50,6 +52,7 @@ for command in (
     users,
     tokens,
     gateway,
+    scorer_worker,
 ):
     cli.add_command(command)
 

@@ -12,6 +12,7 @@ from ardea._core.ids import now_ms
 from ardea.client._artifacts import ArtifactsMixin
 from ardea.client._assessments import AssessmentsMixin
 from ardea.client._batcher import MetricBatcher
+from ardea.client._online_scoring import OnlineScoringMixin
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
 from ardea.client._webhooks import WebhooksMixin
@@ -55,7 +56,14 @@ def _tags(tags: Mapping[str, Any] | None) -> list[RunTag]:
     return [RunTag(str(k), str(v)) for k, v in (tags or {}).items()]
 
 
-class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin, AssessmentsMixin):
+class ArdeaClient(
+    ArtifactsMixin,
+    RegistryMixin,
+    PromptsMixin,
+    WebhooksMixin,
+    AssessmentsMixin,
+    OnlineScoringMixin,
+):
     """The explicit API over one tracking backend (embedded store or server).
 
     Args:

@@ -4,7 +4,8 @@ A scorer is registered under a name in an experiment; every registration of the 
 that experiment is the next version (1, 2, ...). ``serialized_scorer`` is the scorer's JSON
 (MLflow's ``Scorer.model_dump`` / Ardea's ``to_json``), stored as text and never executed by
 the registry. The online scoring config (``sample_rate``, ``filter_string``) is stored as
-MLflow's routes set it; nothing runs it.
+MLflow's routes set it; online scoring (:mod:`ardea.services.online_scoring`) samples new
+traces by it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ScorerVersion:
 
 @dataclass(frozen=True)
 class OnlineScoringConfig:
-    """How a registered scorer would score new traces (stored only; nothing runs it).
+    """How a registered scorer scores new traces of its experiment (online scoring).
 
     Attributes:
         online_scoring_config_id: The config's id.

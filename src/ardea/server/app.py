@@ -42,6 +42,7 @@ from ardea.server.routers import (
     meta,
     metrics,
     model_files,
+    online_scoring,
     otlp,
     promptlab,
     registry,
@@ -90,6 +91,10 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     state = ServerRuntime(deps, open_runtime(deps.backend))
     gateway = _open_gateway(deps, state)
     state.gateway = gateway
+    if not deps.backend.remote:
+        from ardea.server.online_scoring import OnlineScoring
+
+        state.online = OnlineScoring(deps.backend)
     if deps.settings.auth_enabled:
         from ardea.server.auth_runtime import open_auth_runtime
 
@@ -99,7 +104,11 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if close_stores_on_shutdown:
             _freeze_startup_heap()
+        if state.online is not None:
+            state.online.start()
         yield
+        if state.online is not None:
+            await state.online.stop()
         # Deliver what is queued, within a grace period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s).
         for runtime in state.all_webhooks():
             runtime.dispatcher.close()
@@ -148,6 +157,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, trace_queries.router, "3.0")
     _mount(app, datasets.router, "3.0")
     _mount(app, scorers.router, "3.0")
+    _mount(app, online_scoring.router, "3.0")
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)

@@ -201,6 +201,8 @@ class ServerRuntime:
             :class:`~ardea.store.artifacts.workspace.WorkspaceArtifactStore`).
         gateway: The gateway's request path (:class:`ardea.gateway.proxy.Gateway`), or None
             when the gateway is off.
+        online: Online scoring's ingest hook and scorer loop
+            (:class:`ardea.server.online_scoring.OnlineScoring`), or None on a REST backend.
     """
 
     deps: ServerDeps
@@ -212,6 +214,7 @@ class ServerRuntime:
     workspace_webhooks: dict[str, WebhookRuntime] = field(default_factory=dict)
     workspace_artifacts: dict[str, ArtifactStore] = field(default_factory=dict)
     gateway: Any = None
+    online: Any = None
 
     def backend_for(self, workspace: str | None) -> Backend:
         """The stores of ``workspace`` (None: the server runs without workspaces).

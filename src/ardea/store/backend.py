@@ -34,6 +34,7 @@ from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
+from ardea.store.online_scoring import OnlineScoringStore, UnsupportedOnlineScoringStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
@@ -91,6 +92,8 @@ class Backend:
             REST backend, whose server manages its own).
         datasets: Evaluation datasets (their records, versions, tags and experiment links).
         scorers: The scorer registry (scorer versions per experiment, online configs).
+        online_scoring: The online scoring work rows (sampled traces per scorer version):
+            the database's for a SQL backend.
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
@@ -115,6 +118,9 @@ class Backend:
     workspaces: WorkspaceStore = field(default_factory=UnsupportedWorkspaceStore, repr=False)
     datasets: DatasetStore = field(default_factory=UnsupportedDatasetStore, repr=False)
     scorers: ScorerStore = field(default_factory=UnsupportedScorerStore, repr=False)
+    online_scoring: OnlineScoringStore = field(
+        default_factory=UnsupportedOnlineScoringStore, repr=False
+    )
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False

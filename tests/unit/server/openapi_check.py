@@ -42,6 +42,7 @@ def traces_module_path(path: str) -> bool:
         not datasets_module_path(path)
         and not evaluations_module_path(path)
         and not gateway_module_path(path)
+        and not scorers_module_path(path)
         and any(part in path for part in _TRACES_MODULE_PARTS)
     )
 
@@ -52,8 +53,9 @@ def datasets_module_path(path: str) -> bool:
 
 
 def scorers_module_path(path: str) -> bool:
-    """Whether ``test_openapi_answers_scorers`` checks the operations of ``path``."""
-    return "/mlflow/scorers" in path
+    """Whether ``test_openapi_answers_scorers`` checks the operations of ``path`` (the scorer
+    registry and online scoring)."""
+    return "/mlflow/scorers" in path or "/ardea/online-scoring" in path
 
 
 def gateway_module_path(path: str) -> bool:

@@ -56,7 +56,7 @@ class GetScorerResponse(TypedDict):
 
 
 class OnlineScoringConfigJson(TypedDict):
-    """A scorer's online scoring config (stored only: Ardea runs no online scoring)."""
+    """A scorer's online scoring config (its sample rate and trace filter)."""
 
     online_scoring_config_id: str
     scorer_id: str

@@ -14,8 +14,8 @@ Mounted under ``/api/3.0`` and ``/ajax-api/3.0``:
 
 Access: a scorer belongs to its experiment: READ on the experiment to list or get its
 scorers, EDIT to register, delete or set an online config. The online configs by scorer id
-return those of experiments the caller may read. Online configs are stored only: Ardea runs no
-online scoring.
+return those of experiments the caller may read. A config with a sample rate above 0 makes the
+server score new traces (:mod:`ardea.server.online_scoring`).
 """  # noqa: E501
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ async def delete_scorer(request: Request) -> Response:
     spec=UPSERT_ONLINE_CONFIG,
 )
 async def upsert_online_scoring_config(request: Request) -> Response:
-    """Set a scorer's online config (stored only) -> ``{config}``.
+    """Set a scorer's online config -> ``{config}`` (new traces are sampled by it).
 
     ``sample_rate`` in [0, 1]; absent or null keeps the stored one (0.0 for a new config).
     """

@@ -22,6 +22,7 @@ from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.gateway.store import SqlGatewayStore
 from ardea.store.sql.gateway_usage import SqlGatewayUsageStore
 from ardea.store.sql.importing.store import SqlImportStore
+from ardea.store.sql.online_scoring.store import SqlOnlineScoringStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
 from ardea.store.sql.scorers.store import SqlScorerStore
@@ -172,6 +173,7 @@ def open_sql_backend(
                 workspaces=workspaces,
                 datasets=SqlDatasetStore(db, scope),
                 scorers=SqlScorerStore(db, scope),
+                online_scoring=SqlOnlineScoringStore(db, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 gateway_usage=usage,
                 workspace=name,
@@ -198,6 +200,7 @@ def open_sql_backend(
             workspaces=workspaces,
             datasets=SqlDatasetStore(db),
             scorers=SqlScorerStore(db),
+            online_scoring=SqlOnlineScoringStore(db),
             gateway=gateway,
             gateway_usage=usage,
             open_workspace=open_workspace,

@@ -6,7 +6,8 @@
 - ``scorer_versions``: one row per registration of that name (``serialized_scorer`` is the
   scorer's JSON text: MEDIUMTEXT on MySQL, whose TEXT stops at 64 KiB).
 - ``online_scoring_configs``: at most one per scorer (``sample_rate``, ``filter_string``),
-  stored as MLflow's routes set it; nothing runs it.
+  stored as MLflow's routes set it; online scoring (``services.online_scoring``) reads the
+  active ones of an experiment by ``experiment_id`` (indexed).
 """
 
 from __future__ import annotations
@@ -59,5 +60,6 @@ online_scoring_configs = sa.Table(
     sa.Column("experiment_id", sa.Integer, nullable=False),
     sa.Column("sample_rate", sa.Float, nullable=False),
     sa.Column("filter_string", sa.Text, nullable=True),
+    sa.Index("ix_online_scoring_configs_experiment_id", "experiment_id"),
     **_MYSQL,
 )

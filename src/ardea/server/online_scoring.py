@@ -1,0 +1,346 @@
+"""Online scoring in the server: the ingest hook and the in-server scorer loop.
+
+:class:`OnlineScoring` is built by ``create_app`` (one per app, on ``ServerRuntime.online``):
+
+- :meth:`OnlineScoring.traces_ended` is the ingest hook the trace routes call once a write
+  that ended traces is committed, before they answer: one cached read of the experiment's
+  active scorers and one batch insert of work rows (:mod:`ardea.services.online_scoring`);
+  it wakes the loop.
+- the loop (started by the app's lifespan unless ``ARDEA_ONLINE_SCORING=0``, and only on a
+  SQL backend) claims batches of ``judge`` rows of every workspace under a lease, runs them
+  through :mod:`ardea.evaluation.online` (LLM judges through ``ardea.llm``, at most
+  ``ARDEA_ONLINE_SCORING_CONCURRENCY`` at once, at most ``ARDEA_ONLINE_SCORING_PROVIDER_RPS``
+  calls a second per provider) and completes each row (assessments and "done" in one
+  transaction). Between batches it sleeps ``ARDEA_ONLINE_SCORING_POLL_SECONDS`` unless an
+  enqueue in this process wakes it. Code scorers' rows are left to ``ardea scorer-worker``.
+- when the unfinished rows (every replica's) exceed ``ARDEA_ONLINE_SCORING_MAX_BACKLOG``,
+  new traces are sampled at ``rate * max_backlog / backlog`` (:attr:`degrade_factor`,
+  shown by ``GET /api/3.0/ardea/online-scoring/status``): the scorer sheds load, never the
+  ingest path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ardea._core import env
+from ardea._core.errors import ArdeaError
+from ardea.entities.online_scoring import KIND_JUDGE, ClaimedWork
+from ardea.server.deps import backend, runtime
+from ardea.services.online_scoring import OnlineEnqueuer
+from ardea.store.backend import Backend
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from ardea.entities import TraceInfo
+    from ardea.evaluation.online import ScorerCache
+
+__all__ = [
+    "ENDED_STATES",
+    "OnlineScoring",
+    "OnlineSettings",
+    "ProviderRateLimiter",
+    "record_stored",
+    "traces_ended",
+]
+
+ENDED_STATES = frozenset({"OK", "ERROR"})
+"""Trace states that end a trace (a record stored with one samples it for online scoring)."""
+
+log = logging.getLogger(__name__)
+
+BACKLOG_REFRESH_S = 2.0
+"""Seconds between two counts of the backlog (for :attr:`OnlineScoring.degrade_factor`)."""
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        log.warning("Ignoring %s=%r (not a number); using %s", name, raw, default)
+        return default
+
+
+class OnlineSettings:
+    """The loop's settings, read from the environment (see docs/configuration.md)."""
+
+    def __init__(self) -> None:
+        self.enabled = os.environ.get(env.ARDEA_ONLINE_SCORING, "1").strip() != "0"
+        self.poll_seconds = max(0.05, _number(env.ARDEA_ONLINE_SCORING_POLL_SECONDS, 0.5))
+        self.concurrency = max(1, int(_number(env.ARDEA_ONLINE_SCORING_CONCURRENCY, 16)))
+        self.max_backlog = max(1, int(_number(env.ARDEA_ONLINE_SCORING_MAX_BACKLOG, 10_000)))
+        self.session_quiet_seconds = max(
+            0.0, _number(env.ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS, 60.0)
+        )
+        self.provider_rps = max(0.0, _number(env.ARDEA_ONLINE_SCORING_PROVIDER_RPS, 50.0))
+        self.lease_seconds = max(1.0, _number(env.ARDEA_ONLINE_SCORING_LEASE_SECONDS, 120.0))
+
+
+class ProviderRateLimiter:
+    """At most ``rate`` calls a second per provider, spaced evenly (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._next: dict[str, float] = {}
+
+    async def acquire(self, provider: str) -> None:
+        """Wait for the provider's next slot (single event loop: no lock needed)."""
+        if not self._interval:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next.get(provider, now))
+        self._next[provider] = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+def provider_of(scorer: Any) -> str:
+    """The provider part of a judge's model URI (``openai`` of ``openai:/gpt-4.1``)."""
+    model = str(getattr(scorer, "model", "") or "")
+    return model.split(":", 1)[0] if ":" in model else (model or "default")
+
+
+class OnlineScoring:
+    """The ingest hook and the scorer loop of one app (see the module docstring).
+
+    Args:
+        backend: The app's backend (its ``online_scoring`` store claims every workspace's
+            rows; a row's trace is read through the backend of its workspace).
+        settings: The loop's settings (from the environment when omitted).
+    """
+
+    def __init__(self, backend: Backend, settings: OnlineSettings | None = None) -> None:
+        self.backend = backend
+        self.settings = settings or OnlineSettings()
+        self.worker_id = f"server:{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.enqueuer = OnlineEnqueuer(
+            degrade=self._factor,
+            on_enqueue=self.wake,
+            session_quiet_s=self.settings.session_quiet_seconds,
+        )
+        self._limiter = ProviderRateLimiter(self.settings.provider_rps)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._in_flight: dict[Any, ClaimedWork] = {}
+        self._backlog = 0
+        self._backlog_at = -math.inf
+        self._cache: ScorerCache | None = None
+        self._backlog_lock = threading.Lock()
+        self.scored = 0
+        self.failed = 0
+
+    # ---------------------------------------------------------------- ingest side
+
+    def traces_ended(self, backend: Backend, experiment_id: str, trace_ids: Sequence[str]) -> int:
+        """The ingest hook: sample these ended traces and store their work rows."""
+        try:
+            return self.enqueuer.traces_ended(backend, experiment_id, trace_ids)
+        except ArdeaError as exc:  # the traces are stored; never fail their ingest
+            log.warning("Online scoring could not enqueue %d trace(s): %s", len(trace_ids), exc)
+            return 0
+
+    def wake(self) -> None:
+        """Wake the loop (from any thread) to claim new rows now."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closing
+                loop.call_soon_threadsafe(event.set)
+
+    def backlog(self) -> int:
+        """Unfinished rows of every workspace (counted at most every 2 seconds)."""
+        now = time.monotonic()
+        if now - self._backlog_at >= BACKLOG_REFRESH_S:
+            with self._backlog_lock:
+                if now - self._backlog_at >= BACKLOG_REFRESH_S:
+                    try:
+                        self._backlog = self.backend.online_scoring.backlog()
+                    except ArdeaError:
+                        self._backlog = 0
+                    self._backlog_at = now
+        return self._backlog
+
+    def _factor(self) -> float:
+        backlog = self.backlog()
+        bound = self.settings.max_backlog
+        return 1.0 if backlog <= bound else bound / backlog
+
+    @property
+    def degrade_factor(self) -> float:
+        """The factor configured sample rates are scaled by now (1.0: not degraded)."""
+        return self._factor()
+
+    def status(self) -> dict[str, Any]:
+        """What ``GET /api/3.0/ardea/online-scoring/status`` shows of this process."""
+        return {
+            "enabled": self.settings.enabled,
+            "running": self._task is not None and not self._task.done(),
+            "worker_id": self.worker_id,
+            "backlog": self.backlog(),
+            "max_backlog": self.settings.max_backlog,
+            "degrade_factor": self.degrade_factor,
+            "degraded": self.degrade_factor < 1.0,
+            "in_flight": len(self._in_flight),
+            "scored": self.scored,
+            "failed": self.failed,
+        }
+
+    async def traces_ended_async(
+        self, backend: Backend, experiment_id: str, trace_ids: Sequence[str]
+    ) -> None:
+        """:meth:`traces_ended` from the event loop: no thread hop when nothing is active."""
+        if not trace_ids or self.enqueuer.cached(backend, experiment_id) == []:
+            return
+        await asyncio.to_thread(self.traces_ended, backend, experiment_id, list(trace_ids))
+
+    # ---------------------------------------------------------------- the loop
+
+    def start(self) -> None:
+        """Start the loop on the running event loop (nothing when disabled or not SQL)."""
+        if not self.settings.enabled or self.backend.remote or self._task is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._run_loop(), name="ardea-online-scoring")
+
+    async def stop(self) -> None:
+        """Stop the loop and give back the rows it holds (they are claimable at once)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        held = list(self._in_flight.values())
+        self._in_flight.clear()
+        for work in held:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(
+                    self.backend.online_scoring.fail,
+                    work.key,
+                    self.worker_id,
+                    "The server stopped while scoring",
+                    retry_in=0,
+                )
+
+    async def _run_loop(self) -> None:
+        assert self._wake is not None
+        running: set[asyncio.Task[None]] = set()
+        while True:
+            free = self.settings.concurrency - len(running)
+            claimed: list[ClaimedWork] = []
+            if free > 0:
+                try:
+                    claimed = await asyncio.to_thread(
+                        self.backend.online_scoring.claim,
+                        self.worker_id,
+                        kinds=[KIND_JUDGE],
+                        limit=free,
+                        lease_seconds=self.settings.lease_seconds,
+                        all_workspaces=True,
+                    )
+                except Exception:
+                    log.exception("Online scoring: claiming work failed")
+            for work in claimed:
+                self._in_flight[work.key] = work
+                task = asyncio.create_task(self._score(work))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if claimed and len(running) < self.settings.concurrency:
+                continue  # more may be waiting
+            self._wake.clear()
+            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait())]
+            waits += list(running)
+            await asyncio.wait(
+                waits, timeout=self.settings.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            waits[0].cancel()
+
+    def _backend_for(self, workspace: str) -> Backend:
+        if workspace == self.backend.workspace:
+            return self.backend
+        return self.backend.scoped(workspace)
+
+    async def _score(self, work: ClaimedWork) -> None:
+        from ardea.evaluation.online import NotReady, WorkFailed, score_work
+
+        store = self.backend.online_scoring
+        try:
+            try:
+                scorer = self._scorers().get(
+                    work.key.scorer_id, work.key.scorer_version, work.name, work.serialized_scorer
+                )
+                trace = await asyncio.to_thread(
+                    self._backend_for(work.workspace).traces.get_trace, work.key.trace_id
+                )
+            except ArdeaError as exc:  # no such trace, a scorer that cannot be rebuilt
+                await self._fail(work, str(exc), None)
+                return
+            await self._limiter.acquire(provider_of(scorer))
+            try:
+                if scorer.session_level:
+                    feedbacks = await self._score_session(work, scorer, trace)
+                else:
+                    feedbacks = await score_work(scorer, trace)
+            except NotReady as exc:
+                await self._fail(work, str(exc), 1.0)
+                return
+            except WorkFailed as exc:
+                await self._fail(work, str(exc), 2.0**work.attempts)
+                return
+            if await asyncio.to_thread(store.complete, work.key, self.worker_id, feedbacks):
+                self.scored += 1
+        except Exception:
+            log.exception("Online scoring of %s failed", work.key)
+        finally:
+            self._in_flight.pop(work.key, None)
+
+    async def _score_session(self, work: ClaimedWork, scorer: Any, first: Any) -> Any:
+        from ardea.evaluation.online import WorkFailed, score_session
+        from ardea.services.online_scoring import session_traces
+
+        session_id = first.info.session_id
+        if not session_id:
+            raise WorkFailed(f"Trace {work.key.trace_id} belongs to no session")
+        traces = await asyncio.to_thread(
+            session_traces, self._backend_for(work.workspace), work.experiment_id, session_id
+        )
+        return await score_session(scorer, traces)
+
+    async def _fail(self, work: ClaimedWork, error: str, retry_in: float | None) -> None:
+        self.failed += 1
+        await asyncio.to_thread(
+            self.backend.online_scoring.fail, work.key, self.worker_id, error, retry_in=retry_in
+        )
+
+    def _scorers(self) -> ScorerCache:
+        if self._cache is None:
+            from ardea.evaluation.online import ScorerCache
+
+            self._cache = ScorerCache(allow_code=False)
+        return self._cache
+
+
+async def traces_ended(request: Request, experiment_id: str, trace_ids: Sequence[str]) -> None:
+    """The trace routes' hook: these traces of the request's workspace have ended."""
+    online = runtime(request).online
+    if online is not None and trace_ids:
+        await online.traces_ended_async(backend(request), str(experiment_id), trace_ids)
+
+
+async def record_stored(request: Request, info: TraceInfo) -> None:
+    """The hook after a trace record is stored: sampled if its state ends the trace."""
+    if info.state in ENDED_STATES:
+        await traces_ended(request, info.experiment_id, [info.trace_id])

@@ -1,0 +1,1 @@
+"""Online scoring work rows (one per sampled trace and scorer version) in SQL."""
