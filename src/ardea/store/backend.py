@@ -35,6 +35,7 @@ from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
+from ardea.store.review import ReviewStore, UnsupportedReviewStore
 from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
 from ardea.store.workspaces import UnsupportedWorkspaceStore, WorkspaceStore
@@ -91,6 +92,7 @@ class Backend:
             REST backend, whose server manages its own).
         datasets: Evaluation datasets (their records, versions, tags and experiment links).
         scorers: The scorer registry (scorer versions per experiment, online configs).
+        review: Human review queues (items, assignment, labels as HUMAN assessments).
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
@@ -115,6 +117,7 @@ class Backend:
     workspaces: WorkspaceStore = field(default_factory=UnsupportedWorkspaceStore, repr=False)
     datasets: DatasetStore = field(default_factory=UnsupportedDatasetStore, repr=False)
     scorers: ScorerStore = field(default_factory=UnsupportedScorerStore, repr=False)
+    review: ReviewStore = field(default_factory=UnsupportedReviewStore, repr=False)
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False
