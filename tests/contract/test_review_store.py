@@ -4,6 +4,7 @@ every backend (SQLite, REST, PostgreSQL, MySQL, inside workspaces)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -59,8 +60,32 @@ def _trace(backend: Backend, exp: str, n: int, session: str | None = None) -> st
         end_time_ns=start + 1_000_000,
         attributes=attrs,
     )
-    backend.traces.log_spans(exp, [root])
+    if backend.remote:
+        _send_otlp(backend, exp, root)
+    else:
+        backend.traces.log_spans(exp, [root])
     return tid(n)
+
+
+def _send_otlp(backend: Backend, exp: str, span: Span) -> None:
+    """A REST backend takes spans over OTLP (OTLP/JSON, through the review store's client)."""
+    attrs = [
+        {"key": k, "value": {"stringValue": v if isinstance(v, str) else json.dumps(v)}}
+        for k, v in span.attributes.items()
+    ]
+    one = {
+        "traceId": span.trace_id.removeprefix("tr-"),
+        "spanId": span.span_id,
+        "name": span.name,
+        "kind": 1,
+        "startTimeUnixNano": str(span.start_time_ns),
+        "endTimeUnixNano": str(span.end_time_ns),
+        "attributes": attrs,
+        "status": {"code": 1},
+    }
+    body = {"resourceSpans": [{"resource": {}, "scopeSpans": [{"scope": {}, "spans": [one]}]}]}
+    rest = backend.review._rest  # type: ignore[attr-defined]
+    rest.request("POST", "/v1/traces", json=body, headers={"x-mlflow-experiment-id": exp})
 
 
 def _setup(backend: Backend, n: int = 4) -> tuple[str, list[str]]:
@@ -71,7 +96,9 @@ def _setup(backend: Backend, n: int = 4) -> tuple[str, list[str]]:
 def test_queue_crud(backend: Backend, store: ReviewStore) -> None:
     exp, _ = _setup(backend, 0)
     queue = store.create_queue(exp, "q1", SCHEMAS, description="d", created_by="alice")
-    assert queue.experiment_id == exp and queue.name == "q1" and queue.created_by == "alice"
+    assert queue.experiment_id == exp and queue.name == "q1"
+    # a server sets the creator from the signed-in user (none here)
+    assert queue.created_by == (None if backend.remote else "alice")
     assert [s.name for s in queue.label_schemas] == [s["name"] for s in SCHEMAS]
     assert queue.label_schemas[1].options == ("polite", "rude")
     assert store.get_queue(queue.queue_id) == queue

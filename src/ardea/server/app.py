@@ -45,6 +45,7 @@ from ardea.server.routers import (
     otlp,
     promptlab,
     registry,
+    review,
     runs,
     scorers,
     trace_metrics,
@@ -148,6 +149,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, trace_queries.router, "3.0")
     _mount(app, datasets.router, "3.0")
     _mount(app, scorers.router, "3.0")
+    _mount(app, review.router, "3.0")
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)
