@@ -295,9 +295,7 @@ def test_labels_become_dataset_expectations(backend: Backend, store: ReviewStore
     with pytest.raises(InvalidArgumentError):
         store.to_dataset(queue.queue_id, dataset.dataset_id, [items[2].item_id])  # pending
     assert store.to_dataset(queue.queue_id, dataset.dataset_id) == 2
-    records = sorted(
-        backend.datasets.get_records(dataset.dataset_id), key=lambda r: str(r.inputs)
-    )
+    records = sorted(backend.datasets.get_records(dataset.dataset_id), key=lambda r: str(r.inputs))
     assert [r.inputs for r in records] == [{"question": "q1"}, {"question": "q2"}]
     assert records[0].expectations == {"correct": True, "expected_response": "A1"}
     assert records[1].expectations == {"correct": False, "score": 1}

@@ -14,6 +14,7 @@ from ardea.client._assessments import AssessmentsMixin
 from ardea.client._batcher import MetricBatcher
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
+from ardea.client._review import ReviewMixin
 from ardea.client._webhooks import WebhooksMixin
 from ardea.entities import (
     DatasetInput,
@@ -55,7 +56,9 @@ def _tags(tags: Mapping[str, Any] | None) -> list[RunTag]:
     return [RunTag(str(k), str(v)) for k, v in (tags or {}).items()]
 
 
-class ArdeaClient(ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin, AssessmentsMixin):
+class ArdeaClient(
+    ArtifactsMixin, RegistryMixin, PromptsMixin, WebhooksMixin, AssessmentsMixin, ReviewMixin
+):
     """The explicit API over one tracking backend (embedded store or server).
 
     Args:

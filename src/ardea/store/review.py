@@ -140,8 +140,11 @@ class ReviewStore(ABC):
     def next_item(
         self, queue_id: str, reviewer: str, after_position: int | None = None
     ) -> ReviewItem | None:
-        """The reviewer's next pending item: assigned to them first, then one assigned to
-        nobody (which becomes theirs); after ``after_position`` when given. None: all done."""
+        """The reviewer's next pending item (None: nothing left for them).
+
+        Items assigned to them come first, then one assigned to nobody (which becomes
+        theirs); only after ``after_position`` when given.
+        """
 
     @abstractmethod
     def submit_labels(

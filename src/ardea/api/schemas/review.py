@@ -25,8 +25,10 @@ __all__ = [
 
 
 class LabelSchemaJson(TypedDict):
-    """One question of a queue's form (``options`` for categorical, ``min``/``max`` for
-    numeric)."""
+    """One question of a queue's form.
+
+    ``options`` for categorical schemas, ``min``/``max`` for numeric ones.
+    """
 
     name: str
     type: Literal["pass_fail", "categorical", "numeric", "text", "expected_answer"]
@@ -133,4 +135,3 @@ class ToDatasetResponse(TypedDict):
     """How many dataset records the labels made."""
 
     records: int
-

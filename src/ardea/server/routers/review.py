@@ -1,12 +1,13 @@
-"""Human review queues: ``/api/3.0/ardea/review/...`` (Ardea's own; MLflow's labeling sessions
-are Databricks-only, with no open wire to match).
+"""Human review queues: ``/api/3.0/ardea/review/...``.
+
+Ardea's own routes: MLflow's labeling sessions are Databricks-only, with no open wire to match.
 
 | Route | Method + path | Access |
 |---|---|---|
 | create a queue | POST ``/ardea/review/queues/create`` | EDIT experiment |
 | list queues (with progress) | GET ``/ardea/review/queues/list[?experiment_id=]`` | READ (search) |
 | get a queue (with progress) | GET ``/ardea/review/queues/get?queue_id=`` | READ |
-| delete a queue | DELETE ``/ardea/review/queues/delete`` | MANAGE |
+| delete a queue | POST ``/ardea/review/queues/delete`` | MANAGE |
 | progress | GET ``/ardea/review/queues/progress?queue_id=`` | READ |
 | add traces/sessions by hand | POST ``/ardea/review/items/add`` | EDIT |
 | add by a trace filter | POST ``/ardea/review/items/add-by-filter`` | EDIT |
@@ -24,7 +25,7 @@ reviewer is the signed-in user (``--auth``); a ``reviewer`` field naming someone
 refused (403) unless the caller is an admin. Without ``--auth`` the ``reviewer`` field names
 the reviewer (``anonymous`` when absent). A reviewer acts only on items assigned to them or to
 nobody (403 otherwise; admins may act on any).
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 
@@ -55,7 +56,6 @@ from ardea.server.authz import caller_user
 from ardea.server.deps import backend
 from ardea.server.http import call, empty, json_object, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi import spec_schema
-from ardea.server.openapi_responses import LOOKUP_ERRORS
 from ardea.store.review import ReviewStore
 
 __all__ = ["router"]
@@ -222,7 +222,7 @@ async def get_queue(request: Request) -> Response:
 @rpc(
     router,
     _P + "/queues/delete",
-    "DELETE",
+    "POST",
     access=on(MANAGE, at.review_queue(), "experiment of queue_id"),
     response=EmptyResponse,
     spec=ONE,
@@ -393,7 +393,6 @@ async def next_item(request: Request) -> Response:
     access=on(EDIT, at.review_item(), "experiment of item_id"),
     response=ReviewItemResponse,
     spec=SUBMIT,
-    errors=(*LOOKUP_ERRORS, 422),
     extra=_SUBMIT_EXTRA,
 )
 async def submit_labels(request: Request) -> Response:
@@ -416,10 +415,9 @@ async def submit_labels(request: Request) -> Response:
     access=on(EDIT, at.review_item(), "experiment of item_id"),
     response=ReviewItemResponse,
     spec=SKIP,
-    errors=(*LOOKUP_ERRORS, 422),
 )
 async def skip_item(request: Request) -> Response:
-    """Mark a pending item skipped -> ``{item}``; an item that is not pending: 422."""
+    """Mark a pending item skipped -> ``{item}``; an item that is not pending: 400."""
     req = await parse_json(request, SKIP)
     who, admin = _reviewer(request, req["reviewer"] or None)
     done = await call(_store(request).skip_item, req["item_id"], who, admin)

@@ -76,7 +76,7 @@ class RestReviewStore(ReviewStore):
 
     def delete_queue(self, queue_id: str) -> None:
         """Delete a queue with its items."""
-        self._rest.call("DELETE", f"{_PATH}/queues/delete", json={"queue_id": queue_id})
+        self._post("queues/delete", {"queue_id": queue_id})
 
     def add_items(
         self,
@@ -85,7 +85,11 @@ class RestReviewStore(ReviewStore):
         session_ids: Sequence[str] = (),
     ) -> list[ReviewItem]:
         """Add traces and sessions by hand."""
-        body = {"queue_id": queue_id, "trace_ids": list(trace_ids), "session_ids": list(session_ids)}
+        body = {
+            "queue_id": queue_id,
+            "trace_ids": list(trace_ids),
+            "session_ids": list(session_ids),
+        }
         return _items(self._post("items/add", body))
 
     def add_items_by_filter(
@@ -140,7 +144,11 @@ class RestReviewStore(ReviewStore):
         self, queue_id: str, reviewer: str, after_position: int | None = None
     ) -> ReviewItem | None:
         """The reviewer's next pending item."""
-        params = {"queue_id": queue_id, "reviewer": reviewer or None, "after_position": after_position}
+        params = {
+            "queue_id": queue_id,
+            "reviewer": reviewer or None,
+            "after_position": after_position,
+        }
         found = self._get("items/next", params).get("item")
         return None if found is None else item_from_json(found)
 

@@ -245,4 +245,3 @@ def to_dataset(
         return 0
     store._datasets.upsert_records(dataset_id, records)
     return len(records)
-

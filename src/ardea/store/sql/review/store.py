@@ -136,9 +136,9 @@ class SqlReviewStore(ReviewStore):
                 raise AlreadyExistsError(
                     f"Experiment {number} already has a review queue named {name!r}"
                 )
-            now = now_ms()
+            now, queue_id = now_ms(), str(uuid.uuid4())
             values = {
-                "queue_id": str(uuid.uuid4()),
+                "queue_id": queue_id,
                 "experiment_id": number,
                 "name": name,
                 "description": description or None,
@@ -149,7 +149,7 @@ class SqlReviewStore(ReviewStore):
             }
             conn.execute(_Q.insert().values(**values))
             return ReviewQueue(
-                values["queue_id"], str(number), name, description or None, schemas,
+                queue_id, str(number), name, description or None, schemas,
                 created_by or None, now, now,
             )  # fmt: skip
 
@@ -492,7 +492,7 @@ def _token(page_token: str | None) -> int:
     return int(page_token)
 
 
-class rows_obj:  # noqa: N801 - reads like a row
+class rows_obj:
     """Attribute access over a dict (a just-written row)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
