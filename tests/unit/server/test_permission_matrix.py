@@ -150,7 +150,9 @@ class Matrix:
             json={"experiment_id": e, "name": "q", "label_schemas": _REVIEW_SCHEMAS},
         )["queue"]["queue_id"]
         item = self.admin(
-            "POST", "/api/3.0/ardea/review/items/add", json={"queue_id": queue, "trace_ids": [trace]}
+            "POST",
+            "/api/3.0/ardea/review/items/add",
+            json={"queue_id": queue, "trace_ids": [trace]},
         )["items"][0]["item_id"]
         spare = f"spare-{n}"
         self.backend.workspaces.create_workspace(spare)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,18 +27,38 @@ from ardea._core.ids import now_ms
 from ardea.entities.assessment import Assessment, AssessmentSource
 from ardea.entities.feedback import Expectation, Feedback
 from ardea.entities.review import LabelSchema, ReviewItem, check_labels
+from ardea.store.datasets import DatasetStore
 from ardea.store.review import ITEM_ID_KEY, QUEUE_ID_KEY
+from ardea.store.sql._db.engine import Database
 from ardea.store.sql.review import rows
 from ardea.store.sql.review.tables import review_items, review_labels
 from ardea.store.sql.traces.tables import traces
+from ardea.store.traces import TraceStore
 
-if TYPE_CHECKING:
-    from ardea.store.sql.review.store import SqlReviewStore
-
-__all__ = ["first_traces", "skip", "submit", "to_dataset"]
+__all__ = ["ReviewHost", "first_traces", "skip", "submit", "to_dataset"]
 
 _I, _L = review_items, review_labels
 _COMMENT_MAX = 65_536
+
+
+class ReviewHost(Protocol):
+    """What these functions use of :class:`~ardea.store.sql.review.store.SqlReviewStore`."""
+
+    _db: Database
+    _traces: TraceStore
+    _datasets: DatasetStore
+
+    def _item_row(self, conn: Connection, item_id: str) -> tuple[Any, Any]:
+        """An item's row and its queue's row (NotFoundError when either is not visible)."""
+        ...
+
+    def _queue_row(self, conn: Connection, queue_id: str, *, lock: bool = False) -> Any:
+        """A queue's row (NotFoundError when it is not visible)."""
+        ...
+
+    def get_item(self, item_id: str) -> ReviewItem:
+        """One item."""
+        ...
 
 
 def first_traces(conn: Connection, experiment: int, session_ids: Sequence[str]) -> dict[str, str]:
@@ -73,7 +93,7 @@ def _assessment(
 
 
 def submit(
-    store: SqlReviewStore,
+    store: ReviewHost,
     item_id: str,
     reviewer: str,
     labels: Mapping[str, Any],
@@ -149,7 +169,7 @@ def submit(
     return store.get_item(item_id)
 
 
-def skip(store: SqlReviewStore, item_id: str, reviewer: str, as_admin: bool) -> ReviewItem:
+def skip(store: ReviewHost, item_id: str, reviewer: str, as_admin: bool) -> ReviewItem:
     """See :meth:`ardea.store.review.ReviewStore.skip_item`."""
     rows.check_user(reviewer)
 
@@ -185,7 +205,7 @@ def _json(value: Any) -> Any:
 
 
 def to_dataset(
-    store: SqlReviewStore, queue_id: str, dataset_id: str, item_ids: Sequence[str] | None
+    store: ReviewHost, queue_id: str, dataset_id: str, item_ids: Sequence[str] | None
 ) -> int:
     """See :meth:`ardea.store.review.ReviewStore.to_dataset`."""
     if not isinstance(dataset_id, str) or not dataset_id.strip():
