@@ -211,6 +211,10 @@ def test_assign_next_and_progress(backend: Backend, store: ReviewStore) -> None:
     ]
     progress = store.progress(queue.queue_id)
     assert (progress.pending, progress.done, progress.skipped, progress.total) == (5, 0, 0, 5)
+    empty = store.create_queue(exp, "empty", SCHEMAS)
+    many = store.progress_of([empty.queue_id, queue.queue_id])
+    assert [(p.queue_id, p.total) for p in many] == [(empty.queue_id, 0), (queue.queue_id, 5)]
+    assert many[1] == progress
     assert [(r.reviewer, r.pending) for r in progress.reviewers] == [("ann", 2), ("ben", 3)]
     page = store.list_items(queue.queue_id, max_results=2)
     assert len(page) == 2 and page.token

@@ -168,6 +168,10 @@ class ReviewStore(ABC):
     def progress(self, queue_id: str) -> QueueProgress:
         """Counts per state, in all and per assignee."""
 
+    def progress_of(self, queue_ids: Sequence[str]) -> list[QueueProgress]:
+        """The progress of several queues, in order (one query where the store can)."""
+        return [self.progress(q) for q in queue_ids]
+
     @abstractmethod
     def to_dataset(
         self, queue_id: str, dataset_id: str, item_ids: Sequence[str] | None = None

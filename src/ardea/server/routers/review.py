@@ -196,7 +196,7 @@ async def list_queues(request: Request) -> Response:
     req = parse_get(request, LIST)
     store = _store(request)
     found = await call(store.list_queues, req["experiment_id"] or None)
-    progress = [await call(store.progress, q.queue_id) for q in found]
+    progress = await call(store.progress_of, [q.queue_id for q in found])
     return json_response(
         {"queues": [queue_to_json(q) for q in found], "progress": [_progress(p) for p in progress]}
     )

@@ -455,25 +455,22 @@ class SqlReviewStore(ReviewStore):
 
         def op(conn: Connection) -> QueueProgress:
             self._queue_row(conn, queue_id)
-            query = (
-                sa.select(_I.c.assignee, _I.c.state, sa.func.count().label("n"))
-                .where(_I.c.queue_id == queue_id)
-                .group_by(_I.c.assignee, _I.c.state)
+            return _progress_of(conn, [queue_id])[0]
+
+        return self._db.read(op)
+
+    def progress_of(self, queue_ids: Sequence[str]) -> list[QueueProgress]:
+        """The progress of several queues (of this workspace) in one grouped query."""
+        ids = [str(q) for q in dict.fromkeys(queue_ids)]
+        if not ids:
+            return []
+
+        def op(conn: Connection) -> list[QueueProgress]:
+            seen = sa.select(_Q.c.queue_id).where(
+                _Q.c.queue_id.in_(ids), self._scope.owns_experiment(_Q.c.experiment_id)
             )
-            per: dict[str | None, dict[str, int]] = {}
-            for row in conn.execute(query):
-                per.setdefault(row.assignee, {})[row.state] = int(row.n)
-            people = [
-                ReviewerProgress(who, c.get("pending", 0), c.get("done", 0), c.get("skipped", 0))
-                for who, c in sorted(per.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
-            ]
-            return QueueProgress(
-                queue_id,
-                sum(p.pending for p in people),
-                sum(p.done for p in people),
-                sum(p.skipped for p in people),
-                people,
-            )
+            visible = set(conn.execute(seen).scalars())
+            return _progress_of(conn, [q for q in ids if q in visible])
 
         return self._db.read(op)
 
@@ -482,6 +479,34 @@ class SqlReviewStore(ReviewStore):
     ) -> int:
         """Make the labels of done items a dataset's expectations."""
         return _labels.to_dataset(self, queue_id, dataset_id, item_ids)
+
+
+def _progress_of(conn: Connection, queue_ids: Sequence[str]) -> list[QueueProgress]:
+    """Counts per state and assignee of each queue (in ``queue_ids`` order)."""
+    query = (
+        sa.select(_I.c.queue_id, _I.c.assignee, _I.c.state, sa.func.count().label("n"))
+        .where(_I.c.queue_id.in_(list(queue_ids)))
+        .group_by(_I.c.queue_id, _I.c.assignee, _I.c.state)
+    )
+    per: dict[str, dict[str | None, dict[str, int]]] = {q: {} for q in queue_ids}
+    for row in conn.execute(query):
+        per[row.queue_id].setdefault(row.assignee, {})[row.state] = int(row.n)
+    out = []
+    for queue_id in queue_ids:
+        people = [
+            ReviewerProgress(who, c.get("pending", 0), c.get("done", 0), c.get("skipped", 0))
+            for who, c in sorted(per[queue_id].items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+        ]
+        out.append(
+            QueueProgress(
+                queue_id,
+                sum(p.pending for p in people),
+                sum(p.done for p in people),
+                sum(p.skipped for p in people),
+                people,
+            )
+        )
+    return out
 
 
 def _token(page_token: str | None) -> int:
