@@ -4,9 +4,10 @@ against a real ``ardea server``.
 Three traces are logged over OTLP, each with an LLM judge's ``safe`` verdict "no"; the SDK
 (``ArdeaClient`` over the server) creates a queue with a pass/fail and a categorical label and
 fills it with the traces the judge said no to. On the focused review page, keys alone do the
-work: ``?`` shows the shortcuts, ``f`` ``2`` Enter labels the first trace, ``k`` goes back and
-``j`` forward, ``p`` ``1`` Enter labels the second, ``s`` skips the third. The labels are then
-read back through the SDK as HUMAN assessments, and the queues list shows the progress.
+work: ``?`` shows the shortcuts, ``f`` ``2`` Enter labels the first trace, ``k`` goes back (a
+done item shows its labels again) and ``j`` forward, ``p`` ``1`` Enter labels the second, ``s``
+skips the third. The labels are then read back through the SDK as HUMAN assessments, and the
+queues list shows the progress.
 """
 
 from __future__ import annotations
@@ -94,9 +95,7 @@ def test_work_through_a_queue_with_the_keyboard(
         expect(current).to_have_attribute("data-item-id", items[index].item_id)
 
     at(0)
-    expect(page.get_by_role("list", name="Conversation")).to_contain_text(
-        "capital of France"
-    )
+    expect(page.get_by_role("list", name="Conversation")).to_contain_text("capital of France")
     verdicts = page.get_by_role("list", name="Judge verdicts")
     expect(verdicts).to_contain_text("judge rationale")
     page.keyboard.press("?")
@@ -111,6 +110,9 @@ def test_work_through_a_queue_with_the_keyboard(
     page.keyboard.press("k")
     at(0)
     expect(current).to_have_attribute("data-state", "done")
+    # a done item shows its labels again
+    expect(page.get_by_role("radio", name="Fail (f)")).to_be_checked()
+    expect(page.get_by_role("radio", name="curt")).to_be_checked()
     page.keyboard.press("j")
     at(1)
     page.keyboard.press("p")
@@ -125,9 +127,7 @@ def test_work_through_a_queue_with_the_keyboard(
     assert client.get_review_item(items[2].item_id).state == "skipped"
     for item, want in ((first, {"correct": False, "tone": "curt"}),
                        (second, {"correct": True, "tone": "polite"})):  # fmt: skip
-        stored = [
-            client.get_assessment(item.trace_id, aid) for aid in item.assessment_ids
-        ]
+        stored = [client.get_assessment(item.trace_id, aid) for aid in item.assessment_ids]
         assert {a.name: a.value for a in stored} == want
         for a in stored:
             assert (a.source_type, a.source_id, a.kind) == ("HUMAN", "anonymous", "feedback")

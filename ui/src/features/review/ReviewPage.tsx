@@ -12,7 +12,7 @@ import { spanAttributes } from "@ardea/lib/otel";
 import { reviewPath, tracePath } from "@ardea/lib/paths";
 import { conversation, judgeVerdicts } from "./conversation";
 import { keyAction, SHORTCUTS } from "./keys";
-import { canSubmit, type LabelValues, missingRequired, numericProblem, toSubmission } from "./labels";
+import { canSubmit, labelsOf, type LabelValues, missingRequired, numericProblem, toSubmission } from "./labels";
 import { ProgressBar } from "./ProgressBar";
 import "./review.css";
 
@@ -145,7 +145,8 @@ export default function ReviewPage() {
   const itemId = params.get("item") ?? "";
   const queue = useReviewQueue(queueId);
   const item = useReviewItem(itemId);
-  const [values, setValues] = useState<LabelValues>({});
+  // What the reviewer typed for the item shown; until then, the item's earlier labels.
+  const [edits, setEdits] = useState<{ id: string; values: LabelValues } | null>(null);
   const [history, setHistory] = useState<string[]>([]);
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState("");
@@ -156,10 +157,14 @@ export default function ReviewPage() {
   const schemas = queue.data?.queue.label_schemas ?? [];
   const current = item.data?.item;
   const started = useRef(false);
+  const traceInfo = useTraceInfo(current?.trace_id ?? "", current?.state === "done" && !!current.trace_id);
+  const earlier = current?.state === "done" ? labelsOf(schemas, traceInfo.data?.assessments, current.assessment_ids) : {};
+  const values = edits?.id === itemId ? edits.values : earlier;
+  const setValue = (name: string, value: unknown) => setEdits({ id: itemId, values: { ...values, [name]: value } });
 
   const show = (id: string, remember: boolean) => {
     if (remember && itemId) setHistory((h) => [...h, itemId]);
-    setValues({});
+    setEdits(null);
     setNotice("");
     submit.reset();
     skip.reset();
@@ -213,7 +218,7 @@ export default function ReviewPage() {
       const action = keyAction({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, inField: inField() }, schemas);
       if (!action) return;
       e.preventDefault();
-      if (action.kind === "set") setValues((v) => ({ ...v, [action.name]: action.value }));
+      if (action.kind === "set") setValue(action.name, action.value);
       else if (action.kind === "next") void goNext(false);
       else if (action.kind === "previous") previous();
       else if (action.kind === "submit") doSubmit();
@@ -294,7 +299,7 @@ export default function ReviewPage() {
               }}
             >
               {schemas.map((s) => (
-                <Field key={s.name} schema={s} value={values[s.name]} onChange={(v) => setValues((old) => ({ ...old, [s.name]: v }))} />
+                <Field key={s.name} schema={s} value={values[s.name]} onChange={(v) => setValue(s.name, v)} />
               ))}
               {missing.length ? <div className="muted small">Needed: {missing.join(", ")}</div> : null}
               <ErrorBanner error={submit.error ?? skip.error} />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LabelSchema } from "@ardea/api/types";
 import { keyAction } from "./keys";
-import { canSubmit, missingRequired, numericProblem, toSubmission } from "./labels";
+import { canSubmit, labelsOf, missingRequired, numericProblem, toSubmission } from "./labels";
 
 const SCORE: LabelSchema = { name: "score", type: "numeric", title: "Score", required: false, min: 1, max: 5 };
 const SCHEMAS: LabelSchema[] = [
@@ -41,6 +41,16 @@ describe("review shortcuts", () => {
 describe("review form", () => {
   it("sends answered labels only, numbers as numbers", () => {
     expect(toSubmission(SCHEMAS, { correct: false, tone: "", score: "4", notes: "  " })).toEqual({ correct: false, score: 4 });
+  });
+
+  it("fills in an item's earlier labels", () => {
+    const human = { source_type: "HUMAN", source_id: "ann" };
+    const assessments = [
+      { assessment_id: "a1", assessment_name: "correct", valid: true, source: human, feedback: { value: false } },
+      { assessment_id: "a2", assessment_name: "score", valid: true, source: human, feedback: { value: 4 } },
+      { assessment_id: "a3", assessment_name: "tone", valid: true, source: human, feedback: { value: "rude" } },
+    ] as never;
+    expect(labelsOf(SCHEMAS, assessments, ["a1", "a2"])).toEqual({ correct: false, score: "4" });
   });
 
   it("needs the required labels and valid numbers", () => {

@@ -1,6 +1,6 @@
 // The review form's logic, kept pure for tests: form values per label schema, what a
 // submission sends (empty optional labels left out, numbers parsed), and what is missing.
-import type { LabelSchema } from "@ardea/api/types";
+import type { Assessment, LabelSchema } from "@ardea/api/types";
 
 /** The form's values by schema name (a pass/fail is a boolean, a number is typed text). */
 export type LabelValues = Readonly<Record<string, unknown>>;
@@ -50,4 +50,17 @@ export function canSubmit(schemas: readonly LabelSchema[], values: LabelValues):
     schemas.every((s) => s.type !== "numeric" || numericProblem(s, values[s.name]) === "") &&
     Object.keys(toSubmission(schemas, values)).length > 0
   );
+}
+
+/** The labels an item was given, from its trace's assessments (those `assessmentIds` names). */
+export function labelsOf(schemas: readonly LabelSchema[], assessments: readonly Assessment[] | undefined, assessmentIds: readonly string[]): LabelValues {
+  const ids = new Set(assessmentIds);
+  const known = new Set(schemas.map((s) => s.name));
+  const out: Record<string, unknown> = {};
+  for (const a of assessments ?? []) {
+    if (!ids.has(a.assessment_id) || !known.has(a.assessment_name)) continue;
+    const value = a.feedback ? a.feedback.value : a.expectation?.value;
+    out[a.assessment_name] = typeof value === "number" ? String(value) : value;
+  }
+  return out;
 }
