@@ -242,10 +242,12 @@ def to_dataset(
         trace = whole.get(row.trace_id)
         if trace is None:
             continue
-        expectations = {
-            name: store._traces.get_assessment(row.trace_id, aid).value
-            for name, aid in label_ids.items()
-        }
+        expectations: dict[str, Any] = {}
+        for name, aid in label_ids.items():
+            try:
+                expectations[name] = store._traces.get_assessment(row.trace_id, aid).value
+            except NotFoundError:  # the label's assessment was deleted since
+                continue
         root = next((s for s in trace.spans if s.parent_span_id is None), None)
         inputs = _json(root.inputs) if root is not None else None
         outputs = _json(root.outputs) if root is not None else None
