@@ -104,6 +104,9 @@ def test_queue_crud(backend: Backend, store: ReviewStore) -> None:
     assert store.get_queue(queue.queue_id) == queue
     assert store.list_queues(exp) == [queue]
     assert queue in store.list_queues()
+    backend.tracking.delete_experiment(exp)  # a deleted experiment's queues are not listed
+    assert queue not in store.list_queues() and store.list_queues(exp) == [queue]
+    backend.tracking.restore_experiment(exp)
     with pytest.raises(AlreadyExistsError):
         store.create_queue(exp, "q1", SCHEMAS)
     store.delete_queue(queue.queue_id)

@@ -156,7 +156,7 @@ class SqlReviewStore(ReviewStore):
         return self._db.write(op)
 
     def list_queues(self, experiment_id: str | None = None) -> list[ReviewQueue]:
-        """The queues of one experiment, or of every readable one in the workspace."""
+        """The queues of one experiment, or of every readable live one in the workspace."""
         number = None if experiment_id is None else rows.experiment_number(experiment_id)
 
         def op(conn: Connection) -> list[ReviewQueue]:
@@ -164,7 +164,10 @@ class SqlReviewStore(ReviewStore):
             if number is not None:
                 self._scope.experiment_row(conn, number)
                 query = query.where(_Q.c.experiment_id == number)
-            else:
+            else:  # of live experiments only (a deleted one's queues come back with it)
+                ex = self._scope.experiments
+                live = sa.select(ex.c.experiment_id).where(ex.c.lifecycle_stage == "active")
+                query = query.where(_Q.c.experiment_id.in_(live))
                 readable = visibility_condition("experiment", _Q.c.experiment_id, as_text=True)
                 if readable is not None:
                     query = query.where(readable)
