@@ -25,6 +25,10 @@ const EvaluationPage = lazy(() => import("./features/evaluations/EvaluationPage"
 const EvaluationComparePage = lazy(() => import("./features/evaluations/EvaluationComparePage"));
 const JudgesPage = lazy(() => import("./features/judges/JudgesPage"));
 const JudgeBuilderPage = lazy(() => import("./features/judges/JudgeBuilderPage"));
+// Human review: the queues, one queue, and the focused review page.
+const ReviewQueuesPage = lazy(() => import("./features/review/QueuesPage"));
+const ReviewQueuePage = lazy(() => import("./features/review/QueuePage"));
+const ReviewWorkPage = lazy(() => import("./features/review/ReviewPage"));
 const DatasetsPage = lazy(() => import("./features/datasets/DatasetsPage"));
 const DatasetPage = lazy(() => import("./features/datasets/DatasetPage"));
 // The AI gateway's pages: one chunk each.
@@ -71,6 +75,9 @@ export function AppRoutes() {
         <Route path={ROUTES.evaluation} element={<EvaluationPage />} />
         <Route path={ROUTES.judges} element={<JudgesPage />} />
         <Route path={ROUTES.judgeBuilder} element={<JudgeBuilderPage />} />
+        <Route path={ROUTES.reviewQueues} element={<ReviewQueuesPage />} />
+        <Route path={ROUTES.reviewQueue} element={<ReviewQueuePage />} />
+        <Route path={ROUTES.reviewWork} element={<ReviewWorkPage />} />
         <Route path={ROUTES.datasets} element={<DatasetsPage />} />
         <Route path={ROUTES.dataset} element={<DatasetPage />} />
         <Route path={ROUTES.models} element={<ModelsPage />} />

@@ -15,6 +15,7 @@ from ardea.client._batcher import MetricBatcher
 from ardea.client._online_scoring import OnlineScoringMixin
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
+from ardea.client._review import ReviewMixin
 from ardea.client._webhooks import WebhooksMixin
 from ardea.entities import (
     DatasetInput,
@@ -63,6 +64,7 @@ class ArdeaClient(
     WebhooksMixin,
     AssessmentsMixin,
     OnlineScoringMixin,
+    ReviewMixin,
 ):
     """The explicit API over one tracking backend (embedded store or server).
 

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from ardea.entities.auth import DEFAULT_WORKSPACE, Permission, ResourceType
 from ardea.entities.registry import PROMPT_TAG
 from ardea.server.access import Created, Fields, Locate, Target
+from ardea.server.deps import backend as runtime_backend
 from ardea.server.deps import registry_store, runtime, trace_store, tracking_store, workspace
 from ardea.server.parsing import call, json_object
 
@@ -43,6 +44,8 @@ __all__ = [
     "experiment_header",
     "resource",
     "experiments",
+    "review_item",
+    "review_queue",
     "logged_model",
     "model",
     "new_model",
@@ -220,6 +223,34 @@ def trace_location() -> Locate:
         experiment_ = where.get("mlflow_experiment") if isinstance(where, dict) else None
         value = experiment_.get("experiment_id") if isinstance(experiment_, dict) else None
         return [] if value in (None, "") else [_experiment(value)]
+
+    return locate
+
+
+def review_queue(field: str = "queue_id") -> Locate:
+    """The experiment of the review queue ``field`` names."""
+
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        queue_id = _given(fields, field)
+        if queue_id is None:
+            return []
+        look_up = runtime_backend(request).review.experiment_of_queue
+        owner = await _owner(request, "review_queue", str(queue_id), look_up)
+        return [_experiment(owner, f"Review queue '{queue_id}' not found")]
+
+    return locate
+
+
+def review_item(field: str = "item_id") -> Locate:
+    """The experiment of the queue of the review item ``field`` names."""
+
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        item_id = _given(fields, field)
+        if item_id is None:
+            return []
+        look_up = runtime_backend(request).review.experiment_of_item
+        owner = await _owner(request, "review_item", str(item_id), look_up)
+        return [_experiment(owner, f"Review item '{item_id}' not found")]
 
     return locate
 

@@ -46,6 +46,7 @@ from ardea.server.routers import (
     otlp,
     promptlab,
     registry,
+    review,
     runs,
     scorers,
     trace_metrics,
@@ -158,6 +159,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, datasets.router, "3.0")
     _mount(app, scorers.router, "3.0")
     _mount(app, online_scoring.router, "3.0")
+    _mount(app, review.router, "3.0")
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)

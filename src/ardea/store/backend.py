@@ -36,6 +36,7 @@ from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
 from ardea.store.online_scoring import OnlineScoringStore, UnsupportedOnlineScoringStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
+from ardea.store.review import ReviewStore, UnsupportedReviewStore
 from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
 from ardea.store.workspaces import UnsupportedWorkspaceStore, WorkspaceStore
@@ -94,6 +95,7 @@ class Backend:
         scorers: The scorer registry (scorer versions per experiment, online configs).
         online_scoring: The online scoring work rows (sampled traces per scorer version):
             the database's for a SQL backend.
+        review: Human review queues (items, assignment, labels as HUMAN assessments).
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
@@ -121,6 +123,7 @@ class Backend:
     online_scoring: OnlineScoringStore = field(
         default_factory=UnsupportedOnlineScoringStore, repr=False
     )
+    review: ReviewStore = field(default_factory=UnsupportedReviewStore, repr=False)
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False

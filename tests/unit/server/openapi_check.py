@@ -40,6 +40,7 @@ def traces_module_path(path: str) -> bool:
     tracking module does)."""
     return (
         not datasets_module_path(path)
+        and not review_module_path(path)
         and not evaluations_module_path(path)
         and not gateway_module_path(path)
         and not scorers_module_path(path)
@@ -50,6 +51,11 @@ def traces_module_path(path: str) -> bool:
 def datasets_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_datasets`` checks the operations of ``path``."""
     return "/mlflow/datasets" in path or "/ardea/datasets" in path
+
+
+def review_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_review`` checks the operations of ``path``."""
+    return "/ardea/review/" in path
 
 
 def scorers_module_path(path: str) -> bool:

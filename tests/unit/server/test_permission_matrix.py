@@ -87,6 +87,8 @@ class World:
     endpoint: str = ""
     guardrail: str = ""
     budget: str = ""
+    queue: str = ""  # a review queue of the experiment, holding the trace as its one item
+    item: str = ""
 
 
 @dataclass
@@ -142,6 +144,16 @@ class Matrix:
         dataset = self.admin(
             "POST", "/api/3.0/mlflow/datasets/create", json={"name": "ds", "experiment_ids": [e]}
         )["dataset"]["dataset_id"]
+        queue = self.admin(
+            "POST",
+            "/api/3.0/ardea/review/queues/create",
+            json={"experiment_id": e, "name": "q", "label_schemas": _REVIEW_SCHEMAS},
+        )["queue"]["queue_id"]
+        item = self.admin(
+            "POST",
+            "/api/3.0/ardea/review/items/add",
+            json={"queue_id": queue, "trace_ids": [trace]},
+        )["items"][0]["item_id"]
         spare = f"spare-{n}"
         self.backend.workspaces.create_workspace(spare)
         user = f"spare-user-{n}"
@@ -169,10 +181,12 @@ class Matrix:
         return World(
             e, name, r, trace, a["assessment"]["assessment_id"], lm["model"]["info"]["model_id"],
             model, hook, dataset, spare, user, secret, definition_id, endpoint, guardrail, budget,
+            queue, item,
         )  # fmt: skip
 
 
 _EVENT = {"entity": "model_version", "action": "created"}
+_REVIEW_SCHEMAS = [{"name": "correct", "type": "pass_fail"}]
 
 
 def _feedback(trace: str) -> dict[str, Any]:
@@ -290,6 +304,9 @@ def _values(w: World) -> dict[str, Any]:
         "endpoint_id": w.endpoint,
         "guardrail_id": w.guardrail,
         "budget_policy_id": w.budget,
+        "queue_id": w.queue,
+        "item_id": w.item,
+        "item_ids": [w.item],
         "workspace_name": w.workspace,
         "key": "k",
         "value": "v",
@@ -388,6 +405,14 @@ _BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         "json": {"username": w.user, "password": "another password 1"}
     },
     "create_role": lambda w: {"json": {"workspace": WS, "name": f"role-{next(_n)}"}},
+    "create_queue": lambda w: {
+        "json": {
+            "experiment_id": w.experiment,
+            "name": f"q-{next(_n)}",
+            "label_schemas": _REVIEW_SCHEMAS,
+        }
+    },
+    "submit_labels": lambda w: {"json": {"item_id": w.item, "labels": {"correct": True}}},
 }
 
 

@@ -62,6 +62,13 @@ export type JudgePreviewRow = Schemas["JudgePreviewRow"];
 export type JudgeAgreement = Schemas["JudgeAgreement"];
 export type JudgeModels = Schemas["JudgeModelsResponse"];
 export type RegisteredScorer = Schemas["ScorerJson"];
+
+// Human review queues (Ardea's routes)
+export type ReviewQueue = Schemas["ReviewQueueJson"];
+export type ReviewItem = Schemas["ReviewItemJson"];
+export type LabelSchema = Schemas["LabelSchemaJson"];
+export type QueueProgress = Schemas["QueueProgressJson"];
+export type ReviewerProgress = Schemas["ReviewerProgressJson"];
 export type OnlineScoringConfig = Schemas["OnlineScoringConfigJson"];
 
 // Evaluation datasets (MLflow's wire plus Ardea's versions and diff)

@@ -28,6 +28,9 @@ describe("path builders", () => {
     expect(paths.sessionPath("3", "s?1")).toBe("/experiments/3/sessions/s%3F1");
     expect(paths.overviewPath("3", { range: "24h" })).toBe("/experiments/3/overview?range=24h");
     expect(paths.judgesPath("3")).toBe("/experiments/3/judges");
+    expect(paths.reviewPath.queues("3")).toBe("/experiments/3/review");
+    expect(paths.reviewPath.queue("3", "q/1")).toBe("/experiments/3/review/q%2F1");
+    expect(paths.reviewPath.work("3", "q1", { item: "i1" })).toBe("/experiments/3/review/q1/work?item=i1");
     expect(paths.judgeBuilderPath("3", { name: "a b", version: "2" })).toBe("/experiments/3/judges/builder?name=a+b&version=2");
     expect(paths.modelPath("m#1")).toBe("/models/m%231");
     expect(paths.modelVersionPath("m 1", "3")).toBe("/models/m%201/versions/3");

@@ -19,6 +19,10 @@ export const ROUTES = {
   evaluation: "/experiments/:experimentId/evaluations/:runId",
   judges: "/experiments/:experimentId/judges",
   judgeBuilder: "/experiments/:experimentId/judges/builder",
+  /** An experiment's human review queues, one queue, and the focused review page. */
+  reviewQueues: "/experiments/:experimentId/review",
+  reviewQueue: "/experiments/:experimentId/review/:queueId",
+  reviewWork: "/experiments/:experimentId/review/:queueId/work",
   loggedModels: "/experiments/:experimentId/models",
   loggedModel: "/experiments/:experimentId/models/:modelId",
   models: "/models",
@@ -124,6 +128,14 @@ export const evaluationComparePath = (experimentId: string, baseline: string, ca
 
 /** An experiment's registered scorers (the Judges tab). */
 export const judgesPath = (experimentId: string) => generatePath(ROUTES.judges, { experimentId });
+
+/** Human review: an experiment's queues, one queue, and its focused review page (`?item=`). */
+export const reviewPath = {
+  queues: (experimentId: string) => generatePath(ROUTES.reviewQueues, { experimentId }),
+  queue: (experimentId: string, queueId: string) => generatePath(ROUTES.reviewQueue, { experimentId, queueId }),
+  work: (experimentId: string, queueId: string, search?: Search) =>
+    withSearch(generatePath(ROUTES.reviewWork, { experimentId, queueId }), search),
+};
 
 /** The judge builder (`?name=&version=`: a registered judge version opened to edit). */
 export const judgeBuilderPath = (experimentId: string, search?: Search) =>

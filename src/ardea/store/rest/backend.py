@@ -16,6 +16,7 @@ from ardea.store.rest.datasets import RestDatasetStore
 from ardea.store.rest.gateway import RestGatewayStore
 from ardea.store.rest.http import RestClient
 from ardea.store.rest.registry import RestRegistryStore
+from ardea.store.rest.review import RestReviewStore
 from ardea.store.rest.scorers import RestScorerStore
 from ardea.store.rest.traces import RestTraceStore
 from ardea.store.rest.tracking import RestTrackingStore
@@ -65,6 +66,7 @@ def open_rest_backend(
         workspaces=RestWorkspaceStore(root),
         datasets=RestDatasetStore(uri, rest=client),
         scorers=RestScorerStore(uri, rest=client),
+        review=RestReviewStore(uri, rest=client),
         gateway=RestGatewayStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,

@@ -25,6 +25,7 @@ from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.online_scoring.store import SqlOnlineScoringStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
+from ardea.store.sql.review.store import SqlReviewStore
 from ardea.store.sql.scorers.store import SqlScorerStore
 from ardea.store.sql.traces.store import SqlTraceStore
 from ardea.store.sql.tracking.experiments import insert_default_experiment
@@ -157,10 +158,12 @@ def open_sql_backend(
             found = workspaces.get_workspace(name)  # NotFoundError for an unknown workspace
             scope = scopes.get(name) or scopes.setdefault(name, WorkspaceScope(name))
             root = workspace_artifact_root(default_artifact_root, name, found.default_artifact_root)
+            traces = SqlTraceStore(db, scope)
+            datasets = SqlDatasetStore(db, scope)
             return Backend(
                 uri=db.uri,
                 tracking=SqlTrackingStore(db, root, scope),
-                traces=SqlTraceStore(db, scope),
+                traces=traces,
                 registry=SqlRegistryStore(db, scope),
                 webhooks=SqlWebhookStore(db, webhooks.cipher, scope),
                 artifacts=artifacts,
@@ -171,9 +174,10 @@ def open_sql_backend(
                 importing=SqlImportStore(db, scope),
                 auth=auth,  # users and grants span workspaces (grants name theirs)
                 workspaces=workspaces,
-                datasets=SqlDatasetStore(db, scope),
+                datasets=datasets,
                 scorers=SqlScorerStore(db, scope),
                 online_scoring=SqlOnlineScoringStore(db, scope),
+                review=SqlReviewStore(db, traces, datasets, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 gateway_usage=usage,
                 workspace=name,
@@ -184,10 +188,12 @@ def open_sql_backend(
                 forget_workspace(name)
 
         workspaces = SqlWorkspaceStore(db, on_change=on_change)
+        traces = SqlTraceStore(db)
+        datasets = SqlDatasetStore(db)
         backend = Backend(
             uri=db.uri,
             tracking=SqlTrackingStore(db, default_artifact_root),
-            traces=SqlTraceStore(db),
+            traces=traces,
             registry=SqlRegistryStore(db),
             webhooks=webhooks,
             artifacts=artifacts,
@@ -198,9 +204,10 @@ def open_sql_backend(
             importing=SqlImportStore(db),
             auth=auth,
             workspaces=workspaces,
-            datasets=SqlDatasetStore(db),
+            datasets=datasets,
             scorers=SqlScorerStore(db),
             online_scoring=SqlOnlineScoringStore(db),
+            review=SqlReviewStore(db, traces, datasets),
             gateway=gateway,
             gateway_usage=usage,
             open_workspace=open_workspace,

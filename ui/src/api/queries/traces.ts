@@ -64,14 +64,15 @@ export function useSessionTurns(experimentId: string, sessionId: string) {
   });
 }
 
-/** One trace's info, with its assessments. */
-export function useTraceInfo(traceId: string) {
+/** One trace's info, with its assessments (`enabled` false: not asked yet). */
+export function useTraceInfo(traceId: string, enabled = true) {
   return useQuery({
     queryKey: ["trace", traceId],
     queryFn: ({ signal }) =>
       apiGet<Answer<"get_trace_info_v3_get">>(`/3.0/mlflow/traces/${encodeURIComponent(traceId)}`, {}, signal).then(
         (r) => r.trace.trace_info,
       ),
+    enabled,
   });
 }
 

@@ -32,6 +32,7 @@ describe("ExperimentHeader", () => {
       ["Traces", "/experiments/7/traces"],
       ["Evaluations", "/experiments/7/evaluations"],
       ["Judges", "/experiments/7/judges"],
+      ["Review", "/experiments/7/review"],
       ["Overview", "/experiments/7/overview"],
       ["Sessions", "/experiments/7/sessions"],
       ["Datasets", "/datasets?experiment=7"],

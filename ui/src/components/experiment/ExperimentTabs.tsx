@@ -1,7 +1,17 @@
 import { NavLink } from "react-router";
-import { datasetsPath, evaluationsPath, judgesPath, loggedModelsPath, overviewPath, runsPath, sessionsPath, tracesPath } from "@ardea/lib/paths";
+import {
+  datasetsPath,
+  evaluationsPath,
+  judgesPath,
+  loggedModelsPath,
+  overviewPath,
+  reviewPath,
+  runsPath,
+  sessionsPath,
+  tracesPath,
+} from "@ardea/lib/paths";
 
-/** The "Runs | Models | Traces | Evaluations | Judges | Overview | Sessions | Datasets" tabs of an experiment. */
+/** The "Runs | Models | Traces | Evaluations | Judges | Review | Overview | Sessions | Datasets" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
   return (
@@ -20,6 +30,9 @@ export function ExperimentTabs({ experimentId }: { experimentId: string }) {
       </NavLink>
       <NavLink to={judgesPath(experimentId)} className={cls}>
         Judges
+      </NavLink>
+      <NavLink to={reviewPath.queues(experimentId)} className={cls}>
+        Review
       </NavLink>
       <NavLink to={overviewPath(experimentId)} className={cls}>
         Overview

@@ -27,7 +27,7 @@ __all__ = [
     "upgrade_connection",
 ]
 
-HEAD_REVISION = "0018_online_scoring"
+HEAD_REVISION = "0019_review_queues"
 """The newest revision in ``migrations/versions`` (a test checks it against Alembic)."""
 
 VERSION_TABLE = "ardea_alembic_version"

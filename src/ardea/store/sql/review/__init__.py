@@ -1,0 +1,1 @@
+"""Human review queues on the tracking database (tables and store)."""
