@@ -63,7 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_online_scoring_configs_experiment_id", table_name="online_scoring_configs")
-    op.drop_index("ix_online_scoring_work_scorer_id", table_name="online_scoring_work")
-    op.drop_index("ix_online_scoring_work_state_not_before", table_name="online_scoring_work")
+    # The table first: its indexes go with it (MySQL refuses to drop an index that one of the
+    # table's foreign keys needs).
     op.drop_table("online_scoring_work")
+    op.drop_index("ix_online_scoring_configs_experiment_id", table_name="online_scoring_configs")
