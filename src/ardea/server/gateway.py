@@ -46,11 +46,12 @@ from typing import Any
 import orjson
 
 from ardea._core.env import ARDEA_GATEWAY_MAX_BODY_BYTES
-from ardea.auth.policy import GRANTS_CACHE_TTL_S
+from ardea.auth.policy import GRANTS_CACHE_TTL_S, Decisions
 from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.gateway import routes as r
-from ardea.gateway.deployments import endpoint_info, endpoints_page
+from ardea.gateway.config import Endpoint
+from ardea.gateway.deployments import endpoint_info, endpoints_page, models_page
 from ardea.gateway.errors import Dialect, GatewayError, dialect_of_path, error_body
 from ardea.gateway.metrics import CONTENT_TYPE
 from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
@@ -58,7 +59,13 @@ from ardea.server.auth_runtime import AuthRuntime
 from ardea.server.door import RequestContext, current_request
 from ardea.server.parsing import call
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "GatewayRoutes", "authorize_use", "gateway_app"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "GatewayRoutes",
+    "authorize_use",
+    "gateway_app",
+    "visible_endpoints",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -158,6 +165,40 @@ async def authorize_use(
         )
 
 
+async def visible_endpoints(
+    auth: AuthRuntime | None,
+    context: RequestContext | None,
+    workspace: str,
+    endpoints: list[Endpoint],
+    needed: Permission = Permission.USE,
+) -> list[Endpoint]:
+    """The ``endpoints`` the caller holds ``needed`` on (all of them without ``--auth``).
+
+    The invocation surface's lists (``GET /gateway/v1/models``, MLflow's deployments
+    ``list_endpoints``) show what the caller may call: USE on the endpoint, as
+    :func:`authorize_use` asks of a call. Admins and workspace admins see every endpoint.
+    One thread-pool hop for the whole list; the policy caches the grants it reads.
+    """
+    if auth is None or context is None or context.caller is None or not endpoints:
+        return endpoints
+    user = context.caller.user
+    if user.is_admin:
+        return endpoints
+    policy = auth.policy
+
+    def keep() -> list[Endpoint]:
+        memo = Decisions()
+        return [
+            e
+            for e in endpoints
+            if policy.level(
+                user, ResourceType.GATEWAY_ENDPOINT, e.endpoint_id, workspace, memo
+            ).allows(needed)
+        ]
+
+    return await call(keep)
+
+
 def _headers(scope: Scope) -> dict[bytes, bytes]:
     return dict(scope.get("headers") or ())
 
@@ -239,10 +280,16 @@ class GatewayRoutes:
         workspace = (context.workspace if context else None) or DEFAULT_WORKSPACE
         name = path.removeprefix("/api/2.0/endpoints").strip("/")
         if not name:
-            body = endpoints_page(self.gateway.source.endpoints(workspace))
-            await _send_bytes(send, 200, body, [_JSON])
+            found = list(self.gateway.source.endpoints(workspace))
+            shown = await visible_endpoints(self.auth, context, workspace, found)
+            await _send_bytes(send, 200, endpoints_page(shown), [_JSON])
             return
         endpoint = self.gateway.source.endpoint(workspace, name)
+        if endpoint is not None:  # one the caller may not read answers as unknown
+            seen = await visible_endpoints(
+                self.auth, context, workspace, [endpoint], Permission.READ
+            )
+            endpoint = seen[0] if seen else None
         if endpoint is None or not endpoint.primary or path.startswith("/endpoints/"):
             await _error(send, "mlflow", 404, f"No gateway endpoint named {name!r}")
             return
@@ -264,7 +311,9 @@ class GatewayRoutes:
             if method not in ("GET", "HEAD"):
                 await _error(send, dialect, 405, "Use GET")
                 return
-            await _send_bytes(send, 200, gateway.models(workspace), [_JSON])
+            found = list(gateway.source.endpoints(workspace))
+            shown = await visible_endpoints(self.auth, context, workspace, found)
+            await _send_bytes(send, 200, models_page(shown), [_JSON])
             return
         route = _POST.get(path)
         endpoint = None
