@@ -311,7 +311,10 @@ class Gateway:
         if plan.tracked:
             call.trace_id = "tr-" + os.urandom(16).hex()
         stream = call.route.stream or call.body.get("stream") is True
-        admission = await self._guard(call, plan, stream) if self.guard is not None else None
+        targets = plan.router.plan(plan.override)
+        admission = None
+        if self.guard is not None:
+            admission, targets = await self._guard(call, plan, stream, targets)
         key = None
         if endpoint.cache_ttl_s and not stream:
             key = cache_key(endpoint.endpoint_id, call.route.request_type, call.body)
@@ -333,7 +336,6 @@ class Gateway:
                     attributes=attributes,
                 )
                 return answer
-        targets = plan.router.plan(plan.override)
         deadline = call.started + endpoint.timeout_s
         failure: _Failed | None = None
         provider_s = 0.0
@@ -404,13 +406,19 @@ class Gateway:
         )
         return self._failure_answer(call, up, failure, provider_s)
 
-    async def _guard(self, call: Call, plan: _Plan, stream: bool) -> Admission | None:
-        """Key scope, budgets, rate limits, BEFORE guardrails; a refusal is traced, raised."""
+    async def _guard(
+        self, call: Call, plan: _Plan, stream: bool, targets: list[Upstream]
+    ) -> tuple[Admission | None, list[Upstream]]:
+        """Key scope, budgets, rate limits, BEFORE guardrails; a refusal is traced, raised.
+
+        The key's allow-list is checked against the first of ``targets`` (the routed model);
+        the targets answered leave out the fallbacks it may not call.
+        """
         from ardea.gateway.limits.wire import Refused
 
         assert self.guard is not None
         endpoint = plan.endpoint
-        model = plan.override or (endpoint.primary[0].model if endpoint.primary else None)
+        model = targets[0].target.model
         try:
             admission, body = await self.guard.admit(
                 endpoint,
@@ -434,7 +442,9 @@ class Gateway:
             )
             raise
         call.body = body
-        return admission
+        if admission is not None and admission.scope is not None:
+            targets = _key_targets(admission, targets)
+        return admission, targets
 
     async def _check_answer(
         self,
@@ -851,6 +861,23 @@ class Gateway:
         """Write the queued traces (a few seconds at most) and stop the writer."""
         if self.recorder is not None:
             self.recorder.close()
+
+
+def _key_targets(admission: Admission, targets: list[Upstream]) -> list[Upstream]:
+    """``targets`` less the fallbacks whose model the caller's key may not call.
+
+    The first target was checked by the guard (403 when off the key's allow-list); a
+    skipped fallback is named on the trace (``ardea.gateway.key.skipped_models``).
+    """
+    kept = [targets[0]]
+    skipped: list[Upstream] = []
+    for up in targets[1:]:
+        (kept if admission.allows(up.target.model) else skipped).append(up)
+    if skipped:
+        admission.attributes["ardea.gateway.key.skipped_models"] = ",".join(
+            up.target.model for up in skipped
+        )
+    return kept
 
 
 def _stream_error(dialect: str, status: int, message: str) -> bytes:

@@ -40,7 +40,7 @@ from ardea.gateway.limits.budgets import BudgetAlert, BudgetPolicy
 from ardea.gateway.limits.context import Decision, RequestContext
 from ardea.gateway.limits.engine import Limits
 from ardea.gateway.limits.guardrails import Guardrail, run_guardrails
-from ardea.gateway.limits.keys import check_key
+from ardea.gateway.limits.keys import check_key, model_allowed
 from ardea.gateway.limits.rate import estimate_tokens
 from ardea.store.gateway_limits import CounterStore
 
@@ -77,12 +77,18 @@ class Admission:
         decision: The limits' decision (None when no counter was charged).
         guardrails: The endpoint's guardrails (the AFTER ones run on the answer).
         attributes: Trace attributes gathered so far.
+        scope: The caller's virtual-key scope (None: an ordinary token, or no token).
     """
 
     ctx: RequestContext
     decision: Decision | None
     guardrails: tuple[Guardrail, ...]
     attributes: dict[str, object] = field(default_factory=dict)
+    scope: KeyScope | None = None
+
+    def allows(self, model: str) -> bool:
+        """Whether the caller's key may call ``model`` (a fallback target) on this endpoint."""
+        return model_allowed(self.scope, self.ctx.endpoint.name, model)
 
 
 class _Cache:
@@ -188,8 +194,8 @@ class GatewayGuard:
 
     async def _check_scope(
         self, token: TokenInfo, endpoint: Endpoint, model: str | None, generation: int
-    ) -> Mapping[str, object]:
-        """The key's scope check: its trace attributes, or a refusal (503 if unreadable)."""
+    ) -> tuple[Mapping[str, object], KeyScope | None]:
+        """The key's scope check: its trace attributes and scope, or a refusal (503: unread)."""
         assert self._load_scope is not None
         load_scope = self._load_scope
         try:
@@ -204,11 +210,11 @@ class GatewayGuard:
                 "limits_unavailable",
             ) from exc
         if scope is None:
-            return {}
+            return {}, None
         key = check_key(token, scope, endpoint, model, has_use=True, now_ms=int(time.time() * 1000))
         if not key.allowed:
             raise Refused(key, {"ardea.gateway.key.refused": key.code or ""})
-        return key.attributes
+        return key.attributes, scope
 
     async def admit(
         self,
@@ -234,8 +240,10 @@ class GatewayGuard:
         generation = self._generation()
         workspace = endpoint.workspace
         attributes: dict[str, object] = {}
+        scope: KeyScope | None = None
         if token is not None and self._load_scope is not None:
-            attributes.update(await self._check_scope(token, endpoint, model, generation))
+            found, scope = await self._check_scope(token, endpoint, model, generation)
+            attributes.update(found)
         policies: Sequence[BudgetPolicy] = ()
         if self._load_policies is not None:
             policies = await self._cached(
@@ -251,10 +259,10 @@ class GatewayGuard:
                 generation,
             )
         if not endpoint.limits and not policies and not guardrails:
-            if not attributes:
+            if not attributes and scope is None:
                 return None, body
             return Admission(
-                _context(endpoint, user, key_id, model, 0, stream), None, (), attributes
+                _context(endpoint, user, key_id, model, 0, stream), None, (), attributes, scope
             ), body
         ctx = _context(
             endpoint,
@@ -288,7 +296,7 @@ class GatewayGuard:
                     await self.limits.asettle(ctx, decision, total_tokens=0, cost_usd=0.0)
                 raise Refused(outcome.refusal, attributes)
             body = outcome.payload
-        return Admission(ctx, decision, guardrails, attributes), body
+        return Admission(ctx, decision, guardrails, attributes, scope), body
 
     async def check_answer(self, admission: Admission, answer: dict[str, Any]) -> dict[str, Any]:
         """The ``AFTER`` guardrails over a whole answer: the answer to send (maybe redacted).
