@@ -3,7 +3,8 @@
 A guardrail inspects the text of a request (``BEFORE``: every message content, or ``input`` /
 ``prompt``) or of a response (``AFTER``: every choice's message content). What it finds:
 
-- :class:`PatternCheck`: named regular expressions, and the built-in PII detectors of
+- :class:`PatternCheck`: named regular expressions (RE2, linear time:
+  :mod:`ardea.gateway.limits.patterns`), and the built-in PII detectors of
   :data:`PII_PATTERNS` (``email``, ``phone``, ``credit_card`` -- Luhn-checked, ``us_ssn``,
   ``ipv4``). A match fails the check.
 - :class:`ScorerCheck`: a judge scorer from :mod:`ardea.evaluation.scorers` (``make_judge``,
@@ -82,22 +83,24 @@ class PatternCheck:
     patterns: Mapping[str, str] = field(default_factory=dict)
     pii: tuple[str, ...] = ()
 
-    def compiled(self) -> list[tuple[str, re.Pattern[str]]]:
-        """The named patterns, compiled.
+    def compiled(self) -> list[tuple[str, Any]]:
+        """The named patterns, compiled (``patterns`` with RE2: :mod:`.patterns`).
 
         Raises:
             ValueError: An unknown PII name or an invalid expression.
         """
-        out = []
+        from ardea.gateway.limits.patterns import compile_pattern
+
+        out: list[tuple[str, Any]] = []
         for name in self.pii:
             if name not in PII_PATTERNS:
                 raise ValueError(f"unknown PII detector {name!r}; known: {sorted(PII_PATTERNS)}")
             out.append((name, re.compile(PII_PATTERNS[name])))
         for name, expr in self.patterns.items():
             try:
-                out.append((name, re.compile(expr)))
-            except re.error as exc:
-                raise ValueError(f"pattern {name!r} is not a valid expression: {exc}") from exc
+                out.append((name, compile_pattern(expr)))
+            except ValueError as exc:
+                raise ValueError(f"pattern {name!r}: {exc}") from None
         return out
 
 
@@ -238,10 +241,10 @@ def _apply_patterns(
         text: str = holder[key]
         for name, pattern in compiled:
 
-            def sub(match: re.Match[str], name: str = name) -> str:
+            def sub(match: Any, name: str = name) -> str:
                 nonlocal count
                 if name == "credit_card" and not _luhn(match.group(0)):
-                    return match.group(0)
+                    return str(match.group(0))
                 count += 1
                 if name not in found:
                     found.append(name)

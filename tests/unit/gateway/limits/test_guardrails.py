@@ -81,7 +81,7 @@ def test_custom_patterns_and_bad_ones() -> None:
     assert run_guardrails([g], "BEFORE", body).refusal is not None
     with pytest.raises(ValueError, match="unknown PII"):
         PatternCheck(pii=("dna",)).compiled()
-    with pytest.raises(ValueError, match="not a valid expression"):
+    with pytest.raises(ValueError, match="not a valid regular expression"):
         PatternCheck(patterns={"x": "("}).compiled()
 
 
