@@ -10,8 +10,8 @@ workspace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.gateway.config import Endpoint, GatewaySource
@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from ardea.store.backend import Backend
     from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
 
-__all__ = ["budget_policies", "check_guardrail_scorer", "key_scopes", "open_server_guard"]
+__all__ = [
+    "budget_policies",
+    "check_guardrail_config",
+    "check_guardrail_scorer",
+    "key_scopes",
+    "open_server_guard",
+]
 
 
 def budget_policies(backend: Backend, workspace: str) -> list[BudgetPolicy]:
@@ -110,8 +116,11 @@ def check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None)
         InvalidArgumentError: A code scorer, an unreadable one, or an unknown detector.
     """
     from ardea.evaluation.scorers.serialize import scorer_from_json
+    from ardea.gateway.limits.patterns import PATTERNS_SCORER_ID
     from ardea.gateway.limits.records import pii_check_of
 
+    if scorer_id == PATTERNS_SCORER_ID:
+        return  # its config is checked by check_guardrail_config
     try:
         if pii_check_of(scorer_id) is not None:
             return
@@ -133,6 +142,34 @@ def check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None)
             "LLM judges in the server, or Ardea's PII detectors (scorer_id "
             "'ardea:pii:<detector>[,...]')"
         )
+
+
+def check_guardrail_config(scorer_id: str, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``config`` to store for a guardrail on ``scorer_id`` (``ardea:patterns`` only).
+
+    Raises:
+        InvalidArgumentError: A config on another kind of guardrail, none on a pattern one, or
+            a bad one (the field and the reason: an unknown detector, an expression RE2
+            refuses or that is too large).
+    """
+    from ardea.gateway.limits.guardrails import PII_PATTERNS
+    from ardea.gateway.limits.patterns import PATTERNS_SCORER_ID, pattern_config
+
+    if scorer_id != PATTERNS_SCORER_ID:
+        raise InvalidArgumentError(
+            f"'config' applies to pattern guardrails only (scorer_id {PATTERNS_SCORER_ID!r}); "
+            f"guardrail scorer {scorer_id!r} takes none"
+        )
+    try:
+        patterns, pii = pattern_config(dict(config or {}), PII_PATTERNS)
+    except ValueError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+    out: dict[str, Any] = {}
+    if patterns:
+        out["patterns"] = patterns
+    if pii:
+        out["pii"] = pii
+    return out
 
 
 def key_scopes(auth_store: object) -> SqlKeyScopes:

@@ -3005,9 +3005,10 @@ export interface paths {
          * Create Guardrail
          * @description CreateGatewayGuardrail -> ``{guardrail}``.
          *
-         *     ``scorer_id`` names a registered judge scorer, or Ardea's built-in PII detectors
-         *     (``ardea:pii:email,credit_card``). A code scorer (it would run user code in the server)
-         *     or an unknown detector is refused with a 400.
+         *     ``scorer_id`` names a registered judge scorer, Ardea's built-in PII detectors
+         *     (``ardea:pii:email,credit_card``), or ``ardea:patterns`` with Ardea's ``config``
+         *     (``{patterns: {name: RE2 expression}, pii: [detector]}``). A code scorer (it would run
+         *     user code in the server), an unknown detector or a bad pattern is refused with a 400.
          */
         post: operations["create_guardrail_post"];
         delete?: never;
@@ -3116,6 +3117,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/mlflow/gateway/guardrails/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Guardrail
+         * @description Ardea: replace a pattern guardrail's ``config`` -> ``{guardrail}``.
+         *
+         *     Every endpoint it is attached to uses the new config from its next call.
+         */
+        patch: operations["update_guardrail_patch"];
+        trace?: never;
+    };
     "/api/3.0/mlflow/gateway/guardrails/update-config": {
         parameters: {
             query?: never;
@@ -3132,6 +3155,10 @@ export interface paths {
         /**
          * Update Guardrail Config
          * @description UpdateEndpointGuardrailConfig -> ``{config}``.
+         *
+         *     Ardea: with ``config``, also replaces the (attached) pattern guardrail's config, which
+         *     needs a workspace admin as guardrails are workspace-wide; ``execution_order`` is then
+         *     changed only when given. Everything is checked before anything is stored.
          */
         patch: operations["update_guardrail_config_patch"];
         trace?: never;
@@ -18900,6 +18927,12 @@ export interface operations {
                     /** @enum {string} */
                     action: "GUARDRAIL_ACTION_UNSPECIFIED" | "VALIDATION" | "SANITIZATION";
                     action_endpoint_id?: string | null;
+                    config?: {
+                        patterns?: {
+                            [key: string]: string;
+                        } | null;
+                        pii?: string[] | null;
+                    } | null;
                     name: string;
                     scorer_id: string;
                     scorer_version?: number | null;
@@ -19310,6 +19343,84 @@ export interface operations {
             };
         };
     };
+    update_guardrail_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** GuardrailPatternConfig */
+                    config: {
+                        patterns?: {
+                            [key: string]: string;
+                        } | null;
+                        pii?: string[] | null;
+                    };
+                    guardrail_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Create/GetGatewayGuardrail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     update_guardrail_config_patch: {
         parameters: {
             query?: never;
@@ -19320,6 +19431,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    config?: {
+                        patterns?: {
+                            [key: string]: string;
+                        } | null;
+                        pii?: string[] | null;
+                    } | null;
                     endpoint_id: string;
                     execution_order?: number | null;
                     guardrail_id: string;
