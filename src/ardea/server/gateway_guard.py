@@ -23,6 +23,8 @@ from ardea.gateway.limits.wire import GatewayGuard
 
 if TYPE_CHECKING:
     from ardea.entities.gateway_keys import KeyScope
+    from ardea.gateway.limits.wire import Sanitizer
+    from ardea.gateway.proxy import Gateway
     from ardea.server.deps import ServerRuntime
     from ardea.store.backend import Backend
     from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
@@ -33,6 +35,7 @@ __all__ = [
     "check_guardrail_scorer",
     "key_scopes",
     "open_server_guard",
+    "sanitizer_for",
 ]
 
 
@@ -184,3 +187,33 @@ def key_scopes(auth_store: object) -> SqlKeyScopes:
     if database is None:
         raise InvalidArgumentError("Gateway keys need the server's SQL database.")
     return SqlKeyScopes(database)
+
+
+def sanitizer_for(gateway: Gateway) -> Sanitizer:
+    """How the server's SANITIZATION judges call their action endpoint: through ``gateway``.
+
+    The call is an OpenAI chat on the endpoint (by its id, in the request's workspace), with
+    the endpoint's routing, credentials and trace; the guard runs no guardrails on it. An
+    unknown endpoint, an error or a stream comes back as a failing status (the guardrail then
+    blocks).
+    """
+    import orjson
+
+    from ardea.gateway.proxy import Call, StreamAnswer
+    from ardea.gateway.routes import MLFLOW_CHAT
+
+    async def sanitize(workspace: str, endpoint_id: str, body: dict[str, Any]) -> tuple[int, bytes]:
+        found = [e for e in gateway.source.endpoints(workspace) if e.endpoint_id == endpoint_id]
+        if not found:
+            return 404, orjson.dumps({"error": f"no endpoint {endpoint_id!r} in {workspace!r}"})
+        body = {**body, "model": found[0].name, "stream": False}
+        call = Call(MLFLOW_CHAT, workspace, body, caller="ardea-guardrail-sanitizer")
+        try:
+            answer = await gateway.invoke(call)
+        except GatewayError as exc:
+            return exc.status, orjson.dumps({"error": exc.message})
+        if isinstance(answer, StreamAnswer):  # not asked for; never read as a payload
+            return 502, b"{}"
+        return answer.status, answer.body
+
+    return sanitize

@@ -16,8 +16,10 @@ A guardrail inspects the text of a request (``BEFORE``: every message content, o
 
 Actions (MLflow's names): ``VALIDATION`` blocks (400, ``guardrail_blocked``; MLflow answers
 ``INVALID_PARAMETER_VALUE``), ``SANITIZATION`` redacts: pattern matches are replaced by
-``[REDACTED:<name>]``; a failing scorer's text is handed to the ``rewrite`` callable the
-request path passes (MLflow's action endpoint), and without one the request is blocked.
+``[REDACTED:<name>]``; a failing judge's payload is handed to the ``rewrite`` callable the
+request path passes, which has the guardrail's action endpoint rewrite it (MLflow's
+sanitization: :mod:`ardea.gateway.limits.sanitize`); without an action endpoint, or when the
+rewrite fails, the request is blocked (fails closed) and the decision says why.
 
 On streams only ``BEFORE`` guardrails run (a streamed answer has left before it could be
 checked); ``AFTER`` ones are recorded as ``skipped``. Every decision is recorded on the trace
@@ -44,12 +46,15 @@ __all__ = [
     "GuardrailDecision",
     "GuardrailOutcome",
     "PatternCheck",
+    "Rewrite",
     "ScorerCheck",
     "run_guardrails",
 ]
 
 Stage = Literal["BEFORE", "AFTER"]
 Action = Literal["VALIDATION", "SANITIZATION"]
+Rewrite = Callable[["Guardrail", dict[str, Any], str], dict[str, Any]]
+"""How a failed payload is sanitized: ``(guardrail, payload, rationale) -> payload``."""
 
 PII_PATTERNS: Mapping[str, str] = {
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
@@ -132,6 +137,7 @@ class Guardrail:
         stage: ``BEFORE`` or ``AFTER`` the provider call.
         action: ``VALIDATION`` (block) or ``SANITIZATION`` (redact).
         check: What it looks for.
+        action_endpoint_id: The endpoint that rewrites a payload a SANITIZATION judge fails.
     """
 
     guardrail_id: str
@@ -139,6 +145,7 @@ class Guardrail:
     stage: Stage
     action: Action
     check: PatternCheck | ScorerCheck
+    action_endpoint_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +269,7 @@ def run_guardrails(
     payload: Mapping[str, Any],
     *,
     stream: bool = False,
-    rewrite: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+    rewrite: Rewrite | None = None,
 ) -> GuardrailOutcome:
     """Run the ``stage`` guardrails, in order, over ``payload`` (never modified in place).
 
@@ -271,8 +278,10 @@ def run_guardrails(
         stage: Which ones run now.
         payload: The request body (BEFORE) or the response body (AFTER), OpenAI's chat shape.
         stream: The request is a stream: AFTER guardrails are skipped (and recorded so).
-        rewrite: How a SANITIZATION scorer guardrail rewrites a payload (the request path's
-            call to the guardrail's action endpoint); None blocks instead.
+        rewrite: How a SANITIZATION judge guardrail rewrites a payload it failed, given the
+            guardrail, the payload and the judge's rationale (the request path's call to the
+            guardrail's action endpoint); None, or a guardrail without an action endpoint,
+            blocks instead. An exception (a ``ValueError``, a ``GatewayError``) blocks too.
     """
     current: dict[str, Any] = copy.deepcopy(dict(payload))
     decisions: list[GuardrailDecision] = []
@@ -314,8 +323,15 @@ def run_guardrails(
             decide("passed")
             continue
         why = "; ".join(f.rationale or str(f.value) for f in failing)
-        if g.action == "SANITIZATION" and rewrite is not None:
-            current = rewrite(current, why)
+        if g.action == "SANITIZATION":
+            if rewrite is None or not g.action_endpoint_id:
+                why += " (no action endpoint to sanitize with)"
+                return _blocked(current, decisions, decide("blocked", why), stage)
+            try:
+                current = rewrite(g, current, why)
+            except Exception as exc:  # fails closed: the payload is not sent unsanitized
+                why += f" (sanitization failed: {str(exc)[:300]})"
+                return _blocked(current, decisions, decide("blocked", why), stage)
             decide("redacted", why)
             continue
         return _blocked(current, decisions, decide("blocked", why), stage)

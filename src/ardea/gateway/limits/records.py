@@ -116,6 +116,7 @@ def guardrail_of(
         stage=guardrail.stage,  # type: ignore[arg-type]
         action=guardrail.action,  # type: ignore[arg-type]
         check=check,
+        action_endpoint_id=guardrail.action_endpoint_id,
     )
 
 
