@@ -96,6 +96,8 @@ _GEMINI = re.compile(
 )
 _JSON = (b"content-type", b"application/json")
 _DEPLOYMENTS = ("/endpoints/", "/api/2.0/endpoints")
+_UI_PAGES = re.compile(r"/gateway/(?:endpoints/[^/]+|usage|keys|budgets|playground)/?")
+"""The web UI's gateway pages: a GET of one is the app's (the UI), not an invocation path."""
 _QUERY = re.compile(r"/endpoints/([A-Za-z0-9_-]+)/invocations")
 
 
@@ -250,7 +252,9 @@ class GatewayRoutes:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith("/gateway/"):
+        if path.startswith("/gateway/") and not (
+            scope["method"] == "GET" and _UI_PAGES.fullmatch(path)
+        ):
             await self._gateway(scope, receive, send, path)
         elif path.startswith(_DEPLOYMENTS) and self.gateway is not None:
             await self._deployments(scope, receive, send, path)
