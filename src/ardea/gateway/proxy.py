@@ -76,11 +76,13 @@ _OPERATION_PATH = {
     "chat": "chat/completions",
     "embeddings": "embeddings",
     "responses": "responses",
+    "compact": "responses/compact",
 }
 _ENDPOINT_TYPES = {
     "chat": ("llm/v1/chat", "llm/v1/completions"),
     "messages": ("llm/v1/chat", "llm/v1/completions"),
     "responses": ("llm/v1/chat", "llm/v1/completions"),
+    "compact": ("llm/v1/chat", "llm/v1/completions"),
     "generate": ("llm/v1/chat", "llm/v1/completions"),
     "embeddings": ("llm/v1/embeddings",),
 }

@@ -24,11 +24,12 @@ __all__ = [
     "OPENAI_CHAT",
     "OPENAI_EMBEDDINGS",
     "OPENAI_RESPONSES",
+    "OPENAI_RESPONSES_COMPACT",
     "Operation",
     "Route",
 ]
 
-Operation = Literal["chat", "embeddings", "responses", "messages", "generate"]
+Operation = Literal["chat", "embeddings", "responses", "compact", "messages", "generate"]
 """What a call does."""
 
 
@@ -54,6 +55,10 @@ class Route:
 OPENAI_CHAT = Route("openai", "openai", "chat", "passthrough/model/openai-chat")
 OPENAI_EMBEDDINGS = Route("openai", "openai", "embeddings", "passthrough/model/openai-embeddings")
 OPENAI_RESPONSES = Route("openai", "openai", "responses", "passthrough/model/openai-responses")
+OPENAI_RESPONSES_COMPACT = Route(
+    "openai", "openai", "compact", "passthrough/model/openai-responses"
+)
+"""``/responses/compact``: a unary Responses compaction (MLflow's request type for it)."""
 ANTHROPIC_MESSAGES = Route(
     "anthropic", "anthropic", "messages", "passthrough/model/anthropic-messages"
 )

@@ -13,12 +13,14 @@ Paths (the caller names the endpoint in ``model``, except where the path does):
 ``POST /gateway/v1/chat/completions``                OpenAI Chat Completions
 ``POST /gateway/v1/embeddings``                      OpenAI Embeddings
 ``POST /gateway/v1/responses``                       OpenAI Responses
+``POST /gateway/v1/responses/compact``               ... its compaction (unary)
 ``GET  /gateway/v1/models``                          OpenAI model list (the endpoints)
 ``POST /gateway/anthropic/v1/messages``              Anthropic Messages
 ``POST /gateway/mlflow/v1/chat/completions``         MLflow 3's OpenAI-compatible chat
 ``POST /gateway/mlflow/v1/embeddings``               ... and embeddings
 ``GET  /gateway/mlflow/v1/models``                   ... and model list
-``POST /gateway/openai/v1/{chat/completions,embeddings,responses}``  MLflow's passthroughs
+``POST /gateway/openai/v1/{chat/completions,embeddings,responses,responses/compact}``
+                                                     MLflow's passthroughs
 ``GET  /gateway/openai/v1/models``                   model list
 ``POST /gateway/<endpoint>/mlflow/invocations``      MLflow's unified route (``messages``:
                                                      chat, ``input``: embeddings)
@@ -85,6 +87,8 @@ _POST: dict[str, r.Route] = {
     "/gateway/openai/v1/chat/completions": r.OPENAI_CHAT,
     "/gateway/openai/v1/embeddings": r.OPENAI_EMBEDDINGS,
     "/gateway/openai/v1/responses": r.OPENAI_RESPONSES,
+    "/gateway/openai/v1/responses/compact": r.OPENAI_RESPONSES_COMPACT,
+    "/gateway/v1/responses/compact": r.OPENAI_RESPONSES_COMPACT,
     "/gateway/anthropic/v1/messages": r.ANTHROPIC_MESSAGES,
 }
 _MODELS = frozenset(
@@ -305,8 +309,8 @@ class GatewayRoutes:
         dialect = dialect_of_path(path) or "openai"
         gateway = self.gateway
         if gateway is None:
-            body = error_body(dialect, 501, "The AI gateway is not enabled on this server")
-            await _send_bytes(send, 501, body, [_JSON])
+            off = error_body(dialect, 501, "The AI gateway is not enabled on this server")
+            await _send_bytes(send, 501, off, [_JSON])
             return
         context = current_request()
         workspace = (context.workspace if context else None) or DEFAULT_WORKSPACE
@@ -338,13 +342,7 @@ class GatewayRoutes:
             return
         headers = _headers(scope)
         try:
-            raw = await self._read(receive, headers)
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise GatewayError(400, f"The request body is not valid JSON: {exc}") from exc
-            if not isinstance(body, dict):
-                raise GatewayError(400, "The request body must be a JSON object")
+            body = _body(await self._read(receive, headers), route)
             if route is None:  # MLflow's unified invocations: chat or embeddings by shape
                 route = r.MLFLOW_INVOKE_EMBEDDINGS if "input" in body else r.MLFLOW_INVOKE_CHAT
             name = endpoint or body.get("model")
@@ -409,6 +407,19 @@ class GatewayRoutes:
             if not message.get("more_body", False):
                 break
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _body(raw: bytes, route: r.Route | None) -> dict[str, Any]:
+    """The request body: a JSON object (400 otherwise; a stream asked of a unary route too)."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise GatewayError(400, f"The request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise GatewayError(400, "The request body must be a JSON object")
+    if route is r.OPENAI_RESPONSES_COMPACT and body.get("stream"):
+        raise GatewayError(400, "stream=true is not supported on /responses/compact (unary)")
+    return body
 
 
 def _text(value: bytes | None) -> str | None:

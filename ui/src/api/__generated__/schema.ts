@@ -4352,6 +4352,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/gateway/openai/v1/responses/compact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI passthrough responses compact */
+        post: operations["gateway_openai_passthrough_responses_compact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/gateway/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -4414,6 +4431,23 @@ export interface paths {
         put?: never;
         /** OpenAI responses */
         post: operations["gateway_openai_responses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/responses/compact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI responses compact */
+        post: operations["gateway_openai_responses_compact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5255,6 +5289,21 @@ export interface components {
             stream_options?: {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An OpenAI Responses compaction request (unary); `model` names a gateway endpoint. */
+        GatewayCompactRequest: {
+            input?: unknown;
+            model: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description OpenAI's compacted response (`response.compaction`). */
+        GatewayCompactedResponse: {
+            output: {
+                [key: string]: unknown;
+            }[];
         } & {
             [key: string]: unknown;
         };
@@ -24520,6 +24569,120 @@ export interface operations {
             };
         };
     };
+    gateway_openai_passthrough_responses_compact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayCompactRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCompactedResponse"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
     gateway_openai_chat_completions: {
         parameters: {
             query?: never;
@@ -24880,6 +25043,120 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GatewayResponse"];
                     "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_responses_compact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayCompactRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCompactedResponse"];
                 };
             };
             /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
