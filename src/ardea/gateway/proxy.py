@@ -83,6 +83,7 @@ _ENDPOINT_TYPES = {
     "messages": ("llm/v1/chat", "llm/v1/completions"),
     "responses": ("llm/v1/chat", "llm/v1/completions"),
     "compact": ("llm/v1/chat", "llm/v1/completions"),
+    "proxy": ("llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"),
     "generate": ("llm/v1/chat", "llm/v1/completions"),
     "embeddings": ("llm/v1/embeddings",),
 }
@@ -110,6 +111,9 @@ class Call:
         start_ns: ``time.time_ns()`` when the request arrived.
         trace_id: The id of the request's trace, set once the endpoint is known to record
             one (answered as ``X-Ardea-Trace-Id``).
+        path: The raw proxy's provider path (``/gateway/proxy/<endpoint>/<path>``): the body
+            goes to ``<target base URL>/<path>`` unchanged (``model`` too), the answer back
+            as it came; None for every other route.
     """
 
     route: Route
@@ -126,6 +130,7 @@ class Call:
     started: float = field(default_factory=time.perf_counter)
     start_ns: int = field(default_factory=time.time_ns)
     trace_id: str | None = None
+    path: str | None = None
 
 
 @dataclass(slots=True)
@@ -318,7 +323,7 @@ class Gateway:
         if self.guard is not None:
             admission, targets = await self._guard(call, plan, stream, targets)
         key = None
-        if endpoint.cache_ttl_s and not stream:
+        if endpoint.cache_ttl_s and not stream and call.path is None:
             key = cache_key(endpoint.endpoint_id, call.route.request_type, call.body)
             hit = self.cache.get(key)
             if hit is not None:
@@ -598,6 +603,13 @@ class Gateway:
     async def _call(self, call: Call, up: Upstream, timeout: float) -> tuple[int, bytes, Tokens]:
         """One non-streamed attempt: status, the answer's body (caller's dialect), usage."""
         route = call.route
+        if call.path is not None:  # the raw proxy: whatever the provider answers, as it is
+            raw = orjson.dumps(call.body)
+            content = await self._fetch(up, up.url(call.path), raw, dict(up.headers), timeout)
+            try:
+                return 200, content, tokens_of(orjson.loads(content))
+            except orjson.JSONDecodeError:
+                return 200, content, Tokens()
         if route.api == up.api:
             url, body, headers = self._request(call, up, False)
             content = await self._fetch(up, url, body, headers, timeout)
@@ -652,7 +664,9 @@ class Gateway:
     ) -> StreamAnswer:
         """One streamed attempt: fails before the first byte (so a fallback can follow)."""
         translator: CrossStream | None = None
-        if call.route.api != up.api:
+        if call.path is not None:  # the raw proxy
+            url, body, headers = up.url(call.path), orjson.dumps(call.body), dict(up.headers)
+        elif call.route.api != up.api:
             crossed = cross_stream_request(call.route.api, call.route.operation, up, call.body)
             if crossed is None:
                 raise _Failed(

@@ -25,11 +25,12 @@ __all__ = [
     "OPENAI_EMBEDDINGS",
     "OPENAI_RESPONSES",
     "OPENAI_RESPONSES_COMPACT",
+    "RAW_PROXY",
     "Operation",
     "Route",
 ]
 
-Operation = Literal["chat", "embeddings", "responses", "compact", "messages", "generate"]
+Operation = Literal["chat", "embeddings", "responses", "compact", "messages", "generate", "proxy"]
 """What a call does."""
 
 
@@ -59,6 +60,8 @@ OPENAI_RESPONSES_COMPACT = Route(
     "openai", "openai", "compact", "passthrough/model/openai-responses"
 )
 """``/responses/compact``: a unary Responses compaction (MLflow's request type for it)."""
+RAW_PROXY = Route("openai", "openai", "proxy", "passthrough/raw")
+"""``/gateway/proxy/<endpoint>/<path>``: any provider path, body and answer as they are."""
 ANTHROPIC_MESSAGES = Route(
     "anthropic", "anthropic", "messages", "passthrough/model/anthropic-messages"
 )

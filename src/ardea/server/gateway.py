@@ -22,6 +22,8 @@ Paths (the caller names the endpoint in ``model``, except where the path does):
 ``POST /gateway/openai/v1/{chat/completions,embeddings,responses,responses/compact}``
                                                      MLflow's passthroughs
 ``GET  /gateway/openai/v1/models``                   model list
+``POST /gateway/proxy/<endpoint>/<path>``           MLflow's raw proxy: the body, unchanged,
+                                                     to ``<target base URL>/<path>``
 ``POST /gateway/<endpoint>/mlflow/invocations``      MLflow's unified route (``messages``:
                                                      chat, ``input``: embeddings)
 ``POST /gateway/gemini/v1beta/models/<endpoint>:generateContent`` (and
@@ -98,6 +100,8 @@ _INVOCATIONS = re.compile(r"/gateway/([A-Za-z0-9_-]+)/mlflow/invocations")
 _GEMINI = re.compile(
     r"/gateway/gemini/v1beta/models/([A-Za-z0-9_-]+):(generateContent|streamGenerateContent)"
 )
+_PROXY = re.compile(r"/gateway/proxy/([A-Za-z0-9_-]+)/((?:[A-Za-z0-9_~:-][A-Za-z0-9._~:-]*/?)+)")
+"""``/gateway/proxy/<endpoint>/<path>``: no empty, ``.`` or ``..`` segment, no query."""
 _JSON = (b"content-type", b"application/json")
 _DEPLOYMENTS = ("/endpoints/", "/api/2.0/endpoints")
 _UI_PAGES = re.compile(r"/gateway/(?:endpoints/[^/]+|usage|keys|budgets|playground)/?")
@@ -324,11 +328,13 @@ class GatewayRoutes:
             await _send_bytes(send, 200, models_page(shown), [_JSON])
             return
         route = _POST.get(path)
-        endpoint = None
+        endpoint = raw_path = None
         if route is None:
-            match = _INVOCATIONS.fullmatch(path)
+            match = _INVOCATIONS.fullmatch(path) or _PROXY.fullmatch(path)
             if match is not None:
                 endpoint = match.group(1)
+                if match.re is _PROXY:
+                    route, raw_path = r.RAW_PROXY, match.group(2)
             else:
                 match = _GEMINI.fullmatch(path)
                 if match is None:
@@ -374,6 +380,7 @@ class GatewayRoutes:
                 ),
                 started=started,
                 start_ns=start_ns,
+                path=raw_path,
             )
             answer = await gateway.invoke(call)
         except GatewayError as exc:

@@ -134,6 +134,14 @@ SCHEMAS: dict[str, Any] = {
         stream={"type": "boolean"},
     ),
     "GatewayResponse": _open("An OpenAI response object.", f"{_OPENAI}/responses/object"),
+    "GatewayProxyRequest": _open(
+        "Any JSON body of the provider API the path names (sent as it is).",
+        "https://mlflow.org/docs/latest/genai/governance/ai-gateway/",
+    ),
+    "GatewayProxyAnswer": _open(
+        "The provider's answer, as it is.",
+        "https://mlflow.org/docs/latest/genai/governance/ai-gateway/",
+    ),
     "GatewayCompactRequest": _open(
         "An OpenAI Responses compaction request (unary); `model` names a gateway endpoint.",
         f"{_OPENAI}/responses/compact",
@@ -331,6 +339,20 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/gateway/{endpoint}/mlflow/invocations": {
             "post": _operation(
                 "MLflow unified invocations", "mlflow", *invocations, params=("endpoint",)
+            )
+        },
+        "/gateway/proxy/{endpoint}/{path}": {
+            "post": _operation(
+                "Raw proxy",
+                "openai",
+                "GatewayProxyRequest",
+                "GatewayProxyAnswer",
+                stream=True,
+                params=("endpoint", "path"),
+                description=(
+                    "The body, unchanged, to `<target base URL>/<path>` with the endpoint's "
+                    "credentials; the provider's answer as it is. `path` may hold `/`."
+                ),
             )
         },
         "/gateway/gemini/v1beta/models/{endpoint}:generateContent": {

@@ -4369,6 +4369,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/gateway/proxy/{endpoint}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Raw proxy
+         * @description The body, unchanged, to `<target base URL>/<path>` with the endpoint's credentials; the provider's answer as it is. `path` may hold `/`.
+         */
+        post: operations["gateway_raw_proxy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/gateway/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -5447,6 +5467,14 @@ export interface components {
                 param?: string | null;
                 type: string;
             };
+        };
+        /** @description The provider's answer, as it is. */
+        GatewayProxyAnswer: {
+            [key: string]: unknown;
+        };
+        /** @description Any JSON body of the provider API the path names (sent as it is). */
+        GatewayProxyRequest: {
+            [key: string]: unknown;
         };
         /** @description An OpenAI response object. */
         GatewayResponse: {
@@ -24589,6 +24617,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayCompactedResponse"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_raw_proxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayProxyAnswer"];
+                    "text/event-stream": string;
                 };
             };
             /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
