@@ -515,7 +515,7 @@ class Gateway:
         self, call: Call, up: Upstream, failure: _Failed, provider_s: float
     ) -> Answer:
         """The last failure, in the provider's own body or the caller's shape."""
-        if failure.body is not None and call.route.dialect == up.api:
+        if failure.body is not None and (call.route.dialect == up.api or call.path is not None):
             body = up.mask(failure.body.decode("utf-8", "replace")).encode()
             return Answer(failure.status, body, [_JSON, *failure.headers], provider_s)
         message = up.mask(failure.message)

@@ -62,6 +62,11 @@ def test_the_sdks_reach_the_provider_path_through_the_raw_proxy(
         message = claude.messages.create(model="claude-x", max_tokens=10, messages=USER)  # type: ignore[arg-type]
         assert message.content[0].type == "text"
         assert fake_llm.requests_to("/messages")[-1].body["model"] == "claude-x"
+        fake_llm.queue_error(400, "bad tool schema")
+        with pytest.raises(anthropic.BadRequestError) as failed:  # the provider's own error body
+            claude.messages.create(model="claude-x", max_tokens=10, messages=USER)  # type: ignore[arg-type]
+        assert failed.value.body["type"] == "error"  # type: ignore[index]  # Anthropic's shape
+        assert "bad tool schema" in failed.value.body["error"]["message"]  # type: ignore[index]
 
         for bad in ("/chat/.env", "/chat/v1/.hidden/x", "/chat/../models"):
             r = httpx.post(proxy + bad, json={})
