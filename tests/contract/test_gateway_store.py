@@ -267,6 +267,19 @@ def test_guardrails(store: GatewayStore) -> None:
     assert [g.name for g in store.list_guardrails()] == ["toxicity"]
 
 
+def test_a_pattern_guardrail_keeps_its_config(store: GatewayStore) -> None:
+    config = {"patterns": {"ticket": "TCK-[0-9]+"}, "pii": ["email"]}
+    made = store.create_guardrail("p", "ardea:patterns", "BEFORE", "VALIDATION", config=config)
+    assert made.config == config and made.to_dict()["config"] == config
+    assert store.get_guardrail(made.guardrail_id).config == config
+    assert store.create_guardrail("s", "sc-1", "BEFORE", "VALIDATION").config is None
+    changed = store.set_guardrail_config(made.guardrail_id, {"pii": ["phone"]}, "ann")
+    assert changed.config == {"pii": ["phone"]} and changed.last_updated_by == "ann"
+    assert [g.config for g in store.list_guardrails()] == [{"pii": ["phone"]}, None]
+    with pytest.raises(NotFoundError):
+        store.set_guardrail_config("gr-missing", {"pii": ["phone"]})
+
+
 BAD: list[Callable[[GatewayStore, str, str], Any]] = [
     lambda s, sid, d: s.create_secret("", {"api_key": "x"}),
     lambda s, sid, d: s.create_secret("n", {}),

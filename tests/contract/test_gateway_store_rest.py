@@ -74,6 +74,14 @@ def test_round_trip(rest_backend: Backend) -> None:
     g.remove_guardrail_from_endpoint(endpoint.endpoint_id, guard.guardrail_id)
     assert [x.name for x in g.list_guardrails()] == ["pii"]
     g.delete_guardrail(guard.guardrail_id)
+    config = {"patterns": {"ticket": "TCK-[0-9]+"}}
+    patterns = g.create_guardrail("p", "ardea:patterns", "BEFORE", "VALIDATION", config=config)
+    assert g.get_guardrail(patterns.guardrail_id).config == config
+    changed = g.set_guardrail_config(patterns.guardrail_id, {"pii": ["email"]})
+    assert changed.config == {"pii": ["email"]}
+    with pytest.raises(InvalidArgumentError):
+        g.set_guardrail_config(patterns.guardrail_id, {"patterns": {"b": "(a)\\1"}})
+    g.delete_guardrail(patterns.guardrail_id)
 
     g.delete_endpoint(endpoint.endpoint_id)
     g.delete_model_definition(one.model_definition_id)

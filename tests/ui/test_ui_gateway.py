@@ -10,6 +10,7 @@ the usage page shows it by model and its charts.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,3 +95,100 @@ def test_create_an_endpoint_chat_in_the_playground_and_see_the_usage(
 
     page.goto(f"{gateway_server.url}{trace_href}")  # the request's trace, in the trace view
     expect(page.get_by_text("gateway/chat").first).to_be_visible()
+
+
+def _rest(server: ServerProcess, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    import httpx
+
+    r = httpx.post(f"{server.url}/api/3.0/mlflow/gateway/{path}", json=body)
+    assert r.status_code == 200, r.text
+    answer: dict[str, Any] = r.json()
+    return answer
+
+
+def test_edit_an_endpoint_models_limits_name_and_delete_it(
+    page: Any, gateway_server: ServerProcess, fake_model: FakeLLMServer
+) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    secret = _rest(
+        gateway_server,
+        "secrets/create",
+        {
+            "secret_name": "edit-key",
+            "secret_value": {"api_key": "sk-ui-edit-0123456789"},
+            "provider": "openai",
+            "auth_config": {"api_base": fake_model.openai_base_url},
+        },
+    )["secret"]["secret_id"]
+    ids = {}
+    for name, model in (("small", "gpt-4.1-mini"), ("big", "gpt-4.1")):
+        body = {"name": name, "provider": "openai", "model_name": model, "secret_id": secret}
+        made = _rest(gateway_server, "model-definitions/create", body)["model_definition"]
+        ids[name] = made["model_definition_id"]
+    _rest(
+        gateway_server,
+        "endpoints/create",
+        {"name": "edit-me", "model_configs": [{"model_definition_id": ids["small"]}]},
+    )
+
+    def stored(name: str) -> dict[str, Any]:
+        r = httpx.get(
+            f"{gateway_server.url}/api/3.0/mlflow/gateway/endpoints/get", params={"name": name}
+        )
+        assert r.status_code == 200, r.text
+        endpoint: dict[str, Any] = r.json()["endpoint"]
+        return endpoint
+
+    page.goto(f"{gateway_server.url}/gateway/endpoints/edit-me")
+    mappings = page.get_by_role("table", name="Model mappings")
+    expect(mappings.locator("tbody tr")).to_have_count(1)
+
+    page.get_by_role("button", name="Edit models").click()  # add big as the fallback
+    form = page.get_by_role("form", name="Edit models")
+    form.get_by_label("Model to add").select_option(label="big (openai/gpt-4.1)")
+    form.get_by_role("button", name="Add model").click()
+    form.get_by_label("Role of openai/gpt-4.1", exact=True).select_option("FALLBACK")
+    form.get_by_label("Fallback order of openai/gpt-4.1", exact=True).fill("1")
+    form.get_by_label("Max attempts").fill("2")
+    form.get_by_role("button", name="Save models").click()
+    expect(mappings.locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_text("Fallback order: openai/gpt-4.1")).to_be_visible()
+    endpoint = stored("edit-me")
+    roles = {m["model_definition_id"]: m["linkage_type"] for m in endpoint["model_mappings"]}
+    assert roles == {ids["small"]: "PRIMARY", ids["big"]: "FALLBACK"}
+    assert endpoint["fallback_config"]["max_attempts"] == 2
+
+    page.get_by_role("button", name="Edit models").click()  # and remove it again
+    form = page.get_by_role("form", name="Edit models")
+    form.get_by_role("button", name="Remove openai/gpt-4.1", exact=True).click()
+    form.get_by_role("button", name="Save models").click()
+    expect(mappings.locator("tbody tr")).to_have_count(1)
+    assert [m["model_definition_id"] for m in stored("edit-me")["model_mappings"]] == [ids["small"]]
+
+    page.get_by_role("button", name="Edit limits").click()
+    limits = page.get_by_role("form", name="Edit limits")
+    limits.get_by_role("button", name="Add limit").click()
+    limits.get_by_label("Requests per minute of limit 1").fill("5")
+    limits.get_by_role("button", name="Save limits").click()
+    expect(page.get_by_text("5 req/min per endpoint")).to_be_visible()
+    tags = {t["key"]: t["value"] for t in stored("edit-me")["tags"]}
+    assert json.loads(tags["ardea.limits"]) == [{"scope": "endpoint", "requests_per_minute": 5}]
+
+    rename = page.get_by_role("form", name="Rename endpoint")
+    rename.get_by_label("Endpoint name").fill("edited")
+    rename.get_by_role("button", name="Rename").click()
+    expect(page).to_have_url(re.compile(r"/gateway/endpoints/edited$"))
+    assert stored("edited")["name"] == "edited"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete endpoint").click()
+    expect(page).to_have_url(re.compile(r"/gateway$"))
+    expect(
+        page.get_by_role("table", name="Endpoints").locator("tr[data-endpoint='edited']")
+    ).to_have_count(0)
+    r = httpx.get(
+        f"{gateway_server.url}/api/3.0/mlflow/gateway/endpoints/get", params={"name": "edited"}
+    )
+    assert r.status_code == 404

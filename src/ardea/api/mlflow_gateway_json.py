@@ -149,6 +149,7 @@ def guardrail_from_json(d: Mapping[str, Any]) -> GatewayGuardrail:
         last_updated_at=_int(d.get("last_updated_at")),
         created_by=d.get("created_by"),
         last_updated_by=d.get("last_updated_by"),
+        config=d.get("config"),
     )
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "GET_ENDPOINT",
     "GET_SECRET",
     "GUARDRAIL_ID",
+    "GUARDRAIL_PATTERNS",
     "LIST_BINDINGS",
     "LIST_FILTER",
     "PAGE",
@@ -35,6 +36,7 @@ __all__ = [
     "UPDATE_BUDGET",
     "UPDATE_DEFINITION",
     "UPDATE_ENDPOINT",
+    "UPDATE_GUARDRAIL",
     "UPDATE_GUARDRAIL_CONFIG",
     "UPDATE_SECRET",
 ]
@@ -171,6 +173,11 @@ UPDATE_BUDGET = RequestSpec(
 )
 PAGE = RequestSpec("ListGatewayBudgetPolicies", {"max_results": _INT, "page_token": _S})
 
+GUARDRAIL_PATTERNS = RequestSpec(
+    "GuardrailPatternConfig",
+    {"patterns": _MAP, "pii": Field("string", repeated=True)},
+)
+"""Ardea's ``config`` of a pattern guardrail (``scorer_id`` ``ardea:patterns``)."""
 CREATE_GUARDRAIL = RequestSpec(
     "CreateGatewayGuardrail",
     {
@@ -180,7 +187,12 @@ CREATE_GUARDRAIL = RequestSpec(
         "stage": Field("enum", required=True, enum=STAGE),
         "action": Field("enum", required=True, enum=ACTION),
         "action_endpoint_id": _S,
+        "config": Field("message", message=GUARDRAIL_PATTERNS),
     },
+)
+UPDATE_GUARDRAIL = RequestSpec(
+    "UpdateGatewayGuardrail",
+    {"guardrail_id": _REQ, "config": Field("message", required=True, message=GUARDRAIL_PATTERNS)},
 )
 GUARDRAIL_ID = RequestSpec("GetGatewayGuardrail", {"guardrail_id": _REQ})
 ADD_GUARDRAIL = RequestSpec(
@@ -192,5 +204,10 @@ REMOVE_GUARDRAIL = RequestSpec(
 )
 UPDATE_GUARDRAIL_CONFIG = RequestSpec(
     "UpdateEndpointGuardrailConfig",
-    {"endpoint_id": _REQ, "guardrail_id": _REQ, "execution_order": _INT},
+    {
+        "endpoint_id": _REQ,
+        "guardrail_id": _REQ,
+        "execution_order": _INT,
+        "config": Field("message", message=GUARDRAIL_PATTERNS),
+    },
 )

@@ -337,7 +337,11 @@ class GatewayBudgetPolicy:
 
 @dataclass(frozen=True)
 class GatewayGuardrail:
-    """A scorer run before or after the provider call, that blocks or redacts."""
+    """A scorer run before or after the provider call, that blocks or redacts.
+
+    ``config`` (an Ardea extension) holds a pattern guardrail's check (scorer id
+    ``ardea:patterns``): ``{"patterns": {name: RE2 expression}, "pii": [detector, ...]}``.
+    """
 
     guardrail_id: str
     name: str
@@ -350,6 +354,7 @@ class GatewayGuardrail:
     last_updated_at: int
     created_by: str | None = None
     last_updated_by: str | None = None
+    config: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """MLflow's ``GatewayGuardrail`` JSON (``scorer`` carries the scorer's id/version)."""
@@ -368,6 +373,8 @@ class GatewayGuardrail:
         for key in ("action_endpoint_id", "created_by", "last_updated_by"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
+        if self.config is not None:
+            out["config"] = dict(self.config)
         return out
 
 

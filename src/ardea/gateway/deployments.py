@@ -17,7 +17,7 @@ import orjson
 
 from ardea.gateway.config import Endpoint
 
-__all__ = ["endpoint_info", "endpoints_page", "invocations_url"]
+__all__ = ["endpoint_info", "endpoints_page", "invocations_url", "models_page"]
 
 
 def invocations_url(name: str) -> str:
@@ -41,3 +41,9 @@ def endpoint_info(endpoint: Endpoint) -> dict[str, Any]:
 def endpoints_page(endpoints: Sequence[Endpoint]) -> bytes:
     """``GET /api/2.0/endpoints/``: every endpoint in one page (no ``next_page_token``)."""
     return orjson.dumps({"endpoints": [endpoint_info(e) for e in endpoints if e.primary]})
+
+
+def models_page(endpoints: Sequence[Endpoint]) -> bytes:
+    """OpenAI's ``GET /models`` list of ``endpoints`` (``owned_by: "ardea"``)."""
+    data = [{"id": e.name, "object": "model", "created": 0, "owned_by": "ardea"} for e in endpoints]
+    return orjson.dumps({"object": "list", "data": data})

@@ -19,7 +19,7 @@ Dialect = Literal["openai", "anthropic", "gemini", "mlflow"]
 
 _OPENAI_TYPE = {
     400: "invalid_request_error",
-    401: "authentication_error",
+    401: "invalid_request_error",  # OpenAI's own 401: code "invalid_api_key"
     403: "permission_error",
     404: "invalid_request_error",
     413: "invalid_request_error",
@@ -101,7 +101,12 @@ class GatewayError(Exception):
 
 
 def error_body(dialect: Dialect, status: int, message: str, code: str | None = None) -> bytes:
-    """The JSON error body of ``dialect``."""
+    """The JSON error body of ``dialect``.
+
+    A 401 in OpenAI's shape is OpenAI's own: ``type`` ``invalid_request_error``, ``code``
+    ``invalid_api_key`` (the ``openai`` SDK raises ``AuthenticationError``); in Anthropic's,
+    ``authentication_error``.
+    """
     if dialect == "anthropic":
         kind = _ANTHROPIC_TYPE.get(status, "api_error")
         return orjson.dumps({"type": "error", "error": {"type": kind, "message": message}})
@@ -113,6 +118,8 @@ def error_body(dialect: Dialect, status: int, message: str, code: str | None = N
             {"error_code": _MLFLOW_CODE.get(status, "INTERNAL_ERROR"), "message": message}
         )
     kind = _OPENAI_TYPE.get(status, "api_error" if status != 504 else "timeout")
+    if status == 401 and code in (None, "unauthenticated"):  # OpenAI's code for a bad key
+        code = "invalid_api_key"
     return orjson.dumps({"error": {"message": message, "type": kind, "param": None, "code": code}})
 
 

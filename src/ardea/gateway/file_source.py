@@ -86,6 +86,7 @@ from ardea.gateway.config import (
     RetryPolicy,
 )
 from ardea.gateway.limits.guardrails import PII_PATTERNS, Guardrail, PatternCheck
+from ardea.gateway.limits.patterns import compile_pattern
 
 __all__ = ["FileGatewaySource", "GatewayConfigError", "parse_config", "parse_config_guardrails"]
 
@@ -400,9 +401,9 @@ class _Parser:
             patterns = {}
         for key, expr in patterns.items():
             try:
-                re.compile(expr)
-            except re.error as exc:
-                self.p.add((*where, "patterns", key), f"not a valid regular expression: {exc}")
+                compile_pattern(expr)
+            except ValueError as exc:
+                self.p.add((*where, "patterns", key), str(exc))
         if not pii and not patterns:
             self.p.add(where, "give pii (a list of detectors) and/or patterns (a map)")
             return None

@@ -77,11 +77,14 @@ _OPERATION_PATH = {
     "chat": "chat/completions",
     "embeddings": "embeddings",
     "responses": "responses",
+    "compact": "responses/compact",
 }
 _ENDPOINT_TYPES = {
     "chat": ("llm/v1/chat", "llm/v1/completions"),
     "messages": ("llm/v1/chat", "llm/v1/completions"),
     "responses": ("llm/v1/chat", "llm/v1/completions"),
+    "compact": ("llm/v1/chat", "llm/v1/completions"),
+    "proxy": ("llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"),
     "generate": ("llm/v1/chat", "llm/v1/completions"),
     "embeddings": ("llm/v1/embeddings",),
 }
@@ -109,6 +112,9 @@ class Call:
         start_ns: ``time.time_ns()`` when the request arrived.
         trace_id: The id of the request's trace, set once the endpoint is known to record
             one (answered as ``X-Ardea-Trace-Id``).
+        path: The raw proxy's provider path (``/gateway/proxy/<endpoint>/<path>``): the body
+            goes to ``<target base URL>/<path>`` unchanged (``model`` too), the answer back
+            as it came; None for every other route.
     """
 
     route: Route
@@ -125,6 +131,7 @@ class Call:
     started: float = field(default_factory=time.perf_counter)
     start_ns: int = field(default_factory=time.time_ns)
     trace_id: str | None = None
+    path: str | None = None
 
 
 @dataclass(slots=True)
@@ -316,9 +323,12 @@ class Gateway:
         if plan.tracked:
             call.trace_id = "tr-" + os.urandom(16).hex()
         stream = call.route.stream or call.body.get("stream") is True
-        admission = await self._guard(call, plan, stream) if self.guard is not None else None
+        targets = plan.router.plan(plan.override)
+        admission = None
+        if self.guard is not None:
+            admission, targets = await self._guard(call, plan, stream, targets)
         key = None
-        if endpoint.cache_ttl_s and not stream:
+        if endpoint.cache_ttl_s and not stream and call.path is None:
             key = cache_key(endpoint.endpoint_id, call.route.request_type, call.body)
             hit = self.cache.get(key)
             if hit is not None:
@@ -338,7 +348,6 @@ class Gateway:
                     attributes=attributes,
                 )
                 return answer
-        targets = plan.router.plan(plan.override)
         deadline = call.started + endpoint.timeout_s
         failure: _Failed | None = None
         provider_s = 0.0
@@ -409,13 +418,19 @@ class Gateway:
         )
         return self._failure_answer(call, up, failure, provider_s)
 
-    async def _guard(self, call: Call, plan: _Plan, stream: bool) -> Admission | None:
-        """Key scope, budgets, rate limits, BEFORE guardrails; a refusal is traced, raised."""
+    async def _guard(
+        self, call: Call, plan: _Plan, stream: bool, targets: list[Upstream]
+    ) -> tuple[Admission | None, list[Upstream]]:
+        """Key scope, budgets, rate limits, BEFORE guardrails; a refusal is traced, raised.
+
+        The key's allow-list is checked against the first of ``targets`` (the routed model);
+        the targets answered leave out the fallbacks it may not call.
+        """
         from ardea.gateway.limits.wire import Refused
 
         assert self.guard is not None
         endpoint = plan.endpoint
-        model = plan.override or (endpoint.primary[0].model if endpoint.primary else None)
+        model = targets[0].target.model
         try:
             admission, body = await self.guard.admit(
                 endpoint,
@@ -439,7 +454,9 @@ class Gateway:
             )
             raise
         call.body = body
-        return admission
+        if admission is not None and admission.scope is not None:
+            targets = _key_targets(admission, targets)
+        return admission, targets
 
     async def _check_answer(
         self,
@@ -503,7 +520,7 @@ class Gateway:
         self, call: Call, up: Upstream, failure: _Failed, provider_s: float
     ) -> Answer:
         """The last failure, in the provider's own body or the caller's shape."""
-        if failure.body is not None and call.route.dialect == up.api:
+        if failure.body is not None and (call.route.dialect == up.api or call.path is not None):
             body = up.mask(failure.body.decode("utf-8", "replace")).encode()
             return Answer(failure.status, body, [_JSON, *failure.headers], provider_s)
         message = up.mask(failure.message)
@@ -591,6 +608,13 @@ class Gateway:
     async def _call(self, call: Call, up: Upstream, timeout: float) -> tuple[int, bytes, Tokens]:
         """One non-streamed attempt: status, the answer's body (caller's dialect), usage."""
         route = call.route
+        if call.path is not None:  # the raw proxy: whatever the provider answers, as it is
+            raw = orjson.dumps(call.body)
+            content = await self._fetch(up, up.url(call.path), raw, dict(up.headers), timeout)
+            try:
+                return 200, content, tokens_of(orjson.loads(content))
+            except orjson.JSONDecodeError:
+                return 200, content, Tokens()
         if route.api == up.api:
             url, body, headers = self._request(call, up, False)
             content = await self._fetch(up, url, body, headers, timeout)
@@ -645,7 +669,9 @@ class Gateway:
     ) -> StreamAnswer:
         """One streamed attempt: fails before the first byte (so a fallback can follow)."""
         translator: CrossStream | None = None
-        if call.route.api != up.api:
+        if call.path is not None:  # the raw proxy
+            url, body, headers = up.url(call.path), orjson.dumps(call.body), dict(up.headers)
+        elif call.route.api != up.api:
             crossed = cross_stream_request(call.route.api, call.route.operation, up, call.body)
             if crossed is None:
                 raise _Failed(
@@ -850,6 +876,23 @@ class Gateway:
         """Write the queued traces (a few seconds at most) and stop the writer."""
         if self.recorder is not None:
             self.recorder.close()
+
+
+def _key_targets(admission: Admission, targets: list[Upstream]) -> list[Upstream]:
+    """``targets`` less the fallbacks whose model the caller's key may not call.
+
+    The first target was checked by the guard (403 when off the key's allow-list); a
+    skipped fallback is named on the trace (``ardea.gateway.key.skipped_models``).
+    """
+    kept = [targets[0]]
+    skipped: list[Upstream] = []
+    for up in targets[1:]:
+        (kept if admission.allows(up.target.model) else skipped).append(up)
+    if skipped:
+        admission.attributes["ardea.gateway.key.skipped_models"] = ",".join(
+            up.target.model for up in skipped
+        )
+    return kept
 
 
 def _stream_error(dialect: str, status: int, message: str) -> bytes:

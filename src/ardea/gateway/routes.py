@@ -24,11 +24,13 @@ __all__ = [
     "OPENAI_CHAT",
     "OPENAI_EMBEDDINGS",
     "OPENAI_RESPONSES",
+    "OPENAI_RESPONSES_COMPACT",
+    "RAW_PROXY",
     "Operation",
     "Route",
 ]
 
-Operation = Literal["chat", "embeddings", "responses", "messages", "generate"]
+Operation = Literal["chat", "embeddings", "responses", "compact", "messages", "generate", "proxy"]
 """What a call does."""
 
 
@@ -54,6 +56,12 @@ class Route:
 OPENAI_CHAT = Route("openai", "openai", "chat", "passthrough/model/openai-chat")
 OPENAI_EMBEDDINGS = Route("openai", "openai", "embeddings", "passthrough/model/openai-embeddings")
 OPENAI_RESPONSES = Route("openai", "openai", "responses", "passthrough/model/openai-responses")
+OPENAI_RESPONSES_COMPACT = Route(
+    "openai", "openai", "compact", "passthrough/model/openai-responses"
+)
+"""``/responses/compact``: a unary Responses compaction (MLflow's request type for it)."""
+RAW_PROXY = Route("openai", "openai", "proxy", "passthrough/raw")
+"""``/gateway/proxy/<endpoint>/<path>``: any provider path, body and answer as they are."""
 ANTHROPIC_MESSAGES = Route(
     "anthropic", "anthropic", "messages", "passthrough/model/anthropic-messages"
 )

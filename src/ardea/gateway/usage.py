@@ -2,7 +2,8 @@
 
 A stream is never buffered whole: :class:`StreamTap` keeps its first and last few kilobytes
 (Anthropic sends input tokens in ``message_start``, everyone sends the final counts at the
-end) and reads them once the stream is over.
+end: Gemini as a cumulative ``usageMetadata`` on every chunk, complete on the last) and
+reads them once the stream is over.
 """
 
 from __future__ import annotations
@@ -72,11 +73,23 @@ def _merge(tokens: Tokens, usage: Any) -> None:
         tokens.output = _int(usage.get("output_tokens"))
 
 
+def _merge_gemini(tokens: Tokens, meta: Any) -> None:
+    """Fold Gemini's ``usageMetadata`` in (thinking tokens are output; cached are input)."""
+    if not isinstance(meta, dict):
+        return
+    tokens.input = _int(meta.get("promptTokenCount"))
+    tokens.output = _int(meta.get("candidatesTokenCount")) + _int(meta.get("thoughtsTokenCount"))
+    tokens.cached = min(tokens.input, _int(meta.get("cachedContentTokenCount")))
+
+
 def tokens_of(body: Any) -> Tokens:
     """The usage of a JSON answer (zeros when it has none)."""
     tokens = Tokens()
     if isinstance(body, dict):
-        _merge(tokens, body.get("usage"))
+        if "usageMetadata" in body:
+            _merge_gemini(tokens, body["usageMetadata"])
+        else:
+            _merge(tokens, body.get("usage"))
     return tokens
 
 
@@ -145,4 +158,6 @@ class StreamTap:
                     _merge(tokens, response.get("usage"))
             elif payload.get("usage") is not None:
                 _merge(tokens, payload.get("usage"))
+            elif payload.get("usageMetadata") is not None:  # Gemini: cumulative, last wins
+                _merge_gemini(tokens, payload.get("usageMetadata"))
         return tokens

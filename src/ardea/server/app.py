@@ -221,16 +221,15 @@ def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
             from ardea.gateway.db_source import DatabaseGatewaySource
 
             source = DatabaseGatewaySource(lambda ws: backend.scoped(ws).gateway)
-    from ardea.server.gateway_guard import open_server_guard
+    from ardea.gateway.trace_process import writer_spec_for
+    from ardea.server.gateway_guard import open_server_guard, sanitizer_for
     from ardea.store.gateway_usage import UnsupportedGatewayUsageStore
 
     guard = open_server_guard(deps.backend, source, state, auth=deps.settings.auth_enabled)
-    from ardea.gateway.trace_process import writer_spec_for
-
     usage = deps.backend.gateway_usage
     usage_store = None if isinstance(usage, UnsupportedGatewayUsageStore) else usage
     settings = deps.settings
-    return Gateway(
+    gateway = Gateway(
         source,
         trace_store=deps.backend.traces,
         guard=guard,
@@ -243,6 +242,9 @@ def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
             usage=usage_store is not None,
         ),
     )
+    if guard is not None:  # SANITIZATION judges rewrite through their action endpoint
+        guard.sanitizer = sanitizer_for(gateway)
+    return gateway
 
 
 def _freeze_startup_heap() -> None:

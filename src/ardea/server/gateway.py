@@ -13,13 +13,17 @@ Paths (the caller names the endpoint in ``model``, except where the path does):
 ``POST /gateway/v1/chat/completions``                OpenAI Chat Completions
 ``POST /gateway/v1/embeddings``                      OpenAI Embeddings
 ``POST /gateway/v1/responses``                       OpenAI Responses
+``POST /gateway/v1/responses/compact``               ... its compaction (unary)
 ``GET  /gateway/v1/models``                          OpenAI model list (the endpoints)
 ``POST /gateway/anthropic/v1/messages``              Anthropic Messages
 ``POST /gateway/mlflow/v1/chat/completions``         MLflow 3's OpenAI-compatible chat
 ``POST /gateway/mlflow/v1/embeddings``               ... and embeddings
 ``GET  /gateway/mlflow/v1/models``                   ... and model list
-``POST /gateway/openai/v1/{chat/completions,embeddings,responses}``  MLflow's passthroughs
+``POST /gateway/openai/v1/{chat/completions,embeddings,responses,responses/compact}``
+                                                     MLflow's passthroughs
 ``GET  /gateway/openai/v1/models``                   model list
+``POST /gateway/proxy/<endpoint>/<path>``           MLflow's raw proxy: the body, unchanged,
+                                                     to ``<target base URL>/<path>``
 ``POST /gateway/<endpoint>/mlflow/invocations``      MLflow's unified route (``messages``:
                                                      chat, ``input``: embeddings)
 ``POST /gateway/gemini/v1beta/models/<endpoint>:generateContent`` (and
@@ -46,11 +50,12 @@ from typing import Any
 import orjson
 
 from ardea._core.env import ARDEA_GATEWAY_MAX_BODY_BYTES
-from ardea.auth.policy import GRANTS_CACHE_TTL_S
+from ardea.auth.policy import GRANTS_CACHE_TTL_S, Decisions
 from ardea.entities.auth import Permission, ResourceType
 from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.gateway import routes as r
-from ardea.gateway.deployments import endpoint_info, endpoints_page
+from ardea.gateway.config import Endpoint
+from ardea.gateway.deployments import endpoint_info, endpoints_page, models_page
 from ardea.gateway.errors import Dialect, GatewayError, dialect_of_path, error_body
 from ardea.gateway.metrics import CONTENT_TYPE
 from ardea.gateway.proxy import Answer, Call, Gateway, StreamAnswer
@@ -58,7 +63,13 @@ from ardea.server.auth_runtime import AuthRuntime
 from ardea.server.door import RequestContext, current_request
 from ardea.server.parsing import call
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "GatewayRoutes", "authorize_use", "gateway_app"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "GatewayRoutes",
+    "authorize_use",
+    "gateway_app",
+    "visible_endpoints",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -78,6 +89,8 @@ _POST: dict[str, r.Route] = {
     "/gateway/openai/v1/chat/completions": r.OPENAI_CHAT,
     "/gateway/openai/v1/embeddings": r.OPENAI_EMBEDDINGS,
     "/gateway/openai/v1/responses": r.OPENAI_RESPONSES,
+    "/gateway/openai/v1/responses/compact": r.OPENAI_RESPONSES_COMPACT,
+    "/gateway/v1/responses/compact": r.OPENAI_RESPONSES_COMPACT,
     "/gateway/anthropic/v1/messages": r.ANTHROPIC_MESSAGES,
 }
 _MODELS = frozenset(
@@ -87,8 +100,12 @@ _INVOCATIONS = re.compile(r"/gateway/([A-Za-z0-9_-]+)/mlflow/invocations")
 _GEMINI = re.compile(
     r"/gateway/gemini/v1beta/models/([A-Za-z0-9_-]+):(generateContent|streamGenerateContent)"
 )
+_PROXY = re.compile(r"/gateway/proxy/([A-Za-z0-9_-]+)/((?:[A-Za-z0-9_~:-][A-Za-z0-9._~:-]*/?)+)")
+"""``/gateway/proxy/<endpoint>/<path>``: no empty, ``.`` or ``..`` segment, no query."""
 _JSON = (b"content-type", b"application/json")
 _DEPLOYMENTS = ("/endpoints/", "/api/2.0/endpoints")
+_UI_PAGES = re.compile(r"/gateway/(?:endpoints/[^/]+|usage|keys|budgets|playground)/?")
+"""The web UI's gateway pages: a GET of one is the app's (the UI), not an invocation path."""
 _QUERY = re.compile(r"/endpoints/([A-Za-z0-9_-]+)/invocations")
 
 
@@ -158,6 +175,40 @@ async def authorize_use(
         )
 
 
+async def visible_endpoints(
+    auth: AuthRuntime | None,
+    context: RequestContext | None,
+    workspace: str,
+    endpoints: list[Endpoint],
+    needed: Permission = Permission.USE,
+) -> list[Endpoint]:
+    """The ``endpoints`` the caller holds ``needed`` on (all of them without ``--auth``).
+
+    The invocation surface's lists (``GET /gateway/v1/models``, MLflow's deployments
+    ``list_endpoints``) show what the caller may call: USE on the endpoint, as
+    :func:`authorize_use` asks of a call. Admins and workspace admins see every endpoint.
+    One thread-pool hop for the whole list; the policy caches the grants it reads.
+    """
+    if auth is None or context is None or context.caller is None or not endpoints:
+        return endpoints
+    user = context.caller.user
+    if user.is_admin:
+        return endpoints
+    policy = auth.policy
+
+    def keep() -> list[Endpoint]:
+        memo = Decisions()
+        return [
+            e
+            for e in endpoints
+            if policy.level(
+                user, ResourceType.GATEWAY_ENDPOINT, e.endpoint_id, workspace, memo
+            ).allows(needed)
+        ]
+
+    return await call(keep)
+
+
 def _headers(scope: Scope) -> dict[bytes, bytes]:
     return dict(scope.get("headers") or ())
 
@@ -209,7 +260,9 @@ class GatewayRoutes:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith("/gateway/"):
+        if path.startswith("/gateway/") and not (
+            scope["method"] == "GET" and _UI_PAGES.fullmatch(path)
+        ):
             await self._gateway(scope, receive, send, path)
         elif path.startswith(_DEPLOYMENTS) and self.gateway is not None:
             await self._deployments(scope, receive, send, path)
@@ -239,10 +292,16 @@ class GatewayRoutes:
         workspace = (context.workspace if context else None) or DEFAULT_WORKSPACE
         name = path.removeprefix("/api/2.0/endpoints").strip("/")
         if not name:
-            body = endpoints_page(self.gateway.source.endpoints(workspace))
-            await _send_bytes(send, 200, body, [_JSON])
+            found = list(self.gateway.source.endpoints(workspace))
+            shown = await visible_endpoints(self.auth, context, workspace, found)
+            await _send_bytes(send, 200, endpoints_page(shown), [_JSON])
             return
         endpoint = self.gateway.source.endpoint(workspace, name)
+        if endpoint is not None:  # one the caller may not read answers as unknown
+            seen = await visible_endpoints(
+                self.auth, context, workspace, [endpoint], Permission.READ
+            )
+            endpoint = seen[0] if seen else None
         if endpoint is None or not endpoint.primary or path.startswith("/endpoints/"):
             await _error(send, "mlflow", 404, f"No gateway endpoint named {name!r}")
             return
@@ -254,8 +313,8 @@ class GatewayRoutes:
         dialect = dialect_of_path(path) or "openai"
         gateway = self.gateway
         if gateway is None:
-            body = error_body(dialect, 501, "The AI gateway is not enabled on this server")
-            await _send_bytes(send, 501, body, [_JSON])
+            off = error_body(dialect, 501, "The AI gateway is not enabled on this server")
+            await _send_bytes(send, 501, off, [_JSON])
             return
         context = current_request()
         workspace = (context.workspace if context else None) or DEFAULT_WORKSPACE
@@ -264,14 +323,18 @@ class GatewayRoutes:
             if method not in ("GET", "HEAD"):
                 await _error(send, dialect, 405, "Use GET")
                 return
-            await _send_bytes(send, 200, gateway.models(workspace), [_JSON])
+            found = list(gateway.source.endpoints(workspace))
+            shown = await visible_endpoints(self.auth, context, workspace, found)
+            await _send_bytes(send, 200, models_page(shown), [_JSON])
             return
         route = _POST.get(path)
-        endpoint = None
+        endpoint = raw_path = None
         if route is None:
-            match = _INVOCATIONS.fullmatch(path)
+            match = _INVOCATIONS.fullmatch(path) or _PROXY.fullmatch(path)
             if match is not None:
                 endpoint = match.group(1)
+                if match.re is _PROXY:
+                    route, raw_path = r.RAW_PROXY, match.group(2)
             else:
                 match = _GEMINI.fullmatch(path)
                 if match is None:
@@ -285,13 +348,7 @@ class GatewayRoutes:
             return
         headers = _headers(scope)
         try:
-            raw = await self._read(receive, headers)
-            try:
-                body = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise GatewayError(400, f"The request body is not valid JSON: {exc}") from exc
-            if not isinstance(body, dict):
-                raise GatewayError(400, "The request body must be a JSON object")
+            body = _body(await self._read(receive, headers), route)
             if route is None:  # MLflow's unified invocations: chat or embeddings by shape
                 route = r.MLFLOW_INVOKE_EMBEDDINGS if "input" in body else r.MLFLOW_INVOKE_CHAT
             name = endpoint or body.get("model")
@@ -323,6 +380,7 @@ class GatewayRoutes:
                 ),
                 started=started,
                 start_ns=start_ns,
+                path=raw_path,
             )
             answer = await gateway.invoke(call)
         except GatewayError as exc:
@@ -356,6 +414,19 @@ class GatewayRoutes:
             if not message.get("more_body", False):
                 break
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _body(raw: bytes, route: r.Route | None) -> dict[str, Any]:
+    """The request body: a JSON object (400 otherwise; a stream asked of a unary route too)."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise GatewayError(400, f"The request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise GatewayError(400, "The request body must be a JSON object")
+    if route is r.OPENAI_RESPONSES_COMPACT and body.get("stream"):
+        raise GatewayError(400, "stream=true is not supported on /responses/compact (unary)")
+    return body
 
 
 def _text(value: bytes | None) -> str | None:

@@ -10,8 +10,8 @@ workspace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError, NotImplementedFeatureError
 from ardea.gateway.config import Endpoint, GatewaySource
@@ -23,11 +23,20 @@ from ardea.gateway.limits.wire import GatewayGuard
 
 if TYPE_CHECKING:
     from ardea.entities.gateway_keys import KeyScope
+    from ardea.gateway.limits.wire import Sanitizer
+    from ardea.gateway.proxy import Gateway
     from ardea.server.deps import ServerRuntime
     from ardea.store.backend import Backend
     from ardea.store.sql.gateway_limits.keys import SqlKeyScopes
 
-__all__ = ["budget_policies", "check_guardrail_scorer", "key_scopes", "open_server_guard"]
+__all__ = [
+    "budget_policies",
+    "check_guardrail_config",
+    "check_guardrail_scorer",
+    "key_scopes",
+    "open_server_guard",
+    "sanitizer_for",
+]
 
 
 def budget_policies(backend: Backend, workspace: str) -> list[BudgetPolicy]:
@@ -110,8 +119,11 @@ def check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None)
         InvalidArgumentError: A code scorer, an unreadable one, or an unknown detector.
     """
     from ardea.evaluation.scorers.serialize import scorer_from_json
+    from ardea.gateway.limits.patterns import PATTERNS_SCORER_ID
     from ardea.gateway.limits.records import pii_check_of
 
+    if scorer_id == PATTERNS_SCORER_ID:
+        return  # its config is checked by check_guardrail_config
     try:
         if pii_check_of(scorer_id) is not None:
             return
@@ -135,6 +147,34 @@ def check_guardrail_scorer(scoped: Backend, scorer_id: str, version: int | None)
         )
 
 
+def check_guardrail_config(scorer_id: str, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``config`` to store for a guardrail on ``scorer_id`` (``ardea:patterns`` only).
+
+    Raises:
+        InvalidArgumentError: A config on another kind of guardrail, none on a pattern one, or
+            a bad one (the field and the reason: an unknown detector, an expression RE2
+            refuses or that is too large).
+    """
+    from ardea.gateway.limits.guardrails import PII_PATTERNS
+    from ardea.gateway.limits.patterns import PATTERNS_SCORER_ID, pattern_config
+
+    if scorer_id != PATTERNS_SCORER_ID:
+        raise InvalidArgumentError(
+            f"'config' applies to pattern guardrails only (scorer_id {PATTERNS_SCORER_ID!r}); "
+            f"guardrail scorer {scorer_id!r} takes none"
+        )
+    try:
+        patterns, pii = pattern_config(dict(config or {}), PII_PATTERNS)
+    except ValueError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+    out: dict[str, Any] = {}
+    if patterns:
+        out["patterns"] = patterns
+    if pii:
+        out["pii"] = pii
+    return out
+
+
 def key_scopes(auth_store: object) -> SqlKeyScopes:
     """The virtual-key scopes beside the auth store's tokens (its SQL database).
 
@@ -147,3 +187,33 @@ def key_scopes(auth_store: object) -> SqlKeyScopes:
     if database is None:
         raise InvalidArgumentError("Gateway keys need the server's SQL database.")
     return SqlKeyScopes(database)
+
+
+def sanitizer_for(gateway: Gateway) -> Sanitizer:
+    """How the server's SANITIZATION judges call their action endpoint: through ``gateway``.
+
+    The call is an OpenAI chat on the endpoint (by its id, in the request's workspace), with
+    the endpoint's routing, credentials and trace; the guard runs no guardrails on it. An
+    unknown endpoint, an error or a stream comes back as a failing status (the guardrail then
+    blocks).
+    """
+    import orjson
+
+    from ardea.gateway.proxy import Call, StreamAnswer
+    from ardea.gateway.routes import MLFLOW_CHAT
+
+    async def sanitize(workspace: str, endpoint_id: str, body: dict[str, Any]) -> tuple[int, bytes]:
+        found = [e for e in gateway.source.endpoints(workspace) if e.endpoint_id == endpoint_id]
+        if not found:
+            return 404, orjson.dumps({"error": f"no endpoint {endpoint_id!r} in {workspace!r}"})
+        body = {**body, "model": found[0].name, "stream": False}
+        call = Call(MLFLOW_CHAT, workspace, body, caller="ardea-guardrail-sanitizer")
+        try:
+            answer = await gateway.invoke(call)
+        except GatewayError as exc:
+            return exc.status, orjson.dumps({"error": exc.message})
+        if isinstance(answer, StreamAnswer):  # not asked for; never read as a payload
+            return 502, b"{}"
+        return answer.status, answer.body
+
+    return sanitize

@@ -134,6 +134,27 @@ SCHEMAS: dict[str, Any] = {
         stream={"type": "boolean"},
     ),
     "GatewayResponse": _open("An OpenAI response object.", f"{_OPENAI}/responses/object"),
+    "GatewayProxyRequest": _open(
+        "Any JSON body of the provider API the path names (sent as it is).",
+        "https://mlflow.org/docs/latest/genai/governance/ai-gateway/",
+    ),
+    "GatewayProxyAnswer": _open(
+        "The provider's answer, as it is.",
+        "https://mlflow.org/docs/latest/genai/governance/ai-gateway/",
+    ),
+    "GatewayCompactRequest": _open(
+        "An OpenAI Responses compaction request (unary); `model` names a gateway endpoint.",
+        f"{_OPENAI}/responses/compact",
+        ("model",),
+        model=_STRING,
+        input={},
+    ),
+    "GatewayCompactedResponse": _open(
+        "OpenAI's compacted response (`response.compaction`).",
+        f"{_OPENAI}/responses/compact",
+        ("output",),
+        output=_OBJECTS,
+    ),
     "GatewayModelList": _open(
         "OpenAI's model list: one entry per gateway endpoint of the workspace.",
         f"{_OPENAI}/models/list",
@@ -265,6 +286,7 @@ def _paths() -> dict[str, dict[str, Any]]:
     chat = ("GatewayChatRequest", "GatewayChatCompletion")
     embeddings = ("GatewayEmbeddingsRequest", "GatewayEmbeddings")
     responses = ("GatewayResponsesRequest", "GatewayResponse")
+    compact = ("GatewayCompactRequest", "GatewayCompactedResponse")
     invocations = ("GatewayInvocationsRequest", "GatewayInvocationsAnswer")
     gemini = ("GatewayGenerateContentRequest", "GatewayGenerateContentResponse")
     return {
@@ -274,6 +296,9 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/gateway/v1/embeddings": {"post": _operation("OpenAI embeddings", "openai", *embeddings)},
         "/gateway/v1/responses": {
             "post": _operation("OpenAI responses", "openai", *responses, stream=True)
+        },
+        "/gateway/v1/responses/compact": {
+            "post": _operation("OpenAI responses compact", "openai", *compact)
         },
         "/gateway/v1/models": {
             "get": _operation("OpenAI model list", "openai", None, "GatewayModelList")
@@ -305,12 +330,29 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/gateway/openai/v1/responses": {
             "post": _operation("OpenAI passthrough responses", "openai", *responses, stream=True)
         },
+        "/gateway/openai/v1/responses/compact": {
+            "post": _operation("OpenAI passthrough responses compact", "openai", *compact)
+        },
         "/gateway/openai/v1/models": {
             "get": _operation("OpenAI passthrough model list", "openai", None, "GatewayModelList")
         },
         "/gateway/{endpoint}/mlflow/invocations": {
             "post": _operation(
                 "MLflow unified invocations", "mlflow", *invocations, params=("endpoint",)
+            )
+        },
+        "/gateway/proxy/{endpoint}/{path}": {
+            "post": _operation(
+                "Raw proxy",
+                "openai",
+                "GatewayProxyRequest",
+                "GatewayProxyAnswer",
+                stream=True,
+                params=("endpoint", "path"),
+                description=(
+                    "The body, unchanged, to `<target base URL>/<path>` with the endpoint's "
+                    "credentials; the provider's answer as it is. `path` may hold `/`."
+                ),
             )
         },
         "/gateway/gemini/v1beta/models/{endpoint}:generateContent": {

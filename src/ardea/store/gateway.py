@@ -294,8 +294,15 @@ class GatewayStore(ABC):
         scorer_version: int | None = None,
         action_endpoint_id: str | None = None,
         created_by: str | None = None,
+        config: Mapping[str, Any] | None = None,
     ) -> GatewayGuardrail:
-        """A new guardrail."""
+        """A new guardrail (``config``: a pattern guardrail's check, validated by the caller)."""
+
+    @abstractmethod
+    def set_guardrail_config(
+        self, guardrail_id: str, config: Mapping[str, Any], updated_by: str | None = None
+    ) -> GatewayGuardrail:
+        """Replace a guardrail's ``config`` (validated by the caller)."""
 
     @abstractmethod
     def get_guardrail(self, guardrail_id: str) -> GatewayGuardrail:
@@ -361,4 +368,4 @@ class UnsupportedGatewayStore(GatewayStore):
     delete_budget_policy = list_budget_policies = _unsupported
     create_guardrail = get_guardrail = delete_guardrail = list_guardrails = _unsupported
     add_guardrail_to_endpoint = remove_guardrail_from_endpoint = _unsupported
-    list_endpoint_guardrails = update_endpoint_guardrail = _unsupported
+    list_endpoint_guardrails = update_endpoint_guardrail = set_guardrail_config = _unsupported

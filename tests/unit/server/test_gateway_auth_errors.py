@@ -48,7 +48,8 @@ def test_openai_sdk_raises_its_authentication_error(server: GatewayServer) -> No
         client.chat.completions.create(model="chat", messages=USER)  # type: ignore[arg-type]
     assert caught.value.status_code == 401
     assert caught.value.body["message"]  # type: ignore[index]
-    assert caught.value.body["type"] == "authentication_error"  # type: ignore[index]
+    assert caught.value.body["type"] == "invalid_request_error"  # type: ignore[index]
+    assert caught.value.code == "invalid_api_key"
     with pytest.raises(openai.AuthenticationError):
         client.models.list()
 
@@ -84,4 +85,7 @@ def test_gemini_and_mlflow_paths_answer_their_own_shapes(server: GatewayServer) 
     assert tracking.status_code == 401 and tracking.json()["error_code"] == "UNAUTHENTICATED"
     raw = httpx.post(f"{base}/gateway/v1/chat/completions", json={"model": "chat"})
     assert raw.json()["error"]["message"] == NOT_AUTHENTICATED
-    assert raw.json()["error"]["code"] == "unauthenticated"
+    assert raw.json()["error"]["code"] == "invalid_api_key"
+    for path in ("/gateway/openai/v1/embeddings", "/gateway/mlflow/v1/chat/completions"):
+        error = httpx.post(base + path, json={"model": "chat"}).json()["error"]
+        assert (error["type"], error["code"]) == ("invalid_request_error", "invalid_api_key")

@@ -118,6 +118,14 @@ def test_gateway_operations(api: CheckedClient) -> None:
     api.json("PATCH", G + "/guardrails/update-config", json={**link, "execution_order": 2})
     api.json("DELETE", G + "/guardrails/remove-from-endpoint", json=link)
     api.json("DELETE", G + "/guardrails/delete", json={"guardrail_id": gr})
+    patterns = {**guard, "name": "p", "scorer_id": "ardea:patterns", "config": {"pii": ["email"]}}
+    gr = api.json("POST", G + "/guardrails/create", json=patterns)["guardrail"]["guardrail_id"]
+    api.json(
+        "PATCH",
+        G + "/guardrails/update",
+        json={"guardrail_id": gr, "config": {"patterns": {"t": "T-[0-9]+"}}},
+    )
+    api.json("DELETE", G + "/guardrails/delete", json={"guardrail_id": gr})
 
     api.json("GET", AJAX + "/supported-providers")
     api.json("GET", AJAX + "/supported-models", params={"provider": "openai"})

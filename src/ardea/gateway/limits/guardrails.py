@@ -3,7 +3,8 @@
 A guardrail inspects the text of a request (``BEFORE``: every message content, or ``input`` /
 ``prompt``) or of a response (``AFTER``: every choice's message content). What it finds:
 
-- :class:`PatternCheck`: named regular expressions, and the built-in PII detectors of
+- :class:`PatternCheck`: named regular expressions (RE2, linear time:
+  :mod:`ardea.gateway.limits.patterns`), and the built-in PII detectors of
   :data:`PII_PATTERNS` (``email``, ``phone``, ``credit_card`` -- Luhn-checked, ``us_ssn``,
   ``ipv4``). A match fails the check.
 - :class:`ScorerCheck`: a judge scorer from :mod:`ardea.evaluation.scorers` (``make_judge``,
@@ -15,8 +16,10 @@ A guardrail inspects the text of a request (``BEFORE``: every message content, o
 
 Actions (MLflow's names): ``VALIDATION`` blocks (400, ``guardrail_blocked``; MLflow answers
 ``INVALID_PARAMETER_VALUE``), ``SANITIZATION`` redacts: pattern matches are replaced by
-``[REDACTED:<name>]``; a failing scorer's text is handed to the ``rewrite`` callable the
-request path passes (MLflow's action endpoint), and without one the request is blocked.
+``[REDACTED:<name>]``; a failing judge's payload is handed to the ``rewrite`` callable the
+request path passes, which has the guardrail's action endpoint rewrite it (MLflow's
+sanitization: :mod:`ardea.gateway.limits.sanitize`); without an action endpoint, or when the
+rewrite fails, the request is blocked (fails closed) and the decision says why.
 
 On streams only ``BEFORE`` guardrails run (a streamed answer has left before it could be
 checked); ``AFTER`` ones are recorded as ``skipped``. Every decision is recorded on the trace
@@ -43,12 +46,15 @@ __all__ = [
     "GuardrailDecision",
     "GuardrailOutcome",
     "PatternCheck",
+    "Rewrite",
     "ScorerCheck",
     "run_guardrails",
 ]
 
 Stage = Literal["BEFORE", "AFTER"]
 Action = Literal["VALIDATION", "SANITIZATION"]
+Rewrite = Callable[["Guardrail", dict[str, Any], str], dict[str, Any]]
+"""How a failed payload is sanitized: ``(guardrail, payload, rationale) -> payload``."""
 
 PII_PATTERNS: Mapping[str, str] = {
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
@@ -82,22 +88,24 @@ class PatternCheck:
     patterns: Mapping[str, str] = field(default_factory=dict)
     pii: tuple[str, ...] = ()
 
-    def compiled(self) -> list[tuple[str, re.Pattern[str]]]:
-        """The named patterns, compiled.
+    def compiled(self) -> list[tuple[str, Any]]:
+        """The named patterns, compiled (``patterns`` with RE2: :mod:`.patterns`).
 
         Raises:
             ValueError: An unknown PII name or an invalid expression.
         """
-        out = []
+        from ardea.gateway.limits.patterns import compile_pattern
+
+        out: list[tuple[str, Any]] = []
         for name in self.pii:
             if name not in PII_PATTERNS:
                 raise ValueError(f"unknown PII detector {name!r}; known: {sorted(PII_PATTERNS)}")
             out.append((name, re.compile(PII_PATTERNS[name])))
         for name, expr in self.patterns.items():
             try:
-                out.append((name, re.compile(expr)))
-            except re.error as exc:
-                raise ValueError(f"pattern {name!r} is not a valid expression: {exc}") from exc
+                out.append((name, compile_pattern(expr)))
+            except ValueError as exc:
+                raise ValueError(f"pattern {name!r}: {exc}") from None
         return out
 
 
@@ -129,6 +137,7 @@ class Guardrail:
         stage: ``BEFORE`` or ``AFTER`` the provider call.
         action: ``VALIDATION`` (block) or ``SANITIZATION`` (redact).
         check: What it looks for.
+        action_endpoint_id: The endpoint that rewrites a payload a SANITIZATION judge fails.
     """
 
     guardrail_id: str
@@ -136,6 +145,7 @@ class Guardrail:
     stage: Stage
     action: Action
     check: PatternCheck | ScorerCheck
+    action_endpoint_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +248,10 @@ def _apply_patterns(
         text: str = holder[key]
         for name, pattern in compiled:
 
-            def sub(match: re.Match[str], name: str = name) -> str:
+            def sub(match: Any, name: str = name) -> str:
                 nonlocal count
                 if name == "credit_card" and not _luhn(match.group(0)):
-                    return match.group(0)
+                    return str(match.group(0))
                 count += 1
                 if name not in found:
                     found.append(name)
@@ -259,7 +269,7 @@ def run_guardrails(
     payload: Mapping[str, Any],
     *,
     stream: bool = False,
-    rewrite: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+    rewrite: Rewrite | None = None,
 ) -> GuardrailOutcome:
     """Run the ``stage`` guardrails, in order, over ``payload`` (never modified in place).
 
@@ -268,8 +278,10 @@ def run_guardrails(
         stage: Which ones run now.
         payload: The request body (BEFORE) or the response body (AFTER), OpenAI's chat shape.
         stream: The request is a stream: AFTER guardrails are skipped (and recorded so).
-        rewrite: How a SANITIZATION scorer guardrail rewrites a payload (the request path's
-            call to the guardrail's action endpoint); None blocks instead.
+        rewrite: How a SANITIZATION judge guardrail rewrites a payload it failed, given the
+            guardrail, the payload and the judge's rationale (the request path's call to the
+            guardrail's action endpoint); None, or a guardrail without an action endpoint,
+            blocks instead. An exception (a ``ValueError``, a ``GatewayError``) blocks too.
     """
     current: dict[str, Any] = copy.deepcopy(dict(payload))
     decisions: list[GuardrailDecision] = []
@@ -311,8 +323,15 @@ def run_guardrails(
             decide("passed")
             continue
         why = "; ".join(f.rationale or str(f.value) for f in failing)
-        if g.action == "SANITIZATION" and rewrite is not None:
-            current = rewrite(current, why)
+        if g.action == "SANITIZATION":
+            if rewrite is None or not g.action_endpoint_id:
+                why += " (no action endpoint to sanitize with)"
+                return _blocked(current, decisions, decide("blocked", why), stage)
+            try:
+                current = rewrite(g, current, why)
+            except Exception as exc:  # fails closed: the payload is not sent unsanitized
+                why += f" (sanitization failed: {str(exc)[:300]})"
+                return _blocked(current, decisions, decide("blocked", why), stage)
             decide("redacted", why)
             continue
         return _blocked(current, decisions, decide("blocked", why), stage)

@@ -11,7 +11,9 @@ GATEWAY_ENDPOINT, endpoint_id, workspace)``); the checks, in order:
 1. the token (and the scope's own ``expires``) has not expired and is not revoked: 401;
 2. the user holds USE on the endpoint: 403 (READ, a member's default, is not enough);
 3. the endpoint's name or the provider model matches the allow-list (``fnmatch`` globs; an
-   empty list allows all): 403.
+   empty list allows all): 403. The model is the one the call is routed to (the split's draw,
+   or the caller's per-request override); a fallback target whose model the key may not
+   call is skipped (:func:`model_allowed`), never sent.
 
 A token without a scope is checked by 1 and 2 only. The scope's metadata (``team``,
 ``project``) and the token's prefix go on the request's trace (``ardea.gateway.key.*``).
@@ -26,7 +28,7 @@ from ardea.entities.gateway_keys import KeyScope
 from ardea.gateway.config import Endpoint
 from ardea.gateway.limits.context import Decision
 
-__all__ = ["check_key"]
+__all__ = ["check_key", "model_allowed"]
 
 
 def check_key(
@@ -66,10 +68,7 @@ def check_key(
     if token is not None:
         attributes["ardea.gateway.key.prefix"] = token.prefix
     if scope is not None:
-        names = [endpoint.name] + ([model] if model else [])
-        if scope.allowed_models and not any(
-            fnmatch.fnmatchcase(name, pattern) for name in names for pattern in scope.allowed_models
-        ):
+        if not model_allowed(scope, endpoint.name, model):
             shown = f"'{endpoint.name}'" + (f" (model '{model}')" if model else "")
             return Decision(
                 False,
@@ -81,3 +80,15 @@ def check_key(
         for name, value in scope.metadata.items():
             attributes[f"ardea.gateway.key.{name}"] = value
     return Decision(True, attributes=attributes)
+
+
+def model_allowed(scope: KeyScope | None, endpoint_name: str, model: str | None) -> bool:
+    """Whether ``scope``'s allow-list lets its key call ``model`` through ``endpoint_name``.
+
+    True without a scope or with an empty list, or when a glob matches the endpoint's name
+    (every model behind it is then allowed) or the provider model.
+    """
+    if scope is None or not scope.allowed_models:
+        return True
+    names = (endpoint_name, model) if model else (endpoint_name,)
+    return any(fnmatch.fnmatchcase(n, p) for n in names for p in scope.allowed_models)

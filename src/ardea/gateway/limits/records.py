@@ -7,7 +7,9 @@
   registered judge scorer (loaded with ``scorer_from_json`` and wrapped in a
   :class:`~ardea.gateway.limits.guardrails.ScorerCheck`; code scorers are refused), or one
   of Ardea's built-in PII checks: ``ardea:pii:<detector>[,<detector>...]`` with detectors of
-  :data:`~ardea.gateway.limits.guardrails.PII_PATTERNS` (``ardea:pii:email,credit_card``);
+  :data:`~ardea.gateway.limits.guardrails.PII_PATTERNS` (``ardea:pii:email,credit_card``),
+  or ``ardea:patterns``: the check is the guardrail's own ``config`` (``{"patterns": {name:
+  RE2 expression}, "pii": [detector]}``, see :mod:`~ardea.gateway.limits.patterns`);
 - :func:`rate_limits_of`: an endpoint's ``ardea.limits`` tag (a JSON list of
   ``{scope, requests_per_minute, tokens_per_minute}``) as
   :class:`~ardea.gateway.config.RateLimit` values.
@@ -25,6 +27,7 @@ from ardea.entities.gateway import GatewayBudgetPolicy, GatewayGuardrail
 from ardea.gateway.config import RateLimit
 from ardea.gateway.limits.budgets import BudgetPolicy
 from ardea.gateway.limits.guardrails import PII_PATTERNS, Guardrail, PatternCheck, ScorerCheck
+from ardea.gateway.limits.patterns import PATTERNS_SCORER_ID, pattern_config
 
 __all__ = [
     "LIMITS_TAG",
@@ -93,7 +96,7 @@ def guardrail_of(
     Args:
         guardrail: The record.
         scorer_json: The serialized scorer of ``(scorer_id, scorer_version)`` (a store read;
-            not called for ``ardea:pii:`` ids).
+            not called for ``ardea:pii:`` and ``ardea:patterns`` ids).
 
     Raises:
         ValueError: An unknown PII detector, or a scorer that is not a judge.
@@ -101,7 +104,10 @@ def guardrail_of(
     from ardea.evaluation.scorers.serialize import scorer_from_json
 
     check: PatternCheck | ScorerCheck | None = pii_check_of(guardrail.scorer_id)
-    if check is None:
+    if guardrail.scorer_id == PATTERNS_SCORER_ID:
+        patterns, pii = pattern_config(guardrail.config, PII_PATTERNS)
+        check = PatternCheck(patterns, tuple(pii))
+    elif check is None:
         scorer = scorer_from_json(scorer_json(guardrail.scorer_id, guardrail.scorer_version))
         check = ScorerCheck(scorer)
     return Guardrail(
@@ -110,6 +116,7 @@ def guardrail_of(
         stage=guardrail.stage,  # type: ignore[arg-type]
         action=guardrail.action,  # type: ignore[arg-type]
         check=check,
+        action_endpoint_id=guardrail.action_endpoint_id,
     )
 
 

@@ -28,7 +28,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +39,10 @@ from ardea.gateway.errors import GatewayError
 from ardea.gateway.limits.budgets import BudgetAlert, BudgetPolicy
 from ardea.gateway.limits.context import Decision, RequestContext
 from ardea.gateway.limits.engine import Limits
-from ardea.gateway.limits.guardrails import Guardrail, run_guardrails
-from ardea.gateway.limits.keys import check_key
+from ardea.gateway.limits.guardrails import Guardrail, Rewrite, run_guardrails
+from ardea.gateway.limits.keys import check_key, model_allowed
 from ardea.gateway.limits.rate import estimate_tokens
+from ardea.gateway.limits.sanitize import SANITIZING, sanitization_request, sanitized_payload
 from ardea.store.gateway_limits import CounterStore
 
 __all__ = ["Admission", "GatewayGuard", "Refused"]
@@ -54,6 +55,11 @@ ScopeLoader = Callable[[int], KeyScope | None]
 """The gateway scope of a token id, or None (a store read: called off the event loop)."""
 GuardrailLoader = Callable[[Endpoint], Sequence[Guardrail]]
 """The guardrails of an endpoint, in execution order (called off the event loop)."""
+Sanitizer = Callable[[str, str, dict[str, Any]], Coroutine[Any, Any, tuple[int, bytes]]]
+"""Calls action endpoint ``(workspace, endpoint_id, chat body without model)``: its status
+and answer body."""
+SANITIZE_TIMEOUT_S = 120.0
+"""The longest a sanitization call may take (the action endpoint's own deadline applies)."""
 
 
 class Refused(GatewayError):
@@ -77,12 +83,18 @@ class Admission:
         decision: The limits' decision (None when no counter was charged).
         guardrails: The endpoint's guardrails (the AFTER ones run on the answer).
         attributes: Trace attributes gathered so far.
+        scope: The caller's virtual-key scope (None: an ordinary token, or no token).
     """
 
     ctx: RequestContext
     decision: Decision | None
     guardrails: tuple[Guardrail, ...]
     attributes: dict[str, object] = field(default_factory=dict)
+    scope: KeyScope | None = None
+
+    def allows(self, model: str) -> bool:
+        """Whether the caller's key may call ``model`` (a fallback target) on this endpoint."""
+        return model_allowed(self.scope, self.ctx.endpoint.name, model)
 
 
 class _Cache:
@@ -123,6 +135,8 @@ class GatewayGuard:
         scopes: The gateway scope of a token (None: keys have no scope).
         guardrails: The guardrails of an endpoint (None: no guardrails).
         generation: The gateway source's generation (caches are dropped when it moves).
+        sanitizer: How SANITIZATION judges call their action endpoint (the gateway's own
+            invocation; settable later as :attr:`sanitizer`); None blocks instead.
         ttl_s: How long a policy list, key scope or guardrail list is reused; a change made
             over REST in this process applies at once (the generation moves), one made on
             another replica within ``ttl_s``.
@@ -140,8 +154,10 @@ class GatewayGuard:
         generation: Callable[[], int] = lambda: 0,
         ttl_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        sanitizer: Sanitizer | None = None,
     ) -> None:
         self.limits = Limits(store, policies=self._cached_policies, alert=alert)
+        self.sanitizer = sanitizer
         self._load_policies = policies
         self._load_scope = scopes
         self._load_guardrails = guardrails
@@ -188,8 +204,8 @@ class GatewayGuard:
 
     async def _check_scope(
         self, token: TokenInfo, endpoint: Endpoint, model: str | None, generation: int
-    ) -> Mapping[str, object]:
-        """The key's scope check: its trace attributes, or a refusal (503 if unreadable)."""
+    ) -> tuple[Mapping[str, object], KeyScope | None]:
+        """The key's scope check: its trace attributes and scope, or a refusal (503: unread)."""
         assert self._load_scope is not None
         load_scope = self._load_scope
         try:
@@ -204,11 +220,11 @@ class GatewayGuard:
                 "limits_unavailable",
             ) from exc
         if scope is None:
-            return {}
+            return {}, None
         key = check_key(token, scope, endpoint, model, has_use=True, now_ms=int(time.time() * 1000))
         if not key.allowed:
             raise Refused(key, {"ardea.gateway.key.refused": key.code or ""})
-        return key.attributes
+        return key.attributes, scope
 
     async def admit(
         self,
@@ -234,15 +250,17 @@ class GatewayGuard:
         generation = self._generation()
         workspace = endpoint.workspace
         attributes: dict[str, object] = {}
+        scope: KeyScope | None = None
         if token is not None and self._load_scope is not None:
-            attributes.update(await self._check_scope(token, endpoint, model, generation))
+            found, scope = await self._check_scope(token, endpoint, model, generation)
+            attributes.update(found)
         policies: Sequence[BudgetPolicy] = ()
         if self._load_policies is not None:
             policies = await self._cached(
                 self._policies, workspace, lambda: self._read_policies(workspace), generation
             )
         guardrails: tuple[Guardrail, ...] = ()
-        if endpoint.guardrail_ids and self._load_guardrails is not None:
+        if endpoint.guardrail_ids and self._load_guardrails is not None and not SANITIZING.get():
             load_guardrails = self._load_guardrails
             guardrails = await self._cached(
                 self._guardrails,
@@ -251,10 +269,10 @@ class GatewayGuard:
                 generation,
             )
         if not endpoint.limits and not policies and not guardrails:
-            if not attributes:
+            if not attributes and scope is None:
                 return None, body
             return Admission(
-                _context(endpoint, user, key_id, model, 0, stream), None, (), attributes
+                _context(endpoint, user, key_id, model, 0, stream), None, (), attributes, scope
             ), body
         ctx = _context(
             endpoint,
@@ -280,7 +298,12 @@ class GatewayGuard:
                 raise Refused(decision, attributes)
         if any(g.stage == "BEFORE" for g in guardrails):
             outcome = await asyncio.to_thread(
-                run_guardrails, guardrails, "BEFORE", body, stream=stream
+                run_guardrails,
+                guardrails,
+                "BEFORE",
+                body,
+                stream=stream,
+                rewrite=self._rewriter(workspace, guardrails),
             )
             attributes.update(outcome.attributes)
             if outcome.refusal is not None:
@@ -288,7 +311,7 @@ class GatewayGuard:
                     await self.limits.asettle(ctx, decision, total_tokens=0, cost_usd=0.0)
                 raise Refused(outcome.refusal, attributes)
             body = outcome.payload
-        return Admission(ctx, decision, guardrails, attributes), body
+        return Admission(ctx, decision, guardrails, attributes, scope), body
 
     async def check_answer(self, admission: Admission, answer: dict[str, Any]) -> dict[str, Any]:
         """The ``AFTER`` guardrails over a whole answer: the answer to send (maybe redacted).
@@ -298,7 +321,10 @@ class GatewayGuard:
         """
         if not any(g.stage == "AFTER" for g in admission.guardrails):
             return answer
-        outcome = await asyncio.to_thread(run_guardrails, admission.guardrails, "AFTER", answer)
+        rewrite = self._rewriter(admission.ctx.workspace, admission.guardrails)
+        outcome = await asyncio.to_thread(
+            run_guardrails, admission.guardrails, "AFTER", answer, rewrite=rewrite
+        )
         before = admission.attributes.get("ardea.gateway.guardrails")
         admission.attributes.update(outcome.attributes)
         if before is not None:
@@ -308,6 +334,29 @@ class GatewayGuard:
         if outcome.refusal is not None:
             raise Refused(outcome.refusal, admission.attributes)
         return outcome.payload
+
+    def _rewriter(self, workspace: str, guardrails: Sequence[Guardrail]) -> Rewrite | None:
+        """The rewrite hook of a stage's guardrails (run in a worker thread), or None.
+
+        It calls the guardrail's action endpoint on this event loop through
+        :attr:`sanitizer` and waits for it, with :data:`SANITIZING` set so that the call
+        runs no guardrails itself.
+        """
+        sanitizer = self.sanitizer
+        if sanitizer is None or not any(g.action_endpoint_id for g in guardrails):
+            return None
+        loop = asyncio.get_running_loop()
+
+        def rewrite(guardrail: Guardrail, payload: dict[str, Any], why: str) -> dict[str, Any]:
+            endpoint_id = guardrail.action_endpoint_id
+            assert endpoint_id is not None
+            body = sanitization_request(payload, why)
+            SANITIZING.set(True)  # this worker thread's copy of the context only
+            future = asyncio.run_coroutine_threadsafe(sanitizer(workspace, endpoint_id, body), loop)
+            status, answer = future.result(SANITIZE_TIMEOUT_S)
+            return sanitized_payload(status, answer)
+
+        return rewrite
 
     async def settle(
         self, admission: Admission, *, total_tokens: int | None, cost_usd: float | None

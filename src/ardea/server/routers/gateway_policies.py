@@ -20,16 +20,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ardea._core.env import ARDEA_SECRET_KEY, MLFLOW_CRYPTO_KEK_PASSPHRASE
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.errors import InvalidArgumentError, NotFoundError, PermissionDeniedError
 from ardea.api import mlflow_gateway_requests as rq
 from ardea.api.request_parsing import Field, RequestSpec
 from ardea.api.schemas import gateway as sc
 from ardea.api.schemas.common import EmptyResponse
 from ardea.entities.auth import ResourceType
+from ardea.entities.workspace import DEFAULT_WORKSPACE
+from ardea.gateway.limits.patterns import PATTERNS_SCORER_ID
 from ardea.server import access_targets as at
 from ardea.server.access import AUTHENTICATED, MANAGE, READ, Access, create, on
-from ardea.server.deps import backend, runtime
-from ardea.server.gateway_guard import check_guardrail_scorer
+from ardea.server.authz import caller_user
+from ardea.server.deps import backend, runtime, workspace
+from ardea.server.gateway_guard import check_guardrail_config, check_guardrail_scorer
 from ardea.server.http import call, empty, json_response, parse_get, parse_json, rpc
 from ardea.server.openapi_responses import LOOKUP_ERRORS
 from ardea.store.gateway import GatewayStore
@@ -236,22 +239,55 @@ async def list_budget_windows(request: Request) -> Response:
 async def create_guardrail(request: Request) -> Response:
     """CreateGatewayGuardrail -> ``{guardrail}``.
 
-    ``scorer_id`` names a registered judge scorer, or Ardea's built-in PII detectors
-    (``ardea:pii:email,credit_card``). A code scorer (it would run user code in the server)
-    or an unknown detector is refused with a 400.
+    ``scorer_id`` names a registered judge scorer, Ardea's built-in PII detectors
+    (``ardea:pii:email,credit_card``), or ``ardea:patterns`` with Ardea's ``config``
+    (``{patterns: {name: RE2 expression}, pii: [detector]}``). A code scorer (it would run
+    user code in the server), an unknown detector or a bad pattern is refused with a 400.
     """
     req = await parse_json(request, rq.CREATE_GUARDRAIL)
-    await call(check_guardrail_scorer, backend(request), req["scorer_id"], req["scorer_version"])
+    scorer_id = req["scorer_id"]
+    config = None
+    if req["config"] is not None or scorer_id == PATTERNS_SCORER_ID:
+        config = check_guardrail_config(scorer_id, req["config"])
+    await call(check_guardrail_scorer, backend(request), scorer_id, req["scorer_version"])
     made = await call(
         _store(request).create_guardrail,
         req["name"],
-        req["scorer_id"],
+        scorer_id,
         _enum(req["stage"]),
         _enum(req["action"]),
         scorer_version=req["scorer_version"] or None,
         action_endpoint_id=req["action_endpoint_id"] or None,
+        config=config,
     )
     return json_response({"guardrail": made.to_dict()})
+
+
+@rpc(
+    router,
+    _P + "/guardrails/update",
+    "PATCH",
+    access=_ADMINS,
+    response=sc.GuardrailResponse,
+    errors=LOOKUP_ERRORS,
+    spec=rq.UPDATE_GUARDRAIL,
+)
+async def update_guardrail(request: Request) -> Response:
+    """Ardea: replace a pattern guardrail's ``config`` -> ``{guardrail}``.
+
+    Every endpoint it is attached to uses the new config from its next call.
+    """
+    req = await parse_json(request, rq.UPDATE_GUARDRAIL)
+    made = await _set_config(request, req["guardrail_id"], req["config"])
+    return json_response({"guardrail": made.to_dict()})
+
+
+async def _set_config(request: Request, guardrail_id: str, given: dict[str, Any]) -> Any:
+    """Validate ``given`` against the guardrail's kind, then store it (400 on a bad one)."""
+    store = _store(request)
+    found = await call(store.get_guardrail, guardrail_id)
+    config = check_guardrail_config(found.scorer_id, given)
+    return await call(store.set_guardrail_config, guardrail_id, config, _who(request))
 
 
 @rpc(
@@ -368,15 +404,52 @@ async def list_endpoint_guardrails(request: Request) -> Response:
     spec=rq.UPDATE_GUARDRAIL_CONFIG,
 )
 async def update_guardrail_config(request: Request) -> Response:
-    """UpdateEndpointGuardrailConfig -> ``{config}``."""
+    """UpdateEndpointGuardrailConfig -> ``{config}``.
+
+    Ardea: with ``config``, also replaces the (attached) pattern guardrail's config, which
+    needs a workspace admin as guardrails are workspace-wide; ``execution_order`` is then
+    changed only when given. Everything is checked before anything is stored.
+    """
     req = await parse_json(request, rq.UPDATE_GUARDRAIL_CONFIG)
-    made = await call(
-        _store(request).update_endpoint_guardrail,
-        req["endpoint_id"],
-        req["guardrail_id"],
-        req["execution_order"],
-    )
-    return json_response({"config": made.to_dict()})
+    store = _store(request)
+    endpoint_id, guardrail_id = req["endpoint_id"], req["guardrail_id"]
+    if req["config"] is None:
+        made = await call(
+            store.update_endpoint_guardrail, endpoint_id, guardrail_id, req["execution_order"]
+        )
+        return json_response({"config": made.to_dict()})
+    await _workspace_admin(request)
+    links = await call(store.list_endpoint_guardrails, endpoint_id)
+    link = next((c for c in links if c.guardrail.guardrail_id == guardrail_id), None)
+    if link is None:
+        raise NotFoundError(f"Guardrail {guardrail_id} is not attached to endpoint {endpoint_id}")
+    check_guardrail_config(link.guardrail.scorer_id, req["config"])
+    if req["execution_order"] is not None:
+        link = await call(
+            store.update_endpoint_guardrail, endpoint_id, guardrail_id, req["execution_order"]
+        )
+    guardrail = await _set_config(request, guardrail_id, req["config"])
+    out = link.to_dict()
+    out["guardrail"] = guardrail.to_dict()
+    return json_response({"config": out})
+
+
+def _who(request: Request) -> str | None:
+    user = caller_user(request)
+    return user.username if user is not None else None
+
+
+async def _workspace_admin(request: Request) -> None:
+    """Refuse (403) a caller that is not a workspace admin (with ``--auth``)."""
+    auth = runtime(request).auth
+    user = caller_user(request)
+    if auth is None or user is None:
+        return
+    ws = workspace(request) or DEFAULT_WORKSPACE
+    if not await call(auth.policy.is_workspace_admin, user, ws):
+        raise PermissionDeniedError(
+            "Permission denied: changing a guardrail's config needs a workspace admin."
+        )
 
 
 # -- provider helpers (the UI's) --------------------------------------------------------------

@@ -449,6 +449,7 @@ class RestGatewayStore(GatewayStore):
         scorer_version: int | None = None,
         action_endpoint_id: str | None = None,
         created_by: str | None = None,
+        config: Mapping[str, Any] | None = None,
     ) -> GatewayGuardrail:
         """A new guardrail."""
         body = _given(
@@ -458,8 +459,17 @@ class RestGatewayStore(GatewayStore):
             action=action,
             scorer_version=scorer_version,
             action_endpoint_id=action_endpoint_id,
+            config=dict(config) if config is not None else None,
         )
         return gj.guardrail_from_json(self._call("POST", "guardrails/create", body)["guardrail"])
+
+    def set_guardrail_config(
+        self, guardrail_id: str, config: Mapping[str, Any], updated_by: str | None = None
+    ) -> GatewayGuardrail:
+        """Replace a guardrail's ``config`` (Ardea's ``guardrails/update``)."""
+        body = {"guardrail_id": guardrail_id, "config": dict(config)}
+        out = self._call("PATCH", "guardrails/update", body)
+        return gj.guardrail_from_json(out["guardrail"])
 
     def get_guardrail(self, guardrail_id: str) -> GatewayGuardrail:
         """One guardrail."""

@@ -81,7 +81,7 @@ def test_custom_patterns_and_bad_ones() -> None:
     assert run_guardrails([g], "BEFORE", body).refusal is not None
     with pytest.raises(ValueError, match="unknown PII"):
         PatternCheck(pii=("dna",)).compiled()
-    with pytest.raises(ValueError, match="not a valid expression"):
+    with pytest.raises(ValueError, match="not a valid regular expression"):
         PatternCheck(patterns={"x": "("}).compiled()
 
 
@@ -106,16 +106,30 @@ def test_a_judge_blocks_and_passes(llm: FakeLLMServer) -> None:
 
 def test_a_judge_sanitizes_through_rewrite_or_blocks_without(llm: FakeLLMServer) -> None:
     judge = make_judge(name="tone", instructions="Polite? {{ outputs }}", feedback_value_type=bool)
-    g = Guardrail("gr-7", "tone", "AFTER", "SANITIZATION", ScorerCheck(judge))
+    g = Guardrail("gr-7", "tone", "AFTER", "SANITIZATION", ScorerCheck(judge), "e-fix")
     llm.queue_json({"result": False, "rationale": "Rude."})
 
-    def rewrite(payload: dict[str, Any], why: str) -> dict[str, Any]:
+    def rewrite(guardrail: Guardrail, payload: dict[str, Any], why: str) -> dict[str, Any]:
+        assert guardrail.action_endpoint_id == "e-fix"
         return {"choices": [{"message": {"role": "assistant", "content": f"(rewritten: {why})"}}]}
 
     out = run_guardrails([g], "AFTER", RESPONSE, rewrite=rewrite)
     assert out.payload["choices"][0]["message"]["content"] == "(rewritten: Rude.)"
+    assert _decisions(out.attributes)[0]["outcome"] == "redacted"
     llm.queue_json({"result": False, "rationale": "Rude."})
     assert run_guardrails([g], "AFTER", RESPONSE).refusal is not None
+
+    def broken(guardrail: Guardrail, payload: dict[str, Any], why: str) -> dict[str, Any]:
+        raise ValueError("the action endpoint answered no JSON object")
+
+    llm.queue_json({"result": False, "rationale": "Rude."})
+    failed = run_guardrails([g], "AFTER", RESPONSE, rewrite=broken)
+    assert failed.refusal is not None and "sanitization failed" in failed.refusal.message
+    assert _decisions(failed.attributes)[0]["outcome"] == "blocked"
+    llm.queue_json({"result": False, "rationale": "Rude."})
+    bare = Guardrail("gr-9", "tone", "AFTER", "SANITIZATION", ScorerCheck(judge))
+    blocked = run_guardrails([bare], "AFTER", RESPONSE, rewrite=rewrite)
+    assert blocked.refusal is not None and "no action endpoint" in blocked.refusal.message
 
 
 def test_a_judge_error_fails_closed(llm: FakeLLMServer) -> None:

@@ -3405,9 +3405,10 @@ export interface paths {
          * Create Guardrail
          * @description CreateGatewayGuardrail -> ``{guardrail}``.
          *
-         *     ``scorer_id`` names a registered judge scorer, or Ardea's built-in PII detectors
-         *     (``ardea:pii:email,credit_card``). A code scorer (it would run user code in the server)
-         *     or an unknown detector is refused with a 400.
+         *     ``scorer_id`` names a registered judge scorer, Ardea's built-in PII detectors
+         *     (``ardea:pii:email,credit_card``), or ``ardea:patterns`` with Ardea's ``config``
+         *     (``{patterns: {name: RE2 expression}, pii: [detector]}``). A code scorer (it would run
+         *     user code in the server), an unknown detector or a bad pattern is refused with a 400.
          */
         post: operations["create_guardrail_post"];
         delete?: never;
@@ -3516,6 +3517,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/mlflow/gateway/guardrails/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Guardrail
+         * @description Ardea: replace a pattern guardrail's ``config`` -> ``{guardrail}``.
+         *
+         *     Every endpoint it is attached to uses the new config from its next call.
+         */
+        patch: operations["update_guardrail_patch"];
+        trace?: never;
+    };
     "/api/3.0/mlflow/gateway/guardrails/update-config": {
         parameters: {
             query?: never;
@@ -3532,6 +3555,10 @@ export interface paths {
         /**
          * Update Guardrail Config
          * @description UpdateEndpointGuardrailConfig -> ``{config}``.
+         *
+         *     Ardea: with ``config``, also replaces the (attached) pattern guardrail's config, which
+         *     needs a workspace admin as guardrails are workspace-wide; ``execution_order`` is then
+         *     changed only when given. Everything is checked before anything is stored.
          */
         patch: operations["update_guardrail_config_patch"];
         trace?: never;
@@ -4725,6 +4752,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/gateway/openai/v1/responses/compact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI passthrough responses compact */
+        post: operations["gateway_openai_passthrough_responses_compact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/proxy/{endpoint}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Raw proxy
+         * @description The body, unchanged, to `<target base URL>/<path>` with the endpoint's credentials; the provider's answer as it is. `path` may hold `/`.
+         */
+        post: operations["gateway_raw_proxy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/gateway/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -4787,6 +4851,23 @@ export interface paths {
         put?: never;
         /** OpenAI responses */
         post: operations["gateway_openai_responses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/gateway/v1/responses/compact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI responses compact */
+        post: operations["gateway_openai_responses_compact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5660,6 +5741,21 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description An OpenAI Responses compaction request (unary); `model` names a gateway endpoint. */
+        GatewayCompactRequest: {
+            input?: unknown;
+            model: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description OpenAI's compacted response (`response.compaction`). */
+        GatewayCompactedResponse: {
+            output: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         /** @description An endpoint as MLflow's deployments client reads it. */
         GatewayDeploymentsEndpoint: {
             endpoint_type: string;
@@ -5800,6 +5896,14 @@ export interface components {
                 param?: string | null;
                 type: string;
             };
+        };
+        /** @description The provider's answer, as it is. */
+        GatewayProxyAnswer: {
+            [key: string]: unknown;
+        };
+        /** @description Any JSON body of the provider API the path names (sent as it is). */
+        GatewayProxyRequest: {
+            [key: string]: unknown;
         };
         /** @description An OpenAI response object. */
         GatewayResponse: {
@@ -20974,6 +21078,12 @@ export interface operations {
                     /** @enum {string} */
                     action: "GUARDRAIL_ACTION_UNSPECIFIED" | "VALIDATION" | "SANITIZATION";
                     action_endpoint_id?: string | null;
+                    config?: {
+                        patterns?: {
+                            [key: string]: string;
+                        } | null;
+                        pii?: string[] | null;
+                    } | null;
                     name: string;
                     scorer_id: string;
                     scorer_version?: number | null;
@@ -21384,6 +21494,84 @@ export interface operations {
             };
         };
     };
+    update_guardrail_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** GuardrailPatternConfig */
+                    config: {
+                        patterns?: {
+                            [key: string]: string;
+                        } | null;
+                        pii?: string[] | null;
+                    };
+                    guardrail_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Create/GetGatewayGuardrail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuardrailResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     update_guardrail_config_patch: {
         parameters: {
             query?: never;
@@ -21394,6 +21582,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    config?: {
+                        patterns?: {
+                            [key: string]: string;
+                        } | null;
+                        pii?: string[] | null;
+                    } | null;
                     endpoint_id: string;
                     execution_order?: number | null;
                     guardrail_id: string;
@@ -26477,6 +26671,238 @@ export interface operations {
             };
         };
     };
+    gateway_openai_passthrough_responses_compact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayCompactRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCompactedResponse"];
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_raw_proxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpoint: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayProxyRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayProxyAnswer"];
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
     gateway_openai_chat_completions: {
         parameters: {
             query?: never;
@@ -26837,6 +27263,120 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GatewayResponse"];
                     "text/event-stream": string;
+                };
+            };
+            /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No valid credentials (a server with `--auth`), or the provider refused its key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The caller lacks USE on the endpoint. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description No gateway endpoint of that name in the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The body is larger than `ARDEA_GATEWAY_MAX_BODY_BYTES`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's rate limit (its `Retry-After` kept), or a limit or budget. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider's 5xx. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The gateway is not enabled on this server. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The provider could not be reached, or answered something unreadable. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+            /** @description The endpoint's deadline passed. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayOpenAIError"];
+                };
+            };
+        };
+    };
+    gateway_openai_responses_compact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayCompactRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayCompactedResponse"];
                 };
             };
             /** @description Malformed body, a missing `model`, a model override the endpoint does not allow, or the provider's own 400. */

@@ -6,7 +6,7 @@
 // the few fields the pages read are spelled below, as MLflow's JSON names them (see
 // docs/gateway.md, "Management").
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiGet, apiPost } from "../client";
+import { apiGet, apiPost, apiSend } from "../client";
 import type { GatewayCreatedKey, GatewayKeyList, GatewayUsage } from "../types";
 
 const G = "/3.0/mlflow/gateway";
@@ -196,6 +196,63 @@ export function useUpdateEndpointModels() {
       apiPost<{ endpoint: GatewayEndpoint }>(`${G}/endpoints/update`, { endpoint_id: endpointId, model_configs: configs }).then(
         (r) => r.endpoint,
       ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
+  });
+}
+
+/** The workspace's model definitions (what an endpoint may map to). */
+export function useGatewayModelDefinitions() {
+  return useQuery({
+    queryKey: ["gateway", "model-definitions"],
+    queryFn: ({ signal }) =>
+      apiGet<{ model_definitions?: GatewayModelDefinition[] }>(`${G}/model-definitions/list`, {}, signal).then(
+        (r) => r.model_definitions ?? [],
+      ),
+    retry: noRetryOn4xx,
+  });
+}
+
+/** What the endpoint editor may change in one `endpoints/update` call (MLflow's fields). */
+export interface EndpointUpdate {
+  name?: string;
+  model_configs?: ModelConfig[];
+  fallback_config?: { strategy: "SEQUENTIAL"; max_attempts: number };
+}
+
+/** Update an endpoint: its name, or its models with their fallback settings. */
+export function useUpdateEndpoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ endpointId, update }: { endpointId: string; update: EndpointUpdate }) =>
+      apiPost<{ endpoint: GatewayEndpoint }>(`${G}/endpoints/update`, { endpoint_id: endpointId, ...update }).then((r) => r.endpoint),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
+  });
+}
+
+/** Delete an endpoint (its mappings, tags and guardrail links go with it). */
+export function useDeleteEndpoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (endpointId: string) => apiSend("DELETE", `${G}/endpoints/delete`, { endpoint_id: endpointId }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
+  });
+}
+
+/** One rate limit of an endpoint (its `ardea.limits` tag holds the list). */
+export interface RateLimit {
+  scope: "key" | "user" | "endpoint" | "workspace";
+  requests_per_minute?: number;
+  tokens_per_minute?: number;
+}
+
+/** Replace an endpoint's rate limits (the `ardea.limits` tag; none: the tag is deleted). */
+export function useSetEndpointLimits() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ endpointId, limits }: { endpointId: string; limits: RateLimit[] }) =>
+      limits.length
+        ? apiPost<unknown>(`${G}/endpoints/set-tag`, { endpoint_id: endpointId, key: "ardea.limits", value: JSON.stringify(limits) })
+        : apiSend("DELETE", `${G}/endpoints/delete-tag`, { endpoint_id: endpointId, key: "ardea.limits" }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["gateway"] }),
   });
 }

@@ -1,10 +1,11 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { useGatewayEndpoint, useUpdateEndpointModels, type GatewayEndpoint, type ModelConfig } from "@ardea/api/queries/gateway";
+import { useGatewayEndpoint, type GatewayEndpoint } from "@ardea/api/queries/gateway";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { gatewayPath, tracesPath } from "@ardea/lib/paths";
 import { PALETTE } from "@ardea/components/charts/chartSpec";
 import { RangePicker } from "@ardea/components/charts/RangePicker";
+import { EndpointSettings, LimitsEditor, ModelsEditor, limitsOf } from "./EndpointEditors";
 import { GatewayNav } from "./GatewayNav";
 import { UsagePanel } from "./UsagePanel";
 import { bucketFor } from "./usageSeries";
@@ -34,94 +35,9 @@ function SplitBar({ e }: { e: GatewayEndpoint }) {
   );
 }
 
-/** The endpoint's models as the update takes them (what the edit form starts from). */
-export function configsOf(e: GatewayEndpoint): ModelConfig[] {
-  return e.model_mappings.map((m) => ({
-    model_definition_id: m.model_definition_id,
-    linkage_type: m.linkage_type === "FALLBACK" ? "FALLBACK" : "PRIMARY",
-    weight: m.weight,
-    ...(m.fallback_order !== undefined && m.fallback_order !== null ? { fallback_order: m.fallback_order } : {}),
-  }));
-}
-
-/** Edit the weights, roles and fallback order of the endpoint's models (one update call). */
-function ModelsEditor({ e, onDone }: { e: GatewayEndpoint; onDone: () => void }) {
-  const update = useUpdateEndpointModels();
-  const [configs, setConfigs] = useState(() => configsOf(e));
-  const set = (i: number, patch: Partial<ModelConfig>) => setConfigs(configs.map((c, j) => (j === i ? { ...c, ...patch } : c)));
-  const label = (id: string) => {
-    const d = e.model_mappings.find((m) => m.model_definition_id === id)?.model_definition;
-    return d ? `${d.provider}/${d.model_name}` : id;
-  };
-  return (
-    <form
-      aria-label="Edit models"
-      onSubmit={(ev) => {
-        ev.preventDefault();
-        update.mutate({ endpointId: e.endpoint_id, configs }, { onSuccess: onDone });
-      }}
-    >
-      <table className="plain">
-        <thead>
-          <tr>
-            <th>Model</th>
-            <th>Role</th>
-            <th>Weight</th>
-            <th>Fallback order</th>
-          </tr>
-        </thead>
-        <tbody>
-          {configs.map((c, i) => (
-            <tr key={c.model_definition_id}>
-              <td>{label(c.model_definition_id)}</td>
-              <td>
-                <select
-                  aria-label={`Role of ${label(c.model_definition_id)}`}
-                  value={c.linkage_type}
-                  onChange={(ev) => set(i, { linkage_type: ev.target.value as ModelConfig["linkage_type"] })}
-                >
-                  <option>PRIMARY</option>
-                  <option>FALLBACK</option>
-                </select>
-              </td>
-              <td>
-                <input
-                  type="number"
-                  min={0}
-                  step="any"
-                  aria-label={`Weight of ${label(c.model_definition_id)}`}
-                  value={c.weight}
-                  onChange={(ev) => set(i, { weight: Number(ev.target.value) })}
-                />
-              </td>
-              <td>
-                <input
-                  type="number"
-                  min={0}
-                  step={1}
-                  aria-label={`Fallback order of ${label(c.model_definition_id)}`}
-                  value={c.fallback_order ?? ""}
-                  onChange={(ev) => set(i, { fallback_order: ev.target.value === "" ? undefined : Number(ev.target.value) })}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <button type="submit" disabled={update.isPending}>
-        {update.isPending ? "Saving…" : "Save models"}
-      </button>{" "}
-      <button type="button" onClick={onDone}>
-        Cancel
-      </button>
-      <ErrorBanner error={update.error} />
-    </form>
-  );
-}
-
 function Limits({ e }: { e: GatewayEndpoint }) {
   const o = e.options ?? {};
-  const limits = o.limits ?? [];
+  const limits = limitsOf(e);
   return (
     <dl className="gateway-facts">
       <dt>Timeout</dt>
@@ -157,6 +73,7 @@ export default function EndpointPage() {
   const endpoint = useGatewayEndpoint(name);
   const { range, setRange } = useRange();
   const [editing, setEditing] = useState(false);
+  const [editingLimits, setEditingLimits] = useState(false);
   const e = endpoint.data;
   const fallbacks = (e?.model_mappings ?? [])
     .filter((m) => m.fallback_order !== undefined && m.fallback_order !== null)
@@ -175,7 +92,7 @@ export default function EndpointPage() {
           <h2>Models</h2>
           <SplitBar e={e} />
           {editing ? (
-            <ModelsEditor e={e} onDone={() => setEditing(false)} />
+            <ModelsEditor key={e.endpoint_id} e={e} onDone={() => setEditing(false)} />
           ) : (
             <button type="button" onClick={() => setEditing(true)}>
               Edit models
@@ -213,6 +130,15 @@ export default function EndpointPage() {
           ) : null}
           <h2>Limits and options</h2>
           <Limits e={e} />
+          {editingLimits ? (
+            <LimitsEditor e={e} onDone={() => setEditingLimits(false)} />
+          ) : (
+            <button type="button" onClick={() => setEditingLimits(true)}>
+              Edit limits
+            </button>
+          )}
+          <h2>Settings</h2>
+          <EndpointSettings key={e.endpoint_id + e.name} e={e} />
           <h2>Usage</h2>
           <RangePicker range={range} onChange={setRange} />
           {range.error ? <p className="error-banner">{range.error}</p> : null}

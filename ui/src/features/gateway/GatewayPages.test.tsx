@@ -304,3 +304,58 @@ describe("EndpointPage editing", () => {
     expect(await screen.findByRole("button", { name: "Edit models" })).toBeInTheDocument();
   });
 });
+
+describe("EndpointPage editors", () => {
+  const routes = (extra: Record<string, Parameters<typeof fakeFetch>[0][string]>) =>
+    fakeFetch({
+      "GET /ajax-api/3.0/mlflow/gateway/endpoints/get": () => ({ json: { endpoint } }),
+      "GET /ajax-api/3.0/ardea/gateway/usage": () => ({ json: usage("", 0) }),
+      ...extra,
+    });
+
+  it("adds a model definition, removes one, and changes the most attempts", async () => {
+    const calls = routes({
+      "GET /ajax-api/3.0/mlflow/gateway/model-definitions/list": () => ({
+        json: { model_definitions: [definition("openai", "a"), definition("openai", "gpt-4.1")] },
+      }),
+      "POST /ajax-api/3.0/mlflow/gateway/endpoints/update": () => ({ json: { endpoint } }),
+    });
+    renderAt(<EndpointPage />, "/gateway/endpoints/:name", "/gateway/endpoints/chat");
+    await userEvent.click(await screen.findByRole("button", { name: "Edit models" }));
+    const form = screen.getByRole("form", { name: "Edit models" });
+    await userEvent.selectOptions(await within(form).findByLabelText("Model to add"), "d-gpt-4.1");
+    await userEvent.click(within(form).getByRole("button", { name: "Add model" }));
+    await userEvent.click(within(form).getByRole("button", { name: "Remove gemini/flash" }));
+    const attempts = within(form).getByLabelText("Max attempts");
+    await userEvent.clear(attempts);
+    await userEvent.type(attempts, "3");
+    await userEvent.click(within(form).getByRole("button", { name: "Save models" }));
+    await vi.waitFor(() => expect(calls.some((c) => c.key.endsWith("endpoints/update"))).toBe(true));
+    expect(calls.find((c) => c.key.endsWith("endpoints/update"))!.body).toEqual({
+      endpoint_id: "e-1",
+      model_configs: [
+        { model_definition_id: "d-a", linkage_type: "PRIMARY", weight: 3 },
+        { model_definition_id: "d-b", linkage_type: "PRIMARY", weight: 1 },
+        { model_definition_id: "d-gpt-4.1", linkage_type: "PRIMARY", weight: 1 },
+      ],
+      fallback_config: { strategy: "SEQUENTIAL", max_attempts: 3 },
+    });
+  });
+
+  it("saves the rate limits as the ardea.limits tag", async () => {
+    const calls = routes({ "POST /ajax-api/3.0/mlflow/gateway/endpoints/set-tag": () => ({ json: {} }) });
+    renderAt(<EndpointPage />, "/gateway/endpoints/:name", "/gateway/endpoints/chat");
+    await userEvent.click(await screen.findByRole("button", { name: "Edit limits" }));
+    const form = screen.getByRole("form", { name: "Edit limits" });
+    await userEvent.click(within(form).getByRole("button", { name: "Add limit" }));
+    await userEvent.type(within(form).getByLabelText("Tokens per minute of limit 2"), "1000");
+    await userEvent.click(within(form).getByRole("button", { name: "Save limits" }));
+    await vi.waitFor(() => expect(calls.some((c) => c.key.endsWith("endpoints/set-tag"))).toBe(true));
+    const sent = calls.find((c) => c.key.endsWith("endpoints/set-tag"))!.body as { key: string; value: string };
+    expect(sent.key).toBe("ardea.limits");
+    expect(JSON.parse(sent.value)).toEqual([
+      { scope: "key", requests_per_minute: 60 },
+      { scope: "endpoint", tokens_per_minute: 1000 },
+    ]);
+  });
+});

@@ -5,7 +5,8 @@ A mixin of :class:`~ardea.store.sql.gateway.store.SqlGatewayStore`, kept apart f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -211,6 +212,7 @@ class PolicyMixin:
         scorer_version: int | None = None,
         action_endpoint_id: str | None = None,
         created_by: str | None = None,
+        config: Mapping[str, Any] | None = None,
     ) -> GatewayGuardrail:
         """A new guardrail (``action_endpoint_id``, if given, must be an endpoint here)."""
         ck.check_name(name, "name")
@@ -242,11 +244,31 @@ class PolicyMixin:
                     last_updated_at=now,
                     created_by=created_by,
                     last_updated_by=created_by,
+                    config_json=_config_json(config),
                 )
             )
             return self._guardrail(conn, guardrail_id)
 
         return self._write(op, f"Guardrail with name '{name}' already exists")
+
+    def set_guardrail_config(
+        self, guardrail_id: str, config: Mapping[str, Any], updated_by: str | None = None
+    ) -> GatewayGuardrail:
+        """Replace a guardrail's ``config``."""
+        ck.check_id(guardrail_id, "guardrail_id")
+        text = _config_json(config)
+        scope = self._scope
+
+        def op(conn: Connection) -> GatewayGuardrail:
+            self._guardrail(conn, guardrail_id)
+            conn.execute(
+                scope.update("gateway_guardrails", guardrail_id=guardrail_id).values(
+                    config_json=text, last_updated_at=now_ms(), last_updated_by=updated_by
+                )
+            )
+            return self._guardrail(conn, guardrail_id)
+
+        return self._write(op)
 
     def get_guardrail(self, guardrail_id: str) -> GatewayGuardrail:
         """One guardrail."""
@@ -357,3 +379,13 @@ class PolicyMixin:
             return rw.guardrails_of(conn, self._scope, endpoint_id, guardrail_id)[0]
 
         return self._write(op)
+
+
+def _config_json(config: Mapping[str, Any] | None) -> str | None:
+    """A guardrail's config as stored (compact JSON, at most 64 KiB), or None."""
+    if config is None:
+        return None
+    text = json.dumps(dict(config), separators=(",", ":"), sort_keys=True)
+    if len(text) > 65_536:
+        raise InvalidArgumentError("'config' must be at most 64 KiB of JSON")
+    return text

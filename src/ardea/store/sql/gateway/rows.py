@@ -218,6 +218,7 @@ def guardrail_of(row: Any) -> GatewayGuardrail:
         last_updated_at=int(row.last_updated_at),
         created_by=row.created_by,
         last_updated_by=row.last_updated_by,
+        config=orjson.loads(row.config_json) if row.config_json else None,
     )
 
 

@@ -10,7 +10,8 @@ Top-level rows belong to a workspace (names are unique per workspace):
   leaves the definition without one: ``ON DELETE SET NULL``, as MLflow).
 - ``gateway_endpoints``: routing (``fallback_config`` JSON), usage tracking, and Ardea's
   own options (``options`` JSON: timeout, cache, limits, model override).
-- ``gateway_budget_policies`` and ``gateway_guardrails``.
+- ``gateway_budget_policies`` and ``gateway_guardrails`` (``config_json``: a pattern
+  guardrail's patterns and PII detectors, JSON; NULL for a scorer guardrail).
 
 Children go with their endpoint (``ON DELETE CASCADE``): ``gateway_model_mappings`` (a
 definition in use cannot be deleted: no cascade from definitions), ``gateway_endpoint_tags``,
@@ -191,6 +192,7 @@ gateway_guardrails = sa.Table(
     _who("created_by"),
     _who("last_updated_by"),
     workspace_column(),
+    sa.Column("config_json", sa.Text, nullable=True),
     sa.UniqueConstraint("workspace", "name"),
     **_MYSQL,
 )
