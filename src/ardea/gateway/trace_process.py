@@ -20,6 +20,7 @@ child reads the end of its input, writes what it holds and exits.
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import struct
 import subprocess
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
+from ardea._core.env import ARDEA_GATEWAY_TRACE_WRITER
+from ardea._core.errors import InvalidArgumentError
 from ardea.gateway.record import GatewayRecord
 from ardea.gateway.trace_batch import Drops
 
@@ -79,11 +82,6 @@ def writer_spec_for(
         InvalidArgumentError: ``ARDEA_GATEWAY_TRACE_WRITER`` is neither ``process`` nor
             ``thread``.
     """
-    import os
-
-    from ardea._core.env import ARDEA_GATEWAY_TRACE_WRITER
-    from ardea._core.errors import InvalidArgumentError
-
     mode = (os.environ.get(ARDEA_GATEWAY_TRACE_WRITER) or "process").strip().lower()
     if mode not in ("process", "thread"):
         raise InvalidArgumentError(
