@@ -93,9 +93,15 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     gateway = _open_gateway(deps, state)
     state.gateway = gateway
     if not deps.backend.remote:
+        from ardea.server.online_process import loop_spec_for
         from ardea.server.online_scoring import OnlineScoring
 
-        state.online = OnlineScoring(deps.backend)
+        spec = loop_spec_for(
+            deps.backend.uri,
+            artifacts_destination=deps.settings.artifacts_destination,
+            sqlite_synchronous=deps.settings.sqlite_synchronous,
+        )
+        state.online = OnlineScoring(deps.backend, spec=spec)
     if deps.settings.auth_enabled:
         from ardea.server.auth_runtime import open_auth_runtime
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ardea._core import env
 from ardea._core.errors import ArdeaError
 from ardea.entities.online_scoring import KIND_JUDGE, ClaimedWork
+from ardea.server.online_process import LoopProcess, LoopSpec
 from ardea.store.backend import Backend
 from ardea.store.online_sampling import degrade_factor
 
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 
 BACKLOG_REFRESH_S = 2.0
 """Seconds between two counts of the backlog (for :attr:`OnlineScoring.degrade_factor`)."""
+WATCH_SECONDS = 2.0
+"""Seconds between two checks for waiting rows while no scorer process runs."""
 
 
 def _number(name: str, default: float) -> float:
@@ -103,11 +106,19 @@ class OnlineScoring:
         backend: The app's backend (its ``online_scoring`` store claims every workspace's
             rows; a row's trace is read through the backend of its workspace).
         settings: The loop's settings (from the environment when omitted).
+        spec: Run the loop in a scorer process that opens the store this way
+            (:mod:`ardea.server.online_process`); None runs it in this process.
     """
 
-    def __init__(self, backend: Backend, settings: OnlineSettings | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        settings: OnlineSettings | None = None,
+        spec: LoopSpec | None = None,
+    ) -> None:
         self.backend = backend
         self.settings = settings or OnlineSettings()
+        self.child = LoopProcess(spec) if spec is not None else None
         self.worker_id = f"server:{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop_listening: Callable[[], None] | None = None
         self._limiter = ProviderRateLimiter(self.settings.provider_rps)
@@ -126,6 +137,9 @@ class OnlineScoring:
 
     def wake(self) -> None:
         """Wake the loop (from any thread) to claim new rows now."""
+        if self.child is not None:
+            self.child.wake()
+            return
         loop, event = self._loop, self._wake
         if loop is not None and event is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closing
@@ -156,7 +170,8 @@ class OnlineScoring:
         """What ``GET /api/3.0/ardea/online-scoring/status`` shows of this process."""
         return {
             "enabled": self.settings.enabled,
-            "running": self._task is not None and not self._task.done(),
+            "running": self._running(),
+            "process": self.child.pid if self.child is not None else os.getpid(),
             "worker_id": self.worker_id,
             "backlog": self.backlog(),
             "max_backlog": self.settings.max_backlog,
@@ -176,7 +191,27 @@ class OnlineScoring:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._stop_listening = self.backend.online_scoring.listen(self.wake)
+        if self.child is not None:  # the loop runs there: here, start it when there is work
+            self._task = asyncio.create_task(self._watch(), name="ardea-online-scoring-watch")
+            return
         self._task = asyncio.create_task(self._run_loop(), name="ardea-online-scoring")
+
+    def _running(self) -> bool:
+        if self.child is not None:
+            return self.child.alive
+        return self._task is not None and not self._task.done()
+
+    async def _watch(self) -> None:
+        """Start the scorer process when rows wait (stored elsewhere, or before a restart)."""
+        assert self.child is not None
+        while True:
+            if not self.child.alive:
+                try:
+                    if await asyncio.to_thread(self.backlog) > 0:
+                        await asyncio.to_thread(self.child.ensure_started)
+                except Exception:
+                    log.exception("Online scoring: checking for work failed")
+            await asyncio.sleep(WATCH_SECONDS)
 
     async def stop(self) -> None:
         """Stop the loop and give back the rows it holds (they are claimable at once)."""
@@ -189,6 +224,9 @@ class OnlineScoring:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if self.child is not None:  # it gives back the rows it holds, then exits
+            await asyncio.to_thread(self.child.stop)
+            return
         held = list(self._in_flight.values())
         self._in_flight.clear()
         for work in held:

@@ -12,10 +12,11 @@ experiment for :data:`CONFIG_TTL_S` seconds, and dropped when a config changes i
 and inserts the rows of the scorers that need no search: trace-level scorers without a filter,
 sampled by :func:`~ardea.store.online_sampling.sampled` at the rate scaled by
 :func:`~ardea.store.online_sampling.degrade_factor` of the backlog (counted at most every
-:data:`BACKLOG_REFRESH_S` seconds, plus the rows this process stored since). The insert runs under a savepoint: if it fails, it is
-logged and the traces are stored all the same. Scorers with a filter and session-level scorers
-need a search of committed traces: :meth:`TraceEndSampler.after_commit` does them in a second
-write, after the commit, and then calls the listeners (a server's scorer loop wakes up).
+:data:`BACKLOG_REFRESH_S` seconds, plus the rows this process stored since). The insert runs
+under a savepoint: if it fails, it is logged and the traces are stored all the same. Scorers
+with a filter and session-level scorers need a search of committed traces:
+:meth:`TraceEndSampler.after_commit` does them in a second write, after the commit, and then
+calls the listeners (a server's scorer loop wakes up).
 
 There is one sampler per :class:`~ardea.store.sql._db.engine.Database` (:func:`sampler_for`),
 set as its ``trace_end_hook`` by ``open_sql_backend``.
