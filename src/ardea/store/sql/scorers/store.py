@@ -25,6 +25,7 @@ from ardea.store.scorers import ScorerStore
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql._db.visibility import visibility_condition
+from ardea.store.sql.scorers.alignments import AlignmentMethods
 from ardea.store.sql.scorers.tables import online_scoring_configs, scorer_versions, scorers
 
 __all__ = ["NAME_MAX", "SqlScorerStore"]
@@ -112,7 +113,7 @@ def _config(row: Any) -> OnlineScoringConfig:
     )
 
 
-class SqlScorerStore(ScorerStore):
+class SqlScorerStore(AlignmentMethods, ScorerStore):
     """Registered scorers in a SQL database.
 
     Args:
