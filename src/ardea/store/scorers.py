@@ -114,8 +114,10 @@ class ScorerStore(ABC):
 
         raise NotImplementedFeatureError("This store keeps no judge alignments")
 
-    def list_judge_alignments(self, experiment_id: str, name: str) -> list[JudgeAlignment]:
-        """The alignment runs of ``name`` in the experiment, oldest first ([] when none)."""
+    def list_judge_alignments(
+        self, experiment_id: str, name: str | None = None
+    ) -> list[JudgeAlignment]:
+        """The alignment runs of ``name`` (every judge's when None), oldest first, or []."""
         from ardea._core.errors import NotImplementedFeatureError
 
         raise NotImplementedFeatureError("This store keeps no judge alignments")

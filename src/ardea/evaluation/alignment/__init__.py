@@ -15,13 +15,13 @@ held-out check (:func:`~ardea.evaluation.alignment.result.decide`) decides promo
 
 from __future__ import annotations
 
-from ardea.evaluation.alignment.align import OPTIMIZERS, align, resolve_optimizer
 from ardea.evaluation.alignment.base import AlignmentOptimizer
 from ardea.evaluation.alignment.gepa_optimizer import GepaOptimizer
 from ardea.evaluation.alignment.labels import LabelledRow, labelled_rows, split
 from ardea.evaluation.alignment.memalign import MemAlignOptimizer
-from ardea.evaluation.alignment.memory import Example, MemoryJudge
 from ardea.evaluation.alignment.result import AlignmentResult, decide
+from ardea.evaluation.alignment.runner import OPTIMIZERS, align, resolve_optimizer
+from ardea.evaluation.scorers.memory_judge import Example, MemoryJudge
 
 __all__ = [
     "OPTIMIZERS",

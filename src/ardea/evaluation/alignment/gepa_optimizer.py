@@ -22,9 +22,9 @@ from typing import Any, ClassVar
 from ardea._core.errors import InvalidArgumentError
 from ardea.evaluation.alignment.base import AlignmentOptimizer
 from ardea.evaluation.alignment.labels import LabelledRow, label_text
-from ardea.evaluation.alignment.memory import example_text
 from ardea.evaluation.alignment.scoring import Verdict, is_binary, run_sync
 from ardea.evaluation.scorers.judge import InstructionsJudge, make_judge
+from ardea.evaluation.scorers.memory_judge import example_text
 
 __all__ = ["GepaOptimizer"]
 

@@ -1,9 +1,10 @@
 """The labelled rows an alignment learns from, and their seeded, stratified split.
 
-:func:`labelled_rows` reads either traces (a ``search_traces`` result, as a list or
-its DataFrame, or a list of :class:`~ardea.entities.Trace`) that carry a HUMAN feedback named like the judge (what the
-review queues write; the latest valid one counts), or plain rows: mappings with ``inputs``,
-``outputs``, optional ``expectations`` and a ``label``. Rows without a label are left out.
+:func:`labelled_rows` reads either traces (a ``search_traces`` result, as a list or its
+DataFrame, or a list of :class:`~ardea.entities.Trace`) that carry a HUMAN feedback named like
+the judge (what the review queues write; the latest valid one counts), or plain rows:
+mappings with ``inputs``, ``outputs``, optional ``expectations`` and a ``label``. Rows without
+a label are left out.
 
 Labels are compared as text (``judge_agreement``'s convention); for a boolean judge MLflow's
 yes/no words count as booleans (``"yes"``, ``"pass"`` are ``True``).

@@ -5,7 +5,7 @@
    a JSON object ``{"guidelines": ["...", ...]}``: at most ``max_guidelines`` short, general
    rules that would have made the judge agree with the people. One ``ardea.llm`` call.
 2. Every training row becomes a labelled example (its inputs, outputs and human label).
-3. The candidate is a :class:`~ardea.evaluation.alignment.memory.MemoryJudge`: at scoring
+3. The candidate is a :class:`~ardea.evaluation.scorers.memory_judge.MemoryJudge`: at scoring
    time its prompt holds the guidelines and the ``retrieval_k`` most similar examples.
 
 The reflection model: ``reflection_model=``, else the judge's own model.
@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 from ardea._core.errors import InvalidArgumentError
 from ardea.evaluation.alignment.base import AlignmentOptimizer
 from ardea.evaluation.alignment.labels import LabelledRow, label_text
-from ardea.evaluation.alignment.memory import Example, MemoryJudge, example_text
 from ardea.evaluation.alignment.scoring import Verdict, is_binary
 from ardea.evaluation.scorers.judge import InstructionsJudge
+from ardea.evaluation.scorers.memory_judge import Example, MemoryJudge, example_text
 
 __all__ = ["DISTILL_SYSTEM", "MemAlignOptimizer"]
 

@@ -9,7 +9,7 @@ The dict has MLflow's ``SerializedScorer`` fields: ``name``, ``aggregations``,
 - a ``make_judge`` judge: ``instructions_judge_pydantic_data`` =
   ``{instructions, model, feedback_value_type: <JSON schema>}``;
 - an aligned (MemAlign) judge: ``memory_augmented_judge_data`` (see
-  :mod:`ardea.evaluation.alignment.memory`);
+  :mod:`ardea.evaluation.scorers.memory_judge`);
 - an ``@scorer`` function: ``call_source``, ``call_signature``, ``original_func_name`` (its
   source, for display: Ardea never executes code read from JSON).
 
@@ -149,7 +149,7 @@ def scorer_from_json(data: str | dict[str, Any]) -> Scorer:
         return cls.from_serialized_fields(fields)
     memory = data.get("memory_augmented_judge_data")
     if isinstance(memory, dict):
-        from ardea.evaluation.alignment.memory import MemoryJudge
+        from ardea.evaluation.scorers.memory_judge import MemoryJudge
 
         return MemoryJudge.from_memory_data(memory)
     judge = data.get("instructions_judge_pydantic_data")

@@ -99,7 +99,8 @@ def test_aligned_judge_round_trips_through_json(world: FakeLLMServer) -> None:
     again = Scorer.from_json(data)
     assert isinstance(again, MemoryJudge)
     assert again.guidelines == [GUIDELINE] and len(again.examples) == 42
-    assert again.cache_key(inputs="a", outputs="b") == result.judge.cache_key(inputs="a", outputs="b")
+    key = result.judge.cache_key(inputs="a", outputs="b")
+    assert again.cache_key(inputs="a", outputs="b") == key
     assert again(inputs={"question": "q"}, outputs="no citation").value is False
 
 
@@ -126,3 +127,14 @@ def test_bad_input_is_refused(world: FakeLLMServer) -> None:
     with pytest.raises(InvalidArgumentError, match="holdout_fraction"):
         align(_judge(), rows(), register=False, holdout_fraction=1.5)
     assert not world.requests_to("/chat/completions")  # refused before any call
+
+
+def test_judge_align_and_the_facade(world: FakeLLMServer) -> None:
+    import ardea
+
+    judge = _judge()
+    aligned = judge.align(rows(), register=False)
+    assert isinstance(aligned, MemoryJudge) and aligned.alignment.promoted
+    rejected = judge.align(rows(truth="inverted"), MemAlignOptimizer(), register=False)
+    assert rejected is judge and not judge.alignment.promoted
+    assert ardea.align is align

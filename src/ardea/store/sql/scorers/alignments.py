@@ -18,6 +18,7 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
 from ardea.entities.scorer import ALIGNMENT_FIELD_MAX_BYTES, JudgeAlignment
 from ardea.store.sql._db.engine import Database
+from ardea.store.sql.scorers.checks import check_name
 from ardea.store.sql.scorers.tables import judge_alignments, scorer_versions, scorers
 
 __all__ = [
@@ -50,6 +51,51 @@ def _json(label: str, value: object) -> str:
     return text
 
 
+def _number(value: object, *, whole: bool = False) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) if whole else isinstance(value, (int, float))
+
+
+def _estimate_ok(e: object) -> bool:
+    if not isinstance(e, dict) or not isinstance(e.get("name"), str):
+        return False
+    if not all(e.get(k) is None or _number(e.get(k)) for k in ("value", "low", "high")):
+        return False
+    return (
+        _number(e.get("confidence"))
+        and isinstance(e.get("method"), str)
+        and _number(e.get("n"), whole=True)
+    )
+
+
+def _check_agreement(label: str, value: dict[str, Any]) -> None:
+    """An ``Agreement.to_dict()`` shape, or {} (nothing measured)."""
+    if not value:
+        return
+    labels, confusion, estimates = (
+        value.get("labels"),
+        value.get("confusion"),
+        value.get("estimates"),
+    )
+    ok = (
+        isinstance(labels, list)
+        and all(isinstance(x, str) for x in labels)
+        and isinstance(confusion, list)
+        and all(isinstance(r, list) and all(_number(c, whole=True) for c in r) for r in confusion)
+        and _number(value.get("n"), whole=True)
+        and _number(value.get("n_missing"), whole=True)
+        and isinstance(estimates, list)
+        and all(_estimate_ok(e) for e in estimates)
+        and (value.get("positive") is None or isinstance(value.get("positive"), str))
+    )
+    if not ok:
+        raise InvalidArgumentError(
+            f"'{label}' must be a judge agreement: labels, confusion, n, n_missing, positive "
+            "and estimates of {name, value, low, high, confidence, method, n}"
+        )
+
+
 def _version_number(label: str, value: object) -> int | None:
     if value is None:
         return None
@@ -64,9 +110,7 @@ def check_alignment(a: JudgeAlignment) -> dict[str, Any]:
     Raises:
         InvalidArgumentError: A bad field.
     """
-    from ardea.store.sql.scorers.store import _check_name
-
-    _check_name(a.name)
+    check_name(a.name)
     if not isinstance(a.optimizer, str) or not a.optimizer.strip():
         raise InvalidArgumentError("'optimizer' must be a non-empty string")
     if len(a.optimizer) > OPTIMIZER_MAX or "\x00" in a.optimizer:
@@ -89,6 +133,8 @@ def check_alignment(a: JudgeAlignment) -> dict[str, Any]:
     }
     for name in _FIELDS:
         row[f"{name}_json"] = _json(name, getattr(a, name))
+    _check_agreement("before", a.before)
+    _check_agreement("after", a.after)
     return row
 
 
@@ -141,13 +187,12 @@ def insert_alignment(conn: Connection, experiment: int, values: dict[str, Any]) 
     return _entity(_Row(row))
 
 
-def list_alignments(conn: Connection, experiment: int, name: str) -> list[JudgeAlignment]:
-    """The runs of ``name``, oldest first."""
-    query = (
-        sa.select(_A)
-        .where(_A.c.experiment_id == experiment, _A.c.name == name)
-        .order_by(_A.c.creation_time, _A.c.alignment_id)
-    )
+def list_alignments(conn: Connection, experiment: int, name: str | None) -> list[JudgeAlignment]:
+    """The runs of ``name`` (every judge's when None), oldest first."""
+    query = sa.select(_A).where(_A.c.experiment_id == experiment)
+    if name is not None:
+        query = query.where(_A.c.name == name)
+    query = query.order_by(_A.c.creation_time, _A.c.alignment_id)
     return [_entity(r) for r in conn.execute(query)]
 
 
@@ -181,8 +226,10 @@ class AlignmentMethods:
 
         return self._db.write(op)
 
-    def list_judge_alignments(self, experiment_id: str, name: str) -> list[JudgeAlignment]:
-        """The alignment runs of ``name`` in the experiment, oldest first."""
+    def list_judge_alignments(
+        self, experiment_id: str, name: str | None = None
+    ) -> list[JudgeAlignment]:
+        """The alignment runs of ``name`` (every judge's when None), oldest first."""
 
         def op(conn: Connection) -> list[JudgeAlignment]:
             return list_alignments(conn, self._experiment(conn, experiment_id), name)

@@ -55,5 +55,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_judge_alignments_experiment_name", table_name="judge_alignments")
+    # The table's index goes with it (MySQL refuses to drop it alone: the foreign key uses it).
     op.drop_table("judge_alignments")

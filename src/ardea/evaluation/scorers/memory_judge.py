@@ -6,7 +6,7 @@ prompt gains, after the rendered task:
 - the guidelines distilled from where the base judge disagreed with people (its semantic
   memory), and
 - the ``retrieval_k`` labelled examples most similar to the row being judged, each with the
-  human's verdict (its episodic memory; :mod:`ardea.evaluation.alignment.retrieval`).
+  human's verdict (its episodic memory; :mod:`ardea.evaluation.scorers.retrieval`).
 
 It serializes as MLflow's ``memory_augmented_judge_data`` (``base_judge``,
 ``semantic_memory`` of ``{guideline_text, source_trace_ids}``, ``episodic_trace_ids``,
@@ -65,6 +65,9 @@ class MemoryJudge(InstructionsJudge):
         guideline_sources: Per guideline, the rows it came from (lineage only).
     """
 
+    base: InstructionsJudge
+    """The judge this one aligns."""
+
     def __init__(
         self,
         base: InstructionsJudge,
@@ -77,7 +80,7 @@ class MemoryJudge(InstructionsJudge):
         guideline_sources: Sequence[Sequence[str]] | None = None,
     ) -> None:
         from ardea._core.errors import InvalidArgumentError
-        from ardea.evaluation.alignment.retrieval import Retriever
+        from ardea.evaluation.scorers.retrieval import Retriever
 
         if isinstance(base, MemoryJudge):
             base = base.base
@@ -151,13 +154,11 @@ class MemoryJudge(InstructionsJudge):
 
     def memory_augmented_judge_data(self) -> dict[str, Any]:
         """MLflow's ``memory_augmented_judge_data``, plus ``ardea_examples``."""
-        from ardea.evaluation.scorers.serialize import scorer_to_dict
-
         sources = self.guideline_sources + [[]] * (
             len(self.guidelines) - len(self.guideline_sources)
         )
         return {
-            "base_judge": scorer_to_dict(self.base),
+            "base_judge": self.base.to_dict(),
             "semantic_memory": [
                 {"guideline_text": g, "source_trace_ids": list(s)}
                 for g, s in zip(self.guidelines, sources, strict=False)
@@ -178,9 +179,8 @@ class MemoryJudge(InstructionsJudge):
             InvalidArgumentError: The base judge is not a ``make_judge`` judge.
         """
         from ardea._core.errors import InvalidArgumentError
-        from ardea.evaluation.scorers.serialize import scorer_from_json
 
-        base = scorer_from_json(dict(data.get("base_judge") or {}))
+        base = InstructionsJudge.from_json(dict(data.get("base_judge") or {}))
         if not isinstance(base, InstructionsJudge):
             raise InvalidArgumentError("a memory-augmented judge needs a make_judge base judge")
         memory = [g for g in data.get("semantic_memory") or [] if isinstance(g, Mapping)]
