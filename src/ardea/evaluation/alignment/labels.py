@@ -32,7 +32,7 @@ class LabelledRow:
     """One row with a human label.
 
     Attributes:
-        key: The trace id, or ``row-<index>`` for a plain row.
+        key: The trace id, or for a plain row ``row-`` and a hash of its inputs and outputs.
         label: The human label (as given; see :func:`label_text`).
         inputs: The row's inputs (a trace's root span inputs).
         outputs: The row's outputs.
@@ -102,6 +102,15 @@ def _from_trace(trace: Any, index: int, name: str) -> LabelledRow | None:
     )
 
 
+def _row_key(row: Mapping[str, Any]) -> str:
+    """``row-`` and a hash of the row's inputs and outputs: the same row, the same key."""
+    import hashlib
+    import json
+
+    material = json.dumps([row.get("inputs"), row.get("outputs")], sort_keys=True, default=str)
+    return "row-" + hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
 def _from_mapping(row: Mapping[str, Any], index: int) -> LabelledRow | None:
     unknown = set(row) - {"inputs", "outputs", "expectations", "label", "trace_id"}
     if unknown:
@@ -116,7 +125,7 @@ def _from_mapping(row: Mapping[str, Any], index: int) -> LabelledRow | None:
         raise InvalidArgumentError(f"row {index}: expectations must be a dictionary")
     trace_id = row.get("trace_id")
     return LabelledRow(
-        key=str(trace_id) if trace_id else f"row-{index}",
+        key=str(trace_id) if trace_id else _row_key(row),
         label=row["label"],
         inputs=row.get("inputs"),
         outputs=row.get("outputs"),

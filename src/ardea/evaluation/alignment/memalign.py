@@ -8,7 +8,9 @@
 3. The candidate is a :class:`~ardea.evaluation.scorers.memory_judge.MemoryJudge`: at scoring
    time its prompt holds the guidelines and the ``retrieval_k`` most similar examples.
 
-The reflection model: ``reflection_model=``, else the judge's own model.
+The reflection model: ``reflection_model=``, else the judge's own model. Aligning an aligned
+judge again keeps its guidelines and examples (new ones last; the oldest beyond
+``max_guidelines`` / ``max_examples`` are dropped; a row seen again keeps its new label).
 """
 
 from __future__ import annotations
@@ -147,12 +149,26 @@ class MemAlignOptimizer(AlignmentOptimizer):
             for row, v in zip(train, verdicts, strict=True)
             if v.error or label_text(v.value, binary) != label_text(row.label, binary)
         ][: self.max_disagreements]
-        guidelines = self.distil(judge, cases)
-        sources = [[row.key for row, _ in cases]] * len(guidelines)
+        found = self.distil(judge, cases)
         examples = [
             Example(row.key, example_text(row.inputs, row.outputs), row.label)
             for row in train[: self.max_examples]
         ]
+        guidelines, sources = list(found), [[row.key for row, _ in cases] for _ in found]
+        if isinstance(judge, MemoryJudge):  # aligning again: keep what it already learnt
+            old = [g for g in judge.guidelines if g not in found]
+            old_sources = judge.guideline_sources + [[]] * len(judge.guidelines)
+            guidelines = (old + guidelines)[-self.max_guidelines :] if self.max_guidelines else []
+            sources = (
+                ([old_sources[judge.guidelines.index(g)] for g in old] + sources)[
+                    -len(guidelines) :
+                ]
+                if guidelines
+                else []
+            )
+            new_keys = {e.key for e in examples}
+            kept = [e for e in judge.examples if e.key not in new_keys]
+            examples = (kept + examples)[-self.max_examples :] if self.max_examples else []
         return MemoryJudge(
             judge,
             guidelines=guidelines,

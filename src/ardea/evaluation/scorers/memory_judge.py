@@ -34,7 +34,7 @@ class Example:
     """One labelled example in the judge's episodic memory.
 
     Attributes:
-        key: The trace id (or ``row-<i>``) it came from.
+        key: The trace id (or ``row-<hash>`` for a row without a trace) it came from.
         text: Its inputs and outputs as text (what retrieval compares and the prompt shows).
         label: The human's verdict.
     """

@@ -60,7 +60,10 @@ def test_memalign_learns_the_known_guideline_and_agreement_rises(world: FakeLLMS
     distil = [r for r in world.requests_to("/chat/completions")
               if "distil" in json.dumps(r.body)]  # fmt: skip
     assert len(distil) == 1
-    assert not any(f"question {k.split('-')[1]} " in json.dumps(distil[0].body) for k in held)
+    outputs = {r.key: r.outputs for r in labelled_rows("cited", rows())}
+    shown = json.dumps(distil[0].body)
+    assert not [k for k in held if outputs[k] in shown]
+    assert sum(1 for k in outputs if k not in held and outputs[k] in shown) == 21
 
 
 def test_inverted_labels_are_rejected_by_the_held_out_check(world: FakeLLMServer) -> None:
@@ -138,3 +141,16 @@ def test_judge_align_and_the_facade(world: FakeLLMServer) -> None:
     rejected = judge.align(rows(truth="inverted"), MemAlignOptimizer(), register=False)
     assert rejected is judge and not judge.alignment.promoted
     assert ardea.align is align
+
+
+def test_aligning_an_aligned_judge_keeps_its_memory(world: FakeLLMServer) -> None:
+    first = align(_judge(), rows(40), register=False, min_holdout=5)
+    assert isinstance(first.judge, MemoryJudge)
+    more = [{**r, "inputs": {"question": f"Other {i}?"}} for i, r in enumerate(rows(40))]
+    second = align(first.judge, more, register=False, min_holdout=5)
+    assert isinstance(second.candidate, MemoryJudge)
+    assert second.candidate.guidelines == [GUIDELINE]  # not repeated
+    keys = [e.key for e in second.candidate.examples]
+    assert len(keys) == len(set(keys))
+    assert len(keys) == len(first.judge.examples) + 28  # the new training rows come last
+    assert "Other" in second.candidate.examples[-1].text
