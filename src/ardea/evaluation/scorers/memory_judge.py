@@ -23,10 +23,13 @@ from typing import Any
 
 from ardea.evaluation.scorers.judge import InstructionsJudge
 
-__all__ = ["EXAMPLE_CHARS", "Example", "MemoryJudge", "example_text"]
+__all__ = ["EMBEDDING_DIM", "EXAMPLE_CHARS", "Example", "MemoryJudge", "example_text"]
 
 EXAMPLE_CHARS = 2_000
 """Characters of one example kept (inputs and outputs together)."""
+
+EMBEDDING_DIM = 512
+"""``embedding_dim`` written for MLflow (its default; Ardea uses the model's own dimension)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ class MemoryJudge(InstructionsJudge):
             "reflection_lm": self.reflection_model,
             "retrieval_k": self.retrieval_k,
             "embedding_model": self.embedding_model,
-            "embedding_dim": None,
+            "embedding_dim": EMBEDDING_DIM,
             "ardea_examples": [asdict(e) for e in self.examples],
         }
 
