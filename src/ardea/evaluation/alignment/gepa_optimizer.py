@@ -126,6 +126,9 @@ class GepaOptimizer(AlignmentOptimizer):
         max_metric_calls: GEPA's budget of judge calls.
         reflection_minibatch_size: Rows shown per reflection.
         seed: GEPA's random seed.
+
+    Raises:
+        InvalidArgumentError: ``gepa`` is not installed, or a bad setting.
     """
 
     name: ClassVar[str] = "gepa"
@@ -144,6 +147,7 @@ class GepaOptimizer(AlignmentOptimizer):
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidArgumentError(f"{label} must be a whole number >= 1, got {value!r}")
+        _import_gepa()  # a missing package is said before any judge call
         self.reflection_model = reflection_model
         self.max_metric_calls = max_metric_calls
         self.reflection_minibatch_size = reflection_minibatch_size

@@ -178,7 +178,7 @@ def align(
     Raises:
         InvalidArgumentError: Not a ``make_judge`` judge, no labels, bad settings.
     """
-    from ardea.evaluation.evaluator import _concurrency
+    from ardea.evaluation.evaluator import _concurrency, _raise_llm_limits
 
     if not isinstance(judge, InstructionsJudge):
         raise InvalidArgumentError(
@@ -188,7 +188,9 @@ def align(
     if isinstance(min_holdout, bool) or not isinstance(min_holdout, int) or min_holdout < 1:
         raise InvalidArgumentError(f"min_holdout must be a positive integer, got {min_holdout!r}")
     chosen = resolve_optimizer(optimizer)
-    limit, _ = _concurrency(max_concurrency)
+    limit, chosen_by_user = _concurrency(max_concurrency)
+    if chosen_by_user:  # as evaluate(): the provider's limiter may then take that many at once
+        _raise_llm_limits([judge], limit)
     rows = labelled_rows(judge.name, traces_with_human_labels)
     if len(rows) < 2:
         raise InvalidArgumentError(

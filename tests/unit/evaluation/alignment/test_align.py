@@ -154,3 +154,25 @@ def test_aligning_an_aligned_judge_keeps_its_memory(world: FakeLLMServer) -> Non
     assert len(keys) == len(set(keys))
     assert len(keys) == len(first.judge.examples) + 28  # the new training rows come last
     assert "Other" in second.candidate.examples[-1].text
+
+
+def test_memalign_retrieves_by_embeddings_when_given_a_model(world: FakeLLMServer) -> None:
+    optimizer = MemAlignOptimizer(embedding_model="openai:/text-embedding-3-small", retrieval_k=2)
+    result = align(_judge(), rows(30), optimizer=optimizer, register=False, min_holdout=5)
+    assert result.promoted, result.reason
+    embedded = world.requests_to("/embeddings")
+    # The examples once, then one query per held-out row judged by the aligned judge.
+    assert len(embedded) == 1 + result.labels["holdout"]
+    assert len(embedded[0].body["input"]) == result.labels["train"]
+    assert result.params["embedding_model"] == "openai:/text-embedding-3-small"
+
+
+def test_gepa_missing_is_a_clear_error(
+    world: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "gepa", None)  # as if not installed
+    with pytest.raises(InvalidArgumentError, match=r"pip install 'ardea\[align\]'"):
+        align(_judge(), rows(), optimizer="gepa", register=False)
+    assert not world.requests_to("/chat/completions")  # said before any judge call
