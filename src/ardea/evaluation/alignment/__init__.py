@@ -19,7 +19,7 @@ from ardea.evaluation.alignment.base import AlignmentOptimizer
 from ardea.evaluation.alignment.gepa_optimizer import GepaOptimizer
 from ardea.evaluation.alignment.labels import LabelledRow, labelled_rows, split
 from ardea.evaluation.alignment.memalign import MemAlignOptimizer
-from ardea.evaluation.alignment.result import AlignmentResult, decide
+from ardea.evaluation.alignment.result import AlignmentResult, Check, decide
 from ardea.evaluation.alignment.runner import OPTIMIZERS, align, resolve_optimizer
 from ardea.evaluation.scorers.memory_judge import Example, MemoryJudge
 
@@ -27,6 +27,7 @@ __all__ = [
     "OPTIMIZERS",
     "AlignmentOptimizer",
     "AlignmentResult",
+    "Check",
     "Example",
     "GepaOptimizer",
     "LabelledRow",

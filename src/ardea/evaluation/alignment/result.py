@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from ardea.evaluation.scorers.judge import InstructionsJudge
     from ardea.evaluation.stats.agreement import Agreement
 
-__all__ = ["AlignmentResult", "decide"]
+__all__ = ["AlignmentResult", "Check", "decide"]
 
 
 def _value(agreement: Agreement, name: str) -> float:
@@ -22,9 +22,39 @@ def _value(agreement: Agreement, name: str) -> float:
     return 0.0 if value is None else float(value)
 
 
-def decide(
-    before: Agreement, after: Agreement, *, min_holdout: int, min_kappa_gain: float
-) -> tuple[bool, str]:
+@dataclass(frozen=True)
+class Check:
+    """The held-out check's settings and the paired test it ran.
+
+    Attributes:
+        min_holdout: Held-out rows needed.
+        min_kappa_gain: How much kappa must rise.
+        alpha: Largest McNemar p-value that counts as an improvement (1.0: no test).
+        improved: Held-out rows the base judge got wrong and the candidate right.
+        regressed: Rows the base judge got right and the candidate wrong.
+        p_value: McNemar's exact two-sided p-value on those discordant rows.
+    """
+
+    min_holdout: int
+    min_kappa_gain: float
+    alpha: float
+    improved: int = 0
+    regressed: int = 0
+    p_value: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check as JSON-safe values."""
+        return {
+            "min_holdout": self.min_holdout,
+            "min_kappa_gain": self.min_kappa_gain,
+            "alpha": self.alpha,
+            "improved": self.improved,
+            "regressed": self.regressed,
+            "p_value": self.p_value,
+        }
+
+
+def decide(before: Agreement, after: Agreement, check: Check) -> tuple[bool, str]:
     """Whether the aligned judge is promoted, and why (the rule, with its numbers).
 
     Promoted only when all hold on the held-out rows:
@@ -33,25 +63,35 @@ def decide(
     2. the aligned judge failed on no more rows than the base judge;
     3. Cohen's kappa after > kappa before + ``min_kappa_gain`` (an undefined kappa, when
        a side gave one label only, counts as 0);
-    4. accuracy after >= accuracy before.
+    4. accuracy after >= accuracy before;
+    5. the gain is no accident: more rows went from wrong to right than from right to wrong,
+       and McNemar's exact test on those rows gives p <= ``alpha``.
     """
     k0, k1 = _value(before, "kappa"), _value(after, "kappa")
     a0, a1 = _value(before, "accuracy"), _value(after, "accuracy")
     numbers = f"kappa {k0:.3f} -> {k1:.3f}, accuracy {a0:.3f} -> {a1:.3f}"
     n = min(before.n, after.n)
-    if n < min_holdout:
-        return False, f"rejected: {n} held-out rows judged, fewer than min_holdout={min_holdout}"
+    if n < check.min_holdout:
+        return False, (
+            f"rejected: {n} held-out rows judged, fewer than min_holdout={check.min_holdout}"
+        )
     if after.n_missing > before.n_missing:
         return False, (
             f"rejected: the aligned judge failed on {after.n_missing} held-out rows, "
             f"the base judge on {before.n_missing}"
         )
-    if not k1 > k0 + min_kappa_gain:
-        gain = f" + {min_kappa_gain:g}" if min_kappa_gain else ""
+    if not k1 > k0 + check.min_kappa_gain:
+        gain = f" + {check.min_kappa_gain:g}" if check.min_kappa_gain else ""
         return False, f"rejected: kappa did not rise above {k0:.3f}{gain} ({numbers})"
     if a1 < a0:
         return False, f"rejected: accuracy fell ({numbers})"
-    return True, f"promoted: {numbers} on {n} held-out rows"
+    paired = f"{check.improved} rows fixed, {check.regressed} broken, McNemar p={check.p_value:.3g}"
+    if check.improved <= check.regressed or check.p_value > check.alpha:
+        return (
+            False,
+            f"rejected: the gain may be chance ({paired} > alpha={check.alpha:g}; {numbers})",
+        )
+    return True, f"promoted: {numbers} on {n} held-out rows ({paired})"
 
 
 @dataclass

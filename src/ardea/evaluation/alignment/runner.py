@@ -23,14 +23,40 @@ from typing import Any
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.evaluation.alignment.base import AlignmentOptimizer
 from ardea.evaluation.alignment.labels import LabelledRow, labelled_rows, split
-from ardea.evaluation.alignment.result import AlignmentResult, decide
-from ardea.evaluation.alignment.scoring import agreement, is_binary, judge_rows
+from ardea.evaluation.alignment.result import AlignmentResult, Check, decide
+from ardea.evaluation.alignment.scoring import Verdict, agreement, is_binary, judge_rows
 from ardea.evaluation.scorers.judge import InstructionsJudge
 
 __all__ = ["OPTIMIZERS", "align", "resolve_optimizer"]
 
 OPTIMIZERS = ("memalign", "gepa")
 """Optimizer names ``align(optimizer=...)`` accepts besides an optimizer object."""
+
+
+def _paired(
+    judge: InstructionsJudge,
+    rows: Sequence[LabelledRow],
+    before: Sequence[Verdict],
+    after: Sequence[Verdict],
+    check: Check,
+) -> Check:
+    """``check`` with McNemar's test on which held-out rows each judge got right."""
+    from dataclasses import replace
+
+    from ardea.evaluation.alignment.labels import label_text
+    from ardea.evaluation.stats.paired import mcnemar_from_counts
+
+    binary = is_binary(judge)
+
+    def right(v: Verdict, row: LabelledRow) -> bool:
+        said = label_text(v.value, binary)
+        return not v.error and said is not None and said == label_text(row.label, binary)
+
+    pairs = [(right(b, r), right(a, r)) for r, b, a in zip(rows, before, after, strict=True)]
+    improved = sum(1 for b, a in pairs if a and not b)
+    regressed = sum(1 for b, a in pairs if b and not a)
+    test = mcnemar_from_counts(improved, regressed)
+    return replace(check, improved=improved, regressed=regressed, p_value=test.p_exact)
 
 
 def resolve_optimizer(optimizer: Any) -> AlignmentOptimizer:
@@ -150,6 +176,7 @@ def align(
     seed: int = 0,
     min_holdout: int = 10,
     min_kappa_gain: float = 0.0,
+    alpha: float = 0.05,
     max_concurrency: int | None = None,
     tracking_uri: str | None = None,
     show_progress: bool | None = None,
@@ -170,6 +197,8 @@ def align(
         seed: Seed of the split.
         min_holdout: Held-out rows needed to promote anything.
         min_kappa_gain: How much kappa must rise (strictly more than this).
+        alpha: Largest p-value of McNemar's test (rows fixed vs rows broken on the held-out
+            labels) that counts as an improvement; 1.0 turns the test off.
         max_concurrency: Judge calls in flight (default ``ARDEA_EVAL_MAX_CONCURRENCY``,
             else 128); the provider's limiter sets the actual rate.
         tracking_uri: The registry to record in (default: the fluent API's).
@@ -187,6 +216,8 @@ def align(
         )
     if isinstance(min_holdout, bool) or not isinstance(min_holdout, int) or min_holdout < 1:
         raise InvalidArgumentError(f"min_holdout must be a positive integer, got {min_holdout!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
+        raise InvalidArgumentError(f"alpha must be in (0, 1], got {alpha!r}")
     chosen = resolve_optimizer(optimizer)
     limit, chosen_by_user = _concurrency(max_concurrency)
     if chosen_by_user:  # as evaluate(): the provider's limiter may then take that many at once
@@ -206,8 +237,9 @@ def align(
     after_verdicts = judge_rows(candidate, holdout, max_concurrency=limit, show=show_progress)
     before = agreement(judge, holdout_verdicts, holdout)
     after = agreement(candidate, after_verdicts, holdout)
-    promoted, reason = decide(before, after, min_holdout=min_holdout,
-                              min_kappa_gain=min_kappa_gain)  # fmt: skip
+    check = _paired(judge, holdout, holdout_verdicts, after_verdicts,
+                    Check(min_holdout, float(min_kappa_gain), float(alpha)))  # fmt: skip
+    promoted, reason = decide(before, after, check)
     result = AlignmentResult(
         judge=candidate if promoted else judge,
         base=judge,
@@ -217,7 +249,7 @@ def align(
         before=before,
         after=after,
         optimizer=chosen.name,
-        params=chosen.params(),
+        params={**chosen.params(), "check": check.to_dict()},
         labels=_label_set(rows, holdout, holdout_fraction, seed),
     )
     if register:

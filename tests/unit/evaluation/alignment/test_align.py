@@ -43,6 +43,8 @@ def world(judge_llm: FakeLLMServer) -> FakeLLMServer:
 def test_memalign_learns_the_known_guideline_and_agreement_rises(world: FakeLLMServer) -> None:
     result = align(_judge(), rows(), optimizer=MemAlignOptimizer(retrieval_k=3), register=False)
     assert result.promoted, result.reason
+    assert result.params["check"]["improved"] == 9 and result.params["check"]["regressed"] == 0
+    assert "McNemar p=0.00391" in result.reason
     assert result.before.estimate("kappa").value == pytest.approx(0.0)
     assert result.after.estimate("kappa").value == pytest.approx(1.0)
     assert result.after.estimate("accuracy").value == 1.0
@@ -72,6 +74,19 @@ def test_inverted_labels_are_rejected_by_the_held_out_check(world: FakeLLMServer
     assert result.reason.startswith("rejected: kappa did not rise")
     assert result.after.estimate("kappa").value == pytest.approx(-1.0)
     assert result.judge is result.base  # the judge to use stays the base judge
+
+
+@pytest.mark.parametrize("seed", [8, 11, 12])
+def test_random_labels_are_rejected_as_chance(world: FakeLLMServer, seed: int) -> None:
+    # Coin-flip labels where kappa and accuracy happen to rise on the held-out rows: only the
+    # paired test (rows fixed vs broken) tells that gain from chance.
+    labels = rows(200, truth="random", seed=seed)
+    loose = align(_judge(), labels, register=False, alpha=1.0)
+    assert loose.promoted, loose.reason
+    result = align(_judge(), labels, register=False)
+    assert not result.promoted
+    assert result.reason.startswith("rejected: the gain may be chance")
+    assert result.params["check"]["p_value"] > 0.05
 
 
 def test_too_few_held_out_rows_promote_nothing(world: FakeLLMServer) -> None:
@@ -129,6 +144,8 @@ def test_bad_input_is_refused(world: FakeLLMServer) -> None:
         align(_judge(), [{"inputs": "a", "answer": "b", "label": True}], register=False)
     with pytest.raises(InvalidArgumentError, match="holdout_fraction"):
         align(_judge(), rows(), register=False, holdout_fraction=1.5)
+    with pytest.raises(InvalidArgumentError, match="alpha"):
+        align(_judge(), rows(), register=False, alpha=0)
     assert not world.requests_to("/chat/completions")  # refused before any call
 
 
@@ -158,7 +175,7 @@ def test_aligning_an_aligned_judge_keeps_its_memory(world: FakeLLMServer) -> Non
 
 def test_memalign_retrieves_by_embeddings_when_given_a_model(world: FakeLLMServer) -> None:
     optimizer = MemAlignOptimizer(embedding_model="openai:/text-embedding-3-small", retrieval_k=2)
-    result = align(_judge(), rows(30), optimizer=optimizer, register=False, min_holdout=5)
+    result = align(_judge(), rows(40), optimizer=optimizer, register=False, min_holdout=5)
     assert result.promoted, result.reason
     embedded = world.requests_to("/embeddings")
     # The examples once, then one query per held-out row judged by the aligned judge.
