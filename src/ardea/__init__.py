@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     )
     from ardea.evaluation import (
         EvaluationResult,
+        align,
         assert_no_regression,
         compare_evaluations,
         evaluate,
@@ -183,7 +184,13 @@ _TRACING_NAMES = (
     "update_current_trace",
 )
 _LAZY_ATTRS.update({name: ("ardea.tracing", name) for name in _TRACING_NAMES})
-_EVALUATION_NAMES = ("EvaluationResult", "assert_no_regression", "compare_evaluations", "evaluate")
+_EVALUATION_NAMES = (
+    "EvaluationResult",
+    "align",
+    "assert_no_regression",
+    "compare_evaluations",
+    "evaluate",
+)
 _LAZY_ATTRS.update({name: ("ardea.evaluation", name) for name in _EVALUATION_NAMES})
 _LAZY_MODULES = {
     "anthropic": "ardea.autolog.anthropic",
@@ -221,6 +228,7 @@ __all__ = [
     "UpstreamError",
     "__version__",
     "active_run",
+    "align",
     "anthropic",
     "assert_no_regression",
     "autolog",

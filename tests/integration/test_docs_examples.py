@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.alignment_rules import judge_rule
 from fixtures.fake_llm_server import FakeLLMServer
 from fixtures.server_process import ServerProcess
 
@@ -60,6 +61,7 @@ def server(
 @pytest.fixture(scope="module")
 def llm_provider() -> Iterator[FakeLLMServer]:
     with FakeLLMServer() as fake:
+        fake.rule = judge_rule  # docs/alignment.md; other requests get the default answers
         yield fake
 
 

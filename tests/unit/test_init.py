@@ -73,7 +73,7 @@ APPROVED_ALL = [
     "EvaluationResult", "Expectation", "FailedPreconditionError", "Feedback", "InternalError",
     "InvalidArgumentError", "LiveSpan", "NotFoundError", "NotImplementedFeatureError",
     "PermissionDeniedError", "RateLimitedError", "UnauthenticatedError", "UnavailableError",
-    "UpstreamError", "__version__", "active_run", "anthropic", "assert_no_regression",
+    "UpstreamError", "__version__", "active_run", "align", "anthropic", "assert_no_regression",
     "autolog", "compare_evaluations", "delete_assessment", "delete_prompt",
     "delete_prompt_alias", "delete_prompt_version", "delete_tag", "download_model", "end_run",
     "evaluate", "flush", "get_assessment", "get_client", "get_current_active_span",

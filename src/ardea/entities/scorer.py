@@ -10,12 +10,22 @@ traces by it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["SERIALIZED_SCORER_MAX_BYTES", "OnlineScoringConfig", "ScorerVersion"]
+__all__ = [
+    "ALIGNMENT_FIELD_MAX_BYTES",
+    "SERIALIZED_SCORER_MAX_BYTES",
+    "JudgeAlignment",
+    "OnlineScoringConfig",
+    "ScorerVersion",
+]
 
 SERIALIZED_SCORER_MAX_BYTES = 1024 * 1024
 """Largest ``serialized_scorer`` accepted (UTF-8 bytes): 1 MiB."""
+
+ALIGNMENT_FIELD_MAX_BYTES = 1024 * 1024
+"""Largest JSON of one alignment field (``params``, ``labels``, ``before``, ``after``): 1 MiB."""
 
 
 @dataclass(frozen=True)
@@ -56,3 +66,60 @@ class OnlineScoringConfig:
     experiment_id: str
     sample_rate: float
     filter_string: str | None
+
+
+@dataclass(frozen=True)
+class JudgeAlignment:
+    """One alignment run of a registered judge: its lineage and held-out agreement.
+
+    Recorded whether the aligned judge was promoted (registered as ``new_version``) or
+    rejected by the held-out check.
+
+    Attributes:
+        alignment_id: The run's id (a UUID).
+        experiment_id: The experiment the judge is registered on.
+        name: The judge's (scorer's) name.
+        optimizer: ``memalign``, ``gepa``, ...
+        params: The optimizer's settings.
+        base_version: The scorer version that was aligned (None: not registered).
+        new_version: The version registered for the aligned judge (None: rejected).
+        promoted: Whether the aligned judge passed the held-out check.
+        reason: Why it was promoted or rejected (the rule with its numbers).
+        labels: The label set: ``count``, ``train``, ``holdout``, ``trace_ids``,
+            ``assessment_ids``, ``holdout_fraction``, ``seed``.
+        before: The base judge's agreement on the held-out rows (``Agreement.to_dict()``).
+        after: The aligned judge's agreement on the same rows.
+        creation_time: Epoch milliseconds.
+    """
+
+    alignment_id: str
+    experiment_id: str
+    name: str
+    optimizer: str
+    base_version: int | None
+    new_version: int | None
+    promoted: bool
+    reason: str
+    creation_time: int
+    params: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-safe values (the REST shape)."""
+        return {
+            "alignment_id": self.alignment_id,
+            "experiment_id": self.experiment_id,
+            "name": self.name,
+            "optimizer": self.optimizer,
+            "params": self.params,
+            "base_version": self.base_version,
+            "new_version": self.new_version,
+            "promoted": self.promoted,
+            "reason": self.reason,
+            "labels": self.labels,
+            "before": self.before,
+            "after": self.after,
+            "creation_time": self.creation_time,
+        }

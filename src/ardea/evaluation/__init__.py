@@ -10,6 +10,8 @@
 - ``ardea.evaluation.scorers``: scorers and LLM judges (re-exported as ``ardea.scorers``);
 - ``ardea.evaluation.stats``: the statistics (intervals, paired comparison, repeated runs,
   sample sizes, judge agreement); numpy and scipy only, loaded on first use;
+- :func:`align` (also ``ardea.align``): align an LLM judge with human labels
+  (``ardea.evaluation.alignment``: MemAlign-style and gepa optimizers, a held-out check);
 - :mod:`.cache`: the judge cache.
 
 Names load on first use (PEP 562), so ``import ardea.evaluation`` stays light. See
@@ -22,6 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ardea.evaluation.alignment import align
     from ardea.evaluation.cache import JudgeCache
     from ardea.evaluation.compare import compare_evaluations, load_evaluation
     from ardea.evaluation.evaluator import evaluate
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "JudgeCache": "ardea.evaluation.cache",
+    "align": "ardea.evaluation.alignment",
     "compare_evaluations": "ardea.evaluation.compare",
     "load_evaluation": "ardea.evaluation.compare",
     "evaluate": "ardea.evaluation.evaluator",
@@ -44,6 +48,7 @@ __all__ = [
     "EvaluationSummary",
     "JudgeCache",
     "RegressionError",
+    "align",
     "assert_no_regression",
     "compare_evaluations",
     "evaluate",

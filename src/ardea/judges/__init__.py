@@ -9,6 +9,7 @@ for a failed call).
 
 from __future__ import annotations
 
+import ardea.evaluation.alignment  # noqa: F401 - hands Judge.align its implementation
 from ardea.evaluation.scorers.judge import InstructionsJudge, Judge, make_judge
 from ardea.judges._functions import (
     CategoricalRating,

@@ -18,5 +18,6 @@ docs/scorers.md.
 
 from __future__ import annotations
 
+import ardea.evaluation.alignment  # noqa: F401 - hands Judge.align its implementation
 from ardea.evaluation.scorers import *  # noqa: F403
 from ardea.evaluation.scorers import __all__ as __all__

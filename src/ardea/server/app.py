@@ -37,6 +37,7 @@ from ardea.server.routers import (
     gateway_keys,
     gateway_policies,
     gateway_usage,
+    judge_alignments,
     judges,
     logged_models,
     meta,
@@ -172,6 +173,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, gateway_usage.router, "3.0")
     _mount(app, evaluations.router, "3.0")
     _mount(app, judges.router, "3.0")
+    _mount(app, judge_alignments.router, "3.0")
     _mount(app, auth_session.router, "3.0")
     _mount(app, auth_users.rbac_router, "3.0")
     _mount(app, auth_roles.router, "3.0")

@@ -11,6 +11,10 @@ stores nothing; times are epoch milliseconds.
 Versions: every :meth:`ScorerStore.register_scorer` of a name in an experiment stores the next
 version (1 for the first). All versions of a name share one ``scorer_id``; deleting every
 version of a name deletes its online config too.
+
+Alignments: every run of ``ardea.align`` on a registered judge is recorded
+(:class:`~ardea.entities.scorer.JudgeAlignment`), promoted or not, so a judge's agreement
+history can be listed; deleting the experiment deletes them.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-from ardea.entities.scorer import OnlineScoringConfig, ScorerVersion
+from ardea.entities.scorer import JudgeAlignment, OnlineScoringConfig, ScorerVersion
 
 __all__ = ["ScorerStore", "UnsupportedScorerStore"]
 
@@ -93,6 +97,36 @@ class ScorerStore(ABC):
     @abstractmethod
     def get_online_scoring_configs(self, scorer_ids: Sequence[str]) -> list[OnlineScoringConfig]:
         """The configs of these scorers (those without one, or unknown, are left out)."""
+
+    def create_judge_alignment(self, alignment: JudgeAlignment) -> JudgeAlignment:
+        """Record an alignment run of the judge ``alignment.name`` (a new id and time).
+
+        ``alignment_id`` and ``creation_time`` of the argument are ignored.
+
+        Raises:
+            InvalidArgumentError: A bad name or optimizer, a field that is not a JSON object
+                or larger than :data:`~ardea.entities.scorer.ALIGNMENT_FIELD_MAX_BYTES`.
+            NotFoundError: No such experiment, or ``base_version`` / ``new_version`` is not
+                a registered version of the name.
+            NotImplementedFeatureError: This store keeps no alignments.
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This store keeps no judge alignments")
+
+    def list_judge_alignments(
+        self, experiment_id: str, name: str | None = None
+    ) -> list[JudgeAlignment]:
+        """The alignment runs of ``name`` (every judge's when None), oldest first, or []."""
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This store keeps no judge alignments")
+
+    def get_judge_alignment(self, experiment_id: str, alignment_id: str) -> JudgeAlignment:
+        """One alignment run (NotFoundError when it is not in the experiment)."""
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This store keeps no judge alignments")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (nothing by default)."""

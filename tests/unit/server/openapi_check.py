@@ -60,8 +60,12 @@ def review_module_path(path: str) -> bool:
 
 def scorers_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_scorers`` checks the operations of ``path`` (the scorer
-    registry and online scoring)."""
-    return "/mlflow/scorers" in path or "/ardea/online-scoring" in path
+    registry, online scoring and judge alignments)."""
+    return (
+        "/mlflow/scorers" in path
+        or "/ardea/online-scoring" in path
+        or "/ardea/judges/alignments" in path
+    )
 
 
 def gateway_module_path(path: str) -> bool:
@@ -74,6 +78,8 @@ def gateway_module_path(path: str) -> bool:
 def evaluations_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_evaluations`` checks the operations of ``path`` (the
     evaluation reads and the judge builder's routes)."""
+    if "/ardea/judges/alignments" in path:
+        return False
     return "/ardea/evaluations" in path or "/ardea/judges" in path
 
 

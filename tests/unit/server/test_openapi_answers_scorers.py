@@ -102,5 +102,38 @@ def test_online_scoring_operations(api: CheckedClient) -> None:
     api.call("POST", ONLINE + "/backfill", json={**window, "end_time_ms": -1}, status=400)
 
 
+def test_judge_alignment_operations(api: CheckedClient) -> None:
+    path = "/api/3.0/ardea/judges/alignments"
+    exp = api.json("POST", "/api/2.0/mlflow/experiments/create", json={"name": "align"})
+    exp_id = exp["experiment_id"]
+    text = json.dumps({"name": "cited", "builtin_scorer_class": "Guidelines"})
+    register = {"experiment_id": exp_id, "name": "cited", "serialized_scorer": text}
+    for _ in range(2):
+        api.json("POST", V3 + "/register", json=register)
+    estimate = {"name": "kappa", "value": 0.5, "low": 0.1, "high": 0.9, "confidence": 0.95,
+                "method": "analytic", "n": 20}  # fmt: skip
+    agreement = {"labels": ["False", "True"], "confusion": [[5, 5], [0, 10]], "n": 20,
+                 "n_missing": 0, "estimates": [estimate], "positive": "True"}  # fmt: skip
+    body = {
+        "experiment_id": exp_id, "name": "cited", "optimizer": "memalign", "base_version": 1,
+        "new_version": 2, "promoted": True, "reason": "promoted",
+        "params_json": json.dumps({"retrieval_k": 5}), "labels_json": json.dumps({"count": 60}),
+        "before_json": json.dumps({}), "after_json": json.dumps(agreement),
+    }  # fmt: skip
+    made = api.json("POST", path + "/create", json=body)["alignment"]
+    assert made["after"] == agreement and made["params"] == {"retrieval_k": 5}
+    api.call("POST", path + "/create", json={**body, "params_json": "[1]"}, status=400)
+    api.call("POST", path + "/create", json={**body, "new_version": 7}, status=404)
+    api.call("POST", path + "/create", json={**body, "experiment_id": "999"}, status=404)
+    listed = api.json("GET", path + "/list", params={"experiment_id": exp_id, "name": "cited"})
+    assert listed["alignments"] == [made]
+    api.call("GET", path + "/list", status=400)
+    which = {"experiment_id": exp_id, "alignment_id": made["alignment_id"]}
+    got = api.json("GET", path + "/get", params=which)
+    assert got["alignment"] == made
+    api.call("GET", path + "/get", params={"experiment_id": exp_id, "alignment_id": "x"},
+             status=404)  # fmt: skip
+
+
 def test_every_scorer_operation_was_checked(api: CheckedClient) -> None:
     assert api.unchecked(scorers_module_path) == []

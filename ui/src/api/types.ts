@@ -62,6 +62,7 @@ export type JudgePreviewRow = Schemas["JudgePreviewRow"];
 export type JudgeAgreement = Schemas["JudgeAgreement"];
 export type JudgeModels = Schemas["JudgeModelsResponse"];
 export type RegisteredScorer = Schemas["ScorerJson"];
+export type JudgeAlignment = Schemas["JudgeAlignmentJson"];
 
 // Human review queues (Ardea's routes)
 export type ReviewQueue = Schemas["ReviewQueueJson"];

@@ -652,6 +652,39 @@ class InstructionsJudge(Judge):
         rendered = render(self.instructions, self._values(given, for_key=False))
         return str(rendered)
 
+    alignment: Any = None
+    """The :class:`~ardea.evaluation.alignment.AlignmentResult` of the :meth:`align` call that
+    returned this judge (None otherwise)."""
+
+    def align(self, traces: Any, optimizer: Any = None, **options: Any) -> InstructionsJudge:
+        """MLflow's ``Judge.align(traces, optimizer)``: align this judge with human labels.
+
+        Runs :func:`ardea.align` (``options`` are its keywords: ``experiment_id``,
+        ``register``, ``holdout_fraction``, ...). Returns the aligned judge when the held-out
+        check promoted it, else this judge; either way its ``alignment`` attribute holds the
+        whole outcome (before/after agreement, the reason, the registered version).
+
+        ``ardea.evaluation.alignment`` (which builds on the scorers) hands ``align`` down as a
+        hook when it is imported; ``ardea.judges`` and ``ardea.scorers`` import it.
+
+        Raises:
+            FailedPreconditionError: ``ardea.evaluation.alignment`` was never imported.
+        """
+        from ardea.evaluation.scorers.base import CODEC
+
+        run = CODEC.get("align")
+        if run is None:
+            from ardea._core.errors import FailedPreconditionError
+
+            raise FailedPreconditionError(
+                "Judge alignment is not loaded: import ardea.judges (or ardea.evaluation."
+                "alignment) first, or call ardea.align(judge, traces)"
+            )
+        result = run(self, traces, "memalign" if optimizer is None else optimizer, **options)
+        aligned: InstructionsJudge = result.judge
+        aligned.alignment = result
+        return aligned
+
     def instructions_judge_data(self) -> dict[str, Any]:
         """MLflow's ``instructions_judge_pydantic_data``."""
         data: dict[str, Any] = {

@@ -8,6 +8,8 @@ The dict has MLflow's ``SerializedScorer`` fields: ``name``, ``aggregations``,
   (its constructor arguments: ``name``, ``model``, ``guidelines``, ``pattern``, ...);
 - a ``make_judge`` judge: ``instructions_judge_pydantic_data`` =
   ``{instructions, model, feedback_value_type: <JSON schema>}``;
+- an aligned (MemAlign) judge: ``memory_augmented_judge_data`` (see
+  :mod:`ardea.evaluation.scorers.memory_judge`);
 - an ``@scorer`` function: ``call_source``, ``call_signature``, ``original_func_name`` (its
   source, for display: Ardea never executes code read from JSON).
 
@@ -102,6 +104,10 @@ def scorer_to_dict(scorer: Scorer) -> dict[str, Any]:
         fields.update(scorer.serialized_fields())
         data["builtin_scorer_pydantic_data"] = fields
         return data
+    to_memory = getattr(scorer, "memory_augmented_judge_data", None)
+    if callable(to_memory):
+        data["memory_augmented_judge_data"] = to_memory()
+        return data
     to_instructions = getattr(scorer, "instructions_judge_data", None)
     if callable(to_instructions):
         data["instructions_judge_pydantic_data"] = to_instructions()
@@ -141,6 +147,11 @@ def scorer_from_json(data: str | dict[str, Any]) -> Scorer:
             )
         fields = dict(data.get("builtin_scorer_pydantic_data") or {})
         return cls.from_serialized_fields(fields)
+    memory = data.get("memory_augmented_judge_data")
+    if isinstance(memory, dict):
+        from ardea.evaluation.scorers.memory_judge import MemoryJudge
+
+        return MemoryJudge.from_memory_data(memory)
     judge = data.get("instructions_judge_pydantic_data")
     if isinstance(judge, dict):
         from ardea.evaluation.scorers.judge import make_judge

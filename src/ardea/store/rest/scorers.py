@@ -1,18 +1,23 @@
-"""The scorer registry over a server's ``/api/3.0/mlflow/scorers`` API (MLflow's too)."""
+"""The scorer registry over a server's ``/api/3.0/mlflow/scorers`` API (MLflow's too).
+
+Judge alignment records go over Ardea's ``/api/3.0/ardea/judges/alignments``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from ardea.api.alignment_json import alignment_from_json, create_body
 from ardea.api.mlflow_scorer_json import config_from_json, scorer_from_json
-from ardea.entities.scorer import OnlineScoringConfig, ScorerVersion
+from ardea.entities.scorer import JudgeAlignment, OnlineScoringConfig, ScorerVersion
 from ardea.store.rest.http import RestClient
 from ardea.store.scorers import ScorerStore
 
 __all__ = ["RestScorerStore"]
 
 _PATH = "/api/3.0/mlflow/scorers"
+_ALIGNMENTS = "/api/3.0/ardea/judges/alignments"
 
 
 class RestScorerStore(ScorerStore):
@@ -89,3 +94,22 @@ class RestScorerStore(ScorerStore):
         params = {"scorer_ids": list(scorer_ids)}
         out = self._rest.call("GET", f"{_PATH}/online-configs", params=params)
         return [config_from_json(c) for c in out.get("configs") or []]
+
+    def create_judge_alignment(self, alignment: JudgeAlignment) -> JudgeAlignment:
+        """Record an alignment run."""
+        out = self._rest.call("POST", f"{_ALIGNMENTS}/create", json=create_body(alignment))
+        return alignment_from_json(out["alignment"])
+
+    def list_judge_alignments(
+        self, experiment_id: str, name: str | None = None
+    ) -> list[JudgeAlignment]:
+        """The alignment runs of ``name`` (every judge's when None), oldest first."""
+        params = {"experiment_id": experiment_id, "name": name}
+        out = self._rest.call("GET", f"{_ALIGNMENTS}/list", params=params)
+        return [alignment_from_json(a) for a in out.get("alignments") or []]
+
+    def get_judge_alignment(self, experiment_id: str, alignment_id: str) -> JudgeAlignment:
+        """One alignment run."""
+        params = {"experiment_id": experiment_id, "alignment_id": alignment_id}
+        out = self._rest.call("GET", f"{_ALIGNMENTS}/get", params=params)
+        return alignment_from_json(out["alignment"])

@@ -2,7 +2,7 @@
 // a draft judge, and the experiment's scorer registry (MLflow's `/3.0/mlflow/scorers/*`).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiGet, apiPost } from "../client";
-import type { Answer, JudgePreview, JudgeModels, OnlineScoringConfig, RegisteredScorer, RequestBody } from "../types";
+import type { Answer, JudgeAlignment, JudgePreview, JudgeModels, OnlineScoringConfig, RegisteredScorer, RequestBody } from "../types";
 
 const noRetryOn4xx = (count: number, error: Error) =>
   !("status" in error && typeof error.status === "number" && error.status >= 400 && error.status < 500) && count < 2;
@@ -103,5 +103,17 @@ export function useOnlineScoringStatus(experimentId: string) {
     retry: noRetryOn4xx,
     refetchInterval: 5_000,
     enabled: experimentId !== "",
+  });
+}
+
+/** The experiment's judge alignment runs (every judge's), oldest first. */
+export function useJudgeAlignments(experimentId: string) {
+  return useQuery({
+    queryKey: ["judge-alignments", experimentId],
+    queryFn: ({ signal }) =>
+      apiGet<Answer<"list_judge_alignments_get">>("/3.0/ardea/judges/alignments/list", { experiment_id: experimentId }, signal).then(
+        (r) => (r.alignments ?? []) as JudgeAlignment[],
+      ),
+    retry: noRetryOn4xx,
   });
 }

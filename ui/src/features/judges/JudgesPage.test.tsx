@@ -2,6 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, renderAt } from "@ardea/test/render";
+import { runs } from "./alignmentRuns.fixture";
 import JudgesPage, { samplingText } from "./JudgesPage";
 import { serializeJudge } from "./judgeJson";
 
@@ -43,6 +44,10 @@ describe("JudgesPage", () => {
         return { json: { configs: [{ online_scoring_config_id: "c", scorer_id: "s-1", experiment_id: "1", sample_rate: 0.1 }] } };
       },
       "GET /ajax-api/3.0/mlflow/scorers/versions": () => ({ json: { scorers: [judge(1), judge(2)] } }),
+      "GET /ajax-api/3.0/ardea/judges/alignments/list": (_b, url) => {
+        expect(url.searchParams.get("experiment_id")).toBe("1");
+        return { json: { alignments: [...runs, { ...runs[0], alignment_id: "a-3", name: "safety" }] } };
+      },
     });
     renderAt(<JudgesPage />, "/experiments/:experimentId/judges", "/experiments/1/judges");
     const table = await screen.findByRole("table", { name: "Registered scorers" });
@@ -58,14 +63,19 @@ describe("JudgesPage", () => {
     const versions = await screen.findByRole("table", { name: "Versions of correct" });
     expect(versions.querySelectorAll(":scope > tbody > tr")).toHaveLength(2);
     expect(versions.querySelector(":scope > tbody > tr")).toHaveAttribute("data-version", "2");
+    const history = screen.getByRole("region", { name: "Agreement history" });
+    expect(within(history).getAllByRole("heading", { level: 4 }).map((h) => h.textContent)).toEqual(["cited", "safety"]);
+    expect(within(history).getByRole("table", { name: "Alignment runs of cited" }).querySelectorAll("tbody > tr")).toHaveLength(2);
   });
 
   it("says how to add one when there is none", async () => {
     fakeFetch({
       "GET /ajax-api/2.0/mlflow/experiments/get": () => ({ json: { experiment: { experiment_id: "1", name: "exp" } } }),
       "GET /ajax-api/3.0/mlflow/scorers/list": () => ({ json: {} }),
+      "GET /ajax-api/3.0/ardea/judges/alignments/list": () => ({ json: { alignments: [] } }),
     });
     renderAt(<JudgesPage />, "/experiments/:experimentId/judges", "/experiments/1/judges");
     expect(await screen.findByTestId("no-scorers")).toHaveTextContent("scorer.register()");
+    expect(await screen.findByTestId("no-alignments")).toHaveTextContent("ardea.align(");
   });
 });

@@ -1,11 +1,12 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { useOnlineConfigs, useScorers, useScorerVersions } from "@ardea/api/queries/judges";
-import type { OnlineScoringConfig, RegisteredScorer } from "@ardea/api/types";
+import { useJudgeAlignments, useOnlineConfigs, useScorers, useScorerVersions } from "@ardea/api/queries/judges";
+import type { JudgeAlignment, OnlineScoringConfig, RegisteredScorer } from "@ardea/api/types";
 import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { judgeBuilderPath } from "@ardea/lib/paths";
+import { AgreementHistory } from "./AgreementHistory";
 import { scorerKind } from "./judgeJson";
 import { OnlineScoringStatus } from "./OnlineScoringStatus";
 import "./judges.css";
@@ -99,9 +100,36 @@ function ScorerRow({ experimentId, scorer, config }: { experimentId: string; sco
   );
 }
 
+/** Every judge's alignment runs (``ardea.align``), grouped by judge name. */
+function AgreementHistories({ experimentId }: { experimentId: string }) {
+  const alignments = useJudgeAlignments(experimentId);
+  const byName = new Map<string, JudgeAlignment[]>();
+  for (const run of alignments.data ?? []) byName.set(run.name, [...(byName.get(run.name) ?? []), run]);
+  const names = [...byName.keys()].sort((a, b) => a.localeCompare(b));
+  return (
+    <section aria-label="Agreement history" className="agreement-histories">
+      <h3>Agreement with people</h3>
+      <ErrorBanner error={alignments.error} />
+      {alignments.data && names.length === 0 ? (
+        <p className="muted" data-testid="no-alignments">
+          No judge has been aligned yet. <code>ardea.align(judge, labelled_traces)</code> measures a judge against human labels and records
+          each run here.
+        </p>
+      ) : null}
+      {names.map((name) => (
+        <div key={name}>
+          <h4>{name}</h4>
+          <AgreementHistory name={name} runs={byName.get(name) ?? []} />
+        </div>
+      ))}
+    </section>
+  );
+}
+
 /**
  * The experiment's registered scorers (MLflow's scorer registry): name, latest version, kind,
- * online sampling; each one's versions on demand; judges open in the builder to edit.
+ * online sampling; each one's versions on demand; judges open in the builder to edit. Below,
+ * each judge's agreement history with people (its alignment runs).
  */
 export default function JudgesPage() {
   const { experimentId = "" } = useParams();
@@ -149,6 +177,7 @@ export default function JudgesPage() {
           </table>
         </div>
       ) : null}
+      <AgreementHistories experimentId={experimentId} />
     </section>
   );
 }

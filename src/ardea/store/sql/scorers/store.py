@@ -26,12 +26,13 @@ from ardea.store.search.traces import parse_trace_filter
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql._db.visibility import visibility_condition
+from ardea.store.sql.scorers.alignments import AlignmentMethods
+from ardea.store.sql.scorers.checks import NAME_MAX
+from ardea.store.sql.scorers.checks import check_name as _check_name
 from ardea.store.sql.scorers.tables import online_scoring_configs, scorer_versions, scorers
 
 __all__ = ["NAME_MAX", "SqlScorerStore"]
 
-NAME_MAX = 255
-"""Longest scorer name (characters)."""
 
 _S, _V, _C = scorers, scorer_versions, online_scoring_configs
 
@@ -41,16 +42,6 @@ def _experiment_number(experiment_id: object) -> int:
     if not text.isdigit() or len(text) > 10:
         raise InvalidArgumentError(f"Invalid experiment id {text[:80]!r}")
     return int(text)
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidArgumentError("Scorer name must be a non-empty string")
-    if len(name) > NAME_MAX or "\x00" in name:
-        raise InvalidArgumentError(
-            f"Scorer name must be at most {NAME_MAX} characters, without NUL characters"
-        )
-    return name
 
 
 def _check_serialized(serialized: object) -> str:
@@ -113,7 +104,7 @@ def _config(row: Any) -> OnlineScoringConfig:
     )
 
 
-class SqlScorerStore(ScorerStore):
+class SqlScorerStore(AlignmentMethods, ScorerStore):
     """Registered scorers in a SQL database.
 
     Args:
