@@ -18,8 +18,12 @@ tests/fixtures in this process answering every judge call after ``--latency`` se
    stores the work rows but runs no loop ("enqueue_only"); ``--rounds`` rounds alternating the
    three, medians printed with every round's figure: traces/s.
 
-Figures are printed, never asserted. MLflow's scheduled scoring is not run here (its job
-runs once a minute with a 5-minute buffer; see shared notes): compare against that by design.
+3. with ``--mlflow``: MLflow 3.17's scheduled online scoring (``bench/.venv-mlflow``; its job
+   runs once a minute and only with a gateway-model judge, so the same judge goes through its
+   AI gateway to a fake provider of its own) on the same paced stream; trace end to
+   assessment as above, waiting up to ``--mlflow-wait`` seconds.
+
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -189,6 +193,75 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _mlflow_judge() -> str | None:
+    """The judge serialized by MLflow 3.17's own ``make_judge``, on its gateway endpoint."""
+    from gateway import MLFLOW_VENV
+
+    instructions = JUDGE["instructions_judge_pydantic_data"]["instructions"]  # type: ignore[index]
+    code = (
+        "import json; from mlflow.genai.judges import make_judge; "
+        f"j = make_judge(name='polite', instructions={instructions!r}, model='gateway:/bench', "
+        "feedback_value_type=bool); print(json.dumps(j.model_dump()))"
+    )
+    done = subprocess.run(
+        [str(MLFLOW_VENV / "bin" / "python"), "-c", code], capture_output=True, text=True
+    )
+    return done.stdout.strip() or None
+
+
+def mlflow_scheduled(tmp: Path, args: argparse.Namespace) -> dict[str, Any] | None:
+    """MLflow 3.17's scheduled online scoring on the same paced stream (None: not runnable).
+
+    Its server scores with a gateway-model judge only, so the judge calls go through its AI
+    gateway (endpoint ``bench``) to the fake provider, in a process of its own here.
+    """
+    from gateway import start_fake, start_mlflow
+
+    fake = start_fake(tmp, args.latency)
+    started = start_mlflow(tmp, f"http://127.0.0.1:{fake.port}/v1")
+    if started is None:
+        fake.stop()
+        return None
+    server, _ = started
+    try:
+        serialized = _mlflow_judge()
+        if serialized is None:
+            print("note: MLflow's make_judge failed: its scheduled scoring skipped")
+            return None
+        c = httpx.Client(base_url=server.base_url, timeout=30)
+        exp = str(
+            c.post("/api/2.0/mlflow/experiments/create", json={"name": "b"}).json()["experiment_id"]
+        )
+        body = {"experiment_id": exp, "name": "polite", "serialized_scorer": serialized}
+        c.post("/api/3.0/mlflow/scorers/register", json=body).raise_for_status()
+        config = {"experiment_id": exp, "name": "polite", "sample_rate": args.sample}
+        c.put("/api/3.0/mlflow/scorers/online-config", json=config).raise_for_status()
+        ends = paced(server.base_url, exp, args.rate, args.seconds)
+        expected = round(len(ends) * args.sample)
+        db = tmp / "mlflow" / "mlflow.db"
+        deadline = time.monotonic() + args.mlflow_wait
+        rows: list[tuple[str, int]] = []
+        while time.monotonic() < deadline:
+            time.sleep(5)
+            con = sqlite3.connect(db)
+            rows = con.execute(
+                "SELECT trace_id, created_timestamp FROM assessments WHERE name = 'polite'"
+            ).fetchall()
+            con.close()
+            if len(rows) >= expected:
+                break
+        lags = [(created - ends[t]) / 1000 for t, created in rows if t in ends]
+        found: dict[str, Any] = {"traces": len(ends), "scored": len(lags)}
+        found["waited_s"] = args.mlflow_wait if len(rows) < expected else None
+        if lags:
+            found["p50_s"], found["p99_s"] = _pct(lags, 0.5), _pct(lags, 0.99)
+            found["max_s"] = max(lags)
+        return found
+    finally:
+        server.stop()
+        fake.stop()
+
+
 def main() -> None:
     """Run the phases and print the figures."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -199,6 +272,8 @@ def main() -> None:
     p.add_argument("--burst-seconds", type=float, default=10.0)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--mlflow", action="store_true", help="MLflow 3.17's scheduled scoring too")
+    p.add_argument("--mlflow-wait", type=float, default=600.0, help="seconds to wait for it")
     args = p.parse_args()
     if args.quick:
         args.seconds, args.burst_seconds, args.rate, args.rounds = 2.0, 2.0, 50, 1
@@ -244,6 +319,9 @@ def main() -> None:
         for phase, values in rates.items():
             out[f"ingest_{phase}_traces_per_s"] = statistics.median(values)
             out[f"ingest_{phase}_all"] = [round(v) for v in values]
+        if args.mlflow:
+            (Path(tmp) / "mlflow").mkdir()
+            out["mlflow"] = mlflow_scheduled(Path(tmp) / "mlflow", args)
     llm.stop()
     on, off = out["ingest_on_traces_per_s"], out["ingest_off_traces_per_s"]
     judge_ms = args.latency * 1000
@@ -259,6 +337,18 @@ def main() -> None:
           f"rows stored but no loop {only:.0f} traces/s (/off {only / off:.2f})")  # fmt: skip
     for phase in ("off", "on", "enqueue_only"):
         print(f"  {phase:<12} rounds  | {out[f'ingest_{phase}_all']}")
+    m = out.get("mlflow")
+    if m:
+        lag = (f"p50 {m['p50_s']:.1f} s, p99 {m['p99_s']:.1f} s, max {m['max_s']:.1f} s"
+               if "p50_s" in m else "none scored")  # fmt: skip
+        waited = f" (gave up after {m['waited_s']:.0f} s)" if m.get("waited_s") else ""
+        print(
+            f"MLflow 3.17 scheduled | {m['scored']} of {m['traces']} traces scored{waited}: {lag}"
+        )
+        if "p50_s" in m and lags:
+            print(
+                f"  latency ratio       | MLflow p50 / Ardea p50 = {m['p50_s'] / out['p50_s']:.0f}x"
+            )
 
 
 if __name__ == "__main__":
