@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ardea._core.errors import NotImplementedFeatureError
-from ardea.entities.issue import Issue
+from ardea.entities.issue import Issue, IssueExample
 from ardea.entities.page import PagedList
 
 __all__ = [
@@ -38,7 +38,11 @@ LINK_MAX_TRACES = 5000
 
 @dataclass(slots=True)
 class NewIssue:
-    """What :meth:`IssueStore.create_issue` stores (MLflow's ``CreateIssue`` fields)."""
+    """What :meth:`IssueStore.create_issue` stores (MLflow's ``CreateIssue`` fields).
+
+    Ardea's additions: ``trace_ids`` are linked in the same transaction (with ``link_source``
+    and per-trace ``rationales``, as :meth:`IssueStore.link_traces` does).
+    """
 
     experiment_id: str
     name: str
@@ -52,6 +56,9 @@ class NewIssue:
     issue_id: str | None = None
     last_seen_timestamp: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    trace_ids: list[str] = field(default_factory=list)
+    link_source: tuple[str, str] = ("HUMAN", "default")
+    rationales: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -77,13 +84,16 @@ class IssueChanges:
 class IssueQuery:
     """A :meth:`IssueStore.search_issues` query (MLflow's ``SearchIssues`` fields).
 
-    Values within a list are ORed; different fields are ANDed. ``name`` is a case-insensitive
+    ``filter_string`` is MLflow's small grammar: ``status`` and ``source_run_id`` compared with
+    ``=`` or ``!=`` to a quoted string, clauses joined by AND. Values within a list are ORed;
+    different fields are ANDed. ``name`` is a case-insensitive
     literal substring. ``order_by`` items are ``"<field> [ASC|DESC]"`` over ``name``,
     ``status``, ``severity``, ``created_timestamp``, ``last_updated_timestamp`` and
     ``last_seen_timestamp``; the default is newest first. The issue id breaks ties.
     """
 
     experiment_id: str | None = None
+    filter_string: str | None = None
     max_results: int = 100
     page_token: str | None = None
     include_trace_count: bool = False
@@ -154,6 +164,21 @@ class IssueStore(ABC):
     def linked_trace_ids(self, issue_id: str, max_results: int = 1000) -> list[str]:
         """The traces linked to an issue, newest link first."""
 
+    @abstractmethod
+    def failing_verdicts(
+        self,
+        experiment_id: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        judge: str | None = None,
+        limit: int = 10_000,
+    ) -> list[IssueExample]:
+        """Valid LLM_JUDGE feedback that said no, with a rationale, newest traces first.
+
+        "No" is ``false`` or the strings no, fail, failed, false, n (any case). Times bound
+        the traces' start (epoch ms, inclusive); ``judge`` keeps one assessment name.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (the backend closes the shared database)."""
 
@@ -191,5 +216,16 @@ class UnsupportedIssueStore(IssueStore):
         raise self._refuse()
 
     def linked_trace_ids(self, issue_id: str, max_results: int = 1000) -> list[str]:
+        """Refuse."""
+        raise self._refuse()
+
+    def failing_verdicts(
+        self,
+        experiment_id: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        judge: str | None = None,
+        limit: int = 10_000,
+    ) -> list[IssueExample]:
         """Refuse."""
         raise self._refuse()

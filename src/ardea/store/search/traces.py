@@ -232,12 +232,12 @@ def _clause(scanner: Scanner) -> TraceClause:
     if comparator in _NULLS:
         return TraceClause(entity, key, comparator, None, kind)
     if entity == "issue":  # a trace linked to the issue: an assessment of kind issue
-        value = scanner.value()
-        if value.kind != "string":
+        issue = scanner.value()
+        if issue.kind != "string":
             raise scanner.error(
-                f"Expected a quoted issue id after 'issue.id =', got {value.text!r}"
+                f"Expected a quoted issue id after 'issue.id =', got {issue.text!r}"
             )
-        return TraceClause("assessment", str(value.value), "IS NOT NULL", None, "issue")
+        return TraceClause("assessment", str(issue.value), "IS NOT NULL", None, "issue")
     value = _convert(entity, key, comparator, scanner.value(), scanner)
     return TraceClause(entity, key, comparator, value, kind)
 

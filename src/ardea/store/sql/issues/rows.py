@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ __all__ = [
     "issue_of",
     "page_offset",
     "page_token",
+    "parse_filter",
 ]
 
 _STATUSES = frozenset(s.value for s in IssueStatus)
@@ -138,3 +140,28 @@ def page_offset(token: str | None, query: Mapping[str, Any]) -> int:
         raise InvalidArgumentError(
             "Invalid page token or token does not match the issue query"
         ) from None
+
+
+_CLAUSE = re.compile(r"\s*(status|source_run_id)\s*(=|!=)\s*'([^']*)'\s*", re.IGNORECASE)
+_AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
+
+
+def parse_filter(text: str | None) -> list[tuple[str, str, str]]:
+    """MLflow's issue filter: ``(field, comparator, value)`` per clause, joined by AND.
+
+    Raises:
+        InvalidArgumentError: Anything but ``status``/``source_run_id`` ``=``/``!=`` a quoted
+            string.
+    """
+    if not text or not text.strip():
+        return []
+    out: list[tuple[str, str, str]] = []
+    for part in _AND.split(text.strip()):
+        match = _CLAUSE.fullmatch(part)
+        if match is None:
+            raise InvalidArgumentError(
+                f"Invalid issue filter clause {part!r}: use status or source_run_id, "
+                "= or !=, and a quoted value, joined by AND"
+            )
+        out.append((match.group(1).lower(), match.group(2), match.group(3)))
+    return out

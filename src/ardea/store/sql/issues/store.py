@@ -18,7 +18,13 @@ from sqlalchemy.engine import Connection
 from ardea._core.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
 from ardea.entities.feedback import make_assessment
-from ardea.entities.issue import ISSUE_KIND, Issue, check_issue_id, check_issue_name
+from ardea.entities.issue import (
+    ISSUE_KIND,
+    Issue,
+    IssueExample,
+    check_issue_id,
+    check_issue_name,
+)
 from ardea.store.issues import (
     LINK_MAX_TRACES,
     SEARCH_MAX_RESULTS,
@@ -48,6 +54,8 @@ _ORDER_FIELDS = frozenset(
         "last_seen_timestamp",
     }
 )
+_NO = ("false", '"false"', '"no"', '"fail"', '"failed"', '"n"')
+"""JSON texts of a feedback that said no (compared lower-cased)."""
 _SEVERITY_RANK = {"not_an_issue": 0, "low": 1, "medium": 2, "high": 3}
 
 
@@ -80,6 +88,66 @@ def _order(order_by: Sequence[str]) -> list[Any]:
             column = sa.case(_SEVERITY_RANK, value=_I.c.severity, else_=-1)
         out.append(column.desc() if direction == "DESC" else column.asc())
     return out or [_I.c.created_timestamp.desc()]
+
+
+def _trace_ids(trace_ids: Sequence[str]) -> list[str]:
+    wanted = list(dict.fromkeys(str(t) for t in trace_ids))
+    if len(wanted) > LINK_MAX_TRACES:
+        raise InvalidArgumentError(f"At most {LINK_MAX_TRACES} traces can be linked at once")
+    return wanted
+
+
+def _link(
+    conn: Connection,
+    row: Any,
+    wanted: Sequence[str],
+    source: tuple[str, str],
+    notes: Mapping[str, str],
+) -> int:
+    """Link ``wanted`` traces (all of ``row``'s experiment) to the issue ``row``."""
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        stmt = sa.select(traces.c.trace_id).where(
+            traces.c.trace_id.in_(chunk), traces.c.experiment_id == row.experiment_id
+        )
+        found.update(conn.execute(stmt).scalars())
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        raise InvalidArgumentError(
+            f"Trace '{missing[0]}' is not a trace of experiment {row.experiment_id}"
+        )
+    linked = set(conn.execute(_linked(row.issue_id)).scalars())
+    prepared = [
+        prepare_assessment(
+            make_assessment(
+                assessment_id="",
+                trace_id=t,
+                name=row.issue_id,
+                kind=ISSUE_KIND,
+                value=row.name,
+                source_type=source[0],
+                source_id=source[1],
+                create_time=0,
+                last_update_time=0,
+                rationale=notes.get(t),
+                error=None,
+                metadata={},
+                span_id=None,
+                overrides=None,
+                valid=True,
+            )
+        )[1]
+        for t in wanted
+        if t not in linked
+    ]
+    if prepared:
+        conn.execute(_A.insert(), prepared)
+        now = now_ms()
+        if now > int(row.last_seen_timestamp):  # seen again: never moves backwards
+            seen = _I.update().where(_I.c.issue_id == row.issue_id)
+            conn.execute(seen.values(last_seen_timestamp=now))
+    return len(prepared)
 
 
 class SqlIssueStore(IssueStore):
@@ -115,6 +183,7 @@ class SqlIssueStore(IssueStore):
             raise InvalidArgumentError("Issue description must be a string")
         issue_id = check_issue_id(new.issue_id) if new.issue_id else f"iss-{uuid.uuid4().hex}"
         number = rows.experiment_number(new.experiment_id)
+        links = _trace_ids(new.trace_ids)
         values = {
             "issue_id": issue_id,
             "experiment_id": number,
@@ -147,6 +216,9 @@ class SqlIssueStore(IssueStore):
                 "last_seen_timestamp": now if seen is None else seen,
             }
             conn.execute(_I.insert().values(**row))
+            if links:
+                made = self._row(conn, issue_id)
+                _link(conn, made, links, new.link_source, dict(new.rationales))
             return self._issue(conn, issue_id)
 
         return self._db.write(op)
@@ -205,8 +277,10 @@ class SqlIssueStore(IssueStore):
             rows.check_severity(severity)
         if query.name is not None and len(query.name) > 250:
             raise InvalidArgumentError("name must be a string of at most 250 characters")
+        clauses = rows.parse_filter(query.filter_string)
         key = {
             "experiment_id": query.experiment_id,
+            "filter": query.filter_string or "",
             "name": query.name,
             "statuses": sorted(query.statuses),
             "severities": sorted(query.severities),
@@ -217,6 +291,9 @@ class SqlIssueStore(IssueStore):
         where: list[Any] = [self._scope.owns_experiment(_I.c.experiment_id)]
         if query.experiment_id:
             where.append(_I.c.experiment_id == rows.experiment_number(query.experiment_id))
+        for field, comparator, value in clauses:
+            column = _I.c[field]
+            where.append(column == value if comparator == "=" else column.is_distinct_from(value))
         if query.statuses:
             where.append(_I.c.status.in_(query.statuses))
         if query.severities:
@@ -268,56 +345,11 @@ class SqlIssueStore(IssueStore):
         rationales: Mapping[str, str] | None = None,
     ) -> int:
         """Link traces of the issue's experiment (already linked ones are skipped)."""
-        wanted = list(dict.fromkeys(str(t) for t in trace_ids))
-        if len(wanted) > LINK_MAX_TRACES:
-            raise InvalidArgumentError(f"At most {LINK_MAX_TRACES} traces can be linked at once")
+        wanted = _trace_ids(trace_ids)
         notes = dict(rationales or {})
 
         def op(conn: Connection) -> int:
-            row = self._row(conn, issue_id)
-            found: set[str] = set()
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                stmt = sa.select(traces.c.trace_id).where(
-                    traces.c.trace_id.in_(chunk), traces.c.experiment_id == row.experiment_id
-                )
-                found.update(conn.execute(stmt).scalars())
-            missing = [t for t in wanted if t not in found]
-            if missing:
-                raise InvalidArgumentError(
-                    f"Trace '{missing[0]}' is not a trace of experiment {row.experiment_id}"
-                )
-            linked = set(conn.execute(_linked(row.issue_id)).scalars())
-            new = [t for t in wanted if t not in linked]
-            prepared = [
-                prepare_assessment(
-                    make_assessment(
-                        assessment_id="",
-                        trace_id=t,
-                        name=row.issue_id,
-                        kind=ISSUE_KIND,
-                        value=row.name,
-                        source_type=source[0],
-                        source_id=source[1],
-                        create_time=0,
-                        last_update_time=0,
-                        rationale=notes.get(t),
-                        error=None,
-                        metadata={},
-                        span_id=None,
-                        overrides=None,
-                        valid=True,
-                    )
-                )[1]
-                for t in new
-            ]
-            if prepared:
-                conn.execute(_A.insert(), prepared)
-                now = now_ms()
-                if now > int(row.last_seen_timestamp):  # seen again: never moves backwards
-                    stmt = _I.update().where(_I.c.issue_id == row.issue_id)
-                    conn.execute(stmt.values(last_seen_timestamp=now))
-            return len(prepared)
+            return _link(conn, self._row(conn, issue_id), wanted, source, notes)
 
         return self._db.write(op)
 
@@ -334,5 +366,50 @@ class SqlIssueStore(IssueStore):
                 .limit(max_results)
             )
             return [r.trace_id for r in conn.execute(stmt)]
+
+        return self._db.read(op)
+
+    def failing_verdicts(
+        self,
+        experiment_id: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        judge: str | None = None,
+        limit: int = 10_000,
+    ) -> list[IssueExample]:
+        """Valid LLM_JUDGE feedback that said no, with a rationale, newest traces first."""
+        number = rows.experiment_number(experiment_id)
+        if not 1 <= limit <= 100_000:
+            raise InvalidArgumentError("limit must be between 1 and 100000")
+        a, tr = _A.c, traces.c
+        where: list[Any] = [
+            tr.experiment_id == number,
+            a.kind == "feedback",
+            a.source_type == "LLM_JUDGE",
+            a.valid.is_(True),
+            sa.func.lower(a.value).in_(_NO),
+            a.rationale.is_not(None),
+            a.rationale != "",
+        ]
+        if start_ms is not None:
+            where.append(tr.request_time >= int(start_ms))
+        if end_ms is not None:
+            where.append(tr.request_time <= int(end_ms))
+        if judge:
+            where.append(a.name == judge)
+        stmt = (
+            sa.select(a.assessment_id, a.trace_id, a.name, a.rationale)
+            .select_from(_A.join(traces, tr.trace_id == a.trace_id))
+            .where(*where)
+            .order_by(tr.request_time.desc(), a.assessment_id)
+            .limit(limit)
+        )
+
+        def op(conn: Connection) -> list[IssueExample]:
+            self._scope.experiment_row(conn, number)
+            return [
+                IssueExample(r.trace_id, r.name, r.rationale, r.assessment_id)
+                for r in conn.execute(stmt)
+            ]
 
         return self._db.read(op)
