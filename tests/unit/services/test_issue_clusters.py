@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import numpy as np
-from fixtures.issue_rationales import MODES, rationales
 
 from ardea.services import issue_clusters
 from ardea.services.issue_proposals import DEFAULT_THRESHOLD
+from fixtures.issue_rationales import MODES, rationales
 
 
 def _purity(clusters: list[issue_clusters.Cluster], truth: list[str]) -> float:
