@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities.issue import Issue, IssueExample, IssueProposal
-from ardea.services import issue_clusters
 from ardea.store.issues import LINK_MAX_TRACES, IssueStore, NewIssue
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_THRESHOLD = 0.9
-"""Cosine distance at which the rationale tree is cut (see :func:`issue_clusters.cluster`)."""
+"""Cosine distance at which the rationale tree is cut (see ``issue_clusters.cluster``)."""
 OFFLINE_EMBEDDING = "tfidf-svd"
 """The name of the offline embedding, as :class:`Proposals` reports it."""
 _EXAMPLES = 5
@@ -97,6 +98,10 @@ def _check(request: ProposalRequest) -> None:
 
 
 def _embed(texts: Sequence[str], model: str | None) -> np.ndarray:
+    import numpy as np
+
+    from ardea.services import issue_clusters  # numpy and scipy: loaded on first use
+
     if model is None:
         return issue_clusters.tfidf_embed(texts)
     from ardea.llm import get_client  # loads httpx on first use only
@@ -119,11 +124,13 @@ def _summary(model: str, rationales: Sequence[str]) -> str | None:
 def _proposal(
     found: Sequence[IssueExample], members: Sequence[int], cohesion: float
 ) -> IssueProposal:
+    from ardea.services.issue_clusters import normalise
+
     verdicts = [found[m] for m in members]
     examples: list[IssueExample] = []
     seen: set[str] = set()
     for v in verdicts:  # nearest the centre first; distinct texts
-        key = issue_clusters.normalise(v.rationale)
+        key = normalise(v.rationale)
         if key not in seen:
             seen.add(key)
             examples.append(v)
@@ -177,6 +184,8 @@ def propose_issues(
     embedding = request.embedding_model or OFFLINE_EMBEDDING
     if not found:
         return Proposals([], 0, embedding, steps)
+    from ardea.services import issue_clusters
+
     tell("embedding")
     vectors = _embed([v.rationale for v in found], request.embedding_model)
     clusters = issue_clusters.cluster(vectors, request.threshold, tell)
