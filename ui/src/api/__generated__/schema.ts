@@ -5245,6 +5245,7 @@ export interface components {
             create_time: string;
             expectation?: components["schemas"]["Expectation"];
             feedback?: components["schemas"]["Feedback"];
+            issue?: components["schemas"]["IssueReference"];
             last_update_time: string;
             metadata: {
                 [key: string]: string;
@@ -6307,6 +6308,14 @@ export interface components {
             embedding: string;
             failures: number;
             proposals: components["schemas"]["IssueProposalJson"][];
+        };
+        /**
+         * IssueReference
+         * @description An issue link's value (MLflow's ``IssueReference``): the issue's name; the assessment's
+         *     name is the issue id.
+         */
+        IssueReference: {
+            issue_name: string;
         };
         /**
          * IssueResponse
