@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ardea.entities.issue import Issue, IssueProposal
+from ardea.entities.issue import Issue, IssueExample, IssueProposal
 
-__all__ = ["issue_to_json", "proposal_to_json"]
+__all__ = ["issue_from_json", "issue_to_json", "proposal_from_json", "proposal_to_json"]
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:
@@ -55,3 +55,47 @@ def proposal_to_json(p: IssueProposal) -> dict[str, Any]:
             for e in p.examples
         ],
     }
+
+
+def issue_from_json(d: dict[str, Any]) -> Issue:
+    """MLflow's ``Issue`` JSON as an :class:`Issue` (int64 as numbers or strings)."""
+
+    def num(key: str) -> int | None:
+        value = d.get(key)
+        return None if value is None else int(value)
+
+    return Issue(
+        issue_id=str(d["issue_id"]),
+        experiment_id=str(d["experiment_id"]),
+        name=str(d.get("name") or ""),
+        description=str(d.get("description") or ""),
+        status=str(d.get("status") or "pending"),
+        created_timestamp=num("created_timestamp") or 0,
+        last_updated_timestamp=num("last_updated_timestamp") or 0,
+        severity=d.get("severity") or None,
+        root_causes=list(d.get("root_causes") or []),
+        source_run_id=d.get("source_run_id") or None,
+        categories=list(d.get("categories") or []),
+        created_by=d.get("created_by") or None,
+        trace_count=num("trace_count"),
+        last_seen_timestamp=num("last_seen_timestamp"),
+        last_updated_by=d.get("last_updated_by") or None,
+        metadata=dict(d.get("metadata") or {}),
+    )
+
+
+def proposal_from_json(d: dict[str, Any]) -> IssueProposal:
+    """Ardea's proposal JSON as an :class:`IssueProposal`."""
+    return IssueProposal(
+        name=str(d["name"]),
+        size=int(d["size"]),
+        trace_ids=[str(t) for t in d.get("trace_ids") or []],
+        judges={str(k): int(v) for k, v in (d.get("judges") or {}).items()},
+        examples=[
+            IssueExample(
+                str(e["trace_id"]), str(e["judge"]), str(e["rationale"]), str(e["assessment_id"])
+            )
+            for e in d.get("examples") or []
+        ],
+        cohesion=float(d.get("cohesion") or 0.0),
+    )

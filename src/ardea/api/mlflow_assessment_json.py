@@ -102,6 +102,8 @@ def assessment_from_json(d: Any, trace_id: str | None = None) -> Assessment:
     if not isinstance(source, dict):
         raise InvalidArgumentError("'assessment.source' must be an object.")
     feedback, expectation, issue = d.get("feedback"), d.get("expectation"), d.get("issue")
+    value: Any
+    error: AssessmentError | None
     if isinstance(issue, dict):
         issue_name = issue.get("issue_name")
         if not isinstance(issue_name, str) or not issue_name:

@@ -12,6 +12,7 @@ from ardea._core.ids import now_ms
 from ardea.client._artifacts import ArtifactsMixin
 from ardea.client._assessments import AssessmentsMixin
 from ardea.client._batcher import MetricBatcher
+from ardea.client._issues import IssuesMixin
 from ardea.client._online_scoring import OnlineScoringMixin
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
@@ -65,6 +66,7 @@ class ArdeaClient(
     AssessmentsMixin,
     OnlineScoringMixin,
     ReviewMixin,
+    IssuesMixin,
 ):
     """The explicit API over one tracking backend (embedded store or server).
 

@@ -58,8 +58,10 @@ class Expectation(TypedDict):
 
 
 class IssueReference(TypedDict):
-    """An issue link's value (MLflow's ``IssueReference``): the issue's name; the assessment's
-    name is the issue id."""
+    """An issue link's value (MLflow's ``IssueReference``).
+
+    ``issue_name`` is the issue's name; the assessment's name is the issue id.
+    """
 
     issue_name: str
 
