@@ -18,7 +18,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ardea.client._base import ClientBase
@@ -115,6 +115,7 @@ class IssuesMixin(ClientBase):
         threshold: float | None = None,
         min_size: int = 2,
         max_proposals: int = 20,
+        progress: Callable[[str], None] | None = None,
     ) -> Proposals:
         """Group the experiment's failing judge verdicts into proposed issues, largest first.
 
@@ -130,6 +131,9 @@ class IssuesMixin(ClientBase):
             threshold: Cosine distance of the cut (default 0.9; smaller: more, tighter groups).
             min_size: Smallest group proposed.
             max_proposals: Most proposals answered.
+            progress: Told each step as it starts (``reading``, ``embedding``,
+                ``micro-clustering``, ``clustering``, ``naming``) on an embedded store; a
+                server runs them in one request.
         """
         from ardea.api.issue_json import proposal_from_json
         from ardea.services.issue_proposals import (
@@ -153,7 +157,7 @@ class IssuesMixin(ClientBase):
         )
         store = self.issue_store
         if not isinstance(store, RestIssueStore):
-            return propose_issues(store, request)
+            return propose_issues(store, request, progress)
         out = store.propose(
             {
                 "experiment_id": experiment_id,
