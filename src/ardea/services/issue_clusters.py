@@ -101,13 +101,17 @@ def _truncated_svd(matrix: sp.csr_matrix, k: int) -> np.ndarray:
 
 
 def tfidf_embed(texts: Sequence[str]) -> np.ndarray:
-    """One unit vector per text (see the module doc); ``(len(texts), d)`` float64."""
+    """One unit vector per text (see the module doc); ``(len(texts), d)`` float64.
+
+    Texts equal once normalised (:func:`normalise`) are embedded once and share a vector.
+    """
     if not texts:
         return np.zeros((0, 1))
-    matrix = _tfidf([normalise(t) for t in texts])
+    index: dict[str, int] = {}
+    rows = np.array([index.setdefault(normalise(t), len(index)) for t in texts])
+    matrix = _tfidf(list(index))
     k = min(_DIMS, min(matrix.shape))
-    return _unit_rows(_truncated_svd(matrix, k))
-
+    return np.asarray(_unit_rows(_truncated_svd(matrix, k))[rows])
 
 @dataclass(slots=True)
 class Cluster:
