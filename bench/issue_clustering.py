@@ -12,6 +12,7 @@ step, the number of proposals and the purity of the three largest are printed.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 import time
@@ -19,12 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fixtures.issue_rationales import rationales  # noqa: E402
-
-from ardea.entities import Feedback, Span  # noqa: E402
-from ardea.entities.assessment import AssessmentSource  # noqa: E402
-from ardea.services.issue_proposals import ProposalRequest, propose_issues  # noqa: E402
-from ardea.store.resolve import resolve_backend  # noqa: E402
+from ardea.entities import Feedback, Span
+from ardea.entities.assessment import AssessmentSource
+from ardea.services.issue_proposals import ProposalRequest, propose_issues
+from ardea.store.resolve import resolve_backend
+from fixtures.issue_rationales import rationales
 
 
 def main() -> None:
@@ -54,7 +54,9 @@ def main() -> None:
                     attributes={},
                 )
             )
-            verdict = Feedback(name="correct", value=False, rationale=f"{text} (#{i})", source=judge)
+            verdict = Feedback(
+                name="correct", value=False, rationale=f"{text} (#{i})", source=judge
+            )
             verdict.trace_id = trace_id
             verdicts.append(verdict)
         for k in range(0, n, 2000):
@@ -69,7 +71,7 @@ def main() -> None:
         marks.append(("done", time.perf_counter()))
         truth = {f"tr-{i:032x}": mode for i, (mode, _) in enumerate(pairs)}
         steps = ", ".join(
-            f"{a} {t1 - t0:.2f}s" for (a, t0), (_, t1) in zip(marks[1:], marks[2:], strict=False)
+            f"{a} {t1 - t0:.2f}s" for (a, t0), (_, t1) in itertools.pairwise(marks[1:])
         )
         print(f"verdicts: {found.failures}, proposals: {len(found.proposals)}")
         print(f"total: {marks[-1][1] - marks[0][1]:.2f}s ({steps})")

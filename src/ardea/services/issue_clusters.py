@@ -113,6 +113,7 @@ def tfidf_embed(texts: Sequence[str]) -> np.ndarray:
     k = min(_DIMS, min(matrix.shape))
     return np.asarray(_unit_rows(_truncated_svd(matrix, k))[rows])
 
+
 @dataclass(slots=True)
 class Cluster:
     """Members (indices into the input) of one cluster, nearest its centre first.
