@@ -4,12 +4,15 @@ input (nothing stored)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ardea._core.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from ardea.entities import Span
 from ardea.store.backend import Backend
 from ardea.store.issues import IssueChanges, IssueQuery, NewIssue
+from fixtures.backends import fresh_sqlite
 
 T0 = 1_700_000_000_000
 
@@ -189,3 +192,26 @@ def test_issue_filter_grammar(sql_backend: Backend, exp: str) -> None:
     for bad in ("issue.id != 'iss-1'", "issue.name = 'x'", "issue.id = 5"):
         with pytest.raises(InvalidArgumentError):
             sql_backend.traces.search_traces([exp], filter_string=bad)
+
+
+def test_workspaces_are_isolated(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    root = fresh_sqlite(request, tmp_path)
+    try:
+        root.workspaces.create_workspace("team-a")
+        team = root.scoped("team-a")
+        exp = team.tracking.create_experiment("issues")
+        trace = _trace(team, exp, 1)
+        issue = team.issues.create_issue(NewIssue(exp, "Theirs", "d", trace_ids=[trace]))
+        assert team.issues.get_issue(issue.issue_id).trace_count == 1
+        with pytest.raises(NotFoundError):
+            root.issues.get_issue(issue.issue_id)
+        with pytest.raises(NotFoundError):
+            root.issues.update_issue(issue.issue_id, IssueChanges(status="resolved"))
+        with pytest.raises(NotFoundError):
+            root.issues.link_traces(issue.issue_id, [trace])
+        with pytest.raises(NotFoundError):
+            root.issues.failing_verdicts(exp)
+        assert root.issues.search_issues(IssueQuery()) == []
+        assert [i.name for i in team.issues.search_issues(IssueQuery())] == ["Theirs"]
+    finally:
+        root.close()
