@@ -128,7 +128,7 @@ class IssuesMixin(ClientBase):
                 None: the offline TF-IDF embedding.
             summary_model: A chat model URI that names each cluster; None: the most
                 representative rationale names it.
-            threshold: Cosine distance of the cut (default 0.9; smaller: more, tighter groups).
+            threshold: Cosine distance of the cut (default 0.85; smaller: more, tighter groups).
             min_size: Smallest group proposed.
             max_proposals: Most proposals answered.
             progress: Told each step as it starts (``reading``, ``embedding``,

@@ -151,7 +151,7 @@ def _labels(vectors: np.ndarray, threshold: float) -> np.ndarray:
 
 def cluster(
     vectors: np.ndarray,
-    threshold: float = 0.7,
+    threshold: float = 0.85,
     progress: Callable[[str], None] | None = None,
 ) -> list[Cluster]:
     """Cluster unit vectors (cosine); largest first, ties by first member index.

@@ -32,7 +32,7 @@ __all__ = [
     "propose_issues",
 ]
 
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_THRESHOLD = 0.85
 """Cosine distance at which the rationale tree is cut (see ``issue_clusters.cluster``)."""
 OFFLINE_EMBEDDING = "tfidf-svd"
 """The name of the offline embedding, as :class:`Proposals` reports it."""

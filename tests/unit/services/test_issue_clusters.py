@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ardea.services import issue_clusters
 from ardea.services.issue_proposals import DEFAULT_THRESHOLD
@@ -51,3 +52,13 @@ def test_small_inputs() -> None:
     assert [c.members for c in one] == [[0]]
     same = issue_clusters.cluster(issue_clusters.tfidf_embed(["same text", "Same  text"]))
     assert [sorted(c.members) for c in same] == [[0, 1]]
+
+
+@pytest.mark.parametrize("n", [24, 45, 100])
+@pytest.mark.parametrize("seed", range(4))
+def test_default_threshold_separates_the_modes_at_small_sizes(n: int, seed: int) -> None:
+    pairs = rationales(n, seed=seed)
+    truth = [mode for mode, _ in pairs]
+    clusters = issue_clusters.cluster(issue_clusters.tfidf_embed([t for _, t in pairs]))
+    assert len(clusters) == len(set(truth))
+    assert _purity(clusters, truth) == 1.0
