@@ -6311,8 +6311,9 @@ export interface components {
         };
         /**
          * IssueReference
-         * @description An issue link's value (MLflow's ``IssueReference``): the issue's name; the assessment's
-         *     name is the issue id.
+         * @description An issue link's value (MLflow's ``IssueReference``).
+         *
+         *     ``issue_name`` is the issue's name; the assessment's name is the issue id.
          */
         IssueReference: {
             issue_name: string;
