@@ -29,6 +29,8 @@ const JudgeBuilderPage = lazy(() => import("./features/judges/JudgeBuilderPage")
 const ReviewQueuesPage = lazy(() => import("./features/review/QueuesPage"));
 const ReviewQueuePage = lazy(() => import("./features/review/QueuePage"));
 const ReviewWorkPage = lazy(() => import("./features/review/ReviewPage"));
+// Issues: failure modes proposed from judges' rationales, and the issues list.
+const IssuesPage = lazy(() => import("./features/issues/IssuesPage"));
 const DatasetsPage = lazy(() => import("./features/datasets/DatasetsPage"));
 const DatasetPage = lazy(() => import("./features/datasets/DatasetPage"));
 // The AI gateway's pages: one chunk each.
@@ -78,6 +80,7 @@ export function AppRoutes() {
         <Route path={ROUTES.reviewQueues} element={<ReviewQueuesPage />} />
         <Route path={ROUTES.reviewQueue} element={<ReviewQueuePage />} />
         <Route path={ROUTES.reviewWork} element={<ReviewWorkPage />} />
+        <Route path={ROUTES.issues} element={<IssuesPage />} />
         <Route path={ROUTES.datasets} element={<DatasetsPage />} />
         <Route path={ROUTES.dataset} element={<DatasetPage />} />
         <Route path={ROUTES.models} element={<ModelsPage />} />

@@ -1,4 +1,4 @@
-"""Assessments (feedback and expectations) <-> MLflow's ``Assessment`` JSON.
+"""Assessments (feedback, expectations, issue links) <-> MLflow's ``Assessment`` JSON.
 
 Feedback values are any JSON value; expectation values that are lists or objects travel as
 ``serialized_value`` (``JSON_FORMAT``), as the ``mlflow`` client sends and expects them. Pure.
@@ -48,7 +48,9 @@ def assessment_to_json(a: Assessment) -> dict[str, Any]:
         out["rationale"] = a.rationale
     if a.overrides:
         out["overrides"] = a.overrides
-    if a.kind == "expectation":
+    if a.kind == "issue":
+        out["issue"] = {"issue_name": a.value if isinstance(a.value, str) else ""}
+    elif a.kind == "expectation":
         if isinstance(a.value, (dict, list)):
             out["expectation"] = {
                 "serialized_value": {
@@ -99,13 +101,22 @@ def assessment_from_json(d: Any, trace_id: str | None = None) -> Assessment:
     source = d.get("source") or {}
     if not isinstance(source, dict):
         raise InvalidArgumentError("'assessment.source' must be an object.")
-    feedback, expectation = d.get("feedback"), d.get("expectation")
-    if isinstance(expectation, dict):
+    feedback, expectation, issue = d.get("feedback"), d.get("expectation"), d.get("issue")
+    value: Any
+    error: AssessmentError | None
+    if isinstance(issue, dict):
+        issue_name = issue.get("issue_name")
+        if not isinstance(issue_name, str) or not issue_name:
+            raise InvalidArgumentError("'assessment.issue.issue_name' is required.")
+        kind, value, error = "issue", issue_name, None
+    elif isinstance(expectation, dict):
         kind, value, error = "expectation", _expectation_value(expectation), None
     elif isinstance(feedback, dict):
         kind, value, error = "feedback", feedback.get("value"), _error(feedback.get("error"))
     else:
-        raise InvalidArgumentError("An assessment needs a 'feedback' or an 'expectation'.")
+        raise InvalidArgumentError(
+            "An assessment needs a 'feedback', an 'expectation' or an 'issue'."
+        )
     create = d.get("create_time")
     update = d.get("last_update_time")
     valid = d.get("valid", True)

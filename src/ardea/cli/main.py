@@ -5,7 +5,8 @@ Commands: ``server`` and ``ui`` (the server), ``experiments``, ``runs`` and ``ar
 database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``users`` and
 ``tokens`` (identities, on the database), ``gateway`` (the AI gateway alone with ``--config``;
 its secrets, models and endpoints on the database), ``scorer-worker`` (online scoring's
-code scorers, beside a server). ``-h`` is help on every command. Heavy imports
+code scorers, beside a server), ``issues`` (failing judge verdicts grouped into proposed
+issues; an experiment's issues). ``-h`` is help on every command. Heavy imports
 (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
 """
 
@@ -20,6 +21,7 @@ from ardea.cli.experiments import experiments
 from ardea.cli.gateway_manage import gateway
 from ardea.cli.gc import gc
 from ardea.cli.importing import import_group
+from ardea.cli.issues import issues
 from ardea.cli.runs import runs
 from ardea.cli.scorer_worker import scorer_worker
 from ardea.cli.server import server, ui
@@ -53,6 +55,7 @@ for command in (
     tokens,
     gateway,
     scorer_worker,
+    issues,
 ):
     cli.add_command(command)
 

@@ -13,6 +13,7 @@ from ardea.client._alignments import AlignmentsMixin
 from ardea.client._artifacts import ArtifactsMixin
 from ardea.client._assessments import AssessmentsMixin
 from ardea.client._batcher import MetricBatcher
+from ardea.client._issues import IssuesMixin
 from ardea.client._online_scoring import OnlineScoringMixin
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
@@ -67,6 +68,7 @@ class ArdeaClient(
     OnlineScoringMixin,
     ReviewMixin,
     AlignmentsMixin,
+    IssuesMixin,
 ):
     """The explicit API over one tracking backend (embedded store or server).
 

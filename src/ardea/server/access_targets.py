@@ -44,6 +44,7 @@ __all__ = [
     "experiment_header",
     "resource",
     "experiments",
+    "issue",
     "review_item",
     "review_queue",
     "logged_model",
@@ -237,6 +238,20 @@ def review_queue(field: str = "queue_id") -> Locate:
         look_up = runtime_backend(request).review.experiment_of_queue
         owner = await _owner(request, "review_queue", str(queue_id), look_up)
         return [_experiment(owner, f"Review queue '{queue_id}' not found")]
+
+    return locate
+
+
+def issue(field: str = "issue_id") -> Locate:
+    """The experiment of the issue ``field`` names (a path parameter or a field)."""
+
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        issue_id = _given(fields, field)
+        if issue_id is None:
+            return []
+        look_up = runtime_backend(request).issues.experiment_of_issue
+        owner = await _owner(request, "issue", str(issue_id), look_up)
+        return [_experiment(owner, f"Issue with ID '{issue_id}' not found")]
 
     return locate
 

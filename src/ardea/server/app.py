@@ -37,6 +37,7 @@ from ardea.server.routers import (
     gateway_keys,
     gateway_policies,
     gateway_usage,
+    issues,
     judge_alignments,
     judges,
     logged_models,
@@ -167,6 +168,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, scorers.router, "3.0")
     _mount(app, online_scoring.router, "3.0")
     _mount(app, review.router, "3.0")
+    _mount(app, issues.router, "3.0")
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)

@@ -34,6 +34,7 @@ from ardea.entities.workspace import DEFAULT_WORKSPACE
 from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
+from ardea.store.issues import IssueStore, UnsupportedIssueStore
 from ardea.store.online_scoring import OnlineScoringStore, UnsupportedOnlineScoringStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.review import ReviewStore, UnsupportedReviewStore
@@ -96,6 +97,7 @@ class Backend:
         online_scoring: The online scoring work rows (sampled traces per scorer version):
             the database's for a SQL backend.
         review: Human review queues (items, assignment, labels as HUMAN assessments).
+        issues: MLflow's issues of experiments and their trace links.
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
@@ -124,6 +126,7 @@ class Backend:
         default_factory=UnsupportedOnlineScoringStore, repr=False
     )
     review: ReviewStore = field(default_factory=UnsupportedReviewStore, repr=False)
+    issues: IssueStore = field(default_factory=UnsupportedIssueStore, repr=False)
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False

@@ -41,6 +41,7 @@ def traces_module_path(path: str) -> bool:
     return (
         not datasets_module_path(path)
         and not review_module_path(path)
+        and not issues_module_path(path)
         and not evaluations_module_path(path)
         and not gateway_module_path(path)
         and not scorers_module_path(path)
@@ -56,6 +57,11 @@ def datasets_module_path(path: str) -> bool:
 def review_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_review`` checks the operations of ``path``."""
     return "/ardea/review/" in path
+
+
+def issues_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_issues`` checks the operations of ``path``."""
+    return "/mlflow/issues" in path or "/ardea/issues/" in path
 
 
 def scorers_module_path(path: str) -> bool:

@@ -23,6 +23,7 @@ from .openapi_check import (
     datasets_module_path,
     evaluations_module_path,
     gateway_module_path,
+    issues_module_path,
     review_module_path,
     scorers_module_path,
     traces_module_path,
@@ -298,6 +299,7 @@ def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
             scorers_module_path,
             gateway_module_path,
             review_module_path,
+            issues_module_path,
         )
         if path.startswith(GATEWAY_DOC_PREFIXES):
             # the gateway's invocation paths answer in the provider APIs' shapes; the real

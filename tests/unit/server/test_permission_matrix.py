@@ -89,6 +89,7 @@ class World:
     budget: str = ""
     queue: str = ""  # a review queue of the experiment, holding the trace as its one item
     item: str = ""
+    issue: str = ""  # an issue of the experiment
 
 
 @dataclass
@@ -154,6 +155,11 @@ class Matrix:
             "/api/3.0/ardea/review/items/add",
             json={"queue_id": queue, "trace_ids": [trace]},
         )["items"][0]["item_id"]
+        issue = self.admin(
+            "POST",
+            "/api/3.0/mlflow/issues",
+            json={"experiment_id": e, "name": "iss", "description": "d"},
+        )["issue"]["issue_id"]
         spare = f"spare-{n}"
         self.backend.workspaces.create_workspace(spare)
         user = f"spare-user-{n}"
@@ -181,7 +187,7 @@ class Matrix:
         return World(
             e, name, r, trace, a["assessment"]["assessment_id"], lm["model"]["info"]["model_id"],
             model, hook, dataset, spare, user, secret, definition_id, endpoint, guardrail, budget,
-            queue, item,
+            queue, item, issue,
         )  # fmt: skip
 
 
@@ -307,6 +313,7 @@ def _values(w: World) -> dict[str, Any]:
         "queue_id": w.queue,
         "item_id": w.item,
         "item_ids": [w.item],
+        "issue_id": w.issue,
         "workspace_name": w.workspace,
         "key": "k",
         "value": "v",

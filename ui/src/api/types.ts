@@ -72,6 +72,10 @@ export type QueueProgress = Schemas["QueueProgressJson"];
 export type ReviewerProgress = Schemas["ReviewerProgressJson"];
 export type OnlineScoringConfig = Schemas["OnlineScoringConfigJson"];
 
+// Issues (MLflow's wire) and Ardea's proposals from failing judge verdicts
+export type Issue = Schemas["IssueJson"];
+export type IssueProposal = Schemas["IssueProposalJson"];
+
 // Evaluation datasets (MLflow's wire plus Ardea's versions and diff)
 export type EvaluationDataset = Schemas["EvaluationDatasetJson"];
 export type DatasetRecord = Schemas["DatasetRecordJson"];

@@ -29,6 +29,7 @@ describe("path builders", () => {
     expect(paths.overviewPath("3", { range: "24h" })).toBe("/experiments/3/overview?range=24h");
     expect(paths.judgesPath("3")).toBe("/experiments/3/judges");
     expect(paths.reviewPath.queues("3")).toBe("/experiments/3/review");
+    expect(paths.issuesPath("3")).toBe("/experiments/3/issues");
     expect(paths.reviewPath.queue("3", "q/1")).toBe("/experiments/3/review/q%2F1");
     expect(paths.reviewPath.work("3", "q1", { item: "i1" })).toBe("/experiments/3/review/q1/work?item=i1");
     expect(paths.judgeBuilderPath("3", { name: "a b", version: "2" })).toBe("/experiments/3/judges/builder?name=a+b&version=2");

@@ -23,6 +23,8 @@ export const ROUTES = {
   reviewQueues: "/experiments/:experimentId/review",
   reviewQueue: "/experiments/:experimentId/review/:queueId",
   reviewWork: "/experiments/:experimentId/review/:queueId/work",
+  /** An experiment's issues and the failure modes proposed from its judges' rationales. */
+  issues: "/experiments/:experimentId/issues",
   loggedModels: "/experiments/:experimentId/models",
   loggedModel: "/experiments/:experimentId/models/:modelId",
   models: "/models",
@@ -128,6 +130,9 @@ export const evaluationComparePath = (experimentId: string, baseline: string, ca
 
 /** An experiment's registered scorers (the Judges tab). */
 export const judgesPath = (experimentId: string) => generatePath(ROUTES.judges, { experimentId });
+
+/** An experiment's issues (proposals from failing judge verdicts, and the issues list). */
+export const issuesPath = (experimentId: string) => generatePath(ROUTES.issues, { experimentId });
 
 /** Human review: an experiment's queues, one queue, and its focused review page (`?item=`). */
 export const reviewPath = {

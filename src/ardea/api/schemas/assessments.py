@@ -16,6 +16,7 @@ __all__ = [
     "AssessmentSource",
     "Expectation",
     "Feedback",
+    "IssueReference",
     "SerializedValue",
 ]
 
@@ -56,6 +57,15 @@ class Expectation(TypedDict):
     serialized_value: NotRequired[SerializedValue]
 
 
+class IssueReference(TypedDict):
+    """An issue link's value (MLflow's ``IssueReference``).
+
+    ``issue_name`` is the issue's name; the assessment's name is the issue id.
+    """
+
+    issue_name: str
+
+
 class Assessment(TypedDict):
     """Feedback or an expectation on a trace (or one of its spans)."""
 
@@ -72,6 +82,7 @@ class Assessment(TypedDict):
     overrides: NotRequired[str]
     feedback: NotRequired[Feedback]
     expectation: NotRequired[Expectation]
+    issue: NotRequired[IssueReference]
 
 
 class AssessmentResponse(TypedDict):

@@ -15,6 +15,7 @@ from ardea.store.rest.artifacts import HttpArtifactStore
 from ardea.store.rest.datasets import RestDatasetStore
 from ardea.store.rest.gateway import RestGatewayStore
 from ardea.store.rest.http import RestClient
+from ardea.store.rest.issues import RestIssueStore
 from ardea.store.rest.registry import RestRegistryStore
 from ardea.store.rest.review import RestReviewStore
 from ardea.store.rest.scorers import RestScorerStore
@@ -67,6 +68,7 @@ def open_rest_backend(
         datasets=RestDatasetStore(uri, rest=client),
         scorers=RestScorerStore(uri, rest=client),
         review=RestReviewStore(uri, rest=client),
+        issues=RestIssueStore(uri, rest=client),
         gateway=RestGatewayStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,

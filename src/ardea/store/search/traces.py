@@ -42,7 +42,9 @@ __all__ = [
     "parse_trace_order_by",
 ]
 
-TraceEntity = Literal["attribute", "tag", "metadata", "span", "span_attribute", "assessment"]
+TraceEntity = Literal[
+    "attribute", "tag", "metadata", "span", "span_attribute", "assessment", "issue"
+]
 
 NUMERIC = frozenset({"=", "!=", ">", ">=", "<", "<="})
 _STRING = frozenset({"=", "!=", "LIKE", "ILIKE", "RLIKE"})
@@ -128,6 +130,7 @@ _ENTITY_PREFIXES: Mapping[str, TraceEntity] = MappingProxyType(
         "spans": "span",
         "feedback": "assessment",
         "expectation": "assessment",
+        "issue": "issue",
     }
 )
 
@@ -138,6 +141,7 @@ _COMPARATORS: Mapping[TraceEntity, frozenset[str]] = MappingProxyType(
         "span": _STRING | _LISTS,
         "span_attribute": _STRING | _LISTS,
         "assessment": _STRING | NUMERIC | _NULLS,
+        "issue": frozenset({"="}),
     }
 )
 
@@ -157,7 +161,8 @@ class TraceClause:
         comparator: Upper-case comparator (``RLIKE`` included).
         value: int/float for numeric comparisons; str for string ones; tuple[str, ...] for
             IN / NOT IN; None for IS [NOT] NULL.
-        kind: For assessments, ``feedback`` or ``expectation``; else None.
+        kind: For assessments, ``feedback``, ``expectation`` or ``issue`` (``issue.id = x``
+            is the assessment clause ``x IS NOT NULL`` of kind ``issue``); else None.
     """
 
     entity: TraceEntity
@@ -226,6 +231,13 @@ def _clause(scanner: Scanner) -> TraceClause:
         )
     if comparator in _NULLS:
         return TraceClause(entity, key, comparator, None, kind)
+    if entity == "issue":  # a trace linked to the issue: an assessment of kind issue
+        issue = scanner.value()
+        if issue.kind != "string":
+            raise scanner.error(
+                f"Expected a quoted issue id after 'issue.id =', got {issue.text!r}"
+            )
+        return TraceClause("assessment", str(issue.value), "IS NOT NULL", None, "issue")
     value = _convert(entity, key, comparator, scanner.value(), scanner)
     return TraceClause(entity, key, comparator, value, kind)
 
@@ -239,7 +251,7 @@ def _resolve(identifier: Identifier, scanner: Scanner) -> tuple[TraceEntity, str
     if entity is None:
         raise scanner.error(
             f"Invalid entity {parts[0]!r} in {identifier.text!r}; search_traces accepts "
-            "attributes., tags., metadata., span., feedback. and expectation."
+            "attributes., tags., metadata., span., feedback., expectation. and issue.id"
         )
     rest = ".".join(parts[1:])
     if not rest:
@@ -248,6 +260,10 @@ def _resolve(identifier: Identifier, scanner: Scanner) -> tuple[TraceEntity, str
         return entity, _attribute(rest, scanner, order=False), None
     if entity == "assessment":
         return entity, rest, prefix
+    if entity == "issue":
+        if rest.lower() != "id":
+            raise scanner.error(f"Invalid issue key {rest!r}; use issue.id")
+        return entity, "id", None
     if entity == "span":
         field = parts[1].lower()
         if field in ("attributes", "attribute") and len(parts) > 2:

@@ -22,6 +22,7 @@ from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.gateway.store import SqlGatewayStore
 from ardea.store.sql.gateway_usage import SqlGatewayUsageStore
 from ardea.store.sql.importing.store import SqlImportStore
+from ardea.store.sql.issues.store import SqlIssueStore
 from ardea.store.sql.online_scoring.sampler import sampler_for
 from ardea.store.sql.online_scoring.store import SqlOnlineScoringStore
 from ardea.store.sql.purge import SqlPurgeStore
@@ -180,6 +181,7 @@ def open_sql_backend(
                 scorers=SqlScorerStore(db, scope),
                 online_scoring=SqlOnlineScoringStore(db, scope),
                 review=SqlReviewStore(db, traces, datasets, scope),
+                issues=SqlIssueStore(db, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 gateway_usage=usage,
                 workspace=name,
@@ -210,6 +212,7 @@ def open_sql_backend(
             scorers=SqlScorerStore(db),
             online_scoring=SqlOnlineScoringStore(db),
             review=SqlReviewStore(db, traces, datasets),
+            issues=SqlIssueStore(db),
             gateway=gateway,
             gateway_usage=usage,
             open_workspace=open_workspace,

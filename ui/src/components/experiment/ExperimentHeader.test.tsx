@@ -33,6 +33,7 @@ describe("ExperimentHeader", () => {
       ["Evaluations", "/experiments/7/evaluations"],
       ["Judges", "/experiments/7/judges"],
       ["Review", "/experiments/7/review"],
+      ["Issues", "/experiments/7/issues"],
       ["Overview", "/experiments/7/overview"],
       ["Sessions", "/experiments/7/sessions"],
       ["Datasets", "/datasets?experiment=7"],

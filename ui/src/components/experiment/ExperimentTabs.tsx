@@ -2,6 +2,7 @@ import { NavLink } from "react-router";
 import {
   datasetsPath,
   evaluationsPath,
+  issuesPath,
   judgesPath,
   loggedModelsPath,
   overviewPath,
@@ -11,7 +12,7 @@ import {
   tracesPath,
 } from "@ardea/lib/paths";
 
-/** The "Runs | Models | Traces | Evaluations | Judges | Review | Overview | Sessions | Datasets" tabs of an experiment. */
+/** The "Runs | Models | Traces | Evaluations | Judges | Review | Issues | Overview | Sessions | Datasets" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
   return (
@@ -33,6 +34,9 @@ export function ExperimentTabs({ experimentId }: { experimentId: string }) {
       </NavLink>
       <NavLink to={reviewPath.queues(experimentId)} className={cls}>
         Review
+      </NavLink>
+      <NavLink to={issuesPath(experimentId)} className={cls}>
+        Issues
       </NavLink>
       <NavLink to={overviewPath(experimentId)} className={cls}>
         Overview

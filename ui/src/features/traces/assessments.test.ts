@@ -22,6 +22,17 @@ describe("assessmentRows", () => {
     expect(rows[1]).toMatchObject({ source: "LLM_JUDGE · j", rationale: "right" });
     expect(rows[0]!.error).toBe("E: judge failed");
   });
+
+  it("shows an issue link last, by issue id, with the issue's name as its value", () => {
+    const rows = assessmentRows([
+      assessment({ assessment_id: "i1", assessment_name: "iss-1", issue: { issue_name: "Refuses" }, rationale: "said no" }),
+      assessment({ assessment_id: "a1", assessment_name: "correct", feedback: { value: false } }),
+    ]);
+    expect(rows.map((r) => [r.name, r.kind, r.value])).toEqual([
+      ["correct", "feedback", "no"],
+      ["iss-1", "issue", "Refuses"],
+    ]);
+  });
 });
 
 describe("parseFeedbackValue", () => {

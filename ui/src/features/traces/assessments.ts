@@ -5,7 +5,7 @@ import type { Assessment } from "@ardea/api/types";
 export interface AssessmentRow {
   id: string;
   name: string;
-  kind: "feedback" | "expectation";
+  kind: "feedback" | "expectation" | "issue";
   value: string;
   source: string;
   rationale: string;
@@ -35,16 +35,17 @@ function expectationValue(a: Assessment): unknown {
   return a.expectation?.value;
 }
 
-/** Display rows: feedback first, then expectations, each by name. */
+/** Display rows: feedback first, then expectations, then issue links (named by issue id). */
 export function assessmentRows(list: readonly Assessment[] | undefined): AssessmentRow[] {
   const rows = (list ?? []).map((a): AssessmentRow => {
-    const kind = a.expectation ? "expectation" : "feedback";
+    const kind = a.issue ? "issue" : a.expectation ? "expectation" : "feedback";
     const err = a.feedback?.error;
+    const value = kind === "issue" ? a.issue?.issue_name : kind === "expectation" ? expectationValue(a) : a.feedback?.value;
     return {
       id: a.assessment_id,
       name: a.assessment_name,
       kind,
-      value: valueText(kind === "expectation" ? expectationValue(a) : a.feedback?.value),
+      value: valueText(value),
       source: [a.source?.source_type, a.source?.source_id].filter(Boolean).join(" · "),
       rationale: a.rationale ?? "",
       error: err ? [err.error_code, err.error_message].filter(Boolean).join(": ") : "",
@@ -52,7 +53,7 @@ export function assessmentRows(list: readonly Assessment[] | undefined): Assessm
       time: a.create_time ? Date.parse(a.create_time) : Number.NaN,
     };
   });
-  const order = (r: AssessmentRow) => (r.kind === "feedback" ? 0 : 1);
+  const order = (r: AssessmentRow) => ({ feedback: 0, expectation: 1, issue: 2 })[r.kind];
   return rows.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name) || a.time - b.time);
 }
 

@@ -25,7 +25,7 @@ from ardea.store.validation import check_no_nul
 
 __all__ = ["SqlAssessments", "prepare_assessment", "require_trace", "require_traces"]
 
-_KINDS = ("feedback", "expectation")
+_KINDS = ("feedback", "expectation", "issue")
 _INSERT = t.assessments.insert()
 _UPDATABLE = frozenset({"name", "value", "rationale", "metadata", "valid", "error"})
 
@@ -161,7 +161,7 @@ def prepare_assessment(assessment: Assessment) -> tuple[Assessment, dict[str, An
     """
     if assessment.kind not in _KINDS:
         raise InvalidArgumentError(
-            f"Invalid assessment kind {assessment.kind!r}: expected feedback or expectation"
+            f"Invalid assessment kind {assessment.kind!r}: expected feedback, expectation or issue"
         )
     if not isinstance(assessment.name, str) or not 0 < len(assessment.name) <= 250:
         raise InvalidArgumentError("An assessment needs a name of 1 to 250 characters")

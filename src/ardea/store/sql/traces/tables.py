@@ -122,9 +122,11 @@ assessments = sa.Table(
     sa.Column("overrides", sa.String(64), nullable=True),
     sa.Column("valid", sa.Boolean, nullable=False),
     sa.Index(None, "trace_id"),
+    sa.Index(None, "name", "kind"),
     **_MYSQL,
 )
-"""Feedback and expectations; ``value``, ``error`` and ``metadata`` are JSON."""
+"""Feedback, expectations and issue links (kind ``issue``, named by the issue id); ``value``,
+``error`` and ``metadata`` are JSON."""
 
 pending_trace_links = sa.Table(
     "pending_trace_links",

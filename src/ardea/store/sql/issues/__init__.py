@@ -1,0 +1,1 @@
+"""MLflow's issues on the tracking database (tables and store)."""
