@@ -267,6 +267,14 @@ ARDEA_ONLINE_SCORING_LEASE_SECONDS = "ARDEA_ONLINE_SCORING_LEASE_SECONDS"
 """Seconds a server's claim on an online scoring row lasts; a server that dies holding rows
 lets another take them after this. Default 120."""
 
+ARDEA_ALERTS = "ARDEA_ALERTS"
+"""``0`` turns the server's alert evaluator off (rules can still be managed; their state stays
+as it is). Default: on."""
+
+ARDEA_ALERTS_INTERVAL_SECONDS = "ARDEA_ALERTS_INTERVAL_SECONDS"
+"""Seconds between two passes of the server's alert evaluator over every enabled rule.
+Default 60."""
+
 ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS = "ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS"
 """Seconds without a new trace after which a session is scored by the session-level online
 scorers (each new trace of the session pushes it back). Default 60."""
