@@ -89,6 +89,7 @@ class World:
     budget: str = ""
     queue: str = ""  # a review queue of the experiment, holding the trace as its one item
     item: str = ""
+    rule: str = ""  # an alert rule of the experiment
 
 
 @dataclass
@@ -154,6 +155,9 @@ class Matrix:
             "/api/3.0/ardea/review/items/add",
             json={"queue_id": queue, "trace_ids": [trace]},
         )["items"][0]["item_id"]
+        rule = self.admin(
+            "POST", "/api/3.0/ardea/alerts/rules/create", json={"experiment_id": e, **_RULE}
+        )["rule"]["rule_id"]
         spare = f"spare-{n}"
         self.backend.workspaces.create_workspace(spare)
         user = f"spare-user-{n}"
@@ -181,12 +185,13 @@ class Matrix:
         return World(
             e, name, r, trace, a["assessment"]["assessment_id"], lm["model"]["info"]["model_id"],
             model, hook, dataset, spare, user, secret, definition_id, endpoint, guardrail, budget,
-            queue, item,
+            queue, item, rule,
         )  # fmt: skip
 
 
 _EVENT = {"entity": "model_version", "action": "created"}
 _REVIEW_SCHEMAS = [{"name": "correct", "type": "pass_fail"}]
+_RULE = {"name": "errors", "kind": "error_rate_above", "threshold": 0.1, "window_seconds": 60}
 
 
 def _feedback(trace: str) -> dict[str, Any]:
@@ -307,6 +312,7 @@ def _values(w: World) -> dict[str, Any]:
         "queue_id": w.queue,
         "item_id": w.item,
         "item_ids": [w.item],
+        "rule_id": w.rule,
         "workspace_name": w.workspace,
         "key": "k",
         "value": "v",
@@ -412,6 +418,10 @@ _BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
             "label_schemas": _REVIEW_SCHEMAS,
         }
     },
+    "create_rule": lambda w: {
+        "json": {"experiment_id": w.experiment, **_RULE, "name": f"r-{next(_n)}"}
+    },
+    "update_rule": lambda w: {"json": {"rule_id": w.rule, "threshold": 0.2}},
     "submit_labels": lambda w: {"json": {"item_id": w.item, "labels": {"correct": True}}},
 }
 

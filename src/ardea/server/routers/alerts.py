@@ -14,8 +14,8 @@ Ardea's own routes (MLflow has no alerting wire).
 Access follows the rule's experiment. An update names the settings it changes (the others
 are kept); the state and history survive it. Bad settings are a 400
 ``INVALID_PARAMETER_VALUE`` naming the field; a second rule of one name on an experiment a
-409 ``RESOURCE_ALREADY_EXISTS``. The server's evaluator (:mod:`ardea.server.alerts`) moves
-the states and records the events.
+400 ``RESOURCE_ALREADY_EXISTS`` (MLflow's status). The server's evaluator
+(:mod:`ardea.server.alerts`) moves the states and records the events.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ async def _settings(request: Request, req: dict[str, Any]) -> dict[str, Any]:
     spec=CREATE,
 )
 async def create_rule(request: Request) -> Response:
-    """A new rule on the experiment, in state OK -> ``{rule}``; a taken name: 409."""
+    """A new rule on the experiment, in state OK -> ``{rule}`` (a taken name: 400)."""
     req = await parse_json(request, CREATE)
     user = caller_user(request)
     made = await call(
