@@ -39,9 +39,9 @@ from ardea.store.alerts import EVENTS_MAX_RESULTS, AlertStore
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql._db.visibility import visibility_condition
+from ardea.store.sql.alerts.due import due_rules
 from ardea.store.sql.alerts.measure import measure
 from ardea.store.sql.alerts.tables import alert_events, alert_rules
-from ardea.store.sql.tracking.tables import experiments
 
 __all__ = ["SqlAlertStore"]
 
@@ -283,15 +283,8 @@ class SqlAlertStore(AlertStore):
     ) -> list[AlertTransition]:
         """Measure every enabled rule and record the changes of state (see module doc)."""
         now = _clock() if now_ms is None else int(now_ms)
-        ex = experiments.c
-        query = (
-            sa.select(_R, ex.workspace.label("workspace"))
-            .join(experiments, ex.experiment_id == _R.c.experiment_id)
-            .where(_R.c.enabled == sa.true(), ex.lifecycle_stage == "active")
-        )
-        if not all_workspaces:
-            query = query.where(ex.workspace == self._scope.name)
-        rows = self._db.read(lambda conn: list(conn.execute(query.order_by(_R.c.rule_id))))
+        workspace = None if all_workspaces else self._scope.name
+        rows = self._db.read(lambda conn: due_rules(conn, workspace))
         out: list[AlertTransition] = []
         for row in rows:
             found = self._evaluate_one(row, now)
