@@ -25,13 +25,36 @@ from ardea.client._base import ClientBase
 if TYPE_CHECKING:
     from ardea.entities.alerts import AlertEvent, AlertRule
     from ardea.entities.page import PagedList
+    from ardea.entities.quality import QualityMetrics
     from ardea.store.alerts import AlertStore
 
 __all__ = ["AlertsMixin"]
 
 
 class AlertsMixin(ClientBase):
-    """Alert rules and their events."""
+    """Monitoring: quality over time, alert rules and their events."""
+
+    def quality_metrics(
+        self,
+        experiment_id: str,
+        start_ms: int,
+        end_ms: int,
+        buckets: int = 60,
+        group_by: str = "",
+    ) -> QualityMetrics:
+        """Each judge's pass/fail verdicts per time bucket of ``[start_ms, end_ms)``.
+
+        Args:
+            experiment_id: The experiment.
+            start_ms: Start of the range (epoch ms, inclusive).
+            end_ms: End of the range (exclusive).
+            buckets: Equal slices of the range (1 to 1000).
+            group_by: ``""``, ``"prompt"`` (linked prompt versions), ``"model"`` or
+                ``"tag:<key>"``.
+        """
+        return self.backend.traces.quality_metrics(
+            experiment_id, start_ms, end_ms, buckets, group_by
+        )
 
     @property
     def alert_store(self) -> AlertStore:
