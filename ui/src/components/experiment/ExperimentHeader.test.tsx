@@ -34,6 +34,7 @@ describe("ExperimentHeader", () => {
       ["Judges", "/experiments/7/judges"],
       ["Review", "/experiments/7/review"],
       ["Overview", "/experiments/7/overview"],
+      ["Alerts", "/experiments/7/alerts"],
       ["Sessions", "/experiments/7/sessions"],
       ["Datasets", "/datasets?experiment=7"],
     ]);
