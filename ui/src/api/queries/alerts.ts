@@ -7,7 +7,7 @@ import type { AlertEvent, AlertRule, Answer, RequestBody } from "../types";
 
 const A = "/3.0/ardea/alerts";
 /** How often rules and events are re-read (the server evaluates them on its own timer). */
-export const ALERTS_POLL_MS = 15_000;
+export const ALERTS_POLL_MS = 5_000;
 
 const noRetryOn4xx = (count: number, error: Error) =>
   !("status" in error && typeof error.status === "number" && error.status >= 400 && error.status < 500) && count < 2;
