@@ -29,7 +29,7 @@ __all__ = ["LINKED_PROMPTS_TAG", "prompt_label", "quality_metrics"]
 LINKED_PROMPTS_TAG = "mlflow.linkedPrompts"
 """The trace tag listing the prompt versions a trace used (a JSON list)."""
 
-_T, _A, _S, _TAG = t.traces.c, t.assessments.c, t.spans.c, t.trace_tags.c
+_T, _A, _S = t.traces.c, t.assessments.c, t.spans.c
 
 
 def prompt_label(raw: str | None) -> str | None:
@@ -46,24 +46,26 @@ def prompt_label(raw: str | None) -> str | None:
     return ", ".join(names) or None
 
 
-def _group_column(ranged: Any, kind: str, key: str | None) -> tuple[Any, Any]:
-    """The group column and the FROM clause joining it to ``ranged`` (outer: None if absent)."""
+def _grouped(ranged: Any, kind: str, key: str | None) -> tuple[Any, Any]:
+    """The group column and the FROM clause that outer-joins it to ``ranged`` (None: ungrouped).
+
+    A tag is one row per trace (``trace_tags``' key is ``(trace_id, key)``); a model is the
+    smallest model of the trace's spans, a correlated subquery (a hash join over an aggregate
+    of spans planned without statistics, right after a bulk load, turned into nested loops).
+    """
     r = ranged.c
     if kind in ("tag", "prompt"):
-        tag = (
-            sa.select(_TAG.trace_id, _TAG.value)
-            .where(_TAG.key == (key if kind == "tag" else LINKED_PROMPTS_TAG))
-            .subquery("grp")
+        wanted = key if kind == "tag" else LINKED_PROMPTS_TAG
+        tags = t.trace_tags.alias("grp")
+        on = sa.and_(tags.c.trace_id == r.trace_id, tags.c.key == wanted)
+        return tags.c.value, ranged.outerjoin(tags, on)
+    if kind == "model":  # one probe of spans' trace_id index per trace, whatever the statistics
+        model = (
+            sa.select(sa.func.min(_S.model))
+            .where(_S.trace_id == r.trace_id, _S.model.is_not(None))
+            .scalar_subquery()
         )
-        return tag.c.value, ranged.outerjoin(tag, tag.c.trace_id == r.trace_id)
-    if kind == "model":
-        models = (
-            sa.select(_S.trace_id, sa.func.min(_S.model).label("model"))
-            .where(_S.trace_id.in_(sa.select(r.trace_id)), _S.model.is_not(None))
-            .group_by(_S.trace_id)
-            .subquery("grp")
-        )
-        return models.c.model, ranged.outerjoin(models, models.c.trace_id == r.trace_id)
+        return model, ranged
     return None, ranged
 
 
@@ -84,17 +86,21 @@ def quality_metrics(
     n = bucket_count(start_ms, end_ms, buckets)
     width = max(1, -(-(end_ms - start_ms) // n))
     n = -(-(end_ms - start_ms) // width)
+
+    def window(c: Any) -> list[Any]:
+        return [
+            c.experiment_id == experiment_id,
+            c.request_time >= start_ms,
+            c.request_time < end_ms,
+        ]
+
     ranged = (
         sa.select(((_T.request_time - start_ms) // width).label("bucket"), _T.trace_id)
-        .where(
-            _T.experiment_id == experiment_id,
-            _T.request_time >= start_ms,
-            _T.request_time < end_ms,
-        )
+        .where(*window(_T))
         .subquery("ranged")
     )
     kind, key = group_by
-    group, joined = _group_column(ranged, kind, key)
+    group, joined = _grouped(ranged, kind, key)
     r = ranged.c
     keys: list[Any] = [_A.name, r.bucket, _A.value] + ([] if group is None else [group])
     query = (
