@@ -277,3 +277,16 @@ def test_two_evaluators_on_one_postgres_record_each_change_once(
             assert [e.sequence for e in first.alerts.list_events(rule_id=rule.rule_id)] == [1]
     finally:
         second.close()
+
+
+def test_purging_the_experiment_removes_its_rules_and_events(sql_backend: Backend) -> None:
+    store = sql_backend.alerts
+    exp = sql_backend.tracking.create_experiment("purged")
+    _seed(sql_backend, exp)
+    rule = _rule(store, exp)
+    assert len(store.evaluate(NOW)) == 1
+    sql_backend.tracking.delete_experiment(exp)
+    assert sql_backend.purge.purge_experiments([exp]) == [exp]
+    with pytest.raises(NotFoundError):
+        store.get_rule(rule.rule_id)
+    assert store.evaluate(NOW) == []
