@@ -12,8 +12,11 @@ tests/fixtures in this process answering every judge call after ``--latency`` se
 1. paced: ``--rate`` traces a second over OTLP (batches of 10 root spans, each ending as it is
    sent) with a ``make_judge`` judge at ``--sample``; then every sampled trace's assessment
    ``create_time`` minus the trace's end time: p50, p99, max;
-2. ingest throughput, unpaced (4 client threads, batches of 10), on a server with no active
-   scorer ("off") and on one with the judge active and its loop running ("on"): traces/s.
+2. ingest throughput, unpaced (4 client threads, batches of 10, ``--burst-seconds`` each after
+   a warm-up of 200 traces and, with the loop on, the first assessment), on a server with no
+   active scorer ("off"), one with the judge active and its loop running ("on") and one that
+   stores the work rows but runs no loop ("enqueue_only"); ``--rounds`` rounds alternating the
+   three, medians printed with every round's figure: traces/s.
 
 Figures are printed, never asserted. MLflow's scheduled scoring is not run here (its job
 runs once a minute with a 5-minute buffer; see shared notes): compare against that by design.
@@ -144,14 +147,18 @@ def paced(url: str, exp: str, rate: int, seconds: float) -> dict[str, int]:
     return ends
 
 
-def burst(url: str, exp: str, traces: int, threads: int = 4) -> float:
-    """Traces/s of ``traces`` sent as fast as ``threads`` clients can."""
-    per = traces // threads // BATCH
+def burst(url: str, exp: str, seconds: float, threads: int = 4, base: int = 1) -> float:
+    """Traces/s that ``threads`` clients send as fast as they can for ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    sent = [0] * threads
 
     def send(t: int) -> None:
         c = httpx.Client(base_url=url, timeout=60)
-        for i in range(per):
-            _post(c, exp, _batch(1_000_000 * (t + 1) + i * BATCH, time.time_ns()))
+        i = 0
+        while time.perf_counter() < deadline:
+            _post(c, exp, _batch(base * 100_000_000 + 1_000_000 * t + i * BATCH, time.time_ns()))
+            i += 1
+        sent[t] = i * BATCH
 
     workers = [threading.Thread(target=send, args=(t,)) for t in range(threads)]
     start = time.perf_counter()
@@ -159,7 +166,17 @@ def burst(url: str, exp: str, traces: int, threads: int = 4) -> float:
         w.start()
     for w in workers:
         w.join()
-    return per * BATCH * threads / (time.perf_counter() - start)
+    return sum(sent) / (time.perf_counter() - start)
+
+
+def warm_up(url: str, exp: str, scoring: bool) -> None:
+    """Send 200 traces; with the loop on, wait for the first assessment (imports, clients)."""
+    c = httpx.Client(base_url=url, timeout=30)
+    for i in range(20):
+        _post(c, exp, _batch(90_000_000 + i * BATCH, time.time_ns()))
+    deadline = time.monotonic() + 30
+    while scoring and time.monotonic() < deadline and _status(url, exp)["done"] < 1:
+        time.sleep(0.1)
 
 
 def _status(url: str, exp: str) -> dict[str, int]:
@@ -179,11 +196,12 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=15.0)
     p.add_argument("--sample", type=float, default=0.1)
     p.add_argument("--latency", type=float, default=0.3)
-    p.add_argument("--burst", type=int, default=2000)
+    p.add_argument("--burst-seconds", type=float, default=10.0)
+    p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--quick", action="store_true")
     args = p.parse_args()
     if args.quick:
-        args.seconds, args.burst, args.rate = 2.0, 200, 50
+        args.seconds, args.burst_seconds, args.rate, args.rounds = 2.0, 2.0, 50, 1
     llm = FakeLLMServer().start()
     llm.latency = args.latency
     env = {"OPENAI_BASE_URL": llm.openai_base_url, "OPENAI_API_KEY": "sk-bench"}
@@ -211,15 +229,21 @@ def main() -> None:
             out["max_s"], out["mean_s"] = max(lags), statistics.fmean(lags)
         phases = (("off", None, {}), ("on", args.sample, {}))
         phases += (("enqueue_only", args.sample, {"ARDEA_ONLINE_SCORING": "0"}),)
-        for phase, sample, extra in phases:
-            folder = Path(tmp) / phase
-            folder.mkdir()
-            server = Server(folder, {**env, **extra})
-            try:
-                exp = _setup(server.url, sample)
-                out[f"ingest_{phase}_traces_per_s"] = burst(server.url, exp, args.burst)
-            finally:
-                server.stop()
+        rates: dict[str, list[float]] = {phase: [] for phase, _, _ in phases}
+        for round_ in range(args.rounds):  # alternating, so drift hits every phase alike
+            for phase, sample, extra in phases:
+                folder = Path(tmp) / f"{phase}-{round_}"
+                folder.mkdir()
+                server = Server(folder, {**env, **extra})
+                try:
+                    exp = _setup(server.url, sample)
+                    warm_up(server.url, exp, phase == "on")
+                    rates[phase].append(burst(server.url, exp, args.burst_seconds))
+                finally:
+                    server.stop()
+        for phase, values in rates.items():
+            out[f"ingest_{phase}_traces_per_s"] = statistics.median(values)
+            out[f"ingest_{phase}_all"] = [round(v) for v in values]
     llm.stop()
     on, off = out["ingest_on_traces_per_s"], out["ingest_off_traces_per_s"]
     judge_ms = args.latency * 1000
@@ -230,8 +254,11 @@ def main() -> None:
         print(f"trace end->assessment | p50 {out['p50_s']:.2f} s, p99 {out['p99_s']:.2f} s, "
               f"max {out['max_s']:.2f} s")  # fmt: skip
     only = out["ingest_enqueue_only_traces_per_s"]
-    print(f"ingest unpaced        | off {off:.0f} traces/s, on {on:.0f} traces/s "
-          f"(on/off {on / off:.2f}), rows stored but no loop {only:.0f} traces/s")  # fmt: skip
+    print(f"ingest unpaced        | {args.burst_seconds:.0f} s x {args.rounds} rounds, median: "
+          f"off {off:.0f} traces/s, on {on:.0f} traces/s (on/off {on / off:.2f}), "
+          f"rows stored but no loop {only:.0f} traces/s (/off {only / off:.2f})")  # fmt: skip
+    for phase in ("off", "on", "enqueue_only"):
+        print(f"  {phase:<12} rounds  | {out[f'ingest_{phase}_all']}")
 
 
 if __name__ == "__main__":

@@ -98,8 +98,12 @@ def test_online_config_is_stored(backend: Backend, store: ScorerStore) -> None:
     again = store.upsert_online_scoring_config(exp, "s", 0.0)
     assert again.online_scoring_config_id == config.online_scoring_config_id
     assert (again.sample_rate, again.filter_string) == (0.0, None)
-    kept = store.upsert_online_scoring_config(exp, "s", None, "x = 1")
-    assert (kept.sample_rate, kept.filter_string) == (0.0, "x = 1")
+    kept = store.upsert_online_scoring_config(exp, "s", None, "tags.x = '1'")
+    assert (kept.sample_rate, kept.filter_string) == (0.0, "tags.x = '1'")
+    with pytest.raises(InvalidArgumentError, match="filter_string"):  # refused, nothing changed
+        store.upsert_online_scoring_config(exp, "s", 1.0, "x = 1")
+    (same,) = store.get_online_scoring_configs([kept.scorer_id])
+    assert (same.sample_rate, same.filter_string) == (0.0, "tags.x = '1'")
     assert store.get_online_scoring_configs([made.scorer_id, other.scorer_id, "nope"]) == [kept]
     assert store.get_online_scoring_configs([]) == []
     with pytest.raises(NotFoundError):

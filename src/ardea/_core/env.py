@@ -267,6 +267,11 @@ ARDEA_ONLINE_SCORING_LEASE_SECONDS = "ARDEA_ONLINE_SCORING_LEASE_SECONDS"
 """Seconds a server's claim on an online scoring row lasts; a server that dies holding rows
 lets another take them after this. Default 120."""
 
+ARDEA_ONLINE_SCORING_LOOP = "ARDEA_ONLINE_SCORING_LOOP"
+"""Where a server runs its online scorer loop: ``process`` (default; a scorer process of its
+own, at a lower CPU priority, when the database can be shared) or ``server`` (in the server
+process)."""
+
 ARDEA_ALERTS = "ARDEA_ALERTS"
 """``0`` turns the server's alert evaluator off (rules can still be managed; their state stays
 as it is). Default: on."""

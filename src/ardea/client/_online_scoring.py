@@ -57,11 +57,10 @@ class OnlineScoringMixin(ClientBase):
             }
             doc = self._online_rest("POST", "backfill", json=body)
             return {"traces": int(doc.get("traces", 0)), "enqueued": int(doc.get("enqueued", 0))}
-        from ardea.services.online_scoring import OnlineEnqueuer, backfill
+        from ardea.services.online_scoring import backfill
 
         self.backend.tracking.get_experiment(str(experiment_id))
         seen, added = backfill(
-            OnlineEnqueuer(),
             self.backend,
             str(experiment_id),
             int(start_time_ms),

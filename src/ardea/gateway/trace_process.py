@@ -87,14 +87,9 @@ def writer_spec_for(
         raise InvalidArgumentError(
             f"Invalid {ARDEA_GATEWAY_TRACE_WRITER}={mode!r}: use 'process' or 'thread'"
         )
-    scheme = uri.partition(":")[0].lower()
-    shared = scheme.startswith(("postgresql", "mysql", "mariadb")) or (
-        scheme.startswith("sqlite")
-        and uri.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://")
-        and ":memory:" not in uri
-        and "mode=memory" not in uri
-    )
-    if mode == "thread" or not shared:
+    from ardea.store.uri import shared_database
+
+    if mode == "thread" or not shared_database(uri):
         return None
     return WriterSpec(uri, artifacts_destination, sqlite_synchronous, usage)
 

@@ -85,9 +85,15 @@ def _open_loops(deps: ServerDeps, state: ServerRuntime) -> None:
     if deps.backend.remote:
         return
     from ardea.server.alerts import AlertEvaluator
+    from ardea.server.online_process import loop_spec_for
     from ardea.server.online_scoring import OnlineScoring
 
-    state.online = OnlineScoring(deps.backend)
+    spec = loop_spec_for(
+        deps.backend.uri,
+        artifacts_destination=deps.settings.artifacts_destination,
+        sqlite_synchronous=deps.settings.sqlite_synchronous,
+    )
+    state.online = OnlineScoring(deps.backend, spec=spec)
     state.alerts = AlertEvaluator(state)
 
 

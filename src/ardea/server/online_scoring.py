@@ -2,10 +2,11 @@
 
 :class:`OnlineScoring` is built by ``create_app`` (one per app, on ``ServerRuntime.online``):
 
-- :meth:`OnlineScoring.traces_ended` is the ingest hook the trace routes call once a write
-  that ended traces is committed, before they answer: one cached read of the experiment's
-  active scorers and one batch insert of work rows (:mod:`ardea.services.online_scoring`);
-  it wakes the loop.
+- new traces are sampled by the trace stores, in the write that ends them, whoever writes
+  them (the trace routes, the gateway's trace writer process, an SDK on the same database):
+  ``store/sql/online_scoring/sampler.py``. Rows stored by this process wake the loop at once
+  (:meth:`OnlineScoring.start` listens); rows from other processes are claimed within
+  ``ARDEA_ONLINE_SCORING_POLL_SECONDS``.
 - the loop (started by the app's lifespan unless ``ARDEA_ONLINE_SCORING=0``, and only on a
   SQL backend) claims batches of ``judge`` rows of every workspace under a lease, runs them
   through :mod:`ardea.evaluation.online` (LLM judges through ``ardea.llm``, at most
@@ -14,9 +15,9 @@
   transaction). Between batches it sleeps ``ARDEA_ONLINE_SCORING_POLL_SECONDS`` unless an
   enqueue in this process wakes it. Code scorers' rows are left to ``ardea scorer-worker``.
 - when the unfinished rows (every replica's) exceed ``ARDEA_ONLINE_SCORING_MAX_BACKLOG``,
-  new traces are sampled at ``rate * max_backlog / backlog`` (:attr:`degrade_factor`,
-  shown by ``GET /api/3.0/ardea/online-scoring/status``): the scorer sheds load, never the
-  ingest path.
+  new traces are sampled at ``rate * max_backlog / backlog`` (the stores apply it; this
+  process's view of it is :attr:`degrade_factor`, shown by
+  ``GET /api/3.0/ardea/online-scoring/status``): the scorer sheds load, never the ingest path.
 """
 
 from __future__ import annotations
@@ -30,38 +31,27 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ardea._core import env
 from ardea._core.errors import ArdeaError
 from ardea.entities.online_scoring import KIND_JUDGE, ClaimedWork
-from ardea.server.deps import backend, runtime
-from ardea.services.online_scoring import OnlineEnqueuer
+from ardea.server.online_process import LoopProcess, LoopSpec
 from ardea.store.backend import Backend
+from ardea.store.online_sampling import degrade_factor
 
 if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from ardea.entities import TraceInfo
     from ardea.evaluation.online import ScorerCache
 
-__all__ = [
-    "ENDED_STATES",
-    "OnlineScoring",
-    "OnlineSettings",
-    "ProviderRateLimiter",
-    "record_stored",
-    "traces_ended",
-]
-
-ENDED_STATES = frozenset({"OK", "ERROR"})
-"""Trace states that end a trace (a record stored with one samples it for online scoring)."""
+__all__ = ["OnlineScoring", "OnlineSettings", "ProviderRateLimiter"]
 
 log = logging.getLogger(__name__)
 
 BACKLOG_REFRESH_S = 2.0
 """Seconds between two counts of the backlog (for :attr:`OnlineScoring.degrade_factor`)."""
+WATCH_SECONDS = 2.0
+"""Seconds between two checks for waiting rows while no scorer process runs."""
 
 
 def _number(name: str, default: float) -> float:
@@ -81,9 +71,6 @@ class OnlineSettings:
         self.poll_seconds = max(0.05, _number(env.ARDEA_ONLINE_SCORING_POLL_SECONDS, 0.5))
         self.concurrency = max(1, int(_number(env.ARDEA_ONLINE_SCORING_CONCURRENCY, 16)))
         self.max_backlog = max(1, int(_number(env.ARDEA_ONLINE_SCORING_MAX_BACKLOG, 10_000)))
-        self.session_quiet_seconds = max(
-            0.0, _number(env.ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS, 60.0)
-        )
         self.provider_rps = max(0.0, _number(env.ARDEA_ONLINE_SCORING_PROVIDER_RPS, 50.0))
         self.lease_seconds = max(1.0, _number(env.ARDEA_ONLINE_SCORING_LEASE_SECONDS, 120.0))
 
@@ -119,17 +106,21 @@ class OnlineScoring:
         backend: The app's backend (its ``online_scoring`` store claims every workspace's
             rows; a row's trace is read through the backend of its workspace).
         settings: The loop's settings (from the environment when omitted).
+        spec: Run the loop in a scorer process that opens the store this way
+            (:mod:`ardea.server.online_process`); None runs it in this process.
     """
 
-    def __init__(self, backend: Backend, settings: OnlineSettings | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        settings: OnlineSettings | None = None,
+        spec: LoopSpec | None = None,
+    ) -> None:
         self.backend = backend
         self.settings = settings or OnlineSettings()
+        self.child = LoopProcess(spec) if spec is not None else None
         self.worker_id = f"server:{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.enqueuer = OnlineEnqueuer(
-            degrade=self._factor,
-            on_enqueue=self.wake,
-            session_quiet_s=self.settings.session_quiet_seconds,
-        )
+        self._stop_listening: Callable[[], None] | None = None
         self._limiter = ProviderRateLimiter(self.settings.provider_rps)
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -142,18 +133,13 @@ class OnlineScoring:
         self.scored = 0
         self.failed = 0
 
-    # ---------------------------------------------------------------- ingest side
-
-    def traces_ended(self, backend: Backend, experiment_id: str, trace_ids: Sequence[str]) -> int:
-        """The ingest hook: sample these ended traces and store their work rows."""
-        try:
-            return self.enqueuer.traces_ended(backend, experiment_id, trace_ids)
-        except ArdeaError as exc:  # the traces are stored; never fail their ingest
-            log.warning("Online scoring could not enqueue %d trace(s): %s", len(trace_ids), exc)
-            return 0
+    # ---------------------------------------------------------------- status
 
     def wake(self) -> None:
         """Wake the loop (from any thread) to claim new rows now."""
+        if self.child is not None:
+            self.child.wake()
+            return
         loop, event = self._loop, self._wake
         if loop is not None and event is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closing
@@ -173,9 +159,7 @@ class OnlineScoring:
         return self._backlog
 
     def _factor(self) -> float:
-        backlog = self.backlog()
-        bound = self.settings.max_backlog
-        return 1.0 if backlog <= bound else bound / backlog
+        return degrade_factor(self.backlog(), self.settings.max_backlog)
 
     @property
     def degrade_factor(self) -> float:
@@ -186,7 +170,8 @@ class OnlineScoring:
         """What ``GET /api/3.0/ardea/online-scoring/status`` shows of this process."""
         return {
             "enabled": self.settings.enabled,
-            "running": self._task is not None and not self._task.done(),
+            "running": self._running(),
+            "process": self.child.pid if self.child is not None else os.getpid(),
             "worker_id": self.worker_id,
             "backlog": self.backlog(),
             "max_backlog": self.settings.max_backlog,
@@ -197,14 +182,6 @@ class OnlineScoring:
             "failed": self.failed,
         }
 
-    async def traces_ended_async(
-        self, backend: Backend, experiment_id: str, trace_ids: Sequence[str]
-    ) -> None:
-        """:meth:`traces_ended` from the event loop: no thread hop when nothing is active."""
-        if not trace_ids or self.enqueuer.cached(backend, experiment_id) == []:
-            return
-        await asyncio.to_thread(self.traces_ended, backend, experiment_id, list(trace_ids))
-
     # ---------------------------------------------------------------- the loop
 
     def start(self) -> None:
@@ -213,16 +190,43 @@ class OnlineScoring:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stop_listening = self.backend.online_scoring.listen(self.wake)
+        if self.child is not None:  # the loop runs there: here, start it when there is work
+            self._task = asyncio.create_task(self._watch(), name="ardea-online-scoring-watch")
+            return
         self._task = asyncio.create_task(self._run_loop(), name="ardea-online-scoring")
+
+    def _running(self) -> bool:
+        if self.child is not None:
+            return self.child.alive
+        return self._task is not None and not self._task.done()
+
+    async def _watch(self) -> None:
+        """Start the scorer process when rows wait (stored elsewhere, or before a restart)."""
+        assert self.child is not None
+        while True:
+            if not self.child.alive:
+                try:
+                    if await asyncio.to_thread(self.backlog) > 0:
+                        await asyncio.to_thread(self.child.ensure_started)
+                except Exception:
+                    log.exception("Online scoring: checking for work failed")
+            await asyncio.sleep(WATCH_SECONDS)
 
     async def stop(self) -> None:
         """Stop the loop and give back the rows it holds (they are claimable at once)."""
         task, self._task = self._task, None
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
         if task is None:
             return
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if self.child is not None:  # it gives back the rows it holds, then exits
+            await asyncio.to_thread(self.child.stop)
+            return
         held = list(self._in_flight.values())
         self._in_flight.clear()
         for work in held:
@@ -331,16 +335,3 @@ class OnlineScoring:
 
             self._cache = ScorerCache(allow_code=False)
         return self._cache
-
-
-async def traces_ended(request: Request, experiment_id: str, trace_ids: Sequence[str]) -> None:
-    """The trace routes' hook: these traces of the request's workspace have ended."""
-    online = runtime(request).online
-    if online is not None and trace_ids:
-        await online.traces_ended_async(backend(request), str(experiment_id), trace_ids)
-
-
-async def record_stored(request: Request, info: TraceInfo) -> None:
-    """The hook after a trace record is stored: sampled if its state ends the trace."""
-    if info.state in ENDED_STATES:
-        await traces_ended(request, info.experiment_id, [info.trace_id])

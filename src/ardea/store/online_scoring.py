@@ -8,6 +8,8 @@ The guarantees a caller builds on:
 - :meth:`OnlineScoringStore.enqueue` is idempotent: a (trace, scorer, version) is stored once.
 - :meth:`OnlineScoringStore.claim` is atomic: two workers (threads, processes, replicas) never
   hold the same row; a row whose lease has lapsed can be claimed again (crash recovery).
+- A trace store write that ends traces stores their sampled rows itself (in the same
+  transaction where no search is needed): :meth:`OnlineScoringStore.listen` hears of them.
 - :meth:`OnlineScoringStore.complete` writes the assessments and marks the row done in one
   transaction, and only for the worker that holds the claim; the assessments' ids derive
   from the row's key, so they are stored at most once however often a completion is retried.
@@ -18,7 +20,7 @@ Times are epoch milliseconds; leases are given in seconds.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ardea.entities import Assessment
@@ -99,6 +101,14 @@ class OnlineScoringStore(ABC):
     @abstractmethod
     def backlog(self) -> int:
         """Rows not finished yet (pending or claimed), in every workspace."""
+
+    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when this process's writes store rows for traces they ended.
+
+        It is called on the writer's thread. Returns what stops it (by default nothing is
+        ever called).
+        """
+        return lambda: None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (nothing by default)."""

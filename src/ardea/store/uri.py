@@ -86,6 +86,21 @@ def redact_uri(uri: str) -> str:
     return parsed._replace(netloc=f"{user}:***@{host}").geturl()
 
 
+def shared_database(uri: str) -> bool:
+    """Whether another process can open the database ``uri`` names.
+
+    True for a SQLite file and a PostgreSQL or MySQL server; False for an in-memory SQLite
+    database and a tracking server.
+    """
+    scheme = uri.partition(":")[0].lower()
+    return scheme.startswith(("postgresql", "mysql", "mariadb")) or (
+        scheme.startswith("sqlite")
+        and uri.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://")
+        and ":memory:" not in uri
+        and "mode=memory" not in uri
+    )
+
+
 def is_server_uri(uri: str) -> bool:
     """Whether ``uri`` names a server (``http://`` or ``https://``) rather than a database."""
     return _scheme(uri) in ("http", "https")

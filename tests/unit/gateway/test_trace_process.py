@@ -4,6 +4,7 @@ writing through it into a real SQLite database (traces, usage roll-up, a crash, 
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from ardea._core.errors import InvalidArgumentError
 from ardea.gateway.recorder import GatewayRecord, TraceRecorder
 from ardea.gateway.trace_process import WriterSpec, read_frame, write_frame, writer_spec_for
+from ardea.gateway.trace_writer import NICE
 from ardea.store.backend import Backend
 
 
@@ -104,8 +106,37 @@ def test_a_recorder_writes_traces_and_usage_through_the_writer_process(
     sink = recorder._sink
     assert sink is not None and sink._proc is not None
     child = sink._proc
+    # It yields the CPU to the request path: a lower priority than this process.
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, ours + NICE)
     recorder.close(30)
     assert child.poll() == 0  # the end of its input: it wrote what it held and exited
+
+
+def test_traces_the_writer_process_stores_are_sampled_for_online_scoring(
+    backend: Backend, experiment_id: str
+) -> None:
+    # The sampling happens in the trace store's write, so the writer process (another
+    # process, its own connections) enqueues the work rows with the traces themselves.
+    judge = {
+        "name": "polite",
+        "instructions_judge_pydantic_data": {"instructions": "{{ outputs }}?"},
+    }
+    backend.scorers.register_scorer(experiment_id, "polite", json.dumps(judge))
+    backend.scorers.upsert_online_scoring_config(experiment_id, "polite", 1.0)
+    recorder = TraceRecorder(
+        backend.traces, batch_size=4, linger_s=0.01, writer=WriterSpec(backend.uri, usage=False)
+    )
+    for _ in range(6):
+        recorder.record(_record(experiment_id))
+    assert recorder.flush(60) and recorder.written == 6
+    recorder.close(30)
+    assert backend.online_scoring.counts(experiment_id)["pending"] == 6
+    ids = {info.trace_id for info in backend.traces.search_traces([experiment_id])}
+    work = backend.online_scoring.claim(
+        "w", kinds=["judge"], limit=10, lease_seconds=5, experiment_ids=[experiment_id]
+    )
+    assert {w.key.trace_id for w in work} == ids
 
 
 def test_a_dead_writer_counts_its_batches_lost_and_a_new_one_takes_over(

@@ -45,9 +45,10 @@ def test_scorer_operations(api: CheckedClient) -> None:
     got = api.json("GET", V3 + "/get", params={"experiment_id": "0", "name": "polite"})
     assert got["scorer"]["scorer_version"] == 2
     api.call("GET", V3 + "/get", params={"experiment_id": "0", "name": "nope"}, status=404)
-    config = {"experiment_id": "0", "name": "polite", "sample_rate": 0.5, "filter_string": "a"}
+    config = {"experiment_id": "0", "name": "polite", "sample_rate": 0.5}
+    config["filter_string"] = "tags.a = 'b'"
     put = api.json("PUT", V3 + "/online-config", json=config)["config"]
-    assert put["sample_rate"] == 0.5 and put["filter_string"] == "a"
+    assert put["sample_rate"] == 0.5 and put["filter_string"] == "tags.a = 'b'"
     api.call("PUT", V3 + "/online-config", json={**config, "sample_rate": 2}, status=400)
     configs = api.json("GET", V3 + "/online-configs", params={"scorer_ids": [made["scorer_id"]]})
     assert configs["configs"] == [put]

@@ -215,7 +215,6 @@ async def backfill_traces(request: Request) -> Response:
         raise InvalidArgumentError("This server's backend has no online scoring")
     seen, added = await call(
         backfill,
-        online.enqueuer,
         stores,
         req["experiment_id"],
         start,

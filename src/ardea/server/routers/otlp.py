@@ -33,7 +33,6 @@ from ardea.server.access import (
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.errors import error_response
 from ardea.server.http import call, rpc
-from ardea.server.online_scoring import traces_ended
 from ardea.server.openapi_responses import Answer
 from ardea.services.ingest_otlp import OtlpExport, SpanConversionError, parse_export
 from ardea.services.trace_records import trace_records
@@ -112,15 +111,6 @@ async def _read_body(request: Request) -> bytes:
     return bytes(data)
 
 
-def _ended(export: OtlpExport) -> list[str]:
-    """The traces whose root span (no parent) the export carries: they have ended."""
-    return [
-        trace_id
-        for trace_id, spans in export.traces.items()
-        if any(not s.parent_span_id for s in spans)
-    ]
-
-
 def _is_json(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() == "application/json"
 
@@ -163,9 +153,8 @@ async def export_traces(request: Request) -> Response:
     if spans:
         # The store checks the experiment (NotFoundError) inside its write transaction.
         records = trace_records(export, experiment_id)
+        # Root spans end their traces: the store samples them for online scoring in the write.
         await store.log_spans_with_records_async(experiment_id, spans, records)
-        # Root spans end their traces: sample them for online scoring before answering.
-        await traces_ended(request, experiment_id, _ended(export))
     if run_id and export.traces:
         await call(store.link_traces_to_run, list(export.traces), run_id)
     if _is_json(content_type):

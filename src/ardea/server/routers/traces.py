@@ -48,7 +48,6 @@ from ardea.server.access import (
 from ardea.server.artifact_access import resolve_root
 from ardea.server.deps import trace_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_json, read_json_body, rpc
-from ardea.server.online_scoring import record_stored
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS, Answer
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SEARCH_TRACES_LIMIT
 
@@ -101,7 +100,6 @@ async def start_trace_v3(request: Request) -> Response:
     info = trace_info_from_json(trace["trace_info"])
     # The store checks the experiment (NotFoundError) inside its write: no separate read.
     stored = await trace_store(request).start_trace_async(info)
-    await record_stored(request, stored)  # an ended trace is sampled for online scoring
     return json_response({"trace": {"trace_info": trace_info_to_json(stored)}})
 
 

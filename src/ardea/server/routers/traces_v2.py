@@ -45,7 +45,6 @@ from ardea.server.access import (
 )
 from ardea.server.deps import trace_store
 from ardea.server.http import call, json_response, parse, parse_json, rpc
-from ardea.server.online_scoring import record_stored
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SEARCH_TRACES_LIMIT
 
@@ -108,7 +107,6 @@ async def end_trace_v2(request: Request) -> Response:
         key_values(req["request_metadata"]),
         _tags(req["tags"]),
     )
-    await record_stored(request, stored)  # an ended trace is sampled for online scoring
     return json_response({"trace_info": trace_info_v2_to_json(stored)})
 
 

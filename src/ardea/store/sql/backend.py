@@ -23,6 +23,7 @@ from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.gateway.store import SqlGatewayStore
 from ardea.store.sql.gateway_usage import SqlGatewayUsageStore
 from ardea.store.sql.importing.store import SqlImportStore
+from ardea.store.sql.online_scoring.sampler import sampler_for
 from ardea.store.sql.online_scoring.store import SqlOnlineScoringStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
@@ -78,6 +79,7 @@ def open_database(
     if sql_uri is None:
         raise InvalidArgumentError(f"{uri!r} is a server URI, not a database URI")
     db = Database(sql_uri, sqlite_synchronous=sqlite_synchronous)
+    sampler_for(db)  # ended traces are sampled for online scoring in their write
     migrate = auto_migrate or db.is_sqlite
 
     def init(conn: Connection) -> None:

@@ -93,3 +93,15 @@ export function useRegisterScorer(experimentId: string) {
     },
   });
 }
+
+/** How far online scoring got in an experiment: its work rows by state, and this server's backlog. */
+export function useOnlineScoringStatus(experimentId: string) {
+  return useQuery({
+    queryKey: ["online-scoring-status", experimentId],
+    queryFn: ({ signal }) =>
+      apiGet<Answer<"online_scoring_status_get">>("/3.0/ardea/online-scoring/status", { experiment_id: experimentId }, signal),
+    retry: noRetryOn4xx,
+    refetchInterval: 5_000,
+    enabled: experimentId !== "",
+  });
+}

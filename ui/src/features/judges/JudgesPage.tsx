@@ -7,6 +7,7 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { judgeBuilderPath } from "@ardea/lib/paths";
 import { scorerKind } from "./judgeJson";
+import { OnlineScoringStatus } from "./OnlineScoringStatus";
 import "./judges.css";
 
 const KIND_LABEL = { judge: "LLM judge", builtin: "built-in", code: "code (@scorer)", unknown: "unknown" } as const;
@@ -119,6 +120,7 @@ export default function JudgesPage() {
       </div>
       <ErrorBanner error={scorers.error} />
       <ErrorBanner error={configs.error} />
+      <OnlineScoringStatus experimentId={experimentId} />
       {scorers.isPending ? <p className="muted">Loading scorers…</p> : null}
       {scorers.data && list.length === 0 ? (
         <p className="muted" data-testid="no-scorers">

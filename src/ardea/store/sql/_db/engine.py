@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS, ARDEA_SQLITE_SYNCHRONOUS
 from ardea._core.errors import InvalidArgumentError
 from ardea.store.sql._db.common import raw_cursor
+from ardea.store.sql._db.hooks import TraceEndHook
 
 __all__ = [
     "DEFAULT_SEARCH_TIMEOUT_S",
@@ -328,6 +329,8 @@ class Database:
             search_timeout_from_env() if search_timeout_s is None else float(search_timeout_s)
         )
         """Seconds a :meth:`search` may run; 0 means no limit."""
+        self.trace_end_hook: TraceEndHook | None = None
+        """What samples the traces a write ends (online scoring; set by the backend)."""
         self.uri = uri
         self.url = normalize_uri(uri)
         self.dialect = sa.engine.make_url(self.url).get_backend_name()

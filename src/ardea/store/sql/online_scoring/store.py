@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -42,7 +42,15 @@ from ardea.store.sql.scorers.tables import scorers as _S
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.traces.assessments import prepare_assessment
 
-__all__ = ["SqlOnlineScoringStore", "scorer_kind", "session_level", "work_assessment_id"]
+__all__ = [
+    "SqlOnlineScoringStore",
+    "count_backlog",
+    "enqueue_rows",
+    "read_active_scorers",
+    "scorer_kind",
+    "session_level",
+    "work_assessment_id",
+]
 
 WORKER_ID_MAX = 128
 """Longest worker id (characters)."""
@@ -117,6 +125,121 @@ def _pk(key: WorkKey) -> sa.ColumnElement[bool]:
     )
 
 
+def read_active_scorers(
+    conn: Connection, scope: WorkspaceScope, experiment_id: int
+) -> list[ActiveScorer]:
+    """The experiment's active scorers (online config with a rate above 0), read on ``conn``."""
+    newer = _V.alias("newer")
+    latest = (
+        sa.select(sa.func.max(newer.c.version))
+        .where(newer.c.scorer_id == _C.c.scorer_id)
+        .correlate(_C)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            _C.c.scorer_id,
+            _C.c.sample_rate,
+            _C.c.filter_string,
+            _S.c.name,
+            _V.c.version,
+            _V.c.serialized_scorer,
+        )
+        .join(_S, _S.c.scorer_id == _C.c.scorer_id)
+        .join(_V, sa.and_(_V.c.scorer_id == _C.c.scorer_id, _V.c.version == latest))
+        .where(
+            _C.c.experiment_id == experiment_id,
+            _C.c.sample_rate > 0,
+            scope.owns_experiment(_C.c.experiment_id),
+        )
+        .order_by(_S.c.name)
+    )
+    return [
+        ActiveScorer(
+            scorer_id=r.scorer_id,
+            experiment_id=str(experiment_id),
+            name=r.name,
+            version=int(r.version),
+            kind=scorer_kind(r.serialized_scorer),
+            sample_rate=float(r.sample_rate),
+            filter_string=r.filter_string,
+            session_level=session_level(r.serialized_scorer),
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def _count_keys(conn: Connection, items: Sequence[WorkItem]) -> int:
+    traces = sorted({i.trace_id for i in items})
+    found = conn.execute(
+        sa.select(_W.c.trace_id, _W.c.scorer_id, _W.c.scorer_version).where(
+            _W.c.trace_id.in_(traces)
+        )
+    )
+    wanted = {(i.trace_id, i.scorer_id, int(i.scorer_version)) for i in items}
+    return sum(1 for r in found if (r.trace_id, r.scorer_id, r.scorer_version) in wanted)
+
+
+def enqueue_rows(
+    conn: Connection,
+    workspace: str,
+    items: Sequence[WorkItem],
+    *,
+    not_before: int | None = None,
+    count: bool = True,
+) -> int:
+    """Insert pending rows on ``conn``; one already there is left alone.
+
+    With ``not_before`` a pending row already there is pushed back to it. Returns the rows
+    inserted, or with ``count=False`` (cheaper on PostgreSQL and MySQL) the rows given.
+    """
+    if not items:
+        return 0
+    now = now_ms()
+    due = now if not_before is None else int(not_before)
+    rows = [
+        {
+            "trace_id": i.trace_id,
+            "scorer_id": i.scorer_id,
+            "scorer_version": int(i.scorer_version),
+            "experiment_id": int(i.experiment_id),
+            "workspace": workspace,
+            "kind": i.kind,
+            "state": "pending",
+            "claimed_by": None,
+            "lease_until": None,
+            "not_before": due,
+            "attempts": 0,
+            "error": None,
+            "enqueued_time": now,
+            "done_time": None,
+        }
+        for i in items
+    ]
+    if not_before is not None:
+        keys = [WorkKey(i.trace_id, i.scorer_id, int(i.scorer_version)) for i in items]
+        conn.execute(
+            _W.update().where(_keys_in(keys), _W.c.state == "pending").values(not_before=due)
+        )
+    if conn.dialect.name == "sqlite":  # its rowcount counts the rows really inserted
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(_W).on_conflict_do_nothing()
+        return max(0, int(conn.execute(stmt, rows).rowcount))
+    if not count:
+        insert_ignore(conn, _W, rows)
+        return len(rows)
+    before = _count_keys(conn, items)
+    insert_ignore(conn, _W, rows)
+    return _count_keys(conn, items) - before
+
+
+def count_backlog(conn: Connection) -> int:
+    """Pending and claimed rows of every workspace, counted on ``conn``."""
+    query = sa.select(sa.func.count()).where(_W.c.state.in_(("pending", "claimed")))
+    return int(conn.execute(query).scalar_one())
+
+
 class SqlOnlineScoringStore(OnlineScoringStore):
     """Online scoring work rows in a SQL database.
 
@@ -139,105 +262,15 @@ class SqlOnlineScoringStore(OnlineScoringStore):
         text = str(experiment_id)
         if not text.isdigit() or len(text) > 10:
             return []
-        number = int(text)
-        newer = _V.alias("newer")
-        latest = (
-            sa.select(sa.func.max(newer.c.version))
-            .where(newer.c.scorer_id == _C.c.scorer_id)
-            .correlate(_C)
-            .scalar_subquery()
-        )
-        query = (
-            sa.select(
-                _C.c.scorer_id,
-                _C.c.sample_rate,
-                _C.c.filter_string,
-                _S.c.name,
-                _V.c.version,
-                _V.c.serialized_scorer,
-            )
-            .join(_S, _S.c.scorer_id == _C.c.scorer_id)
-            .join(_V, sa.and_(_V.c.scorer_id == _C.c.scorer_id, _V.c.version == latest))
-            .where(
-                _C.c.experiment_id == number,
-                _C.c.sample_rate > 0,
-                self._scope.owns_experiment(_C.c.experiment_id),
-            )
-            .order_by(_S.c.name)
-        )
-
-        def op(conn: Connection) -> list[ActiveScorer]:
-            return [
-                ActiveScorer(
-                    scorer_id=r.scorer_id,
-                    experiment_id=text,
-                    name=r.name,
-                    version=int(r.version),
-                    kind=scorer_kind(r.serialized_scorer),
-                    sample_rate=float(r.sample_rate),
-                    filter_string=r.filter_string,
-                    session_level=session_level(r.serialized_scorer),
-                )
-                for r in conn.execute(query)
-            ]
-
-        return self._db.read(op)
+        return self._db.read(lambda conn: read_active_scorers(conn, self._scope, int(text)))
 
     def enqueue(self, items: Sequence[WorkItem], *, not_before: int | None = None) -> int:
         """Store pending rows; one already there is left alone (see the contract)."""
         if not items:
             return 0
-        now = now_ms()
-        due = now if not_before is None else int(not_before)
-        rows = [
-            {
-                "trace_id": i.trace_id,
-                "scorer_id": i.scorer_id,
-                "scorer_version": int(i.scorer_version),
-                "experiment_id": int(i.experiment_id),
-                "workspace": self._scope.name,
-                "kind": i.kind,
-                "state": "pending",
-                "claimed_by": None,
-                "lease_until": None,
-                "not_before": due,
-                "attempts": 0,
-                "error": None,
-                "enqueued_time": now,
-                "done_time": None,
-            }
-            for i in items
-        ]
-
-        def op(conn: Connection) -> int:
-            if not_before is not None:
-                keys = [WorkKey(i.trace_id, i.scorer_id, int(i.scorer_version)) for i in items]
-                conn.execute(
-                    _W.update()
-                    .where(_keys_in(keys), _W.c.state == "pending")
-                    .values(not_before=due)
-                )
-            if conn.dialect.name == "sqlite":  # its rowcount counts the rows really inserted
-                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-                stmt = sqlite_insert(_W).on_conflict_do_nothing()
-                return max(0, int(conn.execute(stmt, rows).rowcount))
-            before = self._count_keys(conn, items)
-            insert_ignore(conn, _W, rows)
-            return self._count_keys(conn, items) - before
-
-        return self._db.write(op)
-
-    @staticmethod
-    def _count_keys(conn: Connection, items: Sequence[WorkItem]) -> int:
-        traces = sorted({i.trace_id for i in items})
-        found = conn.execute(
-            sa.select(_W.c.trace_id, _W.c.scorer_id, _W.c.scorer_version).where(
-                _W.c.trace_id.in_(traces)
-            )
+        return self._db.write(
+            lambda conn: enqueue_rows(conn, self._scope.name, items, not_before=not_before)
         )
-        wanted = {(i.trace_id, i.scorer_id, int(i.scorer_version)) for i in items}
-        return sum(1 for r in found if (r.trace_id, r.scorer_id, r.scorer_version) in wanted)
 
     def claim(
         self,
@@ -421,5 +454,9 @@ class SqlOnlineScoringStore(OnlineScoringStore):
 
     def backlog(self) -> int:
         """Pending and claimed rows of every workspace."""
-        query = sa.select(sa.func.count()).where(_W.c.state.in_(("pending", "claimed")))
-        return int(self._db.read(lambda conn: conn.execute(query).scalar_one()))
+        return self._db.read(count_backlog)
+
+    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Hear of rows the trace stores of this database store for traces they ended."""
+        hook = self._db.trace_end_hook
+        return hook.listen(listener) if hook is not None else (lambda: None)

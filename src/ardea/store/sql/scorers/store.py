@@ -22,6 +22,7 @@ from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
 from ardea.entities.scorer import SERIALIZED_SCORER_MAX_BYTES, OnlineScoringConfig, ScorerVersion
 from ardea.store.scorers import ScorerStore
+from ardea.store.search.traces import parse_trace_filter
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import DEFAULT_SCOPE, WorkspaceScope
 from ardea.store.sql._db.visibility import visibility_condition
@@ -125,6 +126,11 @@ class SqlScorerStore(ScorerStore):
         self._db = database
         self._scope = scope
 
+    def _forget(self) -> None:
+        hook = self._db.trace_end_hook
+        if hook is not None:
+            hook.forget()
+
     def _experiment(self, conn: Connection, experiment_id: str) -> int:
         number = _experiment_number(experiment_id)
         self._scope.experiment_row(conn, number)
@@ -167,7 +173,10 @@ class SqlScorerStore(ScorerStore):
             conn.execute(_V.insert().values(**row))
             return _version(_Obj(row), experiment, name)
 
-        return self._db.write(op)
+        try:
+            return self._db.write(op)
+        finally:
+            self._forget()  # new work runs the new version at once
 
     def list_scorers(self, experiment_id: str) -> list[ScorerVersion]:
         """The latest version of each name registered in the experiment, by name."""
@@ -278,7 +287,10 @@ class SqlScorerStore(ScorerStore):
             conn.execute(_V.delete().where(_V.c.scorer_id == scorer_id))
             conn.execute(_S.delete().where(_S.c.scorer_id == scorer_id))
 
-        self._db.write(op)
+        try:
+            self._db.write(op)
+        finally:
+            self._forget()
 
     def upsert_online_scoring_config(
         self,
@@ -293,6 +305,11 @@ class SqlScorerStore(ScorerStore):
         if filter_string is not None and not isinstance(filter_string, str):
             raise InvalidArgumentError("'filter_string' must be a string")
         text = filter_string or None
+        if text is not None:
+            try:
+                parse_trace_filter(text)  # refused now, not silently at every trace
+            except InvalidArgumentError as exc:
+                raise InvalidArgumentError(f"Invalid 'filter_string': {exc}") from None
 
         def op(conn: Connection) -> OnlineScoringConfig:
             experiment = self._experiment(conn, experiment_id)
@@ -320,7 +337,10 @@ class SqlScorerStore(ScorerStore):
                 )
             return OnlineScoringConfig(there, scorer_id, str(experiment), kept, text)
 
-        return self._db.write(op)
+        try:
+            return self._db.write(op)
+        finally:
+            self._forget()  # this process samples with the new config at once
 
     def get_online_scoring_configs(self, scorer_ids: Sequence[str]) -> list[OnlineScoringConfig]:
         """The configs of these scorers whose experiment is in this workspace (and readable)."""

@@ -29,6 +29,7 @@ from ardea.entities import (
     TraceMetricsQuery,
 )
 from ardea.entities.quality import QualityMetrics, parse_group_by
+from ardea.store.online_sampling import ENDED_STATES
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, upsert
 from ardea.store.sql._db.engine import Database
@@ -60,7 +61,7 @@ from ardea.store.sql.traces.load import (
     span_from_row,
 )
 from ardea.store.sql.traces.metrics import trace_metrics
-from ardea.store.sql.traces.start import start_trace_op, start_traces_op
+from ardea.store.sql.traces.start import BulkStart, start_trace_op, start_traces_op
 from ardea.store.sql.traces.whole import new_traces_op
 from ardea.store.sql.tracking.common import parse_experiment_id
 from ardea.store.trace_correlation import correlation_from_counts
@@ -90,6 +91,20 @@ def _write_spans(
     created = write_spans(conn, scope, experiment_id, prepared)
     if created and conn.dialect.name == "sqlite":
         claim_pending_links(conn, created, scope)
+
+
+def _ended_roots(prepared: PreparedSpans) -> list[str]:
+    """The traces whose ended root span the batch carries: the batch ends them."""
+    return [tid for tid, facts in prepared.roots.items() if facts.get("end_time") is not None]
+
+
+def _ended_records(infos: Sequence[TraceInfo]) -> dict[int, list[str]]:
+    """Per experiment, the records whose state ends their trace."""
+    found: dict[int, list[str]] = {}
+    for info in infos:
+        if info.state in ENDED_STATES and str(info.experiment_id).isdigit():
+            found.setdefault(int(info.experiment_id), []).append(info.trace_id)
+    return found
 
 
 class SqlTraceStore(SqlAssessments, TraceStore):
@@ -137,8 +152,15 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not spans:
             return
         prepared = prepare_spans(spans)
-        self._db.write(lambda conn: _write_spans(conn, self._scope, exp, prepared))
+        ended = _ended_roots(prepared)
+
+        def op(conn: Connection) -> list[Any]:
+            _write_spans(conn, self._scope, exp, prepared)
+            return self._sample_ended(conn, {exp: ended})
+
+        deferred = self._db.write(op)
         self._claim_links_after_commit(list(prepared.first_start_ms))
+        self._after_ended(deferred)
 
     async def log_spans_async(self, experiment_id: str, spans: Sequence[Span]) -> None:
         """Async :meth:`log_spans`: waits on the writer queue (no pool thread on SQLite)."""
@@ -146,8 +168,42 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         if not spans:
             return
         prepared = prepare_spans(spans)
-        await self._db.write_async(lambda conn: _write_spans(conn, self._scope, exp, prepared))
+        ended = _ended_roots(prepared)
+
+        def op(conn: Connection) -> list[Any]:
+            _write_spans(conn, self._scope, exp, prepared)
+            return self._sample_ended(conn, {exp: ended})
+
+        deferred = await self._db.write_async(op)
         await self._claim_links_after_commit_async(list(prepared.first_start_ms))
+        await self._after_ended_async(deferred)
+
+    # -- online scoring: the traces a write ended (see online_scoring/sampler.py) -------------
+
+    def _sample_ended(self, conn: Connection, ended: dict[int, list[str]]) -> list[Any]:
+        """Inside a write: sample the traces it ended, per experiment (the database's hook)."""
+        hook = self._db.trace_end_hook
+        if hook is None:
+            return []
+        return [hook.in_write(conn, self._scope, e, ids) for e, ids in ended.items() if ids]
+
+    def _after_ended(self, deferred: Sequence[Any]) -> None:
+        """After the commit: the rest of the hook's work (searched scorers, listeners)."""
+        hook = self._db.trace_end_hook
+        for one in deferred:
+            if hook is not None and one is not None:
+                hook.after_commit(self._db, self._scope, self, one)
+
+    async def _after_ended_async(self, deferred: Sequence[Any]) -> None:
+        """Async :meth:`_after_ended`: a worker thread only when the hook does I/O."""
+        hook = self._db.trace_end_hook
+        for one in deferred:
+            if hook is None or one is None:
+                continue
+            if hook.needs_thread(one):
+                await asyncio.to_thread(hook.after_commit, self._db, self._scope, self, one)
+            else:
+                hook.after_commit(self._db, self._scope, self, one)
 
     # -- links to runs of traces not stored yet (see links.py) --------------------------------
 
@@ -190,21 +246,25 @@ class SqlTraceStore(SqlAssessments, TraceStore):
             except InvalidArgumentError as exc:
                 _log.warning("Trace record of %s not stored: %s", record.trace_id, exc)
 
-        def op(conn: Connection) -> None:
-            _write_spans(conn, self._scope, exp, prepared)
-            if not ops:
-                return
-            ids = [r.trace_id for r, _ in ops]
-            stored = {i.trace_id: i for i in load_trace_infos(conn, self._scope, ids)}
-            for record, start in ops:
-                narrowed = fill_only(record, stored.get(record.trace_id))
-                if narrowed is record:
-                    start(conn)
-                elif narrowed is not None:
-                    self._start_trace_op(narrowed)(conn)
+        ended = _ended_roots(prepared)
+        ended += [r.trace_id for r, _ in ops if r.state in ENDED_STATES]
 
-        await self._db.write_async(op)
+        def op(conn: Connection) -> list[Any]:
+            _write_spans(conn, self._scope, exp, prepared)
+            if ops:
+                ids = [r.trace_id for r, _ in ops]
+                stored = {i.trace_id: i for i in load_trace_infos(conn, self._scope, ids)}
+                for record, start in ops:
+                    narrowed = fill_only(record, stored.get(record.trace_id))
+                    if narrowed is record:
+                        start(conn)
+                    elif narrowed is not None:
+                        self._start_trace_op(narrowed)(conn)
+            return self._sample_ended(conn, {exp: ended})
+
+        deferred = await self._db.write_async(op)
         await self._claim_links_after_commit_async(list(prepared.first_start_ms))
+        await self._after_ended_async(deferred)
 
     async def log_new_traces_async(
         self, experiment_id: str, spans: Sequence[Span], records: Sequence[TraceInfo]
@@ -221,22 +281,40 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         except InvalidArgumentError:
             await self.log_spans_with_records_async(experiment_id, spans, records)
             return
+        ended = [r.trace_id for r in records if r.state in ENDED_STATES]
+
+        def write(conn: Connection) -> tuple[list[str], list[Any]]:
+            return op(conn), self._sample_ended(conn, {exp: ended})
+
         try:
-            ids = await self._db.write_async(op)
+            ids, deferred = await self._db.write_async(write)
         except sa.exc.IntegrityError:
             await self.log_spans_with_records_async(experiment_id, spans, records)
             return
         await self._claim_links_after_commit_async(ids)
+        await self._after_ended_async(deferred)
 
     def start_trace(self, info: TraceInfo) -> TraceInfo:
         """Create or complete a trace record; sets the server tags and returns the stored info.
 
         The record's assessments are stored by id (a retry does not add copies).
         """
-        stored = self._db.write(self._start_trace_op(info))
+        stored, deferred = self._db.write(self._start_and_sample(info))
+        self._after_ended(deferred)
         if self._claim_links_after_commit([stored.trace_id]):
             return self.get_trace_info(stored.trace_id)
         return stored
+
+    def _start_and_sample(
+        self, info: TraceInfo
+    ) -> Callable[[Connection], tuple[TraceInfo, list[Any]]]:
+        start = self._start_trace_op(info)
+
+        def op(conn: Connection) -> tuple[TraceInfo, list[Any]]:
+            stored = start(conn)
+            return stored, self._sample_ended(conn, _ended_records([stored]))
+
+        return op
 
     def start_traces(self, infos: Sequence[TraceInfo]) -> None:
         """Create or complete many trace records in one transaction, without a read-back.
@@ -248,8 +326,18 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         """
         if not infos:
             return
-        done = self._db.write(start_traces_op(self._scope, infos))
+        start = start_traces_op(self._scope, infos)
+
+        def op(conn: Connection) -> tuple[BulkStart, list[Any]]:
+            done = start(conn)
+            stored = set(done.stored)
+            return done, self._sample_ended(
+                conn, _ended_records([i for i in infos if i.trace_id in stored])
+            )
+
+        done, deferred = self._db.write(op)
         self._claim_links_after_commit(done.created)
+        self._after_ended(deferred)
         if done.errors:
             for trace_id, exc in done.errors[1:]:
                 _log.warning("Trace record of %s not stored: %s", trace_id, exc)
@@ -257,7 +345,8 @@ class SqlTraceStore(SqlAssessments, TraceStore):
 
     async def start_trace_async(self, info: TraceInfo) -> TraceInfo:
         """Async :meth:`start_trace`: waits on the writer queue (no pool thread on SQLite)."""
-        stored = await self._db.write_async(self._start_trace_op(info))
+        stored, deferred = await self._db.write_async(self._start_and_sample(info))
+        await self._after_ended_async(deferred)
         if await self._claim_links_after_commit_async([stored.trace_id]):
             return await asyncio.to_thread(self.get_trace_info, stored.trace_id)
         return stored
