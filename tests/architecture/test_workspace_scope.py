@@ -29,6 +29,10 @@ SQL = Path(__file__).resolve().parents[2] / "src" / "ardea" / "store" / "sql"
 
 ALLOWED: dict[str, str] = {
     "_db/scope.py": "the one place workspaces are scoped",
+    "alerts/due.py": (
+        "the server's alert evaluator measures every workspace's rules in one pass; the one "
+        "query reading experiments for their workspace and lifecycle"
+    ),
     "purge.py": (
         "`ardea gc` works on the database as a whole: it purges the soft-deleted entities of "
         "every workspace (ids are global), and a model version in any workspace keeps its run"

@@ -46,8 +46,10 @@ def server(
     # docs/webhooks.md delivers to a receiver on 127.0.0.1: the SSRF guard is opted out.
     # docs/workspaces.md needs workspaces; the other examples run in `default`, as they would
     # on a server without them. docs/online-scoring.md's judges run in the server: its
-    # provider is the fake one.
+    # provider is the fake one. docs/monitoring.md waits for an alert: the evaluator runs
+    # every second.
     env = {
+        "ARDEA_ALERTS_INTERVAL_SECONDS": "1",
         "ARDEA_WEBHOOKS_ALLOW_PRIVATE": "1",
         "ARDEA_ENABLE_WORKSPACES": "true",
         "OPENAI_BASE_URL": llm_provider.openai_base_url,

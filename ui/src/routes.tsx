@@ -10,6 +10,7 @@ const ComparePage = lazy(() => import("./features/runs/ComparePage"));
 const TracesPage = lazy(() => import("./features/traces/TracesPage"));
 const TracePage = lazy(() => import("./features/traces/TracePage"));
 const OverviewPage = lazy(() => import("./features/overview/OverviewPage"));
+const AlertsPage = lazy(() => import("./features/alerts/AlertsPage"));
 const ModelsPage = lazy(() => import("./features/models/ModelsPage"));
 const ModelPage = lazy(() => import("./features/models/ModelPage"));
 const ModelVersionPage = lazy(() => import("./features/models/ModelVersionPage"));
@@ -72,6 +73,7 @@ export function AppRoutes() {
         <Route path={ROUTES.sessions} element={<SessionsPage />} />
         <Route path={ROUTES.session} element={<SessionPage />} />
         <Route path={ROUTES.overview} element={<OverviewPage />} />
+        <Route path={ROUTES.alerts} element={<AlertsPage />} />
         <Route path={ROUTES.evaluations} element={<EvaluationsPage />} />
         <Route path={ROUTES.evaluationCompare} element={<EvaluationComparePage />} />
         <Route path={ROUTES.evaluation} element={<EvaluationPage />} />

@@ -272,6 +272,14 @@ ARDEA_ONLINE_SCORING_LOOP = "ARDEA_ONLINE_SCORING_LOOP"
 own, at a lower CPU priority, when the database can be shared) or ``server`` (in the server
 process)."""
 
+ARDEA_ALERTS = "ARDEA_ALERTS"
+"""``0`` turns the server's alert evaluator off (rules can still be managed; their state stays
+as it is). Default: on."""
+
+ARDEA_ALERTS_INTERVAL_SECONDS = "ARDEA_ALERTS_INTERVAL_SECONDS"
+"""Seconds between two passes of the server's alert evaluator over every enabled rule.
+Default 60."""
+
 ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS = "ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS"
 """Seconds without a new trace after which a session is scored by the session-level online
 scorers (each new trace of the session pushes it back). Default 60."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea._core.ids import now_ms
+from ardea.client._alerts import AlertsMixin
 from ardea.client._alignments import AlignmentsMixin
 from ardea.client._artifacts import ArtifactsMixin
 from ardea.client._assessments import AssessmentsMixin
@@ -69,6 +70,7 @@ class ArdeaClient(
     ReviewMixin,
     AlignmentsMixin,
     IssuesMixin,
+    AlertsMixin,
 ):
     """The explicit API over one tracking backend (embedded store or server).
 

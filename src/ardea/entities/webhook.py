@@ -47,6 +47,7 @@ ALLOWED_EVENTS: Mapping[str, frozenset[str]] = {
     "PROMPT_VERSION_TAG": frozenset({"SET", "DELETED"}),
     "PROMPT_ALIAS": frozenset({"CREATED", "DELETED"}),
     "BUDGET_POLICY": frozenset({"EXCEEDED"}),
+    "ALERT": frozenset({"FIRED", "RESOLVED"}),  # Ardea's own: an alert rule changed state
 }
 """Entity -> the actions a webhook may subscribe to (MLflow's ``VALID_ENTITY_ACTIONS``)."""
 

@@ -28,6 +28,7 @@ from ardea.server.deps import registry_store, runtime, trace_store, tracking_sto
 from ardea.server.parsing import call, json_object
 
 __all__ = [
+    "alert_rule",
     "all_of",
     "artifact_path",
     "created_experiment",
@@ -224,6 +225,20 @@ def trace_location() -> Locate:
         experiment_ = where.get("mlflow_experiment") if isinstance(where, dict) else None
         value = experiment_.get("experiment_id") if isinstance(experiment_, dict) else None
         return [] if value in (None, "") else [_experiment(value)]
+
+    return locate
+
+
+def alert_rule(field: str = "rule_id") -> Locate:
+    """The experiment of the alert rule ``field`` names."""
+
+    async def locate(request: Request, fields: Fields) -> Sequence[Target]:
+        rule_id = _given(fields, field)
+        if rule_id is None:
+            return []
+        look_up = runtime_backend(request).alerts.experiment_of_rule
+        owner = await _owner(request, "alert_rule", str(rule_id), look_up)
+        return [_experiment(owner, f"Alert rule '{rule_id}' not found")]
 
     return locate
 

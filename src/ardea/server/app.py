@@ -22,6 +22,7 @@ from ardea.server.openapi_gateway import add_gateway_paths
 from ardea.server.openapi_responses import install_document
 from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
+    alerts,
     artifacts,
     assessments,
     auth_accounts,
@@ -81,6 +82,23 @@ def _mount(app: FastAPI, router: APIRouter, version: str, *, ajax_only: bool = F
     _include(app, router, f"/ajax-api/{version}", include_in_schema=ajax_only)
 
 
+def _open_loops(deps: ServerDeps, state: ServerRuntime) -> None:
+    """The in-server loops of a SQL backend: online scoring and the alert evaluator."""
+    if deps.backend.remote:
+        return
+    from ardea.server.alerts import AlertEvaluator
+    from ardea.server.online_process import loop_spec_for
+    from ardea.server.online_scoring import OnlineScoring
+
+    spec = loop_spec_for(
+        deps.backend.uri,
+        artifacts_destination=deps.settings.artifacts_destination,
+        sqlite_synchronous=deps.settings.sqlite_synchronous,
+    )
+    state.online = OnlineScoring(deps.backend, spec=spec)
+    state.alerts = AlertEvaluator(state)
+
+
 def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> FastAPI:
     """Build the server app around ``deps``.
 
@@ -94,16 +112,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     state = ServerRuntime(deps, open_runtime(deps.backend))
     gateway = _open_gateway(deps, state)
     state.gateway = gateway
-    if not deps.backend.remote:
-        from ardea.server.online_process import loop_spec_for
-        from ardea.server.online_scoring import OnlineScoring
-
-        spec = loop_spec_for(
-            deps.backend.uri,
-            artifacts_destination=deps.settings.artifacts_destination,
-            sqlite_synchronous=deps.settings.sqlite_synchronous,
-        )
-        state.online = OnlineScoring(deps.backend, spec=spec)
+    _open_loops(deps, state)
     if deps.settings.auth_enabled:
         from ardea.server.auth_runtime import open_auth_runtime
 
@@ -113,11 +122,12 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if close_stores_on_shutdown:
             _freeze_startup_heap()
-        if state.online is not None:
-            state.online.start()
+        loops = [loop for loop in (state.online, state.alerts) if loop is not None]
+        for loop in loops:
+            loop.start()
         yield
-        if state.online is not None:
-            await state.online.stop()
+        for loop in reversed(loops):
+            await loop.stop()
         # Deliver what is queued, within a grace period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s).
         for runtime in state.all_webhooks():
             runtime.dispatcher.close()
@@ -169,6 +179,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, online_scoring.router, "3.0")
     _mount(app, review.router, "3.0")
     _mount(app, issues.router, "3.0")
+    _mount(app, alerts.router, "3.0")
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)

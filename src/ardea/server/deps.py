@@ -203,6 +203,8 @@ class ServerRuntime:
             when the gateway is off.
         online: Online scoring's ingest hook and scorer loop
             (:class:`ardea.server.online_scoring.OnlineScoring`), or None on a REST backend.
+        alerts: The alert evaluator (:class:`ardea.server.alerts.AlertEvaluator`), or None
+            on a REST backend.
     """
 
     deps: ServerDeps
@@ -215,6 +217,7 @@ class ServerRuntime:
     workspace_artifacts: dict[str, ArtifactStore] = field(default_factory=dict)
     gateway: Any = None
     online: Any = None
+    alerts: Any = None
 
     def backend_for(self, workspace: str | None) -> Backend:
         """The stores of ``workspace`` (None: the server runs without workspaces).

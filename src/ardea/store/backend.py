@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ardea._core.errors import FailedPreconditionError
 from ardea.entities.workspace import DEFAULT_WORKSPACE
+from ardea.store.alerts import AlertStore, UnsupportedAlertStore
 from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
@@ -98,6 +99,7 @@ class Backend:
             the database's for a SQL backend.
         review: Human review queues (items, assignment, labels as HUMAN assessments).
         issues: MLflow's issues of experiments and their trace links.
+        alerts: Alert rules on experiments' traces, their state and events.
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
@@ -127,6 +129,7 @@ class Backend:
     )
     review: ReviewStore = field(default_factory=UnsupportedReviewStore, repr=False)
     issues: IssueStore = field(default_factory=UnsupportedIssueStore, repr=False)
+    alerts: AlertStore = field(default_factory=UnsupportedAlertStore, repr=False)
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False

@@ -31,6 +31,7 @@ from ardea.entities import (
     TraceMetricsQuery,
     TraceState,
 )
+from ardea.entities.quality import QualityMetrics
 
 SEARCH_TRACES_DEFAULT = 100
 SEARCH_TRACES_LIMIT = 500
@@ -283,6 +284,29 @@ class TraceStore(ABC):
         from ardea._core.errors import NotImplementedFeatureError
 
         raise NotImplementedFeatureError("This trace store cannot aggregate trace metrics.")
+
+    def quality_metrics(
+        self,
+        experiment_id: str,
+        start_ms: int,
+        end_ms: int,
+        buckets: int,
+        group_by: str = "",
+    ) -> QualityMetrics:
+        """Each judge's pass/fail verdicts per bucket of ``[start_ms, end_ms)`` (and group).
+
+        ``group_by``: ``""``, ``prompt`` (linked prompt versions), ``model`` or
+        ``tag:<key>`` (see :mod:`ardea.store.sql.traces.quality`).
+
+        Raises:
+            NotFoundError: No such experiment.
+            InvalidArgumentError: An empty range, a bucket count out of 1..1000, or a bad
+                ``group_by``.
+            NotImplementedFeatureError: This store cannot aggregate (the default).
+        """
+        from ardea._core.errors import NotImplementedFeatureError
+
+        raise NotImplementedFeatureError("This trace store cannot aggregate quality metrics.")
 
     def query_trace_metrics(self, query: TraceMetricsQuery) -> PagedList[MetricDataPoint]:
         """MLflow's QueryTraceMetrics: one metric of traces, spans or assessments, aggregated.

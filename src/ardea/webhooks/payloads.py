@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ardea.entities.alerts import AlertEvent, AlertRule
 from ardea.entities.webhook import WebhookEvent
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "VERSION_TAG_DELETED",
     "VERSION_TAG_SET",
     "RegistryChange",
+    "alert_payload",
     "candidate_events",
     "example_payload",
     "resolve",
@@ -201,4 +203,48 @@ def example_payload(event: WebhookEvent) -> dict[str, Any]:
         data["value"] = "example_value"
     if event.entity == "BUDGET_POLICY":
         data = {"budget_policy_id": "example_policy"}
+    if event.entity == "ALERT":
+        data = dict(_ALERT_EXAMPLE, event=event.action)
+    return data
+
+
+_ALERT_EXAMPLE: dict[str, Any] = {
+    "event_id": "00000000-0000-0000-0000-000000000000",
+    "rule_id": "11111111-1111-1111-1111-111111111111",
+    "rule_name": "example_rule",
+    "experiment_id": "1",
+    "kind": "error_rate_above",
+    "state": "FIRING",
+    "value": 0.25,
+    "threshold": 0.1,
+    "samples": 40,
+    "window_seconds": 3600,
+    "time": 0,
+    "sequence": 1,
+}
+
+
+def alert_payload(event: AlertEvent, rule: AlertRule) -> dict[str, Any]:
+    """The ``data`` of an ``alert.fired`` / ``alert.resolved`` delivery.
+
+    The event (``event`` is ``FIRED`` or ``RESOLVED``, ``value`` the measure, ``threshold``
+    the one crossed) with the rule's kind, state, window and judge.
+    """
+    data: dict[str, Any] = {
+        "event_id": event.event_id,
+        "event": event.kind,
+        "rule_id": rule.rule_id,
+        "rule_name": event.rule_name,
+        "experiment_id": event.experiment_id,
+        "kind": rule.kind,
+        "state": rule.state,
+        "value": event.value,
+        "threshold": event.threshold,
+        "samples": event.samples,
+        "window_seconds": rule.window_seconds,
+        "time": event.time,
+        "sequence": event.sequence,
+    }
+    if rule.judge is not None:
+        data["judge"] = rule.judge
     return data

@@ -42,6 +42,7 @@ def traces_module_path(path: str) -> bool:
         not datasets_module_path(path)
         and not review_module_path(path)
         and not issues_module_path(path)
+        and not alerts_module_path(path)
         and not evaluations_module_path(path)
         and not gateway_module_path(path)
         and not scorers_module_path(path)
@@ -52,6 +53,11 @@ def traces_module_path(path: str) -> bool:
 def datasets_module_path(path: str) -> bool:
     """Whether ``test_openapi_answers_datasets`` checks the operations of ``path``."""
     return "/mlflow/datasets" in path or "/ardea/datasets" in path
+
+
+def alerts_module_path(path: str) -> bool:
+    """Whether ``test_openapi_answers_alerts`` checks the operations of ``path``."""
+    return "/ardea/alerts/" in path
 
 
 def review_module_path(path: str) -> bool:
@@ -118,7 +124,9 @@ def checked_app(tmp: Path, settings: ServerSettings | None = None) -> Iterator[C
     app = create_app(ServerDeps(backend, settings or ServerSettings()))
     client = Client(app)
     try:
-        yield CheckedClient(client, app.openapi())
+        checked = CheckedClient(client, app.openapi())
+        checked.app = app
+        yield checked
     finally:
         client.close()
         backend.close()
@@ -130,6 +138,7 @@ class CheckedClient:
     def __init__(self, client: Client, doc: dict[str, Any]) -> None:
         self.client = client
         self.doc = doc
+        self.app: Any = None  # the app under test (set by checked_app)
         self.components = closed(copy.deepcopy(doc.get("components", {})))
         self.seen: set[tuple[str, str, str]] = set()
         """(method, template, status) of every checked answer."""

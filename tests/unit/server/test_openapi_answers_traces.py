@@ -200,6 +200,11 @@ def test_ardea_trace_reads(api: CheckedClient, exp: str) -> None:
     window = {"start_ms": 1_699_999_000_000, "end_ms": 1_700_001_000_000, "buckets": 4}
     assert api.json("GET", metrics, {"experiment_id": exp}, params=window)["totals"]["trace_count"]
     api.call("GET", metrics, {"experiment_id": "999"}, status=404)
+    quality = ARDEA + "/experiments/{experiment_id}/quality"
+    got = api.json("GET", quality, {"experiment_id": exp}, params={**window, "group_by": "model"})
+    assert got["group_by"] == "model" and got["confidence"] == 0.95
+    api.call("GET", quality, {"experiment_id": exp}, params={"group_by": "nope"}, status=400)
+    api.call("GET", quality, {"experiment_id": "999"}, status=404)
 
 
 def test_registry(api: CheckedClient, exp: str) -> None:

@@ -18,6 +18,7 @@ from ardea.server.openapi_gateway import GATEWAY_DOC_PREFIXES
 
 from .openapi_check import (
     CheckedClient,
+    alerts_module_path,
     auth_module_path,
     checked_app,
     datasets_module_path,
@@ -300,6 +301,7 @@ def test_every_tracking_operation_was_checked(api: CheckedClient) -> None:
             gateway_module_path,
             review_module_path,
             issues_module_path,
+            alerts_module_path,
         )
         if path.startswith(GATEWAY_DOC_PREFIXES):
             # the gateway's invocation paths answer in the provider APIs' shapes; the real

@@ -90,6 +90,7 @@ class World:
     queue: str = ""  # a review queue of the experiment, holding the trace as its one item
     item: str = ""
     issue: str = ""  # an issue of the experiment
+    rule: str = ""  # an alert rule of the experiment
 
 
 @dataclass
@@ -160,6 +161,9 @@ class Matrix:
             "/api/3.0/mlflow/issues",
             json={"experiment_id": e, "name": "iss", "description": "d"},
         )["issue"]["issue_id"]
+        rule = self.admin(
+            "POST", "/api/3.0/ardea/alerts/rules/create", json={"experiment_id": e, **_RULE}
+        )["rule"]["rule_id"]
         spare = f"spare-{n}"
         self.backend.workspaces.create_workspace(spare)
         user = f"spare-user-{n}"
@@ -187,12 +191,13 @@ class Matrix:
         return World(
             e, name, r, trace, a["assessment"]["assessment_id"], lm["model"]["info"]["model_id"],
             model, hook, dataset, spare, user, secret, definition_id, endpoint, guardrail, budget,
-            queue, item, issue,
+            queue, item, issue, rule,
         )  # fmt: skip
 
 
 _EVENT = {"entity": "model_version", "action": "created"}
 _REVIEW_SCHEMAS = [{"name": "correct", "type": "pass_fail"}]
+_RULE = {"name": "errors", "kind": "error_rate_above", "threshold": 0.1, "window_seconds": 60}
 
 
 def _feedback(trace: str) -> dict[str, Any]:
@@ -314,6 +319,7 @@ def _values(w: World) -> dict[str, Any]:
         "item_id": w.item,
         "item_ids": [w.item],
         "issue_id": w.issue,
+        "rule_id": w.rule,
         "workspace_name": w.workspace,
         "key": "k",
         "value": "v",
@@ -419,6 +425,10 @@ _BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
             "label_schemas": _REVIEW_SCHEMAS,
         }
     },
+    "create_rule": lambda w: {
+        "json": {"experiment_id": w.experiment, **_RULE, "name": f"r-{next(_n)}"}
+    },
+    "update_rule": lambda w: {"json": {"rule_id": w.rule, "threshold": 0.2}},
     "submit_labels": lambda w: {"json": {"item_id": w.item, "labels": {"correct": True}}},
 }
 

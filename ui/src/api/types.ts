@@ -109,3 +109,10 @@ export type TokenInfo = Schemas["TokenInfoJson"];
 export type CreatedToken = Schemas["CreatedToken"];
 export type AuditEvent = Schemas["AuditEventInfo"];
 export type AuditList = Schemas["AuditList"];
+
+// Monitoring: quality over time and alert rules
+export type QualityResponse = Schemas["QualityResponse"];
+export type QualitySeries = Schemas["QualitySeriesJson"];
+export type QualityBucket = Schemas["QualityBucket"];
+export type AlertRule = Schemas["AlertRuleJson"];
+export type AlertEvent = Schemas["AlertEventJson"];

@@ -14,6 +14,8 @@ export const ROUTES = {
   sessions: "/experiments/:experimentId/sessions",
   session: "/experiments/:experimentId/sessions/:sessionId",
   overview: "/experiments/:experimentId/overview",
+  /** An experiment's alert rules, their state and event history. */
+  alerts: "/experiments/:experimentId/alerts",
   evaluations: "/experiments/:experimentId/evaluations",
   evaluationCompare: "/experiments/:experimentId/evaluations/compare",
   evaluation: "/experiments/:experimentId/evaluations/:runId",
@@ -111,6 +113,9 @@ export const sessionsPath = (experimentId: string, search?: Search) =>
 /** One session (its turns). */
 export const sessionPath = (experimentId: string, sessionId: string) =>
   generatePath(ROUTES.session, { experimentId, sessionId });
+
+/** An experiment's alert rules. */
+export const alertsPath = (experimentId: string) => generatePath(ROUTES.alerts, { experimentId });
 
 /** An experiment's overview charts. */
 export const overviewPath = (experimentId: string, search?: Search) =>

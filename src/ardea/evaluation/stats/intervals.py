@@ -13,12 +13,12 @@ general, which the documentation states.
 from __future__ import annotations
 
 import math
-import statistics
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ardea._core.errors import InvalidArgumentError
+from ardea._core.intervals import wilson_bounds
 
 if TYPE_CHECKING:  # numpy is imported where a bootstrap needs it (a pass rate does not)
     import numpy as np
@@ -60,13 +60,10 @@ def wilson(successes: int, n: int, *, confidence: float = DEFAULT_CONFIDENCE) ->
     if n == 0:
         return Estimate("pass_rate", None, None, None, confidence, "none", 0)
     # The closed form scipy's ``binomtest(...).proportion_ci(method="wilson")`` computes, here
-    # without importing scipy (``evaluate`` then summarises pass/fail scorers in microseconds).
-    z = statistics.NormalDist().inv_cdf((1.0 + confidence) / 2.0)
-    p = successes / n
-    denom = 1.0 + z * z / n
-    center = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom
-    low, high = max(0.0, center - half), min(1.0, center + half)
+    # without importing scipy (shared with the server's quality chart: ardea._core.intervals).
+    bounds = wilson_bounds(successes, n, confidence)
+    assert bounds is not None  # n > 0
+    low, high = bounds
     return Estimate("pass_rate", successes / n, low, high, confidence, "wilson", n)
 
 

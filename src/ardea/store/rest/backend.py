@@ -11,6 +11,7 @@ from ardea.store.artifacts.base import ArtifactStore
 from ardea.store.backend import Backend
 from ardea.store.importing import UnsupportedImportStore
 from ardea.store.purge import UnavailablePurgeStore
+from ardea.store.rest.alerts import RestAlertStore
 from ardea.store.rest.artifacts import HttpArtifactStore
 from ardea.store.rest.datasets import RestDatasetStore
 from ardea.store.rest.gateway import RestGatewayStore
@@ -69,6 +70,7 @@ def open_rest_backend(
         scorers=RestScorerStore(uri, rest=client),
         review=RestReviewStore(uri, rest=client),
         issues=RestIssueStore(uri, rest=client),
+        alerts=RestAlertStore(uri, rest=client),
         gateway=RestGatewayStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,

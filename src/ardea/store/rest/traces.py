@@ -23,6 +23,7 @@ from ardea.api.mlflow_trace_metrics_json import (
     data_point_from_json,
     query_to_json,
 )
+from ardea.api.quality_json import quality_from_json
 from ardea.api.trace_metrics_json import trace_metrics_from_json
 from ardea.entities import (
     SPAN_KINDS,
@@ -38,6 +39,7 @@ from ardea.entities import (
     TraceMetrics,
     TraceMetricsQuery,
 )
+from ardea.entities.quality import QualityMetrics
 from ardea.store.rest.http import RestClient
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SPANS_PAGE_DEFAULT, TraceStore
 
@@ -355,6 +357,21 @@ class RestTraceStore(TraceStore):
         path = f"/api/3.0/ardea/experiments/{quote(str(experiment_id), safe='')}/trace-metrics"
         params = {"start_ms": start_ms, "end_ms": end_ms, "buckets": buckets}
         return trace_metrics_from_json(self._rest.call("GET", path, params=params))
+
+    def quality_metrics(
+        self,
+        experiment_id: str,
+        start_ms: int,
+        end_ms: int,
+        buckets: int,
+        group_by: str = "",
+    ) -> QualityMetrics:
+        """Ardea's quality endpoint (MLflow servers have none: 404)."""
+        path = f"/api/3.0/ardea/experiments/{quote(str(experiment_id), safe='')}/quality"
+        params: dict[str, Any] = {"start_ms": start_ms, "end_ms": end_ms, "buckets": buckets}
+        if group_by:
+            params["group_by"] = group_by
+        return quality_from_json(self._rest.call("GET", path, params=params))
 
     def query_trace_metrics(self, query: TraceMetricsQuery) -> PagedList[MetricDataPoint]:
         """QueryTraceMetrics (one page: the server answers every point at once)."""

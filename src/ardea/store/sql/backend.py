@@ -17,6 +17,7 @@ from ardea.store.backend import Backend
 from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.migrate import HEAD_REVISION, current_revision, upgrade_connection
 from ardea.store.sql._db.scope import WorkspaceScope
+from ardea.store.sql.alerts.store import SqlAlertStore
 from ardea.store.sql.auth.store import SqlAuthStore
 from ardea.store.sql.datasets.store import SqlDatasetStore
 from ardea.store.sql.gateway.store import SqlGatewayStore
@@ -182,6 +183,7 @@ def open_sql_backend(
                 online_scoring=SqlOnlineScoringStore(db, scope),
                 review=SqlReviewStore(db, traces, datasets, scope),
                 issues=SqlIssueStore(db, scope),
+                alerts=SqlAlertStore(db, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 gateway_usage=usage,
                 workspace=name,
@@ -213,6 +215,7 @@ def open_sql_backend(
             online_scoring=SqlOnlineScoringStore(db),
             review=SqlReviewStore(db, traces, datasets),
             issues=SqlIssueStore(db),
+            alerts=SqlAlertStore(db),
             gateway=gateway,
             gateway_usage=usage,
             open_workspace=open_workspace,

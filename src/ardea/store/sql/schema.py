@@ -7,6 +7,7 @@ it. Stores import only their own aggregate's ``tables`` module.
 from __future__ import annotations
 
 from ardea.store.sql._db.metadata import metadata
+from ardea.store.sql.alerts import tables as _alerts  # noqa: F401 - registers its tables
 from ardea.store.sql.auth import tables as _auth  # noqa: F401 - registers its tables
 from ardea.store.sql.datasets import tables as _datasets  # noqa: F401 - registers its tables
 from ardea.store.sql.gateway import tables as _gateway  # noqa: F401 - registers its tables

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { formatValue, type ChartSpec } from "./chartSpec";
+import { formatValue, translucent, type ChartSpec } from "./chartSpec";
 import "./charts.css";
 
 /** Whole-number tick steps (1, 2, 5, 10, ...) for counts, so no axis reads "0, 0, 1, 1". */
@@ -45,12 +45,17 @@ export default function TimeChart({ spec }: { spec: ChartSpec }) {
           ...spec.series.map((s) => ({
             label: s.label,
             stroke: s.color,
-            width: 1.5,
+            width: s.edge ? 0.5 : 1.5,
+            ...(s.edge ? { dash: [3, 3] } : {}),
             spanGaps: false,
-            points: { show: spec.x.length <= 60 },
+            points: { show: !s.edge && spec.x.length <= 60 },
             value: (_u: uPlot, v: number | null) => fmt(v),
           })),
         ],
+        bands: (spec.bands ?? []).map((b) => ({
+          series: [b.upper + 1, b.lower + 1] as [number, number],
+          fill: translucent(b.color, 0.15),
+        })),
       },
       [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData,
       el,

@@ -4,6 +4,15 @@ export interface Series {
   label: string;
   values: (number | null)[];
   color: string;
+  /** The edge of a band (an interval bound): drawn thin and dashed, without points. */
+  edge?: boolean;
+}
+
+/** A filled area between two series (indices into `series`), e.g. a confidence interval. */
+export interface Band {
+  upper: number;
+  lower: number;
+  color: string;
 }
 
 export interface ChartSpec {
@@ -14,6 +23,15 @@ export interface ChartSpec {
   series: Series[];
   /** How to print a value on the axis and in the legend. */
   unit: "count" | "ms" | "tokens" | "cost" | "ratio";
+  /** Areas filled between pairs of series. */
+  bands?: Band[];
+}
+
+/** A colour (`#rrggbb`) at `alpha` opacity, for band fills. */
+export function translucent(color: string, alpha: number): string {
+  const hex = color.replace("#", "");
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
 /** The charts' series colours, in order. */

@@ -35,6 +35,7 @@ describe("ExperimentHeader", () => {
       ["Review", "/experiments/7/review"],
       ["Issues", "/experiments/7/issues"],
       ["Overview", "/experiments/7/overview"],
+      ["Alerts", "/experiments/7/alerts"],
       ["Sessions", "/experiments/7/sessions"],
       ["Datasets", "/datasets?experiment=7"],
     ]);

@@ -1,5 +1,6 @@
 import { NavLink } from "react-router";
 import {
+  alertsPath,
   datasetsPath,
   evaluationsPath,
   issuesPath,
@@ -12,7 +13,7 @@ import {
   tracesPath,
 } from "@ardea/lib/paths";
 
-/** The "Runs | Models | Traces | Evaluations | Judges | Review | Issues | Overview | Sessions | Datasets" tabs of an experiment. */
+/** The "Runs | Models | Traces | Evaluations | Judges | Review | Issues | Overview | Alerts | Sessions | Datasets" tabs of an experiment. */
 export function ExperimentTabs({ experimentId }: { experimentId: string }) {
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
   return (
@@ -40,6 +41,9 @@ export function ExperimentTabs({ experimentId }: { experimentId: string }) {
       </NavLink>
       <NavLink to={overviewPath(experimentId)} className={cls}>
         Overview
+      </NavLink>
+      <NavLink to={alertsPath(experimentId)} className={cls}>
+        Alerts
       </NavLink>
       <NavLink to={sessionsPath(experimentId)} className={cls}>
         Sessions

@@ -5,6 +5,7 @@ import { ExperimentHeader } from "@ardea/components/experiment/ExperimentHeader"
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { formatTime } from "@ardea/lib/format";
 import { BestRuns } from "./BestRuns";
+import { QualityOverTime } from "./QualityOverTime";
 import { formatValue, passRateChart, traceCharts, type ChartSpec } from "./overviewSeries";
 import { RangePicker } from "@ardea/components/charts/RangePicker";
 import { BUCKETS, resolveRange, type RangeKey } from "@ardea/components/charts/timeRange";
@@ -151,6 +152,9 @@ export default function OverviewPage() {
           ) : null}
         </section>
       ) : null}
+      {noTraces ? null : (
+        <QualityOverTime experimentId={experimentId} startMs={range.startMs} endMs={range.endMs} buckets={BUCKETS} />
+      )}
       {noTraces ? null : bestRuns}
     </section>
   );

@@ -30,6 +30,7 @@ from ardea.store.trace_metrics_query import percentile
 __all__ = [
     "MAX_BUCKETS",
     "assessment_verdict",
+    "bucket_count",
     "percentile",
     "trace_metrics",
 ]
@@ -59,7 +60,8 @@ def assessment_verdict(raw: str | None) -> bool | float | None:
     return None
 
 
-def _bucket_count(start_ms: int, end_ms: int, buckets: int) -> int:
+def bucket_count(start_ms: int, end_ms: int, buckets: int) -> int:
+    """``buckets``, checked with the range (InvalidArgumentError when either is bad)."""
     if start_ms < 0 or end_ms <= start_ms:
         raise InvalidArgumentError(
             f"Invalid time range [{start_ms}, {end_ms}): end_ms must be after start_ms and "
@@ -94,7 +96,7 @@ def trace_metrics(
     Raises:
         InvalidArgumentError: An empty or negative range, or a bucket count out of bounds.
     """
-    n = _bucket_count(start_ms, end_ms, buckets)
+    n = bucket_count(start_ms, end_ms, buckets)
     width = max(1, -(-(end_ms - start_ms) // n))  # ceiling division
     n = -(-(end_ms - start_ms) // width)  # tiny ranges: no empty trailing buckets
     # The bucket is computed in a subquery, so GROUP BY names a plain column (PostgreSQL

@@ -28,6 +28,7 @@ from ardea.entities import (
     TraceMetrics,
     TraceMetricsQuery,
 )
+from ardea.entities.quality import QualityMetrics, parse_group_by
 from ardea.store.online_sampling import ENDED_STATES
 from ardea.store.search.paging import encode_page_token, offset_from_token
 from ardea.store.sql._db.common import chunked, upsert
@@ -587,6 +588,26 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         def op(conn: Connection) -> TraceMetrics:
             self._scope.experiment_row(conn, exp)
             return trace_metrics(conn, exp, start_ms, end_ms, buckets)
+
+        return self._db.read(op)
+
+    def quality_metrics(
+        self,
+        experiment_id: str,
+        start_ms: int,
+        end_ms: int,
+        buckets: int,
+        group_by: str = "",
+    ) -> QualityMetrics:
+        """Each judge's verdicts per bucket (and group): see :mod:`.quality`."""
+        from ardea.store.sql.traces.quality import quality_metrics
+
+        exp = parse_experiment_id(experiment_id)
+        grouping = parse_group_by(group_by)
+
+        def op(conn: Connection) -> QualityMetrics:
+            self._scope.experiment_row(conn, exp)
+            return quality_metrics(conn, exp, start_ms, end_ms, buckets, grouping, group_by)
 
         return self._db.read(op)
 

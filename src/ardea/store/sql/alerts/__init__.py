@@ -1,0 +1,1 @@
+"""Alert rules in SQL: tables, window measures and the store."""
