@@ -16,6 +16,7 @@ from ardea.entities.assessment import AssessmentSource
 from ardea.store.backend import Backend
 from fixtures.backends import fresh_sqlite
 from fixtures.issue_rationales import rationales
+from fixtures.otlp_payloads import protobuf_request, span
 
 
 @pytest.fixture(params=["sqlite", "rest"])
@@ -46,7 +47,19 @@ def _trace(client: ArdeaClient, exp: str, n: int) -> str:
         end_time_ns=start + 1000,
         attributes={},
     )
-    client.backend.traces.log_spans(exp, [root])
+    if client.backend.remote:  # a server takes spans over OTLP
+        body = protobuf_request(
+            [span(trace_id[3:], f"{n + 1:016x}", f"t{n}", start_ns=start, end_ns=start + 1000)]
+        )
+        rest = client.backend.traces._rest  # type: ignore[attr-defined]  # the app's transport
+        rest.request(
+            "POST",
+            "/v1/traces",
+            content=body,
+            headers={"content-type": "application/x-protobuf", "x-mlflow-experiment-id": exp},
+        )
+    else:
+        client.backend.traces.log_spans(exp, [root])
     return trace_id
 
 
@@ -62,8 +75,6 @@ def _seed(client: ArdeaClient, exp: str) -> dict[str, str]:
 
 
 def test_propose_accept_and_manage(client: ArdeaClient) -> None:
-    if client.backend.remote:
-        pytest.skip("spans reach a REST backend over OTLP only; covered by the mlflow tests")
     exp = client.create_experiment("issues-sdk")
     truth = _seed(client, exp)
     found = client.propose_issues(exp, judge="correct")
