@@ -102,8 +102,11 @@ if [ "$#" -eq 0 ]; then
   echo "mlflow-skinny==$MLFLOW_PREVIOUS" >"$overrides"
   if $UV pip install -q --compile-bytecode -p "$VENV_PREVIOUS/bin/python" -e '.[dev]' \
       --override "$overrides"; then
+    # test_mlflow_issues.py drives TracingClient's issue functions, which 3.18 brought
+    # (3.17's _create_issue takes other arguments and it has no _search_issues).
     ARDEA_TEST_MLFLOW_VERSION="$MLFLOW_PREVIOUS" "$VENV_PREVIOUS/bin/python" -m pytest \
       "${XDIST[@]}" tests/integration/test_mlflow_*.py \
+      --ignore=tests/integration/test_mlflow_issues.py \
       || { [ "$rc" -ne 0 ] || rc=1; }
   else
     echo "test.sh: could not install mlflow-skinny==$MLFLOW_PREVIOUS" >&2
