@@ -6,11 +6,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from ardea._core.errors import InvalidArgumentError
 from ardea.evaluation.alignment.labels import LabelledRow
 from ardea.evaluation.alignment.scoring import Verdict
 from ardea.evaluation.scorers.judge import InstructionsJudge
 
 __all__ = ["AlignmentOptimizer"]
+
+
+def check_counts(minimum: int, **values: object) -> None:
+    """Refuse any of ``values`` that is not a whole number >= ``minimum`` (an optimizer's knobs).
+
+    Raises:
+        InvalidArgumentError: The first bad one, named.
+    """
+    for label, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise InvalidArgumentError(
+                f"{label} must be a whole number >= {minimum}, got {value!r}"
+            )
 
 
 class AlignmentOptimizer(ABC):

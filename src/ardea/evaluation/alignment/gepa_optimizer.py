@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ardea._core.errors import InvalidArgumentError
-from ardea.evaluation.alignment.base import AlignmentOptimizer
+from ardea.evaluation.alignment.base import AlignmentOptimizer, check_counts
 from ardea.evaluation.alignment.labels import LabelledRow, label_text
 from ardea.evaluation.alignment.scoring import Verdict, is_binary, run_sync
 from ardea.evaluation.scorers.judge import InstructionsJudge, make_judge
@@ -141,12 +141,11 @@ class GepaOptimizer(AlignmentOptimizer):
         reflection_minibatch_size: int = 5,
         seed: int = 0,
     ) -> None:
-        for label, value in (
-            ("max_metric_calls", max_metric_calls),
-            ("reflection_minibatch_size", reflection_minibatch_size),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidArgumentError(f"{label} must be a whole number >= 1, got {value!r}")
+        check_counts(
+            1,
+            max_metric_calls=max_metric_calls,
+            reflection_minibatch_size=reflection_minibatch_size,
+        )
         _import_gepa()  # a missing package is said before any judge call
         self.reflection_model = reflection_model
         self.max_metric_calls = max_metric_calls

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ardea._core.errors import InvalidArgumentError
-from ardea.evaluation.alignment.base import AlignmentOptimizer
+from ardea.evaluation.alignment.base import AlignmentOptimizer, check_counts
 from ardea.evaluation.alignment.labels import LabelledRow, label_text
 from ardea.evaluation.alignment.scoring import Verdict, is_binary
 from ardea.evaluation.scorers.judge import InstructionsJudge
@@ -67,14 +66,13 @@ class MemAlignOptimizer(AlignmentOptimizer):
         max_disagreements: int = 50,
         max_examples: int = 200,
     ) -> None:
-        for label, value in (
-            ("retrieval_k", retrieval_k),
-            ("max_guidelines", max_guidelines),
-            ("max_disagreements", max_disagreements),
-            ("max_examples", max_examples),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InvalidArgumentError(f"{label} must be a whole number >= 0, got {value!r}")
+        check_counts(
+            0,
+            retrieval_k=retrieval_k,
+            max_guidelines=max_guidelines,
+            max_disagreements=max_disagreements,
+            max_examples=max_examples,
+        )
         self.reflection_model = reflection_model
         self.retrieval_k = retrieval_k
         self.embedding_model = embedding_model
