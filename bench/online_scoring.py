@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sqlite3
 import statistics
@@ -47,7 +48,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from _common import free_port  # noqa: E402
-from fixtures.fake_llm_server import FakeLLMServer  # noqa: E402
 from fixtures.otlp_payloads import protobuf_request, span  # noqa: E402
 
 JUDGE = {
@@ -132,10 +132,15 @@ def _post(c: httpx.Client, exp: str, body: bytes) -> None:
     r.raise_for_status()
 
 
-def paced(url: str, exp: str, rate: int, seconds: float) -> dict[str, int]:
-    """Send ``rate`` traces/s for ``seconds``; the end time (ms) of each trace by id."""
+def paced(url: str, exp: str, rate: int, seconds: float) -> tuple[dict[str, int], list[float]]:
+    """Send ``rate`` traces/s for ``seconds``.
+
+    Returns:
+        The end time (ms) of each trace by id, and every request's latency (s).
+    """
     c = httpx.Client(base_url=url, timeout=30)
     ends: dict[str, int] = {}
+    took: list[float] = []
     interval = BATCH / rate
     start = time.monotonic()
     n = 1
@@ -144,33 +149,86 @@ def paced(url: str, exp: str, rate: int, seconds: float) -> dict[str, int]:
         if due > time.monotonic():
             time.sleep(due - time.monotonic())
         end_ns = time.time_ns()
-        _post(c, exp, _batch(n, end_ns))
+        body = _batch(n, end_ns)
+        sent = time.perf_counter()
+        _post(c, exp, body)
+        took.append(time.perf_counter() - sent)
         for k in range(n, n + BATCH):
             ends[f"tr-{k:032x}"] = end_ns // 1_000_000
         n += BATCH
-    return ends
+    return ends, took
 
 
-def burst(url: str, exp: str, seconds: float, threads: int = 4, base: int = 1) -> float:
-    """Traces/s that ``threads`` clients send as fast as they can for ``seconds``."""
-    deadline = time.perf_counter() + seconds
+def _burst_worker(url: str, exp: str, seconds: float, base: int, threads: int, pipe: Any) -> None:
+    """One load-generator process: build its bodies, say ready, wait for the start, send."""
+    per_thread = 1_500
+    bodies = [
+        [_batch(base + 1_000_000 * t + i * BATCH, time.time_ns()) for i in range(per_thread)]
+        for t in range(threads)
+    ]
+    pipe.send("ready")
+    start_at = pipe.recv()
     sent = [0] * threads
 
     def send(t: int) -> None:
         c = httpx.Client(base_url=url, timeout=60)
+        time.sleep(max(0.0, start_at - time.time()))
+        deadline = start_at + seconds
         i = 0
-        while time.perf_counter() < deadline:
-            _post(c, exp, _batch(base * 100_000_000 + 1_000_000 * t + i * BATCH, time.time_ns()))
+        while time.time() < deadline:
+            body = bodies[t][i] if i < per_thread else _batch(base + 1_000_000 * t + i * BATCH, 0)
+            _post(c, exp, body)
             i += 1
         sent[t] = i * BATCH
 
     workers = [threading.Thread(target=send, args=(t,)) for t in range(threads)]
-    start = time.perf_counter()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    return sum(sent) / (time.perf_counter() - start)
+    pipe.send(sum(sent))
+
+
+def burst(url: str, exp: str, seconds: float, base: int, procs: int = 2, threads: int = 2) -> float:
+    """Traces/s that ``procs`` load-generator processes of ``threads`` clients each send as fast
+    as they can for ``seconds`` (bodies built before the clock starts)."""
+    ctx = multiprocessing.get_context("spawn")
+    pipes, children = [], []
+    for k in range(procs):
+        ours, theirs = ctx.Pipe()
+        child = ctx.Process(
+            target=_burst_worker,
+            args=(url, exp, seconds, base * 100_000_000 + k * 10_000_000, threads, theirs),
+        )
+        child.start()
+        pipes.append(ours)
+        children.append(child)
+    for pipe in pipes:
+        assert pipe.recv() == "ready"
+    start_at = time.time() + 0.2
+    for pipe in pipes:
+        pipe.send(start_at)
+    total = sum(int(pipe.recv()) for pipe in pipes)
+    for child in children:
+        child.join()
+    return total / seconds
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its children still running."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(c) for c in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def warm_up(url: str, exp: str, scoring: bool) -> None:
@@ -236,7 +294,7 @@ def mlflow_scheduled(tmp: Path, args: argparse.Namespace) -> dict[str, Any] | No
         c.post("/api/3.0/mlflow/scorers/register", json=body).raise_for_status()
         config = {"experiment_id": exp, "name": "polite", "sample_rate": args.sample}
         c.put("/api/3.0/mlflow/scorers/online-config", json=config).raise_for_status()
-        ends = paced(server.base_url, exp, args.rate, args.seconds)
+        ends, _ = paced(server.base_url, exp, args.rate, args.seconds)
         expected = round(len(ends) * args.sample)
         db = tmp / "mlflow" / "mlflow.db"
         deadline = time.monotonic() + args.mlflow_wait
@@ -262,81 +320,105 @@ def mlflow_scheduled(tmp: Path, args: argparse.Namespace) -> dict[str, Any] | No
         fake.stop()
 
 
-def main() -> None:
-    """Run the phases and print the figures."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rate", type=int, default=200)
-    p.add_argument("--seconds", type=float, default=15.0)
-    p.add_argument("--sample", type=float, default=0.1)
-    p.add_argument("--latency", type=float, default=0.3)
-    p.add_argument("--burst-seconds", type=float, default=10.0)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--mlflow", action="store_true", help="MLflow 3.17's scheduled scoring too")
-    p.add_argument("--mlflow-wait", type=float, default=600.0, help="seconds to wait for it")
-    args = p.parse_args()
-    if args.quick:
-        args.seconds, args.burst_seconds, args.rate, args.rounds = 2.0, 2.0, 50, 1
-    llm = FakeLLMServer().start()
-    llm.latency = args.latency
-    env = {"OPENAI_BASE_URL": llm.openai_base_url, "OPENAI_API_KEY": "sk-bench"}
-    out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "paced").mkdir()
-        server = Server(Path(tmp) / "paced", env)
-        try:
-            exp = _setup(server.url, args.sample)
-            ends = paced(server.url, exp, args.rate, args.seconds)
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                counts = _status(server.url, exp)
-                if counts["pending"] == counts["claimed"] == 0:
-                    break
-                time.sleep(0.2)
-        finally:
-            server.stop()
-        db = sqlite3.connect(Path(tmp) / "paced" / "ardea.db")
+def _paced_phase(
+    folder: Path, env: dict[str, str], sample: float | None, args: argparse.Namespace
+) -> dict[str, Any]:
+    """One server, ``args.rate`` traces/s for ``args.seconds``; with a scorer, the lags too."""
+    folder.mkdir()
+    server = Server(folder, env)
+    counts: dict[str, int] = {}
+    try:
+        exp = _setup(server.url, sample)
+        warm_up(server.url, exp, sample is not None)
+        cpu0, t0 = _cpu_s(server.proc.pid), time.monotonic()
+        ends, took = paced(server.url, exp, args.rate, args.seconds)
+        wall = time.monotonic() - t0
+        cpu = _cpu_s(server.proc.pid) - cpu0
+        deadline = time.monotonic() + 120
+        while sample is not None and time.monotonic() < deadline:
+            counts = _status(server.url, exp)
+            if counts["pending"] == counts["claimed"] == 0:
+                break
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    found: dict[str, Any] = {
+        "traces": len(ends), "traces_per_s": len(ends) / wall, "counts": counts,
+        "post_p50_ms": _pct(took, 0.5) * 1000, "post_p99_ms": _pct(took, 0.99) * 1000,
+        "server_cpu_ms_per_trace": cpu * 1000 / len(ends),
+    }  # fmt: skip
+    if sample is not None:
+        db = sqlite3.connect(folder / "ardea.db")
         rows = db.execute("SELECT trace_id, create_time FROM assessments").fetchall()
         lags = [(created - ends[t]) / 1000 for t, created in rows if t in ends]
-        out["traces"], out["scored"], out["counts"] = len(ends), len(lags), counts
+        found["scored"] = len(lags)
         if lags:
-            out["p50_s"], out["p99_s"] = _pct(lags, 0.5), _pct(lags, 0.99)
-            out["max_s"], out["mean_s"] = max(lags), statistics.fmean(lags)
-        phases = (("off", None, {}), ("on", args.sample, {}))
-        phases += (("enqueue_only", args.sample, {"ARDEA_ONLINE_SCORING": "0"}),)
-        rates: dict[str, list[float]] = {phase: [] for phase, _, _ in phases}
-        for round_ in range(args.rounds):  # alternating, so drift hits every phase alike
-            for phase, sample, extra in phases:
-                folder = Path(tmp) / f"{phase}-{round_}"
-                folder.mkdir()
-                server = Server(folder, {**env, **extra})
-                try:
-                    exp = _setup(server.url, sample)
-                    warm_up(server.url, exp, phase == "on")
-                    rates[phase].append(burst(server.url, exp, args.burst_seconds))
-                finally:
-                    server.stop()
-        for phase, values in rates.items():
-            out[f"ingest_{phase}_traces_per_s"] = statistics.median(values)
-            out[f"ingest_{phase}_all"] = [round(v) for v in values]
-        if args.mlflow:
-            (Path(tmp) / "mlflow").mkdir()
-            out["mlflow"] = mlflow_scheduled(Path(tmp) / "mlflow", args)
-    llm.stop()
-    on, off = out["ingest_on_traces_per_s"], out["ingest_off_traces_per_s"]
+            found["p50_s"], found["p99_s"] = _pct(lags, 0.5), _pct(lags, 0.99)
+            found["max_s"], found["mean_s"] = max(lags), statistics.fmean(lags)
+    return found
+
+
+def _unpaced(tmp: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    """``args.rounds`` rounds of the three servers, one after the other (drift hits each alike)."""
+    phases = (("off", None, {}), ("on", args.sample, {}))
+    phases += (("enqueue_only", args.sample, {"ARDEA_ONLINE_SCORING": "0"}),)
+    rates: dict[str, list[float]] = {phase: [] for phase, _, _ in phases}
+    cpu: dict[str, list[float]] = {phase: [] for phase, _, _ in phases}
+    for round_ in range(args.rounds):
+        for k, (phase, sample, extra) in enumerate(phases):
+            folder = tmp / f"{phase}-{round_}"
+            folder.mkdir()
+            server = Server(folder, {**env, **extra})
+            try:
+                exp = _setup(server.url, sample)
+                warm_up(server.url, exp, phase == "on")
+                before = _cpu_s(server.proc.pid)
+                rate = burst(server.url, exp, args.burst_seconds, base=1 + round_ * 3 + k)
+                used = _cpu_s(server.proc.pid) - before
+                rates[phase].append(rate)
+                cpu[phase].append(used * 1000 / (rate * args.burst_seconds))
+            finally:
+                server.stop()
+    out: dict[str, Any] = {}
+    for phase in rates:
+        out[f"{phase}_traces_per_s"] = statistics.median(rates[phase])
+        out[f"{phase}_all"] = [round(v) for v in rates[phase]]
+        out[f"{phase}_cpu_ms_per_trace"] = statistics.median(cpu[phase])
+    for phase in ("on", "enqueue_only"):
+        pairs = [a / b for a, b in zip(rates[phase], rates["off"], strict=True)]
+        out[f"{phase}_paired"] = [round(r, 2) for r in pairs]
+        out[f"{phase}_paired_median"] = statistics.median(pairs)
+    return out
+
+
+def _print(out: dict[str, Any], args: argparse.Namespace) -> None:
+    on, off = out["paced_on"], out["paced_off"]
     judge_ms = args.latency * 1000
     print(f"paced ingest          | {args.rate} traces/s for {args.seconds:.0f} s, "
-          f"{out['traces']} traces, sample {args.sample}, judge {judge_ms:.0f} ms")  # fmt: skip
-    print(f"scored                | {out['scored']} ({out['counts']})")
-    if lags:
-        print(f"trace end->assessment | p50 {out['p50_s']:.2f} s, p99 {out['p99_s']:.2f} s, "
-              f"max {out['max_s']:.2f} s")  # fmt: skip
-    only = out["ingest_enqueue_only_traces_per_s"]
-    print(f"ingest unpaced        | {args.burst_seconds:.0f} s x {args.rounds} rounds, median: "
-          f"off {off:.0f} traces/s, on {on:.0f} traces/s (on/off {on / off:.2f}), "
-          f"rows stored but no loop {only:.0f} traces/s (/off {only / off:.2f})")  # fmt: skip
-    for phase in ("off", "on", "enqueue_only"):
-        print(f"  {phase:<12} rounds  | {out[f'ingest_{phase}_all']}")
+          f"sample {args.sample}, judge {judge_ms:.0f} ms")  # fmt: skip
+    for name, p in (("scoring off", off), ("scoring on", on)):
+        print(f"  {name:<19} | {p['traces_per_s']:.0f} traces/s, request p50 "
+              f"{p['post_p50_ms']:.1f} ms p99 {p['post_p99_ms']:.1f} ms, server CPU "
+              f"{p['server_cpu_ms_per_trace']:.2f} ms/trace")  # fmt: skip
+    print(f"  on/off throughput   | {on['traces_per_s'] / off['traces_per_s']:.2f}")
+    print(f"scored                | {on.get('scored', 0)} of {on['traces']} ({on['counts']})")
+    if "p50_s" in on:
+        print(f"trace end->assessment | p50 {on['p50_s']:.2f} s, p99 {on['p99_s']:.2f} s, "
+              f"max {on['max_s']:.2f} s")  # fmt: skip
+    u = out["unpaced"]
+    print(
+        f"ingest unpaced        | {args.burst_seconds:.0f} s x {args.rounds} rounds "
+        "(2 load-generator processes, fake provider in its own process), medians:"
+    )
+    for phase, label in (("off", "off"), ("on", "on"), ("enqueue_only", "rows, no loop")):
+        paired = (
+            ""
+            if phase == "off"
+            else (f", paired /off median {u[f'{phase}_paired_median']:.2f} {u[f'{phase}_paired']}")
+        )
+        print(f"  {label:<19} | {u[f'{phase}_traces_per_s']:.0f} traces/s "
+              f"{u[f'{phase}_all']}, server CPU {u[f'{phase}_cpu_ms_per_trace']:.2f} ms/trace"
+              f"{paired}")  # fmt: skip
     m = out.get("mlflow")
     if m:
         lag = (f"p50 {m['p50_s']:.1f} s, p99 {m['p99_s']:.1f} s, max {m['max_s']:.1f} s"
@@ -345,10 +427,46 @@ def main() -> None:
         print(
             f"MLflow 3.17 scheduled | {m['scored']} of {m['traces']} traces scored{waited}: {lag}"
         )
-        if "p50_s" in m and lags:
-            print(
-                f"  latency ratio       | MLflow p50 / Ardea p50 = {m['p50_s'] / out['p50_s']:.0f}x"
-            )
+        if "p50_s" in m and "p50_s" in on:
+            ratio = m["p50_s"] / on["p50_s"]
+            print(f"  latency ratio       | MLflow p50 / Ardea p50 = {ratio:.0f}x")
+
+
+def main() -> None:
+    """Run the phases and print the figures."""
+    from gateway import start_fake
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rate", type=int, default=200)
+    p.add_argument("--seconds", type=float, default=15.0)
+    p.add_argument("--sample", type=float, default=0.1)
+    p.add_argument("--latency", type=float, default=0.3)
+    p.add_argument("--burst-seconds", type=float, default=8.0)
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--mlflow", action="store_true", help="MLflow 3.17's scheduled scoring too")
+    p.add_argument("--mlflow-wait", type=float, default=600.0, help="seconds to wait for it")
+    p.add_argument("--json", type=Path, help="also write the figures here")
+    args = p.parse_args()
+    if args.quick:
+        args.seconds, args.burst_seconds, args.rate, args.rounds = 2.0, 2.0, 50, 1
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        fake = start_fake(tmp, args.latency)
+        env = {"OPENAI_BASE_URL": f"http://127.0.0.1:{fake.port}/v1", "OPENAI_API_KEY": "sk-b"}
+        try:
+            out["paced_off"] = _paced_phase(tmp / "paced-off", env, None, args)
+            out["paced_on"] = _paced_phase(tmp / "paced-on", env, args.sample, args)
+            out["unpaced"] = _unpaced(tmp, env, args)
+        finally:
+            fake.stop()
+        if args.mlflow:
+            (tmp / "mlflow").mkdir()
+            out["mlflow"] = mlflow_scheduled(tmp / "mlflow", args)
+    _print(out, args)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":

@@ -125,6 +125,25 @@ def test_lapsed_lease_is_claimed_again_and_old_holder_cannot_finish(
     assert store.get_work(again.key)["state"] == "done"
 
 
+def test_complete_many_writes_each_held_row_once(sql_backend: Backend) -> None:
+    exp, scorer_id, ids = _setup(sql_backend, 4)
+    store = sql_backend.online_scoring
+    store.enqueue(_items(exp, scorer_id, ids))
+    mine = store.claim("me", kinds=[KIND_JUDGE], limit=3, lease_seconds=60)
+    [theirs] = store.claim("other", kinds=[KIND_JUDGE], limit=1, lease_seconds=60)
+    done = [(w.key, [Feedback(name="polite", value=n % 2 == 0)]) for n, w in enumerate(mine)]
+    done.append((theirs.key, [Feedback(name="polite", value=True)]))
+    assert store.complete_many("me", done) == [True, True, True, False]
+    assert store.complete_many("me", done[:2]) == [False, False]  # done: nothing written again
+    assert store.complete_many("me", []) == []
+    for n, work in enumerate(mine):
+        trace = sql_backend.traces.get_trace_info(work.key.trace_id)
+        assert [(a.name, a.value) for a in trace.assessments] == [("polite", n % 2 == 0)]
+        assert store.get_work(work.key)["state"] == "done"
+    assert sql_backend.traces.get_trace_info(theirs.key.trace_id).assessments == []
+    assert store.get_work(theirs.key)["state"] == "claimed"
+
+
 def test_lapsed_leases_give_up_after_max_attempts(sql_backend: Backend) -> None:
     exp, scorer_id, ids = _setup(sql_backend, 1)
     store = sql_backend.online_scoring

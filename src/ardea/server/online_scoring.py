@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ardea._core import env
 from ardea._core.errors import ArdeaError
 from ardea.entities.online_scoring import KIND_JUDGE, ClaimedWork
+from ardea.server.online_completions import Completions
 from ardea.server.online_process import LoopProcess, LoopSpec
 from ardea.store.backend import Backend
 from ardea.store.online_sampling import degrade_factor
@@ -129,6 +130,7 @@ class OnlineScoring:
         self._backlog = 0
         self._backlog_at = -math.inf
         self._cache: ScorerCache | None = None
+        self._completions = Completions(backend.online_scoring, self.worker_id)
         self._backlog_lock = threading.Lock()
         self.scored = 0
         self.failed = 0
@@ -280,7 +282,6 @@ class OnlineScoring:
     async def _score(self, work: ClaimedWork) -> None:
         from ardea.evaluation.online import NotReady, WorkFailed, score_work
 
-        store = self.backend.online_scoring
         try:
             try:
                 scorer = self._scorers().get(
@@ -304,7 +305,7 @@ class OnlineScoring:
             except WorkFailed as exc:
                 await self._fail(work, str(exc), 2.0**work.attempts)
                 return
-            if await asyncio.to_thread(store.complete, work.key, self.worker_id, feedbacks):
+            if await self._completions.complete(work.key, feedbacks):
                 self.scored += 1
         except Exception:
             log.exception("Online scoring of %s failed", work.key)

@@ -23,7 +23,7 @@ __all__ = ["NICE", "main"]
 
 _log = logging.getLogger("ardea.server.online_worker")
 
-NICE = 5
+NICE = 10
 """Steps the scorer process lowers its CPU priority by (``os.nice``)."""
 
 

@@ -78,6 +78,18 @@ class OnlineScoringStore(ABC):
             False (and nothing written) when ``worker_id`` no longer holds the claim.
         """
 
+    def complete_many(
+        self, worker_id: str, done: Sequence[tuple[WorkKey, Sequence[Assessment]]]
+    ) -> list[bool]:
+        """:meth:`complete` for each ``(key, assessments)`` of ``done``.
+
+        A backend may do them in one transaction (fewer commits on a busy database).
+
+        Returns:
+            :meth:`complete`'s answer for each, in order.
+        """
+        return [self.complete(key, worker_id, assessments) for key, assessments in done]
+
     @abstractmethod
     def fail(
         self, key: WorkKey, worker_id: str, error: str, *, retry_in: float | None = None

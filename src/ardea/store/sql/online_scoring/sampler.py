@@ -13,7 +13,8 @@ and inserts the rows of the scorers that need no search: trace-level scorers wit
 sampled by :func:`~ardea.store.online_sampling.sampled` at the rate scaled by
 :func:`~ardea.store.online_sampling.degrade_factor` of the backlog (counted at most every
 :data:`BACKLOG_REFRESH_S` seconds, plus the rows this process stored since). The insert runs
-under a savepoint: if it fails, it is logged and the traces are stored all the same. Scorers
+under a savepoint (on SQLite, where a failed statement undoes only itself, none): if it
+fails, it is logged and the traces are stored all the same. Scorers
 with a filter and session-level scorers need a search of committed traces:
 :meth:`TraceEndSampler.after_commit` does them in a second write, after the commit, and then
 calls the listeners (a server's scorer loop wakes up).
@@ -174,10 +175,13 @@ class TraceEndSampler:
                 if sampled(t, s.scorer_id, s.sample_rate * factor)
             ]
             added = 0
-            if items:
+            if items and conn.dialect.name == "sqlite":
+                # A failed SQLite statement undoes itself alone: no savepoint to pay for.
+                added = enqueue_rows(conn, scope.name, items, count=False)
+            elif items:
                 with conn.begin_nested():  # a failure here never costs the traces
                     added = enqueue_rows(conn, scope.name, items, count=False)
-                self._backlog += added  # counted again within BACKLOG_REFRESH_S
+            self._backlog += added  # counted again within BACKLOG_REFRESH_S
         except Exception:
             log.exception("Online scoring could not sample %d ended trace(s)", len(ended))
             return None

@@ -9,6 +9,7 @@ row's key, inserted with "ignore duplicates") and marks the row done, all in one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -180,6 +181,24 @@ def _count_keys(conn: Connection, items: Sequence[WorkItem]) -> int:
     return sum(1 for r in found if (r.trace_id, r.scorer_id, r.scorer_version) in wanted)
 
 
+def _prepared(key: WorkKey, assessments: Sequence[Assessment]) -> list[dict[str, Any]]:
+    """The assessment rows of a completion, with ids derived from the row's key."""
+    return [
+        prepare_assessment(
+            replace(a, trace_id=key.trace_id, assessment_id=work_assessment_id(key, i))
+        )[1]
+        for i, a in enumerate(assessments)
+    ]
+
+
+@functools.cache
+def _sqlite_insert() -> sa.Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into the work table, built once (ingest path)."""
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(_W).on_conflict_do_nothing()
+
+
 def enqueue_rows(
     conn: Connection,
     workspace: str,
@@ -222,10 +241,7 @@ def enqueue_rows(
             _W.update().where(_keys_in(keys), _W.c.state == "pending").values(not_before=due)
         )
     if conn.dialect.name == "sqlite":  # its rowcount counts the rows really inserted
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(_W).on_conflict_do_nothing()
-        return max(0, int(conn.execute(stmt, rows).rowcount))
+        return max(0, int(conn.execute(_sqlite_insert(), rows).rowcount))
     if not count:
         insert_ignore(conn, _W, rows)
         return len(rows)
@@ -377,25 +393,42 @@ class SqlOnlineScoringStore(OnlineScoringStore):
     def complete(self, key: WorkKey, worker_id: str, assessments: Sequence[Assessment]) -> bool:
         """Write the assessments and mark the row done (one transaction; see the contract)."""
         _worker(worker_id)
-        prepared = [
-            prepare_assessment(
-                replace(a, trace_id=key.trace_id, assessment_id=work_assessment_id(key, i))
-            )[1]
-            for i, a in enumerate(assessments)
-        ]
+        prepared = _prepared(key, assessments)
+        return self._db.write(lambda conn: self._complete(conn, key, worker_id, prepared))
 
-        def op(conn: Connection) -> bool:
-            if self._held(conn, key, worker_id) is None:
-                return False
-            insert_ignore(conn, t.assessments, prepared)
-            conn.execute(
-                _W.update()
-                .where(_pk(key))
-                .values(state="done", lease_until=None, done_time=now_ms(), error=None)
-            )
-            return True
+    def complete_many(
+        self, worker_id: str, done: Sequence[tuple[WorkKey, Sequence[Assessment]]]
+    ) -> list[bool]:
+        """Every completion of ``done`` in one transaction.
 
-        return self._db.write(op)
+        If that transaction fails, they are done one at a time: one bad row never costs the
+        others.
+        """
+        _worker(worker_id)
+        if len(done) < 2:
+            return [self.complete(key, worker_id, found) for key, found in done]
+        prepared = [(key, _prepared(key, found)) for key, found in done]
+
+        def op(conn: Connection) -> list[bool]:
+            return [self._complete(conn, key, worker_id, rows) for key, rows in prepared]
+
+        try:
+            return self._db.write(op)
+        except Exception:
+            return [self.complete(key, worker_id, found) for key, found in done]
+
+    def _complete(
+        self, conn: Connection, key: WorkKey, worker_id: str, prepared: list[dict[str, Any]]
+    ) -> bool:
+        if self._held(conn, key, worker_id) is None:
+            return False
+        insert_ignore(conn, t.assessments, prepared)
+        conn.execute(
+            _W.update()
+            .where(_pk(key))
+            .values(state="done", lease_until=None, done_time=now_ms(), error=None)
+        )
+        return True
 
     def fail(
         self, key: WorkKey, worker_id: str, error: str, *, retry_in: float | None = None

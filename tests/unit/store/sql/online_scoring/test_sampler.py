@@ -105,6 +105,30 @@ def test_ended_records_are_sampled_at_the_rate_in_their_write(backend: Backend) 
     assert _pending(backend, exp) == added
 
 
+def test_a_failed_sampling_insert_never_costs_the_traces(
+    backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    exp = _active(backend)
+    backend.traces.start_traces(  # rows stored before the work table refuses inserts
+        [TraceInfo(trace_id=t, experiment_id=exp, request_time=1, state="OK") for t in _ids(3)]
+    )
+    db = backend.traces.database  # type: ignore[attr-defined]
+    db.write(
+        lambda c: c.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON online_scoring_work "
+            "BEGIN SELECT RAISE(ABORT, 'work table refuses'); END"
+        )
+    )
+    ids = _ids(5, 100)
+    with caplog.at_level("ERROR"):
+        backend.traces.start_traces(
+            [TraceInfo(trace_id=t, experiment_id=exp, request_time=1, state="OK") for t in ids]
+        )
+    assert "could not sample 5 ended trace(s)" in caplog.text
+    assert [backend.traces.get_trace_info(t).state for t in ids] == ["OK"] * 5
+    assert _pending(backend, exp) == 3  # the earlier rows are untouched
+
+
 def test_in_progress_records_wait_for_their_end(backend: Backend) -> None:
     exp = _active(backend)
     (trace_id,) = _ids(1)
