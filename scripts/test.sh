@@ -84,7 +84,7 @@ XDIST=(-n "$WORKERS" --dist loadfile)
 [ "$WORKERS" = 0 ] && XDIST=()
 
 echo "== pytest" >&2
-"$VENV/bin/python" -m pytest "${XDIST[@]}" "$@"
+"$VENV/bin/python" -m pytest "${XDIST[@]}" --durations=25 "$@"
 rc=$?
 
 # The stock-client suites once more with the previous mlflow release, so that both the newest
