@@ -98,7 +98,8 @@ def _replay_one(
                 {"error": f"{type(exc).__name__}: {exc}"},
                 message,
             )
-        player.finish()
+        if player.divergence is None and failure is None:
+            player.finish()
         result.divergence = player.divergence or failure
         if result.divergence is None and compare_outputs:
             recorded = root.outputs

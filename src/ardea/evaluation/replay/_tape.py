@@ -33,9 +33,28 @@ _OUTPUTS = "mlflow.spanOutputs"
 _INPUTS = "mlflow.spanInputs"
 
 
+_IDS = frozenset({"id", "tool_call_id"})
+"""Keys below the top level that are not compared: a live model makes new tool call ids."""
+
+
+def _blank_ids(value: Any, depth: int) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: ("<id>" if depth > 0 and k in _IDS else _blank_ids(v, depth + 1))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_blank_ids(v, depth + 1) for v in value]
+    return value
+
+
 def request_key(value: Any) -> str:
-    """The normalized form requests are compared in: key-sorted compact JSON."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+    """The normalized form requests are compared in: key-sorted compact JSON.
+
+    The ``id`` and ``tool_call_id`` values below the top level are left out (message and tool
+    call ids differ between a recording and a live model); top-level arguments always count.
+    """
+    return json.dumps(_blank_ids(value, 0), sort_keys=True, separators=(",", ":"), default=repr)
 
 
 @dataclass(slots=True)
