@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from ardea.evaluation.replay._files import load_traces, trace_from_doc, trace_to_doc
 from ardea.evaluation.replay._result import Divergence, ReplayResult, SessionReplayResult, Step
-from ardea.evaluation.replay._run import REPLAY_SOURCE_TAG, REPLAY_STATUS_TAG, replay
+from ardea.evaluation.replay._run import (
+    REPLAY_RESULT_TAG,
+    REPLAY_SOURCE_TAG,
+    REPLAY_STATUS_TAG,
+    replay,
+)
 from ardea.tracing.cassette import ReplayDivergenceError
 
 __all__ = [
+    "REPLAY_RESULT_TAG",
     "REPLAY_SOURCE_TAG",
     "REPLAY_STATUS_TAG",
     "Divergence",

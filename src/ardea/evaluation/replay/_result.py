@@ -7,7 +7,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Divergence", "ReplayResult", "SessionReplayResult", "Step", "diff", "pretty"]
+__all__ = [
+    "Divergence",
+    "ReplayResult",
+    "SessionReplayResult",
+    "Step",
+    "diff",
+    "pretty",
+    "tag_value",
+]
 
 NEW_CALL = "new_call"
 """The run made a call after the recording had ended."""
@@ -159,6 +167,35 @@ class ReplayResult:
             ],
             "divergence": self.divergence.to_dict() if self.divergence else None,
         }
+
+
+def tag_value(result: ReplayResult, limit: int = 7900) -> str:
+    """The result as the compact JSON a trace tag holds (at most ``limit`` characters).
+
+    Steps are ``[kind, name, served, matched]``; the divergence keeps its recorded and new
+    call as pretty JSON, each cut to a share of the limit; steps are left out (and
+    ``steps_left_out`` set) when they would not fit. The UI's replay report reads it.
+    """
+    doc: dict[str, Any] = {
+        "source_trace_id": result.source_trace_id,
+        "mode": result.mode,
+        "passed": result.passed,
+        "served": result.served,
+        "steps": [[s.kind, s.name, s.served, s.matched] for s in result.steps],
+    }
+    d = result.divergence
+    if d is not None:
+        share = limit // 4
+        doc["divergence"] = {
+            "kind": d.kind, "step": d.step, "span_name": d.span_name, "message": d.message[:500],
+            "expected": pretty(d.expected)[:share], "got": pretty(d.got)[:share],
+        }  # fmt: skip
+    text = json.dumps(doc, ensure_ascii=False)
+    if len(text) > limit:
+        doc["steps"] = []
+        doc["steps_left_out"] = len(result.steps)
+        text = json.dumps(doc, ensure_ascii=False)
+    return text
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from ardea.evaluation.replay._tape import MODES, Tape, TapeCassette, request_key
 from ardea.tracing import cassette
 from ardea.tracing.cassette import ReplayDivergenceError
 
-__all__ = ["REPLAY_SOURCE_TAG", "REPLAY_STATUS_TAG", "replay", "resolve"]
+__all__ = ["REPLAY_RESULT_TAG", "REPLAY_SOURCE_TAG", "REPLAY_STATUS_TAG", "replay", "resolve"]
 
 REPLAY_SOURCE_TAG = "ardea.replay.source_trace"
 """Tag on a replay's trace: the recorded trace it replayed."""
@@ -118,7 +118,7 @@ def _replay_one(
             tags={
                 REPLAY_SOURCE_TAG: tape.trace_id,
                 REPLAY_STATUS_TAG: "passed" if result.passed else "diverged",
-                REPLAY_RESULT_TAG: json.dumps(result.to_dict(), default=repr),
+                REPLAY_RESULT_TAG: r.tag_value(result),
             }
         )
     return result

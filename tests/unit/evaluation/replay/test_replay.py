@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import openai
 import pytest
 
-from ardea.evaluation.replay import ReplayResult, replay
+from ardea.evaluation.replay import Divergence, ReplayResult, Step, replay
+from ardea.evaluation.replay._result import tag_value
 from ardea.tracing.testing import CapturedTraces
 from fixtures.fake_llm_server import FakeLLMServer
 
@@ -74,4 +77,25 @@ def test_changed_tool_argument_diverges_at_the_tool_step(
     assert '-    "city": "Paris"' in d.diff and '+    "city": "Oslo"' in d.diff
     assert d.message == "tool call 'get_weather' with different inputs"
     assert "step 1 (get_weather)" in result.summary()
-    assert captured.traces()[0].tags["ardea.replay.status"] == "diverged"
+    tags = captured.traces()[0].tags
+    assert tags["ardea.replay.status"] == "diverged"
+    stored = json.loads(tags["ardea.replay.result"])
+    assert stored["passed"] is False and stored["source_trace_id"] == trace.info.trace_id
+    assert stored["steps"][:2] == [
+        ["llm", "Completions", True, True],
+        ["tool", "get_weather", False, False],
+    ]
+    assert stored["divergence"]["step"] == 1
+    assert json.loads(stored["divergence"]["got"]) == d.got
+
+
+def test_the_stored_result_fits_a_trace_tag() -> None:
+    steps = [Step(i, "tool", f"tool_{i}" * 20, f"{i:016x}", True, True) for i in range(300)]
+    big = {"inputs": {"text": "x" * 50_000}}
+    divergence = Divergence("different_call", 3, "t", big, big, "m" * 2000)
+    result = ReplayResult("tr-1", "tr-2", "all", steps, divergence)
+    text = tag_value(result)
+    assert len(text) <= 7900
+    doc = json.loads(text)
+    assert doc["steps"] == [] and doc["steps_left_out"] == 300
+    assert doc["divergence"]["step"] == 3 and len(doc["divergence"]["message"]) == 500
