@@ -33,6 +33,11 @@ def reviver(module: str, is_async: bool) -> Any:
             raise NotImplementedFeatureError(
                 f"the recording of this {module} call has no response object to replay"
             )
+        headers = kwargs.get("extra_headers") or {}
+        if any(str(k).lower() == "x-stainless-raw-response" for k in headers):
+            raise NotImplementedFeatureError(
+                "with_raw_response / with_streaming_response calls cannot be replayed"
+            )
         stream = kwargs.get("stream") is True
         if module.endswith("chat.completions"):
             if stream:
