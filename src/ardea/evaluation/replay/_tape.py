@@ -7,6 +7,8 @@ name and inputs (compared as key-sorted JSON): a match is served the recorded ou
 runs live when its kind is not replayed in the chosen mode. The first mismatch is kept as
 the run's divergence; a call that should have been served and cannot be raises
 :class:`~ardea.tracing.cassette.ReplayDivergenceError`, so the app never reaches a provider.
+Calls made while a recorded call runs live (a live tool's own model calls) belong to it:
+they run live and are not matched, as the tape leaves nested calls out.
 """
 
 from __future__ import annotations
@@ -162,22 +164,42 @@ class TapeCassette:
         self.served = 0
         self.divergence: r.Divergence | None = None
         self._lock = threading.Lock()
+        self._live: list[Any] = []
 
     def _diverge(self, divergence: r.Divergence) -> None:
         if self.divergence is None:
             self.divergence = divergence
+
+    def _inside_live_call(self) -> bool:
+        """Whether a recorded call that runs live is still open (this call is part of it)."""
+        self._live = [s for s in self._live if getattr(s, "end_time", 0) is None]
+        return bool(self._live)
+
+    def _ran_live(self, kind: str) -> Any:
+        """``LIVE``; a live tool's span is remembered: calls made inside it are not matched.
+
+        (A model call's span may stay open while its stream is read: it contains nothing.)
+        """
+        if kind == cassette.TOOL:
+            from opentelemetry import trace
+
+            span = trace.get_current_span()
+            self._live.append(getattr(span, "target", span))
+        return cassette.LIVE
 
     def serve(self, kind: str, name: str, inputs: Any) -> Any:
         """The recorded outputs for the next call, or ``LIVE`` (see the module docstring)."""
         got = {"kind": kind, "name": name, "inputs": inputs}
         serving = kind in self.served_kinds
         with self._lock:
+            if self._inside_live_call():
+                return cassette.LIVE
             step = self.position
             self.position += 1
             if step >= len(self.tape.entries):
                 message = f"a new {kind} call '{name}' after the recording's {step} calls"
                 self._diverge(r.Divergence(r.NEW_CALL, step, name, None, got, message))
-                return _refuse(message) if serving else cassette.LIVE
+                return _refuse(message) if serving else self._ran_live(kind)
             entry = self.tape.entries[step]
             if entry.kind != kind or entry.name != name or entry.key != request_key(inputs):
                 same = (entry.kind, entry.name) == (kind, name)
@@ -187,10 +209,10 @@ class TapeCassette:
                     r.DIFFERENT_CALL, step, entry.name, entry.describe(), got, message
                 )
                 self._diverge(div)
-                return _refuse(message) if serving else cassette.LIVE
+                return _refuse(message) if serving else self._ran_live(kind)
             self.steps[step].matched = True
             if not serving:
-                return cassette.LIVE
+                return self._ran_live(kind)
             self.steps[step].served = True
             self.served += 1
         return copy.deepcopy(entry.outputs)

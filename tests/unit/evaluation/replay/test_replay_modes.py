@@ -221,3 +221,32 @@ def test_bad_recordings_get_clear_errors(provider: FakeLLMServer, captured: Capt
         replay({"spans": []}, agent)
     with pytest.raises(InvalidArgumentError, match="replay needs a Trace"):
         replay(42, agent)
+
+
+def test_model_calls_inside_a_live_tool_belong_to_the_tool(
+    provider: FakeLLMServer, captured: CapturedTraces
+) -> None:
+    client = _client(provider)
+
+    @ardea.trace(span_type="TOOL")
+    def summarize(text: str) -> str:
+        reply = client.chat.completions.create(
+            model=a.MODEL, messages=[{"role": "user", "content": text}]
+        )
+        return str(reply.choices[0].message.content)
+
+    @ardea.trace(name="outer", span_type="AGENT")
+    def outer(text: str) -> str:
+        first = summarize(text=text)
+        return first + " / " + summarize(text=text + "!")
+
+    assert outer(text="hi") == "echo: hi / echo: hi!"
+    trace = a.recorded(captured)
+
+    live = replay(trace, outer, mode="model")  # tools (and the calls inside them) run live
+    served = replay(trace, outer)  # the tools are served: their model calls never happen
+
+    assert isinstance(live, ReplayResult) and live.passed, live.summary()
+    assert [(s.kind, s.served) for s in live.steps] == [("tool", False), ("tool", False)]
+    assert isinstance(served, ReplayResult) and served.passed, served.summary()
+    assert len(provider.requests) == 4  # 2 recorded + 2 live in "model" mode, none served
