@@ -130,7 +130,7 @@ def _wrap_sync(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
         span = plan.start(args, kwargs)
         token = rt.attach(rt.set_span_in_context(span))
         try:
-            result = plan.served(args, kwargs)
+            result = plan.served(args, kwargs) if plan.tool else cassette.LIVE
             if result is cassette.LIVE:
                 result = func(*args, **kwargs)
         except BaseException as exc:
@@ -153,7 +153,7 @@ def _wrap_async(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
         span = plan.start(args, kwargs)
         token = rt.attach(rt.set_span_in_context(span))
         try:
-            result = plan.served(args, kwargs)
+            result = plan.served(args, kwargs) if plan.tool else cassette.LIVE
             if result is cassette.LIVE:
                 result = await func(*args, **kwargs)
         except BaseException as exc:
