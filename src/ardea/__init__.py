@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         compare_evaluations,
         evaluate,
     )
+    from ardea.evaluation.replay import replay
     from ardea.fluent import (
         ActiveRun,
         active_run,
@@ -192,6 +193,7 @@ _EVALUATION_NAMES = (
     "evaluate",
 )
 _LAZY_ATTRS.update({name: ("ardea.evaluation", name) for name in _EVALUATION_NAMES})
+_LAZY_ATTRS["replay"] = ("ardea.evaluation.replay", "replay")
 _LAZY_MODULES = {
     "anthropic": "ardea.autolog.anthropic",
     "autolog": "ardea.autolog",
@@ -277,6 +279,7 @@ __all__ = [
     "prompts",
     "register_model",
     "register_prompt",
+    "replay",
     "search_prompts",
     "search_runs",
     "search_traces",

@@ -158,6 +158,12 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
             return
         runtime().detach(run.token)
 
+    def run_span(self, run_id: UUID) -> Any:
+        """The open span of a run (an OTel SDK span), or None when the run makes none."""
+        with self._lock:
+            run = self._runs.get(run_id)
+        return run.span if run is not None else None
+
     # ------------------------------------------------------------------ chains
 
     def on_chain_start(

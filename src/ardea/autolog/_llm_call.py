@@ -85,6 +85,8 @@ class LLMCall:
         attrs = {keys.SPAN_TYPE: dumps(span_type_value(span_type))}
         attrs.update({str(k): dumps(v) for k, v in attributes.items() if v is not None})
         self.integration = integration
+        self.name = name
+        self.inputs = inputs
         self._span = rt.get_tracer().start_span(name, attributes=attrs)
         self.span = LiveSpan(self._span)
         self.span.set_inputs(inputs)

@@ -6,6 +6,10 @@ A wrapper does nothing extra when its integration is off, or inside a framework'
 runs untraced), calls the SDK, and hands the result to the integration's ``handle`` which
 ends the span or returns a stream proxy that will. The SDK's own exceptions end the span as
 ERROR and propagate unchanged.
+
+During a replay (:mod:`ardea.tracing.cassette`), the playing cassette may answer instead of
+the SDK: the recorded outputs become the SDK's result through the integration's ``revive``
+(a stream of the recorded response when ``stream=True``), so no request leaves the process.
 """
 
 from __future__ import annotations
@@ -17,13 +21,30 @@ from typing import Any
 from ardea._core.safety import report_failure, safe_call
 from ardea.autolog._llm_call import LLMCall, inside_framework_llm_span
 from ardea.autolog._patching import Patcher
+from ardea.tracing import cassette
 
-__all__ = ["Handle", "Start", "wrap_method"]
+__all__ = ["Handle", "Revive", "Start", "wrap_method"]
 
 Start = Callable[[Any, tuple[Any, ...], dict[str, Any]], LLMCall]
 """Opens the span of a call: ``start(self, args, kwargs)``."""
 Handle = Callable[[LLMCall, Any, dict[str, Any]], Any]
 """Ends the span with the SDK's result (or wraps a stream): returns what the caller gets."""
+Revive = Callable[[Any, dict[str, Any]], Any]
+"""Turns recorded span outputs into the SDK's result: ``revive(outputs, kwargs)``."""
+
+
+def _served(call: LLMCall, revive: Revive | None, kwargs: dict[str, Any]) -> Any:
+    """The replayed result of ``call``, or ``cassette.LIVE`` when the SDK must answer."""
+    playing = cassette.active()
+    if playing is None or revive is None:
+        return cassette.LIVE
+    import orjson
+
+    from ardea.tracing._serialize import dumps
+
+    inputs = orjson.loads(dumps(call.inputs))
+    outputs = playing.serve(cassette.LLM, call.name, inputs)
+    return outputs if outputs is cassette.LIVE else revive(outputs, kwargs)
 
 
 def _handled(
@@ -41,7 +62,12 @@ def _handled(
 
 
 def wrap_method(
-    patcher: Patcher, original: Any, start: Start, handle: Handle, is_async: bool
+    patcher: Patcher,
+    original: Any,
+    start: Start,
+    handle: Handle,
+    is_async: bool,
+    revive: Revive | None = None,
 ) -> Any:
     """A traced version of the SDK method ``original``.
 
@@ -51,6 +77,8 @@ def wrap_method(
         start: Opens the span.
         handle: Ends the span with the result, or wraps a stream.
         is_async: Whether ``original`` returns an awaitable.
+        revive: Builds the SDK's result from recorded outputs (for replay); None: never
+            replayed.
 
     Returns:
         The wrapper function.
@@ -67,7 +95,9 @@ def wrap_method(
             if call is None:
                 return await original(self, *args, **kwargs)
             try:
-                result = await original(self, *args, **kwargs)
+                result = _served(call, revive, kwargs)
+                if result is cassette.LIVE:
+                    result = await original(self, *args, **kwargs)
             except BaseException as exc:
                 call.fail(exc)
                 raise
@@ -83,7 +113,9 @@ def wrap_method(
         if call is None:
             return original(self, *args, **kwargs)
         try:
-            result = original(self, *args, **kwargs)
+            result = _served(call, revive, kwargs)
+            if result is cassette.LIVE:
+                result = original(self, *args, **kwargs)
         except BaseException as exc:
             call.fail(exc)
             raise

@@ -75,7 +75,20 @@ def _wrap_create(original: Any, is_async: bool) -> Any:
         call.finish(result, parse.result_attributes(result, kwargs))
         return result
 
-    return wrap_method(_patcher, original, _start, handle, is_async)
+    return wrap_method(_patcher, original, _start, handle, is_async, _revive)
+
+
+def _revive(outputs: Any, kwargs: dict[str, Any]) -> Any:
+    """A recorded ``messages.create`` response as an ``anthropic`` ``Message`` (replay)."""
+    from ardea._core.errors import NotImplementedFeatureError
+
+    if kwargs.get("stream") is True or not isinstance(outputs, dict):
+        raise NotImplementedFeatureError(
+            "replaying a streamed or unrecorded Anthropic call is not supported"
+        )
+    from anthropic.types import Message
+
+    return Message.model_validate(outputs)
 
 
 def _wrap_stream(original: Any, is_async: bool) -> Any:

@@ -7,7 +7,9 @@ chains, agents and LangGraph graphs (which run as chains) become nested spans of
 model spans, ``mlflow.llm.model``, ``mlflow.llm.provider``, ``mlflow.chat.tools``,
 ``mlflow.chat.tokenUsage`` and ``mlflow.llm.cost``. Provider SDK calls made by a traced chat
 model (``ChatOpenAI`` calling ``openai``) make no second span when OpenAI autologging is on
-too. Handler errors are logged and swallowed (raised under ``ARDEA_STRICT=1``).
+too. Handler errors are logged and swallowed (raised under ``ARDEA_STRICT=1``). During
+``ardea.replay`` recorded chat model answers are served in place of the provider
+(:mod:`ardea.autolog._langchain_replay`).
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
         return
     from langchain_core.tracers.context import register_configure_hook
 
+    from ardea.autolog import _langchain_replay
     from ardea.autolog._langchain_handler import handler
 
+    _langchain_replay.patch()
     with _lock:
         if not _registered:
             # Not a ContextVar but duck-typed as one: langchain-core only calls its get().
@@ -64,6 +68,9 @@ def revert() -> None:
     module = sys.modules.get("ardea.autolog._langchain_handler")
     if module is not None:
         module.handler.enabled = False
+    replay = sys.modules.get("ardea.autolog._langchain_replay")
+    if replay is not None:
+        replay.revert()
 
 
 def is_enabled() -> bool:

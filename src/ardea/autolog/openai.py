@@ -11,6 +11,8 @@ of the final usage chunk when the request asked for one. Each span carries
 
 Errors in the tracing code are logged and swallowed (raised under ``ARDEA_STRICT=1``); the
 SDK's own errors (``openai.APIError`` ...) end the span as ERROR and propagate unchanged.
+During ``ardea.replay`` the recorded response is returned instead of calling the API
+(:mod:`ardea.autolog._openai_replay`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from ardea.autolog import _openai_parse as parse
 from ardea.autolog._llm_call import MODEL, PROVIDER, LLMCall
+from ardea.autolog._openai_replay import reviver
 from ardea.autolog._patching import Patcher
 from ardea.autolog._streams import AsyncTracedStream, TracedStream
 from ardea.autolog._wrappers import wrap_method
@@ -59,7 +62,9 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
     _patcher.log_traces = log_traces
     for module, sync_cls, async_cls, span_type, acc in _TARGETS:
         for cls, is_async in ((sync_cls, False), (async_cls, True)):
-            wrap = functools.partial(_wrap, span_type=span_type, acc=acc, is_async=is_async)
+            wrap = functools.partial(
+                _wrap, span_type=span_type, acc=acc, is_async=is_async, module=module
+            )
             _patcher.patch(module, cls, "create", wrap)
     _patcher.enabled = True
 
@@ -74,7 +79,7 @@ def is_enabled() -> bool:
     return _patcher.enabled
 
 
-def _wrap(original: Any, span_type: str, acc: type, is_async: bool) -> Any:
+def _wrap(original: Any, span_type: str, acc: type, is_async: bool, module: str) -> Any:
     def start(resource: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> LLMCall:
         attrs: dict[str, Any] = {PROVIDER: parse.PROVIDER}
         if isinstance(kwargs.get("model"), str):
@@ -97,7 +102,8 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool) -> Any:
         call.finish(_outputs(result), parse.result_attributes(result, kwargs))
         return result
 
-    return wrap_method(_patcher, original, start, handle, is_async)
+    revive = reviver(module, is_async)
+    return wrap_method(_patcher, original, start, handle, is_async, revive)
 
 
 def _is_raw_response(result: Any) -> bool:

@@ -6,8 +6,10 @@ database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``u
 ``tokens`` (identities, on the database), ``gateway`` (the AI gateway alone with ``--config``;
 its secrets, models and endpoints on the database), ``scorer-worker`` (online scoring's
 code scorers, beside a server), ``issues`` (failing judge verdicts grouped into proposed
-issues; an experiment's issues). ``-h`` is help on every command. Heavy imports
-(FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h`` stays fast.
+issues; an experiment's issues), ``traces export`` (traces as JSON files) and ``test``
+(replay a folder of recorded traces against an app, for CI). ``-h`` is help on every
+command. Heavy imports (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h``
+stays fast.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from ardea.cli.issues import issues
 from ardea.cli.runs import runs
 from ardea.cli.scorer_worker import scorer_worker
 from ardea.cli.server import server, ui
+from ardea.cli.testing import test_command
 from ardea.cli.tokens import tokens
+from ardea.cli.traces import traces
 from ardea.cli.users import users
 from ardea.cli.version import ardea_version
 
@@ -56,6 +60,8 @@ for command in (
     gateway,
     scorer_worker,
     issues,
+    traces,
+    test_command,
 ):
     cli.add_command(command)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
 from ardea.entities import SpanType
-from ardea.tracing import keys
+from ardea.tracing import cassette, keys
 from ardea.tracing._serialize import dumps
 from ardea.tracing.spans import end_span, record_error, runtime, span_type_value
 
@@ -31,7 +31,9 @@ _SIMPLE_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYW
 class _Plan:
     """What a decorated function needs per call, computed once at decoration."""
 
-    __slots__ = ("attrs", "defaults", "drop", "fast", "name", "names", "reducer", "signature")
+    __slots__ = (
+        "attrs", "defaults", "drop", "fast", "name", "names", "reducer", "signature", "tool",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -44,6 +46,7 @@ class _Plan:
         func_name: str = getattr(func, "__name__", "span")
         self.name = name or func_name
         self.reducer = reducer
+        self.tool = span_type_value(span_type) == SpanType.TOOL.value
         self.attrs = {
             keys.SPAN_TYPE: dumps(span_type_value(span_type)),
             keys.SPAN_FUNCTION_NAME: dumps(getattr(func, "__name__", self.name)),
@@ -92,6 +95,18 @@ class _Plan:
         attrs[keys.SPAN_INPUTS] = dumps(self.inputs(args, kwargs))
         return runtime().get_tracer().start_span(self.name, attributes=attrs)
 
+    def served(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A replayed tool's recorded outputs, or :data:`cassette.LIVE` to run the function."""
+        if not self.tool:
+            return cassette.LIVE
+        playing = cassette.active()
+        if playing is None:
+            return cassette.LIVE
+        import orjson
+
+        inputs = orjson.loads(dumps(self.inputs(args, kwargs)))
+        return playing.serve(cassette.TOOL, self.name, inputs)
+
     def outputs(self, span: Any, value: Any) -> None:
         """Set the span's outputs (the return value or the streamed items)."""
         if span.is_recording():
@@ -115,7 +130,9 @@ def _wrap_sync(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
         span = plan.start(args, kwargs)
         token = rt.attach(rt.set_span_in_context(span))
         try:
-            result = func(*args, **kwargs)
+            result = plan.served(args, kwargs) if plan.tool else cassette.LIVE
+            if result is cassette.LIVE:
+                result = func(*args, **kwargs)
         except BaseException as exc:
             rt.detach(token)
             record_error(span, exc)
@@ -136,7 +153,9 @@ def _wrap_async(func: Callable[..., Any], plan: _Plan) -> Callable[..., Any]:
         span = plan.start(args, kwargs)
         token = rt.attach(rt.set_span_in_context(span))
         try:
-            result = await func(*args, **kwargs)
+            result = plan.served(args, kwargs) if plan.tool else cassette.LIVE
+            if result is cassette.LIVE:
+                result = await func(*args, **kwargs)
         except BaseException as exc:
             rt.detach(token)
             record_error(span, exc)

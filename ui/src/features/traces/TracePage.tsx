@@ -14,6 +14,8 @@ import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { useCan } from "@ardea/hooks/useCan";
 import { formatDuration } from "@ardea/lib/format";
 import { sessionPath, tracesPath } from "@ardea/lib/paths";
+import { ReplayReport } from "./ReplayReport";
+import { parseReplayReport } from "./replayReport";
 import { TraceAssessments } from "./TraceAssessments";
 import { TraceTags } from "./TraceTags";
 import { toTraceRow } from "./traceRows";
@@ -42,6 +44,7 @@ export default function TracePage() {
   const { levels, parents, loadMore } = useSpanLevels(traceId, expanded);
   const rows = useMemo(() => treeRows(levels, new Set(expanded), parents), [levels, expanded, parents]);
   const row = info.data ? toTraceRow(info.data) : null;
+  const replay = useMemo(() => parseReplayReport(info.data?.tags), [info.data?.tags]);
   const roots = levels.get("")?.spans;
   const bounds = useMemo(() => timelineBounds(row?.time ?? Number.NaN, row?.latency ?? Number.NaN, roots ?? []), [row?.time, row?.latency, roots]);
   // The root spans' own times (nanoseconds) once loaded: the info has whole milliseconds only.
@@ -98,6 +101,7 @@ export default function TracePage() {
         </p>
       ) : null}
       <ErrorBanner error={info.error} />
+      {replay ? <ReplayReport experimentId={experimentId} report={replay} /> : null}
       {info.data ? (
         <div className="trace-panels">
           <TraceAssessments traceId={traceId} assessments={info.data.assessments} denied={can.why("EDIT", "add feedback")} />
