@@ -2,7 +2,9 @@
 
 Each turn's ``predict_fn`` call is the root span (``simulation_turn_<n>``, CHAIN) of its own
 trace, with ``mlflow.trace.session``, ``mlflow.trace.user`` and MLflow's
-``mlflow.simulation.goal`` / ``persona`` / ``turn`` metadata, in the simulation's run.
+``mlflow.simulation.goal`` / ``persona`` / ``turn`` metadata, in the simulation's run; its
+request and response previews are the user's message and the answer's text (what the UI's
+transcripts show).
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ def _traced_turn(
                 "mlflow.simulation.turn": str(turn),
             },
             tags={"ardea.simulation": "true"},
+            request_preview=str(history[-1]["content"]),
         )
         meta = current_meta()
         if meta is not None and run[0] is not None:
@@ -135,6 +138,8 @@ def _traced_turn(
         step.trace_id = span.trace_id
         step.response = predict(history, convo.session_id, case.context)
         span.set_outputs(step.response)
+        step.assistant = reply_text(step.response)
+        update_current_trace(response_preview=step.assistant)
 
 
 def run_conversation(
@@ -168,8 +173,7 @@ def run_conversation(
         except Exception as exc:
             convo.outcome, convo.reason = outcome.ERROR, f"predict_fn: {type(exc).__name__}: {exc}"
             return convo
-        step.assistant = reply_text(step.response)
-        if not step.assistant.strip():
+        if not (step.assistant or "").strip():
             convo.outcome, convo.reason = outcome.STOPPED, "the app answered nothing"
             return convo
         history.append({"role": "assistant", "content": step.assistant})

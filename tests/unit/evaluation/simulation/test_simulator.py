@@ -53,6 +53,8 @@ def test_goal_reached_each_turn_a_trace_of_one_session(sim_llm: FakeLLMServer, s
         assert root.name == f"simulation_turn_{turn}"
         assert root.inputs["messages"][-1]["content"] == convo.turns[turn].user
         assert len(root.inputs["messages"]) == 2 * turn + 1  # the whole history so far
+        assert trace.info.request_preview == convo.turns[turn].user  # what the UI shows
+        assert trace.info.response_preview == convo.turns[turn].assistant
     assert convo.traces[0].info.tags["ardea.simulation.outcome"] == "goal_reached"
 
     run = ardea.get_run(result.run_id)
