@@ -128,7 +128,7 @@ def _traced_turn(
                 "mlflow.simulation.persona": case.persona[:_MAX_METADATA],
                 "mlflow.simulation.turn": str(turn),
             },
-            tags={"ardea.simulation": "true"},
+            tags={"ardea.simulation": "true", "ardea.simulation.run": run[0] or ""},
             request_preview=str(history[-1]["content"]),
         )
         meta = current_meta()

@@ -61,6 +61,11 @@ def test_goal_reached_each_turn_a_trace_of_one_session(sim_llm: FakeLLMServer, s
     assert run.data.tags["ardea.simulation"] == "true"
     in_run = ardea.search_traces(run_id=result.run_id, return_type="list")
     assert sorted(t.info.trace_id for t in in_run) == sorted(convo.trace_ids)
+    # The tag keeps them findable once an evaluation links them to its own run (the UI's filter).
+    tagged = ardea.search_traces(
+        filter_string=f"tags.`ardea.simulation.run` = '{result.run_id}'", return_type="list"
+    )
+    assert sorted(t.info.trace_id for t in tagged) == sorted(convo.trace_ids)
 
 
 def test_abandoned_max_turns_and_per_case_limits(sim_llm: FakeLLMServer, store: str) -> None:
