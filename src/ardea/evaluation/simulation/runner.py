@@ -127,6 +127,7 @@ def _traced_turn(
                 "mlflow.simulation.goal": case.goal[:_MAX_METADATA],
                 "mlflow.simulation.persona": case.persona[:_MAX_METADATA],
                 "mlflow.simulation.turn": str(turn),
+                "ardea.simulation.case": str(convo.index),
             },
             tags={"ardea.simulation": "true", "ardea.simulation.run": run[0] or ""},
             request_preview=str(history[-1]["content"]),

@@ -30,6 +30,15 @@ describe("groupConversations", () => {
     expect(outcomeCounts(got)).toEqual({ max_turns: 1, unknown: 1 });
   });
 
+  it("orders conversations by test case when the traces say, whatever started first", () => {
+    const meta = (session: string, index: string) => ({ trace_metadata: { "mlflow.trace.session": session, "ardea.simulation.case": index } });
+    const got = groupConversations([
+      info("x", "X", "2024-01-01T00:00:01Z", meta("X", "1")),
+      info("y", "Y", "2024-01-01T00:00:02Z", meta("Y", "0")),
+    ]);
+    expect(got.map((c) => c.sessionId)).toEqual(["Y", "X"]);
+  });
+
   it("keeps only the session's valid feedbacks as scores; a failed judge shows as error", () => {
     const fb = (name: string, value: unknown, session: string, valid = true) => ({
       assessment_name: name,

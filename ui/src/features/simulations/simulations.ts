@@ -7,6 +7,7 @@ import type { ChatMessage } from "@ardea/components/trace/chat";
 export const SESSION = "mlflow.trace.session";
 export const OUTCOME_TAG = "ardea.simulation.outcome";
 export const REASON_TAG = "ardea.simulation.reason";
+export const CASE = "ardea.simulation.case";
 
 /** One session-level score on the conversation (a judge's or a code scorer's feedback). */
 export interface SessionScore {
@@ -67,7 +68,7 @@ function toConversation(sessionId: string, turns: TraceInfo[]): SimConversation 
   };
 }
 
-/** Group a run's traces (any order) into conversations, in the order they started. */
+/** Group a run's traces (any order) into conversations, in test-case order. */
 export function groupConversations(traces: readonly TraceInfo[]): SimConversation[] {
   const by = new Map<string, TraceInfo[]>();
   for (const t of traces) {
@@ -78,8 +79,17 @@ export function groupConversations(traces: readonly TraceInfo[]): SimConversatio
     by.set(id, list);
   }
   const out = [...by.entries()].map(([id, turns]) => toConversation(id, turns));
-  const started = new Map(out.map((c) => [c.sessionId, Math.min(...by.get(c.sessionId)!.map(time))]));
-  return out.sort((a, b) => started.get(a.sessionId)! - started.get(b.sessionId)! || a.sessionId.localeCompare(b.sessionId));
+  // Test-case order (conversations run concurrently), else the order they started.
+  const key = (c: SimConversation) => {
+    const turns = by.get(c.sessionId)!;
+    const index = Number(turns[0]!.trace_metadata?.[CASE] ?? NaN);
+    return [Number.isFinite(index) ? index : Infinity, Math.min(...turns.map(time))] as const;
+  };
+  return out.sort((a, b) => {
+    const [ia, ta] = key(a);
+    const [ib, tb] = key(b);
+    return (ia === ib ? 0 : ia < ib ? -1 : 1) || ta - tb || a.sessionId.localeCompare(b.sessionId);
+  });
 }
 
 /** Did the conversation fail its goal (any outcome but goal_reached)? */
