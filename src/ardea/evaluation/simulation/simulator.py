@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.evaluation.simulation import conversation as outcome
@@ -17,6 +17,9 @@ from ardea.evaluation.simulation.cases import DEFAULT_MAX_TURNS, TestCase, to_ca
 from ardea.evaluation.simulation.conversation import Conversation, SimulationResult
 from ardea.evaluation.simulation.runner import Predictor, StopCondition, run_conversation
 from ardea.evaluation.simulation.user import SimulatedUser
+
+if TYPE_CHECKING:
+    from ardea.evaluation.progress import EvalProgress
 
 __all__ = ["DEFAULT_USER_MODEL", "SIMULATION_TAG", "ConversationSimulator"]
 
@@ -67,6 +70,10 @@ class ConversationSimulator:
     Raises:
         InvalidArgumentError: (a ``ValueError``) bad test cases, naming the case; a
             ``predict_fn`` with the wrong signature.
+
+    Attributes:
+        progress: The last :meth:`simulate`'s counters (conversations, errors, LLM calls,
+            tokens, cost), as ``evaluate``'s.
     """
 
     def __init__(
@@ -99,6 +106,7 @@ class ConversationSimulator:
         self.concurrency, self._explicit = _concurrency(concurrency)
         self.show_progress = show_progress
         self.user_llm_params = user_llm_params
+        self.progress: EvalProgress | None = None
 
     def simulate(self, predict_fn: Callable[..., Any] | None = None) -> SimulationResult:
         """Run every test case's conversation.

@@ -195,3 +195,34 @@ def test_bad_predict_fn_is_refused(
     with pytest.raises(ValueError, match=message):
         ConversationSimulator([{"goal": "ok"}]).simulate(fn)
     assert sim_llm.requests == []
+
+
+def test_conversations_run_concurrently_and_progress_counts_them(
+    sim_llm: FakeLLMServer, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+
+    both_in_flight = threading.Barrier(2, timeout=20)
+
+    def app(messages: list[dict[str, Any]]) -> str:
+        both_in_flight.wait()  # passes only when the two conversations' turns overlap
+        return "DONE"
+
+    cases = [{"goal": "first", "max_turns": 1}, {"goal": "second", "max_turns": 1}]
+    simulator = ConversationSimulator(cases, app, concurrency=2, show_progress=True)
+    result = simulator.simulate()
+    assert [c.outcome for c in result] == ["goal_reached", "goal_reached"]
+    assert simulator.progress is not None
+    assert simulator.progress.rows == 2 and simulator.progress.errors == 0
+    assert simulator.progress.llm_calls == 4  # 2 users + 2 goal checks, through ardea.llm
+    assert "simulate" in capsys.readouterr().err  # the bar, on stderr
+
+    one_at_a_time = threading.Barrier(2, timeout=0.5)
+
+    def serial_app(messages: list[dict[str, Any]]) -> str:
+        one_at_a_time.wait()  # never passes with one conversation at a time
+        return "DONE"
+
+    serial = ConversationSimulator(cases, serial_app, concurrency=1).simulate()
+    assert [c.outcome for c in serial] == ["error", "error"]
+    assert "BrokenBarrierError" in serial[0].reason
