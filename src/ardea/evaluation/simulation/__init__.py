@@ -4,7 +4,8 @@
   turn limit) talks to ``predict_fn``; each conversation is a session of traces with an
   outcome (``goal_reached``, ``abandoned``, ``max_turns``, ``stopped``, ``error``);
 - :func:`generate_test_cases`: test cases (goal, persona) extracted from recorded sessions;
-- :func:`distill`: a conversation as an evaluation dataset record.
+- :func:`distill`: a conversation as an evaluation dataset record;
+- :class:`BaseSimulatedUserAgent`, :class:`SimulatorContext`: simulated users of your own.
 
 Names load on first use (PEP 562).
 """
@@ -15,12 +16,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ardea.evaluation.simulation.agents import BaseSimulatedUserAgent, SimulatorContext
     from ardea.evaluation.simulation.cases import TestCase
     from ardea.evaluation.simulation.conversation import Conversation, SimulationResult, Turn
     from ardea.evaluation.simulation.generate import distill, generate_test_cases
     from ardea.evaluation.simulation.simulator import ConversationSimulator
 
 _EXPORTS = {
+    "BaseSimulatedUserAgent": "ardea.evaluation.simulation.agents",
+    "SimulatorContext": "ardea.evaluation.simulation.agents",
     "Conversation": "ardea.evaluation.simulation.conversation",
     "ConversationSimulator": "ardea.evaluation.simulation.simulator",
     "SimulationResult": "ardea.evaluation.simulation.conversation",
@@ -31,9 +35,11 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "BaseSimulatedUserAgent",
     "Conversation",
     "ConversationSimulator",
     "SimulationResult",
+    "SimulatorContext",
     "TestCase",
     "Turn",
     "distill",

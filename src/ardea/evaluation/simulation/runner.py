@@ -154,9 +154,15 @@ def run_conversation(
     case = convo.case
     history: list[dict[str, Any]] = []
     max_turns = case.max_turns or 1
+    agent = None
     for turn in range(max_turns):
         try:
-            said = user.next_message(case, history, convo.index, turn)
+            if turn == 0:
+                agent = user.for_conversation()
+            if agent is not None:
+                said = user.custom_message(agent, case, history, turn)
+            else:
+                said = user.next_message(case, history, convo.index, turn)
         except Exception as exc:
             convo.outcome, convo.reason = (
                 outcome.ERROR,

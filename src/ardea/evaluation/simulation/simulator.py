@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.evaluation.simulation import conversation as outcome
+from ardea.evaluation.simulation.agents import BaseSimulatedUserAgent
 from ardea.evaluation.simulation.cases import DEFAULT_MAX_TURNS, TestCase, to_cases
 from ardea.evaluation.simulation.conversation import Conversation, SimulationResult
 from ardea.evaluation.simulation.runner import Predictor, StopCondition, run_conversation
@@ -64,6 +65,9 @@ class ConversationSimulator:
             provider limit to it.
         show_progress: Force the progress bar on or off (default: ``ARDEA_PROGRESS`` / a
             terminal).
+        user_agent_class: A :class:`~ardea.evaluation.simulation.agents.BaseSimulatedUserAgent`
+            subclass writing the user's messages (one instance per conversation, built with
+            ``model=user_model`` and ``user_llm_params``); the goal check stays the LLM's.
         **user_llm_params: ``temperature``, ``max_tokens``, ``extra_body`` for the simulated
             user's calls.
 
@@ -87,6 +91,7 @@ class ConversationSimulator:
         seed: int | None = None,
         concurrency: int | None = None,
         show_progress: bool | None = None,
+        user_agent_class: type[BaseSimulatedUserAgent] | None = None,
         **user_llm_params: Any,
     ) -> None:
         from ardea.evaluation.evaluator import _concurrency
@@ -105,6 +110,15 @@ class ConversationSimulator:
         self.seed = seed
         self.concurrency, self._explicit = _concurrency(concurrency)
         self.show_progress = show_progress
+        if user_agent_class is not None and not (
+            isinstance(user_agent_class, type)
+            and issubclass(user_agent_class, BaseSimulatedUserAgent)
+        ):
+            raise InvalidArgumentError(
+                "user_agent_class must be a subclass of BaseSimulatedUserAgent, got "
+                f"{user_agent_class!r}"
+            )
+        self.user_agent_class = user_agent_class
         self.user_llm_params = user_llm_params
         self.progress: EvalProgress | None = None
 
@@ -120,7 +134,9 @@ class ConversationSimulator:
         from ardea import fluent
 
         predict = Predictor.of(predict_fn or self.predict_fn)  # type: ignore[arg-type]
-        user = SimulatedUser(self.user_model, self.seed, **self.user_llm_params)
+        user = SimulatedUser(
+            self.user_model, self.seed, self.user_agent_class, **self.user_llm_params
+        )
         if self._explicit and user.client.limiter.max_concurrency < self.concurrency:
             user.client.limiter.max_concurrency = self.concurrency
         active = fluent.active_run()

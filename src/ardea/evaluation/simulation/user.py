@@ -50,16 +50,40 @@ class SimulatedUser:
     Args:
         model: The model URI (``openai:/gpt-4.1-mini``, ...), through :mod:`ardea.llm`.
         seed: The simulation's seed (``None``: unseeded).
+        agent_class: A :class:`~ardea.evaluation.simulation.agents.BaseSimulatedUserAgent`
+            subclass that writes the user's messages instead (one per conversation).
         params: Extra chat parameters for the user's calls (``temperature``, ``max_tokens``).
     """
 
-    def __init__(self, model: str, seed: int | None = None, **params: Any) -> None:
+    def __init__(
+        self, model: str, seed: int | None = None, agent_class: type | None = None, **params: Any
+    ) -> None:
         from ardea.llm import get_client
 
         self.model = model
         self.client = get_client(model)
         self.seed = seed
+        self.agent_class = agent_class
         self.params = params
+
+    def for_conversation(self) -> Any:
+        """The custom user agent of one conversation (``None``: this LLM user)."""
+        if self.agent_class is None:
+            return None
+        return self.agent_class(model=self.model, **self.params)
+
+    def custom_message(
+        self, agent: Any, case: TestCase, history: list[dict[str, Any]], turn: int
+    ) -> UserMessage:
+        """The custom agent's message; ``None`` or ``""`` gives up."""
+        from ardea.evaluation.simulation.agents import SimulatorContext
+
+        context = SimulatorContext(case.goal, case.persona, [dict(m) for m in history], turn,
+                                   case.guidelines)  # fmt: skip
+        text = agent.generate_message(context)
+        if not text or not str(text).strip():
+            return UserMessage("", True, f"{type(agent).__name__} wrote no message")
+        return UserMessage(str(text).strip())
 
     def _extra(self, *parts: object) -> dict[str, Any] | None:
         seed = derive_seed(self.seed, *parts)

@@ -226,3 +226,39 @@ def test_conversations_run_concurrently_and_progress_counts_them(
     serial = ConversationSimulator(cases, serial_app, concurrency=1).simulate()
     assert [c.outcome for c in serial] == ["error", "error"]
     assert "BrokenBarrierError" in serial[0].reason
+
+
+def test_a_custom_user_agent_writes_the_messages(sim_llm: FakeLLMServer, store: str) -> None:
+    from ardea.evaluation.simulation import BaseSimulatedUserAgent, SimulatorContext
+
+    made: list[dict[str, Any]] = []
+
+    class Impatient(BaseSimulatedUserAgent):
+        def __init__(self, model: str | None = None, **params: Any) -> None:
+            super().__init__(model, **params)
+            made.append({"model": self.model, **params})
+
+        def generate_message(self, context: SimulatorContext) -> str | None:
+            if context.turn == 2:
+                return None  # gives up
+            if context.is_first_turn:
+                return f"NOW: {context.goal}"
+            # The LLM call goes through ardea.llm to the fake provider (which echoes).
+            return self.invoke_llm(f"again, after {context.last_assistant_response!r}")
+
+    result = _simulate(
+        [{"goal": "Fix it", "max_turns": 5}],
+        user_agent_class=Impatient,
+        user_model="openai:/gpt-4.1-nano",
+        temperature=0.5,
+    )
+    convo = result[0]
+    assert [t.user for t in convo.turns] == [
+        "NOW: Fix it",
+        "echo: again, after 'Could you tell me more? (turn 1)'",
+    ]
+    assert convo.outcome == "abandoned" and convo.reason == "Impatient wrote no message"
+    assert made == [{"model": "openai:/gpt-4.1-nano", "temperature": 0.5}]  # one per conversation
+
+    with pytest.raises(ValueError, match="subclass of BaseSimulatedUserAgent"):
+        ConversationSimulator([{"goal": "x"}], agent, user_agent_class=dict)  # type: ignore[arg-type]
