@@ -64,7 +64,7 @@ class BaseSimulatedUserAgent(ABC):
     """
 
     def __init__(self, model: str | None = None, **inference_params: Any) -> None:
-        from ardea.evaluation.simulation.simulator import DEFAULT_USER_MODEL
+        from ardea.evaluation.simulation.prompts import DEFAULT_USER_MODEL
 
         self.model = model or DEFAULT_USER_MODEL
         self.inference_params = inference_params

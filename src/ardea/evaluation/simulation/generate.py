@@ -86,7 +86,7 @@ def generate_test_cases(
     Raises:
         InvalidArgumentError: A session that is neither, or a session id with no trace.
     """
-    from ardea.evaluation.simulation.simulator import DEFAULT_USER_MODEL
+    from ardea.evaluation.simulation.prompts import DEFAULT_USER_MODEL
     from ardea.llm import get_client
 
     found = [_session_traces(s, i) for i, s in enumerate(sessions)]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "DEFAULT_USER_MODEL",
     "EXTRACT_MARKER",
     "EXTRACT_SCHEMA",
     "GOAL_MARKER",
@@ -21,6 +22,9 @@ __all__ = [
     "goal_messages",
     "user_messages",
 ]
+
+DEFAULT_USER_MODEL = "openai:/gpt-4.1-mini"
+"""The simulated user's model when none is given (MLflow's default outside Databricks)."""
 
 USER_MARKER = "You are role-playing a user talking to an AI assistant."
 GOAL_MARKER = "You judge whether a user reached their goal in a conversation."

@@ -16,6 +16,7 @@ from ardea.evaluation.simulation import conversation as outcome
 from ardea.evaluation.simulation.agents import BaseSimulatedUserAgent
 from ardea.evaluation.simulation.cases import DEFAULT_MAX_TURNS, TestCase, to_cases
 from ardea.evaluation.simulation.conversation import Conversation, SimulationResult
+from ardea.evaluation.simulation.prompts import DEFAULT_USER_MODEL
 from ardea.evaluation.simulation.runner import Predictor, StopCondition, run_conversation
 from ardea.evaluation.simulation.user import SimulatedUser
 
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from ardea.evaluation.progress import EvalProgress
 
 __all__ = ["DEFAULT_USER_MODEL", "SIMULATION_TAG", "ConversationSimulator"]
-
-DEFAULT_USER_MODEL = "openai:/gpt-4.1-mini"
-"""The simulated user's model when none is given (MLflow's default outside Databricks)."""
 
 SIMULATION_TAG = "ardea.simulation"
 """Tag (``"true"``) on the simulation's run and on every trace it made."""
