@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.alignment_rules import judge_rule
+from fixtures.fake_llm_scripts import chain, simulation_rule
 from fixtures.fake_llm_server import FakeLLMServer
 from fixtures.server_process import ServerProcess
 
@@ -63,7 +64,8 @@ def server(
 @pytest.fixture(scope="module")
 def llm_provider() -> Iterator[FakeLLMServer]:
     with FakeLLMServer() as fake:
-        fake.rule = judge_rule  # docs/alignment.md; other requests get the default answers
+        # docs/alignment.md and docs/simulation.md; other requests get the default answers
+        fake.rule = chain(simulation_rule, judge_rule)
         yield fake
 
 

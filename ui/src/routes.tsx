@@ -9,6 +9,7 @@ const RunPage = lazy(() => import("./features/runs/RunPage"));
 const ComparePage = lazy(() => import("./features/runs/ComparePage"));
 const TracesPage = lazy(() => import("./features/traces/TracesPage"));
 const TracePage = lazy(() => import("./features/traces/TracePage"));
+const SimulationPage = lazy(() => import("./features/simulations/SimulationPage"));
 const OverviewPage = lazy(() => import("./features/overview/OverviewPage"));
 const AlertsPage = lazy(() => import("./features/alerts/AlertsPage"));
 const ModelsPage = lazy(() => import("./features/models/ModelsPage"));
@@ -77,6 +78,7 @@ export function AppRoutes() {
         <Route path={ROUTES.evaluations} element={<EvaluationsPage />} />
         <Route path={ROUTES.evaluationCompare} element={<EvaluationComparePage />} />
         <Route path={ROUTES.evaluation} element={<EvaluationPage />} />
+        <Route path={ROUTES.simulation} element={<SimulationPage />} />
         <Route path={ROUTES.judges} element={<JudgesPage />} />
         <Route path={ROUTES.judgeBuilder} element={<JudgeBuilderPage />} />
         <Route path={ROUTES.reviewQueues} element={<ReviewQueuesPage />} />

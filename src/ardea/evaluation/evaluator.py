@@ -133,7 +133,9 @@ def evaluate(
             ``trace``), a pandas DataFrame with those columns, a list of traces or a
             ``search_traces`` DataFrame (scores then attach to those traces), or an evaluation
             dataset (``ardea.evaluation.datasets``: read at its current version, pinned on the
-            run; or ``mlflow.genai.datasets``).
+            run; or ``mlflow.genai.datasets``); simulated conversations (a
+            ``SimulationResult`` or a list of ``Conversation``); or a ``ConversationSimulator``,
+            run with ``predict_fn`` first (as MLflow).
         scorers: Built-in scorers, ``@scorer`` functions, ``make_judge`` judges.
         predict_fn: The app, called with ``**inputs`` once per row, sync or async; each call
             is traced (one trace per row). None: rows are scored as given.
@@ -176,6 +178,9 @@ def evaluate(
     limit, explicit = _concurrency(max_concurrency)
     if predict_fn is not None and not callable(predict_fn):
         raise InvalidArgumentError("predict_fn must be callable")
+    if callable(getattr(data, "simulate", None)) and hasattr(data, "test_cases"):
+        data = data.simulate(predict_fn)  # a ConversationSimulator, as mlflow.genai.evaluate
+        predict_fn = None
     items, managed = to_items(data)
     if predict_fn is not None and any(i.trace is not None for i in items):
         raise InvalidArgumentError(

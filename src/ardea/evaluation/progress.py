@@ -32,12 +32,18 @@ class EvalProgress:
     Args:
         total: Rows to evaluate.
         show: Force the bar on or off (default: ``ARDEA_PROGRESS`` / a terminal).
+        desc: The bar's label.
+        unit: What one step is.
 
     Use as a context manager (it observes LLM calls while open).
     """
 
-    def __init__(self, total: int, show: bool | None = None) -> None:
+    def __init__(
+        self, total: int, show: bool | None = None, desc: str = "evaluate", unit: str = "row"
+    ) -> None:
         self.total = total
+        self.desc = desc
+        self.unit = unit
         self.rows = 0
         self.sessions = 0
         self.session_total = 0
@@ -58,8 +64,8 @@ class EvalProgress:
 
             self._bar = tqdm(
                 total=self.total,
-                desc="evaluate",
-                unit="row",
+                desc=self.desc,
+                unit=self.unit,
                 file=sys.stderr,
                 dynamic_ncols=True,
             )

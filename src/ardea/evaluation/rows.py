@@ -4,7 +4,9 @@ Accepted (as ``mlflow.genai.evaluate``): a list of dicts with ``inputs`` / ``out
 ``expectations`` / ``tags`` / ``trace`` keys; a pandas DataFrame with those columns (a
 ``search_traces`` result has a ``trace`` column); a list of traces (Ardea's or MLflow's); a
 managed evaluation dataset (:mod:`ardea.evaluation.datasets`, read at its current version, or
-``mlflow.genai.datasets``' ``EvaluationDataset``, read with ``to_df()``).
+``mlflow.genai.datasets``' ``EvaluationDataset``, read with ``to_df()``). Ardea adds simulated
+conversations (:mod:`ardea.evaluation.simulation`): a ``SimulationResult`` or a list of
+``Conversation``, scored as their traces (one session each).
 """
 
 from __future__ import annotations
@@ -270,6 +272,12 @@ def to_items(data: Any) -> tuple[list[EvalItem], ManagedDataset | None]:
     """
     managed: ManagedDataset | None = None
     rows: Sequence[Any]
+    if callable(getattr(data, "eval_traces", None)):  # a simulation's result
+        data = data.eval_traces()
+    elif isinstance(data, Sequence) and any(
+        callable(getattr(r, "eval_traces", None)) for r in data
+    ):
+        data = [t for r in data for t in (r.eval_traces() if hasattr(r, "eval_traces") else [r])]
     if callable(getattr(data, "records", None)) and callable(getattr(data, "pin", None)):
         if callable(getattr(data, "refresh", None)):
             data = data.refresh()  # the version evaluated is the latest, and the one pinned

@@ -19,6 +19,8 @@ export const ROUTES = {
   evaluations: "/experiments/:experimentId/evaluations",
   evaluationCompare: "/experiments/:experimentId/evaluations/compare",
   evaluation: "/experiments/:experimentId/evaluations/:runId",
+  /** A conversation simulation run: its conversations as transcripts (`?failed=1`: failed goals). */
+  simulation: "/experiments/:experimentId/simulations/:runId",
   judges: "/experiments/:experimentId/judges",
   judgeBuilder: "/experiments/:experimentId/judges/builder",
   /** An experiment's human review queues, one queue, and the focused review page. */
@@ -128,6 +130,10 @@ export const evaluationsPath = (experimentId: string, search?: Search) =>
 /** One evaluation's results grid (`?failed=<scorer>`, `?errors=1`, `?q=`: the filters). */
 export const evaluationPath = (experimentId: string, runId: string, search?: Search) =>
   withSearch(generatePath(ROUTES.evaluation, { experimentId, runId }), search);
+
+/** A simulation run's conversations (`?failed=1`: only those that did not reach their goal). */
+export const simulationPath = (experimentId: string, runId: string, search?: Search) =>
+  withSearch(generatePath(ROUTES.simulation, { experimentId, runId }), search);
 
 /** Two evaluations compared (`a`: the baseline run, `b`: the candidate). */
 export const evaluationComparePath = (experimentId: string, baseline: string, candidate: string) =>

@@ -10,7 +10,7 @@ import { useArtifactParam } from "@ardea/components/artifacts/useArtifactParam";
 import { CHILD_LIMIT, datasetRows, useChildRuns } from "./runExtras";
 import { RunDescription } from "./RunDescription";
 import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
-import { evaluationPath, runPath } from "@ardea/lib/paths";
+import { evaluationPath, runPath, simulationPath } from "@ardea/lib/paths";
 import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { RunModels } from "./RunModels";
 
@@ -81,6 +81,11 @@ export default function RunPage() {
       {tag("mlflow.runType") === "genai_evaluate" ? (
         <p>
           <Link to={evaluationPath(experimentId, runId)}>Evaluation results</Link> (rows by scorers)
+        </p>
+      ) : null}
+      {tag("ardea.simulation") === "true" ? (
+        <p>
+          <Link to={simulationPath(experimentId, runId)}>Simulated conversations</Link> (transcripts, outcomes)
         </p>
       ) : null}
       <ErrorBanner error={run.error} />
