@@ -1,4 +1,4 @@
-"""Agent testing benchmarks: conversation simulation (and, later, replay) on the fake provider.
+"""Agent testing benchmarks: conversation simulation and deterministic replay on the fake provider.
 
 Usage::
 
@@ -21,6 +21,9 @@ Sections (``main`` runs each in turn; each is a function returning its figures):
   cases, same provider, ``MLFLOW_GENAI_SIMULATOR_MAX_WORKERS`` = C; MLflow's goal check
   never says yes on the fake provider, so both run the cases with unsolvable goals (every
   conversation T turns) for the wall-time ratio.
+
+- ``agent_testing_replay.replay``: a 50-step agent run recorded through the real ``openai``
+  SDK, the provider stopped, then replayed (goal < 50 ms, no provider call).
 
 Each run is a fresh interpreter on a fresh SQLite store, after a one-turn warm-up simulation
 (lazy imports: this machine compiles them from source, see bench/_common.py).
@@ -194,7 +197,7 @@ def _against_mlflow(
 
 
 def main() -> int:
-    """Run every section (the replay section is added by its own change)."""
+    """Run every section: simulation, then replay (bench/agent_testing_replay.py)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
     parser.add_argument("--ardea-only", action="store_true", help="skip MLflow's simulator")
@@ -214,6 +217,15 @@ def main() -> int:
             mlflow=not args.ardea_only,
         )
     }
+    import agent_testing_replay
+
+    figures["replay"] = agent_testing_replay.replay(5 if quick else 20)
+    r = figures["replay"]
+    print(
+        f"replay: {r['steps']} steps ({r['served']} served), median {r['replay_ms_median']} ms, "
+        f"best {r['replay_ms_best']} ms (goal < {r['goal_ms']:.0f} ms), provider requests "
+        f"during replay: {r['replay_provider_requests']}"
+    )
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0

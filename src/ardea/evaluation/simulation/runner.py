@@ -10,8 +10,10 @@ transcripts show).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,8 +151,15 @@ def run_conversation(
     user: SimulatedUser,
     stop_condition: StopCondition | None,
     run: tuple[str | None, str | None],
+    gate: AbstractContextManager[Any] | None = None,
 ) -> Conversation:
-    """Play ``convo.case`` to its end; ``convo`` is filled in and returned."""
+    """Play ``convo.case`` to its end; ``convo`` is filled in and returned.
+
+    Each step (the user's message, the app's turn, the goal check) runs inside ``gate`` (a
+    semaphore shared by every conversation: the steps in flight at most), so conversations
+    interleave step by step and no slot idles while any conversation has a step to take.
+    """
+    gate = gate if gate is not None else contextlib.nullcontext()
     case = convo.case
     history: list[dict[str, Any]] = []
     max_turns = case.max_turns or 1
@@ -159,10 +168,11 @@ def run_conversation(
         try:
             if turn == 0:
                 agent = user.for_conversation()
-            if agent is not None:
-                said = user.custom_message(agent, case, history, turn)
-            else:
-                said = user.next_message(case, history, convo.index, turn)
+            with gate:
+                if agent is not None:
+                    said = user.custom_message(agent, case, history, turn)
+                else:
+                    said = user.next_message(case, history, convo.index, turn)
         except Exception as exc:
             convo.outcome, convo.reason = (
                 outcome.ERROR,
@@ -176,7 +186,8 @@ def run_conversation(
         step = Turn(user=said.text)
         convo.turns.append(step)
         try:
-            _traced_turn(predict, convo, history, step, run)
+            with gate:
+                _traced_turn(predict, convo, history, step, run)
         except Exception as exc:
             convo.outcome, convo.reason = outcome.ERROR, f"predict_fn: {type(exc).__name__}: {exc}"
             return convo
@@ -189,7 +200,8 @@ def run_conversation(
             convo.outcome, convo.reason = outcome.STOPPED, why
             return convo
         try:
-            verdict = user.check_goal(case, history, convo.index, turn)
+            with gate:
+                verdict = user.check_goal(case, history, convo.index, turn)
         except Exception as exc:
             convo.outcome, convo.reason = outcome.ERROR, f"goal check: {type(exc).__name__}: {exc}"
             return convo

@@ -16,6 +16,7 @@ from ardea.evaluation.simulation import conversation as outcome
 from ardea.evaluation.simulation.agents import BaseSimulatedUserAgent
 from ardea.evaluation.simulation.cases import DEFAULT_MAX_TURNS, TestCase, to_cases
 from ardea.evaluation.simulation.conversation import Conversation, SimulationResult
+from ardea.evaluation.simulation.gate import FairGate
 from ardea.evaluation.simulation.prompts import DEFAULT_USER_MODEL
 from ardea.evaluation.simulation.runner import Predictor, StopCondition, run_conversation
 from ardea.evaluation.simulation.user import SimulatedUser
@@ -33,6 +34,9 @@ REASON_TAG = "ardea.simulation.reason"
 """Tag on a conversation's first trace: why it ended."""
 
 _TAG_LIMIT = 4000
+_READ_BATCH = 500
+MAX_CONVERSATIONS = 256
+"""Conversations that proceed at once (each waits for a step slot: ``concurrency``)."""
 
 
 class ConversationSimulator:
@@ -58,9 +62,12 @@ class ConversationSimulator:
             value (or a text: the reason) stops it as ``stopped``.
         seed: Makes the run reproducible with a deterministic provider: each user and goal
             call sends a seed derived from it.
-        concurrency: Conversations in flight at most (default ``ARDEA_EVAL_MAX_CONCURRENCY``,
-            else 128, as ``evaluate``). Set explicitly, it also raises the user model's
-            provider limit to it.
+        concurrency: Steps in flight at most, across conversations: a step is the user's
+            message, the app's turn or the goal check (default ``ARDEA_EVAL_MAX_CONCURRENCY``,
+            else 128, as ``evaluate``). Up to :data:`MAX_CONVERSATIONS` conversations proceed
+            at once, interleaved step by step, so ``predict_fn`` runs at most this many times
+            at once and no slot idles while a conversation has a step to take. Set
+            explicitly, it also raises the user model's provider limit to it.
         show_progress: Force the progress bar on or off (default: ``ARDEA_PROGRESS`` / a
             terminal).
         user_agent_class: A :class:`~ardea.evaluation.simulation.agents.BaseSimulatedUserAgent`
@@ -164,11 +171,16 @@ class ConversationSimulator:
         ]
         progress = EvalProgress(len(convos), self.show_progress, "simulate", "conversation")
 
+        gate = FairGate(self.concurrency)
+
         def play(convo: Conversation) -> None:
-            run_conversation(convo, predict, user, self.stop_condition, run)
+            run_conversation(convo, predict, user, self.stop_condition, run, gate)
             progress.row_done(1 if convo.outcome == outcome.ERROR else 0)
 
-        workers = max(1, min(self.concurrency, len(convos)))
+        # Every conversation proceeds at once (up to MAX_CONVERSATIONS), a step at a time
+        # through the gate, in turn: a pool of `concurrency` conversations taken in order
+        # idled its slots behind the longest ones at the end (lengths are unknown up front).
+        workers = max(1, min(len(convos), max(self.concurrency, MAX_CONVERSATIONS)))
         with progress, ThreadPoolExecutor(workers, thread_name_prefix="ardea-simulate") as pool:
             list(pool.map(play, convos))
         self.progress = progress
@@ -193,7 +205,13 @@ class ConversationSimulator:
                 client.log_expectation(
                     ids[0], name, value, metadata={"mlflow.trace.session": convo.session_id}
                 )
-            convo.traces = [store.get_trace(t) for t in ids]
 
         with ThreadPoolExecutor(max(1, min(16, self.concurrency, len(convos)))) as pool:
             list(pool.map(finish, convos))
+        wanted = [t for convo in convos for t in convo.trace_ids]
+        found = {}
+        for start in range(0, len(wanted), _READ_BATCH):  # one read per batch, not per trace
+            chunk = store.batch_get_traces(wanted[start : start + _READ_BATCH])
+            found.update({trace.info.trace_id: trace for trace in chunk})
+        for convo in convos:
+            convo.traces = [found[t] for t in convo.trace_ids if t in found]
