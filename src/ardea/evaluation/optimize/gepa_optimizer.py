@@ -70,6 +70,31 @@ class _Adapter:
         return {name: records for name in components_to_update}
 
 
+class _Stopper:
+    """GEPA's stop condition (and callback): the budget is spent, or the search is stuck.
+
+    Stuck: ``patience`` iterations in a row proposed nothing (e.g. a reflection model that
+    keeps failing, whose errors GEPA swallows and retries until its metric-call budget, or
+    minibatches that all score full marks already).
+    """
+
+    def __init__(self, task: SearchTask, patience: int = 10) -> None:
+        self.task = task
+        self.patience = patience
+        self.idle = 0
+
+    def on_iteration_start(self, event: Any) -> None:
+        """An iteration starts."""
+        self.idle += 1
+
+    def on_proposal_end(self, event: Any) -> None:
+        """A proposal was made: the search moves."""
+        self.idle = 0
+
+    def __call__(self, state: Any) -> bool:
+        return self.task.meter.exhausted() is not None or self.idle >= self.patience
+
+
 class GepaPromptOptimizer(BasePromptOptimizer):
     """Evolves the prompts with GEPA (see the module); MLflow's ``GepaPromptOptimizer``.
 
@@ -124,6 +149,7 @@ class GepaPromptOptimizer(BasePromptOptimizer):
     def optimize(self, task: SearchTask) -> None:
         """Run GEPA from the starting prompts until ``max_metric_calls`` or the budget."""
         gepa = import_gepa()
+        stopper = _Stopper(task)
         kwargs: dict[str, Any] = {
             "reflection_minibatch_size": min(3, len(task.train)),
             "logger": QuietLogger(),
@@ -139,6 +165,7 @@ class GepaPromptOptimizer(BasePromptOptimizer):
             adapter=_Adapter(task),
             reflection_lm=reflection_lm(self.reflection_model),
             max_metric_calls=self.max_metric_calls,
-            stop_callbacks=[lambda state: task.meter.exhausted() is not None],
+            stop_callbacks=[stopper],
+            callbacks=[stopper],
             **kwargs,
         )

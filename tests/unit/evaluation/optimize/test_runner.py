@@ -208,3 +208,13 @@ def test_bad_optimizer_settings() -> None:
         GepaPromptOptimizer(reflection_model=MODEL, max_metric_calls=0)
     with pytest.raises(ardea.InvalidArgumentError, match="num_iterations"):
         MetaPromptOptimizer(reflection_model=MODEL, num_iterations=0)
+
+
+def test_a_failing_reflection_model_ends_the_search(world: FakeLLMServer) -> None:
+    world.rule = make_rule("all", broken_reflection=True)
+    result = _optimize(_gepa(10_000), rows(10))  # no budget: the stall guard ends it
+    assert not result.promoted and result.best.index == 0
+    assert len(result.candidates) == 1
+    failed = [r for r in world.requests_to("/chat/completions") if "I provided" in str(r.body)]
+    # Ten idle iterations (GEPA tries each reflection twice), not 10,000 metric calls' worth.
+    assert 1 <= len(failed) <= 20
