@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.alignment_rules import judge_rule
 from fixtures.fake_llm_server import FakeLLMServer
+from fixtures.prompt_rules import docs_rule
 from fixtures.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,8 @@ def server(
 @pytest.fixture(scope="module")
 def llm_provider() -> Iterator[FakeLLMServer]:
     with FakeLLMServer() as fake:
-        fake.rule = judge_rule  # docs/alignment.md; other requests get the default answers
+        # docs/alignment.md and docs/prompt-optimization.md; others get the default answers
+        fake.rule = docs_rule
         yield fake
 
 
