@@ -218,3 +218,15 @@ def test_a_failing_reflection_model_ends_the_search(world: FakeLLMServer) -> Non
     failed = [r for r in world.requests_to("/chat/completions") if "I provided" in str(r.body)]
     # Ten idle iterations (GEPA tries each reflection twice), not 10,000 metric calls' worth.
     assert 1 <= len(failed) <= 20
+
+
+def test_called_inside_a_running_event_loop(world: FakeLLMServer) -> None:
+    # A notebook (or Playwright's sync API) has a loop running: the rows run in a thread of
+    # their own, which must still see the candidate templates.
+    import asyncio
+
+    async def main() -> Any:
+        return _optimize(_gepa(), enable_tracking=False)
+
+    result = asyncio.run(main())
+    assert result.promoted, result.reason
