@@ -32,12 +32,14 @@ class EvalProgress:
     Args:
         total: Rows to evaluate.
         show: Force the bar on or off (default: ``ARDEA_PROGRESS`` / a terminal).
+        desc: The bar's label.
 
     Use as a context manager (it observes LLM calls while open).
     """
 
-    def __init__(self, total: int, show: bool | None = None) -> None:
+    def __init__(self, total: int, show: bool | None = None, desc: str = "evaluate") -> None:
         self.total = total
+        self.desc = desc
         self.rows = 0
         self.sessions = 0
         self.session_total = 0
@@ -58,7 +60,7 @@ class EvalProgress:
 
             self._bar = tqdm(
                 total=self.total,
-                desc="evaluate",
+                desc=self.desc,
                 unit="row",
                 file=sys.stderr,
                 dynamic_ncols=True,

@@ -211,7 +211,8 @@ def optimize_prompts(
     client = fluent.get_client()
     expected = optimizer.expected_evaluations(len(train)) or 0
     with _run(enable_tracking) as (run_id, experiment_id):
-        progress = EvalProgress(len(train) + expected + 2 * len(holdout), show_progress)
+        total = len(train) + expected + 2 * len(holdout)
+        progress = EvalProgress(total, show_progress, desc="optimize_prompts")
         with progress, BudgetMeter(limit) as meter:
             context = ScoringContext(checked, predict_fn, aggregation, run_id, experiment_id,
                                      concurrency, progress, _trace_reader(client))  # fmt: skip

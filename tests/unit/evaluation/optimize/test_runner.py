@@ -230,3 +230,12 @@ def test_called_inside_a_running_event_loop(world: FakeLLMServer) -> None:
 
     result = asyncio.run(main())
     assert result.promoted, result.reason
+
+
+def test_progress_is_shown_like_evaluates(
+    world: FakeLLMServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    optimizer = MetaPromptOptimizer(reflection_model=MODEL, num_iterations=1)
+    _optimize(optimizer, rows(10), show_progress=True, enable_tracking=False)
+    err = capsys.readouterr().err
+    assert "optimize_prompts" in err and "errors=0" in err and "tokens=" in err
