@@ -160,7 +160,7 @@ def optimize_prompts(
 
     Args:
         predict_fn: The app, called with each row's ``**inputs``; it must render the prompts
-            with ``ardea.load_prompt(...).format(...)`` (or MLflow's) for candidates to apply.
+            with ``ardea.load_prompt(...).format(...)`` for candidates to apply.
         train_data: Rows with ``inputs`` and ``expectations`` (or ``outputs``, taken as the
             expected response): a list of dicts, a DataFrame, an evaluation dataset.
         prompt_uris: The prompts to improve (``prompts:/name/1``, ``prompts:/name@alias``).
