@@ -1,9 +1,9 @@
 """Where an optimization's lineage goes: its run, and the tags of the version it registers.
 
-The run (the active one, else a new one named ``optimize_prompts``) gets the optimizer and its
-settings, the data's digest and sizes and the budget as params; each candidate's training
-score as the metric ``candidate_score`` at step = the candidate's index (with
-``candidate_score_low`` / ``_high``, its interval); the starting and final scores and the
+The run (a new one named ``optimize_prompts``, a child of the active run if any) gets the
+optimizer and its settings, the data's digest and sizes and the budget as params; each
+candidate's training score as the metric ``candidate_score`` at step = the candidate's index
+(with ``candidate_score_low`` / ``_high``, its interval); the starting and final scores and the
 held-out check as metrics; the decision as tags; and everything, templates included, as the
 artifact ``prompt_optimization.json``. A registered version carries the lineage as tags
 (:data:`TAG_PREFIX` ...): optimizer, run, source version, data, held-out scores, and each

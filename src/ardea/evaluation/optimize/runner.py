@@ -73,15 +73,19 @@ def _check_args(predict_fn: Any, scorers: Any, optimizer: Any, alpha: Any) -> No
 
 @contextlib.contextmanager
 def _run(enable_tracking: bool) -> Iterator[tuple[str, str]]:
-    """The run (id, experiment) to log to; ("", current experiment) without tracking."""
+    """A new run (id, experiment) to log to; ("", current experiment) untracked.
+
+    The run is a child of the active run if there is one, so that two optimizations in one
+    run never collide on params.
+    """
     from ardea import fluent
     from ardea.fluent._runs import current_experiment_id
 
     if not enable_tracking:
         yield "", current_experiment_id()
         return
-    active = fluent.active_run()
-    run = active if active is not None else fluent.start_run(run_name="optimize_prompts")
+    nested = fluent.active_run() is not None
+    run = fluent.start_run(run_name="optimize_prompts", nested=nested)
     status = "FAILED"
     try:
         yield run.info.run_id, run.info.experiment_id
@@ -90,8 +94,7 @@ def _run(enable_tracking: bool) -> Iterator[tuple[str, str]]:
         status = "KILLED"
         raise
     finally:
-        if active is None:
-            fluent.end_run(status)
+        fluent.end_run(status)
 
 
 def _search(task: SearchTask, optimizer: BasePromptOptimizer) -> tuple[str | None, bool]:
@@ -167,7 +170,7 @@ def optimize_prompts(
         optimizer: ``GepaPromptOptimizer(...)`` or ``MetaPromptOptimizer(...)``.
         scorers: What "better" means (built-ins, ``@scorer``, ``make_judge``); required.
         aggregation: Scorer values of a row to its score (default: their mean).
-        enable_tracking: Log the lineage to a run (the active one, else a new one).
+        enable_tracking: Log the lineage to a new run (nested under the active run, if any).
         eval_data: Held-out rows for the check (default: ``holdout_fraction`` of train_data).
         budget: ``Budget(max_llm_calls=, max_cost=, max_evaluations=)`` or a dict of those.
         holdout_fraction: Share of train_data held out when ``eval_data`` is not given.

@@ -239,3 +239,16 @@ def test_progress_is_shown_like_evaluates(
     _optimize(optimizer, rows(10), show_progress=True, enable_tracking=False)
     err = capsys.readouterr().err
     assert "optimize_prompts" in err and "errors=0" in err and "tokens=" in err
+
+
+def test_inside_an_active_run_each_optimization_gets_a_child_run(world: FakeLLMServer) -> None:
+    optimizer = MetaPromptOptimizer(reflection_model=MODEL, num_iterations=1)
+    with ardea.start_run() as parent:
+        first = _optimize(optimizer, rows(10))
+        second = _optimize(optimizer, rows(12))
+    client = ardea.get_client()
+    for result in (first, second):
+        run = client.get_run(result.run_id)
+        assert run.data.tags["mlflow.parentRunId"] == parent.info.run_id
+        assert run.info.status == "FINISHED"
+    assert first.run_id != second.run_id

@@ -111,3 +111,25 @@ def test_a_chat_prompt_is_handed_to_optimizers_as_json_text(
     # The rewrite came back as plain text, not messages: refused without being run.
     assert len(result.candidates) == 1 and not result.promoted
     assert len(seen) == 7
+
+
+def test_candidate_scores_too_long_for_a_tag_point_at_the_artifact() -> None:
+    from ardea.evaluation.optimize import Candidate, PromptOptimizationResult
+    from ardea.evaluation.optimize.base import mean_estimate
+    from ardea.evaluation.optimize.lineage import version_tags
+
+    def candidates(n: int) -> list[Candidate]:
+        return [Candidate(i, {"qa": f"t{i}"}, 0.5, mean_estimate([0.25, 0.75]), {})
+                for i in range(n)]  # fmt: skip
+
+    def tags(n: int) -> dict[str, str]:
+        found = candidates(n)
+        result = PromptOptimizationResult([], "gepa", 0.5, 0.5, {}, {}, True, "promoted",
+                                          found[-1], found, run_id="r1")  # fmt: skip
+        return version_tags(result, "prompts:/qa/1")
+
+    few = json.loads(tags(3)["ardea.optimization.candidates"])
+    assert [c["index"] for c in few] == [0, 1, 2] and few[0]["n"] == 2
+    many = json.loads(tags(200)["ardea.optimization.candidates"])
+    assert many == {"count": 200, "artifact": "prompt_optimization.json"}
+    assert all(len(v) <= 4000 for v in tags(200).values())
