@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         assert_no_regression,
         compare_evaluations,
         evaluate,
+        optimize_prompts,
     )
     from ardea.evaluation.replay import replay
     from ardea.fluent import (
@@ -191,6 +192,7 @@ _EVALUATION_NAMES = (
     "assert_no_regression",
     "compare_evaluations",
     "evaluate",
+    "optimize_prompts",
 )
 _LAZY_ATTRS.update({name: ("ardea.evaluation", name) for name in _EVALUATION_NAMES})
 _LAZY_ATTRS["replay"] = ("ardea.evaluation.replay", "replay")
@@ -275,6 +277,7 @@ __all__ = [
     "log_table",
     "log_text",
     "openai",
+    "optimize_prompts",
     "override_feedback",
     "prompts",
     "register_model",

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.alignment_rules import judge_rule
 from fixtures.fake_llm_scripts import chain, simulation_rule
 from fixtures.fake_llm_server import FakeLLMServer
+from fixtures.prompt_rules import docs_rule
 from fixtures.server_process import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -64,8 +64,9 @@ def server(
 @pytest.fixture(scope="module")
 def llm_provider() -> Iterator[FakeLLMServer]:
     with FakeLLMServer() as fake:
-        # docs/alignment.md and docs/simulation.md; other requests get the default answers
-        fake.rule = chain(simulation_rule, judge_rule)
+        # docs/alignment.md, docs/simulation.md and docs/prompt-optimization.md; other
+        # requests get the default answers
+        fake.rule = chain(simulation_rule, docs_rule)
         yield fake
 
 

@@ -82,8 +82,9 @@ APPROVED_ALL = [
     "langchain", "last_active_run", "link_prompt_version_to_run", "load_prompt", "log_artifact",
     "log_artifacts", "log_assessment", "log_dict", "log_expectation", "log_feedback",
     "log_figure", "log_image", "log_input", "log_metric", "log_metrics", "log_param",
-    "log_params", "log_table", "log_text", "openai", "override_feedback", "prompts",
-    "register_model", "register_prompt", "replay", "search_prompts", "search_runs", "search_traces",
+    "log_params", "log_table", "log_text", "openai", "optimize_prompts", "override_feedback",
+    "prompts", "register_model", "register_prompt", "replay", "search_prompts", "search_runs",
+    "search_traces",
     "set_experiment", "set_prompt_alias", "set_tag", "set_tags", "set_tracking_uri", "sklearn",
     "start_run", "start_span", "trace", "tracing", "update_assessment", "update_current_trace",
 ]  # fmt: skip

@@ -12,6 +12,9 @@
   sample sizes, judge agreement); numpy and scipy only, loaded on first use;
 - :func:`align` (also ``ardea.align``): align an LLM judge with human labels
   (``ardea.evaluation.alignment``: MemAlign-style and gepa optimizers, a held-out check);
+- :func:`optimize_prompts` (also ``ardea.optimize_prompts``): improve registered prompts with
+  GEPA or MetaPrompt, promoted only when a held-out check finds the gain significant
+  (``ardea.evaluation.optimize``);
 - :mod:`.cache`: the judge cache.
 
 Names load on first use (PEP 562), so ``import ardea.evaluation`` stays light. See
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from ardea.evaluation.cache import JudgeCache
     from ardea.evaluation.compare import compare_evaluations, load_evaluation
     from ardea.evaluation.evaluator import evaluate
+    from ardea.evaluation.optimize import optimize_prompts
     from ardea.evaluation.result import EvaluationResult, EvaluationSummary
     from ardea.evaluation.stats import RegressionError, assert_no_regression
 
@@ -37,6 +41,7 @@ _EXPORTS = {
     "compare_evaluations": "ardea.evaluation.compare",
     "load_evaluation": "ardea.evaluation.compare",
     "evaluate": "ardea.evaluation.evaluator",
+    "optimize_prompts": "ardea.evaluation.optimize",
     "EvaluationResult": "ardea.evaluation.result",
     "EvaluationSummary": "ardea.evaluation.result",
     "RegressionError": "ardea.evaluation.stats",
@@ -53,6 +58,7 @@ __all__ = [
     "compare_evaluations",
     "evaluate",
     "load_evaluation",
+    "optimize_prompts",
 ]
 
 

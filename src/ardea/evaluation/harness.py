@@ -193,7 +193,10 @@ class Harness:
             except BaseException as exc:
                 box["error"] = exc
 
-        thread = threading.Thread(target=work, name="ardea-evaluate", daemon=True)
+        # The caller's context variables (the active run, candidate prompt templates) go along.
+        context = contextvars.copy_context()
+        thread = threading.Thread(target=context.run, args=(work,), name="ardea-evaluate",
+                                  daemon=True)  # fmt: skip
         thread.start()
         thread.join()
         if "error" in box:

@@ -9,6 +9,7 @@ from typing import Any
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import ModelVersion, RegisteredModel
 from ardea.prompts import _template
+from ardea.prompts._candidates import template_for
 from ardea.prompts._constants import (
     IS_PROMPT_TAG,
     MODEL_CONFIG_TAG,
@@ -107,12 +108,13 @@ class PromptVersion:
             PromptRenderError: Variables are missing (every one is named), or a Jinja2
                 template is invalid or was refused by the sandbox.
         """
-        rendered = _template.render(self.template, values, allow_partial=allow_partial)
+        template = template_for(self.name, self.template)
+        rendered = _template.render(template, values, allow_partial=allow_partial)
         from ardea.prompts._autolink import link_on_use
 
         link_on_use(self)
-        partial = allow_partial and not _template.is_jinja(self.template)
-        if partial and self.variables - set(values):
+        partial = allow_partial and not _template.is_jinja(template)
+        if partial and _template.template_variables(template) - set(values):
             return replace(self, template=rendered)
         return rendered
 

@@ -23,22 +23,13 @@ from ardea._core.errors import InvalidArgumentError
 from ardea.evaluation.alignment.base import AlignmentOptimizer, check_counts
 from ardea.evaluation.alignment.labels import LabelledRow, label_text
 from ardea.evaluation.alignment.scoring import Verdict, is_binary, run_sync
+from ardea.evaluation.gepa_support import QuietLogger, import_gepa, reflection_lm
 from ardea.evaluation.scorers.judge import InstructionsJudge, make_judge
 from ardea.evaluation.scorers.memory_judge import example_text
 
 __all__ = ["GepaOptimizer"]
 
 _COMPONENT = "instructions"
-
-
-def _import_gepa() -> Any:
-    try:
-        import gepa
-    except ImportError:
-        raise InvalidArgumentError(
-            "The gepa optimizer needs the 'gepa' package: pip install 'ardea[align]'"
-        ) from None
-    return gepa
 
 
 def _with_instructions(judge: InstructionsJudge, instructions: str) -> InstructionsJudge:
@@ -146,7 +137,7 @@ class GepaOptimizer(AlignmentOptimizer):
             max_metric_calls=max_metric_calls,
             reflection_minibatch_size=reflection_minibatch_size,
         )
-        _import_gepa()  # a missing package is said before any judge call
+        import_gepa()  # a missing package is said before any judge call
         self.reflection_model = reflection_model
         self.max_metric_calls = max_metric_calls
         self.reflection_minibatch_size = reflection_minibatch_size
@@ -170,15 +161,8 @@ class GepaOptimizer(AlignmentOptimizer):
         max_concurrency: int,
     ) -> InstructionsJudge:
         """The judge with GEPA's best instructions."""
-        from ardea.llm import get_client
-
-        gepa = _import_gepa()
-        client = get_client(self.reflection_model or judge.model)
-
-        def reflect(prompt: str | list[dict[str, Any]]) -> str:
-            messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt
-            return str(client.chat(messages).text or "")
-
+        gepa = import_gepa()
+        reflect = reflection_lm(self.reflection_model or judge.model)
         result = gepa.optimize(
             seed_candidate={_COMPONENT: judge.instructions},
             trainset=list(train),
@@ -187,7 +171,7 @@ class GepaOptimizer(AlignmentOptimizer):
             reflection_lm=reflect,
             reflection_minibatch_size=min(self.reflection_minibatch_size, len(train)),
             max_metric_calls=self.max_metric_calls,
-            logger=_Quiet(),
+            logger=QuietLogger(),
             seed=self.seed,
             display_progress_bar=False,
             raise_on_exception=False,
@@ -195,8 +179,3 @@ class GepaOptimizer(AlignmentOptimizer):
         best = result.best_candidate
         text = best[_COMPONENT] if isinstance(best, Mapping) else str(best)
         return _with_instructions(judge, text)
-
-
-class _Quiet:
-    def log(self, message: str) -> None:
-        return None

@@ -9,7 +9,7 @@ import { Gated } from "@ardea/components/ui/Gated";
 import { useCan } from "@ardea/hooks/useCan";
 import { formatTime } from "@ardea/lib/format";
 import { promptsPath } from "@ardea/lib/paths";
-import { PromptDiff } from "./PromptDiff";
+import { PromptDiff } from "@ardea/components/diff/PromptDiff";
 import { PromptLineage } from "./PromptLineage";
 import { draftFrom, versionRequest } from "./promptEdit";
 import { PromptEditor } from "./PromptEditor";

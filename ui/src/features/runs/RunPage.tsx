@@ -13,6 +13,8 @@ import { parseSmoothing, parseXAxis } from "@ardea/components/run/chartData";
 import { evaluationPath, runPath, simulationPath } from "@ardea/lib/paths";
 import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
 import { RunModels } from "./RunModels";
+import { RunOptimization } from "./RunOptimization";
+import { OPTIMIZER_TAG } from "./optimization";
 
 // uPlot and the chart code load only when a run page is opened.
 const loadChart = () => import("@ardea/components/run/MetricChart");
@@ -100,6 +102,7 @@ export default function RunPage() {
               </div>
             ))}
           </dl>
+          {tag(OPTIMIZER_TAG) ? <RunOptimization runId={runId} /> : null}
           <h2>Description</h2>
           <RunDescription runId={runId} experimentId={experimentId} note={note ?? ""} />
           <h2>Child runs</h2>

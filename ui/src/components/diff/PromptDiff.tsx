@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import { lineDiff } from "./lineDiff";
+import "./diff.css";
 
 /** The line diff of two templates (as text): removed lines marked -, added lines +. */
 export function PromptDiff({ before, after, label }: { before: string; after: string; label: string }) {
