@@ -192,11 +192,14 @@ def _prepared(key: WorkKey, assessments: Sequence[Assessment]) -> list[dict[str,
 
 
 @functools.cache
-def _sqlite_insert() -> sa.Insert:
-    """``INSERT ... ON CONFLICT DO NOTHING`` into the work table, built once (ingest path)."""
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+def _sqlite_insert(columns: tuple[str, ...]) -> str:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into the work table, as SQL for the driver.
 
-    return sqlite_insert(_W).on_conflict_do_nothing()
+    It runs in every ingest write that samples a trace: SQLAlchemy's statement compilation and
+    parameter processing cost more than SQLite's insert itself there.
+    """
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {_W.name} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
 
 
 def enqueue_rows(
@@ -241,7 +244,9 @@ def enqueue_rows(
             _W.update().where(_keys_in(keys), _W.c.state == "pending").values(not_before=due)
         )
     if conn.dialect.name == "sqlite":  # its rowcount counts the rows really inserted
-        return max(0, int(conn.execute(_sqlite_insert(), rows).rowcount))
+        columns = tuple(rows[0])
+        values = [tuple(row.values()) for row in rows]  # every row has these keys, in order
+        return max(0, int(conn.exec_driver_sql(_sqlite_insert(columns), values).rowcount))
     if not count:
         insert_ignore(conn, _W, rows)
         return len(rows)
