@@ -37,9 +37,15 @@ def lc(captured: CapturedTraces) -> Iterator[CapturedTraces]:
     langchain_autolog.revert()
 
 
-def make_agent(provider: FakeLLMServer, override: dict[str, Any] | None = None) -> Any:
+def make_agent(
+    provider: FakeLLMServer, override: dict[str, Any] | None = None, streaming: bool = False
+) -> Any:
     model = ChatOpenAI(
-        model="gpt-4o-mini", base_url=provider.openai_base_url, api_key="sk-x", max_retries=0
+        model="gpt-4o-mini",
+        base_url=provider.openai_base_url,
+        api_key="sk-x",
+        max_retries=0,
+        streaming=streaming,
     ).bind_tools([lookup])
 
     def agent(question: str) -> str:
@@ -57,23 +63,26 @@ def make_agent(provider: FakeLLMServer, override: dict[str, Any] | None = None) 
     return agent
 
 
-def _record(provider: FakeLLMServer, lc: CapturedTraces) -> a.Trace:
+def _record(provider: FakeLLMServer, lc: CapturedTraces, streaming: bool = False) -> a.Trace:
     provider.queue_chat(tool_calls=[{"name": "lookup", "arguments": {"city": "Paris"}}])
     provider.queue_chat("Sunny in Paris.")
     import ardea
 
-    traced = ardea.trace(name="agent", span_type="AGENT")(make_agent(provider))
+    traced = ardea.trace(name="agent", span_type="AGENT")(make_agent(provider, None, streaming))
     assert traced(question="Weather?") == "Sunny in Paris."
     return a.recorded(lc)
 
 
+@pytest.mark.parametrize("streaming", [False, True], ids=["invoke", "streaming-model"])
 def test_langchain_agent_replays_without_the_provider(
-    provider: FakeLLMServer, lc: CapturedTraces
+    provider: FakeLLMServer, lc: CapturedTraces, streaming: bool
 ) -> None:
-    trace = _record(provider, lc)
+    trace = _record(provider, lc, streaming)
     kinds = [(s.span_type, s.name) for s in sorted(trace.spans, key=lambda s: s.start_time_ns)]
     assert ("TOOL", "lookup") in kinds and ("CHAT_MODEL", "ChatOpenAI") in kinds
-    agent = make_agent(provider)
+    if streaming:  # the model really streamed from the provider while recording
+        assert any(isinstance(r.body, dict) and r.body.get("stream") for r in provider.requests)
+    agent = make_agent(provider, streaming=streaming)
     provider.stop()
     RAN.clear()
 
