@@ -34,7 +34,14 @@ $(VPY):
 install: $(VPY)
 	$(UV) pip install -q --compile-bytecode -p $(VPY) -e .
 
+# The dev extras include torch (the PyTorch, Lightning, Keras and transformers autolog tests).
+# Its CPU build goes in first: resolved from PyPI alone, torch pulls ~6 GB of CUDA. This
+# machine image ships the CPU wheel in /opt/wheels; elsewhere PyTorch's CPU index serves it.
+TORCH_CPU ?= torch==2.13.0+cpu
 install-dev: $(VPY)
+	@$(VPY) -c "import torch" 2>/dev/null \
+	  || $(UV) pip install -q -p $(VPY) --find-links /opt/wheels '$(TORCH_CPU)' 2>/dev/null \
+	  || $(UV) pip install -q -p $(VPY) --index-url https://download.pytorch.org/whl/cpu '$(TORCH_CPU)'
 	$(UV) pip install -q --compile-bytecode -p $(VPY) -e '.[dev]'
 
 ui:

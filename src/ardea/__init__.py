@@ -34,6 +34,7 @@ from ardea._core.errors import (
     UpstreamError,
 )
 from ardea._core.version import __version__
+from ardea.autolog._registry import BUILT_IN as _BUILT_IN_INTEGRATIONS
 
 if TYPE_CHECKING:
     from ardea.client import ArdeaClient
@@ -197,14 +198,13 @@ _EVALUATION_NAMES = (
 _LAZY_ATTRS.update({name: ("ardea.evaluation", name) for name in _EVALUATION_NAMES})
 _LAZY_ATTRS["replay"] = ("ardea.evaluation.replay", "replay")
 _LAZY_MODULES = {
-    "anthropic": "ardea.autolog.anthropic",
     "autolog": "ardea.autolog",
-    "langchain": "ardea.autolog.langchain",
-    "openai": "ardea.autolog.openai",
     "prompts": "ardea.prompts",
-    "sklearn": "ardea.autolog.sklearn",
     "tracing": "ardea.tracing",
 }
+# ardea.<flavor> is each built-in integration (ardea.openai, ardea.xgboost, ...): the table
+# imports nothing
+_LAZY_MODULES.update({row.flavor: row.module for row in _BUILT_IN_INTEGRATIONS})
 
 __all__ = [
     "ActiveRun",
@@ -299,6 +299,8 @@ __all__ = [
     "update_assessment",
     "update_current_trace",
 ]
+
+__all__ += sorted({row.flavor for row in _BUILT_IN_INTEGRATIONS} - set(__all__))
 
 for _cls in (
     AlreadyExistsError,

@@ -80,3 +80,13 @@ def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() 
     modules = _probe("ardea.server.app")["modules"]
     loaded = sorted(m for m in modules if m.split(".")[0] in ("argon2", "authlib", "httpx"))
     assert loaded == []
+
+
+def test_import_ardea_loads_no_instrumented_library() -> None:
+    # Every library ardea.autolog() instruments is installed in the test environment; the
+    # registry names them, and importing ardea (or reading the registry) loads none.
+    from ardea.autolog._registry import BUILT_IN
+
+    libraries = {row.library.split(".")[0] for row in BUILT_IN}
+    modules = _probe("ardea; ardea.autolog._registry; ardea.autolog()")["modules"]
+    assert sorted(m for m in modules if m.split(".")[0] in libraries) == []

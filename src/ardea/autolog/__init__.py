@@ -6,34 +6,27 @@ package is callable, so ``ardea.autolog()`` works whether ``ardea.autolog`` was 
 the function or as the package. Each integration gets only the options its ``autolog``
 takes (``log_models`` goes to sklearn, ``log_traces`` to the GenAI ones).
 
-==============================  ====================================================
-Module                          Integration
-==============================  ====================================================
-``sklearn``                     runs, params, metrics and models of ``fit`` calls
-``openai``                      spans of OpenAI SDK calls (chat, responses, embeddings)
-``anthropic``                   spans of Anthropic ``messages`` calls
-``langchain``                   spans of LangChain / LangGraph runs (callback handler)
-``_patching``, ``_wrappers``    revertible, exception-safe method patches
-``_llm_call``, ``_streams``     an LLM call's span; stream proxies keeping it open
-==============================  ====================================================
+Each integration patches its library lazily: right after the user's code first imports it
+(:mod:`ardea.autolog._hooks`), never by importing it. ``ardea.autolog(exclude=["crewai"])``
+leaves some out. The table of built-in integrations is :mod:`ardea.autolog._registry`; what
+each captures is in ``docs/integrations.md``. Shared machinery: ``_patching`` and
+``_wrappers`` (revertible, exception-safe method patches), ``_llm_call`` and ``_streams`` (an
+LLM call's span; stream proxies keeping it open).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 import types
+from collections.abc import Iterable
 from typing import Any
+
+from ardea.autolog._registry import BUILT_IN
 
 __all__ = ["ENTRY_POINT_GROUP", "INTEGRATIONS", "autolog", "integrations", "revert"]
 
-INTEGRATIONS: dict[str, str] = {
-    "anthropic": "ardea.autolog.anthropic",
-    "langchain_core": "ardea.autolog.langchain",
-    "openai": "ardea.autolog.openai",
-    "sklearn": "ardea.autolog.sklearn",
-}
+INTEGRATIONS: dict[str, str] = {row.library: row.module for row in BUILT_IN}
 """Built-in integrations: library import name -> Ardea integration module."""
 
 ENTRY_POINT_GROUP = "ardea.autolog"
@@ -52,30 +45,84 @@ def integrations() -> dict[str, str]:
 
 
 def _installed(library: str) -> bool:
+    import importlib.util
+
+    if library in sys.modules:
+        return True
     try:
-        return importlib.util.find_spec(library) is not None
+        # A dotted name's parent package is imported by find_spec: only look the top up.
+        top = library.split(".", 1)[0]
+        if importlib.util.find_spec(top) is None:
+            return False
+        return "." not in library or _submodule_exists(library)
     except (ImportError, ValueError):
         return False
 
 
-def autolog(disable: bool = False, **options: Any) -> list[str]:
+def _submodule_exists(library: str) -> bool:
+    """Whether ``library`` (dotted) exists, without importing its parent package."""
+    import importlib.util
+    import os
+
+    top, _, rest = library.partition(".")
+    spec = importlib.util.find_spec(top)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        base = os.path.join(location, *rest.split("."))
+        if os.path.isdir(base) or os.path.isfile(base + ".py"):
+            return True
+    return False
+
+
+def _excluded(library: str, module_name: str, exclude: Iterable[str]) -> bool:
+    flavor = module_name.rsplit(".", 1)[-1]
+    return library in exclude or flavor in exclude
+
+
+def autolog(
+    disable: bool = False,
+    exclude: Iterable[str] | None = None,
+    exclude_flavors: Iterable[str] | None = None,
+    **options: Any,
+) -> list[str]:
     """Enable (or disable) autologging for every installed integration.
 
+    An integration whose library is already imported is patched now; the others are patched
+    right after the user's code first imports their library. Ardea never imports them itself.
+
     Args:
-        disable: Turn autologging off instead.
+        disable: Turn autologging off instead (also cancels patches still waiting for an
+            import).
+        exclude: Flavors (``"crewai"``) or library import names to leave alone.
+        exclude_flavors: MLflow's name for ``exclude``.
         **options: Passed to each integration's ``autolog`` (for example ``log_models``).
 
     Returns:
-        The names of the integrations that were enabled or disabled.
+        The names (library import names) of the integrations enabled, waiting for their
+        library's import, or disabled.
     """
+    from ardea.autolog import _hooks
+
+    skip = {*(exclude or ()), *(exclude_flavors or ())}
     done = []
     for library, module_name in integrations().items():
-        if not _installed(library):
+        if _excluded(library, module_name, skip) or not _installed(library):
             continue
-        module = importlib.import_module(module_name)
-        module.autolog(disable=disable, **_accepted(module.autolog, options))
+        if disable:
+            _hooks.cancel(library)
+            if module_name in sys.modules:
+                sys.modules[module_name].autolog(disable=True)
+        else:
+            _hooks.when_imported(library, _enabler(module_name, options))
         done.append(library)
     return done
+
+
+def _enabler(module_name: str, options: dict[str, Any]) -> Any:
+    def enable(_library_module: Any) -> None:
+        module = importlib.import_module(module_name)
+        module.autolog(**_accepted(module.autolog, options))
+
+    return enable
 
 
 def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -92,8 +139,11 @@ def _accepted(func: Any, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def revert() -> None:
-    """Remove every autolog patch that was installed."""
+    """Remove every autolog patch that was installed (and cancel those still waiting)."""
+    from ardea.autolog import _hooks
+
     for library, module_name in integrations().items():
+        _hooks.cancel(library)
         if module_name in sys.modules and _installed(library):
             sys.modules[module_name].revert()
 
@@ -101,8 +151,14 @@ def revert() -> None:
 class _CallableModule(types.ModuleType):
     """This package, callable as :func:`autolog`."""
 
-    def __call__(self, disable: bool = False, **options: Any) -> list[str]:
-        return autolog(disable=disable, **options)
+    def __call__(
+        self,
+        disable: bool = False,
+        exclude: Iterable[str] | None = None,
+        exclude_flavors: Iterable[str] | None = None,
+        **options: Any,
+    ) -> list[str]:
+        return autolog(disable, exclude, exclude_flavors, **options)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -25,6 +25,10 @@ def test_facade_names_are_the_integration_modules() -> None:
 
 
 def test_ardea_autolog_enables_and_reverts_every_integration() -> None:
+    import anthropic  # noqa: F401  (imported libraries are patched at once)
+    import langchain_core  # noqa: F401
+    import openai  # noqa: F401
+
     try:
         # Options an integration does not take are not passed to it.
         enabled = ardea.autolog(log_models=False, log_traces=True)
@@ -48,5 +52,5 @@ def test_patch_failures_raise_in_strict_mode_and_are_logged_otherwise(
         openai_autolog.autolog()
     monkeypatch.setenv("ARDEA_STRICT", "0")
     openai_autolog.autolog()  # logged and swallowed (each failure is logged once)
-    assert "openai autolog (patching AsyncX.create) failed" in caplog.text
+    assert "openai autolog (patching AsyncX.create" in caplog.text
     assert openai_autolog.is_enabled()

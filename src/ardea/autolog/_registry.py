@@ -1,0 +1,42 @@
+"""The built-in integrations: one row each, read by ``ardea.autolog()`` and the facade.
+
+A row names the *flavor* (``ardea.<flavor>`` and ``ardea.autolog.<flavor>`` are the
+integration module, as MLflow names its flavors), the library's import name (the module whose
+first import triggers the patch) and the Ardea module that patches it. Reading this table
+imports nothing.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["BUILT_IN", "Integration", "by_flavor"]
+
+
+class Integration(NamedTuple):
+    """One built-in integration.
+
+    Attributes:
+        flavor: Its name: ``ardea.<flavor>.autolog()``, ``ardea.autolog(exclude=[flavor])``.
+        library: Import name of the instrumented library (``"google.genai"``).
+        module: The Ardea module with ``autolog(disable=..., ...)``, ``revert()`` and
+            ``is_enabled()``.
+    """
+
+    flavor: str
+    library: str
+    module: str
+
+
+BUILT_IN: tuple[Integration, ...] = (
+    Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
+    Integration("openai", "openai", "ardea.autolog.openai"),
+    Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
+)
+"""Every built-in integration, one row each (keep the rows sorted by flavor)."""
+
+
+def by_flavor() -> dict[str, Integration]:
+    """The built-in integrations keyed by flavor."""
+    return {row.flavor: row for row in BUILT_IN}
