@@ -7,9 +7,9 @@ the function or as the package. Each integration gets only the options its ``aut
 takes (``log_models`` goes to sklearn, ``log_traces`` to the GenAI ones).
 
 Each integration patches its library lazily: right after the user's code first imports it
-(:mod:`ardea.autolog._hooks`), never by importing it. ``ardea.autolog(exclude=["crewai"])``
-leaves some out. The table of built-in integrations is :mod:`ardea.autolog._registry`; what
-each captures is in ``docs/integrations.md``. Shared machinery: ``_patching`` and
+(:mod:`ardea.autolog._hooks`), never by importing it. ``ardea.autolog(exclude=["openai"])``
+leaves some out. The table of built-in integrations is :mod:`ardea.autolog._registry`; the
+user docs are ``docs/tracing.md`` (autolog). Shared machinery: ``_patching`` and
 ``_wrappers`` (revertible, exception-safe method patches), ``_llm_call`` and ``_streams`` (an
 LLM call's span; stream proxies keeping it open).
 """
@@ -45,28 +45,24 @@ def integrations() -> dict[str, str]:
 
 
 def _installed(library: str) -> bool:
-    import importlib.util
+    """Whether ``library`` can be imported, without importing it.
 
-    if library in sys.modules:
-        return True
-    try:
-        # A dotted name's parent package is imported by find_spec: only look the top up.
-        top = library.split(".", 1)[0]
-        if importlib.util.find_spec(top) is None:
-            return False
-        return "." not in library or _submodule_exists(library)
-    except (ImportError, ValueError):
-        return False
-
-
-def _submodule_exists(library: str) -> bool:
-    """Whether ``library`` (dotted) exists, without importing its parent package."""
+    A dotted name's parent package is not imported either (``find_spec("google.genai")``
+    would import ``google``): its folder is looked up on the top package's search path.
+    """
     import importlib.util
     import os
 
+    if library in sys.modules:
+        return True
     top, _, rest = library.partition(".")
-    spec = importlib.util.find_spec(top)
-    for location in (spec.submodule_search_locations or []) if spec else []:
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    if spec is None or not rest:
+        return spec is not None
+    for location in spec.submodule_search_locations or ():
         base = os.path.join(location, *rest.split("."))
         if os.path.isdir(base) or os.path.isfile(base + ".py"):
             return True
