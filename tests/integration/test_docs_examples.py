@@ -4,6 +4,8 @@ Blocks run one by one in a fresh interpreter whose working directory is an empty
 the embedded default store is fresh), with ``http://127.0.0.1:5000`` rewritten to a server
 started for this module, and ``OPENAI_BASE_URL``/``OPENAI_API_KEY`` pointing at the fake LLM
 provider (docs/llm.md's examples read them, as they would a real OpenAI-compatible server).
+``ANTHROPIC_BASE_URL`` points there too, and ``FAKE_LLM_URL`` is the fake provider's root: the
+integration pages (docs/integrations/) hand it to SDKs that read no base-URL variable.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from fixtures.server_process import ServerProcess
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
@@ -83,6 +85,9 @@ def test_example_runs(
         **os.environ,
         "OPENAI_BASE_URL": llm_provider.openai_base_url,
         "OPENAI_API_KEY": "sk-docs",
+        "ANTHROPIC_BASE_URL": llm_provider.anthropic_base_url,
+        "ANTHROPIC_API_KEY": "sk-docs",
+        "FAKE_LLM_URL": llm_provider.base_url,
     }
     proc = subprocess.run(
         [sys.executable, "-c", code],
