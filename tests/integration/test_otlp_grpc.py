@@ -68,9 +68,7 @@ def _basic(user: str, password: str) -> str:
 
 def _experiment(url: str, name: str, auth: str | None = None) -> str:
     headers = {"authorization": auth} if auth else {}
-    r = httpx.post(
-        f"{url}/api/2.0/mlflow/experiments/create", json={"name": name}, headers=headers
-    )
+    r = httpx.post(f"{url}/api/2.0/mlflow/experiments/create", json={"name": name}, headers=headers)
     assert r.status_code == 200, r.text
     return str(r.json()["experiment_id"])
 
