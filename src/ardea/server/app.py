@@ -282,7 +282,7 @@ async def _start_grpc(app: FastAPI, settings: ServerSettings) -> OtlpGrpcReceive
     from ardea.server.otlp_grpc import OtlpGrpcReceiver
 
     receiver = OtlpGrpcReceiver(app, (settings.host, settings.port))
-    await receiver.start(settings.host, settings.otlp_grpc_port)
+    await receiver.start(settings.host, settings.otlp_grpc_port, shared=settings.workers > 1)
     return receiver
 
 

@@ -169,8 +169,18 @@ class OtlpGrpcReceiver:
         self._server: grpc.aio.Server | None = None
         self.port = 0
 
-    async def start(self, host: str, port: int, max_message: int | None = None) -> int:
+    async def start(
+        self, host: str, port: int, max_message: int | None = None, *, shared: bool = False
+    ) -> int:
         """Listen on ``host:port`` (``0``: any free port) and serve; returns the bound port.
+
+        Args:
+            host: The interface.
+            port: The port.
+            max_message: Largest message accepted (default: :func:`max_message_bytes`).
+            shared: Several server processes (``--workers``) bind the same port, and the
+                kernel spreads connections over them (``SO_REUSEPORT``); otherwise a port
+                already in use is an error.
 
         Raises:
             RuntimeError: The port cannot be bound.
@@ -179,7 +189,7 @@ class OtlpGrpcReceiver:
         server = grpc.aio.server(
             options=[
                 ("grpc.max_receive_message_length", limit),
-                ("grpc.so_reuseport", 0),  # a port in use is an error, not a shared port
+                ("grpc.so_reuseport", 1 if shared else 0),
             ]
         )
         handler: grpc.RpcMethodHandler[bytes, bytes] = grpc.unary_unary_rpc_method_handler(
