@@ -31,6 +31,7 @@ class Integration(NamedTuple):
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
     Integration("gemini", "google.genai", "ardea.autolog.gemini"),
+    Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
