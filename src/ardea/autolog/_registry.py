@@ -33,6 +33,7 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("gemini", "google.genai", "ardea.autolog.gemini"),
     Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
+    Integration("mistral", "mistralai", "ardea.autolog.mistral"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
 )
