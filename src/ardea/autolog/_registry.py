@@ -30,6 +30,7 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("bedrock", "botocore", "ardea.autolog.bedrock"),
     Integration("gemini", "google.genai", "ardea.autolog.gemini"),
     Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
