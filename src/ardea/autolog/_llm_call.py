@@ -110,8 +110,17 @@ class LLMCall:
             record_error(self._span, exc)
         self._span.end()
 
-    def finish(self, outputs: Any, attributes: Mapping[str, Any] | None = None) -> None:
-        """Set the outputs and attributes, then end the span (status OK)."""
+    def finish(
+        self, outputs: Any, attributes: Mapping[str, Any] | None = None, status: str = "OK"
+    ) -> None:
+        """Set the outputs and attributes, then end the span.
+
+        Args:
+            outputs: The span outputs.
+            attributes: Attributes to set (``None`` values skipped).
+            status: ``OK``, or ``ERROR`` for a call that answered but failed (a tool whose
+                result says so).
+        """
         self.detach()
         if self._ended:
             return
@@ -121,7 +130,7 @@ class LLMCall:
                 self.span.set_outputs(outputs)
                 if attributes:
                     self.span.set_attributes({k: v for k, v in attributes.items() if v is not None})
-                self.span.set_status("OK")
+                self.span.set_status(status)
         finally:
             self._span.end()
 
