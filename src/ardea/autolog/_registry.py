@@ -35,7 +35,7 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("mcp", "mcp", "ardea.autolog.mcp"),
-    Integration("mistral", "mistralai", "ardea.autolog.mistral"),
+    Integration("mistral", "mistralai.client", "ardea.autolog.mistral"),
     Integration("ollama", "ollama", "ardea.autolog.ollama"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),

@@ -10,10 +10,12 @@ last chunk. Each span carries ``mlflow.llm.model``, ``mlflow.llm.provider`` (``"
 ``mlflow.chat.tokenUsage``, ``mlflow.llm.cost`` (when the price table knows the model: dated
 ids such as ``mistral-small-2503``) and ``mlflow.chat.tools``.
 
-Supports ``mistralai`` 1.x (``from mistralai import Mistral``) and 2.x/3.x (``from
-mistralai.client import Mistral``; tested with 3.7). Errors in the tracing code are logged
-and swallowed (raised under ``ARDEA_STRICT=1``); the SDK's own errors end the span as ERROR
-and propagate unchanged. Replay is not supported.
+Supports ``mistralai`` 2.x/3.x (``from mistralai.client import Mistral``; tested with 3.7):
+``ardea.autolog()`` patches it when ``mistralai.client`` is first imported (``mistralai``
+itself is a namespace package, which import hooks cannot see). With 1.x (``from mistralai
+import Mistral``) call ``ardea.mistral.autolog()`` after importing it. Errors in the tracing
+code are logged and swallowed (raised under ``ARDEA_STRICT=1``); the SDK's own errors end the
+span as ERROR and propagate unchanged. Replay is not supported.
 """
 
 from __future__ import annotations
