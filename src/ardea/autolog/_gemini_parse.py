@@ -36,8 +36,8 @@ def clean_inputs(kwargs: dict[str, Any]) -> dict[str, Any]:
     config = inputs.get("config")
     if config is not None:
         data = plain(config)
-        if isinstance(data, dict):
-            data.pop("http_options", None)
+        if isinstance(data, dict):  # a copy: the caller's own dict stays as it was
+            data = {k: v for k, v in data.items() if k != "http_options"}
         inputs["config"] = data
     contents = inputs.get("contents")
     if contents is not None and not isinstance(contents, str):

@@ -97,6 +97,15 @@ def test_function_declarations_and_calls(
     assert part["function_call"] == {"name": "get_weather", "args": {"city": "Oslo"}}
 
 
+def test_a_dict_config_is_recorded_without_its_http_options_and_left_intact(
+    client: genai.Client, captured: CapturedTraces
+) -> None:
+    config = {"temperature": 0.2, "http_options": {"headers": {"x-secret-header": "hidden"}}}
+    client.models.generate_content(model=MODEL, contents="dict config", config=config)
+    assert _only(captured).inputs["config"] == {"temperature": 0.2}
+    assert config["http_options"] == {"headers": {"x-secret-header": "hidden"}}
+
+
 def test_stream_keeps_the_span_open_and_assembles_the_text(
     client: genai.Client, captured: CapturedTraces
 ) -> None:

@@ -112,6 +112,15 @@ def test_async_create_and_stream(fake_llm: FakeLLMServer, captured: CapturedTrac
     assert all(s.attributes["mlflow.chat.tokenUsage"]["total_tokens"] == 5 for s in spans)
 
 
+def test_embeddings(client: groq.Groq, captured: CapturedTraces) -> None:
+    result = client.embeddings.create(model="nomic-embed-text-v1_5", input=["a b", "c"])
+    assert len(result.data) == 2
+    span = _only(captured)
+    assert (span.name, span.span_type) == ("Embeddings", "EMBEDDING")
+    assert [d["dimensions"] for d in span.outputs["data"]] == [8, 8]
+    assert span.attributes["mlflow.chat.tokenUsage"]["input_tokens"] == 3
+
+
 def test_api_error_propagates_and_marks_the_span(
     fake_llm: FakeLLMServer, client: groq.Groq, captured: CapturedTraces
 ) -> None:
