@@ -125,8 +125,17 @@ class LLMCall:
             record_error(self._span, exc)
         self._span.end()
 
-    def finish(self, outputs: Any, attributes: Mapping[str, Any] | None = None) -> None:
-        """Set the outputs and attributes, then end the span (status OK)."""
+    def finish(
+        self, outputs: Any, attributes: Mapping[str, Any] | None = None, status: str = "OK"
+    ) -> None:
+        """Set the outputs and attributes, then end the span.
+
+        Args:
+            outputs: The span outputs.
+            attributes: Attributes to set (``None`` values skipped).
+            status: ``OK``, or ``ERROR`` for a call that answered but failed (a tool whose
+                result says so).
+        """
         self.detach()
         if self._ended:
             return
@@ -141,7 +150,10 @@ class LLMCall:
                             if v is not None:
                                 attrs[str(k)] = dumps(v)
                     span.set_attributes(attrs)
-                    span.set_status(_ok())
+                    if status == "OK":
+                        span.set_status(_ok())
+                    else:
+                        self.span.set_status(status)
         finally:
             span.end()
 

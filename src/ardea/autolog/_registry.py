@@ -30,7 +30,13 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("bedrock", "botocore", "ardea.autolog.bedrock"),
+    Integration("gemini", "google.genai", "ardea.autolog.gemini"),
+    Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
+    Integration("mcp", "mcp", "ardea.autolog.mcp"),
+    Integration("mistral", "mistralai.client", "ardea.autolog.mistral"),
+    Integration("ollama", "ollama", "ardea.autolog.ollama"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
 )
