@@ -32,6 +32,7 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("openai", "openai", "ardea.autolog.openai"),
+    Integration("openai_agents", "agents", "ardea.autolog.openai_agents"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""
