@@ -31,6 +31,7 @@ class Integration(NamedTuple):
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
+    Integration("langgraph", "langgraph", "ardea.autolog.langgraph"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("openai_agents", "agents", "ardea.autolog.openai_agents"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
