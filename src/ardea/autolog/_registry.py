@@ -34,6 +34,7 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("langgraph", "langgraph", "ardea.autolog.langgraph"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("openai_agents", "agents", "ardea.autolog.openai_agents"),
+    Integration("pydantic_ai", "pydantic_ai", "ardea.autolog.pydantic_ai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""
