@@ -31,7 +31,8 @@ class Integration(NamedTuple):
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
-    Integration("langgraph", "langgraph", "ardea.autolog.langgraph"),
+    # "langgraph" is a namespace package, whose import fires no hook: its graph module does.
+    Integration("langgraph", "langgraph.graph", "ardea.autolog.langgraph"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("openai_agents", "agents", "ardea.autolog.openai_agents"),
     Integration("pydantic_ai", "pydantic_ai", "ardea.autolog.pydantic_ai"),

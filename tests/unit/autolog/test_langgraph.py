@@ -240,4 +240,4 @@ def test_missing_langchain_hook_warns_once_and_the_graph_still_runs(
 
 def test_facade_and_registry_name() -> None:
     assert ardea.langgraph is langgraph_autolog
-    assert ardea.autolog.integrations()["langgraph"] == "ardea.autolog.langgraph"
+    assert ardea.autolog.integrations()["langgraph.graph"] == "ardea.autolog.langgraph"

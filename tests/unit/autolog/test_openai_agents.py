@@ -235,6 +235,24 @@ def test_handoff_and_guardrail_spans(
     assert root.events[0].attributes["exception.type"].endswith("InputGuardrailTripwireTriggered")
 
 
+def test_an_agent_used_as_a_tool_nests_its_run_under_the_tool(
+    fake_llm: FakeLLMServer, client: openai.AsyncOpenAI, captured: CapturedTraces
+) -> None:
+    expert = _agent(client, tools=[])
+    expert.name = "expert"
+    ask = expert.as_tool(tool_name="ask_expert", tool_description="Ask the expert.")
+    lead = _agent(client, tools=[ask])
+    lead.name = "lead"
+    fake_llm.queue_chat(tool_calls=[{"name": "ask_expert", "arguments": {"input": "herons?"}}])
+    assert Runner.run_sync(lead, "question").final_output == "echo: question"
+    spans = captured.spans()
+    tool = next(s for s in spans if s.name == "ask_expert")
+    inner = next(s for s in spans if s.parent_span_id == tool.span_id)
+    assert (inner.span_type, inner.inputs, inner.outputs) == ("AGENT", "herons?", "echo: herons?")
+    assert [s.name for s in spans if s.parent_span_id == inner.span_id] == ["expert"]
+    assert len({s.trace_id for s in spans}) == 1 and len(spans) == 11
+
+
 def test_sdk_trace_block_holds_several_runs(
     client: openai.AsyncOpenAI, captured: CapturedTraces
 ) -> None:

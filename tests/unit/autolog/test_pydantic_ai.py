@@ -178,3 +178,28 @@ def test_facade_and_registry_name() -> None:
     assert ardea.pydantic_ai is pydantic_ai_autolog
     found: Any = ardea.autolog.integrations()
     assert found["pydantic_ai"] == "ardea.autolog.pydantic_ai"
+
+
+def test_ardea_autolog_enables_the_agent_frameworks_on_their_first_import() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = """
+        import json, sys
+        import ardea
+        enabled = ardea.autolog()
+        before = [m for m in ("agents", "langgraph.graph", "pydantic_ai") if m in sys.modules]
+        import agents, langgraph.graph, pydantic_ai
+        print(json.dumps({"enabled": enabled, "before": before,
+                          "on": [ardea.openai_agents.is_enabled(), ardea.langgraph.is_enabled(),
+                                 ardea.langchain.is_enabled(), ardea.pydantic_ai.is_enabled()]}))
+    """
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                         text=True, timeout=300, env=dict(os.environ))  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert {"agents", "langgraph.graph", "pydantic_ai"} <= set(result["enabled"])
+    assert result["before"] == [] and result["on"] == [True, True, True, True]
