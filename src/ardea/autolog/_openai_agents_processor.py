@@ -112,16 +112,17 @@ class ArdeaTracingProcessor(TracingProcessor):
         self, key: str, parent_key: str | None, name: str, span_type: str,
         attributes: dict[str, Any], claim: bool = False, llm: bool = False,
     ) -> None:  # fmt: skip
-        current = current_otel_span()
-        if claim and current.get_span_context().span_id in run_roots:
-            # The Runner.run span stands for this trace / task: map it, make none.
-            with self._lock:
-                self._open[key] = _Open(current, None, owned=False, llm=False)
-            current.update_name(name)
-            return
+        if claim and run_roots:
+            current = current_otel_span()
+            if current.get_span_context().span_id in run_roots:
+                # The Runner.run span stands for this trace / task: map it, make none.
+                with self._lock:
+                    self._open[key] = _Open(current, None, owned=False, llm=False)
+                current.update_name(name)
+                return
         with self._lock:
             entry = self._open.get(parent_key) if parent_key is not None else None
-        parent = entry.span if entry is not None else current
+        parent = entry.span if entry is not None else current_otel_span()
         rt = runtime()
         attrs = {keys.SPAN_TYPE: dumps(span_type)}
         attrs.update({k: dumps(v) for k, v in attributes.items()})
