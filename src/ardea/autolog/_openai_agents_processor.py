@@ -13,6 +13,7 @@ of the SDK trace and task it starts: those are mapped onto it rather than nested
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -124,7 +125,7 @@ class ArdeaTracingProcessor(TracingProcessor):
             entry = self._open.get(parent_key) if parent_key is not None else None
         parent = entry.span if entry is not None else current_otel_span()
         rt = runtime()
-        attrs = {keys.SPAN_TYPE: dumps(span_type)}
+        attrs = {keys.SPAN_TYPE: _type_json(span_type)}
         attrs.update({k: dumps(v) for k, v in attributes.items()})
         otel = rt.get_tracer().start_span(
             name, context=rt.set_span_in_context(parent), attributes=attrs
@@ -146,23 +147,35 @@ class ArdeaTracingProcessor(TracingProcessor):
             with swallow_failures("openai_agents autolog (ending a span)"):
                 if entry.scope is not None:
                     entry.scope.exit()
-                live = LiveSpan(entry.span)
+                span = entry.span
                 if name:
-                    entry.span.update_name(name)
-                if inputs is not None:
-                    live.set_inputs(inputs)
-                if outputs is not None:
-                    live.set_outputs(outputs)
-                if attrs:
-                    live.set_attributes(attrs)
+                    span.update_name(name)
+                if span.is_recording():  # one attribute pass: each set takes the span's lock
+                    values = {k: dumps(v) for k, v in attrs.items()}
+                    if inputs is not None:
+                        values[keys.SPAN_INPUTS] = dumps(inputs)
+                    if outputs is not None:
+                        values[keys.SPAN_OUTPUTS] = dumps(outputs)
+                    span.set_attributes(values)
                 if error:
-                    _record_error(live, error)
+                    _record_error(LiveSpan(span), error)
                 else:
-                    live.set_status("OK")
+                    span.set_status(_ok())
         finally:
             if entry.llm:
                 framework_llm_spans.discard(entry.span.get_span_context().span_id)
             entry.span.end()
+
+
+@functools.cache
+def _type_json(span_type: str) -> str:
+    return dumps(span_type)
+
+
+@functools.cache
+def _ok() -> Any:
+    rt = runtime()
+    return rt.Status(rt.StatusCode.OK)
 
 
 def _record_error(live: LiveSpan, error: Any) -> None:
