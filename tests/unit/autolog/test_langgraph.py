@@ -151,6 +151,9 @@ def test_prebuilt_react_agent_is_an_agent_span(
         assert model.attributes["mlflow.chat.tokenUsage"]["input_tokens"] > 0
         assert "mlflow.llm.cost" in model.attributes
     assert models[0].attributes["mlflow.chat.tools"][0]["function"]["name"] == "get_weather"
+    from ardea.autolog._langchain_handler import handler
+
+    assert handler._graph_nodes == {} and handler._node_runs == set() and handler._hidden == {}
 
 
 def test_async_invoke_and_stream(chat: ChatOpenAI, captured: CapturedTraces) -> None:

@@ -154,6 +154,14 @@ def test_run_sync_with_a_tool_is_one_tree(
     # Only model spans count tokens (the run's and turns' sums are kept apart).
     assert sum("mlflow.chat.tokenUsage" in s.attributes for s in spans) == 2
     assert "function" in recorder.ended and "trace" in recorder.ended  # still fed
+    _assert_nothing_left_open()
+
+
+def _assert_nothing_left_open() -> None:
+    from ardea.autolog._llm_call import framework_llm_spans
+    from ardea.autolog._openai_agents_processor import processor, run_roots
+
+    assert processor._open == {} and run_roots == set() and framework_llm_spans == set()
 
 
 def test_chat_completions_model_async(client: openai.AsyncOpenAI, captured: CapturedTraces) -> None:
@@ -199,6 +207,7 @@ def test_streamed_run_keeps_the_run_span_open_until_the_end(
     assert "mlflow.llm.cost" in model.attributes
     after = next(s for s in spans if s.name == "after")
     assert after.parent_span_id is None
+    _assert_nothing_left_open()
 
 
 def test_handoff_and_guardrail_spans(

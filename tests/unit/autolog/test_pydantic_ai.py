@@ -90,6 +90,9 @@ def test_run_sync_with_a_tool(
     }  # fmt: skip
     assert attrs["mlflow.llm.cost"]["total_cost"] == pytest.approx(_cost(5, 2))
     assert "mlflow.chat.tokenUsage" not in root.attributes  # no double count
+    from ardea.autolog._llm_call import framework_llm_spans
+
+    assert framework_llm_spans == set()
 
 
 def test_async_run_nests_under_the_callers_span(
