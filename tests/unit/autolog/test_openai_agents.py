@@ -184,6 +184,26 @@ def test_chat_completions_model_async(client: openai.AsyncOpenAI, captured: Capt
     assert len({s.trace_id for s in spans}) == 1
 
 
+def test_concurrent_async_runs_are_separate_traces(
+    client: openai.AsyncOpenAI, captured: CapturedTraces
+) -> None:
+    async def go() -> list[Any]:
+        runs = [Runner.run(_agent(client, tools=[]), f"question {i}") for i in range(3)]
+        return [r.final_output for r in await asyncio.gather(*runs)]
+
+    assert asyncio.run(go()) == [f"echo: question {i}" for i in range(3)]
+    spans = captured.spans()
+    roots = [s for s in spans if s.parent_span_id is None]
+    assert sorted(r.inputs for r in roots) == ["question 0", "question 1", "question 2"]
+    assert len({r.trace_id for r in roots}) == 3
+    for root in roots:
+        mine = [s for s in spans if s.trace_id == root.trace_id]
+        (model,) = [s for s in mine if s.span_type == "CHAT_MODEL"]
+        assert model.inputs["input"][0]["content"] == root.inputs
+        assert len(mine) == 4  # run, agent, turn, model
+    _assert_nothing_left_open()
+
+
 def test_streamed_run_keeps_the_run_span_open_until_the_end(
     client: openai.AsyncOpenAI, captured: CapturedTraces
 ) -> None:
