@@ -30,7 +30,7 @@ _TYPES = {
     "guardrail": "GUARDRAIL",
     "transcription": "LLM",
     "speech": "LLM",
-    "mcp_tools": "TOOL",
+    "mcp_tools": "CHAIN",
 }
 
 PREFIX = "openai_agents."

@@ -15,7 +15,7 @@ final output. What each SDK span becomes:
   ``mlflow.chat.tokenUsage`` and ``mlflow.llm.cost``. The OpenAI SDK call underneath makes no
   second span, whether OpenAI autologging is on or not;
 - a function tool: ``TOOL`` (arguments, result); a handoff: ``CHAIN``; a guardrail:
-  ``GUARDRAIL`` (``{"triggered": ...}``); an MCP tool listing: ``TOOL``.
+  ``GUARDRAIL`` (``{"triggered": ...}``); an MCP tool listing: ``CHAIN``.
 
 Streaming (``Runner.run_streamed``): the run's span stays open until the run ends. Async and
 sync runs alike. Errors of the SDK end the span as ERROR and propagate unchanged. SDK tracing

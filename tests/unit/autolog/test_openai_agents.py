@@ -353,3 +353,27 @@ def test_a_renamed_runner_method_warns_once_and_runs_are_still_traced(
 def test_facade_and_registry_name() -> None:
     assert ardea.openai_agents is agents_autolog
     assert "agents" in ardea.autolog.integrations()
+
+
+def test_other_span_kinds_map_to_readable_spans() -> None:
+    from agents.tracing import (
+        CustomSpanData,
+        MCPListToolsSpanData,
+        SpeechSpanData,
+        TranscriptionSpanData,
+    )
+
+    from ardea.autolog import _openai_agents_parse as parse
+
+    custom = CustomSpanData(name="lookup", data={"hits": 2})
+    assert (parse.span_name(custom), parse.span_type(custom.type)) == ("lookup", "CHAIN")
+    assert parse.end_data(custom) == (None, {"hits": 2}, {})
+    mcp = MCPListToolsSpanData(server="files", result=["read", "write"])
+    assert (parse.span_name(mcp), parse.span_type(mcp.type)) == ("list tools files", "CHAIN")
+    assert parse.end_data(mcp) == ({"server": "files"}, ["read", "write"], {})
+    speech = SpeechSpanData(input="hello", output="AAAA", output_format="pcm", model="tts-1")
+    assert parse.span_type(speech.type) == "LLM"
+    inputs, outputs, attrs = parse.end_data(speech)
+    assert (inputs, outputs, attrs["mlflow.llm.model"]) == ({"text": "hello"}, None, "tts-1")
+    heard = TranscriptionSpanData(input="AAAA", input_format="pcm", output="hi", model="stt")
+    assert parse.end_data(heard)[:2] == (None, {"text": "hi"})
