@@ -51,6 +51,8 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
     if disable or not log_traces:
         revert()
         return
+    if not _is_the_sdk():
+        return  # an `agents` module of the user's own, not the OpenAI Agents SDK
     from agents.tracing import add_trace_processor, get_trace_provider
 
     from ardea.autolog._openai_agents_processor import processor
@@ -83,6 +85,16 @@ def is_enabled() -> bool:
 
     module = sys.modules.get("ardea.autolog._openai_agents_processor")
     return bool(module is not None and module.processor.enabled)
+
+
+def _is_the_sdk() -> bool:
+    """Whether ``agents`` is the OpenAI Agents SDK (a project may have its own ``agents``)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("agents.tracing") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _has(provider: Any, processor: Any) -> bool:

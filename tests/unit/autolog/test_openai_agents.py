@@ -377,3 +377,29 @@ def test_other_span_kinds_map_to_readable_spans() -> None:
     assert (inputs, outputs, attrs["mlflow.llm.model"]) == ({"text": "hello"}, None, "tts-1")
     heard = TranscriptionSpanData(input="AAAA", input_format="pcm", output="hi", model="stt")
     assert parse.end_data(heard)[:2] == (None, {"text": "hi"})
+
+
+def test_a_project_module_named_agents_is_left_alone(tmp_path: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    (tmp_path / "agents.py").write_text("NAME = 'mine'\n")
+    code = """
+        import io, json, logging
+        stream = io.StringIO()
+        logging.getLogger("ardea").addHandler(logging.StreamHandler(stream))
+        import ardea
+        ardea.autolog()
+        import agents
+        print(json.dumps({"name": agents.NAME, "log": stream.getvalue(),
+                          "on": ardea.openai_agents.is_enabled()}))
+    """
+    env = {**os.environ, "ARDEA_STRICT": "0"}
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"name": "mine", "log": "", "on": False}
