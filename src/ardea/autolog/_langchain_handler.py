@@ -193,11 +193,12 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
         name = parse.run_name(serialized, kwargs, "chain")
         attrs = None
         if self.langgraph and metadata and self.enabled:
-            attrs = graph.classify(name, tags, metadata, parent_run_id in self._node_runs)
-            if attrs and parent_run_id is not None:  # a node: its parent run is the graph
-                with self._lock:
-                    self._graph_nodes.setdefault(parent_run_id, set()).add(name)
-                    self._node_runs.add(run_id)
+            with swallow_failures("langgraph autolog (reading a run)"):
+                attrs = graph.classify(name, tags, metadata, parent_run_id in self._node_runs)
+                if attrs and parent_run_id is not None:  # a node: its parent run is the graph
+                    with self._lock:
+                        self._graph_nodes.setdefault(parent_run_id, set()).add(name)
+                        self._node_runs.add(run_id)
         self._start(run_id, parent_run_id, tags, name, "CHAIN", inputs, attrs)
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
