@@ -34,10 +34,14 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("gemini", "google.genai", "ardea.autolog.gemini"),
     Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
+    # "langgraph" is a namespace package, whose import fires no hook: its graph module does.
+    Integration("langgraph", "langgraph.graph", "ardea.autolog.langgraph"),
     Integration("mcp", "mcp", "ardea.autolog.mcp"),
     Integration("mistral", "mistralai.client", "ardea.autolog.mistral"),
     Integration("ollama", "ollama", "ardea.autolog.ollama"),
     Integration("openai", "openai", "ardea.autolog.openai"),
+    Integration("openai_agents", "agents", "ardea.autolog.openai_agents"),
+    Integration("pydantic_ai", "pydantic_ai", "ardea.autolog.pydantic_ai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""
