@@ -30,9 +30,12 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("crewai", "crewai", "ardea.autolog.crewai"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
+    Integration("smolagents", "smolagents", "ardea.autolog.smolagents"),
+    Integration("strands", "strands", "ardea.autolog.strands"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""
 
