@@ -240,7 +240,9 @@ def _message(message: Any) -> Any:
     return out
 
 
-def _model_start(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> FrameworkSpan:
+def _model_start(
+    model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], method: str = "generate"
+) -> FrameworkSpan:
     messages = args[0] if args else kwargs.get("messages", [])
     inputs: dict[str, Any] = {"messages": [_message(m) for m in messages or []]}
     stop = kwargs.get("stop_sequences", args[1] if len(args) > 1 else None)
@@ -253,7 +255,7 @@ def _model_start(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> F
     tools = kwargs.get("tools_to_call_from")
     if tools:
         attrs[TOOLS] = [_tool_schema(t) for t in tools]
-    name = f"{type(model).__name__}.generate"
+    name = f"{type(model).__name__}.{method}"
     span = FrameworkSpan(_NAME, name, "CHAT_MODEL", inputs, attrs, llm=True)
     span.state = (model_id if isinstance(model_id, str) else None, attrs[PROVIDER])
     return span
@@ -292,6 +294,5 @@ def _wrap_generate(original: Any) -> Any:
 
 
 def _wrap_generate_stream(original: Any) -> Any:
-    return wrap_generator(
-        _patcher, original, _model_start, _stream_generate_finish, keep_items=True
-    )
+    start = functools.partial(_model_start, method="generate_stream")
+    return wrap_generator(_patcher, original, start, _stream_generate_finish, keep_items=True)
