@@ -32,6 +32,9 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from opentelemetry import trace
+
+from ardea._core.safety import swallow_failures
 from ardea.autolog import _hooks
 from ardea.autolog._agent_spans import FrameworkSpan, wrap_call
 from ardea.autolog._llm_call import MODEL, PROVIDER, TOOLS, positive_int, usage_attributes
@@ -51,6 +54,8 @@ _LLM_CLASSES: tuple[tuple[str, str], ...] = (
     ("crewai.llms.providers.gemini.completion", "GeminiCompletion"),
 )
 """CrewAI's native LLM classes (module, class); a class patched only if it defines ``call``."""
+
+_usage_metrics: Any = None  # crewai.types.usage_metrics.UsageMetrics, bound on first use
 
 _open_llm_spans: dict[int, FrameworkSpan] = {}
 """OTel span id -> open LLM span, for the token usage CrewAI reports during the call."""
@@ -198,8 +203,6 @@ class _LLMSpan(FrameworkSpan):
 
 
 def _inside_llm_call() -> bool:
-    from opentelemetry import trace
-
     return trace.get_current_span().get_span_context().span_id in _open_llm_spans
 
 
@@ -238,9 +241,6 @@ def _llm_finish(span: FrameworkSpan, result: Any) -> tuple[Any, Mapping[str, Any
 
 def _wrap_usage(original: Any) -> Any:
     """``BaseLLM._track_token_usage_internal``: also adds the usage to the open LLM span."""
-    from opentelemetry import trace
-
-    from ardea._core.safety import swallow_failures
 
     @functools.wraps(original)
     def track(self: Any, usage_data: Any, *args: Any, **kwargs: Any) -> Any:
@@ -257,9 +257,12 @@ def _wrap_usage(original: Any) -> Any:
 
 
 def _add_usage(span: FrameworkSpan, usage_data: dict[str, Any]) -> None:
-    from crewai.types.usage_metrics import UsageMetrics
+    import importlib
 
-    metrics = UsageMetrics.from_provider_dict(usage_data)
+    global _usage_metrics
+    if _usage_metrics is None:
+        _usage_metrics = importlib.import_module("crewai.types.usage_metrics").UsageMetrics
+    metrics = _usage_metrics.from_provider_dict(usage_data)
     if metrics is None:
         return
     inp = positive_int(metrics.prompt_tokens)

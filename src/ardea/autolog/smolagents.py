@@ -27,6 +27,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from ardea._core.safety import safe_call
 from ardea.autolog._agent_spans import FrameworkSpan, traced_iterator, wrap_call, wrap_generator
 from ardea.autolog._llm_call import MODEL, PROVIDER, TOOLS, positive_int, usage_attributes
 from ardea.autolog._patching import Patcher
@@ -136,8 +137,6 @@ def _stream_finish(span: FrameworkSpan, last: Any) -> tuple[Any, Mapping[str, An
 
 
 def _safe_start(start: Any) -> FrameworkSpan | None:
-    from ardea._core.safety import safe_call
-
     result: FrameworkSpan | None = safe_call(f"{_NAME} autolog (starting a span)", start, None)
     return result
 

@@ -30,6 +30,7 @@ from typing import Any
 from ardea._core.safety import report_failure, swallow_failures
 from ardea.autolog._llm_call import MODEL, PROVIDER, framework_llm_spans, positive_int
 from ardea.autolog._patching import Patcher
+from ardea.llm.pricing import model_price
 from ardea.llm.usage import usage_attributes
 from ardea.tracing import keys
 from ardea.tracing._serialize import dumps
@@ -263,8 +264,6 @@ def _chat_start(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
 def _provider(model: str | None) -> str | None:
     if model is None:
         return None
-    from ardea.llm.pricing import model_price
-
     price = model_price(model)
     return price.provider if price is not None else None
 
