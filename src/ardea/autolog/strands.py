@@ -229,6 +229,8 @@ def _agent_end(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None
     response = _arg(args, kwargs, 0, "response")
     if response is not None:
         message = getattr(response, "message", None)
+        if isinstance(message, dict):  # without Strands' metadata (usage, metrics, ids)
+            message = {"role": message.get("role"), "content": message.get("content")}
         _set(span, {keys.SPAN_OUTPUTS: message if message is not None else str(response)})
 
 

@@ -69,7 +69,7 @@ def _check_tree(spans: list[Span], outer: Span | None) -> None:
     assert agent.parent_span_id == (outer.span_id if outer else None)
     assert agent.name == "invoke_agent calculator"
     assert agent.inputs == [{"role": "user", "content": [{"text": "add 2 and 3"}]}]
-    assert agent.outputs["content"] == [{"text": "The sum is 5"}]
+    assert agent.outputs == {"role": "assistant", "content": [{"text": "The sum is 5"}]}
     # The invocation's totals are kept aside, not counted as one more LLM call.
     assert "mlflow.chat.tokenUsage" not in agent.attributes
     assert agent.attributes["strands.accumulated_usage.input_tokens"] == 220
