@@ -4,7 +4,8 @@
 
 - ``Crew.kickoff`` / ``Crew.akickoff``: the root ``CHAIN`` span (inputs: the kickoff
   inputs; outputs: the crew's final output). ``kickoff_async`` runs ``kickoff`` on a
-  thread and is traced through it.
+  thread and is traced through it; so is a streaming crew (``Crew(stream=True)``), whose
+  run CrewAI performs with a second ``kickoff`` call once the caller reads the stream.
 - ``Task.execute_sync`` / ``Task.aexecute_sync``: a ``CHAIN`` span per task (description,
   expected output, context; outputs: the task's output).
 - ``Agent.execute_task`` / ``Agent.aexecute_task`` (inside a crew) and ``Agent.kickoff`` /
@@ -115,7 +116,13 @@ def _raw(result: Any) -> Any:
 # ---------------------------------------------------------------------- crew, task, agent
 
 
-def _crew_start(crew: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> FrameworkSpan:
+def _crew_start(
+    crew: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> FrameworkSpan | None:
+    if getattr(crew, "stream", False) is True:
+        # A streaming kickoff returns at once; CrewAI runs the crew by calling kickoff again
+        # (with stream off) on a thread started in the reader's context: that call is traced.
+        return None
     inputs = args[0] if args else kwargs.get("inputs")
     name = getattr(crew, "name", None)
     attrs = {"crewai.crew.name": name} if isinstance(name, str) else {}

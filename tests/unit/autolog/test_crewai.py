@@ -52,13 +52,13 @@ def _llm(fake_llm: FakeLLMServer, **kw: object) -> crewai.LLM:
     )
 
 
-def _crew(fake_llm: FakeLLMServer, **llm_kw: object) -> crewai.Crew:
+def _crew(fake_llm: FakeLLMServer, crew_stream: bool = False, **llm_kw: object) -> crewai.Crew:
     agent = crewai.Agent(
         role="calculator", goal="add numbers", backstory="good at sums",
         llm=_llm(fake_llm, **llm_kw), tools=[add], verbose=False,
     )  # fmt: skip
     task = crewai.Task(description="add 2 and 3", expected_output="a number", agent=agent)
-    return crewai.Crew(agents=[agent], tasks=[task], verbose=False)
+    return crewai.Crew(agents=[agent], tasks=[task], verbose=False, stream=crew_stream)
 
 
 def _script(fake_llm: FakeLLMServer) -> None:
@@ -73,7 +73,7 @@ def _by_name(spans: list[Span]) -> dict[str, list[Span]]:
     return out
 
 
-def _check_tree(spans: list[Span]) -> None:
+def _check_tree(spans: list[Span], parent: str | None = None) -> None:
     names = _by_name(spans)
     assert sorted(names) == ["Crew.kickoff", "OpenAICompletion.call", "Task", "add", "calculator"]
     (crew,) = names["Crew.kickoff"]
@@ -81,7 +81,7 @@ def _check_tree(spans: list[Span]) -> None:
     (agent,) = names["calculator"]
     (tool_span,) = names["add"]
     first, second = sorted(names["OpenAICompletion.call"], key=lambda s: s.start_time_ns)
-    assert crew.parent_span_id is None and crew.span_type == "CHAIN"
+    assert crew.parent_span_id == parent and crew.span_type == "CHAIN"
     assert task.parent_span_id == crew.span_id and task.span_type == "CHAIN"
     assert agent.parent_span_id == task.span_id and agent.span_type == "AGENT"
     for child in (first, second, tool_span):
@@ -126,6 +126,23 @@ def test_streaming_llm_call_span_has_the_whole_answer_and_usage(
     assert result.raw == "The sum is 5"
     assert all(r.body.get("stream") is True for r in fake_llm.requests_to("/chat/completions"))
     _check_tree(captured.spans())
+
+
+def test_streaming_crew_is_one_trace_under_the_readers_span(
+    fake_llm: FakeLLMServer, captured: CapturedTraces
+) -> None:
+    import ardea
+
+    _script(fake_llm)
+    streaming = _crew(fake_llm, crew_stream=True, stream=True).kickoff()
+    with ardea.start_span("reader") as reader:
+        chunks = [chunk.content for chunk in streaming]
+    assert "".join(chunks).endswith("The sum is 5")
+    assert streaming.result.raw == "The sum is 5"
+    spans = captured.spans()
+    (root,) = [s for s in spans if s.parent_span_id is None]
+    assert root.span_id == reader.span_id
+    _check_tree([s for s in spans if s.span_id != reader.span_id], parent=reader.span_id)
 
 
 def test_async_kickoff(fake_llm: FakeLLMServer, captured: CapturedTraces) -> None:
