@@ -116,9 +116,7 @@ def _raw(result: Any) -> Any:
 # ---------------------------------------------------------------------- crew, task, agent
 
 
-def _crew_start(
-    crew: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> FrameworkSpan | None:
+def _crew_start(crew: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> FrameworkSpan | None:
     if getattr(crew, "stream", False) is True:
         # A streaming kickoff returns at once; CrewAI runs the crew by calling kickoff again
         # (with stream off) on a thread started in the reader's context: that call is traced.

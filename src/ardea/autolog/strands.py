@@ -13,7 +13,9 @@ they land in Ardea, nested under the caller's span, with no second copy) and pat
   ``mlflow.llm.provider`` when the price table knows the model). Strands always streams from
   the model, so this covers streaming; the provider SDK call underneath (``openai``) makes no
   second span;
-- ``execute_tool <name>``: ``TOOL`` (inputs: the tool input; outputs: the tool result).
+- ``execute_tool <name>``: ``TOOL`` (inputs: the tool input; outputs: the tool result);
+- ``invoke_graph`` / ``invoke_swarm`` (multi-agent): ``CHAIN`` (inputs: the task; outputs: a
+  swarm's result), its agents' spans nested inside.
 
 Strands' own ``gen_ai.*`` attributes and events stay on the spans. Sync (``agent(...)``) and
 async (``invoke_async``, ``stream_async``) invocations are covered alike. Failures of the
@@ -300,6 +302,17 @@ def _tool_end(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         _set(span, {keys.SPAN_OUTPUTS: result.get("content", result)})
 
 
+def _multi_start(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    task = _arg(args, kwargs, 0, "task")
+    _set(span, {keys.SPAN_TYPE: "CHAIN", keys.SPAN_INPUTS: {"task": task}})
+
+
+def _multi_end(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    result = _arg(args, kwargs, 0, "result")
+    if result is not None:
+        _set(span, {keys.SPAN_OUTPUTS: result})
+
+
 def _no_outputs(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Error and cancellation ends: Strands records them; only the bookkeeping is dropped."""
 
@@ -321,6 +334,8 @@ _PATCHES: dict[str, Callable[[Any], Any]] = {
     "end_model_invoke_span": _end(_chat_end),
     "start_tool_call_span": _start(_tool_start),
     "end_tool_call_span": _end(_tool_end),
+    "start_multiagent_span": _start(_multi_start),
+    "end_swarm_span": _end(_multi_end),
     "end_span_with_error": _end(_no_outputs),
     "end_span_with_cancellation": _end(_no_outputs),
 }

@@ -43,13 +43,16 @@ def captured(fake_llm: FakeLLMServer) -> Iterator[CapturedTraces]:
         strands_autolog.revert()
 
 
-def _agent(fake_llm: FakeLLMServer) -> strands.Agent:
+def _agent(
+    fake_llm: FakeLLMServer, name: str = "calculator", tools: list[object] | None = None
+) -> strands.Agent:
     model = OpenAIModel(
         client_args={"base_url": fake_llm.openai_base_url, "api_key": "sk-secret",
                      "max_retries": 0},
         model_id="gpt-4o-mini",
     )  # fmt: skip
-    return strands.Agent(model=model, tools=[add], callback_handler=None, name="calculator")
+    tools = [add] if tools is None else tools
+    return strands.Agent(model=model, tools=tools, callback_handler=None, name=name)
 
 
 def _script(fake_llm: FakeLLMServer) -> None:
@@ -124,6 +127,27 @@ def test_async_invocation(fake_llm: FakeLLMServer, captured: CapturedTraces) -> 
     result = asyncio.run(_agent(fake_llm).invoke_async("add 2 and 3"))
     assert str(result).strip() == "The sum is 5"
     _check_tree(captured.spans(), None)
+
+
+def test_graph_of_agents_is_one_trace(fake_llm: FakeLLMServer, captured: CapturedTraces) -> None:
+    from strands.multiagent import GraphBuilder
+
+    builder = GraphBuilder()
+    builder.add_node(_agent(fake_llm, "first", tools=[]), "first")
+    builder.add_node(_agent(fake_llm, "second", tools=[]), "second")
+    builder.add_edge("first", "second")
+    builder.set_entry_point("first")
+    builder.set_max_node_executions(2)
+    graph = builder.build()
+    graph("hello graph")
+    spans = captured.spans()
+    (root,) = [s for s in spans if s.parent_span_id is None]
+    assert (root.name, root.span_type) == ("invoke_graph", "CHAIN")
+    assert root.inputs == {"task": "hello graph"}
+    agents = sorted((s for s in spans if s.span_type == "AGENT"), key=lambda s: s.start_time_ns)
+    assert [a.name for a in agents] == ["invoke_agent first", "invoke_agent second"]
+    assert all(a.parent_span_id == root.span_id for a in agents)
+    assert len([s for s in spans if s.span_type == "CHAT_MODEL"]) == 2
 
 
 def test_model_error_ends_the_spans_as_error(
