@@ -10,6 +10,10 @@
   expected output, context; outputs: the task's output).
 - ``Agent.execute_task`` / ``Agent.aexecute_task`` (inside a crew) and ``Agent.kickoff`` /
   ``Agent.kickoff_async`` (an agent on its own): an ``AGENT`` span named after the role.
+- ``Flow.kickoff`` / ``kickoff_async`` / ``akickoff`` of your flows: a ``CHAIN`` span named
+  after the flow class, with a ``CHAIN`` span per executed method (``@start``,
+  ``@listen``, ``@router``) named after it. The flows CrewAI runs internally (its agent
+  executor) make no span.
 - ``BaseTool.run`` / ``arun`` and the ``@tool`` decorator's ``Tool.run`` / ``arun``: a
   ``TOOL`` span (inputs: the arguments; outputs: the result).
 - ``call`` / ``acall`` of CrewAI's native LLM classes (OpenAI and OpenAI-compatible,
@@ -81,6 +85,9 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
                            ("kickoff", False), ("kickoff_async", True)):  # fmt: skip
         _patcher.patch("crewai.agent.core", "Agent", attr,
                        _wrapper(_agent_start, _agent_finish, is_async))  # fmt: skip
+    for attr, start in (("kickoff_async", _flow_start), ("_execute_method", _flow_method_start)):
+        _patcher.patch("crewai.flow.runtime", "Flow", attr,
+                       _wrapper(start, _flow_finish, is_async=True))  # fmt: skip
     for cls in ("BaseTool", "Tool"):
         for attr, is_async in (("run", False), ("arun", True)):
             _patcher.patch("crewai.tools.base_tool", cls, attr,
@@ -171,6 +178,36 @@ def _agent_start(agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> F
 
 
 def _agent_finish(span: FrameworkSpan, result: Any) -> tuple[Any, Mapping[str, Any] | None]:
+    return _raw(result), None
+
+
+# ---------------------------------------------------------------------- flows
+
+
+def _users_flow(flow: Any) -> bool:
+    """Whether ``flow`` is the user's: CrewAI runs its own agents as flows too."""
+    return not type(flow).__module__.startswith("crewai.")
+
+
+def _flow_start(flow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> FrameworkSpan | None:
+    if not _users_flow(flow):
+        return None
+    inputs = args[0] if args else kwargs.get("inputs")
+    return FrameworkSpan(_NAME, type(flow).__name__, "CHAIN", {"inputs": inputs})
+
+
+def _flow_method_start(
+    flow: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> FrameworkSpan | None:
+    if not _users_flow(flow) or not args:
+        return None
+    params = {f"_{i}": arg for i, arg in enumerate(args[2:])} | kwargs
+    return FrameworkSpan(_NAME, str(args[0]), "CHAIN", params)
+
+
+def _flow_finish(span: FrameworkSpan, result: Any) -> tuple[Any, Mapping[str, Any] | None]:
+    if isinstance(result, tuple) and len(result) == 2:  # _execute_method: (result, event id)
+        result = result[0]
     return _raw(result), None
 
 

@@ -152,6 +152,32 @@ def test_async_kickoff(fake_llm: FakeLLMServer, captured: CapturedTraces) -> Non
     _check_tree(captured.spans())
 
 
+def test_flow_and_its_methods_are_spans(fake_llm: FakeLLMServer, captured: CapturedTraces) -> None:
+    from crewai.flow.flow import Flow, listen, start
+
+    llm = _llm(fake_llm)
+
+    class Greeting(Flow):
+        @start()
+        def ask(self) -> str:
+            return str(llm.call("hello flow"))
+
+        @listen(ask)
+        def shout(self, text: str) -> str:
+            return text.upper()
+
+    assert Greeting().kickoff(inputs={"who": "you"}) == "ECHO: HELLO FLOW"
+    spans = {s.name: s for s in captured.spans()}
+    assert sorted(spans) == ["Greeting", "OpenAICompletion.call", "ask", "shout"]
+    root = spans["Greeting"]
+    assert root.parent_span_id is None and root.span_type == "CHAIN"
+    assert root.inputs == {"inputs": {"who": "you"}} and root.outputs == "ECHO: HELLO FLOW"
+    assert spans["ask"].parent_span_id == spans["shout"].parent_span_id == root.span_id
+    assert spans["ask"].outputs == "echo: hello flow"
+    assert spans["shout"].inputs == {"_0": "echo: hello flow"}
+    assert spans["OpenAICompletion.call"].parent_span_id == spans["ask"].span_id
+
+
 def test_llm_error_propagates_and_marks_the_span(
     fake_llm: FakeLLMServer, captured: CapturedTraces
 ) -> None:
