@@ -250,10 +250,12 @@ def traced_iterator(
             last = item
             yield item
     except GeneratorExit:
-        close = getattr(items, "close", None)
-        if close is not None:
-            close()
-        _end(patcher, span, finish or _default_finish, kept if keep_items else last)
+        try:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # may raise (a generator that yields while closing): passed on
+        finally:
+            _end(patcher, span, finish or _default_finish, kept if keep_items else last)
         raise
     except BaseException as exc:
         span.fail(exc)

@@ -121,6 +121,24 @@ def test_streamed_run_and_streamed_generation(
     _check_tool_agent_tree(captured.spans(), "generate_stream")
 
 
+def test_a_step_stream_closed_early_ends_the_spans(
+    fake_llm: FakeLLMServer, captured: CapturedTraces
+) -> None:
+    _script_tool_agent(fake_llm)
+    steps = _tool_agent(fake_llm).run("add 2 and 3", stream=True)
+    for item in steps:
+        if type(item).__name__ == "ToolOutput":  # the add tool ran: stop reading
+            break
+    # smolagents' own step generator yields from a finally block: closing it early raises,
+    # with or without Ardea. The spans end all the same.
+    with pytest.raises(RuntimeError, match="ignored GeneratorExit"):
+        steps.close()
+    spans = {s.name: s for s in captured.spans()}
+    assert spans["ToolCallingAgent"].status_code == "OK"
+    assert spans["Step 1"].parent_span_id == spans["ToolCallingAgent"].span_id
+    assert "Step 2" not in spans
+
+
 def test_code_agent_tools_nest_under_the_step(
     fake_llm: FakeLLMServer, captured: CapturedTraces
 ) -> None:
