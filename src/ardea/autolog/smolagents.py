@@ -3,8 +3,8 @@
 ``ardea.smolagents.autolog()`` patches (smolagents 1.x, tested with 1.26):
 
 - ``MultiStepAgent.run``: an ``AGENT`` span (inputs: the task and extra arguments; outputs:
-  the final answer, or the ``RunResult``). With ``stream=True`` the span stays open until the
-  caller has read the step stream.
+  the final answer, or the ``RunResult``). With ``stream=True`` the span opens when the
+  caller starts reading the step stream and ends with it.
 - ``ToolCallingAgent._step_stream`` and ``CodeAgent._step_stream``: a ``CHAIN`` span per
   step (``Step 1``, ...; outputs: the model output, tool calls, observations, final answer).
 - ``Tool.__call__``: a ``TOOL`` span (inputs: the arguments; outputs: the result); the
@@ -24,7 +24,7 @@ under ``ARDEA_STRICT=1``); the agent's own exceptions end the span as ERROR and 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from ardea._core.safety import safe_call
@@ -118,18 +118,26 @@ def _wrap_run(original: Any) -> Any:
         stream = kwargs.get("stream", args[1] if len(args) > 1 else False)
         if not stream or not _patcher.active:
             return traced(self, *args, **kwargs)
-        span = _safe_start(lambda: _run_start(self, args, kwargs))
-        if span is None:
-            return original(self, *args, **kwargs)
-        try:
-            steps = original(self, *args, **kwargs)
-        except BaseException as exc:
-            span.fail(exc)
-            raise
-        span.detach()
-        return traced_iterator(_patcher, span, steps, _stream_finish)
+        steps = original(self, *args, **kwargs)  # prepares the run; the steps run when read
+        return _read_steps(self, args, kwargs, steps)
 
     return run
+
+
+def _read_steps(
+    agent: Any, args: tuple[Any, ...], kwargs: dict[str, Any], steps: Any
+) -> Generator[Any, None, None]:
+    """The steps of ``run(stream=True)``, traced.
+
+    The span opens when the caller starts reading (none for a stream never read) and ends
+    with the stream.
+    """
+    span = _safe_start(lambda: _run_start(agent, args, kwargs))
+    if span is None:
+        yield from steps
+        return
+    span.detach()
+    yield from traced_iterator(_patcher, span, steps, _stream_finish)
 
 
 def _stream_finish(span: FrameworkSpan, last: Any) -> tuple[Any, Mapping[str, Any] | None]:

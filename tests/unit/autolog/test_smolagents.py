@@ -137,6 +137,10 @@ def test_a_step_stream_closed_early_ends_the_spans(
     assert spans["ToolCallingAgent"].status_code == "OK"
     assert spans["Step 1"].parent_span_id == spans["ToolCallingAgent"].span_id
     assert "Step 2" not in spans
+    captured.clear()
+    unread = _tool_agent(fake_llm).run("add 2 and 3", stream=True)
+    del unread  # never read: no run happened, no span either
+    assert captured.spans() == []
 
 
 def test_code_agent_tools_nest_under_the_step(
