@@ -65,10 +65,10 @@ class FrameworkSpan(LLMCall):
         self._release()
         super().fail(exc)
 
-    def finish(self, outputs: Any, attributes: Mapping[str, Any] | None = None) -> None:
-        """Set the outputs and attributes, then end the span (status OK)."""
+    def finish(self, outputs: Any, *args: Any, **kwargs: Any) -> None:
+        """Set the outputs (and attributes, see :meth:`LLMCall.finish`), then end the span."""
         self._release()
-        super().finish(outputs, attributes)
+        super().finish(outputs, *args, **kwargs)
 
 
 Start = Callable[[Any, tuple[Any, ...], dict[str, Any]], FrameworkSpan | None]
