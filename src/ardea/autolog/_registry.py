@@ -31,6 +31,7 @@ class Integration(NamedTuple):
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
     Integration("bedrock", "botocore", "ardea.autolog.bedrock"),
+    Integration("crewai", "crewai", "ardea.autolog.crewai"),
     Integration("gemini", "google.genai", "ardea.autolog.gemini"),
     Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
@@ -43,6 +44,8 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("openai_agents", "agents", "ardea.autolog.openai_agents"),
     Integration("pydantic_ai", "pydantic_ai", "ardea.autolog.pydantic_ai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
+    Integration("smolagents", "smolagents", "ardea.autolog.smolagents"),
+    Integration("strands", "strands", "ardea.autolog.strands"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""
 
