@@ -30,6 +30,7 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("haystack", "haystack", "ardea.autolog.haystack"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("llama_index", "llama_index.core", "ardea.autolog.llama_index"),
     Integration("openai", "openai", "ardea.autolog.openai"),
