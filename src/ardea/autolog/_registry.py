@@ -30,6 +30,7 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("google_adk", "google.adk", "ardea.autolog.google_adk"),
     Integration("haystack", "haystack", "ardea.autolog.haystack"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("llama_index", "llama_index.core", "ardea.autolog.llama_index"),
