@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -44,8 +45,8 @@ _attached: ContextVar[object | None] = ContextVar("ardea_llama_index_attached", 
 class _Open:
     """One open span and what is needed to end it."""
 
-    __slots__ = ("current", "llm", "mark", "marker", "model", "provider", "span", "streaming",
-                 "token")  # fmt: skip
+    __slots__ = ("current", "llm", "mark", "marker", "model", "partial", "provider", "span",
+                 "streaming", "token")  # fmt: skip
 
     def __init__(self, span: Any, current: CurrentSpan, token: Any) -> None:
         self.span = span
@@ -57,6 +58,7 @@ class _Open:
         self.model: str | None = None
         self.provider = ""
         self.streaming = False
+        self.partial: Any = None
 
 
 class _State:
@@ -166,8 +168,10 @@ def _exit(id_: str, result: Any) -> None:
             return
         if entry.llm and _is_stream(result):
             # Ended by the LLM's end event once the stream was read. It stays the current
-            # span meanwhile: the provider request is only sent on the first read.
+            # span meanwhile: the provider request is only sent on the first read. A stream
+            # dropped before its end ends the span when it is garbage-collected.
             entry.streaming = True
+            weakref.finalize(result, _abandon, id_)
             return
         del state.open[id_]
     _detach(entry)
@@ -211,6 +215,16 @@ def _traced_gen(entry: _Open, gen: Iterator[Any], result: Any) -> Iterator[Any]:
         nodes = parse.documents(getattr(result, "source_nodes", None))
         result = {"response": "".join(pieces), "source_nodes": nodes}
     _finish(entry, result)
+
+
+def _abandon(id_: str) -> None:
+    """A stream was dropped unread or half-read: end its span with what arrived."""
+    with state.lock:
+        entry = state.open.pop(id_, None)
+    if entry is not None:
+        with swallow_failures(f"{_WHAT} (ending an abandoned stream)"):
+            _detach(entry)
+            _finish(entry, entry.partial)
 
 
 def _drop(id_: str, err: BaseException | None) -> None:
@@ -318,7 +332,7 @@ def _on_event(kind: str, event: Any, entry: _Open, span_id: str) -> None:
             _detach(entry)
             _finish(entry, response)
     elif kind == "LLMChatInProgressEvent" or kind == "LLMCompletionInProgressEvent":
-        return
+        entry.partial = getattr(event, "response", None)
     elif kind == "ExceptionEvent" and entry.streaming:
         with state.lock:
             state.open.pop(span_id, None)

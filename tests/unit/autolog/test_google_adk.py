@@ -146,6 +146,23 @@ def test_sync_runner_and_sub_agent(fake_llm: FakeLLMServer, captured: CapturedTr
     assert tool.parent_span_id == weather.span_id
 
 
+def test_model_calls_are_framework_llm_spans(
+    fake_llm: FakeLLMServer, captured: CapturedTraces
+) -> None:
+    # The gemini SDK integration makes no span of its own inside one (no duplicate).
+    from ardea.autolog._llm_call import inside_framework_llm_span
+
+    seen: list[bool] = []
+    _queue_tool_turn(fake_llm)
+    agent = _agent(fake_llm)
+    agent.before_model_callback = lambda callback_context, llm_request: seen.append(
+        inside_framework_llm_span()
+    )
+    _run(agent, "weather in Oslo?")
+    assert seen == [True, True]
+    assert not inside_framework_llm_span()
+
+
 def test_model_errors_end_the_spans_as_error(
     fake_llm: FakeLLMServer, captured: CapturedTraces
 ) -> None:

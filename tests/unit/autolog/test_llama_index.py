@@ -147,6 +147,38 @@ def test_streamed_chat_usage_and_no_sdk_duplicate(
     assert span.attributes["mlflow.llm.cost"]["total_cost"] > 0
 
 
+def test_abandoned_stream_ends_its_span_and_leaves_no_current_span(
+    llm: OpenAI, captured: CapturedTraces
+) -> None:
+    import ardea
+
+    stream = llm.stream_chat([ChatMessage(role="user", content="one two three four five")])
+    next(stream)
+    next(stream)
+    del stream  # dropped half-read: no end event will come
+    with ardea.start_span("after"):
+        pass
+    spans = {s.name: s for s in captured.spans()}
+    assert spans["OpenAI.stream_chat"].status_code == "OK"
+    assert spans["OpenAI.stream_chat"].outputs["message"]["blocks"][0]["text"].startswith("echo")
+    assert spans["after"].parent_span_id is None
+
+
+def test_async_stream_chat(llm: OpenAI, captured: CapturedTraces) -> None:
+    async def go() -> str:
+        stream = await llm.astream_chat([ChatMessage(role="user", content="async stream")])
+        text = ""
+        async for chunk in stream:
+            text = str(chunk.message.content)
+        return text
+
+    assert asyncio.run(go()) == "echo: async stream"
+    (span,) = captured.spans()
+    assert (span.name, span.span_type, span.status_code) == ("OpenAI.astream_chat",
+                                                             "CHAT_MODEL", "OK")  # fmt: skip
+    assert span.outputs["message"]["blocks"][0]["text"] == "echo: async stream"
+
+
 def test_async_query(index: VectorStoreIndex, llm: OpenAI, captured: CapturedTraces) -> None:
     engine = index.as_query_engine(llm=llm, similarity_top_k=1)
     answer = asyncio.run(engine.aquery("async herons?"))
