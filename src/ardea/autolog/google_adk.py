@@ -42,7 +42,8 @@ _TARGETS: tuple[tuple[str, str, str, str], ...] = (
     ("google.adk.flows.llm_flows.tools", "_caller", "_call_tool_async", "tool"),
 )
 _ADK_TRACER_MODULE = "google.adk.telemetry.tracing"
-_silenced: dict[str, Any] = {}
+_adk_tracer: dict[str, Any] = {}
+"""ADK's own tracer (``original``) while it is swapped for Ardea's no-op one (``noop``)."""
 
 
 def autolog(disable: bool = False, log_traces: bool = True) -> None:
@@ -67,11 +68,10 @@ def autolog(disable: bool = False, log_traces: bool = True) -> None:
 def revert() -> None:
     """Remove every patch and give ADK its own tracer back."""
     _patcher.revert()
-    for name, tracer in list(_silenced.items()):
-        module = sys.modules.get(name)
-        if module is not None:
-            setattr(module, "tracer", tracer)  # noqa: B010
-        _silenced.pop(name, None)
+    original = _adk_tracer.pop("original", None)
+    noop = _adk_tracer.get("noop")
+    if original is not None and noop is not None:
+        _swap_tracers(noop, original)
 
 
 def is_enabled() -> bool:
@@ -81,19 +81,21 @@ def is_enabled() -> bool:
 
 def _silence_adk_tracer() -> None:
     """Point every ADK module's ``tracer`` at a no-op tracer (Ardea's spans replace them)."""
+    import importlib
+
     from opentelemetry import trace
 
-    tracing = sys.modules.get(_ADK_TRACER_MODULE)
-    if tracing is None:
-        import importlib
+    tracing = importlib.import_module(_ADK_TRACER_MODULE)
+    original = _adk_tracer.setdefault("original", getattr(tracing, "tracer"))  # noqa: B009
+    noop = _adk_tracer.setdefault("noop", trace.NoOpTracer())
+    _swap_tracers(original, noop)
 
-        tracing = importlib.import_module(_ADK_TRACER_MODULE)
-    original = _silenced.get(_ADK_TRACER_MODULE, getattr(tracing, "tracer"))  # noqa: B009
-    noop = trace.NoOpTracer()
+
+def _swap_tracers(old: Any, new: Any) -> None:
+    """Set ``tracer`` to ``new`` in every loaded ADK module where it is ``old``."""
     for name, module in list(sys.modules.items()):
-        if name.startswith("google.adk") and getattr(module, "tracer", None) is original:
-            _silenced.setdefault(name, original)
-            setattr(module, "tracer", noop)  # noqa: B010
+        if name.startswith("google.adk") and getattr(module, "tracer", None) is old:
+            setattr(module, "tracer", new)  # noqa: B010
 
 
 _Result = Callable[[], tuple[Any, dict[str, Any]]]
