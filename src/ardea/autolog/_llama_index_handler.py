@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -45,8 +45,8 @@ _attached: ContextVar[object | None] = ContextVar("ardea_llama_index_attached", 
 class _Open:
     """One open span and what is needed to end it."""
 
-    __slots__ = ("current", "llm", "mark", "marker", "model", "partial", "provider", "span",
-                 "streaming", "token")  # fmt: skip
+    __slots__ = ("current", "ended", "llm", "mark", "marker", "model", "partial", "provider",
+                 "span", "streaming", "token")  # fmt: skip
 
     def __init__(self, span: Any, current: CurrentSpan, token: Any) -> None:
         self.span = span
@@ -59,6 +59,7 @@ class _Open:
         self.provider = ""
         self.streaming = False
         self.partial: Any = None
+        self.ended = False
 
 
 class _State:
@@ -144,6 +145,9 @@ def _detach(entry: _Open) -> None:
 
 
 def _finish(entry: _Open, outputs: Any = None, error: BaseException | None = None) -> None:
+    if entry.ended:
+        return
+    entry.ended = True
     try:
         with swallow_failures(f"{_WHAT} (ending a span)"):
             if error is not None:
@@ -183,13 +187,19 @@ def _exit(id_: str, result: Any) -> None:
 def _wrap_streaming_response(entry: _Open, result: Any) -> bool:
     """Keep a query engine's span open until its ``StreamingResponse`` has been read."""
     gen = getattr(result, "response_gen", None)
-    if type(result).__name__ == "StreamingResponse" and inspect.isgenerator(gen):
-        result.response_gen = _traced_gen(entry, gen, result)
-        return True
-    return False
+    kind = type(result).__name__
+    if kind == "StreamingResponse" and inspect.isgenerator(gen):
+        result.response_gen = _traced_gen(entry, gen, result.source_nodes)
+    elif kind == "AsyncStreamingResponse" and inspect.isasyncgen(gen):
+        result.response_gen = _traced_agen(entry, gen, result.source_nodes)
+    else:
+        return False
+    # A response never read ends its span when it is garbage-collected.
+    weakref.finalize(result.response_gen, _finish, entry)
+    return True
 
 
-def _traced_gen(entry: _Open, gen: Iterator[Any], result: Any) -> Iterator[Any]:
+def _traced_gen(entry: _Open, gen: Iterator[Any], nodes: Any) -> Iterator[Any]:
     """``gen``, read with the query's span current (the LLM call happens on the first read)."""
     rt = runtime()
     pieces: list[str] = []
@@ -211,10 +221,39 @@ def _traced_gen(entry: _Open, gen: Iterator[Any], result: Any) -> Iterator[Any]:
         except GeneratorExit:
             _finish(entry, {"response": "".join(pieces)})
             raise
+    _finish(entry, _streamed(pieces, nodes))
+
+
+async def _traced_agen(entry: _Open, agen: AsyncIterator[Any], nodes: Any) -> AsyncIterator[Any]:
+    """The async twin of :func:`_traced_gen`."""
+    rt = runtime()
+    pieces: list[str] = []
+    while True:
+        token = rt.attach(rt.set_span_in_context(entry.span))
+        try:
+            piece = await agen.__anext__()
+        except StopAsyncIteration:
+            break
+        except BaseException as exc:
+            _finish(entry, error=exc)
+            raise
+        finally:
+            rt.detach(token)
+        if isinstance(piece, str):
+            pieces.append(piece)
+        try:
+            yield piece
+        except GeneratorExit:
+            _finish(entry, {"response": "".join(pieces)})
+            raise
+    _finish(entry, _streamed(pieces, nodes))
+
+
+def _streamed(pieces: list[str], nodes: Any) -> Any:
+    docs: Any = None
     with swallow_failures(f"{_WHAT} (reading a stream)"):
-        nodes = parse.documents(getattr(result, "source_nodes", None))
-        result = {"response": "".join(pieces), "source_nodes": nodes}
-    _finish(entry, result)
+        docs = parse.documents(nodes)
+    return {"response": "".join(pieces), "source_nodes": docs}
 
 
 def _abandon(id_: str) -> None:

@@ -35,7 +35,7 @@ def _revert_llama_index() -> Iterator[None]:
     llama_autolog.revert()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: the embedding model's async client is bound to one event loop
 def index(fake_llm: FakeLLMServer) -> VectorStoreIndex:
     embed = OpenAIEmbedding(model="text-embedding-3-small", api_base=fake_llm.openai_base_url,
                             api_key="sk-x", max_retries=0)  # fmt: skip
@@ -131,6 +131,35 @@ def test_streaming_query_keeps_spans_open_until_read(
     assert "RetrieverQueryEngine.query" in _ancestors(spans, stream)
     root = next(s for s in spans if s.parent_span_id is None)
     assert root.outputs["response"] == text
+
+
+def test_async_streaming_query(
+    index: VectorStoreIndex, llm: OpenAI, captured: CapturedTraces
+) -> None:
+    engine = index.as_query_engine(llm=llm, similarity_top_k=1, streaming=True)
+
+    async def go() -> str:
+        response = await engine.aquery("async stream about herons")
+        return "".join([piece async for piece in response.async_response_gen()])
+
+    text = asyncio.run(go())
+    assert text.startswith("echo: ")
+    spans = captured.spans()
+    _check_query_tree(spans, "a")
+    stream = _one(spans, "OpenAI.astream_chat")
+    assert "RetrieverQueryEngine.aquery" in _ancestors(spans, stream)
+    root = next(s for s in spans if s.parent_span_id is None)
+    assert root.outputs["response"] == text
+
+
+def test_unread_streaming_response_ends_its_span_when_dropped(
+    index: VectorStoreIndex, llm: OpenAI, captured: CapturedTraces
+) -> None:
+    engine = index.as_query_engine(llm=llm, similarity_top_k=1, streaming=True)
+    response = engine.query("never read")
+    del response
+    (root,) = [s for s in captured.spans() if s.parent_span_id is None]
+    assert root.name == "RetrieverQueryEngine.query" and root.status_code == "OK"
 
 
 def test_streamed_chat_usage_and_no_sdk_duplicate(
