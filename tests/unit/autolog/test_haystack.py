@@ -151,6 +151,22 @@ def test_embedder_span(fake_llm: FakeLLMServer, captured: CapturedTraces) -> Non
     assert embed.attributes["mlflow.chat.tokenUsage"]["input_tokens"] == 2
 
 
+def test_ranker_span(captured: CapturedTraces) -> None:
+    from haystack.components.rankers import MetaFieldRanker
+
+    store = InMemoryDocumentStore()
+    store.write_documents([Document(content="herons wade", meta={"rating": 1}),
+                           Document(content="herons fish", meta={"rating": 5})])  # fmt: skip
+    pipeline = Pipeline()
+    pipeline.add_component("retriever", InMemoryBM25Retriever(document_store=store, top_k=2))
+    pipeline.add_component("ranker", MetaFieldRanker(meta_field="rating"))
+    pipeline.connect("retriever.documents", "ranker.documents")
+    pipeline.run({"retriever": {"query": "herons"}})
+    ranker = _by_name(captured)["ranker"]
+    assert ranker.span_type == "RERANKER"
+    assert [d["page_content"] for d in ranker.outputs] == ["herons fish", "herons wade"]
+
+
 def _weather(city: str) -> str:
     return f"sunny in {city}"
 
