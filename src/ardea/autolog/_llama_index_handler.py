@@ -28,7 +28,7 @@ from llama_index.core.instrumentation.span_handlers import BaseSpanHandler
 from ardea._core.safety import swallow_failures
 from ardea.autolog import _llama_index_parse as parse
 from ardea.autolog._current_span import CurrentSpan
-from ardea.autolog._llm_call import MODEL, framework_llm_spans
+from ardea.autolog._llm_call import COST, MODEL, TOKEN_USAGE, framework_llm_spans
 from ardea.tracing import keys
 from ardea.tracing._serialize import dumps
 from ardea.tracing.spans import LiveSpan, record_error, runtime
@@ -45,8 +45,8 @@ _attached: ContextVar[object | None] = ContextVar("ardea_llama_index_attached", 
 class _Open:
     """One open span and what is needed to end it."""
 
-    __slots__ = ("current", "ended", "llm", "mark", "marker", "model", "partial", "provider",
-                 "span", "streaming", "token")  # fmt: skip
+    __slots__ = ("current", "ended", "inner_llm", "llm", "mark", "marker", "model", "partial",
+                 "provider", "span", "streaming", "token")  # fmt: skip
 
     def __init__(self, span: Any, current: CurrentSpan, token: Any) -> None:
         self.span = span
@@ -60,6 +60,7 @@ class _Open:
         self.streaming = False
         self.partial: Any = None
         self.ended = False
+        self.inner_llm = False  # an LLM span inside this one reports the usage
 
 
 class _State:
@@ -125,6 +126,8 @@ def _start(
         entry.provider = parse.provider(instance)
     if span_type in ("CHAT_MODEL", "LLM"):
         entry.llm = True
+        if parent_open is not None and parent_open.llm:
+            parent_open.inner_llm = True  # chat() implemented by complete(): count tokens once
         framework_llm_spans.add(span.get_span_context().span_id)
     with state.lock:
         state.open[id_] = entry
@@ -364,6 +367,8 @@ def _on_event(kind: str, event: Any, entry: _Open, span_id: str) -> None:
     elif kind in ("LLMChatEndEvent", "LLMCompletionEndEvent"):
         response = getattr(event, "response", None)
         attrs = parse.usage(response, entry.model, entry.provider)
+        if entry.inner_llm:
+            attrs = {k: v for k, v in attrs.items() if k not in (TOKEN_USAGE, COST)}
         live.set_attributes(attrs)
         if entry.streaming:
             with state.lock:

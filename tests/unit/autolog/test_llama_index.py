@@ -270,6 +270,34 @@ def test_function_agent_with_a_tool(fake_llm: FakeLLMServer, captured: CapturedT
     assert "Completions" not in {s.name for s in spans}
 
 
+def test_a_chat_made_of_a_completion_counts_tokens_once(captured: CapturedTraces) -> None:
+    from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
+    from llama_index.core.llms.callbacks import llm_completion_callback
+
+    class Tiny(CustomLLM):
+        @property
+        def metadata(self) -> LLMMetadata:
+            return LLMMetadata(model_name="gpt-4o-mini")
+
+        @llm_completion_callback()
+        def complete(self, prompt: str, formatted: bool = False, **kw: Any) -> CompletionResponse:
+            usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+            return CompletionResponse(text="ok", raw={"model": "gpt-4o-mini", "usage": usage})
+
+        def stream_complete(self, prompt: str, formatted: bool = False, **kw: Any) -> Any:
+            raise NotImplementedError
+
+    Tiny().chat([ChatMessage(role="user", content="hi")])
+    spans = {s.name: s for s in captured.spans()}
+    assert (
+        spans["Tiny.chat"].span_type == "CHAT_MODEL" and spans["Tiny.complete"].span_type == "LLM"
+    )
+    assert spans["Tiny.complete"].parent_span_id == spans["Tiny.chat"].span_id
+    assert spans["Tiny.complete"].attributes["mlflow.chat.tokenUsage"]["total_tokens"] == 5
+    assert spans["Tiny.complete"].attributes["mlflow.llm.cost"]["total_cost"] > 0
+    assert "mlflow.chat.tokenUsage" not in spans["Tiny.chat"].attributes
+
+
 def test_errors_end_spans_as_error(
     fake_llm: FakeLLMServer, llm: OpenAI, captured: CapturedTraces
 ) -> None:
