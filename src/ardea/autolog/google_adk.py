@@ -125,6 +125,7 @@ async def _traced(
         if isinstance(exc, GeneratorExit):
             _end(call, result)
         else:
+            framework_llm_spans.discard(call.span.otel_span.get_span_context().span_id)
             call.fail(exc)
         aclose = getattr(agen, "aclose", None)
         if aclose is not None:

@@ -173,6 +173,9 @@ def test_model_errors_end_the_spans_as_error(
     spans = {s.span_type: s for s in captured.spans()}
     assert spans["CHAT_MODEL"].status_code == "ERROR" and spans["AGENT"].status_code == "ERROR"
     assert [e.name for e in spans["CHAT_MODEL"].events] == ["exception"]
+    from ardea.autolog._llm_call import framework_llm_spans
+
+    assert not framework_llm_spans
 
 
 def test_adk_own_spans_are_silenced_while_on_and_restored(fake_llm: FakeLLMServer) -> None:
