@@ -30,10 +30,16 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("bedrock", "botocore", "ardea.autolog.bedrock"),
+    Integration("gemini", "google.genai", "ardea.autolog.gemini"),
     Integration("google_adk", "google.adk", "ardea.autolog.google_adk"),
+    Integration("groq", "groq", "ardea.autolog.groq"),
     Integration("haystack", "haystack", "ardea.autolog.haystack"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     Integration("llama_index", "llama_index.core", "ardea.autolog.llama_index"),
+    Integration("mcp", "mcp", "ardea.autolog.mcp"),
+    Integration("mistral", "mistralai.client", "ardea.autolog.mistral"),
+    Integration("ollama", "ollama", "ardea.autolog.ollama"),
     Integration("openai", "openai", "ardea.autolog.openai"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
 )

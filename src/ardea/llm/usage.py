@@ -94,8 +94,12 @@ def usage_attributes(
     return attrs
 
 
-def openai_usage(usage: Any, model: str | None) -> dict[str, Any]:
-    """Token usage and cost attributes from an OpenAI Chat/Responses/Embeddings ``usage``."""
+def openai_usage(usage: Any, model: str | None, provider: str = "openai") -> dict[str, Any]:
+    """Token usage and cost attributes from an OpenAI Chat/Responses/Embeddings ``usage``.
+
+    ``provider`` names the price table section for OpenAI-compatible APIs (``groq``,
+    ``mistral``).
+    """
     if usage is None:
         return {}
     inp = positive_int(field(usage, "prompt_tokens")) or positive_int(field(usage, "input_tokens"))
@@ -106,7 +110,7 @@ def openai_usage(usage: Any, model: str | None) -> dict[str, Any]:
     details = field(usage, "prompt_tokens_details") or field(usage, "input_tokens_details")
     cached = min(positive_int(field(details, "cached_tokens")), inp)
     return usage_attributes(
-        model, "openai", inp, out, total if isinstance(total, int) else None, cached
+        model, provider, inp, out, total if isinstance(total, int) else None, cached
     )
 
 
