@@ -163,6 +163,25 @@ def test_model_calls_are_framework_llm_spans(
     assert not inside_framework_llm_span()
 
 
+@pytest.mark.parametrize("streaming", [False, True])
+def test_gemini_autolog_adds_no_duplicate_model_span(
+    fake_llm: FakeLLMServer, captured: CapturedTraces, streaming: bool
+) -> None:
+    from ardea.autolog import gemini as gemini_autolog
+
+    gemini_autolog.autolog()
+    try:
+        _queue_tool_turn(fake_llm)
+        mode = StreamingMode.SSE if streaming else StreamingMode.NONE
+        _run(_agent(fake_llm), "weather in Oslo?", RunConfig(streaming_mode=mode))
+    finally:
+        gemini_autolog.revert()
+    spans = captured.spans()
+    _check_tree(spans)
+    assert sorted(s.span_type for s in spans) == ["AGENT", "CHAIN", "CHAT_MODEL", "CHAT_MODEL",
+                                                  "TOOL"]  # fmt: skip
+
+
 def test_model_errors_end_the_spans_as_error(
     fake_llm: FakeLLMServer, captured: CapturedTraces
 ) -> None:
