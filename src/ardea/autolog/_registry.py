@@ -33,10 +33,13 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("bedrock", "botocore", "ardea.autolog.bedrock"),
     Integration("crewai", "crewai", "ardea.autolog.crewai"),
     Integration("gemini", "google.genai", "ardea.autolog.gemini"),
+    Integration("google_adk", "google.adk", "ardea.autolog.google_adk"),
     Integration("groq", "groq", "ardea.autolog.groq"),
+    Integration("haystack", "haystack", "ardea.autolog.haystack"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
     # "langgraph" is a namespace package, whose import fires no hook: its graph module does.
     Integration("langgraph", "langgraph.graph", "ardea.autolog.langgraph"),
+    Integration("llama_index", "llama_index.core", "ardea.autolog.llama_index"),
     Integration("mcp", "mcp", "ardea.autolog.mcp"),
     Integration("mistral", "mistralai.client", "ardea.autolog.mistral"),
     Integration("ollama", "ollama", "ardea.autolog.ollama"),

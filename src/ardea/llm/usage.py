@@ -41,7 +41,7 @@ def positive_int(value: Any) -> int:
 
 def usage_attributes(
     model: str | None,
-    provider: str,
+    provider: str | None,
     input_tokens: int,
     output_tokens: int,
     total_tokens: int | None = None,
@@ -52,7 +52,8 @@ def usage_attributes(
 
     Args:
         model: The model id (``None``: no cost).
-        provider: ``openai``, ``anthropic``, ...
+        provider: ``openai``, ``anthropic``, ... (``None`` or empty: price the model under
+            whichever provider's table knows it)
         input_tokens: The whole prompt, cache reads and writes included.
         output_tokens: Completion tokens.
         total_tokens: Reported total (defaults to input + output).
@@ -83,7 +84,7 @@ def usage_attributes(
                 input_tokens,
                 output_tokens,
                 cached_input_tokens=cached_input_tokens,
-                provider=provider,
+                provider=provider or None,
                 cache_write_input_tokens=cache_write_input_tokens,
             )
         except InvalidArgumentError:
