@@ -30,9 +30,16 @@ class Integration(NamedTuple):
 
 BUILT_IN: tuple[Integration, ...] = (
     Integration("anthropic", "anthropic", "ardea.autolog.anthropic"),
+    Integration("keras", "keras", "ardea.autolog.keras"),
     Integration("langchain", "langchain_core", "ardea.autolog.langchain"),
+    Integration("lightgbm", "lightgbm", "ardea.autolog.lightgbm"),
     Integration("openai", "openai", "ardea.autolog.openai"),
+    Integration("pytorch", "lightning", "ardea.autolog.pytorch"),
+    Integration("pytorch", "pytorch_lightning", "ardea.autolog.pytorch"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
+    Integration("statsmodels", "statsmodels", "ardea.autolog.statsmodels"),
+    Integration("transformers", "transformers", "ardea.autolog.transformers"),
+    Integration("xgboost", "xgboost", "ardea.autolog.xgboost"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""
 
