@@ -97,7 +97,8 @@ def _subclasses(cls: type) -> list[type]:
     seen: dict[type, None] = {cls: None}
     stack = [cls]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subs: list[type] = stack.pop().__subclasses__()
+        for sub in subs:
             if sub not in seen:
                 seen[sub] = None
                 stack.append(sub)
