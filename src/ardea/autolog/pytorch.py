@@ -110,7 +110,10 @@ def _callback_class(package: str) -> type:
 def _wrap(package: str) -> Any:
     def wrap(original: Any) -> Any:
         def before(log: FitLog, trainer: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
-            callback = _callback_class(package)(log)
+            cls = _callback_class(package)
+            # One left by a fit that raised goes first.
+            trainer.callbacks[:] = [cb for cb in trainer.callbacks if type(cb) is not cls]
+            callback = cls(log)
             trainer.callbacks.append(callback)
             return callback
 
