@@ -38,7 +38,7 @@ BUILT_IN: tuple[Integration, ...] = (
     Integration("pytorch", "pytorch_lightning", "ardea.autolog.pytorch"),
     Integration("sklearn", "sklearn", "ardea.autolog.sklearn"),
     Integration("statsmodels", "statsmodels", "ardea.autolog.statsmodels"),
-    Integration("transformers", "transformers", "ardea.autolog.transformers"),
+    Integration("transformers", "transformers.trainer", "ardea.autolog.transformers"),
     Integration("xgboost", "xgboost", "ardea.autolog.xgboost"),
 )
 """Every built-in integration, one row each (keep the rows sorted by flavor)."""

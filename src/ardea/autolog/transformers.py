@@ -13,6 +13,8 @@ Each top-level ``train`` logs to the active run, or to a run it starts (tag
   ``model.safetensors``, the tokenizer when the Trainer has one), loadable with
   ``from_pretrained(<local folder>)``.
 
+``ardea.autolog()`` patches when ``transformers.trainer`` is first imported (the first use of
+``transformers.Trainer``), so a program that only tokenizes never loads the Trainer. The
 Trainer's own integrations (``report_to``) are left alone. Tested with transformers 5.25
 (and accelerate 1.16, which the Trainer requires).
 """
