@@ -174,3 +174,31 @@ def test_plain_loop_helper_failure_and_log_epoch(autologged: Path) -> None:
         for epoch in range(2):
             ardea.pytorch.log_epoch({"loss": torch.tensor(1.0 / (epoch + 1))}, epoch)
     assert history(run.info.run_id, "loss") == [(0, 1.0), (1, 0.5)]
+
+
+def test_ardea_autolog_patches_lightning_on_its_first_import(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import json, sys
+        import ardea
+        enabled = ardea.autolog()
+        before = "lightning" in sys.modules
+        import lightning.pytorch as pl
+        fit = pl.Trainer.fit
+        print(json.dumps({"enabled": enabled, "before": before,
+                          "on": ardea.pytorch.is_enabled(),
+                          "patched": hasattr(fit, "__ardea_original__")}))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert {"lightning", "pytorch_lightning"} <= set(result["enabled"])
+    assert result == {**result, "before": False, "on": True, "patched": True}
