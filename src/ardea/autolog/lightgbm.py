@@ -12,7 +12,8 @@ Each top-level training call logs to the active run, or to a run it starts (tag
 - artifacts: ``feature_importance_split.json`` and ``feature_importance_gain.json``, and the
   model in LightGBM's text format, ``model/model.txt``
   (``lightgbm.Booster(model_file=...)`` loads it);
-- the training data as a run input with its digest (read before LightGBM frees it).
+- the training data as a run input with its digest (read before LightGBM frees it), and
+  each other validation set (context ``eval``).
 
 ``LGBMClassifier.fit`` calls ``lightgbm.train`` inside: one run, one set of params. A fit
 inside another autologged fit (scikit-learn ``Pipeline``, ``GridSearchCV``) logs nothing of
@@ -101,7 +102,11 @@ def _train_before(
     params["num_boost_round"] = values.get("num_boost_round")
     log.params(params)
     if _FLAVOR.option("log_datasets"):
-        log.dataset(values.get("train_set"))
+        train_set = values.get("train_set")
+        log.dataset(train_set)
+        for valid in values.get("valid_sets") or ():
+            if valid is not train_set:
+                log.dataset(valid, context="eval")
     history: dict[str, Any] = {}
     callbacks = list(values.get("callbacks") or [])
     callbacks.append(lightgbm.record_evaluation(history))
@@ -128,6 +133,9 @@ def _fit_before(log: FitLog, estimator: Any, args: tuple[Any, ...], kwargs: dict
         X = args[0] if args else kwargs.get("X")
         y = args[1] if len(args) > 1 else kwargs.get("y")
         log.dataset(X, y)
+        for X_eval, y_eval in kwargs.get("eval_set") or ():
+            if X_eval is not X:
+                log.dataset(X_eval, y_eval, context="eval")
 
 
 def _fit_after(

@@ -10,7 +10,8 @@ Each top-level training call logs to the active run, or to a run it starts (tag
   ``stopped_iteration`` and the best round's metrics at step ``stopped_iteration + 1``;
 - artifacts: ``feature_importance_<type>.json`` (``weight`` by default) and the model in
   XGBoost's own format, ``model/model.ubj`` (load it with ``xgboost.Booster().load_model``);
-- the training data as a run input with its digest (``mlflow.data.context`` = ``train``).
+- the training data as a run input with its digest (``mlflow.data.context`` = ``train``),
+  and each other ``evals`` / ``eval_set`` entry (context ``eval``).
 
 ``XGBClassifier.fit`` calls ``xgboost.train`` inside: one run, one set of params. A fit made
 inside another autologged fit (a scikit-learn ``Pipeline`` or ``GridSearchCV`` with
@@ -107,7 +108,11 @@ def _train_before(
     params.update({key: values.get(key) for key in _TRAIN_OPTIONS})
     log.params(params)
     if _FLAVOR.option("log_datasets"):
-        log.dataset(values.get("dtrain"))
+        dtrain = values.get("dtrain")
+        log.dataset(dtrain)
+        for data, _name in values.get("evals") or ():
+            if data is not dtrain:
+                log.dataset(data, context="eval")
     if kwargs.get("evals_result") is None:
         kwargs["evals_result"] = {}
     history: dict[str, Any] = kwargs["evals_result"]
@@ -132,6 +137,9 @@ def _fit_before(log: FitLog, estimator: Any, args: tuple[Any, ...], kwargs: dict
         X = args[0] if args else kwargs.get("X")
         y = args[1] if len(args) > 1 else kwargs.get("y")
         log.dataset(X, y)
+        for X_eval, y_eval in kwargs.get("eval_set") or ():
+            if X_eval is not X:
+                log.dataset(X_eval, y_eval, context="eval")
 
 
 def _fit_after(

@@ -58,10 +58,10 @@ def test_train_logs_params_history_importance_model_and_dataset(autologged: Path
     path = download(run_id, "model/model.txt", autologged / "m")
     loaded = lgb.Booster(model_file=str(path))
     np.testing.assert_allclose(loaded.predict(X), booster.predict(X))
-    [dataset] = inputs(run_id)
-    assert dataset.tags["mlflow.data.context"] == "train"
-    profile = json.loads(dataset.dataset.profile)
+    by_context = {d.tags["mlflow.data.context"]: d.dataset for d in inputs(run_id)}
+    profile = json.loads(by_context["train"].profile)
     assert profile == {"features_shape": [60, 4], "targets_shape": [60]}
+    assert json.loads(by_context["eval"].profile)["features_shape"] == [20, 4]
 
 
 def test_early_stopping_logs_best_iteration(autologged: Path) -> None:

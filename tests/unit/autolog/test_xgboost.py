@@ -62,10 +62,13 @@ def test_train_logs_params_history_importance_model_and_dataset(autologged: Path
     loaded = xgb.Booster()
     loaded.load_model(str(download(run_id, "model/model.ubj", autologged / "m")))
     np.testing.assert_allclose(loaded.predict(dvalid), booster.predict(dvalid))
-    [dataset] = inputs(run_id)
-    assert dataset.tags["mlflow.data.context"] == "train"
-    assert len(dataset.dataset.digest) == 8
-    assert json.loads(dataset.dataset.profile)["features_shape"] == [40, 4]
+    train, valid = sorted(inputs(run_id), key=lambda d: d.tags["mlflow.data.context"] != "train")
+    assert train.tags["mlflow.data.context"] == "train"
+    assert len(train.dataset.digest) == 8
+    assert json.loads(train.dataset.profile)["features_shape"] == [40, 4]
+    assert valid.tags["mlflow.data.context"] == "eval"
+    assert json.loads(valid.dataset.profile)["features_shape"] == [20, 4]
+    assert valid.dataset.digest != train.dataset.digest
 
 
 def test_early_stopping_logs_best_iteration(autologged: Path) -> None:
