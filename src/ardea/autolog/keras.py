@@ -12,7 +12,8 @@ Each top-level ``fit`` logs to the active run, or to a run it starts (tag
   compiled metrics; step = epoch); with early stopping, ``stopped_epoch`` and
   ``restored_epoch`` (the best epoch, when ``restore_best_weights`` is set);
 - the model: ``model/model.keras`` (``keras.saving.load_model`` reads it back);
-- numpy training data (``x``, ``y``) as a run input with its digest.
+- numpy training data (``x``, ``y``) as a run input with its digest, and a
+  ``validation_data`` tuple (context ``eval``).
 
 Metric histories are written when ``fit`` returns. Tested with Keras 3.15 on the torch
 backend (``KERAS_BACKEND=torch``).
@@ -96,6 +97,9 @@ def _wrap(original: Any) -> Any:
         log.params(params)
         if _FLAVOR.option("log_datasets"):
             log.dataset(values.get("x"), values.get("y"))
+            validation = values.get("validation_data")
+            if isinstance(validation, (tuple, list)) and len(validation) >= 2:
+                log.dataset(validation[0], validation[1], context="eval")
         return stopping
 
     return wrap_fit(_FLAVOR, original, before, _after)

@@ -85,6 +85,8 @@ def test_early_stopping_inside_user_run(autologged: Path) -> None:
     assert run.data.metric_values["stopped_epoch"] == stop.stopped_epoch
     assert run.data.metric_values["restored_epoch"] == stop.stopped_epoch - 1
     assert len(history(run.info.run_id, "val_loss")) == stop.stopped_epoch + 1 < 30
+    by_context = {d.tags["mlflow.data.context"]: d.dataset for d in inputs(run.info.run_id)}
+    assert by_context["train"].digest != by_context["eval"].digest  # same x, other targets
 
 
 def test_user_error_fails_the_run_and_disable(autologged: Path) -> None:
