@@ -31,6 +31,7 @@ from ardea._core.safety import report_failure, swallow_failures
 from ardea.autolog._patching import Patcher
 
 __all__ = [
+    "sklearn_api_fit_before",
     "IN_FIT",
     "Flavor",
     "FitLog",
@@ -282,3 +283,31 @@ def patch_method(flavor: Flavor, cls: type, attr: str, wrap: Callable[[Any], Any
         report_failure(f"{flavor.name} autolog (patching {cls.__name__}.{attr})", error)
         return
     flavor.patcher.patch(owner.__module__, owner.__name__, attr, wrap)
+
+
+def sklearn_api_fit_before(flavor: Flavor) -> Callable[..., None]:
+    """The ``before`` step of a scikit-learn-API ``fit`` (``XGBClassifier``, ``LGBMRegressor``).
+
+    It logs the estimator's ``get_params(deep=False)``, its class name as a tag and, when the
+    flavor's ``log_datasets`` option is on, ``X``/``y`` and each ``eval_set`` pair that is not
+    ``X`` itself.
+
+    Args:
+        flavor: The integration (its ``log_datasets`` option is read on every fit).
+
+    Returns:
+        ``before(log, estimator, args, kwargs)`` for :func:`wrap_fit`.
+    """
+
+    def before(log: FitLog, estimator: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        log.params(estimator.get_params(deep=False))
+        log.tags({"estimator_name": type(estimator).__name__})
+        if flavor.option("log_datasets"):
+            X = args[0] if args else kwargs.get("X")
+            y = args[1] if len(args) > 1 else kwargs.get("y")
+            log.dataset(X, y)
+            for X_eval, y_eval in kwargs.get("eval_set") or ():
+                if X_eval is not X:
+                    log.dataset(X_eval, y_eval, context="eval")
+
+    return before

@@ -26,11 +26,18 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from ardea.autolog._classic import FitLog, Flavor, patch_method, wrap_fit
+from ardea.autolog._classic import (
+    FitLog,
+    Flavor,
+    patch_method,
+    sklearn_api_fit_before,
+    wrap_fit,
+)
 
 __all__ = ["autolog", "is_enabled", "revert"]
 
 _FLAVOR = Flavor("lightgbm")
+_fit_before = sklearn_api_fit_before(_FLAVOR)
 _SKLEARN_CLASSES = ("LGBMModel", "LGBMClassifier", "LGBMRegressor", "LGBMRanker")
 MODEL_FILE = "model.txt"
 
@@ -124,18 +131,6 @@ def _train_after(
     history: dict[str, Any],
 ) -> None:
     _log_booster(log, booster, history, int(getattr(booster, "best_iteration", 0) or 0))
-
-
-def _fit_before(log: FitLog, estimator: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    log.params(estimator.get_params(deep=False))
-    log.tags({"estimator_name": type(estimator).__name__})
-    if _FLAVOR.option("log_datasets"):
-        X = args[0] if args else kwargs.get("X")
-        y = args[1] if len(args) > 1 else kwargs.get("y")
-        log.dataset(X, y)
-        for X_eval, y_eval in kwargs.get("eval_set") or ():
-            if X_eval is not X:
-                log.dataset(X_eval, y_eval, context="eval")
 
 
 def _fit_after(

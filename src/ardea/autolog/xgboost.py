@@ -25,11 +25,18 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from ardea.autolog._classic import FitLog, Flavor, patch_method, wrap_fit
+from ardea.autolog._classic import (
+    FitLog,
+    Flavor,
+    patch_method,
+    sklearn_api_fit_before,
+    wrap_fit,
+)
 
 __all__ = ["autolog", "is_enabled", "revert"]
 
 _FLAVOR = Flavor("xgboost")
+_fit_before = sklearn_api_fit_before(_FLAVOR)
 _SKLEARN_CLASSES = ("XGBModel", "XGBClassifier", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor")
 _TRAIN_OPTIONS = ("num_boost_round", "early_stopping_rounds", "maximize", "verbose_eval")
 MODEL_FILE = "model.ubj"
@@ -128,18 +135,6 @@ def _train_after(
     history: dict[str, Any],
 ) -> None:
     _log_booster(log, booster, history)
-
-
-def _fit_before(log: FitLog, estimator: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    log.params(estimator.get_params(deep=False))
-    log.tags({"estimator_name": type(estimator).__name__})
-    if _FLAVOR.option("log_datasets"):
-        X = args[0] if args else kwargs.get("X")
-        y = args[1] if len(args) > 1 else kwargs.get("y")
-        log.dataset(X, y)
-        for X_eval, y_eval in kwargs.get("eval_set") or ():
-            if X_eval is not X:
-                log.dataset(X_eval, y_eval, context="eval")
 
 
 def _fit_after(
