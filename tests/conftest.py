@@ -14,6 +14,22 @@ from collections.abc import Iterator
 
 import pytest
 
+# The instrumented libraries' own telemetry and hub lookups stay off: nothing leaves the machine
+# (set at import, before any test imports them; child processes inherit it).
+_OFFLINE = {
+    "HAYSTACK_TELEMETRY_ENABLED": "False",
+    "CREWAI_DISABLE_TELEMETRY": "true",
+    "CREWAI_TRACING_ENABLED": "false",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "DO_NOT_TRACK": "1",
+    "SCARF_NO_ANALYTICS": "true",
+}
+for _name, _value in _OFFLINE.items():
+    os.environ.setdefault(_name, _value)
+
 _KEEP = {
     "ARDEA_TEST_POSTGRES_URI",
     "ARDEA_TEST_MYSQL_URI",

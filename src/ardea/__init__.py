@@ -300,7 +300,7 @@ __all__ = [
     "update_current_trace",
 ]
 
-__all__ += sorted({row.flavor for row in _BUILT_IN_INTEGRATIONS} - set(__all__))
+__all__ = sorted({*__all__, *(row.flavor for row in _BUILT_IN_INTEGRATIONS)})
 
 for _cls in (
     AlreadyExistsError,

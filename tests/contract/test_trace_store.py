@@ -78,6 +78,31 @@ def usage(tokens_in: int, tokens_out: int) -> dict[str, int]:
 # ------------------------------------------------------------------------------ ingest
 
 
+def test_session_and_user_from_non_root_spans(store: SqlTraceStore) -> None:
+    """A trace without them on its root takes the first a child names; a root's own wins."""
+    # trace 1: the children arrive first (one batch each), then a root that names none
+    store.log_spans("0", [span(1, 2, 1, **{"session.id": "s-child", "user.id": ""})])
+    store.log_spans("0", [span(1, 3, 1, **{"user.id": "u-child", "session.id": "s-later"})])
+    store.log_spans("0", [span(1, 1, name="app")])
+    info = store.get_trace_info(tid(1))
+    assert (info.session_id, info.user_id) == ("s-child", "u-child")
+    # trace 2: one batch; the root names its own session, a child only the user
+    store.log_spans(
+        "0",
+        [
+            span(2, 2, 1, **{"session.id": "s-child", "user.id": "u-child"}),
+            span(2, 1, name="app", **{"session.id": "s-root"}),
+        ],
+    )
+    info = store.get_trace_info(tid(2))
+    assert (info.session_id, info.user_id) == ("s-root", "u-child")
+    # trace 3: a child after a root that named both changes nothing
+    store.log_spans("0", [span(3, 1, name="app", **{"session.id": "s3", "user.id": "u3"})])
+    store.log_spans("0", [span(3, 2, 1, **{"session.id": "other", "user.id": "other"})])
+    info = store.get_trace_info(tid(3))
+    assert (info.session_id, info.user_id) == ("s3", "u3")
+
+
 def test_spans_before_start_trace(store: SqlTraceStore) -> None:
     store.log_spans(
         "0",

@@ -159,3 +159,25 @@ def test_bench_evaluate_quick_prints_every_figure(tmp_path: Path) -> None:
     assert doc["memory"]["peak_mb"] > 0
     rows = [line for line in proc.stdout.splitlines() if " | " in line]
     assert len(rows) >= 5
+
+
+def test_bench_integrations_quick_prints_every_figure(tmp_path: Path) -> None:
+    out_json = tmp_path / "integrations.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "integrations.py"), "--ardea-only", "--calls", "5",
+         "--rounds", "1", "--workloads", "openai", "langgraph", "--otlp-spans", "2000",
+         "--json", str(out_json)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(out_json.read_text())
+    for name in ("openai", "langgraph"):
+        row = doc["autolog"][name]
+        # Autolog was on: every call (5 timed + 30 warm-up) made a trace.
+        assert row["ardea_traces"] == 35, row
+        assert {"none_wall_us", "ardea_wall_added_us", "ardea_cpu_added_us"} <= set(row)
+    assert doc["otlp"]["http_spans_per_s"] > 0 and doc["otlp"]["grpc_spans_per_s"] > 0
+    assert "| openai |" in proc.stdout and "gRPC/HTTP" in proc.stdout

@@ -4,6 +4,9 @@ Blocks run one by one in a fresh interpreter whose working directory is an empty
 the embedded default store is fresh), with ``http://127.0.0.1:5000`` rewritten to a server
 started for this module, and ``OPENAI_BASE_URL``/``OPENAI_API_KEY`` pointing at the fake LLM
 provider (docs/llm.md's examples read them, as they would a real OpenAI-compatible server).
+``ANTHROPIC_BASE_URL`` points there too, and ``FAKE_LLM_URL`` is the fake provider's root: the
+integration pages (docs/integrations/) hand it to SDKs that read no base-URL variable. The
+server also receives OTLP/gRPC; ``127.0.0.1:4317`` is rewritten to its port.
 """
 
 from __future__ import annotations
@@ -20,12 +23,12 @@ import pytest
 from fixtures.fake_llm_scripts import chain, simulation_rule
 from fixtures.fake_llm_server import FakeLLMServer
 from fixtures.prompt_rules import docs_rule
-from fixtures.server_process import ServerProcess
+from fixtures.server_process import ServerProcess, free_port
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
@@ -56,7 +59,12 @@ def server(
         "OPENAI_BASE_URL": llm_provider.openai_base_url,
         "OPENAI_API_KEY": "sk-docs",
     }
-    proc = ServerProcess(tmp_path_factory.mktemp("docs-server"), env=env)
+    # docs/opentelemetry.md sends over OTLP/gRPC to 127.0.0.1:4317 (rewritten to this port)
+    grpc_port = free_port()
+    proc = ServerProcess(
+        tmp_path_factory.mktemp("docs-server"), "--otlp-grpc-port", str(grpc_port), env=env
+    )
+    proc.grpc_target = f"127.0.0.1:{grpc_port}"  # type: ignore[attr-defined]
     yield proc
     proc.stop()
 
@@ -79,10 +87,14 @@ def test_example_runs(
     where: str, code: str, server: ServerProcess, llm_provider: FakeLLMServer, tmp_path: Path
 ) -> None:
     code = code.replace("http://127.0.0.1:5000", server.url)
+    code = code.replace("127.0.0.1:4317", server.grpc_target)  # type: ignore[attr-defined]
     env = {
         **os.environ,
         "OPENAI_BASE_URL": llm_provider.openai_base_url,
         "OPENAI_API_KEY": "sk-docs",
+        "ANTHROPIC_BASE_URL": llm_provider.anthropic_base_url,
+        "ANTHROPIC_API_KEY": "sk-docs",
+        "FAKE_LLM_URL": llm_provider.base_url,
     }
     proc = subprocess.run(
         [sys.executable, "-c", code],

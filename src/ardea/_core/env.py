@@ -135,6 +135,14 @@ workspaces (the ``X-MLFLOW-WORKSPACE`` header and ``/api/3.0/mlflow/workspaces``
 MLFLOW_ENABLE_WORKSPACES = "MLFLOW_ENABLE_WORKSPACES"
 """Honoured like ``ARDEA_ENABLE_WORKSPACES`` when that is unset."""
 
+ARDEA_OTLP_GRPC_PORT = "ARDEA_OTLP_GRPC_PORT"
+"""``ardea server --otlp-grpc-port``: the TCP port of the OTLP/gRPC trace receiver (OTLP's
+usual port is 4317). Unset or ``0``: no gRPC receiver (OTLP/HTTP on ``/v1/traces`` only)."""
+
+ARDEA_OTLP_GRPC_MAX_MESSAGE_BYTES = "ARDEA_OTLP_GRPC_MAX_MESSAGE_BYTES"
+"""Largest OTLP/gRPC ``Export`` message accepted, in bytes (larger: ``RESOURCE_EXHAUSTED``).
+Default 67108864 (64 MiB), the limit of an OTLP/HTTP body."""
+
 ARDEA_TEST_POSTGRES_URI = "ARDEA_TEST_POSTGRES_URI"
 """Tests only: a PostgreSQL database the store tests may wipe. Unset: those tests skip,
 except under ``CI=true`` where they fail."""

@@ -4,7 +4,10 @@ One process-wide handler (:data:`handler`) receives every run's start and end. E
 becomes a span whose parent is the span of its parent run (or, for a top-level run, the
 current span), and is the current span while it runs (so ``@ardea.trace`` functions called
 by a tool nest under it). Runs LangChain hides (tag ``langsmith:hidden``) make no span;
-their children hang from the nearest visible ancestor.
+their children hang from the nearest visible ancestor. With LangGraph's node treatment on
+(:attr:`ArdeaCallbackHandler.langgraph`, set by ``ardea.langgraph.autolog()``), graph nodes
+carry ``langgraph.*`` attributes, LangGraph's plumbing runs are hidden the same way, and a
+prebuilt agent's graph is an ``AGENT`` span (:mod:`ardea.autolog._langgraph_nodes`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from ardea._core import env
 from ardea._core.safety import swallow_failures
 from ardea.autolog import _langchain_parse as parse
+from ardea.autolog import _langgraph_nodes as graph
 from ardea.autolog._current_span import CurrentSpan
 from ardea.autolog._llm_call import MODEL, PROVIDER, framework_llm_spans
 from ardea.tracing import keys
@@ -55,6 +59,7 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
 
     Attributes:
         enabled: Whether new runs make spans (runs already open still end their spans).
+        langgraph: Whether LangGraph runs get the node treatment (see the module docstring).
     """
 
     run_inline = True  # called in the run's own context (async runs included)
@@ -62,9 +67,12 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
     def __init__(self) -> None:
         super().__init__()
         self.enabled = False
+        self.langgraph = False
         self._lock = threading.Lock()
         self._runs: dict[UUID, _Run] = {}
         self._hidden: dict[UUID, UUID | None] = {}
+        self._graph_nodes: dict[UUID, set[str]] = {}  # graph run -> the nodes it ran
+        self._node_runs: set[UUID] = set()  # open LangGraph node runs
 
     # A read-only property over the base class's plain attribute: LangChain only reads it.
     @property
@@ -94,7 +102,7 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
         if not self.enabled:
             return
         with swallow_failures("langchain autolog (starting a span)"):
-            if tags and _HIDDEN in tags:
+            if (tags and _HIDDEN in tags) or attributes is graph.HIDE:
                 with self._lock:
                     self._hidden[run_id] = parent_run_id
                 return
@@ -106,7 +114,7 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
                     parent = parent.previous
             context = rt.set_span_in_context(parent)
             attrs = {keys.SPAN_TYPE: dumps(span_type), keys.SPAN_INPUTS: dumps(inputs)}
-            attrs.update({k: dumps(v) for k, v in (attributes or {}).items()})
+            attrs.update({k: _value(v) for k, v in (attributes or {}).items()})
             span = rt.get_tracer().start_span(name, context=context, attributes=attrs)
             current = CurrentSpan(span, rt.get_current_span())
             token = rt.attach(rt.set_span_in_context(current))
@@ -129,18 +137,22 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
         with self._lock:
             self._hidden.pop(run_id, None)
             run = self._runs.pop(run_id, None)
+            nodes = self._graph_nodes.pop(run_id, None)
+            self._node_runs.discard(run_id)
         if run is None:
             return
         try:
             with swallow_failures("langchain autolog (ending a span)"):
                 self._detach(run)
                 live = LiveSpan(run.span)
+                if nodes:  # a LangGraph graph: typed from the nodes it ran
+                    attributes = {**(attributes or {}), keys.SPAN_TYPE: graph.graph_type(nodes)}
+                if attributes:
+                    live.set_attributes(attributes)
                 if error is not None and not isinstance(error, GeneratorExit):
                     record_error(run.span, error)
                 else:
                     live.set_outputs(parse.outputs(outputs))
-                    if attributes:
-                        live.set_attributes(attributes)
                     live.set_status("OK")
         finally:
             framework_llm_spans.discard(run.span.get_span_context().span_id)
@@ -179,7 +191,15 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
     ) -> None:
         """Open a ``CHAIN`` span (LangGraph graphs and nodes are chains too)."""
         name = parse.run_name(serialized, kwargs, "chain")
-        self._start(run_id, parent_run_id, tags, name, "CHAIN", inputs)
+        attrs = None
+        if self.langgraph and metadata and self.enabled:
+            with swallow_failures("langgraph autolog (reading a run)"):
+                attrs = graph.classify(name, tags, metadata, parent_run_id in self._node_runs)
+                if attrs and parent_run_id is not None:  # a node: its parent run is the graph
+                    with self._lock:
+                        self._graph_nodes.setdefault(parent_run_id, set()).add(name)
+                        self._node_runs.add(run_id)
+        self._start(run_id, parent_run_id, tags, name, "CHAIN", inputs, attrs)
 
     def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
         """End a chain span with its outputs."""
@@ -294,6 +314,11 @@ class ArdeaCallbackHandler(BaseCallbackHandler):
     def on_retriever_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         """End a retriever span as ERROR."""
         self._end(run_id, error=error)
+
+
+def _value(value: Any) -> Any:
+    """An attribute value: numbers as themselves (``langgraph.step``), the rest as JSON."""
+    return value if isinstance(value, int | float) else dumps(value)
 
 
 handler = ArdeaCallbackHandler()

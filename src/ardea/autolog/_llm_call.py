@@ -9,6 +9,7 @@ read. Every method here is telemetry code: failures are reported through
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,6 +63,17 @@ def clean_inputs(kwargs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _type_json(span_type: str) -> str:
+    return dumps(span_type_value(span_type))
+
+
+@functools.cache
+def _ok() -> Any:
+    rt = runtime()
+    return rt.Status(rt.StatusCode.OK)
+
+
 class LLMCall:
     """The span of one SDK call.
 
@@ -82,14 +94,17 @@ class LLMCall:
         attributes: Mapping[str, Any],
     ) -> None:
         rt = runtime()
-        attrs = {keys.SPAN_TYPE: dumps(span_type_value(span_type))}
-        attrs.update({str(k): dumps(v) for k, v in attributes.items() if v is not None})
+        # Everything known at start goes in with the span: one attribute pass, no per-key
+        # set_attribute (each takes the span's lock).
+        attrs = {keys.SPAN_TYPE: _type_json(span_type), keys.SPAN_INPUTS: dumps(inputs)}
+        for k, v in attributes.items():
+            if v is not None:
+                attrs[str(k)] = dumps(v)
         self.integration = integration
         self.name = name
         self.inputs = inputs
         self._span = rt.get_tracer().start_span(name, attributes=attrs)
         self.span = LiveSpan(self._span)
-        self.span.set_inputs(inputs)
         self._token: Any = rt.attach(rt.set_span_in_context(self._span))
         self._ended = False
 
@@ -110,20 +125,37 @@ class LLMCall:
             record_error(self._span, exc)
         self._span.end()
 
-    def finish(self, outputs: Any, attributes: Mapping[str, Any] | None = None) -> None:
-        """Set the outputs and attributes, then end the span (status OK)."""
+    def finish(
+        self, outputs: Any, attributes: Mapping[str, Any] | None = None, status: str = "OK"
+    ) -> None:
+        """Set the outputs and attributes, then end the span.
+
+        Args:
+            outputs: The span outputs.
+            attributes: Attributes to set (``None`` values skipped).
+            status: ``OK``, or ``ERROR`` for a call that answered but failed (a tool whose
+                result says so).
+        """
         self.detach()
         if self._ended:
             return
         self._ended = True
+        span = self._span
         try:
             with swallow_failures(f"{self.integration} autolog (recording outputs)"):
-                self.span.set_outputs(outputs)
-                if attributes:
-                    self.span.set_attributes({k: v for k, v in attributes.items() if v is not None})
-                self.span.set_status("OK")
+                if span.is_recording():
+                    attrs = {keys.SPAN_OUTPUTS: dumps(outputs)}
+                    if attributes:
+                        for k, v in attributes.items():
+                            if v is not None:
+                                attrs[str(k)] = dumps(v)
+                    span.set_attributes(attrs)
+                    if status == "OK":
+                        span.set_status(_ok())
+                    else:
+                        self.span.set_status(status)
         finally:
-            self._span.end()
+            span.end()
 
     @property
     def ended(self) -> bool:

@@ -39,11 +39,14 @@ def tools_attribute(kwargs: dict[str, Any]) -> list[Any] | None:
     return out
 
 
-def result_attributes(result: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Model, token usage and cost of a non-streamed response."""
+def result_attributes(
+    result: Any, kwargs: dict[str, Any], provider: str = PROVIDER
+) -> dict[str, Any]:
+    """Model, token usage and cost of a non-streamed response (``provider``: price section)."""
     model = _get(result, "model") or kwargs.get("model")
     attrs: dict[str, Any] = {MODEL: model} if isinstance(model, str) else {}
-    attrs.update(openai_usage(_get(result, "usage"), model if isinstance(model, str) else None))
+    model = model if isinstance(model, str) else None
+    attrs.update(openai_usage(_get(result, "usage"), model, provider))
     return attrs
 
 
@@ -52,7 +55,13 @@ class ChatAccumulator:
 
     Args:
         kwargs: The request arguments (for the model name).
+
+    Attributes:
+        provider: The price table section for the usage's cost (OpenAI-compatible APIs
+            subclass this with their own).
     """
+
+    provider = PROVIDER
 
     def __init__(self, kwargs: dict[str, Any]) -> None:
         self.model: str | None = (
@@ -120,7 +129,7 @@ class ChatAccumulator:
             "usage": self.usage,
         }
         attrs: dict[str, Any] = {MODEL: self.model} if self.model else {}
-        attrs.update(openai_usage(self.usage, self.model))
+        attrs.update(openai_usage(self.usage, self.model, self.provider))
         return outputs, attrs
 
 

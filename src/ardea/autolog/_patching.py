@@ -37,7 +37,7 @@ class Patcher:
         self.enabled = False
         self.log_traces = True
         self._lock = threading.Lock()
-        self._originals: dict[tuple[type, str], Any] = {}
+        self._originals: dict[tuple[Any, str], Any] = {}
 
     @property
     def active(self) -> bool:
@@ -49,12 +49,13 @@ class Patcher:
 
         Args:
             module: Import path of the module defining the class.
-            cls: Class name.
+            cls: Class name; ``""`` patches the module's own function ``module.attr``.
             attr: Method name.
             wrap: Builds the wrapper from the original function.
         """
         try:
-            owner = getattr(importlib.import_module(module), cls)
+            owner = importlib.import_module(module)
+            owner = getattr(owner, cls) if cls else owner
             with self._lock:
                 if (owner, attr) in self._originals:
                     return
@@ -66,7 +67,8 @@ class Patcher:
                 setattr(owner, attr, wrapper)
                 self._originals[(owner, attr)] = original
         except Exception as exc:
-            report_failure(f"{self.integration} autolog (patching {cls}.{attr})", exc)
+            where = cls or module
+            report_failure(f"{self.integration} autolog (patching {where}.{attr})", exc)
 
     def revert(self) -> None:
         """Restore every original method and turn the integration off."""

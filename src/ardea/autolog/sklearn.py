@@ -3,7 +3,8 @@
 ``ardea.sklearn.autolog()`` patches ``fit`` on every scikit-learn estimator class (found with
 ``sklearn.utils.all_estimators``). A fit outside any run starts a run and ends it after the
 fit; inside an active run it logs to that run. Fits made inside another patched fit (the
-steps of a Pipeline, the candidates of a GridSearchCV) are not logged separately. Errors in
+steps of a Pipeline, the candidates of a GridSearchCV, an ``XGBClassifier`` step with XGBoost
+autolog on) are not logged separately. Errors in
 the logging code are logged and swallowed (raised under ``ARDEA_STRICT=1``); errors from
 the estimator's own ``fit`` propagate unchanged.
 """
@@ -17,13 +18,14 @@ from contextvars import ContextVar
 from typing import Any
 
 from ardea._core.safety import report_failure, swallow_failures
+from ardea.autolog._classic import IN_FIT
 
 __all__ = ["autolog", "is_enabled", "revert"]
 
 _lock = threading.Lock()
 _originals: dict[type[Any], Callable[..., Any]] = {}  # estimator class -> its own fit()
 _options: dict[str, Any] = {"log_models": True, "enabled": False}
-_in_fit: ContextVar[bool] = ContextVar("ardea_sklearn_in_fit", default=False)
+_in_fit: ContextVar[bool] = IN_FIT  # shared with XGBoost, LightGBM...: one run per fit
 _ORIGINAL_ATTR = "__ardea_original__"
 
 

@@ -289,6 +289,14 @@ def _prepare_auth(settings: Any) -> None:
     envvar="ARDEA_GATEWAY_ENABLED",
     help="Serve the AI gateway (/gateway/... and /metrics); off, its routes answer 501.",
 )
+@click.option(
+    "--otlp-grpc-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    envvar="ARDEA_OTLP_GRPC_PORT",
+    help="Also receive OTLP traces over gRPC on this port (OTLP's usual one is 4317), beside "
+    "OTLP/HTTP on /v1/traces; same headers, auth and workspaces. Off unless given (0: off).",
+)
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
@@ -369,6 +377,7 @@ def _serve(options: dict[str, Any]) -> None:
         sqlite_synchronous=(options.get("sqlite_synchronous") or "").lower(),
         enable_workspaces=bool(options.get("enable_workspaces")),
         gateway_enabled=bool(options.get("gateway_enabled", True)),
+        otlp_grpc_port=options.get("otlp_grpc_port") or 0,
     )
     _configure_logging(logging.INFO)
     from ardea.server.security import exposure_warning

@@ -26,7 +26,10 @@ __all__ = [
     "CONVENTIONS",
     "GEN_AI_OPERATION_TYPES",
     "OPENINFERENCE_KINDS",
+    "SESSION_KEYS",
     "TRACELOOP_KINDS",
+    "TRACELOOP_REQUEST_TYPES",
+    "USER_KEYS",
     "Convention",
     "KeyPattern",
 ]
@@ -71,6 +74,31 @@ TRACELOOP_KINDS: dict[str, str] = {
     "unknown": "UNKNOWN",
 }
 """``traceloop.span.kind`` -> span type."""
+
+TRACELOOP_REQUEST_TYPES: dict[str, str] = {
+    "chat": "CHAT_MODEL",
+    "completion": "LLM",
+    "embedding": "EMBEDDING",
+    "rerank": "RERANKER",
+}
+"""OpenLLMetry's ``llm.request.type`` (before it set ``gen_ai.operation.name``) -> span type."""
+
+SESSION_KEYS: tuple[str, ...] = (
+    "session.id",  # OpenInference, OpenTelemetry's session conventions, MLflow
+    "gen_ai.conversation.id",  # OpenTelemetry GenAI
+    "traceloop.association.properties.session_id",  # OpenLLMetry (traceloop-sdk)
+    "langfuse.session.id",
+)
+"""Where a span names its session (conversation); the first present wins. Ingest copies it to
+``session.id``, which a root span gives its trace (``mlflow.trace.session``)."""
+
+USER_KEYS: tuple[str, ...] = (
+    "user.id",  # OpenInference, OpenTelemetry, MLflow
+    "enduser.id",  # OpenTelemetry's earlier name
+    "traceloop.association.properties.user_id",  # OpenLLMetry (traceloop-sdk)
+    "langfuse.user.id",
+)
+"""Where a span names its end user; copied to ``user.id`` (``mlflow.trace.user``)."""
 
 
 def _is_gemini_cli(attributes: Mapping[str, Any]) -> bool:
@@ -239,9 +267,10 @@ GEN_AI = Convention(
         "gen_ai.prompt",  # the conventions' earlier name
     ),
     outputs=("gen_ai.output.messages", "gen_ai.tool.call.result", "gen_ai.completion"),
-    input_tokens=("gen_ai.usage.input_tokens",),
-    output_tokens=("gen_ai.usage.output_tokens",),
-    total_tokens=("gen_ai.usage.total_tokens",),
+    # the conventions' earlier names (before 1.27): prompt_tokens / completion_tokens
+    input_tokens=("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
+    output_tokens=("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
+    total_tokens=("gen_ai.usage.total_tokens", "llm.usage.total_tokens"),
     cache_read_tokens=(
         "gen_ai.usage.cache_read.input_tokens",
         "gen_ai.usage.cache_read_input_tokens",
@@ -251,7 +280,7 @@ GEN_AI = Convention(
         "gen_ai.usage.cache_creation.input_tokens",
     ),
     models=("gen_ai.response.model", "gen_ai.request.model"),
-    providers=("gen_ai.provider.name",),
+    providers=("gen_ai.provider.name", "gen_ai.system"),  # gen_ai.system: before 1.37
     tools=("gen_ai.tool.definitions",),
 )
 
@@ -269,6 +298,13 @@ TRACELOOP = Convention(
     output_tokens=("gen_ai.usage.completion_tokens",),
     total_tokens=("llm.usage.total_tokens",),
     providers=("gen_ai.system",),
+)
+
+OPENLLMETRY_REQUEST = Convention(
+    "OpenLLMetry request type",
+    kind_key="llm.request.type",
+    kinds=TRACELOOP_REQUEST_TYPES,
+    kind_of=str.lower,
 )
 
 GOOGLE_ADK = Convention(
@@ -356,6 +392,7 @@ CONVENTIONS: tuple[Convention, ...] = (
     CLAUDE_CODE,
     GEN_AI,
     TRACELOOP,
+    OPENLLMETRY_REQUEST,
     GOOGLE_ADK,
     VERCEL_AI,
     LAMINAR,

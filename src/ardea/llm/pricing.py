@@ -45,6 +45,7 @@ _PROVIDER_ALIASES = {
     "mistral": "mistral",
     "mistralai": "mistral",
     "mistral_ai": "mistral",
+    "groq": "groq",
 }
 
 # One or more version markers: each starts with "-"; dates, snapshot numbers, -latest, -v2:0.
@@ -58,7 +59,7 @@ class Price:
 
     Attributes:
         model: The price table entry (e.g. ``gpt-4o`` for ``gpt-4o-2024-08-06``).
-        provider: ``openai``, ``anthropic``, ``google`` or ``mistral``.
+        provider: ``openai``, ``anthropic``, ``google``, ``mistral`` or ``groq``.
         input: Uncached prompt tokens.
         output: Completion tokens.
         cached_input: Prompt tokens read from the cache; ``None`` when not known.
@@ -149,8 +150,8 @@ def model_price(model: str, provider: str | None = None) -> Price | None:
         model: A model id as sent to or returned by the provider, with or without a date
             suffix or provider prefix (``gpt-4o-2024-08-06``, ``openai/gpt-4o``).
         provider: Restricts the lookup to one provider's prices (``openai``, ``azure``,
-            ``anthropic``, ``google``/``gemini``/``vertex_ai``, ``mistral``); a provider the
-            table does not know gives ``None``. ``None`` searches every provider.
+            ``anthropic``, ``google``/``gemini``/``vertex_ai``, ``mistral``, ``groq``); a
+            provider the table does not know gives ``None``. ``None`` searches every provider.
 
     Returns:
         The matching :class:`Price`, or ``None``.

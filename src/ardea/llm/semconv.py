@@ -14,9 +14,13 @@ embedded store. It does two things, in place:
    ``mlflow.spanOutputs``, ``mlflow.chat.tokenUsage`` (``input_tokens``, ``output_tokens``,
    ``total_tokens``, cache counts when given), ``mlflow.llm.model``, ``mlflow.llm.provider``,
    ``mlflow.chat.tools``, ``mlflow.message.format`` and ``mlflow.llm.cost`` (when the price
-   table knows the model). For each key the first convention with a value wins, in MLflow
-   3.18's order. Keys already present are never overwritten (a span type of ``UNKNOWN``, the
-   SDKs' default, counts as absent), and the original attributes are kept.
+   table knows the model), and the span's session and user as ``session.id`` / ``user.id``
+   (from ``gen_ai.conversation.id``, ``enduser.id``, traceloop's association properties, ...:
+   :data:`~ardea.llm.conventions.SESSION_KEYS`, :data:`~ardea.llm.conventions.USER_KEYS`),
+   which the trace store makes its trace's session and user. For each key the first
+   convention with a value wins, in MLflow 3.18's order. Keys already present are never
+   overwritten (a span type of ``UNKNOWN``, the SDKs' default, counts as absent), and the
+   original attributes are kept.
 
 Inputs and outputs are taken as the attribute holds them (after step 1): an attribute
 ``Hello`` gives the input ``Hello``, whose preview is the JSON text ``"Hello"`` (quotes
@@ -39,6 +43,8 @@ from ardea.llm.conventions import (
     CONVENTIONS,
     GEN_AI_OPERATION_TYPES,
     OPENINFERENCE_KINDS,
+    SESSION_KEYS,
+    USER_KEYS,
     Convention,
     KeyPattern,
 )
@@ -73,6 +79,7 @@ _CONVENTION_PREFIXES = (
     "langfuse.",
     "embedding.",
     "span.type",
+    "enduser.",
 )
 _INPUT_EVENTS = (
     "gen_ai.system.message",
@@ -152,6 +159,19 @@ def normalize_attributes(attributes: dict[str, Any], events: Sequence[SpanEvent]
     _message_format(attributes)
     _tokens(attributes)
     _cost(attributes)
+    _person(attributes, SESSION_KEYS)
+    _person(attributes, USER_KEYS)
+
+
+def _person(attributes: dict[str, Any], keys: Sequence[str]) -> None:
+    """``keys[0]`` (``session.id`` / ``user.id``) from the first other key that is set."""
+    if attributes.get(keys[0]) not in (None, ""):
+        return
+    for key in keys[1:]:
+        value = attributes.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+            attributes[keys[0]] = str(value)
+            return
 
 
 def _present(value: Any) -> Any:

@@ -41,7 +41,7 @@ def positive_int(value: Any) -> int:
 
 def usage_attributes(
     model: str | None,
-    provider: str,
+    provider: str | None,
     input_tokens: int,
     output_tokens: int,
     total_tokens: int | None = None,
@@ -52,7 +52,8 @@ def usage_attributes(
 
     Args:
         model: The model id (``None``: no cost).
-        provider: ``openai``, ``anthropic``, ...
+        provider: ``openai``, ``anthropic``, ... (``None`` or empty: price the model under
+            whichever provider's table knows it)
         input_tokens: The whole prompt, cache reads and writes included.
         output_tokens: Completion tokens.
         total_tokens: Reported total (defaults to input + output).
@@ -83,7 +84,7 @@ def usage_attributes(
                 input_tokens,
                 output_tokens,
                 cached_input_tokens=cached_input_tokens,
-                provider=provider,
+                provider=provider or None,
                 cache_write_input_tokens=cache_write_input_tokens,
             )
         except InvalidArgumentError:
@@ -93,8 +94,12 @@ def usage_attributes(
     return attrs
 
 
-def openai_usage(usage: Any, model: str | None) -> dict[str, Any]:
-    """Token usage and cost attributes from an OpenAI Chat/Responses/Embeddings ``usage``."""
+def openai_usage(usage: Any, model: str | None, provider: str = "openai") -> dict[str, Any]:
+    """Token usage and cost attributes from an OpenAI Chat/Responses/Embeddings ``usage``.
+
+    ``provider`` names the price table section for OpenAI-compatible APIs (``groq``,
+    ``mistral``).
+    """
     if usage is None:
         return {}
     inp = positive_int(field(usage, "prompt_tokens")) or positive_int(field(usage, "input_tokens"))
@@ -105,7 +110,7 @@ def openai_usage(usage: Any, model: str | None) -> dict[str, Any]:
     details = field(usage, "prompt_tokens_details") or field(usage, "input_tokens_details")
     cached = min(positive_int(field(details, "cached_tokens")), inp)
     return usage_attributes(
-        model, "openai", inp, out, total if isinstance(total, int) else None, cached
+        model, provider, inp, out, total if isinstance(total, int) else None, cached
     )
 
 

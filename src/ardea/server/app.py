@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 
-from ardea.server.deps import ServerDeps, ServerRuntime
+from ardea.server.deps import ServerDeps, ServerRuntime, ServerSettings
 from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
@@ -66,6 +66,7 @@ from ardea.server.webhook_events import open_runtime
 
 if TYPE_CHECKING:
     from ardea.gateway.proxy import Gateway
+    from ardea.server.otlp_grpc import OtlpGrpcReceiver
 
 __all__ = ["create_app"]
 
@@ -125,7 +126,10 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         loops = [loop for loop in (state.online, state.alerts) if loop is not None]
         for loop in loops:
             loop.start()
+        grpc_receiver = await _start_grpc(app, deps.settings)
         yield
+        if grpc_receiver is not None:  # first: in-flight exports still reach the stores
+            await grpc_receiver.stop()
         for loop in reversed(loops):
             await loop.stop()
         # Deliver what is queued, within a grace period (ARDEA_WEBHOOKS_DRAIN_SECONDS, 5 s).
@@ -266,6 +270,20 @@ def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:
     if guard is not None:  # SANITIZATION judges rewrite through their action endpoint
         guard.sanitizer = sanitizer_for(gateway)
     return gateway
+
+
+async def _start_grpc(app: FastAPI, settings: ServerSettings) -> OtlpGrpcReceiver | None:
+    """The OTLP/gRPC receiver on ``--otlp-grpc-port``, serving; None without the option.
+
+    Imported only here: an app without the port never loads ``grpcio``.
+    """
+    if not settings.otlp_grpc_port:
+        return None
+    from ardea.server.otlp_grpc import OtlpGrpcReceiver
+
+    receiver = OtlpGrpcReceiver(app, (settings.host, settings.port))
+    await receiver.start(settings.host, settings.otlp_grpc_port, shared=settings.workers > 1)
+    return receiver
 
 
 def _freeze_startup_heap() -> None:

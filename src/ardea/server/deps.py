@@ -106,6 +106,7 @@ class ServerSettings:
             (``FEATURE_DISABLED``) and everything is in workspace ``default``.
         gateway_enabled: Serve the AI gateway's ``/gateway/...`` routes and ``/metrics``
             (``--no-gateway`` / ``ARDEA_GATEWAY_ENABLED=0`` turn them off: 501).
+        otlp_grpc_port: The OTLP/gRPC receiver's port (``--otlp-grpc-port``); 0: none.
     """
 
     host: str = "127.0.0.1"
@@ -136,6 +137,7 @@ class ServerSettings:
     sqlite_synchronous: str = ""
     enable_workspaces: bool = False
     gateway_enabled: bool = True
+    otlp_grpc_port: int = 0
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables (``ARDEA_SERVER_<FIELD>``)."""

@@ -33,6 +33,7 @@ import orjson
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "GRPC_BRIDGE",
     "SecurityMiddleware",
     "content_security_policy",
     "exposure_warning",
@@ -52,6 +53,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 INVALID_HOST_MSG = "Invalid Host header - possible DNS rebinding attack detected"
 CORS_BLOCKED_MSG = "Cross-origin request blocked"
 _EXEMPT_PATHS = frozenset({"/health", "/version"})
+GRPC_BRIDGE = "ardea.grpc"
+"""ASGI scope key of a request the OTLP/gRPC receiver hands to the app (no HTTP client can set
+a scope key): the Host check, a guard for browsers, does not apply to gRPC clients."""
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _ALLOW_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -265,7 +269,12 @@ class SecurityMiddleware:
             return
         host, origin, preflight_method, preflight_headers = _read_headers(scope)
 
-        if self._check_hosts and scope["path"] not in _EXEMPT_PATHS and not self._host_ok(host):
+        if (
+            self._check_hosts
+            and scope["path"] not in _EXEMPT_PATHS
+            and not scope.get(GRPC_BRIDGE)  # OTLP/gRPC: no browser, no DNS rebinding
+            and not self._host_ok(host)
+        ):
             _log.warning("Rejected request with Host header %r", host)
             await self._deny(send, INVALID_HOST_MSG)
             return

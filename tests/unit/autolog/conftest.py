@@ -17,10 +17,17 @@ from fixtures.fake_llm_server import fake_llm  # noqa: E402, F401
 
 @pytest.fixture
 def no_genai_patches() -> Iterator[None]:
-    """Revert the OpenAI, Anthropic and LangChain integrations before and after the test."""
+    """Revert the GenAI integrations (OpenAI, Anthropic, LangChain, ...) around the test."""
     import importlib
 
-    names = ("ardea.autolog.openai", "ardea.autolog.anthropic", "ardea.autolog.langchain")
+    names = (
+        "ardea.autolog.openai",
+        "ardea.autolog.anthropic",
+        "ardea.autolog.langgraph",
+        "ardea.autolog.langchain",
+        "ardea.autolog.openai_agents",
+        "ardea.autolog.pydantic_ai",
+    )
     modules = []
     for name in names:
         try:

@@ -26,7 +26,7 @@ KEYS = [m for _, m, _ in ENTRIES]
 
 
 def test_table_is_complete_and_sane() -> None:
-    assert set(RAW["providers"]) == {"openai", "anthropic", "google", "mistral"}
+    assert set(RAW["providers"]) == {"openai", "anthropic", "google", "mistral", "groq"}
     for section in RAW["providers"].values():
         assert section["source"].strip()
         date.fromisoformat(section["as_of"])
@@ -42,7 +42,7 @@ def test_table_is_complete_and_sane() -> None:
             assert entry["long_context"]["threshold"] > 0
             assert entry["long_context"]["input"] > entry["input"], model
         assert model == model.lower() and "/" not in model, model
-        assert provider in {"openai", "anthropic", "google", "mistral"}
+        assert provider in {"openai", "anthropic", "google", "mistral", "groq"}
 
 
 @pytest.mark.parametrize("name", KEYS)

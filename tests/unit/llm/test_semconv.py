@@ -264,3 +264,59 @@ def test_every_convention_has_a_name_and_something_to_read() -> None:
     for convention in CONVENTIONS:
         assert convention.name
         assert convention.kind_key or convention.inputs or convention.input_tokens
+
+
+# ------------------------------------------------------------------------- sessions and users
+
+
+@pytest.mark.parametrize(
+    ("attributes", "session", "user"),
+    [
+        ({"gen_ai.conversation.id": "c-1", "enduser.id": "e-1"}, "c-1", "e-1"),
+        (
+            {
+                "traceloop.association.properties.session_id": "t-s",
+                "traceloop.association.properties.user_id": 42,
+            },
+            "t-s",
+            "42",
+        ),
+        ({"langfuse.session.id": "l-s", "langfuse.user.id": "l-u"}, "l-s", "l-u"),
+        # the span's own session.id / user.id win; empty and boolean values are passed over
+        ({"session.id": "own", "gen_ai.conversation.id": "c", "user.id": "me"}, "own", "me"),
+        ({"gen_ai.conversation.id": "", "enduser.id": True}, None, None),
+    ],
+)
+def test_session_and_user_of_each_convention(
+    attributes: dict[str, Any], session: str | None, user: str | None
+) -> None:
+    out = normalized(attributes)
+    assert (out.get("session.id"), out.get("user.id")) == (session, user)
+
+
+def test_the_genai_conventions_previous_names() -> None:
+    out = normalized(
+        {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.system": "openai",
+            "gen_ai.request.model": "gpt-4o-mini",
+            "gen_ai.usage.prompt_tokens": 10,
+            "gen_ai.usage.completion_tokens": 5,
+        }
+    )
+    assert out["mlflow.spanType"] == "CHAT_MODEL"
+    assert out["mlflow.llm.provider"] == "openai"
+    assert out["mlflow.chat.tokenUsage"] == {
+        "input_tokens": 10,
+        "output_tokens": 5,
+        "total_tokens": 15,
+    }
+    assert out["mlflow.llm.cost"]["total_cost"] > 0
+
+
+@pytest.mark.parametrize(
+    ("request_type", "span_type"),
+    [("chat", "CHAT_MODEL"), ("completion", "LLM"), ("embedding", "EMBEDDING")],
+)
+def test_openllmetry_request_type(request_type: str, span_type: str) -> None:
+    assert normalized({"llm.request.type": request_type})["mlflow.spanType"] == span_type

@@ -199,11 +199,14 @@ class PreparedSpans:
         rows: One ``spans`` row per distinct (trace_id, span_id); the last copy wins.
         roots: Per trace, the values its root span (if in the batch) sets on the trace row.
         first_start_ms: Per trace, the earliest span start in the batch (ms).
+        people: Per trace, the session and user that a non-root span names (``session.id``
+            / ``user.id``): they fill the trace's when its root names none.
     """
 
     rows: list[dict[str, Any]]
     roots: dict[str, dict[str, Any]] = field(default_factory=dict)
     first_start_ms: dict[str, int] = field(default_factory=dict)
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _root_facts(span: Span) -> dict[str, Any]:
@@ -223,6 +226,19 @@ def _root_facts(span: Span) -> dict[str, Any]:
         "session_id": clean_text(str(session))[:250] if session is not None else None,
         "user_id": clean_text(str(user))[:250] if user is not None else None,
     }
+
+
+def _note_people(people: dict[str, dict[str, Any]], trace_id: str, attrs: Any) -> None:
+    """Note the first session and user that a trace's non-root spans name.
+
+    Instrumented LLM spans under an application's own root span: OpenInference's
+    ``using_session`` sets them only there.
+    """
+    found = people.setdefault(trace_id, {"session_id": None, "user_id": None})
+    for column, key in (("session_id", "session.id"), ("user_id", "user.id")):
+        value = attrs.get(key)
+        if found[column] is None and value is not None and value != "":
+            found[column] = clean_text(str(value))[:250]
 
 
 def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
@@ -282,6 +298,8 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
             prepared.first_start_ms[span.trace_id] = start_ms
         if not span.parent_span_id:
             prepared.roots[span.trace_id] = _root_facts(span)
+        elif "session.id" in attrs or "user.id" in attrs:
+            _note_people(prepared.people, span.trace_id, attrs)
     prepared.rows = [by_key[key] for key in sorted(by_key)]  # one lock order for all writers
     return prepared
 
@@ -363,6 +381,9 @@ def _new_trace_row(
     if d["in"] is not None or d["out"] is not None:
         row["total_tokens"] = (d["in"] or 0) + (d["out"] or 0)
     row.update(prepared.roots.get(trace_id, {}))
+    for column, value in prepared.people.get(trace_id, {}).items():
+        if row[column] is None:
+            row[column] = value
     return row
 
 
@@ -422,6 +443,17 @@ def _roots_stmt() -> Any:
         param = sa.cast(sa.bindparam(f"r_{name}", type_=column.type), column.type)
         values[name] = sa.case((tr.info_finalized.is_(True), column), else_=param)
     values["root_span_id"] = sa.bindparam("r_root_span_id", type_=tr.root_span_id.type)
+    return t.traces.update().where(tr.trace_id == sa.bindparam("b_trace_id")).values(**values)
+
+
+@functools.cache
+def _people_stmt() -> Any:
+    """Fill a trace's missing session and user from its non-root spans (never overwrite)."""
+    tr = t.traces.c
+    values = {
+        name: sa.func.coalesce(tr[name], sa.bindparam(f"p_{name}", type_=tr[name].type))
+        for name in ("session_id", "user_id")
+    }
     return t.traces.update().where(tr.trace_id == sa.bindparam("b_trace_id")).values(**values)
 
 
@@ -496,6 +528,13 @@ def write_spans(
         if trace_id in traces
     ]
     _update_roots(conn, roots)
+    people = [
+        {"b_trace_id": trace_id, "p_session_id": p["session_id"], "p_user_id": p["user_id"]}
+        for trace_id, p in prepared.people.items()
+        if trace_id in traces
+    ]
+    if people:
+        conn.execute(_people_stmt(), people)
     tag_rows = [
         {"trace_id": i, "key": SPANS_LOCATION_TAG, "value": "TRACKING_STORE"} for i in deltas
     ]
