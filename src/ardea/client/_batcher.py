@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 
 from ardea._core import env
+from ardea._core.threads import start_daemon
 from ardea.entities import Metric
 
 __all__ = ["MetricBatcher"]
@@ -131,8 +132,7 @@ class MetricBatcher:
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
-        self._thread = threading.Thread(target=self._run, name="ardea-metric-batcher", daemon=True)
-        self._thread.start()
+        self._thread = start_daemon(self._run, "ardea-metric-batcher")
         ref = weakref.ref(self)
         atexit.register(_close_at_exit, ref)
 

@@ -12,10 +12,10 @@ with a small thread pool (:func:`~ardea.evaluation.record.log_assessments`).
 from __future__ import annotations
 
 import queue
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ardea._core.threads import start_daemon
 from ardea.evaluation.record import log_assessments
 from ardea.evaluation.rows import EvalItem
 
@@ -52,8 +52,7 @@ class RowLogger:
         self.logged = 0
         self.errors: list[str] = []
         self._queue: queue.Queue[EvalItem | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="ardea-eval-logger", daemon=True)
-        self._thread.start()
+        self._thread = start_daemon(self._loop, "ardea-eval-logger")
 
     def submit(self, item: EvalItem) -> None:
         """Log ``item`` soon (thread-safe, never blocks)."""

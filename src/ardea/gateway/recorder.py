@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ardea._core.threads import start_daemon
 from ardea.gateway.record import GatewayRecord, trace_parent
 from ardea.gateway.trace_batch import BatchWriter, Drops
 from ardea.store.traces import TraceStore
@@ -91,10 +92,7 @@ class TraceRecorder:
     def _start(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="ardea-gateway-traces", daemon=True
-                )
-                self._thread.start()
+                self._thread = start_daemon(self._run, "ardea-gateway-traces")
 
     def record(self, record: GatewayRecord) -> None:
         """Queue ``record`` (never blocks: a full queue drops it)."""

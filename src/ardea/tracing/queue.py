@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ardea._core import env
+from ardea._core.threads import start_daemon
 
 __all__ = ["ExportQueue"]
 
@@ -98,8 +99,7 @@ class ExportQueue:
         with self._lock:
             if self._thread is not None or self._stopped:
                 return
-            thread = threading.Thread(target=self._run, name="ardea-trace-export", daemon=True)
-            thread.start()
+            thread = start_daemon(self._run, "ardea-trace-export")
             # Published only once alive: a flush that sees the worker can wait for it.
             self._thread = thread
         atexit.register(self.shutdown, 5.0)

@@ -35,6 +35,7 @@ from typing import Any
 
 from ardea._core import env
 from ardea._core.net.guard import BlockedDestinationError
+from ardea._core.threads import start_daemon
 from ardea.entities.webhook import WebhookEvent, WebhookTarget, WebhookTestResult
 from ardea.store.webhooks import WebhookStore
 from ardea.webhooks.payloads import RegistryChange, candidate_events, example_payload, resolve
@@ -161,9 +162,7 @@ class WebhookDispatcher:
             self._pending += 1
             self._threads = [t for t in self._threads if t.is_alive()]
             if len(self._threads) < min(self._max_workers, self._pending):
-                thread = threading.Thread(target=self._work, name="ardea-webhooks", daemon=True)
-                self._threads.append(thread)
-                thread.start()
+                self._threads.append(start_daemon(self._work, "ardea-webhooks"))
         return True
 
     def invalidate(self) -> None:

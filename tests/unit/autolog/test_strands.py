@@ -20,6 +20,18 @@ from fixtures.fake_llm_server import FakeLLMServer
 pytestmark = pytest.mark.usefixtures("no_genai_patches")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _undo_thread_propagation() -> Iterator[None]:
+    """Strands' tracer turns on OTel's ThreadingInstrumentor process-wide (new threads inherit
+    the starting thread's span); later test modules in this worker must not inherit that."""
+    from opentelemetry.instrumentation.threading import ThreadingInstrumentor
+
+    was_on = ThreadingInstrumentor().is_instrumented_by_opentelemetry
+    yield
+    if not was_on and ThreadingInstrumentor().is_instrumented_by_opentelemetry:
+        ThreadingInstrumentor().uninstrument()
+
+
 @strands.tool
 def add(a: int, b: int) -> int:
     """Add two numbers.

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS, ARDEA_SQLITE_SYNCHRONOUS
 from ardea._core.errors import InvalidArgumentError
+from ardea._core.threads import start_daemon
 from ardea.store.sql._db.common import raw_cursor
 from ardea.store.sql._db.hooks import TraceEndHook
 
@@ -367,10 +368,7 @@ class Database:
             if not self.memory:  # WAL once, before the writer and readers connect at will
                 with contextlib.suppress(sa.exc.DBAPIError):  # writes report an unopenable file
                     self.write_engine.connect().close()
-            self._thread = threading.Thread(
-                target=self._writer_loop, name=f"ardea-sqlite-writer-{id(self):x}", daemon=True
-            )
-            self._thread.start()
+            self._thread = start_daemon(self._writer_loop, f"ardea-sqlite-writer-{id(self):x}")
         else:
             self.memory = False
             self.write_engine = sa.create_engine(
