@@ -64,7 +64,9 @@ def _start(resource: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> LLMC
     if isinstance(kwargs.get("model"), str):
         attrs[MODEL] = kwargs["model"]
     attrs.update(parse.tools_attrs(kwargs))
-    return LLMCall("anthropic", type(resource).__name__, "CHAT_MODEL", clean_inputs(kwargs), attrs)
+    return LLMCall(
+        "anthropic", type(resource).__name__, "CHAT_MODEL", clean_inputs(kwargs), attrs, leaf=True
+    )
 
 
 def _wrap_create(original: Any, is_async: bool) -> Any:
@@ -72,7 +74,7 @@ def _wrap_create(original: Any, is_async: bool) -> Any:
         if kwargs.get("stream") is True:
             proxy = AsyncTracedStream if is_async else TracedStream
             return proxy(result, call, parse.MessageAccumulator(kwargs))
-        call.finish(result, parse.result_attributes(result, kwargs))
+        call.finish(result, lambda: parse.result_attributes(result, kwargs))
         return result
 
     return wrap_method(_patcher, original, _start, handle, is_async, _revive)

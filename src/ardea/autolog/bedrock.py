@@ -108,7 +108,7 @@ def _start(method: str) -> Any:
         else:
             inputs["body"] = parse.json_body(kwargs.get("body"))
             span_type = parse.invoke_span_type(model_id, inputs["body"])
-        return LLMCall("bedrock", f"BedrockRuntime.{method}", span_type, inputs, attrs)
+        return LLMCall("bedrock", f"BedrockRuntime.{method}", span_type, inputs, attrs, leaf=True)
 
     return start
 
@@ -118,7 +118,7 @@ def _handle(method: str) -> Any:
         model_id = kwargs.get("modelId") if isinstance(kwargs.get("modelId"), str) else None
         if method == "converse":
             outputs = {k: v for k, v in result.items() if k != "ResponseMetadata"}
-            call.finish(outputs, parse.converse_attributes(result.get("usage"), model_id))
+            call.finish(outputs, lambda: parse.converse_attributes(result.get("usage"), model_id))
         elif method == "converse_stream":
             result["stream"] = TracedStream(
                 result["stream"], call, parse.ConverseStreamAccumulator(kwargs)

@@ -76,7 +76,7 @@ def _wrap(original: Any, method: str, span_type: str, stream: bool, is_async: bo
             attrs[MODEL] = kwargs["model"]
         attrs.update(parse.tools_attrs(kwargs))
         name = f"{type(resource).__name__}.{method}"
-        return LLMCall("gemini", name, span_type, parse.clean_inputs(kwargs), attrs)
+        return LLMCall("gemini", name, span_type, parse.clean_inputs(kwargs), attrs, leaf=True)
 
     def handle(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
         if stream:
@@ -85,7 +85,7 @@ def _wrap(original: Any, method: str, span_type: str, stream: bool, is_async: bo
         if span_type == "EMBEDDING":
             call.finish(_embeddings(result), {})
         else:
-            call.finish(parse.plain(result), parse.result_attributes(result, kwargs))
+            call.finish(parse.plain(result), lambda: parse.result_attributes(result, kwargs))
         return result
 
     return wrap_method(_patcher, original, start, handle, is_async)

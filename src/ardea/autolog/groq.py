@@ -86,14 +86,14 @@ def _wrap(original: Any, span_type: str, is_async: bool) -> Any:
             attrs[MODEL] = kwargs["model"]
         attrs.update(parse.tools_attrs(kwargs))
         inputs = parse.clean_inputs(kwargs)
-        return LLMCall("groq", type(resource).__name__, span_type, inputs, attrs)
+        return LLMCall("groq", type(resource).__name__, span_type, inputs, attrs, leaf=True)
 
     def handle(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
         if kwargs.get("stream") is True:
             proxy = AsyncTracedStream if is_async else TracedStream
             return proxy(result, call, _GroqChatAccumulator(kwargs))
         outputs = _embeddings(result) if span_type == "EMBEDDING" else result
-        call.finish(outputs, parse.result_attributes(result, kwargs, _PROVIDER))
+        call.finish(outputs, lambda: parse.result_attributes(result, kwargs, _PROVIDER))
         return result
 
     return wrap_method(_patcher, original, start, handle, is_async)

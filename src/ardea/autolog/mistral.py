@@ -121,14 +121,14 @@ def _wrap(original: Any, method: str, span_type: str, stream: bool, is_async: bo
             attrs[MODEL] = kwargs["model"]
         attrs.update(_tools(kwargs))
         name = f"{type(resource).__name__}.{method}"
-        return LLMCall("mistral", name, span_type, _inputs(kwargs), attrs)
+        return LLMCall("mistral", name, span_type, _inputs(kwargs), attrs, leaf=True)
 
     def handle(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
         if stream:
             proxy = AsyncTracedStream if is_async else TracedStream
             return proxy(result, call, _StreamAccumulator(kwargs))
         outputs = _embeddings(result) if span_type == "EMBEDDING" else result
-        call.finish(outputs, parse.result_attributes(result, kwargs, _PROVIDER))
+        call.finish(outputs, lambda: parse.result_attributes(result, kwargs, _PROVIDER))
         return result
 
     return wrap_method(_patcher, original, start, handle, is_async)

@@ -109,7 +109,9 @@ def _wrap(original: Any, method: str, is_async: bool) -> Any:
             attrs[MODEL] = inputs["model"]
         if inputs.get("tools"):
             attrs[TOOLS] = inputs["tools"]
-        return LLMCall("ollama", f"{type(client).__name__}.{method}", span_type, inputs, attrs)
+        return LLMCall(
+            "ollama", f"{type(client).__name__}.{method}", span_type, inputs, attrs, leaf=True
+        )
 
     def handle(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
         if kwargs.get("stream") is True:

@@ -86,7 +86,7 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool, module: str)
             attrs[MODEL] = kwargs["model"]
         attrs.update(parse.tools_attrs(kwargs))
         inputs = parse.clean_inputs(kwargs)
-        return LLMCall("openai", type(resource).__name__, span_type, inputs, attrs)
+        return LLMCall("openai", type(resource).__name__, span_type, inputs, attrs, leaf=True)
 
     def handle(call: LLMCall, result: Any, kwargs: dict[str, Any]) -> Any:
         if _is_raw_response(result):  # ``with_raw_response.create(...)``
@@ -94,12 +94,12 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool, module: str)
                 call.finish(None, {})  # the caller reads the raw stream: nothing to see here
                 return result
             parsed = result.parse()  # cached by the SDK: the caller's parse() reuses it
-            call.finish(_outputs(parsed), parse.result_attributes(parsed, kwargs))
+            call.finish(_outputs(parsed), lambda: parse.result_attributes(parsed, kwargs))
             return result
         if kwargs.get("stream") is True:
             proxy = AsyncTracedStream if is_async else TracedStream
             return proxy(result, call, acc(kwargs))
-        call.finish(_outputs(result), parse.result_attributes(result, kwargs))
+        call.finish(_outputs(result), lambda: parse.result_attributes(result, kwargs))
         return result
 
     revive = reviver(module, is_async)

@@ -10,12 +10,14 @@ from typing import NamedTuple
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace import Span as SdkSpan
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 
 from ardea._core import context
 from ardea.tracing.context import TraceMeta, format_trace_id, registry
+from ardea.tracing.deferred import building
 from ardea.tracing.queue import ExportQueue
 
-__all__ = ["ArdeaSpanProcessor", "SpanRecord"]
+__all__ = ["ArdeaIdGenerator", "ArdeaSpanProcessor", "SpanRecord"]
 
 
 class SpanRecord(NamedTuple):
@@ -53,7 +55,7 @@ class ArdeaSpanProcessor(SpanProcessor):
 
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
         """Register the trace on its first local span; remember the local root."""
-        if not self.enabled:
+        if not self.enabled or building() is not None:
             return
         ctx = span.get_span_context()
         meta = registry.open.get(ctx.trace_id)
@@ -71,6 +73,11 @@ class ArdeaSpanProcessor(SpanProcessor):
     def on_end(self, span: ReadableSpan) -> None:
         """Queue the finished span (with its trace state) for export."""
         if not self.enabled:
+            return
+        deferred = building()
+        if deferred is not None:  # built on the export thread: it joins the batch in place
+            assert deferred.meta is not None and deferred.records is not None
+            deferred.records.append(SpanRecord(span, deferred.meta, span.parent is None))
             return
         ctx = span.get_span_context()
         if ctx is None:  # typed Optional; the SDK gives every span a context
@@ -93,3 +100,14 @@ class ArdeaSpanProcessor(SpanProcessor):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         """Wait until queued spans are exported."""
         return self.queue.flush(timeout_millis / 1000, raise_failures=False)
+
+
+class ArdeaIdGenerator(RandomIdGenerator):
+    """Random ids, except the trace id a deferred root drew on the calling thread."""
+
+    def generate_trace_id(self) -> int:
+        """The deferred root's trace id while the export thread builds it, else a random one."""
+        deferred = building()
+        if deferred is not None and deferred.trace_id is not None:
+            return deferred.trace_id
+        return super().generate_trace_id()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ardea.tracing.exporters import SpanExporter
     from ardea.tracing.processor import ArdeaSpanProcessor, SpanRecord
 
-__all__ = ["configure", "flush", "get_tracer", "reset", "sampling_ratio"]
+__all__ = ["configure", "deferring_tracer", "flush", "get_tracer", "put", "reset", "sampling_ratio"]
 
 _log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class _State:
         self.queue_options: dict[str, Any] = {}
         self.exporters: dict[str, SpanExporter] = {}
         self.exporters_lock = threading.Lock()  # taken on the export thread: never under lock
+        self.deferrable = False
+        """Leaf spans may be built on the export thread (see :mod:`ardea.tracing.deferred`)."""
 
 
 _state = _State()
@@ -106,17 +108,40 @@ def _setup() -> None:
         current = otel_trace.get_tracer_provider()
         if isinstance(current, TracerProvider):
             provider, joined = current, True
+    own = provider is None
     if provider is None:
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
+        from ardea.tracing.processor import ArdeaIdGenerator
+
         provider = TracerProvider(
             sampler=ParentBased(TraceIdRatioBased(sampling_ratio())),
             resource=Resource.create({"service.name": "ardea"}),
+            id_generator=ArdeaIdGenerator(),
         )
     provider.add_span_processor(processor)
     _state.provider, _state.joined, _state.processor = provider, joined, processor
+    # Deferred leaf spans need our id generator (a root's id is drawn early) and every trace
+    # sampled (the calling thread cannot ask the sampler).
+    _state.deferrable = own and sampling_ratio() == 1.0
     _state.tracer = provider.get_tracer("ardea", __version__)
+
+
+def deferring_tracer() -> Tracer | None:
+    """The tracer to build a leaf span with later on the export thread; None: build it now."""
+    tracer = _state.tracer or get_tracer()
+    return tracer if _state.deferrable else None
+
+
+def put(item: Any) -> None:
+    """Queue ``item`` (a span record or a deferred span) for the export thread."""
+    processor = _state.processor
+    if processor is None:
+        get_tracer()
+        processor = _state.processor
+    assert processor is not None
+    processor.queue.put(item)
 
 
 def configure(
@@ -175,6 +200,7 @@ def _teardown() -> None:
 
     processor, _state.processor = _state.processor, None
     _state.tracer = None
+    _state.deferrable = False
     if processor is not None:
         processor.queue.shutdown()
         processor.enabled = False  # a joined provider keeps it: make it inert
@@ -269,6 +295,13 @@ def _drain_exporters() -> None:
         raise first
 
 
-def _export(records: list[SpanRecord]) -> None:
-    _resolve_experiments(records)
-    _exporter().export(records)
+def _export(items: list[Any]) -> None:
+    from ardea.tracing.deferred import collect
+
+    records, failure = collect(items)
+    if records:
+        _resolve_experiments(records)
+        _exporter().export(records)
+    if failure is not None:
+        failure.span_count = 1  # type: ignore[attr-defined]
+        raise failure

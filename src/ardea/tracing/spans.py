@@ -47,11 +47,17 @@ def runtime() -> _Runtime:
     return _rt
 
 
-def record_error(span: Any, exc: BaseException) -> None:
-    """Record ``exc`` as an ``exception`` event on ``span`` and set its status to ERROR."""
+def record_error(span: Any, exc: BaseException, timestamp: int | None = None) -> None:
+    """Record ``exc`` as an ``exception`` event on ``span`` and set its status to ERROR.
+
+    Args:
+        span: The OTel span.
+        exc: The exception.
+        timestamp: When it was raised (ns since the epoch; None: now).
+    """
     rt = runtime()
     if span.is_recording():
-        span.record_exception(exc)
+        span.record_exception(exc, timestamp=timestamp)
         span.set_status(rt.Status(rt.StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
 
 
