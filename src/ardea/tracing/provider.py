@@ -106,7 +106,7 @@ def _setup() -> None:
     joined = provider is not None
     if provider is None:
         current = otel_trace.get_tracer_provider()
-        if isinstance(current, TracerProvider):
+        if isinstance(current, TracerProvider) and not _mlflows(current):
             provider, joined = current, True
     own = provider is None
     if provider is None:
@@ -126,6 +126,17 @@ def _setup() -> None:
     # sampled (the calling thread cannot ask the sampler).
     _state.deferrable = own and sampling_ratio() == 1.0
     _state.tracer = provider.get_tracer("ardea", __version__)
+
+
+def _mlflows(provider: TracerProvider) -> bool:
+    """Whether ``provider`` is MLflow tracing's (``MLFLOW_USE_DEFAULT_TRACER_PROVIDER=false``).
+
+    Ardea does not join it: MLflow's span processor rewrites ``mlflow.spanType`` (and other
+    attributes) of every span it did not start itself, and would send Ardea's spans to MLflow.
+    """
+    multi = getattr(provider, "_active_span_processor", None)
+    processors = getattr(multi, "_span_processors", ())
+    return any(type(p).__module__.startswith("mlflow.") for p in processors)
 
 
 def deferring_tracer() -> Tracer | None:

@@ -97,6 +97,33 @@ def test_without_a_global_sdk_provider_ardea_keeps_its_own() -> None:
     assert _run(_PRIVATE) == ["False", "1"]
 
 
+_MLFLOW_GLOBAL = """
+import os, tempfile
+os.environ["MLFLOW_TRACKING_URI"] = "sqlite:///" + tempfile.mkdtemp() + "/mlflow.db"
+os.environ["MLFLOW_USE_DEFAULT_TRACER_PROVIDER"] = "false"  # MLflow sets the global provider
+import mlflow
+from opentelemetry import trace as t
+from opentelemetry.sdk.trace import TracerProvider
+@mlflow.trace
+def g(): return 0
+g()
+import ardea
+from ardea.tracing import provider
+from ardea.tracing.exporters import InMemoryExporter
+ours = InMemoryExporter(); provider.configure(exporter=ours)
+@ardea.trace(span_type="AGENT")
+def f(): return 1
+f(); provider.flush()
+(span,) = ours.entity_spans()
+print(isinstance(t.get_tracer_provider(), TracerProvider), provider._state.joined, span.span_type)
+"""
+
+
+def test_mlflows_global_provider_is_not_joined() -> None:
+    # Joined, MLflow's span processor would reset the span type of every Ardea span.
+    assert _run(_MLFLOW_GLOBAL) == ["True", "False", "AGENT"]
+
+
 def test_sampling_zero_exports_nothing() -> None:
     ours = InMemoryExporter()
     provider.configure(exporter=ours, sampling_ratio=0.0)
