@@ -107,7 +107,11 @@ def _wrap(original: Any, span_type: str, acc: type, is_async: bool, module: str)
 
 
 def _is_raw_response(result: Any) -> bool:
-    return callable(getattr(result, "parse", None)) and hasattr(result, "http_response")
+    # An instance-dict lookup: ``hasattr`` on a pydantic response model goes through its
+    # ``__getattr__`` and an AttributeError, on every call.
+    return "http_response" in getattr(result, "__dict__", ()) and callable(
+        getattr(result, "parse", None)
+    )
 
 
 def _outputs(result: Any) -> Any:

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ardea._core import context as core_context
 from ardea._core import env
 from ardea._core.safety import report_failure
+from ardea.tracing._state import state as _state
 from ardea.tracing.context import TraceMeta, format_trace_id, registry
-
-if TYPE_CHECKING:
-    from ardea.tracing.processor import SpanRecord
 
 __all__ = ["Builder", "Deferred", "Parent", "building", "capture", "collect", "enqueue"]
 
@@ -87,16 +85,29 @@ def building() -> _Building | None:
     return _building if _building.records is not None else None
 
 
+_get_current_span: Any = None
+
+
+def _current_span_getter() -> Any:
+    """OTel's ``get_current_span``, imported on first use (``import ardea`` stays light)."""
+    global _get_current_span
+    if _get_current_span is None:
+        from opentelemetry import trace as otel_trace
+
+        _get_current_span = otel_trace.get_current_span
+    return _get_current_span
+
+
 def capture() -> Parent | None:
     """On the calling thread: where a leaf span started now goes, or None to build in line."""
-    from ardea.tracing import provider
-
-    tracer = provider.deferring_tracer()
+    tracer = _state.tracer
     if tracer is None:
+        if _state.setup is None:
+            return None
+        tracer = _state.setup()
+    if not _state.deferrable:
         return None
-    from opentelemetry import trace as otel_trace
-
-    parent = otel_trace.get_current_span().get_span_context()
+    parent = _current_span_getter()().get_span_context()
     if parent.is_valid:
         meta = registry.open.get(parent.trace_id)
         if meta is None or parent.is_remote:  # a parent Ardea does not track: build in line
@@ -113,11 +124,11 @@ def capture() -> Parent | None:
 
 def enqueue(builder: Builder, parent: Parent) -> None:
     """On the calling thread: queue the finished leaf for the export thread."""
-    from ardea.tracing import provider
-
     if parent.trace_id is not None:
         registry.last_trace_id = parent.meta.trace_id
-    provider.put(Deferred(builder, parent))
+    processor = _state.processor
+    if processor is not None:  # None: tracing was reset since the call started
+        processor.queue.put(Deferred(builder, parent))
 
 
 def _context(parent: Any) -> Any:
@@ -131,13 +142,13 @@ def _context(parent: Any) -> Any:
     return otel_trace.set_span_in_context(otel_trace.NonRecordingSpan(parent))
 
 
-def collect(items: list[Any]) -> tuple[list[SpanRecord], BaseException | None]:
+def collect(items: list[Any]) -> tuple[list[Any], BaseException | None]:
     """On the export thread: the span records of a batch, deferred items built in place.
 
     Returns:
-        The records, and the first failure to raise once they are exported (only under
-        ``ARDEA_STRICT=1``; otherwise failures are logged here). A span whose building failed
-        half-way is still exported when it was ended.
+        The span records (``processor.SpanRecord``), and the first failure to raise once they
+        are exported (only under ``ARDEA_STRICT=1``; otherwise failures are logged here). A
+        span whose building failed half-way is still exported when it was ended.
     """
     records: list[Any] = []
     first: BaseException | None = None

@@ -13,44 +13,26 @@ OTLP/HTTP. :func:`configure` overrides the exporter (tests use an in-memory one)
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ardea._core import env
 from ardea._core.errors import InvalidArgumentError
+from ardea.tracing._state import state
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.trace import Tracer
 
     from ardea.tracing.exporters import SpanExporter
-    from ardea.tracing.processor import ArdeaSpanProcessor, SpanRecord
+    from ardea.tracing.processor import SpanRecord
 
-__all__ = ["configure", "deferring_tracer", "flush", "get_tracer", "put", "reset", "sampling_ratio"]
+__all__ = ["configure", "flush", "get_tracer", "reset", "sampling_ratio"]
 
 _log = logging.getLogger(__name__)
 
 
-class _State:
-    """Everything :func:`configure` and the first span set up (one per process)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.tracer: Tracer | None = None
-        self.provider: TracerProvider | None = None
-        self.joined = False
-        self.processor: ArdeaSpanProcessor | None = None
-        self.exporter_override: SpanExporter | None = None
-        self.sampling_ratio: float | None = None
-        self.queue_options: dict[str, Any] = {}
-        self.exporters: dict[str, SpanExporter] = {}
-        self.exporters_lock = threading.Lock()  # taken on the export thread: never under lock
-        self.deferrable = False
-        """Leaf spans may be built on the export thread (see :mod:`ardea.tracing.deferred`)."""
-
-
-_state = _State()
+_state = state
 
 
 def sampling_ratio() -> float:
@@ -137,22 +119,6 @@ def _mlflows(provider: TracerProvider) -> bool:
     multi = getattr(provider, "_active_span_processor", None)
     processors = getattr(multi, "_span_processors", ())
     return any(type(p).__module__.startswith("mlflow.") for p in processors)
-
-
-def deferring_tracer() -> Tracer | None:
-    """The tracer to build a leaf span with later on the export thread; None: build it now."""
-    tracer = _state.tracer or get_tracer()
-    return tracer if _state.deferrable else None
-
-
-def put(item: Any) -> None:
-    """Queue ``item`` (a span record or a deferred span) for the export thread."""
-    processor = _state.processor
-    if processor is None:
-        get_tracer()
-        processor = _state.processor
-    assert processor is not None
-    processor.queue.put(item)
 
 
 def configure(
@@ -272,7 +238,7 @@ def _resolve_experiments(records: Sequence[SpanRecord]) -> None:
 
 
 def _exporter() -> SpanExporter:
-    override = _state.exporter_override
+    override: SpanExporter | None = _state.exporter_override
     if override is not None:
         return override
     uri = _destination()
@@ -316,3 +282,6 @@ def _export(items: list[Any]) -> None:
     if failure is not None:
         failure.span_count = 1  # type: ignore[attr-defined]
         raise failure
+
+
+state.setup = get_tracer
