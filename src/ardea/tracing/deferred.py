@@ -35,7 +35,7 @@ class Builder(Protocol):
     integration: str
 
     def build(self, tracer: Any, parent: Any) -> None:
-        """Start and end the span with ``tracer`` in ``parent``: an OTel context, or None."""
+        """Start and end the span with ``tracer`` in ``parent`` (an OTel context; empty: a root)."""
 
 
 class Parent(NamedTuple):
