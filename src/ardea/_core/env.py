@@ -108,6 +108,16 @@ ARDEA_EXPERIMENT_ID = "ARDEA_EXPERIMENT_ID"
 MLFLOW_EXPERIMENT_ID = "MLFLOW_EXPERIMENT_ID"
 """Honoured like ``ARDEA_EXPERIMENT_ID`` when that is unset."""
 
+ARDEA_BACKEND_STORE_URI = "ARDEA_BACKEND_STORE_URI"
+"""``ardea server --backend-store-uri`` (``MLFLOW_BACKEND_STORE_URI`` too): the tracking
+database of a server, e.g. in a container. Default: SQLite under ``./ardea-data``."""
+
+MLFLOW_BACKEND_STORE_URI = "MLFLOW_BACKEND_STORE_URI"
+"""Honoured like ``ARDEA_BACKEND_STORE_URI`` when that is unset."""
+
+MLFLOW_ARTIFACTS_DESTINATION = "MLFLOW_ARTIFACTS_DESTINATION"
+"""Honoured like ``ARDEA_ARTIFACTS_DESTINATION`` by ``ardea server`` when that is unset."""
+
 ARDEA_ALLOWED_HOSTS = "ARDEA_ALLOWED_HOSTS"
 """``ardea server --allowed-hosts`` (``MLFLOW_SERVER_ALLOWED_HOSTS`` too): comma-separated
 Host-header patterns. Default: localhost, loopback and private-network IPs, the bound host."""

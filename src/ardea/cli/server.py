@@ -47,7 +47,9 @@ def _common_options(f: Any) -> Any:
         click.option(
             "--backend-store-uri",
             default=None,
-            help="Tracking database URI. Default: sqlite under ./ardea-data/ardea.db.",
+            envvar=["ARDEA_BACKEND_STORE_URI", "MLFLOW_BACKEND_STORE_URI"],
+            help="Tracking database URI (env ARDEA_BACKEND_STORE_URI). "
+            "Default: sqlite under ./ardea-data/ardea.db.",
         ),
         click.option(
             "--default-artifact-root",
@@ -58,8 +60,9 @@ def _common_options(f: Any) -> Any:
         click.option(
             "--artifacts-destination",
             default=None,
-            help="Where proxied artifacts are stored: a folder or s3://, gs://, az:// URI. "
-            "Default: ./ardea-data/artifacts.",
+            envvar=["ARDEA_ARTIFACTS_DESTINATION", "MLFLOW_ARTIFACTS_DESTINATION"],
+            help="Where proxied artifacts are stored: a folder or s3://, gs://, az:// URI "
+            "(env ARDEA_ARTIFACTS_DESTINATION). Default: ./ardea-data/artifacts.",
         ),
     ]
     for option in reversed(options):
