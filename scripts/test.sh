@@ -17,6 +17,9 @@ VENV=${VENV:-.venv}
 APT_NEEDS=("postgresql:pg_ctlcluster" "mariadb-server:mariadbd" "chromium:chromium")
 # redis-server: the gateway's rate-limit counters across processes (ARDEA_GATEWAY_REDIS_URL).
 APT_NEEDS+=("redis-server:redis-server")
+# docker-compose: only for the Compose specification's JSON schema it ships, which
+# tests/fixtures/deploy_tools.py validates deploy/docker-compose.yml against (no daemon used).
+APT_NEEDS+=("docker-compose:docker-compose")
 APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
 
 install_system_packages() {

@@ -7,7 +7,8 @@ database), ``db`` (migrations), ``import mlflow`` (an MLflow server's data), ``u
 its secrets, models and endpoints on the database), ``scorer-worker`` (online scoring's
 code scorers, beside a server), ``issues`` (failing judge verdicts grouped into proposed
 issues; an experiment's issues), ``traces export`` (traces as JSON files) and ``test``
-(replay a folder of recorded traces against an app, for CI). ``-h`` is help on every
+(replay a folder of recorded traces against an app, for CI), ``models``
+(a model server's Docker build context and Kubernetes manifests). ``-h`` is help on every
 command. Heavy imports (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h``
 stays fast.
 """
@@ -24,6 +25,7 @@ from ardea.cli.gateway_manage import gateway
 from ardea.cli.gc import gc
 from ardea.cli.importing import import_group
 from ardea.cli.issues import issues
+from ardea.cli.models import models
 from ardea.cli.runs import runs
 from ardea.cli.scorer_worker import scorer_worker
 from ardea.cli.server import server, ui
@@ -62,6 +64,7 @@ for command in (
     issues,
     traces,
     test_command,
+    models,
 ):
     cli.add_command(command)
 
