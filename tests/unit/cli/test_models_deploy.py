@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,28 @@ def test_generate_k8s_rejects_bad_input(args: list[str], message: str) -> None:
     result = run("generate-k8s", "-m", "models:/a@b", *args)
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "deployment.md"
+
+
+def _documented(command: str) -> list[str]:
+    lines = [x for x in DOCS.read_text(encoding="utf-8").splitlines() if x.startswith(command)]
+    assert len(lines) == 1, lines
+    return shlex.split(lines[0])[2:]  # after "ardea models"
+
+
+def test_the_documented_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "iris-model").mkdir()
+    (tmp_path / "iris-model" / "MLmodel").write_text("flavors: {}\n")
+    result = run(*_documented("ardea models build-docker"))
+    assert result.exit_code == 0, result.output
+    lint = hadolint(tmp_path / "iris-image" / "Dockerfile")
+    assert lint.returncode == 0, lint.stdout
+    result = run(*_documented("ardea models generate-k8s"))
+    assert result.exit_code == 0, result.output
+    docs = list(yaml.safe_load_all((tmp_path / "iris.yaml").read_text(encoding="utf-8")))
+    assert [d["kind"] for d in docs] == ["Deployment", "Service", "HorizontalPodAutoscaler"]
+    for doc in docs:
+        validate_k8s(doc)
