@@ -16,7 +16,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 # --- 1. the web UI --------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS ui
 WORKDIR /src/ui
+# The lockfile covers the workspace tools/openapi too: npm ci needs its package.json.
 COPY ui/package.json ui/package-lock.json ./
+COPY ui/tools/openapi/package.json tools/openapi/
 RUN npm ci --no-audit --no-fund
 COPY ui/ ./
 # vite writes into the Python package: /src/src/ardea/server/static/ui

@@ -90,7 +90,8 @@ def test_dockerignore_keeps_local_builds_out_and_sources_in() -> None:
     for word, rest in _instructions(DOCKERFILE.read_text(encoding="utf-8")):
         if word == "COPY" and not rest.startswith("--from"):
             copied.update(part.rstrip("/") for part in shlex.split(rest)[:-1])
-    assert copied == {"ui/package.json", "ui/package-lock.json", "ui", "pyproject.toml",
+    assert copied == {"ui/package.json", "ui/package-lock.json",
+                      "ui/tools/openapi/package.json", "ui", "pyproject.toml",
                       "hatch_build.py", "README.md", "src"}  # fmt: skip
     for path in copied:
         assert (ROOT / path).exists() and path not in ignored
@@ -284,3 +285,19 @@ def test_image_command_with_the_compose_environment_uses_postgres_and_s3(
     )
     key = f"deploy-image/{exp['experiment_id']}/f.txt"
     assert s3.get_object(Bucket=s3_server.bucket, Key=key)["Body"].read() == b"in s3"
+
+
+def test_ui_stage_copies_what_npm_ci_needs_before_running_it() -> None:
+    """``npm ci`` runs before the UI sources are copied (a cached layer): it needs the
+    lockfile and the package.json of every npm workspace the lockfile covers."""
+    package = json.loads((ROOT / "ui" / "package.json").read_text(encoding="utf-8"))
+    needed = {"ui/package.json", "ui/package-lock.json"} | {
+        f"ui/{ws}/package.json" for ws in package.get("workspaces", [])
+    }
+    copied: set[str] = set()
+    for word, rest in _instructions(DOCKERFILE.read_text(encoding="utf-8")):
+        if word == "RUN" and "npm ci" in rest:
+            break
+        if word == "COPY":
+            copied.update(shlex.split(rest)[:-1])
+    assert needed <= copied
