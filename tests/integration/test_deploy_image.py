@@ -301,3 +301,25 @@ def test_ui_stage_copies_what_npm_ci_needs_before_running_it() -> None:
         if word == "COPY":
             copied.update(shlex.split(rest)[:-1])
     assert needed <= copied
+
+
+def test_mlflow_variable_names_configure_the_image_too(image_workdir: Path, tmp_path: Path) -> None:
+    """``MLFLOW_BACKEND_STORE_URI`` / ``MLFLOW_ARTIFACTS_DESTINATION``, as for ``mlflow server``."""
+    db, artifacts = tmp_path / "elsewhere.db", tmp_path / "elsewhere-artifacts"
+    env = _clean_env(
+        MLFLOW_BACKEND_STORE_URI=f"sqlite:///{db}", MLFLOW_ARTIFACTS_DESTINATION=str(artifacts)
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = _Process(_server_argv(port), image_workdir, env)
+    try:
+        server.wait_healthy(url)
+        exp = httpx.post(f"{url}{API}/experiments/create", json={"name": "m"}).json()
+        put = httpx.put(
+            f"{url}/api/2.0/mlflow-artifacts/artifacts/{exp['experiment_id']}/f.txt", content=b"x"
+        )
+        assert put.status_code == 200
+    finally:
+        server.stop()
+    assert db.is_file() and (artifacts / exp["experiment_id"] / "f.txt").read_bytes() == b"x"
+    assert not (image_workdir / "ardea-data").exists()

@@ -11,7 +11,13 @@ from typing import Any
 
 import click
 
-from ardea._core.env import DEFAULT_DATA_DIR
+from ardea._core.env import (
+    ARDEA_ARTIFACTS_DESTINATION,
+    ARDEA_BACKEND_STORE_URI,
+    DEFAULT_DATA_DIR,
+    MLFLOW_ARTIFACTS_DESTINATION,
+    MLFLOW_BACKEND_STORE_URI,
+)
 from ardea.cli._auth import stdin_is_terminal
 
 __all__ = ["server", "ui"]
@@ -47,7 +53,7 @@ def _common_options(f: Any) -> Any:
         click.option(
             "--backend-store-uri",
             default=None,
-            envvar=["ARDEA_BACKEND_STORE_URI", "MLFLOW_BACKEND_STORE_URI"],
+            envvar=[ARDEA_BACKEND_STORE_URI, MLFLOW_BACKEND_STORE_URI],
             help="Tracking database URI (env ARDEA_BACKEND_STORE_URI). "
             "Default: sqlite under ./ardea-data/ardea.db.",
         ),
@@ -60,7 +66,7 @@ def _common_options(f: Any) -> Any:
         click.option(
             "--artifacts-destination",
             default=None,
-            envvar=["ARDEA_ARTIFACTS_DESTINATION", "MLFLOW_ARTIFACTS_DESTINATION"],
+            envvar=[ARDEA_ARTIFACTS_DESTINATION, MLFLOW_ARTIFACTS_DESTINATION],
             help="Where proxied artifacts are stored: a folder or s3://, gs://, az:// URI "
             "(env ARDEA_ARTIFACTS_DESTINATION). Default: ./ardea-data/artifacts.",
         ),
