@@ -55,6 +55,10 @@ def test_chart_metadata() -> None:
     chart = yaml.safe_load((CHART / "Chart.yaml").read_text(encoding="utf-8"))
     assert chart["apiVersion"] == "v2" and chart["name"] == "ardea"
     assert {"version", "appVersion", "description"} <= set(chart)
+    from ardea._core.version import __version__
+
+    # The default image tag is the appVersion: it must name this release's image.
+    assert chart["appVersion"] == __version__
 
 
 def test_default_values_render_valid_objects_with_probes_and_resources() -> None:
