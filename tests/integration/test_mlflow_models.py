@@ -1,0 +1,107 @@
+"""The model format in both directions with the real ``mlflow`` client and a live server.
+
+Ardea logs, ``mlflow.pyfunc.load_model`` / ``mlflow.sklearn.load_model`` load; ``mlflow``
+logs, ``ardea.pyfunc.load_model`` loads (after the pickle opt-in: those files were not
+written by this process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import ardea
+from ardea import FailedPreconditionError, InvalidArgumentError
+from ardea.models._trust import UntrustedPickleWarning
+from ardea.tracing import provider
+
+pytestmark = pytest.mark.slow
+
+X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [1, 0, 1, 0]})
+Y = [0, 1, 0, 1]
+
+
+@pytest.fixture
+def both(mlflow_env: str) -> Iterator[str]:
+    """Ardea's fluent API and the mlflow client, both on the module's server."""
+    provider.reset()
+    ardea.set_tracking_uri(mlflow_env)
+    yield mlflow_env
+    while ardea.active_run() is not None:
+        ardea.end_run()
+    provider.reset()
+    ardea.set_tracking_uri(None)
+
+
+def upper_frame(data: Any) -> list[str]:
+    """mlflow hands a DataFrame to a model with a signature; Ardea passes the list as given."""
+    values = data.iloc[:, 0] if hasattr(data, "iloc") else data
+    return [str(v).upper() for v in values]
+
+
+def test_mlflow_loads_what_ardea_logged(both: str) -> None:
+    import mlflow
+
+    estimator = LogisticRegression().fit(X, Y)
+    ardea.set_experiment("models-ardea-to-mlflow")
+    with ardea.start_run() as run:
+        fn_info = ardea.pyfunc.log_model(upper_frame, "upper", input_example=["hi"])
+        sk_info = ardea.sklearn.log_model(
+            estimator, "clf", input_example=X[:2], registered_model_name="ardea-clf"
+        )
+    fn = mlflow.pyfunc.load_model(fn_info.model_uri)
+    assert fn.predict(["hey", "yo"]) == ["HEY", "YO"]
+    assert fn.metadata.get_input_schema().input_types()[0].name == "string"
+    for uri in (sk_info.model_uri, f"runs:/{run.info.run_id}/clf", "models:/ardea-clf/1"):
+        assert list(mlflow.pyfunc.load_model(uri).predict(X)) == list(estimator.predict(X))
+    loaded = mlflow.sklearn.load_model(sk_info.model_uri)
+    assert isinstance(loaded, LogisticRegression)
+    signature = mlflow.models.get_model_info(sk_info.model_uri).signature
+    assert signature.inputs.input_names() == ["a", "b"]
+    logged = mlflow.get_logged_model(sk_info.model_id)
+    assert (logged.name, logged.source_run_id, logged.status) == (
+        "clf",
+        run.info.run_id,
+        "READY",
+    )
+
+
+def test_ardea_loads_what_mlflow_logged(both: str) -> None:
+    import mlflow
+    import mlflow.pyfunc
+    import mlflow.sklearn
+
+    class Greeter(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+            return [f"hello {name}" for name in model_input["name"]]
+
+    estimator = LogisticRegression().fit(X, Y)
+    mlflow.set_experiment("models-mlflow-to-ardea")
+    with mlflow.start_run() as run:
+        sk_info = mlflow.sklearn.log_model(
+            estimator, name="clf", input_example=X[:2], registered_model_name="mlflow-clf"
+        )
+        py_info = mlflow.pyfunc.log_model(
+            name="greeter", python_model=Greeter(), input_example=pd.DataFrame({"name": ["a"]})
+        )
+    with pytest.raises(FailedPreconditionError, match="ARDEA_ALLOW_PICKLE"):
+        ardea.pyfunc.load_model(sk_info.model_uri)
+    for uri in (sk_info.model_uri, f"runs:/{run.info.run_id}/clf", "models:/mlflow-clf/1"):
+        with pytest.warns(UntrustedPickleWarning):
+            model = ardea.pyfunc.load_model(uri, allow_pickle=True)
+        assert list(model.predict(X)) == list(estimator.predict(X))
+    with pytest.raises(InvalidArgumentError, match="Column 'b': expected long, got str"):
+        model.predict(X.assign(b=["x"] * 4))
+    with pytest.warns(UntrustedPickleWarning):
+        assert isinstance(
+            ardea.sklearn.load_model(sk_info.model_uri, allow_pickle=True), LogisticRegression
+        )
+    with pytest.warns(UntrustedPickleWarning):
+        greeter = ardea.pyfunc.load_model(py_info.model_uri, allow_pickle=True)
+    assert greeter.predict(pd.DataFrame({"name": ["x"]})) == ["hello x"]
+    with pytest.raises(InvalidArgumentError, match="Missing column 'name' \\(string\\)"):
+        greeter.predict(pd.DataFrame({"other": ["x"]}))
