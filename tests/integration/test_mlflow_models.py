@@ -75,8 +75,8 @@ def test_ardea_loads_what_mlflow_logged(both: str) -> None:
     import mlflow.pyfunc
     import mlflow.sklearn
 
-    class Greeter(mlflow.pyfunc.PythonModel):
-        def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    class Greeter(mlflow.pyfunc.PythonModel):  # no type hints: mlflow would read them
+        def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
             return [f"hello {name}" for name in model_input["name"]]
 
     estimator = LogisticRegression().fit(X, Y)
