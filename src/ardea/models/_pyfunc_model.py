@@ -20,6 +20,8 @@ PYFUNC = "python_function"
 LOADERS = {
     "mlflow.pyfunc.model": "ardea.models.pyfunc",
     "mlflow.sklearn": "ardea.models.sklearn",
+    "mlflow.xgboost": "ardea.models.xgboost",
+    "mlflow.lightgbm": "ardea.models.lightgbm",
 }
 """The ``loader_module`` of a ``python_function`` flavour -> the Ardea module whose
 ``_load_pyfunc(folder, manifest, allow_pickle)`` loads it."""
