@@ -105,3 +105,49 @@ def test_ardea_loads_what_mlflow_logged(both: str) -> None:
     assert greeter.predict(pd.DataFrame({"name": ["x"]})) == ["hello x"]
     with pytest.raises(InvalidArgumentError, match="Missing column 'name' \\(string\\)"):
         greeter.predict(pd.DataFrame({"other": ["x"]}))
+
+
+@pytest.mark.parametrize("flavor", ["xgboost", "lightgbm"])
+def test_boosters_both_ways_without_pickle(both: str, flavor: str) -> None:
+    import importlib
+
+    import lightgbm as lgb
+    import mlflow
+    import numpy as np
+    import xgboost as xgb
+
+    frame = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20) % 3})
+    labels = (frame["a"] > 9).astype(int)
+    if flavor == "xgboost":
+        model: Any = xgb.train({}, xgb.DMatrix(frame, labels), 3)
+        expected = model.predict(xgb.DMatrix(frame))
+    else:
+        model = lgb.train({"verbose": -1}, lgb.Dataset(frame, labels), 3)
+        expected = model.predict(frame)
+    ardea.set_experiment(f"models-{flavor}")
+    with ardea.start_run():
+        ours = getattr(ardea, flavor).log_model(model, "booster", input_example=frame[:2])
+    np.testing.assert_allclose(mlflow.pyfunc.load_model(ours.model_uri).predict(frame), expected)
+    mlflow_flavor = importlib.import_module(f"mlflow.{flavor}")
+    with mlflow.start_run():
+        theirs = mlflow_flavor.log_model(model, name="booster", input_example=frame[:2])
+    # native model files: no pickle, so no opt-in
+    loaded = ardea.pyfunc.load_model(theirs.model_uri)
+    np.testing.assert_allclose(loaded.predict(frame), expected)
+    with pytest.raises(InvalidArgumentError, match="Missing column 'b'"):
+        loaded.predict(frame[["a"]])
+
+
+def test_lightgbm_sklearn_api_from_mlflow_needs_the_opt_in(both: str) -> None:
+    import lightgbm as lgb
+    import mlflow
+    import mlflow.lightgbm
+
+    clf = lgb.LGBMClassifier(n_estimators=3, verbose=-1).fit(X, Y)
+    with mlflow.start_run():
+        info = mlflow.lightgbm.log_model(clf, name="clf", input_example=X[:2])
+    with pytest.raises(FailedPreconditionError):
+        ardea.lightgbm.load_model(info.model_uri)
+    with pytest.warns(UntrustedPickleWarning):
+        model = ardea.pyfunc.load_model(info.model_uri, allow_pickle=True)
+    assert list(model.predict(X)) == list(clf.predict(X))
