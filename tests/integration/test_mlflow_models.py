@@ -151,3 +151,47 @@ def test_lightgbm_sklearn_api_from_mlflow_needs_the_opt_in(both: str) -> None:
     with pytest.warns(UntrustedPickleWarning):
         model = ardea.pyfunc.load_model(info.model_uri, allow_pickle=True)
     assert list(model.predict(X)) == list(clf.predict(X))
+
+
+def test_pytorch_both_ways(both: str, tmp_path: Any) -> None:
+    import sys
+
+    import mlflow
+    import mlflow.pytorch
+    import numpy as np
+    import torch
+
+    nets = tmp_path / "ardea_it_nets.py"
+    nets.write_text("import torch\n\ndef build():\n    return torch.nn.Linear(2, 1)\n")
+    net = torch.nn.Linear(2, 1)
+    frame = pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]})
+    with torch.no_grad():
+        expected = net(torch.tensor(frame.to_numpy(dtype=np.float32))).numpy()
+    ardea.set_experiment("models-pytorch")
+    with ardea.start_run():
+        ours = ardea.pytorch.log_model(
+            net, "net", loader="ardea_it_nets:build", code_paths=[str(nets)], input_example=frame
+        )
+    nets.unlink()  # the loader now lives only in the model's code/ folder
+    try:
+        np.testing.assert_allclose(
+            mlflow.pyfunc.load_model(ours.model_uri).predict(frame), expected
+        )
+        np.testing.assert_allclose(ardea.pyfunc.load_model(ours.model_uri).predict(frame), expected)
+    finally:
+        sys.modules.pop("ardea_it_nets", None)
+    example = frame.to_numpy("float32")
+    with mlflow.start_run():
+        exported = mlflow.pytorch.log_model(net, name="net", input_example=example)
+        theirs = mlflow.pytorch.log_model(
+            net, name="pickled", input_example=example, serialization_format="pickle"
+        )
+    # mlflow 3.18's default is torch.export's pt2 format: no pickle, no opt-in
+    np.testing.assert_allclose(
+        ardea.pyfunc.load_model(exported.model_uri).predict(example), expected
+    )
+    with pytest.raises(FailedPreconditionError):
+        ardea.pytorch.load_model(theirs.model_uri)
+    with pytest.warns(UntrustedPickleWarning):
+        module = ardea.pytorch.load_model(theirs.model_uri, allow_pickle=True)
+    assert torch.equal(module.weight, net.weight)

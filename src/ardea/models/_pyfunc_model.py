@@ -22,6 +22,7 @@ LOADERS = {
     "mlflow.sklearn": "ardea.models.sklearn",
     "mlflow.xgboost": "ardea.models.xgboost",
     "mlflow.lightgbm": "ardea.models.lightgbm",
+    "mlflow.pytorch": "ardea.models.pytorch",
 }
 """The ``loader_module`` of a ``python_function`` flavour -> the Ardea module whose
 ``_load_pyfunc(folder, manifest, allow_pickle)`` loads it."""
@@ -101,8 +102,10 @@ def load_pyfunc_dir(folder: Path, allow_pickle: bool | None = None) -> PyFuncMod
     """Load a local model directory through its ``python_function`` flavour."""
     manifest = Manifest.load(folder)
     conf = manifest.flavor(PYFUNC)
+    # Ardea's own loader first: a pytorch state-dict model loads without its pickled wrapper.
+    ours = conf.get("ardea_loader_module")
     loader = str(conf.get("loader_module", ""))
-    module_name = LOADERS.get(loader)
+    module_name = ours if ours in LOADERS.values() else LOADERS.get(loader)
     if module_name is None:
         raise InvalidArgumentError(
             f"Ardea cannot load models with loader_module {loader!r} "

@@ -9,10 +9,11 @@ with ``predict`` that shape.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["FunctionModel", "NoTypeHints", "ObjectModel"]
+__all__ = ["FunctionModel", "NoTypeHints", "ObjectModel", "TorchStateDictModel", "torch_predict"]
 
 
 class NoTypeHints:
@@ -67,3 +68,45 @@ class ObjectModel(_Base):
         if stream is None:
             raise TypeError(f"{type(self.obj).__name__} has no predict_stream method")
         yield from stream(model_input)
+
+
+def torch_predict(module: Any, model_input: Any) -> Any:
+    """Run a torch module on a DataFrame (as float32) or an array; returns a numpy array."""
+    import numpy as np
+    import torch
+
+    if hasattr(model_input, "to_numpy"):
+        model_input = model_input.to_numpy(dtype=np.float32)
+    if not isinstance(model_input, np.ndarray):
+        raise TypeError("PyTorch models take a pandas DataFrame or a numpy array.")
+    with torch.no_grad():
+        out = module(torch.from_numpy(model_input))
+    return out.numpy() if hasattr(out, "numpy") else out
+
+
+class TorchStateDictModel(_Base):
+    """A PyTorch model saved as a state dict plus a loader (``"package.module:function"``).
+
+    ``load_context`` imports the loader (from the model's ``code/`` or the environment),
+    builds the module with it and loads the weights with ``torch.load(weights_only=True)``.
+    """
+
+    def __init__(self, loader: str) -> None:
+        self.loader = loader
+        self.module: Any = None
+
+    def load_context(self, context: Any) -> None:
+        """Build the module and load its weights from the ``state_dict`` artifact."""
+        import torch
+
+        module_name, _, attr = self.loader.partition(":")
+        build = getattr(importlib.import_module(module_name), attr)
+        module = build()
+        state = torch.load(context.artifacts["state_dict"], weights_only=True)
+        module.load_state_dict(state)
+        module.eval()
+        self.module = module
+
+    def predict(self, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        """The module's output on the input, as a numpy array."""
+        return torch_predict(self.module, model_input)
