@@ -43,6 +43,26 @@ def upper_frame(data: Any) -> list[str]:
     return [str(v).upper() for v in values]
 
 
+class Words:
+    """An object model that streams."""
+
+    def predict(self, data: dict[str, str]) -> list[str]:
+        return data["q"].split()
+
+    def predict_stream(self, data: dict[str, str]) -> Any:
+        yield from data["q"].split()
+
+
+def test_mlflow_streams_an_ardea_object_model(both: str) -> None:
+    import mlflow
+
+    with ardea.start_run():
+        info = ardea.pyfunc.log_model(Words(), "words")
+    model = mlflow.pyfunc.load_model(info.model_uri)
+    assert list(model.predict_stream({"q": "a b c"})) == ["a", "b", "c"]
+    assert list(ardea.pyfunc.load_model(info.model_uri).predict_stream({"q": "x y"})) == ["x", "y"]
+
+
 def test_mlflow_loads_what_ardea_logged(both: str) -> None:
     import mlflow
 
