@@ -65,3 +65,13 @@ def test_log_model(estimator: LogisticRegression, store_uri: str) -> None:
     assert info.signature is not None and info.signature.inputs[0]["name"] == "a"
     loaded = ardea.sklearn.load_model(info.model_uri)
     assert list(loaded.predict(X)) == list(estimator.predict(X))
+
+
+def test_an_autologged_model_loads_in_the_process_that_wrote_it(
+    estimator: LogisticRegression, tmp_path: Path
+) -> None:
+    from ardea.autolog._sklearn_log import model_files
+
+    model_files(estimator, "run-id", tmp_path / "model")
+    loaded = ardea.sklearn.load_model(str(tmp_path / "model"))
+    assert list(loaded.predict(X)) == list(estimator.predict(X))
