@@ -200,6 +200,7 @@ _LAZY_ATTRS["replay"] = ("ardea.evaluation.replay", "replay")
 _LAZY_MODULES = {
     "autolog": "ardea.autolog",
     "prompts": "ardea.prompts",
+    "pyfunc": "ardea.models.pyfunc",
     "tracing": "ardea.tracing",
 }
 # ardea.<flavor> is each built-in integration (ardea.openai, ardea.xgboost, ...): the table
@@ -280,6 +281,7 @@ __all__ = [
     "optimize_prompts",
     "override_feedback",
     "prompts",
+    "pyfunc",
     "register_model",
     "register_prompt",
     "replay",

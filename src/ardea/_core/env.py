@@ -301,3 +301,8 @@ Default 60."""
 ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS = "ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS"
 """Seconds without a new trace after which a session is scored by the session-level online
 scorers (each new trace of the session pushes it back). Default 60."""
+
+ARDEA_ALLOW_PICKLE = "ARDEA_ALLOW_PICKLE"
+"""``1`` lets ``ardea.<flavor>.load_model`` unpickle model files this process did not write
+(logged by another process or by ``mlflow``), with a warning; unset, such files are refused.
+Unpickling runs code chosen by the file's author: set it only for sources you trust."""

@@ -113,8 +113,11 @@ def model_files(estimator: Any, run_id: str, folder: Path) -> None:
     import sklearn
 
     folder.mkdir(parents=True, exist_ok=True)
+    from ardea.models._trust import remember
+
     with open(folder / PICKLE_FILE, "wb") as f:
         pickle.dump(estimator, f, protocol=pickle.DEFAULT_PROTOCOL)
+    remember(folder / PICKLE_FILE)  # this process may load what it autologged
     (folder / "MLmodel").write_text(_mlmodel_text(run_id, sklearn.__version__))
     (folder / "requirements.txt").write_text(f"scikit-learn=={sklearn.__version__}\n")
 

@@ -18,6 +18,9 @@ Each top-level training call logs to the active run, or to a run it starts (tag
 ``LGBMClassifier.fit`` calls ``lightgbm.train`` inside: one run, one set of params. A fit
 inside another autologged fit (scikit-learn ``Pipeline``, ``GridSearchCV``) logs nothing of
 its own. Metric histories are written when training ends. Tested with LightGBM 4.7.
+
+``save_model``, ``log_model`` and ``load_model`` are those of :mod:`ardea.models.lightgbm` (the
+model format, loaded on call).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from ardea.autolog._classic import (
     wrap_fit,
 )
 
-__all__ = ["autolog", "is_enabled", "revert"]
+__all__ = ["autolog", "is_enabled", "load_model", "log_model", "revert", "save_model"]
 
 _FLAVOR = Flavor("lightgbm")
 _fit_before = sklearn_api_fit_before(_FLAVOR)
@@ -170,3 +173,24 @@ def _log_booster(log: FitLog, booster: Any, history: dict[str, Any], best: int) 
         )
     if _FLAVOR.option("log_models"):
         log.folder_artifact(lambda folder: booster.save_model(str(folder / MODEL_FILE)), "model")
+
+
+def save_model(lgb_model: Any, path: str, **kwargs: Any) -> Any:
+    """Save the model as a model directory: :func:`ardea.models.lightgbm.save_model`."""
+    from ardea.models import lightgbm as flavor
+
+    return flavor.save_model(lgb_model, path, **kwargs)
+
+
+def log_model(lgb_model: Any, name: str = "model", **kwargs: Any) -> Any:
+    """Log the model as a LoggedModel: :func:`ardea.models.lightgbm.log_model`."""
+    from ardea.models import lightgbm as flavor
+
+    return flavor.log_model(lgb_model, name, **kwargs)
+
+
+def load_model(model_uri: str, **kwargs: Any) -> Any:
+    """Load the model of a model URI: :func:`ardea.models.lightgbm.load_model`."""
+    from ardea.models import lightgbm as flavor
+
+    return flavor.load_model(model_uri, **kwargs)

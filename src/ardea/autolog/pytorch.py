@@ -17,6 +17,9 @@ Each top-level ``fit`` logs to the active run, or to a run it starts (tag
 
 Without Lightning, :func:`training` (a context manager) and :func:`log_epoch` log a plain
 loop: see :mod:`ardea.autolog._pytorch_loop`. Tested with torch 2.13 and Lightning 2.6.
+
+``save_model``, ``log_model`` and ``load_model`` are those of :mod:`ardea.models.pytorch` (the
+model format: a state dict plus a loader; loaded on call).
 """
 
 from __future__ import annotations
@@ -34,7 +37,17 @@ from ardea.autolog._pytorch_loop import (
     training,
 )
 
-__all__ = ["Training", "autolog", "is_enabled", "log_epoch", "revert", "training"]
+__all__ = [
+    "Training",
+    "autolog",
+    "is_enabled",
+    "load_model",
+    "log_epoch",
+    "log_model",
+    "revert",
+    "save_model",
+    "training",
+]
 
 _PACKAGES = ("lightning.pytorch", "pytorch_lightning")
 _callback_classes: dict[str, type] = {}
@@ -146,3 +159,24 @@ def _after(
     model = args[0] if args else kwargs.get("model")
     if _FLAVOR.option("log_models") and model is not None:
         save_state_dict(log, model)
+
+
+def save_model(pytorch_model: Any, path: str, **kwargs: Any) -> Any:
+    """Save the module as a model directory: :func:`ardea.models.pytorch.save_model`."""
+    from ardea.models import pytorch as flavor
+
+    return flavor.save_model(pytorch_model, path, **kwargs)
+
+
+def log_model(pytorch_model: Any, name: str = "model", **kwargs: Any) -> Any:
+    """Log the module as a LoggedModel: :func:`ardea.models.pytorch.log_model`."""
+    from ardea.models import pytorch as flavor
+
+    return flavor.log_model(pytorch_model, name, **kwargs)
+
+
+def load_model(model_uri: str, **kwargs: Any) -> Any:
+    """Load the module of a model URI: :func:`ardea.models.pytorch.load_model`."""
+    from ardea.models import pytorch as flavor
+
+    return flavor.load_model(model_uri, **kwargs)

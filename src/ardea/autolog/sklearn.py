@@ -6,7 +6,8 @@ fit; inside an active run it logs to that run. Fits made inside another patched 
 steps of a Pipeline, the candidates of a GridSearchCV, an ``XGBClassifier`` step with XGBoost
 autolog on) are not logged separately. Errors in
 the logging code are logged and swallowed (raised under ``ARDEA_STRICT=1``); errors from
-the estimator's own ``fit`` propagate unchanged.
+the estimator's own ``fit`` propagate unchanged. ``save_model``, ``log_model`` and
+``load_model`` are those of :mod:`ardea.models.sklearn` (the model format, loaded on call).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from ardea._core.safety import report_failure, swallow_failures
 from ardea.autolog._classic import IN_FIT
 
-__all__ = ["autolog", "is_enabled", "revert"]
+__all__ = ["autolog", "is_enabled", "load_model", "log_model", "revert", "save_model"]
 
 _lock = threading.Lock()
 _originals: dict[type[Any], Callable[..., Any]] = {}  # estimator class -> its own fit()
@@ -140,3 +141,24 @@ def _logged_fit(
                 with swallow_failures("sklearn autolog (ending a run)"):
                     fluent.end_run()
     return result
+
+
+def save_model(sk_model: Any, path: str, **kwargs: Any) -> Any:
+    """Save a fitted estimator as a model directory: :func:`ardea.models.sklearn.save_model`."""
+    from ardea.models import sklearn as flavor
+
+    return flavor.save_model(sk_model, path, **kwargs)
+
+
+def log_model(sk_model: Any, name: str = "model", **kwargs: Any) -> Any:
+    """Log a fitted estimator as a LoggedModel: :func:`ardea.models.sklearn.log_model`."""
+    from ardea.models import sklearn as flavor
+
+    return flavor.log_model(sk_model, name, **kwargs)
+
+
+def load_model(model_uri: str, **kwargs: Any) -> Any:
+    """Load the estimator of a model URI: :func:`ardea.models.sklearn.load_model`."""
+    from ardea.models import sklearn as flavor
+
+    return flavor.load_model(model_uri, **kwargs)

@@ -17,6 +17,9 @@ Each top-level training call logs to the active run, or to a run it starts (tag
 inside another autologged fit (a scikit-learn ``Pipeline`` or ``GridSearchCV`` with
 scikit-learn autolog on) logs nothing of its own. Metric histories are written when
 training ends. Tested with XGBoost 3.2; 2.x has the same API.
+
+``save_model``, ``log_model`` and ``load_model`` are those of :mod:`ardea.models.xgboost` (the
+model format, loaded on call).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from ardea.autolog._classic import (
     wrap_fit,
 )
 
-__all__ = ["autolog", "is_enabled", "revert"]
+__all__ = ["autolog", "is_enabled", "load_model", "log_model", "revert", "save_model"]
 
 _FLAVOR = Flavor("xgboost")
 _fit_before = sklearn_api_fit_before(_FLAVOR)
@@ -174,3 +177,24 @@ def _log_booster(log: FitLog, booster: Any, history: dict[str, Any]) -> None:
         )
     if _FLAVOR.option("log_models"):
         log.folder_artifact(lambda folder: booster.save_model(str(folder / MODEL_FILE)), "model")
+
+
+def save_model(xgb_model: Any, path: str, **kwargs: Any) -> Any:
+    """Save the model as a model directory: :func:`ardea.models.xgboost.save_model`."""
+    from ardea.models import xgboost as flavor
+
+    return flavor.save_model(xgb_model, path, **kwargs)
+
+
+def log_model(xgb_model: Any, name: str = "model", **kwargs: Any) -> Any:
+    """Log the model as a LoggedModel: :func:`ardea.models.xgboost.log_model`."""
+    from ardea.models import xgboost as flavor
+
+    return flavor.log_model(xgb_model, name, **kwargs)
+
+
+def load_model(model_uri: str, **kwargs: Any) -> Any:
+    """Load the model of a model URI: :func:`ardea.models.xgboost.load_model`."""
+    from ardea.models import xgboost as flavor
+
+    return flavor.load_model(model_uri, **kwargs)
