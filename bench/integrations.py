@@ -18,6 +18,9 @@ Run as ``.venv/bin/python bench/integrations.py [--calls 400] [--rounds 3] [--ar
    The three modes of one workload run interleaved, round after round. "Added" is the mode minus
    "none" in the same round; the table prints medians over rounds, and Ardea's added wall time
    over MLflow's (goal <= 1/5).
+   A second section measures Ardea alone in one process per workload, autolog switched on and
+   off by block (:mod:`_integrations_paired`): process-to-process variation on a shared VM can
+   exceed the tens of microseconds being measured.
 2. **OTLP ingest over gRPC against HTTP** on one ``ardea server --otlp-grpc-port``: the same
    pre-encoded spans (20,000 spans in 1,000-span requests) posted over each transport by 2
    client threads; spans/s until all traces are searchable (goal gRPC >= HTTP).
@@ -281,6 +284,8 @@ def main() -> None:
     p.add_argument("--skip-autolog", action="store_true", help="only the OTLP ingest section")
     p.add_argument("--skip-otlp", action="store_true", help="only the autolog section")
     p.add_argument("--otlp-spans", type=int, default=20_000)
+    p.add_argument("--paired-blocks", type=int, default=40, help="0 skips the paired section")
+    p.add_argument("--paired-block-calls", type=int, default=25)
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args()
 
@@ -296,6 +301,18 @@ def main() -> None:
             finally:
                 fake.stop()
             _print_overhead(figures["autolog"], args.calls)
+        if args.paired_blocks > 0:
+            from _integrations_paired import paired
+
+            mlflow_py = None if args.ardea_only else _mlflow_python()
+            fake = start_fake(tmp, 0.0)
+            try:
+                figures["paired"] = paired(
+                    args.workloads, f"http://127.0.0.1:{fake.port}", tmp, args.paired_blocks,
+                    args.paired_block_calls, mlflow_py,
+                )  # fmt: skip
+            finally:
+                fake.stop()
         if not args.skip_otlp:
             from _integrations_otlp import otlp_grpc_vs_http
 
