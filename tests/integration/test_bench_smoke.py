@@ -166,7 +166,7 @@ def test_bench_integrations_quick_prints_every_figure(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "integrations.py"), "--ardea-only", "--calls", "5",
          "--rounds", "1", "--workloads", "openai", "langgraph", "--otlp-spans", "2000",
-         "--json", str(out_json)],
+         "--paired-blocks", "2", "--paired-block-calls", "3", "--json", str(out_json)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -179,5 +179,9 @@ def test_bench_integrations_quick_prints_every_figure(tmp_path: Path) -> None:
         # Autolog was on: every call (5 timed + 30 warm-up) made a trace.
         assert row["ardea_traces"] == 35, row
         assert {"none_wall_us", "ardea_wall_added_us", "ardea_cpu_added_us"} <= set(row)
+        paired = doc["paired"][name]["ardea"]
+        # On in 2 blocks of 3 calls, plus the 30 warm-up calls: each made a trace; off made none.
+        assert paired["traced_calls"] == 36, paired
+        assert {"off_cpu_us", "added_cpu_us", "off_wall_us", "added_wall_us"} <= set(paired)
     assert doc["otlp"]["http_spans_per_s"] > 0 and doc["otlp"]["grpc_spans_per_s"] > 0
     assert "| openai |" in proc.stdout and "gRPC/HTTP" in proc.stdout
