@@ -42,6 +42,7 @@ from ardea.entities.trace import (
     SpanType,
     TokenUsage,
     Trace,
+    TraceData,
     TraceInfo,
     TraceState,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "SpanType",
     "TokenUsage",
     "Trace",
+    "TraceData",
     "TraceFilterCorrelation",
     "TraceInfo",
     "TraceMetrics",

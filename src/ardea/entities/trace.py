@@ -149,9 +149,49 @@ class TraceInfo:
     cost: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TraceData:
+    """A trace's spans as MLflow's ``trace.data`` holds them (``trace.data.spans``).
+
+    Attributes:
+        spans: The spans (the same list as :attr:`Trace.spans`).
+    """
+
+    spans: list[Span]
+
+    @property
+    def request(self) -> str | None:
+        """The root span's inputs as JSON, as MLflow's ``TraceData.request``."""
+        root = self._root()
+        return None if root is None or root.inputs is None else _json(root.inputs)
+
+    @property
+    def response(self) -> str | None:
+        """The root span's outputs as JSON, as MLflow's ``TraceData.response``."""
+        root = self._root()
+        return None if root is None or root.outputs is None else _json(root.outputs)
+
+    def _root(self) -> Span | None:
+        return next((s for s in self.spans if s.parent_span_id is None), None)
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, default=str)
+
+
 @dataclass(slots=True)
 class Trace:
-    """A trace: its info and (some or all of) its spans."""
+    """A trace: its info and (some or all of) its spans.
+
+    ``trace.data.spans`` (MLflow's spelling) reads the same spans as ``trace.spans``.
+    """
 
     info: TraceInfo
     spans: list[Span] = field(default_factory=list)
+
+    @property
+    def data(self) -> TraceData:
+        """The spans as MLflow's ``trace.data`` (``.spans``, ``.request``, ``.response``)."""
+        return TraceData(self.spans)
