@@ -17,7 +17,8 @@ def _trace() -> Trace:
         attributes={"mlflow.spanInputs": {"q": "hi"}, "mlflow.spanOutputs": "hello"},
     )
     child = Span(tid, "2" * 16, "1" * 16, "llm", attributes={"mlflow.spanInputs": [1]})
-    return Trace(TraceInfo(trace_id=tid, experiment_id="1", request_time=0), [child, root])  # fmt: skip
+    info = TraceInfo(trace_id=tid, experiment_id="1", request_time=0)
+    return Trace(info, [child, root])
 
 
 def test_data_spans_are_the_traces_spans() -> None:
