@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
+from tests.fixtures.server_process import free_port
 
 import ardea
-from tests.fixtures.server_process import free_port
 
 FRAME = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [0.5, 1.5, 2.5, 3.5], "c": [3.0, 1, 4, 1]})
 
@@ -33,7 +33,8 @@ class ModelServer:
         self.log_path = log_dir / f"serve-{self.port}.log"
         argv = [
             sys.executable, "-m", "ardea.cli.main", "models", "serve", "-m", str(model),
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers), "--allow-pickle", *args,
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+            "--allow-pickle", *args,
         ]  # fmt: skip
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -212,9 +213,7 @@ def test_health_version_and_metrics(sklearn_server: tuple[ModelServer, Any]) -> 
 
 
 def _events(server: ModelServer, body: Any) -> tuple[int, str, list[str]]:
-    with httpx.stream(
-        "POST", f"{server.url}/invocations", json=body, timeout=60
-    ) as response:
+    with httpx.stream("POST", f"{server.url}/invocations", json=body, timeout=60) as response:
         text = response.read().decode()
     events = [block for block in text.split("\n\n") if block]
     return response.status_code, response.headers.get("content-type", ""), events
