@@ -271,3 +271,50 @@ def test_untrusted_pickle_needs_opt_in(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "--allow-pickle" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _batch_count(server: ModelServer) -> tuple[float, float]:
+    """(joint model calls, requests they scored) from ``/metrics``."""
+    values = {}
+    for line in httpx.get(f"{server.url}/metrics").text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("ardea_model_batch_requests_count", "ardea_model_batch_requests_sum"):
+            values[name] = float(value)
+    return values["ardea_model_batch_requests_count"], values["ardea_model_batch_requests_sum"]
+
+
+def test_batching_window(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    estimator = _sklearn_model(tmp_path / "model")
+    # A long window: requests sent together surely arrive within it.
+    server = ModelServer(tmp_path / "model", tmp_path, "--batch-window-ms", "3000")
+    rows = [FRAME.iloc[[i % 4]].to_dict(orient="split") for i in range(8)]
+    bodies: list[Any] = [
+        {"dataframe_split": {"columns": r["columns"], "data": r["data"]}} for r in rows
+    ]
+    # One bad row among them: the joint call fails, each request is then scored on its own.
+    bodies[3] = {"dataframe_split": {"columns": ["a", "b", "c"], "data": [["x", 1.0, 2.0]]}}
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(server.post, bodies))
+        for i, answer in enumerate(answers):
+            if i == 3:
+                assert answer.status_code == 400
+                assert "'a'" in answer.json()["message"]
+                continue
+            assert answer.status_code == 200, answer.text
+            expected = estimator.predict(FRAME.iloc[[i % 4]]).tolist()
+            assert answer.json() == {"predictions": pytest.approx(expected)}
+        before = _batch_count(server)
+        # All good: one model call scores them together, each gets its own row back.
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(server.post, bodies[:3] + bodies[4:]))
+        for i, answer in zip([0, 1, 2, 4, 5, 6, 7], answers, strict=True):
+            expected = estimator.predict(FRAME.iloc[[i % 4]]).tolist()
+            assert answer.json() == {"predictions": pytest.approx(expected)}
+        calls, requests = _batch_count(server)
+        assert calls >= before[0] + 1
+        assert requests >= before[1] + 2
+    finally:
+        server.stop()

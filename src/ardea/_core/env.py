@@ -314,3 +314,8 @@ yourself to run ``ardea.models.serving:app_from_env`` under another ASGI server)
 ARDEA_SERVE_MAX_BODY_BYTES = "ARDEA_SERVE_MAX_BODY_BYTES"
 """The largest ``/invocations`` body the scoring server accepts, in bytes (larger: 413).
 Default 64 MiB; ``ardea models serve --max-body-bytes`` sets it."""
+
+ARDEA_SERVE_BATCH_WINDOW_MS = "ARDEA_SERVE_BATCH_WINDOW_MS"
+"""The scoring server's batching window in milliseconds: DataFrame requests arriving within
+it are scored with one model call. ``0`` (the default) scores each request on its own;
+``ardea models serve --batch-window-ms`` sets it."""

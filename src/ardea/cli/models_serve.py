@@ -10,7 +10,12 @@ import os
 
 import click
 
-from ardea._core.env import ARDEA_ALLOW_PICKLE, ARDEA_SERVE_MAX_BODY_BYTES, ARDEA_SERVE_MODEL_URI
+from ardea._core.env import (
+    ARDEA_ALLOW_PICKLE,
+    ARDEA_SERVE_BATCH_WINDOW_MS,
+    ARDEA_SERVE_MAX_BODY_BYTES,
+    ARDEA_SERVE_MODEL_URI,
+)
 
 __all__ = ["serve"]
 
@@ -32,6 +37,13 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
     "or 64 MiB]",
 )
 @click.option(
+    "--batch-window-ms",
+    type=click.FloatRange(0),
+    default=None,
+    help="Score DataFrame requests arriving within this many ms with one model call. "
+    f"[default: {ARDEA_SERVE_BATCH_WINDOW_MS} or 0, off]",
+)
+@click.option(
     "--allow-pickle",
     is_flag=True,
     help="Load pickle files this process did not write (the model's source must be trusted); "
@@ -43,6 +55,7 @@ def serve(
     port: int,
     workers: int,
     max_body_bytes: int | None,
+    batch_window_ms: float | None,
     allow_pickle: bool,
 ) -> None:
     """Serve a model: POST /invocations, GET /ping, /health, /version and /metrics."""
@@ -55,6 +68,8 @@ def serve(
         os.environ[ARDEA_ALLOW_PICKLE] = "1"
     if max_body_bytes is not None:
         os.environ[ARDEA_SERVE_MAX_BODY_BYTES] = str(max_body_bytes)
+    if batch_window_ms is not None:
+        os.environ[ARDEA_SERVE_BATCH_WINDOW_MS] = str(batch_window_ms)
     limit = os.environ.get(ARDEA_SERVE_MAX_BODY_BYTES) or str(DEFAULT_MAX_BODY_BYTES)
     if not limit.isdigit() or int(limit) < 1:
         raise click.BadParameter(f"{ARDEA_SERVE_MAX_BODY_BYTES} must be a positive integer.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -25,10 +26,15 @@ from prometheus_client import (
 )
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from ardea._core.env import ARDEA_SERVE_MAX_BODY_BYTES, ARDEA_SERVE_MODEL_URI
+from ardea._core.env import (
+    ARDEA_SERVE_BATCH_WINDOW_MS,
+    ARDEA_SERVE_MAX_BODY_BYTES,
+    ARDEA_SERVE_MODEL_URI,
+)
 from ardea._core.errors import ArdeaError
 from ardea._core.version import __version__
 from ardea.models._pyfunc_model import PyFuncModel
+from ardea.models.serving._batch import Batcher
 from ardea.models.serving._formats import (
     ParsedRequest,
     parse_csv,
@@ -135,17 +141,42 @@ class _Metrics:
             ["route"],
             registry=self.registry,
         )
+        self.batch_size = Histogram(
+            "ardea_model_batch_requests",
+            "Requests scored together by one model call of the batching window.",
+            buckets=(2, 4, 8, 16, 32, 64, 128),
+            registry=self.registry,
+        )
 
 
-def create_app(model: PyFuncModel, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def _is_frame(data: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(data, pd.DataFrame)
+
+
+def create_app(
+    model: PyFuncModel,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    batch_window_ms: float = 0,
+) -> FastAPI:
     """The scoring server's ASGI app for one loaded model.
 
     Args:
         model: The model to serve (from :func:`ardea.pyfunc.load_model`).
         max_body_bytes: ``/invocations`` bodies larger than this get a 413.
+        batch_window_ms: Above 0, DataFrame requests arriving within this many milliseconds
+            are scored as one frame (see :mod:`ardea.models.serving._batch`).
     """
     app = FastAPI(title="Ardea model server", version=__version__, openapi_url=None)
     metrics = _Metrics()
+    batcher = None
+    if batch_window_ms > 0:
+        batcher = Batcher(
+            lambda data: _predict(model, data),
+            batch_window_ms / 1000,
+            on_batch=metrics.batch_size.observe,
+        )
     known = {"/invocations", "/ping", "/health", "/version", "/metrics"}
 
     @app.middleware("http")
@@ -186,7 +217,10 @@ def create_app(model: PyFuncModel, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                 chunks = await run_in_threadpool(model.predict_stream, parsed.data)
                 events = iterate_in_threadpool(_sse(chunks))
                 return StreamingResponse(events, media_type="text/event-stream")
-            predictions = await run_in_threadpool(_predict, model, parsed.data)
+            if batcher is not None and _is_frame(parsed.data):
+                predictions = await batcher.predict(parsed.data)
+            else:
+                predictions = await run_in_threadpool(_predict, model, parsed.data)
         except _BadRequest as exc:
             return _error(exc.status, exc.message)
         except ArdeaError as exc:
@@ -205,4 +239,5 @@ def app_from_env() -> FastAPI:
     if not uri:
         raise RuntimeError(f"{ARDEA_SERVE_MODEL_URI} must name the model to serve.")
     limit = int(os.environ.get(ARDEA_SERVE_MAX_BODY_BYTES) or DEFAULT_MAX_BODY_BYTES)
-    return create_app(load_model(uri), max_body_bytes=limit)
+    window = float(os.environ.get(ARDEA_SERVE_BATCH_WINDOW_MS) or 0)
+    return create_app(load_model(uri), max_body_bytes=limit, batch_window_ms=window)
