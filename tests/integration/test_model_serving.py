@@ -318,3 +318,19 @@ def test_batching_window(tmp_path: Path) -> None:
         assert requests >= before[1] + 2
     finally:
         server.stop()
+
+
+def test_unwrapped_chat_body(tmp_path: Path) -> None:
+    def echo(request: dict[str, Any]) -> dict[str, Any]:
+        last = request["messages"][-1]["content"]
+        return {"choices": [{"message": {"role": "assistant", "content": last.upper()}}]}
+
+    ardea.pyfunc.save_model(tmp_path / "model", python_model=echo)
+    server = ModelServer(tmp_path / "model", tmp_path)
+    try:
+        response = server.post({"messages": [{"role": "user", "content": "hi"}]})
+        assert response.status_code == 200, response.text
+        # No "predictions" wrapper, as MLflow answers chat-format requests.
+        assert response.json() == {"choices": [{"message": {"role": "assistant", "content": "HI"}}]}
+    finally:
+        server.stop()
