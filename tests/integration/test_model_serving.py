@@ -27,7 +27,14 @@ FRAME = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [0.5, 1.5, 2.5, 3.5], "c":
 class ModelServer:
     """``ardea models serve`` in its own process group, healthy on construction."""
 
-    def __init__(self, model: Path, log_dir: Path, *args: str, workers: int = 1) -> None:
+    def __init__(
+        self,
+        model: Path,
+        log_dir: Path,
+        *args: str,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"serve-{self.port}.log"
@@ -38,7 +45,11 @@ class ModelServer:
         ]  # fmt: skip
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            argv, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -334,3 +345,36 @@ def test_unwrapped_chat_body(tmp_path: Path) -> None:
         assert response.json() == {"choices": [{"message": {"role": "assistant", "content": "HI"}}]}
     finally:
         server.stop()
+
+
+def test_requests_traced_to_an_experiment(tmp_path: Path) -> None:
+    estimator = _sklearn_model(tmp_path / "model")
+    store = tmp_path / "store"
+    server = ModelServer(
+        tmp_path / "model",
+        tmp_path,
+        "--trace-experiment",
+        "scoring",
+        env={"ARDEA_TRACKING_URI": str(store)},
+    )
+    try:
+        assert server.post({"dataframe_records": [{"a": 1, "b": 0.5, "c": 3}]}).status_code == 200
+        assert server.post({"dataframe_records": [{"a": "x", "b": 0.5, "c": 3}]}).status_code == 400
+    finally:
+        server.stop()  # a graceful exit flushes the traces
+    ardea.set_tracking_uri(str(store))
+    try:
+        experiment = ardea.get_experiment_by_name("scoring")
+        assert experiment is not None
+        traces = ardea.search_traces(experiment_ids=[experiment.experiment_id], return_type="list")
+    finally:
+        ardea.set_tracking_uri(None)
+    by_state = {t.info.state: t for t in traces}
+    assert len(traces) == 2, [t.info.state for t in traces]
+    ok = by_state["OK"]
+    assert ok.spans[0].name == "invocations"
+    assert ok.spans[0].inputs == [{"a": 1, "b": 0.5, "c": 3}]
+    assert ok.spans[0].outputs == pytest.approx(
+        estimator.predict(pd.DataFrame([{"a": 1, "b": 0.5, "c": 3}])).tolist()
+    )
+    assert "ERROR" in by_state

@@ -319,3 +319,8 @@ ARDEA_SERVE_BATCH_WINDOW_MS = "ARDEA_SERVE_BATCH_WINDOW_MS"
 """The scoring server's batching window in milliseconds: DataFrame requests arriving within
 it are scored with one model call. ``0`` (the default) scores each request on its own;
 ``ardea models serve --batch-window-ms`` sets it."""
+
+ARDEA_SERVE_TRACE_EXPERIMENT = "ARDEA_SERVE_TRACE_EXPERIMENT"
+"""The experiment (by name, created if missing) that records a trace of every scoring server
+request, on the tracking server of ``ARDEA_TRACKING_URI``; unset, requests are not traced.
+``ardea models serve --trace-experiment`` sets it."""

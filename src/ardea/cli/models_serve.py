@@ -15,6 +15,7 @@ from ardea._core.env import (
     ARDEA_SERVE_BATCH_WINDOW_MS,
     ARDEA_SERVE_MAX_BODY_BYTES,
     ARDEA_SERVE_MODEL_URI,
+    ARDEA_SERVE_TRACE_EXPERIMENT,
 )
 
 __all__ = ["serve"]
@@ -44,6 +45,12 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
     f"[default: {ARDEA_SERVE_BATCH_WINDOW_MS} or 0, off]",
 )
 @click.option(
+    "--trace-experiment",
+    default=None,
+    help="Trace every /invocations request to this experiment (by name) on the tracking "
+    f"server of ARDEA_TRACKING_URI. [default: {ARDEA_SERVE_TRACE_EXPERIMENT} or off]",
+)
+@click.option(
     "--allow-pickle",
     is_flag=True,
     help="Load pickle files this process did not write (the model's source must be trusted); "
@@ -56,6 +63,7 @@ def serve(
     workers: int,
     max_body_bytes: int | None,
     batch_window_ms: float | None,
+    trace_experiment: str | None,
     allow_pickle: bool,
 ) -> None:
     """Serve a model: POST /invocations, GET /ping, /health, /version and /metrics."""
@@ -68,6 +76,8 @@ def serve(
         os.environ[ARDEA_ALLOW_PICKLE] = "1"
     if max_body_bytes is not None:
         os.environ[ARDEA_SERVE_MAX_BODY_BYTES] = str(max_body_bytes)
+    if trace_experiment:
+        os.environ[ARDEA_SERVE_TRACE_EXPERIMENT] = trace_experiment
     if batch_window_ms is not None:
         os.environ[ARDEA_SERVE_BATCH_WINDOW_MS] = str(batch_window_ms)
     limit = os.environ.get(ARDEA_SERVE_MAX_BODY_BYTES) or str(DEFAULT_MAX_BODY_BYTES)
@@ -78,6 +88,11 @@ def serve(
         if not (folder / "MLmodel").is_file():
             raise click.BadParameter(f"{model_uri!r} has no MLmodel file", param_hint="-m")
         os.environ[ARDEA_SERVE_MODEL_URI] = str(folder)
+        experiment = os.environ.get(ARDEA_SERVE_TRACE_EXPERIMENT)
+        if experiment and workers > 1:
+            from ardea.fluent import set_experiment
+
+            set_experiment(experiment)  # created once here, not racing in every worker
         url = f"http://{host}:{port}"
         if workers > 1:
             click.echo(f"Serving {model_uri} on {url} ({workers} workers)")

@@ -8,11 +8,12 @@ Bad input is a 4xx with MLflow's error body ``{"error_code": "BAD_REQUEST", "mes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,6 +31,7 @@ from ardea._core.env import (
     ARDEA_SERVE_BATCH_WINDOW_MS,
     ARDEA_SERVE_MAX_BODY_BYTES,
     ARDEA_SERVE_MODEL_URI,
+    ARDEA_SERVE_TRACE_EXPERIMENT,
 )
 from ardea._core.errors import ArdeaError
 from ardea._core.version import __version__
@@ -149,6 +151,45 @@ class _Metrics:
         )
 
 
+@contextlib.asynccontextmanager
+async def _flush_traces_on_exit(app: FastAPI) -> AsyncIterator[None]:
+    """Export the traces still buffered when the server stops."""
+    yield
+    from ardea.tracing import flush
+
+    await run_in_threadpool(flush)
+
+
+class _Scorer:
+    """Predicts for one request: through the batching window when on, traced when asked."""
+
+    def __init__(self, model: PyFuncModel, metrics: _Metrics, window_s: float, trace: bool) -> None:
+        self.model = model
+        self.trace = trace
+        self.batcher = None
+        if window_s > 0:
+            self.batcher = Batcher(
+                lambda data: _predict(model, data), window_s, on_batch=metrics.batch_size.observe
+            )
+
+    async def _predict(self, parsed: ParsedRequest) -> Any:
+        if self.batcher is not None and _is_frame(parsed.data):
+            return await self.batcher.predict(parsed.data)
+        return await run_in_threadpool(_predict, self.model, parsed.data)
+
+    async def score(self, parsed: ParsedRequest) -> Any:
+        """The model's predictions for the request."""
+        if not self.trace:
+            return await self._predict(parsed)
+        from ardea.tracing import start_span
+
+        with start_span("invocations", span_type="CHAIN") as span:
+            span.set_inputs(to_jsonable(parsed.data))
+            predictions = await self._predict(parsed)
+            span.set_outputs(to_jsonable(predictions))
+        return predictions
+
+
 def _is_frame(data: Any) -> bool:
     pd = sys.modules.get("pandas")
     return pd is not None and isinstance(data, pd.DataFrame)
@@ -159,6 +200,7 @@ def create_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     batch_window_ms: float = 0,
+    trace: bool = False,
 ) -> FastAPI:
     """The scoring server's ASGI app for one loaded model.
 
@@ -167,16 +209,17 @@ def create_app(
         max_body_bytes: ``/invocations`` bodies larger than this get a 413.
         batch_window_ms: Above 0, DataFrame requests arriving within this many milliseconds
             are scored as one frame (see :mod:`ardea.models.serving._batch`).
+        trace: Record each ``/invocations`` request as a trace (a ``CHAIN`` span with the
+            model input and predictions) in the active experiment.
     """
-    app = FastAPI(title="Ardea model server", version=__version__, openapi_url=None)
+    app = FastAPI(
+        title="Ardea model server",
+        version=__version__,
+        openapi_url=None,
+        lifespan=_flush_traces_on_exit if trace else None,
+    )
     metrics = _Metrics()
-    batcher = None
-    if batch_window_ms > 0:
-        batcher = Batcher(
-            lambda data: _predict(model, data),
-            batch_window_ms / 1000,
-            on_batch=metrics.batch_size.observe,
-        )
+    scorer = _Scorer(model, metrics, batch_window_ms / 1000, trace)
     known = {"/invocations", "/ping", "/health", "/version", "/metrics"}
 
     @app.middleware("http")
@@ -217,10 +260,7 @@ def create_app(
                 chunks = await run_in_threadpool(model.predict_stream, parsed.data)
                 events = iterate_in_threadpool(_sse(chunks))
                 return StreamingResponse(events, media_type="text/event-stream")
-            if batcher is not None and _is_frame(parsed.data):
-                predictions = await batcher.predict(parsed.data)
-            else:
-                predictions = await run_in_threadpool(_predict, model, parsed.data)
+            predictions = await scorer.score(parsed)
         except _BadRequest as exc:
             return _error(exc.status, exc.message)
         except ArdeaError as exc:
@@ -240,4 +280,10 @@ def app_from_env() -> FastAPI:
         raise RuntimeError(f"{ARDEA_SERVE_MODEL_URI} must name the model to serve.")
     limit = int(os.environ.get(ARDEA_SERVE_MAX_BODY_BYTES) or DEFAULT_MAX_BODY_BYTES)
     window = float(os.environ.get(ARDEA_SERVE_BATCH_WINDOW_MS) or 0)
-    return create_app(load_model(uri), max_body_bytes=limit, batch_window_ms=window)
+    experiment = os.environ.get(ARDEA_SERVE_TRACE_EXPERIMENT)
+    if experiment:
+        from ardea.fluent import set_experiment
+
+        set_experiment(experiment)
+    model = load_model(uri)
+    return create_app(model, max_body_bytes=limit, batch_window_ms=window, trace=bool(experiment))
