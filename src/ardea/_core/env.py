@@ -306,3 +306,21 @@ ARDEA_ALLOW_PICKLE = "ARDEA_ALLOW_PICKLE"
 """``1`` lets ``ardea.<flavor>.load_model`` unpickle model files this process did not write
 (logged by another process or by ``mlflow``), with a warning; unset, such files are refused.
 Unpickling runs code chosen by the file's author: set it only for sources you trust."""
+
+ARDEA_SERVE_MODEL_URI = "ARDEA_SERVE_MODEL_URI"
+"""The model ``ardea models serve`` workers load (set by the command for its workers; set it
+yourself to run ``ardea.models.serving:app_from_env`` under another ASGI server)."""
+
+ARDEA_SERVE_MAX_BODY_BYTES = "ARDEA_SERVE_MAX_BODY_BYTES"
+"""The largest ``/invocations`` body the scoring server accepts, in bytes (larger: 413).
+Default 64 MiB; ``ardea models serve --max-body-bytes`` sets it."""
+
+ARDEA_SERVE_BATCH_WINDOW_MS = "ARDEA_SERVE_BATCH_WINDOW_MS"
+"""The scoring server's batching window in milliseconds: DataFrame requests arriving within
+it are scored with one model call. ``0`` (the default) scores each request on its own;
+``ardea models serve --batch-window-ms`` sets it."""
+
+ARDEA_SERVE_TRACE_EXPERIMENT = "ARDEA_SERVE_TRACE_EXPERIMENT"
+"""The experiment (by name, created if missing) that records a trace of every scoring server
+request, on the tracking server of ``ARDEA_TRACKING_URI``; unset, requests are not traced.
+``ardea models serve --trace-experiment`` sets it."""
