@@ -34,11 +34,13 @@ class ModelServer:
         *args: str,
         workers: int = 1,
         env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+        port: int | None = None,
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"serve-{self.port}.log"
-        argv = [
+        argv = command or [
             sys.executable, "-m", "ardea.cli.main", "models", "serve", "-m", str(model),
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
             "--allow-pickle", *args,
@@ -378,3 +380,29 @@ def test_requests_traced_to_an_experiment(tmp_path: Path) -> None:
         estimator.predict(pd.DataFrame([{"a": 1, "b": 0.5, "c": 3}])).tolist()
     )
     assert "ERROR" in by_state
+
+
+def test_the_generated_container_command_serves(tmp_path: Path) -> None:
+    """The command ``build-docker`` and ``generate-k8s`` write, run outside a container."""
+    from ardea.cli._model_deploy import IMAGE_MODEL_DIR, SERVE_PORT, model_dockerfile
+
+    model = _sklearn_model(tmp_path / "model")
+    dockerfile = model_dockerfile(
+        str(tmp_path / "model"), local_model=True, workers=1, base_image="python:3.12-slim"
+    )
+    cmd_line = next(x for x in dockerfile.splitlines() if x.startswith("CMD "))
+    command = json.loads(cmd_line.removeprefix("CMD "))
+    assert command[:3] == ["ardea", "models", "serve"] and "--allow-pickle" not in command
+    port = free_port()
+    swaps = {IMAGE_MODEL_DIR: str(tmp_path / "model"), "0.0.0.0": "127.0.0.1"}
+    swaps[str(SERVE_PORT)] = str(port)
+    argv = [sys.executable, "-m", "ardea.cli.main", *(swaps.get(x, x) for x in command[1:])]
+    server = ModelServer(
+        tmp_path / "model", tmp_path, command=argv, port=port, env={"ARDEA_ALLOW_PICKLE": ""}
+    )
+    try:
+        response = server.post({"dataframe_split": FRAME.to_dict(orient="split")})
+        assert response.status_code == 200, response.text
+        assert response.json() == {"predictions": pytest.approx(list(model.predict(FRAME)))}
+    finally:
+        server.stop()

@@ -49,9 +49,14 @@ MEMORY_QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?([KMGTPE]i|[kMGTPE])?")
 _LABEL = "app.kubernetes.io/name"
 
 
-def serve_command(model_uri: str, workers: int, port: int = SERVE_PORT) -> list[str]:
-    """The scoring server's command line in a container (listening on every interface)."""
-    return [
+def serve_command(
+    model_uri: str, workers: int, port: int = SERVE_PORT, *, allow_pickle: bool = False
+) -> list[str]:
+    """The scoring server's command line in a container (listening on every interface).
+
+    ``allow_pickle`` adds ``--allow-pickle``: the image's author trusts the model's pickles.
+    """
+    command = [
         "ardea",
         "models",
         "serve",
@@ -64,6 +69,7 @@ def serve_command(model_uri: str, workers: int, port: int = SERVE_PORT) -> list[
         "--workers",
         str(workers),
     ]
+    return [*command, "--allow-pickle"] if allow_pickle else command
 
 
 def model_requirements(ardea_requirement: str, model_requirements_file: bool) -> str:
@@ -77,7 +83,14 @@ def model_requirements(ardea_requirement: str, model_requirements_file: bool) ->
     return "\n".join(lines) + "\n"
 
 
-def model_dockerfile(model_uri: str, *, local_model: bool, workers: int, base_image: str) -> str:
+def model_dockerfile(
+    model_uri: str,
+    *,
+    local_model: bool,
+    workers: int,
+    base_image: str,
+    allow_pickle: bool = False,
+) -> str:
     """The Dockerfile of a model server for ``model_uri``.
 
     ``local_model``: the build context holds the model in ``model/``; it is copied into the
@@ -85,7 +98,7 @@ def model_dockerfile(model_uri: str, *, local_model: bool, workers: int, base_im
     when it starts.
     """
     served = IMAGE_MODEL_DIR if local_model else model_uri
-    command = json.dumps(serve_command(served, workers))
+    command = json.dumps(serve_command(served, workers, allow_pickle=allow_pickle))
     health = json.dumps(
         [
             "python",
@@ -139,6 +152,7 @@ class K8sSpec:
     namespace: str | None = None
     tracking_uri: str | None = None
     env_secret: str | None = None
+    allow_pickle: bool = False
 
 
 def _metadata(spec: K8sSpec) -> dict[str, Any]:
@@ -162,7 +176,7 @@ def _container(spec: K8sSpec) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": "model",
         "image": spec.image,
-        "command": serve_command(spec.model_uri, spec.workers),
+        "command": serve_command(spec.model_uri, spec.workers, allow_pickle=spec.allow_pickle),
         "ports": [{"name": "http", "containerPort": SERVE_PORT, "protocol": "TCP"}],
         # Model loading can be slow: the startup probe holds the other two back until then.
         "startupProbe": _probe(5, 60),

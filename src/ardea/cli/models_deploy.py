@@ -102,12 +102,18 @@ def _matching(
     callback=_printable,
     help="How the image installs Ardea (a pip requirement). Default: this version of Ardea.",
 )
+@click.option(
+    "--allow-pickle",
+    is_flag=True,
+    help="Serve with --allow-pickle: you trust the model's pickle files (see docs/models.md).",
+)
 def build_docker(
     model_uri: str,
     output_directory: Path,
     workers: int,
     base_image: str,
     ardea_requirement: str | None,
+    allow_pickle: bool,
 ) -> None:
     """Write a Dockerfile and build context for a model server (`docker build` it later).
 
@@ -130,7 +136,11 @@ def build_docker(
         model_requirements(requirement, has_requirements), encoding="utf-8"
     )
     dockerfile = model_dockerfile(
-        model_uri, local_model=local is not None, workers=workers, base_image=base_image
+        model_uri,
+        local_model=local is not None,
+        workers=workers,
+        base_image=base_image,
+        allow_pickle=allow_pickle,
     )
     (output_directory / "Dockerfile").write_text(dockerfile, encoding="utf-8")
     (output_directory / ".dockerignore").write_text("**/__pycache__\n", encoding="utf-8")
@@ -182,6 +192,11 @@ def build_docker(
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
 )
+@click.option(
+    "--allow-pickle",
+    is_flag=True,
+    help="Serve with --allow-pickle: you trust the model's pickle files (see docs/models.md).",
+)
 def generate_k8s(
     model_uri: str,
     name: str,
@@ -197,6 +212,7 @@ def generate_k8s(
     tracking_uri: str | None,
     env_secret: str | None,
     output: Path | None,
+    allow_pickle: bool,
 ) -> None:
     """Write a Deployment, Service and HorizontalPodAutoscaler for a model server.
 
@@ -223,6 +239,7 @@ def generate_k8s(
         namespace=namespace,
         tracking_uri=tracking_uri,
         env_secret=env_secret,
+        allow_pickle=allow_pickle,
     )
     text = yaml.safe_dump_all(k8s_manifests(spec), sort_keys=False)
     if output is None:

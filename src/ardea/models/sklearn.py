@@ -213,11 +213,15 @@ def _load_estimator(folder: Path, conf: dict[str, Any], allow_pickle: bool | Non
     path = folder / str(conf.get("pickled_model", _FILES.get(fmt, "model.pkl")))
     if fmt not in SERIALIZATION_FORMATS:
         raise InvalidArgumentError(f"Unknown sklearn serialization_format {fmt!r}.")
-    check_pickle(path, allow_pickle)
+    extra_types = conf.get("skops_trusted_types") or None
+    if fmt != "skops" or extra_types:
+        # skops with its own allowlist (scikit-learn, NumPy and SciPy types) builds no
+        # other object, so it needs no opt-in; extra types come from the model's author.
+        check_pickle(path, allow_pickle)
     if fmt == "skops":
         import skops.io
 
-        return skops.io.load(path, trusted=conf.get("skops_trusted_types") or None)
+        return skops.io.load(path, trusted=extra_types)
     import cloudpickle
 
     with open(path, "rb") as f:

@@ -238,3 +238,19 @@ def test_the_documented_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [d["kind"] for d in docs] == ["Deployment", "Service", "HorizontalPodAutoscaler"]
     for doc in docs:
         validate_k8s(doc)
+
+
+def test_allow_pickle_reaches_the_serve_command(model_dir: Path, tmp_path: Path) -> None:
+    result = run(
+        "build-docker", "-m", str(model_dir), "-d", str(tmp_path / "ctx"), "--allow-pickle"
+    )
+    assert result.exit_code == 0, result.output
+    assert '"--allow-pickle"]' in (tmp_path / "ctx" / "Dockerfile").read_text(encoding="utf-8")
+    result = run("generate-k8s", "-m", "models:/m@prod", "--name", "m", "--allow-pickle")
+    assert result.exit_code == 0, result.output
+    deployment = next(yaml.safe_load_all(result.output))
+    assert (
+        deployment["spec"]["template"]["spec"]["containers"][0]["command"][-1] == "--allow-pickle"
+    )
+    result = run("generate-k8s", "-m", "models:/m@prod", "--name", "m")
+    assert "--allow-pickle" not in result.output

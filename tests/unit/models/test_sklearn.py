@@ -75,3 +75,35 @@ def test_an_autologged_model_loads_in_the_process_that_wrote_it(
     model_files(estimator, "run-id", tmp_path / "model")
     loaded = ardea.sklearn.load_model(str(tmp_path / "model"))
     assert list(loaded.predict(X)) == list(estimator.predict(X))
+
+
+def test_skops_with_its_own_allowlist_needs_no_opt_in(
+    estimator: LogisticRegression, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ardea.models import _trust
+
+    ardea.sklearn.save_model(estimator, str(tmp_path / "m"))
+    ardea.sklearn.save_model(estimator, str(tmp_path / "p"), serialization_format="pickle")
+    monkeypatch.setattr(_trust, "_written", set())  # as if another process wrote them
+    monkeypatch.delenv("ARDEA_ALLOW_PICKLE", raising=False)
+    loaded = ardea.sklearn.load_model(str(tmp_path / "m"))
+    assert list(loaded.predict(X)) == list(estimator.predict(X))
+    with pytest.raises(ardea.FailedPreconditionError, match="allow_pickle=True"):
+        ardea.sklearn.load_model(str(tmp_path / "p"))
+
+
+def test_skops_with_extra_trusted_types_needs_the_opt_in(
+    estimator: LogisticRegression, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ardea.models import _trust
+
+    ardea.sklearn.save_model(estimator, str(tmp_path / "m"))
+    manifest = yaml.safe_load((tmp_path / "m" / "MLmodel").read_text())
+    manifest["flavors"]["sklearn"]["skops_trusted_types"] = ["builtins.eval"]
+    (tmp_path / "m" / "MLmodel").write_text(yaml.safe_dump(manifest))
+    monkeypatch.setattr(_trust, "_written", set())
+    monkeypatch.delenv("ARDEA_ALLOW_PICKLE", raising=False)
+    with pytest.raises(ardea.FailedPreconditionError, match="allow_pickle=True"):
+        ardea.sklearn.load_model(str(tmp_path / "m"))
+    with pytest.warns(ardea.models.UntrustedPickleWarning):
+        assert ardea.sklearn.load_model(str(tmp_path / "m"), allow_pickle=True) is not None
