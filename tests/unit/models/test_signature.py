@@ -85,3 +85,20 @@ def test_tensor_dtype_and_shape() -> None:
         enforce(sig, np.ones((5, 4)))
     with pytest.raises(InvalidArgumentError, match="expected dtype float64, got <U1"):
         enforce(sig, np.array([["a", "b", "c"]]))
+
+
+def test_whole_numeric_columns_are_checked_by_dtype_with_the_same_answers() -> None:
+    sig = infer_signature(pd.DataFrame({"a": [1.0], "b": [2], "g": [1.0, None][:1]}))
+    sig.inputs[2]["required"] = False
+    big = pd.DataFrame({"a": np.arange(10_000, dtype=float), "b": np.arange(10_000)})
+    big["g"] = np.nan  # optional: missing values are fine
+    assert enforce(sig, big) is big
+    with pytest.raises(InvalidArgumentError, match=r"Column 'a' is required .* missing value"):
+        enforce(sig, big.assign(a=[1.0] * 9_999 + [np.nan]))
+    with pytest.raises(InvalidArgumentError, match="Column 'b': expected long, got float"):
+        enforce(sig, big.assign(b=big["b"] + 0.5))
+    with pytest.raises(InvalidArgumentError, match="Column 'a': expected double, got bool"):
+        enforce(sig, big.assign(a=True))
+    # pandas extension dtypes go value by value: a nullable integer with a gap is caught
+    with pytest.raises(InvalidArgumentError, match="Column 'b' is required"):
+        enforce(sig, big.assign(b=pd.array([1] * 9_999 + [None], dtype="Int64")))
