@@ -2,7 +2,8 @@
 
 One scikit-learn model (a ``LinearRegression`` on 4 float columns, saved by MLflow 3.17.2 in
 ``bench/.venv-mlflow``, so both servers read the very same directory) behind
-``ardea models serve`` (this repo's ``.venv``) and ``mlflow models serve --env-manager local``
+``ardea models serve`` (``bench/.venv-ardea-serve``: Ardea, scikit-learn and skops, as a
+model image has; created with uv when missing) and ``mlflow models serve --env-manager local``
 (``bench/.venv-mlflow``), both with ``--workers`` (1 by default), on loopback ports. The load
 generator is this script's asyncio client on raw keep-alive sockets with pre-built request
 bytes (``gateway.py``'s), so the client costs as little as it can on a 2-core machine.
@@ -12,8 +13,9 @@ Figures (one table, JSON in ``bench/results/serving-<date>.json`` or ``--json``)
 - throughput and latency: a closed loop of ``--concurrency`` connections (8) for
   ``--seconds`` (10) per slice, ``--rounds`` slices (3) alternating Ardea and MLflow, for a
   1-row and a 100-row ``dataframe_split`` body: requests/s, p50 and p99 latency;
-- cold start: spawn to the first 200 from ``/invocations`` (median of ``--cold`` starts, 3),
-  for the shared MLflow-saved model, and for Ardea's default format (skops) too;
+- cold start: spawn to the first 200 from ``/invocations`` (median of ``--cold`` starts, 3);
+  the model is in skops format (MLflow 3.17's default, and Ardea's), whose loader imports
+  every scikit-learn module to list the types it trusts;
 - server CPU per request (``/proc``) and the load average, the machine-noise markers.
 
 Ratios > 1 mean Ardea is better: throughput ardea/mlflow; latency and time mlflow/ardea.
@@ -44,6 +46,9 @@ from gateway import Target, _close, one, pct  # noqa: E402
 
 MLFLOW_VENV = HERE / ".venv-mlflow"
 MLFLOW_PY = MLFLOW_VENV / "bin" / "python"
+SERVE_VENV = HERE / ".venv-ardea-serve"
+"""Ardea's server side: a venv with only Ardea and the model's needs (as ``build-docker``
+installs), not the dev venv, whose PyTorch scikit-learn would import while loading skops."""
 COLUMNS = ["a", "b", "c", "d"]
 
 _SAVE_WITH_MLFLOW = """
@@ -67,6 +72,20 @@ ardea.sklearn.save_model(LinearRegression().fit(X, y), sys.argv[1], input_exampl
 """
 
 
+def serve_venv() -> Path:
+    """``bench/.venv-ardea-serve`` (created with uv when missing): Ardea, scikit-learn, skops."""
+    python = SERVE_VENV / "bin" / "python"
+    if not python.exists():
+        uv = [sys.executable, "-m", "uv"]
+        subprocess.run([*uv, "venv", "-q", str(SERVE_VENV)], check=True)
+        subprocess.run(
+            [*uv, "pip", "install", "-q", "-p", str(python), "-e", str(ROOT),
+             "scikit-learn", "skops"],
+            check=True,
+        )  # fmt: skip
+    return python
+
+
 def body(rows: int) -> dict[str, Any]:
     """A ``dataframe_split`` request with ``rows`` rows."""
     data = [[0.1 * i, 1.0 + i, -0.5 * i, 2.0] for i in range(rows)]
@@ -77,9 +96,8 @@ def server(name: str, model: Path, port: int, workers: int, log_dir: Path) -> Se
     """A scoring server for ``model`` (not started)."""
     if name == "ardea":
         argv = [
-            str(ROOT / ".venv" / "bin" / "ardea"), "models", "serve", "-m", str(model),
+            str(SERVE_VENV / "bin" / "ardea"), "models", "serve", "-m", str(model),
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--allow-pickle",
         ]  # fmt: skip
     else:
         argv = [
@@ -216,8 +234,6 @@ def table(results: dict[str, Any]) -> None:
     if "ardea" in cold and "mlflow" in cold:
         print(f"cold start s (same model) | {cold['ardea']:.2f} | {cold['mlflow']:.2f} | "
               f"{cold['mlflow'] / cold['ardea']:.2f}")  # fmt: skip
-    if "ardea-skops" in cold:
-        print(f"cold start s (Ardea default skops) | {cold['ardea-skops']:.2f} | | ")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -250,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
         "100-row": {},
         "cold_start_s": {},
     }
-    compile_bytecode(str(ROOT / ".venv" / "bin" / "python"), ROOT / "src")
+    compile_bytecode(str(serve_venv()), ROOT / "src")
     if with_mlflow:
         compile_bytecode(str(MLFLOW_PY))
     with tempfile.TemporaryDirectory(prefix="ardea-serving-bench-") as tmp_name:
@@ -258,19 +274,12 @@ def main(argv: list[str] | None = None) -> None:
         saver = MLFLOW_PY if with_mlflow else ROOT / ".venv" / "bin" / "python"
         script = _SAVE_WITH_MLFLOW if with_mlflow else _SAVE_WITH_ARDEA
         subprocess.run([str(saver), "-c", script, str(tmp / "model")], check=True)
-        subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "python"), "-c", _SAVE_WITH_ARDEA, str(tmp / "skops")],
-            check=True,
-        )
         names = ["ardea", "mlflow"] if with_mlflow else ["ardea"]
         for _ in range(args.cold):
             for name in names:
                 results["cold_start_s"].setdefault(name + "-all", []).append(
                     cold_start(name, tmp / "model", args.workers, tmp)
                 )
-            results["cold_start_s"].setdefault("ardea-skops-all", []).append(
-                cold_start("ardea", tmp / "skops", args.workers, tmp)
-            )
         for key in [k for k in results["cold_start_s"] if k.endswith("-all")]:
             values = results["cold_start_s"][key]
             results["cold_start_s"][key.removesuffix("-all")] = statistics.median(values)
