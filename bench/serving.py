@@ -92,12 +92,15 @@ def body(rows: int) -> dict[str, Any]:
     return {"dataframe_split": {"columns": COLUMNS, "data": data}}
 
 
-def server(name: str, model: Path, port: int, workers: int, log_dir: Path) -> Server:
+def server(
+    name: str, model: Path, port: int, workers: int, log_dir: Path, batching: str = "auto"
+) -> Server:
     """A scoring server for ``model`` (not started)."""
     if name == "ardea":
         argv = [
             str(SERVE_VENV / "bin" / "ardea"), "models", "serve", "-m", str(model),
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--batching", batching,
         ]  # fmt: skip
     else:
         argv = [
@@ -242,6 +245,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     p.add_argument("--ardea-only", action="store_true", help="skip MLflow")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--batching", choices=["auto", "on", "off"], default="auto", help="Ardea's")
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--rounds", type=int, default=3)
@@ -285,7 +289,10 @@ def main(argv: list[str] | None = None) -> None:
             results["cold_start_s"][key.removesuffix("-all")] = statistics.median(values)
             print(f"cold start {key.removesuffix('-all'):12} "
                   f"{', '.join(f'{v:.2f}' for v in values)} s", flush=True)  # fmt: skip
-        servers = {n: server(n, tmp / "model", free_port(), args.workers, tmp) for n in names}
+        servers = {
+            n: server(n, tmp / "model", free_port(), args.workers, tmp, args.batching)
+            for n in names
+        }
         try:
             for srv in servers.values():
                 srv.start()
