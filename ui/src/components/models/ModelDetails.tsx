@@ -129,7 +129,7 @@ function Flavors({ flavors }: { flavors: Flavor[] }) {
             <td>
               <dl className="kv">
                 {f.facts.map(([k, v]) => (
-                  <div key={k} style={{ display: "contents" }}>
+                  <div key={k} className="kv-row">
                     <dt>{k}</dt>
                     <dd>{v}</dd>
                   </div>
