@@ -8,15 +8,22 @@ page and the logged models' pages and reads what the panels show from the models
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shlex
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from fixtures.server_process import ServerProcess
+from fixtures.server_process import ServerProcess, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -66,13 +73,43 @@ def logged(ui_server: ServerProcess) -> Iterator[Logged]:
     yield Logged(ui_server.url, exp_id, run.info.run_id, skops.model_id, pickled.model_id)
 
 
+@contextlib.contextmanager
+def _serving(command: str, tracking_uri: str, log: Path) -> Iterator[int]:
+    """Run a shown ``ardea models serve ... --port 5001`` command on a free port until /ping."""
+    port = free_port()
+    argv = shlex.split(command.replace("--port 5001", f"--port {port}"))
+    assert argv[:3] == ["ardea", "models", "serve"], argv
+    env = {**os.environ, "ARDEA_TRACKING_URI": tracking_uri}
+    env.pop("ARDEA_ALLOW_PICKLE", None)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ardea.cli.main", *argv[1:]],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/ping", timeout=5).status_code == 200:
+                        break
+                time.sleep(0.2)
+            assert proc.poll() is None, log.read_text(errors="replace")
+            yield port
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
 def _code(page: Any, title: str) -> str:
     text: str = page.get_by_label(title, exact=True).inner_text()
     return text.strip()
 
 
 def test_a_registered_version_shows_its_model_and_how_to_serve_it(
-    page: Any, logged: Logged
+    page: Any, logged: Logged, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -120,6 +157,13 @@ def test_a_registered_version_shows_its_model_and_how_to_serve_it(
         "ardea models predict -m models:/fraud-clf@champion -i input.parquet -o predictions.parquet"
     )
 
+    # The commands work as shown: the server starts, and the curl call scores the example.
+    serve = "ardea models serve -m models:/fraud-clf/1 --port 5001"
+    with _serving(serve, logged.url, tmp_path / "serve.log") as port:
+        argv = shlex.split(curl.replace(":5001/", f":{port}/"))
+        answer = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+        assert answer.stdout.replace(" ", "") == '{"predictions":[0,1]}'
+
     files = page.get_by_role("navigation", name="Version files")
     skops_item = files.get_by_role("listitem").filter(has_text="model.skops")
     expect(skops_item).to_contain_text(re.compile(r"model\.skops \d+\.\d KiB"))
@@ -130,7 +174,7 @@ def test_a_registered_version_shows_its_model_and_how_to_serve_it(
 
 
 def test_a_logged_pickle_model_shows_its_details_and_serves_with_allow_pickle(
-    page: Any, logged: Logged
+    page: Any, logged: Logged, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -153,6 +197,17 @@ def test_a_logged_pickle_model_shows_its_details_and_serves_with_allow_pickle(
     )
     files = page.get_by_role("navigation", name="Model files")
     expect(files.get_by_role("listitem").filter(has_text="model.pkl")).to_contain_text("B")
+    # --allow-pickle is what makes it serve: another process wrote the pickle.
+    command = _code(page, "Serve")
+    with _serving(command, logged.url, tmp_path / "serve.log") as port:
+        body = {"dataframe_split": {"columns": ["amount", "country"], "data": [[900.0, 3]]}}
+        r = httpx.post(f"http://127.0.0.1:{port}/invocations", json=body, timeout=60)
+        assert r.json() == {"predictions": [1]}
+    with (
+        pytest.raises(AssertionError, match="allow"),
+        _serving(command.removesuffix(" --allow-pickle"), logged.url, tmp_path / "refused.log"),
+    ):
+        pass
 
 
 def test_a_folder_without_mlmodel_says_none(page: Any, logged: Logged) -> None:
