@@ -71,7 +71,8 @@ export function HowToServe({ uris, name, body, pickle }: HowToServeProps) {
       ))}
       {body === null ? <p className="muted">No input example: build the /invocations body from the signature (dataframe_split with its input columns).</p> : null}
       <p className="muted">
-        A container or cluster loads a models:/ or runs:/ URI when it starts: give it this server with docker run -e ARDEA_TRACKING_URI=… or generate-k8s
+        If this server asks you to sign in, the CLI needs a token too: export ARDEA_TRACKING_TOKEN=… (create one under My API tokens in the user menu). A container or
+        cluster loads a models:/ or runs:/ URI when it starts: give it this server with docker run -e ARDEA_TRACKING_URI=… or generate-k8s
         --tracking-uri.
       </p>
     </section>
