@@ -223,17 +223,17 @@ class OpenAIAgentsAdapter(Adapter):
         """The run's final output, or its text deltas as they stream."""
         from agents import Runner
 
-        items = messages_to_items(call.messages)
+        items: Any = messages_to_items(call.messages)
         if not call.stream:
             result = await Runner.run(self.agent, items)
             for event in normalize(str(result.final_output)):
                 yield event
             return
         streamed = Runner.run_streamed(self.agent, items)
-        async for event in streamed.stream_events():
-            data = getattr(event, "data", None)
+        async for update in streamed.stream_events():
+            data: Any = getattr(update, "data", None)
             if (
-                event.type == "raw_response_event"
+                update.type == "raw_response_event"
                 and getattr(data, "type", "") == "response.output_text.delta"
             ):
                 yield str(data.delta)

@@ -101,6 +101,7 @@ class _Server:
                 )
             earlier = found.messages
             call.session_id = call.session_id or found.session_id
+            call.user_id = call.user_id or found.user_id
         history = [*earlier, *call.messages]
         instructions = parsed.echo.get("instructions")
         system = [{"role": "system", "content": instructions}] if instructions else []
@@ -125,7 +126,9 @@ class _Server:
         """Keep the conversation under the response id (unless ``store`` is false)."""
         if parsed.store:
             messages = (*history, *response.messages())
-            self.histories.put(response.id, History(messages, parsed.call.session_id))
+            self.histories.put(
+                response.id, History(messages, parsed.call.session_id, parsed.call.user_id)
+            )
 
 
 def _trace_metadata(answer: dict[str, Any], span: Any, request: Request) -> None:

@@ -15,10 +15,11 @@ DEFAULT_MAX_HISTORIES = 1000
 
 @dataclass(frozen=True)
 class History:
-    """The conversation up to and including one response, and its session."""
+    """The conversation up to and including one response, its session and user."""
 
     messages: tuple[dict[str, Any], ...]
     session_id: str | None
+    user_id: str | None = None
 
 
 class Histories:

@@ -51,7 +51,8 @@ def as_tool_call(value: Any) -> ToolCall | None:
     """
     if not isinstance(value, dict):
         return None
-    spec = value.get("function") if isinstance(value.get("function"), dict) else value
+    nested = value.get("function")
+    spec: dict[str, Any] = nested if isinstance(nested, dict) else value
     name, arguments = spec.get("name"), spec.get("arguments")
     if not isinstance(name, str) or arguments is None:
         return None

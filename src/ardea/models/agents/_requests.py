@@ -3,8 +3,8 @@
 Sessions and users follow MLflow's trace metadata (``mlflow.trace.session`` /
 ``mlflow.trace.user``): the session is ``metadata.session_id``, the ``X-Session-Id`` header
 or, on ``/invocations``, ``context.conversation_id``; a follow-up by ``previous_response_id``
-stays in the session of the response it continues. The user is ``metadata.user_id``,
-``user``, the ``X-User-Id`` header or ``context.user_id``.
+stays in the session (and with the user) of the response it continues. The user is
+``metadata.user_id``, ``user``, the ``X-User-Id`` header or ``context.user_id``.
 """
 
 from __future__ import annotations

@@ -98,8 +98,8 @@ class ResponseStream:
     def add(self, event: str | ToolCall) -> list[dict[str, Any]]:
         """The streaming events for one agent event (the item is kept for the response)."""
         if isinstance(event, ToolCall):
-            events = self._close_text()
-            item = {
+            closing = self._close_text()
+            item: dict[str, Any] = {
                 "type": "function_call",
                 "id": new_id("fc"),
                 "call_id": event.call_id,
@@ -112,7 +112,7 @@ class ResponseStream:
             added = {**item, "arguments": "", "status": "in_progress"}
             where = {"item_id": item["id"], "output_index": index}
             return [
-                *events,
+                *closing,
                 self._event("response.output_item.added", output_index=index, item=added),
                 self._event(
                     "response.function_call_arguments.delta", **where, delta=event.arguments
@@ -124,7 +124,12 @@ class ResponseStream:
             ]
         events: list[dict[str, Any]] = []
         if self._open is None:
-            part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+            part: dict[str, Any] = {
+                "type": "output_text",
+                "text": "",
+                "annotations": [],
+                "logprobs": [],
+            }
             self._open = {
                 "type": "message",
                 "id": new_id("msg"),
