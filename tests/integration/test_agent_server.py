@@ -413,6 +413,16 @@ def test_mlflow_responses_agent_adapter(
         server.stop()
 
 
+def test_workers(tmp_path: Path, env: dict[str, str]) -> None:
+    server = AgentServer("echo", tmp_path, "--workers", "2", env=env)
+    try:
+        client = server.client()
+        answers = {client.responses.create(model="echo", input="w").output_text for _ in range(4)}
+        assert answers == {"echo (1 messages): w"}
+    finally:
+        server.stop()
+
+
 def test_cli_refuses_a_bad_agent(tmp_path: Path) -> None:
     from ardea.cli.main import cli
 

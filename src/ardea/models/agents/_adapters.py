@@ -295,10 +295,10 @@ def adapt(agent: Any) -> Adapter:
         return OpenAIAgentsAdapter(agent)
     if _instance_of(agent, "langgraph.pregel", "Pregel"):
         return LangGraphAdapter(agent)
-    if hasattr(agent, "predict") and not inspect.isroutine(agent):
-        return PredictAdapter(agent)
     if isinstance(agent, type):
         raise TypeError(f"{agent.__name__} is a class: serve an instance of it")
+    if hasattr(agent, "predict") and not inspect.isroutine(agent):
+        return PredictAdapter(agent)
     if callable(agent):
         return FunctionAdapter(agent)
     raise TypeError(

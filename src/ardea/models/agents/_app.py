@@ -70,12 +70,14 @@ async def _read(request: Request) -> dict[str, Any]:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise BadInput(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
-    body = b""
+    chunks: list[bytes] = []
+    size = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
             raise BadInput(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
-    return parse_body(body)
+        chunks.append(chunk)
+    return parse_body(b"".join(chunks))
 
 
 class _Server:
