@@ -353,6 +353,7 @@ def test_sessions_and_users_are_traced(traced: Any) -> None:
     assert by_session["s-4"][0].info.trace_metadata["mlflow.trace.user"] == "grace"
     streamed = by_session["s-2"][0].spans[0]
     assert streamed.outputs["output"][0]["content"][0]["text"] == "echo (1 messages): c"
+    assert streamed.outputs["output"][0]["status"] == "completed"
     assert streamed.inputs["input"] == [{"role": "user", "content": "c"}]
 
 

@@ -188,10 +188,11 @@ def _routes(app: FastAPI, server: _Server) -> None:  # noqa: C901 - one closure 
                     async for event in server.adapter.events(parsed.call):
                         for chunk in out(answer.add(event)):
                             yield chunk
-                    server.remember(answer, history, parsed)
+                    closing = answer.finish()
+                    server.remember(answer, history, parsed)  # before the client can follow up
                     if span is not None:
                         span.set_outputs(answer.response())
-                    for chunk in out(answer.finish()):
+                    for chunk in out(closing):
                         yield chunk
             except Exception as exc:
                 log.warning("The agent failed while streaming", exc_info=exc)
