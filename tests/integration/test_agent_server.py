@@ -338,8 +338,13 @@ def test_sessions_and_users_are_traced(traced: Any) -> None:
         model="echo", messages=[{"role": "user", "content": "e"}], user="grace",
         extra_headers={"X-Session-Id": "s-4"},
     )  # fmt: skip
+    mlflow_style = httpx.post(
+        f"{server.url}/invocations",
+        json={"input": [{"role": "user", "content": "f"}], "context": {"conversation_id": "s-5"}},
+        headers={"x-mlflow-return-trace-id": "true"},
+    ).json()
     traces = traced.traces(server, "echo")
-    assert len(traces) == 6, server.log_text()
+    assert len(traces) == 7, server.log_text()
     by_session: dict[str, list[Any]] = {}
     for trace in traces:
         root = next(s for s in trace.spans if s.parent_span_id is None)
@@ -354,6 +359,7 @@ def test_sessions_and_users_are_traced(traced: Any) -> None:
     streamed = by_session["s-2"][0].spans[0]
     assert streamed.outputs["output"][0]["content"][0]["text"] == "echo (1 messages): c"
     assert streamed.outputs["output"][0]["status"] == "completed"
+    assert by_session["s-5"][0].info.trace_id == mlflow_style["metadata"]["trace_id"]
     assert streamed.inputs["input"] == [{"role": "user", "content": "c"}]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from ardea.models.agents import create_app
+from ardea.models.agents import Adapter, AgentCall, ToolCall, create_app
 from ardea.models.agents._history import Histories, History
 from ardea.models.agents._messages import BadInput, items_to_messages
 
@@ -162,3 +162,16 @@ def test_an_empty_answer_is_a_valid_response() -> None:
         "/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]}
     ).json()
     assert chat["choices"][0]["message"]["content"] is None
+
+
+def test_a_custom_adapter() -> None:
+    class Mine(Adapter):
+        async def events(self, call: AgentCall) -> AsyncIterator[str | ToolCall]:
+            yield f"{call.session_id}/{call.user_id}: "
+            yield ToolCall(name="f", arguments="{}", call_id="c1")
+
+    http = TestClient(create_app(Mine()))
+    body = {"input": "x", "user": "ada"}
+    answer = http.post("/v1/responses", json=body, headers={"X-Session-Id": "s"}).json()
+    assert answer["output"][0]["content"][0]["text"] == "s/ada: "
+    assert answer["output"][1]["call_id"] == "c1"
