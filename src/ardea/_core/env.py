@@ -329,3 +329,21 @@ ARDEA_SERVE_TRACE_EXPERIMENT = "ARDEA_SERVE_TRACE_EXPERIMENT"
 """The experiment (by name, created if missing) that records a trace of every scoring server
 request, on the tracking server of ``ARDEA_TRACKING_URI``; unset, requests are not traced.
 ``ardea models serve --trace-experiment`` sets it."""
+
+ARDEA_AGENT_SPEC = "ARDEA_AGENT_SPEC"
+"""The agent ``ardea agents serve`` workers load, as ``module:attr`` or ``file.py:attr`` (set
+by the command; set it yourself to run ``ardea.models.agents:app_from_env`` under another ASGI
+server)."""
+
+ARDEA_AGENT_NAME = "ARDEA_AGENT_NAME"
+"""The agent server's model id and root span name (``ardea agents serve --name``). Default:
+the attribute name of ``ARDEA_AGENT_SPEC``."""
+
+ARDEA_AGENT_TRACE_EXPERIMENT = "ARDEA_AGENT_TRACE_EXPERIMENT"
+"""The experiment (by name, created if missing) that records a trace of every agent server
+request, on the tracking server of ``ARDEA_TRACKING_URI``; unset, requests are not traced.
+``ardea agents serve --trace-experiment`` sets it."""
+
+ARDEA_AGENT_MAX_HISTORIES = "ARDEA_AGENT_MAX_HISTORIES"
+"""How many responses' conversations the agent server keeps in memory (per worker) for
+``previous_response_id``; the least recently used go first. Default 1000; ``0`` keeps none."""
