@@ -26,7 +26,12 @@ from typing import Any
 from ardea.models.agents._bridge import iterate_in_thread
 from ardea.models.agents._messages import ToolCall, as_tool_call, messages_to_items
 
-__all__ = ["Adapter", "AgentCall", "Event", "adapt"]
+__all__ = ["Adapter", "AgentCall", "AgentOutputError", "Event", "adapt"]
+
+
+class AgentOutputError(TypeError):
+    """The agent answered something the server cannot send (Ardea's message, safe to show)."""
+
 
 Event = str | ToolCall
 """What an adapter yields: a text delta or a tool call."""
@@ -84,12 +89,14 @@ def normalize(value: Any) -> Iterator[Event]:
         if value.get("type") in ("output_text", "text") and isinstance(value.get("text"), str):
             yield value["text"]
             return
-        raise TypeError(f"the agent returned a dict of unknown shape (keys {sorted(value)})")
+        raise AgentOutputError(
+            f"the agent returned a dict of unknown shape (keys {sorted(value)[:20]})"
+        )
     if isinstance(value, (list, tuple)):
         for item in value:
             yield from normalize(item)
         return
-    raise TypeError(f"the agent returned a {type(value).__name__}, not text or a tool call")
+    raise AgentOutputError(f"the agent returned a {type(value).__name__}, not text or a tool call")
 
 
 def _is_async(fn: Any) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -28,7 +29,7 @@ from ardea._core.env import (
     ARDEA_AGENT_TRACE_EXPERIMENT,
 )
 from ardea._core.version import __version__
-from ardea.models.agents._adapters import Adapter, AgentCall, adapt
+from ardea.models.agents._adapters import Adapter, AgentCall, AgentOutputError, adapt
 from ardea.models.agents._history import DEFAULT_MAX_HISTORIES, Histories, History
 from ardea.models.agents._messages import BadInput
 from ardea.models.agents._requests import (
@@ -57,11 +58,18 @@ def _bad(exc: BadInput, status: int = 400, code: str | None = None) -> JSONRespo
 
 
 def _failure_message(exc: BaseException) -> str:
-    return f"The agent failed: {type(exc).__name__}: {str(exc)[:500]}"
+    """What the client learns of an agent's exception: its type and an id for the log.
+
+    The exception's text stays in the server's log (with the traceback, under the same id):
+    an agent's errors can quote upstream responses, prompts or credentials.
+    """
+    error_id = uuid.uuid4().hex[:12]
+    log.warning("The agent failed (error id %s)", error_id, exc_info=exc)
+    what = str(exc) if isinstance(exc, AgentOutputError) else type(exc).__name__
+    return f"The agent failed: {what} (error id {error_id}; details in the server log)."
 
 
 def _agent_error(exc: BaseException) -> JSONResponse:
-    log.warning("The agent failed on a request", exc_info=exc)
     body = error_body(_failure_message(exc), "server_error", "agent_error", None)
     return JSONResponse(body, status_code=500)
 
@@ -195,7 +203,6 @@ def _routes(app: FastAPI, server: _Server) -> None:  # noqa: C901 - one closure 
                     for chunk in out(closing):
                         yield chunk
             except Exception as exc:
-                log.warning("The agent failed while streaming", exc_info=exc)
                 failure = answer.fail(_failure_message(exc))
                 yield sse(failure, "error") if not invocations else sse(failure)
             if invocations:
@@ -249,7 +256,6 @@ def _routes(app: FastAPI, server: _Server) -> None:  # noqa: C901 - one closure 
                     if span is not None:
                         span.set_outputs(answer.completion())
             except Exception as exc:
-                log.warning("The agent failed while streaming", exc_info=exc)
                 message = _failure_message(exc)
                 yield sse(error_body(message, "server_error", "agent_error", None))
                 return
