@@ -2,8 +2,8 @@
 
 One scikit-learn model (a ``LinearRegression`` on 4 float columns, saved by MLflow 3.17.2 in
 ``bench/.venv-mlflow``, so both servers read the very same directory) behind
-``ardea models serve`` (``bench/.venv-ardea-serve``: Ardea, scikit-learn and skops, as a
-model image has; created with uv when missing) and ``mlflow models serve --env-manager local``
+``ardea models serve`` (``bench/.venv-ardea-serve``: ``ardea[serving,sklearn]``, as a model
+image has; created with uv when missing) and ``mlflow models serve --env-manager local``
 (``bench/.venv-mlflow``), both with ``--workers`` (1 by default), on loopback ports. The load
 generator is this script's asyncio client on raw keep-alive sockets with pre-built request
 bytes (``gateway.py``'s), so the client costs as little as it can on a 2-core machine.
@@ -73,14 +73,13 @@ ardea.sklearn.save_model(LinearRegression().fit(X, y), sys.argv[1], input_exampl
 
 
 def serve_venv() -> Path:
-    """``bench/.venv-ardea-serve`` (created with uv when missing): Ardea, scikit-learn, skops."""
+    """``bench/.venv-ardea-serve`` (created with uv when missing): ``ardea[serving,sklearn]``."""
     python = SERVE_VENV / "bin" / "python"
     if not python.exists():
         uv = [sys.executable, "-m", "uv"]
         subprocess.run([*uv, "venv", "-q", str(SERVE_VENV)], check=True)
         subprocess.run(
-            [*uv, "pip", "install", "-q", "-p", str(python), "-e", str(ROOT),
-             "scikit-learn", "skops"],
+            [*uv, "pip", "install", "-q", "-p", str(python), "-e", f"{ROOT}[serving,sklearn]"],
             check=True,
         )  # fmt: skip
     return python

@@ -76,6 +76,13 @@ def serve(
     allow_pickle: bool,
 ) -> None:
     """Serve a model: POST /invocations, GET /ping, /health, /version and /metrics."""
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        raise click.ClickException(
+            "ardea models serve needs pandas (MLflow's scoring protocol is made of DataFrames): "
+            "pip install 'ardea[serving]'."
+        )
     import uvicorn
 
     from ardea._core.errors import ArdeaError, FailedPreconditionError
