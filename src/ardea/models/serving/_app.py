@@ -43,6 +43,7 @@ from ardea.models.serving._formats import (
     ParsedRequest,
     parse_csv,
     parse_json,
+    predictions_json,
     to_json,
     to_jsonable,
 )
@@ -324,8 +325,9 @@ def create_app(
             return _error(exc.status, exc.message)
         except ArdeaError as exc:
             return _error(400, exc.message)
-        answer = predictions if parsed.unwrapped else {"predictions": to_jsonable(predictions)}
-        return Response(to_json(answer), media_type="application/json")
+        if parsed.unwrapped:
+            return Response(to_json(predictions), media_type="application/json")
+        return Response(predictions_json(predictions), media_type="application/json")
 
     app.add_middleware(_Door, invocations=invocations, metrics=metrics)
 

@@ -26,6 +26,7 @@ __all__ = [
     "ParsedRequest",
     "parse_csv",
     "parse_json",
+    "predictions_json",
     "to_json",
     "to_jsonable",
 ]
@@ -229,3 +230,24 @@ def _default(value: Any) -> Any:
 def to_json(value: Any) -> str:
     """``value`` as JSON, numpy and pandas values included."""
     return json.dumps(to_jsonable(value), default=_default)
+
+
+def predictions_json(predictions: Any) -> bytes:
+    """``{"predictions": ...}`` as MLflow's server writes it.
+
+    A finite float64 or integer NumPy array (the common answer) is written by orjson straight
+    from the array; anything else as :func:`to_json` does (NaN stays ``NaN`` and float32
+    values are written as their float64 value, as MLflow writes them).
+    """
+    import sys
+
+    np = sys.modules.get("numpy")
+    if (
+        np is not None
+        and isinstance(predictions, np.ndarray)
+        and (predictions.dtype.kind in "iu" or predictions.dtype == np.float64)
+        and predictions.flags.c_contiguous
+        and (predictions.dtype.kind != "f" or bool(np.isfinite(predictions).all()))
+    ):
+        return orjson.dumps({"predictions": predictions}, option=orjson.OPT_SERIALIZE_NUMPY)
+    return to_json({"predictions": to_jsonable(predictions)}).encode()
