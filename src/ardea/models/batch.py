@@ -32,6 +32,7 @@ from ardea._core.progress import MIN_BYTES, count_progress, progress_enabled
 from ardea.models._batch_io import FORMATS, JsonWriter, TableWriter, count_rows, format_of
 from ardea.models._batch_io import read_chunks as _read_chunks
 from ardea.models._pyfunc_model import PyFuncModel
+from ardea.models._signature import select_columns
 
 __all__ = ["DEFAULT_BATCH_SIZE", "FORMATS", "BatchResult", "predict_file", "predictions_frame"]
 
@@ -57,26 +58,6 @@ class BatchResult:
     def rows_per_second(self) -> float:
         """Throughput of the run."""
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
-
-
-def _model_input(model: PyFuncModel, chunk: Any) -> Any:
-    """The chunk's signature columns, in the signature's order (others pass through)."""
-    import pandas as pd
-
-    signature = model.signature
-    if signature is None or not isinstance(chunk, pd.DataFrame):
-        return chunk
-    names = [spec.get("name") for spec in signature.inputs]
-    if not names or any(name is None for name in names):
-        return chunk
-    present = [name for name in names if name in chunk.columns]
-    if len(present) < len(names) and not all(
-        spec.get("required", True) is False
-        for spec in signature.inputs
-        if spec["name"] not in chunk.columns
-    ):
-        return chunk  # the signature check names the missing column
-    return chunk[present]
 
 
 def predictions_frame(predictions: Any, rows: int, taken: set[str] | None = None) -> Any:
@@ -131,7 +112,7 @@ def predictions_frame(predictions: Any, rows: int, taken: set[str] | None = None
 
 def _predict(model: PyFuncModel, chunk: Any, start: int) -> Any:
     try:
-        return model.predict(_model_input(model, chunk))
+        return model.predict(select_columns(model.signature, chunk))
     except InvalidArgumentError as exc:
         raise InvalidArgumentError(f"{_rows(start, chunk)}: {exc.message}") from None
     except (ValueError, TypeError, KeyError) as exc:  # the model refused the input
