@@ -106,7 +106,12 @@ def read_chunks(
             reader: Any = pd.read_csv(source, chunksize=batch_size)
         else:
             reader = pd.read_json(
-                source, lines=True, chunksize=batch_size, convert_dates=False, dtype=False
+                source,
+                lines=True,
+                chunksize=batch_size,
+                convert_dates=False,
+                dtype=False,
+                precise_float=True,  # the default parser rounds the last digits
             )
         with reader:
             yield from reader
