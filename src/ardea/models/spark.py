@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from ardea._core.errors import InvalidArgumentError
 from ardea.models._pyfunc_model import PyFuncModel, load_pyfunc_dir
 from ardea.models._signature import select_columns
+from ardea.models._trust import UntrustedPickleWarning
 
 __all__ = ["RESULT_TYPES", "spark_udf"]
 
@@ -91,7 +93,9 @@ def _model(folder: str) -> PyFuncModel:
     """The worker's model, loaded on its first use (the driver already checked the files)."""
     model = _loaded.get(folder)
     if model is None:
-        model = load_pyfunc_dir(Path(folder), allow_pickle=True)
+        with warnings.catch_warnings():  # the driver warned, once, if it was untrusted
+            warnings.simplefilter("ignore", UntrustedPickleWarning)
+            model = load_pyfunc_dir(Path(folder), allow_pickle=True)
         _loaded[folder] = model
     return model
 
