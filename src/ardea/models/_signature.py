@@ -223,6 +223,40 @@ def _enforce_columns(specs: list[Spec], columns: dict[str, Any], what: str) -> N
         _check_column(str(name), spec, columns[name])
 
 
+_FAST_KINDS = {"double": "iuf", "float": "iuf", "long": "iu", "integer": "iu", "boolean": "b"}
+"""Spec type -> numpy dtype kinds whose every value fits it (as :func:`_value_ok` decides)."""
+
+
+def _frame_columns(specs: list[Spec], frame: Any) -> dict[str, Any]:
+    """A frame's columns as lists to check value by value, for :func:`_enforce_columns`.
+
+    A column whose numpy dtype already fits its spec (with no missing value where one is
+    required) is checked here at once and comes back empty, as does one outside the
+    signature: a million-row frame is not walked value by value.
+    """
+    import numpy as np
+
+    by_name = {spec.get("name"): spec for spec in specs}
+    columns: dict[str, Any] = {}
+    for name in frame.columns:
+        column = frame[name]
+        spec = by_name.get(str(name))
+        kinds = _FAST_KINDS.get(str(spec["type"])) if spec is not None else None
+        dtype = column.dtype
+        if spec is None:
+            columns[str(name)] = []  # not in the signature: only its presence matters
+        elif (
+            kinds is not None
+            and isinstance(dtype, np.dtype)
+            and dtype.kind in kinds
+            and not (spec.get("required", True) and column.isna().any())
+        ):
+            columns[str(name)] = []
+        else:
+            columns[str(name)] = column.tolist()
+    return columns
+
+
 def _enforce_tensor(spec: Spec, data: Any) -> Any:
     import numpy as np
 
@@ -258,7 +292,7 @@ def enforce(signature: Signature | None, data: Any) -> Any:
         return _enforce_tensor(specs[0], data)
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
-        _enforce_columns(specs, {str(c): data[c].tolist() for c in data.columns}, "input frame")
+        _enforce_columns(specs, _frame_columns(specs, data), "input frame")
     elif isinstance(data, dict):
         _enforce_columns(specs, {str(k): [v] for k, v in data.items()}, "input")
     elif isinstance(data, list) and data and all(isinstance(row, dict) for row in data):

@@ -85,3 +85,27 @@ def test_tensor_dtype_and_shape() -> None:
         enforce(sig, np.ones((5, 4)))
     with pytest.raises(InvalidArgumentError, match="expected dtype float64, got <U1"):
         enforce(sig, np.array([["a", "b", "c"]]))
+
+
+def test_frame_columns_checked_by_dtype_decide_as_value_by_value() -> None:
+    import pandas as pd
+
+    from ardea.models._signature import enforce
+
+    signature = Signature(
+        inputs=[
+            {"type": "double", "name": "x", "required": True},
+            {"type": "long", "name": "n", "required": True},
+            {"type": "boolean", "name": "flag", "required": False},
+        ]
+    )
+    good = pd.DataFrame({"x": [1, 2], "n": [3, 4], "flag": [True, False], "extra": ["a", "b"]})
+    assert enforce(signature, good) is good  # ints widen to double; extra columns pass
+    with pytest.raises(InvalidArgumentError, match="Column 'x' is required"):
+        enforce(signature, good.assign(x=[1.0, float("nan")]))
+    with pytest.raises(InvalidArgumentError, match="Column 'n': expected long, got float"):
+        enforce(signature, good.assign(n=[1.5, 2.0]))
+    with pytest.raises(InvalidArgumentError, match="Column 'x': expected double, got bool"):
+        enforce(signature, good.assign(x=[True, False]))
+    with pytest.raises(InvalidArgumentError, match="Column 'flag': expected boolean, got int"):
+        enforce(signature, good.assign(flag=[1, 0]))
