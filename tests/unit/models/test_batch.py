@@ -116,3 +116,22 @@ def test_parquet_chunks_must_share_a_schema(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgumentError, match="Rows 3-4 do not fit the Parquet schema"):
         predict_file(str(path), source, target, batch_size=2, progress=False)
     assert not target.exists() and list(tmp_path.glob(".out.parquet.*")) == []
+
+
+def test_odd_prediction_values_are_written(tmp_path: Path) -> None:
+    import datetime as dt
+
+    def odd(frame: pd.DataFrame) -> list[object]:
+        return [b"\x00\x01", dt.date(2026, 1, 2), float("nan"), {"k": np.int64(3)}][: len(frame)]
+
+    path = tmp_path / "model"
+    ardea.pyfunc.save_model(path, python_model=odd)
+    source = tmp_path / "in.csv"
+    source.write_text("x\n1\n2\n3\n4\n")
+    out = tmp_path / "out.json"
+    predict_file(str(path), source, out, progress=False)
+    assert json.loads(out.read_text())["predictions"] == ["AAE=", "2026-01-02", None, {"k": 3}]
+    lines = tmp_path / "out.jsonl"
+    predict_file(str(path), source, lines, progress=False)
+    rows = [json.loads(line) for line in lines.read_text().splitlines()]
+    assert [r["predictions"] for r in rows] == ["AAE=", "2026-01-02", None, {"k": 3}]
