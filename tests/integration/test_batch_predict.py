@@ -232,3 +232,30 @@ def test_model_saved_by_mlflow_needs_the_opt_in(tmp_path: Path, data: pd.DataFra
     np.testing.assert_allclose(
         pd.read_parquet(tmp_path / "out.parquet")["predictions"], model.predict(x)
     )
+
+
+def test_registry_uri_is_downloaded_then_scored(tmp_path: Path, data: pd.DataFrame) -> None:
+    import os
+
+    store = tmp_path / "store"
+    x = data[FEATURES]
+    model = LinearRegression().fit(x, x.c)
+    ardea.set_tracking_uri(str(store))
+    try:
+        with ardea.start_run():
+            ardea.sklearn.log_model(
+                model, name="model", input_example=x.head(2), registered_model_name="scorer"
+            )
+    finally:
+        ardea.set_tracking_uri(None)
+    source = _write(data, tmp_path / "in.parquet")
+    target = tmp_path / "out.parquet"
+    argv = [sys.executable, "-m", "ardea.cli.main", "models", "predict", "-m", "models:/scorer/1"]
+    done = subprocess.run(
+        [*argv, "-i", str(source), "-o", str(target)],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "ARDEA_TRACKING_URI": str(store)},
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    np.testing.assert_allclose(pd.read_parquet(target)["predictions"], model.predict(x))

@@ -184,3 +184,20 @@ def test_refusals_happen_on_the_driver(
         udf = ardea.pyfunc.spark_udf(spark, str(foreign), allow_pickle=True)
     out = spark.createDataFrame(data).select("id", udf("a", "b", "c").alias("p")).toPandas()
     np.testing.assert_allclose(out.sort_values("id")["p"], x.b, atol=1e-9)
+
+
+def test_registry_uri(spark: Any, tmp_path: Path, data: pd.DataFrame) -> None:
+    x = data[FEATURES]
+    model = LinearRegression().fit(x, x.a - x.c)
+    ardea.set_tracking_uri(str(tmp_path / "store"))
+    try:
+        with ardea.start_run():
+            ardea.sklearn.log_model(
+                model, name="model", input_example=x.head(2), registered_model_name="spark-reg"
+            )
+        udf = ardea.pyfunc.spark_udf(spark, "models:/spark-reg/1")
+    finally:
+        ardea.set_tracking_uri(None)
+    assert (udf.model_dir / "MLmodel").is_file()
+    out = spark.createDataFrame(data).select("id", udf().alias("p")).toPandas()
+    np.testing.assert_allclose(out.sort_values("id")["p"], model.predict(x), rtol=1e-12)

@@ -79,13 +79,21 @@ def _default_type(model: PyFuncModel) -> str:
 
 def _private_copy(model_uri: str) -> Path:
     """A local copy of the model no one else writes to (the executors load these files)."""
+    from urllib.parse import urlparse
+
     from ardea.models._uri import local_model_dir
 
-    source = local_model_dir(model_uri)
-    if not (source / "MLmodel").is_file():
+    scheme = urlparse(model_uri).scheme
+    private = Path(tempfile.mkdtemp(prefix="ardea-spark-model-"))
+    if len(scheme) > 1 and scheme != "file":  # downloaded: the download is the private copy
+        target = local_model_dir(model_uri, str(private))
+    else:
+        target = private / "model"
+        source = local_model_dir(model_uri)
+        if source.is_dir():
+            shutil.copytree(source, target)
+    if not (target / "MLmodel").is_file():
         raise InvalidArgumentError(f"{model_uri!r} is not a model directory (no MLmodel file).")
-    target = Path(tempfile.mkdtemp(prefix="ardea-spark-model-")) / "model"
-    shutil.copytree(source, target)
     return target
 
 
