@@ -116,6 +116,8 @@ def read_chunks(
             )
         with reader:
             yield from reader
+    except OSError as exc:
+        raise InvalidArgumentError(f"Cannot read the input: {exc.strerror or exc}.") from None
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         what = "CSV (a header row, then one row per record)" if fmt == "csv" else "JSON Lines"
         raise InvalidArgumentError(f"The input is not valid {what}: {exc}") from None

@@ -129,9 +129,12 @@ def _rows(start: int, chunk: Any) -> str:
 def _open_output(target: Path | None) -> tuple[Path | None, IO[bytes]]:
     if target is None:
         return None, sys.stdout.buffer
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    return tmp, open(tmp, "xb")  # the umask's permissions, unlike mkstemp's 0600
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return tmp, open(tmp, "xb")  # the umask's permissions, unlike mkstemp's 0600
+    except OSError as exc:
+        raise InvalidArgumentError(f"Cannot write {str(target)!r}: {exc.strerror}.") from None
 
 
 def _input_format(path: Path | None, content_type: str | None) -> str:

@@ -101,6 +101,10 @@ def test_empty_input_and_refusals(tmp_path: Path, doubler: Path) -> None:
         predict_file(str(doubler), source, batch_size=0)
     with pytest.raises(InvalidArgumentError, match="Parquet input must be a file"):
         predict_file(str(doubler), None, content_type="parquet")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(InvalidArgumentError, match=r"Cannot write .*out\.csv"):
+        predict_file(str(doubler), source, blocker / "out.csv")  # a file, not a folder
 
 
 def test_parquet_chunks_must_share_a_schema(tmp_path: Path) -> None:
