@@ -114,11 +114,42 @@ def _predict(model: PyFuncModel, chunk: Any, start: int) -> Any:
     try:
         return model.predict(select_columns(model.signature, chunk))
     except InvalidArgumentError as exc:
-        raise InvalidArgumentError(f"{_rows(start, chunk)}: {exc.message}") from None
+        exact = _first_bad_number(model, chunk, start)
+        raise InvalidArgumentError(exact or f"{_rows(start, chunk)}: {exc.message}") from None
     except (ValueError, TypeError, KeyError) as exc:  # the model refused the input
         raise InvalidArgumentError(
             f"{_rows(start, chunk)}: the model failed on them: {type(exc).__name__}: {exc}"
         ) from None
+
+
+_NUMERIC = ("double", "float", "long", "integer")
+
+
+def _first_bad_number(model: PyFuncModel, chunk: Any, start: int) -> str | None:
+    """The exact row of a numeric column's first non-number, when the chunk read it as text.
+
+    A CSV column with one bad value is read as text for its whole chunk, so the signature
+    check names the chunk's first value; this names the culprit instead.
+    """
+    import pandas as pd
+
+    if model.signature is None or not isinstance(chunk, pd.DataFrame):
+        return None
+    for spec in model.signature.inputs:
+        name = spec.get("name")
+        if spec["type"] not in _NUMERIC or name not in chunk.columns:
+            continue
+        column = chunk[name]
+        if column.dtype.kind in "iufb":
+            continue
+        bad = pd.to_numeric(column, errors="coerce").isna() & column.notna()
+        if bad.any():
+            at = int(bad.to_numpy().argmax())
+            return (
+                f"Row {start + at + 1}: column {name!r} holds {column.iloc[at]!r}, "
+                f"not a {spec['type']}."
+            )
+    return None
 
 
 def _rows(start: int, chunk: Any) -> str:
