@@ -316,11 +316,34 @@ ARDEA_SERVE_MAX_BODY_BYTES = "ARDEA_SERVE_MAX_BODY_BYTES"
 Default 64 MiB; ``ardea models serve --max-body-bytes`` sets it."""
 
 ARDEA_SERVE_BATCH_WINDOW_MS = "ARDEA_SERVE_BATCH_WINDOW_MS"
-"""The scoring server's batching window in milliseconds: DataFrame requests arriving within
-it are scored with one model call. ``0`` (the default) scores each request on its own;
-``ardea models serve --batch-window-ms`` sets it."""
+"""How long (ms) the first request of a batch waits for others before the scoring server
+calls the model. ``0`` (the default) never waits: a batch is what arrived while the previous
+call ran. Above 0 it turns batching on; ``ardea models serve --batch-window-ms`` sets it."""
+
+ARDEA_SERVE_BATCHING = "ARDEA_SERVE_BATCHING"
+"""``ardea models serve --batching``: ``auto`` (the default: on for the row-wise flavours
+sklearn, xgboost and lightgbm), ``on`` or ``off``. On, DataFrame requests that arrive while
+the model is busy are scored together with one call."""
 
 ARDEA_SERVE_TRACE_EXPERIMENT = "ARDEA_SERVE_TRACE_EXPERIMENT"
 """The experiment (by name, created if missing) that records a trace of every scoring server
 request, on the tracking server of ``ARDEA_TRACKING_URI``; unset, requests are not traced.
 ``ardea models serve --trace-experiment`` sets it."""
+
+ARDEA_AGENT_SPEC = "ARDEA_AGENT_SPEC"
+"""The agent ``ardea agents serve`` workers load, as ``module:attr`` or ``file.py:attr`` (set
+by the command; set it yourself to run ``ardea.models.agents:app_from_env`` under another ASGI
+server)."""
+
+ARDEA_AGENT_NAME = "ARDEA_AGENT_NAME"
+"""The agent server's model id and root span name (``ardea agents serve --name``). Default:
+the attribute name of ``ARDEA_AGENT_SPEC``."""
+
+ARDEA_AGENT_TRACE_EXPERIMENT = "ARDEA_AGENT_TRACE_EXPERIMENT"
+"""The experiment (by name, created if missing) that records a trace of every agent server
+request, on the tracking server of ``ARDEA_TRACKING_URI``; unset, requests are not traced.
+``ardea agents serve --trace-experiment`` sets it."""
+
+ARDEA_AGENT_MAX_HISTORIES = "ARDEA_AGENT_MAX_HISTORIES"
+"""How many responses' conversations the agent server keeps in memory (per worker) for
+``previous_response_id``; the least recently used go first. Default 1000; ``0`` keeps none."""

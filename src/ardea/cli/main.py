@@ -8,7 +8,8 @@ its secrets, models and endpoints on the database), ``scorer-worker`` (online sc
 code scorers, beside a server), ``issues`` (failing judge verdicts grouped into proposed
 issues; an experiment's issues), ``traces export`` (traces as JSON files) and ``test``
 (replay a folder of recorded traces against an app, for CI), ``models``
-(a model server's Docker build context and Kubernetes manifests). ``-h`` is help on every
+(a model server's Docker build context and Kubernetes manifests), ``agents serve`` (an
+OpenAI-compatible server for a Python agent). ``-h`` is help on every
 command. Heavy imports (FastAPI, SQLAlchemy, httpx) happen inside commands, so ``ardea -h``
 stays fast.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import click
 
 from ardea.cli._common import CONTEXT, ArdeaGroup
+from ardea.cli.agents import agents
 from ardea.cli.artifacts import artifacts
 from ardea.cli.db import db
 from ardea.cli.experiments import experiments
@@ -65,6 +67,7 @@ for command in (
     traces,
     test_command,
     models,
+    agents,
 ):
     cli.add_command(command)
 

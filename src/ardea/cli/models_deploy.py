@@ -131,7 +131,7 @@ def build_docker(
     if local is not None:
         shutil.copytree(local, output_directory / "model")
         has_requirements = (local / "requirements.txt").is_file()
-    requirement = ardea_requirement or f"ardea=={ardea_version()}"
+    requirement = ardea_requirement or f"ardea[serving]=={ardea_version()}"
     (output_directory / "requirements.txt").write_text(
         model_requirements(requirement, has_requirements), encoding="utf-8"
     )

@@ -71,6 +71,14 @@ def predict(
     env_manager: str,
 ) -> None:
     """Score a file with a model, chunk by chunk; the predictions are added as columns."""
+    import importlib.util
+
+    missing = [m for m in ("pandas", "pyarrow") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise click.ClickException(
+            f"ardea models predict needs {' and '.join(missing)} (files are read and written "
+            "as DataFrames and Arrow tables): pip install 'ardea[serving]'."
+        )
     from ardea._core.errors import FailedPreconditionError
     from ardea.models.batch import predict_file
 

@@ -13,6 +13,7 @@ import click
 from ardea._core.env import (
     ARDEA_ALLOW_PICKLE,
     ARDEA_SERVE_BATCH_WINDOW_MS,
+    ARDEA_SERVE_BATCHING,
     ARDEA_SERVE_MAX_BODY_BYTES,
     ARDEA_SERVE_MODEL_URI,
     ARDEA_SERVE_TRACE_EXPERIMENT,
@@ -38,11 +39,18 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
     "or 64 MiB]",
 )
 @click.option(
+    "--batching",
+    type=click.Choice(["auto", "on", "off"]),
+    default=None,
+    help="Score DataFrame requests that arrive while the model is busy with one call; auto: "
+    f"on for sklearn, xgboost and lightgbm models. [default: {ARDEA_SERVE_BATCHING} or auto]",
+)
+@click.option(
     "--batch-window-ms",
     type=click.FloatRange(0),
     default=None,
-    help="Score DataFrame requests arriving within this many ms with one model call. "
-    f"[default: {ARDEA_SERVE_BATCH_WINDOW_MS} or 0, off]",
+    help="How long the first request of a batch waits for others (above 0 turns batching "
+    f"on). [default: {ARDEA_SERVE_BATCH_WINDOW_MS} or 0, no wait]",
 )
 @click.option(
     "--trace-experiment",
@@ -62,11 +70,19 @@ def serve(
     port: int,
     workers: int,
     max_body_bytes: int | None,
+    batching: str | None,
     batch_window_ms: float | None,
     trace_experiment: str | None,
     allow_pickle: bool,
 ) -> None:
     """Serve a model: POST /invocations, GET /ping, /health, /version and /metrics."""
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        raise click.ClickException(
+            "ardea models serve needs pandas (MLflow's scoring protocol is made of DataFrames): "
+            "pip install 'ardea[serving]'."
+        )
     import uvicorn
 
     from ardea._core.errors import ArdeaError, FailedPreconditionError
@@ -78,6 +94,11 @@ def serve(
         os.environ[ARDEA_SERVE_MAX_BODY_BYTES] = str(max_body_bytes)
     if trace_experiment:
         os.environ[ARDEA_SERVE_TRACE_EXPERIMENT] = trace_experiment
+    if batching is not None:
+        os.environ[ARDEA_SERVE_BATCHING] = batching
+    choice = os.environ.get(ARDEA_SERVE_BATCHING, "auto").strip().lower()
+    if choice not in ("auto", "on", "off"):
+        raise click.BadParameter(f"{ARDEA_SERVE_BATCHING} must be auto, on or off.")
     if batch_window_ms is not None:
         os.environ[ARDEA_SERVE_BATCH_WINDOW_MS] = str(batch_window_ms)
     limit = os.environ.get(ARDEA_SERVE_MAX_BODY_BYTES) or str(DEFAULT_MAX_BODY_BYTES)

@@ -32,28 +32,16 @@ def load_app(spec: str) -> Any:
     Raises:
         click.BadParameter: The spec is malformed, or the module or attribute is missing.
     """
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise click.BadParameter(f"{spec!r} is not MODULE:FUNCTION", param_hint="--app")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
+    from ardea._core.errors import InvalidArgumentError
+    from ardea._core.imports import load_object
+
     try:
-        if module_name.endswith(".py"):
-            path = Path(module_name)
-            loader = importlib.util.spec_from_file_location(path.stem, path)
-            if loader is None or loader.loader is None or not path.is_file():
-                raise click.BadParameter(f"no Python file at {path}", param_hint="--app")
-            module = importlib.util.module_from_spec(loader)
-            loader.loader.exec_module(module)
-        else:
-            module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise click.BadParameter(
-            f"cannot import {module_name}: {exc}", param_hint="--app"
-        ) from None
-    target = getattr(module, attr, None)
+        target = load_object(spec, "function")
+    except InvalidArgumentError as exc:
+        raise click.BadParameter(exc.message, param_hint="--app") from None
     if not callable(target):
-        raise click.BadParameter(f"{module_name} has no function {attr!r}", param_hint="--app")
+        name = spec.rpartition(":")[2]
+        raise click.BadParameter(f"{spec} has no function {name!r}", param_hint="--app")
     return target
 
 

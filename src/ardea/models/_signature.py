@@ -192,9 +192,16 @@ def _value_ok(spec: Spec, value: Any) -> bool:
     return actual == kind or actual in widen.get(kind, set())
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN, or pandas' ``NA`` / ``NaT``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
 def _check_column(name: str, spec: Spec, values: Any) -> None:
     for value in values:
-        if value is None or (isinstance(value, float) and value != value):
+        if _missing(value):
             if spec.get("required", True):
                 raise InvalidArgumentError(
                     f"Column {name!r} is required ({_describe(spec)}) but has a missing value."
@@ -205,6 +212,28 @@ def _check_column(name: str, spec: Spec, values: Any) -> None:
                 f"Column {name!r}: expected {_describe(spec)}, got {type(value).__name__} "
                 f"value {value!r}."
             )
+
+
+_KINDS = {"double": "fiu", "float": "fiu", "long": "iu", "integer": "iu", "boolean": "b"}
+"""The NumPy dtype kinds a whole column may have for a scalar type (ints widen to floats)."""
+
+
+def _fits_whole(spec: Spec, column: Any) -> bool:
+    """Whether a frame's column fits ``spec`` by its dtype alone (no value-by-value check).
+
+    A column of a numeric NumPy dtype fits a numeric type of the same or a wider kind when it
+    has no missing value (or the column is optional); anything else is checked value by value.
+    """
+    if column is None or spec.get("name") is None:
+        return False
+    kinds = _KINDS.get(str(spec["type"]))
+    dtype = getattr(column, "dtype", None)
+    kind = getattr(dtype, "kind", None)
+    if kinds is None or not isinstance(kind, str) or len(kind) != 1 or kind not in kinds:
+        return False
+    if type(dtype).__module__ != "numpy":  # pandas extension dtypes: value by value
+        return False
+    return not spec.get("required", True) or not bool(column.isna().any())
 
 
 def _enforce_columns(specs: list[Spec], columns: dict[str, Any], what: str) -> None:
@@ -221,40 +250,6 @@ def _enforce_columns(specs: list[Spec], columns: dict[str, Any], what: str) -> N
                 )
             continue
         _check_column(str(name), spec, columns[name])
-
-
-_FAST_KINDS = {"double": "iuf", "float": "iuf", "long": "iu", "integer": "iu", "boolean": "b"}
-"""Spec type -> numpy dtype kinds whose every value fits it (as :func:`_value_ok` decides)."""
-
-
-def _frame_columns(specs: list[Spec], frame: Any) -> dict[str, Any]:
-    """A frame's columns as lists to check value by value, for :func:`_enforce_columns`.
-
-    A column whose numpy dtype already fits its spec (with no missing value where one is
-    required) is checked here at once and comes back empty, as does one outside the
-    signature: a million-row frame is not walked value by value.
-    """
-    import numpy as np
-
-    by_name = {spec.get("name"): spec for spec in specs}
-    columns: dict[str, Any] = {}
-    for name in frame.columns:
-        column = frame[name]
-        spec = by_name.get(str(name))
-        kinds = _FAST_KINDS.get(str(spec["type"])) if spec is not None else None
-        dtype = column.dtype
-        if spec is None:
-            columns[str(name)] = []  # not in the signature: only its presence matters
-        elif (
-            kinds is not None
-            and isinstance(dtype, np.dtype)
-            and dtype.kind in kinds
-            and not (spec.get("required", True) and column.isna().any())
-        ):
-            columns[str(name)] = []
-        else:
-            columns[str(name)] = column.tolist()
-    return columns
 
 
 def _enforce_tensor(spec: Spec, data: Any) -> Any:
@@ -292,7 +287,11 @@ def enforce(signature: Signature | None, data: Any) -> Any:
         return _enforce_tensor(specs[0], data)
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(data, pd.DataFrame):
-        _enforce_columns(specs, _frame_columns(specs, data), "input frame")
+        columns = {str(c): data[c] for c in data.columns}
+        slow = [s for s in specs if not _fits_whole(s, columns.get(str(s.get("name"))))]
+        wanted = {str(s.get("name")) for s in slow}
+        lists = {name: (col.tolist() if name in wanted else ()) for name, col in columns.items()}
+        _enforce_columns(slow, lists, "input frame")
     elif isinstance(data, dict):
         _enforce_columns(specs, {str(k): [v] for k, v in data.items()}, "input")
     elif isinstance(data, list) and data and all(isinstance(row, dict) for row in data):

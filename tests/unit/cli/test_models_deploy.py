@@ -51,7 +51,7 @@ def test_build_docker_bakes_a_local_model_into_the_context(model_dir: Path, tmp_
     assert (out / "model" / "MLmodel").read_bytes() == (model_dir / "MLmodel").read_bytes()
     assert (out / "model" / "code" / "helper.py").is_file()
     reqs = (out / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert f"ardea=={ardea_version()}" in reqs and "-r model/requirements.txt" in reqs
+    assert f"ardea[serving]=={ardea_version()}" in reqs and "-r model/requirements.txt" in reqs
     dockerfile = (out / "Dockerfile").read_text(encoding="utf-8")
     assert _cmd(dockerfile) == [
         "ardea", "models", "serve", "-m", "/opt/ardea/model",

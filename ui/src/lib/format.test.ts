@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatMetric } from "./format";
+import { formatBytes, formatDuration, formatMetric } from "./format";
 
 describe("formatDuration", () => {
   it("shows sub-millisecond durations in whole microseconds", () => {
@@ -34,5 +34,15 @@ describe("formatMetric", () => {
     expect(formatMetric(0.123456789)).toBe("0.123457");
     expect(formatMetric("NaN")).toBe("NaN");
     expect(formatMetric(undefined)).toBe("");
+  });
+});
+
+describe("formatBytes", () => {
+  it("uses bytes under a KiB, then binary units with one decimal", () => {
+    expect(formatBytes(812)).toBe("812 B");
+    expect(formatBytes("10462")).toBe("10.2 KiB");
+    expect(formatBytes(3.5 * 1024 * 1024)).toBe("3.5 MiB");
+    expect(formatBytes(undefined)).toBe("");
+    expect(formatBytes("x")).toBe("");
   });
 });

@@ -54,3 +54,18 @@ export function formatMetric(value: number | string | undefined): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
   return String(Number(n.toPrecision(6)));
 }
+
+/** A file size in bytes as "812 B", "10.2 KiB" or "3.4 MiB" ("" when unknown). */
+export function formatBytes(value: number | string | undefined | null): string {
+  const n = toNumber(value);
+  if (!Number.isFinite(n) || n < 0) return "";
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

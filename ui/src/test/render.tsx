@@ -9,9 +9,12 @@ export type FakeRoute = (
   body: unknown,
   url: URL,
   headers: Record<string, string>,
-) => { status?: number; json: unknown; headers?: Record<string, string> };
+) => { status?: number; json?: unknown; text?: string; headers?: Record<string, string> };
 
-/** Replace `fetch` with a table of `"METHOD /path"` handlers; returns the calls made. */
+/**
+ * Replace `fetch` with a table of `"METHOD /path"` handlers (answering `json`, or `text` as it
+ * is); returns the calls made.
+ */
 export function fakeFetch(routes: Record<string, FakeRoute>) {
   const calls: { key: string; body: unknown; headers: Record<string, string> }[] = [];
   vi.stubGlobal(
@@ -25,7 +28,8 @@ export function fakeFetch(routes: Record<string, FakeRoute>) {
       const handler = routes[key];
       if (!handler) return new Response(JSON.stringify({ error_code: "ENDPOINT_NOT_FOUND", message: key }), { status: 404 });
       const out = handler(body, url, headers);
-      return new Response(JSON.stringify(out.json), { status: out.status ?? 200, headers: out.headers });
+      const answer = out.text ?? JSON.stringify(out.json);
+      return new Response(answer, { status: out.status ?? 200, headers: out.headers });
     }),
   );
   return calls;

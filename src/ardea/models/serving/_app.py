@@ -26,9 +26,11 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ardea._core.env import (
     ARDEA_SERVE_BATCH_WINDOW_MS,
+    ARDEA_SERVE_BATCHING,
     ARDEA_SERVE_MAX_BODY_BYTES,
     ARDEA_SERVE_MODEL_URI,
     ARDEA_SERVE_TRACE_EXPERIMENT,
@@ -45,7 +47,14 @@ from ardea.models.serving._formats import (
     to_jsonable,
 )
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "app_from_env", "create_app"]
+__all__ = [
+    "BATCHING_CHOICES",
+    "DEFAULT_MAX_BODY_BYTES",
+    "ROW_WISE_FLAVORS",
+    "app_from_env",
+    "batching_default",
+    "create_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +62,9 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 """The largest ``/invocations`` body accepted by default (64 MiB); larger ones get a 413."""
 
 _CONTENT_TYPES = ("application/json", "text/csv")
+
+BATCHING_CHOICES: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
+"""``--batching`` / ``ARDEA_SERVE_BATCHING`` values: auto batches row-wise flavours."""
 
 
 class _BadRequest(Exception):
@@ -68,18 +80,30 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error_code": "BAD_REQUEST", "message": message}, status_code=status)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _BadRequest(413, f"The request body is larger than the limit of {limit} bytes.")
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise _BadRequest(413, f"The request body is larger than the limit of {limit} bytes.")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _BadRequest(400, "The client went away before sending the whole body.")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise _BadRequest(413, f"The request body is larger than the limit of {limit} bytes.")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _header(scope: Scope, wanted: bytes) -> str:
+    for name, value in scope["headers"]:
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def _parse(content_type: str, body: bytes, model: PyFuncModel) -> ParsedRequest:
@@ -161,20 +185,22 @@ async def _flush_traces_on_exit(app: FastAPI) -> AsyncIterator[None]:
 
 
 class _Scorer:
-    """Predicts for one request: through the batching window when on, traced when asked."""
+    """Predicts for one request: batched when on, traced when asked."""
 
-    def __init__(self, model: PyFuncModel, metrics: _Metrics, window_s: float, trace: bool) -> None:
+    def __init__(
+        self, model: PyFuncModel, metrics: _Metrics, batching: bool, window_s: float, trace: bool
+    ) -> None:
         self.model = model
         self.trace = trace
         self.batcher = None
-        if window_s > 0:
+        if batching:
             self.batcher = Batcher(
                 lambda data: _predict(model, data), window_s, on_batch=metrics.batch_size.observe
             )
 
     async def _predict(self, parsed: ParsedRequest) -> Any:
-        if self.batcher is not None and _is_frame(parsed.data):
-            return await self.batcher.predict(parsed.data)
+        if self.batcher is not None and (parsed.split is not None or _is_frame(parsed.data)):
+            return await self.batcher.predict(parsed)
         return await run_in_threadpool(_predict, self.model, parsed.data)
 
     async def score(self, parsed: ParsedRequest) -> Any:
@@ -190,6 +216,61 @@ class _Scorer:
         return predictions
 
 
+ROW_WISE_FLAVORS = frozenset({"sklearn", "xgboost", "lightgbm"})
+"""Flavours whose predictions are row by row, so batching requests cannot change them."""
+
+
+def batching_default(model: PyFuncModel) -> bool:
+    """Whether ``--batching auto`` batches this model (a row-wise flavour)."""
+    return bool(ROW_WISE_FLAVORS & set(model.metadata.flavors))
+
+
+class _Door:
+    """Pure ASGI in front of the FastAPI app.
+
+    Every request is counted, and ``POST /invocations`` (the hot path) is answered here,
+    without the router.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        invocations: Callable[[Scope, Receive], Awaitable[Response]],
+        metrics: _Metrics,
+    ) -> None:
+        self.app = app
+        self.invocations = invocations
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        path = scope["path"]
+        route = path if path in _ROUTES else "other"
+        status = 500
+
+        async def counted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                self.metrics.latency.labels(route).observe(time.perf_counter() - start)
+            await send(message)
+
+        try:
+            if path == "/invocations" and scope["method"] == "POST":
+                response = await self.invocations(scope, receive)
+                await response(scope, receive, counted)
+            else:
+                await self.app(scope, receive, counted)
+        finally:
+            self.metrics.requests.labels(route, str(status)).inc()
+
+
+_ROUTES = frozenset({"/invocations", "/ping", "/health", "/version", "/metrics"})
+
+
 def _is_frame(data: Any) -> bool:
     pd = sys.modules.get("pandas")
     return pd is not None and isinstance(data, pd.DataFrame)
@@ -199,6 +280,7 @@ def create_app(
     model: PyFuncModel,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    batching: bool | None = None,
     batch_window_ms: float = 0,
     trace: bool = False,
 ) -> FastAPI:
@@ -207,8 +289,10 @@ def create_app(
     Args:
         model: The model to serve (from :func:`ardea.pyfunc.load_model`).
         max_body_bytes: ``/invocations`` bodies larger than this get a 413.
-        batch_window_ms: Above 0, DataFrame requests arriving within this many milliseconds
-            are scored as one frame (see :mod:`ardea.models.serving._batch`).
+        batching: Score DataFrame requests that arrive together with one model call (see
+            :mod:`ardea.models.serving._batch`). None: on for row-wise flavours
+            (:data:`ROW_WISE_FLAVORS`), or when ``batch_window_ms`` is above 0.
+        batch_window_ms: How long the first request of a batch waits for others.
         trace: Record each ``/invocations`` request as a trace (a ``CHAIN`` span with the
             model input and predictions) in the active experiment.
     """
@@ -218,18 +302,32 @@ def create_app(
         openapi_url=None,
         lifespan=_flush_traces_on_exit if trace else None,
     )
+    if batching is None:
+        batching = batch_window_ms > 0 or batching_default(model)
     metrics = _Metrics()
-    scorer = _Scorer(model, metrics, batch_window_ms / 1000, trace)
-    known = {"/invocations", "/ping", "/health", "/version", "/metrics"}
+    scorer = _Scorer(model, metrics, batching, batch_window_ms / 1000, trace)
 
-    @app.middleware("http")
-    async def count(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.url.path if request.url.path in known else "other"
-        metrics.latency.labels(route).observe(time.perf_counter() - start)
-        metrics.requests.labels(route, str(response.status_code)).inc()
-        return response
+    async def invocations(scope: Scope, receive: Receive) -> Response:
+        """Score one request (see the module docstring)."""
+        try:
+            body = await _read_body(scope, receive, max_body_bytes)
+            parsed = _parse(_header(scope, b"content-type"), body, model)
+            if parsed.params:
+                log.warning("Ignoring params %s: Ardea models take none.", sorted(parsed.params))
+            if parsed.stream:
+                # Started (and the input checked) before the 200 goes out: bad input is a 400.
+                chunks = await run_in_threadpool(model.predict_stream, parsed.data)
+                events = iterate_in_threadpool(_sse(chunks))
+                return StreamingResponse(events, media_type="text/event-stream")
+            predictions = await scorer.score(parsed)
+        except _BadRequest as exc:
+            return _error(exc.status, exc.message)
+        except ArdeaError as exc:
+            return _error(400, exc.message)
+        answer = predictions if parsed.unwrapped else {"predictions": to_jsonable(predictions)}
+        return Response(to_json(answer), media_type="application/json")
+
+    app.add_middleware(_Door, invocations=invocations, metrics=metrics)
 
     @app.get("/ping")
     @app.get("/health")
@@ -248,25 +346,9 @@ def create_app(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/invocations")
-    async def invocations(request: Request) -> Response:
-        """Score one request (see the module docstring)."""
-        try:
-            body = await _read_body(request, max_body_bytes)
-            parsed = _parse(request.headers.get("content-type", ""), body, model)
-            if parsed.params:
-                log.warning("Ignoring params %s: Ardea models take none.", sorted(parsed.params))
-            if parsed.stream:
-                # Started (and the input checked) before the 200 goes out: bad input is a 400.
-                chunks = await run_in_threadpool(model.predict_stream, parsed.data)
-                events = iterate_in_threadpool(_sse(chunks))
-                return StreamingResponse(events, media_type="text/event-stream")
-            predictions = await scorer.score(parsed)
-        except _BadRequest as exc:
-            return _error(exc.status, exc.message)
-        except ArdeaError as exc:
-            return _error(400, exc.message)
-        answer = predictions if parsed.unwrapped else {"predictions": to_jsonable(predictions)}
-        return Response(to_json(answer), media_type="application/json")
+    async def invocations_route(request: Request) -> Response:
+        """Documents the route (and keeps its 405 for other methods); ``_Door`` answers it."""
+        return await invocations(request.scope, request.receive)
 
     return app
 
@@ -280,10 +362,17 @@ def app_from_env() -> FastAPI:
         raise RuntimeError(f"{ARDEA_SERVE_MODEL_URI} must name the model to serve.")
     limit = int(os.environ.get(ARDEA_SERVE_MAX_BODY_BYTES) or DEFAULT_MAX_BODY_BYTES)
     window = float(os.environ.get(ARDEA_SERVE_BATCH_WINDOW_MS) or 0)
+    batching = BATCHING_CHOICES[os.environ.get(ARDEA_SERVE_BATCHING, "auto").strip().lower()]
     experiment = os.environ.get(ARDEA_SERVE_TRACE_EXPERIMENT)
     if experiment:
         from ardea.fluent import set_experiment
 
         set_experiment(experiment)
     model = load_model(uri)
-    return create_app(model, max_body_bytes=limit, batch_window_ms=window, trace=bool(experiment))
+    return create_app(
+        model,
+        max_body_bytes=limit,
+        batching=batching,
+        batch_window_ms=window,
+        trace=bool(experiment),
+    )

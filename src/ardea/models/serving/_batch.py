@@ -1,9 +1,13 @@
-"""The batching window: DataFrame requests arriving within it are scored as one frame.
+"""Dynamic batching: DataFrame requests that arrive together are scored as one frame.
 
-Each request's frame waits up to the window; the frames gathered are concatenated, predicted
-with one model call and the predictions split back by row counts. When the joint call fails
-(one request's bad row, columns that do not line up) or its output is not one prediction per
-row, every request is scored on its own, so each gets its own answer or error.
+One model call is in flight at a time. The requests that arrive while it runs (and, with a
+window, during the window after the first of them) form the next batch: under load a batch
+grows to what arrived meanwhile, and a request that arrives alone is scored at once, with no
+wait. A batch's frames are joined (``dataframe_split`` rows with the same columns are joined
+before any frame is built), predicted with one model call and the predictions split back by
+row counts. When the joint call fails (one request's bad row, columns that do not line up)
+or its output is not one prediction per row, every request is scored on its own, so each
+gets its own answer or error.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+
+from ardea.models.serving._formats import ParsedRequest
 
 __all__ = ["Batcher"]
 
@@ -33,57 +39,90 @@ def _slice(value: Any, start: int, stop: int) -> Any:
     return value[start:stop]
 
 
+def _length(request: ParsedRequest) -> int:
+    return len(request.split[1]) if request.split is not None else len(request.data)
+
+
+def _joined(batch: list[ParsedRequest]) -> Any:
+    """One frame holding every request's rows, in order."""
+    import pandas as pd
+
+    first = batch[0].split
+    if first is not None and all(r.split is not None and r.split[0] == first[0] for r in batch):
+        rows = [row for r in batch if r.split is not None for row in r.split[1]]
+        return ParsedRequest(split=(first[0], rows)).data
+    frames = [r.data for r in batch]
+    if any(list(f.columns) != list(frames[0].columns) for f in frames):
+        raise ValueError("the requests' columns differ")
+    return pd.concat(frames, ignore_index=True)
+
+
 class Batcher:
-    """Gathers frames for ``window_s`` seconds and scores them with one call.
+    """Scores DataFrame requests in batches, one model call at a time.
 
     Args:
         predict: The model call (run in the thread pool); raises for a bad input.
-        window_s: How long the first frame of a batch waits for others.
+        window_s: How long the first request of a batch waits for others (0: no wait; the
+            batch is what arrived while the previous call ran).
         on_batch: Called with the number of requests after each joint model call.
-        max_rows: A batch is scored at once when it reaches this many rows.
+        max_rows: A batch holds at most this many rows (a larger request is a batch alone).
     """
 
     def __init__(
         self,
         predict: Callable[[Any], Any],
-        window_s: float,
+        window_s: float = 0.0,
         on_batch: Callable[[int], None] | None = None,
         max_rows: int = 10_000,
     ) -> None:
         self._predict = predict
         self._window = window_s
         self._max_rows = max_rows
-        self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
-        self._rows = 0
-        self._timer: asyncio.TimerHandle | None = None
+        self._pending: list[tuple[ParsedRequest, asyncio.Future[Any]]] = []
         self._on_batch = on_batch
+        self._task: asyncio.Task[None] | None = None
 
-    async def predict(self, frame: Any) -> Any:
-        """The model's prediction for ``frame``, scored with whatever else arrives meanwhile."""
+    async def predict(self, request: ParsedRequest) -> Any:
+        """The model's prediction for the request's frame, scored with whatever arrives."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
-        self._pending.append((frame, future))
-        self._rows += len(frame)
-        if self._rows >= self._max_rows:
-            self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self._window, self._flush)
+        self._pending.append((request, future))
+        if self._task is None:
+            self._task = loop.create_task(self._drain())
         return await future
 
-    def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._pending, self._rows = self._pending, [], 0
-        if batch:
-            asyncio.get_running_loop().create_task(self._score(batch))
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                if self._window > 0:
+                    await asyncio.sleep(self._window)
+                batch = self._take()
+                await self._score(batch)
+        except BaseException as exc:  # never leave a request waiting forever
+            for _, future in self._pending:
+                if not future.done():
+                    future.set_exception(exc)
+            self._pending = []
+            raise
+        finally:
+            self._task = None
 
-    async def _score(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+    def _take(self) -> list[tuple[ParsedRequest, asyncio.Future[Any]]]:
+        taken, rows = 0, 0
+        for request, _ in self._pending:
+            size = _length(request)
+            if taken and rows + size > self._max_rows:
+                break
+            taken, rows = taken + 1, rows + size
+        batch, self._pending = self._pending[:taken], self._pending[taken:]
+        return batch
+
+    async def _score(self, batch: list[tuple[ParsedRequest, asyncio.Future[Any]]]) -> None:
         if len(batch) > 1 and await self._score_jointly(batch):
             return
-        for frame, future in batch:
+        for request, future in batch:
             try:
-                result = await run_in_threadpool(self._predict, frame)
+                result = await run_in_threadpool(self._predict, request.data)
             except Exception as exc:
                 if not future.done():  # done: the client went away
                     future.set_exception(exc)
@@ -91,14 +130,10 @@ class Batcher:
                 if not future.done():
                     future.set_result(result)
 
-    async def _score_jointly(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> bool:
-        import pandas as pd
-
-        frames = [frame for frame, _ in batch]
-        if any(list(f.columns) != list(frames[0].columns) for f in frames):
-            return False
+    async def _score_jointly(self, batch: list[tuple[ParsedRequest, asyncio.Future[Any]]]) -> bool:
+        requests = [request for request, _ in batch]
         try:
-            combined = pd.concat(frames, ignore_index=True)
+            combined = _joined(requests)
             result = await run_in_threadpool(self._predict, combined)
         except Exception:
             return False  # scored one by one: each request gets its own error
@@ -107,8 +142,9 @@ class Batcher:
         if self._on_batch is not None:
             self._on_batch(len(batch))
         start = 0
-        for frame, future in batch:
+        for request, future in batch:
+            stop = start + _length(request)
             if not future.done():  # done: the client went away
-                future.set_result(_slice(result, start, start + len(frame)))
-            start += len(frame)
+                future.set_result(_slice(result, start, stop))
+            start = stop
         return True

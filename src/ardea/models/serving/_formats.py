@@ -12,8 +12,9 @@ import base64
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.models._signature import Signature
@@ -39,21 +40,45 @@ STREAM_KEY = "stream"
 """``"stream": true`` in a JSON body asks for Server-Sent Events from ``predict_stream``."""
 
 
-@dataclass
 class ParsedRequest:
     """A decoded ``/invocations`` body.
 
     Attributes:
-        data: The model input.
         params: The request's ``params`` (or None).
         stream: Whether the body asked for streamed output.
         unwrapped: Whether the answer is written without the ``predictions`` wrapper.
+        split: For a ``dataframe_split`` body without an index, its ``(columns, rows)``: the
+            batching window builds one frame from several requests' rows, and the request's
+            own frame is then never built.
     """
 
-    data: Any
-    params: dict[str, Any] | None = None
-    stream: bool = False
-    unwrapped: bool = False
+    __slots__ = ("_data", "params", "split", "stream", "unwrapped")
+
+    def __init__(
+        self,
+        data: Any = None,
+        params: dict[str, Any] | None = None,
+        stream: bool = False,
+        unwrapped: bool = False,
+        split: tuple[tuple[str, ...], list[Any]] | None = None,
+    ) -> None:
+        self._data = data
+        self.params = params
+        self.stream = stream
+        self.unwrapped = unwrapped
+        self.split = split
+
+    @property
+    def data(self) -> Any:
+        """The model input (a ``dataframe_split`` frame is built on first use).
+
+        Raises:
+            InvalidArgumentError: the split rows do not make a frame.
+        """
+        if self._data is None and self.split is not None:
+            columns, rows = self.split
+            self._data = _frame("dataframe_split", {"columns": list(columns), "data": rows})
+        return self._data
 
 
 def _is_tensor(signature: Signature | None) -> bool:
@@ -115,7 +140,7 @@ def parse_json(body: bytes, signature: Signature | None) -> ParsedRequest:
         InvalidArgumentError: invalid JSON, not an object, or not exactly one input format.
     """
     try:
-        decoded = json.loads(body)
+        decoded = orjson.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidArgumentError(f"The request body is not valid JSON: {exc}.") from None
     if not isinstance(decoded, dict):
@@ -138,12 +163,25 @@ def parse_json(body: bytes, signature: Signature | None) -> ParsedRequest:
             f"The input must be a JSON object with exactly one of the fields {list(FORMATS)} "
             f"(and optionally 'params', 'stream'); got the fields {sorted(decoded)}."
         )
-    key = keys[0]
-    if key.startswith("dataframe_"):
-        data = _frame(key, decoded[key])
-    else:
-        data = _tensor_input(decoded[key], signature)
+    key, value = keys[0], decoded[keys[0]]
+    if key == "dataframe_split" and _plain_split(value):
+        split = (tuple(value["columns"]), value["data"])
+        return ParsedRequest(params=params, stream=stream, split=split)
+    data = _frame(key, value) if key.startswith("dataframe_") else _tensor_input(value, signature)
     return ParsedRequest(data=data, params=params, stream=stream)
+
+
+def _plain_split(value: Any) -> bool:
+    """``dataframe_split`` with string columns, rows as lists and no index."""
+    if not isinstance(value, dict) or set(value) != {"columns", "data"}:
+        return False
+    columns, rows = value["columns"], value["data"]
+    return (
+        isinstance(columns, list)
+        and all(isinstance(c, str) for c in columns)
+        and isinstance(rows, list)
+        and all(isinstance(row, list) and len(row) == len(columns) for row in rows)
+    )
 
 
 def parse_csv(body: bytes) -> ParsedRequest:

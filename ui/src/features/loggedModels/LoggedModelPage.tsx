@@ -1,9 +1,9 @@
 import { Link, useParams } from "react-router";
 import { useLoggedModel, useLoggedModelRuns, useVersionsOfLoggedModel } from "@ardea/api/queries/loggedModels";
-import { ArtifactBrowser } from "@ardea/components/artifacts/ArtifactBrowser";
-import { useArtifactParam } from "@ardea/components/artifacts/useArtifactParam";
 import { ExperimentBreadcrumbs } from "@ardea/components/experiment/ExperimentBreadcrumbs";
+import { ModelDetails } from "@ardea/components/models/ModelDetails";
 import { loggedModelStatus } from "@ardea/components/models/modelStatus";
+import { loggedModelUris } from "@ardea/components/models/serveCommands";
 import { RunLink } from "@ardea/components/run/RunLink";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { KeyValueTable } from "@ardea/components/ui/KeyValueTable";
@@ -14,7 +14,8 @@ import { linkedRuns } from "./linkedRuns";
 const byKey = <T extends { key: string }>(items: readonly T[]) => [...items].sort((a, b) => a.key.localeCompare(b.key));
 
 /**
- * One logged model: its metadata, files (browsed and previewed as run artifacts are), params,
+ * One logged model: its metadata, its details (signature, example, flavours, requirements, how
+ * to serve it) and files (browsed and previewed as run artifacts are), params,
  * metrics, tags, the runs that produced or used it, and the registered versions made from it.
  */
 export default function LoggedModelPage() {
@@ -22,7 +23,6 @@ export default function LoggedModelPage() {
   const model = useLoggedModel(modelId);
   const runs = useLoggedModelRuns(modelId);
   const versions = useVersionsOfLoggedModel(modelId, model.data);
-  const files = useArtifactParam();
   const m = model.data;
   const status = loggedModelStatus(m?.info.status);
   const runRows = linkedRuns(m, runs.data ?? []);
@@ -66,13 +66,12 @@ export default function LoggedModelPage() {
             <dt>Artifact URI</dt>
             <dd>{m.info.artifact_uri}</dd>
           </dl>
-          <h2>Files</h2>
-          <ArtifactBrowser
+          <ModelDetails
             source={{ kind: "loggedModel", modelId }}
-            selected={files.selected}
-            onSelect={files.onSelect}
-            label="Model files"
-            empty="No files (the model's upload may not have finished)."
+            uris={loggedModelUris(modelId, m.info.name, m.info.source_run_id)}
+            name={m.info.name || modelId}
+            filesLabel="Model files"
+            filesEmpty="No files (the model's upload may not have finished)."
           />
           <h2>Registered versions</h2>
           <ErrorBanner error={versions.error} />

@@ -1,9 +1,9 @@
 import { Link, useParams } from "react-router";
 import { useModelVersion } from "@ardea/api/queries/loggedModels";
-import { ArtifactBrowser } from "@ardea/components/artifacts/ArtifactBrowser";
-import { useArtifactParam } from "@ardea/components/artifacts/useArtifactParam";
 import { LazyMarkdown } from "@ardea/components/markdown/LazyMarkdown";
 import { LoggedModelLink } from "@ardea/components/models/LoggedModelLink";
+import { ModelDetails } from "@ardea/components/models/ModelDetails";
+import { versionUris } from "@ardea/components/models/serveCommands";
 import { RunLink } from "@ardea/components/run/RunLink";
 import { ErrorBanner } from "@ardea/components/ui/ErrorBanner";
 import { KeyValueTable } from "@ardea/components/ui/KeyValueTable";
@@ -12,13 +12,13 @@ import { modelPath, modelsPath } from "@ardea/lib/paths";
 
 /**
  * One registered model version: status, stage, aliases, where it came from (source, run, logged
- * model), its description and tags, and its files, which the server finds from the version's
+ * model), its description and tags, and the model's details (signature, example, flavours,
+ * requirements, how to serve it, files), read from the files the server finds from the version's
  * source (`models:/<model_id>`, `runs:/...` or an artifact URI).
  */
 export default function ModelVersionPage() {
   const { name = "", version = "" } = useParams();
   const mv = useModelVersion(name, version);
-  const files = useArtifactParam();
   const v = mv.data;
   return (
     <section>
@@ -81,13 +81,12 @@ export default function ModelVersionPage() {
           ) : null}
           <h2>Tags</h2>
           <KeyValueTable items={v.tags ?? []} label="Version tags" empty="No tags." />
-          <h2>Files</h2>
-          <ArtifactBrowser
+          <ModelDetails
             source={{ kind: "modelVersion", name, version }}
-            selected={files.selected}
-            onSelect={files.onSelect}
-            label="Version files"
-            empty="No files."
+            uris={versionUris(name, version, v.aliases ?? [])}
+            name={name}
+            filesLabel="Version files"
+            filesEmpty="No files."
           />
         </>
       ) : null}
