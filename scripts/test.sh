@@ -20,6 +20,9 @@ APT_NEEDS+=("redis-server:redis-server")
 # docker-compose: only for the Compose specification's JSON schema it ships, which
 # tests/fixtures/deploy_tools.py validates deploy/docker-compose.yml against (no daemon used).
 APT_NEEDS+=("docker-compose:docker-compose")
+# openjdk-17-jre-headless: Java for pyspark, which ardea.pyfunc.spark_udf's tests run on a
+# local Spark session (tests/integration/test_spark_udf.py).
+APT_NEEDS+=("openjdk-17-jre-headless:java")
 APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
 
 install_system_packages() {

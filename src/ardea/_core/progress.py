@@ -59,7 +59,7 @@ def byte_progress(desc: str, total_bytes: int) -> Iterator[Callable[[int], objec
 
 @contextmanager
 def count_progress(
-    desc: str, total: int | None, unit: str = "it"
+    desc: str, total: int | None, unit: str = "it", force: bool | None = None
 ) -> Iterator[Callable[[int], object]]:
     """Yield ``advance(n)`` for work counted in items (runs, traces, ...); see the module.
 
@@ -67,8 +67,10 @@ def count_progress(
         desc: What is counted, e.g. ``"runs"``.
         total: How many there are, if known.
         unit: The unit shown after the rate.
+        force: True shows the bar, False hides it; None follows the module's rule.
     """
-    if not progress_enabled(MIN_BYTES if total is None or total > 0 else 0):
+    shown = progress_enabled(MIN_BYTES if total is None or total > 0 else 0)
+    if not (shown if force is None else force):
         yield _ignore
         return
     from tqdm import tqdm

@@ -14,7 +14,7 @@ from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
 
-__all__ = ["Signature", "enforce", "infer_schema", "infer_signature"]
+__all__ = ["Signature", "enforce", "infer_schema", "infer_signature", "select_columns"]
 
 Spec = dict[str, Any]
 
@@ -306,3 +306,26 @@ def enforce(signature: Signature | None, data: Any) -> Any:
             f"({', '.join(repr(s['name']) for s in specs if s.get('name') is not None)})."
         )
     return data
+
+
+def select_columns(signature: Signature | None, data: Any) -> Any:
+    """A DataFrame's signature columns, in the signature's order (extra columns dropped).
+
+    Anything else, a signature without named columns, or a frame missing a required column
+    (:func:`enforce` then names it) comes back unchanged.
+    """
+    import sys
+
+    pd = sys.modules.get("pandas")
+    if signature is None or pd is None or not isinstance(data, pd.DataFrame):
+        return data
+    names = [spec.get("name") for spec in signature.inputs]
+    if not names or any(name is None for name in names):
+        return data
+    present = [name for name in names if name in data.columns]
+    missing = [s for s in signature.inputs if s["name"] not in data.columns]
+    if any(spec.get("required", True) for spec in missing):
+        return data
+    if present == list(data.columns):
+        return data
+    return data[present]

@@ -32,7 +32,15 @@ from ardea.models._save import copy_code, finish, new_folder
 from ardea.models._signature import Signature
 from ardea.models._trust import check_pickle, remember
 
-__all__ = ["ModelContext", "ModelInfo", "PyFuncModel", "load_model", "log_model", "save_model"]
+__all__ = [
+    "ModelContext",
+    "ModelInfo",
+    "PyFuncModel",
+    "load_model",
+    "log_model",
+    "save_model",
+    "spark_udf",
+]
 
 FLAVOR = "python_function"
 LOADER = "mlflow.pyfunc.model"
@@ -206,6 +214,23 @@ def load_model(
     from ardea.models._uri import local_model_dir
 
     return load_pyfunc_dir(local_model_dir(model_uri, dst_path), allow_pickle)
+
+
+def spark_udf(
+    spark: Any,
+    model_uri: str,
+    result_type: Any = None,
+    env_manager: str | None = None,
+    *,
+    allow_pickle: bool | None = None,
+) -> Any:
+    """A Spark UDF scoring rows with the model (``pyspark`` needed; see docs/models.md).
+
+    The arguments are :func:`ardea.models.spark.spark_udf`'s; so is what it returns.
+    """
+    from ardea.models.spark import spark_udf as make
+
+    return make(spark, model_uri, result_type, env_manager, allow_pickle=allow_pickle)
 
 
 def _takes_context(method: Any) -> bool:

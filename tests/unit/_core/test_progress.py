@@ -48,3 +48,18 @@ def test_uploads_and_downloads_show_bytes_moved(
     client.log_artifact(run_id, str(folder / "a.bin"))
     assert "upload a.bin" in capsys.readouterr().err
     client.close()
+
+
+def test_count_bar_forced_on_or_off(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ardea._core.progress import count_progress
+
+    monkeypatch.delenv("ARDEA_PROGRESS", raising=False)
+    with count_progress("rows", 10, "row", force=True) as advance:
+        advance(10)
+    assert "10/10" in capsys.readouterr().err  # shown although stderr is not a terminal
+    monkeypatch.setenv("ARDEA_PROGRESS", "1")
+    with count_progress("rows", 10, "row", force=False) as advance:
+        advance(10)
+    assert capsys.readouterr().err == ""
