@@ -231,7 +231,7 @@ def _fits_whole(spec: Spec, column: Any) -> bool:
     kind = getattr(dtype, "kind", None)
     if kinds is None or not isinstance(kind, str) or len(kind) != 1 or kind not in kinds:
         return False
-    if type(dtype).__module__ != "numpy":  # pandas extension dtypes: value by value
+    if not type(dtype).__module__.startswith("numpy"):  # pandas extension dtypes: by value
         return False
     return not spec.get("required", True) or not bool(column.isna().any())
 

@@ -102,3 +102,17 @@ def test_whole_numeric_columns_are_checked_by_dtype_with_the_same_answers() -> N
     # pandas extension dtypes go value by value: a nullable integer with a gap is caught
     with pytest.raises(InvalidArgumentError, match="Column 'b' is required"):
         enforce(sig, big.assign(b=pd.array([1] * 9_999 + [None], dtype="Int64")))
+
+
+def test_numpy_columns_take_the_dtype_path_and_extension_columns_do_not() -> None:
+    from ardea.models._signature import _fits_whole
+
+    double = {"type": "double", "name": "a", "required": True}
+    assert _fits_whole(double, pd.Series([1.0, 2.0]))
+    assert _fits_whole(double, pd.Series([1, 2]))  # ints widen
+    assert not _fits_whole(double, pd.Series([1.0, None]))  # required, with a gap
+    assert _fits_whole({**double, "required": False}, pd.Series([1.0, None]))
+    assert not _fits_whole({**double, "type": "long"}, pd.Series([1.5]))
+    assert not _fits_whole(double, pd.Series([True]))
+    assert not _fits_whole(double, pd.Series([1.0], dtype="Float64"))  # checked value by value
+    assert not _fits_whole({**double, "type": "string"}, pd.Series(["x"]))
