@@ -11,8 +11,8 @@ reading, scoring, writing), one after the other:
 - ``mlflow models predict --env-manager local -t csv`` CSV -> JSON, MLflow 3.17.2 from
   ``bench/.venv-mlflow`` (``tracking.py`` creates it). MLflow's CLI reads only CSV and JSON.
 
-Prints ``case | seconds | rows/s`` and the Parquet ratio, and writes JSON to
-``bench/results/``. The lead folds this into ``bench/serving.py``.
+Prints ``case | seconds | rows/s`` and the CSV -> JSON ratio, and writes JSON to
+``bench/results/``. ``bench/serving.py`` covers the scoring server; this, batch scoring.
 """
 
 from __future__ import annotations
