@@ -8,13 +8,8 @@ OpenAI Agents SDK, LangGraph and MLflow ResponsesAgent adapters, and bad inputs.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,61 +21,26 @@ from click.testing import CliRunner
 
 import ardea
 from fixtures.fake_llm_server import FakeLLMServer
-from fixtures.server_process import free_port
+from fixtures.server_process import ChildServer, free_port
 
 AGENTS = Path(__file__).resolve().parents[1] / "fixtures" / "serving_agents.py"
 
 
-class AgentServer:
+class AgentServer(ChildServer):
     """``ardea agents serve --agent serving_agents.py:<attr>``, healthy on construction."""
 
     def __init__(self, attr: str, log_dir: Path, *args: str, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"agent-{attr}-{self.port}.log"
+        port = free_port()
         argv = [
             sys.executable, "-m", "ardea.cli.main", "agents", "serve",
-            "--agent", f"{AGENTS}:{attr}", "--port", str(self.port), *args,
+            "--agent", f"{AGENTS}:{attr}", "--port", str(port), *args,
         ]  # fmt: skip
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            argv,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, **env},
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited with {self.proc.returncode}:\n{self.log_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/ping", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"server not healthy:\n{self.log_text()}")
+        log_path = log_dir / f"agent-{attr}-{port}.log"
+        super().__init__(argv, port, log_path, env=env, health_path="/ping")
 
     def client(self) -> openai.OpenAI:
         """The ``openai`` SDK pointed at this server."""
         return openai.OpenAI(base_url=f"{self.url}/v1", api_key="unused", max_retries=0)
-
-    def log_text(self) -> str:
-        """The server's output so far."""
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        """SIGTERM the process group (a graceful exit flushes traces), SIGKILL if it hangs."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
-        self._log.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,10 @@ MLflow's own client), bad inputs, streaming (SSE), workers and the Prometheus me
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +14,14 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
-from tests.fixtures.server_process import free_port
+from tests.fixtures.server_process import ChildServer, free_port
 
 import ardea
 
 FRAME = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [0.5, 1.5, 2.5, 3.5], "c": [3.0, 1, 4, 1]})
 
 
-class ModelServer:
+class ModelServer(ChildServer):
     """``ardea models serve`` in its own process group, healthy on construction."""
 
     def __init__(
@@ -37,37 +34,14 @@ class ModelServer:
         command: list[str] | None = None,
         port: int | None = None,
     ) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"serve-{self.port}.log"
+        port = port or free_port()
         argv = command or [
             sys.executable, "-m", "ardea.cli.main", "models", "serve", "-m", str(model),
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--allow-pickle", *args,
         ]  # fmt: skip
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            argv,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, **(env or {})},
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"server exited with {self.proc.returncode}:\n{self.log_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/ping", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"server not healthy:\n{self.log_text()}")
-
-    def log_text(self) -> str:
-        """The server's output so far."""
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
+        log_path = log_dir / f"serve-{port}.log"
+        super().__init__(argv, port, log_path, env=env, health_path="/ping")
 
     def post(self, body: Any, content_type: str = "application/json") -> httpx.Response:
         """POST ``body`` (JSON-encoded unless bytes or str) to ``/invocations``."""
@@ -78,18 +52,6 @@ class ModelServer:
             headers={"Content-Type": content_type},
             timeout=60,
         )
-
-    def stop(self) -> None:
-        """SIGTERM the process group, SIGKILL if it hangs."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
-        self._log.close()
 
 
 def _sklearn_model(folder: Path) -> Any:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ardea.client import ArdeaClient
 
 __all__ = [
+    "run_uvicorn",
     "CONTEXT",
     "ArdeaGroup",
     "VIEW_TYPES",
@@ -156,3 +157,23 @@ def render(
         "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
     )
     return "\n".join(lines)
+
+
+def run_uvicorn(
+    label: str, factory: str, host: str, port: int, workers: int, app: Any = None
+) -> None:
+    """Serve ``app`` in this process, or ``factory`` in uvicorn worker processes.
+
+    ``factory`` (``"module:function"``) is used when ``workers`` is above 1. Says where first.
+    """
+    import uvicorn
+
+    url = f"http://{host}:{port}"
+    if workers > 1:
+        click.echo(f"Serving {label} on {url} ({workers} workers)")
+        uvicorn.run(
+            factory, factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
+        return
+    click.echo(f"Serving {label} on {url}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

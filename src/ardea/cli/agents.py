@@ -16,7 +16,7 @@ from ardea._core.env import (
     ARDEA_AGENT_SPEC,
     ARDEA_AGENT_TRACE_EXPERIMENT,
 )
-from ardea.cli._common import CONTEXT, ArdeaGroup
+from ardea.cli._common import CONTEXT, ArdeaGroup, run_uvicorn
 
 __all__ = ["agents", "serve"]
 
@@ -69,8 +69,6 @@ def serve(
     max_histories: int | None,
 ) -> None:
     """Serve an agent: POST /v1/responses, /v1/chat/completions and /invocations."""
-    import uvicorn
-
     from ardea._core.errors import ArdeaError
 
     os.environ[ARDEA_AGENT_SPEC] = spec
@@ -83,7 +81,6 @@ def serve(
     cap = os.environ.get(ARDEA_AGENT_MAX_HISTORIES) or "1000"
     if not cap.isdigit():
         raise click.BadParameter(f"{ARDEA_AGENT_MAX_HISTORIES} must be a whole number.")
-    url = f"http://{host}:{port}"
     try:
         from ardea.models.agents import app_from_env
 
@@ -92,16 +89,4 @@ def serve(
         raise click.BadParameter(exc.message, param_hint="--agent") from None
     except TypeError as exc:
         raise click.BadParameter(str(exc), param_hint="--agent") from None
-    if workers > 1:
-        click.echo(f"Serving {spec} on {url} ({workers} workers)")
-        uvicorn.run(
-            "ardea.models.agents:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
-        return
-    click.echo(f"Serving {spec} on {url}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run_uvicorn(spec, "ardea.models.agents:app_from_env", host, port, workers, app)

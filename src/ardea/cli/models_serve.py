@@ -18,6 +18,7 @@ from ardea._core.env import (
     ARDEA_SERVE_MODEL_URI,
     ARDEA_SERVE_TRACE_EXPERIMENT,
 )
+from ardea.cli._common import run_uvicorn
 
 __all__ = ["serve"]
 
@@ -83,8 +84,6 @@ def serve(
             "ardea models serve needs pandas (MLflow's scoring protocol is made of DataFrames): "
             "pip install 'ardea[serving]'."
         )
-    import uvicorn
-
     from ardea._core.errors import ArdeaError, FailedPreconditionError
     from ardea.models._uri import local_model_dir
 
@@ -114,26 +113,15 @@ def serve(
             from ardea.fluent import set_experiment
 
             set_experiment(experiment)  # created once here, not racing in every worker
-        url = f"http://{host}:{port}"
-        if workers > 1:
-            click.echo(f"Serving {model_uri} on {url} ({workers} workers)")
-            uvicorn.run(
-                "ardea.models.serving:app_from_env",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_level="warning",
-            )
-            return
-        from ardea.models.serving import app_from_env
+        app = None
+        if workers == 1:
+            from ardea.models.serving import app_from_env
 
-        app = app_from_env()
+            app = app_from_env()
     except FailedPreconditionError as exc:
         raise click.ClickException(
             f"{exc.message} With ardea models serve: --allow-pickle (trusted models only)."
         ) from None
     except ArdeaError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"Serving {model_uri} on {url}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run_uvicorn(model_uri, "ardea.models.serving:app_from_env", host, port, workers, app)
