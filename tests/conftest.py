@@ -92,6 +92,32 @@ def pytest_configure(config: pytest.Config) -> None:
     from fixtures.xdist_services import isolate_worker_services
 
     isolate_worker_services()
+    _import_spark_connect_in_a_worker()
+
+
+def _import_spark_connect_in_a_worker() -> None:
+    """Import ``pyspark.sql.connect`` once, early, in a pytest-xdist worker.
+
+    On import it calls ``sys.exit(0)`` ("Skipping doctests") when ``__main__`` has neither
+    ``__spec__`` nor ``__file__``, as in an xdist worker, and mlflow's signature inference
+    (``mlflow.pyfunc.log_model`` with an input example) imports it. Imported here while
+    looking interactive (``sys.ps1``), it is cached and never runs that check again.
+    """
+    import importlib.util
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or hasattr(main, "__file__"):
+        return
+    if importlib.util.find_spec("pyspark") is None:
+        return
+    sys.ps1 = ">>> "
+    try:
+        import pyspark.sql.connect.dataframe  # noqa: F401
+    except ImportError:  # its optional needs are missing: mlflow then gets an ImportError too
+        sys.modules["pyspark.sql.connect.dataframe"] = None  # type: ignore[assignment]
+    finally:
+        del sys.ps1
 
 
 def free_port() -> int:

@@ -7,6 +7,7 @@ written by this process).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -108,18 +109,19 @@ def test_ardea_loads_what_mlflow_logged(both: str) -> None:
         py_info = mlflow.pyfunc.log_model(
             name="greeter", python_model=Greeter(), input_example=pd.DataFrame({"name": ["a"]})
         )
-    with pytest.raises(FailedPreconditionError, match="ARDEA_ALLOW_PICKLE"):
-        ardea.pyfunc.load_model(sk_info.model_uri)
+    # MLflow's default sklearn format is skops: its own allowlist needs no pickle opt-in
+    assert sk_info.flavors["sklearn"]["serialization_format"] == "skops"
     for uri in (sk_info.model_uri, f"runs:/{run.info.run_id}/clf", "models:/mlflow-clf/1"):
-        with pytest.warns(UntrustedPickleWarning):
-            model = ardea.pyfunc.load_model(uri, allow_pickle=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UntrustedPickleWarning)
+            model = ardea.pyfunc.load_model(uri)
         assert list(model.predict(X)) == list(estimator.predict(X))
     with pytest.raises(InvalidArgumentError, match="Column 'b': expected long, got str"):
         model.predict(X.assign(b=["x"] * 4))
-    with pytest.warns(UntrustedPickleWarning):
-        assert isinstance(
-            ardea.sklearn.load_model(sk_info.model_uri, allow_pickle=True), LogisticRegression
-        )
+    assert isinstance(ardea.sklearn.load_model(sk_info.model_uri), LogisticRegression)
+    # a cloudpickled python model is a pickle: refused without the opt-in
+    with pytest.raises(FailedPreconditionError, match="ARDEA_ALLOW_PICKLE"):
+        ardea.pyfunc.load_model(py_info.model_uri)
     with pytest.warns(UntrustedPickleWarning):
         greeter = ardea.pyfunc.load_model(py_info.model_uri, allow_pickle=True)
     assert greeter.predict(pd.DataFrame({"name": ["x"]})) == ["hello x"]
