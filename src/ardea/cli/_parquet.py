@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
 
 import click
 
@@ -53,3 +55,17 @@ def export_progress(every: float = 1.0) -> Callable[[ExportStats], None]:
         )
 
     return show
+
+
+def plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Query rows with their decimals as ints or floats, so that JSON shows numbers.
+
+    DuckDB's ``sum`` of integers is a 128-bit integer, which Arrow gives Python as a ``Decimal``.
+    """
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        return value
+
+    return [{k: plain(v) for k, v in row.items()} for row in rows]

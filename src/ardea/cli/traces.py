@@ -126,7 +126,8 @@ def query(sql: str, source: str, output: str) -> None:
     \b
     ardea traces query "SELECT name, count(*) FROM spans GROUP BY name" --source exports/
     """
+    from ardea.cli._parquet import plain_rows
     from ardea.tracing.parquet.query import query_traces
 
     table = query_traces(sql, source, output="arrow")
-    click.echo(render(table.to_pylist(), table.column_names, output))
+    click.echo(render(plain_rows(table.to_pylist()), table.column_names, output))

@@ -83,7 +83,7 @@ def test_from_an_object_store(s3_env: object, dataset: Path) -> None:
 
 
 def test_an_unknown_column_is_a_clear_error(dataset: Path) -> None:
-    with pytest.raises(InvalidArgumentError, match='SQL error: .*"nope" not found'):
+    with pytest.raises(InvalidArgumentError, match=r'SQL error: .*"nope" not found'):
         ardea.query_traces("SELECT nope FROM spans", dataset)
     with pytest.raises(InvalidArgumentError, match="SQL error"):
         ardea.query_traces("SELEC 1", dataset)
@@ -103,7 +103,7 @@ def test_an_unknown_column_is_a_clear_error(dataset: Path) -> None:
 )
 def test_only_one_select_runs(dataset: Path, tmp_path: Path, sql: str) -> None:
     before = sorted(p for p in tmp_path.rglob("*"))
-    with pytest.raises(InvalidArgumentError, match="Only SELECT|one SQL statement"):
+    with pytest.raises(InvalidArgumentError, match=r"Only SELECT|one SQL statement"):
         ardea.query_traces(sql.format(ds=dataset, tmp=tmp_path), dataset)
     assert sorted(p for p in tmp_path.rglob("*")) == before
 
