@@ -85,7 +85,7 @@ APPROVED_ALL = [
     "log_figure", "log_image", "log_input", "log_metric", "log_metrics", "log_param",
     "log_params", "log_table", "log_text", "mcp", "mistral", "ollama", "openai",
     "openai_agents", "optimize_prompts", "override_feedback", "prompts", "pydantic_ai", "pyfunc",
-    "pytorch", "register_model", "register_prompt", "replay", "search_prompts", "search_runs",
+    "pytorch", "query_traces", "register_model", "register_prompt", "replay", "search_prompts", "search_runs",
     "search_traces", "set_experiment", "set_prompt_alias", "set_tag", "set_tags",
     "set_tracking_uri", "sklearn", "smolagents", "start_run", "start_span", "statsmodels",
     "strands", "trace", "tracing", "transformers", "update_assessment", "update_current_trace",
