@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pytest
 
 import ardea
@@ -80,6 +81,13 @@ def test_from_an_object_store(s3_env: object, dataset: Path) -> None:
     write_traces([full_trace(i) for i in range(1, 4)], uri)
     df = ardea.query_traces("SELECT count(*) AS n FROM spans", uri)
     assert int(df["n"][0]) == 9
+
+
+def test_through_a_pyarrow_filesystem(tmp_path: Path) -> None:
+    fs = pafs.SubTreeFileSystem(str(tmp_path), pafs.LocalFileSystem())
+    write_traces([full_trace(i) for i in range(1, 3)], "fsds", filesystem=fs)
+    df = ardea.query_traces("SELECT count(*) AS n FROM traces", "fsds", filesystem=fs)
+    assert int(df["n"][0]) == 2
 
 
 def test_an_unknown_column_is_a_clear_error(dataset: Path) -> None:
