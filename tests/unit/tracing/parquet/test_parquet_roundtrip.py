@@ -128,3 +128,14 @@ def test_importing_the_layout_does_not_import_pyarrow() -> None:
     code = "import ardea.tracing.parquet, sys; print('pyarrow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_reading_some_traces_by_id(tmp_path: Path) -> None:
+    traces = _traces(12)
+    write_traces(traces, tmp_path, row_group_spans=4, file_spans=8)
+    wanted = [traces[1], traces[6], traces[11]]
+    ids = {t.info.trace_id for t in wanted} | {"tr-" + "0" * 31 + "x"}
+    assert list(read_traces(tmp_path, trace_ids=ids)) == wanted
+    assert list(read_traces(tmp_path, trace_ids=[])) == []
+    fs = pafs.SubTreeFileSystem(str(tmp_path), pafs.LocalFileSystem())
+    assert list(read_traces("", filesystem=fs, trace_ids=ids)) == wanted
