@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ardea.entities import Span, SpanEvent, SpanLink, TokenUsage, Trace, TraceInfo
+from ardea.entities import Span, SpanEvent, SpanLink, TokenUsage, TraceInfo
 from ardea.entities.assessment import AssessmentError
 from ardea.entities.feedback import make_assessment
 from ardea.tracing._serialize import dumps
@@ -334,8 +334,3 @@ def span_from_row(row: dict[str, Any]) -> Span:
             for link in row["links"] or ()
         ],
     )
-
-
-def trace_of(info: TraceInfo, spans: list[Span]) -> Trace:
-    """A whole trace (a helper for readers)."""
-    return Trace(info=info, spans=spans)
