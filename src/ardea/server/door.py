@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
@@ -53,6 +54,7 @@ from ardea.gateway.errors import error_body as api_error_body
 
 if TYPE_CHECKING:
     from ardea.auth.identity import Principal
+    from ardea.server.server_metrics import ServerMetrics
 
 __all__ = [
     "CHALLENGE",
@@ -191,14 +193,20 @@ class RequestDoor:
         workspaces: Whether the server runs with workspaces (see the module docstring).
         authenticator: Authenticates requests (a server with ``--auth``); None: everyone is
             anonymous.
+        metrics: Times and counts every request (``GET /metrics``); None: no metrics.
     """
 
     def __init__(
-        self, app: ASGIApp, workspaces: bool = False, authenticator: Authenticator | None = None
+        self,
+        app: ASGIApp,
+        workspaces: bool = False,
+        authenticator: Authenticator | None = None,
+        metrics: ServerMetrics | None = None,
     ) -> None:
         self.app = app
         self.workspaces = workspaces
         self.authenticator = authenticator
+        self.metrics = metrics
 
     def _workspace(self, scope: Scope) -> tuple[str | None, tuple[int, str, str] | None]:
         """The request's workspace, or the error to answer: ``(status, code, message)``."""
@@ -222,6 +230,30 @@ class RequestDoor:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        metrics = self.metrics
+        if metrics is None:
+            await self._serve(scope, receive, send)
+            return
+        # Timed from here, refusals included: the status is the answer's, 500 if none left.
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        scope["ardea.metrics"] = metrics  # server_metrics.SCOPE_KEY, for ingest counts
+        gauge = metrics.in_flight
+        gauge.inc()
+        try:
+            await self._serve(scope, receive, send_status)
+        finally:
+            gauge.dec()
+            metrics.observe(scope["method"], scope["path"], status, time.perf_counter() - started)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope.get("raw_path")
         if isinstance(raw, bytes) and b"//" in raw.split(b"?", 1)[0]:
             scope = _merged_slashes(scope, raw.split(b"?", 1)[0])
