@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -411,18 +413,13 @@ def run(settings: Any) -> None:
 
         build_deps(settings).backend.close()
         os.environ.update(settings.to_env())
+        created = _multiprocess_metrics_dir() if not settings.dev else None
         click.echo(f"Ardea server starting on {url} ({settings.workers} workers)")
-        uvicorn.run(
-            "ardea.server.factory:app_from_env",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=None if settings.dev else settings.workers,
-            reload=settings.dev,
-            reload_dirs=[str(Path(__file__).resolve().parents[1])] if settings.dev else None,
-            access_log=settings.access_log,
-            log_level=log_level,
-        )
+        try:
+            _run_workers(settings, log_level)
+        finally:
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
         return
 
     from ardea.server.factory import build_app
@@ -445,3 +442,40 @@ def run(settings: Any) -> None:
                 sys.stdout.flush()
 
     _Server(config).run()
+
+
+def _run_workers(settings: Any, log_level: str) -> None:
+    """``uvicorn.run`` of the app factory in ``settings.workers`` processes (or ``--dev``)."""
+    import uvicorn
+
+    uvicorn.run(
+        "ardea.server.factory:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=None if settings.dev else settings.workers,
+        reload=settings.dev,
+        reload_dirs=[str(Path(__file__).resolve().parents[1])] if settings.dev else None,
+        access_log=settings.access_log,
+        log_level=log_level,
+    )
+
+
+def _multiprocess_metrics_dir() -> str | None:
+    """Make ``PROMETHEUS_MULTIPROC_DIR`` ready for the workers; the folder made, if any.
+
+    Unset: a fresh temporary folder (removed when the server stops). Set: its ``*.db`` files
+    of a previous run are removed, as prometheus-client asks, so old values do not add up.
+    """
+    from ardea._core.env import PROMETHEUS_MULTIPROC_DIR
+
+    given = os.environ.get(PROMETHEUS_MULTIPROC_DIR)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return None
+    created = tempfile.mkdtemp(prefix="ardea-metrics-")
+    os.environ[PROMETHEUS_MULTIPROC_DIR] = created
+    return created
