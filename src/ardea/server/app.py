@@ -7,6 +7,7 @@ the latter); only the ``/api`` copy appears in the OpenAPI document.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
 from ardea.server.gateway import GatewayRoutes
+from ardea.server.logs import ACCESS_LOGGER, json_logs
 from ardea.server.openapi_gateway import add_gateway_paths, add_metrics_path
 from ardea.server.openapi_responses import install_document
 from ardea.server.route_table import RouteTable
@@ -245,6 +247,10 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         workspaces=settings.enable_workspaces,
         authenticator=authenticator,
         metrics=server_metrics,
+        # JSON logs: the access log is the door's (route, status, request id; no secrets).
+        access_log=logging.getLogger(ACCESS_LOGGER)
+        if settings.access_log and json_logs()
+        else None,
     )
     return app
 

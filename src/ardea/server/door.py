@@ -37,6 +37,7 @@ routing does, before anything routes it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -194,6 +195,8 @@ class RequestDoor:
         authenticator: Authenticates requests (a server with ``--auth``); None: everyone is
             anonymous.
         metrics: Times and counts every request (``GET /metrics``); None: no metrics.
+        access_log: Log every answered request to this logger (:mod:`ardea.server.logs`);
+            None: no access log here.
     """
 
     def __init__(
@@ -202,11 +205,13 @@ class RequestDoor:
         workspaces: bool = False,
         authenticator: Authenticator | None = None,
         metrics: ServerMetrics | None = None,
+        access_log: logging.Logger | None = None,
     ) -> None:
         self.app = app
         self.workspaces = workspaces
         self.authenticator = authenticator
         self.metrics = metrics
+        self.access_log = access_log
 
     def _workspace(self, scope: Scope) -> tuple[str | None, tuple[int, str, str] | None]:
         """The request's workspace, or the error to answer: ``(status, code, message)``."""
@@ -231,7 +236,8 @@ class RequestDoor:
             await self.app(scope, receive, send)
             return
         metrics = self.metrics
-        if metrics is None:
+        access = self.access_log
+        if metrics is None and access is None:
             await self._serve(scope, receive, send)
             return
         # Timed from here, refusals included: the status is the answer's, 500 if none left.
@@ -244,20 +250,33 @@ class RequestDoor:
                 status = message["status"]
             await send(message)
 
-        scope["ardea.metrics"] = metrics  # server_metrics.SCOPE_KEY, for ingest counts
-        gauge = metrics.in_flight
-        gauge.inc()
+        seen: list[RequestContext] = []
+        if metrics is not None:
+            scope["ardea.metrics"] = metrics  # server_metrics.SCOPE_KEY, for ingest counts
+            metrics.in_flight.inc()
         try:
-            await self._serve(scope, receive, send_status)
+            await self._serve(scope, receive, send_status, seen)
         finally:
-            gauge.dec()
-            metrics.observe(scope["method"], scope["path"], status, time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            if metrics is not None:
+                metrics.in_flight.dec()
+                metrics.observe(scope["method"], scope["path"], status, elapsed)
+            if access is not None:
+                _log_access(access, scope, status, elapsed, seen, metrics)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        seen: list[RequestContext] | None = None,
+    ) -> None:
         raw = scope.get("raw_path")
         if isinstance(raw, bytes) and b"//" in raw.split(b"?", 1)[0]:
             scope = _merged_slashes(scope, raw.split(b"?", 1)[0])
         request_id = os.urandom(8).hex()  # urandom: a tenth of uuid4's cost
+        if seen is not None:
+            seen.append(RequestContext(request_id))
         header = (_HEADER, request_id.encode())
         caller: Principal | None = None
         gate = self.authenticator
@@ -281,6 +300,8 @@ class RequestDoor:
             await _answer(send, status, code, message, header, path=scope["path"])
             return
         context = RequestContext(request_id, caller=caller, workspace=workspace)
+        if seen is not None:
+            seen[0] = context
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -292,6 +313,30 @@ class RequestDoor:
             await self.app(scope, receive, send_with_id)
         finally:
             _current.reset(token)
+
+
+def _log_access(
+    logger: logging.Logger,
+    scope: Scope,
+    status: int,
+    elapsed: float,
+    seen: list[RequestContext],
+    metrics: ServerMetrics | None,
+) -> None:
+    """One access-log record: never a header nor the query string (they may hold secrets)."""
+    path = scope["path"]
+    context = seen[0] if seen else None
+    extra: dict[str, Any] = {
+        "method": scope["method"],
+        "path": path,
+        "route": metrics.route_of(path) if metrics is not None else None,
+        "status": status,
+        "duration_ms": round(elapsed * 1000, 3),
+        "request_id": context.request_id if context else None,
+        "workspace": context.workspace if context else None,
+        "user": context.caller.user.username if context and context.caller else None,
+    }
+    logger.info("%s %s %d", scope["method"], path, status, extra=extra)
 
 
 async def _answer(

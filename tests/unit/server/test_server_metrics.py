@@ -207,4 +207,3 @@ def test_postgresql_pool_gauges(pg_backend: Backend) -> None:
         assert value(found, "ardea_db_pool_size", pool="read") is None
     finally:
         client.close()
-
