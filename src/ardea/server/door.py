@@ -253,13 +253,13 @@ class RequestDoor:
         seen: list[RequestContext] = []
         if metrics is not None:
             scope["ardea.metrics"] = metrics  # server_metrics.SCOPE_KEY, for ingest counts
-            metrics.in_flight.inc()
+            metrics.begin()
         try:
             await self._serve(scope, receive, send_status, seen)
         finally:
             elapsed = time.perf_counter() - started
             if metrics is not None:
-                metrics.in_flight.dec()
+                metrics.end()
                 metrics.observe(scope["method"], scope["path"], status, elapsed)
             if access is not None:
                 _log_access(access, scope, status, elapsed, seen, metrics)

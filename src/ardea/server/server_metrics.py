@@ -185,7 +185,9 @@ class ServerMetrics:
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._templates: dict[str, str] = {}
         self._stop = threading.Event()
+        self._active = 0  # requests in flight; the door runs on the event loop's thread only
         if not self.multiprocess:
+            self.in_flight.set_function(lambda: self._active)  # read when scraped: no lock
             from prometheus_client import PlatformCollector, ProcessCollector
             from prometheus_client.gc_collector import GCCollector
 
@@ -201,6 +203,20 @@ class ServerMetrics:
             start_daemon(self._refresh_loop, "ardea-metrics-refresh")
 
     # -- the request path ----------------------------------------------------------------
+
+    def begin(self) -> None:
+        """A request arrived (the in-flight gauge)."""
+        if self.multiprocess:  # every worker's count lives in the shared folder
+            self.in_flight.inc()
+        else:
+            self._active += 1
+
+    def end(self) -> None:
+        """A request was answered (or failed)."""
+        if self.multiprocess:
+            self.in_flight.dec()
+        else:
+            self._active -= 1
 
     def route_of(self, path: str) -> str:
         """The ``route`` label of ``path`` (see the module docstring).
