@@ -277,7 +277,7 @@ class ServerMetrics:
         from prometheus_client.multiprocess import MultiProcessCollector
 
         merged = CollectorRegistry()
-        MultiProcessCollector(merged)
+        MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
         return generate_latest(merged)
 
     def close(self) -> None:
@@ -286,7 +286,7 @@ class ServerMetrics:
         if self.multiprocess:
             from prometheus_client.multiprocess import mark_process_dead
 
-            mark_process_dead(os.getpid())
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     def _refresh_loop(self) -> None:
         while not self._stop.wait(REFRESH_SECONDS):

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from ardea.auth import accounts
 from ardea.auth.tokens import issue_token
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps, ServerSettings
