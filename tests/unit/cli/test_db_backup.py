@@ -92,7 +92,7 @@ def test_without_pg_dump_the_message_says_what_to_do(tmp_path: Path) -> None:
     assert "pg_dump was not found" in result.output and "secret" not in result.output
 
 
-def _database(uri: str, name: str) -> str:
+def _database(uri: str, name: str, *, create: bool = True) -> str:
     import psycopg
     from psycopg import sql
 
@@ -102,7 +102,8 @@ def _database(uri: str, name: str) -> str:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
