@@ -244,6 +244,17 @@ ARDEA_OIDC_STATE_KEY = "ARDEA_OIDC_STATE_KEY"
 """Key sealing the OIDC login-state cookie, shared by replicas of a public client (a client
 with a secret derives it from the secret). ``ardea server --workers N`` sets one itself."""
 
+ARDEA_METRICS_PUBLIC = "ARDEA_METRICS_PUBLIC"
+"""``1``: the server's ``GET /metrics`` answers without credentials on a server with ``--auth``
+(default: only an admin's credentials, e.g. an admin's API token, may read it)."""
+
+ARDEA_LOG_FORMAT = "ARDEA_LOG_FORMAT"
+"""``ardea server --log-format``: ``text`` (default) or ``json`` (one JSON object a line)."""
+
+PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""prometheus-client's multiprocess folder: ``ardea server --workers N`` (N > 1) sets a fresh
+one when unset, so that one scrape of ``/metrics`` sees every worker."""
+
 DEFAULT_DATA_DIR = "ardea-data"
 """Folder of the embedded default store, relative to the working directory."""
 

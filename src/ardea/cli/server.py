@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ import click
 from ardea._core.env import (
     ARDEA_ARTIFACTS_DESTINATION,
     ARDEA_BACKEND_STORE_URI,
+    ARDEA_LOG_FORMAT,
     DEFAULT_DATA_DIR,
     MLFLOW_ARTIFACTS_DESTINATION,
     MLFLOW_BACKEND_STORE_URI,
@@ -36,11 +40,30 @@ def _csv(value: str | None) -> tuple[str, ...]:
 
 
 def _configure_logging(level: int) -> None:
+    from ardea.server.logs import json_logs, log_config
+
+    if json_logs():  # ardea's and uvicorn's loggers, one JSON object a line
+        logging.config.dictConfig(log_config(True, logging.getLevelName(level)))
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("ardea")
     logger.addHandler(handler)
     logger.setLevel(level)
+
+
+def _log_format_option(f: Any) -> Any:
+    """``--log-format text|json`` (``ARDEA_LOG_FORMAT``)."""
+    return click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"], case_sensitive=False),
+        default="text",
+        show_default=True,
+        envvar="ARDEA_LOG_FORMAT",
+        help="Server log lines: plain text, or one JSON object a line (time, level, logger, "
+        "message, request id, route, status, duration, workspace, user, exception); with "
+        "--access-log, one line per request. See docs/operations.md.",
+    )(f)
 
 
 def _common_options(f: Any) -> Any:
@@ -308,6 +331,7 @@ def _prepare_auth(settings: Any) -> None:
 )
 @click.option("--workers", "-w", default=1, show_default=True, type=int, help="Processes.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
+@_log_format_option
 @click.option("--dev", is_flag=True, help="Development mode: reload on code changes.")
 @_auth_options
 def server(**options: Any) -> None:
@@ -333,6 +357,7 @@ def server(**options: Any) -> None:
 @click.command("ui")
 @_common_options
 @click.option("--access-log", is_flag=True, help="Log every request.")
+@_log_format_option
 def ui(**options: Any) -> None:
     """Run the web UI (and the API) on the local data folder, as `mlflow ui` does.
 
@@ -388,6 +413,8 @@ def _serve(options: dict[str, Any]) -> None:
         gateway_enabled=bool(options.get("gateway_enabled", True)),
         otlp_grpc_port=options.get("otlp_grpc_port") or 0,
     )
+    # Read by every worker (ardea.server.logs.json_logs) and by _configure_logging.
+    os.environ[ARDEA_LOG_FORMAT] = (options.get("log_format") or "text").lower()
     _configure_logging(logging.INFO)
     from ardea.server.security import exposure_warning
 
@@ -403,26 +430,29 @@ def run(settings: Any) -> None:
     """Serve ``settings`` (a :class:`~ardea.server.deps.ServerSettings`) until interrupted."""
     import uvicorn
 
+    from ardea.server.logs import json_logs, log_config
+
     url = f"http://{settings.host}:{settings.port}"
     log_level = "info" if settings.access_log else "warning"
+    # JSON: uvicorn's loggers in JSON too, and the door writes the access log instead.
+    logging_options: dict[str, Any] = (
+        {"log_config": log_config(True), "access_log": False}
+        if json_logs()
+        else {"access_log": settings.access_log}
+    )
     if settings.workers > 1 or settings.dev:
         # Create or migrate the database once here, not racing in every worker.
         from ardea.server.factory import build_deps
 
         build_deps(settings).backend.close()
         os.environ.update(settings.to_env())
-        click.echo(f"Ardea server starting on {url} ({settings.workers} workers)")
-        uvicorn.run(
-            "ardea.server.factory:app_from_env",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=None if settings.dev else settings.workers,
-            reload=settings.dev,
-            reload_dirs=[str(Path(__file__).resolve().parents[1])] if settings.dev else None,
-            access_log=settings.access_log,
-            log_level=log_level,
-        )
+        created = _multiprocess_metrics_dir() if not settings.dev else None
+        _announce(f"Ardea server starting on {url} ({settings.workers} workers)")
+        try:
+            _run_workers(settings, log_level, logging_options)
+        finally:
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
         return
 
     from ardea.server.factory import build_app
@@ -432,16 +462,63 @@ def run(settings: Any) -> None:
         app,
         host=settings.host,
         port=settings.port,
-        access_log=settings.access_log,
         log_level=log_level,
         lifespan="on",
+        **logging_options,
     )
 
     class _Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
-                click.echo(f"Ardea server listening on {url}")
+                _announce(f"Ardea server listening on {url}")
                 sys.stdout.flush()
 
     _Server(config).run()
+
+
+def _announce(message: str) -> None:
+    """Say ``message`` on stdout, or as a log line when the logs are JSON."""
+    from ardea.server.logs import json_logs
+
+    if json_logs():
+        logging.getLogger("ardea.server").info(message)
+    else:
+        click.echo(message)
+
+
+def _run_workers(settings: Any, log_level: str, logging_options: dict[str, Any]) -> None:
+    """``uvicorn.run`` of the app factory in ``settings.workers`` processes (or ``--dev``)."""
+    import uvicorn
+
+    uvicorn.run(
+        "ardea.server.factory:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=None if settings.dev else settings.workers,
+        reload=settings.dev,
+        reload_dirs=[str(Path(__file__).resolve().parents[1])] if settings.dev else None,
+        log_level=log_level,
+        **logging_options,
+    )
+
+
+def _multiprocess_metrics_dir() -> str | None:
+    """Make ``PROMETHEUS_MULTIPROC_DIR`` ready for the workers; the folder made, if any.
+
+    Unset: a fresh temporary folder (removed when the server stops). Set: its ``*.db`` files
+    of a previous run are removed, as prometheus-client asks, so old values do not add up.
+    """
+    from ardea._core.env import PROMETHEUS_MULTIPROC_DIR
+
+    given = os.environ.get(PROMETHEUS_MULTIPROC_DIR)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return None
+    created = tempfile.mkdtemp(prefix="ardea-metrics-")
+    os.environ[PROMETHEUS_MULTIPROC_DIR] = created
+    return created

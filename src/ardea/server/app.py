@@ -7,18 +7,22 @@ the latter); only the ``/api`` copy appears in the OpenAPI document.
 from __future__ import annotations
 
 import gc
+import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 
+from ardea._core.env import ARDEA_METRICS_PUBLIC
 from ardea.server.deps import ServerDeps, ServerRuntime, ServerSettings
 from ardea.server.door import RequestDoor
 from ardea.server.errors import install_error_handlers
 from ardea.server.fastpath import RpcFastPath
 from ardea.server.gateway import GatewayRoutes
-from ardea.server.openapi_gateway import add_gateway_paths
+from ardea.server.logs import ACCESS_LOGGER, json_logs
+from ardea.server.openapi_gateway import add_gateway_paths, add_metrics_path
 from ardea.server.openapi_responses import install_document
 from ardea.server.route_table import RouteTable
 from ardea.server.routers import (
@@ -61,6 +65,7 @@ from ardea.server.routers import (
     workspaces,
 )
 from ardea.server.security import SecurityMiddleware
+from ardea.server.server_metrics import ServerMetrics
 from ardea.server.static import mount_ui
 from ardea.server.webhook_events import open_runtime
 
@@ -118,6 +123,13 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         from ardea.server.auth_runtime import open_auth_runtime
 
         state.auth = open_auth_runtime(deps.settings, deps.backend)
+    server_metrics = ServerMetrics(
+        None,
+        database=getattr(deps.backend.tracking, "database", None),
+        gateway=gateway.metrics if gateway is not None else None,
+    )
+    state.metrics = server_metrics
+    metrics_public = metrics_are_public()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -140,6 +152,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
             from ardea.gateway.http import close_pool
 
             await close_pool()  # the upstream connections
+        server_metrics.close()
         if close_stores_on_shutdown:
             deps.backend.close()
 
@@ -153,12 +166,18 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     app.state.ardea = state
     app.state.rpc_mounts = []
     install_error_handlers(app)
-    install_document(app, add_gateway_paths if gateway is not None else None)
+    install_document(app, _document_extension(gateway is not None))
     # Added first, so it sits innermost: every other middleware (security) runs before it.
     app.add_middleware(RpcFastPath)
     # Outside the fast path, inside the security middleware and the door: /gateway/... and
     # /metrics are answered here without FastAPI routing (see ardea.server.gateway).
-    app.add_middleware(GatewayRoutes, gateway=gateway, auth=state.auth)
+    app.add_middleware(
+        GatewayRoutes,
+        gateway=gateway,
+        auth=state.auth,
+        exposition=server_metrics.exposition,
+        metrics_admin_only=state.auth is not None and not metrics_public,
+    )
     settings = deps.settings
     app.add_middleware(
         SecurityMiddleware,
@@ -215,17 +234,41 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
         _include(app, model_files.root_router)
     _mount(app, artifacts.ajax_router, "2.0", ajax_only=True)
     mount_ui(app, dev=settings.dev)  # last: the web UI answers GETs on every non-API path
-    state.routes = RouteTable(app.state.rpc_mounts)
+    state.routes = server_metrics.routes = RouteTable(app.state.rpc_mounts)
     authenticator = None
     if state.auth is not None:
         from ardea.server.authn import DoorAuth, RouteGate
 
-        authenticator = DoorAuth(state.auth, RouteGate(app.state.rpc_mounts))
+        gate = RouteGate(app.state.rpc_mounts, metrics_public=metrics_public)
+        authenticator = DoorAuth(state.auth, gate)
     # Added last, so it sits outermost: every request, whichever path serves it, passes it.
     app.add_middleware(
-        RequestDoor, workspaces=settings.enable_workspaces, authenticator=authenticator
+        RequestDoor,
+        workspaces=settings.enable_workspaces,
+        authenticator=authenticator,
+        metrics=server_metrics,
+        # JSON logs: the access log is the door's (route, status, request id; no secrets).
+        access_log=logging.getLogger(ACCESS_LOGGER)
+        if settings.access_log and json_logs()
+        else None,
     )
     return app
+
+
+def _document_extension(gateway: bool) -> Any:
+    """What the OpenAPI document adds to FastAPI's: ``/metrics``, and the gateway's paths."""
+
+    def extend(doc: dict[str, Any]) -> None:
+        add_metrics_path(doc)
+        if gateway:
+            add_gateway_paths(doc)
+
+    return extend
+
+
+def metrics_are_public() -> bool:
+    """Whether ``ARDEA_METRICS_PUBLIC`` opens ``GET /metrics`` to anyone on an auth server."""
+    return os.environ.get(ARDEA_METRICS_PUBLIC, "").strip().lower() in ("1", "true", "yes")
 
 
 def _open_gateway(deps: ServerDeps, state: ServerRuntime) -> Gateway | None:

@@ -70,9 +70,10 @@ class RouteGate:
 
     Args:
         mounts: ``(prefix, router)`` pairs as ``create_app`` included them.
+        metrics_public: ``GET /metrics`` needs no credentials (``ARDEA_METRICS_PUBLIC``).
     """
 
-    def __init__(self, mounts: Iterable[tuple[str, Any]]) -> None:
+    def __init__(self, mounts: Iterable[tuple[str, Any]], *, metrics_public: bool = False) -> None:
         self._public: set[tuple[str, str]] = set()
         self._protected: set[str] = set()
         self._patterns: list[re.Pattern[str]] = []
@@ -87,6 +88,8 @@ class RouteGate:
                     self._patterns.append(compile_path(path)[0])
                 else:
                     self._protected.add(path)
+        if metrics_public:
+            self._public.add(("GET", "/metrics"))
 
     def needs_auth(self, method: str, path: str) -> bool:
         """Whether a request must be authenticated (see the module docstring)."""

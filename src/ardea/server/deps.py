@@ -207,6 +207,8 @@ class ServerRuntime:
             (:class:`ardea.server.online_scoring.OnlineScoring`), or None on a REST backend.
         alerts: The alert evaluator (:class:`ardea.server.alerts.AlertEvaluator`), or None
             on a REST backend.
+        metrics: The app's Prometheus metrics
+            (:class:`ardea.server.server_metrics.ServerMetrics`).
     """
 
     deps: ServerDeps
@@ -220,6 +222,7 @@ class ServerRuntime:
     gateway: Any = None
     online: Any = None
     alerts: Any = None
+    metrics: Any = None
 
     def backend_for(self, workspace: str | None) -> Backend:
         """The stores of ``workspace`` (None: the server runs without workspaces).

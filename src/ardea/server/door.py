@@ -37,8 +37,10 @@ routing does, before anything routes it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
@@ -53,6 +55,7 @@ from ardea.gateway.errors import error_body as api_error_body
 
 if TYPE_CHECKING:
     from ardea.auth.identity import Principal
+    from ardea.server.server_metrics import ServerMetrics
 
 __all__ = [
     "CHALLENGE",
@@ -191,14 +194,24 @@ class RequestDoor:
         workspaces: Whether the server runs with workspaces (see the module docstring).
         authenticator: Authenticates requests (a server with ``--auth``); None: everyone is
             anonymous.
+        metrics: Times and counts every request (``GET /metrics``); None: no metrics.
+        access_log: Log every answered request to this logger (:mod:`ardea.server.logs`);
+            None: no access log here.
     """
 
     def __init__(
-        self, app: ASGIApp, workspaces: bool = False, authenticator: Authenticator | None = None
+        self,
+        app: ASGIApp,
+        workspaces: bool = False,
+        authenticator: Authenticator | None = None,
+        metrics: ServerMetrics | None = None,
+        access_log: logging.Logger | None = None,
     ) -> None:
         self.app = app
         self.workspaces = workspaces
         self.authenticator = authenticator
+        self.metrics = metrics
+        self.access_log = access_log
 
     def _workspace(self, scope: Scope) -> tuple[str | None, tuple[int, str, str] | None]:
         """The request's workspace, or the error to answer: ``(status, code, message)``."""
@@ -222,10 +235,48 @@ class RequestDoor:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        metrics = self.metrics
+        access = self.access_log
+        if metrics is None and access is None:
+            await self._serve(scope, receive, send)
+            return
+        # Timed from here, refusals included: the status is the answer's, 500 if none left.
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        seen: list[RequestContext] = []
+        if metrics is not None:
+            scope["ardea.metrics"] = metrics  # server_metrics.SCOPE_KEY, for ingest counts
+            metrics.begin()
+        try:
+            await self._serve(scope, receive, send_status, seen)
+        finally:
+            elapsed = time.perf_counter() - started
+            if metrics is not None:
+                metrics.end()
+                metrics.observe(scope["method"], scope["path"], status, elapsed)
+            if access is not None:
+                _log_access(access, scope, status, elapsed, seen, metrics)
+
+    async def _serve(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        seen: list[RequestContext] | None = None,
+    ) -> None:
         raw = scope.get("raw_path")
         if isinstance(raw, bytes) and b"//" in raw.split(b"?", 1)[0]:
             scope = _merged_slashes(scope, raw.split(b"?", 1)[0])
         request_id = os.urandom(8).hex()  # urandom: a tenth of uuid4's cost
+        if seen is not None:
+            seen.append(RequestContext(request_id))
         header = (_HEADER, request_id.encode())
         caller: Principal | None = None
         gate = self.authenticator
@@ -249,6 +300,8 @@ class RequestDoor:
             await _answer(send, status, code, message, header, path=scope["path"])
             return
         context = RequestContext(request_id, caller=caller, workspace=workspace)
+        if seen is not None:
+            seen[0] = context
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -260,6 +313,30 @@ class RequestDoor:
             await self.app(scope, receive, send_with_id)
         finally:
             _current.reset(token)
+
+
+def _log_access(
+    logger: logging.Logger,
+    scope: Scope,
+    status: int,
+    elapsed: float,
+    seen: list[RequestContext],
+    metrics: ServerMetrics | None,
+) -> None:
+    """One access-log record: never a header nor the query string (they may hold secrets)."""
+    path = scope["path"]
+    context = seen[0] if seen else None
+    extra: dict[str, Any] = {
+        "method": scope["method"],
+        "path": path,
+        "route": metrics.route_of(path) if metrics is not None else None,
+        "status": status,
+        "duration_ms": round(elapsed * 1000, 3),
+        "request_id": context.request_id if context else None,
+        "workspace": context.workspace if context else None,
+        "user": context.caller.user.username if context and context.caller else None,
+    }
+    logger.info("%s %s %d", scope["method"], path, status, extra=extra)
 
 
 async def _answer(

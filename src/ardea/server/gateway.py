@@ -233,6 +233,10 @@ class GatewayRoutes:
         max_body_bytes: Largest request body accepted.
         metrics: Serve ``GET /metrics``.
         auth: The server's auth runtime (``--auth``), for the per-endpoint USE check.
+        exposition: Renders ``GET /metrics`` (the server's metrics, the gateway's among them);
+            None: the gateway's metrics alone, when the gateway is on.
+        metrics_admin_only: ``GET /metrics`` answers only an admin (403 to anyone else); a
+            server with ``--auth`` without ``ARDEA_METRICS_PUBLIC``.
     """
 
     def __init__(
@@ -242,10 +246,16 @@ class GatewayRoutes:
         max_body_bytes: int | None = None,
         metrics: bool = True,
         auth: AuthRuntime | None = None,
+        exposition: Callable[[], bytes] | None = None,
+        metrics_admin_only: bool = False,
     ) -> None:
         self.app = app
         self.gateway = gateway
         self.auth = auth
+        if exposition is None and gateway is not None:
+            exposition = gateway.metrics.exposition
+        self.exposition = exposition
+        self.metrics_admin_only = metrics_admin_only
         if max_body_bytes is None:
             max_body_bytes = int(
                 os.environ.get(ARDEA_GATEWAY_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)
@@ -266,15 +276,26 @@ class GatewayRoutes:
             await self._gateway(scope, receive, send, path)
         elif path.startswith(_DEPLOYMENTS) and self.gateway is not None:
             await self._deployments(scope, receive, send, path)
-        elif path == "/metrics" and self.metrics and self.gateway is not None:
-            await _send_bytes(
-                send,
-                200,
-                self.gateway.metrics.exposition(),
-                [(b"content-type", CONTENT_TYPE.encode())],
-            )
+        elif path == "/metrics" and self.metrics and self.exposition is not None:
+            await self._metrics(send)
         else:
             await self.app(scope, receive, send)
+
+    async def _metrics(self, send: Send) -> None:
+        """``GET /metrics``: Prometheus' text format (an admin's, unless public)."""
+        if self.metrics_admin_only:
+            context = current_request()
+            caller = context.caller if context is not None else None
+            if caller is None or not caller.user.is_admin:
+                message = (
+                    "Reading /metrics needs an admin's credentials (or ARDEA_METRICS_PUBLIC=1 "
+                    "on the server)"
+                )
+                await _error(send, "mlflow", 403, message, "PERMISSION_DENIED")
+                return
+        assert self.exposition is not None
+        body = await call(self.exposition)
+        await _send_bytes(send, 200, body, [(b"content-type", CONTENT_TYPE.encode())])
 
     async def _deployments(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         """MLflow's deployments-client paths (:mod:`ardea.gateway.deployments`)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["GATEWAY_DOC_PREFIXES", "GATEWAY_TAG", "add_gateway_paths"]
+__all__ = ["GATEWAY_DOC_PREFIXES", "GATEWAY_TAG", "add_gateway_paths", "add_metrics_path"]
 
 GATEWAY_TAG = "AI gateway"
 """The tag of every gateway operation in the document."""
@@ -393,24 +393,45 @@ def _paths() -> dict[str, dict[str, Any]]:
                 params=("endpoint",),
             )
         },
-        "/metrics": {
-            "get": {
-                "tags": [GATEWAY_TAG],
-                "summary": "Prometheus metrics",
-                "operationId": "gateway_prometheus_metrics",
-                "responses": {
-                    "200": {
-                        "description": "The gateway's metrics in Prometheus' text format.",
-                        "content": {"text/plain": {"schema": _STRING}},
-                    },
-                    "401": {
-                        "description": "No valid credentials (a server with `--auth`).",
-                        "content": {"application/json": {"schema": _ref("ErrorResponse")}},
-                    },
-                },
-            }
+    }
+
+
+_METRICS = {
+    "get": {
+        "tags": ["Operations"],
+        "summary": "Prometheus metrics",
+        "operationId": "gateway_prometheus_metrics",  # its name since the gateway served it
+        "description": "The server's metrics (requests, ingest, queues, database pools, dropped "
+        "spans, the process; the AI gateway's when it is on) in Prometheus' text format "
+        "(docs/operations.md). On a server with `--auth` only an admin may read them, unless "
+        "`ARDEA_METRICS_PUBLIC=1`.",
+        "responses": {
+            "200": {
+                "description": "The metrics in Prometheus' text format.",
+                "content": {"text/plain": {"schema": _STRING}},
+            },
+            "401": {
+                "description": "No valid credentials (a server with `--auth`).",
+                "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+            },
+            "403": {
+                "description": "The caller is no admin (a server with `--auth`).",
+                "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+            },
         },
     }
+}
+
+
+def add_metrics_path(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (changed in place) with ``GET /metrics``, which every server answers."""
+    doc.setdefault("paths", {})["/metrics"] = _METRICS
+    tags = doc.setdefault("tags", [])
+    if not any(t.get("name") == "Operations" for t in tags):
+        tags.append(
+            {"name": "Operations", "description": "Running the server (docs/operations.md)."}
+        )
+    return doc
 
 
 def add_gateway_paths(doc: dict[str, Any]) -> dict[str, Any]:

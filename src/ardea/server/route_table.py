@@ -31,7 +31,7 @@ class RouteTable:
 
     def __init__(self, mounts: Iterable[tuple[str, Any]]) -> None:
         self._exact: dict[str, set[str]] = {}
-        patterns: dict[str, tuple[re.Pattern[str], set[str]]] = {}
+        patterns: dict[str, tuple[re.Pattern[str], set[str], str]] = {}
         for prefix, router in mounts:
             for route in router.routes:
                 path = prefix + getattr(route, "path", "")
@@ -39,7 +39,7 @@ class RouteTable:
                 if not methods:
                     continue
                 if "{" in path:
-                    regex = patterns.setdefault(path, (compile_path(path)[0], set()))
+                    regex = patterns.setdefault(path, (compile_path(path)[0], set(), path))
                     regex[1].update(methods)
                 else:
                     self._exact.setdefault(path, set()).update(methods)
@@ -57,10 +57,24 @@ class RouteTable:
         if path.startswith(API_PREFIXES):
             return None
         found: set[str] = set()
-        for regex, methods in self._patterns:
+        for regex, methods, _ in self._patterns:
             if regex.match(path):
                 found |= methods
         return _with_implied(found) if found else None
+
+    def template(self, path: str) -> str | None:
+        """The route path ``path`` is served by (``/api/3.0/mlflow/traces/{trace_id}``), or None.
+
+        An exact path is its own template; otherwise the first path-parameter route that
+        matches. The answer is bounded by the routes, never by what a client sends (for
+        request metrics).
+        """
+        if path in self._exact:
+            return path
+        for regex, _, template in self._patterns:
+            if regex.match(path):
+                return template
+        return None
 
 
 def _with_implied(methods: set[str]) -> set[str]:

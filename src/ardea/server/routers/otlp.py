@@ -34,6 +34,7 @@ from ardea.server.deps import trace_store, tracking_store
 from ardea.server.errors import error_response
 from ardea.server.http import call, rpc
 from ardea.server.openapi_responses import Answer
+from ardea.server.server_metrics import count_ingest
 from ardea.services.ingest_otlp import OtlpExport, SpanConversionError, parse_export
 from ardea.services.trace_records import trace_records
 
@@ -155,6 +156,8 @@ async def export_traces(request: Request) -> Response:
         records = trace_records(export, experiment_id)
         # Root spans end their traces: the store samples them for online scoring in the write.
         await store.log_spans_with_records_async(experiment_id, spans, records)
+        count_ingest(request, "spans", len(spans))
+        count_ingest(request, "traces", len(export.traces))
     if run_id and export.traces:
         await call(store.link_traces_to_run, list(export.traces), run_id)
     if _is_json(content_type):

@@ -46,6 +46,7 @@ from ardea.server.http import (
 )
 from ardea.server.openapi_responses import INPUT_ERRORS
 from ardea.server.routers.experiments import check_max_results
+from ardea.server.server_metrics import count_ingest
 from ardea.store.tracking import (
     SEARCH_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_LIMIT,
@@ -221,6 +222,7 @@ async def log_metric(request: Request) -> Response:
     """LogMetric -> ``{}``."""
     req = await parse_json(request, rq.LOG_METRIC)
     await tracking_store(request).log_metric_async(req["run_id"], _metric(req))
+    count_ingest(request, "metrics", 1)
     return empty()
 
 
@@ -276,6 +278,7 @@ async def log_batch(request: Request) -> Response:
         params=[Param(p["key"], p["value"] or "") for p in req["params"]],
         tags=[RunTag(t["key"], t["value"] or "") for t in req["tags"]],
     )
+    count_ingest(request, "metrics", len(req["metrics"]))
     return empty()
 
 

@@ -5282,7 +5282,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description The server's metrics (requests, ingest, queues, database pools, dropped spans, the process; the AI gateway's when it is on) in Prometheus' text format (docs/operations.md). On a server with `--auth` only an admin may read them, unless `ARDEA_METRICS_PUBLIC=1`.
+         */
         get: operations["gateway_prometheus_metrics"];
         put?: never;
         post?: never;
@@ -29657,7 +29660,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The gateway's metrics in Prometheus' text format. */
+            /** @description The metrics in Prometheus' text format. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -29668,6 +29671,15 @@ export interface operations {
             };
             /** @description No valid credentials (a server with `--auth`). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller is no admin (a server with `--auth`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -394,6 +394,16 @@ class Database:
         """True for a SQLite database."""
         return self.dialect == "sqlite"
 
+    def pending_writes(self) -> int:
+        """Operations queued for the SQLite writer and not yet taken (0 on other databases)."""
+        return self._queue.qsize() if self._thread is not None else 0
+
+    def pools(self) -> dict[str, sa.pool.Pool]:
+        """The connection pools by role: ``write`` and ``read`` on SQLite, ``shared`` else."""
+        if self.write_engine is self.read_engine:
+            return {"shared" if not self.is_sqlite else "write": self.write_engine.pool}
+        return {"write": self.write_engine.pool, "read": self.read_engine.pool}
+
     def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in a write transaction and return its result once committed.
 
