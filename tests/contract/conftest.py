@@ -12,12 +12,14 @@ if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
 from fixtures import workspaces  # noqa: E402
 from fixtures.backends import fresh_sqlite, served, shared_backend  # noqa: E402
 from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
+from fixtures.sql_wipe import wipe  # noqa: E402
 
 # isort: split
 
 # --------------------------------------------------------------------- tracking store backends
 
 from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -25,6 +27,7 @@ from ardea.store.backend import Backend  # noqa: E402
 from ardea.store.tracking import TrackingStore  # noqa: E402
 
 _PG_SCHEMA = "ardea_tracking_contract"
+_PG_REPLICAS_SCHEMA = "ardea_replicas_contract"
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +80,37 @@ def _mysql_backend(mysql_uri: str) -> Iterator[Backend]:
     backend.close()
 
 
+@pytest.fixture(scope="session")
+def _replicas(postgres_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Three ``ardea server`` replicas on one PostgreSQL schema behind haproxy (a session's)."""
+    from ardea.store.sql.backend import open_sql_backend
+    from fixtures.replicas import Replicas, haproxy_or_skip, pg_schema_uri
+
+    haproxy_or_skip()
+    uri = pg_schema_uri(postgres_uri, _PG_REPLICAS_SCHEMA)
+    replicas = Replicas(uri, tmp_path_factory.mktemp("replicas"), count=3)
+    local = open_sql_backend(uri)  # wipes the database between tests
+    try:
+        yield replicas, local
+    finally:
+        local.close()
+        replicas.close()
+
+
+def replicas_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """A REST backend through the balancer of the session's replicas, on a wiped database."""
+    from ardea.store.rest.backend import open_rest_backend
+    from ardea.store.rest.http import RestClient
+
+    replicas, local = request.getfixturevalue("_replicas")
+    wipe(local.tracking)
+    remote = open_rest_backend(replicas.url, rest=RestClient(replicas.url, max_retries=0))
+    try:
+        yield remote
+    finally:
+        remote.close()
+
+
 @pytest.fixture
 def rest_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """A REST backend talking to the real server app over a fresh SQLite backend."""
@@ -100,6 +134,7 @@ def rest_tracking_store(rest_backend: Backend) -> TrackingStore:
         pytest.param("mysql", marks=pytest.mark.mysql),
         *workspaces.MODES,
         workspaces.REST_MODE,
+        pytest.param("replicas", marks=[pytest.mark.replicas, pytest.mark.postgres]),
     ]
 )
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
@@ -107,7 +142,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
     ``rest`` is :func:`rest_backend` (the REST client against the real server app). The
     ``ws-*`` ones are SQLite backends of one workspace, with a canary in another and an
-    isolation check after the test (:mod:`fixtures.workspaces`).
+    isolation check after the test (:mod:`fixtures.workspaces`). ``replicas`` is a REST
+    backend through haproxy in front of three ``ardea server`` processes on one PostgreSQL
+    database (:mod:`fixtures.replicas`; left out under ``CI=true``).
     """
     if request.param in (*workspaces.MODES, workspaces.REST_MODE):
         yield from workspaces.run_in_workspace(request, tmp_path)
@@ -117,6 +154,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         local.close()
     elif request.param == "rest":
         yield request.getfixturevalue("rest_backend")
+    elif request.param == "replicas":
+        yield from replicas_backend(request)
     else:
         yield shared_backend(request, request.param)
 
