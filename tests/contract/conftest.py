@@ -11,8 +11,8 @@ if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
 
 from fixtures import workspaces  # noqa: E402
 from fixtures.backends import fresh_sqlite, served, shared_backend  # noqa: E402
+from fixtures.replicas import replicas_backend  # noqa: E402
 from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
-from fixtures.sql_wipe import wipe  # noqa: E402
 
 # isort: split
 
@@ -98,20 +98,6 @@ def _replicas(postgres_uri: str, tmp_path_factory: pytest.TempPathFactory) -> It
     finally:
         local.close()
         replicas.close()
-
-
-def replicas_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    """A REST backend through the balancer of the session's replicas, on a wiped database."""
-    from ardea.store.rest.backend import open_rest_backend
-    from ardea.store.rest.http import RestClient
-
-    replicas, local = request.getfixturevalue("_replicas")
-    wipe(local.tracking)
-    remote = open_rest_backend(replicas.url, rest=RestClient(replicas.url, max_retries=0))
-    try:
-        yield remote
-    finally:
-        remote.close()
 
 
 @pytest.fixture
