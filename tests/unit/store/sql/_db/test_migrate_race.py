@@ -23,6 +23,7 @@ import sys, time
 from pathlib import Path
 go = Path(sys.argv[2])
 from ardea.store.sql.backend import open_sql_backend  # imports done before the start line
+Path(sys.argv[3]).touch()  # ready
 while not go.exists():
     time.sleep(0.001)
 open_sql_backend(sys.argv[1]).close()
@@ -42,16 +43,19 @@ def test_two_processes_migrate_one_empty_database_at_once(
     sep = "&" if "?" in postgres_uri else "?"
     uri = f"{postgres_uri}{sep}options=-csearch_path%3D{schema}"
     go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{i}" for i in range(2)]
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, uri, str(go)],
+            [sys.executable, "-c", CHILD, uri, str(go), str(ready[i])],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for i in range(2)
     ]
-    time.sleep(3)  # both have imported and wait on the start line (not a timing assertion)
+    while not all(r.exists() for r in ready):  # both imported, waiting on the start line
+        assert all(c.poll() is None for c in children), [c.communicate() for c in children]
+        time.sleep(0.01)
     go.touch()
     for child in children:
         out, err = child.communicate(timeout=240)
