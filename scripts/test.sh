@@ -23,6 +23,9 @@ APT_NEEDS+=("docker-compose:docker-compose")
 # openjdk-17-jre-headless: Java for pyspark, which ardea.pyfunc.spark_udf's tests run on a
 # local Spark session (tests/integration/test_spark_udf.py).
 APT_NEEDS+=("openjdk-17-jre-headless:java")
+# haproxy: the balancer in front of several `ardea server` replicas (tests/fixtures/replicas.py,
+# tests/integration/test_replicas_sigkill.py); run as the tests' own process, never a service.
+APT_NEEDS+=("haproxy:haproxy")
 APT_NEEDS+=(${ARDEA_TEST_APT_EXTRA:-})
 
 install_system_packages() {

@@ -11,6 +11,7 @@ if _TESTS not in sys.path:  # tests/ holds the shared fixture modules
 
 from fixtures import workspaces  # noqa: E402
 from fixtures.backends import fresh_sqlite, served, shared_backend  # noqa: E402
+from fixtures.replicas import replicas_backend  # noqa: E402
 from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
 
 # isort: split
@@ -18,6 +19,7 @@ from fixtures.s3 import S3Server, s3_env, s3_server  # noqa: E402, F401
 # --------------------------------------------------------------------- tracking store backends
 
 from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -25,6 +27,7 @@ from ardea.store.backend import Backend  # noqa: E402
 from ardea.store.tracking import TrackingStore  # noqa: E402
 
 _PG_SCHEMA = "ardea_tracking_contract"
+_PG_REPLICAS_SCHEMA = "ardea_replicas_contract"
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +80,26 @@ def _mysql_backend(mysql_uri: str) -> Iterator[Backend]:
     backend.close()
 
 
+@pytest.fixture(scope="session")
+def _replicas(postgres_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Three ``ardea server`` replicas on one PostgreSQL schema behind haproxy (a session's)."""
+    from ardea.store.sql.backend import open_sql_backend
+    from fixtures.replicas import Replicas, haproxy_or_skip, pg_schema_uri
+
+    haproxy_or_skip()
+    uri = pg_schema_uri(postgres_uri, _PG_REPLICAS_SCHEMA)
+    # No alert evaluator timer: its passes would move rules between a test's writes and reads
+    # (the evaluator across replicas has its own test, tests/unit/server/test_alerts_replicas.py).
+    env = {"ARDEA_ALERTS": "0"}
+    replicas = Replicas(uri, tmp_path_factory.mktemp("replicas"), count=3, env=env)
+    local = open_sql_backend(uri)  # wipes the database between tests
+    try:
+        yield replicas, local
+    finally:
+        local.close()
+        replicas.close()
+
+
 @pytest.fixture
 def rest_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """A REST backend talking to the real server app over a fresh SQLite backend."""
@@ -100,6 +123,7 @@ def rest_tracking_store(rest_backend: Backend) -> TrackingStore:
         pytest.param("mysql", marks=pytest.mark.mysql),
         *workspaces.MODES,
         workspaces.REST_MODE,
+        pytest.param("replicas", marks=[pytest.mark.replicas, pytest.mark.postgres]),
     ]
 )
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
@@ -107,7 +131,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
     ``rest`` is :func:`rest_backend` (the REST client against the real server app). The
     ``ws-*`` ones are SQLite backends of one workspace, with a canary in another and an
-    isolation check after the test (:mod:`fixtures.workspaces`).
+    isolation check after the test (:mod:`fixtures.workspaces`). ``replicas`` is a REST
+    backend through haproxy in front of three ``ardea server`` processes on one PostgreSQL
+    database (:mod:`fixtures.replicas`; left out under ``CI=true``).
     """
     if request.param in (*workspaces.MODES, workspaces.REST_MODE):
         yield from workspaces.run_in_workspace(request, tmp_path)
@@ -117,6 +143,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         local.close()
     elif request.param == "rest":
         yield request.getfixturevalue("rest_backend")
+    elif request.param == "replicas":
+        yield from replicas_backend(request)
     else:
         yield shared_backend(request, request.param)
 

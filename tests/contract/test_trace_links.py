@@ -15,6 +15,7 @@ from ardea.store.backend import Backend
 from ardea.store.traces import TraceStore
 from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
+from fixtures.replicas import replicas_backend
 
 T0 = 1_700_000_000_000
 
@@ -26,11 +27,18 @@ T0 = 1_700_000_000_000
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
         *workspaces.MODES,
+        pytest.param("replicas", marks=[pytest.mark.replicas, pytest.mark.postgres]),
     ]
 )
 def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Backend, Backend]]:
     """(the backend under test, the SQL backend behind it): spans are written to the latter
-    (a REST store sends no spans; the tracing SDK does, over OTLP)."""
+    (a REST store sends no spans; the tracing SDK does, over OTLP). ``replicas``: through
+    haproxy in front of three servers on one PostgreSQL database (:mod:`fixtures.replicas`)."""
+    if request.param == "replicas":
+        local = request.getfixturevalue("_replicas")[1]
+        for remote in replicas_backend(request):
+            yield remote, local
+        return
     shared = request.param in ("postgres", "mysql")
     opened = workspaces.opened(request, tmp_path)
     local = (

@@ -15,6 +15,7 @@ from ardea.entities import Assessment, Span, TraceInfo
 from ardea.store.traces import TraceStore
 from fixtures import workspaces
 from fixtures.backends import fresh_sqlite, served, shared_backend
+from fixtures.replicas import replicas_backend
 
 
 @pytest.fixture(
@@ -24,10 +25,17 @@ from fixtures.backends import fresh_sqlite, served, shared_backend
         pytest.param("postgres", marks=pytest.mark.postgres),
         pytest.param("mysql", marks=pytest.mark.mysql),
         *workspaces.MODES,
+        pytest.param("replicas", marks=[pytest.mark.replicas, pytest.mark.postgres]),
     ]
 )
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TraceStore]:
-    """A fresh trace store (only the Default experiment, ``"0"``) of each kind."""
+    """A fresh trace store (only the Default experiment, ``"0"``) of each kind (``replicas``:
+    through haproxy in front of three servers, so a trace's start and end reach different
+    ones: :mod:`fixtures.replicas`)."""
+    if request.param == "replicas":
+        for remote in replicas_backend(request):
+            yield remote.traces
+        return
     shared = request.param in ("postgres", "mysql")
     opened = workspaces.opened(request, tmp_path)
     backend = (

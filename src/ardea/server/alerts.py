@@ -6,7 +6,11 @@
 ``ARDEA_ALERTS_INTERVAL_SECONDS`` (60 by default; ``ARDEA_ALERTS=0`` turns it off). Each
 evaluation is a few aggregate queries per enabled rule; a change of state is recorded with a
 compare-and-set, so several replicas evaluating the same rules record (and deliver) each
-change once: only the replica whose UPDATE moved the rule delivers its event.
+change once: only the replica whose UPDATE moved the rule delivers its event. On top of that,
+the timer runs a pass only while it holds the ``alerts`` lease of the database
+(:mod:`ardea.store.leases`), so that one replica, not all of them, measures the rules each
+interval; a replica that dies stops renewing it, and another takes over within
+``LEASE_INTERVALS`` intervals. A clean stop releases it at once.
 
 Each change goes to the webhooks of the rule's workspace subscribed to ``alert.fired`` or
 ``alert.resolved``, through the app's webhook dispatcher (signed like every delivery, SSRF
@@ -20,6 +24,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
+import uuid
 from typing import TYPE_CHECKING
 
 from ardea._core import env
@@ -28,13 +34,24 @@ from ardea.entities.alerts import EVENT_FIRED, AlertTransition
 if TYPE_CHECKING:
     from ardea.server.deps import ServerRuntime
 
-__all__ = ["DEFAULT_INTERVAL_SECONDS", "AlertEvaluator", "interval_seconds"]
+__all__ = [
+    "DEFAULT_INTERVAL_SECONDS",
+    "LEASE_INTERVALS",
+    "LEASE_NAME",
+    "AlertEvaluator",
+    "interval_seconds",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_SECONDS = 60.0
 """Seconds between two evaluations when ``ARDEA_ALERTS_INTERVAL_SECONDS`` is unset."""
 _MIN_INTERVAL_SECONDS = 0.2
+LEASE_NAME = "alerts"
+"""The lease (:mod:`ardea.store.leases`) whose holder runs the passes of every replica."""
+LEASE_INTERVALS = 3
+"""The lease lasts this many intervals (renewed every pass): a dead holder's replacement
+starts within that time."""
 
 
 def interval_seconds() -> float:
@@ -71,6 +88,27 @@ class AlertEvaluator:
         self.enabled = enabled
         self._task: asyncio.Task[None] | None = None
         self.passes = 0
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """This evaluator's id as the ``alerts`` lease's holder."""
+
+    def tick(self) -> list[AlertTransition] | None:
+        """One timer step: a pass when this evaluator holds (or now takes) the lease.
+
+        Returns:
+            The pass's changes, or None when another replica holds the lease.
+        """
+        leases = self.runtime.deps.backend.leases
+        seconds = max(self.interval * LEASE_INTERVALS, 1.0)
+        if not leases.acquire(LEASE_NAME, self.holder, seconds):
+            return None
+        return self.evaluate_once()
+
+    def release(self) -> None:
+        """Give the lease up, so that another replica's next step runs the passes."""
+        try:
+            self.runtime.deps.backend.leases.release(LEASE_NAME, self.holder)
+        except Exception:
+            log.exception("Could not release the %r lease", LEASE_NAME)
 
     def evaluate_once(self) -> list[AlertTransition]:
         """One pass: record the changes of every workspace's rules and deliver them."""
@@ -104,18 +142,22 @@ class AlertEvaluator:
         self._task = asyncio.create_task(self._run(), name="ardea-alerts")
 
     async def stop(self) -> None:
-        """Stop the timer (a pass under way is cancelled between rules' transactions)."""
+        """Stop the timer and release the lease.
+
+        A pass under way is cancelled between rules' transactions.
+        """
         task, self._task = self._task, None
         if task is None:
             return
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await asyncio.to_thread(self.release)
 
     async def _run(self) -> None:
         while True:
             try:
-                await asyncio.to_thread(self.evaluate_once)
+                await asyncio.to_thread(self.tick)
             except Exception:
                 log.exception("Alert evaluation failed")
             await asyncio.sleep(self.interval)

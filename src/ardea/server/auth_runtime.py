@@ -9,7 +9,9 @@ reads the OIDC settings. Everything per request reaches these objects, one of ea
 - ``sessions``: the UI's login sessions (cookie ``ardea_session``, CSRF header
   ``X-CSRF-Token``; :mod:`ardea.auth.sessions`);
 - ``limiter``: failed password logins per name and address;
-- ``basic_cache`` / ``token_cache``: verified Basic credentials (60 s) and tokens (5 s);
+- ``basic_cache`` / ``token_cache``: verified Basic credentials and tokens (5 s each: a
+  password change, a disabled user or a revoked token on another replica takes effect here
+  within that time);
 - ``oidc``: the single sign-on client, or None without SSO;
 - ``policy``: who may do what (:mod:`ardea.auth.policy`), asked by every route's rule;
 - ``owners``: the experiment of each run, trace and logged model seen (never changes).
@@ -54,8 +56,10 @@ __all__ = [
     "open_auth_runtime",
 ]
 
-BASIC_CACHE_TTL_S = 60.0
-"""Seconds a verified username and password are trusted without argon2 again."""
+BASIC_CACHE_TTL_S = 5.0
+"""Seconds a verified username and password are trusted without argon2 again (short: it is
+how long another replica's password change or disabled user takes to reach this one; an
+argon2 check per client every 5 s costs about 1% of a core)."""
 
 TOKEN_CACHE_TTL_S = 5.0
 """Seconds a verified API token is trusted without a lookup."""

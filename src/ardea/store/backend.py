@@ -36,6 +36,7 @@ from ardea.store.datasets import DatasetStore, UnsupportedDatasetStore
 from ardea.store.gateway import GatewayStore, UnsupportedGatewayStore
 from ardea.store.gateway_usage import GatewayUsageStore, UnsupportedGatewayUsageStore
 from ardea.store.issues import IssueStore, UnsupportedIssueStore
+from ardea.store.leases import LeaseStore, UnsupportedLeaseStore
 from ardea.store.online_scoring import OnlineScoringStore, UnsupportedOnlineScoringStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
 from ardea.store.review import ReviewStore, UnsupportedReviewStore
@@ -104,6 +105,8 @@ class Backend:
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
             methods name the workspace): the database's for a SQL backend.
+        leases: Named leases for once-only work across replicas (the database's for a SQL
+            backend; one that refuses for a REST backend): see :mod:`ardea.store.leases`.
         workspace: The workspace the stores see (``default`` for a factory's backend).
         open_workspace: Builds the backend of another workspace (see :meth:`scoped`); None
             when the backend cannot be scoped.
@@ -134,6 +137,7 @@ class Backend:
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False
     )
+    leases: LeaseStore = field(default_factory=UnsupportedLeaseStore, repr=False)
     workspace: str = DEFAULT_WORKSPACE
     open_workspace: Callable[[str], Backend] | None = field(default=None, repr=False)
     _closed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False)

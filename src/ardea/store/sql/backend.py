@@ -24,6 +24,7 @@ from ardea.store.sql.gateway.store import SqlGatewayStore
 from ardea.store.sql.gateway_usage import SqlGatewayUsageStore
 from ardea.store.sql.importing.store import SqlImportStore
 from ardea.store.sql.issues.store import SqlIssueStore
+from ardea.store.sql.leases.store import SqlLeaseStore
 from ardea.store.sql.online_scoring.sampler import sampler_for
 from ardea.store.sql.online_scoring.store import SqlOnlineScoringStore
 from ardea.store.sql.purge import SqlPurgeStore
@@ -155,6 +156,7 @@ def open_sql_backend(
         gateway = SqlGatewayStore(db)
         usage = SqlGatewayUsageStore(db)  # one for every workspace (its calls name theirs)
         auth = SqlAuthStore(db)
+        lease_store = SqlLeaseStore(db)  # names are global: every workspace shares it
         forget: list[Callable[[str], None]] = []
         scopes: dict[str, WorkspaceScope] = {}
 
@@ -186,6 +188,7 @@ def open_sql_backend(
                 alerts=SqlAlertStore(db, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 gateway_usage=usage,
+                leases=lease_store,
                 workspace=name,
             )
 
@@ -218,6 +221,7 @@ def open_sql_backend(
             alerts=SqlAlertStore(db),
             gateway=gateway,
             gateway_usage=usage,
+            leases=lease_store,
             open_workspace=open_workspace,
         )
         forget.append(backend.forget_workspace)

@@ -15,6 +15,7 @@ from ardea.store.sql.gateway_limits import tables as _gateway_limits  # noqa: F4
 from ardea.store.sql.gateway_usage import tables as _gateway_usage  # noqa: F401 - registers its tables
 from ardea.store.sql.importing import tables as _importing  # noqa: F401 - registers its tables
 from ardea.store.sql.issues import tables as _issues  # noqa: F401 - registers its tables
+from ardea.store.sql.leases import tables as _leases  # noqa: F401 - registers its tables
 from ardea.store.sql.online_scoring import tables as _online_scoring  # noqa: F401 - registers its tables
 from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registers its tables
 from ardea.store.sql.review import tables as _review  # noqa: F401 - registers its tables

@@ -1,0 +1,1 @@
+"""Named leases for once-only work across replicas (:class:`~.store.SqlLeaseStore`)."""
