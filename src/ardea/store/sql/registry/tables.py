@@ -104,6 +104,8 @@ model_versions = sa.Table(
         "current_stage",
         "version",
     ),
+    # The default search order (MLflow's): a page stops early instead of sorting them all.
+    sa.Index(None, "workspace", "last_updated_timestamp"),
     implicit_returning=False,
     **_MYSQL,
 )
