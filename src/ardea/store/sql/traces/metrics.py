@@ -168,10 +168,16 @@ def trace_metrics(
         sa.func.sum(r.output_tokens),
         sa.func.sum(r.cost),
     ]
-    if postgres:  # percentiles in the database: no row per trace comes back
-        aggregates.append(_pg_percentiles(r.execution_duration))
     counts = sa.select(r.bucket, *aggregates).group_by(r.bucket)
+    if postgres:  # percentiles in the database, per bucket and (bucket NULL) for the range
+        aggregates.append(_pg_percentiles(r.execution_duration))
+        everything: Any = sa.tuple_()
+        grouping = sa.func.grouping_sets(sa.tuple_(r.bucket), everything)
+        counts = sa.select(r.bucket, *aggregates).group_by(grouping)
     for idx, count, errors, tokens_in, tokens_out, cost, *pcts in conn.execute(counts):
+        if idx is None:  # PostgreSQL's row for the whole range
+            _set_percentiles(totals, pcts[0])
+            continue
         b = out[int(idx)]
         b.trace_count = int(count)
         b.error_count = int(errors or 0)
@@ -185,11 +191,7 @@ def trace_metrics(
         totals.cost += b.cost
         if pcts:
             _set_percentiles(b, pcts[0])
-    if postgres:
-        _set_percentiles(
-            totals, conn.execute(sa.select(_pg_percentiles(r.execution_duration))).scalar()
-        )
-    else:
+    if not postgres:
         _python_percentiles(conn, r, out, totals)
 
     return TraceMetrics(start_ms, end_ms, width, out, totals, _assessments(conn, ranged, n))
