@@ -104,6 +104,9 @@ model_versions = sa.Table(
         "current_stage",
         "version",
     ),
+    # The default search order (MLflow's): a page stops early instead of sorting them all.
+    sa.Index(None, "workspace", "last_updated_timestamp"),
+    sa.Index(None, "workspace", "name", "last_updated_timestamp"),  # and for one model's
     implicit_returning=False,
     **_MYSQL,
 )
@@ -123,6 +126,8 @@ model_version_tags = sa.Table(
         ondelete="CASCADE",
         onupdate="CASCADE",
     ),
+    # Every version search leaves prompts out by their tag: found by key, not by a full scan.
+    sa.Index(None, "workspace", "key"),
     implicit_returning=False,
     **_MYSQL,
 )
