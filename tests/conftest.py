@@ -127,19 +127,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _asks_for_replicas(config: pytest.Config) -> bool:
-    """True when the run selects ``-m replicas`` (which keeps those tests under CI too)."""
-    expr = str(config.getoption("markexpr", "") or "")
-    return "replicas" in expr and "not replicas" not in expr
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the workspace variants of contract tests that do not apply inside a workspace.
 
     They are left out at collection, with their reason in ``fixtures/workspaces.py``, rather
-    than skipped: under ``CI=true`` no test may skip. So are the contract suites' ``replicas``
-    variants under ``CI=true`` (unless ``-m replicas`` asks for them): three servers behind
-    haproxy cost minutes there.
+    than skipped: under ``CI=true`` no test may skip.
     """
     import sys
     from pathlib import Path
@@ -159,12 +151,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         test = getattr(item, "originalname", item.name)
         if any(isinstance(p, str) and not_run_reason(p, module, test) is not None for p in params):
             dropped.append(item)
-        elif (
-            in_ci()
-            and item.get_closest_marker("replicas") is not None
-            and not _asks_for_replicas(config)
-        ):
-            dropped.append(item)  # three servers behind haproxy: minutes of CI time
         else:
             keep.append(item)
     if dropped:

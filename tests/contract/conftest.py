@@ -133,7 +133,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     ``ws-*`` ones are SQLite backends of one workspace, with a canary in another and an
     isolation check after the test (:mod:`fixtures.workspaces`). ``replicas`` is a REST
     backend through haproxy in front of three ``ardea server`` processes on one PostgreSQL
-    database (:mod:`fixtures.replicas`; left out under ``CI=true``).
+    database (:mod:`fixtures.replicas`).
     """
     if request.param in (*workspaces.MODES, workspaces.REST_MODE):
         yield from workspaces.run_in_workspace(request, tmp_path)
