@@ -17,6 +17,7 @@ from ardea.store.sql.importing import tables as _importing  # noqa: F401 - regis
 from ardea.store.sql.issues import tables as _issues  # noqa: F401 - registers its tables
 from ardea.store.sql.online_scoring import tables as _online_scoring  # noqa: F401 - registers its tables
 from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registers its tables
+from ardea.store.sql.retention import tables as _retention  # noqa: F401 - registers its tables
 from ardea.store.sql.review import tables as _review  # noqa: F401 - registers its tables
 from ardea.store.sql.scorers import tables as _scorers  # noqa: F401 - registers its tables
 from ardea.store.sql.traces import tables as _traces  # noqa: F401 - registers its tables

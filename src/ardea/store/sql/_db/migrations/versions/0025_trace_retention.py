@@ -1,0 +1,41 @@
+"""Trace retention: a policy row per workspace (experiments keep theirs in tags).
+
+Revision ID: 0025_trace_retention
+Revises: 0023_alert_rules
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from ardea.store.sql._db.collation import mysql_table_options
+
+revision = "0025_trace_retention"
+down_revision = "0023_alert_rules"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    options: dict[str, Any] = dict(mysql_table_options(op.get_bind().dialect))
+    op.create_table(
+        "trace_retention_policies",
+        sa.Column("workspace", sa.String(length=63), nullable=False),
+        sa.Column("max_age_days", sa.Integer(), nullable=True),
+        sa.Column("max_traces", sa.BigInteger(), nullable=True),
+        sa.Column("last_update_time", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace"],
+            ["workspaces.name"],
+            name=op.f("fk_trace_retention_policies_workspace_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("workspace", name=op.f("pk_trace_retention_policies")),
+        **options,
+    )
+
+
+def downgrade() -> None:
+    if "trace_retention_policies" in set(sa.inspect(op.get_bind()).get_table_names()):
+        op.drop_table("trace_retention_policies")
