@@ -1,5 +1,7 @@
 """``ardea traces export``: write traces to a JSON file, the recordings ``ardea test`` replays.
 
+``ardea traces retention ...`` (policies and the sweep) lives in ``traces_retention.py``.
+
 One trace id writes one trace (MLflow's ``Trace.to_json()`` form); several ids, or
 ``--session-id``, write a session: a JSON list of traces in time order.
 """
@@ -12,13 +14,17 @@ from pathlib import Path
 import click
 
 from ardea.cli._common import CONTEXT, ArdeaGroup, client_for, tracking_uri_option
+from ardea.cli.traces_retention import retention
 
 __all__ = ["traces"]
 
 
 @click.group("traces", cls=ArdeaGroup, context_settings=CONTEXT)
 def traces() -> None:
-    """Export traces as files (for `ardea test` and `ardea.replay`)."""
+    """Export traces as files (for `ardea test` and `ardea.replay`); retention policies."""
+
+
+traces.add_command(retention)
 
 
 @traces.command("export")

@@ -207,6 +207,8 @@ class ServerRuntime:
             (:class:`ardea.server.online_scoring.OnlineScoring`), or None on a REST backend.
         alerts: The alert evaluator (:class:`ardea.server.alerts.AlertEvaluator`), or None
             on a REST backend.
+        retention: The trace retention sweep
+            (:class:`ardea.server.retention.RetentionSweeper`), or None on a REST backend.
     """
 
     deps: ServerDeps
@@ -220,6 +222,7 @@ class ServerRuntime:
     gateway: Any = None
     online: Any = None
     alerts: Any = None
+    retention: Any = None
 
     def backend_for(self, workspace: str | None) -> Backend:
         """The stores of ``workspace`` (None: the server runs without workspaces).
