@@ -12,6 +12,7 @@ other.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -112,7 +113,7 @@ def plan_targets(conn: Connection, now_ms: int) -> list[RetentionTarget]:
         )
         due = count_due(conn, target)
         if due:
-            out.append(RetentionTarget(**{**target.__dict__, "due": due}))
+            out.append(replace(target, due=due))
     return out
 
 
