@@ -114,6 +114,7 @@ if TYPE_CHECKING:
         trace,
         update_current_trace,
     )
+    from ardea.tracing.parquet.query import query_traces
 
 
 _FLUENT_NAMES = (
@@ -197,6 +198,7 @@ _EVALUATION_NAMES = (
 )
 _LAZY_ATTRS.update({name: ("ardea.evaluation", name) for name in _EVALUATION_NAMES})
 _LAZY_ATTRS["replay"] = ("ardea.evaluation.replay", "replay")
+_LAZY_ATTRS["query_traces"] = ("ardea.tracing.parquet.query", "query_traces")
 _LAZY_MODULES = {
     "autolog": "ardea.autolog",
     "prompts": "ardea.prompts",
@@ -282,6 +284,7 @@ __all__ = [
     "override_feedback",
     "prompts",
     "pyfunc",
+    "query_traces",
     "register_model",
     "register_prompt",
     "replay",
