@@ -44,6 +44,8 @@ def _describe(policy: RetentionPolicy) -> str:
     if policy.max_traces is not None:
         count = policy.max_traces
         parts.append(f"max_traces={count}" + (" (no limit)" if count == 0 else ""))
+    if policy.archive is not None:
+        parts.append(f"archive={str(policy.archive).lower()}")
     return ", ".join(parts) or "(none)"
 
 
@@ -99,17 +101,24 @@ def show(experiment_id: str | None, workspace: str | None, tracking_uri: str | N
     metavar="N",
     help=f"Keep only the newest N traces per experiment (0: no limit; {_INHERIT!r}: unset).",
 )
+@click.option(
+    "--archive",
+    type=click.Choice(["true", "false", _INHERIT]),
+    default=None,
+    help="Write traces to Parquet before deleting them (true), or not (false).",
+)
 @click.option("--clear", is_flag=True, help="Remove the policy at this level first.")
 @tracking_uri_option
 def set_policy(experiment_id: str | None, workspace: str | None, max_age_days: str | None,
-               max_traces: str | None, clear: bool, tracking_uri: str | None) -> None:  # fmt: skip
+               max_traces: str | None, archive: str | None, clear: bool,
+               tracking_uri: str | None) -> None:  # fmt: skip
     """Change the limits given (the others stay) on an experiment, or on the workspace."""
     from ardea.entities.retention import RetentionPolicy, check_policy
 
     age = _limit(max_age_days, "--max-age-days")
     count = _limit(max_traces, "--max-traces")
-    if not (age[0] or count[0] or clear):
-        raise click.UsageError("Give --max-age-days, --max-traces or --clear.")
+    if not (age[0] or count[0] or archive or clear):
+        raise click.UsageError("Give --max-age-days, --max-traces, --archive or --clear.")
     with client_for(tracking_uri) as client:
         store = _scoped(client.backend, workspace).retention
         if experiment_id is None:
@@ -121,6 +130,7 @@ def set_policy(experiment_id: str | None, workspace: str | None, max_age_days: s
         policy = check_policy(
             age[1] if age[0] else current.max_age_days,
             count[1] if count[0] else current.max_traces,
+            current.archive if archive is None else (None if archive == _INHERIT else archive),
         )
         if experiment_id is None:
             click.echo(f"workspace: {_describe(store.set_workspace_retention(policy))}")

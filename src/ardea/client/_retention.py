@@ -38,6 +38,7 @@ class RetentionMixin(ClientBase):
         *,
         max_age_days: int | None = None,
         max_traces: int | None = None,
+        archive: bool | None = None,
     ) -> ExperimentRetention:
         """Replace the experiment's own policy (needs MANAGE on it, on a server with auth).
 
@@ -46,10 +47,12 @@ class RetentionMixin(ClientBase):
             max_age_days: Delete traces older than this many days (None: inherit the
                 workspace's; 0: no limit).
             max_traces: Keep only the newest this many traces (None: inherit; 0: no limit).
+            archive: Write the traces to Parquet (the experiment's artifact location, under
+                ``traces-archive/``) before deleting them; GetTrace still finds them.
         """
         from ardea.entities.retention import check_policy
 
-        policy = check_policy(max_age_days, max_traces)
+        policy = check_policy(max_age_days, max_traces, archive)
         return self.backend.retention.set_experiment_retention(experiment_id, policy)
 
     def get_workspace_trace_retention(self) -> RetentionPolicy:
@@ -57,12 +60,16 @@ class RetentionMixin(ClientBase):
         return self.backend.retention.get_workspace_retention()
 
     def set_workspace_trace_retention(
-        self, *, max_age_days: int | None = None, max_traces: int | None = None
+        self,
+        *,
+        max_age_days: int | None = None,
+        max_traces: int | None = None,
+        archive: bool | None = None,
     ) -> RetentionPolicy:
         """Replace the policy of the client's workspace (an admin's, on a server with auth)."""
         from ardea.entities.retention import check_policy
 
-        policy = check_policy(max_age_days, max_traces)
+        policy = check_policy(max_age_days, max_traces, archive)
         return self.backend.retention.set_workspace_retention(policy)
 
     def apply_trace_retention(

@@ -5,7 +5,9 @@ A :class:`RetentionPolicy` has two limits, each optional:
 - ``max_age_days``: traces whose ``request_time`` is older than this many days go;
 - ``max_traces``: only the newest this many traces of each experiment stay.
 
-Both may be set: a trace goes when either limit says so. A policy is set on a workspace (for
+Both may be set: a trace goes when either limit says so. ``archive`` (optional, like the
+limits) writes the traces to Parquet in the object store before deleting them, where GetTrace
+still finds them. A policy is set on a workspace (for
 every experiment in it) and on an experiment; the experiment's limits override the
 workspace's **field by field** (:meth:`RetentionPolicy.over`). ``None`` means "not set here"
 (inherit), ``0`` means "no limit" (an experiment opts out of its workspace's limit with 0).
@@ -28,6 +30,7 @@ __all__ = [
     "MAX_AGE_DAYS_TAG",
     "MAX_TRACES_LIMIT",
     "MAX_TRACES_TAG",
+    "ARCHIVE_TAG",
     "RETENTION_TAGS",
     "ExperimentRetention",
     "RetentionPolicy",
@@ -39,7 +42,9 @@ MAX_AGE_DAYS_TAG = "ardea.retention.max_age_days"
 """Experiment tag holding the experiment's ``max_age_days``."""
 MAX_TRACES_TAG = "ardea.retention.max_traces"
 """Experiment tag holding the experiment's ``max_traces``."""
-RETENTION_TAGS = (MAX_AGE_DAYS_TAG, MAX_TRACES_TAG)
+ARCHIVE_TAG = "ardea.retention.archive"
+"""Experiment tag holding the experiment's ``archive`` (``true`` or ``false``)."""
+RETENTION_TAGS = (MAX_AGE_DAYS_TAG, MAX_TRACES_TAG, ARCHIVE_TAG)
 """The experiment tags a policy is made of."""
 MAX_AGE_DAYS_LIMIT = 36_500
 """Largest ``max_age_days`` accepted (a hundred years)."""
@@ -56,15 +61,17 @@ class RetentionPolicy:
     Attributes:
         max_age_days: Traces older than this many days are deleted.
         max_traces: Only the newest this many traces are kept.
+        archive: Write the traces to Parquet before deleting them (None: not set here).
     """
 
     max_age_days: int | None = None
     max_traces: int | None = None
+    archive: bool | None = None
 
     @property
     def is_empty(self) -> bool:
-        """True when neither limit is set at this level."""
-        return self.max_age_days is None and self.max_traces is None
+        """True when nothing is set at this level."""
+        return self.max_age_days is None and self.max_traces is None and self.archive is None
 
     @property
     def limits(self) -> bool:
@@ -76,6 +83,7 @@ class RetentionPolicy:
         return RetentionPolicy(
             base.max_age_days if self.max_age_days is None else self.max_age_days,
             base.max_traces if self.max_traces is None else self.max_traces,
+            base.archive if self.archive is None else self.archive,
         )
 
     def age_cutoff_ms(self, now_ms: int) -> int | None:
@@ -91,13 +99,15 @@ class RetentionPolicy:
             out["max_age_days"] = self.max_age_days
         if self.max_traces is not None:
             out["max_traces"] = self.max_traces
+        if self.archive is not None:
+            out["archive"] = self.archive
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> RetentionPolicy:
         """Read :meth:`to_json`'s shape, checking it (:func:`check_policy`)."""
         data = data or {}
-        return check_policy(data.get("max_age_days"), data.get("max_traces"))
+        return check_policy(data.get("max_age_days"), data.get("max_traces"), data.get("archive"))
 
 
 @dataclass(frozen=True)
@@ -154,15 +164,27 @@ def _limit(name: str, value: Any, top: int) -> int | None:
     return value
 
 
-def check_policy(max_age_days: Any = None, max_traces: Any = None) -> RetentionPolicy:
+def _flag(name: str, value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InvalidArgumentError(f"Invalid value {value!r} for {name}: expected true or false")
+
+
+def check_policy(
+    max_age_days: Any = None, max_traces: Any = None, archive: Any = None
+) -> RetentionPolicy:
     """A policy from raw values, or InvalidArgumentError naming the bad field.
 
-    Each value is None (not set), or an integer from 0 (no limit) up to its limit; a string
-    of digits (a tag's value) is read as its integer.
+    Each limit is None (not set), or an integer from 0 (no limit) up to its limit; a string
+    of digits (a tag's value) is read as its integer. ``archive`` is None, a bool, or
+    ``"true"``/``"false"``.
     """
     return RetentionPolicy(
         _limit("max_age_days", max_age_days, MAX_AGE_DAYS_LIMIT),
         _limit("max_traces", max_traces, MAX_TRACES_LIMIT),
+        _flag("archive", archive),
     )
 
 
@@ -175,4 +197,8 @@ def policy_from_tags(tags: Mapping[str, str]) -> RetentionPolicy:
             values.append(_limit(key, raw, top))
         except InvalidArgumentError:
             values.append(None)
-    return RetentionPolicy(values[0], values[1])
+    try:
+        archive = _flag(ARCHIVE_TAG, tags.get(ARCHIVE_TAG))
+    except InvalidArgumentError:
+        archive = None
+    return RetentionPolicy(values[0], values[1], archive)

@@ -2,7 +2,9 @@
 
 :func:`sweep` asks the backend's retention store for a plan (every workspace's experiments
 with due traces, with cut-offs fixed now), then deletes each experiment's due traces, oldest
-first, ``batch_size`` per transaction, until none are left. A trace written while the sweep
+first, ``batch_size`` per transaction, until none are left. An experiment whose policy says
+``archive`` has each batch written to Parquet first (:mod:`ardea.services.trace_archive`),
+then indexed and deleted in one transaction. A trace written while the sweep
 runs has a newer ``request_time`` than the cut-offs, so it is never taken; under ``max_traces``
 the experiment may then hold a few more than the limit until the next sweep.
 
@@ -121,11 +123,28 @@ def sweep(
     for target in result.targets:
         done = 0
         while True:
-            went = store.delete_due(target, batch_size)
+            if target.policy.archive:
+                went, size = _archive_batch(backend, target, batch_size)
+            else:
+                went = size = store.delete_due(target, batch_size)
             done += went
             if on_batch is not None:
                 on_batch(target, done, max(0, target.due - done))
-            if went < batch_size:
+            if size < batch_size or went == 0:  # none left, or none could go (next sweep)
                 break
         result.deleted[target.experiment_id] = done
     return result
+
+
+def _archive_batch(backend: Backend, target: RetentionTarget, limit: int) -> tuple[int, int]:
+    """Archive then delete up to ``limit`` due traces: (deleted, selected)."""
+    from ardea.services.trace_archive import write_archive
+
+    store = backend.retention
+    rows = store.due_ids(target, limit)
+    if not rows:
+        return 0, 0
+    traces = backend.scoped(target.workspace).traces.batch_get_traces([r[0] for r in rows])
+    location = write_archive(backend, target, traces)
+    found = {t.info.trace_id for t in traces}
+    return store.archive_and_delete(target, [r for r in rows if r[0] in found], location), len(rows)

@@ -13,6 +13,7 @@ only: a server sweeps its own database) and :class:`UnsupportedRetentionStore`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -92,6 +93,26 @@ class RetentionStore(ABC):
     def count_due(self, target: RetentionTarget) -> int:
         """How many of ``target``'s due traces are still stored."""
 
+    @abstractmethod
+    def due_ids(self, target: RetentionTarget, limit: int) -> list[tuple[str, int]]:
+        """Up to ``limit`` due traces, oldest first, as ``(trace_id, request_time)``.
+
+        Archival reads them before :meth:`archive_and_delete`.
+        """
+
+    @abstractmethod
+    def archive_and_delete(
+        self, target: RetentionTarget, rows: Sequence[tuple[str, int]], location: str
+    ) -> int:
+        """In one transaction: index ``rows`` as archived at ``location``, delete them.
+
+        Only the rows still stored and still due are indexed and deleted; returns how many.
+        """
+
+    @abstractmethod
+    def archived_location(self, trace_id: str) -> str | None:
+        """The archive folder of an archived trace of this workspace (None: not archived)."""
+
 
 def _unsupported(*_args: Any, **_kwargs: Any) -> NoReturn:
     from ardea._core.errors import NotImplementedFeatureError
@@ -105,3 +126,4 @@ class UnsupportedRetentionStore(RetentionStore):
     get_experiment_retention = set_experiment_retention = _unsupported
     get_workspace_retention = set_workspace_retention = _unsupported
     plan = delete_due = count_due = _unsupported
+    due_ids = archive_and_delete = archived_location = _unsupported

@@ -154,3 +154,29 @@ def test_interval_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert interval_seconds() == 0.2
     monkeypatch.setenv("ARDEA_RETENTION_INTERVAL_SECONDS", "soon")
     assert interval_seconds() == 3600
+
+
+def test_an_archived_trace_is_readable_by_id(client: Client, exp: str, deps: ServerDeps) -> None:
+    """archive=true: the sweep writes Parquet first; GetTrace reads the trace back from it."""
+    start = 1_700_000_000_000 * 1_000_000
+    root = Span(
+        "tr-" + "a" * 32, "1" * 16, None, "root", start_time_ns=start, end_time_ns=start + 9
+    )
+    child = Span("tr-" + "a" * 32, "2" * 16, "1" * 16, "child", start_time_ns=start + 1,
+                 end_time_ns=start + 5, attributes={"k": [1, 2]})  # fmt: skip
+    deps.backend.traces.log_spans(exp, [root, child])
+    body = {"experiment_id": exp, "max_age_days": 1, "archive": True}
+    assert _ok(client.post(f"{R}/set", json=body, headers=ADMIN))["policy"]["archive"] is True
+    r = client.post(f"{R}/set", json={**body, "archive": "maybe"}, headers=ADMIN)
+    assert r.status_code == 400 and r.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+
+    assert RetentionSweeper(deps.backend, interval=0).sweep_once().deleted == {exp: 1}
+    assert deps.backend.traces.search_traces([exp]) == []
+
+    got = _ok(client.get("/api/3.0/mlflow/traces/get", params={"trace_id": "tr-" + "a" * 32},
+                         headers=RITA))["trace"]  # fmt: skip
+    assert got["trace_info"]["trace_id"] == "tr-" + "a" * 32
+    assert sorted(s["name"] for s in got["spans"]) == ["child", "root"]
+    r = client.get("/api/3.0/mlflow/traces/get", params={"trace_id": "tr-" + "b" * 32},
+                   headers=ADMIN)  # fmt: skip
+    assert_error(r, 404, "RESOURCE_DOES_NOT_EXIST")

@@ -14,6 +14,7 @@ class RetentionPolicyJson(TypedDict):
 
     max_age_days: NotRequired[int]
     max_traces: NotRequired[Int64]
+    archive: NotRequired[bool]
 
 
 class ExperimentRetentionResponse(TypedDict):

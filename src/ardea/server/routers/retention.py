@@ -10,7 +10,9 @@ Ardea's own routes (MLflow has no trace retention wire).
 | set the workspace's policy | POST ``/ardea/traces/retention/workspace/set`` | admin |
 
 A set replaces the level's policy: ``max_age_days`` and ``max_traces`` each absent (or
-``null``: not set, inherited from the workspace), ``0`` (no limit) or a positive integer. A
+``null``: not set, inherited from the workspace), ``0`` (no limit) or a positive integer;
+``archive`` absent, ``null``, ``true`` (write the traces to Parquet before deleting them) or
+``false``. A
 negative or non-integer limit is a 400 ``INVALID_PARAMETER_VALUE`` and changes nothing; an
 unknown experiment a 404 ``RESOURCE_DOES_NOT_EXIST``. The workspace is the request's. The
 server's sweep (:mod:`ardea.server.retention`) applies the policies.
@@ -38,7 +40,11 @@ router = APIRouter()
 """Trace retention routes, mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
 
 _P = "/ardea/traces/retention"
-_LIMITS = {"max_age_days": Field("int64"), "max_traces": Field("int64")}
+_LIMITS = {
+    "max_age_days": Field("int64"),
+    "max_traces": Field("int64"),
+    "archive": Field("bool"),
+}
 GET = RequestSpec("GetTraceRetention", {"experiment_id": Field("string", required=True)})
 SET = RequestSpec("SetTraceRetention", {**_LIMITS, "experiment_id": Field("string", required=True)})
 GET_WORKSPACE = RequestSpec("GetWorkspaceTraceRetention", {})
@@ -77,7 +83,7 @@ async def get_retention(request: Request) -> Response:
 async def set_retention(request: Request) -> Response:
     """Replace the experiment's own policy -> the same answer as the get."""
     req = await parse_json(request, SET)
-    policy = check_policy(req["max_age_days"], req["max_traces"])
+    policy = check_policy(req["max_age_days"], req["max_traces"], req["archive"])
     changed = await call(_store(request).set_experiment_retention, req["experiment_id"], policy)
     return json_response(changed.to_json())
 
@@ -109,6 +115,6 @@ async def get_workspace_retention(request: Request) -> Response:
 async def set_workspace_retention(request: Request) -> Response:
     """Replace the policy of the request's workspace -> ``{policy}``."""
     req = await parse_json(request, SET_WORKSPACE)
-    policy = check_policy(req["max_age_days"], req["max_traces"])
+    policy = check_policy(req["max_age_days"], req["max_traces"], req["archive"])
     changed = await call(_store(request).set_workspace_retention, policy)
     return json_response({"policy": changed.to_json()})

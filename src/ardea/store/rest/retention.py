@@ -6,6 +6,7 @@ Only the policies: the server sweeps its own database (its background loop, or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ardea._core.errors import FailedPreconditionError
@@ -71,3 +72,17 @@ class RestRetentionStore(RetentionStore):
     def count_due(self, target: RetentionTarget) -> int:
         """Refuses: the server sweeps its own database."""
         _sweeps_itself()
+
+    def due_ids(self, target: RetentionTarget, limit: int) -> list[tuple[str, int]]:
+        """Refuses: the server sweeps its own database."""
+        _sweeps_itself()
+
+    def archive_and_delete(
+        self, target: RetentionTarget, rows: Sequence[tuple[str, int]], location: str
+    ) -> int:
+        """Refuses: the server sweeps its own database."""
+        _sweeps_itself()
+
+    def archived_location(self, trace_id: str) -> str | None:
+        """None: a server reads its archive itself (GetTrace falls back to it)."""
+        return None

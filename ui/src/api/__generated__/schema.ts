@@ -7484,6 +7484,7 @@ export interface components {
          * @description The limits set at one level (absent: not set, inherited; 0: no limit).
          */
         RetentionPolicyJson: {
+            archive?: boolean;
             max_age_days?: number;
             /** Format: int64 */
             max_traces?: number;
@@ -20521,6 +20522,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    archive?: boolean | null;
                     experiment_id: string;
                     max_age_days?: number | null;
                     max_traces?: number | null;
@@ -20668,6 +20670,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    archive?: boolean | null;
                     max_age_days?: number | null;
                     max_traces?: number | null;
                 };

@@ -7,12 +7,15 @@ any tag); a workspace's is its row in ``trace_retention_policies``. The sweep's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.ids import now_ms
 from ardea.entities.retention import (
+    ARCHIVE_TAG,
     MAX_AGE_DAYS_TAG,
     MAX_TRACES_TAG,
     RETENTION_TAGS,
@@ -36,7 +39,7 @@ __all__ = ["SqlRetentionStore"]
 def _checked(policy: RetentionPolicy) -> RetentionPolicy:
     if not isinstance(policy, RetentionPolicy):
         raise InvalidArgumentError("A retention policy is expected")
-    return check_policy(policy.max_age_days, policy.max_traces)
+    return check_policy(policy.max_age_days, policy.max_traces, policy.archive)
 
 
 class SqlRetentionStore(RetentionStore):
@@ -54,9 +57,14 @@ class SqlRetentionStore(RetentionStore):
 
     def _workspace_policy(self, conn: Connection) -> RetentionPolicy:
         row = conn.execute(
-            sa.select(_P.c.max_age_days, _P.c.max_traces).where(_P.c.workspace == self._scope.name)
+            sa.select(_P.c.max_age_days, _P.c.max_traces, _P.c.archive).where(
+                _P.c.workspace == self._scope.name
+            )
         ).first()
-        return RetentionPolicy() if row is None else RetentionPolicy(*row)
+        if row is None:
+            return RetentionPolicy()
+        archive = None if row.archive is None else bool(row.archive)
+        return RetentionPolicy(row.max_age_days, row.max_traces, archive)
 
     def _experiment(self, conn: Connection, experiment_id: str) -> ExperimentRetention:
         exp = parse_experiment_id(experiment_id)
@@ -82,7 +90,12 @@ class SqlRetentionStore(RetentionStore):
 
         def op(conn: Connection) -> ExperimentRetention:
             self._scope.experiment_row(conn, exp)
-            values = {MAX_AGE_DAYS_TAG: policy.max_age_days, MAX_TRACES_TAG: policy.max_traces}
+            archive = None if policy.archive is None else str(policy.archive).lower()
+            values = {
+                MAX_AGE_DAYS_TAG: policy.max_age_days,
+                MAX_TRACES_TAG: policy.max_traces,
+                ARCHIVE_TAG: archive,
+            }
             gone = [key for key, value in values.items() if value is None]
             if gone:
                 conn.execute(_T.delete().where(_T.c.experiment_id == exp, _T.c.key.in_(gone)))
@@ -113,6 +126,7 @@ class SqlRetentionStore(RetentionStore):
                     "workspace": name,
                     "max_age_days": policy.max_age_days,
                     "max_traces": policy.max_traces,
+                    "archive": policy.archive,
                     "last_update_time": now_ms(),
                 }
                 upsert(conn, _P, [row], ["workspace"], list(row)[1:])
@@ -133,3 +147,17 @@ class SqlRetentionStore(RetentionStore):
     def count_due(self, target: RetentionTarget) -> int:
         """How many of ``target``'s due traces are still stored."""
         return self._db.read(lambda conn: sweep.count_due(conn, target))
+
+    def due_ids(self, target: RetentionTarget, limit: int) -> list[tuple[str, int]]:
+        """Up to ``limit`` due traces, oldest first: ``(trace_id, request_time)``."""
+        return self._db.read(lambda conn: sweep.due_rows(conn, target, limit))
+
+    def archive_and_delete(
+        self, target: RetentionTarget, rows: Sequence[tuple[str, int]], location: str
+    ) -> int:
+        """Record ``rows`` as archived at ``location`` and delete them, in one transaction."""
+        return self._db.write(lambda conn: sweep.archive_rows(conn, target, rows, location))
+
+    def archived_location(self, trace_id: str) -> str | None:
+        """Where an archived trace of this workspace lives (None: not archived here)."""
+        return self._db.read(lambda conn: sweep.archived_location(conn, self._scope, trace_id))

@@ -21,17 +21,31 @@ from sqlalchemy.engine import Connection
 from ardea.entities.retention import RETENTION_TAGS, RetentionPolicy, policy_from_tags
 from ardea.store.retention import RetentionTarget
 from ardea.store.sql._db.common import chunked
+from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.retention.tables import trace_retention_policies as _P
 from ardea.store.sql.traces import tables as t
 from ardea.store.sql.tracking.tables import experiment_tags, experiments
 
-__all__ = ["delete_trace_rows", "due_condition", "plan_targets", "policy_experiments"]
+__all__ = [
+    "archive_rows",
+    "archived_location",
+    "delete_trace_rows",
+    "due_condition",
+    "due_rows",
+    "plan_targets",
+    "policy_experiments",
+]
 
 
 def workspace_policies(conn: Connection) -> dict[str, RetentionPolicy]:
     """Every workspace's policy, by workspace name."""
-    rows = conn.execute(sa.select(_P.c.workspace, _P.c.max_age_days, _P.c.max_traces))
-    return {r.workspace: RetentionPolicy(r.max_age_days, r.max_traces) for r in rows}
+    rows = conn.execute(sa.select(_P.c.workspace, _P.c.max_age_days, _P.c.max_traces, _P.c.archive))
+    return {
+        r.workspace: RetentionPolicy(
+            r.max_age_days, r.max_traces, None if r.archive is None else bool(r.archive)
+        )
+        for r in rows
+    }
 
 
 def policy_experiments(conn: Connection) -> list[tuple[int, str, RetentionPolicy]]:
@@ -143,3 +157,53 @@ def delete_due_batch(conn: Connection, target: RetentionTarget, limit: int) -> i
     ids = list(conn.execute(query).scalars())
     delete_trace_rows(conn, ids)
     return len(ids)
+
+
+def due_rows(conn: Connection, target: RetentionTarget, limit: int) -> list[tuple[str, int]]:
+    """Up to ``limit`` due traces of ``target``, oldest first, as ``(trace_id, request_time)``."""
+    tr = t.traces.c
+    query = (
+        sa.select(tr.trace_id, tr.request_time)
+        .where(due_condition(target))
+        .order_by(tr.request_time, tr.trace_id)
+        .limit(limit)
+    )
+    return [(str(r.trace_id), int(r.request_time)) for r in conn.execute(query)]
+
+
+def archive_rows(
+    conn: Connection, target: RetentionTarget, rows: Sequence[tuple[str, int]], location: str
+) -> int:
+    """Index ``rows`` as archived at ``location`` and delete the traces still stored."""
+    tr = t.traces.c
+    still: list[str] = []
+    for chunk in chunked([trace_id for trace_id, _ in rows]):
+        query = sa.select(tr.trace_id).where(tr.trace_id.in_(chunk), due_condition(target))
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        still.extend(conn.execute(query).scalars())
+    kept = set(still)
+    index = [
+        {
+            "trace_id": trace_id,
+            "experiment_id": int(target.experiment_id),
+            "location": location,
+            "request_time": request_time,
+        }
+        for trace_id, request_time in rows
+        if trace_id in kept
+    ]
+    if index:
+        conn.execute(t.archived_traces.insert(), index)
+    delete_trace_rows(conn, still)
+    return len(still)
+
+
+def archived_location(conn: Connection, scope: WorkspaceScope, trace_id: str) -> str | None:
+    """The archive folder of ``trace_id`` when it is an archived trace of ``scope``."""
+    ar = t.archived_traces.c
+    query = sa.select(ar.location).where(
+        ar.trace_id == trace_id, scope.owns_experiment(ar.experiment_id)
+    )
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)

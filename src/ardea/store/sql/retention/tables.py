@@ -25,6 +25,7 @@ trace_retention_policies = sa.Table(
     ),
     sa.Column("max_age_days", sa.Integer, nullable=True),
     sa.Column("max_traces", sa.BigInteger, nullable=True),
+    sa.Column("archive", sa.Boolean, nullable=True),
     sa.Column("last_update_time", sa.BigInteger, nullable=False),
     **_MYSQL,
 )

@@ -33,7 +33,9 @@ _PG_SCHEMA = "retention_tests"
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """A fresh backend on SQLite, or on PostgreSQL in a schema of its own."""
     if request.param == "sqlite":
-        opened = open_sql_backend(f"sqlite:///{tmp_path / 'a.db'}")
+        opened = open_sql_backend(
+            f"sqlite:///{tmp_path / 'a.db'}", artifacts_destination=str(tmp_path / "artifacts")
+        )
     else:
         from ardea.store.sql._db.engine import normalize_uri
 
@@ -44,7 +46,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
             conn.execute(sa.text(f"CREATE SCHEMA {_PG_SCHEMA}"))
         engine.dispose()
         sep = "&" if "?" in uri else "?"
-        opened = open_sql_backend(f"{uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}")
+        opened = open_sql_backend(
+            f"{uri}{sep}options=-csearch_path%3D{_PG_SCHEMA}",
+            artifacts_destination=str(tmp_path / "artifacts"),
+        )
     yield opened
     opened.close()
 
@@ -270,3 +275,43 @@ def test_a_sweep_another_process_holds_is_skipped(backend: Backend) -> None:
     result = sweep(backend, now=NOW, acquire_once=no)
     assert result.skipped and asked == ["trace-retention-sweep"]
     assert len(ids(backend, e)) == 1
+
+
+def test_archive_writes_parquet_then_deletes_and_reads_back(
+    backend: Backend, tmp_path: Path
+) -> None:
+    from ardea.services.trace_archive import load_archived
+
+    e, plain = exp(backend, "e"), exp(backend, "plain")
+    old = [log_trace(backend, e, NOW - 40 * DAY + i, spans=4) for i in range(5)]
+    young = log_trace(backend, e, NOW)
+    plain_old = log_trace(backend, plain, NOW - 40 * DAY)
+    backend.traces.set_trace_tag(old[0], "k", "v")
+    backend.traces.create_assessment(Feedback(name="ok", value=True, trace_id=old[0]))
+    before = backend.traces.get_trace(old[0])
+    backend.retention.set_workspace_retention(RetentionPolicy(max_age_days=30))
+    backend.retention.set_experiment_retention(e, RetentionPolicy(archive=True))
+
+    result = sweep(backend, now=NOW, batch_size=2)
+
+    assert result.deleted == {e: 5, plain: 1}
+    assert ids(backend, e) == {young} and ids(backend, plain) == set()
+    assert count(backend, t.spans, set(old)) == 0
+    archived = backend.traces.database.read(  # type: ignore[attr-defined]
+        lambda conn: list(conn.execute(sa.select(t.archived_traces)))
+    )
+    assert sorted(r.trace_id for r in archived) == sorted(old)  # not plain's: no archive
+    assert len({r.location for r in archived}) == 3  # one Parquet dataset per batch
+    assert all("/traces-archive/" in r.location for r in archived)
+    assert backend.traces.experiment_of_trace(old[0]) == e
+
+    back = load_archived(backend, old[0])
+    assert back is not None
+    assert back.info.trace_id == old[0] and back.info.tags["k"] == "v"
+    assert sorted(s.span_id for s in back.spans) == sorted(s.span_id for s in before.spans)
+    assert back.info.request_time == before.info.request_time
+    assert [a.name for a in back.info.assessments] == ["ok"]
+    assert load_archived(backend, plain_old) is None  # deleted without an archive
+    assert load_archived(backend, young) is None  # never archived
+    other = backend.scoped("default")
+    assert other.retention.archived_location(old[1]) is not None
