@@ -153,6 +153,7 @@ def set_policy(experiment_id: str | None, workspace: str | None, max_age_days: s
 def apply(dry_run: bool, batch_size: int, tracking_uri: str | None) -> None:
     """Apply every workspace's policies now (needs the database, not a server URL)."""
     from ardea.services.retention import sweep
+    from ardea.tracing.archive import write_archive
 
     def progress(target: RetentionTarget, done: int, left: int) -> None:
         click.echo(
@@ -162,7 +163,13 @@ def apply(dry_run: bool, batch_size: int, tracking_uri: str | None) -> None:
         )
 
     with client_for(tracking_uri) as client:
-        result = sweep(client.backend, dry_run=dry_run, batch_size=batch_size, on_batch=progress)
+        result = sweep(
+            client.backend,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            on_batch=progress,
+            archiver=write_archive,
+        )
     for target in result.targets:
         deleted = result.deleted.get(target.experiment_id, 0)
         what = f"{target.due} due" if dry_run else f"{deleted} deleted of {target.due} due"

@@ -77,5 +77,6 @@ class RetentionMixin(ClientBase):
     ) -> SweepResult:
         """Apply every workspace's policies now (a database backend; a server sweeps itself)."""
         from ardea.services.retention import sweep
+        from ardea.tracing.archive import write_archive
 
-        return sweep(self.backend, dry_run=dry_run, batch_size=batch_size)
+        return sweep(self.backend, dry_run=dry_run, batch_size=batch_size, archiver=write_archive)

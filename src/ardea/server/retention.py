@@ -73,7 +73,9 @@ class RetentionSweeper:
 
     def sweep_once(self) -> SweepResult:
         """One sweep over every workspace (blocking)."""
-        result = sweep(self.backend, acquire_once=self.acquire_once)
+        from ardea.tracing.archive import write_archive
+
+        result = sweep(self.backend, acquire_once=self.acquire_once, archiver=write_archive)
         if result.total_deleted:
             log.info("Trace retention deleted %d traces", result.total_deleted)
         self.passes += 1

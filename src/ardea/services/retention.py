@@ -3,10 +3,11 @@
 :func:`sweep` asks the backend's retention store for a plan (every workspace's experiments
 with due traces, with cut-offs fixed now), then deletes each experiment's due traces, oldest
 first, ``batch_size`` per transaction, until none are left. An experiment whose policy says
-``archive`` has each batch written to Parquet first (:mod:`ardea.services.trace_archive`),
-then indexed and deleted in one transaction. A trace written while the sweep
-runs has a newer ``request_time`` than the cut-offs, so it is never taken; under ``max_traces``
-the experiment may then hold a few more than the limit until the next sweep.
+``archive`` has each batch written to Parquet first by the ``archiver`` the caller hands down
+(:func:`ardea.tracing.archive.write_archive`), then indexed and deleted in one transaction.
+A trace written while the sweep runs has a newer ``request_time`` than the cut-offs, so it is
+never taken; under ``max_traces`` the experiment may then hold a few more than the limit until
+the next sweep.
 
 Once only across replicas: the sweep runs only when ``acquire_once(SWEEP_NAME)`` says so.
 The default, :func:`always`, suits one process; a deployment of several replicas passes the
@@ -26,8 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.errors import FailedPreconditionError, InvalidArgumentError
 from ardea._core.ids import now_ms
+from ardea.entities import Trace
 from ardea.store.backend import Backend
 from ardea.store.retention import RetentionTarget
 
@@ -35,6 +37,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "SWEEP_NAME",
     "AcquireOnce",
+    "Archiver",
     "SweepResult",
     "always",
     "sweep",
@@ -83,6 +86,9 @@ class SweepResult:
         return sum(self.deleted.values())
 
 
+Archiver = Callable[[Backend, RetentionTarget, list[Trace]], str]
+"""Writes an experiment's traces to the archive and returns the folder that holds them."""
+
 Progress = Callable[[RetentionTarget, int, int], None]
 """Called after each batch with the target, traces deleted so far in it, and those left."""
 
@@ -95,6 +101,7 @@ def sweep(
     now: int | None = None,
     acquire_once: AcquireOnce = always,
     on_batch: Progress | None = None,
+    archiver: Archiver | None = None,
 ) -> SweepResult:
     """Apply every workspace's retention policies to its traces.
 
@@ -105,6 +112,8 @@ def sweep(
         now: The time the age limits count from (epoch ms; default: now).
         acquire_once: Whether this process runs the sweep (see the module doc).
         on_batch: Progress callback after each batch.
+        archiver: Writes the batches of experiments whose policy says ``archive``; without
+            one, such an experiment's traces are kept (FailedPreconditionError).
 
     Returns:
         What was due and what was deleted.
@@ -120,11 +129,16 @@ def sweep(
     result.due = sum(target.due for target in result.targets)
     if dry_run:
         return result
+    if archiver is None and any(target.policy.archive for target in result.targets):
+        raise FailedPreconditionError(
+            "A retention policy says archive, and this sweep has no archiver: pass "
+            "archiver=ardea.tracing.archive.write_archive (the server and ArdeaClient do)."
+        )
     for target in result.targets:
         done = 0
         while True:
-            if target.policy.archive:
-                went, size = _archive_batch(backend, target, batch_size)
+            if target.policy.archive and archiver is not None:
+                went, size = _archive_batch(backend, target, batch_size, archiver)
             else:
                 went = size = store.delete_due(target, batch_size)
             done += went
@@ -136,15 +150,15 @@ def sweep(
     return result
 
 
-def _archive_batch(backend: Backend, target: RetentionTarget, limit: int) -> tuple[int, int]:
+def _archive_batch(
+    backend: Backend, target: RetentionTarget, limit: int, archiver: Archiver
+) -> tuple[int, int]:
     """Archive then delete up to ``limit`` due traces: (deleted, selected)."""
-    from ardea.services.trace_archive import write_archive
-
     store = backend.retention
     rows = store.due_ids(target, limit)
     if not rows:
         return 0, 0
     traces = backend.scoped(target.workspace).traces.batch_get_traces([r[0] for r in rows])
-    location = write_archive(backend, target, traces)
+    location = archiver(backend, target, traces)
     found = {t.info.trace_id for t in traces}
     return store.archive_and_delete(target, [r for r in rows if r[0] in found], location), len(rows)

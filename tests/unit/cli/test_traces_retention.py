@@ -90,3 +90,20 @@ def test_bad_input_fails_and_changes_nothing(
 def test_unknown_experiment(ardea: Ardea) -> None:
     result = ardea("traces", "retention", "show", "-x", "4242")
     assert result.exit_code != 0 and "4242" in result.output
+
+
+def test_archive_flag(ardea: Ardea, client: Any) -> None:
+    from ardea.tracing.archive import load_archived
+
+    a = client.create_experiment("a")
+    _traces(client, a, [1_000, 2_000])
+    out = _ok(
+        ardea("traces", "retention", "set", "-x", a, "--max-traces", "1", "--archive", "true")
+    )
+    assert "archive=true" in out
+    assert "deleted 1 trace" in _ok(ardea("traces", "retention", "apply"))
+    gone = f"tr-{a:0>8}{1:024x}"
+    archived = load_archived(client.backend, gone)
+    assert archived is not None and archived.info.trace_id == gone
+    out = _ok(ardea("traces", "retention", "set", "-x", a, "--archive", "inherit"))
+    assert "archive" not in out.splitlines()[0]

@@ -49,8 +49,8 @@ from ardea.server.artifact_access import resolve_root
 from ardea.server.deps import backend, trace_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_json, read_json_body, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS, Answer
-from ardea.services.trace_archive import load_archived
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SEARCH_TRACES_LIMIT
+from ardea.tracing.archive import load_archived
 
 v3_router = APIRouter()
 """v3-only trace routes, mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""

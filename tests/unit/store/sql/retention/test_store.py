@@ -153,7 +153,7 @@ def test_experiment_overrides_workspace_field_by_field(backend: Backend) -> None
     assert got.effective == RetentionPolicy(max_age_days=18, max_traces=1)
 
     sweep(backend, now=NOW)
-    assert len(ids(backend, plain)) == 2  # 17 and 16 days old
+    assert len(ids(backend, plain)) == 3  # 18 (at the cut-off), 17 and 16 days old
     assert len(ids(backend, capped)) == 1
     assert len(ids(backend, opted_out)) == 5
 
@@ -280,7 +280,7 @@ def test_a_sweep_another_process_holds_is_skipped(backend: Backend) -> None:
 def test_archive_writes_parquet_then_deletes_and_reads_back(
     backend: Backend, tmp_path: Path
 ) -> None:
-    from ardea.services.trace_archive import load_archived
+    from ardea.tracing.archive import load_archived, write_archive
 
     e, plain = exp(backend, "e"), exp(backend, "plain")
     old = [log_trace(backend, e, NOW - 40 * DAY + i, spans=4) for i in range(5)]
@@ -292,7 +292,7 @@ def test_archive_writes_parquet_then_deletes_and_reads_back(
     backend.retention.set_workspace_retention(RetentionPolicy(max_age_days=30))
     backend.retention.set_experiment_retention(e, RetentionPolicy(archive=True))
 
-    result = sweep(backend, now=NOW, batch_size=2)
+    result = sweep(backend, now=NOW, batch_size=2, archiver=write_archive)
 
     assert result.deleted == {e: 5, plain: 1}
     assert ids(backend, e) == {young} and ids(backend, plain) == set()

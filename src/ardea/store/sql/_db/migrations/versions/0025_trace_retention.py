@@ -60,8 +60,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     there = set(sa.inspect(op.get_bind()).get_table_names())
-    if "archived_traces" in there:
-        op.drop_index(op.f("ix_archived_traces_experiment_id_request_time"), "archived_traces")
+    if "archived_traces" in there:  # its index goes with it (MySQL: the FK needs it until then)
         op.drop_table("archived_traces")
     if "trace_retention_policies" in there:
         op.drop_table("trace_retention_policies")

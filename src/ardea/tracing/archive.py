@@ -1,7 +1,9 @@
 """Trace archival: due traces written to Parquet in the object store, and read back by id.
 
 The retention sweep (:mod:`ardea.services.retention`) archives a batch of an experiment whose
-policy says ``archive`` before deleting it: :func:`write_archive` writes the batch as one
+policy says ``archive`` before deleting it, through the ``archiver`` its caller hands it (the
+server and :class:`~ardea.client.ArdeaClient` pass :func:`write_archive`; ``services`` cannot
+import ``tracing``): :func:`write_archive` writes the batch as one
 Parquet dataset (:mod:`ardea.tracing.parquet`'s layout: ``traces/`` and ``spans/`` parts)
 under ``<experiment artifact location>/traces-archive/<date>-<id>/`` and returns that folder,
 which the store indexes per trace (``archived_traces``) in the transaction that deletes the
