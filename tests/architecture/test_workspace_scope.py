@@ -33,6 +33,10 @@ ALLOWED: dict[str, str] = {
         "the server's alert evaluator measures every workspace's rules in one pass; the one "
         "query reading experiments for their workspace and lifecycle"
     ),
+    "retention/sweep.py": (
+        "the trace retention sweep works on the database as a whole: it reads every "
+        "workspace's experiments for their policies (ids are global)"
+    ),
     "purge.py": (
         "`ardea gc` works on the database as a whole: it purges the soft-deleted entities of "
         "every workspace (ids are global), and a model version in any workspace keeps its run"

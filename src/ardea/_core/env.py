@@ -309,6 +309,10 @@ ARDEA_ALERTS_INTERVAL_SECONDS = "ARDEA_ALERTS_INTERVAL_SECONDS"
 """Seconds between two passes of the server's alert evaluator over every enabled rule.
 Default 60."""
 
+ARDEA_RETENTION_INTERVAL_SECONDS = "ARDEA_RETENTION_INTERVAL_SECONDS"
+"""Seconds between two passes of the server's trace retention sweep over every workspace's
+policies; ``0`` turns the sweep off. Default 3600."""
+
 ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS = "ARDEA_ONLINE_SCORING_SESSION_QUIET_SECONDS"
 """Seconds without a new trace after which a session is scored by the session-level online
 scorers (each new trace of the session pushes it back). Default 60."""

@@ -1,5 +1,7 @@
 """``ardea traces export`` and ``ardea traces query``.
 
+``ardea traces retention ...`` (policies and the sweep) lives in ``traces_retention.py``.
+
 ``export -o FILE`` writes a JSON file, the recordings ``ardea test`` replays: one trace id
 writes one trace (MLflow's ``Trace.to_json()`` form); several ids, or ``--session-id``, write a
 session, a JSON list of traces in time order. ``export --out DIR`` writes experiments' traces
@@ -21,13 +23,17 @@ from ardea.cli._common import (
     render,
     tracking_uri_option,
 )
+from ardea.cli.traces_retention import retention
 
 __all__ = ["traces"]
 
 
 @click.group("traces", cls=ArdeaGroup, context_settings=CONTEXT)
 def traces() -> None:
-    """Export traces as files (JSON for `ardea test`, Parquet for SQL) and query them."""
+    """Export traces as files (JSON for `ardea test`, Parquet for SQL), query them; retention."""
+
+
+traces.add_command(retention)
 
 
 @traces.command("export")

@@ -18,6 +18,7 @@ from ardea.client._issues import IssuesMixin
 from ardea.client._online_scoring import OnlineScoringMixin
 from ardea.client._prompts import PromptsMixin
 from ardea.client._registry import RegistryMixin
+from ardea.client._retention import RetentionMixin
 from ardea.client._review import ReviewMixin
 from ardea.client._webhooks import WebhooksMixin
 from ardea.entities import (
@@ -71,6 +72,7 @@ class ArdeaClient(
     AlignmentsMixin,
     IssuesMixin,
     AlertsMixin,
+    RetentionMixin,
 ):
     """The explicit API over one tracking backend (embedded store or server).
 

@@ -53,6 +53,7 @@ from ardea.server.routers import (
     otlp,
     promptlab,
     registry,
+    retention,
     review,
     runs,
     scorers,
@@ -89,7 +90,7 @@ def _mount(app: FastAPI, router: APIRouter, version: str, *, ajax_only: bool = F
 
 
 def _open_loops(deps: ServerDeps, state: ServerRuntime) -> None:
-    """The in-server loops of a SQL backend: online scoring and the alert evaluator."""
+    """The in-server loops of a SQL backend: online scoring, alerts, the retention sweep."""
     if deps.backend.remote:
         return
     from ardea.server.alerts import AlertEvaluator
@@ -103,6 +104,9 @@ def _open_loops(deps: ServerDeps, state: ServerRuntime) -> None:
     )
     state.online = OnlineScoring(deps.backend, spec=spec)
     state.alerts = AlertEvaluator(state)
+    from ardea.server.retention import RetentionSweeper
+
+    state.retention = RetentionSweeper(deps.backend)
 
 
 def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> FastAPI:
@@ -135,7 +139,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if close_stores_on_shutdown:
             _freeze_startup_heap()
-        loops = [loop for loop in (state.online, state.alerts) if loop is not None]
+        loops = [loop for loop in (state.online, state.alerts, state.retention) if loop is not None]
         for loop in loops:
             loop.start()
         grpc_receiver = await _start_grpc(app, deps.settings)
@@ -203,6 +207,7 @@ def create_app(deps: ServerDeps, *, close_stores_on_shutdown: bool = False) -> F
     _mount(app, review.router, "3.0")
     _mount(app, issues.router, "3.0")
     _mount(app, alerts.router, "3.0")
+    _mount(app, retention.router, "3.0")
     _mount(app, gateway_admin.router, "3.0")
     _mount(app, gateway_policies.router, "3.0")
     _mount(app, gateway_policies.ui_router, "3.0", ajax_only=True)

@@ -209,6 +209,8 @@ class ServerRuntime:
             on a REST backend.
         metrics: The app's Prometheus metrics
             (:class:`ardea.server.server_metrics.ServerMetrics`).
+        retention: The trace retention sweep
+            (:class:`ardea.server.retention.RetentionSweeper`), or None on a REST backend.
     """
 
     deps: ServerDeps
@@ -223,6 +225,7 @@ class ServerRuntime:
     online: Any = None
     alerts: Any = None
     metrics: Any = None
+    retention: Any = None
 
     def backend_for(self, workspace: str | None) -> Backend:
         """The stores of ``workspace`` (None: the server runs without workspaces).

@@ -39,6 +39,7 @@ from ardea.store.issues import IssueStore, UnsupportedIssueStore
 from ardea.store.leases import LeaseStore, UnsupportedLeaseStore
 from ardea.store.online_scoring import OnlineScoringStore, UnsupportedOnlineScoringStore
 from ardea.store.purge import PurgeStore, UnavailablePurgeStore
+from ardea.store.retention import RetentionStore, UnsupportedRetentionStore
 from ardea.store.review import ReviewStore, UnsupportedReviewStore
 from ardea.store.scorers import ScorerStore, UnsupportedScorerStore
 from ardea.store.uri import redact_uri
@@ -101,6 +102,8 @@ class Backend:
         review: Human review queues (items, assignment, labels as HUMAN assessments).
         issues: MLflow's issues of experiments and their trace links.
         alerts: Alert rules on experiments' traces, their state and events.
+        retention: Trace retention policies (experiments', workspaces') and the sweep's
+            batched deletes (the database's for a SQL backend; policies only over REST).
         gateway: The gateway's management store (secrets, model definitions, endpoints,
             budgets, guardrails): the database's for a SQL backend.
         gateway_usage: The gateway's per-minute usage rollup (every workspace's; its
@@ -133,6 +136,7 @@ class Backend:
     review: ReviewStore = field(default_factory=UnsupportedReviewStore, repr=False)
     issues: IssueStore = field(default_factory=UnsupportedIssueStore, repr=False)
     alerts: AlertStore = field(default_factory=UnsupportedAlertStore, repr=False)
+    retention: RetentionStore = field(default_factory=UnsupportedRetentionStore, repr=False)
     gateway: GatewayStore = field(default_factory=UnsupportedGatewayStore, repr=False)
     gateway_usage: GatewayUsageStore = field(
         default_factory=UnsupportedGatewayUsageStore, repr=False

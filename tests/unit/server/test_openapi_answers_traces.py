@@ -207,6 +207,21 @@ def test_ardea_trace_reads(api: CheckedClient, exp: str) -> None:
     api.call("GET", quality, {"experiment_id": "999"}, status=404)
 
 
+def test_trace_retention(api: CheckedClient, exp: str) -> None:
+    retention = ARDEA + "/traces/retention"
+    body = {"experiment_id": exp, "max_age_days": 30, "max_traces": None, "archive": True}
+    got = api.json("POST", retention + "/set", json=body)
+    assert got["policy"]["max_age_days"] == 30 and got["policy"]["archive"] is True
+    assert api.json("GET", retention + "/get", params={"experiment_id": exp}) == got
+    api.call("POST", retention + "/set", json={**body, "max_age_days": -1}, status=400)
+    api.call("GET", retention + "/get", params={"experiment_id": "999"}, status=404)
+    workspace = api.json("POST", retention + "/workspace/set", json={"max_traces": 1000})
+    assert workspace["policy"]["max_traces"] == 1000
+    assert api.json("GET", retention + "/workspace/get") == workspace
+    api.call("POST", retention + "/workspace/set", json={"max_traces": "many"}, status=400)
+    api.json("POST", retention + "/workspace/set", json={})  # back to no policy
+
+
 def test_registry(api: CheckedClient, exp: str) -> None:
     rm, mv = f"{V2}/registered-models", f"{V2}/model-versions"
     tags = [{"key": "k", "value": "v"}]

@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ardea._core.errors import ArdeaError, InvalidArgumentError
+from ardea._core.errors import ArdeaError, InvalidArgumentError, NotFoundError
 from ardea.api import mlflow_trace_requests as rq
 from ardea.api.mlflow_trace_json import (
     check_trace_id,
@@ -46,10 +46,11 @@ from ardea.server.access import (
     search,
 )
 from ardea.server.artifact_access import resolve_root
-from ardea.server.deps import trace_store, tracking_store
+from ardea.server.deps import backend, trace_store, tracking_store
 from ardea.server.http import call, empty, json_response, parse, parse_json, read_json_body, rpc
 from ardea.server.openapi_responses import INPUT_ERRORS, STORE_ERRORS, Answer
 from ardea.store.traces import SEARCH_TRACES_DEFAULT, SEARCH_TRACES_LIMIT
+from ardea.tracing.archive import load_archived
 
 v3_router = APIRouter()
 """v3-only trace routes, mounted under ``/api/3.0`` and ``/ajax-api/3.0``."""
@@ -115,10 +116,17 @@ async def _load_trace(request: Request, trace_id: str) -> Trace:
 
     A client whose StartTraceV3 raced ahead of its OTLP export (or whose export failed)
     uploads the spans to ``<mlflow.artifactLocation>/traces.json`` instead; reading them into
-    the store here lets span searches and the UI see them.
+    the store here lets span searches and the UI see them. A trace the retention sweep
+    archived is read back from its Parquet archive.
     """
     store = trace_store(request)
-    trace = await call(store.get_trace, trace_id)
+    try:
+        trace = await call(store.get_trace, trace_id)
+    except NotFoundError:
+        archived = await call(load_archived, backend(request), trace_id)
+        if archived is None:
+            raise
+        return archived
     location = trace.info.tags.get(ARTIFACT_LOCATION_TAG)
     if trace.spans or not location:
         return trace

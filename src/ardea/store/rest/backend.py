@@ -18,6 +18,7 @@ from ardea.store.rest.gateway import RestGatewayStore
 from ardea.store.rest.http import RestClient
 from ardea.store.rest.issues import RestIssueStore
 from ardea.store.rest.registry import RestRegistryStore
+from ardea.store.rest.retention import RestRetentionStore
 from ardea.store.rest.review import RestReviewStore
 from ardea.store.rest.scorers import RestScorerStore
 from ardea.store.rest.traces import RestTraceStore
@@ -71,6 +72,7 @@ def open_rest_backend(
         review=RestReviewStore(uri, rest=client),
         issues=RestIssueStore(uri, rest=client),
         alerts=RestAlertStore(uri, rest=client),
+        retention=RestRetentionStore(uri, rest=client),
         gateway=RestGatewayStore(uri, rest=client),
         workspace=workspace,
         open_workspace=open_workspace,

@@ -29,6 +29,7 @@ from ardea.store.sql.online_scoring.sampler import sampler_for
 from ardea.store.sql.online_scoring.store import SqlOnlineScoringStore
 from ardea.store.sql.purge import SqlPurgeStore
 from ardea.store.sql.registry.store import SqlRegistryStore
+from ardea.store.sql.retention.store import SqlRetentionStore
 from ardea.store.sql.review.store import SqlReviewStore
 from ardea.store.sql.scorers.store import SqlScorerStore
 from ardea.store.sql.traces.store import SqlTraceStore
@@ -186,6 +187,7 @@ def open_sql_backend(
                 review=SqlReviewStore(db, traces, datasets, scope),
                 issues=SqlIssueStore(db, scope),
                 alerts=SqlAlertStore(db, scope),
+                retention=SqlRetentionStore(db, scope),
                 gateway=SqlGatewayStore(db, gateway.cipher, scope, gateway.shared_generation),
                 gateway_usage=usage,
                 leases=lease_store,
@@ -219,6 +221,7 @@ def open_sql_backend(
             review=SqlReviewStore(db, traces, datasets),
             issues=SqlIssueStore(db),
             alerts=SqlAlertStore(db),
+            retention=SqlRetentionStore(db),
             gateway=gateway,
             gateway_usage=usage,
             leases=lease_store,

@@ -18,6 +18,7 @@ from ardea.store.sql.issues import tables as _issues  # noqa: F401 - registers i
 from ardea.store.sql.leases import tables as _leases  # noqa: F401 - registers its tables
 from ardea.store.sql.online_scoring import tables as _online_scoring  # noqa: F401 - registers its tables
 from ardea.store.sql.registry import tables as _registry  # noqa: F401 - registers its tables
+from ardea.store.sql.retention import tables as _retention  # noqa: F401 - registers its tables
 from ardea.store.sql.review import tables as _review  # noqa: F401 - registers its tables
 from ardea.store.sql.scorers import tables as _scorers  # noqa: F401 - registers its tables
 from ardea.store.sql.traces import tables as _traces  # noqa: F401 - registers its tables

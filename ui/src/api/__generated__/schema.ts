@@ -3066,6 +3066,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/3.0/ardea/traces/retention/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Retention
+         * @description The experiment's policy, its workspace's and the limits in force.
+         */
+        get: operations["get_retention_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/traces/retention/set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set Retention
+         * @description Replace the experiment's own policy -> the same answer as the get.
+         */
+        post: operations["set_retention_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/traces/retention/workspace/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Workspace Retention
+         * @description The policy of the request's workspace -> ``{policy}``.
+         */
+        get: operations["get_workspace_retention_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/3.0/ardea/traces/retention/workspace/set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set Workspace Retention
+         * @description Replace the policy of the request's workspace -> ``{policy}``.
+         */
+        post: operations["set_workspace_retention_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/3.0/ardea/traces/{trace_id}/spans": {
         parameters: {
             query?: never;
@@ -6103,6 +6183,16 @@ export interface components {
             experiment_id: string;
         };
         /**
+         * ExperimentRetentionResponse
+         * @description An experiment's own policy, its workspace's, and the limits in force.
+         */
+        ExperimentRetentionResponse: {
+            effective: components["schemas"]["RetentionPolicyJson"];
+            experiment_id: string;
+            policy: components["schemas"]["RetentionPolicyJson"];
+            workspace_policy: components["schemas"]["RetentionPolicyJson"];
+        };
+        /**
          * ExportTraceServiceResponse
          * @description OTLP's ``ExportTraceServiceResponse`` in JSON: ``{}`` once every span is committed.
          */
@@ -7393,6 +7483,16 @@ export interface components {
             registered_model: components["schemas"]["RegisteredModel"];
         };
         /**
+         * RetentionPolicyJson
+         * @description The limits set at one level (absent: not set, inherited; 0: no limit).
+         */
+        RetentionPolicyJson: {
+            archive?: boolean;
+            max_age_days?: number;
+            /** Format: int64 */
+            max_traces?: number;
+        };
+        /**
          * ReviewItemJson
          * @description A trace or session in a queue.
          */
@@ -8072,6 +8172,13 @@ export interface components {
          */
         WorkspaceResponse: {
             workspace: components["schemas"]["Workspace"];
+        };
+        /**
+         * WorkspaceRetentionResponse
+         * @description The policy of the request's workspace.
+         */
+        WorkspaceRetentionResponse: {
+            policy: components["schemas"]["RetentionPolicyJson"];
         };
     };
     responses: never;
@@ -20323,6 +20430,312 @@ export interface operations {
             };
             /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_retention_get: {
+        parameters: {
+            query: {
+                experiment_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An experiment's own policy, its workspace's, and the limits in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentRetentionResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_retention_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    archive?: boolean | null;
+                    experiment_id: string;
+                    max_age_days?: number | null;
+                    max_traces?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description An experiment's own policy, its workspace's, and the limits in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentRetentionResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_workspace_retention_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy of the request's workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceRetentionResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_workspace_retention_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    archive?: boolean | null;
+                    max_age_days?: number | null;
+                    max_traces?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The policy of the request's workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceRetentionResponse"];
+                };
+            };
+            /** @description Invalid request (`INVALID_PARAMETER_VALUE`, `RESOURCE_ALREADY_EXISTS`, `INVALID_STATE`, `BAD_REQUEST`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: no valid credentials (a wrong password, no live session); on a server with `--auth`, with `WWW-Authenticate: Basic realm="mlflow"` for API clients. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Refused (`PERMISSION_DENIED`): a Host header not on the allow-list, a cross-origin write, or an artifact location outside the server's artifact roots; on a server with `--auth`, a caller who may see the resource but not do this, or a session request without its CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `RESOURCE_DOES_NOT_EXIST`: something the request names is not there. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTERNAL_ERROR`: the message names a request id; the details are in the server log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `NOT_IMPLEMENTED`: this server's store does not support the operation. */
+            501: {
                 headers: {
                     [name: string]: unknown;
                 };

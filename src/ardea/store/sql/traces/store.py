@@ -484,13 +484,23 @@ class SqlTraceStore(SqlAssessments, TraceStore):
         return found[0]
 
     def experiment_of_trace(self, trace_id: str) -> str:
-        """The trace's experiment id, from one primary-key lookup in this workspace."""
+        """The trace's experiment id, from one primary-key lookup in this workspace.
+
+        An archived trace (retention) answers its experiment too, so that access checks let
+        GetTrace read it back from the archive.
+        """
         check_no_nul("trace_id", trace_id)
         tr = t.traces.c
         query = sa.select(tr.experiment_id).where(
             tr.trace_id == trace_id, self._scope.owns_experiment(tr.experiment_id)
         )
         found = self._db.read(lambda conn: conn.execute(query).scalar())
+        if found is None:  # an archived trace (retention) still belongs to its experiment
+            ar = t.archived_traces.c
+            archived = sa.select(ar.experiment_id).where(
+                ar.trace_id == trace_id, self._scope.owns_experiment(ar.experiment_id)
+            )
+            found = self._db.read(lambda conn: conn.execute(archived).scalar())
         if found is None:
             raise NotFoundError(f"Trace with ID {trace_id} is not found.")
         return str(found)

@@ -13,7 +13,15 @@ from ardea.store.sql._db.metadata import MYSQL_TABLE_ARGS as _MYSQL
 from ardea.store.sql._db.metadata import metadata
 from ardea.store.sql.tracking import tables as _tracking  # noqa: F401 - experiments, for the FK
 
-__all__ = ["assessments", "pending_trace_links", "spans", "trace_metadata", "trace_tags", "traces"]
+__all__ = [
+    "archived_traces",
+    "assessments",
+    "pending_trace_links",
+    "spans",
+    "trace_metadata",
+    "trace_tags",
+    "traces",
+]
 
 
 def _experiment_fk() -> sa.ForeignKey:
@@ -147,3 +155,18 @@ pending_trace_links = sa.Table(
 
 Applied, and deleted, when the trace's row is created (``links.py``); dropped with the run.
 """
+
+archived_traces = sa.Table(
+    "archived_traces",
+    metadata,
+    sa.Column("trace_id", sa.String(64), primary_key=True),
+    sa.Column("experiment_id", sa.Integer, _experiment_fk(), nullable=False),
+    sa.Column("location", sa.Text, nullable=False),
+    sa.Column("request_time", sa.BigInteger, nullable=False),
+    sa.Index(None, "experiment_id", "request_time"),
+    **_MYSQL,
+)
+"""Traces the retention sweep archived to Parquet and deleted: where each one now lives.
+
+``location`` is the archive folder (a Parquet dataset of ``ardea.tracing.parquet``'s layout)
+that holds the trace; GetTrace reads it from there. Dropped with the experiment."""

@@ -12,7 +12,7 @@ from alembic import op
 from ardea.store.sql._db.collation import mysql_table_options
 
 revision = "0026_leases"
-down_revision = "0024_scale_indexes"
+down_revision = "0025_trace_retention"
 branch_labels = None
 depends_on = None
 
