@@ -95,6 +95,11 @@ def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
     return bool(args) and args[0] in _RETRY_MYSQL_CODES
 
 
+def _stale(exc: sa.exc.DBAPIError) -> bool:
+    """True when ``exc`` came from a connection the server had closed (pool invalidated)."""
+    return bool(exc.connection_invalidated)
+
+
 def normalize_uri(uri: str) -> str:
     """Map a user-facing database URI to the SQLAlchemy URL Ardea uses.
 
@@ -371,11 +376,15 @@ class Database:
             self._thread = start_daemon(self._writer_loop, f"ardea-sqlite-writer-{id(self):x}")
         else:
             self.memory = False
+            # No pre-ping: it costs a round trip on every checkout, i.e. every request. A
+            # connection the server dropped (restart, idle timeout) fails its first statement
+            # instead; SQLAlchemy then invalidates the whole pool, and read() and write() run
+            # the operation again on a fresh connection (see _stale).
             self.write_engine = sa.create_engine(
                 self.url,
                 pool_size=pool_size,
                 max_overflow=2 * pool_size,
-                pool_pre_ping=True,
+                pool_pre_ping=False,
                 pool_recycle=3600,
             )
             if self.dialect == "mysql":
@@ -453,14 +462,20 @@ class Database:
         The server rolled such a transaction back entirely, so running ``fn`` again is safe.
         """
         for attempt in range(_RETRIES):
+            committing = False
             try:
-                with self.write_engine.begin() as conn:
-                    return fn(conn)
+                with self.write_engine.connect() as conn, conn.begin():
+                    result = fn(conn)
+                    committing = True  # leaving the block sends COMMIT
+                return result
             except sa.exc.DBAPIError as exc:
                 nul = _nul_error(exc)
                 if nul is not None:
                     raise nul from exc
-                if attempt == _RETRIES - 1 or not _is_retryable(exc):
+                # A connection lost before COMMIT was sent committed nothing: safe to run
+                # again. Lost during COMMIT, the outcome is unknown: the caller must see it.
+                stale = _stale(exc) and not committing
+                if attempt == _RETRIES - 1 or not (stale or _is_retryable(exc)):
                     raise
                 time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -470,16 +485,25 @@ class Database:
         if self.memory:
             return self.write(fn)
         try:
-            with self.read_engine.connect() as conn:
-                try:
-                    return fn(conn)
-                finally:
-                    conn.rollback()
+            try:
+                return self._read_once(fn)
+            except sa.exc.DBAPIError as exc:
+                if self.dialect == "sqlite" or not _stale(exc):
+                    raise
+                return self._read_once(fn)  # the pool was invalidated: a fresh connection
         except Exception as exc:
             nul = _nul_error(exc) if self.dialect == "postgresql" else None
             if nul is None:
                 raise
             raise nul from exc
+
+    def _read_once(self, fn: Callable[[Connection], T]) -> T:
+        with self.read_engine.connect() as conn:
+            try:
+                return fn(conn)
+            finally:
+                if not conn.invalidated:
+                    conn.rollback()
 
     def read_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """The rows of one small read statement in raw SQL, on the cheapest path there is.

@@ -390,3 +390,47 @@ def test_a_write_without_foreign_keys_runs_alone_and_turns_them_back_on(tmp_path
         assert [f.result() for f in after] == [1] * 5
     finally:
         db.close()
+
+
+@pytest.mark.postgres
+def test_postgres_reads_and_writes_survive_connections_the_server_closed(
+    postgres_uri: str,
+) -> None:
+    """No pre-ping: a pooled connection the server dropped fails, and the work runs again."""
+    db = Database(postgres_uri, pool_size=2)
+    admin = Database(postgres_uri, pool_size=1)
+    try:
+        pid = db.read(lambda c: int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
+        admin.write(lambda c: c.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,)).scalar())
+        again = db.read(lambda c: int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
+        assert again != pid
+
+        pid = again
+        admin.write(lambda c: c.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,)).scalar())
+        assert db.write(lambda c: c.exec_driver_sql("SELECT 41 + 1").scalar_one()) == 42
+    finally:
+        db.close()
+        admin.close()
+
+
+@pytest.mark.postgres
+def test_postgres_write_lost_before_commit_runs_again_and_commits_once(postgres_uri: str) -> None:
+    db = Database(postgres_uri, pool_size=1)
+    table = "ardea_test_stale_write"
+    try:
+        db.write(lambda c: c.exec_driver_sql(f"DROP TABLE IF EXISTS {table}"))
+        db.write(lambda c: c.exec_driver_sql(f"CREATE TABLE {table} (i INT)"))
+        calls = []
+
+        def op(conn: sa.Connection) -> int:
+            calls.append(1)
+            conn.exec_driver_sql(f"INSERT INTO {table} VALUES (1)")
+            if len(calls) == 1:  # the connection dies mid-transaction, before COMMIT
+                conn.exec_driver_sql("SELECT pg_terminate_backend(pg_backend_pid())")
+            return len(calls)
+
+        assert db.write(op) == 2
+        assert db.read(lambda c: c.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()) == 1
+    finally:
+        db.write(lambda c: c.exec_driver_sql(f"DROP TABLE IF EXISTS {table}"))
+        db.close()
