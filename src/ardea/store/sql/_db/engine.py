@@ -36,18 +36,24 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS, ARDEA_SQLITE_SYNCHRONOUS
+from ardea._core.env import (
+    ARDEA_DB_POOL_SIZE,
+    ARDEA_SEARCH_TIMEOUT_SECONDS,
+    ARDEA_SQLITE_SYNCHRONOUS,
+)
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.threads import start_daemon
 from ardea.store.sql._db.common import raw_cursor
 from ardea.store.sql._db.hooks import TraceEndHook
 
 __all__ = [
+    "DEFAULT_POOL_SIZE",
     "DEFAULT_SEARCH_TIMEOUT_S",
     "GROUP_COMMIT_MAX",
     "Database",
     "SQLITE_SYNCHRONOUS_MODES",
     "normalize_uri",
+    "pool_size_from_env",
     "search_timeout_from_env",
     "sqlite_synchronous_mode",
 ]
@@ -151,6 +157,27 @@ def search_timeout_from_env() -> float:
             f"{ARDEA_SEARCH_TIMEOUT_SECONDS} must be a number of seconds (0: no limit), got {raw!r}"
         )
     return value
+
+
+DEFAULT_POOL_SIZE = 8
+"""Pooled connections per process when ``ARDEA_DB_POOL_SIZE`` is not set."""
+
+
+def pool_size_from_env() -> int:
+    """Pooled connections per process: ``ARDEA_DB_POOL_SIZE``, else 8.
+
+    Raises:
+        InvalidArgumentError: The variable is not a whole number from 1 to 1000.
+    """
+    raw = os.environ.get(ARDEA_DB_POOL_SIZE, "").strip()
+    if not raw:
+        return DEFAULT_POOL_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise InvalidArgumentError(
+            f"{ARDEA_DB_POOL_SIZE} must be a whole number of connections from 1 to 1000, "
+            f"got {raw!r}"
+        )
+    return int(raw)
 
 
 MARIADB_OPTIMIZER_SWITCH = "split_materialized=off"
@@ -315,7 +342,8 @@ class Database:
     Args:
         uri: ``sqlite:///path.db`` (``sqlite://`` for in-memory), ``postgresql://...``
             (psycopg 3) or ``mysql://...`` (PyMySQL).
-        pool_size: Pooled read connections (and write connections on servers).
+        pool_size: Pooled read connections (and write connections on servers); None reads
+            ``ARDEA_DB_POOL_SIZE`` (default 8).
         search_timeout_s: Seconds a :meth:`search` may run (0: no limit); None reads
             ``ARDEA_SEARCH_TIMEOUT_SECONDS`` (default 30).
         sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full`` (see
@@ -326,7 +354,7 @@ class Database:
     def __init__(
         self,
         uri: str,
-        pool_size: int = 8,
+        pool_size: int | None = None,
         *,
         search_timeout_s: float | None = None,
         sqlite_synchronous: str | None = None,
@@ -337,6 +365,8 @@ class Database:
         """Seconds a :meth:`search` may run; 0 means no limit."""
         self.trace_end_hook: TraceEndHook | None = None
         """What samples the traces a write ends (online scoring; set by the backend)."""
+        if pool_size is None:
+            pool_size = pool_size_from_env()
         self.uri = uri
         self.url = normalize_uri(uri)
         self.dialect = sa.engine.make_url(self.url).get_backend_name()

@@ -434,3 +434,22 @@ def test_postgres_write_lost_before_commit_runs_again_and_commits_once(postgres_
     finally:
         db.write(lambda c: c.exec_driver_sql(f"DROP TABLE IF EXISTS {table}"))
         db.close()
+
+
+def test_pool_size_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ardea.store.sql._db.engine import DEFAULT_POOL_SIZE, pool_size_from_env
+
+    monkeypatch.delenv("ARDEA_DB_POOL_SIZE", raising=False)
+    assert pool_size_from_env() == DEFAULT_POOL_SIZE
+    monkeypatch.setenv("ARDEA_DB_POOL_SIZE", "3")
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        assert db.read_engine.pool.size() == 3  # type: ignore[attr-defined]
+    finally:
+        db.close()
+    for bad in ("0", "-1", "two", "1.5", "1001"):
+        monkeypatch.setenv("ARDEA_DB_POOL_SIZE", bad)
+        with pytest.raises(InvalidArgumentError, match="ARDEA_DB_POOL_SIZE"):
+            Database(f"sqlite:///{tmp_path / 'q.db'}")
