@@ -49,16 +49,16 @@ HERE = Path(__file__).resolve().parent
 # Sizes of the phases section. "small" keeps one server's suite near a minute on a shared
 # 2-core machine; "quick" is a smoke run.
 SMALL = {
-    "runs_timed": 500,
-    "runs": 2_000,
-    "log_metric": 1_000,
-    "batches": 40,
-    "history_points": 40_000,
-    "writer_batches": 8,
+    "runs_timed": 300,
+    "runs": 1_000,
+    "log_metric": 500,
+    "batches": 20,
+    "history_points": 20_000,
+    "writer_batches": 4,
     "artifact_mb": 1,
-    "client_runs": 50,
-    "client_metrics": 200,
-    "noise_calls": 300,
+    "client_runs": 30,
+    "client_metrics": 100,
+    "noise_calls": 200,
 }
 QUICK = {
     "runs_timed": 20,
@@ -258,7 +258,8 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
                 )
             )
         if not args.skip_sqlite:
-            plan.append(("ardea-sqlite", ardea_server))
+            sync = args.sqlite_synchronous
+            plan.append(("ardea-sqlite", lambda d: ardea_server(d, sync)))
         for name, factory in plan:
             (tmp / name).mkdir()
             server = factory(tmp / name)
@@ -295,6 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db-prefix", default="ardea_bench_scale", help="names of the databases")
     ap.add_argument("--ardea-only", action="store_true", help="skip the MLflow server")
     ap.add_argument("--skip-sqlite", action="store_true", help="skip the Ardea SQLite baseline")
+    ap.add_argument(
+        "--sqlite-synchronous",
+        choices=["normal", "full"],
+        help="the SQLite baseline's durability (default the server's, normal; full syncs "
+        "every commit as PostgreSQL's synchronous_commit=on does)",
+    )
     ap.add_argument("--json", type=Path, help="where to write the results JSON")
     args = ap.parse_args(argv)
     doc: dict[str, Any] = {
