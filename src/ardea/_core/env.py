@@ -181,6 +181,10 @@ ARDEA_SEARCH_TIMEOUT_SECONDS = "ARDEA_SEARCH_TIMEOUT_SECONDS"
 versions) may run in the database before it is stopped and answered with a 400
 ``INVALID_PARAMETER_VALUE`` ("narrow the filter"); ``0`` means no limit. Default 30."""
 
+ARDEA_DB_POOL_SIZE = "ARDEA_DB_POOL_SIZE"
+"""Connections a SQL store keeps open per process (PostgreSQL and MySQL: up to twice as many
+more under bursts; SQLite: pooled readers). Default 8."""
+
 ARDEA_ADMIN_USERNAME = "ARDEA_ADMIN_USERNAME"
 """Name of the first admin, created when a database has no enabled admin
 (:func:`ardea.auth.bootstrap.ensure_admin`). Default ``admin``."""

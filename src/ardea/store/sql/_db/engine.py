@@ -36,18 +36,24 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from ardea._core.env import ARDEA_SEARCH_TIMEOUT_SECONDS, ARDEA_SQLITE_SYNCHRONOUS
+from ardea._core.env import (
+    ARDEA_DB_POOL_SIZE,
+    ARDEA_SEARCH_TIMEOUT_SECONDS,
+    ARDEA_SQLITE_SYNCHRONOUS,
+)
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.threads import start_daemon
 from ardea.store.sql._db.common import raw_cursor
 from ardea.store.sql._db.hooks import TraceEndHook
 
 __all__ = [
+    "DEFAULT_POOL_SIZE",
     "DEFAULT_SEARCH_TIMEOUT_S",
     "GROUP_COMMIT_MAX",
     "Database",
     "SQLITE_SYNCHRONOUS_MODES",
     "normalize_uri",
+    "pool_size_from_env",
     "search_timeout_from_env",
     "sqlite_synchronous_mode",
 ]
@@ -93,6 +99,11 @@ def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
         return True
     args: tuple[object, ...] = getattr(orig, "args", ())
     return bool(args) and args[0] in _RETRY_MYSQL_CODES
+
+
+def _stale(exc: sa.exc.DBAPIError) -> bool:
+    """True when ``exc`` came from a connection the server had closed (pool invalidated)."""
+    return bool(exc.connection_invalidated)
 
 
 def normalize_uri(uri: str) -> str:
@@ -146,6 +157,27 @@ def search_timeout_from_env() -> float:
             f"{ARDEA_SEARCH_TIMEOUT_SECONDS} must be a number of seconds (0: no limit), got {raw!r}"
         )
     return value
+
+
+DEFAULT_POOL_SIZE = 8
+"""Pooled connections per process when ``ARDEA_DB_POOL_SIZE`` is not set."""
+
+
+def pool_size_from_env() -> int:
+    """Pooled connections per process: ``ARDEA_DB_POOL_SIZE``, else 8.
+
+    Raises:
+        InvalidArgumentError: The variable is not a whole number from 1 to 1000.
+    """
+    raw = os.environ.get(ARDEA_DB_POOL_SIZE, "").strip()
+    if not raw:
+        return DEFAULT_POOL_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise InvalidArgumentError(
+            f"{ARDEA_DB_POOL_SIZE} must be a whole number of connections from 1 to 1000, "
+            f"got {raw!r}"
+        )
+    return int(raw)
 
 
 MARIADB_OPTIMIZER_SWITCH = "split_materialized=off"
@@ -310,7 +342,8 @@ class Database:
     Args:
         uri: ``sqlite:///path.db`` (``sqlite://`` for in-memory), ``postgresql://...``
             (psycopg 3) or ``mysql://...`` (PyMySQL).
-        pool_size: Pooled read connections (and write connections on servers).
+        pool_size: Pooled read connections (and write connections on servers); None reads
+            ``ARDEA_DB_POOL_SIZE`` (default 8).
         search_timeout_s: Seconds a :meth:`search` may run (0: no limit); None reads
             ``ARDEA_SEARCH_TIMEOUT_SECONDS`` (default 30).
         sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full`` (see
@@ -321,7 +354,7 @@ class Database:
     def __init__(
         self,
         uri: str,
-        pool_size: int = 8,
+        pool_size: int | None = None,
         *,
         search_timeout_s: float | None = None,
         sqlite_synchronous: str | None = None,
@@ -332,6 +365,8 @@ class Database:
         """Seconds a :meth:`search` may run; 0 means no limit."""
         self.trace_end_hook: TraceEndHook | None = None
         """What samples the traces a write ends (online scoring; set by the backend)."""
+        if pool_size is None:
+            pool_size = pool_size_from_env()
         self.uri = uri
         self.url = normalize_uri(uri)
         self.dialect = sa.engine.make_url(self.url).get_backend_name()
@@ -371,11 +406,15 @@ class Database:
             self._thread = start_daemon(self._writer_loop, f"ardea-sqlite-writer-{id(self):x}")
         else:
             self.memory = False
+            # No pre-ping: it costs a round trip on every checkout, i.e. every request. A
+            # connection the server dropped (restart, idle timeout) fails its first statement
+            # instead; SQLAlchemy then invalidates the whole pool, and read() and write() run
+            # the operation again on a fresh connection (see _stale).
             self.write_engine = sa.create_engine(
                 self.url,
                 pool_size=pool_size,
                 max_overflow=2 * pool_size,
-                pool_pre_ping=True,
+                pool_pre_ping=False,
                 pool_recycle=3600,
             )
             if self.dialect == "mysql":
@@ -463,14 +502,20 @@ class Database:
         The server rolled such a transaction back entirely, so running ``fn`` again is safe.
         """
         for attempt in range(_RETRIES):
+            committing = False
             try:
-                with self.write_engine.begin() as conn:
-                    return fn(conn)
+                with self.write_engine.connect() as conn, conn.begin():
+                    result = fn(conn)
+                    committing = True  # leaving the block sends COMMIT
+                return result
             except sa.exc.DBAPIError as exc:
                 nul = _nul_error(exc)
                 if nul is not None:
                     raise nul from exc
-                if attempt == _RETRIES - 1 or not _is_retryable(exc):
+                # A connection lost before COMMIT was sent committed nothing: safe to run
+                # again. Lost during COMMIT, the outcome is unknown: the caller must see it.
+                stale = _stale(exc) and not committing
+                if attempt == _RETRIES - 1 or not (stale or _is_retryable(exc)):
                     raise
                 time.sleep(random.uniform(0.005, 0.02) * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -480,16 +525,25 @@ class Database:
         if self.memory:
             return self.write(fn)
         try:
-            with self.read_engine.connect() as conn:
-                try:
-                    return fn(conn)
-                finally:
-                    conn.rollback()
+            try:
+                return self._read_once(fn)
+            except sa.exc.DBAPIError as exc:
+                if self.dialect == "sqlite" or not _stale(exc):
+                    raise
+                return self._read_once(fn)  # the pool was invalidated: a fresh connection
         except Exception as exc:
             nul = _nul_error(exc) if self.dialect == "postgresql" else None
             if nul is None:
                 raise
             raise nul from exc
+
+    def _read_once(self, fn: Callable[[Connection], T]) -> T:
+        with self.read_engine.connect() as conn:
+            try:
+                return fn(conn)
+            finally:
+                if not conn.invalidated:
+                    conn.rollback()
 
     def read_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """The rows of one small read statement in raw SQL, on the cheapest path there is.

@@ -12,13 +12,31 @@ from ardea.store.sql._db.common import chunked, raw_cursor
 
 __all__ = ["fetch_all", "keyed_rows", "raw_rows"]
 
+_IN_IDS = "IN ({ids})"
+
 
 def raw_rows(conn: Connection, sql: str, ids: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Run ``sql`` (with ``{ids}`` for a placeholder list) per chunk of ids; plain tuples.
 
     Raw DBAPI on the hot read path: SQLAlchemy's expanding IN costs about a microsecond per
     bound id and its Row objects more again, which for a 1000-run page is most of the time.
+
+    On PostgreSQL ``IN ({ids})`` becomes ``= ANY(%b)`` with the ids as one array parameter:
+    the same plan (PostgreSQL turns an ``IN`` list into ``= ANY(ARRAY[...])``), but one
+    statement text whatever the number of ids, which psycopg parses once and prepares on
+    the server, where a thousand placeholders cost it about 10 ms of query splitting on
+    every call (most of a 1000-run search page).
     """
+    if conn.dialect.name == "postgresql" and _IN_IDS in sql:
+        if not ids:
+            return []
+        cursor = raw_cursor(conn)
+        try:
+            # %b: the array in binary, which skips the text format's per-element quoting.
+            cursor.execute(sql.replace(_IN_IDS, "= ANY({ids})").format(ids="%b"), (list(ids),))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     cursor = raw_cursor(conn)
     out: list[tuple[Any, ...]] = []

@@ -390,3 +390,66 @@ def test_a_write_without_foreign_keys_runs_alone_and_turns_them_back_on(tmp_path
         assert [f.result() for f in after] == [1] * 5
     finally:
         db.close()
+
+
+@pytest.mark.postgres
+def test_postgres_reads_and_writes_survive_connections_the_server_closed(
+    postgres_uri: str,
+) -> None:
+    """No pre-ping: a pooled connection the server dropped fails, and the work runs again."""
+    db = Database(postgres_uri, pool_size=2)
+    admin = Database(postgres_uri, pool_size=1)
+    try:
+        pid = db.read(lambda c: int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
+        admin.write(lambda c: c.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,)).scalar())
+        again = db.read(lambda c: int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()))
+        assert again != pid
+
+        pid = again
+        admin.write(lambda c: c.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,)).scalar())
+        assert db.write(lambda c: c.exec_driver_sql("SELECT 41 + 1").scalar_one()) == 42
+    finally:
+        db.close()
+        admin.close()
+
+
+@pytest.mark.postgres
+def test_postgres_write_lost_before_commit_runs_again_and_commits_once(postgres_uri: str) -> None:
+    db = Database(postgres_uri, pool_size=1)
+    table = "ardea_test_stale_write"
+    try:
+        db.write(lambda c: c.exec_driver_sql(f"DROP TABLE IF EXISTS {table}"))
+        db.write(lambda c: c.exec_driver_sql(f"CREATE TABLE {table} (i INT)"))
+        calls = []
+
+        def op(conn: sa.Connection) -> int:
+            calls.append(1)
+            conn.exec_driver_sql(f"INSERT INTO {table} VALUES (1)")
+            if len(calls) == 1:  # the connection dies mid-transaction, before COMMIT
+                conn.exec_driver_sql("SELECT pg_terminate_backend(pg_backend_pid())")
+            return len(calls)
+
+        assert db.write(op) == 2
+        assert db.read(lambda c: c.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()) == 1
+    finally:
+        db.write(lambda c: c.exec_driver_sql(f"DROP TABLE IF EXISTS {table}"))
+        db.close()
+
+
+def test_pool_size_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ardea.store.sql._db.engine import DEFAULT_POOL_SIZE, pool_size_from_env
+
+    monkeypatch.delenv("ARDEA_DB_POOL_SIZE", raising=False)
+    assert pool_size_from_env() == DEFAULT_POOL_SIZE
+    monkeypatch.setenv("ARDEA_DB_POOL_SIZE", "3")
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        assert db.read_engine.pool.size() == 3  # type: ignore[attr-defined]
+    finally:
+        db.close()
+    for bad in ("0", "-1", "two", "1.5", "1001"):
+        monkeypatch.setenv("ARDEA_DB_POOL_SIZE", bad)
+        with pytest.raises(InvalidArgumentError, match="ARDEA_DB_POOL_SIZE"):
+            Database(f"sqlite:///{tmp_path / 'q.db'}")
