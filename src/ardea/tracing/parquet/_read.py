@@ -9,6 +9,7 @@ from typing import Any
 
 from ardea._core.errors import InvalidArgumentError
 from ardea.entities import Span, Trace
+from ardea.tracing.parquet._deps import require
 from ardea.tracing.parquet._location import Location
 from ardea.tracing.parquet._schema import info_from_row, span_from_row
 
@@ -39,7 +40,9 @@ def read_traces(
     Raises:
         InvalidArgumentError: A part whose spans are not in the order of its traces, or
             whose spans name a trace the part does not hold.
+        FailedPreconditionError: pyarrow is not installed (``pip install 'ardea[parquet]'``).
     """
+    require("pyarrow")
     location = Location(source, filesystem=filesystem)
     try:
         wanted = None if trace_ids is None else frozenset(trace_ids)

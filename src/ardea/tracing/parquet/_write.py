@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from ardea.entities import Trace
+from ardea.tracing.parquet._deps import require
 from ardea.tracing.parquet._location import Location
 from ardea.tracing.parquet._schema import span_row, spans_schema, trace_row, traces_schema
 
@@ -75,7 +76,11 @@ def write_traces(
     Returns:
         The paths (or URIs) of the files written, ``traces/`` and ``spans/`` of each part.
         Nothing when ``traces`` is empty.
+
+    Raises:
+        FailedPreconditionError: pyarrow is not installed (``pip install 'ardea[parquet]'``).
     """
+    require("pyarrow")
     import pyarrow as pa
 
     location = Location(dest, filesystem=filesystem)

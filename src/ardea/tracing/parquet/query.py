@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ardea._core.errors import InvalidArgumentError
+from ardea.tracing.parquet._deps import require
 from ardea.tracing.parquet._location import Location
 
 _TRACES = """
@@ -138,10 +139,13 @@ def query_traces(
     Raises:
         InvalidArgumentError: Not exactly one SELECT statement, a SQL error (an unknown
             column, a syntax error, a file the query may not read), or no traces at ``source``.
+        FailedPreconditionError: DuckDB, pyarrow (or pandas for ``output="pandas"``) is not
+            installed (``pip install 'ardea[parquet]'``).
     """
-    duckdb: Any = importlib.import_module("duckdb")
     if output not in ("pandas", "arrow"):
         raise InvalidArgumentError(f"output must be 'pandas' or 'arrow', got {output!r}")
+    require("duckdb", "pyarrow", *(["pandas"] if output == "pandas" else []))
+    duckdb: Any = importlib.import_module("duckdb")
     location = Location(source, filesystem=filesystem)
     scratch = None if location.local else Path(tempfile.mkdtemp(prefix="ardea-query-"))
     try:
