@@ -40,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import seed as seeded
-from _common import Lean, Server, free_port
+from _common import Lean, Server, free_port, tree_cpu_seconds
 
 __all__ = ["measure", "probes"]
 
@@ -206,6 +206,20 @@ def _server(kind: str, uri: str, tmp: str) -> Server:
     return Server("ardea", argv, port, Path(tmp) / "server.log")
 
 
+def _settle(server: Server, limit_s: float = 60.0) -> float:
+    """Wait until the server's process tree idles (< 5% of a core over 2 s, at most
+    ``limit_s``), so start-up work does not land in the first probes; seconds waited."""
+    t0 = time.perf_counter()
+    last = tree_cpu_seconds(server.pid)
+    while time.perf_counter() - t0 < limit_s:
+        time.sleep(2.0)
+        now = tree_cpu_seconds(server.pid)
+        if now - last < 0.1:
+            break
+        last = now
+    return time.perf_counter() - t0
+
+
 def measure(
     uri: str,
     plan: seeded.Plan,
@@ -221,6 +235,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="ardea-scale-data-") as tmp:
         server = _server(kind, uri, tmp)
         server.start()
+        print(f"  {kind} idle after {_settle(server):.0f} s", flush=True)
         c = Lean(server.base_url)
         try:
             for name, fn in probes(c, plan).items():
