@@ -5,6 +5,8 @@
     .venv/bin/python bench/seed.py postgresql+psycopg://ardea:ardea@127.0.0.1:5432/ardea_seed \\
         --scale 0.01            # 1% of the full size below
     .venv/bin/python bench/seed.py sqlite:////tmp/seed/ardea.db --scale 0.001
+    .venv/bin/python bench/seed.py postgresql://ardea:ardea@127.0.0.1:5432/mlflow_seed \\
+        --scale 0.01 --schema mlflow  # MLflow 3.17.2's tables, same data (bench/scale_data.py)
 
 Full size (``--scale 1``): 1,000,000 runs with 100,000,000 metric points, 1,000,000 traces
 with 10,000,000 spans, 100,000 registered model versions (each count can be set on its own).
@@ -16,6 +18,10 @@ keys were dropped first and are rebuilt afterwards from the exact definitions th
 created (read back from ``pg_catalog``), then ``ANALYZE``: the end state is the migrated
 schema (``tests/bench/test_seed.py`` diffs it as the migration test does). On SQLite rows go
 through ``executemany`` into the indexed tables.
+
+``--schema mlflow`` (PostgreSQL only) creates MLflow 3.17.2's schema with ``mlflow db upgrade``
+from ``bench/.venv-mlflow`` instead, and loads the same logical rows (same ids, names and
+values) into its tables the same way (:data:`MLFLOW`), so the same requests hit both servers.
 
 Shapes (deterministic, so a benchmark can name its targets, see :class:`Plan`):
 
@@ -43,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FULL", "Plan", "main", "run_id", "seed", "trace_id"]
+__all__ = ["FULL", "MLFLOW", "Plan", "main", "mlflow_upgrade", "run_id", "seed", "trace_id"]
 
 FULL = {
     "runs": 1_000_000,
@@ -760,7 +766,9 @@ def mlflow_upgrade(url: str) -> None:
         cmd = [uv] if uv else [sys.executable, "-m", "uv"]
         subprocess.run([*cmd, "pip", "install", "-q", "-p", str(py), "psycopg[binary]"],
                        check=True)  # fmt: skip
-    subprocess.run([str(exe), "db", "upgrade", url], check=True, capture_output=True)
+    done = subprocess.run([str(exe), "db", "upgrade", url], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"mlflow db upgrade failed:\n{done.stderr[-2000:]}")
 
 
 # --- SQLite ------------------------------------------------------------------------------------
