@@ -5,6 +5,8 @@
     .venv/bin/python bench/seed.py postgresql+psycopg://ardea:ardea@127.0.0.1:5432/ardea_seed \\
         --scale 0.01            # 1% of the full size below
     .venv/bin/python bench/seed.py sqlite:////tmp/seed/ardea.db --scale 0.001
+    .venv/bin/python bench/seed.py postgresql://ardea:ardea@127.0.0.1:5432/mlflow_seed \\
+        --scale 0.01 --schema mlflow  # MLflow 3.17.2's tables, same data (bench/scale_data.py)
 
 Full size (``--scale 1``): 1,000,000 runs with 100,000,000 metric points, 1,000,000 traces
 with 10,000,000 spans, 100,000 registered model versions (each count can be set on its own).
@@ -16,6 +18,10 @@ keys were dropped first and are rebuilt afterwards from the exact definitions th
 created (read back from ``pg_catalog``), then ``ANALYZE``: the end state is the migrated
 schema (``tests/bench/test_seed.py`` diffs it as the migration test does). On SQLite rows go
 through ``executemany`` into the indexed tables.
+
+``--schema mlflow`` (PostgreSQL only) creates MLflow 3.17.2's schema with ``mlflow db upgrade``
+from ``bench/.venv-mlflow`` instead, and loads the same logical rows (same ids, names and
+values) into its tables the same way (:data:`MLFLOW`), so the same requests hit both servers.
 
 Shapes (deterministic, so a benchmark can name its targets, see :class:`Plan`):
 
@@ -33,14 +39,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-__all__ = ["FULL", "Plan", "main", "run_id", "seed", "trace_id"]
+__all__ = ["FULL", "MLFLOW", "Plan", "main", "mlflow_upgrade", "run_id", "seed", "trace_id"]
 
 FULL = {
     "runs": 1_000_000,
@@ -524,9 +533,11 @@ def _pg_rebuild(cur: Any, ddl: _Ddl, out: Callable[[str], None]) -> None:
         out(f"  rebuilt {label} in {time.perf_counter() - t0:.1f} s")
 
 
-def _pg_copy(cur: Any, table: str, rows: Iterable[tuple[Any, ...]], progress: _Progress) -> None:
-    cols = ", ".join(_q(c) for c in COLUMNS[table])
-    with cur.copy(f"COPY {_q(table)} ({cols}) FROM STDIN") as copy:
+def _pg_copy(
+    cur: Any, table: str, cols: Sequence[str], rows: Iterable[tuple[Any, ...]], progress: _Progress
+) -> None:
+    names = ", ".join(_q(c) for c in cols)
+    with cur.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
         n = 0
         for row in rows:
             copy.write_row(row)
@@ -537,26 +548,46 @@ def _pg_copy(cur: Any, table: str, rows: Iterable[tuple[Any, ...]], progress: _P
         progress.tick(n)
 
 
-def _seed_postgres(url: str, plan: Plan, out: Callable[[str], None]) -> dict[str, float]:
+@dataclass(frozen=True)
+class _Schema:
+    """What to load: columns and rows per table (in load order), the tables that must be
+    empty first, and the serial columns to move past the loaded ids."""
+
+    columns: dict[str, tuple[str, ...]]
+    rows: dict[str, Callable[[Plan], Iterator[tuple[Any, ...]]]]
+    must_be_empty: tuple[str, ...]
+    serials: tuple[tuple[str, str], ...]
+
+
+ARDEA = _Schema(
+    COLUMNS, ROWS, ("runs", "traces", "model_versions", "experiments"),
+    (("experiments", "experiment_id"), ("metric_series", "series_id")),
+)  # fmt: skip
+
+
+def _seed_postgres(
+    url: str, plan: Plan, out: Callable[[str], None], schema: _Schema = ARDEA
+) -> dict[str, float]:
     import psycopg
 
     timings: dict[str, float] = {}
+    tables = tuple(schema.columns)
     with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
-        _check_empty(cur.execute, lambda: cur.fetchone()[0])
+        _check_empty(cur.execute, lambda: cur.fetchone()[0], schema.must_be_empty)
         cur.execute("SET maintenance_work_mem = '1GB'")
         cur.execute("SET synchronous_commit = off")
-        ddl = _pg_ddl(cur, TABLES)
+        ddl = _pg_ddl(cur, tables)
         with conn.transaction():
             _pg_drop(cur, ddl)
-        for table in TABLES:
+        for table in tables:
             progress = _Progress(table, out)
             with conn.transaction():
-                _pg_copy(cur, table, ROWS[table](plan), progress)
+                _pg_copy(cur, table, schema.columns[table], schema.rows[table](plan), progress)
             timings[table] = progress.done()
         t0 = time.perf_counter()
         _pg_rebuild(cur, ddl, out)
         timings["rebuild indexes and keys"] = time.perf_counter() - t0
-        for table, column in (("experiments", "experiment_id"), ("metric_series", "series_id")):
+        for table, column in schema.serials:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                 f"(SELECT max({column}) FROM {table}))"
@@ -567,12 +598,177 @@ def _seed_postgres(url: str, plan: Plan, out: Callable[[str], None]) -> dict[str
     return timings
 
 
-def _check_empty(execute: Callable[[str], Any], fetch: Callable[[], Any]) -> None:
-    for table in ("runs", "traces", "model_versions", "experiments"):
+def _check_empty(
+    execute: Callable[[str], Any],
+    fetch: Callable[[], Any],
+    tables: Sequence[str] = ARDEA.must_be_empty,
+) -> None:
+    for table in tables:
         where = " WHERE experiment_id <> 0" if table == "experiments" else ""
         execute(f"SELECT count(*) FROM (SELECT 1 FROM {table}{where} LIMIT 1) x")
         if fetch():
             raise SystemExit(f"the database already holds {table}: seed an empty one")
+
+
+# --- MLflow's schema (3.17.2) -------------------------------------------------------------------
+# The same logical rows, renamed and reshaped into the tables ``mlflow db upgrade`` creates (the
+# columns were read from that schema), so the same requests hit both servers.
+
+MLFLOW_VERSION = "3.17.2"
+MLFLOW_VENV = Path(__file__).resolve().parent / ".venv-mlflow"
+
+
+def _pick(
+    source: Callable[[Plan], Iterator[tuple[Any, ...]]], idx: Sequence[int], *extra: Any
+) -> Callable[[Plan], Iterator[tuple[Any, ...]]]:
+    """Rows of ``source`` reduced to the columns at ``idx``, plus constant ``extra`` columns."""
+
+    def rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
+        for row in source(plan):
+            yield (*(row[i] for i in idx), *extra)
+
+    return rows
+
+
+def _ml_metrics(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    for _, i, key, points in _each_series(plan):
+        rid, start = run_id(i), BASE_MS + i * 1_000
+        for step in range(points):
+            yield (rid, key, step, start + step * 10, _value(key, i, step), False)
+
+
+def _ml_traces(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    for r in _traces(plan):  # request_id, experiment, time, duration, status, name, session, ...
+        yield (*r[:4], r[5], r[6], r[7], *r[10:13], r[14], r[15], r[16], r[17])
+
+
+def _ml_trace_tags(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    tags = _trace_tags(plan)
+    for i in range(plan.traces):
+        yield next(tags)
+        yield next(tags)
+        yield (trace_id(i), "mlflow.traceName", _TRACE_NAMES[i % 4])
+        yield (trace_id(i), "mlflow.trace.spansLocation", "TRACKING_STORE")
+
+
+def _ml_trace_metadata(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    meta = _trace_metadata(plan)
+    for i in range(plan.traces):
+        yield next(meta)
+        yield next(meta)
+        if i % 10 == 0:  # the run link Ardea keeps in traces.run_id
+            yield (trace_id(i), "mlflow.sourceRun", run_id(i % plan.runs))
+
+
+def _ml_spans(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    n = plan.spans_per_trace
+    for k, s in enumerate(_spans(plan)):
+        tid, sid, parent, name, kind, status, message, t0, t1, attrs = s[:10]
+        content = json.dumps({
+            "trace_id": tid, "span_id": sid, "parent_span_id": parent, "name": name,
+            "start_time_unix_nano": t0, "end_time_unix_nano": t1,
+            "attributes": json.loads(attrs), "events": [],
+            "status": {"code": f"STATUS_CODE_{status}", "message": message or ""},
+        }, separators=(",", ":"))  # fmt: skip
+        yield (
+            tid, plan.experiment_of(k // n), sid, parent, name, kind, status, t0, t1, content,
+            s[13], s[14],
+        )  # fmt: skip
+
+
+def _ml_assessments(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    for a in _assessments(plan):
+        i = int(a[0][2:], 16)
+        yield (
+            a[0], a[1], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[14],
+            plan.experiment_of(i), _trace_time(i),
+        )  # fmt: skip
+
+
+MLFLOW = _Schema(
+    columns={
+        "experiments": COLUMNS["experiments"],
+        "experiment_tags": COLUMNS["experiment_tags"],
+        "runs": (
+            "run_uuid", "experiment_id", "name", "user_id", "status", "start_time", "end_time",
+            "deleted_time", "artifact_uri", "lifecycle_stage", "source_type", "source_name",
+            "entry_point_name", "source_version",
+        ),
+        "params": ("run_uuid", "key", "value"),
+        "tags": ("run_uuid", "key", "value"),
+        "metrics": ("run_uuid", "key", "step", "timestamp", "value", "is_nan"),
+        "latest_metrics": ("run_uuid", "key", "value", "timestamp", "step", "is_nan"),
+        "trace_info": (
+            "request_id", "experiment_id", "timestamp_ms", "execution_time_ms", "status",
+            "trace_name", "session_id", "client_request_id", "request_preview",
+            "response_preview", "input_tokens", "output_tokens", "total_tokens", "total_cost",
+        ),
+        "trace_tags": ("request_id", "key", "value"),
+        "trace_request_metadata": ("request_id", "key", "value"),
+        "spans": (
+            "trace_id", "experiment_id", "span_id", "parent_span_id", "name", "type", "status",
+            "start_time_unix_nano", "end_time_unix_nano", "content",
+            "total_cost", "model_name",
+        ),
+        "assessments": (
+            "assessment_id", "trace_id", "name", "assessment_type", "value", "source_type",
+            "source_id", "created_timestamp", "last_updated_timestamp", "rationale", "valid",
+            "experiment_id", "trace_timestamp_ms",
+        ),
+        "registered_models": (
+            "name", "creation_time", "last_updated_time", "description",
+        ),
+        "registered_model_tags": COLUMNS["registered_model_tags"],
+        "model_versions": (
+            "name", "version", "creation_time", "last_updated_time", "current_stage", "source",
+            "storage_location", "run_id", "description", "user_id", "run_link", "status",
+            "status_message",
+        ),
+        "model_version_tags": COLUMNS["model_version_tags"],
+        "registered_model_aliases": COLUMNS["registered_model_aliases"],
+    },
+    rows={
+        "experiments": _experiments,
+        "experiment_tags": _experiment_tags,
+        "runs": _pick(_runs, range(10), "LOCAL", "", "", ""),
+        "params": _params,
+        "tags": _run_tags,
+        "metrics": _ml_metrics,
+        "latest_metrics": _latest_metrics,
+        "trace_info": _ml_traces,
+        "trace_tags": _ml_trace_tags,
+        "trace_request_metadata": _ml_trace_metadata,
+        "spans": _ml_spans,
+        "assessments": _ml_assessments,
+        "registered_models": _pick(_registered_models, range(4)),
+        "registered_model_tags": _registered_model_tags,
+        "model_versions": _pick(_model_versions, (0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13)),
+        "model_version_tags": _model_version_tags,
+        "registered_model_aliases": _aliases,
+    },
+    must_be_empty=("runs", "trace_info", "model_versions", "experiments"),
+    serials=(("experiments", "experiment_id"),),
+)  # fmt: skip
+"""MLflow 3.17.2's tables, loaded with the rows :data:`ROWS` gives Ardea's."""
+
+
+def mlflow_upgrade(url: str) -> None:
+    """Create MLflow's schema at ``url`` (``postgresql://``) with its own ``mlflow db upgrade``.
+
+    Uses ``bench/.venv-mlflow`` (``bench/tracking.py`` creates it), adding ``psycopg`` to it
+    when missing (SQLAlchemy's default driver for ``postgresql://`` there).
+    """
+    py, exe = MLFLOW_VENV / "bin" / "python", MLFLOW_VENV / "bin" / "mlflow"
+    if not exe.exists():
+        raise SystemExit(f"no {exe}: run bench/tracking.py once (it installs mlflow there)")
+    if subprocess.run([str(py), "-c", "import psycopg"], capture_output=True).returncode:
+        uv = shutil.which("uv")
+        cmd = [uv] if uv else [sys.executable, "-m", "uv"]
+        subprocess.run([*cmd, "pip", "install", "-q", "-p", str(py), "psycopg[binary]"],
+                       check=True)  # fmt: skip
+    done = subprocess.run([str(exe), "db", "upgrade", url], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"mlflow db upgrade failed:\n{done.stderr[-2000:]}")
 
 
 # --- SQLite ------------------------------------------------------------------------------------
@@ -618,17 +814,32 @@ def _seed_sqlite(path: str, plan: Plan, out: Callable[[str], None]) -> dict[str,
 # --- entry points ------------------------------------------------------------------------------
 
 
-def seed(uri: str, plan: Plan, out: Callable[[str], None] = print) -> dict[str, Any]:
+def seed(
+    uri: str, plan: Plan, out: Callable[[str], None] = print, schema: str = "ardea"
+) -> dict[str, Any]:
     """Migrate the database at ``uri`` to head and fill it as ``plan`` says; a summary dict.
 
     Args:
         uri: ``postgresql[+psycopg]://...`` or ``sqlite:///path`` of an empty (or new) database.
         plan: What to write.
         out: Receives progress lines.
+        schema: ``ardea`` (Ardea's migrations) or ``mlflow`` (MLflow 3.17.2's ``mlflow db
+            upgrade``, then the same logical data in its tables; PostgreSQL only).
     """
+    t0 = time.perf_counter()
+    if schema == "mlflow":
+        if not uri.startswith("postgresql"):
+            raise SystemExit(f"--schema mlflow needs a postgresql:// database, not {uri!r}")
+        url = "postgresql://" + uri.split("://", 1)[1]
+        mlflow_upgrade(url)
+        out(f"MLflow {MLFLOW_VERSION} schema in {time.perf_counter() - t0:.1f} s; "
+            f"plan {plan.totals()}")  # fmt: skip
+        timings = _seed_postgres(url, plan, out, MLFLOW)
+        total = time.perf_counter() - t0
+        out(f"seeded in {total:.1f} s")
+        return {"plan": plan.totals(), "seconds": round(total, 1), "timings": timings}
     from ardea.store.sql._db.migrate import upgrade
 
-    t0 = time.perf_counter()
     upgrade(uri)
     out(f"migrated in {time.perf_counter() - t0:.1f} s; plan {plan.totals()}")
     if uri.startswith("postgresql"):
@@ -649,6 +860,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0, help="multiply every full-size count")
     for name in FULL:
         p.add_argument(f"--{name.replace('_', '-')}", type=int, default=None)
+    p.add_argument(
+        "--schema",
+        choices=("ardea", "mlflow"),
+        default="ardea",
+        help="whose tables to fill (mlflow: MLflow 3.17.2's, PostgreSQL only)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON at the end")
     return p
 
@@ -657,7 +874,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Command line entry point (see the module docstring)."""
     args = _parser().parse_args(argv)
     plan = Plan.scaled(args.scale, **{k: getattr(args, k) for k in FULL})
-    summary = seed(args.uri, plan)
+    summary = seed(args.uri, plan, schema=args.schema)
     if args.json:
         print(json.dumps(summary))
     return summary

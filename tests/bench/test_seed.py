@@ -150,3 +150,103 @@ def test_plan_totals_match_full_size() -> None:
     assert 99_000_000 <= totals["metrics"] <= 100_000_000
     assert totals["traces"] == 1_000_000 and totals["spans"] == 10_000_000
     assert totals["model_versions"] == 100_000
+
+
+# --- MLflow's schema ---------------------------------------------------------------------------
+# Needs MLflow 3.17.2 in bench/.venv-mlflow (bench/tracking.py installs it; CI does not, since it
+# runs the benches --ardea-only). Without it the test is not defined, hence not collected, rather
+# than skipped: under CI=true no test may skip.
+
+_MLFLOW_READS = """
+import json, sys
+from mlflow import MlflowClient
+c = MlflowClient(tracking_uri=sys.argv[1], registry_uri=sys.argv[1])
+run0, run7 = sys.argv[2], sys.argv[3]
+r = c.get_run(run7)
+found = c.search_runs(["1"], "params.optimizer = 'adam'", max_results=1000, run_view_type=3)
+traces = c.search_traces(locations=["1"], filter_string="tags.env = 'staging'", max_results=500)
+trace = c.get_trace(sys.argv[4])
+mv = c.get_model_version("model-0000", "3")
+print(json.dumps({
+    "run7": [r.info.run_name, r.info.experiment_id, r.data.params, r.data.tags.get("team"),
+             r.data.metrics],
+    "history0": len(c.get_metric_history(run0, "loss")),
+    "adam": sorted(x.info.run_id for x in found),
+    "staging": sorted(t.info.trace_id for t in traces),
+    "spans": len(trace.data.spans), "trace_exp": trace.info.experiment_id,
+    "versions": len(c.search_model_versions("name = 'model-0000'", max_results=1000)),
+    "champion": c.get_model_version_by_alias("model-0000", "champion").version,
+    "mv3": [mv.tags, mv.run_id],
+}))
+"""
+
+_KEYS_SQL = """
+SELECT replace(indexdef, current_schema() || '.', '') FROM pg_indexes
+WHERE schemaname = current_schema()
+UNION ALL
+SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+"""
+
+
+def _mlflow_keys(url: str) -> list[str]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        out = sorted(conn.execute(sa.text(_KEYS_SQL)).scalars())
+    engine.dispose()
+    return out
+
+
+if (BENCH / ".venv-mlflow" / "bin" / "mlflow").exists():
+
+    @pytest.fixture
+    def pg_schemas(postgres_uri: str) -> Iterator[list[str]]:
+        """Two fresh schemas (seeded, reference), as ``postgresql://`` URIs for MLflow."""
+        engine = sa.create_engine(normalize_uri(postgres_uri), poolclass=sa.pool.NullPool)
+        names = ["mlflow_seed_test", "mlflow_seed_ref"]
+        with engine.begin() as conn:
+            for name in names:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+                conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+        base = "postgresql://" + postgres_uri.split("://", 1)[1]
+        sep = "&" if "?" in base else "?"
+        yield [f"{base}{sep}options=-csearch_path%3D{name}" for name in names]
+        with engine.begin() as conn:
+            for name in names:
+                conn.execute(sa.text(f"DROP SCHEMA {name} CASCADE"))
+        engine.dispose()
+
+    @pytest.mark.postgres
+    def test_seed_mlflow_schema_reads_back_through_mlflow(pg_schemas: list[str]) -> None:
+        import json
+        import subprocess
+
+        uri, ref = pg_schemas
+        plan = seed.Plan.scaled(SCALE)
+        lines: list[str] = []
+        seed.seed(uri, plan, lines.append, schema="mlflow")
+        assert any(line.startswith("  rebuilt metric_pk") for line in lines)
+        seed.mlflow_upgrade(ref)
+        keys = _mlflow_keys(normalize_uri(uri))
+        assert keys and keys == _mlflow_keys(normalize_uri(ref))  # every key and index back
+        with pytest.raises(SystemExit, match="already holds runs"):
+            seed.seed(uri, plan, lines.append, schema="mlflow")
+        python = str(BENCH / ".venv-mlflow" / "bin" / "python")
+        argv = [python, "-c", _MLFLOW_READS, uri, seed.run_id(0), seed.run_id(7)]
+        proc = subprocess.run([*argv, seed.trace_id(0)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+        name, exp, params, team, metrics = got["run7"]
+        assert (name, exp, team) == ("run-7", str(plan.experiment_of(7)), "vision")
+        assert params["optimizer"] == "rmsprop" and set(metrics) == set(seed.METRIC_KEYS)
+        steps = dict(plan.series(7))
+        assert metrics["acc"] == seed._value("acc", 7, steps["acc"] - 1)
+        assert got["history0"] == plan.heavy_points
+        assert got["adam"] == sorted(seed.run_id(i) for i in range(0, plan.runs, 5) if i % 4 == 0)
+        assert got["staging"] == sorted(
+            seed.trace_id(i) for i in range(0, plan.traces, 5) if i % 4 == 0
+        )
+        assert got["spans"] == plan.spans_per_trace and got["trace_exp"] == "1"
+        assert got["versions"] == plan.model_versions
+        assert int(got["champion"]) == plan.model_versions
+        assert got["mv3"] == [{"validated": "false"}, seed.run_id(2)]
