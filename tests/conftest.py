@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -93,6 +94,35 @@ def pytest_configure(config: pytest.Config) -> None:
 
     isolate_worker_services()
     _import_spark_connect_in_a_worker()
+
+
+# What a test may not leave in the checkout's root: the stores MLflow's and Ardea's clients
+# and servers create in their working folder when nothing points them elsewhere.
+_STRAY = ("mlflow.db", "mlruns", "mlartifacts", "ardea-data", "ardea.db")
+_ROOT = Path(__file__).resolve().parents[1]
+_stray_before: set[str] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Note which of the stray store names already exist in the checkout's root."""
+    _stray_before.update(name for name in _STRAY if (_ROOT / name).exists())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test left a store in the checkout's root (it would be committed).
+
+    Checked once, in the controlling process (under pytest-xdist, not in each worker).
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    left = [n for n in _STRAY if n not in _stray_before and (_ROOT / n).exists()]
+    if left:
+        session.config.get_terminal_writer().line(
+            f"a test left {', '.join(left)} in {_ROOT}: run servers and clients in a "
+            "temporary folder (or point their tracking URI there)",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _import_spark_connect_in_a_worker() -> None:
