@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -33,11 +33,26 @@ __all__ = [
     "UpstreamTimeout",
     "close_pool",
     "pool",
+    "within",
 ]
 
 _READ_SIZE = 65536
 _timeout: Any = getattr(asyncio, "timeout", None)
 _NO_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding")
+_T = TypeVar("_T")
+
+
+async def within(awaitable: Awaitable[_T], seconds: float) -> _T:
+    """``await awaitable``, or :class:`asyncio.TimeoutError` after ``seconds``.
+
+    As ``asyncio.wait_for``, without the task it makes per call on Python 3.11 (on the
+    gateway's hot path that task is an extra event-loop turn per request and per streamed
+    chunk).
+    """
+    if _timeout is None:  # pragma: no cover - Python 3.10
+        return await asyncio.wait_for(awaitable, seconds)
+    async with _timeout(seconds):
+        return await awaitable
 
 
 class UpstreamError(Exception):
@@ -140,11 +155,7 @@ class HttpPool:
         sent = dict(headers)
         sent["accept-encoding"] = "identity"
         try:
-            if _timeout is not None:  # Python 3.11+: no task per call, as wait_for makes
-                async with _timeout(timeout):
-                    response = await self._exchange(url, body, sent, timeout)
-            else:  # pragma: no cover - Python 3.10
-                response = await asyncio.wait_for(self._exchange(url, body, sent, timeout), timeout)
+            response = await within(self._exchange(url, body, sent, timeout), timeout)
         except asyncio.TimeoutError as exc:
             raise UpstreamTimeout("no answer in time") from exc
         except aiohttp.ClientConnectorError as exc:

@@ -42,7 +42,7 @@ import orjson
 from ardea.gateway.cache import ResponseCache, cache_key
 from ardea.gateway.config import Endpoint, GatewaySource
 from ardea.gateway.errors import GatewayError, error_body, provider_message
-from ardea.gateway.http import StreamedResponse, UpstreamError, UpstreamTimeout, pool
+from ardea.gateway.http import StreamedResponse, UpstreamError, UpstreamTimeout, pool, within
 from ardea.gateway.metrics import GatewayMetrics
 from ardea.gateway.recorder import GatewayRecord, TraceRecorder, trace_parent
 from ardea.gateway.retry import with_retries
@@ -583,7 +583,7 @@ class Gateway:
         response = await self._send(up, url, body, headers, timeout)
         try:
             remaining = max(timeout - (time.perf_counter() - started), 0.001)
-            content = await asyncio.wait_for(response.read(), remaining)
+            content = await within(response.read(), remaining)
         except asyncio.TimeoutError as exc:
             raise _Failed("timeout", 504, f"{up.provider} did not answer in time") from exc
         except UpstreamError as exc:
@@ -692,7 +692,7 @@ class Gateway:
         response = await self._send(up, url, body, headers, timeout)
         if response.status >= 400:
             try:
-                content = await asyncio.wait_for(response.read(), 30)
+                content = await within(response.read(), 30)
             except (asyncio.TimeoutError, UpstreamError):
                 content = b""
             finally:
@@ -743,7 +743,7 @@ class Gateway:
                 if remaining <= 0:
                     raise TimeoutError
                 try:
-                    chunk = await asyncio.wait_for(chunks.__anext__(), remaining)
+                    chunk = await within(chunks.__anext__(), remaining)
                 except StopAsyncIteration:
                     break
                 if first is None:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from ardea.gateway.http import UpstreamError, UpstreamTimeout, close_pool, pool
+from ardea.gateway.http import UpstreamError, UpstreamTimeout, close_pool, pool, within
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 _OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
@@ -156,5 +156,32 @@ def test_close_pool_closes_the_loops_connections() -> None:
             await close_pool()
             assert pool() is not first
             await close_pool()
+
+    asyncio.run(main())
+
+
+def test_within_returns_in_time_and_cancels_what_is_late_without_a_task() -> None:
+    async def main() -> None:
+        tasks = len(asyncio.all_tasks())
+        cancelled = asyncio.Event()
+
+        async def value() -> int:
+            assert len(asyncio.all_tasks()) == tasks  # awaited in the caller's task
+            return 7
+
+        async def late() -> None:
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        assert await within(value(), 1.0) == 7
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(asyncio.TimeoutError):
+            await within(late(), 0.05)
+        assert loop.time() - started < 5  # not the 10 s sleep
+        assert cancelled.is_set()
 
     asyncio.run(main())
