@@ -82,6 +82,14 @@ def test_the_server_app_leaves_auth_and_client_libraries_to_whoever_uses_them() 
     assert loaded == []
 
 
+def test_the_server_app_loads_no_data_science_stack() -> None:
+    # numpy and scipy (about 70 MB of a server's memory) serve the statistics of a few
+    # endpoints, which load them on first use; pandas and sklearn serve none at start.
+    modules = _probe("ardea.server.app")["modules"]
+    loaded = {m.split(".")[0] for m in modules} & {"numpy", "scipy", "pandas", "sklearn"}
+    assert sorted(loaded) == []
+
+
 def test_import_ardea_loads_no_instrumented_library() -> None:
     # Every library ardea.autolog() instruments is installed in the test environment; the
     # registry names them, and importing ardea (or reading the registry) loads none.

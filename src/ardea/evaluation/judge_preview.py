@@ -33,7 +33,6 @@ from ardea.entities.assessment import AssessmentSourceType
 from ardea.evaluation.rows import item_from_trace
 from ardea.evaluation.scorers.judge import InstructionsJudge, JudgeInputError, make_judge
 from ardea.evaluation.stats._common import _binary_word, json_safe
-from ardea.evaluation.stats.agreement import judge_agreement
 from ardea.llm.credentials import credentials_file, load_credentials_file, resolve_config
 from ardea.llm.uri import PROVIDERS, ModelRef, parse_model_uri, provider_spec
 from ardea.store.traces import TraceStore
@@ -321,6 +320,10 @@ async def _judge_all(
 
 
 def _agreement(judge: InstructionsJudge, rows: list[PreviewRow]) -> dict[str, Any] | None:
+    # Imported here: the statistics load numpy and scipy, which a server that never
+    # previews a judge with labels should not hold (start-up time and memory).
+    from ardea.evaluation.stats.agreement import judge_agreement
+
     labelled = [r for r in rows if r.human is not None]
     if not labelled:
         return None
