@@ -20,6 +20,7 @@ import pytest
 from ardea.auth import accounts
 from ardea.entities import Span
 from ardea.entities.auth import Permission, ResourceType
+from ardea.server.alerts import interval_seconds
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps
 from ardea.webhooks.signing import (
@@ -245,3 +246,14 @@ def test_only_subscribed_events_are_delivered(
     assert len(app.state.ardea.alerts.evaluate_once()) == 1
     (only,) = receiver.wait_for("/resolved-only", 1)
     assert only.json["action"] == "resolved"
+
+
+def test_interval_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert interval_seconds() == 60
+    monkeypatch.setenv("ARDEA_ALERTS_INTERVAL_SECONDS", "0")  # ARDEA_ALERTS=0 is the off switch
+    assert interval_seconds() == 0.2
+    monkeypatch.setenv("ARDEA_ALERTS_INTERVAL_SECONDS", "5")
+    assert interval_seconds() == 5
+    for bad in ("soon", "-5", "inf"):
+        monkeypatch.setenv("ARDEA_ALERTS_INTERVAL_SECONDS", bad)
+        assert interval_seconds() == 60

@@ -171,6 +171,8 @@ def test_interval_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert interval_seconds() == 0.2
     monkeypatch.setenv("ARDEA_RETENTION_INTERVAL_SECONDS", "soon")
     assert interval_seconds() == 3600
+    monkeypatch.setenv("ARDEA_RETENTION_INTERVAL_SECONDS", "-1")  # bad, not "off"
+    assert interval_seconds() == 3600
 
 
 def test_an_archived_trace_is_readable_by_id(client: Client, exp: str, deps: ServerDeps) -> None:
