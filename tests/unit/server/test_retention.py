@@ -7,13 +7,15 @@ workspace's policy. Bad input is a 4xx in MLflow's error shape and changes nothi
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import httpx
 import pytest
 
+from ardea._core.errors import FailedPreconditionError
 from ardea.entities import Span
-from ardea.entities.retention import MAX_TRACES_TAG
+from ardea.entities.retention import MAX_TRACES_TAG, RetentionPolicy
 from ardea.server.deps import ServerDeps
 from ardea.server.retention import RetentionSweeper, interval_seconds
 from fixtures.auth_app import ADMIN, ED, RITA, app, client, exp, ok
@@ -161,3 +163,22 @@ def test_an_archived_trace_is_readable_by_id(
     r = client.get("/api/3.0/mlflow/traces/get", params={"trace_id": "tr-" + "b" * 32},
                    headers=ADMIN)  # fmt: skip
     assert_error(r, 404, "RESOURCE_DOES_NOT_EXIST")
+
+
+def test_archive_without_pyarrow_is_refused_and_changes_nothing(
+    client: httpx.Client, exp: str, deps: ServerDeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused when set, rather than accepted and failing every sweep."""
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    for path, body in (
+        (f"{R}/set", {"experiment_id": exp, "max_traces": 2, "archive": True}),
+        (f"{R}/workspace/set", {"max_traces": 2, "archive": True}),
+    ):
+        r = client.post(path, json=body, headers=ADMIN)
+        assert_error(r, 400, "INVALID_STATE", "pip install 'ardea[parquet]'")
+    with pytest.raises(FailedPreconditionError, match=r"pyarrow.*ardea\[parquet\]"):
+        deps.backend.retention.set_experiment_retention(exp, RetentionPolicy(None, 2, True))
+    got = ok(client.get(f"{R}/get", params={"experiment_id": exp}, headers=ADMIN))
+    assert got["policy"] == {} and got["workspace_policy"] == {}
+    body = {"experiment_id": exp, "max_traces": 2, "archive": False}  # no archive: fine
+    assert ok(client.post(f"{R}/set", json=body, headers=ADMIN))["policy"]["archive"] is False
