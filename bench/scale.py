@@ -36,6 +36,7 @@ from _common import Server, compile_bytecode, free_port
 from tracking import (
     MLFLOW_VENV,
     MLFLOW_VERSION,
+    QUICK,
     ardea_server,
     client_figures,
     ensure_mlflow_venv,
@@ -47,7 +48,7 @@ from tracking import (
 HERE = Path(__file__).resolve().parent
 
 # Sizes of the phases section. "small" keeps one server's suite near a minute on a shared
-# 2-core machine; "quick" is a smoke run.
+# 2-core machine; "quick" (tracking.py's QUICK) is a smoke run.
 SMALL = {
     "runs_timed": 300,
     "runs": 1_000,
@@ -59,18 +60,6 @@ SMALL = {
     "client_runs": 30,
     "client_metrics": 100,
     "noise_calls": 200,
-}
-QUICK = {
-    "runs_timed": 20,
-    "runs": 60,
-    "log_metric": 30,
-    "batches": 3,
-    "history_points": 3_000,
-    "writer_batches": 2,
-    "artifact_mb": 1,
-    "client_runs": 5,
-    "client_metrics": 10,
-    "noise_calls": 20,
 }
 
 
@@ -188,18 +177,21 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}x"
 
 
+def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """One table line: the first cell left-aligned, the others right-aligned."""
+    return " | ".join(
+        c.ljust(w) if i == 0 else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+
+
 def print_phases(size: dict[str, int], res: dict[str, dict[str, float]]) -> None:
     """The phases table: rates, rate ratio, server CPU ratio, and Ardea PG against SQLite."""
     a, m, s = res.get("ardea-pg", {}), res.get("mlflow-pg", {}), res.get("ardea-sqlite", {})
     head = ("phase", "ardea-pg", "mlflow-pg", "ratio", "CPU mlflow/ardea", "ardea-pg/sqlite")
     widths = (28, 12, 12, 8, 17, 16)
     print()
-    print(
-        " | ".join(
-            h.ljust(w) if i == 0 else h.rjust(w)
-            for i, (h, w) in enumerate(zip(head, widths, strict=True))
-        )
-    )
+    print(_row(head, widths))
     print("-+-".join("-" * w for w in widths))
     for p in phases(size):
         va, vm, vs = p.value(a), p.value(m), p.value(s)
@@ -208,12 +200,7 @@ def print_phases(size: dict[str, int], res: dict[str, dict[str, float]]) -> None
             ca, cm = a.get(p.cpu_key), m.get(p.cpu_key)
             cpu = _ratio(cm, ca) + " less" if ca and cm else "-"
         cells = (p.label, fmt(va), fmt(vm), _ratio(va, vm), cpu, _ratio(va, vs))
-        print(
-            " | ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-            )
-        )
+        print(_row(cells, widths))
     print()
     print("server CPU seconds per phase:")
     for p in phases(size):
