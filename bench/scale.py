@@ -39,6 +39,7 @@ from tracking import (
     QUICK,
     ardea_server,
     client_figures,
+    client_python,
     ensure_mlflow_venv,
     fmt,
     run_server_suite,
@@ -154,10 +155,14 @@ def _mlflow_has_psycopg2() -> bool:
     return subprocess.run([str(py), "-c", "import psycopg2"], capture_output=True).returncode == 0
 
 
-def _suite_with_client(server: Server, size: dict[str, int]) -> tuple[dict[str, float], list]:
-    """tracking.py's suite, then the stock client against the same database."""
+def _suite_with_client(
+    server: Server, size: dict[str, int], python: str | None
+) -> tuple[dict[str, float], list]:
+    """tracking.py's suite, then the stock client (in ``python``) against the same database."""
     out, noise = run_server_suite(server, size)
-    python = str(MLFLOW_VENV / "bin" / "python")
+    if python is None:
+        print(f"[{server.name}] stock mlflow client skipped: no interpreter imports mlflow")
+        return out, noise
     print(f"[{server.name}] stock mlflow client", flush=True)
     server.start()
     try:
@@ -219,6 +224,7 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
             "`uv pip install -p bench/.venv-mlflow/bin/python psycopg2-binary`; MLflow skipped"
         )
         with_mlflow = False
+    client = client_python(with_mlflow)  # --ardea-only: this venv's mlflow, if any
     print("compiling bytecode of the venvs (see compile_bytecode) ...", flush=True)
     compile_bytecode(sys.executable, HERE.parent / "src")
     if with_mlflow:
@@ -251,7 +257,7 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
             (tmp / name).mkdir()
             server = factory(tmp / name)
             server.name = name
-            results[name], noise[name] = _suite_with_client(server, size)
+            results[name], noise[name] = _suite_with_client(server, size, client)
     print_phases(size, results)
     print()
     print(f"machine noise, single log-metric calls/s repeated 3x ({size['noise_calls']} calls):")
