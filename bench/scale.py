@@ -36,8 +36,10 @@ from _common import Server, compile_bytecode, free_port
 from tracking import (
     MLFLOW_VENV,
     MLFLOW_VERSION,
+    QUICK,
     ardea_server,
     client_figures,
+    client_python,
     ensure_mlflow_venv,
     fmt,
     run_server_suite,
@@ -47,7 +49,7 @@ from tracking import (
 HERE = Path(__file__).resolve().parent
 
 # Sizes of the phases section. "small" keeps one server's suite near a minute on a shared
-# 2-core machine; "quick" is a smoke run.
+# 2-core machine; "quick" (tracking.py's QUICK) is a smoke run.
 SMALL = {
     "runs_timed": 300,
     "runs": 1_000,
@@ -59,18 +61,6 @@ SMALL = {
     "client_runs": 30,
     "client_metrics": 100,
     "noise_calls": 200,
-}
-QUICK = {
-    "runs_timed": 20,
-    "runs": 60,
-    "log_metric": 30,
-    "batches": 3,
-    "history_points": 3_000,
-    "writer_batches": 2,
-    "artifact_mb": 1,
-    "client_runs": 5,
-    "client_metrics": 10,
-    "noise_calls": 20,
 }
 
 
@@ -165,10 +155,14 @@ def _mlflow_has_psycopg2() -> bool:
     return subprocess.run([str(py), "-c", "import psycopg2"], capture_output=True).returncode == 0
 
 
-def _suite_with_client(server: Server, size: dict[str, int]) -> tuple[dict[str, float], list]:
-    """tracking.py's suite, then the stock client against the same database."""
+def _suite_with_client(
+    server: Server, size: dict[str, int], python: str | None
+) -> tuple[dict[str, float], list]:
+    """tracking.py's suite, then the stock client (in ``python``) against the same database."""
     out, noise = run_server_suite(server, size)
-    python = str(MLFLOW_VENV / "bin" / "python")
+    if python is None:
+        print(f"[{server.name}] stock mlflow client skipped: no interpreter imports mlflow")
+        return out, noise
     print(f"[{server.name}] stock mlflow client", flush=True)
     server.start()
     try:
@@ -188,18 +182,21 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}x"
 
 
+def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """One table line: the first cell left-aligned, the others right-aligned."""
+    return " | ".join(
+        c.ljust(w) if i == 0 else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+
+
 def print_phases(size: dict[str, int], res: dict[str, dict[str, float]]) -> None:
     """The phases table: rates, rate ratio, server CPU ratio, and Ardea PG against SQLite."""
     a, m, s = res.get("ardea-pg", {}), res.get("mlflow-pg", {}), res.get("ardea-sqlite", {})
     head = ("phase", "ardea-pg", "mlflow-pg", "ratio", "CPU mlflow/ardea", "ardea-pg/sqlite")
     widths = (28, 12, 12, 8, 17, 16)
     print()
-    print(
-        " | ".join(
-            h.ljust(w) if i == 0 else h.rjust(w)
-            for i, (h, w) in enumerate(zip(head, widths, strict=True))
-        )
-    )
+    print(_row(head, widths))
     print("-+-".join("-" * w for w in widths))
     for p in phases(size):
         va, vm, vs = p.value(a), p.value(m), p.value(s)
@@ -208,12 +205,7 @@ def print_phases(size: dict[str, int], res: dict[str, dict[str, float]]) -> None
             ca, cm = a.get(p.cpu_key), m.get(p.cpu_key)
             cpu = _ratio(cm, ca) + " less" if ca and cm else "-"
         cells = (p.label, fmt(va), fmt(vm), _ratio(va, vm), cpu, _ratio(va, vs))
-        print(
-            " | ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-            )
-        )
+        print(_row(cells, widths))
     print()
     print("server CPU seconds per phase:")
     for p in phases(size):
@@ -232,6 +224,7 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
             "`uv pip install -p bench/.venv-mlflow/bin/python psycopg2-binary`; MLflow skipped"
         )
         with_mlflow = False
+    client = client_python(with_mlflow)  # --ardea-only: this venv's mlflow, if any
     print("compiling bytecode of the venvs (see compile_bytecode) ...", flush=True)
     compile_bytecode(sys.executable, HERE.parent / "src")
     if with_mlflow:
@@ -264,7 +257,7 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
             (tmp / name).mkdir()
             server = factory(tmp / name)
             server.name = name
-            results[name], noise[name] = _suite_with_client(server, size)
+            results[name], noise[name] = _suite_with_client(server, size, client)
     print_phases(size, results)
     print()
     print(f"machine noise, single log-metric calls/s repeated 3x ({size['noise_calls']} calls):")

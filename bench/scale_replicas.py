@@ -39,42 +39,13 @@ import httpx
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _common import CLK_TCK, Server, free_port, metrics_batch, tree_cpu_seconds
 from _tracing_work import otlp_payloads
+from fixtures import haproxy_config
+from fixtures.replicas import pg_schema_uri
 
 API = "/api/2.0/mlflow"
-HAPROXY = """\
-global
-    maxconn 4096
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 120s
-    timeout server 120s
-    retries 3
-    option redispatch 1
-    option http-server-close
-frontend ardea
-    bind 127.0.0.1:{port}
-    default_backend replicas
-backend replicas
-    balance roundrobin
-    option httpchk GET /health
-    http-check expect status 200
-{servers}
-"""
-
-
-def _schema_uri(pg_uri: str, schema: str) -> str:
-    from ardea.store.sql._db.engine import normalize_uri
-
-    engine = sa.create_engine(normalize_uri(pg_uri), poolclass=sa.pool.NullPool)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    sep = "&" if "?" in pg_uri else "?"
-    return f"{pg_uri}{sep}options=-csearch_path%3D{schema}"
 
 
 def _pg_cpu(pg_uri: str) -> dict[int, float]:
@@ -125,12 +96,8 @@ class Cluster:
             server.start()
             self.servers.append(server)
         self.port = free_port()
-        lines = "\n".join(
-            f"    server r{i} 127.0.0.1:{s.port} check inter 200ms fall 2 rise 2"
-            for i, s in enumerate(self.servers)
-        )
         cfg = work / "haproxy.cfg"
-        cfg.write_text(HAPROXY.format(port=self.port, servers=lines))
+        cfg.write_text(haproxy_config.render(self.port, [s.port for s in self.servers]))
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         self.proxy = subprocess.Popen(
             [haproxy, "-f", str(cfg), "-db"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
@@ -221,7 +188,7 @@ def run(pg_uri: str, counts: list[int], clients: int, seconds: float) -> list[di
     rows = []
     for count in counts:
         work = Path(tempfile.mkdtemp(prefix=f"ardea-replicas-{count}-"))
-        uri = _schema_uri(pg_uri, "ardea_bench_replicas")
+        uri = pg_schema_uri(pg_uri, "ardea_bench_replicas")
         cluster = Cluster(uri, count, work)
         try:
             lean = Lean(cluster.url)

@@ -5,6 +5,8 @@ Values are read when a client, store or server is built, not at import.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 
 ARDEA_TRACKING_URI = "ARDEA_TRACKING_URI"
@@ -275,6 +277,39 @@ def get(name: str, *fallbacks: str, default: str | None = None) -> str | None:
 def strict() -> bool:
     """Whether ``ARDEA_STRICT`` asks for telemetry failures to raise."""
     return os.environ.get(ARDEA_STRICT, "").lower() in ("1", "true", "yes")
+
+
+def env_number(name: str, default: float, *, minimum: float = 0.0, off: bool = False) -> float:
+    """The variable ``name`` as a finite number >= 0 (seconds, a count...), raised to ``minimum``.
+
+    Unset or blank gives ``default``. A value that is not a finite number >= 0 is logged
+    (one warning naming the variable, the value and the default) and gives ``default``.
+
+    Args:
+        name: The environment variable.
+        default: The value when unset, blank or bad.
+        minimum: Smaller values (but 0 when ``off``) are raised to this.
+        off: ``0`` is kept as 0 (the caller's "turned off") instead of raised to ``minimum``.
+
+    Example:
+        >>> env_number("ARDEA_ALERTS_INTERVAL_SECONDS", 60.0, minimum=0.2)  # when unset
+        60.0
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value < math.inf:
+        logging.getLogger(__name__).warning(
+            "Ignoring %s=%r: not a number >= 0; using %s", name, raw, default
+        )
+        return default
+    if off and value == 0:
+        return 0.0
+    return max(minimum, value)
 
 
 ARDEA_ONLINE_SCORING = "ARDEA_ONLINE_SCORING"

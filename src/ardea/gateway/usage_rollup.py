@@ -13,11 +13,10 @@ them forever) are deleted by the same thread, at most once an hour.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 
-from ardea._core.env import ARDEA_GATEWAY_USAGE_RETENTION_DAYS
+from ardea._core.env import ARDEA_GATEWAY_USAGE_RETENTION_DAYS, env_number
 from ardea.gateway.recorder import GatewayRecord
 from ardea.store.gateway_usage import GatewayUsageStore, UsageDelta, UsageMeasures
 
@@ -32,16 +31,7 @@ _PURGE_EVERY_S = 3600
 
 def retention_days_from_env() -> float:
     """``ARDEA_GATEWAY_USAGE_RETENTION_DAYS`` (0: forever); the default when unset or bad."""
-    raw = os.environ.get(ARDEA_GATEWAY_USAGE_RETENTION_DAYS, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    try:
-        days = float(raw)
-    except ValueError:
-        _log.warning("ARDEA_GATEWAY_USAGE_RETENTION_DAYS=%r is not a number: using %d", raw,
-                     DEFAULT_RETENTION_DAYS)  # fmt: skip
-        return DEFAULT_RETENTION_DAYS
-    return max(days, 0.0)
+    return env_number(ARDEA_GATEWAY_USAGE_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
 
 
 def usage_deltas(records: Sequence[GatewayRecord]) -> list[UsageDelta]:

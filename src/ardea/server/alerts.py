@@ -56,14 +56,9 @@ starts within that time."""
 
 def interval_seconds() -> float:
     """``ARDEA_ALERTS_INTERVAL_SECONDS`` (at least 0.2), or the default when unset or bad."""
-    raw = os.environ.get(env.ARDEA_ALERTS_INTERVAL_SECONDS, "").strip()
-    if not raw:
-        return DEFAULT_INTERVAL_SECONDS
-    try:
-        return max(_MIN_INTERVAL_SECONDS, float(raw))
-    except ValueError:
-        log.warning("Ignoring %s=%r (not a number)", env.ARDEA_ALERTS_INTERVAL_SECONDS, raw)
-        return DEFAULT_INTERVAL_SECONDS
+    return env.env_number(
+        env.ARDEA_ALERTS_INTERVAL_SECONDS, DEFAULT_INTERVAL_SECONDS, minimum=_MIN_INTERVAL_SECONDS
+    )
 
 
 class AlertEvaluator:

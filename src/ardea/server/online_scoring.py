@@ -55,25 +55,17 @@ WATCH_SECONDS = 2.0
 """Seconds between two checks for waiting rows while no scorer process runs."""
 
 
-def _number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        log.warning("Ignoring %s=%r (not a number); using %s", name, raw, default)
-        return default
-
-
 class OnlineSettings:
     """The loop's settings, read from the environment (see docs/configuration.md)."""
 
     def __init__(self) -> None:
         self.enabled = os.environ.get(env.ARDEA_ONLINE_SCORING, "1").strip() != "0"
-        self.poll_seconds = max(0.05, _number(env.ARDEA_ONLINE_SCORING_POLL_SECONDS, 0.5))
-        self.concurrency = max(1, int(_number(env.ARDEA_ONLINE_SCORING_CONCURRENCY, 16)))
-        self.max_backlog = max(1, int(_number(env.ARDEA_ONLINE_SCORING_MAX_BACKLOG, 10_000)))
-        self.provider_rps = max(0.0, _number(env.ARDEA_ONLINE_SCORING_PROVIDER_RPS, 50.0))
-        self.lease_seconds = max(1.0, _number(env.ARDEA_ONLINE_SCORING_LEASE_SECONDS, 120.0))
+        number = env.env_number
+        self.poll_seconds = number(env.ARDEA_ONLINE_SCORING_POLL_SECONDS, 0.5, minimum=0.05)
+        self.concurrency = int(number(env.ARDEA_ONLINE_SCORING_CONCURRENCY, 16, minimum=1))
+        self.max_backlog = int(number(env.ARDEA_ONLINE_SCORING_MAX_BACKLOG, 10_000, minimum=1))
+        self.provider_rps = number(env.ARDEA_ONLINE_SCORING_PROVIDER_RPS, 50.0)
+        self.lease_seconds = number(env.ARDEA_ONLINE_SCORING_LEASE_SECONDS, 120.0, minimum=1.0)
 
 
 class ProviderRateLimiter:

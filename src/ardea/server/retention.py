@@ -43,15 +43,12 @@ LEASE_INTERVALS = 3
 
 def interval_seconds() -> float:
     """``ARDEA_RETENTION_INTERVAL_SECONDS`` (0: off; else at least 0.2), default 3600."""
-    raw = os.environ.get(env.ARDEA_RETENTION_INTERVAL_SECONDS, "").strip()
-    if not raw:
-        return DEFAULT_INTERVAL_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        log.warning("Ignoring %s=%r (not a number)", env.ARDEA_RETENTION_INTERVAL_SECONDS, raw)
-        return DEFAULT_INTERVAL_SECONDS
-    return 0.0 if value <= 0 else max(_MIN_INTERVAL_SECONDS, value)
+    return env.env_number(
+        env.ARDEA_RETENTION_INTERVAL_SECONDS,
+        DEFAULT_INTERVAL_SECONDS,
+        minimum=_MIN_INTERVAL_SECONDS,
+        off=True,
+    )
 
 
 class RetentionSweeper:

@@ -67,6 +67,8 @@ class RetentionStore(ABC):
         Raises:
             NotFoundError: No such experiment in this workspace.
             InvalidArgumentError: A bad limit; nothing is changed.
+            FailedPreconditionError: ``archive`` is true but the ``parquet`` extra (pyarrow)
+                that the sweep archives with is not installed; nothing is changed.
         """
 
     @abstractmethod
@@ -75,7 +77,12 @@ class RetentionStore(ABC):
 
     @abstractmethod
     def set_workspace_retention(self, policy: RetentionPolicy) -> RetentionPolicy:
-        """Replace the policy of this store's workspace (an empty policy removes it)."""
+        """Replace the policy of this store's workspace (an empty policy removes it).
+
+        Raises:
+            InvalidArgumentError: A bad limit; nothing is changed.
+            FailedPreconditionError: As :meth:`set_experiment_retention`.
+        """
 
     @abstractmethod
     def plan(self, now_ms: int) -> list[RetentionTarget]:

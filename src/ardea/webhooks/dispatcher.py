@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import threading
 import time
@@ -53,22 +52,7 @@ DRAIN_SECONDS_DEFAULT = 5.0
 
 def drain_seconds() -> float:
     """``ARDEA_WEBHOOKS_DRAIN_SECONDS`` as seconds (>= 0); the default when unset or invalid."""
-    raw = os.environ.get(env.ARDEA_WEBHOOKS_DRAIN_SECONDS, "").strip()
-    if not raw:
-        return DRAIN_SECONDS_DEFAULT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        _log.warning(
-            "Ignoring %s=%r: not a number of seconds >= 0; using %s",
-            env.ARDEA_WEBHOOKS_DRAIN_SECONDS,
-            raw,
-            DRAIN_SECONDS_DEFAULT,
-        )
-        return DRAIN_SECONDS_DEFAULT
-    return value
+    return env.env_number(env.ARDEA_WEBHOOKS_DRAIN_SECONDS, DRAIN_SECONDS_DEFAULT)
 
 
 def build_request(

@@ -123,3 +123,5 @@ def test_the_retention_comes_from_the_environment(monkeypatch: pytest.MonkeyPatc
     assert retention_days_from_env() == 0
     monkeypatch.setenv("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "soon")
     assert retention_days_from_env() == DEFAULT_RETENTION_DAYS
+    monkeypatch.setenv("ARDEA_GATEWAY_USAGE_RETENTION_DAYS", "-3")  # bad, not "forever"
+    assert retention_days_from_env() == DEFAULT_RETENTION_DAYS

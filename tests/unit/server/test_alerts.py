@@ -9,18 +9,14 @@ webhooks subscribed to ``alert.fired`` / ``alert.resolved``, signed like every d
 
 from __future__ import annotations
 
-import base64
 import time
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 
-from ardea.auth import accounts
 from ardea.entities import Span
-from ardea.entities.auth import Permission, ResourceType
-from ardea.server.app import create_app
+from ardea.server.alerts import interval_seconds
 from ardea.server.deps import ServerDeps
 from ardea.webhooks.signing import (
     DELIVERY_ID_HEADER,
@@ -28,54 +24,15 @@ from ardea.webhooks.signing import (
     TIMESTAMP_HEADER,
     verify_signature,
 )
+from fixtures.auth_app import ADMIN, ED, RITA, app, client, exp, ok
 from fixtures.webhook_receiver import Receiver, receiver
 
-from .support import Client, assert_error
+from .support import assert_error
 
-__all__ = ["receiver"]
+__all__ = ["app", "client", "exp", "receiver"]
 
-ADMIN_PASSWORD = "first admin password"
-PASSWORD = "a long enough password 1"
 A = "/api/3.0/ardea/alerts"
 RULE = {"name": "errors", "kind": "error_rate_above", "threshold": 0.2, "window_seconds": 600}
-
-
-def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
-    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
-
-
-ADMIN = basic("admin", ADMIN_PASSWORD)
-RITA, ED = basic("rita"), basic("ed")
-
-
-@pytest.fixture
-def app(deps: ServerDeps, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("ARDEA_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    return create_app(replace(deps, settings=replace(deps.settings, auth_enabled=True)))
-
-
-@pytest.fixture
-def client(app: Any) -> Iterator[Client]:
-    c = Client(app)
-    yield c
-    c.close()
-
-
-def _ok(r: Any) -> Any:
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-@pytest.fixture
-def exp(client: Client, deps: ServerDeps) -> str:
-    """An experiment ``ed`` may EDIT (``rita`` has the default READ)."""
-    made = _ok(client.post("/api/2.0/mlflow/experiments/create", json={"name": "a"}, headers=ADMIN))
-    store = deps.backend.require_auth()
-    accounts.create_user(store, "rita", PASSWORD, actor="test")
-    ed = accounts.create_user(store, "ed", PASSWORD, actor="test")
-    store.grant(ed.id, ResourceType.EXPERIMENT, made["experiment_id"], Permission.EDIT)
-    return str(made["experiment_id"])
 
 
 def _traces(deps: ServerDeps, exp: str, first: int, statuses: list[str]) -> None:
@@ -97,29 +54,27 @@ def _traces(deps: ServerDeps, exp: str, first: int, statuses: list[str]) -> None
     deps.backend.traces.log_spans(exp, spans)
 
 
-def test_access_follows_the_experiment(client: Client, exp: str) -> None:
+def test_access_follows_the_experiment(client: httpx.Client, exp: str) -> None:
     body = {"experiment_id": exp, **RULE}
     assert_error(
         client.post(A + "/rules/create", json=body, headers=RITA), 403, "PERMISSION_DENIED"
     )
-    rule = _ok(client.post(A + "/rules/create", json=body, headers=ED))["rule"]
+    rule = ok(client.post(A + "/rules/create", json=body, headers=ED))["rule"]
     assert rule["created_by"] == "ed" and rule["state"] == "OK"
     rid = rule["rule_id"]
-    listed = _ok(client.get(A + "/rules/list", params={"experiment_id": exp}, headers=RITA))
+    listed = ok(client.get(A + "/rules/list", params={"experiment_id": exp}, headers=RITA))
     assert [r["rule_id"] for r in listed["rules"]] == [rid]
-    assert _ok(client.get(A + "/rules/get", params={"rule_id": rid}, headers=RITA))["rule"] == rule
-    events = _ok(client.get(A + "/events/list", params={"rule_id": rid}, headers=RITA))
+    assert ok(client.get(A + "/rules/get", params={"rule_id": rid}, headers=RITA))["rule"] == rule
+    events = ok(client.get(A + "/events/list", params={"rule_id": rid}, headers=RITA))
     assert events == {"events": []}
     change = {"rule_id": rid, "threshold": 0.5}
     assert_error(
         client.post(A + "/rules/update", json=change, headers=RITA), 403, "PERMISSION_DENIED"
     )
-    assert (
-        _ok(client.post(A + "/rules/update", json=change, headers=ED))["rule"]["threshold"] == 0.5
-    )
+    assert ok(client.post(A + "/rules/update", json=change, headers=ED))["rule"]["threshold"] == 0.5
     gone = {"rule_id": rid}
     assert_error(client.post(A + "/rules/delete", json=gone, headers=ED), 403, "PERMISSION_DENIED")
-    assert _ok(client.post(A + "/rules/delete", json=gone, headers=ADMIN)) == {}
+    assert ok(client.post(A + "/rules/delete", json=gone, headers=ADMIN)) == {}
     assert_error(
         client.get(A + "/rules/get", params=gone, headers=ADMIN), 404, "RESOURCE_DOES_NOT_EXIST"
     )
@@ -139,9 +94,9 @@ def test_access_follows_the_experiment(client: Client, exp: str) -> None:
     ],
 )
 def test_bad_input_is_a_400_and_stores_nothing(
-    client: Client, exp: str, change: dict[str, Any], contains: str
+    client: httpx.Client, exp: str, change: dict[str, Any], contains: str
 ) -> None:
-    good = _ok(client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN))
+    good = ok(client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN))
     bad = {"experiment_id": exp, **RULE, "name": "bad", **change}
     r = client.post(A + "/rules/create", json=bad, headers=ADMIN)
     assert_error(r, 400, "INVALID_PARAMETER_VALUE", contains)
@@ -149,14 +104,14 @@ def test_bad_input_is_a_400_and_stores_nothing(
         A + "/rules/update", json={"rule_id": good["rule"]["rule_id"], **change}, headers=ADMIN
     )
     assert_error(r, 400, "INVALID_PARAMETER_VALUE", contains)
-    listed = _ok(client.get(A + "/rules/list", params={"experiment_id": exp}, headers=ADMIN))
+    listed = ok(client.get(A + "/rules/list", params={"experiment_id": exp}, headers=ADMIN))
     assert listed["rules"] == [good["rule"]]
 
 
-def test_missing_fields_duplicates_and_unknown_ids(client: Client, exp: str) -> None:
+def test_missing_fields_duplicates_and_unknown_ids(client: httpx.Client, exp: str) -> None:
     r = client.post(A + "/rules/create", json={"experiment_id": exp, "name": "x"}, headers=ADMIN)
     assert_error(r, 400, "INVALID_PARAMETER_VALUE")
-    _ok(client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN))
+    ok(client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN))
     r = client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN)
     assert_error(r, 400, "RESOURCE_ALREADY_EXISTS")  # MLflow's status for it
     r = client.post(A + "/rules/create", json={"experiment_id": "424242", **RULE}, headers=ADMIN)
@@ -170,14 +125,14 @@ def test_missing_fields_duplicates_and_unknown_ids(client: Client, exp: str) -> 
     assert_error(r, 404, "RESOURCE_DOES_NOT_EXIST")
 
 
-def _hook(client: Client, url: str, events: list[str]) -> None:
+def _hook(client: httpx.Client, url: str, events: list[str]) -> None:
     body = {
         "name": "alerts",
         "url": url,
         "events": [{"entity": "alert", "action": e} for e in events],
         "secret": "alert-secret",
     }
-    _ok(client.post("/api/2.0/mlflow/webhooks", json=body, headers=ADMIN))
+    ok(client.post("/api/2.0/mlflow/webhooks", json=body, headers=ADMIN))
 
 
 def _verify(delivery: Any) -> None:
@@ -192,11 +147,11 @@ def _verify(delivery: Any) -> None:
 
 
 def test_the_evaluator_fires_resolves_and_delivers_signed_webhooks(
-    app: Any, client: Client, deps: ServerDeps, exp: str, receiver: Receiver
+    app: Any, client: httpx.Client, deps: ServerDeps, exp: str, receiver: Receiver
 ) -> None:
     _hook(client, receiver.url + "/alerts", ["fired", "resolved"])
     body = {"experiment_id": exp, **RULE, "recovery_threshold": 0.1, "min_samples": 4}
-    rule = _ok(client.post(A + "/rules/create", json=body, headers=ADMIN))["rule"]
+    rule = ok(client.post(A + "/rules/create", json=body, headers=ADMIN))["rule"]
     evaluator = app.state.ardea.alerts
     _traces(deps, exp, 1, ["OK", "ERROR"])  # two samples: below min_samples
     assert evaluator.evaluate_once() == []
@@ -219,7 +174,7 @@ def test_the_evaluator_fires_resolves_and_delivers_signed_webhooks(
         0.5,
         0.2,
     )
-    got = _ok(client.get(A + "/rules/get", params={"rule_id": rule["rule_id"]}, headers=RITA))
+    got = ok(client.get(A + "/rules/get", params={"rule_id": rule["rule_id"]}, headers=RITA))
     assert got["rule"]["state"] == "FIRING" and got["rule"]["last_value"] == 0.5
     assert evaluator.evaluate_once() == []  # still firing: nothing new
     _traces(deps, exp, 5, ["OK"] * 16)  # 2 errors in 20 = 0.1: back to the recovery threshold
@@ -228,20 +183,31 @@ def test_the_evaluator_fires_resolves_and_delivers_signed_webhooks(
     deliveries = receiver.wait_for("/alerts", 2)
     assert deliveries[1].json["action"] == "resolved"
     _verify(deliveries[1])
-    events = _ok(client.get(A + "/events/list", params={"experiment_id": exp}, headers=RITA))[
+    events = ok(client.get(A + "/events/list", params={"experiment_id": exp}, headers=RITA))[
         "events"
     ]
     assert [(e["kind"], e["sequence"]) for e in events] == [("RESOLVED", 2), ("FIRED", 1)]
 
 
 def test_only_subscribed_events_are_delivered(
-    app: Any, client: Client, deps: ServerDeps, exp: str, receiver: Receiver
+    app: Any, client: httpx.Client, deps: ServerDeps, exp: str, receiver: Receiver
 ) -> None:
     _hook(client, receiver.url + "/resolved-only", ["resolved"])
-    _ok(client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN))
+    ok(client.post(A + "/rules/create", json={"experiment_id": exp, **RULE}, headers=ADMIN))
     _traces(deps, exp, 1, ["ERROR"])
     assert len(app.state.ardea.alerts.evaluate_once()) == 1
     _traces(deps, exp, 2, ["OK"] * 9)
     assert len(app.state.ardea.alerts.evaluate_once()) == 1
     (only,) = receiver.wait_for("/resolved-only", 1)
     assert only.json["action"] == "resolved"
+
+
+def test_interval_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert interval_seconds() == 60
+    monkeypatch.setenv("ARDEA_ALERTS_INTERVAL_SECONDS", "0")  # ARDEA_ALERTS=0 is the off switch
+    assert interval_seconds() == 0.2
+    monkeypatch.setenv("ARDEA_ALERTS_INTERVAL_SECONDS", "5")
+    assert interval_seconds() == 5
+    for bad in ("soon", "-5", "inf"):
+        monkeypatch.setenv("ARDEA_ALERTS_INTERVAL_SECONDS", bad)
+        assert interval_seconds() == 60

@@ -9,7 +9,6 @@ grant of USE opens it.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from ardea.auth import accounts
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps
+from fixtures.auth_app import ADMIN, ADMIN_PASSWORD, PASSWORD, basic
 from fixtures.fake_llm_server import FakeLLMServer, fake_llm
 
 from .support import Client
@@ -24,17 +24,7 @@ from .support import Client
 __all__ = ["fake_llm"]
 
 G = "/api/3.0/mlflow/gateway"
-ADMIN_PASSWORD = "first admin password"
-PASSWORD = "a long enough password 1"
 CHAT = "/gateway/v1/chat/completions"
-
-
-def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
-    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
-
-
-ADMIN = basic("admin", ADMIN_PASSWORD)
 
 
 def _make_endpoint(client: Client, fake: FakeLLMServer, headers: dict[str, str]) -> str:

@@ -139,3 +139,17 @@ def test_a_scorer_process_scores_stored_rows_and_comes_back(
     verdicts = [a for info in traces for a in info.assessments if a.name == "polite"]
     assert len(verdicts) == 5 and {a.source.source_type for a in verdicts} == {"LLM_JUDGE"}
     assert len(llm.requests_to("/chat/completions")) == 5
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARDEA_ONLINE_SCORING_POLL_SECONDS", "0.001")
+    monkeypatch.setenv("ARDEA_ONLINE_SCORING_CONCURRENCY", "4.7")
+    monkeypatch.setenv("ARDEA_ONLINE_SCORING_MAX_BACKLOG", "lots")
+    monkeypatch.setenv("ARDEA_ONLINE_SCORING_PROVIDER_RPS", "0")
+    monkeypatch.setenv("ARDEA_ONLINE_SCORING_LEASE_SECONDS", "-3")
+    settings = OnlineSettings()
+    assert settings.poll_seconds == 0.05  # raised to the minimum
+    assert settings.concurrency == 4
+    assert settings.max_backlog == 10_000  # bad: the default
+    assert settings.provider_rps == 0  # no limit
+    assert settings.lease_seconds == 120  # bad: the default

@@ -1,8 +1,9 @@
 """docs/server.md's haproxy example is a configuration haproxy accepts, and the one the tests use.
 
 ``haproxy -c`` checks it (skipped with the reason when haproxy is not installed; scripts/test.sh
-installs it). The test fixture's template (:data:`fixtures.replicas.HAPROXY_CONFIG`) with the
-documented ports is the documented file, so what the tests exercise is what users copy.
+installs it). The one template (:func:`fixtures.haproxy_config.render`, which the test fixture
+and bench/scale_replicas.py use) with the documented ports is the documented file, so what the
+tests exercise is what users copy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from fixtures.replicas import HAPROXY_CONFIG, haproxy_or_skip
+from fixtures.haproxy_config import render
+from fixtures.replicas import haproxy_or_skip
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "server.md"
 BLOCK = re.compile(r"^```haproxy\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -23,11 +25,7 @@ def _documented() -> str:
 
 
 def test_the_documented_config_is_the_tested_one() -> None:
-    servers = "\n".join(
-        f"    server r{i} 127.0.0.1:{port} check inter 200ms fall 2 rise 2"
-        for i, port in ((1, 5001), (2, 5002), (3, 5003))
-    )
-    assert _documented() == HAPROXY_CONFIG.format(port=8080, servers=servers)
+    assert _documented() == render(8080, [5001, 5002, 5003])
 
 
 def test_haproxy_accepts_the_documented_config(tmp_path: Path) -> None:

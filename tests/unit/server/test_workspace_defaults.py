@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -12,21 +11,12 @@ from ardea.auth import accounts
 from ardea.entities.auth import Permission, ResourceType
 from ardea.server.app import create_app
 from ardea.server.deps import ServerDeps
+from fixtures.auth_app import ADMIN, ADMIN_PASSWORD, PASSWORD, basic
 
 from .support import Client, assert_error
 
-ADMIN_PASSWORD = "first admin password"
-PASSWORD = "a long enough password 1"
 WS = "/api/3.0/mlflow/workspaces"
 CREATE = "/api/2.0/mlflow/experiments/create"
-
-
-def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
-    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
-
-
-ADMIN = basic("admin", ADMIN_PASSWORD)
 
 
 @pytest.fixture

@@ -9,16 +9,13 @@ it, never at module import.
 
 from __future__ import annotations
 
-import json
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from ardea.entities import Span, SpanEvent, SpanLink, TokenUsage, TraceInfo
 from ardea.entities.assessment import AssessmentError
 from ardea.entities.feedback import make_assessment
+from ardea.entities.span_attributes import json_loads, span_model, span_usage
 from ardea.tracing._serialize import dumps
 
 if TYPE_CHECKING:
@@ -121,61 +118,6 @@ def spans_schema() -> pa.Schema:
     )
 
 
-_LONG_NUMBER = re.compile(r"\d{19,}")
-
-
-def _loads(text: str | None) -> Any:
-    if text is None:
-        return None
-    if _LONG_NUMBER.search(text):  # orjson reads integers beyond 64 bits as floats
-        return json.loads(text)
-    return orjson.loads(text)
-
-
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return _loads(value)
-        except ValueError:
-            return None
-    return value
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
-
-
-def span_usage(
-    attributes: dict[str, Any],
-) -> tuple[int | None, int | None, int | None, float | None]:
-    """A span's input, output and total tokens and its cost, from MLflow's attributes."""
-    usage = _decoded(attributes.get("mlflow.chat.tokenUsage"))
-    tokens_in = tokens_out = total = None
-    if isinstance(usage, dict):
-        tokens_in, tokens_out = _int(usage.get("input_tokens")), _int(usage.get("output_tokens"))
-        total = _int(usage.get("total_tokens"))
-        if total is None and (tokens_in is not None or tokens_out is not None):
-            total = (tokens_in or 0) + (tokens_out or 0)
-    cost_value = _decoded(attributes.get("mlflow.llm.cost"))
-    cost = None
-    if isinstance(cost_value, dict):
-        cost_total = cost_value.get("total_cost")
-        if isinstance(cost_total, (int, float)) and not isinstance(cost_total, bool):
-            cost = float(cost_total)
-    return tokens_in, tokens_out, total, cost
-
-
-def span_model(attributes: dict[str, Any]) -> str | None:
-    """The model a span called (``mlflow.llm.model`` or the GenAI conventions), if any."""
-    for key in ("mlflow.llm.model", "gen_ai.response.model", "gen_ai.request.model"):
-        value = attributes.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
 def trace_row(info: TraceInfo) -> dict[str, Any]:
     """The ``traces`` row of a trace record."""
     usage = info.token_usage
@@ -275,7 +217,7 @@ def info_from_row(row: dict[str, Any]) -> TraceInfo:
             trace_id=trace_id,
             name=a["name"],
             kind=a["kind"],
-            value=_loads(a["value"]),
+            value=json_loads(a["value"]),
             source_type=a["source_type"],
             source_id=a["source_id"],
             create_time=a["create_time_ms"],
@@ -323,14 +265,14 @@ def span_from_row(row: dict[str, Any]) -> Span:
         status_message=row["status_message"],
         start_time_ns=row["start_time_ns"],
         end_time_ns=row["end_time_ns"],
-        attributes=_loads(row["attributes"]) or {},
+        attributes=json_loads(row["attributes"]) or {},
         events=[
-            SpanEvent(e["name"], e["time_ns"], _loads(e["attributes"]) or {})
+            SpanEvent(e["name"], e["time_ns"], json_loads(e["attributes"]) or {})
             for e in row["events"] or ()
         ],
         kind=row["kind"],
         links=[
-            SpanLink(link["trace_id"], link["span_id"], _loads(link["attributes"]) or {})
+            SpanLink(link["trace_id"], link["span_id"], json_loads(link["attributes"]) or {})
             for link in row["links"] or ()
         ],
     )

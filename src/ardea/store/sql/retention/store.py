@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ardea._core import extras
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.ids import now_ms
 from ardea.entities.retention import (
@@ -39,7 +40,10 @@ __all__ = ["SqlRetentionStore"]
 def _checked(policy: RetentionPolicy) -> RetentionPolicy:
     if not isinstance(policy, RetentionPolicy):
         raise InvalidArgumentError("A retention policy is expected")
-    return check_policy(policy.max_age_days, policy.max_traces, policy.archive)
+    checked = check_policy(policy.max_age_days, policy.max_traces, policy.archive)
+    if checked.archive:  # refused now rather than failing every sweep
+        extras.require("parquet", "A retention policy with archive: true needs", "pyarrow")
+    return checked
 
 
 class SqlRetentionStore(RetentionStore):

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Span, TraceState
+from ardea.entities.span_attributes import span_model, span_usage
 from ardea.store.sql._db.common import chunked, insert_ignore
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.traces import tables as t
@@ -115,43 +116,6 @@ def value_preview(value: Any) -> str | None:
     As MLflow: the input ``"Hello"`` previews as ``'"Hello"'``, a dict as ``'{"q": "hi"}'``.
     """
     return None if value is None else preview(_json_text(value))
-
-
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
-
-
-def _usage(attributes: dict[str, Any]) -> tuple[int | None, int | None, float | None]:
-    usage = _decoded(attributes.get("mlflow.chat.tokenUsage"))
-    tokens_in = tokens_out = None
-    if isinstance(usage, dict):
-        tokens_in, tokens_out = _int(usage.get("input_tokens")), _int(usage.get("output_tokens"))
-    cost_value = _decoded(attributes.get("mlflow.llm.cost"))
-    cost = None
-    if isinstance(cost_value, dict):
-        total = cost_value.get("total_cost")
-        if isinstance(total, (int, float)) and not isinstance(total, bool):
-            cost = float(total)
-    return tokens_in, tokens_out, cost
-
-
-def _model(attributes: dict[str, Any]) -> str | None:
-    for key in ("mlflow.llm.model", "gen_ai.response.model", "gen_ai.request.model"):
-        value = attributes.get(key)
-        if isinstance(value, str) and value:
-            return value[:250]
-    return None
 
 
 def _state(span: Span) -> str:
@@ -252,7 +216,8 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
     for span in spans:
         _check(span)
         attrs = span.attributes or {}
-        tokens_in, tokens_out, cost = _usage(attrs)
+        tokens_in, tokens_out, _total, cost = span_usage(attrs)
+        model = span_model(attrs)
         events = (
             dump_json(
                 [
@@ -288,7 +253,7 @@ def prepare_spans(spans: Sequence[Span]) -> PreparedSpans:
             "input_tokens": tokens_in,
             "output_tokens": tokens_out,
             "cost": cost,
-            "model": _model(attrs),
+            "model": model[:250] if model else None,
             "kind": None if span.kind == "INTERNAL" else clean_text(span.kind)[:16],
             "links": links,
         }
