@@ -14,9 +14,7 @@ def test_a_steady_stream_of_rows_is_written_before_it_ends(tmp_path: Path) -> No
     submitted: list[int] = []
     flushed_at: list[int] = []  # how many rows were submitted when each batch was written
     client = ArdeaClient(f"sqlite:///{tmp_path / 'store.db'}")
-    logger = RowLogger(
-        client, "run", flush=lambda: flushed_at.append(len(submitted)), interval=0.1
-    )
+    logger = RowLogger(client, "run", flush=lambda: flushed_at.append(len(submitted)), interval=0.1)
     for i in range(300):  # about 2 ms apart: never a pause of ``interval``
         logger.submit(EvalItem(index=i))  # not done: nothing to store, only the batching
         submitted.append(i)
