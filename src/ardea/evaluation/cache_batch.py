@@ -37,6 +37,7 @@ class CacheBatcher:
         self.interval = interval
         self.max_pending = max_pending
         self._wanted: dict[str, list[asyncio.Future[list[Feedback] | None]]] = {}
+        self._groups: list[tuple[list[str], asyncio.Future[list[list[Feedback] | None]]]] = []
         self._reading = False
         self._new: list[tuple[str, Sequence[Feedback]]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -51,26 +52,36 @@ class CacheBatcher:
             loop.call_soon(self._read)
         return await future
 
+    async def get_many(self, keys: Sequence[str]) -> list[list[Feedback] | None]:
+        """:meth:`get` for several keys with one wait: the hits in the order of ``keys``."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[list[Feedback] | None]] = loop.create_future()
+        self._groups.append((list(keys), future))
+        if not self._reading:
+            self._reading = True
+            loop.call_soon(self._read)
+        return await future
+
     def _read(self) -> None:
         wanted, self._wanted = self._wanted, {}
+        groups, self._groups = self._groups, []
         self._reading = False
+        keys = set(wanted)
+        for group, _ in groups:
+            keys.update(group)
         try:
-            found = self.cache.get_texts(list(wanted))
+            found = self.cache.get_texts(list(keys))
         except Exception as exc:  # a broken cache only costs the calls
             _log.warning("judge cache read failed: %s", exc)
             found = {}
         for key, futures in wanted.items():
             text = found.get(key)
             for future in futures:
-                if future.done():
-                    continue
-                hit = None
-                if text is not None:
-                    try:
-                        hit = decode_feedbacks(text)  # each waiter gets its own objects
-                    except Exception:
-                        hit = None
-                future.set_result(hit)
+                if not future.done():
+                    future.set_result(_decode(text))
+        for group, many in groups:
+            if not many.done():
+                many.set_result([_decode(found.get(key)) for key in group])
 
     def put(self, key: str, feedbacks: Sequence[Feedback]) -> None:
         """Store ``feedbacks`` under ``key`` soon (an error feedback is never stored)."""
@@ -92,3 +103,13 @@ class CacheBatcher:
             self.cache.put_many(new)
         except Exception as exc:
             _log.warning("judge cache write failed (%d judgements): %s", len(new), exc)
+
+
+def _decode(text: str | None) -> list[Feedback] | None:
+    """The feedbacks of a stored text (fresh objects for each waiter), None for a miss."""
+    if text is None:
+        return None
+    try:
+        return decode_feedbacks(text)
+    except Exception:
+        return None

@@ -278,11 +278,11 @@ class Harness:
                     item.trace = None
             if done:
                 rest = [s for s in self.scorers if id(s) not in done]
-                results = await asyncio.gather(*(self._score(s, item) for s in rest))
+                results = await self._score_row(rest, item)
                 done.update(zip((id(s) for s in rest), results, strict=True))
                 item.feedbacks = [f for s in self.scorers for f in done[id(s)]]
             else:
-                results = await asyncio.gather(*(self._score(s, item) for s in self.scorers))
+                results = await self._score_row(self.scorers, item)
                 item.feedbacks = [f for group in results for f in group]
         item.done = True
         if self.on_row_done is not None:
@@ -392,25 +392,61 @@ class Harness:
 
     # ------------------------------------------------------------------ scoring
 
-    async def _score(self, scorer: Scorer, item: EvalItem) -> list[Feedback]:
-        return await self._cached(
-            scorer,
-            {
-                "inputs": item.inputs,
-                "outputs": item.outputs,
-                "expectations": item.expectations or None,
-                "trace": item.trace,
-            },
-        )
+    async def _score_row(self, scorers: Sequence[Scorer], item: EvalItem) -> list[list[Feedback]]:
+        """The feedbacks of each of ``scorers`` on the row, in order.
 
-    async def _cached(self, scorer: Scorer, kwargs: dict[str, Any]) -> list[Feedback]:
-        """Run ``scorer`` with ``kwargs``, through the judge cache when it calls an LLM."""
-        key = None
-        if self.cache is not None and scorer.calls_llm:
-            try:
-                key = scorer.cache_key(**kwargs)
-            except Exception:
-                key = None
+        With the judge cache, the row's judges are looked up together (one wait) and only the
+        scorers left to run become tasks: a fully cached row makes none.
+        """
+        kwargs = {
+            "inputs": item.inputs,
+            "outputs": item.outputs,
+            "expectations": item.expectations or None,
+            "trace": item.trace,
+        }
+        results: list[list[Feedback] | None] = [None] * len(scorers)
+        keys: dict[int, str] = {}
+        if self._cache is not None:
+            for i, scorer in enumerate(scorers):
+                key = self._cache_key(scorer, kwargs)
+                if key is not None:
+                    keys[i] = key
+            if keys:
+                hits = await self._cache.get_many(list(keys.values()))
+                for i, hit in zip(keys, hits, strict=True):
+                    if hit is not None:
+                        self.cache_hits += 1
+                        results[i] = hit
+        todo = [i for i, r in enumerate(results) if r is None]
+        runs = [self._cached(scorers[i], kwargs, keys.get(i), looked_up=True) for i in todo]
+        if runs:  # tasks (gather): each scorer runs in its own copy of the context
+            for i, got in zip(todo, await asyncio.gather(*runs), strict=True):
+                results[i] = got
+        return [r if r is not None else [] for r in results]
+
+    def _cache_key(self, scorer: Scorer, kwargs: dict[str, Any]) -> str | None:
+        """The judge cache's key for ``scorer`` on ``kwargs`` (None: not cached)."""
+        if self.cache is None or not scorer.calls_llm:
+            return None
+        try:
+            return scorer.cache_key(**kwargs)
+        except Exception:
+            return None
+
+    async def _cached(
+        self,
+        scorer: Scorer,
+        kwargs: dict[str, Any],
+        key: str | None = None,
+        *,
+        looked_up: bool = False,
+    ) -> list[Feedback]:
+        """Run ``scorer`` with ``kwargs``, through the judge cache when it calls an LLM.
+
+        ``looked_up``: ``key`` (None: not cached) was already looked up and missed.
+        """
+        if not looked_up:
+            key = self._cache_key(scorer, kwargs)
             if key is not None:
                 assert self._cache is not None
                 hit = await self._cache.get(key)

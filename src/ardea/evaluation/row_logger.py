@@ -12,6 +12,7 @@ with a small thread pool (:func:`~ardea.evaluation.record.log_assessments`).
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,10 @@ class RowLogger:
                 stopping = True
             else:
                 batch.append(first)
+            # A batch closes after a pause of ``interval`` in the rows, at 512 rows, or once it
+            # is ``interval`` old with at least 128 rows: rows that keep coming quickly (a
+            # cached re-run) are written while the run goes on, not all after its last row.
+            deadline = time.monotonic() + self.interval
             try:
                 while True:
                     more = self._queue.get(timeout=0 if stopping else self.interval)
@@ -80,6 +85,8 @@ class RowLogger:
                         continue
                     batch.append(more)
                     if len(batch) >= 512:
+                        break
+                    if len(batch) >= 128 and time.monotonic() >= deadline:
                         break
             except queue.Empty:
                 pass

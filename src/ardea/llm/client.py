@@ -264,7 +264,7 @@ class LLMClient:
             raise InvalidArgumentError("temperature must be a number")
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
             raise InvalidArgumentError("max_tokens must be a positive integer")
-        schema = dict(response_schema) if response_schema is not None else None
+        schema = structured.own_copy(response_schema) if response_schema is not None else None
         mode: StructuredMode | None = None
         if schema is not None:
             structured.check_schema(schema)
@@ -405,7 +405,7 @@ class LLMClient:
             stop,
             extra_body,
         )
-        schema = dict(response_schema) if response_schema is not None else None
+        schema = structured.own_copy(response_schema) if response_schema is not None else None
         deadline = Deadline(self.timeout if timeout is _UNSET else timeout)
         ends = hooks.started(self._info("chat", self._chat_inputs(params, schema)))
         try:
@@ -450,7 +450,7 @@ class LLMClient:
             stop,
             extra_body,
         )
-        schema = dict(response_schema) if response_schema is not None else None
+        schema = structured.own_copy(response_schema) if response_schema is not None else None
         deadline = Deadline(self.timeout if timeout is _UNSET else timeout)
         ends = hooks.started(self._info("chat", self._chat_inputs(params, schema)))
         try:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check", "extract_json", "instruction", "repair_message", "validate"]
+__all__ = ["check", "extract_json", "instruction", "own_copy", "repair_message", "validate"]
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)```", re.DOTALL)
 _MAX_ERRORS = 5
@@ -84,6 +85,28 @@ def extract_json(text: str) -> tuple[bool, Any]:
                 except ValueError:
                     continue
     return False, None
+
+
+_COPIES: dict[int, tuple[Mapping[str, Any], dict[str, Any], dict[str, Any]]] = {}
+"""The client's own copy of each schema object, by ``id``: ``(schema, copy as it was, own
+copy)``."""
+
+
+def own_copy(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The client's own (shallow) copy of a caller's ``response_schema``.
+
+    The same copy object while the caller passes the same, unchanged schema object (a judge
+    does on every call), so the checks and validators remembered by object here keep
+    applying; a new copy when the schema or the copy was changed since.
+    """
+    entry = _COPIES.get(id(schema))
+    if entry is not None and entry[0] is schema and entry[1] == schema == entry[2]:
+        return entry[2]
+    own = dict(schema)
+    if len(_COPIES) >= _CHECKED_MAX:
+        _COPIES.clear()
+    _COPIES[id(schema)] = (schema, copy.deepcopy(own), own)
+    return own
 
 
 _VALIDATORS: dict[int, tuple[dict[str, Any], dict[str, Any], Any]] = {}

@@ -30,6 +30,23 @@ def test_reads_of_one_turn_are_answered_together_with_their_own_objects(tmp_path
     cache.close()
 
 
+def test_get_many_answers_a_row_in_order_in_the_same_read(tmp_path: Path) -> None:
+    cache = JudgeCache(tmp_path / "c.sqlite")
+    cache.put_many([("a", _judged("yes")), ("b", _judged("no"))])
+
+    async def main() -> tuple[list[list[Feedback] | None], list[Feedback] | None]:
+        batcher = CacheBatcher(cache)
+        many, one = await asyncio.gather(batcher.get_many(["b", "zz", "a", "b"]), batcher.get("a"))
+        return many, one
+
+    (b1, missing, a, b2), single = asyncio.run(main())
+    assert missing is None and a is not None and b1 is not None and b2 is not None
+    assert [b1[0].value, a[0].value, b2[0].value] == ["no", "yes", "no"]
+    assert b1[0] is not b2[0] and single is not None and single[0] is not a[0]
+    assert (cache.hits, cache.misses) == (2, 1)  # one read for both waiters
+    cache.close()
+
+
 def test_writes_wait_for_a_batch_or_a_flush(tmp_path: Path) -> None:
     cache = JudgeCache(tmp_path / "c.sqlite")
 

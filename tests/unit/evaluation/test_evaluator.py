@@ -244,6 +244,27 @@ def test_judge_cache_rerun_makes_no_call(
     assert len(judge_llm.requests_to("/chat/completions")) == calls * 2 + 1
 
 
+def test_a_row_with_cached_and_new_judges_calls_only_the_new_ones(
+    judge_llm: FakeLLMServer, store: str
+) -> None:
+    old = Correctness(model=JUDGE_MODEL)
+    first = ardea.evaluate(ROWS, scorers=[old], predict_fn=app)
+    calls = len(judge_llm.requests_to("/chat/completions"))
+    new = make_judge(name="polite", instructions="Is {{ outputs }} polite?", model=JUDGE_MODEL)
+    second = ardea.evaluate(
+        ROWS, scorers=[Correctness(model=JUDGE_MODEL), new, ExactMatch()], predict_fn=app
+    )
+    assert second.cache_hits == len(ROWS)
+    assert len(judge_llm.requests_to("/chat/completions")) == calls + len(ROWS)
+    for before, row in zip(first.rows, second.rows, strict=True):
+        names = [f.name for f in row.feedbacks]
+        assert names == ["correctness", "polite", "exact_match"]  # in the scorers' order
+        cached, fresh = row.feedbacks[0], row.feedbacks[1]
+        assert cached.metadata["ardea.judge.cached"] == "true"
+        assert cached.value == before.feedbacks[0].value
+        assert "ardea.judge.cached" not in (fresh.metadata or {}) and fresh.error is None
+
+
 class _CountingJudge(InstructionsJudge):
     renders = 0
 

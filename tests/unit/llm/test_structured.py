@@ -89,3 +89,24 @@ def test_a_checked_schema_changed_in_place_is_checked_again() -> None:
     schema["type"] = 12
     with pytest.raises(InvalidArgumentError, match="not a valid JSON schema"):
         check_schema(schema)
+
+
+def test_own_copy_is_the_same_object_while_the_schema_is_unchanged() -> None:
+    """The client's copy stays one object, so the checks remembered by object keep applying."""
+    from ardea.llm.structured import _VALIDATORS, own_copy, validate
+
+    schema: dict[str, Any] = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    first = own_copy(schema)
+    assert first == schema and first is not schema
+    assert own_copy(schema) is first
+    validate({"ok": True}, own_copy(schema))
+    built = _VALIDATORS[id(first)][2]
+    validate({"ok": False}, own_copy(schema))
+    assert _VALIDATORS[id(first)][2] is built  # no validator built per call
+    schema["properties"]["ok"]["type"] = "string"  # the caller changes it in place
+    second = own_copy(schema)
+    assert second is not first and second["properties"]["ok"]["type"] == "string"
+    assert validate({"ok": True}, second) != []
+    second["required"] = ["ok"]  # someone changes the copy: the next call gets a fresh one
+    third = own_copy(schema)
+    assert third is not second and "required" not in third

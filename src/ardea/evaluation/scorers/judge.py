@@ -173,6 +173,7 @@ class Judge(Scorer):
         self._client: LLMClient | None = None
         self._lock = threading.Lock()
         self._identity: tuple[Any, Any] | None = None
+        self._schema_memo: tuple[Any, dict[str, Any], dict[str, Any]] | None = None
 
     # ------------------------------------------------------------------ what is sent
 
@@ -210,6 +211,21 @@ class Judge(Scorer):
             "required": list(props),
             "additionalProperties": False,
         }
+
+    def _sent_schema(self) -> dict[str, Any]:
+        """:meth:`response_schema` as one object per judge, rebuilt only when it would change.
+
+        ``ardea.llm`` remembers the schemas it checked and the validators it built by object
+        (see :mod:`ardea.llm.structured`): a fresh dict per call would make it copy, encode and
+        check the schema and build a ``jsonschema`` validator on every judge call.
+        """
+        signature = (repr(self.value_type), self.generate_rationale_first)
+        memo = getattr(self, "_schema_memo", None)
+        if memo is not None and memo[0] == signature and memo[1] == memo[2]:
+            return memo[1]  # type: ignore[no-any-return]
+        schema = self.response_schema()
+        self._schema_memo = (signature, schema, self.response_schema())
+        return schema
 
     def system_prompt(self) -> str:
         """The system message: how to answer."""
@@ -410,7 +426,7 @@ class Judge(Scorer):
     def _call_kwargs(self) -> dict[str, Any]:
         params = dict(self.inference_params or {})
         kwargs: dict[str, Any] = {
-            "response_schema": self.response_schema(),
+            "response_schema": self._sent_schema(),
             "schema_name": "judgement",
         }
         for key in ("temperature", "max_tokens", "stop"):

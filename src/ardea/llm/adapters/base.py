@@ -140,9 +140,13 @@ class Adapter(Protocol):
         ...
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every body (``json.dumps`` with options builds one per call)."""
+
+
 def dumps(value: Any) -> bytes:
     """Compact JSON bytes of a request body."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def as_int(value: Any) -> int:

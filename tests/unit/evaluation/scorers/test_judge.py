@@ -375,3 +375,25 @@ def test_judge_on_anthropic(llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch)
     (request,) = llm.requests_to("/messages")
     assert request.body["model"] == "claude-sonnet-4-5"
     assert "a decent answer" in json.dumps(request.body)
+
+
+def test_the_schema_sent_is_one_object_until_the_answer_type_changes(llm: FakeLLMServer) -> None:
+    """One schema object per judge (``ardea.llm`` remembers its checks by object), rebuilt
+    when what it says changes."""
+    judge = make_judge(name="j", instructions="Is {{ outputs }} ok?", feedback_value_type=bool)
+    first = judge._call_kwargs()["response_schema"]
+    assert judge._call_kwargs()["response_schema"] is first
+    assert first == judge.response_schema()
+    judge.generate_rationale_first = True
+    second = judge._call_kwargs()["response_schema"]
+    assert list(second["properties"]) == ["rationale", "result"]
+    first["properties"]["result"] = {"type": "string"}  # the sent object changed in place
+    judge.generate_rationale_first = False
+    judge._call_kwargs()
+    third = judge._call_kwargs()["response_schema"]
+    assert third["properties"]["result"] == {"type": "boolean"}
+    llm.queue_json({"result": True, "rationale": "fine"})
+    (feedback,) = run_scorer(judge, outputs="fine")
+    assert feedback.value is True
+    sent = _body(llm)["response_format"]["json_schema"]["schema"]
+    assert sent["properties"]["result"] == {"type": "boolean"}
