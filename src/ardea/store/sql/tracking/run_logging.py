@@ -6,6 +6,7 @@ transaction: all of it is stored, or none.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -20,7 +21,8 @@ from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import metrics as metric_ops
 from ardea.store.sql.tracking import tables as t
-from ardea.store.sql.tracking.common import run_for_write
+from ardea.store.sql.tracking.common import require_active_run, run_for_write
+from ardea.store.sql.tracking.metric_one import OneMetric, one_metric_params, one_metric_sql
 from ardea.store.sql.tracking.runs import RUN_NAME_TAG
 from ardea.store.validation import (
     MAX_DATASET_DIGEST_LENGTH,
@@ -153,7 +155,32 @@ class SqlRunLogging:
 
     async def log_metric_async(self, run_id: str, metric: Metric) -> None:
         """Async form of :meth:`log_metric`."""
-        await self._db.write_async(self._log_op(run_id, [metric], (), ()))
+        op = self._log_op(run_id, [metric], (), ())  # validates
+        if self._db.dialect == "postgresql" and await asyncio.to_thread(
+            self._one_metric, run_id, metric
+        ):
+            return
+        await self._db.write_async(op)
+
+    def _one_metric(self, run_id: str, metric: Metric) -> bool:
+        """PostgreSQL: the point in one statement (:mod:`.metric_one`); False: not done.
+
+        Raises the transactional path's errors for a missing or inactive run. False when the
+        statement could not run or a concurrent writer created the series meanwhile (nothing
+        written either way), and for points tied to a model or dataset.
+        """
+        if metric.model_id or metric.dataset_name or metric.dataset_digest:
+            return False
+        row = self._db.write_statement(
+            one_metric_sql(self._scope), one_metric_params(run_id, metric)
+        )
+        if row is None:
+            return False
+        result = OneMetric(*row)
+        if result.lifecycle_stage is None:
+            raise NotFoundError(f"Run with id={run_id} not found")
+        require_active_run(run_id, result.lifecycle_stage)
+        return result.written
 
     def log_batch(
         self,
@@ -167,7 +194,10 @@ class SqlRunLogging:
 
     def log_metric(self, run_id: str, metric: Metric) -> None:
         """Log one metric point."""
-        self._log(run_id, [metric], (), ())
+        op = self._log_op(run_id, [metric], (), ())  # validates
+        if self._db.dialect == "postgresql" and self._one_metric(run_id, metric):
+            return
+        self._db.write(op)
 
     def log_param(self, run_id: str, param: Param) -> None:
         """Log one param; re-logging the same value is allowed, a new value is not."""
