@@ -45,7 +45,12 @@ from ardea._core.errors import InvalidArgumentError
 from ardea._core.threads import start_daemon
 from ardea.store.sql._db.common import raw_cursor
 from ardea.store.sql._db.hooks import TraceEndHook
-from ardea.store.sql._db.postgres import autocommit_row, session_setup, synchronous_commit_mode
+from ardea.store.sql._db.postgres import (
+    AsyncAutocommit,
+    autocommit_row,
+    session_setup,
+    synchronous_commit_mode,
+)
 
 __all__ = [
     "DEFAULT_POOL_SIZE",
@@ -433,6 +438,12 @@ class Database:
                     self.write_engine, "connect", session_setup(self.pg_synchronous_commit)
                 )
             self.read_engine = self.write_engine
+        self._async_pg: AsyncAutocommit | None = None
+        if self.dialect == "postgresql":
+            url = sa.engine.make_url(self.url).set(drivername="postgresql")
+            self._async_pg = AsyncAutocommit(
+                url.render_as_string(hide_password=False), pool_size, self.pg_synchronous_commit
+            )
 
     # -- public API -------------------------------------------------------------------------
 
@@ -485,6 +496,14 @@ class Database:
         if self.dialect != "postgresql" or self._closed:
             return None
         return autocommit_row(self.write_engine, sql, params)
+
+    async def write_statement_async(
+        self, sql: str, params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """:meth:`write_statement` awaited on the event loop (no thread hand-off)."""
+        if self._async_pg is None or self._closed:
+            return None
+        return await self._async_pg.row(sql, params)
 
     def write_without_foreign_keys(self, fn: Callable[[Connection], T]) -> T:
         """:meth:`write` with SQLite's foreign key enforcement off (schema migrations only).
@@ -640,6 +659,8 @@ class Database:
         for reader in self._readers:
             with contextlib.suppress(Exception):
                 reader.close()
+        if self._async_pg is not None:
+            self._async_pg.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
