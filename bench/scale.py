@@ -124,7 +124,7 @@ def fresh_database(server_uri: str, name: str) -> str:
     return f"{server_uri.rstrip('/')}/{name}"
 
 
-def ardea_pg_server(tmp: Path, db_uri: str) -> Server:
+def ardea_pg_server(tmp: Path, db_uri: str, synchronous_commit: str | None = None) -> Server:
     """``ardea server`` on PostgreSQL + local artifacts in ``tmp``, one worker."""
     exe = Path(sys.executable).parent / "ardea"
     port = free_port()
@@ -133,7 +133,8 @@ def ardea_pg_server(tmp: Path, db_uri: str) -> Server:
         "--backend-store-uri", db_uri,
         "--artifacts-destination", str(tmp / "artifacts"), "--workers", "1",
     ]  # fmt: skip
-    return Server("ardea-pg", argv, port, tmp / "server.log")
+    env = {"ARDEA_PG_SYNCHRONOUS_COMMIT": synchronous_commit} if synchronous_commit else {}
+    return Server("ardea-pg", argv, port, tmp / "server.log", env=env)
 
 
 def mlflow_pg_server(tmp: Path, db_uri: str) -> Server:
@@ -193,18 +194,20 @@ def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
 def print_phases(size: dict[str, int], res: dict[str, dict[str, float]]) -> None:
     """The phases table: rates, rate ratio, server CPU ratio, and Ardea PG against SQLite."""
     a, m, s = res.get("ardea-pg", {}), res.get("mlflow-pg", {}), res.get("ardea-sqlite", {})
-    head = ("phase", "ardea-pg", "mlflow-pg", "ratio", "CPU mlflow/ardea", "ardea-pg/sqlite")
-    widths = (28, 12, 12, 8, 17, 16)
+    f = res.get("ardea-sqlite-full", {})
+    head = ("phase", "ardea-pg", "mlflow-pg", "ratio", "CPU mlflow/ardea", "pg/sqlite",
+            "pg/sqlite-full")  # fmt: skip
+    widths = (28, 12, 12, 8, 17, 10, 14)
     print()
     print(_row(head, widths))
     print("-+-".join("-" * w for w in widths))
     for p in phases(size):
-        va, vm, vs = p.value(a), p.value(m), p.value(s)
+        va, vm, vs, vf = p.value(a), p.value(m), p.value(s), p.value(f)
         cpu = "-"
         if p.cpu_key is not None:
             ca, cm = a.get(p.cpu_key), m.get(p.cpu_key)
             cpu = _ratio(cm, ca) + " less" if ca and cm else "-"
-        cells = (p.label, fmt(va), fmt(vm), _ratio(va, vm), cpu, _ratio(va, vs))
+        cells = (p.label, fmt(va), fmt(vm), _ratio(va, vm), cpu, _ratio(va, vs), _ratio(va, vf))
         print(_row(cells, widths))
     print()
     print("server CPU seconds per phase:")
@@ -237,7 +240,9 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
             (
                 "ardea-pg",
                 lambda d: ardea_pg_server(
-                    d, fresh_database(args.postgres, f"{args.db_prefix}_ardea")
+                    d,
+                    fresh_database(args.postgres, f"{args.db_prefix}_ardea"),
+                    args.pg_synchronous_commit,
                 ),
             )
         ]
@@ -253,6 +258,9 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
         if not args.skip_sqlite:
             sync = args.sqlite_synchronous
             plan.append(("ardea-sqlite", lambda d: ardea_server(d, sync)))
+            if sync != "full" and not args.skip_sqlite_full:
+                # like-for-like durability with PostgreSQL's synchronous_commit=on
+                plan.append(("ardea-sqlite-full", lambda d: ardea_server(d, "full")))
         for name, factory in plan:
             (tmp / name).mkdir()
             server = factory(tmp / name)
@@ -263,8 +271,15 @@ def section_phases(args: argparse.Namespace) -> dict[str, Any]:
     print(f"machine noise, single log-metric calls/s repeated 3x ({size['noise_calls']} calls):")
     for name, values in noise.items():
         print(f"  {name}: {spread(values)}")
-    print(f"sizes: {size}")
-    return {"sizes": size, "results": results, "noise": noise, "with_mlflow": with_mlflow}
+    print(f"sizes: {size}; load average at the end: {os.getloadavg()}")
+    return {
+        "load_average": os.getloadavg(),
+        "pg_synchronous_commit": args.pg_synchronous_commit,
+        "sizes": size,
+        "results": results,
+        "noise": noise,
+        "with_mlflow": with_mlflow,
+    }
 
 
 SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"phases": section_phases}
@@ -286,9 +301,19 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("ARDEA_BENCH_POSTGRES", "postgresql://ardea:ardea@127.0.0.1:5432"),
         help="PostgreSQL server URI without a database (user with CREATEDB)",
     )
+    ap.add_argument(
+        "--pg-synchronous-commit",
+        help="ARDEA_PG_SYNCHRONOUS_COMMIT for the Ardea PostgreSQL server (default: unset, "
+        "the server's own setting)",
+    )
     ap.add_argument("--db-prefix", default="ardea_bench_scale", help="names of the databases")
     ap.add_argument("--ardea-only", action="store_true", help="skip the MLflow server")
     ap.add_argument("--skip-sqlite", action="store_true", help="skip the Ardea SQLite baseline")
+    ap.add_argument(
+        "--skip-sqlite-full",
+        action="store_true",
+        help="skip the second SQLite baseline, synchronous=full (an fsync per commit)",
+    )
     ap.add_argument(
         "--sqlite-synchronous",
         choices=["normal", "full"],

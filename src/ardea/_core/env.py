@@ -178,6 +178,14 @@ too): ``normal`` (WAL's usual choice; a power loss or OS crash may drop the last
 never corrupts) or ``full`` (every commit is on disk before it is acknowledged; slower
 writes). Default ``normal``."""
 
+ARDEA_PG_SYNCHRONOUS_COMMIT = "ARDEA_PG_SYNCHRONOUS_COMMIT"
+"""PostgreSQL's ``synchronous_commit`` for Ardea's sessions on a PostgreSQL store: unset (the
+default) keeps the server's setting (``on``: a commit is acknowledged once its WAL is flushed
+to disk). ``off`` acknowledges before the flush, as SQLite's ``synchronous=NORMAL`` does: a
+PostgreSQL server crash or an OS crash / power loss may lose the commits of the last
+~3 x ``wal_writer_delay`` (600 ms by default), never corrupts; an Ardea process killed loses
+nothing it acknowledged. Also ``local``, ``remote_write``, ``remote_apply``."""
+
 ARDEA_SEARCH_TIMEOUT_SECONDS = "ARDEA_SEARCH_TIMEOUT_SECONDS"
 """Seconds a search (runs, experiments, logged models, traces, registered models and
 versions) may run in the database before it is stopped and answered with a 400

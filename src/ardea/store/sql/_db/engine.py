@@ -27,7 +27,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,6 +45,12 @@ from ardea._core.errors import InvalidArgumentError
 from ardea._core.threads import start_daemon
 from ardea.store.sql._db.common import raw_cursor
 from ardea.store.sql._db.hooks import TraceEndHook
+from ardea.store.sql._db.postgres import (
+    AsyncAutocommit,
+    autocommit_row,
+    session_setup,
+    synchronous_commit_mode,
+)
 
 __all__ = [
     "DEFAULT_POOL_SIZE",
@@ -349,6 +355,9 @@ class Database:
         sqlite_synchronous: SQLite's ``synchronous`` mode, ``normal`` or ``full`` (see
             :data:`SQLITE_SYNCHRONOUS_MODES`); None reads ``ARDEA_SQLITE_SYNCHRONOUS``
             (default ``normal``). Ignored by other databases.
+        pg_synchronous_commit: PostgreSQL's ``synchronous_commit`` for every session; None
+            reads ``ARDEA_PG_SYNCHRONOUS_COMMIT`` (default: the server's). Ignored by other
+            databases.
     """
 
     def __init__(
@@ -358,6 +367,7 @@ class Database:
         *,
         search_timeout_s: float | None = None,
         sqlite_synchronous: str | None = None,
+        pg_synchronous_commit: str | None = None,
     ) -> None:
         self.search_timeout_s = (
             search_timeout_from_env() if search_timeout_s is None else float(search_timeout_s)
@@ -378,6 +388,10 @@ class Database:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.sqlite_synchronous = synchronous = sqlite_synchronous_mode(sqlite_synchronous)
         """SQLite's ``synchronous`` mode on every connection (``normal`` or ``full``)."""
+        self.pg_synchronous_commit = (
+            synchronous_commit_mode(pg_synchronous_commit) if self.dialect == "postgresql" else None
+        )
+        """PostgreSQL's ``synchronous_commit`` set on every session (None: the server's)."""
         if self.dialect == "sqlite":
             database = sa.engine.make_url(self.url).database or ""
             self.memory = database in ("", ":memory:") or "mode=memory" in self.url
@@ -419,7 +433,17 @@ class Database:
             )
             if self.dialect == "mysql":
                 event.listen(self.write_engine, "connect", _mariadb_session)
+            if self.dialect == "postgresql" and self.pg_synchronous_commit is not None:
+                event.listen(
+                    self.write_engine, "connect", session_setup(self.pg_synchronous_commit)
+                )
             self.read_engine = self.write_engine
+        self._async_pg: AsyncAutocommit | None = None
+        if self.dialect == "postgresql":
+            url = sa.engine.make_url(self.url).set(drivername="postgresql")
+            self._async_pg = AsyncAutocommit(
+                url.render_as_string(hide_password=False), pool_size, self.pg_synchronous_commit
+            )
 
     # -- public API -------------------------------------------------------------------------
 
@@ -460,6 +484,26 @@ class Database:
         if self._thread is None:  # server databases write in the caller's thread
             return await asyncio.to_thread(self.write, fn)
         return await asyncio.wrap_future(self.submit_write(fn))
+
+    def write_statement(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """PostgreSQL: one idempotent statement, committed on its own; its first row.
+
+        None when it failed (nothing written; run the transactional form with :meth:`write`),
+        and always on other databases. See :func:`~ardea.store.sql._db.postgres.autocommit_row`.
+        """
+        if self.dialect != "postgresql" or self._closed:
+            return None
+        return autocommit_row(self.write_engine, sql, params)
+
+    async def write_statement_async(
+        self, sql: str, params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """:meth:`write_statement` awaited on the event loop (no thread hand-off)."""
+        if self._async_pg is None or self._closed:
+            return None
+        return await self._async_pg.row(sql, params)
 
     def write_without_foreign_keys(self, fn: Callable[[Connection], T]) -> T:
         """:meth:`write` with SQLite's foreign key enforcement off (schema migrations only).
@@ -615,6 +659,8 @@ class Database:
         for reader in self._readers:
             with contextlib.suppress(Exception):
                 reader.close()
+        if self._async_pg is not None:
+            self._async_pg.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

@@ -141,10 +141,15 @@ def execute_rows(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> 
     value), which for a batch of spans cost more than SQLite's own work. On SQLite, whose
     driver takes plain tuples, the statement is compiled once per key set and the rows go
     straight to ``executemany``; no column of the tables written this way needs a bind
-    processor there. Other dialects keep SQLAlchemy's path (its batched multi-row inserts
-    beat their drivers' ``executemany``).
+    processor there. On PostgreSQL the rows go as one array per column into a single
+    ``INSERT ... SELECT * FROM unnest(...)`` (:func:`_pg_unnest_insert`): one statement, one
+    text for psycopg to prepare, whatever the number of rows. MySQL keeps SQLAlchemy's path
+    (its batched multi-row inserts beat the driver's ``executemany``).
     """
     if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) > 1:
+        _pg_unnest_insert(conn, stmt, rows)
         return
     if conn.dialect.name != "sqlite":
         conn.execute(stmt, rows)
@@ -157,6 +162,43 @@ def execute_rows(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> 
         _DRIVER_SQL[(stmt, keys)] = entry
     sql, values = entry
     conn.exec_driver_sql(sql, list(map(values, rows)))
+
+
+_PG_UNNEST: dict[tuple[Any, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
+
+
+def _pg_unnest_insert(conn: sa.Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: ``stmt`` (an insert, its ON CONFLICT clause kept) of ``rows`` in one statement.
+
+    Each column's values go as one typed array (``%(k)s::TYPE[]``), their bind processors
+    (booleans, doubles) applied here as SQLAlchemy would have.
+    """
+    keys = tuple(rows[0])
+    entry = _PG_UNNEST.get((stmt, keys))
+    if entry is None:
+        dialect = conn.dialect
+        sql = str(stmt.compile(dialect=dialect, column_keys=list(keys)))
+        head, values = sql.split(" VALUES (", 1)
+        conflict = values.find(" ON CONFLICT")
+        tail = values[conflict:] if conflict >= 0 else ""
+        table: sa.Table = stmt.table
+        # the compiled column order, which the arrays must follow (SELECT * is positional)
+        order = [
+            n.strip().strip('"') for n in head[head.index("(") + 1 : head.rindex(")")].split(",")
+        ]
+        cols = [table.c[k] for k in order]
+        arrays = ", ".join(f"%({c.key})s::{c.type.compile(dialect=dialect)}[]" for c in cols)
+        entry = (
+            f"{head} SELECT * FROM unnest({arrays}){tail}",
+            [(c.key, c.type.bind_processor(dialect)) for c in cols],
+        )
+        _PG_UNNEST[(stmt, keys)] = entry
+    sql, processors = entry
+    params: dict[str, list[Any]] = {}
+    for k, proc in processors:
+        column = [row[k] for row in rows]
+        params[k] = column if proc is None else [None if v is None else proc(v) for v in column]
+    conn.exec_driver_sql(sql, params)
 
 
 _tr, _sp = t.traces.c, t.spans.c

@@ -23,6 +23,7 @@ __all__ = [
     "experiment_for_write",
     "parse_experiment_id",
     "RunRow",
+    "require_active_run",
     "run_for_write",
     "run_row",
     "view_type",
@@ -117,12 +118,16 @@ def run_for_write(conn: Connection, scope: WorkspaceScope, run_id: str) -> RunRo
     Call it inside the write transaction. A run of another workspace is not found.
     """
     row = run_row(conn, scope, run_id)
-    if row.lifecycle_stage != LifecycleStage.ACTIVE.value:
-        raise InvalidArgumentError(
-            f"The run {run_id} must be in the 'active' state. "
-            f"Current state is {row.lifecycle_stage}."
-        )
+    require_active_run(run_id, row.lifecycle_stage)
     return row
+
+
+def require_active_run(run_id: str, lifecycle_stage: str) -> None:
+    """InvalidArgumentError (MLflow's message) unless the run's stage is ``active``."""
+    if lifecycle_stage != LifecycleStage.ACTIVE.value:
+        raise InvalidArgumentError(
+            f"The run {run_id} must be in the 'active' state. Current state is {lifecycle_stage}."
+        )
 
 
 def experiment_for_write(

@@ -22,7 +22,13 @@ from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import tables as t
 from ardea.store.sql.tracking.common import encode_value
 
-__all__ = ["history", "insert_metrics", "sample_bulk_interval", "series_ids"]
+__all__ = [
+    "history",
+    "insert_metrics",
+    "latest_upsert_sql",
+    "sample_bulk_interval",
+    "series_ids",
+]
 
 _HISTORY_COLS = ("series_id", "step", "timestamp", "value", "is_nan", "model_id",
                  "dataset_name", "dataset_digest")  # fmt: skip
@@ -220,13 +226,22 @@ def _pg_history_sql(conn: Connection, fill_links: bool) -> str:
 def _latest_sql(conn: Connection) -> str:
     """The upsert of latest values (SQLite and PostgreSQL), keeping the newest point per key."""
     dialect = conn.dialect.name
-    k, ts = _q(conn, "key"), _q(conn, "timestamp")
-    cols = ", ".join(_q(conn, c) for c in _LATEST_COLS)
     source = (
         f"SELECT * FROM {_pg_unnest(_LATEST_TYPES)}"
         if dialect == "postgresql"
         else f"VALUES ({_placeholders(conn, 6)})"
     )
+    return latest_upsert_sql(source)
+
+
+def latest_upsert_sql(source: str) -> str:
+    """The latest-values upsert of rows ``source`` (SQLite and PostgreSQL; quoted names).
+
+    ``source`` yields ``(run_id, key, value, timestamp, step, is_nan)`` rows; a stored value
+    is replaced only by a newer point (step, then timestamp, then value).
+    """
+    k, ts = '"key"', '"timestamp"'
+    cols = ", ".join(f'"{c}"' if c in ("key", "timestamp") else c for c in _LATEST_COLS)
     return (
         f"INSERT INTO latest_metrics ({cols}) {source} "
         f"ON CONFLICT (run_id, {k}) DO UPDATE SET value = excluded.value, "

@@ -20,7 +20,8 @@ from ardea.store.sql._db.engine import Database
 from ardea.store.sql._db.scope import WorkspaceScope
 from ardea.store.sql.tracking import metrics as metric_ops
 from ardea.store.sql.tracking import tables as t
-from ardea.store.sql.tracking.common import run_for_write
+from ardea.store.sql.tracking.common import require_active_run, run_for_write
+from ardea.store.sql.tracking.metric_one import OneMetric, one_metric_params, one_metric_sql
 from ardea.store.sql.tracking.runs import RUN_NAME_TAG
 from ardea.store.validation import (
     MAX_DATASET_DIGEST_LENGTH,
@@ -102,6 +103,26 @@ def _write_tags(conn: Connection, run_id: str, tags: Sequence[RunTag]) -> None:
         )
 
 
+def _linked(metric: Metric) -> bool:
+    """A point tied to a model or dataset (the transactional path links it)."""
+    return bool(metric.model_id or metric.dataset_name or metric.dataset_digest)
+
+
+def _one_metric_done(run_id: str, row: tuple[object, ...] | None) -> bool:
+    """Whether :mod:`.metric_one`'s statement stored the point; the run's errors raised.
+
+    False when the statement could not run or a concurrent writer created the series
+    meanwhile (nothing written either way): the caller takes the transactional path.
+    """
+    if row is None:
+        return False
+    result = OneMetric(*row)  # type: ignore[arg-type]
+    if result.lifecycle_stage is None:
+        raise NotFoundError(f"Run with id={run_id} not found")
+    require_active_run(run_id, result.lifecycle_stage)
+    return result.written
+
+
 class SqlRunLogging:
     """What is logged to runs, for :class:`SqlTrackingStore`."""
 
@@ -152,8 +173,22 @@ class SqlRunLogging:
         await self._db.write_async(self._log_op(run_id, list(metrics), list(params), list(tags)))
 
     async def log_metric_async(self, run_id: str, metric: Metric) -> None:
-        """Async form of :meth:`log_metric`."""
-        await self._db.write_async(self._log_op(run_id, [metric], (), ()))
+        """Async form of :meth:`log_metric` (PostgreSQL: one statement awaited on the loop)."""
+        op = self._log_op(run_id, [metric], (), ())  # validates
+        if self._db.dialect == "postgresql" and not _linked(metric):
+            row = await self._db.write_statement_async(
+                one_metric_sql(self._scope), one_metric_params(run_id, metric)
+            )
+            if _one_metric_done(run_id, row):
+                return
+        await self._db.write_async(op)
+
+    def _one_metric(self, run_id: str, metric: Metric) -> bool:
+        """PostgreSQL: the point in one statement (:mod:`.metric_one`); False: not done."""
+        if _linked(metric):
+            return False
+        sql, params = one_metric_sql(self._scope), one_metric_params(run_id, metric)
+        return _one_metric_done(run_id, self._db.write_statement(sql, params))
 
     def log_batch(
         self,
@@ -167,7 +202,10 @@ class SqlRunLogging:
 
     def log_metric(self, run_id: str, metric: Metric) -> None:
         """Log one metric point."""
-        self._log(run_id, [metric], (), ())
+        op = self._log_op(run_id, [metric], (), ())  # validates
+        if self._db.dialect == "postgresql" and self._one_metric(run_id, metric):
+            return
+        self._db.write(op)
 
     def log_param(self, run_id: str, param: Param) -> None:
         """Log one param; re-logging the same value is allowed, a new value is not."""

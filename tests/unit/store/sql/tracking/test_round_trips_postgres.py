@@ -39,13 +39,21 @@ def store(_backend: Backend) -> SqlTrackingStore:
     return tracking
 
 
-def _statements(store: SqlTrackingStore, fn: Callable[[], object]) -> list[str]:
-    """The statements ``fn`` ran, in order, as psycopg's cursors saw them."""
+def _statements(
+    store: SqlTrackingStore, fn: Callable[[], object], autocommit: list[bool] | None = None
+) -> list[str]:
+    """The statements ``fn`` ran, in order, as psycopg's cursors saw them.
+
+    ``autocommit`` gets, per statement, whether it ran outside BEGIN/COMMIT (its own
+    implicit transaction: one round trip in all).
+    """
     seen: list[str] = []
 
     class Counting(psycopg.Cursor):
         def execute(self, query: Any, params: Any = None, **kw: Any) -> Any:
             seen.append(str(query))
+            if autocommit is not None:
+                autocommit.append(self.connection.autocommit)
             return super().execute(query, params, **kw)
 
         def executemany(self, query: Any, params_seq: Any, **kw: Any) -> Any:
@@ -106,13 +114,39 @@ def test_log_batch_of_metrics_is_three_statements_whatever_its_size(
     assert [p.step for p in history] == list(range(2 * n))
 
 
-def test_log_metric_is_three_statements(store: SqlTrackingStore) -> None:
+@pytest.mark.parametrize("new_series", [False, True])
+def test_log_metric_is_one_statement_without_begin_or_commit(
+    store: SqlTrackingStore, new_series: bool
+) -> None:
     run_id = store.create_run(store.create_experiment("e")).info.run_id
     store.log_metric(run_id, Metric("m", 1.0, 1, 0))
-    statements = _statements(store, lambda: store.log_metric(run_id, Metric("m", 2.0, 2, 1)))
+    key = "n" if new_series else "m"
+    autocommit: list[bool] = []
+    statements = _statements(
+        store, lambda: store.log_metric(run_id, Metric(key, 2.0, 2, 1)), autocommit
+    )
     _no_overhead(statements)
-    assert len(statements) == 3, statements
-    assert [(m.key, m.value) for m in store.get_run(run_id).data.metrics] == [("m", 2.0)]
+    # the run check, the series (found or created), the point and the latest value in one
+    # statement, committed on its own: one round trip
+    assert len(statements) == 1, statements
+    assert autocommit == [True]
+    metrics = sorted((m.key, m.value) for m in store.get_run(run_id).data.metrics)
+    assert metrics == ([("m", 1.0), ("n", 2.0)] if new_series else [("m", 2.0)])
+    assert [p.step for p in store.get_metric_history(run_id, key)] == (
+        [1] if new_series else [0, 1]
+    )
+
+
+def test_log_metric_tied_to_a_model_takes_the_transactional_path(store: SqlTrackingStore) -> None:
+    run_id = store.create_run(store.create_experiment("e")).info.run_id
+    store.log_metric(run_id, Metric("m", 1.0, 1, 0))
+    autocommit: list[bool] = []
+    statements = _statements(
+        store,
+        lambda: store.log_metric(run_id, Metric("m", 2.0, 2, 1, model_id="m-1")),
+        autocommit,
+    )
+    assert len(statements) >= 3 and not any(autocommit), statements
 
 
 def test_log_batch_of_params_and_tags_does_not_grow_with_the_batch(
