@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Sequence
 
 ARDEA_TRACKING_URI = "ARDEA_TRACKING_URI"
 """Where the SDK logs: ``http(s)://host:port``, ``sqlite:///path.db``, a folder, or
@@ -285,6 +286,36 @@ def get(name: str, *fallbacks: str, default: str | None = None) -> str | None:
 def strict() -> bool:
     """Whether ``ARDEA_STRICT`` asks for telemetry failures to raise."""
     return os.environ.get(ARDEA_STRICT, "").lower() in ("1", "true", "yes")
+
+
+def env_choice(
+    name: str, choices: Sequence[str], value: str | None = None, *, what: str, also: str = ""
+) -> str:
+    """``value``, else the variable ``name``, lower-cased: one of ``choices``, or ``""`` if unset.
+
+    Args:
+        name: The environment variable.
+        choices: The accepted values (lower case).
+        value: A value given directly (a command-line option); it wins over the variable.
+        what: What the setting is, for the error (``"SQLite synchronous mode"``).
+        also: Where else it can be set, for the error (``" or --sqlite-synchronous"``).
+
+    Raises:
+        InvalidArgumentError: A value that is not one of ``choices`` (any case).
+
+    Example:
+        >>> env_choice("ARDEA_LOG_FORMAT", ("text", "json"), "JSON", what="log format")
+        'json'
+    """
+    from ardea._core.errors import InvalidArgumentError
+
+    raw = value if value else os.environ.get(name, "")
+    chosen = raw.strip().lower()
+    if chosen and chosen not in choices:
+        raise InvalidArgumentError(
+            f"Invalid {what} {raw!r} ({name}{also}): use one of {', '.join(choices)}"
+        )
+    return chosen
 
 
 def env_number(name: str, default: float, *, minimum: float = 0.0, off: bool = False) -> float:

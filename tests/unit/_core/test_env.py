@@ -1,4 +1,4 @@
-"""``env_number``: the one parser of numeric (seconds, counts) environment variables."""
+"""``env_number`` and ``env_choice``: the parsers of numeric and one-of environment variables."""
 
 from __future__ import annotations
 
@@ -43,3 +43,19 @@ def test_a_bad_value_warns_once_and_gives_the_default(
         assert env_number(NAME, 5.0, minimum=1.0) == 5.0
     (record,) = caplog.records
     assert record.getMessage() == f"Ignoring {NAME}={bad!r}: not a number >= 0; using 5.0"
+
+
+def test_env_choice_reads_the_value_then_the_variable_and_refuses_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ardea._core.env import env_choice
+    from ardea._core.errors import InvalidArgumentError
+
+    choices = ("normal", "full")
+    assert env_choice("ARDEA_TEST_CHOICE", choices, what="mode") == ""
+    monkeypatch.setenv("ARDEA_TEST_CHOICE", " FULL ")
+    assert env_choice("ARDEA_TEST_CHOICE", choices, what="mode") == "full"
+    assert env_choice("ARDEA_TEST_CHOICE", choices, "Normal", what="mode") == "normal"
+    message = r"Invalid mode 'x' \(ARDEA_TEST_CHOICE or --m\)"
+    with pytest.raises(InvalidArgumentError, match=message):
+        env_choice("ARDEA_TEST_CHOICE", choices, "x", what="mode", also=" or --m")

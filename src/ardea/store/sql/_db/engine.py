@@ -40,6 +40,7 @@ from ardea._core.env import (
     ARDEA_DB_POOL_SIZE,
     ARDEA_SEARCH_TIMEOUT_SECONDS,
     ARDEA_SQLITE_SYNCHRONOUS,
+    env_choice,
 )
 from ardea._core.errors import InvalidArgumentError
 from ardea._core.threads import start_daemon
@@ -294,14 +295,14 @@ def sqlite_synchronous_mode(value: str | None = None) -> str:
     Raises:
         InvalidArgumentError: Not one of :data:`SQLITE_SYNCHRONOUS_MODES` (any case).
     """
-    raw = value if value else os.environ.get(ARDEA_SQLITE_SYNCHRONOUS, "")
-    mode = raw.strip().lower() or "normal"
-    if mode not in SQLITE_SYNCHRONOUS_MODES:
-        raise InvalidArgumentError(
-            f"Invalid SQLite synchronous mode {raw!r} ({ARDEA_SQLITE_SYNCHRONOUS} or "
-            f"--sqlite-synchronous): use one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}"
-        )
-    return mode
+    mode = env_choice(
+        ARDEA_SQLITE_SYNCHRONOUS,
+        SQLITE_SYNCHRONOUS_MODES,
+        value,
+        what="SQLite synchronous mode",
+        also=" or --sqlite-synchronous",
+    )
+    return mode or "normal"
 
 
 def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:

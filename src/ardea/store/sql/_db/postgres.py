@@ -11,14 +11,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ardea._core.env import ARDEA_PG_SYNCHRONOUS_COMMIT
-from ardea._core.errors import InvalidArgumentError
+from ardea._core.env import ARDEA_PG_SYNCHRONOUS_COMMIT, env_choice
 
 __all__ = [
     "AsyncAutocommit",
@@ -38,16 +36,13 @@ def synchronous_commit_mode(value: str | None = None) -> str | None:
     Raises:
         InvalidArgumentError: Not one of :data:`PG_SYNCHRONOUS_COMMIT_MODES` (any case).
     """
-    raw = value if value else os.environ.get(ARDEA_PG_SYNCHRONOUS_COMMIT, "")
-    mode = raw.strip().lower()
-    if not mode:
-        return None
-    if mode not in PG_SYNCHRONOUS_COMMIT_MODES:
-        raise InvalidArgumentError(
-            f"Invalid PostgreSQL synchronous_commit {raw!r} ({ARDEA_PG_SYNCHRONOUS_COMMIT}): "
-            f"use one of {', '.join(PG_SYNCHRONOUS_COMMIT_MODES)}"
-        )
-    return mode
+    mode = env_choice(
+        ARDEA_PG_SYNCHRONOUS_COMMIT,
+        PG_SYNCHRONOUS_COMMIT_MODES,
+        value,
+        what="PostgreSQL synchronous_commit",
+    )
+    return mode or None
 
 
 def session_setup(mode: str) -> Callable[[Any, Any], None]:

@@ -9,36 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from ardea._core.errors import InvalidArgumentError, NotFoundError
 from ardea.entities import Metric
-from ardea.store.backend import Backend
 from ardea.store.sql._db.scope import WorkspaceScope
-from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.tracking.store import SqlTrackingStore
-from fixtures.sql_wipe import wipe
 
 pytestmark = pytest.mark.postgres
 
 Log = Callable[[SqlTrackingStore, str, Metric], None]
 
 
-@pytest.fixture(scope="module")
-def _backend(postgres_uri: str) -> Iterator[Backend]:
-    backend = open_sql_backend(postgres_uri)
-    yield backend
-    backend.close()
-
-
 @pytest.fixture
-def store(_backend: Backend) -> SqlTrackingStore:
-    wipe(_backend.tracking)
-    tracking = _backend.tracking
-    assert isinstance(tracking, SqlTrackingStore)
-    return tracking
+def store(pg_tracking_store: SqlTrackingStore) -> SqlTrackingStore:
+    return pg_tracking_store
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -8,7 +8,7 @@ the same calls (``BEGIN``/``COMMIT`` aside, which psycopg sends without a cursor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -16,27 +16,14 @@ import pytest
 from sqlalchemy import event
 
 from ardea.entities import Metric, Param, RunTag
-from ardea.store.backend import Backend
-from ardea.store.sql.backend import open_sql_backend
 from ardea.store.sql.tracking.store import SqlTrackingStore
-from fixtures.sql_wipe import wipe
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def _backend(postgres_uri: str) -> Iterator[Backend]:
-    backend = open_sql_backend(postgres_uri)
-    yield backend
-    backend.close()
-
-
 @pytest.fixture
-def store(_backend: Backend) -> SqlTrackingStore:
-    wipe(_backend.tracking)
-    tracking = _backend.tracking
-    assert isinstance(tracking, SqlTrackingStore)
-    return tracking
+def store(pg_tracking_store: SqlTrackingStore) -> SqlTrackingStore:
+    return pg_tracking_store
 
 
 def _statements(
