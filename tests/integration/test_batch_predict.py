@@ -93,7 +93,10 @@ def test_cli_scores_each_format_in_chunks(
     out = _read(target)
     assert list(out.columns) == ["id", *FEATURES, "predictions"]
     assert out["id"].tolist() == list(range(50))  # every chunk, in order
-    np.testing.assert_allclose(out["predictions"], _expected(regressor, data), rtol=1e-12)
+    # chunks of 7 rows may sum in another order than the whole frame: last-bit differences
+    np.testing.assert_allclose(
+        out["predictions"], _expected(regressor, data), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_cli_converts_between_formats_and_prints_mlflow_json(
