@@ -10,6 +10,8 @@ import math
 import os
 from collections.abc import Sequence
 
+from ardea._core.errors import InvalidArgumentError
+
 ARDEA_TRACKING_URI = "ARDEA_TRACKING_URI"
 """Where the SDK logs: ``http(s)://host:port``, ``sqlite:///path.db``, a folder, or
 ``postgresql://...``. Default: the folder ``./ardea-data`` (embedded, no server)."""
@@ -307,8 +309,6 @@ def env_choice(
         >>> env_choice("ARDEA_LOG_FORMAT", ("text", "json"), "JSON", what="log format")
         'json'
     """
-    from ardea._core.errors import InvalidArgumentError
-
     raw = value if value else os.environ.get(name, "")
     chosen = raw.strip().lower()
     if chosen and chosen not in choices:
